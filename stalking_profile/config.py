@@ -1,0 +1,41 @@
+"""Settings: one frozen object, and the only place environment variables are read."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = PROJECT_ROOT / "sql"
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "profile.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting with its default; each can be overridden by the environment variable named.
+
+    - `db_path` (`STALKING_PROFILE_DB`): the DuckDB file the dashboard reads.
+    - `spc_run_length` (`STALKING_PROFILE_SPC_RUN`): points in a shift or trend for SPC special
+      cause; NHS England's Making Data Count tools use 6 since January 2024 (7 before).
+    - `small_denominator` (`STALKING_PROFILE_SMALL_DENOMINATOR`): rates on fewer offences than
+      this are flagged as unreliable.
+    """
+
+    db_path: Path = DEFAULT_DB_PATH
+    spc_run_length: int = 6
+    small_denominator: int = 30
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Settings from the environment, falling back to the defaults."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            db_path=Path(env.get("STALKING_PROFILE_DB", defaults.db_path)),
+            spc_run_length=int(env.get("STALKING_PROFILE_SPC_RUN", defaults.spc_run_length)),
+            small_denominator=int(
+                env.get("STALKING_PROFILE_SMALL_DENOMINATOR", defaults.small_denominator)
+            ),
+        )

@@ -1,0 +1,247 @@
+"""The data contract: every stored table, its columns, types, keys and code lists.
+
+This module is the single description of the data. The schema DDL in `sql/schema.sql` is
+checked against it by the tests; validation, the generated data dictionary and the demo
+generator all read it.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+OFFENCE_TYPES: tuple[str, ...] = ("stalking", "harassment")
+HO_OFFENCE_CODES: dict[str, str] = {
+    "8Q": "Stalking (PHA 1997 ss.2A, 4A)",
+    "8L": "Harassment (PHA 1997 ss.2, 4)",
+    "8M": "Racially or religiously aggravated harassment",
+    "8R": "Malicious communications",
+}
+OFFENCE_TYPE_OF_CODE: dict[str, str] = {
+    "8Q": "stalking",
+    "8L": "harassment",
+    "8M": "harassment",
+    "8R": "harassment",
+}
+DASH_RISK_LEVELS: tuple[str, ...] = ("standard", "medium", "high")
+SEXES: tuple[str, ...] = ("female", "male", "other", "unknown")
+ETHNIC_GROUPS: tuple[str, ...] = ("White", "Asian", "Black", "Mixed", "Other", "Not stated")
+AGE_RANGE: tuple[int, int] = (0, 110)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its DuckDB type, whether it may be null, what it means, allowed codes."""
+
+    name: str
+    dtype: str
+    description: str
+    nullable: bool = True
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One stored table with its grain (primary key) and columns."""
+
+    name: str
+    description: str
+    primary_key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+
+DATASET = Table(
+    name="dataset",
+    description="What the database holds and as of when: one row per load.",
+    primary_key=("loaded_at",),
+    columns=(
+        Column("loaded_at", "TIMESTAMP", "When this data was loaded.", nullable=False),
+        Column(
+            "extract_date",
+            "DATE",
+            "The records system's extract date: outcomes are taken as at this date.",
+            nullable=False,
+        ),
+        Column("source", "VARCHAR", "Where the records came from.", nullable=False),
+        Column(
+            "is_synthetic",
+            "BOOLEAN",
+            "True for the generated demonstration force; every page then says so.",
+            nullable=False,
+        ),
+        Column("force_name", "VARCHAR", "The police force the records belong to.", nullable=False),
+        Column("notes", "VARCHAR", "Free text about the load (generator seed, caveats)."),
+    ),
+)
+
+DISTRICT = Table(
+    name="district",
+    description="Policing districts (local authority areas) of the force.",
+    primary_key=("district_code",),
+    columns=(
+        Column("district_code", "VARCHAR", "The force's district code, e.g. BD.", nullable=False),
+        Column("district_name", "VARCHAR", "District name, e.g. Bradford.", nullable=False),
+        Column("force_name", "VARCHAR", "The force the district belongs to.", nullable=False),
+        Column("population", "INTEGER", "Resident population (for rates per 1,000)."),
+        Column("ons_code", "VARCHAR", "ONS local authority code, e.g. E08000032."),
+    ),
+)
+
+WARD = Table(
+    name="ward",
+    description="Electoral wards with resident population and boundary.",
+    primary_key=("ward_code",),
+    columns=(
+        Column("ward_code", "VARCHAR", "ONS ward code, e.g. E05001341.", nullable=False),
+        Column("ward_name", "VARCHAR", "Ward name.", nullable=False),
+        Column("district_code", "VARCHAR", "The district holding the ward.", nullable=False),
+        Column("population", "INTEGER", "Resident population (for rates per 1,000)."),
+        Column(
+            "geometry",
+            "VARCHAR",
+            "Boundary as GeoJSON geometry text in WGS84 (EPSG:4326); no DuckDB extension needed.",
+        ),
+    ),
+)
+
+OUTCOME_TYPE = Table(
+    name="outcome_type",
+    description=(
+        "The Home Office crime outcomes framework (1-22 with 1A, 2A, 3A) and the sub-variants "
+        "records systems list separately (1 charged/summonsed, 3 simple/conditional, 15 CPS/police)."
+    ),
+    primary_key=("outcome_key",),
+    columns=(
+        Column("outcome_key", "VARCHAR", "Unique key, e.g. 1-charged, 15-cps, 16.", nullable=False),
+        Column("outcome_code", "VARCHAR", "Home Office outcome type, e.g. 1, 1A, 15.", nullable=False),
+        Column("label", "VARCHAR", "Upper-case label as problem profiles print it.", nullable=False),
+        Column("official_name", "VARCHAR", "The Home Office name.", nullable=False),
+        Column("outcome_group", "VARCHAR", "Home Office outcome group.", nullable=False),
+        Column("group_short", "VARCHAR", "Short group name for charts.", nullable=False),
+        Column(
+            "group_confirmed",
+            "BOOLEAN",
+            "False where the sources do not confirm the group (1A/2A/3A, 5, 17, 19).",
+            nullable=False,
+        ),
+        Column("sort_order", "INTEGER", "Order of rows in outcome tables.", nullable=False),
+    ),
+)
+
+OFFENCE = Table(
+    name="offence",
+    description="One row per recorded stalking or harassment offence (crime).",
+    primary_key=("crime_ref",),
+    columns=(
+        Column("crime_ref", "VARCHAR", "The crime reference number.", nullable=False),
+        Column("recorded_date", "DATE", "Date the crime was recorded.", nullable=False),
+        Column("committed_date", "DATE", "Date (or first date) the offence was committed."),
+        Column(
+            "offence_type", "VARCHAR", "stalking or harassment.", nullable=False, allowed=OFFENCE_TYPES
+        ),
+        Column(
+            "ho_offence_code",
+            "VARCHAR",
+            "Home Office offence code: 8Q stalking; 8L, 8M, 8R harassment.",
+            allowed=tuple(HO_OFFENCE_CODES),
+        ),
+        Column("district_code", "VARCHAR", "District where the offence was recorded.", nullable=False),
+        Column("ward_code", "VARCHAR", "Ward of the offence location (null if unknown)."),
+        Column("is_domestic", "BOOLEAN", "Domestic abuse (DA) flag.", nullable=False),
+        Column("is_cyber", "BOOLEAN", "Cyber-enabled flag.", nullable=False),
+        Column("dash_completed", "BOOLEAN", "A DASH risk assessment was completed.", nullable=False),
+        Column(
+            "dash_risk",
+            "VARCHAR",
+            "DASH risk level: standard, medium or high; null if no DASH.",
+            allowed=DASH_RISK_LEVELS,
+        ),
+        Column("sash_completed", "BOOLEAN", "A stalking screening (S-DASH/SASH) was completed.", nullable=False),
+        Column("arrest_made", "BOOLEAN", "A suspect was arrested for this offence.", nullable=False),
+        Column("victim_id", "VARCHAR", "Pseudonymous victim key (for repeat victims)."),
+        Column("suspect_id", "VARCHAR", "Pseudonymous suspect key; null if none identified."),
+        Column("victim_age", "INTEGER", "Victim's age in years at recording."),
+        Column("victim_sex", "VARCHAR", "Victim's sex.", allowed=SEXES),
+        Column("victim_ethnicity", "VARCHAR", "Victim's ethnic group (ONS 5+1).", allowed=ETHNIC_GROUPS),
+        Column("suspect_age", "INTEGER", "Suspect's age in years at recording."),
+        Column("suspect_sex", "VARCHAR", "Suspect's sex.", allowed=SEXES),
+        Column("suspect_ethnicity", "VARCHAR", "Suspect's ethnic group (ONS 5+1).", allowed=ETHNIC_GROUPS),
+    ),
+)
+
+OUTCOME = Table(
+    name="outcome",
+    description=(
+        "The outcome history of each offence. An offence's outcome is its latest outcome on or "
+        "before the extract date; an offence with none is open."
+    ),
+    primary_key=("crime_ref", "outcome_date", "outcome_key"),
+    columns=(
+        Column("crime_ref", "VARCHAR", "The offence's crime reference.", nullable=False),
+        Column("outcome_key", "VARCHAR", "Key into outcome_type.", nullable=False),
+        Column("outcome_date", "DATE", "Date the outcome was assigned.", nullable=False),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (DATASET, DISTRICT, WARD, OUTCOME_TYPE, OFFENCE, OUTCOME)
+TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
+
+
+def table(name: str) -> Table:
+    """The contract of one table; a KeyError names the known tables."""
+    try:
+        return TABLES_BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; known: {', '.join(TABLES_BY_NAME)}") from None
+
+
+@cache
+def outcome_type_rows() -> tuple[dict[str, object], ...]:
+    """The outcome framework rows shipped in `reference/outcome_types.csv`, typed."""
+    text = resources.files("stalking_profile").joinpath("reference/outcome_types.csv").read_text(
+        encoding="utf-8"
+    )
+    rows = []
+    for row in csv.DictReader(text.splitlines()):
+        rows.append(
+            {
+                **row,
+                "group_confirmed": row["group_confirmed"] == "true",
+                "sort_order": int(row["sort_order"]),
+            }
+        )
+    return tuple(rows)
+
+
+def outcome_keys() -> tuple[str, ...]:
+    """Every allowed outcome_key."""
+    return tuple(str(row["outcome_key"]) for row in outcome_type_rows())
+
+
+def data_dictionary_markdown() -> str:
+    """The data contract as Markdown tables, for the docs and the Definitions page."""
+    lines: list[str] = []
+    for tbl in TABLES:
+        lines.append(f"### `{tbl.name}`\n\n{tbl.description} Key: `{', '.join(tbl.primary_key)}`.\n")
+        lines.append("| column | type | null | meaning | allowed |")
+        lines.append("| --- | --- | --- | --- | --- |")
+        for col in tbl.columns:
+            allowed = ", ".join(col.allowed) if col.allowed else ""
+            lines.append(
+                f"| `{col.name}` | {col.dtype} | {'yes' if col.nullable else 'no'} | "
+                f"{col.description} | {allowed} |"
+            )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,459 @@
+"""The demonstration force: synthetic stalking and harassment records on real ward geography.
+
+Deterministic (fixed seed) and vectorised. Stalking counts by month, district and DA are
+calibrated exactly to the published West Yorkshire problem profile (see `calibration.py`); the
+2020/21 stalking outcomes reproduce the profile's outcome tables cell by cell. Everything else
+(harassment volumes, wards, flags, people) is plausible and documented in `data/README.md`.
+No record describes a real person or crime.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import polars as pl
+
+from stalking_profile import contract
+from stalking_profile.config import DEMO_DIR
+from stalking_profile.demo import calibration as cal
+
+SEED = 20220131
+FORCE_NAME = "West Yorkshire demonstration force (synthetic)"
+DISTRICT_NAMES: dict[str, tuple[str, str]] = {
+    "BD": ("Bradford", "E08000032"),
+    "CD": ("Calderdale", "E08000033"),
+    "KD": ("Kirklees", "E08000034"),
+    "LD": ("Leeds", "E08000035"),
+    "WD": ("Wakefield", "E08000036"),
+}
+N_MONTHS = 46
+W4_MONTHS = (30, 42)  # October 2020 - September 2021, the profile's outcome period
+
+# Rates that make the headline figures land near the published ones (see data/README.md).
+FLAG_RATES: dict[str, dict[tuple[str, bool], float]] = {
+    "arrest_made": {("stalking", True): 0.21, ("stalking", False): 0.14,
+                    ("harassment", True): 0.17, ("harassment", False): 0.07},
+    "dash_completed": {("stalking", True): 0.90, ("stalking", False): 0.17,
+                       ("harassment", True): 0.86, ("harassment", False): 0.09},
+    "sash_completed": {("stalking", True): 0.34, ("stalking", False): 0.22,
+                       ("harassment", True): 0.04, ("harassment", False): 0.03},
+    "is_cyber": {("stalking", True): 0.09, ("stalking", False): 0.21,
+                 ("harassment", True): 0.18, ("harassment", False): 0.30},
+}
+DASH_RISK_MIX: dict[bool, tuple[float, float, float]] = {True: (0.52, 0.35, 0.13), False: (0.62, 0.29, 0.09)}
+HARASSMENT_CODES: dict[str, float] = {"8L": 0.55, "8M": 0.04, "8R": 0.41}
+HARASSMENT_OUTCOMES: dict[str, float] = {
+    "16": 0.44, "15-police": 0.19, "18": 0.13, "14": 0.05, "1-charged": 0.05, "8": 0.04,
+    "10": 0.02, "3-caution": 0.02, "22": 0.02, "21": 0.01, "20": 0.01, "15-cps": 0.01,
+    "1-summonsed": 0.005, "17": 0.005,
+}
+MEAN_DAYS_TO_OUTCOME: dict[str, float] = {"1": 110, "1A": 110, "3": 60, "3A": 60, "8": 30,
+                                          "14": 20, "16": 35, "18": 25}
+AGE_BANDS: tuple[tuple[int, int, float, float], ...] = (
+    # (from, to, share of victims, share of suspects)
+    (12, 17, 0.06, 0.05), (18, 19, 0.05, 0.04), (20, 29, 0.31, 0.30), (30, 39, 0.25, 0.28),
+    (40, 49, 0.17, 0.18), (50, 59, 0.10, 0.10), (60, 85, 0.06, 0.05),
+)
+ETHNICITY_BY_DISTRICT: dict[str, tuple[float, ...]] = {
+    # White, Asian, Black, Mixed, Other, Not stated (broadly the 2011 Census mix, plus gaps)
+    "BD": (0.62, 0.28, 0.02, 0.02, 0.01, 0.05), "CD": (0.84, 0.09, 0.01, 0.01, 0.01, 0.04),
+    "KD": (0.75, 0.17, 0.02, 0.02, 0.01, 0.03), "LD": (0.80, 0.07, 0.04, 0.03, 0.02, 0.04),
+    "WD": (0.91, 0.02, 0.01, 0.01, 0.01, 0.04),
+}
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Every table of the contract for the demonstration force, as Polars frames."""
+
+    dataset: pl.DataFrame
+    district: pl.DataFrame
+    ward: pl.DataFrame
+    outcome_type: pl.DataFrame
+    offence: pl.DataFrame
+    outcome: pl.DataFrame
+
+
+def month_starts() -> list[date]:
+    """First day of each month from April 2018 to January 2022."""
+    return [date(2018 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(N_MONTHS)]
+
+
+def load_wards() -> pl.DataFrame:
+    """The committed ward geography (real ONS 2013 wards, simplified) with populations."""
+    collection = json.loads((DEMO_DIR / "wards.geojson").read_text(encoding="utf-8"))
+    return pl.DataFrame(
+        [
+            {**feature["properties"], "geometry": json.dumps(feature["geometry"])}
+            for feature in collection["features"]
+        ]
+    ).select(contract.WARD.column_names)
+
+
+def _month_weights(totals: list[int], rng: np.random.Generator, break_at: int | None) -> np.ndarray:
+    """Smooth monthly weights through the segment rates, with a step at `break_at`."""
+    index = np.arange(N_MONTHS, dtype=float)
+    mids = np.array([(start + end - 1) / 2 for start, end in cal.SEGMENTS])
+    rates = np.array([t / (end - start) for t, (start, end) in zip(totals, cal.SEGMENTS, strict=True)])
+    if break_at is None:
+        base = np.interp(index, mids, rates)
+    else:
+        before, after = mids < break_at, mids >= break_at
+        base = np.where(
+            index < break_at,
+            np.interp(index, mids[before], rates[before]),
+            np.interp(index, mids[after], rates[after]),
+        )
+    seasonal = 1 + 0.06 * np.cos(2 * np.pi * (index - 3) / 12)  # peak in July
+    return base * seasonal * np.exp(rng.normal(0, 0.05, N_MONTHS))
+
+
+def stalking_counts(rng: np.random.Generator) -> np.ndarray:
+    """Stalking offences per month x district x DA (index 0 = domestic), exactly calibrated."""
+    targets = cal.district_targets()
+    totals_by_da = cal.segment_totals()
+    counts = np.zeros((N_MONTHS, len(cal.DISTRICT_CODES), 2), dtype=np.int64)
+    for da_index, domestic in enumerate((True, False)):
+        totals = totals_by_da[domestic]
+        w2 = np.array([targets.to_sep_2020[(d, domestic)] for d in cal.DISTRICT_CODES])
+        w4 = np.array([targets.to_sep_2021[(d, domestic)] for d in cal.DISTRICT_CODES])
+        cells = np.zeros((len(cal.DISTRICT_CODES), len(cal.SEGMENTS)), dtype=np.int64)
+        cells[:, 0] = cal.largest_remainder(w2, totals[0])
+        cells[:, 1] = cal.largest_remainder(w2, totals[1])
+        cells[:, 2:4] = cal.split_rows(w2, totals[2:4])
+        cells[:, 4:7] = cal.split_rows(w4, totals[4:7])
+        cells[:, 7] = cal.largest_remainder(w4, totals[7])
+        weights = _month_weights(totals, rng, cal.RULE_CHANGE_MONTH_INDEX if domestic else None)
+        for s, (start, end) in enumerate(cal.SEGMENTS):
+            for d in range(len(cal.DISTRICT_CODES)):
+                counts[start:end, d, da_index] = cal.largest_remainder(weights[start:end], cells[d, s])
+    return counts
+
+
+def harassment_counts(rng: np.random.Generator, district_population: np.ndarray) -> np.ndarray:
+    """Harassment offences per month x district x DA: about 2,350 a month in 2018, growing 8% a
+    year; after April 2020 domestic harassment falls by 45% as former-partner courses of conduct
+    are recorded as stalking instead."""
+    index = np.arange(N_MONTHS)
+    level = 2350 * 1.08 ** (index / 12) * (1 + 0.06 * np.cos(2 * np.pi * (index - 3) / 12))
+    domestic_share = np.where(index < cal.RULE_CHANGE_MONTH_INDEX, 0.30, 0.30 * 0.55)
+    shares = district_population / district_population.sum()
+    expected = np.stack(
+        [
+            level[:, None] * shares[None, :] * domestic_share[:, None],
+            level[:, None] * shares[None, :] * (1 - domestic_share)[:, None],
+        ],
+        axis=2,
+    )
+    return rng.poisson(expected)
+
+
+def _expand(counts: np.ndarray, offence_type: str) -> pl.DataFrame:
+    """One row per offence from a month x district x DA count array."""
+    months, districts, das = np.nonzero(counts >= 0)
+    repeats = counts[months, districts, das]
+    return pl.DataFrame(
+        {
+            "month_index": np.repeat(months, repeats).astype(np.int32),
+            "district_code": np.array(cal.DISTRICT_CODES)[np.repeat(districts, repeats)],
+            "is_domestic": np.repeat(das == 0, repeats),
+            "offence_type": offence_type,
+        }
+    )
+
+
+def _quota_flag(frame: pl.DataFrame, rng: np.random.Generator, rates: dict, name: str) -> pl.DataFrame:
+    """Set `name` true for exactly round(rate x n) offences of each type x DA x district x year."""
+    rate_table = pl.DataFrame(
+        {
+            "offence_type": [kind for kind, _ in rates],
+            "is_domestic": [domestic for _, domestic in rates],
+            "_rate": list(rates.values()),
+        }
+    )
+    group = ["offence_type", "is_domestic", "district_code", "year_index"]
+    return (
+        frame.with_columns(_u=pl.Series(rng.random(frame.height)))
+        .join(rate_table, on=["offence_type", "is_domestic"], how="left", maintain_order="left")
+        .with_columns(
+            (pl.col("_u").rank("ordinal").over(group) <= (pl.col("_rate") * pl.len().over(group)).round())
+            .alias(name)
+        )
+        .drop("_u", "_rate")
+    )
+
+
+def _assign_wards(frame: pl.DataFrame, wards: pl.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    """A ward for each offence: population x a synthetic ward risk, per offence type and DA.
+
+    Ward risks are log-normal draws (shared across types so hotspots partly coincide), with a
+    night-time-economy boost for non-domestic offences in Leeds city centre; 2% of offences have
+    no known location (null ward), as real extracts do.
+    """
+    n_wards = wards.height
+    shared = rng.normal(0, 1, n_wards)
+    risk = {
+        ("stalking", True): np.exp(0.45 * shared + 0.15 * rng.normal(0, 1, n_wards)),
+        ("stalking", False): np.exp(0.30 * shared + 0.35 * rng.normal(0, 1, n_wards)),
+        ("harassment", True): np.exp(0.40 * shared + 0.20 * rng.normal(0, 1, n_wards)),
+        ("harassment", False): np.exp(0.30 * shared + 0.30 * rng.normal(0, 1, n_wards)),
+    }
+    city_centre = (wards["ward_name"] == "City and Hunslet").to_numpy()
+    for key in (("stalking", False), ("harassment", False)):
+        risk[key] = np.where(city_centre, risk[key] * 2.5, risk[key])
+    population = wards["population"].to_numpy().astype(float)
+    ward_codes = wards["ward_code"].to_numpy()
+    ward_districts = wards["district_code"].to_numpy()
+    result = np.empty(frame.height, dtype=object)
+    offence_type = frame["offence_type"].to_numpy()
+    domestic = frame["is_domestic"].to_numpy()
+    district = frame["district_code"].to_numpy()
+    for (kind, da), ward_risk in risk.items():
+        for code in cal.DISTRICT_CODES:
+            rows = np.flatnonzero((offence_type == kind) & (domestic == da) & (district == code))
+            in_district = ward_districts == code
+            weights = population[in_district] * ward_risk[in_district]
+            cumulative = np.cumsum(weights) / weights.sum()
+            picks = np.minimum(np.searchsorted(cumulative, rng.random(len(rows))), len(weights) - 1)
+            result[rows] = ward_codes[in_district][picks]
+    result[rng.random(frame.height) < 0.02] = None
+    return result
+
+
+def _outcomes(frame: pl.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    """The latest outcome key of each offence as at the extract date (None = open).
+
+    Stalking recorded October 2020 - September 2021 reproduces the published tables exactly
+    per district x DA (Wakefield domestic has 833 offences to the table's 832: the extra one is
+    open). Other offences draw from the published force distribution (harassment from a
+    documented one); the chance of still being open falls with age.
+    """
+    label_to_key = {(str(r["outcome_code"]), str(r["label"])): str(r["outcome_key"])
+                    for r in contract.outcome_type_rows()}
+    keys = np.empty(frame.height, dtype=object)
+    month = frame["month_index"].to_numpy()
+    age_days = (cal.EXTRACT_DATE - frame["recorded_date"]).dt.total_days().to_numpy()
+    kind = frame["offence_type"].to_numpy()
+    domestic = frame["is_domestic"].to_numpy()
+    district = frame["district_code"].to_numpy()
+    in_w4 = (kind == "stalking") & (month >= W4_MONTHS[0]) & (month < W4_MONTHS[1])
+
+    closed_mix: dict[bool, tuple[list[str], np.ndarray]] = {}
+    for is_da in (True, False):
+        table = cal.outcome_targets(is_da)
+        closed = [r for r in table if r["outcome_code"]]
+        closed_mix[is_da] = (
+            [label_to_key[(r["outcome_code"], r["outcome_label"])] for r in closed],
+            np.array([int(r["force"]) for r in closed], dtype=float),
+        )
+        for code in cal.DISTRICT_CODES:
+            rows = np.flatnonzero(in_w4 & (domestic == is_da) & (district == code))
+            blank = next(int(r[code]) for r in table if not r["outcome_code"])
+            blank += len(rows) - sum(int(r[code]) for r in table)  # Wakefield DA: 833 vs 832
+            pool = np.repeat(closed_mix[is_da][0], [int(r[code]) for r in closed])
+            order = np.argsort(age_days[rows] * rng.lognormal(0, 0.6, len(rows)))
+            keys[rows[order[blank:]]] = rng.permutation(pool)
+
+    p_open = 0.02 + 0.85 * np.exp(-age_days / 75)
+    is_open = rng.random(frame.height) < p_open
+    for is_da in (True, False):
+        names, weights = closed_mix[is_da]
+        rows = np.flatnonzero(~in_w4 & ~is_open & (kind == "stalking") & (domestic == is_da))
+        keys[rows] = rng.choice(names, size=len(rows), p=weights / weights.sum())
+    rows = np.flatnonzero(~is_open & (kind == "harassment"))
+    names = list(HARASSMENT_OUTCOMES)
+    weights = np.array(list(HARASSMENT_OUTCOMES.values()))
+    keys[rows] = rng.choice(names, size=len(rows), p=weights / weights.sum())
+    return keys
+
+
+def _add_days(dates: pl.Series, days: np.ndarray) -> pl.Series:
+    """Each date plus its number of days (vectorised)."""
+    shifted = dates.to_numpy().astype("datetime64[D]") + np.asarray(days).astype("timedelta64[D]")
+    return pl.Series(dates.name, shifted).cast(pl.Date)
+
+
+def _outcome_history(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """Outcome rows: the final outcome of each closed offence, and for one in ten an earlier
+    outcome it replaced (e.g. 16 then charged after the victim re-engaged)."""
+    closed = frame.filter(pl.col("outcome_key").is_not_null())
+    code = closed["outcome_key"].str.split("-").list.first().to_numpy()
+    means = np.array([MEAN_DAYS_TO_OUTCOME.get(c, 70.0) for c in code])
+    max_days = (cal.EXTRACT_DATE - closed["recorded_date"]).dt.total_days().to_numpy()
+    days = np.minimum(np.round(rng.gamma(1.5, means / 1.5)), max_days).astype(np.int64)
+    final = pl.DataFrame(
+        {
+            "crime_ref": closed["crime_ref"],
+            "outcome_key": closed["outcome_key"],
+            "outcome_date": _add_days(closed["recorded_date"], days),
+        }
+    )
+    earlier_rows = np.flatnonzero((rng.random(closed.height) < 0.10) & (days >= 2))
+    previous_choices = np.array(["16", "15-police", "18"], dtype=object)
+    previous = previous_choices[rng.integers(0, 3, len(earlier_rows))]
+    same = previous == closed["outcome_key"].to_numpy()[earlier_rows]
+    previous[same] = "10"
+    earlier_days = (rng.random(len(earlier_rows)) * days[earlier_rows]).astype(np.int64)
+    earlier = pl.DataFrame(
+        {
+            "crime_ref": closed["crime_ref"].gather(earlier_rows),
+            "outcome_key": previous.astype(str),
+            "outcome_date": _add_days(closed["recorded_date"].gather(earlier_rows), earlier_days),
+        }
+    )
+    return pl.concat([earlier, final]).sort("crime_ref", "outcome_date")
+
+
+def _person_keys(role: str, district: pl.Series, index: np.ndarray) -> pl.Series:
+    """Pseudonymous keys such as SYN-V-BD-000123 (synthetic, never a real person's id)."""
+    padded = pl.Series(index).cast(pl.String).str.zfill(6)
+    return pl.select(pl.format("SYN-{}-{}-{}", pl.lit(role), district, padded)).to_series()
+
+
+def _people(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """Pseudonymous victim and suspect keys (with repeats) and demographics."""
+    n = frame.height
+    district = frame["district_code"].to_numpy()
+    victim_index = np.zeros(n, dtype=np.int64)
+    suspect_index = np.zeros(n, dtype=np.int64)
+    for code in cal.DISTRICT_CODES:
+        rows = np.flatnonzero(district == code)
+        victim_index[rows] = np.floor(int(0.8 * len(rows)) * rng.random(len(rows)) ** 1.3)
+        suspect_index[rows] = np.floor(int(0.75 * len(rows)) * rng.random(len(rows)) ** 1.4)
+    no_suspect = np.isin(frame["outcome_code"].fill_null("").to_numpy(), ["14", "18"]) | (
+        frame["outcome_key"].is_null().to_numpy()
+        & ~frame["is_domestic"].to_numpy()
+        & (rng.random(n) < 0.3)
+    )
+
+    def ages(share_column: int) -> np.ndarray:
+        shares = np.array([band[share_column] for band in AGE_BANDS])
+        band = rng.choice(len(AGE_BANDS), size=n, p=shares / shares.sum())
+        low = np.array([b[0] for b in AGE_BANDS])[band]
+        high = np.array([b[1] for b in AGE_BANDS])[band]
+        return (low + np.floor(rng.random(n) * (high - low + 1))).astype(np.int64)
+
+    def sexes(p_female: np.ndarray) -> np.ndarray:
+        draw = rng.random(n)
+        return np.where(draw < p_female, "female", np.where(draw < 0.985, "male", "unknown"))
+
+    def ethnicity() -> np.ndarray:
+        result = np.empty(n, dtype=object)
+        for code, mix in ETHNICITY_BY_DISTRICT.items():
+            rows = np.flatnonzero(district == code)
+            result[rows] = rng.choice(contract.ETHNIC_GROUPS, size=len(rows), p=np.array(mix) / sum(mix))
+        return result
+
+    domestic = frame["is_domestic"].to_numpy()
+    victim_age = ages(2)
+    victim_age = np.where(rng.random(n) < 0.03, -1, victim_age)
+    suspect_age = np.where(rng.random(n) < 0.06, -1, ages(3))
+    people = pl.DataFrame(
+        {
+            "victim_id": _person_keys("V", frame["district_code"], victim_index),
+            "suspect_id": _person_keys("S", frame["district_code"], suspect_index),
+            "victim_age": victim_age,
+            "victim_sex": sexes(np.where(domestic, 0.82, 0.68)),
+            "victim_ethnicity": ethnicity(),
+            "suspect_age": suspect_age,
+            "suspect_sex": sexes(np.where(domestic, 0.17, 0.22)),
+            "suspect_ethnicity": ethnicity(),
+        }
+    )
+    null_if = pl.Series(no_suspect)
+    return people.with_columns(
+        pl.when(pl.col("victim_age") < 0).then(None).otherwise(pl.col("victim_age")).cast(pl.Int32).alias("victim_age"),
+        *[
+            pl.when(null_if | (pl.col("suspect_age") < 0 if name == "suspect_age" else pl.lit(False)))
+            .then(None)
+            .otherwise(pl.col(name))
+            .alias(name)
+            for name in ("suspect_id", "suspect_age", "suspect_sex", "suspect_ethnicity")
+        ],
+    ).with_columns(pl.col("suspect_age").cast(pl.Int32))
+
+
+def generate(seed: int = SEED) -> DemoData:
+    """Build every table of the demonstration force; the same seed gives the same data."""
+    rng = np.random.default_rng(seed)
+    wards = load_wards()
+    district = pl.DataFrame(
+        {
+            "district_code": list(cal.DISTRICT_CODES),
+            "district_name": [DISTRICT_NAMES[c][0] for c in cal.DISTRICT_CODES],
+            "force_name": FORCE_NAME,
+            "population": [
+                int(wards.filter(pl.col("district_code") == c)["population"].sum())
+                for c in cal.DISTRICT_CODES
+            ],
+            "ons_code": [DISTRICT_NAMES[c][1] for c in cal.DISTRICT_CODES],
+        }
+    ).with_columns(pl.col("population").cast(pl.Int32))
+
+    population = district["population"].to_numpy().astype(float)
+    rows = pl.concat(
+        [
+            _expand(stalking_counts(rng), "stalking"),
+            _expand(harassment_counts(rng, population), "harassment"),
+        ]
+    )
+    month_start = pl.Series(month_starts())
+    offset_days = np.floor(
+        rng.random(rows.height) * month_start.dt.month_end().dt.day().to_numpy()[rows["month_index"].to_numpy()]
+    ).astype(np.int64)
+    rows = rows.with_columns(
+        recorded_date=_add_days(month_start.gather(rows["month_index"]), offset_days),
+        year_index=pl.col("month_index") // 12,
+    ).sort("recorded_date", "district_code", "offence_type")
+    rows = rows.with_columns(
+        crime_ref=pl.format(
+            "SYN-{}-{}-{}",
+            pl.col("district_code"),
+            pl.col("recorded_date").dt.strftime("%y%m"),
+            (pl.int_range(pl.len()).over("district_code", pl.col("recorded_date").dt.month_start()) + 1)
+            .cast(pl.String)
+            .str.zfill(5),
+        )
+    )
+    harassment_code = rng.choice(list(HARASSMENT_CODES), size=rows.height, p=list(HARASSMENT_CODES.values()))
+    lag = rng.geometric(np.where(rows["offence_type"].to_numpy() == "stalking", 1 / 15, 1 / 4)) - 1
+    rows = rows.with_columns(
+        ho_offence_code=pl.when(pl.col("offence_type") == "stalking")
+        .then(pl.lit("8Q"))
+        .otherwise(pl.Series(harassment_code)),
+        committed_date=_add_days(rows["recorded_date"], -lag),
+        ward_code=pl.Series(_assign_wards(rows, wards, rng), dtype=pl.String),
+    )
+    for flag, rates in FLAG_RATES.items():
+        rows = _quota_flag(rows, rng, rates, flag)
+    risk_draw = rng.random(rows.height)
+    mix = np.array([DASH_RISK_MIX[bool(d)] for d in rows["is_domestic"].to_numpy()])
+    risk = np.where(risk_draw < mix[:, 0], "standard", np.where(risk_draw < mix[:, 0] + mix[:, 1], "medium", "high"))
+    rows = rows.with_columns(
+        dash_risk=pl.when(pl.col("dash_completed")).then(pl.Series(risk)).otherwise(None),
+        outcome_key=pl.Series(_outcomes(rows, rng), dtype=pl.String),
+    )
+    rows = rows.with_columns(outcome_code=pl.col("outcome_key").str.split("-").list.first())
+    rows = pl.concat([rows, _people(rows, rng)], how="horizontal")
+    outcome = _outcome_history(rows, rng)
+    offence = rows.select(contract.OFFENCE.column_names)
+    dataset = pl.DataFrame(
+        {
+            "loaded_at": [datetime(2022, 2, 1, 6, 0)],
+            "extract_date": [cal.EXTRACT_DATE],
+            "source": [f"stalking_profile.demo generator, seed {seed}"],
+            "is_synthetic": [True],
+            "force_name": [FORCE_NAME],
+            "notes": [
+                "Synthetic records calibrated to the published West Yorkshire Stalking Problem "
+                "Profile (Feb 2022) on real ONS 2013 ward boundaries; no real person or crime."
+            ],
+        }
+    )
+    outcome_type = pl.DataFrame(list(contract.outcome_type_rows())).select(
+        contract.OUTCOME_TYPE.column_names
+    ).with_columns(pl.col("sort_order").cast(pl.Int32))
+    return DemoData(dataset, district, wards, outcome_type, offence, outcome)

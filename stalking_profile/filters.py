@@ -1,0 +1,161 @@
+"""The global filter every page obeys: period, districts, DA / non-DA, offence type.
+
+One immutable object, hashable (so Streamlit can cache by it), convertible to and from the
+page address (query parameters) so that a view can be bookmarked and shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal
+
+import polars as pl
+
+from stalking_profile.contract import OFFENCE_TYPES
+
+Domestic = Literal["all", "domestic", "non_domestic"]
+DOMESTIC_CHOICES: dict[str, str] = {
+    "all": "DA and non-DA",
+    "domestic": "Domestic abuse (DA)",
+    "non_domestic": "Non-DA",
+}
+
+
+def add_months(month: date, months: int) -> date:
+    """The first day of the month `months` after (or before, if negative) `month`."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_label(month: date) -> str:
+    """E.g. 'Oct 2020'."""
+    return month.strftime("%b %Y")
+
+
+def parse_month(text: str) -> date:
+    """'2020-10' or '2020-10-01' to the first of that month; ValueError otherwise."""
+    parts = text.strip().split("-")
+    if len(parts) < 2:
+        raise ValueError(f"not a month: {text!r} (expected YYYY-MM)")
+    return date(int(parts[0]), int(parts[1]), 1)
+
+
+@dataclass(frozen=True)
+class ProfileFilter:
+    """Offences recorded from `start_month` to `end_month` inclusive (by recorded date), in
+    `districts`, of the `offence_types`, DA / non-DA / all."""
+
+    start_month: date
+    end_month: date
+    districts: tuple[str, ...]
+    domestic: Domestic = "all"
+    offence_types: tuple[str, ...] = ("stalking",)
+
+    def __post_init__(self) -> None:
+        if self.start_month.day != 1 or self.end_month.day != 1:
+            raise ValueError("months are given by their first day")
+        if self.end_month < self.start_month:
+            raise ValueError("the period ends before it starts")
+        if self.domestic not in DOMESTIC_CHOICES:
+            raise ValueError(f"domestic must be one of {list(DOMESTIC_CHOICES)}")
+        unknown = set(self.offence_types) - set(OFFENCE_TYPES)
+        if unknown or not self.offence_types:
+            raise ValueError(f"offence types must be among {OFFENCE_TYPES}")
+
+    @property
+    def months(self) -> int:
+        """Length of the period in months."""
+        return (self.end_month.year - self.start_month.year) * 12 + (
+            self.end_month.month - self.start_month.month
+        ) + 1
+
+    def previous(self) -> ProfileFilter:
+        """The same filter over the equal-length period immediately before."""
+        return replace(
+            self,
+            start_month=add_months(self.start_month, -self.months),
+            end_month=add_months(self.start_month, -1),
+        )
+
+    def with_period(self, start_month: date, end_month: date) -> ProfileFilter:
+        return replace(self, start_month=start_month, end_month=end_month)
+
+    def sql_params(self, lookback_months: int = 0) -> dict[str, object]:
+        """Bound parameters for the named queries (period optionally extended backwards)."""
+        return {
+            "start_month": add_months(self.start_month, -lookback_months),
+            "end_month": self.end_month,
+            "districts": list(self.districts),
+            "offence_types": list(self.offence_types),
+        }
+
+    def describe(self) -> str:
+        """One line for captions and file names' context."""
+        types = " and ".join(self.offence_types)
+        return (
+            f"{types.capitalize()}, {DOMESTIC_CHOICES[self.domestic]}, "
+            f"{', '.join(self.districts) or 'no districts'}, "
+            f"{month_label(self.start_month)} to {month_label(self.end_month)}"
+        )
+
+    def to_query_params(self, all_districts: tuple[str, ...]) -> dict[str, str]:
+        """The filter as page-address parameters."""
+        districts = "all" if set(self.districts) == set(all_districts) else ",".join(self.districts)
+        return {
+            "from": self.start_month.strftime("%Y-%m"),
+            "to": self.end_month.strftime("%Y-%m"),
+            "district": districts,
+            "da": self.domestic,
+            "type": ",".join(self.offence_types),
+        }
+
+    @classmethod
+    def from_query_params(
+        cls, params: Mapping[str, str], default: ProfileFilter, all_districts: tuple[str, ...]
+    ) -> ProfileFilter:
+        """Read a filter from page-address parameters; anything missing or invalid keeps the
+        default, so a mistyped address still opens a sensible view."""
+        result = default
+        try:
+            start = parse_month(params["from"]) if "from" in params else default.start_month
+            end = parse_month(params["to"]) if "to" in params else default.end_month
+            result = replace(result, start_month=start, end_month=end)
+        except (ValueError, TypeError):
+            result = default
+        if "district" in params:
+            text = params["district"]
+            chosen = tuple(d for d in text.split(",") if d in all_districts)
+            if text == "all":
+                chosen = all_districts
+            if chosen:
+                result = replace(result, districts=chosen)
+        if params.get("da") in DOMESTIC_CHOICES:
+            result = replace(result, domestic=params["da"])
+        if "type" in params:
+            types = tuple(t for t in OFFENCE_TYPES if t in params["type"].split(","))
+            if types:
+                result = replace(result, offence_types=types)
+        return result
+
+
+def default_filter(
+    first_month: date, extract_date: date, districts: tuple[str, ...]
+) -> ProfileFilter:
+    """The latest 12 complete months of the data (a month is complete if the extract date is
+    its last day or later), all districts, DA and non-DA, stalking."""
+    extract_month = extract_date.replace(day=1)
+    extract_month_end = add_months(extract_month, 1) - timedelta(days=1)
+    end = extract_month if extract_date >= extract_month_end else add_months(extract_month, -1)
+    start = max(first_month, add_months(end, -11))
+    return ProfileFilter(start_month=start, end_month=end, districts=districts)
+
+
+def apply_domestic(counts: pl.DataFrame, domestic: Domestic) -> pl.DataFrame:
+    """Keep the DA, non-DA or all rows of a frame with an `is_domestic` column."""
+    if domestic == "domestic":
+        return counts.filter(pl.col("is_domestic"))
+    if domestic == "non_domestic":
+        return counts.filter(~pl.col("is_domestic"))
+    return counts

@@ -1,0 +1,70 @@
+"""Rates with honest uncertainty: Wilson score intervals and a two-proportion test."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+Z_95 = 1.959963984540054
+
+
+def wilson_interval(numerator: int, denominator: int, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval for numerator/denominator (95% by default).
+
+    Preferred to the normal approximation because it stays inside [0, 1] and behaves for small
+    counts and rates near 0 or 1. A zero denominator has no interval (NaN, NaN).
+
+    >>> [round(x, 4) for x in wilson_interval(154, 5669)]
+    [0.0232, 0.0318]
+    """
+    if denominator <= 0:
+        return (math.nan, math.nan)
+    p = numerator / denominator
+    centre = p + z * z / (2 * denominator)
+    spread = z * math.sqrt(p * (1 - p) / denominator + z * z / (4 * denominator * denominator))
+    scale = 1 + z * z / denominator
+    return (max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale))
+
+
+def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
+    """Two-sided p-value of the pooled z-test that x1/n1 and x2/n2 are equal (NaN if undefined).
+
+    >>> round(two_proportion_p_value(21, 100, 14, 100), 3)
+    0.196
+    """
+    if n1 <= 0 or n2 <= 0:
+        return math.nan
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0 if x1 / n1 == x2 / n2 else 0.0
+    z = (x1 / n1 - x2 / n2) / se
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A proportion with its 95% Wilson interval; `value` is None when the denominator is 0."""
+
+    numerator: int
+    denominator: int
+    small_denominator: int = 30
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator > 0 else None
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson_interval(self.numerator, self.denominator)
+
+    @property
+    def is_small(self) -> bool:
+        """True when the denominator is below the small-number threshold."""
+        return self.denominator < self.small_denominator
+
+    def text(self, decimals: int = 1) -> str:
+        """E.g. '2.7% (154 / 5,669)', or 'no data' for a zero denominator."""
+        if self.value is None:
+            return "no data"
+        return f"{self.value:.{decimals}%} ({self.numerator:,} / {self.denominator:,})"

@@ -1,0 +1,135 @@
+"""Volumes: monthly counts, rolling 12-month totals, and the district period comparison."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+from scipy.stats import binomtest
+
+from stalking_profile.filters import ProfileFilter, add_months
+
+CATEGORY_LABELS: dict[str, str] = {"all": "All", "domestic": "Domestic", "non_domestic": "Non-domestic"}
+FORCE = "Force"
+
+
+def offence_total(counts: pl.DataFrame) -> int:
+    """Offences in a count frame: the sum of `offences` (0 for an empty frame)."""
+    return int(counts["offences"].sum()) if counts.height else 0
+
+
+def monthly_counts(counts: pl.DataFrame, first_month, last_month) -> pl.DataFrame:
+    """Offences per recorded month from `first_month` to `last_month`, zero-filled.
+
+    Counts offences by the month of their recorded date; months with no offences appear with 0
+    so that trends and rolling totals never skip a month.
+    """
+    months = pl.DataFrame(
+        {"recorded_month": pl.date_range(first_month, last_month, interval="1mo", eager=True)}
+    )
+    per_month = counts.group_by("recorded_month").agg(pl.col("offences").sum())
+    return (
+        months.join(per_month, on="recorded_month", how="left")
+        .with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
+        .sort("recorded_month")
+    )
+
+
+def rolling_12m(monthly: pl.DataFrame) -> pl.DataFrame:
+    """Add the rolling 12-month total and the rolling 12-month monthly average.
+
+    `rolling_12m_total` for month m = offences recorded in m and the 11 months before it (what
+    the problem profile calls a "12 month rolling average"); `rolling_12m_average` = that
+    total / 12, the true average per month. Both are null until 12 months of data exist.
+    """
+    return monthly.with_columns(
+        pl.col("offences").rolling_sum(window_size=12).alias("rolling_12m_total"),
+    ).with_columns((pl.col("rolling_12m_total") / 12).alias("rolling_12m_average"))
+
+
+def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter) -> pl.DataFrame:
+    """Monthly offences with rolling 12-month totals for the filter's months.
+
+    `counts` must reach 11 months before the filter's start (fetch with lookback_months=11)
+    for the first months' rolling totals to be complete; months without 12 months behind them
+    stay null rather than showing a partial total.
+    """
+    first = add_months(flt.start_month, -11)
+    data_first = counts["recorded_month"].min() if counts.height else flt.start_month
+    monthly = rolling_12m(monthly_counts(counts, first, flt.end_month))
+    if data_first is not None and data_first > first:
+        complete_from = add_months(data_first, 11)
+        monthly = monthly.with_columns(
+            pl.when(pl.col("recorded_month") >= complete_from)
+            .then(pl.col(name))
+            .otherwise(None)
+            .alias(name)
+            for name in ("rolling_12m_total", "rolling_12m_average")
+        )
+    return monthly.filter(pl.col("recorded_month") >= flt.start_month)
+
+
+def district_category_counts(counts: pl.DataFrame, district_codes: list[str]) -> pl.DataFrame:
+    """Offences per district (and the force) x category (all, domestic, non_domestic).
+
+    One row per district_code (plus "Force") and category; districts with no offences count 0.
+    """
+    base = counts.with_columns(
+        pl.when(pl.col("is_domestic")).then(pl.lit("domestic")).otherwise(pl.lit("non_domestic")).alias("category")
+    )
+    by_category = base.group_by("district_code", "category").agg(pl.col("offences").sum())
+    all_rows = by_category.group_by("district_code").agg(pl.col("offences").sum()).with_columns(
+        category=pl.lit("all")
+    )
+    districts = pl.concat([by_category, all_rows.select(by_category.columns)])
+    force = districts.group_by("category").agg(pl.col("offences").sum()).with_columns(
+        district_code=pl.lit(FORCE)
+    )
+    grid = pl.DataFrame({"district_code": [*district_codes, FORCE]}).join(
+        pl.DataFrame({"category": list(CATEGORY_LABELS)}), how="cross"
+    )
+    return (
+        grid.join(pl.concat([districts, force.select(districts.columns)]), on=["district_code", "category"], how="left")
+        .with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
+    )
+
+
+def poisson_change_p_value(current: int, previous: int) -> float:
+    """Two-sided exact p-value that two equal-length periods' counts share one Poisson rate.
+
+    The conditional binomial test: given n = current + previous, current ~ Binomial(n, 1/2)
+    under equal rates. NaN when both are zero.
+
+    >>> round(poisson_change_p_value(37, 33), 2)
+    0.72
+    """
+    total = current + previous
+    if total == 0:
+        return math.nan
+    return float(binomtest(current, total, 0.5).pvalue)
+
+
+def district_period_table(
+    current: pl.DataFrame, previous: pl.DataFrame, district_codes: list[str]
+) -> pl.DataFrame:
+    """The profile's comparison table: offences per district x category for the current and
+    previous equal-length periods, the % change, and whether the change is more than chance.
+
+    `current` and `previous` are count frames for the two periods (same filter otherwise).
+    change_pct = (current - previous) / previous x 100 (null when previous is 0); p_value is
+    the exact conditional binomial test of equal Poisson rates; significant = p < 0.05.
+    """
+    now = district_category_counts(current, district_codes).rename({"offences": "current"})
+    before = district_category_counts(previous, district_codes).rename({"offences": "previous"})
+    table = now.join(before, on=["district_code", "category"])
+    p_values = [
+        poisson_change_p_value(c, p)
+        for c, p in zip(table["current"].to_list(), table["previous"].to_list(), strict=True)
+    ]
+    return table.with_columns(
+        pl.when(pl.col("previous") > 0)
+        .then((pl.col("current") - pl.col("previous")) / pl.col("previous") * 100)
+        .otherwise(None)
+        .alias("change_pct"),
+        pl.Series("p_value", p_values, dtype=pl.Float64),
+    ).with_columns((pl.col("p_value") < 0.05).alias("significant"))

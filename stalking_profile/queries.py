@@ -1,0 +1,58 @@
+"""Typed access to the named queries: each function runs one `sql/queries/*.sql` file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the database holds: extract date, source, whether synthetic, span of months."""
+
+    extract_date: date
+    source: str
+    is_synthetic: bool
+    force_name: str
+    first_month: date
+    last_month: date
+    offences: int
+
+
+def dataset_info(gateway: Gateway) -> DatasetInfo:
+    """The latest load's description; a clear error if the database holds no data."""
+    frame = gateway.query("dataset_info")
+    if frame.is_empty() or frame["first_month"][0] is None:
+        raise LookupError("the database holds no offences yet: import an extract or build the demo")
+    row = frame.row(0, named=True)
+    return DatasetInfo(
+        extract_date=row["extract_date"],
+        source=row["source"],
+        is_synthetic=bool(row["is_synthetic"]),
+        force_name=row["force_name"],
+        first_month=row["first_month"],
+        last_month=row["last_month"],
+        offences=int(row["offences"]),
+    )
+
+
+def districts(gateway: Gateway) -> pl.DataFrame:
+    """district_code, district_name, force_name, population, ons_code."""
+    return gateway.query("districts")
+
+
+def outcome_types(gateway: Gateway) -> pl.DataFrame:
+    """The outcome framework in table order."""
+    return gateway.query("outcome_types")
+
+
+def offence_counts(gateway: Gateway, flt: ProfileFilter, lookback_months: int = 0) -> pl.DataFrame:
+    """Offence counts for the filter's period (extended back by `lookback_months`), districts
+    and offence types, split by month, district, DA, latest outcome and flags. DA / non-DA is
+    left for the measures to apply."""
+    return gateway.query("offence_counts", **flt.sql_params(lookback_months))

@@ -1,0 +1,71 @@
+"""Building and refreshing the DuckDB store: schema, reference rows, marts, the demo file."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from stalking_profile import contract
+from stalking_profile.db import Gateway, connect
+from stalking_profile.demo.generator import DemoData, generate
+
+MARTS: tuple[str, ...] = ("marts/offence_fact", "marts/offence_cube")
+
+Progress = Callable[[str], None]
+
+
+def create_schema(gateway: Gateway) -> None:
+    """Create every contract table that does not exist yet."""
+    gateway.run_script("schema")
+
+
+def refresh_marts(gateway: Gateway) -> None:
+    """Rebuild the derived tables (each offence's latest outcome; the pre-aggregated cube)."""
+    for name in MARTS:
+        gateway.run_script(name)
+
+
+def load_demo(gateway: Gateway, data: DemoData) -> dict[str, int]:
+    """Insert every demo table in one transaction and refresh the marts; rows per table."""
+    counts: dict[str, int] = {}
+    with gateway.transaction():
+        for table in contract.TABLES:
+            counts[table.name] = gateway.insert(table.name, getattr(data, table.name))
+        refresh_marts(gateway)
+    return counts
+
+
+def build_demo_database(path: Path, progress: Progress = print) -> dict[str, int]:
+    """Write the demonstration force to a new DuckDB file at `path`.
+
+    The file is built beside its destination and moved into place only when complete, so an
+    interrupted build never leaves a half-built database behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".building")
+    for leftover in (partial, partial.with_name(partial.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    started = time.perf_counter()
+    progress("Generating the synthetic demonstration force ...")
+    data = generate()
+    progress(f"Writing {data.offence.height:,} offences and {data.outcome.height:,} outcomes to {path} ...")
+    gateway = connect(partial, read_only=False)
+    try:
+        create_schema(gateway)
+        counts = load_demo(gateway, data)
+    finally:
+        gateway.close()
+    os.replace(partial, path)
+    progress(f"Built {path} in {time.perf_counter() - started:.1f} s.")
+    return counts
+
+
+def ensure_database(path: Path, progress: Progress = print) -> bool:
+    """Build the demo database at `path` if no file is there; True if one was built."""
+    if Path(path).is_file():
+        return False
+    build_demo_database(path, progress)
+    return True
