@@ -9,6 +9,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_ROOT / "sql"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+STATIC_DIR = PROJECT_ROOT / "static"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "profile.duckdb"
 
 

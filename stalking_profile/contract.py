@@ -125,8 +125,12 @@ OUTCOME_TYPE = Table(
     primary_key=("outcome_key",),
     columns=(
         Column("outcome_key", "VARCHAR", "Unique key, e.g. 1-charged, 15-cps, 16.", nullable=False),
-        Column("outcome_code", "VARCHAR", "Home Office outcome type, e.g. 1, 1A, 15.", nullable=False),
-        Column("label", "VARCHAR", "Upper-case label as problem profiles print it.", nullable=False),
+        Column(
+            "outcome_code", "VARCHAR", "Home Office outcome type, e.g. 1, 1A, 15.", nullable=False
+        ),
+        Column(
+            "label", "VARCHAR", "Upper-case label as problem profiles print it.", nullable=False
+        ),
         Column("official_name", "VARCHAR", "The Home Office name.", nullable=False),
         Column("outcome_group", "VARCHAR", "Home Office outcome group.", nullable=False),
         Column("group_short", "VARCHAR", "Short group name for charts.", nullable=False),
@@ -149,7 +153,11 @@ OFFENCE = Table(
         Column("recorded_date", "DATE", "Date the crime was recorded.", nullable=False),
         Column("committed_date", "DATE", "Date (or first date) the offence was committed."),
         Column(
-            "offence_type", "VARCHAR", "stalking or harassment.", nullable=False, allowed=OFFENCE_TYPES
+            "offence_type",
+            "VARCHAR",
+            "stalking or harassment.",
+            nullable=False,
+            allowed=OFFENCE_TYPES,
         ),
         Column(
             "ho_offence_code",
@@ -157,27 +165,45 @@ OFFENCE = Table(
             "Home Office offence code: 8Q stalking; 8L, 8M, 8R harassment.",
             allowed=tuple(HO_OFFENCE_CODES),
         ),
-        Column("district_code", "VARCHAR", "District where the offence was recorded.", nullable=False),
+        Column(
+            "district_code", "VARCHAR", "District where the offence was recorded.", nullable=False
+        ),
         Column("ward_code", "VARCHAR", "Ward of the offence location (null if unknown)."),
         Column("is_domestic", "BOOLEAN", "Domestic abuse (DA) flag.", nullable=False),
         Column("is_cyber", "BOOLEAN", "Cyber-enabled flag.", nullable=False),
-        Column("dash_completed", "BOOLEAN", "A DASH risk assessment was completed.", nullable=False),
+        Column(
+            "dash_completed", "BOOLEAN", "A DASH risk assessment was completed.", nullable=False
+        ),
         Column(
             "dash_risk",
             "VARCHAR",
             "DASH risk level: standard, medium or high; null if no DASH.",
             allowed=DASH_RISK_LEVELS,
         ),
-        Column("sash_completed", "BOOLEAN", "A stalking screening (S-DASH/SASH) was completed.", nullable=False),
-        Column("arrest_made", "BOOLEAN", "A suspect was arrested for this offence.", nullable=False),
+        Column(
+            "sash_completed",
+            "BOOLEAN",
+            "A stalking screening (S-DASH/SASH) was completed.",
+            nullable=False,
+        ),
+        Column(
+            "arrest_made", "BOOLEAN", "A suspect was arrested for this offence.", nullable=False
+        ),
         Column("victim_id", "VARCHAR", "Pseudonymous victim key (for repeat victims)."),
         Column("suspect_id", "VARCHAR", "Pseudonymous suspect key; null if none identified."),
         Column("victim_age", "INTEGER", "Victim's age in years at recording."),
         Column("victim_sex", "VARCHAR", "Victim's sex.", allowed=SEXES),
-        Column("victim_ethnicity", "VARCHAR", "Victim's ethnic group (ONS 5+1).", allowed=ETHNIC_GROUPS),
+        Column(
+            "victim_ethnicity", "VARCHAR", "Victim's ethnic group (ONS 5+1).", allowed=ETHNIC_GROUPS
+        ),
         Column("suspect_age", "INTEGER", "Suspect's age in years at recording."),
         Column("suspect_sex", "VARCHAR", "Suspect's sex.", allowed=SEXES),
-        Column("suspect_ethnicity", "VARCHAR", "Suspect's ethnic group (ONS 5+1).", allowed=ETHNIC_GROUPS),
+        Column(
+            "suspect_ethnicity",
+            "VARCHAR",
+            "Suspect's ethnic group (ONS 5+1).",
+            allowed=ETHNIC_GROUPS,
+        ),
     ),
 )
 
@@ -210,8 +236,10 @@ def table(name: str) -> Table:
 @cache
 def outcome_type_rows() -> tuple[dict[str, object], ...]:
     """The outcome framework rows shipped in `reference/outcome_types.csv`, typed."""
-    text = resources.files("stalking_profile").joinpath("reference/outcome_types.csv").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("stalking_profile")
+        .joinpath("reference/outcome_types.csv")
+        .read_text(encoding="utf-8")
     )
     rows = []
     for row in csv.DictReader(text.splitlines()):
@@ -234,7 +262,9 @@ def data_dictionary_markdown() -> str:
     """The data contract as Markdown tables, for the docs and the Definitions page."""
     lines: list[str] = []
     for tbl in TABLES:
-        lines.append(f"### `{tbl.name}`\n\n{tbl.description} Key: `{', '.join(tbl.primary_key)}`.\n")
+        lines.append(
+            f"### `{tbl.name}`\n\n{tbl.description} Key: `{', '.join(tbl.primary_key)}`.\n"
+        )
         lines.append("| column | type | null | meaning | allowed |")
         lines.append("| --- | --- | --- | --- | --- |")
         for col in tbl.columns:

@@ -42,7 +42,7 @@ class Gateway:
 
     def query(self, name: str, **params: Any) -> pl.DataFrame:
         """Run the named query in `sql/queries/` with bound parameters; return a Polars frame."""
-        return self.sql(load_sql(f"queries/{name}"), params)
+        return self.sql(load_sql("queries/" + name), params)
 
     def sql(self, text: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run SQL text from a named file (never from user input) and return a Polars frame."""
@@ -111,7 +111,9 @@ def connect(path: Path | str, read_only: bool = True) -> Gateway:
     """Open the DuckDB file at `path`; read-only unless writing is asked for."""
     path = Path(path)
     if read_only and not path.is_file():
-        raise DatabaseError(f"no database at {path}: build it with `python -m stalking_profile demo`")
+        raise DatabaseError(
+            f"no database at {path}: build it with `python -m stalking_profile demo`"
+        )
     try:
         connection = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as error:

@@ -6,7 +6,6 @@ page address (query parameters) so that a view can be bookmarked and shared.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
@@ -67,9 +66,11 @@ class ProfileFilter:
     @property
     def months(self) -> int:
         """Length of the period in months."""
-        return (self.end_month.year - self.start_month.year) * 12 + (
-            self.end_month.month - self.start_month.month
-        ) + 1
+        return (
+            (self.end_month.year - self.start_month.year) * 12
+            + (self.end_month.month - self.start_month.month)
+            + 1
+        )
 
     def previous(self) -> ProfileFilter:
         """The same filter over the equal-length period immediately before."""
@@ -99,45 +100,6 @@ class ProfileFilter:
             f"{', '.join(self.districts) or 'no districts'}, "
             f"{month_label(self.start_month)} to {month_label(self.end_month)}"
         )
-
-    def to_query_params(self, all_districts: tuple[str, ...]) -> dict[str, str]:
-        """The filter as page-address parameters."""
-        districts = "all" if set(self.districts) == set(all_districts) else ",".join(self.districts)
-        return {
-            "from": self.start_month.strftime("%Y-%m"),
-            "to": self.end_month.strftime("%Y-%m"),
-            "district": districts,
-            "da": self.domestic,
-            "type": ",".join(self.offence_types),
-        }
-
-    @classmethod
-    def from_query_params(
-        cls, params: Mapping[str, str], default: ProfileFilter, all_districts: tuple[str, ...]
-    ) -> ProfileFilter:
-        """Read a filter from page-address parameters; anything missing or invalid keeps the
-        default, so a mistyped address still opens a sensible view."""
-        result = default
-        try:
-            start = parse_month(params["from"]) if "from" in params else default.start_month
-            end = parse_month(params["to"]) if "to" in params else default.end_month
-            result = replace(result, start_month=start, end_month=end)
-        except (ValueError, TypeError):
-            result = default
-        if "district" in params:
-            text = params["district"]
-            chosen = tuple(d for d in text.split(",") if d in all_districts)
-            if text == "all":
-                chosen = all_districts
-            if chosen:
-                result = replace(result, districts=chosen)
-        if params.get("da") in DOMESTIC_CHOICES:
-            result = replace(result, domestic=params["da"])
-        if "type" in params:
-            types = tuple(t for t in OFFENCE_TYPES if t in params["type"].split(","))
-            if types:
-                result = replace(result, offence_types=types)
-        return result
 
 
 def default_filter(

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stalking_profile import contract
-from stalking_profile.db import Gateway, connect
-from stalking_profile.demo.generator import DemoData, generate
+from stalking_profile.db import DatabaseError, Gateway, connect
+from stalking_profile.demo.generator import DemoData, demo_source, generate
 
 MARTS: tuple[str, ...] = ("marts/offence_fact", "marts/offence_cube")
 
@@ -51,7 +51,9 @@ def build_demo_database(path: Path, progress: Progress = print) -> dict[str, int
     started = time.perf_counter()
     progress("Generating the synthetic demonstration force ...")
     data = generate()
-    progress(f"Writing {data.offence.height:,} offences and {data.outcome.height:,} outcomes to {path} ...")
+    progress(
+        f"Writing {data.offence.height:,} offences and {data.outcome.height:,} outcomes to {path} ..."
+    )
     gateway = connect(partial, read_only=False)
     try:
         create_schema(gateway)
@@ -63,9 +65,29 @@ def build_demo_database(path: Path, progress: Progress = print) -> dict[str, int
     return counts
 
 
+def is_stale_demo(path: Path) -> bool:
+    """True if `path` holds a demo database from an older generator version (never true for a
+    force's own data, which is never replaced automatically)."""
+    gateway = connect(path, read_only=True)
+    try:
+        latest = gateway.sql(
+            "SELECT source, is_synthetic FROM dataset ORDER BY loaded_at DESC LIMIT 1"
+        )
+    except DatabaseError:
+        return False
+    finally:
+        gateway.close()
+    return (
+        latest.height == 1
+        and bool(latest["is_synthetic"][0])
+        and latest["source"][0] != demo_source()
+    )
+
+
 def ensure_database(path: Path, progress: Progress = print) -> bool:
-    """Build the demo database at `path` if no file is there; True if one was built."""
-    if Path(path).is_file():
+    """Build the demo database at `path` if no file is there, or if it holds a demo from an
+    older generator; True if one was built."""
+    if Path(path).is_file() and not is_stale_demo(path):
         return False
     build_demo_database(path, progress)
     return True

@@ -54,8 +54,10 @@ DOMESTIC_FREE_RATES: dict[int, float] = {0: 70, 1: 78, 5: 345}
 
 
 def _targets_csv(name: str) -> list[dict[str, str]]:
-    text = resources.files("stalking_profile").joinpath(f"reference/targets/{name}").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("stalking_profile")
+        .joinpath(f"reference/targets/{name}")
+        .read_text(encoding="utf-8")
     )
     return list(csv.DictReader(text.splitlines()))
 
@@ -91,8 +93,12 @@ def segment_totals() -> dict[bool, list[int]]:
     """
     targets = district_targets()
     lengths = [end - start for start, end in SEGMENTS]
-    w2 = {da: sum(v for (_, d), v in targets.to_sep_2020.items() if d == da) for da in (True, False)}
-    w4 = {da: sum(v for (_, d), v in targets.to_sep_2021.items() if d == da) for da in (True, False)}
+    w2 = {
+        da: sum(v for (_, d), v in targets.to_sep_2020.items() if d == da) for da in (True, False)
+    }
+    w4 = {
+        da: sum(v for (_, d), v in targets.to_sep_2021.items() if d == da) for da in (True, False)
+    }
 
     non = {i: round(rate * lengths[i]) for i, rate in NON_DOMESTIC_FREE_RATES.items()}
     non[3] = w2[False] - non[2]

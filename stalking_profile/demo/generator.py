@@ -21,6 +21,7 @@ from stalking_profile.config import DEMO_DIR
 from stalking_profile.demo import calibration as cal
 
 SEED = 20220131
+DEMO_VERSION = 1  # bump when the generator changes, so stale demo databases are rebuilt
 FORCE_NAME = "West Yorkshire demonstration force (synthetic)"
 DISTRICT_NAMES: dict[str, tuple[str, str]] = {
     "BD": ("Bradford", "E08000032"),
@@ -34,33 +35,78 @@ W4_MONTHS = (30, 42)  # October 2020 - September 2021, the profile's outcome per
 
 # Rates that make the headline figures land near the published ones (see data/README.md).
 FLAG_RATES: dict[str, dict[tuple[str, bool], float]] = {
-    "arrest_made": {("stalking", True): 0.21, ("stalking", False): 0.14,
-                    ("harassment", True): 0.17, ("harassment", False): 0.07},
-    "dash_completed": {("stalking", True): 0.90, ("stalking", False): 0.17,
-                       ("harassment", True): 0.86, ("harassment", False): 0.09},
-    "sash_completed": {("stalking", True): 0.34, ("stalking", False): 0.22,
-                       ("harassment", True): 0.04, ("harassment", False): 0.03},
-    "is_cyber": {("stalking", True): 0.09, ("stalking", False): 0.21,
-                 ("harassment", True): 0.18, ("harassment", False): 0.30},
+    "arrest_made": {
+        ("stalking", True): 0.21,
+        ("stalking", False): 0.14,
+        ("harassment", True): 0.17,
+        ("harassment", False): 0.07,
+    },
+    "dash_completed": {
+        ("stalking", True): 0.90,
+        ("stalking", False): 0.17,
+        ("harassment", True): 0.86,
+        ("harassment", False): 0.09,
+    },
+    "sash_completed": {
+        ("stalking", True): 0.34,
+        ("stalking", False): 0.22,
+        ("harassment", True): 0.04,
+        ("harassment", False): 0.03,
+    },
+    "is_cyber": {
+        ("stalking", True): 0.09,
+        ("stalking", False): 0.21,
+        ("harassment", True): 0.18,
+        ("harassment", False): 0.30,
+    },
 }
-DASH_RISK_MIX: dict[bool, tuple[float, float, float]] = {True: (0.52, 0.35, 0.13), False: (0.62, 0.29, 0.09)}
+DASH_RISK_MIX: dict[bool, tuple[float, float, float]] = {
+    True: (0.52, 0.35, 0.13),
+    False: (0.62, 0.29, 0.09),
+}
 HARASSMENT_CODES: dict[str, float] = {"8L": 0.55, "8M": 0.04, "8R": 0.41}
 HARASSMENT_OUTCOMES: dict[str, float] = {
-    "16": 0.44, "15-police": 0.19, "18": 0.13, "14": 0.05, "1-charged": 0.05, "8": 0.04,
-    "10": 0.02, "3-caution": 0.02, "22": 0.02, "21": 0.01, "20": 0.01, "15-cps": 0.01,
-    "1-summonsed": 0.005, "17": 0.005,
+    "16": 0.44,
+    "15-police": 0.19,
+    "18": 0.13,
+    "14": 0.05,
+    "1-charged": 0.05,
+    "8": 0.04,
+    "10": 0.02,
+    "3-caution": 0.02,
+    "22": 0.02,
+    "21": 0.01,
+    "20": 0.01,
+    "15-cps": 0.01,
+    "1-summonsed": 0.005,
+    "17": 0.005,
 }
-MEAN_DAYS_TO_OUTCOME: dict[str, float] = {"1": 110, "1A": 110, "3": 60, "3A": 60, "8": 30,
-                                          "14": 20, "16": 35, "18": 25}
+MEAN_DAYS_TO_OUTCOME: dict[str, float] = {
+    "1": 110,
+    "1A": 110,
+    "3": 60,
+    "3A": 60,
+    "8": 30,
+    "14": 20,
+    "16": 35,
+    "18": 25,
+}
 AGE_BANDS: tuple[tuple[int, int, float, float], ...] = (
     # (from, to, share of victims, share of suspects)
-    (12, 17, 0.06, 0.05), (18, 19, 0.05, 0.04), (20, 29, 0.31, 0.30), (30, 39, 0.25, 0.28),
-    (40, 49, 0.17, 0.18), (50, 59, 0.10, 0.10), (60, 85, 0.06, 0.05),
+    (12, 17, 0.06, 0.05),
+    (18, 19, 0.05, 0.04),
+    (20, 29, 0.31, 0.30),
+    (30, 39, 0.25, 0.28),
+    (40, 49, 0.17, 0.18),
+    (50, 59, 0.10, 0.10),
+    (60, 85, 0.06, 0.05),
 )
 ETHNICITY_BY_DISTRICT: dict[str, tuple[float, ...]] = {
     # White, Asian, Black, Mixed, Other, Not stated (broadly the 2011 Census mix, plus gaps)
-    "BD": (0.62, 0.28, 0.02, 0.02, 0.01, 0.05), "CD": (0.84, 0.09, 0.01, 0.01, 0.01, 0.04),
-    "KD": (0.75, 0.17, 0.02, 0.02, 0.01, 0.03), "LD": (0.80, 0.07, 0.04, 0.03, 0.02, 0.04),
+    "BD": (0.62, 0.28, 0.02, 0.02, 0.01, 0.05),
+    "CD": (0.84, 0.09, 0.01, 0.01, 0.01, 0.04),
+    "KD": (0.75, 0.17, 0.02, 0.02, 0.01, 0.03),
+    "LD": (0.80, 0.07, 0.04, 0.03, 0.02, 0.04),
     "WD": (0.91, 0.02, 0.01, 0.01, 0.01, 0.04),
 }
 
@@ -75,6 +121,11 @@ class DemoData:
     outcome_type: pl.DataFrame
     offence: pl.DataFrame
     outcome: pl.DataFrame
+
+
+def demo_source(seed: int = SEED) -> str:
+    """The `dataset.source` text of a demo database built by this generator version."""
+    return f"stalking_profile.demo generator v{DEMO_VERSION}, seed {seed}"
 
 
 def month_starts() -> list[date]:
@@ -97,7 +148,9 @@ def _month_weights(totals: list[int], rng: np.random.Generator, break_at: int | 
     """Smooth monthly weights through the segment rates, with a step at `break_at`."""
     index = np.arange(N_MONTHS, dtype=float)
     mids = np.array([(start + end - 1) / 2 for start, end in cal.SEGMENTS])
-    rates = np.array([t / (end - start) for t, (start, end) in zip(totals, cal.SEGMENTS, strict=True)])
+    rates = np.array(
+        [t / (end - start) for t, (start, end) in zip(totals, cal.SEGMENTS, strict=True)]
+    )
     if break_at is None:
         base = np.interp(index, mids, rates)
     else:
@@ -129,7 +182,9 @@ def stalking_counts(rng: np.random.Generator) -> np.ndarray:
         weights = _month_weights(totals, rng, cal.RULE_CHANGE_MONTH_INDEX if domestic else None)
         for s, (start, end) in enumerate(cal.SEGMENTS):
             for d in range(len(cal.DISTRICT_CODES)):
-                counts[start:end, d, da_index] = cal.largest_remainder(weights[start:end], cells[d, s])
+                counts[start:end, d, da_index] = cal.largest_remainder(
+                    weights[start:end], cells[d, s]
+                )
     return counts
 
 
@@ -165,7 +220,9 @@ def _expand(counts: np.ndarray, offence_type: str) -> pl.DataFrame:
     )
 
 
-def _quota_flag(frame: pl.DataFrame, rng: np.random.Generator, rates: dict, name: str) -> pl.DataFrame:
+def _quota_flag(
+    frame: pl.DataFrame, rng: np.random.Generator, rates: dict, name: str
+) -> pl.DataFrame:
     """Set `name` true for exactly round(rate x n) offences of each type x DA x district x year."""
     rate_table = pl.DataFrame(
         {
@@ -179,8 +236,10 @@ def _quota_flag(frame: pl.DataFrame, rng: np.random.Generator, rates: dict, name
         frame.with_columns(_u=pl.Series(rng.random(frame.height)))
         .join(rate_table, on=["offence_type", "is_domestic"], how="left", maintain_order="left")
         .with_columns(
-            (pl.col("_u").rank("ordinal").over(group) <= (pl.col("_rate") * pl.len().over(group)).round())
-            .alias(name)
+            (
+                pl.col("_u").rank("ordinal").over(group)
+                <= (pl.col("_rate") * pl.len().over(group)).round()
+            ).alias(name)
         )
         .drop("_u", "_rate")
     )
@@ -231,8 +290,10 @@ def _outcomes(frame: pl.DataFrame, rng: np.random.Generator) -> np.ndarray:
     open). Other offences draw from the published force distribution (harassment from a
     documented one); the chance of still being open falls with age.
     """
-    label_to_key = {(str(r["outcome_code"]), str(r["label"])): str(r["outcome_key"])
-                    for r in contract.outcome_type_rows()}
+    label_to_key = {
+        (str(r["outcome_code"]), str(r["label"])): str(r["outcome_key"])
+        for r in contract.outcome_type_rows()
+    }
     keys = np.empty(frame.height, dtype=object)
     month = frame["month_index"].to_numpy()
     age_days = (cal.EXTRACT_DATE - frame["recorded_date"]).dt.total_days().to_numpy()
@@ -344,7 +405,9 @@ def _people(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         result = np.empty(n, dtype=object)
         for code, mix in ETHNICITY_BY_DISTRICT.items():
             rows = np.flatnonzero(district == code)
-            result[rows] = rng.choice(contract.ETHNIC_GROUPS, size=len(rows), p=np.array(mix) / sum(mix))
+            result[rows] = rng.choice(
+                contract.ETHNIC_GROUPS, size=len(rows), p=np.array(mix) / sum(mix)
+            )
         return result
 
     domestic = frame["is_domestic"].to_numpy()
@@ -365,9 +428,15 @@ def _people(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     )
     null_if = pl.Series(no_suspect)
     return people.with_columns(
-        pl.when(pl.col("victim_age") < 0).then(None).otherwise(pl.col("victim_age")).cast(pl.Int32).alias("victim_age"),
+        pl.when(pl.col("victim_age") < 0)
+        .then(None)
+        .otherwise(pl.col("victim_age"))
+        .cast(pl.Int32)
+        .alias("victim_age"),
         *[
-            pl.when(null_if | (pl.col("suspect_age") < 0 if name == "suspect_age" else pl.lit(False)))
+            pl.when(
+                null_if | (pl.col("suspect_age") < 0 if name == "suspect_age" else pl.lit(False))
+            )
             .then(None)
             .otherwise(pl.col(name))
             .alias(name)
@@ -402,7 +471,8 @@ def generate(seed: int = SEED) -> DemoData:
     )
     month_start = pl.Series(month_starts())
     offset_days = np.floor(
-        rng.random(rows.height) * month_start.dt.month_end().dt.day().to_numpy()[rows["month_index"].to_numpy()]
+        rng.random(rows.height)
+        * month_start.dt.month_end().dt.day().to_numpy()[rows["month_index"].to_numpy()]
     ).astype(np.int64)
     rows = rows.with_columns(
         recorded_date=_add_days(month_start.gather(rows["month_index"]), offset_days),
@@ -413,12 +483,19 @@ def generate(seed: int = SEED) -> DemoData:
             "SYN-{}-{}-{}",
             pl.col("district_code"),
             pl.col("recorded_date").dt.strftime("%y%m"),
-            (pl.int_range(pl.len()).over("district_code", pl.col("recorded_date").dt.month_start()) + 1)
+            (
+                pl.int_range(pl.len()).over(
+                    "district_code", pl.col("recorded_date").dt.month_start()
+                )
+                + 1
+            )
             .cast(pl.String)
             .str.zfill(5),
         )
     )
-    harassment_code = rng.choice(list(HARASSMENT_CODES), size=rows.height, p=list(HARASSMENT_CODES.values()))
+    harassment_code = rng.choice(
+        list(HARASSMENT_CODES), size=rows.height, p=list(HARASSMENT_CODES.values())
+    )
     lag = rng.geometric(np.where(rows["offence_type"].to_numpy() == "stalking", 1 / 15, 1 / 4)) - 1
     rows = rows.with_columns(
         ho_offence_code=pl.when(pl.col("offence_type") == "stalking")
@@ -431,7 +508,11 @@ def generate(seed: int = SEED) -> DemoData:
         rows = _quota_flag(rows, rng, rates, flag)
     risk_draw = rng.random(rows.height)
     mix = np.array([DASH_RISK_MIX[bool(d)] for d in rows["is_domestic"].to_numpy()])
-    risk = np.where(risk_draw < mix[:, 0], "standard", np.where(risk_draw < mix[:, 0] + mix[:, 1], "medium", "high"))
+    risk = np.where(
+        risk_draw < mix[:, 0],
+        "standard",
+        np.where(risk_draw < mix[:, 0] + mix[:, 1], "medium", "high"),
+    )
     rows = rows.with_columns(
         dash_risk=pl.when(pl.col("dash_completed")).then(pl.Series(risk)).otherwise(None),
         outcome_key=pl.Series(_outcomes(rows, rng), dtype=pl.String),
@@ -442,9 +523,9 @@ def generate(seed: int = SEED) -> DemoData:
     offence = rows.select(contract.OFFENCE.column_names)
     dataset = pl.DataFrame(
         {
-            "loaded_at": [datetime(2022, 2, 1, 6, 0)],
+            "loaded_at": [datetime.now().replace(microsecond=0)],
             "extract_date": [cal.EXTRACT_DATE],
-            "source": [f"stalking_profile.demo generator, seed {seed}"],
+            "source": [demo_source(seed)],
             "is_synthetic": [True],
             "force_name": [FORCE_NAME],
             "notes": [
@@ -453,7 +534,9 @@ def generate(seed: int = SEED) -> DemoData:
             ],
         }
     )
-    outcome_type = pl.DataFrame(list(contract.outcome_type_rows())).select(
-        contract.OUTCOME_TYPE.column_names
-    ).with_columns(pl.col("sort_order").cast(pl.Int32))
+    outcome_type = (
+        pl.DataFrame(list(contract.outcome_type_rows()))
+        .select(contract.OUTCOME_TYPE.column_names)
+        .with_columns(pl.col("sort_order").cast(pl.Int32))
+    )
     return DemoData(dataset, district, wards, outcome_type, offence, outcome)

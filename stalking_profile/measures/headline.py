@@ -14,7 +14,9 @@ from stalking_profile.measures.volumes import offence_total, poisson_change_p_va
 
 def flag_rate(counts: pl.DataFrame, flag: str, small_denominator: int = 30) -> Rate:
     """Offences with boolean column `flag` true over all offences in `counts`."""
-    return Rate(offence_total(counts.filter(pl.col(flag))), offence_total(counts), small_denominator)
+    return Rate(
+        offence_total(counts.filter(pl.col(flag))), offence_total(counts), small_denominator
+    )
 
 
 def arrest_rate(counts: pl.DataFrame, small_denominator: int = 30) -> Rate:
@@ -130,9 +132,16 @@ def headline_indicators(
     return pl.DataFrame(
         rows,
         schema={
-            "indicator": pl.String, "label": pl.String, "kind": pl.String, "value": pl.Float64,
-            "numerator": pl.Int64, "denominator": pl.Int64, "lower": pl.Float64,
-            "upper": pl.Float64, "p_value": pl.Float64, "is_small": pl.Boolean,
+            "indicator": pl.String,
+            "label": pl.String,
+            "kind": pl.String,
+            "value": pl.Float64,
+            "numerator": pl.Int64,
+            "denominator": pl.Int64,
+            "lower": pl.Float64,
+            "upper": pl.Float64,
+            "p_value": pl.Float64,
+            "is_small": pl.Boolean,
             "definition": pl.String,
         },
     )

@@ -39,12 +39,17 @@ def outcome_table(
     for code in district_codes:
         if code not in wide.columns:
             wide = wide.with_columns(pl.lit(0, dtype=pl.Int64).alias(code))
-    labels = outcome_types.select(
-        "outcome_key", "outcome_code", "label", "sort_order"
-    ).vstack(
+    labels = outcome_types.select("outcome_key", "outcome_code", "label", "sort_order").vstack(
         pl.DataFrame(
-            {"outcome_key": [OPEN_LABEL], "outcome_code": [""], "label": [OPEN_LABEL], "sort_order": [10**6]},
-            schema=outcome_types.select("outcome_key", "outcome_code", "label", "sort_order").schema,
+            {
+                "outcome_key": [OPEN_LABEL],
+                "outcome_code": [""],
+                "label": [OPEN_LABEL],
+                "sort_order": [10**6],
+            },
+            schema=outcome_types.select(
+                "outcome_key", "outcome_code", "label", "sort_order"
+            ).schema,
         )
     )
     body = (

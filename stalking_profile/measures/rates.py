@@ -15,7 +15,7 @@ def wilson_interval(numerator: int, denominator: int, z: float = Z_95) -> tuple[
     counts and rates near 0 or 1. A zero denominator has no interval (NaN, NaN).
 
     >>> [round(x, 4) for x in wilson_interval(154, 5669)]
-    [0.0232, 0.0318]
+    [0.0232, 0.0317]
     """
     if denominator <= 0:
         return (math.nan, math.nan)
@@ -30,7 +30,7 @@ def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
     """Two-sided p-value of the pooled z-test that x1/n1 and x2/n2 are equal (NaN if undefined).
 
     >>> round(two_proportion_p_value(21, 100, 14, 100), 3)
-    0.196
+    0.193
     """
     if n1 <= 0 or n2 <= 0:
         return math.nan

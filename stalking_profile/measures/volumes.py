@@ -9,7 +9,11 @@ from scipy.stats import binomtest
 
 from stalking_profile.filters import ProfileFilter, add_months
 
-CATEGORY_LABELS: dict[str, str] = {"all": "All", "domestic": "Domestic", "non_domestic": "Non-domestic"}
+CATEGORY_LABELS: dict[str, str] = {
+    "all": "All",
+    "domestic": "Domestic",
+    "non_domestic": "Non-domestic",
+}
 FORCE = "Force"
 
 
@@ -75,23 +79,31 @@ def district_category_counts(counts: pl.DataFrame, district_codes: list[str]) ->
     One row per district_code (plus "Force") and category; districts with no offences count 0.
     """
     base = counts.with_columns(
-        pl.when(pl.col("is_domestic")).then(pl.lit("domestic")).otherwise(pl.lit("non_domestic")).alias("category")
+        pl.when(pl.col("is_domestic"))
+        .then(pl.lit("domestic"))
+        .otherwise(pl.lit("non_domestic"))
+        .alias("category")
     )
     by_category = base.group_by("district_code", "category").agg(pl.col("offences").sum())
-    all_rows = by_category.group_by("district_code").agg(pl.col("offences").sum()).with_columns(
-        category=pl.lit("all")
+    all_rows = (
+        by_category.group_by("district_code")
+        .agg(pl.col("offences").sum())
+        .with_columns(category=pl.lit("all"))
     )
     districts = pl.concat([by_category, all_rows.select(by_category.columns)])
-    force = districts.group_by("category").agg(pl.col("offences").sum()).with_columns(
-        district_code=pl.lit(FORCE)
+    force = (
+        districts.group_by("category")
+        .agg(pl.col("offences").sum())
+        .with_columns(district_code=pl.lit(FORCE))
     )
     grid = pl.DataFrame({"district_code": [*district_codes, FORCE]}).join(
         pl.DataFrame({"category": list(CATEGORY_LABELS)}), how="cross"
     )
-    return (
-        grid.join(pl.concat([districts, force.select(districts.columns)]), on=["district_code", "category"], how="left")
-        .with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
-    )
+    return grid.join(
+        pl.concat([districts, force.select(districts.columns)]),
+        on=["district_code", "category"],
+        how="left",
+    ).with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
 
 
 def poisson_change_p_value(current: int, previous: int) -> float:

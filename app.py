@@ -1,0 +1,49 @@
+"""Stalking Profile: the entry script. Routes pages, frames them, owns the shared filters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from stalking_profile import ui
+from stalking_profile.config import DEFAULT_DB_PATH, STATIC_DIR
+from stalking_profile.db import DatabaseError
+from stalking_profile.store import ensure_database
+
+st.set_page_config(
+    page_title="Stalking Profile", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide"
+)
+
+pages = {
+    "Profile": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ],
+}
+navigation = st.navigation(pages)
+
+db_path = ui.settings().db_path
+if not db_path.exists():
+    if db_path.resolve() == DEFAULT_DB_PATH.resolve():
+        with st.spinner("Building the demonstration database (a few seconds, first run only) ..."):
+            ensure_database(db_path, progress=lambda message: None)
+    else:
+        st.error(f"No database at {db_path}. Check STALKING_PROFILE_DB, or import an extract.")
+        st.stop()
+
+try:
+    version = ui.database_version()
+    info = ui.dataset_info(version)
+    district_table = ui.districts(version)
+except (DatabaseError, LookupError) as error:
+    st.error(f"The database at {db_path} cannot be read: {error}")
+    st.stop()
+
+ui.synthetic_banner(info)
+profile_filter = ui.filter_sidebar(info, district_table)
+if profile_filter is None:
+    st.stop()
+st.session_state[ui.FILTER_STATE_KEY] = profile_filter
+st.sidebar.caption(
+    f"{info.force_name} · {info.offences:,} offences recorded "
+    f"{info.first_month:%b %Y} to {info.last_month:%b %Y} · extract {info.extract_date:%d %b %Y}"
+)
+navigation.run()

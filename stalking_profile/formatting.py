@@ -1,0 +1,80 @@
+"""Plain-text formatting of figures, shared by pages, tables and exports."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """0.0272 -> '2.7%'; None or NaN -> 'no data'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "no data"
+    return f"{value:.{decimals}%}"
+
+
+def signed_percent(value: float | None, decimals: int = 1) -> str:
+    """0.865 -> '+86.5%'; None -> 'no data'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "no data"
+    return f"{value:+.{decimals}%}"
+
+
+def count(value: int | float | None) -> str:
+    """6129 -> '6,129'."""
+    return "no data" if value is None else f"{int(value):,}"
+
+
+def interval(lower: float | None, upper: float | None, decimals: int = 1) -> str:
+    """'95% CI 2.3% to 3.2%' or '' when there is no interval."""
+    if lower is None or upper is None:
+        return ""
+    return f"95% CI {percent(lower, decimals)} to {percent(upper, decimals)}"
+
+
+def p_value(value: float | None) -> str:
+    """'p < 0.001', 'p = 0.03'; '' when undefined."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
+def headline_help(row: dict, change: dict | None = None) -> str:
+    """The tooltip of a headline tile: definition, counts, interval, small-number warning."""
+    parts = [str(row["definition"])]
+    if row["kind"] == "rate":
+        parts.append(f"{count(row['numerator'])} of {count(row['denominator'])}.")
+        parts.append(interval(row["lower"], row["upper"]))
+    if change is not None:
+        parts.append(
+            f"Previous period: {count(change['denominator'])} "
+            f"({signed_percent(change['value'])}, {p_value(change['p_value'])}, exact test of equal rates)."
+        )
+    if row["is_small"]:
+        parts.append("Small numbers: treat with caution.")
+    return " ".join(part for part in parts if part)
+
+
+def headline_value(row: dict) -> str:
+    """The big number of a headline tile."""
+    return count(row["value"]) if row["kind"] == "count" else percent(row["value"])
+
+
+def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
+    """The headline indicators as a readable table, one row per figure (a handful of rows)."""
+    shown = [
+        signed_percent(row["value"]) if row["kind"] == "change" else headline_value(row)
+        for row in headline.select("kind", "value").iter_rows(named=True)
+    ]
+    return headline.select(
+        pl.col("label").alias("figure"),
+        pl.Series("value", shown, dtype=pl.String),
+        "numerator",
+        "denominator",
+        pl.col("lower").round(4).alias("ci95_lower"),
+        pl.col("upper").round(4).alias("ci95_upper"),
+        pl.Series("p_value", [p_value(v) for v in headline["p_value"].to_list()], dtype=pl.String),
+        pl.col("is_small").alias("small_numbers"),
+        "definition",
+    )

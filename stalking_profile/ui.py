@@ -1,0 +1,217 @@
+"""Streamlit glue: the only package module that imports streamlit.
+
+Cached access to the database (one read-only connection per process, a cursor per query),
+cached measure inputs keyed by the filter, the shared filter sidebar and small shared widgets.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from stalking_profile import formatting, queries
+from stalking_profile.config import Settings
+from stalking_profile.db import Gateway, connect
+from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter, add_months, default_filter
+from stalking_profile.queries import DatasetInfo
+
+FILTER_STATE_KEY = "profile_filter"
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def database_version() -> tuple[str, float]:
+    """Path and modification time of the database file: part of every cache key, so that a
+    rebuilt or re-imported database is never served from stale caches."""
+    path = settings().db_path
+    return (str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+@st.cache_resource(show_spinner=False)
+def gateway(version: tuple[str, float]) -> Gateway:
+    """One read-only connection to the database file (per file version)."""
+    return connect(version[0], read_only=True)
+
+
+def current_gateway() -> Gateway:
+    return gateway(database_version())
+
+
+@st.cache_data(show_spinner=False)
+def dataset_info(version: tuple[str, float]) -> DatasetInfo:
+    return queries.dataset_info(gateway(version))
+
+
+@st.cache_data(show_spinner=False)
+def districts(version: tuple[str, float]) -> pl.DataFrame:
+    return queries.districts(gateway(version))
+
+
+@st.cache_data(show_spinner=False)
+def outcome_types(version: tuple[str, float]) -> pl.DataFrame:
+    return queries.outcome_types(gateway(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def offence_counts(
+    version: tuple[str, float], flt: ProfileFilter, lookback_months: int = 0
+) -> pl.DataFrame:
+    """Count frame for a filter (cached per database version, filter and look-back)."""
+    return queries.offence_counts(gateway(version), flt, lookback_months)
+
+
+def month_options(info: DatasetInfo) -> list[str]:
+    """Every month of the data as 'YYYY-MM'."""
+    months: list[str] = []
+    month = info.first_month
+    while month <= info.last_month:
+        months.append(month.strftime("%Y-%m"))
+        month = add_months(month, 1)
+    return months
+
+
+def _month_label(option: str) -> str:
+    return _month_from_option(option).strftime("%b %Y")
+
+
+def _month_from_option(option: str) -> date:
+    year, month = option.split("-")
+    return date(int(year), int(month), 1)
+
+
+def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFilter | None:
+    """The global filters, kept in the page address so a view can be bookmarked and shared.
+
+    Returns None (after saying why) when the choices select nothing.
+    """
+    codes = tuple(district_table["district_code"].to_list())
+    names = dict(zip(codes, district_table["district_name"].to_list(), strict=True))
+    default = default_filter(info.first_month, info.extract_date, codes)
+    options = month_options(info)
+    with st.sidebar:
+        st.header("Filters")
+        st.caption("Period (month recorded)")
+        from_column, to_column = st.columns(2)
+        start = from_column.selectbox(
+            "From",
+            options=options,
+            index=options.index(default.start_month.strftime("%Y-%m")),
+            format_func=_month_label,
+            key="from",
+            bind="query-params",
+            help="Offences are counted by the month they were recorded. Default: the latest 12 complete months.",
+        )
+        end = to_column.selectbox(
+            "To",
+            options=options,
+            index=options.index(default.end_month.strftime("%Y-%m")),
+            format_func=_month_label,
+            key="to",
+            bind="query-params",
+        )
+        chosen = st.multiselect(
+            "Districts",
+            options=list(codes),
+            default=list(codes),
+            format_func=lambda code: f"{code} {names[code]}",
+            key="district",
+            bind="query-params",
+        )
+        domestic = st.segmented_control(
+            "Domestic abuse",
+            options=list(DOMESTIC_CHOICES),
+            default="all",
+            format_func=DOMESTIC_CHOICES.get,
+            required=True,
+            key="da",
+            bind="query-params",
+        )
+        types = st.segmented_control(
+            "Offence type",
+            options=["stalking", "harassment"],
+            selection_mode="multi",
+            default=["stalking"],
+            format_func=str.capitalize,
+            key="type",
+            bind="query-params",
+        )
+    if not chosen or not types:
+        st.info("Choose at least one district and one offence type in the sidebar.")
+        return None
+    if end < start:
+        st.info(
+            "The period ends before it starts: choose a 'To' month on or after the 'From' month."
+        )
+        return None
+    return ProfileFilter(
+        start_month=_month_from_option(start),
+        end_month=_month_from_option(end),
+        districts=tuple(code for code in codes if code in chosen),
+        domestic=domestic or "all",
+        offence_types=tuple(t for t in ("stalking", "harassment") if t in types),
+    )
+
+
+def synthetic_banner(info: DatasetInfo) -> None:
+    """Say plainly, on every page, when the data are the synthetic demonstration force."""
+    if info.is_synthetic:
+        st.warning(
+            "**Demonstration data — synthetic records.** No row describes a real person or crime. "
+            f"{info.force_name}; extract date {info.extract_date:%d %B %Y}.",
+            icon=":material/science:",
+        )
+
+
+def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV") -> None:
+    """A download button for exactly the frame shown; it does not rerun the page."""
+    st.download_button(
+        label,
+        data=frame.write_csv(),
+        file_name=file_name,
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"download-{file_name}",
+    )
+
+
+def plotly_chart(figure, file_stem: str) -> None:
+    """Show a Plotly figure with the toolbar's PNG export named and sized for a slide."""
+    st.plotly_chart(
+        figure,
+        config={
+            "displaylogo": False,
+            "toImageButtonOptions": {
+                "format": "png",
+                "filename": file_stem,
+                "width": 1600,
+                "height": 900,
+                "scale": 1,
+            },
+        },
+    )
+
+
+def active_filter() -> ProfileFilter:
+    """The filter set by the sidebar in app.py for this run."""
+    return st.session_state[FILTER_STATE_KEY]
+
+
+def headline_tile(column, row: dict, change: dict | None = None) -> None:
+    """One headline figure as a metric tile with its definition and interval in the tooltip."""
+    delta = None
+    if change is not None and change["value"] is not None:
+        delta = formatting.signed_percent(change["value"]) + " on previous period"
+    column.metric(
+        row["label"],
+        formatting.headline_value(row),
+        delta=delta,
+        delta_color="off",
+        help=formatting.headline_help(row, change),
+        border=True,
+    )

@@ -1,0 +1,169 @@
+"""Shared fixtures: the demo database built once per session, a tiny hand-made database, the
+path to ../shared (tests that need it skip with a reason where it is absent) and AppTest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+import streamlit as st
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from stalking_profile import contract
+from stalking_profile.db import Gateway, connect
+from stalking_profile.store import build_demo_database, create_schema, refresh_marts
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DISTRICTS = ("BD", "CD", "KD", "LD", "WD")
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "profile.duckdb"
+    build_demo_database(path, progress=lambda message: None)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_gateway(demo_db_path: Path) -> Gateway:
+    gateway = connect(demo_db_path, read_only=True)
+    yield gateway
+    gateway.close()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(
+            f"../shared is absent ({SHARED}): reference data only exists in the dev workspace"
+        )
+    return SHARED
+
+
+def _offence(
+    crime_ref: str, recorded: date, district: str, domestic: bool, **flags: object
+) -> dict:
+    row = {
+        "crime_ref": crime_ref,
+        "recorded_date": recorded,
+        "committed_date": recorded,
+        "offence_type": "stalking",
+        "ho_offence_code": "8Q",
+        "district_code": district,
+        "ward_code": None,
+        "is_domestic": domestic,
+        "is_cyber": False,
+        "dash_completed": False,
+        "dash_risk": None,
+        "sash_completed": False,
+        "arrest_made": False,
+    }
+    row.update(flags)
+    return row
+
+
+TINY_OFFENCES = [
+    _offence(
+        "T1", date(2021, 1, 5), "A", True, arrest_made=True, dash_completed=True, dash_risk="high"
+    ),
+    _offence(
+        "T2", date(2021, 1, 20), "A", True, dash_completed=True, dash_risk="standard", is_cyber=True
+    ),
+    _offence("T3", date(2021, 2, 3), "A", False),
+    _offence("T4", date(2021, 2, 10), "B", False, arrest_made=True, is_cyber=True),
+    _offence("T5", date(2021, 3, 1), "B", True, dash_completed=True, dash_risk="medium"),
+    _offence("T6", date(2020, 12, 15), "B", True),
+    _offence("T7", date(2021, 3, 10), "A", True, offence_type="harassment", ho_offence_code="8L"),
+    _offence("T8", date(2021, 2, 15), "A", True, dash_completed=True, dash_risk="medium"),
+]
+TINY_OUTCOMES = [
+    ("T1", "16", date(2021, 1, 20)),
+    ("T1", "1-charged", date(2021, 2, 10)),  # later outcome replaces 16
+    ("T2", "16", date(2021, 2, 1)),
+    ("T3", "18", date(2021, 4, 15)),  # after the extract date: T3 is still open
+    ("T4", "5", date(2021, 3, 1)),  # offender died: not an outcome 1-8
+    ("T6", "3-caution", date(2021, 1, 10)),
+    ("T7", "8", date(2021, 3, 20)),
+    ("T8", "15-police", date(2021, 3, 1)),
+    ("T8", "16", date(2021, 3, 1)),  # same day: the higher key wins, deterministically
+]
+
+
+@pytest.fixture
+def tiny_gateway(tmp_path: Path) -> Gateway:
+    """A real DuckDB file with eight hand-made offences (see TINY_OFFENCES) in districts A and
+    B (C has none), extract date 31 March 2021."""
+    gateway = connect(tmp_path / "tiny.duckdb", read_only=False)
+    create_schema(gateway)
+    gateway.insert(
+        "dataset",
+        pl.DataFrame(
+            {
+                "loaded_at": [datetime(2021, 4, 1)],
+                "extract_date": [date(2021, 3, 31)],
+                "source": ["hand-made test fixture"],
+                "is_synthetic": [True],
+                "force_name": ["Test force"],
+            }
+        ),
+    )
+    gateway.insert(
+        "district",
+        pl.DataFrame(
+            {
+                "district_code": ["A", "B", "C"],
+                "district_name": ["Ay", "Bee", "Sea"],
+                "force_name": "Test force",
+            }
+        ),
+    )
+    gateway.insert(
+        "outcome_type",
+        pl.DataFrame(list(contract.outcome_type_rows())).with_columns(
+            pl.col("sort_order").cast(pl.Int32)
+        ),
+    )
+    gateway.insert("offence", pl.DataFrame(TINY_OFFENCES))
+    gateway.insert(
+        "outcome",
+        pl.DataFrame(
+            TINY_OUTCOMES, schema=["crime_ref", "outcome_key", "outcome_date"], orient="row"
+        ),
+    )
+    refresh_marts(gateway)
+    yield gateway
+    gateway.close()
+
+
+class _NavigationOnlyPagesManager(PagesManager):
+    """Work around an AppTest bug in Streamlit 1.67: AppTest builds a fresh PagesManager for
+    every run, and when a `pages/` folder sits beside the entry script it switches to the legacy
+    pages-folder mode, so reruns skip the entry script (sidebar filters vanish). The app calls
+    st.navigation unconditionally, so legacy discovery never applies; tell the manager so."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        PagesManager.uses_pages_directory = False
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture
+def app_test(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """Make an AppTest of app.py on the demo database, optionally with page-address filters."""
+    monkeypatch.setenv("STALKING_PROFILE_DB", str(demo_db_path))
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationOnlyPagesManager)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def make(**query_params: str | list[str]) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for key, value in query_params.items():
+            at.query_params[key] = value
+        return at
+
+    return make
