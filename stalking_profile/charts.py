@@ -1,7 +1,7 @@
 """Figure builders: frame in, Plotly figure out. One theme, fixed colours, never rendered here.
 
 Colours are the Okabe-Ito colour-blind-safe palette; DA and non-DA keep the same colours on
-every chart.
+every chart, and recording-rule changes are marked the same way on every trend.
 """
 
 from __future__ import annotations
@@ -14,7 +14,16 @@ COLOURS: dict[str, str] = {
     "non_domestic": "#0072B2",  # blue
     "all": "#4D4D4D",  # dark grey
     "rolling": "#009E73",  # bluish green
-    "accent": "#E69F00",  # orange
+    "special_high": "#E69F00",  # orange
+    "special_low": "#56B4E9",  # sky blue
+    "improving": "#0072B2",
+    "concerning": "#E69F00",
+    "limits": "#7F7F7F",
+}
+CATEGORY_NAMES: dict[str, str] = {
+    "domestic": "Domestic abuse (DA)",
+    "non_domestic": "Non-DA",
+    "all": "All",
 }
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
@@ -26,34 +35,73 @@ def apply_theme(figure: go.Figure, title: str) -> go.Figure:
         template="plotly_white",
         font={"family": FONT, "size": 12},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 60, "r": 30, "t": 80, "b": 50},
+        margin={"l": 60, "r": 30, "t": 90, "b": 50},
         hovermode="x unified",
     )
     return figure
 
 
-def monthly_trend_figure(series: pl.DataFrame, title: str, colour_key: str = "all") -> go.Figure:
-    """Monthly offences as bars with the rolling 12-month total as a line (second axis).
+def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
+    """A dotted vertical line and a short label at each counting-rule change."""
+    for change in changes.iter_rows(named=True):
+        when = change["date"]
+        figure.add_shape(
+            type="line",
+            x0=when,
+            x1=when,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": COLOURS["limits"], "dash": "dot", "width": 1.5},
+        )
+        figure.add_annotation(
+            x=when,
+            y=1,
+            yref="paper",
+            text=change["label"],
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": 10, "color": "#555555"},
+            textangle=0,
+            bgcolor="rgba(255,255,255,0.7)",
+        )
+    return figure
 
-    `series` has recorded_month, offences and rolling_12m_total (from rolling_12m_series).
+
+def monthly_trend_figure(
+    by_category: pl.DataFrame,
+    rolling: pl.DataFrame,
+    title: str,
+    changes: pl.DataFrame | None = None,
+) -> go.Figure:
+    """Monthly offences as stacked DA / non-DA bars with the rolling 12-month total as a line.
+
+    `by_category`: recorded_month, category, offences (only the categories to show);
+    `rolling`: recorded_month, rolling_12m_total (from rolling_12m_series).
     """
     figure = go.Figure()
-    figure.add_bar(
-        x=series["recorded_month"].to_list(),
-        y=series["offences"].to_list(),
-        name="Offences per month",
-        marker_color=COLOURS.get(colour_key, COLOURS["all"]),
-        opacity=0.75,
-    )
+    for category in ("domestic", "non_domestic"):
+        part = by_category.filter(pl.col("category") == category)
+        if part.is_empty():
+            continue
+        figure.add_bar(
+            x=part["recorded_month"].to_list(),
+            y=part["offences"].to_list(),
+            name=f"{CATEGORY_NAMES[category]} per month",
+            marker_color=COLOURS[category],
+            opacity=0.85,
+        )
     figure.add_scatter(
-        x=series["recorded_month"].to_list(),
-        y=series["rolling_12m_total"].to_list(),
+        x=rolling["recorded_month"].to_list(),
+        y=rolling["rolling_12m_total"].to_list(),
         name="Rolling 12-month total",
         mode="lines",
         line={"color": COLOURS["rolling"], "width": 3},
         yaxis="y2",
     )
     figure.update_layout(
+        barmode="stack",
         yaxis={"title": "Offences per month", "rangemode": "tozero"},
         yaxis2={
             "title": "Rolling 12-month total",
@@ -64,4 +112,187 @@ def monthly_trend_figure(series: pl.DataFrame, title: str, colour_key: str = "al
         },
         xaxis={"title": "Month recorded"},
     )
+    if changes is not None:
+        mark_rule_changes(figure, changes)
     return apply_theme(figure, title)
+
+
+def spc_figure(
+    chart: pl.DataFrame,
+    title: str,
+    run_length: int,
+    is_rate: bool = False,
+    changes: pl.DataFrame | None = None,
+) -> go.Figure:
+    """An XmR chart: the series, its mean and process limits per partition, special-cause
+    points coloured (orange high, blue low) and the rules in use in the subtitle."""
+    figure = go.Figure()
+    months = chart["month"].to_list()
+    for partition in chart["partition"].unique(maintain_order=True).to_list():
+        part = chart.filter(pl.col("partition") == partition)
+        x = part["month"].to_list()
+        for column, name, dash in (
+            ("mean", "Mean", "solid"),
+            ("upper_limit", "Process limits", "dash"),
+            ("lower_limit", "Process limits", "dash"),
+        ):
+            figure.add_scatter(
+                x=x,
+                y=part[column].to_list(),
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                showlegend=partition == 0 and column != "lower_limit",
+                line={"color": COLOURS["limits"], "dash": dash, "width": 1.5},
+                hoverinfo="skip",
+            )
+    figure.add_scatter(
+        x=months,
+        y=chart["value"].to_list(),
+        mode="lines+markers",
+        name="Value",
+        line={"color": COLOURS["all"], "width": 2},
+        marker={"size": 6, "color": COLOURS["all"]},
+    )
+    for side, colour in (("high", COLOURS["special_high"]), ("low", COLOURS["special_low"])):
+        special = chart.filter(pl.col("side") == side)
+        if special.height:
+            figure.add_scatter(
+                x=special["month"].to_list(),
+                y=special["value"].to_list(),
+                mode="markers",
+                name=f"Special cause ({side})",
+                marker={"size": 11, "color": colour, "line": {"width": 1, "color": "#333"}},
+            )
+    figure.update_layout(
+        yaxis={"title": "Rate" if is_rate else "Count", "tickformat": ".0%" if is_rate else ",d"},
+        xaxis={"title": "Month recorded"},
+    )
+    if changes is not None:
+        mark_rule_changes(figure, changes)
+    subtitle = (
+        f"XmR chart: limits = mean ± 2.66 × mean moving range; special cause = a point beyond a limit, "
+        f"a run of {run_length} on one side of the mean, {run_length} rising or falling, or 2 of 3 near a limit"
+    )
+    return apply_theme(figure, f"{title}<br><sup>{subtitle}</sup>")
+
+
+def rate_comparison_figure(
+    rates: pl.DataFrame, title: str, category_column: str = "category"
+) -> go.Figure:
+    """Rates with 95% intervals as grouped bars, one colour per category (DA, non-DA, all).
+
+    `rates`: label, category, rate, lower, upper, numerator, denominator.
+    """
+    figure = go.Figure()
+    for category in ("domestic", "non_domestic", "all"):
+        part = rates.filter(pl.col(category_column) == category)
+        if part.is_empty():
+            continue
+        rate = part["rate"].fill_null(0)
+        figure.add_bar(
+            x=part["label"].to_list(),
+            y=rate.to_list(),
+            name=CATEGORY_NAMES[category],
+            marker_color=COLOURS[category],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (part["upper"].fill_null(0) - rate).to_list(),
+                "arrayminus": (rate - part["lower"].fill_null(0)).to_list(),
+            },
+            customdata=part.select("numerator", "denominator").to_numpy(),
+            hovertemplate="%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra>"
+            + CATEGORY_NAMES[category]
+            + "</extra>",
+        )
+    figure.update_layout(
+        barmode="group",
+        yaxis={"title": "Rate (95% Wilson interval)", "tickformat": ".0%", "rangemode": "tozero"},
+    )
+    figure = apply_theme(figure, title)
+    figure.update_layout(hovermode="closest")
+    return figure
+
+
+def rate_trend_figure(
+    monthly: pl.DataFrame,
+    title: str,
+    categories: tuple[str, ...],
+    changes: pl.DataFrame | None = None,
+) -> go.Figure:
+    """A monthly rate per category as a line with its 95% interval as a band."""
+    figure = go.Figure()
+    for category in categories:
+        part = monthly.filter(pl.col("category") == category)
+        months = part["recorded_month"].to_list()
+        colour = COLOURS[category]
+        figure.add_scatter(
+            x=months,
+            y=part["upper"].to_list(),
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        figure.add_scatter(
+            x=months,
+            y=part["lower"].to_list(),
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=_transparent(colour),
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        figure.add_scatter(
+            x=months,
+            y=part["rate"].to_list(),
+            mode="lines+markers",
+            name=CATEGORY_NAMES[category],
+            line={"color": colour, "width": 2},
+        )
+    figure.update_layout(
+        yaxis={"title": "Rate (95% Wilson interval)", "tickformat": ".0%", "rangemode": "tozero"},
+        xaxis={"title": "Month recorded"},
+    )
+    if changes is not None:
+        mark_rule_changes(figure, changes)
+    return apply_theme(figure, title)
+
+
+def share_bar_figure(table: pl.DataFrame, label_column: str, title: str) -> go.Figure:
+    """Horizontal bars of each row's share by category (e.g. outcome groups, DASH risk levels).
+
+    `table`: label_column, category, share (0-1), offences.
+    """
+    figure = go.Figure()
+    for category in ("domestic", "non_domestic", "all"):
+        part = table.filter(pl.col("category") == category)
+        if part.is_empty():
+            continue
+        figure.add_bar(
+            y=part[label_column].to_list(),
+            x=part["share"].to_list(),
+            orientation="h",
+            name=CATEGORY_NAMES[category],
+            marker_color=COLOURS[category],
+            customdata=part["offences"].to_list(),
+            hovertemplate="%{x:.1%} (%{customdata:,} offences)<extra>"
+            + CATEGORY_NAMES[category]
+            + "</extra>",
+        )
+    figure.update_layout(
+        barmode="group",
+        xaxis={"title": "Share of offences", "tickformat": ".0%"},
+        yaxis={"autorange": "reversed"},
+    )
+    figure = apply_theme(figure, title)
+    figure.update_layout(hovermode="closest", margin={"l": 260})
+    return figure
+
+
+def _transparent(hex_colour: str, alpha: float = 0.18) -> str:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+

@@ -78,3 +78,38 @@ def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
         pl.col("is_small").alias("small_numbers"),
         "definition",
     )
+
+
+def period_table_display(table: pl.DataFrame) -> pl.DataFrame:
+    """The period comparison in the problem profile's shape, as text: rows are this period,
+    the previous period and the % change for all, domestic and non-domestic offences; columns
+    are districts and Force. A change marked * is more than chance (p < 0.05)."""
+    districts = table["district_code"].unique(maintain_order=True).to_list()
+    names = {"all": "Stalking", "domestic": "Domestic", "non_domestic": "Non-domestic"}
+    lines: list[dict[str, str]] = []
+    for category, name in names.items():
+        cells = {
+            row["district_code"]: row
+            for row in table.filter(pl.col("category") == category).iter_rows(named=True)
+        }
+        lines.append(
+            {"": f"{name}: this period", **{d: count(cells[d]["current"]) for d in districts}}
+        )
+        lines.append(
+            {"": f"{name}: previous period", **{d: count(cells[d]["previous"]) for d in districts}}
+        )
+        lines.append(
+            {
+                "": f"{name}: change",
+                **{
+                    d: (
+                        signed_percent(
+                            None if cells[d]["change_pct"] is None else cells[d]["change_pct"] / 100
+                        )
+                    )
+                    + ("*" if cells[d]["significant"] else "")
+                    for d in districts
+                },
+            }
+        )
+    return pl.DataFrame(lines)

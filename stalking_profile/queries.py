@@ -56,3 +56,8 @@ def offence_counts(gateway: Gateway, flt: ProfileFilter, lookback_months: int = 
     and offence types, split by month, district, DA, latest outcome and flags. DA / non-DA is
     left for the measures to apply."""
     return gateway.query("offence_counts", **flt.sql_params(lookback_months))
+
+
+def outcome_days(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Offences with an outcome by outcome group, DA and days from recording to outcome."""
+    return gateway.query("outcome_days", **flt.sql_params())

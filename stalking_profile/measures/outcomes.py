@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from stalking_profile.measures.rates import Rate
-from stalking_profile.measures.volumes import FORCE, offence_total
+from stalking_profile.measures.categories import (
+    CATEGORIES,
+    FORCE,
+    grid,
+    with_category,
+    with_roll_ups,
+)
+from stalking_profile.measures.rates import Rate, with_rate_columns
+from stalking_profile.measures.volumes import offence_total
 
 OPEN_LABEL = "(blank)"
 # Outcomes 1-8 as the problem profile counts them: charge/summons, cautions, TIC, penalty
@@ -66,3 +73,125 @@ def outcome_table(
         *[pl.col(c).sum() for c in [*district_codes, FORCE]],
     )
     return pl.concat([body, totals])
+
+
+HEADLINE_OUTCOMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "outcome_1_8": (
+        "Outcomes 1-8 (charge, caution, TIC, PND, warning, community resolution; not 5)",
+        OUTCOME_1_8_CODES,
+    ),
+    "outcome_15": ("Outcome 15 (evidential difficulties, victim supports)", ("15",)),
+    "outcome_16": ("Outcome 16 (victim does not support action)", ("16",)),
+    "outcome_18": ("Outcome 18 (no suspect identified)", ("18",)),
+    "open": ("Open (no outcome yet)", ()),
+}
+
+
+def outcome_rates_by_category(counts: pl.DataFrame, small_denominator: int = 30) -> pl.DataFrame:
+    """Outcome 1-8, 15, 16, 18 and open rates by category (domestic, non_domestic, all).
+
+    numerator = offences recorded in the period whose latest outcome (as at the extract date)
+    is in the set (open: has none); denominator = all offences recorded in the period in the
+    category. With 95% Wilson intervals.
+    """
+    base = with_roll_ups(with_category(counts), force=False)
+    aggregations = [pl.col("offences").sum().alias("denominator")]
+    for key, (_, codes) in HEADLINE_OUTCOMES.items():
+        selected = (
+            pl.col("outcome_code").is_null()
+            if not codes
+            else pl.col("outcome_code").is_in(list(codes))
+        )
+        aggregations.append(pl.col("offences").filter(selected).sum().alias(key))
+    wide = (
+        grid(category=list(CATEGORIES))
+        .join(base.group_by("category").agg(aggregations), on="category", how="left")
+        .fill_null(0)
+    )
+    long = wide.unpivot(
+        index=["category", "denominator"],
+        on=list(HEADLINE_OUTCOMES),
+        variable_name="outcome",
+        value_name="numerator",
+    )
+    long = long.with_columns(
+        pl.col("outcome")
+        .replace_strict({k: v[0] for k, v in HEADLINE_OUTCOMES.items()})
+        .alias("label")
+    )
+    return with_rate_columns(
+        long.cast({"numerator": pl.Int64, "denominator": pl.Int64}),
+        small_denominator=small_denominator,
+    )
+
+
+def outcome_group_table(counts: pl.DataFrame, outcome_types: pl.DataFrame) -> pl.DataFrame:
+    """Offences by Home Office outcome group (latest outcome as at the extract date; "Open" for
+    none) and category, with each group's share of the category's offences recorded in the
+    period."""
+    groups = outcome_types.select(
+        "outcome_key", "outcome_group", "group_short", pl.col("sort_order").alias("_order")
+    )
+    first_order = groups.group_by("outcome_group").agg(pl.col("_order").min().alias("group_order"))
+    keyed = (
+        with_roll_ups(with_category(counts), force=False)
+        .join(groups, on="outcome_key", how="left")
+        .with_columns(
+            pl.col("outcome_group").fill_null("Open (no outcome yet)"),
+            pl.col("group_short").fill_null("Open"),
+        )
+    )
+    table = keyed.group_by("category", "outcome_group", "group_short").agg(pl.col("offences").sum())
+    totals = keyed.group_by("category").agg(pl.col("offences").sum().alias("category_total"))
+    return (
+        table.join(totals, on="category")
+        .join(first_order, on="outcome_group", how="left")
+        .with_columns(
+            (pl.col("offences") / pl.col("category_total")).alias("share"),
+            pl.col("group_order").fill_null(10**6),
+        )
+        .sort("category", "group_order")
+        .drop("group_order")
+    )
+
+
+def median_days_to_outcome(days: pl.DataFrame) -> pl.DataFrame:
+    """Median days from recording to the latest outcome, by outcome group and category.
+
+    Over offences recorded in the period that have an outcome as at the extract date (open ones
+    are excluded: they have no time yet). `days` is the histogram from queries.outcome_days.
+    The median is the lowest day count at which half the offences have their outcome.
+    """
+    base = (
+        with_roll_ups(with_category(days), force=False)
+        .group_by("category", "outcome_group", "group_short", "days_to_outcome")
+        .agg(pl.col("offences").sum())
+    )
+    return (
+        base.sort("days_to_outcome")
+        .with_columns(
+            pl.col("offences").cum_sum().over("category", "outcome_group").alias("_cumulative"),
+            pl.col("offences")
+            .sum()
+            .over("category", "outcome_group")
+            .alias("offences_with_outcome"),
+        )
+        .filter(pl.col("_cumulative") >= pl.col("offences_with_outcome") / 2)
+        .group_by("category", "outcome_group", "group_short")
+        .agg(
+            pl.col("days_to_outcome").first().alias("median_days"),
+            pl.col("offences_with_outcome").first(),
+        )
+        .sort("category", "median_days")
+    )
+
+
+def outcome_share_table(table: pl.DataFrame, district_codes: list[str]) -> pl.DataFrame:
+    """The outcome table as percentages of each column's total offences (the Totals row)."""
+    totals = table.filter(pl.col("outcome_key") == "Totals").row(0, named=True)
+    return table.filter(pl.col("outcome_key") != "Totals").with_columns(
+        pl.col(code) / totals[code] * 100
+        if totals[code]
+        else pl.lit(None, dtype=pl.Float64).alias(code)
+        for code in [*district_codes, FORCE]
+    )

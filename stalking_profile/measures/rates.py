@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import polars as pl
+
 Z_95 = 1.959963984540054
 
 
@@ -68,3 +70,31 @@ class Rate:
         if self.value is None:
             return "no data"
         return f"{self.value:.{decimals}%} ({self.numerator:,} / {self.denominator:,})"
+
+
+def with_rate_columns(
+    frame: pl.DataFrame,
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+    small_denominator: int = 30,
+) -> pl.DataFrame:
+    """Add rate, lower, upper (95% Wilson) and is_small to a frame of numerators and
+    denominators, vectorised; a zero denominator gives nulls ("no data"), never an error."""
+    x, n, z = pl.col(numerator).cast(pl.Float64), pl.col(denominator).cast(pl.Float64), Z_95
+    p = x / n
+    centre = p + z * z / (2 * n)
+    spread = z * (p * (1 - p) / n + z * z / (4 * n * n)).sqrt()
+    scale = 1 + z * z / n
+    has_data = pl.col(denominator) > 0
+    return frame.with_columns(
+        pl.when(has_data).then(p).otherwise(None).alias("rate"),
+        pl.when(has_data)
+        .then(((centre - spread) / scale).clip(0, 1))
+        .otherwise(None)
+        .alias("lower"),
+        pl.when(has_data)
+        .then(((centre + spread) / scale).clip(0, 1))
+        .otherwise(None)
+        .alias("upper"),
+        (pl.col(denominator) < small_denominator).alias("is_small"),
+    )

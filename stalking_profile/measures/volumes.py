@@ -8,13 +8,13 @@ import polars as pl
 from scipy.stats import binomtest
 
 from stalking_profile.filters import ProfileFilter, add_months
-
-CATEGORY_LABELS: dict[str, str] = {
-    "all": "All",
-    "domestic": "Domestic",
-    "non_domestic": "Non-domestic",
-}
-FORCE = "Force"
+from stalking_profile.measures.categories import (
+    CATEGORIES,
+    FORCE,
+    grid,
+    with_category,
+    with_roll_ups,
+)
 
 
 def offence_total(counts: pl.DataFrame) -> int:
@@ -76,34 +76,19 @@ def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter) -> pl.DataFrame
 def district_category_counts(counts: pl.DataFrame, district_codes: list[str]) -> pl.DataFrame:
     """Offences per district (and the force) x category (all, domestic, non_domestic).
 
-    One row per district_code (plus "Force") and category; districts with no offences count 0.
+    Counts offences recorded in the period; one row per district_code (plus "Force") and
+    category, districts with no offences counting 0.
     """
-    base = counts.with_columns(
-        pl.when(pl.col("is_domestic"))
-        .then(pl.lit("domestic"))
-        .otherwise(pl.lit("non_domestic"))
-        .alias("category")
-    )
-    by_category = base.group_by("district_code", "category").agg(pl.col("offences").sum())
-    all_rows = (
-        by_category.group_by("district_code")
+    totals = (
+        with_roll_ups(with_category(counts))
+        .group_by("district_code", "category")
         .agg(pl.col("offences").sum())
-        .with_columns(category=pl.lit("all"))
     )
-    districts = pl.concat([by_category, all_rows.select(by_category.columns)])
-    force = (
-        districts.group_by("category")
-        .agg(pl.col("offences").sum())
-        .with_columns(district_code=pl.lit(FORCE))
+    return (
+        grid(district_code=[*district_codes, FORCE], category=list(CATEGORIES))
+        .join(totals, on=["district_code", "category"], how="left")
+        .with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
     )
-    grid = pl.DataFrame({"district_code": [*district_codes, FORCE]}).join(
-        pl.DataFrame({"category": list(CATEGORY_LABELS)}), how="cross"
-    )
-    return grid.join(
-        pl.concat([districts, force.select(districts.columns)]),
-        on=["district_code", "category"],
-        how="left",
-    ).with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
 
 
 def poisson_change_p_value(current: int, previous: int) -> float:
@@ -145,3 +130,17 @@ def district_period_table(
         .alias("change_pct"),
         pl.Series("p_value", p_values, dtype=pl.Float64),
     ).with_columns((pl.col("p_value") < 0.05).alias("significant"))
+
+
+def monthly_by_category(counts: pl.DataFrame, first_month, last_month) -> pl.DataFrame:
+    """Offences per recorded month x category (domestic, non_domestic), zero-filled."""
+    per_month = (
+        with_category(counts).group_by("recorded_month", "category").agg(pl.col("offences").sum())
+    )
+    months = pl.date_range(first_month, last_month, interval="1mo", eager=True).to_list()
+    return (
+        grid(recorded_month=months, category=["domestic", "non_domestic"])
+        .join(per_month, on=["recorded_month", "category"], how="left")
+        .with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
+        .sort("category", "recorded_month")
+    )

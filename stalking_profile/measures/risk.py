@@ -1,0 +1,130 @@
+"""Risk and flags: arrest, DASH, SASH and cyber-enabled rates, DA vs non-DA, and DASH risk mix."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from stalking_profile.measures.categories import (
+    CATEGORIES,
+    FORCE,
+    grid,
+    with_category,
+    with_roll_ups,
+)
+from stalking_profile.measures.rates import two_proportion_p_value, with_rate_columns
+
+FLAGS: dict[str, str] = {
+    "arrest_made": "Arrest rate",
+    "dash_completed": "DASH completion",
+    "sash_completed": "SASH / stalking screening completion",
+    "is_cyber": "Cyber-flag rate",
+}
+
+
+def flag_rates_by_district(
+    counts: pl.DataFrame, district_codes: list[str], small_denominator: int = 30
+) -> pl.DataFrame:
+    """Each flag's rate per district (and force) x category (domestic, non_domestic, all).
+
+    For flag F: numerator = offences recorded in the period with F true; denominator = offences
+    recorded in the period, in that district and category. One row per flag x district x
+    category, with the 95% Wilson interval; districts without offences show "no data".
+    """
+    wide = (
+        with_roll_ups(with_category(counts))
+        .group_by("district_code", "category")
+        .agg(
+            pl.col("offences").sum().alias("denominator"),
+            *[pl.col("offences").filter(pl.col(flag)).sum().alias(flag) for flag in FLAGS],
+        )
+    )
+    long = (
+        grid(district_code=[*district_codes, FORCE], category=list(CATEGORIES))
+        .join(wide, on=["district_code", "category"], how="left")
+        .fill_null(0)
+        .unpivot(
+            index=["district_code", "category", "denominator"],
+            on=list(FLAGS),
+            variable_name="flag",
+            value_name="numerator",
+        )
+        .with_columns(pl.col("flag").replace_strict(FLAGS).alias("label"))
+    )
+    return with_rate_columns(
+        long.cast({"numerator": pl.Int64, "denominator": pl.Int64}),
+        small_denominator=small_denominator,
+    )
+
+
+def domestic_comparison(rates: pl.DataFrame) -> pl.DataFrame:
+    """DA vs non-DA for each flag and district: both rates, the difference in percentage points
+    and the two-sided p-value of a two-proportion z-test (is the gap more than noise?).
+
+    `rates` is the output of flag_rates_by_district.
+    """
+    domestic = rates.filter(pl.col("category") == "domestic").select(
+        "flag",
+        "label",
+        "district_code",
+        pl.col("numerator").alias("da_numerator"),
+        pl.col("denominator").alias("da_denominator"),
+        pl.col("rate").alias("da_rate"),
+    )
+    non_domestic = rates.filter(pl.col("category") == "non_domestic").select(
+        "flag",
+        "district_code",
+        pl.col("numerator").alias("non_da_numerator"),
+        pl.col("denominator").alias("non_da_denominator"),
+        pl.col("rate").alias("non_da_rate"),
+    )
+    table = domestic.join(non_domestic, on=["flag", "district_code"])
+    p_values = [
+        two_proportion_p_value(*row)
+        for row in table.select(
+            "da_numerator", "da_denominator", "non_da_numerator", "non_da_denominator"
+        ).iter_rows()
+    ]
+    return table.with_columns(
+        ((pl.col("da_rate") - pl.col("non_da_rate")) * 100).alias("difference_points"),
+        pl.Series("p_value", p_values, dtype=pl.Float64).fill_nan(None),
+    ).with_columns((pl.col("p_value") < 0.05).alias("significant"))
+
+
+def dash_risk_mix(counts: pl.DataFrame) -> pl.DataFrame:
+    """DASH risk levels among offences with a completed DASH, by category (and all).
+
+    numerator = offences with a DASH at that level; denominator = offences with a completed
+    DASH in the category; both recorded in the period.
+    """
+    both = with_roll_ups(with_category(counts.filter(pl.col("dash_completed"))), force=False)
+    levels = both.group_by("category", "dash_risk").agg(pl.col("offences").sum().alias("numerator"))
+    totals = both.group_by("category").agg(pl.col("offences").sum().alias("denominator"))
+    table = (
+        grid(category=list(CATEGORIES), dash_risk=["standard", "medium", "high"])
+        .join(levels, on=["category", "dash_risk"], how="left")
+        .join(totals, on="category", how="left")
+        .fill_null(0)
+        .cast({"numerator": pl.Int64, "denominator": pl.Int64})
+    )
+    return with_rate_columns(table)
+
+
+def monthly_flag_rates(counts: pl.DataFrame, flag: str, months: pl.Series) -> pl.DataFrame:
+    """A flag's rate per recorded month, by category, for trend charts.
+
+    numerator = offences recorded in the month with the flag; denominator = offences recorded
+    in the month; months without offences show no rate.
+    """
+    both = with_roll_ups(with_category(counts), force=False)
+    per_month = both.group_by("recorded_month", "category").agg(
+        pl.col("offences").sum().alias("denominator"),
+        pl.col("offences").filter(pl.col(flag)).sum().alias("numerator"),
+    )
+    table = (
+        grid(recorded_month=months.to_list(), category=list(CATEGORIES))
+        .join(per_month, on=["recorded_month", "category"], how="left")
+        .fill_null(0)
+    )
+    return with_rate_columns(table.cast({"numerator": pl.Int64, "denominator": pl.Int64})).sort(
+        "category", "recorded_month"
+    )

@@ -1,0 +1,110 @@
+"""The scorecard: each headline indicator's monthly series on an XmR chart, with the Making
+Data Count variation of its latest month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from stalking_profile.measures.outcomes import OUTCOME_1_8_CODES
+from stalking_profile.measures.spc import Direction, variation, xmr
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A monthly indicator: how its numerator is selected, whether it is a rate, and which
+    direction is an improvement."""
+
+    key: str
+    label: str
+    numerator: pl.Expr
+    is_rate: bool
+    improvement: Direction
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("offences", "Offences per month", pl.lit(True), False, "neither"),
+    Indicator("arrest_rate", "Arrest rate", pl.col("arrest_made"), True, "up"),
+    Indicator("dash_completion_rate", "DASH completion", pl.col("dash_completed"), True, "up"),
+    Indicator(
+        "outcome_1_8_rate",
+        "Outcome 1-8 rate",
+        pl.col("outcome_code").is_in(list(OUTCOME_1_8_CODES)),
+        True,
+        "up",
+    ),
+    Indicator(
+        "outcome_16_rate", "Outcome 16 rate", pl.col("outcome_code") == "16", True, "neither"
+    ),
+    Indicator("cyber_flag_rate", "Cyber-flag rate", pl.col("is_cyber"), True, "neither"),
+)
+INDICATORS_BY_KEY: dict[str, Indicator] = {indicator.key: indicator for indicator in INDICATORS}
+
+
+def monthly_indicators(counts: pl.DataFrame, first_month: date, last_month: date) -> pl.DataFrame:
+    """Each indicator per recorded month: offences recorded in the month (denominator), those
+    meeting the indicator (numerator), and the value (the count for offences; numerator /
+    denominator for rates, null for a month without offences). Outcomes are as at the extract
+    date, so recent months' outcome rates are lower while offences are still open."""
+    months = pl.DataFrame(
+        {"recorded_month": pl.date_range(first_month, last_month, interval="1mo", eager=True)}
+    )
+    per_month = counts.group_by("recorded_month").agg(
+        pl.col("offences").sum().alias("denominator"),
+        *[
+            pl.col("offences").filter(ind.numerator.fill_null(False)).sum().alias(ind.key)
+            for ind in INDICATORS
+        ],
+    )
+    wide = months.join(per_month, on="recorded_month", how="left").fill_null(0)
+    long = wide.unpivot(
+        index=["recorded_month", "denominator"], variable_name="indicator", value_name="numerator"
+    )
+    is_rate = pl.col("indicator").replace_strict({i.key: i.is_rate for i in INDICATORS})
+    return long.with_columns(
+        pl.when(~is_rate)
+        .then(pl.col("numerator").cast(pl.Float64))
+        .when(pl.col("denominator") > 0)
+        .then(pl.col("numerator") / pl.col("denominator"))
+        .otherwise(None)
+        .alias("value")
+    ).sort("indicator", "recorded_month")
+
+
+def indicator_chart(
+    monthly: pl.DataFrame, key: str, breaks: list[date], run_length: int
+) -> pl.DataFrame:
+    """The XmR chart frame of one indicator (months without a value are left out)."""
+    series = monthly.filter((pl.col("indicator") == key) & pl.col("value").is_not_null())
+    return xmr(series["recorded_month"].to_list(), series["value"].to_list(), breaks, run_length)
+
+
+def scorecard(monthly: pl.DataFrame, breaks: list[date], run_length: int) -> pl.DataFrame:
+    """One row per indicator: latest month and value, the mean and process limits in force,
+    the variation of the latest point (common cause, special cause improving / concerning /
+    high / low) and the assurance (no targets are set, so none)."""
+    rows = []
+    for indicator in INDICATORS:
+        chart = indicator_chart(monthly, indicator.key, breaks, run_length)
+        if chart.is_empty():
+            continue
+        latest = chart.row(-1, named=True)
+        rows.append(
+            {
+                "indicator": indicator.key,
+                "label": indicator.label,
+                "is_rate": indicator.is_rate,
+                "latest_month": latest["month"],
+                "latest_value": latest["value"],
+                "mean": latest["mean"],
+                "lower_limit": latest["lower_limit"],
+                "upper_limit": latest["upper_limit"],
+                "variation": variation(chart, indicator.improvement),
+                "improvement": indicator.improvement,
+                "assurance": "no target set",
+                "months": chart.height,
+            }
+        )
+    return pl.DataFrame(rows)

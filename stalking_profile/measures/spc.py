@@ -1,0 +1,162 @@
+"""Statistical process control: XmR (individuals) charts with NHS England's Making Data Count
+rules, so that a month-on-month change is read against the process's own variation.
+
+Calculation only (frame in, frame out); drawing is in `charts.py`. Rules and constants follow
+`shared/reference/spc_rules.csv` (NHS England MDC SQL v2.6):
+
+- limits: mean +/- 2.66 x mean moving range, per partition (limits may be recalculated from
+  break points such as the April 2020 counting-rule change);
+- a point beyond a limit;
+- a shift: `run_length` or more consecutive points on one side of the mean (a point on the
+  mean breaks the run);
+- a trend: `run_length` or more consecutive points each higher (or each lower) than the one
+  before, counted across partitions;
+- two of three: two or three of three consecutive points beyond the two-sigma line
+  (mean +/- 2/3 x 2.66 x MR-bar) on one side, all three on that side of the mean; points
+  beyond the process limit count too (v2.6).
+
+NHS England's tools moved the shift and trend length from 7 to 6 in January 2024; the run
+length is a setting (`Settings.spc_run_length`) and the chart says which is in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Literal
+
+import numpy as np
+import polars as pl
+from numpy.lib.stride_tricks import sliding_window_view
+
+LIMIT_CONSTANT = 2.66
+MINIMUM_POINTS = 13  # fewer points: a run chart, not an SPC chart (MDC SQL v2.6)
+MINIMUM_PARTITION = 12  # fewer points in a partition: "trial" limits
+Direction = Literal["up", "down", "neither"]
+
+
+def _run_lengths(labels: np.ndarray) -> np.ndarray:
+    """For each element, the length of the run of equal consecutive labels it belongs to."""
+    if labels.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+    lengths = np.diff(np.r_[starts, labels.size])
+    return np.repeat(lengths, lengths)
+
+
+def shift_points(
+    values: np.ndarray, mean: np.ndarray, partition: np.ndarray, run_length: int
+) -> np.ndarray:
+    """True for points in a run of `run_length`+ points on one side of the mean (per partition)."""
+    side = np.sign(values - mean)
+    labels = side * 1_000_000 + partition  # a new partition starts a new run
+    return (side != 0) & (_run_lengths(labels) >= run_length)
+
+
+def trend_points(values: np.ndarray, run_length: int) -> np.ndarray:
+    """True for points in a run of `run_length`+ points each higher (or each lower) than the
+    previous one; equal values break a trend."""
+    flags = np.zeros(values.size, dtype=bool)
+    if values.size < 2:
+        return flags
+    steps = np.sign(np.diff(values))
+    lengths = _run_lengths(steps)
+    in_trend = (steps != 0) & (lengths >= run_length - 1)
+    flags[1:] |= in_trend  # each step flags the point it arrives at ...
+    flags[:-1] |= in_trend  # ... and the point it leaves
+    return flags
+
+
+def two_of_three_points(
+    values: np.ndarray, mean: np.ndarray, upper2: np.ndarray, lower2: np.ndarray
+) -> np.ndarray:
+    """True for points beyond a two-sigma line where 2 or 3 of 3 consecutive points are beyond
+    it on the same side and all three lie on that side of the mean."""
+    flags = np.zeros(values.size, dtype=bool)
+    if values.size < 3:
+        return flags
+    for beyond, same_side in ((values > upper2, values > mean), (values < lower2, values < mean)):
+        windows = sliding_window_view(beyond, 3)
+        sides = sliding_window_view(same_side, 3)
+        hit = (windows.sum(axis=1) >= 2) & sides.all(axis=1)
+        for offset in range(3):
+            flags[offset : offset + hit.size] |= hit & windows[:, offset]
+    return flags
+
+
+def xmr(
+    months: Sequence[date],
+    values: Sequence[float],
+    breaks: Sequence[date] = (),
+    run_length: int = 6,
+) -> pl.DataFrame:
+    """An XmR chart of a monthly series: one row per month with its partition's mean and
+    limits, the moving range and a flag per special-cause rule.
+
+    `breaks` are months from which the limits are recalculated (each starts a partition).
+    Columns: month, value, partition, mean, moving_range, upper_limit, lower_limit,
+    upper_two_sigma, lower_two_sigma, beyond_limits, shift, trend, two_of_three,
+    special_cause, side ("high", "low" or null), trial_limits.
+    """
+    month_list = list(months)
+    x = np.asarray(values, dtype=float)
+    partition = np.zeros(x.size, dtype=np.int64)
+    for brk in sorted(breaks):
+        partition += np.array([m >= brk for m in month_list], dtype=np.int64)
+    mean = np.zeros(x.size)
+    mr_bar = np.zeros(x.size)
+    moving_range = np.full(x.size, np.nan)
+    for p in np.unique(partition):
+        idx = np.flatnonzero(partition == p)
+        mean[idx] = x[idx].mean()
+        ranges = np.abs(np.diff(x[idx]))
+        moving_range[idx[1:]] = ranges
+        mr_bar[idx] = ranges.mean() if ranges.size else 0.0
+    upper, lower = mean + LIMIT_CONSTANT * mr_bar, mean - LIMIT_CONSTANT * mr_bar
+    upper2 = mean + 2 / 3 * LIMIT_CONSTANT * mr_bar
+    lower2 = mean - 2 / 3 * LIMIT_CONSTANT * mr_bar
+    beyond = (x > upper) | (x < lower)
+    shift = shift_points(x, mean, partition, run_length)
+    trend = trend_points(x, run_length)
+    two_of_three = two_of_three_points(x, mean, upper2, lower2)
+    special = beyond | shift | trend | two_of_three
+    partition_sizes = np.bincount(partition)[partition]
+    return pl.DataFrame(
+        {
+            "month": month_list,
+            "value": x,
+            "partition": partition,
+            "mean": mean,
+            "moving_range": moving_range,
+            "upper_limit": upper,
+            "lower_limit": lower,
+            "upper_two_sigma": upper2,
+            "lower_two_sigma": lower2,
+            "beyond_limits": beyond,
+            "shift": shift,
+            "trend": trend,
+            "two_of_three": two_of_three,
+            "special_cause": special,
+            "side": np.where(special, np.where(x > mean, "high", "low"), ""),
+            "trial_limits": partition_sizes < MINIMUM_PARTITION,
+        },
+        schema_overrides={"month": pl.Date},
+    ).with_columns(
+        pl.col("moving_range").fill_nan(None),
+        pl.when(pl.col("side") == "").then(None).otherwise(pl.col("side")).alias("side"),
+    )
+
+
+def variation(chart: pl.DataFrame, improvement: Direction = "neither") -> str:
+    """The Making Data Count variation of the latest point: 'common cause', 'special cause -
+    improving', 'special cause - concerning', or 'special cause - high/low' when neither
+    direction is better; 'too few points' under the minimum for an SPC chart."""
+    if chart.height < MINIMUM_POINTS:
+        return "too few points"
+    latest = chart.row(-1, named=True)
+    if not latest["special_cause"]:
+        return "common cause"
+    if improvement == "neither":
+        return f"special cause - {latest['side']}"
+    good = (latest["side"] == "high") == (improvement == "up")
+    return "special cause - improving" if good else "special cause - concerning"

@@ -1,0 +1,52 @@
+"""Counting-rule and law changes that break stalking and harassment series.
+
+A small, documented, editable list (`reference/recording_rule_changes.csv`, from
+`shared/reference/recording_rule_changes.csv` and its sources): trend charts mark each change in
+their range, and SPC limits are recalculated from the changes that break a series.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from importlib import resources
+from io import StringIO
+
+import polars as pl
+
+
+@cache
+def _all_changes() -> pl.DataFrame:
+    text = (
+        resources.files("stalking_profile")
+        .joinpath("reference/recording_rule_changes.csv")
+        .read_text(encoding="utf-8")
+    )
+    return pl.read_csv(StringIO(text), try_parse_dates=True).with_columns(
+        pl.col("offence_types").str.split(";"),
+    )
+
+
+def recording_rule_changes(
+    offence_types: tuple[str, ...], start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """The changes affecting any of `offence_types`, dated within [start, end] if given.
+
+    Columns: date, label, what_changed, effect_on_series, offence_types, breaks_series, source,
+    confidence.
+    """
+    changes = _all_changes().filter(
+        pl.col("offence_types").list.eval(pl.element().is_in(list(offence_types))).list.any()
+    )
+    if start is not None:
+        changes = changes.filter(pl.col("date") >= start)
+    if end is not None:
+        changes = changes.filter(pl.col("date") <= end)
+    return changes.sort("date")
+
+
+def series_breaks(offence_types: tuple[str, ...], start: date, end: date) -> list[date]:
+    """First months of the partitions for SPC limits: the series-breaking changes strictly
+    after `start` and on or before `end`, as the first day of their month."""
+    changes = recording_rule_changes(offence_types, start, end).filter(pl.col("breaks_series"))
+    return [d.replace(day=1) for d in changes["date"].to_list() if d.replace(day=1) > start]

@@ -1,0 +1,126 @@
+"""Each Making Data Count rule fires on a series built to trip it, and none on a stable one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from stalking_profile.filters import add_months
+from stalking_profile.measures import spc
+
+MONTHS = [add_months(date(2019, 1, 1), i) for i in range(24)]
+STABLE = [10, 12, 11, 9, 10, 12, 10, 11, 9, 10, 12, 11, 10, 9, 11, 10, 12, 10, 9, 11, 10, 12, 9, 11]
+
+
+def _chart(values, run_length=6, breaks=()):
+    return spc.xmr(MONTHS[: len(values)], values, breaks, run_length)
+
+
+def test_stable_series_has_no_special_cause() -> None:
+    chart = _chart(STABLE)
+    assert not chart["special_cause"].any()
+    assert spc.variation(chart) == "common cause"
+
+
+def test_limits_are_mean_plus_minus_2_66_mr_bar() -> None:
+    values = [10, 14, 12, 16, 13]
+    chart = spc.xmr(MONTHS[:5], values)
+    mr_bar = np.mean([4, 2, 4, 3])
+    assert chart["mean"][0] == pytest.approx(13.0)
+    assert chart["upper_limit"][0] == pytest.approx(13 + 2.66 * mr_bar)
+    assert chart["lower_limit"][0] == pytest.approx(13 - 2.66 * mr_bar)
+    assert chart["upper_two_sigma"][0] == pytest.approx(13 + 2 / 3 * 2.66 * mr_bar)
+    assert chart["moving_range"].to_list() == [None, 4, 2, 4, 3]
+
+
+def test_point_beyond_limit() -> None:
+    values = [*STABLE[:15], 30, *STABLE[16:]]
+    chart = _chart(values)
+    assert chart["beyond_limits"].to_list().index(True) == 15
+    assert chart["beyond_limits"].sum() == 1
+    assert chart["side"][15] == "high"
+
+
+def test_shift_of_six_fires_and_five_does_not() -> None:
+    base = [10, 11, 9, 10, 11, 9, 10, 11, 9, 10, 11, 9, 10, 11, 9, 10, 11, 9]
+    six_high = [*base[:6], 12, 12, 12, 12, 12, 12, *base[12:]]
+    assert _chart(six_high)["shift"].sum() == 6
+    five_high = [*base[:6], 12, 12, 12, 12, 12, *base[11:]]
+    assert _chart(five_high)["shift"].sum() == 0
+    # with the older run length of 7, six points are not enough
+    assert _chart(six_high, run_length=7)["shift"].sum() == 0
+
+
+def test_point_on_the_mean_breaks_a_shift() -> None:
+    values = [9, 11] * 3 + [11, 11, 11, 10, 11, 11, 11] + [9, 9, 9, 10, 9, 9, 9] + [9, 11] * 2
+    chart = _chart(values)
+    assert chart["mean"][0] == pytest.approx(10.0)
+    assert not chart["shift"].any()  # each run of seven is cut in two by a point on the mean
+
+
+def test_trend_of_six_points() -> None:
+    values = [10, 11, 9, 10, 11, 9, 8, 9, 10, 11, 12, 13, 10, 11, 9, 10]
+    chart = _chart(values)
+    assert chart["trend"].to_list()[6:12] == [True] * 6
+    assert chart["trend"].sum() == 6
+    falling = [10, 11, 9, 10, 15, 14, 13, 12, 11, 10, 11, 9, 10, 11, 9, 10]
+    assert _chart(falling)["trend"].sum() == 6
+    assert spc.trend_points(np.array([1.0, 2, 3, 3, 4, 5, 6]), 6).sum() == 0  # a tie breaks it
+
+
+def test_two_of_three_beyond_two_sigma() -> None:
+    values = [10, 10.5] * 8 + [11.8, 10.6, 11.8] + [10, 10.5]
+    chart = spc.xmr(MONTHS[: len(values)], values)
+    assert chart["upper_two_sigma"][0] < 11.8 < chart["upper_limit"][0]
+    flagged = [i for i, f in enumerate(chart["two_of_three"].to_list()) if f]
+    assert flagged == [16, 18]  # only the points beyond two sigma are flagged
+    assert not chart["beyond_limits"].any()
+    assert chart["special_cause"].sum() == 2
+    one_of_three = [10, 10.5] * 8 + [11.8, 10.6, 10.6] + [10, 10.5]
+    assert not spc.xmr(MONTHS[: len(one_of_three)], one_of_three)["two_of_three"].any()
+
+
+def test_break_point_recalculates_limits() -> None:
+    values = [
+        10,
+        11,
+        9,
+        10,
+        11,
+        9,
+        10,
+        11,
+        9,
+        10,
+        11,
+        9,
+        40,
+        42,
+        41,
+        39,
+        40,
+        42,
+        41,
+        39,
+        40,
+        42,
+        41,
+        39,
+    ]
+    whole = _chart(values)
+    split = _chart(values, breaks=[MONTHS[12]])
+    assert whole["special_cause"].any()
+    assert split["partition"].to_list() == [0] * 12 + [1] * 12
+    assert split["mean"][0] == pytest.approx(10.0) and split["mean"][12] == pytest.approx(40.5)
+    assert not split["beyond_limits"].any()
+    assert not split["shift"].any()
+
+
+def test_variation_wording() -> None:
+    chart = _chart([*STABLE[:15], 30])
+    assert spc.variation(chart, "up") == "special cause - improving"
+    assert spc.variation(chart, "down") == "special cause - concerning"
+    assert spc.variation(chart) == "special cause - high"
+    assert spc.variation(_chart(STABLE[:5])) == "too few points"
