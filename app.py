@@ -16,6 +16,12 @@ st.set_page_config(
 pages = {
     "Profile": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:"),
+        st.Page("pages/outcomes.py", title="Outcomes", icon=":material/gavel:"),
+        st.Page("pages/risk.py", title="Risk & flags", icon=":material/flag:", url_path="risk"),
+    ],
+    "Reference": [
+        st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:"),
     ],
 }
 navigation = st.navigation(pages)
@@ -42,6 +48,7 @@ profile_filter = ui.filter_sidebar(info, district_table)
 if profile_filter is None:
     st.stop()
 st.session_state[ui.FILTER_STATE_KEY] = profile_filter
+st.session_state[ui.ALL_DISTRICTS_KEY] = tuple(district_table["district_code"].to_list())
 st.sidebar.caption(
     f"{info.force_name} · {info.offences:,} offences recorded "
     f"{info.first_month:%b %Y} to {info.last_month:%b %Y} · extract {info.extract_date:%d %b %Y}"

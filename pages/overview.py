@@ -1,23 +1,18 @@
-"""Overview: the headline figures for the filter, with their definitions and uncertainty."""
+"""Overview: the headline figures for the filter, what changed, and the SPC scorecard."""
 
 import streamlit as st
 
-from stalking_profile import charts, formatting, measures, ui
-from stalking_profile.filters import apply_domestic
+from stalking_profile import ui
 
 flt = ui.active_filter()
-version = ui.database_version()
-counts = ui.offence_counts(version, flt)
-previous = ui.offence_counts(version, flt.previous())
-headline = measures.headline_indicators(
-    counts, previous, flt.domestic, ui.settings().small_denominator
-)
+options = ui.settings_options()
+view = ui.panel("overview", flt, **options)
 
 st.title("Overview")
 st.caption(flt.describe() + " · change against the previous equal-length period")
 
-tiles = list(headline.filter(headline["indicator"] != "change").iter_rows(named=True))
-change = headline.filter(headline["indicator"] == "change").row(0, named=True)
+tiles = list(view.headline.filter(view.headline["indicator"] != "change").iter_rows(named=True))
+change = view.headline.filter(view.headline["indicator"] == "change").row(0, named=True)
 for row_of_tiles in [tiles[:4], tiles[4:]]:
     for column, tile in zip(st.columns(4), row_of_tiles, strict=False):
         ui.headline_tile(column, tile, change if tile["indicator"] == "offences" else None)
@@ -31,16 +26,25 @@ st.info(
     icon=":material/info:",
 )
 
-trend_counts = apply_domestic(ui.offence_counts(version, flt, lookback_months=11), flt.domestic)
-series = measures.rolling_12m_series(trend_counts, flt)
-ui.plotly_chart(
-    charts.monthly_trend_figure(
-        series, "Offences per month and rolling 12-month total", flt.domestic
-    ),
-    "overview-monthly-offences",
-)
+ui.chart_with_table(view.trend_figure, view.trend_table, "overview-monthly-offences", flt)
 
 st.subheader("Headline figures")
-table = formatting.headline_table(headline)
-st.dataframe(table, hide_index=True)
-ui.csv_download(table, "overview-headline-figures.csv")
+st.dataframe(view.headline_table, hide_index=True)
+ui.csv_download(view.headline_table, f"{ui.file_stem('overview-headline-figures', flt)}.csv")
+
+st.subheader("Scorecard")
+st.caption(
+    f"Each indicator's last {len(view.scorecard) and view.scorecard['months'][0]} months on an XmR chart "
+    f"(NHS England Making Data Count rules, runs of {options['run_length']}); the variation is that of the "
+    "latest month. No targets are set, so there is no assurance icon. Select a row to see its chart."
+)
+selection = st.dataframe(
+    ui.scorecard_table(view.scorecard),
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="scorecard",
+)
+chosen = selection.selection.rows[0] if selection.selection.rows else 0
+key = view.scorecard["indicator"][chosen]
+ui.plotly_chart(view.scorecard_charts[key], ui.file_stem(f"overview-spc-{key}", flt))

@@ -295,4 +295,3 @@ def share_bar_figure(table: pl.DataFrame, label_column: str, title: str) -> go.F
 def _transparent(hex_colour: str, alpha: float = 0.18) -> str:
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
-

@@ -92,6 +92,23 @@ class ProfileFilter:
             "offence_types": list(self.offence_types),
         }
 
+    def slug(self, all_districts: tuple[str, ...] = ()) -> str:
+        """A file-name-safe summary, e.g. '2020-10_2021-09_BD-CD_non-da_stalking'."""
+        districts = (
+            "all-districts"
+            if set(self.districts) == set(all_districts)
+            else "-".join(self.districts)
+        )
+        return "_".join(
+            [
+                self.start_month.strftime("%Y-%m"),
+                self.end_month.strftime("%Y-%m"),
+                districts,
+                {"all": "da-and-non-da", "domestic": "da", "non_domestic": "non-da"}[self.domestic],
+                "-".join(self.offence_types),
+            ]
+        )
+
     def describe(self) -> str:
         """One line for captions and file names' context."""
         types = " and ".join(self.offence_types)

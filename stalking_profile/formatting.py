@@ -113,3 +113,27 @@ def period_table_display(table: pl.DataFrame) -> pl.DataFrame:
             }
         )
     return pl.DataFrame(lines)
+
+
+def scorecard_display(card: pl.DataFrame, icons: dict[str, str]) -> pl.DataFrame:
+    """The scorecard as text: latest month and value, mean, process limits, variation."""
+
+    def shown(value: float | None, is_rate: bool) -> str:
+        if value is None:
+            return "no data"
+        return percent(value) if is_rate else f"{value:,.0f}"
+
+    rows = [
+        {
+            "indicator": row["label"],
+            "latest month": row["latest_month"].strftime("%b %Y"),
+            "latest": shown(row["latest_value"], row["is_rate"]),
+            "mean": shown(row["mean"], row["is_rate"]),
+            "process limits": f"{shown(max(row['lower_limit'], 0), row['is_rate'])} to {shown(row['upper_limit'], row['is_rate'])}",
+            "variation": icons.get(row["variation"], row["variation"]),
+            "better when": {"up": "higher", "down": "lower", "neither": "—"}[row["improvement"]],
+            "assurance": row["assurance"],
+        }
+        for row in card.iter_rows(named=True)
+    ]
+    return pl.DataFrame(rows)

@@ -11,13 +11,22 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from stalking_profile import formatting, queries
+from stalking_profile import formatting, panels, queries
 from stalking_profile.config import Settings
 from stalking_profile.db import Gateway, connect
 from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter, add_months, default_filter
 from stalking_profile.queries import DatasetInfo
 
 FILTER_STATE_KEY = "profile_filter"
+ALL_DISTRICTS_KEY = "all_districts"
+PANELS = (
+    "overview",
+    "trends_volume",
+    "trends_spc",
+    "trends_comparison",
+    "outcomes_panel",
+    "risk_panel",
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -197,6 +206,12 @@ def plotly_chart(figure, file_stem: str) -> None:
     )
 
 
+def settings_options() -> dict[str, int]:
+    """Settings that measures need, as plain values."""
+    current = settings()
+    return {"small_denominator": current.small_denominator, "run_length": current.spc_run_length}
+
+
 def active_filter() -> ProfileFilter:
     """The filter set by the sidebar in app.py for this run."""
     return st.session_state[FILTER_STATE_KEY]
@@ -215,3 +230,49 @@ def headline_tile(column, row: dict, change: dict | None = None) -> None:
         help=formatting.headline_help(row, change),
         border=True,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _panel(name: str, version: tuple[str, float], flt: ProfileFilter, options: tuple) -> object:
+    if name not in PANELS:
+        raise KeyError(f"unknown panel {name!r}")
+    return getattr(panels, name)(gateway(version), flt, **dict(options))
+
+
+def panel(name: str, flt: ProfileFilter, **options: object) -> object:
+    """A page section's frames and figures for the filter, cached per database version."""
+    return _panel(name, database_version(), flt, tuple(sorted(options.items())))
+
+
+def file_stem(name: str, flt: ProfileFilter) -> str:
+    """A download's file name (without extension): what it is and the filter it shows."""
+    return f"{name}_{flt.slug(st.session_state.get(ALL_DISTRICTS_KEY, ()))}"
+
+
+def chart_with_table(
+    figure, table: pl.DataFrame, name: str, flt: ProfileFilter, caption: str | None = None
+) -> None:
+    """A chart, then the exact data it plots (readable without the picture) with a CSV
+    download, and a PNG download from the chart's toolbar sized for a slide."""
+    stem = file_stem(name, flt)
+    plotly_chart(figure, stem)
+    if caption:
+        st.caption(caption)
+    with st.expander("Data behind this chart", icon=":material/table:"):
+        st.dataframe(table, hide_index=True)
+        csv_download(table, f"{stem}.csv")
+
+
+VARIATION_ICONS: dict[str, str] = {
+    "common cause": "⚪ common cause",
+    "special cause - improving": "🔵 special cause: improving",
+    "special cause - concerning": "🟠 special cause: concerning",
+    "special cause - high": "🟣 special cause: higher",
+    "special cause - low": "🟣 special cause: lower",
+    "too few points": "too few points",
+}
+
+
+def scorecard_table(card: pl.DataFrame) -> pl.DataFrame:
+    """The scorecard as shown: formatted values and the Making Data Count variation icon."""
+    return formatting.scorecard_display(card, VARIATION_ICONS)

@@ -75,15 +75,16 @@ def outcome_table(
     return pl.concat([body, totals])
 
 
-HEADLINE_OUTCOMES: dict[str, tuple[str, tuple[str, ...]]] = {
+HEADLINE_OUTCOMES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "outcome_1_8": (
-        "Outcomes 1-8 (charge, caution, TIC, PND, warning, community resolution; not 5)",
+        "Outcomes 1-8",
+        "charge, caution, TIC, penalty notice, warning, community resolution (not 5)",
         OUTCOME_1_8_CODES,
     ),
-    "outcome_15": ("Outcome 15 (evidential difficulties, victim supports)", ("15",)),
-    "outcome_16": ("Outcome 16 (victim does not support action)", ("16",)),
-    "outcome_18": ("Outcome 18 (no suspect identified)", ("18",)),
-    "open": ("Open (no outcome yet)", ()),
+    "outcome_15": ("Outcome 15", "evidential difficulties, victim supports action", ("15",)),
+    "outcome_16": ("Outcome 16", "victim does not support action, suspect identified", ("16",)),
+    "outcome_18": ("Outcome 18", "investigation complete, no suspect identified", ("18",)),
+    "open": ("Open", "no outcome yet", ()),
 }
 
 
@@ -96,7 +97,7 @@ def outcome_rates_by_category(counts: pl.DataFrame, small_denominator: int = 30)
     """
     base = with_roll_ups(with_category(counts), force=False)
     aggregations = [pl.col("offences").sum().alias("denominator")]
-    for key, (_, codes) in HEADLINE_OUTCOMES.items():
+    for key, (_, _, codes) in HEADLINE_OUTCOMES.items():
         selected = (
             pl.col("outcome_code").is_null()
             if not codes
@@ -117,8 +118,12 @@ def outcome_rates_by_category(counts: pl.DataFrame, small_denominator: int = 30)
     long = long.with_columns(
         pl.col("outcome")
         .replace_strict({k: v[0] for k, v in HEADLINE_OUTCOMES.items()})
-        .alias("label")
+        .alias("label"),
+        pl.col("outcome")
+        .replace_strict({k: v[1] for k, v in HEADLINE_OUTCOMES.items()})
+        .alias("description"),
     )
+
     return with_rate_columns(
         long.cast({"numerator": pl.Int64, "denominator": pl.Int64}),
         small_denominator=small_denominator,

@@ -57,7 +57,9 @@ def flag_rates_by_district(
 
 
 def domestic_comparison(rates: pl.DataFrame) -> pl.DataFrame:
-    """DA vs non-DA for each flag and district: both rates, the difference in percentage points
+    """DA vs non-DA for each flag and district: both rates (offences recorded in the period with
+    the flag / offences recorded in the period, DA and non-DA separately), the difference in percentage points
+
     and the two-sided p-value of a two-proportion z-test (is the gap more than noise?).
 
     `rates` is the output of flag_rates_by_district.

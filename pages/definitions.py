@@ -1,0 +1,23 @@
+"""Definitions: every measure as its code defines it, the data contract and the rule changes."""
+
+import streamlit as st
+
+from stalking_profile import contract, recording_rules
+from stalking_profile.measures.registry import definitions
+
+st.title("Definitions")
+st.caption("Generated from the code that computes each figure, so the two cannot drift apart.")
+
+for section, rows in definitions().group_by("section", maintain_order=True):
+    st.subheader(section[0])
+    for row in rows.iter_rows(named=True):
+        st.markdown(f"**`{row['measure']}`** ({row['module']}) — {row['definition']}")
+
+st.subheader("Counting-rule and law changes marked on trends")
+st.dataframe(
+    recording_rules.recording_rule_changes(("stalking", "harassment")).drop("offence_types"),
+    hide_index=True,
+)
+
+st.subheader("Data contract")
+st.markdown(contract.data_dictionary_markdown())

@@ -1,0 +1,41 @@
+"""Outcomes: Home Office outcome types 1-22 and open by district, groups, rates, time to outcome."""
+
+import streamlit as st
+
+from stalking_profile import ui
+
+flt = ui.active_filter()
+view = ui.panel("outcomes_panel", flt, small_denominator=ui.settings_options()["small_denominator"])
+
+st.title("Outcomes")
+st.caption(
+    flt.describe() + " · each offence's latest outcome dated on or before the extract date; "
+    "'(blank)' = no outcome yet"
+)
+
+rates_table = view.rates.select(
+    "label", "category", "numerator", "denominator", "rate", "lower", "upper", "is_small"
+)
+ui.chart_with_table(view.rates_figure, rates_table, "outcomes-rates", flt)
+
+st.subheader("Outcomes by district")
+show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
+for (name, table), tab in zip(view.tables.items(), st.tabs(list(view.tables)), strict=True):
+    with tab:
+        st.dataframe(
+            (view.share_tables[name] if show_shares else table).drop("outcome_key"), hide_index=True
+        )
+        ui.csv_download(table, f"{ui.file_stem(f'outcomes-by-district-{name.lower()}', flt)}.csv")
+
+st.subheader("Home Office outcome groups")
+groups_table = view.groups.select(
+    "category", "outcome_group", "offences", "category_total", "share"
+)
+ui.chart_with_table(view.groups_figure, groups_table, "outcomes-groups", flt)
+
+st.subheader("Time from recording to outcome")
+st.dataframe(view.median_days, hide_index=True)
+st.caption(
+    "Median days from the recorded date to the latest outcome, over offences that have one; open "
+    "offences are not counted, so recent periods understate the time."
+)

@@ -1,0 +1,45 @@
+"""Trends: monthly volumes with the rolling 12-month total, SPC, and the period comparison."""
+
+import streamlit as st
+
+from stalking_profile import ui
+
+flt = ui.active_filter()
+options = ui.settings_options()
+
+st.title("Trends")
+st.caption(flt.describe())
+
+volume = ui.panel("trends_volume", flt)
+ui.chart_with_table(
+    volume.figure,
+    volume.table,
+    "trends-monthly-offences",
+    flt,
+    "Bars: offences recorded each month. Line: the rolling 12-month total (the problem profile's "
+    "'rolling average' is this total). Dotted lines: counting-rule changes that break the series.",
+)
+
+st.subheader("Statistical process control")
+recalculate = st.toggle(
+    "Recalculate limits at counting-rule changes (e.g. April 2020)", value=True, key="spc_breaks"
+)
+control = ui.panel(
+    "trends_spc", flt, run_length=options["run_length"], recalculate_at_breaks=recalculate
+)
+ui.chart_with_table(control.figure, control.chart, "trends-spc-offences", flt)
+st.markdown(
+    f"**Latest month: {control.variation}.** Limits are recalculated from "
+    + (", ".join(b.strftime("%B %Y") for b in control.breaks) or "no break point")
+    + f". Runs of {options['run_length']} points (NHS England's Making Data Count default since "
+    "January 2024; 7 before) — set `STALKING_PROFILE_SPC_RUN` to change."
+)
+
+st.subheader("This period against the previous equal period")
+comparison = ui.panel("trends_comparison", flt)
+st.dataframe(comparison.display, hide_index=True)
+st.caption(
+    "\\* the change is more than chance: exact test that the two periods' counts share one Poisson "
+    "rate (conditional binomial), p < 0.05. A +12% on 37 offences is usually noise; +92% on 2,946 is not."
+)
+ui.csv_download(comparison.table, f"{ui.file_stem('trends-period-comparison', flt)}.csv")

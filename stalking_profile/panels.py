@@ -1,0 +1,231 @@
+"""What each page shows for a filter: frames and figures assembled from queries and measures.
+
+Each function takes plain arguments (a gateway, a filter, settings) and returns a frozen
+dataclass of Polars frames and Plotly figures, so pages only lay them out and tests can check
+them without Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from stalking_profile import charts, formatting, queries
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
+from stalking_profile.measures import headline, outcomes, risk, scorecard, spc, volumes
+from stalking_profile.measures.categories import CATEGORY_LABELS
+from stalking_profile.recording_rules import recording_rule_changes, series_breaks
+
+SCORECARD_MONTHS = 36
+
+
+def _district_codes(flt: ProfileFilter) -> list[str]:
+    return list(flt.districts)
+
+
+def _categories(flt: ProfileFilter) -> tuple[str, ...]:
+    return ("domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
+
+
+@dataclass(frozen=True)
+class OverviewPanel:
+    headline: pl.DataFrame
+    headline_table: pl.DataFrame
+    trend_table: pl.DataFrame
+    trend_figure: go.Figure
+    scorecard: pl.DataFrame
+    scorecard_charts: dict[str, go.Figure]
+
+
+def overview(
+    gateway: Gateway, flt: ProfileFilter, small_denominator: int, run_length: int
+) -> OverviewPanel:
+    """Headline figures with intervals, the monthly trend, and the SPC scorecard."""
+    figures = headline.headline_indicators(
+        queries.offence_counts(gateway, flt),
+        queries.offence_counts(gateway, flt.previous()),
+        flt.domestic,
+        small_denominator,
+    )
+    trend = trends_volume(gateway, flt)
+    first = add_months(flt.end_month, -(SCORECARD_MONTHS - 1))
+    history = apply_domestic(
+        queries.offence_counts(gateway, flt, lookback_months=SCORECARD_MONTHS), flt.domestic
+    )
+    monthly = scorecard.monthly_indicators(history, first, flt.end_month)
+    breaks = series_breaks(flt.offence_types, first, flt.end_month)
+    changes = recording_rule_changes(flt.offence_types, first, flt.end_month)
+    card = scorecard.scorecard(monthly, breaks, run_length)
+    card_charts = {
+        ind.key: charts.spc_figure(
+            scorecard.indicator_chart(monthly, ind.key, breaks, run_length),
+            ind.label,
+            run_length,
+            ind.is_rate,
+            changes,
+        )
+        for ind in scorecard.INDICATORS
+    }
+    return OverviewPanel(
+        figures, formatting.headline_table(figures), trend.table, trend.figure, card, card_charts
+    )
+
+
+@dataclass(frozen=True)
+class VolumePanel:
+    table: pl.DataFrame
+    figure: go.Figure
+
+
+def trends_volume(gateway: Gateway, flt: ProfileFilter) -> VolumePanel:
+    """Monthly offences by DA / non-DA with the rolling 12-month total, rule changes marked."""
+    counts = apply_domestic(queries.offence_counts(gateway, flt, lookback_months=11), flt.domestic)
+    by_category = volumes.monthly_by_category(counts, flt.start_month, flt.end_month).filter(
+        pl.col("category").is_in(_categories(flt))
+    )
+    rolling = volumes.rolling_12m_series(counts, flt)
+    changes = recording_rule_changes(flt.offence_types, flt.start_month, flt.end_month)
+    figure = charts.monthly_trend_figure(
+        by_category, rolling, "Offences per month and rolling 12-month total", changes
+    )
+    wide = by_category.pivot(on="category", index="recorded_month", values="offences")
+    table = wide.join(rolling, on="recorded_month").rename({"offences": "offences_total"})
+    return VolumePanel(table, figure)
+
+
+@dataclass(frozen=True)
+class SpcPanel:
+    chart: pl.DataFrame
+    figure: go.Figure
+    breaks: list[date]
+    variation: str
+
+
+def trends_spc(
+    gateway: Gateway, flt: ProfileFilter, run_length: int, recalculate_at_breaks: bool
+) -> SpcPanel:
+    """XmR chart of monthly offences up to the filter's end month over the filter's period or
+    36 months, whichever is longer (so the limits rest on enough points), limits recalculated
+    at series-breaking rule changes."""
+    start = min(flt.start_month, add_months(flt.end_month, -(SCORECARD_MONTHS - 1)))
+    long_filter = flt.with_period(start, flt.end_month)
+    counts = apply_domestic(queries.offence_counts(gateway, long_filter), flt.domestic)
+    info = queries.dataset_info(gateway)
+    start = max(start, info.first_month)
+    monthly = volumes.monthly_counts(counts, start, flt.end_month)
+    breaks = series_breaks(flt.offence_types, start, flt.end_month) if recalculate_at_breaks else []
+    chart = spc.xmr(
+        monthly["recorded_month"].to_list(), monthly["offences"].to_list(), breaks, run_length
+    )
+    changes = recording_rule_changes(flt.offence_types, start, flt.end_month)
+    figure = charts.spc_figure(
+        chart, "Offences per month: statistical process control", run_length, False, changes
+    )
+    return SpcPanel(chart, figure, breaks, spc.variation(chart))
+
+
+@dataclass(frozen=True)
+class ComparisonPanel:
+    table: pl.DataFrame
+    display: pl.DataFrame
+
+
+def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
+    """The problem profile's district table: this period against the equal period before."""
+    table = volumes.district_period_table(
+        queries.offence_counts(gateway, flt),
+        queries.offence_counts(gateway, flt.previous()),
+        _district_codes(flt),
+    )
+    return ComparisonPanel(table, formatting.period_table_display(table))
+
+
+@dataclass(frozen=True)
+class OutcomesPanel:
+    tables: dict[str, pl.DataFrame]
+    share_tables: dict[str, pl.DataFrame]
+    groups: pl.DataFrame
+    groups_figure: go.Figure
+    rates: pl.DataFrame
+    rates_figure: go.Figure
+    median_days: pl.DataFrame
+
+
+def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
+    """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to outcome."""
+    counts_all = queries.offence_counts(gateway, flt)
+    types = queries.outcome_types(gateway)
+    shown = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
+    tables = {
+        CATEGORY_LABELS[category]: outcomes.outcome_table(
+            apply_domestic(counts_all, category), types, _district_codes(flt)
+        )
+        for category in shown
+    }
+    groups = outcomes.outcome_group_table(counts_all, types).filter(
+        pl.col("category").is_in(
+            [*_categories(flt), "all"] if flt.domestic == "all" else list(_categories(flt))
+        )
+    )
+    groups_figure = charts.share_bar_figure(
+        groups, "group_short", "Outcome groups: share of offences recorded in the period"
+    )
+    rates = outcomes.outcome_rates_by_category(counts_all, small_denominator).filter(
+        pl.col("category").is_in(_categories(flt))
+    )
+    rates_figure = charts.rate_comparison_figure(rates, "Outcome rates with 95% intervals")
+    days = outcomes.median_days_to_outcome(queries.outcome_days(gateway, flt))
+    days = days.filter(pl.col("category").is_in(shown)).select(
+        "category",
+        pl.col("group_short").alias("outcome group"),
+        "median_days",
+        "offences_with_outcome",
+    )
+    shares = {
+        name: outcomes.outcome_share_table(table, _district_codes(flt))
+        for name, table in tables.items()
+    }
+    return OutcomesPanel(tables, shares, groups, groups_figure, rates, rates_figure, days)
+
+
+@dataclass(frozen=True)
+class RiskPanel:
+    rates: pl.DataFrame
+    comparison: pl.DataFrame
+    figure: go.Figure
+    dash_mix: pl.DataFrame
+    dash_figure: go.Figure
+    trends: dict[str, pl.DataFrame]
+    trend_figures: dict[str, go.Figure]
+
+
+def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> RiskPanel:
+    """Arrest, DASH, SASH and cyber rates by district and DA with intervals and DA vs non-DA
+    tests; the DASH risk mix; each flag's monthly trend."""
+    counts_all = queries.offence_counts(gateway, flt)
+    rates = risk.flag_rates_by_district(counts_all, _district_codes(flt), small_denominator)
+    comparison = risk.domestic_comparison(rates)
+    force = rates.filter(
+        (pl.col("district_code") == volumes.FORCE) & pl.col("category").is_in(_categories(flt))
+    )
+    figure = charts.rate_comparison_figure(
+        force, "Risk assessment and flags: DA and non-DA, with 95% intervals"
+    )
+    dash_mix = risk.dash_risk_mix(counts_all).filter(pl.col("category").is_in(_categories(flt)))
+    dash_figure = charts.share_bar_figure(
+        dash_mix.rename({"rate": "share", "numerator": "offences"}),
+        "dash_risk",
+        "DASH risk level among completed DASH forms",
+    )
+    months = pl.date_range(flt.start_month, flt.end_month, interval="1mo", eager=True)
+    changes = recording_rule_changes(flt.offence_types, flt.start_month, flt.end_month)
+    trends = {flag: risk.monthly_flag_rates(counts_all, flag, months) for flag in risk.FLAGS}
+    trend_figures = {
+        flag: charts.rate_trend_figure(trends[flag], f"{label} by month", _categories(flt), changes)
+        for flag, label in risk.FLAGS.items()
+    }
+    return RiskPanel(rates, comparison, figure, dash_mix, dash_figure, trends, trend_figures)

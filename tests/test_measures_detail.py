@@ -1,0 +1,142 @@
+"""Outcome, risk, scorecard and registry measures against the hand-made database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from stalking_profile import queries
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.measures import outcomes, registry, risk, scorecard
+
+Q1_2021 = ProfileFilter(date(2021, 1, 1), date(2021, 3, 1), ("A", "B", "C"))
+
+
+def _cell(frame: pl.DataFrame, **keys: object) -> dict:
+    selected = frame
+    for column, value in keys.items():
+        selected = selected.filter(pl.col(column) == value)
+    assert selected.height == 1, keys
+    return selected.row(0, named=True)
+
+
+def test_flag_rates_by_district_by_hand(tiny_gateway: Gateway) -> None:
+    rates = risk.flag_rates_by_district(
+        queries.offence_counts(tiny_gateway, Q1_2021), ["A", "B", "C"]
+    )
+    a_da = _cell(rates, flag="arrest_made", district_code="A", category="domestic")
+    assert (a_da["numerator"], a_da["denominator"]) == (1, 3)  # T1 of T1 T2 T8
+    b_non = _cell(rates, flag="arrest_made", district_code="B", category="non_domestic")
+    assert (b_non["numerator"], b_non["denominator"], b_non["rate"]) == (1, 1, 1.0)
+    c_all = _cell(rates, flag="is_cyber", district_code="C", category="all")
+    assert (c_all["denominator"], c_all["rate"], c_all["lower"]) == (0, None, None)
+    force = _cell(rates, flag="dash_completed", district_code="Force", category="all")
+    assert (force["numerator"], force["denominator"]) == (4, 6)
+    assert rates.height == 4 * 4 * 3  # flags x (3 districts + force) x categories
+
+
+def test_domestic_comparison_by_hand(tiny_gateway: Gateway) -> None:
+    rates = risk.flag_rates_by_district(
+        queries.offence_counts(tiny_gateway, Q1_2021), ["A", "B", "C"]
+    )
+    arrest = _cell(risk.domestic_comparison(rates), flag="arrest_made", district_code="Force")
+    assert (arrest["da_numerator"], arrest["da_denominator"]) == (1, 4)
+    assert (arrest["non_da_numerator"], arrest["non_da_denominator"]) == (1, 2)
+    assert arrest["difference_points"] == pytest.approx(-25.0)
+    assert 0 < arrest["p_value"] < 1 and not arrest["significant"]
+    empty = _cell(risk.domestic_comparison(rates), flag="arrest_made", district_code="C")
+    assert empty["p_value"] is None
+
+
+def test_dash_risk_mix_by_hand(tiny_gateway: Gateway) -> None:
+    mix = risk.dash_risk_mix(queries.offence_counts(tiny_gateway, Q1_2021))
+    domestic = {
+        r["dash_risk"]: (r["numerator"], r["denominator"])
+        for r in mix.filter(pl.col("category") == "domestic").iter_rows(named=True)
+    }
+    assert domestic == {"standard": (1, 4), "medium": (2, 4), "high": (1, 4)}
+    assert mix.filter(pl.col("category") == "non_domestic")["rate"].is_null().all()
+
+
+def test_monthly_flag_rates_by_hand(tiny_gateway: Gateway) -> None:
+    months = pl.date_range(date(2021, 1, 1), date(2021, 3, 1), interval="1mo", eager=True)
+    monthly = risk.monthly_flag_rates(
+        queries.offence_counts(tiny_gateway, Q1_2021), "arrest_made", months
+    )
+    all_rows = monthly.filter(pl.col("category") == "all")
+    assert list(zip(all_rows["numerator"], all_rows["denominator"], strict=True)) == [
+        (1, 2),
+        (1, 3),
+        (0, 1),
+    ]
+
+
+def test_outcome_rates_by_hand(tiny_gateway: Gateway) -> None:
+    rates = outcomes.outcome_rates_by_category(queries.offence_counts(tiny_gateway, Q1_2021))
+    shown = {
+        r["outcome"]: (r["numerator"], r["denominator"])
+        for r in rates.filter(pl.col("category") == "all").iter_rows(named=True)
+    }
+    assert shown == {
+        "outcome_1_8": (1, 6),
+        "outcome_15": (0, 6),
+        "outcome_16": (2, 6),
+        "outcome_18": (0, 6),
+        "open": (2, 6),
+    }
+
+
+def test_outcome_groups_by_hand(tiny_gateway: Gateway) -> None:
+    groups = outcomes.outcome_group_table(
+        queries.offence_counts(tiny_gateway, Q1_2021), queries.outcome_types(tiny_gateway)
+    )
+    shown = {
+        r["group_short"]: r["offences"]
+        for r in groups.filter(pl.col("category") == "all").iter_rows(named=True)
+    }
+    assert shown == {
+        "Charged/summonsed": 1,
+        "Prosecution prevented/not in public interest": 1,
+        "Evidential difficulties (victim does not support)": 2,
+        "Open": 2,
+    }
+    assert groups.filter(pl.col("category") == "all")["share"].sum() == pytest.approx(1.0)
+
+
+def test_median_days_to_outcome_by_hand(tiny_gateway: Gateway) -> None:
+    medians = outcomes.median_days_to_outcome(queries.outcome_days(tiny_gateway, Q1_2021))
+    shown = {
+        r["group_short"]: (r["median_days"], r["offences_with_outcome"])
+        for r in medians.filter(pl.col("category") == "all").iter_rows(named=True)
+    }
+    # T1 charged after 36 days; T4 outcome 5 after 19; T2 and T8 outcome 16 after 12 and 14
+    assert shown == {
+        "Charged/summonsed": (36, 1),
+        "Prosecution prevented/not in public interest": (19, 1),
+        "Evidential difficulties (victim does not support)": (12, 2),
+    }
+
+
+def test_monthly_indicators_by_hand(tiny_gateway: Gateway) -> None:
+    monthly = scorecard.monthly_indicators(
+        queries.offence_counts(tiny_gateway, Q1_2021), date(2021, 1, 1), date(2021, 3, 1)
+    )
+    offences = monthly.filter(pl.col("indicator") == "offences")["value"].to_list()
+    assert offences == [2.0, 3.0, 1.0]
+    arrests = monthly.filter(pl.col("indicator") == "arrest_rate")["value"].to_list()
+    assert arrests == pytest.approx([0.5, 1 / 3, 0.0])
+    card = scorecard.scorecard(monthly, [], 6)
+    assert set(card["variation"]) == {"too few points"}  # three months is not an SPC chart
+
+
+def test_every_listed_measure_states_what_it_counts() -> None:
+    definitions = registry.definitions()
+    assert definitions.height == len(registry.MEASURES)
+    assert definitions["definition"].str.len_chars().min() > 30
+    for row in definitions.iter_rows(named=True):
+        assert ">>>" not in row["definition"], row["measure"]
+    rates = definitions.filter(pl.col("section").is_in(["Headline", "Risk and flags"]))
+    assert rates["definition"].str.contains("(?i)offences").all()

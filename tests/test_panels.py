@@ -1,0 +1,78 @@
+"""Page panels on the demo data: the frames and figures the pages lay out, without Streamlit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from stalking_profile import panels
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.recording_rules import recording_rule_changes, series_breaks
+
+ALL = ("BD", "CD", "KD", "LD", "WD")
+YEAR = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ALL)
+
+
+def test_comparison_display_in_the_profile_shape(demo_gateway: Gateway) -> None:
+    view = panels.trends_comparison(demo_gateway, YEAR)
+    display = view.display
+    assert display.columns == ["", *ALL, "Force"]
+    stalking = display.filter(pl.col("") == "Stalking: change").row(0, named=True)
+    assert (stalking["BD"], stalking["Force"]) == ("+97.1%*", "+86.5%*")
+    non_da = display.filter(pl.col("") == "Non-domestic: change").row(0, named=True)
+    assert non_da["CD"] == "+12.1%"  # 37 vs 33: not beyond chance, so no star
+    assert display.filter(pl.col("") == "Domestic: this period")["Force"].item() == "5,669"
+
+
+def test_trend_panel_marks_the_april_2020_change(demo_gateway: Gateway) -> None:
+    flt = ProfileFilter(date(2019, 4, 1), date(2021, 3, 1), ALL)
+    view = panels.trends_volume(demo_gateway, flt)
+    assert isinstance(view.figure, go.Figure)
+    labels = [a.text for a in view.figure.layout.annotations]
+    assert "Former-partner conduct recorded as stalking" in labels
+    assert view.table["rolling_12m_total"].to_list()[-1] == 4818
+    assert view.table["rolling_12m_total"].to_list()[11] == 1311
+
+
+def test_spc_panel_recalculates_at_the_rule_change(demo_gateway: Gateway) -> None:
+    with_break = panels.trends_spc(demo_gateway, YEAR, run_length=6, recalculate_at_breaks=True)
+    assert with_break.breaks == [date(2020, 4, 1)]
+    assert with_break.chart["partition"].n_unique() == 2
+    without = panels.trends_spc(demo_gateway, YEAR, run_length=6, recalculate_at_breaks=False)
+    assert without.chart["partition"].n_unique() == 1
+    names = [trace.name for trace in with_break.figure.data]
+    assert "Process limits" in names and "Value" in names
+
+
+def test_outcomes_panel_has_da_and_non_da_tables(demo_gateway: Gateway) -> None:
+    view = panels.outcomes_panel(demo_gateway, YEAR, small_denominator=30)
+    assert list(view.tables) == ["Domestic", "Non-domestic", "All"]
+    assert view.tables["Non-domestic"].filter(pl.col("label") == "Totals")["Force"].item() == 460
+    assert view.rates_figure.data[0].name == "Domestic abuse (DA)"
+
+
+def test_risk_panel_keeps_da_colours(demo_gateway: Gateway) -> None:
+    view = panels.risk_panel(demo_gateway, YEAR, small_denominator=30)
+    colours = {trace.name: trace.marker.color for trace in view.figure.data}
+    assert colours == {"Domestic abuse (DA)": "#D55E00", "Non-DA": "#0072B2"}
+    non_da = ProfileFilter(YEAR.start_month, YEAR.end_month, ("BD",), domestic="non_domestic")
+    single = panels.risk_panel(demo_gateway, non_da, small_denominator=30)
+    assert [trace.name for trace in single.figure.data] == ["Non-DA"]
+
+
+def test_overview_scorecard_covers_every_indicator(demo_gateway: Gateway) -> None:
+    view = panels.overview(demo_gateway, YEAR, small_denominator=30, run_length=6)
+    assert view.scorecard["indicator"].to_list() == list(view.scorecard_charts)
+    assert view.scorecard["months"].to_list() == [36] * 6
+    assert view.headline_table["figure"].to_list()[0] == "Offences"
+
+
+def test_recording_rule_list() -> None:
+    stalking = recording_rule_changes(("stalking",))
+    assert date(2020, 4, 1) in stalking["date"].to_list()
+    assert date(2015, 4, 1) not in stalking["date"].to_list()  # a harassment-only change
+    assert series_breaks(("stalking",), date(2018, 4, 1), date(2022, 1, 1)) == [date(2020, 4, 1)]
+    assert series_breaks(("stalking",), date(2020, 4, 1), date(2022, 1, 1)) == []
