@@ -22,9 +22,7 @@ st.subheader("Outcomes by district")
 show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
 for (name, table), tab in zip(view.tables.items(), st.tabs(list(view.tables)), strict=True):
     with tab:
-        st.dataframe(
-            (view.share_tables[name] if show_shares else table).drop("outcome_key"), hide_index=True
-        )
+        ui.show_table((view.share_tables[name] if show_shares else table).drop("outcome_key"))
         ui.csv_download(table, f"{ui.file_stem(f'outcomes-by-district-{name.lower()}', flt)}.csv")
 
 st.subheader("Home Office outcome groups")
@@ -34,7 +32,7 @@ groups_table = view.groups.select(
 ui.chart_with_table(view.groups_figure, groups_table, "outcomes-groups", flt)
 
 st.subheader("Time from recording to outcome")
-st.dataframe(view.median_days, hide_index=True)
+ui.show_table(view.median_days)
 st.caption(
     "Median days from the recorded date to the latest outcome, over offences that have one; open "
     "offences are not counted, so recent periods understate the time."

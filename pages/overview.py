@@ -29,14 +29,15 @@ st.info(
 ui.chart_with_table(view.trend_figure, view.trend_table, "overview-monthly-offences", flt)
 
 st.subheader("Headline figures")
-st.dataframe(view.headline_table, hide_index=True)
+ui.show_table(view.headline_table)
 ui.csv_download(view.headline_table, f"{ui.file_stem('overview-headline-figures', flt)}.csv")
 
 st.subheader("Scorecard")
 st.caption(
     f"Each indicator's last {len(view.scorecard) and view.scorecard['months'][0]} months on an XmR chart "
     f"(NHS England Making Data Count rules, runs of {options['run_length']}); the variation is that of the "
-    "latest month. No targets are set, so there is no assurance icon. Select a row to see its chart."
+    "latest month. No targets are set, so there is no assurance icon. Outcome rates of recent "
+    "months are low while their offences are still open. Select a row to see its chart."
 )
 selection = st.dataframe(
     ui.scorecard_table(view.scorecard),

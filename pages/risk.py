@@ -25,7 +25,7 @@ ui.chart_with_table(
 )
 
 st.subheader("DA against non-DA")
-st.dataframe(
+ui.show_table(
     view.comparison.select(
         "label",
         "district_code",
@@ -36,8 +36,7 @@ st.dataframe(
         "significant",
         "da_denominator",
         "non_da_denominator",
-    ),
-    hide_index=True,
+    )
 )
 st.caption(
     "Two-proportion z-test: *significant* means the DA / non-DA gap is more than noise (p < 0.05)."
@@ -45,7 +44,7 @@ st.caption(
 ui.csv_download(view.comparison, f"{ui.file_stem('risk-da-comparison', flt)}.csv")
 
 st.subheader("By district")
-st.dataframe(view.rates, hide_index=True)
+ui.show_table(view.rates)
 ui.csv_download(view.rates, f"{ui.file_stem('risk-by-district', flt)}.csv")
 
 st.subheader("DASH risk level")

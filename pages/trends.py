@@ -37,7 +37,7 @@ st.markdown(
 
 st.subheader("This period against the previous equal period")
 comparison = ui.panel("trends_comparison", flt)
-st.dataframe(comparison.display, hide_index=True)
+ui.show_table(comparison.display)
 st.caption(
     "\\* the change is more than chance: exact test that the two periods' counts share one Poisson "
     "rate (conditional binomial), p < 0.05. A +12% on 37 offences is usually noise; +92% on 2,946 is not."

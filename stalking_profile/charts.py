@@ -43,8 +43,9 @@ def apply_theme(figure: go.Figure, title: str) -> go.Figure:
 
 def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
     """A dotted vertical line and a short label at each counting-rule change."""
-    for change in changes.iter_rows(named=True):
+    for position, change in enumerate(changes.iter_rows(named=True)):
         when = change["date"]
+
         figure.add_shape(
             type="line",
             x0=when,
@@ -56,7 +57,7 @@ def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
         )
         figure.add_annotation(
             x=when,
-            y=1,
+            y=1 - 0.07 * (position % 2),
             yref="paper",
             text=change["label"],
             showarrow=False,

@@ -259,20 +259,43 @@ def chart_with_table(
     if caption:
         st.caption(caption)
     with st.expander("Data behind this chart", icon=":material/table:"):
-        st.dataframe(table, hide_index=True)
+        show_table(table)
         csv_download(table, f"{stem}.csv")
 
 
 VARIATION_ICONS: dict[str, str] = {
-    "common cause": "⚪ common cause",
-    "special cause - improving": "🔵 special cause: improving",
-    "special cause - concerning": "🟠 special cause: concerning",
-    "special cause - high": "🟣 special cause: higher",
-    "special cause - low": "🟣 special cause: lower",
+    "common cause": "○ common cause",
+    "special cause - improving": "● special cause: improving",
+    "special cause - concerning": "▲ special cause: concerning",
+    "special cause - high": "↑ special cause: higher",
+    "special cause - low": "↓ special cause: lower",
     "too few points": "too few points",
 }
+PERCENT_COLUMNS = (
+    "rate",
+    "lower",
+    "upper",
+    "share",
+    "da_rate",
+    "non_da_rate",
+    "ci95_lower",
+    "ci95_upper",
+)
 
 
 def scorecard_table(card: pl.DataFrame) -> pl.DataFrame:
     """The scorecard as shown: formatted values and the Making Data Count variation icon."""
     return formatting.scorecard_display(card, VARIATION_ICONS)
+
+
+def show_table(frame: pl.DataFrame, **kwargs: object) -> None:
+    """A data table with rates shown as percentages and p-values to four places."""
+    config: dict[str, object] = {}
+    for name in frame.columns:
+        if name in PERCENT_COLUMNS:
+            config[name] = st.column_config.NumberColumn(name, format="percent")
+        elif name == "p_value" and frame.schema[name].is_float():
+            config[name] = st.column_config.NumberColumn(name, format="%.4f")
+        elif name == "difference_points":
+            config[name] = st.column_config.NumberColumn("difference (points)", format="%+.1f")
+    st.dataframe(frame, hide_index=True, column_config=config, **kwargs)
