@@ -1,0 +1,136 @@
+"""The real app on a free local port, driven by Debian's Chromium through Playwright, with every
+request to any other address aborted and recorded, so that a hidden CDN fetch fails the test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@dataclass
+class RunningApp:
+    url: str
+    startup_seconds: float
+    blocked: list[str] = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: scripts/test installs it with apt-get")
+        pytest.skip("Chromium is not installed (bash scripts/test installs it)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def running_app(demo_db_path: Path, chromium_path: str) -> Iterator[RunningApp]:
+    port = _free_port()
+    env = {**os.environ, "STALKING_PROFILE_DB": str(demo_db_path)}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    log = ARTIFACTS / "streamlit.log"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.read() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the app did not start; see {log}:\n{log.read_text()[-2000:]}")
+                time.sleep(0.2)
+            app = RunningApp(url=url, startup_seconds=time.perf_counter() - started)
+            print(f"\n[browser] app start-up to healthy: {app.startup_seconds:.2f} s")
+            yield app
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=chromium_path,
+            headless=True,
+            args=[
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, running_app: RunningApp):
+    """A fresh browser page that may talk only to the app; anything else is aborted and kept
+    in running_app.blocked (each test asserts it stayed empty)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    blocked: list[str] = []
+
+    def guard(route) -> None:
+        if route.request.url.startswith(running_app.url):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    tab.blocked = blocked
+    yield tab
+    context.close()
+    assert blocked == [], f"requests outside the app were attempted: {blocked}"

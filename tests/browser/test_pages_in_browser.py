@@ -1,0 +1,132 @@
+"""End-to-end: every page in a real browser, filters that change the figures, downloads."""
+
+from __future__ import annotations
+
+import struct
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from stalking_profile import measures, queries
+from stalking_profile.filters import ProfileFilter
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "": ("Overview", ["Offences", "DA share", "Arrest rate", "Outcome 1-8 rate"]),
+    "trends": (
+        "Trends",
+        ["Statistical process control", "This period against the previous equal period"],
+    ),
+    "outcomes": ("Outcomes", ["Outcomes by district", "Home Office outcome groups"]),
+    "risk": ("Risk & flags", ["DA against non-DA", "DASH risk level"]),
+    "definitions": ("Definitions", ["Data contract", "outcome_1_8_rate"]),
+}
+
+
+def _wait_for_page(page, title: str) -> float:
+    started = time.perf_counter()
+    page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    return time.perf_counter() - started
+
+
+def _metric(page, label: str) -> str:
+    tile = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+@pytest.mark.parametrize("path", list(PAGES), ids=[title for title, _ in PAGES.values()])
+def test_every_page_renders(page, running_app, path: str) -> None:
+    title, key_texts = PAGES[path]
+    started = time.perf_counter()
+    page.goto(f"{running_app.url}/{path}")
+    _wait_for_page(page, title)
+    print(f"\n[browser] first render of {title}: {time.perf_counter() - started:.2f} s")
+    for text in key_texts:
+        assert page.get_by_text(text, exact=False).first.is_visible(), text
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    assert page.get_by_text("Demonstration data").first.is_visible()
+    if path in ("", "trends", "risk", "outcomes"):
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+        assert page.locator(".js-plotly-plot").count() >= 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
+
+
+def test_filters_change_the_figures_and_live_in_the_address(
+    page, running_app, demo_gateway
+) -> None:
+    page.goto(f"{running_app.url}/?from=Oct+2020&to=Sep+2021")
+    _wait_for_page(page, "Overview")
+    assert _metric(page, "Offences") == "6,129"
+
+    page.get_by_role("radio", name="Non-DA", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() === '460')",
+        timeout=30_000,
+    )
+    for district in ("BD Bradford", "KD Kirklees", "LD Leeds", "WD Wakefield"):
+        page.get_by_role("button", name=f"Remove {district}").click()
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+        )
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() === '37')",
+        timeout=30_000,
+    )
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD",), domestic="non_domestic")
+    expected = measures.headline_indicators(
+        queries.offence_counts(demo_gateway, flt),
+        queries.offence_counts(demo_gateway, flt.previous()),
+        "non_domestic",
+    )
+    values = {row["indicator"]: row for row in expected.iter_rows(named=True)}
+    assert _metric(page, "Offences") == f"{int(values['offences']['value']):,}"
+    assert _metric(page, "Arrest rate") == f"{values['arrest_rate']['value']:.1%}"
+    assert _metric(page, "DASH completion") == f"{values['dash_completion_rate']['value']:.1%}"
+
+    assert "da=Non-DA" in page.url and "district=CD" in page.url
+    shared_address = page.url
+    page.get_by_role("link", name="Trends").click()
+    _wait_for_page(page, "Trends")
+    assert page.get_by_text("Stalking, Non-DA, CD, Oct 2020 to Sep 2021").first.is_visible()
+
+    page.goto(shared_address)
+    _wait_for_page(page, "Overview")
+    assert _metric(page, "Offences") == "37"
+
+
+def test_csv_and_chart_image_downloads(page, running_app) -> None:
+    page.goto(f"{running_app.url}/?from=Oct+2020&to=Sep+2021")
+    _wait_for_page(page, "Overview")
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    csv_path = csv_download.value.path()
+    assert csv_download.value.suggested_filename.startswith(
+        "overview-headline-figures_2020-10_2021-09_all-districts"
+    )
+    text = Path(csv_path).read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("figure,value,numerator,denominator")
+    assert 'Offences,"6,129",6129' in text
+
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    with page.expect_download() as png_download:
+        chart.locator(
+            '[data-title="Download plot as a PNG"], [data-title="Download plot as a png"]'
+        ).first.click()
+    png = Path(png_download.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (1600, 900)
+    assert png_download.value.suggested_filename.startswith(
+        "overview-monthly-offences_2020-10_2021-09"
+    )
