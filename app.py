@@ -15,13 +15,16 @@ st.set_page_config(
 
 pages = {
     "Profile": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:"),
-        st.Page("pages/outcomes.py", title="Outcomes", icon=":material/gavel:"),
-        st.Page("pages/risk.py", title="Risk & flags", icon=":material/flag:", url_path="risk"),
+        st.Page(
+            "app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True
+        ),
+        st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:"),
+        st.Page("app_pages/outcomes.py", title="Outcomes", icon=":material/gavel:"),
+        st.Page("app_pages/risk.py", title="Risk & flags", icon=":material/flag:", url_path="risk"),
+        st.Page("app_pages/maps.py", title="Hotspot maps", icon=":material/map:", url_path="maps"),
     ],
     "Reference": [
-        st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:"),
+        st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:"),
     ],
 }
 navigation = st.navigation(pages)

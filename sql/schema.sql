@@ -70,3 +70,13 @@ CREATE TABLE IF NOT EXISTS outcome (
     outcome_date DATE NOT NULL,
     PRIMARY KEY (crime_ref, outcome_date, outcome_key)
 );
+
+CREATE TABLE IF NOT EXISTS comparison_count (
+    layer        VARCHAR NOT NULL,
+    ward_code    VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    period_end   DATE NOT NULL,
+    offences     INTEGER NOT NULL,
+    source       VARCHAR,
+    PRIMARY KEY (layer, ward_code, period_start)
+);

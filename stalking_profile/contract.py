@@ -221,7 +221,33 @@ OUTCOME = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (DATASET, DISTRICT, WARD, OUTCOME_TYPE, OFFENCE, OUTCOME)
+COMPARISON_COUNT = Table(
+    name="comparison_count",
+    description=(
+        "Ward counts of another layer to compare stalking hotspots with, e.g. all domestic abuse "
+        "offences from the force's DA problem profile, or police.uk street-level crime."
+    ),
+    primary_key=("layer", "ward_code", "period_start"),
+    columns=(
+        Column("layer", "VARCHAR", "Name of the layer, e.g. 'All DA offences'.", nullable=False),
+        Column("ward_code", "VARCHAR", "ONS ward code.", nullable=False),
+        Column("period_start", "DATE", "First day the counts cover.", nullable=False),
+        Column("period_end", "DATE", "Last day the counts cover.", nullable=False),
+        Column("offences", "INTEGER", "Count in the ward over the period.", nullable=False),
+        Column("source", "VARCHAR", "Where the counts came from."),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (
+    DATASET,
+    DISTRICT,
+    WARD,
+    OUTCOME_TYPE,
+    OFFENCE,
+    OUTCOME,
+    COMPARISON_COUNT,
+)
+
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 
 

@@ -61,3 +61,18 @@ def offence_counts(gateway: Gateway, flt: ProfileFilter, lookback_months: int = 
 def outcome_days(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     """Offences with an outcome by outcome group, DA and days from recording to outcome."""
     return gateway.query("outcome_days", **flt.sql_params())
+
+
+def ward_counts(gateway: Gateway, flt: ProfileFilter, lookback_months: int = 0) -> pl.DataFrame:
+    """Offences per ward, month, DA and offence type for the filter's districts and types."""
+    return gateway.query("ward_counts", **flt.sql_params(lookback_months))
+
+
+def comparison_layers(gateway: Gateway) -> pl.DataFrame:
+    """The comparison layers loaded (layer, period_start, period_end, offences, wards, source)."""
+    return gateway.query("comparison_layers")
+
+
+def comparison_counts(gateway: Gateway, layer: str, period_start: date) -> pl.DataFrame:
+    """One comparison layer's counts per ward for the period starting `period_start`."""
+    return gateway.query("comparison_counts", layer=layer, period_start=period_start)

@@ -11,7 +11,8 @@ from stalking_profile import contract
 from stalking_profile.db import DatabaseError, Gateway, connect
 from stalking_profile.demo.generator import DemoData, demo_source, generate
 
-MARTS: tuple[str, ...] = ("marts/offence_fact", "marts/offence_cube")
+MARTS: tuple[str, ...] = ("marts/offence_fact", "marts/offence_cube", "marts/ward_month_cube")
+
 
 Progress = Callable[[str], None]
 

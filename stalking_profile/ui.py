@@ -11,14 +11,17 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from stalking_profile import formatting, panels, queries
+from stalking_profile import formatting, geography, map_panels, panels, queries
 from stalking_profile.config import Settings
 from stalking_profile.db import Gateway, connect
 from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter, add_months, default_filter
 from stalking_profile.queries import DatasetInfo
 
 FILTER_STATE_KEY = "profile_filter"
+TOPOJSON_URL = "/app/static/topojson/"  # an empty world topology: maps draw from ward polygons only
+
 ALL_DISTRICTS_KEY = "all_districts"
+MAP_PANELS = ("hotspot_panel", "emerging_panel", "correspondence_panel")
 PANELS = (
     "overview",
     "trends_volume",
@@ -193,8 +196,10 @@ def plotly_chart(figure, file_stem: str) -> None:
     """Show a Plotly figure with the toolbar's PNG export named and sized for a slide."""
     st.plotly_chart(
         figure,
+        key=f"chart-{file_stem}",
         config={
             "displaylogo": False,
+            "topojsonURL": TOPOJSON_URL,
             "toImageButtonOptions": {
                 "format": "png",
                 "filename": file_stem,
@@ -299,3 +304,33 @@ def show_table(frame: pl.DataFrame, **kwargs: object) -> None:
         elif name == "difference_points":
             config[name] = st.column_config.NumberColumn("difference (points)", format="%+.1f")
     st.dataframe(frame, hide_index=True, column_config=config, **kwargs)
+
+
+@st.cache_resource(show_spinner="Preparing ward boundaries ...", max_entries=32)
+def ward_geometry(
+    version: tuple[str, float], districts: tuple[str, ...]
+) -> geography.WardGeometry | None:
+    """Ward boundaries, display geometry and contiguity for a set of districts (None if the
+    database holds no boundaries for them)."""
+    try:
+        return geography.ward_geometry(gateway(version), districts)
+    except LookupError:
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _map_panel(
+    name: str, version: tuple[str, float], flt: ProfileFilter, options: tuple, _geometry
+) -> object:
+    if name not in MAP_PANELS:
+        raise KeyError(f"unknown map panel {name!r}")
+    return getattr(map_panels, name)(gateway(version), flt, _geometry, **dict(options))
+
+
+def map_panel(name: str, flt: ProfileFilter, **options: object) -> object | None:
+    """A map section for the filter, or None when no ward boundaries are loaded."""
+    version = database_version()
+    geometry = ward_geometry(version, flt.districts)
+    if geometry is None:
+        return None
+    return _map_panel(name, version, flt, tuple(sorted(options.items())), geometry)

@@ -10,8 +10,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 import streamlit as st
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from stalking_profile import contract
@@ -141,22 +139,10 @@ def tiny_gateway(tmp_path: Path) -> Gateway:
     gateway.close()
 
 
-class _NavigationOnlyPagesManager(PagesManager):
-    """Work around an AppTest bug in Streamlit 1.67: AppTest builds a fresh PagesManager for
-    every run, and when a `pages/` folder sits beside the entry script it switches to the legacy
-    pages-folder mode, so reruns skip the entry script (sidebar filters vanish). The app calls
-    st.navigation unconditionally, so legacy discovery never applies; tell the manager so."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        PagesManager.uses_pages_directory = False
-        super().__init__(*args, **kwargs)
-
-
 @pytest.fixture
 def app_test(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """Make an AppTest of app.py on the demo database, optionally with page-address filters."""
     monkeypatch.setenv("STALKING_PROFILE_DB", str(demo_db_path))
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationOnlyPagesManager)
     st.cache_resource.clear()
     st.cache_data.clear()
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 PAGES = {
-    "pages/overview.py": "Overview",
-    "pages/trends.py": "Trends",
-    "pages/outcomes.py": "Outcomes",
-    "pages/risk.py": "Risk & flags",
-    "pages/definitions.py": "Definitions",
+    "app_pages/overview.py": "Overview",
+    "app_pages/trends.py": "Trends",
+    "app_pages/outcomes.py": "Outcomes",
+    "app_pages/risk.py": "Risk & flags",
+    "app_pages/maps.py": "Hotspot maps",
+    "app_pages/definitions.py": "Definitions",
 }
 FILTERS = {
     "default": {},
@@ -31,7 +32,7 @@ FILTERS = {
 @pytest.mark.parametrize("filters", FILTERS.values(), ids=FILTERS.keys())
 def test_page_renders(app_test, page: str, filters: dict) -> None:
     at = app_test(**filters).run()
-    if page != "pages/overview.py":
+    if page != "app_pages/overview.py":
         at.switch_page(page).run()
     assert not at.exception, at.exception
     assert at.title[0].value == PAGES[page]

@@ -30,7 +30,7 @@ def _relative(path: Path) -> str:
 
 
 def test_streamlit_only_in_app_pages_and_ui() -> None:
-    allowed = re.compile(r"^(app\.py|pages/.*|stalking_profile/ui\.py)$")
+    allowed = re.compile(r"^(app\.py|app_pages/.*|stalking_profile/ui\.py)$")
     offenders = [
         _relative(p)
         for p in PY_FILES
@@ -79,8 +79,16 @@ def test_named_queries_cannot_escape_the_sql_folder() -> None:
         load_sql("queries/no_such_query")
 
 
+def test_no_legacy_pages_folder() -> None:
+    # Streamlit treats a `pages/` folder beside the entry script as legacy multipage mode until
+    # st.navigation first runs, so a bookmarked /trends on a fresh server would skip app.py.
+    assert not (ROOT / "pages").exists()
+
+
 def test_pages_are_thin() -> None:
-    for page in (ROOT / "pages").glob("*.py"):
+    pages = list((ROOT / "app_pages").glob("*.py"))
+    assert pages
+    for page in pages:
         lines = [line for line in page.read_text(encoding="utf-8").splitlines() if line.strip()]
         assert len(lines) <= 90, (
             f"{page.name} has {len(lines)} lines: move logic into stalking_profile/"

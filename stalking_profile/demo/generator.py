@@ -9,19 +9,22 @@ No record describes a real person or crime.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import polars as pl
+import shapely
 
 from stalking_profile import contract
 from stalking_profile.config import DEMO_DIR
 from stalking_profile.demo import calibration as cal
 
 SEED = 20220131
-DEMO_VERSION = 1  # bump when the generator changes, so stale demo databases are rebuilt
+TARGETS_DIR = Path(__file__).resolve().parents[1] / "reference" / "targets"
 FORCE_NAME = "West Yorkshire demonstration force (synthetic)"
 DISTRICT_NAMES: dict[str, tuple[str, str]] = {
     "BD": ("Bradford", "E08000032"),
@@ -121,11 +124,22 @@ class DemoData:
     outcome_type: pl.DataFrame
     offence: pl.DataFrame
     outcome: pl.DataFrame
+    comparison_count: pl.DataFrame
 
 
 def demo_source(seed: int = SEED) -> str:
-    """The `dataset.source` text of a demo database built by this generator version."""
-    return f"stalking_profile.demo generator v{DEMO_VERSION}, seed {seed}"
+    """The `dataset.source` text of a demo database built by this version of the generator:
+    it names a fingerprint of the generator's code and inputs, so that a demo database built by
+    older code is recognised and rebuilt."""
+    digest = hashlib.sha256()
+    for path in (
+        Path(__file__),
+        Path(cal.__file__),
+        DEMO_DIR / "wards.geojson",
+        *sorted(TARGETS_DIR.glob("*.csv")),
+    ):
+        digest.update(path.read_bytes())
+    return f"stalking_profile.demo generator {digest.hexdigest()[:12]}, seed {seed}"
 
 
 def month_starts() -> list[date]:
@@ -223,7 +237,7 @@ def _expand(counts: np.ndarray, offence_type: str) -> pl.DataFrame:
 def _quota_flag(
     frame: pl.DataFrame, rng: np.random.Generator, rates: dict, name: str
 ) -> pl.DataFrame:
-    """Set `name` true for exactly round(rate x n) offences of each type x DA x district x year."""
+    """Set `name` true for exactly round(rate x n) offences of each type x DA x district x 12 months (Oct-Sep)."""
     rate_table = pl.DataFrame(
         {
             "offence_type": [kind for kind, _ in rates],
@@ -231,7 +245,7 @@ def _quota_flag(
             "_rate": list(rates.values()),
         }
     )
-    group = ["offence_type", "is_domestic", "district_code", "year_index"]
+    group = ["offence_type", "is_domestic", "district_code", "quota_year"]
     return (
         frame.with_columns(_u=pl.Series(rng.random(frame.height)))
         .join(rate_table, on=["offence_type", "is_domestic"], how="left", maintain_order="left")
@@ -245,41 +259,112 @@ def _quota_flag(
     )
 
 
-def _assign_wards(frame: pl.DataFrame, wards: pl.DataFrame, rng: np.random.Generator) -> np.ndarray:
-    """A ward for each offence: population x a synthetic ward risk, per offence type and DA.
+EMERGING_WARD = "Wakefield East"  # domestic stalking in and around it triples from April 2021
+EMERGING_RADIUS_KM = 3.0
 
-    Ward risks are log-normal draws (shared across types so hotspots partly coincide), with a
-    night-time-economy boost for non-domestic offences in Leeds city centre; 2% of offences have
-    no known location (null ward), as real extracts do.
+EMERGING_FROM_MONTH = 36
+EMERGING_FACTOR = 3.0
+
+
+def ward_centres_km(wards: pl.DataFrame) -> np.ndarray:
+    """Approximate ward centres in kilometres (equirectangular, fine at county scale)."""
+    shapes = shapely.from_geojson(wards["geometry"].to_numpy())
+    points = shapely.get_coordinates(shapely.centroid(shapes))
+    latitude = np.radians(points[:, 1].mean())
+    return np.column_stack([points[:, 0] * 111.32 * np.cos(latitude), points[:, 1] * 110.57])
+
+
+def spatial_field(
+    centres: np.ndarray, rng: np.random.Generator, bandwidth_km: float = 4.0
+) -> np.ndarray:
+    """A standardised random field that is smooth in space (Gaussian-kernel average of
+    independent draws), so that neighbouring wards have similar risks, as real hotspots do."""
+    distance = np.linalg.norm(centres[:, None, :] - centres[None, :, :], axis=2)
+    kernel = np.exp(-0.5 * (distance / bandwidth_km) ** 2)
+    field = kernel @ rng.normal(0, 1, len(centres)) / kernel.sum(axis=1)
+    return (field - field.mean()) / field.std()
+
+
+def ward_risks(wards: pl.DataFrame, rng: np.random.Generator) -> dict[tuple[str, bool], np.ndarray]:
+    """A synthetic relative risk per ward for each offence type x DA.
+
+    Log-normal, from spatially smooth random fields (so hotspots cluster, as real ones do) that
+    share one component (so hotspots partly coincide across layers), with a night-time-economy
+    boost for non-domestic offences in Leeds city centre.
     """
-    n_wards = wards.height
-    shared = rng.normal(0, 1, n_wards)
+    centres = ward_centres_km(wards)
+    shared = spatial_field(centres, rng)
     risk = {
-        ("stalking", True): np.exp(0.45 * shared + 0.15 * rng.normal(0, 1, n_wards)),
-        ("stalking", False): np.exp(0.30 * shared + 0.35 * rng.normal(0, 1, n_wards)),
-        ("harassment", True): np.exp(0.40 * shared + 0.20 * rng.normal(0, 1, n_wards)),
-        ("harassment", False): np.exp(0.30 * shared + 0.30 * rng.normal(0, 1, n_wards)),
+        ("stalking", True): np.exp(0.45 * shared + 0.15 * spatial_field(centres, rng)),
+        ("stalking", False): np.exp(0.30 * shared + 0.35 * spatial_field(centres, rng)),
+        ("harassment", True): np.exp(0.40 * shared + 0.20 * spatial_field(centres, rng)),
+        ("harassment", False): np.exp(0.30 * shared + 0.30 * spatial_field(centres, rng)),
     }
     city_centre = (wards["ward_name"] == "City and Hunslet").to_numpy()
     for key in (("stalking", False), ("harassment", False)):
         risk[key] = np.where(city_centre, risk[key] * 2.5, risk[key])
+    return risk
+
+
+def _assign_wards(
+    frame: pl.DataFrame, wards: pl.DataFrame, risk: dict, rng: np.random.Generator
+) -> np.ndarray:
+    """A ward for each offence, drawn by population x the ward's risk for its type and DA.
+
+    From April 2021 domestic stalking triples in and around one Wakefield ward (an emerging
+    hotspot the hotspot analysis should find); 2% of offences have no known location (null
+    ward), as real extracts do.
+    """
     population = wards["population"].to_numpy().astype(float)
     ward_codes = wards["ward_code"].to_numpy()
     ward_districts = wards["district_code"].to_numpy()
+    centres = ward_centres_km(wards)
+    focus = centres[(wards["ward_name"] == EMERGING_WARD).to_numpy()][0]
+    emerging = np.linalg.norm(centres - focus, axis=1) <= EMERGING_RADIUS_KM
     result = np.empty(frame.height, dtype=object)
     offence_type = frame["offence_type"].to_numpy()
     domestic = frame["is_domestic"].to_numpy()
     district = frame["district_code"].to_numpy()
+    late = frame["month_index"].to_numpy() >= EMERGING_FROM_MONTH
     for (kind, da), ward_risk in risk.items():
         for code in cal.DISTRICT_CODES:
-            rows = np.flatnonzero((offence_type == kind) & (domestic == da) & (district == code))
             in_district = ward_districts == code
-            weights = population[in_district] * ward_risk[in_district]
-            cumulative = np.cumsum(weights) / weights.sum()
-            picks = np.minimum(np.searchsorted(cumulative, rng.random(len(rows))), len(weights) - 1)
-            result[rows] = ward_codes[in_district][picks]
+            for is_late in (False, True):
+                rows = np.flatnonzero(
+                    (offence_type == kind)
+                    & (domestic == da)
+                    & (district == code)
+                    & (late == is_late)
+                )
+                boost = np.where(
+                    emerging & is_late & (kind == "stalking") & da, EMERGING_FACTOR, 1.0
+                )
+                weights = (population * ward_risk * boost)[in_district]
+                cumulative = np.cumsum(weights) / weights.sum()
+                picks = np.minimum(
+                    np.searchsorted(cumulative, rng.random(len(rows))), len(weights) - 1
+                )
+                result[rows] = ward_codes[in_district][picks]
     result[rng.random(frame.height) < 0.02] = None
     return result
+
+
+def comparison_layer(wards: pl.DataFrame, risk: dict, rng: np.random.Generator) -> pl.DataFrame:
+    """A synthetic "all domestic abuse offences" ward layer for October 2020 - September 2021,
+    standing in for a force's DA problem profile: about 38,000 offences, by population x the
+    wards' domestic risk (so it corresponds with domestic stalking, as the profile found)."""
+    expected = wards["population"].to_numpy() * risk[("stalking", True)] ** 0.9
+    expected = expected / expected.sum() * 38_000
+    return pl.DataFrame(
+        {
+            "layer": "All DA offences (synthetic)",
+            "ward_code": wards["ward_code"],
+            "period_start": date(2020, 10, 1),
+            "period_end": date(2021, 9, 30),
+            "offences": rng.poisson(expected).astype(np.int32),
+            "source": "Synthetic demo layer standing in for a force DA problem profile",
+        }
+    )
 
 
 def _outcomes(frame: pl.DataFrame, rng: np.random.Generator) -> np.ndarray:
@@ -476,7 +561,8 @@ def generate(seed: int = SEED) -> DemoData:
     ).astype(np.int64)
     rows = rows.with_columns(
         recorded_date=_add_days(month_start.gather(rows["month_index"]), offset_days),
-        year_index=pl.col("month_index") // 12,
+        # 12-month quota periods aligned on October 2020, so the calibrated year is one period
+        quota_year=(pl.col("month_index") - W4_MONTHS[0]) // 12,
     ).sort("recorded_date", "district_code", "offence_type")
     rows = rows.with_columns(
         crime_ref=pl.format(
@@ -493,6 +579,7 @@ def generate(seed: int = SEED) -> DemoData:
             .str.zfill(5),
         )
     )
+    risk_by_ward = ward_risks(wards, rng)
     harassment_code = rng.choice(
         list(HARASSMENT_CODES), size=rows.height, p=list(HARASSMENT_CODES.values())
     )
@@ -502,7 +589,7 @@ def generate(seed: int = SEED) -> DemoData:
         .then(pl.lit("8Q"))
         .otherwise(pl.Series(harassment_code)),
         committed_date=_add_days(rows["recorded_date"], -lag),
-        ward_code=pl.Series(_assign_wards(rows, wards, rng), dtype=pl.String),
+        ward_code=pl.Series(_assign_wards(rows, wards, risk_by_ward, rng), dtype=pl.String),
     )
     for flag, rates in FLAG_RATES.items():
         rows = _quota_flag(rows, rng, rates, flag)
@@ -539,4 +626,5 @@ def generate(seed: int = SEED) -> DemoData:
         .select(contract.OUTCOME_TYPE.column_names)
         .with_columns(pl.col("sort_order").cast(pl.Int32))
     )
-    return DemoData(dataset, district, wards, outcome_type, offence, outcome)
+    comparison = comparison_layer(wards, risk_by_ward, rng)
+    return DemoData(dataset, district, wards, outcome_type, offence, outcome, comparison)

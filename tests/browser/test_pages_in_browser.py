@@ -15,12 +15,14 @@ from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
+# Trends first: on a freshly started server, a bookmarked page must work before "/" is visited.
 PAGES = {
-    "": ("Overview", ["Offences", "DA share", "Arrest rate", "Outcome 1-8 rate"]),
     "trends": (
         "Trends",
         ["Statistical process control", "This period against the previous equal period"],
     ),
+    "": ("Overview", ["Offences", "DA share", "Arrest rate", "Outcome 1-8 rate"]),
+    "maps": ("Hotspot maps", ["Colour wards by", "Do hotspots line up?"]),
     "outcomes": ("Outcomes", ["Outcomes by district", "Home Office outcome groups"]),
     "risk": ("Risk & flags", ["DA against non-DA", "DASH risk level"]),
     "definitions": ("Definitions", ["Data contract", "outcome_1_8_rate"]),
@@ -49,11 +51,12 @@ def test_every_page_renders(page, running_app, path: str) -> None:
     _wait_for_page(page, title)
     print(f"\n[browser] first render of {title}: {time.perf_counter() - started:.2f} s")
     for text in key_texts:
-        assert page.get_by_text(text, exact=False).first.is_visible(), text
+        page.get_by_text(text, exact=False).filter(visible=True).first.wait_for(timeout=30_000)
+
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     assert page.get_by_text("Demonstration data").first.is_visible()
-    if path in ("", "trends", "risk", "outcomes"):
+    if path in ("", "trends", "risk", "outcomes", "maps"):
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= 1
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -130,3 +133,25 @@ def test_csv_and_chart_image_downloads(page, running_app) -> None:
     assert png_download.value.suggested_filename.startswith(
         "overview-monthly-offences_2020-10_2021-09"
     )
+
+
+def test_map_draws_ward_polygons_offline(page, running_app) -> None:
+    page.goto(f"{running_app.url}/maps?from=Oct+2020&to=Sep+2021")
+    _wait_for_page(page, "Hotspot maps")
+    chart = page.locator(".js-plotly-plot").first
+    chart.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot .choroplethlocation').length > 0",
+        timeout=60_000,
+    )
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')][0]
+              .querySelectorAll('.choroplethlocation').length"""
+    )
+    assert drawn == 124, f"{drawn} ward polygons drawn"
+    path_lengths = page.evaluate(
+        """() => [...[...document.querySelectorAll('.js-plotly-plot')][0].querySelectorAll('.choroplethlocation')]
+              .map(p => (p.getAttribute('d') || '').length)"""
+    )
+    assert min(path_lengths) > 20, "every ward has a drawn outline"
+    page.screenshot(path=str(ARTIFACTS / "maps-drawn.png"), full_page=True)

@@ -1,0 +1,78 @@
+"""Hotspot maps: offences by ward, Gi* hot and cold spots, emerging hotspots, correspondence."""
+
+import streamlit as st
+
+from stalking_profile import ui
+
+flt = ui.active_filter()
+info = ui.dataset_info(ui.database_version())
+
+st.title("Hotspot maps")
+st.caption(
+    flt.describe() + " · wards of the selected districts; rates per 1,000 residents (mid-2019)"
+)
+
+left, right = st.columns([1, 2])
+measure = left.segmented_control(
+    "Colour wards by",
+    ["rate", "offences"],
+    default="rate",
+    required=True,
+    key="map_measure",
+    format_func={"rate": "Rate per 1,000", "offences": "Offences"}.get,
+)
+correct = right.toggle(
+    "Correct hotspot significance for multiple testing (false discovery rate)",
+    value=True,
+    key="map_fdr",
+)
+
+view = ui.map_panel("hotspot_panel", flt, measure=measure, correct=correct)
+if view is None:
+    st.warning(
+        "No ward boundaries are loaded for these districts: import them on the command line with `python -m stalking_profile boundaries FILE`."
+    )
+    st.stop()
+
+map_tab, hot_tab, emerging_tab, match_tab, top_tab = st.tabs(
+    ["Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"]
+)
+with map_tab:
+    ui.chart_with_table(view.map_figure, view.top_wards, f"map-{measure}", flt)
+    if view.unknown_ward_offences:
+        st.caption(
+            f"{view.unknown_ward_offences:,} of {view.offences:,} offences have no known ward and are not mapped."
+        )
+with hot_tab:
+    ui.chart_with_table(
+        view.hotspot_figure, view.wards.drop("population_unknown"), "map-hotspots", flt
+    )
+    st.caption(
+        "Getis-Ord Gi* on ward rates with queen contiguity (each ward with the wards touching it). "
+        + (
+            "Significance is corrected for testing every ward with the Benjamini-Hochberg false discovery rate at each level. "
+            if correct
+            else "Uncorrected: with many wards, some pass by chance. "
+        )
+        + "Hotspots can reflect where younger or less affluent residents live, and cyber-enabled stalking "
+        "is recorded at the suspect's home when nothing else is known — read them with that in mind."
+    )
+with emerging_tab:
+    emerging = ui.map_panel("emerging_panel", flt, first_month=info.first_month)
+    ui.chart_with_table(emerging.figure, emerging.table, "map-emerging-hotspots", flt)
+    st.caption(
+        f"Gi* per quarter over {len(emerging.periods)} quarters (hot or cold at p < 0.05 in a quarter) and a "
+        "Mann-Kendall trend test of each ward's z-scores, classed as in ArcGIS Emerging Hot Spot Analysis."
+    )
+with match_tab:
+    for number, comparison in enumerate(ui.map_panel("correspondence_panel", flt), start=1):
+        st.subheader(comparison.title)
+        st.markdown(comparison.statistics["sentence"])
+        first, second = st.columns(2)
+        with first:
+            ui.plotly_chart(comparison.left, ui.file_stem(f"map-compare-{number}-left", flt))
+        with second:
+            ui.plotly_chart(comparison.right, ui.file_stem(f"map-compare-{number}-right", flt))
+with top_tab:
+    ui.show_table(view.top_wards)
+    ui.csv_download(view.top_wards, f"{ui.file_stem('top-wards', flt)}.csv")

@@ -1,0 +1,269 @@
+"""Ward geometry: reading a force's boundary files, display geometry for maps, and contiguity.
+
+GeoPandas does the geometry (DuckDB holds boundaries as GeoJSON text, so no DuckDB extension is
+ever needed). Reprojection between WGS84 and British National Grid uses PROJ without the OSTN15
+grid, which is accurate to about 2 m: ample for ward maps and neighbours.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import polars as pl
+import pyogrio
+import shapely
+
+from stalking_profile.db import Gateway
+
+BRITISH_NATIONAL_GRID = 27700
+WGS84 = 4326
+CODE_PATTERNS = (
+    re.compile(r"^WD\d{2}CD$", re.IGNORECASE),
+    re.compile(r"^AREACD$", re.IGNORECASE),
+    re.compile(r"^ward_code$"),
+)
+NAME_PATTERNS = (
+    re.compile(r"^WD\d{2}NM$", re.IGNORECASE),
+    re.compile(r"^AREANM$", re.IGNORECASE),
+    re.compile(r"^ward_name$"),
+)
+
+
+class BoundaryError(ValueError):
+    """A boundary file cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Ward polygons read from a file, in WGS84, with what was detected about them."""
+
+    frame: gpd.GeoDataFrame  # ward_code, ward_name, geometry
+    code_column: str
+    name_column: str
+    source_crs: str
+    notes: tuple[str, ...]
+
+
+def _detect(
+    columns: list[str], patterns: tuple[re.Pattern, ...], chosen: str | None, what: str
+) -> str:
+    if chosen:
+        if chosen not in columns:
+            raise BoundaryError(
+                f"the file has no column {chosen!r}; its columns are: {', '.join(columns)}"
+            )
+        return chosen
+    for pattern in patterns:
+        matches = [c for c in columns if pattern.match(c)]
+        if matches:
+            return matches[0]
+    raise BoundaryError(
+        f"no ward {what} column found (looked for WDyy{what[:2].upper()}, AREA{what[:2].upper()}); "
+        f"name it with --{what}-column. Columns: {', '.join(columns)}"
+    )
+
+
+def _polygon_layer(path: Path) -> str | None:
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception as error:  # pyogrio raises several error types for unreadable files
+        raise BoundaryError(f"cannot read {path.name} as a boundary file ({error})") from error
+    for name, geometry_type in layers:
+        if geometry_type is None or "Polygon" in str(geometry_type) or geometry_type == "Unknown":
+            return str(name)
+    return str(layers[0][0]) if len(layers) else None
+
+
+def read_boundaries(
+    path: Path | str,
+    code_column: str | None = None,
+    name_column: str | None = None,
+    crs: str | None = None,
+) -> Boundaries:
+    """Read ward polygons from GeoJSON, TopoJSON, GeoPackage or Shapefile in any CRS.
+
+    The code and name columns are detected (WDyyCD/WDyyNM of any vintage, AREACD/AREANM) or
+    named. A file without a CRS (TopoJSON) is taken as WGS84 if its coordinates are longitudes
+    and latitudes; otherwise `crs` must say what it is. Geometry is repaired and reprojected to
+    WGS84. Raises BoundaryError with a clear message for anything unusable.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise BoundaryError(f"no file at {path}")
+    layer = _polygon_layer(path)
+    try:
+        frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except Exception as error:
+        raise BoundaryError(f"cannot read {path.name} as a boundary file ({error})") from error
+    notes: list[str] = []
+    polygons = frame[frame.geometry.notna() & frame.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polygons.empty:
+        raise BoundaryError(
+            f"{path.name} holds no polygons (found: {sorted(set(frame.geom_type.dropna()))})"
+        )
+    if len(polygons) < len(frame):
+        notes.append(f"{len(frame) - len(polygons)} features without polygon geometry were ignored")
+    columns = [c for c in polygons.columns if c != "geometry"]
+    code = _detect(columns, CODE_PATTERNS, code_column, "code")
+    name = _detect(columns, NAME_PATTERNS, name_column, "name")
+    if crs:
+        polygons = polygons.set_crs(crs, allow_override=True)
+    elif polygons.crs is None:
+        minx, miny, maxx, maxy = polygons.total_bounds
+        if minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
+            polygons = polygons.set_crs(WGS84)
+            notes.append(
+                "the file has no CRS; its coordinates are longitudes and latitudes, so WGS84 was assumed"
+            )
+        else:
+            raise BoundaryError(
+                f"{path.name} has no CRS and is not in longitude/latitude: give its CRS (e.g. EPSG:27700)"
+            )
+    source_crs = polygons.crs.to_string()
+    invalid = int((~polygons.is_valid).sum())
+    if invalid:
+        notes.append(f"{invalid} invalid shapes were repaired")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PROJ's note that the OSTN15 grid is unavailable
+        result = polygons.assign(geometry=polygons.geometry.make_valid()).to_crs(WGS84)
+    result = gpd.GeoDataFrame(
+        {
+            "ward_code": result[code].astype(str).str.strip(),
+            "ward_name": result[name].astype(str).str.strip(),
+        },
+        geometry=result.geometry.values,
+        crs=WGS84,
+    )
+    duplicated = result["ward_code"].duplicated()
+    if duplicated.any():
+        result = result.dissolve(by="ward_code", aggfunc="first").reset_index()
+        notes.append(
+            f"{int(duplicated.sum())} duplicate ward codes were merged into one polygon each"
+        )
+    return Boundaries(
+        result[["ward_code", "ward_name", "geometry"]], code, name, source_crs, tuple(notes)
+    )
+
+
+def ward_geodataframe(
+    gateway: Gateway, districts: tuple[str, ...] | None = None
+) -> gpd.GeoDataFrame:
+    """The stored wards with boundaries, in WGS84 (wards without a boundary are left out),
+    optionally only those of `districts`."""
+    wards = gateway.query("wards").filter(pl.col("geometry").is_not_null())
+    if districts is not None:
+        wards = wards.filter(pl.col("district_code").is_in(list(districts)))
+    geometry = shapely.from_geojson(wards["geometry"].to_numpy())
+    return gpd.GeoDataFrame(wards.drop("geometry").to_pandas(), geometry=geometry, crs=WGS84)
+
+
+def display_tolerance_metres(ward_count: int) -> float:
+    """How much to simplify for display: more wards, coarser lines (a map of 10,000 wards
+    cannot show 30 m detail anyway)."""
+    if ward_count <= 500:
+        return 20.0
+    if ward_count <= 3000:
+        return 60.0
+    return 120.0
+
+
+def display_geojson(wards: gpd.GeoDataFrame) -> dict:
+    """A compact FeatureCollection for Plotly: ids are ward codes, geometry simplified for the
+    number of wards and rounded to 1e-4 degrees (about 10 m)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        projected = wards.to_crs(BRITISH_NATIONAL_GRID)
+        simplified = projected.geometry.simplify(
+            display_tolerance_metres(len(wards)), preserve_topology=True
+        )
+        geometry = (
+            gpd.GeoSeries(simplified, crs=BRITISH_NATIONAL_GRID).to_crs(WGS84).set_precision(0.0001)
+        )
+    features = [
+        {
+            "type": "Feature",
+            "id": code,
+            "properties": {},
+            "geometry": json.loads(shapely.to_geojson(shape)),
+        }
+        for code, shape in zip(wards["ward_code"], geometry, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def district_outlines(wards: gpd.GeoDataFrame) -> tuple[list[float | None], list[float | None]]:
+    """District boundaries (wards dissolved by district) as longitude and latitude lists with
+    None between rings, ready for a line trace on top of a choropleth."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        districts = (
+            wards[["district_code", "geometry"]]
+            .to_crs(BRITISH_NATIONAL_GRID)
+            .dissolve(by="district_code")
+        )
+        lines = districts.boundary.simplify(display_tolerance_metres(len(wards)) * 2).to_crs(WGS84)
+    lon: list[float | None] = []
+    lat: list[float | None] = []
+    for line in shapely.get_parts(lines.values):
+        coords = shapely.get_coordinates(line)
+        lon.extend([*np.round(coords[:, 0], 4).tolist(), None])
+        lat.extend([*np.round(coords[:, 1], 4).tolist(), None])
+    return lon, lat
+
+
+def contiguity_weights(wards: gpd.GeoDataFrame):
+    """Queen contiguity between wards, row order as `wards`.
+
+    Boundaries are snapped to a 1 cm grid in British National Grid first, so that neighbours
+    whose vertices differ by rounding still touch; a ward with no neighbour at all (an island)
+    is joined to its nearest ward, so that every ward has a local neighbourhood for Gi*.
+    """
+    from libpysal import weights
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        snapped = wards.to_crs(BRITISH_NATIONAL_GRID)
+        snapped = snapped.set_geometry(snapped.geometry.set_precision(0.01))
+        queen = weights.Queen.from_dataframe(snapped, use_index=False, silence_warnings=True)
+        if queen.islands:
+            nearest = weights.KNN.from_dataframe(
+                snapped.set_geometry(snapped.geometry.representative_point()), k=1
+            )
+            queen = weights.attach_islands(queen, nearest)
+    return queen
+
+
+@dataclass(frozen=True)
+class WardGeometry:
+    """Everything about the wards that does not depend on the filter, computed once per database."""
+
+    wards: pl.DataFrame  # ward_code, ward_name, district_code, population (row order = weights)
+    geojson: dict
+    outline_lon: list[float | None]
+    outline_lat: list[float | None]
+    weights: object  # libpysal W, row order as `wards`
+    neighbour_count_min: int
+
+
+def ward_geometry(gateway: Gateway, districts: tuple[str, ...] | None = None) -> WardGeometry:
+    """Ward boundaries of `districts` (all if None) prepared for maps and hotspot statistics:
+    neighbours are found among these wards only, so a district's hotspots are relative to it."""
+    frame = ward_geodataframe(gateway, districts)
+    if frame.empty:
+        raise LookupError(
+            "no ward boundaries are loaded for these districts: import them with "
+            "`python -m stalking_profile boundaries FILE`"
+        )
+
+    weights = contiguity_weights(frame)
+    lon, lat = district_outlines(frame)
+    wards = pl.from_pandas(frame.drop(columns="geometry"))
+    return WardGeometry(
+        wards, display_geojson(frame), lon, lat, weights, int(min(weights.cardinalities.values()))
+    )

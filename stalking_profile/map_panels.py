@@ -1,0 +1,255 @@
+"""What the Hotspot maps page shows for a filter: ward tables, hotspot statistics and maps.
+
+Plain arguments in (a gateway, a filter, the ward geometry of the filter's districts), frames
+and figures out, so the page only lays them out and tests need no Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from stalking_profile import maps, queries
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
+from stalking_profile.geography import WardGeometry
+from stalking_profile.measures import hotspots
+
+MEASURES: dict[str, tuple[str, str]] = {
+    "rate": ("Offences per 1,000 residents", "per 1,000"),
+    "offences": ("Offences", "offences"),
+}
+PERIOD_MONTHS = 3  # emerging hotspots: quarters
+
+
+def ward_offences(counts: pl.DataFrame, geometry: WardGeometry) -> pl.DataFrame:
+    """Offences per ward (all wards of the geometry, 0 where none), with population and rate
+    per 1,000 residents, in the geometry's row order."""
+    per_ward = (
+        counts.filter(pl.col("ward_code").is_not_null())
+        .group_by("ward_code")
+        .agg(pl.col("offences").sum())
+    )
+    return (
+        geometry.wards.join(per_ward, on="ward_code", how="left", maintain_order="left")
+        .with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
+        .with_columns(
+            hotspots.rate_per_1000(pl.col("offences"), pl.col("population")).alias("rate")
+        )
+    )
+
+
+@dataclass(frozen=True)
+class HotspotPanel:
+    wards: pl.DataFrame
+    top_wards: pl.DataFrame
+    map_figure: go.Figure
+    hotspot_figure: go.Figure
+    unknown_ward_offences: int
+    offences: int
+
+
+def hotspot_panel(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, measure: str, correct: bool
+) -> HotspotPanel:
+    """Offences per ward for the filter (count or rate), Gi* hot and cold spots on ward rates,
+    and the top wards with their change against the previous equal period."""
+    current = apply_domestic(queries.ward_counts(gateway, flt), flt.domestic)
+    previous = apply_domestic(queries.ward_counts(gateway, flt.previous()), flt.domestic)
+    wards = hotspots.ward_hotspots(ward_offences(current, geometry), geometry.weights, correct)
+    before = ward_offences(previous, geometry).select(
+        "ward_code", pl.col("offences").alias("previous_offences")
+    )
+    wards = wards.join(before, on="ward_code", how="left", maintain_order="left").with_columns(
+        (pl.col("offences") - pl.col("previous_offences")).alias("change"),
+        pl.when(pl.col("previous_offences") > 0)
+        .then(
+            (pl.col("offences") - pl.col("previous_offences")) / pl.col("previous_offences") * 100
+        )
+        .otherwise(None)
+        .alias("change_pct"),
+    )
+    ranked = wards.sort(measure, descending=True, nulls_last=True).with_row_index("rank", offset=1)
+    top = ranked.select(
+        "rank",
+        "ward_name",
+        "ward_code",
+        "district_code",
+        "offences",
+        pl.col("rate").round(2),
+        "previous_offences",
+        "change",
+        pl.col("change_pct").round(1),
+        "hotspot",
+    )
+    label, unit = MEASURES[measure]
+    description = flt.describe()
+    map_figure = maps.choropleth_figure(
+        geometry, wards, measure, f"{label} by ward<br><sup>{description}</sup>", unit
+    )
+    hotspot_figure = maps.hotspot_figure(
+        geometry,
+        wards,
+        f"Getis-Ord Gi* hot and cold spots of the rate per 1,000<br><sup>{description}</sup>",
+    )
+    unknown = int(current.filter(pl.col("ward_code").is_null())["offences"].sum())
+    return HotspotPanel(
+        wards, top, map_figure, hotspot_figure, unknown, int(current["offences"].sum())
+    )
+
+
+@dataclass(frozen=True)
+class EmergingPanel:
+    table: pl.DataFrame
+    figure: go.Figure
+    periods: list[date]
+
+
+def emerging_panel(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, first_month: date
+) -> EmergingPanel:
+    """Emerging hotspots: Gi* on ward rates per quarter from the start of the data to the
+    filter's end month, each ward classed by its run of hot / cold quarters and the
+    Mann-Kendall trend of its z-scores."""
+    quarters = max(
+        3,
+        ((flt.end_month.year - first_month.year) * 12 + flt.end_month.month - first_month.month + 1)
+        // PERIOD_MONTHS,
+    )
+    start = add_months(flt.end_month, -(quarters * PERIOD_MONTHS - 1))
+    counts = apply_domestic(
+        queries.ward_counts(gateway, flt.with_period(start, flt.end_month)), flt.domestic
+    )
+    period_starts = [add_months(start, i * PERIOD_MONTHS) for i in range(quarters)]
+    counts = counts.with_columns(
+        (
+            (pl.col("recorded_month").dt.year() - start.year) * 12
+            + pl.col("recorded_month").dt.month()
+            - start.month
+        )
+        .floordiv(PERIOD_MONTHS)
+        .alias("period")
+    )
+    per_period = (
+        counts.filter(pl.col("ward_code").is_not_null())
+        .group_by("ward_code", "period")
+        .agg(pl.col("offences").sum())
+    )
+    grid = geometry.wards.select("ward_code", "population").join(
+        pl.DataFrame({"period": list(range(quarters))}), how="cross"
+    )
+    matrix = (
+        grid.join(per_period, on=["ward_code", "period"], how="left")
+        .with_columns(pl.col("offences").fill_null(0))
+        .with_columns(
+            hotspots.rate_per_1000(pl.col("offences"), pl.col("population"))
+            .fill_null(0)
+            .alias("rate")
+        )
+        .pivot(on="period", index="ward_code", values="rate")
+    )
+    ordered = geometry.wards.select("ward_code").join(
+        matrix, on="ward_code", how="left", maintain_order="left"
+    )
+    rates = ordered.drop("ward_code").to_numpy().astype(float)
+    categories, _ = hotspots.emerging_hotspots(rates, geometry.weights)
+    totals = per_period.group_by("ward_code").agg(
+        pl.col("offences").sum().alias("offences_in_span")
+    )
+    table = (
+        pl.concat([geometry.wards, categories], how="horizontal")
+        .join(totals, on="ward_code", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("offences_in_span").fill_null(0).alias("offences"),
+            pl.lit(None, dtype=pl.Float64).alias("rate"),
+        )
+    )
+    figure = maps.category_map_figure(
+        geometry,
+        table,
+        "category",
+        maps.EMERGING_COLOURS,
+        f"Emerging hotspots over {quarters} quarters to {flt.end_month:%b %Y}<br><sup>{flt.describe()}</sup>",
+    )
+    shown = table.select(
+        "ward_name",
+        "ward_code",
+        "district_code",
+        "category",
+        "periods_hot",
+        "periods_cold",
+        pl.col("trend_tau").round(2),
+        pl.col("trend_p").round(4),
+        "offences_in_span",
+    ).sort(
+        pl.col("category").replace_strict({c: i for i, c in enumerate(hotspots.EMERGING_ORDER)}),
+        "ward_name",
+    )
+    return EmergingPanel(shown, figure, period_starts)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    title: str
+    statistics: dict[str, object]
+    left: go.Figure
+    right: go.Figure
+
+
+def _layer(gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry) -> pl.DataFrame:
+    return ward_offences(apply_domestic(queries.ward_counts(gateway, flt), flt.domestic), geometry)
+
+
+def correspondence_panel(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry
+) -> list[Comparison]:
+    """Do stalking hotspots line up with harassment hotspots, DA with non-DA stalking hotspots,
+    and stalking with each loaded comparison layer? Rank correlation of ward rates and counts,
+    top-decile overlap, and two maps side by side."""
+    stalking = replace(flt, offence_types=("stalking",))
+    pairs = [
+        (
+            "Stalking",
+            _layer(gateway, stalking, geometry),
+            "Harassment",
+            _layer(gateway, replace(flt, offence_types=("harassment",)), geometry),
+        ),
+        (
+            "DA stalking",
+            _layer(gateway, replace(stalking, domestic="domestic"), geometry),
+            "Non-DA stalking",
+            _layer(gateway, replace(stalking, domestic="non_domestic"), geometry),
+        ),
+    ]
+    for layer in queries.comparison_layers(gateway).iter_rows(named=True):
+        counts = queries.comparison_counts(
+            gateway, layer["layer"], layer["period_start"]
+        ).with_columns(pl.col("offences").cast(pl.Int64))
+        other = (
+            geometry.wards.join(counts, on="ward_code", how="left", maintain_order="left")
+            .with_columns(pl.col("offences").fill_null(0))
+            .with_columns(
+                hotspots.rate_per_1000(pl.col("offences"), pl.col("population")).alias("rate")
+            )
+        )
+        label = f"{layer['layer']} ({layer['period_start']:%b %Y} to {layer['period_end']:%b %Y})"
+        pairs.append(("Stalking", _layer(gateway, stalking, geometry), label, other))
+    comparisons = []
+    for first_label, first, second_label, second in pairs:
+        statistics = hotspots.correspondence(first, second, first_label, second_label)
+        comparisons.append(
+            Comparison(
+                f"{first_label} and {second_label}",
+                statistics,
+                maps.choropleth_figure(
+                    geometry, first, "rate", f"{first_label}: per 1,000 residents", "per 1,000"
+                ),
+                maps.choropleth_figure(
+                    geometry, second, "rate", f"{second_label}: per 1,000 residents", "per 1,000"
+                ),
+            )
+        )
+    return comparisons

@@ -1,0 +1,141 @@
+"""Map figures: ward choropleths drawn from the polygons alone (no tile server, nothing fetched).
+
+Plotly's GeoJSON choropleths ask for a world topology from a CDN even when the base map is
+hidden; the app serves an empty one from `static/topojson/` (`ui.plotly_chart` points Plotly
+at it), so maps draw offline.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from stalking_profile.charts import FONT
+from stalking_profile.geography import WardGeometry
+from stalking_profile.measures.hotspots import CLASS_ORDER
+
+SEQUENTIAL = "YlOrRd"  # readable with the common colour-vision deficiencies
+HOTSPOT_COLOURS: dict[str, str] = {
+    "Hot spot (99%)": "#b2182b",
+    "Hot spot (95%)": "#ef8a62",
+    "Hot spot (90%)": "#fddbc7",
+    "Not significant": "#f0f0f0",
+    "Cold spot (90%)": "#d1e5f0",
+    "Cold spot (95%)": "#67a9cf",
+    "Cold spot (99%)": "#2166ac",
+}
+EMERGING_COLOURS: dict[str, str] = {
+    "New hot spot": "#67000d",
+    "Consecutive hot spot": "#a50f15",
+    "Intensifying hot spot": "#cb181d",
+    "Persistent hot spot": "#ef3b2c",
+    "Diminishing hot spot": "#fb6a4a",
+    "Sporadic hot spot": "#fc9272",
+    "Oscillating hot spot": "#fcbba1",
+    "Historical hot spot": "#fee0d2",
+    "New cold spot": "#08306b",
+    "Consecutive cold spot": "#08519c",
+    "Intensifying cold spot": "#2171b5",
+    "Persistent cold spot": "#4292c6",
+    "Diminishing cold spot": "#6baed6",
+    "Sporadic cold spot": "#9ecae1",
+    "Oscillating cold spot": "#c6dbef",
+    "Historical cold spot": "#deebf7",
+    "No pattern detected": "#f0f0f0",
+}
+
+
+def _base(figure: go.Figure, geometry: WardGeometry, title: str, height: int = 640) -> go.Figure:
+    figure.add_scattergeo(
+        lon=geometry.outline_lon,
+        lat=geometry.outline_lat,
+        mode="lines",
+        line={"color": "#222222", "width": 1.4},
+        hoverinfo="skip",
+        name="District boundary",
+        showlegend=False,
+    )
+    figure.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    figure.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT, "size": 12},
+        height=height,
+        margin={"l": 0, "r": 0, "t": 60, "b": 0},
+        paper_bgcolor="white",
+    )
+    return figure
+
+
+HOVER = (
+    "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[2]:,} offences<br>"
+    "%{customdata[3]:.2f} per 1,000 residents<extra></extra>"
+)
+
+
+def _hover(values: pl.DataFrame):
+    """Ward, district, count and rate for the hover label."""
+    return values.select(
+        "ward_name",
+        "district_code",
+        pl.col("offences").fill_null(0),
+        pl.col("rate").fill_null(float("nan")),
+    ).to_numpy()
+
+
+def choropleth_figure(
+    geometry: WardGeometry, values: pl.DataFrame, column: str, title: str, colour_title: str
+) -> go.Figure:
+    """Wards coloured by `column` (offences or rate), district outlines on top; hover shows
+    ward, district, count and rate. `values`: ward_code, ward_name, district_code, offences, rate."""
+    figure = go.Figure(
+        go.Choropleth(
+            geojson=geometry.geojson,
+            locations=values["ward_code"].to_list(),
+            z=values[column].fill_null(0).to_list(),
+            featureidkey="id",
+            colorscale=SEQUENTIAL,
+            marker_line_color="#ffffff",
+            marker_line_width=0.3,
+            colorbar={"title": {"text": colour_title}},
+            customdata=_hover(values),
+            hovertemplate=HOVER,
+        )
+    )
+    return _base(figure, geometry, title)
+
+
+def category_map_figure(
+    geometry: WardGeometry, values: pl.DataFrame, column: str, colours: dict[str, str], title: str
+) -> go.Figure:
+    """Wards coloured by a category (hotspot class, emerging-hotspot category) with a legend."""
+    figure = go.Figure()
+    for category, colour in colours.items():
+        part = values.filter(pl.col(column) == category)
+        if part.is_empty():
+            continue
+        figure.add_choropleth(
+            geojson=geometry.geojson,
+            locations=part["ward_code"].to_list(),
+            z=[1] * part.height,
+            featureidkey="id",
+            colorscale=[[0, colour], [1, colour]],
+            showscale=False,
+            marker_line_color="#bbbbbb",
+            marker_line_width=0.3,
+            name=f"{category} ({part.height})",
+            showlegend=True,
+            customdata=_hover(part),
+            hovertemplate=HOVER.replace("<extra></extra>", f"<br>{category}<extra></extra>"),
+        )
+    figure = _base(figure, geometry, title)
+    figure.update_layout(
+        legend={"orientation": "v", "x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"}
+    )
+    return figure
+
+
+def hotspot_figure(geometry: WardGeometry, values: pl.DataFrame, title: str) -> go.Figure:
+    """Getis-Ord Gi* hot and cold spots at 99/95/90% confidence."""
+    return category_map_figure(
+        geometry, values, "hotspot", {c: HOTSPOT_COLOURS[c] for c in CLASS_ORDER}, title
+    )

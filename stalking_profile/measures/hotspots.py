@@ -1,0 +1,252 @@
+"""Ward hotspots: rates per 1,000 residents, Getis-Ord Gi* with a multiple-testing correction,
+emerging hotspots over time, and whether two layers' hotspots correspond.
+
+Gi* (Getis and Ord 1992; Ord and Getis 1995) compares each ward's neighbourhood - the ward and
+its queen-contiguous neighbours - with the whole area; its z-score is large and positive where
+high rates cluster. With one test per ward, some wards pass by chance; significance here is
+corrected with the Benjamini-Hochberg false discovery rate at each confidence level.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import polars as pl
+from scipy.stats import kendalltau, norm, spearmanr
+
+LEVELS: tuple[int, ...] = (99, 95, 90)
+CLASS_ORDER: tuple[str, ...] = (
+    "Hot spot (99%)",
+    "Hot spot (95%)",
+    "Hot spot (90%)",
+    "Not significant",
+    "Cold spot (90%)",
+    "Cold spot (95%)",
+    "Cold spot (99%)",
+)
+EMERGING_ORDER: tuple[str, ...] = (
+    "New hot spot",
+    "Consecutive hot spot",
+    "Intensifying hot spot",
+    "Persistent hot spot",
+    "Diminishing hot spot",
+    "Sporadic hot spot",
+    "Oscillating hot spot",
+    "Historical hot spot",
+    "New cold spot",
+    "Consecutive cold spot",
+    "Intensifying cold spot",
+    "Persistent cold spot",
+    "Diminishing cold spot",
+    "Sporadic cold spot",
+    "Oscillating cold spot",
+    "Historical cold spot",
+    "No pattern detected",
+)
+
+
+def rate_per_1000(counts: pl.Expr, population: pl.Expr) -> pl.Expr:
+    """Offences per 1,000 residents (null where the population is unknown or zero)."""
+    return pl.when(population > 0).then(counts / population * 1000).otherwise(None)
+
+
+def gi_star(values: np.ndarray, weights) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z-scores with binary weights that include each ward itself, and their two-sided
+    p-values from the normal approximation. Constant values give z = 0, p = 1."""
+    import esda
+
+    values = np.asarray(values, dtype=float)
+    if values.size == 0 or np.allclose(values, values[0]):
+        return np.zeros(values.size), np.ones(values.size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        local = esda.G_Local(values, weights, transform="B", permutations=0, star=True)
+    z = np.nan_to_num(np.asarray(local.Zs, dtype=float))
+    return z, 2 * norm.sf(np.abs(z))
+
+
+def benjamini_hochberg_threshold(p_values: np.ndarray, alpha: float) -> float:
+    """The largest p-value that stays significant at false discovery rate `alpha`
+    (Benjamini-Hochberg step-up); 0 when none does.
+
+    >>> benjamini_hochberg_threshold(np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06]), 0.05)
+    0.008
+    """
+    ordered = np.sort(np.asarray(p_values, dtype=float))
+    m = ordered.size
+    passing = ordered <= alpha * np.arange(1, m + 1) / m
+    return float(ordered[np.flatnonzero(passing)[-1]]) if passing.any() else 0.0
+
+
+def hotspot_classes(z: np.ndarray, p: np.ndarray, correct: bool = True) -> list[str]:
+    """Hot / cold spot at 99, 95 or 90% confidence, or not significant, for each ward.
+
+    With `correct`, a ward is significant at a level only if its p-value is within the
+    Benjamini-Hochberg threshold for that level's false discovery rate.
+    """
+    classes = np.full(z.size, "Not significant", dtype=object)
+    for level in sorted(LEVELS):  # 90 first, so stronger levels overwrite weaker ones
+        alpha = 1 - level / 100
+        threshold = benjamini_hochberg_threshold(p, alpha) if correct else alpha
+        significant = p <= threshold
+        classes[significant & (z > 0)] = f"Hot spot ({level}%)"
+        classes[significant & (z < 0)] = f"Cold spot ({level}%)"
+    return classes.tolist()
+
+
+def ward_hotspots(ward_values: pl.DataFrame, weights, correct: bool = True) -> pl.DataFrame:
+    """Gi* on ward rates per 1,000 residents.
+
+    `ward_values` has ward_code, population and offences, in the weights' row order; offences
+    are those recorded in the period for the filter. Wards with unknown population take the
+    mean rate (neutral) and are marked. Adds rate, gi_z, gi_p and hotspot.
+    """
+    frame = ward_values.with_columns(
+        rate_per_1000(pl.col("offences"), pl.col("population")).alias("rate")
+    )
+    rates = frame["rate"].to_numpy().astype(float)
+    mean_rate = np.nanmean(rates) if np.isfinite(rates).any() else 0.0
+    filled = np.where(np.isfinite(rates), rates, mean_rate)
+    z, p = gi_star(filled, weights)
+    return frame.with_columns(
+        pl.Series("gi_z", z),
+        pl.Series("gi_p", p),
+        pl.Series("hotspot", hotspot_classes(z, p, correct), dtype=pl.String),
+        pl.col("rate").is_null().alias("population_unknown"),
+    )
+
+
+def mann_kendall(series: np.ndarray) -> tuple[float, float]:
+    """Mann-Kendall trend test: Kendall's tau between the series and time, and its two-sided
+    p-value (1 for fewer than three points or a constant series)."""
+    series = np.asarray(series, dtype=float)
+    if series.size < 3 or np.allclose(series, series[0]):
+        return 0.0, 1.0
+    tau, p = kendalltau(np.arange(series.size), series)
+    return float(tau), float(p if not math.isnan(p) else 1.0)
+
+
+def _emerging_category(hot: np.ndarray, cold: np.ndarray, z: np.ndarray, alpha: float) -> str:
+    """One ward's category from its per-period hot and cold flags (ArcGIS Emerging Hot Spot
+    Analysis definitions)."""
+    for kind, flags, opposite in (("hot", hot, cold), ("cold", cold, hot)):
+        share = flags.mean()
+        tau, p = mann_kendall(z if kind == "hot" else -z)
+        if flags[-1]:
+            if share >= 0.9:
+                if p < alpha and tau > 0:
+                    return f"Intensifying {kind} spot"
+                if p < alpha and tau < 0:
+                    return f"Diminishing {kind} spot"
+                return f"Persistent {kind} spot"
+            if opposite[:-1].any():
+                return f"Oscillating {kind} spot"
+            if flags.sum() == 1:
+                return f"New {kind} spot"
+            run = len(flags) - np.flatnonzero(~flags)[-1] - 1 if (~flags).any() else len(flags)
+            if run == flags.sum():
+                return f"Consecutive {kind} spot"
+            return f"Sporadic {kind} spot"
+        if share >= 0.9 or (flags[:-1].mean() >= 0.9 if flags.size > 1 else False):
+            return f"Historical {kind} spot"
+    return "No pattern detected"
+
+
+def emerging_hotspots(
+    rates_by_period: np.ndarray, weights, alpha: float = 0.05
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Gi* per ward per period and each ward's emerging-hotspot category.
+
+    `rates_by_period` is wards x periods (rates per 1,000, weights' row order). A ward is hot
+    (cold) in a period when its Gi* z is positive (negative) with two-sided p < `alpha`; the
+    trend is a Mann-Kendall test on its z-scores over the periods. Returns one row per ward
+    (category, periods hot, periods cold, trend tau and p) and the z matrix.
+    """
+    wards, periods = rates_by_period.shape
+    z = np.zeros((wards, periods))
+    p = np.ones((wards, periods))
+    for t in range(periods):
+        z[:, t], p[:, t] = gi_star(rates_by_period[:, t], weights)
+    hot = (z > 0) & (p < alpha)
+    cold = (z < 0) & (p < alpha)
+    categories = [_emerging_category(hot[i], cold[i], z[i], alpha) for i in range(wards)]
+    trends = [mann_kendall(z[i]) for i in range(wards)]
+    frame = pl.DataFrame(
+        {
+            "category": categories,
+            "periods_hot": hot.sum(axis=1),
+            "periods_cold": cold.sum(axis=1),
+            "trend_tau": [t for t, _ in trends],
+            "trend_p": [q for _, q in trends],
+        }
+    )
+    return frame, z
+
+
+def correspondence(
+    first: pl.DataFrame, second: pl.DataFrame, first_label: str, second_label: str
+) -> dict[str, object]:
+    """How far two ward layers' hotspots line up.
+
+    Each frame has ward_code, offences and rate (per 1,000). Returns Spearman's rank correlation
+    of counts and of rates (with p-values), the wards in both layers' top decile by rate (count
+    and Jaccard index), and a plain-words sentence that says whether the pattern survives taking
+    population into account (i.e. holds for rates, not only for counts).
+    """
+    joined = (
+        first.select(
+            "ward_code", pl.col("offences").alias("a_count"), pl.col("rate").alias("a_rate")
+        )
+        .join(
+            second.select(
+                "ward_code", pl.col("offences").alias("b_count"), pl.col("rate").alias("b_rate")
+            ),
+            on="ward_code",
+        )
+        .drop_nulls()
+    )
+    n = joined.height
+    if n < 5:
+        return {"wards": n, "sentence": "Too few wards with data in both layers to compare."}
+    count_rho, count_p = spearmanr(joined["a_count"], joined["b_count"])
+    rate_rho, rate_p = spearmanr(joined["a_rate"], joined["b_rate"])
+    top = max(1, math.ceil(n / 10))
+    top_a = set(joined.sort("a_rate", descending=True)["ward_code"].head(top))
+    top_b = set(joined.sort("b_rate", descending=True)["ward_code"].head(top))
+    both = len(top_a & top_b)
+    jaccard = both / len(top_a | top_b)
+    strength = (
+        "strongly"
+        if rate_rho >= 0.6
+        else "moderately"
+        if rate_rho >= 0.3
+        else "weakly"
+        if rate_rho > 0
+        else "not"
+    )
+    survives = rate_p < 0.05 and rate_rho > 0
+    sentence = (
+        f"{first_label} and {second_label} ward rates are {strength} related (Spearman ρ = {rate_rho:.2f} for rates per "
+        f"1,000 residents, {count_rho:.2f} for counts, {n} wards). {both} of the {top} top-decile wards for "
+        f"{first_label} are also top-decile wards for {second_label} (Jaccard {jaccard:.2f}). "
+        + (
+            "The pattern survives taking population into account: it holds for rates, not only for counts."
+            if survives
+            else "Once population is taken into account (rates), the association is not significant: "
+            "the shared hotspots mostly reflect where more people live."
+        )
+    )
+    return {
+        "wards": n,
+        "count_rho": float(count_rho),
+        "count_p": float(count_p),
+        "rate_rho": float(rate_rho),
+        "rate_p": float(rate_p),
+        "top_decile": top,
+        "top_decile_overlap": both,
+        "jaccard": jaccard,
+        "survives_population": survives,
+        "sentence": sentence,
+    }
