@@ -202,12 +202,15 @@ def district_outlines(wards: gpd.GeoDataFrame) -> tuple[list[float | None], list
     None between rings, ready for a line trace on top of a choropleth."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        districts = (
-            wards[["district_code", "geometry"]]
-            .to_crs(BRITISH_NATIONAL_GRID)
-            .dissolve(by="district_code")
-        )
-        lines = districts.boundary.simplify(display_tolerance_metres(len(wards)) * 2).to_crs(WGS84)
+        projected = wards[["district_code", "geometry"]].to_crs(BRITISH_NATIONAL_GRID)
+        # union on a 5 m grid, so slivers between neighbouring wards do not show as lines
+        merged = [
+            shapely.union_all(group.geometry.values, grid_size=5.0)
+            for _, group in projected.groupby("district_code", sort=True)
+        ]
+        boundaries = gpd.GeoSeries(merged, crs=BRITISH_NATIONAL_GRID).boundary
+        lines = boundaries.simplify(display_tolerance_metres(len(wards)) * 2).to_crs(WGS84)
+
     lon: list[float | None] = []
     lat: list[float | None] = []
     for line in shapely.get_parts(lines.values):
