@@ -84,6 +84,19 @@ class Gateway:
             cursor.close()
         return frame.height
 
+    def write(self, name: str, **frames: pl.DataFrame) -> None:
+        """Run the write script `sql/writes/<name>.sql` with each frame registered under its
+        keyword name (e.g. incoming_wards=...); call inside `transaction()` for atomicity."""
+        cursor = self._connection.cursor()
+        try:
+            for frame_name, frame in frames.items():
+                cursor.register(frame_name, frame.to_arrow())
+            cursor.execute(load_sql("writes/" + name))
+        except duckdb.Error as error:
+            raise DatabaseError(f"{name}.sql: {error}") from error
+        finally:
+            cursor.close()
+
     def table_columns(self, table_name: str) -> pl.DataFrame:
         """Column names, types and nullability of a stored table, from the catalogue."""
         return self.sql(

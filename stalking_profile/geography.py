@@ -63,8 +63,9 @@ def _detect(
         matches = [c for c in columns if pattern.match(c)]
         if matches:
             return matches[0]
+    suffix = {"code": "CD", "name": "NM"}[what]
     raise BoundaryError(
-        f"no ward {what} column found (looked for WDyy{what[:2].upper()}, AREA{what[:2].upper()}); "
+        f"no ward {what} column found (looked for WDyy{suffix}, AREA{suffix}); "
         f"name it with --{what}-column. Columns: {', '.join(columns)}"
     )
 
@@ -125,7 +126,17 @@ def read_boundaries(
             raise BoundaryError(
                 f"{path.name} has no CRS and is not in longitude/latitude: give its CRS (e.g. EPSG:27700)"
             )
+    minx, miny, maxx, maxy = polygons.total_bounds
+    if polygons.crs.is_geographic and not (
+        minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90
+    ):
+        raise BoundaryError(
+            f"{path.name} is read as longitude/latitude (GeoJSON without a CRS is WGS84 by definition) "
+            f"but its coordinates reach {maxx:,.0f}, {maxy:,.0f}: it is not in longitude/latitude; "
+            "give its CRS (e.g. EPSG:27700)"
+        )
     source_crs = polygons.crs.to_string()
+
     invalid = int((~polygons.is_valid).sum())
     if invalid:
         notes.append(f"{invalid} invalid shapes were repaired")

@@ -1,0 +1,1 @@
+"""Bringing a force's own data in: boundaries, records, comparison layers."""

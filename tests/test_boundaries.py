@@ -1,0 +1,156 @@
+"""Loading real ward boundaries: formats, CRSs, column detection, bad files and maps on them."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import polars as pl
+import pytest
+from shapely.geometry import Point
+
+from stalking_profile import geography, map_panels
+from stalking_profile.db import Gateway, connect
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.geography import BoundaryError, read_boundaries
+from stalking_profile.importing.boundaries import load_boundaries
+
+FOUR_DISTRICTS = ("BD", "CD", "KD", "WD")
+
+
+@pytest.fixture
+def writable_demo(demo_db_path: Path, tmp_path: Path) -> Gateway:
+    copy = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_db_path, copy)
+    gateway = connect(copy, read_only=False)
+    yield gateway
+    gateway.close()
+
+
+def _ward_snapshot(gateway: Gateway) -> pl.DataFrame:
+    return gateway.sql("SELECT * FROM ward ORDER BY ward_code")
+
+
+def test_topojson_without_crs_is_read_as_wgs84(shared_dir: Path, writable_demo: Gateway) -> None:
+    path = shared_dir / "data" / "boundaries" / "wards_dec2023_uk_BGC_TRUNCATED2000_topojson.json"
+    report = load_boundaries(writable_demo, path)
+    assert (report.wards_in_file, report.wards_loaded, report.wards_matching_offences) == (
+        2000,
+        91,
+        91,
+    )
+    assert any("WGS84 was assumed" in note for note in report.notes)
+    assert any("invalid shapes were repaired" in note for note in report.notes)
+    assert "AREACD" in report.notes[0]
+    wards = geography.ward_geodataframe(writable_demo, FOUR_DISTRICTS)
+    assert len(wards) == 91 and wards.is_valid.all()
+
+
+def test_british_national_grid_geopackage_and_shapefile(
+    shared_dir: Path, writable_demo: Gateway, tmp_path: Path
+) -> None:
+    source = gpd.read_file(shared_dir / "data" / "boundaries" / "wards_WD13_E08000036.geojson")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        projected = source.to_crs(27700)
+    projected.to_file(tmp_path / "wakefield.gpkg", driver="GPKG")
+    projected.to_file(tmp_path / "wakefield.shp")
+    for name in ("wakefield.gpkg", "wakefield.shp"):
+        boundaries = read_boundaries(tmp_path / name)
+        assert boundaries.source_crs == "EPSG:27700"
+        assert boundaries.code_column == "WD13CD" and boundaries.name_column == "WD13NM"
+        minx, miny, maxx, maxy = boundaries.frame.total_bounds
+        assert (
+            -1.7 < minx < maxx < -1.1 and 53.5 < miny < maxy < 53.8
+        )  # back in longitude / latitude
+    report = load_boundaries(writable_demo, tmp_path / "wakefield.gpkg")
+    assert report.wards_loaded == 21
+
+
+def test_ward_codes_of_a_newer_vintage_are_detected(shared_dir: Path) -> None:
+    boundaries = read_boundaries(
+        shared_dir / "data" / "boundaries" / "wards_WD24_E08000032_bradford_oi.geojson"
+    )
+    assert (boundaries.code_column, boundaries.name_column, len(boundaries.frame)) == (
+        "WD24CD",
+        "WD24NM",
+        30,
+    )
+
+
+def test_named_columns(shared_dir: Path) -> None:
+    path = (
+        shared_dir
+        / "data"
+        / "boundaries"
+        / "wards_2018_E08000035_leeds_LCC_polling_districts_dissolved.geojson"
+    )
+    with pytest.raises(BoundaryError, match=r"no ward code column found .*Columns: WARD_NAME"):
+        read_boundaries(path)
+    boundaries = read_boundaries(path, code_column="WARD_NAME", name_column="WARD_NAME")
+    assert len(boundaries.frame) == 33
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        ("points", "holds no polygons"),
+        ("no_code", "no ward code column found"),
+        ("other_area", "match the ward codes of the offences"),
+        ("text", "cannot read"),
+        ("binary", "cannot read"),
+        ("projected_without_crs", "not in longitude/latitude"),
+    ],
+)
+def test_bad_boundary_files_leave_the_database_unchanged(
+    shared_dir: Path, writable_demo: Gateway, tmp_path: Path, make: str, message: str
+) -> None:
+    boundaries = shared_dir / "data" / "boundaries"
+    if make == "points":
+        path = tmp_path / "points.geojson"
+        gpd.GeoDataFrame(
+            {"WD13CD": ["E05001341"], "WD13NM": ["x"]}, geometry=[Point(-1.7, 53.8)], crs=4326
+        ).to_file(path)
+    elif make == "no_code":
+        path = boundaries / "wards_2018_E08000035_leeds_LCC_polling_districts_dissolved.geojson"
+    elif make == "other_area":
+        path = boundaries / "wards_WD13_W06000008.geojson"
+    elif make == "text":
+        path = tmp_path / "notes.geojson"
+        path.write_text("these are not boundaries", encoding="utf-8")
+    elif make == "binary":
+        path = tmp_path / "garbage.shp"
+        path.write_bytes(bytes(range(256)) * 40)
+    else:
+        path = tmp_path / "bng.geojson"
+        source = gpd.read_file(boundaries / "wards_WD13_E08000036.geojson")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            text = source.to_crs(27700).to_json(drop_id=True)
+        path.write_text(text.replace('"crs"', '"_crs"'), encoding="utf-8")
+        path.write_text(
+            path.read_text().replace("urn:ogc:def:crs:EPSG::27700", ""), encoding="utf-8"
+        )
+    before = _ward_snapshot(writable_demo)
+    with pytest.raises(BoundaryError, match=message):
+        load_boundaries(writable_demo, path)
+    assert _ward_snapshot(writable_demo).equals(before)
+
+
+def test_maps_and_gi_star_on_real_boundaries(shared_dir: Path, writable_demo: Gateway) -> None:
+    load_boundaries(
+        writable_demo,
+        shared_dir / "data" / "boundaries" / "wards_dec2023_uk_BGC_TRUNCATED2000_topojson.json",
+    )
+    geometry = geography.ward_geometry(writable_demo, FOUR_DISTRICTS)
+    assert geometry.wards.height == 91 and geometry.neighbour_count_min >= 1
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), FOUR_DISTRICTS)
+    view = map_panels.hotspot_panel(writable_demo, flt, geometry, "rate", True)
+    assert view.wards["gi_z"].is_finite().all()
+    assert view.wards["offences"].sum() + view.unknown_ward_offences == view.offences
+    assert len(view.map_figure.data[0].locations) == 91
+    codes = {feature["id"] for feature in geometry.geojson["features"]}
+    assert codes == set(geometry.wards["ward_code"])

@@ -1,0 +1,141 @@
+"""Gi*, the multiple-testing correction, emerging hotspots and correspondence on constructed data."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from libpysal.weights import lat2W
+
+from stalking_profile.measures import hotspots
+
+GRID = lat2W(10, 10, rook=False)  # 100 cells, queen contiguity
+BLOCK = [
+    row * 10 + column for row in range(3, 6) for column in range(3, 6)
+]  # cells 33-35, 43-45, 53-55
+
+
+def test_gi_star_matches_the_hand_formula() -> None:
+    """Getis and Ord's Gi* z-score with binary weights including the cell itself:
+    z_i = (sum_j w_ij x_j - xbar sum_j w_ij) / (S sqrt((n sum_j w_ij^2 - (sum_j w_ij)^2) / (n - 1)))."""
+    weights = lat2W(3, 3, rook=False)
+    x = np.array([1, 2, 3, 4, 5, 6, 7, 8, 20.0])
+    z, p = hotspots.gi_star(x, weights)
+    n = x.size
+    w = np.array(weights.full()[0])
+    np.fill_diagonal(w, 1)
+    s = np.sqrt((x**2).mean() - x.mean() ** 2)
+    with np.errstate(invalid="ignore"):  # the centre cell's denominator is 0
+        expected = (w @ x - x.mean() * w.sum(1)) / (
+            s * np.sqrt((n * (w**2).sum(1) - w.sum(1) ** 2) / (n - 1))
+        )
+
+    corners_and_edges = [0, 1, 2, 3, 5, 6, 7, 8]  # the centre neighbours everything: z undefined
+    assert z[corners_and_edges] == pytest.approx(expected[corners_and_edges], abs=1e-9)
+    assert z[8] == pytest.approx(1.6748, abs=1e-4)  # the high corner cell, worked by hand
+    assert p[8] == pytest.approx(2 * (1 - 0.953), abs=2e-3)
+
+
+def test_benjamini_hochberg() -> None:
+    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06])
+    assert hotspots.benjamini_hochberg_threshold(p, 0.05) == 0.008
+    assert hotspots.benjamini_hochberg_threshold(np.array([0.2, 0.5]), 0.05) == 0.0
+
+
+def test_planted_cluster_is_found() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.poisson(20, 100).astype(float)
+    x[BLOCK] = rng.poisson(40, 9)
+    z, p = hotspots.gi_star(x, GRID)
+    classes = hotspots.hotspot_classes(z, p)
+    assert classes[44] == "Hot spot (99%)"  # the centre of the planted block
+    flagged = {i for i, c in enumerate(classes) if c.startswith("Hot spot")}
+    assert flagged <= set(BLOCK)  # nothing outside the cluster
+
+
+def test_uniform_data_has_no_hotspot_at_95_percent() -> None:
+    flagged = 0
+    for seed in range(30):
+        x = np.random.default_rng(seed).poisson(20, 100).astype(float)
+        z, p = hotspots.gi_star(x, GRID)
+        flagged += sum(
+            c.endswith("(95%)") or c.endswith("(99%)") for c in hotspots.hotspot_classes(z, p)
+        )
+    assert flagged <= 3  # of 3,000 cells tested: the FDR keeps chance findings rare
+    x = np.random.default_rng(0).poisson(20, 100).astype(float)
+    z, p = hotspots.gi_star(x, GRID)
+    assert not any(
+        c.endswith("(95%)") or c.endswith("(99%)") for c in hotspots.hotspot_classes(z, p)
+    )
+
+
+def test_constant_values_have_no_hotspot() -> None:
+    z, p = hotspots.gi_star(np.full(100, 7.0), GRID)
+    assert set(hotspots.hotspot_classes(z, p)) == {"Not significant"}
+
+
+def test_ward_turning_hot_in_the_last_period_is_a_new_hot_spot() -> None:
+    rates = np.random.default_rng(2).poisson(20, (100, 8)).astype(float)
+    rates[BLOCK, -1] = np.random.default_rng(3).poisson(45, 9)
+    table, z = hotspots.emerging_hotspots(rates, GRID)
+    assert z.shape == (100, 8)
+    assert table["category"][44] == "New hot spot"
+    assert table["periods_hot"][44] == 1
+
+
+def test_ward_growing_hotter_is_intensifying() -> None:
+    rates = np.random.default_rng(2).poisson(20, (100, 8)).astype(float)
+    for period in range(8):
+        rates[BLOCK, period] = np.random.default_rng(10 + period).poisson(30 + 4 * period, 9)
+    table, _ = hotspots.emerging_hotspots(rates, GRID)
+    row = table.row(44, named=True)
+    assert row["category"] == "Intensifying hot spot"
+    assert row["trend_tau"] > 0 and row["trend_p"] < 0.05
+
+
+def test_emerging_categories_by_hand() -> None:
+    z = np.zeros(10)
+    hot = np.zeros(10, dtype=bool)
+    cold = np.zeros(10, dtype=bool)
+    assert hotspots._emerging_category(hot, cold, z, 0.05) == "No pattern detected"
+    hot[-3:] = True
+    assert hotspots._emerging_category(hot, cold, z, 0.05) == "Consecutive hot spot"
+    hot[2] = True
+    assert hotspots._emerging_category(hot, cold, z, 0.05) == "Sporadic hot spot"
+    cold[4] = True
+    assert hotspots._emerging_category(hot, cold, z, 0.05) == "Oscillating hot spot"
+    always = np.ones(10, dtype=bool)
+    assert (
+        hotspots._emerging_category(always, np.zeros(10, dtype=bool), np.arange(10.0), 0.05)
+        == "Intensifying hot spot"
+    )
+    assert (
+        hotspots._emerging_category(always, np.zeros(10, dtype=bool), np.full(10, 3.0), 0.05)
+        == "Persistent hot spot"
+    )
+    faded = always.copy()
+    faded[-1] = False
+    assert (
+        hotspots._emerging_category(faded, np.zeros(10, dtype=bool), np.full(10, 3.0), 0.05)
+        == "Historical hot spot"
+    )
+
+
+def test_correspondence_of_identical_and_unrelated_layers() -> None:
+    rng = np.random.default_rng(5)
+    population = rng.integers(5_000, 15_000, 60)
+    counts = rng.poisson(population / 1000 * 3)
+    frame = pl.DataFrame(
+        {"ward_code": [f"W{i}" for i in range(60)], "offences": counts}
+    ).with_columns(pl.Series("rate", counts / population * 1000))
+    same = hotspots.correspondence(frame, frame, "A", "B")
+    assert same["rate_rho"] == pytest.approx(1.0)
+    assert same["top_decile_overlap"] == same["top_decile"] == 6
+    assert same["jaccard"] == 1.0 and same["survives_population"]
+    other_counts = rng.poisson(population / 1000 * 3)
+    other = frame.with_columns(
+        pl.Series("offences", other_counts), pl.Series("rate", other_counts / population * 1000)
+    )
+    unrelated = hotspots.correspondence(frame, other, "A", "B")
+    assert unrelated["count_rho"] > unrelated["rate_rho"]  # counts share population; rates do not
+    assert "not significant" in unrelated["sentence"]
