@@ -54,6 +54,8 @@ CREATE TABLE IF NOT EXISTS offence (
     dash_risk         VARCHAR,
     sash_completed    BOOLEAN NOT NULL,
     arrest_made       BOOLEAN NOT NULL,
+    stalking_screen_negative BOOLEAN,
+
     victim_id         VARCHAR,
     suspect_id        VARCHAR,
     victim_age        INTEGER,
@@ -79,4 +81,40 @@ CREATE TABLE IF NOT EXISTS comparison_count (
     offences     INTEGER NOT NULL,
     source       VARCHAR,
     PRIMARY KEY (layer, ward_code, period_start)
+);
+
+CREATE TABLE IF NOT EXISTS import_log (
+    import_id     VARCHAR PRIMARY KEY,
+    file_name     VARCHAR NOT NULL,
+    file_hash     VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,
+    imported_at   TIMESTAMP NOT NULL,
+    rows_read     INTEGER NOT NULL,
+    rows_accepted INTEGER NOT NULL,
+    rows_rejected INTEGER NOT NULL,
+    rows_inserted INTEGER NOT NULL,
+    rows_updated  INTEGER NOT NULL,
+    status        VARCHAR NOT NULL,
+    message       VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    import_id   VARCHAR NOT NULL,
+    row_number  INTEGER NOT NULL,
+    column_name VARCHAR NOT NULL,
+    value       VARCHAR,
+    reason      VARCHAR NOT NULL,
+    raw_row     VARCHAR,
+    PRIMARY KEY (import_id, row_number, column_name)
+);
+
+CREATE TABLE IF NOT EXISTS context_crime (
+    context_id            VARCHAR PRIMARY KEY,
+    month                 DATE NOT NULL,
+    crime_type            VARCHAR NOT NULL,
+    ward_code             VARCHAR,
+    lsoa_code             VARCHAR,
+    last_outcome_category VARCHAR,
+    outcome_group         VARCHAR,
+    source_file           VARCHAR NOT NULL
 );

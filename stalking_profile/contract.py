@@ -189,6 +189,11 @@ OFFENCE = Table(
         Column(
             "arrest_made", "BOOLEAN", "A suspect was arrested for this offence.", nullable=False
         ),
+        Column(
+            "stalking_screen_negative",
+            "BOOLEAN",
+            "The risk assessment recorded that stalking does not feature (null if not asked).",
+        ),
         Column("victim_id", "VARCHAR", "Pseudonymous victim key (for repeat victims)."),
         Column("suspect_id", "VARCHAR", "Pseudonymous suspect key; null if none identified."),
         Column("victim_age", "INTEGER", "Victim's age in years at recording."),
@@ -238,6 +243,85 @@ COMPARISON_COUNT = Table(
     ),
 )
 
+IMPORT_LOG = Table(
+    name="import_log",
+    description="One row per file imported: what came in and what happened to it.",
+    primary_key=("import_id",),
+    columns=(
+        Column("import_id", "VARCHAR", "Unique id of the import.", nullable=False),
+        Column("file_name", "VARCHAR", "The file's name.", nullable=False),
+        Column("file_hash", "VARCHAR", "SHA-256 of the file's bytes.", nullable=False),
+        Column(
+            "kind",
+            "VARCHAR",
+            "What the file held (offences, outcomes, districts, wards, comparison).",
+            nullable=False,
+        ),
+        Column("imported_at", "TIMESTAMP", "When.", nullable=False),
+        Column("rows_read", "INTEGER", "Data rows in the file.", nullable=False),
+        Column("rows_accepted", "INTEGER", "Rows that passed validation.", nullable=False),
+        Column(
+            "rows_rejected",
+            "INTEGER",
+            "Rows quarantined (rows_read = accepted + rejected).",
+            nullable=False,
+        ),
+        Column("rows_inserted", "INTEGER", "Accepted rows that were new.", nullable=False),
+        Column(
+            "rows_updated",
+            "INTEGER",
+            "Accepted rows that changed an existing record.",
+            nullable=False,
+        ),
+        Column(
+            "status", "VARCHAR", "loaded, unchanged (same file again) or refused.", nullable=False
+        ),
+        Column("message", "VARCHAR", "A short summary."),
+    ),
+)
+
+QUARANTINE = Table(
+    name="quarantine",
+    description="Rows refused by validation, kept with the reason so they can be fixed and re-imported.",
+    primary_key=("import_id", "row_number", "column_name"),
+    columns=(
+        Column("import_id", "VARCHAR", "The import that refused the row.", nullable=False),
+        Column("row_number", "INTEGER", "Row in the file (the header is row 1).", nullable=False),
+        Column(
+            "column_name",
+            "VARCHAR",
+            "The column at fault ('(row)' for the whole row).",
+            nullable=False,
+        ),
+        Column("value", "VARCHAR", "The value found."),
+        Column("reason", "VARCHAR", "Why the row was refused.", nullable=False),
+        Column("raw_row", "VARCHAR", "The whole row as JSON, for fixing."),
+    ),
+)
+
+CONTEXT_CRIME = Table(
+    name="context_crime",
+    description="Public police.uk street-level crimes, a context layer (not the force's records).",
+    primary_key=("context_id",),
+    columns=(
+        Column(
+            "context_id",
+            "VARCHAR",
+            "Crime ID, or a stable hash where police.uk gives none.",
+            nullable=False,
+        ),
+        Column("month", "DATE", "Month of the crime.", nullable=False),
+        Column("crime_type", "VARCHAR", "police.uk crime type.", nullable=False),
+        Column("ward_code", "VARCHAR", "Ward holding the point (null if unplaced)."),
+        Column("lsoa_code", "VARCHAR", "LSOA code given by police.uk."),
+        Column(
+            "last_outcome_category", "VARCHAR", "police.uk's description of the latest outcome."
+        ),
+        Column("outcome_group", "VARCHAR", "Nearest Home Office outcome group (approximate)."),
+        Column("source_file", "VARCHAR", "The file it came from.", nullable=False),
+    ),
+)
+
 TABLES: tuple[Table, ...] = (
     DATASET,
     DISTRICT,
@@ -246,7 +330,11 @@ TABLES: tuple[Table, ...] = (
     OFFENCE,
     OUTCOME,
     COMPARISON_COUNT,
+    IMPORT_LOG,
+    QUARANTINE,
+    CONTEXT_CRIME,
 )
+
 
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 

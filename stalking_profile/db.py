@@ -120,10 +120,11 @@ class Gateway:
         self._connection.close()
 
 
-def connect(path: Path | str, read_only: bool = True) -> Gateway:
-    """Open the DuckDB file at `path`; read-only unless writing is asked for."""
+def connect(path: Path | str, read_only: bool = True, create: bool = False) -> Gateway:
+    """Open the DuckDB file at `path`; read-only unless writing is asked for. A missing file is
+    an error unless `create` (a new, empty database)."""
     path = Path(path)
-    if read_only and not path.is_file():
+    if not create and not path.is_file():
         raise DatabaseError(
             f"no database at {path}: build it with `python -m stalking_profile demo`"
         )

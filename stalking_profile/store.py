@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from stalking_profile import contract
 from stalking_profile.db import DatabaseError, Gateway, connect
 from stalking_profile.demo.generator import DemoData, demo_source, generate
 
@@ -32,9 +32,10 @@ def load_demo(gateway: Gateway, data: DemoData) -> dict[str, int]:
     """Insert every demo table in one transaction and refresh the marts; rows per table."""
     counts: dict[str, int] = {}
     with gateway.transaction():
-        for table in contract.TABLES:
-            counts[table.name] = gateway.insert(table.name, getattr(data, table.name))
+        for field in dataclasses.fields(data):
+            counts[field.name] = gateway.insert(field.name, getattr(data, field.name))
         refresh_marts(gateway)
+
     return counts
 
 

@@ -604,7 +604,14 @@ def generate(seed: int = SEED) -> DemoData:
         dash_risk=pl.when(pl.col("dash_completed")).then(pl.Series(risk)).otherwise(None),
         outcome_key=pl.Series(_outcomes(rows, rng), dtype=pl.String),
     )
-    rows = rows.with_columns(outcome_code=pl.col("outcome_key").str.split("-").list.first())
+    screen_negative_share = np.where(rows["offence_type"].to_numpy() == "stalking", 0.06, 0.70)
+    rows = rows.with_columns(
+        outcome_code=pl.col("outcome_key").str.split("-").list.first(),
+        stalking_screen_negative=pl.when(pl.col("dash_completed"))
+        .then(pl.Series(rng.random(rows.height) < screen_negative_share))
+        .otherwise(None),
+    )
+
     rows = pl.concat([rows, _people(rows, rng)], how="horizontal")
     outcome = _outcome_history(rows, rng)
     offence = rows.select(contract.OFFENCE.column_names)

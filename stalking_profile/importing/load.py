@@ -1,0 +1,379 @@
+"""Importing a file: read, map, validate, then write the accepted rows in one transaction.
+
+Nothing lost: rows read = rows accepted + rows refused, and refused rows are kept in the
+quarantine table with their reasons. Nothing doubled: offences are upserted by crime
+reference, outcome histories appended without repeats, and a file already imported (same
+SHA-256) changes nothing. A crash or kill part-way leaves the database as it was, because the
+writes, the log and the refreshed marts commit together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from stalking_profile import contract
+from stalking_profile.db import Gateway
+from stalking_profile.importing.mapping import ColumnMapping, apply_mapping, load_mapping
+from stalking_profile.importing.readers import ROW_NUMBER, Progress, ReadError, read_table
+from stalking_profile.importing.validate import Reference, Validated, detect_kind, validate
+from stalking_profile.store import create_schema, refresh_marts
+
+
+class ImportRefused(ValueError):
+    """The whole file was refused; the message says why. The database is unchanged."""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did, for the command line, the Data page and the tests."""
+
+    import_id: str | None
+    file_name: str
+    kind: str
+    status: str  # loaded | unchanged
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_inserted: int
+    rows_updated: int
+    outcomes_added: int
+    rejects: pl.DataFrame
+    warnings: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def text(self) -> str:
+        if self.status == "unchanged":
+            return (
+                f"{self.file_name}: already imported (same file, same contents); nothing changed."
+            )
+        lines = [
+            f"{self.file_name}: {self.kind}; {self.rows_read:,} rows read = {self.rows_accepted:,} accepted + "
+            f"{self.rows_rejected:,} refused (quarantined).",
+            f"{self.rows_inserted:,} new, {self.rows_updated:,} updated, "
+            f"{self.rows_accepted - self.rows_inserted - self.rows_updated:,} unchanged"
+            + (
+                f"; {self.outcomes_added:,} outcome history rows added."
+                if self.kind in ("offences", "outcomes")
+                else "."
+            ),
+        ]
+        for row in self.rejects.head(20).iter_rows(named=True):
+            lines.append(
+                f"  row {row['row_number']}: {row['column_name']} = {row['value']!r}: {row['reason']}"
+            )
+        if self.rejects.height > 20:
+            lines.append(
+                f"  ... and {self.rejects.height - 20:,} more reasons (see the quarantine table)"
+            )
+        lines.extend(self.warnings)
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def prepare_database(gateway: Gateway) -> None:
+    """Create the schema and the outcome framework in a new database (no-op otherwise)."""
+    create_schema(gateway)
+    if gateway.sql("SELECT count(*) AS n FROM outcome_type")["n"].item() == 0:
+        gateway.insert(
+            "outcome_type",
+            pl.DataFrame(list(contract.outcome_type_rows())).with_columns(
+                pl.col("sort_order").cast(pl.Int32)
+            ),
+        )
+
+
+def _reference(gateway: Gateway) -> Reference:
+    codes = gateway.query("validation_reference")
+    return Reference(
+        districts=frozenset(codes.filter(pl.col("kind") == "district")["code"].to_list()),
+        wards=frozenset(codes.filter(pl.col("kind") == "ward")["code"].to_list()),
+        offence_recorded=gateway.query("offence_recorded_dates"),
+    )
+
+
+def _refuse_synthetic(gateway: Gateway) -> None:
+    latest = gateway.sql("SELECT is_synthetic FROM dataset ORDER BY loaded_at DESC LIMIT 1")
+    if latest.height and latest["is_synthetic"][0]:
+        raise ImportRefused(
+            "this database holds the synthetic demonstration force: import a force's records into a new "
+            "database file instead (--db force.duckdb), so that real and synthetic records never mix"
+        )
+
+
+def _changed_offences(gateway: Gateway, accepted: pl.DataFrame) -> tuple[pl.DataFrame, int, int]:
+    """The accepted offences that are new or differ from what is stored, with the counts."""
+    columns = [c.name for c in contract.OFFENCE.columns if c.name in accepted.columns]
+    stored = gateway.query("offences_by_ref", crime_refs=accepted["crime_ref"].to_list()).select(
+        columns
+    )
+    incoming = accepted.select(columns)
+    if stored.is_empty():
+        return incoming, incoming.height, 0
+    stored = stored.cast({name: incoming.schema[name] for name in columns})
+    existing = incoming.filter(pl.col("crime_ref").is_in(stored["crime_ref"].implode()))
+    unchanged = existing.join(stored, on=columns, how="semi", nulls_equal=True)
+    changed = incoming.join(unchanged, on="crime_ref", how="anti")
+    inserted = incoming.height - existing.height
+    return changed, inserted, changed.height - inserted
+
+
+def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, int, int]:
+    """Write the accepted rows; returns (inserted, updated, outcome rows added)."""
+    accepted = validated.accepted.drop(ROW_NUMBER)
+    outcomes_before = gateway.sql("SELECT count(*) AS n FROM outcome")["n"].item()
+    inserted = updated = 0
+    if validated.kind == "offences":
+        full = accepted.with_columns(
+            pl.lit(None, dtype=pl.String).alias(c.name)
+            for c in contract.OFFENCE.columns
+            if c.name not in accepted.columns
+        ).select(contract.OFFENCE.column_names)
+        changed, inserted, updated = _changed_offences(gateway, full)
+        if changed.height:
+            gateway.write(
+                "upsert_offences", incoming_offences=changed.select(contract.OFFENCE.column_names)
+            )
+        if validated.outcomes is not None and validated.outcomes.height:
+            gateway.write("append_outcomes", incoming_outcomes=validated.outcomes)
+    elif validated.kind == "outcomes":
+        gateway.write(
+            "append_outcomes",
+            incoming_outcomes=accepted.select("crime_ref", "outcome_key", "outcome_date"),
+        )
+    elif validated.kind == "districts":
+        existing = set(gateway.query("districts")["district_code"].to_list())
+        inserted = accepted.filter(~pl.col("district_code").is_in(sorted(existing))).height
+        updated = accepted.height - inserted
+        gateway.write("upsert_districts", incoming_districts=accepted)
+    elif validated.kind == "wards":
+        existing = set(gateway.query("wards")["ward_code"].to_list())
+        inserted = accepted.filter(~pl.col("ward_code").is_in(sorted(existing))).height
+        updated = accepted.height - inserted
+        frame = accepted.with_columns(
+            *[pl.lit(None, dtype=pl.Int32).alias("population")]
+            * ("population" not in accepted.columns),
+            pl.lit(None, dtype=pl.String).alias("geometry"),
+        ).select("ward_code", "ward_name", "district_code", "population", "geometry")
+        gateway.write("upsert_wards", incoming_wards=frame)
+    else:
+        frame = accepted.with_columns(
+            *[pl.lit(source).alias("source")] * ("source" not in accepted.columns)
+        ).select(contract.COMPARISON_COUNT.column_names)
+        inserted = accepted.height
+        gateway.write("upsert_comparison", incoming_comparison=frame)
+    outcomes_added = gateway.sql("SELECT count(*) AS n FROM outcome")["n"].item() - outcomes_before
+    return inserted, updated, outcomes_added
+
+
+def _quarantine(
+    validated: Validated, raw: pl.DataFrame, ragged: pl.DataFrame, import_id: str
+) -> pl.DataFrame:
+    """Refused rows with reasons and the whole raw row as JSON, for the quarantine table."""
+    raw_rows = raw.select(
+        pl.col(ROW_NUMBER).alias("row_number"),
+        pl.struct([c for c in raw.columns if c != ROW_NUMBER])
+        .struct.json_encode()
+        .alias("raw_row"),
+    )
+    reasons = validated.rejects.join(raw_rows, on="row_number", how="left")
+    ragged_rows = ragged.select(
+        "row_number",
+        pl.lit("(row)").alias("column_name"),
+        pl.lit(None, dtype=pl.String).alias("value"),
+        "reason",
+        "raw_row",
+    )
+    combined = pl.concat([reasons, ragged_rows], how="vertical_relaxed")
+    combined = combined.group_by("row_number", "column_name", maintain_order=True).agg(
+        pl.col("value").first(), pl.col("reason").str.join("; "), pl.col("raw_row").first()
+    )
+    return combined.with_columns(
+        pl.lit(import_id).alias("import_id"), pl.col("row_number").cast(pl.Int32)
+    ).select(contract.QUARANTINE.column_names)
+
+
+def import_file(
+    gateway: Gateway,
+    path: Path | str,
+    kind: str | None = None,
+    mapping: ColumnMapping | Path | str | None = None,
+    extract_date: date | None = None,
+    progress: Progress = lambda fraction, message: None,
+) -> ImportReport:
+    """Import one CSV, Parquet or Excel file of offences, outcomes, districts, wards or
+    comparison-layer counts. Raises ImportRefused (database unchanged) when the whole file
+    cannot be used; otherwise quarantines the refused rows and loads the rest atomically."""
+    path = Path(path)
+    if mapping is None:
+        mapping = ColumnMapping()
+    elif not isinstance(mapping, ColumnMapping):
+        mapping = load_mapping(mapping)
+    prepare_database(gateway)
+    _refuse_synthetic(gateway)
+    digest = file_hash(path) if path.is_file() else ""
+    previous = gateway.query("import_by_hash", file_hash=digest) if digest else pl.DataFrame()
+    progress(0.02, f"reading {path.name}")
+    try:
+        raw = read_table(
+            path,
+            mapping.encoding,
+            mapping.delimiter,
+            mapping.sheet,
+            lambda f, m: progress(0.02 + 0.5 * f, m),
+        )
+        mapped, unused = apply_mapping(raw.frame, mapping)
+        kind = kind or detect_kind(mapped.columns)
+        if previous.height:
+            return ImportReport(
+                None,
+                path.name,
+                kind,
+                "unchanged",
+                raw.rows_read,
+                0,
+                0,
+                0,
+                0,
+                0,
+                pl.DataFrame(
+                    schema={
+                        "row_number": pl.Int64,
+                        "column_name": pl.String,
+                        "value": pl.String,
+                        "reason": pl.String,
+                    }
+                ),
+                (),
+                (f"first imported {previous['imported_at'][0]:%d %b %Y %H:%M}",),
+            )
+        if raw.rows_read == 0:
+            raise ImportRefused(f"{path.name} has a header but no data rows")
+        progress(0.55, f"validating {raw.rows_read:,} rows")
+        validated = validate(mapped, kind, _reference(gateway), mapping.date_formats)
+    except (ReadError, ValueError) as error:
+        if isinstance(error, ImportRefused):
+            raise
+        raise ImportRefused(str(error)) from error
+    import_id = uuid.uuid4().hex[:12]
+    quarantine = _quarantine(validated, raw.frame, raw.ragged, import_id)
+    rows_rejected = quarantine["row_number"].n_unique()
+    if validated.accepted.height + rows_rejected != raw.rows_read:
+        raise AssertionError("rows read must equal rows accepted plus rows refused")
+    notes = [
+        f"format {raw.format}"
+        + (f", encoding {raw.encoding}, delimiter {raw.delimiter!r}" if raw.encoding else "")
+    ]
+    if unused:
+        notes.append(f"columns not used: {', '.join(unused)}")
+    progress(0.7, f"writing {validated.accepted.height:,} accepted rows")
+    with gateway.transaction():
+        inserted, updated, outcomes_added = _write(
+            gateway, validated, mapping.name if mapping.columns else path.name
+        )
+        if quarantine.height:
+            gateway.insert("quarantine", quarantine)
+        if kind in ("offences", "outcomes"):
+            _record_dataset(gateway, validated, extract_date, path.name)
+        progress(0.85, "refreshing the derived tables")
+        refresh_marts(gateway)
+        gateway.insert(
+            "import_log",
+            pl.DataFrame(
+                [
+                    {
+                        "import_id": import_id,
+                        "file_name": path.name,
+                        "file_hash": digest,
+                        "kind": kind,
+                        "imported_at": datetime.now().replace(microsecond=0),
+                        "rows_read": raw.rows_read,
+                        "rows_accepted": validated.accepted.height,
+                        "rows_rejected": rows_rejected,
+                        "rows_inserted": inserted,
+                        "rows_updated": updated,
+                        "status": "loaded",
+                        "message": f"{validated.accepted.height:,} accepted, {rows_rejected:,} quarantined",
+                    }
+                ]
+            ).cast(
+                {
+                    "rows_read": pl.Int32,
+                    "rows_accepted": pl.Int32,
+                    "rows_rejected": pl.Int32,
+                    "rows_inserted": pl.Int32,
+                    "rows_updated": pl.Int32,
+                }
+            ),
+        )
+    progress(1.0, "done")
+    rejects = pl.concat(
+        [
+            validated.rejects,
+            raw.ragged.select(
+                "row_number",
+                pl.lit("(row)").alias("column_name"),
+                pl.lit(None, dtype=pl.String).alias("value"),
+                "reason",
+            ),
+        ],
+        how="vertical_relaxed",
+    ).sort("row_number")
+    return ImportReport(
+        import_id,
+        path.name,
+        kind,
+        "loaded",
+        raw.rows_read,
+        validated.accepted.height,
+        rows_rejected,
+        inserted,
+        updated,
+        outcomes_added,
+        rejects,
+        validated.warnings,
+        tuple(notes),
+    )
+
+
+def _record_dataset(
+    gateway: Gateway, validated: Validated, extract_date: date | None, file_name: str
+) -> None:
+    """A new dataset row: the extract date stated, or the latest date in the data so far."""
+    if extract_date is None:
+        latest = gateway.sql(
+            "SELECT greatest((SELECT max(recorded_date) FROM offence), (SELECT max(outcome_date) FROM outcome)) AS latest"
+        )["latest"][0]
+        stored = gateway.sql("SELECT max(extract_date) AS latest FROM dataset")["latest"][0]
+        extract_date = max(d for d in (latest, stored, date(1990, 1, 1)) if d is not None)
+    forces = (
+        gateway.sql("SELECT any_value(force_name) AS force FROM district")["force"][0] or "Force"
+    )
+    gateway.insert(
+        "dataset",
+        pl.DataFrame(
+            {
+                "loaded_at": [datetime.now()],
+                "extract_date": [extract_date],
+                "source": [f"import of {file_name}"],
+                "is_synthetic": [False],
+                "force_name": [forces],
+                "notes": [json.dumps({"kind": validated.kind, "rows": validated.accepted.height})],
+            }
+        ),
+    )

@@ -1,0 +1,218 @@
+"""Reading a records-system extract into text columns with the row number of every record.
+
+CSV in any common encoding and delimiter (detected, or stated), Parquet and Excel (.xlsx).
+Everything is read as text so that validation, not the reader, decides what a value means and
+can report it as found. A CSV record with the wrong number of fields is not read into the frame
+but reported with its row number, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+DELIMITERS = ",;\t|"
+CHUNK_ROWS = 200_000
+ROW_NUMBER = "__row_number"
+
+Progress = Callable[[float, str], None]
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a table; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's records as text columns, plus what could not be read."""
+
+    frame: pl.DataFrame  # text columns plus __row_number (the header is row 1)
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    ragged: pl.DataFrame  # row_number, reason, raw_row: records with the wrong field count
+
+    @property
+    def rows_read(self) -> int:
+        return self.frame.height + self.ragged.height
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    return None
+
+
+def detect_encoding(sample: bytes, stated: str | None = None) -> str:
+    """The stated encoding, else UTF-8 (with or without BOM) if the bytes decode, else
+    Windows-1252, the usual encoding of spreadsheets saved as CSV on Windows."""
+    if stated:
+        return stated
+    for encoding in ENCODINGS[:2]:
+        try:
+            sample.decode(encoding)
+            return encoding
+        except UnicodeDecodeError as error:
+            if encoding == "utf-8-sig" and error.start > len(sample) - 4:
+                return encoding  # a multi-byte character cut by the end of the sample
+    return ENCODINGS[-1]
+
+
+def detect_delimiter(text_sample: str, stated: str | None = None) -> str:
+    """The stated delimiter, else the one the header line splits on most."""
+    if stated:
+        return "\t" if stated in ("\\t", "tab") else stated
+    header = text_sample.splitlines()[0] if text_sample else ""
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def read_csv(
+    path: Path,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    progress: Progress = _no_progress,
+) -> RawTable:
+    """Read a delimited text file; records are read in chunks to keep memory bounded."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ReadError(f"{path.name} is empty")
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 20)
+    if b"\x00" in sample[:65536]:
+        raise ReadError(
+            f"{path.name} is a binary file, not a delimited text file (is it an Excel or zip file renamed .csv?)"
+        )
+    encoding = detect_encoding(sample, encoding)
+    delimiter = detect_delimiter(sample.decode(encoding, errors="replace"), delimiter)
+    csv.field_size_limit(1 << 30)
+    chunks: list[pl.DataFrame] = []
+    ragged: list[dict[str, object]] = []
+    with path.open("r", encoding=encoding, errors="strict", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise ReadError(f"{path.name} is empty") from None
+        except UnicodeDecodeError as error:
+            raise ReadError(
+                f"{path.name} is not valid {encoding}: state its encoding (--encoding)"
+            ) from error
+        header = [name.strip() for name in header]
+        if not any(header):
+            raise ReadError(f"{path.name} has no header row")
+        if len(set(header)) < len(header):
+            duplicates = sorted({name for name in header if header.count(name) > 1})
+            raise ReadError(f"{path.name} repeats the column names {duplicates}")
+        width = len(header)
+        rows: list[list[str]] = []
+        numbers: list[int] = []
+        line_before = reader.line_num
+        try:
+            for record in reader:
+                row_number = line_before + 1
+                line_before = reader.line_num
+                if len(record) == width:
+                    rows.append(record)
+                    numbers.append(row_number)
+                elif record:  # a blank line is not a record
+                    ragged.append(
+                        {
+                            "row_number": row_number,
+                            "reason": f"expected {width} fields, found {len(record)}",
+                            "raw_row": delimiter.join(record)[:2000],
+                        }
+                    )
+                if len(rows) >= CHUNK_ROWS:
+                    chunks.append(_chunk(header, rows, numbers))
+                    rows, numbers = [], []
+                    progress(
+                        min(0.99, handle.tell() / size) if hasattr(handle, "tell") else 0.5,
+                        f"read {row_number:,} rows",
+                    )
+        except UnicodeDecodeError as error:
+            raise ReadError(
+                f"{path.name} is not valid {encoding} near row {line_before + 1}: state its encoding (--encoding)"
+            ) from error
+        except csv.Error as error:
+            raise ReadError(
+                f"{path.name} cannot be parsed near row {line_before + 1}: {error}"
+            ) from error
+    chunks.append(_chunk(header, rows, numbers))
+    frame = pl.concat(chunks) if chunks else pl.DataFrame()
+    return RawTable(frame, "csv", encoding, delimiter, _ragged_frame(ragged))
+
+
+def _chunk(header: list[str], rows: list[list[str]], numbers: list[int]) -> pl.DataFrame:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    data = {
+        name: pl.Series(name, values, dtype=pl.String)
+        for name, values in zip(header, columns, strict=True)
+    }
+    data[ROW_NUMBER] = pl.Series(ROW_NUMBER, numbers, dtype=pl.Int64)
+    return pl.DataFrame(data)
+
+
+def _ragged_frame(records: list[dict[str, object]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        records, schema={"row_number": pl.Int64, "reason": pl.String, "raw_row": pl.String}
+    )
+
+
+def _as_text(frame: pl.DataFrame, first_row: int) -> pl.DataFrame:
+    text = frame.select(pl.all().cast(pl.String))
+    return text.with_columns(
+        pl.int_range(first_row, first_row + text.height, dtype=pl.Int64).alias(ROW_NUMBER)
+    )
+
+
+def read_table(
+    path: Path | str,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    progress: Progress = _no_progress,
+) -> RawTable:
+    """Read CSV, Parquet or Excel by the file's suffix (a CSV may also be .txt or .tsv)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReadError(f"no file at {path}")
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        try:
+            frame = pl.read_parquet(path)
+        except Exception as error:  # polars raises several error types for corrupt files
+            raise ReadError(f"cannot read {path.name} as Parquet ({error})") from error
+        return RawTable(_as_text(frame, 1), "parquet", None, None, _ragged_frame([]))
+    if suffix in EXCEL_SUFFIXES:
+        try:
+            frame = (
+                pl.read_excel(path, sheet_name=sheet, infer_schema_length=0)
+                if sheet
+                else pl.read_excel(path, infer_schema_length=0)
+            )
+        except Exception as error:
+            raise ReadError(f"cannot read {path.name} as an Excel workbook ({error})") from error
+        return RawTable(_as_text(frame, 2), "xlsx", None, None, _ragged_frame([]))
+    if suffix in CSV_SUFFIXES:
+        return read_csv(path, encoding, delimiter, progress)
+    raise ReadError(
+        f"{path.name}: unsupported file type {suffix!r}; use CSV, Parquet or Excel (.xlsx)"
+    )
+
+
+def read_bytes(data: bytes, name: str, **options: object) -> RawTable:
+    """Read an uploaded file's bytes (kept in a temporary file named like the upload)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        return read_table(path, **options)

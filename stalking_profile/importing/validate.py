@@ -1,0 +1,461 @@
+"""Validation against the data contract, vectorised: every refused row with its row number,
+column, value and reason; every accepted row typed as the contract says.
+
+Invariant: rows read = rows accepted + rows refused (a row refused for several reasons is one
+refused row with several reasons).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from stalking_profile import contract
+from stalking_profile.importing.readers import ROW_NUMBER
+
+DATE_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d/%m/%y",
+)
+DATETIME_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+)
+TRUE_WORDS = ("y", "yes", "true", "t", "1", "da", "domestic")
+FALSE_WORDS = ("n", "no", "false", "f", "0", "non-da", "non da", "non-domestic", "not domestic")
+SEX_WORDS = {
+    "f": "female",
+    "female": "female",
+    "woman": "female",
+    "m": "male",
+    "male": "male",
+    "man": "male",
+    "u": "unknown",
+    "unknown": "unknown",
+    "not stated": "unknown",
+    "x": "other",
+    "other": "other",
+}
+EARLIEST = date(1990, 1, 1)
+KIND_TABLES: dict[str, contract.Table] = {
+    "offences": contract.OFFENCE,
+    "outcomes": contract.OUTCOME,
+    "districts": contract.DISTRICT,
+    "wards": contract.WARD,
+    "comparison": contract.COMPARISON_COUNT,
+}
+REJECT_SCHEMA = {
+    "row_number": pl.Int64,
+    "column_name": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What validation checks codes against: the database's districts, wards and offences."""
+
+    districts: frozenset[str]
+    wards: frozenset[str]
+    offence_recorded: pl.DataFrame  # crime_ref, recorded_date of offences already stored
+    today: date = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The outcome of validating one file."""
+
+    kind: str
+    accepted: pl.DataFrame  # contract columns, contract types, plus __row_number
+    outcomes: pl.DataFrame | None  # outcome rows carried by an offence file
+    rejects: pl.DataFrame  # row_number, column_name, value, reason
+    warnings: tuple[str, ...]
+    rows_read: int
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rejects["row_number"].n_unique() if self.rejects.height else 0
+
+
+def detect_kind(columns: list[str]) -> str:
+    """Which table a file feeds, from its (mapped) columns."""
+    present = set(columns)
+    if {"crime_ref", "recorded_date"} <= present:
+        return "offences"
+    if {"crime_ref", "outcome_key", "outcome_date"} <= present:
+        return "outcomes"
+    if {"layer", "ward_code", "offences"} <= present:
+        return "comparison"
+    if {"ward_code", "ward_name"} <= present:
+        return "wards"
+    if {"district_code", "district_name"} <= present:
+        return "districts"
+    raise ValueError(
+        "cannot tell what the file holds: offences need crime_ref and recorded_date; outcomes crime_ref, "
+        f"outcome_key and outcome_date; districts district_code and district_name. Columns found: {sorted(present)}"
+    )
+
+
+def _blank(column: str) -> pl.Expr:
+    return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
+
+
+def _parse_date(column: str, extra_formats: tuple[str, ...]) -> pl.Expr:
+    text = pl.col(column).str.strip_chars()
+    attempts = [
+        text.str.to_date(fmt, strict=False)
+        for fmt in (*extra_formats, *DATE_FORMATS)
+        if "%H" not in fmt
+    ]
+    attempts += [
+        text.str.to_datetime(fmt, strict=False).dt.date()
+        for fmt in (*extra_formats, *DATETIME_FORMATS)
+        if "%H" in fmt
+    ]
+    return pl.coalesce(attempts)
+
+
+def _parse_boolean(column: str) -> pl.Expr:
+    text = pl.col(column).str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(text.is_in(TRUE_WORDS))
+        .then(True)
+        .when(text.is_in(FALSE_WORDS))
+        .then(False)
+        .otherwise(None)
+    )
+
+
+def _parse_integer(column: str) -> pl.Expr:
+    return (
+        pl.col(column)
+        .str.strip_chars()
+        .str.replace_all(",", "")
+        .cast(pl.Float64, strict=False)
+        .pipe(
+            lambda value: pl.when(value == value.floor()).then(value.cast(pl.Int64)).otherwise(None)
+        )
+    )
+
+
+def _outcome_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for row in contract.outcome_type_rows():
+        key, code, label = str(row["outcome_key"]), str(row["outcome_code"]), str(row["label"])
+        for text in (key, f"{code}: {label}", f"{code} {label}", f"{code} - {label}"):
+            lookup.setdefault(text.lower(), key)
+    for row in contract.outcome_type_rows():  # a bare label only where it is unambiguous
+        label = str(row["label"]).lower()
+        if (
+            label not in lookup
+            and sum(str(r["label"]).lower() == label for r in contract.outcome_type_rows()) == 1
+        ):
+            lookup[label] = str(row["outcome_key"])
+    return lookup
+
+
+def _parse_code(column: contract.Column) -> pl.Expr:
+    text = pl.col(column.name).str.strip_chars()
+    if column.name in ("victim_sex", "suspect_sex"):
+        return text.str.to_lowercase().replace_strict(SEX_WORDS, default=None)
+    if column.name in ("victim_ethnicity", "suspect_ethnicity"):
+        return text.replace_strict(
+            {g.lower(): g for g in contract.ETHNIC_GROUPS}, default=None, return_dtype=pl.String
+        ).fill_null(
+            text.str.to_lowercase().replace_strict(
+                {g.lower(): g for g in contract.ETHNIC_GROUPS}, default=None
+            )
+        )
+    if column.name == "ho_offence_code":
+        return text.str.to_uppercase().replace_strict(
+            {c: c for c in contract.HO_OFFENCE_CODES}, default=None
+        )
+    return text.str.to_lowercase().replace_strict(
+        {a.lower(): a for a in (column.allowed or ())}, default=None
+    )
+
+
+def _parsed(
+    frame: pl.DataFrame, table: contract.Table, date_formats: tuple[str, ...]
+) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """Typed columns (suffix _parsed) and the expressions that flag unparseable values."""
+    expressions: list[pl.Expr] = []
+    problems: list[tuple[str, pl.Expr, str]] = []
+    extra = (
+        {"outcome_key": "VARCHAR_OUTCOME", "outcome_date": "DATE"}
+        if table is contract.OFFENCE
+        else {}
+    )
+    columns = [(c.name, c.dtype, c) for c in table.columns] + [
+        (name, dtype, None) for name, dtype in extra.items()
+    ]
+    for name, dtype, column in columns:
+        if name not in frame.columns:
+            continue
+        if name == "outcome_key" or dtype == "VARCHAR_OUTCOME":
+            parsed = (
+                pl.col(name)
+                .str.strip_chars()
+                .str.to_lowercase()
+                .replace_strict(_outcome_lookup(), default=None)
+            )
+            reason = "unknown outcome type (use a Home Office outcome 1-22, e.g. 16 or '16: VICTIM DECLINES...')"
+        elif dtype == "DATE":
+            parsed = _parse_date(name, date_formats)
+            reason = "not a date (expected e.g. 31/01/2022 or 2022-01-31)"
+        elif dtype == "BOOLEAN":
+            parsed = _parse_boolean(name)
+            reason = "not yes/no (expected Y/N, Yes/No, True/False or 1/0)"
+        elif dtype == "INTEGER":
+            parsed = _parse_integer(name)
+            reason = "not a whole number"
+        elif column is not None and column.allowed:
+            parsed = _parse_code(column)
+            reason = f"unknown code (allowed: {', '.join(column.allowed)})"
+        else:
+            parsed = pl.col(name).str.strip_chars()
+            reason = ""
+        expressions.append(
+            pl.when(_blank(name)).then(None).otherwise(parsed).alias(f"{name}__parsed")
+        )
+        if reason:
+            problems.append((name, pl.col(f"{name}__parsed").is_null() & ~_blank(name), reason))
+    return frame.with_columns(expressions), problems
+
+
+def _rejects(frame: pl.DataFrame, column: str, bad: pl.Expr, reason: str | pl.Expr) -> pl.DataFrame:
+    value = (
+        pl.col(column).cast(pl.String) if column in frame.columns else pl.lit(None, dtype=pl.String)
+    )
+    return frame.filter(bad.fill_null(False)).select(
+        pl.col(ROW_NUMBER).alias("row_number"),
+        pl.lit(column).alias("column_name"),
+        value.alias("value"),
+        (reason if isinstance(reason, pl.Expr) else pl.lit(reason)).alias("reason"),
+    )
+
+
+def validate(
+    frame: pl.DataFrame, kind: str, reference: Reference, date_formats: tuple[str, ...] = ()
+) -> Validated:
+    """Check a mapped frame (text columns, contract names, __row_number) against the contract."""
+    table = KIND_TABLES[kind]
+    if (
+        kind == "offences"
+        and "offence_type" not in frame.columns
+        and "ho_offence_code" in frame.columns
+    ):
+        frame = frame.with_columns(
+            pl.col("ho_offence_code")
+            .str.strip_chars()
+            .str.to_uppercase()
+            .replace_strict(contract.OFFENCE_TYPE_OF_CODE, default=None)
+            .alias("offence_type")
+        )
+    wanted = [c.name for c in table.columns if not c.nullable and c.name not in ("geometry",)]
+    if kind == "wards":
+        wanted = ["ward_code", "ward_name", "district_code"]
+    missing = [name for name in wanted if name not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"required columns missing for {kind}: {', '.join(missing)} (map them in a mapping file)"
+        )
+    typed, problems = _parsed(frame, table, date_formats)
+    parts: list[pl.DataFrame] = [
+        _rejects(typed, name, bad, reason) for name, bad, reason in problems
+    ]
+    for name in wanted:
+        parts.append(_rejects(typed, name, _blank(name), "required value missing"))
+    parts.extend(_rule_checks(typed, kind, reference))
+    rejects = (
+        pl.concat(parts, how="vertical_relaxed").unique(maintain_order=True)
+        if parts
+        else pl.DataFrame(schema=REJECT_SCHEMA)
+    )
+    refused = rejects["row_number"].unique()
+    accepted_rows = typed.filter(~pl.col(ROW_NUMBER).is_in(refused.implode()))
+    columns = [c for c in table.columns if f"{c.name}__parsed" in accepted_rows.columns]
+    accepted = accepted_rows.select(
+        *[pl.col(f"{c.name}__parsed").cast(_polars_type(c.dtype)).alias(c.name) for c in columns],
+        pl.col(ROW_NUMBER),
+    )
+    outcomes = None
+    if (
+        kind == "offences"
+        and "outcome_key__parsed" in accepted_rows.columns
+        and "outcome_date__parsed" in accepted_rows.columns
+    ):
+        outcomes = accepted_rows.filter(pl.col("outcome_key__parsed").is_not_null()).select(
+            pl.col("crime_ref__parsed").alias("crime_ref"),
+            pl.col("outcome_key__parsed").alias("outcome_key"),
+            pl.col("outcome_date__parsed").alias("outcome_date"),
+        )
+    warnings = _warnings(accepted, kind, reference)
+    return Validated(
+        kind,
+        accepted,
+        outcomes,
+        rejects.cast(REJECT_SCHEMA).sort("row_number"),
+        warnings,
+        frame.height,
+    )
+
+
+def _polars_type(dtype: str) -> pl.DataType:
+    return {
+        "DATE": pl.Date(),
+        "BOOLEAN": pl.Boolean(),
+        "INTEGER": pl.Int32(),
+        "TIMESTAMP": pl.Datetime("us"),
+    }.get(dtype, pl.String())
+
+
+def _rule_checks(typed: pl.DataFrame, kind: str, reference: Reference) -> list[pl.DataFrame]:
+    """Checks across values: dates in range and in order, known codes, ages, duplicates."""
+    checks: list[pl.DataFrame] = []
+    today = reference.today
+
+    def has(name: str) -> bool:
+        return f"{name}__parsed" in typed.columns
+
+    def parsed(name: str) -> pl.Expr:
+        return pl.col(f"{name}__parsed")
+
+    for name in ("recorded_date", "committed_date", "outcome_date", "period_start", "period_end"):
+        if has(name):
+            checks.append(_rejects(typed, name, parsed(name) > today, "date in the future"))
+            checks.append(
+                _rejects(
+                    typed, name, parsed(name) < EARLIEST, "date before 1990: probably mistyped"
+                )
+            )
+    if has("committed_date") and has("recorded_date"):
+        checks.append(
+            _rejects(
+                typed,
+                "committed_date",
+                parsed("committed_date") > parsed("recorded_date"),
+                "committed after it was recorded",
+            )
+        )
+    if kind == "offences" and has("outcome_date") and has("recorded_date"):
+        checks.append(
+            _rejects(
+                typed,
+                "outcome_date",
+                parsed("outcome_date") < parsed("recorded_date"),
+                "outcome dated before the offence was recorded",
+            )
+        )
+    if kind == "outcomes":
+        joined = typed.join(
+            reference.offence_recorded,
+            left_on="crime_ref__parsed",
+            right_on="crime_ref",
+            how="left",
+        )
+        checks.append(
+            _rejects(
+                joined,
+                "crime_ref",
+                pl.col("recorded_date").is_null() & parsed("crime_ref").is_not_null(),
+                "no offence with this crime reference",
+            )
+        )
+        checks.append(
+            _rejects(
+                joined,
+                "outcome_date",
+                parsed("outcome_date") < pl.col("recorded_date"),
+                "outcome dated before the offence was recorded",
+            )
+        )
+    for name in ("victim_age", "suspect_age"):
+        if has(name):
+            low, high = contract.AGE_RANGE
+            checks.append(
+                _rejects(
+                    typed,
+                    name,
+                    (parsed(name) < low) | (parsed(name) > high),
+                    f"impossible age (outside {low}-{high})",
+                )
+            )
+    for name in ("population", "offences"):
+        if has(name):
+            checks.append(_rejects(typed, name, parsed(name) < 0, "negative count"))
+    if has("period_end") and has("period_start"):
+        checks.append(
+            _rejects(
+                typed,
+                "period_end",
+                parsed("period_end") < parsed("period_start"),
+                "period ends before it starts",
+            )
+        )
+    if kind in ("offences", "wards") and has("district_code") and reference.districts:
+        known = sorted(reference.districts)
+        checks.append(
+            _rejects(
+                typed,
+                "district_code",
+                ~parsed("district_code").is_in(known) & parsed("district_code").is_not_null(),
+                f"unknown district (known: {', '.join(known)}; import districts first)",
+            )
+        )
+    if kind == "offences" and has("offence_type") and has("ho_offence_code"):
+        mismatch = parsed("ho_offence_code").replace_strict(
+            contract.OFFENCE_TYPE_OF_CODE, default=None
+        ) != parsed("offence_type")
+        checks.append(
+            _rejects(
+                typed,
+                "ho_offence_code",
+                mismatch,
+                "offence code does not match the offence type (8Q is stalking)",
+            )
+        )
+    key = {"offences": "crime_ref", "districts": "district_code", "wards": "ward_code"}.get(kind)
+    if key and has(key):
+        with_first = typed.with_columns(
+            pl.col(ROW_NUMBER).min().over(parsed(key)).alias("__first_row")
+        )
+        checks.append(
+            _rejects(
+                with_first,
+                key,
+                (pl.col(ROW_NUMBER) != pl.col("__first_row")) & parsed(key).is_not_null(),
+                pl.format("duplicate within the file (first at row {})", pl.col("__first_row")),
+            )
+        )
+
+    return checks
+
+
+def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[str, ...]:
+    notes: list[str] = []
+    if kind == "offences" and "ward_code" in accepted.columns and reference.wards:
+        unknown = accepted.filter(
+            pl.col("ward_code").is_not_null() & ~pl.col("ward_code").is_in(sorted(reference.wards))
+        )
+        if unknown.height:
+            examples = ", ".join(unknown["ward_code"].unique().head(5).to_list())
+            notes.append(
+                f"{unknown.height:,} accepted offences name wards with no boundary loaded (e.g. {examples}); they are kept but not mapped"
+            )
+        missing = accepted.filter(pl.col("ward_code").is_null()).height
+        if missing:
+            notes.append(f"{missing:,} accepted offences have no ward")
+    return tuple(notes)
