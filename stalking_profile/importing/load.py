@@ -156,7 +156,9 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
             "append_outcomes",
             incoming_outcomes=accepted.select("crime_ref", "outcome_key", "outcome_date"),
         )
+        inserted = gateway.sql("SELECT count(*) AS n FROM outcome")["n"].item() - outcomes_before
     elif validated.kind == "districts":
+
         existing = set(gateway.query("districts")["district_code"].to_list())
         inserted = accepted.filter(~pl.col("district_code").is_in(sorted(existing))).height
         updated = accepted.height - inserted
