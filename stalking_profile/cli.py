@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from stalking_profile.db import connect
 from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
 from stalking_profile.importing.load import ImportRefused, import_file
+from stalking_profile.importing.mapping import ColumnMapping, load_mapping
 from stalking_profile.importing.readers import ReadError
 from stalking_profile.store import build_demo_database, ensure_database
 
@@ -41,14 +43,22 @@ def _boundaries(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     gateway = connect(args.db, read_only=False, create=True)
     try:
+        mapping = load_mapping(args.mapping) if args.mapping else ColumnMapping()
+        mapping = replace(
+            mapping,
+            encoding=args.encoding or mapping.encoding,
+            delimiter=args.delimiter or mapping.delimiter,
+            sheet=args.sheet or mapping.sheet,
+        )
         report = import_file(
             gateway,
             args.file,
             args.kind,
-            args.mapping,
+            mapping,
             args.extract_date,
             progress=_progress_bar(args.quiet),
         )
+
     except (ImportRefused, ReadError) as error:
         print(f"\nerror: {error}. The database is unchanged.", file=sys.stderr)
         return 2
@@ -159,7 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=settings.db_path,
         help=f"database file, created if absent (default: {settings.db_path})",
     )
+    importer.add_argument("--encoding", help="the CSV's encoding, e.g. cp1252 (default: detected)")
+    importer.add_argument(
+        "--delimiter", help="the CSV's delimiter, e.g. ';' or tab (default: detected)"
+    )
+    importer.add_argument("--sheet", help="the Excel sheet to read (default: the first)")
     importer.add_argument("--quiet", action="store_true", help="no progress bar")
+
     importer.set_defaults(handler=_import)
 
     return parser

@@ -40,15 +40,26 @@ class Gateway:
         self._connection = connection
         self.path = path
 
-    def query(self, name: str, **params: Any) -> pl.DataFrame:
-        """Run the named query in `sql/queries/` with bound parameters; return a Polars frame."""
-        return self.sql(load_sql("queries/" + name), params)
+    def query(
+        self, name: str, frames: Mapping[str, pl.DataFrame] | None = None, **params: Any
+    ) -> pl.DataFrame:
+        """Run the named query in `sql/queries/` with bound parameters (and frames registered
+        under the names the query reads); return a Polars frame."""
+        return self.sql(load_sql("queries/" + name), params, frames)
 
-    def sql(self, text: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
+    def sql(
+        self,
+        text: str,
+        params: Mapping[str, Any] | None = None,
+        frames: Mapping[str, pl.DataFrame] | None = None,
+    ) -> pl.DataFrame:
         """Run SQL text from a named file (never from user input) and return a Polars frame."""
         cursor = self._connection.cursor()
         try:
+            for frame_name, frame in (frames or {}).items():
+                cursor.register(frame_name, frame.to_arrow())
             relation = cursor.sql(text, params=dict(params or {}))
+
             return relation.pl() if relation is not None else pl.DataFrame()
         except duckdb.Error as error:
             raise DatabaseError(str(error)) from error

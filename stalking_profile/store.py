@@ -56,7 +56,7 @@ def build_demo_database(path: Path, progress: Progress = print) -> dict[str, int
     progress(
         f"Writing {data.offence.height:,} offences and {data.outcome.height:,} outcomes to {path} ..."
     )
-    gateway = connect(partial, read_only=False)
+    gateway = connect(partial, read_only=False, create=True)
     try:
         create_schema(gateway)
         counts = load_demo(gateway, data)

@@ -1,5 +1,7 @@
--- Purpose: the stored offences whose crime references are in the registered list, to tell new
--- rows from changed and unchanged ones on re-import.
--- Grain: one row per offence. Parameters: $crime_refs (VARCHAR[]).
+-- Purpose: the stored offences whose crime references are in the registered frame
+-- `incoming_refs` (one column, crime_ref), to tell new rows from changed and unchanged ones.
+-- Grain: one row per offence. Parameters: none (the frame is registered by the gateway).
 
-SELECT * FROM offence WHERE list_contains($crime_refs, crime_ref);
+SELECT offence.*
+FROM offence
+JOIN incoming_refs USING (crime_ref);

@@ -119,9 +119,11 @@ def _refuse_synthetic(gateway: Gateway) -> None:
 def _changed_offences(gateway: Gateway, accepted: pl.DataFrame) -> tuple[pl.DataFrame, int, int]:
     """The accepted offences that are new or differ from what is stored, with the counts."""
     columns = [c.name for c in contract.OFFENCE.columns if c.name in accepted.columns]
-    stored = gateway.query("offences_by_ref", crime_refs=accepted["crime_ref"].to_list()).select(
-        columns
+    stored = gateway.query(
+        "offences_by_ref", frames={"incoming_refs": accepted.select("crime_ref")}
     )
+    stored = stored.select(columns)
+
     incoming = accepted.select(columns)
     if stored.is_empty():
         return incoming, incoming.height, 0
@@ -158,7 +160,6 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
         )
         inserted = gateway.sql("SELECT count(*) AS n FROM outcome")["n"].item() - outcomes_before
     elif validated.kind == "districts":
-
         existing = set(gateway.query("districts")["district_code"].to_list())
         inserted = accepted.filter(~pl.col("district_code").is_in(sorted(existing))).height
         updated = accepted.height - inserted

@@ -9,6 +9,7 @@ but reported with its row number, so nothing is lost silently.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,10 @@ def read_csv(
     csv.field_size_limit(1 << 30)
     chunks: list[pl.DataFrame] = []
     ragged: list[dict[str, object]] = []
-    with path.open("r", encoding=encoding, errors="strict", newline="") as handle:
+    with (
+        path.open("rb") as raw_handle,
+        io.TextIOWrapper(raw_handle, encoding=encoding, errors="strict", newline="") as handle,
+    ):
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             header = next(reader)
@@ -134,7 +138,7 @@ def read_csv(
                     chunks.append(_chunk(header, rows, numbers))
                     rows, numbers = [], []
                     progress(
-                        min(0.99, handle.tell() / size) if hasattr(handle, "tell") else 0.5,
+                        min(0.99, raw_handle.tell() / size),
                         f"read {row_number:,} rows",
                     )
         except UnicodeDecodeError as error:

@@ -1,0 +1,342 @@
+"""Importing a force's records: good files in every format, bad files with clear messages, and
+the database unchanged or changed by exactly the accepted rows."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from stalking_profile.db import Gateway, connect
+from stalking_profile.importing.load import ImportRefused, import_file
+from stalking_profile.importing.mapping import load_mapping
+from stalking_profile.importing.readers import ReadError
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "data" / "templates"
+TABLES = ("offence", "outcome", "quarantine", "import_log", "district")
+
+
+def offences(n: int, start: int = 1, **overrides: object) -> pl.DataFrame:
+    """n valid offence rows with contract headers (text, as an extract would hold them)."""
+    numbers = list(range(start, start + n))
+    frame = pl.DataFrame(
+        {
+            "crime_ref": [f"T-{i:06d}" for i in numbers],
+            "recorded_date": [f"{1 + i % 28:02d}/{1 + i % 12:02d}/2021" for i in numbers],
+            "offence_type": ["stalking" if i % 3 else "harassment" for i in numbers],
+            "ho_offence_code": ["8Q" if i % 3 else "8L" for i in numbers],
+            "district_code": ["BD" if i % 2 else "CD" for i in numbers],
+            "is_domestic": ["Y" if i % 4 else "N" for i in numbers],
+            "is_cyber": ["N"] * n,
+            "dash_completed": ["Yes"] * n,
+            "dash_risk": ["standard"] * n,
+            "sash_completed": ["No"] * n,
+            "arrest_made": ["false"] * n,
+            "victim_age": [str(18 + i % 60) for i in numbers],
+            "victim_sex": ["F"] * n,
+            "outcome_key": ["16" if i % 5 else "" for i in numbers],
+            "outcome_date": ["2021-12-31" if i % 5 else "" for i in numbers],
+        }
+    )
+    return frame.with_columns(
+        pl.lit(str(value)).alias(column) for column, value in overrides.items()
+    )
+
+
+def counts(gateway: Gateway) -> dict[str, int]:
+    return {
+        table: gateway.sql(f"SELECT count(*) AS n FROM {table}")["n"].item() for table in TABLES
+    }
+
+
+@pytest.fixture
+def force(tmp_path: Path) -> Gateway:
+    gateway = connect(tmp_path / "force.duckdb", read_only=False, create=True)
+    import_file(gateway, TEMPLATES / "districts.csv")
+    yield gateway
+    gateway.close()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet", "xlsx"])
+def test_good_file_in_each_format(force: Gateway, tmp_path: Path, suffix: str) -> None:
+    frame = offences(50)
+    path = tmp_path / f"extract.{suffix}"
+    {"csv": frame.write_csv, "parquet": frame.write_parquet, "xlsx": frame.write_excel}[suffix](
+        path
+    )
+    report = import_file(force, path)
+    assert (report.kind, report.rows_read, report.rows_accepted, report.rows_rejected) == (
+        "offences",
+        50,
+        50,
+        0,
+    )
+    assert counts(force)["offence"] == 50
+    assert counts(force)["outcome"] == 40  # every fifth row has no outcome
+    stored = force.sql("SELECT * FROM offence WHERE crime_ref = 'T-000001'").row(0, named=True)
+    assert (
+        stored["recorded_date"] == date(2021, 2, 2)
+        and stored["is_domestic"]
+        and stored["victim_sex"] == "female"
+    )
+
+
+def test_reimporting_the_same_file_changes_nothing(force: Gateway, tmp_path: Path) -> None:
+    path = tmp_path / "extract.csv"
+    offences(30).write_csv(path)
+    import_file(force, path)
+    before = counts(force)
+    again = import_file(force, path)
+    assert again.status == "unchanged"
+    assert counts(force) == before
+    renamed = tmp_path / "same-contents-other-name.csv"
+    renamed.write_bytes(path.read_bytes() + b"")
+    assert import_file(force, renamed).status == "unchanged"
+
+
+def test_newer_extract_updates_offences_and_appends_outcomes(
+    force: Gateway, tmp_path: Path
+) -> None:
+    first = tmp_path / "january.csv"
+    offences(20).write_csv(first)
+    import_file(force, first)
+    newer = offences(20).with_columns(
+        pl.when(pl.col("crime_ref") == "T-000002")
+        .then(pl.lit("true"))
+        .otherwise(pl.col("arrest_made"))
+        .alias("arrest_made"),
+        pl.when(pl.col("crime_ref") == "T-000002")
+        .then(pl.lit("1-charged"))
+        .otherwise(pl.col("outcome_key"))
+        .alias("outcome_key"),
+        pl.when(pl.col("crime_ref") == "T-000002")
+        .then(pl.lit("2022-01-20"))
+        .otherwise(pl.col("outcome_date"))
+        .alias("outcome_date"),
+    )
+    second = tmp_path / "february.csv"
+    pl.concat([newer, offences(5, start=100)]).write_csv(second)
+    report = import_file(force, second)
+    assert (report.rows_inserted, report.rows_updated) == (5, 1)
+    assert report.outcomes_added == 1 + 4  # T-000002's new outcome, and the new offences' outcomes
+    history = force.sql(
+        "SELECT outcome_key FROM outcome WHERE crime_ref = 'T-000002' ORDER BY outcome_date"
+    )
+    assert history["outcome_key"].to_list() == ["16", "1-charged"]
+    latest = force.sql(
+        "SELECT outcome_key, arrest_made FROM offence_fact WHERE crime_ref = 'T-000002'"
+    ).row(0)
+    assert latest == ("1-charged", True)
+    assert counts(force)["offence"] == 25
+
+
+def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: Path) -> None:
+    path = tmp_path / "excel-export.csv"
+    frame = offences(5, victim_id="Zoë Renée")
+    path.write_bytes(frame.write_csv(separator=";").encode("cp1252"))
+    report = import_file(force, path)
+    assert report.rows_accepted == 5
+    assert "encoding cp1252, delimiter ';'" in report.notes[0]
+    assert force.sql("SELECT DISTINCT victim_id FROM offence")["victim_id"].to_list() == [
+        "Zoë Renée"
+    ]
+
+
+def test_mapping_file_maps_headers_and_codes(force: Gateway) -> None:
+    report = import_file(
+        force, TEMPLATES / "offences_niche_example.csv", mapping=TEMPLATES / "mapping_example.toml"
+    )
+    assert (report.rows_accepted, report.rows_rejected) == (2, 0)
+    rows = force.sql(
+        "SELECT crime_ref, offence_type, is_domestic, victim_sex FROM offence ORDER BY crime_ref"
+    ).rows()
+    assert rows == [
+        ("EX/21/000101", "stalking", True, "female"),
+        ("EX/21/000102", "harassment", False, "male"),
+    ]
+    assert force.sql("SELECT outcome_key FROM outcome")["outcome_key"].to_list() == ["16"]
+
+
+def test_mapping_with_unknown_column_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[columns]\ncrime_reference = "Crime Number"\n', encoding="utf-8")
+    with pytest.raises(
+        ReadError, match=r"names columns the contract does not have: \['crime_reference'\]"
+    ):
+        load_mapping(path)
+
+
+def _write(tmp_path: Path, name: str, content: bytes | str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+REFUSED_FILES = {
+    "wrong encoding": (
+        lambda tmp: _write(
+            tmp, "latin.csv", offences(3, victim_id="Zoë").write_csv().encode("cp1252")
+        ),
+        "latin.toml",
+        r"is not valid utf-8.*: state its encoding",
+    ),
+    "missing required column": (
+        lambda tmp: _write(tmp, "no-district.csv", offences(3).drop("district_code").write_csv()),
+        None,
+        "required columns missing for offences: district_code",
+    ),
+    "empty file": (lambda tmp: _write(tmp, "empty.csv", b""), None, "is empty"),
+    "header only": (
+        lambda tmp: _write(tmp, "header.csv", offences(1).head(0).write_csv()),
+        None,
+        "has a header but no data rows",
+    ),
+    "binary renamed .csv": (
+        lambda tmp: _write(tmp, "workbook.csv", b"PK\x03\x04" + bytes(range(256)) * 50),
+        None,
+        "binary file, not a delimited text file",
+    ),
+    "not a table at all": (
+        lambda tmp: _write(tmp, "notes.txt", "meeting notes\nnothing tabular here\n"),
+        None,
+        "cannot tell what the file holds",
+    ),
+    "unsupported type": (
+        lambda tmp: _write(tmp, "extract.json", "{}"),
+        None,
+        "unsupported file type",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_FILES))
+def test_refused_files_leave_the_database_unchanged(
+    force: Gateway, tmp_path: Path, case: str
+) -> None:
+    make, mapping_name, message = REFUSED_FILES[case]
+    path = make(tmp_path)
+    mapping = None
+    if mapping_name:
+        mapping = _write(tmp_path, mapping_name, '[source]\nencoding = "utf-8"\n')
+    before = counts(force)
+    with pytest.raises((ImportRefused, ReadError), match=message):
+        import_file(force, path, mapping=mapping)
+    assert counts(force) == before
+
+
+QUARANTINED_ROWS = {
+    "garbage dates": ({"recorded_date": "31/02/2021"}, "recorded_date", "not a date"),
+    "future dates": ({"recorded_date": "2099-01-01"}, "recorded_date", "date in the future"),
+    "unknown outcome codes": (
+        {"outcome_key": "99: NOT AN OUTCOME"},
+        "outcome_key",
+        "unknown outcome type",
+    ),
+    "unknown district": (
+        {"district_code": "ZZ"},
+        "district_code",
+        "unknown district (known: BD, CD",
+    ),
+    "impossible age": ({"victim_age": "212"}, "victim_age", "impossible age"),
+    "not yes or no": ({"is_domestic": "perhaps"}, "is_domestic", "not yes/no"),
+    "outcome before recording": (
+        {"outcome_date": "2020-01-01"},
+        "outcome_date",
+        "outcome dated before the offence was recorded",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(QUARANTINED_ROWS))
+def test_bad_rows_are_quarantined_with_row_number_and_reason(
+    force: Gateway, tmp_path: Path, case: str
+) -> None:
+    overrides, column, reason = QUARANTINED_ROWS[case]
+    bad = offences(2, start=500, **overrides)
+    path = tmp_path / "mixed.csv"
+    pl.concat([offences(8), bad]).write_csv(path)
+    before = counts(force)
+    report = import_file(force, path)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (10, 8, 2)
+    assert counts(force)["offence"] == before["offence"] + 8
+    quarantined = force.query("quarantine", import_id=report.import_id)
+    assert quarantined["row_number"].unique().sort().to_list() == [10, 11]  # header = row 1
+    assert (quarantined["column_name"] == column).any()
+    assert (
+        quarantined.filter(pl.col("column_name") == column)["reason"]
+        .str.contains(reason, literal=True)
+        .all()
+    )
+    assert quarantined["raw_row"].str.contains("T-000500").any()
+
+
+def test_duplicate_references_keep_the_first(force: Gateway, tmp_path: Path) -> None:
+    path = tmp_path / "dupes.csv"
+    pl.concat([offences(5), offences(2, start=2)]).write_csv(path)
+    report = import_file(force, path)
+    assert (report.rows_accepted, report.rows_rejected) == (5, 2)
+    reasons = report.rejects.filter(pl.col("column_name") == "crime_ref")
+    assert reasons["reason"].to_list() == [
+        "duplicate within the file (first at row 3)",
+        "duplicate within the file (first at row 4)",
+    ]
+
+
+def test_very_long_line_is_quarantined(force: Gateway, tmp_path: Path) -> None:
+    good = offences(4).write_csv()
+    long_line = ",".join(["x"] * 200_000)
+    path = _write(tmp_path, "long.csv", good + long_line + "\n")
+    report = import_file(force, path)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (5, 4, 1)
+    assert (
+        report.rejects.filter(pl.col("row_number") == 6)["reason"].item()
+        == "expected 15 fields, found 200000"
+    )
+
+
+def test_synthetic_demo_database_refuses_real_records(demo_db_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "demo.duckdb"
+    copy.write_bytes(demo_db_path.read_bytes())
+    gateway = connect(copy, read_only=False)
+    with pytest.raises(ImportRefused, match="synthetic demonstration force"):
+        import_file(gateway, TEMPLATES / "offences_template.csv")
+    gateway.close()
+
+
+def test_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    database = tmp_path / "force.duckdb"
+    gateway = connect(database, read_only=False, create=True)
+    import_file(gateway, TEMPLATES / "districts.csv")
+    first = tmp_path / "first.csv"
+    offences(100).write_csv(first)
+    import_file(gateway, first)
+    gateway.close()
+    big = tmp_path / "big.csv"
+    offences(300_000, start=1000).write_csv(big)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stalking_profile", "import", str(big), "--db", str(database)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "writing" not in seen and time.monotonic() < deadline:
+        seen += process.stderr.read(64)
+    assert "writing" in seen, seen
+    time.sleep(0.3)  # well inside the write transaction
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    reopened = connect(database, read_only=True)
+    assert reopened.sql("SELECT count(*) AS n FROM offence")["n"].item() == 100
+    assert reopened.sql("SELECT count(*) AS n FROM import_log")["n"].item() == 2
+    reopened.close()
