@@ -22,6 +22,12 @@ pages = {
         st.Page("app_pages/outcomes.py", title="Outcomes", icon=":material/gavel:"),
         st.Page("app_pages/risk.py", title="Risk & flags", icon=":material/flag:", url_path="risk"),
         st.Page("app_pages/maps.py", title="Hotspot maps", icon=":material/map:", url_path="maps"),
+        st.Page(
+            "app_pages/quality.py", title="Data quality", icon=":material/rule:", url_path="quality"
+        ),
+    ],
+    "Data": [
+        st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
     ],
     "Reference": [
         st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:"),

@@ -65,7 +65,17 @@ with emerging_tab:
         "Mann-Kendall trend test of each ward's z-scores, classed as in ArcGIS Emerging Hot Spot Analysis."
     )
 with match_tab:
-    for number, comparison in enumerate(ui.map_panel("correspondence_panel", flt), start=1):
+    layers = ui.comparison_layer_names(ui.database_version())
+    layer = st.selectbox(
+        "Compare stalking with a loaded layer",
+        layers,
+        index=0 if layers else None,
+        key="map_layer",
+        help="Ward counts loaded with `python -m stalking_profile import` (comparison) or `police-uk`.",
+    )
+    for number, comparison in enumerate(
+        ui.map_panel("correspondence_panel", flt, layer_name=layer), start=1
+    ):
         st.subheader(comparison.title)
         st.markdown(comparison.statistics["sentence"])
         first, second = st.columns(2)

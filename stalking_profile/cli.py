@@ -14,6 +14,7 @@ from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
 from stalking_profile.importing.load import ImportRefused, import_file
 from stalking_profile.importing.mapping import ColumnMapping, load_mapping
+from stalking_profile.importing.police_uk import import_police_uk
 from stalking_profile.importing.readers import ReadError
 from stalking_profile.store import build_demo_database, ensure_database
 
@@ -81,6 +82,19 @@ def _progress_bar(quiet: bool):
         sys.stderr.flush()
 
     return show
+
+
+def _police_uk(args: argparse.Namespace) -> int:
+    gateway = connect(args.db, read_only=False)
+    try:
+        report = import_police_uk(gateway, args.files, args.lsoa_lookup)
+    except (ReadError, ValueError) as error:
+        print(f"error: {error}. The database is unchanged.", file=sys.stderr)
+        return 2
+    finally:
+        gateway.close()
+    print(report.text())
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,6 +191,28 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--quiet", action="store_true", help="no progress bar")
 
     importer.set_defaults(handler=_import)
+
+    context = commands.add_parser(
+        "police-uk",
+        help="load police.uk street-level crime CSVs as a context layer",
+        description=(
+            "Load police.uk street-level crime CSVs (the monthly public data) as context: points are "
+            "placed in the loaded wards; rows without coordinates by LSOA through --lsoa-lookup; "
+            "'Last outcome category' is mapped to the nearest Home Office outcome group "
+            "(approximate). Each crime type becomes a comparison layer for the hotspot maps."
+        ),
+    )
+    context.add_argument("files", type=Path, nargs="+", help="police.uk street-level CSV files")
+    context.add_argument(
+        "--lsoa-lookup", type=Path, help="CSV of LSOA code, ward code (first two columns)"
+    )
+    context.add_argument(
+        "--db",
+        type=Path,
+        default=settings.db_path,
+        help=f"database file (default: {settings.db_path})",
+    )
+    context.set_defaults(handler=_police_uk)
 
     return parser
 

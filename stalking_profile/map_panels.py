@@ -204,11 +204,11 @@ def _layer(gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry) -> pl.D
 
 
 def correspondence_panel(
-    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, layer_name: str | None = None
 ) -> list[Comparison]:
     """Do stalking hotspots line up with harassment hotspots, DA with non-DA stalking hotspots,
-    and stalking with each loaded comparison layer? Rank correlation of ward rates and counts,
-    top-decile overlap, and two maps side by side."""
+    and stalking with the chosen comparison layer (`layer_name`)? Rank correlation of ward rates
+    and counts, top-decile overlap, and two maps side by side."""
     stalking = replace(flt, offence_types=("stalking",))
     pairs = [
         (
@@ -224,7 +224,8 @@ def correspondence_panel(
             _layer(gateway, replace(stalking, domestic="non_domestic"), geometry),
         ),
     ]
-    for layer in queries.comparison_layers(gateway).iter_rows(named=True):
+    chosen = queries.comparison_layers(gateway).filter(pl.col("layer") == layer_name)
+    for layer in chosen.head(1).iter_rows(named=True):
         counts = queries.comparison_counts(
             gateway, layer["layer"], layer["period_start"]
         ).with_columns(pl.col("offences").cast(pl.Int64))

@@ -16,7 +16,7 @@ import polars as pl
 from stalking_profile import charts, formatting, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
-from stalking_profile.measures import headline, outcomes, risk, scorecard, spc, volumes
+from stalking_profile.measures import headline, outcomes, quality, risk, scorecard, spc, volumes
 from stalking_profile.measures.categories import CATEGORY_LABELS
 from stalking_profile.recording_rules import recording_rule_changes, series_breaks
 
@@ -229,3 +229,29 @@ def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> 
         for flag, label in risk.FLAGS.items()
     }
     return RiskPanel(rates, comparison, figure, dash_mix, dash_figure, trends, trend_figures)
+
+
+@dataclass(frozen=True)
+class QualityPanel:
+    indicators: pl.DataFrame
+    figure: go.Figure
+    cyber_by_district: pl.DataFrame
+    cyber_figure: go.Figure
+    imports: pl.DataFrame
+
+
+def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> QualityPanel:
+    """Data-quality indicators for the filter (rates with intervals), the cyber-flag rate by
+    district as an under-recording signal, and validation failures per import."""
+    counts = apply_domestic(queries.quality_counts(gateway, flt), flt.domestic)
+    indicators = quality.quality_indicators(counts, small_denominator)
+    figure = charts.rate_comparison_figure(
+        indicators.with_columns(pl.lit("all").alias("category")),
+        "Data quality: share of records affected",
+    )
+    cyber = quality.cyber_rate_by_district(counts, small_denominator)
+    cyber_figure = charts.rate_comparison_figure(
+        cyber.with_columns(pl.col("district_code").alias("label"), pl.lit("all").alias("category")),
+        "Cyber-enabled flag rate by district (a low rate suggests under-recording)",
+    )
+    return QualityPanel(indicators, figure, cyber, cyber_figure, queries.import_quality(gateway))

@@ -76,3 +76,27 @@ def comparison_layers(gateway: Gateway) -> pl.DataFrame:
 def comparison_counts(gateway: Gateway, layer: str, period_start: date) -> pl.DataFrame:
     """One comparison layer's counts per ward for the period starting `period_start`."""
     return gateway.query("comparison_counts", layer=layer, period_start=period_start)
+
+
+def quality_counts(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Offences split by every data-quality condition for the filter's period, districts and types."""
+    return gateway.query("quality_counts", **flt.sql_params())
+
+
+def quality_records(
+    gateway: Gateway, flt: ProfileFilter, indicator: str, max_rows: int = 500
+) -> pl.DataFrame:
+    """The records behind one quality indicator (record level), newest first."""
+    domestic = {"all": [True, False], "domestic": [True], "non_domestic": [False]}[flt.domestic]
+    return gateway.query(
+        "quality_records",
+        indicator=indicator,
+        domestic=domestic,
+        max_rows=max_rows,
+        **flt.sql_params(),
+    )
+
+
+def import_quality(gateway: Gateway) -> pl.DataFrame:
+    """Each import's rows read, accepted and refused, oldest first."""
+    return gateway.query("import_quality")

@@ -6,22 +6,31 @@ cached measure inputs keyed by the filter, the shared filter sidebar and small s
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from stalking_profile import formatting, geography, map_panels, panels, queries
-from stalking_profile.config import Settings
+from stalking_profile.config import PROJECT_ROOT, Settings
 from stalking_profile.db import Gateway, connect
 from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter, add_months, default_filter
+from stalking_profile.geography import BoundaryError
+from stalking_profile.importing.boundaries import load_boundaries
+from stalking_profile.importing.load import ImportRefused, import_file, read_and_validate
+from stalking_profile.importing.mapping import ColumnMapping, load_mapping
+from stalking_profile.importing.readers import ReadError
 from stalking_profile.queries import DatasetInfo
 
 FILTER_STATE_KEY = "profile_filter"
 TOPOJSON_URL = "/app/static/topojson/"  # an empty world topology: maps draw from ward polygons only
 
 ALL_DISTRICTS_KEY = "all_districts"
-MAP_PANELS = ("hotspot_panel", "emerging_panel", "correspondence_panel")
+MAP_PANELS = ("quality_panel", "hotspot_panel", "emerging_panel", "correspondence_panel")
 PANELS = (
     "overview",
     "trends_volume",
@@ -29,6 +38,7 @@ PANELS = (
     "trends_comparison",
     "outcomes_panel",
     "risk_panel",
+    "quality_panel",
 )
 
 
@@ -334,3 +344,126 @@ def map_panel(name: str, flt: ProfileFilter, **options: object) -> object | None
     if geometry is None:
         return None
     return _map_panel(name, version, flt, tuple(sorted(options.items())), geometry)
+
+
+@st.cache_data(show_spinner=False)
+def comparison_layer_names(version: tuple[str, float]) -> list[str]:
+    """Names of the comparison layers loaded, the demo's DA layer first."""
+    return (
+        queries.comparison_layers(gateway(version))["layer"].unique(maintain_order=True).to_list()
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _quality_records(
+    version: tuple[str, float], flt: ProfileFilter, indicator: str
+) -> pl.DataFrame:
+    return queries.quality_records(gateway(version), flt, indicator)
+
+
+def quality_records(flt: ProfileFilter, indicator: str) -> pl.DataFrame:
+    """The records behind a data-quality indicator (cached per filter)."""
+    return _quality_records(database_version(), flt, indicator)
+
+
+@contextmanager
+def uploaded_file(upload) -> Iterator[Path]:
+    """An uploaded file saved under its own name in a temporary folder (removed afterwards)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        yield path
+
+
+@contextmanager
+def writable_database() -> Iterator[Gateway]:
+    """A read-write connection for an import: the cached read-only connection is closed first
+    (DuckDB allows one configuration per file in a process) and every cache is dropped after,
+    so that all pages show the new data."""
+    version = database_version()
+    gateway(version).close()
+    gateway.clear()
+    writer = connect(version[0], read_only=False)
+    try:
+        yield writer
+    finally:
+        writer.close()
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def progress_bar(label: str):
+    """A Streamlit progress bar as a (fraction, message) callback."""
+    bar = st.progress(0.0, text=label)
+    return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+
+def import_log() -> pl.DataFrame:
+    """The import log, newest first."""
+    return current_gateway().query("import_log")
+
+
+def quarantine() -> pl.DataFrame:
+    """Every quarantined row with its reason."""
+    return current_gateway().query("quarantine", import_id=None)
+
+
+TEMPLATES = sorted((PROJECT_ROOT / "data" / "templates").glob("*.*"))
+
+
+def _mapping(upload) -> ColumnMapping:
+    if upload is None:
+        return ColumnMapping()
+    with uploaded_file(upload) as path:
+        return load_mapping(path)
+
+
+def check_upload(upload, mapping_upload, kind: str | None) -> None:
+    """Validate an upload without writing and show what would be accepted and refused."""
+    try:
+        mapping = _mapping(mapping_upload)
+        with uploaded_file(upload) as path:
+            raw, validated, unused = read_and_validate(current_gateway(), path, kind, mapping)
+    except (ImportRefused, ReadError) as error:
+        st.error(f"{upload.name} cannot be imported: {error}")
+        return
+    refused = validated.rows_rejected + raw.ragged.height
+    st.success(
+        f"{upload.name}: {validated.kind}; {raw.rows_read:,} rows read = {validated.accepted.height:,} would be "
+        f"accepted + {refused:,} refused."
+    )
+    for note in validated.warnings:
+        st.caption(note)
+    if unused:
+        st.caption(f"Columns not used: {', '.join(unused)}")
+    if validated.rejects.height or raw.ragged.height:
+        reasons = validated.rejects
+        show_table(reasons.head(500))
+        csv_download(
+            reasons, f"refused-rows-{upload.name}.csv", "Download the refused rows with reasons"
+        )
+
+
+def import_upload(upload, mapping_upload, kind: str | None) -> None:
+    """Import an upload into the (non-synthetic) database with a progress bar."""
+    try:
+        mapping = _mapping(mapping_upload)
+        with uploaded_file(upload) as path, writable_database() as gateway:
+            report = import_file(
+                gateway, path, kind, mapping, progress=progress_bar(f"Importing {upload.name}")
+            )
+    except (ImportRefused, ReadError) as error:
+        st.error(f"{upload.name} was not imported: {error}. The database is unchanged.")
+        return
+    st.success(report.text())
+
+
+def load_boundary_upload(upload, code_column: str | None) -> None:
+    """Load uploaded ward boundaries (all or nothing)."""
+    try:
+        with uploaded_file(upload) as path, writable_database() as gateway:
+            report = load_boundaries(gateway, path, code_column)
+    except BoundaryError as error:
+        st.error(f"{upload.name} was not loaded: {error}. The database is unchanged.")
+        return
+    st.success(report.text())

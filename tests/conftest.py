@@ -61,6 +61,7 @@ def _offence(
         "dash_risk": None,
         "sash_completed": False,
         "arrest_made": False,
+        "stalking_screen_negative": None,
     }
     row.update(flags)
     return row
@@ -75,7 +76,15 @@ TINY_OFFENCES = [
     ),
     _offence("T3", date(2021, 2, 3), "A", False),
     _offence("T4", date(2021, 2, 10), "B", False, arrest_made=True, is_cyber=True),
-    _offence("T5", date(2021, 3, 1), "B", True, dash_completed=True, dash_risk="medium"),
+    _offence(
+        "T5",
+        date(2021, 3, 1),
+        "B",
+        True,
+        dash_completed=True,
+        dash_risk="medium",
+        stalking_screen_negative=True,
+    ),
     _offence("T6", date(2020, 12, 15), "B", True),
     _offence("T7", date(2021, 3, 10), "A", True, offence_type="harassment", ho_offence_code="8L"),
     _offence("T8", date(2021, 2, 15), "A", True, dash_completed=True, dash_risk="medium"),
@@ -97,7 +106,7 @@ TINY_OUTCOMES = [
 def tiny_gateway(tmp_path: Path) -> Gateway:
     """A real DuckDB file with eight hand-made offences (see TINY_OFFENCES) in districts A and
     B (C has none), extract date 31 March 2021."""
-    gateway = connect(tmp_path / "tiny.duckdb", read_only=False)
+    gateway = connect(tmp_path / "tiny.duckdb", read_only=False, create=True)
     create_schema(gateway)
     gateway.insert(
         "dataset",

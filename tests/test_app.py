@@ -10,6 +10,8 @@ PAGES = {
     "app_pages/outcomes.py": "Outcomes",
     "app_pages/risk.py": "Risk & flags",
     "app_pages/maps.py": "Hotspot maps",
+    "app_pages/quality.py": "Data quality",
+    "app_pages/data.py": "Data",
     "app_pages/definitions.py": "Definitions",
 }
 FILTERS = {

@@ -140,3 +140,23 @@ def test_every_listed_measure_states_what_it_counts() -> None:
         assert ">>>" not in row["definition"], row["measure"]
     rates = definitions.filter(pl.col("section").is_in(["Headline", "Risk and flags"]))
     assert rates["definition"].str.contains("(?i)offences").all()
+
+
+def test_quality_indicators_by_hand(tiny_gateway: Gateway) -> None:
+    from stalking_profile.measures import quality
+
+    table = quality.quality_indicators(queries.quality_counts(tiny_gateway, Q1_2021))
+    shown = {
+        r["indicator"]: (r["numerator"], r["denominator"]) for r in table.iter_rows(named=True)
+    }
+    assert shown["da_stalking_without_dash"] == (0, 4)  # T1 T2 T5 T8 all have a DASH
+    assert shown["non_da_stalking_without_dash"] == (2, 2)  # T3 T4
+    assert shown["stalking_without_sash"] == (6, 6)
+    # extract 31 March 2021: recorded on or before 31 Dec 2020 is 90+ days old; none in Q1 2021
+    assert shown["open_after_90_days"] == (0, 0)
+    assert shown["missing_ward"] == (6, 6)
+    assert shown["contradictory_screen"] == (1, 1)  # T5 is the only stalking offence screened
+    assert table.filter(pl.col("denominator") == 0)["rate"].is_null().all()
+    records = queries.quality_records(tiny_gateway, Q1_2021, "non_da_stalking_without_dash")
+    assert sorted(records["crime_ref"].to_list()) == ["T3", "T4"]
+    assert queries.quality_records(tiny_gateway, Q1_2021, "no-such-indicator").is_empty()

@@ -21,7 +21,7 @@ import polars as pl
 from stalking_profile import contract
 from stalking_profile.db import Gateway
 from stalking_profile.importing.mapping import ColumnMapping, apply_mapping, load_mapping
-from stalking_profile.importing.readers import ROW_NUMBER, Progress, ReadError, read_table
+from stalking_profile.importing.readers import ROW_NUMBER, Progress, RawTable, ReadError, read_table
 from stalking_profile.importing.validate import Reference, Validated, detect_kind, validate
 from stalking_profile.store import create_schema, refresh_marts
 
@@ -211,6 +211,47 @@ def _quarantine(
     ).select(contract.QUARANTINE.column_names)
 
 
+def _empty_rejects() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "row_number": pl.Int64,
+            "column_name": pl.String,
+            "value": pl.String,
+            "reason": pl.String,
+        }
+    )
+
+
+def read_and_validate(
+    gateway: Gateway,
+    path: Path,
+    kind: str | None,
+    mapping: ColumnMapping,
+    progress: Progress = lambda fraction, message: None,
+) -> tuple[RawTable, Validated, list[str]]:
+    """Read, map and validate a file without writing anything (also the Data page's check)."""
+    progress(0.02, f"reading {path.name}")
+    try:
+        raw = read_table(
+            path,
+            mapping.encoding,
+            mapping.delimiter,
+            mapping.sheet,
+            lambda f, m: progress(0.02 + 0.5 * f, m),
+        )
+        mapped, unused = apply_mapping(raw.frame, mapping)
+        kind = kind or detect_kind(mapped.columns)
+        if raw.rows_read == 0:
+            raise ImportRefused(f"{path.name} has a header but no data rows")
+        progress(0.55, f"validating {raw.rows_read:,} rows")
+        validated = validate(mapped, kind, _reference(gateway), mapping.date_formats)
+    except ImportRefused:
+        raise
+    except (ReadError, ValueError) as error:
+        raise ImportRefused(str(error)) from error
+    return raw, validated, unused
+
+
 def import_file(
     gateway: Gateway,
     path: Path | str,
@@ -231,48 +272,24 @@ def import_file(
     _refuse_synthetic(gateway)
     digest = file_hash(path) if path.is_file() else ""
     previous = gateway.query("import_by_hash", file_hash=digest) if digest else pl.DataFrame()
-    progress(0.02, f"reading {path.name}")
-    try:
-        raw = read_table(
-            path,
-            mapping.encoding,
-            mapping.delimiter,
-            mapping.sheet,
-            lambda f, m: progress(0.02 + 0.5 * f, m),
+    if previous.height:
+        return ImportReport(
+            None,
+            path.name,
+            str(previous["kind"][0]),
+            "unchanged",
+            int(previous["rows_read"][0]),
+            0,
+            0,
+            0,
+            0,
+            0,
+            _empty_rejects(),
+            (),
+            (f"first imported {previous['imported_at'][0]:%d %b %Y %H:%M}",),
         )
-        mapped, unused = apply_mapping(raw.frame, mapping)
-        kind = kind or detect_kind(mapped.columns)
-        if previous.height:
-            return ImportReport(
-                None,
-                path.name,
-                kind,
-                "unchanged",
-                raw.rows_read,
-                0,
-                0,
-                0,
-                0,
-                0,
-                pl.DataFrame(
-                    schema={
-                        "row_number": pl.Int64,
-                        "column_name": pl.String,
-                        "value": pl.String,
-                        "reason": pl.String,
-                    }
-                ),
-                (),
-                (f"first imported {previous['imported_at'][0]:%d %b %Y %H:%M}",),
-            )
-        if raw.rows_read == 0:
-            raise ImportRefused(f"{path.name} has a header but no data rows")
-        progress(0.55, f"validating {raw.rows_read:,} rows")
-        validated = validate(mapped, kind, _reference(gateway), mapping.date_formats)
-    except (ReadError, ValueError) as error:
-        if isinstance(error, ImportRefused):
-            raise
-        raise ImportRefused(str(error)) from error
+    raw, validated, unused = read_and_validate(gateway, path, kind, mapping, progress)
+    kind = validated.kind
     import_id = uuid.uuid4().hex[:12]
     quarantine = _quarantine(validated, raw.frame, raw.ragged, import_id)
     rows_rejected = quarantine["row_number"].n_unique()

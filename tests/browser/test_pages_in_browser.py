@@ -25,6 +25,11 @@ PAGES = {
     "maps": ("Hotspot maps", ["Colour wards by", "Do hotspots line up?"]),
     "outcomes": ("Outcomes", ["Outcomes by district", "Home Office outcome groups"]),
     "risk": ("Risk & flags", ["DA against non-DA", "DASH risk level"]),
+    "quality": (
+        "Data quality",
+        ["Non-DA stalking without a DASH", "Check the records behind an indicator"],
+    ),
+    "data": ("Data", ["Check or import a file", "Templates"]),
     "definitions": ("Definitions", ["Data contract", "outcome_1_8_rate"]),
 }
 
@@ -155,3 +160,19 @@ def test_map_draws_ward_polygons_offline(page, running_app) -> None:
     )
     assert min(path_lengths) > 20, "every ward has a drawn outline"
     page.screenshot(path=str(ARTIFACTS / "maps-drawn.png"), full_page=True)
+
+
+def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
+    extract = tmp_path / "extract.csv"
+    template = Path(__file__).resolve().parents[2] / "data" / "templates" / "offences_template.csv"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    lines.append(lines[1].replace("EX-0001", "EX-0003").replace("2021-10-04", "31/02/2021"))
+    extract.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page.goto(f"{running_app.url}/data")
+    _wait_for_page(page, "Data")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(extract))
+    message = page.get_by_text("3 rows read = 2 would be accepted + 1 refused")
+    message.wait_for(timeout=60_000)
+    assert page.get_by_text(
+        "synthetic demonstration force: records are not imported"
+    ).first.is_visible()

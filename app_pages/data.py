@@ -1,0 +1,83 @@
+"""Data: what is loaded, checking and importing a force's files, boundaries, log and quarantine."""
+
+import streamlit as st
+
+from stalking_profile import ui
+
+info = ui.dataset_info(ui.database_version())
+st.title("Data")
+st.caption(
+    f"{info.force_name}: {info.offences:,} offences recorded {info.first_month:%b %Y} to {info.last_month:%b %Y}; "
+    f"extract date {info.extract_date:%d %B %Y}; source: {info.source}."
+)
+check_tab, boundary_tab, log_tab, template_tab = st.tabs(
+    ["Check or import a file", "Ward boundaries", "Import log and quarantine", "Templates"]
+)
+
+with check_tab:
+    upload = st.file_uploader(
+        "Records file (CSV, Parquet or Excel)",
+        type=["csv", "txt", "tsv", "parquet", "xlsx"],
+        key="data_file",
+    )
+    mapping = st.file_uploader("Column mapping (TOML, optional)", type=["toml"], key="data_mapping")
+    kind = st.selectbox(
+        "The file holds",
+        ["detect", "offences", "outcomes", "districts", "wards", "comparison"],
+        key="data_kind",
+    )
+    if upload is not None:
+        ui.check_upload(upload, mapping, None if kind == "detect" else kind)
+        if info.is_synthetic:
+            st.info(
+                "This database is the synthetic demonstration force: records are not imported into it, so "
+                "that real and synthetic data never mix. Import into a force database on the command line "
+                "(`python -m stalking_profile import FILE --db force.duckdb`) and start the dashboard on it "
+                "with `STALKING_PROFILE_DB=force.duckdb`."
+            )
+        elif st.button("Import the accepted rows", type="primary", key="data_import"):
+            ui.import_upload(upload, mapping, None if kind == "detect" else kind)
+
+with boundary_tab:
+    boundaries = st.file_uploader(
+        "Ward boundaries (GeoJSON, TopoJSON or a zipped GeoPackage / Shapefile folder)",
+        type=["geojson", "json", "topojson", "gpkg", "zip"],
+        key="data_boundaries",
+    )
+    code_column = st.text_input(
+        "Ward code column (leave empty to detect WDyyCD / AREACD)", key="data_code_column"
+    )
+    if boundaries is not None and st.button(
+        "Load boundaries", key="data_load_boundaries", disabled=info.is_synthetic
+    ):
+        ui.load_boundary_upload(boundaries, code_column or None)
+    if info.is_synthetic:
+        st.caption("The demo uses ONS 2013 wards; load a force's boundaries into its own database.")
+
+with log_tab:
+    log = ui.import_log()
+    if log.is_empty():
+        st.caption("No files have been imported into this database.")
+    else:
+        ui.show_table(log)
+        quarantine = ui.quarantine()
+        st.markdown(
+            f"**Quarantine**: {quarantine['row_number'].n_unique() if quarantine.height else 0:,} refused rows, with reasons."
+        )
+        ui.show_table(quarantine.head(500))
+        ui.csv_download(
+            quarantine, "quarantine.csv", "Download the quarantine (to fix and re-import)"
+        )
+
+with template_tab:
+    st.markdown(
+        "Templates and an example mapping for a records-system export (see `data/templates/README.md`)."
+    )
+    for path in ui.TEMPLATES:
+        st.download_button(
+            path.name,
+            path.read_bytes(),
+            file_name=path.name,
+            on_click="ignore",
+            key=f"template-{path.name}",
+        )

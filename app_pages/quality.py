@@ -1,0 +1,40 @@
+"""Data quality: missing risk assessments, open cases, unmapped offences, contradictions."""
+
+import streamlit as st
+
+from stalking_profile import ui
+from stalking_profile.measures.quality import INDICATORS
+
+flt = ui.active_filter()
+view = ui.panel("quality_panel", flt, small_denominator=ui.settings_options()["small_denominator"])
+
+st.title("Data quality")
+st.caption(flt.describe() + " · the shares of records with each problem, with 95% intervals")
+
+table = view.indicators.select(
+    "label", "numerator", "denominator", "rate", "lower", "upper", "is_small", "definition"
+)
+ui.chart_with_table(view.figure, table, "quality-indicators", flt)
+
+st.subheader("Cyber-enabled flag by district")
+ui.chart_with_table(view.cyber_figure, view.cyber_by_district, "quality-cyber-by-district", flt)
+
+st.subheader("Records failing validation, by import")
+if view.imports.is_empty():
+    st.caption(
+        "No files have been imported into this database (the demo data are generated, not imported)."
+    )
+else:
+    ui.show_table(view.imports)
+
+st.subheader("Check the records behind an indicator")
+st.warning(
+    "Record-level list: OFFICIAL-SENSITIVE for a force's own data. Share only with those who may see it.",
+    icon=":material/lock:",
+)
+labels = {ind.key: ind.label for ind in INDICATORS}
+chosen = st.selectbox("Indicator", list(labels), format_func=labels.get, key="quality_indicator")
+records = ui.quality_records(flt, chosen)
+st.caption(f"{records.height:,} records shown (newest first, at most 500).")
+ui.show_table(records)
+ui.csv_download(records, f"{ui.file_stem(f'quality-records-{chosen}', flt)}.csv")

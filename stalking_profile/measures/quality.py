@@ -1,0 +1,131 @@
+"""Data quality: how complete and consistent the records are, as rates with intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from stalking_profile.measures.rates import with_rate_columns
+
+
+@dataclass(frozen=True)
+class QualityIndicator:
+    """numerator and denominator conditions over the quality counts, in plain words."""
+
+    key: str
+    label: str
+    numerator: pl.Expr
+    denominator: pl.Expr
+    definition: str
+
+
+STALKING = pl.col("offence_type") == "stalking"
+INDICATORS: tuple[QualityIndicator, ...] = (
+    QualityIndicator(
+        "da_stalking_without_dash",
+        "DA stalking without a DASH",
+        STALKING & pl.col("is_domestic") & ~pl.col("dash_completed"),
+        STALKING & pl.col("is_domestic"),
+        "DA stalking offences recorded in the period with no DASH form / DA stalking offences recorded in the period.",
+    ),
+    QualityIndicator(
+        "non_da_stalking_without_dash",
+        "Non-DA stalking without a DASH",
+        STALKING & ~pl.col("is_domestic") & ~pl.col("dash_completed"),
+        STALKING & ~pl.col("is_domestic"),
+        "Non-DA stalking offences with no DASH form / non-DA stalking offences (Force policy: a DASH for every stalking crime).",
+    ),
+    QualityIndicator(
+        "stalking_without_sash",
+        "Stalking without a stalking screening",
+        STALKING & ~pl.col("sash_completed"),
+        STALKING,
+        "Stalking offences with no S-DASH/SASH stalking screening / stalking offences recorded in the period.",
+    ),
+    QualityIndicator(
+        "open_after_90_days",
+        "No outcome after 90 days",
+        pl.col("is_open") & pl.col("older_than_90_days"),
+        pl.col("older_than_90_days"),
+        "Offences recorded 90 or more days before the extract date with no outcome by then / offences recorded 90 or more days before it.",
+    ),
+    QualityIndicator(
+        "missing_ward",
+        "No ward recorded",
+        pl.col("ward_status") == "missing",
+        pl.lit(True),
+        "Offences with no ward / offences recorded in the period (they cannot be mapped).",
+    ),
+    QualityIndicator(
+        "unknown_ward",
+        "Ward not among the loaded boundaries",
+        pl.col("ward_status") == "unknown",
+        pl.lit(True),
+        "Offences whose ward code has no loaded boundary (e.g. an older or newer ward vintage) / offences recorded in the period.",
+    ),
+    QualityIndicator(
+        "contradictory_screen",
+        "Stalking crimes whose risk screen says stalking does not feature",
+        STALKING & pl.col("stalking_screen_negative").fill_null(False),
+        STALKING & pl.col("stalking_screen_negative").is_not_null(),
+        "Stalking offences whose risk assessment recorded that stalking does not feature / stalking offences whose assessment answered the question.",
+    ),
+)
+
+
+def quality_indicators(counts: pl.DataFrame, small_denominator: int = 30) -> pl.DataFrame:
+    """Each data-quality indicator for the filter: numerator, denominator, rate with its 95%
+    Wilson interval, and its definition; a denominator of 0 shows no rate."""
+    rows = counts.select(
+        *[
+            pl.struct(
+                pl.lit(ind.key).alias("indicator"),
+                pl.lit(ind.label).alias("label"),
+                pl.col("offences")
+                .filter(ind.numerator.fill_null(False) & ind.denominator.fill_null(False))
+                .sum()
+                .alias("numerator"),
+                pl.col("offences")
+                .filter(ind.denominator.fill_null(False))
+                .sum()
+                .alias("denominator"),
+                pl.lit(ind.definition).alias("definition"),
+            ).alias(ind.key)
+            for ind in INDICATORS
+        ]
+    )
+    long = (
+        pl.concat([rows.select(pl.col(ind.key).struct.unnest()) for ind in INDICATORS])
+        if counts.height
+        else pl.DataFrame(
+            {
+                "indicator": [i.key for i in INDICATORS],
+                "label": [i.label for i in INDICATORS],
+                "numerator": [0] * len(INDICATORS),
+                "denominator": [0] * len(INDICATORS),
+                "definition": [i.definition for i in INDICATORS],
+            }
+        )
+    )
+    return with_rate_columns(
+        long.cast({"numerator": pl.Int64, "denominator": pl.Int64}),
+        small_denominator=small_denominator,
+    )
+
+
+def cyber_rate_by_district(counts: pl.DataFrame, small_denominator: int = 30) -> pl.DataFrame:
+    """Cyber-enabled flag rate per district (offences flagged / offences recorded in the
+    period): a district far below the others is likely under-recording the flag."""
+    table = (
+        counts.group_by("district_code")
+        .agg(
+            pl.col("offences").filter(pl.col("is_cyber")).sum().alias("numerator"),
+            pl.col("offences").sum().alias("denominator"),
+        )
+        .sort("district_code")
+    )
+    return with_rate_columns(
+        table.cast({"numerator": pl.Int64, "denominator": pl.Int64}),
+        small_denominator=small_denominator,
+    )

@@ -1,0 +1,84 @@
+"""police.uk street-level CSVs as a context layer: real files with their quirks."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from stalking_profile import queries
+from stalking_profile.db import Gateway, connect
+from stalking_profile.importing.police_uk import import_police_uk, outcome_groups, parse_month
+
+
+@pytest.fixture
+def writable_demo(demo_db_path: Path, tmp_path: Path) -> Gateway:
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, copy)
+    gateway = connect(copy, read_only=False)
+    yield gateway
+    gateway.close()
+
+
+def test_month_formats() -> None:
+    months = pl.DataFrame({"m": ["2022-01", "Feb-25", "feb-2025", "Dec-99", "nonsense"]}).select(
+        parse_month(pl.col("m"))
+    )
+    assert months["m"].to_list() == [
+        date(2022, 1, 1),
+        date(2025, 2, 1),
+        date(2025, 2, 1),
+        date(2099, 12, 1),
+        None,
+    ]
+
+
+def test_outcome_categories_map_to_groups() -> None:
+    groups = {row["last_outcome_category"]: row for row in outcome_groups().iter_rows(named=True)}
+    assert (
+        groups["Investigation complete; no suspect identified"]["outcome_group"]
+        == "Investigation complete – no suspect identified"
+    )
+    assert groups["Under investigation"]["mapping_confidence"] == "none"
+    assert groups["Offender given a caution"]["mapping_confidence"] == "approximate"
+
+
+def test_leeds_file_with_mangled_month_is_placed_in_wards(
+    shared_dir: Path, writable_demo: Gateway
+) -> None:
+    path = shared_dir / "data" / "police_uk" / "wyp_leeds_street_2025-02_hxy1337.csv"
+    report = import_police_uk(writable_demo, [path])
+    assert report.rows_read == 8009
+    assert report.months == (date(2025, 2, 1), date(2025, 2, 1))
+    assert report.placed_by_point + report.placed_by_lsoa + report.unplaced == 8009
+    assert report.placed_by_point > 7900  # Leeds points fall in the demo's Leeds wards
+    stored = writable_demo.sql(
+        "SELECT count(*) AS n, count(*) FILTER (WHERE context_id LIKE '%#%') AS no_id FROM context_crime"
+    ).row(0)
+    assert stored == (8009, 474)  # 474 anti-social behaviour rows have no Crime ID
+    layers = queries.comparison_layers(writable_demo)
+    violence = layers.filter(pl.col("layer") == "police.uk: Violence and sexual offences")
+    assert violence["offences"].item() <= 3171 and violence["period_end"].item() == date(
+        2025, 2, 28
+    )
+    again = import_police_uk(writable_demo, [path])
+    assert again.rows_read == 8009
+    assert writable_demo.sql("SELECT count(*) AS n FROM context_crime")["n"].item() == 8009
+
+
+def test_rows_without_coordinates_are_counted_not_lost(
+    shared_dir: Path, writable_demo: Gateway
+) -> None:
+    files = sorted((shared_dir / "data" / "police_uk").glob("2022-*-dyfed-powys-street.csv"))
+    report = import_police_uk(writable_demo, files)
+    assert report.rows_read == 47_214
+    assert report.unplaced > 47_000  # Dyfed-Powys lies outside the demo's West Yorkshire wards
+    missing = (
+        pl.concat([pl.read_csv(f, infer_schema=False) for f in files])
+        .filter(pl.col("Longitude").is_null())
+        .height
+    )
+    assert missing == 1135
