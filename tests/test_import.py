@@ -340,3 +340,31 @@ def test_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     assert reopened.sql("SELECT count(*) AS n FROM offence")["n"].item() == 100
     assert reopened.sql("SELECT count(*) AS n FROM import_log")["n"].item() == 2
     reopened.close()
+
+
+def test_quoted_fields_and_row_numbers_in_both_readers(force: Gateway, tmp_path: Path) -> None:
+    frame = offences(4, victim_id='Smith, "Jo"')
+    one_line = tmp_path / "quoted.csv"
+    frame.write_csv(one_line)  # quotes, commas inside quotes: the fast reader
+    multi_line = tmp_path / "multiline.csv"
+    pl.concat(
+        [
+            frame.with_columns(pl.lit("line one\nline two").alias("victim_id")).head(1),
+            offences(3, start=10, victim_id="x"),
+        ]
+    ).with_columns(
+        pl.when(pl.col("crime_ref") == "T-000011")
+        .then(pl.lit("not a date"))
+        .otherwise(pl.col("recorded_date"))
+        .alias("recorded_date")
+    ).write_csv(multi_line)  # a field over two lines: the general reader
+    first = import_file(force, one_line)
+    assert (first.rows_accepted, first.rows_rejected) == (4, 0)
+    assert force.sql("SELECT DISTINCT victim_id FROM offence")["victim_id"].to_list() == [
+        'Smith, "Jo"'
+    ]
+    second = import_file(force, multi_line)
+    assert (second.rows_read, second.rows_accepted, second.rows_rejected) == (4, 3, 1)
+    assert second.rejects["row_number"].to_list() == [
+        5
+    ]  # header 1, a two-line record 2-3, then rows 4, 5

@@ -75,6 +75,72 @@ def detect_delimiter(text_sample: str, stated: str | None = None) -> str:
     return best if counts[best] else ","
 
 
+def _fast_read(path: Path, encoding: str, delimiter: str) -> RawTable | None:
+    """Polars' reader for the common case: UTF-8, every record on one line. Field counts are
+    checked line by line first (exactly for lines without quotes, with the csv module for the
+    few with quotes), so ragged records are still reported. None when the file needs the slow,
+    general reader (another encoding, or quoted fields spanning lines)."""
+    if encoding != "utf-8-sig" or delimiter in '\x1f"':
+        return None
+    lines = pl.read_csv(
+        path,
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        new_columns=["line"],
+        infer_schema=False,
+    ).with_columns(pl.col("line").fill_null("").str.strip_suffix("\r").str.strip_prefix("\ufeff"))
+    if lines.height < 2:
+        return None
+    lines = lines.with_row_index("line_number", offset=1)
+    has_quote = pl.col("line").str.contains('"', literal=True)
+    if lines.select((pl.col("line").str.count_matches('"', literal=True) % 2 == 1).any()).item():
+        return None  # a quoted field may span lines
+    header = [name.strip() for name in next(csv.reader([lines["line"][0]], delimiter=delimiter))]
+    width = len(header)
+    fields = pl.col("line").str.count_matches(delimiter, literal=True) + 1
+    body = lines.slice(1).filter(pl.col("line") != "")
+    plain_bad = body.filter(~has_quote & (fields != width))
+    quoted = body.filter(has_quote)
+    quoted_counts = [
+        len(next(csv.reader([text], delimiter=delimiter))) for text in quoted["line"].to_list()
+    ]
+    quoted_bad = (
+        quoted.filter(pl.Series(quoted_counts, dtype=pl.Int64) != width)
+        if quoted.height
+        else quoted
+    )
+    ragged = pl.concat([plain_bad, quoted_bad]).sort("line_number")
+    try:
+        frame = pl.read_csv(
+            path,
+            separator=delimiter,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            encoding="utf8",
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if frame.height != body.height or frame.width != width:
+        return None  # Polars and the line scan disagree: use the general reader
+    frame = frame.rename(dict(zip(frame.columns, header, strict=True))).with_columns(
+        body["line_number"].cast(pl.Int64).alias(ROW_NUMBER)
+    )
+    frame = frame.filter(~pl.col(ROW_NUMBER).is_in(ragged["line_number"].cast(pl.Int64).implode()))
+    report = pl.DataFrame(
+        {
+            "row_number": ragged["line_number"].cast(pl.Int64),
+            "reason": [
+                f"expected {width} fields, found {len(next(csv.reader([t], delimiter=delimiter)))}"
+                for t in ragged["line"].to_list()
+            ],
+            "raw_row": ragged["line"].str.slice(0, 2000),
+        },
+        schema={"row_number": pl.Int64, "reason": pl.String, "raw_row": pl.String},
+    )
+    return RawTable(frame, "csv", encoding, delimiter, report)
+
+
 def read_csv(
     path: Path,
     encoding: str | None = None,
@@ -94,6 +160,14 @@ def read_csv(
     encoding = detect_encoding(sample, encoding)
     delimiter = detect_delimiter(sample.decode(encoding, errors="replace"), delimiter)
     csv.field_size_limit(1 << 30)
+    header_problem = _header_problem(path, sample, encoding, delimiter)
+    if header_problem:
+        raise ReadError(header_problem)
+    fast = _fast_read(path, encoding, delimiter)
+    if fast is not None:
+        progress(0.99, f"read {fast.rows_read:,} rows")
+        return fast
+
     chunks: list[pl.DataFrame] = []
     ragged: list[dict[str, object]] = []
     with (
@@ -220,3 +294,21 @@ def read_bytes(data: bytes, name: str, **options: object) -> RawTable:
         path = Path(folder) / Path(name).name
         path.write_bytes(data)
         return read_table(path, **options)
+
+
+def _header_problem(path: Path, sample: bytes, encoding: str, delimiter: str) -> str | None:
+    """Why the header row is unusable (empty, blank names, repeated names), or None."""
+    try:
+        first_line = sample.decode(encoding).splitlines()[0] if sample else ""
+    except UnicodeDecodeError:
+        return None  # the general reader reports the encoding problem with its row
+    header = [
+        name.strip().lstrip("\ufeff")
+        for name in next(csv.reader([first_line], delimiter=delimiter), [])
+    ]
+    if not any(header):
+        return f"{path.name} has no header row"
+    if len(set(header)) < len(header):
+        duplicates = sorted({name for name in header if header.count(name) > 1})
+        return f"{path.name} repeats the column names {duplicates}"
+    return None
