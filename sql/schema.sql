@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS outcome_type (
     outcome_group   VARCHAR NOT NULL,
     group_short     VARCHAR NOT NULL,
     group_confirmed BOOLEAN NOT NULL,
-    sort_order      INTEGER NOT NULL
+    sort_order      INTEGER NOT NULL,
+    counts_in_outcome_1_8 BOOLEAN NOT NULL
+
 );
 
 CREATE TABLE IF NOT EXISTS offence (

@@ -141,6 +141,12 @@ OUTCOME_TYPE = Table(
             nullable=False,
         ),
         Column("sort_order", "INTEGER", "Order of rows in outcome tables.", nullable=False),
+        Column(
+            "counts_in_outcome_1_8",
+            "BOOLEAN",
+            "Counts in the outcome 1-8 rate: types 1, 1A, 2, 2A, 3, 3A, 4, 6, 7, 8 (not 5, offender died).",
+            nullable=False,
+        ),
     ),
 )
 
@@ -362,6 +368,7 @@ def outcome_type_rows() -> tuple[dict[str, object], ...]:
                 **row,
                 "group_confirmed": row["group_confirmed"] == "true",
                 "sort_order": int(row["sort_order"]),
+                "counts_in_outcome_1_8": row["counts_in_outcome_1_8"] == "true",
             }
         )
     return tuple(rows)

@@ -57,8 +57,8 @@ def hotspot_panel(
 ) -> HotspotPanel:
     """Offences per ward for the filter (count or rate), Gi* hot and cold spots on ward rates,
     and the top wards with their change against the previous equal period."""
-    current = apply_domestic(queries.ward_counts(gateway, flt), flt.domestic)
-    previous = apply_domestic(queries.ward_counts(gateway, flt.previous()), flt.domestic)
+    current = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
+    previous = apply_domestic(queries.ward_totals(gateway, flt.previous()), flt.domestic)
     wards = hotspots.ward_hotspots(ward_offences(current, geometry), geometry.weights, correct)
     before = ward_offences(previous, geometry).select(
         "ward_code", pl.col("offences").alias("previous_offences")
@@ -200,7 +200,7 @@ class Comparison:
 
 
 def _layer(gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry) -> pl.DataFrame:
-    return ward_offences(apply_domestic(queries.ward_counts(gateway, flt), flt.domestic), geometry)
+    return ward_offences(apply_domestic(queries.ward_totals(gateway, flt), flt.domestic), geometry)
 
 
 def correspondence_panel(

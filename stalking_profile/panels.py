@@ -158,19 +158,17 @@ class OutcomesPanel:
 def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
     """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to outcome."""
     counts_all = queries.offence_counts(gateway, flt)
+    by_outcome = queries.outcome_counts(gateway, flt)
     types = queries.outcome_types(gateway)
     shown = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
     tables = {
         CATEGORY_LABELS[category]: outcomes.outcome_table(
-            apply_domestic(counts_all, category), types, _district_codes(flt)
+            apply_domestic(by_outcome, category), types, _district_codes(flt)
         )
         for category in shown
     }
-    groups = outcomes.outcome_group_table(counts_all, types).filter(
-        pl.col("category").is_in(
-            [*_categories(flt), "all"] if flt.domestic == "all" else list(_categories(flt))
-        )
-    )
+    groups = outcomes.outcome_group_table(by_outcome, types).filter(pl.col("category").is_in(shown))
+
     groups_figure = charts.share_bar_figure(
         groups, "group_short", "Outcome groups: share of offences recorded in the period"
     )

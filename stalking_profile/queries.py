@@ -100,3 +100,13 @@ def quality_records(
 def import_quality(gateway: Gateway) -> pl.DataFrame:
     """Each import's rows read, accepted and refused, oldest first."""
     return gateway.query("import_quality")
+
+
+def outcome_counts(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Offences by district, DA and latest outcome key for the filter's period (null = open)."""
+    return gateway.query("outcome_counts", **flt.sql_params())
+
+
+def ward_totals(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Offences per ward and DA for the filter's period, districts and offence types."""
+    return gateway.query("ward_totals", **flt.sql_params())

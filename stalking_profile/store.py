@@ -11,7 +11,12 @@ from pathlib import Path
 from stalking_profile.db import DatabaseError, Gateway, connect
 from stalking_profile.demo.generator import DemoData, demo_source, generate
 
-MARTS: tuple[str, ...] = ("marts/offence_fact", "marts/offence_cube", "marts/ward_month_cube")
+MARTS: tuple[str, ...] = (
+    "marts/offence_fact",
+    "marts/offence_summary",
+    "marts/outcome_summary",
+    "marts/ward_month_cube",
+)
 
 
 Progress = Callable[[str], None]

@@ -69,7 +69,7 @@ def test_outcome_tables_cell_by_cell(demo_gateway: Gateway, domestic: bool) -> N
     name = "spp_outcomes_domestic.csv" if domestic else "spp_outcomes_non_domestic.csv"
     published = pl.read_csv(TARGETS / name, infer_schema=False)
     counts = apply_domestic(
-        queries.offence_counts(demo_gateway, YEAR_TO_SEP_2021),
+        queries.outcome_counts(demo_gateway, YEAR_TO_SEP_2021),
         "domestic" if domestic else "non_domestic",
     )
     table = measures.outcome_table(counts, queries.outcome_types(demo_gateway), list(DISTRICTS))

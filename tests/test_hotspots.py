@@ -139,3 +139,18 @@ def test_correspondence_of_identical_and_unrelated_layers() -> None:
     unrelated = hotspots.correspondence(frame, other, "A", "B")
     assert unrelated["count_rho"] > unrelated["rate_rho"]  # counts share population; rates do not
     assert "not significant" in unrelated["sentence"]
+
+
+def test_gi_star_equals_pysal_esda() -> None:
+    import warnings
+
+    import esda
+
+    rng = np.random.default_rng(11)
+    weights = lat2W(20, 20, rook=False)
+    values = rng.gamma(2.0, 5.0, 400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = esda.G_Local(values, weights, transform="B", permutations=0, star=True)
+    z, _ = hotspots.gi_star(values, weights)
+    assert z == pytest.approx(np.asarray(reference.Zs), abs=1e-9)

@@ -92,7 +92,7 @@ def test_empty_period_gives_no_data_not_a_crash(tiny_gateway: Gateway) -> None:
 
 
 def test_outcome_table_by_hand(tiny_gateway: Gateway) -> None:
-    counts = queries.offence_counts(tiny_gateway, Q1_2021)
+    counts = queries.outcome_counts(tiny_gateway, Q1_2021)
     table = measures.outcome_table(counts, queries.outcome_types(tiny_gateway), ["A", "B", "C"])
     rows = {
         row["outcome_key"]: (row["A"], row["B"], row["C"], row["Force"])

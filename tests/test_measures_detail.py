@@ -91,7 +91,7 @@ def test_outcome_rates_by_hand(tiny_gateway: Gateway) -> None:
 
 def test_outcome_groups_by_hand(tiny_gateway: Gateway) -> None:
     groups = outcomes.outcome_group_table(
-        queries.offence_counts(tiny_gateway, Q1_2021), queries.outcome_types(tiny_gateway)
+        queries.outcome_counts(tiny_gateway, Q1_2021), queries.outcome_types(tiny_gateway)
     )
     shown = {
         r["group_short"]: r["offences"]

@@ -7,9 +7,9 @@ SELECT
     dataset.is_synthetic,
     dataset.force_name,
     dataset.loaded_at,
-    (SELECT min(recorded_month) FROM offence_cube) AS first_month,
-    (SELECT max(recorded_month) FROM offence_cube) AS last_month,
-    (SELECT sum(offences)::BIGINT FROM offence_cube) AS offences
+    (SELECT min(recorded_month) FROM offence_summary) AS first_month,
+    (SELECT max(recorded_month) FROM offence_summary) AS last_month,
+    (SELECT sum(offences)::BIGINT FROM offence_summary) AS offences
 FROM dataset
 ORDER BY dataset.loaded_at DESC
 LIMIT 1;

@@ -123,8 +123,10 @@ def _fast_read(path: Path, encoding: str, delimiter: str) -> RawTable | None:
         return None
     if frame.height != body.height or frame.width != width:
         return None  # Polars and the line scan disagree: use the general reader
-    frame = frame.rename(dict(zip(frame.columns, header, strict=True))).with_columns(
-        body["line_number"].cast(pl.Int64).alias(ROW_NUMBER)
+    frame = (
+        frame.rename(dict(zip(frame.columns, header, strict=True)))
+        .fill_null("")
+        .with_columns(body["line_number"].cast(pl.Int64).alias(ROW_NUMBER))
     )
     frame = frame.filter(~pl.col(ROW_NUMBER).is_in(ragged["line_number"].cast(pl.Int64).implode()))
     report = pl.DataFrame(

@@ -9,7 +9,7 @@ from stalking_profile.measures.headline import (
     outcome_1_8_rate,
     outcome_16_rate,
 )
-from stalking_profile.measures.outcomes import OUTCOME_1_8_CODES, outcome_rate, outcome_table
+from stalking_profile.measures.outcomes import OUTCOME_1_8_CODES, outcome_table
 from stalking_profile.measures.rates import Rate, two_proportion_p_value, wilson_interval
 from stalking_profile.measures.volumes import (
     district_category_counts,
@@ -35,7 +35,6 @@ __all__ = [
     "offence_total",
     "outcome_1_8_rate",
     "outcome_16_rate",
-    "outcome_rate",
     "outcome_table",
     "poisson_change_p_value",
     "rolling_12m",

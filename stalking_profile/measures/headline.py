@@ -7,50 +7,53 @@ import math
 import polars as pl
 
 from stalking_profile.filters import Domestic, apply_domestic
-from stalking_profile.measures.outcomes import OUTCOME_1_8_CODES, outcome_rate
 from stalking_profile.measures.rates import Rate
 from stalking_profile.measures.volumes import offence_total, poisson_change_p_value
 
 
-def flag_rate(counts: pl.DataFrame, flag: str, small_denominator: int = 30) -> Rate:
-    """Offences with boolean column `flag` true over all offences in `counts`."""
-    return Rate(
-        offence_total(counts.filter(pl.col(flag))), offence_total(counts), small_denominator
-    )
+def count_rate(counts: pl.DataFrame, column: str, small_denominator: int = 30) -> Rate:
+    """The summed count column `column` (offences meeting a condition) over all offences in
+    `counts` (a frame from queries.offence_counts)."""
+    numerator = int(counts[column].sum()) if counts.height else 0
+    return Rate(numerator, offence_total(counts), small_denominator)
 
 
 def arrest_rate(counts: pl.DataFrame, small_denominator: int = 30) -> Rate:
     """Arrest rate: offences with an arrest recorded / offences recorded in the period."""
-    return flag_rate(counts, "arrest_made", small_denominator)
+    return count_rate(counts, "arrest_made", small_denominator)
 
 
 def dash_completion_rate(counts: pl.DataFrame, small_denominator: int = 30) -> Rate:
     """DASH completion: offences with a DASH risk assessment completed / offences recorded."""
-    return flag_rate(counts, "dash_completed", small_denominator)
+    return count_rate(counts, "dash_completed", small_denominator)
 
 
 def cyber_flag_rate(counts: pl.DataFrame, small_denominator: int = 30) -> Rate:
     """Cyber-flag rate: offences flagged cyber-enabled / offences recorded in the period."""
-    return flag_rate(counts, "is_cyber", small_denominator)
+    return count_rate(counts, "is_cyber", small_denominator)
 
 
 def domestic_share(counts_all: pl.DataFrame, small_denominator: int = 30) -> Rate:
     """DA share: domestic offences / all offences recorded in the period, for the filter's
     districts and offence types but ignoring its DA / non-DA choice."""
-    return flag_rate(counts_all, "is_domestic", small_denominator)
+    return Rate(
+        offence_total(counts_all.filter(pl.col("is_domestic"))),
+        offence_total(counts_all),
+        small_denominator,
+    )
 
 
 def outcome_1_8_rate(counts: pl.DataFrame, small_denominator: int = 30) -> Rate:
     """Outcome 1-8 rate: offences whose latest outcome (as at the extract date) is type 1, 1A,
     2, 2A, 3, 3A, 4, 6, 7 or 8 - outcome 5 (offender died) excluded, as in the problem profile
     - over all offences recorded in the period, open ones included."""
-    return outcome_rate(counts, OUTCOME_1_8_CODES, small_denominator)
+    return count_rate(counts, "outcome_1_8", small_denominator)
 
 
 def outcome_16_rate(counts: pl.DataFrame, small_denominator: int = 30) -> Rate:
     """Outcome 16 rate: offences whose latest outcome is 16 (victim does not support action,
     suspect identified) over all offences recorded in the period, open ones included."""
-    return outcome_rate(counts, ("16",), small_denominator)
+    return count_rate(counts, "outcome_16", small_denominator)
 
 
 RATE_INDICATORS = (

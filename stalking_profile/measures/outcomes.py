@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from stalking_profile import contract
 from stalking_profile.measures.categories import (
     CATEGORIES,
     FORCE,
@@ -11,21 +12,22 @@ from stalking_profile.measures.categories import (
     with_category,
     with_roll_ups,
 )
-from stalking_profile.measures.rates import Rate, with_rate_columns
-from stalking_profile.measures.volumes import offence_total
+from stalking_profile.measures.rates import with_rate_columns
 
 OPEN_LABEL = "(blank)"
 # Outcomes 1-8 as the problem profile counts them: charge/summons, cautions, TIC, penalty
 # notices, cannabis/khat warnings and community resolutions, WITHOUT outcome 5 (offender died),
 # which the Home Office groups with prosecution prevented. 154 of 5,668 = 2.7% in the profile.
-OUTCOME_1_8_CODES: tuple[str, ...] = ("1", "1A", "2", "2A", "3", "3A", "4", "6", "7", "8")
-
-
-def outcome_rate(counts: pl.DataFrame, codes: tuple[str, ...], small_denominator: int = 30) -> Rate:
-    """Offences whose latest outcome (as at the extract date) has one of `codes`, over all
-    offences in `counts` (recorded in the period, open ones included)."""
-    numerator = offence_total(counts.filter(pl.col("outcome_code").is_in(list(codes))))
-    return Rate(numerator, offence_total(counts), small_denominator)
+OUTCOME_1_8_CODES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            str(row["outcome_code"])
+            for row in contract.outcome_type_rows()
+            if row["counts_in_outcome_1_8"]
+        },
+        key=lambda c: (int(c.rstrip("A")), c),
+    )
+)
 
 
 def outcome_table(
@@ -75,21 +77,26 @@ def outcome_table(
     return pl.concat([body, totals])
 
 
-HEADLINE_OUTCOMES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+HEADLINE_OUTCOMES: dict[str, tuple[str, str, str]] = {  # key: label, description, count column
     "outcome_1_8": (
         "Outcomes 1-8",
         "charge, caution, TIC, penalty notice, warning, community resolution (not 5)",
-        OUTCOME_1_8_CODES,
+        "outcome_1_8",
     ),
-    "outcome_15": ("Outcome 15", "evidential difficulties, victim supports action", ("15",)),
-    "outcome_16": ("Outcome 16", "victim does not support action, suspect identified", ("16",)),
-    "outcome_18": ("Outcome 18", "investigation complete, no suspect identified", ("18",)),
-    "open": ("Open", "no outcome yet", ()),
+    "outcome_15": ("Outcome 15", "evidential difficulties, victim supports action", "outcome_15"),
+    "outcome_16": (
+        "Outcome 16",
+        "victim does not support action, suspect identified",
+        "outcome_16",
+    ),
+    "outcome_18": ("Outcome 18", "investigation complete, no suspect identified", "outcome_18"),
+    "open": ("Open", "no outcome yet", "outcome_open"),
 }
 
 
 def outcome_rates_by_category(counts: pl.DataFrame, small_denominator: int = 30) -> pl.DataFrame:
-    """Outcome 1-8, 15, 16, 18 and open rates by category (domestic, non_domestic, all).
+    """Outcome 1-8, 15, 16, 18 and open rates by category (domestic, non_domestic, all), from a
+    frame of queries.offence_counts.
 
     numerator = offences recorded in the period whose latest outcome (as at the extract date)
     is in the set (open: has none); denominator = all offences recorded in the period in the
@@ -97,13 +104,9 @@ def outcome_rates_by_category(counts: pl.DataFrame, small_denominator: int = 30)
     """
     base = with_roll_ups(with_category(counts), force=False)
     aggregations = [pl.col("offences").sum().alias("denominator")]
-    for key, (_, _, codes) in HEADLINE_OUTCOMES.items():
-        selected = (
-            pl.col("outcome_code").is_null()
-            if not codes
-            else pl.col("outcome_code").is_in(list(codes))
-        )
-        aggregations.append(pl.col("offences").filter(selected).sum().alias(key))
+    aggregations += [
+        pl.col(column).sum().alias(key) for key, (_, _, column) in HEADLINE_OUTCOMES.items()
+    ]
     wide = (
         grid(category=list(CATEGORIES))
         .join(base.group_by("category").agg(aggregations), on="category", how="left")

@@ -35,7 +35,7 @@ def flag_rates_by_district(
         .group_by("district_code", "category")
         .agg(
             pl.col("offences").sum().alias("denominator"),
-            *[pl.col("offences").filter(pl.col(flag)).sum().alias(flag) for flag in FLAGS],
+            *[pl.col(flag).sum().alias(flag) for flag in FLAGS],
         )
     )
     long = (
@@ -98,13 +98,26 @@ def dash_risk_mix(counts: pl.DataFrame) -> pl.DataFrame:
     numerator = offences with a DASH at that level; denominator = offences with a completed
     DASH in the category; both recorded in the period.
     """
-    both = with_roll_ups(with_category(counts.filter(pl.col("dash_completed"))), force=False)
-    levels = both.group_by("category", "dash_risk").agg(pl.col("offences").sum().alias("numerator"))
-    totals = both.group_by("category").agg(pl.col("offences").sum().alias("denominator"))
+    sums = (
+        with_roll_ups(with_category(counts), force=False)
+        .group_by("category")
+        .agg(pl.col("dash_completed", "dash_standard", "dash_medium", "dash_high").sum())
+    )
+    levels = sums.unpivot(
+        index=["category", "dash_completed"],
+        on=["dash_standard", "dash_medium", "dash_high"],
+        variable_name="dash_risk",
+        value_name="numerator",
+    ).with_columns(
+        pl.col("dash_risk").str.strip_prefix("dash_"), pl.col("dash_completed").alias("denominator")
+    )
     table = (
         grid(category=list(CATEGORIES), dash_risk=["standard", "medium", "high"])
-        .join(levels, on=["category", "dash_risk"], how="left")
-        .join(totals, on="category", how="left")
+        .join(
+            levels.select("category", "dash_risk", "numerator", "denominator"),
+            on=["category", "dash_risk"],
+            how="left",
+        )
         .fill_null(0)
         .cast({"numerator": pl.Int64, "denominator": pl.Int64})
     )
@@ -120,7 +133,7 @@ def monthly_flag_rates(counts: pl.DataFrame, flag: str, months: pl.Series) -> pl
     both = with_roll_ups(with_category(counts), force=False)
     per_month = both.group_by("recorded_month", "category").agg(
         pl.col("offences").sum().alias("denominator"),
-        pl.col("offences").filter(pl.col(flag)).sum().alias("numerator"),
+        pl.col(flag).sum().alias("numerator"),
     )
     table = (
         grid(recorded_month=months.to_list(), category=list(CATEGORIES))

@@ -1,0 +1,10 @@
+-- Purpose: offences by latest outcome for one filter, summed over months.
+-- Grain: one row per district x DA x outcome key (null = open).
+-- Parameters: $start_month, $end_month (DATE); $districts, $offence_types (VARCHAR[]).
+
+SELECT district_code, is_domestic, outcome_key, outcome_code, sum(offences)::BIGINT AS offences
+FROM outcome_summary
+WHERE recorded_month BETWEEN $start_month AND $end_month
+  AND list_contains($districts, district_code)
+  AND list_contains($offence_types, offence_type)
+GROUP BY ALL;
