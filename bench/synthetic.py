@@ -39,20 +39,19 @@ def ward_table() -> pl.DataFrame:
     rows, cols = np.divmod(np.arange(GRID * GRID), GRID)
     lon0, lat0, step = -2.5, 53.0, 0.015
     west, south = lon0 + cols * step, lat0 + rows * step
+    points = [("w", "s"), ("e", "s"), ("e", "n"), ("w", "n"), ("w", "s")]
+    parts: list[pl.Expr] = [pl.lit('{"type":"Polygon","coordinates":[[')]
+    for index, (x, y) in enumerate(points):
+        parts += [
+            pl.lit("," if index else "") + pl.lit("["),
+            pl.col(x).cast(pl.String),
+            pl.lit(","),
+            pl.col(y).cast(pl.String),
+            pl.lit("]"),
+        ]
+    parts.append(pl.lit("]]}"))
     corners = pl.DataFrame({"w": west, "s": south, "e": west + step, "n": south + step}).select(
-        pl.format(
-            '{"type":"Polygon","coordinates":[[[{},{}],[{},{}],[{},{}],[{},{}],[{},{}]]]}',
-            "w",
-            "s",
-            "e",
-            "s",
-            "e",
-            "n",
-            "w",
-            "n",
-            "w",
-            "s",
-        ).alias("geometry")
+        pl.concat_str(parts).alias("geometry")
     )
     geometry = corners["geometry"]
     district = (rows // (GRID // 5)).clip(0, 4) * 10 + (cols // (GRID // 10)).clip(0, 9)

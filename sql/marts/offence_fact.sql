@@ -33,4 +33,6 @@ SELECT
     date_diff('day', offence.recorded_date, latest_outcome.outcome_date) AS days_to_outcome
 FROM offence
 LEFT JOIN latest_outcome USING (crime_ref)
-LEFT JOIN outcome_type USING (outcome_key);
+LEFT JOIN outcome_type USING (outcome_key)
+ORDER BY recorded_month, offence.district_code;  -- so filters on period and district skip blocks
+
