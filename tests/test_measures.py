@@ -12,6 +12,7 @@ from scipy.stats import binomtest
 from stalking_profile import measures, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, apply_domestic
+from stalking_profile.measures.volumes import poisson_change_p_values
 
 Q1_2021 = ProfileFilter(date(2021, 1, 1), date(2021, 3, 1), ("A", "B", "C"))
 
@@ -192,3 +193,17 @@ def test_two_proportion_test() -> None:
     )  # z = 1.303
     assert measures.two_proportion_p_value(1190, 5669, 64, 460) < 0.001
     assert math.isnan(measures.two_proportion_p_value(1, 0, 1, 2))
+
+
+def test_vectorised_change_test_equals_scipy_binomtest() -> None:
+    import numpy as np
+    from scipy.stats import binomtest
+
+    rng = np.random.default_rng(4)
+    current, previous = rng.integers(0, 300, 200), rng.integers(0, 300, 200)
+    fast = poisson_change_p_values(current, previous)
+    for c, p, value in zip(current, previous, fast, strict=True):
+        if c + p:
+            assert value == pytest.approx(
+                binomtest(int(c), int(c + p), 0.5).pvalue, rel=1e-9, abs=1e-15
+            )
