@@ -10,7 +10,12 @@ offline (plotly.js from the plotly package, no network).
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import shutil
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -86,18 +91,20 @@ def main() -> None:
     )
     figure = maps.choropleth_figure(geometry, values, "rate", "10,000-ward benchmark", "per 1,000")
     payload = json.dumps(figure.to_plotly_json(), default=str)
-    html = Path("/tmp/stalking-profile-map-bench.html")
-    topojson = Path(__file__).resolve().parents[1] / "static" / "topojson"
+    folder = Path(tempfile.gettempdir()) / "stalking-profile-map-bench"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(
+        Path(__file__).resolve().parents[1] / "static" / "topojson", folder / "topojson"
+    )
+    html = folder / "map.html"
     html.write_text(
         pio.to_html(
-            figure,
-            include_plotlyjs=True,
-            full_html=True,
-            config={"topojsonURL": topojson.as_uri() + "/"},
+            figure, include_plotlyjs=True, full_html=True, config={"topojsonURL": "topojson/"}
         ),
         encoding="utf-8",
     )
-    render_s = browser_render_seconds(html, len(wards))
+
+    render_s = browser_render_seconds(folder, len(wards))
     print(
         f"| {len(wards):,} wards ({vertices:,} vertices; {shown:,} after simplifying in {simplify_s:.1f} s) | "
         f"figure JSON {len(payload) / 2**20:.1f} MB | weights {weights_s:.1f} s (once per database) | "
@@ -105,9 +112,14 @@ def main() -> None:
     )
 
 
-def browser_render_seconds(html: Path, wards: int) -> float:
+def browser_render_seconds(folder: Path, wards: int) -> float:
+    """Serve the page on loopback (browsers refuse file:// fetches) and time the drawing."""
     from playwright.sync_api import sync_playwright
 
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/map.html"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -115,20 +127,30 @@ def browser_render_seconds(html: Path, wards: int) -> float:
             args=["--disable-dev-shm-usage", "--disable-background-networking"],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("requestfailed", lambda request: problems.append("failed " + request.url))
+
+        local = url.rsplit("/", 1)[0]
         page.route(
             "**/*",
             lambda route: (
-                route.continue_() if route.request.url.startswith("file://") else route.abort()
+                route.continue_() if route.request.url.startswith(local) else route.abort()
             ),
         )
         started = time.perf_counter()
-        page.goto(html.as_uri())
+        page.goto(url)
+
+        page.wait_for_timeout(100)
+        if problems:
+            print("page problems:", problems[:5])
         page.wait_for_function(
             f"() => document.querySelectorAll('.choroplethlocation').length >= {wards}",
-            timeout=300_000,
+            timeout=120_000,
         )
         elapsed = time.perf_counter() - started
         browser.close()
+    server.shutdown()
     return elapsed
 
 

@@ -28,12 +28,17 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _boundaries(args: argparse.Namespace) -> int:
-    gateway = connect(args.db, read_only=False)
+WRITE_ERRORS = (BoundaryError, ImportRefused, ReadError, ValueError)
+
+
+def _write(database: Path, action, create: bool = False) -> int:
+    """Run `action(gateway)` on a read-write connection; print its report, or the error and
+    that the database is unchanged (exit status 2)."""
+    gateway = connect(database, read_only=False, create=create)
     try:
-        report = load_boundaries(gateway, args.file, args.code_column, args.name_column, args.crs)
-    except BoundaryError as error:
-        print(f"error: {error}. The database is unchanged.", file=sys.stderr)
+        report = action(gateway)
+    except WRITE_ERRORS as error:
+        print(f"\nerror: {error}. The database is unchanged.", file=sys.stderr)
         return 2
     finally:
         gateway.close()
@@ -41,9 +46,17 @@ def _boundaries(args: argparse.Namespace) -> int:
     return 0
 
 
+def _boundaries(args: argparse.Namespace) -> int:
+    return _write(
+        args.db,
+        lambda gateway: load_boundaries(
+            gateway, args.file, args.code_column, args.name_column, args.crs
+        ),
+    )
+
+
 def _import(args: argparse.Namespace) -> int:
-    gateway = connect(args.db, read_only=False, create=True)
-    try:
+    def action(gateway):
         mapping = load_mapping(args.mapping) if args.mapping else ColumnMapping()
         mapping = replace(
             mapping,
@@ -51,7 +64,7 @@ def _import(args: argparse.Namespace) -> int:
             delimiter=args.delimiter or mapping.delimiter,
             sheet=args.sheet or mapping.sheet,
         )
-        report = import_file(
+        return import_file(
             gateway,
             args.file,
             args.kind,
@@ -60,13 +73,7 @@ def _import(args: argparse.Namespace) -> int:
             progress=_progress_bar(args.quiet),
         )
 
-    except (ImportRefused, ReadError) as error:
-        print(f"\nerror: {error}. The database is unchanged.", file=sys.stderr)
-        return 2
-    finally:
-        gateway.close()
-    print(report.text())
-    return 0
+    return _write(args.db, action, create=True)
 
 
 def _progress_bar(quiet: bool):
@@ -85,16 +92,7 @@ def _progress_bar(quiet: bool):
 
 
 def _police_uk(args: argparse.Namespace) -> int:
-    gateway = connect(args.db, read_only=False)
-    try:
-        report = import_police_uk(gateway, args.files, args.lsoa_lookup)
-    except (ReadError, ValueError) as error:
-        print(f"error: {error}. The database is unchanged.", file=sys.stderr)
-        return 2
-    finally:
-        gateway.close()
-    print(report.text())
-    return 0
+    return _write(args.db, lambda gateway: import_police_uk(gateway, args.files, args.lsoa_lookup))
 
 
 def build_parser() -> argparse.ArgumentParser:

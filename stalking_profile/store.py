@@ -16,6 +16,7 @@ MARTS: tuple[str, ...] = (
     "marts/offence_summary",
     "marts/outcome_summary",
     "marts/ward_month_cube",
+    "marts/quality_summary",
 )
 
 

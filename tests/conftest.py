@@ -3,6 +3,7 @@ path to ../shared (tests that need it skip with a reason where it is absent) and
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +32,16 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_gateway(demo_db_path: Path) -> Gateway:
     gateway = connect(demo_db_path, read_only=True)
+    yield gateway
+    gateway.close()
+
+
+@pytest.fixture
+def writable_demo(demo_db_path: Path, tmp_path: Path) -> Gateway:
+    """A writable copy of the demo database, for tests that load into it."""
+    copy = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_db_path, copy)
+    gateway = connect(copy, read_only=False)
     yield gateway
     gateway.close()
 

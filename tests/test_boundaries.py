@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from datetime import date
 from pathlib import Path
@@ -13,21 +12,12 @@ import pytest
 from shapely.geometry import Point
 
 from stalking_profile import geography, map_panels
-from stalking_profile.db import Gateway, connect
+from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.geography import BoundaryError, read_boundaries
 from stalking_profile.importing.boundaries import load_boundaries
 
 FOUR_DISTRICTS = ("BD", "CD", "KD", "WD")
-
-
-@pytest.fixture
-def writable_demo(demo_db_path: Path, tmp_path: Path) -> Gateway:
-    copy = tmp_path / "demo-copy.duckdb"
-    shutil.copy(demo_db_path, copy)
-    gateway = connect(copy, read_only=False)
-    yield gateway
-    gateway.close()
 
 
 def _ward_snapshot(gateway: Gateway) -> pl.DataFrame:

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from stalking_profile import queries
-from stalking_profile.db import Gateway, connect
+from stalking_profile.db import Gateway
 from stalking_profile.importing.police_uk import import_police_uk, outcome_groups, parse_month
-
-
-@pytest.fixture
-def writable_demo(demo_db_path: Path, tmp_path: Path) -> Gateway:
-    copy = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, copy)
-    gateway = connect(copy, read_only=False)
-    yield gateway
-    gateway.close()
 
 
 def test_month_formats() -> None:

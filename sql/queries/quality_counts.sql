@@ -1,29 +1,12 @@
 -- Purpose: offence counts split by every data-quality condition, for a filter.
--- Grain: one row per district x DA x offence type x DASH x SASH x cyber x screen answer x
---   open-after-90-days x ward status. Offences are counted by recorded date.
+-- Grain: as quality_summary, without the month. Offences are counted by recorded date.
 -- Parameters: $start_month, $end_month (DATE); $districts, $offence_types (VARCHAR[]).
 
-WITH as_at AS (SELECT extract_date FROM dataset ORDER BY loaded_at DESC LIMIT 1)
-SELECT
-    f.district_code,
-    f.is_domestic,
-    f.offence_type,
-    f.dash_completed,
-    f.sash_completed,
-    f.is_cyber,
-    f.stalking_screen_negative,
-    date_diff('day', f.recorded_date, as_at.extract_date) >= 90 AS older_than_90_days,
-    f.outcome_key IS NULL AS is_open,
-    CASE
-        WHEN f.ward_code IS NULL THEN 'missing'
-        WHEN ward.ward_code IS NULL THEN 'unknown'
-        ELSE 'known'
-    END AS ward_status,
-    count(*)::BIGINT AS offences
-FROM offence_fact AS f
-CROSS JOIN as_at
-LEFT JOIN ward ON ward.ward_code = f.ward_code
-WHERE f.recorded_month BETWEEN $start_month AND $end_month
-  AND list_contains($districts, f.district_code)
-  AND list_contains($offence_types, f.offence_type)
+SELECT district_code, is_domestic, offence_type, dash_completed, sash_completed, is_cyber,
+       stalking_screen_negative, older_than_90_days, is_open, ward_status,
+       sum(offences)::BIGINT AS offences
+FROM quality_summary
+WHERE recorded_month BETWEEN $start_month AND $end_month
+  AND list_contains($districts, district_code)
+  AND list_contains($offence_types, offence_type)
 GROUP BY ALL;

@@ -167,12 +167,32 @@ def median_days_to_outcome(days: pl.DataFrame) -> pl.DataFrame:
     """Median days from recording to the latest outcome, by outcome group and category.
 
     Over offences recorded in the period that have an outcome as at the extract date (open ones
-    are excluded: they have no time yet); the median is the lower middle value (quantile_disc),
-    computed in DuckDB by queries.outcome_days. Sorted by category, then quickest group first.
+    are excluded: they have no time yet). `days` is the histogram from queries.outcome_days.
+    The median is the lower middle value: the lowest day count at which at least half the
+    offences have their outcome.
     """
-    return days.select(
-        "category", "outcome_group", "group_short", "median_days", "offences_with_outcome"
-    ).sort("category", "median_days")
+    base = (
+        with_roll_ups(with_category(days), force=False)
+        .group_by("category", "outcome_group", "group_short", "days_to_outcome")
+        .agg(pl.col("offences").sum())
+    )
+    return (
+        base.sort("days_to_outcome")
+        .with_columns(
+            pl.col("offences").cum_sum().over("category", "outcome_group").alias("_cumulative"),
+            pl.col("offences")
+            .sum()
+            .over("category", "outcome_group")
+            .alias("offences_with_outcome"),
+        )
+        .filter(pl.col("_cumulative") >= pl.col("offences_with_outcome") / 2)
+        .group_by("category", "outcome_group", "group_short")
+        .agg(
+            pl.col("days_to_outcome").first().alias("median_days"),
+            pl.col("offences_with_outcome").first(),
+        )
+        .sort("category", "median_days")
+    )
 
 
 def outcome_share_table(table: pl.DataFrame, district_codes: list[str]) -> pl.DataFrame:

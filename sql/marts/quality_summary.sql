@@ -1,0 +1,29 @@
+-- Purpose: offence counts split by every data-quality condition, pre-aggregated for speed.
+-- Grain: one row per recorded month x district x DA x offence type x DASH x SASH x cyber x
+--   screen answer x open-after-90-days x ward status (known, unknown, missing).
+-- Inputs: offence_fact, ward, dataset. Parameters: none. "90 days" is counted to the extract date.
+
+CREATE OR REPLACE TABLE quality_summary AS
+WITH as_at AS (SELECT extract_date FROM dataset ORDER BY loaded_at DESC LIMIT 1)
+SELECT
+    f.recorded_month,
+    f.district_code,
+    f.is_domestic,
+    f.offence_type,
+    f.dash_completed,
+    f.sash_completed,
+    f.is_cyber,
+    f.stalking_screen_negative,
+    date_diff('day', f.recorded_date, as_at.extract_date) >= 90 AS older_than_90_days,
+    f.outcome_key IS NULL AS is_open,
+    CASE
+        WHEN f.ward_code IS NULL THEN 'missing'
+        WHEN ward.ward_code IS NULL THEN 'unknown'
+        ELSE 'known'
+    END AS ward_status,
+    count(*)::BIGINT AS offences
+FROM offence_fact AS f
+CROSS JOIN as_at
+LEFT JOIN ward ON ward.ward_code = f.ward_code
+GROUP BY ALL
+ORDER BY f.recorded_month, f.district_code;
