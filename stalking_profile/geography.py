@@ -194,7 +194,9 @@ def display_geojson(wards: gpd.GeoDataFrame) -> dict:
             display_tolerance_metres(len(wards)), preserve_topology=True
         )
         geometry = (
-            gpd.GeoSeries(simplified, crs=BRITISH_NATIONAL_GRID).to_crs(WGS84).set_precision(0.0001, mode="pointwise")
+            gpd.GeoSeries(simplified, crs=BRITISH_NATIONAL_GRID)
+            .to_crs(WGS84)
+            .set_precision(0.0001, mode="pointwise")
         )
     features = [
         {
