@@ -74,7 +74,8 @@ def build_ours(folder: Path, repeats: int) -> dict:
             ),
         )
         for table in ("district", "ward", "offence", "outcome"):
-            gateway.insert(table, pl.read_parquet(folder / f"{table}.parquet"))
+            gateway.insert_parquet(table, folder / f"{table}.parquet")
+
         refresh_marts(gateway)
     gateway.close()
     return {

@@ -95,6 +95,20 @@ class Gateway:
             cursor.close()
         return frame.height
 
+    def insert_parquet(self, table_name: str, path: Path) -> None:
+        """Append a Parquet file to a contract table, streamed by DuckDB (the rows never pass
+        through Python), matching columns by name."""
+        table = contract.table(table_name)
+        # The table name comes from the contract's fixed list (contract.table raised otherwise).
+        statement = "INSERT INTO " + table.name + " BY NAME SELECT * FROM read_parquet($path)"
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(statement, {"path": str(path)})
+        except duckdb.Error as error:
+            raise DatabaseError(f"inserting {path} into {table.name}: {error}") from error
+        finally:
+            cursor.close()
+
     def write(self, name: str, **frames: pl.DataFrame) -> None:
         """Run the write script `sql/writes/<name>.sql` with each frame registered under its
         keyword name (e.g. incoming_wards=...); call inside `transaction()` for atomicity."""

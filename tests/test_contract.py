@@ -112,3 +112,18 @@ def test_data_dictionary_documents_every_column() -> None:
 def test_unknown_table_is_a_clear_error() -> None:
     with pytest.raises(KeyError, match="unknown table 'offences'; known: dataset"):
         contract.table("offences")
+
+
+def test_parquet_files_stream_into_contract_tables(tmp_path, demo_gateway: Gateway) -> None:
+    from stalking_profile.db import connect
+    from stalking_profile.store import create_schema
+
+    offences = demo_gateway.sql("SELECT * FROM offence ORDER BY crime_ref LIMIT 500")
+    offences.write_parquet(tmp_path / "offence.parquet")
+    gateway = connect(tmp_path / "copy.duckdb", read_only=False, create=True)
+    create_schema(gateway)
+    gateway.insert_parquet("offence", tmp_path / "offence.parquet")
+    assert gateway.sql("SELECT * FROM offence ORDER BY crime_ref").equals(offences)
+    with pytest.raises(KeyError, match="unknown table"):
+        gateway.insert_parquet("offences; DROP TABLE offence", tmp_path / "offence.parquet")
+    gateway.close()
