@@ -40,6 +40,19 @@ def _time(function, repeats: int) -> float:
     return statistics.median(samples) * 1000
 
 
+def _time_pages(districts: tuple[str, ...], pages, repeats: int) -> dict:
+    """Median milliseconds of each page's measures, for each benchmark filter.
+
+    `pages(flt)` returns {page name: a call computing that page's measures for the filter}."""
+    from bench import measure_sets as m
+    from bench.synthetic import FIRST_MONTH
+
+    return {
+        name: {page: _time(call, repeats) for page, call in pages(flt).items()}
+        for name, flt in m.filters(FIRST_MONTH, date(2022, 3, 1), districts).items()
+    }
+
+
 def build_ours(folder: Path, repeats: int) -> dict:
     """Build the DuckDB store from the Parquet files (its own process, for its peak memory)."""
     import polars as pl
@@ -90,7 +103,7 @@ def run_ours(folder: Path, repeats: int) -> dict:
     import polars as pl
 
     from bench import measure_sets as m
-    from bench.synthetic import FIRST_MONTH, GRID
+    from bench.synthetic import GRID
     from stalking_profile.db import connect
 
     gateway = connect(folder / "bench.duckdb", read_only=True)
@@ -99,15 +112,17 @@ def run_ours(folder: Path, repeats: int) -> dict:
         pl.read_parquet(folder / "ward.parquet").select("ward_code", "population").sort("ward_code")
     )
     weights = m.grid_weights(GRID)
-    results = {}
-    for name, flt in m.filters(FIRST_MONTH, date(2022, 3, 1), districts).items():
-        results[name] = {
-            "overview": _time(lambda flt=flt: m.ours_overview(gateway, flt), repeats),
-            "trends": _time(lambda flt=flt: m.ours_trends(gateway, flt), repeats),
-            "outcomes": _time(lambda flt=flt: m.ours_outcomes(gateway, flt), repeats),
-            "risk": _time(lambda flt=flt: m.ours_risk(gateway, flt), repeats),
-            "map": _time(lambda flt=flt: m.ours_map(gateway, flt, wards, weights), repeats),
-        }
+    results = _time_pages(
+        districts,
+        lambda flt: {
+            "overview": lambda: m.ours_overview(gateway, flt),
+            "trends": lambda: m.ours_trends(gateway, flt),
+            "outcomes": lambda: m.ours_outcomes(gateway, flt),
+            "risk": lambda: m.ours_risk(gateway, flt),
+            "map": lambda: m.ours_map(gateway, flt, wards, weights),
+        },
+        repeats,
+    )
     return {"pages_ms": results, "peak_mb": _peak_mb()}
 
 
@@ -116,7 +131,7 @@ def run_pandas(folder: Path, repeats: int) -> dict:
     import polars as pl
 
     from bench import measure_sets as m
-    from bench.synthetic import EXTRACT_DATE, FIRST_MONTH, GRID
+    from bench.synthetic import EXTRACT_DATE, GRID
 
     started = time.perf_counter()
     offence = pd.read_parquet(folder / "offence.parquet")
@@ -131,15 +146,17 @@ def run_pandas(folder: Path, repeats: int) -> dict:
         "ward_code"
     )
     weights = m.grid_weights(GRID)
-    results = {}
-    for name, flt in m.filters(FIRST_MONTH, date(2022, 3, 1), districts).items():
-        results[name] = {
-            "overview": _time(lambda flt=flt: m.pandas_overview(frame, flt), repeats),
-            "trends": _time(lambda flt=flt: m.pandas_trends(frame, flt), repeats),
-            "outcomes": _time(lambda flt=flt: m.pandas_outcomes(frame, flt), repeats),
-            "risk": _time(lambda flt=flt: m.pandas_risk(frame, flt), repeats),
-            "map": _time(lambda flt=flt: m.pandas_map(frame, flt, wards, weights), repeats),
-        }
+    results = _time_pages(
+        districts,
+        lambda flt: {
+            "overview": lambda: m.pandas_overview(frame, flt),
+            "trends": lambda: m.pandas_trends(frame, flt),
+            "outcomes": lambda: m.pandas_outcomes(frame, flt),
+            "risk": lambda: m.pandas_risk(frame, flt),
+            "map": lambda: m.pandas_map(frame, flt, wards, weights),
+        },
+        repeats,
+    )
     return {"prepare_s": load, "pages_ms": results, "peak_mb": _peak_mb()}
 
 

@@ -374,11 +374,6 @@ def outcome_type_rows() -> tuple[dict[str, object], ...]:
     return tuple(rows)
 
 
-def outcome_keys() -> tuple[str, ...]:
-    """Every allowed outcome_key."""
-    return tuple(str(row["outcome_key"]) for row in outcome_type_rows())
-
-
 def data_dictionary_markdown() -> str:
     """The data contract as Markdown tables, for the docs and the Definitions page."""
     lines: list[str] = []

@@ -158,8 +158,3 @@ def connect(path: Path | str, read_only: bool = True, create: bool = False) -> G
     except duckdb.Error as error:
         raise DatabaseError(f"cannot open {path}: {error}") from error
     return Gateway(connection, path)
-
-
-def connect_memory() -> Gateway:
-    """A private in-memory database (tests and one-off computations)."""
-    return Gateway(duckdb.connect(":memory:"), None)

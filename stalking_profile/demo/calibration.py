@@ -23,7 +23,6 @@ import numpy as np
 
 DISTRICT_CODES: tuple[str, ...] = ("BD", "CD", "KD", "LD", "WD")
 FIRST_MONTH = date(2018, 4, 1)
-LAST_MONTH = date(2022, 1, 1)
 EXTRACT_DATE = date(2022, 1, 31)
 RULE_CHANGE_MONTH_INDEX = 24  # April 2020: former-partner harassment recorded as stalking
 

@@ -288,16 +288,6 @@ def read_table(
     )
 
 
-def read_bytes(data: bytes, name: str, **options: object) -> RawTable:
-    """Read an uploaded file's bytes (kept in a temporary file named like the upload)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(data)
-        return read_table(path, **options)
-
-
 def _header_problem(path: Path, sample: bytes, encoding: str, delimiter: str) -> str | None:
     """Why the header row is unusable (empty, blank names, repeated names), or None."""
     try:

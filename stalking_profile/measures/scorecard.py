@@ -31,7 +31,6 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("outcome_16_rate", "Outcome 16 rate", "outcome_16", True, "neither"),
     Indicator("cyber_flag_rate", "Cyber-flag rate", "is_cyber", True, "neither"),
 )
-INDICATORS_BY_KEY: dict[str, Indicator] = {indicator.key: indicator for indicator in INDICATORS}
 
 
 def monthly_indicators(counts: pl.DataFrame, first_month: date, last_month: date) -> pl.DataFrame:
