@@ -34,6 +34,7 @@ pages = {
     ],
 }
 navigation = st.navigation(pages)
+NEEDS_OFFENCES = {page.url_path for page in pages["Profile"]}
 
 db_path = ui.settings().db_path
 if not db_path.exists():
@@ -46,10 +47,26 @@ if not db_path.exists():
 
 try:
     version = ui.database_version()
-    info = ui.dataset_info(version)
+    info = ui.dataset_info_or_none(version)
     district_table = ui.districts(version)
-except (DatabaseError, LookupError) as error:
+except DatabaseError as error:
     st.error(f"The database at {db_path} cannot be read: {error}")
+    st.stop()
+
+if info is None:
+    st.sidebar.caption("No offences have been imported into this database yet.")
+    if navigation.url_path in NEEDS_OFFENCES:
+        st.title(navigation.title)
+        st.info(
+            "There is nothing to show yet: this database holds no offences. Import a districts "
+            "file and then an extract of offences on the **Data** page.",
+            icon=":material/upload_file:",
+        )
+        st.page_link(
+            "app_pages/data.py", label="Go to the Data page", icon=":material/upload_file:"
+        )
+        st.stop()
+    navigation.run()
     st.stop()
 
 ui.synthetic_banner(info)

@@ -4,12 +4,19 @@ import streamlit as st
 
 from stalking_profile import ui
 
-info = ui.dataset_info(ui.database_version())
+info = ui.dataset_info_or_none(ui.database_version())
+synthetic = info is not None and info.is_synthetic
 st.title("Data")
-st.caption(
-    f"{info.force_name}: {info.offences:,} offences recorded {info.first_month:%b %Y} to {info.last_month:%b %Y}; "
-    f"extract date {info.extract_date:%d %B %Y}; source: {info.source}."
-)
+if info is None:
+    st.caption(
+        "This database holds no offences yet. Import the force's districts first (the "
+        "`districts.csv` template), then an extract of offences and any outcome histories."
+    )
+else:
+    st.caption(
+        f"{info.force_name}: {info.offences:,} offences recorded {info.first_month:%b %Y} to "
+        f"{info.last_month:%b %Y}; extract date {info.extract_date:%d %B %Y}; source: {info.source}."
+    )
 check_tab, boundary_tab, log_tab, template_tab = st.tabs(
     ["Check or import a file", "Ward boundaries", "Import log and quarantine", "Templates"]
 )
@@ -28,7 +35,7 @@ with check_tab:
     )
     if upload is not None:
         ui.check_upload(upload, mapping, None if kind == "detect" else kind)
-        if info.is_synthetic:
+        if synthetic:
             st.info(
                 "This database is the synthetic demonstration force: records are not imported into it, so "
                 "that real and synthetic data never mix. Import into a force database on the command line "
@@ -48,10 +55,10 @@ with boundary_tab:
         "Ward code column (leave empty to detect WDyyCD / AREACD)", key="data_code_column"
     )
     if boundaries is not None and st.button(
-        "Load boundaries", key="data_load_boundaries", disabled=info.is_synthetic
+        "Load boundaries", key="data_load_boundaries", disabled=synthetic
     ):
         ui.load_boundary_upload(boundaries, code_column or None)
-    if info.is_synthetic:
+    if synthetic:
         st.caption("The demo uses ONS 2013 wards; load a force's boundaries into its own database.")
 
 with log_tab:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import contract, recording_rules
+from stalking_profile import contract, recording_rules, ui
 from stalking_profile.measures.registry import definitions
 
 st.title("Definitions")
@@ -14,9 +14,9 @@ for section, rows in definitions().group_by("section", maintain_order=True):
         st.markdown(f"**`{row['measure']}`** ({row['module']}) — {row['definition']}")
 
 st.subheader("Counting-rule and law changes marked on trends")
-st.dataframe(
+ui.show_table(
     recording_rules.recording_rule_changes(("stalking", "harassment")).drop("offence_types"),
-    hide_index=True,
+    labels={"label": "Change"},
 )
 
 st.subheader("Data contract")

@@ -11,6 +11,8 @@ st.title("Hotspot maps")
 st.caption(
     flt.describe() + " · wards of the selected districts; rates per 1,000 residents (mid-2019)"
 )
+if ui.nothing_to_show(flt):
+    st.stop()
 
 left, right = st.columns([1, 2])
 measure = left.segmented_control(
@@ -44,9 +46,7 @@ with map_tab:
             f"{view.unknown_ward_offences:,} of {view.offences:,} offences have no known ward and are not mapped."
         )
 with hot_tab:
-    ui.chart_with_table(
-        view.hotspot_figure, view.wards.drop("population_unknown"), "map-hotspots", flt
-    )
+    ui.chart_with_table(view.hotspot_figure, view.ward_table, "map-hotspots", flt)
     st.caption(
         "Getis-Ord Gi* on ward rates with queen contiguity (each ward with the wards touching it). "
         + (
@@ -61,7 +61,9 @@ with emerging_tab:
     emerging = ui.map_panel("emerging_panel", flt, first_month=info.first_month)
     ui.chart_with_table(emerging.figure, emerging.table, "map-emerging-hotspots", flt)
     st.caption(
-        f"Gi* per quarter over {len(emerging.periods)} quarters (hot or cold at p < 0.05 in a quarter) and a "
+        f"Gi* per quarter over {emerging.describe()} (hot or cold at p < 0.05 in a quarter; "
+        "the quarters run back from the filter's last month to the start of the data, whatever "
+        "the filter's first month) and a "
         "Mann-Kendall trend test of each ward's z-scores, classed as in ArcGIS Emerging Hot Spot Analysis."
     )
 with match_tab:
@@ -84,5 +86,4 @@ with match_tab:
         with second:
             ui.plotly_chart(comparison.right, ui.file_stem(f"map-compare-{number}-right", flt))
 with top_tab:
-    ui.show_table(view.top_wards)
-    ui.csv_download(view.top_wards, f"{ui.file_stem('top-wards', flt)}.csv")
+    ui.show_table(view.top_wards, ui.file_stem("top-wards", flt))

@@ -5,25 +5,37 @@ import streamlit as st
 from stalking_profile import ui
 
 flt = ui.active_filter()
-view = ui.panel("outcomes_panel", flt, small_denominator=ui.settings_options()["small_denominator"])
 
 st.title("Outcomes")
 st.caption(
     flt.describe() + " · each offence's latest outcome dated on or before the extract date; "
     "'(blank)' = no outcome yet"
 )
+if ui.nothing_to_show(flt):
+    st.stop()
+view = ui.panel("outcomes_panel", flt, small_denominator=ui.settings_options()["small_denominator"])
 
 rates_table = view.rates.select(
     "label", "category", "numerator", "denominator", "rate", "lower", "upper", "is_small"
 )
-ui.chart_with_table(view.rates_figure, rates_table, "outcomes-rates", flt)
+ui.chart_with_table(
+    view.rates_figure, rates_table, "outcomes-rates", flt, labels={"label": "Outcome"}
+)
 
 st.subheader("Outcomes by district")
 show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
 for (name, table), tab in zip(view.tables.items(), st.tabs(list(view.tables)), strict=True):
     with tab:
-        ui.show_table((view.share_tables[name] if show_shares else table).drop("outcome_key"))
-        ui.csv_download(table, f"{ui.file_stem(f'outcomes-by-district-{name.lower()}', flt)}.csv")
+        shown = (view.share_tables[name] if show_shares else table).drop("outcome_key")
+        ui.show_table(
+            shown,
+            ui.file_stem(f"outcomes-by-district-{name.lower()}", flt),
+            labels={"label": "Outcome"},
+        )
+st.caption(
+    "District columns count offences recorded in that district; 'Force' is every district, "
+    "whatever is selected, for comparison."
+)
 
 st.subheader("Home Office outcome groups")
 groups_table = view.groups.select(
@@ -32,7 +44,7 @@ groups_table = view.groups.select(
 ui.chart_with_table(view.groups_figure, groups_table, "outcomes-groups", flt)
 
 st.subheader("Time from recording to outcome")
-ui.show_table(view.median_days)
+ui.show_table(view.median_days, ui.file_stem("outcomes-median-days", flt))
 st.caption(
     "Median days from the recorded date to the latest outcome, over offences that have one; open "
     "offences are not counted, so recent periods understate the time."

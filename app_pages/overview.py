@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import ui
+from stalking_profile import formatting, ui
 
 flt = ui.active_filter()
 options = ui.settings_options()
@@ -11,11 +11,18 @@ view = ui.panel("overview", flt, **options)
 st.title("Overview")
 st.caption(flt.describe() + " · change against the previous equal-length period")
 
-tiles = list(view.headline.filter(view.headline["indicator"] != "change").iter_rows(named=True))
-change = view.headline.filter(view.headline["indicator"] == "change").row(0, named=True)
+by_key = {row["indicator"]: row for row in view.headline.iter_rows(named=True)}
+tiles = list(formatting.headline_tiles(view.headline).iter_rows(named=True))
 for row_of_tiles in [tiles[:4], tiles[4:]]:
     for column, tile in zip(st.columns(4), row_of_tiles, strict=False):
-        ui.headline_tile(column, tile, change if tile["indicator"] == "offences" else None)
+        ui.headline_tile(
+            column,
+            tile,
+            by_key["change"] if tile["indicator"] == "offences" else None,
+            by_key.get("domestic_share") if tile["indicator"] == "da_offences" else None,
+        )
+if ui.nothing_to_show(flt):
+    st.stop()
 
 st.info(
     "**Outcome 1–8 rate** counts outcomes 1, 1A, 2, 2A, 3, 3A, 4, 6, 7 and 8 — charges and "
@@ -29,8 +36,7 @@ st.info(
 ui.chart_with_table(view.trend_figure, view.trend_table, "overview-monthly-offences", flt)
 
 st.subheader("Headline figures")
-ui.show_table(view.headline_table)
-ui.csv_download(view.headline_table, f"{ui.file_stem('overview-headline-figures', flt)}.csv")
+ui.show_table(view.headline_table, ui.file_stem("overview-headline-figures", flt))
 
 st.subheader("Scorecard")
 st.caption(

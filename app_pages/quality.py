@@ -3,18 +3,20 @@
 import streamlit as st
 
 from stalking_profile import ui
-from stalking_profile.measures.quality import INDICATORS
+from stalking_profile.measures.quality import indicators_for
 
 flt = ui.active_filter()
-view = ui.panel("quality_panel", flt, small_denominator=ui.settings_options()["small_denominator"])
 
 st.title("Data quality")
 st.caption(flt.describe() + " · the shares of records with each problem, with 95% intervals")
+if ui.nothing_to_show(flt):
+    st.stop()
+view = ui.panel("quality_panel", flt, small_denominator=ui.settings_options()["small_denominator"])
 
 table = view.indicators.select(
     "label", "numerator", "denominator", "rate", "lower", "upper", "is_small", "definition"
 )
-ui.chart_with_table(view.figure, table, "quality-indicators", flt)
+ui.chart_with_table(view.figure, table, "quality-indicators", flt, labels={"label": "Indicator"})
 
 st.subheader("Cyber-enabled flag by district")
 ui.chart_with_table(view.cyber_figure, view.cyber_by_district, "quality-cyber-by-district", flt)
@@ -32,9 +34,8 @@ st.warning(
     "Record-level list: OFFICIAL-SENSITIVE for a force's own data. Share only with those who may see it.",
     icon=":material/lock:",
 )
-labels = {ind.key: ind.label for ind in INDICATORS}
+labels = {ind.key: ind.label for ind in indicators_for(flt.domestic)}
 chosen = st.selectbox("Indicator", list(labels), format_func=labels.get, key="quality_indicator")
 records = ui.quality_records(flt, chosen)
 st.caption(f"{records.height:,} records shown (newest first, at most 500).")
-ui.show_table(records)
-ui.csv_download(records, f"{ui.file_stem(f'quality-records-{chosen}', flt)}.csv")
+ui.show_table(records, ui.file_stem(f"quality-records-{chosen}", flt))

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from stalking_profile import ui
+from stalking_profile import tables, ui
 
 flt = ui.active_filter()
 options = ui.settings_options()
 
 st.title("Trends")
 st.caption(flt.describe())
+if ui.nothing_to_show(flt):
+    st.stop()
 
 volume = ui.panel("trends_volume", flt)
 ui.chart_with_table(
@@ -40,6 +42,11 @@ comparison = ui.panel("trends_comparison", flt)
 ui.show_table(comparison.display)
 st.caption(
     "\\* the change is more than chance: exact test that the two periods' counts share one Poisson "
-    "rate (conditional binomial), p < 0.05. A +12% on 37 offences is usually noise; +92% on 2,946 is not."
+    "rate (conditional binomial), p < 0.05. A +12% on 37 offences is usually noise; +92% on 2,946 is not. "
+    "'Force' is every district, whatever is selected, for comparison."
 )
-ui.csv_download(comparison.table, f"{ui.file_stem('trends-period-comparison', flt)}.csv")
+ui.csv_download(
+    tables.for_display(comparison.table),
+    f"{ui.file_stem('trends-period-comparison', flt)}.csv",
+    "Download CSV (with p-values)",
+)

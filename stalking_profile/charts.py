@@ -6,6 +6,8 @@ every chart, and recording-rule changes are marked the same way on every trend.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -18,8 +20,10 @@ COLOURS: dict[str, str] = {
     "special_low": "#56B4E9",  # sky blue
     "improving": "#0072B2",
     "concerning": "#E69F00",
-    "limits": "#7F7F7F",
+    "limits": "#6B6B6B",
 }
+TEXT = "#262730"  # 15:1 on white
+MUTED_TEXT = "#4D4D4D"  # 8.5:1 on white: axis ticks, notes (WCAG AA needs 4.5:1)
 CATEGORY_NAMES: dict[str, str] = {
     "domestic": "Domestic abuse (DA)",
     "non_domestic": "Non-DA",
@@ -29,16 +33,49 @@ FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 
 def apply_theme(figure: go.Figure, title: str) -> go.Figure:
-    """The house style: white background, readable title, legend on top, no web fonts."""
+    """The house style: white background, readable title, dark axis text (at least 4.5:1
+    contrast), the legend below the plot (so a wrapping legend never covers the title at
+    narrow widths), no web fonts."""
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}},
         template="plotly_white",
-        font={"family": FONT, "size": 12},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 60, "r": 30, "t": 90, "b": 50},
+        font={"family": FONT, "size": 12, "color": TEXT},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        margin={"l": 60, "r": 30, "t": 90, "b": 110},
         hovermode="x unified",
     )
+    figure.update_xaxes(tickfont={"color": MUTED_TEXT}, title_font={"color": TEXT})
+    figure.update_yaxes(tickfont={"color": MUTED_TEXT}, title_font={"color": TEXT})
     return figure
+
+
+def month_axis(figure: go.Figure, months: list) -> go.Figure:
+    """Label a monthly x-axis by month ("Jun 2021"), never by time of day: one tick a month
+    for short series, and a month's width either side of a single month."""
+    axis: dict[str, object] = {"tickformat": "%b %Y", "hoverformat": "%b %Y"}
+    if len(months) <= 12:
+        axis["dtick"] = "M1"
+    if len(months) == 1:
+        only = months[0]
+        axis["range"] = [only - timedelta(days=20), only + timedelta(days=20)]
+    figure.update_xaxes(**axis)
+    return figure
+
+
+def count_axis(values: list[float]) -> dict[str, object]:
+    """A y-axis for counts: whole numbers only (one tick per unit for small counts)."""
+    top = max((v for v in values if v is not None and v == v), default=0)
+    axis: dict[str, object] = {"tickformat": ",d", "rangemode": "tozero"}
+    if top <= 10:
+        axis.update(tick0=0, dtick=1)
+    return axis
+
+
+def rate_axis(uppers: list[float | None]) -> dict[str, object]:
+    """A y-axis for rates: 0% up to a little above the highest interval, never past 100%
+    (and 0-100% when there is nothing to show, not Plotly's -100% to 600%)."""
+    top = max((v for v in uppers if v is not None and v == v), default=0.0)
+    return {"tickformat": ".0%", "range": [0, min(1.0, top * 1.1) if top > 0 else 1.0]}
 
 
 def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
@@ -63,7 +100,7 @@ def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
             showarrow=False,
             xanchor="left",
             yanchor="top",
-            font={"size": 10, "color": "#555555"},
+            font={"size": 10, "color": MUTED_TEXT},
             textangle=0,
             bgcolor="rgba(255,255,255,0.7)",
         )
@@ -103,16 +140,24 @@ def monthly_trend_figure(
     )
     figure.update_layout(
         barmode="stack",
-        yaxis={"title": "Offences per month", "rangemode": "tozero"},
+        yaxis={
+            "title": "Offences per month",
+            **count_axis(
+                by_category.group_by("recorded_month")
+                .agg(pl.col("offences").sum())["offences"]
+                .to_list()
+            ),
+        },
         yaxis2={
             "title": "Rolling 12-month total",
             "overlaying": "y",
             "side": "right",
-            "rangemode": "tozero",
             "showgrid": False,
+            **count_axis(rolling["rolling_12m_total"].to_list()),
         },
         xaxis={"title": "Month recorded"},
     )
+    month_axis(figure, rolling["recorded_month"].to_list())
     if changes is not None:
         mark_rule_changes(figure, changes)
     return apply_theme(figure, title)
@@ -125,10 +170,13 @@ def spc_figure(
     is_rate: bool = False,
     changes: pl.DataFrame | None = None,
 ) -> go.Figure:
-    """An XmR chart: the series, its mean and process limits per partition, special-cause
-    points coloured (orange high, blue low) and the rules in use in the subtitle."""
+    """An XmR chart: the series, its mean (labelled with its value) and process limits per
+    partition, special-cause points marked by shape as well as colour (triangle up: higher,
+    triangle down: lower) and the rules in use in the subtitle. Limits are clipped to what
+    the measure can take (counts from 0, rates 0-100%); counts get whole-number ticks."""
     figure = go.Figure()
     months = chart["month"].to_list()
+    floor, ceiling = 0.0, (1.0 if is_rate else None)
     for partition in chart["partition"].unique(maintain_order=True).to_list():
         part = chart.filter(pl.col("partition") == partition)
         x = part["month"].to_list()
@@ -139,13 +187,24 @@ def spc_figure(
         ):
             figure.add_scatter(
                 x=x,
-                y=part[column].to_list(),
+                y=part[column].clip(floor, ceiling).to_list(),
                 mode="lines",
                 name=name,
                 legendgroup=name,
                 showlegend=partition == 0 and column != "lower_limit",
                 line={"color": COLOURS["limits"], "dash": dash, "width": 1.5},
                 hoverinfo="skip",
+            )
+        if part.height:
+            mean = part["mean"][0]
+            figure.add_annotation(
+                x=x[-1],
+                y=mean,
+                text=f"mean {mean:.1%}" if is_rate else f"mean {mean:,.1f}",
+                showarrow=False,
+                xanchor="left",
+                yanchor="bottom",
+                font={"size": 11, "color": MUTED_TEXT},
             )
     figure.add_scatter(
         x=months,
@@ -154,21 +213,35 @@ def spc_figure(
         name="Value",
         line={"color": COLOURS["all"], "width": 2},
         marker={"size": 6, "color": COLOURS["all"]},
+        hovertemplate="%{y:.1%}<extra>Value</extra>" if is_rate else "%{y:,}<extra>Value</extra>",
     )
-    for side, colour in (("high", COLOURS["special_high"]), ("low", COLOURS["special_low"])):
+    for side, colour, symbol, words in (
+        ("high", COLOURS["special_high"], "triangle-up", "Special cause: higher"),
+        ("low", COLOURS["special_low"], "triangle-down", "Special cause: lower"),
+    ):
         special = chart.filter(pl.col("side") == side)
         if special.height:
             figure.add_scatter(
                 x=special["month"].to_list(),
                 y=special["value"].to_list(),
                 mode="markers",
-                name=f"Special cause ({side})",
-                marker={"size": 11, "color": colour, "line": {"width": 1, "color": "#333"}},
+                name=words,
+                marker={
+                    "size": 12,
+                    "color": colour,
+                    "symbol": symbol,
+                    "line": {"width": 1, "color": "#333"},
+                },
+                hoverinfo="skip",
             )
-    figure.update_layout(
-        yaxis={"title": "Rate" if is_rate else "Count", "tickformat": ".0%" if is_rate else ",d"},
-        xaxis={"title": "Month recorded"},
+    values = chart["value"].to_list() + chart["upper_limit"].clip(floor, ceiling).to_list()
+    yaxis = (
+        {**rate_axis(chart["upper_limit"].clip(floor, ceiling).to_list()), "title": "Rate"}
+        if is_rate
+        else {**count_axis(values), "title": "Count"}
     )
+    figure.update_layout(yaxis=yaxis, xaxis={"title": "Month recorded"})
+    month_axis(figure, months)
     if changes is not None:
         mark_rule_changes(figure, changes)
     subtitle = (
@@ -209,7 +282,7 @@ def rate_comparison_figure(
         )
     figure.update_layout(
         barmode="group",
-        yaxis={"title": "Rate (95% Wilson interval)", "tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"title": "Rate (95% Wilson interval)", **rate_axis(rates["upper"].to_list())},
     )
     figure = apply_theme(figure, title)
     figure.update_layout(hovermode="closest")
@@ -254,9 +327,10 @@ def rate_trend_figure(
             line={"color": colour, "width": 2},
         )
     figure.update_layout(
-        yaxis={"title": "Rate (95% Wilson interval)", "tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"title": "Rate (95% Wilson interval)", **rate_axis(monthly["upper"].to_list())},
         xaxis={"title": "Month recorded"},
     )
+    month_axis(figure, monthly["recorded_month"].unique().sort().to_list())
     if changes is not None:
         mark_rule_changes(figure, changes)
     return apply_theme(figure, title)
@@ -285,7 +359,7 @@ def share_bar_figure(table: pl.DataFrame, label_column: str, title: str) -> go.F
         )
     figure.update_layout(
         barmode="group",
-        xaxis={"title": "Share of offences", "tickformat": ".0%"},
+        xaxis={"title": "Share of offences", **rate_axis(table["share"].to_list())},
         yaxis={"autorange": "reversed"},
     )
     figure = apply_theme(figure, title)

@@ -83,6 +83,10 @@ class ProfileFilter:
     def with_period(self, start_month: date, end_month: date) -> ProfileFilter:
         return replace(self, start_month=start_month, end_month=end_month)
 
+    def with_districts(self, districts: tuple[str, ...]) -> ProfileFilter:
+        """The same filter over other districts (e.g. every district, for force figures)."""
+        return replace(self, districts=tuple(districts))
+
     def sql_params(self, lookback_months: int = 0) -> dict[str, object]:
         """Bound parameters for the named queries (period optionally extended backwards)."""
         return {
@@ -119,14 +123,24 @@ class ProfileFilter:
         )
 
 
+def latest_complete_month(extract_date: date) -> date:
+    """The last month wholly covered by an extract: the extract's month if the extract date is
+    its last day, else the month before.
+
+    >>> latest_complete_month(date(2022, 1, 31)), latest_complete_month(date(2022, 1, 30))
+    (datetime.date(2022, 1, 1), datetime.date(2021, 12, 1))
+    """
+    extract_month = extract_date.replace(day=1)
+    extract_month_end = add_months(extract_month, 1) - timedelta(days=1)
+    return extract_month if extract_date >= extract_month_end else add_months(extract_month, -1)
+
+
 def default_filter(
     first_month: date, extract_date: date, districts: tuple[str, ...]
 ) -> ProfileFilter:
     """The latest 12 complete months of the data (a month is complete if the extract date is
     its last day or later), all districts, DA and non-DA, stalking."""
-    extract_month = extract_date.replace(day=1)
-    extract_month_end = add_months(extract_month, 1) - timedelta(days=1)
-    end = extract_month if extract_date >= extract_month_end else add_months(extract_month, -1)
+    end = max(first_month, latest_complete_month(extract_date))
     start = max(first_month, add_months(end, -11))
     return ProfileFilter(start_month=start, end_month=end, districts=districts)
 

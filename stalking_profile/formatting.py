@@ -43,7 +43,7 @@ def p_value(value: float | None) -> str:
 def headline_help(row: dict, change: dict | None = None) -> str:
     """The tooltip of a headline tile: definition, counts, interval, small-number warning."""
     parts = [str(row["definition"])]
-    if row["kind"] == "rate":
+    if row["kind"] in ("rate", "share"):
         parts.append(f"{count(row['numerator'])} of {count(row['denominator'])}.")
         parts.append(interval(row["lower"], row["upper"]))
     if change is not None:
@@ -61,46 +61,64 @@ def headline_value(row: dict) -> str:
     return count(row["value"]) if row["kind"] == "count" else percent(row["value"])
 
 
+def headline_tiles(headline: pl.DataFrame) -> pl.DataFrame:
+    """The headline rows shown as tiles: every count and rate (the change goes into the
+    offences tile, the DA share into the DA offences tile's explanation)."""
+    return headline.filter(pl.col("kind").is_in(["count", "rate"]))
+
+
 def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
-    """The headline indicators as a readable table, one row per figure (a handful of rows)."""
+    """The headline indicators as a readable table, one row per figure (a handful of rows):
+    the value as shown on its tile, the counts behind it, its 95% interval in words."""
     shown = [
         signed_percent(row["value"]) if row["kind"] == "change" else headline_value(row)
         for row in headline.select("kind", "value").iter_rows(named=True)
+    ]
+    intervals = [
+        interval(row["lower"], row["upper"]).removeprefix("95% CI ")
+        for row in headline.select("lower", "upper").iter_rows(named=True)
     ]
     return headline.select(
         pl.col("label").alias("figure"),
         pl.Series("value", shown, dtype=pl.String),
         "numerator",
         "denominator",
-        pl.col("lower").round(4).alias("ci95_lower"),
-        pl.col("upper").round(4).alias("ci95_upper"),
-        pl.Series("p_value", [p_value(v) for v in headline["p_value"].to_list()], dtype=pl.String),
-        pl.col("is_small").alias("small_numbers"),
+        pl.Series("interval", intervals, dtype=pl.String),
+        "p_value",
+        "is_small",
         "definition",
     )
 
 
-def period_table_display(table: pl.DataFrame) -> pl.DataFrame:
+def period_table_display(
+    table: pl.DataFrame, categories: tuple[str, ...] = ("all", "domestic", "non_domestic")
+) -> pl.DataFrame:
     """The period comparison in the problem profile's shape, as text: rows are this period,
-    the previous period and the % change for all, domestic and non-domestic offences; columns
-    are districts and Force. A change marked * is more than chance (p < 0.05)."""
+    the previous period and the % change for each of `categories` (all, DA, non-DA); columns
+    are the districts and the roll-up areas. A change marked * is more than chance (p < 0.05)."""
     districts = table["district_code"].unique(maintain_order=True).to_list()
-    names = {"all": "Stalking", "domestic": "Domestic", "non_domestic": "Non-domestic"}
+    names = {"all": "DA and non-DA", "domestic": "DA", "non_domestic": "Non-DA"}
     lines: list[dict[str, str]] = []
-    for category, name in names.items():
+    for category, name in ((c, names[c]) for c in categories):
         cells = {
             row["district_code"]: row
             for row in table.filter(pl.col("category") == category).iter_rows(named=True)
         }
         lines.append(
-            {"": f"{name}: this period", **{d: count(cells[d]["current"]) for d in districts}}
-        )
-        lines.append(
-            {"": f"{name}: previous period", **{d: count(cells[d]["previous"]) for d in districts}}
+            {
+                "Offences": f"{name}: this period",
+                **{d: count(cells[d]["current"]) for d in districts},
+            }
         )
         lines.append(
             {
-                "": f"{name}: change",
+                "Offences": f"{name}: previous period",
+                **{d: count(cells[d]["previous"]) for d in districts},
+            }
+        )
+        lines.append(
+            {
+                "Offences": f"{name}: change",
                 **{
                     d: (
                         signed_percent(
@@ -116,24 +134,37 @@ def period_table_display(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def scorecard_display(card: pl.DataFrame, icons: dict[str, str]) -> pl.DataFrame:
-    """The scorecard as text: latest month and value, mean, process limits, variation."""
+    """The scorecard as text: latest month and value, mean, process limits, variation.
 
-    def shown(value: float | None, is_rate: bool) -> str:
-        if value is None:
+    Counts show as whole numbers and their mean and limits to one decimal place, so a latest
+    value of 4 beyond an upper limit of 3.8 never reads "limits 2 to 4"; rates are percentages
+    with limits clipped to 0-100%, counts' lower limits to 0.
+    """
+
+    def shown(value: float | None, is_rate: bool, decimals: int) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             return "no data"
-        return percent(value) if is_rate else f"{value:,.0f}"
+        return percent(value) if is_rate else f"{value:,.{decimals}f}"
 
-    rows = [
-        {
-            "indicator": row["label"],
-            "latest month": row["latest_month"].strftime("%b %Y"),
-            "latest": shown(row["latest_value"], row["is_rate"]),
-            "mean": shown(row["mean"], row["is_rate"]),
-            "process limits": f"{shown(max(row['lower_limit'], 0), row['is_rate'])} to {shown(row['upper_limit'], row['is_rate'])}",
-            "variation": icons.get(row["variation"], row["variation"]),
-            "better when": {"up": "higher", "down": "lower", "neither": "—"}[row["improvement"]],
-            "assurance": row["assurance"],
-        }
-        for row in card.iter_rows(named=True)
-    ]
-    return pl.DataFrame(rows)
+    rows = []
+    for row in card.iter_rows(named=True):
+        is_rate = row["is_rate"]
+        ceiling = 1.0 if is_rate else math.inf
+        lower = None if row["lower_limit"] is None else max(row["lower_limit"], 0.0)
+        upper = None if row["upper_limit"] is None else min(row["upper_limit"], ceiling)
+        rows.append(
+            {
+                "indicator": row["label"],
+                "latest month": row["latest_month"].strftime("%b %Y"),
+                "latest": shown(row["latest_value"], is_rate, 0),
+                "mean": shown(row["mean"], is_rate, 1),
+                "process limits": f"{shown(lower, is_rate, 1)} to {shown(upper, is_rate, 1)}",
+                "variation": icons.get(row["variation"], row["variation"]),
+                "better when": {"up": "higher", "down": "lower", "neither": "—"}[
+                    row["improvement"]
+                ],
+                "assurance": row["assurance"],
+            }
+        )
+    frame = pl.DataFrame(rows)
+    return frame.rename({name: name.capitalize() for name in frame.columns})

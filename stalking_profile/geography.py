@@ -210,9 +210,16 @@ def display_geojson(wards: gpd.GeoDataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+MIN_OUTLINE_AREA_M2 = 10_000.0  # one hectare
+
+
 def district_outlines(wards: gpd.GeoDataFrame) -> tuple[list[float | None], list[float | None]]:
     """District boundaries (wards dissolved by district) as longitude and latitude lists with
-    None between rings, ready for a line trace on top of a choropleth."""
+    None between rings, ready for a line trace on top of a choropleth.
+
+    Only the outer ring of each part of a district is drawn, and parts under a hectare are
+    dropped: the holes and slivers a union leaves where neighbouring wards' edges do not quite
+    meet would otherwise show as stray dashes inside a district."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         projected = wards[["district_code", "geometry"]].to_crs(BRITISH_NATIONAL_GRID)
@@ -221,8 +228,14 @@ def district_outlines(wards: gpd.GeoDataFrame) -> tuple[list[float | None], list
             shapely.union_all(group.geometry.values, grid_size=5.0)
             for _, group in projected.groupby("district_code", sort=True)
         ]
-        boundaries = gpd.GeoSeries(merged, crs=BRITISH_NATIONAL_GRID).boundary
-        lines = boundaries.simplify(display_tolerance_metres(len(wards)) * 2).to_crs(WGS84)
+        parts = shapely.get_parts(np.asarray(merged, dtype=object))
+        parts = parts[shapely.area(parts) >= MIN_OUTLINE_AREA_M2]
+        rings = shapely.get_exterior_ring(parts)
+        lines = (
+            gpd.GeoSeries(rings, crs=BRITISH_NATIONAL_GRID)
+            .simplify(display_tolerance_metres(len(wards)) * 2)
+            .to_crs(WGS84)
+        )
 
     lon: list[float | None] = []
     lat: list[float | None] = []

@@ -45,6 +45,7 @@ def ward_offences(counts: pl.DataFrame, geometry: WardGeometry) -> pl.DataFrame:
 @dataclass(frozen=True)
 class HotspotPanel:
     wards: pl.DataFrame
+    ward_table: pl.DataFrame  # the wards as a table: the rate named for its unit
     top_wards: pl.DataFrame
     map_figure: go.Figure
     hotspot_figure: go.Figure
@@ -79,10 +80,10 @@ def hotspot_panel(
         "ward_code",
         "district_code",
         "offences",
-        pl.col("rate").round(2),
+        pl.col("rate").alias("rate_per_1000"),
         "previous_offences",
         "change",
-        pl.col("change_pct").round(1),
+        "change_pct",
         "hotspot",
     )
     label, unit = MEASURES[measure]
@@ -96,8 +97,9 @@ def hotspot_panel(
         f"Getis-Ord Gi* hot and cold spots of the rate per 1,000<br><sup>{description}</sup>",
     )
     unknown = int(current.filter(pl.col("ward_code").is_null())["offences"].sum())
+    ward_table = wards.drop("population_unknown").rename({"rate": "rate_per_1000"})
     return HotspotPanel(
-        wards, top, map_figure, hotspot_figure, unknown, int(current["offences"].sum())
+        wards, ward_table, top, map_figure, hotspot_figure, unknown, int(current["offences"].sum())
     )
 
 
@@ -105,7 +107,12 @@ def hotspot_panel(
 class EmergingPanel:
     table: pl.DataFrame
     figure: go.Figure
-    periods: list[date]
+    periods: list[date]  # the first month of each quarter analysed
+
+    def describe(self) -> str:
+        """The quarters analysed in words, e.g. '16 quarters, Apr 2018 to Mar 2022'."""
+        last = add_months(self.periods[-1], PERIOD_MONTHS - 1)
+        return f"{len(self.periods)} quarters, {self.periods[0]:%b %Y} to {last:%b %Y}"
 
 
 def emerging_panel(

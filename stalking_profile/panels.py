@@ -17,14 +17,31 @@ from stalking_profile import charts, formatting, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.measures import headline, outcomes, quality, risk, scorecard, spc, volumes
-from stalking_profile.measures.categories import CATEGORY_LABELS
+from stalking_profile.measures.categories import CATEGORY_LABELS, roll_up_areas, selection_name
 from stalking_profile.recording_rules import recording_rule_changes, series_breaks
 
 SCORECARD_MONTHS = 36
 
 
+def _titled(title: str, flt: ProfileFilter) -> str:
+    """A chart title with the filter it shows as its subtitle (so a non-DA chart says so)."""
+    return f"{title}<br><sup>{flt.describe()}</sup>"
+
+
 def _district_codes(flt: ProfileFilter) -> list[str]:
     return list(flt.districts)
+
+
+def _force_scope(gateway: Gateway, flt: ProfileFilter) -> tuple[ProfileFilter, dict]:
+    """The filter widened to every district, and the roll-up columns a district table shows
+    ("Selected districts" when that differs from one district and from the force; "Force")."""
+    every = tuple(queries.districts(gateway)["district_code"].to_list())
+    return flt.with_districts(every), roll_up_areas(flt.districts, every)
+
+
+def _selection_name(gateway: Gateway, flt: ProfileFilter) -> str:
+    every = queries.districts(gateway)["district_code"].to_list()
+    return selection_name(flt.districts, every)
 
 
 def _categories(flt: ProfileFilter) -> tuple[str, ...]:
@@ -63,7 +80,7 @@ def overview(
     card_charts = {
         ind.key: charts.spc_figure(
             scorecard.indicator_chart(monthly, ind.key, breaks, run_length),
-            ind.label,
+            f"{ind.label}: {flt.describe()}",
             run_length,
             ind.is_rate,
             changes,
@@ -90,7 +107,7 @@ def trends_volume(gateway: Gateway, flt: ProfileFilter) -> VolumePanel:
     rolling = volumes.rolling_12m_series(counts, flt)
     changes = recording_rule_changes(flt.offence_types, flt.start_month, flt.end_month)
     figure = charts.monthly_trend_figure(
-        by_category, rolling, "Offences per month and rolling 12-month total", changes
+        by_category, rolling, _titled("Offences per month and rolling 12-month total", flt), changes
     )
     wide = by_category.pivot(on="category", index="recorded_month", values="offences")
     table = wide.join(rolling, on="recorded_month").rename({"offences": "offences_total"})
@@ -123,7 +140,7 @@ def trends_spc(
     )
     changes = recording_rule_changes(flt.offence_types, start, flt.end_month)
     figure = charts.spc_figure(
-        chart, "Offences per month: statistical process control", run_length, False, changes
+        chart, f"Offences per month: {flt.describe()}", run_length, False, changes
     )
     return SpcPanel(chart, figure, breaks, spc.variation(chart))
 
@@ -135,13 +152,17 @@ class ComparisonPanel:
 
 
 def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
-    """The problem profile's district table: this period against the equal period before."""
+    """The problem profile's district table: this period against the equal period before,
+    for the chosen districts, the selection (when several) and the whole force."""
+    force, areas = _force_scope(gateway, flt)
     table = volumes.district_period_table(
-        queries.offence_counts(gateway, flt),
-        queries.offence_counts(gateway, flt.previous()),
+        queries.offence_counts(gateway, force),
+        queries.offence_counts(gateway, force.previous()),
         _district_codes(flt),
+        areas,
     )
-    return ComparisonPanel(table, formatting.period_table_display(table))
+    shown = ("all", "domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
+    return ComparisonPanel(table, formatting.period_table_display(table, shown))
 
 
 @dataclass(frozen=True)
@@ -159,23 +180,29 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to outcome."""
     counts_all = queries.offence_counts(gateway, flt)
     by_outcome = queries.outcome_counts(gateway, flt)
+    force, areas = _force_scope(gateway, flt)
+    force_outcomes = queries.outcome_counts(gateway, force)
     types = queries.outcome_types(gateway)
     shown = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
     tables = {
         CATEGORY_LABELS[category]: outcomes.outcome_table(
-            apply_domestic(by_outcome, category), types, _district_codes(flt)
+            apply_domestic(force_outcomes, category), types, _district_codes(flt), areas
         )
         for category in shown
     }
     groups = outcomes.outcome_group_table(by_outcome, types).filter(pl.col("category").is_in(shown))
 
     groups_figure = charts.share_bar_figure(
-        groups, "group_short", "Outcome groups: share of offences recorded in the period"
+        groups,
+        "group_short",
+        _titled("Outcome groups: share of offences recorded in the period", flt),
     )
     rates = outcomes.outcome_rates_by_category(counts_all, small_denominator).filter(
         pl.col("category").is_in(_categories(flt))
     )
-    rates_figure = charts.rate_comparison_figure(rates, "Outcome rates with 95% intervals")
+    rates_figure = charts.rate_comparison_figure(
+        rates, _titled("Outcome rates with 95% intervals", flt)
+    )
     days = outcomes.median_days_to_outcome(queries.outcome_days(gateway, flt))
     days = days.filter(pl.col("category").is_in(shown)).select(
         "category",
@@ -183,16 +210,14 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
         "median_days",
         "offences_with_outcome",
     )
-    shares = {
-        name: outcomes.outcome_share_table(table, _district_codes(flt))
-        for name, table in tables.items()
-    }
+    shares = {name: outcomes.outcome_share_table(table) for name, table in tables.items()}
     return OutcomesPanel(tables, shares, groups, groups_figure, rates, rates_figure, days)
 
 
 @dataclass(frozen=True)
 class RiskPanel:
     rates: pl.DataFrame
+    selection: pl.DataFrame
     comparison: pl.DataFrame
     figure: go.Figure
     dash_mix: pl.DataFrame
@@ -205,28 +230,37 @@ def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> 
     """Arrest, DASH, SASH and cyber rates by district and DA with intervals and DA vs non-DA
     tests; the DASH risk mix; each flag's monthly trend."""
     counts_all = queries.offence_counts(gateway, flt)
-    rates = risk.flag_rates_by_district(counts_all, _district_codes(flt), small_denominator)
+    force_scope, areas = _force_scope(gateway, flt)
+    rates = risk.flag_rates_by_district(
+        queries.offence_counts(gateway, force_scope),
+        _district_codes(flt),
+        small_denominator,
+        areas,
+    )
     comparison = risk.domestic_comparison(rates)
     force = rates.filter(
-        (pl.col("district_code") == volumes.FORCE) & pl.col("category").is_in(_categories(flt))
+        (pl.col("district_code") == _selection_name(gateway, flt))
+        & pl.col("category").is_in(_categories(flt))
     )
     figure = charts.rate_comparison_figure(
-        force, "Risk assessment and flags: DA and non-DA, with 95% intervals"
+        force, _titled("Risk assessment and flags, with 95% intervals", flt)
     )
     dash_mix = risk.dash_risk_mix(counts_all).filter(pl.col("category").is_in(_categories(flt)))
     dash_figure = charts.share_bar_figure(
         dash_mix.rename({"rate": "share", "numerator": "offences"}),
         "dash_risk",
-        "DASH risk level among completed DASH forms",
+        _titled("DASH risk level among completed DASH forms", flt),
     )
     months = pl.date_range(flt.start_month, flt.end_month, interval="1mo", eager=True)
     changes = recording_rule_changes(flt.offence_types, flt.start_month, flt.end_month)
     trends = {flag: risk.monthly_flag_rates(counts_all, flag, months) for flag in risk.FLAGS}
     trend_figures = {
-        flag: charts.rate_trend_figure(trends[flag], f"{label} by month", _categories(flt), changes)
+        flag: charts.rate_trend_figure(
+            trends[flag], _titled(f"{label} by month", flt), _categories(flt), changes
+        )
         for flag, label in risk.FLAGS.items()
     }
-    return RiskPanel(rates, comparison, figure, dash_mix, dash_figure, trends, trend_figures)
+    return RiskPanel(rates, force, comparison, figure, dash_mix, dash_figure, trends, trend_figures)
 
 
 @dataclass(frozen=True)
@@ -242,14 +276,17 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
     """Data-quality indicators for the filter (rates with intervals), the cyber-flag rate by
     district as an under-recording signal, and validation failures per import."""
     counts = apply_domestic(queries.quality_counts(gateway, flt), flt.domestic)
-    indicators = quality.quality_indicators(counts, small_denominator)
+    shown = [ind.key for ind in quality.indicators_for(flt.domestic)]
+    indicators = quality.quality_indicators(counts, small_denominator).filter(
+        pl.col("indicator").is_in(shown)
+    )
     figure = charts.rate_comparison_figure(
         indicators.with_columns(pl.lit("all").alias("category")),
-        "Data quality: share of records affected",
+        _titled("Data quality: share of records affected", flt),
     )
     cyber = quality.cyber_rate_by_district(counts, small_denominator)
     cyber_figure = charts.rate_comparison_figure(
         cyber.with_columns(pl.col("district_code").alias("label"), pl.lit("all").alias("category")),
-        "Cyber-enabled flag rate by district (a low rate suggests under-recording)",
+        _titled("Cyber-enabled flag rate by district (a low rate suggests under-recording)", flt),
     )
     return QualityPanel(indicators, figure, cyber, cyber_figure, queries.import_quality(gateway))

@@ -15,13 +15,24 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from stalking_profile import formatting, geography, map_panels, panels, queries
+from stalking_profile import formatting, geography, map_panels, panels, queries, tables
 from stalking_profile.config import PROJECT_ROOT, Settings
 from stalking_profile.db import Gateway, connect
-from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter, add_months, default_filter
+from stalking_profile.filters import (
+    DOMESTIC_CHOICES,
+    ProfileFilter,
+    add_months,
+    default_filter,
+    latest_complete_month,
+)
 from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
-from stalking_profile.importing.load import ImportRefused, import_file, read_and_validate
+from stalking_profile.importing.load import (
+    ImportRefused,
+    import_file,
+    read_and_validate,
+    refused_rows,
+)
 from stalking_profile.importing.mapping import ColumnMapping, load_mapping
 from stalking_profile.importing.readers import ReadError
 from stalking_profile.queries import DatasetInfo
@@ -69,6 +80,15 @@ def dataset_info(version: tuple[str, float]) -> DatasetInfo:
     return queries.dataset_info(gateway(version))
 
 
+def dataset_info_or_none(version: tuple[str, float]) -> DatasetInfo | None:
+    """What the database holds, or None when it holds no offences yet (a new force database
+    before its first extract: only the Data and Definitions pages have anything to show)."""
+    try:
+        return dataset_info(version)
+    except LookupError:
+        return None
+
+
 @st.cache_data(show_spinner=False)
 def districts(version: tuple[str, float]) -> pl.DataFrame:
     return queries.districts(gateway(version))
@@ -88,10 +108,14 @@ def offence_counts(
 
 
 def month_options(info: DatasetInfo) -> list[str]:
-    """Every month of the data as 'YYYY-MM'."""
+    """Every month a period can start or end in, as 'YYYY-MM': from the first recorded month
+    to the later of the last recorded month and the extract's latest complete month (an
+    extract's outcomes run past its last recorded offence, so the default period may end in
+    months with no offence recorded yet)."""
+    last = max(info.last_month, latest_complete_month(info.extract_date))
     months: list[str] = []
     month = info.first_month
-    while month <= info.last_month:
+    while month <= last:
         months.append(month.strftime("%Y-%m"))
         month = add_months(month, 1)
     return months
@@ -106,6 +130,54 @@ def _month_from_option(option: str) -> date:
     return date(int(year), int(month), 1)
 
 
+PERIOD_CHOICES: dict[str, str] = {"12m": "12 months to", "custom": "From ... to ..."}
+
+
+def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | None:
+    """The period widgets: "12 months to <month>" (the problem profile's period, default) or
+    any From / To months; None (after saying why) when the period ends before it starts."""
+    options = month_options(info)
+    default_end = default.end_month.strftime("%Y-%m")
+    kind = st.segmented_control(
+        "Period (month recorded)",
+        options=list(PERIOD_CHOICES),
+        default="custom" if "from" in st.query_params else "12m",
+        format_func=PERIOD_CHOICES.get,
+        required=True,
+        key="period",
+        bind="query-params",
+        help="Offences are counted by the month they were recorded. Default: the latest 12 "
+        "complete months.",
+    )
+    if kind == "custom":
+        start = st.selectbox(
+            "From",
+            options=options,
+            index=options.index(default.start_month.strftime("%Y-%m")),
+            format_func=_month_label,
+            key="from",
+            bind="query-params",
+        )
+    end = st.selectbox(
+        "12 months to" if kind != "custom" else "To",
+        options=options,
+        index=options.index(default_end),
+        format_func=_month_label,
+        key="to",
+        bind="query-params",
+    )
+    end_month = _month_from_option(end)
+    if kind != "custom":
+        return max(info.first_month, add_months(end_month, -11)), end_month
+    start_month = _month_from_option(start)
+    if end_month < start_month:
+        st.info(
+            "The period ends before it starts: choose a 'To' month on or after the 'From' month."
+        )
+        return None
+    return start_month, end_month
+
+
 def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFilter | None:
     """The global filters, kept in the page address so a view can be bookmarked and shared.
 
@@ -114,28 +186,9 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
     codes = tuple(district_table["district_code"].to_list())
     names = dict(zip(codes, district_table["district_name"].to_list(), strict=True))
     default = default_filter(info.first_month, info.extract_date, codes)
-    options = month_options(info)
     with st.sidebar:
         st.header("Filters")
-        st.caption("Period (month recorded)")
-        from_column, to_column = st.columns(2)
-        start = from_column.selectbox(
-            "From",
-            options=options,
-            index=options.index(default.start_month.strftime("%Y-%m")),
-            format_func=_month_label,
-            key="from",
-            bind="query-params",
-            help="Offences are counted by the month they were recorded. Default: the latest 12 complete months.",
-        )
-        end = to_column.selectbox(
-            "To",
-            options=options,
-            index=options.index(default.end_month.strftime("%Y-%m")),
-            format_func=_month_label,
-            key="to",
-            bind="query-params",
-        )
+        period = _period(info, default)
         chosen = st.multiselect(
             "Districts",
             options=list(codes),
@@ -162,17 +215,14 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
             key="type",
             bind="query-params",
         )
+    if period is None:
+        return None
     if not chosen or not types:
         st.info("Choose at least one district and one offence type in the sidebar.")
         return None
-    if end < start:
-        st.info(
-            "The period ends before it starts: choose a 'To' month on or after the 'From' month."
-        )
-        return None
     return ProfileFilter(
-        start_month=_month_from_option(start),
-        end_month=_month_from_option(end),
+        start_month=period[0],
+        end_month=period[1],
         districts=tuple(code for code in codes if code in chosen),
         domestic=domestic or "all",
         offence_types=tuple(t for t in ("stalking", "harassment") if t in types),
@@ -207,6 +257,7 @@ def plotly_chart(figure, file_stem: str) -> None:
     st.plotly_chart(
         figure,
         key=f"chart-{file_stem}",
+        theme=None,  # the house theme (charts.apply_theme): Streamlit's grey axis text is 3.7:1
         config={
             "displaylogo": False,
             "topojsonURL": TOPOJSON_URL,
@@ -232,19 +283,42 @@ def active_filter() -> ProfileFilter:
     return st.session_state[FILTER_STATE_KEY]
 
 
-def headline_tile(column, row: dict, change: dict | None = None) -> None:
-    """One headline figure as a metric tile with its definition and interval in the tooltip."""
+def headline_tile(column, row: dict, change: dict | None = None, share: dict | None = None) -> None:
+    """One headline figure as a metric tile with its definition and interval in the tooltip
+    (the change on the previous period under the offences; the DA share under DA offences)."""
     delta = None
     if change is not None and change["value"] is not None:
         delta = formatting.signed_percent(change["value"]) + " on previous period"
+    if share is not None and share["value"] is not None:
+        delta = f"{formatting.percent(share['value'])} of offences"
     column.metric(
         row["label"],
         formatting.headline_value(row),
         delta=delta,
         delta_color="off",
-        help=formatting.headline_help(row, change),
+        delta_arrow="off",
+        help=formatting.headline_help(row, change or share),
         border=True,
     )
+
+
+def offences_in(flt: ProfileFilter) -> int:
+    """Offences recorded that match the filter."""
+    counts = offence_counts(database_version(), flt)
+    return int(counts["offences"].sum()) if counts.height else 0
+
+
+def nothing_to_show(flt: ProfileFilter) -> bool:
+    """Say plainly when no offence matches the filter (and return True), so a page shows a
+    sentence instead of empty charts."""
+    if offences_in(flt):
+        return False
+    st.info(
+        f"No offences match this filter ({flt.describe()}). Widen the period, the districts, "
+        "the DA choice or the offence types in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+    return True
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -265,7 +339,12 @@ def file_stem(name: str, flt: ProfileFilter) -> str:
 
 
 def chart_with_table(
-    figure, table: pl.DataFrame, name: str, flt: ProfileFilter, caption: str | None = None
+    figure,
+    table: pl.DataFrame,
+    name: str,
+    flt: ProfileFilter,
+    caption: str | None = None,
+    labels: dict[str, str] | None = None,
 ) -> None:
     """A chart, then the exact data it plots (readable without the picture) with a CSV
     download, and a PNG download from the chart's toolbar sized for a slide."""
@@ -274,8 +353,7 @@ def chart_with_table(
     if caption:
         st.caption(caption)
     with st.expander("Data behind this chart", icon=":material/table:"):
-        show_table(table)
-        csv_download(table, f"{stem}.csv")
+        show_table(table, stem, labels)
 
 
 VARIATION_ICONS: dict[str, str] = {
@@ -286,16 +364,6 @@ VARIATION_ICONS: dict[str, str] = {
     "special cause - low": "↓ special cause: lower",
     "too few points": "too few points",
 }
-PERCENT_COLUMNS = (
-    "rate",
-    "lower",
-    "upper",
-    "share",
-    "da_rate",
-    "non_da_rate",
-    "ci95_lower",
-    "ci95_upper",
-)
 
 
 def scorecard_table(card: pl.DataFrame) -> pl.DataFrame:
@@ -303,17 +371,22 @@ def scorecard_table(card: pl.DataFrame) -> pl.DataFrame:
     return formatting.scorecard_display(card, VARIATION_ICONS)
 
 
-def show_table(frame: pl.DataFrame, **kwargs: object) -> None:
-    """A data table with rates shown as percentages and p-values to four places."""
+def show_table(
+    frame: pl.DataFrame, file_stem: str | None = None, labels: dict[str, str] | None = None
+) -> None:
+    """A table in the users' words (see `tables`): labelled columns, one precision per
+    column; with `file_stem`, a CSV download of exactly what is shown."""
+    shown = tables.for_display(frame, labels)
     config: dict[str, object] = {}
-    for name in frame.columns:
-        if name in PERCENT_COLUMNS:
-            config[name] = st.column_config.NumberColumn(name, format="percent")
-        elif name == "p_value" and frame.schema[name].is_float():
-            config[name] = st.column_config.NumberColumn(name, format="%.4f")
-        elif name == "difference_points":
-            config[name] = st.column_config.NumberColumn("difference (points)", format="%+.1f")
-    st.dataframe(frame, hide_index=True, column_config=config, **kwargs)
+    for label, fmt in tables.display_formats(frame, labels).items():
+        dtype = shown.schema[label]
+        if dtype == pl.Date:
+            config[label] = st.column_config.DateColumn(label, format=fmt)
+        elif dtype.is_numeric():
+            config[label] = st.column_config.NumberColumn(label, format=fmt)
+    st.dataframe(shown, hide_index=True, column_config=config)
+    if file_stem is not None:
+        csv_download(shown, f"{file_stem}.csv")
 
 
 @st.cache_resource(show_spinner="Preparing ward boundaries ...", max_entries=32)
@@ -419,7 +492,9 @@ def _mapping(upload) -> ColumnMapping:
 
 
 def check_upload(upload, mapping_upload, kind: str | None) -> None:
-    """Validate an upload without writing and show what would be accepted and refused."""
+    """Validate an upload without writing and show what would be accepted and refused: green
+    only when every row would be accepted, a warning when some would be refused, an error when
+    most or all would."""
     try:
         mapping = _mapping(mapping_upload)
         with uploaded_file(upload) as path:
@@ -427,20 +502,30 @@ def check_upload(upload, mapping_upload, kind: str | None) -> None:
     except (ImportRefused, ReadError) as error:
         st.error(f"{upload.name} cannot be imported: {error}")
         return
-    refused = validated.rows_rejected + raw.ragged.height
-    st.success(
-        f"{upload.name}: {validated.kind}; {raw.rows_read:,} rows read = {validated.accepted.height:,} would be "
-        f"accepted + {refused:,} refused."
+    refused = refused_rows(raw, validated)
+    accepted, refused_count = validated.accepted.height, validated.rows_rejected + raw.ragged.height
+    message = (
+        f"{upload.name}: {validated.kind}; {raw.rows_read:,} rows read = {accepted:,} would be "
+        f"accepted + {refused_count:,} refused."
     )
+    if refused_count == 0:
+        st.success(message)
+    elif accepted == 0:
+        st.error(f"{message} Nothing would be imported: check the file and its mapping.")
+    elif refused_count > accepted:
+        st.error(f"{message} Most rows would be refused: check the file and its mapping first.")
+    else:
+        st.warning(f"{message} The refused rows would be quarantined with their reasons.")
     for note in validated.warnings:
         st.caption(note)
     if unused:
         st.caption(f"Columns not used: {', '.join(unused)}")
-    if validated.rejects.height or raw.ragged.height:
-        reasons = validated.rejects
-        show_table(reasons.head(500))
+    if refused.height:
+        show_table(refused.head(500))
         csv_download(
-            reasons, f"refused-rows-{upload.name}.csv", "Download the refused rows with reasons"
+            tables.for_display(refused),
+            f"refused-rows-{Path(upload.name).stem}.csv",
+            "Download the refused rows with reasons",
         )
 
 

@@ -159,14 +159,83 @@ def tiny_gateway(tmp_path: Path) -> Gateway:
     gateway.close()
 
 
+EXTRACT_DISTRICTS = """district_code,district_name,force_name,population,ons_code
+AY,Ayton,Extract-like Police,120000,
+BE,Beeston,Extract-like Police,80000,
+SE,Seacroft,Extract-like Police,60000,
+"""
+OFFENCE_HEADER = (
+    "crime_ref,recorded_date,offence_type,ho_offence_code,district_code,is_domestic,is_cyber,"
+    "dash_completed,dash_risk,sash_completed,arrest_made,outcome_key,outcome_date"
+)
+
+
+def extract_like_offences() -> str:
+    """A small extract as a records system gives it: districts AY and BE (SE has none), offences
+    recorded December 2022 to March 2023 with none in February, DA and non-DA, stalking and
+    harassment, and outcomes dated up to 31 May 2023 - after the last recorded month."""
+    rows = [OFFENCE_HEADER]
+    plan = {("AY", "2022-12"): 10, ("AY", "2023-01"): 10, ("AY", "2023-03"): 10}
+    plan |= {("BE", "2022-12"): 5, ("BE", "2023-01"): 3, ("BE", "2023-03"): 2}
+    number = 0
+    for (district, month), n in plan.items():
+        for i in range(n):
+            number += 1
+            domestic = "Y" if number % 4 else "N"
+            kind, code = ("stalking", "8Q") if number % 5 else ("harassment", "8L")
+            outcome = ("16", f"{month}-28") if number % 3 == 0 else ("", "")
+            if number % 7 == 0:
+                outcome = ("1-charged", "2023-05-31")
+            rows.append(
+                f"X-{number:04d},{month}-{1 + i:02d},{kind},{code},{district},{domestic},"
+                f"{'Y' if number % 6 == 0 else 'N'},{'Y' if domestic == 'Y' else 'N'},"
+                f"{'standard' if domestic == 'Y' else ''},N,{'Y' if number % 2 else 'N'},"
+                f"{outcome[0]},{outcome[1]}"
+            )
+    return "\n".join(rows) + "\n"
+
+
+def import_texts(path: Path, files: dict[str, str]) -> Path:
+    """A force database made by the real importer from the given CSV texts, in order."""
+    from stalking_profile.importing.load import import_file
+
+    gateway = connect(path, read_only=False, create=True)
+    try:
+        for name, text in files.items():
+            source = path.parent / name
+            source.write_text(text, encoding="utf-8")
+            import_file(gateway, source)
+    finally:
+        gateway.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def extract_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real-extract-like force database (see extract_like_offences), extract date 31 May 2023."""
+    folder = tmp_path_factory.mktemp("extract")
+    return import_texts(
+        folder / "force.duckdb",
+        {"districts.csv": EXTRACT_DISTRICTS, "offences.csv": extract_like_offences()},
+    )
+
+
+@pytest.fixture(scope="session")
+def empty_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new force database: districts imported, no offences yet."""
+    folder = tmp_path_factory.mktemp("empty")
+    return import_texts(folder / "force.duckdb", {"districts.csv": EXTRACT_DISTRICTS})
+
+
 @pytest.fixture
 def app_test(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """Make an AppTest of app.py on the demo database, optionally with page-address filters."""
-    monkeypatch.setenv("STALKING_PROFILE_DB", str(demo_db_path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    """Make an AppTest of app.py on the demo database (or `db`), optionally with page-address
+    filters as the URL holds them (labels: from="Oct 2020", district="CD Calderdale")."""
 
-    def make(**query_params: str | list[str]) -> AppTest:
+    def make(db: Path = demo_db_path, **query_params: str | list[str]) -> AppTest:
+        monkeypatch.setenv("STALKING_PROFILE_DB", str(db))
+        st.cache_resource.clear()
+        st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         for key, value in query_params.items():
             at.query_params[key] = value

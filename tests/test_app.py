@@ -1,8 +1,14 @@
-"""Every page renders under AppTest, for the default filter and others, without an exception."""
+"""The pages as a user sees them, under AppTest: filters set the way the page address sets
+them (labels, as the URL holds them), and what shows checked - tiles, tables, their headers,
+the number of charts, the empty-state sentences."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from tests.conftest import EXTRACT_DISTRICTS, import_texts
 
 PAGES = {
     "app_pages/overview.py": "Overview",
@@ -14,46 +20,95 @@ PAGES = {
     "app_pages/data.py": "Data",
     "app_pages/definitions.py": "Definitions",
 }
-FILTERS = {
-    "default": {},
-    "single district, non-DA": {"district": "BD", "da": "non_domestic"},
-    "harassment and stalking, DA, one month": {
-        "type": ["stalking", "harassment"],
-        "da": "domestic",
-        "period": ["2021-06", "2021-06"],
-    },
-    "empty period before the data": {
-        "period": ["2018-04", "2018-04"],
-        "district": "CD",
-        "da": "non_domestic",
-    },
+PROFILE_PAGES = [
+    page for page in PAGES if page not in ("app_pages/data.py", "app_pages/definitions.py")
+]
+# at least this many charts on each profile page when the filter selects offences
+CHARTS = {
+    "app_pages/overview.py": 2,
+    "app_pages/trends.py": 2,
+    "app_pages/outcomes.py": 2,
+    "app_pages/risk.py": 3,
+    "app_pages/maps.py": 1,
+    "app_pages/quality.py": 2,
 }
+PUBLISHED_YEAR = {"from": "Oct 2020", "to": "Sep 2021"}
+FILTERS = {
+    "default": ({}, "Stalking, DA and non-DA, BD, CD, KD, LD, WD, Feb 2021 to Jan 2022"),
+    "one district, non-DA": (
+        {**PUBLISHED_YEAR, "district": "CD Calderdale", "da": "Non-DA"},
+        "Stalking, Non-DA, CD, Oct 2020 to Sep 2021",
+    ),
+    "two districts, both types, DA, one month": (
+        {
+            "from": "Jun 2021",
+            "to": "Jun 2021",
+            "district": ["BD Bradford", "CD Calderdale"],
+            "type": ["Stalking", "Harassment"],
+            "da": "Domestic abuse (DA)",
+        },
+        "Stalking and harassment, Domestic abuse (DA), BD, CD, Jun 2021 to Jun 2021",
+    ),
+    "12 months to a chosen month": (
+        {"to": "Sep 2021"},
+        "Stalking, DA and non-DA, BD, CD, KD, LD, WD, Oct 2020 to Sep 2021",
+    ),
+}
+RAW_NAME = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 
 
-@pytest.mark.parametrize("page", PAGES)
-@pytest.mark.parametrize("filters", FILTERS.values(), ids=FILTERS.keys())
-def test_page_renders(app_test, page: str, filters: dict) -> None:
-    at = app_test(**filters).run()
+def _open(app_test, page: str, **params):
+    at = app_test(**params).run()
     if page != "app_pages/overview.py":
         at.switch_page(page).run()
     assert not at.exception, at.exception
-    assert at.title[0].value == PAGES[page]
-    if "from" in filters:  # the page-address filters (month labels, as the URL shows them) applied
-        assert (
-            at.selectbox(key="from").format_func(at.selectbox(key="from").value) == filters["from"]
-        )
-    assert any("synthetic" in warning.value for warning in at.warning), "the demo banner shows"
+    return at
 
 
 def _metrics(at) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
 
+def _headers(at) -> list[str]:
+    return [str(name) for frame in at.dataframe for name in frame.value.columns]
+
+
+def _charts(at) -> list:
+    return list(at.get("plotly_chart"))
+
+
+def _texts(at) -> str:
+    parts = [*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success]
+    return "\n".join(str(part.value) for part in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("name", FILTERS)
+def test_page_shows_the_filter_it_was_given(app_test, page: str, name: str) -> None:
+    """The filter in the address is the one applied (its description heads the page), every
+    profile page draws its charts and tables, and no table header is a raw column name."""
+    params, description = FILTERS[name]
+    at = _open(app_test, page, **params)
+    assert at.title[0].value == PAGES[page]
+    assert any("synthetic" in warning.value for warning in at.warning), "the demo banner shows"
+    if page in CHARTS:
+        assert at.caption[0].value.startswith(description)
+        assert len(_charts(at)) >= CHARTS[page]
+        assert at.dataframe, "a table shows"
+    raw = [header for header in _headers(at) if RAW_NAME.match(header)]
+    assert not raw, f"raw column names shown: {raw}"
+
+
 def test_overview_shows_the_published_figures(app_test) -> None:
-    at = app_test(**{"from": "Oct 2020", "to": "Sep 2021"}).run()
-    assert _metrics(at)["Offences"] == "6,129"
+    at = app_test(**PUBLISHED_YEAR).run()
+    figures = _metrics(at)
+    assert (figures["Offences"], figures["DA offences"], figures["Non-DA offences"]) == (
+        "6,129",
+        "5,669",
+        "460",
+    )
     assert "+86.5%" in at.metric[0].proto.delta
-    assert _metrics(at)["DA share"] == "92.5%"  # 5,669 of 6,129
+    assert "92.5% of offences" in at.metric[1].proto.delta  # the DA share, where it means something
     at.button_group(key="da").set_value("domestic").run()
     figures = _metrics(at)
     assert (figures["Offences"], figures["Outcome 1-8 rate"], figures["Outcome 16 rate"]) == (
@@ -66,19 +121,191 @@ def test_overview_shows_the_published_figures(app_test) -> None:
     assert (figures["Offences"], figures["Outcome 1-8 rate"]) == ("460", "3.9%")
 
 
-def test_filters_from_the_page_address(app_test) -> None:
-    at = app_test(
-        **{"from": "Oct 2020", "to": "Sep 2021"}, district="CD Calderdale", da="Non-DA"
-    ).run()
-    assert _metrics(at)["Offences"] == "37"  # the published Calderdale non-domestic figure
+def test_da_share_is_not_shown_within_one_category(app_test) -> None:
+    """Fault 4: Calderdale non-DA showed 'DA share 93.5%' (the share of all offences)."""
+    at = app_test(**PUBLISHED_YEAR, district="CD Calderdale", da="Non-DA").run()
+    figures = _metrics(at)
+    assert figures["Offences"] == "37"  # the published Calderdale non-domestic figure
+    assert not {"DA share", "DA offences", "Non-DA offences"} & set(figures)
+
+
+def test_twelve_months_to_is_the_default_period(app_test) -> None:
+    """Fault 10: the profile's period is one choice, '12 months to <month>'."""
+    at = app_test().run()
+    assert at.button_group(key="period").value == "12m"
+    assert at.selectbox(key="to").label == "12 months to"
+    at.selectbox(key="to").set_value("2021-09").run()
+    assert _metrics(at)["Offences"] == "6,129"
+    assert at.caption[0].value.startswith("Stalking, DA and non-DA, BD, CD, KD, LD, WD, Oct 2020")
+    at.button_group(key="period").set_value("custom").run()
+    at.selectbox(key="from").set_value("2021-01").run()
+    assert at.caption[0].value.startswith("Stalking, DA and non-DA, BD, CD, KD, LD, WD, Jan 2021")
 
 
 def test_filters_change_the_figures(app_test) -> None:
-    at = app_test(**{"from": "Oct 2020", "to": "Sep 2021"}).run()
+    at = app_test(**PUBLISHED_YEAR).run()
     force = _metrics(at)["Offences"]
     at.multiselect(key="district").set_value(["CD"]).run()
     assert _metrics(at)["Offences"] == "565"
     assert force != "565"
+
+
+def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
+    """Fault 3: with Calderdale alone, 'Force' equalled Calderdale in the Trends comparison,
+    the Outcomes by district table and the Risk tables."""
+    params = {**PUBLISHED_YEAR, "district": "CD Calderdale"}
+    trends = _open(app_test, "app_pages/trends.py", **params)
+    table = trends.dataframe[-1].value
+    assert list(table.columns) == ["Offences", "CD", "Force"]
+    this_period = table[table["Offences"] == "DA and non-DA: this period"].iloc[0]
+    assert (this_period["CD"], this_period["Force"]) == ("565", "6,129")
+
+    outcomes = _open(app_test, "app_pages/outcomes.py", **params)
+    by_district = next(f.value for f in outcomes.dataframe if "Force" in f.value.columns)
+    totals = by_district[by_district["Outcome"] == "Totals"].iloc[0]
+    assert totals["CD"] < totals["Force"]
+
+    risk = _open(app_test, "app_pages/risk.py", **params)
+    by_area = next(
+        f.value
+        for f in risk.dataframe
+        if "District" in f.value.columns and "Out of" in f.value.columns
+    )
+    denominators = (
+        by_area[by_area["DA / non-DA"] == "DA and non-DA"].groupby("District")["Out of"].max()
+    )
+    assert (denominators["CD"], denominators["Force"]) == (565, 6129)
+
+    several = _open(
+        app_test, "app_pages/trends.py", **PUBLISHED_YEAR, district=["BD Bradford", "CD Calderdale"]
+    )
+    assert list(several.dataframe[-1].value.columns) == [
+        "Offences",
+        "BD",
+        "CD",
+        "Selected districts",
+        "Force",
+    ]
+
+
+def test_ward_rates_are_per_1000_not_percent(app_test) -> None:
+    """Fault 2: Calder's 12.08 per 1,000 showed as '1,208%'."""
+    at = _open(app_test, "app_pages/maps.py", **PUBLISHED_YEAR)
+    for frame in at.dataframe:
+        assert "Rate (%)" not in frame.value.columns
+    top = at.dataframe[-1].value
+    assert "Offences per 1,000 residents" in top.columns
+    assert 1 < top["Offences per 1,000 residents"].max() < 100
+
+
+def test_p_values_and_significance_in_words(app_test) -> None:
+    at = _open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR)
+    comparison = next(f.value for f in at.dataframe if "p-value" in f.value.columns)
+    assert "< 0.001" in set(comparison["p-value"])
+    assert "0.0000" not in set(comparison["p-value"])
+    assert set(comparison["More than chance? (p < 0.05)"]) <= {
+        "yes: more than chance",
+        "no: could be chance",
+        "no test",
+    }
+
+
+def test_chart_titles_follow_the_filter(app_test) -> None:
+    at = _open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR, da="Non-DA")
+    titles = [chart.proto.spec for chart in _charts(at)]
+    assert all("Non-DA" in title for title in titles)
+    assert not any("DA and non-DA" in title for title in titles)
+
+
+def test_quality_drill_down_fits_the_da_filter(app_test) -> None:
+    """Fault 8: under a non-DA filter the drill-down defaulted to 'DA stalking without a DASH'
+    and showed 0 records."""
+    at = _open(app_test, "app_pages/quality.py", **PUBLISHED_YEAR, da="Non-DA")
+    chosen = at.selectbox(key="quality_indicator")
+    assert chosen.value == "non_da_stalking_without_dash"
+    assert "da_stalking_without_dash" not in chosen.options
+    assert not at.caption[-1].value.startswith("0 records")
+
+
+def test_emerging_hotspots_caption_states_its_quarters(app_test) -> None:
+    at = _open(app_test, "app_pages/maps.py", **PUBLISHED_YEAR)
+    assert "15 quarters, Jul 2017 to Sep 2021" not in _texts(at)
+    assert re.search(r"\d+ quarters, [A-Z][a-z]{2} 20\d\d to Sep 2021", _texts(at))
+
+
+def test_scorecard_limits_do_not_contradict_the_flags(app_test) -> None:
+    """Fault 5: on small counts the limits read '2 to 4' beside a value of 4 flagged higher,
+    and rate limits ran past 100%."""
+    at = app_test(**PUBLISHED_YEAR, district="CD Calderdale", da="Non-DA").run()
+    card = at.dataframe[-1].value
+    for row in card.itertuples():
+        lower, upper = row[5].split(" to ")
+        if row[1].endswith("rate") or "%" in row[3]:
+            assert float(upper.rstrip("%")) <= 100.0
+        else:
+            assert "." in lower and "." in upper  # one decimal place, never rounded to the flag
+
+
+@pytest.mark.parametrize("page", PROFILE_PAGES)
+def test_empty_filter_says_so(app_test, extract_db_path, page: str) -> None:
+    """Fault 7: a filter with no offences drew axes from -100% to 600%: now a sentence."""
+    params = {"from": "Dec 2022", "to": "Mar 2023", "district": "SE Seacroft"}
+    at = _open(app_test, page, db=extract_db_path, **params)
+    assert any("No offences match this filter" in info.value for info in at.info)
+    assert not _charts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_real_extract_renders_every_page(app_test, extract_db_path, page: str) -> None:
+    """Fault 1: with outcomes dated after the last recorded month (every live extract), every
+    page failed with "ValueError: '2023-05' is not in list". Here: districts with and without
+    offences, a month with none, extract date 31 May 2023."""
+    at = _open(app_test, page, db=extract_db_path)
+    assert at.title[0].value == PAGES[page]
+    assert not any("synthetic" in warning.value for warning in at.warning)
+    if page in CHARTS:
+        assert at.selectbox(key="to").value == "2023-05"  # the latest complete month
+        assert at.caption[0].value.startswith(
+            "Stalking, DA and non-DA, AY, BE, SE, Dec 2022 to May 2023"
+        )
+        if page != "app_pages/maps.py":  # no ward boundaries: the page says so instead
+            assert _charts(at)
+        else:
+            assert any("No ward boundaries" in warning.value for warning in at.warning)
+
+
+def test_the_reported_extract_renders(app_test, tmp_path) -> None:
+    """Fault 1 exactly as reported: one offence recorded 10 March 2023 with outcome 16 dated
+    31 May 2023, and no earlier extract date to work round it."""
+    districts = EXTRACT_DISTRICTS.splitlines()
+    offence = (
+        "crime_ref,recorded_date,offence_type,ho_offence_code,district_code,is_domestic,is_cyber,"
+        "dash_completed,sash_completed,arrest_made,outcome_key,outcome_date\n"
+        "R-1,2023-03-10,stalking,8Q,AY,Y,N,N,N,N,16,2023-05-31\n"
+    )
+    db = import_texts(
+        tmp_path / "force.duckdb",
+        {"districts.csv": "\n".join(districts[:2]) + "\n", "offences.csv": offence},
+    )
+    for page in PAGES:
+        at = _open(app_test, page, db=db)
+        assert at.title[0].value == PAGES[page]
+    at = app_test(db=db).run()
+    figures = _metrics(at)
+    assert (figures["Offences"], figures["Outcome 16 rate"]) == ("1", "100.0%")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_empty_force_database_opens_every_page(app_test, empty_db_path, page: str) -> None:
+    """Fault 7: a database with no offences yet blocked every page, Data included, so a force
+    could not make its first import from the browser."""
+    at = _open(app_test, page, db=empty_db_path)
+    assert at.title[0].value == PAGES[page]
+    if page in CHARTS:
+        assert any("holds no offences" in info.value for info in at.info)
+    if page == "app_pages/data.py":
+        assert "holds no offences yet" in at.caption[0].value
+        assert at.selectbox(key="data_kind").options[0] == "detect"
 
 
 def test_period_ending_before_it_starts_says_so(app_test) -> None:

@@ -157,7 +157,11 @@ def test_headline_rates_match_the_profile(demo_gateway: Gateway) -> None:
 
     force, da, non_da = figures("all"), figures("domestic"), figures("non_domestic")
     assert force["offences"]["numerator"] == 6129
-    assert (da["domestic_share"]["numerator"], da["domestic_share"]["denominator"]) == (5669, 6129)
+    assert (force["domestic_share"]["numerator"], force["domestic_share"]["denominator"]) == (
+        5669,
+        6129,
+    )
+    assert (force["da_offences"]["numerator"], force["non_da_offences"]["numerator"]) == (5669, 460)
     assert (da["outcome_1_8_rate"]["numerator"], da["outcome_1_8_rate"]["denominator"]) == (
         154,
         5669,

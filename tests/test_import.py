@@ -368,3 +368,31 @@ def test_quoted_fields_and_row_numbers_in_both_readers(force: Gateway, tmp_path:
     assert second.rejects["row_number"].to_list() == [
         5
     ]  # header 1, a two-line record 2-3, then rows 4, 5
+
+
+def test_the_check_reports_ragged_rows_with_the_refused(force: Gateway, tmp_path: Path) -> None:
+    """Fault 6 (issue 10): a row with the wrong number of fields counted among the refused
+    but was missing from the refused table and its download."""
+    from stalking_profile.importing.load import read_and_validate, refused_rows
+    from stalking_profile.importing.mapping import ColumnMapping
+
+    path = tmp_path / "extract.csv"
+    offences(3).write_csv(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "T-999999,01/01/2021,stalking")  # too few fields, on line 3 of the file
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw, validated, _ = read_and_validate(force, path, None, ColumnMapping())
+    refused = refused_rows(raw, validated)
+    assert refused["row_number"].to_list() == [3]  # rows are numbered as lines, header = 1
+    assert refused["reason"][0].startswith("expected")
+    assert refused["value"][0].startswith("T-999999")
+
+
+def test_an_unrecognised_file_names_its_own_headers(force: Gateway, tmp_path: Path) -> None:
+    """Fault 6: the message listed internal names (`__row_number`), not the file's headers."""
+    path = tmp_path / "mystery.csv"
+    path.write_text("Ref,When,Where\nA,2021-01-01,X\n", encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(force, path)
+    assert "The file's columns: Ref, When, Where" in str(refused.value)
+    assert "__row_number" not in str(refused.value)

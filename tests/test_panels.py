@@ -19,12 +19,12 @@ YEAR = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ALL)
 def test_comparison_display_in_the_profile_shape(demo_gateway: Gateway) -> None:
     view = panels.trends_comparison(demo_gateway, YEAR)
     display = view.display
-    assert display.columns == ["", *ALL, "Force"]
-    stalking = display.filter(pl.col("") == "Stalking: change").row(0, named=True)
+    assert display.columns == ["Offences", *ALL, "Force"]
+    stalking = display.filter(pl.col("Offences") == "DA and non-DA: change").row(0, named=True)
     assert (stalking["BD"], stalking["Force"]) == ("+97.1%*", "+86.5%*")
-    non_da = display.filter(pl.col("") == "Non-domestic: change").row(0, named=True)
+    non_da = display.filter(pl.col("Offences") == "Non-DA: change").row(0, named=True)
     assert non_da["CD"] == "+12.1%"  # 37 vs 33: not beyond chance, so no star
-    assert display.filter(pl.col("") == "Domestic: this period")["Force"].item() == "5,669"
+    assert display.filter(pl.col("Offences") == "DA: this period")["Force"].item() == "5,669"
 
 
 def test_trend_panel_marks_the_april_2020_change(demo_gateway: Gateway) -> None:

@@ -240,7 +240,8 @@ def read_and_validate(
             lambda f, m: progress(0.02 + 0.5 * f, m),
         )
         mapped, unused = apply_mapping(raw.frame, mapping)
-        kind = kind or detect_kind(mapped.columns)
+        headers = [name for name in raw.frame.columns if name != ROW_NUMBER]
+        kind = kind or detect_kind(mapped.columns, headers)
         if raw.rows_read == 0:
             raise ImportRefused(f"{path.name} has a header but no data rows")
         progress(0.55, f"validating {raw.rows_read:,} rows")
@@ -250,6 +251,20 @@ def read_and_validate(
     except (ReadError, ValueError) as error:
         raise ImportRefused(str(error)) from error
     return raw, validated, unused
+
+
+def refused_rows(raw: RawTable, validated: Validated) -> pl.DataFrame:
+    """Every refused row of a checked file with its reasons, in file order: rows that failed
+    validation (one line per problem: row, column, value, reason) and rows that could not be
+    read at all (the wrong number of fields; the value is the row as read)."""
+    failed = validated.rejects.select("row_number", "column_name", "value", "reason")
+    unreadable = raw.ragged.select(
+        "row_number",
+        pl.lit(None, dtype=pl.String).alias("column_name"),
+        pl.col("raw_row").alias("value"),
+        "reason",
+    )
+    return pl.concat([failed, unreadable]).sort("row_number", maintain_order=True)
 
 
 def import_file(

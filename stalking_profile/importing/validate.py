@@ -89,8 +89,9 @@ class Validated:
         return self.rejects["row_number"].n_unique() if self.rejects.height else 0
 
 
-def detect_kind(columns: list[str]) -> str:
-    """Which table a file feeds, from its (mapped) columns."""
+def detect_kind(columns: list[str], file_headers: list[str] | None = None) -> str:
+    """Which table a file feeds, from its (mapped) columns; the error names the file's own
+    headers (`file_headers`, default the columns) so a user can see what was read."""
     present = set(columns)
     if {"crime_ref", "recorded_date"} <= present:
         return "offences"
@@ -104,7 +105,8 @@ def detect_kind(columns: list[str]) -> str:
         return "districts"
     raise ValueError(
         "cannot tell what the file holds: offences need crime_ref and recorded_date; outcomes crime_ref, "
-        f"outcome_key and outcome_date; districts district_code and district_name. Columns found: {sorted(present)}"
+        "outcome_key and outcome_date; districts district_code and district_name. The file's columns: "
+        + ", ".join(file_headers if file_headers is not None else sorted(present))
     )
 
 

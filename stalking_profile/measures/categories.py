@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import polars as pl
 
 FORCE = "Force"
+SELECTION = "Selected districts"
+Areas = Mapping[str, Sequence[str]]
 CATEGORIES: tuple[str, ...] = ("all", "domestic", "non_domestic")
 CATEGORY_LABELS: dict[str, str] = {
     "all": "All",
@@ -23,14 +27,49 @@ def with_category(counts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def with_roll_ups(counts: pl.DataFrame, force: bool = True) -> pl.DataFrame:
+def roll_up_areas(selected: Sequence[str], all_districts: Sequence[str]) -> dict[str, tuple]:
+    """The areas a district table adds after its district columns, each named for what it
+    holds: "Selected districts" (only when two or more, but not all, are chosen) and "Force"
+    (every district, whatever is chosen, so a district can be compared with its force).
+
+    >>> roll_up_areas(["CD"], ["BD", "CD", "KD"])
+    {'Force': ('BD', 'CD', 'KD')}
+    >>> list(roll_up_areas(["BD", "CD"], ["BD", "CD", "KD"]))
+    ['Selected districts', 'Force']
+    """
+    areas: dict[str, tuple] = {}
+    if 1 < len(selected) < len(set(all_districts)):
+        areas[SELECTION] = tuple(selected)
+    areas[FORCE] = tuple(all_districts)
+    return areas
+
+
+def selection_name(selected: Sequence[str], all_districts: Sequence[str]) -> str:
+    """The column or row of a district table that holds exactly the selection: the district
+    itself when one is chosen, "Force" when all are, "Selected districts" otherwise.
+
+    >>> selection_name(["CD"], ["BD", "CD"]), selection_name(["BD", "CD"], ["BD", "CD"])
+    ('CD', 'Force')
+    """
+    if len(selected) == 1:
+        return selected[0]
+    return FORCE if set(selected) >= set(all_districts) else SELECTION
+
+
+def with_roll_ups(counts: pl.DataFrame, areas: Areas | None = None) -> pl.DataFrame:
     """The rows of `counts` (with `category`) once as they are, once more as category "all",
-    and - if `force` - all of that again as district "Force", so that one group-by gives
-    districts, the force, each category and both categories together."""
+    and all of that again under each of `areas` (name: the districts it covers) as its
+    district_code, so that one group-by gives districts, areas, each category and both."""
     both = pl.concat([counts, counts.with_columns(category=pl.lit("all"))])
-    if not force:
+    if not areas:
         return both
-    return pl.concat([both, both.with_columns(district_code=pl.lit(FORCE))])
+    rolled = [
+        both.filter(pl.col("district_code").is_in(list(codes))).with_columns(
+            district_code=pl.lit(name)
+        )
+        for name, codes in areas.items()
+    ]
+    return pl.concat([both, *rolled])
 
 
 def grid(**dimensions: list) -> pl.DataFrame:

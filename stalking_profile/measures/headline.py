@@ -35,7 +35,7 @@ def cyber_flag_rate(counts: pl.DataFrame, small_denominator: int = 30) -> Rate:
 
 def domestic_share(counts_all: pl.DataFrame, small_denominator: int = 30) -> Rate:
     """DA share: domestic offences / all offences recorded in the period, for the filter's
-    districts and offence types but ignoring its DA / non-DA choice."""
+    districts and offence types (shown only when DA and non-DA are both selected)."""
     return Rate(
         offence_total(counts_all.filter(pl.col("is_domestic"))),
         offence_total(counts_all),
@@ -56,8 +56,19 @@ def outcome_16_rate(counts: pl.DataFrame, small_denominator: int = 30) -> Rate:
     return count_rate(counts, "outcome_16", small_denominator)
 
 
+def domestic_offences(counts: pl.DataFrame) -> int:
+    """DA offences: offences flagged domestic abuse recorded in the period, for the filter's
+    districts and offence types."""
+    return offence_total(counts.filter(pl.col("is_domestic")))
+
+
+def non_domestic_offences(counts: pl.DataFrame) -> int:
+    """Non-DA offences: offences not flagged domestic abuse recorded in the period, for the
+    filter's districts and offence types."""
+    return offence_total(counts.filter(~pl.col("is_domestic")))
+
+
 RATE_INDICATORS = (
-    ("domestic_share", "DA share", domestic_share),
     ("arrest_rate", "Arrest rate", arrest_rate),
     ("outcome_1_8_rate", "Outcome 1-8 rate", outcome_1_8_rate),
     ("outcome_16_rate", "Outcome 16 rate", outcome_16_rate),
@@ -75,10 +86,12 @@ def headline_indicators(
     """Every headline figure for a filter, one row each.
 
     `counts_all` and `previous_all` are count frames for the filter's period and the equal
-    period before it, with both DA and non-DA rows; the filter's DA choice is applied here
-    (the DA share alone ignores it). Columns: indicator, label, kind (count, change, rate),
-    value, numerator, denominator, lower, upper (95% Wilson), p_value (change only), is_small,
-    definition (the measure's docstring).
+    period before it, with both DA and non-DA rows; the filter's DA choice is applied here.
+    With DA and non-DA together the DA and non-DA counts follow the total, with the DA share
+    (kind "share"); with one of them chosen those rows are left out, since the total already
+    is that count and a share of one part would mean nothing. Columns: indicator, label,
+    kind (count, change, share, rate), value, numerator, denominator, lower, upper (95%
+    Wilson), p_value (change only), is_small, definition (the measure's docstring).
     """
     current = apply_domestic(counts_all, domestic)
     previous = apply_domestic(previous_all, domestic)
@@ -114,14 +127,36 @@ def headline_indicators(
             ),
         },
     ]
-    for key, label, function in RATE_INDICATORS:
-        rate = function(counts_all if key == "domestic_share" else current, small_denominator)
+    if domestic == "all":
+        for key, label, count_of in (
+            ("da_offences", "DA offences", domestic_offences),
+            ("non_da_offences", "Non-DA offences", non_domestic_offences),
+        ):
+            value = count_of(current)
+            rows.append(
+                {
+                    "indicator": key,
+                    "label": label,
+                    "kind": "count",
+                    "value": float(value),
+                    "numerator": value,
+                    "denominator": None,
+                    "lower": None,
+                    "upper": None,
+                    "p_value": None,
+                    "is_small": False,
+                    "definition": " ".join((count_of.__doc__ or "").split()),
+                }
+            )
+    shares = [("domestic_share", "DA share", domestic_share)] if domestic == "all" else []
+    for key, label, function in [*shares, *RATE_INDICATORS]:
+        rate = function(current, small_denominator)
         lower, upper = rate.interval
         rows.append(
             {
                 "indicator": key,
                 "label": label,
-                "kind": "rate",
+                "kind": "share" if key == "domestic_share" else "rate",
                 "value": rate.value,
                 "numerator": rate.numerator,
                 "denominator": rate.denominator,

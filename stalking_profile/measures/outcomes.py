@@ -8,6 +8,7 @@ from stalking_profile import contract
 from stalking_profile.measures.categories import (
     CATEGORIES,
     FORCE,
+    Areas,
     grid,
     with_category,
     with_roll_ups,
@@ -31,21 +32,28 @@ OUTCOME_1_8_CODES: tuple[str, ...] = tuple(
 
 
 def outcome_table(
-    counts: pl.DataFrame, outcome_types: pl.DataFrame, district_codes: list[str]
+    counts: pl.DataFrame,
+    outcome_types: pl.DataFrame,
+    district_codes: list[str],
+    areas: Areas | None = None,
 ) -> pl.DataFrame:
     """Offences by latest outcome x district, in the problem profile's shape.
 
     One row per outcome key present (in the framework's order), then "(blank)" for offences
-    with no outcome yet, then "Totals"; one column per district and a Force column. Counts
+    with no outcome yet, then "Totals"; one column per district, then one per roll-up area
+    (`areas`: name -> its districts; default a "Force" column over `district_codes`). Counts
     offences recorded in the period by their latest outcome on or before the extract date.
     """
+    areas = {FORCE: district_codes} if areas is None else areas
+    columns = [*district_codes, *areas]
     keyed = counts.with_columns(pl.col("outcome_key").fill_null(OPEN_LABEL))
     wide = (
         keyed.group_by("outcome_key", "district_code")
         .agg(pl.col("offences").sum())
         .pivot(on="district_code", index="outcome_key", values="offences")
     )
-    for code in district_codes:
+    every = sorted({code for codes in areas.values() for code in codes} | set(district_codes))
+    for code in every:
         if code not in wide.columns:
             wide = wide.with_columns(pl.lit(0, dtype=pl.Int64).alias(code))
     labels = outcome_types.select("outcome_key", "outcome_code", "label", "sort_order").vstack(
@@ -63,16 +71,19 @@ def outcome_table(
     )
     body = (
         wide.join(labels, on="outcome_key", how="left")
-        .with_columns(pl.col(code).fill_null(0).cast(pl.Int64) for code in district_codes)
-        .with_columns(pl.sum_horizontal(district_codes).alias(FORCE))
+        .with_columns(pl.col(code).fill_null(0).cast(pl.Int64) for code in every)
+        .with_columns(
+            pl.sum_horizontal([pl.lit(0, dtype=pl.Int64), *codes]).alias(name)
+            for name, codes in areas.items()
+        )
         .sort("sort_order")
-        .select("outcome_key", "outcome_code", "label", *district_codes, FORCE)
+        .select("outcome_key", "outcome_code", "label", *columns)
     )
     totals = body.select(
         pl.lit("Totals").alias("outcome_key"),
         pl.lit("").alias("outcome_code"),
         pl.lit("Totals").alias("label"),
-        *[pl.col(c).sum() for c in [*district_codes, FORCE]],
+        *[pl.col(c).sum() for c in columns],
     )
     return pl.concat([body, totals])
 
@@ -102,7 +113,7 @@ def outcome_rates_by_category(counts: pl.DataFrame, small_denominator: int = 30)
     is in the set (open: has none); denominator = all offences recorded in the period in the
     category. With 95% Wilson intervals.
     """
-    base = with_roll_ups(with_category(counts), force=False)
+    base = with_roll_ups(with_category(counts))
     aggregations = [pl.col("offences").sum().alias("denominator")]
     aggregations += [
         pl.col(column).sum().alias(key) for key, (_, _, column) in HEADLINE_OUTCOMES.items()
@@ -142,7 +153,7 @@ def outcome_group_table(counts: pl.DataFrame, outcome_types: pl.DataFrame) -> pl
     )
     first_order = groups.group_by("outcome_group").agg(pl.col("_order").min().alias("group_order"))
     keyed = (
-        with_roll_ups(with_category(counts), force=False)
+        with_roll_ups(with_category(counts))
         .join(groups, on="outcome_key", how="left")
         .with_columns(
             pl.col("outcome_group").fill_null("Open (no outcome yet)"),
@@ -172,7 +183,7 @@ def median_days_to_outcome(days: pl.DataFrame) -> pl.DataFrame:
     offences have their outcome.
     """
     base = (
-        with_roll_ups(with_category(days), force=False)
+        with_roll_ups(with_category(days))
         .group_by("category", "outcome_group", "group_short", "days_to_outcome")
         .agg(pl.col("offences").sum())
     )
@@ -195,12 +206,16 @@ def median_days_to_outcome(days: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def outcome_share_table(table: pl.DataFrame, district_codes: list[str]) -> pl.DataFrame:
-    """The outcome table as percentages of each column's total offences (the Totals row)."""
+def outcome_share_table(table: pl.DataFrame) -> pl.DataFrame:
+    """The outcome table (from outcome_table) as percentages of each district or area
+    column's total offences (its Totals row); null where a column has no offences."""
     totals = table.filter(pl.col("outcome_key") == "Totals").row(0, named=True)
+    columns = [
+        name for name in table.columns if name not in ("outcome_key", "outcome_code", "label")
+    ]
     return table.filter(pl.col("outcome_key") != "Totals").with_columns(
         pl.col(code) / totals[code] * 100
         if totals[code]
         else pl.lit(None, dtype=pl.Float64).alias(code)
-        for code in [*district_codes, FORCE]
+        for code in columns
     )

@@ -74,6 +74,19 @@ INDICATORS: tuple[QualityIndicator, ...] = (
 )
 
 
+EXCLUDED_BY_DOMESTIC: dict[str, frozenset[str]] = {
+    "all": frozenset(),
+    "domestic": frozenset({"non_da_stalking_without_dash"}),
+    "non_domestic": frozenset({"da_stalking_without_dash"}),
+}
+
+
+def indicators_for(domestic: str) -> tuple[QualityIndicator, ...]:
+    """The indicators that can count anything under a DA choice (no "DA stalking without a
+    DASH" under a non-DA filter, and the reverse), in their usual order."""
+    return tuple(ind for ind in INDICATORS if ind.key not in EXCLUDED_BY_DOMESTIC[domestic])
+
+
 def quality_indicators(counts: pl.DataFrame, small_denominator: int = 30) -> pl.DataFrame:
     """Each data-quality indicator for the filter: numerator, denominator, rate with its 95%
     Wilson interval, and its definition; a denominator of 0 shows no rate."""

@@ -18,6 +18,8 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Volumes", volumes.district_category_counts),
     ("Volumes", volumes.district_period_table),
     ("Volumes", volumes.poisson_change_p_value),
+    ("Headline", headline.domestic_offences),
+    ("Headline", headline.non_domestic_offences),
     ("Headline", headline.domestic_share),
     ("Headline", headline.arrest_rate),
     ("Headline", headline.outcome_1_8_rate),

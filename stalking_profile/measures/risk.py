@@ -7,6 +7,7 @@ import polars as pl
 from stalking_profile.measures.categories import (
     CATEGORIES,
     FORCE,
+    Areas,
     grid,
     with_category,
     with_roll_ups,
@@ -22,16 +23,21 @@ FLAGS: dict[str, str] = {
 
 
 def flag_rates_by_district(
-    counts: pl.DataFrame, district_codes: list[str], small_denominator: int = 30
+    counts: pl.DataFrame,
+    district_codes: list[str],
+    small_denominator: int = 30,
+    areas: Areas | None = None,
 ) -> pl.DataFrame:
-    """Each flag's rate per district (and force) x category (domestic, non_domestic, all).
+    """Each flag's rate per district (and roll-up area: default "Force" = `district_codes`)
+    x category (domestic, non_domestic, all).
 
     For flag F: numerator = offences recorded in the period with F true; denominator = offences
     recorded in the period, in that district and category. One row per flag x district x
     category, with the 95% Wilson interval; districts without offences show "no data".
     """
+    areas = {FORCE: district_codes} if areas is None else areas
     wide = (
-        with_roll_ups(with_category(counts))
+        with_roll_ups(with_category(counts), areas)
         .group_by("district_code", "category")
         .agg(
             pl.col("offences").sum().alias("denominator"),
@@ -39,7 +45,7 @@ def flag_rates_by_district(
         )
     )
     long = (
-        grid(district_code=[*district_codes, FORCE], category=list(CATEGORIES))
+        grid(district_code=[*district_codes, *areas], category=list(CATEGORIES))
         .join(wide, on=["district_code", "category"], how="left")
         .fill_null(0)
         .unpivot(
@@ -99,7 +105,7 @@ def dash_risk_mix(counts: pl.DataFrame) -> pl.DataFrame:
     DASH in the category; both recorded in the period.
     """
     sums = (
-        with_roll_ups(with_category(counts), force=False)
+        with_roll_ups(with_category(counts))
         .group_by("category")
         .agg(pl.col("dash_completed", "dash_standard", "dash_medium", "dash_high").sum())
     )
@@ -130,7 +136,7 @@ def monthly_flag_rates(counts: pl.DataFrame, flag: str, months: pl.Series) -> pl
     numerator = offences recorded in the month with the flag; denominator = offences recorded
     in the month; months without offences show no rate.
     """
-    both = with_roll_ups(with_category(counts), force=False)
+    both = with_roll_ups(with_category(counts))
     per_month = both.group_by("recorded_month", "category").agg(
         pl.col("offences").sum().alias("denominator"),
         pl.col(flag).sum().alias("numerator"),

@@ -10,6 +10,7 @@ from stalking_profile.filters import ProfileFilter, add_months
 from stalking_profile.measures.categories import (
     CATEGORIES,
     FORCE,
+    Areas,
     grid,
     with_category,
     with_roll_ups,
@@ -72,19 +73,23 @@ def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter) -> pl.DataFrame
     return monthly.filter(pl.col("recorded_month") >= flt.start_month)
 
 
-def district_category_counts(counts: pl.DataFrame, district_codes: list[str]) -> pl.DataFrame:
-    """Offences per district (and the force) x category (all, domestic, non_domestic).
+def district_category_counts(
+    counts: pl.DataFrame, district_codes: list[str], areas: Areas | None = None
+) -> pl.DataFrame:
+    """Offences per district (and roll-up area) x category (all, domestic, non_domestic).
 
-    Counts offences recorded in the period; one row per district_code (plus "Force") and
-    category, districts with no offences counting 0.
+    Counts offences recorded in the period; one row per district_code, then per roll-up area
+    (`areas`: name -> its districts; default "Force" = `district_codes`), and category,
+    districts with no offences counting 0.
     """
+    areas = {FORCE: district_codes} if areas is None else areas
     totals = (
-        with_roll_ups(with_category(counts))
+        with_roll_ups(with_category(counts), areas)
         .group_by("district_code", "category")
         .agg(pl.col("offences").sum())
     )
     return (
-        grid(district_code=[*district_codes, FORCE], category=list(CATEGORIES))
+        grid(district_code=[*district_codes, *areas], category=list(CATEGORIES))
         .join(totals, on=["district_code", "category"], how="left")
         .with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
     )
@@ -114,17 +119,22 @@ def poisson_change_p_values(current: np.ndarray, previous: np.ndarray) -> np.nda
 
 
 def district_period_table(
-    current: pl.DataFrame, previous: pl.DataFrame, district_codes: list[str]
+    current: pl.DataFrame,
+    previous: pl.DataFrame,
+    district_codes: list[str],
+    areas: Areas | None = None,
 ) -> pl.DataFrame:
     """The profile's comparison table: offences per district x category for the current and
     previous equal-length periods, the % change, and whether the change is more than chance.
 
-    `current` and `previous` are count frames for the two periods (same filter otherwise).
+    `current` and `previous` are count frames for the two periods (same filter otherwise);
+    `areas` are the roll-up columns (see district_category_counts).
     change_pct = (current - previous) / previous x 100 (null when previous is 0); p_value is
     the exact conditional binomial test of equal Poisson rates; significant = p < 0.05.
     """
-    now = district_category_counts(current, district_codes).rename({"offences": "current"})
-    before = district_category_counts(previous, district_codes).rename({"offences": "previous"})
+    now = district_category_counts(current, district_codes, areas)
+    before = district_category_counts(previous, district_codes, areas)
+    now, before = now.rename({"offences": "current"}), before.rename({"offences": "previous"})
     table = now.join(before, on=["district_code", "category"])
     p_values = poisson_change_p_values(table["current"].to_numpy(), table["previous"].to_numpy())
 

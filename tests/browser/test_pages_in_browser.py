@@ -21,7 +21,7 @@ PAGES = {
         "Trends",
         ["Statistical process control", "This period against the previous equal period"],
     ),
-    "": ("Overview", ["Offences", "DA share", "Arrest rate", "Outcome 1-8 rate"]),
+    "": ("Overview", ["Offences", "DA offences", "Arrest rate", "Outcome 1-8 rate"]),
     "maps": ("Hotspot maps", ["Colour wards by", "Do hotspots line up?"]),
     "outcomes": ("Outcomes", ["Outcomes by district", "Home Office outcome groups"]),
     "risk": ("Risk & flags", ["DA against non-DA", "DASH risk level"]),
@@ -122,7 +122,7 @@ def test_csv_and_chart_image_downloads(page, running_app) -> None:
         "overview-headline-figures_2020-10_2021-09_all-districts"
     )
     text = Path(csv_path).read_text(encoding="utf-8")
-    assert text.splitlines()[0].startswith("figure,value,numerator,denominator")
+    assert text.splitlines()[0].startswith("Figure,Value,Offences counted,Out of")
     assert 'Offences,"6,129",6129' in text
 
     chart = page.locator(".js-plotly-plot").first
@@ -173,6 +173,37 @@ def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(extract))
     message = page.get_by_text("3 rows read = 2 would be accepted + 1 refused")
     message.wait_for(timeout=60_000)
+    # some rows refused: a warning, never the green of a clean file
+    assert page.locator('[data-testid="stAlertContentWarning"]', has_text="1 refused").count() == 1
+    assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0
     assert page.get_by_text(
         "synthetic demonstration force: records are not imported"
     ).first.is_visible()
+    with page.expect_download() as refused_download:
+        page.get_by_role("button", name="Download the refused rows with reasons").click()
+    assert refused_download.value.suggested_filename == "refused-rows-extract.csv"
+    refused = Path(refused_download.value.path()).read_text(encoding="utf-8")
+    assert refused.splitlines()[0] == "Row,Column,Value,Reason refused"
+
+
+def test_narrow_window_keeps_the_year_and_the_title_clear(page, running_app) -> None:
+    """Issue 10, fault 9: at 800 px wide the period boxes lost the year and legends overlapped
+    chart titles."""
+    page.set_viewport_size({"width": 800, "height": 1600})
+    page.goto(f"{running_app.url}/?to=Sep+2021")
+    _wait_for_page(page, "Overview")
+    period = page.locator('[data-testid="stSelectbox"]', has_text="12 months to").first
+    value, fits, visible = period.locator("input").evaluate(
+        "e => [e.value, e.scrollWidth <= e.clientWidth + 1, e.getBoundingClientRect().width > 0]"
+    )
+    assert (value, fits, visible) == ("Sep 2021", True, True)
+    page.locator(".js-plotly-plot .legend").first.wait_for(timeout=30_000)
+    overlaps = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+              const t = plot.querySelector('.gtitle'), l = plot.querySelector('.legend');
+              if (!t || !l) return false;
+              const a = t.getBoundingClientRect(), b = l.getBoundingClientRect();
+              return !(a.bottom <= b.top || b.bottom <= a.top || a.right <= b.left || b.right <= a.left);
+           })"""
+    )
+    assert overlaps and not any(overlaps)

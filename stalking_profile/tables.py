@@ -1,0 +1,273 @@
+"""Tables as users read them: every column named in their words, one precision per column,
+p-values as "< 0.001" and significance in words.
+
+One registry (`COLUMNS`) maps the measures' column names to a label and a kind; `for_display`
+turns any measure frame into the table a page shows and a download holds, so the two are the
+same and no raw name (`ward_name`, `da_rate`, `is_small`) reaches a user. Rates are shown as
+percentages to one decimal place ("Rate (%)"), ward rates per 1,000 residents to two.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+Kind = Literal[
+    "text",
+    "count",
+    "signed_count",
+    "percent",
+    "percent_points",
+    "signed_percent_points",
+    "per_1000",
+    "decimal",
+    "decimal2",
+    "p_value",
+    "significance",
+    "yes_no",
+    "small",
+    "month",
+    "date",
+    "category",
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one measure column is shown: its label and its kind (which fixes the precision)."""
+
+    label: str
+    kind: Kind = "text"
+
+
+CATEGORY_WORDS: dict[str, str] = {
+    "domestic": "DA",
+    "non_domestic": "Non-DA",
+    "all": "DA and non-DA",
+}
+
+COLUMNS: dict[str, Column] = {
+    # periods and places
+    "recorded_month": Column("Month recorded", "month"),
+    "month": Column("Month recorded", "month"),
+    "latest_month": Column("Latest month", "month"),
+    "recorded_date": Column("Recorded", "date"),
+    "outcome_date": Column("Outcome date", "date"),
+    "district_code": Column("District"),
+    "ward_code": Column("Ward code"),
+    "ward_name": Column("Ward"),
+    "category": Column("DA / non-DA", "category"),
+    "label": Column("Measure"),
+    "figure": Column("Figure"),
+    "value": Column("Value"),
+    "definition": Column("Definition"),
+    "description": Column("What it counts"),
+    # counts
+    "offences": Column("Offences", "count"),
+    "domestic": Column("DA offences", "count"),
+    "non_domestic": Column("Non-DA offences", "count"),
+    "offences_total": Column("All offences", "count"),
+    "rolling_12m_total": Column("Rolling 12-month total", "count"),
+    "rolling_12m_average": Column("Rolling 12-month average per month", "decimal"),
+    "current": Column("This period", "count"),
+    "previous": Column("Previous period", "count"),
+    "previous_offences": Column("Previous period", "count"),
+    "change": Column("Change", "signed_count"),
+    "change_pct": Column("Change (%)", "signed_percent_points"),
+    "numerator": Column("Offences counted", "count"),
+    "denominator": Column("Out of", "count"),
+    "category_total": Column("All offences in the category", "count"),
+    "population": Column("Residents (mid-2019)", "count"),
+    "rank": Column("Rank", "count"),
+    "median_days": Column("Median days to outcome", "count"),
+    "offences_with_outcome": Column("Offences with an outcome", "count"),
+    "offences_in_span": Column("Offences over the quarters", "count"),
+    "periods_hot": Column("Quarters hot", "count"),
+    "periods_cold": Column("Quarters cold", "count"),
+    "rows_read": Column("Rows read", "count"),
+    "rows_accepted": Column("Rows accepted", "count"),
+    "rows_rejected": Column("Rows refused", "count"),
+    "rows_refused": Column("Rows refused", "count"),
+    "row_number": Column("Row", "count"),
+    "da_numerator": Column("DA offences counted", "count"),
+    "da_denominator": Column("DA offences", "count"),
+    "non_da_numerator": Column("Non-DA offences counted", "count"),
+    "non_da_denominator": Column("Non-DA offences", "count"),
+    # rates
+    "rate": Column("Rate (%)", "percent"),
+    "share": Column("Share (%)", "percent"),
+    "lower": Column("95% interval from (%)", "percent"),
+    "upper": Column("95% interval to (%)", "percent"),
+    "da_rate": Column("DA rate (%)", "percent"),
+    "non_da_rate": Column("Non-DA rate (%)", "percent"),
+    "difference_points": Column("Difference (percentage points)", "signed_percent_points"),
+    "rate_per_1000": Column("Offences per 1,000 residents", "per_1000"),
+    "interval": Column("95% interval"),
+    # statistics
+    "p_value": Column("p-value", "p_value"),
+    "gi_z": Column("Gi* z-score", "decimal2"),
+    "gi_p": Column("Gi* p-value", "p_value"),
+    "trend_tau": Column("Trend (Mann-Kendall tau)", "decimal2"),
+    "trend_p": Column("Trend p-value", "p_value"),
+    "significant": Column("More than chance? (p < 0.05)", "significance"),
+    "is_small": Column("Small numbers", "small"),
+    "hotspot": Column("Hot or cold spot"),
+    # statistical process control
+    "mean": Column("Mean", "decimal"),
+    "upper_limit": Column("Upper process limit", "decimal"),
+    "lower_limit": Column("Lower process limit", "decimal"),
+    "special_cause": Column("Special cause", "yes_no"),
+    "side": Column("Special cause side"),
+    "trial_limits": Column("Trial limits (fewer than 12 points)", "yes_no"),
+    # outcomes
+    "outcome_code": Column("Outcome type"),
+    "outcome_group": Column("Outcome group"),
+    "dash_risk": Column("DASH risk level"),
+    # records (the quality drill-down, the import log, the quarantine)
+    "crime_ref": Column("Crime reference"),
+    "offence_type": Column("Offence type"),
+    "is_domestic": Column("DA", "yes_no"),
+    "dash_completed": Column("DASH completed", "yes_no"),
+    "sash_completed": Column("SASH completed", "yes_no"),
+    "is_cyber": Column("Cyber-enabled", "yes_no"),
+    "stalking_screen_negative": Column("Stalking screening negative", "yes_no"),
+    "outcome_key": Column("Outcome"),
+    "imported_at": Column("Imported"),
+    "file_name": Column("File"),
+    "kind": Column("Holds"),
+    "column_name": Column("Column"),
+    "reason": Column("Reason refused"),
+    "raw_row": Column("The row as read"),
+    # counting-rule changes
+    "date": Column("From", "date"),
+    "what_changed": Column("What changed"),
+    "effect_on_series": Column("Effect on the series"),
+    "breaks_series": Column("Breaks the series", "yes_no"),
+    "source": Column("Source"),
+    "confidence": Column("Confidence"),
+}
+
+# Columns that are keys for code, never for people (dropped from every shown table).
+HIDDEN: frozenset[str] = frozenset(
+    {
+        "indicator",
+        "flag",
+        "outcome",
+        "group_short",
+        "population_unknown",
+        "partition",
+        "moving_range",
+        "upper_two_sigma",
+        "lower_two_sigma",
+        "import_id",
+        "sha256",
+        "file_hash",
+        "is_rate",
+        "improvement",
+    }
+)
+
+NUMBER_FORMATS: dict[str, str] = {
+    "count": "localized",
+    "signed_count": "%+d",
+    "percent": "%.1f",
+    "percent_points": "%.1f",
+    "signed_percent_points": "%+.1f",
+    "per_1000": "%.2f",
+    "decimal": "%.1f",
+    "decimal2": "%.2f",
+    "month": "MMM YYYY",
+    "date": "D MMM YYYY",
+}
+
+
+def p_value_text(value: float | None) -> str:
+    """A p-value as people read it: '< 0.001', '0.034', '' when there is no test.
+
+    >>> p_value_text(1.8e-20), p_value_text(0.0344), p_value_text(None)
+    ('< 0.001', '0.034', '')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def column_for(name: str) -> Column:
+    """The registered column, or a readable fallback for names that are already words
+    (district codes, "Force", a label chosen by a panel)."""
+    if name in COLUMNS:
+        return COLUMNS[name]
+    return Column(name.replace("_", " ").capitalize() if "_" in name else name)
+
+
+def _shown(name: str, dtype: pl.DataType, kind: Kind) -> pl.Expr:
+    column = pl.col(name)
+    if kind == "percent":
+        return (column * 100).round(1)
+    if kind in ("percent_points", "signed_percent_points", "decimal"):
+        return column.round(1)
+    if kind in ("per_1000", "decimal2"):
+        return column.round(2)
+    if kind == "p_value":
+        return column.map_elements(p_value_text, return_dtype=pl.String).fill_null("")
+    if kind == "significance":
+        return (
+            pl.when(column.is_null())
+            .then(pl.lit("no test"))
+            .when(column)
+            .then(pl.lit("yes: more than chance"))
+            .otherwise(pl.lit("no: could be chance"))
+        )
+    if kind == "small":
+        return pl.when(column).then(pl.lit("yes: treat with caution")).otherwise(pl.lit(""))
+    if kind == "yes_no" and dtype == pl.Boolean:
+        return (
+            pl.when(column.is_null())
+            .then(pl.lit(""))
+            .when(column)
+            .then(pl.lit("yes"))
+            .otherwise(pl.lit("no"))
+        )
+    if kind == "category":
+        return column.replace(CATEGORY_WORDS)
+    if dtype.is_float():
+        return column.round(1)
+    return column
+
+
+def for_display(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.DataFrame:
+    """The frame as a page shows it and a download holds it: code-only columns dropped,
+    values at their column's precision, columns renamed to their labels (`labels` overrides
+    the registry's, e.g. {"label": "Outcome"})."""
+    labels = labels or {}
+    kept = [name for name in frame.columns if name not in HIDDEN]
+    expressions = []
+    for name in kept:
+        column = column_for(name)
+        expressions.append(
+            _shown(name, frame.schema[name], column.kind).alias(labels.get(name, column.label))
+        )
+    return frame.select(expressions)
+
+
+def display_formats(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> dict[str, str]:
+    """For a frame before display: the shown label of each numeric or date column and its
+    format (printf-style for numbers, moment.js-style for dates), so every value of a column
+    shows at one precision."""
+    labels = labels or {}
+    formats: dict[str, str] = {}
+    for name in frame.columns:
+        if name in HIDDEN:
+            continue
+        column = column_for(name)
+        label = labels.get(name, column.label)
+        if column.kind in NUMBER_FORMATS:
+            formats[label] = NUMBER_FORMATS[column.kind]
+        elif column.kind == "text" and frame.schema[name].is_float():
+            formats[label] = "%.1f"
+        elif column.kind == "text" and frame.schema[name].is_integer():
+            formats[label] = "localized"
+    return formats
