@@ -18,17 +18,19 @@ from stalking_profile.geography import BoundaryError, read_boundaries
 from stalking_profile.importing.boundaries import load_boundaries
 
 FOUR_DISTRICTS = ("BD", "CD", "KD", "WD")
+BOUNDARIES = Path(__file__).resolve().parent / "fixtures" / "boundaries"  # see fixtures/README.md
+WEST_YORKSHIRE_2023 = BOUNDARIES / "wards_dec2023_west_yorkshire_topojson.json"
 
 
 def _ward_snapshot(gateway: Gateway) -> pl.DataFrame:
     return gateway.sql("SELECT * FROM ward ORDER BY ward_code")
 
 
-def test_topojson_without_crs_is_read_as_wgs84(shared_dir: Path, writable_demo: Gateway) -> None:
-    path = shared_dir / "data" / "boundaries" / "wards_dec2023_uk_BGC_TRUNCATED2000_topojson.json"
-    report = load_boundaries(writable_demo, path)
+def test_topojson_without_crs_is_read_as_wgs84(writable_demo: Gateway) -> None:
+    report = load_boundaries(writable_demo, WEST_YORKSHIRE_2023)
+    # 91 West Yorkshire wards, 2 invalid shapes and 7 other wards elsewhere in the UK
     assert (report.wards_in_file, report.wards_loaded, report.wards_matching_offences) == (
-        2000,
+        100,
         91,
         91,
     )
@@ -40,9 +42,9 @@ def test_topojson_without_crs_is_read_as_wgs84(shared_dir: Path, writable_demo: 
 
 
 def test_british_national_grid_geopackage_and_shapefile(
-    shared_dir: Path, writable_demo: Gateway, tmp_path: Path
+    writable_demo: Gateway, tmp_path: Path
 ) -> None:
-    source = gpd.read_file(shared_dir / "data" / "boundaries" / "wards_WD13_E08000036.geojson")
+    source = gpd.read_file(BOUNDARIES / "wards_WD13_E08000036.geojson")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         projected = source.to_crs(27700)
@@ -60,10 +62,8 @@ def test_british_national_grid_geopackage_and_shapefile(
     assert report.wards_loaded == 21
 
 
-def test_ward_codes_of_a_newer_vintage_are_detected(shared_dir: Path) -> None:
-    boundaries = read_boundaries(
-        shared_dir / "data" / "boundaries" / "wards_WD24_E08000032_bradford_oi.geojson"
-    )
+def test_ward_codes_of_a_newer_vintage_are_detected() -> None:
+    boundaries = read_boundaries(BOUNDARIES / "wards_WD24_E08000032_bradford_oi.geojson")
     assert (boundaries.code_column, boundaries.name_column, len(boundaries.frame)) == (
         "WD24CD",
         "WD24NM",
@@ -71,17 +71,12 @@ def test_ward_codes_of_a_newer_vintage_are_detected(shared_dir: Path) -> None:
     )
 
 
-def test_named_columns(shared_dir: Path) -> None:
-    path = (
-        shared_dir
-        / "data"
-        / "boundaries"
-        / "wards_2018_E08000035_leeds_LCC_polling_districts_dissolved.geojson"
-    )
+def test_named_columns() -> None:
+    path = BOUNDARIES / "wards_2018_E08000035_leeds_first5.geojson"
     with pytest.raises(BoundaryError, match=r"no ward code column found .*Columns: WARD_NAME"):
         read_boundaries(path)
     boundaries = read_boundaries(path, code_column="WARD_NAME", name_column="WARD_NAME")
-    assert len(boundaries.frame) == 33
+    assert len(boundaries.frame) == 5
 
 
 @pytest.mark.parametrize(
@@ -96,18 +91,18 @@ def test_named_columns(shared_dir: Path) -> None:
     ],
 )
 def test_bad_boundary_files_leave_the_database_unchanged(
-    shared_dir: Path, writable_demo: Gateway, tmp_path: Path, make: str, message: str
+    writable_demo: Gateway, tmp_path: Path, make: str, message: str
 ) -> None:
-    boundaries = shared_dir / "data" / "boundaries"
+    boundaries = BOUNDARIES
     if make == "points":
         path = tmp_path / "points.geojson"
         gpd.GeoDataFrame(
             {"WD13CD": ["E05001341"], "WD13NM": ["x"]}, geometry=[Point(-1.7, 53.8)], crs=4326
         ).to_file(path)
     elif make == "no_code":
-        path = boundaries / "wards_2018_E08000035_leeds_LCC_polling_districts_dissolved.geojson"
+        path = boundaries / "wards_2018_E08000035_leeds_first5.geojson"
     elif make == "other_area":
-        path = boundaries / "wards_WD13_W06000008.geojson"
+        path = boundaries / "wards_WD13_W06000008_first3.geojson"
     elif make == "text":
         path = tmp_path / "notes.geojson"
         path.write_text("these are not boundaries", encoding="utf-8")
@@ -130,11 +125,8 @@ def test_bad_boundary_files_leave_the_database_unchanged(
     assert _ward_snapshot(writable_demo).equals(before)
 
 
-def test_maps_and_gi_star_on_real_boundaries(shared_dir: Path, writable_demo: Gateway) -> None:
-    load_boundaries(
-        writable_demo,
-        shared_dir / "data" / "boundaries" / "wards_dec2023_uk_BGC_TRUNCATED2000_topojson.json",
-    )
+def test_maps_and_gi_star_on_real_boundaries(writable_demo: Gateway) -> None:
+    load_boundaries(writable_demo, WEST_YORKSHIRE_2023)
     geometry = geography.ward_geometry(writable_demo, FOUR_DISTRICTS)
     assert geometry.wards.height == 91 and geometry.neighbour_count_min >= 1
     flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), FOUR_DISTRICTS)

@@ -11,6 +11,8 @@ from stalking_profile import queries
 from stalking_profile.db import Gateway
 from stalking_profile.importing.police_uk import import_police_uk, outcome_groups, parse_month
 
+POLICE_UK = Path(__file__).resolve().parent / "fixtures" / "police_uk"  # see fixtures/README.md
+
 
 def test_month_formats() -> None:
     months = pl.DataFrame({"m": ["2022-01", "Feb-25", "feb-2025", "Dec-99", "nonsense"]}).select(
@@ -35,39 +37,33 @@ def test_outcome_categories_map_to_groups() -> None:
     assert groups["Offender given a caution"]["mapping_confidence"] == "approximate"
 
 
-def test_leeds_file_with_mangled_month_is_placed_in_wards(
-    shared_dir: Path, writable_demo: Gateway
-) -> None:
-    path = shared_dir / "data" / "police_uk" / "wyp_leeds_street_2025-02_hxy1337.csv"
+def test_leeds_file_with_mangled_month_is_placed_in_wards(writable_demo: Gateway) -> None:
+    path = POLICE_UK / "wyp_leeds_street_2025-02_trimmed.csv"  # 800 of its 8,009 rows
     report = import_police_uk(writable_demo, [path])
-    assert report.rows_read == 8009
+    assert report.rows_read == 800
     assert report.months == (date(2025, 2, 1), date(2025, 2, 1))
-    assert report.placed_by_point + report.placed_by_lsoa + report.unplaced == 8009
-    assert report.placed_by_point > 7900  # Leeds points fall in the demo's Leeds wards
+    assert report.placed_by_point + report.placed_by_lsoa + report.unplaced == 800
+    assert report.placed_by_point > 790  # Leeds points fall in the demo's Leeds wards
     stored = writable_demo.sql(
         "SELECT count(*) AS n, count(*) FILTER (WHERE context_id LIKE '%#%') AS no_id FROM context_crime"
     ).row(0)
-    assert stored == (8009, 474)  # 474 anti-social behaviour rows have no Crime ID
+    assert stored == (800, 57)  # 57 anti-social behaviour rows have no Crime ID
     layers = queries.comparison_layers(writable_demo)
     violence = layers.filter(pl.col("layer") == "police.uk: Violence and sexual offences")
-    assert violence["offences"].item() <= 3171 and violence["period_end"].item() == date(
-        2025, 2, 28
-    )
+    assert violence["offences"].item() <= 335 and violence["period_end"].item() == date(2025, 2, 28)
     again = import_police_uk(writable_demo, [path])
-    assert again.rows_read == 8009
-    assert writable_demo.sql("SELECT count(*) AS n FROM context_crime")["n"].item() == 8009
+    assert again.rows_read == 800
+    assert writable_demo.sql("SELECT count(*) AS n FROM context_crime")["n"].item() == 800
 
 
-def test_rows_without_coordinates_are_counted_not_lost(
-    shared_dir: Path, writable_demo: Gateway
-) -> None:
-    files = sorted((shared_dir / "data" / "police_uk").glob("2022-*-dyfed-powys-street.csv"))
+def test_rows_without_coordinates_are_counted_not_lost(writable_demo: Gateway) -> None:
+    files = sorted(POLICE_UK.glob("2022-*-dyfed-powys-street_trimmed.csv"))
     report = import_police_uk(writable_demo, files)
-    assert report.rows_read == 47_214
-    assert report.unplaced > 47_000  # Dyfed-Powys lies outside the demo's West Yorkshire wards
+    assert report.rows_read == 1_200
+    assert report.unplaced == 1_200  # Dyfed-Powys lies outside the demo's West Yorkshire wards
     missing = (
         pl.concat([pl.read_csv(f, infer_schema=False) for f in files])
         .filter(pl.col("Longitude").is_null())
         .height
     )
-    assert missing == 1135
+    assert missing == 54
