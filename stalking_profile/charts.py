@@ -153,6 +153,8 @@ def monthly_trend_figure(
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
+            "tickmode": "auto",
+            "nticks": 6,
             **count_axis(rolling["rolling_12m_total"].to_list()),
         },
         xaxis={"title": "Month recorded"},

@@ -81,8 +81,12 @@ def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
     return headline.select(
         pl.col("label").alias("figure"),
         pl.Series("value", shown, dtype=pl.String),
-        "numerator",
-        "denominator",
+        pl.Series("numerator", [count(v) for v in headline["numerator"]], dtype=pl.String),
+        pl.Series(
+            "denominator",
+            ["" if v is None else count(v) for v in headline["denominator"]],
+            dtype=pl.String,
+        ),
         pl.Series("interval", intervals, dtype=pl.String),
         "p_value",
         "is_small",

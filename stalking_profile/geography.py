@@ -278,6 +278,7 @@ class WardGeometry:
     outline_lat: list[float | None]
     weights: object  # libpysal W, row order as `wards`
     neighbour_count_min: int
+    points: pl.DataFrame  # ward_code, lon, lat: a point inside each ward, for map markers
 
 
 def ward_geometry(gateway: Gateway, districts: tuple[str, ...] | None = None) -> WardGeometry:
@@ -294,5 +295,24 @@ def ward_geometry(gateway: Gateway, districts: tuple[str, ...] | None = None) ->
     lon, lat = district_outlines(frame)
     wards = pl.from_pandas(frame.drop(columns="geometry"))
     return WardGeometry(
-        wards, display_geojson(frame), lon, lat, weights, int(min(weights.cardinalities.values()))
+        wards,
+        display_geojson(frame),
+        lon,
+        lat,
+        weights,
+        int(min(weights.cardinalities.values())),
+        ward_points(frame),
+    )
+
+
+def ward_points(wards: gpd.GeoDataFrame) -> pl.DataFrame:
+    """A point inside each ward (its representative point, which unlike a centroid always
+    lies within the ward), in longitude and latitude."""
+    points = wards.geometry.representative_point()
+    return pl.DataFrame(
+        {
+            "ward_code": wards["ward_code"].to_list(),
+            "lon": points.x.round(5).to_list(),
+            "lat": points.y.round(5).to_list(),
+        }
     )

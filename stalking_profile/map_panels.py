@@ -174,11 +174,9 @@ def emerging_panel(
             pl.lit(None, dtype=pl.Float64).alias("rate"),
         )
     )
-    figure = maps.category_map_figure(
+    figure = maps.emerging_figure(
         geometry,
         table,
-        "category",
-        maps.EMERGING_COLOURS,
         f"Emerging hotspots over {quarters} quarters to {flt.end_month:%b %Y}<br><sup>{flt.describe()}</sup>",
     )
     shown = table.select(

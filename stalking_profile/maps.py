@@ -135,7 +135,39 @@ def category_map_figure(
 
 
 def hotspot_figure(geometry: WardGeometry, values: pl.DataFrame, title: str) -> go.Figure:
-    """Getis-Ord Gi* hot and cold spots at 99/95/90% confidence."""
-    return category_map_figure(
+    """Getis-Ord Gi* hot and cold spots at 99/95/90% confidence, each hot spot also marked
+    by an upward triangle and each cold spot by a downward one (not colour alone)."""
+    figure = category_map_figure(
         geometry, values, "hotspot", {c: HOTSPOT_COLOURS[c] for c in CLASS_ORDER}, title
     )
+    return mark_by_shape(figure, geometry, values, "hotspot")
+
+
+def mark_by_shape(
+    figure: go.Figure, geometry: WardGeometry, values: pl.DataFrame, column: str
+) -> go.Figure:
+    """A triangle on each ward whose `column` names a hot spot (up) or a cold spot (down)."""
+    located = values.select("ward_code", "ward_name", column).join(
+        geometry.points, on="ward_code", how="inner"
+    )
+    for word, symbol in (("Hot", "triangle-up"), ("Cold", "triangle-down")):
+        part = located.filter(pl.col(column).str.contains(f"{word} spot"))
+        if part.is_empty():
+            continue
+        figure.add_scattergeo(
+            lon=part["lon"].to_list(),
+            lat=part["lat"].to_list(),
+            mode="markers",
+            marker={"symbol": symbol, "size": 9, "color": "#222222", "line": {"width": 0}},
+            name=f"{word} spot (marked ▲)" if word == "Hot" else f"{word} spot (marked ▼)",
+            text=part["ward_name"].to_list(),
+            hoverinfo="skip",
+            showlegend=True,
+        )
+    return figure
+
+
+def emerging_figure(geometry: WardGeometry, values: pl.DataFrame, title: str) -> go.Figure:
+    """Emerging hot and cold spot categories, hot ones also marked ▲ and cold ones ▼."""
+    figure = category_map_figure(geometry, values, "category", EMERGING_COLOURS, title)
+    return mark_by_shape(figure, geometry, values, "category")

@@ -80,7 +80,7 @@ def overview(
     card_charts = {
         ind.key: charts.spc_figure(
             scorecard.indicator_chart(monthly, ind.key, breaks, run_length),
-            f"{ind.label}: {flt.describe()}",
+            f"{ind.label}: {flt.with_period(first, flt.end_month).describe()}",
             run_length,
             ind.is_rate,
             changes,
@@ -140,7 +140,11 @@ def trends_spc(
     )
     changes = recording_rule_changes(flt.offence_types, start, flt.end_month)
     figure = charts.spc_figure(
-        chart, f"Offences per month: {flt.describe()}", run_length, False, changes
+        chart,
+        f"Offences per month: {flt.with_period(start, flt.end_month).describe()}",
+        run_length,
+        False,
+        changes,
     )
     return SpcPanel(chart, figure, breaks, spc.variation(chart))
 
@@ -206,7 +210,7 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     days = outcomes.median_days_to_outcome(queries.outcome_days(gateway, flt))
     days = days.filter(pl.col("category").is_in(shown)).select(
         "category",
-        pl.col("group_short").alias("outcome group"),
+        pl.col("group_short").alias("outcome_group"),
         "median_days",
         "offences_with_outcome",
     )

@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from stalking_profile import charts, formatting, geography, tables
+from stalking_profile import charts, formatting, geography, map_panels, tables
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.measures import spc
@@ -177,3 +177,18 @@ def test_district_outlines_have_no_stray_rings(demo_gateway: Gateway) -> None:
     lon, _ = geography.district_outlines(frame)
     rings = sum(1 for value in lon if value is None)
     assert rings == 5
+
+
+def test_hot_and_cold_spots_are_marked_by_shape(demo_gateway: Gateway) -> None:
+    """Fault 9: hot and cold spots were told apart by colour alone."""
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("BD", "CD", "KD", "LD", "WD"))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    view = map_panels.hotspot_panel(demo_gateway, flt, geometry, "rate", correct=False)
+    hot = view.wards.filter(pl.col("hotspot").str.contains("Hot spot")).height
+    assert hot > 0
+    markers = {
+        trace.marker.symbol: len(trace.lon)
+        for trace in view.hotspot_figure.data
+        if trace.type == "scattergeo" and trace.mode == "markers"
+    }
+    assert markers["triangle-up"] == hot

@@ -82,6 +82,10 @@ def test_filters_change_the_figures_and_live_in_the_address(
     )
     for district in ("BD Bradford", "KD Kirklees", "LD Leeds", "WD Wakefield"):
         page.get_by_role("button", name=f"Remove {district}").click()
+        # wait on the state itself: the chip gone and the rerun it started finished
+        page.get_by_role("button", name=f"Remove {district}").wait_for(
+            state="detached", timeout=30_000
+        )
         page.wait_for_function(
             "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
         )
@@ -123,7 +127,7 @@ def test_csv_and_chart_image_downloads(page, running_app) -> None:
     )
     text = Path(csv_path).read_text(encoding="utf-8")
     assert text.splitlines()[0].startswith("Figure,Value,Offences counted,Out of")
-    assert 'Offences,"6,129",6129' in text
+    assert 'Offences,"6,129","6,129",""' in text
 
     chart = page.locator(".js-plotly-plot").first
     chart.hover()
