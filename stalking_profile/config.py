@@ -11,6 +11,8 @@ SQL_DIR = PROJECT_ROOT / "sql"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 STATIC_DIR = PROJECT_ROOT / "static"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "profile.duckdb"
+SMALL_DENOMINATOR = 30  # the default below which a rate is flagged "small numbers"
+SPC_RUN_LENGTH = 6
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,8 @@ class Settings:
     """
 
     db_path: Path = DEFAULT_DB_PATH
-    spc_run_length: int = 6
-    small_denominator: int = 30
+    spc_run_length: int = SPC_RUN_LENGTH
+    small_denominator: int = SMALL_DENOMINATOR
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

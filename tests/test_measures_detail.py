@@ -81,11 +81,11 @@ def test_outcome_rates_by_hand(tiny_gateway: Gateway) -> None:
         for r in rates.filter(pl.col("category") == "all").iter_rows(named=True)
     }
     assert shown == {
-        "outcome_1_8": (1, 6),
-        "outcome_15": (0, 6),
-        "outcome_16": (2, 6),
-        "outcome_18": (0, 6),
-        "open": (2, 6),
+        "outcome_1_8_rate": (1, 6),
+        "outcome_15_rate": (0, 6),
+        "outcome_16_rate": (2, 6),
+        "outcome_18_rate": (0, 6),
+        "open_rate": (2, 6),
     }
 
 
@@ -134,11 +134,11 @@ def test_monthly_indicators_by_hand(tiny_gateway: Gateway) -> None:
 
 def test_every_listed_measure_states_what_it_counts() -> None:
     definitions = registry.definitions()
-    assert definitions.height == len(registry.MEASURES)
+    assert definitions.height == len(registry.MEASURES) + len(registry.INDICATORS)
     assert definitions["definition"].str.len_chars().min() > 30
     for row in definitions.iter_rows(named=True):
         assert ">>>" not in row["definition"], row["measure"]
-    rates = definitions.filter(pl.col("section").is_in(["Headline", "Risk and flags"]))
+    rates = definitions.filter(pl.col("section").is_in(["Indicators", "Risk and flags"]))
     assert rates["definition"].str.contains("(?i)offences").all()
 
 

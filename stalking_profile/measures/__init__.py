@@ -1,14 +1,6 @@
 """The profile's measures: pure functions from count frames to Polars frames or rates."""
 
-from stalking_profile.measures.headline import (
-    arrest_rate,
-    cyber_flag_rate,
-    dash_completion_rate,
-    domestic_share,
-    headline_indicators,
-    outcome_1_8_rate,
-    outcome_16_rate,
-)
+from stalking_profile.measures.headline import count_rate, domestic_share, headline_indicators
 from stalking_profile.measures.outcomes import OUTCOME_1_8_CODES, outcome_table
 from stalking_profile.measures.rates import Rate, two_proportion_p_value, wilson_interval
 from stalking_profile.measures.volumes import (
@@ -24,17 +16,13 @@ from stalking_profile.measures.volumes import (
 __all__ = [
     "OUTCOME_1_8_CODES",
     "Rate",
-    "arrest_rate",
-    "cyber_flag_rate",
-    "dash_completion_rate",
+    "count_rate",
     "district_category_counts",
     "district_period_table",
     "domestic_share",
     "headline_indicators",
     "monthly_counts",
     "offence_total",
-    "outcome_1_8_rate",
-    "outcome_16_rate",
     "outcome_table",
     "poisson_change_p_value",
     "rolling_12m",

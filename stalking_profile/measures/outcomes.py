@@ -13,7 +13,8 @@ from stalking_profile.measures.categories import (
     with_category,
     with_roll_ups,
 )
-from stalking_profile.measures.rates import with_rate_columns
+from stalking_profile.measures.indicators import shown_in
+from stalking_profile.measures.rates import SMALL_DENOMINATOR, with_rate_columns
 
 OPEN_LABEL = "(blank)"
 # Outcomes 1-8 as the problem profile counts them: charge/summons, cautions, TIC, penalty
@@ -88,24 +89,9 @@ def outcome_table(
     return pl.concat([body, totals])
 
 
-HEADLINE_OUTCOMES: dict[str, tuple[str, str, str]] = {  # key: label, description, count column
-    "outcome_1_8": (
-        "Outcomes 1-8",
-        "charge, caution, TIC, penalty notice, warning, community resolution (not 5)",
-        "outcome_1_8",
-    ),
-    "outcome_15": ("Outcome 15", "evidential difficulties, victim supports action", "outcome_15"),
-    "outcome_16": (
-        "Outcome 16",
-        "victim does not support action, suspect identified",
-        "outcome_16",
-    ),
-    "outcome_18": ("Outcome 18", "investigation complete, no suspect identified", "outcome_18"),
-    "open": ("Open", "no outcome yet", "outcome_open"),
-}
-
-
-def outcome_rates_by_category(counts: pl.DataFrame, small_denominator: int = 30) -> pl.DataFrame:
+def outcome_rates_by_category(
+    counts: pl.DataFrame, small_denominator: int = SMALL_DENOMINATOR
+) -> pl.DataFrame:
     """Outcome 1-8, 15, 16, 18 and open rates by category (domestic, non_domestic, all), from a
     frame of queries.offence_counts.
 
@@ -114,10 +100,9 @@ def outcome_rates_by_category(counts: pl.DataFrame, small_denominator: int = 30)
     category. With 95% Wilson intervals.
     """
     base = with_roll_ups(with_category(counts))
+    shown = shown_in("outcomes")
     aggregations = [pl.col("offences").sum().alias("denominator")]
-    aggregations += [
-        pl.col(column).sum().alias(key) for key, (_, _, column) in HEADLINE_OUTCOMES.items()
-    ]
+    aggregations += [pl.col(ind.column).sum().alias(ind.key) for ind in shown]
     wide = (
         grid(category=list(CATEGORIES))
         .join(base.group_by("category").agg(aggregations), on="category", how="left")
@@ -125,16 +110,14 @@ def outcome_rates_by_category(counts: pl.DataFrame, small_denominator: int = 30)
     )
     long = wide.unpivot(
         index=["category", "denominator"],
-        on=list(HEADLINE_OUTCOMES),
+        on=[ind.key for ind in shown],
         variable_name="outcome",
         value_name="numerator",
     )
     long = long.with_columns(
+        pl.col("outcome").replace_strict({ind.key: ind.label for ind in shown}).alias("label"),
         pl.col("outcome")
-        .replace_strict({k: v[0] for k, v in HEADLINE_OUTCOMES.items()})
-        .alias("label"),
-        pl.col("outcome")
-        .replace_strict({k: v[1] for k, v in HEADLINE_OUTCOMES.items()})
+        .replace_strict({ind.key: ind.description for ind in shown})
         .alias("description"),
     )
 

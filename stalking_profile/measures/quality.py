@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from stalking_profile.measures.rates import with_rate_columns
+from stalking_profile.measures.rates import SMALL_DENOMINATOR, with_rate_columns
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,9 @@ def indicators_for(domestic: str) -> tuple[QualityIndicator, ...]:
     return tuple(ind for ind in INDICATORS if ind.key not in EXCLUDED_BY_DOMESTIC[domestic])
 
 
-def quality_indicators(counts: pl.DataFrame, small_denominator: int = 30) -> pl.DataFrame:
+def quality_indicators(
+    counts: pl.DataFrame, small_denominator: int = SMALL_DENOMINATOR
+) -> pl.DataFrame:
     """Each data-quality indicator for the filter: numerator, denominator, rate with its 95%
     Wilson interval, and its definition; a denominator of 0 shows no rate."""
     rows = counts.select(
@@ -127,7 +129,9 @@ def quality_indicators(counts: pl.DataFrame, small_denominator: int = 30) -> pl.
     )
 
 
-def cyber_rate_by_district(counts: pl.DataFrame, small_denominator: int = 30) -> pl.DataFrame:
+def cyber_rate_by_district(
+    counts: pl.DataFrame, small_denominator: int = SMALL_DENOMINATOR
+) -> pl.DataFrame:
     """Cyber-enabled flag rate per district (offences flagged / offences recorded in the
     period): a district far below the others is likely under-recording the flag."""
     table = (

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from stalking_profile.config import SMALL_DENOMINATOR
+
 Z_95 = 1.959963984540054
 
 
@@ -50,7 +52,7 @@ class Rate:
 
     numerator: int
     denominator: int
-    small_denominator: int = 30
+    small_denominator: int = SMALL_DENOMINATOR
 
     @property
     def value(self) -> float | None:
@@ -76,7 +78,7 @@ def with_rate_columns(
     frame: pl.DataFrame,
     numerator: str = "numerator",
     denominator: str = "denominator",
-    small_denominator: int = 30,
+    small_denominator: int = SMALL_DENOMINATOR,
 ) -> pl.DataFrame:
     """Add rate, lower, upper (95% Wilson) and is_small to a frame of numerators and
     denominators, vectorised; a zero denominator gives nulls ("no data"), never an error."""

@@ -8,7 +8,18 @@ from collections.abc import Callable
 
 import polars as pl
 
-from stalking_profile.measures import headline, outcomes, rates, risk, scorecard, spc, volumes
+from stalking_profile.measures import (
+    headline,
+    hotspots,
+    outcomes,
+    quality,
+    rates,
+    risk,
+    scorecard,
+    spc,
+    volumes,
+)
+from stalking_profile.measures.indicators import INDICATORS
 
 MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Volumes", volumes.offence_total),
@@ -17,36 +28,61 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Volumes", volumes.rolling_12m),
     ("Volumes", volumes.district_category_counts),
     ("Volumes", volumes.district_period_table),
+    ("Volumes", volumes.rolling_12m_series),
     ("Volumes", volumes.poisson_change_p_value),
+    ("Volumes", volumes.poisson_change_p_values),
+    ("Headline", headline.headline_indicators),
+    ("Headline", headline.count_rate),
     ("Headline", headline.domestic_offences),
     ("Headline", headline.non_domestic_offences),
     ("Headline", headline.domestic_share),
-    ("Headline", headline.arrest_rate),
-    ("Headline", headline.outcome_1_8_rate),
-    ("Headline", headline.outcome_16_rate),
-    ("Headline", headline.dash_completion_rate),
-    ("Headline", headline.cyber_flag_rate),
     ("Outcomes", outcomes.outcome_table),
     ("Outcomes", outcomes.outcome_rates_by_category),
     ("Outcomes", outcomes.outcome_group_table),
     ("Outcomes", outcomes.median_days_to_outcome),
+    ("Outcomes", outcomes.outcome_share_table),
     ("Risk and flags", risk.flag_rates_by_district),
     ("Risk and flags", risk.domestic_comparison),
     ("Risk and flags", risk.dash_risk_mix),
     ("Risk and flags", risk.monthly_flag_rates),
     ("Statistical process control", spc.xmr),
+    ("Statistical process control", spc.shift_points),
+    ("Statistical process control", spc.trend_points),
+    ("Statistical process control", spc.two_of_three_points),
+    ("Statistical process control", scorecard.indicator_chart),
     ("Statistical process control", spc.variation),
     ("Statistical process control", scorecard.monthly_indicators),
     ("Statistical process control", scorecard.scorecard),
     ("Uncertainty", rates.wilson_interval),
     ("Uncertainty", rates.two_proportion_p_value),
+    ("Uncertainty", rates.with_rate_columns),
+    ("Data quality", quality.quality_indicators),
+    ("Data quality", quality.cyber_rate_by_district),
+    ("Hotspots", hotspots.rate_per_1000),
+    ("Hotspots", hotspots.gi_star),
+    ("Hotspots", hotspots.benjamini_hochberg_threshold),
+    ("Hotspots", hotspots.hotspot_classes),
+    ("Hotspots", hotspots.ward_hotspots),
+    ("Hotspots", hotspots.mann_kendall),
+    ("Hotspots", hotspots.emerging_hotspots),
+    ("Hotspots", hotspots.correspondence),
 )
 
 
 def definitions() -> pl.DataFrame:
-    """One row per measure: section, function, and its definition (the docstring without
-    doctest examples)."""
-    rows = []
+    """One row per indicator (section "Indicators": its key and definition from the indicator
+    registry) and per measure function (section, name, and its docstring without doctest
+    examples)."""
+    rows = [
+        {
+            "section": "Indicators",
+            "measure": indicator.key,
+            "module": "measures.indicators",
+            "definition": indicator.definition
+            + f" Better when {'higher' if indicator.improvement == 'up' else 'lower' if indicator.improvement == 'down' else 'neither: no direction is better'}.",
+        }
+        for indicator in INDICATORS
+    ]
     for section, function in MEASURES:
         kept: list[str] = []
         for line in (inspect.getdoc(function) or "").splitlines():

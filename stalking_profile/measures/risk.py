@@ -12,20 +12,20 @@ from stalking_profile.measures.categories import (
     with_category,
     with_roll_ups,
 )
-from stalking_profile.measures.rates import two_proportion_p_value, with_rate_columns
+from stalking_profile.measures.indicators import flag_labels
+from stalking_profile.measures.rates import (
+    SMALL_DENOMINATOR,
+    two_proportion_p_value,
+    with_rate_columns,
+)
 
-FLAGS: dict[str, str] = {
-    "arrest_made": "Arrest rate",
-    "dash_completed": "DASH completion",
-    "sash_completed": "SASH / stalking screening completion",
-    "is_cyber": "Cyber-flag rate",
-}
+FLAGS: dict[str, str] = flag_labels()  # count column -> label, from the indicator registry
 
 
 def flag_rates_by_district(
     counts: pl.DataFrame,
     district_codes: list[str],
-    small_denominator: int = 30,
+    small_denominator: int = SMALL_DENOMINATOR,
     areas: Areas | None = None,
 ) -> pl.DataFrame:
     """Each flag's rate per district (and roll-up area: default "Force" = `district_codes`)

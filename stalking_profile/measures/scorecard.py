@@ -3,34 +3,14 @@ Data Count variation of its latest month."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
-from stalking_profile.measures.spc import Direction, variation, xmr
+from stalking_profile.measures.indicators import Indicator, shown_in
+from stalking_profile.measures.spc import variation, xmr
 
-
-@dataclass(frozen=True)
-class Indicator:
-    """A monthly indicator: how its numerator is selected, whether it is a rate, and which
-    direction is an improvement."""
-
-    key: str
-    label: str
-    numerator: str  # the count column of queries.offence_counts summed for the numerator
-    is_rate: bool
-    improvement: Direction
-
-
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator("offences", "Offences per month", "offences", False, "neither"),
-    Indicator("arrest_rate", "Arrest rate", "arrest_made", True, "up"),
-    Indicator("dash_completion_rate", "DASH completion", "dash_completed", True, "up"),
-    Indicator("outcome_1_8_rate", "Outcome 1-8 rate", "outcome_1_8", True, "up"),
-    Indicator("outcome_16_rate", "Outcome 16 rate", "outcome_16", True, "neither"),
-    Indicator("cyber_flag_rate", "Cyber-flag rate", "is_cyber", True, "neither"),
-)
+INDICATORS: tuple[Indicator, ...] = shown_in("scorecard")
 
 
 def monthly_indicators(counts: pl.DataFrame, first_month: date, last_month: date) -> pl.DataFrame:
@@ -43,7 +23,7 @@ def monthly_indicators(counts: pl.DataFrame, first_month: date, last_month: date
     )
     per_month = counts.group_by("recorded_month").agg(
         pl.col("offences").sum().alias("denominator"),
-        *[pl.col(ind.numerator).sum().alias(ind.key) for ind in INDICATORS],
+        *[pl.col(ind.column).sum().alias(ind.key) for ind in INDICATORS],
     )
     wide = months.join(per_month, on="recorded_month", how="left").fill_null(0)
     long = wide.unpivot(
