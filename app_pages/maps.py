@@ -21,7 +21,7 @@ measure = left.segmented_control(
     default="rate",
     required=True,
     key="map_measure",
-    format_func={"rate": "Rate per 1,000", "offences": "Offences"}.get,
+    format_func=lambda choice: {"rate": "Rate per 1,000", "offences": "Offences"}[choice],
 )
 correct = right.toggle(
     "Correct hotspot significance for multiple testing (false discovery rate)",
@@ -29,7 +29,7 @@ correct = right.toggle(
     key="map_fdr",
 )
 
-view = ui.map_panel("hotspot_panel", flt, measure=measure, correct=correct)
+view = ui.hotspots(flt, measure or "rate", correct)
 if view is None:
     st.warning(
         "No ward boundaries are loaded for these districts: import them on the command line with `python -m stalking_profile boundaries FILE`."
@@ -58,14 +58,15 @@ with hot_tab:
         "is recorded at the suspect's home when nothing else is known — read them with that in mind."
     )
 with emerging_tab:
-    emerging = ui.map_panel("emerging_panel", flt, first_month=info.first_month)
-    ui.chart_with_table(emerging.figure, emerging.table, "map-emerging-hotspots", flt)
-    st.caption(
-        f"Gi* per quarter over {emerging.describe()} (hot or cold at p < 0.05 in a quarter; "
-        "the quarters run back from the filter's last month to the start of the data, whatever "
-        "the filter's first month) and a "
-        "Mann-Kendall trend test of each ward's z-scores, classed as in ArcGIS Emerging Hot Spot Analysis."
-    )
+    emerging = ui.emerging(flt, info.first_month)
+    if emerging is not None:
+        ui.chart_with_table(emerging.figure, emerging.table, "map-emerging-hotspots", flt)
+        st.caption(
+            f"Gi* per quarter over {emerging.describe()} (hot or cold at p < 0.05 in a quarter; "
+            "the quarters run back from the filter's last month to the start of the data, "
+            "whatever the filter's first month) and a Mann-Kendall trend test of each ward's "
+            "z-scores, classed as in ArcGIS Emerging Hot Spot Analysis."
+        )
 with match_tab:
     layers = ui.comparison_layer_names(ui.database_version())
     layer = st.selectbox(
@@ -75,9 +76,7 @@ with match_tab:
         key="map_layer",
         help="Ward counts loaded with `python -m stalking_profile import` (comparison) or `police-uk`.",
     )
-    for number, comparison in enumerate(
-        ui.map_panel("correspondence_panel", flt, layer_name=layer), start=1
-    ):
+    for number, comparison in enumerate(ui.correspondence(flt, layer), start=1):
         st.subheader(comparison.title)
         st.markdown(comparison.statistics["sentence"])
         first, second = st.columns(2)

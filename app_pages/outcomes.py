@@ -13,7 +13,7 @@ st.caption(
 )
 if ui.nothing_to_show(flt):
     st.stop()
-view = ui.panel("outcomes_panel", flt, small_denominator=ui.settings_options()["small_denominator"])
+view = ui.outcomes(flt)
 
 rates_table = view.rates.select(
     "label", "category", "numerator", "denominator", "rate", "lower", "upper", "is_small"

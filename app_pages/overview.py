@@ -5,8 +5,7 @@ import streamlit as st
 from stalking_profile import formatting, ui
 
 flt = ui.active_filter()
-options = ui.settings_options()
-view = ui.panel("overview", flt, **options)
+view = ui.overview(flt)
 
 st.title("Overview")
 st.caption(flt.describe() + " · change against the previous equal-length period")
@@ -41,12 +40,12 @@ ui.show_table(view.headline_table, ui.file_stem("overview-headline-figures", flt
 st.subheader("Scorecard")
 st.caption(
     f"Each indicator's last {len(view.scorecard) and view.scorecard['months'][0]} months on an XmR chart "
-    f"(NHS England Making Data Count rules, runs of {options['run_length']}); the variation is that of the "
+    f"(NHS England Making Data Count rules, runs of {ui.settings().spc_run_length}); the variation is that of the "
     "latest month. No targets are set, so there is no assurance icon. Outcome rates of recent "
     "months are low while their offences are still open. Select a row to see its chart."
 )
 selection = st.dataframe(
-    ui.scorecard_table(view.scorecard),
+    formatting.scorecard_display(view.scorecard),
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",

@@ -11,7 +11,7 @@ st.title("Data quality")
 st.caption(flt.describe() + " · the shares of records with each problem, with 95% intervals")
 if ui.nothing_to_show(flt):
     st.stop()
-view = ui.panel("quality_panel", flt, small_denominator=ui.settings_options()["small_denominator"])
+view = ui.quality(flt)
 
 table = view.indicators.select(
     "label", "numerator", "denominator", "rate", "lower", "upper", "is_small", "definition"
@@ -35,7 +35,9 @@ st.warning(
     icon=":material/lock:",
 )
 labels = {ind.key: ind.label for ind in indicators_for(flt.domestic)}
-chosen = st.selectbox("Indicator", list(labels), format_func=labels.get, key="quality_indicator")
-records = ui.quality_records(flt, chosen)
+chosen = st.selectbox(
+    "Indicator", list(labels), format_func=lambda key: labels[key], key="quality_indicator"
+)
+records = ui.quality_records(flt, chosen or next(iter(labels)))
 st.caption(f"{records.height:,} records shown (newest first, at most 500).")
 ui.show_table(records, ui.file_stem(f"quality-records-{chosen}", flt))

@@ -13,7 +13,7 @@ st.caption(
 )
 if ui.nothing_to_show(flt):
     st.stop()
-view = ui.panel("risk_panel", flt, small_denominator=ui.settings_options()["small_denominator"])
+view = ui.risk(flt)
 LABELS = {"label": "Flag"}
 
 ui.chart_with_table(
@@ -56,5 +56,8 @@ ui.chart_with_table(
 )
 
 st.subheader("Over time")
-flag = st.selectbox("Flag", options=list(FLAGS), format_func=FLAGS.get, key="risk_trend_flag")
-ui.chart_with_table(view.trend_figures[flag], view.trends[flag], f"risk-trend-{flag}", flt)
+flag = st.selectbox(
+    "Flag", options=list(FLAGS), format_func=lambda key: FLAGS[key], key="risk_trend_flag"
+)
+if flag is not None:
+    ui.chart_with_table(view.trend_figures[flag], view.trends[flag], f"risk-trend-{flag}", flt)

@@ -5,14 +5,13 @@ import streamlit as st
 from stalking_profile import tables, ui
 
 flt = ui.active_filter()
-options = ui.settings_options()
 
 st.title("Trends")
 st.caption(flt.describe())
 if ui.nothing_to_show(flt):
     st.stop()
 
-volume = ui.panel("trends_volume", flt)
+volume = ui.trends_volume(flt)
 ui.chart_with_table(
     volume.figure,
     volume.table,
@@ -26,19 +25,17 @@ st.subheader("Statistical process control")
 recalculate = st.toggle(
     "Recalculate limits at counting-rule changes (e.g. April 2020)", value=True, key="spc_breaks"
 )
-control = ui.panel(
-    "trends_spc", flt, run_length=options["run_length"], recalculate_at_breaks=recalculate
-)
+control = ui.trends_spc(flt, recalculate)
 ui.chart_with_table(control.figure, control.chart, "trends-spc-offences", flt)
 st.markdown(
     f"**Latest month: {control.variation}.** Limits are recalculated from "
     + (", ".join(b.strftime("%B %Y") for b in control.breaks) or "no break point")
-    + f". Runs of {options['run_length']} points (NHS England's Making Data Count default since "
+    + f". Runs of {ui.settings().spc_run_length} points (NHS England's Making Data Count default since "
     "January 2024; 7 before) — set `STALKING_PROFILE_SPC_RUN` to change."
 )
 
 st.subheader("This period against the previous equal period")
-comparison = ui.panel("trends_comparison", flt)
+comparison = ui.trends_comparison(flt)
 ui.show_table(comparison.display)
 st.caption(
     "\\* the change is more than chance: exact test that the two periods' counts share one Poisson "

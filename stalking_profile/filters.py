@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -87,7 +87,7 @@ class ProfileFilter:
         """The same filter over other districts (e.g. every district, for force figures)."""
         return replace(self, districts=tuple(districts))
 
-    def sql_params(self, lookback_months: int = 0) -> dict[str, object]:
+    def sql_params(self, lookback_months: int = 0) -> dict[str, Any]:
         """Bound parameters for the named queries (period optionally extended backwards)."""
         return {
             "start_month": add_months(self.start_month, -lookback_months),

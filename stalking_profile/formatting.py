@@ -137,7 +137,17 @@ def period_table_display(
     return pl.DataFrame(lines)
 
 
-def scorecard_display(card: pl.DataFrame, icons: dict[str, str]) -> pl.DataFrame:
+VARIATION_ICONS: dict[str, str] = {
+    "common cause": "○ common cause",
+    "special cause - improving": "● special cause: improving",
+    "special cause - concerning": "▲ special cause: concerning",
+    "special cause - high": "↑ special cause: higher",
+    "special cause - low": "↓ special cause: lower",
+    "too few points": "too few points",
+}
+
+
+def scorecard_display(card: pl.DataFrame, icons: dict[str, str] = VARIATION_ICONS) -> pl.DataFrame:
     """The scorecard as text: latest month and value, mean, process limits, variation.
 
     Counts show as whole numbers and their mean and limits to one decimal place, so a latest

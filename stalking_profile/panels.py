@@ -15,7 +15,7 @@ import polars as pl
 
 from stalking_profile import charts, formatting, queries
 from stalking_profile.db import Gateway
-from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
+from stalking_profile.filters import Domestic, ProfileFilter, add_months, apply_domestic
 from stalking_profile.measures import headline, outcomes, quality, risk, scorecard, spc, volumes
 from stalking_profile.measures.categories import CATEGORY_LABELS, roll_up_areas, selection_name
 from stalking_profile.recording_rules import recording_rule_changes, series_breaks
@@ -44,7 +44,7 @@ def _selection_name(gateway: Gateway, flt: ProfileFilter) -> str:
     return selection_name(flt.districts, every)
 
 
-def _categories(flt: ProfileFilter) -> tuple[str, ...]:
+def _categories(flt: ProfileFilter) -> tuple[Domestic, ...]:
     return ("domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
 
 
@@ -187,7 +187,7 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     force, areas = _force_scope(gateway, flt)
     force_outcomes = queries.outcome_counts(gateway, force)
     types = queries.outcome_types(gateway)
-    shown = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
+    shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
     tables = {
         CATEGORY_LABELS[category]: outcomes.outcome_table(
             apply_domestic(force_outcomes, category), types, _district_codes(flt), areas

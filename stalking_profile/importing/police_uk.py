@@ -10,11 +10,13 @@ type becomes a comparison layer of ward counts for the hotspot correspondence.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
 from io import StringIO
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import polars as pl
@@ -102,15 +104,15 @@ def _read(paths: list[Path]) -> pl.DataFrame:
 
 
 def import_police_uk(
-    gateway: Gateway, paths: list[Path | str], lsoa_lookup: Path | None = None
+    gateway: Gateway, paths: Sequence[Path | str], lsoa_lookup: Path | None = None
 ) -> ContextReport:
     """Load police.uk files as context crimes and per-crime-type ward comparison layers.
 
     Re-importing the same rows changes nothing (crimes are keyed by Crime ID, or by file name and row
     number where police.uk gives none, as for anti-social behaviour).
     """
-    paths = [Path(p) for p in paths]
-    raw = _read(paths)
+    files = [Path(p) for p in paths]
+    raw = _read(files)
     frame = raw.with_columns(
         parse_month(pl.col("Month")).alias("month"),
         pl.col("Longitude").cast(pl.Float64, strict=False).alias("lon"),
@@ -143,7 +145,7 @@ def import_police_uk(
             ["__row_number", "source_file"]
         )
     frame = frame.join(placed, on=["__row_number", "source_file"], how="left")
-    by_point = frame["ward_code"].is_not_null().sum()
+    by_point = int(frame["ward_code"].is_not_null().sum())
     if lsoa_lookup is not None:
         lookup = read_table(lsoa_lookup).frame.select(pl.all().exclude("__row_number"))
         lookup = lookup.select(
@@ -153,7 +155,7 @@ def import_police_uk(
         frame = frame.join(lookup, on="lsoa_code", how="left").with_columns(
             pl.coalesce("ward_code", "lsoa_ward").alias("ward_code")
         )
-    by_lsoa = frame["ward_code"].is_not_null().sum() - by_point
+    by_lsoa = int(frame["ward_code"].is_not_null().sum()) - by_point
     mapped = frame.join(outcome_groups(), on="last_outcome_category", how="left")
     fallback = pl.concat_str(
         [pl.col("source_file"), pl.lit("#"), pl.col("__row_number").cast(pl.String)]
@@ -171,7 +173,8 @@ def import_police_uk(
         "outcome_group",
         "source_file",
     ).unique("context_id", keep="first")
-    first, last = frame["month"].min(), frame["month"].max()
+    first = cast(date, frame["month"].min())
+    last = cast(date, frame["month"].max())
     layers = (
         context.filter(pl.col("ward_code").is_not_null())
         .group_by("crime_type", "ward_code")
@@ -183,7 +186,7 @@ def import_police_uk(
             pl.lit(add_months(last, 1) - timedelta(days=1)).alias("period_end"),
             "offences",
             pl.lit(
-                "police.uk street-level crime (OGL v3): " + ", ".join(p.name for p in paths)
+                "police.uk street-level crime (OGL v3): " + ", ".join(p.name for p in files)
             ).alias("source"),
         )
     )
@@ -209,7 +212,7 @@ def import_police_uk(
     )
     unplaced = frame.height - by_point - by_lsoa
     return ContextReport(
-        tuple(p.name for p in paths),
+        tuple(p.name for p in files),
         frame.height,
         int(by_point),
         int(by_lsoa),

@@ -71,7 +71,7 @@ def detect_delimiter(text_sample: str, stated: str | None = None) -> str:
         return "\t" if stated in ("\\t", "tab") else stated
     header = text_sample.splitlines()[0] if text_sample else ""
     counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda delimiter: counts[delimiter])
     return best if counts[best] else ","
 
 

@@ -55,12 +55,14 @@ KIND_TABLES: dict[str, contract.Table] = {
     "wards": contract.WARD,
     "comparison": contract.COMPARISON_COUNT,
 }
-REJECT_SCHEMA = {
-    "row_number": pl.Int64,
-    "column_name": pl.String,
-    "value": pl.String,
-    "reason": pl.String,
-}
+REJECT_SCHEMA = pl.Schema(
+    {
+        "row_number": pl.Int64(),
+        "column_name": pl.String(),
+        "value": pl.String(),
+        "reason": pl.String(),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -191,8 +193,9 @@ def _parse_code(column: contract.Column) -> pl.Expr:
 
 def _parsed(
     frame: pl.DataFrame, table: contract.Table, date_formats: tuple[str, ...]
-) -> tuple[pl.DataFrame, list[pl.Expr]]:
-    """Typed columns (suffix _parsed) and the expressions that flag unparseable values."""
+) -> tuple[pl.DataFrame, list[tuple[str, pl.Expr, str]]]:
+    """Typed columns (suffix _parsed) and, per column that can fail to parse, its name, the
+    expression that flags an unparseable value and the reason."""
     expressions: list[pl.Expr] = []
     problems: list[tuple[str, pl.Expr, str]] = []
     extra = (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import cast
+
 import numpy as np
 import polars as pl
 from scipy.stats import binom
@@ -59,7 +62,9 @@ def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter) -> pl.DataFrame
     stay null rather than showing a partial total.
     """
     first = add_months(flt.start_month, -11)
-    data_first = counts["recorded_month"].min() if counts.height else flt.start_month
+    data_first = (
+        cast(date | None, counts["recorded_month"].min()) if counts.height else flt.start_month
+    )
     monthly = rolling_12m(monthly_counts(counts, first, flt.end_month))
     if data_first is not None and data_first > first:
         complete_from = add_months(data_first, 11)

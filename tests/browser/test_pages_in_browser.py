@@ -166,6 +166,21 @@ def test_map_draws_ward_polygons_offline(page, running_app) -> None:
     page.screenshot(path=str(ARTIFACTS / "maps-drawn.png"), full_page=True)
 
 
+def _upload(page, path: Path) -> None:
+    """Give the uploader a file and wait until the page holds it (the widget may attach its
+    handler after the page first settles, so a file set too early is set again)."""
+    uploaded = page.locator('[data-testid="stFileUploader"]').first.get_by_text(path.name)
+    for _ in range(3):
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+        try:
+            uploaded.wait_for(timeout=15_000)
+            return
+        except Exception:  # try again; the final wait below reports the failure
+            continue
+    page.screenshot(path=str(ARTIFACTS / "upload-failed.png"), full_page=True)
+    uploaded.wait_for(timeout=15_000)
+
+
 def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
     extract = tmp_path / "extract.csv"
     template = Path(__file__).resolve().parents[2] / "data" / "templates" / "offences_template.csv"
@@ -174,7 +189,7 @@ def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
     extract.write_text("\n".join(lines) + "\n", encoding="utf-8")
     page.goto(f"{running_app.url}/data")
     _wait_for_page(page, "Data")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(extract))
+    _upload(page, extract)
     message = page.get_by_text("3 rows read = 2 would be accepted + 1 refused")
     message.wait_for(timeout=60_000)
     # some rows refused: a warning, never the green of a clean file

@@ -1,0 +1,93 @@
+"""Streamlit glue: the only package modules that import streamlit.
+
+- `cache`: the database connection and cached lookups, keyed by the database's version;
+- `views`: one typed, cached function per page section (settings filled in here);
+- `sidebar`: the shared filters, kept in the page address, and the synthetic-data banner;
+- `widgets`: tables in the users' words, charts with their data, downloads, tiles;
+- `uploads`: checking and importing files on the Data page.
+
+Pages use `ui.<name>` for all of them.
+"""
+
+from stalking_profile.ui.cache import (
+    comparison_layer_names,
+    current_gateway,
+    database_version,
+    dataset_info,
+    dataset_info_or_none,
+    districts,
+    import_log,
+    offences_in,
+    quality_records,
+    quarantine,
+    settings,
+)
+from stalking_profile.ui.sidebar import (
+    ALL_DISTRICTS_KEY,
+    FILTER_STATE_KEY,
+    active_filter,
+    filter_sidebar,
+    synthetic_banner,
+)
+from stalking_profile.ui.uploads import TEMPLATES, check_upload, import_upload, load_boundary_upload
+from stalking_profile.ui.views import (
+    correspondence,
+    emerging,
+    hotspots,
+    outcomes,
+    overview,
+    quality,
+    risk,
+    trends_comparison,
+    trends_spc,
+    trends_volume,
+)
+from stalking_profile.ui.widgets import (
+    chart_with_table,
+    csv_download,
+    file_stem,
+    headline_tile,
+    nothing_to_show,
+    plotly_chart,
+    show_table,
+)
+
+__all__ = [
+    "ALL_DISTRICTS_KEY",
+    "FILTER_STATE_KEY",
+    "TEMPLATES",
+    "active_filter",
+    "chart_with_table",
+    "check_upload",
+    "comparison_layer_names",
+    "correspondence",
+    "csv_download",
+    "current_gateway",
+    "database_version",
+    "dataset_info",
+    "dataset_info_or_none",
+    "districts",
+    "emerging",
+    "file_stem",
+    "filter_sidebar",
+    "headline_tile",
+    "hotspots",
+    "import_log",
+    "import_upload",
+    "load_boundary_upload",
+    "nothing_to_show",
+    "offences_in",
+    "outcomes",
+    "overview",
+    "plotly_chart",
+    "quality",
+    "quality_records",
+    "quarantine",
+    "risk",
+    "settings",
+    "show_table",
+    "synthetic_banner",
+    "trends_comparison",
+    "trends_spc",
+    "trends_volume",
+]

@@ -1,0 +1,132 @@
+"""Cached access to the database: one read-only connection per file version, the dataset's
+description, and the small cached lookups pages share. Every cache key holds the database's
+version (path and modification time), so a rebuilt or re-imported file is never served stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import polars as pl
+import streamlit as st
+
+from stalking_profile import geography, queries
+from stalking_profile.config import Settings
+from stalking_profile.db import Gateway, connect
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.queries import DatasetInfo
+
+Version = tuple[str, float]  # database path and modification time
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def database_version() -> Version:
+    """Path and modification time of the database file: part of every cache key, so that a
+    rebuilt or re-imported database is never served from stale caches."""
+    path = settings().db_path
+    return (str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+@st.cache_resource(show_spinner=False)
+def gateway(version: Version) -> Gateway:
+    """One read-only connection to the database file (per file version)."""
+    return connect(version[0], read_only=True)
+
+
+def current_gateway() -> Gateway:
+    return gateway(database_version())
+
+
+@st.cache_data(show_spinner=False)
+def dataset_info(version: Version) -> DatasetInfo:
+    return queries.dataset_info(gateway(version))
+
+
+def dataset_info_or_none(version: Version) -> DatasetInfo | None:
+    """What the database holds, or None when it holds no offences yet (a new force database
+    before its first extract: only the Data and Definitions pages have anything to show)."""
+    try:
+        return dataset_info(version)
+    except LookupError:
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def districts(version: Version) -> pl.DataFrame:
+    return queries.districts(gateway(version))
+
+
+@st.cache_data(show_spinner=False)
+def outcome_types(version: Version) -> pl.DataFrame:
+    return queries.outcome_types(gateway(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def offence_counts(version: Version, flt: ProfileFilter, lookback_months: int = 0) -> pl.DataFrame:
+    """Count frame for a filter (cached per database version, filter and look-back)."""
+    return queries.offence_counts(gateway(version), flt, lookback_months)
+
+
+def offences_in(flt: ProfileFilter) -> int:
+    """Offences recorded that match the filter."""
+    counts = offence_counts(database_version(), flt)
+    return int(counts["offences"].sum()) if counts.height else 0
+
+
+@st.cache_resource(show_spinner="Preparing ward boundaries ...", max_entries=32)
+def ward_geometry(version: Version, districts: tuple[str, ...]) -> geography.WardGeometry | None:
+    """Ward boundaries, display geometry and contiguity for a set of districts (None if the
+    database holds no boundaries for them)."""
+    try:
+        return geography.ward_geometry(gateway(version), districts)
+    except LookupError:
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def comparison_layer_names(version: Version) -> list[str]:
+    """Names of the comparison layers loaded, the demo's DA layer first."""
+    return (
+        queries.comparison_layers(gateway(version))["layer"].unique(maintain_order=True).to_list()
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _quality_records(version: Version, flt: ProfileFilter, indicator: str) -> pl.DataFrame:
+    return queries.quality_records(gateway(version), flt, indicator)
+
+
+def quality_records(flt: ProfileFilter, indicator: str) -> pl.DataFrame:
+    """The records behind a data-quality indicator (cached per filter)."""
+    return _quality_records(database_version(), flt, indicator)
+
+
+@contextmanager
+def writable_database() -> Iterator[Gateway]:
+    """A read-write connection for an import: the cached read-only connection is closed first
+    (DuckDB allows one configuration per file in a process) and every cache is dropped after,
+    so that all pages show the new data."""
+    version = database_version()
+    gateway(version).close()
+    gateway.clear()
+    writer = connect(version[0], read_only=False)
+    try:
+        yield writer
+    finally:
+        writer.close()
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def import_log() -> pl.DataFrame:
+    """The import log, newest first."""
+    return current_gateway().query("import_log")
+
+
+def quarantine() -> pl.DataFrame:
+    """Every quarantined row with its reason."""
+    return current_gateway().query("quarantine", import_id=None)

@@ -1,0 +1,159 @@
+"""The shared filter sidebar (kept in the page address) and the banner every page carries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import cast
+
+import polars as pl
+import streamlit as st
+
+from stalking_profile.filters import (
+    DOMESTIC_CHOICES,
+    Domestic,
+    ProfileFilter,
+    add_months,
+    default_filter,
+    latest_complete_month,
+)
+from stalking_profile.queries import DatasetInfo
+
+FILTER_STATE_KEY = "profile_filter"
+ALL_DISTRICTS_KEY = "all_districts"
+
+
+def month_options(info: DatasetInfo) -> list[str]:
+    """Every month a period can start or end in, as 'YYYY-MM': from the first recorded month
+    to the later of the last recorded month and the extract's latest complete month (an
+    extract's outcomes run past its last recorded offence, so the default period may end in
+    months with no offence recorded yet)."""
+    last = max(info.last_month, latest_complete_month(info.extract_date))
+    months: list[str] = []
+    month = info.first_month
+    while month <= last:
+        months.append(month.strftime("%Y-%m"))
+        month = add_months(month, 1)
+    return months
+
+
+def _month_label(option: str) -> str:
+    return _month_from_option(option).strftime("%b %Y")
+
+
+def _month_from_option(option: str) -> date:
+    year, month = option.split("-")
+    return date(int(year), int(month), 1)
+
+
+PERIOD_CHOICES: dict[str, str] = {"12m": "12 months to", "custom": "From ... to ..."}
+
+
+def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | None:
+    """The period widgets: "12 months to <month>" (the problem profile's period, default) or
+    any From / To months; None (after saying why) when the period ends before it starts."""
+    options = month_options(info)
+    default_end = default.end_month.strftime("%Y-%m")
+    kind = st.segmented_control(
+        "Period (month recorded)",
+        options=list(PERIOD_CHOICES),
+        default="custom" if "from" in st.query_params else "12m",
+        format_func=lambda choice: PERIOD_CHOICES[choice],
+        required=True,
+        key="period",
+        bind="query-params",
+        help="Offences are counted by the month they were recorded. Default: the latest 12 "
+        "complete months.",
+    )
+    if kind == "custom":
+        start = st.selectbox(
+            "From",
+            options=options,
+            index=options.index(default.start_month.strftime("%Y-%m")),
+            format_func=_month_label,
+            key="from",
+            bind="query-params",
+        )
+    end = st.selectbox(
+        "12 months to" if kind != "custom" else "To",
+        options=options,
+        index=options.index(default_end),
+        format_func=_month_label,
+        key="to",
+        bind="query-params",
+    )
+    end_month = _month_from_option(end)
+    if kind != "custom":
+        return max(info.first_month, add_months(end_month, -11)), end_month
+    start_month = _month_from_option(start)
+    if end_month < start_month:
+        st.info(
+            "The period ends before it starts: choose a 'To' month on or after the 'From' month."
+        )
+        return None
+    return start_month, end_month
+
+
+def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFilter | None:
+    """The global filters, kept in the page address so a view can be bookmarked and shared.
+
+    Returns None (after saying why) when the choices select nothing.
+    """
+    codes = tuple(district_table["district_code"].to_list())
+    names = dict(zip(codes, district_table["district_name"].to_list(), strict=True))
+    default = default_filter(info.first_month, info.extract_date, codes)
+    with st.sidebar:
+        st.header("Filters")
+        period = _period(info, default)
+        chosen = st.multiselect(
+            "Districts",
+            options=list(codes),
+            default=list(codes),
+            format_func=lambda code: f"{code} {names[code]}",
+            key="district",
+            bind="query-params",
+        )
+        domestic = st.segmented_control(
+            "Domestic abuse",
+            options=list(DOMESTIC_CHOICES),
+            default="all",
+            format_func=lambda choice: DOMESTIC_CHOICES[choice],
+            required=True,
+            key="da",
+            bind="query-params",
+        )
+        types = st.segmented_control(
+            "Offence type",
+            options=["stalking", "harassment"],
+            selection_mode="multi",
+            default=["stalking"],
+            format_func=str.capitalize,
+            key="type",
+            bind="query-params",
+        )
+    if period is None:
+        return None
+    if not chosen or not types:
+        st.info("Choose at least one district and one offence type in the sidebar.")
+        return None
+    return ProfileFilter(
+        start_month=period[0],
+        end_month=period[1],
+        districts=tuple(code for code in codes if code in chosen),
+        domestic=cast(Domestic, domestic or "all"),
+        offence_types=tuple(t for t in ("stalking", "harassment") if t in types),
+    )
+
+
+def synthetic_banner(info: DatasetInfo) -> None:
+    """Say plainly, on every page, when the data are the synthetic demonstration force."""
+    if info.is_synthetic:
+        st.warning(
+            "**Demonstration data — synthetic records.** No row describes a real person or crime. "
+            f"{info.force_name}; extract date {info.extract_date:%d %B %Y}.",
+            icon=":material/science:",
+        )
+
+
+def active_filter() -> ProfileFilter:
+    """The filter set by the sidebar in app.py for this run."""
+    return st.session_state[FILTER_STATE_KEY]

@@ -1,0 +1,137 @@
+"""What each page shows, typed and cached: one function per page section, taking the filter
+(and the page's own choices) and filling in the settings, so a page never passes settings
+along and a reader can go from a page straight to the panel it draws."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from stalking_profile import geography, map_panels, panels
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.ui.cache import Version, database_version, gateway, settings, ward_geometry
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _overview(
+    version: Version, flt: ProfileFilter, small_denominator: int, run_length: int
+) -> panels.OverviewPanel:
+    return panels.overview(gateway(version), flt, small_denominator, run_length)
+
+
+def overview(flt: ProfileFilter) -> panels.OverviewPanel:
+    """The Overview: headline figures, the monthly trend and the SPC scorecard."""
+    current = settings()
+    return _overview(database_version(), flt, current.small_denominator, current.spc_run_length)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _trends_volume(version: Version, flt: ProfileFilter) -> panels.VolumePanel:
+    return panels.trends_volume(gateway(version), flt)
+
+
+def trends_volume(flt: ProfileFilter) -> panels.VolumePanel:
+    """Monthly offences with the rolling 12-month total."""
+    return _trends_volume(database_version(), flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _trends_spc(
+    version: Version, flt: ProfileFilter, run_length: int, recalculate: bool
+) -> panels.SpcPanel:
+    return panels.trends_spc(gateway(version), flt, run_length, recalculate)
+
+
+def trends_spc(flt: ProfileFilter, recalculate_at_breaks: bool) -> panels.SpcPanel:
+    """The XmR chart of monthly offences."""
+    return _trends_spc(database_version(), flt, settings().spc_run_length, recalculate_at_breaks)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _trends_comparison(version: Version, flt: ProfileFilter) -> panels.ComparisonPanel:
+    return panels.trends_comparison(gateway(version), flt)
+
+
+def trends_comparison(flt: ProfileFilter) -> panels.ComparisonPanel:
+    """This period against the previous equal period, by district."""
+    return _trends_comparison(database_version(), flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _outcomes(version: Version, flt: ProfileFilter, small: int) -> panels.OutcomesPanel:
+    return panels.outcomes_panel(gateway(version), flt, small)
+
+
+def outcomes(flt: ProfileFilter) -> panels.OutcomesPanel:
+    """Outcome types by district, groups, rates and time to outcome."""
+    return _outcomes(database_version(), flt, settings().small_denominator)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _risk(version: Version, flt: ProfileFilter, small: int) -> panels.RiskPanel:
+    return panels.risk_panel(gateway(version), flt, small)
+
+
+def risk(flt: ProfileFilter) -> panels.RiskPanel:
+    """Arrest, DASH, SASH and cyber rates, DA against non-DA, and their trends."""
+    return _risk(database_version(), flt, settings().small_denominator)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _quality(version: Version, flt: ProfileFilter, small: int) -> panels.QualityPanel:
+    return panels.quality_panel(gateway(version), flt, small)
+
+
+def quality(flt: ProfileFilter) -> panels.QualityPanel:
+    """Data-quality indicators, the cyber flag by district and validation failures."""
+    return _quality(database_version(), flt, settings().small_denominator)
+
+
+def _geometry(flt: ProfileFilter) -> geography.WardGeometry | None:
+    return ward_geometry(database_version(), flt.districts)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _hotspots(
+    version: Version, flt: ProfileFilter, measure: str, correct: bool, _geometry
+) -> map_panels.HotspotPanel:
+    return map_panels.hotspot_panel(gateway(version), flt, _geometry, measure, correct)
+
+
+def hotspots(flt: ProfileFilter, measure: str, correct: bool) -> map_panels.HotspotPanel | None:
+    """Offences and Gi* hot and cold spots by ward; None when no boundaries are loaded."""
+    geometry = _geometry(flt)
+    if geometry is None:
+        return None
+    return _hotspots(database_version(), flt, measure, correct, geometry)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _emerging(
+    version: Version, flt: ProfileFilter, first_month: date, _geometry
+) -> map_panels.EmergingPanel:
+    return map_panels.emerging_panel(gateway(version), flt, _geometry, first_month)
+
+
+def emerging(flt: ProfileFilter, first_month: date) -> map_panels.EmergingPanel | None:
+    """Emerging hot and cold spots by quarter from `first_month`; None without boundaries."""
+    geometry = _geometry(flt)
+    if geometry is None:
+        return None
+    return _emerging(database_version(), flt, first_month, geometry)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _correspondence(
+    version: Version, flt: ProfileFilter, layer: str | None, _geometry
+) -> list[map_panels.Comparison]:
+    return map_panels.correspondence_panel(gateway(version), flt, _geometry, layer)
+
+
+def correspondence(flt: ProfileFilter, layer: str | None) -> list[map_panels.Comparison]:
+    """Do hotspots line up (stalking and harassment, DA and non-DA, a comparison layer)?"""
+    geometry = _geometry(flt)
+    if geometry is None:
+        return []
+    return _correspondence(database_version(), flt, layer, geometry)

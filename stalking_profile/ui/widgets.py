@@ -1,0 +1,128 @@
+"""Small shared widgets: tables in the users' words, charts with their data, downloads,
+headline tiles and the empty state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from stalking_profile import formatting, tables
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.ui.cache import offences_in
+from stalking_profile.ui.sidebar import ALL_DISTRICTS_KEY
+
+TOPOJSON_URL = "/app/static/topojson/"  # an empty world topology: maps draw from ward polygons only
+
+
+def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV") -> None:
+    """A download button for exactly the frame shown; it does not rerun the page."""
+    st.download_button(
+        label,
+        data=frame.write_csv(),
+        file_name=file_name,
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"download-{file_name}",
+    )
+
+
+def plotly_chart(figure, file_stem: str) -> None:
+    """Show a Plotly figure with the toolbar's PNG export named and sized for a slide."""
+    st.plotly_chart(
+        figure,
+        key=f"chart-{file_stem}",
+        theme=None,  # the house theme (charts.apply_theme): Streamlit's grey axis text is 3.7:1
+        config={
+            "displaylogo": False,
+            "topojsonURL": TOPOJSON_URL,
+            "toImageButtonOptions": {
+                "format": "png",
+                "filename": file_stem,
+                "width": 1600,
+                "height": 900,
+                "scale": 1,
+            },
+        },
+    )
+
+
+def headline_tile(column, row: dict, change: dict | None = None, share: dict | None = None) -> None:
+    """One headline figure as a metric tile with its definition and interval in the tooltip
+    (the change on the previous period under the offences; the DA share under DA offences)."""
+    delta = None
+    if change is not None and change["value"] is not None:
+        delta = formatting.signed_percent(change["value"]) + " on previous period"
+    if share is not None and share["value"] is not None:
+        delta = f"{formatting.percent(share['value'])} of offences"
+    column.metric(
+        row["label"],
+        formatting.headline_value(row),
+        delta=delta,
+        delta_color="off",
+        delta_arrow="off",
+        help=formatting.headline_help(row, change or share),
+        border=True,
+    )
+
+
+def nothing_to_show(flt: ProfileFilter) -> bool:
+    """Say plainly when no offence matches the filter (and return True), so a page shows a
+    sentence instead of empty charts."""
+    if offences_in(flt):
+        return False
+    st.info(
+        f"No offences match this filter ({flt.describe()}). Widen the period, the districts, "
+        "the DA choice or the offence types in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+    return True
+
+
+def file_stem(name: str, flt: ProfileFilter) -> str:
+    """A download's file name (without extension): what it is and the filter it shows."""
+    return f"{name}_{flt.slug(st.session_state.get(ALL_DISTRICTS_KEY, ()))}"
+
+
+def chart_with_table(
+    figure,
+    table: pl.DataFrame,
+    name: str,
+    flt: ProfileFilter,
+    caption: str | None = None,
+    labels: dict[str, str] | None = None,
+) -> None:
+    """A chart, then the exact data it plots (readable without the picture) with a CSV
+    download, and a PNG download from the chart's toolbar sized for a slide."""
+    stem = file_stem(name, flt)
+    plotly_chart(figure, stem)
+    if caption:
+        st.caption(caption)
+    with st.expander("Data behind this chart", icon=":material/table:"):
+        show_table(table, stem, labels)
+
+
+def show_table(
+    frame: pl.DataFrame, file_stem: str | None = None, labels: dict[str, str] | None = None
+) -> None:
+    """A table in the users' words (see `tables`): labelled columns, one precision per
+    column; with `file_stem`, a CSV download of exactly what is shown."""
+    shown = tables.for_display(frame, labels)
+    config: dict[str, Any] = {}
+    for label, fmt in tables.display_formats(frame, labels).items():
+        dtype = shown.schema[label]
+        if dtype == pl.Date:
+            config[label] = st.column_config.DateColumn(label, format=fmt)
+        elif dtype.is_numeric():
+            config[label] = st.column_config.NumberColumn(label, format=fmt)
+    st.dataframe(shown, hide_index=True, column_config=config)
+    if file_stem is not None:
+        csv_download(shown, f"{file_stem}.csv")
+
+
+def progress_bar(label: str):
+    """A Streamlit progress bar as a (fraction, message) callback."""
+    bar = st.progress(0.0, text=label)
+    return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)
