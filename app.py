@@ -7,7 +7,7 @@ import streamlit as st
 from stalking_profile import ui
 from stalking_profile.config import DEFAULT_DB_PATH, STATIC_DIR
 from stalking_profile.db import DatabaseError
-from stalking_profile.store import ensure_database
+from stalking_profile.demo.build import ensure_database
 
 st.set_page_config(
     page_title="Stalking Profile", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide"

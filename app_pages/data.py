@@ -3,6 +3,7 @@
 import streamlit as st
 
 from stalking_profile import ui
+from stalking_profile.contract import IMPORT_KINDS
 
 info = ui.dataset_info_or_none(ui.database_version())
 synthetic = info is not None and info.is_synthetic
@@ -30,7 +31,7 @@ with check_tab:
     mapping = st.file_uploader("Column mapping (TOML, optional)", type=["toml"], key="data_mapping")
     kind = st.selectbox(
         "The file holds",
-        ["detect", "offences", "outcomes", "districts", "wards", "comparison"],
+        ["detect", *IMPORT_KINDS],
         key="data_kind",
     )
     if upload is not None:

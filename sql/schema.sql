@@ -120,3 +120,7 @@ CREATE TABLE IF NOT EXISTS context_crime (
     outcome_group         VARCHAR,
     source_file           VARCHAR NOT NULL
 );
+
+-- The latest load: the one row every "as at the extract date" figure reads.
+CREATE OR REPLACE VIEW current_dataset AS
+SELECT * FROM dataset ORDER BY loaded_at DESC LIMIT 1;

@@ -1,25 +1,26 @@
-"""Command line: `python -m stalking_profile <command>` (also the `stalking-profile` script)."""
+"""Command line: `python -m stalking_profile <command>` (also the `stalking-profile` script).
+
+Each command imports what it needs when it runs, so `--help` answers at once (GeoPandas and
+the demo generator are loaded only by the commands that use them).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from stalking_profile.config import Settings
-from stalking_profile.db import connect
-from stalking_profile.geography import BoundaryError
-from stalking_profile.importing.boundaries import load_boundaries
-from stalking_profile.importing.load import ImportRefused, import_file
-from stalking_profile.importing.mapping import ColumnMapping, load_mapping
-from stalking_profile.importing.police_uk import import_police_uk
-from stalking_profile.importing.readers import ReadError
-from stalking_profile.store import build_demo_database, ensure_database
+from stalking_profile.contract import IMPORT_KINDS
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from stalking_profile.demo.build import build_demo_database, ensure_database
+
     path: Path = args.db
     if args.rebuild:
         build_demo_database(path)
@@ -28,16 +29,23 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-WRITE_ERRORS = (BoundaryError, ImportRefused, ReadError, ValueError)
-
-
-def _write(database: Path, action, create: bool = False) -> int:
+def _write(database: Path, action: Callable[[Any], Any], create: bool = False) -> int:
     """Run `action(gateway)` on a read-write connection; print its report, or the error and
     that the database is unchanged (exit status 2)."""
-    gateway = connect(database, read_only=False, create=create)
+    from stalking_profile.db import DatabaseError, connect
+    from stalking_profile.geography import BoundaryError
+    from stalking_profile.importing.load import ImportRefused
+    from stalking_profile.importing.readers import ReadError
+
+    errors = (BoundaryError, DatabaseError, ImportRefused, ReadError, ValueError)
+    try:
+        gateway = connect(database, read_only=False, create=create)
+    except DatabaseError as error:
+        print(f"\nerror: {error}", file=sys.stderr)
+        return 2
     try:
         report = action(gateway)
-    except WRITE_ERRORS as error:
+    except errors as error:
         print(f"\nerror: {error}. The database is unchanged.", file=sys.stderr)
         return 2
     finally:
@@ -47,6 +55,8 @@ def _write(database: Path, action, create: bool = False) -> int:
 
 
 def _boundaries(args: argparse.Namespace) -> int:
+    from stalking_profile.importing.boundaries import load_boundaries
+
     return _write(
         args.db,
         lambda gateway: load_boundaries(
@@ -56,6 +66,9 @@ def _boundaries(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from stalking_profile.importing.load import import_file
+    from stalking_profile.importing.mapping import ColumnMapping, load_mapping
+
     def action(gateway):
         mapping = load_mapping(args.mapping) if args.mapping else ColumnMapping()
         mapping = replace(
@@ -92,16 +105,21 @@ def _progress_bar(quiet: bool):
 
 
 def _police_uk(args: argparse.Namespace) -> int:
+    from stalking_profile.importing.police_uk import import_police_uk
+
     return _write(args.db, lambda gateway: import_police_uk(gateway, args.files, args.lsoa_lookup))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    settings = Settings.from_env()
-    parser = argparse.ArgumentParser(
-        prog="stalking-profile",
-        description="Stalking Profile: build and manage the dashboard's DuckDB database.",
+def _database_option(parser: argparse.ArgumentParser, default: Path, what: str) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=default,
+        help=f"{what} (default: {default}, or $STALKING_PROFILE_DB)",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+
+
+def _add_demo(commands: Any, settings: Settings) -> None:
     demo = commands.add_parser(
         "demo",
         help="build the synthetic demonstration force",
@@ -110,15 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
             "published 2022 stalking problem profile) into a DuckDB file."
         ),
     )
-    demo.add_argument(
-        "--db",
-        type=Path,
-        default=settings.db_path,
-        help=f"database file to write (default: {settings.db_path}, or $STALKING_PROFILE_DB)",
-    )
+    _database_option(demo, settings.db_path, "database file to write")
     demo.add_argument("--rebuild", action="store_true", help="replace the file if it exists")
     demo.set_defaults(handler=_demo)
 
+
+def _add_boundaries(commands: Any, settings: Settings) -> None:
     boundaries = commands.add_parser(
         "boundaries",
         help="load ward boundaries (GeoJSON, TopoJSON, GeoPackage, Shapefile)",
@@ -136,14 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--name-column", help="the column holding ward names (default: detected)"
     )
     boundaries.add_argument("--crs", help="the file's CRS when it declares none, e.g. EPSG:27700")
-    boundaries.add_argument(
-        "--db",
-        type=Path,
-        default=settings.db_path,
-        help=f"database file (default: {settings.db_path})",
-    )
+    _database_option(boundaries, settings.db_path, "database file")
     boundaries.set_defaults(handler=_boundaries)
 
+
+def _add_import(commands: Any, settings: Settings) -> None:
     importer = commands.add_parser(
         "import",
         help="import a force's records (CSV, Parquet, Excel) with validation",
@@ -162,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.add_argument(
         "--kind",
-        choices=["offences", "outcomes", "districts", "wards", "comparison"],
+        choices=list(IMPORT_KINDS),
         help="what the file holds (default: detected from its columns)",
     )
     importer.add_argument(
@@ -175,21 +187,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         help="the records system's extract date, YYYY-MM-DD (default: the latest date in the data)",
     )
-    importer.add_argument(
-        "--db",
-        type=Path,
-        default=settings.db_path,
-        help=f"database file, created if absent (default: {settings.db_path})",
-    )
+    _database_option(importer, settings.db_path, "database file, created if absent")
     importer.add_argument("--encoding", help="the CSV's encoding, e.g. cp1252 (default: detected)")
     importer.add_argument(
         "--delimiter", help="the CSV's delimiter, e.g. ';' or tab (default: detected)"
     )
     importer.add_argument("--sheet", help="the Excel sheet to read (default: the first)")
     importer.add_argument("--quiet", action="store_true", help="no progress bar")
-
     importer.set_defaults(handler=_import)
 
+
+def _add_police_uk(commands: Any, settings: Settings) -> None:
     context = commands.add_parser(
         "police-uk",
         help="load police.uk street-level crime CSVs as a context layer",
@@ -204,14 +212,20 @@ def build_parser() -> argparse.ArgumentParser:
     context.add_argument(
         "--lsoa-lookup", type=Path, help="CSV of LSOA code, ward code (first two columns)"
     )
-    context.add_argument(
-        "--db",
-        type=Path,
-        default=settings.db_path,
-        help=f"database file (default: {settings.db_path})",
-    )
+    _database_option(context, settings.db_path, "database file")
     context.set_defaults(handler=_police_uk)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser: demo, boundaries, import and police-uk."""
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(
+        prog="stalking-profile",
+        description="Stalking Profile: build and manage the dashboard's DuckDB database.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_demo, _add_boundaries, _add_import, _add_police_uk):
+        add(commands, settings)
     return parser
 
 

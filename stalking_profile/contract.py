@@ -343,6 +343,14 @@ TABLES: tuple[Table, ...] = (
 
 
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
+# What a force can import, by the name users give on the command line and the Data page.
+IMPORT_KINDS: dict[str, Table] = {
+    "offences": OFFENCE,
+    "outcomes": OUTCOME,
+    "districts": DISTRICT,
+    "wards": WARD,
+    "comparison": COMPARISON_COUNT,
+}
 
 
 def table(name: str) -> Table:

@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from stalking_profile import contract
 from stalking_profile.db import Gateway, connect
-from stalking_profile.store import build_demo_database, create_schema, refresh_marts
+from stalking_profile.demo.build import build_demo_database
+from stalking_profile.store import create_schema, refresh_marts
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

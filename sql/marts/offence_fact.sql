@@ -6,9 +6,7 @@
 -- an offence with none is open (outcome_key null).
 
 CREATE OR REPLACE TABLE offence_fact AS
-WITH as_at AS (
-    SELECT extract_date FROM dataset ORDER BY loaded_at DESC LIMIT 1
-),
+WITH as_at AS (SELECT extract_date FROM current_dataset),
 
 outcomes_to_date AS (
     SELECT outcome.crime_ref, outcome.outcome_key, outcome.outcome_date

@@ -1,10 +1,10 @@
 -- Purpose: offence counts split by every data-quality condition, pre-aggregated for speed.
 -- Grain: one row per recorded month x district x DA x offence type x DASH x SASH x cyber x
 --   screen answer x open-after-90-days x ward status (known, unknown, missing).
--- Inputs: offence_fact, ward, dataset. Parameters: none. "90 days" is counted to the extract date.
+-- Inputs: offence_fact, ward, current_dataset. Parameters: none. "90 days" is counted to the extract date.
 
 CREATE OR REPLACE TABLE quality_summary AS
-WITH as_at AS (SELECT extract_date FROM dataset ORDER BY loaded_at DESC LIMIT 1)
+WITH as_at AS (SELECT extract_date FROM current_dataset)
 SELECT
     f.recorded_month,
     f.district_code,

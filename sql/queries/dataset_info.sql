@@ -2,14 +2,12 @@
 -- Grain: one row. Parameters: none.
 
 SELECT
-    dataset.extract_date,
-    dataset.source,
-    dataset.is_synthetic,
-    dataset.force_name,
-    dataset.loaded_at,
+    current_dataset.extract_date,
+    current_dataset.source,
+    current_dataset.is_synthetic,
+    current_dataset.force_name,
+    current_dataset.loaded_at,
     (SELECT min(recorded_month) FROM offence_summary) AS first_month,
     (SELECT max(recorded_month) FROM offence_summary) AS last_month,
     (SELECT sum(offences)::BIGINT FROM offence_summary) AS offences
-FROM dataset
-ORDER BY dataset.loaded_at DESC
-LIMIT 1;
+FROM current_dataset;

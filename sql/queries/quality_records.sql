@@ -4,7 +4,7 @@
 -- Parameters: $indicator (one of the fixed keys below), $start_month, $end_month (DATE);
 --   $districts, $offence_types (VARCHAR[]); $domestic (BOOLEAN[]); $max_rows (INTEGER).
 
-WITH as_at AS (SELECT extract_date FROM dataset ORDER BY loaded_at DESC LIMIT 1)
+WITH as_at AS (SELECT extract_date FROM current_dataset)
 SELECT f.crime_ref, f.recorded_date, f.district_code, f.ward_code, f.offence_type, f.is_domestic,
        f.dash_completed, f.dash_risk, f.sash_completed, f.is_cyber, f.stalking_screen_negative,
        f.outcome_key, f.outcome_date

@@ -20,7 +20,7 @@ import polars as pl
 import shapely
 
 from stalking_profile import contract
-from stalking_profile.config import DEMO_DIR
+from stalking_profile.config import DEMO_DIR, SQL_DIR
 from stalking_profile.demo import calibration as cal
 
 SEED = 20220131
@@ -129,14 +129,16 @@ class DemoData:
 
 def demo_source(seed: int = SEED) -> str:
     """The `dataset.source` text of a demo database built by this version of the generator:
-    it names a fingerprint of the generator's code and inputs, so that a demo database built by
-    older code is recognised and rebuilt."""
+    it names a fingerprint of the generator's code and inputs and of the schema and marts, so
+    that a demo database built by older code is recognised and rebuilt."""
     digest = hashlib.sha256()
     for path in (
         Path(__file__),
         Path(cal.__file__),
         DEMO_DIR / "wards.geojson",
         *sorted(TARGETS_DIR.glob("*.csv")),
+        SQL_DIR / "schema.sql",
+        *sorted((SQL_DIR / "marts").glob("*.sql")),
     ):
         digest.update(path.read_bytes())
     return f"stalking_profile.demo generator {digest.hexdigest()[:12]}, seed {seed}"

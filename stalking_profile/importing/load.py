@@ -22,7 +22,13 @@ from stalking_profile import contract
 from stalking_profile.db import Gateway
 from stalking_profile.importing.mapping import ColumnMapping, apply_mapping, load_mapping
 from stalking_profile.importing.readers import ROW_NUMBER, Progress, RawTable, ReadError, read_table
-from stalking_profile.importing.validate import Reference, Validated, detect_kind, validate
+from stalking_profile.importing.validate import (
+    EARLIEST,
+    Reference,
+    Validated,
+    detect_kind,
+    validate,
+)
 from stalking_profile.store import create_schema, refresh_marts
 
 
@@ -89,7 +95,7 @@ def file_hash(path: Path) -> str:
 def prepare_database(gateway: Gateway) -> None:
     """Create the schema and the outcome framework in a new database (no-op otherwise)."""
     create_schema(gateway)
-    if gateway.sql("SELECT count(*) AS n FROM outcome_type")["n"].item() == 0:
+    if gateway.query("table_counts")["outcome_types"].item() == 0:
         gateway.insert(
             "outcome_type",
             pl.DataFrame(list(contract.outcome_type_rows())).with_columns(
@@ -108,7 +114,7 @@ def _reference(gateway: Gateway) -> Reference:
 
 
 def _refuse_synthetic(gateway: Gateway) -> None:
-    latest = gateway.sql("SELECT is_synthetic FROM dataset ORDER BY loaded_at DESC LIMIT 1")
+    latest = gateway.query("current_dataset")
     if latest.height and latest["is_synthetic"][0]:
         raise ImportRefused(
             "this database holds the synthetic demonstration force: import a force's records into a new "
@@ -135,10 +141,14 @@ def _changed_offences(gateway: Gateway, accepted: pl.DataFrame) -> tuple[pl.Data
     return changed, inserted, changed.height - inserted
 
 
+def _outcome_rows(gateway: Gateway) -> int:
+    return int(gateway.query("table_counts")["outcomes"].item())
+
+
 def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, int, int]:
     """Write the accepted rows; returns (inserted, updated, outcome rows added)."""
     accepted = validated.accepted.drop(ROW_NUMBER)
-    outcomes_before = gateway.sql("SELECT count(*) AS n FROM outcome")["n"].item()
+    outcomes_before = _outcome_rows(gateway)
     inserted = updated = 0
     if validated.kind == "offences":
         full = accepted.with_columns(
@@ -158,7 +168,7 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
             "append_outcomes",
             incoming_outcomes=accepted.select("crime_ref", "outcome_key", "outcome_date"),
         )
-        inserted = gateway.sql("SELECT count(*) AS n FROM outcome")["n"].item() - outcomes_before
+        inserted = _outcome_rows(gateway) - outcomes_before
     elif validated.kind == "districts":
         existing = set(gateway.query("districts")["district_code"].to_list())
         inserted = accepted.filter(~pl.col("district_code").is_in(sorted(existing))).height
@@ -180,7 +190,7 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
         ).select(contract.COMPARISON_COUNT.column_names)
         inserted = accepted.height
         gateway.write("upsert_comparison", incoming_comparison=frame)
-    outcomes_added = gateway.sql("SELECT count(*) AS n FROM outcome")["n"].item() - outcomes_before
+    outcomes_added = _outcome_rows(gateway) - outcomes_before
     return inserted, updated, outcomes_added
 
 
@@ -389,16 +399,13 @@ def import_file(
 def _record_dataset(
     gateway: Gateway, validated: Validated, extract_date: date | None, file_name: str
 ) -> None:
-    """A new dataset row: the extract date stated, or the latest date in the data so far."""
+    """A new dataset row: the extract date stated, or the latest date in the data so far
+    (never earlier than the latest extract date already recorded)."""
+    candidates = gateway.query("extract_date_candidates").row(0, named=True)
     if extract_date is None:
-        latest = gateway.sql(
-            "SELECT greatest((SELECT max(recorded_date) FROM offence), (SELECT max(outcome_date) FROM outcome)) AS latest"
-        )["latest"][0]
-        stored = gateway.sql("SELECT max(extract_date) AS latest FROM dataset")["latest"][0]
-        extract_date = max(d for d in (latest, stored, date(1990, 1, 1)) if d is not None)
-    forces = (
-        gateway.sql("SELECT any_value(force_name) AS force FROM district")["force"][0] or "Force"
-    )
+        known = [candidates["latest_date"], candidates["stored_extract_date"]]
+        extract_date = max((d for d in known if d is not None), default=EARLIEST)
+    forces = candidates["force_name"] or "Force"
     gateway.insert(
         "dataset",
         pl.DataFrame(

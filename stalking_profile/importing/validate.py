@@ -48,13 +48,7 @@ SEX_WORDS = {
     "other": "other",
 }
 EARLIEST = date(1990, 1, 1)
-KIND_TABLES: dict[str, contract.Table] = {
-    "offences": contract.OFFENCE,
-    "outcomes": contract.OUTCOME,
-    "districts": contract.DISTRICT,
-    "wards": contract.WARD,
-    "comparison": contract.COMPARISON_COUNT,
-}
+KIND_TABLES: dict[str, contract.Table] = contract.IMPORT_KINDS
 REJECT_SCHEMA = pl.Schema(
     {
         "row_number": pl.Int64(),
