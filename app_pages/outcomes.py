@@ -29,7 +29,7 @@ for (name, table), tab in zip(view.tables.items(), st.tabs(list(view.tables)), s
         shown = (view.share_tables[name] if show_shares else table).drop("outcome_key")
         ui.show_table(
             shown,
-            ui.file_stem(f"outcomes-by-district-{name.lower()}", flt),
+            ui.file_stem(f"outcomes-by-district-{name.lower().replace(' ', '-')}", flt),
             labels={"label": "Outcome"},
         )
 st.caption(

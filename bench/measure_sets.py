@@ -10,7 +10,7 @@ import pandas as pd
 import polars as pl
 
 from stalking_profile import queries
-from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
+from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.measures import headline, hotspots, outcomes, risk, scorecard, spc, volumes
 from stalking_profile.recording_rules import series_breaks
 
@@ -67,7 +67,7 @@ def ours_outcomes(gateway, flt: ProfileFilter) -> object:
 def ours_risk(gateway, flt: ProfileFilter) -> object:
     counts = queries.offence_counts(gateway, flt)
     rates = risk.flag_rates_by_district(counts, list(flt.districts))
-    months = pl.date_range(flt.start_month, flt.end_month, interval="1mo", eager=True)
+    months = months_between(flt.start_month, flt.end_month)
     return (
         rates,
         risk.domestic_comparison(rates),

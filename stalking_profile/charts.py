@@ -11,6 +11,8 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import polars as pl
 
+from stalking_profile.filters import DOMESTIC_CHOICES
+
 COLOURS: dict[str, str] = {
     "domestic": "#D55E00",  # vermillion
     "non_domestic": "#0072B2",  # blue
@@ -24,11 +26,7 @@ COLOURS: dict[str, str] = {
 }
 TEXT = "#262730"  # 15:1 on white
 MUTED_TEXT = "#4D4D4D"  # 8.5:1 on white: axis ticks, notes (WCAG AA needs 4.5:1)
-CATEGORY_NAMES: dict[str, str] = {
-    "domestic": "Domestic abuse (DA)",
-    "non_domestic": "Non-DA",
-    "all": "All",
-}
+CATEGORY_NAMES: dict[str, str] = DOMESTIC_CHOICES  # one map of DA labels (filters.py)
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 

@@ -15,9 +15,10 @@ import polars as pl
 from stalking_profile.contract import OFFENCE_TYPES
 
 Domestic = Literal["all", "domestic", "non_domestic"]
+# The one map from DA codes to the words users read (sidebar, captions, tables, charts, files).
 DOMESTIC_CHOICES: dict[str, str] = {
     "all": "DA and non-DA",
-    "domestic": "Domestic abuse (DA)",
+    "domestic": "DA",
     "non_domestic": "Non-DA",
 }
 
@@ -26,6 +27,29 @@ def add_months(month: date, months: int) -> date:
     """The first day of the month `months` after (or before, if negative) `month`."""
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+ROLLING_MONTHS = 12  # the rolling window and the problem profile's period: "the 12 months to"
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first day of every month from `first` to `last` inclusive (empty if last < first):
+    the one month grid that zero-filled series are built on.
+
+    >>> months_between(date(2020, 11, 1), date(2021, 1, 1))
+    [datetime.date(2020, 11, 1), datetime.date(2020, 12, 1), datetime.date(2021, 1, 1)]
+    """
+    months: list[date] = []
+    month = first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def twelve_months_to(end: date) -> date:
+    """The first month of the rolling window ending with `end`."""
+    return add_months(end, -(ROLLING_MONTHS - 1))
 
 
 def month_label(month: date) -> str:
@@ -108,7 +132,7 @@ class ProfileFilter:
                 self.start_month.strftime("%Y-%m"),
                 self.end_month.strftime("%Y-%m"),
                 districts,
-                {"all": "da-and-non-da", "domestic": "da", "non_domestic": "non-da"}[self.domestic],
+                DOMESTIC_CHOICES[self.domestic].lower().replace(" ", "-"),
                 "-".join(self.offence_types),
             ]
         )
@@ -141,7 +165,7 @@ def default_filter(
     """The latest 12 complete months of the data (a month is complete if the extract date is
     its last day or later), all districts, DA and non-DA, stalking."""
     end = max(first_month, latest_complete_month(extract_date))
-    start = max(first_month, add_months(end, -11))
+    start = max(first_month, twelve_months_to(end))
     return ProfileFilter(start_month=start, end_month=end, districts=districts)
 
 

@@ -6,6 +6,8 @@ import math
 
 import polars as pl
 
+from stalking_profile.filters import DOMESTIC_CHOICES
+
 
 def percent(value: float | None, decimals: int = 1) -> str:
     """0.0272 -> '2.7%'; None or NaN -> 'no data'."""
@@ -101,7 +103,7 @@ def period_table_display(
     the previous period and the % change for each of `categories` (all, DA, non-DA); columns
     are the districts and the roll-up areas. A change marked * is more than chance (p < 0.05)."""
     districts = table["district_code"].unique(maintain_order=True).to_list()
-    names = {"all": "DA and non-DA", "domestic": "DA", "non_domestic": "Non-DA"}
+    names = DOMESTIC_CHOICES
     lines: list[dict[str, str]] = []
     for category, name in ((c, names[c]) for c in categories):
         cells = {

@@ -17,6 +17,7 @@ from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import hotspots
+from stalking_profile.measures.volumes import change_pct
 
 MEASURES: dict[str, tuple[str, str]] = {
     "rate": ("Offences per 1,000 residents", "per 1,000"),
@@ -66,12 +67,7 @@ def hotspot_panel(
     )
     wards = wards.join(before, on="ward_code", how="left", maintain_order="left").with_columns(
         (pl.col("offences") - pl.col("previous_offences")).alias("change"),
-        pl.when(pl.col("previous_offences") > 0)
-        .then(
-            (pl.col("offences") - pl.col("previous_offences")) / pl.col("previous_offences") * 100
-        )
-        .otherwise(None)
-        .alias("change_pct"),
+        change_pct("offences", "previous_offences").alias("change_pct"),
     )
     ranked = wards.sort(measure, descending=True, nulls_last=True).with_row_index("rank", offset=1)
     top = ranked.select(
@@ -131,41 +127,8 @@ def emerging_panel(
         queries.ward_counts(gateway, flt.with_period(start, flt.end_month)), flt.domestic
     )
     period_starts = [add_months(start, i * PERIOD_MONTHS) for i in range(quarters)]
-    counts = counts.with_columns(
-        (
-            (pl.col("recorded_month").dt.year() - start.year) * 12
-            + pl.col("recorded_month").dt.month()
-            - start.month
-        )
-        .floordiv(PERIOD_MONTHS)
-        .alias("period")
-    )
-    per_period = (
-        counts.filter(pl.col("ward_code").is_not_null())
-        .group_by("ward_code", "period")
-        .agg(pl.col("offences").sum())
-    )
-    grid = geometry.wards.select("ward_code", "population").join(
-        pl.DataFrame({"period": list(range(quarters))}), how="cross"
-    )
-    matrix = (
-        grid.join(per_period, on=["ward_code", "period"], how="left")
-        .with_columns(pl.col("offences").fill_null(0))
-        .with_columns(
-            hotspots.rate_per_1000(pl.col("offences"), pl.col("population"))
-            .fill_null(0)
-            .alias("rate")
-        )
-        .pivot(on="period", index="ward_code", values="rate")
-    )
-    ordered = geometry.wards.select("ward_code").join(
-        matrix, on="ward_code", how="left", maintain_order="left"
-    )
-    rates = ordered.drop("ward_code").to_numpy().astype(float)
+    rates, totals = hotspots.period_rates(counts, geometry.wards, start, quarters, PERIOD_MONTHS)
     categories, _ = hotspots.emerging_hotspots(rates, geometry.weights)
-    totals = per_period.group_by("ward_code").agg(
-        pl.col("offences").sum().alias("offences_in_span")
-    )
     table = (
         pl.concat([geometry.wards, categories], how="horizontal")
         .join(totals, on="ward_code", how="left", maintain_order="left")

@@ -15,7 +15,14 @@ import polars as pl
 
 from stalking_profile import charts, formatting, queries
 from stalking_profile.db import Gateway
-from stalking_profile.filters import Domestic, ProfileFilter, add_months, apply_domestic
+from stalking_profile.filters import (
+    ROLLING_MONTHS,
+    Domestic,
+    ProfileFilter,
+    add_months,
+    apply_domestic,
+    months_between,
+)
 from stalking_profile.measures import headline, outcomes, quality, risk, scorecard, spc, volumes
 from stalking_profile.measures.categories import CATEGORY_LABELS, roll_up_areas, selection_name
 from stalking_profile.recording_rules import recording_rule_changes, series_breaks
@@ -100,7 +107,9 @@ class VolumePanel:
 
 def trends_volume(gateway: Gateway, flt: ProfileFilter) -> VolumePanel:
     """Monthly offences by DA / non-DA with the rolling 12-month total, rule changes marked."""
-    counts = apply_domestic(queries.offence_counts(gateway, flt, lookback_months=11), flt.domestic)
+    counts = apply_domestic(
+        queries.offence_counts(gateway, flt, lookback_months=ROLLING_MONTHS - 1), flt.domestic
+    )
     by_category = volumes.monthly_by_category(counts, flt.start_month, flt.end_month).filter(
         pl.col("category").is_in(_categories(flt))
     )
@@ -255,7 +264,7 @@ def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> 
         "dash_risk",
         _titled("DASH risk level among completed DASH forms", flt),
     )
-    months = pl.date_range(flt.start_month, flt.end_month, interval="1mo", eager=True)
+    months = months_between(flt.start_month, flt.end_month)
     changes = recording_rule_changes(flt.offence_types, flt.start_month, flt.end_month)
     trends = {flag: risk.monthly_flag_rates(counts_all, flag, months) for flag in risk.FLAGS}
     trend_figures = {

@@ -15,6 +15,8 @@ from typing import Literal
 
 import polars as pl
 
+from stalking_profile.filters import DOMESTIC_CHOICES
+
 Kind = Literal[
     "text",
     "count",
@@ -42,12 +44,6 @@ class Column:
     label: str
     kind: Kind = "text"
 
-
-CATEGORY_WORDS: dict[str, str] = {
-    "domestic": "DA",
-    "non_domestic": "Non-DA",
-    "all": "DA and non-DA",
-}
 
 COLUMNS: dict[str, Column] = {
     # periods and places
@@ -232,7 +228,7 @@ def _shown(name: str, dtype: pl.DataType, kind: Kind) -> pl.Expr:
             .otherwise(pl.lit("no"))
         )
     if kind == "category":
-        return column.replace(CATEGORY_WORDS)
+        return column.replace(DOMESTIC_CHOICES)
     if dtype.is_float():
         return column.round(1)
     return column

@@ -45,9 +45,9 @@ FILTERS = {
             "to": "Jun 2021",
             "district": ["BD Bradford", "CD Calderdale"],
             "type": ["Stalking", "Harassment"],
-            "da": "Domestic abuse (DA)",
+            "da": "DA",
         },
-        "Stalking and harassment, Domestic abuse (DA), BD, CD, Jun 2021 to Jun 2021",
+        "Stalking and harassment, DA, BD, CD, Jun 2021 to Jun 2021",
     ),
     "12 months to a chosen month": (
         {"to": "Sep 2021"},

@@ -49,15 +49,15 @@ def test_spc_panel_recalculates_at_the_rule_change(demo_gateway: Gateway) -> Non
 
 def test_outcomes_panel_has_da_and_non_da_tables(demo_gateway: Gateway) -> None:
     view = panels.outcomes_panel(demo_gateway, YEAR, small_denominator=30)
-    assert list(view.tables) == ["Domestic", "Non-domestic", "All"]
-    assert view.tables["Non-domestic"].filter(pl.col("label") == "Totals")["Force"].item() == 460
-    assert view.rates_figure.data[0].name == "Domestic abuse (DA)"
+    assert list(view.tables) == ["DA", "Non-DA", "DA and non-DA"]
+    assert view.tables["Non-DA"].filter(pl.col("label") == "Totals")["Force"].item() == 460
+    assert view.rates_figure.data[0].name == "DA"
 
 
 def test_risk_panel_keeps_da_colours(demo_gateway: Gateway) -> None:
     view = panels.risk_panel(demo_gateway, YEAR, small_denominator=30)
     colours = {trace.name: trace.marker.color for trace in view.figure.data}
-    assert colours == {"Domestic abuse (DA)": "#D55E00", "Non-DA": "#0072B2"}
+    assert colours == {"DA": "#D55E00", "Non-DA": "#0072B2"}
     non_da = ProfileFilter(YEAR.start_month, YEAR.end_month, ("BD",), domestic="non_domestic")
     single = panels.risk_panel(demo_gateway, non_da, small_denominator=30)
     assert [trace.name for trace in single.figure.data] == ["Non-DA"]

@@ -10,6 +10,7 @@ corrected with the Benjamini-Hochberg false discovery rate at each confidence le
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -260,3 +261,43 @@ def correspondence(
         "survives_population": survives,
         "sentence": sentence,
     }
+
+
+def period_rates(
+    counts: pl.DataFrame, wards: pl.DataFrame, start: date, periods: int, months_per_period: int
+) -> tuple[np.ndarray, pl.DataFrame]:
+    """Each ward's offence rate per 1,000 residents in each of `periods` consecutive periods of
+    `months_per_period` months from `start` (recorded month), for emerging-hotspot analysis.
+
+    `counts`: ward_code, recorded_month, offences; `wards`: ward_code, population (the row
+    order of the result). Returns the wards x periods matrix (0 where a ward has no
+    population) and each ward's offences over all the periods (ward_code, offences_in_span).
+    """
+    binned = counts.filter(pl.col("ward_code").is_not_null()).with_columns(
+        (
+            (pl.col("recorded_month").dt.year() - start.year) * 12
+            + pl.col("recorded_month").dt.month()
+            - start.month
+        )
+        .floordiv(months_per_period)
+        .alias("period")
+    )
+    per_period = binned.group_by("ward_code", "period").agg(pl.col("offences").sum())
+    grid = wards.select("ward_code", "population").join(
+        pl.DataFrame({"period": list(range(periods))}), how="cross"
+    )
+    matrix = (
+        grid.join(per_period, on=["ward_code", "period"], how="left")
+        .with_columns(pl.col("offences").fill_null(0))
+        .with_columns(
+            rate_per_1000(pl.col("offences"), pl.col("population")).fill_null(0).alias("rate")
+        )
+        .pivot(on="period", index="ward_code", values="rate")
+    )
+    ordered = wards.select("ward_code").join(
+        matrix, on="ward_code", how="left", maintain_order="left"
+    )
+    totals = per_period.group_by("ward_code").agg(
+        pl.col("offences").sum().alias("offences_in_span")
+    )
+    return ordered.drop("ward_code").to_numpy().astype(float), totals

@@ -23,11 +23,9 @@ def wilson_interval(numerator: int, denominator: int, z: float = Z_95) -> tuple[
     """
     if denominator <= 0:
         return (math.nan, math.nan)
-    p = numerator / denominator
-    centre = p + z * z / (2 * denominator)
-    spread = z * math.sqrt(p * (1 - p) / denominator + z * z / (4 * denominator * denominator))
-    scale = 1 + z * z / denominator
-    return (max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale))
+    one = pl.DataFrame({"numerator": [numerator], "denominator": [denominator]})
+    row = with_rate_columns(one, z=z).row(0, named=True)
+    return (row["lower"], row["upper"])
 
 
 def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
@@ -79,10 +77,12 @@ def with_rate_columns(
     numerator: str = "numerator",
     denominator: str = "denominator",
     small_denominator: int = SMALL_DENOMINATOR,
+    z: float = Z_95,
 ) -> pl.DataFrame:
-    """Add rate, lower, upper (95% Wilson) and is_small to a frame of numerators and
-    denominators, vectorised; a zero denominator gives nulls ("no data"), never an error."""
-    x, n, z = pl.col(numerator).cast(pl.Float64), pl.col(denominator).cast(pl.Float64), Z_95
+    """Add rate, lower, upper (the Wilson score interval, 95% by default) and is_small to a
+    frame of numerators and denominators, vectorised; a zero denominator gives nulls ("no
+    data"), never an error. The one implementation of the interval (wilson_interval uses it)."""
+    x, n = pl.col(numerator).cast(pl.Float64), pl.col(denominator).cast(pl.Float64)
     p = x / n
     centre = p + z * z / (2 * n)
     spread = z * (p * (1 - p) / n + z * z / (4 * n * n)).sqrt()
@@ -90,13 +90,17 @@ def with_rate_columns(
     has_data = pl.col(denominator) > 0
     return frame.with_columns(
         pl.when(has_data).then(p).otherwise(None).alias("rate"),
-        pl.when(has_data)
-        .then(((centre - spread) / scale).clip(0, 1))
-        .otherwise(None)
+        pl.when(~has_data)
+        .then(None)
+        .when(x == 0)
+        .then(0.0)  # exactly 0, not a rounding error above it
+        .otherwise(((centre - spread) / scale).clip(0, 1))
         .alias("lower"),
-        pl.when(has_data)
-        .then(((centre + spread) / scale).clip(0, 1))
-        .otherwise(None)
+        pl.when(~has_data)
+        .then(None)
+        .when(x == n)
+        .then(1.0)
+        .otherwise(((centre + spread) / scale).clip(0, 1))
         .alias("upper"),
         (pl.col(denominator) < small_denominator).alias("is_small"),
     )

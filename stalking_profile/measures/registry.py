@@ -29,6 +29,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Volumes", volumes.district_category_counts),
     ("Volumes", volumes.district_period_table),
     ("Volumes", volumes.rolling_12m_series),
+    ("Volumes", volumes.change_pct),
     ("Volumes", volumes.poisson_change_p_value),
     ("Volumes", volumes.poisson_change_p_values),
     ("Headline", headline.headline_indicators),
@@ -64,6 +65,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Hotspots", hotspots.hotspot_classes),
     ("Hotspots", hotspots.ward_hotspots),
     ("Hotspots", hotspots.mann_kendall),
+    ("Hotspots", hotspots.period_rates),
     ("Hotspots", hotspots.emerging_hotspots),
     ("Hotspots", hotspots.correspondence),
 )

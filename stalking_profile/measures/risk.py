@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from stalking_profile.measures.categories import (
@@ -130,7 +132,7 @@ def dash_risk_mix(counts: pl.DataFrame) -> pl.DataFrame:
     return with_rate_columns(table)
 
 
-def monthly_flag_rates(counts: pl.DataFrame, flag: str, months: pl.Series) -> pl.DataFrame:
+def monthly_flag_rates(counts: pl.DataFrame, flag: str, months: list[date]) -> pl.DataFrame:
     """A flag's rate per recorded month, by category, for trend charts.
 
     numerator = offences recorded in the month with the flag; denominator = offences recorded
@@ -142,7 +144,7 @@ def monthly_flag_rates(counts: pl.DataFrame, flag: str, months: pl.Series) -> pl
         pl.col(flag).sum().alias("numerator"),
     )
     table = (
-        grid(recorded_month=months.to_list(), category=list(CATEGORIES))
+        grid(recorded_month=months, category=list(CATEGORIES))
         .join(per_month, on=["recorded_month", "category"], how="left")
         .fill_null(0)
     )

@@ -7,6 +7,7 @@ from datetime import date
 
 import polars as pl
 
+from stalking_profile.filters import months_between
 from stalking_profile.measures.indicators import Indicator, shown_in
 from stalking_profile.measures.spc import variation, xmr
 
@@ -19,7 +20,8 @@ def monthly_indicators(counts: pl.DataFrame, first_month: date, last_month: date
     denominator for rates, null for a month without offences). Outcomes are as at the extract
     date, so recent months' outcome rates are lower while offences are still open."""
     months = pl.DataFrame(
-        {"recorded_month": pl.date_range(first_month, last_month, interval="1mo", eager=True)}
+        {"recorded_month": months_between(first_month, last_month)},
+        schema={"recorded_month": pl.Date},
     )
     per_month = counts.group_by("recorded_month").agg(
         pl.col("offences").sum().alias("denominator"),

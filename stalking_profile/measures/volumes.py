@@ -9,7 +9,13 @@ import numpy as np
 import polars as pl
 from scipy.stats import binom
 
-from stalking_profile.filters import ProfileFilter, add_months
+from stalking_profile.filters import (
+    ROLLING_MONTHS,
+    ProfileFilter,
+    add_months,
+    months_between,
+    twelve_months_to,
+)
 from stalking_profile.measures.categories import (
     CATEGORIES,
     FORCE,
@@ -32,7 +38,8 @@ def monthly_counts(counts: pl.DataFrame, first_month, last_month) -> pl.DataFram
     so that trends and rolling totals never skip a month.
     """
     months = pl.DataFrame(
-        {"recorded_month": pl.date_range(first_month, last_month, interval="1mo", eager=True)}
+        {"recorded_month": months_between(first_month, last_month)},
+        schema={"recorded_month": pl.Date},
     )
     per_month = counts.group_by("recorded_month").agg(pl.col("offences").sum())
     return (
@@ -50,8 +57,8 @@ def rolling_12m(monthly: pl.DataFrame) -> pl.DataFrame:
     total / 12, the true average per month. Both are null until 12 months of data exist.
     """
     return monthly.with_columns(
-        pl.col("offences").rolling_sum(window_size=12).alias("rolling_12m_total"),
-    ).with_columns((pl.col("rolling_12m_total") / 12).alias("rolling_12m_average"))
+        pl.col("offences").rolling_sum(window_size=ROLLING_MONTHS).alias("rolling_12m_total"),
+    ).with_columns((pl.col("rolling_12m_total") / ROLLING_MONTHS).alias("rolling_12m_average"))
 
 
 def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter) -> pl.DataFrame:
@@ -61,13 +68,13 @@ def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter) -> pl.DataFrame
     for the first months' rolling totals to be complete; months without 12 months behind them
     stay null rather than showing a partial total.
     """
-    first = add_months(flt.start_month, -11)
+    first = twelve_months_to(flt.start_month)
     data_first = (
         cast(date | None, counts["recorded_month"].min()) if counts.height else flt.start_month
     )
     monthly = rolling_12m(monthly_counts(counts, first, flt.end_month))
     if data_first is not None and data_first > first:
-        complete_from = add_months(data_first, 11)
+        complete_from = add_months(data_first, ROLLING_MONTHS - 1)
         monthly = monthly.with_columns(
             pl.when(pl.col("recorded_month") >= complete_from)
             .then(pl.col(name))
@@ -97,6 +104,16 @@ def district_category_counts(
         grid(district_code=[*district_codes, *areas], category=list(CATEGORIES))
         .join(totals, on=["district_code", "category"], how="left")
         .with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
+    )
+
+
+def change_pct(current: str, previous: str) -> pl.Expr:
+    """The percentage change from `previous` to `current` (column names): (current - previous)
+    / previous x 100, null when previous is 0 (a change from nothing is not a percentage)."""
+    return (
+        pl.when(pl.col(previous) > 0)
+        .then((pl.col(current) - pl.col(previous)) / pl.col(previous) * 100)
+        .otherwise(None)
     )
 
 
@@ -144,10 +161,7 @@ def district_period_table(
     p_values = poisson_change_p_values(table["current"].to_numpy(), table["previous"].to_numpy())
 
     return table.with_columns(
-        pl.when(pl.col("previous") > 0)
-        .then((pl.col("current") - pl.col("previous")) / pl.col("previous") * 100)
-        .otherwise(None)
-        .alias("change_pct"),
+        change_pct("current", "previous").alias("change_pct"),
         pl.Series("p_value", p_values, dtype=pl.Float64),
     ).with_columns((pl.col("p_value") < 0.05).alias("significant"))
 
@@ -157,7 +171,7 @@ def monthly_by_category(counts: pl.DataFrame, first_month, last_month) -> pl.Dat
     per_month = (
         with_category(counts).group_by("recorded_month", "category").agg(pl.col("offences").sum())
     )
-    months = pl.date_range(first_month, last_month, interval="1mo", eager=True).to_list()
+    months = months_between(first_month, last_month)
     return (
         grid(recorded_month=months, category=["domestic", "non_domestic"])
         .join(per_month, on=["recorded_month", "category"], how="left")

@@ -12,9 +12,10 @@ from stalking_profile.filters import (
     DOMESTIC_CHOICES,
     Domestic,
     ProfileFilter,
-    add_months,
     default_filter,
     latest_complete_month,
+    months_between,
+    twelve_months_to,
 )
 from stalking_profile.queries import DatasetInfo
 
@@ -28,12 +29,7 @@ def month_options(info: DatasetInfo) -> list[str]:
     extract's outcomes run past its last recorded offence, so the default period may end in
     months with no offence recorded yet)."""
     last = max(info.last_month, latest_complete_month(info.extract_date))
-    months: list[str] = []
-    month = info.first_month
-    while month <= last:
-        months.append(month.strftime("%Y-%m"))
-        month = add_months(month, 1)
-    return months
+    return [month.strftime("%Y-%m") for month in months_between(info.first_month, last)]
 
 
 def _month_label(option: str) -> str:
@@ -83,7 +79,7 @@ def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | No
     )
     end_month = _month_from_option(end)
     if kind != "custom":
-        return max(info.first_month, add_months(end_month, -11)), end_month
+        return max(info.first_month, twelve_months_to(end_month)), end_month
     start_month = _month_from_option(start)
     if end_month < start_month:
         st.info(
