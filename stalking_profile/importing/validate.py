@@ -7,6 +7,7 @@ refused row with several reasons).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -321,126 +322,168 @@ def _polars_type(dtype: str) -> pl.DataType:
     }.get(dtype, pl.String())
 
 
-def _rule_checks(typed: pl.DataFrame, kind: str, reference: Reference) -> list[pl.DataFrame]:
-    """Checks across values: dates in range and in order, known codes, ages, duplicates."""
-    checks: list[pl.DataFrame] = []
-    today = reference.today
+def _p(name: str) -> pl.Expr:
+    """A column's parsed value."""
+    return pl.col(f"{name}__parsed")
 
-    def has(name: str) -> bool:
-        return f"{name}__parsed" in typed.columns
 
-    def parsed(name: str) -> pl.Expr:
-        return pl.col(f"{name}__parsed")
+Reason = str | Callable[[Reference], "str | pl.Expr"]
 
-    for name in ("recorded_date", "committed_date", "outcome_date", "period_start", "period_end"):
-        if has(name):
-            checks.append(_rejects(typed, name, parsed(name) > today, "date in the future"))
-            checks.append(
-                _rejects(
-                    typed, name, parsed(name) < EARLIEST, "date before 1990: probably mistyped"
-                )
-            )
-    if has("committed_date") and has("recorded_date"):
-        checks.append(
-            _rejects(
-                typed,
-                "committed_date",
-                parsed("committed_date") > parsed("recorded_date"),
-                "committed after it was recorded",
-            )
+
+@dataclass(frozen=True)
+class Rule:
+    """A check across values: rows where `bad` holds are refused, reported against `column`
+    with `reason`. It applies when every column in `needs` (default: `column`) was parsed,
+    the file is one of `kinds` (default: any) and `when` holds for the reference data."""
+
+    column: str
+    reason: Reason
+    bad: Callable[[Reference], pl.Expr]
+    needs: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    when: Callable[[Reference], bool] = lambda reference: True
+
+    def applies(self, frame: pl.DataFrame, kind: str, reference: Reference) -> bool:
+        needed = self.needs or (self.column,)
+        return (
+            all(f"{name}__parsed" in frame.columns for name in needed)
+            and (not self.kinds or kind in self.kinds)
+            and self.when(reference)
         )
-    if kind == "offences" and has("outcome_date") and has("recorded_date"):
-        checks.append(
-            _rejects(
-                typed,
-                "outcome_date",
-                parsed("outcome_date") < parsed("recorded_date"),
-                "outcome dated before the offence was recorded",
-            )
+
+    def reason_for(self, reference: Reference) -> str | pl.Expr:
+        return self.reason if isinstance(self.reason, str) else self.reason(reference)
+
+
+DATE_COLUMNS = ("recorded_date", "committed_date", "outcome_date", "period_start", "period_end")
+LOW_AGE, HIGH_AGE = contract.AGE_RANGE
+KEYS = {"offences": "crime_ref", "districts": "district_code", "wards": "ward_code"}
+
+
+def _check(build: Callable[[str], pl.Expr]) -> Callable[[str], Callable[[Reference], pl.Expr]]:
+    """A rule's test for one column from a test that needs only the column's name."""
+    return lambda name: lambda reference: build(name)
+
+
+def _in_future(name: str) -> Callable[[Reference], pl.Expr]:
+    return lambda reference: _p(name) > reference.today
+
+
+_too_early = _check(lambda name: _p(name) < EARLIEST)
+_impossible_age = _check(lambda name: (_p(name) < LOW_AGE) | (_p(name) > HIGH_AGE))
+_negative = _check(lambda name: _p(name) < 0)
+_repeated = _check(
+    lambda name: (pl.col(ROW_NUMBER) != pl.col("__first_row")) & _p(name).is_not_null()
+)
+
+
+def _known_districts(reference: Reference) -> str:
+    known = ", ".join(sorted(reference.districts))
+    return f"unknown district (known: {known}; import districts first)"
+
+
+RULES: tuple[Rule, ...] = (
+    *(Rule(name, "date in the future", _in_future(name)) for name in DATE_COLUMNS),
+    *(Rule(name, "date before 1990: probably mistyped", _too_early(name)) for name in DATE_COLUMNS),
+    Rule(
+        "committed_date",
+        "committed after it was recorded",
+        lambda r: _p("committed_date") > _p("recorded_date"),
+        needs=("committed_date", "recorded_date"),
+    ),
+    Rule(
+        "outcome_date",
+        "outcome dated before the offence was recorded",
+        lambda r: _p("outcome_date") < _p("recorded_date"),
+        needs=("outcome_date", "recorded_date"),
+        kinds=("offences",),
+    ),
+    # outcome histories: checked against the offences already stored (joined as recorded_date)
+    Rule(
+        "crime_ref",
+        "no offence with this crime reference",
+        lambda r: pl.col("recorded_date").is_null() & _p("crime_ref").is_not_null(),
+        kinds=("outcomes",),
+    ),
+    Rule(
+        "outcome_date",
+        "outcome dated before the offence was recorded",
+        lambda r: _p("outcome_date") < pl.col("recorded_date"),
+        kinds=("outcomes",),
+    ),
+    *(
+        Rule(
+            name,
+            f"impossible age (outside {LOW_AGE}-{HIGH_AGE})",
+            _impossible_age(name),
         )
+        for name in ("victim_age", "suspect_age")
+    ),
+    *(Rule(name, "negative count", _negative(name)) for name in ("population", "offences")),
+    Rule(
+        "period_end",
+        "period ends before it starts",
+        lambda r: _p("period_end") < _p("period_start"),
+        needs=("period_end", "period_start"),
+    ),
+    Rule(
+        "district_code",
+        _known_districts,
+        lambda r: (
+            ~_p("district_code").is_in(sorted(r.districts)) & _p("district_code").is_not_null()
+        ),
+        kinds=("offences", "wards"),
+        when=lambda r: bool(r.districts),
+    ),
+    Rule(
+        "ho_offence_code",
+        "offence code does not match the offence type (8Q is stalking)",
+        lambda r: (
+            _p("ho_offence_code").replace_strict(contract.OFFENCE_TYPE_OF_CODE, default=None)
+            != _p("offence_type")
+        ),
+        needs=("ho_offence_code", "offence_type"),
+        kinds=("offences",),
+    ),
+    *(
+        Rule(
+            key,
+            lambda r: pl.format(
+                "duplicate within the file (first at row {})", pl.col("__first_row")
+            ),
+            _repeated(key),
+            kinds=(kind,),
+        )
+        for kind, key in KEYS.items()
+    ),
+)
+
+
+def _with_context(typed: pl.DataFrame, kind: str, reference: Reference) -> pl.DataFrame:
+    """The rows with what the rules compare them to: the stored offence's recorded date (for
+    outcome histories) and the first row of each key (for duplicates)."""
+    frame = typed
     if kind == "outcomes":
-        joined = typed.join(
+        frame = frame.join(
             reference.offence_recorded,
             left_on="crime_ref__parsed",
             right_on="crime_ref",
             how="left",
         )
-        checks.append(
-            _rejects(
-                joined,
-                "crime_ref",
-                pl.col("recorded_date").is_null() & parsed("crime_ref").is_not_null(),
-                "no offence with this crime reference",
-            )
-        )
-        checks.append(
-            _rejects(
-                joined,
-                "outcome_date",
-                parsed("outcome_date") < pl.col("recorded_date"),
-                "outcome dated before the offence was recorded",
-            )
-        )
-    for name in ("victim_age", "suspect_age"):
-        if has(name):
-            low, high = contract.AGE_RANGE
-            checks.append(
-                _rejects(
-                    typed,
-                    name,
-                    (parsed(name) < low) | (parsed(name) > high),
-                    f"impossible age (outside {low}-{high})",
-                )
-            )
-    for name in ("population", "offences"):
-        if has(name):
-            checks.append(_rejects(typed, name, parsed(name) < 0, "negative count"))
-    if has("period_end") and has("period_start"):
-        checks.append(
-            _rejects(
-                typed,
-                "period_end",
-                parsed("period_end") < parsed("period_start"),
-                "period ends before it starts",
-            )
-        )
-    if kind in ("offences", "wards") and has("district_code") and reference.districts:
-        known = sorted(reference.districts)
-        checks.append(
-            _rejects(
-                typed,
-                "district_code",
-                ~parsed("district_code").is_in(known) & parsed("district_code").is_not_null(),
-                f"unknown district (known: {', '.join(known)}; import districts first)",
-            )
-        )
-    if kind == "offences" and has("offence_type") and has("ho_offence_code"):
-        mismatch = parsed("ho_offence_code").replace_strict(
-            contract.OFFENCE_TYPE_OF_CODE, default=None
-        ) != parsed("offence_type")
-        checks.append(
-            _rejects(
-                typed,
-                "ho_offence_code",
-                mismatch,
-                "offence code does not match the offence type (8Q is stalking)",
-            )
-        )
-    key = {"offences": "crime_ref", "districts": "district_code", "wards": "ward_code"}.get(kind)
-    if key and has(key):
-        with_first = typed.with_columns(
-            pl.col(ROW_NUMBER).min().over(parsed(key)).alias("__first_row")
-        )
-        checks.append(
-            _rejects(
-                with_first,
-                key,
-                (pl.col(ROW_NUMBER) != pl.col("__first_row")) & parsed(key).is_not_null(),
-                pl.format("duplicate within the file (first at row {})", pl.col("__first_row")),
-            )
-        )
+    key = KEYS.get(kind)
+    if key and f"{key}__parsed" in frame.columns:
+        frame = frame.with_columns(pl.col(ROW_NUMBER).min().over(_p(key)).alias("__first_row"))
+    return frame
 
-    return checks
+
+def _rule_checks(typed: pl.DataFrame, kind: str, reference: Reference) -> list[pl.DataFrame]:
+    """Every rule of RULES that applies to this file, as refused rows with reasons."""
+    frame = _with_context(typed, kind, reference)
+    return [
+        _rejects(frame, rule.column, rule.bad(reference), rule.reason_for(reference))
+        for rule in RULES
+        if rule.applies(frame, kind, reference)
+    ]
 
 
 def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[str, ...]:
