@@ -270,11 +270,64 @@ def refused_rows(raw: RawTable, validated: Validated) -> pl.DataFrame:
     failed = validated.rejects.select("row_number", "column_name", "value", "reason")
     unreadable = raw.ragged.select(
         "row_number",
-        pl.lit(None, dtype=pl.String).alias("column_name"),
+        pl.lit("(whole row)").alias("column_name"),
         pl.col("raw_row").alias("value"),
         "reason",
     )
     return pl.concat([failed, unreadable]).sort("row_number", maintain_order=True)
+
+
+def _as_mapping(mapping: ColumnMapping | Path | str | None) -> ColumnMapping:
+    if mapping is None:
+        return ColumnMapping()
+    return mapping if isinstance(mapping, ColumnMapping) else load_mapping(mapping)
+
+
+def _unchanged(path: Path, previous: pl.DataFrame) -> ImportReport:
+    """The report for a file imported before, byte for byte: nothing is written."""
+    return ImportReport(
+        None,
+        path.name,
+        str(previous["kind"][0]),
+        "unchanged",
+        int(previous["rows_read"][0]),
+        0,
+        0,
+        0,
+        0,
+        0,
+        _empty_rejects(),
+        (),
+        (f"first imported {previous['imported_at'][0]:%d %b %Y %H:%M}",),
+    )
+
+
+LOG_COUNTS = ("rows_read", "rows_accepted", "rows_rejected", "rows_inserted", "rows_updated")
+
+
+def _log_row(
+    import_id: str, path: Path, digest: str, counts: dict[str, int], kind: str
+) -> pl.DataFrame:
+    """The import log's row for a loaded file."""
+    message = f"{counts['rows_accepted']:,} accepted, {counts['rows_rejected']:,} quarantined"
+    row = {
+        "import_id": import_id,
+        "file_name": path.name,
+        "file_hash": digest,
+        "kind": kind,
+        "imported_at": datetime.now().replace(microsecond=0),
+        **counts,
+        "status": "loaded",
+        "message": message,
+    }
+    return pl.DataFrame([row]).cast({name: pl.Int32 for name in LOG_COUNTS})
+
+
+def _notes(raw: RawTable, unused: list[str]) -> tuple[str, ...]:
+    read = f"format {raw.format}" + (
+        f", encoding {raw.encoding}, delimiter {raw.delimiter!r}" if raw.encoding else ""
+    )
+    return (read, *([f"columns not used: {', '.join(unused)}"] if unused else []))
 
 
 def import_file(
@@ -288,44 +341,19 @@ def import_file(
     """Import one CSV, Parquet or Excel file of offences, outcomes, districts, wards or
     comparison-layer counts. Raises ImportRefused (database unchanged) when the whole file
     cannot be used; otherwise quarantines the refused rows and loads the rest atomically."""
-    path = Path(path)
-    if mapping is None:
-        mapping = ColumnMapping()
-    elif not isinstance(mapping, ColumnMapping):
-        mapping = load_mapping(mapping)
+    path, mapping = Path(path), _as_mapping(mapping)
     prepare_database(gateway)
     _refuse_synthetic(gateway)
     digest = file_hash(path) if path.is_file() else ""
     previous = gateway.query("import_by_hash", file_hash=digest) if digest else pl.DataFrame()
     if previous.height:
-        return ImportReport(
-            None,
-            path.name,
-            str(previous["kind"][0]),
-            "unchanged",
-            int(previous["rows_read"][0]),
-            0,
-            0,
-            0,
-            0,
-            0,
-            _empty_rejects(),
-            (),
-            (f"first imported {previous['imported_at'][0]:%d %b %Y %H:%M}",),
-        )
+        return _unchanged(path, previous)
     raw, validated, unused = read_and_validate(gateway, path, kind, mapping, progress)
-    kind = validated.kind
     import_id = uuid.uuid4().hex[:12]
     quarantine = _quarantine(validated, raw.frame, raw.ragged, import_id)
     rows_rejected = quarantine["row_number"].n_unique()
     if validated.accepted.height + rows_rejected != raw.rows_read:
         raise AssertionError("rows read must equal rows accepted plus rows refused")
-    notes = [
-        f"format {raw.format}"
-        + (f", encoding {raw.encoding}, delimiter {raw.delimiter!r}" if raw.encoding else "")
-    ]
-    if unused:
-        notes.append(f"columns not used: {', '.join(unused)}")
     progress(0.7, f"writing {validated.accepted.height:,} accepted rows")
     with gateway.transaction():
         inserted, updated, outcomes_added = _write(
@@ -333,56 +361,23 @@ def import_file(
         )
         if quarantine.height:
             gateway.insert("quarantine", quarantine)
-        if kind in ("offences", "outcomes"):
+        if validated.kind in ("offences", "outcomes"):
             _record_dataset(gateway, validated, extract_date, path.name)
         progress(0.85, "refreshing the derived tables")
         refresh_marts(gateway)
-        gateway.insert(
-            "import_log",
-            pl.DataFrame(
-                [
-                    {
-                        "import_id": import_id,
-                        "file_name": path.name,
-                        "file_hash": digest,
-                        "kind": kind,
-                        "imported_at": datetime.now().replace(microsecond=0),
-                        "rows_read": raw.rows_read,
-                        "rows_accepted": validated.accepted.height,
-                        "rows_rejected": rows_rejected,
-                        "rows_inserted": inserted,
-                        "rows_updated": updated,
-                        "status": "loaded",
-                        "message": f"{validated.accepted.height:,} accepted, {rows_rejected:,} quarantined",
-                    }
-                ]
-            ).cast(
-                {
-                    "rows_read": pl.Int32,
-                    "rows_accepted": pl.Int32,
-                    "rows_rejected": pl.Int32,
-                    "rows_inserted": pl.Int32,
-                    "rows_updated": pl.Int32,
-                }
-            ),
+        counts = dict(
+            zip(
+                LOG_COUNTS,
+                (raw.rows_read, validated.accepted.height, rows_rejected, inserted, updated),
+                strict=True,
+            )
         )
+        gateway.insert("import_log", _log_row(import_id, path, digest, counts, validated.kind))
     progress(1.0, "done")
-    rejects = pl.concat(
-        [
-            validated.rejects,
-            raw.ragged.select(
-                "row_number",
-                pl.lit("(row)").alias("column_name"),
-                pl.lit(None, dtype=pl.String).alias("value"),
-                "reason",
-            ),
-        ],
-        how="vertical_relaxed",
-    ).sort("row_number")
     return ImportReport(
         import_id,
         path.name,
-        kind,
+        validated.kind,
         "loaded",
         raw.rows_read,
         validated.accepted.height,
@@ -390,9 +385,9 @@ def import_file(
         inserted,
         updated,
         outcomes_added,
-        rejects,
+        refused_rows(raw, validated),
         validated.warnings,
-        tuple(notes),
+        _notes(raw, unused),
     )
 
 

@@ -103,16 +103,9 @@ def _read(paths: list[Path]) -> pl.DataFrame:
     return pl.concat(frames)
 
 
-def import_police_uk(
-    gateway: Gateway, paths: Sequence[Path | str], lsoa_lookup: Path | None = None
-) -> ContextReport:
-    """Load police.uk files as context crimes and per-crime-type ward comparison layers.
-
-    Re-importing the same rows changes nothing (crimes are keyed by Crime ID, or by file name and row
-    number where police.uk gives none, as for anti-social behaviour).
-    """
-    files = [Path(p) for p in paths]
-    raw = _read(files)
+def _typed(raw: pl.DataFrame) -> pl.DataFrame:
+    """The police.uk columns the context layer uses, typed; a Month that cannot be read is an
+    error for the whole import."""
     frame = raw.with_columns(
         parse_month(pl.col("Month")).alias("month"),
         pl.col("Longitude").cast(pl.Float64, strict=False).alias("lon"),
@@ -123,7 +116,11 @@ def import_police_uk(
     if frame["month"].null_count():
         bad = frame.filter(pl.col("month").is_null())["Month"].unique().head(3).to_list()
         raise ReadError(f"unreadable Month values {bad} (expected 2022-01 or Feb-25)")
-    wards = ward_geodataframe(gateway)
+    return frame
+
+
+def _place_points(frame: pl.DataFrame, wards: gpd.GeoDataFrame) -> pl.DataFrame:
+    """The ward each row's point falls in (rows with coordinates inside a loaded ward)."""
     points = frame.filter(pl.col("lon").is_not_null() & pl.col("lat").is_not_null()).select(
         "__row_number", "source_file", "lon", "lat"
     )
@@ -144,23 +141,27 @@ def import_police_uk(
         placed = pl.from_pandas(joined[["__row_number", "source_file", "ward_code"]]).unique(
             ["__row_number", "source_file"]
         )
-    frame = frame.join(placed, on=["__row_number", "source_file"], how="left")
-    by_point = int(frame["ward_code"].is_not_null().sum())
-    if lsoa_lookup is not None:
-        lookup = read_table(lsoa_lookup).frame.select(pl.all().exclude("__row_number"))
-        lookup = lookup.select(
-            pl.col(lookup.columns[0]).alias("lsoa_code"),
-            pl.col(lookup.columns[1]).alias("lsoa_ward"),
-        )
-        frame = frame.join(lookup, on="lsoa_code", how="left").with_columns(
-            pl.coalesce("ward_code", "lsoa_ward").alias("ward_code")
-        )
-    by_lsoa = int(frame["ward_code"].is_not_null().sum()) - by_point
-    mapped = frame.join(outcome_groups(), on="last_outcome_category", how="left")
+    return frame.join(placed, on=["__row_number", "source_file"], how="left")
+
+
+def _place_by_lsoa(frame: pl.DataFrame, lsoa_lookup: Path) -> pl.DataFrame:
+    """Rows not placed by a point, placed by their LSOA (lookup: LSOA code, ward code)."""
+    lookup = read_table(lsoa_lookup).frame.select(pl.all().exclude("__row_number"))
+    lookup = lookup.select(
+        pl.col(lookup.columns[0]).alias("lsoa_code"),
+        pl.col(lookup.columns[1]).alias("lsoa_ward"),
+    )
+    return frame.join(lookup, on="lsoa_code", how="left").with_columns(
+        pl.coalesce("ward_code", "lsoa_ward").alias("ward_code")
+    )
+
+
+def _context_crimes(mapped: pl.DataFrame) -> pl.DataFrame:
+    """One row per crime, keyed by Crime ID (file and row where police.uk gives none)."""
     fallback = pl.concat_str(
         [pl.col("source_file"), pl.lit("#"), pl.col("__row_number").cast(pl.String)]
     )
-    context = mapped.select(
+    return mapped.select(
         pl.when(pl.col("Crime ID").str.strip_chars() == "")
         .then(fallback)
         .otherwise(pl.col("Crime ID"))
@@ -173,9 +174,11 @@ def import_police_uk(
         "outcome_group",
         "source_file",
     ).unique("context_id", keep="first")
-    first = cast(date, frame["month"].min())
-    last = cast(date, frame["month"].max())
-    layers = (
+
+
+def _layers(context: pl.DataFrame, first: date, last: date, files: list[Path]) -> pl.DataFrame:
+    """One comparison layer per crime type: placed crimes per ward over the files' months."""
+    return (
         context.filter(pl.col("ward_code").is_not_null())
         .group_by("crime_type", "ward_code")
         .agg(pl.len().cast(pl.Int32).alias("offences"))
@@ -190,6 +193,26 @@ def import_police_uk(
             ).alias("source"),
         )
     )
+
+
+def import_police_uk(
+    gateway: Gateway, paths: Sequence[Path | str], lsoa_lookup: Path | None = None
+) -> ContextReport:
+    """Load police.uk files as context crimes and per-crime-type ward comparison layers.
+
+    Re-importing the same rows changes nothing (crimes are keyed by Crime ID, or by file name and row
+    number where police.uk gives none, as for anti-social behaviour).
+    """
+    files = [Path(p) for p in paths]
+    frame = _place_points(_typed(_read(files)), ward_geodataframe(gateway))
+    by_point = int(frame["ward_code"].is_not_null().sum())
+    if lsoa_lookup is not None:
+        frame = _place_by_lsoa(frame, lsoa_lookup)
+    by_lsoa = int(frame["ward_code"].is_not_null().sum()) - by_point
+    mapped = frame.join(outcome_groups(), on="last_outcome_category", how="left")
+    context = _context_crimes(mapped)
+    first, last = cast(date, frame["month"].min()), cast(date, frame["month"].max())
+    layers = _layers(context, first, last, files)
     with gateway.transaction():
         gateway.write(
             "insert_context_crimes",
@@ -210,13 +233,12 @@ def import_police_uk(
         .agg(pl.len().alias("rows"))
         .sort("rows", descending=True)
     )
-    unplaced = frame.height - by_point - by_lsoa
     return ContextReport(
         tuple(p.name for p in files),
         frame.height,
-        int(by_point),
-        int(by_lsoa),
-        int(unplaced),
+        by_point,
+        by_lsoa,
+        frame.height - by_point - by_lsoa,
         (first, last),
         summary,
         outcomes,
