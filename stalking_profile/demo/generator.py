@@ -532,11 +532,9 @@ def _people(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     ).with_columns(pl.col("suspect_age").cast(pl.Int32))
 
 
-def generate(seed: int = SEED) -> DemoData:
-    """Build every table of the demonstration force; the same seed gives the same data."""
-    rng = np.random.default_rng(seed)
-    wards = load_wards()
-    district = pl.DataFrame(
+def _districts(wards: pl.DataFrame) -> pl.DataFrame:
+    """The five districts with their mid-2019 populations (summed from the wards)."""
+    return pl.DataFrame(
         {
             "district_code": list(cal.DISTRICT_CODES),
             "district_name": [DISTRICT_NAMES[c][0] for c in cal.DISTRICT_CODES],
@@ -549,7 +547,9 @@ def generate(seed: int = SEED) -> DemoData:
         }
     ).with_columns(pl.col("population").cast(pl.Int32))
 
-    population = district["population"].to_numpy().astype(float)
+
+def _dated_offences(rng: np.random.Generator, population: np.ndarray) -> pl.DataFrame:
+    """Every offence with its district, type, DA flag, recorded date and crime reference."""
     rows = pl.concat(
         [
             _expand(stalking_counts(rng), "stalking"),
@@ -566,7 +566,7 @@ def generate(seed: int = SEED) -> DemoData:
         # 12-month quota periods aligned on October 2020, so the calibrated year is one period
         quota_year=(pl.col("month_index") - W4_MONTHS[0]) // 12,
     ).sort("recorded_date", "district_code", "offence_type")
-    rows = rows.with_columns(
+    return rows.with_columns(
         crime_ref=pl.format(
             "SYN-{}-{}-{}",
             pl.col("district_code"),
@@ -581,18 +581,28 @@ def generate(seed: int = SEED) -> DemoData:
             .str.zfill(5),
         )
     )
-    risk_by_ward = ward_risks(wards, rng)
+
+
+def _codes_and_places(
+    rows: pl.DataFrame, wards: pl.DataFrame, risk_by_ward: dict, rng: np.random.Generator
+) -> pl.DataFrame:
+    """Home Office codes, committed dates (a lag before recording) and wards."""
     harassment_code = rng.choice(
         list(HARASSMENT_CODES), size=rows.height, p=list(HARASSMENT_CODES.values())
     )
     lag = rng.geometric(np.where(rows["offence_type"].to_numpy() == "stalking", 1 / 15, 1 / 4)) - 1
-    rows = rows.with_columns(
+    return rows.with_columns(
         ho_offence_code=pl.when(pl.col("offence_type") == "stalking")
         .then(pl.lit("8Q"))
         .otherwise(pl.Series(harassment_code)),
         committed_date=_add_days(rows["recorded_date"], -lag),
         ward_code=pl.Series(_assign_wards(rows, wards, risk_by_ward, rng), dtype=pl.String),
     )
+
+
+def _flags_and_outcomes(rows: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """Arrest, DASH, SASH and cyber flags, the DASH risk level, the latest outcome and the
+    stalking-screening answer."""
     for flag, rates in FLAG_RATES.items():
         rows = _quota_flag(rows, rng, rates, flag)
     risk_draw = rng.random(rows.height)
@@ -607,17 +617,16 @@ def generate(seed: int = SEED) -> DemoData:
         outcome_key=pl.Series(_outcomes(rows, rng), dtype=pl.String),
     )
     screen_negative_share = np.where(rows["offence_type"].to_numpy() == "stalking", 0.06, 0.70)
-    rows = rows.with_columns(
+    return rows.with_columns(
         outcome_code=pl.col("outcome_key").str.split("-").list.first(),
         stalking_screen_negative=pl.when(pl.col("dash_completed"))
         .then(pl.Series(rng.random(rows.height) < screen_negative_share))
         .otherwise(None),
     )
 
-    rows = pl.concat([rows, _people(rows, rng)], how="horizontal")
-    outcome = _outcome_history(rows, rng)
-    offence = rows.select(contract.OFFENCE.column_names)
-    dataset = pl.DataFrame(
+
+def _dataset(seed: int) -> pl.DataFrame:
+    return pl.DataFrame(
         {
             "loaded_at": [datetime.now().replace(microsecond=0)],
             "extract_date": [cal.EXTRACT_DATE],
@@ -630,10 +639,24 @@ def generate(seed: int = SEED) -> DemoData:
             ],
         }
     )
+
+
+def generate(seed: int = SEED) -> DemoData:
+    """Build every table of the demonstration force; the same seed gives the same data (the
+    steps draw from one random generator in a fixed order)."""
+    rng = np.random.default_rng(seed)
+    wards = load_wards()
+    district = _districts(wards)
+    rows = _dated_offences(rng, district["population"].to_numpy().astype(float))
+    risk_by_ward = ward_risks(wards, rng)
+    rows = _flags_and_outcomes(_codes_and_places(rows, wards, risk_by_ward, rng), rng)
+    rows = pl.concat([rows, _people(rows, rng)], how="horizontal")
+    outcome = _outcome_history(rows, rng)
     outcome_type = (
         pl.DataFrame(list(contract.outcome_type_rows()))
         .select(contract.OUTCOME_TYPE.column_names)
         .with_columns(pl.col("sort_order").cast(pl.Int32))
     )
     comparison = comparison_layer(wards, risk_by_ward, rng)
-    return DemoData(dataset, district, wards, outcome_type, offence, outcome, comparison)
+    offence = rows.select(contract.OFFENCE.column_names)
+    return DemoData(_dataset(seed), district, wards, outcome_type, offence, outcome, comparison)
