@@ -36,53 +36,61 @@ if view is None:
     )
     st.stop()
 
+# Lazy tabs: only the open tab's maps are computed and drawn (each tab is its own rerun).
 map_tab, hot_tab, emerging_tab, match_tab, top_tab = st.tabs(
-    ["Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"]
+    ["Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"],
+    key="map_tab",
+    on_change="rerun",
 )
 with map_tab:
-    ui.chart_with_table(view.map_figure, view.top_wards, f"map-{measure}", flt)
-    if view.unknown_ward_offences:
-        st.caption(
-            f"{view.unknown_ward_offences:,} of {view.offences:,} offences have no known ward and are not mapped."
-        )
+    if map_tab.open:
+        ui.chart_with_table(view.map_figure, view.top_wards, f"map-{measure}", flt)
+        if view.unknown_ward_offences:
+            st.caption(
+                f"{view.unknown_ward_offences:,} of {view.offences:,} offences have no known ward and are not mapped."
+            )
 with hot_tab:
-    ui.chart_with_table(view.hotspot_figure, view.ward_table, "map-hotspots", flt)
-    st.caption(
-        "Getis-Ord Gi* on ward rates with queen contiguity (each ward with the wards touching it). "
-        + (
-            "Significance is corrected for testing every ward with the Benjamini-Hochberg false discovery rate at each level. "
-            if correct
-            else "Uncorrected: with many wards, some pass by chance. "
-        )
-        + "Hotspots can reflect where younger or less affluent residents live, and cyber-enabled stalking "
-        "is recorded at the suspect's home when nothing else is known — read them with that in mind."
-    )
-with emerging_tab:
-    emerging = ui.emerging(flt, info.first_month)
-    if emerging is not None:
-        ui.chart_with_table(emerging.figure, emerging.table, "map-emerging-hotspots", flt)
+    if hot_tab.open:
+        ui.chart_with_table(view.hotspot_figure, view.ward_table, "map-hotspots", flt)
         st.caption(
-            f"Gi* per quarter over {emerging.describe()} (hot or cold at p < 0.05 in a quarter; "
-            "the quarters run back from the filter's last month to the start of the data, "
-            "whatever the filter's first month) and a Mann-Kendall trend test of each ward's "
-            "z-scores, classed as in ArcGIS Emerging Hot Spot Analysis."
+            "Getis-Ord Gi* on ward rates with queen contiguity (each ward with the wards touching it). "
+            + (
+                "Significance is corrected for testing every ward with the Benjamini-Hochberg false discovery rate at each level. "
+                if correct
+                else "Uncorrected: with many wards, some pass by chance. "
+            )
+            + "Hotspots can reflect where younger or less affluent residents live, and cyber-enabled stalking "
+            "is recorded at the suspect's home when nothing else is known — read them with that in mind."
         )
+with emerging_tab:
+    if emerging_tab.open:
+        emerging = ui.emerging(flt, info.first_month)
+        if emerging is not None:
+            ui.chart_with_table(emerging.figure, emerging.table, "map-emerging-hotspots", flt)
+            st.caption(
+                f"Gi* per quarter over {emerging.describe()} (hot or cold at p < 0.05 in a quarter; "
+                "the quarters run back from the filter's last month to the start of the data, "
+                "whatever the filter's first month) and a Mann-Kendall trend test of each ward's "
+                "z-scores, classed as in ArcGIS Emerging Hot Spot Analysis."
+            )
 with match_tab:
-    layers = ui.comparison_layer_names(ui.database_version())
-    layer = st.selectbox(
-        "Compare stalking with a loaded layer",
-        layers,
-        index=0 if layers else None,
-        key="map_layer",
-        help="Ward counts loaded with `python -m stalking_profile import` (comparison) or `police-uk`.",
-    )
-    for number, comparison in enumerate(ui.correspondence(flt, layer), start=1):
-        st.subheader(comparison.title)
-        st.markdown(comparison.statistics["sentence"])
-        first, second = st.columns(2)
-        with first:
-            ui.plotly_chart(comparison.left, ui.file_stem(f"map-compare-{number}-left", flt))
-        with second:
-            ui.plotly_chart(comparison.right, ui.file_stem(f"map-compare-{number}-right", flt))
+    if match_tab.open:
+        layers = ui.comparison_layer_names(ui.database_version())
+        layer = st.selectbox(
+            "Compare stalking with a loaded layer",
+            layers,
+            index=0 if layers else None,
+            key="map_layer",
+            help="Ward counts loaded with `python -m stalking_profile import` (comparison) or `police-uk`.",
+        )
+        for number, comparison in enumerate(ui.correspondence(flt, layer), start=1):
+            st.subheader(comparison.title)
+            st.markdown(comparison.statistics["sentence"])
+            first, second = st.columns(2)
+            with first:
+                ui.plotly_chart(comparison.left, ui.file_stem(f"map-compare-{number}-left", flt))
+            with second:
+                ui.plotly_chart(comparison.right, ui.file_stem(f"map-compare-{number}-right", flt))
 with top_tab:
-    ui.show_table(view.top_wards, ui.file_stem("top-wards", flt))
+    if top_tab.open:
+        ui.show_table(view.top_wards, ui.file_stem("top-wards", flt))

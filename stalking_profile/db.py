@@ -3,10 +3,13 @@
 Every query is a named `.sql` file under `sql/`, run with bound parameters and returned as a
 Polars frame. A `Gateway` wraps one connection and takes a fresh cursor per call, because
 Streamlit serves each session from its own thread and a DuckDB connection is not thread-safe.
+Inside `transaction()` every statement of that thread runs on the one cursor that began it:
+a DuckDB cursor is its own connection, so a transaction cannot span cursors.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -39,6 +42,20 @@ class Gateway:
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path | None = None):
         self._connection = connection
         self.path = path
+        self._local = threading.local()  # this thread's transaction cursor, if one is open
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The open transaction's cursor on this thread, or a fresh one closed afterwards."""
+        active = getattr(self._local, "cursor", None)
+        if active is not None:
+            yield active
+            return
+        cursor = self._connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
 
     def query(
         self, name: str, frames: Mapping[str, pl.DataFrame] | None = None, **params: Any
@@ -54,27 +71,25 @@ class Gateway:
         frames: Mapping[str, pl.DataFrame] | None = None,
     ) -> pl.DataFrame:
         """Run SQL text from a named file (never from user input) and return a Polars frame."""
-        cursor = self._connection.cursor()
-        try:
-            for frame_name, frame in (frames or {}).items():
-                cursor.register(frame_name, frame.to_arrow())
-            relation = cursor.sql(text, params=dict(params or {}))
-
-            return relation.pl() if relation is not None else pl.DataFrame()
-        except duckdb.Error as error:
-            raise DatabaseError(str(error)) from error
-        finally:
-            cursor.close()
+        with self._cursor() as cursor:
+            try:
+                for frame_name, frame in (frames or {}).items():
+                    cursor.register(frame_name, frame.to_arrow())
+                relation = cursor.sql(text, params=dict(params or {}))
+                return relation.pl() if relation is not None else pl.DataFrame()
+            except duckdb.Error as error:
+                raise DatabaseError(str(error)) from error
+            finally:
+                for frame_name in frames or {}:
+                    cursor.unregister(frame_name)
 
     def run_script(self, name: str) -> None:
         """Execute every statement of `sql/<name>.sql` (DDL and marts)."""
-        cursor = self._connection.cursor()
-        try:
-            cursor.execute(load_sql(name))
-        except duckdb.Error as error:
-            raise DatabaseError(f"{name}.sql: {error}") from error
-        finally:
-            cursor.close()
+        with self._cursor() as cursor:
+            try:
+                cursor.execute(load_sql(name))
+            except duckdb.Error as error:
+                raise DatabaseError(f"{name}.sql: {error}") from error
 
     def insert(self, table_name: str, frame: pl.DataFrame) -> int:
         """Append `frame` to a contract table, matching columns by name; returns rows added."""
@@ -82,17 +97,16 @@ class Gateway:
         unknown = set(frame.columns) - set(table.column_names)
         if unknown:
             raise DatabaseError(f"{table.name} has no columns {sorted(unknown)}")
-        cursor = self._connection.cursor()
-        try:
-            cursor.register("incoming_frame", frame.to_arrow())
-            # The table name comes from the contract's fixed list (contract.table raised otherwise).
-            statement = "INSERT INTO " + table.name + " BY NAME SELECT * FROM incoming_frame"
-            cursor.execute(statement)
-            cursor.unregister("incoming_frame")
-        except duckdb.Error as error:
-            raise DatabaseError(f"inserting into {table.name}: {error}") from error
-        finally:
-            cursor.close()
+        # The table name comes from the contract's fixed list (contract.table raised otherwise).
+        statement = "INSERT INTO " + table.name + " BY NAME SELECT * FROM incoming_frame"
+        with self._cursor() as cursor:
+            try:
+                cursor.register("incoming_frame", frame.to_arrow())
+                cursor.execute(statement)
+            except duckdb.Error as error:
+                raise DatabaseError(f"inserting into {table.name}: {error}") from error
+            finally:
+                cursor.unregister("incoming_frame")
         return frame.height
 
     def insert_parquet(self, table_name: str, path: Path) -> None:
@@ -101,45 +115,51 @@ class Gateway:
         table = contract.table(table_name)
         # The table name comes from the contract's fixed list (contract.table raised otherwise).
         statement = "INSERT INTO " + table.name + " BY NAME SELECT * FROM read_parquet($path)"
-        cursor = self._connection.cursor()
-        try:
-            cursor.execute(statement, {"path": str(path)})
-        except duckdb.Error as error:
-            raise DatabaseError(f"inserting {path} into {table.name}: {error}") from error
-        finally:
-            cursor.close()
+        with self._cursor() as cursor:
+            try:
+                cursor.execute(statement, {"path": str(path)})
+            except duckdb.Error as error:
+                raise DatabaseError(f"inserting {path} into {table.name}: {error}") from error
 
     def write(self, name: str, **frames: pl.DataFrame) -> None:
         """Run the write script `sql/writes/<name>.sql` with each frame registered under its
         keyword name (e.g. incoming_wards=...); call inside `transaction()` for atomicity."""
-        cursor = self._connection.cursor()
-        try:
-            for frame_name, frame in frames.items():
-                cursor.register(frame_name, frame.to_arrow())
-            cursor.execute(load_sql("writes/" + name))
-        except duckdb.Error as error:
-            raise DatabaseError(f"{name}.sql: {error}") from error
-        finally:
-            cursor.close()
+        with self._cursor() as cursor:
+            try:
+                for frame_name, frame in frames.items():
+                    cursor.register(frame_name, frame.to_arrow())
+                cursor.execute(load_sql("writes/" + name))
+            except duckdb.Error as error:
+                raise DatabaseError(f"{name}.sql: {error}") from error
+            finally:
+                for frame_name in frames:
+                    cursor.unregister(frame_name)
 
     def table_columns(self, table_name: str) -> pl.DataFrame:
         """Column names, types and nullability of a stored table, from the catalogue."""
-        return self.sql(
-            "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-            "WHERE table_name = $table_name ORDER BY ordinal_position",
-            {"table_name": table_name},
-        )
+        return self.query("table_columns", table_name=table_name)
 
     @contextmanager
     def transaction(self) -> Iterator[Gateway]:
-        """All writes inside the block land together or not at all."""
-        self._connection.execute("BEGIN TRANSACTION")
+        """All writes inside the block land together or not at all: every statement this
+        thread runs inside it goes through the one cursor that began it (nested blocks join
+        the open transaction)."""
+        if getattr(self._local, "cursor", None) is not None:
+            yield self
+            return
+        cursor = self._connection.cursor()
+        cursor.execute("BEGIN TRANSACTION")
+        self._local.cursor = cursor
         try:
             yield self
         except BaseException:
-            self._connection.execute("ROLLBACK")
+            cursor.execute("ROLLBACK")
             raise
-        self._connection.execute("COMMIT")
+        else:
+            cursor.execute("COMMIT")
+        finally:
+            self._local.cursor = None
+            cursor.close()
 
     def close(self) -> None:
         self._connection.close()

@@ -57,9 +57,13 @@ FILTERS = {
 RAW_NAME = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 
 
-def _open(app_test, page: str, **params):
+def _open(app_test, page: str, tab: str | None = None, **params):
+    """The page with the filters in its address (and, on the maps page, a tab open: its tabs
+    are lazy, so only the open one is drawn)."""
     at = app_test(**params).run()
-    if page != "app_pages/overview.py":
+    if tab is not None:
+        at.session_state["map_tab"] = tab
+    if page != "app_pages/overview.py" or tab is not None:
         at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
@@ -190,9 +194,12 @@ def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
 
 def test_ward_rates_are_per_1000_not_percent(app_test) -> None:
     """Fault 2: Calder's 12.08 per 1,000 showed as '1,208%'."""
-    at = _open(app_test, "app_pages/maps.py", **PUBLISHED_YEAR)
-    for frame in at.dataframe:
-        assert "Rate (%)" not in frame.value.columns
+    for tab in ("Map", "Hot and cold spots"):
+        shown = _open(app_test, "app_pages/maps.py", tab=tab, **PUBLISHED_YEAR)
+        assert shown.dataframe
+        for frame in shown.dataframe:
+            assert "Rate (%)" not in frame.value.columns
+    at = _open(app_test, "app_pages/maps.py", tab="Top wards", **PUBLISHED_YEAR)
     top = at.dataframe[-1].value
     assert "Offences per 1,000 residents" in top.columns
     assert 1 < top["Offences per 1,000 residents"].max() < 100
@@ -228,8 +235,7 @@ def test_quality_drill_down_fits_the_da_filter(app_test) -> None:
 
 
 def test_emerging_hotspots_caption_states_its_quarters(app_test) -> None:
-    at = _open(app_test, "app_pages/maps.py", **PUBLISHED_YEAR)
-    assert "15 quarters, Jul 2017 to Sep 2021" not in _texts(at)
+    at = _open(app_test, "app_pages/maps.py", tab="Emerging hotspots", **PUBLISHED_YEAR)
     assert re.search(r"\d+ quarters, [A-Z][a-z]{2} 20\d\d to Sep 2021", _texts(at))
 
 
@@ -319,3 +325,11 @@ def test_no_district_selected_says_so(app_test) -> None:
     at.multiselect(key="district").set_value([]).run()
     assert not at.exception
     assert any("at least one district" in info.value for info in at.info)
+
+
+def test_map_tabs_draw_only_the_open_tab(app_test) -> None:
+    """The Hotspot maps page drew all its maps whatever tab was open (issue 14): now one."""
+    at = _open(app_test, "app_pages/maps.py", **PUBLISHED_YEAR)
+    assert len(_charts(at)) == 1
+    at = _open(app_test, "app_pages/maps.py", tab="Do hotspots line up?", **PUBLISHED_YEAR)
+    assert len(_charts(at)) == 6  # three comparisons, two maps each

@@ -60,7 +60,7 @@ def is_stale_demo(path: Path) -> bool:
     force's own data, which is never replaced automatically)."""
     gateway = connect(path, read_only=True)
     try:
-        latest = gateway.query("current_dataset")
+        latest = gateway.query("demo_source")
     except DatabaseError:
         return False
     finally:

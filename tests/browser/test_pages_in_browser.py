@@ -13,7 +13,8 @@ from stalking_profile import measures, queries
 from stalking_profile.filters import ProfileFilter
 from tests.browser.conftest import ARTIFACTS
 
-pytestmark = pytest.mark.browser
+# one worker drives the browser (one app server); the other runs the rest of the suite
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 # Trends first: on a freshly started server, a bookmarked page must work before "/" is visited.
 PAGES = {
@@ -191,7 +192,11 @@ def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
     _wait_for_page(page, "Data")
     _upload(page, extract)
     message = page.get_by_text("3 rows read = 2 would be accepted + 1 refused")
-    message.wait_for(timeout=60_000)
+    try:
+        message.wait_for(timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "data-check-failed.png"), full_page=True)
+        raise
     # some rows refused: a warning, never the green of a clean file
     assert page.locator('[data-testid="stAlertContentWarning"]', has_text="1 refused").count() == 1
     assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0

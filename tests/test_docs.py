@@ -1,0 +1,50 @@
+"""The README tells the truth about the code: every setting is documented, and the layout
+section lists what is in the tree (as datasette's tests/test_docs.py checks its settings)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from stalking_profile.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _settings_variables() -> list[str]:
+    source = (ROOT / "stalking_profile" / "config.py").read_text(encoding="utf-8")
+    return sorted(set(re.findall(r'"(STALKING_PROFILE_[A-Z_]+)"', source)))
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    variables = _settings_variables()
+    assert len(variables) == len(Settings.__dataclass_fields__)
+    missing = [name for name in variables if name not in README]
+    assert missing == []
+
+
+def _layout_block() -> str:
+    section = README.split("## Layout", 1)[1]
+    return section.split("```", 2)[1]
+
+
+def test_the_layout_section_matches_the_tree() -> None:
+    """Every top-level folder and every package module or subpackage is named in the README's
+    layout, and everything named there exists."""
+    layout = _layout_block()
+    named = set(re.findall(r"^\s*([\w./-]+?/?)\s{2,}", layout, flags=re.MULTILINE))
+    named |= set(re.findall(r"^\s*([\w.]+\.py), ([\w.]+\.py)", layout, flags=re.MULTILINE)[0])
+    package = ROOT / "stalking_profile"
+    expected = {
+        f"{p.name}/" if p.is_dir() else p.name
+        for p in package.iterdir()
+        if not p.name.startswith("_")
+        and p.name != "py.typed"
+        and p.suffix in ("", ".py")
+        and (p.is_dir() or p.suffix == ".py")
+    } - {"__pycache__/"}
+    missing = sorted(expected - named)
+    assert missing == [], f"stalking_profile/ entries not in the README layout: {missing}"
+    for folder in ("app_pages/", "sql/", "data/", "static/", "bench/", "scripts/", "tests/"):
+        assert folder in named and (ROOT / folder).is_dir(), folder

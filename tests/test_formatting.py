@@ -1,0 +1,90 @@
+"""Plain-text formatting of figures (formatting.py): tiles, the scorecard, the period table."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from stalking_profile import formatting
+
+MONTHS = [date(2021, m, 1) for m in range(1, 13)] + [date(2022, m, 1) for m in range(1, 7)]
+
+
+def test_count_limits_keep_a_decimal_so_they_agree_with_the_flag() -> None:
+    """Fault 5: limits rounded to '2 to 4' beside a latest value of 4 flagged higher."""
+    card = pl.DataFrame(
+        {
+            "label": ["Offences"],
+            "latest_month": [MONTHS[-1]],
+            "latest_value": [4.0],
+            "mean": [3.06],
+            "lower_limit": [2.2],
+            "upper_limit": [3.85],
+            "is_rate": [False],
+            "variation": ["special cause - high"],
+            "improvement": ["neither"],
+            "assurance": [""],
+        }
+    )
+    shown = formatting.scorecard_display(card, {}).row(0, named=True)
+    assert (shown["Latest"], shown["Mean"], shown["Process limits"]) == ("4", "3.1", "2.2 to 3.9")
+
+
+def test_figures_read_as_in_the_profile() -> None:
+    assert formatting.percent(0.02716) == "2.7%"
+    assert formatting.percent(None) == "no data"
+    assert formatting.signed_percent(0.865) == "+86.5%"
+    assert formatting.count(6129) == "6,129"
+    assert formatting.p_value(1.8e-20) == "p < 0.001"
+    assert formatting.p_value(0.0344) == "p = 0.034"
+    assert formatting.interval(0.0232, 0.0317) == "95% CI 2.3% to 3.2%"
+
+
+def test_headline_table_has_one_row_per_figure_and_blank_missing_denominators() -> None:
+    headline = pl.DataFrame(
+        {
+            "indicator": ["offences", "arrest_rate"],
+            "label": ["Offences", "Arrest rate"],
+            "kind": ["count", "rate"],
+            "value": [6129.0, 0.2],
+            "numerator": [6129, 1226],
+            "denominator": [None, 6129],
+            "lower": [None, 0.19],
+            "upper": [None, 0.21],
+            "p_value": [None, None],
+            "is_small": [False, False],
+            "definition": ["a", "b"],
+        },
+        schema_overrides={
+            "denominator": pl.Int64,
+            "lower": pl.Float64,
+            "upper": pl.Float64,
+            "p_value": pl.Float64,
+        },
+    )
+    table = formatting.headline_table(headline)
+    assert table["value"].to_list() == ["6,129", "20.0%"]
+    assert table["denominator"].to_list() == ["", "6,129"]
+    assert table["interval"].to_list() == ["", "19.0% to 21.0%"]
+
+
+def test_period_table_marks_changes_beyond_chance() -> None:
+    table = pl.DataFrame(
+        {
+            "district_code": ["CD", "CD", "CD", "Force", "Force", "Force"],
+            "category": ["all", "domestic", "non_domestic"] * 2,
+            "current": [565, 528, 37, 6129, 5669, 460],
+            "previous": [300, 267, 33, 3286, 2946, 340],
+            "change_pct": [88.3, 97.8, 12.1, 86.5, 92.4, 35.3],
+            "significant": [True, True, False, True, True, True],
+        }
+    )
+    shown = formatting.period_table_display(table, ("non_domestic",))
+    assert shown.columns == ["Offences", "CD", "Force"]
+    assert shown["Offences"].to_list() == [
+        "Non-DA: this period",
+        "Non-DA: previous period",
+        "Non-DA: change",
+    ]
+    assert shown.row(2) == ("Non-DA: change", "+12.1%", "+35.3%*")

@@ -1,0 +1,46 @@
+"""Tables in the users' words (tables.py): labels, one precision per column, p-values and significance."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from stalking_profile import tables
+
+
+def test_p_values_read_as_people_read_them() -> None:
+    frame = pl.DataFrame({"p_value": [1.8e-20, 0.0344, None], "significant": [True, False, None]})
+    shown = tables.for_display(frame)
+    assert shown["p-value"].to_list() == ["< 0.001", "0.034", ""]
+    assert shown["More than chance? (p < 0.05)"].to_list() == [
+        "yes: more than chance",
+        "no: could be chance",
+        "no test",
+    ]
+
+
+def test_one_precision_per_column() -> None:
+    """Fault 8: '14.2%' beside '13.87%'. Rates are percentages to one place; ward rates per
+    1,000 to two; counts whole; keys for code never shown."""
+    frame = pl.DataFrame(
+        {
+            "indicator": ["a", "b"],
+            "rate": [0.142, 0.13871],
+            "rate_per_1000": [12.0812, 3.1],
+            "numerator": [142, 1387],
+        }
+    )
+    shown = tables.for_display(frame)
+    assert shown.columns == ["Rate (%)", "Offences per 1,000 residents", "Offences counted"]
+    assert shown["Rate (%)"].to_list() == [14.2, 13.9]
+    assert shown["Offences per 1,000 residents"].to_list() == [12.08, 3.1]
+    formats = tables.display_formats(frame)
+    assert formats == {
+        "Rate (%)": "%.1f",
+        "Offences per 1,000 residents": "%.2f",
+        "Offences counted": "localized",
+    }
+
+
+def test_every_registered_column_has_a_label_in_words() -> None:
+    for name, column in tables.COLUMNS.items():
+        assert "_" not in column.label and column.label != name, name
