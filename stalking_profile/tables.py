@@ -267,3 +267,33 @@ def display_formats(frame: pl.DataFrame, labels: dict[str, str] | None = None) -
         elif column.kind == "text" and frame.schema[name].is_integer():
             formats[label] = "localized"
     return formats
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = r"^[+-]?[0-9][0-9,]*(\.[0-9]+)?%?\*?$"  # "+86.5%*", "-12": a number, never a formula
+
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with every text cell that a spreadsheet would run as a formula (starting
+    with =, +, -, @, a tab or a carriage return) prefixed with a single quote, the OWASP rule
+    for CSV injection; signed numbers such as "+86.5%" stay as they are. For downloads only:
+    stored values stay exactly as imported.
+
+    >>> cells = ["=HYPERLINK(x)", "ok", "-2", "+86.5%*", "-2+3+cmd|' /C calc'!A0", None]
+    >>> spreadsheet_safe(pl.DataFrame({"v": cells}))["v"].to_list()
+    ["'=HYPERLINK(x)", 'ok', '-2', '+86.5%*', "'-2+3+cmd|' /C calc'!A0", None]
+    """
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(_starts_with_any(pl.col(name)))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in text
+    )
+
+
+def _starts_with_any(column: pl.Expr) -> pl.Expr:
+    """True where a cell starts like a formula and is not a plain (signed) number."""
+    starts = pl.any_horizontal(*[column.str.starts_with(start) for start in FORMULA_STARTS])
+    return (starts & ~column.str.contains(PLAIN_NUMBER)).fill_null(False)

@@ -44,3 +44,24 @@ def test_one_precision_per_column() -> None:
 def test_every_registered_column_has_a_label_in_words() -> None:
     for name, column in tables.COLUMNS.items():
         assert "_" not in column.label and column.label != name, name
+
+
+def test_downloads_neutralise_formulas_but_keep_numbers() -> None:
+    """Issue 13, fault 7: quarantine and drill-down downloads carried =HYPERLINK(...) as
+    imported. Text starting =, +, -, @, tab or CR gets a leading quote; numbers do not."""
+    frame = pl.DataFrame(
+        {
+            "value": ['=HYPERLINK("http://x")', "@SUM(A1)", "\t=1", "+86.5%*", "-12", "plain"],
+            "count": [1, -2, 3, 4, 5, 6],
+        }
+    )
+    safe = tables.spreadsheet_safe(frame)
+    assert safe["value"].to_list() == [
+        '\'=HYPERLINK("http://x")',
+        "'@SUM(A1)",
+        "'\t=1",
+        "+86.5%*",
+        "-12",
+        "plain",
+    ]
+    assert safe["count"].to_list() == frame["count"].to_list()

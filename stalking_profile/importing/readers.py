@@ -16,6 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
+from stalking_profile.importing.excel import WorkbookRefused, read_workbook
+
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -272,14 +274,10 @@ def read_table(
             raise ReadError(f"cannot read {path.name} as Parquet ({error})") from error
         return RawTable(_as_text(frame, 1), "parquet", None, None, _ragged_frame([]))
     if suffix in EXCEL_SUFFIXES:
-        try:
-            frame = (
-                pl.read_excel(path, sheet_name=sheet, infer_schema_length=0)
-                if sheet
-                else pl.read_excel(path, infer_schema_length=0)
-            )
-        except Exception as error:
-            raise ReadError(f"cannot read {path.name} as an Excel workbook ({error})") from error
+        try:  # inspected first, then parsed in a child process with limits (importing/excel.py)
+            frame = read_workbook(path, sheet)
+        except WorkbookRefused as error:
+            raise ReadError(str(error)) from error
         return RawTable(_as_text(frame, 2), "xlsx", None, None, _ragged_frame([]))
     if suffix in CSV_SUFFIXES:
         return read_csv(path, encoding, delimiter, progress)

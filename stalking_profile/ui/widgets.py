@@ -17,10 +17,11 @@ TOPOJSON_URL = "/app/static/topojson/"  # an empty world topology: maps draw fro
 
 
 def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV") -> None:
-    """A download button for exactly the frame shown; it does not rerun the page."""
+    """A download button for exactly the frame shown (text cells a spreadsheet would run as a
+    formula are neutralised: tables.spreadsheet_safe); it does not rerun the page."""
     st.download_button(
         label,
-        data=frame.write_csv(),
+        data=tables.spreadsheet_safe(frame).write_csv(),
         file_name=file_name,
         mime="text/csv",
         on_click="ignore",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from stalking_profile import measures, queries
 from stalking_profile.filters import ProfileFilter
 from tests.browser.conftest import ARTIFACTS
+from tests.test_excel import huge_dimension, zip_bomb
 
 # one worker drives the browser (one app server); the other runs the rest of the suite
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -187,18 +189,19 @@ def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
     template = Path(__file__).resolve().parents[2] / "data" / "templates" / "offences_template.csv"
     lines = template.read_text(encoding="utf-8").splitlines()
     lines.append(lines[1].replace("EX-0001", "EX-0003").replace("2021-10-04", "31/02/2021"))
+    lines.append(lines[1].replace("EX-0001", "EX-0004").replace("2021-10-04", "=1+1"))
     extract.write_text("\n".join(lines) + "\n", encoding="utf-8")
     page.goto(f"{running_app.url}/data")
     _wait_for_page(page, "Data")
     _upload(page, extract)
-    message = page.get_by_text("3 rows read = 2 would be accepted + 1 refused")
+    message = page.get_by_text("4 rows read = 2 would be accepted + 2 refused")
     try:
         message.wait_for(timeout=60_000)
     except Exception:
         page.screenshot(path=str(ARTIFACTS / "data-check-failed.png"), full_page=True)
         raise
     # some rows refused: a warning, never the green of a clean file
-    assert page.locator('[data-testid="stAlertContentWarning"]', has_text="1 refused").count() == 1
+    assert page.locator('[data-testid="stAlertContentWarning"]', has_text="2 refused").count() == 1
     assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0
     assert page.get_by_text(
         "synthetic demonstration force: records are not imported"
@@ -208,6 +211,8 @@ def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
     assert refused_download.value.suggested_filename == "refused-rows-extract.csv"
     refused = Path(refused_download.value.path()).read_text(encoding="utf-8")
     assert refused.splitlines()[0] == "Row,Column,Value,Reason refused"
+    # issue 13, fault 7: a cell a spreadsheet would run as a formula is neutralised (OWASP)
+    assert "5,Recorded,'=1+1," in refused or ",'=1+1," in refused
 
 
 def test_narrow_window_keeps_the_year_and_the_title_clear(page, running_app) -> None:
@@ -231,3 +236,19 @@ def test_narrow_window_keeps_the_year_and_the_title_clear(page, running_app) -> 
            })"""
     )
     assert overlaps and not any(overlaps)
+
+
+@pytest.mark.parametrize("make", [huge_dimension, zip_bomb], ids=["huge-dimension", "zip-bomb"])
+def test_a_hostile_workbook_is_refused_and_the_server_lives(
+    page, running_app, tmp_path, make
+) -> None:
+    """Issue 13, fault 1: selecting such a file on the Data page took the server down."""
+    hostile = make(tmp_path)
+    page.goto(f"{running_app.url}/data")
+    _wait_for_page(page, "Data")
+    _upload(page, hostile)
+    refusal = page.locator('[data-testid="stAlertContentError"]', has_text="cannot be imported")
+    refusal.wait_for(timeout=60_000)
+    assert "limit" in refusal.inner_text() or "zip bomb" in refusal.inner_text()
+    with urllib.request.urlopen(f"{running_app.url}/_stcore/health", timeout=10) as response:
+        assert response.read() == b"ok"

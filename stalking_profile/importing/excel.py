@@ -1,0 +1,133 @@
+"""Reading Excel workbooks safely: an .xlsx is a zip of XML that can declare or inflate to far
+more than it holds, and the Excel reader trusts it (a 1.6 KB file declaring `A1:XFD1048576`
+makes it try to allocate about 512 GB and abort the whole process).
+
+So a workbook is inspected before it is parsed - its zip structure, every member's inflated
+size and compression ratio, and each sheet's declared dimension - and then parsed in a child
+process with a memory and a time limit. The worst a hostile file can do is be refused with a
+clear reason; the dashboard and the command line keep running.
+"""
+
+from __future__ import annotations
+
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import polars as pl
+
+MAX_INFLATED_BYTES = 1 << 30  # 1 GiB of XML in all: a million-row extract is a few hundred MB
+MAX_RATIO = 200  # a member inflating more than this is a zip bomb, not a spreadsheet
+MAX_CELLS = 100_000_000  # declared rows x columns of one sheet
+CHILD_MEMORY_BYTES = 4 << 30  # the parsing process's address space
+CHILD_SECONDS = 300
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+class WorkbookRefused(ValueError):
+    """The workbook is not safe or not possible to read; the message says why."""
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def declared_cells(head: bytes) -> int | None:
+    """Rows x columns a sheet's XML declares in its <dimension>, from its first bytes.
+
+    >>> declared_cells(b'<worksheet><dimension ref="A1:XFD1048576"/>')
+    17179869184
+    >>> declared_cells(b'<dimension ref="A1"/>'), declared_cells(b"<sheetData/>")
+    (1, None)
+    """
+    match = DIMENSION.search(head)
+    if match is None:
+        return None
+    first_col, first_row, last_col, last_row = match.groups()
+    if last_col is None:
+        return 1
+    rows = int(last_row) - int(first_row) + 1
+    columns = _column_number(last_col.decode()) - _column_number(first_col.decode()) + 1
+    return max(rows, 0) * max(columns, 0)
+
+
+def inspect_workbook(path: Path) -> None:
+    """Refuse (WorkbookRefused) a workbook that is not a zip, inflates beyond the limits or
+    declares a sheet larger than MAX_CELLS, without inflating more than a sheet's first bytes."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise WorkbookRefused(f"{path.name} is not an Excel workbook (.xlsx): {error}") from error
+    with archive:
+        members = archive.infolist()
+        inflated = sum(member.file_size for member in members)
+        if inflated > MAX_INFLATED_BYTES:
+            raise WorkbookRefused(
+                f"{path.name} would inflate to {inflated / 2**20:,.0f} MB, over the "
+                f"{MAX_INFLATED_BYTES / 2**20:,.0f} MB limit: save it as CSV instead"
+            )
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > 1 << 20 and ratio > MAX_RATIO:
+                raise WorkbookRefused(
+                    f"{path.name}: {member.filename} inflates {ratio:,.0f}-fold, which no "
+                    "spreadsheet does: the file is refused as a possible zip bomb"
+                )
+            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                with archive.open(member) as sheet:
+                    cells = declared_cells(sheet.read(4096))
+                if cells is not None and cells > MAX_CELLS:
+                    raise WorkbookRefused(
+                        f"{path.name}: {member.filename} declares {cells:,} cells, over the "
+                        f"{MAX_CELLS:,} limit (a sheet range such as A1:XFD1048576): save the "
+                        "sheet's used range as CSV instead"
+                    )
+
+
+def read_workbook(path: Path, sheet: str | None = None) -> pl.DataFrame:
+    """A sheet as text columns, read in a child process with memory and time limits after
+    `inspect_workbook` has passed it. WorkbookRefused if it cannot be read within them."""
+    inspect_workbook(path)
+    with tempfile.TemporaryDirectory(prefix="workbook-") as folder:
+        out = Path(folder) / "sheet.parquet"
+        command = [sys.executable, "-m", "stalking_profile.importing.excel", str(path), str(out)]
+        try:
+            done = subprocess.run(
+                [*command, *([sheet] if sheet else [])],
+                capture_output=True,
+                text=True,
+                timeout=CHILD_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise WorkbookRefused(
+                f"{path.name} could not be read within {CHILD_SECONDS} s: save it as CSV instead"
+            ) from error
+        if done.returncode != 0 or not out.is_file():
+            reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+            if done.returncode < 0 or "MemoryError" in reason or "memory" in reason.lower():
+                reason = f"it needs more than {CHILD_MEMORY_BYTES / 2**30:.0f} GB of memory"
+            raise WorkbookRefused(f"cannot read {path.name} as an Excel workbook ({reason})")
+        return pl.read_parquet(out)
+
+
+def _child(path: str, out: str, sheet: str | None) -> None:
+    """In the child process: limit memory, read the sheet as text, write it as Parquet."""
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+    frame = (
+        pl.read_excel(path, sheet_name=sheet, infer_schema_length=0)
+        if sheet
+        else pl.read_excel(path, infer_schema_length=0)
+    )
+    frame.write_parquet(out)
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

@@ -1,0 +1,110 @@
+"""Hostile workbooks (importing/excel.py): refused with a clear reason, never a dead process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from stalking_profile.importing import excel
+from stalking_profile.importing.excel import WorkbookRefused, declared_cells, read_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _workbook(path: Path) -> Path:
+    pl.DataFrame(
+        {"district_code": ["AY"], "district_name": ["Ayton"], "force_name": ["P"]}
+    ).write_excel(path)
+    return path
+
+
+def _rewrite(source: Path, target: Path, change) -> Path:
+    """A copy of the workbook with each member's bytes passed through change(name, data)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            new.writestr(item.filename, change(item.filename, old.read(item.filename)))
+    return target
+
+
+FAR_CELL = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+
+
+def huge_dimension(tmp_path: Path) -> Path:
+    """A 6 KB workbook whose sheet declares A1:XFD1048576 (17 billion cells) and has a cell in
+    the far corner: the Excel reader tries to allocate the whole range and aborts (exit 134)."""
+
+    def declare(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/"):
+            data = data.replace(b'<dimension ref="A1:C2"/>', b'<dimension ref="A1:XFD1048576"/>')
+            return data.replace(b"</sheetData>", FAR_CELL + b"</sheetData>")
+        return data
+
+    return _rewrite(_workbook(tmp_path / "plain.xlsx"), tmp_path / "huge-dimension.xlsx", declare)
+
+
+def zip_bomb(tmp_path: Path) -> Path:
+    """A workbook with a sheet that inflates about a thousand-fold (60 MB of padding)."""
+
+    def pad(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/"):
+            return data.replace(b"</worksheet>", b"<!--" + b" " * 60_000_000 + b"--></worksheet>")
+        return data
+
+    return _rewrite(_workbook(tmp_path / "plain.xlsx"), tmp_path / "bomb.xlsx", pad)
+
+
+def test_declared_dimension_is_read_from_the_sheet(tmp_path: Path) -> None:
+    path = huge_dimension(tmp_path)
+    assert path.stat().st_size < 10_000
+    with zipfile.ZipFile(path) as archive:
+        head = archive.read("xl/worksheets/sheet1.xml")[:4096]
+    assert declared_cells(head) == 16384 * 1048576
+
+
+@pytest.mark.parametrize("make", [huge_dimension, zip_bomb])
+def test_hostile_workbooks_are_refused_before_parsing(tmp_path: Path, make) -> None:
+    with pytest.raises(WorkbookRefused, match=r"declares|zip bomb"):
+        read_workbook(make(tmp_path))
+
+
+def test_a_plain_workbook_still_reads(tmp_path: Path) -> None:
+    frame = read_workbook(_workbook(tmp_path / "plain.xlsx"))
+    assert frame.rows() == [("AY", "Ayton", "P")]
+
+
+def test_the_child_process_contains_what_inspection_misses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the inspection switched off, the huge declaration reaches the Excel reader - in a
+    child process with a memory limit, which dies alone; this process carries on."""
+    monkeypatch.setattr(excel, "inspect_workbook", lambda path: None)
+    with pytest.raises(WorkbookRefused, match=r"cannot read huge-dimension\.xlsx .*memory"):
+        read_workbook(huge_dimension(tmp_path))
+
+
+@pytest.mark.parametrize("make", [huge_dimension, zip_bomb])
+def test_the_command_line_refuses_them_in_a_sentence(tmp_path: Path, make) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "stalking_profile",
+            "import",
+            str(make(tmp_path)),
+            "--db",
+            str(tmp_path / "force.duckdb"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "The database is unchanged" in done.stderr
