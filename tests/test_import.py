@@ -396,3 +396,53 @@ def test_an_unrecognised_file_names_its_own_headers(force: Gateway, tmp_path: Pa
         import_file(force, path)
     assert "The file's columns: Ref, When, Where" in str(refused.value)
     assert "__row_number" not in str(refused.value)
+
+
+def test_districts_without_optional_columns_load(tmp_path: Path) -> None:
+    """Issue 13, fault 6: a districts file without population and ons_code crashed with a
+    BinderError."""
+    gateway = connect(tmp_path / "force.duckdb", read_only=False, create=True)
+    path = tmp_path / "districts.csv"
+    path.write_text("district_code,district_name,force_name\nAY,Ayton,P\n", encoding="utf-8")
+    try:
+        report = import_file(gateway, path)
+        assert report.rows_accepted == 1
+        assert gateway.query("districts")["district_code"].to_list() == ["AY"]
+    finally:
+        gateway.close()
+
+
+def test_offences_before_any_districts_are_refused(tmp_path: Path) -> None:
+    """Issue 13, fault 6: offences imported into a database with no districts accepted any
+    district code."""
+    gateway = connect(tmp_path / "force.duckdb", read_only=False, create=True)
+    path = tmp_path / "extract.csv"
+    offences(5).write_csv(path)
+    try:
+        with pytest.raises(ImportRefused, match="import the force's districts first"):
+            import_file(gateway, path)
+        assert counts(gateway)["offence"] == 0
+    finally:
+        gateway.close()
+
+
+def test_a_corrected_mapping_is_a_new_import(force: Gateway, tmp_path: Path) -> None:
+    """Issue 13, fault 6: after an import whose every row was refused, the same file with a
+    corrected mapping was 'already imported', and the failed run left a 1990 dataset row."""
+    path = tmp_path / "extract.csv"
+    offences(4).rename({"district_code": "Area"}).write_csv(path)
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(
+        '[columns]\ndistrict_code = "Area"\n[values.district_code]\nBD = "XX"\nCD = "XX"\n',
+        encoding="utf-8",
+    )
+    first = import_file(force, path, mapping=wrong)
+    assert (first.rows_accepted, first.status) == (0, "loaded")
+    assert force.sql("SELECT count(*) AS n FROM dataset")["n"].item() == 0  # no 1990 row
+    right = tmp_path / "right.toml"
+    right.write_text('[columns]\ndistrict_code = "Area"\n', encoding="utf-8")
+    second = import_file(force, path, mapping=right)
+    assert (second.status, second.rows_accepted) == ("loaded", 4)
+    again = import_file(force, path, mapping=right)
+    assert again.status == "unchanged"
+    assert force.query("current_dataset")["extract_date"].item() >= date(2021, 1, 1)

@@ -9,6 +9,7 @@ writes, the log and the refreshed marts commit together.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -23,10 +24,10 @@ from stalking_profile.db import Gateway
 from stalking_profile.importing.mapping import ColumnMapping, apply_mapping, load_mapping
 from stalking_profile.importing.readers import ROW_NUMBER, Progress, RawTable, ReadError, read_table
 from stalking_profile.importing.validate import (
-    EARLIEST,
     Reference,
     Validated,
     detect_kind,
+    polars_type,
     validate,
 )
 from stalking_profile.store import create_schema, refresh_marts
@@ -90,6 +91,25 @@ def file_hash(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def import_key(
+    path: Path, mapping: ColumnMapping, kind: str | None, extract_date: date | None
+) -> str:
+    """What decides an import's result: the file's bytes, the mapping (every part of it) and
+    the options. The same key twice means nothing would change; a corrected mapping or another
+    kind or extract date is a new import."""
+    options = json.dumps(
+        {
+            "file": file_hash(path),
+            "mapping": dataclasses.asdict(mapping),
+            "kind": kind,
+            "extract_date": extract_date.isoformat() if extract_date else None,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(options.encode()).hexdigest()
 
 
 def prepare_database(gateway: Gateway) -> None:
@@ -173,7 +193,11 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
         existing = set(gateway.query("districts")["district_code"].to_list())
         inserted = accepted.filter(~pl.col("district_code").is_in(sorted(existing))).height
         updated = accepted.height - inserted
-        gateway.write("upsert_districts", incoming_districts=accepted)
+        optional = [c for c in contract.DISTRICT.columns if c.name not in accepted.columns]
+        complete = accepted.with_columns(
+            pl.lit(None, dtype=polars_type(c.dtype)).alias(c.name) for c in optional
+        )
+        gateway.write("upsert_districts", incoming_districts=complete)
     elif validated.kind == "wards":
         existing = set(gateway.query("wards")["ward_code"].to_list())
         inserted = accepted.filter(~pl.col("ward_code").is_in(sorted(existing))).height
@@ -344,7 +368,7 @@ def import_file(
     path, mapping = Path(path), _as_mapping(mapping)
     prepare_database(gateway)
     _refuse_synthetic(gateway)
-    digest = file_hash(path) if path.is_file() else ""
+    digest = import_key(path, mapping, kind, extract_date) if path.is_file() else ""
     previous = gateway.query("import_by_hash", file_hash=digest) if digest else pl.DataFrame()
     if previous.height:
         return _unchanged(path, previous)
@@ -361,7 +385,7 @@ def import_file(
         )
         if quarantine.height:
             gateway.insert("quarantine", quarantine)
-        if validated.kind in ("offences", "outcomes"):
+        if validated.kind in ("offences", "outcomes") and validated.accepted.height:
             _record_dataset(gateway, validated, extract_date, path.name)
         progress(0.85, "refreshing the derived tables")
         refresh_marts(gateway)
@@ -399,7 +423,9 @@ def _record_dataset(
     candidates = gateway.query("extract_date_candidates").row(0, named=True)
     if extract_date is None:
         known = [candidates["latest_date"], candidates["stored_extract_date"]]
-        extract_date = max((d for d in known if d is not None), default=EARLIEST)
+        extract_date = max((d for d in known if d is not None), default=None)
+    if extract_date is None:  # nothing dated is stored yet: no load to describe
+        return
     forces = candidates["force_name"] or "Force"
     gateway.insert(
         "dataset",

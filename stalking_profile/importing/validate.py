@@ -252,6 +252,11 @@ def validate(
 ) -> Validated:
     """Check a mapped frame (text columns, contract names, __row_number) against the contract."""
     table = KIND_TABLES[kind]
+    if kind in ("offences", "wards") and not reference.districts:
+        raise ValueError(
+            "no districts are loaded yet, so district codes cannot be checked: import the "
+            "force's districts first (the districts.csv template)"
+        )
     if (
         kind == "offences"
         and "offence_type" not in frame.columns
@@ -288,7 +293,7 @@ def validate(
     accepted_rows = typed.filter(~pl.col(ROW_NUMBER).is_in(refused.implode()))
     columns = [c for c in table.columns if f"{c.name}__parsed" in accepted_rows.columns]
     accepted = accepted_rows.select(
-        *[pl.col(f"{c.name}__parsed").cast(_polars_type(c.dtype)).alias(c.name) for c in columns],
+        *[pl.col(f"{c.name}__parsed").cast(polars_type(c.dtype)).alias(c.name) for c in columns],
         pl.col(ROW_NUMBER),
     )
     outcomes = None
@@ -313,7 +318,8 @@ def validate(
     )
 
 
-def _polars_type(dtype: str) -> pl.DataType:
+def polars_type(dtype: str) -> pl.DataType:
+    """The Polars type of a contract column type (BOOLEAN, DATE, INTEGER, VARCHAR ...)."""
     return {
         "DATE": pl.Date(),
         "BOOLEAN": pl.Boolean(),
