@@ -30,26 +30,22 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _write(database: Path, action: Callable[[Any], Any], create: bool = False) -> int:
-    """Run `action(gateway)` on a read-write connection; print its report, or the error and
-    that the database is unchanged (exit status 2)."""
-    from stalking_profile.db import DatabaseError, connect
+    """Run `action(gateway)` on a new version of the store, published when it succeeds (the
+    dashboard may keep running); print its report, or the error and that the database is
+    unchanged (exit status 2)."""
+    from stalking_profile.db import DatabaseError
     from stalking_profile.geography import BoundaryError
     from stalking_profile.importing.load import ImportRefused
     from stalking_profile.importing.readers import ReadError
+    from stalking_profile.snapshots import writing
 
     errors = (BoundaryError, DatabaseError, ImportRefused, ReadError, ValueError)
     try:
-        gateway = connect(database, read_only=False, create=create)
-    except DatabaseError as error:
-        print(f"\nerror: {error}", file=sys.stderr)
-        return 2
-    try:
-        report = action(gateway)
+        with writing(database, create=create) as gateway:
+            report = action(gateway)
     except errors as error:
         print(f"\nerror: {error}. The database is unchanged.", file=sys.stderr)
         return 2
-    finally:
-        gateway.close()
     print(report.text())
     return 0
 

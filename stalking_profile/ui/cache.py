@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import polars as pl
 import streamlit as st
 
-from stalking_profile import geography, queries
+from stalking_profile import geography, queries, snapshots
 from stalking_profile.config import Settings
 from stalking_profile.db import Gateway, connect
 from stalking_profile.filters import ProfileFilter
@@ -25,13 +25,12 @@ def settings() -> Settings:
 
 
 def database_version() -> Version:
-    """Path and modification time of the database file: part of every cache key, so that a
-    rebuilt or re-imported database is never served from stale caches."""
-    path = settings().db_path
-    return (str(path), path.stat().st_mtime if path.exists() else 0.0)
+    """The published version of the database file (path and modification time): part of every
+    cache key, so a session's next run after an import publishes reads the new version."""
+    return snapshots.version(settings().db_path)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def gateway(version: Version) -> Gateway:
     """One read-only connection to the database file (per file version)."""
     return connect(version[0], read_only=True)
@@ -107,19 +106,11 @@ def quality_records(flt: ProfileFilter, indicator: str) -> pl.DataFrame:
 
 @contextmanager
 def writable_database() -> Iterator[Gateway]:
-    """A read-write connection for an import: the cached read-only connection is closed first
-    (DuckDB allows one configuration per file in a process) and every cache is dropped after,
-    so that all pages show the new data."""
-    version = database_version()
-    gateway(version).close()
-    gateway.clear()
-    writer = connect(version[0], read_only=False)
-    try:
+    """A read-write gateway on a new version of the database, published when the block ends
+    without error (snapshots.writing): other sessions keep reading the published version
+    meanwhile and move to the new one on their next run."""
+    with snapshots.writing(settings().db_path) as writer:
         yield writer
-    finally:
-        writer.close()
-        st.cache_data.clear()
-        st.cache_resource.clear()
 
 
 def import_log() -> pl.DataFrame:

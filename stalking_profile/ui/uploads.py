@@ -12,6 +12,7 @@ import streamlit as st
 
 from stalking_profile import tables
 from stalking_profile.config import PROJECT_ROOT
+from stalking_profile.db import DatabaseError
 from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
 from stalking_profile.importing.load import (
@@ -91,10 +92,10 @@ def import_upload(upload, mapping_upload, kind: str | None) -> None:
             report = import_file(
                 gateway, path, kind, mapping, progress=progress_bar(f"Importing {upload.name}")
             )
-    except (ImportRefused, ReadError) as error:
+    except (ImportRefused, ReadError, DatabaseError) as error:
         st.error(f"{upload.name} was not imported: {error}. The database is unchanged.")
         return
-    st.success(report.text())
+    st.success(report.text() + " Every page now shows the new data.")
 
 
 def load_boundary_upload(upload, code_column: str | None) -> None:
@@ -102,7 +103,7 @@ def load_boundary_upload(upload, code_column: str | None) -> None:
     try:
         with uploaded_file(upload) as path, writable_database() as gateway:
             report = load_boundaries(gateway, path, code_column)
-    except BoundaryError as error:
+    except (BoundaryError, DatabaseError) as error:
         st.error(f"{upload.name} was not loaded: {error}. The database is unchanged.")
         return
     st.success(report.text())

@@ -63,7 +63,7 @@ def test_every_page_renders(page, running_app, path: str) -> None:
 
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
-    assert page.get_by_text("Demonstration data").first.is_visible()
+    page.get_by_text("Demonstration data").first.wait_for(timeout=30_000)
     if path in ("", "trends", "risk", "outcomes", "maps"):
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= 1
@@ -112,7 +112,7 @@ def test_filters_change_the_figures_and_live_in_the_address(
     shared_address = page.url
     page.get_by_role("link", name="Trends").click()
     _wait_for_page(page, "Trends")
-    assert page.get_by_text("Stalking, Non-DA, CD, Oct 2020 to Sep 2021").first.is_visible()
+    page.get_by_text("Stalking, Non-DA, CD, Oct 2020 to Sep 2021").first.wait_for(timeout=30_000)
 
     page.goto(shared_address)
     _wait_for_page(page, "Overview")
@@ -203,9 +203,9 @@ def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
     # some rows refused: a warning, never the green of a clean file
     assert page.locator('[data-testid="stAlertContentWarning"]', has_text="2 refused").count() == 1
     assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0
-    assert page.get_by_text(
-        "synthetic demonstration force: records are not imported"
-    ).first.is_visible()
+    page.get_by_text("synthetic demonstration force: records are not imported").first.wait_for(
+        timeout=30_000
+    )
     with page.expect_download() as refused_download:
         page.get_by_role("button", name="Download the refused rows with reasons").click()
     assert refused_download.value.suggested_filename == "refused-rows-extract.csv"

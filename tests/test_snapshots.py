@@ -1,0 +1,209 @@
+"""Publishing new versions of the store (snapshots.py): imports run beside a reading
+dashboard, one at a time, and a kill or a full disk at any phase changes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from stalking_profile.db import DatabaseError, Gateway, connect
+from stalking_profile.importing.load import import_file
+from stalking_profile.snapshots import WriteBusy, writing
+from tests.test_import import TEMPLATES, offences
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = ("offence", "outcome", "dataset", "import_log", "quarantine")
+MARTS = ("offence_fact", "offence_summary", "outcome_summary", "ward_month_cube", "quality_summary")
+
+
+def state(path: Path) -> dict[str, int]:
+    """Rows of every base table and offences counted by every mart (fixed names only)."""
+    gateway = connect(path)
+    try:
+        rows = {t: gateway.sql("SELECT count(*) AS n FROM " + t)["n"].item() for t in TABLES}
+        for mart in MARTS:
+            column = "1" if mart == "offence_fact" else "offences"
+            statement = "SELECT coalesce(sum(" + column + "), 0)::BIGINT AS n FROM " + mart
+            rows[mart] = gateway.sql(statement)["n"].item()
+        return rows
+    finally:
+        gateway.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A force store with districts and 100 offences, published."""
+    path = tmp_path / "force.duckdb"
+    first = tmp_path / "first.csv"
+    offences(100).write_csv(first)
+    with writing(path, create=True) as gateway:
+        import_file(gateway, TEMPLATES / "districts.csv")
+        import_file(gateway, first)
+    return path
+
+
+def test_an_import_publishes_while_a_reader_holds_the_old_version(
+    store: Path, tmp_path: Path
+) -> None:
+    """Issue 13, fault 3: with the dashboard holding the file, a command-line import died on
+    the lock. Now it runs; the open reader keeps its version, a new one sees the new data."""
+    reader = connect(store)  # the dashboard's read-only connection
+    before = reader.sql("SELECT count(*) AS n FROM offence")["n"].item()
+    extract = tmp_path / "more.csv"
+    offences(50, start=500).write_csv(extract)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "stalking_profile",
+            "import",
+            str(extract),
+            "--db",
+            str(store),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert reader.sql("SELECT count(*) AS n FROM offence")["n"].item() == before == 100
+    reader.close()
+    assert state(store)["offence"] == 150
+    assert not list(tmp_path.glob("force.duckdb.next-*"))
+
+
+def test_a_second_write_waits_or_is_refused(store: Path) -> None:
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with writing(store):
+            entered.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    entered.wait(10)
+    try:
+        with pytest.raises(WriteBusy, match="another import"), writing(store, wait_seconds=0.5):
+            pass
+    finally:
+        release.set()
+        holder.join()
+    with writing(store, wait_seconds=5) as gateway:  # free again
+        assert isinstance(gateway, Gateway)
+
+
+def test_an_error_inside_leaves_the_store_and_no_copy(store: Path) -> None:
+    before = state(store)
+    with pytest.raises(RuntimeError), writing(store) as gateway:
+        gateway.sql("DELETE FROM offence")
+        raise RuntimeError("stopped")
+    assert state(store) == before
+    assert not list(store.parent.glob("force.duckdb.next-*"))
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from stalking_profile.importing.load import import_file
+    from stalking_profile.snapshots import writing
+
+    store, extract, phase = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+
+    def kill_at(message, *_):
+        if phase in message:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    with writing(store, progress=kill_at) as gateway:
+        import_file(gateway, extract, progress=lambda fraction, message: kill_at(message))
+    """
+)
+PHASES = ("copying the store", "reading", "validating", "writing", "refreshing", "publishing")
+
+
+@pytest.fixture
+def after(store: Path, tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    """The extract every fault test imports, and the store's state after a clean import of it."""
+    extract = tmp_path / "extract.csv"
+    offences(2_000, start=1_000).write_csv(extract)
+    clean = tmp_path / "clean.duckdb"
+    clean.write_bytes(store.read_bytes())
+    with writing(clean) as gateway:
+        import_file(gateway, extract)
+    return extract, state(clean)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_kill_at_each_phase_leaves_before_or_after(
+    store: Path, after: tuple[Path, dict[str, int]], phase: str
+) -> None:
+    """Issue 13, fault 2: a kill -9 while the marts refreshed left offences committed with no
+    import-log row. Now the published store is exactly as before at every phase."""
+    extract, after_state = after
+    before = state(store)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLER, str(store), str(extract), phase],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == -9, done.stderr  # killed where asked
+    now = state(store)
+    assert now in (before, after_state)
+    assert now == before  # every phase listed is before the rename
+    with writing(store) as gateway:  # the next write clears the dead copy, then publishes
+        import_file(gateway, extract)
+    assert state(store) == after_state
+    assert not list(store.parent.glob("force.duckdb.next-*"))
+
+
+FULL_DISK = textwrap.dedent(
+    """
+    import resource, signal, sys
+    from pathlib import Path
+    from stalking_profile.db import DatabaseError
+    from stalking_profile.snapshots import writing
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full disk: writes fail, not the process
+    limit = int(sys.argv[2])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    try:
+        with writing(Path(sys.argv[1])) as gateway:
+            pass
+    except DatabaseError as error:
+        print(error)
+        sys.exit(2)
+    """
+)
+
+
+def test_a_full_disk_leaves_the_store_unchanged(store: Path) -> None:
+    before = state(store)
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(store), str(store.stat().st_size // 2)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "could not write the new version of force.duckdb" in done.stdout
+    assert state(store) == before
+    assert not list(store.parent.glob("force.duckdb.next-*"))
+
+
+def test_a_directory_or_missing_store_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="not a database file"), writing(tmp_path):
+        pass
+    with pytest.raises(DatabaseError, match="no database at"), writing(tmp_path / "none.duckdb"):
+        pass
