@@ -36,6 +36,7 @@ st.markdown(
 
 st.subheader("This period against the previous equal period")
 comparison = ui.trends_comparison(flt)
+st.markdown(comparison.note)
 ui.show_table(comparison.display)
 st.caption(
     "\\* the change is more than chance: exact test that the two periods' counts share one Poisson "

@@ -104,6 +104,30 @@ class ProfileFilter:
             end_month=add_months(self.start_month, -1),
         )
 
+    def comparison(self, first_month: date) -> Comparison:
+        """This period against the equal period before it, like for like when the data start
+        (`first_month`) inside the period before: both periods are then cut to the months
+        whose earlier twin is in the data, and said so; with no such month there is none.
+
+        >>> f = ProfileFilter(date(2019, 1, 1), date(2019, 12, 1), ("A",))
+        >>> c = f.comparison(date(2018, 4, 1))
+        >>> (c.current.start_month, c.previous.start_month, c.previous.end_month, c.like_for_like)
+        (datetime.date(2019, 4, 1), datetime.date(2018, 4, 1), datetime.date(2018, 12, 1), True)
+        >>> f.comparison(date(2019, 1, 1)).previous is None
+        True
+        """
+        previous = self.previous()
+        if previous.start_month >= first_month:
+            return Comparison(self, previous, False)
+        start = add_months(first_month, self.months)
+        if start > self.end_month:
+            return Comparison(self, None, False)
+        return Comparison(
+            self.with_period(start, self.end_month),
+            previous.with_period(first_month, previous.end_month),
+            True,
+        )
+
     def with_period(self, start_month: date, end_month: date) -> ProfileFilter:
         return replace(self, start_month=start_month, end_month=end_month)
 
@@ -157,6 +181,39 @@ def latest_complete_month(extract_date: date) -> date:
     extract_month = extract_date.replace(day=1)
     extract_month_end = add_months(extract_month, 1) - timedelta(days=1)
     return extract_month if extract_date >= extract_month_end else add_months(extract_month, -1)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a period is compared with: `current` (the filter, or its months that have an
+    earlier twin in the data), `previous` (None when the data hold none of the period before)
+    and whether the periods were cut to compare like for like."""
+
+    current: ProfileFilter
+    previous: ProfileFilter | None
+    like_for_like: bool
+
+    def describe(self) -> str:
+        """The comparison as a sentence, for captions and tooltips."""
+        if self.previous is None:
+            return "No comparison: the data hold none of the equal period before this one."
+        before = (
+            f"{month_label(self.previous.start_month)} to {month_label(self.previous.end_month)}"
+        )
+        if not self.like_for_like:
+            return f"Compared with the equal period before: {before}."
+        return (
+            f"Compared like for like: {month_label(self.current.start_month)} to "
+            f"{month_label(self.current.end_month)} against {before}, because the data start "
+            f"in {month_label(self.previous.start_month)}."
+        )
+
+    @property
+    def change_label(self) -> str:
+        """The label of the change figure."""
+        if self.previous is None:
+            return "Change: no previous period in the data"
+        return "Change, like for like" if self.like_for_like else "Change on previous period"
 
 
 def default_filter(

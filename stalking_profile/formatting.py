@@ -48,10 +48,15 @@ def headline_help(row: dict, change: dict | None = None) -> str:
     if row["kind"] in ("rate", "share"):
         parts.append(f"{count(row['numerator'])} of {count(row['denominator'])}.")
         parts.append(interval(row["lower"], row["upper"]))
-    if change is not None:
+    if change is not None and change["denominator"] is None:
+        parts.append("There is no previous period in the data to compare with.")
+    elif change is not None:
+        like = " (like for like: the same months of each period that the data cover)"
         parts.append(
-            f"Previous period: {count(change['denominator'])} "
-            f"({signed_percent(change['value'])}, {p_value(change['p_value'])}, exact test of equal rates)."
+            f"{change['label']}: {count(change['numerator'])} against "
+            f"{count(change['denominator'])}"
+            + (like if "like for like" in change["label"] else "")
+            + f" ({signed_percent(change['value'])}, {p_value(change['p_value'])}, exact test of equal rates)."
         )
     if row["is_small"]:
         parts.append("Small numbers: treat with caution.")

@@ -60,10 +60,14 @@ def hotspot_panel(
     """Offences per ward for the filter (count or rate), Gi* hot and cold spots on ward rates,
     and the top wards with their change against the previous equal period."""
     current = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
+    compared = flt.comparison(queries.dataset_info(gateway).first_month)
     previous = apply_domestic(queries.ward_totals(gateway, flt.previous()), flt.domestic)
+    # a ward's change needs the whole period before in the data; otherwise it is left blank
+    whole = compared.previous is not None and not compared.like_for_like
     wards = hotspots.ward_hotspots(ward_offences(current, geometry), geometry.weights, correct)
     before = ward_offences(previous, geometry).select(
-        "ward_code", pl.col("offences").alias("previous_offences")
+        "ward_code",
+        (pl.col("offences") if whole else pl.lit(None, dtype=pl.Int64)).alias("previous_offences"),
     )
     wards = wards.join(before, on="ward_code", how="left", maintain_order="left").with_columns(
         (pl.col("offences") - pl.col("previous_offences")).alias("change"),

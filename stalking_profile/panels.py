@@ -68,15 +68,20 @@ class OverviewPanel:
 def overview(
     gateway: Gateway, flt: ProfileFilter, small_denominator: int, run_length: int
 ) -> OverviewPanel:
-    """Headline figures with intervals, the monthly trend, and the SPC scorecard."""
+    """Headline figures with intervals, the monthly trend, and the SPC scorecard (over the
+    months the data cover: never months before the first recorded month, counted as zero)."""
+    data_start = queries.dataset_info(gateway).first_month
+    compared = flt.comparison(data_start)
     figures = headline.headline_indicators(
         queries.offence_counts(gateway, flt),
-        queries.offence_counts(gateway, flt.previous()),
+        None if compared.previous is None else queries.offence_counts(gateway, compared.previous),
         flt.domestic,
         small_denominator,
+        change_current=queries.offence_counts(gateway, compared.current),
+        change_label=compared.change_label,
     )
     trend = trends_volume(gateway, flt)
-    first = add_months(flt.end_month, -(SCORECARD_MONTHS - 1))
+    first = max(add_months(flt.end_month, -(SCORECARD_MONTHS - 1)), data_start)
     history = apply_domestic(
         queries.offence_counts(gateway, flt, lookback_months=SCORECARD_MONTHS), flt.domestic
     )
@@ -162,20 +167,34 @@ def trends_spc(
 class ComparisonPanel:
     table: pl.DataFrame
     display: pl.DataFrame
+    note: str  # what is compared with what, in words (like for like, or no comparison)
 
 
 def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
     """The problem profile's district table: this period against the equal period before,
     for the chosen districts, the selection (when several) and the whole force."""
     force, areas = _force_scope(gateway, flt)
+    compared = force.comparison(queries.dataset_info(gateway).first_month)
+    previous = compared.previous or compared.current.with_period(
+        compared.current.start_month, compared.current.start_month
+    )
     table = volumes.district_period_table(
-        queries.offence_counts(gateway, force),
-        queries.offence_counts(gateway, force.previous()),
+        queries.offence_counts(gateway, compared.current),
+        queries.offence_counts(gateway, previous),
         _district_codes(flt),
         areas,
     )
+    if compared.previous is None:  # nothing to compare with: no previous figures, no test
+        table = table.with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("previous"),
+            pl.lit(None, dtype=pl.Float64).alias("change_pct"),
+            pl.lit(None, dtype=pl.Float64).alias("p_value"),
+            pl.lit(None, dtype=pl.Boolean).alias("significant"),
+        )
     shown = ("all", "domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
-    return ComparisonPanel(table, formatting.period_table_display(table, shown))
+    return ComparisonPanel(
+        table, formatting.period_table_display(table, shown), compared.describe()
+    )
 
 
 @dataclass(frozen=True)

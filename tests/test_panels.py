@@ -76,3 +76,51 @@ def test_recording_rule_list() -> None:
     assert date(2015, 4, 1) not in stalking["date"].to_list()  # a harassment-only change
     assert series_breaks(("stalking",), date(2018, 4, 1), date(2022, 1, 1)) == [date(2020, 4, 1)]
     assert series_breaks(("stalking",), date(2020, 4, 1), date(2022, 1, 1)) == []
+
+
+def test_a_period_before_the_data_is_compared_like_for_like(demo_gateway: Gateway) -> None:
+    """Issue 12, fault 1: January-December 2019 showed '+51.0%, p = 1.8e-20', every district
+    starred, against a previous period holding only April-December 2018. Like for like
+    (April-December of each year) it is +17.5%, and the page says what is compared."""
+    flt = ProfileFilter(date(2019, 1, 1), date(2019, 12, 1), ALL)
+    figures = {
+        r["indicator"]: r
+        for r in panels.overview(demo_gateway, flt, 30, 6).headline.iter_rows(named=True)
+    }
+    change = figures["change"]
+    assert change["label"] == "Change, like for like"
+    assert round(change["value"] * 100, 1) == 17.5
+    view = panels.trends_comparison(demo_gateway, flt)
+    assert view.note.startswith("Compared like for like: Apr 2019 to Dec 2019 against Apr 2018")
+    force = view.table.filter((pl.col("district_code") == "Force") & (pl.col("category") == "all"))
+    assert round(force["change_pct"].item(), 1) == 17.5
+
+
+def test_no_period_before_the_data_means_no_comparison(demo_gateway: Gateway) -> None:
+    """Issue 12, fault 1: April 2018 - March 2019 was tested against a previous period of 0
+    ('p < 0.001', cells 'no data*')."""
+    flt = ProfileFilter(date(2018, 4, 1), date(2019, 3, 1), ALL)
+    change = panels.overview(demo_gateway, flt, 30, 6).headline.filter(
+        pl.col("indicator") == "change"
+    )
+    assert (change["value"].item(), change["p_value"].item()) == (None, None)
+    view = panels.trends_comparison(demo_gateway, flt)
+    assert view.note.startswith("No comparison")
+    assert view.table["significant"].null_count() == view.table.height
+    cells = [v for row in view.display.iter_rows() for v in row[1:]]
+    assert not any(str(v).endswith("*") for v in cells)
+
+
+def test_the_scorecard_never_counts_months_before_the_data(extract_db_path) -> None:
+    """Issue 12, fault 2: months before the first recorded month were zeros in the SPC
+    partition; the scorecard now starts where the data start."""
+    from stalking_profile.db import connect
+
+    gateway = connect(extract_db_path)
+    try:
+        flt = ProfileFilter(date(2022, 6, 1), date(2023, 5, 1), ("AY", "BE", "SE"))
+        view = panels.overview(gateway, flt, 30, 6)
+        months = [x for trace in view.scorecard_charts["offences"].data for x in (trace.x or [])]
+        assert min(months) == date(2022, 12, 1)
+    finally:
+        gateway.close()

@@ -88,9 +88,11 @@ def _rate_row(key: str, label: str, kind: str, rate: Rate, definition: str) -> d
 
 def headline_indicators(
     counts_all: pl.DataFrame,
-    previous_all: pl.DataFrame,
+    previous_all: pl.DataFrame | None,
     domestic: Domestic,
     small_denominator: int = SMALL_DENOMINATOR,
+    change_current: pl.DataFrame | None = None,
+    change_label: str = "Change on previous period",
 ) -> pl.DataFrame:
     """Every headline figure for a filter, one row each (the registry's "headline" indicators,
     with the change and, under DA and non-DA together, the DA and non-DA counts and DA share).
@@ -101,27 +103,34 @@ def headline_indicators(
     count and a share of one part would mean nothing. Columns: indicator, label, kind (count,
     change, share, rate), value, numerator, denominator, lower, upper (95% Wilson), p_value
     (change only), is_small, definition.
+
+    The change compares `change_current` (default: `counts_all`; the like-for-like months when
+    the data start inside the period before) with `previous_all`; with `previous_all` None
+    there is nothing to compare with and the change has no value.
     """
     current = apply_domestic(counts_all, domestic)
     now = offence_total(current)
-    before = offence_total(apply_domestic(previous_all, domestic))
     offences = BY_KEY["offences"]
     change = change_p_value = None
+    compared = offence_total(
+        apply_domestic(counts_all if change_current is None else change_current, domestic)
+    )
+    before = None if previous_all is None else offence_total(apply_domestic(previous_all, domestic))
     if before:
-        change = (now - before) / before
-    if not math.isnan(p := poisson_change_p_value(now, before)):
+        change = (compared - before) / before
+    if before is not None and not math.isnan(p := poisson_change_p_value(compared, before)):
         change_p_value = p
     rows: list[dict[str, object]] = [
         _count_row("offences", offences.label, now, offences.definition),
         {
             "indicator": "change",
-            "label": "Change on previous period",
+            "label": change_label,
             "kind": "change",
             "value": change,
-            "numerator": now,
+            "numerator": compared,
             "denominator": before,
             "p_value": change_p_value,
-            "is_small": before < small_denominator,
+            "is_small": before is not None and before < small_denominator,
             "definition": (
                 "(offences this period - offences in the equal-length period before) / offences "
                 "in the period before; p_value: exact conditional binomial test of equal rates."

@@ -55,7 +55,10 @@ def headline_tile(column, row: dict, change: dict | None = None, share: dict | N
     (the change on the previous period under the offences; the DA share under DA offences)."""
     delta = None
     if change is not None and change["value"] is not None:
-        delta = formatting.signed_percent(change["value"]) + " on previous period"
+        wording = {"Change, like for like": " like for like"}.get(
+            change["label"], " on previous period"
+        )
+        delta = formatting.signed_percent(change["value"]) + wording
     if share is not None and share["value"] is not None:
         delta = f"{formatting.percent(share['value'])} of offences"
     column.metric(
