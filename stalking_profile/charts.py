@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.measures.spc import MINIMUM_POINTS
 
 COLOURS: dict[str, str] = {
     "domestic": "#D55E00",  # vermillion
@@ -177,21 +178,26 @@ def spc_figure(
     figure = go.Figure()
     months = chart["month"].to_list()
     floor, ceiling = 0.0, (1.0 if is_rate else None)
+    enough = chart.height >= MINIMUM_POINTS  # fewer: a run chart (series and mean), no limits
     for partition in chart["partition"].unique(maintain_order=True).to_list():
         part = chart.filter(pl.col("partition") == partition)
         x = part["month"].to_list()
-        for column, name, dash in (
-            ("mean", "Mean", "solid"),
-            ("upper_limit", "Process limits", "dash"),
-            ("lower_limit", "Process limits", "dash"),
-        ):
+        trial = bool(part["trial_limits"][0]) if part.height else False
+        limit_name = "Trial limits (under 12 points)" if trial else "Process limits"
+        lines = [("mean", "Mean", "solid")]
+        if enough:
+            lines += [
+                ("upper_limit", limit_name, "dot" if trial else "dash"),
+                ("lower_limit", limit_name, "dot" if trial else "dash"),
+            ]
+        for column, name, dash in lines:
             figure.add_scatter(
                 x=x,
                 y=part[column].clip(floor, ceiling).to_list(),
                 mode="lines",
                 name=name,
                 legendgroup=name,
-                showlegend=partition == 0 and column != "lower_limit",
+                showlegend=column != "lower_limit" and (partition == 0 or trial),
                 line={"color": COLOURS["limits"], "dash": dash, "width": 1.5},
                 hoverinfo="skip",
             )
@@ -219,7 +225,7 @@ def spc_figure(
         ("high", COLOURS["special_high"], "triangle-up", "Special cause: higher"),
         ("low", COLOURS["special_low"], "triangle-down", "Special cause: lower"),
     ):
-        special = chart.filter(pl.col("side") == side)
+        special = chart.filter(pl.col("side") == side) if enough else chart.clear()
         if special.height:
             figure.add_scatter(
                 x=special["month"].to_list(),
@@ -247,6 +253,9 @@ def spc_figure(
     subtitle = (
         f"XmR chart: limits = mean ± 2.66 × mean moving range; special cause = a point beyond a limit, "
         f"a run of {run_length} on one side of the mean, {run_length} rising or falling, or 2 of 3 near a limit"
+        if enough
+        else f"Too few points for process limits ({chart.height} of the {MINIMUM_POINTS} needed): "
+        "the series and its mean only"
     )
     return apply_theme(figure, f"{title}<br><sup>{subtitle}</sup>")
 

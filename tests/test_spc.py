@@ -124,3 +124,50 @@ def test_variation_wording() -> None:
     assert spc.variation(chart, "down") == "special cause - concerning"
     assert spc.variation(chart) == "special cause - high"
     assert spc.variation(_chart(STABLE[:5])) == "too few points"
+
+
+def test_a_rising_trend_below_the_mean_is_labelled_higher() -> None:
+    """Issue 12, fault 3: a point is labelled by the direction of the rule that fired (a
+    rising trend is 'high' even below the mean), not by its side of the mean."""
+    values = [20, 40, 20, 40, 20, 40, 20, 40, 20, 40, 21, 22, 23, 24, 25, 26]
+    chart = _chart(values)
+    rising = chart.slice(10, 6)
+    assert rising["trend"].all() and rising["shift"].all()  # rising, and six below the mean
+    assert (rising["value"] < rising["mean"]).all()
+    assert (rising["value"] > rising["lower_limit"]).all()  # inside the limits
+    assert rising["side"].to_list() == ["high"] * 6  # the trend outranks the shift
+
+
+def test_a_point_beyond_a_limit_outranks_a_shift() -> None:
+    """Precedence (NHSRplotthedots): outside limits > trend > 2 of 3 > shift."""
+    values = [*STABLE[:12], 8, 8, 8, 8, 8, 8, 30]  # a run below the mean, then a high outlier
+    chart = _chart(values)
+    assert chart["beyond_limits"][-1] and chart["side"][-1] == "high"
+    assert chart["side"].to_list()[12:18] == ["low"] * 6
+
+
+def test_two_of_three_never_spans_a_recalculation() -> None:
+    """Two points near the upper limit either side of a break are not two of three."""
+    before = STABLE[:12]
+    after = [10, 12, 11, 9, 10, 12, 10, 11, 9, 10, 12, 11]
+    values = [*before[:-1], 14.5, 14.5, *after[1:]]
+    breaks = [MONTHS[12]]
+    split = _chart(values, breaks=breaks)
+    assert not split["two_of_three"].slice(10, 4).any()
+    joined = spc.two_of_three_points(
+        np.array([10.0, 14.5, 14.5]), np.full(3, 9.0), np.full(3, 13.0), np.full(3, 5.0)
+    )
+    assert joined.tolist() == [False, True, True]  # the same points within one partition fire
+
+
+def test_too_few_points_draw_no_limits_and_no_special_causes() -> None:
+    """Fewer than 13 points: a run chart (series and mean), not an SPC chart."""
+    from stalking_profile import charts
+
+    chart = _chart([3, 4, 3, 3, 2, 9, 3, 3, 3, 3])
+    figure = charts.spc_figure(chart, "Offences", 6)
+    names = {trace.name for trace in figure.data}
+    assert "Process limits" not in names
+    assert not {"Special cause: higher", "Special cause: lower"} & names
+    assert "Too few points" in figure.layout.title.text
+    assert spc.variation(chart) == "too few points"

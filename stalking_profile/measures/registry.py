@@ -50,6 +50,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Statistical process control", spc.shift_points),
     ("Statistical process control", spc.trend_points),
     ("Statistical process control", spc.two_of_three_points),
+    ("Statistical process control", spc.rule_sides),
     ("Statistical process control", scorecard.indicator_chart),
     ("Statistical process control", spc.variation),
     ("Statistical process control", scorecard.monthly_indicators),

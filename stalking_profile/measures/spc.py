@@ -53,35 +53,82 @@ def shift_points(
     return (side != 0) & (_run_lengths(labels) >= run_length)
 
 
-def trend_points(values: np.ndarray, run_length: int) -> np.ndarray:
+def trend_points(values: np.ndarray, run_length: int, direction: int = 0) -> np.ndarray:
     """True for points in a run of `run_length`+ points each higher (or each lower) than the
-    previous one; equal values break a trend."""
+    previous one; equal values break a trend. `direction` 1 keeps rising runs only, -1 falling
+    runs only, 0 both."""
     flags = np.zeros(values.size, dtype=bool)
     if values.size < 2:
         return flags
     steps = np.sign(np.diff(values))
     lengths = _run_lengths(steps)
-    in_trend = (steps != 0) & (lengths >= run_length - 1)
+    wanted = (steps != 0) if direction == 0 else (steps == direction)
+    in_trend = wanted & (lengths >= run_length - 1)
     flags[1:] |= in_trend  # each step flags the point it arrives at ...
     flags[:-1] |= in_trend  # ... and the point it leaves
     return flags
 
 
 def two_of_three_points(
-    values: np.ndarray, mean: np.ndarray, upper2: np.ndarray, lower2: np.ndarray
+    values: np.ndarray,
+    mean: np.ndarray,
+    upper2: np.ndarray,
+    lower2: np.ndarray,
+    partition: np.ndarray | None = None,
+    side: int = 0,
 ) -> np.ndarray:
     """True for points beyond a two-sigma line where 2 or 3 of 3 consecutive points are beyond
-    it on the same side and all three lie on that side of the mean."""
+    it on the same side and all three lie on that side of the mean - the three within one
+    limits partition (a recalculation starts afresh). `side` 1 above only, -1 below, 0 both."""
     flags = np.zeros(values.size, dtype=bool)
     if values.size < 3:
         return flags
-    for beyond, same_side in ((values > upper2, values > mean), (values < lower2, values < mean)):
+    part = np.zeros(values.size, dtype=np.int64) if partition is None else partition
+    windows_of_part = sliding_window_view(part, 3)
+    one_partition = windows_of_part.min(axis=1) == windows_of_part.max(axis=1)
+    sides = []
+    if side >= 0:
+        sides.append((values > upper2, values > mean))
+    if side <= 0:
+        sides.append((values < lower2, values < mean))
+    for beyond, same_side in sides:
         windows = sliding_window_view(beyond, 3)
-        sides = sliding_window_view(same_side, 3)
-        hit = (windows.sum(axis=1) >= 2) & sides.all(axis=1)
+        on_side = sliding_window_view(same_side, 3)
+        hit = (windows.sum(axis=1) >= 2) & on_side.all(axis=1) & one_partition
         for offset in range(3):
             flags[offset : offset + hit.size] |= hit & windows[:, offset]
     return flags
+
+
+def rule_sides(
+    values: np.ndarray,
+    mean: np.ndarray,
+    upper: np.ndarray,
+    lower: np.ndarray,
+    upper2: np.ndarray,
+    lower2: np.ndarray,
+    partition: np.ndarray,
+    run_length: int,
+) -> np.ndarray:
+    """Each point's special-cause side, 'high', 'low' or '', by the direction of the rule that
+    fired, in NHSRplotthedots' order of precedence: a point beyond a limit, then a trend
+    (rising is high, even below the mean), then two of three near a limit, then a shift."""
+    above_mean = values > mean
+    below_mean = values < mean
+    shift = shift_points(values, mean, partition, run_length)
+    ordered = [
+        (values > upper, values < lower),
+        (trend_points(values, run_length, 1), trend_points(values, run_length, -1)),
+        (
+            two_of_three_points(values, mean, upper2, lower2, partition, 1),
+            two_of_three_points(values, mean, upper2, lower2, partition, -1),
+        ),
+        (shift & above_mean, shift & below_mean),
+    ]
+    sides = np.full(values.size, "", dtype=object)
+    for high, low in reversed(ordered):  # higher precedence written last, so it wins
+        sides = np.where(high, "high", np.where(low, "low", sides))
+    return sides
 
 
 def xmr(
@@ -96,7 +143,8 @@ def xmr(
     `breaks` are months from which the limits are recalculated (each starts a partition).
     Columns: month, value, partition, mean, moving_range, upper_limit, lower_limit,
     upper_two_sigma, lower_two_sigma, beyond_limits, shift, trend, two_of_three,
-    special_cause, side ("high", "low" or null), trial_limits.
+    special_cause, side ("high", "low" or null: the direction of the rule that fired, not the
+    side of the mean), trial_limits.
     """
     month_list = list(months)
     x = np.asarray(values, dtype=float)
@@ -118,8 +166,9 @@ def xmr(
     beyond = (x > upper) | (x < lower)
     shift = shift_points(x, mean, partition, run_length)
     trend = trend_points(x, run_length)
-    two_of_three = two_of_three_points(x, mean, upper2, lower2)
+    two_of_three = two_of_three_points(x, mean, upper2, lower2, partition)
     special = beyond | shift | trend | two_of_three
+    sides = rule_sides(x, mean, upper, lower, upper2, lower2, partition, run_length)
     partition_sizes = np.bincount(partition)[partition]
     return pl.DataFrame(
         {
@@ -137,7 +186,7 @@ def xmr(
             "trend": trend,
             "two_of_three": two_of_three,
             "special_cause": special,
-            "side": np.where(special, np.where(x > mean, "high", "low"), ""),
+            "side": sides.astype(str),
             "trial_limits": partition_sizes < MINIMUM_PARTITION,
         },
         schema_overrides={"month": pl.Date},
