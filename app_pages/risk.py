@@ -34,8 +34,12 @@ ui.show_table(
         "da_rate",
         "non_da_rate",
         "difference_points",
+        "difference_lower",
+        "difference_upper",
         "p_value",
+        "q_value",
         "significant",
+        "test",
         "da_denominator",
         "non_da_denominator",
     ),
@@ -43,8 +47,11 @@ ui.show_table(
     labels=LABELS,
 )
 st.caption(
-    "Two-proportion z-test: 'more than chance' means the DA / non-DA gap is unlikely to be noise "
-    "(p < 0.05). 'Force' is every district, whatever is selected, for comparison."
+    "Each gap is tested with the two-proportion z-test, or the mid-p exact test where an expected "
+    "count is under 5; 'more than chance' means q < 0.05, the false discovery rate controlled over "
+    "every test in the table (Benjamini-Hochberg), so one table of many tests does not find gaps "
+    "by luck. The interval is Newcombe's for a difference of proportions. 'Force' is every "
+    "district, whatever is selected, for comparison."
 )
 
 st.subheader("By district")

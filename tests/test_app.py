@@ -215,7 +215,7 @@ def test_p_values_and_significance_in_words(app_test) -> None:
     comparison = next(f.value for f in at.dataframe if "p-value" in f.value.columns)
     assert "< 0.001" in set(comparison["p-value"])
     assert "0.0000" not in set(comparison["p-value"])
-    assert set(comparison["More than chance? (p < 0.05)"]) <= {
+    assert set(comparison["More than chance? (q < 0.05)"]) <= {
         "yes: more than chance",
         "no: could be chance",
         "no test",

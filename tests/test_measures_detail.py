@@ -160,3 +160,43 @@ def test_quality_indicators_by_hand(tiny_gateway: Gateway) -> None:
     records = queries.quality_records(tiny_gateway, Q1_2021, "non_da_stalking_without_dash")
     assert sorted(records["crime_ref"].to_list()) == ["T3", "T4"]
     assert queries.quality_records(tiny_gateway, Q1_2021, "no-such-indicator").is_empty()
+
+
+def test_small_gaps_use_an_exact_test_and_every_gap_has_an_interval() -> None:
+    """Issue 12, fault 7: DA against non-DA on small counts used the z-test, carried no
+    interval, and each of a table's many tests was read at p < 0.05 alone."""
+    from stalking_profile.measures import rates as r
+
+    assert r.proportion_difference_test(3, 10, 9, 12)[1] == "mid-p exact"
+    assert r.proportion_difference_test(1226, 5669, 64, 460)[1] == "z-test"
+    rates_frame = pl.DataFrame(
+        {
+            "flag": ["arrest_made"] * 4,
+            "label": ["Arrest rate"] * 4,
+            "district_code": ["A", "A", "B", "B"],
+            "category": ["domestic", "non_domestic"] * 2,
+            "numerator": [3, 9, 300, 310],
+            "denominator": [10, 12, 1000, 1000],
+        }
+    ).pipe(r.with_rate_columns)
+    table = risk.domestic_comparison(rates_frame)
+    small = table.filter(pl.col("district_code") == "A").row(0, named=True)
+    assert small["test"] == "mid-p exact"
+    assert small["difference_lower"] < small["difference_points"] < small["difference_upper"]
+    assert all(table["q_value"] >= table["p_value"])  # the FDR adjustment never lowers a p-value
+
+
+def test_the_period_table_gives_every_change_an_interval_and_q_values(
+    tiny_gateway: Gateway,
+) -> None:
+    from stalking_profile.measures import volumes
+
+    table = volumes.district_period_table(
+        queries.offence_counts(tiny_gateway, Q1_2021),
+        queries.offence_counts(tiny_gateway, Q1_2021.previous()),
+        ["A", "B", "C"],
+    )
+    tested = table.filter(pl.col("previous") > 0)
+    assert (tested["change_lower"] <= tested["change_pct"]).all()
+    assert (tested["change_pct"] <= tested["change_upper"]).all()
+    assert (table.drop_nulls("p_value")["q_value"] >= table.drop_nulls("p_value")["p_value"]).all()

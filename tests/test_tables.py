@@ -11,7 +11,7 @@ def test_p_values_read_as_people_read_them() -> None:
     frame = pl.DataFrame({"p_value": [1.8e-20, 0.0344, None], "significant": [True, False, None]})
     shown = tables.for_display(frame)
     assert shown["p-value"].to_list() == ["< 0.001", "0.034", ""]
-    assert shown["More than chance? (p < 0.05)"].to_list() == [
+    assert shown["More than chance? (q < 0.05)"].to_list() == [
         "yes: more than chance",
         "no: could be chance",
         "no test",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from stalking_profile.measures.categories import (
@@ -17,7 +18,9 @@ from stalking_profile.measures.categories import (
 from stalking_profile.measures.indicators import flag_labels
 from stalking_profile.measures.rates import (
     SMALL_DENOMINATOR,
-    two_proportion_p_value,
+    fdr_q_values,
+    newcombe_interval,
+    proportion_difference_test,
     with_rate_columns,
 )
 
@@ -66,9 +69,11 @@ def flag_rates_by_district(
 
 def domestic_comparison(rates: pl.DataFrame) -> pl.DataFrame:
     """DA vs non-DA for each flag and district: both rates (offences recorded in the period with
-    the flag / offences recorded in the period, DA and non-DA separately), the difference in percentage points
-
-    and the two-sided p-value of a two-proportion z-test (is the gap more than noise?).
+    the flag / offences recorded in the period, DA and non-DA separately), the difference in
+    percentage points with its 95% interval (Newcombe), the two-sided p-value (the mid-p exact
+    test when an expected count is under 5, else the two-proportion z-test; `test` says which)
+    and the q-value controlling the false discovery rate over the whole table's tests
+    (Benjamini-Hochberg); significant = q < 0.05.
 
     `rates` is the output of flag_rates_by_district.
     """
@@ -88,16 +93,20 @@ def domestic_comparison(rates: pl.DataFrame) -> pl.DataFrame:
         pl.col("rate").alias("non_da_rate"),
     )
     table = domestic.join(non_domestic, on=["flag", "district_code"])
-    p_values = [
-        two_proportion_p_value(*row)
-        for row in table.select(
-            "da_numerator", "da_denominator", "non_da_numerator", "non_da_denominator"
-        ).iter_rows()
-    ]
+    counts = table.select(
+        "da_numerator", "da_denominator", "non_da_numerator", "non_da_denominator"
+    ).rows()
+    tests = [proportion_difference_test(*row) for row in counts]
+    intervals = [newcombe_interval(*row) for row in counts]
+    p_values = np.array([p for p, _ in tests], dtype=float)
     return table.with_columns(
         ((pl.col("da_rate") - pl.col("non_da_rate")) * 100).alias("difference_points"),
+        pl.Series("difference_lower", [lo * 100 for lo, _ in intervals]).fill_nan(None),
+        pl.Series("difference_upper", [hi * 100 for _, hi in intervals]).fill_nan(None),
         pl.Series("p_value", p_values, dtype=pl.Float64).fill_nan(None),
-    ).with_columns((pl.col("p_value") < 0.05).alias("significant"))
+        pl.Series("test", [name for _, name in tests], dtype=pl.String),
+        pl.Series("q_value", fdr_q_values(p_values), dtype=pl.Float64).fill_nan(None),
+    ).with_columns((pl.col("q_value") < 0.05).alias("significant"))
 
 
 def dash_risk_mix(counts: pl.DataFrame) -> pl.DataFrame:

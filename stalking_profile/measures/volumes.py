@@ -7,7 +7,7 @@ from typing import cast
 
 import numpy as np
 import polars as pl
-from scipy.stats import binom
+from scipy.stats import beta, binom
 
 from stalking_profile.filters import (
     ROLLING_MONTHS,
@@ -24,6 +24,7 @@ from stalking_profile.measures.categories import (
     with_category,
     with_roll_ups,
 )
+from stalking_profile.measures.rates import fdr_q_values
 
 
 def offence_total(counts: pl.DataFrame) -> int:
@@ -117,6 +118,31 @@ def change_pct(current: str, previous: str) -> pl.Expr:
     )
 
 
+def change_interval(current: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact 95% interval of the percentage change between two equal-length periods' counts:
+    given n = current + previous, current ~ Binomial(n, r / (1 + r)) for the rate ratio r, so
+    the Clopper-Pearson interval of current / n gives r's, then (r - 1) x 100. NaN where the
+    previous count is 0 (an upper bound of infinity) or both are.
+
+    Calderdale non-DA, 37 against 33 (+12.1%): the change could be anything from -31.8% to +85%
+    (as scipy's binomtest(37, 70).proportion_ci(method="exact") gives).
+
+    >>> [round(float(v[0]), 1) for v in change_interval(np.array([37]), np.array([33]))]
+    [-31.8, 85.0]
+    """
+    current = np.asarray(current, dtype=float)
+    total = current + np.asarray(previous, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(current > 0, beta.ppf(0.025, current, total - current + 1), 0.0)
+        high = np.where(current < total, beta.ppf(0.975, current + 1, total - current), 1.0)
+        ratio_low, ratio_high = low / (1 - low), high / (1 - high)
+    undefined = (total == 0) | (current == total)
+    return (
+        np.where(undefined, np.nan, (ratio_low - 1) * 100),
+        np.where(undefined, np.nan, (ratio_high - 1) * 100),
+    )
+
+
 def poisson_change_p_value(current: int, previous: int) -> float:
     """Two-sided exact p-value that two equal-length periods' counts share one Poisson rate.
 
@@ -151,19 +177,27 @@ def district_period_table(
 
     `current` and `previous` are count frames for the two periods (same filter otherwise);
     `areas` are the roll-up columns (see district_category_counts).
-    change_pct = (current - previous) / previous x 100 (null when previous is 0); p_value is
-    the exact conditional binomial test of equal Poisson rates; significant = p < 0.05.
+    change_pct = (current - previous) / previous x 100 (null when previous is 0), with its exact
+    95% interval (change_lower, change_upper: the Clopper-Pearson interval of current / (current
+    + previous) turned into a rate ratio); p_value is the exact conditional binomial test of
+    equal Poisson rates; q_value controls the false discovery rate over the whole table's tests
+    (Benjamini-Hochberg); significant = q < 0.05.
     """
     now = district_category_counts(current, district_codes, areas)
     before = district_category_counts(previous, district_codes, areas)
     now, before = now.rename({"offences": "current"}), before.rename({"offences": "previous"})
     table = now.join(before, on=["district_code", "category"])
-    p_values = poisson_change_p_values(table["current"].to_numpy(), table["previous"].to_numpy())
+    current_counts, previous_counts = table["current"].to_numpy(), table["previous"].to_numpy()
+    p_values = poisson_change_p_values(current_counts, previous_counts)
+    lower, upper = change_interval(current_counts, previous_counts)
 
     return table.with_columns(
         change_pct("current", "previous").alias("change_pct"),
+        pl.Series("change_lower", lower, dtype=pl.Float64).fill_nan(None),
+        pl.Series("change_upper", upper, dtype=pl.Float64).fill_nan(None),
         pl.Series("p_value", p_values, dtype=pl.Float64),
-    ).with_columns((pl.col("p_value") < 0.05).alias("significant"))
+        pl.Series("q_value", fdr_q_values(p_values), dtype=pl.Float64).fill_nan(None),
+    ).with_columns((pl.col("q_value") < 0.05).alias("significant"))
 
 
 def monthly_by_category(counts: pl.DataFrame, first_month, last_month) -> pl.DataFrame:
