@@ -22,6 +22,23 @@ ui.chart_with_table(
     view.rates_figure, rates_table, "outcomes-rates", flt, labels={"label": "Outcome"}
 )
 
+st.subheader("Outcomes within 90 and 180 days, and time to outcome")
+ui.show_table(
+    view.within.select(
+        "label", "category", "numerator", "denominator", "rate", "lower", "upper", "followed_share"
+    ),
+    ui.file_stem("outcomes-within-days", flt),
+    labels={"label": "Outcome", "denominator": "Offences followed up that long"},
+)
+ui.show_table(view.time_to_outcome, ui.file_stem("outcomes-time-to-outcome", flt))
+st.caption(
+    "Open cases bias the figures above: an offence recorded last month has had no time for an "
+    "outcome. So the rates here count only offences recorded at least 90 (or 180) days before the "
+    "extract date, and the median time to outcome (Kaplan-Meier) counts open offences as followed "
+    "up to the extract date instead of leaving them out. Outcome rates are not on the Overview "
+    "scorecard for the same reason."
+)
+
 st.subheader("Outcomes by district")
 show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
 for (name, table), tab in zip(view.tables.items(), st.tabs(list(view.tables)), strict=True):

@@ -41,8 +41,9 @@ st.subheader("Scorecard")
 st.caption(
     f"Each indicator's last {len(view.scorecard) and view.scorecard['months'][0]} months on an XmR chart "
     f"(NHS England Making Data Count rules, runs of {ui.settings().spc_run_length}); the variation is that of the "
-    "latest month. No targets are set, so there is no assurance icon. Outcome rates of recent "
-    "months are low while their offences are still open. Select a row to see its chart."
+    "latest month. No targets are set, so there is no assurance icon. Outcome rates are left off: "
+    "recent months' offences are still open (see Outcomes for rates within 90 and 180 days). "
+    "Select a row to see its chart."
 )
 selection = st.dataframe(
     formatting.scorecard_display(view.scorecard),

@@ -199,6 +199,8 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
 
 @dataclass(frozen=True)
 class OutcomesPanel:
+    within: pl.DataFrame  # outcome within 90 / 180 days, over offences followed up that long
+    time_to_outcome: pl.DataFrame  # Kaplan-Meier medians counting open offences
     tables: dict[str, pl.DataFrame]
     share_tables: dict[str, pl.DataFrame]
     groups: pl.DataFrame
@@ -243,7 +245,15 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
         "offences_with_outcome",
     )
     shares = {name: outcomes.outcome_share_table(table) for name, table in tables.items()}
-    return OutcomesPanel(tables, shares, groups, groups_figure, rates, rates_figure, days)
+    follow_up = queries.outcome_follow_up(gateway, flt)
+    shown_categories = [*_categories(flt), *(["all"] if flt.domestic == "all" else [])]
+    within = outcomes.outcome_within(follow_up, small_denominator).filter(
+        pl.col("category").is_in(shown_categories)
+    )
+    km = outcomes.time_to_outcome(follow_up).filter(pl.col("category").is_in(shown_categories))
+    return OutcomesPanel(
+        within, km, tables, shares, groups, groups_figure, rates, rates_figure, days
+    )
 
 
 @dataclass(frozen=True)

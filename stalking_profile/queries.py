@@ -63,6 +63,12 @@ def outcome_days(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     return gateway.query("outcome_days", **flt.sql_params())
 
 
+def outcome_follow_up(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Offences by DA, whether they have an outcome, days (to it, or followed up while open)
+    and whether followed up 90 / 180 days by the extract date."""
+    return gateway.query("outcome_follow_up", **flt.sql_params())
+
+
 def ward_counts(gateway: Gateway, flt: ProfileFilter, lookback_months: int = 0) -> pl.DataFrame:
     """Offences per ward, month, DA and offence type for the filter's districts and types."""
     return gateway.query("ward_counts", **flt.sql_params(lookback_months))

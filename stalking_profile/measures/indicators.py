@@ -70,7 +70,7 @@ INDICATORS: tuple[Indicator, ...] = (
         f"Outcome 1-8 rate: offences {LATEST} is type 1, 1A, 2, 2A, 3, 3A, 4, 6, 7 or 8 - "
         "outcome 5 (offender died) excluded, as in the problem profile - over all "
         f"{RECORDED}, open ones included.",
-        _shown("headline", "scorecard", "outcomes"),
+        _shown("headline", "outcomes"),
         "charge, caution, TIC, penalty notice, warning, community resolution (not 5)",
     ),
     Indicator(
@@ -92,7 +92,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "neither",
         f"Outcome 16 rate: offences {LATEST} is 16 (victim does not support action, suspect "
         f"identified) / {RECORDED}, open ones included.",
-        _shown("headline", "scorecard", "outcomes"),
+        _shown("headline", "outcomes"),
         "victim does not support action, suspect identified",
     ),
     Indicator(

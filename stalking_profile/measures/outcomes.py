@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from stalking_profile import contract
@@ -201,4 +202,97 @@ def outcome_share_table(table: pl.DataFrame) -> pl.DataFrame:
         if totals[code]
         else pl.lit(None, dtype=pl.Float64).alias(code)
         for code in columns
+    )
+
+
+HORIZONS = (90, 180)  # days after recording at which outcome rates are read
+MIN_FOR_MEDIAN = 20  # fewer outcomes than this in a group: no median time is given
+
+
+def outcome_within(
+    follow_up: pl.DataFrame, small_denominator: int = SMALL_DENOMINATOR
+) -> pl.DataFrame:
+    """Outcome within 90 and 180 days, by category: numerator = offences with an outcome
+    within H days of being recorded; denominator = offences recorded at least H days before
+    the extract date (whose H days are all observed), so open offences count and recent ones
+    do not pull the rate down. With 95% Wilson intervals; `followed_share` is the share of the
+    period's offences that the rate can use (the rest are recorded too recently).
+
+    `follow_up` is the frame of queries.outcome_follow_up.
+    """
+    base = with_roll_ups(with_category(follow_up))
+    rows = []
+    for horizon in HORIZONS:
+        followed = pl.col(f"followed_{horizon}")
+        part = base.group_by("category").agg(
+            pl.col("offences")
+            .filter(followed & pl.col("has_outcome") & (pl.col("days") <= horizon))
+            .sum()
+            .alias("numerator"),
+            pl.col("offences").filter(followed).sum().alias("denominator"),
+            pl.col("offences").sum().alias("recorded"),
+        )
+        rows.append(part.with_columns(pl.lit(f"Outcome within {horizon} days").alias("label")))
+    table = (
+        grid(category=list(CATEGORIES))
+        .join(pl.concat(rows), on="category", how="left")
+        .with_columns(pl.col("numerator", "denominator", "recorded").fill_null(0).cast(pl.Int64))
+        .with_columns(
+            pl.when(pl.col("recorded") > 0)
+            .then(pl.col("denominator") / pl.col("recorded"))
+            .otherwise(None)
+            .alias("followed_share")
+        )
+    )
+    return with_rate_columns(table, small_denominator=small_denominator).sort("label", "category")
+
+
+def time_to_outcome(follow_up: pl.DataFrame) -> pl.DataFrame:
+    """Kaplan-Meier median days from recording to an outcome, by category, counting open
+    offences as followed up to the extract date (censored) instead of leaving them out; with
+    the 95% interval of the median. A group with fewer than MIN_FOR_MEDIAN outcomes, or whose
+    curve never falls to half, has no median (null) and says so in `note`."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    base = with_roll_ups(with_category(follow_up))
+    rows = []
+    for category in CATEGORIES:
+        part = base.filter((pl.col("category") == category) & (pl.col("offences") > 0))
+        outcomes = int(part.filter(pl.col("has_outcome"))["offences"].sum())
+        row: dict[str, object] = {
+            "category": category,
+            "offences": int(part["offences"].sum()),
+            "offences_with_outcome": outcomes,
+            "median_days": None,
+            "median_lower": None,
+            "median_upper": None,
+            "note": "",
+        }
+        if outcomes < MIN_FOR_MEDIAN:
+            row["note"] = f"fewer than {MIN_FOR_MEDIAN} outcomes: no median"
+        else:
+            fitter = KaplanMeierFitter().fit(
+                part["days"].to_numpy(),
+                part["has_outcome"].to_numpy(),
+                weights=part["offences"].to_numpy(),
+            )
+            median = fitter.median_survival_time_
+            bounds = sorted(median_survival_times(fitter.confidence_interval_).to_numpy()[0])
+            finite = [None if not np.isfinite(v) else float(v) for v in (median, *bounds)]
+            row.update(median_days=finite[0], median_lower=finite[1], median_upper=finite[2])
+            if finite[0] is None:
+                row["note"] = "under half have an outcome yet: no median"
+        rows.append(row)
+    return pl.DataFrame(
+        rows,
+        schema={
+            "category": pl.String,
+            "offences": pl.Int64,
+            "offences_with_outcome": pl.Int64,
+            "median_days": pl.Float64,
+            "median_lower": pl.Float64,
+            "median_upper": pl.Float64,
+            "note": pl.String,
+        },
     )

@@ -43,6 +43,8 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Outcomes", outcomes.outcome_group_table),
     ("Outcomes", outcomes.median_days_to_outcome),
     ("Outcomes", outcomes.outcome_share_table),
+    ("Outcomes", outcomes.outcome_within),
+    ("Outcomes", outcomes.time_to_outcome),
     ("Risk and flags", risk.flag_rates_by_district),
     ("Risk and flags", risk.domestic_comparison),
     ("Risk and flags", risk.dash_risk_mix),
