@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import ui
+from stalking_profile import map_panels, ui
 
 flt = ui.active_filter()
 info = ui.dataset_info(ui.database_version())
@@ -52,27 +52,13 @@ with map_tab:
 with hot_tab:
     if hot_tab.open:
         ui.chart_with_table(view.hotspot_figure, view.ward_table, "map-hotspots", flt)
-        st.caption(
-            "Getis-Ord Gi* on ward rates with queen contiguity (each ward with the wards touching it). "
-            + (
-                "Significance is corrected for testing every ward with the Benjamini-Hochberg false discovery rate at each level. "
-                if correct
-                else "Uncorrected: with many wards, some pass by chance. "
-            )
-            + "Hotspots can reflect where younger or less affluent residents live, and cyber-enabled stalking "
-            "is recorded at the suspect's home when nothing else is known — read them with that in mind."
-        )
+        st.caption(map_panels.hotspot_note(correct))
 with emerging_tab:
     if emerging_tab.open:
         emerging = ui.emerging(flt, info.first_month)
         if emerging is not None:
             ui.chart_with_table(emerging.figure, emerging.table, "map-emerging-hotspots", flt)
-            st.caption(
-                f"Gi* per quarter over {emerging.describe()} (hot or cold at p < 0.05 in a quarter; "
-                "the quarters run back from the filter's last month to the start of the data, "
-                "whatever the filter's first month) and a Mann-Kendall trend test of each ward's "
-                "z-scores, classed as in ArcGIS Emerging Hot Spot Analysis."
-            )
+            st.caption(emerging.note())
 with match_tab:
     if match_tab.open:
         layers = ui.comparison_layer_names(ui.database_version())
@@ -93,4 +79,6 @@ with match_tab:
                 ui.plotly_chart(comparison.right, ui.file_stem(f"map-compare-{number}-right", flt))
 with top_tab:
     if top_tab.open:
+        ui.plotly_chart(view.funnel_figure, ui.file_stem("map-funnel", flt))
+        st.caption(map_panels.FUNNEL_NOTE)
         ui.show_table(view.top_wards, ui.file_stem("top-wards", flt))

@@ -379,3 +379,61 @@ def share_bar_figure(table: pl.DataFrame, label_column: str, title: str) -> go.F
 def _transparent(hex_colour: str, alpha: float = 0.18) -> str:
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
+
+
+def funnel_figure(wards: pl.DataFrame, limits: pl.DataFrame, title: str) -> go.Figure:
+    """A funnel plot: each ward's rate per 1,000 against its population, the area's rate and
+    the 95% and 99.8% limits for a ward of each size; wards beyond the 99.8% limits marked by
+    shape (triangle up above, down below) as well as colour.
+
+    `wards`: ward_name, population, rate_per_1000, funnel; `limits`: from funnel.funnel_limits.
+    """
+    figure = go.Figure()
+    x = limits["population"].to_list()
+    for name, dash in (("99.8%", "dash"), ("95%", "dot")):
+        for side in ("upper", "lower"):
+            figure.add_scatter(
+                x=x,
+                y=limits[f"{side}_{name}"].to_list(),
+                mode="lines",
+                name=f"{name} limits",
+                legendgroup=name,
+                showlegend=side == "upper",
+                line={"color": COLOURS["limits"], "dash": dash, "width": 1.5},
+                hoverinfo="skip",
+            )
+    figure.add_scatter(
+        x=x,
+        y=limits["area_rate"].to_list(),
+        mode="lines",
+        name="Rate of the whole area",
+        line={"color": COLOURS["all"], "width": 1.5},
+        hoverinfo="skip",
+    )
+    for label, symbol, colour in (
+        ("above the 99.8% limit", "triangle-up", COLOURS["special_high"]),
+        ("below the 99.8% limit", "triangle-down", COLOURS["special_low"]),
+        ("within or near the limits", "circle", COLOURS["non_domestic"]),
+    ):
+        if label.startswith("within"):
+            part = wards.filter(~pl.col("funnel").str.contains("99.8%"))
+        else:
+            part = wards.filter(pl.col("funnel") == label)
+        if part.is_empty():
+            continue
+        figure.add_scatter(
+            x=part["population"].to_list(),
+            y=part["rate_per_1000"].to_list(),
+            mode="markers",
+            name=f"Wards {label} ({part.height})",
+            marker={"symbol": symbol, "size": 9 if symbol != "circle" else 6, "color": colour},
+            text=part["ward_name"].to_list(),
+            hovertemplate="%{text}: %{y:.2f} per 1,000 (%{x:,} residents)<extra></extra>",
+        )
+    figure.update_layout(
+        xaxis={"title": "Residents (mid-2019)", "tickformat": ",d"},
+        yaxis={"title": "Offences per 1,000 residents", "rangemode": "tozero"},
+    )
+    figure = apply_theme(figure, title)
+    figure.update_layout(hovermode="closest")
+    return figure

@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import maps, queries
+from stalking_profile import charts, maps, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.geography import WardGeometry
-from stalking_profile.measures import hotspots
+from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
 
 MEASURES: dict[str, tuple[str, str]] = {
@@ -24,6 +25,46 @@ MEASURES: dict[str, tuple[str, str]] = {
     "offences": ("Offences", "offences"),
 }
 PERIOD_MONTHS = 3  # emerging hotspots: quarters
+
+
+FUNNEL_NOTE = (
+    "Each ward's rate against its number of residents. The lines show how far from the whole "
+    "area's rate a ward of that size can fall by chance alone (95% and 99.8% exact Poisson "
+    "limits): small wards scatter widely, so only wards beyond the 99.8% limits (triangles) "
+    "stand out more than chance would explain. Rates carry exact 95% intervals."
+)
+
+
+def hotspot_note(correct: bool) -> str:
+    """How the hot and cold spots were found, and how to read them."""
+    return (
+        "Getis-Ord Gi* on ward rates with queen contiguity (each ward with the wards touching "
+        "it). "
+        + (
+            "Significance is corrected for testing every ward with the Benjamini-Hochberg false "
+            "discovery rate at each level. "
+            if correct
+            else "Uncorrected: with many wards, some pass by chance. "
+        )
+        + "Hotspots can reflect where younger or less affluent residents live, and cyber-enabled "
+        "stalking is recorded at the suspect's home when nothing else is known — read them with "
+        "that in mind."
+    )
+
+
+def with_funnel(wards: pl.DataFrame) -> pl.DataFrame:
+    """Each ward's exact 95% interval per 1,000 (rate_lower, rate_upper) and its place on the
+    funnel of the whole area's rate (funnel)."""
+    offences = wards["offences"].to_numpy().astype(float)
+    population = wards["population"].fill_null(0).to_numpy().astype(float)
+    known = population > 0
+    area_rate = offences[known].sum() / max(population[known].sum(), 1) * 1000
+    lower, upper = funnel.poisson_rate_interval(offences, population)
+    return wards.with_columns(
+        pl.Series("rate_lower", lower).fill_nan(None),
+        pl.Series("rate_upper", upper).fill_nan(None),
+        pl.Series("funnel", funnel.funnel_position(offences, population, area_rate)),
+    )
 
 
 def ward_offences(counts: pl.DataFrame, geometry: WardGeometry) -> pl.DataFrame:
@@ -45,6 +86,7 @@ def ward_offences(counts: pl.DataFrame, geometry: WardGeometry) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class HotspotPanel:
+    funnel_figure: go.Figure  # ward rates against population, with 95% and 99.8% limits
     wards: pl.DataFrame
     ward_table: pl.DataFrame  # the wards as a table: the rate named for its unit
     top_wards: pl.DataFrame
@@ -73,6 +115,7 @@ def hotspot_panel(
         (pl.col("offences") - pl.col("previous_offences")).alias("change"),
         change_pct("offences", "previous_offences").alias("change_pct"),
     )
+    wards = with_funnel(wards)
     ranked = wards.sort(measure, descending=True, nulls_last=True).with_row_index("rank", offset=1)
     top = ranked.select(
         "rank",
@@ -81,6 +124,9 @@ def hotspot_panel(
         "district_code",
         "offences",
         pl.col("rate").alias("rate_per_1000"),
+        "rate_lower",
+        "rate_upper",
+        "funnel",
         "previous_offences",
         "change",
         "change_pct",
@@ -98,8 +144,26 @@ def hotspot_panel(
     )
     unknown = int(current.filter(pl.col("ward_code").is_null())["offences"].sum())
     ward_table = wards.drop("population_unknown").rename({"rate": "rate_per_1000"})
+    known = ward_table.filter(pl.col("population") > 0)
+    people = known["population"].to_numpy().astype(float)
+    area_rate = float(known["offences"].sum()) / max(people.sum(), 1.0) * 1000
+    sizes = np.linspace(
+        max(people.min(initial=1.0) * 0.8, 1.0), people.max(initial=1.0) * 1.05, 120
+    )
+    funnel_figure = charts.funnel_figure(
+        known,
+        funnel.funnel_limits(area_rate, sizes),
+        f"Ward rates against ward size: a funnel plot<br><sup>{description}</sup>",
+    )
     return HotspotPanel(
-        wards, ward_table, top, map_figure, hotspot_figure, unknown, int(current["offences"].sum())
+        funnel_figure,
+        wards,
+        ward_table,
+        top,
+        map_figure,
+        hotspot_figure,
+        unknown,
+        int(current["offences"].sum()),
     )
 
 
@@ -108,6 +172,15 @@ class EmergingPanel:
     table: pl.DataFrame
     figure: go.Figure
     periods: list[date]  # the first month of each quarter analysed
+
+    def note(self) -> str:
+        """How the emerging hotspots were found, with the quarters analysed."""
+        return (
+            f"Gi* per quarter over {self.describe()} (hot or cold at p < 0.05 in a quarter; the "
+            "quarters run back from the filter's last month to the start of the data, whatever "
+            "the filter's first month) and a Mann-Kendall trend test of each ward's z-scores, "
+            "classed as in ArcGIS Emerging Hot Spot Analysis."
+        )
 
     def describe(self) -> str:
         """The quarters analysed in words, e.g. '16 quarters, Apr 2018 to Mar 2022'."""

@@ -110,6 +110,9 @@ COLUMNS: dict[str, Column] = {
     "difference_lower": Column("Difference 95% interval from (points)", "signed_percent_points"),
     "difference_upper": Column("Difference 95% interval to (points)", "signed_percent_points"),
     "rate_per_1000": Column("Offences per 1,000 residents", "per_1000"),
+    "rate_lower": Column("95% interval from (per 1,000)", "per_1000"),
+    "rate_upper": Column("95% interval to (per 1,000)", "per_1000"),
+    "funnel": Column("On the funnel plot"),
     "interval": Column("95% interval"),
     # statistics
     "p_value": Column("p-value", "p_value"),

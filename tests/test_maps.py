@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from stalking_profile import geography, map_panels
@@ -24,3 +25,36 @@ def test_hot_and_cold_spots_are_marked_by_shape(demo_gateway: Gateway) -> None:
         if trace.type == "scattergeo" and trace.mode == "markers"
     }
     assert markers["triangle-up"] == hot
+
+
+def test_ward_rates_carry_exact_intervals_and_a_funnel(demo_gateway: Gateway) -> None:
+    """Issue 12: exact Poisson intervals per 1,000 and a Spiegelhalter funnel plot, so a small
+    ward's high rate is read against its size."""
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("BD", "CD", "KD", "LD", "WD"))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    view = map_panels.hotspot_panel(demo_gateway, flt, geometry, "rate", correct=True)
+    top = view.top_wards
+    assert (top["rate_lower"] <= top["rate_per_1000"]).all()
+    assert (top["rate_per_1000"] <= top["rate_upper"]).all()
+    assert set(top["funnel"]) <= {
+        "above the 99.8% limit",
+        "above the 95% limit",
+        "within the limits",
+        "below the 95% limit",
+        "below the 99.8% limit",
+    }
+    names = {trace.name for trace in view.funnel_figure.data}
+    assert {"99.8% limits", "95% limits", "Rate of the whole area"} <= names
+
+
+def test_funnel_limits_narrow_as_wards_grow() -> None:
+    from stalking_profile.measures import funnel
+
+    limits = funnel.funnel_limits(3.0, np.array([1000.0, 10000.0, 100000.0]))
+    widths = (limits["upper_99.8%"] - limits["lower_99.8%"]).to_list()
+    assert widths[0] > widths[1] > widths[2]
+    assert all(
+        lo <= 3.0 <= hi for lo, hi in zip(limits["lower_95%"], limits["upper_95%"], strict=True)
+    )
+    positions = funnel.funnel_position(np.array([60.0, 3.0]), np.array([10000.0, 1000.0]), 3.0)
+    assert positions == ["above the 99.8% limit", "within the limits"]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import polars as pl
 
 from stalking_profile.measures import (
+    funnel,
     headline,
     hotspots,
     outcomes,
@@ -68,6 +69,9 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Data quality", quality.quality_indicators),
     ("Data quality", quality.cyber_rate_by_district),
     ("Hotspots", hotspots.rate_per_1000),
+    ("Hotspots", funnel.poisson_rate_interval),
+    ("Hotspots", funnel.funnel_limits),
+    ("Hotspots", funnel.funnel_position),
     ("Hotspots", hotspots.gi_star),
     ("Hotspots", hotspots.benjamini_hochberg_threshold),
     ("Hotspots", hotspots.hotspot_classes),
