@@ -208,12 +208,23 @@ class Comparison:
             f"in {month_label(self.previous.start_month)}."
         )
 
+    def days(self) -> tuple[int, int]:
+        """Days in the compared current and previous periods (their exposure: a February has
+        fewer days to record offences in than a March)."""
+        if self.previous is None:
+            return (0, 0)
+        return (_days(self.current), _days(self.previous))
+
     @property
     def change_label(self) -> str:
         """The label of the change figure."""
         if self.previous is None:
             return "Change: no previous period in the data"
         return "Change, like for like" if self.like_for_like else "Change on previous period"
+
+
+def _days(flt: ProfileFilter) -> int:
+    return (add_months(flt.end_month, 1) - flt.start_month).days
 
 
 def default_filter(

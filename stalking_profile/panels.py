@@ -17,6 +17,7 @@ from stalking_profile import charts, formatting, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import (
     ROLLING_MONTHS,
+    Comparison,
     Domestic,
     ProfileFilter,
     add_months,
@@ -25,7 +26,11 @@ from stalking_profile.filters import (
 )
 from stalking_profile.measures import headline, outcomes, quality, risk, scorecard, spc, volumes
 from stalking_profile.measures.categories import CATEGORY_LABELS, roll_up_areas, selection_name
-from stalking_profile.recording_rules import recording_rule_changes, series_breaks
+from stalking_profile.recording_rules import (
+    changes_between,
+    recording_rule_changes,
+    series_breaks,
+)
 
 SCORECARD_MONTHS = 36
 
@@ -79,6 +84,7 @@ def overview(
         small_denominator,
         change_current=queries.offence_counts(gateway, compared.current),
         change_label=compared.change_label,
+        days=compared.days() if compared.previous is not None else (1, 1),
     )
     trend = trends_volume(gateway, flt)
     first = max(add_months(flt.end_month, -(SCORECARD_MONTHS - 1)), data_start)
@@ -183,6 +189,7 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
         queries.offence_counts(gateway, previous),
         _district_codes(flt),
         areas,
+        compared.days() if compared.previous is not None else (1, 1),
     )
     if compared.previous is None:  # nothing to compare with: no previous figures, no test
         table = table.with_columns(
@@ -193,8 +200,24 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
         )
     shown = ("all", "domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
     return ComparisonPanel(
-        table, formatting.period_table_display(table, shown), compared.describe()
+        table, formatting.period_table_display(table, shown), _comparison_note(compared, flt)
     )
+
+
+def _comparison_note(compared: Comparison, flt: ProfileFilter) -> str:
+    """What is compared, and a warning when the periods straddle a counting-rule change."""
+    note = compared.describe()
+    if compared.previous is None:
+        return note
+    crossing = changes_between(
+        flt.offence_types, compared.previous.start_month, compared.current.end_month
+    )
+    for change in crossing.iter_rows(named=True):
+        note += (
+            f" **The periods straddle a counting-rule change ({change['date']:%B %Y}: "
+            f"{change['label']}), so part of the change is the rule, not behaviour.**"
+        )
+    return note
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,15 @@ def recording_rule_changes(
     return changes.sort("date")
 
 
+def changes_between(offence_types: tuple[str, ...], before: date, after_end: date) -> pl.DataFrame:
+    """The series-breaking changes that fall between two periods being compared: after the
+    first month of the earlier one and on or before the last of the later one. A comparison
+    across one of these measures the rule as well as the behaviour."""
+    return recording_rule_changes(offence_types, before, after_end).filter(
+        pl.col("breaks_series") & (pl.col("date") > before)
+    )
+
+
 def series_breaks(offence_types: tuple[str, ...], start: date, end: date) -> list[date]:
     """First months of the partitions for SPC limits: the series-breaking changes strictly
     after `start` and on or before `end`, as the first day of their month."""

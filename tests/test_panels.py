@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -124,3 +125,26 @@ def test_the_scorecard_never_counts_months_before_the_data(extract_db_path) -> N
         assert min(months) == date(2022, 12, 1)
     finally:
         gateway.close()
+
+
+def test_a_comparison_across_a_counting_rule_change_says_so(demo_gateway: Gateway) -> None:
+    """Issue 12, fault 6: a comparison that straddles the April 2020 change (former-partner
+    conduct recorded as stalking) measures the rule as well as behaviour, and now says so."""
+    across = panels.trends_comparison(demo_gateway, YEAR)  # Oct 2020 - Sep 2021 vs the year before
+    assert "straddle a counting-rule change (April 2020" in across.note
+    clear = panels.trends_comparison(
+        demo_gateway, ProfileFilter(date(2021, 6, 1), date(2021, 11, 1), ALL)
+    )
+    assert "straddle" not in clear.note
+
+
+def test_the_change_test_uses_each_period_s_days() -> None:
+    """Issue 12, fault 6: 31 offences in a 31-day month against 28 in a 28-day one is the same
+    rate per day, not a rise."""
+    from stalking_profile.measures import volumes
+
+    equal = volumes.poisson_change_p_value(31, 28)
+    per_day = volumes.poisson_change_p_value(31, 28, share=31 / 59)
+    assert per_day == 1.0 and equal < 1.0
+    low, high = volumes.change_interval(np.array([31]), np.array([28]), share=31 / 59)
+    assert low[0] < 0 < high[0]

@@ -93,6 +93,7 @@ def headline_indicators(
     small_denominator: int = SMALL_DENOMINATOR,
     change_current: pl.DataFrame | None = None,
     change_label: str = "Change on previous period",
+    days: tuple[int, int] = (1, 1),
 ) -> pl.DataFrame:
     """Every headline figure for a filter, one row each (the registry's "headline" indicators,
     with the change and, under DA and non-DA together, the DA and non-DA counts and DA share).
@@ -118,7 +119,8 @@ def headline_indicators(
     before = None if previous_all is None else offence_total(apply_domestic(previous_all, domestic))
     if before:
         change = (compared - before) / before
-    if before is not None and not math.isnan(p := poisson_change_p_value(compared, before)):
+    share = days[0] / (days[0] + days[1])
+    if before is not None and not math.isnan(p := poisson_change_p_value(compared, before, share)):
         change_p_value = p
     rows: list[dict[str, object]] = [
         _count_row("offences", offences.label, now, offences.definition),
@@ -133,7 +135,8 @@ def headline_indicators(
             "is_small": before is not None and before < small_denominator,
             "definition": (
                 "(offences this period - offences in the equal-length period before) / offences "
-                "in the period before; p_value: exact conditional binomial test of equal rates."
+                "in the period before; p_value: exact conditional binomial test of equal rates "
+                "per day (each period's days as its exposure)."
             ),
         },
     ]

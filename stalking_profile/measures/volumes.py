@@ -118,11 +118,14 @@ def change_pct(current: str, previous: str) -> pl.Expr:
     )
 
 
-def change_interval(current: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def change_interval(
+    current: np.ndarray, previous: np.ndarray, share: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
     """Exact 95% interval of the percentage change between two equal-length periods' counts:
     given n = current + previous, current ~ Binomial(n, r / (1 + r)) for the rate ratio r, so
-    the Clopper-Pearson interval of current / n gives r's, then (r - 1) x 100. NaN where the
-    previous count is 0 (an upper bound of infinity) or both are.
+    the Clopper-Pearson interval of current / n gives r's, then (r - 1) x 100; with periods of
+    different lengths (`share` = the current period's share of the days) r is per day. NaN
+    where the previous count is 0 (an upper bound of infinity) or both are.
 
     Calderdale non-DA, 37 against 33 (+12.1%): the change could be anything from -31.8% to +85%
     (as scipy's binomtest(37, 70).proportion_ci(method="exact") gives).
@@ -135,7 +138,8 @@ def change_interval(current: np.ndarray, previous: np.ndarray) -> tuple[np.ndarr
     with np.errstate(divide="ignore", invalid="ignore"):
         low = np.where(current > 0, beta.ppf(0.025, current, total - current + 1), 0.0)
         high = np.where(current < total, beta.ppf(0.975, current + 1, total - current), 1.0)
-        ratio_low, ratio_high = low / (1 - low), high / (1 - high)
+        per_day = (1 - share) / share
+        ratio_low, ratio_high = low / (1 - low) * per_day, high / (1 - high) * per_day
     undefined = (total == 0) | (current == total)
     return (
         np.where(undefined, np.nan, (ratio_low - 1) * 100),
@@ -143,25 +147,28 @@ def change_interval(current: np.ndarray, previous: np.ndarray) -> tuple[np.ndarr
     )
 
 
-def poisson_change_p_value(current: int, previous: int) -> float:
-    """Two-sided exact p-value that two equal-length periods' counts share one Poisson rate.
+def poisson_change_p_value(current: int, previous: int, share: float = 0.5) -> float:
+    """Two-sided exact p-value that two periods' counts share one Poisson rate per day.
 
-    The conditional binomial test: given n = current + previous, current ~ Binomial(n, 1/2)
-    under equal rates. NaN when both are zero.
+    The conditional binomial test: given n = current + previous, current ~ Binomial(n, share)
+    under equal rates, where share = the current period's days / both periods' days (1/2 for
+    equal lengths). NaN when both are zero.
 
     >>> round(poisson_change_p_value(37, 33), 2)
     0.72
     """
-    return float(poisson_change_p_values(np.array([current]), np.array([previous]))[0])
+    return float(poisson_change_p_values(np.array([current]), np.array([previous]), share)[0])
 
 
-def poisson_change_p_values(current: np.ndarray, previous: np.ndarray) -> np.ndarray:
-    """The same test for many pairs at once. With p = 1/2 the binomial is symmetric, so the
-    two-sided p-value is min(1, 2 x min(P(X <= k), P(X >= k))), identical to scipy's binomtest."""
+def poisson_change_p_values(
+    current: np.ndarray, previous: np.ndarray, share: float = 0.5
+) -> np.ndarray:
+    """The same test for many pairs at once: the two-sided p-value is
+    min(1, 2 x min(P(X <= k), P(X >= k))) (scipy's binomtest gives the same for share 1/2)."""
     current = np.asarray(current, dtype=np.int64)
     total = current + np.asarray(previous, dtype=np.int64)
-    lower = binom.cdf(current, total, 0.5)
-    upper = binom.sf(current - 1, total, 0.5)
+    lower = binom.cdf(current, total, share)
+    upper = binom.sf(current - 1, total, share)
     p_values = np.minimum(1.0, 2 * np.minimum(lower, upper))
     return np.where(total == 0, np.nan, p_values)
 
@@ -171,6 +178,7 @@ def district_period_table(
     previous: pl.DataFrame,
     district_codes: list[str],
     areas: Areas | None = None,
+    days: tuple[int, int] = (1, 1),
 ) -> pl.DataFrame:
     """The profile's comparison table: offences per district x category for the current and
     previous equal-length periods, the % change, and whether the change is more than chance.
@@ -180,7 +188,8 @@ def district_period_table(
     change_pct = (current - previous) / previous x 100 (null when previous is 0), with its exact
     95% interval (change_lower, change_upper: the Clopper-Pearson interval of current / (current
     + previous) turned into a rate ratio); p_value is the exact conditional binomial test of
-    equal Poisson rates; q_value controls the false discovery rate over the whole table's tests
+    equal Poisson rates per day (`days`: the two periods' lengths in days, so a period with
+    more days is expected to hold more offences); q_value controls the false discovery rate over the whole table's tests
     (Benjamini-Hochberg); significant = q < 0.05.
     """
     now = district_category_counts(current, district_codes, areas)
@@ -188,8 +197,9 @@ def district_period_table(
     now, before = now.rename({"offences": "current"}), before.rename({"offences": "previous"})
     table = now.join(before, on=["district_code", "category"])
     current_counts, previous_counts = table["current"].to_numpy(), table["previous"].to_numpy()
-    p_values = poisson_change_p_values(current_counts, previous_counts)
-    lower, upper = change_interval(current_counts, previous_counts)
+    share = days[0] / (days[0] + days[1])
+    p_values = poisson_change_p_values(current_counts, previous_counts, share)
+    lower, upper = change_interval(current_counts, previous_counts, share)
 
     return table.with_columns(
         change_pct("current", "previous").alias("change_pct"),
