@@ -446,3 +446,54 @@ def test_a_corrected_mapping_is_a_new_import(force: Gateway, tmp_path: Path) -> 
     again = import_file(force, path, mapping=right)
     assert again.status == "unchanged"
     assert force.query("current_dataset")["extract_date"].item() >= date(2021, 1, 1)
+
+
+def test_an_excel_title_row_above_the_headers(force: Gateway, tmp_path: Path) -> None:
+    """Issue 13, fault 5: a title row above the header was refused with a list of
+    __UNNAMED__ columns and no hint; the header row can now be stated in the mapping."""
+    import xlsxwriter
+
+    path = tmp_path / "extract.xlsx"
+    frame = offences(6)
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write(0, 0, "Stalking and harassment extract, produced 31/12/2021")
+    for column, name in enumerate(frame.columns):
+        sheet.write(2, column, name)
+        for row, value in enumerate(frame[name].to_list(), start=3):
+            sheet.write(row, column, value)
+    book.close()
+    with pytest.raises(ImportRefused, match=r"header_row = 3"):
+        import_file(force, path)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text("[source]\nheader_row = 3\n", encoding="utf-8")
+    report = import_file(force, path, mapping=mapping)
+    assert report.rows_accepted == 6
+    assert force.sql("SELECT count(*) AS n FROM offence")["n"].item() == 6
+
+
+def test_a_mapping_says_what_a_blank_means(force: Gateway, tmp_path: Path) -> None:
+    """Issue 13, fault 5: a blank cyber flag refused good rows; [blanks] fills them."""
+    path = tmp_path / "extract.csv"
+    offences(5, is_cyber="").write_csv(path)
+    refused = import_file(force, path)
+    assert refused.rows_accepted == 0
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text("[blanks]\nis_cyber = false\n", encoding="utf-8")
+    assert import_file(force, path, mapping=mapping).rows_accepted == 5
+
+
+def test_district_and_ward_names_are_matched_to_codes(force: Gateway, tmp_path: Path) -> None:
+    """Issue 13, fault 5: district names gave 'unknown district'; ward names never reached the
+    maps. Names of loaded districts, and of loaded wards within their district, now match."""
+    import_file(force, TEMPLATES / "wards_template.csv")
+    path = tmp_path / "extract.csv"
+    offences(4).with_columns(
+        pl.Series("district_code", ["Bradford", "calderdale", "Bradford", "Calderdale"]),
+        pl.Series("ward_code", ["Baildon", "", "baildon ", "Nowhere"]),
+    ).write_csv(path)
+    report = import_file(force, path)
+    assert report.rows_accepted == 4
+    stored = force.sql("SELECT district_code, ward_code FROM offence ORDER BY crime_ref")
+    assert stored["district_code"].to_list() == ["BD", "CD", "BD", "CD"]
+    assert stored["ward_code"].to_list()[:3] == ["E05001341", None, "E05001341"]

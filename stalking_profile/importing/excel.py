@@ -91,13 +91,21 @@ def inspect_workbook(path: Path) -> None:
                     )
 
 
-def read_workbook(path: Path, sheet: str | None = None) -> pl.DataFrame:
-    """A sheet as text columns, read in a child process with memory and time limits after
-    `inspect_workbook` has passed it. WorkbookRefused if it cannot be read within them."""
+def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> pl.DataFrame:
+    """A sheet as text columns (headers from spreadsheet row `header_row`), read in a child
+    process with memory and time limits after `inspect_workbook` has passed it.
+    WorkbookRefused if it cannot be read within them."""
     inspect_workbook(path)
     with tempfile.TemporaryDirectory(prefix="workbook-") as folder:
         out = Path(folder) / "sheet.parquet"
-        command = [sys.executable, "-m", "stalking_profile.importing.excel", str(path), str(out)]
+        command = [
+            sys.executable,
+            "-m",
+            "stalking_profile.importing.excel",
+            str(path),
+            str(out),
+            str(header_row),
+        ]
         try:
             done = subprocess.run(
                 [*command, *([sheet] if sheet else [])],
@@ -118,16 +126,17 @@ def read_workbook(path: Path, sheet: str | None = None) -> pl.DataFrame:
         return pl.read_parquet(out)
 
 
-def _child(path: str, out: str, sheet: str | None) -> None:
+def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     """In the child process: limit memory, read the sheet as text, write it as Parquet."""
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+    options = {"header_row": header_row - 1}
     frame = (
-        pl.read_excel(path, sheet_name=sheet, infer_schema_length=0)
+        pl.read_excel(path, sheet_name=sheet, infer_schema_length=0, read_options=options)
         if sheet
-        else pl.read_excel(path, infer_schema_length=0)
+        else pl.read_excel(path, infer_schema_length=0, read_options=options)
     )
     frame.write_parquet(out)
 
 
 if __name__ == "__main__":
-    _child(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    _child(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)

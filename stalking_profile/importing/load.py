@@ -272,8 +272,10 @@ def read_and_validate(
             mapping.delimiter,
             mapping.sheet,
             lambda f, m: progress(0.02 + 0.5 * f, m),
+            mapping.header_row,
         )
         mapped, unused = apply_mapping(raw.frame, mapping)
+        mapped = codes_from_names(gateway, mapped)
         headers = [name for name in raw.frame.columns if name != ROW_NUMBER]
         kind = kind or detect_kind(mapped.columns, headers)
         if raw.rows_read == 0:
@@ -285,6 +287,45 @@ def read_and_validate(
     except (ReadError, ValueError) as error:
         raise ImportRefused(str(error)) from error
     return raw, validated, unused
+
+
+def _key(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().str.to_lowercase()
+
+
+def codes_from_names(gateway: Gateway, frame: pl.DataFrame) -> pl.DataFrame:
+    """District and ward names given where codes belong, turned into the codes: a district
+    matches a loaded district's name (any case), a ward a loaded ward's name within its
+    district. Anything else is left as it is, for validation to report."""
+    if "district_code" in frame.columns:
+        districts = gateway.query("districts").select(
+            _key("district_name").alias("__name"), pl.col("district_code").alias("__code")
+        )
+        frame = (
+            frame.with_columns(_key("district_code").alias("__name"))
+            .join(districts, on="__name", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("__code", "district_code").alias("district_code"))
+            .drop("__name", "__code")
+        )
+    if {"ward_code", "district_code"} <= set(frame.columns):
+        wards = (
+            gateway.query("wards")
+            .select(
+                _key("ward_name").alias("__name"),
+                pl.col("district_code").alias("__district"),
+                pl.col("ward_code").alias("__code"),
+            )
+            .unique(["__name", "__district"], keep="none")
+        )  # an ambiguous name maps to nothing
+        frame = (
+            frame.with_columns(
+                _key("ward_code").alias("__name"), pl.col("district_code").alias("__district")
+            )
+            .join(wards, on=["__name", "__district"], how="left", maintain_order="left")
+            .with_columns(pl.coalesce("__code", "ward_code").alias("ward_code"))
+            .drop("__name", "__district", "__code")
+        )
+    return frame
 
 
 def refused_rows(raw: RawTable, validated: Validated) -> pl.DataFrame:

@@ -46,6 +46,8 @@ class ColumnMapping:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    header_row: int = 1  # the spreadsheet row holding the headers (a title may sit above)
+    blanks: dict[str, object] = field(default_factory=dict)  # what an empty cell means
 
 
 def _known_columns() -> set[str]:
@@ -61,7 +63,7 @@ def load_mapping(path: Path | str) -> ColumnMapping:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ReadError(f"cannot read the mapping file {path.name}: {error}") from error
     known = _known_columns()
-    for section in ("columns", "values", "defaults"):
+    for section in ("columns", "values", "defaults", "blanks"):
         unknown = sorted(set(data.get(section, {})) - known)
         if unknown:
             raise ReadError(
@@ -79,6 +81,8 @@ def load_mapping(path: Path | str) -> ColumnMapping:
         encoding=source.get("encoding"),
         delimiter=source.get("delimiter"),
         sheet=source.get("sheet"),
+        header_row=int(source.get("header_row", 1)),
+        blanks=dict(data.get("blanks", {})),
     )
 
 
@@ -114,6 +118,13 @@ def apply_mapping(frame: pl.DataFrame, mapping: ColumnMapping) -> tuple[pl.DataF
                 pl.lit(
                     str(constant).lower() if isinstance(constant, bool) else str(constant)
                 ).alias(column)
+            )
+    for column, meaning in mapping.blanks.items():
+        if column in mapped.columns:
+            text = str(meaning).lower() if isinstance(meaning, bool) else str(meaning)
+            blank = pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
+            mapped = mapped.with_columns(
+                pl.when(blank).then(pl.lit(text)).otherwise(pl.col(column)).alias(column)
             )
     for column, table in mapping.values.items():
         if column in mapped.columns:

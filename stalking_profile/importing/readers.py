@@ -261,6 +261,7 @@ def read_table(
     delimiter: str | None = None,
     sheet: str | None = None,
     progress: Progress = _no_progress,
+    header_row: int = 1,
 ) -> RawTable:
     """Read CSV, Parquet or Excel by the file's suffix (a CSV may also be .txt or .tsv)."""
     path = Path(path)
@@ -275,10 +276,17 @@ def read_table(
         return RawTable(_as_text(frame, 1), "parquet", None, None, _ragged_frame([]))
     if suffix in EXCEL_SUFFIXES:
         try:  # inspected first, then parsed in a child process with limits (importing/excel.py)
-            frame = read_workbook(path, sheet)
+            frame = read_workbook(path, sheet, header_row)
         except WorkbookRefused as error:
             raise ReadError(str(error)) from error
-        return RawTable(_as_text(frame, 2), "xlsx", None, None, _ragged_frame([]))
+        unnamed = [name for name in frame.columns if name.startswith("__UNNAMED__")]
+        if frame.width and len(unnamed) * 2 > frame.width:
+            raise ReadError(
+                f"{path.name}: row {header_row} of the sheet is not a header row (most of its "
+                "cells are empty): if a title sits above the headers, say which row holds them "
+                "in a mapping file ([source] header_row = 3)"
+            )
+        return RawTable(_as_text(frame, header_row + 1), "xlsx", None, None, _ragged_frame([]))
     if suffix in CSV_SUFFIXES:
         return read_csv(path, encoding, delimiter, progress)
     raise ReadError(
