@@ -4,6 +4,8 @@ path to ../shared (tests that need it skip with a reason where it is absent) and
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +23,17 @@ from stalking_profile.store import create_schema, refresh_marts
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DISTRICTS = ("BD", "CD", "KD", "LD", "WD")
+
+
+def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m stalking_profile ARGS` in a fresh process, as a user runs it; output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "stalking_profile", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from stalking_profile.importing import excel
 from stalking_profile.importing.excel import WorkbookRefused, declared_cells, read_workbook
+from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,22 +88,7 @@ def test_the_child_process_contains_what_inspection_misses(
 
 @pytest.mark.parametrize("make", [huge_dimension, zip_bomb])
 def test_the_command_line_refuses_them_in_a_sentence(tmp_path: Path, make) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "stalking_profile",
-            "import",
-            str(make(tmp_path)),
-            "--db",
-            str(tmp_path / "force.duckdb"),
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    done = run_cli("import", make(tmp_path), "--db", tmp_path / "force.duckdb", "--quiet")
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "The database is unchanged" in done.stderr

@@ -14,6 +14,7 @@ import pytest
 from stalking_profile.db import DatabaseError, Gateway, connect
 from stalking_profile.importing.load import import_file
 from stalking_profile.snapshots import WriteBusy, writing
+from tests.conftest import run_cli
 from tests.test_import import TEMPLATES, offences
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,22 +57,7 @@ def test_an_import_publishes_while_a_reader_holds_the_old_version(
     before = reader.sql("SELECT count(*) AS n FROM offence")["n"].item()
     extract = tmp_path / "more.csv"
     offences(50, start=500).write_csv(extract)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "stalking_profile",
-            "import",
-            str(extract),
-            "--db",
-            str(store),
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    done = run_cli("import", extract, "--db", store, "--quiet")
     assert done.returncode == 0, done.stderr
     assert reader.sql("SELECT count(*) AS n FROM offence")["n"].item() == before == 100
     reader.close()
