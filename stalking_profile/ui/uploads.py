@@ -15,15 +15,15 @@ from stalking_profile.config import PROJECT_ROOT
 from stalking_profile.db import DatabaseError
 from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
+from stalking_profile.importing.external import import_in_child
 from stalking_profile.importing.load import (
     ImportRefused,
-    import_file,
     read_and_validate,
     refused_rows,
 )
 from stalking_profile.importing.mapping import ColumnMapping, load_mapping
 from stalking_profile.importing.readers import ReadError
-from stalking_profile.ui.cache import current_gateway, writable_database
+from stalking_profile.ui.cache import current_gateway, settings, writable_database
 from stalking_profile.ui.widgets import csv_download, progress_bar, show_table
 
 
@@ -85,17 +85,20 @@ def check_upload(upload, mapping_upload, kind: str | None) -> None:
 
 
 def import_upload(upload, mapping_upload, kind: str | None) -> None:
-    """Import an upload into the (non-synthetic) database with a progress bar."""
-    try:
-        mapping = _mapping(mapping_upload)
-        with uploaded_file(upload) as path, writable_database() as gateway:
-            report = import_file(
-                gateway, path, kind, mapping, progress=progress_bar(f"Importing {upload.name}")
-            )
-    except (ImportRefused, ReadError, DatabaseError) as error:
-        st.error(f"{upload.name} was not imported: {error}. The database is unchanged.")
-        return
-    st.success(report.text() + " Every page now shows the new data.")
+    """Import an upload into the (non-synthetic) database in a separate process (its memory
+    is given back when it ends) with a progress bar; the new version is published for every
+    session when it succeeds."""
+    bar = progress_bar(f"Importing {upload.name}")
+    with uploaded_file(upload) as path, tempfile.TemporaryDirectory() as folder:
+        mapping = None
+        if mapping_upload is not None:
+            mapping = Path(folder) / Path(mapping_upload.name).name
+            mapping.write_bytes(mapping_upload.getvalue())
+        outcome = import_in_child(settings().db_path, path, mapping, kind, bar)
+    if outcome.ok:
+        st.success(outcome.text + " Every page now shows the new data.")
+    else:
+        st.error(f"{upload.name} was not imported: {outcome.text}")
 
 
 def load_boundary_upload(upload, code_column: str | None) -> None:

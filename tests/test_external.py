@@ -1,0 +1,40 @@
+"""Imports run in their own process for the Data page (importing/external.py): the report or
+the error comes back in words, with progress on the way, and the store is published."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stalking_profile.db import connect
+from stalking_profile.importing.external import import_in_child
+from tests.test_import import TEMPLATES, offences
+
+
+def test_an_import_in_a_child_process_reports_progress_and_publishes(tmp_path: Path) -> None:
+    database = tmp_path / "force.duckdb"
+    assert import_in_child(database, TEMPLATES / "districts.csv").ok
+    extract = tmp_path / "extract.csv"
+    offences(40).write_csv(extract)
+    seen: list[tuple[float, str]] = []
+    outcome = import_in_child(database, extract, progress=lambda f, m: seen.append((f, m)))
+    assert outcome.ok, outcome.text
+    assert "40" in outcome.text
+    fractions = [fraction for fraction, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("validating" in message for _, message in seen)
+    gateway = connect(database)
+    try:
+        assert gateway.sql("SELECT count(*) AS n FROM offence")["n"].item() == 40
+    finally:
+        gateway.close()
+
+
+def test_a_refused_import_comes_back_as_a_sentence(tmp_path: Path) -> None:
+    database = tmp_path / "force.duckdb"
+    mystery = tmp_path / "mystery.csv"
+    mystery.write_text("Ref,When\nA,2021-01-01\n", encoding="utf-8")
+    outcome = import_in_child(database, mystery)
+    assert not outcome.ok
+    assert "cannot tell what the file holds" in outcome.text
+    assert "The database is unchanged" in outcome.text
+    assert "Traceback" not in outcome.text
