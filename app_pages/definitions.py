@@ -3,6 +3,7 @@
 import streamlit as st
 
 from stalking_profile import contract, recording_rules, ui
+from stalking_profile.measures.methods import METHODS
 from stalking_profile.measures.registry import definitions
 
 st.title("Definitions")
@@ -12,6 +13,10 @@ for section, rows in definitions().group_by("section", maintain_order=True):
     st.subheader(section[0])
     for row in rows.iter_rows(named=True):
         st.markdown(f"**`{row['measure']}`** ({row['module']}) — {row['definition']}")
+
+st.subheader("Statistical methods")
+for method in METHODS:
+    st.markdown(f"**{method.name}** ({method.used_for}): {method.how} *{method.reference}.*")
 
 st.subheader("Counting-rule and law changes marked on trends")
 ui.show_table(

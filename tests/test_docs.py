@@ -48,3 +48,13 @@ def test_the_layout_section_matches_the_tree() -> None:
     assert missing == [], f"stalking_profile/ entries not in the README layout: {missing}"
     for folder in ("app_pages/", "sql/", "data/", "static/", "bench/", "scripts/", "tests/"):
         assert folder in named and (ROOT / folder).is_dir(), folder
+
+
+def test_every_statistical_method_is_in_the_readme() -> None:
+    """Issue 12: method lines on the Definitions page and in the README."""
+    from stalking_profile.measures.methods import METHODS
+
+    section = README.split("## Statistics", 1)[1].split("\n## ", 1)[0]
+    statistics = " ".join(section.split()).lower()
+    missing = [method.name for method in METHODS if method.name.lower() not in statistics]
+    assert missing == []

@@ -1,0 +1,88 @@
+"""The statistical methods behind the figures, one line each with where they are used and a
+reference: the Definitions page prints them and a test keeps the README's Statistics section
+naming every one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    used_for: str
+    how: str
+    reference: str
+
+
+METHODS: tuple[Method, ...] = (
+    Method(
+        "Wilson score interval",
+        "every rate",
+        "95% interval for a proportion that stays inside 0-100% and behaves for small counts.",
+        "Wilson (1927); Newcombe (1998)",
+    ),
+    Method(
+        "Exact conditional binomial test",
+        "change on the previous period",
+        "given both periods' counts, the current count is binomial with each period's share of "
+        "the days; like for like where the data start inside the period before.",
+        "Przyborowski and Wilenski (1940)",
+    ),
+    Method(
+        "Clopper-Pearson rate-ratio interval",
+        "change on the previous period",
+        "the exact interval of the conditional binomial proportion, turned into a rate ratio.",
+        "Clopper and Pearson (1934)",
+    ),
+    Method(
+        "Mid-p exact test",
+        "DA against non-DA, small counts",
+        "Fisher's exact test with half the probability of the observed table, used when an "
+        "expected count is under 5 (else the two-proportion z-test).",
+        "Lancaster (1961); Agresti (2013)",
+    ),
+    Method(
+        "Newcombe interval",
+        "DA against non-DA differences",
+        "95% interval for a difference of proportions from the two Wilson intervals (method 10).",
+        "Newcombe (1998)",
+    ),
+    Method(
+        "Benjamini-Hochberg false discovery rate",
+        "every table of many tests; hotspots",
+        "q-values over a table's tests, so a table of many comparisons does not find gaps by luck.",
+        "Benjamini and Hochberg (1995)",
+    ),
+    Method(
+        "Kaplan-Meier",
+        "time to outcome",
+        "median days to an outcome with open offences censored at the extract date.",
+        "Kaplan and Meier (1958), via lifelines",
+    ),
+    Method(
+        "XmR chart (Making Data Count)",
+        "SPC on Trends and the scorecard",
+        "limits = mean ± 2.66 × mean moving range; points labelled by the rule that fired; at "
+        "least 13 points, partitions of 12.",
+        "NHS England Making Data Count; NHSRplotthedots",
+    ),
+    Method(
+        "Exact Poisson interval",
+        "ward rates per 1,000",
+        "the Garwood interval from chi-squared quantiles of the count.",
+        "Garwood (1936)",
+    ),
+    Method(
+        "Funnel plot",
+        "ward rates against ward size",
+        "95% and 99.8% exact Poisson limits around the whole area's rate.",
+        "Spiegelhalter (2005)",
+    ),
+    Method(
+        "Getis-Ord Gi*",
+        "hot and cold spots",
+        "local sums of ward rates with queen contiguity, checked against PySAL.",
+        "Ord and Getis (1995)",
+    ),
+)
