@@ -27,7 +27,6 @@ COLOURS: dict[str, str] = {
 }
 TEXT = "#262730"  # 15:1 on white
 MUTED_TEXT = "#4D4D4D"  # 8.5:1 on white: axis ticks, notes (WCAG AA needs 4.5:1)
-CATEGORY_NAMES: dict[str, str] = DOMESTIC_CHOICES  # one map of DA labels (filters.py)
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 
@@ -125,7 +124,7 @@ def monthly_trend_figure(
         figure.add_bar(
             x=part["recorded_month"].to_list(),
             y=part["offences"].to_list(),
-            name=f"{CATEGORY_NAMES[category]} per month",
+            name=f"{DOMESTIC_CHOICES[category]} per month",
             marker_color=COLOURS[category],
             opacity=0.85,
         )
@@ -276,7 +275,7 @@ def rate_comparison_figure(
         figure.add_bar(
             x=part["label"].to_list(),
             y=rate.to_list(),
-            name=CATEGORY_NAMES[category],
+            name=DOMESTIC_CHOICES[category],
             marker_color=COLOURS[category],
             error_y={
                 "type": "data",
@@ -286,7 +285,7 @@ def rate_comparison_figure(
             },
             customdata=part.select("numerator", "denominator").to_numpy(),
             hovertemplate="%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra>"
-            + CATEGORY_NAMES[category]
+            + DOMESTIC_CHOICES[category]
             + "</extra>",
         )
     figure.update_layout(
@@ -332,7 +331,7 @@ def rate_trend_figure(
             x=months,
             y=part["rate"].to_list(),
             mode="lines+markers",
-            name=CATEGORY_NAMES[category],
+            name=DOMESTIC_CHOICES[category],
             line={"color": colour, "width": 2},
         )
     figure.update_layout(
@@ -359,11 +358,11 @@ def share_bar_figure(table: pl.DataFrame, label_column: str, title: str) -> go.F
             y=part[label_column].to_list(),
             x=part["share"].to_list(),
             orientation="h",
-            name=CATEGORY_NAMES[category],
+            name=DOMESTIC_CHOICES[category],
             marker_color=COLOURS[category],
             customdata=part["offences"].to_list(),
             hovertemplate="%{x:.1%} (%{customdata:,} offences)<extra>"
-            + CATEGORY_NAMES[category]
+            + DOMESTIC_CHOICES[category]
             + "</extra>",
         )
     figure.update_layout(

@@ -16,6 +16,7 @@ import polars as pl
 from stalking_profile import charts, formatting, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import (
+    DOMESTIC_CHOICES,
     ROLLING_MONTHS,
     Comparison,
     Domestic,
@@ -25,7 +26,7 @@ from stalking_profile.filters import (
     months_between,
 )
 from stalking_profile.measures import headline, outcomes, quality, risk, scorecard, spc, volumes
-from stalking_profile.measures.categories import CATEGORY_LABELS, roll_up_areas, selection_name
+from stalking_profile.measures.categories import roll_up_areas, selection_name
 from stalking_profile.recording_rules import (
     changes_between,
     recording_rule_changes,
@@ -181,12 +182,12 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
     for the chosen districts, the selection (when several) and the whole force."""
     force, areas = _force_scope(gateway, flt)
     compared = force.comparison(queries.dataset_info(gateway).first_month)
-    previous = compared.previous or compared.current.with_period(
-        compared.current.start_month, compared.current.start_month
-    )
+    current = queries.offence_counts(gateway, compared.current)
     table = volumes.district_period_table(
-        queries.offence_counts(gateway, compared.current),
-        queries.offence_counts(gateway, previous),
+        current,
+        current.clear()
+        if compared.previous is None
+        else queries.offence_counts(gateway, compared.previous),
         _district_codes(flt),
         areas,
         compared.days() if compared.previous is not None else (1, 1),
@@ -242,7 +243,7 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     types = queries.outcome_types(gateway)
     shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
     tables = {
-        CATEGORY_LABELS[category]: outcomes.outcome_table(
+        DOMESTIC_CHOICES[category]: outcomes.outcome_table(
             apply_domestic(force_outcomes, category), types, _district_codes(flt), areas
         )
         for category in shown

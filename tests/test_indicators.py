@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 
+import polars as pl
+
 from stalking_profile.db import Gateway
 from stalking_profile.measures import (
     headline,
@@ -38,14 +40,30 @@ def test_keys_are_unique_and_definitions_say_what_is_counted() -> None:
             assert " / " in indicator.definition or " over " in indicator.definition, indicator.key
 
 
-def test_every_place_reads_the_registry() -> None:
-    assert [i.key for i in scorecard.INDICATORS] == [
+def test_every_place_reads_the_registry(tiny_gateway: Gateway) -> None:
+    """What each consumer outputs is the registry's list: the headline rates, the scorecard
+    rows, the risk flags and the outcome rates (a consumer with its own list fails here)."""
+    from datetime import date
+
+    from stalking_profile import queries
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 1, 1), date(2021, 3, 1), ("A", "B", "C"))
+    counts = queries.offence_counts(tiny_gateway, flt)
+    shown = headline.headline_indicators(counts, counts, "domestic").filter(
+        pl.col("kind") == "rate"
+    )
+    expected = [i for i in indicators.shown_in("headline") if i.is_rate]
+    assert shown["indicator"].to_list() == [i.key for i in expected]
+    assert shown["definition"].to_list() == [i.definition for i in expected]
+    monthly = scorecard.monthly_indicators(counts, flt.start_month, flt.end_month)
+    assert monthly["indicator"].unique(maintain_order=True).to_list() == sorted(
         i.key for i in indicators.shown_in("scorecard")
-    ]
-    assert indicators.flag_labels() == risk.FLAGS
-    assert {i.key for i in indicators.shown_in("headline")} <= {
-        i.key for i in indicators.INDICATORS
-    }
+    )
+    flags = risk.flag_rates_by_district(counts, ["A", "B", "C"])
+    assert set(flags["label"]) == {i.label for i in indicators.shown_in("flags")}
+    outcome_rates = outcomes.outcome_rates_by_category(counts)
+    assert set(outcome_rates["label"]) == {i.label for i in indicators.shown_in("outcomes")}
 
 
 def test_every_public_measure_is_registered() -> None:

@@ -199,7 +199,7 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
         )
         gateway.write("upsert_districts", incoming_districts=complete)
     elif validated.kind == "wards":
-        existing = set(gateway.query("wards")["ward_code"].to_list())
+        existing = set(gateway.query("ward_names")["ward_code"].to_list())
         inserted = accepted.filter(~pl.col("ward_code").is_in(sorted(existing))).height
         updated = accepted.height - inserted
         frame = accepted.with_columns(
@@ -309,7 +309,7 @@ def codes_from_names(gateway: Gateway, frame: pl.DataFrame) -> pl.DataFrame:
         )
     if {"ward_code", "district_code"} <= set(frame.columns):
         wards = (
-            gateway.query("wards")
+            gateway.query("ward_names")
             .select(
                 _key("ward_name").alias("__name"),
                 pl.col("district_code").alias("__district"),

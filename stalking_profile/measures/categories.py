@@ -6,13 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from stalking_profile.filters import DOMESTIC_CHOICES
-
 FORCE = "Force"
 SELECTION = "Selected districts"
 Areas = Mapping[str, Sequence[str]]
 CATEGORIES: tuple[str, ...] = ("all", "domestic", "non_domestic")
-CATEGORY_LABELS: dict[str, str] = DOMESTIC_CHOICES  # one map of DA labels (filters.py)
 
 
 def with_category(counts: pl.DataFrame) -> pl.DataFrame:
