@@ -212,15 +212,187 @@ def _add_police_uk(commands: Any, settings: Settings) -> None:
     context.set_defaults(handler=_police_uk)
 
 
+def _store(args: argparse.Namespace) -> Any:
+    """The operational store for the database named (or the one $STALKING_PROFILE_STORE names)."""
+    from stalking_profile.operational import open_store
+
+    settings = replace(Settings.from_env(), db_path=args.db)
+    return open_store(args.store or settings.operational_store_url)
+
+
+def _operator() -> Any:
+    import getpass
+
+    from stalking_profile.access import Access
+
+    return Access.command_line(f"{getpass.getuser()} (command line)")
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("New password (at least 12 characters): ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def _users(args: argparse.Namespace) -> int:
+    from stalking_profile.access import AccessDenied
+    from stalking_profile.operational import OperationalError, accounts
+
+    try:
+        store, operator = _store(args), _operator()
+        if args.action == "list":
+            listing = accounts.users(store, operator)
+            if listing.height:
+                _print_table(listing.drop("created_at"))
+            else:
+                print("No user accounts yet.")
+            return 0
+        if args.action == "add":
+            accounts.add_user(
+                store, args.username, args.role, _read_password(args), operator, args.name or ""
+            )
+            print(f"Added {args.username} as {args.role}.")
+        elif args.action == "role":
+            accounts.set_role(store, args.username, args.role, operator)
+            print(f"{args.username} is now {args.role}; their open sessions have ended.")
+        elif args.action == "password":
+            accounts.reset_password(store, args.username, _read_password(args), operator)
+            print(f"Password reset for {args.username}; any lock-out is cleared.")
+        else:
+            accounts.set_disabled(store, args.username, args.action == "disable", operator)
+            print(f"{args.username} is {args.action}d.")
+    except (AccessDenied, OperationalError, ValueError) as error:
+        print(f"error: {error}.", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _login(args: argparse.Namespace) -> int:
+    from stalking_profile.operational import OperationalError, settings
+
+    try:
+        store = _store(args)
+        if args.state != "status":
+            settings.set_login_required(store, args.state == "on", _operator())
+        setting = settings.login_setting(store)
+    except OperationalError as error:
+        print(f"error: {error}.", file=sys.stderr)
+        return 2
+    print(
+        "Login is not set: a force's database requires it; the synthetic demo opens without it."
+        if setting is None
+        else "Login is required."
+        if setting
+        else "Login is OFF: anyone who can reach the dashboard is an analyst."
+    )
+    return 0
+
+
+def _print_table(frame: Any) -> None:
+    import polars as pl
+
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        tbl_width_chars=240,
+        fmt_str_lengths=80,
+        tbl_hide_column_data_types=True,
+        tbl_hide_dataframe_shape=True,
+        tbl_formatting="ASCII_MARKDOWN",
+    ):
+        print(frame)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from stalking_profile.operational import OperationalError, audit
+    from stalking_profile.tables import spreadsheet_safe
+
+    try:
+        events = audit.events(_store(args), _operator(), days=args.days, max_rows=1_000_000)
+    except OperationalError as error:
+        print(f"error: {error}.", file=sys.stderr)
+        return 2
+    if args.csv:
+        spreadsheet_safe(events).write_csv(args.csv)
+        print(f"Wrote {events.height:,} audit events to {args.csv}.")
+    else:
+        _print_table(events)
+    return 0
+
+
+def _store_options(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    _database_option(parser, settings.db_path, "the database whose operational store to use")
+    parser.add_argument(
+        "--store",
+        help="the operational store's URL (default: <database>.operational.sqlite beside the "
+        "database, or $STALKING_PROFILE_STORE)",
+    )
+
+
+def _add_accounts(commands: Any, settings: Settings) -> None:
+    users = commands.add_parser(
+        "users",
+        help="manage login accounts (add, role, password, disable, enable, list)",
+        description=(
+            "Manage the dashboard's local accounts. Roles: commissioner (aggregates only, small "
+            "numbers suppressed), strategic (aggregates), analyst (aggregates, records, imports, "
+            "exports), administrator (users, audit trail, settings). Passwords are asked for "
+            "twice (or read from standard input with --password-stdin) and kept as argon2id "
+            "hashes. Every change is in the audit trail."
+        ),
+    )
+    users.add_argument("action", choices=["add", "role", "password", "disable", "enable", "list"])
+    users.add_argument("username", nargs="?", default="", help="the account's user name")
+    users.add_argument("--role", choices=[role.value for role in _roles()], default="analyst")
+    users.add_argument("--name", help="the name shown in the dashboard (default: the user name)")
+    users.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _store_options(users, settings)
+    users.set_defaults(handler=_users)
+
+    login = commands.add_parser(
+        "login",
+        help="require login (on), turn it off, or show the setting",
+        description=(
+            "A force's database requires login by default; the synthetic demo opens without it. "
+            "Turning login off makes everyone who can reach the dashboard an analyst: the "
+            "dashboard says so on every page."
+        ),
+    )
+    login.add_argument("state", choices=["on", "off", "status"])
+    _store_options(login, settings)
+    login.set_defaults(handler=_login)
+
+    trail = commands.add_parser(
+        "audit", help="show or export the audit trail", description="The append-only audit trail."
+    )
+    trail.add_argument("--days", type=int, default=90, help="how far back (default 90 days)")
+    trail.add_argument("--csv", type=Path, help="write the events to this CSV file")
+    _store_options(trail, settings)
+    trail.set_defaults(handler=_audit)
+
+
+def _roles() -> list[Any]:
+    from stalking_profile.access import Role
+
+    return list(Role)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser: demo, boundaries, import and police-uk."""
+    """The command-line parser: demo, boundaries, import, police-uk, users, login and audit."""
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(
         prog="stalking-profile",
-        description="Stalking Profile: build and manage the dashboard's DuckDB database.",
+        description="Stalking Profile: build and manage the dashboard's database and accounts.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_demo, _add_boundaries, _add_import, _add_police_uk):
+    for add in (_add_demo, _add_boundaries, _add_import, _add_police_uk, _add_accounts):
         add(commands, settings)
     return parser
 

@@ -24,11 +24,25 @@ class Settings:
       cause; NHS England's Making Data Count tools use 6 since January 2024 (7 before).
     - `small_denominator` (`STALKING_PROFILE_SMALL_DENOMINATOR`): rates on fewer offences than
       this are flagged as unreliable.
+    - `store_url` (`STALKING_PROFILE_STORE`): the operational store (users, sessions, audit
+      trail, settings): `sqlite:///path` (default: `<database>.operational.sqlite` beside the
+      database) or `postgresql://user@host/db` when several dashboard processes share it.
+    - `idle_minutes` (`STALKING_PROFILE_IDLE_MINUTES`): a login session ends after this long
+      without activity.
     """
 
     db_path: Path = DEFAULT_DB_PATH
     spc_run_length: int = SPC_RUN_LENGTH
     small_denominator: int = SMALL_DENOMINATOR
+    store_url: str = ""
+    idle_minutes: int = 30
+
+    @property
+    def operational_store_url(self) -> str:
+        """The operational store's URL: as configured, or a SQLite file beside the database."""
+        if self.store_url:
+            return self.store_url
+        return "sqlite:///" + str(self.db_path.resolve().with_suffix(".operational.sqlite"))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -41,4 +55,6 @@ class Settings:
             small_denominator=int(
                 env.get("STALKING_PROFILE_SMALL_DENOMINATOR", defaults.small_denominator)
             ),
+            store_url=env.get("STALKING_PROFILE_STORE", defaults.store_url),
+            idle_minutes=int(env.get("STALKING_PROFILE_IDLE_MINUTES", defaults.idle_minutes)),
         )

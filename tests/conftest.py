@@ -25,10 +25,14 @@ SHARED = ROOT.parent / "shared"
 DISTRICTS = ("BD", "CD", "KD", "LD", "WD")
 
 
-def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`python -m stalking_profile ARGS` in a fresh process, as a user runs it; output captured."""
+def run_cli(
+    *args: str | Path, timeout: float = 300, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m stalking_profile ARGS` in a fresh process, as a user runs it; output captured
+    (and `stdin` typed in, if given)."""
     return subprocess.run(
         [sys.executable, "-m", "stalking_profile", *map(str, args)],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -48,6 +52,28 @@ def demo_gateway(demo_db_path: Path) -> Gateway:
     gateway = connect(demo_db_path, read_only=True)
     yield gateway
     gateway.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """A real PostgreSQL server for this test worker (skipped, with the reason, where Debian's
+    `postgresql` package is not installed: scripts/test installs it)."""
+    from tests.postgres import running_server, server_binaries
+
+    if server_binaries() is None:
+        pytest.skip("PostgreSQL is not installed here (scripts/test installs it)")
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A new, empty PostgreSQL database for one test."""
+    import uuid
+
+    from tests.postgres import new_database
+
+    return new_database(postgres_server, "t_" + uuid.uuid4().hex[:12])
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_the_layout_section_matches_the_tree() -> None:
     """Every top-level folder and every package module or subpackage is named in the README's
     layout, and everything named there exists."""
     layout = _layout_block()
-    named = set(re.findall(r"^\s*([\w./-]+?/?)\s{2,}", layout, flags=re.MULTILINE))
+    named = set(re.findall(r"^[ \t]*([\w./-]+?/?)[ \t]{2,}", layout, flags=re.MULTILINE))
     named |= set(re.findall(r"^\s*([\w.]+\.py), ([\w.]+\.py)", layout, flags=re.MULTILINE)[0])
     package = ROOT / "stalking_profile"
     expected = {

@@ -1,0 +1,110 @@
+"""Who may see what: roles, what each may do, and the access context that travels with every
+call that reads data.
+
+The three user groups need different things: commissioners' offices aggregates only, with
+small numbers suppressed (publication mode, always on); strategic leads the dashboards;
+analysts the records and imports; administrators users, the audit trail and settings. The
+package refuses what a role may not have (`AccessDenied`), whatever a page asks for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COMMISSIONER = "commissioner"
+    STRATEGIC = "strategic"
+    ANALYST = "analyst"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.COMMISSIONER: "Commissioner's office",
+    Role.STRATEGIC: "Strategic lead",
+    Role.ANALYST: "Analyst",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+
+class Permission(StrEnum):
+    UNSUPPRESSED = "see counts below the suppression threshold"
+    RECORDS = "see or download record-level data"
+    IMPORT = "import files"
+    EXPORT = "download tables and charts"
+    USERS = "manage users"
+    AUDIT = "view the audit trail"
+    SETTINGS = "change settings"
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.COMMISSIONER: frozenset({Permission.EXPORT}),
+    Role.STRATEGIC: frozenset({Permission.UNSUPPRESSED, Permission.EXPORT}),
+    Role.ANALYST: frozenset(
+        {Permission.UNSUPPRESSED, Permission.RECORDS, Permission.IMPORT, Permission.EXPORT}
+    ),
+    Role.ADMINISTRATOR: frozenset(
+        {
+            Permission.UNSUPPRESSED,
+            Permission.EXPORT,
+            Permission.USERS,
+            Permission.AUDIT,
+            Permission.SETTINGS,
+        }
+    ),
+}
+EVERYTHING = frozenset(Permission)
+
+
+class AccessDenied(PermissionError):
+    """A role asked for something it may not have; the message says what and who."""
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who is asking: user name, role, and what they may do (from the role, or everything
+    for the synthetic demo and the command line, which needs the files themselves)."""
+
+    username: str
+    role: Role
+    permissions: frozenset[Permission]
+    signed_in: bool = True
+
+    @classmethod
+    def for_role(cls, username: str, role: Role | str) -> Access:
+        role = Role(role)
+        return cls(username, role, PERMISSIONS[role])
+
+    @classmethod
+    def demo(cls) -> Access:
+        """The synthetic demo, open without login: every capability (no real data)."""
+        return cls("demo visitor", Role.ANALYST, EVERYTHING, signed_in=False)
+
+    @classmethod
+    def command_line(cls, username: str = "command line") -> Access:
+        """The command line: whoever runs it already holds the database files."""
+        return cls(username, Role.ADMINISTRATOR, EVERYTHING, signed_in=False)
+
+    @classmethod
+    def login_off(cls) -> Access:
+        """A force database whose administrator turned login off: everyone is an analyst."""
+        return cls("anyone (login is off)", Role.ANALYST, PERMISSIONS[Role.ANALYST], False)
+
+    def allows(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def require(self, permission: Permission) -> None:
+        """Raise AccessDenied unless this access may do `permission`."""
+        if permission not in self.permissions:
+            raise AccessDenied(f"{self.role.label} ({self.username}) may not {permission.value}.")
+
+    @property
+    def publication(self) -> bool:
+        """Publication mode: small numbers suppressed, always on for those without
+        UNSUPPRESSED (commissioners' offices)."""
+        return Permission.UNSUPPRESSED not in self.permissions

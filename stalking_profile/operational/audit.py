@@ -1,0 +1,78 @@
+"""The audit trail: append-only, in the operational store. Who, when, what, and the filter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+import polars as pl
+
+from stalking_profile.access import Access
+from stalking_profile.operational.store import OperationalStore
+
+
+class Action(StrEnum):
+    LOGIN = "login"
+    LOGIN_FAILED = "login failed"
+    LOGOUT = "logout"
+    SESSION_EXPIRED = "session expired"
+    RECORDS_VIEWED = "records viewed"
+    RECORDS_DOWNLOADED = "records downloaded"
+    IMPORT = "import"
+    EXPORT = "export"
+    PACK = "pack"
+    USER_ADDED = "user added"
+    USER_CHANGED = "user changed"
+    SETTING_CHANGED = "setting changed"
+    REFUSED = "refused"
+
+
+def now_text() -> str:
+    """The current UTC time as the store keeps it (ISO 8601, seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def record(
+    store: OperationalStore,
+    action: Action,
+    who: Access | str | None,
+    detail: str = "",
+    filter_text: str = "",
+    outcome: str = "ok",
+) -> None:
+    """Append one event to the audit trail."""
+    username, role = (who.username, who.role.value) if isinstance(who, Access) else (who, None)
+    store.execute(
+        "audit_insert",
+        at=now_text(),
+        username=username,
+        role=role,
+        action=action.value,
+        detail=detail,
+        filter=filter_text,
+        outcome=outcome,
+    )
+
+
+AUDIT_SCHEMA = {
+    "event_id": pl.Int64,
+    "at": pl.String,
+    "username": pl.String,
+    "role": pl.String,
+    "action": pl.String,
+    "detail": pl.String,
+    "filter": pl.String,
+    "outcome": pl.String,
+}
+
+
+def events(
+    store: OperationalStore, access: Access, days: int = 90, max_rows: int = 5000
+) -> pl.DataFrame:
+    """The audit trail of the last `days` days, newest first (administrators only)."""
+    from stalking_profile.access import Permission
+
+    access.require(Permission.AUDIT)
+    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    rows = store.fetch("audit_events", since=since, max_rows=max_rows)
+    return pl.DataFrame(rows, schema=AUDIT_SCHEMA, orient="row")

@@ -1,0 +1,224 @@
+"""The operational store (SQLite in WAL mode and a real PostgreSQL server), accounts, sessions,
+lock-out and the append-only audit trail: every test runs against both implementations."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stalking_profile.access import Access, AccessDenied, Role
+from stalking_profile.operational import OperationalError, accounts, audit, open_store, settings
+from stalking_profile.operational.accounts import AccountError
+from stalking_profile.operational.store import OperationalStore
+
+ADMIN = Access.command_line("test administrator")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> OperationalStore:
+    if request.param == "sqlite":
+        return open_store(f"sqlite:///{tmp_path / 'app.operational.sqlite'}")
+    return open_store(request.getfixturevalue("postgres_url"))
+
+
+def _url(store: OperationalStore) -> str:
+    return getattr(store, "url", None) or f"sqlite:///{store.location}"
+
+
+def test_the_schema_is_created_once_and_reopening_keeps_the_data(store: OperationalStore):
+    accounts.add_user(store, "ana", Role.ANALYST, PASSWORD, ADMIN)
+    again = open_store(_url(store))
+    assert accounts.users(again, ADMIN)["username"].to_list() == ["ana"]
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path):
+    open_store(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    with sqlite3.connect(tmp_path / "x.sqlite") as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_password_signs_in_and_is_stored_only_as_argon2id(store: OperationalStore):
+    accounts.add_user(store, "ana", "analyst", PASSWORD, ADMIN, display_name="Ana Lyst")
+    signed = accounts.sign_in(store, "ana", PASSWORD)
+    assert signed is not None
+    assert signed.access.role is Role.ANALYST and signed.display_name == "Ana Lyst"
+    stored = store.fetch_one("user_by_name", username="ana")
+    assert stored is not None and stored["password_hash"].startswith("$argon2id$")
+    assert PASSWORD not in stored["password_hash"]
+    assert "password_hash" not in accounts.users(store, ADMIN).columns
+
+
+def test_wrong_unknown_and_disabled_give_the_same_refusal(store: OperationalStore):
+    accounts.add_user(store, "sam", "strategic", PASSWORD, ADMIN)
+    assert accounts.sign_in(store, "sam", "not the password") is None
+    assert accounts.sign_in(store, "nobody", PASSWORD) is None
+    accounts.set_disabled(store, "sam", True, ADMIN)
+    assert accounts.sign_in(store, "sam", PASSWORD) is None
+    trail = audit.events(store, ADMIN)
+    failed = trail.filter(action="login failed")
+    assert sorted(failed["detail"].to_list()) == ["disabled", "unknown user", "wrong password"]
+
+
+def test_five_failures_lock_the_account_until_reset(store: OperationalStore):
+    accounts.add_user(store, "cara", "commissioner", PASSWORD, ADMIN)
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        assert accounts.sign_in(store, "cara", "guess" * 3) is None
+    assert accounts.sign_in(store, "cara", PASSWORD) is None  # locked: right password refused
+    assert audit.events(store, ADMIN)["detail"][0] == "locked"
+    accounts.reset_password(store, "cara", "a brand new password", ADMIN)
+    assert accounts.sign_in(store, "cara", "a brand new password") is not None
+
+
+def test_a_session_expires_after_inactivity_and_ends_at_sign_out(store: OperationalStore):
+    accounts.add_user(store, "ana", "analyst", PASSWORD, ADMIN)
+    signed = accounts.sign_in(store, "ana", PASSWORD)
+    assert signed is not None
+    assert accounts.session_access(store, signed.token) == signed.access
+    assert accounts.session_access(store, "a forged token") is None
+    # Idle longer than allowed (a negative allowance: the last activity is already too old).
+    assert accounts.session_access(store, signed.token, idle_minutes=-1) is None
+    assert accounts.session_access(store, signed.token) is None  # ended for good
+    second = accounts.sign_in(store, "ana", PASSWORD)
+    assert second is not None
+    accounts.sign_out(store, second.token, second.access)
+    assert accounts.session_access(store, second.token) is None
+    actions = audit.events(store, ADMIN)["action"].to_list()
+    assert actions[:3] == ["logout", "login", "session expired"]
+
+
+def test_a_role_change_ends_open_sessions(store: OperationalStore):
+    accounts.add_user(store, "ana", "analyst", PASSWORD, ADMIN)
+    signed = accounts.sign_in(store, "ana", PASSWORD)
+    assert signed is not None
+    accounts.set_role(store, "ana", Role.COMMISSIONER, ADMIN)
+    assert accounts.session_access(store, signed.token) is None
+    again = accounts.sign_in(store, "ana", PASSWORD)
+    assert again is not None and again.access.role is Role.COMMISSIONER
+
+
+def test_only_administrators_manage_users_and_read_the_audit(store: OperationalStore):
+    for role in (Role.COMMISSIONER, Role.STRATEGIC, Role.ANALYST):
+        who = Access.for_role("someone", role)
+        with pytest.raises(AccessDenied, match="may not manage users"):
+            accounts.add_user(store, "x" + role.value, Role.ANALYST, PASSWORD, who)
+        with pytest.raises(AccessDenied, match="may not view the audit trail"):
+            audit.events(store, who)
+    audit.events(store, Access.for_role("root", Role.ADMINISTRATOR))  # allowed
+
+
+def test_bad_account_requests_are_explained(store: OperationalStore):
+    with pytest.raises(AccountError, match="at least 12 characters"):
+        accounts.add_user(store, "ana", "analyst", "short", ADMIN)
+    with pytest.raises(AccountError, match="without spaces"):
+        accounts.add_user(store, "an a", "analyst", PASSWORD, ADMIN)
+    with pytest.raises(ValueError, match="'sheriff' is not a valid Role"):
+        accounts.add_user(store, "ana", "sheriff", PASSWORD, ADMIN)
+    accounts.add_user(store, "ana", "analyst", PASSWORD, ADMIN)
+    with pytest.raises(AccountError, match="already a user 'ana'"):
+        accounts.add_user(store, "ana", "analyst", PASSWORD, ADMIN)
+    with pytest.raises(AccountError, match="no user 'bob'"):
+        accounts.set_role(store, "bob", "analyst", ADMIN)
+
+
+def test_a_user_name_is_data_never_sql(store: OperationalStore):
+    hostile = "x';DROP_TABLE_app_user;--"
+    accounts.add_user(store, hostile, "analyst", PASSWORD, ADMIN)
+    assert accounts.sign_in(store, hostile, PASSWORD) is not None
+    assert accounts.sign_in(store, "' OR '1'='1", "' OR '1'='1") is None
+    assert accounts.users(store, ADMIN)["username"].to_list() == [hostile]
+
+
+def test_the_audit_trail_is_append_only(store: OperationalStore):
+    audit.record(store, audit.Action.EXPORT, ADMIN, "a table")
+    if store.dialect == "sqlite":
+        with (
+            sqlite3.connect(store.location) as raw,
+            pytest.raises(sqlite3.Error, match="append-only"),
+        ):
+            raw.execute("DELETE FROM audit_event")
+    else:
+        import psycopg
+
+        with psycopg.connect(_url(store)) as raw, pytest.raises(psycopg.Error, match="append-only"):
+            raw.execute("UPDATE audit_event SET detail = 'changed'")
+    assert audit.events(store, ADMIN)["detail"].to_list() == ["a table"]
+
+
+def test_login_is_required_for_force_data_unless_turned_off(store: OperationalStore):
+    assert settings.login_required(store, synthetic=False)
+    assert not settings.login_required(store, synthetic=True)
+    with pytest.raises(AccessDenied):
+        settings.set_login_required(store, False, Access.for_role("a", Role.ANALYST))
+    settings.set_login_required(store, False, ADMIN)
+    assert not settings.login_required(store, synthetic=False)
+    assert audit.events(store, ADMIN)["detail"][0] == "login off"
+
+
+WRITER = """
+import sys
+from stalking_profile.access import Access
+from stalking_profile.operational import audit, open_store
+store = open_store(sys.argv[1])
+for n in range(40):
+    audit.record(store, audit.Action.EXPORT, Access.command_line(sys.argv[2]), str(n))
+"""
+
+
+def test_several_processes_write_at_once_and_nothing_is_lost(store: OperationalStore):
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, _url(store), f"writer{n}"])
+        for n in range(4)
+    ]
+    assert [writer.wait(timeout=120) for writer in writers] == [0, 0, 0, 0]
+    trail = audit.events(store, ADMIN)
+    assert trail.height == 160
+    assert trail.group_by("username").len()["len"].to_list() == [40] * 4
+
+
+def test_an_unusable_store_is_one_sentence(tmp_path: Path):
+    with pytest.raises(OperationalError, match=r"no directory .*missing"):
+        open_store(f"sqlite:///{tmp_path / 'missing' / 'x.sqlite'}")
+    with pytest.raises(OperationalError, match="unrecognised operational store"):
+        open_store("mysql://somewhere")
+    with pytest.raises(OperationalError, match="cannot open the operational store"):
+        open_store("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_accounts_are_managed_from_the_command_line(tmp_path: Path):
+    from tests.conftest import run_cli
+
+    database = tmp_path / "force.duckdb"
+    added = run_cli(
+        "users",
+        "add",
+        "ana",
+        "--role",
+        "analyst",
+        "--password-stdin",
+        "--db",
+        database,
+        stdin=PASSWORD + "\n",
+    )
+    assert added.returncode == 0 and "Added ana as analyst." in added.stdout
+    short = run_cli("users", "add", "bob", "--password-stdin", "--db", database, stdin="short\n")
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr
+    assert "Traceback" not in short.stderr
+    changed = run_cli("users", "role", "ana", "--role", "commissioner", "--db", database)
+    assert "ana is now commissioner" in changed.stdout
+    listing = run_cli("users", "list", "--db", database)
+    assert "| ana " in listing.stdout and "commissioner" in listing.stdout
+    assert "argon2" not in listing.stdout
+    assert "not set" in run_cli("login", "status", "--db", database).stdout
+    assert "OFF" in run_cli("login", "off", "--db", database).stdout
+    exported = run_cli("audit", "--csv", tmp_path / "audit.csv", "--db", database)
+    assert "Wrote 3 audit events" in exported.stdout
+    text = (tmp_path / "audit.csv").read_text()
+    assert "user added" in text and "role set to Commissioner's office" in text
+    assert "login off" in text
+    store = open_store(f"sqlite:///{tmp_path / 'force.operational.sqlite'}")
+    assert accounts.sign_in(store, "ana", PASSWORD) is not None
