@@ -5,36 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from stalking_profile import ui
+from stalking_profile.access import Permission
 from stalking_profile.config import DEFAULT_DB_PATH, STATIC_DIR
 from stalking_profile.db import DatabaseError
 from stalking_profile.demo.build import ensure_database
+from stalking_profile.operational import OperationalError
 
 st.set_page_config(
     page_title="Stalking Profile", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide"
 )
-
-pages = {
-    "Profile": [
-        st.Page(
-            "app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True
-        ),
-        st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:"),
-        st.Page("app_pages/outcomes.py", title="Outcomes", icon=":material/gavel:"),
-        st.Page("app_pages/risk.py", title="Risk & flags", icon=":material/flag:", url_path="risk"),
-        st.Page("app_pages/maps.py", title="Hotspot maps", icon=":material/map:", url_path="maps"),
-        st.Page(
-            "app_pages/quality.py", title="Data quality", icon=":material/rule:", url_path="quality"
-        ),
-    ],
-    "Data": [
-        st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
-    ],
-    "Reference": [
-        st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:"),
-    ],
-}
-navigation = st.navigation(pages)
-NEEDS_OFFENCES = {page.url_path for page in pages["Profile"]}
 
 db_path = ui.settings().db_path
 if not db_path.exists():
@@ -49,9 +28,42 @@ try:
     version = ui.database_version()
     info = ui.dataset_info_or_none(version)
     district_table = ui.districts(version)
-except DatabaseError as error:
+    access = ui.sign_in_gate(info)
+except (DatabaseError, OperationalError) as error:
     st.error(f"The database at {db_path} cannot be read: {error}")
     st.stop()
+
+profile_pages = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:"),
+    st.Page("app_pages/outcomes.py", title="Outcomes", icon=":material/gavel:"),
+    st.Page("app_pages/risk.py", title="Risk & flags", icon=":material/flag:", url_path="risk"),
+    st.Page("app_pages/maps.py", title="Hotspot maps", icon=":material/map:", url_path="maps"),
+    st.Page(
+        "app_pages/quality.py", title="Data quality", icon=":material/rule:", url_path="quality"
+    ),
+]
+pages = {"Profile": profile_pages}
+if access.allows(Permission.IMPORT):
+    pages["Data"] = [
+        st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data")
+    ]
+if access.allows(Permission.USERS) or access.allows(Permission.AUDIT):
+    pages["Administration"] = [
+        st.Page(
+            "app_pages/admin.py",
+            title="Users and audit",
+            icon=":material/admin_panel_settings:",
+            url_path="admin",
+        )
+    ]
+pages["Reference"] = [
+    st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:")
+]
+navigation = st.navigation(pages)
+NEEDS_OFFENCES = {page.url_path for page in profile_pages}
+ui.access_sidebar(access)
+ui.access_banner(access, info)
 
 if info is None:
     st.sidebar.caption("No offences have been imported into this database yet.")
@@ -62,14 +74,15 @@ if info is None:
             "file and then an extract of offences on the **Data** page.",
             icon=":material/upload_file:",
         )
-        st.page_link(
-            "app_pages/data.py", label="Go to the Data page", icon=":material/upload_file:"
-        )
+        if access.allows(Permission.IMPORT):
+            st.page_link(
+                "app_pages/data.py", label="Go to the Data page", icon=":material/upload_file:"
+            )
         st.stop()
     navigation.run()
     st.stop()
 
-ui.synthetic_banner(info)
+ui.synthetic_banner(info, access.signed_in)
 profile_filter = ui.filter_sidebar(info, district_table)
 if profile_filter is None:
     st.stop()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from stalking_profile import ui
+from stalking_profile.access import Permission
 from stalking_profile.contract import IMPORT_KINDS
 
 info = ui.dataset_info_or_none(ui.database_version())
@@ -68,14 +69,19 @@ with log_tab:
         st.caption("No files have been imported into this database.")
     else:
         ui.show_table(log)
-        quarantine = ui.quarantine()
-        st.markdown(
-            f"**Quarantine**: {quarantine['row_number'].n_unique() if quarantine.height else 0:,} refused rows, with reasons."
-        )
-        ui.show_table(quarantine.head(500))
-        ui.csv_download(
-            quarantine, "quarantine.csv", "Download the quarantine (to fix and re-import)"
-        )
+        if ui.current_access().allows(Permission.RECORDS):
+            quarantine = ui.quarantine()
+            ui.audit_view("quarantine")
+            st.markdown(
+                f"**Quarantine**: {quarantine['row_number'].n_unique() if quarantine.height else 0:,} refused rows, with reasons."
+            )
+            ui.show_table(quarantine.head(500))
+            ui.record_download(
+                quarantine,
+                "quarantine.csv",
+                "Download the quarantine (to fix and re-import)",
+                "quarantine",
+            )
 
 with template_tab:
     st.markdown(

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from stalking_profile import ui
+from stalking_profile.access import Permission
 from stalking_profile.measures.quality import indicators_for
 
 flt = ui.active_filter()
@@ -30,6 +31,9 @@ else:
     ui.show_table(view.imports)
 
 st.subheader("Check the records behind an indicator")
+if not ui.current_access().allows(Permission.RECORDS):
+    st.caption("Record-level lists are for analysts: this role sees the aggregate figures above.")
+    st.stop()
 st.warning(
     "Record-level list: OFFICIAL-SENSITIVE for a force's own data. Share only with those who may see it.",
     icon=":material/lock:",
@@ -38,6 +42,15 @@ labels = {ind.key: ind.label for ind in indicators_for(flt.domestic)}
 chosen = st.selectbox(
     "Indicator", list(labels), format_func=lambda key: labels[key], key="quality_indicator"
 )
-records = ui.quality_records(flt, chosen or next(iter(labels)))
+indicator = chosen or next(iter(labels))
+records = ui.quality_records(flt, indicator)
+ui.audit_view(f"quality records: {labels[indicator]}", flt.describe())
 st.caption(f"{records.height:,} records shown (newest first, at most 500).")
-ui.show_table(records, ui.file_stem(f"quality-records-{chosen}", flt))
+ui.show_table(records)
+ui.record_download(
+    records,
+    ui.file_stem(f"quality-records-{indicator}", flt) + ".csv",
+    "Download these records (CSV)",
+    f"quality records: {labels[indicator]}",
+    flt.describe(),
+)

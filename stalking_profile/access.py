@@ -9,8 +9,10 @@ package refuses what a role may not have (`AccessDenied`), whatever a page asks 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from stalking_profile.config import SUPPRESS_BELOW
 
 
 class Role(StrEnum):
@@ -74,6 +76,10 @@ class Access:
     role: Role
     permissions: frozenset[Permission]
     signed_in: bool = True
+    suppress_below: int = SUPPRESS_BELOW  # publication mode: counts 1 to this - 1 suppressed
+
+    def with_threshold(self, suppress_below: int) -> Access:
+        return replace(self, suppress_below=suppress_below)
 
     @classmethod
     def for_role(cls, username: str, role: Role | str) -> Access:
@@ -82,8 +88,11 @@ class Access:
 
     @classmethod
     def demo(cls) -> Access:
-        """The synthetic demo, open without login: every capability (no real data)."""
-        return cls("demo visitor", Role.ANALYST, EVERYTHING, signed_in=False)
+        """The synthetic demo, open without login: every capability (no real data) but
+        changing settings (one visitor must not turn login on for everyone)."""
+        return cls(
+            "demo visitor", Role.ANALYST, EVERYTHING - {Permission.SETTINGS}, signed_in=False
+        )
 
     @classmethod
     def command_line(cls, username: str = "command line") -> Access:

@@ -13,6 +13,7 @@ STATIC_DIR = PROJECT_ROOT / "static"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "profile.duckdb"
 SMALL_DENOMINATOR = 30  # the default below which a rate is flagged "small numbers"
 SPC_RUN_LENGTH = 6
+SUPPRESS_BELOW = 5  # publication mode: counts of 1 to this - 1 are suppressed
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Settings:
       database) or `postgresql://user@host/db` when several dashboard processes share it.
     - `idle_minutes` (`STALKING_PROFILE_IDLE_MINUTES`): a login session ends after this long
       without activity.
+    - `suppress_below` (`STALKING_PROFILE_SUPPRESS_BELOW`): in publication mode (always on for
+      commissioners' offices) counts from 1 to this - 1 are suppressed.
     """
 
     db_path: Path = DEFAULT_DB_PATH
@@ -36,6 +39,7 @@ class Settings:
     small_denominator: int = SMALL_DENOMINATOR
     store_url: str = ""
     idle_minutes: int = 30
+    suppress_below: int = SUPPRESS_BELOW
 
     @property
     def operational_store_url(self) -> str:
@@ -57,4 +61,5 @@ class Settings:
             ),
             store_url=env.get("STALKING_PROFILE_STORE", defaults.store_url),
             idle_minutes=int(env.get("STALKING_PROFILE_IDLE_MINUTES", defaults.idle_minutes)),
+            suppress_below=int(env.get("STALKING_PROFILE_SUPPRESS_BELOW", defaults.suppress_below)),
         )

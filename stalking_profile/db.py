@@ -20,7 +20,12 @@ import duckdb
 import polars as pl
 
 from stalking_profile import contract
+from stalking_profile.access import Access, Permission
 from stalking_profile.config import SQL_DIR
+
+# Named queries that return records (one row per offence or per refused row): refused unless
+# the gateway's access may see records (analysts), whatever page or caller asks.
+RECORD_LEVEL_QUERIES = frozenset({"quality_records", "quarantine", "offences_by_ref"})
 
 
 class DatabaseError(RuntimeError):
@@ -37,12 +42,38 @@ def load_sql(name: str) -> str:
 
 
 class Gateway:
-    """One DuckDB connection; every read and write of the package goes through it."""
+    """One DuckDB connection; every read and write of the package goes through it.
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path | None = None):
+    A gateway carries the access context of whoever reads through it (`scoped`): record-level
+    queries are refused for roles that may not see records, and panels built on it are
+    suppressed for publication when its access requires that. A gateway without one
+    (`access` None) belongs to a trusted process: the command line, an import, a test.
+    """
+
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        path: Path | None = None,
+        access: Access | None = None,
+    ):
         self._connection = connection
         self.path = path
+        self.access = access
         self._local = threading.local()  # this thread's transaction cursor, if one is open
+
+    def scoped(self, access: Access) -> Gateway:
+        """The same connection, read on behalf of `access`."""
+        return Gateway(self._connection, self.path, access)
+
+    def require(self, permission: Permission) -> None:
+        """Refuse (AccessDenied) unless this gateway's access may do `permission`."""
+        if self.access is not None:
+            self.access.require(permission)
+
+    @property
+    def publication(self) -> bool:
+        """Whether what is read through this gateway must be suppressed for publication."""
+        return self.access is not None and self.access.publication
 
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -61,7 +92,10 @@ class Gateway:
         self, name: str, frames: Mapping[str, pl.DataFrame] | None = None, **params: Any
     ) -> pl.DataFrame:
         """Run the named query in `sql/queries/` with bound parameters (and frames registered
-        under the names the query reads); return a Polars frame."""
+        under the names the query reads); return a Polars frame. A record-level query needs
+        an access that may see records."""
+        if name in RECORD_LEVEL_QUERIES:
+            self.require(Permission.RECORDS)
         return self.sql(load_sql("queries/" + name), params, frames)
 
     def sql(

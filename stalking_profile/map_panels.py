@@ -19,6 +19,7 @@ from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
+from stalking_profile.publication import publishable
 
 MEASURES: dict[str, tuple[str, str]] = {
     "rate": ("Offences per 1,000 residents", "per 1,000"),
@@ -96,6 +97,7 @@ class HotspotPanel:
     offences: int
 
 
+@publishable
 def hotspot_panel(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, measure: str, correct: bool
 ) -> HotspotPanel:
@@ -188,6 +190,7 @@ class EmergingPanel:
         return f"{len(self.periods)} quarters, {self.periods[0]:%b %Y} to {last:%b %Y}"
 
 
+@publishable
 def emerging_panel(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, first_month: date
 ) -> EmergingPanel:
@@ -248,6 +251,7 @@ def _layer(gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry) -> pl.D
     return ward_offences(apply_domestic(queries.ward_totals(gateway, flt), flt.domestic), geometry)
 
 
+@publishable
 def correspondence_panel(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, layer_name: str | None = None
 ) -> list[Comparison]:

@@ -27,6 +27,7 @@ from stalking_profile.filters import (
 )
 from stalking_profile.measures import headline, outcomes, quality, risk, scorecard, spc, volumes
 from stalking_profile.measures.categories import roll_up_areas, selection_name
+from stalking_profile.publication import publishable
 from stalking_profile.recording_rules import (
     changes_between,
     recording_rule_changes,
@@ -71,6 +72,7 @@ class OverviewPanel:
     scorecard_charts: dict[str, go.Figure]
 
 
+@publishable
 def overview(
     gateway: Gateway, flt: ProfileFilter, small_denominator: int, run_length: int
 ) -> OverviewPanel:
@@ -117,6 +119,7 @@ class VolumePanel:
     figure: go.Figure
 
 
+@publishable
 def trends_volume(gateway: Gateway, flt: ProfileFilter) -> VolumePanel:
     """Monthly offences by DA / non-DA with the rolling 12-month total, rule changes marked."""
     counts = apply_domestic(
@@ -143,6 +146,7 @@ class SpcPanel:
     variation: str
 
 
+@publishable
 def trends_spc(
     gateway: Gateway, flt: ProfileFilter, run_length: int, recalculate_at_breaks: bool
 ) -> SpcPanel:
@@ -177,6 +181,7 @@ class ComparisonPanel:
     note: str  # what is compared with what, in words (like for like, or no comparison)
 
 
+@publishable
 def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
     """The problem profile's district table: this period against the equal period before,
     for the chosen districts, the selection (when several) and the whole force."""
@@ -234,6 +239,7 @@ class OutcomesPanel:
     median_days: pl.DataFrame
 
 
+@publishable
 def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
     """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to outcome."""
     counts_all = queries.offence_counts(gateway, flt)
@@ -292,6 +298,7 @@ class RiskPanel:
     trend_figures: dict[str, go.Figure]
 
 
+@publishable
 def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> RiskPanel:
     """Arrest, DASH, SASH and cyber rates by district and DA with intervals and DA vs non-DA
     tests; the DASH risk mix; each flag's monthly trend."""
@@ -338,6 +345,7 @@ class QualityPanel:
     imports: pl.DataFrame
 
 
+@publishable
 def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> QualityPanel:
     """Data-quality indicators for the filter (rates with intervals), the cyber-flag rate by
     district as an under-recording signal, and validation failures per import."""

@@ -267,16 +267,49 @@ def empty_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return import_texts(folder / "force.duckdb", {"districts.csv": EXTRACT_DISTRICTS})
 
 
-@pytest.fixture
-def app_test(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """Make an AppTest of app.py on the demo database (or `db`), optionally with page-address
-    filters as the URL holds them (labels: from="Oct 2020", district="CD Calderdale")."""
+TEST_PASSWORD = "a long test password"
 
-    def make(db: Path = demo_db_path, **query_params: str | list[str]) -> AppTest:
+
+@pytest.fixture
+def app_test(
+    demo_db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., AppTest]:
+    """Make an AppTest of app.py on the demo database (or `db`), optionally with page-address
+    filters as the URL holds them (labels: from="Oct 2020", district="CD Calderdale").
+
+    Each test has its own operational store. Where login is required (a force database, or
+    `require_login=True` on the demo), the session is signed in as a user of `role` (an
+    account made for the test, its session token given to the app as the login form would);
+    `role=None` leaves it signed out."""
+    from stalking_profile.access import Access
+    from stalking_profile.operational import accounts, open_store
+    from stalking_profile.operational import settings as app_settings
+    from stalking_profile.ui.auth import TOKEN_KEY
+
+    store_url = f"sqlite:///{tmp_path / 'app.operational.sqlite'}"
+    monkeypatch.setenv("STALKING_PROFILE_STORE", store_url)
+    store = open_store(store_url)
+    operator = Access.command_line("test")
+
+    def make(
+        db: Path = demo_db_path,
+        role: str | None = "analyst",
+        require_login: bool = False,
+        **query_params: str | list[str],
+    ) -> AppTest:
         monkeypatch.setenv("STALKING_PROFILE_DB", str(db))
         st.cache_resource.clear()
         st.cache_data.clear()
+        if require_login:
+            app_settings.set_login_required(store, True, operator)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        if role is not None:
+            username = f"test-{role}"
+            if store.fetch_one("user_by_name", username=username) is None:
+                accounts.add_user(store, username, role, TEST_PASSWORD, operator)
+            signed = accounts.sign_in(store, username, TEST_PASSWORD)
+            assert signed is not None
+            at.session_state[TOKEN_KEY] = signed.token
         for key, value in query_params.items():
             at.query_params[key] = value
         return at

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stalking_profile.access import Access
 from stalking_profile.db import connect
 from stalking_profile.importing.external import import_in_child
 from tests.test_import import TEMPLATES, offences
@@ -12,11 +13,13 @@ from tests.test_import import TEMPLATES, offences
 
 def test_an_import_in_a_child_process_reports_progress_and_publishes(tmp_path: Path) -> None:
     database = tmp_path / "force.duckdb"
-    assert import_in_child(database, TEMPLATES / "districts.csv").ok
+    assert import_in_child(Access.command_line(), database, TEMPLATES / "districts.csv").ok
     extract = tmp_path / "extract.csv"
     offences(40).write_csv(extract)
     seen: list[tuple[float, str]] = []
-    outcome = import_in_child(database, extract, progress=lambda f, m: seen.append((f, m)))
+    outcome = import_in_child(
+        Access.command_line(), database, extract, progress=lambda f, m: seen.append((f, m))
+    )
     assert outcome.ok, outcome.text
     assert "40" in outcome.text
     fractions = [fraction for fraction, _ in seen]
@@ -33,7 +36,7 @@ def test_a_refused_import_comes_back_as_a_sentence(tmp_path: Path) -> None:
     database = tmp_path / "force.duckdb"
     mystery = tmp_path / "mystery.csv"
     mystery.write_text("Ref,When\nA,2021-01-01\n", encoding="utf-8")
-    outcome = import_in_child(database, mystery)
+    outcome = import_in_child(Access.command_line(), database, mystery)
     assert not outcome.ok
     assert "cannot tell what the file holds" in outcome.text
     assert "The database is unchanged" in outcome.text

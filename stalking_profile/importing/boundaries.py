@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import shapely
 
+from stalking_profile.access import Permission
 from stalking_profile.db import Gateway
 from stalking_profile.geography import BoundaryError, read_boundaries
 
@@ -53,6 +54,7 @@ def load_boundaries(
     ward code is refused (wrong vintage or wrong area), and so is an unreadable file or one
     without polygons or a code column. All wards of a file land together or none do.
     """
+    gateway.require(Permission.IMPORT)
     path = Path(path)
     boundaries = read_boundaries(path, code_column, name_column, crs)
     incoming = pl.DataFrame(

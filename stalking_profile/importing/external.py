@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from stalking_profile.access import Access, Permission
+
 PROGRESS_LINE = re.compile(r"\]\s*(\d+)%\s+(.*?)\s*$")
 
 
@@ -25,13 +27,16 @@ class Outcome:
 
 
 def import_in_child(
+    access: Access,
     database: Path,
     path: Path,
     mapping: Path | None = None,
     kind: str | None = None,
     progress: Callable[[float, str], None] = lambda fraction, message: None,
 ) -> Outcome:
-    """Import `path` into `database` in a child process, reporting its progress as it goes."""
+    """Import `path` into `database` in a child process, reporting its progress as it goes
+    (only for those who may import)."""
+    access.require(Permission.IMPORT)
     command = [sys.executable, "-m", "stalking_profile", "import", str(path), "--db", str(database)]
     command += ["--mapping", str(mapping)] if mapping else []
     command += ["--kind", kind] if kind else []

@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from stalking_profile import contract
+from stalking_profile.access import Permission
 from stalking_profile.db import Gateway
 from stalking_profile.importing.mapping import ColumnMapping, apply_mapping, load_mapping
 from stalking_profile.importing.readers import ROW_NUMBER, Progress, RawTable, ReadError, read_table
@@ -263,7 +264,9 @@ def read_and_validate(
     mapping: ColumnMapping,
     progress: Progress = lambda fraction, message: None,
 ) -> tuple[RawTable, Validated, list[str]]:
-    """Read, map and validate a file without writing anything (also the Data page's check)."""
+    """Read, map and validate a file without writing anything (also the Data page's check);
+    only for those who may import."""
+    gateway.require(Permission.IMPORT)
     progress(0.02, f"reading {path.name}")
     try:
         raw = read_table(

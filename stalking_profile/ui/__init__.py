@@ -4,13 +4,23 @@
 - `views`: one typed, cached function per page section (settings filled in here);
 - `sidebar`: the shared filters, kept in the page address, and the synthetic-data banner;
 - `widgets`: tables in the users' words, charts with their data, downloads, tiles;
-- `uploads`: checking and importing files on the Data page.
+- `uploads`: checking and importing files on the Data page;
+- `auth`: the login form, the session's access context, banners and audited downloads.
 
 Pages use `ui.<name>` for all of them.
 """
 
+from stalking_profile.ui.auth import (
+    access_banner,
+    access_sidebar,
+    audit_view,
+    record_download,
+    sign_in_gate,
+    store,
+)
 from stalking_profile.ui.cache import (
     comparison_layer_names,
+    current_access,
     current_gateway,
     database_version,
     dataset_info,
@@ -56,12 +66,16 @@ __all__ = [
     "ALL_DISTRICTS_KEY",
     "FILTER_STATE_KEY",
     "TEMPLATES",
+    "access_banner",
+    "access_sidebar",
     "active_filter",
+    "audit_view",
     "chart_with_table",
     "check_upload",
     "comparison_layer_names",
     "correspondence",
     "csv_download",
+    "current_access",
     "current_gateway",
     "database_version",
     "dataset_info",
@@ -83,9 +97,12 @@ __all__ = [
     "quality",
     "quality_records",
     "quarantine",
+    "record_download",
     "risk",
     "settings",
     "show_table",
+    "sign_in_gate",
+    "store",
     "synthetic_banner",
     "trends_comparison",
     "trends_spc",

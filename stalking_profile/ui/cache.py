@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from stalking_profile import geography, queries, snapshots
+from stalking_profile.access import Access, AccessDenied, Permission
 from stalking_profile.config import Settings
 from stalking_profile.db import Gateway, connect
 from stalking_profile.filters import ProfileFilter
@@ -36,8 +37,31 @@ def gateway(version: Version) -> Gateway:
     return connect(version[0], read_only=True)
 
 
+ACCESS_KEY = "access"
+
+
+def current_access() -> Access:
+    """Who this session reads for: set by app.py (login, or the open demo) before any page
+    runs. A page run without it is refused, never served as someone."""
+    access = st.session_state.get(ACCESS_KEY)
+    if not isinstance(access, Access):
+        raise AccessDenied("no access context: sign in first")
+    return access
+
+
+def reader(version: Version, access: Access) -> Gateway:
+    """The database version's connection, read on behalf of `access` (record-level queries
+    refused and panels suppressed as the role requires)."""
+    return gateway(version).scoped(access)
+
+
+def suppression(access: Access) -> int:
+    """The publication threshold a role's figures are suppressed at (0: not suppressed)."""
+    return access.suppress_below if access.publication else 0
+
+
 def current_gateway() -> Gateway:
-    return gateway(database_version())
+    return reader(database_version(), current_access())
 
 
 @st.cache_data(show_spinner=False)
@@ -95,13 +119,18 @@ def comparison_layer_names(version: Version) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _quality_records(version: Version, flt: ProfileFilter, indicator: str) -> pl.DataFrame:
-    return queries.quality_records(gateway(version), flt, indicator)
+def _quality_records(
+    version: Version, flt: ProfileFilter, indicator: str, may_see_records: bool, _access: Access
+) -> pl.DataFrame:
+    return queries.quality_records(reader(version, _access), flt, indicator)
 
 
 def quality_records(flt: ProfileFilter, indicator: str) -> pl.DataFrame:
-    """The records behind a data-quality indicator (cached per filter)."""
-    return _quality_records(database_version(), flt, indicator)
+    """The records behind a data-quality indicator (cached per filter; refused, before the
+    cache is consulted, for roles that may not see records)."""
+    access = current_access()
+    access.require(Permission.RECORDS)
+    return _quality_records(database_version(), flt, indicator, True, access)
 
 
 @contextmanager

@@ -140,12 +140,18 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
     )
 
 
-def synthetic_banner(info: DatasetInfo) -> None:
-    """Say plainly, on every page, when the data are the synthetic demonstration force."""
+def synthetic_banner(info: DatasetInfo, signed_in: bool) -> None:
+    """Say plainly, on every page, when the data are the synthetic demonstration force (and
+    that it opens without login, when it does)."""
     if info.is_synthetic:
+        login = (
+            ""
+            if signed_in
+            else " The demo opens without login; a force's own database requires it."
+        )
         st.warning(
             "**Demonstration data — synthetic records.** No row describes a real person or crime. "
-            f"{info.force_name}; extract date {info.extract_date:%d %B %Y}.",
+            f"{info.force_name}; extract date {info.extract_date:%d %B %Y}.{login}",
             icon=":material/science:",
         )
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from stalking_profile import tables
 from stalking_profile.config import PROJECT_ROOT
 from stalking_profile.db import DatabaseError
 from stalking_profile.geography import BoundaryError
@@ -23,8 +22,10 @@ from stalking_profile.importing.load import (
 )
 from stalking_profile.importing.mapping import ColumnMapping, load_mapping
 from stalking_profile.importing.readers import ReadError
-from stalking_profile.ui.cache import current_gateway, settings, writable_database
-from stalking_profile.ui.widgets import csv_download, progress_bar, show_table
+from stalking_profile.operational.audit import Action
+from stalking_profile.ui.auth import audited, record_download
+from stalking_profile.ui.cache import current_access, current_gateway, settings, writable_database
+from stalking_profile.ui.widgets import progress_bar, show_table
 
 
 @contextmanager
@@ -77,10 +78,11 @@ def check_upload(upload, mapping_upload, kind: str | None) -> None:
         st.caption(f"Columns not used: {', '.join(unused)}")
     if refused.height:
         show_table(refused.head(500))
-        csv_download(
-            tables.for_display(refused),
+        record_download(
+            refused,
             f"refused-rows-{Path(upload.name).stem}.csv",
             "Download the refused rows with reasons",
+            f"refused rows of {Path(upload.name).name}",
         )
 
 
@@ -94,7 +96,8 @@ def import_upload(upload, mapping_upload, kind: str | None) -> None:
         if mapping_upload is not None:
             mapping = Path(folder) / Path(mapping_upload.name).name
             mapping.write_bytes(mapping_upload.getvalue())
-        outcome = import_in_child(settings().db_path, path, mapping, kind, bar)
+        outcome = import_in_child(current_access(), settings().db_path, path, mapping, kind, bar)
+    audited(Action.IMPORT, f"{Path(upload.name).name}: {outcome.text}")()
     if outcome.ok:
         st.success(outcome.text + " Every page now shows the new data.")
     else:
@@ -105,8 +108,9 @@ def load_boundary_upload(upload, code_column: str | None) -> None:
     """Load uploaded ward boundaries (all or nothing)."""
     try:
         with uploaded_file(upload) as path, writable_database() as gateway:
-            report = load_boundaries(gateway, path, code_column)
+            report = load_boundaries(gateway.scoped(current_access()), path, code_column)
     except (BoundaryError, DatabaseError) as error:
         st.error(f"{upload.name} was not loaded: {error}. The database is unchanged.")
         return
+    audited(Action.IMPORT, f"boundaries {Path(upload.name).name}: {report.text()}")()
     st.success(report.text())

@@ -9,83 +9,124 @@ from datetime import date
 import streamlit as st
 
 from stalking_profile import geography, map_panels, panels
+from stalking_profile.access import Access
 from stalking_profile.filters import ProfileFilter
-from stalking_profile.ui.cache import Version, database_version, gateway, settings, ward_geometry
+from stalking_profile.ui.cache import (
+    Version,
+    current_access,
+    database_version,
+    reader,
+    settings,
+    suppression,
+    ward_geometry,
+)
+
+
+def _scope() -> tuple[int, Access]:
+    """The cache key part that differs between roles (the publication threshold, 0 when not
+    suppressed) and the access the panel is read for (not hashed: panels depend on it only
+    through that threshold)."""
+    access = current_access()
+    return suppression(access), access
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _overview(
-    version: Version, flt: ProfileFilter, small_denominator: int, run_length: int
+    version: Version,
+    flt: ProfileFilter,
+    small_denominator: int,
+    run_length: int,
+    suppress_below: int,
+    _access: Access,
 ) -> panels.OverviewPanel:
-    return panels.overview(gateway(version), flt, small_denominator, run_length)
+    return panels.overview(reader(version, _access), flt, small_denominator, run_length)
 
 
 def overview(flt: ProfileFilter) -> panels.OverviewPanel:
     """The Overview: headline figures, the monthly trend and the SPC scorecard."""
     current = settings()
-    return _overview(database_version(), flt, current.small_denominator, current.spc_run_length)
+    return _overview(
+        database_version(), flt, current.small_denominator, current.spc_run_length, *_scope()
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _trends_volume(version: Version, flt: ProfileFilter) -> panels.VolumePanel:
-    return panels.trends_volume(gateway(version), flt)
+def _trends_volume(
+    version: Version, flt: ProfileFilter, suppress_below: int, _access: Access
+) -> panels.VolumePanel:
+    return panels.trends_volume(reader(version, _access), flt)
 
 
 def trends_volume(flt: ProfileFilter) -> panels.VolumePanel:
     """Monthly offences with the rolling 12-month total."""
-    return _trends_volume(database_version(), flt)
+    return _trends_volume(database_version(), flt, *_scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _trends_spc(
-    version: Version, flt: ProfileFilter, run_length: int, recalculate: bool
+    version: Version,
+    flt: ProfileFilter,
+    run_length: int,
+    recalculate: bool,
+    suppress_below: int,
+    _access: Access,
 ) -> panels.SpcPanel:
-    return panels.trends_spc(gateway(version), flt, run_length, recalculate)
+    return panels.trends_spc(reader(version, _access), flt, run_length, recalculate)
 
 
 def trends_spc(flt: ProfileFilter, recalculate_at_breaks: bool) -> panels.SpcPanel:
     """The XmR chart of monthly offences."""
-    return _trends_spc(database_version(), flt, settings().spc_run_length, recalculate_at_breaks)
+    return _trends_spc(
+        database_version(), flt, settings().spc_run_length, recalculate_at_breaks, *_scope()
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _trends_comparison(version: Version, flt: ProfileFilter) -> panels.ComparisonPanel:
-    return panels.trends_comparison(gateway(version), flt)
+def _trends_comparison(
+    version: Version, flt: ProfileFilter, suppress_below: int, _access: Access
+) -> panels.ComparisonPanel:
+    return panels.trends_comparison(reader(version, _access), flt)
 
 
 def trends_comparison(flt: ProfileFilter) -> panels.ComparisonPanel:
     """This period against the previous equal period, by district."""
-    return _trends_comparison(database_version(), flt)
+    return _trends_comparison(database_version(), flt, *_scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _outcomes(version: Version, flt: ProfileFilter, small: int) -> panels.OutcomesPanel:
-    return panels.outcomes_panel(gateway(version), flt, small)
+def _outcomes(
+    version: Version, flt: ProfileFilter, small: int, suppress_below: int, _access: Access
+) -> panels.OutcomesPanel:
+    return panels.outcomes_panel(reader(version, _access), flt, small)
 
 
 def outcomes(flt: ProfileFilter) -> panels.OutcomesPanel:
     """Outcome types by district, groups, rates and time to outcome."""
-    return _outcomes(database_version(), flt, settings().small_denominator)
+    return _outcomes(database_version(), flt, settings().small_denominator, *_scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _risk(version: Version, flt: ProfileFilter, small: int) -> panels.RiskPanel:
-    return panels.risk_panel(gateway(version), flt, small)
+def _risk(
+    version: Version, flt: ProfileFilter, small: int, suppress_below: int, _access: Access
+) -> panels.RiskPanel:
+    return panels.risk_panel(reader(version, _access), flt, small)
 
 
 def risk(flt: ProfileFilter) -> panels.RiskPanel:
     """Arrest, DASH, SASH and cyber rates, DA against non-DA, and their trends."""
-    return _risk(database_version(), flt, settings().small_denominator)
+    return _risk(database_version(), flt, settings().small_denominator, *_scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _quality(version: Version, flt: ProfileFilter, small: int) -> panels.QualityPanel:
-    return panels.quality_panel(gateway(version), flt, small)
+def _quality(
+    version: Version, flt: ProfileFilter, small: int, suppress_below: int, _access: Access
+) -> panels.QualityPanel:
+    return panels.quality_panel(reader(version, _access), flt, small)
 
 
 def quality(flt: ProfileFilter) -> panels.QualityPanel:
     """Data-quality indicators, the cyber flag by district and validation failures."""
-    return _quality(database_version(), flt, settings().small_denominator)
+    return _quality(database_version(), flt, settings().small_denominator, *_scope())
 
 
 def _geometry(flt: ProfileFilter) -> geography.WardGeometry | None:
@@ -94,9 +135,15 @@ def _geometry(flt: ProfileFilter) -> geography.WardGeometry | None:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _hotspots(
-    version: Version, flt: ProfileFilter, measure: str, correct: bool, _geometry
+    version: Version,
+    flt: ProfileFilter,
+    measure: str,
+    correct: bool,
+    _geometry,
+    suppress_below: int,
+    _access: Access,
 ) -> map_panels.HotspotPanel:
-    return map_panels.hotspot_panel(gateway(version), flt, _geometry, measure, correct)
+    return map_panels.hotspot_panel(reader(version, _access), flt, _geometry, measure, correct)
 
 
 def hotspots(flt: ProfileFilter, measure: str, correct: bool) -> map_panels.HotspotPanel | None:
@@ -104,14 +151,19 @@ def hotspots(flt: ProfileFilter, measure: str, correct: bool) -> map_panels.Hots
     geometry = _geometry(flt)
     if geometry is None:
         return None
-    return _hotspots(database_version(), flt, measure, correct, geometry)
+    return _hotspots(database_version(), flt, measure, correct, geometry, *_scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _emerging(
-    version: Version, flt: ProfileFilter, first_month: date, _geometry
+    version: Version,
+    flt: ProfileFilter,
+    first_month: date,
+    _geometry,
+    suppress_below: int,
+    _access: Access,
 ) -> map_panels.EmergingPanel:
-    return map_panels.emerging_panel(gateway(version), flt, _geometry, first_month)
+    return map_panels.emerging_panel(reader(version, _access), flt, _geometry, first_month)
 
 
 def emerging(flt: ProfileFilter, first_month: date) -> map_panels.EmergingPanel | None:
@@ -119,14 +171,19 @@ def emerging(flt: ProfileFilter, first_month: date) -> map_panels.EmergingPanel 
     geometry = _geometry(flt)
     if geometry is None:
         return None
-    return _emerging(database_version(), flt, first_month, geometry)
+    return _emerging(database_version(), flt, first_month, geometry, *_scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _correspondence(
-    version: Version, flt: ProfileFilter, layer: str | None, _geometry
+    version: Version,
+    flt: ProfileFilter,
+    layer: str | None,
+    _geometry,
+    suppress_below: int,
+    _access: Access,
 ) -> list[map_panels.Comparison]:
-    return map_panels.correspondence_panel(gateway(version), flt, _geometry, layer)
+    return map_panels.correspondence_panel(reader(version, _access), flt, _geometry, layer)
 
 
 def correspondence(flt: ProfileFilter, layer: str | None) -> list[map_panels.Comparison]:
@@ -134,4 +191,4 @@ def correspondence(flt: ProfileFilter, layer: str | None) -> list[map_panels.Com
     geometry = _geometry(flt)
     if geometry is None:
         return []
-    return _correspondence(database_version(), flt, layer, geometry)
+    return _correspondence(database_version(), flt, layer, geometry, *_scope())

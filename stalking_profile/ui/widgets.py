@@ -9,8 +9,11 @@ import polars as pl
 import streamlit as st
 
 from stalking_profile import formatting, tables
+from stalking_profile.access import Permission
 from stalking_profile.filters import ProfileFilter
-from stalking_profile.ui.cache import offences_in
+from stalking_profile.operational.audit import Action
+from stalking_profile.ui.auth import audited
+from stalking_profile.ui.cache import current_access, offences_in
 from stalking_profile.ui.sidebar import ALL_DISTRICTS_KEY
 
 TOPOJSON_URL = "/app/static/topojson/"  # an empty world topology: maps draw from ward polygons only
@@ -18,10 +21,20 @@ TOPOJSON_URL = "/app/static/topojson/"  # an empty world topology: maps draw fro
 
 def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV") -> None:
     """A download button for exactly the frame shown (text cells a spreadsheet would run as a
-    formula are neutralised: tables.spreadsheet_safe); it does not rerun the page."""
+    formula are neutralised: tables.spreadsheet_safe), made when clicked and written to the
+    audit trail then; it does not rerun the page. Offered only to roles that may export."""
+    access = current_access()
+    if not access.allows(Permission.EXPORT):
+        return
+    log = audited(Action.EXPORT, file_name)
+
+    def generate() -> str:
+        log()
+        return tables.spreadsheet_safe(frame).write_csv()
+
     st.download_button(
         label,
-        data=tables.spreadsheet_safe(frame).write_csv(),
+        data=generate,
         file_name=file_name,
         mime="text/csv",
         on_click="ignore",

@@ -1,0 +1,157 @@
+"""Who is using the dashboard: the login form, the session's access context, the banners that
+say how the dashboard is open, and audited record-level downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+import streamlit as st
+
+from stalking_profile.access import Access, Permission
+from stalking_profile.operational import OperationalStore, accounts, audit, open_store
+from stalking_profile.operational import settings as app_settings
+from stalking_profile.operational.audit import Action
+from stalking_profile.queries import DatasetInfo
+from stalking_profile.tables import for_display, spreadsheet_safe
+from stalking_profile.ui.cache import ACCESS_KEY, current_access, settings
+
+TOKEN_KEY = "session_token"
+
+
+@st.cache_resource(show_spinner=False)
+def operational_store(url: str) -> OperationalStore:
+    """The operational store (accounts, sessions, audit trail, settings), opened once."""
+    return open_store(url)
+
+
+def store() -> OperationalStore:
+    return operational_store(settings().operational_store_url)
+
+
+def sign_in_gate(info: DatasetInfo | None) -> Access:
+    """Who this session is. Shows the login form and stops the run when login is required
+    and there is no valid session; the synthetic demo (unless an administrator turned login
+    on for it) and a force database whose administrator turned login off open without one."""
+    current = store()
+    synthetic = info is not None and info.is_synthetic
+    threshold = settings().suppress_below
+    if not app_settings.login_required(current, synthetic):
+        access = Access.demo() if synthetic else Access.login_off()
+    else:
+        token = st.session_state.get(TOKEN_KEY)
+        found = accounts.session_access(current, token, settings().idle_minutes) if token else None
+        if found is None:
+            st.session_state.pop(ACCESS_KEY, None)
+            _login_form(current, ended=token is not None)
+            st.stop()
+        access = found
+    access = access.with_threshold(threshold)
+    st.session_state[ACCESS_KEY] = access
+    return access
+
+
+def _login_form(current: OperationalStore, ended: bool) -> None:
+    st.title("Stalking Profile")
+    if ended:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.info(
+            f"Your session has ended (signed out, or {settings().idle_minutes} minutes without "
+            "activity). Sign in again.",
+            icon=":material/timer_off:",
+        )
+    st.caption("OFFICIAL-SENSITIVE records. Sign in with the account your administrator gave you.")
+    with st.form("login", enter_to_submit=True):
+        username = st.text_input("User name", key="login_username", autocomplete="username")
+        password = st.text_input(
+            "Password", type="password", key="login_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        signed = accounts.sign_in(current, username or "", password or "")
+        if signed is None:
+            st.error(accounts.LOGIN_REFUSED, icon=":material/lock:")
+            return
+        st.session_state[TOKEN_KEY] = signed.token
+        st.session_state[ACCESS_KEY] = signed.access
+        st.rerun()
+
+
+def access_sidebar(access: Access) -> None:
+    """Who is signed in, with a sign-out button; or how the dashboard is open without login."""
+    if access.signed_in:
+        st.sidebar.caption(f"Signed in as **{access.username}** · {access.role.label}")
+        if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
+            token = st.session_state.pop(TOKEN_KEY, None)
+            if token:
+                accounts.sign_out(store(), token, access)
+            st.session_state.pop(ACCESS_KEY, None)
+            st.rerun()
+
+
+def access_banner(access: Access, info: DatasetInfo | None) -> None:
+    """Say on every page how the dashboard is open and what this role receives (the synthetic
+    demo says it opens without login in its own banner)."""
+    if not access.signed_in and (info is None or not info.is_synthetic):
+        st.error(
+            "**Login is turned off for this database**: anyone who can reach the dashboard sees "
+            "it as an analyst, records included. An administrator can turn login on with "
+            "`python -m stalking_profile login on`.",
+            icon=":material/lock_open:",
+        )
+    if access.publication:
+        st.info(
+            f"**Publication mode** ({access.role.label}): counts from 1 to "
+            f"{access.suppress_below - 1} are suppressed (shown as <{access.suppress_below} or "
+            "left out of charts), with the rates that would give them back.",
+            icon=":material/visibility_off:",
+        )
+
+
+def record_download(
+    frame: pl.DataFrame, file_name: str, label: str, what: str, filter_text: str = ""
+) -> None:
+    """A download of record-level data: offered only to roles that may have it, generated
+    when clicked (not before), and written to the audit trail when it is."""
+    access = current_access()
+    if not access.allows(Permission.RECORDS):
+        return
+    current = store()
+
+    def generate() -> bytes:
+        audit.record(
+            current,
+            Action.RECORDS_DOWNLOADED,
+            access,
+            f"{what} ({frame.height:,} rows)",
+            filter_text,
+        )
+        return spreadsheet_safe(for_display(frame)).write_csv().encode("utf-8")
+
+    st.download_button(
+        label,
+        data=generate,
+        file_name=file_name,
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"records-{file_name}",
+    )
+
+
+def audit_view(what: str, filter_text: str = "") -> None:
+    """Write a record-level view to the audit trail (once per session, view and filter)."""
+    access = current_access()
+    seen = st.session_state.setdefault("_audited_views", set())
+    key = (what, filter_text)
+    if key in seen:
+        return
+    seen.add(key)
+    audit.record(store(), Action.RECORDS_VIEWED, access, what, filter_text)
+
+
+def audited(action: Action, detail: str, filter_text: str = "") -> Callable[[], None]:
+    """A callback that writes one event (for buttons whose click is the event)."""
+    access = current_access()
+    current = store()
+    return lambda: audit.record(current, action, access, detail, filter_text)

@@ -1,0 +1,312 @@
+"""Who sees what (issue 16): each role calls the package directly, and each role opens every
+page; record-level data and small counts reach only those who may have them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+
+from stalking_profile import map_panels, panels, publication, queries
+from stalking_profile.access import Access, AccessDenied, Role
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.geography import ward_geometry
+from stalking_profile.importing.boundaries import load_boundaries
+from stalking_profile.importing.external import import_in_child
+from stalking_profile.importing.load import read_and_validate
+from stalking_profile.importing.mapping import ColumnMapping
+from stalking_profile.operational import accounts
+from stalking_profile.ui.uploads import uploaded_file
+from tests.conftest import ROOT, TEST_PASSWORD
+
+SUPPRESS_BELOW = 5
+# One district, one month, non-DA: cells of 1 to 4 everywhere (the case publication is for).
+SMALL = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("WD",), "non_domestic", ("stalking",))
+ROLES = {role: Access.for_role(f"test-{role.value}", role) for role in Role}
+TEMPLATE = ROOT / "data" / "templates" / "offences.csv"
+
+
+def _small_counts(value: object, found: list, where: str = "") -> list:
+    """Every whole number from 1 to SUPPRESS_BELOW - 1 in a panel (frames, figures, ints)."""
+    if isinstance(value, pl.DataFrame):
+        for name in value.columns:
+            if not publication._is_count_column(name):
+                continue
+            for cell in value[name].to_list():
+                if publication.is_small(cell, SUPPRESS_BELOW):
+                    found.append((where, name, cell))
+    elif isinstance(value, go.Figure):
+        _figure_small_counts(value.to_plotly_json()["data"], found, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _small_counts(item, found, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _small_counts(item, found, where)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            _small_counts(getattr(value, field.name), found, f"{where}.{field.name}")
+    elif isinstance(value, int) and publication.is_small(value, SUPPRESS_BELOW):
+        found.append((where, "", value))
+    return found
+
+
+def _figure_small_counts(traces: list[dict], found: list, where: str) -> None:
+    for trace in traces:
+        for name in ("x", "y", "z", "values", "text", "customdata", "hovertext"):
+            values = trace.get(name)
+            if values is None or isinstance(values, str):
+                continue
+            flat = [v for item in values for v in (item if isinstance(item, list) else [item])]
+            hits = [v for v in flat if publication.is_small(v, SUPPRESS_BELOW)]
+            if hits and not _is_axis_of_categories(trace, name):
+                found.append((where, f"trace {trace.get('name')}.{name}", hits[:3]))
+
+
+def _is_axis_of_categories(trace: dict, name: str) -> bool:
+    """The category axis of a bar chart (outcome type codes such as "3") is a label, not a
+    count; SPC x axes are months."""
+    orientation = trace.get("orientation", "v")
+    return (orientation == "v" and name == "x") or (orientation == "h" and name == "y")
+
+
+def _all_panels(gateway: Gateway) -> list:
+    geometry = ward_geometry(gateway, SMALL.districts)
+    return [
+        panels.overview(gateway, SMALL, 30, 6),
+        panels.trends_volume(gateway, SMALL),
+        panels.trends_spc(gateway, SMALL, 6, False),
+        panels.trends_comparison(gateway, SMALL),
+        panels.outcomes_panel(gateway, SMALL, 30),
+        panels.risk_panel(gateway, SMALL, 30),
+        panels.quality_panel(gateway, SMALL, 30),
+        map_panels.hotspot_panel(gateway, SMALL, geometry, "offences", True),
+        map_panels.emerging_panel(gateway, SMALL, geometry, date(2020, 10, 1)),
+        map_panels.correspondence_panel(gateway, SMALL, geometry, None),
+    ]
+
+
+def test_a_commissioners_office_receives_no_small_count_from_any_panel(demo_gateway: Gateway):
+    commissioner = demo_gateway.scoped(ROLES[Role.COMMISSIONER])
+    assert _small_counts(_all_panels(commissioner), []) == []
+
+
+def test_other_roles_receive_the_same_panels_unsuppressed(demo_gateway: Gateway):
+    """The scan above can fail: the same panels for a strategic lead hold small counts."""
+    strategic = demo_gateway.scoped(ROLES[Role.STRATEGIC])
+    found = _small_counts(_all_panels(strategic), [])
+    assert len(found) > 20
+    assert {where.split(".")[0] for where, _, _ in found} >= {""}
+
+
+def test_suppression_takes_the_rates_that_would_give_a_count_back(demo_gateway: Gateway):
+    commissioner = panels.overview(demo_gateway.scoped(ROLES[Role.COMMISSIONER]), SMALL, 30, 6)
+    strategic = panels.overview(demo_gateway.scoped(ROLES[Role.STRATEGIC]), SMALL, 30, 6)
+    arrest = {"label": "Arrest rate"}
+    shown = strategic.headline.filter(**arrest).row(0, named=True)
+    hidden = commissioner.headline.filter(**arrest).row(0, named=True)
+    assert 1 <= shown["numerator"] < SUPPRESS_BELOW and shown["value"] is not None
+    assert hidden["numerator"] is None and hidden["value"] is None and hidden["lower"] is None
+    table = commissioner.headline_table.filter(figure="Arrest rate").row(0, named=True)
+    assert table["numerator"] == "<5" and table["value"] == "suppressed"
+    assert commissioner.headline.filter(label="Offences")["numerator"].item() == 5  # not < 5
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_record_level_queries_need_the_analyst_role(demo_gateway: Gateway, role: Role):
+    gateway = demo_gateway.scoped(ROLES[role])
+    if role is Role.ANALYST:
+        assert queries.quality_records(gateway, SMALL, "missing_ward").columns[0] == "crime_ref"
+        gateway.query("quarantine", import_id=None)
+        return
+    with pytest.raises(AccessDenied, match="may not see or download record-level data"):
+        queries.quality_records(gateway, SMALL, "missing_ward")
+    with pytest.raises(AccessDenied):
+        gateway.query("quarantine", import_id=None)
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.ANALYST])
+def test_imports_need_the_analyst_role(demo_gateway: Gateway, role: Role, tmp_path: Path):
+    access = ROLES[role]
+    with pytest.raises(AccessDenied, match="may not import files"):
+        read_and_validate(demo_gateway.scoped(access), TEMPLATE, None, ColumnMapping())
+    with pytest.raises(AccessDenied, match="may not import files"):
+        import_in_child(access, tmp_path / "x.duckdb", TEMPLATE)
+    with pytest.raises(AccessDenied, match="may not import files"):
+        load_boundaries(demo_gateway.scoped(access), tmp_path / "wards.geojson")
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_an_uploaded_file_name_cannot_leave_its_folder():
+    upload = SimpleNamespace(name="../../../../etc/cron.d/evil.csv", getvalue=lambda: b"a,b\n")
+    with uploaded_file(upload) as path:
+        assert path.name == "evil.csv" and path.parent.name.startswith("tmp")
+        assert path.read_bytes() == b"a,b\n"
+    assert not path.exists()
+
+
+# ---- the pages, as each role sees them ----------------------------------------------------
+
+PROFILE_PAGES = [
+    "app_pages/overview.py",
+    "app_pages/trends.py",
+    "app_pages/outcomes.py",
+    "app_pages/risk.py",
+    "app_pages/maps.py",
+    "app_pages/quality.py",
+]
+SMALL_ADDRESS = {"from": "Sep 2021", "to": "Sep 2021", "district": "WD Wakefield", "da": "Non-DA"}
+
+
+def _open_as(app_test, role: str | None, page: str | None = None, **params):
+    at = app_test(role=role, require_login=True, **params).run()
+    if page is not None and not at.exception and at.session_state["access"] is not None:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page_small_counts(at) -> list:
+    found: list = []
+    for frame in at.dataframe:
+        value = frame.value
+        frame_pl = pl.from_pandas(value) if not isinstance(value, pl.DataFrame) else value
+        for name in frame_pl.columns:
+            # Percentages, intervals, scores and positions are not counts.
+            if any(word in name for word in ("%", "points", "per 1,000", "p-value", "score")):
+                continue
+            if name in ("Rank", "Row", "Residents (mid-2019)", "Outcome type", "Months"):
+                continue
+            found += [(name, c) for c in frame_pl[name].to_list() if publication.is_small(c, 5)]
+    for metric in at.metric:
+        if publication.is_small(metric.value, 5):
+            found.append((metric.label, metric.value))
+    for chart in at.get("plotly_chart"):
+        _figure_small_counts(json.loads(chart.proto.spec)["data"], found, "chart")
+    return found
+
+
+@pytest.mark.parametrize("page", PROFILE_PAGES)
+def test_a_commissioners_office_page_shows_no_small_count(app_test, page: str):
+    at = _open_as(app_test, "commissioner", page, **SMALL_ADDRESS)
+    assert any("Publication mode" in info.value for info in at.info)
+    assert _page_small_counts(at) == []
+
+
+def test_the_same_page_for_an_analyst_shows_small_counts(app_test):
+    """The page scan can fail: an analyst's Overview for the same filter has them."""
+    at = _open_as(app_test, "analyst", "app_pages/overview.py", **SMALL_ADDRESS)
+    assert _page_small_counts(at) != []
+
+
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    [
+        ("commissioner", {"Overview", "Data quality", "Definitions"}),
+        ("strategic", {"Overview", "Data quality", "Definitions"}),
+        ("analyst", {"Overview", "Data quality", "Data", "Definitions"}),
+        ("administrator", {"Overview", "Data quality", "Users and audit", "Definitions"}),
+    ],
+)
+def test_each_role_is_offered_its_pages(app_test, role: str, pages: set[str]):
+    """The navigation registers only the pages a role may open: the others do not exist for
+    it (a bookmarked /data or /admin address opens the default page instead)."""
+    at = _open_as(app_test, role)
+    listed = {info["page_name"] for info in at._registered_pages.values()}
+    assert pages <= listed
+    assert not ({"Data", "Users and audit"} - pages) & listed
+    if "Data" not in pages:
+        with pytest.raises(ValueError):
+            at.switch_page("app_pages/data.py")
+
+
+@pytest.mark.parametrize("role", ["commissioner", "strategic", "administrator", "analyst"])
+def test_quality_drill_down_only_for_analysts(app_test, role: str):
+    at = _open_as(app_test, role, "app_pages/quality.py")
+    texts = "\n".join(caption.value for caption in at.caption)
+    shows_records = any("Crime reference" in frame.value.columns for frame in at.dataframe)
+    assert shows_records == (role == "analyst")
+    if role != "analyst":
+        assert "Record-level lists are for analysts" in texts
+
+
+def test_a_page_without_a_session_shows_only_the_login(app_test):
+    at = _open_as(app_test, None)
+    assert [t.value for t in at.title] == ["Stalking Profile"]
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert at.text_input(key="login_username") is not None
+
+
+def _sign_in(at, username: str, password: str):
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_the_login_form_signs_in_and_refuses_without_saying_why(app_test):
+    at = _open_as(app_test, None)
+    from stalking_profile.access import Access as A
+    from stalking_profile.ui import auth
+
+    store = auth.open_store(str(at_store_url()))
+    accounts.add_user(store, "lead", "strategic", TEST_PASSWORD, A.command_line())
+    refusals = []
+    for username, password in [
+        ("lead", "wrong password!"),
+        ("nobody", TEST_PASSWORD),
+        ("' OR '1'='1' --", "' OR '1'='1' --"),
+    ]:
+        at = _sign_in(at, username, password)
+        refusals.append([error.value for error in at.error])
+        assert not at.metric
+    assert refusals[0] == refusals[1] == refusals[2] == [accounts.LOGIN_REFUSED]
+    at = _sign_in(at, "lead", TEST_PASSWORD)
+    assert not at.exception
+    assert at.title[0].value == "Overview" and at.metric
+
+
+def at_store_url() -> str:
+    import os
+
+    return os.environ["STALKING_PROFILE_STORE"]
+
+
+def test_an_idle_session_ends(app_test, monkeypatch: pytest.MonkeyPatch):
+    at = _open_as(app_test, "analyst")
+    assert at.title[0].value == "Overview"
+    monkeypatch.setenv("STALKING_PROFILE_IDLE_MINUTES", "-1")  # already idle too long
+    import streamlit as st
+
+    st.cache_resource.clear()
+    at.run()
+    assert any("Your session has ended" in info.value for info in at.info)
+    assert not at.metric
+
+
+def test_five_failures_lock_the_account_in_the_app(app_test):
+    at = _open_as(app_test, None)
+    from stalking_profile.ui import auth
+
+    store = auth.open_store(at_store_url())
+    accounts.add_user(store, "ana", "analyst", TEST_PASSWORD, Access.command_line())
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        at = _sign_in(at, "ana", "not it at all")
+    at = _sign_in(at, "ana", TEST_PASSWORD)
+    assert [error.value for error in at.error] == [accounts.LOGIN_REFUSED]
+    assert not at.metric
+
+
+def test_hostile_address_parameters_are_only_ever_labels(app_test):
+    """SQL in the address: never run, only matched against the choices (and refused)."""
+    hostile = "'; DROP TABLE offence; --"
+    at = _open_as(app_test, "analyst", None, district=hostile, da=hostile, type=hostile)
+    assert not at.exception
+    again = _open_as(app_test, "analyst")
+    assert again.metric  # the offence table is still there
