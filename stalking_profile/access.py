@@ -9,8 +9,10 @@ package refuses what a role may not have (`AccessDenied`), whatever a page asks 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 from stalking_profile.config import SUPPRESS_BELOW
 
@@ -61,6 +63,28 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
 }
 EVERYTHING = frozenset(Permission)
+
+
+def role_from_claims(
+    claims: Mapping[str, Any], claim: str, roles: Mapping[str, str]
+) -> Role | None:
+    """The role an identity provider's claims give (OIDC login): the claim named (a string
+    or a list, e.g. group names) is looked up in `roles` (claim value -> role); the most
+    capable match wins when several do; None when none does (no access at all)."""
+    value = claims.get(claim)
+    values = [value] if isinstance(value, str) else list(value or [])
+    matched = [Role(roles[item]) for item in values if isinstance(item, str) and item in roles]
+    order = [Role.COMMISSIONER, Role.STRATEGIC, Role.ANALYST, Role.ADMINISTRATOR]
+    return max(matched, key=order.index) if matched else None
+
+
+def parse_role_map(text: str) -> dict[str, str]:
+    """`"SP-Analysts=analyst, SP-Leads=strategic"` as a mapping (roles checked)."""
+    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    mapping = {name.strip(): role.strip() for name, role in pairs}
+    for role in mapping.values():
+        Role(role)  # ValueError names the role that does not exist
+    return mapping
 
 
 class AccessDenied(PermissionError):

@@ -47,7 +47,25 @@ def _write(database: Path, action: Callable[[Any], Any], create: bool = False) -
         print(f"\nerror: {error}. The database is unchanged.", file=sys.stderr)
         return 2
     print(report.text())
+    _audit_import(database, report.text())
     return 0
+
+
+def _audit_import(database: Path, report: str) -> None:
+    """Write a command-line import to the audit trail of the database's operational store (a
+    warning, not a failure, if that store cannot be written: the import itself has landed)."""
+    from stalking_profile.operational import OperationalError, audit, open_store
+
+    settings = replace(Settings.from_env(), db_path=database)
+    try:
+        audit.record(
+            open_store(settings.operational_store_url),
+            audit.Action.IMPORT,
+            _operator(),
+            f"{database.name}: {report.splitlines()[0] if report else ''}"[:500],
+        )
+    except OperationalError as error:
+        print(f"warning: the import is not in the audit trail: {error}", file=sys.stderr)
 
 
 def _boundaries(args: argparse.Namespace) -> int:

@@ -32,6 +32,10 @@ class Settings:
       without activity.
     - `suppress_below` (`STALKING_PROFILE_SUPPRESS_BELOW`): in publication mode (always on for
       commissioners' offices) counts from 1 to this - 1 are suppressed.
+    - `oidc_role_claim` (`STALKING_PROFILE_OIDC_ROLE_CLAIM`) and `oidc_roles`
+      (`STALKING_PROFILE_OIDC_ROLES`): with an identity provider (Streamlit's `st.login`,
+      configured in `.streamlit/secrets.toml`), the claim holding a user's groups and which
+      group is which role, e.g. `SP-Analysts=analyst,SP-Leads=strategic`.
     """
 
     db_path: Path = DEFAULT_DB_PATH
@@ -40,6 +44,8 @@ class Settings:
     store_url: str = ""
     idle_minutes: int = 30
     suppress_below: int = SUPPRESS_BELOW
+    oidc_role_claim: str = "roles"
+    oidc_roles: str = ""
 
     @property
     def operational_store_url(self) -> str:
@@ -61,5 +67,7 @@ class Settings:
             ),
             store_url=env.get("STALKING_PROFILE_STORE", defaults.store_url),
             idle_minutes=int(env.get("STALKING_PROFILE_IDLE_MINUTES", defaults.idle_minutes)),
+            oidc_role_claim=env.get("STALKING_PROFILE_OIDC_ROLE_CLAIM", defaults.oidc_role_claim),
+            oidc_roles=env.get("STALKING_PROFILE_OIDC_ROLES", defaults.oidc_roles),
             suppress_below=int(env.get("STALKING_PROFILE_SUPPRESS_BELOW", defaults.suppress_below)),
         )

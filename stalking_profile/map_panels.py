@@ -273,7 +273,8 @@ def correspondence_panel(
             _layer(gateway, replace(stalking, domestic="non_domestic"), geometry),
         ),
     ]
-    chosen = queries.comparison_layers(gateway).filter(pl.col("layer") == layer_name)
+    layers = queries.comparison_layers(gateway)
+    chosen = layers.clear() if layer_name is None else layers.filter(pl.col("layer") == layer_name)
     for layer in chosen.head(1).iter_rows(named=True):
         counts = queries.comparison_counts(
             gateway, layer["layer"], layer["period_start"]

@@ -310,3 +310,74 @@ def test_hostile_address_parameters_are_only_ever_labels(app_test):
     assert not at.exception
     again = _open_as(app_test, "analyst")
     assert again.metric  # the offence table is still there
+
+
+# ---- an identity provider (Streamlit's st.login, OpenID Connect) --------------------------
+
+PROVIDER = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a test secret",
+    "client_id": "stalking-profile",
+    "client_secret": "not a real secret",
+    "server_metadata_url": "https://login.example.invalid/.well-known/openid-configuration",
+}
+
+
+def test_a_groups_claim_gives_the_most_capable_mapped_role():
+    from stalking_profile.access import parse_role_map, role_from_claims
+
+    roles = parse_role_map("SP-Leads=strategic, SP-Analysts=analyst,PCC=commissioner")
+    claims = {"email": "a@force.police.uk", "groups": ["Staff", "SP-Leads", "SP-Analysts"]}
+    assert role_from_claims(claims, "groups", roles) is Role.ANALYST
+    assert role_from_claims({"groups": "PCC"}, "groups", roles) is Role.COMMISSIONER
+    assert role_from_claims({"groups": ["Staff"]}, "groups", roles) is None
+    assert role_from_claims({}, "groups", roles) is None
+    with pytest.raises(ValueError, match="'sheriff' is not a valid Role"):
+        parse_role_map("X=sheriff")
+
+
+def _provider_app(app_test, monkeypatch, claims: dict):
+    monkeypatch.setenv("STALKING_PROFILE_OIDC_ROLE_CLAIM", "groups")
+    monkeypatch.setenv("STALKING_PROFILE_OIDC_ROLES", "SP-Leads=strategic,PCC=commissioner")
+    at = app_test(role=None, require_login=True)
+    at.secrets["auth"] = PROVIDER
+    at.user = {"is_logged_in": True, **claims}
+    return at.run()
+
+
+def test_an_identity_provider_login_maps_its_claim_to_a_role(app_test, monkeypatch):
+    at = _provider_app(
+        app_test, monkeypatch, {"email": "lead@force.police.uk", "groups": ["SP-Leads"]}
+    )
+    assert not at.exception
+    assert at.title[0].value == "Overview" and at.metric
+    assert any(
+        "lead@force.police.uk" in c.value and "Strategic lead" in c.value
+        for c in at.sidebar.caption
+    )
+    events = audit_events()
+    assert ("login", "lead@force.police.uk", "identity provider") in events
+
+
+def test_an_identity_provider_user_without_a_mapped_group_sees_nothing(app_test, monkeypatch):
+    at = _provider_app(app_test, monkeypatch, {"email": "x@force.police.uk", "groups": ["Staff"]})
+    assert not at.exception
+    assert any("has no role in Stalking Profile" in error.value for error in at.error)
+    assert not at.metric and not at.dataframe
+    assert ("login failed", "x@force.police.uk", "no role") in audit_events()
+
+
+def audit_events() -> list[tuple[str, str, str]]:
+    from stalking_profile.operational import audit, open_store
+
+    events = audit.events(open_store(at_store_url()), Access.command_line())
+    return list(zip(events["action"], events["username"], events["detail"], strict=True))
+
+
+def test_the_login_form_offers_the_identity_provider_when_configured(app_test):
+    at = app_test(role=None, require_login=True)
+    at.secrets["auth"] = PROVIDER
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert at.text_input(key="login_username") is not None  # local accounts still work
+    assert at.button(key="login_provider").label == "Sign in with your organisation's account"

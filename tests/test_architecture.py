@@ -94,3 +94,16 @@ def test_pages_are_thin() -> None:
         assert len(lines) <= 90, (
             f"{page.name} has {len(lines)} lines: move logic into stalking_profile/"
         )
+
+
+def test_store_drivers_and_password_hashing_each_live_in_one_module() -> None:
+    """sqlite3 and psycopg only behind the operational store's interface; argon2 only in
+    accounts (so a page or a measure can never write to the store or see a hash directly)."""
+    owners = {
+        "sqlite3": "stalking_profile/operational/store.py",
+        "psycopg": "stalking_profile/operational/store.py",
+        "argon2": "stalking_profile/operational/accounts.py",
+    }
+    for module, owner in owners.items():
+        users = sorted(_relative(p) for p in PY_FILES if module in _imports(p))
+        assert users == [owner], module

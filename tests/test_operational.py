@@ -222,3 +222,16 @@ def test_accounts_are_managed_from_the_command_line(tmp_path: Path):
     assert "login off" in text
     store = open_store(f"sqlite:///{tmp_path / 'force.operational.sqlite'}")
     assert accounts.sign_in(store, "ana", PASSWORD) is not None
+
+
+def test_a_command_line_import_is_in_the_audit_trail(tmp_path: Path):
+    from tests.conftest import ROOT, run_cli
+
+    database = tmp_path / "force.duckdb"
+    result = run_cli("import", ROOT / "data" / "templates" / "districts.csv", "--db", database)
+    assert result.returncode == 0, result.stderr
+    store = open_store(f"sqlite:///{tmp_path / 'force.operational.sqlite'}")
+    trail = audit.events(store, ADMIN)
+    assert trail["action"].to_list() == ["import"]
+    assert trail["detail"][0].startswith("force.duckdb: ")
+    assert "(command line)" in trail["username"][0]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from stalking_profile.access import Access, Permission
+from stalking_profile.access import Access, Permission, parse_role_map, role_from_claims
 from stalking_profile.operational import OperationalStore, accounts, audit, open_store
 from stalking_profile.operational import settings as app_settings
 from stalking_profile.operational.audit import Action
@@ -38,6 +38,8 @@ def sign_in_gate(info: DatasetInfo | None) -> Access:
     threshold = settings().suppress_below
     if not app_settings.login_required(current, synthetic):
         access = Access.demo() if synthetic else Access.login_off()
+    elif _identity_provider() and st.user.is_logged_in:
+        access = _provider_access(current)
     else:
         token = st.session_state.get(TOKEN_KEY)
         found = accounts.session_access(current, token, settings().idle_minutes) if token else None
@@ -48,6 +50,40 @@ def sign_in_gate(info: DatasetInfo | None) -> Access:
         access = found
     access = access.with_threshold(threshold)
     st.session_state[ACCESS_KEY] = access
+    return access
+
+
+def _identity_provider() -> bool:
+    """Whether an identity provider is configured for `st.login` (secrets.toml [auth])."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises its own not-found error
+        return False
+
+
+def _provider_access(current: OperationalStore) -> Access:
+    """The access an identity provider's login gives, by the configured claim; a user whose
+    claims map to no role is told so and stopped (and may sign out)."""
+    claims = st.user.to_dict()
+    who = str(claims.get("email") or claims.get("sub") or "unknown")
+    role = role_from_claims(
+        claims, settings().oidc_role_claim, parse_role_map(settings().oidc_roles)
+    )
+    if role is None:
+        if not st.session_state.get("_provider_refusal_logged"):
+            st.session_state["_provider_refusal_logged"] = True
+            audit.record(current, Action.LOGIN_FAILED, who[:64], "no role", outcome="refused")
+        st.error(
+            "You are signed in with your organisation's account, but it has no role in Stalking "
+            "Profile. Ask an administrator to add you to one of its groups.",
+            icon=":material/lock:",
+        )
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    access = Access.for_role(who, role)
+    if not st.session_state.get("_provider_login_logged"):
+        st.session_state["_provider_login_logged"] = True
+        audit.record(current, Action.LOGIN, access, "identity provider")
     return access
 
 
@@ -67,6 +103,13 @@ def _login_form(current: OperationalStore, ended: bool) -> None:
             "Password", type="password", key="login_password", autocomplete="current-password"
         )
         submitted = st.form_submit_button("Sign in", type="primary")
+    if _identity_provider():
+        st.button(
+            "Sign in with your organisation's account",
+            on_click=st.login,
+            icon=":material/badge:",
+            key="login_provider",
+        )
     if submitted:
         signed = accounts.sign_in(current, username or "", password or "")
         if signed is None:
@@ -81,6 +124,11 @@ def access_sidebar(access: Access) -> None:
     """Who is signed in, with a sign-out button; or how the dashboard is open without login."""
     if access.signed_in:
         st.sidebar.caption(f"Signed in as **{access.username}** · {access.role.label}")
+        if st.session_state.get(TOKEN_KEY) is None:  # through the identity provider
+            if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
+                audit.record(store(), Action.LOGOUT, access, "identity provider")
+                st.logout()
+            return
         if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
             token = st.session_state.pop(TOKEN_KEY, None)
             if token:

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,10 +44,11 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def running_app(demo_db_path: Path, chromium_path: str) -> Iterator[RunningApp]:
+@contextmanager
+def serving(database: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
+    """The app on `database`, on a free local port, until the block ends."""
     port = _free_port()
-    env = {**os.environ, "STALKING_PROFILE_DB": str(demo_db_path)}
+    env = {**os.environ, "STALKING_PROFILE_DB": str(database), **(extra_env or {})}
     command = [
         sys.executable,
         "-m",
@@ -64,7 +66,7 @@ def running_app(demo_db_path: Path, chromium_path: str) -> Iterator[RunningApp]:
         "--server.fileWatcherType",
         "none",
     ]
-    log = ARTIFACTS / "streamlit.log"
+    log = ARTIFACTS / f"streamlit-{database.stem}-{port}.log"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with log.open("w") as log_file:
@@ -96,6 +98,12 @@ def running_app(demo_db_path: Path, chromium_path: str) -> Iterator[RunningApp]:
 
 
 @pytest.fixture(scope="session")
+def running_app(demo_db_path: Path, chromium_path: str) -> Iterator[RunningApp]:
+    with serving(demo_db_path) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
 def browser(chromium_path: str):
     from playwright.sync_api import sync_playwright
 
@@ -114,15 +122,15 @@ def browser(chromium_path: str):
         instance.close()
 
 
-@pytest.fixture
-def page(browser, running_app: RunningApp):
-    """A fresh browser page that may talk only to the app; anything else is aborted and kept
-    in running_app.blocked (each test asserts it stayed empty)."""
+@contextmanager
+def guarded_page(browser, app: RunningApp):
+    """A fresh browser page that may talk only to `app`; anything else is aborted and kept
+    (the test fails if anything was)."""
     context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
     blocked: list[str] = []
 
     def guard(route) -> None:
-        if route.request.url.startswith(running_app.url):
+        if route.request.url.startswith(app.url):
             route.continue_()
         else:
             blocked.append(route.request.url)
@@ -131,6 +139,15 @@ def page(browser, running_app: RunningApp):
     context.route("**/*", guard)
     tab = context.new_page()
     tab.blocked = blocked
-    yield tab
-    context.close()
+    try:
+        yield tab
+    finally:
+        context.close()
     assert blocked == [], f"requests outside the app were attempted: {blocked}"
+
+
+@pytest.fixture
+def page(browser, running_app: RunningApp):
+    """A fresh browser page that may talk only to the demo app."""
+    with guarded_page(browser, running_app) as tab:
+        yield tab

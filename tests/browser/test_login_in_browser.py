@@ -1,0 +1,113 @@
+"""End-to-end: a database that requires login, signed in as each role in a real browser; a
+record-level download link tried again after its session ended."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stalking_profile.access import Access, Role
+from stalking_profile.operational import accounts, open_store
+from stalking_profile.operational import settings as app_settings
+from tests.browser.conftest import RunningApp, guarded_page, serving
+from tests.browser.test_pages_in_browser import _wait_for_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+PASSWORD = "browser test password"
+
+
+@pytest.fixture(scope="module")
+def login_app(
+    demo_db_path: Path, chromium_path: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningApp]:
+    """The demo database with login turned on and one account per role."""
+    folder = tmp_path_factory.mktemp("login")
+    database = folder / "profile.duckdb"
+    shutil.copy(demo_db_path, database)
+    store = open_store(f"sqlite:///{folder / 'profile.operational.sqlite'}")
+    operator = Access.command_line("browser test")
+    app_settings.set_login_required(store, True, operator)
+    for role in Role:
+        accounts.add_user(store, role.value, role, PASSWORD, operator)
+    with serving(database) as app:
+        yield app
+
+
+@pytest.fixture
+def page(browser, login_app: RunningApp):
+    """A fresh browser page that may talk only to the app that requires login."""
+    with guarded_page(browser, login_app) as tab:
+        yield tab
+
+
+def _sign_in(page, app: RunningApp, username: str, password: str = PASSWORD) -> None:
+    page.goto(app.url)
+    page.get_by_role("textbox", name="User name").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _open_from_menu(page, title: str) -> None:
+    """Move to a page through the sidebar (a new address would be a new, signed-out session:
+    the login lives with the session, not in a cookie)."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
+    _wait_for_page(page, title)
+
+
+def _navigation(page) -> set[str]:
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    links.first.wait_for()
+    return {text.strip().splitlines()[-1] for text in links.all_inner_texts()}  # icon first
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_each_role_signs_in_and_sees_only_its_share(page, login_app, role: Role) -> None:
+    page.goto(login_app.url)
+    page.get_by_role("button", name="Sign in").wait_for()
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # nothing before login
+    _sign_in(page, login_app, role.value)
+    _wait_for_page(page, "Overview")
+    page.get_by_text(f"Signed in as {role.value}").wait_for()
+    shown = _navigation(page)
+    assert ("Data" in shown) == (role is Role.ANALYST)
+    assert ("Users and audit" in shown) == (role is Role.ADMINISTRATOR)
+    assert page.get_by_text("Publication mode").count() == (role is Role.COMMISSIONER)
+    _open_from_menu(page, "Data quality")
+    records = page.get_by_role("button", name="Download these records (CSV)")
+    if role is Role.ANALYST:
+        records.wait_for()
+    else:
+        page.get_by_text("Record-level lists are for analysts").wait_for()
+        assert records.count() == 0
+
+
+def test_a_wrong_password_is_refused_without_saying_why(page, login_app) -> None:
+    _sign_in(page, login_app, "analyst", "not the password")
+    page.get_by_text("Sign-in failed").wait_for()
+    _sign_in(page, login_app, "no-such-user", PASSWORD)
+    page.get_by_text("Sign-in failed").wait_for()
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+
+
+def test_a_record_download_link_dies_with_its_session(browser, login_app) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    page = context.new_page()
+    _sign_in(page, login_app, "analyst")
+    _wait_for_page(page, "Overview")
+    _open_from_menu(page, "Data quality")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download these records (CSV)").click()
+    link = download.value.url
+    assert Path(download.value.path()).read_text(encoding="utf-8").startswith("Crime reference")
+    assert link.startswith(login_app.url)
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign in").wait_for()
+    context.close()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(link, timeout=10)
+    assert refused.value.code == 404
