@@ -16,6 +16,8 @@ with users_tab:
     if not access.allows(Permission.USERS):
         st.caption("Managing users is for administrators.")
     else:
+        if done := st.session_state.pop("admin_done", None):
+            st.success(done)
         ui.show_table(accounts.users(store, access))
         roles = [role.value for role in Role]
         with st.form("add_user", clear_on_submit=True):
@@ -31,7 +33,8 @@ with users_tab:
             if st.form_submit_button("Add user"):
                 try:
                     accounts.add_user(store, username, role, password, access, name)
-                    st.success(f"Added {username} as {Role(role).label}.")
+                    st.session_state["admin_done"] = f"Added {username} as {Role(role).label}."
+                    st.rerun()
                 except ValueError as error:
                     st.error(f"Not added: {error}.")
         with st.form("change_user"):
@@ -59,7 +62,10 @@ with users_tab:
                         accounts.reset_password(store, target, new_password, access)
                     else:
                         accounts.set_disabled(store, target, change == "disable", access)
-                    st.success(f"{target}: {change} done; their open sessions have ended.")
+                    st.session_state["admin_done"] = (
+                        f"{target}: {change} done; their open sessions have ended."
+                    )
+                    st.rerun()
                 except ValueError as error:
                     st.error(f"Not changed: {error}.")
 

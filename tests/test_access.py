@@ -30,7 +30,7 @@ SUPPRESS_BELOW = 5
 # One district, one month, non-DA: cells of 1 to 4 everywhere (the case publication is for).
 SMALL = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("WD",), "non_domestic", ("stalking",))
 ROLES = {role: Access.for_role(f"test-{role.value}", role) for role in Role}
-TEMPLATE = ROOT / "data" / "templates" / "offences.csv"
+TEMPLATE = ROOT / "data" / "templates" / "offences_template.csv"
 
 
 def _small_counts(value: object, found: list, where: str = "") -> list:
@@ -381,3 +381,55 @@ def test_the_login_form_offers_the_identity_provider_when_configured(app_test):
     at.run()
     assert at.text_input(key="login_username") is not None  # local accounts still work
     assert at.button(key="login_provider").label == "Sign in with your organisation's account"
+
+
+# ---- administration in the app ------------------------------------------------------------
+
+
+def test_an_administrator_adds_a_user_in_the_app_and_it_is_audited(app_test):
+    at = _open_as(app_test, "administrator", "app_pages/admin.py")
+    assert at.title[0].value == "Users and audit"
+    at.text_input(key="admin_new_username").input("new.analyst")
+    at.selectbox(key="admin_new_role").set_value("analyst")
+    at.text_input(key="admin_new_password").input("a long enough password")
+    at.button[0].click().run()  # the "Add user" form button
+    assert not at.exception
+    assert any("Added new.analyst as Analyst" in s.value for s in at.success)
+    users = at.dataframe[0].value
+    assert (
+        "new.analyst" in users["User name" if "User name" in users else users.columns[0]].tolist()
+    )
+    assert ("user added", "test-administrator", "new.analyst as Analyst") in audit_events()
+
+
+def test_the_admin_page_refuses_a_bad_request_with_its_reason(app_test):
+    at = _open_as(app_test, "administrator", "app_pages/admin.py")
+    at.text_input(key="admin_new_username").input("'; DROP TABLE app_user; --")
+    at.text_input(key="admin_new_password").input("short")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [
+        "Not added: a user name is 1 to 64 printable characters without spaces."
+    ]
+    assert at.dataframe[0].value.shape[0] == 1  # only the administrator
+
+
+def test_a_hostile_value_in_a_file_is_stored_as_data(tmp_path):
+    """SQL in a file's cells is data: stored exactly as read, never run."""
+    from stalking_profile.db import connect
+    from tests.conftest import import_texts
+
+    hostile = "X'); DROP TABLE offence; --"
+    templates = ROOT / "data" / "templates"
+    header, first = (templates / "offences_template.csv").read_text().splitlines()[:2]
+    row = first.split(",")
+    row[0], row[6] = f'"{hostile}"', ""  # the crime reference; no ward
+    database = import_texts(
+        tmp_path / "force.duckdb",
+        {
+            "districts.csv": (templates / "districts.csv").read_text(),
+            "offences.csv": "\n".join([header, ",".join(row)]) + "\n",
+        },
+    )
+    gateway = connect(database)
+    assert gateway.sql("SELECT crime_ref FROM offence")["crime_ref"].to_list() == [hostile]
+    assert gateway.sql("SELECT count(*) AS n FROM district")["n"].item() > 0  # untouched
