@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import time
+import urllib.error
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -250,5 +251,32 @@ def test_a_hostile_workbook_is_refused_and_the_server_lives(
     refusal = page.locator('[data-testid="stAlertContentError"]', has_text="cannot be imported")
     refusal.wait_for(timeout=60_000)
     assert "limit" in refusal.inner_text() or "zip bomb" in refusal.inner_text()
+    with urllib.request.urlopen(f"{running_app.url}/_stcore/health", timeout=10) as response:
+        assert response.read() == b"ok"
+
+
+def test_an_oversized_upload_is_refused_and_the_server_lives(page, running_app, tmp_path) -> None:
+    """A file over the upload limit (Streamlit's 200 MB default) is refused before it is sent;
+    an upload request without a session is refused by the server."""
+    oversized = tmp_path / "extract.csv"
+    with oversized.open("wb") as handle:
+        handle.truncate(201 * 1024 * 1024)  # sparse: the size without the disk
+    page.goto(f"{running_app.url}/data")
+    _wait_for_page(page, "Data")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(oversized)
+    )
+    refusal = page.get_by_role("alert").filter(has_text="200.0MB or smaller").first
+    refusal.wait_for(state="attached", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "oversized-upload.png"))
+    print("\n[browser] oversized upload:", refusal.text_content())
+    forged = urllib.request.Request(
+        f"{running_app.url}/_stcore/upload_file/no-such-session/no-such-file",
+        data=b"crime_ref\nX\n",
+        method="PUT",
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forged, timeout=10)
+    assert 400 <= refused.value.code < 500
     with urllib.request.urlopen(f"{running_app.url}/_stcore/health", timeout=10) as response:
         assert response.read() == b"ok"
