@@ -9,7 +9,9 @@ a DuckDB cursor is its own connection, so a transaction cannot span cursors.
 
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -208,7 +210,30 @@ def connect(path: Path | str, read_only: bool = True, create: bool = False) -> G
             f"no database at {path}: build it with `python -m stalking_profile demo`"
         )
     try:
-        connection = duckdb.connect(str(path), read_only=read_only)
+        if read_only:
+            connection = _open_published(path)
+        else:
+            connection = duckdb.connect(str(path), read_only=False)
     except duckdb.Error as error:
         raise DatabaseError(f"cannot open {path}: {error}") from error
     return Gateway(connection, path)
+
+
+def _open_published(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the version of `path` published now.
+
+    DuckDB keeps one database instance per path in a process and hands it to every later
+    `connect` of that path (duckdb/duckdb#15912): after an import publishes a new file under the
+    same name, a new connection would still read the old one. So the file is opened through a
+    hard link with a name of its own, removed at once (the connection keeps the file open).
+    Where no link can be made (a read-only or foreign file system), the path is opened as is.
+    """
+    link = path.with_name(f".{path.name}.reader-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+    try:
+        os.link(path, link)
+    except OSError:
+        return duckdb.connect(str(path), read_only=True)
+    try:
+        return duckdb.connect(str(link), read_only=True)
+    finally:
+        link.unlink(missing_ok=True)

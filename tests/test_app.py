@@ -338,3 +338,26 @@ def test_map_tabs_draw_only_the_open_tab(app_test) -> None:
     assert len(_charts(at)) == 1
     at = _open(app_test, "app_pages/maps.py", tab="Do hotspots line up?", **PUBLISHED_YEAR)
     assert len(_charts(at)) == 6  # three comparisons, two maps each
+
+
+def test_a_session_sees_an_import_published_while_it_runs(app_test, extract_db_path, tmp_path):
+    """Issue 13, fault 3: after a command-line import published a new file, the dashboard
+    process kept reading the old one: DuckDB hands a later connect() of the same path the
+    database instance it already has open (duckdb/duckdb#15912)."""
+    import shutil
+
+    from tests.conftest import OFFENCE_HEADER, run_cli
+
+    database = tmp_path / "force.duckdb"
+    shutil.copy(extract_db_path, database)
+    at = app_test(db=database).run()
+    before = int(_metrics(at)["Offences"])
+    more = tmp_path / "more.csv"
+    more.write_text(
+        OFFENCE_HEADER + "\n" + "R-0001,2023-03-10,stalking,8Q,AY,Y,N,Y,standard,N,N,,\n"
+    )
+    imported = run_cli("import", more, "--db", database, "--extract-date", "2023-05-31")
+    assert imported.returncode == 0, imported.stderr
+    at.run()
+    assert int(_metrics(at)["Offences"]) == before + 1
+    assert not [p for p in tmp_path.iterdir() if ".reader-" in p.name]  # no link left behind
