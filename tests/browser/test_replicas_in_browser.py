@@ -98,3 +98,67 @@ def test_two_replicas_serve_one_snapshot_and_one_operational_store(
     actions = [(row["action"], row["username"]) for row in trail]
     assert ("user added", "admin") in actions and ("login", "new.analyst") in actions
     assert any(action == "import" for action, _ in actions)
+
+
+def _many_offences(path: Path, rows: int) -> Path:
+    """`rows` stalking offences recorded January to March 2023 (inside the default period)."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(OFFENCE_HEADER + "\n")
+        for n in range(rows):
+            day = f"2023-0{1 + n % 3}-{1 + n % 28:02d}"
+            district = "AY" if n % 2 else "BE"
+            handle.write(f"C-{n:07d},{day},stalking,8Q,{district},Y,N,Y,standard,N,N,,\n")
+    return path
+
+
+def test_an_import_of_200000_rows_while_sessions_browse(
+    browser,
+    chromium_path,
+    extract_db_path: Path,
+    tmp_path: Path,
+) -> None:
+    """Issue 13: several sessions keep moving between pages while a 200,000-row import runs
+    in another process; no session sees an error, and each sees the new data once the import
+    has published."""
+    import subprocess
+    import sys
+
+    from stalking_profile.operational import settings as app_settings
+    from tests.conftest import ROOT
+
+    database = tmp_path / "force.duckdb"
+    shutil.copy(extract_db_path, database)
+    store = open_store(f"sqlite:///{tmp_path / 'force.operational.sqlite'}")
+    app_settings.set_login_required(store, False, Access.command_line("concurrency test"))
+    extract = _many_offences(tmp_path / "big.csv", 200_000)
+    with serving(database) as app:
+        pages = [browser.new_page(viewport={"width": 1400, "height": 2400}) for _ in range(3)]
+        for page in pages:
+            page.goto(app.url)
+            _wait_for_page(page, "Overview")
+        before = int(_metric(pages[0], "Offences").replace(",", ""))
+        command = [sys.executable, "-m", "stalking_profile", "import", str(extract)]
+        command += ["--db", str(database), "--extract-date", "2023-05-31", "--quiet"]
+        importer = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        moves = 0
+        while importer.poll() is None:
+            for page in pages:
+                _open_from_menu(page, "Trends" if moves % 2 == 0 else "Overview")
+                assert page.locator('[data-testid="stException"]').count() == 0
+                shown = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+                assert [text for text in shown if "Login is turned off" not in text] == []
+            moves += 1
+        output, errors = importer.communicate()
+        assert importer.returncode == 0, errors
+        assert "200,000 accepted" in output
+        print(f"\n[browser] {moves} rounds of page moves by 3 sessions during the import")
+        assert moves >= 1
+        for page in pages:
+            _shows_offences_after_moving(page, before + 200_000)
+            page.close()
