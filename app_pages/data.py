@@ -27,7 +27,7 @@ with check_tab:
     upload = st.file_uploader(
         "Records file (CSV, Parquet or Excel)",
         type=["csv", "txt", "tsv", "parquet", "xlsx"],
-        key="data_file",
+        key=f"data_file_{st.session_state.get('data_round', 0)}",
     )
     mapping = st.file_uploader("Column mapping (TOML, optional)", type=["toml"], key="data_mapping")
     kind = st.selectbox(
@@ -45,7 +45,14 @@ with check_tab:
                 "with `STALKING_PROFILE_DB=force.duckdb`."
             )
         elif st.button("Import the accepted rows", type="primary", key="data_import"):
-            ui.import_upload(upload, mapping, None if kind == "detect" else kind)
+            report = ui.import_upload(upload, mapping, None if kind == "detect" else kind)
+            if report is not None:
+                # A new uploader on the next run: the imported file leaves the server's memory.
+                st.session_state["data_round"] = st.session_state.get("data_round", 0) + 1
+                st.session_state["data_imported"] = report
+                st.rerun()
+    if imported := st.session_state.pop("data_imported", None):
+        st.success(imported)
 
 with boundary_tab:
     boundaries = st.file_uploader(

@@ -103,6 +103,48 @@ def _import(args: argparse.Namespace) -> int:
     return _write(args.db, action, create=True)
 
 
+def _check(args: argparse.Namespace) -> int:
+    """Check a file against the database without writing: print what would be accepted and
+    refused (or, with --json, the report as JSON), and write the refused rows if asked."""
+    from stalking_profile.db import DatabaseError, connect
+    from stalking_profile.importing.check import check_file
+    from stalking_profile.importing.load import ImportRefused
+    from stalking_profile.importing.mapping import ColumnMapping, load_mapping
+    from stalking_profile.importing.readers import ReadError
+
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping else ColumnMapping()
+        mapping = replace(
+            mapping,
+            encoding=args.encoding or mapping.encoding,
+            delimiter=args.delimiter or mapping.delimiter,
+            sheet=args.sheet or mapping.sheet,
+        )
+        gateway = connect(args.db, read_only=True)
+        try:
+            report, refused = check_file(gateway, args.file, args.kind, mapping)
+        finally:
+            gateway.close()
+    except (DatabaseError, ImportRefused, ReadError, ValueError) as error:
+        print(f"error: {error}.", file=sys.stderr)
+        return 2
+    if args.refused_out:
+        refused.write_parquet(args.refused_out)
+    if args.json:
+        print(report.to_json())
+        return 0
+    print(report.text())
+    for note in report.warnings:
+        print(f"  {note}")
+    if report.unused_columns:
+        print(f"Columns not used: {', '.join(report.unused_columns)}")
+    for row in refused.head(20).iter_rows(named=True):
+        print(f"  row {row['row_number']}: {row['column_name']} {row['value']!r}: {row['reason']}")
+    if refused.height > 20:
+        print(f"  ... and {refused.height - 20:,} more (--refused-out FILE.parquet for all)")
+    return 0
+
+
 def _progress_bar(quiet: bool):
     def show(fraction: float, message: str) -> None:
         if quiet:
@@ -209,6 +251,30 @@ def _add_import(commands: Any, settings: Settings) -> None:
     importer.add_argument("--sheet", help="the Excel sheet to read (default: the first)")
     importer.add_argument("--quiet", action="store_true", help="no progress bar")
     importer.set_defaults(handler=_import)
+
+
+def _add_check(commands: Any, settings: Settings) -> None:
+    check = commands.add_parser(
+        "check",
+        help="check a file against the data contract without importing it",
+        description=(
+            "Read, map and validate a file exactly as `import` would, against the database's "
+            "districts and wards, and report what would be accepted and refused (with row numbers "
+            "and reasons). Nothing is written."
+        ),
+    )
+    check.add_argument("file", type=Path, help="the file to check")
+    check.add_argument("--kind", choices=list(IMPORT_KINDS), help="what the file holds")
+    check.add_argument("--mapping", type=Path, help="a TOML mapping file")
+    _database_option(check, settings.db_path, "database file to check against")
+    check.add_argument("--encoding", help="the CSV's encoding (default: detected)")
+    check.add_argument("--delimiter", help="the CSV's delimiter (default: detected)")
+    check.add_argument("--sheet", help="the Excel sheet to read (default: the first)")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument(
+        "--refused-out", type=Path, help="write every refused row with its reason (Parquet)"
+    )
+    check.set_defaults(handler=_check)
 
 
 def _add_police_uk(commands: Any, settings: Settings) -> None:
@@ -403,14 +469,22 @@ def _roles() -> list[Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser: demo, boundaries, import, police-uk, users, login and audit."""
+    """The command-line parser: demo, boundaries, check, import, police-uk, users, login and
+    audit."""
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(
         prog="stalking-profile",
         description="Stalking Profile: build and manage the dashboard's database and accounts.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_demo, _add_boundaries, _add_import, _add_police_uk, _add_accounts):
+    for add in (
+        _add_demo,
+        _add_boundaries,
+        _add_check,
+        _add_import,
+        _add_police_uk,
+        _add_accounts,
+    ):
         add(commands, settings)
     return parser
 

@@ -41,3 +41,48 @@ def test_a_refused_import_comes_back_as_a_sentence(tmp_path: Path) -> None:
     assert "cannot tell what the file holds" in outcome.text
     assert "The database is unchanged" in outcome.text
     assert "Traceback" not in outcome.text
+
+
+def test_a_check_in_a_child_process_reports_and_keeps_the_refused_rows(tmp_path: Path) -> None:
+    """The Data page's check runs outside the dashboard's process (issue 13, fault 8): the
+    report comes back as data, every refused row with its reason in a Parquet file, and
+    nothing is written."""
+    import polars as pl
+
+    from stalking_profile.importing.external import check_in_child
+
+    database = tmp_path / "force.duckdb"
+    assert import_in_child(Access.command_line(), database, TEMPLATES / "districts.csv").ok
+    extract = tmp_path / "extract.csv"
+    rows = offences(10).with_columns(
+        pl.when(pl.int_range(pl.len()) < 3)
+        .then(pl.lit("ZZ"))
+        .otherwise(pl.col("district_code"))
+        .alias("district_code")
+    )
+    rows.write_csv(extract)
+    before = database.stat().st_mtime_ns
+    outcome = check_in_child(Access.command_line(), database, extract, tmp_path)
+    assert outcome.report is not None, outcome.error
+    assert (outcome.report.rows_read, outcome.report.accepted, outcome.report.refused) == (
+        10,
+        7,
+        3,
+    )
+    refused = pl.read_parquet(outcome.refused_rows)
+    assert refused["row_number"].to_list() == [2, 3, 4]
+    assert set(refused["column_name"]) == {"district_code"}
+    assert database.stat().st_mtime_ns == before  # nothing written
+
+
+def test_a_refused_check_comes_back_as_a_sentence(tmp_path: Path) -> None:
+    from stalking_profile.importing.external import check_in_child
+
+    mystery = tmp_path / "mystery.csv"
+    mystery.write_text("Ref,When\nA,2021-01-01\n", encoding="utf-8")
+    database = tmp_path / "force.duckdb"
+    assert import_in_child(Access.command_line(), database, TEMPLATES / "districts.csv").ok
+    outcome = check_in_child(Access.command_line(), database, mystery, tmp_path)
+    assert outcome.report is None
+    assert "cannot tell what the file holds" in outcome.error
+    assert "Traceback" not in outcome.error

@@ -1,7 +1,8 @@
-"""Running an import in its own process: the dashboard hands the saved upload to the command
-line (`python -m stalking_profile import`) and follows its progress, so parsing and loading a
-large extract never grows the server's memory, and a failure there cannot take the server down.
-The import publishes a new version of the store (snapshots.py) that every session then reads.
+"""Running a check or an import in its own process: the dashboard hands the saved upload to
+the command line (`python -m stalking_profile check --json` or `import`) and follows it, so
+parsing and validating a large extract never grows the server's memory, and a failure there
+cannot take the server down. An import publishes a new version of the store (snapshots.py)
+that every session then reads.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stalking_profile.access import Access, Permission
+from stalking_profile.importing.check import CheckReport
 
 PROGRESS_LINE = re.compile(r"\]\s*(\d+)%\s+(.*?)\s*$")
 
@@ -64,3 +66,45 @@ def import_in_child(
     errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
     reason = errors[-1] if errors else (lines[-1] if lines else "the import stopped")
     return Outcome(False, reason)
+
+
+CHECK_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """How a check in a child process ended: its report (None when the file was refused
+    outright, with the reason in `error`) and the refused rows written beside it."""
+
+    report: CheckReport | None
+    error: str
+    refused_rows: Path  # Parquet: row_number, column_name, value, reason
+
+
+def check_in_child(
+    access: Access,
+    database: Path,
+    path: Path,
+    folder: Path,
+    mapping: Path | None = None,
+    kind: str | None = None,
+) -> CheckOutcome:
+    """Check `path` against `database` in a child process (only for those who may import);
+    the refused rows go to a Parquet file in `folder`."""
+    access.require(Permission.IMPORT)
+    refused = folder / "refused.parquet"
+    command = [sys.executable, "-m", "stalking_profile", "check", str(path), "--db", str(database)]
+    command += ["--json", "--refused-out", str(refused)]
+    command += ["--mapping", str(mapping)] if mapping else []
+    command += ["--kind", kind] if kind else []
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=CHECK_SECONDS)
+    except subprocess.TimeoutExpired:
+        return CheckOutcome(
+            None, f"the check took longer than {CHECK_SECONDS // 60} minutes", refused
+        )
+    if done.returncode != 0:
+        errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+        reason = errors[-1].removeprefix("error: ").rstrip(".") if errors else "the check stopped"
+        return CheckOutcome(None, reason, refused)
+    return CheckOutcome(CheckReport.from_json(done.stdout.strip().splitlines()[-1]), "", refused)

@@ -157,24 +157,30 @@ def access_banner(access: Access, info: DatasetInfo | None) -> None:
 
 
 def record_download(
-    frame: pl.DataFrame, file_name: str, label: str, what: str, filter_text: str = ""
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
+    file_name: str,
+    label: str,
+    what: str,
+    filter_text: str = "",
 ) -> None:
-    """A download of record-level data: offered only to roles that may have it, generated
-    when clicked (not before), and written to the audit trail when it is."""
+    """A download of record-level data (a frame, or a function giving it): offered only to
+    roles that may have it, generated when clicked (not before), and written to the audit
+    trail when it is."""
     access = current_access()
     if not access.allows(Permission.RECORDS):
         return
     current = store()
 
     def generate() -> bytes:
+        records = frame() if callable(frame) else frame
         audit.record(
             current,
             Action.RECORDS_DOWNLOADED,
             access,
-            f"{what} ({frame.height:,} rows)",
+            f"{what} ({records.height:,} rows)",
             filter_text,
         )
-        return spreadsheet_safe(for_display(frame)).write_csv().encode("utf-8")
+        return spreadsheet_safe(for_display(records)).write_csv().encode("utf-8")
 
     st.download_button(
         label,

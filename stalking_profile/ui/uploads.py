@@ -3,28 +3,28 @@ until the user asks; the database unchanged when a file is refused)."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import io
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from stalking_profile.config import PROJECT_ROOT
 from stalking_profile.db import DatabaseError
 from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
-from stalking_profile.importing.external import import_in_child
-from stalking_profile.importing.load import (
-    ImportRefused,
-    read_and_validate,
-    refused_rows,
-)
-from stalking_profile.importing.mapping import ColumnMapping, load_mapping
-from stalking_profile.importing.readers import ReadError
+from stalking_profile.importing.external import check_in_child, import_in_child
 from stalking_profile.operational.audit import Action
 from stalking_profile.ui.auth import audited, record_download
-from stalking_profile.ui.cache import current_access, current_gateway, settings, writable_database
+from stalking_profile.ui.cache import current_access, settings, writable_database
 from stalking_profile.ui.widgets import progress_bar, show_table
 
 
@@ -33,75 +33,113 @@ def uploaded_file(upload) -> Iterator[Path]:
     """An uploaded file saved under its own name in a temporary folder (removed afterwards)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
+        upload.seek(0)
+        with path.open("wb") as saved:
+            shutil.copyfileobj(upload, saved, length=1 << 20)  # in chunks: no second copy
         yield path
 
 
 TEMPLATES = sorted((PROJECT_ROOT / "data" / "templates").glob("*.*"))
 
 
-def _mapping(upload) -> ColumnMapping:
-    if upload is None:
-        return ColumnMapping()
-    with uploaded_file(upload) as path:
-        return load_mapping(path)
+CHECKED_KEY = "_data_page_check"
+
+
+def _check_in_child(upload, mapping_upload, kind: str | None):
+    """Check the saved upload in a child process; its outcome, the first 500 refused rows and
+    all of them as Parquet bytes (compact, read into a table only if downloaded)."""
+    with uploaded_file(upload) as path, tempfile.TemporaryDirectory() as folder:
+        mapping = _saved_mapping(mapping_upload, Path(folder))
+        outcome = check_in_child(
+            current_access(), settings().db_path, path, Path(folder), mapping, kind
+        )
+        has_refused = outcome.report is not None and outcome.refused_rows.exists()
+        shown = pl.read_parquet(outcome.refused_rows, n_rows=500) if has_refused else None
+        everything = (
+            outcome.refused_rows.read_bytes() if shown is not None and shown.height else b""
+        )
+    give_memory_back()
+    return outcome, shown, everything
 
 
 def check_upload(upload, mapping_upload, kind: str | None) -> None:
-    """Validate an upload without writing and show what would be accepted and refused: green
-    only when every row would be accepted, a warning when some would be refused, an error when
-    most or all would."""
-    try:
-        mapping = _mapping(mapping_upload)
-        with uploaded_file(upload) as path:
-            raw, validated, unused = read_and_validate(current_gateway(), path, kind, mapping)
-    except (ImportRefused, ReadError) as error:
-        st.error(f"{upload.name} cannot be imported: {error}")
+    """Validate an upload without writing (in a child process: a large file never grows the
+    dashboard's memory) and show what would be accepted and refused: green only when every
+    row would be accepted, a warning when some would be refused, an error when most or all
+    would."""
+    key = (upload.file_id, getattr(mapping_upload, "file_id", None), kind)
+    checked = st.session_state.get(CHECKED_KEY)
+    if checked is None or checked[0] != key:  # each file is checked once, not on every run
+        checked = (key, *_check_in_child(upload, mapping_upload, kind))
+        st.session_state[CHECKED_KEY] = checked
+    _, outcome, shown, everything = checked
+    if outcome.report is None:
+        st.error(f"{upload.name} cannot be imported: {outcome.error}.")
         return
-    refused = refused_rows(raw, validated)
-    accepted, refused_count = validated.accepted.height, validated.rows_rejected + raw.ragged.height
-    message = (
-        f"{upload.name}: {validated.kind}; {raw.rows_read:,} rows read = {accepted:,} would be "
-        f"accepted + {refused_count:,} refused."
-    )
-    if refused_count == 0:
+    report = outcome.report
+    message = report.text()
+    if report.refused == 0:
         st.success(message)
-    elif accepted == 0:
+    elif report.accepted == 0:
         st.error(f"{message} Nothing would be imported: check the file and its mapping.")
-    elif refused_count > accepted:
+    elif report.refused > report.accepted:
         st.error(f"{message} Most rows would be refused: check the file and its mapping first.")
     else:
         st.warning(f"{message} The refused rows would be quarantined with their reasons.")
-    for note in validated.warnings:
+    for note in report.warnings:
         st.caption(note)
-    if unused:
-        st.caption(f"Columns not used: {', '.join(unused)}")
-    if refused.height:
-        show_table(refused.head(500))
+    if report.unused_columns:
+        st.caption(f"Columns not used: {', '.join(report.unused_columns)}")
+    if shown is not None and shown.height:
+        show_table(shown)
         record_download(
-            refused,
+            lambda: pl.read_parquet(io.BytesIO(everything)),  # read only when clicked
             f"refused-rows-{Path(upload.name).stem}.csv",
             "Download the refused rows with reasons",
             f"refused rows of {Path(upload.name).name}",
         )
 
 
-def import_upload(upload, mapping_upload, kind: str | None) -> None:
+def _saved_mapping(mapping_upload, folder: Path) -> Path | None:
+    if mapping_upload is None:
+        return None
+    mapping = folder / Path(mapping_upload.name).name
+    mapping.write_bytes(mapping_upload.getvalue())
+    return mapping
+
+
+def give_memory_back() -> None:
+    """Ask the C allocator to return freed memory to the system (glibc keeps it otherwise,
+    and a large upload would leave the dashboard's process big)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def forget_upload(upload) -> None:
+    """Drop an imported file from the server's upload store now (Streamlit keeps every upload
+    in memory until its session ends or the user removes it from the widget)."""
+    context = get_script_run_ctx()
+    if context is not None and isinstance(context.uploaded_file_mgr, MemoryUploadedFileManager):
+        context.uploaded_file_mgr.remove_file(session_id=context.session_id, file_id=upload.file_id)
+
+
+def import_upload(upload, mapping_upload, kind: str | None) -> str | None:
     """Import an upload into the (non-synthetic) database in a separate process (its memory
     is given back when it ends) with a progress bar; the new version is published for every
-    session when it succeeds."""
+    session when it succeeds. Returns the report to show, or None (the error shown)."""
     bar = progress_bar(f"Importing {upload.name}")
     with uploaded_file(upload) as path, tempfile.TemporaryDirectory() as folder:
-        mapping = None
-        if mapping_upload is not None:
-            mapping = Path(folder) / Path(mapping_upload.name).name
-            mapping.write_bytes(mapping_upload.getvalue())
+        mapping = _saved_mapping(mapping_upload, Path(folder))
         outcome = import_in_child(current_access(), settings().db_path, path, mapping, kind, bar)
     audited(Action.IMPORT, f"{Path(upload.name).name}: {outcome.text}")()
+    st.session_state.pop(CHECKED_KEY, None)
     if outcome.ok:
-        st.success(outcome.text + " Every page now shows the new data.")
-    else:
-        st.error(f"{upload.name} was not imported: {outcome.text}")
+        forget_upload(upload)
+    give_memory_back()
+    if outcome.ok:
+        return outcome.text + " Every page now shows the new data."
+    st.error(f"{upload.name} was not imported: {outcome.text}")
+    return None
 
 
 def load_boundary_upload(upload, code_column: str | None) -> None:

@@ -1,0 +1,66 @@
+"""Checking a file without writing anything: what would be accepted and refused, and why.
+
+The Data page runs the check in a child process (`python -m stalking_profile check --json`,
+see importing/external.py), so a large upload is parsed outside the dashboard's process and
+its memory goes back when the check ends.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import polars as pl
+
+from stalking_profile.db import Gateway
+from stalking_profile.importing.load import read_and_validate, refused_rows
+from stalking_profile.importing.mapping import ColumnMapping
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The result of checking one file (nothing written)."""
+
+    file_name: str
+    kind: str
+    rows_read: int
+    accepted: int
+    refused: int
+    warnings: tuple[str, ...]
+    unused_columns: tuple[str, ...]
+
+    def text(self) -> str:
+        return (
+            f"{self.file_name}: {self.kind}; {self.rows_read:,} rows read = {self.accepted:,} "
+            f"would be accepted + {self.refused:,} refused."
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> CheckReport:
+        data = json.loads(text)
+        data["warnings"] = tuple(data["warnings"])
+        data["unused_columns"] = tuple(data["unused_columns"])
+        return cls(**data)
+
+
+def check_file(
+    gateway: Gateway, path: Path, kind: str | None, mapping: ColumnMapping
+) -> tuple[CheckReport, pl.DataFrame]:
+    """Read, map and validate `path` against the store; the report and every refused row with
+    its reasons (row, column, value, reason)."""
+    raw, validated, unused = read_and_validate(gateway, path, kind, mapping)
+    refused = refused_rows(raw, validated)
+    report = CheckReport(
+        file_name=path.name,
+        kind=validated.kind,
+        rows_read=raw.rows_read,
+        accepted=validated.accepted.height,
+        refused=validated.rows_rejected + raw.ragged.height,
+        warnings=tuple(validated.warnings),
+        unused_columns=tuple(unused),
+    )
+    return report, refused
