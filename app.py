@@ -57,11 +57,30 @@ if access.allows(Permission.USERS) or access.allows(Permission.AUDIT):
             url_path="admin",
         )
     ]
+scrutiny_pages = [
+    st.Page(
+        "app_pages/recommendations.py",
+        title="Recommendations",
+        icon=":material/checklist:",
+        url_path="recommendations",
+    )
+]
+if access.allows(Permission.REVIEW):
+    scrutiny_pages.insert(
+        0,
+        st.Page(
+            "app_pages/dip_samples.py",
+            title="Dip samples",
+            icon=":material/fact_check:",
+            url_path="dip-samples",
+        ),
+    )
+pages["Scrutiny"] = scrutiny_pages
 pages["Reference"] = [
     st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:")
 ]
 navigation = st.navigation(pages)
-NEEDS_OFFENCES = {page.url_path for page in profile_pages}
+NEEDS_OFFENCES = {page.url_path for page in profile_pages} | {"dip-samples"}
 ui.access_sidebar(access)
 ui.access_banner(access, info)
 

@@ -4,7 +4,6 @@ import streamlit as st
 
 from stalking_profile import ui
 from stalking_profile.access import Permission
-from stalking_profile.contract import IMPORT_KINDS
 
 info = ui.dataset_info_or_none(ui.database_version())
 synthetic = info is not None and info.is_synthetic
@@ -24,35 +23,7 @@ check_tab, boundary_tab, log_tab, template_tab = st.tabs(
 )
 
 with check_tab:
-    upload = st.file_uploader(
-        "Records file (CSV, Parquet or Excel)",
-        type=["csv", "txt", "tsv", "parquet", "xlsx"],
-        key=f"data_file_{st.session_state.get('data_round', 0)}",
-    )
-    mapping = st.file_uploader("Column mapping (TOML, optional)", type=["toml"], key="data_mapping")
-    kind = st.selectbox(
-        "The file holds",
-        ["detect", *IMPORT_KINDS],
-        key="data_kind",
-    )
-    if upload is not None:
-        ui.check_upload(upload, mapping, None if kind == "detect" else kind)
-        if synthetic:
-            st.info(
-                "This database is the synthetic demonstration force: records are not imported into it, so "
-                "that real and synthetic data never mix. Import into a force database on the command line "
-                "(`python -m stalking_profile import FILE --db force.duckdb`) and start the dashboard on it "
-                "with `STALKING_PROFILE_DB=force.duckdb`."
-            )
-        elif st.button("Import the accepted rows", type="primary", key="data_import"):
-            report = ui.import_upload(upload, mapping, None if kind == "detect" else kind)
-            if report is not None:
-                # A new uploader on the next run: the imported file leaves the server's memory.
-                st.session_state["data_round"] = st.session_state.get("data_round", 0) + 1
-                st.session_state["data_imported"] = report
-                st.rerun()
-    if imported := st.session_state.pop("data_imported", None):
-        st.success(imported)
+    ui.check_and_import_section(synthetic)
 
 with boundary_tab:
     boundaries = st.file_uploader(

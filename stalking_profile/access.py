@@ -44,13 +44,22 @@ class Permission(StrEnum):
     USERS = "manage users"
     AUDIT = "view the audit trail"
     SETTINGS = "change settings"
+    REVIEW = "draw dip samples and record case reviews"
+    TRACKER = "update the recommendations tracker"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.COMMISSIONER: frozenset({Permission.EXPORT}),
+    Role.COMMISSIONER: frozenset({Permission.EXPORT, Permission.TRACKER}),
     Role.STRATEGIC: frozenset({Permission.UNSUPPRESSED, Permission.EXPORT}),
     Role.ANALYST: frozenset(
-        {Permission.UNSUPPRESSED, Permission.RECORDS, Permission.IMPORT, Permission.EXPORT}
+        {
+            Permission.UNSUPPRESSED,
+            Permission.RECORDS,
+            Permission.IMPORT,
+            Permission.EXPORT,
+            Permission.REVIEW,
+            Permission.TRACKER,
+        }
     ),
     Role.ADMINISTRATOR: frozenset(
         {
@@ -59,6 +68,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USERS,
             Permission.AUDIT,
             Permission.SETTINGS,
+            Permission.TRACKER,
         }
     ),
 }

@@ -27,7 +27,9 @@ from stalking_profile.config import SQL_DIR
 
 # Named queries that return records (one row per offence or per refused row): refused unless
 # the gateway's access may see records (analysts), whatever page or caller asks.
-RECORD_LEVEL_QUERIES = frozenset({"quality_records", "quarantine", "offences_by_ref"})
+RECORD_LEVEL_QUERIES = frozenset(
+    {"quality_records", "quarantine", "offences_by_ref", "sample_population"}
+)
 
 
 class DatabaseError(RuntimeError):

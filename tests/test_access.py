@@ -4,10 +4,10 @@ page; record-level data and small counts reach only those who may have them."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
 import plotly.graph_objects as go
 import polars as pl
@@ -145,7 +145,8 @@ def test_imports_need_the_analyst_role(demo_gateway: Gateway, role: Role, tmp_pa
 
 
 def test_an_uploaded_file_name_cannot_leave_its_folder():
-    upload = SimpleNamespace(name="../../../../etc/cron.d/evil.csv", getvalue=lambda: b"a,b\n")
+    upload = io.BytesIO(b"a,b\n")
+    upload.name = "../../../../etc/cron.d/evil.csv"
     with uploaded_file(upload) as path:
         assert path.name == "evil.csv" and path.parent.name.startswith("tmp")
         assert path.read_bytes() == b"a,b\n"

@@ -25,6 +25,9 @@ class Action(StrEnum):
     USER_CHANGED = "user changed"
     SETTING_CHANGED = "setting changed"
     REFUSED = "refused"
+    SAMPLE_DRAWN = "dip sample drawn"
+    REVIEW = "review answer"
+    TRACKER = "tracker update"
 
 
 def now_text() -> str:

@@ -49,18 +49,18 @@ class Transaction:
         self._cursor = cursor
         self._translate = translate
 
-    def execute(self, name: str, **params: Any) -> int:
+    def execute(self, name: str, /, **params: Any) -> int:
         """Run a named statement; return the number of rows it changed."""
         self._cursor.execute(self._translate(statement(name)), params)
         return int(self._cursor.rowcount or 0)
 
-    def fetch(self, name: str, **params: Any) -> list[Row]:
+    def fetch(self, name: str, /, **params: Any) -> list[Row]:
         """Run a named query; return its rows as dictionaries."""
         self._cursor.execute(self._translate(statement(name)), params)
         columns = [column[0] for column in self._cursor.description or ()]
         return [dict(zip(columns, row, strict=True)) for row in self._cursor.fetchall()]
 
-    def fetch_one(self, name: str, **params: Any) -> Row | None:
+    def fetch_one(self, name: str, /, **params: Any) -> Row | None:
         rows = self.fetch(name, **params)
         return rows[0] if rows else None
 
@@ -81,15 +81,15 @@ class OperationalStore(ABC):
     def create_schema(self) -> None:
         """Create the tables (idempotent; safe when several processes start at once)."""
 
-    def execute(self, name: str, **params: Any) -> int:
+    def execute(self, name: str, /, **params: Any) -> int:
         with self.transaction() as transaction:
             return transaction.execute(name, **params)
 
-    def fetch(self, name: str, **params: Any) -> list[Row]:
+    def fetch(self, name: str, /, **params: Any) -> list[Row]:
         with self.transaction() as transaction:
             return transaction.fetch(name, **params)
 
-    def fetch_one(self, name: str, **params: Any) -> Row | None:
+    def fetch_one(self, name: str, /, **params: Any) -> Row | None:
         with self.transaction() as transaction:
             return transaction.fetch_one(name, **params)
 

@@ -39,7 +39,13 @@ from stalking_profile.ui.sidebar import (
     filter_sidebar,
     synthetic_banner,
 )
-from stalking_profile.ui.uploads import TEMPLATES, check_upload, import_upload, load_boundary_upload
+from stalking_profile.ui.uploads import (
+    TEMPLATES,
+    check_and_import_section,
+    check_upload,
+    import_upload,
+    load_boundary_upload,
+)
 from stalking_profile.ui.views import (
     correspondence,
     emerging,
@@ -71,6 +77,7 @@ __all__ = [
     "active_filter",
     "audit_view",
     "chart_with_table",
+    "check_and_import_section",
     "check_upload",
     "comparison_layer_names",
     "correspondence",

@@ -18,6 +18,7 @@ from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileMan
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from stalking_profile.config import PROJECT_ROOT
+from stalking_profile.contract import IMPORT_KINDS
 from stalking_profile.db import DatabaseError
 from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
@@ -152,3 +153,34 @@ def load_boundary_upload(upload, code_column: str | None) -> None:
         return
     audited(Action.IMPORT, f"boundaries {Path(upload.name).name}: {report.text()}")()
     st.success(report.text())
+
+
+def check_and_import_section(synthetic: bool) -> None:
+    """The Data page's first tab: upload a file (and a mapping), see the check, import it."""
+    upload = st.file_uploader(
+        "Records file (CSV, Parquet or Excel)",
+        type=["csv", "txt", "tsv", "parquet", "xlsx"],
+        key=f"data_file_{st.session_state.get('data_round', 0)}",
+    )
+    mapping = st.file_uploader("Column mapping (TOML, optional)", type=["toml"], key="data_mapping")
+    kind = st.selectbox("The file holds", ["detect", *IMPORT_KINDS], key="data_kind")
+    chosen_kind = None if kind == "detect" else kind
+    if upload is not None:
+        check_upload(upload, mapping, chosen_kind)
+        if synthetic:
+            st.info(
+                "This database is the synthetic demonstration force: records are not imported "
+                "into it, so that real and synthetic data never mix. Import into a force "
+                "database on the command line (`python -m stalking_profile import FILE --db "
+                "force.duckdb`) and start the dashboard on it with "
+                "`STALKING_PROFILE_DB=force.duckdb`."
+            )
+        elif st.button("Import the accepted rows", type="primary", key="data_import"):
+            report = import_upload(upload, mapping, chosen_kind)
+            if report is not None:
+                # A new uploader on the next run: the imported file leaves the server's memory.
+                st.session_state["data_round"] = st.session_state.get("data_round", 0) + 1
+                st.session_state["data_imported"] = report
+                st.rerun()
+    if imported := st.session_state.pop("data_imported", None):
+        st.success(imported)

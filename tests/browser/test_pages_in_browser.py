@@ -280,3 +280,22 @@ def test_an_oversized_upload_is_refused_and_the_server_lives(page, running_app, 
     assert 400 <= refused.value.code < 500
     with urllib.request.urlopen(f"{running_app.url}/_stcore/health", timeout=10) as response:
         assert response.read() == b"ok"
+
+
+def test_a_reviewer_draws_a_dip_sample_and_records_an_answer(page, running_app) -> None:
+    """Issue 18: the panel's work in the browser: draw a sample, answer a question for a case,
+    see it counted in the summary."""
+    page.goto(f"{running_app.url}/dip-samples")
+    _wait_for_page(page, "Dip samples")
+    size = page.get_by_label("Cases per district and DA group")
+    size.fill("1")
+    size.press("Tab")
+    page.get_by_role("button", name="Draw the sample").click()
+    page.get_by_text("Drew 10 cases").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Review cases").click()
+    first_question = page.locator('[data-testid="stRadio"]').first
+    first_question.get_by_text("yes", exact=True).click()
+    page.get_by_role("button", name="Save the answers for this case").click()
+    page.get_by_text("Saved 1 answers").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Summary").click()
+    page.get_by_text("supports only wide intervals").wait_for()

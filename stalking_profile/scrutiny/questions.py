@@ -1,0 +1,137 @@
+"""Question sets as data: the panels' questions from the seeds ship as templates
+(`reference/scrutiny/questions_*.toml`); a set can be edited or a new one made."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from stalking_profile.access import Access, Permission
+from stalking_profile.config import PROJECT_ROOT
+from stalking_profile.operational import audit
+from stalking_profile.operational.audit import Action, now_text
+from stalking_profile.operational.store import OperationalStore
+
+TEMPLATES = PROJECT_ROOT / "stalking_profile" / "reference" / "scrutiny"
+ANSWER_KINDS = ("yes_no_partly_na", "free_text")
+CHOICES = ("yes", "no", "partly", "not applicable")
+# Measures a question may be compared with, on every offence of the sampled population.
+MEASURES = {
+    "dash_completion_rate": "DASH completed",
+    "sash_completed": "SASH completed",
+    "arrest_rate": "Arrest made",
+    "is_domestic": "Domestic-abuse link",
+    "outcome_16_rate": "Outcome 16 (victim does not support action)",
+}
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    answer: str = "yes_no_partly_na"
+    measure: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    key: str
+    name: str
+    source: str
+    questions: tuple[Question, ...]
+
+    def question(self, key: str) -> Question:
+        return next(q for q in self.questions if q.key == key)
+
+
+def parse(key: str, data: dict) -> QuestionSet:
+    """A question set from its TOML/JSON form, checked (ValueError says what is wrong)."""
+    questions = []
+    seen: set[str] = set()
+    for number, item in enumerate(data.get("question", []), start=1):
+        question = Question(
+            key=str(item.get("key", "")),
+            text=str(item.get("text", "")).strip(),
+            answer=str(item.get("answer", "yes_no_partly_na")),
+            measure=str(item.get("measure", "")),
+        )
+        problems = [
+            "a key of lower-case letters, digits and _" if not _KEY.match(question.key) else "",
+            "a text" if not question.text else "",
+            f"an answer kind of {' or '.join(ANSWER_KINDS)}"
+            if question.answer not in ANSWER_KINDS
+            else "",
+            f"a measure of {', '.join(MEASURES)} or none"
+            if question.measure and question.measure not in MEASURES
+            else "",
+            "a key no other question has" if question.key in seen else "",
+        ]
+        if any(problems):
+            needed = "; ".join(p for p in problems if p)
+            raise ValueError(f"question {number} ({question.key or 'no key'}) needs {needed}")
+        seen.add(question.key)
+        questions.append(question)
+    if not questions:
+        raise ValueError("a question set needs at least one [[question]]")
+    return QuestionSet(
+        key, str(data.get("name") or key), str(data.get("source", "")), tuple(questions)
+    )
+
+
+def templates() -> list[QuestionSet]:
+    """The question sets shipped with the product (the seeds' panels)."""
+    return [
+        parse(path.stem.removeprefix("questions_"), tomllib.loads(path.read_text("utf-8")))
+        for path in sorted(TEMPLATES.glob("questions_*.toml"))
+    ]
+
+
+def _to_json(question_set: QuestionSet) -> str:
+    return json.dumps({"question": [asdict(q) for q in question_set.questions]})
+
+
+def save(store: OperationalStore, question_set: QuestionSet, by: Access) -> None:
+    """Add or replace a question set (those who record reviews)."""
+    by.require(Permission.REVIEW)
+    store.execute(
+        "question_set_put",
+        set_key=question_set.key,
+        name=question_set.name,
+        source=question_set.source,
+        questions=_to_json(question_set),
+        now=now_text(),
+        username=by.username,
+    )
+    audit.record(store, Action.REVIEW, by, f"question set {question_set.key} saved")
+
+
+def question_sets(store: OperationalStore) -> list[QuestionSet]:
+    """Every question set in the store; the templates are added the first time."""
+    rows = store.fetch("question_sets")
+    if not rows:
+        for template in templates():
+            store.execute(
+                "question_set_put",
+                set_key=template.key,
+                name=template.name,
+                source=template.source,
+                questions=_to_json(template),
+                now=now_text(),
+                username="template",
+            )
+        rows = store.fetch("question_sets")
+    return [
+        parse(
+            row["set_key"],
+            {**json.loads(row["questions"]), "name": row["name"], "source": row["source"]},
+        )
+        for row in rows
+    ]
+
+
+def from_toml(key: str, path: Path) -> QuestionSet:
+    return parse(key, tomllib.loads(path.read_text("utf-8")))

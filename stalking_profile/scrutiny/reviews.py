@@ -1,0 +1,307 @@
+"""Dip-sample audits: drawing a sample for a filter, recording reviewers' answers (in the
+operational store, with the audit trail), and summarising them beside the same measures on
+every offence the sample was drawn from."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import polars as pl
+
+from stalking_profile.access import Access, Permission
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.measures.rates import with_rate_columns
+from stalking_profile.operational import audit
+from stalking_profile.operational.audit import Action, now_text
+from stalking_profile.operational.store import OperationalStore
+from stalking_profile.scrutiny.questions import CHOICES, MEASURES, QuestionSet
+from stalking_profile.scrutiny.sampling import draw_sample
+
+WIDE_INTERVAL_NOTE = (
+    "A sample of a dozen or so cases supports only wide intervals: a share of 8 in 12 (67%) "
+    "is consistent with anything from about 39% to 86%."
+)
+
+
+@dataclass(frozen=True)
+class DipSample:
+    sample_id: str
+    name: str
+    set_key: str
+    filter_text: str
+    seed: int
+    per_stratum: int
+    population: int
+    cases: pl.DataFrame  # position, crime_ref, district_code, is_domestic
+    flt: ProfileFilter
+
+
+def _filter_json(flt: ProfileFilter) -> str:
+    data = asdict(flt)
+    return json.dumps(
+        {
+            key: value.isoformat() if isinstance(value, date) else value
+            for key, value in data.items()
+        }
+    )
+
+
+def _filter_from_json(text: str) -> ProfileFilter:
+    data = json.loads(text)
+    return ProfileFilter(
+        date.fromisoformat(data["start_month"]),
+        date.fromisoformat(data["end_month"]),
+        tuple(data["districts"]),
+        data["domestic"],
+        tuple(data["offence_types"]),
+    )
+
+
+def population(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Every offence matching the filter (record level: refused unless the gateway's access
+    may see records)."""
+    domestic = {"all": [True, False], "domestic": [True], "non_domestic": [False]}[flt.domestic]
+    return gateway.query("sample_population", domestic=domestic, **flt.sql_params())
+
+
+def draw(
+    gateway: Gateway,
+    store: OperationalStore,
+    flt: ProfileFilter,
+    per_stratum: int,
+    seed: int,
+    question_set: QuestionSet,
+    name: str,
+    by: Access,
+) -> DipSample:
+    """Draw and keep a dip sample: `per_stratum` offences per district and DA group of the
+    filter, reproducibly from `seed`; recorded with the filter and seed in the store."""
+    by.require(Permission.REVIEW)
+    offences = population(gateway, flt)
+    cases = draw_sample(offences, per_stratum, seed)
+    sample_id = uuid.uuid4().hex[:12]
+    with store.transaction() as transaction:
+        transaction.execute(
+            "dip_sample_insert",
+            sample_id=sample_id,
+            name=name.strip() or f"Dip sample {date.today():%d %b %Y}",
+            set_key=question_set.key,
+            filter_text=flt.describe(),
+            filter_json=_filter_json(flt),
+            seed=seed,
+            per_stratum=per_stratum,
+            population=offences.height,
+            now=now_text(),
+            username=by.username,
+        )
+        for row in cases.iter_rows(named=True):
+            transaction.execute(
+                "dip_sample_case_insert",
+                sample_id=sample_id,
+                position=row["position"],
+                crime_ref=row["crime_ref"],
+                district_code=row["district_code"],
+                is_domestic=int(row["is_domestic"]),
+            )
+    audit.record(
+        store,
+        Action.SAMPLE_DRAWN,
+        by,
+        f"{sample_id}: {cases.height} cases, seed {seed}, {per_stratum} per group",
+        flt.describe(),
+    )
+    return load(store, sample_id, by)
+
+
+def samples(store: OperationalStore, by: Access) -> pl.DataFrame:
+    """Every dip sample (name, filter, seed, size), newest first."""
+    by.require(Permission.REVIEW)
+    schema = {
+        "sample_id": pl.String,
+        "name": pl.String,
+        "set_key": pl.String,
+        "filter_text": pl.String,
+        "filter_json": pl.String,
+        "seed": pl.Int64,
+        "per_stratum": pl.Int64,
+        "population": pl.Int64,
+        "created_at": pl.String,
+        "created_by": pl.String,
+    }
+    return pl.DataFrame(store.fetch("dip_samples"), schema=schema, orient="row")
+
+
+def load(store: OperationalStore, sample_id: str, by: Access) -> DipSample:
+    """A kept dip sample and its cases."""
+    by.require(Permission.REVIEW)
+    row = samples(store, by).filter(sample_id=sample_id).row(0, named=True)
+    cases = pl.DataFrame(
+        store.fetch("dip_sample_cases", sample_id=sample_id),
+        schema={
+            "position": pl.Int64,
+            "crime_ref": pl.String,
+            "district_code": pl.String,
+            "is_domestic": pl.Int64,
+        },
+        orient="row",
+    ).with_columns(pl.col("is_domestic").cast(pl.Boolean))
+    return DipSample(
+        sample_id,
+        row["name"],
+        row["set_key"],
+        row["filter_text"],
+        row["seed"],
+        row["per_stratum"],
+        row["population"],
+        cases,
+        _filter_from_json(row["filter_json"]),
+    )
+
+
+def record_answer(
+    store: OperationalStore,
+    sample: DipSample,
+    crime_ref: str,
+    question_set: QuestionSet,
+    question_key: str,
+    answer: str,
+    note: str,
+    by: Access,
+    recommendation: int | None = None,
+) -> None:
+    """Record a reviewer's answer for one case and question (kept, and in the audit trail)."""
+    by.require(Permission.REVIEW)
+    question = question_set.question(question_key)
+    if crime_ref not in sample.cases["crime_ref"].to_list():
+        raise ValueError(f"{crime_ref} is not a case of this sample")
+    if question.answer == "yes_no_partly_na" and answer not in CHOICES:
+        raise ValueError(f"the answer to {question_key} is one of {', '.join(CHOICES)}")
+    store.execute(
+        "review_answer_put",
+        sample_id=sample.sample_id,
+        crime_ref=crime_ref,
+        question_key=question_key,
+        answer=answer,
+        note=note,
+        recommendation=recommendation,
+        now=now_text(),
+        username=by.username,
+    )
+    audit.record(
+        store,
+        Action.REVIEW,
+        by,
+        f"{sample.sample_id} {crime_ref} {question_key}: {answer}"[:500],
+    )
+
+
+ANSWER_SCHEMA = {
+    "crime_ref": pl.String,
+    "question_key": pl.String,
+    "answer": pl.String,
+    "note": pl.String,
+    "recommendation": pl.Int64,
+    "updated_at": pl.String,
+    "updated_by": pl.String,
+}
+
+
+def answers(store: OperationalStore, sample: DipSample, by: Access) -> pl.DataFrame:
+    """Every answer recorded for a sample, with each case's district and DA."""
+    by.require(Permission.REVIEW)
+    rows = pl.DataFrame(
+        store.fetch("review_answers", sample_id=sample.sample_id),
+        schema=ANSWER_SCHEMA,
+        orient="row",
+    )
+    return rows.join(
+        sample.cases.select("crime_ref", "district_code", "is_domestic"), on="crime_ref"
+    )
+
+
+def summary(
+    sample: DipSample, recorded: pl.DataFrame, question_set: QuestionSet, by: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """Per yes/no question (and per `by` group: district_code, is_domestic): cases answered
+    yes (numerator) out of those answered yes, no or partly (denominator; "not applicable"
+    and unanswered excluded), the share with its 95% Wilson interval, and the partly count.
+    """
+    keys = [q.key for q in question_set.questions if q.answer == "yes_no_partly_na"]
+    answered = recorded.filter(
+        pl.col("question_key").is_in(keys) & pl.col("answer").is_in(["yes", "no", "partly"])
+    )
+    grouped = answered.group_by(["question_key", *by]).agg(
+        (pl.col("answer") == "yes").sum().alias("numerator"),
+        pl.len().alias("denominator"),
+        (pl.col("answer") == "partly").sum().alias("partly"),
+    )
+    labels = pl.DataFrame(
+        {
+            "question_key": keys,
+            "label": [question_set.question(k).text for k in keys],
+            "order": list(range(len(keys))),
+        }
+    )
+    table = labels.join(grouped, on="question_key", how="left").with_columns(
+        pl.col("numerator").fill_null(0),
+        pl.col("denominator").fill_null(0),
+        pl.col("partly").fill_null(0),
+    )
+    return with_rate_columns(table, small_denominator=30).sort(["order", *by]).drop("order")
+
+
+def compared_with_population(
+    sample: DipSample, recorded: pl.DataFrame, question_set: QuestionSet, offences: pl.DataFrame
+) -> pl.DataFrame:
+    """For each question tied to a measure: the sample's share answered yes against the same
+    measure on every offence the sample was drawn from (both with 95% intervals)."""
+    rows = []
+    shares = summary(sample, recorded, question_set)
+    for question in question_set.questions:
+        if not question.measure:
+            continue
+        column = _population_measure(offences, question.measure)
+        sample_row = shares.filter(question_key=question.key)
+        rows.append(
+            {
+                "question_key": question.key,
+                "label": MEASURES[question.measure],
+                "sample_numerator": int(sample_row["numerator"].sum()),
+                "sample_denominator": int(sample_row["denominator"].sum()),
+                "numerator": int(column.sum()),
+                "denominator": int(column.len()),
+            }
+        )
+    if not rows:
+        return pl.DataFrame()
+    table = with_rate_columns(pl.DataFrame(rows), small_denominator=30)
+    sample_rates = with_rate_columns(
+        pl.DataFrame(rows).select(
+            "question_key",
+            pl.col("sample_numerator").alias("numerator"),
+            pl.col("sample_denominator").alias("denominator"),
+        ),
+        small_denominator=30,
+    ).select(
+        "question_key",
+        pl.col("rate").alias("sample_rate"),
+        pl.col("lower").alias("sample_lower"),
+        pl.col("upper").alias("sample_upper"),
+    )
+    return table.join(sample_rates, on="question_key")
+
+
+def _population_measure(offences: pl.DataFrame, measure: str) -> pl.Series:
+    """The 0/1 value of a measure for every offence."""
+    expressions = {
+        "dash_completion_rate": pl.col("dash_completed").fill_null(False),
+        "sash_completed": pl.col("sash_completed").fill_null(False),
+        "arrest_rate": pl.col("arrest_made").fill_null(False),
+        "is_domestic": pl.col("is_domestic"),
+        "outcome_16_rate": (pl.col("outcome_code") == "16").fill_null(False),
+    }
+    return offences.select(expressions[measure].cast(pl.Int64)).to_series()

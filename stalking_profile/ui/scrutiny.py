@@ -1,0 +1,232 @@
+"""The Dip samples page's sections: the draw form, the review form for one case, the
+summaries and the question sets (widgets only; every figure from stalking_profile.scrutiny)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.scrutiny import questions, reviews
+from stalking_profile.scrutiny.questions import QuestionSet
+from stalking_profile.scrutiny.reviews import DipSample
+from stalking_profile.ui.auth import record_download, store
+from stalking_profile.ui.cache import current_access, current_gateway
+from stalking_profile.ui.widgets import show_table
+
+NOT_ANSWERED = "(not answered)"
+SAMPLE_KEY = "dip_sample"
+
+
+def draw_section(flt: ProfileFilter, sets: dict[str, QuestionSet]) -> None:
+    """Draw a sample for the sidebar's filter, and list the samples kept."""
+    st.markdown(f"**Population:** {flt.describe()} (change it in the sidebar).")
+    with st.form("draw_sample"):
+        name = st.text_input("Name", value=f"Dip sample {date.today():%B %Y}", key="sample_name")
+        set_key = st.selectbox(
+            "Question set", list(sets), format_func=lambda key: sets[key].name, key="sample_set"
+        )
+        per_stratum = st.number_input(
+            "Cases per district and DA group", 1, 200, 3, key="sample_size"
+        )
+        seed = st.number_input(
+            "Seed (the same seed and filter always draw the same cases)",
+            0,
+            2**31 - 1,
+            int(date.today().strftime("%Y%m%d")),
+            key="sample_seed",
+        )
+        drawn = st.form_submit_button("Draw the sample", type="primary")
+    if drawn:
+        try:
+            sample = reviews.draw(
+                current_gateway(),
+                store(),
+                flt,
+                int(per_stratum),
+                int(seed),
+                sets[set_key or next(iter(sets))],
+                name,
+                current_access(),
+            )
+        except ValueError as error:
+            st.error(f"No sample drawn: {error}.")
+        else:
+            st.session_state[SAMPLE_KEY] = sample.sample_id
+            st.success(
+                f"Drew {sample.cases.height:,} cases from {sample.population:,} offences "
+                f"(seed {sample.seed}, up to {sample.per_stratum} per district and DA group)."
+            )
+    kept = reviews.samples(store(), current_access())
+    if kept.height:
+        st.markdown("**Samples kept**")
+        show_table(
+            kept.select("name", "filter_text", "seed", "per_stratum", "population", "created_by")
+        )
+
+
+def chosen_sample() -> DipSample | None:
+    """The sample chosen in the sidebar (the newest, or the one just drawn), or None."""
+    kept = reviews.samples(store(), current_access())
+    if kept.is_empty():
+        return None
+    names = dict(zip(kept["sample_id"], kept["name"] + " · " + kept["created_at"], strict=True))
+    default = st.session_state.get(SAMPLE_KEY)
+    chosen = st.sidebar.selectbox(
+        "Dip sample",
+        list(names),
+        index=list(names).index(default) if default in names else 0,
+        format_func=lambda key: names[key],
+        key="dip_sample_choice",
+    )
+    return reviews.load(store(), chosen or next(iter(names)), current_access())
+
+
+def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> None:
+    """The sample's cases and, for the case chosen, every question with its answer and note."""
+    st.markdown(
+        f"**{sample.name}**: {sample.cases.height} cases of {sample.population:,} offences; "
+        f"{sample.filter_text}; seed {sample.seed}; question set: {question_set.name}."
+    )
+    show_table(sample.cases)
+    record_download(
+        sample.cases,
+        f"dip-sample-{sample.sample_id}.csv",
+        "Download the sample list (CSV)",
+        f"dip sample {sample.sample_id} list",
+        sample.filter_text,
+    )
+    case = st.selectbox("Case", sample.cases["crime_ref"].to_list(), key="review_case")
+    previous = {
+        row["question_key"]: row for row in recorded.filter(crime_ref=case).iter_rows(named=True)
+    }
+    with st.form(f"review_{sample.sample_id}_{case}"):
+        given = {
+            question.key: _question_widget(question, previous)
+            for question in question_set.questions
+        }
+        saved = st.form_submit_button("Save the answers for this case", type="primary")
+    if saved:
+        changed = 0
+        for key, (answer, note) in given.items():
+            before = previous.get(key, {})
+            unchanged = before.get("answer") == answer and before.get("note", "") == note
+            if answer in (NOT_ANSWERED, "") or unchanged:
+                continue
+            reviews.record_answer(
+                store(), sample, str(case), question_set, key, answer, note, current_access()
+            )
+            changed += 1
+        st.session_state["review_saved"] = f"Saved {changed} answers for {case}."
+        st.rerun()
+    if message := st.session_state.pop("review_saved", None):
+        st.success(message)
+
+
+def _question_widget(question: questions.Question, previous: dict) -> tuple[str, str]:
+    before = previous.get(question.key, {})
+    if question.answer == "free_text":
+        return st.text_area(question.text, before.get("answer", ""), key=f"a_{question.key}"), ""
+    options = [NOT_ANSWERED, *questions.CHOICES]
+    answer = st.radio(
+        question.text,
+        options,
+        index=options.index(before["answer"]) if before else 0,
+        horizontal=True,
+        key=f"a_{question.key}",
+    )
+    note = st.text_input(
+        "Note",
+        before.get("note", ""),
+        key=f"n_{question.key}",
+        label_visibility="collapsed",
+        placeholder="Note (optional)",
+    )
+    return str(answer), note
+
+
+ANSWERED = {"label": "Question", "numerator": "Answered yes", "denominator": "Answered"}
+
+
+def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> None:
+    """Shares answered yes, by question and by district and DA, and against every offence."""
+    st.caption(reviews.WIDE_INTERVAL_NOTE)
+    shares = reviews.summary(sample, recorded, question_set)
+    show_table(
+        shares.select("label", "numerator", "denominator", "rate", "lower", "upper", "partly"),
+        labels=ANSWERED,
+    )
+    st.markdown("**By district and DA**")
+    show_table(
+        reviews.summary(sample, recorded, question_set, by=("district_code", "is_domestic"))
+        .filter(pl.col("denominator") > 0)
+        .select("label", "district_code", "is_domestic", "numerator", "denominator", "rate"),
+        labels=ANSWERED,
+    )
+    st.markdown("**The sample against every offence it was drawn from**")
+    compared = reviews.compared_with_population(
+        sample, recorded, question_set, reviews.population(current_gateway(), sample.flt)
+    )
+    if compared.is_empty():
+        st.caption("No question of this set is tied to a measure the dashboard computes.")
+    else:
+        show_table(
+            compared.select(
+                "label",
+                "sample_numerator",
+                "sample_denominator",
+                "sample_rate",
+                "sample_lower",
+                "sample_upper",
+                "numerator",
+                "denominator",
+                "rate",
+                "lower",
+                "upper",
+            ),
+            labels={
+                "label": "Measure",
+                "sample_numerator": "Sample: yes",
+                "sample_denominator": "Sample: answered",
+                "sample_rate": "Sample (%)",
+                "sample_lower": "Sample 95% from (%)",
+                "sample_upper": "Sample 95% to (%)",
+                "numerator": "All offences: yes",
+                "denominator": "All offences",
+                "rate": "All offences (%)",
+            },
+        )
+    record_download(
+        recorded,
+        f"dip-sample-{sample.sample_id}-answers.csv",
+        "Download every answer (CSV)",
+        f"dip sample {sample.sample_id} answers",
+    )
+
+
+def question_sets_section(sets: dict[str, QuestionSet]) -> None:
+    """Every question set, and a TOML upload to add or replace one."""
+    for question_set in sets.values():
+        with st.expander(f"{question_set.name} ({len(question_set.questions)} questions)"):
+            st.caption(question_set.source)
+            for question in question_set.questions:
+                measure = (
+                    f" · compared with: {questions.MEASURES[question.measure]}"
+                    if question.measure
+                    else ""
+                )
+                st.markdown(f"- {question.text} *({question.answer.replace('_', ' ')}{measure})*")
+    upload = st.file_uploader(
+        "Add or replace a question set (TOML, as the templates)", type=["toml"], key="set_upload"
+    )
+    if upload is not None and st.button("Save the question set", key="set_save"):
+        try:
+            key = upload.name.removesuffix(".toml").removeprefix("questions_")
+            question_set = questions.parse(key, tomllib.loads(upload.getvalue().decode("utf-8")))
+            questions.save(store(), question_set, current_access())
+            st.success(f"Saved {question_set.name} ({len(question_set.questions)} questions).")
+        except (ValueError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            st.error(f"Not saved: {error}.")

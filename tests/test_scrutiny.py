@@ -1,0 +1,248 @@
+"""The scrutiny loop (issue 18): reproducible stratified dip samples, answers that survive a
+restart and are audited, summaries beside the population, and the recommendations tracker
+with exactly what the seed states."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from stalking_profile.access import Access, AccessDenied, Role
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.operational import audit, open_store
+from stalking_profile.scrutiny import questions, reviews, tracker
+from stalking_profile.scrutiny.sampling import draw_sample
+
+ANALYST = Access.for_role("panel.analyst", Role.ANALYST)
+ADMIN = Access.command_line("test")
+YEAR = ProfileFilter(
+    date(2020, 10, 1), date(2021, 9, 1), ("BD", "CD", "KD", "LD", "WD"), "all", ("stalking",)
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    return open_store(f"sqlite:///{tmp_path / 'ops.sqlite'}")
+
+
+def test_the_same_seed_draws_the_same_sample_and_another_seed_differs(demo_gateway: Gateway):
+    offences = reviews.population(demo_gateway.scoped(ANALYST), YEAR)
+    first = draw_sample(offences, 15, seed=2024)
+    again = draw_sample(offences.sample(fraction=1.0, shuffle=True, seed=1), 15, seed=2024)
+    other = draw_sample(offences, 15, seed=2025)
+    assert first.equals(again)  # the row order of the population does not matter
+    assert not first["crime_ref"].equals(other["crime_ref"])
+    per_group = first.group_by("district_code", "is_domestic").len()
+    assert per_group.height == 10  # every district x DA group
+    assert per_group["len"].to_list() == [15] * 10
+    assert first["crime_ref"].n_unique() == 150
+    assert set(first["crime_ref"]) <= set(offences["crime_ref"])
+
+
+def test_a_small_group_gives_all_its_offences():
+    population = pl.DataFrame(
+        {"crime_ref": ["a", "b", "c"], "district_code": ["X", "X", "Y"], "is_domestic": [True] * 3}
+    )
+    sample = draw_sample(population, 5, seed=1)
+    assert sorted(sample["crime_ref"]) == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="at least one case"):
+        draw_sample(population, 0, seed=1)
+
+
+def test_answers_survive_a_restart_and_are_audited(demo_gateway: Gateway, tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
+    store = open_store(url)
+    question_set = questions.question_sets(store)[0]
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 2, 7, question_set, "Panel", ANALYST
+    )
+    case = sample.cases["crime_ref"][0]
+    key = next(q.key for q in question_set.questions if q.answer == "yes_no_partly_na")
+    reviews.record_answer(store, sample, case, question_set, key, "partly", "no plan", ANALYST)
+    restarted = open_store(url)  # a new process would open the same store
+    kept = reviews.load(restarted, sample.sample_id, ANALYST)
+    assert kept.cases.equals(sample.cases) and kept.seed == 7
+    answer = reviews.answers(restarted, kept, ANALYST).row(0, named=True)
+    assert (answer["crime_ref"], answer["answer"], answer["note"]) == (case, "partly", "no plan")
+    trail = audit.events(restarted, ADMIN)
+    assert trail["action"].to_list()[:2] == ["review answer", "dip sample drawn"]
+    assert trail["username"][0] == "panel.analyst"
+
+
+def test_a_wrong_answer_or_case_is_refused(demo_gateway: Gateway, store):
+    question_set = questions.question_sets(store)[0]
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 1, 1, question_set, "", ANALYST
+    )
+    key = next(q.key for q in question_set.questions if q.answer == "yes_no_partly_na")
+    with pytest.raises(ValueError, match="one of yes, no, partly, not applicable"):
+        reviews.record_answer(
+            store, sample, sample.cases["crime_ref"][0], question_set, key, "maybe", "", ANALYST
+        )
+    with pytest.raises(ValueError, match="not a case of this sample"):
+        reviews.record_answer(store, sample, "NOT-IN-IT", question_set, key, "yes", "", ANALYST)
+
+
+@pytest.mark.parametrize("role", [Role.COMMISSIONER, Role.STRATEGIC, Role.ADMINISTRATOR])
+def test_only_analysts_draw_samples(demo_gateway: Gateway, store, role: Role):
+    who = Access.for_role("x", role)
+    question_set = questions.question_sets(store)[0]
+    with pytest.raises(AccessDenied):
+        reviews.draw(demo_gateway.scoped(who), store, YEAR, 1, 1, question_set, "", who)
+    with pytest.raises(AccessDenied):
+        reviews.population(demo_gateway.scoped(who), YEAR)
+
+
+def test_the_summary_counts_yes_out_of_answered_with_an_interval(demo_gateway, store):
+    question_set = questions.question_sets(store)[0]
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 2, 3, question_set, "", ANALYST
+    )
+    key = next(q.key for q in question_set.questions if q.answer == "yes_no_partly_na")
+    refs = sample.cases["crime_ref"].to_list()
+    for ref, answer in zip(refs[:5], ["yes", "yes", "no", "partly", "not applicable"], strict=True):
+        reviews.record_answer(store, sample, ref, question_set, key, answer, "", ANALYST)
+    row = (
+        reviews.summary(sample, reviews.answers(store, sample, ANALYST), question_set)
+        .filter(question_key=key)
+        .row(0, named=True)
+    )
+    assert (row["numerator"], row["denominator"], row["partly"]) == (2, 4, 1)
+    assert row["rate"] == 0.5 and row["lower"] < 0.2 and row["upper"] > 0.8  # Wilson, n = 4
+
+
+def test_the_sample_is_compared_with_every_offence_it_was_drawn_from(demo_gateway, store):
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 2, 3, question_set, "", ANALYST
+    )
+    for ref in sample.cases["crime_ref"].to_list()[:4]:
+        reviews.record_answer(
+            store, sample, ref, question_set, "dash_completed", "yes", "", ANALYST
+        )
+    offences = reviews.population(demo_gateway.scoped(ANALYST), YEAR)
+    compared = reviews.compared_with_population(
+        sample, reviews.answers(store, sample, ANALYST), question_set, offences
+    )
+    dash = compared.filter(question_key="dash_completed").row(0, named=True)
+    assert (dash["sample_numerator"], dash["sample_denominator"]) == (4, 4)
+    assert dash["denominator"] == offences.height
+    assert dash["numerator"] == offences["dash_completed"].fill_null(False).sum()
+
+
+def test_the_question_set_templates_are_the_seeds_panels():
+    sets = {s.key: s for s in questions.templates()}
+    assert len(sets["opcc_2022_supervision"].questions) == 11
+    assert len(sets["opcc_2023_hub"].questions) == 24
+    texts = " ".join(q.text for q in sets["opcc_2022_supervision"].questions)
+    for asked in ("initial response", "kept informed", "DASH", "SASH", "safeguarding"):
+        assert asked in texts
+
+
+def test_a_bad_question_set_is_explained():
+    with pytest.raises(ValueError, match=r"question 1 .* needs a key"):
+        questions.parse("x", {"question": [{"key": "Bad Key", "text": "Q?"}]})
+    with pytest.raises(ValueError, match="at least one"):
+        questions.parse("x", {"name": "empty"})
+
+
+# ---- the recommendations tracker ----------------------------------------------------------
+
+
+def test_the_tracker_shows_every_recommendation_and_only_what_the_seed_states(store):
+    table = tracker.tracker(store)
+    assert sorted(table["number"].unique()) == list(range(1, 19))
+    updates = table.filter(pl.col("update_date").is_not_null())
+    dates = updates.group_by("number").agg(pl.col("update_date").sort()).sort("number")
+    for number, when in dates.iter_rows():
+        expected = (
+            ["2024-06-01"] if number in (5, 18) else ["2023-07-01", "2024-02-01", "2024-06-01"]
+        )
+        assert when == expected, number
+    stated = updates.filter(pl.col("status") != tracker.NOT_STATED)
+    assert sorted(stated.select("number", "update_date", "status").rows()) == [
+        (7, "2024-02-01", "Ongoing activity"),
+        (9, "2024-02-01", "No progress"),
+        (10, "2024-02-01", "No progress"),
+        (13, "2024-02-01", "No progress"),
+    ]
+    owners = dict(table.select("number", "owner").unique().iter_rows())
+    assert owners[5] == "courts" and owners[18] == "commissioner's office"
+
+
+def test_a_tracker_export_reimports_unchanged(store, tmp_path: Path):
+    exported = tmp_path / "tracker.csv"
+    tracker.export_frame(tracker.tracker(store)).write_csv(exported)
+    report = tracker.import_tracker(store, exported, ADMIN)
+    assert (report.added, report.changed, report.unchanged) == (0, 0, 50)
+    assert report.refused.is_empty()
+
+
+def test_a_tracker_file_with_bad_rows_reports_each_and_keeps_the_good(store, tmp_path: Path):
+    tracker.tracker(store)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "number,theme,text,owner,due_date,update_date,status,progress\n"
+        "9,Data,Dashboards,force,,2024-11-01,Amber,Dashboard built\n"
+        "x,Data,Dashboards,force,,2024-11-01,Amber,\n"
+        "9,Data,Dashboards,the mayor,,01/11/2024,,\n",
+        encoding="utf-8",
+    )
+    report = tracker.import_tracker(store, bad, ADMIN)
+    assert report.added == 1
+    assert sorted(set(report.refused["row_number"])) == [3, 4]
+    reasons = report.refused.filter(row_number=4)["column_name"].to_list()
+    assert reasons == ["owner", "update_date", "status"]
+    latest = tracker.tracker(store).filter(number=9).sort("update_date")["status"].to_list()
+    assert latest[-1] == "Amber"
+
+
+def test_a_commissioners_office_may_update_the_tracker_a_strategic_lead_may_not(store):
+    tracker.tracker(store)
+    tracker.record_update(
+        store, 1, date(2024, 11, 1), "Green", "Funded", Access.for_role("pcc", Role.COMMISSIONER)
+    )
+    with pytest.raises(AccessDenied):
+        tracker.record_update(
+            store, 1, date(2024, 12, 1), "Green", "", Access.for_role("lead", Role.STRATEGIC)
+        )
+    with pytest.raises(ValueError, match="no recommendation 99"):
+        tracker.record_update(store, 99, date(2024, 12, 1), "Green", "", ADMIN)
+    assert "tracker update" in audit.events(store, ADMIN)["action"].to_list()
+
+
+# ---- the pages ------------------------------------------------------------------------------
+
+
+def test_the_dip_samples_page_draws_and_records_an_answer(app_test):
+    at = app_test().run()
+    at.switch_page("app_pages/dip_samples.py").run()
+    assert not at.exception and at.title[0].value == "Dip samples"
+    assert any("No dip sample yet" in info.value for info in at.info)
+    at.number_input(key="sample_size").set_value(2)
+    at.button[0].click().run()  # Draw the sample
+    assert not at.exception
+    assert any("Drew 20 cases" in s.value for s in at.success)
+    at.radio[0].set_value("yes")
+    submit = next(b for b in at.button if b.label == "Save the answers for this case")
+    submit.click().run()
+    assert any("Saved 1 answers" in s.value for s in at.success)
+    summaries = [frame.value for frame in at.dataframe if "Answered" in frame.value.columns]
+    by_question = summaries[0]
+    assert by_question["Answered"].iloc[0] == 1 and by_question["Answered yes"].iloc[0] == 1
+
+
+def test_the_recommendations_page_shows_the_timeline_for_every_role(app_test):
+    for role in ("commissioner", "strategic", "analyst", "administrator"):
+        at = app_test(role=role, require_login=True).run()
+        at.switch_page("app_pages/recommendations.py").run()
+        assert not at.exception and at.title[0].value == "Recommendations"
+        assert at.get("plotly_chart")
+        latest = at.dataframe[0].value
+        assert latest.shape[0] == 18
+        can_update = any(form for form in at.get("form"))
+        assert can_update == (role != "strategic")
