@@ -9,6 +9,7 @@ import textwrap
 import threading
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from stalking_profile.db import DatabaseError, Gateway, connect
@@ -193,3 +194,54 @@ def test_a_directory_or_missing_store_is_one_sentence(tmp_path: Path) -> None:
         pass
     with pytest.raises(DatabaseError, match="no database at"), writing(tmp_path / "none.duckdb"):
         pass
+
+
+def _file_of_kind(kind: str, folder: Path) -> Path:
+    """An extract of each kind and format the importer takes, each changing the store."""
+    extract = offences(300, start=5_000)
+    if kind == "offences.parquet":
+        path = folder / "extract.parquet"
+        extract.write_parquet(path)
+    elif kind == "offences.xlsx":
+        path = folder / "extract.xlsx"
+        extract.write_excel(path)
+    elif kind == "outcomes.csv":
+        path = folder / "outcomes.csv"
+        refs = offences(100)["crime_ref"].head(40)
+        pl.DataFrame(
+            {"crime_ref": refs, "outcome_key": ["16"] * 40, "outcome_date": ["2022-01-20"] * 40}
+        ).write_csv(path)
+    else:  # districts.csv: a new district
+        path = folder / "districts.csv"
+        path.write_text(
+            (TEMPLATES / "districts.csv").read_text() + "ZD,Zedtown,Example Police,1000,\n"
+        )
+    return path
+
+
+@pytest.mark.parametrize("phase", ["writing", "refreshing"])
+@pytest.mark.parametrize(
+    "kind", ["offences.parquet", "offences.xlsx", "outcomes.csv", "districts.csv"]
+)
+def test_kill_while_writing_each_file_kind_leaves_the_store_as_before(
+    store: Path, tmp_path: Path, kind: str, phase: str
+) -> None:
+    """The fault-injection matrix for every kind of file: a kill -9 while its rows are written
+    or the marts refreshed leaves the published store exactly as before; the same import then
+    lands whole."""
+    extract = _file_of_kind(kind, tmp_path)
+    before = state(store)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLER, str(store), str(extract), phase],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == -9, done.stderr
+    assert state(store) == before
+    with writing(store) as gateway:
+        import_file(gateway, extract)
+    after_state = state(store)
+    assert after_state != before
+    assert after_state["import_log"] == before["import_log"] + 1
