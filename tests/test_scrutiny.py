@@ -246,3 +246,35 @@ def test_the_recommendations_page_shows_the_timeline_for_every_role(app_test):
         assert latest.shape[0] == 18
         can_update = any(form for form in at.get("form"))
         assert can_update == (role != "strategic")
+
+
+def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 1, 5, question_set, "Panel", ANALYST
+    )
+    case = sample.cases["crime_ref"][0]
+    reviews.record_answer(
+        store,
+        sample,
+        case,
+        question_set,
+        "dash_completed",
+        "no",
+        "No DASH although a DA link",
+        ANALYST,
+        recommendation=9,
+    )
+    recorded = reviews.answers(store, sample, ANALYST)
+    text = reviews.panel_report(sample, question_set, recorded, {9: "Performance dashboards"})
+    for heading in (
+        "## Overview",
+        "## Cases reviewed",
+        "## Findings by case",
+        "## Observations",
+        "## Summary by question",
+    ):
+        assert heading in text
+    assert f"| {case} | No DASH although a DA link | 9. Performance dashboards |" in text
+    assert "Not reviewed yet." in text  # the other cases
+    assert "seed 5" in text

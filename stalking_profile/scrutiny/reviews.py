@@ -305,3 +305,74 @@ def _population_measure(offences: pl.DataFrame, measure: str) -> pl.Series:
         "outcome_16_rate": (pl.col("outcome_code") == "16").fill_null(False),
     }
     return offences.select(expressions[measure].cast(pl.Int64)).to_series()
+
+
+def panel_report(
+    sample: DipSample,
+    question_set: QuestionSet,
+    recorded: pl.DataFrame,
+    recommendations: dict[int, str] | None = None,
+) -> str:
+    """The panel's report in the shape of the seeds' reports (Markdown): overview, cases
+    reviewed, findings by case (each answer with its note), observations (every note) with
+    the recommendation a finding was linked to, and the summary by question."""
+    recommendations = recommendations or {}
+    lines = [
+        f"# {sample.name}",
+        "",
+        "## Overview",
+        "",
+        f"- Population: {sample.filter_text} ({sample.population:,} offences).",
+        f"- Cases reviewed: {sample.cases.height}, drawn at random, up to {sample.per_stratum} "
+        f"per district and DA group (seed {sample.seed}: the same filter and seed re-draw "
+        "the same cases).",
+        f"- Questions: {question_set.name}.",
+        f"- Answers recorded: {recorded.height:,}.",
+        "",
+        "## Cases reviewed",
+        "",
+        "| Case | District | DA |",
+        "| --- | --- | --- |",
+    ]
+    for row in sample.cases.iter_rows(named=True):
+        lines.append(
+            f"| {row['crime_ref']} | {row['district_code']} | "
+            f"{'DA' if row['is_domestic'] else 'non-DA'} |"
+        )
+    lines += ["", "## Findings by case", ""]
+    for row in sample.cases.iter_rows(named=True):
+        answers = recorded.filter(crime_ref=row["crime_ref"])
+        lines.append(f"### Case {row['position']}: {row['crime_ref']}")
+        lines.append("")
+        if answers.is_empty():
+            lines += ["Not reviewed yet.", ""]
+            continue
+        for answer in answers.iter_rows(named=True):
+            text = question_set.question(answer["question_key"]).text
+            note = f" {answer['note']}" if answer["note"] else ""
+            lines.append(f"- {text} **{answer['answer']}**.{note}")
+        lines.append("")
+    observations = recorded.filter(pl.col("note") != "")
+    lines += [
+        "## Observations",
+        "",
+        "| Case | Observation | Recommendation |",
+        "| --- | --- | --- |",
+    ]
+    for answer in observations.iter_rows(named=True):
+        linked = answer["recommendation"]
+        title = f"{linked}. {recommendations.get(linked, '')}".strip() if linked else ""
+        note = answer["note"].replace("|", "/")
+        lines.append(f"| {answer['crime_ref']} | {note} | {title} |")
+    lines += ["", "## Summary by question", "", WIDE_INTERVAL_NOTE, ""]
+    lines += ["| Question | Yes | Answered | Share (95% interval) |", "| --- | ---: | ---: | --- |"]
+    for share in summary(sample, recorded, question_set).iter_rows(named=True):
+        interval = (
+            f"{share['rate']:.0%} ({share['lower']:.0%} to {share['upper']:.0%})"
+            if share["denominator"]
+            else "no answers"
+        )
+        lines.append(
+            f"| {share['label']} | {share['numerator']} | {share['denominator']} | {interval} |"
+        )
+    return "\n".join(lines) + "\n"

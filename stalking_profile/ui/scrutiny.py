@@ -10,10 +10,11 @@ import polars as pl
 import streamlit as st
 
 from stalking_profile.filters import ProfileFilter
-from stalking_profile.scrutiny import questions, reviews
+from stalking_profile.operational.audit import Action
+from stalking_profile.scrutiny import questions, reviews, tracker
 from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import DipSample
-from stalking_profile.ui.auth import record_download, store
+from stalking_profile.ui.auth import audited, record_download, store
 from stalking_profile.ui.cache import current_access, current_gateway
 from stalking_profile.ui.widgets import show_table
 
@@ -103,27 +104,54 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
     previous = {
         row["question_key"]: row for row in recorded.filter(crime_ref=case).iter_rows(named=True)
     }
+    linked_before = next(
+        (row["recommendation"] for row in previous.values() if row["recommendation"]), None
+    )
+    titles = recommendation_titles()
+    numbers: list[int | None] = [None, *titles]
     with st.form(f"review_{sample.sample_id}_{case}"):
-        given = {
-            question.key: _question_widget(question, previous)
-            for question in question_set.questions
-        }
+        given = {q.key: _question_widget(q, previous) for q in question_set.questions}
+        linked = st.selectbox(
+            "Link this case's findings to a recommendation (optional)",
+            numbers,
+            index=numbers.index(linked_before) if linked_before in numbers else 0,
+            format_func=lambda n: "(none)" if n is None else f"{n}. {titles[n]}",
+            key="review_recommendation",
+        )
         saved = st.form_submit_button("Save the answers for this case", type="primary")
     if saved:
         changed = 0
         for key, (answer, note) in given.items():
             before = previous.get(key, {})
-            unchanged = before.get("answer") == answer and before.get("note", "") == note
+            unchanged = (
+                before.get("answer") == answer
+                and before.get("note", "") == note
+                and before.get("recommendation") == linked
+            )
             if answer in (NOT_ANSWERED, "") or unchanged:
                 continue
             reviews.record_answer(
-                store(), sample, str(case), question_set, key, answer, note, current_access()
+                store(),
+                sample,
+                str(case),
+                question_set,
+                key,
+                answer,
+                note,
+                current_access(),
+                recommendation=linked,
             )
             changed += 1
         st.session_state["review_saved"] = f"Saved {changed} answers for {case}."
         st.rerun()
     if message := st.session_state.pop("review_saved", None):
         st.success(message)
+
+
+def recommendation_titles() -> dict[int, str]:
+    """Each recommendation's number and the start of its text (for linking findings)."""
+    table = tracker.tracker(store()).unique("number").sort("number")
+    return {row["number"]: row["text"][:70] for row in table.iter_rows(named=True)}
 
 
 def _question_widget(question: questions.Question, previous: dict) -> tuple[str, str]:
@@ -204,6 +232,22 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
         f"dip-sample-{sample.sample_id}-answers.csv",
         "Download every answer (CSV)",
         f"dip sample {sample.sample_id} answers",
+    )
+    titles = recommendation_titles()
+    log = audited(Action.RECORDS_DOWNLOADED, f"panel report of dip sample {sample.sample_id}")
+
+    def report() -> str:  # made when clicked, and written to the audit trail then
+        log()
+        return reviews.panel_report(sample, question_set, recorded, titles)
+
+    st.download_button(
+        "Download the panel report (Markdown)",
+        report,
+        file_name=f"panel-report-{sample.sample_id}.md",
+        mime="text/markdown",
+        on_click="ignore",
+        icon=":material/description:",
+        key="panel_report",
     )
 
 
