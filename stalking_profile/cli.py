@@ -81,16 +81,9 @@ def _boundaries(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from stalking_profile.importing.load import import_file
-    from stalking_profile.importing.mapping import ColumnMapping, load_mapping
 
     def action(gateway):
-        mapping = load_mapping(args.mapping) if args.mapping else ColumnMapping()
-        mapping = replace(
-            mapping,
-            encoding=args.encoding or mapping.encoding,
-            delimiter=args.delimiter or mapping.delimiter,
-            sheet=args.sheet or mapping.sheet,
-        )
+        mapping = _mapping(args)
         return import_file(
             gateway,
             args.file,
@@ -109,17 +102,10 @@ def _check(args: argparse.Namespace) -> int:
     from stalking_profile.db import DatabaseError, connect
     from stalking_profile.importing.check import check_file
     from stalking_profile.importing.load import ImportRefused
-    from stalking_profile.importing.mapping import ColumnMapping, load_mapping
     from stalking_profile.importing.readers import ReadError
 
     try:
-        mapping = load_mapping(args.mapping) if args.mapping else ColumnMapping()
-        mapping = replace(
-            mapping,
-            encoding=args.encoding or mapping.encoding,
-            delimiter=args.delimiter or mapping.delimiter,
-            sheet=args.sheet or mapping.sheet,
-        )
+        mapping = _mapping(args)
         gateway = connect(args.db, read_only=True)
         try:
             report, refused = check_file(gateway, args.file, args.kind, mapping)
@@ -143,6 +129,19 @@ def _check(args: argparse.Namespace) -> int:
     if refused.height > 20:
         print(f"  ... and {refused.height - 20:,} more (--refused-out FILE.parquet for all)")
     return 0
+
+
+def _mapping(args: argparse.Namespace) -> Any:
+    """The --mapping file with the --encoding, --delimiter and --sheet options over it."""
+    from stalking_profile.importing.mapping import ColumnMapping, load_mapping
+
+    mapping = load_mapping(args.mapping) if args.mapping else ColumnMapping()
+    return replace(
+        mapping,
+        encoding=args.encoding or mapping.encoding,
+        delimiter=args.delimiter or mapping.delimiter,
+        sheet=args.sheet or mapping.sheet,
+    )
 
 
 def _progress_bar(quiet: bool):
@@ -228,29 +227,35 @@ def _add_import(commands: Any, settings: Settings) -> None:
     importer.add_argument(
         "file", type=Path, help="the file to import (.csv, .txt, .tsv, .parquet, .xlsx)"
     )
-    importer.add_argument(
-        "--kind",
-        choices=list(IMPORT_KINDS),
-        help="what the file holds (default: detected from its columns)",
-    )
-    importer.add_argument(
-        "--mapping",
-        type=Path,
-        help="a TOML file mapping the file's headers and codes to the contract",
-    )
+    _reading_options(importer)
     importer.add_argument(
         "--extract-date",
         type=date.fromisoformat,
         help="the records system's extract date, YYYY-MM-DD (default: the latest date in the data)",
     )
     _database_option(importer, settings.db_path, "database file, created if absent")
-    importer.add_argument("--encoding", help="the CSV's encoding, e.g. cp1252 (default: detected)")
-    importer.add_argument(
-        "--delimiter", help="the CSV's delimiter, e.g. ';' or tab (default: detected)"
-    )
-    importer.add_argument("--sheet", help="the Excel sheet to read (default: the first)")
     importer.add_argument("--quiet", action="store_true", help="no progress bar")
     importer.set_defaults(handler=_import)
+
+
+def _reading_options(parser: argparse.ArgumentParser) -> None:
+    """How to read a file: what it holds, its mapping, encoding, delimiter and sheet (the
+    same for `check` and `import`)."""
+    parser.add_argument(
+        "--kind",
+        choices=list(IMPORT_KINDS),
+        help="what the file holds (default: detected from its columns)",
+    )
+    parser.add_argument(
+        "--mapping",
+        type=Path,
+        help="a TOML file mapping the file's headers and codes to the contract",
+    )
+    parser.add_argument("--encoding", help="the CSV's encoding, e.g. cp1252 (default: detected)")
+    parser.add_argument(
+        "--delimiter", help="the CSV's delimiter, e.g. ';' or tab (default: detected)"
+    )
+    parser.add_argument("--sheet", help="the Excel sheet to read (default: the first)")
 
 
 def _add_check(commands: Any, settings: Settings) -> None:
@@ -264,12 +269,8 @@ def _add_check(commands: Any, settings: Settings) -> None:
         ),
     )
     check.add_argument("file", type=Path, help="the file to check")
-    check.add_argument("--kind", choices=list(IMPORT_KINDS), help="what the file holds")
-    check.add_argument("--mapping", type=Path, help="a TOML mapping file")
+    _reading_options(check)
     _database_option(check, settings.db_path, "database file to check against")
-    check.add_argument("--encoding", help="the CSV's encoding (default: detected)")
-    check.add_argument("--delimiter", help="the CSV's delimiter (default: detected)")
-    check.add_argument("--sheet", help="the Excel sheet to read (default: the first)")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument(
         "--refused-out", type=Path, help="write every refused row with its reason (Parquet)"

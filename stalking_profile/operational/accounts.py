@@ -141,7 +141,7 @@ def users(store: OperationalStore, by: Access) -> pl.DataFrame:
         "created_at": pl.String,
         "updated_at": pl.String,
     }
-    return pl.DataFrame(store.fetch("users"), schema=schema, orient="row")
+    return store.frame("users", schema)
 
 
 def sign_in(store: OperationalStore, username: str, password: str) -> SignedIn | None:

@@ -77,5 +77,4 @@ def events(
 
     access.require(Permission.AUDIT)
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    rows = store.fetch("audit_events", since=since, max_rows=max_rows)
-    return pl.DataFrame(rows, schema=AUDIT_SCHEMA, orient="row")
+    return store.frame("audit_events", AUDIT_SCHEMA, since=since, max_rows=max_rows)

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import polars as pl
+
 from stalking_profile.config import SQL_DIR
 
 OPERATIONAL_SQL = SQL_DIR / "operational"
@@ -93,6 +95,11 @@ class OperationalStore(ABC):
         with self.transaction() as transaction:
             return transaction.fetch_one(name, **params)
 
+    def frame(self, name: str, schema: dict, /, **params: Any) -> pl.DataFrame:
+        """Run a named query; return its rows as a Polars frame of the given schema (typed
+        even when there are no rows)."""
+        return pl.DataFrame(self.fetch(name, **params), schema=schema, orient="row")
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.location!r})"
 
@@ -150,7 +157,9 @@ class SQLiteStore(OperationalStore):
 
     def create_schema(self) -> None:
         try:
-            self._connection().executescript(statement("schema_sqlite"))
+            connection = self._connection()
+            connection.executescript(statement("schema_sqlite"))
+            connection.executescript(statement("schema_tables"))
         except sqlite3.Error as error:
             raise OperationalError(f"operational store {self.path}: {error}") from error
 
@@ -206,6 +215,7 @@ class PostgresStore(OperationalStore):
                 # can collide in PostgreSQL's catalogue).
                 cursor.execute("SELECT pg_advisory_xact_lock(8501)")
                 cursor.execute(statement("schema_postgresql"))
+                cursor.execute(statement("schema_tables"))
         except psycopg.Error as error:
             raise OperationalError(f"operational store {self.location}: {error}") from error
 

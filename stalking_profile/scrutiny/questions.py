@@ -94,9 +94,7 @@ def _to_json(question_set: QuestionSet) -> str:
     return json.dumps({"question": [asdict(q) for q in question_set.questions]})
 
 
-def save(store: OperationalStore, question_set: QuestionSet, by: Access) -> None:
-    """Add or replace a question set (those who record reviews)."""
-    by.require(Permission.REVIEW)
+def _put(store: OperationalStore, question_set: QuestionSet, username: str) -> None:
     store.execute(
         "question_set_put",
         set_key=question_set.key,
@@ -104,8 +102,14 @@ def save(store: OperationalStore, question_set: QuestionSet, by: Access) -> None
         source=question_set.source,
         questions=_to_json(question_set),
         now=now_text(),
-        username=by.username,
+        username=username,
     )
+
+
+def save(store: OperationalStore, question_set: QuestionSet, by: Access) -> None:
+    """Add or replace a question set (those who record reviews)."""
+    by.require(Permission.REVIEW)
+    _put(store, question_set, by.username)
     audit.record(store, Action.REVIEW, by, f"question set {question_set.key} saved")
 
 
@@ -114,15 +118,7 @@ def question_sets(store: OperationalStore) -> list[QuestionSet]:
     rows = store.fetch("question_sets")
     if not rows:
         for template in templates():
-            store.execute(
-                "question_set_put",
-                set_key=template.key,
-                name=template.name,
-                source=template.source,
-                questions=_to_json(template),
-                now=now_text(),
-                username="template",
-            )
+            _put(store, template, "template")
         rows = store.fetch("question_sets")
     return [
         parse(

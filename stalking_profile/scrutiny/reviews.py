@@ -132,22 +132,22 @@ def samples(store: OperationalStore, by: Access) -> pl.DataFrame:
         "created_at": pl.String,
         "created_by": pl.String,
     }
-    return pl.DataFrame(store.fetch("dip_samples"), schema=schema, orient="row")
+    return store.frame("dip_samples", schema)
 
 
 def load(store: OperationalStore, sample_id: str, by: Access) -> DipSample:
     """A kept dip sample and its cases."""
     by.require(Permission.REVIEW)
     row = samples(store, by).filter(sample_id=sample_id).row(0, named=True)
-    cases = pl.DataFrame(
-        store.fetch("dip_sample_cases", sample_id=sample_id),
-        schema={
+    cases = store.frame(
+        "dip_sample_cases",
+        {
             "position": pl.Int64,
             "crime_ref": pl.String,
             "district_code": pl.String,
             "is_domestic": pl.Int64,
         },
-        orient="row",
+        sample_id=sample_id,
     ).with_columns(pl.col("is_domestic").cast(pl.Boolean))
     return DipSample(
         sample_id,
@@ -213,11 +213,7 @@ ANSWER_SCHEMA = {
 def answers(store: OperationalStore, sample: DipSample, by: Access) -> pl.DataFrame:
     """Every answer recorded for a sample, with each case's district and DA."""
     by.require(Permission.REVIEW)
-    rows = pl.DataFrame(
-        store.fetch("review_answers", sample_id=sample.sample_id),
-        schema=ANSWER_SCHEMA,
-        orient="row",
-    )
+    rows = store.frame("review_answers", ANSWER_SCHEMA, sample_id=sample.sample_id)
     return rows.join(
         sample.cases.select("crime_ref", "district_code", "is_domestic"), on="crime_ref"
     )

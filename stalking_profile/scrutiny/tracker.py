@@ -76,11 +76,11 @@ class TrackerImport:
 def tracker(store: OperationalStore) -> pl.DataFrame:
     """Every recommendation with each dated update (aggregate: open to every role); the
     shipped example is loaded the first time the tracker is empty."""
-    rows = store.fetch("recommendation_updates")
-    if not rows:
+    table = store.frame("recommendation_updates", SCHEMA)
+    if table.is_empty():
         import_tracker(store, EXAMPLE, Access.command_line("example data"))
-        rows = store.fetch("recommendation_updates")
-    return pl.DataFrame(rows, schema=SCHEMA, orient="row")
+        table = store.frame("recommendation_updates", SCHEMA)
+    return table
 
 
 def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

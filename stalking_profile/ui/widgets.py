@@ -3,43 +3,94 @@ headline tiles and the empty state."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from stalking_profile import formatting, tables
+from stalking_profile import exports, formatting, tables
 from stalking_profile.access import Permission
 from stalking_profile.filters import ProfileFilter
+from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action
-from stalking_profile.ui.auth import audited
-from stalking_profile.ui.cache import current_access, offences_in
-from stalking_profile.ui.sidebar import ALL_DISTRICTS_KEY
+from stalking_profile.ui.auth import store as operational_store
+from stalking_profile.ui.cache import (
+    current_access,
+    database_version,
+    dataset_info_or_none,
+    offences_in,
+)
+from stalking_profile.ui.sidebar import ALL_DISTRICTS_KEY, FILTER_STATE_KEY
 
 TOPOJSON_URL = "/app/static/topojson/"  # an empty world topology: maps draw from ward polygons only
 
 
 def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV") -> None:
-    """A download button for exactly the frame shown (text cells a spreadsheet would run as a
-    formula are neutralised: tables.spreadsheet_safe), made when clicked and written to the
-    audit trail then; it does not rerun the page. Offered only to roles that may export."""
+    """Downloads of exactly the frame shown, as CSV and as Excel, each with its provenance
+    (exports.py: filter, extract date, source, marking, disclosure control), made when
+    clicked and written to the audit trail then (with the file's hash); they do not rerun
+    the page. Offered only to roles that may export."""
     access = current_access()
     if not access.allows(Permission.EXPORT):
         return
-    log = audited(Action.EXPORT, file_name)
+    stem = file_name.removesuffix(".csv")
+    provenance = _provenance(stem)
+    left, right = st.columns([1, 1], gap="small", width=420)
+    for column, (kind, make, mime) in zip(
+        (left, right),
+        (
+            ("csv", exports.csv_bytes, "text/csv"),
+            ("xlsx", exports.xlsx_bytes, XLSX_MIME),
+        ),
+        strict=True,
+    ):
+        column.download_button(
+            label if kind == "csv" else "Excel (.xlsx)",
+            data=_made_on_click(frame, provenance, make, f"{stem}.{kind}"),
+            file_name=f"{stem}.{kind}",
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"download-{stem}.{kind}",
+        )
 
-    def generate() -> str:
-        log()
-        return tables.spreadsheet_safe(frame).write_csv()
 
-    st.download_button(
-        label,
-        data=generate,
-        file_name=file_name,
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key=f"download-{file_name}",
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _made_on_click(frame, provenance, make, file_name: str):
+    """The download's content, made when clicked and logged then (who, what, for which
+    filter, whether for publication, and the file's hash)."""
+    access, current = current_access(), operational_store()
+
+    def generate() -> bytes:
+        content = make(frame, provenance)
+        marked = "publication" if provenance.suppressed_below else "internal"
+        detail = f"{file_name} ({marked}, sha256 {exports.digest(content)})"
+        audit.record(current, Action.EXPORT, access, detail, provenance.filter_text)
+        return content
+
+    return generate
+
+
+def _provenance(stem: str) -> exports.Provenance:
+    """What a download from this page is: its title (from its file name), the page's filter,
+    and the dataset it came from."""
+    access = current_access()
+    flt = st.session_state.get(FILTER_STATE_KEY)
+    info = dataset_info_or_none(database_version())
+    title = stem.split("_", 1)[0].replace("-", " ").capitalize()
+    return exports.Provenance(
+        title=title,
+        filter_text=flt.describe() if flt is not None else "no filter (the whole table)",
+        force_name=info.force_name if info else "no offences loaded",
+        extract_date=info.extract_date if info else None,
+        source=info.source if info else "",
+        synthetic=bool(info and info.is_synthetic),
+        suppressed_below=access.suppress_below if access.publication else 0,
+        exported_by=access.username,
+        exported_at=datetime.now(UTC),
     )
 
 

@@ -130,8 +130,18 @@ def test_csv_and_chart_image_downloads(page, running_app) -> None:
         "overview-headline-figures_2020-10_2021-09_all-districts"
     )
     text = Path(csv_path).read_text(encoding="utf-8")
-    assert text.splitlines()[0].startswith("Figure,Value,Offences counted,Out of")
+    provenance = [line for line in text.splitlines() if line.startswith("# ")]
+    assert "# Filter: Stalking, DA and non-DA, BD, CD, KD, LD, WD, Oct 2020 to Sep 2021" in text
+    assert "# Marking: OFFICIAL (synthetic demonstration data)" in provenance
+    assert any(line.startswith("# Notice: SYNTHETIC DATA") for line in provenance)
+    table = text.splitlines()[len(provenance)]
+    assert table.startswith("Figure,Value,Offences counted,Out of")
     assert 'Offences,"6,129","6,129",""' in text
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("button", name="Excel (.xlsx)").first.click()
+    assert xlsx_download.value.suggested_filename.endswith(".xlsx")
+    workbook = Path(xlsx_download.value.path()).read_bytes()
+    assert workbook[:2] == b"PK"  # a zip: an Office Open XML workbook
 
     chart = page.locator(".js-plotly-plot").first
     chart.hover()

@@ -1,0 +1,107 @@
+"""Table downloads that carry where they came from: every table downloads as CSV and as an
+Excel workbook of exactly what is shown (values rounded as displayed), with its provenance -
+what it is, the filter in words, the extract date, the source, the classification marking,
+the disclosure control applied and a synthetic-data notice while demo data are loaded.
+
+- CSV: provenance as leading comment lines (`# Field: value`), then the table; spreadsheet
+  programs and `pandas.read_csv(..., comment="#")` skip or show them as text.
+- Excel: a header block of the same fields above the table on one sheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import polars as pl
+import xlsxwriter
+
+from stalking_profile.tables import spreadsheet_safe
+
+FORCE_MARKING = "OFFICIAL-SENSITIVE"
+PUBLICATION_MARKING = "OFFICIAL (publication mode: small numbers suppressed)"
+DEMO_MARKING = "OFFICIAL (synthetic demonstration data)"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a downloaded table came from."""
+
+    title: str
+    filter_text: str
+    force_name: str
+    extract_date: date | None
+    source: str
+    synthetic: bool
+    suppressed_below: int  # 0: not suppressed
+    exported_by: str
+    exported_at: datetime
+
+    @property
+    def marking(self) -> str:
+        if self.synthetic:
+            return DEMO_MARKING
+        return PUBLICATION_MARKING if self.suppressed_below else FORCE_MARKING
+
+    def fields(self) -> list[tuple[str, str]]:
+        """The provenance as (field, value) pairs, in the order both formats show them."""
+        extract = f"{self.extract_date:%d %B %Y}" if self.extract_date else "not known"
+        control = (
+            f"primary suppression: counts from 1 to {self.suppressed_below - 1} shown as "
+            f"<{self.suppressed_below}, with the rates that would give them back"
+            if self.suppressed_below
+            else "none (not for publication)"
+        )
+        rows = [
+            ("Table", self.title),
+            ("Filter", self.filter_text),
+            ("Data", f"{self.force_name}, extract of {extract}"),
+            ("Source", f"{self.source}; Stalking Profile"),
+            ("Marking", self.marking),
+            ("Disclosure control", control),
+            ("Exported", f"{self.exported_at:%d %B %Y %H:%M} UTC by {self.exported_by}"),
+        ]
+        if self.synthetic:
+            rows.append(("Notice", "SYNTHETIC DATA: no row describes a real person or crime"))
+        return rows
+
+
+def csv_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
+    """The table as CSV (formula-like text cells neutralised) after `# Field: value` lines."""
+    header = "".join(
+        f"# {field}: {value.replace(chr(10), ' ')}\n" for field, value in provenance.fields()
+    )
+    return (header + spreadsheet_safe(shown).write_csv()).encode("utf-8")
+
+
+def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
+    """The table as an Excel workbook: the provenance block, a blank row, then the table."""
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
+        sheet = workbook.add_worksheet("Table")
+        bold = workbook.add_format({"bold": True})
+        for row, (field, value) in enumerate(provenance.fields()):
+            sheet.write_string(row, 0, field, bold)
+            sheet.write_string(row, 1, value)
+        start = len(provenance.fields()) + 1
+        safe = spreadsheet_safe(shown)
+        for column, name in enumerate(safe.columns):
+            sheet.write_string(start, column, name, bold)
+            for offset, value in enumerate(safe[name].to_list(), start=1):
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    sheet.write_string(start + offset, column, "yes" if value else "no")
+                elif isinstance(value, int | float):
+                    sheet.write_number(start + offset, column, value)
+                else:
+                    sheet.write_string(start + offset, column, str(value))
+        sheet.set_column(0, max(len(safe.columns) - 1, 1), 18)
+    return buffer.getvalue()
+
+
+def digest(content: bytes) -> str:
+    """The SHA-256 of a file, for the export log."""
+    return hashlib.sha256(content).hexdigest()

@@ -1,0 +1,72 @@
+"""Table downloads with their provenance (issue 15): CSV with leading comment lines and an
+Excel workbook with a header block, both holding exactly the table shown."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from stalking_profile import exports
+
+SHOWN = pl.DataFrame(
+    {
+        "District": ["BD", "CD"],
+        "Offences": [1203, 37],
+        "Rate (%)": [12.3, 5.0],
+        "Note": ["=1+1", ""],
+    }
+)
+
+
+def _provenance(synthetic: bool = False, suppressed_below: int = 0) -> exports.Provenance:
+    return exports.Provenance(
+        title="Outcomes by district",
+        filter_text="Stalking, DA and non-DA, BD, CD, Oct 2020 to Sep 2021",
+        force_name="Example Police",
+        extract_date=date(2022, 1, 31),
+        source="records system extract",
+        synthetic=synthetic,
+        suppressed_below=suppressed_below,
+        exported_by="ana",
+        exported_at=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+    )
+
+
+def test_a_csv_carries_its_provenance_then_exactly_the_table(tmp_path: Path):
+    content = exports.csv_bytes(SHOWN, _provenance()).decode("utf-8")
+    lines = content.splitlines()
+    assert lines[:7] == [
+        "# Table: Outcomes by district",
+        "# Filter: Stalking, DA and non-DA, BD, CD, Oct 2020 to Sep 2021",
+        "# Data: Example Police, extract of 31 January 2022",
+        "# Source: records system extract; Stalking Profile",
+        "# Marking: OFFICIAL-SENSITIVE",
+        "# Disclosure control: none (not for publication)",
+        "# Exported: 01 December 2026 09:30 UTC by ana",
+    ]
+    path = tmp_path / "t.csv"
+    path.write_text(content)
+    back = pl.read_csv(path, comment_prefix="#")
+    assert back["Offences"].to_list() == [1203, 37] and back["Rate (%)"].to_list() == [12.3, 5.0]
+    assert back["Note"][0] == "'=1+1"  # a formula is neutralised
+
+
+def test_an_excel_download_has_the_header_block_and_the_table(tmp_path: Path):
+    provenance = _provenance(synthetic=True)
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(exports.xlsx_bytes(SHOWN, provenance))
+    block = pl.read_excel(path, has_header=False, read_options={"n_rows": 8})
+    assert block[0, 0] == "Table" and block[0, 1] == "Outcomes by district"
+    assert ("Marking", exports.DEMO_MARKING) in [row[:2] for row in block.rows()]
+    assert block[7, 0] == "Notice"
+    table = pl.read_excel(path, read_options={"header_row": len(provenance.fields()) + 1})
+    assert table.columns == SHOWN.columns
+    assert table["Offences"].to_list() == [1203, 37]
+
+
+def test_publication_mode_is_stated_in_every_download():
+    text = exports.csv_bytes(SHOWN, _provenance(suppressed_below=5)).decode("utf-8")
+    assert "# Marking: OFFICIAL (publication mode: small numbers suppressed)" in text
+    assert "counts from 1 to 4 shown as <5" in text
