@@ -115,6 +115,14 @@ class Access:
     def with_threshold(self, suppress_below: int) -> Access:
         return replace(self, suppress_below=suppress_below)
 
+    def for_publication(self) -> Access:
+        """The same user in publication mode (switched on from any page): small numbers
+        suppressed, no record-level lists, no imports, whatever the role."""
+        record_level = {Permission.RECORDS, Permission.IMPORT, Permission.REVIEW}
+        return replace(
+            self, permissions=self.permissions - {Permission.UNSUPPRESSED, *record_level}
+        )
+
     @classmethod
     def for_role(cls, username: str, role: Role | str) -> Access:
         role = Role(role)

@@ -434,3 +434,22 @@ def test_a_hostile_value_in_a_file_is_stored_as_data(tmp_path):
     gateway = connect(database)
     assert gateway.sql("SELECT crime_ref FROM offence")["crime_ref"].to_list() == [hostile]
     assert gateway.sql("SELECT count(*) AS n FROM district")["n"].item() > 0  # untouched
+
+
+def test_publication_mode_can_be_switched_on_from_any_page(app_test):
+    """Issue 15: a switch on every page; an analyst's Overview for a small filter then shows
+    no small count, and record-level lists and imports go."""
+    at = _open_as(app_test, "analyst", "app_pages/overview.py", **SMALL_ADDRESS)
+    assert _page_small_counts(at) != []
+    at.sidebar.toggle(key="publication_mode").set_value(True).run()
+    assert not at.exception
+    assert any("Publication mode" in info.value for info in at.info)
+    assert _page_small_counts(at) == []
+    listed = {info["page_name"] for info in at._registered_pages.values()}
+    assert "Data" not in listed and "Dip samples" not in listed
+
+
+def test_a_commissioners_office_cannot_switch_publication_mode_off(app_test):
+    at = _open_as(app_test, "commissioner")
+    switch = next(t for t in at.sidebar.toggle if t.label == "Publication mode")
+    assert switch.value is True and switch.disabled

@@ -17,6 +17,7 @@ from stalking_profile.tables import for_display, spreadsheet_safe
 from stalking_profile.ui.cache import ACCESS_KEY, current_access, settings
 
 TOKEN_KEY = "session_token"
+PUBLICATION_KEY = "publication_mode"
 
 
 @st.cache_resource(show_spinner=False)
@@ -49,6 +50,8 @@ def sign_in_gate(info: DatasetInfo | None) -> Access:
             st.stop()
         access = found
     access = access.with_threshold(threshold)
+    if st.session_state.get(PUBLICATION_KEY):
+        access = access.for_publication()
     st.session_state[ACCESS_KEY] = access
     return access
 
@@ -121,7 +124,19 @@ def _login_form(current: OperationalStore, ended: bool) -> None:
 
 
 def access_sidebar(access: Access) -> None:
-    """Who is signed in, with a sign-out button; or how the dashboard is open without login."""
+    """Who is signed in, with a sign-out button; or how the dashboard is open without login;
+    and the publication-mode switch (always on, and fixed, for commissioners' offices)."""
+    switched = bool(st.session_state.get(PUBLICATION_KEY))
+    always = access.publication and not switched
+    st.sidebar.toggle(
+        "Publication mode",
+        value=True if always else switched,
+        key=None if always else PUBLICATION_KEY,
+        disabled=always,
+        help="Suppress small numbers (counts from 1 to the threshold - 1) on every page and "
+        "download, hide record-level lists: what can go into a public paper."
+        + (" Always on for this role." if always else ""),
+    )
     if access.signed_in:
         st.sidebar.caption(f"Signed in as **{access.username}** · {access.role.label}")
         if st.session_state.get(TOKEN_KEY) is None:  # through the identity provider
