@@ -70,3 +70,27 @@ def test_publication_mode_is_stated_in_every_download():
     text = exports.csv_bytes(SHOWN, _provenance(suppressed_below=5)).decode("utf-8")
     assert "# Marking: OFFICIAL (publication mode: small numbers suppressed)" in text
     assert "counts from 1 to 4 shown as <5" in text
+
+
+def test_a_chart_renders_offline_at_slide_size_with_its_provenance(demo_gateway):
+    """PNG and SVG on the server (kaleido, Debian's Chromium, no MathJax, the local world
+    topology): a ward map included, which would otherwise fetch a topology from a CDN."""
+    import struct
+
+    from stalking_profile import images, map_panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.geography import ward_geometry
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD",), "non_domestic", ("stalking",))
+    geometry = ward_geometry(demo_gateway, ("CD",))
+    panel = map_panels.hotspot_panel(demo_gateway, flt, geometry, "offences", True)
+    provenance = _provenance(synthetic=True)
+    slide = images.for_slide(panel.map_figure, provenance)
+    png = images.render(slide, "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == images.SLIDE_SIZE
+    svg = images.render(slide, "svg").decode("utf-8")
+    assert svg.startswith("<svg") and 'width="1600"' in svg
+    assert "OFFICIAL (synthetic demonstration data)" in svg and "SYNTHETIC DATA" in svg
+    assert "extract of 31 January 2022" in svg
+    assert svg.count('class="choroplethlocation"') == geometry.wards.height == 17  # every ward

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from stalking_profile import exports, formatting, tables
+from stalking_profile import exports, formatting, images, tables
 from stalking_profile.access import Permission
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.operational import audit
@@ -59,13 +59,13 @@ def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _made_on_click(frame, provenance, make, file_name: str):
+def _made_on_click(shown, provenance, make, file_name: str):
     """The download's content, made when clicked and logged then (who, what, for which
     filter, whether for publication, and the file's hash)."""
     access, current = current_access(), operational_store()
 
     def generate() -> bytes:
-        content = make(frame, provenance)
+        content = make(shown, provenance)
         marked = "publication" if provenance.suppressed_below else "internal"
         detail = f"{file_name} ({marked}, sha256 {exports.digest(content)})"
         audit.record(current, Action.EXPORT, access, detail, provenance.filter_text)
@@ -95,7 +95,9 @@ def _provenance(stem: str) -> exports.Provenance:
 
 
 def plotly_chart(figure, file_stem: str) -> None:
-    """Show a Plotly figure with the toolbar's PNG export named and sized for a slide."""
+    """Show a Plotly figure (the toolbar's PNG export named and sized for a slide), with
+    downloads rendered on the server at slide size carrying the filter, extract date, source,
+    marking and any synthetic-data notice (images.py)."""
     st.plotly_chart(
         figure,
         key=f"chart-{file_stem}",
@@ -112,6 +114,29 @@ def plotly_chart(figure, file_stem: str) -> None:
             },
         },
     )
+    if not current_access().allows(Permission.EXPORT):
+        return
+    provenance = _provenance(file_stem)
+    columns = st.columns(2, gap="small", width=380)
+    for column, image_format in zip(columns, images.FORMATS, strict=True):
+        column.download_button(
+            f"Slide image ({image_format.upper()})",
+            data=_made_on_click(
+                figure, provenance, _image_maker(image_format), f"{file_stem}.{image_format}"
+            ),
+            file_name=f"{file_stem}.{image_format}",
+            mime="image/png" if image_format == "png" else "image/svg+xml",
+            on_click="ignore",
+            icon=":material/image:",
+            key=f"image-{file_stem}.{image_format}",
+        )
+
+
+def _image_maker(image_format: str):
+    def make(figure, provenance: exports.Provenance) -> bytes:
+        return images.render(images.for_slide(figure, provenance), image_format)
+
+    return make
 
 
 def headline_tile(column, row: dict, change: dict | None = None, share: dict | None = None) -> None:

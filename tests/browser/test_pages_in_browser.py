@@ -143,6 +143,12 @@ def test_csv_and_chart_image_downloads(page, running_app) -> None:
     workbook = Path(xlsx_download.value.path()).read_bytes()
     assert workbook[:2] == b"PK"  # a zip: an Office Open XML workbook
 
+    with page.expect_download() as slide_download:
+        page.get_by_role("button", name="Slide image (PNG)").first.click()
+    slide = Path(slide_download.value.path()).read_bytes()
+    assert slide[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", slide[16:24]) == (1600, 900)
+
     chart = page.locator(".js-plotly-plot").first
     chart.hover()
     with page.expect_download() as png_download:
