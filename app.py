@@ -57,6 +57,15 @@ if access.allows(Permission.USERS) or access.allows(Permission.AUDIT):
             url_path="admin",
         )
     ]
+if access.allows(Permission.EXPORT):
+    pages["Export"] = [
+        st.Page(
+            "app_pages/export.py",
+            title="Meeting pack",
+            icon=":material/slideshow:",
+            url_path="export",
+        )
+    ]
 scrutiny_pages = [
     st.Page(
         "app_pages/recommendations.py",
@@ -80,7 +89,7 @@ pages["Reference"] = [
     st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:")
 ]
 navigation = st.navigation(pages)
-NEEDS_OFFENCES = {page.url_path for page in profile_pages} | {"dip-samples"}
+NEEDS_OFFENCES = {page.url_path for page in profile_pages} | {"dip-samples", "export"}
 ui.access_sidebar(access)
 ui.access_banner(access, info)
 

@@ -410,6 +410,82 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pack(args: argparse.Namespace) -> int:
+    """Build a meeting pack (PowerPoint and PDF) for an area and period."""
+    from stalking_profile.db import DatabaseError, connect
+    from stalking_profile.operational import OperationalError, audit
+    from stalking_profile.pack.build import build, pack_filter
+
+    operator = _operator()
+    access = operator.for_publication() if args.publication else operator
+    try:
+        gateway = connect(args.db, read_only=True)
+        try:
+            flt, area = pack_filter(gateway, args.area, args.start, args.end, args.domestic)
+            pack = build(gateway, flt, area, access)
+        finally:
+            gateway.close()
+    except (DatabaseError, ValueError) as error:
+        print(f"error: {error}.", file=sys.stderr)
+        return 2
+    stem = args.out.with_suffix("")
+    written = []
+    for suffix, content in ((".pptx", pack.pptx), (".pdf", pack.pdf)):
+        path = stem.with_suffix(suffix)
+        path.write_bytes(content)
+        written.append(path)
+        try:
+            from stalking_profile.exports import digest
+
+            audit.record(
+                _store(args),
+                audit.Action.PACK,
+                operator,
+                f"{path.name} ({'publication' if pack.publication else 'internal'}, "
+                f"sha256 {digest(content)})",
+                flt.describe(),
+            )
+        except OperationalError as error:
+            print(f"warning: the pack is not in the audit trail: {error}", file=sys.stderr)
+    print(
+        f"{pack.title}, {flt.describe()}: wrote {', '.join(map(str, written))} in {pack.seconds:.1f} s."
+    )
+    return 0
+
+
+def _add_pack(commands: Any, settings: Settings) -> None:
+    pack = commands.add_parser(
+        "pack",
+        help="build a meeting pack (PowerPoint and PDF) for an area and period",
+        description=(
+            "Build a meeting pack for the force or one district: headline figures with their "
+            "changes and intervals, key findings in words, the trend with SPC, DA against "
+            "non-DA, outcomes, risk and flags, the ward map and data-quality caveats, "
+            "definitions in the speaker notes. --publication suppresses small numbers in all "
+            "of it."
+        ),
+    )
+    pack.add_argument("area", help="force, or a district code (e.g. CD)")
+    pack.add_argument("--from", dest="start", type=_month, help="first month, YYYY-MM")
+    pack.add_argument("--to", dest="end", type=_month, help="last month, YYYY-MM")
+    pack.add_argument(
+        "--domestic",
+        choices=["all", "domestic", "non_domestic"],
+        default="all",
+        help="DA and non-DA (default), DA only or non-DA only",
+    )
+    pack.add_argument("--publication", action="store_true", help="publication mode")
+    pack.add_argument(
+        "--out", type=Path, default=Path("pack.pptx"), help="file name (.pptx and .pdf written)"
+    )
+    _store_options(pack, settings)
+    pack.set_defaults(handler=_pack)
+
+
+def _month(text: str) -> date:
+    return date.fromisoformat(f"{text}-01")
+
+
 def _store_options(parser: argparse.ArgumentParser, settings: Settings) -> None:
     _database_option(parser, settings.db_path, "the database whose operational store to use")
     parser.add_argument(
@@ -470,8 +546,8 @@ def _roles() -> list[Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser: demo, boundaries, check, import, police-uk, users, login and
-    audit."""
+    """The command-line parser: demo, boundaries, check, import, police-uk, users, login,
+    audit and pack."""
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(
         prog="stalking-profile",
@@ -485,6 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_import,
         _add_police_uk,
         _add_accounts,
+        _add_pack,
     ):
         add(commands, settings)
     return parser

@@ -49,7 +49,7 @@ class Provenance:
         """The provenance as (field, value) pairs, in the order both formats show them."""
         extract = f"{self.extract_date:%d %B %Y}" if self.extract_date else "not known"
         control = (
-            f"primary suppression: counts from 1 to {self.suppressed_below - 1} shown as "
+            f"primary suppression: non-zero counts under {self.suppressed_below} shown as "
             f"<{self.suppressed_below}, with the rates that would give them back"
             if self.suppressed_below
             else "none (not for publication)"

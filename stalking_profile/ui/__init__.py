@@ -64,6 +64,7 @@ from stalking_profile.ui.widgets import (
     file_stem,
     headline_tile,
     nothing_to_show,
+    pack_downloads,
     plotly_chart,
     show_table,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "offences_in",
     "outcomes",
     "overview",
+    "pack_downloads",
     "plotly_chart",
     "quality",
     "quality_records",

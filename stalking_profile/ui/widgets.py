@@ -219,3 +219,32 @@ def progress_bar(label: str):
     """A Streamlit progress bar as a (fraction, message) callback."""
     bar = st.progress(0.0, text=label)
     return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+
+def pack_downloads(pack, stem: str) -> None:
+    """The pack's PowerPoint and PDF, each logged (with its hash) when downloaded."""
+    access, current = current_access(), operational_store()
+    marked = "publication" if pack.publication else "internal"
+    for suffix, content, mime in (
+        (
+            "pptx",
+            pack.pptx,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
+        ("pdf", pack.pdf, "application/pdf"),
+    ):
+
+        def logged(content: bytes = content, suffix: str = suffix) -> bytes:
+            detail = f"{stem}.{suffix} ({marked}, sha256 {exports.digest(content)})"
+            audit.record(current, Action.PACK, access, detail)
+            return content
+
+        st.download_button(
+            f"Download the pack ({suffix.upper()})",
+            data=logged,
+            file_name=f"{stem}.{suffix}",
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"pack-{suffix}",
+        )

@@ -1,0 +1,43 @@
+"""Export: a meeting pack (PowerPoint and PDF) for the force or a district, for the sidebar's
+period and DA choice."""
+
+import streamlit as st
+
+from stalking_profile import ui
+from stalking_profile.pack.build import build, pack_filter
+
+flt = ui.active_filter()
+access = ui.current_access()
+districts = ui.districts(ui.database_version())
+names = {
+    "force": "Force",
+    **dict(zip(districts["district_code"], districts["district_name"], strict=True)),
+}
+
+st.title("Export")
+st.caption(
+    "A meeting pack: headline figures with their changes and intervals, key findings in words, "
+    "the trend with SPC, DA against non-DA, outcomes, risk and flags, the ward map and "
+    "data-quality caveats; definitions in the speaker notes. Native, editable PowerPoint "
+    "charts; a PDF of the same content."
+)
+area = st.selectbox("Area", list(names), format_func=lambda code: names[code], key="pack_area")
+st.markdown(
+    f"**Period and DA:** {flt.describe().split(', ')[-1]}, "
+    f"{ {'all': 'DA and non-DA', 'domestic': 'DA only', 'non_domestic': 'non-DA only'}[flt.domestic] } "
+    "(change them in the sidebar)."
+)
+if access.publication:
+    st.info("Publication mode is on: every figure, chart and sentence of the pack is suppressed.")
+if st.button("Build the pack", type="primary", key="pack_build"):
+    with st.spinner("Building the pack (charts are rendered on the server) ..."):
+        gateway = ui.current_gateway()
+        pack_flt, area_name = pack_filter(
+            gateway, area or "force", flt.start_month, flt.end_month, flt.domestic
+        )
+        st.session_state["pack"] = build(gateway, pack_flt, area_name, access)
+pack = st.session_state.get("pack")
+if pack is not None:
+    st.success(f"{pack.title}: built in {pack.seconds:.1f} s.")
+    stem = pack.title.lower().replace(": ", "-").replace(" ", "-")
+    ui.pack_downloads(pack, stem)

@@ -1,0 +1,78 @@
+"""Building a meeting pack for an area and period (the Export page and `python -m
+stalking_profile pack` both call `build`)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from stalking_profile import queries
+from stalking_profile.access import Access
+from stalking_profile.db import Gateway
+from stalking_profile.exports import Provenance
+from stalking_profile.filters import Domestic, ProfileFilter, default_filter
+from stalking_profile.pack.content import gather
+from stalking_profile.pack.decks import pdf_bytes, pptx_bytes
+
+
+@dataclass(frozen=True)
+class Pack:
+    pptx: bytes
+    pdf: bytes
+    title: str
+    seconds: float
+    publication: bool
+
+
+def pack_filter(
+    gateway: Gateway,
+    area: str,
+    start: date | None = None,
+    end: date | None = None,
+    domestic: Domestic = "all",
+) -> tuple[ProfileFilter, str]:
+    """The filter a pack shows (an area: "force" or a district code; the latest 12 complete
+    months unless a period is given) and the area's name."""
+    info = queries.dataset_info(gateway)
+    districts = queries.districts(gateway)
+    codes = tuple(districts["district_code"].to_list())
+    if area.lower() == "force":
+        chosen, name = codes, info.force_name
+    else:
+        match = districts.filter(district_code=area.upper())
+        if match.is_empty():
+            raise ValueError(f"no district {area!r}: choose force or one of {', '.join(codes)}")
+        chosen, name = (area.upper(),), str(match["district_name"][0])
+    flt = default_filter(info.first_month, info.extract_date, chosen)
+    if start or end:
+        flt = flt.with_period(start or flt.start_month, end or flt.end_month)
+    from dataclasses import replace
+
+    return replace(flt, domestic=domestic), name
+
+
+def build(gateway: Gateway, flt: ProfileFilter, area: str, access: Access) -> Pack:
+    """The pack for the filter, as the access may have it (publication mode suppresses every
+    figure, chart and sentence in it)."""
+    started = time.perf_counter()
+    info = queries.dataset_info(gateway)
+    provenance = Provenance(
+        title=f"Meeting pack: {area}",
+        filter_text=flt.describe(),
+        force_name=info.force_name,
+        extract_date=info.extract_date,
+        source=info.source,
+        synthetic=info.is_synthetic,
+        suppressed_below=access.suppress_below if access.publication else 0,
+        exported_by=access.username,
+        exported_at=datetime.now(UTC),
+    )
+    content = gather(gateway.scoped(access), flt, area, provenance)
+    return Pack(
+        pptx_bytes(content),
+        pdf_bytes(content),
+        content.title,
+        time.perf_counter() - started,
+        access.publication,
+    )

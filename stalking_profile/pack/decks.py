@@ -1,0 +1,268 @@
+"""Writing a pack: a PowerPoint deck (python-pptx; native, editable charts for bars and lines,
+SPC limits and means as line series; the ward map as a picture) and a PDF of the same content
+(reportlab, text extractable), each marked and sourced on every page."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import polars as pl
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.util import Inches, Pt
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.platypus import (
+    Image,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from stalking_profile import images
+from stalking_profile.pack.content import PackContent
+
+CATEGORY_NAMES = {"domestic": "DA", "non_domestic": "Non-DA", "all": "DA and non-DA"}
+WIDE, TALL = Inches(13.333), Inches(7.5)
+
+
+def _notes(content: PackContent) -> str:
+    definitions = "\n".join(f"{label}: {text}" for label, text in content.definitions)
+    return f"{content.disclosure}\n\nDefinitions\n{definitions}"
+
+
+def _footer(content: PackContent) -> str:
+    fields = dict(content.provenance.fields())
+    text = f"{fields['Data']} · {fields['Marking']}"
+    return text + (" · SYNTHETIC DATA" if content.provenance.synthetic else "")
+
+
+def _slide(deck, content: PackContent, title: str):
+    slide = deck.slides.add_slide(deck.slide_layouts[5])  # title only
+    slide.shapes.title.text = title
+    slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(30)
+    footer = slide.shapes.add_textbox(
+        Inches(0.5), TALL - Inches(0.55), WIDE - Inches(1), Inches(0.4)
+    )
+    footer.text_frame.text = _footer(content)
+    footer.text_frame.paragraphs[0].font.size = Pt(11)
+    slide.notes_slide.notes_text_frame.text = _notes(content)
+    return slide
+
+
+def _chart(slide, kind, categories: Sequence[str], series: dict[str, list], number_format: str):
+    data = CategoryChartData(number_format=number_format)
+    data.categories = list(categories)
+    for name, values in series.items():
+        data.add_series(name, values)
+    frame = slide.shapes.add_chart(
+        kind, Inches(0.6), Inches(1.5), WIDE - Inches(1.2), TALL - Inches(2.3), data
+    )
+    chart = frame.chart
+    chart.has_legend = len(series) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.TOP
+        chart.legend.include_in_layout = False
+    chart.font.size = Pt(14)
+    return chart
+
+
+def _table(slide, frame: pl.DataFrame, widths: Sequence[float]) -> None:
+    rows, columns = frame.height + 1, frame.width
+    shape = slide.shapes.add_table(
+        rows, columns, Inches(0.6), Inches(1.5), Inches(sum(widths)), Inches(0.4) * rows
+    )
+    table = shape.table
+    for column, (name, width) in enumerate(zip(frame.columns, widths, strict=True)):
+        table.columns[column].width = Inches(width)
+        table.cell(0, column).text = name
+        for row, value in enumerate(frame[name].to_list(), start=1):
+            table.cell(row, column).text = "" if value is None else str(value)
+            table.cell(row, column).text_frame.paragraphs[0].font.size = Pt(14)
+
+
+def _months(frame: pl.DataFrame, column: str) -> list[str]:
+    return [f"{value:%b %Y}" for value in frame[column].to_list()]
+
+
+def _percent_table(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(pl.col("rate").is_null())
+        .then(pl.lit("suppressed"))
+        .otherwise((pl.col("rate") * 100).round(1).cast(pl.String) + "%")
+        .alias("rate")
+    )
+
+
+def pptx_bytes(content: PackContent) -> bytes:
+    """The pack as a PowerPoint deck (16:9)."""
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = WIDE, TALL
+    title = deck.slides.add_slide(deck.slide_layouts[0])
+    title.shapes.title.text = content.title
+    title.placeholders[
+        1
+    ].text = f"{content.period}\n{_footer(content)}\nDisclosure control: {content.disclosure}"
+    title.notes_slide.notes_text_frame.text = _notes(content)
+
+    slide = _slide(deck, content, "Headline figures")
+    _table(slide, content.headline.fill_null(""), [3.4, 1.6, 1.8, 1.6, 3.0])
+
+    slide = _slide(deck, content, "Key findings")
+    box = slide.shapes.add_textbox(Inches(0.6), Inches(1.5), WIDE - Inches(1.2), TALL - Inches(2.3))
+    box.text_frame.word_wrap = True
+    for index, finding in enumerate(content.findings):
+        paragraph = box.text_frame.paragraphs[0] if index == 0 else box.text_frame.add_paragraph()
+        paragraph.text = f"• {finding.text}"
+        paragraph.font.size = Pt(18)
+        paragraph.space_after = Pt(8)
+
+    slide = _slide(
+        deck, content, "Offences by month, DA and non-DA, with the rolling 12-month average"
+    )
+    _chart(
+        slide,
+        XL_CHART_TYPE.LINE,
+        _months(content.trend, "recorded_month"),
+        {
+            **{
+                CATEGORY_NAMES[column]: content.trend[column].to_list()
+                for column in ("domestic", "non_domestic")
+                if column in content.trend.columns
+            },
+            "Rolling 12-month average": content.trend["rolling_12m_average"].to_list(),
+        },
+        "#,##0",
+    )
+
+    slide = _slide(deck, content, "Statistical process control: offences by month")
+    _chart(
+        slide,
+        XL_CHART_TYPE.LINE,
+        _months(content.spc, "month"),
+        {
+            "Offences": content.spc["value"].to_list(),
+            "Mean": content.spc["mean"].to_list(),
+            "Upper process limit": content.spc["upper_limit"].to_list(),
+            "Lower process limit": content.spc["lower_limit"].to_list(),
+        },
+        "#,##0",
+    )
+
+    slide = _slide(deck, content, "Risk and flags: DA against non-DA")
+    risk = content.risk.pivot(on="category", index="label", values="rate")
+    _chart(
+        slide,
+        XL_CHART_TYPE.BAR_CLUSTERED,
+        risk["label"].to_list(),
+        {CATEGORY_NAMES.get(c, c): risk[c].to_list() for c in risk.columns if c != "label"},
+        "0%",
+    )
+
+    slide = _slide(deck, content, "Outcome groups: share of offences")
+    groups = content.outcome_groups.pivot(on="category", index="group_short", values="share")
+    _chart(
+        slide,
+        XL_CHART_TYPE.BAR_CLUSTERED,
+        groups["group_short"].to_list(),
+        {
+            CATEGORY_NAMES.get(c, c): groups[c].to_list()
+            for c in groups.columns
+            if c != "group_short"
+        },
+        "0%",
+    )
+
+    if content.map_figure is not None:
+        slide = _slide(deck, content, "Offences by ward")
+        picture = images.render(images.for_slide(content.map_figure, content.provenance), "png")
+        slide.shapes.add_picture(
+            io.BytesIO(picture), Inches(1.4), Inches(1.2), height=TALL - Inches(1.9)
+        )
+
+    slide = _slide(deck, content, "Data quality: read the figures with these in mind")
+    _table(slide, _percent_table(content.quality).fill_null(""), [6.0, 1.8, 1.8, 1.6])
+
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+def pdf_bytes(content: PackContent) -> bytes:
+    """The same content as a PDF (A4 landscape; the charts as images, the text extractable)."""
+    styles = getSampleStyleSheet()
+    out = io.BytesIO()
+    document = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        title=content.title,
+        author="Stalking Profile",
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.2 * cm,
+        bottomMargin=1.5 * cm,
+    )
+    footer = _footer(content)
+
+    def mark(canvas, _document) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(1.5 * cm, 0.8 * cm, footer)
+        canvas.restoreState()
+
+    def table(frame: pl.DataFrame) -> Table:
+        rows = [frame.columns, *[["" if v is None else str(v) for v in r] for r in frame.rows()]]
+        shown = Table(rows, repeatRows=1)
+        shown.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, 0), "Helvetica-Bold"),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ]
+            )
+        )
+        return shown
+
+    def chart(figure) -> Image:
+        png = images.render(images.for_slide(figure, content.provenance), "png")
+        return Image(io.BytesIO(png), width=24 * cm, height=13.5 * cm)
+
+    story = [
+        Paragraph(content.title, styles["Title"]),
+        Paragraph(content.period, styles["Heading2"]),
+        Paragraph(footer, styles["Normal"]),
+        Paragraph(f"Disclosure control: {content.disclosure}", styles["Normal"]),
+        Spacer(1, 0.4 * cm),
+        Paragraph("Headline figures", styles["Heading2"]),
+        table(content.headline),
+        Paragraph("Key findings", styles["Heading2"]),
+        *[Paragraph(f"• {finding.text}", styles["Normal"]) for finding in content.findings],
+    ]
+    for heading, figure in content.figures.items():
+        story += [PageBreak(), Paragraph(heading, styles["Heading2"]), chart(figure)]
+    if content.map_figure is not None:
+        story += [
+            PageBreak(),
+            Paragraph("Offences by ward", styles["Heading2"]),
+            chart(content.map_figure),
+        ]
+    story += [
+        PageBreak(),
+        Paragraph("Data quality", styles["Heading2"]),
+        table(_percent_table(content.quality)),
+        Paragraph("Definitions", styles["Heading2"]),
+        *[
+            Paragraph(f"<b>{label}</b>: {text}", styles["Normal"])
+            for label, text in content.definitions
+        ],
+    ]
+    document.build(story, onFirstPage=mark, onLaterPages=mark)
+    return out.getvalue()

@@ -1,0 +1,132 @@
+"""Key findings in words: plain-English sentences generated from the measures and their tests
+(no language model). Each names the figure it comes from; a change is called a rise or a fall
+only when its test supports it; a suppressed figure (None in publication mode) is never put in
+words - its sentence says only that the number is small."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+SIGNIFICANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: str
+    source: str  # the measure(s) it is traceable to
+
+
+def _row(headline: pl.DataFrame, indicator: str) -> dict | None:
+    rows = headline.filter(indicator=indicator)
+    return rows.row(0, named=True) if rows.height else None
+
+
+def _count(value: float | int | None, below: int) -> str:
+    return f"fewer than {below}" if value is None else f"{int(value):,}"
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def volume(headline: pl.DataFrame, period: str, what: str, below: int) -> list[Finding]:
+    """Offences recorded, and the change on the previous period in words its test allows."""
+    offences = _row(headline, "offences")
+    if offences is None:
+        return []
+    found = [
+        Finding(
+            f"{_count(offences['numerator'], below).capitalize()} {what} offences were recorded "
+            f"{period}.",
+            "offences",
+        )
+    ]
+    change = _row(headline, "change")
+    if change is None or change["value"] is None or change["denominator"] is None:
+        return found
+    previous = _count(change["denominator"], below)
+    pct = change["value"]
+    p = change["p_value"]
+    if p is not None and p < SIGNIFICANCE:
+        direction = "rise" if pct > 0 else "fall"
+        found.append(
+            Finding(
+                f"That is a {direction} of {abs(pct):.1%} on the previous equal period "
+                f"({previous}), more than chance would give ({_p_text(p)}).",
+                "change (exact test of the two periods' counts)",
+            )
+        )
+    else:
+        found.append(
+            Finding(
+                f"It is little changed on the previous equal period ({previous}; {pct:+.1%}, "
+                "which could be chance).",
+                "change (exact test of the two periods' counts)",
+            )
+        )
+    return found
+
+
+def domestic_share(headline: pl.DataFrame, below: int) -> list[Finding]:
+    share = _row(headline, "domestic_share")
+    if share is None or share["value"] is None:
+        return []
+    return [
+        Finding(
+            f"{share['value']:.0%} were domestic-abuse related (95% interval "
+            f"{share['lower']:.0%} to {share['upper']:.0%}): "
+            f"{_count(share['numerator'], below)} DA offences.",
+            "DA share",
+        )
+    ]
+
+
+def outcomes(headline: pl.DataFrame) -> list[Finding]:
+    withdrawn, charged = _row(headline, "outcome_16_rate"), _row(headline, "outcome_1_8_rate")
+    if withdrawn is None or withdrawn["value"] is None:
+        return []
+    text = (
+        f"In {withdrawn['value']:.0%} of offences (95% interval {withdrawn['lower']:.0%} to "
+        f"{withdrawn['upper']:.0%}) the victim did not support further action (outcome 16)"
+    )
+    if charged is not None and charged["value"] is not None:
+        text += f"; {charged['value']:.1%} ended in a charge or another outcome 1-8"
+    return [Finding(text + ".", "outcome 16 rate; outcome 1-8 rate")]
+
+
+def risk(selection: pl.DataFrame) -> list[Finding]:
+    """DASH completion and arrest, DA against non-DA (the force rows)."""
+    found = []
+    force = selection.filter(pl.col("district_code") == "Force")
+    for flag, name in (("dash_completed", "A DASH risk assessment"), ("arrest_made", "An arrest")):
+        rows = {row["category"]: row for row in force.filter(flag=flag).iter_rows(named=True)}
+        da, non = rows.get("domestic"), rows.get("non_domestic")
+        if not da or not non or da["rate"] is None or non["rate"] is None:
+            continue
+        found.append(
+            Finding(
+                f"{name} was recorded for {da['rate']:.0%} of DA offences and "
+                f"{non['rate']:.0%} of non-DA offences.",
+                f"{flag} rate by DA / non-DA",
+            )
+        )
+    return found
+
+
+def quality(indicators: pl.DataFrame) -> list[Finding]:
+    """The data-quality caveats that matter most for reading the figures."""
+    found = []
+    for row in indicators.iter_rows(named=True):
+        if row["rate"] is None or row["denominator"] in (None, 0):
+            continue
+        if row["rate"] >= 0.1:
+            found.append(
+                Finding(
+                    f"Data quality: {row['label']} - {row['rate']:.0%} of the offences it "
+                    "applies to.",
+                    row["label"],
+                )
+            )
+    return found[:3]

@@ -1,0 +1,201 @@
+"""The meeting pack (issue 15): a PowerPoint deck with native charts and a PDF of the same
+content, key findings in words, and in publication mode no small number anywhere."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import polars as pl
+import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pypdf import PdfReader
+
+from stalking_profile.access import Access
+from stalking_profile.pack import findings
+from stalking_profile.pack.build import build, pack_filter
+
+TITLES = [
+    "Stalking problem profile: West Yorkshire demonstration force (synthetic)",
+    "Headline figures",
+    "Key findings",
+    "Offences by month, DA and non-DA, with the rolling 12-month average",
+    "Statistical process control: offences by month",
+    "Risk and flags: DA against non-DA",
+    "Outcome groups: share of offences",
+    "Offences by ward",
+    "Data quality: read the figures with these in mind",
+]
+SMALL = re.compile(r"(?<![\w.,\-/:])([1-4])(?![\w.,%\-/:])")
+
+
+@pytest.fixture(scope="module")
+def force_pack(demo_gateway):
+    flt, area = pack_filter(demo_gateway, "force", date(2020, 10, 1), date(2021, 9, 1))
+    return build(demo_gateway, flt, area, Access.command_line()), flt
+
+
+@pytest.fixture(scope="module")
+def calderdale_publication_pack(demo_gateway):
+    flt, area = pack_filter(demo_gateway, "CD", domestic="non_domestic")
+    return build(demo_gateway, flt, area, Access.command_line().for_publication())
+
+
+def _texts(deck) -> list[str]:
+    texts = []
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                texts += [cell.text for row in shape.table.rows for cell in row.cells]
+        texts.append(slide.notes_slide.notes_text_frame.text)
+    return texts
+
+
+def _series(deck) -> dict[str, dict[str, tuple]]:
+    found = {}
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.shape_type == MSO_SHAPE_TYPE.CHART:
+                found[slide.shapes.title.text] = {
+                    s.name: s.values for s in shape.chart.plots[0].series
+                }
+    return found
+
+
+def test_the_force_pack_has_its_slides_native_charts_and_notes(force_pack):
+    pack, _ = force_pack
+    deck = Presentation(io.BytesIO(pack.pptx))
+    assert [slide.shapes.title.text for slide in deck.slides] == TITLES
+    series = _series(deck)
+    assert set(series) == set(TITLES[3:7])  # native, editable charts; the map is a picture
+    spc = series["Statistical process control: offences by month"]
+    assert set(spc) == {"Offences", "Mean", "Upper process limit", "Lower process limit"}
+    trend = series[TITLES[3]]
+    assert sum(trend["DA"]) + sum(trend["Non-DA"]) == 6129
+    notes = deck.slides[1].notes_slide.notes_text_frame.text
+    assert "Definitions" in notes and "Outcome 16 rate" in notes
+    findings_text = " ".join(_texts(deck))
+    assert "6,129 stalking offences were recorded from Oct 2020 to Sep 2021." in findings_text
+    assert "That is a rise of 86.5% on the previous equal period (3,286)" in findings_text
+    assert "SYNTHETIC DATA" in findings_text
+
+
+def test_the_pdf_holds_the_same_content_as_text(force_pack):
+    pack, _ = force_pack
+    reader = PdfReader(io.BytesIO(pack.pdf))
+    assert len(reader.pages) >= 6
+    text = " ".join(page.extract_text() for page in reader.pages)
+    for expected in ("Headline figures", "Key findings", "6,129", "Data quality", "Definitions"):
+        assert expected in text
+    assert "OFFICIAL (synthetic demonstration data)" in text
+
+
+def test_a_calderdale_non_da_publication_pack_has_no_small_number_anywhere(
+    calderdale_publication_pack,
+):
+    pack = calderdale_publication_pack
+    assert pack.publication
+    deck = Presentation(io.BytesIO(pack.pptx))
+    texts = _texts(deck)
+    assert any("Publication mode: non-zero counts under 5 are suppressed" in t for t in texts)
+    small_in_text = [(t[:60], m) for t in texts for m in SMALL.findall(t)]
+    assert small_in_text == []
+    for title, series in _series(deck).items():
+        for name, values in series.items():
+            if name in ("Mean", "Upper process limit", "Lower process limit"):
+                continue
+            small = [v for v in values if v is not None and float(v).is_integer() and 1 <= v < 5]
+            assert small == [], (title, name)
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.pdf)).pages)
+    assert SMALL.findall(pdf_text) == []
+
+
+def test_the_scan_finds_small_numbers_when_they_are_there(demo_gateway):
+    """The same Calderdale non-DA pack without publication mode has them (the scan can fail)."""
+    flt, area = pack_filter(demo_gateway, "CD", domestic="non_domestic")
+    pack = build(demo_gateway, flt, area, Access.command_line())
+    deck = Presentation(io.BytesIO(pack.pptx))
+    values = [
+        v
+        for series in _series(deck).values()
+        for name, vs in series.items()
+        if name == "Offences"
+        for v in vs
+    ]
+    assert any(v is not None and 1 <= v < 5 for v in values)
+
+
+def _headline(change: float, p: float) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "indicator": ["offences", "change"],
+            "value": [120.0, change],
+            "numerator": [120, 120],
+            "denominator": [None, 100],
+            "lower": [None, None],
+            "upper": [None, None],
+            "p_value": [None, p],
+        }
+    )
+
+
+def test_a_change_is_a_rise_or_fall_only_when_its_test_says_so():
+    rise = findings.volume(_headline(0.2, 0.01), "in 2021", "stalking", 5)
+    assert rise[1].text.startswith("That is a rise of 20.0% on the previous equal period (100)")
+    same = findings.volume(_headline(0.2, 0.2), "in 2021", "stalking", 5)
+    assert same[1].text.startswith("It is little changed") and "could be chance" in same[1].text
+    fall = findings.volume(_headline(-0.3, 0.0001), "in 2021", "stalking", 5)
+    assert "fall of 30.0%" in fall[1].text and "p < 0.001" in fall[1].text
+
+
+def test_a_suppressed_count_is_never_put_in_words():
+    suppressed = _headline(0.2, 0.01).with_columns(pl.lit(None, pl.Int64).alias("numerator"))
+    text = findings.volume(suppressed, "in 2021", "stalking", 5)[0].text
+    assert text == "Fewer than 5 stalking offences were recorded in 2021."
+
+
+def test_the_pack_command_writes_both_files_and_logs_them(tmp_path, demo_db_path):
+    import shutil
+
+    from stalking_profile.operational import audit, open_store
+    from tests.conftest import run_cli
+
+    database = tmp_path / "profile.duckdb"
+    shutil.copy(demo_db_path, database)
+    result = run_cli(
+        "pack",
+        "force",
+        "--from",
+        "2020-10",
+        "--to",
+        "2021-09",
+        "--out",
+        tmp_path / "force-pack",
+        "--db",
+        database,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "force-pack.pptx").stat().st_size > 50_000
+    assert (tmp_path / "force-pack.pdf").read_bytes()[:5] == b"%PDF-"
+    store = open_store(f"sqlite:///{tmp_path / 'profile.operational.sqlite'}")
+    trail = audit.events(store, Access.command_line())
+    assert trail["action"].to_list() == ["pack", "pack"]
+    assert "sha256" in trail["detail"][0] and "internal" in trail["detail"][0]
+    refused = run_cli("pack", "ZZ", "--out", tmp_path / "x", "--db", database)
+    assert refused.returncode == 2 and "no district 'ZZ'" in refused.stderr
+
+
+def test_the_export_page_builds_a_pack(app_test):
+    at = app_test(**{"from": "Oct 2020", "to": "Sep 2021"}).run()
+    at.switch_page("app_pages/export.py").run()
+    assert not at.exception and at.title[0].value == "Export"
+    at.selectbox(key="pack_area").set_value("CD")
+    at.button(key="pack_build").click().run(timeout=120)
+    assert not at.exception
+    assert any("Stalking problem profile: Calderdale: built in" in s.value for s in at.success)
+    labels = [button.label for button in at.get("download_button")]
+    assert "Download the pack (PPTX)" in labels and "Download the pack (PDF)" in labels
