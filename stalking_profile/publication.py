@@ -10,8 +10,10 @@ Applied in the package to everything a panel returns when the gateway's access r
 - in figures, such values in every trace's data, labels and hover text are removed;
 - single counts (for example offences without a known ward) become None.
 
-Zero is not suppressed (it discloses no one). Differencing (a suppressed district recovered
-from the force total) is the secondary step, which publication exports add.
+Zero is not suppressed (it discloses no one). For district tables published with their totals
+(the outcome tables), secondary suppression (disclosure.py) hides further cells until no small
+count can be recovered by subtraction - proven by an attacker's audit. Relations across
+different tables of one page are not yet modelled.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile.db import Gateway
+from stalking_profile.disclosure import AdditiveTable, protect
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,10 +61,60 @@ def _is_count_column(name: str) -> bool:
     return name not in NOT_COUNTS and not name.endswith(("_key", "_id", "_code"))
 
 
+FORCE, SELECTED, TOTALS = "Force", "Selected districts", "Totals"
+
+
+def secondary(frame: pl.DataFrame, below: int) -> pl.DataFrame:
+    """For a district table (districts as columns, a Force column and a Totals row, as the
+    outcome tables are): hide the cells `disclosure.protect` chooses, so that no small count
+    can be recovered by subtraction from the totals published with it. Districts outside the
+    selection are unknowns to an attacker; the "Selected districts" column would give their
+    sum away, so it is withheld. Other frames are returned unchanged."""
+    labels = [n for n, d in frame.schema.items() if d == pl.String]
+    total_rows = [n for n in labels if TOTALS in frame[n].to_list()]
+    if FORCE not in frame.columns or not total_rows:
+        return frame
+    districts = [
+        n
+        for n, d in frame.schema.items()
+        if d.is_integer() and n not in (FORCE, SELECTED) and _is_count_column(n)
+    ]
+    is_total = pl.col(total_rows[0]) == TOTALS
+    body = frame.filter(~is_total)
+    shown = body.select(districts).to_numpy().astype(np.int64)
+    rest = body[FORCE].to_numpy().astype(np.int64) - shown.sum(axis=1)
+    unshown = int(rest.any())
+    cells = np.hstack([shown, rest[:, None]]) if unshown else shown
+    hidden = protect(AdditiveTable(cells, unshown=unshown), below)
+    rows, columns = len(body), len(districts) + unshown
+    names = [*districts, *([None] * unshown), FORCE]
+    order = frame.with_row_index("__row").filter(~is_total)["__row"].to_list()
+    total_index = frame.with_row_index("__row").filter(is_total)["__row"].to_list()[0]
+    mask: dict[str, set[int]] = {}
+    for i, j in hidden:
+        column = names[j] if j < columns else FORCE
+        if column is None:
+            continue
+        row = total_index if i == rows else order[i]
+        mask.setdefault(column, set()).add(row)
+    out = frame.with_row_index("__row").with_columns(
+        pl.when(pl.col("__row").is_in(sorted(rows_hidden)))
+        .then(None)
+        .otherwise(pl.col(column))
+        .alias(column)
+        for column, rows_hidden in mask.items()
+    )
+    if SELECTED in out.columns:
+        out = out.with_columns(pl.lit(None, dtype=out.schema[SELECTED]).alias(SELECTED))
+    return out.drop("__row")
+
+
 def suppress_frame(frame: pl.DataFrame, below: int) -> pl.DataFrame:
-    """The frame with small counts suppressed (see the module docstring)."""
+    """The frame with small counts suppressed (see the module docstring), and, for district
+    tables with their totals, the secondary suppressions that stop subtraction."""
     if frame.is_empty():
         return frame
+    frame = secondary(frame, below)
     numeric = [
         name
         for name, dtype in frame.schema.items()

@@ -62,8 +62,9 @@ def gather(gateway: Gateway, flt: ProfileFilter, area: str, provenance: Provenan
     disclosure = (
         f"Publication mode: non-zero counts under {provenance.suppressed_below} are suppressed "
         f"(shown as <{provenance.suppressed_below} or left out of charts) with the rates that "
-        "would give them back (primary suppression). Totals published beside a suppressed "
-        "cell may allow it to be recovered by subtraction: check before publishing."
+        "would give them back; district tables with their totals also have secondary "
+        "suppression, so no hidden count can be recovered by subtraction within the table. "
+        "Relations between different tables are not checked: review before publishing."
         if provenance.suppressed_below
         else f"Not for publication: no disclosure control applied ({provenance.marking})."
     )

@@ -1,0 +1,113 @@
+"""Secondary suppression with an attacker's audit (issue 15): for every suppressed cell, the
+interval of values consistent with everything published is at least the protection margin."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from stalking_profile.disclosure import AdditiveTable, audit, primary, protect
+
+BELOW = 5
+
+
+def test_primary_suppression_alone_is_undone_by_subtraction():
+    """A district's 3 comes straight back from the force total: the audit pins it."""
+    table = AdditiveTable(np.array([[3, 20, 30], [10, 12, 40]]))
+    hidden = primary(table, BELOW)
+    assert hidden == {(0, 0)}
+    assert audit(table, hidden)[(0, 0)] == (3.0, 3.0)
+
+
+def test_protection_hides_enough_for_every_small_cell():
+    table = AdditiveTable(np.array([[3, 20, 30], [10, 12, 40]]))
+    hidden = protect(table, BELOW)
+    assert (0, 0) in hidden and len(hidden) >= 4  # a rectangle at least
+    low, high = audit(table, hidden)[(0, 0)]
+    assert high - low >= BELOW and low <= 3 <= high
+
+
+def test_unshown_districts_are_unknowns_not_published():
+    """A selection of districts with the force total: the districts not shown are unknown to
+    the attacker, which already protects (but only as far as the audit proves)."""
+    table = AdditiveTable(np.array([[2, 7, 40], [9, 9, 50]]), unshown=1)
+    hidden = protect(table, BELOW)
+    for cell in primary(table, BELOW):
+        low, high = audit(table, hidden)[cell]
+        assert high - low >= BELOW
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.int64, st.tuples(st.integers(2, 4), st.integers(2, 5)), elements=st.integers(0, 25))
+)
+def test_every_suppressed_cell_survives_the_attackers_audit(cells):
+    table = AdditiveTable(cells)
+    hidden = protect(table, BELOW)
+    intervals = audit(table, hidden)
+    full = table.full
+    for cell in primary(table, BELOW):
+        low, high = intervals[cell]
+        assert low - 1e-6 <= full[cell] <= high + 1e-6  # the truth is inside
+        assert high - low >= BELOW - 1e-6, (cells.tolist(), cell, (low, high))
+
+
+def _outcome_tables(demo_gateway, role, districts):
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.access import Access
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(
+        date(2020, 10, 1), date(2021, 9, 1), districts, "non_domestic", ("stalking",)
+    )
+    panel = panels.outcomes_panel(demo_gateway.scoped(Access.for_role("x", role)), flt, 30)
+    return panel.tables["Non-DA"]
+
+
+def _audited(shown, published, districts):
+    """The attacker's view of a published outcome table: the truth from the unsuppressed one,
+    hidden = what the published one leaves out."""
+    import polars as pl
+
+    body = shown.filter(pl.col("label") != "Totals")
+    cells = body.select(districts).to_numpy()
+    rest = body["Force"].to_numpy() - cells.sum(axis=1)
+    unshown = int(rest.any())
+    table = AdditiveTable(np.hstack([cells, rest[:, None]]) if unshown else cells, unshown=unshown)
+    full_names = [*districts, *(["(others)"] * unshown), "Force"]
+    order = range(body.height + 1)
+    published_rows = [
+        *published.filter(pl.col("label") != "Totals").iter_rows(named=True),
+        published.filter(pl.col("label") == "Totals").row(0, named=True),
+    ]
+    hidden = {
+        (i, j)
+        for i in order
+        for j, name in enumerate(full_names)
+        if name != "(others)" and published_rows[i][name] is None
+    }
+    return table, hidden
+
+
+@pytest.mark.parametrize("districts", [("BD", "CD", "KD", "LD", "WD"), ("CD", "WD")])
+def test_a_commissioners_outcome_table_survives_the_attackers_audit(demo_gateway, districts):
+    from stalking_profile.access import Role
+
+    truth = _outcome_tables(demo_gateway, Role.STRATEGIC, districts)
+    published = _outcome_tables(demo_gateway, Role.COMMISSIONER, districts)
+    table, hidden = _audited(truth, published, list(districts))
+    small = primary(table, BELOW)
+    assert small, "the table has small cells to protect"
+    assert small <= hidden
+    for cell, (low, high) in audit(table, hidden).items():
+        if cell in small:
+            assert high - low >= BELOW, (cell, low, high)
+    assert (
+        "Selected districts" not in published.columns
+        or published["Selected districts"].null_count() == published.height
+    )
