@@ -453,3 +453,21 @@ def test_a_commissioners_office_cannot_switch_publication_mode_off(app_test):
     at = _open_as(app_test, "commissioner")
     switch = next(t for t in at.sidebar.toggle if t.label == "Publication mode")
     assert switch.value is True and switch.disabled
+
+
+def test_a_hostile_mapping_file_is_refused_or_read_as_data(tmp_path):
+    """SQL and path tricks in a mapping file: a contract column that does not exist is
+    refused with its name; SQL in a header name or a code value is only ever a string."""
+    from stalking_profile.importing.mapping import load_mapping
+
+    bad_column = tmp_path / "bad.toml"
+    bad_column.write_text('[columns]\n"crime_ref; DROP TABLE offence" = "Ref"\n')
+    with pytest.raises(ValueError, match="crime_ref; DROP TABLE offence"):
+        load_mapping(bad_column)
+    hostile = tmp_path / "hostile.toml"
+    hostile.write_text(
+        '[columns]\ncrime_ref = "Ref\'); DROP TABLE offence; --"\n'
+        '[values.is_domestic]\n"1 OR 1=1" = true\n'
+    )
+    mapping = load_mapping(hostile)
+    assert mapping.columns["crime_ref"] == "Ref'); DROP TABLE offence; --"
