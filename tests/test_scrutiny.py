@@ -278,3 +278,48 @@ def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):
     assert f"| {case} | No DASH although a DA link | 9. Performance dashboards |" in text
     assert "Not reviewed yet." in text  # the other cases
     assert "seed 5" in text
+
+
+def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gateway, store):
+    import io
+
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    from stalking_profile.scrutiny import report
+
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 1, 9, question_set, "Panel", ANALYST
+    )
+    case = sample.cases["crime_ref"][0]
+    reviews.record_answer(
+        store, sample, case, question_set, "dash_completed", "no", "No DASH recorded", ANALYST
+    )
+    reviews.record_answer(
+        store,
+        sample,
+        case,
+        question_set,
+        reviews.FORCE_RESPONSE,
+        "Officer reminded of the DASH policy",
+        "",
+        ANSWER_ANALYST := ANALYST,
+    )
+    recorded = reviews.answers(store, sample, ANALYST)
+    deck = Presentation(io.BytesIO(report.pptx_bytes(sample, question_set, recorded)))
+    titles = [slide.shapes.title.text for slide in deck.slides]
+    assert titles == [
+        "Panel",
+        "Overview",
+        "Cases reviewed",
+        "Summary by question",
+        "Observations and the force's responses",
+    ]
+    text = " ".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(report.pdf_bytes(sample, question_set, recorded))).pages
+    )
+    assert "No DASH recorded" in text and "Officer reminded of the DASH policy" in text
+    summary = reviews.summary(sample, recorded, question_set)
+    assert reviews.FORCE_RESPONSE not in summary["question_key"].to_list()

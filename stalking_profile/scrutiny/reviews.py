@@ -18,8 +18,10 @@ from stalking_profile.measures.rates import with_rate_columns
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
 from stalking_profile.operational.store import OperationalStore
-from stalking_profile.scrutiny.questions import CHOICES, MEASURES, QuestionSet
+from stalking_profile.scrutiny.questions import CHOICES, MEASURES, Question, QuestionSet
 from stalking_profile.scrutiny.sampling import draw_sample
+
+FORCE_RESPONSE = "force_response"  # the force's response to a case's findings (free text)
 
 WIDE_INTERVAL_NOTE = (
     "A sample of a dozen or so cases supports only wide intervals: a share of 8 in 12 (67%) "
@@ -175,7 +177,11 @@ def record_answer(
 ) -> None:
     """Record a reviewer's answer for one case and question (kept, and in the audit trail)."""
     by.require(Permission.REVIEW)
-    question = question_set.question(question_key)
+    question = (
+        Question(FORCE_RESPONSE, "The force's response", "free_text")
+        if question_key == FORCE_RESPONSE
+        else question_set.question(question_key)
+    )
     if crime_ref not in sample.cases["crime_ref"].to_list():
         raise ValueError(f"{crime_ref} is not a case of this sample")
     if question.answer == "yes_no_partly_na" and answer not in CHOICES:
@@ -344,6 +350,9 @@ def panel_report(
             lines += ["Not reviewed yet.", ""]
             continue
         for answer in answers.iter_rows(named=True):
+            if answer["question_key"] == FORCE_RESPONSE:
+                lines.append(f"- The force's response: {answer['answer']}")
+                continue
             text = question_set.question(answer["question_key"]).text
             note = f" {answer['note']}" if answer["note"] else ""
             lines.append(f"- {text} **{answer['answer']}**.{note}")

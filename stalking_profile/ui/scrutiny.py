@@ -12,6 +12,7 @@ import streamlit as st
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.operational.audit import Action
 from stalking_profile.scrutiny import questions, reviews, tracker
+from stalking_profile.scrutiny import report as report_module
 from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import DipSample
 from stalking_profile.ui.auth import audited, record_download, store
@@ -111,6 +112,14 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
     numbers: list[int | None] = [None, *titles]
     with st.form(f"review_{sample.sample_id}_{case}"):
         given = {q.key: _question_widget(q, previous) for q in question_set.questions}
+        given[reviews.FORCE_RESPONSE] = (
+            st.text_area(
+                "The force's response to this case's findings",
+                previous.get(reviews.FORCE_RESPONSE, {}).get("answer", ""),
+                key="a_force_response",
+            ),
+            "",
+        )
         linked = st.selectbox(
             "Link this case's findings to a recommendation (optional)",
             numbers,
@@ -240,6 +249,28 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
         log()
         return reviews.panel_report(sample, question_set, recorded, titles)
 
+    for suffix, make, mime in (
+        (
+            "pptx",
+            report_module.pptx_bytes,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
+        ("pdf", report_module.pdf_bytes, "application/pdf"),
+    ):
+
+        def made(make=make, suffix=suffix) -> bytes:
+            log()
+            return make(sample, question_set, recorded)
+
+        st.download_button(
+            f"Download the panel report ({suffix.upper()})",
+            data=made,
+            file_name=f"panel-report-{sample.sample_id}.{suffix}",
+            mime=mime,
+            on_click="ignore",
+            icon=":material/description:",
+            key=f"panel_report_{suffix}",
+        )
     st.download_button(
         "Download the panel report (Markdown)",
         report,

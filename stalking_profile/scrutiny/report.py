@@ -1,0 +1,108 @@
+"""The panel report as a PowerPoint deck and a PDF, in the shape of the seeds' reports:
+overview, cases reviewed, the summary by question, and observations with the force's
+responses (record level: for those who record reviews)."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+from pptx import Presentation
+from pptx.util import Inches, Pt
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from stalking_profile.scrutiny.questions import QuestionSet
+from stalking_profile.scrutiny.reviews import FORCE_RESPONSE, WIDE_INTERVAL_NOTE, DipSample, summary
+
+
+def _sections(
+    sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame
+) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(heading, paragraphs, table rows with a header row) for each part of the report."""
+    overview = [
+        f"Population: {sample.filter_text} ({sample.population:,} offences).",
+        f"Cases reviewed: {sample.cases.height}, drawn at random, up to {sample.per_stratum} "
+        f"per district and DA group (seed {sample.seed}).",
+        f"Questions: {question_set.name}.",
+    ]
+    cases = [["Case", "District", "DA"]] + [
+        [row["crime_ref"], row["district_code"], "DA" if row["is_domestic"] else "non-DA"]
+        for row in sample.cases.iter_rows(named=True)
+    ]
+    shares = summary(sample, recorded, question_set)
+    by_question = [["Question", "Yes", "Answered", "Share (95% interval)"]] + [
+        [
+            row["label"][:90],
+            str(row["numerator"]),
+            str(row["denominator"]),
+            f"{row['rate']:.0%} ({row['lower']:.0%} to {row['upper']:.0%})"
+            if row["denominator"]
+            else "no answers",
+        ]
+        for row in shares.iter_rows(named=True)
+    ]
+    responses = {
+        row["crime_ref"]: row["answer"]
+        for row in recorded.filter(question_key=FORCE_RESPONSE).iter_rows(named=True)
+    }
+    notes = recorded.filter((pl.col("note") != "") & (pl.col("question_key") != FORCE_RESPONSE))
+    observations = [["Case", "Observation", "Force response"]] + [
+        [row["crime_ref"], row["note"][:200], responses.get(row["crime_ref"], "")[:200]]
+        for row in notes.iter_rows(named=True)
+    ]
+    return [
+        ("Overview", overview, []),
+        ("Cases reviewed", [], cases),
+        ("Summary by question", [WIDE_INTERVAL_NOTE], by_question),
+        ("Observations and the force's responses", [], observations),
+    ]
+
+
+def pptx_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> bytes:
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    title = deck.slides.add_slide(deck.slide_layouts[0])
+    title.shapes.title.text = sample.name
+    title.placeholders[1].text = f"Dip-sample panel report · {question_set.name}"
+    for heading, paragraphs, rows in _sections(sample, question_set, recorded):
+        slide = deck.slides.add_slide(deck.slide_layouts[5])
+        slide.shapes.title.text = heading
+        top = Inches(1.4)
+        if paragraphs:
+            box = slide.shapes.add_textbox(Inches(0.6), top, Inches(12), Inches(1.2))
+            box.text_frame.word_wrap = True
+            box.text_frame.text = "\n".join(paragraphs)
+            top = Inches(2.6) if rows else top
+        if len(rows) > 1:
+            shown = rows[:16]
+            table = slide.shapes.add_table(
+                len(shown), len(shown[0]), Inches(0.6), top, Inches(12), Inches(0.35) * len(shown)
+            ).table
+            for i, row in enumerate(shown):
+                for j, value in enumerate(row):
+                    table.cell(i, j).text = value
+                    table.cell(i, j).text_frame.paragraphs[0].font.size = Pt(11)
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+def pdf_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> bytes:
+    styles = getSampleStyleSheet()
+    out = io.BytesIO()
+    document = SimpleDocTemplate(out, pagesize=landscape(A4), title=sample.name)
+    story = [Paragraph(sample.name, styles["Title"])]
+    for heading, paragraphs, rows in _sections(sample, question_set, recorded):
+        story.append(Paragraph(heading, styles["Heading2"]))
+        story += [Paragraph(text, styles["Normal"]) for text in paragraphs]
+        if len(rows) > 1:
+            body = [[Paragraph(cell, styles["Normal"]) for cell in row] for row in rows]
+            table = Table(body, repeatRows=1)
+            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, "grey")]))
+            story.append(table)
+        story.append(Spacer(1, 0.4 * cm))
+    document.build(story)
+    return out.getvalue()
