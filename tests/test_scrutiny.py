@@ -304,7 +304,7 @@ def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gat
         reviews.FORCE_RESPONSE,
         "Officer reminded of the DASH policy",
         "",
-        ANSWER_ANALYST := ANALYST,
+        ANALYST,
     )
     recorded = reviews.answers(store, sample, ANALYST)
     deck = Presentation(io.BytesIO(report.pptx_bytes(sample, question_set, recorded)))

@@ -47,6 +47,15 @@ def _wait_for_page(page, title: str) -> float:
     return time.perf_counter() - started
 
 
+def _expect_metric(page, label: str, value: str) -> None:
+    """Wait until the tile shows `value` (a page's old tiles stay on screen while it reruns,
+    so the state is waited on, not read once)."""
+    from playwright.sync_api import expect
+
+    tile = page.locator('[data-testid="stMetric"]', has_text=label).first
+    expect(tile.locator('[data-testid="stMetricValue"]')).to_have_text(value, timeout=60_000)
+
+
 def _metric(page, label: str) -> str:
     tile = page.locator('[data-testid="stMetric"]', has_text=label).first
     return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
@@ -77,7 +86,7 @@ def test_filters_change_the_figures_and_live_in_the_address(
 ) -> None:
     page.goto(f"{running_app.url}/?from=Oct+2020&to=Sep+2021")
     _wait_for_page(page, "Overview")
-    assert _metric(page, "Offences") == "6,129"
+    _expect_metric(page, "Offences", "6,129")
 
     page.get_by_role("radio", name="Non-DA", exact=True).click()
     page.wait_for_function(
@@ -105,9 +114,9 @@ def test_filters_change_the_figures_and_live_in_the_address(
         "non_domestic",
     )
     values = {row["indicator"]: row for row in expected.iter_rows(named=True)}
-    assert _metric(page, "Offences") == f"{int(values['offences']['value']):,}"
-    assert _metric(page, "Arrest rate") == f"{values['arrest_rate']['value']:.1%}"
-    assert _metric(page, "DASH completion") == f"{values['dash_completion_rate']['value']:.1%}"
+    _expect_metric(page, "Offences", f"{int(values['offences']['value']):,}")
+    _expect_metric(page, "Arrest rate", f"{values['arrest_rate']['value']:.1%}")
+    _expect_metric(page, "DASH completion", f"{values['dash_completion_rate']['value']:.1%}")
 
     assert "da=Non-DA" in page.url and "district=CD" in page.url
     shared_address = page.url
@@ -117,7 +126,7 @@ def test_filters_change_the_figures_and_live_in_the_address(
 
     page.goto(shared_address)
     _wait_for_page(page, "Overview")
-    assert _metric(page, "Offences") == "37"
+    _expect_metric(page, "Offences", "37")
 
 
 def test_csv_and_chart_image_downloads(page, running_app) -> None:
