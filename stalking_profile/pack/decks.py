@@ -74,6 +74,18 @@ def _chart(slide, kind, categories: Sequence[str], series: dict[str, list], numb
     return chart
 
 
+def _category_bars(slide, frame: pl.DataFrame, index: str, values: str) -> None:
+    """Clustered bars of shares by a category column (DA, non-DA, all), one series each."""
+    wide = frame.pivot(on="category", index=index, values=values)
+    _chart(
+        slide,
+        XL_CHART_TYPE.BAR_CLUSTERED,
+        wide[index].to_list(),
+        {CATEGORY_NAMES.get(c, c): wide[c].to_list() for c in wide.columns if c != index},
+        "0%",
+    )
+
+
 def _table(slide, frame: pl.DataFrame, widths: Sequence[float]) -> None:
     rows, columns = frame.height + 1, frame.width
     shape = slide.shapes.add_table(
@@ -156,29 +168,11 @@ def pptx_bytes(content: PackContent) -> bytes:
         "#,##0",
     )
 
-    slide = _slide(deck, content, "Risk and flags: DA against non-DA")
-    risk = content.risk.pivot(on="category", index="label", values="rate")
-    _chart(
-        slide,
-        XL_CHART_TYPE.BAR_CLUSTERED,
-        risk["label"].to_list(),
-        {CATEGORY_NAMES.get(c, c): risk[c].to_list() for c in risk.columns if c != "label"},
-        "0%",
-    )
-
-    slide = _slide(deck, content, "Outcome groups: share of offences")
-    groups = content.outcome_groups.pivot(on="category", index="group_short", values="share")
-    _chart(
-        slide,
-        XL_CHART_TYPE.BAR_CLUSTERED,
-        groups["group_short"].to_list(),
-        {
-            CATEGORY_NAMES.get(c, c): groups[c].to_list()
-            for c in groups.columns
-            if c != "group_short"
-        },
-        "0%",
-    )
+    for title, frame, rows, values in (
+        ("Risk and flags: DA against non-DA", content.risk, "label", "rate"),
+        ("Outcome groups: share of offences", content.outcome_groups, "group_short", "share"),
+    ):
+        _category_bars(_slide(deck, content, title), frame, rows, values)
 
     if content.map_figure is not None:
         slide = _slide(deck, content, "Offences by ward")
