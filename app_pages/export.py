@@ -5,6 +5,7 @@ import streamlit as st
 
 from stalking_profile import ui
 from stalking_profile.pack.build import build, pack_filter
+from stalking_profile.scrutiny import tracker
 
 flt = ui.active_filter()
 access = ui.current_access()
@@ -35,7 +36,8 @@ if st.button("Build the pack", type="primary", key="pack_build"):
         pack_flt, area_name = pack_filter(
             gateway, area or "force", flt.start_month, flt.end_month, flt.domestic
         )
-        st.session_state["pack"] = build(gateway, pack_flt, area_name, access)
+        recommendations = tracker.tracker(ui.store(), example=False)
+        st.session_state["pack"] = build(gateway, pack_flt, area_name, access, recommendations)
 pack = st.session_state.get("pack")
 if pack is not None:
     st.success(f"{pack.title}: built in {pack.seconds:.1f} s.")

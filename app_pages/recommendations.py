@@ -1,24 +1,37 @@
 """Recommendations: the scrutiny review's recommendations, who owns them, and their dated
 status and progress, beside the data they are about."""
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 
 from stalking_profile import ui
 from stalking_profile.access import Permission
 from stalking_profile.scrutiny import tracker
+from stalking_profile.ui import scrutiny as ui_scrutiny
 
 access = ui.current_access()
 store = ui.store()
-table = tracker.tracker(store)
+info = ui.dataset_info_or_none(ui.database_version())
+table = tracker.tracker(store, example=info is not None and info.is_synthetic)
 
 st.title("Recommendations")
 st.caption(
     "Each recommendation with its dated updates. A status is shown only where the update "
     f'states one; the rest are "{tracker.NOT_STATED}", never guessed.'
 )
+if table.is_empty():
+    st.info(
+        "No recommendations yet. Import a tracker file below (CSV: number, theme, text, owner, "
+        "due_date, update_date, status, progress), or the shipped example (a police and crime "
+        "commissioner's scrutiny review of 2023-24).",
+        icon=":material/checklist:",
+    )
+    if access.allows(Permission.TRACKER) and st.button("Import the example", key="rec_example"):
+        tracker.import_tracker(store, tracker.EXAMPLE, access)
+        st.rerun()
+    if access.allows(Permission.TRACKER):
+        ui_scrutiny.tracker_import_section()
+    st.stop()
 themes = sorted(table["theme"].unique().to_list())
 owners = sorted(table["owner"].unique().to_list())
 left, right = st.columns(2)
@@ -65,34 +78,4 @@ if access.allows(Permission.EXPORT):
     )
 
 if access.allows(Permission.TRACKER):
-    st.subheader("Record an update")
-    with st.form("tracker_update", clear_on_submit=True):
-        number = st.selectbox("Recommendation", latest["number"].to_list(), key="rec_number")
-        when = st.date_input("Date of the update", date.today(), key="rec_date")
-        status = st.text_input(
-            "Status as stated (Red, Amber, Green, Complete, ... or not stated)",
-            tracker.NOT_STATED,
-            key="rec_status",
-        )
-        progress = st.text_area("Progress", key="rec_progress")
-        if st.form_submit_button("Record the update"):
-            try:
-                tracker.record_update(store, int(number), when, status, progress, access)
-                st.success(f"Recorded the {when:%d %B %Y} update of recommendation {number}.")
-            except ValueError as error:
-                st.error(f"Not recorded: {error}.")
-    upload = st.file_uploader(
-        "Import a tracker file (CSV: number, theme, text, owner, due_date, update_date, status, "
-        "progress)",
-        type=["csv"],
-        key="rec_upload",
-    )
-    if upload is not None and st.button("Import the tracker file", key="rec_import"):
-        try:
-            report = tracker.import_tracker(store, upload, access)
-        except ValueError as error:
-            st.error(f"{upload.name} was not imported: {error}.")
-        else:
-            (st.success if report.refused.is_empty() else st.warning)(report.text())
-            if report.refused.height:
-                ui.show_table(report.refused)
+    ui_scrutiny.tracker_edit_section(latest["number"].to_list())

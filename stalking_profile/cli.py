@@ -422,7 +422,7 @@ def _pack(args: argparse.Namespace) -> int:
         gateway = connect(args.db, read_only=True)
         try:
             flt, area = pack_filter(gateway, args.area, args.start, args.end, args.domestic)
-            pack = build(gateway, flt, area, access)
+            pack = build(gateway, flt, area, access, _tracker_or_none(args))
         finally:
             gateway.close()
     except (DatabaseError, ValueError) as error:
@@ -451,6 +451,17 @@ def _pack(args: argparse.Namespace) -> int:
         f"{pack.title}, {flt.describe()}: wrote {', '.join(map(str, written))} in {pack.seconds:.1f} s."
     )
     return 0
+
+
+def _tracker_or_none(args: argparse.Namespace) -> Any:
+    """The recommendations tracker for the pack (None if the store cannot be opened)."""
+    from stalking_profile.operational import OperationalError
+    from stalking_profile.scrutiny import tracker
+
+    try:
+        return tracker.tracker(_store(args), example=False)
+    except OperationalError:
+        return None
 
 
 def _add_pack(commands: Any, settings: Settings) -> None:

@@ -199,3 +199,28 @@ def test_the_export_page_builds_a_pack(app_test):
     assert any("Stalking problem profile: Calderdale: built in" in s.value for s in at.success)
     labels = [button.label for button in at.get("download_button")]
     assert "Download the pack (PPTX)" in labels and "Download the pack (PDF)" in labels
+
+
+def test_the_pack_carries_the_recommendations_tracker(demo_gateway, tmp_path):
+    from stalking_profile.operational import open_store
+    from stalking_profile.scrutiny import tracker
+
+    store = open_store(f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    assert tracker.tracker(store, example=False).is_empty()  # never loaded into a force store
+    flt, area = pack_filter(demo_gateway, "force")
+    pack = build(demo_gateway, flt, area, Access.command_line(), tracker.tracker(store))
+    deck = Presentation(io.BytesIO(pack.pptx))
+    last = deck.slides[-1]
+    assert last.shapes.title.text == "Recommendations: latest status as stated"
+    table = next(shape.table for shape in last.shapes if shape.has_table)
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert len(rows) == 19 and rows[0] == [
+        "No.",
+        "Theme",
+        "Owner",
+        "Latest update",
+        "Status as stated",
+    ]
+    assert ["9", "Data", "force", "2024-06-01", "not stated"] in rows
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.pdf)).pages)
+    assert "Recommendations: latest status as stated" in pdf_text

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import polars as pl
+
 from stalking_profile import queries
 from stalking_profile.access import Access
 from stalking_profile.db import Gateway
@@ -52,7 +54,13 @@ def pack_filter(
     return replace(flt, domestic=domestic), name
 
 
-def build(gateway: Gateway, flt: ProfileFilter, area: str, access: Access) -> Pack:
+def build(
+    gateway: Gateway,
+    flt: ProfileFilter,
+    area: str,
+    access: Access,
+    tracker: pl.DataFrame | None = None,
+) -> Pack:
     """The pack for the filter, as the access may have it (publication mode suppresses every
     figure, chart and sentence in it)."""
     started = time.perf_counter()
@@ -68,7 +76,7 @@ def build(gateway: Gateway, flt: ProfileFilter, area: str, access: Access) -> Pa
         exported_by=access.username,
         exported_at=datetime.now(UTC),
     )
-    content = gather(gateway.scoped(access), flt, area, provenance)
+    content = gather(gateway.scoped(access), flt, area, provenance, tracker)
     return Pack(
         pptx_bytes(content),
         pdf_bytes(content),

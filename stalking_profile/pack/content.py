@@ -35,11 +35,18 @@ class PackContent:
     figures: dict[str, go.Figure]  # the pages' own charts, for the PDF
     definitions: list[tuple[str, str]]
     disclosure: str
+    recommendations: pl.DataFrame | None = None  # the tracker's latest status of each
 
 
-def gather(gateway: Gateway, flt: ProfileFilter, area: str, provenance: Provenance) -> PackContent:
+def gather(
+    gateway: Gateway,
+    flt: ProfileFilter,
+    area: str,
+    provenance: Provenance,
+    tracker: pl.DataFrame | None = None,
+) -> PackContent:
     """Everything a pack shows for the filter (an area, a period, stalking or harassment,
-    DA and non-DA throughout)."""
+    DA and non-DA throughout), and the recommendations tracker's latest statuses if given."""
     below = provenance.suppressed_below or 5
     overview = panels.overview(gateway, flt, 30, 6)
     risk = panels.risk_panel(gateway, flt, 30)
@@ -93,4 +100,22 @@ def gather(gateway: Gateway, flt: ProfileFilter, area: str, provenance: Provenan
         },
         definitions=[(indicator.label, indicator.definition) for indicator in INDICATORS],
         disclosure=disclosure,
+        recommendations=None if tracker is None else latest_statuses(tracker),
+    )
+
+
+def latest_statuses(tracker: pl.DataFrame) -> pl.DataFrame:
+    """Each recommendation's latest dated update: number, theme, owner, date, status."""
+    return (
+        tracker.filter(pl.col("update_date").is_not_null())
+        .sort(["number", "update_date"])
+        .group_by("number", maintain_order=True)
+        .last()
+        .select(
+            pl.col("number").cast(pl.String).alias("No."),
+            pl.col("theme").alias("Theme"),
+            pl.col("owner").alias("Owner"),
+            pl.col("update_date").alias("Latest update"),
+            pl.col("status").alias("Status as stated"),
+        )
     )

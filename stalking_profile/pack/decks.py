@@ -184,6 +184,14 @@ def pptx_bytes(content: PackContent) -> bytes:
     slide = _slide(deck, content, "Data quality: read the figures with these in mind")
     _table(slide, _percent_table(content.quality).fill_null(""), [6.0, 1.8, 1.8, 1.6])
 
+    if content.recommendations is not None and content.recommendations.height:
+        slide = _slide(deck, content, "Recommendations: latest status as stated")
+        _table(slide, content.recommendations.head(18), [0.7, 2.6, 2.2, 1.6, 2.4])
+        for row in slide.shapes[-1].table.rows:
+            row.height = Inches(0.28)
+            for cell in row.cells:
+                cell.text_frame.paragraphs[0].font.size = Pt(10)
+
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
@@ -252,6 +260,14 @@ def pdf_bytes(content: PackContent) -> bytes:
         PageBreak(),
         Paragraph("Data quality", styles["Heading2"]),
         table(_percent_table(content.quality)),
+        *(
+            [
+                Paragraph("Recommendations: latest status as stated", styles["Heading2"]),
+                table(content.recommendations),
+            ]
+            if content.recommendations is not None and content.recommendations.height
+            else []
+        ),
         Paragraph("Definitions", styles["Heading2"]),
         *[
             Paragraph(f"<b>{label}</b>: {text}", styles["Normal"])

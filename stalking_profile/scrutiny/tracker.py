@@ -73,11 +73,12 @@ class TrackerImport:
         )
 
 
-def tracker(store: OperationalStore) -> pl.DataFrame:
-    """Every recommendation with each dated update (aggregate: open to every role); the
-    shipped example is loaded the first time the tracker is empty."""
+def tracker(store: OperationalStore, example: bool = True) -> pl.DataFrame:
+    """Every recommendation with each dated update (aggregate: open to every role); with
+    `example` (the synthetic demo), the shipped example is loaded the first time the tracker
+    is empty - never into a force's store unless someone imports it."""
     table = store.frame("recommendation_updates", SCHEMA)
-    if table.is_empty():
+    if table.is_empty() and example:
         import_tracker(store, EXAMPLE, Access.command_line("example data"))
         table = store.frame("recommendation_updates", SCHEMA)
     return table

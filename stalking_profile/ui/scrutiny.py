@@ -305,3 +305,46 @@ def question_sets_section(sets: dict[str, QuestionSet]) -> None:
             st.success(f"Saved {question_set.name} ({len(question_set.questions)} questions).")
         except (ValueError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             st.error(f"Not saved: {error}.")
+
+
+def tracker_edit_section(numbers: list[int]) -> None:
+    """Record a dated update of a recommendation, and import a tracker file."""
+    access = current_access()
+    st.subheader("Record an update")
+    with st.form("tracker_update", clear_on_submit=True):
+        number = st.selectbox("Recommendation", numbers, key="rec_number")
+        when = st.date_input("Date of the update", date.today(), key="rec_date")
+        status = st.text_input(
+            "Status as stated (Red, Amber, Green, Complete, ... or not stated)",
+            tracker.NOT_STATED,
+            key="rec_status",
+        )
+        progress = st.text_area("Progress", key="rec_progress")
+        if st.form_submit_button("Record the update"):
+            try:
+                tracker.record_update(store(), int(number), when, status, progress, access)
+                st.success(f"Recorded the {when:%d %B %Y} update of recommendation {number}.")
+            except ValueError as error:
+                st.error(f"Not recorded: {error}.")
+    tracker_import_section()
+
+
+def tracker_import_section() -> None:
+    """Import a tracker file with the importer's guarantees (every row checked, refused rows
+    listed with their reasons, re-importing the same file changes nothing)."""
+    access = current_access()
+    upload = st.file_uploader(
+        "Import a tracker file (CSV: number, theme, text, owner, due_date, update_date, status, "
+        "progress)",
+        type=["csv"],
+        key="rec_upload",
+    )
+    if upload is not None and st.button("Import the tracker file", key="rec_import"):
+        try:
+            report = tracker.import_tracker(store(), upload, access)
+        except ValueError as error:
+            st.error(f"{upload.name} was not imported: {error}.")
+        else:
+            (st.success if report.refused.is_empty() else st.warning)(report.text())
+            if report.refused.height:
+                show_table(report.refused)
