@@ -47,6 +47,8 @@ def page(browser, login_app: RunningApp):
 
 def _sign_in(page, app: RunningApp, username: str, password: str = PASSWORD) -> None:
     page.goto(app.url)
+    # A freshly started server's first page imports the whole stack: wait for the form itself.
+    page.get_by_role("button", name="Sign in").wait_for(timeout=120_000)
     page.get_by_role("textbox", name="User name").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
