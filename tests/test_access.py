@@ -471,3 +471,39 @@ def test_a_hostile_mapping_file_is_refused_or_read_as_data(tmp_path):
     )
     mapping = load_mapping(hostile)
     assert mapping.columns["crime_ref"] == "Ref'); DROP TABLE offence; --"
+
+
+RECORD_DOWNLOADS = (
+    "Download these records",
+    "Download the quarantine",
+    "sample list",
+    "Download every answer",
+    "panel report",
+)
+
+
+@pytest.mark.parametrize("role", ["commissioner", "strategic", "analyst", "administrator"])
+def test_every_page_and_download_for_each_role(app_test, role: str):
+    """The matrix: every page a role is offered renders for it; record-level tables and
+    downloads appear for analysts only; pages not offered cannot be opened."""
+    at = _open_as(app_test, role)
+    offered = sorted({info["script_path"] for info in at._registered_pages.values()})
+    assert offered
+    for script in offered:
+        at.switch_page(script).run(timeout=120)
+        assert not at.exception, (role, script, at.exception)
+        tables = [frame.value for frame in at.dataframe]
+        record_level = any("Crime reference" in table.columns for table in tables)
+        downloads = [button.label for button in at.get("download_button")]
+        record_downloads = [d for d in downloads if any(r in d for r in RECORD_DOWNLOADS)]
+        if role != "analyst":
+            assert not record_level, (role, script)
+            assert record_downloads == [], (role, script, record_downloads)
+    for page in ("app_pages/data.py", "app_pages/admin.py", "app_pages/dip_samples.py"):
+        allowed = {
+            "analyst": {"app_pages/data.py", "app_pages/dip_samples.py"},
+            "administrator": {"app_pages/admin.py"},
+        }.get(role, set())
+        if page not in allowed:
+            with pytest.raises(ValueError):
+                at.switch_page(page)
