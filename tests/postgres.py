@@ -65,7 +65,9 @@ def running_server() -> Iterator[str]:
 def new_database(server_url: str, name: str) -> str:
     """Create an empty database on the server; return its URL."""
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')  # name from the test, not input
+        # CREATE DATABASE takes no bound parameters: the name is quoted as an identifier.
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return server_url.rsplit("/", 1)[0] + "/" + name
