@@ -4,6 +4,7 @@ period and DA choice."""
 import streamlit as st
 
 from stalking_profile import ui
+from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.pack.build import build, pack_filter
 from stalking_profile.scrutiny import tracker
 
@@ -25,7 +26,7 @@ st.caption(
 area = st.selectbox("Area", list(names), format_func=lambda code: names[code], key="pack_area")
 st.markdown(
     f"**Period and DA:** {flt.describe().split(', ')[-1]}, "
-    f"{ {'all': 'DA and non-DA', 'domestic': 'DA only', 'non_domestic': 'non-DA only'}[flt.domestic] } "
+    f"{DOMESTIC_CHOICES[flt.domestic]} "
     "(change them in the sidebar)."
 )
 if access.publication:

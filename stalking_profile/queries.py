@@ -93,14 +93,24 @@ def quality_records(
     gateway: Gateway, flt: ProfileFilter, indicator: str, max_rows: int = 500
 ) -> pl.DataFrame:
     """The records behind one quality indicator (record level), newest first."""
-    domestic = {"all": [True, False], "domestic": [True], "non_domestic": [False]}[flt.domestic]
     return gateway.query(
         "quality_records",
         indicator=indicator,
-        domestic=domestic,
+        domestic=_domestic_values(flt),
         max_rows=max_rows,
         **flt.sql_params(),
     )
+
+
+def sample_population(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Every offence matching the filter, with what dip-sample summaries compare (record
+    level: refused unless the gateway's access may see records)."""
+    return gateway.query("sample_population", domestic=_domestic_values(flt), **flt.sql_params())
+
+
+def _domestic_values(flt: ProfileFilter) -> list[bool]:
+    """The is_domestic values a record-level query keeps for the filter's DA choice."""
+    return {"all": [True, False], "domestic": [True], "non_domestic": [False]}[flt.domestic]
 
 
 def import_quality(gateway: Gateway) -> pl.DataFrame:

@@ -24,7 +24,6 @@ class Action(StrEnum):
     USER_ADDED = "user added"
     USER_CHANGED = "user changed"
     SETTING_CHANGED = "setting changed"
-    REFUSED = "refused"
     SAMPLE_DRAWN = "dip sample drawn"
     REVIEW = "review answer"
     TRACKER = "tracker update"

@@ -27,9 +27,9 @@ from reportlab.platypus import (
 )
 
 from stalking_profile import images
+from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.pack.content import PackContent
 
-CATEGORY_NAMES = {"domestic": "DA", "non_domestic": "Non-DA", "all": "DA and non-DA"}
 WIDE, TALL = Inches(13.333), Inches(7.5)
 
 
@@ -81,7 +81,7 @@ def _category_bars(slide, frame: pl.DataFrame, index: str, values: str) -> None:
         slide,
         XL_CHART_TYPE.BAR_CLUSTERED,
         wide[index].to_list(),
-        {CATEGORY_NAMES.get(c, c): wide[c].to_list() for c in wide.columns if c != index},
+        {DOMESTIC_CHOICES.get(c, c): wide[c].to_list() for c in wide.columns if c != index},
         "0%",
     )
 
@@ -145,7 +145,7 @@ def pptx_bytes(content: PackContent) -> bytes:
         _months(content.trend, "recorded_month"),
         {
             **{
-                CATEGORY_NAMES[column]: content.trend[column].to_list()
+                DOMESTIC_CHOICES[column]: content.trend[column].to_list()
                 for column in ("domestic", "non_domestic")
                 if column in content.trend.columns
             },

@@ -7,7 +7,6 @@ import json
 import re
 import tomllib
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from stalking_profile.access import Access, Permission
 from stalking_profile.config import PROJECT_ROOT
@@ -127,7 +126,3 @@ def question_sets(store: OperationalStore) -> list[QuestionSet]:
         )
         for row in rows
     ]
-
-
-def from_toml(key: str, path: Path) -> QuestionSet:
-    return parse(key, tomllib.loads(path.read_text("utf-8")))

@@ -11,6 +11,7 @@ from datetime import date
 
 import polars as pl
 
+from stalking_profile import queries
 from stalking_profile.access import Access, Permission
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
@@ -66,8 +67,7 @@ def _filter_from_json(text: str) -> ProfileFilter:
 def population(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     """Every offence matching the filter (record level: refused unless the gateway's access
     may see records)."""
-    domestic = {"all": [True, False], "domestic": [True], "non_domestic": [False]}[flt.domestic]
-    return gateway.query("sample_population", domestic=domestic, **flt.sql_params())
+    return queries.sample_population(gateway, flt)
 
 
 def draw(

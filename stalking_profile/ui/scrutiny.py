@@ -17,7 +17,7 @@ from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import DipSample
 from stalking_profile.ui.auth import audited, record_download, store
 from stalking_profile.ui.cache import current_access, current_gateway
-from stalking_profile.ui.widgets import show_table
+from stalking_profile.ui.widgets import download, show_table
 
 NOT_ANSWERED = "(not answered)"
 SAMPLE_KEY = "dip_sample"
@@ -249,37 +249,17 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
         log()
         return reviews.panel_report(sample, question_set, recorded, titles)
 
-    for suffix, make, mime in (
-        (
-            "pptx",
-            report_module.pptx_bytes,
-            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        ),
-        ("pdf", report_module.pdf_bytes, "application/pdf"),
-    ):
+    stem = f"panel-report-{sample.sample_id}"
+    for suffix, make in (("pptx", report_module.pptx_bytes), ("pdf", report_module.pdf_bytes)):
 
-        def made(make=make, suffix=suffix) -> bytes:
+        def made(make=make) -> bytes:
             log()
             return make(sample, question_set, recorded)
 
-        st.download_button(
-            f"Download the panel report ({suffix.upper()})",
-            data=made,
-            file_name=f"panel-report-{sample.sample_id}.{suffix}",
-            mime=mime,
-            on_click="ignore",
-            icon=":material/description:",
-            key=f"panel_report_{suffix}",
-        )
-    st.download_button(
-        "Download the panel report (Markdown)",
-        report,
-        file_name=f"panel-report-{sample.sample_id}.md",
-        mime="text/markdown",
-        on_click="ignore",
-        icon=":material/description:",
-        key="panel_report",
-    )
+        text = f"Download the panel report ({suffix.upper()})"
+        download(st, text, f"{stem}.{suffix}", made, "panel-report", ":material/description:")
+    markdown = "Download the panel report (Markdown)"
+    download(st, markdown, f"{stem}.md", report, "panel-report", ":material/description:")
 
 
 def question_sets_section(sets: dict[str, QuestionSet]) -> None:

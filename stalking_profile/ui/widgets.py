@@ -37,26 +37,38 @@ def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV
     stem = file_name.removesuffix(".csv")
     provenance = _provenance(stem)
     left, right = st.columns([1, 1], gap="small", width=420)
-    for column, (kind, make, mime) in zip(
+    for column, (kind, make, text) in zip(
         (left, right),
-        (
-            ("csv", exports.csv_bytes, "text/csv"),
-            ("xlsx", exports.xlsx_bytes, XLSX_MIME),
-        ),
+        (("csv", exports.csv_bytes, label), ("xlsx", exports.xlsx_bytes, "Excel (.xlsx)")),
         strict=True,
     ):
-        column.download_button(
-            label if kind == "csv" else "Excel (.xlsx)",
-            data=_made_on_click(frame, provenance, make, f"{stem}.{kind}"),
-            file_name=f"{stem}.{kind}",
-            mime=mime,
-            on_click="ignore",
-            icon=":material/download:",
-            key=f"download-{stem}.{kind}",
-        )
+        file = f"{stem}.{kind}"
+        download(column, text, file, _made_on_click(frame, provenance, make, file), "download")
 
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIME_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "md": "text/markdown",
+}
+
+
+def download(place, label: str, file_name: str, data, key_prefix: str, icon: str = "") -> None:
+    """A download button (in `place`: st, a column) for a file made when clicked (`data` may
+    be a function), typed by its suffix; it does not rerun the page."""
+    place.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=MIME_TYPES[file_name.rsplit(".", 1)[-1]],
+        on_click="ignore",
+        icon=icon or ":material/download:",
+        key=f"{key_prefix}-{file_name}",
+    )
 
 
 def _made_on_click(shown, provenance, make, file_name: str):
@@ -119,16 +131,10 @@ def plotly_chart(figure, file_stem: str) -> None:
     provenance = _provenance(file_stem)
     columns = st.columns(2, gap="small", width=380)
     for column, image_format in zip(columns, images.FORMATS, strict=True):
-        column.download_button(
-            f"Slide image ({image_format.upper()})",
-            data=_made_on_click(
-                figure, provenance, _image_maker(image_format), f"{file_stem}.{image_format}"
-            ),
-            file_name=f"{file_stem}.{image_format}",
-            mime="image/png" if image_format == "png" else "image/svg+xml",
-            on_click="ignore",
-            icon=":material/image:",
-            key=f"image-{file_stem}.{image_format}",
+        file = f"{file_stem}.{image_format}"
+        made = _made_on_click(figure, provenance, _image_maker(image_format), file)
+        download(
+            column, f"Slide image ({image_format.upper()})", file, made, "image", ":material/image:"
         )
 
 
@@ -225,26 +231,11 @@ def pack_downloads(pack, stem: str) -> None:
     """The pack's PowerPoint and PDF, each logged (with its hash) when downloaded."""
     access, current = current_access(), operational_store()
     marked = "publication" if pack.publication else "internal"
-    for suffix, content, mime in (
-        (
-            "pptx",
-            pack.pptx,
-            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        ),
-        ("pdf", pack.pdf, "application/pdf"),
-    ):
+    for suffix, content in (("pptx", pack.pptx), ("pdf", pack.pdf)):
 
         def logged(content: bytes = content, suffix: str = suffix) -> bytes:
             detail = f"{stem}.{suffix} ({marked}, sha256 {exports.digest(content)})"
             audit.record(current, Action.PACK, access, detail)
             return content
 
-        st.download_button(
-            f"Download the pack ({suffix.upper()})",
-            data=logged,
-            file_name=f"{stem}.{suffix}",
-            mime=mime,
-            on_click="ignore",
-            icon=":material/download:",
-            key=f"pack-{suffix}",
-        )
+        download(st, f"Download the pack ({suffix.upper()})", f"{stem}.{suffix}", logged, "pack")
