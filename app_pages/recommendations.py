@@ -46,12 +46,7 @@ ui.plotly_chart(
     tracker.timeline_figure(shown, "Status over time, as stated in each update"),
     "recommendations-timeline",
 )
-latest = (
-    shown.sort(["number", "update_date"], nulls_last=False)
-    .group_by("number", maintain_order=True)
-    .last()
-    .select("number", "theme", "owner", "text", "update_date", "status")
-)
+latest = tracker.latest(shown)
 ui.show_table(
     latest,
     "recommendations-latest",

@@ -16,6 +16,7 @@ from stalking_profile.geography import ward_geometry
 from stalking_profile.measures.indicators import INDICATORS
 from stalking_profile.pack import findings
 from stalking_profile.pack.findings import Finding
+from stalking_profile.scrutiny.tracker import latest
 
 
 @dataclass(frozen=True)
@@ -106,16 +107,10 @@ def gather(
 
 def latest_statuses(tracker: pl.DataFrame) -> pl.DataFrame:
     """Each recommendation's latest dated update: number, theme, owner, date, status."""
-    return (
-        tracker.filter(pl.col("update_date").is_not_null())
-        .sort(["number", "update_date"])
-        .group_by("number", maintain_order=True)
-        .last()
-        .select(
-            pl.col("number").cast(pl.String).alias("No."),
-            pl.col("theme").alias("Theme"),
-            pl.col("owner").alias("Owner"),
-            pl.col("update_date").alias("Latest update"),
-            pl.col("status").alias("Status as stated"),
-        )
+    return latest(tracker.filter(pl.col("update_date").is_not_null())).select(
+        pl.col("number").cast(pl.String).alias("No."),
+        pl.col("theme").alias("Theme"),
+        pl.col("owner").alias("Owner"),
+        pl.col("update_date").alias("Latest update"),
+        pl.col("status").alias("Status as stated"),
     )

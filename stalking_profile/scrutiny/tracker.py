@@ -206,6 +206,17 @@ def record_update(
     audit.record(store, Action.TRACKER, by, f"recommendation {number} {update_date}: {status}")
 
 
+def latest(table: pl.DataFrame) -> pl.DataFrame:
+    """Each recommendation with its latest dated update (number, theme, owner, text,
+    update_date, status); one without any update keeps nulls there."""
+    return (
+        table.sort(["number", "update_date"], nulls_last=False)
+        .group_by("number", maintain_order=True)
+        .last()
+        .select("number", "theme", "owner", "text", "update_date", "status")
+    )
+
+
 def export_frame(table: pl.DataFrame) -> pl.DataFrame:
     """The tracker in the import format (so an export re-imports unchanged)."""
     return table.filter(pl.col("update_date").is_not_null()).select(
