@@ -12,8 +12,8 @@ Applied in the package to everything a panel returns when the gateway's access r
 
 Zero is not suppressed (it discloses no one). For district tables published with their totals
 (the outcome tables), secondary suppression (disclosure.py) hides further cells until no small
-count can be recovered by subtraction - proven by an attacker's audit. Relations across
-different tables of one page are not yet modelled.
+count can be recovered by subtraction - proven by an attacker's audit. Across the tables of a
+meeting pack (DA + non-DA = all, months = the period) pack/protection.py does the same.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def is_small(value: Any, below: int) -> bool:
 # Numbers that are not counts of offences or people: positions, keys, years, file row counts.
 NOT_COUNTS = frozenset(
     {"rank", "row_number", "population", "months", "year", "rows_read", "rows_accepted"}
+    | {"partition", "moving_range"}  # an SPC chart's partition and month-to-month change
     | {"rows_rejected", "rows_refused", "import_id", "event_id"}
 )
 

@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from stalking_profile.disclosure import AdditiveTable, audit, primary, protect
+from stalking_profile.disclosure import (
+    AdditiveTable,
+    LinearSystem,
+    audit,
+    primary,
+    protect,
+    protect_system,
+    small,
+)
 
 BELOW = 5
 
@@ -111,3 +119,51 @@ def test_a_commissioners_outcome_table_survives_the_attackers_audit(demo_gateway
         "Selected districts" not in published.columns
         or published["Selected districts"].null_count() == published.height
     )
+
+
+def _da_split(domestic: list[int], non_domestic: list[int]) -> LinearSystem:
+    """Groups by DA and non-DA published beside the same groups for all, with each category's
+    total: DA + non-DA = all for every group and for the totals (tables of one pack)."""
+    values: dict = {}
+    sums: list = []
+    for category, counts in (("DA", domestic), ("non-DA", non_domestic)):
+        for g, value in enumerate(counts):
+            values[(g, category)] = value
+        values[("total", category)] = sum(counts)
+        sums.append((tuple((g, category) for g in range(len(counts))), ("total", category)))
+    for g in [*range(len(domestic)), "total"]:
+        values[(g, "all")] = values[(g, "DA")] + values[(g, "non-DA")]
+        sums.append((((g, "DA"), (g, "non-DA")), (g, "all")))
+    sums.append((tuple((g, "all") for g in range(len(domestic))), ("total", "all")))
+    return LinearSystem(values, sums)
+
+
+def test_a_non_da_cell_comes_back_from_all_less_da_unless_protected_across_tables():
+    """Before: each table alone passes primary suppression, yet 30 - 27 gives the 3 back."""
+    system = _da_split([27, 40, 12], [3, 20, 9])
+    hidden = small(system, BELOW)
+    assert hidden == {(0, "non-DA")}
+    assert audit(system, hidden)[(0, "non-DA")] == (3.0, 3.0)
+    protected = protect_system(system, BELOW)
+    low, high = audit(system, protected)[(0, "non-DA")]
+    assert low <= 3 <= high and high - low >= BELOW
+    assert len(protected) >= 4  # a rectangle at least: one more group, in both DA and non-DA or all
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(2, 5).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, 30), min_size=n, max_size=n),
+            st.lists(st.integers(0, 12), min_size=n, max_size=n),
+        )
+    )
+)
+def test_every_small_count_survives_the_audit_across_da_non_da_and_all(counts):
+    system = _da_split(*counts)
+    protected = protect_system(system, BELOW)
+    intervals = audit(system, protected)
+    for key in small(system, BELOW):
+        low, high = intervals[key]
+        assert low - 1e-6 <= system.values[key] <= high + 1e-6  # the truth is inside
+        assert high - low >= BELOW - 1e-6, (counts, key, (low, high))

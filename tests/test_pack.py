@@ -14,8 +14,12 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
 from stalking_profile.access import Access
+from stalking_profile.disclosure import audit
 from stalking_profile.pack import findings
 from stalking_profile.pack.build import build, pack_filter
+from stalking_profile.pack.content import pack_tables
+from stalking_profile.pack.protection import protect as protect_pack
+from stalking_profile.pack.protection import published_counts
 
 TITLES = [
     "Stalking problem profile: West Yorkshire demonstration force (synthetic)",
@@ -224,3 +228,56 @@ def test_the_pack_carries_the_recommendations_tracker(demo_gateway, tmp_path):
     assert ["9", "Data", "force", "2024-06-01", "not stated"] in rows
     pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.pdf)).pages)
     assert "Recommendations: latest status as stated" in pdf_text
+
+
+def _publication_tables(demo_gateway, area, domestic="all"):
+    gateway = demo_gateway.scoped(Access.command_line().for_publication())
+    flt, _ = pack_filter(demo_gateway, area, domestic=domestic)
+    return pack_tables(gateway, flt)
+
+
+def test_primary_suppression_alone_lets_a_pack_give_a_small_count_back(demo_gateway):
+    """Before the pack-wide step: force outcome groups for all and for DA are each large
+    enough to publish, and their difference is a non-DA count under 5."""
+    tables = _publication_tables(demo_gateway, "force")
+    system = published_counts(tables, "all").system()
+    withheld = {key for key, value in system.values.items() if value is None}
+    intervals = audit(system, set(), only=withheld)
+    pinned = [key for key, (low, high) in intervals.items() if high - low < 5]
+    assert ("outcome", "Prosecution prevented/not in public interest", "non_domestic") in pinned
+
+
+@pytest.mark.parametrize(("area", "domestic"), [("force", "all"), ("CD", "all"), ("WD", "all")])
+def test_an_attacker_with_the_whole_pack_cannot_narrow_a_suppressed_count(
+    demo_gateway, area, domestic
+):
+    """After it: the audit is rerun from what the pack publishes (its protected tables, read
+    afresh), and every count primary suppression hid keeps an interval at least 5 wide (a
+    count hidden only to protect another may be recoverable: it is not small)."""
+    tables = _publication_tables(demo_gateway, area, domestic)
+    protected = protect_pack(tables, domestic, 5)
+    assert protected.narrowest >= 5
+    system = published_counts(protected.tables, domestic).system()
+    hidden = {key for key, value in system.values.items() if value is None}
+    assert hidden >= set(protected.suppressed) | protected.hidden
+    intervals = audit(system, set(), only=set(protected.suppressed))
+    assert min(high - low for low, high in intervals.values()) >= 5
+
+
+def test_a_count_hidden_to_protect_another_says_suppressed_not_small(demo_gateway):
+    """Calderdale's monthly non-DA counts are small, so its monthly DA counts go too (else all
+    less DA gives them back): shown as "suppressed", and never as under 5."""
+    tables = _publication_tables(demo_gateway, "CD")
+    protected = protect_pack(tables, "all", 5)
+    rows = {row for row, column in protected.withheld("trend") if column == "domestic"}
+    assert rows, "some monthly DA counts were withheld"
+    assert all(protected.tables.trend["domestic"][row] is None for row in rows)
+    assert all(tables.trend["domestic"][row] >= 5 for row in rows)  # large: hidden for others
+
+
+def test_an_spc_chart_keeps_its_months_in_publication_mode(demo_gateway):
+    """The partition number and moving range are not counts: a partition 1 or a range of 3
+    once blanked whole months of the force's SPC chart."""
+    tables = _publication_tables(demo_gateway, "force")
+    assert tables.spc["value"].null_count() == 0
+    assert tables.spc.height >= 24

@@ -14,7 +14,7 @@ from stalking_profile.access import Access
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
 from stalking_profile.filters import Domestic, ProfileFilter, default_filter
-from stalking_profile.pack.content import gather
+from stalking_profile.pack.content import PackContent, gather
 from stalking_profile.pack.decks import pdf_bytes, pptx_bytes
 
 
@@ -54,16 +54,14 @@ def pack_filter(
     return replace(flt, domestic=domestic), name
 
 
-def build(
+def pack_content(
     gateway: Gateway,
     flt: ProfileFilter,
     area: str,
     access: Access,
     tracker: pl.DataFrame | None = None,
-) -> Pack:
-    """The pack for the filter, as the access may have it (publication mode suppresses every
-    figure, chart and sentence in it)."""
-    started = time.perf_counter()
+) -> PackContent:
+    """What the pack for the filter holds, as the access may have it, with its provenance."""
     info = queries.dataset_info(gateway)
     provenance = Provenance(
         title=f"Meeting pack: {area}",
@@ -76,7 +74,20 @@ def build(
         exported_by=access.username,
         exported_at=datetime.now(UTC),
     )
-    content = gather(gateway.scoped(access), flt, area, provenance, tracker)
+    return gather(gateway.scoped(access), flt, area, provenance, tracker)
+
+
+def build(
+    gateway: Gateway,
+    flt: ProfileFilter,
+    area: str,
+    access: Access,
+    tracker: pl.DataFrame | None = None,
+) -> Pack:
+    """The pack for the filter, as the access may have it (publication mode suppresses every
+    figure, chart and sentence in it)."""
+    started = time.perf_counter()
+    content = pack_content(gateway, flt, area, access, tracker)
     return Pack(
         pptx_bytes(content),
         pdf_bytes(content),

@@ -14,8 +14,10 @@ from stalking_profile.exports import Provenance
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.geography import ward_geometry
 from stalking_profile.measures.indicators import INDICATORS
-from stalking_profile.pack import findings
+from stalking_profile.pack import findings, protection
+from stalking_profile.pack.charts import PackChart, pack_charts
 from stalking_profile.pack.findings import Finding
+from stalking_profile.pack.protection import PackTables, Protected
 from stalking_profile.scrutiny.tracker import latest
 
 
@@ -33,10 +35,26 @@ class PackContent:
     outcome_groups: pl.DataFrame  # group_short, category, share
     quality: pl.DataFrame  # label, numerator, denominator, rate
     map_figure: go.Figure | None
-    figures: dict[str, go.Figure]  # the pages' own charts, for the PDF
+    charts: list[PackChart]  # trend, SPC, risk, outcomes: native in the deck, Plotly in the PDF
     definitions: list[tuple[str, str]]
     disclosure: str
     recommendations: pl.DataFrame | None = None  # the tracker's latest status of each
+    protection: Protected | None = None  # publication mode: the secondary step and its audit
+
+
+def pack_tables(gateway: Gateway, flt: ProfileFilter) -> PackTables:
+    """The tables a pack shows, from the same panels the pages show (primary suppression
+    already applied when the gateway reads for publication)."""
+    overview = panels.overview(gateway, flt, 30, 6)
+    return PackTables(
+        overview.headline,
+        overview.headline_table,
+        overview.trend_table,
+        panels.trends_spc(gateway, flt, 6, False).chart,
+        panels.risk_panel(gateway, flt, 30).selection.filter(pl.col("district_code") == "Force"),
+        panels.outcomes_panel(gateway, flt, 30).groups,
+        panels.quality_panel(gateway, flt, 30).indicators,
+    )
 
 
 def gather(
@@ -47,61 +65,88 @@ def gather(
     tracker: pl.DataFrame | None = None,
 ) -> PackContent:
     """Everything a pack shows for the filter (an area, a period, stalking or harassment,
-    DA and non-DA throughout), and the recommendations tracker's latest statuses if given."""
+    DA and non-DA throughout), and the recommendations tracker's latest statuses if given.
+    In publication mode the tables, charts and findings are those left after secondary
+    suppression across the whole pack (protection.py)."""
     below = provenance.suppressed_below or 5
-    overview = panels.overview(gateway, flt, 30, 6)
-    risk = panels.risk_panel(gateway, flt, 30)
-    outcomes = panels.outcomes_panel(gateway, flt, 30)
-    quality = panels.quality_panel(gateway, flt, 30)
-    spc = panels.trends_spc(gateway, flt, 6, False)
+    tables = pack_tables(gateway, flt)
     try:
         geometry = ward_geometry(gateway, flt.districts)
         map_figure = map_panels.hotspot_panel(gateway, flt, geometry, "offences", True).map_figure
     except LookupError:
         map_figure = None
+    protected = None
+    if provenance.suppressed_below:
+        protected = protection.protect(tables, flt.domestic, below)
+        tables = protected.tables
+    withheld = (
+        {tables.headline["indicator"][row] for row, _ in protected.withheld("headline")}
+        if protected
+        else set()
+    )
     what = " and ".join(flt.offence_types)
     found = [
-        *findings.volume(overview.headline, f"from {flt.describe().split(', ')[-1]}", what, below),
-        *findings.domestic_share(overview.headline, below),
-        *findings.outcomes(overview.headline),
-        *findings.risk(risk.selection),
-        *findings.quality(quality.indicators),
+        *findings.volume(
+            tables.headline, f"from {flt.describe().split(', ')[-1]}", what, below, withheld
+        ),
+        *findings.domestic_share(tables.headline, below),
+        *findings.outcomes(tables.headline),
+        *findings.risk(tables.risk),
+        *findings.quality(tables.quality),
     ]
-    disclosure = (
-        f"Publication mode: non-zero counts under {provenance.suppressed_below} are suppressed "
-        f"(shown as <{provenance.suppressed_below} or left out of charts) with the rates that "
-        "would give them back; district tables with their totals also have secondary "
-        "suppression, so no hidden count can be recovered by subtraction within the table. "
-        "Relations between different tables are not checked: review before publishing."
-        if provenance.suppressed_below
-        else f"Not for publication: no disclosure control applied ({provenance.marking})."
-    )
+    trend = tables.trend
+    risk_rows = tables.risk.select("label", "category", "rate")
+    groups = tables.outcomes.select("group_short", "category", "share")
+    spc_rows = tables.spc.select("month", "value", "mean", "upper_limit", "lower_limit")
     return PackContent(
         title=f"Stalking problem profile: {area}",
         area=area,
         period=flt.describe(),
         provenance=provenance,
-        headline=overview.headline_table.select(
+        headline=tables.headline_text.select(
             "figure", "value", "numerator", "denominator", "interval"
         ),
         findings=found,
-        trend=overview.trend_table,
-        spc=spc.chart.select("month", "value", "mean", "upper_limit", "lower_limit"),
-        risk=risk.selection.filter(pl.col("district_code") == "Force").select(
-            "label", "category", "rate"
-        ),
-        outcome_groups=outcomes.groups.select("group_short", "category", "share"),
-        quality=quality.indicators.select("label", "numerator", "denominator", "rate"),
+        trend=trend,
+        spc=spc_rows,
+        risk=risk_rows,
+        outcome_groups=groups,
+        quality=tables.quality.select("label", "numerator", "denominator", "rate"),
         map_figure=map_figure,
-        figures={
-            "Offences by month, DA and non-DA": overview.trend_figure,
-            "Statistical process control": spc.figure,
-            "Risk and flags: DA against non-DA": risk.figure,
-            "Outcome groups": outcomes.groups_figure,
-        },
+        charts=pack_charts(trend, spc_rows, risk_rows, groups),
         definitions=[(indicator.label, indicator.definition) for indicator in INDICATORS],
-        disclosure=disclosure,
+        disclosure=disclosure_statement(provenance, protected),
         recommendations=None if tracker is None else latest_statuses(tracker),
+        protection=protected,
+    )
+
+
+def _in_words(number: int) -> str:
+    """Small numbers in words, so that a statement about suppression holds no small digit."""
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    return words[number] if number < len(words) else f"{number:,}"
+
+
+def disclosure_statement(provenance: Provenance, protected: Protected | None) -> str:
+    """What disclosure control the pack had, in words (on its title slide and in its notes)."""
+    below = provenance.suppressed_below
+    if not below or protected is None:
+        return f"Not for publication: no disclosure control applied ({provenance.marking})."
+    narrowest = protected.narrowest
+    proof = (
+        f"the narrowest range an attacker can put on a suppressed count is {narrowest:,.0f}"
+        if narrowest != float("inf")
+        else "no hidden count can be narrowed at all"
+    )
+    return (
+        f"Publication mode: non-zero counts under {below} are suppressed (shown as <{below} or "
+        "left out of charts) with the rates that would give them back. Secondary suppression "
+        f"across the whole pack then hid {_in_words(len(protected.hidden))} further "
+        f"count{'' if len(protected.hidden) == 1 else 's'} (shown as suppressed) so that none "
+        "can be recovered by subtraction: DA + non-DA = all, months = the period and rolling "
+        "totals, outcome groups = offences; checked by solving for every "
+        f"hidden count ({proof}). Not modelled: differences that are not themselves published "
+        "counts, SPC limits, and ward map colours (a suppressed ward is never coloured)."
     )
 
 

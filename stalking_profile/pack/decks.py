@@ -27,7 +27,7 @@ from reportlab.platypus import (
 )
 
 from stalking_profile import images
-from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.pack.charts import figure
 from stalking_profile.pack.content import PackContent
 
 WIDE, TALL = Inches(13.333), Inches(7.5)
@@ -74,18 +74,6 @@ def _chart(slide, kind, categories: Sequence[str], series: dict[str, list], numb
     return chart
 
 
-def _category_bars(slide, frame: pl.DataFrame, index: str, values: str) -> None:
-    """Clustered bars of shares by a category column (DA, non-DA, all), one series each."""
-    wide = frame.pivot(on="category", index=index, values=values)
-    _chart(
-        slide,
-        XL_CHART_TYPE.BAR_CLUSTERED,
-        wide[index].to_list(),
-        {DOMESTIC_CHOICES.get(c, c): wide[c].to_list() for c in wide.columns if c != index},
-        "0%",
-    )
-
-
 def _table(slide, frame: pl.DataFrame, widths: Sequence[float]) -> None:
     rows, columns = frame.height + 1, frame.width
     shape = slide.shapes.add_table(
@@ -98,10 +86,6 @@ def _table(slide, frame: pl.DataFrame, widths: Sequence[float]) -> None:
         for row, value in enumerate(frame[name].to_list(), start=1):
             table.cell(row, column).text = "" if value is None else str(value)
             table.cell(row, column).text_frame.paragraphs[0].font.size = Pt(14)
-
-
-def _months(frame: pl.DataFrame, column: str) -> list[str]:
-    return [f"{value:%b %Y}" for value in frame[column].to_list()]
 
 
 def _percent_table(frame: pl.DataFrame) -> pl.DataFrame:
@@ -136,43 +120,14 @@ def pptx_bytes(content: PackContent) -> bytes:
         paragraph.font.size = Pt(18)
         paragraph.space_after = Pt(8)
 
-    slide = _slide(
-        deck, content, "Offences by month, DA and non-DA, with the rolling 12-month average"
-    )
-    _chart(
-        slide,
-        XL_CHART_TYPE.LINE,
-        _months(content.trend, "recorded_month"),
-        {
-            **{
-                DOMESTIC_CHOICES[column]: content.trend[column].to_list()
-                for column in ("domestic", "non_domestic")
-                if column in content.trend.columns
-            },
-            "Rolling 12-month average": content.trend["rolling_12m_average"].to_list(),
-        },
-        "#,##0",
-    )
-
-    slide = _slide(deck, content, "Statistical process control: offences by month")
-    _chart(
-        slide,
-        XL_CHART_TYPE.LINE,
-        _months(content.spc, "month"),
-        {
-            "Offences": content.spc["value"].to_list(),
-            "Mean": content.spc["mean"].to_list(),
-            "Upper process limit": content.spc["upper_limit"].to_list(),
-            "Lower process limit": content.spc["lower_limit"].to_list(),
-        },
-        "#,##0",
-    )
-
-    for title, frame, rows, values in (
-        ("Risk and flags: DA against non-DA", content.risk, "label", "rate"),
-        ("Outcome groups: share of offences", content.outcome_groups, "group_short", "share"),
-    ):
-        _category_bars(_slide(deck, content, title), frame, rows, values)
+    for chart in content.charts:
+        _chart(
+            _slide(deck, content, chart.title),
+            XL_CHART_TYPE.BAR_CLUSTERED if chart.kind == "bar" else XL_CHART_TYPE.LINE,
+            chart.categories,
+            chart.series,
+            "0%" if chart.percent else "#,##0",
+        )
 
     if content.map_figure is not None:
         slide = _slide(deck, content, "Offences by ward")
@@ -248,8 +203,8 @@ def pdf_bytes(content: PackContent) -> bytes:
         Paragraph("Key findings", styles["Heading2"]),
         *[Paragraph(f"• {finding.text}", styles["Normal"]) for finding in content.findings],
     ]
-    for heading, figure in content.figures.items():
-        story += [PageBreak(), Paragraph(heading, styles["Heading2"]), chart(figure)]
+    for shown in content.charts:
+        story += [PageBreak(), Paragraph(shown.title, styles["Heading2"]), chart(figure(shown))]
     if content.map_figure is not None:
         story += [
             PageBreak(),

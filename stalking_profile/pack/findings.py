@@ -23,30 +23,43 @@ def _row(headline: pl.DataFrame, indicator: str) -> dict | None:
     return rows.row(0, named=True) if rows.height else None
 
 
-def _count(value: float | int | None, below: int) -> str:
-    return f"fewer than {below}" if value is None else f"{int(value):,}"
+WITHHELD = "a number withheld (it would give a smaller one away)"
+
+
+def _count(value: float | int | None, below: int, withheld: bool = False) -> str:
+    """A count in words; a suppressed one as what is true of it, never its value."""
+    if value is None:
+        return WITHHELD if withheld else f"fewer than {below}"
+    return f"{int(value):,}"
 
 
 def _p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def volume(headline: pl.DataFrame, period: str, what: str, below: int) -> list[Finding]:
-    """Offences recorded, and the change on the previous period in words its test allows."""
+def volume(
+    headline: pl.DataFrame,
+    period: str,
+    what: str,
+    below: int,
+    withheld: set[str] | frozenset[str] = frozenset(),
+) -> list[Finding]:
+    """Offences recorded, and the change on the previous period in words its test allows
+    (`withheld`: headline indicators hidden by secondary suppression, not for being small)."""
     offences = _row(headline, "offences")
     if offences is None:
         return []
+    number = _count(offences["numerator"], below, "offences" in withheld)
     found = [
         Finding(
-            f"{_count(offences['numerator'], below).capitalize()} {what} offences were recorded "
-            f"{period}.",
+            f"{number[0].upper()}{number[1:]} {what} offences were recorded {period}.",
             "offences",
         )
     ]
     change = _row(headline, "change")
     if change is None or change["value"] is None or change["denominator"] is None:
         return found
-    previous = _count(change["denominator"], below)
+    previous = _count(change["denominator"], below, "change" in withheld)
     pct = change["value"]
     p = change["p_value"]
     if p is not None and p < SIGNIFICANCE:

@@ -1,0 +1,115 @@
+"""The pack's charts, defined once from its (protected) tables: the deck draws each as a native
+PowerPoint chart and the PDF as the same series rendered by Plotly, so both show exactly the
+values that passed disclosure control and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import plotly.graph_objects as go
+import polars as pl
+
+from stalking_profile.charts import COLOURS, apply_theme
+from stalking_profile.filters import DOMESTIC_CHOICES
+
+SERIES_COLOURS = {
+    "DA": COLOURS["domestic"],
+    "Non-DA": COLOURS["non_domestic"],
+    "DA and non-DA": COLOURS["all"],
+    "Rolling 12-month average": COLOURS["rolling"],
+    "Offences": COLOURS["all"],
+    "Mean": COLOURS["rolling"],
+    "Upper process limit": COLOURS["limits"],
+    "Lower process limit": COLOURS["limits"],
+}
+
+
+@dataclass(frozen=True)
+class PackChart:
+    title: str
+    kind: Literal["line", "bar"]
+    categories: list[str]
+    series: dict[str, list[float | None]]
+    percent: bool = False
+
+
+def _months(frame: pl.DataFrame, column: str) -> list[str]:
+    return [f"{value:%b %Y}" for value in frame[column].to_list()]
+
+
+def _category_bars(title: str, frame: pl.DataFrame, index: str, values: str) -> PackChart:
+    """Clustered bars of shares by a category column (DA, non-DA, all), one series each."""
+    wide = frame.pivot(on="category", index=index, values=values)
+    return PackChart(
+        title,
+        "bar",
+        wide[index].to_list(),
+        {DOMESTIC_CHOICES.get(c, c): wide[c].to_list() for c in wide.columns if c != index},
+        percent=True,
+    )
+
+
+def pack_charts(
+    trend: pl.DataFrame, spc: pl.DataFrame, risk: pl.DataFrame, outcome_groups: pl.DataFrame
+) -> list[PackChart]:
+    """The trend, SPC, risk and outcome charts of a pack, in slide order."""
+    return [
+        PackChart(
+            "Offences by month, DA and non-DA, with the rolling 12-month average",
+            "line",
+            _months(trend, "recorded_month"),
+            {
+                **{
+                    DOMESTIC_CHOICES[column]: trend[column].to_list()
+                    for column in ("domestic", "non_domestic")
+                    if column in trend.columns
+                },
+                "Rolling 12-month average": trend["rolling_12m_average"].to_list(),
+            },
+        ),
+        PackChart(
+            "Statistical process control: offences by month",
+            "line",
+            _months(spc, "month"),
+            {
+                "Offences": spc["value"].to_list(),
+                "Mean": spc["mean"].to_list(),
+                "Upper process limit": spc["upper_limit"].to_list(),
+                "Lower process limit": spc["lower_limit"].to_list(),
+            },
+        ),
+        _category_bars("Risk and flags: DA against non-DA", risk, "label", "rate"),
+        _category_bars("Outcome groups: share of offences", outcome_groups, "group_short", "share"),
+    ]
+
+
+def figure(chart: PackChart) -> go.Figure:
+    """The chart as a Plotly figure (for the PDF), the same series and values as the slide."""
+    out = go.Figure()
+    for name, values in chart.series.items():
+        colour = SERIES_COLOURS.get(name)
+        if chart.kind == "line":
+            dashed = name in ("Mean", "Upper process limit", "Lower process limit")
+            out.add_trace(
+                go.Scatter(
+                    x=chart.categories,
+                    y=values,
+                    name=name,
+                    mode="lines" if dashed else "lines+markers",
+                    line={"color": colour, "dash": "dash" if dashed else "solid"},
+                )
+            )
+        else:
+            out.add_trace(
+                go.Bar(
+                    y=chart.categories, x=values, name=name, orientation="h", marker_color=colour
+                )
+            )
+    apply_theme(out, chart.title)
+    if chart.percent:
+        out.update_xaxes(tickformat=".0%")
+        out.update_yaxes(autorange="reversed")
+    else:
+        out.update_yaxes(tickformat=",d", rangemode="tozero")
+    return out
