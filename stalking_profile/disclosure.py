@@ -17,13 +17,14 @@ column totals and grand total.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
 
-Key = Hashable
+Key = Any  # any hashable: a (row, column) pair, a (table, row, column) triple, ...
 
 
 @dataclass(frozen=True)
@@ -200,9 +201,9 @@ class AdditiveTable:
 
 def primary(table: AdditiveTable, below: int) -> set[tuple[int, int]]:
     """Published cells (totals included) holding a count from 1 to `below` - 1."""
-    return {key for key in small(table.system(), below)}  # type: ignore[misc]
+    return {key for key in small(table.system(), below)}
 
 
 def protect(table: AdditiveTable, below: int, margin: int | None = None) -> set[tuple[int, int]]:
     """Every cell of the table to hide (full-table indices): see `protect_system`."""
-    return protect_system(table.system(), below, margin)  # type: ignore[return-value]
+    return protect_system(table.system(), below, margin)

@@ -7,7 +7,7 @@ them without Streamlit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import plotly.graph_objects as go
@@ -239,9 +239,17 @@ class OutcomesPanel:
     median_days: pl.DataFrame
 
 
-@publishable
 def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
-    """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to outcome."""
+    """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to
+    outcome; the tables as shares of each column's offences, worked out from the tables as
+    published (so a suppressed count is never given back as its share)."""
+    panel = _outcomes_panel(gateway, flt, small_denominator)
+    shares = {name: outcomes.outcome_share_table(table) for name, table in panel.tables.items()}
+    return replace(panel, share_tables=shares)
+
+
+@publishable
+def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
     counts_all = queries.offence_counts(gateway, flt)
     by_outcome = queries.outcome_counts(gateway, flt)
     force, areas = _force_scope(gateway, flt)
@@ -274,16 +282,13 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
         "median_days",
         "offences_with_outcome",
     )
-    shares = {name: outcomes.outcome_share_table(table) for name, table in tables.items()}
     follow_up = queries.outcome_follow_up(gateway, flt)
     shown_categories = [*_categories(flt), *(["all"] if flt.domestic == "all" else [])]
     within = outcomes.outcome_within(follow_up, small_denominator).filter(
         pl.col("category").is_in(shown_categories)
     )
     km = outcomes.time_to_outcome(follow_up).filter(pl.col("category").is_in(shown_categories))
-    return OutcomesPanel(
-        within, km, tables, shares, groups, groups_figure, rates, rates_figure, days
-    )
+    return OutcomesPanel(within, km, tables, {}, groups, groups_figure, rates, rates_figure, days)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import dataclasses
 import numbers
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -30,7 +31,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile.db import Gateway
-from stalking_profile.disclosure import AdditiveTable, protect
+from stalking_profile.disclosure import Key, LinearSystem, protect_system
+from stalking_profile.filters import DOMESTIC_CHOICES
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,57 +67,115 @@ def _is_count_column(name: str) -> bool:
 FORCE, SELECTED, TOTALS = "Force", "Selected districts", "Totals"
 
 
-def secondary(frame: pl.DataFrame, below: int) -> pl.DataFrame:
-    """For a district table (districts as columns, a Force column and a Totals row, as the
-    outcome tables are): hide the cells `disclosure.protect` chooses, so that no small count
-    can be recovered by subtraction from the totals published with it. Districts outside the
-    selection are unknowns to an attacker; the "Selected districts" column would give their
-    sum away, so it is withheld. Other frames are returned unchanged."""
+REST = "__rest"  # districts outside the selection, inside the Force column
+
+
+@dataclass(frozen=True)
+class _DistrictTable:
+    """A district table (districts as columns, a Force column, a Totals row) as counts keyed
+    by (row label, column): the rows' and the Totals row's sums, with the districts outside
+    the selection as an unpublished column."""
+
+    frame: pl.DataFrame
+    label: str  # the column holding the row labels (and "Totals")
+    values: dict[tuple[str, str], int | None]
+    sums: list[tuple[tuple[tuple[str, str], ...], tuple[str, str]]]
+
+
+def _district_table(frame: pl.DataFrame) -> _DistrictTable | None:
     labels = [n for n, d in frame.schema.items() if d == pl.String]
     total_rows = [n for n in labels if TOTALS in frame[n].to_list()]
     if FORCE not in frame.columns or not total_rows:
-        return frame
+        return None
+    label = total_rows[0]
     districts = [
         n
         for n, d in frame.schema.items()
         if d.is_integer() and n not in (FORCE, SELECTED) and _is_count_column(n)
     ]
-    is_total = pl.col(total_rows[0]) == TOTALS
-    body = frame.filter(~is_total)
-    shown = body.select(districts).to_numpy().astype(np.int64)
-    rest = body[FORCE].to_numpy().astype(np.int64) - shown.sum(axis=1)
-    unshown = int(rest.any())
-    cells = np.hstack([shown, rest[:, None]]) if unshown else shown
-    hidden = protect(AdditiveTable(cells, unshown=unshown), below)
-    rows, columns = len(body), len(districts) + unshown
-    names = [*districts, *([None] * unshown), FORCE]
-    order = frame.with_row_index("__row").filter(~is_total)["__row"].to_list()
-    total_index = frame.with_row_index("__row").filter(is_total)["__row"].to_list()[0]
-    mask: dict[str, set[int]] = {}
-    for i, j in hidden:
-        column = names[j] if j < columns else FORCE
-        if column is None:
-            continue
-        row = total_index if i == rows else order[i]
-        mask.setdefault(column, set()).add(row)
-    out = frame.with_row_index("__row").with_columns(
-        pl.when(pl.col("__row").is_in(sorted(rows_hidden)))
-        .then(None)
-        .otherwise(pl.col(column))
-        .alias(column)
-        for column, rows_hidden in mask.items()
-    )
+    body = frame.filter(pl.col(label) != TOTALS)
+    rows = body[label].to_list()
+    values: dict[tuple[str, str], int | None] = {}
+    for row in frame.iter_rows(named=True):
+        for column in [*districts, FORCE]:
+            values[(row[label], column)] = row[column]
+    rest = body[FORCE].to_numpy().astype(np.int64) - body.select(districts).to_numpy().sum(axis=1)
+    columns = [*districts, *([REST] if rest.any() else [])]
+    sums = [(tuple((r, c) for c in columns), (r, FORCE)) for r in [*rows, TOTALS]]
+    sums += [(tuple((r, c) for r in rows), (TOTALS, c)) for c in [*columns, FORCE]]
+    return _DistrictTable(frame, label, values, sums)
+
+
+def _hide_cells(table: _DistrictTable, hidden: set[tuple[str, str]]) -> pl.DataFrame:
+    """The table with the hidden cells null and the "Selected districts" column withheld (it
+    would give the unselected districts' sum away)."""
+    out = table.frame
+    for column in {c for _, c in hidden if c in out.columns}:
+        rows = [r for r, c in hidden if c == column]
+        out = out.with_columns(
+            pl.when(pl.col(table.label).is_in(rows))
+            .then(None)
+            .otherwise(pl.col(column))
+            .alias(column)
+        )
     if SELECTED in out.columns:
         out = out.with_columns(pl.lit(None, dtype=out.schema[SELECTED]).alias(SELECTED))
-    return out.drop("__row")
+    return out
 
 
-def suppress_frame(frame: pl.DataFrame, below: int) -> pl.DataFrame:
+def secondary(frame: pl.DataFrame, below: int) -> pl.DataFrame:
+    """For a district table (districts as columns, a Force column and a Totals row, as the
+    outcome tables are): hide the cells `disclosure.protect_system` chooses, so that no small
+    count can be recovered by subtraction from the totals published with it. Districts outside
+    the selection are unknowns to an attacker; the "Selected districts" column would give their
+    sum away, so it is withheld. Other frames are returned unchanged."""
+    table = _district_table(frame)
+    if table is None:
+        return frame
+    hidden = protect_system(LinearSystem(table.values, table.sums), below)
+    return _hide_cells(table, hidden)
+
+
+def secondary_across(frames: dict[str, pl.DataFrame], below: int) -> dict[str, pl.DataFrame]:
+    """The DA, non-DA and all versions of one district table, published together: protected
+    as one system, with every cell's DA + non-DA = all as a further sum (a row missing from one
+    table is a zero there), so no small count comes back from the other two tables."""
+    tables = {name: _district_table(frame) for name, frame in frames.items()}
+    if any(table is None for table in tables.values()):
+        return {name: secondary(frame, below) for name, frame in frames.items()}
+    values: dict[Key, int | None] = {}
+    sums: list[tuple[tuple[Key, ...], Key]] = []
+    cells: set[tuple[str, str]] = set()
+    for name, table in tables.items():
+        assert table is not None
+        values |= {(name, *key): value for key, value in table.values.items()}
+        sums += [(tuple((name, *p) for p in parts), (name, *t)) for parts, t in table.sums]
+        cells |= {key for parts, total in table.sums for key in (*parts, total)}
+    domestic, non_domestic, both = (
+        DOMESTIC_CHOICES[c] for c in ("domestic", "non_domestic", "all")
+    )
+    for cell in cells:
+        for name in (domestic, non_domestic, both):
+            if (name, *cell) not in values and cell[1] != REST:
+                values[(name, *cell)] = 0  # a row the table leaves out has no offences
+        sums.append((((domestic, *cell), (non_domestic, *cell)), (both, *cell)))
+    hidden = protect_system(LinearSystem(values, sums), below)
+    return {
+        name: _hide_cells(table, {(key[1], key[2]) for key in hidden if key[0] == name})
+        for name, table in tables.items()
+        if table is not None
+    }
+
+
+def suppress_frame(
+    frame: pl.DataFrame, below: int, already_secondary: bool = False
+) -> pl.DataFrame:
     """The frame with small counts suppressed (see the module docstring), and, for district
     tables with their totals, the secondary suppressions that stop subtraction."""
     if frame.is_empty():
         return frame
-    frame = secondary(frame, below)
+    if not already_secondary:
+        frame = secondary(frame, below)
     numeric = [
         name
         for name, dtype in frame.schema.items()
@@ -201,6 +261,11 @@ def suppress(value: Any, below: int) -> Any:
     if isinstance(value, numbers.Integral):
         return None if is_small(value, below) else value
     if isinstance(value, dict):
+        if set(value) == set(DOMESTIC_CHOICES.values()) and all(
+            isinstance(item, pl.DataFrame) for item in value.values()
+        ):  # one table for DA, non-DA and all, shown together
+            across = secondary_across(value, below)
+            return {key: suppress_frame(item, below, True) for key, item in across.items()}
         return {key: suppress(item, below) for key, item in value.items()}
     if isinstance(value, list | tuple) and value and not all(isinstance(v, str) for v in value):
         return type(value)(suppress(item, below) for item in value)
