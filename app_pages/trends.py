@@ -11,7 +11,8 @@ st.caption(flt.describe())
 if ui.nothing_to_show(flt):
     st.stop()
 
-volume = ui.trends_volume(flt)
+page = ui.trends(flt, st.session_state.get("spc_breaks", True))
+volume = page.volume
 ui.chart_with_table(
     volume.figure,
     volume.table,
@@ -22,10 +23,10 @@ ui.chart_with_table(
 )
 
 st.subheader("Statistical process control")
-recalculate = st.toggle(
+st.toggle(  # read above (the page's panels are computed together), shown here
     "Recalculate limits at counting-rule changes (e.g. April 2020)", value=True, key="spc_breaks"
 )
-control = ui.trends_spc(flt, recalculate)
+control = page.control
 ui.chart_with_table(control.figure, control.chart, "trends-spc-offences", flt)
 st.markdown(
     f"**Latest month: {control.variation}.** Limits are recalculated from "
@@ -35,7 +36,7 @@ st.markdown(
 )
 
 st.subheader("This period against the previous equal period")
-comparison = ui.trends_comparison(flt)
+comparison = page.comparison
 st.markdown(comparison.note)
 ui.show_table(comparison.display)
 st.caption(

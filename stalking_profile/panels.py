@@ -13,7 +13,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, formatting, queries
+from stalking_profile import charts, formatting, linked_tables, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import (
     DOMESTIC_CHOICES,
@@ -70,14 +70,71 @@ class OverviewPanel:
     trend_figure: go.Figure
     scorecard: pl.DataFrame
     scorecard_charts: dict[str, go.Figure]
+    offences_chart: pl.DataFrame  # the offences card's XmR chart (month, value, partition, mean)
 
 
-@publishable
 def overview(
     gateway: Gateway, flt: ProfileFilter, small_denominator: int, run_length: int
 ) -> OverviewPanel:
     """Headline figures with intervals, the monthly trend, and the SPC scorecard (over the
-    months the data cover: never months before the first recorded month, counted as zero)."""
+    months the data cover: never months before the first recorded month, counted as zero).
+    In publication mode the headline, trend and offences card are protected together."""
+    panel = _overview(gateway, flt, small_denominator, run_length)
+    if not gateway.publication or gateway.access is None:
+        return panel
+    tables = {
+        "headline": panel.headline,
+        "headline_text": panel.headline_table,
+        "trend": panel.trend_table,
+        "spc": panel.offences_chart,
+    }
+    protected = linked_tables.protect(tables, flt.domestic, gateway.access.suppress_below)
+    card = linked_tables.hidden_months(protected, "spc", "month").get("value", set())
+    return replace(
+        panel,
+        headline=protected.tables["headline"],
+        headline_table=protected.tables["headline_text"],
+        trend_table=protected.tables["trend"],
+        trend_figure=linked_tables.hide_points(panel.trend_figure, _trend_points(protected, flt)),
+        offences_chart=protected.tables["spc"],
+        scorecard_charts={
+            **panel.scorecard_charts,
+            "offences": linked_tables.hide_points(
+                panel.scorecard_charts["offences"], dict.fromkeys(SPC_POINTS, card)
+            ),
+        },
+        scorecard=panel.scorecard.with_columns(
+            pl.when(
+                (pl.col("indicator") == "offences") & pl.col("latest_month").is_in(sorted(card))
+            )
+            .then(None)
+            .otherwise(pl.col("latest_value"))
+            .alias("latest_value")
+        ),
+    )
+
+
+SPC_POINTS = ("Value", "Special cause: higher", "Special cause: lower")
+
+
+def _trend_points(protected: linked_tables.Protected, flt: ProfileFilter) -> dict[str, set[date]]:
+    """The monthly trend chart's points that secondary suppression hid, by trace name."""
+    months = linked_tables.hidden_months(protected, "trend", "recorded_month")
+    traces = {c: f"{DOMESTIC_CHOICES[c]} per month" for c in ("domestic", "non_domestic")}
+    traces["rolling_12m_total"] = "Rolling 12-month total"
+    if flt.domestic != "all":
+        traces["offences_total"] = traces[flt.domestic]
+    points: dict[str, set[date]] = {}
+    for column, hidden in months.items():
+        if column in traces:
+            points.setdefault(traces[column], set()).update(hidden)
+    return points
+
+
+@publishable
+def _overview(
+    gateway: Gateway, flt: ProfileFilter, small_denominator: int, run_length: int
+) -> OverviewPanel:
     data_start = queries.dataset_info(gateway).first_month
     compared = flt.comparison(data_start)
     figures = headline.headline_indicators(
@@ -98,6 +155,7 @@ def overview(
     breaks = series_breaks(flt.offence_types, first, flt.end_month)
     changes = recording_rule_changes(flt.offence_types, first, flt.end_month)
     card = scorecard.scorecard(monthly, breaks, run_length)
+    offences_chart = scorecard.indicator_chart(monthly, "offences", breaks, run_length)
     card_charts = {
         ind.key: charts.spc_figure(
             scorecard.indicator_chart(monthly, ind.key, breaks, run_length),
@@ -109,7 +167,13 @@ def overview(
         for ind in scorecard.INDICATORS
     }
     return OverviewPanel(
-        figures, formatting.headline_table(figures), trend.table, trend.figure, card, card_charts
+        figures,
+        formatting.headline_table(figures),
+        trend.table,
+        trend.figure,
+        card,
+        card_charts,
+        offences_chart,
     )
 
 
@@ -207,6 +271,44 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
     shown = ("all", "domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
     return ComparisonPanel(
         table, formatting.period_table_display(table, shown), _comparison_note(compared, flt)
+    )
+
+
+@dataclass(frozen=True)
+class TrendsPage:
+    volume: VolumePanel
+    control: SpcPanel
+    comparison: ComparisonPanel
+
+
+def trends_page(
+    gateway: Gateway, flt: ProfileFilter, run_length: int, recalculate_at_breaks: bool
+) -> TrendsPage:
+    """The Trends page's three panels; in publication mode protected together (the months,
+    the SPC series and the district table share counts)."""
+    volume = trends_volume(gateway, flt)
+    control = trends_spc(gateway, flt, run_length, recalculate_at_breaks)
+    comparison = trends_comparison(gateway, flt)
+    if not gateway.publication or gateway.access is None:
+        return TrendsPage(volume, control, comparison)
+    tables = {"trend": volume.table, "spc": control.chart, "comparison": comparison.table}
+    protected = linked_tables.protect(tables, flt.domestic, gateway.access.suppress_below)
+    values = linked_tables.hidden_months(protected, "spc", "month").get("value", set())
+    return TrendsPage(
+        VolumePanel(
+            protected.tables["trend"],
+            linked_tables.hide_points(volume.figure, _trend_points(protected, flt)),
+        ),
+        replace(
+            control,
+            chart=protected.tables["spc"],
+            figure=linked_tables.hide_points(control.figure, dict.fromkeys(SPC_POINTS, values)),
+        ),
+        replace(
+            comparison,
+            table=protected.tables["comparison"],
+            display=linked_tables.hide_display(comparison.display, protected, DOMESTIC_CHOICES),
+        ),
     )
 
 

@@ -13,7 +13,7 @@ Applied in the package to everything a panel returns when the gateway's access r
 Zero is not suppressed (it discloses no one). For district tables published with their totals
 (the outcome tables), secondary suppression (disclosure.py) hides further cells until no small
 count can be recovered by subtraction - proven by an attacker's audit. Across the tables of a
-meeting pack (DA + non-DA = all, months = the period) pack/protection.py does the same.
+meeting pack (DA + non-DA = all, months = the period) linked_tables.py does the same.
 """
 
 from __future__ import annotations

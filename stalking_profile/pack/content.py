@@ -8,16 +8,16 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import map_panels, panels
+from stalking_profile import linked_tables, map_panels, panels
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.geography import ward_geometry
+from stalking_profile.linked_tables import PackTables, Protected
 from stalking_profile.measures.indicators import INDICATORS
-from stalking_profile.pack import findings, protection
+from stalking_profile.pack import findings
 from stalking_profile.pack.charts import PackChart, pack_charts
 from stalking_profile.pack.findings import Finding
-from stalking_profile.pack.protection import PackTables, Protected
 from stalking_profile.scrutiny.tracker import latest
 
 
@@ -67,7 +67,7 @@ def gather(
     """Everything a pack shows for the filter (an area, a period, stalking or harassment,
     DA and non-DA throughout), and the recommendations tracker's latest statuses if given.
     In publication mode the tables, charts and findings are those left after secondary
-    suppression across the whole pack (protection.py)."""
+    suppression across the whole pack (linked_tables.py)."""
     below = provenance.suppressed_below or 5
     tables = pack_tables(gateway, flt)
     try:
@@ -77,8 +77,8 @@ def gather(
         map_figure = None
     protected = None
     if provenance.suppressed_below:
-        protected = protection.protect(tables, flt.domestic, below)
-        tables = protected.tables
+        protected = linked_tables.protect(tables.named(), flt.domestic, below)
+        tables = tables.with_tables(protected.tables)
     withheld = (
         {tables.headline["indicator"][row] for row, _ in protected.withheld("headline")}
         if protected

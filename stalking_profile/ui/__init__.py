@@ -54,9 +54,7 @@ from stalking_profile.ui.views import (
     overview,
     quality,
     risk,
-    trends_comparison,
-    trends_spc,
-    trends_volume,
+    trends,
 )
 from stalking_profile.ui.widgets import (
     chart_with_table,
@@ -113,7 +111,5 @@ __all__ = [
     "sign_in_gate",
     "store",
     "synthetic_banner",
-    "trends_comparison",
-    "trends_spc",
-    "trends_volume",
+    "trends",
 ]

@@ -51,46 +51,23 @@ def overview(flt: ProfileFilter) -> panels.OverviewPanel:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _trends_volume(
-    version: Version, flt: ProfileFilter, suppress_below: int, _access: Access
-) -> panels.VolumePanel:
-    return panels.trends_volume(reader(version, _access), flt)
-
-
-def trends_volume(flt: ProfileFilter) -> panels.VolumePanel:
-    """Monthly offences with the rolling 12-month total."""
-    return _trends_volume(database_version(), flt, *_scope())
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _trends_spc(
+def _trends(
     version: Version,
     flt: ProfileFilter,
     run_length: int,
     recalculate: bool,
     suppress_below: int,
     _access: Access,
-) -> panels.SpcPanel:
-    return panels.trends_spc(reader(version, _access), flt, run_length, recalculate)
+) -> panels.TrendsPage:
+    return panels.trends_page(reader(version, _access), flt, run_length, recalculate)
 
 
-def trends_spc(flt: ProfileFilter, recalculate_at_breaks: bool) -> panels.SpcPanel:
-    """The XmR chart of monthly offences."""
-    return _trends_spc(
+def trends(flt: ProfileFilter, recalculate_at_breaks: bool) -> panels.TrendsPage:
+    """Monthly offences with the rolling 12-month total, their XmR chart, and this period
+    against the previous equal period by district (protected together in publication mode)."""
+    return _trends(
         database_version(), flt, settings().spc_run_length, recalculate_at_breaks, *_scope()
     )
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _trends_comparison(
-    version: Version, flt: ProfileFilter, suppress_below: int, _access: Access
-) -> panels.ComparisonPanel:
-    return panels.trends_comparison(reader(version, _access), flt)
-
-
-def trends_comparison(flt: ProfileFilter) -> panels.ComparisonPanel:
-    """This period against the previous equal period, by district."""
-    return _trends_comparison(database_version(), flt, *_scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

@@ -1,11 +1,12 @@
-"""Secondary suppression across the tables of one meeting pack.
+"""Secondary suppression across the tables of one page or meeting pack.
 
-Each table of a pack passes primary suppression on its own (publication.py); published together
-they add up: DA + non-DA = all (headline, monthly trend, outcome groups, risk flags), the months
+Each table passes primary suppression on its own (publication.py); published together they add
+up: DA + non-DA = all (headline, monthly trend, outcome groups, risk flags), the months
 of the period = the period's count, a rolling 12-month total = its twelve months (some before
 the period, and unpublished), the twelve months before = the previous period's count, an SPC
 mean x its months = their sum, the outcome groups of a category = its offences, offences without
-a DASH + offences with one = offences. `published_counts` writes every count the pack shows, and
+a DASH + offences with one = offences, districts = the selection, the selection and the
+districts not selected = the force. `published_counts` writes every count the tables show, and
 where, as a `disclosure.LinearSystem`; `protect` hides the further counts `protect_system`
 chooses (and the rates, shares and averages that would give them back) until the attacker's
 audit leaves every hidden count an interval at least the threshold wide.
@@ -19,9 +20,11 @@ ward map, whose colours do not give exact counts and which never colours a suppr
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system
@@ -32,17 +35,35 @@ SUPPRESSED = "suppressed"
 CATEGORIES = ("domestic", "non_domestic")
 
 
+# The tables a page or pack may show, by name (any subset):
+# headline: headline_indicators (indicator, kind, value, numerator, denominator, ...);
+# headline_text: the same rows as text (formatting.headline_table);
+# trend: recorded_month, domestic, non_domestic, offences_total, rolling_12m_total/_average;
+# spc: month, value, partition, mean, upper_limit, lower_limit;
+# risk: the force rows (category, flag, numerator, denominator, rate, lower, upper);
+# outcomes: category, group_short, offences, category_total, share;
+# quality: indicator, numerator, denominator, rate, lower, upper;
+# comparison: district_code, category, current, previous, change_pct, ... (by district).
+Tables = Mapping[str, pl.DataFrame]
+
+
 @dataclass(frozen=True)
 class PackTables:
     """The frames a pack shows, in full (before columns are chosen for the slides)."""
 
-    headline: pl.DataFrame  # headline_indicators: indicator, value, numerator, denominator, ...
-    headline_text: pl.DataFrame  # the same rows as text (formatting.headline_table)
-    trend: pl.DataFrame  # recorded_month, domestic, non_domestic, offences_total, rolling_12m_*
-    spc: pl.DataFrame  # month, value, partition, mean, upper_limit, lower_limit
-    risk: pl.DataFrame  # the force rows: category, flag, numerator, denominator, rate, ...
-    outcomes: pl.DataFrame  # category, group_short, offences, category_total, share
-    quality: pl.DataFrame  # indicator, numerator, denominator, rate, lower, upper
+    headline: pl.DataFrame
+    headline_text: pl.DataFrame
+    trend: pl.DataFrame
+    spc: pl.DataFrame
+    risk: pl.DataFrame
+    outcomes: pl.DataFrame
+    quality: pl.DataFrame
+
+    def named(self) -> dict[str, pl.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def with_tables(self, tables: Tables) -> PackTables:
+        return replace(self, **{k: v for k, v in tables.items() if k in self.named()})
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,13 @@ DERIVED = {
     ("outcomes", "category_total"): ("share",),
     ("quality", "numerator"): ("rate", "lower", "upper"),
     ("quality", "denominator"): ("rate", "lower", "upper"),
+    **{
+        ("comparison", column): (
+            *("change_pct", "change_lower", "change_upper"),
+            *("p_value", "q_value", "significant"),
+        )
+        for column in ("current", "previous")
+    },
 }
 TEXT_DERIVED = ("value", "interval")
 
@@ -109,29 +137,36 @@ def _months(first: date, count: int) -> list[date]:
     return [add_months(first, k) for k in range(count)]
 
 
-def published_counts(tables: PackTables, domestic: Domestic) -> Published:
-    """Every count the pack shows, keyed so that the same count shown twice is one key, and
+def published_counts(tables: Tables, domestic: Domestic) -> Published:
+    """Every count the tables show, keyed so that the same count shown twice is one key, and
     the sums an attacker knows between them."""
     out = Published()
-    chosen = domestic
-    split = domestic == "all"
-    both = (*CATEGORIES, "all") if split else (chosen,)
+    for name, part in (
+        ("headline", _headline),
+        ("trend", _trend),
+        ("spc", _spc),
+        ("risk", _risk),
+        ("outcomes", _outcomes),
+        ("quality", _quality),
+        ("comparison", _comparison),
+    ):
+        frame = tables.get(name)
+        if frame is not None:
+            part(out, frame, domestic)
+    return out
 
-    headline = {row["indicator"]: row for row in tables.headline.iter_rows(named=True)}
-    for i, row in enumerate(tables.headline.iter_rows(named=True)):
+
+def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    headline = {row["indicator"]: row for row in frame.iter_rows(named=True)}
+    for i, row in enumerate(frame.iter_rows(named=True)):
         key = row["indicator"]
         if key == "offences":
             out.count(("period", chosen), "headline", i, "numerator", row["numerator"])
         elif key == "change":
             now = headline["offences"]["numerator"] if "offences" in headline else None
             same = row["numerator"] is None or now is None or row["numerator"] == now
-            out.count(
-                ("period", chosen) if same else ("change", chosen),
-                "headline",
-                i,
-                "numerator",
-                row["numerator"],
-            )
+            counted = ("period", chosen) if same else ("change", chosen)
+            out.count(counted, "headline", i, "numerator", row["numerator"])
             out.count(("previous", chosen), "headline", i, "denominator", row["denominator"])
         elif key in ("da_offences", "non_da_offences"):
             category = "domestic" if key == "da_offences" else "non_domestic"
@@ -143,89 +178,137 @@ def published_counts(tables: PackTables, domestic: Domestic) -> Published:
             column = BY_KEY[key].column if key in BY_KEY else key
             out.count(("flag", column, chosen), "headline", i, "numerator", row["numerator"])
             out.count(("period", chosen), "headline", i, "denominator", row["denominator"])
+    if chosen == "all":
+        out.add([("period", c) for c in CATEGORIES], ("period", "all"))
 
-    months = tables.trend["recorded_month"].to_list()
-    for i, row in enumerate(tables.trend.iter_rows(named=True)):
+
+def _trend(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    months = frame["recorded_month"].to_list()
+    for i, row in enumerate(frame.iter_rows(named=True)):
         month = row["recorded_month"]
         for column in (*CATEGORIES, "offences_total"):
             if column in row:
                 category = chosen if column == "offences_total" else column
                 out.count(("month", month, category), "trend", i, column, row[column])
-        if split:
+        if chosen == "all":
             out.add([("month", month, c) for c in CATEGORIES], ("month", month, "all"))
         out.count(("rolling", month), "trend", i, "rolling_12m_total", row["rolling_12m_total"])
-        out.add(
-            [("month", m, chosen) for m in _months(add_months(month, -11), 12)], ("rolling", month)
-        )
+        twelve = _months(add_months(month, -11), 12)
+        out.add([("month", m, chosen) for m in twelve], ("rolling", month))
     if months:
-        for category in both:
+        for category in (*CATEGORIES, "all") if chosen == "all" else (chosen,):
             out.add([("month", m, category) for m in months], ("period", category))
         before = _months(add_months(months[0], -len(months)), len(months))
         out.add([("month", m, chosen) for m in before], ("previous", chosen))
 
+
+def _spc(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
     partitions: defaultdict[int, list[date]] = defaultdict(list)
-    for i, row in enumerate(tables.spc.iter_rows(named=True)):
+    for i, row in enumerate(frame.iter_rows(named=True)):
         out.count(("month", row["month"], chosen), "spc", i, "value", row["value"])
         partitions[row["partition"]].append(row["month"])
     for partition, in_it in partitions.items():
-        rows = tables.spc.with_row_index("i").filter(pl.col("partition") == partition)
+        rows = frame.with_row_index("i").filter(pl.col("partition") == partition)
         mean = rows["mean"][0]
         key = ("spc mean", partition)
         for i in rows["i"].to_list():
             out.count(key, "spc", i, "mean", None if mean is None else mean * len(in_it))
         out.add([("month", m, chosen) for m in in_it], key)
 
+
+def _risk(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
     flags = set()
-    for i, row in enumerate(tables.risk.iter_rows(named=True)):
+    for i, row in enumerate(frame.iter_rows(named=True)):
         flags.add(row["flag"])
         out.count(("flag", row["flag"], row["category"]), "risk", i, "numerator", row["numerator"])
         out.count(("period", row["category"]), "risk", i, "denominator", row["denominator"])
-    if split:
+    if chosen == "all":
         for flag in flags:
             out.add([("flag", flag, c) for c in CATEGORIES], ("flag", flag, "all"))
 
-    groups = tables.outcomes["group_short"].unique(maintain_order=True).to_list()
-    categories = tables.outcomes["category"].unique(maintain_order=True).to_list()
-    for i, row in enumerate(tables.outcomes.iter_rows(named=True)):
+
+def _outcomes(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    groups = frame["group_short"].unique(maintain_order=True).to_list()
+    categories = frame["category"].unique(maintain_order=True).to_list()
+    for i, row in enumerate(frame.iter_rows(named=True)):
         key = ("outcome", row["group_short"], row["category"])
         out.count(key, "outcomes", i, "offences", row["offences"])
-        out.count(
-            ("period", row["category"]), "outcomes", i, "category_total", row["category_total"]
-        )
+        total = ("period", row["category"])
+        out.count(total, "outcomes", i, "category_total", row["category_total"])
     for category in categories:
         for group in groups:
             out.zero(("outcome", group, category))
         out.add([("outcome", g, category) for g in groups], ("period", category))
-    if split and set(categories) >= {*CATEGORIES, "all"}:
+    if chosen == "all" and set(categories) >= {*CATEGORIES, "all"}:
         for group in groups:
             out.add([("outcome", group, c) for c in CATEGORIES], ("outcome", group, "all"))
 
+
+def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
     without = {
         "da_stalking_without_dash": ("dash_completed", "domestic"),
         "non_da_stalking_without_dash": ("dash_completed", "non_domestic"),
         "stalking_without_sash": ("sash_completed", chosen),
     }
-    for i, row in enumerate(tables.quality.iter_rows(named=True)):
+    for i, row in enumerate(frame.iter_rows(named=True)):
         indicator = row["indicator"]
         key = out.count(("quality", indicator), "quality", i, "numerator", row["numerator"])
+        denominator = row["denominator"]
         if indicator in without:
             flag, category = without[indicator]
-            total = out.count(("period", category), "quality", i, "denominator", row["denominator"])
+            total = out.count(("period", category), "quality", i, "denominator", denominator)
             out.add([key, ("flag", flag, category)], total)
         elif indicator == "contradictory_screen":
-            out.count(
-                ("flag", "dash_completed", chosen), "quality", i, "denominator", row["denominator"]
-            )
+            screened = ("flag", "dash_completed", chosen)
+            out.count(screened, "quality", i, "denominator", denominator)
         elif indicator in ("missing_ward", "unknown_ward"):
-            out.count(("period", chosen), "quality", i, "denominator", row["denominator"])
+            out.count(("period", chosen), "quality", i, "denominator", denominator)
         else:
-            out.count(("quality total", indicator), "quality", i, "denominator", row["denominator"])
-    return out
+            out.count(("quality total", indicator), "quality", i, "denominator", denominator)
+
+
+SELECTED, FORCE, OTHERS = "Selected districts", "Force", "districts not selected"
+
+
+def _comparison(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """The district table of this period and the previous one: DA + non-DA = all in every
+    area; the districts = the selection; the selection and the districts not selected (never
+    published) = the force; the selection's own counts = the period's (when they agree)."""
+    areas = frame["district_code"].unique(maintain_order=True).to_list()
+    categories = frame["category"].unique(maintain_order=True).to_list()
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        for column in ("current", "previous"):
+            key = ("area", row["district_code"], row["category"], column)
+            out.count(key, "comparison", i, column, row[column])
+    districts = [a for a in areas if a not in (SELECTED, FORCE)]
+    chosen_area = SELECTED if SELECTED in areas else (districts[0] if districts else None)
+    for column in ("current", "previous"):
+        for category in categories:
+            parts = [("area", d, category, column) for d in districts]
+            if SELECTED in areas:
+                out.add(parts, ("area", SELECTED, category, column))
+                parts = [("area", SELECTED, category, column)]
+            if FORCE in areas:
+                out.add(
+                    [*parts, ("area", OTHERS, category, column)], ("area", FORCE, category, column)
+                )
+            if chosen_area is not None:  # the same count the headline and trend show
+                key = ("area", chosen_area, category, column)
+                twin = ("period" if column == "current" else "previous", category)
+                if None not in (out.values.get(key), out.values.get(twin)) and out.values.get(
+                    key
+                ) == out.values.get(twin):
+                    out.add([key], twin)
+        if set(categories) >= {*CATEGORIES, "all"}:
+            for area in [*areas, OTHERS]:
+                out.add(
+                    [("area", area, c, column) for c in CATEGORIES], ("area", area, "all", column)
+                )
 
 
 @dataclass(frozen=True)
 class Protected:
-    tables: PackTables
+    tables: dict[str, pl.DataFrame]  # the tables given, with the secondary suppressions made
     hidden: set[Key]  # the secondary suppressions this step made
     places: dict[Key, list[Place]]
     intervals: dict[Key, tuple[float, float]]  # the attacker's audit after it
@@ -260,7 +343,7 @@ def _hide(frame: pl.DataFrame, cells: dict[str, set[int]], text: str | None = No
     ).drop("__row")
 
 
-def protect(tables: PackTables, domestic: Domestic, below: int) -> Protected:
+def protect(tables: Tables, domestic: Domestic, below: int) -> Protected:
     """The pack's tables with the secondary suppressions that stop any hidden count being
     recovered from the others, and the audit that proves it."""
     published = published_counts(tables, domestic)
@@ -272,7 +355,7 @@ def protect(tables: PackTables, domestic: Domestic, below: int) -> Protected:
         for place in published.places[key]:
             for column in (place.column, *place.derived):
                 cells[place.table][column].add(place.row)
-    changes = {f.name: _hide(getattr(tables, f.name), cells[f.name]) for f in fields(PackTables)}
+    changes = {name: _hide(frame, cells[name]) for name, frame in tables.items()}
     text_cells = {
         column: rows
         for column, rows in {
@@ -281,11 +364,56 @@ def protect(tables: PackTables, domestic: Domestic, below: int) -> Protected:
         }.items()
         if rows
     }
-    changes["headline_text"] = _hide(tables.headline_text, text_cells, SUPPRESSED)
+    if "headline_text" in tables:
+        changes["headline_text"] = _hide(tables["headline_text"], text_cells, SUPPRESSED)
     return Protected(
-        replace(tables, **changes),
+        changes,
         hidden,
         dict(published.places),
         audit(system, hidden),
         suppressed,
+    )
+
+
+def hidden_months(protected: Protected, table: str, month_column: str) -> dict[str, set[date]]:
+    """The months each column of a monthly table lost to secondary suppression."""
+    frame = protected.tables[table]
+    out: defaultdict[str, set[date]] = defaultdict(set)
+    for row, column in protected.withheld(table):
+        out[column].add(frame[month_column][row])
+    return dict(out)
+
+
+def hide_points(figure: go.Figure, points: Mapping[str, set[date]]) -> go.Figure:
+    """A copy of the figure with the points at the given x values removed from the traces
+    named (a trace's name, then the x values to blank)."""
+    out = go.Figure(figure)
+    for trace in out.data:
+        gone = {str(x)[:10] for x in points.get(trace.name or "", set())}
+        if gone and trace.x is not None and trace.y is not None:
+            trace.y = [
+                None if str(x)[:10] in gone else y for x, y in zip(trace.x, trace.y, strict=True)
+            ]
+    return out
+
+
+def hide_display(
+    display: pl.DataFrame, protected: Protected, names: Mapping[str, str]
+) -> pl.DataFrame:
+    """The comparison table as text with the cells secondary suppression hid shown as
+    "suppressed", with the change beside them (`names`: category -> its label in the rows)."""
+    table = protected.tables["comparison"]
+    label = display.columns[0]
+    cells: defaultdict[str, set[str]] = defaultdict(set)
+    for row, column in protected.withheld("comparison"):
+        area, category = table["district_code"][row], table["category"][row]
+        period = "this period" if column == "current" else "previous period"
+        cells[area] |= {f"{names[category]}: {period}", f"{names[category]}: change"}
+    return display.with_columns(
+        pl.when(pl.col(label).is_in(sorted(rows)))
+        .then(pl.lit(SUPPRESSED))
+        .otherwise(pl.col(area))
+        .alias(area)
+        for area, rows in cells.items()
+        if area in display.columns
     )
