@@ -111,9 +111,18 @@ class Access:
     permissions: frozenset[Permission]
     signed_in: bool = True
     suppress_below: int = SUPPRESS_BELOW  # publication mode: counts 1 to this - 1 suppressed
+    round_to: int = 0  # publication mode: other counts rounded to this (0: not rounded)
 
-    def with_threshold(self, suppress_below: int) -> Access:
-        return replace(self, suppress_below=suppress_below)
+    def with_threshold(self, suppress_below: int, round_to: int = 0) -> Access:
+        """The same access with another disclosure rule: counts from 1 to `suppress_below` - 1
+        suppressed and, with `round_to`, the rest rounded to the nearest multiple of it (the
+        ONS style is 10 and 5)."""
+        return replace(self, suppress_below=suppress_below, round_to=round_to)
+
+    @property
+    def disclosure_rule(self) -> tuple[int, int]:
+        """(threshold, rounding base) in publication mode, (0, 0) otherwise."""
+        return (self.suppress_below, self.round_to) if self.publication else (0, 0)
 
     def for_publication(self) -> Access:
         """The same user in publication mode (switched on from any page): small numbers

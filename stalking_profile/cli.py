@@ -417,7 +417,9 @@ def _pack(args: argparse.Namespace) -> int:
     from stalking_profile.pack.build import build, pack_filter
 
     operator = _operator()
-    access = operator.for_publication() if args.publication else operator
+    access = operator.for_publication() if args.publication or args.ons else operator
+    if args.ons:  # the ONS style: under 10 suppressed, the rest rounded to 5
+        access = access.with_threshold(10, 5)
     try:
         gateway = connect(args.db, read_only=True)
         try:
@@ -486,6 +488,11 @@ def _add_pack(commands: Any, settings: Settings) -> None:
         help="DA and non-DA (default), DA only or non-DA only",
     )
     pack.add_argument("--publication", action="store_true", help="publication mode")
+    pack.add_argument(
+        "--ons",
+        action="store_true",
+        help="publication mode in the ONS style: counts under 10 suppressed, the rest rounded to 5",
+    )
     pack.add_argument(
         "--out", type=Path, default=Path("pack.pptx"), help="file name (.pptx and .pdf written)"
     )

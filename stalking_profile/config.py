@@ -32,6 +32,9 @@ class Settings:
       without activity.
     - `suppress_below` (`STALKING_PROFILE_SUPPRESS_BELOW`): in publication mode (always on for
       commissioners' offices) counts from 1 to this - 1 are suppressed.
+    - `round_to` (`STALKING_PROFILE_ROUND_TO`): in publication mode the other counts are
+      rounded to the nearest multiple of this (0, the default: not rounded). The ONS style is
+      `STALKING_PROFILE_SUPPRESS_BELOW=10` with `STALKING_PROFILE_ROUND_TO=5`.
     - `oidc_role_claim` (`STALKING_PROFILE_OIDC_ROLE_CLAIM`) and `oidc_roles`
       (`STALKING_PROFILE_OIDC_ROLES`): with an identity provider (Streamlit's `st.login`,
       configured in `.streamlit/secrets.toml`), the claim holding a user's groups and which
@@ -44,6 +47,7 @@ class Settings:
     store_url: str = ""
     idle_minutes: int = 30
     suppress_below: int = SUPPRESS_BELOW
+    round_to: int = 0
     oidc_role_claim: str = "roles"
     oidc_roles: str = ""
 
@@ -70,4 +74,5 @@ class Settings:
             oidc_role_claim=env.get("STALKING_PROFILE_OIDC_ROLE_CLAIM", defaults.oidc_role_claim),
             oidc_roles=env.get("STALKING_PROFILE_OIDC_ROLES", defaults.oidc_roles),
             suppress_below=int(env.get("STALKING_PROFILE_SUPPRESS_BELOW", defaults.suppress_below)),
+            round_to=int(env.get("STALKING_PROFILE_ROUND_TO", defaults.round_to)),
         )

@@ -35,6 +35,7 @@ class LinearSystem:
 
     values: Mapping[Key, int | None]
     sums: Sequence[tuple[tuple[Key, ...], Key]] = field(default_factory=tuple)
+    slack: int = 0  # published counts are rounded: the truth is within this of each (5 -> 2)
 
     def unknowns(self, hidden: set[Key]) -> list[Key]:
         """Every count the attacker does not see: hidden, already hidden, or never published."""
@@ -66,6 +67,13 @@ def audit(
     unknown = system.unknowns(set(hidden))
     if not unknown:
         return {}
+    bounds: list[tuple[float, float | None]] = [(0, None)] * len(unknown)
+    if system.slack:  # a rounded count is a variable within the rounding of what is shown
+        named = {key for parts, total in system.sums for key in (*parts, total)}
+        shown = sorted(named - set(unknown), key=repr)
+        unknown = [*unknown, *shown]
+        values = [float(system.values[key] or 0) for key in shown]
+        bounds += [(max(0.0, v - system.slack), v + system.slack) for v in values]
     index = {key: k for k, key in enumerate(unknown)}
     equalities, rhs = [], []
     for parts, total in system.sums:
@@ -80,7 +88,6 @@ def audit(
             equalities.append(row)
             rhs.append(-constant)
     withheld = {key for key, value in system.values.items() if value is None}
-    bounds = [(0, None)] * len(unknown)
     intervals = {}
     for key in sorted(set(hidden) | withheld if only is None else only, key=repr):
         objective = np.zeros(len(unknown))
@@ -90,6 +97,8 @@ def audit(
             continue
         low = linprog(objective, A_eq=equalities, b_eq=rhs, bounds=bounds, method="highs")
         high = linprog(-objective, A_eq=equalities, b_eq=rhs, bounds=bounds, method="highs")
+        if low.status == 2 or high.status == 2:  # 2: infeasible
+            raise ValueError("the published counts contradict their sums (rounded without slack?)")
         upper = np.inf if high.status == 3 else -high.fun  # 3: unbounded
         intervals[key] = (float(low.fun), float(upper))
     return intervals

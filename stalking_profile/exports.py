@@ -38,6 +38,7 @@ class Provenance:
     suppressed_below: int  # 0: not suppressed
     exported_by: str
     exported_at: datetime
+    rounded_to: int = 0  # counts rounded to a multiple of this (0: not rounded)
 
     @property
     def marking(self) -> str:
@@ -51,6 +52,11 @@ class Provenance:
         control = (
             f"primary suppression: non-zero counts under {self.suppressed_below} shown as "
             f"<{self.suppressed_below}, with the rates that would give them back"
+            + (
+                f"; other counts rounded to the nearest {self.rounded_to}"
+                if self.rounded_to
+                else ""
+            )
             if self.suppressed_below
             else "none (not for publication)"
         )

@@ -129,8 +129,8 @@ class Published:
     def add(self, parts: list[Key], total: Key) -> None:
         self.sums.append((tuple(parts), total))
 
-    def system(self) -> LinearSystem:
-        return LinearSystem(dict(self.values), list(self.sums))
+    def system(self, slack: int = 0) -> LinearSystem:
+        return LinearSystem(dict(self.values), list(self.sums), slack)
 
 
 def _months(first: date, count: int) -> list[date]:
@@ -343,11 +343,12 @@ def _hide(frame: pl.DataFrame, cells: dict[str, set[int]], text: str | None = No
     ).drop("__row")
 
 
-def protect(tables: Tables, domestic: Domestic, below: int) -> Protected:
-    """The pack's tables with the secondary suppressions that stop any hidden count being
-    recovered from the others, and the audit that proves it."""
+def protect(tables: Tables, domestic: Domestic, below: int, rounded_to: int = 0) -> Protected:
+    """The tables with the secondary suppressions that stop any hidden count being recovered
+    from the others, and the audit that proves it (`rounded_to`: the counts shown are rounded
+    to this, so each is known only to within half of it)."""
     published = published_counts(tables, domestic)
-    system = published.system()
+    system = published.system(rounded_to // 2)
     suppressed = frozenset(k for k, v in system.values.items() if v is None)
     hidden = protect_system(system, below) - suppressed
     cells: defaultdict[str, defaultdict[str, set[int]]] = defaultdict(lambda: defaultdict(set))

@@ -88,7 +88,9 @@ def overview(
         "trend": panel.trend_table,
         "spc": panel.offences_chart,
     }
-    protected = linked_tables.protect(tables, flt.domestic, gateway.access.suppress_below)
+    protected = linked_tables.protect(
+        tables, flt.domestic, gateway.access.suppress_below, gateway.access.round_to
+    )
     card = linked_tables.hidden_months(protected, "spc", "month").get("value", set())
     return replace(
         panel,
@@ -292,7 +294,9 @@ def trends_page(
     if not gateway.publication or gateway.access is None:
         return TrendsPage(volume, control, comparison)
     tables = {"trend": volume.table, "spc": control.chart, "comparison": comparison.table}
-    protected = linked_tables.protect(tables, flt.domestic, gateway.access.suppress_below)
+    protected = linked_tables.protect(
+        tables, flt.domestic, gateway.access.suppress_below, gateway.access.round_to
+    )
     values = linked_tables.hidden_months(protected, "spc", "month").get("value", set())
     return TrendsPage(
         VolumePanel(

@@ -227,16 +227,6 @@ def suppress_frame(
     return frame.with_columns(replaced) if replaced else frame
 
 
-def _clean(values: Any, below: int) -> Any:
-    if values is None or isinstance(values, str | bytes | dict):
-        return values
-    try:
-        items = list(values)
-    except TypeError:
-        return None if is_small(values, below) else values
-    return [_clean(item, below) for item in items]  # nested rows (customdata) included
-
-
 def suppress_figure(figure: go.Figure, below: int) -> go.Figure:
     """A copy of the figure with small counts removed from every trace's data and labels."""
     out = go.Figure(figure)
@@ -244,7 +234,9 @@ def suppress_figure(figure: go.Figure, below: int) -> go.Figure:
         for name in _TRACE_ARRAYS:
             values = getattr(trace, name, None)
             if values is not None and not isinstance(values, str):
-                setattr(trace, name, _clean(values, below))
+                setattr(
+                    trace, name, _map_values(values, lambda v: None if is_small(v, below) else v)
+                )
         if getattr(trace, "texttemplate", None):
             trace.texttemplate = None  # a template can print the raw values
     return out
@@ -278,17 +270,96 @@ def suppress(value: Any, below: int) -> Any:
     return value
 
 
+def rounded(value: Any, base: int) -> Any:
+    """A whole number rounded to the nearest multiple of `base` (12 -> 10, 13 -> 15 for 5),
+    as the ONS style rounds counts; its text ("1,233" -> "1,235") likewise; other values as
+    they are."""
+    if isinstance(value, bool) or value is None or base <= 1:
+        return value
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        whole = (int(float(value)) + base // 2) // base * base
+        return float(whole) if isinstance(value, float) else whole
+    if isinstance(value, str) and _WHOLE_NUMBER_TEXT.match(value):
+        return f"{rounded(int(value.replace(',', '')), base):,}"
+    return value
+
+
+def round_frame(frame: pl.DataFrame, base: int) -> pl.DataFrame:
+    """Every count column (whole numbers, or their text) rounded to a multiple of `base`."""
+    changes = []
+    for name, dtype in frame.schema.items():
+        if not _is_count_column(name):
+            continue
+        if dtype.is_integer():
+            changes.append(((pl.col(name) + base // 2) // base * base).alias(name))
+        elif dtype == pl.String:
+            changes.append(
+                pl.col(name).map_elements(lambda v: rounded(v, base), return_dtype=pl.String)
+            )
+    return frame.with_columns(changes) if changes else frame
+
+
+def round_figure(figure: go.Figure, base: int) -> go.Figure:
+    """A copy of the figure with the whole numbers in its traces rounded to `base`."""
+    out = go.Figure(figure)
+    for trace in out.data:
+        for name in _TRACE_ARRAYS:
+            values = getattr(trace, name, None)
+            if values is not None and not isinstance(values, str | bytes):
+                setattr(trace, name, _map_values(values, lambda v: rounded(v, base)))
+    return out
+
+
+def _map_values(values: Any, change: Callable[[Any], Any]) -> Any:
+    if values is None or isinstance(values, str | bytes | dict):
+        return values
+    try:
+        items = list(values)
+    except TypeError:
+        return change(values)
+    return [_map_values(item, change) for item in items]
+
+
+def round_counts(value: Any, base: int) -> Any:
+    """Round every count in a panel (a dataclass), frame, figure, count or container of them."""
+    if isinstance(value, pl.DataFrame):
+        return round_frame(value, base)
+    if isinstance(value, go.Figure):
+        return round_figure(value, base)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return rounded(value, base)
+    if isinstance(value, dict):
+        return {key: round_counts(item, base) for key, item in value.items()}
+    if isinstance(value, list | tuple) and value and not all(isinstance(v, str) for v in value):
+        return type(value)(round_counts(item, base) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            field.name: round_counts(getattr(value, field.name), base)
+            for field in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def for_publication(value: R, gateway: Gateway) -> R:
+    """What a panel returns, as the gateway's role receives it: suppressed (and rounded, in
+    the ONS style) in publication mode, untouched otherwise."""
+    access = gateway.access
+    if not gateway.publication or access is None:
+        return value
+    value = suppress(value, access.suppress_below)
+    return round_counts(value, access.round_to) if access.round_to > 1 else value
+
+
 def publishable(
     build: Callable[Concatenate[Gateway, P], R],
 ) -> Callable[Concatenate[Gateway, P], R]:
     """Decorate a panel builder whose first argument is a gateway: when that gateway reads for
-    a role in publication mode, what it returns is suppressed before anyone receives it."""
+    a role in publication mode, what it returns is suppressed (and rounded, when the rule
+    says so) before anyone receives it."""
 
     @wraps(build)
     def wrapper(gateway: Gateway, *args: P.args, **kwargs: P.kwargs) -> R:
-        result = build(gateway, *args, **kwargs)
-        if gateway.publication and gateway.access is not None:
-            return suppress(result, gateway.access.suppress_below)
-        return result
+        return for_publication(build(gateway, *args, **kwargs), gateway)
 
     return wrapper

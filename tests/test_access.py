@@ -33,39 +33,41 @@ ROLES = {role: Access.for_role(f"test-{role.value}", role) for role in Role}
 TEMPLATE = ROOT / "data" / "templates" / "offences_template.csv"
 
 
-def _small_counts(value: object, found: list, where: str = "") -> list:
-    """Every whole number from 1 to SUPPRESS_BELOW - 1 in a panel (frames, figures, ints)."""
+def _small_counts(value: object, found: list, where: str = "", below: int = SUPPRESS_BELOW) -> list:
+    """Every whole number from 1 to `below` - 1 in a panel (frames, figures, ints)."""
     if isinstance(value, pl.DataFrame):
         for name in value.columns:
             if not publication._is_count_column(name):
                 continue
             for cell in value[name].to_list():
-                if publication.is_small(cell, SUPPRESS_BELOW):
+                if publication.is_small(cell, below):
                     found.append((where, name, cell))
     elif isinstance(value, go.Figure):
-        _figure_small_counts(value.to_plotly_json()["data"], found, where)
+        _figure_small_counts(value.to_plotly_json()["data"], found, where, below)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _small_counts(item, found, f"{where}.{key}")
+            _small_counts(item, found, f"{where}.{key}", below)
     elif isinstance(value, list | tuple):
         for item in value:
-            _small_counts(item, found, where)
+            _small_counts(item, found, where, below)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for field in dataclasses.fields(value):
-            _small_counts(getattr(value, field.name), found, f"{where}.{field.name}")
-    elif isinstance(value, int) and publication.is_small(value, SUPPRESS_BELOW):
+            _small_counts(getattr(value, field.name), found, f"{where}.{field.name}", below)
+    elif isinstance(value, int) and publication.is_small(value, below):
         found.append((where, "", value))
     return found
 
 
-def _figure_small_counts(traces: list[dict], found: list, where: str) -> None:
+def _figure_small_counts(
+    traces: list[dict], found: list, where: str, below: int = SUPPRESS_BELOW
+) -> None:
     for trace in traces:
         for name in ("x", "y", "z", "values", "text", "customdata", "hovertext"):
             values = trace.get(name)
             if values is None or isinstance(values, str):
                 continue
             flat = [v for item in values for v in (item if isinstance(item, list) else [item])]
-            hits = [v for v in flat if publication.is_small(v, SUPPRESS_BELOW)]
+            hits = [v for v in flat if publication.is_small(v, below)]
             if hits and not _is_axis_of_categories(trace, name):
                 found.append((where, f"trace {trace.get('name')}.{name}", hits[:3]))
 
@@ -84,6 +86,7 @@ def _all_panels(gateway: Gateway) -> list:
         panels.trends_volume(gateway, SMALL),
         panels.trends_spc(gateway, SMALL, 6, False),
         panels.trends_comparison(gateway, SMALL),
+        panels.trends_page(gateway, SMALL, 6, True),
         panels.outcomes_panel(gateway, SMALL, 30),
         panels.risk_panel(gateway, SMALL, 30),
         panels.quality_panel(gateway, SMALL, 30),
@@ -96,6 +99,23 @@ def _all_panels(gateway: Gateway) -> list:
 def test_a_commissioners_office_receives_no_small_count_from_any_panel(demo_gateway: Gateway):
     commissioner = demo_gateway.scoped(ROLES[Role.COMMISSIONER])
     assert _small_counts(_all_panels(commissioner), []) == []
+
+
+def test_the_ons_style_suppresses_under_10_and_rounds_the_rest_to_5(demo_gateway: Gateway):
+    """STALKING_PROFILE_SUPPRESS_BELOW=10 and STALKING_PROFILE_ROUND_TO=5: no count from 1 to
+    9 in any panel, and the counts that are shown come in fives."""
+    ons = demo_gateway.scoped(ROLES[Role.COMMISSIONER].with_threshold(10, 5))
+    assert _small_counts(_all_panels(ons), [], below=10) == []
+    flt = dataclasses.replace(SMALL, start_month=date(2021, 1, 1), domestic="all")
+    page = panels.trends_page(ons, flt, 6, True)
+    shown = page.volume.table.select("domestic", "non_domestic", "offences_total")
+    counts = [v for column in shown.iter_columns() for v in column.to_list() if v is not None]
+    assert counts and all(v % 5 == 0 for v in counts), counts
+    exact = panels.trends_page(demo_gateway.scoped(ROLES[Role.STRATEGIC]), flt, 6, True)
+    assert (
+        exact.volume.table["offences_total"].to_list()
+        != page.volume.table["offences_total"].to_list()
+    )
 
 
 def test_other_roles_receive_the_same_panels_unsuppressed(demo_gateway: Gateway):

@@ -47,7 +47,8 @@ def calderdale_publication_pack(demo_gateway):
     return build(demo_gateway, flt, area, Access.command_line().for_publication())
 
 
-def _texts(deck) -> list[str]:
+def _texts(deck, notes: bool = True) -> list[str]:
+    """The text of every shape and table cell, and the speaker notes unless `notes` is off."""
     texts = []
     for slide in deck.slides:
         for shape in slide.shapes:
@@ -55,7 +56,8 @@ def _texts(deck) -> list[str]:
                 texts.append(shape.text_frame.text)
             if shape.has_table:
                 texts += [cell.text for row in shape.table.rows for cell in row.cells]
-        texts.append(slide.notes_slide.notes_text_frame.text)
+        if notes:
+            texts.append(slide.notes_slide.notes_text_frame.text)
     return texts
 
 
@@ -285,3 +287,39 @@ def test_an_spc_chart_keeps_its_months_in_publication_mode(demo_gateway):
     tables = _publication_tables(demo_gateway, "force")
     assert tables.spc["value"].null_count() == 0
     assert tables.spc.height >= 24
+
+
+def test_rounding_in_the_ons_style():
+    from stalking_profile.publication import rounded
+
+    assert [rounded(v, 5) for v in (10, 12, 13, 15, 0, 1233)] == [10, 10, 15, 15, 0, 1235]
+    assert rounded("1,233", 5) == "1,235" and rounded("20.6%", 5) == "20.6%"
+    assert rounded(12.0, 5) == 10.0 and rounded(12.5, 5) == 12.5  # not a count: unchanged
+
+
+def test_an_ons_style_pack_has_no_count_under_10_and_every_count_in_fives(demo_gateway):
+    """Suppress under 10, round the rest to 5: nothing from 1 to 9 anywhere in the deck (text
+    included), every count in its tables a multiple of 5, and the pack says so."""
+    flt, area = pack_filter(demo_gateway, "CD", domestic="non_domestic")
+    access = Access.command_line().for_publication().with_threshold(10, 5)
+    pack = build(demo_gateway, flt, area, access)
+    deck = Presentation(io.BytesIO(pack.pptx))
+    texts = _texts(deck, notes=False)  # the notes' definitions name outcome types 1 to 8
+    assert any("rounded to the nearest five (the ONS style)" in t for t in texts)
+    under_ten = re.compile(r"(?<![\w.,\-/:])([1-9])(?![\w.,%\-/:])")
+    assert [(t[:60], m) for t in texts for m in under_ten.findall(t)] == []
+    headline = next(s for s in deck.slides if s.shapes.title.text == "Headline figures")
+    table = next(shape.table for shape in headline.shapes if shape.has_table)
+    counts = [
+        int(cell.text.replace(",", ""))
+        for row in list(table.rows)[1:]
+        for cell in list(row.cells)[2:4]
+        if cell.text.replace(",", "").isdigit()
+    ]
+    assert counts and all(count % 5 == 0 for count in counts), counts
+    for title, series in _series(deck).items():
+        for name, values in series.items():
+            if name in ("Mean", "Upper process limit", "Lower process limit"):
+                continue
+            whole = [v for v in values if v is not None and float(v).is_integer()]
+            assert all(v == 0 or (v >= 10 and v % 5 == 0) for v in whole), (title, name, whole)

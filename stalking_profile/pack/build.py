@@ -70,9 +70,10 @@ def pack_content(
         extract_date=info.extract_date,
         source=info.source,
         synthetic=info.is_synthetic,
-        suppressed_below=access.suppress_below if access.publication else 0,
+        suppressed_below=access.disclosure_rule[0],
         exported_by=access.username,
         exported_at=datetime.now(UTC),
+        rounded_to=access.disclosure_rule[1],
     )
     return gather(gateway.scoped(access), flt, area, provenance, tracker)
 

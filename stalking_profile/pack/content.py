@@ -77,7 +77,9 @@ def gather(
         map_figure = None
     protected = None
     if provenance.suppressed_below:
-        protected = linked_tables.protect(tables.named(), flt.domestic, below)
+        protected = linked_tables.protect(
+            tables.named(), flt.domestic, below, provenance.rounded_to
+        )
         tables = tables.with_tables(protected.tables)
     withheld = (
         {tables.headline["indicator"][row] for row, _ in protected.withheld("headline")}
@@ -138,9 +140,17 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None) ->
         if narrowest != float("inf")
         else "no hidden count can be narrowed at all"
     )
+    rounding = (
+        f" The other counts are rounded to the nearest {_in_words(provenance.rounded_to)} (the ONS "
+        "style); "
+        "rates are worked out from the unrounded counts."
+        if provenance.rounded_to
+        else ""
+    )
     return (
         f"Publication mode: non-zero counts under {below} are suppressed (shown as <{below} or "
-        "left out of charts) with the rates that would give them back. Secondary suppression "
+        f"left out of charts) with the rates that would give them back.{rounding} Secondary "
+        "suppression "
         f"across the whole pack then hid {_in_words(len(protected.hidden))} further "
         f"count{'' if len(protected.hidden) == 1 else 's'} (shown as suppressed) so that none "
         "can be recovered by subtraction: DA + non-DA = all, months = the period and rolling "

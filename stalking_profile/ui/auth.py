@@ -49,7 +49,7 @@ def sign_in_gate(info: DatasetInfo | None) -> Access:
             _login_form(current, ended=token is not None)
             st.stop()
         access = found
-    access = access.with_threshold(threshold)
+    access = access.with_threshold(threshold, settings().round_to)
     if st.session_state.get(PUBLICATION_KEY):
         access = access.for_publication()
     st.session_state[ACCESS_KEY] = access
@@ -166,7 +166,14 @@ def access_banner(access: Access, info: DatasetInfo | None) -> None:
         st.info(
             f"**Publication mode** ({access.role.label}): counts from 1 to "
             f"{access.suppress_below - 1} are suppressed (shown as <{access.suppress_below} or "
-            "left out of charts), with the rates that would give them back.",
+            "left out of charts), with the rates that would give them back"
+            + (
+                f"; other counts are rounded to the nearest {access.round_to}"
+                if access.round_to > 1
+                else ""
+            )
+            + ". Further counts are hidden (shown as suppressed) where tables shown together "
+            "would otherwise give one back by subtraction.",
             icon=":material/visibility_off:",
         )
 

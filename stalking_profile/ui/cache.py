@@ -55,9 +55,10 @@ def reader(version: Version, access: Access) -> Gateway:
     return gateway(version).scoped(access)
 
 
-def suppression(access: Access) -> int:
-    """The publication threshold a role's figures are suppressed at (0: not suppressed)."""
-    return access.suppress_below if access.publication else 0
+def suppression(access: Access) -> tuple[int, int]:
+    """The disclosure rule a role's figures are read under: (threshold, rounding base), or
+    (0, 0) when not suppressed."""
+    return access.disclosure_rule
 
 
 def current_gateway() -> Gateway:

@@ -22,7 +22,7 @@ from stalking_profile.ui.cache import (
 )
 
 
-def _scope() -> tuple[int, Access]:
+def _scope() -> tuple[tuple[int, int], Access]:
     """The cache key part that differs between roles (the publication threshold, 0 when not
     suppressed) and the access the panel is read for (not hashed: panels depend on it only
     through that threshold)."""
@@ -36,7 +36,7 @@ def _overview(
     flt: ProfileFilter,
     small_denominator: int,
     run_length: int,
-    suppress_below: int,
+    rule: tuple[int, int],
     _access: Access,
 ) -> panels.OverviewPanel:
     return panels.overview(reader(version, _access), flt, small_denominator, run_length)
@@ -56,7 +56,7 @@ def _trends(
     flt: ProfileFilter,
     run_length: int,
     recalculate: bool,
-    suppress_below: int,
+    rule: tuple[int, int],
     _access: Access,
 ) -> panels.TrendsPage:
     return panels.trends_page(reader(version, _access), flt, run_length, recalculate)
@@ -72,7 +72,7 @@ def trends(flt: ProfileFilter, recalculate_at_breaks: bool) -> panels.TrendsPage
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _outcomes(
-    version: Version, flt: ProfileFilter, small: int, suppress_below: int, _access: Access
+    version: Version, flt: ProfileFilter, small: int, rule: tuple[int, int], _access: Access
 ) -> panels.OutcomesPanel:
     return panels.outcomes_panel(reader(version, _access), flt, small)
 
@@ -84,7 +84,7 @@ def outcomes(flt: ProfileFilter) -> panels.OutcomesPanel:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _risk(
-    version: Version, flt: ProfileFilter, small: int, suppress_below: int, _access: Access
+    version: Version, flt: ProfileFilter, small: int, rule: tuple[int, int], _access: Access
 ) -> panels.RiskPanel:
     return panels.risk_panel(reader(version, _access), flt, small)
 
@@ -96,7 +96,7 @@ def risk(flt: ProfileFilter) -> panels.RiskPanel:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _quality(
-    version: Version, flt: ProfileFilter, small: int, suppress_below: int, _access: Access
+    version: Version, flt: ProfileFilter, small: int, rule: tuple[int, int], _access: Access
 ) -> panels.QualityPanel:
     return panels.quality_panel(reader(version, _access), flt, small)
 
@@ -117,7 +117,7 @@ def _hotspots(
     measure: str,
     correct: bool,
     _geometry,
-    suppress_below: int,
+    rule: tuple[int, int],
     _access: Access,
 ) -> map_panels.HotspotPanel:
     return map_panels.hotspot_panel(reader(version, _access), flt, _geometry, measure, correct)
@@ -137,7 +137,7 @@ def _emerging(
     flt: ProfileFilter,
     first_month: date,
     _geometry,
-    suppress_below: int,
+    rule: tuple[int, int],
     _access: Access,
 ) -> map_panels.EmergingPanel:
     return map_panels.emerging_panel(reader(version, _access), flt, _geometry, first_month)
@@ -157,7 +157,7 @@ def _correspondence(
     flt: ProfileFilter,
     layer: str | None,
     _geometry,
-    suppress_below: int,
+    rule: tuple[int, int],
     _access: Access,
 ) -> list[map_panels.Comparison]:
     return map_panels.correspondence_panel(reader(version, _access), flt, _geometry, layer)

@@ -100,9 +100,10 @@ def _provenance(stem: str) -> exports.Provenance:
         extract_date=info.extract_date if info else None,
         source=info.source if info else "",
         synthetic=bool(info and info.is_synthetic),
-        suppressed_below=access.suppress_below if access.publication else 0,
+        suppressed_below=access.disclosure_rule[0],
         exported_by=access.username,
         exported_at=datetime.now(UTC),
+        rounded_to=access.disclosure_rule[1],
     )
 
 
