@@ -242,32 +242,55 @@ def suppress_figure(figure: go.Figure, below: int) -> go.Figure:
     return out
 
 
-def suppress(value: Any, below: int) -> Any:
-    """Suppress a panel (a dataclass), a frame, a figure, a count, or a container of them."""
-    if isinstance(value, pl.DataFrame):
-        return suppress_frame(value, below)
-    if isinstance(value, go.Figure):
-        return suppress_figure(value, below)
+def _walk(
+    value: Any,
+    leaf: Callable[[Any], Any],
+    together: Callable[[dict], dict | None] = lambda _: None,
+) -> Any:
+    """`leaf` applied to every frame, figure and whole number in a panel (a dataclass) or a
+    container of them; `together` may take a dict whole (tables shown together)."""
+    if isinstance(value, pl.DataFrame | go.Figure):
+        return leaf(value)
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, numbers.Integral):
-        return None if is_small(value, below) else value
+        return leaf(value)
     if isinstance(value, dict):
-        if set(value) == set(DOMESTIC_CHOICES.values()) and all(
-            isinstance(item, pl.DataFrame) for item in value.values()
-        ):  # one table for DA, non-DA and all, shown together
-            across = secondary_across(value, below)
-            return {key: suppress_frame(item, below, True) for key, item in across.items()}
-        return {key: suppress(item, below) for key, item in value.items()}
+        whole = together(value)
+        if whole is not None:
+            return whole
+        return {key: _walk(item, leaf, together) for key, item in value.items()}
     if isinstance(value, list | tuple) and value and not all(isinstance(v, str) for v in value):
-        return type(value)(suppress(item, below) for item in value)
+        return type(value)(_walk(item, leaf, together) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {
-            field.name: suppress(getattr(value, field.name), below)
+            field.name: _walk(getattr(value, field.name), leaf, together)
             for field in dataclasses.fields(value)
         }
         return dataclasses.replace(value, **changes)
     return value
+
+
+def suppress(value: Any, below: int) -> Any:
+    """Suppress a panel (a dataclass), a frame, a figure, a count, or a container of them; the
+    DA, non-DA and all versions of one table, shown together, are protected as one."""
+
+    def leaf(item: Any) -> Any:
+        if isinstance(item, pl.DataFrame):
+            return suppress_frame(item, below)
+        if isinstance(item, go.Figure):
+            return suppress_figure(item, below)
+        return None if is_small(item, below) else item
+
+    def together(tables: dict) -> dict | None:
+        if set(tables) != set(DOMESTIC_CHOICES.values()) or not all(
+            isinstance(item, pl.DataFrame) for item in tables.values()
+        ):
+            return None
+        across = secondary_across(tables, below)
+        return {key: suppress_frame(item, below, True) for key, item in across.items()}
+
+    return _walk(value, leaf, together)
 
 
 def rounded(value: Any, base: int) -> Any:
@@ -322,23 +345,15 @@ def _map_values(values: Any, change: Callable[[Any], Any]) -> Any:
 
 def round_counts(value: Any, base: int) -> Any:
     """Round every count in a panel (a dataclass), frame, figure, count or container of them."""
-    if isinstance(value, pl.DataFrame):
-        return round_frame(value, base)
-    if isinstance(value, go.Figure):
-        return round_figure(value, base)
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return rounded(value, base)
-    if isinstance(value, dict):
-        return {key: round_counts(item, base) for key, item in value.items()}
-    if isinstance(value, list | tuple) and value and not all(isinstance(v, str) for v in value):
-        return type(value)(round_counts(item, base) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {
-            field.name: round_counts(getattr(value, field.name), base)
-            for field in dataclasses.fields(value)
-        }
-        return dataclasses.replace(value, **changes)
-    return value
+
+    def leaf(item: Any) -> Any:
+        if isinstance(item, pl.DataFrame):
+            return round_frame(item, base)
+        if isinstance(item, go.Figure):
+            return round_figure(item, base)
+        return rounded(item, base)
+
+    return _walk(value, leaf)
 
 
 def for_publication(value: R, gateway: Gateway) -> R:
