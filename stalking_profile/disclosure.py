@@ -7,7 +7,7 @@ between them an attacker knows - within a table (rows and columns adding to tota
 the tables of one page or pack (DA + non-DA = all; twelve months = the period; a rolling
 12-month total = its months, some of them never published). `audit` solves, for each hidden
 count, the smallest and largest value consistent with everything published (two linear
-programmes, HiGHS through SciPy); `protect` adds secondary suppressions until every hidden
+programmes, HiGHS); `protect` adds secondary suppressions until every hidden
 count's interval is at least `margin` wide.
 
 `AdditiveTable` is the common case: interior cells (rows x columns), optional unpublished extra
@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
+from scipy.sparse import csc_matrix
 
 Key = Any  # any hashable: a (row, column) pair, a (table, row, column) triple, ...
 
@@ -46,13 +48,28 @@ class LinearSystem:
 
     def neighbours(self, key: Key) -> set[Key]:
         """Counts that share a sum with `key`."""
-        return {
-            other
-            for parts, total in self.sums
-            if key in parts or key == total
-            for other in (*parts, total)
-            if other != key
-        }
+        return self._neighbours.get(key, set()) - {key}
+
+    def sums_with(self, key: Key) -> list[int]:
+        """The positions in `sums` of the sums `key` is in."""
+        return self._sums_of.get(key, [])
+
+    @cached_property
+    def _sums_of(self) -> dict[Key, list[int]]:
+        found: dict[Key, list[int]] = {}
+        for i, (parts, total) in enumerate(self.sums):
+            for key in {*parts, total}:
+                found.setdefault(key, []).append(i)
+        return found
+
+    @cached_property
+    def _neighbours(self) -> dict[Key, set[Key]]:
+        found: dict[Key, set[Key]] = {}
+        for parts, total in self.sums:
+            members = {*parts, total}
+            for key in members:
+                found.setdefault(key, set()).update(members)
+        return found
 
 
 def audit(
@@ -62,46 +79,106 @@ def audit(
 ) -> dict[Key, tuple[float, float]]:
     """For every hidden count (or those in `only`), the interval of values an attacker who
     knows every published count and every sum (and that counts are not negative) can narrow
-    it to. Counts already hidden in the system (None) are audited too."""
+    it to. Counts already hidden in the system (None) are audited too.
+
+    Each count is solved over the sums linked to it through unknowns only (the others bind
+    other counts and cannot narrow it), so a large table costs little per cell."""
     system = published.system() if isinstance(published, AdditiveTable) else published
-    unknown = system.unknowns(set(hidden))
+    unknown = set(system.unknowns(set(hidden)))
     if not unknown:
         return {}
-    bounds: list[tuple[float, float | None]] = [(0, None)] * len(unknown)
+    bounds: dict[Key, tuple[float, float | None]] = dict.fromkeys(unknown, (0.0, None))
     if system.slack:  # a rounded count is a variable within the rounding of what is shown
         named = {key for parts, total in system.sums for key in (*parts, total)}
-        shown = sorted(named - set(unknown), key=repr)
-        unknown = [*unknown, *shown]
-        values = [float(system.values[key] or 0) for key in shown]
-        bounds += [(max(0.0, v - system.slack), v + system.slack) for v in values]
-    index = {key: k for k, key in enumerate(unknown)}
-    equalities, rhs = [], []
-    for parts, total in system.sums:
-        row = np.zeros(len(unknown))
-        constant = 0.0
-        for key, sign in [(p, 1.0) for p in parts] + [(total, -1.0)]:
-            if key in index:
-                row[index[key]] += sign
-            else:
-                constant += sign * float(system.values[key] or 0)
-        if row.any():
-            equalities.append(row)
-            rhs.append(-constant)
+        for key in named - unknown:
+            value = float(system.values[key] or 0)
+            bounds[key] = (max(0.0, value - system.slack), value + system.slack)
     withheld = {key for key, value in system.values.items() if value is None}
     intervals = {}
     for key in sorted(set(hidden) | withheld if only is None else only, key=repr):
-        objective = np.zeros(len(unknown))
-        objective[index[key]] = 1.0
-        if not equalities:
+        linked = _linked(system, key, bounds)
+        rows: list[dict[Key, float]] = []
+        rhs: list[float] = []
+        for i in linked:
+            parts, total = system.sums[i]
+            coefficients: dict[Key, float] = {}
+            constant = 0.0
+            for member, sign in [(p, 1.0) for p in parts] + [(total, -1.0)]:
+                if member in bounds:
+                    coefficients[member] = coefficients.get(member, 0.0) + sign
+                else:
+                    constant += sign * float(system.values[member] or 0)
+            coefficients = {k: c for k, c in coefficients.items() if c}
+            if coefficients:
+                rows.append(coefficients)
+                rhs.append(-constant)
+        if not rows or key not in {k for row in rows for k in row}:
             intervals[key] = (0.0, float(np.inf))
             continue
-        low = linprog(objective, A_eq=equalities, b_eq=rhs, bounds=bounds, method="highs")
-        high = linprog(-objective, A_eq=equalities, b_eq=rhs, bounds=bounds, method="highs")
-        if low.status == 2 or high.status == 2:  # 2: infeasible
-            raise ValueError("the published counts contradict their sums (rounded without slack?)")
-        upper = np.inf if high.status == 3 else -high.fun  # 3: unbounded
-        intervals[key] = (float(low.fun), float(upper))
+        columns = sorted({k for row in rows for k in row}, key=repr)
+        index = {k: j for j, k in enumerate(columns)}
+        matrix = np.zeros((len(rows), len(columns)))
+        for r, row in enumerate(rows):
+            for k, coefficient in row.items():
+                matrix[r, index[k]] = coefficient
+        intervals[key] = _range(matrix, rhs, [bounds[k] for k in columns], index[key])
     return intervals
+
+
+def _linked(system: LinearSystem, key: Key, variables: Mapping[Key, object]) -> list[int]:
+    """The sums reachable from `key` through the variables (unknown counts) they share: the
+    others bind other counts and cannot narrow it."""
+    seen_keys, seen, frontier = {key}, set(), [key]
+    while frontier:
+        for i in system.sums_with(frontier.pop()):
+            if i in seen:
+                continue
+            seen.add(i)
+            parts, total = system.sums[i]
+            for other in (*parts, total):
+                if other in variables and other not in seen_keys:
+                    seen_keys.add(other)
+                    frontier.append(other)
+    return sorted(seen)
+
+
+def _range(
+    matrix: np.ndarray, rhs: list[float], limits: list[tuple[float, float | None]], column: int
+) -> tuple[float, float]:
+    """The smallest and largest value of one variable subject to matrix @ x = rhs within the
+    limits: one HiGHS model, solved twice (minimise, then maximise from where it stopped)."""
+    rows, columns = matrix.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = columns, rows
+    cost = np.zeros(columns)
+    cost[column] = 1.0
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.array([low for low, _ in limits], dtype=float)
+    lp.col_upper_ = np.array([highspy.kHighsInf if up is None else up for _, up in limits])
+    lp.row_lower_ = lp.row_upper_ = np.asarray(rhs, dtype=float)
+    sparse = csc_matrix(matrix)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_ = sparse.indptr, sparse.indices
+    lp.a_matrix_.value_ = sparse.data
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = columns, rows
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.passModel(lp)
+    found = []
+    for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+        solver.changeObjectiveSense(sense)
+        solver.run()
+        status = solver.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            raise ValueError("the published counts contradict their sums (rounded without slack?)")
+        if status in (
+            highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
+            found.append(float(np.inf))
+        else:
+            found.append(float(solver.getInfo().objective_function_value))
+    return found[0], found[1]
 
 
 def small(system: LinearSystem, below: int) -> set[Key]:
