@@ -88,6 +88,21 @@ DERIVED = {
     ("outcomes", "category_total"): ("share",),
     ("quality", "numerator"): ("rate", "lower", "upper"),
     ("quality", "denominator"): ("rate", "lower", "upper"),
+    ("risk_by_district", "numerator"): ("rate", "lower", "upper"),
+    ("flag_trend:", "numerator"): ("rate", "lower", "upper"),
+    ("flag_trend:", "denominator"): ("rate", "lower", "upper"),
+    ("risk_by_district", "denominator"): ("rate", "lower", "upper"),
+    ("dash_mix", "numerator"): ("rate", "lower", "upper"),
+    ("dash_mix", "denominator"): ("rate", "lower", "upper"),
+    ("wards", "offences"): ("rate", "rate_per_1000", "rate_lower", "rate_upper"),
+    **{
+        ("risk_comparison", f"{side}_{part}"): (
+            *(f"{side}_rate", "difference_points", "difference_lower", "difference_upper"),
+            *("p_value", "q_value", "significant"),
+        )
+        for side in ("da", "non_da")
+        for part in ("numerator", "denominator")
+    },
     **{
         ("comparison", column): (
             *("change_pct", "change_lower", "change_upper"),
@@ -119,7 +134,9 @@ class Published:
             key = (key, table, column, row)
         if key not in self.values or self.values[key] is None:
             self.values[key] = shown
-        self.places[key].append(Place(table, row, column, DERIVED.get((table, column), ())))
+        kind = FLAG_TREND if table.startswith(FLAG_TREND) else table
+        derived = DERIVED.get((kind, column), ())
+        self.places[key].append(Place(table, row, column, derived))
         return key
 
     def zero(self, key: Key) -> None:
@@ -149,11 +166,43 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
         ("outcomes", _outcomes),
         ("quality", _quality),
         ("comparison", _comparison),
+        ("risk_by_district", _risk_by_district),
+        ("risk_comparison", _risk_comparison),
+        ("dash_mix", _dash_mix),
+        ("wards", _wards),
+        ("ward_totals", _ward_totals),
     ):
         frame = tables.get(name)
         if frame is not None:
             part(out, frame, domestic)
+    for name, frame in tables.items():
+        if name.startswith(FLAG_TREND):
+            _flag_trend(out, frame, name)
+    if "risk_by_district" in tables:
+        _risk_page_links(out, tables)
     return out
+
+
+def _risk_page_links(out: Published, tables: Tables) -> None:
+    """On the Risk page, the monthly flag counts and offences, and the DASH risk levels, are
+    the selection's: they add up to its counts in the district table."""
+    areas = tables["risk_by_district"]["district_code"].unique(maintain_order=True).to_list()
+    districts = [a for a in areas if a not in (SELECTED, FORCE)]
+    area = SELECTED if SELECTED in areas else (districts[0] if len(districts) == 1 else FORCE)
+    for name, frame in tables.items():
+        if not name.startswith(FLAG_TREND):
+            continue
+        flag = name.removeprefix(FLAG_TREND)
+        for category in frame["category"].unique().to_list():
+            out.add([("flag period", flag, category)], ("flag", flag, category, area))
+            months = frame.filter(pl.col("category") == category)["recorded_month"].to_list()
+            out.add([("month", m, category) for m in months], ("offences", category, area))
+    if "dash_mix" in tables:
+        for category in tables["dash_mix"]["category"].unique().to_list():
+            out.add([("dash forms", category)], ("flag", "dash_completed", category, area))
+
+
+FLAG_TREND = "flag_trend:"  # + the flag: one flag's monthly rates by DA / non-DA
 
 
 def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -374,6 +423,115 @@ def protect(tables: Tables, domestic: Domestic, below: int, rounded_to: int = 0)
         audit(system, hidden),
         suppressed,
     )
+
+
+def _areas(out: Published, prefix: tuple, areas: list[str]) -> None:
+    """The districts add up to the selection, and the selection (or the districts) with the
+    districts not selected (never published) to the force (keys: `prefix` + the area)."""
+    districts = [a for a in areas if a not in (SELECTED, FORCE)]
+    parts = [(*prefix, d) for d in districts]
+    if SELECTED in areas:
+        out.add(parts, (*prefix, SELECTED))
+        parts = [(*prefix, SELECTED)]
+    if FORCE in areas:
+        out.add([*parts, (*prefix, OTHERS)], (*prefix, FORCE))
+
+
+def _risk_by_district(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """Flag counts by district, DA / non-DA / all, with their offences."""
+    table = "risk_by_district"
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        area, category, flag = row["district_code"], row["category"], row["flag"]
+        out.count(("flag", flag, category, area), table, i, "numerator", row["numerator"])
+        out.count(("offences", category, area), table, i, "denominator", row["denominator"])
+    areas = frame["district_code"].unique(maintain_order=True).to_list()
+    categories = set(frame["category"].to_list())
+    for flag in frame["flag"].unique().to_list():
+        for category in categories:
+            _areas(out, ("flag", flag, category), areas)
+            _areas(out, ("offences", category), areas)
+        if categories >= {*CATEGORIES, "all"}:
+            for area in [*areas, OTHERS]:
+                out.add([("flag", flag, c, area) for c in CATEGORIES], ("flag", flag, "all", area))
+                out.add([("offences", c, area) for c in CATEGORIES], ("offences", "all", area))
+
+
+def _risk_comparison(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """DA against non-DA by district: the same counts as the district table."""
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        area, flag = row["district_code"], row["flag"]
+        for side, category in (("da", "domestic"), ("non_da", "non_domestic")):
+            numerator, denominator = f"{side}_numerator", f"{side}_denominator"
+            key = ("flag", flag, category, area)
+            out.count(key, "risk_comparison", i, numerator, row[numerator])
+            out.count(
+                ("offences", category, area), "risk_comparison", i, denominator, row[denominator]
+            )
+
+
+def _dash_mix(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """The DASH risk levels of completed forms, by DA / non-DA: they add up to the forms."""
+    levels: defaultdict[str, list[Key]] = defaultdict(list)
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        key = ("dash risk", row["dash_risk"], row["category"])
+        out.count(key, "dash_mix", i, "numerator", row["numerator"])
+        total = ("dash forms", row["category"])
+        out.count(total, "dash_mix", i, "denominator", row["denominator"])
+        levels[row["category"]].append(key)
+    for category, keys in levels.items():
+        out.add(keys, ("dash forms", category))
+
+
+def _flag_trend(out: Published, frame: pl.DataFrame, table: str) -> None:
+    """One flag's monthly counts by DA / non-DA: the months add up to the period's."""
+    flag = table.removeprefix(FLAG_TREND)
+    months: defaultdict[str, list[Key]] = defaultdict(list)
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        month, category = row["recorded_month"], row["category"]
+        key = ("flag month", flag, category, month)
+        out.count(key, table, i, "numerator", row["numerator"])
+        out.count(("month", month, category), table, i, "denominator", row["denominator"])
+        months[category].append(key)
+    for category, keys in months.items():
+        out.add(keys, ("flag period", flag, category))
+
+
+def _wards(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """Offences by ward; with the offences of no known ward, they add up to the period's."""
+    keys = []
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        key = ("ward", row["ward_code"])
+        out.count(key, "wards", i, "offences", row["offences"])
+        keys.append(key)
+    out.add([*keys, ("unknown ward", chosen)], ("period", chosen))
+
+
+def _ward_totals(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """The map's caption: offences with no known ward, of all offences."""
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        out.count(("unknown ward", chosen), "ward_totals", i, "unknown", row["unknown"])
+        out.count(("period", chosen), "ward_totals", i, "offences", row["offences"])
+
+
+def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure:
+    """A copy of a ward map or funnel plot with the given wards not drawn by value: no colour
+    and no count in a map's hover; no point in a funnel plot."""
+    out = go.Figure(figure)
+    for trace in out.data:
+        locations = getattr(trace, "locations", None)
+        if locations is not None and getattr(trace, "z", None) is not None:
+            gone = [location in codes for location in locations]
+            trace.z = [None if hide else z for hide, z in zip(gone, trace.z, strict=True)]
+            if trace.customdata is not None:
+                trace.customdata = [
+                    [row[0], row[1], None, None] if hide else list(row)
+                    for hide, row in zip(gone, trace.customdata, strict=True)
+                ]
+        elif getattr(trace, "text", None) is not None and not isinstance(trace.text, str):
+            gone = [text in names for text in trace.text]
+            if any(gone) and trace.y is not None:
+                trace.y = [None if hide else y for hide, y in zip(gone, trace.y, strict=True)]
+    return out
 
 
 def hidden_months(protected: Protected, table: str, month_column: str) -> dict[str, set[date]]:

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, maps, queries
+from stalking_profile import charts, linked_tables, maps, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.geography import WardGeometry
@@ -97,8 +97,61 @@ class HotspotPanel:
     offences: int
 
 
-@publishable
 def hotspot_panel(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, measure: str, correct: bool
+) -> HotspotPanel:
+    """Offences per ward with their hot spots and change (see `_hotspot_panel`). In
+    publication mode the wards and the caption's totals are protected together (the wards and
+    the offences of no known ward add up to all offences), a change is never shown beside a
+    hidden count, and a hidden ward is neither coloured nor plotted by value."""
+    panel = _hotspot_panel(gateway, flt, geometry, measure, correct)
+    if not gateway.publication or gateway.access is None:
+        return panel
+    totals = pl.DataFrame(
+        {"unknown": [panel.unknown_ward_offences], "offences": [panel.offences]},
+        schema={"unknown": pl.Int64, "offences": pl.Int64},
+    )
+    tables = {"wards": panel.wards.select("ward_code", "offences"), "ward_totals": totals}
+    access = gateway.access
+    protected = linked_tables.protect(tables, flt.domestic, access.suppress_below, access.round_to)
+    shown = protected.tables["wards"]
+    hidden = set(shown.filter(pl.col("offences").is_null())["ward_code"].to_list())
+    names = set(panel.wards.filter(pl.col("ward_code").is_in(sorted(hidden)))["ward_name"])
+    after = protected.tables["ward_totals"].row(0, named=True)
+
+    def hide(frame: pl.DataFrame) -> pl.DataFrame:
+        gone = pl.col("ward_code").is_in(sorted(hidden))
+        counts = ("offences", "rate", "rate_per_1000", "rate_lower", "rate_upper")
+        return frame.with_columns(
+            pl.when(gone).then(None).otherwise(pl.col(c)).alias(c)
+            for c in counts
+            if c in frame.columns
+        ).with_columns(  # a change beside a hidden count would give it back
+            *(
+                pl.when(pl.col("offences").is_null() | pl.col("previous_offences").is_null())
+                .then(None)
+                .otherwise(pl.col(c))
+                .alias(c)
+                for c in ("change", "change_pct")
+                if c in frame.columns
+            )
+        )
+
+    return replace(
+        panel,
+        wards=hide(panel.wards),
+        ward_table=hide(panel.ward_table),
+        top_wards=hide(panel.top_wards),
+        map_figure=linked_tables.hide_wards(panel.map_figure, hidden, names),
+        hotspot_figure=linked_tables.hide_wards(panel.hotspot_figure, hidden, names),
+        funnel_figure=linked_tables.hide_wards(panel.funnel_figure, hidden, names),
+        unknown_ward_offences=after["unknown"],
+        offences=after["offences"],
+    )
+
+
+@publishable
+def _hotspot_panel(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, measure: str, correct: bool
 ) -> HotspotPanel:
     """Offences per ward for the filter (count or rate), Gi* hot and cold spots on ward rates,

@@ -412,7 +412,66 @@ class RiskPanel:
 @publishable
 def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> RiskPanel:
     """Arrest, DASH, SASH and cyber rates by district and DA with intervals and DA vs non-DA
-    tests; the DASH risk mix; each flag's monthly trend."""
+    tests; the DASH risk mix; each flag's monthly trend. In publication mode the page's tables
+    are protected together (districts add up to the force, DA and non-DA to all, months to the
+    period, risk levels to the forms) and the charts drawn from what is left."""
+    panel = _risk_panel(gateway, flt, small_denominator)
+    if not gateway.publication or gateway.access is None:
+        return panel
+    tables = {
+        "risk_by_district": panel.rates,
+        "risk_comparison": panel.comparison,
+        "dash_mix": panel.dash_mix,
+        **{f"{linked_tables.FLAG_TREND}{flag}": frame for flag, frame in panel.trends.items()},
+    }
+    access = gateway.access
+    protected = linked_tables.protect(
+        tables, flt.domestic, access.suppress_below, access.round_to
+    ).tables
+    rates = protected["risk_by_district"]
+    trends = {flag: protected[f"{linked_tables.FLAG_TREND}{flag}"] for flag in panel.trends}
+    selection = rates.join(
+        panel.selection.select("district_code", "category", "flag"),
+        on=["district_code", "category", "flag"],
+        how="semi",
+    )
+    return _risk_figures(
+        replace(
+            panel,
+            rates=rates,
+            selection=selection,
+            comparison=protected["risk_comparison"],
+            dash_mix=protected["dash_mix"],
+            trends=trends,
+        ),
+        flt,
+    )
+
+
+def _risk_figures(panel: RiskPanel, flt: ProfileFilter) -> RiskPanel:
+    """The Risk page's charts, drawn from its tables."""
+    changes = recording_rule_changes(flt.offence_types, flt.start_month, flt.end_month)
+    return replace(
+        panel,
+        figure=charts.rate_comparison_figure(
+            panel.selection, _titled("Risk assessment and flags, with 95% intervals", flt)
+        ),
+        dash_figure=charts.share_bar_figure(
+            panel.dash_mix.rename({"rate": "share", "numerator": "offences"}),
+            "dash_risk",
+            _titled("DASH risk level among completed DASH forms", flt),
+        ),
+        trend_figures={
+            flag: charts.rate_trend_figure(
+                panel.trends[flag], _titled(f"{label} by month", flt), _categories(flt), changes
+            )
+            for flag, label in risk.FLAGS.items()
+        },
+    )
+
+
+@publishable
+def _risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> RiskPanel:
     counts_all = queries.offence_counts(gateway, flt)
     force_scope, areas = _force_scope(gateway, flt)
     rates = risk.flag_rates_by_district(
@@ -426,25 +485,12 @@ def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> 
         (pl.col("district_code") == _selection_name(gateway, flt))
         & pl.col("category").is_in(_categories(flt))
     )
-    figure = charts.rate_comparison_figure(
-        force, _titled("Risk assessment and flags, with 95% intervals", flt)
-    )
     dash_mix = risk.dash_risk_mix(counts_all).filter(pl.col("category").is_in(_categories(flt)))
-    dash_figure = charts.share_bar_figure(
-        dash_mix.rename({"rate": "share", "numerator": "offences"}),
-        "dash_risk",
-        _titled("DASH risk level among completed DASH forms", flt),
-    )
     months = months_between(flt.start_month, flt.end_month)
-    changes = recording_rule_changes(flt.offence_types, flt.start_month, flt.end_month)
     trends = {flag: risk.monthly_flag_rates(counts_all, flag, months) for flag in risk.FLAGS}
-    trend_figures = {
-        flag: charts.rate_trend_figure(
-            trends[flag], _titled(f"{label} by month", flt), _categories(flt), changes
-        )
-        for flag, label in risk.FLAGS.items()
-    }
-    return RiskPanel(rates, force, comparison, figure, dash_mix, dash_figure, trends, trend_figures)
+    empty = go.Figure()
+    panel = RiskPanel(rates, force, comparison, empty, dash_mix, empty, trends, {})
+    return _risk_figures(panel, flt)
 
 
 @dataclass(frozen=True)
