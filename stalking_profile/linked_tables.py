@@ -93,6 +93,8 @@ DERIVED = {
     ("flag_trend:", "denominator"): ("rate", "lower", "upper"),
     ("risk_by_district", "denominator"): ("rate", "lower", "upper"),
     ("dash_mix", "numerator"): ("rate", "lower", "upper"),
+    ("cyber_by_district", "numerator"): ("rate", "lower", "upper"),
+    ("cyber_by_district", "denominator"): ("rate", "lower", "upper"),
     ("dash_mix", "denominator"): ("rate", "lower", "upper"),
     ("wards", "offences"): ("rate", "rate_per_1000", "rate_lower", "rate_upper"),
     **{
@@ -171,6 +173,7 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
         ("dash_mix", _dash_mix),
         ("wards", _wards),
         ("ward_totals", _ward_totals),
+        ("cyber_by_district", _cyber_by_district),
     ):
         frame = tables.get(name)
         if frame is not None:
@@ -314,6 +317,20 @@ def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
             out.count(("period", chosen), "quality", i, "denominator", denominator)
         else:
             out.count(("quality total", indicator), "quality", i, "denominator", denominator)
+    if chosen == "all":
+        out.add([("period", c) for c in CATEGORIES], ("period", "all"))
+
+
+def _cyber_by_district(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """The cyber-flag rate by district: the districts' offences add up to the selection's."""
+    keys = []
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        area = row["district_code"]
+        table = "cyber_by_district"
+        out.count(("flag", "is_cyber", chosen, area), table, i, "numerator", row["numerator"])
+        key = out.count(("offences", chosen, area), table, i, "denominator", row["denominator"])
+        keys.append(key)
+    out.add(keys, ("period", chosen))
 
 
 SELECTED, FORCE, OTHERS = "Selected districts", "Force", "districts not selected"

@@ -505,19 +505,57 @@ class QualityPanel:
 @publishable
 def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> QualityPanel:
     """Data-quality indicators for the filter (rates with intervals), the cyber-flag rate by
-    district as an under-recording signal, and validation failures per import."""
+    district as an under-recording signal, and validation failures per import. In
+    publication mode the indicators and the districts are protected together (the districts'
+    offences add up to the selection's, DA and non-DA to all) and the charts redrawn."""
+    panel = _quality_panel(gateway, flt, small_denominator)
+    if not gateway.publication or gateway.access is None:
+        return panel
+    access = gateway.access
+    protected = linked_tables.protect(
+        {"quality": panel.indicators, "cyber_by_district": panel.cyber_by_district},
+        flt.domestic,
+        access.suppress_below,
+        access.round_to,
+    ).tables
+    return _quality_figures(
+        replace(
+            panel,
+            indicators=protected["quality"],
+            cyber_by_district=protected["cyber_by_district"],
+        ),
+        flt,
+    )
+
+
+def _quality_figures(panel: QualityPanel, flt: ProfileFilter) -> QualityPanel:
+    """The Quality page's charts, drawn from its tables."""
+    return replace(
+        panel,
+        figure=charts.rate_comparison_figure(
+            panel.indicators.with_columns(pl.lit("all").alias("category")),
+            _titled("Data quality: share of records affected", flt),
+        ),
+        cyber_figure=charts.rate_comparison_figure(
+            panel.cyber_by_district.with_columns(
+                pl.col("district_code").alias("label"), pl.lit("all").alias("category")
+            ),
+            _titled(
+                "Cyber-enabled flag rate by district (a low rate suggests under-recording)", flt
+            ),
+        ),
+    )
+
+
+@publishable
+def _quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> QualityPanel:
+    """The Quality page's tables for the filter (see `quality_panel`)."""
     counts = apply_domestic(queries.quality_counts(gateway, flt), flt.domestic)
     shown = [ind.key for ind in quality.indicators_for(flt.domestic)]
     indicators = quality.quality_indicators(counts, small_denominator).filter(
         pl.col("indicator").is_in(shown)
     )
-    figure = charts.rate_comparison_figure(
-        indicators.with_columns(pl.lit("all").alias("category")),
-        _titled("Data quality: share of records affected", flt),
-    )
     cyber = quality.cyber_rate_by_district(counts, small_denominator)
-    cyber_figure = charts.rate_comparison_figure(
-        cyber.with_columns(pl.col("district_code").alias("label"), pl.lit("all").alias("category")),
-        _titled("Cyber-enabled flag rate by district (a low rate suggests under-recording)", flt),
-    )
-    return QualityPanel(indicators, figure, cyber, cyber_figure, queries.import_quality(gateway))
+    empty = go.Figure()
+    panel = QualityPanel(indicators, empty, cyber, empty, queries.import_quality(gateway))
+    return _quality_figures(panel, flt)

@@ -376,3 +376,28 @@ def test_the_map_page_hides_a_ward_the_total_would_give_back(demo_gateway):
         if z is not None
     }
     assert not coloured & set(hidden["ward_code"].to_list())
+
+
+@pytest.mark.parametrize("districts", [("CD", "WD"), ("BD", "CD", "KD", "LD", "WD")])
+def test_the_quality_page_survives_the_audit_across_its_tables(demo_gateway, districts):
+    """The districts' offences (cyber-flag table) add up to the selection's (the indicators'
+    denominators), DA and non-DA to all: read back, no small count can be narrowed."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.linked_tables import published_counts
+
+    flt = ProfileFilter(date(2021, 11, 1), date(2021, 11, 1), districts, "all", ("stalking",))
+
+    def tables(role):
+        view = panels.quality_panel(demo_gateway.scoped(Access.for_role("x", role)), flt, 30)
+        return {"quality": view.indicators, "cyber_by_district": view.cyber_by_district}
+
+    true_values = published_counts(tables(Role.STRATEGIC), "all").values
+    small_keys = {k for k, v in true_values.items() if v is not None and 1 <= v < BELOW}
+    assert small_keys
+    system = published_counts(tables(Role.COMMISSIONER), "all").system()
+    for key, (low, high) in audit(system, set(), only=small_keys).items():
+        assert high - low >= BELOW - 1e-6, (key, low, high)
