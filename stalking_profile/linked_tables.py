@@ -27,6 +27,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
+from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system
 from stalking_profile.filters import Domestic, add_months
 from stalking_profile.measures.indicators import BY_KEY
@@ -549,6 +550,15 @@ def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure
             if any(gone) and trace.y is not None:
                 trace.y = [None if hide else y for hide, y in zip(gone, trace.y, strict=True)]
     return out
+
+
+def protect_for(gateway: Gateway, tables: Tables, domestic: Domestic) -> Protected | None:
+    """The tables of one page as the gateway's role receives them: protected together under
+    its disclosure rule in publication mode; None (nothing to do) otherwise."""
+    access = gateway.access
+    if not gateway.publication or access is None:
+        return None
+    return protect(tables, domestic, access.suppress_below, access.round_to)
 
 
 def hidden_months(protected: Protected, table: str, month_column: str) -> dict[str, set[date]]:

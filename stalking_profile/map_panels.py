@@ -105,15 +105,14 @@ def hotspot_panel(
     the offences of no known ward add up to all offences), a change is never shown beside a
     hidden count, and a hidden ward is neither coloured nor plotted by value."""
     panel = _hotspot_panel(gateway, flt, geometry, measure, correct)
-    if not gateway.publication or gateway.access is None:
-        return panel
     totals = pl.DataFrame(
         {"unknown": [panel.unknown_ward_offences], "offences": [panel.offences]},
         schema={"unknown": pl.Int64, "offences": pl.Int64},
     )
     tables = {"wards": panel.wards.select("ward_code", "offences"), "ward_totals": totals}
-    access = gateway.access
-    protected = linked_tables.protect(tables, flt.domestic, access.suppress_below, access.round_to)
+    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if protected is None:
+        return panel
     shown = protected.tables["wards"]
     hidden = set(shown.filter(pl.col("offences").is_null())["ward_code"].to_list())
     names = set(panel.wards.filter(pl.col("ward_code").is_in(sorted(hidden)))["ward_name"])

@@ -80,17 +80,15 @@ def overview(
     months the data cover: never months before the first recorded month, counted as zero).
     In publication mode the headline, trend and offences card are protected together."""
     panel = _overview(gateway, flt, small_denominator, run_length)
-    if not gateway.publication or gateway.access is None:
-        return panel
     tables = {
         "headline": panel.headline,
         "headline_text": panel.headline_table,
         "trend": panel.trend_table,
         "spc": panel.offences_chart,
     }
-    protected = linked_tables.protect(
-        tables, flt.domestic, gateway.access.suppress_below, gateway.access.round_to
-    )
+    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if protected is None:
+        return panel
     card = linked_tables.hidden_months(protected, "spc", "month").get("value", set())
     return replace(
         panel,
@@ -291,12 +289,10 @@ def trends_page(
     volume = trends_volume(gateway, flt)
     control = trends_spc(gateway, flt, run_length, recalculate_at_breaks)
     comparison = trends_comparison(gateway, flt)
-    if not gateway.publication or gateway.access is None:
-        return TrendsPage(volume, control, comparison)
     tables = {"trend": volume.table, "spc": control.chart, "comparison": comparison.table}
-    protected = linked_tables.protect(
-        tables, flt.domestic, gateway.access.suppress_below, gateway.access.round_to
-    )
+    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if protected is None:
+        return TrendsPage(volume, control, comparison)
     values = linked_tables.hidden_months(protected, "spc", "month").get("value", set())
     return TrendsPage(
         VolumePanel(
@@ -416,18 +412,16 @@ def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> 
     are protected together (districts add up to the force, DA and non-DA to all, months to the
     period, risk levels to the forms) and the charts drawn from what is left."""
     panel = _risk_panel(gateway, flt, small_denominator)
-    if not gateway.publication or gateway.access is None:
-        return panel
     tables = {
         "risk_by_district": panel.rates,
         "risk_comparison": panel.comparison,
         "dash_mix": panel.dash_mix,
         **{f"{linked_tables.FLAG_TREND}{flag}": frame for flag, frame in panel.trends.items()},
     }
-    access = gateway.access
-    protected = linked_tables.protect(
-        tables, flt.domestic, access.suppress_below, access.round_to
-    ).tables
+    found = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if found is None:
+        return panel
+    protected = found.tables
     rates = protected["risk_by_district"]
     trends = {flag: protected[f"{linked_tables.FLAG_TREND}{flag}"] for flag in panel.trends}
     selection = rates.join(
@@ -509,20 +503,15 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
     publication mode the indicators and the districts are protected together (the districts'
     offences add up to the selection's, DA and non-DA to all) and the charts redrawn."""
     panel = _quality_panel(gateway, flt, small_denominator)
-    if not gateway.publication or gateway.access is None:
+    tables = {"quality": panel.indicators, "cyber_by_district": panel.cyber_by_district}
+    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if protected is None:
         return panel
-    access = gateway.access
-    protected = linked_tables.protect(
-        {"quality": panel.indicators, "cyber_by_district": panel.cyber_by_district},
-        flt.domestic,
-        access.suppress_below,
-        access.round_to,
-    ).tables
     return _quality_figures(
         replace(
             panel,
-            indicators=protected["quality"],
-            cyber_by_district=protected["cyber_by_district"],
+            indicators=protected.tables["quality"],
+            cyber_by_district=protected.tables["cyber_by_district"],
         ),
         flt,
     )
