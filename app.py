@@ -40,6 +40,12 @@ profile_pages = [
     st.Page("app_pages/risk.py", title="Risk & flags", icon=":material/flag:", url_path="risk"),
     st.Page("app_pages/maps.py", title="Hotspot maps", icon=":material/map:", url_path="maps"),
     st.Page(
+        "app_pages/repeats.py",
+        title="Repeat victims and suspects",
+        icon=":material/repeat:",
+        url_path="repeats",
+    ),
+    st.Page(
         "app_pages/quality.py", title="Data quality", icon=":material/rule:", url_path="quality"
     ),
 ]

@@ -436,3 +436,40 @@ def funnel_figure(wards: pl.DataFrame, limits: pl.DataFrame, title: str) -> go.F
     figure = apply_theme(figure, title)
     figure.update_layout(hovermode="closest")
     return figure
+
+
+def repeat_share_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
+    """The monthly shares of offences whose victim, and whose suspect, had another offence in
+    the 12 months before; months whose 12 months reach back before the data are drawn as open
+    markers (they read low).
+
+    `monthly`: recorded_month, repeat_victim_share, repeat_suspect_share, full_lookback."""
+    figure = go.Figure()
+    months = monthly["recorded_month"].to_list()
+    full = monthly["full_lookback"].to_list()
+    for column, name, colour in (
+        (
+            "repeat_victim_share",
+            "Victim offended against in the 12 months before",
+            COLOURS["domestic"],
+        ),
+        ("repeat_suspect_share", "Suspect named in the 12 months before", COLOURS["non_domestic"]),
+    ):
+        figure.add_scatter(
+            x=months,
+            y=monthly[column].to_list(),
+            mode="lines+markers",
+            name=name,
+            line={"color": colour, "width": 2},
+            marker={
+                "color": [colour if ok else "white" for ok in full],
+                "line": {"color": colour, "width": 2},
+                "size": 8,
+            },
+            hovertemplate="%{y:.1%}<extra>" + name + "</extra>",
+        )
+    figure.update_layout(
+        yaxis={"title": "Share of offences", "tickformat": ".0%", "rangemode": "tozero"}
+    )
+    month_axis(figure, months)
+    return apply_theme(figure, title)

@@ -32,6 +32,9 @@ class Settings:
       without activity.
     - `suppress_below` (`STALKING_PROFILE_SUPPRESS_BELOW`): in publication mode (always on for
       commissioners' offices) counts from 1 to this - 1 are suppressed.
+    - `serial_victims` (`STALKING_PROFILE_SERIAL_VICTIMS`) and `serial_years`
+      (`STALKING_PROFILE_SERIAL_YEARS`): a serial perpetrator has this many victims or more
+      within this many years (MATAC's definition, 2 in 3, by default).
     - `round_to` (`STALKING_PROFILE_ROUND_TO`): in publication mode the other counts are
       rounded to the nearest multiple of this (0, the default: not rounded). The ONS style is
       `STALKING_PROFILE_SUPPRESS_BELOW=10` with `STALKING_PROFILE_ROUND_TO=5`.
@@ -48,6 +51,8 @@ class Settings:
     idle_minutes: int = 30
     suppress_below: int = SUPPRESS_BELOW
     round_to: int = 0
+    serial_victims: int = 2
+    serial_years: int = 3
     oidc_role_claim: str = "roles"
     oidc_roles: str = ""
 
@@ -75,4 +80,6 @@ class Settings:
             oidc_roles=env.get("STALKING_PROFILE_OIDC_ROLES", defaults.oidc_roles),
             suppress_below=int(env.get("STALKING_PROFILE_SUPPRESS_BELOW", defaults.suppress_below)),
             round_to=int(env.get("STALKING_PROFILE_ROUND_TO", defaults.round_to)),
+            serial_victims=int(env.get("STALKING_PROFILE_SERIAL_VICTIMS", defaults.serial_victims)),
+            serial_years=int(env.get("STALKING_PROFILE_SERIAL_YEARS", defaults.serial_years)),
         )

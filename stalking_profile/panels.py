@@ -25,7 +25,16 @@ from stalking_profile.filters import (
     apply_domestic,
     months_between,
 )
-from stalking_profile.measures import headline, outcomes, quality, risk, scorecard, spc, volumes
+from stalking_profile.measures import (
+    headline,
+    outcomes,
+    quality,
+    repeats,
+    risk,
+    scorecard,
+    spc,
+    volumes,
+)
 from stalking_profile.measures.categories import roll_up_areas, selection_name
 from stalking_profile.publication import publishable
 from stalking_profile.recording_rules import (
@@ -548,3 +557,37 @@ def _quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     empty = go.Figure()
     panel = QualityPanel(indicators, empty, cyber, empty, queries.import_quality(gateway))
     return _quality_figures(panel, flt)
+
+
+@dataclass(frozen=True)
+class RepeatsPanel:
+    summary: pl.DataFrame  # repeats.repeat_summary, one row per category
+    monthly: pl.DataFrame  # repeats.monthly_repeats
+    figure: go.Figure
+    gaps: pl.DataFrame  # repeats.days_between_offences
+    serial: pl.DataFrame  # repeats.serial_perpetrators
+
+
+@publishable
+def repeats_panel(
+    gateway: Gateway, flt: ProfileFilter, serial_victims: int, serial_years: int
+) -> RepeatsPanel:
+    """Repeat victims and suspects in the period and within 12 months, days between a
+    suspect's offences, and serial perpetrators (`serial_victims` victims in `serial_years`)."""
+    offences = queries.repeat_offences(gateway, flt, 12 * serial_years - 1)
+    data_start = queries.dataset_info(gateway).first_month
+    start, end = flt.start_month, flt.end_month
+    shown = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
+    summary = repeats.repeat_summary(offences, start, end).filter(pl.col("category").is_in(shown))
+    chosen = apply_domestic(offences, flt.domestic)  # the DA choice, for what is not split
+    monthly = repeats.monthly_repeats(chosen, start, end, data_start)
+    figure = charts.repeat_share_figure(
+        monthly, _titled("Offences with a repeat victim or suspect (within 12 months)", flt)
+    )
+    gaps = repeats.days_between_offences(offences, start, end).filter(
+        pl.col("category").is_in(shown)
+    )
+    serial = repeats.serial_perpetrators(
+        chosen, start, end, data_start, serial_victims, serial_years
+    )
+    return RepeatsPanel(summary, monthly, figure, gaps, serial)

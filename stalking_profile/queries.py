@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 
 from stalking_profile.db import Gateway
-from stalking_profile.filters import ProfileFilter
+from stalking_profile.filters import ProfileFilter, add_months
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,13 @@ def offence_counts(gateway: Gateway, flt: ProfileFilter, lookback_months: int = 
 def outcome_days(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     """Offences with an outcome by outcome group, DA and days from recording to outcome."""
     return gateway.query("outcome_days", **flt.sql_params())
+
+
+def repeat_offences(gateway: Gateway, flt: ProfileFilter, lookback_months: int) -> pl.DataFrame:
+    """Offences (date, month, DA, victim and suspect keys) for the filter's districts and types,
+    from `lookback_months` before its period to its end."""
+    start = add_months(flt.start_month, -lookback_months)
+    return gateway.query("repeat_offences", **flt.with_period(start, flt.end_month).sql_params())
 
 
 def outcome_follow_up(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:

@@ -180,6 +180,7 @@ PROFILE_PAGES = [
     "app_pages/outcomes.py",
     "app_pages/risk.py",
     "app_pages/maps.py",
+    "app_pages/repeats.py",
     "app_pages/quality.py",
 ]
 SMALL_ADDRESS = {"from": "Sep 2021", "to": "Sep 2021", "district": "WD Wakefield", "da": "Non-DA"}

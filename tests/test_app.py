@@ -16,6 +16,7 @@ PAGES = {
     "app_pages/outcomes.py": "Outcomes",
     "app_pages/risk.py": "Risk & flags",
     "app_pages/maps.py": "Hotspot maps",
+    "app_pages/repeats.py": "Repeat victims and suspects",
     "app_pages/quality.py": "Data quality",
     "app_pages/data.py": "Data",
     "app_pages/definitions.py": "Definitions",
@@ -30,6 +31,7 @@ CHARTS = {
     "app_pages/outcomes.py": 2,
     "app_pages/risk.py": 3,
     "app_pages/maps.py": 1,
+    "app_pages/repeats.py": 1,
     "app_pages/quality.py": 2,
 }
 PUBLISHED_YEAR = {"from": "Oct 2020", "to": "Sep 2021"}

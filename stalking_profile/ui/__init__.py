@@ -53,6 +53,7 @@ from stalking_profile.ui.views import (
     outcomes,
     overview,
     quality,
+    repeats,
     risk,
     trends,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "quality_records",
     "quarantine",
     "record_download",
+    "repeats",
     "risk",
     "settings",
     "show_table",

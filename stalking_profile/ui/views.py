@@ -169,3 +169,21 @@ def correspondence(flt: ProfileFilter, layer: str | None) -> list[map_panels.Com
     if geometry is None:
         return []
     return _correspondence(database_version(), flt, layer, geometry, *_scope())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _repeats(
+    version: Version,
+    flt: ProfileFilter,
+    serial: tuple[int, int],
+    rule: tuple[int, int],
+    _access: Access,
+) -> panels.RepeatsPanel:
+    return panels.repeats_panel(reader(version, _access), flt, *serial)
+
+
+def repeats(flt: ProfileFilter) -> panels.RepeatsPanel:
+    """Repeat victims and suspects, days between a suspect's offences, serial perpetrators."""
+    current = settings()
+    serial = (current.serial_victims, current.serial_years)
+    return _repeats(database_version(), flt, serial, *_scope())

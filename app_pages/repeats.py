@@ -1,0 +1,45 @@
+"""Repeats: repeat victims and suspects, days between a suspect's offences, serial perpetrators."""
+
+import streamlit as st
+
+from stalking_profile import ui
+
+flt = ui.active_filter()
+
+st.title("Repeat victims and suspects")
+st.caption(flt.describe() + " · victims and suspects by their pseudonymous keys in the extract")
+if ui.nothing_to_show(flt):
+    st.stop()
+view = ui.repeats(flt)
+
+st.subheader("In the period")
+ui.show_table(view.summary, ui.file_stem("repeats-in-period", flt))
+st.caption(
+    "A repeat victim (or suspect) has two or more offences recorded in the period. The share of "
+    "offences involving a repeat suspect is over offences with a suspect identified. Within DA "
+    "only DA offences count, so a victim of one DA and one non-DA offence repeats only in all."
+)
+
+st.subheader("Within 12 months")
+ui.chart_with_table(
+    view.figure,
+    view.monthly,
+    "repeats-within-12-months",
+    flt,
+    "Each month's offences whose victim (or suspect) had another offence in the 365 days "
+    "before, whenever recorded. Open markers: months whose 365 days reach back before the data "
+    "start, which read low.",
+)
+
+st.subheader("Days between a suspect's offences")
+ui.show_table(view.gaps, ui.file_stem("repeats-days-between", flt))
+
+settings = ui.settings()
+st.subheader("Serial perpetrators")
+ui.show_table(view.serial, ui.file_stem("repeats-serial", flt))
+st.caption(
+    f"A serial perpetrator has {settings.serial_victims} or more victims within "
+    f"{settings.serial_years} years up to the period's end (MATAC's definition by default; set "
+    "`STALKING_PROFILE_SERIAL_VICTIMS` and `STALKING_PROFILE_SERIAL_YEARS`). Where the window "
+    "starts before the data (full_window false), earlier victims are not seen."
+)

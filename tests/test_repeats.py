@@ -1,0 +1,104 @@
+"""Repeat victims and suspects (issue 17), against a fixture worked by hand: seven offences,
+one before the period (January to March 2021) for the 12-month lookback."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from stalking_profile.measures import repeats
+
+START, END, DATA_START = date(2021, 1, 1), date(2021, 3, 1), date(2020, 1, 1)
+ROWS = [  # recorded, DA, victim, suspect
+    (date(2020, 6, 15), True, "V1", "S1"),
+    (date(2021, 1, 10), True, "V1", "S1"),
+    (date(2021, 1, 20), False, "V2", "S2"),
+    (date(2021, 2, 5), True, "V1", "S1"),
+    (date(2021, 2, 25), False, "V3", "S2"),
+    (date(2021, 3, 1), True, "V4", None),
+    (date(2021, 3, 15), False, "V2", "S3"),
+]
+OFFENCES = pl.DataFrame(
+    {
+        "recorded_date": [r[0] for r in ROWS],
+        "recorded_month": [r[0].replace(day=1) for r in ROWS],
+        "is_domestic": [r[1] for r in ROWS],
+        "victim_id": [r[2] for r in ROWS],
+        "suspect_id": [r[3] for r in ROWS],
+    }
+)
+
+
+def test_repeat_victims_and_suspects_in_the_period_by_hand():
+    summary = {
+        row["category"]: row
+        for row in repeats.repeat_summary(OFFENCES, START, END).iter_rows(named=True)
+    }
+    # All: V1 and V2 have two offences each in the period, V3 and V4 one; S1 and S2 two, S3 one.
+    assert summary["all"] == {
+        "category": "all",
+        "offences": 6,
+        "victims": 4,
+        "repeat_victims": 2,
+        "repeat_victim_share": 0.5,
+        "offences_repeat_victim": 4,
+        "suspects": 3,
+        "repeat_suspects": 2,
+        "offences_with_suspect": 5,
+        "offences_repeat_suspect": 4,
+        "repeat_suspect_share": 0.8,
+    }
+    # DA only: V1 twice (S1), V4 once with no suspect.
+    assert summary["domestic"]["repeat_victims"] == 1
+    assert summary["domestic"]["repeat_suspect_share"] == 1.0
+    # Non-DA: V2 twice (S2 then S3), V3 once (S2): S2 is a repeat suspect, S3 is not.
+    assert summary["non_domestic"]["offences_repeat_suspect"] == 2
+    assert summary["non_domestic"]["repeat_suspect_share"] == pytest.approx(2 / 3)
+
+
+def test_repeats_within_12_months_count_the_offence_before_the_period():
+    monthly = repeats.monthly_repeats(OFFENCES, START, END, DATA_START)
+    assert monthly["offences"].to_list() == [2, 2, 2]
+    # January: V1/S1 had an offence 209 days before; V2/S2 none.
+    assert monthly["repeat_victim_12m"].to_list() == [1, 1, 1]
+    assert monthly["repeat_suspect_12m"].to_list() == [1, 2, 0]
+    assert monthly["with_suspect"].to_list() == [2, 2, 1]
+    assert monthly["repeat_suspect_share"].to_list() == [0.5, 1.0, 0.0]
+    assert monthly["full_lookback"].to_list() == [True, True, True]
+
+
+def test_months_whose_lookback_starts_before_the_data_are_flagged():
+    late_start = repeats.monthly_repeats(OFFENCES, START, END, date(2020, 6, 1))
+    assert late_start["full_lookback"].to_list() == [False, False, False]
+
+
+def test_days_between_a_suspects_offences_by_hand():
+    gaps = {
+        r["category"]: r
+        for r in repeats.days_between_offences(OFFENCES, START, END).iter_rows(named=True)
+    }
+    # S1: 10 Jan -> 5 Feb, 26 days; S2: 20 Jan -> 25 Feb, 36 days; S3 has one offence.
+    assert (gaps["all"]["gaps"], gaps["all"]["median_days"]) == (2, 31.0)
+    assert (gaps["all"]["lower_quartile_days"], gaps["all"]["upper_quartile_days"]) == (26, 36)
+    assert (gaps["domestic"]["gaps"], gaps["domestic"]["median_days"]) == (1, 26.0)
+    assert (gaps["non_domestic"]["gaps"], gaps["non_domestic"]["median_days"]) == (1, 36.0)
+
+
+def test_serial_perpetrators_by_the_matac_definition():
+    """S2 offended against V2 and V3 within 3 years: serial. S1 (V1 only) and S3 (V2) are not."""
+    serial = repeats.serial_perpetrators(OFFENCES, START, END, DATA_START).row(0, named=True)
+    assert serial == {
+        "suspects": 3,
+        "serial_suspects": 1,
+        "offences_by_serial": 2,
+        "offences_with_suspect": 5,
+        "serial_share": 0.4,
+        "window_start": date(2018, 4, 1),
+        "full_window": False,  # the data start in 2020: earlier victims may be missed
+    }
+    three = repeats.serial_perpetrators(OFFENCES, START, END, DATA_START, victims=3)
+    assert three["serial_suspects"][0] == 0
+    one_year = repeats.serial_perpetrators(OFFENCES, START, END, DATA_START, years=1)
+    assert one_year.row(0, named=True)["full_window"] is True
