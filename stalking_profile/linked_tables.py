@@ -95,6 +95,11 @@ DERIVED = {
     ("risk_by_district", "denominator"): ("rate", "lower", "upper"),
     ("dash_mix", "numerator"): ("rate", "lower", "upper"),
     ("cyber_by_district", "numerator"): ("rate", "lower", "upper"),
+    ("repeat_summary", "offences"): (),
+    ("repeat_summary", "offences_with_suspect"): ("repeat_suspect_share",),
+    ("repeat_monthly", "offences"): (),
+    ("repeat_monthly", "with_suspect"): ("repeat_suspect_share",),
+    ("serial", "offences_with_suspect"): ("serial_share",),
     ("cyber_by_district", "denominator"): ("rate", "lower", "upper"),
     ("dash_mix", "denominator"): ("rate", "lower", "upper"),
     ("wards", "offences"): ("rate", "rate_per_1000", "rate_lower", "rate_upper"),
@@ -175,6 +180,9 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
         ("wards", _wards),
         ("ward_totals", _ward_totals),
         ("cyber_by_district", _cyber_by_district),
+        ("repeat_summary", _repeat_summary),
+        ("repeat_monthly", _repeat_monthly),
+        ("serial", _serial),
     ):
         frame = tables.get(name)
         if frame is not None:
@@ -529,6 +537,37 @@ def _ward_totals(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
     for i, row in enumerate(frame.iter_rows(named=True)):
         out.count(("unknown ward", chosen), "ward_totals", i, "unknown", row["unknown"])
         out.count(("period", chosen), "ward_totals", i, "offences", row["offences"])
+
+
+def _repeat_summary(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """The Repeats page's summary: offences, and offences with a suspect, add up over DA and
+    non-DA (victims and suspects do not: one may be in both)."""
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        category = row["category"]
+        out.count(("period", category), "repeat_summary", i, "offences", row["offences"])
+        key = ("with suspect", category)
+        out.count(key, "repeat_summary", i, "offences_with_suspect", row["offences_with_suspect"])
+    if chosen == "all":
+        out.add([("period", c) for c in CATEGORIES], ("period", "all"))
+        out.add([("with suspect", c) for c in CATEGORIES], ("with suspect", "all"))
+
+
+def _repeat_monthly(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """The Repeats page's months (the chosen offences): they add up to the period's."""
+    months = frame["recorded_month"].to_list()
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        month = row["recorded_month"]
+        out.count(("month", month, chosen), "repeat_monthly", i, "offences", row["offences"])
+        key = ("month with suspect", month)
+        out.count(key, "repeat_monthly", i, "with_suspect", row["with_suspect"])
+    out.add([("month", m, chosen) for m in months], ("period", chosen))
+    out.add([("month with suspect", m) for m in months], ("with suspect", chosen))
+
+
+def _serial(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        key = ("with suspect", chosen)
+        out.count(key, "serial", i, "offences_with_suspect", row["offences_with_suspect"])
 
 
 def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure:

@@ -568,12 +568,42 @@ class RepeatsPanel:
     serial: pl.DataFrame  # repeats.serial_perpetrators
 
 
-@publishable
 def repeats_panel(
     gateway: Gateway, flt: ProfileFilter, serial_victims: int, serial_years: int
 ) -> RepeatsPanel:
     """Repeat victims and suspects in the period and within 12 months, days between a
-    suspect's offences, and serial perpetrators (`serial_victims` victims in `serial_years`)."""
+    suspect's offences, and serial perpetrators (`serial_victims` victims in `serial_years`).
+    In publication mode the summary, months and serial table are protected together (the
+    months add up to the period, DA and non-DA to all) and the chart redrawn."""
+    panel = _repeats_panel(gateway, flt, serial_victims, serial_years)
+    tables = {
+        "repeat_summary": panel.summary,
+        "repeat_monthly": panel.monthly,
+        "serial": panel.serial,
+    }
+    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if protected is None:
+        return panel
+    monthly = protected.tables["repeat_monthly"]
+    return replace(
+        panel,
+        summary=protected.tables["repeat_summary"],
+        monthly=monthly,
+        serial=protected.tables["serial"],
+        figure=_repeats_figure(monthly, flt),
+    )
+
+
+def _repeats_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
+    title = "Offences with a repeat victim or suspect (within 12 months)"
+    return charts.repeat_share_figure(monthly, _titled(title, flt))
+
+
+@publishable
+def _repeats_panel(
+    gateway: Gateway, flt: ProfileFilter, serial_victims: int, serial_years: int
+) -> RepeatsPanel:
+    """The Repeats page's tables for the filter (see `repeats_panel`)."""
     offences = queries.repeat_offences(gateway, flt, 12 * serial_years - 1)
     data_start = queries.dataset_info(gateway).first_month
     start, end = flt.start_month, flt.end_month
@@ -581,9 +611,7 @@ def repeats_panel(
     summary = repeats.repeat_summary(offences, start, end).filter(pl.col("category").is_in(shown))
     chosen = apply_domestic(offences, flt.domestic)  # the DA choice, for what is not split
     monthly = repeats.monthly_repeats(chosen, start, end, data_start)
-    figure = charts.repeat_share_figure(
-        monthly, _titled("Offences with a repeat victim or suspect (within 12 months)", flt)
-    )
+    figure = _repeats_figure(monthly, flt)
     gaps = repeats.days_between_offences(offences, start, end).filter(
         pl.col("category").is_in(shown)
     )
