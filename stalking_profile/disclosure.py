@@ -39,12 +39,12 @@ class LinearSystem:
     sums: Sequence[tuple[tuple[Key, ...], Key]] = field(default_factory=tuple)
     slack: int = 0  # published counts are rounded: the truth is within this of each (5 -> 2)
 
-    def unknowns(self, hidden: set[Key]) -> list[Key]:
+    def unknowns(self, hidden: set[Key]) -> set[Key]:
         """Every count the attacker does not see: hidden, already hidden, or never published."""
         named = {key for parts, total in self.sums for key in (*parts, total)}
         unseen = {key for key in named if self.values.get(key) is None}
         withheld = {key for key, value in self.values.items() if value is None}
-        return sorted(hidden | unseen | withheld, key=repr)
+        return hidden | unseen | withheld
 
     def neighbours(self, key: Key) -> set[Key]:
         """Counts that share a sum with `key`."""
@@ -84,7 +84,7 @@ def audit(
     Each count is solved over the sums linked to it through unknowns only (the others bind
     other counts and cannot narrow it), so a large table costs little per cell."""
     system = published.system() if isinstance(published, AdditiveTable) else published
-    unknown = set(system.unknowns(set(hidden)))
+    unknown = system.unknowns(set(hidden))
     if not unknown:
         return {}
     bounds: dict[Key, tuple[float, float | None]] = dict.fromkeys(unknown, (0.0, None))
@@ -195,7 +195,7 @@ def _candidates(system: LinearSystem, hidden: set[Key], key: Key) -> list[list[K
     """Published counts whose hiding can loosen what pins `key`, nearest first: those in a sum
     with it, then those in a sum with a hidden count linked to it through sums; each group
     smallest first."""
-    unseen = set(system.unknowns(hidden)) | {key}
+    unseen = system.unknowns(hidden) | {key}
     component, frontier = {key}, [key]
     while frontier:
         for other in system.neighbours(frontier.pop()):

@@ -34,6 +34,7 @@ from stalking_profile.measures.indicators import BY_KEY
 
 SUPPRESSED = "suppressed"
 CATEGORIES = ("domestic", "non_domestic")
+CATEGORY = object()  # where the category goes in a key given to Published.split
 
 
 # The tables a page or pack may show, by name (any subset):
@@ -95,9 +96,7 @@ DERIVED = {
     ("risk_by_district", "denominator"): ("rate", "lower", "upper"),
     ("dash_mix", "numerator"): ("rate", "lower", "upper"),
     ("cyber_by_district", "numerator"): ("rate", "lower", "upper"),
-    ("repeat_summary", "offences"): (),
     ("repeat_summary", "offences_with_suspect"): ("repeat_suspect_share",),
-    ("repeat_monthly", "offences"): (),
     ("repeat_monthly", "with_suspect"): ("repeat_suspect_share",),
     ("serial", "offences_with_suspect"): ("serial_share",),
     ("cyber_by_district", "denominator"): ("rate", "lower", "upper"),
@@ -153,6 +152,15 @@ class Published:
 
     def add(self, parts: list[Key], total: Key) -> None:
         self.sums.append((tuple(parts), total))
+
+    def split(self, *template: object) -> None:
+        """DA + non-DA = all, for the count whose key is `template` with the category in
+        place of CATEGORY."""
+
+        def key(category: str) -> Key:
+            return tuple(category if part is CATEGORY else part for part in template)
+
+        self.add([key(c) for c in CATEGORIES], key("all"))
 
     def system(self, slack: int = 0) -> LinearSystem:
         return LinearSystem(dict(self.values), list(self.sums), slack)
@@ -240,7 +248,7 @@ def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
             out.count(("flag", column, chosen), "headline", i, "numerator", row["numerator"])
             out.count(("period", chosen), "headline", i, "denominator", row["denominator"])
     if chosen == "all":
-        out.add([("period", c) for c in CATEGORIES], ("period", "all"))
+        out.split("period", CATEGORY)
 
 
 def _trend(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -252,7 +260,7 @@ def _trend(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
                 category = chosen if column == "offences_total" else column
                 out.count(("month", month, category), "trend", i, column, row[column])
         if chosen == "all":
-            out.add([("month", month, c) for c in CATEGORIES], ("month", month, "all"))
+            out.split("month", month, CATEGORY)
         out.count(("rolling", month), "trend", i, "rolling_12m_total", row["rolling_12m_total"])
         twelve = _months(add_months(month, -11), 12)
         out.add([("month", m, chosen) for m in twelve], ("rolling", month))
@@ -285,7 +293,7 @@ def _risk(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         out.count(("period", row["category"]), "risk", i, "denominator", row["denominator"])
     if chosen == "all":
         for flag in flags:
-            out.add([("flag", flag, c) for c in CATEGORIES], ("flag", flag, "all"))
+            out.split("flag", flag, CATEGORY)
 
 
 def _outcomes(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -302,7 +310,7 @@ def _outcomes(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         out.add([("outcome", g, category) for g in groups], ("period", category))
     if chosen == "all" and set(categories) >= {*CATEGORIES, "all"}:
         for group in groups:
-            out.add([("outcome", group, c) for c in CATEGORIES], ("outcome", group, "all"))
+            out.split("outcome", group, CATEGORY)
 
 
 def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -327,7 +335,7 @@ def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         else:
             out.count(("quality total", indicator), "quality", i, "denominator", denominator)
     if chosen == "all":
-        out.add([("period", c) for c in CATEGORIES], ("period", "all"))
+        out.split("period", CATEGORY)
 
 
 def _cyber_by_district(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -376,9 +384,7 @@ def _comparison(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
                     out.add([key], twin)
         if set(categories) >= {*CATEGORIES, "all"}:
             for area in [*areas, OTHERS]:
-                out.add(
-                    [("area", area, c, column) for c in CATEGORIES], ("area", area, "all", column)
-                )
+                out.split("area", area, CATEGORY, column)
 
 
 @dataclass(frozen=True)
@@ -478,8 +484,8 @@ def _risk_by_district(out: Published, frame: pl.DataFrame, chosen: Domestic) -> 
             _areas(out, ("offences", category), areas)
         if categories >= {*CATEGORIES, "all"}:
             for area in [*areas, OTHERS]:
-                out.add([("flag", flag, c, area) for c in CATEGORIES], ("flag", flag, "all", area))
-                out.add([("offences", c, area) for c in CATEGORIES], ("offences", "all", area))
+                out.split("flag", flag, CATEGORY, area)
+                out.split("offences", CATEGORY, area)
 
 
 def _risk_comparison(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -548,8 +554,8 @@ def _repeat_summary(out: Published, frame: pl.DataFrame, chosen: Domestic) -> No
         key = ("with suspect", category)
         out.count(key, "repeat_summary", i, "offences_with_suspect", row["offences_with_suspect"])
     if chosen == "all":
-        out.add([("period", c) for c in CATEGORIES], ("period", "all"))
-        out.add([("with suspect", c) for c in CATEGORIES], ("with suspect", "all"))
+        out.split("period", CATEGORY)
+        out.split("with suspect", CATEGORY)
 
 
 def _repeat_monthly(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:

@@ -73,10 +73,17 @@ def repeat_summary(offences: pl.DataFrame, start: date, end: date) -> pl.DataFra
 def monthly_repeats(
     offences: pl.DataFrame, start: date, end: date, data_start: date
 ) -> pl.DataFrame:
-    """For each month of the period (all offences): offences recorded; of them, those whose
-    victim had another offence in the 365 days before (repeat_victim_12m) and those whose
-    suspect did (repeat_suspect_12m, over offences with a suspect: with_suspect), with their
-    shares. `full_lookback` is false where the 365 days reach back before the data start
+    """For each month of the period (the offences given, by recorded month):
+
+    - offences: offences recorded in the month;
+    - repeat_victim_12m: of them, those whose victim had another offence recorded in the 365
+      days before (the same day included, whether or not in the period);
+      repeat_victim_share = repeat_victim_12m / offences with a victim key;
+    - with_suspect: offences with a suspect identified; repeat_suspect_12m: those whose
+      suspect had another offence in the 365 days before; repeat_suspect_share =
+      repeat_suspect_12m / with_suspect.
+
+    `full_lookback` is false where the 365 days reach back before the data start
     (`data_start`), where a repeat may be missed: those months read low."""
     months = []
     month = start
