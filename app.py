@@ -46,6 +46,18 @@ profile_pages = [
         url_path="repeats",
     ),
     st.Page(
+        "app_pages/orders.py",
+        title="Civil orders and breaches",
+        icon=":material/shield:",
+        url_path="orders",
+    ),
+    st.Page(
+        "app_pages/contact.py",
+        title="Victim contact",
+        icon=":material/contact_phone:",
+        url_path="contact",
+    ),
+    st.Page(
         "app_pages/quality.py", title="Data quality", icon=":material/rule:", url_path="quality"
     ),
 ]

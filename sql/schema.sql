@@ -121,6 +121,39 @@ CREATE TABLE IF NOT EXISTS context_crime (
     source_file           VARCHAR NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS civil_order (
+    order_id        VARCHAR PRIMARY KEY,
+    order_type      VARCHAR NOT NULL,
+    subject_id      VARCHAR,
+    protected_id    VARCHAR,
+    crime_ref       VARCHAR,
+    applied_date    DATE NOT NULL,
+    interim_date    DATE,
+    granted_date    DATE,
+    refused_date    DATE,
+    expiry_date     DATE,
+    discharged_date DATE,
+    status          VARCHAR NOT NULL,
+    district_code   VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS breach (
+    breach_id   VARCHAR PRIMARY KEY,
+    order_id    VARCHAR NOT NULL,
+    breach_date DATE NOT NULL,
+    crime_ref   VARCHAR,
+    outcome_key VARCHAR
+);
+
+-- No primary key: a row with no contact_date records an agreement with no contact yet, and an
+-- import replaces the whole log of each offence it names (sql/writes/replace_contacts.sql).
+-- Validation refuses a repeated (crime_ref, contact_date) within a file.
+CREATE TABLE IF NOT EXISTS victim_contact (
+    crime_ref            VARCHAR NOT NULL,
+    agreed_interval_days INTEGER NOT NULL,
+    contact_date         DATE
+);
+
 -- The latest load: the one row every "as at the extract date" figure reads.
 CREATE OR REPLACE VIEW current_dataset AS
 SELECT * FROM dataset ORDER BY loaded_at DESC LIMIT 1;

@@ -473,3 +473,46 @@ def repeat_share_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
     )
     month_axis(figure, months)
     return apply_theme(figure, title)
+
+
+def orders_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
+    """One order type's applications and full orders made each month (bars), and the full
+    orders in force at each month's end (a line on its own axis, right).
+
+    `monthly`: month, applied, granted, in_force (measures.orders.orders_by_month, one type)."""
+    figure = go.Figure()
+    months = monthly["month"].to_list()
+    for column, name, colour in (
+        ("applied", "Applications", COLOURS["non_domestic"]),
+        ("granted", "Full orders made", COLOURS["rolling"]),
+    ):
+        figure.add_bar(
+            x=months,
+            y=monthly[column].to_list(),
+            name=name,
+            marker_color=colour,
+            hovertemplate="%{y:,}<extra>" + name + "</extra>",
+        )
+    figure.add_scatter(
+        x=months,
+        y=monthly["in_force"].to_list(),
+        name="Full orders in force at month end (right axis)",
+        mode="lines+markers",
+        line={"color": COLOURS["domestic"], "width": 2},
+        yaxis="y2",
+        hovertemplate="%{y:,}<extra>In force</extra>",
+    )
+    counts = [*monthly["applied"].to_list(), *monthly["granted"].to_list()]
+    figure.update_layout(
+        barmode="group",
+        yaxis={"title": "Orders in the month", **count_axis(counts)},
+        yaxis2={
+            "title": "In force",
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            **count_axis(monthly["in_force"].to_list()),
+        },
+    )
+    month_axis(figure, months)
+    return apply_theme(figure, title)

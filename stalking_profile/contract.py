@@ -29,6 +29,22 @@ DASH_RISK_LEVELS: tuple[str, ...] = ("standard", "medium", "high")
 SEXES: tuple[str, ...] = ("female", "male", "other", "unknown")
 ETHNIC_GROUPS: tuple[str, ...] = ("White", "Asian", "Black", "Mixed", "Other", "Not stated")
 AGE_RANGE: tuple[int, int] = (0, 110)
+ORDER_TYPES: dict[str, str] = {
+    "SPO": "Stalking Protection Order (Stalking Protection Act 2019)",
+    "RO": "Restraining order (on conviction or acquittal)",
+    "NMO": "Non-molestation order (Family Law Act 1996)",
+    "DVPO": "Domestic Violence Protection Order",
+    "DAPO": "Domestic Abuse Protection Order (Domestic Abuse Act 2021)",
+}
+ORDER_STATUSES: tuple[str, ...] = (
+    "applied",
+    "interim",
+    "granted",
+    "refused",
+    "withdrawn",
+    "expired",
+    "discharged",
+)
 
 
 @dataclass(frozen=True)
@@ -260,7 +276,8 @@ IMPORT_LOG = Table(
         Column(
             "kind",
             "VARCHAR",
-            "What the file held (offences, outcomes, districts, wards, comparison).",
+            "What the file held (offences, outcomes, districts, wards, comparison, orders, "
+            "breaches, contacts).",
             nullable=False,
         ),
         Column("imported_at", "TIMESTAMP", "When.", nullable=False),
@@ -328,6 +345,85 @@ CONTEXT_CRIME = Table(
     ),
 )
 
+CIVIL_ORDER = Table(
+    name="civil_order",
+    description=(
+        "Civil and protective orders: one row per order, from application to its end. A later "
+        "import of the same order_id replaces the row, so variations, renewals (a new expiry "
+        "date) and discharges are recorded by re-importing the order as it now stands."
+    ),
+    primary_key=("order_id",),
+    columns=(
+        Column("order_id", "VARCHAR", "The order's reference.", nullable=False),
+        Column(
+            "order_type",
+            "VARCHAR",
+            "SPO (Stalking Protection Order), RO (restraining order), NMO (non-molestation "
+            "order), DVPO or DAPO.",
+            nullable=False,
+            allowed=tuple(ORDER_TYPES),
+        ),
+        Column("subject_id", "VARCHAR", "Pseudonymous key of the person the order restricts."),
+        Column("protected_id", "VARCHAR", "Pseudonymous key of the person it protects."),
+        Column("crime_ref", "VARCHAR", "The offence the application arose from, if any."),
+        Column("applied_date", "DATE", "Date the application was made to court.", nullable=False),
+        Column("interim_date", "DATE", "Date an interim order was made (null if none)."),
+        Column("granted_date", "DATE", "Date the full order was made (null if not, or not yet)."),
+        Column("refused_date", "DATE", "Date the court refused the application."),
+        Column(
+            "expiry_date",
+            "DATE",
+            "Date the full order ends (null: until further order). A full SPO lasts at least 2 years.",
+        ),
+        Column("discharged_date", "DATE", "Date the order was discharged early."),
+        Column(
+            "status",
+            "VARCHAR",
+            "The order's status as the records system gives it.",
+            nullable=False,
+            allowed=ORDER_STATUSES,
+        ),
+        Column("district_code", "VARCHAR", "District that applied for the order.", nullable=False),
+    ),
+)
+
+BREACH = Table(
+    name="breach",
+    description="Breaches of civil orders: one row per breach recorded.",
+    primary_key=("breach_id",),
+    columns=(
+        Column("breach_id", "VARCHAR", "The breach's reference.", nullable=False),
+        Column("order_id", "VARCHAR", "The order breached (key into civil_order).", nullable=False),
+        Column("breach_date", "DATE", "Date of the breach.", nullable=False),
+        Column("crime_ref", "VARCHAR", "The offence recorded for the breach, if any."),
+        Column(
+            "outcome_key",
+            "VARCHAR",
+            "Home Office outcome of the breach offence (key into outcome_type; null if open).",
+        ),
+    ),
+)
+
+VICTIM_CONTACT = Table(
+    name="victim_contact",
+    description=(
+        "Victim Contact Agreements and the contacts made: one row per contact, with the "
+        "interval agreed with the victim. A row with no contact_date records an agreement with "
+        "no contact yet. An import replaces the stored log of every offence it names."
+    ),
+    primary_key=("crime_ref", "contact_date"),
+    columns=(
+        Column("crime_ref", "VARCHAR", "The offence (key into offence).", nullable=False),
+        Column(
+            "agreed_interval_days",
+            "INTEGER",
+            "Days between updates agreed with the victim (e.g. 28).",
+            nullable=False,
+        ),
+        Column("contact_date", "DATE", "Date the victim was contacted (null: none yet)."),
+    ),
+)
+
 TABLES: tuple[Table, ...] = (
     DATASET,
     DISTRICT,
@@ -339,6 +435,9 @@ TABLES: tuple[Table, ...] = (
     IMPORT_LOG,
     QUARANTINE,
     CONTEXT_CRIME,
+    CIVIL_ORDER,
+    BREACH,
+    VICTIM_CONTACT,
 )
 
 
@@ -350,6 +449,9 @@ IMPORT_KINDS: dict[str, Table] = {
     "districts": DISTRICT,
     "wards": WARD,
     "comparison": COMPARISON_COUNT,
+    "orders": CIVIL_ORDER,
+    "breaches": BREACH,
+    "contacts": VICTIM_CONTACT,
 }
 
 

@@ -133,3 +133,31 @@ def outcome_counts(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
 def ward_totals(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     """Offences per ward and DA for the filter's period, districts and offence types."""
     return gateway.query("ward_totals", **flt.sql_params())
+
+
+def has_tables(gateway: Gateway, *names: str) -> bool:
+    """Whether the database holds every table named (one created before orders, breaches and
+    victim contact were added to the contract does not, until its next import)."""
+    stored = set(gateway.query("stored_tables")["table_name"].to_list())
+    return set(names) <= stored
+
+
+def civil_orders(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Every civil order applied for by the filter's districts (all dates; the measures choose
+    the period)."""
+    return gateway.query("civil_orders", districts=list(flt.districts))
+
+
+def order_breaches(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Breaches of the filter's districts' orders with the breach offence's outcome group."""
+    return gateway.query("order_breaches", districts=list(flt.districts))
+
+
+def victim_contacts(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """The filter's offences with their contact agreement, contacts and end date."""
+    return gateway.query("victim_contacts", **flt.sql_params())
+
+
+def contact_start(gateway: Gateway) -> date | None:
+    """The first month with a recorded Victim Contact Agreement (None: there are none)."""
+    return gateway.query("contact_start")["first_month"][0]

@@ -9,6 +9,7 @@ SELECT
     recorded_date,
     recorded_month,
     is_domestic,
+    district_code,
     victim_id,
     suspect_id
 FROM offence_fact

@@ -22,6 +22,7 @@ import shapely
 from stalking_profile import contract
 from stalking_profile.config import DEMO_DIR, SQL_DIR
 from stalking_profile.demo import calibration as cal
+from stalking_profile.demo import protection
 
 SEED = 20220131
 TARGETS_DIR = Path(__file__).resolve().parents[1] / "reference" / "targets"
@@ -125,6 +126,9 @@ class DemoData:
     offence: pl.DataFrame
     outcome: pl.DataFrame
     comparison_count: pl.DataFrame
+    civil_order: pl.DataFrame
+    breach: pl.DataFrame
+    victim_contact: pl.DataFrame
 
 
 def demo_source(seed: int = SEED) -> str:
@@ -135,6 +139,7 @@ def demo_source(seed: int = SEED) -> str:
     for path in (
         Path(__file__),
         Path(cal.__file__),
+        Path(protection.__file__),
         DEMO_DIR / "wards.geojson",
         *sorted(TARGETS_DIR.glob("*.csv")),
         SQL_DIR / "schema.sql",
@@ -659,4 +664,18 @@ def generate(seed: int = SEED) -> DemoData:
     )
     comparison = comparison_layer(wards, risk_by_ward, rng)
     offence = rows.select(contract.OFFENCE.column_names)
-    return DemoData(_dataset(seed), district, wards, outcome_type, offence, outcome, comparison)
+    final = outcome.group_by("crime_ref").agg(pl.col("outcome_date").max())
+    closed = rows.join(final, on="crime_ref", how="left")
+    orders = protection.civil_orders(closed, seed, cal.EXTRACT_DATE)
+    return DemoData(
+        _dataset(seed),
+        district,
+        wards,
+        outcome_type,
+        offence,
+        outcome,
+        comparison,
+        orders,
+        protection.breaches(orders, closed, seed, cal.EXTRACT_DATE),
+        protection.victim_contact(closed, seed, cal.EXTRACT_DATE),
+    )

@@ -131,6 +131,7 @@ def _reference(gateway: Gateway) -> Reference:
         districts=frozenset(codes.filter(pl.col("kind") == "district")["code"].to_list()),
         wards=frozenset(codes.filter(pl.col("kind") == "ward")["code"].to_list()),
         offence_recorded=gateway.query("offence_recorded_dates"),
+        orders=gateway.query("order_dates"),
     )
 
 
@@ -164,6 +165,24 @@ def _changed_offences(gateway: Gateway, accepted: pl.DataFrame) -> tuple[pl.Data
 
 def _outcome_rows(gateway: Gateway) -> int:
     return int(gateway.query("table_counts")["outcomes"].item())
+
+
+# the write script and its frame's name for each kind of protection record
+PROTECTION_WRITES: dict[str, tuple[str, str]] = {
+    "orders": ("upsert_orders", "incoming_orders"),
+    "breaches": ("upsert_breaches", "incoming_breaches"),
+    "contacts": ("replace_contacts", "incoming_contacts"),
+}
+
+
+def _stored_keys(gateway: Gateway, kind: str) -> pl.Series | None:
+    """The keys already stored for orders and breaches (None for contacts, which replace
+    each offence's log)."""
+    if kind == "orders":
+        return gateway.query("order_dates")["order_id"]
+    if kind == "breaches":
+        return gateway.query("breach_ids")["breach_id"]
+    return None
 
 
 def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, int, int]:
@@ -209,6 +228,15 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
             pl.lit(None, dtype=pl.String).alias("geometry"),
         ).select("ward_code", "ward_name", "district_code", "population", "geometry")
         gateway.write("upsert_wards", incoming_wards=frame)
+    elif validated.kind in PROTECTION_WRITES:
+        script, frame_name = PROTECTION_WRITES[validated.kind]
+        table = contract.IMPORT_KINDS[validated.kind]
+        stored = _stored_keys(gateway, validated.kind)
+        if stored is not None:
+            key = table.primary_key[0]
+            updated = accepted.filter(pl.col(key).is_in(stored.implode())).height
+        inserted = accepted.height - updated
+        gateway.write(script, **{frame_name: accepted.select(table.column_names)})
     else:
         frame = accepted.with_columns(
             *[pl.lit(source).alias("source")] * ("source" not in accepted.columns)

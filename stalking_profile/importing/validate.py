@@ -48,6 +48,13 @@ SEX_WORDS = {
     "x": "other",
     "other": "other",
 }
+ORDER_TYPE_WORDS: dict[str, str] = {
+    **{code.lower(): code for code in contract.ORDER_TYPES},
+    **{name.split(" (")[0].lower(): code for code, name in contract.ORDER_TYPES.items()},
+    "interim spo": "SPO",
+    "stalking protection order": "SPO",
+    "non molestation order": "NMO",
+}
 EARLIEST = date(1990, 1, 1)
 KIND_TABLES: dict[str, contract.Table] = contract.IMPORT_KINDS
 REJECT_SCHEMA = pl.Schema(
@@ -68,6 +75,9 @@ class Reference:
     wards: frozenset[str]
     offence_recorded: pl.DataFrame  # crime_ref, recorded_date of offences already stored
     today: date = field(default_factory=date.today)
+    orders: pl.DataFrame = field(  # order_id, made_date of civil orders already stored
+        default_factory=lambda: pl.DataFrame(schema={"order_id": pl.String, "made_date": pl.Date})
+    )
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,12 @@ def detect_kind(columns: list[str], file_headers: list[str] | None = None) -> st
     present = set(columns)
     if {"crime_ref", "recorded_date"} <= present:
         return "offences"
+    if {"breach_id", "order_id"} <= present:
+        return "breaches"
+    if {"order_id", "order_type"} <= present:
+        return "orders"
+    if {"crime_ref", "agreed_interval_days"} <= present:
+        return "contacts"
     if {"crime_ref", "outcome_key", "outcome_date"} <= present:
         return "outcomes"
     if {"layer", "ward_code", "offences"} <= present:
@@ -102,7 +118,9 @@ def detect_kind(columns: list[str], file_headers: list[str] | None = None) -> st
         return "districts"
     raise ValueError(
         "cannot tell what the file holds: offences need crime_ref and recorded_date; outcomes crime_ref, "
-        "outcome_key and outcome_date; districts district_code and district_name. The file's columns: "
+        "outcome_key and outcome_date; districts district_code and district_name; orders order_id and "
+        "order_type; breaches breach_id and order_id; victim contacts crime_ref and "
+        "agreed_interval_days. The file's columns: "
         + ", ".join(file_headers if file_headers is not None else sorted(present))
     )
 
@@ -177,6 +195,8 @@ def _parse_code(column: contract.Column) -> pl.Expr:
                 {g.lower(): g for g in contract.ETHNIC_GROUPS}, default=None
             )
         )
+    if column.name == "order_type":
+        return text.str.to_lowercase().replace_strict(ORDER_TYPE_WORDS, default=None)
     if column.name == "ho_offence_code":
         return text.str.to_uppercase().replace_strict(
             {c: c for c in contract.HO_OFFENCE_CODES}, default=None
@@ -252,7 +272,7 @@ def validate(
 ) -> Validated:
     """Check a mapped frame (text columns, contract names, __row_number) against the contract."""
     table = KIND_TABLES[kind]
-    if kind in ("offences", "wards") and not reference.districts:
+    if kind in ("offences", "wards", "orders") and not reference.districts:
         raise ValueError(
             "no districts are loaded yet, so district codes cannot be checked: import the "
             "force's districts first (the districts.csv template)"
@@ -268,6 +288,12 @@ def validate(
             .str.to_uppercase()
             .replace_strict(contract.OFFENCE_TYPE_OF_CODE, default=None)
             .alias("offence_type")
+        )
+    if kind in ("orders", "breaches", "contacts"):  # every rule sees every column
+        frame = frame.with_columns(
+            pl.lit(None, dtype=pl.String).alias(c.name)
+            for c in table.columns
+            if c.nullable and c.name not in frame.columns
         )
     wanted = [c.name for c in table.columns if not c.nullable and c.name not in ("geometry",)]
     if kind == "wards":
@@ -361,9 +387,29 @@ class Rule:
         return self.reason if isinstance(self.reason, str) else self.reason(reference)
 
 
-DATE_COLUMNS = ("recorded_date", "committed_date", "outcome_date", "period_start", "period_end")
+DATE_COLUMNS = (
+    "recorded_date",
+    "committed_date",
+    "outcome_date",
+    "period_start",
+    "period_end",
+    "applied_date",
+    "interim_date",
+    "granted_date",
+    "refused_date",
+    "discharged_date",
+    "breach_date",
+    "contact_date",
+)  # not expiry_date: an order in force expires in the future
 LOW_AGE, HIGH_AGE = contract.AGE_RANGE
-KEYS = {"offences": "crime_ref", "districts": "district_code", "wards": "ward_code"}
+KEYS: dict[str, tuple[str, ...]] = {
+    "offences": ("crime_ref",),
+    "districts": ("district_code",),
+    "wards": ("ward_code",),
+    "orders": ("order_id",),
+    "breaches": ("breach_id",),
+    "contacts": ("crime_ref", "contact_date"),
+}
 
 
 def _check(build: Callable[[str], pl.Expr]) -> Callable[[str], Callable[[Reference], pl.Expr]]:
@@ -383,9 +429,129 @@ _repeated = _check(
 )
 
 
+def _before(later: str, earlier: str) -> Callable[[Reference], pl.Expr]:
+    return lambda reference: _p(later) < _p(earlier)
+
+
+def _status_needs(status: tuple[str, ...], date_column: str) -> Rule:
+    return Rule(
+        "status",
+        f"status {' or '.join(status)} needs {date_column}",
+        lambda r: _p("status").is_in(status) & _p(date_column).is_null(),
+        needs=("status",),
+        kinds=("orders",),
+    )
+
+
 def _known_districts(reference: Reference) -> str:
     known = ", ".join(sorted(reference.districts))
     return f"unknown district (known: {known}; import districts first)"
+
+
+def _made() -> pl.Expr:
+    """The date an order was first made: its interim order, else its full order."""
+    return pl.min_horizontal(_p("interim_date"), _p("granted_date"))
+
+
+ORDER_RULES: tuple[Rule, ...] = (
+    *(
+        Rule(
+            later,
+            f"{what} dated before the application",
+            _before(later, "applied_date"),
+            needs=(later, "applied_date"),
+            kinds=("orders",),
+        )
+        for later, what in (
+            ("interim_date", "interim order"),
+            ("granted_date", "full order"),
+            ("refused_date", "refusal"),
+        )
+    ),
+    Rule(
+        "refused_date",
+        "both granted and refused: give one",
+        lambda r: _p("refused_date").is_not_null() & _p("granted_date").is_not_null(),
+        needs=("refused_date", "granted_date"),
+        kinds=("orders",),
+    ),
+    Rule(
+        "expiry_date",
+        "expires on or before the day it was granted",
+        lambda r: _p("expiry_date") <= _p("granted_date"),
+        needs=("expiry_date", "granted_date"),
+        kinds=("orders",),
+    ),
+    Rule(
+        "discharged_date",
+        "discharged before the order was made",
+        lambda r: _p("discharged_date") < _made(),
+        needs=("discharged_date", "interim_date", "granted_date"),
+        kinds=("orders",),
+    ),
+    Rule(
+        "discharged_date",
+        "discharged, but no interim or full order was made",
+        lambda r: (
+            _p("discharged_date").is_not_null()
+            & _p("interim_date").is_null()
+            & _p("granted_date").is_null()
+        ),
+        needs=("discharged_date", "interim_date", "granted_date"),
+        kinds=("orders",),
+    ),
+    _status_needs(("granted", "expired"), "granted_date"),
+    _status_needs(("refused",), "refused_date"),
+    _status_needs(("interim",), "interim_date"),
+    _status_needs(("discharged",), "discharged_date"),
+    # breaches: checked against the orders already stored (joined as made_date)
+    Rule(
+        "order_id",
+        "no order with this order_id (import the orders first)",
+        lambda r: ~pl.col("__order_known") & _p("order_id").is_not_null(),
+        kinds=("breaches",),
+    ),
+    Rule(
+        "order_id",
+        "the order was never made (no interim or full order), so it cannot be breached",
+        lambda r: pl.col("__order_known") & pl.col("made_date").is_null(),
+        kinds=("breaches",),
+    ),
+    Rule(
+        "breach_date",
+        "breach dated before the order was made",
+        lambda r: _p("breach_date") < pl.col("made_date"),
+        kinds=("breaches",),
+    ),
+    # victim contact: checked against the offences already stored (joined as recorded_date)
+    Rule(
+        "crime_ref",
+        "no offence with this crime reference",
+        lambda r: pl.col("recorded_date").is_null() & _p("crime_ref").is_not_null(),
+        kinds=("contacts",),
+    ),
+    Rule(
+        "contact_date",
+        "contact dated before the offence was recorded",
+        lambda r: _p("contact_date") < pl.col("recorded_date"),
+        kinds=("contacts",),
+    ),
+    Rule(
+        "agreed_interval_days",
+        "the agreed interval must be at least 1 day",
+        lambda r: _p("agreed_interval_days") < 1,
+        kinds=("contacts",),
+    ),
+    Rule(
+        "agreed_interval_days",
+        lambda r: pl.format(
+            "differs from the interval agreed for this offence at row {}", pl.col("__agreed_row")
+        ),
+        lambda r: _p("agreed_interval_days") != pl.col("__agreed"),
+        needs=("agreed_interval_days", "crime_ref"),
+        kinds=("contacts",),
+    ),
+)
 
 
 RULES: tuple[Rule, ...] = (
@@ -438,7 +604,7 @@ RULES: tuple[Rule, ...] = (
         lambda r: (
             ~_p("district_code").is_in(sorted(r.districts)) & _p("district_code").is_not_null()
         ),
-        kinds=("offences", "wards"),
+        kinds=("offences", "wards", "orders"),
         when=lambda r: bool(r.districts),
     ),
     Rule(
@@ -453,15 +619,17 @@ RULES: tuple[Rule, ...] = (
     ),
     *(
         Rule(
-            key,
+            key[-1],
             lambda r: pl.format(
                 "duplicate within the file (first at row {})", pl.col("__first_row")
             ),
-            _repeated(key),
+            _repeated(key[-1]),
+            needs=key,
             kinds=(kind,),
         )
         for kind, key in KEYS.items()
     ),
+    *ORDER_RULES,
 )
 
 
@@ -469,16 +637,39 @@ def _with_context(typed: pl.DataFrame, kind: str, reference: Reference) -> pl.Da
     """The rows with what the rules compare them to: the stored offence's recorded date (for
     outcome histories) and the first row of each key (for duplicates)."""
     frame = typed
-    if kind == "outcomes":
+    if kind in ("outcomes", "contacts") and "crime_ref__parsed" in frame.columns:
         frame = frame.join(
             reference.offence_recorded,
             left_on="crime_ref__parsed",
             right_on="crime_ref",
             how="left",
+            maintain_order="left",
         )
-    key = KEYS.get(kind)
-    if key and f"{key}__parsed" in frame.columns:
-        frame = frame.with_columns(pl.col(ROW_NUMBER).min().over(_p(key)).alias("__first_row"))
+    if kind == "breaches" and "order_id__parsed" in frame.columns:
+        frame = frame.join(
+            reference.orders.with_columns(pl.lit(True).alias("__order_known")),
+            left_on="order_id__parsed",
+            right_on="order_id",
+            how="left",
+            maintain_order="left",
+        ).with_columns(pl.col("__order_known").fill_null(False))
+    if kind == "contacts" and {"crime_ref__parsed", "agreed_interval_days__parsed"} <= set(
+        frame.columns
+    ):
+        first = pl.col(ROW_NUMBER).min().over(_p("crime_ref"))
+        frame = frame.with_columns(
+            first.alias("__agreed_row"),
+            _p("agreed_interval_days")
+            .sort_by(ROW_NUMBER)
+            .first()
+            .over(_p("crime_ref"))
+            .alias("__agreed"),
+        )
+    key = KEYS.get(kind, ())
+    if key and all(f"{name}__parsed" in frame.columns for name in key):
+        frame = frame.with_columns(
+            pl.col(ROW_NUMBER).min().over([_p(name) for name in key]).alias("__first_row")
+        )
     return frame
 
 
@@ -506,4 +697,15 @@ def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[
         missing = accepted.filter(pl.col("ward_code").is_null()).height
         if missing:
             notes.append(f"{missing:,} accepted offences have no ward")
+    if kind == "orders" and {"order_type", "granted_date", "expiry_date"} <= set(accepted.columns):
+        short = accepted.filter(
+            (pl.col("order_type") == "SPO")
+            & (pl.col("expiry_date") < pl.col("granted_date").dt.offset_by("2y"))
+        )
+        if short.height:
+            notes.append(
+                f"{short.height:,} full SPOs expire less than 2 years after they were made (the "
+                "Stalking Protection Act 2019 sets at least 2 years unless varied): check the "
+                "dates (e.g. order " + str(short["order_id"][0]) + ")"
+            )
     return tuple(notes)

@@ -47,6 +47,7 @@ from stalking_profile.ui.uploads import (
     load_boundary_upload,
 )
 from stalking_profile.ui.views import (
+    civil_orders,
     correspondence,
     emerging,
     hotspots,
@@ -56,6 +57,7 @@ from stalking_profile.ui.views import (
     repeats,
     risk,
     trends,
+    victim_contact,
 )
 from stalking_profile.ui.widgets import (
     chart_with_table,
@@ -79,6 +81,7 @@ __all__ = [
     "chart_with_table",
     "check_and_import_section",
     "check_upload",
+    "civil_orders",
     "comparison_layer_names",
     "correspondence",
     "csv_download",
@@ -114,4 +117,5 @@ __all__ = [
     "store",
     "synthetic_banner",
     "trends",
+    "victim_contact",
 ]

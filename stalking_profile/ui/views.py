@@ -8,7 +8,7 @@ from datetime import date
 
 import streamlit as st
 
-from stalking_profile import geography, map_panels, panels
+from stalking_profile import geography, map_panels, panels, protection_panels
 from stalking_profile.access import Access
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.ui.cache import (
@@ -187,3 +187,27 @@ def repeats(flt: ProfileFilter) -> panels.RepeatsPanel:
     current = settings()
     serial = (current.serial_victims, current.serial_years)
     return _repeats(database_version(), flt, serial, *_scope())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _civil_orders(
+    version: Version, flt: ProfileFilter, order_type: str, rule: tuple[int, int], _access: Access
+) -> protection_panels.OrdersPanel | None:
+    return protection_panels.orders_panel(reader(version, _access), flt, order_type)
+
+
+def civil_orders(flt: ProfileFilter, order_type: str) -> protection_panels.OrdersPanel | None:
+    """Civil orders and breaches (None: the database predates the order tables)."""
+    return _civil_orders(database_version(), flt, order_type, *_scope())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _victim_contact(
+    version: Version, flt: ProfileFilter, rule: tuple[int, int], _access: Access
+) -> protection_panels.ContactPanel | None:
+    return protection_panels.contact_panel(reader(version, _access), flt)
+
+
+def victim_contact(flt: ProfileFilter) -> protection_panels.ContactPanel | None:
+    """Victims contacted as agreed (None: the database predates the contact table)."""
+    return _victim_contact(database_version(), flt, *_scope())

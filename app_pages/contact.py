@@ -1,0 +1,45 @@
+"""Victim contact: were victims updated as often as their Victim Contact Agreement said?"""
+
+import streamlit as st
+
+from stalking_profile import ui
+
+flt = ui.active_filter()
+
+st.title("Victim contact")
+st.caption(flt.describe() + " · offences recorded in the period with a Victim Contact Agreement")
+if ui.nothing_to_show(flt):
+    st.stop()
+view = ui.victim_contact(flt)
+if view is None or view.data_start is None:
+    st.info(
+        "No Victim Contact Agreements are recorded. Import them on the Data page (the contacts "
+        "template: each offence's agreed interval and every contact).",
+        icon=":material/upload_file:",
+    )
+    st.stop()
+if view.data_start > flt.start_month:
+    st.warning(
+        f"Contact agreements are recorded from {view.data_start:%B %Y}: earlier months of the "
+        "period are left out, not counted as missed.",
+        icon=":material/event_busy:",
+    )
+if view.monthly.is_empty():
+    st.info("No offences in this period were recorded after contact agreements began.")
+    st.stop()
+
+st.subheader("Contact kept, by district")
+ui.show_table(view.by_district, ui.file_stem("victim-contact-by-district", flt))
+ui.chart_with_table(
+    view.figure,
+    view.monthly,
+    "victim-contact-by-month",
+    flt,
+    "Kept: no stretch between recording, each contact and the outcome (or, while open, the "
+    "extract date) was longer than the interval agreed. An open offence whose next update is "
+    "not yet due counts as kept so far. 95% Wilson intervals.",
+)
+st.caption(
+    "Offences with an agreement (%) is a data-quality figure: offences with no agreement "
+    "recorded are outside the rate, so a low share makes the rate less representative."
+)

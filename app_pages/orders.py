@@ -1,0 +1,81 @@
+"""Civil orders and breaches: applications, orders made and in force, take-up, breaches."""
+
+import streamlit as st
+
+from stalking_profile import ui
+from stalking_profile.contract import ORDER_TYPES
+
+flt = ui.active_filter()
+
+st.title("Civil orders and breaches")
+st.caption(
+    flt.describe() + " · orders applied for by the selected districts; orders carry no DA "
+    "flag, so the DA choice applies only to the offences they are compared with"
+)
+if ui.nothing_to_show(flt):
+    st.stop()
+order_type = st.selectbox(
+    "Order type to chart",
+    list(ORDER_TYPES),
+    format_func=lambda code: ORDER_TYPES[code],
+    key="order_type",
+)
+view = ui.civil_orders(flt, order_type)
+if view is None or view.orders == 0:
+    st.info(
+        "No civil orders are recorded for these districts. Import orders (and then their "
+        "breaches) on the Data page: see the orders and breaches templates.",
+        icon=":material/upload_file:",
+    )
+    st.stop()
+
+st.subheader("Orders in the period")
+ui.show_table(view.activity, ui.file_stem("orders-in-period", flt))
+st.caption(
+    "Applications, interim and full orders, refusals, expiries and discharges dated in the "
+    "period; orders in force on its last day (or the extract date). Withdrawn: applications "
+    "made in the period and since withdrawn."
+)
+ui.chart_with_table(
+    view.figure,
+    view.monthly.filter(view.monthly["order_type"] == order_type),
+    f"orders-{order_type}-by-month",
+    flt,
+    "Bars: applications and full orders made each month. Line: full orders in force at the "
+    "month's end (right axis).",
+)
+
+st.subheader("Take-up per 100 offences")
+ui.show_table(view.take_up, ui.file_stem("orders-take-up", flt))
+st.caption(
+    "Applications in the period per 100 offences recorded in the period in the applying "
+    "district (the filter's offence types and DA choice), with a 95% Wilson interval."
+)
+
+st.subheader("Time from application to order")
+ui.show_table(view.times, ui.file_stem("orders-time-to-order", flt))
+st.caption(
+    "Applications made in the period that reached each stage by the extract date. Those still "
+    "awaiting a decision are not in the days, so a recent period reads short."
+)
+
+st.subheader("Breaches")
+ui.show_table(view.breaches, ui.file_stem("orders-breaches", flt))
+st.caption(
+    "Orders in force on any day of the period; breaches dated in the period; the rate is the "
+    "share of orders in force that were breached, with a 95% Wilson interval."
+)
+ui.show_table(view.first_breach, ui.file_stem("orders-time-to-first-breach", flt))
+st.caption(
+    "Orders made in the period: the share breached within 30 to 365 days is a Kaplan-Meier "
+    "estimate, so an order still running (or ended) unbreached counts only for the days it "
+    "was followed. Blank: no order was followed that long (a DVPO lasts 28 days)."
+)
+ui.show_table(view.breach_outcomes, ui.file_stem("orders-breach-outcomes", flt))
+
+st.subheader("Repeat suspects with no order")
+ui.show_table(view.without_order, ui.file_stem("orders-repeat-suspects", flt))
+st.caption(
+    "Offences in the period whose suspect has two or more of them, and of those, offences "
+    "whose suspect is the subject of no order of any type applied for by the period's end."
+)

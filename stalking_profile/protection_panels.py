@@ -1,0 +1,111 @@
+"""What the Civil orders and Victim contact pages show for a filter: frames and figures from
+queries and measures (see panels.py for the pattern)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+import polars as pl
+
+from stalking_profile import charts, queries
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
+from stalking_profile.measures import contact, orders
+from stalking_profile.publication import publishable
+
+PROTECTION_TABLES = ("civil_order", "breach", "victim_contact")
+
+
+def period_days(flt: ProfileFilter, extract_date: date) -> tuple[date, date]:
+    """The filter's first and last day, the last no later than the extract date."""
+    last = add_months(flt.end_month, 1) - timedelta(days=1)
+    return flt.start_month, min(last, extract_date)
+
+
+def _titled(title: str, flt: ProfileFilter) -> str:
+    return f"{title}<br><sup>{flt.describe()}</sup>"
+
+
+@dataclass(frozen=True)
+class OrdersPanel:
+    orders: int  # orders stored for the filter's districts, any date
+    activity: pl.DataFrame  # orders.order_activity
+    monthly: pl.DataFrame  # orders.orders_by_month, every type
+    figure: go.Figure  # the chosen type's months
+    take_up: pl.DataFrame  # orders.take_up
+    times: pl.DataFrame  # orders.time_to_order
+    breaches: pl.DataFrame  # orders.breach_summary
+    first_breach: pl.DataFrame  # orders.time_to_first_breach
+    breach_outcomes: pl.DataFrame  # orders.breach_outcomes
+    without_order: pl.DataFrame  # orders.repeat_suspects_without_order
+
+
+def _offences_by_district(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    counts = apply_domestic(queries.offence_counts(gateway, flt), flt.domestic)
+    summed = counts.group_by("district_code").agg(pl.col("offences").sum().cast(pl.Int64))
+    districts = pl.DataFrame({"district_code": list(flt.districts)})
+    return districts.join(summed, on="district_code", how="left").fill_null(0)
+
+
+@publishable
+def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> OrdersPanel | None:
+    """Civil orders and breaches for the filter's districts and period (None when the
+    database has no order tables yet). Orders carry no DA flag, so the DA choice applies only
+    to the offences they are compared with (take-up, repeat suspects)."""
+    if not queries.has_tables(gateway, *PROTECTION_TABLES):
+        return None
+    extract = queries.dataset_info(gateway).extract_date
+    start, end = period_days(flt, extract)
+    stored = queries.civil_orders(gateway, flt)
+    breaches = queries.order_breaches(gateway, flt)
+    monthly = orders.orders_by_month(stored, months_between(flt.start_month, flt.end_month))
+    chosen = monthly.filter(pl.col("order_type") == order_type)
+    figure = charts.orders_figure(chosen, _titled(f"{order_type}: applications and orders", flt))
+    offences = apply_domestic(queries.repeat_offences(gateway, flt, 0), flt.domestic)
+    return OrdersPanel(
+        orders=stored.height,
+        activity=orders.order_activity(stored, start, end),
+        monthly=monthly,
+        figure=figure,
+        take_up=orders.take_up(stored, _offences_by_district(gateway, flt), start, end),
+        times=orders.time_to_order(stored, start, end),
+        breaches=orders.breach_summary(stored, breaches, start, end, extract),
+        first_breach=orders.time_to_first_breach(stored, breaches, start, end, extract),
+        breach_outcomes=orders.breach_outcomes(breaches, start, end),
+        without_order=orders.repeat_suspects_without_order(offences, stored, start, end),
+    )
+
+
+@dataclass(frozen=True)
+class ContactPanel:
+    data_start: date | None  # the first month with a recorded agreement (None: none)
+    by_district: pl.DataFrame  # contact.contact_rates by district, with "All"
+    monthly: pl.DataFrame  # contact.contact_rates by month, from data_start
+    figure: go.Figure
+
+
+@publishable
+def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
+    """Victim contact kept, by district and month, for the filter (None when the database has
+    no contact table yet). Months before the first recorded agreement are left out: the
+    records did not capture agreements then, so they say nothing about contact."""
+    if not queries.has_tables(gateway, *PROTECTION_TABLES):
+        return None
+    data_start = queries.contact_start(gateway)
+    rows = apply_domestic(queries.victim_contacts(gateway, flt), flt.domestic)
+    per_offence = contact.contact_by_offence(rows)
+    if data_start is not None:
+        per_offence = per_offence.filter(pl.col("recorded_month") >= data_start)
+    else:
+        per_offence = per_offence.clear()
+    monthly = contact.contact_rates(per_offence, "recorded_month")
+    figure = charts.rate_trend_figure(
+        monthly.with_columns(pl.lit(flt.domestic).alias("category")),
+        _titled("Victims contacted as agreed, by month recorded", flt),
+        (flt.domestic,),
+    )
+    return ContactPanel(
+        data_start, contact.contact_rates(per_offence, "district_code"), monthly, figure
+    )

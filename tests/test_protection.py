@@ -1,0 +1,404 @@
+"""Civil orders, breaches and victim contact (issue 17): the measures against fixtures worked
+by hand, the importer across two imports, validation of hostile rows, and the demo force."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from stalking_profile import contract, queries
+from stalking_profile.db import Gateway, connect
+from stalking_profile.filters import ProfileFilter
+from stalking_profile.importing.load import import_file
+from stalking_profile.importing.validate import polars_type
+from stalking_profile.measures import contact, orders
+from tests.conftest import EXTRACT_DISTRICTS, extract_like_offences, import_texts
+
+START, END, EXTRACT = date(2021, 1, 1), date(2021, 12, 31), date(2022, 1, 31)
+D = date
+ORDER_ROWS = [
+    # id, type, subject, district, applied, interim, granted, refused, expiry, discharged, status
+    ("O1", "SPO", "S1", "A", D(2020, 11, 10), D(2020, 11, 15), D(2021, 2, 1), None, D(2023, 2, 1), None, "granted"),
+    ("O2", "SPO", "S2", "A", D(2021, 3, 1), None, None, D(2021, 4, 15), None, None, "refused"),
+    ("O3", "RO", "S3", "B", D(2021, 5, 1), None, D(2021, 5, 1), None, D(2021, 11, 1), None, "expired"),
+    ("O4", "NMO", "S1", "B", D(2021, 6, 1), D(2021, 6, 1), D(2021, 7, 1), None, None, D(2021, 9, 1), "discharged"),
+    ("O5", "DVPO", "S4", "A", D(2021, 12, 20), None, D(2021, 12, 21), None, D(2022, 1, 18), None, "expired"),
+    ("O6", "SPO", "S8", "A", D(2021, 10, 1), None, None, None, None, None, "withdrawn"),
+    ("O7", "SPO", "S9", "A", D(2021, 11, 1), D(2021, 11, 5), None, None, None, None, "interim"),
+]  # fmt: skip
+ORDERS = pl.DataFrame(
+    [
+        {
+            "order_id": r[0],
+            "order_type": r[1],
+            "subject_id": r[2],
+            "protected_id": None,
+            "crime_ref": None,
+            "applied_date": r[4],
+            "interim_date": r[5],
+            "granted_date": r[6],
+            "refused_date": r[7],
+            "expiry_date": r[8],
+            "discharged_date": r[9],
+            "status": r[10],
+            "district_code": r[3],
+        }
+        for r in ORDER_ROWS
+    ],
+    schema={c.name: polars_type(c.dtype) for c in contract.CIVIL_ORDER.columns},
+)
+BREACHES = pl.DataFrame(
+    [
+        ("B1", "O1", D(2021, 3, 10), "C1", "1-charged", "Charged/Summonsed"),
+        ("B2", "O1", D(2021, 6, 10), None, None, None),
+        ("B3", "O3", D(2021, 10, 1), "C2", None, None),
+        ("B4", "O1", D(2020, 12, 1), None, None, None),
+    ],
+    schema=["breach_id", "order_id", "breach_date", "crime_ref", "outcome_key", "outcome_group"],
+    orient="row",
+)
+
+
+def _by_type(frame: pl.DataFrame) -> dict[str, dict]:
+    return {row["order_type"]: row for row in frame.iter_rows(named=True)}
+
+
+def test_orders_in_the_period_by_hand():
+    activity = _by_type(orders.order_activity(ORDERS, START, END))
+    # SPO: O2, O6, O7 applied in 2021; O7's interim (O1's was in 2020); O1 made full in
+    # February; O2 refused; O6 withdrawn; O1 in force on 31 December; O7 on an interim order.
+    assert activity["SPO"] == {
+        "order_type": "SPO",
+        "applied": 3,
+        "interim": 1,
+        "granted": 1,
+        "refused": 1,
+        "withdrawn": 1,
+        "in_force_end": 1,
+        "interim_in_force_end": 1,
+        "expired": 0,
+        "discharged": 0,
+    }
+    assert activity["RO"]["expired"] == 1 and activity["RO"]["in_force_end"] == 0
+    assert activity["NMO"]["discharged"] == 1 and activity["NMO"]["in_force_end"] == 0
+    assert activity["DVPO"]["in_force_end"] == 1  # made 21 December, expires 18 January
+    every = activity[orders.ALL_TYPES]
+    assert (every["applied"], every["granted"], every["in_force_end"]) == (6, 4, 2)
+    assert list(activity) == ["SPO", "RO", "NMO", "DVPO", orders.ALL_TYPES]
+
+
+def test_orders_by_month_count_applications_grants_and_orders_in_force():
+    months = [D(2021, 1, 1), D(2021, 2, 1), D(2021, 12, 1)]
+    spo = orders.orders_by_month(ORDERS, months).filter(pl.col("order_type") == "SPO")
+    assert spo["applied"].to_list() == [0, 0, 0]
+    assert spo["granted"].to_list() == [0, 1, 0]
+    assert spo["in_force"].to_list() == [0, 1, 1]  # O1 in force from 1 February
+
+
+def test_take_up_per_100_offences_by_hand():
+    offences = pl.DataFrame({"district_code": ["A", "B"], "offences": [100, 50]})
+    rows = {
+        (r["district_code"], r["order_type"]): r
+        for r in orders.take_up(ORDERS, offences, START, END).iter_rows(named=True)
+    }
+    # A applied for O2, O6, O7 (SPO) and O5 (DVPO); B for O3 (RO) and O4 (NMO).
+    assert rows[("A", "SPO")]["applications"] == 3
+    assert rows[("A", "SPO")]["per_100"] == pytest.approx(3.0)
+    assert rows[("A", orders.ALL_TYPES)]["per_100"] == pytest.approx(4.0)
+    assert rows[("B", "SPO")]["applications"] == 0
+    assert rows[("B", orders.ALL_TYPES)]["per_100"] == pytest.approx(4.0)
+
+
+def test_time_to_order_by_hand():
+    times = _by_type(orders.time_to_order(ORDERS, START, END))
+    # O7 awaits its full hearing: 4 days to its interim order, no full order yet.
+    assert times["SPO"]["applications"] == 3 and times["SPO"]["pending"] == 1
+    assert times["SPO"]["interim_days_median"] == 4 and times["SPO"]["full_days_n"] == 0
+    # Full orders: O3 same day, O4 30 days, O5 1 day; interim: O4 same day, O7 4 days.
+    every = times[orders.ALL_TYPES]
+    assert every["full_days_n"] == 3 and every["full_days_median"] == 1
+    assert every["interim_days_median"] == 2
+
+
+def test_breaches_per_order_by_hand():
+    summary = _by_type(orders.breach_summary(ORDERS, BREACHES, START, END, EXTRACT))
+    # In force during 2021: O1, O7 (SPO), O3, O4, O5; B4 was in 2020.
+    assert summary["SPO"]["orders_in_force"] == 2
+    assert summary["SPO"]["breaches"] == 2 and summary["SPO"]["orders_breached"] == 1
+    every = summary[orders.ALL_TYPES]
+    assert (every["orders_in_force"], every["breaches"], every["orders_breached"]) == (5, 3, 2)
+    assert every["rate"] == pytest.approx(0.4)
+    assert every["breaches_per_order"] == pytest.approx(0.6)
+
+
+def test_time_to_first_breach_counts_unbreached_orders_only_while_followed():
+    first = _by_type(orders.time_to_first_breach(ORDERS, BREACHES, START, END, EXTRACT))
+    # Made in 2021: O3 (breached after 153 days), O4 (ended after 91 days), O5 (27 days),
+    # O7 (87 days to the extract date). Kaplan-Meier: none breached within 90 days; 180 days
+    # is beyond the longest follow-up (153), so no estimate.
+    every = first[orders.ALL_TYPES]
+    assert (every["orders"], every["breached"], every["median_days_to_breach"]) == (4, 1, 153)
+    assert every["within_30"] == 0.0 and every["within_90"] == 0.0
+    assert every["within_180"] is None
+    assert first["DVPO"]["within_30"] is None  # a 28-day order is never followed 30 days
+
+
+def test_kaplan_meier_against_a_textbook_example():
+    """Six follow-ups, events at 2, 4 and 6 days, censored at 3, 5 and 8: S(2) = 5/6,
+    S(4) = 5/6 x 3/4, S(6) = 5/6 x 3/4 x 1/2."""
+    import numpy as np
+
+    days = np.array([2, 3, 4, 5, 6, 8])
+    event = np.array([True, False, True, False, True, False])
+    shares = orders.kaplan_meier(days, event, (1, 2, 4, 6, 8, 9))
+    assert shares[0] == 0.0
+    assert shares[1] == pytest.approx(1 / 6)
+    assert shares[2] == pytest.approx(1 - 5 / 6 * 3 / 4)
+    assert shares[3] == pytest.approx(1 - 5 / 6 * 3 / 4 / 2)
+    assert shares[4] == pytest.approx(1 - 5 / 6 * 3 / 4 / 2)
+    assert shares[5] is None
+
+
+def test_breach_outcomes_by_hand():
+    table = orders.breach_outcomes(BREACHES, START, END)
+    assert table["breach_outcome"].to_list() == [
+        "Charged/Summonsed",
+        "No offence recorded",
+        "Open",
+    ]
+    assert table["breaches"].to_list() == [1, 1, 1]
+
+
+def test_repeat_suspects_without_an_order_by_hand():
+    offences = pl.DataFrame(
+        [
+            (D(2021, 3, 1), "A", "S1"),  # S1: two offences, an SPO applied in 2020
+            (D(2021, 4, 1), "A", "S1"),
+            (D(2021, 2, 1), "A", "S5"),  # S5: three offences, no order
+            (D(2021, 8, 1), "A", "S5"),
+            (D(2021, 9, 1), "B", "S5"),
+            (D(2021, 5, 1), "B", "S6"),  # S6: one offence
+            (D(2021, 12, 25), "A", "S4"),  # S4: two, a DVPO applied 20 December
+            (D(2021, 12, 28), "A", "S4"),
+            (D(2021, 6, 1), "A", None),
+            (D(2020, 12, 15), "B", "S7"),  # S7: only one in the period
+            (D(2021, 5, 5), "B", "S7"),
+        ],
+        schema=["recorded_date", "district_code", "suspect_id"],
+        orient="row",
+    )
+    table = orders.repeat_suspects_without_order(offences, ORDERS, START, END)
+    rows = {row["district_code"]: row for row in table.iter_rows(named=True)}
+    assert (rows["A"]["repeat_suspect_offences"], rows["A"]["without_order"]) == (6, 2)
+    assert (rows["B"]["repeat_suspect_offences"], rows["B"]["without_order"]) == (1, 1)
+    assert rows["All"]["suspects_without_order"] == 1
+    assert rows["All"]["rate"] == pytest.approx(3 / 7)
+
+
+CONTACT_ROWS = [
+    # crime, recorded, district, end, interval, contact
+    ("K1", D(2021, 1, 10), "A", D(2021, 2, 20), 14, D(2021, 1, 20)),
+    ("K1", D(2021, 1, 10), "A", D(2021, 2, 20), 14, D(2021, 2, 1)),
+    ("K1", D(2021, 1, 10), "A", D(2021, 2, 20), 14, D(2021, 2, 14)),
+    ("K2", D(2021, 1, 5), "A", D(2021, 3, 1), 28, D(2021, 1, 25)),
+    ("K2", D(2021, 1, 5), "A", D(2021, 3, 1), 28, D(2021, 3, 10)),  # after the outcome
+    ("K3", D(2021, 2, 1), "B", D(2021, 2, 20), 28, None),  # open, first update not yet due
+    ("K4", D(2021, 2, 3), "B", D(2021, 3, 31), 7, None),  # open, no update in 8 weeks
+    ("K5", D(2021, 2, 10), "B", D(2021, 3, 31), None, None),  # no agreement
+]
+
+
+def _contact_rows() -> pl.DataFrame:
+    frame = pl.DataFrame(
+        CONTACT_ROWS,
+        schema=[
+            "crime_ref",
+            "recorded_date",
+            "district_code",
+            "end_date",
+            "agreed_interval_days",
+            "contact_date",
+        ],
+        orient="row",
+    )
+    return frame.with_columns(recorded_month=pl.col("recorded_date").dt.month_start())
+
+
+def test_contact_kept_by_offence_by_hand():
+    per = {
+        r["crime_ref"]: r for r in contact.contact_by_offence(_contact_rows()).iter_rows(named=True)
+    }
+    # K1: gaps 10, 12, 13 and 6 days, all within 14: kept.
+    assert (per["K1"]["longest_gap_days"], per["K1"]["kept"]) == (13, True)
+    # K2: 20 days to the first contact, then 35 to the outcome (the later contact is after it).
+    assert (per["K2"]["longest_gap_days"], per["K2"]["contacts"], per["K2"]["kept"]) == (
+        35,
+        1,
+        False,
+    )
+    assert per["K3"]["kept"] is True  # 19 days open, 28 agreed
+    assert per["K4"]["kept"] is False  # 56 days open, 7 agreed
+    assert per["K5"]["kept"] is None and per["K5"]["agreed"] is False
+
+
+def test_contact_rates_by_district_and_month_by_hand():
+    per = contact.contact_by_offence(_contact_rows())
+    by_district = {
+        r["district_code"]: r
+        for r in contact.contact_rates(per, "district_code").iter_rows(named=True)
+    }
+    assert (by_district["A"]["agreements"], by_district["A"]["kept"]) == (2, 1)
+    assert by_district["B"]["agreement_share"] == pytest.approx(2 / 3)
+    assert (by_district["All"]["offences"], by_district["All"]["agreements"]) == (5, 4)
+    assert by_district["All"]["rate"] == pytest.approx(0.5)
+    assert by_district["All"]["lower"] == pytest.approx(0.1500, abs=1e-4)  # Wilson, 2 of 4
+    monthly = contact.contact_rates(per, "recorded_month")
+    assert monthly["agreements"].to_list() == [2, 2] and monthly["kept"].to_list() == [1, 1]
+
+
+# --- importing: templates, two imports joined, hostile rows ---------------------------------
+
+
+def _force(tmp_path: Path) -> Path:
+    return import_texts(
+        tmp_path / "force.duckdb",
+        {"districts.csv": EXTRACT_DISTRICTS, "offences.csv": extract_like_offences()},
+    )
+
+
+def _import(path: Path, name: str, text: str):
+    source = path.parent / name
+    source.write_text(text, encoding="utf-8")
+    gateway = connect(path, read_only=False)
+    try:
+        return import_file(gateway, source)
+    finally:
+        gateway.close()
+
+
+ORDERS_CSV = """order_id,order_type,subject_id,protected_id,crime_ref,applied_date,interim_date,granted_date,refused_date,expiry_date,discharged_date,status,district_code
+R1,Stalking Protection Order,P1,V1,X-0001,2023-01-05,2023-01-06,2023-02-20,,2025-02-20,,granted,AY
+R2,restraining order,P2,V2,X-0002,2023-01-10,,,,,,applied,BE
+"""
+
+
+def test_orders_then_breaches_join_across_two_imports(tmp_path):
+    """A breach file names orders imported before it; a later orders file (the order refused
+    after all) replaces the order, and the breach still joins to it."""
+    path = _force(tmp_path)
+    first = _import(path, "orders.csv", ORDERS_CSV)
+    assert (first.kind, first.rows_accepted, first.rows_inserted) == ("orders", 2, 2)
+    breaches = _import(
+        path,
+        "breaches.csv",
+        "breach_id,order_id,breach_date,crime_ref,outcome_key\n"
+        "BR1,R1,2023-03-01,X-0030,16\nBR2,R2,2023-03-01,,\nBR3,R9,2023-03-01,,\n"
+        "BR4,R1,2023-01-02,,\n",
+    )
+    reasons = {row["row_number"]: row["reason"] for row in breaches.rejects.iter_rows(named=True)}
+    assert breaches.rows_accepted == 1
+    assert "never made" in reasons[3]  # R2 is only an application
+    assert "no order with this order_id" in reasons[4]
+    assert "before the order was made" in reasons[5]
+    updated = _import(
+        path, "orders-2.csv", ORDERS_CSV.replace("2025-02-20,,granted", "2026-02-20,,granted")
+    )
+    assert (updated.rows_inserted, updated.rows_updated) == (0, 2)
+    gateway = connect(path, read_only=True)
+    try:
+        flt = ProfileFilter(D(2022, 12, 1), D(2023, 5, 1), ("AY", "BE", "SE"))
+        stored = queries.civil_orders(gateway, flt)
+        joined = queries.order_breaches(gateway, flt)
+    finally:
+        gateway.close()
+    assert stored.height == 2  # replaced, not doubled
+    assert stored.filter(pl.col("order_id") == "R1")["expiry_date"].item() == D(2026, 2, 20)
+    assert stored.filter(pl.col("order_id") == "R1")["order_type"].item() == "SPO"
+    assert joined.select("breach_id", "order_id", "outcome_group").row(0) == (
+        "BR1",
+        "R1",
+        "Evidential difficulties (victim does not support action)",
+    )
+
+
+def test_hostile_order_rows_are_refused_with_reasons(tmp_path):
+    path = _force(tmp_path)
+    header = ORDERS_CSV.splitlines()[0]
+    rows = [
+        "H1,SPO,P1,V1,,2023-02-01,,2023-01-01,,,,granted,AY",  # granted before applied
+        "H2,SPO,P1,V1,,2023-02-01,,2023-03-01,2023-03-01,,,granted,AY",  # granted and refused
+        "H3,ASBO,P1,V1,,2023-02-01,,,,,,applied,AY",  # unknown type
+        "H4,SPO,P1,V1,,2023-02-01,,,,,,granted,AY",  # status granted, no date
+        "H5,SPO,P1,V1,,2023-02-01,,2023-03-01,,2023-02-15,,granted,AY",  # expires before
+        "H6,SPO,P1,V1,,2023-02-01,,,,,2023-03-01,discharged,AY",  # discharged, never made
+        "H7,SPO,P1,V1,,2023-02-01,,,,,,applied,ZZ",  # unknown district
+        "H7,SPO,P1,V1,,2023-02-01,,,,,,applied,AY",  # duplicate id
+        "H8,SPO,P1,V1,,2099-02-01,,,,,,applied,AY",  # in the future
+    ]
+    report = _import(path, "orders.csv", "\n".join([header, *rows]) + "\n")
+    reasons = {row["row_number"]: row["reason"] for row in report.rejects.iter_rows(named=True)}
+    assert report.rows_read == 9 and report.rows_accepted == 0
+    assert "full order dated before the application" in reasons[2]
+    assert "both granted and refused" in reasons[3]
+    assert "unknown code" in reasons[4]
+    assert "status granted or expired needs granted_date" in reasons[5]
+    assert "expires on or before" in reasons[6]
+    assert "no interim or full order was made" in reasons[7]
+    assert "unknown district" in reasons[8]
+    assert "duplicate within the file (first at row 8)" in reasons[9]
+    assert "date in the future" in reasons[10]
+
+
+def test_victim_contact_import_replaces_each_offences_log(tmp_path):
+    path = _force(tmp_path)
+    text = (
+        "crime_ref,agreed_interval_days,contact_date\n"
+        "X-0001,14,2022-12-10\nX-0001,14,2022-12-20\nX-0002,28,\n"
+        "X-9999,14,2023-01-01\nX-0003,0,2023-01-01\nX-0001,7,2022-12-30\n"
+        "X-0001,14,2022-12-10\nX-0004,14,2022-11-01\n"
+    )
+    report = _import(path, "contacts.csv", text)
+    reasons = {row["row_number"]: row["reason"] for row in report.rejects.iter_rows(named=True)}
+    assert report.rows_accepted == 3
+    assert "no offence with this crime reference" in reasons[5]
+    assert "at least 1 day" in reasons[6]
+    assert "differs from the interval agreed for this offence at row 2" in reasons[7]
+    assert "duplicate within the file (first at row 2)" in reasons[8]
+    assert "contact dated before the offence was recorded" in reasons[9]
+    again = _import(
+        path,
+        "contacts-2.csv",
+        "crime_ref,agreed_interval_days,contact_date\nX-0001,14,2022-12-11\n",
+    )
+    assert again.rows_accepted == 1
+    gateway = connect(path, read_only=True)
+    try:
+        stored = gateway.sql("SELECT crime_ref, contact_date FROM victim_contact ORDER BY 1, 2")
+    finally:
+        gateway.close()
+    assert stored.rows() == [("X-0001", D(2022, 12, 11)), ("X-0002", None)]
+
+
+# --- the demo force ---------------------------------------------------------------------------
+
+
+def test_demo_spo_uptake_is_low_and_three_are_in_force_as_published(demo_gateway: Gateway):
+    flt = ProfileFilter(D(2018, 4, 1), D(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"))
+    stored = queries.civil_orders(demo_gateway, flt)
+    extract = queries.dataset_info(demo_gateway).extract_date
+    spo = stored.filter(pl.col("order_type") == "SPO")
+    assert spo["applied_date"].min() >= D(2020, 1, 20)  # the Act commenced 20 January 2020
+    in_force = orders.order_activity(spo, D(2018, 4, 1), extract)
+    assert in_force.filter(pl.col("order_type") == "SPO")["in_force_end"].item() == 3
+    by_year = spo.group_by(pl.col("applied_date").dt.year()).len().sort("applied_date")
+    assert by_year["len"].to_list() == [3, 11]  # rising: 3 in 2020, 11 in 2021
+    breaches = queries.order_breaches(demo_gateway, flt)
+    assert breaches.height > 100 and breaches["crime_ref"].null_count() > 0
+    contacts = queries.victim_contacts(demo_gateway, flt.with_period(D(2021, 2, 1), D(2022, 1, 1)))
+    rates = contact.contact_rates(contact.contact_by_offence(contacts), "district_code")
+    kept = dict(zip(rates["district_code"], rates["rate"], strict=True))
+    assert kept["KD"] < kept["CD"]  # Kirklees keeps contact least often
+    assert 0.5 < kept["All"] < 0.95
