@@ -119,6 +119,83 @@ DERIVED = {
     },
 }
 TEXT_DERIVED = ("value", "interval")
+RATE = ("rate", "lower", "upper")
+
+
+@dataclass(frozen=True)
+class Totalled:
+    """A table whose rows (within each `group`, if any) add up to its `total` row, column by
+    column for `columns`; `derived` says what in a row goes with each hidden count."""
+
+    label: str
+    total: str
+    columns: tuple[str, ...]
+    group: str | None = None
+    derived: Mapping[str, tuple[str, ...]] | None = None
+
+
+# The Civil orders and Victim contact pages' tables (protection_panels.py).
+TOTALLED: dict[str, Totalled] = {
+    "order_activity": Totalled(
+        "order_type",
+        "All types",
+        (
+            *("applied", "interim", "granted", "refused", "withdrawn"),
+            *("in_force_end", "interim_in_force_end", "expired", "discharged"),
+        ),
+    ),
+    "order_take_up": Totalled(
+        "order_type",
+        "All types",
+        ("applications",),
+        group="district_code",
+        derived={"applications": (*RATE, "per_100"), "offences": (*RATE, "per_100")},
+    ),
+    "order_times": Totalled(
+        "order_type",
+        "All types",
+        ("applications", "pending", "interim_days_n", "full_days_n"),
+        derived={
+            "interim_days_n": tuple(f"interim_days_{s}" for s in ("median", "q1", "q3")),
+            "full_days_n": tuple(f"full_days_{s}" for s in ("median", "q1", "q3")),
+        },
+    ),
+    "order_breaches": Totalled(
+        "order_type",
+        "All types",
+        ("orders_in_force", "orders_breached", "breaches"),
+        derived={
+            "orders_in_force": (*RATE, "breaches_per_order"),
+            "orders_breached": RATE,
+            "breaches": ("breaches_per_order",),
+        },
+    ),
+    "first_breach": Totalled(
+        "order_type",
+        "All types",
+        ("orders", "breached"),
+        derived={
+            name: ("median_days_to_breach", "within_30", "within_90", "within_180", "within_365")
+            for name in ("orders", "breached")
+        },
+    ),
+    "without_order": Totalled(
+        "district_code",
+        "All",
+        ("repeat_suspect_offences", "without_order"),
+        derived={name: RATE for name in ("repeat_suspect_offences", "without_order")},
+    ),
+    "contact_by_district": Totalled(
+        "district_code",
+        "All",
+        ("offences", "agreements", "kept"),
+        derived={
+            "offences": ("agreement_share",),
+            "agreements": (*RATE, "agreement_share"),
+            "kept": RATE,
+        },
+    ),
+}
 
 
 class Published:
@@ -200,7 +277,72 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
             _flag_trend(out, frame, name)
     if "risk_by_district" in tables:
         _risk_page_links(out, tables)
+    for name, spec in TOTALLED.items():
+        if name in tables:
+            _totalled(out, tables[name], name, spec)
+    _protection_links(out, tables)
     return out
+
+
+def _totalled(out: Published, frame: pl.DataFrame, table: str, spec: Totalled) -> None:
+    """Every count of a totalled table, and the sums of its rows to the total row."""
+    derived = spec.derived or {}
+    counted = [c for c in frame.columns if frame.schema[c].is_integer()]
+    parts: defaultdict[tuple, list[Key]] = defaultdict(list)
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        group = row[spec.group] if spec.group else None
+        for column in counted:
+            key = out.count((table, column, group, row[spec.label]), table, i, column, row[column])
+            out.places[key][-1] = Place(table, i, column, derived.get(column, RATE))
+            if column in spec.columns and row[spec.label] != spec.total:
+                parts[(column, group)].append(key)
+    for (column, group), keys in parts.items():
+        out.add(keys, (table, column, group, spec.total))
+
+
+def _protection_links(out: Published, tables: Tables) -> None:
+    """The months of the order and contact tables add up to the period's counts, and the
+    breaches by outcome to all breaches in the period."""
+    if "order_monthly" in tables and "order_activity" in tables:
+        monthly = tables["order_monthly"]
+        for column, period_column in (("applied", "applied"), ("granted", "granted")):
+            for order_type in monthly["order_type"].unique().to_list():
+                keys = []
+                for i, row in enumerate(monthly.iter_rows(named=True)):
+                    if row["order_type"] == order_type:
+                        month_key: Key = ("order_monthly", column, order_type, row["month"])
+                        keys.append(out.count(month_key, "order_monthly", i, column, row[column]))
+                total = ("order_activity", period_column, None, order_type)
+                out.add(keys, total)
+    if "contact_monthly" in tables and "contact_by_district" in tables:
+        monthly = tables["contact_monthly"]
+        for column in ("offences", "agreements", "kept"):
+            keys = []
+            for i, row in enumerate(monthly.iter_rows(named=True)):
+                key = ("contact_monthly", column, row["recorded_month"])
+                key = out.count(key, "contact_monthly", i, column, row[column])
+                keys.append(key)
+                out.places[key][-1] = Place(
+                    "contact_monthly", i, column, (*RATE, "agreement_share")
+                )
+            out.add(keys, ("contact_by_district", column, None, "All"))
+    if "breach_outcomes" in tables and "order_breaches" in tables:
+        outcomes = tables["breach_outcomes"]
+        keys = [
+            out.count(
+                ("breach_outcomes", row["breach_outcome"]),
+                "breach_outcomes",
+                i,
+                "breaches",
+                row["breaches"],
+            )
+            for i, row in enumerate(outcomes.iter_rows(named=True))
+        ]
+        for key in keys:
+            out.places[key][-1] = Place(
+                "breach_outcomes", out.places[key][-1].row, "breaches", ("share",)
+            )
+        out.add(keys, ("order_breaches", "breaches", None, "All types"))
 
 
 def _risk_page_links(out: Published, tables: Tables) -> None:

@@ -3,13 +3,14 @@ queries and measures (see panels.py for the pattern)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, queries
+from stalking_profile import charts, linked_tables, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.measures import contact, orders
@@ -49,11 +50,44 @@ def _offences_by_district(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     return districts.join(summed, on="district_code", how="left").fill_null(0)
 
 
-@publishable
+ORDER_TABLES = {
+    "order_activity": "activity",
+    "order_monthly": "monthly",
+    "order_take_up": "take_up",
+    "order_times": "times",
+    "order_breaches": "breaches",
+    "first_breach": "first_breach",
+    "breach_outcomes": "breach_outcomes",
+    "without_order": "without_order",
+}
+
+
+def _orders_figure(monthly: pl.DataFrame, order_type: str, flt: ProfileFilter) -> go.Figure:
+    chosen = monthly.filter(pl.col("order_type") == order_type)
+    return charts.orders_figure(chosen, _titled(f"{order_type}: applications and orders", flt))
+
+
 def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> OrdersPanel | None:
     """Civil orders and breaches for the filter's districts and period (None when the
     database has no order tables yet). Orders carry no DA flag, so the DA choice applies only
-    to the offences they are compared with (take-up, repeat suspects)."""
+    to the offences they are compared with (take-up, repeat suspects). In publication mode the
+    tables are protected together (types add up to all types, months to the period, breach
+    outcomes to all breaches) and the chart redrawn."""
+    panel = _orders_panel(gateway, flt, order_type)
+    if panel is None:
+        return None
+    tables = {name: getattr(panel, field) for name, field in ORDER_TABLES.items()}
+    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if protected is None:
+        return panel
+    changes: dict[str, Any] = {f: protected.tables[n] for n, f in ORDER_TABLES.items()}
+    figure = _orders_figure(changes["monthly"], order_type, flt)
+    return replace(panel, **changes, figure=figure)
+
+
+@publishable
+def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> OrdersPanel | None:
+    """The Civil orders page's tables for the filter (see `orders_panel`)."""
     if not queries.has_tables(gateway, *PROTECTION_TABLES):
         return None
     extract = queries.dataset_info(gateway).extract_date
@@ -61,8 +95,7 @@ def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Order
     stored = queries.civil_orders(gateway, flt)
     breaches = queries.order_breaches(gateway, flt)
     monthly = orders.orders_by_month(stored, months_between(flt.start_month, flt.end_month))
-    chosen = monthly.filter(pl.col("order_type") == order_type)
-    figure = charts.orders_figure(chosen, _titled(f"{order_type}: applications and orders", flt))
+    figure = _orders_figure(monthly, order_type, flt)
     offences = apply_domestic(queries.repeat_offences(gateway, flt, 0), flt.domestic)
     return OrdersPanel(
         orders=stored.height,
@@ -86,11 +119,38 @@ class ContactPanel:
     figure: go.Figure
 
 
-@publishable
+def _contact_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
+    return charts.rate_trend_figure(
+        monthly.with_columns(pl.lit(flt.domestic).alias("category")),
+        _titled("Victims contacted as agreed, by month recorded", flt),
+        (flt.domestic,),
+    )
+
+
 def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     """Victim contact kept, by district and month, for the filter (None when the database has
     no contact table yet). Months before the first recorded agreement are left out: the
-    records did not capture agreements then, so they say nothing about contact."""
+    records did not capture agreements then, so they say nothing about contact. In
+    publication mode the districts and months (each adding up to all) are protected together."""
+    panel = _contact_panel(gateway, flt)
+    if panel is None:
+        return None
+    tables = {"contact_by_district": panel.by_district, "contact_monthly": panel.monthly}
+    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if protected is None:
+        return panel
+    monthly = protected.tables["contact_monthly"]
+    return replace(
+        panel,
+        by_district=protected.tables["contact_by_district"],
+        monthly=monthly,
+        figure=_contact_figure(monthly, flt),
+    )
+
+
+@publishable
+def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
+    """The Victim contact page's tables for the filter (see `contact_panel`)."""
     if not queries.has_tables(gateway, *PROTECTION_TABLES):
         return None
     data_start = queries.contact_start(gateway)
@@ -101,11 +161,5 @@ def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     else:
         per_offence = per_offence.clear()
     monthly = contact.contact_rates(per_offence, "recorded_month")
-    figure = charts.rate_trend_figure(
-        monthly.with_columns(pl.lit(flt.domestic).alias("category")),
-        _titled("Victims contacted as agreed, by month recorded", flt),
-        (flt.domestic,),
-    )
-    return ContactPanel(
-        data_start, contact.contact_rates(per_offence, "district_code"), monthly, figure
-    )
+    by_district = contact.contact_rates(per_offence, "district_code")
+    return ContactPanel(data_start, by_district, monthly, _contact_figure(monthly, flt))

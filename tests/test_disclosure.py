@@ -4,6 +4,7 @@ interval of values consistent with everything published is at least the protecti
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -436,4 +437,89 @@ def test_the_repeats_page_survives_the_audit_across_its_tables(
     system = published_counts(tables(Role.COMMISSIONER), domestic).system()
     for key, (low, high) in audit(system, set(), only=small_keys).items():
         assert low - 1e-6 <= true_values[key] <= high + 1e-6
+        assert high - low >= BELOW - 1e-6, (key, low, high)
+
+
+@pytest.mark.parametrize(
+    ("page", "districts", "domestic"),
+    [
+        ("orders", ("CD",), "all"),
+        ("orders", ("BD", "CD", "KD", "LD", "WD"), "all"),
+        ("contact", ("CD",), "non_domestic"),
+    ],
+)
+def test_the_orders_and_contact_pages_survive_the_audit_across_their_tables(
+    demo_gateway, page, districts, domestic
+):
+    """Order types add up to all types (3 SPOs beside hundreds of restraining orders), months
+    to the period, breach outcomes to all breaches, districts and months of contact to all:
+    read back, no small count on the Civil orders or Victim contact page can be narrowed."""
+    from datetime import date
+
+    from stalking_profile import protection_panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.linked_tables import published_counts
+
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), districts, domestic, ("stalking",))
+
+    def tables(role):
+        gateway = demo_gateway.scoped(Access.for_role("x", role))
+        if page == "contact":
+            view = protection_panels.contact_panel(gateway, flt)
+            return {"contact_by_district": view.by_district, "contact_monthly": view.monthly}
+        orders = protection_panels.orders_panel(gateway, flt, "SPO")
+        return {
+            name: getattr(orders, field) for name, field in protection_panels.ORDER_TABLES.items()
+        }
+
+    true_values = published_counts(tables(Role.STRATEGIC), domestic).values
+    small_keys = {k for k, v in true_values.items() if v is not None and 1 <= v < BELOW}
+    assert small_keys
+    shown = tables(Role.COMMISSIONER)
+    system = published_counts(shown, domestic).system()
+    for key, (low, high) in audit(system, set(), only=small_keys).items():
+        assert low - 1e-6 <= true_values[key] <= high + 1e-6
+        assert high - low >= BELOW - 1e-6, (key, low, high)
+    if len(districts) == 5:  # the force's 3 SPOs in force are withheld
+        spo = shown["order_activity"].filter(pl.col("order_type") == "SPO")
+        assert spo["in_force_end"].item() is None
+
+
+def _rows_add_up(frame, label: str, total: str, columns: list[str]):
+    """An attacker's system built here, independently of linked_tables: in each column, the
+    rows other than `total` add up to it."""
+    values, sums = {}, []
+    for column in columns:
+        parts = []
+        for row in frame.iter_rows(named=True):
+            values[(row[label], column)] = row[column]
+            if row[label] != total:
+                parts.append((row[label], column))
+        sums.append((tuple(parts), (total, column)))
+    return LinearSystem(values, sums)
+
+
+def test_spos_in_force_cannot_be_subtracted_from_all_types(demo_gateway):
+    """The force's 3 SPOs in force sit beside about 1,500 orders of all types: published
+    with the other types and their total, the 3 would come back by subtraction. An attacker
+    who knows only that the types add up to "All types" learns nothing narrower than 5."""
+    from datetime import date
+
+    from stalking_profile import protection_panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"))
+    columns = ["applied", "granted", "in_force_end", "interim_in_force_end", "refused"]
+
+    def activity(role):
+        gateway = demo_gateway.scoped(Access.for_role("x", role))
+        return protection_panels.orders_panel(gateway, flt, "SPO").activity
+
+    truth = _rows_add_up(activity(Role.STRATEGIC), "order_type", "All types", columns)
+    small_keys = {k for k, v in truth.values.items() if v is not None and 1 <= v < BELOW}
+    assert ("SPO", "in_force_end") in small_keys
+    shown = _rows_add_up(activity(Role.COMMISSIONER), "order_type", "All types", columns)
+    for key, (low, high) in audit(shown, set(), only=small_keys).items():
         assert high - low >= BELOW - 1e-6, (key, low, high)
