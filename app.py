@@ -62,6 +62,15 @@ profile_pages = [
     ),
 ]
 pages = {"Profile": profile_pages}
+if access.allows(Permission.RECORDS):
+    profile_pages.append(
+        st.Page(
+            "app_pages/suspects.py",
+            title="Suspect history",
+            icon=":material/person_search:",
+            url_path="suspects",
+        )
+    )
 if access.allows(Permission.IMPORT):
     pages["Data"] = [
         st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:", url_path="data")
@@ -106,7 +115,7 @@ pages["Scrutiny"] = scrutiny_pages
 pages["Reference"] = [
     st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:")
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, expanded=True)  # every page in view, never "View more"
 NEEDS_OFFENCES = {page.url_path for page in profile_pages} | {"dip-samples", "export"}
 ui.access_sidebar(access)
 ui.access_banner(access, info)

@@ -163,3 +163,20 @@ def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     monthly = contact.contact_rates(per_offence, "recorded_month")
     by_district = contact.contact_rates(per_offence, "district_code")
     return ContactPanel(data_start, by_district, monthly, _contact_figure(monthly, flt))
+
+
+@dataclass(frozen=True)
+class SuspectsPanel:
+    most_offences: pl.DataFrame  # queries.suspects_most_offences
+    history: pl.DataFrame | None  # queries.suspect_history of the suspect chosen
+
+
+def suspects_panel(gateway: Gateway, flt: ProfileFilter, suspect_id: str | None) -> SuspectsPanel:
+    """The filter's suspects with the most offences and one suspect's complete history:
+    offences, outcomes, orders and breaches (record level, so refused to roles that may not
+    see records)."""
+    if not queries.has_tables(gateway, *PROTECTION_TABLES):
+        most = queries.suspects_most_offences(gateway, flt).clear()
+        return SuspectsPanel(most, None)
+    history = queries.suspect_history(gateway, suspect_id) if suspect_id else None
+    return SuspectsPanel(queries.suspects_most_offences(gateway, flt), history)

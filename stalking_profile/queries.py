@@ -161,3 +161,21 @@ def victim_contacts(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
 def contact_start(gateway: Gateway) -> date | None:
     """The first month with a recorded Victim Contact Agreement (None: there are none)."""
     return gateway.query("contact_start")["first_month"][0]
+
+
+def suspect_history(gateway: Gateway, suspect_id: str) -> pl.DataFrame:
+    """One suspect's offences, outcomes, orders and breaches in date order (record level:
+    refused unless the gateway's access may see records)."""
+    return gateway.query("suspect_history", suspect_id=suspect_id)
+
+
+def suspects_most_offences(
+    gateway: Gateway, flt: ProfileFilter, max_rows: int = 50
+) -> pl.DataFrame:
+    """The filter's suspects with the most offences, their victims and orders (record level)."""
+    return gateway.query(
+        "suspects_most_offences",
+        domestic=_domestic_values(flt),
+        max_rows=max_rows,
+        **flt.sql_params(),
+    )

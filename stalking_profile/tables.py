@@ -196,6 +196,13 @@ COLUMNS: dict[str, Column] = {
     "repeat_suspect_offences": Column("Offences with a repeat suspect", "count"),
     "without_order": Column("Of which no order applied for", "count"),
     "suspects_without_order": Column("Repeat suspects with no order", "count"),
+    # a suspect's history
+    "suspect_id": Column("Suspect"),
+    "victims": Column("Victims", "count"),
+    "event_date": Column("Date", "date"),
+    "event": Column("What happened"),
+    "reference": Column("Reference"),
+    "detail": Column("Detail"),
     # victim contact
     "agreements": Column("Offences with a contact agreement", "count"),
     "kept": Column("Contact kept as agreed", "count"),

@@ -8,20 +8,26 @@ import polars as pl
 
 from stalking_profile.db import Gateway
 from stalking_profile.measures import (
+    contact,
     headline,
     hotspots,
     indicators,
+    orders,
     outcomes,
     quality,
     rates,
     registry,
+    repeats,
     risk,
     scorecard,
     spc,
     volumes,
 )
 
-MEASURE_MODULES = (headline, outcomes, quality, risk, scorecard, spc, volumes, rates, hotspots)
+MEASURE_MODULES = (
+    *(headline, outcomes, quality, risk, scorecard, spc, volumes, rates, hotspots),
+    *(repeats, orders, contact),
+)
 NOT_MEASURES = {quality.indicators_for}  # which indicators fit a filter: a choice, not a figure
 
 

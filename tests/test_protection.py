@@ -402,3 +402,48 @@ def test_demo_spo_uptake_is_low_and_three_are_in_force_as_published(demo_gateway
     kept = dict(zip(rates["district_code"], rates["rate"], strict=True))
     assert kept["KD"] < kept["CD"]  # Kirklees keeps contact least often
     assert 0.5 < kept["All"] < 0.95
+
+
+# --- a suspect's complete history (recommendation 10) ---------------------------------------
+
+
+def _breached_subject(demo_gateway: Gateway) -> str:
+    """A demo suspect whose order was breached by an offence of theirs in the offence table."""
+    flt = ProfileFilter(D(2018, 4, 1), D(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"))
+    joined = queries.order_breaches(demo_gateway, flt).join(
+        queries.civil_orders(demo_gateway, flt).select("order_id", "subject_id"), on="order_id"
+    )
+    return joined.filter(pl.col("crime_ref").str.starts_with("SYN-BD"))["subject_id"][0]
+
+
+def test_a_suspects_history_joins_offences_outcomes_orders_and_breaches(demo_gateway):
+    from stalking_profile.access import Access, AccessDenied, Role
+
+    subject = _breached_subject(demo_gateway)
+    analyst = demo_gateway.scoped(Access.for_role("x", Role.ANALYST))
+    history = queries.suspect_history(analyst, subject)
+    events = set(history["event"])
+    assert {"Offence recorded", "Order applied for", "Breach of order"} <= events
+    offences = demo_gateway.sql(
+        "SELECT count(*) AS n FROM offence WHERE suspect_id = $s", {"s": subject}
+    )["n"].item()
+    assert (history["event"] == "Offence recorded").sum() == offences
+    assert history["event_date"].is_sorted()
+    for role in (Role.COMMISSIONER, Role.STRATEGIC):
+        with pytest.raises(AccessDenied):
+            queries.suspect_history(demo_gateway.scoped(Access.for_role("x", role)), subject)
+
+
+def test_the_suspect_history_page_shows_one_suspect_to_analysts_only(app_test, demo_gateway):
+    subject = _breached_subject(demo_gateway)
+    at = app_test(suspect=subject).run()
+    at.switch_page("app_pages/suspects.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Suspect history"
+    shown = at.dataframe[-1].value
+    assert "Breach of order" in set(shown["What happened"])
+    assert any(subject in header.value for header in at.subheader)
+    strategic = app_test(role="strategic", require_login=True).run()
+    assert not strategic.exception
+    with pytest.raises(ValueError):  # the page is not offered to a strategic lead
+        strategic.switch_page("app_pages/suspects.py")

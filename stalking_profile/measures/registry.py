@@ -9,12 +9,15 @@ from collections.abc import Callable
 import polars as pl
 
 from stalking_profile.measures import (
+    contact,
     funnel,
     headline,
     hotspots,
+    orders,
     outcomes,
     quality,
     rates,
+    repeats,
     risk,
     scorecard,
     spc,
@@ -80,6 +83,24 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Hotspots", hotspots.period_rates),
     ("Hotspots", hotspots.emerging_hotspots),
     ("Hotspots", hotspots.correspondence),
+    ("Repeat victims and suspects", repeats.repeat_summary),
+    ("Repeat victims and suspects", repeats.monthly_repeats),
+    ("Repeat victims and suspects", repeats.days_between_offences),
+    ("Repeat victims and suspects", repeats.serial_perpetrators),
+    ("Civil orders and breaches", orders.made),
+    ("Civil orders and breaches", orders.ended),
+    ("Civil orders and breaches", orders.in_force_on),
+    ("Civil orders and breaches", orders.order_activity),
+    ("Civil orders and breaches", orders.orders_by_month),
+    ("Civil orders and breaches", orders.take_up),
+    ("Civil orders and breaches", orders.time_to_order),
+    ("Civil orders and breaches", orders.breach_summary),
+    ("Civil orders and breaches", orders.time_to_first_breach),
+    ("Civil orders and breaches", orders.breach_outcomes),
+    ("Civil orders and breaches", orders.repeat_suspects_without_order),
+    ("Uncertainty", orders.kaplan_meier),
+    ("Victim contact", contact.contact_by_offence),
+    ("Victim contact", contact.contact_rates),
 )
 
 

@@ -56,6 +56,7 @@ from stalking_profile.ui.views import (
     quality,
     repeats,
     risk,
+    suspects,
     trends,
     victim_contact,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "show_table",
     "sign_in_gate",
     "store",
+    "suspects",
     "synthetic_banner",
     "trends",
     "victim_contact",

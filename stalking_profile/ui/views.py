@@ -211,3 +211,19 @@ def _victim_contact(
 def victim_contact(flt: ProfileFilter) -> protection_panels.ContactPanel | None:
     """Victims contacted as agreed (None: the database predates the contact table)."""
     return _victim_contact(database_version(), flt, *_scope())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _suspects(
+    version: Version,
+    flt: ProfileFilter,
+    suspect_id: str | None,
+    rule: tuple[int, int],
+    _access: Access,
+) -> protection_panels.SuspectsPanel:
+    return protection_panels.suspects_panel(reader(version, _access), flt, suspect_id)
+
+
+def suspects(flt: ProfileFilter, suspect_id: str | None) -> protection_panels.SuspectsPanel:
+    """The suspects with most offences and one suspect's history (record level)."""
+    return _suspects(database_version(), flt, suspect_id, *_scope())
