@@ -66,9 +66,9 @@ if access.allows(Permission.RECORDS):
     profile_pages.append(
         st.Page(
             "app_pages/suspects.py",
-            title="Suspect history",
+            title="Perpetrator prioritisation",
             icon=":material/person_search:",
-            url_path="suspects",
+            url_path="prioritisation",
         )
     )
 if access.allows(Permission.IMPORT):

@@ -1,5 +1,5 @@
-"""Suspect history: one suspect's offences, outcomes, orders and breaches in one place (the
-scrutiny review's recommendation 10). Record level: analysts only."""
+"""Perpetrator prioritisation (recommendation 11) and a suspect's complete history
+(recommendation 10). Record level: analysts only."""
 
 import streamlit as st
 
@@ -7,27 +7,36 @@ from stalking_profile import ui
 
 flt = ui.active_filter()
 
-st.title("Suspect history")
+st.title("Perpetrator prioritisation")
 st.caption(
     flt.describe() + " · record level (OFFICIAL-SENSITIVE): suspects by their pseudonymous keys"
 )
 if ui.nothing_to_show(flt):
     st.stop()
-listed = ui.suspects(flt, None).most_offences
-st.subheader("Suspects with the most offences")
-ui.show_table(listed, ui.file_stem("suspects-most-offences", flt))
-st.caption("Offences recorded in the filter; victims distinct; orders of any type and date.")
-
-choices = listed["suspect_id"].to_list()
+months, weights = ui.weights_editor()
 asked = st.query_params.get("suspect")
+view = ui.prioritisation(flt, months, weights, asked)
+st.subheader("Suspects ranked by recency, frequency, gravity and victims")
+st.caption(
+    f"Offences recorded {view.window_start:%d %b %Y} to {view.window_end:%d %b %Y} in the "
+    f"filter; gravity by {weights.gravity_basis}. Each factor is 0-100 against the suspects "
+    f"ranked; the score is their weighted mean (the sum is under 'Why'). "
+    f"{view.suspects:,} suspects, the first {view.ranked.height:,} shown."
+)
+ui.show_table(view.ranked, ui.file_stem("prioritisation", flt))
+
+st.subheader("A suspect's history")
+choices = view.ranked["suspect_id"].to_list()
 typed = st.text_input("Suspect key", value=asked or "", placeholder="e.g. SYN-S-LD-000123")
-chosen = typed.strip() or st.selectbox("Or choose a suspect from the list", choices, index=None)
+chosen = typed.strip() or st.selectbox("Or choose from the ranked list", choices, index=None)
 if not chosen:
     st.info("Choose a suspect to read their complete history.", icon=":material/person_search:")
     st.stop()
-st.query_params["suspect"] = chosen
-history = ui.suspects(flt, chosen).history
-st.subheader(f"History of {chosen}")
+if chosen != asked:
+    st.query_params["suspect"] = chosen
+    view = ui.prioritisation(flt, months, weights, chosen)
+history = view.history
+st.markdown(f"**{chosen}**")
 if history is None or history.is_empty():
     st.warning(f"Nothing is recorded for the suspect key {chosen!r}.")
     st.stop()

@@ -29,7 +29,7 @@ from stalking_profile.config import SQL_DIR
 # the gateway's access may see records (analysts), whatever page or caller asks.
 RECORD_LEVEL_QUERIES = frozenset(
     {"quality_records", "quarantine", "offences_by_ref", "sample_population"}
-    | {"suspect_history", "suspects_most_offences"}
+    | {"suspect_history", "prioritisation_offences", "subject_breaches"}
 )
 
 

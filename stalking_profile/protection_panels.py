@@ -13,7 +13,7 @@ import polars as pl
 from stalking_profile import charts, linked_tables, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
-from stalking_profile.measures import contact, orders
+from stalking_profile.measures import contact, orders, prioritisation
 from stalking_profile.publication import publishable
 
 PROTECTION_TABLES = ("civil_order", "breach", "victim_contact")
@@ -166,17 +166,36 @@ def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
 
 
 @dataclass(frozen=True)
-class SuspectsPanel:
-    most_offences: pl.DataFrame  # queries.suspects_most_offences
+class PrioritisationPanel:
+    window_start: date
+    window_end: date
+    ranked: pl.DataFrame  # prioritisation.prioritise, the first `max_rows`
+    suspects: int  # suspects ranked in all
     history: pl.DataFrame | None  # queries.suspect_history of the suspect chosen
 
 
-def suspects_panel(gateway: Gateway, flt: ProfileFilter, suspect_id: str | None) -> SuspectsPanel:
-    """The filter's suspects with the most offences and one suspect's complete history:
-    offences, outcomes, orders and breaches (record level, so refused to roles that may not
-    see records)."""
-    if not queries.has_tables(gateway, *PROTECTION_TABLES):
-        most = queries.suspects_most_offences(gateway, flt).clear()
-        return SuspectsPanel(most, None)
-    history = queries.suspect_history(gateway, suspect_id) if suspect_id else None
-    return SuspectsPanel(queries.suspects_most_offences(gateway, flt), history)
+def prioritisation_panel(
+    gateway: Gateway,
+    flt: ProfileFilter,
+    lookback_months: int,
+    weights: prioritisation.Weights,
+    suspect_id: str | None,
+    max_rows: int = 100,
+) -> PrioritisationPanel:
+    """The filter's suspects ranked by their RFGV score over the `lookback_months` to the
+    period's end (the filter's districts, offence types and DA choice), and one suspect's
+    complete history: offences, outcomes, orders and breaches, whatever the filter. Record
+    level: refused to roles that may not see records."""
+    extract = queries.dataset_info(gateway).extract_date
+    end = period_days(flt, extract)[1]
+    start = add_months(flt.end_month, 1 - lookback_months)  # whole months, ending at `end`
+    offences = queries.prioritisation_offences(gateway, flt, start, end)
+    has_orders = queries.has_tables(gateway, *PROTECTION_TABLES)
+    breaches = (
+        queries.subject_breaches(gateway, start, end)
+        if has_orders
+        else pl.DataFrame(schema={"subject_id": pl.String, "breach_date": pl.Date})
+    )
+    ranked = prioritisation.prioritise(offences, breaches, end, (end - start).days + 1, weights)
+    history = queries.suspect_history(gateway, suspect_id) if suspect_id and has_orders else None
+    return PrioritisationPanel(start, end, ranked.head(max_rows), ranked.height, history)

@@ -169,13 +169,22 @@ def suspect_history(gateway: Gateway, suspect_id: str) -> pl.DataFrame:
     return gateway.query("suspect_history", suspect_id=suspect_id)
 
 
-def suspects_most_offences(
-    gateway: Gateway, flt: ProfileFilter, max_rows: int = 50
+def prioritisation_offences(
+    gateway: Gateway, flt: ProfileFilter, window_start: date, window_end: date
 ) -> pl.DataFrame:
-    """The filter's suspects with the most offences, their victims and orders (record level)."""
+    """Offences with a suspect in the window, for the filter's districts, types and DA choice
+    (record level)."""
+    params = flt.sql_params()
+    del params["start_month"], params["end_month"]
     return gateway.query(
-        "suspects_most_offences",
+        "prioritisation_offences",
+        window_start=window_start,
+        window_end=window_end,
         domestic=_domestic_values(flt),
-        max_rows=max_rows,
-        **flt.sql_params(),
+        **params,
     )
+
+
+def subject_breaches(gateway: Gateway, window_start: date, window_end: date) -> pl.DataFrame:
+    """Breaches in the window with the subject of the order breached (record level)."""
+    return gateway.query("subject_breaches", window_start=window_start, window_end=window_end)

@@ -14,6 +14,7 @@ from stalking_profile.measures import (
     indicators,
     orders,
     outcomes,
+    prioritisation,
     quality,
     rates,
     registry,
@@ -26,9 +27,12 @@ from stalking_profile.measures import (
 
 MEASURE_MODULES = (
     *(headline, outcomes, quality, risk, scorecard, spc, volumes, rates, hotspots),
-    *(repeats, orders, contact),
+    *(repeats, orders, contact, prioritisation),
 )
-NOT_MEASURES = {quality.indicators_for}  # which indicators fit a filter: a choice, not a figure
+NOT_MEASURES = {
+    quality.indicators_for,
+    prioritisation.read_harm_index,
+}  # which indicators fit a filter: a choice, not a figure
 
 
 def test_every_registered_column_exists_in_its_mart(demo_gateway: Gateway) -> None:

@@ -439,10 +439,15 @@ def test_the_suspect_history_page_shows_one_suspect_to_analysts_only(app_test, d
     at = app_test(suspect=subject).run()
     at.switch_page("app_pages/suspects.py").run()
     assert not at.exception, at.exception
-    assert at.title[0].value == "Suspect history"
+    assert at.title[0].value == "Perpetrator prioritisation"
     shown = at.dataframe[-1].value
     assert "Breach of order" in set(shown["What happened"])
-    assert any(subject in header.value for header in at.subheader)
+    assert any(subject in text.value for text in at.markdown)
+    ranked = at.dataframe[0].value
+    window = "Offences recorded 01 Feb 2021 to 31 Jan 2022"  # the default 12 months
+    assert any(caption.value.startswith(window) for caption in at.caption)
+    assert list(ranked.columns[:3]) == ["Rank", "Suspect", "Score (0-100)"]
+    assert ranked["Rank"].tolist()[:3] == [1, 2, 3]
     strategic = app_test(role="strategic", require_login=True).run()
     assert not strategic.exception
     with pytest.raises(ValueError):  # the page is not offered to a strategic lead

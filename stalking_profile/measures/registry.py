@@ -15,6 +15,7 @@ from stalking_profile.measures import (
     hotspots,
     orders,
     outcomes,
+    prioritisation,
     quality,
     rates,
     repeats,
@@ -99,6 +100,8 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Civil orders and breaches", orders.breach_outcomes),
     ("Civil orders and breaches", orders.repeat_suspects_without_order),
     ("Uncertainty", orders.kaplan_meier),
+    ("Perpetrator prioritisation", prioritisation.offence_gravity),
+    ("Perpetrator prioritisation", prioritisation.prioritise),
     ("Victim contact", contact.contact_by_offence),
     ("Victim contact", contact.contact_rates),
 )

@@ -32,6 +32,7 @@ from stalking_profile.ui.cache import (
     quarantine,
     settings,
 )
+from stalking_profile.ui.prioritisation import weights_editor
 from stalking_profile.ui.sidebar import (
     ALL_DISTRICTS_KEY,
     FILTER_STATE_KEY,
@@ -53,10 +54,10 @@ from stalking_profile.ui.views import (
     hotspots,
     outcomes,
     overview,
+    prioritisation,
     quality,
     repeats,
     risk,
-    suspects,
     trends,
     victim_contact,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "overview",
     "pack_downloads",
     "plotly_chart",
+    "prioritisation",
     "quality",
     "quality_records",
     "quarantine",
@@ -116,8 +118,8 @@ __all__ = [
     "show_table",
     "sign_in_gate",
     "store",
-    "suspects",
     "synthetic_banner",
     "trends",
     "victim_contact",
+    "weights_editor",
 ]

@@ -11,6 +11,7 @@ import streamlit as st
 from stalking_profile import geography, map_panels, panels, protection_panels
 from stalking_profile.access import Access
 from stalking_profile.filters import ProfileFilter
+from stalking_profile.measures.prioritisation import Weights
 from stalking_profile.ui.cache import (
     Version,
     current_access,
@@ -214,16 +215,23 @@ def victim_contact(flt: ProfileFilter) -> protection_panels.ContactPanel | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _suspects(
+def _prioritisation(
     version: Version,
     flt: ProfileFilter,
+    lookback_months: int,
+    weights: Weights,
     suspect_id: str | None,
     rule: tuple[int, int],
     _access: Access,
-) -> protection_panels.SuspectsPanel:
-    return protection_panels.suspects_panel(reader(version, _access), flt, suspect_id)
+) -> protection_panels.PrioritisationPanel:
+    gateway = reader(version, _access)
+    return protection_panels.prioritisation_panel(
+        gateway, flt, lookback_months, weights, suspect_id
+    )
 
 
-def suspects(flt: ProfileFilter, suspect_id: str | None) -> protection_panels.SuspectsPanel:
-    """The suspects with most offences and one suspect's history (record level)."""
-    return _suspects(database_version(), flt, suspect_id, *_scope())
+def prioritisation(
+    flt: ProfileFilter, lookback_months: int, weights: Weights, suspect_id: str | None
+) -> protection_panels.PrioritisationPanel:
+    """Suspects ranked by RFGV score, and one suspect's history (record level)."""
+    return _prioritisation(database_version(), flt, lookback_months, weights, suspect_id, *_scope())

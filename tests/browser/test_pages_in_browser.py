@@ -39,6 +39,10 @@ PAGES = {
         ["Orders in the period", "Take-up per 100 offences", "Repeat suspects with no order"],
     ),
     "contact": ("Victim contact", ["Contact kept, by district"]),
+    "prioritisation": (
+        "Perpetrator prioritisation",
+        ["Suspects ranked by recency, frequency, gravity and victims", "A suspect's history"],
+    ),
     "data": ("Data", ["Check or import a file", "Templates"]),
     "definitions": ("Definitions", ["Data contract", "outcome_1_8_rate"]),
 }

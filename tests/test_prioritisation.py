@@ -1,0 +1,97 @@
+"""Perpetrator prioritisation (issue 17, recommendation 11): the RFGV score recomputed by hand
+for three suspects, under the default weights, changed weights and a harm index."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from stalking_profile.measures.prioritisation import Weights, prioritise, read_harm_index
+
+END, LOOKBACK = date(2021, 12, 31), 365  # the window: 1 January to 31 December 2021
+D = date
+OFFENCES = pl.DataFrame(
+    [
+        ("A", D(2021, 12, 21), "V1", "high", "8Q"),
+        ("A", D(2021, 6, 1), "V1", "standard", "8L"),
+        ("A", D(2021, 3, 1), "V2", None, "8R"),
+        ("A", D(2020, 11, 1), "V3", "high", "8Q"),  # before the window
+        ("B", D(2021, 10, 2), "V4", "medium", "8Q"),
+        ("B", D(2021, 10, 12), "V5", "medium", "8Q"),
+        ("B", D(2021, 11, 1), "V6", "medium", "8Q"),
+        ("B", D(2021, 11, 21), "V4", "standard", "8Q"),
+        ("C", D(2021, 1, 31), "V7", "high", "8M"),
+        (None, D(2021, 5, 5), "V8", "high", "8Q"),  # no suspect identified
+    ],
+    schema=["suspect_id", "recorded_date", "victim_id", "dash_risk", "ho_offence_code"],
+    orient="row",
+)
+BREACHES = pl.DataFrame({"subject_id": ["A", "A"], "breach_date": [D(2021, 7, 1), D(2020, 12, 1)]})
+
+
+def _by_suspect(weights: Weights) -> dict[str, dict]:
+    ranked = prioritise(OFFENCES, BREACHES, END, LOOKBACK, weights)
+    return {row["suspect_id"]: row for row in ranked.iter_rows(named=True)}
+
+
+def test_three_suspects_scored_by_hand_with_equal_weights():
+    """A: 3 offences in the window (last 10 days before the end), victims V1 and V2, DASH
+    points 3 + 1 + 1 (no DASH counts as standard) and one breach in the window (2): 7.
+    B: 4 offences, last 40 days before, 3 victims, 2 + 2 + 2 + 1 = 7. C: 1 offence 334 days
+    before, 1 victim, 3 points. The most: 4 offences, 7 points, 3 victims."""
+    rows = _by_suspect(Weights())
+    a, b, c = rows["A"], rows["B"], rows["C"]
+    assert (a["offences"], a["victims"], a["breaches"], a["gravity_points"]) == (3, 2, 1, 7)
+    assert a["recency"] == pytest.approx(100 * (1 - 10 / 365))
+    assert (a["frequency"], a["gravity"]) == (75.0, 100.0)
+    assert a["victims_points"] == pytest.approx(200 / 3)
+    assert a["score"] == pytest.approx((100 * (1 - 10 / 365) + 75 + 100 + 200 / 3) / 4)
+    assert b["score"] == pytest.approx((100 * (1 - 40 / 365) + 100 + 100 + 100) / 4)
+    assert c["score"] == pytest.approx((100 * (1 - 334 / 365) + 25 + 300 / 7 + 100 / 3) / 4)
+    assert [b["rank"], a["rank"], c["rank"]] == [1, 2, 3]
+    assert "None" not in a["why"] and "(7.0 points)" in a["why"] and "over 4" in a["why"]
+
+
+def test_changed_weights_reorder_the_list_by_hand():
+    """Recency twice, victims not at all: A (97.26 x 2 + 75 + 100) / 4 = 92.38 still trails
+    B (89.04 x 2 + 100 + 100) / 4 = 94.52; with recency 6 A leads."""
+    rows = _by_suspect(Weights(recency=2, victims=0))
+    assert rows["A"]["score"] == pytest.approx((2 * 100 * (1 - 10 / 365) + 75 + 100) / 4)
+    assert rows["B"]["score"] == pytest.approx((2 * 100 * (1 - 40 / 365) + 200) / 4)
+    rows = _by_suspect(Weights(recency=6, victims=0))
+    assert rows["A"]["rank"] == 1
+
+
+def test_gravity_by_a_harm_index_by_hand():
+    """Days per offence code (illustrative figures for the test, not the Cambridge index's):
+    A 10 + 5 + 2 plus a breach at 2 = 19, B 4 x 10 = 40, C 6."""
+    index = read_harm_index("ho_offence_code,days\n8Q,10\n8L,5\n8M,6\n8R,2\n")
+    rows = _by_suspect(Weights(harm_days=index))
+    assert [rows[s]["gravity_points"] for s in "ABC"] == [19, 40, 6]
+    assert rows["A"]["gravity"] == pytest.approx(47.5)
+    with pytest.raises(ValueError, match="no days for offence code 8M"):
+        prioritise(
+            OFFENCES, BREACHES, END, LOOKBACK, Weights(harm_days={"8Q": 1, "8L": 1, "8R": 1})
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("code,days\n8Q,1\n", "needs columns ho_offence_code and days"),
+        ("ho_offence_code,days\n9Z,1\n", "unknown offence code '9Z'"),
+        ("ho_offence_code,days\n8Q,1\n8q,2\n", "row 3: offence code 8Q given twice"),
+        ("ho_offence_code,days\n8Q,-3\n", "days must be a number above 0"),
+        ("ho_offence_code,days\n8Q,lots\n", "days must be a number above 0"),
+    ],
+)
+def test_a_bad_harm_index_is_refused_with_a_reason(text, message):
+    with pytest.raises(ValueError, match=message):
+        read_harm_index(text)
+
+
+def test_weights_must_leave_something_to_score():
+    with pytest.raises(ValueError):
+        Weights(recency=0, frequency=0, gravity=0, victims=0)
