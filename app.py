@@ -46,6 +46,12 @@ profile_pages = [
         url_path="repeats",
     ),
     st.Page(
+        "app_pages/people.py",
+        title="Victims and suspects",
+        icon=":material/groups:",
+        url_path="people",
+    ),
+    st.Page(
         "app_pages/orders.py",
         title="Civil orders and breaches",
         icon=":material/shield:",

@@ -154,6 +154,16 @@ CREATE TABLE IF NOT EXISTS victim_contact (
     contact_date         DATE
 );
 
+CREATE TABLE IF NOT EXISTS population (
+    district_code VARCHAR NOT NULL,
+    sex           VARCHAR NOT NULL,
+    age_band      VARCHAR NOT NULL,
+    population    INTEGER NOT NULL,
+    year          INTEGER,
+    source        VARCHAR,
+    PRIMARY KEY (district_code, sex, age_band)
+);
+
 -- The latest load: the one row every "as at the extract date" figure reads.
 CREATE OR REPLACE VIEW current_dataset AS
 SELECT * FROM dataset ORDER BY loaded_at DESC LIMIT 1;

@@ -516,3 +516,48 @@ def orders_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
     )
     month_axis(figure, months)
     return apply_theme(figure, title)
+
+
+def rates_by_age_figure(rates: pl.DataFrame, title: str) -> go.Figure:
+    """Offences per 1,000 residents a year by age band, one line per person and sex, each
+    point with its exact Poisson interval as an error bar.
+
+    `rates`: person, sex, age_band, rate_per_1000, rate_lower, rate_upper."""
+    figure = go.Figure()
+    styles = {
+        ("Victims", "Female"): (COLOURS["domestic"], "solid"),
+        ("Victims", "Male"): (COLOURS["non_domestic"], "solid"),
+        ("Suspects", "Female"): (COLOURS["domestic"], "dot"),
+        ("Suspects", "Male"): (COLOURS["non_domestic"], "dot"),
+    }
+    for (person, sex), (colour, dash) in styles.items():
+        part = rates.filter((pl.col("person") == person) & (pl.col("sex") == sex))
+        if part.is_empty():
+            continue
+        rate = part["rate_per_1000"].to_list()
+        figure.add_scatter(
+            x=part["age_band"].to_list(),
+            y=rate,
+            name=f"{person}, {sex.lower()}",
+            mode="lines+markers",
+            line={"color": colour, "dash": dash, "width": 2},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [
+                    None if u is None or r is None else u - r
+                    for u, r in zip(part["rate_upper"].to_list(), rate, strict=True)
+                ],
+                "arrayminus": [
+                    None if lo is None or r is None else r - lo
+                    for lo, r in zip(part["rate_lower"].to_list(), rate, strict=True)
+                ],
+                "thickness": 1,
+            },
+            hovertemplate="%{y:.2f} per 1,000<extra>" + f"{person}, {sex.lower()}" + "</extra>",
+        )
+    figure.update_layout(
+        yaxis={"title": "Per 1,000 residents a year (95% interval)", "rangemode": "tozero"},
+        xaxis={"title": "Age band", "type": "category"},
+    )
+    return apply_theme(figure, title)

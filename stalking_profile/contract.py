@@ -29,6 +29,8 @@ DASH_RISK_LEVELS: tuple[str, ...] = ("standard", "medium", "high")
 SEXES: tuple[str, ...] = ("female", "male", "other", "unknown")
 ETHNIC_GROUPS: tuple[str, ...] = ("White", "Asian", "Black", "Mixed", "Other", "Not stated")
 AGE_RANGE: tuple[int, int] = (0, 110)
+AGE_BANDS: tuple[str, ...] = ("0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+POPULATION_SEXES: tuple[str, ...] = ("female", "male")
 ORDER_TYPES: dict[str, str] = {
     "SPO": "Stalking Protection Order (Stalking Protection Act 2019)",
     "RO": "Restraining order (on conviction or acquittal)",
@@ -277,7 +279,7 @@ IMPORT_LOG = Table(
             "kind",
             "VARCHAR",
             "What the file held (offences, outcomes, districts, wards, comparison, orders, "
-            "breaches, contacts).",
+            "breaches, contacts, population).",
             nullable=False,
         ),
         Column("imported_at", "TIMESTAMP", "When.", nullable=False),
@@ -424,6 +426,23 @@ VICTIM_CONTACT = Table(
     ),
 )
 
+POPULATION = Table(
+    name="population",
+    description=(
+        "Resident population by district, sex and age band: the denominators of victim and "
+        "suspect rates per 1,000 (e.g. ONS mid-year estimates, summed into the bands)."
+    ),
+    primary_key=("district_code", "sex", "age_band"),
+    columns=(
+        Column("district_code", "VARCHAR", "The district.", nullable=False),
+        Column("sex", "VARCHAR", "female or male.", nullable=False, allowed=POPULATION_SEXES),
+        Column("age_band", "VARCHAR", "Age band in years.", nullable=False, allowed=AGE_BANDS),
+        Column("population", "INTEGER", "Residents.", nullable=False),
+        Column("year", "INTEGER", "The year the estimate is for (mid-year)."),
+        Column("source", "VARCHAR", "Where the figures came from."),
+    ),
+)
+
 TABLES: tuple[Table, ...] = (
     DATASET,
     DISTRICT,
@@ -438,6 +457,7 @@ TABLES: tuple[Table, ...] = (
     CIVIL_ORDER,
     BREACH,
     VICTIM_CONTACT,
+    POPULATION,
 )
 
 
@@ -452,6 +472,7 @@ IMPORT_KINDS: dict[str, Table] = {
     "orders": CIVIL_ORDER,
     "breaches": BREACH,
     "contacts": VICTIM_CONTACT,
+    "population": POPULATION,
 }
 
 

@@ -125,13 +125,16 @@ RATE = ("rate", "lower", "upper")
 @dataclass(frozen=True)
 class Totalled:
     """A table whose rows (within each `group`, if any) add up to its `total` row, column by
-    column for `columns`; `derived` says what in a row goes with each hidden count."""
+    column for `columns`; in each row the `split` columns add up to the `whole` column (DA +
+    non-DA = all); `derived` says what in a row goes with each hidden count."""
 
     label: str
     total: str
     columns: tuple[str, ...]
     group: str | None = None
     derived: Mapping[str, tuple[str, ...]] | None = None
+    split: tuple[str, ...] = ()
+    whole: str = ""
 
 
 # The Civil orders and Victim contact pages' tables (protection_panels.py).
@@ -185,6 +188,18 @@ TOTALLED: dict[str, Totalled] = {
         ("repeat_suspect_offences", "without_order"),
         derived={name: RATE for name in ("repeat_suspect_offences", "without_order")},
     ),
+    **{
+        f"people_{characteristic}": Totalled(
+            "group",
+            "Total",
+            ("domestic", "non_domestic", "offences"),
+            group="person",
+            derived={name: ("share",) for name in ("domestic", "non_domestic", "offences")},
+            split=("domestic", "non_domestic"),
+            whole="offences",
+        )
+        for characteristic in ("age_band", "sex", "ethnicity")
+    },
     "contact_by_district": Totalled(
         "district_code",
         "All",
@@ -296,6 +311,9 @@ def _totalled(out: Published, frame: pl.DataFrame, table: str, spec: Totalled) -
             out.places[key][-1] = Place(table, i, column, derived.get(column, RATE))
             if column in spec.columns and row[spec.label] != spec.total:
                 parts[(column, group)].append(key)
+        if spec.split and {*spec.split, spec.whole} <= set(frame.columns):  # DA + non-DA = all
+            keys = [(table, c, group, row[spec.label]) for c in spec.split]
+            out.add(keys, (table, spec.whole, group, row[spec.label]))
     for (column, group), keys in parts.items():
         out.add(keys, (table, column, group, spec.total))
 

@@ -188,3 +188,26 @@ def prioritisation_offences(
 def subject_breaches(gateway: Gateway, window_start: date, window_end: date) -> pl.DataFrame:
     """Breaches in the window with the subject of the order breached (record level)."""
     return gateway.query("subject_breaches", window_start=window_start, window_end=window_end)
+
+
+def people_offences(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """The filter's offences with victims' and suspects' age, sex and ethnicity (aggregated by
+    the measures, never shown row by row)."""
+    return gateway.query("people_offences", **flt.sql_params())
+
+
+def population_by_age_sex(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Residents by sex and age band over the filter's districts (districts: how many of
+    them have the band; source, year). Empty where no population is loaded."""
+    if not has_tables(gateway, "population"):
+        return pl.DataFrame(
+            schema={
+                "sex": pl.String,
+                "age_band": pl.String,
+                "population": pl.Int64,
+                "districts": pl.Int64,
+                "source": pl.String,
+                "year": pl.Int32,
+            }
+        )
+    return gateway.query("population_by_age_sex", districts=list(flt.districts))

@@ -212,6 +212,10 @@ COLUMNS: dict[str, Column] = {
     "event": Column("What happened"),
     "reference": Column("Reference"),
     "detail": Column("Detail"),
+    # victims and suspects
+    "person": Column("Who"),
+    "characteristic": Column("Characteristic"),
+    "group": Column("Group"),
     # victim contact
     "agreements": Column("Offences with a contact agreement", "count"),
     "kept": Column("Contact kept as agreed", "count"),

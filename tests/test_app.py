@@ -17,6 +17,7 @@ PAGES = {
     "app_pages/risk.py": "Risk & flags",
     "app_pages/maps.py": "Hotspot maps",
     "app_pages/repeats.py": "Repeat victims and suspects",
+    "app_pages/people.py": "Victims and suspects",
     "app_pages/orders.py": "Civil orders and breaches",
     "app_pages/contact.py": "Victim contact",
     "app_pages/quality.py": "Data quality",
@@ -34,6 +35,7 @@ CHARTS = {
     "app_pages/risk.py": 3,
     "app_pages/maps.py": 1,
     "app_pages/repeats.py": 1,
+    "app_pages/people.py": 1,
     "app_pages/orders.py": 1,
     "app_pages/contact.py": 1,
     "app_pages/quality.py": 2,
@@ -294,6 +296,10 @@ def test_a_real_extract_renders_every_page(app_test, extract_db_path, page: str)
         if page in NOT_IN_EXTRACT:  # the extract holds no orders or contacts: it says so
             assert any(NOT_IN_EXTRACT[page] in info.value for info in at.info)
             assert not _charts(at)
+        elif page == "app_pages/people.py":  # tables, but no population to divide by
+            assert at.dataframe and not _charts(at)
+            no_population = "No resident population by age and sex is loaded"
+            assert any(no_population in caption.value for caption in at.caption)
         elif page != "app_pages/maps.py":  # no ward boundaries: the page says so instead
             assert _charts(at)
         else:

@@ -9,6 +9,7 @@ import polars as pl
 from stalking_profile.db import Gateway
 from stalking_profile.measures import (
     contact,
+    demographics,
     headline,
     hotspots,
     indicators,
@@ -27,7 +28,7 @@ from stalking_profile.measures import (
 
 MEASURE_MODULES = (
     *(headline, outcomes, quality, risk, scorecard, spc, volumes, rates, hotspots),
-    *(repeats, orders, contact, prioritisation),
+    *(repeats, orders, contact, prioritisation, demographics),
 )
 NOT_MEASURES = {
     quality.indicators_for,

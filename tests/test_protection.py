@@ -452,3 +452,51 @@ def test_the_suspect_history_page_shows_one_suspect_to_analysts_only(app_test, d
     assert not strategic.exception
     with pytest.raises(ValueError):  # the page is not offered to a strategic lead
         strategic.switch_page("app_pages/suspects.py")
+
+
+def test_a_suspects_history_across_separate_imports(tmp_path):
+    """Offences, then orders, then breaches, each from its own file: the suspect's history
+    joins all three, each outcome in order, and nothing of another suspect."""
+    offences = (
+        "crime_ref,recorded_date,offence_type,ho_offence_code,district_code,is_domestic,"
+        "is_cyber,dash_completed,sash_completed,arrest_made,victim_id,suspect_id,outcome_key,"
+        "outcome_date\n"
+        "H-1,2023-01-10,stalking,8Q,AY,Y,N,Y,N,Y,V1,P1,16,2023-02-01\n"
+        "H-2,2023-03-05,stalking,8Q,AY,Y,N,Y,N,N,V1,P1,,\n"
+        "H-3,2023-03-06,stalking,8Q,BE,N,N,N,N,N,V2,P2,,\n"
+    )
+    path = import_texts(
+        tmp_path / "force.duckdb", {"districts.csv": EXTRACT_DISTRICTS, "offences.csv": offences}
+    )
+    _import(
+        path,
+        "orders.csv",
+        ORDERS_CSV.splitlines()[0]
+        + "\nR1,SPO,P1,V1,H-1,2023-02-10,2023-02-12,2023-04-01,,2025-04-01,,granted,AY\n"
+        + "R2,NMO,P2,V2,H-3,2023-03-10,,,,,,applied,BE\n",
+    )
+    _import(
+        path,
+        "breaches.csv",
+        "breach_id,order_id,breach_date,crime_ref,outcome_key\nB1,R1,2023-03-05,H-2,\n",
+    )
+    _import(path, "outcomes.csv", "crime_ref,outcome_key,outcome_date\nH-1,1-charged,2023-04-20\n")
+    gateway = connect(path, read_only=True)
+    try:
+        history = queries.suspect_history(gateway, "P1")
+    finally:
+        gateway.close()
+    assert history.select("event_date", "event", "reference").rows() == [
+        (D(2023, 1, 10), "Offence recorded", "H-1"),
+        (D(2023, 2, 1), "Outcome", "H-1"),
+        (D(2023, 2, 10), "Order applied for", "R1"),
+        (D(2023, 2, 12), "Interim order made", "R1"),
+        (D(2023, 3, 5), "Breach of order", "R1"),
+        (D(2023, 3, 5), "Offence recorded", "H-2"),
+        (D(2023, 4, 1), "Full order made", "R1"),
+        (D(2023, 4, 20), "Outcome", "H-1"),
+        (D(2025, 4, 1), "Order expires", "R1"),
+    ]
+    details = dict(zip(history["event"], history["detail"], strict=False))
+    assert details["Breach of order"] == "offence H-2"
+    assert "protects V1" in details["Order applied for"]

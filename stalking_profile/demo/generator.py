@@ -22,6 +22,7 @@ import shapely
 from stalking_profile import contract
 from stalking_profile.config import DEMO_DIR, SQL_DIR
 from stalking_profile.demo import calibration as cal
+from stalking_profile.demo import population as demo_population
 from stalking_profile.demo import protection
 
 SEED = 20220131
@@ -129,6 +130,7 @@ class DemoData:
     civil_order: pl.DataFrame
     breach: pl.DataFrame
     victim_contact: pl.DataFrame
+    population: pl.DataFrame
 
 
 def demo_source(seed: int = SEED) -> str:
@@ -140,6 +142,7 @@ def demo_source(seed: int = SEED) -> str:
         Path(__file__),
         Path(cal.__file__),
         Path(protection.__file__),
+        Path(demo_population.__file__),
         DEMO_DIR / "wards.geojson",
         *sorted(TARGETS_DIR.glob("*.csv")),
         SQL_DIR / "schema.sql",
@@ -678,4 +681,5 @@ def generate(seed: int = SEED) -> DemoData:
         orders,
         protection.breaches(orders, closed, seed, cal.EXTRACT_DATE),
         protection.victim_contact(closed, seed, cal.EXTRACT_DATE),
+        demo_population.population(district),
     )

@@ -172,6 +172,7 @@ PROTECTION_WRITES: dict[str, tuple[str, str]] = {
     "orders": ("upsert_orders", "incoming_orders"),
     "breaches": ("upsert_breaches", "incoming_breaches"),
     "contacts": ("replace_contacts", "incoming_contacts"),
+    "population": ("upsert_population", "incoming_population"),
 }
 
 
@@ -182,6 +183,9 @@ def _stored_keys(gateway: Gateway, kind: str) -> pl.Series | None:
         return gateway.query("order_dates")["order_id"]
     if kind == "breaches":
         return gateway.query("breach_ids")["breach_id"]
+    if kind == "population":
+        keys = gateway.query("population_keys")
+        return keys.select(pl.concat_str(keys.columns, separator="|"))["district_code"]
     return None
 
 
@@ -233,8 +237,8 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
         table = contract.IMPORT_KINDS[validated.kind]
         stored = _stored_keys(gateway, validated.kind)
         if stored is not None:
-            key = table.primary_key[0]
-            updated = accepted.filter(pl.col(key).is_in(stored.implode())).height
+            key = pl.concat_str(table.primary_key, separator="|")
+            updated = accepted.filter(key.is_in(stored.implode())).height
         inserted = accepted.height - updated
         gateway.write(script, **{frame_name: accepted.select(table.column_names)})
     else:

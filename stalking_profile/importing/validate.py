@@ -108,6 +108,8 @@ def detect_kind(columns: list[str], file_headers: list[str] | None = None) -> st
         return "orders"
     if {"crime_ref", "agreed_interval_days"} <= present:
         return "contacts"
+    if {"age_band", "population"} <= present:
+        return "population"
     if {"crime_ref", "outcome_key", "outcome_date"} <= present:
         return "outcomes"
     if {"layer", "ward_code", "offences"} <= present:
@@ -120,7 +122,8 @@ def detect_kind(columns: list[str], file_headers: list[str] | None = None) -> st
         "cannot tell what the file holds: offences need crime_ref and recorded_date; outcomes crime_ref, "
         "outcome_key and outcome_date; districts district_code and district_name; orders order_id and "
         "order_type; breaches breach_id and order_id; victim contacts crime_ref and "
-        "agreed_interval_days. The file's columns: "
+        "agreed_interval_days; population district_code, sex, age_band and population. The "
+        "file's columns: "
         + ", ".join(file_headers if file_headers is not None else sorted(present))
     )
 
@@ -187,6 +190,17 @@ def _parse_code(column: contract.Column) -> pl.Expr:
     text = pl.col(column.name).str.strip_chars()
     if column.name in ("victim_sex", "suspect_sex"):
         return text.str.to_lowercase().replace_strict(SEX_WORDS, default=None)
+    if column.name == "sex":  # population: female or male only
+        sex = text.str.to_lowercase().replace_strict(SEX_WORDS, default=None)
+        return pl.when(sex.is_in(contract.POPULATION_SEXES)).then(sex)
+    if column.name == "age_band":  # "25 to 34", "25–34", "65 and over" are the same bands
+        band = (
+            text.str.to_lowercase()
+            .str.replace_all(r"\s*(to|–|—)\s*", "-")
+            .str.replace(r"\s*(and over|plus)$", "+")
+            .str.replace_all(r"\s+", "")
+        )
+        return pl.when(band.is_in(contract.AGE_BANDS)).then(band)
     if column.name in ("victim_ethnicity", "suspect_ethnicity"):
         return text.replace_strict(
             {g.lower(): g for g in contract.ETHNIC_GROUPS}, default=None, return_dtype=pl.String
@@ -272,7 +286,7 @@ def validate(
 ) -> Validated:
     """Check a mapped frame (text columns, contract names, __row_number) against the contract."""
     table = KIND_TABLES[kind]
-    if kind in ("offences", "wards", "orders") and not reference.districts:
+    if kind in ("offences", "wards", "orders", "population") and not reference.districts:
         raise ValueError(
             "no districts are loaded yet, so district codes cannot be checked: import the "
             "force's districts first (the districts.csv template)"
@@ -289,7 +303,7 @@ def validate(
             .replace_strict(contract.OFFENCE_TYPE_OF_CODE, default=None)
             .alias("offence_type")
         )
-    if kind in ("orders", "breaches", "contacts"):  # every rule sees every column
+    if kind in ("orders", "breaches", "contacts", "population"):  # rules see every column
         frame = frame.with_columns(
             pl.lit(None, dtype=pl.String).alias(c.name)
             for c in table.columns
@@ -409,6 +423,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "orders": ("order_id",),
     "breaches": ("breach_id",),
     "contacts": ("crime_ref", "contact_date"),
+    "population": ("district_code", "sex", "age_band"),
 }
 
 
@@ -604,7 +619,7 @@ RULES: tuple[Rule, ...] = (
         lambda r: (
             ~_p("district_code").is_in(sorted(r.districts)) & _p("district_code").is_not_null()
         ),
-        kinds=("offences", "wards", "orders"),
+        kinds=("offences", "wards", "orders", "population"),
         when=lambda r: bool(r.districts),
     ),
     Rule(

@@ -10,6 +10,7 @@ import polars as pl
 
 from stalking_profile.measures import (
     contact,
+    demographics,
     funnel,
     headline,
     hotspots,
@@ -102,6 +103,11 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Uncertainty", orders.kaplan_meier),
     ("Perpetrator prioritisation", prioritisation.offence_gravity),
     ("Perpetrator prioritisation", prioritisation.prioritise),
+    ("Victims and suspects", demographics.age_band),
+    ("Victims and suspects", demographics.people),
+    ("Victims and suspects", demographics.profile),
+    ("Victims and suspects", demographics.unknown_shares),
+    ("Victims and suspects", demographics.rates_per_1000),
     ("Victim contact", contact.contact_by_offence),
     ("Victim contact", contact.contact_rates),
 )

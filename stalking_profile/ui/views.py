@@ -8,7 +8,7 @@ from datetime import date
 
 import streamlit as st
 
-from stalking_profile import geography, map_panels, panels, protection_panels
+from stalking_profile import geography, map_panels, panels, people_panels, protection_panels
 from stalking_profile.access import Access
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.measures.prioritisation import Weights
@@ -235,3 +235,15 @@ def prioritisation(
 ) -> protection_panels.PrioritisationPanel:
     """Suspects ranked by RFGV score, and one suspect's history (record level)."""
     return _prioritisation(database_version(), flt, lookback_months, weights, suspect_id, *_scope())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _people(
+    version: Version, flt: ProfileFilter, rule: tuple[int, int], _access: Access
+) -> people_panels.PeoplePanel:
+    return people_panels.people_panel(reader(version, _access), flt)
+
+
+def people(flt: ProfileFilter) -> people_panels.PeoplePanel:
+    """Victims and suspects by age band, sex and ethnicity, unknowns, rates per 1,000."""
+    return _people(database_version(), flt, *_scope())

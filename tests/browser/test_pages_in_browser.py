@@ -34,6 +34,7 @@ PAGES = {
         ["Non-DA stalking without a DASH", "Check the records behind an indicator"],
     ),
     "repeats": ("Repeat victims and suspects", ["In the period", "Serial perpetrators"]),
+    "people": ("Victims and suspects", ["Age band", "Rates per 1,000 residents"]),
     "orders": (
         "Civil orders and breaches",
         ["Orders in the period", "Take-up per 100 offences", "Repeat suspects with no order"],
@@ -84,7 +85,7 @@ def test_every_page_renders(page, running_app, path: str) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     page.get_by_text("Demonstration data").first.wait_for(timeout=30_000)
-    if path in ("", "trends", "risk", "outcomes", "maps", "repeats", "orders", "contact"):
+    if path in ("", "trends", "risk", "outcomes", "maps", "repeats", "people", "orders", "contact"):
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= 1
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

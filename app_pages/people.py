@@ -1,0 +1,50 @@
+"""Victims and suspects: age band, sex and ethnicity, against the resident population where a
+denominator exists, and how much is unknown."""
+
+import streamlit as st
+
+from stalking_profile import ui
+
+flt = ui.active_filter()
+
+st.title("Victims and suspects")
+st.caption(
+    flt.describe() + " · counted by offence (a victim of three offences counts three times); "
+    "suspects over offences with a suspect identified"
+)
+if ui.nothing_to_show(flt):
+    st.stop()
+view = ui.people(flt)
+
+for characteristic, label in (("age_band", "Age band"), ("sex", "Sex"), ("ethnicity", "Ethnicity")):
+    st.subheader(label)
+    ui.show_table(
+        view.profiles[characteristic],
+        ui.file_stem(f"people-{characteristic}", flt),
+        labels={"group": label, "share": "Share of those known (%)"},
+    )
+st.caption(
+    "Ethnicity has no resident denominator here: ONS mid-year estimates give age and sex "
+    "only, so ethnicity is shown as counts and shares, not rates."
+)
+
+st.subheader("Rates per 1,000 residents")
+st.caption(view.denominator)
+if not view.rates.is_empty():
+    ui.chart_with_table(
+        view.figure,
+        view.rates,
+        "people-rates-per-1000",
+        flt,
+        "Offences in the period whose victim (or suspect) is of that sex and age band, per "
+        "1,000 residents of it in the selected districts, a year; exact Poisson intervals. "
+        "Offences with an unknown age or sex are not in the rates.",
+        labels={"population": "Residents"},
+    )
+
+st.subheader("How much is unknown")
+ui.show_table(view.unknown, ui.file_stem("people-unknown", flt))
+st.caption(
+    "Offences whose victim's (or suspect's) age, sex or ethnicity is not recorded, with a 95% "
+    "Wilson interval: a data-quality figure, and the reason the shares above are of those known."
+)

@@ -1,0 +1,112 @@
+"""What the Victims and suspects page shows for a filter: age band, sex and ethnicity of
+victims and suspects, how much is unknown, and rates per 1,000 residents where a population
+is loaded (see panels.py for the pattern)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import plotly.graph_objects as go
+import polars as pl
+
+from stalking_profile import charts, linked_tables, queries
+from stalking_profile.contract import AGE_BANDS, POPULATION_SEXES
+from stalking_profile.db import Gateway
+from stalking_profile.filters import ProfileFilter, apply_domestic
+from stalking_profile.measures import demographics
+from stalking_profile.publication import publishable
+
+CHARACTERISTICS = tuple(demographics.CHARACTERISTICS)
+
+
+@dataclass(frozen=True)
+class PeoplePanel:
+    profiles: dict[str, pl.DataFrame]  # by characteristic: demographics.profile, both people
+    unknown: pl.DataFrame  # demographics.unknown_shares
+    rates: pl.DataFrame  # demographics.rates_per_1000, both people (empty: no denominator)
+    figure: go.Figure  # the rates by age band and sex
+    denominator: str  # where the population came from, or why there is none
+
+
+def _denominator(population: pl.DataFrame, districts: int) -> tuple[pl.DataFrame, str]:
+    """The population to divide by, and what to say about it: every selected district must
+    have every sex and age band, or no rate is given."""
+    bands = len(AGE_BANDS) * len(POPULATION_SEXES)
+    if population.is_empty():
+        return population, (
+            "No resident population by age and sex is loaded, so no rate per 1,000 is given. "
+            "Import ONS mid-year estimates summed into the bands (the population template)."
+        )
+    if population.height < bands or population.filter(pl.col("districts") < districts).height:
+        return population.clear(), (
+            "The population loaded does not cover every selected district in every age band "
+            "and sex, so no rate per 1,000 is given."
+        )
+    years = sorted(str(y) for y in set(population["year"].drop_nulls()))
+    source = "; ".join(sorted(set(population["source"].drop_nulls()))) or "source not given"
+    return population, f"Population: {source}" + (f" ({', '.join(years)})" if years else "") + "."
+
+
+def people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
+    """Victims and suspects of the filter's offences. In publication mode the three tables'
+    categories (which add up to their totals, DA and non-DA to all) and the unknown counts
+    (the same counts again) are protected together."""
+    panel = _people_panel(gateway, flt)
+    tables = {f"people_{c}": panel.profiles[c] for c in CHARACTERISTICS}
+    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if protected is None:
+        return panel
+    profiles = {c: protected.tables[f"people_{c}"] for c in CHARACTERISTICS}
+    return replace(panel, profiles=profiles, unknown=_unknown_as_shown(panel.unknown, profiles))
+
+
+def _unknown_as_shown(unknown: pl.DataFrame, profiles: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The unknown shares with any count the profiles withhold withheld here too (they are
+    the profiles' Unknown and Total rows again)."""
+    hidden = pl.concat(
+        [
+            frame.filter(
+                pl.col("group").is_in([demographics.UNKNOWN, demographics.TOTAL])
+                & pl.col("offences").is_null()
+            ).select("person", pl.lit(demographics.CHARACTERISTICS[name]).alias("characteristic"))
+            for name, frame in profiles.items()
+        ]
+    )
+    withheld = unknown.join(hidden.unique(), on=["person", "characteristic"], how="semi")
+    if withheld.is_empty():
+        return unknown
+    flag = pl.struct("person", "characteristic").is_in(
+        withheld.select(pl.struct("person", "characteristic")).to_series().implode()
+    )
+    columns = ["numerator", "denominator", "rate", "lower", "upper"]
+    return unknown.with_columns(
+        pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in columns
+    )
+
+
+@publishable
+def _people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
+    """The Victims and suspects page's tables for the filter (see `people_panel`)."""
+    offences = apply_domestic(queries.people_offences(gateway, flt), flt.domestic)
+    shown = ["domestic", "non_domestic", "offences"] if flt.domestic == "all" else ["offences"]
+    profiles = {
+        characteristic: pl.concat(
+            [
+                demographics.profile(offences, person, characteristic)
+                for person in demographics.PEOPLE
+            ]
+        ).select("person", "group", *shown, "share")
+        for characteristic in CHARACTERISTICS
+    }
+    population, denominator = _denominator(
+        queries.population_by_age_sex(gateway, flt), len(flt.districts)
+    )
+    rates = pl.concat(
+        [
+            demographics.rates_per_1000(offences, population, person, flt.months)
+            for person in demographics.PEOPLE
+        ]
+    )
+    title = f"Offences per 1,000 residents a year, by age and sex<br><sup>{flt.describe()}</sup>"
+    figure = charts.rates_by_age_figure(rates, title)
+    return PeoplePanel(profiles, demographics.unknown_shares(offences), rates, figure, denominator)
