@@ -113,7 +113,7 @@ DERIVED = {
     **{
         ("comparison", column): (
             *("change_pct", "change_lower", "change_upper"),
-            *("p_value", "q_value", "significant"),
+            *("p_value", "q_value", "significant", "dispersion"),
         )
         for column in ("current", "previous")
     },

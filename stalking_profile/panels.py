@@ -269,6 +269,7 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
         _district_codes(flt),
         areas,
         compared.days() if compared.previous is not None else (1, 1),
+        _compared_months(compared),
     )
     if compared.previous is None:  # nothing to compare with: no previous figures, no test
         table = table.with_columns(
@@ -280,6 +281,17 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
     shown = ("all", "domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
     return ComparisonPanel(
         table, formatting.period_table_display(table, shown), _comparison_note(compared, flt)
+    )
+
+
+def _compared_months(compared: Comparison) -> tuple[list[date], list[date]] | None:
+    """The months of the two periods compared (None: nothing to compare with)."""
+    if compared.previous is None:
+        return None
+    current, previous = compared.current, compared.previous
+    return (
+        months_between(current.start_month, current.end_month),
+        months_between(previous.start_month, previous.end_month),
     )
 
 

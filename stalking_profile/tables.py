@@ -123,6 +123,7 @@ COLUMNS: dict[str, Column] = {
     "trend_tau": Column("Trend (Mann-Kendall tau)", "decimal2"),
     "trend_p": Column("Trend p-value", "p_value"),
     "significant": Column("More than chance? (q < 0.05)", "significance"),
+    "dispersion": Column("Overdispersion (phi; blank: Poisson)", "decimal2"),
     "is_small": Column("Small numbers", "small"),
     "hotspot": Column("Hot or cold spot"),
     # statistical process control

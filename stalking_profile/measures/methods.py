@@ -36,6 +36,21 @@ METHODS: tuple[Method, ...] = (
         "Clopper and Pearson (1934)",
     ),
     Method(
+        "Quasi-Poisson change test",
+        "change on the previous period, where months vary more than Poisson allows",
+        "the rate ratio per day with its standard error scaled by the overdispersion phi "
+        "(Pearson X^2 / (months - 2) of each period's own rate) and Student's t; used where "
+        "phi > 1, else the exact test.",
+        "McCullagh and Nelder (1989); checked against statsmodels' GLM",
+    ),
+    Method(
+        "Kaplan-Meier time to first breach",
+        "civil orders: share breached within 30 to 365 days",
+        "orders not breached are followed up until they ended or the extract date (censored), "
+        "never counted as never breached.",
+        "Kaplan and Meier (1958)",
+    ),
+    Method(
         "Mid-p exact test",
         "DA against non-DA, small counts",
         "Fisher's exact test with half the probability of the observed table, used when an "

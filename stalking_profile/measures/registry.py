@@ -39,6 +39,8 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Volumes", volumes.poisson_change_p_value),
     ("Volumes", volumes.poisson_change_p_values),
     ("Volumes", volumes.change_interval),
+    ("Volumes", volumes.monthly_dispersion),
+    ("Volumes", volumes.quasi_poisson_change),
     ("Headline", headline.headline_indicators),
     ("Headline", headline.count_rate),
     ("Headline", headline.domestic_offences),

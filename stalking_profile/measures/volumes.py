@@ -7,7 +7,7 @@ from typing import cast
 
 import numpy as np
 import polars as pl
-from scipy.stats import beta, binom
+from scipy.stats import beta, binom, t
 
 from stalking_profile.filters import (
     ROLLING_MONTHS,
@@ -173,12 +173,93 @@ def poisson_change_p_values(
     return np.where(total == 0, np.nan, p_values)
 
 
+def monthly_dispersion(
+    current: pl.DataFrame,
+    previous: pl.DataFrame,
+    months: tuple[list[date], list[date]],
+    district_codes: list[str],
+    areas: Areas | None = None,
+) -> pl.DataFrame:
+    """Overdispersion of each district (and roll-up area) x category's monthly counts over
+    the two periods compared: the quasi-Poisson dispersion phi = Pearson X^2 / (n - 2) of the
+    model "each period has its own rate per day", where a month's expected count is its
+    period's offences per day x the month's days and n is the months of both periods (0 to
+    spare: no estimate, phi null). phi near 1 is Poisson; real monthly counts often give 2-3.
+    Columns: district_code, category, months, dispersion."""
+    rows = []
+    for period, frame, period_months in (
+        ("current", current, months[0]),
+        ("previous", previous, months[1]),
+    ):
+        for month in period_months:
+            days = (add_months(month, 1) - month).days
+            counted = district_category_counts(
+                frame.filter(pl.col("recorded_month") == month), district_codes, areas
+            )
+            rows.append(
+                counted.with_columns(pl.lit(period).alias("period"), pl.lit(days).alias("days"))
+            )
+    if not rows:
+        return pl.DataFrame(
+            schema={
+                "district_code": pl.String,
+                "category": pl.String,
+                "months": pl.Int64,
+                "dispersion": pl.Float64,
+            }
+        )
+    monthly = pl.concat(rows)
+    keys = ["district_code", "category"]
+    rate = (pl.col("offences").sum() / pl.col("days").sum()).over([*keys, "period"])
+    expected = rate * pl.col("days")
+    pearson = (
+        pl.when(expected > 0).then((pl.col("offences") - expected) ** 2 / expected).otherwise(0.0)
+    )
+    return (
+        monthly.with_columns(pearson.alias("x2"))
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("months"),
+            pl.when(pl.len() > 2).then(pl.col("x2").sum() / (pl.len() - 2)).alias("dispersion"),
+        )
+    )
+
+
+def quasi_poisson_change(
+    current: np.ndarray,
+    previous: np.ndarray,
+    share: float,
+    dispersion: np.ndarray,
+    months: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The change allowing for overdispersion (quasi-Poisson): the log rate ratio per day
+    b = log((current / previous) x (1 - share) / share) has standard error
+    sqrt(phi x (1/current + 1/previous)); the p-value is two-sided from Student's t with
+    months - 2 degrees of freedom, and the 95% interval of the % change is
+    (exp(b -/+ t x se) - 1) x 100. Returns (p, lower, upper), NaN where either count is 0 or
+    phi is not estimated (the exact Poisson test applies there). Checked against statsmodels'
+    GLM (Poisson, log days offset, scale = Pearson X^2 / df, t tests)."""
+    c, n = np.asarray(current, dtype=float), np.asarray(previous, dtype=float)
+    phi = np.asarray(dispersion, dtype=float)
+    df = np.asarray(months, dtype=float) - 2
+    usable = (c > 0) & (n > 0) & np.isfinite(phi) & (df > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = np.log(c / n * (1 - share) / share)
+        se = np.sqrt(phi * (1 / c + 1 / n))
+        p = 2 * t.sf(np.abs(b / se), np.where(usable, df, 1))
+        spread = t.ppf(0.975, np.where(usable, df, 1)) * se
+        lower, upper = (np.exp(b - spread) - 1) * 100, (np.exp(b + spread) - 1) * 100
+    nan = np.full(c.shape, np.nan)
+    return np.where(usable, p, nan), np.where(usable, lower, nan), np.where(usable, upper, nan)
+
+
 def district_period_table(
     current: pl.DataFrame,
     previous: pl.DataFrame,
     district_codes: list[str],
     areas: Areas | None = None,
     days: tuple[int, int] = (1, 1),
+    months: tuple[list[date], list[date]] | None = None,
 ) -> pl.DataFrame:
     """The profile's comparison table: offences per district x category for the current and
     previous equal-length periods, the % change, and whether the change is more than chance.
@@ -191,6 +272,11 @@ def district_period_table(
     equal Poisson rates per day (`days`: the two periods' lengths in days, so a period with
     more days is expected to hold more offences); q_value controls the false discovery rate over the whole table's tests
     (Benjamini-Hochberg); significant = q < 0.05.
+
+    With `months` (the two periods' months), each row's overdispersion is estimated from its
+    monthly counts (monthly_dispersion); where phi > 1 the p-value and interval are the
+    quasi-Poisson ones (quasi_poisson_change), wider than Poisson's, and `dispersion` says
+    phi (null: Poisson, not estimated or not above 1).
     """
     now = district_category_counts(current, district_codes, areas)
     before = district_category_counts(previous, district_codes, areas)
@@ -200,6 +286,30 @@ def district_period_table(
     share = days[0] / (days[0] + days[1])
     p_values = poisson_change_p_values(current_counts, previous_counts, share)
     lower, upper = change_interval(current_counts, previous_counts, share)
+    table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias("dispersion"))
+    if months is not None:
+        phi = monthly_dispersion(current, previous, months, district_codes, areas)
+        table = table.drop("dispersion").join(
+            phi.select("district_code", "category", "months", "dispersion"),
+            on=["district_code", "category"],
+            how="left",
+        )
+        over = table["dispersion"].fill_null(0.0).to_numpy() > 1
+        quasi_p, quasi_low, quasi_high = quasi_poisson_change(
+            current_counts,
+            previous_counts,
+            share,
+            np.where(over, table["dispersion"].fill_null(np.nan).to_numpy(), np.nan),
+            table["months"].fill_null(0).to_numpy(),
+        )
+        use = np.isfinite(quasi_p)
+        p_values = np.where(use, quasi_p, p_values)
+        lower, upper = np.where(use, quasi_low, lower), np.where(use, quasi_high, upper)
+        table = table.drop("months").with_columns(
+            pl.Series("dispersion", np.where(use, table["dispersion"].to_numpy(), np.nan)).fill_nan(
+                None
+            )
+        )
 
     return table.with_columns(
         change_pct("current", "previous").alias("change_pct"),
