@@ -308,8 +308,9 @@ def correspondence_panel(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, layer_name: str | None = None
 ) -> list[Comparison]:
     """Do stalking hotspots line up with harassment hotspots, DA with non-DA stalking hotspots,
-    and stalking with the chosen comparison layer (`layer_name`)? Rank correlation of ward rates
-    and counts, top-decile overlap, and two maps side by side."""
+    and stalking with the chosen comparison layer (`layer_name`)? Lee's L of each layer's excess
+    over what population predicts, with permutation inference (hotspots.correspondence), and
+    two maps side by side."""
     stalking = replace(flt, offence_types=("stalking",))
     pairs = [
         (
@@ -342,7 +343,9 @@ def correspondence_panel(
         pairs.append(("Stalking", _layer(gateway, stalking, geometry), label, other))
     comparisons = []
     for first_label, first, second_label, second in pairs:
-        statistics = hotspots.correspondence(first, second, first_label, second_label)
+        statistics = hotspots.correspondence(
+            first, second, first_label, second_label, geometry.weights
+        )
         comparisons.append(
             Comparison(
                 f"{first_label} and {second_label}",

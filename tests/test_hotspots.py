@@ -121,24 +121,107 @@ def test_emerging_categories_by_hand() -> None:
     )
 
 
-def test_correspondence_of_identical_and_unrelated_layers() -> None:
+def _layer(counts: np.ndarray, population: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "ward_code": [f"W{i}" for i in range(len(counts))],
+            "offences": counts,
+            "population": population,
+            "rate": counts / population * 1000,
+        }
+    )
+
+
+def test_lees_l_equals_pysal_esda() -> None:
+    """Reference: esda.lee.Spatial_Pearson with the same row-standardised neighbourhoods
+    (each cell with itself); tolerance 1e-12."""
+    import esda.lee
+
+    rng = np.random.default_rng(3)
+    grid = lat2W(12, 12, rook=False)
+    x, y = rng.gamma(2.0, 3.0, 144), rng.gamma(2.0, 3.0, 144)
+    smoothing = hotspots._neighbourhoods(grid, np.arange(144))
+    reference = esda.lee.Spatial_Pearson(connectivity=smoothing, permutations=0).fit(
+        x.reshape(-1, 1), y.reshape(-1, 1)
+    )
+    assert hotspots.lees_l(x, y, smoothing) == pytest.approx(
+        reference.association_[0, 1], abs=1e-12
+    )
+
+
+def test_correspondence_of_identical_layers() -> None:
     rng = np.random.default_rng(5)
     population = rng.integers(5_000, 15_000, 60)
     counts = rng.poisson(population / 1000 * 3)
-    frame = pl.DataFrame(
-        {"ward_code": [f"W{i}" for i in range(60)], "offences": counts}
-    ).with_columns(pl.Series("rate", counts / population * 1000))
-    same = hotspots.correspondence(frame, frame, "A", "B")
-    assert same["rate_rho"] == pytest.approx(1.0)
-    assert same["top_decile_overlap"] == same["top_decile"] == 6
-    assert same["jaccard"] == 1.0 and same["survives_population"]
-    other_counts = rng.poisson(population / 1000 * 3)
-    other = frame.with_columns(
-        pl.Series("offences", other_counts), pl.Series("rate", other_counts / population * 1000)
+    frame = _layer(counts, population)
+    same = hotspots.correspondence(frame, frame, "A", "B", lat2W(6, 10, rook=False))
+    assert same["related"] and same["lees_l_p"] < 0.01
+    assert same["smoothed_correlation"] == pytest.approx(1.0) and "strongly" in same["sentence"]
+    assert same["top_decile_overlap"] == same["top_decile"] == 6 and same["jaccard"] == 1.0
+
+
+def _demo_wards():
+    import geopandas as gpd
+
+    from stalking_profile.config import DEMO_DIR
+    from stalking_profile.geography import contiguity_weights
+
+    wards = gpd.read_file(DEMO_DIR / "wards.geojson")
+    return wards["population"].to_numpy(), contiguity_weights(wards)
+
+
+@pytest.mark.parametrize("construction", ["in proportion to population", "unrelated to it"])
+def test_independent_layers_are_not_called_related(construction: str) -> None:
+    """Fault 5: two independent layers on the demo's 124 wards must be called related in at
+    most 5 of 100 seeds: layers that grow with the real ward populations, and layers whose
+    counts have nothing to do with random populations. On the second, the rank correlation of
+    rates (the method before) claimed a relation in every seed: the rates share 1 / population."""
+    population, weights = _demo_wards()
+    claims = rate_claims = 0
+    for seed in range(100):
+        rng = np.random.default_rng(seed)
+        if construction == "in proportion to population":
+            people, scale = population, population / 1000 * 2
+        else:
+            people, scale = rng.integers(500, 20_000, len(population)), np.full(len(population), 20)
+        first = rng.poisson(scale * rng.gamma(4, 1 / 4, len(people)))
+        second = rng.poisson(scale * rng.gamma(4, 1 / 4, len(people)))
+        result = hotspots.correspondence(
+            _layer(first, people), _layer(second, people), "A", "B", weights, permutations=199
+        )
+        claims += result["related"]
+        rate_claims += result["rate_p"] < 0.05 and result["rate_rho"] > 0
+    assert claims <= 5, (claims, rate_claims)
+    if construction == "unrelated to it":
+        assert rate_claims >= 95
+
+
+def test_excess_risk_equals_statsmodels_poisson_residuals() -> None:
+    """Reference: statsmodels GLM, Poisson on log population, Pearson residuals; 1e-8."""
+    import statsmodels.api as sm
+
+    population, _ = _demo_wards()
+    counts = np.random.default_rng(1).poisson(population / 1000 * 2)
+    fit = sm.GLM(counts, sm.add_constant(np.log(population)), family=sm.families.Poisson()).fit()
+    assert hotspots.excess_risk(counts, population) == pytest.approx(fit.resid_pearson, abs=1e-8)
+
+
+def test_a_planted_shared_hotspot_is_found() -> None:
+    """Both layers three times as high in one ward and its neighbours: found, with the
+    planted wards in both top deciles."""
+    population, weights = _demo_wards()
+    rng = np.random.default_rng(7)
+    centre = int(np.argmax(population))
+    planted = np.array([centre, *weights.neighbors[centre]])
+    risk = np.ones(len(population))
+    risk[planted] = 3.0
+    first = rng.poisson(population / 1000 * 2 * risk)
+    second = rng.poisson(population / 1000 * 2 * risk)
+    result = hotspots.correspondence(
+        _layer(first, population), _layer(second, population), "A", "B", weights
     )
-    unrelated = hotspots.correspondence(frame, other, "A", "B")
-    assert unrelated["count_rho"] > unrelated["rate_rho"]  # counts share population; rates do not
-    assert "not significant" in unrelated["sentence"]
+    assert result["related"] and result["lees_l_p"] < 0.01
+    assert "line up" not in result["sentence"] and "co-located" in result["sentence"]
 
 
 def test_gi_star_equals_pysal_esda() -> None:

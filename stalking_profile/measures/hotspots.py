@@ -196,19 +196,111 @@ def emerging_hotspots(
     return frame, z
 
 
-def correspondence(
-    first: pl.DataFrame, second: pl.DataFrame, first_label: str, second_label: str
-) -> dict[str, object]:
-    """How far two ward layers' hotspots line up.
+def excess_risk(offences: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """Each ward's excess over what its population predicts, as a Pearson residual
+    (observed - expected) / sqrt(expected), where expected comes from the layer's own Poisson
+    regression on log population (log expected = a + g x log population, fitted by iteratively
+    reweighted least squares): g = 1 is a constant rate per resident, but a layer may rise
+    more or less than in proportion to ward size. Rates per 1,000 share the wards'
+    populations, so two independent layers' rates correlate by chance (a small ward's rate is
+    extreme in both); their residuals do not."""
+    observed = np.asarray(offences, dtype=float)
+    size = np.log(np.asarray(population, dtype=float))
+    if observed.sum() == 0:
+        return np.zeros_like(observed)
+    design = np.column_stack([np.ones_like(size), size - size.mean()])
+    coefficients = np.array([np.log(observed.mean()), 1.0])
+    for _ in range(50):
+        expected = np.exp(design @ coefficients)
+        working = design @ coefficients + (observed - expected) / expected
+        weighted = design * expected[:, None]
+        step = np.linalg.solve(design.T @ weighted, weighted.T @ working)
+        if np.allclose(step, coefficients, rtol=0, atol=1e-10):
+            coefficients = step
+            break
+        coefficients = step
+    expected = np.exp(design @ coefficients)
+    return (observed - expected) / np.sqrt(expected)
 
-    Each frame has ward_code, offences and rate (per 1,000). Returns Spearman's rank correlation
-    of counts and of rates (with p-values), the wards in both layers' top decile by rate (count
-    and Jaccard index), and a plain-words sentence that says whether the pattern survives taking
-    population into account (i.e. holds for rates, not only for counts).
-    """
+
+def lees_l(x: np.ndarray, y: np.ndarray, weights) -> float:
+    """Lee's L, the bivariate spatial Pearson statistic (Lee 2001, eq. 18):
+    L = z_x' (V'V) z_y / 1' (V'V) 1 with z the standardised values and V the row-standardised
+    neighbours (each ward with itself: a spatially smoothed correlation). Equals PySAL's
+    esda.lee.Spatial_Pearson given the same V. `weights` is a scipy sparse matrix."""
+    zx = (x - x.mean()) / x.std()
+    zy = (y - y.mean()) / y.std()
+    smoothing = weights.T @ weights
+    ones = np.ones(len(x))
+    return float(zx @ (smoothing @ zy) / (ones @ (smoothing @ ones)))
+
+
+def _neighbourhoods(weights, positions: np.ndarray):
+    """The row-standardised neighbour matrix, each ward with itself, for the wards at
+    `positions` (identity without weights: L is then Pearson's r)."""
+    from scipy import sparse
+
+    n = len(positions)
+    if weights is None:
+        return sparse.identity(n, format="csr")
+    binary = weights.sparse.tocsr()[positions][:, positions].astype(bool).astype(float)
+    binary = binary + sparse.identity(n, format="csr")
+    rows = np.asarray(binary.sum(axis=1)).ravel()
+    return sparse.diags(1 / rows) @ binary
+
+
+PERMUTATIONS = 999
+
+
+def _mid_sentence(label: str) -> str:
+    """A layer's label inside a sentence: "Stalking" -> "stalking", "Non-DA stalking" ->
+    "non-DA stalking", "DA stalking" unchanged."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _relocated_l(x: np.ndarray, y: np.ndarray, weights, permutations: int, seed: int) -> np.ndarray:
+    """Lee's L of x against `permutations` random relocations of y, all at once (L is linear
+    in the standardised y, so each relocation is one dot product)."""
+    zx = (x - x.mean()) / x.std()
+    zy = (y - y.mean()) / y.std()
+    smoothing = weights.T @ weights
+    ones = np.ones(len(x))
+    towards = smoothing @ zx / (ones @ (smoothing @ ones))
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permuted(np.tile(zy, (permutations, 1)), axis=1)
+    return shuffled @ towards
+
+
+def correspondence(
+    first: pl.DataFrame,
+    second: pl.DataFrame,
+    first_label: str,
+    second_label: str,
+    weights=None,
+    permutations: int = PERMUTATIONS,
+    seed: int = 20220131,
+) -> dict[str, object]:
+    """How far two ward layers' hotspots line up, beyond what population explains.
+
+    Each frame has ward_code, offences, population and rate (per 1,000), in the row order of
+    `weights` (a libpysal W of the wards, or None). Each layer's excess risk (excess_risk) is
+    compared with Lee's L (lees_l) over each ward and its neighbours, and tested by
+    `permutations` random relocations of the second layer's values (one-sided: p = (1 + the
+    relocations with L at least as large) / (1 + permutations), seeded, so a page always says
+    the same). A correspondence is claimed only when p < 0.05 and L > 0. Also returned, as
+    description: Spearman's rho of counts and of rates (rates sharing a denominator are
+    correlated by chance, so they decide nothing), and the wards in both layers' top decile of
+    excess risk (count and Jaccard index)."""
     joined = (
-        first.select(
-            "ward_code", pl.col("offences").alias("a_count"), pl.col("rate").alias("a_rate")
+        first.with_row_index("__position")
+        .select(
+            "__position",
+            "ward_code",
+            "population",
+            pl.col("offences").alias("a_count"),
+            pl.col("rate").alias("a_rate"),
         )
         .join(
             second.select(
@@ -217,40 +309,58 @@ def correspondence(
             on="ward_code",
         )
         .drop_nulls()
+        .filter(pl.col("population") > 0)
     )
     n = joined.height
     if n < 5:
         return {"wards": n, "sentence": "Too few wards with data in both layers to compare."}
+    population = joined["population"].to_numpy()
+    a = excess_risk(joined["a_count"].to_numpy(), population)
+    b = excess_risk(joined["b_count"].to_numpy(), population)
+    if a.std() == 0 or b.std() == 0:
+        return {
+            "wards": n,
+            "sentence": "One layer is spread exactly as the population: nothing to compare.",
+        }
+    smoothing = _neighbourhoods(weights, joined["__position"].to_numpy())
+    statistic = lees_l(a, b, smoothing)
+    relocated = _relocated_l(a, b, smoothing, permutations, seed)
+    p_value = float((1 + (relocated >= statistic).sum()) / (1 + permutations))
     count_rho, count_p = spearmanr(joined["a_count"], joined["b_count"])
     rate_rho, rate_p = spearmanr(joined["a_rate"], joined["b_rate"])
     top = max(1, math.ceil(n / 10))
-    top_a = set(joined.sort("a_rate", descending=True)["ward_code"].head(top))
-    top_b = set(joined.sort("b_rate", descending=True)["ward_code"].head(top))
+    codes = joined["ward_code"].to_numpy()
+    top_a = set(codes[np.argsort(-a, kind="stable")[:top]])
+    top_b = set(codes[np.argsort(-b, kind="stable")[:top]])
     both = len(top_a & top_b)
     jaccard = both / len(top_a | top_b)
-    strength = (
-        "strongly"
-        if rate_rho >= 0.6
-        else "moderately"
-        if rate_rho >= 0.3
-        else "weakly"
-        if rate_rho > 0
-        else "not"
-    )
-    survives = rate_p < 0.05 and rate_rho > 0
+    related = p_value < 0.05 and statistic > 0
+    # L = sqrt(SSS_a x SSS_b) x the correlation of the smoothed layers (Lee 2001): that
+    # correlation, not L, says how strongly they line up
+    smoothed = statistic / np.sqrt(lees_l(a, a, smoothing) * lees_l(b, b, smoothing))
+    strength = "strongly" if smoothed >= 0.6 else "moderately" if smoothed >= 0.3 else "weakly"
     sentence = (
-        f"{first_label} and {second_label} ward rates are {strength} related (Spearman ρ = {rate_rho:.2f} for rates per "
-        f"1,000 residents, {count_rho:.2f} for counts, {n} wards). {both} of the {top} top-decile wards for "
-        f"{first_label} are also top-decile wards for {second_label} (Jaccard {jaccard:.2f}). "
+        f"{first_label} and {second_label}: "
         + (
-            "The pattern survives taking population into account: it holds for rates, not only for counts."
-            if survives
-            else "Once population is taken into account (rates), the association is not significant: "
-            "the shared hotspots mostly reflect where more people live."
+            f"wards with more {_mid_sentence(first_label)} than their population predicts also have "
+            f"more {_mid_sentence(second_label)}, with their neighbours ({strength} co-located: "
+            f"smoothed correlation {smoothed:.2f}, Lee's L = {statistic:.2f}, "
+            f"p = {p_value:.3f} against {permutations} random "
+            f"relocations; {n} wards)."
+            if related
+            else f"no evidence that their hotspots line up beyond what population explains "
+            f"(Lee's L = {statistic:.2f}, p = {p_value:.3f} against {permutations} random "
+            f"relocations; {n} wards)."
         )
+        + f" {both} of the {top} wards with the most excess {_mid_sentence(first_label)} are among "
+        f"the {top} with the most excess {_mid_sentence(second_label)} (Jaccard {jaccard:.2f})."
     )
     return {
         "wards": n,
+        "lees_l": statistic,
+        "lees_l_p": p_value,
+        "smoothed_correlation": float(smoothed),
+        "related": related,
         "count_rho": float(count_rho),
         "count_p": float(count_p),
         "rate_rho": float(rate_rho),
@@ -258,7 +368,6 @@ def correspondence(
         "top_decile": top,
         "top_decile_overlap": both,
         "jaccard": jaccard,
-        "survives_population": survives,
         "sentence": sentence,
     }
 

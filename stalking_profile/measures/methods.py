@@ -44,6 +44,13 @@ METHODS: tuple[Method, ...] = (
         "McCullagh and Nelder (1989); checked against statsmodels' GLM",
     ),
     Method(
+        "Lee's L",
+        "do hotspots line up? (Hotspot maps)",
+        "the bivariate spatial correlation of two layers' excess over what population predicts "
+        "(Poisson regression residuals), with 999 random relocations for the p-value.",
+        "Lee (2001); PySAL esda",
+    ),
+    Method(
         "Kaplan-Meier time to first breach",
         "civil orders: share breached within 30 to 365 days",
         "orders not breached are followed up until they ended or the extract date (censored), "

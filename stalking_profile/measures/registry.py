@@ -86,6 +86,8 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Hotspots", hotspots.mann_kendall),
     ("Hotspots", hotspots.period_rates),
     ("Hotspots", hotspots.emerging_hotspots),
+    ("Hotspots", hotspots.excess_risk),
+    ("Hotspots", hotspots.lees_l),
     ("Hotspots", hotspots.correspondence),
     ("Repeat victims and suspects", repeats.repeat_summary),
     ("Repeat victims and suspects", repeats.monthly_repeats),
