@@ -230,10 +230,14 @@ class EmergingPanel:
     def note(self) -> str:
         """How the emerging hotspots were found, with the quarters analysed."""
         return (
-            f"Gi* per quarter over {self.describe()} (hot or cold at p < 0.05 in a quarter; the "
-            "quarters run back from the filter's last month to the start of the data, whatever "
-            "the filter's first month) and a Mann-Kendall trend test of each ward's z-scores, "
-            "classed as in ArcGIS Emerging Hot Spot Analysis."
+            f"Space-time Gi* over {self.describe()}: each ward with its neighbours in the same "
+            "quarter and the quarter before, on rates relative to each quarter's mean (a rise "
+            "across the force does not make every ward hot); hot or cold where the false "
+            "discovery rate over that quarter's wards stays under 5%. The quarters run back "
+            "from the filter's last month to the start of the data, whatever its first month. "
+            "Each ward's z-scores get a Mann-Kendall trend test, and the categories are ArcGIS "
+            "Pro's Emerging Hot Spot Analysis ones (persistent, historical and the like need 90% "
+            "of quarters)."
         )
 
     def describe(self) -> str:

@@ -86,7 +86,7 @@ def test_ward_turning_hot_in_the_last_period_is_a_new_hot_spot() -> None:
 def test_ward_growing_hotter_is_intensifying() -> None:
     rates = np.random.default_rng(2).poisson(20, (100, 8)).astype(float)
     for period in range(8):
-        rates[BLOCK, period] = np.random.default_rng(10 + period).poisson(30 + 4 * period, 9)
+        rates[BLOCK, period] = np.random.default_rng(10 + period).poisson(45 + 5 * period, 9)
     table, _ = hotspots.emerging_hotspots(rates, GRID)
     row = table.row(44, named=True)
     assert row["category"] == "Intensifying hot spot"
@@ -237,3 +237,73 @@ def test_gi_star_equals_pysal_esda() -> None:
         reference = esda.G_Local(values, weights, transform="B", permutations=0, star=True)
     z, _ = hotspots.gi_star(values, weights)
     assert z == pytest.approx(np.asarray(reference.Zs), abs=1e-9)
+
+
+def test_space_time_gi_star_equals_pysal_on_the_cube() -> None:
+    """Reference: esda.G_Local (star, binary) on the flattened cube with the space-time
+    neighbourhood (the ward's neighbours this period and the period before); 1e-9."""
+    import warnings
+
+    import esda
+    from libpysal.weights import WSP
+    from scipy import sparse
+
+    rng = np.random.default_rng(4)
+    rates = rng.gamma(2.0, 5.0, (100, 5))
+    z, _ = hotspots.space_time_gi_star(rates, GRID, time_steps=1)
+    space = GRID.sparse.tocsr().astype(bool).astype(float)
+    space.setdiag(1.0)
+    lags = sparse.eye(5, format="csr") + sparse.eye(5, k=-1, format="csr")
+    cube = sparse.kron(lags, space, format="csr").tolil()
+    cube.setdiag(0)  # esda adds each bin itself (star)
+    cube_weights = WSP(cube.tocsr()).to_W(silence_warnings=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = esda.G_Local(
+            rates.T.ravel(), cube_weights, transform="B", permutations=0, star=True
+        )
+    assert z.T.ravel() == pytest.approx(np.asarray(reference.Zs), abs=1e-9)
+
+
+def test_a_noise_cube_has_almost_no_pattern() -> None:
+    """Fault 4: on pure noise, raw p < 0.05 per ward-quarter makes 'patterns' by chance;
+    with each quarter's false discovery rate controlled, at most 5 of 100 wards have one."""
+    patterned = 0
+    for seed in range(5):
+        rates = np.random.default_rng(seed).poisson(20, (100, 6)).astype(float)
+        table, _ = hotspots.emerging_hotspots(rates, GRID)
+        patterned += (table["category"] != "No pattern detected").sum()
+    assert patterned <= 25  # of 500 wards
+
+
+@pytest.mark.parametrize(
+    ("hot", "cold", "trend", "category"),
+    [
+        ("....H", ".....", 0, "New hot spot"),
+        ("...HH", ".....", 0, "Consecutive hot spot"),
+        ("HHHHHHHHHH", "..........", 1, "Intensifying hot spot"),
+        ("HHHHHHHHHH", "..........", 0, "Persistent hot spot"),
+        ("HHHHHHHHHH", "..........", -1, "Diminishing hot spot"),
+        ("H.H.H", ".....", 0, "Sporadic hot spot"),
+        ("..H.H", ".C...", 0, "Oscillating hot spot"),
+        ("HHHHHHHHH.", "..........", 0, "Historical hot spot"),
+        ("HHHH.", ".....", 0, "No pattern detected"),  # 4 of 5 is under 90%: not historical
+        (".....", "....C", 0, "New cold spot"),
+        (".....", "...CC", 0, "Consecutive cold spot"),
+        ("..........", "CCCCCCCCCC", -1, "Intensifying cold spot"),
+        ("..........", "CCCCCCCCCC", 0, "Persistent cold spot"),
+        ("..........", "CCCCCCCCCC", 1, "Diminishing cold spot"),
+        (".....", "C.C.C", 0, "Sporadic cold spot"),
+        (".H...", "..C.C", 0, "Oscillating cold spot"),
+        ("..........", "CCCCCCCCC.", 0, "Historical cold spot"),
+        (".....", ".....", 0, "No pattern detected"),
+    ],
+)
+def test_each_emerging_category_as_arcgis_pro_defines_it(hot, cold, trend, category) -> None:
+    """Each category of ArcGIS Pro's Emerging Hot Spot Analysis, on a constructed ward's
+    hot and cold flags per period (trend: the direction of its z-scores, +1 rising)."""
+    flags_hot = np.array([c == "H" for c in hot])
+    flags_cold = np.array([c == "C" for c in cold])
+    sign = np.where(flags_hot, 3.0, np.where(flags_cold, -3.0, 0.0))
+    z = sign + trend * np.arange(len(hot)) * 0.5
+    assert hotspots._emerging_category(flags_hot, flags_cold, z, 0.05) == category

@@ -107,4 +107,11 @@ METHODS: tuple[Method, ...] = (
         "local sums of ward rates with queen contiguity, checked against PySAL.",
         "Ord and Getis (1995)",
     ),
+    Method(
+        "Space-time Gi*",
+        "emerging hotspots",
+        "Gi* on the ward x quarter cube (neighbours this quarter and the one before), the false "
+        "discovery rate per quarter, ArcGIS Pro's Emerging Hot Spot Analysis categories.",
+        "Esri, How Emerging Hot Spot Analysis works; Mann (1945), Kendall (1975)",
+    ),
 )

@@ -85,6 +85,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Hotspots", hotspots.ward_hotspots),
     ("Hotspots", hotspots.mann_kendall),
     ("Hotspots", hotspots.period_rates),
+    ("Hotspots", hotspots.space_time_gi_star),
     ("Hotspots", hotspots.emerging_hotspots),
     ("Hotspots", hotspots.excess_risk),
     ("Hotspots", hotspots.lees_l),
