@@ -752,8 +752,15 @@ def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure
                 ]
         elif getattr(trace, "text", None) is not None and not isinstance(trace.text, str):
             gone = [text in names for text in trace.text]
-            if any(gone) and trace.y is not None:
-                trace.y = [None if hide else y for hide, y in zip(gone, trace.y, strict=True)]
+            # a funnel plot's points (y), or a map's markers (lat and lon, a Scattergeo)
+            for axis in ("y", "lat", "lon"):
+                values = getattr(trace, axis, None) if any(gone) else None
+                if values is not None:
+                    setattr(
+                        trace,
+                        axis,
+                        [None if hide else v for hide, v in zip(gone, values, strict=True)],
+                    )
     return out
 
 

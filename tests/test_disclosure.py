@@ -523,3 +523,17 @@ def test_spos_in_force_cannot_be_subtracted_from_all_types(demo_gateway):
     shown = _rows_add_up(activity(Role.COMMISSIONER), "order_type", "All types", columns)
     for key, (low, high) in audit(shown, set(), only=small_keys).items():
         assert high - low >= BELOW - 1e-6, (key, low, high)
+
+
+def test_hiding_a_ward_removes_its_map_marker_and_its_funnel_point():
+    """A ward hidden in publication mode loses its marker on a map (a Scattergeo has lat and
+    lon, no y: hiding one crashed the Hotspot maps page) and its point on a funnel plot."""
+    import plotly.graph_objects as go
+
+    from stalking_profile.linked_tables import hide_wards
+
+    figure = go.Figure(go.Scattergeo(lat=[53.7, 53.8], lon=[-1.7, -1.5], text=["Calder", "Park"]))
+    figure.add_scatter(x=[9000, 12000], y=[5.0, 6.0], text=["Calder", "Park"])
+    out = hide_wards(figure, set(), {"Calder"})
+    assert (out.data[0].lat, out.data[0].lon) == ((None, 53.8), (None, -1.5))
+    assert out.data[1].y == (None, 6.0)
