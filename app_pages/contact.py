@@ -24,12 +24,22 @@ if view.data_start > flt.start_month:
         "period are left out, not counted as missed.",
         icon=":material/event_busy:",
     )
+if view.provisional_from is not None and view.provisional_from <= flt.end_month:
+    st.info(
+        f"Offences recorded from {view.provisional_from:%B %Y} are left out: their agreed "
+        "intervals had not all run out by the extract date, so they could only read as kept.",
+        icon=":material/hourglass_top:",
+    )
 if view.monthly.is_empty():
     st.info("No offences in this period were recorded after contact agreements began.")
     st.stop()
 
 st.subheader("Contact kept, by district")
-ui.show_table(view.by_district, ui.file_stem("victim-contact-by-district", flt))
+ui.show_table(
+    view.by_district,
+    ui.file_stem("victim-contact-by-district", flt),
+    labels={"rate": "Contact kept (%)"},
+)
 ui.chart_with_table(
     view.figure,
     view.monthly,

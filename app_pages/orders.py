@@ -9,8 +9,8 @@ flt = ui.active_filter()
 
 st.title("Civil orders and breaches")
 st.caption(
-    flt.describe() + " · orders applied for by the selected districts; orders carry no DA "
-    "flag, so the DA choice applies only to the offences they are compared with"
+    flt.describe() + " · orders applied for by the selected districts, arising from offences "
+    "of the chosen types and DA choice"
 )
 if ui.nothing_to_show(flt):
     st.stop()
@@ -23,12 +23,18 @@ order_type = st.selectbox(
 view = ui.civil_orders(flt, order_type)
 if view is None or view.orders == 0:
     st.info(
-        "No civil orders are recorded for these districts. Import orders (and then their "
-        "breaches) on the Data page: see the orders and breaches templates.",
+        "No civil orders are recorded for these districts, offence types and DA choice. "
+        "Widen the filter, or import orders (and then their breaches) on the Data page: see "
+        "the orders and breaches templates.",
         icon=":material/upload_file:",
     )
     st.stop()
 
+if view.unlinked:
+    st.caption(
+        f"{view.unlinked:,} orders name no stored offence, so they are counted whatever the "
+        "offence type and DA choice."
+    )
 st.subheader("Orders in the period")
 ui.show_table(view.activity, ui.file_stem("orders-in-period", flt))
 st.caption(
@@ -43,13 +49,15 @@ ui.chart_with_table(
     flt,
     "Bars: applications and full orders made each month. Line: full orders in force at the "
     "month's end (right axis).",
+    labels={"month": "Month"},
 )
 
 st.subheader("Take-up per 100 offences")
 ui.show_table(view.take_up, ui.file_stem("orders-take-up", flt))
 st.caption(
     "Applications in the period per 100 offences recorded in the period in the applying "
-    "district (the filter's offence types and DA choice), with a 95% Wilson interval."
+    "district (the filter's offence types and DA choice), with an exact Poisson interval: a "
+    "rate, not a share, since one offence may lead to several applications."
 )
 
 st.subheader("Time from application to order")
@@ -60,7 +68,9 @@ st.caption(
 )
 
 st.subheader("Breaches")
-ui.show_table(view.breaches, ui.file_stem("orders-breaches", flt))
+ui.show_table(
+    view.breaches, ui.file_stem("orders-breaches", flt), labels={"rate": "Orders breached (%)"}
+)
 st.caption(
     "Orders in force on any day of the period; breaches dated in the period; the rate is the "
     "share of orders in force that were breached, with a 95% Wilson interval."
@@ -74,7 +84,11 @@ st.caption(
 ui.show_table(view.breach_outcomes, ui.file_stem("orders-breach-outcomes", flt))
 
 st.subheader("Repeat suspects with no order")
-ui.show_table(view.without_order, ui.file_stem("orders-repeat-suspects", flt))
+ui.show_table(
+    view.without_order,
+    ui.file_stem("orders-repeat-suspects", flt),
+    labels={"rate": "No order applied for (%)"},
+)
 st.caption(
     "Offences in the period whose suspect has two or more of them, and of those, offences "
     "whose suspect is the subject of no order of any type applied for by the period's end."

@@ -20,7 +20,7 @@ for characteristic, label in (("age_band", "Age band"), ("sex", "Sex"), ("ethnic
     st.subheader(label)
     ui.show_table(
         view.profiles[characteristic],
-        ui.file_stem(f"people-{characteristic}", flt),
+        ui.file_stem(f"victims-and-suspects-by-{characteristic.replace('_', '-')}", flt),
         labels={"group": label, "share": "Share of those known (%)"},
     )
 st.caption(
@@ -34,16 +34,25 @@ if not view.rates.is_empty():
     ui.chart_with_table(
         view.figure,
         view.rates,
-        "people-rates-per-1000",
+        "victims-and-suspects-per-1000-a-year",
         flt,
         "Offences in the period whose victim (or suspect) is of that sex and age band, per "
         "1,000 residents of it in the selected districts, a year; exact Poisson intervals. "
         "Offences with an unknown age or sex are not in the rates.",
-        labels={"population": "Residents"},
+        labels={
+            "population": "Residents",
+            "rate_per_1000": "Offences per 1,000 residents a year",
+            "rate_lower": "95% interval from (per 1,000 a year)",
+            "rate_upper": "95% interval to (per 1,000 a year)",
+        },
     )
 
 st.subheader("How much is unknown")
-ui.show_table(view.unknown, ui.file_stem("people-unknown", flt))
+ui.show_table(
+    view.unknown,
+    ui.file_stem("victims-and-suspects-unknown", flt),
+    labels={"numerator": "Not recorded", "denominator": "Offences", "rate": "Not recorded (%)"},
+)
 st.caption(
     "Offences whose victim's (or suspect's) age, sex or ethnicity is not recorded, with a 95% "
     "Wilson interval: a data-quality figure, and the reason the shares above are of those known."

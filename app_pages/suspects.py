@@ -18,8 +18,10 @@ asked = st.query_params.get("suspect")
 view = ui.prioritisation(flt, months, weights, asked)
 st.subheader("Suspects ranked by recency, frequency, gravity and victims")
 st.caption(
-    f"Offences recorded {view.window_start:%d %b %Y} to {view.window_end:%d %b %Y} in the "
-    f"filter; gravity by {weights.gravity_basis}. Each factor is 0-100 against the suspects "
+    f"Offences recorded {view.window_start:%d %b %Y} to {view.window_end:%d %b %Y} (the "
+    f"{months} months to the period's end, whatever its start; days since counted to "
+    f"{view.window_end:%d %b %Y}) in the filter's districts, offence types and DA choice; "
+    f"gravity by {weights.gravity_basis}. Each factor is 0-100 against the suspects "
     f"ranked; the score is their weighted mean (the sum is under 'Why'). "
     f"{view.suspects:,} suspects, the first {view.ranked.height:,} shown."
 )

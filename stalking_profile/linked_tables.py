@@ -152,7 +152,10 @@ TOTALLED: dict[str, Totalled] = {
         "All types",
         ("applications",),
         group="district_code",
-        derived={"applications": (*RATE, "per_100"), "offences": (*RATE, "per_100")},
+        derived={
+            name: ("per_100", "per_100_lower", "per_100_upper")
+            for name in ("applications", "offences")
+        },
     ),
     "order_times": Totalled(
         "order_type",
@@ -344,6 +347,12 @@ def _protection_links(out: Published, tables: Tables) -> None:
                     "contact_monthly", i, column, (*RATE, "agreement_share")
                 )
             out.add(keys, ("contact_by_district", column, None, "All"))
+    people = [f"people_{c}" for c in ("age_band", "sex", "ethnicity") if f"people_{c}" in tables]
+    for name in people[1:]:  # every characteristic's Total is the same count of offences
+        for person in tables[name]["person"].unique().to_list():
+            for column in ("domestic", "non_domestic", "offences"):
+                if column in tables[name].columns:
+                    out.add([(people[0], column, person, "Total")], (name, column, person, "Total"))
     if "breach_outcomes" in tables and "order_breaches" in tables:
         outcomes = tables["breach_outcomes"]
         keys = [

@@ -56,7 +56,8 @@ def people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
     protected = linked_tables.protect_for(gateway, tables, flt.domestic)
     if protected is None:
         return panel
-    profiles = {c: protected.tables[f"people_{c}"] for c in CHARACTERISTICS}
+    # shares of those known would give the number known (and so the unknown) back
+    profiles = {c: protected.tables[f"people_{c}"].drop("share") for c in CHARACTERISTICS}
     return replace(panel, profiles=profiles, unknown=_unknown_as_shown(panel.unknown, profiles))
 
 

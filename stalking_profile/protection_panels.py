@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile import charts, linked_tables, queries
+from stalking_profile.contract import OFFENCE_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.measures import contact, orders, prioritisation
@@ -31,7 +32,8 @@ def _titled(title: str, flt: ProfileFilter) -> str:
 
 @dataclass(frozen=True)
 class OrdersPanel:
-    orders: int  # orders stored for the filter's districts, any date
+    orders: int  # orders for the filter's districts and offences, any date
+    unlinked: int  # of which linked to no stored offence (kept whatever the filter)
     activity: pl.DataFrame  # orders.order_activity
     monthly: pl.DataFrame  # orders.orders_by_month, every type
     figure: go.Figure  # the chosen type's months
@@ -41,6 +43,12 @@ class OrdersPanel:
     first_breach: pl.DataFrame  # orders.time_to_first_breach
     breach_outcomes: pl.DataFrame  # orders.breach_outcomes
     without_order: pl.DataFrame  # orders.repeat_suspects_without_order
+
+
+def _every_offence(flt: ProfileFilter) -> ProfileFilter:
+    """The filter for every offence type and DA choice: a suspect's order counts whatever the
+    offence it arose from."""
+    return replace(flt, offence_types=OFFENCE_TYPES, domestic="all")
 
 
 def _offences_by_district(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
@@ -69,8 +77,9 @@ def _orders_figure(monthly: pl.DataFrame, order_type: str, flt: ProfileFilter) -
 
 def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> OrdersPanel | None:
     """Civil orders and breaches for the filter's districts and period (None when the
-    database has no order tables yet). Orders carry no DA flag, so the DA choice applies only
-    to the offences they are compared with (take-up, repeat suspects). In publication mode the
+    database has no order tables yet). An order follows the filter's offence types and DA
+    choice through the offence it arose from; orders linked to no stored offence are kept
+    whatever the filter (and counted, for the page to say). In publication mode the
     tables are protected together (types add up to all types, months to the period, breach
     outcomes to all breaches) and the chart redrawn."""
     panel = _orders_panel(gateway, flt, order_type)
@@ -81,6 +90,8 @@ def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Order
     if protected is None:
         return panel
     changes: dict[str, Any] = {f: protected.tables[n] for n, f in ORDER_TABLES.items()}
+    # a share of all breaches beside its count gives all breaches back
+    changes["breach_outcomes"] = changes["breach_outcomes"].drop("share")
     figure = _orders_figure(changes["monthly"], order_type, flt)
     return replace(panel, **changes, figure=figure)
 
@@ -93,12 +104,15 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
     extract = queries.dataset_info(gateway).extract_date
     start, end = period_days(flt, extract)
     stored = queries.civil_orders(gateway, flt)
-    breaches = queries.order_breaches(gateway, flt)
+    breaches = queries.order_breaches(gateway, flt).filter(
+        pl.col("order_id").is_in(stored["order_id"].implode())
+    )
     monthly = orders.orders_by_month(stored, months_between(flt.start_month, flt.end_month))
     figure = _orders_figure(monthly, order_type, flt)
     offences = apply_domestic(queries.repeat_offences(gateway, flt, 0), flt.domestic)
     return OrdersPanel(
         orders=stored.height,
+        unlinked=int(stored["unlinked"].sum()),
         activity=orders.order_activity(stored, start, end),
         monthly=monthly,
         figure=figure,
@@ -107,7 +121,9 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
         breaches=orders.breach_summary(stored, breaches, start, end, extract),
         first_breach=orders.time_to_first_breach(stored, breaches, start, end, extract),
         breach_outcomes=orders.breach_outcomes(breaches, start, end),
-        without_order=orders.repeat_suspects_without_order(offences, stored, start, end),
+        without_order=orders.repeat_suspects_without_order(
+            offences, queries.civil_orders(gateway, _every_offence(flt)), start, end
+        ),
     )
 
 
@@ -117,6 +133,7 @@ class ContactPanel:
     by_district: pl.DataFrame  # contact.contact_rates by district, with "All"
     monthly: pl.DataFrame  # contact.contact_rates by month, from data_start
     figure: go.Figure
+    provisional_from: date | None = None  # months from this one are left out: too recent
 
 
 def _contact_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
@@ -160,9 +177,27 @@ def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
         per_offence = per_offence.filter(pl.col("recorded_month") >= data_start)
     else:
         per_offence = per_offence.clear()
+    provisional = _provisional_from(per_offence, queries.dataset_info(gateway).extract_date)
+    if provisional is not None:
+        per_offence = per_offence.filter(pl.col("recorded_month") < provisional)
     monthly = contact.contact_rates(per_offence, "recorded_month")
     by_district = contact.contact_rates(per_offence, "district_code")
-    return ContactPanel(data_start, by_district, monthly, _contact_figure(monthly, flt))
+    figure = _contact_figure(monthly, flt)
+    return ContactPanel(data_start, by_district, monthly, figure, provisional)
+
+
+def _provisional_from(per_offence: pl.DataFrame, extract: date) -> date | None:
+    """The first month too recent to judge: some of its offences' longest agreed interval had
+    not run out by the extract date, so they could only read as kept so far (which made the
+    latest month look better than every other)."""
+    longest: Any = per_offence["agreed_interval_days"].max()
+    if longest is None:
+        return None
+    cutoff = extract - timedelta(days=int(longest))
+    last_complete = add_months(cutoff.replace(day=1), -1)
+    if add_months(cutoff.replace(day=1), 1) - timedelta(days=1) <= cutoff:
+        last_complete = cutoff.replace(day=1)
+    return add_months(last_complete, 1)
 
 
 @dataclass(frozen=True)

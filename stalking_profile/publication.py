@@ -60,8 +60,15 @@ NOT_COUNTS = frozenset(
 )
 
 
+# Days, medians, quartiles and ratios: whole numbers that count no offences or people.
+NOT_COUNT_ENDINGS: tuple[str, ...] = (
+    *("_key", "_id", "_code", "_median", "_q1", "_q3", "_to_breach", "per_100"),
+    *("_per_order", "dispersion", "days_since", "interval_days"),
+)
+
+
 def _is_count_column(name: str) -> bool:
-    return name not in NOT_COUNTS and not name.endswith(("_key", "_id", "_code"))
+    return name not in NOT_COUNTS and not name.endswith(NOT_COUNT_ENDINGS)
 
 
 FORCE, SELECTED, TOTALS = "Force", "Selected districts", "Totals"

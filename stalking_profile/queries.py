@@ -143,9 +143,15 @@ def has_tables(gateway: Gateway, *names: str) -> bool:
 
 
 def civil_orders(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
-    """Every civil order applied for by the filter's districts (all dates; the measures choose
-    the period)."""
-    return gateway.query("civil_orders", districts=list(flt.districts))
+    """The civil orders applied for by the filter's districts, arising from offences of its
+    types and DA choice, and those linked to no stored offence (`unlinked`), all dates (the
+    measures choose the period)."""
+    return gateway.query(
+        "civil_orders",
+        districts=list(flt.districts),
+        offence_types=list(flt.offence_types),
+        domestic=_domestic_values(flt),
+    )
 
 
 def order_breaches(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:

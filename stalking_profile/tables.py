@@ -174,6 +174,8 @@ COLUMNS: dict[str, Column] = {
     "discharged": Column("Discharged", "count"),
     "applications": Column("Applications", "count"),
     "per_100": Column("Applications per 100 offences", "decimal2"),
+    "per_100_lower": Column("95% interval from (per 100)", "decimal2"),
+    "per_100_upper": Column("95% interval to (per 100)", "decimal2"),
     "pending": Column("Awaiting a decision", "count"),
     "interim_days_n": Column("Interim orders", "count"),
     "interim_days_median": Column("Days to interim order (median)", "decimal"),
@@ -215,6 +217,8 @@ COLUMNS: dict[str, Column] = {
     "detail": Column("Detail"),
     # victims and suspects
     "person": Column("Who"),
+    "sex": Column("Sex"),
+    "age_band": Column("Age band"),
     "characteristic": Column("Characteristic"),
     "group": Column("Group"),
     # victim contact

@@ -108,7 +108,10 @@ def test_page_shows_the_filter_it_was_given(app_test, page: str, name: str) -> N
     at = _open(app_test, page, **params)
     assert at.title[0].value == PAGES[page]
     assert any("synthetic" in warning.value for warning in at.warning), "the demo banner shows"
-    if page in CHARTS:
+    no_orders = page == "app_pages/orders.py" and any(
+        "No civil orders are recorded" in info.value for info in at.info
+    )  # Calderdale's non-DA stalking led to no order: the page says so
+    if page in CHARTS and not no_orders:
         assert at.caption[0].value.startswith(description)
         assert len(_charts(at)) >= CHARTS[page]
         assert at.dataframe, "a table shows"

@@ -409,7 +409,8 @@ def test_demo_spo_uptake_is_low_and_three_are_in_force_as_published(demo_gateway
 
 def _breached_subject(demo_gateway: Gateway) -> str:
     """A demo suspect whose order was breached by an offence of theirs in the offence table."""
-    flt = ProfileFilter(D(2018, 4, 1), D(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"))
+    every = ("stalking", "harassment")
+    flt = ProfileFilter(D(2018, 4, 1), D(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"), "all", every)
     joined = queries.order_breaches(demo_gateway, flt).join(
         queries.civil_orders(demo_gateway, flt).select("order_id", "subject_id"), on="order_id"
     )
@@ -491,8 +492,8 @@ def test_a_suspects_history_across_separate_imports(tmp_path):
         (D(2023, 2, 1), "Outcome", "H-1"),
         (D(2023, 2, 10), "Order applied for", "R1"),
         (D(2023, 2, 12), "Interim order made", "R1"),
-        (D(2023, 3, 5), "Breach of order", "R1"),
         (D(2023, 3, 5), "Offence recorded", "H-2"),
+        (D(2023, 3, 5), "Breach of order", "R1"),
         (D(2023, 4, 1), "Full order made", "R1"),
         (D(2023, 4, 20), "Outcome", "H-1"),
         (D(2025, 4, 1), "Order expires", "R1"),
@@ -500,3 +501,20 @@ def test_a_suspects_history_across_separate_imports(tmp_path):
     details = dict(zip(history["event"], history["detail"], strict=False))
     assert details["Breach of order"] == "offence H-2"
     assert "protects V1" in details["Order applied for"]
+
+
+def test_orders_follow_the_offence_filter_through_their_offence(demo_gateway):
+    """Audit: the Civil orders page showed every order whatever the offence type and DA
+    choice. An order follows the filter through the offence it arose from."""
+    districts = ("BD", "CD", "KD", "LD", "WD")
+    counts = {}
+    for types in (("stalking",), ("harassment",), ("stalking", "harassment")):
+        for domestic in ("all", "domestic", "non_domestic"):
+            flt = ProfileFilter(D(2018, 4, 1), D(2022, 1, 1), districts, domestic, types)
+            counts[(types, domestic)] = queries.civil_orders(demo_gateway, flt).height
+    both = ("stalking", "harassment")
+    assert (
+        counts[(("stalking",), "all")] + counts[(("harassment",), "all")] == counts[(both, "all")]
+    )
+    assert counts[(both, "domestic")] + counts[(both, "non_domestic")] == counts[(both, "all")]
+    assert 0 < counts[(("stalking",), "all")] < counts[(("harassment",), "all")]

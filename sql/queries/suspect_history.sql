@@ -68,4 +68,16 @@ events AS (
 
 SELECT event_date, event, reference, detail
 FROM events
-ORDER BY event_date, event, reference;
+ORDER BY
+    event_date,
+    -- on one day: an application before its orders, an offence before its outcome
+    CASE event
+        WHEN 'Order applied for' THEN 1
+        WHEN 'Interim order made' THEN 2
+        WHEN 'Full order made' THEN 3
+        WHEN 'Offence recorded' THEN 4
+        WHEN 'Breach of order' THEN 5
+        WHEN 'Outcome' THEN 6
+        ELSE 7
+    END,
+    reference;

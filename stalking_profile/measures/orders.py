@@ -18,6 +18,7 @@ import polars as pl
 
 from stalking_profile.contract import ORDER_TYPES
 from stalking_profile.filters import add_months
+from stalking_profile.measures.funnel import poisson_rate_interval
 from stalking_profile.measures.rates import with_rate_columns
 
 ALL_TYPES = "All types"
@@ -134,11 +135,13 @@ def orders_by_month(orders: pl.DataFrame, months: list[date]) -> pl.DataFrame:
 
 
 def take_up(orders: pl.DataFrame, offences: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
-    """Applications per 100 offences, by district and order type (with "All types"): the
-    orders applied for in the period (by applied_date, the applying district) per 100 offences
-    recorded in the period in that district (`offences`: district_code, offences, for the
-    filter's offence types and DA choice). rate is applications / offences with its Wilson
-    interval (lower, upper) as proportions; per_100 = 100 x rate."""
+    """Applications per 100 offences, by district and order type (with "All types", and a
+    force row "All"): the orders applied for in the period (by applied_date, the applying
+    district) per 100 offences recorded in the period in that district (`offences`:
+    district_code, offences, for the filter's offence types and DA choice). per_100 =
+    100 x applications / offences, with the exact Poisson interval of the applications
+    (per_100_lower, per_100_upper): a rate, not a share (one offence may lead to several
+    applications)."""
     applied = (
         orders.filter(pl.col("applied_date").is_between(start, end))
         .group_by("district_code", "order_type")
@@ -155,10 +158,20 @@ def take_up(orders: pl.DataFrame, offences: pl.DataFrame, start: date, end: date
     )
     frame = _with_all_types(frame, ["district_code", "order_type"], ["applications"])
     frame = frame.join(offences.select("district_code", "offences"), on="district_code")
-    return (
-        with_rate_columns(frame, "applications", "offences")
-        .with_columns((100 * pl.col("rate")).alias("per_100"))
-        .sort("district_code", "order_type")
+    force = frame.group_by("order_type", maintain_order=True).agg(
+        pl.col("applications").sum(), pl.col("offences").sum()
+    )
+    force = force.with_columns(pl.lit("All").alias("district_code")).select(frame.columns)
+    frame = pl.concat([frame.sort("district_code", "order_type"), force])
+    lower, upper = poisson_rate_interval(
+        frame["applications"].to_numpy(), frame["offences"].to_numpy()
+    )
+    return frame.with_columns(
+        pl.when(pl.col("offences") > 0)
+        .then(100 * pl.col("applications") / pl.col("offences"))
+        .alias("per_100"),
+        pl.Series("per_100_lower", lower / 10).fill_nan(None),
+        pl.Series("per_100_upper", upper / 10).fill_nan(None),
     )
 
 

@@ -40,7 +40,12 @@ def weights_editor() -> tuple[int, Weights]:
                 key="prio_basis",
             )
             risk = {
-                level: _weight(f"Points: {level} risk", level, points, "per offence")
+                level: _weight(
+                    "Points: no DASH form" if level == "none" else f"Points: {level} risk",
+                    level,
+                    points,
+                    "per offence",
+                )
                 for level, points in RISK_POINTS.items()
             }
             breach = _weight("Points: a breach of an order", "breach", BREACH_POINTS, "")
