@@ -378,3 +378,31 @@ def _starts_with_any(column: pl.Expr) -> pl.Expr:
     """True where a cell starts like a formula and is not a plain (signed) number."""
     starts = pl.any_horizontal(*[column.str.starts_with(start) for start in FORMULA_STARTS])
     return (starts & ~column.str.contains(PLAIN_NUMBER)).fill_null(False)
+
+
+SUPPRESSED = "suppressed"
+
+
+def mark_suppressed(
+    frame: pl.DataFrame, shown: pl.DataFrame, labels: dict[str, str] | None = None
+) -> tuple[pl.DataFrame, set[str]]:
+    """For publication mode: `shown` (for_display of `frame`) with every count column that
+    holds a withheld count (null) written as text, the counts with thousands separators and
+    the withheld ones as "suppressed", so no reader takes a blank for none; and the labels of
+    the columns changed."""
+    labels = labels or {}
+    changed: set[str] = set()
+    for name in frame.columns:
+        if name in HIDDEN or column_for(name).kind != "count":
+            continue
+        if not frame.schema[name].is_integer() or frame[name].null_count() == 0:
+            continue
+        label = labels.get(name, column_for(name).label)
+        shown = shown.with_columns(
+            pl.col(label)
+            .map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
+            .fill_null(SUPPRESSED)
+            .alias(label)
+        )
+        changed.add(label)
+    return shown, changed

@@ -532,3 +532,13 @@ def test_every_page_and_download_for_each_role(app_test, role: str):
         if page not in allowed:
             with pytest.raises(ValueError):
                 at.switch_page(page)
+
+
+def test_a_commissioner_reads_suppressed_where_a_count_is_withheld(app_test):
+    """Audit: withheld counts showed as 'None' although the banner promised otherwise. The
+    force's 3 SPOs in force read 'suppressed' on the Civil orders page."""
+    at = _open_as(app_test, "commissioner", "app_pages/orders.py")
+    activity = at.dataframe[0].value
+    spo = activity[activity["Order type"] == "SPO"].iloc[0]
+    assert spo["Full orders in force at the end"] == "suppressed"
+    assert any("shown as <5 or suppressed" in info.value for info in at.info)

@@ -65,3 +65,16 @@ def test_downloads_neutralise_formulas_but_keep_numbers() -> None:
         "plain",
     ]
     assert safe["count"].to_list() == frame["count"].to_list()
+
+
+def test_withheld_counts_are_written_as_suppressed() -> None:
+    """Publication mode: a blank count read as none (or as Streamlit's 'None'); a withheld
+    count says so, and the others keep their thousands separators."""
+    frame = pl.DataFrame(
+        {"order_type": ["SPO", "RO"], "applied": [None, 1688], "rate": [None, 0.5]},
+        schema={"order_type": pl.String, "applied": pl.Int64, "rate": pl.Float64},
+    )
+    shown, changed = tables.mark_suppressed(frame, tables.for_display(frame))
+    assert changed == {"Applied for"}
+    assert shown["Applied for"].to_list() == ["suppressed", "1,688"]
+    assert shown["Rate (%)"].to_list() == [None, 50.0]  # rates are not counts

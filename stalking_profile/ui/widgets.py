@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from stalking_profile import exports, formatting, images, tables
-from stalking_profile.access import Permission
+from stalking_profile.access import AccessDenied, Permission
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action
@@ -204,14 +204,27 @@ def chart_with_table(
         show_table(table, stem, labels)
 
 
+def _publication() -> bool:
+    """Whether this session reads in publication mode (withheld counts are then written)."""
+    try:
+        return current_access().publication
+    except AccessDenied:
+        return False
+
+
 def show_table(
     frame: pl.DataFrame, file_stem: str | None = None, labels: dict[str, str] | None = None
 ) -> None:
     """A table in the users' words (see `tables`): labelled columns, one precision per
     column; with `file_stem`, a CSV download of exactly what is shown."""
     shown = tables.for_display(frame, labels)
+    marked: set[str] = set()
+    if _publication():
+        shown, marked = tables.mark_suppressed(frame, shown, labels)
     config: dict[str, Any] = {}
     for label, fmt in tables.display_formats(frame, labels).items():
+        if label in marked:
+            continue
         dtype = shown.schema[label]
         if dtype == pl.Date:
             config[label] = st.column_config.DateColumn(label, format=fmt)
