@@ -175,7 +175,8 @@ def take_up(orders: pl.DataFrame, offences: pl.DataFrame, start: date, end: date
     )
 
 
-def _summary_days(frame: pl.DataFrame, days: pl.Expr, name: str) -> list[pl.Expr]:
+def _summary_days(days: pl.Expr, name: str) -> list[pl.Expr]:
+    """How many applications reached a stage, and the median and quartiles of their days."""
     return [
         days.filter(days.is_not_null()).count().alias(f"{name}_n"),
         days.median().alias(f"{name}_median"),
@@ -200,8 +201,8 @@ def time_to_order(orders: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
     aggregates = [
         pl.len().alias("applications"),
         pending.sum().alias("pending"),
-        *_summary_days(applied, interim, "interim_days"),
-        *_summary_days(applied, full, "full_days"),
+        *_summary_days(interim, "interim_days"),
+        *_summary_days(full, "full_days"),
     ]
     by_type = applied.group_by("order_type").agg(aggregates)
     every = applied.select(aggregates).with_columns(pl.lit(ALL_TYPES).alias("order_type"))

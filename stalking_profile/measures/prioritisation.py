@@ -21,11 +21,14 @@ four numbers an analyst can check by hand:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
+
+from stalking_profile.contract import HO_OFFENCE_CODES
 
 RISK_POINTS: dict[str, float] = {"high": 3.0, "medium": 2.0, "standard": 1.0, "none": 1.0}
 BREACH_POINTS = 2.0
@@ -138,16 +141,16 @@ def prioritise(
         pl.format(
             "recency {} ({} days since the last offence) x {} + frequency {} ({} offences) x {}"
             " + gravity {} ({} points) x {} + victims {} ({}) x {}, over {}",
-            *_rounded("recency"),
+            pl.col("recency").round(1),
             "days_since",
             pl.lit(_number(weights.recency)),
-            *_rounded("frequency"),
+            pl.col("frequency").round(1),
             "offences",
             pl.lit(_number(weights.frequency)),
-            *_rounded("gravity"),
+            pl.col("gravity").round(1),
             pl.col("gravity_points").round(1),
             pl.lit(_number(weights.gravity)),
-            *_rounded("victims_points"),
+            pl.col("victims_points").round(1),
             "victims",
             pl.lit(_number(weights.victims)),
             pl.lit(_number(total)),
@@ -171,10 +174,6 @@ def prioritise(
     )
 
 
-def _rounded(column: str) -> list[pl.Expr]:
-    return [pl.col(column).round(1)]
-
-
 def _number(value: float) -> str:
     return f"{value:g}"
 
@@ -183,10 +182,6 @@ def read_harm_index(text: str) -> dict[str, float]:
     """A crime harm index from CSV text with columns ho_offence_code and days (one row per
     code, e.g. the Cambridge Crime Harm Index's days for 8Q, 8L, 8M, 8R); a clear error for
     a missing column, an unknown or repeated code, or days that are not a number above 0."""
-    import io
-
-    from stalking_profile.contract import HO_OFFENCE_CODES
-
     try:
         frame = pl.read_csv(io.StringIO(text), infer_schema=False)
     except (pl.exceptions.PolarsError, ValueError) as error:
