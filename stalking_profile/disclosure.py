@@ -33,11 +33,14 @@ Key = Any  # any hashable: a (row, column) pair, a (table, row, column) triple, 
 class LinearSystem:
     """Counts as published (None: hidden already, its value unknown here) and the sums an
     attacker knows: each `(parts, total)` says the parts add up to the total. A key used in a
-    sum but absent from `values` is a count never published (an unknown to the attacker)."""
+    sum but absent from `values` is a count never published (an unknown to the attacker).
+    `fixed` counts are known but have no cell to blank (a group with no row is read as 0), so
+    secondary suppression cannot hide them."""
 
     values: Mapping[Key, int | None]
     sums: Sequence[tuple[tuple[Key, ...], Key]] = field(default_factory=tuple)
     slack: int = 0  # published counts are rounded: the truth is within this of each (5 -> 2)
+    fixed: frozenset[Key] = frozenset()
 
     def unknowns(self, hidden: set[Key]) -> set[Key]:
         """Every count the attacker does not see: hidden, already hidden, or never published."""
@@ -202,8 +205,9 @@ def _candidates(system: LinearSystem, hidden: set[Key], key: Key) -> list[list[K
             if other in unseen and other not in component:
                 component.add(other)
                 frontier.append(other)
-    direct = system.neighbours(key) - unseen
+    direct = system.neighbours(key) - unseen - system.fixed
     linked = set().union(*(system.neighbours(k) for k in component)) - unseen - direct
+    linked -= system.fixed
     return [
         sorted(
             (k for k in group if system.values.get(k) is not None),

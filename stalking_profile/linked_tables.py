@@ -242,7 +242,8 @@ class Published:
         return key
 
     def zero(self, key: Key) -> None:
-        """A count the pack shows as nothing (a group with no offences)."""
+        """A count the pack shows as nothing (a group with no offences): known to a reader,
+        with no cell that could be blanked."""
         self.values.setdefault(key, 0)
 
     def add(self, parts: list[Key], total: Key) -> None:
@@ -258,7 +259,10 @@ class Published:
         self.add([key(c) for c in CATEGORIES], key("all"))
 
     def system(self, slack: int = 0) -> LinearSystem:
-        return LinearSystem(dict(self.values), list(self.sums), slack)
+        shown = frozenset(key for key in self.values if self.places.get(key))
+        return LinearSystem(
+            dict(self.values), list(self.sums), slack, frozenset(self.values) - shown
+        )
 
 
 def _months(first: date, count: int) -> list[date]:

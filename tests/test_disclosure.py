@@ -139,6 +139,21 @@ def _da_split(domestic: list[int], non_domestic: list[int]) -> LinearSystem:
     return LinearSystem(values, sums)
 
 
+def test_a_count_with_no_cell_to_blank_is_never_chosen_to_hide():
+    """A group with no row (read as 0) cannot be blanked: before the fix, protection 'hid' it
+    (widening x's interval to 8 on paper) and the published tables still gave x back. The
+    step must hide counts that have a cell instead (t and one of w, u)."""
+    values = {"x": 3, "z": 0, "t": 8, "w": 20, "u": 28}
+    sums = [(("x", "z"), "t"), (("t", "w"), "u")]
+    on_paper = protect_system(LinearSystem(values, sums), BELOW)
+    assert "z" in on_paper  # the structural zero was the cheapest choice
+    system = LinearSystem(values, sums, fixed=frozenset({"z"}))
+    hidden = protect_system(system, BELOW)
+    assert "z" not in hidden and {"x", "t"} <= hidden
+    low, high = audit(system, hidden, only={"x"})["x"]
+    assert high - low >= BELOW
+
+
 def test_a_non_da_cell_comes_back_from_all_less_da_unless_protected_across_tables():
     """Before: each table alone passes primary suppression, yet 30 - 27 gives the 3 back."""
     system = _da_split([27, 40, 12], [3, 20, 9])
