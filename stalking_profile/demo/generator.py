@@ -168,8 +168,21 @@ def load_wards() -> pl.DataFrame:
     ).select(contract.WARD.column_names)
 
 
+# Month-to-month variation beyond Poisson: a gamma shock shared by the force each month (a
+# coefficient of variation of about 7%) and one per district and month (about 11%).
+FORCE_MONTH_SHAPE = 200.0
+DISTRICT_MONTH_SHAPE = 80.0
+SEASONAL_AMPLITUDE = 0.10  # peak in July, trough in January
+
+
+def _gamma_shocks(rng: np.random.Generator, shape: float, size: tuple[int, ...]) -> np.ndarray:
+    """Multiplicative shocks with mean 1 and coefficient of variation 1 / sqrt(shape)."""
+    return rng.gamma(shape, 1 / shape, size)
+
+
 def _month_weights(totals: list[int], rng: np.random.Generator, break_at: int | None) -> np.ndarray:
-    """Smooth monthly weights through the segment rates, with a step at `break_at`."""
+    """Monthly weights through the segment rates, with a step at `break_at`, a seasonal swing
+    and a force-wide shock each month."""
     index = np.arange(N_MONTHS, dtype=float)
     mids = np.array([(start + end - 1) / 2 for start, end in cal.SEGMENTS])
     rates = np.array(
@@ -184,12 +197,17 @@ def _month_weights(totals: list[int], rng: np.random.Generator, break_at: int | 
             np.interp(index, mids[before], rates[before]),
             np.interp(index, mids[after], rates[after]),
         )
-    seasonal = 1 + 0.06 * np.cos(2 * np.pi * (index - 3) / 12)  # peak in July
-    return base * seasonal * np.exp(rng.normal(0, 0.05, N_MONTHS))
+    seasonal = 1 + SEASONAL_AMPLITUDE * np.cos(2 * np.pi * (index - 3) / 12)
+    return base * seasonal * _gamma_shocks(rng, FORCE_MONTH_SHAPE, (N_MONTHS,))
 
 
 def stalking_counts(rng: np.random.Generator) -> np.ndarray:
-    """Stalking offences per month x district x DA (index 0 = domestic), exactly calibrated."""
+    """Stalking offences per month x district x DA (index 0 = domestic), exactly calibrated.
+
+    Each district's calibrated total for a segment is spread over the segment's months by a
+    multinomial draw on the force's monthly weights times the district's own monthly shocks, so
+    months vary more than Poisson allows and a small series has months with none.
+    """
     targets = cal.district_targets()
     totals_by_da = cal.segment_totals()
     counts = np.zeros((N_MONTHS, len(cal.DISTRICT_CODES), 2), dtype=np.int64)
@@ -204,20 +222,25 @@ def stalking_counts(rng: np.random.Generator) -> np.ndarray:
         cells[:, 4:7] = cal.split_rows(w4, totals[4:7])
         cells[:, 7] = cal.largest_remainder(w4, totals[7])
         weights = _month_weights(totals, rng, cal.RULE_CHANGE_MONTH_INDEX if domestic else None)
+        shocks = _gamma_shocks(rng, DISTRICT_MONTH_SHAPE, (N_MONTHS, len(cal.DISTRICT_CODES)))
         for s, (start, end) in enumerate(cal.SEGMENTS):
             for d in range(len(cal.DISTRICT_CODES)):
-                counts[start:end, d, da_index] = cal.largest_remainder(
-                    weights[start:end], cells[d, s]
-                )
+                share = weights[start:end] * shocks[start:end, d]
+                counts[start:end, d, da_index] = rng.multinomial(cells[d, s], share / share.sum())
     return counts
 
 
 def harassment_counts(rng: np.random.Generator, district_population: np.ndarray) -> np.ndarray:
     """Harassment offences per month x district x DA: about 2,350 a month in 2018, growing 8% a
-    year; after April 2020 domestic harassment falls by 45% as former-partner courses of conduct
+    year, with the same seasonal swing and gamma shocks as stalking; after April 2020 domestic harassment falls by 45% as former-partner courses of conduct
     are recorded as stalking instead."""
     index = np.arange(N_MONTHS)
-    level = 2350 * 1.08 ** (index / 12) * (1 + 0.06 * np.cos(2 * np.pi * (index - 3) / 12))
+    level = (
+        2350
+        * 1.08 ** (index / 12)
+        * (1 + SEASONAL_AMPLITUDE * np.cos(2 * np.pi * (index - 3) / 12))
+        * _gamma_shocks(rng, FORCE_MONTH_SHAPE, (N_MONTHS,))
+    )
     domestic_share = np.where(index < cal.RULE_CHANGE_MONTH_INDEX, 0.30, 0.30 * 0.55)
     shares = district_population / district_population.sum()
     expected = np.stack(
@@ -227,7 +250,8 @@ def harassment_counts(rng: np.random.Generator, district_population: np.ndarray)
         ],
         axis=2,
     )
-    return rng.poisson(expected)
+    district_shocks = _gamma_shocks(rng, DISTRICT_MONTH_SHAPE, expected.shape)
+    return rng.poisson(expected * district_shocks)
 
 
 def _expand(counts: np.ndarray, offence_type: str) -> pl.DataFrame:
@@ -244,28 +268,56 @@ def _expand(counts: np.ndarray, offence_type: str) -> pl.DataFrame:
     )
 
 
+# How much districts and months differ in each flag's rate: district effects on the log-odds
+# (persistent, as forces' districts differ in practice) and month effects on the odds of an
+# offence being the one flagged.
+FLAG_DISTRICT_SPREAD = 0.35
+FLAG_MONTH_SPREAD = 0.30
+QUOTA_GROUP = ("offence_type", "is_domestic", "district_code", "quota_year")
+
+
+def _district_rates(rate: float, rng: np.random.Generator) -> dict[str, float]:
+    """A rate per district around the force rate: centred normal effects on the log-odds."""
+    effects = rng.normal(0, FLAG_DISTRICT_SPREAD, len(cal.DISTRICT_CODES))
+    log_odds = np.log(rate / (1 - rate)) + effects - effects.mean()
+    return dict(zip(cal.DISTRICT_CODES, 1 / (1 + np.exp(-log_odds)), strict=True))
+
+
+def _flag_quotas(frame: pl.DataFrame, rng: np.random.Generator, rates: dict) -> pl.DataFrame:
+    """How many offences to flag per type x DA x district x 12-month quota year: the force's
+    count is exactly round(rate x offences) in each year; districts share it by their own rates."""
+    sizes = frame.group_by(QUOTA_GROUP).len().sort(QUOTA_GROUP)
+    parts = []
+    for (kind, domestic), rate in rates.items():
+        district_rate = _district_rates(rate, rng)
+        mine = sizes.filter((pl.col("offence_type") == kind) & (pl.col("is_domestic") == domestic))
+        for year in mine["quota_year"].unique().sort().to_list():
+            part = mine.filter(pl.col("quota_year") == year)
+            n = part["len"].to_numpy()
+            wanted = n * np.array([district_rate[d] for d in part["district_code"]])
+            quota = np.minimum(cal.largest_remainder(wanted, round(rate * n.sum())), n)
+            parts.append(part.with_columns(_quota=pl.Series(quota)))
+    return pl.concat(parts).drop("len")
+
+
 def _quota_flag(
     frame: pl.DataFrame, rng: np.random.Generator, rates: dict, name: str
 ) -> pl.DataFrame:
-    """Set `name` true for exactly round(rate x n) offences of each type x DA x district x 12 months (Oct-Sep)."""
-    rate_table = pl.DataFrame(
-        {
-            "offence_type": [kind for kind, _ in rates],
-            "is_domestic": [domestic for _, domestic in rates],
-            "_rate": list(rates.values()),
-        }
-    )
-    group = ["offence_type", "is_domestic", "district_code", "quota_year"]
+    """Set `name` true for exactly its quota of offences in each type x DA x district x 12
+    months (October - September), chosen by weighted sampling without replacement
+    (Efraimidis-Spirakis keys u^(1/w)) with a weight per month, so months differ too."""
+    month_weight = np.exp(rng.normal(0, FLAG_MONTH_SPREAD, N_MONTHS))
+    keys = rng.random(frame.height) ** (1 / month_weight[frame["month_index"].to_numpy()])
     return (
-        frame.with_columns(_u=pl.Series(rng.random(frame.height)))
-        .join(rate_table, on=["offence_type", "is_domestic"], how="left", maintain_order="left")
+        frame.with_columns(_key=pl.Series(keys))
+        .join(_flag_quotas(frame, rng, rates), on=QUOTA_GROUP, how="left", maintain_order="left")
         .with_columns(
             (
-                pl.col("_u").rank("ordinal").over(group)
-                <= (pl.col("_rate") * pl.len().over(group)).round()
+                pl.col("_key").rank("ordinal", descending=True).over(QUOTA_GROUP)
+                <= pl.col("_quota")
             ).alias(name)
         )
-        .drop("_u", "_rate")
+        .drop("_key", "_quota")
     )
 
 
@@ -284,6 +336,15 @@ def ward_centres_km(wards: pl.DataFrame) -> np.ndarray:
     return np.column_stack([points[:, 0] * 111.32 * np.cos(latitude), points[:, 1] * 110.57])
 
 
+def ward_density(wards: pl.DataFrame) -> np.ndarray:
+    """Residents per square kilometre of each ward (areas from the committed boundaries,
+    equirectangular at the county's latitude: within about 1% at this scale)."""
+    shapes = shapely.from_geojson(wards["geometry"].to_numpy())
+    latitude = np.radians(shapely.get_coordinates(shapely.centroid(shapes))[:, 1].mean())
+    area_km2 = shapely.area(shapes) * 111.32 * np.cos(latitude) * 110.57
+    return wards["population"].to_numpy() / area_km2
+
+
 def spatial_field(
     centres: np.ndarray, rng: np.random.Generator, bandwidth_km: float = 4.0
 ) -> np.ndarray:
@@ -298,17 +359,29 @@ def spatial_field(
 def ward_risks(wards: pl.DataFrame, rng: np.random.Generator) -> dict[tuple[str, bool], np.ndarray]:
     """A synthetic relative risk per ward for each offence type x DA.
 
-    Log-normal, from spatially smooth random fields (so hotspots cluster, as real ones do) that
-    share one component (so hotspots partly coincide across layers), with a night-time-economy
-    boost for non-domestic offences in Leeds city centre.
+    Log-normal: rising with the ward's population density (the published profile found
+    hotspots in dense urban areas; density stands in for the deprivation that goes with it),
+    plus spatially smooth random fields (so hotspots cluster, as real ones do) that share one
+    component (so hotspots partly coincide across layers), with a night-time-economy boost for
+    non-domestic offences in Leeds city centre.
     """
     centres = ward_centres_km(wards)
+    density = np.log(ward_density(wards))
+    urban = (density - density.mean()) / density.std()
     shared = spatial_field(centres, rng)
     risk = {
-        ("stalking", True): np.exp(0.45 * shared + 0.15 * spatial_field(centres, rng)),
-        ("stalking", False): np.exp(0.30 * shared + 0.35 * spatial_field(centres, rng)),
-        ("harassment", True): np.exp(0.40 * shared + 0.20 * spatial_field(centres, rng)),
-        ("harassment", False): np.exp(0.30 * shared + 0.30 * spatial_field(centres, rng)),
+        ("stalking", True): np.exp(
+            0.45 * urban + 0.25 * shared + 0.15 * spatial_field(centres, rng)
+        ),
+        ("stalking", False): np.exp(
+            0.35 * urban + 0.20 * shared + 0.30 * spatial_field(centres, rng)
+        ),
+        ("harassment", True): np.exp(
+            0.40 * urban + 0.25 * shared + 0.20 * spatial_field(centres, rng)
+        ),
+        ("harassment", False): np.exp(
+            0.35 * urban + 0.20 * shared + 0.25 * spatial_field(centres, rng)
+        ),
     }
     city_centre = (wards["ward_name"] == "City and Hunslet").to_numpy()
     for key in (("stalking", False), ("harassment", False)):
