@@ -31,6 +31,18 @@ ui.show_table(
     labels={"label": "Outcome", "denominator": "Offences followed up that long"},
 )
 ui.show_table(view.time_to_outcome, ui.file_stem("outcomes-time-to-outcome", flt))
+ui.chart_with_table(
+    view.within_figure,
+    view.within_by_month.select(
+        "recorded_month", "category", "numerator", "denominator", "rate", "lower", "upper"
+    ),
+    "outcomes-within-90-days-by-month",
+    flt,
+)
+st.caption(
+    f"Months from {view.incomplete_from:%B %Y} (shaded) are left out: some of their offences "
+    "were recorded fewer than 90 days before the extract date, so their rates cannot be read yet."
+)
 st.caption(
     "Open cases bias the figures above: an offence recorded last month has had no time for an "
     "outcome. So the rates here count only offences recorded at least 90 (or 180) days before the "

@@ -6,7 +6,7 @@ every chart, and recording-rule changes are marked the same way on every trend.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -102,6 +102,23 @@ def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
             textangle=0,
             bgcolor="rgba(255,255,255,0.7)",
         )
+    return figure
+
+
+def mark_incomplete(figure: go.Figure, start: date, end: date, text: str) -> go.Figure:
+    """A shaded band from `start` to the end of month `end`, labelled: months a chart leaves
+    out because what it shows cannot be read for them yet."""
+    if start > end:
+        return figure
+    figure.add_vrect(
+        x0=start,
+        x1=end + timedelta(days=27),
+        fillcolor=_transparent(COLOURS["limits"], 0.12),
+        line_width=0,
+        annotation_text=text,
+        annotation_position="top left",
+        annotation_font={"size": 10, "color": MUTED_TEXT},
+    )
     return figure
 
 

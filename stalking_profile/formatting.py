@@ -56,7 +56,8 @@ def headline_help(row: dict, change: dict | None = None) -> str:
             f"{change['label']}: {count(change['numerator'])} against "
             f"{count(change['denominator'])}"
             + (like if "like for like" in change["label"] else "")
-            + f" ({signed_percent(change['value'])}, {p_value(change['p_value'])}, exact test of equal rates)."
+            + f" ({signed_percent(change['value'])}, {interval(change['lower'], change['upper'])}, "
+            f"{p_value(change['p_value'])}; {change['definition'].split('; ', 1)[-1]}"
         )
     if row["is_small"]:
         parts.append("Small numbers: treat with caution.")

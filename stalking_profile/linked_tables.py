@@ -203,6 +203,21 @@ TOTALLED: dict[str, Totalled] = {
         )
         for characteristic in ("age_band", "sex", "ethnicity")
     },
+    # The Outcomes page's outcome rates within 90 and 180 days (panels.outcomes_panel).
+    "outcome_within": Totalled(
+        "category",
+        "all",
+        ("numerator", "denominator", "recorded"),
+        group="label",
+        derived={
+            "numerator": RATE,
+            "denominator": (*RATE, "followed_share"),
+            "recorded": ("followed_share",),
+        },
+    ),
+    "outcome_within_month": Totalled(
+        "category", "all", ("numerator", "denominator"), group="recorded_month"
+    ),
     "contact_by_district": Totalled(
         "district_code",
         "All",

@@ -154,6 +154,7 @@ def _overview(
         change_current=queries.offence_counts(gateway, compared.current),
         change_label=compared.change_label,
         days=compared.days() if compared.previous is not None else (1, 1),
+        months=_compared_months(compared),
     )
     trend = trends_volume(gateway, flt)
     first = max(add_months(flt.end_month, -(SCORECARD_MONTHS - 1)), data_start)
@@ -275,7 +276,10 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
         table = table.with_columns(
             pl.lit(None, dtype=pl.Int64).alias("previous"),
             pl.lit(None, dtype=pl.Float64).alias("change_pct"),
-            pl.lit(None, dtype=pl.Float64).alias("p_value"),
+            *[
+                pl.lit(None, dtype=pl.Float64).alias(name)
+                for name in ("change_lower", "change_upper", "p_value", "q_value", "dispersion")
+            ],
             pl.lit(None, dtype=pl.Boolean).alias("significant"),
         )
     shown = ("all", "domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
@@ -353,6 +357,9 @@ def _comparison_note(compared: Comparison, flt: ProfileFilter) -> str:
 class OutcomesPanel:
     within: pl.DataFrame  # outcome within 90 / 180 days, over offences followed up that long
     time_to_outcome: pl.DataFrame  # Kaplan-Meier medians counting open offences
+    within_by_month: pl.DataFrame  # outcome within 90 days by month, complete months only
+    within_figure: go.Figure
+    incomplete_from: date  # the first month whose 90 days' follow-up is not complete
     tables: dict[str, pl.DataFrame]
     share_tables: dict[str, pl.DataFrame]
     groups: pl.DataFrame
@@ -365,10 +372,35 @@ class OutcomesPanel:
 def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
     """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to
     outcome; the tables as shares of each column's offences, worked out from the tables as
-    published (so a suppressed count is never given back as its share)."""
+    published (so a suppressed count is never given back as its share). In publication mode
+    the outcome-within tables are protected together (DA + non-DA = all in each)."""
     panel = _outcomes_panel(gateway, flt, small_denominator)
     shares = {name: outcomes.outcome_share_table(table) for name, table in panel.tables.items()}
-    return replace(panel, share_tables=shares)
+    tables = {"outcome_within": panel.within, "outcome_within_month": panel.within_by_month}
+    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if protected is not None:
+        panel = replace(
+            panel,
+            within=protected.tables["outcome_within"],
+            within_by_month=protected.tables["outcome_within_month"],
+        )
+    return replace(
+        panel,
+        share_tables=shares,
+        within_figure=_within_figure(panel.within_by_month, panel.incomplete_from, flt),
+    )
+
+
+def _within_figure(monthly: pl.DataFrame, incomplete_from: date, flt: ProfileFilter) -> go.Figure:
+    """Outcome within 90 days by month recorded, the months not yet followed up shaded."""
+    figure = charts.rate_trend_figure(
+        monthly,
+        _titled(f"Outcome within {outcomes.HORIZONS[0]} days, by month recorded", flt),
+        _categories(flt),
+    )
+    return charts.mark_incomplete(
+        figure, max(incomplete_from, flt.start_month), flt.end_month, "follow-up incomplete"
+    )
 
 
 @publishable
@@ -411,7 +443,21 @@ def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int
         pl.col("category").is_in(shown_categories)
     )
     km = outcomes.time_to_outcome(follow_up).filter(pl.col("category").is_in(shown_categories))
-    return OutcomesPanel(within, km, tables, {}, groups, groups_figure, rates, rates_figure, days)
+    by_month = outcomes.outcome_within_by_month(follow_up, small_denominator=small_denominator)
+    return OutcomesPanel(
+        within,
+        km,
+        by_month.filter(pl.col("category").is_in(_categories(flt))),
+        go.Figure(),
+        outcomes.first_incomplete_month(queries.dataset_info(gateway).extract_date),
+        tables,
+        {},
+        groups,
+        groups_figure,
+        rates,
+        rates_figure,
+        days,
+    )
 
 
 @dataclass(frozen=True)

@@ -235,6 +235,45 @@ def test_outcome_within_counts_only_offences_followed_up_that_long() -> None:
     assert table["followed_share"].to_list() == [0.5, 0.5]
 
 
+def test_outcome_within_by_month_leaves_out_months_not_yet_followed_up() -> None:
+    """Issue 12, fault 8: a month whose offences have not all had 90 days reads low only
+    because they are open. By hand: October has 10 DA offences, 6 with an outcome within 90
+    days (one of them on day 91 does not count); November has one offence recorded too
+    recently, so the whole month is left out, not read as 2 of 5."""
+    from datetime import date
+
+    from stalking_profile.measures import outcomes
+
+    oct_, nov = date(2021, 10, 1), date(2021, 11, 1)
+    frame = pl.DataFrame(
+        [
+            (oct_, True, True, 30, True, True, 5),
+            (oct_, True, True, 90, True, True, 1),
+            (oct_, True, True, 91, True, True, 1),
+            (oct_, True, False, 100, True, False, 3),
+            (nov, True, True, 10, True, False, 2),
+            (nov, True, False, 60, False, False, 3),
+        ],
+        schema=[
+            "recorded_month",
+            "is_domestic",
+            "has_outcome",
+            "days",
+            "followed_90",
+            "followed_180",
+            "offences",
+        ],
+        orient="row",
+    )
+    table = outcomes.outcome_within_by_month(frame).filter(pl.col("category") == "domestic")
+    assert table.select("recorded_month", "numerator", "denominator").rows() == [(oct_, 6, 10)]
+    assert table["rate"].item() == pytest.approx(0.6)
+    # the extract date's 90 days back: 31 January 2022 -> offences from 3 November 2021 on
+    assert outcomes.first_incomplete_month(date(2022, 1, 31)) == nov
+    assert outcomes.first_incomplete_month(date(2021, 12, 29)) == oct_  # 30 Sep + 90 = 29 Dec
+    assert outcomes.first_incomplete_month(date(2021, 12, 28)) == date(2021, 9, 1)
+
+
 def test_kaplan_meier_median_by_hand() -> None:
     """Open offences are censored at their follow-up, not dropped: 40 offences, 10 outcomes
     on day 1, 10 followed up 2 days with none, 10 outcomes on day 3 and 10 on day 4. The

@@ -110,6 +110,39 @@ def test_a_period_before_the_data_is_compared_like_for_like(demo_gateway: Gatewa
     assert force["change_pct"].item() == pytest.approx(like_for_like * 100)
 
 
+def test_the_headline_change_and_the_comparison_table_give_one_answer(
+    demo_gateway: Gateway,
+) -> None:
+    """The Overview's change used the exact Poisson test (Jan-Dec 2019 on the rough demo:
+    p = 0.002) while the Trends table's Force row, allowing for months that vary more than
+    Poisson, gave p = 0.034 for the same counts. One method now, one answer, with its interval."""
+    flt = ProfileFilter(date(2019, 1, 1), date(2019, 12, 1), ALL)
+    change = (
+        panels.overview(demo_gateway, flt, 30, 6)
+        .headline.filter(pl.col("indicator") == "change")
+        .row(0, named=True)
+    )
+    force = (
+        panels.trends_comparison(demo_gateway, flt)
+        .table.filter((pl.col("district_code") == "Force") & (pl.col("category") == "all"))
+        .row(0, named=True)
+    )
+    assert force["dispersion"] is not None and force["dispersion"] > 1
+    assert change["p_value"] == pytest.approx(force["p_value"])
+    assert (change["lower"], change["upper"]) == pytest.approx(
+        (force["change_lower"] / 100, force["change_upper"] / 100)
+    )
+    assert "quasi-Poisson" in change["definition"]
+    one = ProfileFilter(date(2019, 1, 1), date(2019, 12, 1), ("CD",), "non_domestic")
+    small = panels.overview(demo_gateway, one, 30, 6).headline.filter(
+        pl.col("indicator") == "change"
+    )
+    table = panels.trends_comparison(demo_gateway, one).table.filter(
+        (pl.col("district_code") == "CD") & (pl.col("category") == "non_domestic")
+    )
+    assert small["p_value"].item() == pytest.approx(table["p_value"].item())
+
+
 def test_no_period_before_the_data_means_no_comparison(demo_gateway: Gateway) -> None:
     """Issue 12, fault 1: April 2018 - March 2019 was tested against a previous period of 0
     ('p < 0.001', cells 'no data*')."""

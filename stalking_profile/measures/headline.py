@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import polars as pl
 
 from stalking_profile.filters import Domestic, apply_domestic
 from stalking_profile.measures.indicators import BY_KEY, shown_in
 from stalking_profile.measures.rates import SMALL_DENOMINATOR, Rate
-from stalking_profile.measures.volumes import offence_total, poisson_change_p_value
+from stalking_profile.measures.volumes import offence_total, selection_change
 
 
 def count_rate(
@@ -86,6 +87,10 @@ def _rate_row(key: str, label: str, kind: str, rate: Rate, definition: str) -> d
     }
 
 
+def _fraction(percent: float | None) -> float | None:
+    return None if percent is None else percent / 100
+
+
 def headline_indicators(
     counts_all: pl.DataFrame,
     previous_all: pl.DataFrame | None,
@@ -94,6 +99,7 @@ def headline_indicators(
     change_current: pl.DataFrame | None = None,
     change_label: str = "Change on previous period",
     days: tuple[int, int] = (1, 1),
+    months: tuple[list[date], list[date]] | None = None,
 ) -> pl.DataFrame:
     """Every headline figure for a filter, one row each (the registry's "headline" indicators,
     with the change and, under DA and non-DA together, the DA and non-DA counts and DA share).
@@ -107,36 +113,48 @@ def headline_indicators(
 
     The change compares `change_current` (default: `counts_all`; the like-for-like months when
     the data start inside the period before) with `previous_all`; with `previous_all` None
-    there is nothing to compare with and the change has no value.
+    there is nothing to compare with and the change has no value. Its p-value and 95% interval
+    (lower, upper, as fractions) are the comparison table's for the same selection
+    (volumes.selection_change): quasi-Poisson where the `months` compared vary more than
+    Poisson allows, else the exact test and Clopper-Pearson interval.
     """
     current = apply_domestic(counts_all, domestic)
     now = offence_total(current)
     offences = BY_KEY["offences"]
-    change = change_p_value = None
-    compared = offence_total(
-        apply_domestic(counts_all if change_current is None else change_current, domestic)
-    )
+    change_counts = counts_all if change_current is None else change_current
+    compared = offence_total(apply_domestic(change_counts, domestic))
     before = None if previous_all is None else offence_total(apply_domestic(previous_all, domestic))
-    if before:
-        change = (compared - before) / before
-    share = days[0] / (days[0] + days[1])
-    if before is not None and not math.isnan(p := poisson_change_p_value(compared, before, share)):
-        change_p_value = p
+    tested: dict = {}
+    if previous_all is not None:
+        tested = (
+            selection_change(change_counts, previous_all, days, months)
+            .filter(pl.col("category") == domestic)
+            .row(0, named=True)
+        )
+    change = tested.get("change_pct")
+    method = (
+        f"quasi-Poisson test and interval (the months compared vary {tested['dispersion']:.1f} "
+        "times as much as Poisson allows)"
+        if tested.get("dispersion") is not None
+        else "exact conditional binomial test of equal rates per day and Clopper-Pearson interval"
+    )
     rows: list[dict[str, object]] = [
         _count_row("offences", offences.label, now, offences.definition),
         {
             "indicator": "change",
             "label": change_label,
             "kind": "change",
-            "value": change,
+            "value": None if change is None else change / 100,
             "numerator": compared,
             "denominator": before,
-            "p_value": change_p_value,
+            "lower": _fraction(tested.get("change_lower")),
+            "upper": _fraction(tested.get("change_upper")),
+            "p_value": tested.get("p_value"),
             "is_small": before is not None and before < small_denominator,
             "definition": (
                 "(offences this period - offences in the equal-length period before) / offences "
-                "in the period before; p_value: exact conditional binomial test of equal rates "
-                "per day (each period's days as its exposure)."
+                f"in the period before; p-value and 95% interval: {method} (each period's days "
+                "as its exposure)."
             ),
         },
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import polars as pl
 
@@ -245,6 +247,47 @@ def outcome_within(
         )
     )
     return with_rate_columns(table, small_denominator=small_denominator).sort("label", "category")
+
+
+def outcome_within_by_month(
+    follow_up: pl.DataFrame,
+    horizon: int = HORIZONS[0],
+    small_denominator: int = SMALL_DENOMINATOR,
+) -> pl.DataFrame:
+    """Outcome within `horizon` days by month recorded and category, for the months whose
+    follow-up is complete: numerator = the month's offences with an outcome within `horizon`
+    days of being recorded; denominator = the month's offences. A month is complete when every
+    offence in it was recorded at least `horizon` days before the extract date; later months
+    are left out (their rates would read low only because their cases are still open: see
+    first_incomplete_month). With 95% Wilson intervals.
+    Columns: recorded_month, category, numerator, denominator, rate, lower, upper, is_small.
+
+    `follow_up` is the frame of queries.outcome_follow_up."""
+    followed = pl.col(f"followed_{horizon}")
+    base = with_roll_ups(with_category(follow_up))
+    monthly = (
+        base.group_by("recorded_month", "category")
+        .agg(
+            pl.col("offences")
+            .filter(pl.col("has_outcome") & (pl.col("days") <= horizon))
+            .sum()
+            .alias("numerator"),
+            pl.col("offences").sum().alias("denominator"),
+            (pl.col("offences").filter(~followed).sum() == 0).alias("complete"),
+        )
+        .filter(pl.col("complete").all().over("recorded_month"))
+        .drop("complete")
+        .with_columns(pl.col("numerator", "denominator").cast(pl.Int64))
+        .sort("recorded_month", "category")
+    )
+    return with_rate_columns(monthly, small_denominator=small_denominator)
+
+
+def first_incomplete_month(extract_date: date, horizon: int = HORIZONS[0]) -> date:
+    """The first month with an offence recorded fewer than `horizon` days before the extract
+    date: from it on, an outcome rate within `horizon` days cannot yet be read."""
+    first_unfollowed = extract_date - timedelta(days=horizon - 1)
+    return first_unfollowed.replace(day=1)
 
 
 def time_to_outcome(follow_up: pl.DataFrame) -> pl.DataFrame:

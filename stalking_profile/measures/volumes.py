@@ -320,6 +320,36 @@ def district_period_table(
     ).with_columns((pl.col("q_value") < 0.05).alias("significant"))
 
 
+def selection_change(
+    current: pl.DataFrame,
+    previous: pl.DataFrame,
+    days: tuple[int, int],
+    months: tuple[list[date], list[date]] | None = None,
+) -> pl.DataFrame:
+    """The change in the whole selection's offences, per category (all, domestic,
+    non_domestic), by the comparison table's method for one row: the exact conditional
+    binomial test of equal rates per day, or, where the selection's months vary more than
+    Poisson allows (`months` given, phi > 1), the quasi-Poisson test and interval. So the
+    headline change and the table's row for the same districts always agree.
+    Columns: category, current, previous, change_pct, change_lower, change_upper, p_value,
+    dispersion."""
+    codes = sorted(set(current["district_code"]) | set(previous["district_code"]))
+    table = district_period_table(current, previous, codes, {SELECTION: codes}, days, months)
+    return table.filter(pl.col("district_code") == SELECTION).select(
+        "category",
+        "current",
+        "previous",
+        "change_pct",
+        "change_lower",
+        "change_upper",
+        "p_value",
+        "dispersion",
+    )
+
+
+SELECTION = "\x00selection"  # a roll-up name no district code can take
+
+
 def monthly_by_category(counts: pl.DataFrame, first_month, last_month) -> pl.DataFrame:
     """Offences per recorded month x category (domestic, non_domestic), zero-filled."""
     per_month = (
