@@ -1,12 +1,21 @@
-"""Time to a fully rendered page in a real browser, against a bare Streamlit page in the same run.
+"""Time to a fully rendered page in a real browser, against a bare Streamlit app in the same run.
 
-Starts two Streamlit servers: the dashboard on a database (default: the demo) and a bare app with
-one Plotly chart (bench/bare_app.py, the floor: what Streamlit itself costs). For each, Debian's
-Chromium opens a new session on every page and waits until it is fully rendered - no running
-indicator, no skeleton, every chart drawn - and then moves to another page with a changed
-filter. Prints a table and writes bench/browser_results.json. Usage:
+Starts two Streamlit servers: the dashboard on a database (default: the demo) and a bare app
+(bench/bare_app.py, the floor: what Streamlit itself costs: one Plotly chart a page, two pages,
+one sidebar widget of each kind the dashboard's filters use). Debian's Chromium (offline: every
+host but the local servers unresolvable) times, for every page:
 
-    uv run python bench/browser_pages.py [--db data/profile.duckdb] [--repeats 3]
+- a new session: a new browser context (empty cache) opening the page's address;
+- a move: a click on the page's link in the navigation, from another page;
+- filter changes on the page: DA (the segmented control), one district fewer (a chip of the
+  multiselect removed), the period (another month in the "12 months to" select box).
+
+Each waits until the page is fully rendered: the script no longer running, no stale element or
+skeleton, every chart drawn; a filter change first waits for the page's caption (which says
+the filter) to change. The floor does the same moves on its own widgets. Medians of the
+repeats; prints a table and writes bench/browser_results.json. Usage:
+
+    uv run python bench/browser_pages.py [--db data/profile.duckdb] [--repeats 3] [--pages ...]
 """
 
 from __future__ import annotations
@@ -14,12 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,14 +40,28 @@ PAGES = {
     "outcomes": "Outcomes",
     "risk": "Risk & flags",
     "maps": "Hotspot maps",
+    "repeats": "Repeat victims and suspects",
+    "people": "Victims and suspects",
+    "orders": "Civil orders and breaches",
+    "contact": "Victim contact",
     "quality": "Data quality",
     "data": "Data",
     "definitions": "Definitions",
 }
-RENDERED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+UNFILTERED = ("data", "definitions")  # pages that show no filtered figure
+RENDERED = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState
+        === 'notRunning'
+    && !document.querySelector('[data-stale="true"]')
     && !document.querySelector('[data-testid="stSkeleton"]')
     && [...document.querySelectorAll('.stPlotlyChart, [data-testid="stPlotlyChart"]')]
         .every(c => c.querySelector('.main-svg'))"""
+CAPTION = '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
+CAPTION_CHANGED = f"""(before) => {{
+    const caption = document.querySelector('{CAPTION}');
+    return caption !== null && caption.innerText !== before;
+}}"""
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+TIMEOUT = 300_000
 
 
 def _port() -> int:
@@ -71,7 +96,7 @@ def _serve(script: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -83,67 +108,155 @@ def _serve(script: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"{script} did not start")
 
 
-def _render(page, url: str, heading: str | None) -> float:
+def _settled(page, heading: str) -> None:
+    page.get_by_role("heading", name=heading, level=1).wait_for(timeout=TIMEOUT)
+    page.wait_for_function(RENDERED, timeout=TIMEOUT, polling=50)
+
+
+def _open(browser, url: str, heading: str):
+    """A new session on a page, fully rendered (not timed)."""
+    page = browser.new_context().new_page()
+    page.goto(url)
+    _settled(page, heading)
+    return page
+
+
+def _new_session(browser, url: str, heading: str) -> float:
+    context = browser.new_context()
+    page = context.new_page()
     started = time.perf_counter()
     page.goto(url)
-    if heading:
-        page.get_by_role("heading", name=heading, level=1).wait_for(timeout=120_000)
-    page.wait_for_function(RENDERED, timeout=120_000)
+    _settled(page, heading)
+    elapsed = time.perf_counter() - started
+    context.close()
+    return elapsed
+
+
+def _move(page, link, heading: str) -> float:
+    started = time.perf_counter()
+    link.click()
+    _settled(page, heading)
     return time.perf_counter() - started
+
+
+def _change(page, heading: str, act: Callable[[], None]) -> float:
+    """Time a filter change: until the page's caption says the new filter and it is rendered."""
+    before = page.locator(CAPTION).first.inner_text()
+    started = time.perf_counter()
+    act()
+    page.wait_for_function(CAPTION_CHANGED, arg=before, timeout=TIMEOUT, polling=50)
+    _settled(page, heading)
+    return time.perf_counter() - started
+
+
+def _period(page, label: str) -> Callable[[], None]:
+    """Choose the month a year before the one chosen in the period select box."""
+
+    def act() -> None:
+        page.get_by_label(label).click()
+        options = page.get_by_role("option")
+        options.nth(max(options.count() - 13, 0)).click()
+
+    return act
+
+
+def _remove_last_chip(page) -> Callable[[], None]:
+    return lambda: page.get_by_role("button", name=re.compile(r"^Remove ")).last.click()
+
+
+def _choose(page, radio: str) -> Callable[[], None]:
+    return lambda: page.get_by_role("radio", name=radio, exact=True).click()
+
+
+def _time_site(browser, url, pages, home, radio, period_label, repeats) -> dict:
+    """Every timing for one site: `pages` maps path to heading; moves start from `home`, the
+    site's default page (whose address is the bare URL)."""
+    results: dict[str, dict[str, float]] = {}
+
+    def address(path: str) -> str:
+        return f"{url}/" if path == home else f"{url}/{path}"
+
+    for path, heading in pages.items():
+        times: dict[str, list[float]] = {"new session": [], "move": []}
+        for _ in range(repeats):
+            times["new session"].append(_new_session(browser, address(path), heading))
+            start_path = home if path != home else next(p for p in pages if p != home)
+            page = _open(browser, address(start_path), pages[start_path])
+            link = page.get_by_test_id("stSidebarNav").locator(f'a[href="{address(path)}"]')
+            times["move"].append(_move(page, link, heading))
+            if path in UNFILTERED:
+                page.context.close()
+                continue
+            for name, act in (
+                ("DA", _choose(page, radio)),
+                ("district", _remove_last_chip(page)),
+                ("period", _period(page, period_label)),
+            ):
+                times.setdefault(name, []).append(_change(page, heading, act))
+            page.context.close()
+        results[heading] = {name: statistics.median(values) for name, values in times.items()}
+        print(heading, {k: round(v, 2) for k, v in results[heading].items()}, flush=True)
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "data" / "profile.duckdb")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pages", nargs="+", help="page paths ('' for Overview); default all")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "browser_results.json")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     env = {**os.environ, "STALKING_PROFILE_DB": str(args.db.resolve())}
+    pages = {p: PAGES[p] for p in args.pages} if args.pages else PAGES
     app, app_url = _serve(ROOT / "app.py", env)
     bare, bare_url = _serve(ROOT / "bench" / "bare_app.py", env)
-    results: dict[str, dict[str, float]] = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-            _render(browser.new_page(), f"{app_url}/", "Overview")  # a fresh server's first page
-            floor_new = [_render(browser.new_page(), bare_url, None) for _ in range(args.repeats)]
-            bare_page = browser.new_page()
-            _render(bare_page, bare_url, None)
-            floor_move = [
-                _render(bare_page, f"{bare_url}/?n={i}", None) for i in range(args.repeats)
-            ]
-            results["bare Streamlit page"] = {
-                "new session": statistics.median(floor_new),
-                "move": statistics.median(floor_move),
-            }
-            for path, title in PAGES.items():
-                new = [
-                    _render(browser.new_page(), f"{app_url}/{path}", title)
-                    for _ in range(args.repeats)
-                ]
-                moving = browser.new_page()
-                _render(moving, f"{app_url}/", "Overview")
-                move = [
-                    _render(moving, f"{app_url}/{path}?to=Sep+{2019 + i}", title)
-                    for i in range(args.repeats)
-                ]
-                results[title] = {
-                    "new session": statistics.median(new),
-                    "move": statistics.median(move),
-                }
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=[OFFLINE]
+            )
+            started = time.perf_counter()
+            _open(browser, f"{app_url}/", "Overview").context.close()
+            first = time.perf_counter() - started
+            floor = _time_site(
+                browser,
+                bare_url,
+                {"bare": "Bare page", "second": "Second page"},
+                "bare",
+                "B",
+                "Month",
+                args.repeats,
+            )["Bare page"]
+            results = _time_site(browser, app_url, pages, "", "DA", "12 months to", args.repeats)
             browser.close()
     finally:
         app.terminate()
         bare.terminate()
-    floor = results["bare Streamlit page"]
-    print(f"{'page':<22} {'new session':>12} {'x floor':>8} {'move':>8} {'floor+0.2':>10}")
-    for name, times in results.items():
-        print(
-            f"{name:<22} {times['new session']:>11.2f}s {times['new session'] / floor['new session']:>7.2f}x "
-            f"{times['move']:>7.2f}s {floor['move'] * 1.25 + 0.2:>9.2f}s"
+    _report(floor, results, first, args)
+
+
+def _report(floor: dict, results: dict, first: float, args) -> None:
+    columns = ("new session", "move", "DA", "district", "period")
+    print(f"\nfresh server's first page: {first:.2f} s")
+    print(f"{'page':<30}" + "".join(f"{c:>16}" for c in columns))
+    for name, times in {"bare Streamlit page (floor)": floor, **results}.items():
+        cells = []
+        for column in columns:
+            if column not in times:
+                cells.append(f"{'':>16}")
+                continue
+            ratio = times[column] / floor[column]
+            cells.append(f"{times[column]:>7.2f}s {ratio:>5.2f}x ")
+        print(f"{name:<30}" + "".join(cells))
+    args.out.write_text(
+        json.dumps(
+            {"database": str(args.db), "first_page": first, "floor": floor, "pages": results},
+            indent=2,
         )
-    (ROOT / "bench" / "browser_results.json").write_text(json.dumps(results, indent=2) + "\n")
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,14 @@ from stalking_profile.ui.cache import (
 )
 
 
+def panel_cache(max_entries: int):
+    """Cache a panel builder across sessions as a shared object: panels are frozen dataclasses
+    of Polars frames (immutable) and Plotly figures that nothing downstream changes (slide
+    images draw a copy). `st.cache_data` would hand every rerun a fresh unpickled copy instead:
+    35-90 ms a page on the demo, 470 ms for the Hotspot maps' figure (bench/browser_pages.py)."""
+    return st.cache_resource(show_spinner=False, max_entries=max_entries)
+
+
 def _scope() -> tuple[tuple[int, int], Access]:
     """The cache key part that differs between roles (the publication threshold, 0 when not
     suppressed) and the access the panel is read for (not hashed: panels depend on it only
@@ -31,7 +39,7 @@ def _scope() -> tuple[tuple[int, int], Access]:
     return suppression(access), access
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _overview(
     version: Version,
     flt: ProfileFilter,
@@ -51,7 +59,7 @@ def overview(flt: ProfileFilter) -> panels.OverviewPanel:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _trends(
     version: Version,
     flt: ProfileFilter,
@@ -71,7 +79,7 @@ def trends(flt: ProfileFilter, recalculate_at_breaks: bool) -> panels.TrendsPage
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _outcomes(
     version: Version, flt: ProfileFilter, small: int, rule: tuple[int, int], _access: Access
 ) -> panels.OutcomesPanel:
@@ -83,7 +91,7 @@ def outcomes(flt: ProfileFilter) -> panels.OutcomesPanel:
     return _outcomes(database_version(), flt, settings().small_denominator, *_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _risk(
     version: Version, flt: ProfileFilter, small: int, rule: tuple[int, int], _access: Access
 ) -> panels.RiskPanel:
@@ -95,7 +103,7 @@ def risk(flt: ProfileFilter) -> panels.RiskPanel:
     return _risk(database_version(), flt, settings().small_denominator, *_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _quality(
     version: Version, flt: ProfileFilter, small: int, rule: tuple[int, int], _access: Access
 ) -> panels.QualityPanel:
@@ -111,7 +119,7 @@ def _geometry(flt: ProfileFilter) -> geography.WardGeometry | None:
     return ward_geometry(database_version(), flt.districts)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _hotspots(
     version: Version,
     flt: ProfileFilter,
@@ -132,7 +140,7 @@ def hotspots(flt: ProfileFilter, measure: str, correct: bool) -> map_panels.Hots
     return _hotspots(database_version(), flt, measure, correct, geometry, *_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _emerging(
     version: Version,
     flt: ProfileFilter,
@@ -152,7 +160,7 @@ def emerging(flt: ProfileFilter, first_month: date) -> map_panels.EmergingPanel 
     return _emerging(database_version(), flt, first_month, geometry, *_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _correspondence(
     version: Version,
     flt: ProfileFilter,
@@ -172,7 +180,7 @@ def correspondence(flt: ProfileFilter, layer: str | None) -> list[map_panels.Com
     return _correspondence(database_version(), flt, layer, geometry, *_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _repeats(
     version: Version,
     flt: ProfileFilter,
@@ -190,7 +198,7 @@ def repeats(flt: ProfileFilter) -> panels.RepeatsPanel:
     return _repeats(database_version(), flt, serial, *_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _civil_orders(
     version: Version, flt: ProfileFilter, order_type: str, rule: tuple[int, int], _access: Access
 ) -> protection_panels.OrdersPanel | None:
@@ -202,7 +210,7 @@ def civil_orders(flt: ProfileFilter, order_type: str) -> protection_panels.Order
     return _civil_orders(database_version(), flt, order_type, *_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _victim_contact(
     version: Version, flt: ProfileFilter, rule: tuple[int, int], _access: Access
 ) -> protection_panels.ContactPanel | None:
@@ -214,7 +222,7 @@ def victim_contact(flt: ProfileFilter) -> protection_panels.ContactPanel | None:
     return _victim_contact(database_version(), flt, *_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@panel_cache(max_entries=64)
 def _prioritisation(
     version: Version,
     flt: ProfileFilter,
@@ -237,7 +245,7 @@ def prioritisation(
     return _prioritisation(database_version(), flt, lookback_months, weights, suspect_id, *_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@panel_cache(max_entries=128)
 def _people(
     version: Version, flt: ProfileFilter, rule: tuple[int, int], _access: Access
 ) -> people_panels.PeoplePanel:
