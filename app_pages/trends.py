@@ -53,3 +53,15 @@ ui.csv_download(
     f"{ui.file_stem('trends-period-comparison', flt)}.csv",
     "Download CSV (with p-values)",
 )
+
+st.subheader("Districts against their size")
+ui.chart_with_table(
+    page.funnel_figure,
+    page.funnel,
+    "trends-district-funnel",
+    flt,
+    "Each selected district's offences per 1,000 residents in the period against its "
+    "population. Inside the funnel, a district differs from the whole force's rate by no more "
+    "than chance allows for its size (95% and 99.8% limits, Spiegelhalter); outside it, more "
+    "than chance. Read this, not a ranking.",
+)

@@ -397,12 +397,19 @@ def _transparent(hex_colour: str, alpha: float = 0.18) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
-def funnel_figure(wards: pl.DataFrame, limits: pl.DataFrame, title: str) -> go.Figure:
-    """A funnel plot: each ward's rate per 1,000 against its population, the area's rate and
-    the 95% and 99.8% limits for a ward of each size; wards beyond the 99.8% limits marked by
-    shape (triangle up above, down below) as well as colour.
+def funnel_figure(
+    wards: pl.DataFrame,
+    limits: pl.DataFrame,
+    title: str,
+    unit: str = "Wards",
+    name_column: str = "ward_name",
+) -> go.Figure:
+    """A funnel plot: each ward's (or district's: `unit`, `name_column`) rate per 1,000
+    against its population, the area's rate and the 95% and 99.8% limits for a unit of each
+    size; units beyond the 99.8% limits marked by shape (triangle up above, down below) as well
+    as colour.
 
-    `wards`: ward_name, population, rate_per_1000, funnel; `limits`: from funnel.funnel_limits.
+    `wards`: name_column, population, rate_per_1000, funnel; `limits`: funnel.funnel_limits.
     """
     figure = go.Figure()
     x = limits["population"].to_list()
@@ -441,9 +448,9 @@ def funnel_figure(wards: pl.DataFrame, limits: pl.DataFrame, title: str) -> go.F
             x=part["population"].to_list(),
             y=part["rate_per_1000"].to_list(),
             mode="markers",
-            name=f"Wards {label} ({part.height})",
+            name=f"{unit} {label} ({part.height})",
             marker={"symbol": symbol, "size": 9 if symbol != "circle" else 6, "color": colour},
-            text=part["ward_name"].to_list(),
+            text=part[name_column].to_list(),
             hovertemplate="%{text}: %{y:.2f} per 1,000 (%{x:,} residents)<extra></extra>",
         )
     figure.update_layout(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -26,6 +27,7 @@ from stalking_profile.filters import (
     months_between,
 )
 from stalking_profile.measures import (
+    funnel,
     headline,
     outcomes,
     quality,
@@ -35,7 +37,7 @@ from stalking_profile.measures import (
     spc,
     volumes,
 )
-from stalking_profile.measures.categories import roll_up_areas, selection_name
+from stalking_profile.measures.categories import FORCE, roll_up_areas, selection_name
 from stalking_profile.publication import publishable
 from stalking_profile.recording_rules import (
     changes_between,
@@ -304,6 +306,8 @@ class TrendsPage:
     volume: VolumePanel
     control: SpcPanel
     comparison: ComparisonPanel
+    funnel: pl.DataFrame  # the force's districts on the funnel of its rate per 1,000
+    funnel_figure: go.Figure
 
 
 def trends_page(
@@ -317,7 +321,9 @@ def trends_page(
     tables = {"trend": volume.table, "spc": control.chart, "comparison": comparison.table}
     protected = linked_tables.protect_for(gateway, tables, flt.domestic)
     if protected is None:
-        return TrendsPage(volume, control, comparison)
+        return TrendsPage(
+            volume, control, comparison, *_district_funnel(gateway, flt, comparison.table)
+        )
     values = linked_tables.hidden_months(protected, "spc", "month").get("value", set())
     return TrendsPage(
         VolumePanel(
@@ -334,7 +340,48 @@ def trends_page(
             table=protected.tables["comparison"],
             display=linked_tables.hide_display(comparison.display, protected, DOMESTIC_CHOICES),
         ),
+        *_district_funnel(gateway, flt, protected.tables["comparison"]),
     )
+
+
+def _district_funnel(
+    gateway: Gateway, flt: ProfileFilter, comparison: pl.DataFrame
+) -> tuple[pl.DataFrame, go.Figure]:
+    """The selected districts on the funnel of the force's rate, from the period's offences as
+    the comparison table shows them (so a count that table withholds is never plotted)."""
+    districts = queries.districts(gateway).select("district_code", "district_name", "population")
+    shown = comparison.filter(pl.col("category") == flt.domestic)
+    offences = shown.select("district_code", pl.col("current").alias("offences"))
+    force = shown.filter(pl.col("district_code") == FORCE)["current"]
+    area_rate = (
+        None
+        if force.is_empty() or force[0] is None
+        else force[0] / max(int(districts["population"].sum()), 1) * 1000
+    )
+    table = funnel.district_funnel(districts.join(offences, on="district_code"), area_rate)
+    population = table["population"].to_numpy().astype(float)
+    if area_rate is None:
+        area_rate = float(table["offences"].sum()) / max(population.sum(), 1.0) * 1000
+    sizes = np.linspace(
+        max(population.min(initial=1.0) * 0.5, 1.0), population.max(initial=1.0) * 1.1, 120
+    )
+    figure = charts.funnel_figure(
+        table,
+        funnel.funnel_limits(area_rate, sizes),
+        _titled("Districts' offences per 1,000 residents against their size: a funnel plot", flt),
+        unit="Districts",
+        name_column="district_name",
+    )
+    return table.select(
+        "district_code",
+        "district_name",
+        "offences",
+        "population",
+        "rate_per_1000",
+        "rate_lower",
+        "rate_upper",
+        "funnel",
+    ), figure
 
 
 def _comparison_note(compared: Comparison, flt: ProfileFilter) -> str:

@@ -194,3 +194,67 @@ def test_the_change_test_uses_each_period_s_days() -> None:
     assert per_day == 1.0 and equal < 1.0
     low, high = volumes.change_interval(np.array([31]), np.array([28]), share=31 / 59)
     assert low[0] < 0 < high[0]
+
+
+def test_districts_sit_on_a_funnel_of_the_force_rate(demo_gateway: Gateway) -> None:
+    """Issue 12, 'go further': districts compared on a funnel plot, not a league table. Each
+    district's count and rate are counted here from the offence table; its place on the funnel
+    agrees with SciPy's exact Poisson tail probabilities around the force's rate wherever those
+    are clear of the limits (Spiegelhalter 2005; tolerance: districts with a tail p between
+    1e-4 and 0.05 are not asserted, the limits being interpolated)."""
+    from scipy.stats import poisson
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ALL)
+    funnel = panels.trends_page(demo_gateway, flt, 6, True).funnel
+    truth = demo_gateway.sql(
+        "SELECT d.district_code, count(o.crime_ref) AS n, any_value(d.population) AS population "
+        "FROM district AS d LEFT JOIN offence AS o ON o.district_code = d.district_code "
+        "AND o.offence_type = 'stalking' "
+        "AND o.recorded_date BETWEEN DATE '2020-10-01' AND DATE '2021-09-30' GROUP BY 1"
+    )
+    force_rate = truth["n"].sum() / truth["population"].sum()
+    checked = 0
+    for row in funnel.join(truth, on="district_code").iter_rows(named=True):
+        assert row["offences"] == row["n"]
+        assert row["rate_per_1000"] == pytest.approx(row["n"] / row["population_right"] * 1000)
+        expected = force_rate * row["population"]
+        high, low = poisson.sf(row["n"] - 1, expected), poisson.cdf(row["n"], expected)
+        if high < 1e-4:
+            assert row["funnel"] == "above the 99.8% limit", row
+        elif low < 1e-4:
+            assert row["funnel"] == "below the 99.8% limit", row
+        elif min(high, low) > 0.05:
+            assert row["funnel"] == "within the limits", row
+        else:
+            continue
+        checked += 1
+    assert truth["n"].sum() == 6129 and checked >= 3
+    alone = panels.trends_page(
+        demo_gateway, ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("KD",)), 6, True
+    ).funnel
+    # one district alone is still read against the force's rate, not its own
+    assert (
+        alone["funnel"].to_list()
+        == funnel.filter(pl.col("district_code") == "KD")["funnel"].to_list()
+    )
+
+
+def test_a_district_the_comparison_table_withholds_is_not_on_the_funnel(
+    demo_gateway: Gateway,
+) -> None:
+    from stalking_profile.access import Access
+
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    truth = panels.trends_page(demo_gateway, flt, 6, True)
+    assert truth.funnel["offences"].to_list() == [
+        truth.comparison.table.filter(
+            (pl.col("district_code") == "CD") & (pl.col("category") == "non_domestic")
+        )["current"].item()
+    ]
+    assert 1 <= truth.funnel["offences"].item() < 5
+    public = demo_gateway.scoped(Access.command_line().for_publication())
+    page = panels.trends_page(public, flt, 6, True)
+    assert page.funnel.is_empty()
+    assert not any(
+        trace.x for trace in page.funnel_figure.data if str(trace.name).startswith("Districts")
+    )

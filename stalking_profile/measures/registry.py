@@ -82,6 +82,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Hotspots", funnel.poisson_rate_interval),
     ("Hotspots", funnel.funnel_limits),
     ("Hotspots", funnel.funnel_position),
+    ("Volumes", funnel.district_funnel),
     ("Hotspots", hotspots.gi_star),
     ("Hotspots", hotspots.benjamini_hochberg_threshold),
     ("Hotspots", hotspots.hotspot_classes),
