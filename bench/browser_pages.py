@@ -168,9 +168,11 @@ def _choose(page, radio: str) -> Callable[[], None]:
     return lambda: page.get_by_role("radio", name=radio, exact=True).click()
 
 
-def _time_site(browser, url, pages, home, radio, period_label, repeats) -> dict:
+def _time_site(browser, url, pages, home, radio, period_label, repeats, titles=None) -> dict:
     """Every timing for one site: `pages` maps path to heading; moves start from `home`, the
-    site's default page (whose address is the bare URL)."""
+    site's default page (whose address is the bare URL); `titles`: every page's heading
+    (default `pages`)."""
+    titles = pages if titles is None else titles
     results: dict[str, dict[str, float]] = {}
 
     def address(path: str) -> str:
@@ -180,8 +182,8 @@ def _time_site(browser, url, pages, home, radio, period_label, repeats) -> dict:
         times: dict[str, list[float]] = {"new session": [], "move": []}
         for _ in range(repeats):
             times["new session"].append(_new_session(browser, address(path), heading))
-            start_path = home if path != home else next(p for p in pages if p != home)
-            page = _open(browser, address(start_path), pages[start_path])
+            start_path = home if path != home else next(p for p in titles if p != home)
+            page = _open(browser, address(start_path), titles[start_path])
             link = page.get_by_test_id("stSidebarNav").locator(f'a[href="{address(path)}"]')
             times["move"].append(_move(page, link, heading))
             if path in UNFILTERED:
@@ -229,7 +231,9 @@ def main() -> None:
                 "Month",
                 args.repeats,
             )["Bare page"]
-            results = _time_site(browser, app_url, pages, "", "DA", "12 months to", args.repeats)
+            results = _time_site(
+                browser, app_url, pages, "", "DA", "12 months to", args.repeats, PAGES
+            )
             browser.close()
     finally:
         app.terminate()
