@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -59,7 +58,7 @@ def with_funnel(wards: pl.DataFrame) -> pl.DataFrame:
     offences = wards["offences"].to_numpy().astype(float)
     population = wards["population"].fill_null(0).to_numpy().astype(float)
     known = population > 0
-    area_rate = offences[known].sum() / max(population[known].sum(), 1) * 1000
+    area_rate = funnel.pooled_rate(offences[known], population[known])
     lower, upper = funnel.poisson_rate_interval(offences, population)
     return wards.with_columns(
         pl.Series("rate_lower", lower).fill_nan(None),
@@ -200,13 +199,9 @@ def _hotspot_panel(
     ward_table = wards.drop("population_unknown").rename({"rate": "rate_per_1000"})
     known = ward_table.filter(pl.col("population") > 0)
     people = known["population"].to_numpy().astype(float)
-    area_rate = float(known["offences"].sum()) / max(people.sum(), 1.0) * 1000
-    sizes = np.linspace(
-        max(people.min(initial=1.0) * 0.8, 1.0), people.max(initial=1.0) * 1.05, 120
-    )
     funnel_figure = charts.funnel_figure(
         known,
-        funnel.funnel_limits(area_rate, sizes),
+        funnel.limits_across(people, funnel.pooled_rate(known["offences"].to_numpy(), people)),
         f"Ward rates against ward size: a funnel plot<br><sup>{description}</sup>",
     )
     return HotspotPanel(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -361,13 +360,10 @@ def _district_funnel(
     table = funnel.district_funnel(districts.join(offences, on="district_code"), area_rate)
     population = table["population"].to_numpy().astype(float)
     if area_rate is None:
-        area_rate = float(table["offences"].sum()) / max(population.sum(), 1.0) * 1000
-    sizes = np.linspace(
-        max(population.min(initial=1.0) * 0.5, 1.0), population.max(initial=1.0) * 1.1, 120
-    )
+        area_rate = funnel.pooled_rate(table["offences"].to_numpy(), population)
     figure = charts.funnel_figure(
         table,
-        funnel.funnel_limits(area_rate, sizes),
+        funnel.limits_across(population, area_rate),
         _titled("Districts' offences per 1,000 residents against their size: a funnel plot", flt),
         unit="Districts",
         name_column="district_name",

@@ -54,6 +54,20 @@ def funnel_limits(area_rate: float, populations: np.ndarray) -> pl.DataFrame:
     return pl.DataFrame(frame)
 
 
+def pooled_rate(offences: np.ndarray, population: np.ndarray) -> float:
+    """The whole area's rate per 1,000: all the units' offences over all their residents."""
+    return float(np.sum(offences)) / max(float(np.sum(population)), 1.0) * 1000
+
+
+def limits_across(population: np.ndarray, area_rate: float, points: int = 120) -> pl.DataFrame:
+    """The funnel's limits (funnel_limits) at `points` sizes spanning the units' populations,
+    from 80% of the smallest to 105% of the largest: what a funnel plot draws."""
+    sizes = np.linspace(
+        max(population.min(initial=1.0) * 0.8, 1.0), population.max(initial=1.0) * 1.05, points
+    )
+    return funnel_limits(area_rate, sizes)
+
+
 def funnel_position(offences: np.ndarray, population: np.ndarray, area_rate: float) -> list[str]:
     """Where each ward lies on the funnel: above or below the 99.8% or the 95% limit for a
     ward of its size, or within the limits; 'unknown population' where there is none."""
@@ -90,7 +104,7 @@ def district_funnel(districts: pl.DataFrame, area_rate: float | None = None) -> 
     offences = shown["offences"].to_numpy().astype(float)
     population = shown["population"].to_numpy().astype(float)
     if area_rate is None:
-        area_rate = offences.sum() / max(population.sum(), 1.0) * 1000
+        area_rate = pooled_rate(offences, population)
     lower, upper = poisson_rate_interval(offences, population)
     return shown.with_columns(
         (pl.col("offences") / pl.col("population") * 1000).alias("rate_per_1000"),

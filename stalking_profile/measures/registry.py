@@ -83,6 +83,8 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Hotspots", funnel.funnel_limits),
     ("Hotspots", funnel.funnel_position),
     ("Volumes", funnel.district_funnel),
+    ("Hotspots", funnel.pooled_rate),
+    ("Hotspots", funnel.limits_across),
     ("Hotspots", hotspots.gi_star),
     ("Hotspots", hotspots.benjamini_hochberg_threshold),
     ("Hotspots", hotspots.hotspot_classes),
