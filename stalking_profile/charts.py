@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.filters import DOMESTIC_CHOICES, add_months
 from stalking_profile.measures.spc import MINIMUM_POINTS
 
 COLOURS: dict[str, str] = {
@@ -112,7 +112,7 @@ def mark_incomplete(figure: go.Figure, start: date, end: date, text: str) -> go.
         return figure
     figure.add_vrect(
         x0=start,
-        x1=end + timedelta(days=27),
+        x1=add_months(end, 1),
         fillcolor=_transparent(COLOURS["limits"], 0.12),
         line_width=0,
         annotation_text=text,

@@ -351,19 +351,19 @@ def _district_funnel(
     districts = queries.districts(gateway).select("district_code", "district_name", "population")
     shown = comparison.filter(pl.col("category") == flt.domestic)
     offences = shown.select("district_code", pl.col("current").alias("offences"))
-    force = shown.filter(pl.col("district_code") == FORCE)["current"]
-    area_rate = (
-        None
-        if force.is_empty() or force[0] is None
-        else force[0] / max(int(districts["population"].sum()), 1) * 1000
+    joined = districts.join(offences, on="district_code").filter(
+        pl.col("offences").is_not_null() & (pl.col("population") > 0)
     )
-    table = funnel.district_funnel(districts.join(offences, on="district_code"), area_rate)
-    population = table["population"].to_numpy().astype(float)
-    if area_rate is None:
-        area_rate = funnel.pooled_rate(table["offences"].to_numpy(), population)
+    force = shown.filter(pl.col("district_code") == FORCE)["current"].drop_nulls()
+    area_rate = (  # the force's rate; the districts shown where the force's count is withheld
+        funnel.pooled_rate(force.to_numpy(), districts["population"].to_numpy())
+        if not force.is_empty()
+        else funnel.pooled_rate(joined["offences"].to_numpy(), joined["population"].to_numpy())
+    )
+    table = funnel.district_funnel(joined, area_rate)
     figure = charts.funnel_figure(
         table,
-        funnel.limits_across(population, area_rate),
+        funnel.limits_across(table["population"].to_numpy().astype(float), area_rate),
         _titled("Districts' offences per 1,000 residents against their size: a funnel plot", flt),
         unit="Districts",
         name_column="district_name",

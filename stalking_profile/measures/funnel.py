@@ -90,21 +90,19 @@ def funnel_position(offences: np.ndarray, population: np.ndarray, area_rate: flo
     return positions
 
 
-def district_funnel(districts: pl.DataFrame, area_rate: float | None = None) -> pl.DataFrame:
+def district_funnel(districts: pl.DataFrame, area_rate: float) -> pl.DataFrame:
     """Districts on the funnel of their force's rate: each district's offences per 1,000
     residents in the period (numerator: offences recorded in the period; denominator: the
     district's resident population), its exact 95% interval (rate_lower, rate_upper) and where
     it lies against the 95% and 99.8% limits for a district of its size around `area_rate`
-    (per 1,000; default: all the districts given, offences / residents summed - the force's
-    rate when every district is given). The honest replacement for a league
+    (per 1,000: the force's rate, or pooled_rate of the districts). The honest replacement for
+    a league
     table. `districts`: district_code, district_name, offences, population; rows with no
     offences count shown (withheld) are left out.
     Adds: rate_per_1000, rate_lower, rate_upper, funnel."""
     shown = districts.filter(pl.col("offences").is_not_null() & (pl.col("population") > 0))
     offences = shown["offences"].to_numpy().astype(float)
     population = shown["population"].to_numpy().astype(float)
-    if area_rate is None:
-        area_rate = pooled_rate(offences, population)
     lower, upper = poisson_rate_interval(offences, population)
     return shown.with_columns(
         (pl.col("offences") / pl.col("population") * 1000).alias("rate_per_1000"),

@@ -320,6 +320,9 @@ def district_period_table(
     ).with_columns((pl.col("q_value") < 0.05).alias("significant"))
 
 
+SELECTION = "\x00selection"  # a roll-up name no district code can take
+
+
 def selection_change(
     current: pl.DataFrame,
     previous: pl.DataFrame,
@@ -345,9 +348,6 @@ def selection_change(
         "p_value",
         "dispersion",
     )
-
-
-SELECTION = "\x00selection"  # a roll-up name no district code can take
 
 
 def monthly_by_category(counts: pl.DataFrame, first_month, last_month) -> pl.DataFrame:
