@@ -33,6 +33,7 @@ import polars as pl
 from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, protect_system
 from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.tables import python_values
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -203,11 +204,9 @@ def suppress_frame(
         for name in numeric
     }
     for name in text:
-        small_cells[name] = (
-            pl.col(name)
-            .map_elements(lambda cell: is_small(cell, below), return_dtype=pl.Boolean)
-            .fill_null(False)
-        )
+        small_cells[name] = pl.lit(
+            python_values(frame[name], lambda cell: is_small(cell, below), pl.Boolean)
+        ).fill_null(False)
     if not small_cells:
         return frame
     flags = frame.select(
@@ -316,16 +315,14 @@ def rounded(value: Any, base: int) -> Any:
 
 def round_frame(frame: pl.DataFrame, base: int) -> pl.DataFrame:
     """Every count column (whole numbers, or their text) rounded to a multiple of `base`."""
-    changes = []
+    changes: list[pl.Expr | pl.Series] = []
     for name, dtype in frame.schema.items():
         if not _is_count_column(name):
             continue
         if dtype.is_integer():
             changes.append(((pl.col(name) + base // 2) // base * base).alias(name))
         elif dtype == pl.String:
-            changes.append(
-                pl.col(name).map_elements(lambda v: rounded(v, base), return_dtype=pl.String)
-            )
+            changes.append(python_values(frame[name], lambda v: rounded(v, base), pl.String))
     return frame.with_columns(changes) if changes else frame
 
 

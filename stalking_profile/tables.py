@@ -10,8 +10,9 @@ percentages to one decimal place ("Rate (%)"), ward rates per 1,000 residents to
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -261,6 +262,18 @@ NUMBER_FORMATS: dict[str, str] = {
 }
 
 
+def python_values(
+    column: pl.Series, function: Callable[[Any], Any], dtype: pl.DataType | type[pl.DataType]
+) -> pl.Series:
+    """`function` of each value of `column` (nulls stay null), run here in the caller's
+    thread. Never `map_elements`: Polars runs that on its thread pool, whose workers then need
+    the GIL, and with several sessions at once a thread holding the GIL while it waits for that
+    pool (`to_pandas`, for a table on a page) deadlocks the dashboard's server."""
+    return pl.Series(
+        column.name, [None if v is None else function(v) for v in column.to_list()], dtype=dtype
+    )
+
+
 def p_value_text(value: float | None) -> str:
     """A p-value as people read it: '< 0.001', '0.034', '' when there is no test.
 
@@ -288,8 +301,8 @@ def _shown(name: str, dtype: pl.DataType, kind: Kind) -> pl.Expr:
         return column.round(1)
     if kind in ("per_1000", "decimal2"):
         return column.round(2)
-    if kind == "p_value":
-        return column.map_elements(p_value_text, return_dtype=pl.String).fill_null("")
+    if kind == "p_value":  # written as text by for_display before the select
+        return column.fill_null("")
     if kind == "significance":
         return (
             pl.when(column.is_null())
@@ -321,6 +334,11 @@ def for_display(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl
     the registry's, e.g. {"label": "Outcome"})."""
     labels = labels or {}
     kept = [name for name in frame.columns if name not in HIDDEN]
+    p_values = [name for name in kept if column_for(name).kind == "p_value"]
+    if p_values:
+        frame = frame.with_columns(
+            python_values(frame[name], p_value_text, pl.String) for name in p_values
+        )
     expressions = []
     for name in kept:
         column = column_for(name)
@@ -399,10 +417,7 @@ def mark_suppressed(
             continue
         label = labels.get(name, column_for(name).label)
         shown = shown.with_columns(
-            pl.col(label)
-            .map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
-            .fill_null(SUPPRESSED)
-            .alias(label)
+            python_values(shown[label], lambda v: f"{v:,}", pl.String).fill_null(SUPPRESSED)
         )
         changed.add(label)
     return shown, changed

@@ -30,8 +30,13 @@ def _relative(path: Path) -> str:
 
 
 def test_streamlit_only_in_app_pages_and_ui() -> None:
-    # bench/bare_app.py is the browser benchmark's floor: a bare Streamlit page with one chart
-    allowed = re.compile(r"^(app\.py|app_pages/.*|stalking_profile/ui/.*|bench/bare_app\.py)$")
+    # bench/bare_app.py is the browser benchmark's floor: a bare Streamlit page with one chart;
+    # stalking_profile/serve.py starts Streamlit's command line once the modules are loaded;
+    # bench/load_sessions.py speaks Streamlit's websocket protocol (its protobuf messages)
+    allowed = re.compile(
+        r"^(app\.py|app_pages/.*|stalking_profile/ui/.*|stalking_profile/serve\.py"
+        r"|bench/bare_app\.py|bench/load_sessions\.py)$"
+    )
     offenders = [
         _relative(p)
         for p in PY_FILES
@@ -46,6 +51,22 @@ def test_duckdb_only_in_db_module() -> None:
         _relative(p)
         for p in PY_FILES
         if "duckdb" in _imports(p) and not allowed.match(_relative(p))
+    ]
+    assert offenders == []
+
+
+def test_no_python_function_runs_on_polars_thread_pool() -> None:
+    """`map_elements` and `map_batches` run Python on Polars' thread pool, whose workers then
+    need the GIL; with several sessions at once, a thread holding the GIL while it waits for
+    that pool (Polars' `to_pandas`, for a table on a page) deadlocked the server
+    (bench/load_sessions.py, twenty sessions). tables.python_values runs such a function in
+    the caller's thread instead."""
+    pattern = re.compile(r"\.(map_elements|map_batches|map_rows)\(")
+    offenders = [
+        _relative(p)
+        for p in PY_FILES
+        if re.match(r"^(app\.py|app_pages/|stalking_profile/)", _relative(p))
+        and pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
 
