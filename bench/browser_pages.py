@@ -72,13 +72,17 @@ def _port() -> int:
 
 def _serve(script: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = _port()
+    # The dashboard starts as the README's first command starts it (modules loaded first).
+    launch = (
+        ["stalking_profile.serve"]
+        if script == ROOT / "app.py"
+        else ["streamlit", "run", str(script)]
+    )
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            str(script),
+            *launch,
             "--server.port",
             str(port),
             "--server.address",

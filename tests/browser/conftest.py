@@ -26,6 +26,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 class RunningApp:
     url: str
     startup_seconds: float
+    log: Path | None = None
     blocked: list[str] = field(default_factory=list)
 
 
@@ -45,16 +46,21 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def serving(database: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
-    """The app on `database`, on a free local port, until the block ends."""
+def serving(
+    database: Path, extra_env: dict[str, str] | None = None, *, as_started: bool = False
+) -> Iterator[RunningApp]:
+    """The app on `database`, on a free local port, until the block ends. `as_started`: as
+    scripts/start runs it (`python -m stalking_profile.serve`, every module loaded before the
+    server answers); otherwise `streamlit run app.py`, which starts faster."""
     port = _free_port()
     env = {**os.environ, "STALKING_PROFILE_DB": str(database), **(extra_env or {})}
+    launch = (
+        ["stalking_profile.serve"] if as_started else ["streamlit", "run", str(ROOT / "app.py")]
+    )
     command = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
+        *launch,
         "--server.port",
         str(port),
         "--server.address",
@@ -86,7 +92,7 @@ def serving(database: Path, extra_env: dict[str, str] | None = None) -> Iterator
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"the app did not start; see {log}:\n{log.read_text()[-2000:]}")
                 time.sleep(0.2)
-            app = RunningApp(url=url, startup_seconds=time.perf_counter() - started)
+            app = RunningApp(url=url, startup_seconds=time.perf_counter() - started, log=log)
             print(f"\n[browser] app start-up to healthy: {app.startup_seconds:.2f} s")
             yield app
         finally:
@@ -99,7 +105,7 @@ def serving(database: Path, extra_env: dict[str, str] | None = None) -> Iterator
 
 @pytest.fixture(scope="session")
 def running_app(demo_db_path: Path, chromium_path: str) -> Iterator[RunningApp]:
-    with serving(demo_db_path) as app:
+    with serving(demo_db_path, as_started=True) as app:
         yield app
 
 

@@ -92,6 +92,19 @@ def test_every_page_renders(page, running_app, path: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
 
 
+def test_the_start_command_loads_the_modules_before_the_server_answers(page, running_app) -> None:
+    """scripts/start runs `python -m stalking_profile.serve`: the pages' modules are loaded
+    before the server answers its health check, so the first page waits for no import."""
+    assert running_app.log is not None
+    log = running_app.log.read_text()
+    loaded = log.index("==> loaded in")
+    assert log.index("==> loading the dashboard's modules") < loaded
+    assert "You can now view your Streamlit app" in log[loaded:]
+    page.goto(f"{running_app.url}/")
+    _wait_for_page(page, "Overview")
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def test_filters_change_the_figures_and_live_in_the_address(
     page, running_app, demo_gateway
 ) -> None:
