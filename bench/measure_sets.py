@@ -61,6 +61,16 @@ def ours_outcomes(gateway, flt: ProfileFilter) -> object:
         outcomes.outcome_rates_by_category(counts),
         outcomes.outcome_group_table(by_outcome, types),
         outcomes.median_days_to_outcome(queries.outcome_days(gateway, flt)),
+        *_follow_up(queries.outcome_follow_up(gateway, flt)),
+    )
+
+
+def _follow_up(follow_up: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
+    """Outcome within 90 and 180 days, by month, and Kaplan-Meier times to outcome."""
+    return (
+        outcomes.outcome_within(follow_up),
+        outcomes.outcome_within_by_month(follow_up),
+        outcomes.time_to_outcome(follow_up),
     )
 
 
@@ -100,6 +110,7 @@ def pandas_prepare(offence: pd.DataFrame, outcome: pd.DataFrame, extract: date) 
     frame["outcome_code"] = frame["outcome_key"].str.split("-").str[0]
     frame["recorded_month"] = frame["recorded_date"].dt.to_period("M").dt.to_timestamp()
     frame["days_to_outcome"] = (frame["outcome_date"] - frame["recorded_date"]).dt.days
+    frame["follow_up_days"] = (pd.Timestamp(extract) - frame["recorded_date"]).dt.days
     return frame
 
 
@@ -179,7 +190,33 @@ def pandas_outcomes(frame: pd.DataFrame, flt: ProfileFilter) -> object:
         open=("outcome_key", lambda s: s.isna().mean()),
     )
     medians = everyone.groupby(["is_domestic", "outcome_code"])["days_to_outcome"].median()
-    return table, rates, medians
+    days = everyone["days_to_outcome"].fillna(everyone["follow_up_days"]).clip(lower=0)
+    has_outcome = everyone["outcome_key"].notna()
+    within = {
+        horizon: (has_outcome & (days <= horizon))[everyone["follow_up_days"] >= horizon]
+        .groupby(everyone["is_domestic"])
+        .mean()
+        for horizon in (90, 180)
+    }
+    by_month = (
+        (has_outcome & (days <= 90))
+        .groupby([everyone["recorded_month"], everyone["is_domestic"]])
+        .mean()
+    )
+    km = {
+        domestic: _km_median(days[everyone["is_domestic"] == domestic], has_outcome)
+        for domestic in (True, False)
+    } | {"all": _km_median(days, has_outcome)}
+    return table, rates, medians, within, by_month, km
+
+
+def _km_median(days: pd.Series, event: pd.Series) -> float | None:
+    """Kaplan-Meier median (no interval: the page's has one, so pandas does less here)."""
+    table = event[days.index].groupby(days).agg(["sum", "count"])
+    at_risk = table["count"][::-1].cumsum()[::-1]
+    survival = (1 - table["sum"] / at_risk).cumprod()
+    below = survival[survival <= 0.5]
+    return float(below.index[0]) if len(below) else None
 
 
 def pandas_risk(frame: pd.DataFrame, flt: ProfileFilter) -> object:

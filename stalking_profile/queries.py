@@ -60,7 +60,26 @@ def offence_counts(gateway: Gateway, flt: ProfileFilter, lookback_months: int = 
 
 def outcome_days(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     """Offences with an outcome by outcome group, DA and days from recording to outcome."""
-    return gateway.query("outcome_days", **flt.sql_params())
+    return _outcome_times(gateway, flt, "outcome_days")
+
+
+# The time-to-outcome queries and their whole-force versions (read from outcome_time_force).
+WHOLE_FORCE_QUERIES = {
+    "outcome_days": "outcome_days_force",
+    "outcome_follow_up": "outcome_follow_up_force",
+}
+
+
+def _outcome_times(gateway: Gateway, flt: ProfileFilter, name: str) -> pl.DataFrame:
+    """A time-to-outcome query; for the whole force from the summary summed over districts
+    (the same rows without a scan of every offence), where the store has it (one built before
+    it was added gets it at its next import)."""
+    params = flt.sql_params()
+    whole_force = set(gateway.query("offence_districts")["district_code"]) <= set(flt.districts)
+    if whole_force and has_tables(gateway, "outcome_time_force"):
+        del params["districts"]
+        return gateway.query(WHOLE_FORCE_QUERIES[name], **params)
+    return gateway.query(name, **params)
 
 
 def repeat_offences(gateway: Gateway, flt: ProfileFilter, lookback_months: int) -> pl.DataFrame:
@@ -73,7 +92,7 @@ def repeat_offences(gateway: Gateway, flt: ProfileFilter, lookback_months: int) 
 def outcome_follow_up(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     """Offences by DA, whether they have an outcome, days (to it, or followed up while open)
     and whether followed up 90 / 180 days by the extract date."""
-    return gateway.query("outcome_follow_up", **flt.sql_params())
+    return _outcome_times(gateway, flt, "outcome_follow_up")
 
 
 def ward_counts(gateway: Gateway, flt: ProfileFilter, lookback_months: int = 0) -> pl.DataFrame:

@@ -9,6 +9,7 @@ MARTS: tuple[str, ...] = (
     "marts/offence_fact",
     "marts/offence_summary",
     "marts/outcome_summary",
+    "marts/outcome_time_force",
     "marts/ward_month_cube",
     "marts/quality_summary",
 )

@@ -45,3 +45,37 @@ def test_mart_grain(store: Gateway, mart: str) -> None:
         assert values <= set(allowed), f"{mart}.{column}: {values - set(allowed)}"
     if grain.get("total"):
         assert table["offences"].sum() == _table(store, "offence_fact").height
+
+
+@pytest.mark.parametrize("types", [("stalking",), ("stalking", "harassment")])
+@pytest.mark.parametrize("query", ["outcome_follow_up", "outcome_days"])
+def test_the_whole_force_summary_gives_the_rows_every_offence_gives(
+    store: Gateway, query: str, types: tuple[str, ...]
+) -> None:
+    """outcome_time_force (read for a filter that selects every district) gives exactly the
+    rows the query over every offence gives, whole range and the last twelve months (where
+    follow-up is incomplete)."""
+    from stalking_profile import queries
+    from stalking_profile.filters import ProfileFilter, add_months
+
+    info = queries.dataset_info(store)
+    districts = tuple(store.query("offence_districts")["district_code"].to_list())
+    for start in (info.first_month, add_months(info.last_month, -11)):
+        flt = ProfileFilter(start, info.last_month, districts, "all", types)
+        every_offence = store.query(query, **flt.sql_params())
+        through = (
+            queries.outcome_follow_up if query == "outcome_follow_up" else queries.outcome_days
+        )
+        params = flt.sql_params()
+        del params["districts"]
+        summary = store.query(queries.WHOLE_FORCE_QUERIES[query], **params)
+        assert every_offence.height > 0
+        assert summary.sort(summary.columns).equals(every_offence.sort(every_offence.columns))
+        routed = through(store, flt)
+        assert routed.sort(routed.columns).equals(summary.sort(summary.columns))
+        one_fewer = flt.with_districts(districts[1:]) if len(districts) > 1 else None
+        if one_fewer is not None:  # not the whole force: read from every offence
+            fewer = through(store, one_fewer)
+            direct = store.query(query, **one_fewer.sql_params())
+            assert fewer.sort(fewer.columns).equals(direct.sort(direct.columns))
+            assert fewer["offences"].sum() < summary["offences"].sum()

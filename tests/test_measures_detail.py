@@ -314,3 +314,35 @@ def test_outcome_rates_are_not_on_the_scorecard() -> None:
     from stalking_profile.measures import scorecard
 
     assert not {"outcome_1_8_rate", "outcome_16_rate"} & {i.key for i in scorecard.INDICATORS}
+
+
+def test_kaplan_meier_from_one_row_per_day_is_the_curve_from_every_row(demo_gateway) -> None:
+    """time_to_outcome sums the follow-up rows to one per day and event before fitting; the
+    median and its interval are those lifelines fits on the rows as the query gives them
+    (month by month, split by follow-up), for DA, non-DA and all."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    from stalking_profile import queries
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.measures import outcomes
+
+    info = queries.dataset_info(demo_gateway)
+    districts = tuple(queries.districts(demo_gateway)["district_code"].to_list())
+    flt = ProfileFilter(info.first_month, info.last_month, districts, "all", ("stalking",))
+    follow_up = queries.outcome_follow_up(demo_gateway, flt)
+    result = outcomes.time_to_outcome(follow_up)
+    for category, rows in (
+        ("domestic", follow_up.filter(pl.col("is_domestic"))),
+        ("non_domestic", follow_up.filter(~pl.col("is_domestic"))),
+        ("all", follow_up),
+    ):
+        rows = rows.filter(pl.col("offences") > 0)
+        assert rows.height > rows.select("days", "has_outcome").n_unique()  # rows to collapse
+        fitter = KaplanMeierFitter().fit(
+            rows["days"].to_numpy(), rows["has_outcome"].to_numpy(), weights=rows["offences"]
+        )
+        lower, upper = sorted(median_survival_times(fitter.confidence_interval_).to_numpy()[0])
+        shown = result.filter(pl.col("category") == category).row(0, named=True)
+        assert shown["median_days"] == pytest.approx(fitter.median_survival_time_)
+        assert (shown["median_lower"], shown["median_upper"]) == pytest.approx((lower, upper))
