@@ -346,3 +346,27 @@ def test_kaplan_meier_from_one_row_per_day_is_the_curve_from_every_row(demo_gate
         shown = result.filter(pl.col("category") == category).row(0, named=True)
         assert shown["median_days"] == pytest.approx(fitter.median_survival_time_)
         assert (shown["median_lower"], shown["median_upper"]) == pytest.approx((lower, upper))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_kaplan_meier_median_is_lifelines_median_and_interval(seed: int) -> None:
+    """kaplan_meier_median against lifelines' KaplanMeierFitter on random weighted data with
+    ties, outcomes on day 0 and heavy censoring (some curves never fall to half)."""
+    import numpy as np
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    from stalking_profile.measures import outcomes
+
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(5, 400))
+    days = rng.integers(0, 60, rows)
+    event = rng.random(rows) < (0.2 + 0.15 * seed)
+    weights = rng.integers(1, 40, rows)
+    fitter = KaplanMeierFitter().fit(days, event, weights=weights)
+    expected = [
+        fitter.median_survival_time_,
+        *sorted(median_survival_times(fitter.confidence_interval_).to_numpy()[0]),
+    ]
+    median, *bounds = outcomes.kaplan_meier_median(days, event, weights)
+    assert [median, *sorted(bounds)] == pytest.approx(expected)

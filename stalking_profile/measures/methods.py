@@ -79,8 +79,10 @@ METHODS: tuple[Method, ...] = (
     Method(
         "Kaplan-Meier",
         "time to outcome",
-        "median days to an outcome with open offences censored at the extract date.",
-        "Kaplan and Meier (1958), via lifelines",
+        "median days to an outcome with open offences censored at the extract date; 95% "
+        "interval from the exponential Greenwood bounds, as lifelines computes it (tested "
+        "against it).",
+        "Kaplan and Meier (1958); Kalbfleisch and Prentice (2002)",
     ),
     Method(
         "XmR chart (Making Data Count)",

@@ -290,14 +290,44 @@ def first_incomplete_month(extract_date: date, horizon: int = HORIZONS[0]) -> da
     return first_unfollowed.replace(day=1)
 
 
+def kaplan_meier_median(
+    days: np.ndarray, event: np.ndarray, weights: np.ndarray
+) -> tuple[float, float, float]:
+    """The Kaplan-Meier median of `days` (`event` false: censored there; `weights`: how many
+    offences each row stands for) and its 95% interval, as lifelines' KaplanMeierFitter gives
+    them: the first day the survival falls to 0.5 or below, and the days the exponential
+    Greenwood bounds do (Kalbfleisch and Prentice). Infinite where a curve never falls that
+    far. Fitted here because lifelines took 25 ms a fit at 10 million offences."""
+    from scipy.special import ndtri
+
+    times, index = np.unique(days, return_inverse=True)
+    removed = np.bincount(index, weights=weights, minlength=len(times))
+    observed = np.bincount(index, weights=np.where(event, weights, 0), minlength=len(times))
+    at_risk = removed.sum() - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = np.exp(np.cumsum(np.log(at_risk - observed) - np.log(at_risk)))
+        step = observed / (at_risk * (at_risk - observed))
+        variance = np.cumsum(np.where(np.isinf(step), 0.0, step))
+        log_survival = np.log(survival)
+        spread = ndtri(0.975) * np.sqrt(variance) / log_survival
+        bounds = [
+            np.nan_to_num(np.exp(-np.exp(np.log(-log_survival) + sign * spread)), nan=1.0)
+            for sign in (-1, 1)
+        ]
+
+    def first_at_or_below_half(curve: np.ndarray) -> float:
+        below = np.flatnonzero(curve <= 0.5)
+        return float(times[below[0]]) if len(below) else float("inf")
+
+    lower, upper = (first_at_or_below_half(curve) for curve in bounds)
+    return first_at_or_below_half(survival), lower, upper
+
+
 def time_to_outcome(follow_up: pl.DataFrame) -> pl.DataFrame:
     """Kaplan-Meier median days from recording to an outcome, by category, counting open
     offences as followed up to the extract date (censored) instead of leaving them out; with
     the 95% interval of the median. A group with fewer than MIN_FOR_MEDIAN outcomes, or whose
     curve never falls to half, has no median (null) and says so in `note`."""
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import median_survival_times
-
     base = with_roll_ups(with_category(follow_up))
     rows = []
     for category in CATEGORIES:
@@ -320,14 +350,12 @@ def time_to_outcome(follow_up: pl.DataFrame) -> pl.DataFrame:
         if outcomes < MIN_FOR_MEDIAN:
             row["note"] = f"fewer than {MIN_FOR_MEDIAN} outcomes: no median"
         else:
-            fitter = KaplanMeierFitter().fit(
+            median, *bounds = kaplan_meier_median(
                 part["days"].to_numpy(),
                 part["has_outcome"].to_numpy(),
-                weights=part["offences"].to_numpy(),
+                part["offences"].to_numpy(),
             )
-            median = fitter.median_survival_time_
-            bounds = sorted(median_survival_times(fitter.confidence_interval_).to_numpy()[0])
-            finite = [None if not np.isfinite(v) else float(v) for v in (median, *bounds)]
+            finite = [None if not np.isfinite(v) else float(v) for v in (median, *sorted(bounds))]
             row.update(median_days=finite[0], median_lower=finite[1], median_upper=finite[2])
             if finite[0] is None:
                 row["note"] = "under half have an outcome yet: no median"

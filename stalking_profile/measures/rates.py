@@ -148,16 +148,34 @@ def newcombe_interval(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]
     >>> [round(v, 4) for v in newcombe_interval(56, 70, 48, 80)]  # Newcombe (1998), method 10
     [0.0524, 0.3339]
     """
-    if n1 <= 0 or n2 <= 0:
-        return (math.nan, math.nan)
-    p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_interval(x1, n1)
-    l2, u2 = wilson_interval(x2, n2)
-    difference = p1 - p2
-    return (
-        difference - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
-        difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
-    )
+    return newcombe_intervals([(x1, n1, x2, n2)])[0]
+
+
+def newcombe_intervals(
+    counts: list[tuple[int, int, int, int]],
+) -> list[tuple[float, float]]:
+    """newcombe_interval for many (x1, n1, x2, n2) at once: the Wilson intervals of a whole
+    table in one vectorised call (one per pair took a millisecond: 0.55 s for the Risk page's
+    200 comparisons at 10 million offences)."""
+    if not counts:
+        return []
+    frame = pl.DataFrame(counts, schema=["x1", "n1", "x2", "n2"], orient="row")
+    first = with_rate_columns(frame, "x1", "n1").select("lower", "upper").rows()
+    second = with_rate_columns(frame, "x2", "n2").select("lower", "upper").rows()
+    intervals = []
+    for (x1, n1, x2, n2), (l1, u1), (l2, u2) in zip(counts, first, second, strict=True):
+        if n1 <= 0 or n2 <= 0:
+            intervals.append((math.nan, math.nan))
+            continue
+        p1, p2 = x1 / n1, x2 / n2
+        difference = p1 - p2
+        intervals.append(
+            (
+                difference - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+                difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
+            )
+        )
+    return intervals
 
 
 def fdr_q_values(p_values: np.ndarray) -> np.ndarray:

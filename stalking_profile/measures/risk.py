@@ -19,7 +19,7 @@ from stalking_profile.measures.indicators import flag_labels
 from stalking_profile.measures.rates import (
     SMALL_DENOMINATOR,
     fdr_q_values,
-    newcombe_interval,
+    newcombe_intervals,
     proportion_difference_test,
     with_rate_columns,
 )
@@ -97,7 +97,7 @@ def domestic_comparison(rates: pl.DataFrame) -> pl.DataFrame:
         "da_numerator", "da_denominator", "non_da_numerator", "non_da_denominator"
     ).rows()
     tests = [proportion_difference_test(*row) for row in counts]
-    intervals = [newcombe_interval(*row) for row in counts]
+    intervals = newcombe_intervals(counts)
     p_values = np.array([p for p, _ in tests], dtype=float)
     return table.with_columns(
         ((pl.col("da_rate") - pl.col("non_da_rate")) * 100).alias("difference_points"),
