@@ -108,3 +108,27 @@ def test_one_month_is_labelled_as_a_month(demo_gateway: Gateway) -> None:
     assert figure.layout.xaxis.tickformat == "%b %Y"
     low, high = figure.layout.xaxis.range
     assert (high - low).days == 40
+
+
+def test_a_chart_is_sent_as_its_own_json_with_one_deep_copy_per_figure(monkeypatch) -> None:
+    """ui.widgets hands st.plotly_chart the figure's dict made once per figure (Plotly's
+    to_dict deep-copies every trace, and Streamlit called it on every rerun): what Streamlit
+    sends is exactly what it sent for the figure itself."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    import plotly.tools
+
+    from stalking_profile.ui import widgets
+
+    figure = go.Figure(go.Bar(x=["BD", "CD"], y=[3, 4]), layout={"title": "Offences"})
+
+    def sent(shown) -> str:  # what st.plotly_chart does with its argument
+        spec = plotly.tools.return_figure_from_figure_or_data(shown, validate_figure=True)
+        return pio.to_json(spec, validate=False)
+
+    expected = sent(figure)
+    copies = []
+    original = go.Figure.to_dict
+    monkeypatch.setattr(go.Figure, "to_dict", lambda self: copies.append(1) or original(self))
+    assert [sent(widgets._shown(figure)) for _ in range(3)] == [expected] * 3
+    assert len(copies) == 1

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from stalking_profile import exports, formatting, images, tables
 from stalking_profile.access import AccessDenied, Permission
@@ -107,12 +108,34 @@ def _provenance(stem: str) -> exports.Provenance:
     )
 
 
-def plotly_chart(figure, file_stem: str) -> None:
+class _Shown(BaseFigure):
+    """A figure already turned into its dict, for st.plotly_chart, which calls `to_dict()` on
+    the figure it is given on every rerun: a deep copy of every trace, 110 ms a chart on
+    average at 10 million offences (bench/load_sessions.py). Only `to_dict` is ever called."""
+
+    def __init__(self, spec: dict) -> None:  # not BaseFigure's: nothing else is read
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def _shown(figure: BaseFigure) -> _Shown:
+    """The figure's dict, made once per figure object: panels' figures are shared, cached
+    objects that nothing changes once built (slide images draw a copy)."""
+    spec = figure.__dict__.get("_shown_spec")
+    if spec is None:
+        spec = figure.to_dict()
+        figure._shown_spec = spec
+    return _Shown(spec)
+
+
+def plotly_chart(figure: BaseFigure, file_stem: str) -> None:
     """Show a Plotly figure (the toolbar's PNG export named and sized for a slide), with
     downloads rendered on the server at slide size carrying the filter, extract date, source,
     marking and any synthetic-data notice (images.py)."""
     st.plotly_chart(
-        figure,
+        _shown(figure),
         key=f"chart-{file_stem}",
         theme=None,  # the house theme (charts.apply_theme): Streamlit's grey axis text is 3.7:1
         config={
