@@ -328,7 +328,8 @@ def main() -> None:
     finally:
         app.terminate()
     dropped = sum(t.kind == "error" for t in timings)
-    _report(args, _summary(timings, start, args.warm_up), memory, start, first[0].seconds, dropped)
+    table = _summary(timings, start, args.warm_up)
+    _report(args, table, memory, start, first[0].seconds, dropped, timings)
 
 
 def _report(
@@ -338,6 +339,7 @@ def _report(
     start: float,
     first: float,
     dropped: int,
+    timings: list[Timing],
 ) -> None:
     print(
         f"\n{args.sessions} sessions, {args.minutes:g} minutes, think {args.think[0]:g}-"
@@ -368,6 +370,9 @@ def _report(
                 "fresh_server_first_page": first,
                 "sessions_dropped": dropped,
                 "steps": table,
+                "timings": [
+                    [t.kind, round(t.started - start, 3), round(t.seconds, 4)] for t in timings
+                ],
                 "memory_mb": {
                     "by_minute": marks,
                     "peak": max(mb for _, mb in minute),

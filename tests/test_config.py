@@ -24,3 +24,16 @@ def test_environment_overrides_each_setting() -> None:
         }
     )
     assert settings == Settings(Path("/tmp/force.duckdb"), 7, 50)
+
+
+def test_streamlit_does_not_collect_every_object_after_every_run() -> None:
+    """Streamlit's default runs gc.collect(2) after each script run: with the cached panels,
+    ward geometry and figures in memory that was about 0.5 s of one core a rerun at 10 million
+    offences, most of what twenty concurrent sessions waited for (docs/performance.md). The
+    app's Streamlit configuration turns it off (Python's own collector still runs)."""
+    import tomllib
+
+    from stalking_profile.config import PROJECT_ROOT
+
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
