@@ -74,7 +74,7 @@ def _serve(script: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = _port()
     # The dashboard starts as the README's first command starts it (modules loaded first).
     launch = (
-        ["stalking_profile.serve"]
+        ["stalking_profile.ui.serve"]
         if script == ROOT / "app.py"
         else ["streamlit", "run", str(script)]
     )

@@ -31,10 +31,9 @@ def _relative(path: Path) -> str:
 
 def test_streamlit_only_in_app_pages_and_ui() -> None:
     # bench/bare_app.py is the browser benchmark's floor: a bare Streamlit page with one chart;
-    # stalking_profile/serve.py starts Streamlit's command line once the modules are loaded;
     # bench/load_sessions.py speaks Streamlit's websocket protocol (its protobuf messages)
     allowed = re.compile(
-        r"^(app\.py|app_pages/.*|stalking_profile/ui/.*|stalking_profile/serve\.py"
+        r"^(app\.py|app_pages/.*|stalking_profile/ui/.*"
         r"|bench/bare_app\.py|bench/load_sessions\.py)$"
     )
     offenders = [

@@ -50,12 +50,12 @@ def serving(
     database: Path, extra_env: dict[str, str] | None = None, *, as_started: bool = False
 ) -> Iterator[RunningApp]:
     """The app on `database`, on a free local port, until the block ends. `as_started`: as
-    scripts/start runs it (`python -m stalking_profile.serve`, every module loaded before the
+    scripts/start runs it (`python -m stalking_profile.ui.serve`, every module loaded before the
     server answers); otherwise `streamlit run app.py`, which starts faster."""
     port = _free_port()
     env = {**os.environ, "STALKING_PROFILE_DB": str(database), **(extra_env or {})}
     launch = (
-        ["stalking_profile.serve"] if as_started else ["streamlit", "run", str(ROOT / "app.py")]
+        ["stalking_profile.ui.serve"] if as_started else ["streamlit", "run", str(ROOT / "app.py")]
     )
     command = [
         sys.executable,

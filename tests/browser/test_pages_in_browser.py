@@ -93,7 +93,7 @@ def test_every_page_renders(page, running_app, path: str) -> None:
 
 
 def test_the_start_command_loads_the_modules_before_the_server_answers(page, running_app) -> None:
-    """scripts/start runs `python -m stalking_profile.serve`: the pages' modules are loaded
+    """scripts/start runs `python -m stalking_profile.ui.serve`: the pages' modules are loaded
     before the server answers its health check, so the first page waits for no import."""
     assert running_app.log is not None
     log = running_app.log.read_text()

@@ -4,7 +4,7 @@ without this the first person to open a freshly started server waits for Python'
 (about 6 s of the 8.7 s that first page took on the demo, bench/load_sessions.py); with it the
 server answers its health check only once they are loaded.
 
-    python -m stalking_profile.serve [streamlit run options, e.g. --server.port 8501]
+    python -m stalking_profile.ui.serve [streamlit run options, e.g. --server.port 8501]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def preload() -> float:
     import stalking_profile
 
     for module in pkgutil.walk_packages(stalking_profile.__path__, "stalking_profile."):
-        if not module.name.endswith(("__main__", ".serve")):
+        if not module.name.endswith(("__main__", ".ui.serve")):
             importlib.import_module(module.name)
     import plotly.graph_objects as go
 
