@@ -110,8 +110,8 @@ def _provenance(stem: str) -> exports.Provenance:
 
 class _Shown(BaseFigure):
     """A figure already turned into its dict, for st.plotly_chart, which calls `to_dict()` on
-    the figure it is given on every rerun: a deep copy of every trace, 110 ms a chart on
-    average at 10 million offences (bench/load_sessions.py). Only `to_dict` is ever called."""
+    the figure it is given on every rerun: a deep copy of every trace (2.5 ms for a Trends
+    figure; most for the ward maps' thousands of polygons). Only `to_dict` is ever called."""
 
     def __init__(self, spec: dict) -> None:  # not BaseFigure's: nothing else is read
         self._spec = spec
