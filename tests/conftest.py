@@ -3,16 +3,17 @@ path to ../shared (tests that need it skip with a reason where it is absent) and
 
 from __future__ import annotations
 
+import functools
 import shutil
+import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from stalking_profile import contract
@@ -38,6 +39,19 @@ def run_cli(
         cwd=ROOT,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def components_scanned_once() -> Iterator[None]:
+    """Each new AppTest scans every installed distribution's metadata for Streamlit components
+    (half a second, 40% of a page test on the demo); the server does it once at start-up. The
+    installed packages cannot change during a run, so each test worker scans once."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    manifest_scanner.scan_component_manifests = functools.cache(scan)
+    yield
+    manifest_scanner.scan_component_manifests = scan
 
 
 @pytest.fixture(scope="session")
@@ -270,22 +284,49 @@ def empty_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 TEST_PASSWORD = "a long test password"
 
 
+@pytest.fixture(scope="session")
+def accounts_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An operational store holding one account per role (`test-<role>`, TEST_PASSWORD), made
+    once per test worker with the real `add_user`: argon2id hashing is slow by design (0.17 s a
+    password), so each test starts from a copy of this store instead of hashing again."""
+    from stalking_profile.access import Access, Role
+    from stalking_profile.operational import accounts, open_store
+
+    path = tmp_path_factory.mktemp("accounts") / "operational.sqlite"
+    store = open_store(f"sqlite:///{path}")
+    for role in Role:
+        accounts.add_user(store, f"test-{role}", role, TEST_PASSWORD, Access.command_line("test"))
+    return path
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database (its write-ahead log included)."""
+    reading, writing = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        reading.backup(writing)
+    finally:
+        reading.close()
+        writing.close()
+
+
 @pytest.fixture
 def app_test(
-    demo_db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    demo_db_path: Path, accounts_store: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Callable[..., AppTest]:
     """Make an AppTest of app.py on the demo database (or `db`), optionally with page-address
     filters as the URL holds them (labels: from="Oct 2020", district="CD Calderdale").
 
-    Each test has its own operational store. Where login is required (a force database, or
-    `require_login=True` on the demo), the session is signed in as a user of `role` (an
-    account made for the test, its session token given to the app as the login form would);
+    Each test has its own operational store, a copy of `accounts_store`. Where login is
+    required (a force database, or `require_login=True` on the demo), the session is signed in
+    as the account of `role` (its session token given to the app as the login form would);
     `role=None` leaves it signed out."""
     from stalking_profile.access import Access
     from stalking_profile.operational import accounts, open_store
     from stalking_profile.operational import settings as app_settings
+    from stalking_profile.ui import cache
     from stalking_profile.ui.auth import TOKEN_KEY
 
+    copy_sqlite(accounts_store, tmp_path / "app.operational.sqlite")
     store_url = f"sqlite:///{tmp_path / 'app.operational.sqlite'}"
     monkeypatch.setenv("STALKING_PROFILE_STORE", store_url)
     store = open_store(store_url)
@@ -298,16 +339,15 @@ def app_test(
         **query_params: str | list[str],
     ) -> AppTest:
         monkeypatch.setenv("STALKING_PROFILE_DB", str(db))
-        st.cache_resource.clear()
-        st.cache_data.clear()
+        # Settings are read from the environment once per server: read them again. The panels'
+        # caches stay warm across tests, as across a server's sessions: every key holds the
+        # database's version and the settings and disclosure rule the panel was built under.
+        cache.settings.clear()
         if require_login:
             app_settings.set_login_required(store, True, operator)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         if role is not None:
-            username = f"test-{role}"
-            if store.fetch_one("user_by_name", username=username) is None:
-                accounts.add_user(store, username, role, TEST_PASSWORD, operator)
-            signed = accounts.sign_in(store, username, TEST_PASSWORD)
+            signed = accounts.sign_in(store, f"test-{role}", TEST_PASSWORD)
             assert signed is not None
             at.session_state[TOKEN_KEY] = signed.token
         for key, value in query_params.items():

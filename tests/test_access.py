@@ -308,9 +308,9 @@ def test_an_idle_session_ends(app_test, monkeypatch: pytest.MonkeyPatch):
     at = _open_as(app_test, "analyst")
     assert at.title[0].value == "Overview"
     monkeypatch.setenv("STALKING_PROFILE_IDLE_MINUTES", "-1")  # already idle too long
-    import streamlit as st
+    from stalking_profile.ui import cache
 
-    st.cache_resource.clear()
+    cache.settings.clear()  # the server reads its settings again
     at.run()
     assert any("Your session has ended" in info.value for info in at.info)
     assert not at.metric
@@ -430,13 +430,15 @@ def test_an_administrator_adds_a_user_in_the_app_and_it_is_audited(app_test):
 
 def test_the_admin_page_refuses_a_bad_request_with_its_reason(app_test):
     at = _open_as(app_test, "administrator", "app_pages/admin.py")
+    users = at.dataframe[0].value
+    assert users.shape[0] == 4  # the test store's account for each role
     at.text_input(key="admin_new_username").input("'; DROP TABLE app_user; --")
     at.text_input(key="admin_new_password").input("short")
     at.button[0].click().run()
     assert [e.value for e in at.error] == [
         "Not added: a user name is 1 to 64 printable characters without spaces."
     ]
-    assert at.dataframe[0].value.shape[0] == 1  # only the administrator
+    assert at.dataframe[0].value.equals(users)  # nobody added, nothing dropped
 
 
 def test_a_hostile_value_in_a_file_is_stored_as_data(tmp_path):
