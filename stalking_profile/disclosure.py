@@ -24,7 +24,7 @@ from typing import Any
 
 import highspy
 import numpy as np
-from scipy.sparse import csc_matrix
+from scipy.sparse import csc_matrix, csr_matrix
 
 Key = Any  # any hashable: a (row, column) pair, a (table, row, column) triple, ...
 
@@ -44,26 +44,30 @@ class LinearSystem:
 
     def unknowns(self, hidden: set[Key]) -> set[Key]:
         """Every count the attacker does not see: hidden, already hidden, or never published."""
-        named = {key for parts, total in self.sums for key in (*parts, total)}
-        unseen = {key for key in named if self.values.get(key) is None}
-        withheld = {key for key, value in self.values.items() if value is None}
-        return hidden | unseen | withheld
+        return hidden | self._unseen
+
+    @cached_property
+    def named(self) -> frozenset[Key]:
+        """Every count in a sum."""
+        return frozenset(key for parts, total in self.sums for key in (*parts, total))
+
+    @cached_property
+    def withheld(self) -> frozenset[Key]:
+        """Counts published as hidden already (None)."""
+        return frozenset(key for key, value in self.values.items() if value is None)
+
+    @cached_property
+    def _unseen(self) -> frozenset[Key]:
+        return self.withheld | {key for key in self.named if self.values.get(key) is None}
+
+    @cached_property
+    def incidence(self) -> Incidence:
+        """The sums as sparse matrices over every count, in the audit's fixed order."""
+        return Incidence.of(self)
 
     def neighbours(self, key: Key) -> set[Key]:
         """Counts that share a sum with `key`."""
         return self._neighbours.get(key, set()) - {key}
-
-    def sums_with(self, key: Key) -> list[int]:
-        """The positions in `sums` of the sums `key` is in."""
-        return self._sums_of.get(key, [])
-
-    @cached_property
-    def _sums_of(self) -> dict[Key, list[int]]:
-        found: dict[Key, list[int]] = {}
-        for i, (parts, total) in enumerate(self.sums):
-            for key in {*parts, total}:
-                found.setdefault(key, []).append(i)
-        return found
 
     @cached_property
     def _neighbours(self) -> dict[Key, set[Key]]:
@@ -73,6 +77,92 @@ class LinearSystem:
             for key in members:
                 found.setdefault(key, set()).update(members)
         return found
+
+
+@dataclass(frozen=True)
+class Incidence:
+    """A system's sums as matrices over its counts, in a fixed order (by repr): `members`
+    (sum x count, 1 where a count is in a sum) says what links to what; `coefficients` is each
+    sum as parts - total = 0 (a count in both parts and total cancels); `values` the counts as
+    published (0 where unknown)."""
+
+    keys: list[Key]
+    position: dict[Key, int]
+    members: csr_matrix
+    members_by_count: csr_matrix
+    coefficients: csr_matrix
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, system: LinearSystem) -> Incidence:
+        keys = sorted(system.named | set(system.values), key=repr)
+        position = {key: j for j, key in enumerate(keys)}
+        rows, columns, signs = [], [], []
+        for i, (parts, total) in enumerate(system.sums):
+            for member, sign in [(p, 1.0) for p in parts] + [(total, -1.0)]:
+                rows.append(i)
+                columns.append(position[member])
+                signs.append(sign)
+        shape = (len(system.sums), len(keys))
+        coefficients = csr_matrix((signs, (rows, columns)), shape=shape)
+        coefficients.sum_duplicates()
+        coefficients.eliminate_zeros()
+        members = csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
+        members.sum_duplicates()
+        values = np.array([float(system.values.get(key) or 0) for key in keys])
+        return cls(keys, position, members, members.T.tocsr(), coefficients, values)
+
+    def linked(self, start: int, variable: np.ndarray) -> np.ndarray:
+        """The sums reachable from count `start` through the counts marked `variable` they
+        share (the others bind other counts and cannot narrow it), in order."""
+        reached = np.zeros(len(self.keys), dtype=bool)
+        reached[start] = True
+        frontier = np.array([start])
+        linked = np.zeros(self.members.shape[0], dtype=bool)
+        while frontier.size:
+            sums = _gather(self.members_by_count, frontier)[0]
+            sums = sums[~linked[sums]]
+            linked[sums] = True
+            counts = _gather(self.members, sums)[0]
+            frontier = np.unique(counts[variable[counts] & ~reached[counts]])
+            reached[frontier] = True
+        return np.flatnonzero(linked)
+
+    def block(
+        self, rows: np.ndarray, variable: np.ndarray
+    ) -> tuple[csc_matrix, np.ndarray, np.ndarray]:
+        """The LP over sums `rows`: its matrix (the sums with a variable, over the variables
+        in them, both in order), the right-hand sides (minus the known counts' part) and the
+        variables' positions among all counts."""
+        columns, coefficients, row_of = _gather(self.coefficients, rows)
+        known = ~variable[columns]
+        constants = np.bincount(
+            row_of[known],
+            weights=coefficients[known] * self.values[columns[known]],
+            minlength=len(rows),
+        )
+        columns, coefficients, row_of = columns[~known], coefficients[~known], row_of[~known]
+        kept_rows, row_index = np.unique(row_of, return_inverse=True)
+        used, column_index = np.unique(columns, return_inverse=True)
+        order = np.lexsort((row_index, column_index))
+        start = np.zeros(len(used) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(column_index, minlength=len(used)), out=start[1:])
+        matrix = csc_matrix(
+            (coefficients[order], row_index[order].astype(np.int32), start),
+            shape=(len(kept_rows), len(used)),
+        )
+        return matrix, -constants[kept_rows], used
+
+
+def _gather(matrix: csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The column indices and values stored in `rows` of a CSR matrix, and each one's place in
+    `rows` (rows in the order given, each row's entries in order)."""
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[rows + 1] - starts
+    place = np.repeat(np.arange(len(rows)), lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    positions = np.repeat(starts, lengths) + offsets
+    return matrix.indices[positions], matrix.data[positions], place
 
 
 def audit(
@@ -90,79 +180,48 @@ def audit(
     unknown = system.unknowns(set(hidden))
     if not unknown:
         return {}
-    bounds: dict[Key, tuple[float, float | None]] = dict.fromkeys(unknown, (0.0, None))
-    if system.slack:  # a rounded count is a variable within the rounding of what is shown
-        named = {key for parts, total in system.sums for key in (*parts, total)}
-        for key in named - unknown:
-            value = float(system.values[key] or 0)
-            bounds[key] = (max(0.0, value - system.slack), value + system.slack)
-    withheld = {key for key, value in system.values.items() if value is None}
+    matrices = system.incidence
+    position = matrices.position
+    is_unknown = np.zeros(len(matrices.keys), dtype=bool)
+    is_unknown[[position[key] for key in unknown if key in position]] = True
+    # The LP's variables: every unknown count and, where published counts are rounded, every
+    # count in a sum (each within the rounding of what is shown); the rest are constants.
+    variable = np.ones_like(is_unknown) if system.slack else is_unknown
+    lower = np.where(is_unknown, 0.0, np.maximum(0.0, matrices.values - system.slack))
+    upper = np.where(is_unknown, np.inf, matrices.values + system.slack)
     intervals = {}
-    for key in sorted(set(hidden) | withheld if only is None else only, key=repr):
-        linked = _linked(system, key, bounds)
-        rows: list[dict[Key, float]] = []
-        rhs: list[float] = []
-        for i in linked:
-            parts, total = system.sums[i]
-            coefficients: dict[Key, float] = {}
-            constant = 0.0
-            for member, sign in [(p, 1.0) for p in parts] + [(total, -1.0)]:
-                if member in bounds:
-                    coefficients[member] = coefficients.get(member, 0.0) + sign
-                else:
-                    constant += sign * float(system.values[member] or 0)
-            coefficients = {k: c for k, c in coefficients.items() if c}
-            if coefficients:
-                rows.append(coefficients)
-                rhs.append(-constant)
-        if not rows or key not in {k for row in rows for k in row}:
+    chosen = set(hidden) | system.withheld if only is None else only
+    for key in sorted(chosen, key=repr):
+        column = position.get(key)
+        if column is None or not variable[column]:
+            intervals[key] = (0.0, float(np.inf))  # in no sum: nothing narrows it
+            continue
+        matrix, rhs, columns = matrices.block(matrices.linked(column, variable), variable)
+        place = int(np.searchsorted(columns, column))
+        if place == len(columns) or columns[place] != column:
             intervals[key] = (0.0, float(np.inf))
             continue
-        columns = sorted({k for row in rows for k in row}, key=repr)
-        index = {k: j for j, k in enumerate(columns)}
-        matrix = np.zeros((len(rows), len(columns)))
-        for r, row in enumerate(rows):
-            for k, coefficient in row.items():
-                matrix[r, index[k]] = coefficient
-        intervals[key] = _range(matrix, rhs, [bounds[k] for k in columns], index[key])
+        intervals[key] = _range(matrix, rhs, lower[columns], upper[columns], place)
     return intervals
 
 
-def _linked(system: LinearSystem, key: Key, variables: Mapping[Key, object]) -> list[int]:
-    """The sums reachable from `key` through the variables (unknown counts) they share: the
-    others bind other counts and cannot narrow it."""
-    seen_keys, seen, frontier = {key}, set(), [key]
-    while frontier:
-        for i in system.sums_with(frontier.pop()):
-            if i in seen:
-                continue
-            seen.add(i)
-            parts, total = system.sums[i]
-            for other in (*parts, total):
-                if other in variables and other not in seen_keys:
-                    seen_keys.add(other)
-                    frontier.append(other)
-    return sorted(seen)
-
-
 def _range(
-    matrix: np.ndarray, rhs: list[float], limits: list[tuple[float, float | None]], column: int
+    matrix: csc_matrix, rhs: np.ndarray, lower: np.ndarray, upper: np.ndarray, column: int
 ) -> tuple[float, float]:
     """The smallest and largest value of one variable subject to matrix @ x = rhs within the
-    limits: one HiGHS model, solved twice (minimise, then maximise from where it stopped)."""
+    bounds: one HiGHS model, solved twice (minimise, then maximise from where it stopped)."""
     rows, columns = matrix.shape
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = columns, rows
     cost = np.zeros(columns)
     cost[column] = 1.0
     lp.col_cost_ = cost
-    lp.col_lower_ = np.array([low for low, _ in limits], dtype=float)
-    lp.col_upper_ = np.array([highspy.kHighsInf if up is None else up for _, up in limits])
+    lp.col_lower_ = np.asarray(lower, dtype=float)
+    lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
     lp.row_lower_ = lp.row_upper_ = np.asarray(rhs, dtype=float)
-    sparse = csc_matrix(matrix)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_ = sparse.indptr, sparse.indices
-    lp.a_matrix_.value_ = sparse.data
+    lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
+    lp.a_matrix_.value_ = matrix.data
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = columns, rows
     solver = highspy.Highs()
     solver.setOptionValue("output_flag", False)

@@ -219,19 +219,20 @@ def test_map_draws_ward_polygons_offline(page, running_app) -> None:
     page.screenshot(path=str(ARTIFACTS / "maps-drawn.png"), full_page=True)
 
 
-def _upload(page, path: Path) -> None:
-    """Give the uploader a file and wait until the page holds it (the widget may attach its
-    handler after the page first settles, so a file set too early is set again)."""
-    uploaded = page.locator('[data-testid="stFileUploader"]').first.get_by_text(path.name)
+def _upload(page, path: Path, until=None, state: str = "visible") -> None:
+    """Give the uploader a file and wait until `until` (by default the file's name in the
+    uploader) is in `state`: the widget may attach its handler after the page first settles,
+    so a file set too early is set again."""
+    uploaded = until or page.locator('[data-testid="stFileUploader"]').first.get_by_text(path.name)
     for _ in range(3):
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
         try:
-            uploaded.wait_for(timeout=15_000)
+            uploaded.wait_for(state=state, timeout=15_000)
             return
         except Exception:  # try again; the final wait below reports the failure
             continue
     page.screenshot(path=str(ARTIFACTS / "upload-failed.png"), full_page=True)
-    uploaded.wait_for(timeout=15_000)
+    uploaded.wait_for(state=state, timeout=15_000)
 
 
 def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
@@ -312,11 +313,8 @@ def test_an_oversized_upload_is_refused_and_the_server_lives(page, running_app, 
         handle.truncate(201 * 1024 * 1024)  # sparse: the size without the disk
     page.goto(f"{running_app.url}/data")
     _wait_for_page(page, "Data")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-        str(oversized)
-    )
     refusal = page.get_by_role("alert").filter(has_text="200.0MB or smaller").first
-    refusal.wait_for(state="attached", timeout=30_000)
+    _upload(page, oversized, until=refusal, state="attached")
     page.screenshot(path=str(ARTIFACTS / "oversized-upload.png"))
     print("\n[browser] oversized upload:", refusal.text_content())
     forged = urllib.request.Request(
