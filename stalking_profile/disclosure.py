@@ -17,7 +17,8 @@ column totals and grand total.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import heapq
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -59,6 +60,17 @@ class LinearSystem:
     @cached_property
     def _unseen(self) -> frozenset[Key]:
         return self.withheld | {key for key in self.named if self.values.get(key) is None}
+
+    def order(self, key: Key) -> str:
+        """A count's place in a fixed order (its repr, computed once)."""
+        found = self._order.get(key)
+        if found is None:
+            found = self._order[key] = repr(key)
+        return found
+
+    @cached_property
+    def _order(self) -> dict[Key, str]:
+        return {}
 
     @cached_property
     def incidence(self) -> Incidence:
@@ -253,10 +265,32 @@ def _width(system: LinearSystem, hidden: set[Key], key: Key) -> float:
     return high - low
 
 
-def _candidates(system: LinearSystem, hidden: set[Key], key: Key) -> list[list[Key]]:
-    """Published counts whose hiding can loosen what pins `key`, nearest first: those in a sum
-    with it, then those in a sum with a hidden count linked to it through sums; each group
-    smallest first."""
+def _hideable(system: LinearSystem, hidden: set[Key], keys: Iterable[Key], limit: int) -> list[Key]:
+    """The `limit` smallest published counts among `keys` that are not hidden and have a cell
+    to blank (zeros last, then by value, ties by repr)."""
+    unseen = system.unknowns(set())
+    return heapq.nsmallest(
+        limit,
+        (
+            k
+            for k in keys
+            if k not in hidden
+            and k not in unseen
+            and k not in system.fixed
+            and system.values.get(k) is not None
+        ),
+        key=lambda k: (system.values[k] == 0, system.values[k] or 0, system.order(k)),
+    )
+
+
+def _candidates(system: LinearSystem, hidden: set[Key], key: Key, limit: int) -> list[Key]:
+    """Published counts whose hiding can loosen what pins `key` (at most `limit`, smallest
+    first): those in a sum with it or, if there are none, those in a sum with a hidden count
+    linked to it through sums."""
+    direct = system.neighbours(key)
+    nearest = _hideable(system, hidden, direct, limit)
+    if nearest:
+        return nearest
     unseen = system.unknowns(hidden) | {key}
     component, frontier = {key}, [key]
     while frontier:
@@ -264,16 +298,8 @@ def _candidates(system: LinearSystem, hidden: set[Key], key: Key) -> list[list[K
             if other in unseen and other not in component:
                 component.add(other)
                 frontier.append(other)
-    direct = system.neighbours(key) - unseen - system.fixed
-    linked = set().union(*(system.neighbours(k) for k in component)) - unseen - direct
-    linked -= system.fixed
-    return [
-        sorted(
-            (k for k in group if system.values.get(k) is not None),
-            key=lambda k: (system.values[k] == 0, system.values[k] or 0, repr(k)),
-        )
-        for group in (direct, linked)
-    ]
+    linked = set().union(*(system.neighbours(k) for k in component)) - direct - {key}
+    return _hideable(system, hidden, linked, limit)
 
 
 def protect_system(
@@ -294,22 +320,44 @@ def protect_system(
     for key in sorted(protected, key=repr):
         width = _width(system, hidden, key)
         while width < margin:
-            group = next((g for g in _candidates(system, hidden, key) if g), None)
-            if group is None:
+            group = _candidates(system, hidden, key, tries)
+            if not group:
                 break  # nothing left to hide: as safe as the system allows
-            trials = [(_width(system, hidden | {c}, key), {c}) for c in group[:tries]]
-            if max(t[0] for t in trials) <= width:  # pinned twice over: try pairs
-                trials = [
-                    (_width(system, hidden | {c, d}, key), {c, d})
-                    for c in group[:tries]
-                    for d in _candidates(system, hidden, c)[0][:tries]
-                ] or trials
-            best_width, best = max(trials, key=lambda t: (t[0], -_total(system, t[1])))
-            if best_width <= width:
+            trials = [(_width(system, hidden | {c}, key), {c}) for c in group]
+            if max(t[0] for t in trials) > width:
+                best_width, best = max(trials, key=lambda t: (t[0], -_total(system, t[1])))
+            elif pairs := [  # pinned twice over: try pairs
+                {c, d}
+                for c in group
+                for d in _hideable(system, hidden, system.neighbours(c), tries)
+            ]:
+                best_width, best = _best_pair(system, hidden, key, pairs, width)
+            else:
                 best_width, best = trials[0]
             hidden |= best
             width = best_width
     return hidden
+
+
+def _best_pair(
+    system: LinearSystem, hidden: set[Key], key: Key, pairs: list[set[Key]], width: float
+) -> tuple[float, set[Key]]:
+    """The pair whose hiding widens `key`'s interval most (ties: the smaller total, then the
+    first), or the first pair if none widens it; and the width it gives. Hiding more never
+    narrows an interval, so no pair gives more than hiding every pair at once (the ceiling):
+    if that is no wider than now, only the first pair is solved; otherwise pairs are solved
+    smallest total first, and the first to reach the ceiling is the one chosen."""
+    ceiling = _width(system, hidden | set().union(*pairs), key)
+    if ceiling <= width:
+        return _width(system, hidden | pairs[0], key), pairs[0]
+    widths: dict[int, float] = {}
+    for i in sorted(range(len(pairs)), key=lambda i: (_total(system, pairs[i]), i)):
+        widths[i] = _width(system, hidden | pairs[i], key)
+        if widths[i] >= ceiling:
+            return widths[i], pairs[i]
+    trials = [(widths[i], pair) for i, pair in enumerate(pairs)]
+    best_width, best = max(trials, key=lambda t: (t[0], -_total(system, t[1])))
+    return (best_width, best) if best_width > width else trials[0]
 
 
 def _total(system: LinearSystem, keys: set[Key]) -> int:
