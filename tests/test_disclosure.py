@@ -153,6 +153,116 @@ def _da_split(domestic: list[int], non_domestic: list[int]) -> LinearSystem:
     return LinearSystem(values, sums)
 
 
+def _protect_by_trying_everything(system: LinearSystem, below: int, tries: int = 8) -> set:
+    """protect_system's rule written plainly, as a reference: every candidate and every pair
+    solved, the widest kept (ties: the smaller total, then the first), else the first."""
+
+    def width(hidden: set, key) -> float:
+        low, high = audit(system, hidden | {key}, only={key})[key]
+        return high - low
+
+    def nearest(hidden: set, keys) -> list:
+        unseen = system.unknowns(hidden)
+        keys = [k for k in keys if k not in unseen and k not in system.fixed]
+        keys = [k for k in keys if system.values.get(k) is not None]
+        return sorted(keys, key=lambda k: (system.values[k] == 0, system.values[k], repr(k)))
+
+    def total(keys: set) -> int:
+        return sum(system.values[k] or 0 for k in keys)
+
+    hidden = small(system, below)
+    for key in sorted(hidden | system.withheld, key=repr):
+        current = width(hidden, key)
+        while current < below:
+            group = nearest(hidden, system.neighbours(key))
+            if not group:
+                unseen, component, frontier = system.unknowns(hidden) | {key}, {key}, [key]
+                while frontier:
+                    for other in system.neighbours(frontier.pop()):
+                        if other in unseen and other not in component:
+                            component.add(other)
+                            frontier.append(other)
+                around = set().union(*(system.neighbours(k) for k in component))
+                group = nearest(hidden, around - system.neighbours(key) - {key})
+            if not group:
+                break
+            trials = [(width(hidden | {c}, key), {c}) for c in group[:tries]]
+            if max(t[0] for t in trials) <= current:
+                trials = [
+                    (width(hidden | {c, d}, key), {c, d})
+                    for c in group[:tries]
+                    for d in nearest(hidden, system.neighbours(c))[:tries]
+                ] or trials
+            best_width, best = max(trials, key=lambda t: (t[0], -total(t[1])))
+            if best_width <= current:
+                best_width, best = trials[0]
+            hidden |= best
+            current = best_width
+    return hidden
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(2, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, 25), min_size=n, max_size=n),
+            st.lists(st.integers(0, 8), min_size=n, max_size=n),
+        )
+    )
+)
+def test_protection_chooses_what_trying_every_candidate_and_pair_chooses(counts):
+    """The pair search stops early (at the ceiling hiding every pair gives) and keeps only the
+    smallest candidates: it must choose exactly what solving everything chooses."""
+    system = _da_split(*counts)
+    assert protect_system(system, BELOW) == _protect_by_trying_everything(system, BELOW)
+
+
+def _da_grid(domestic: list[list[int]], non_domestic: list[list[int]]) -> LinearSystem:
+    """An outcomes-style table (rows x districts, with row, column and grand totals) for DA,
+    non-DA and all, and DA + non-DA = all for every cell."""
+    rows, columns = len(domestic), len(domestic[0])
+    values: dict = {}
+    for category, grid in (("DA", domestic), ("non-DA", non_domestic)):
+        for i in range(rows):
+            for j in range(columns):
+                values[(category, i, j)] = grid[i][j]
+                values[("all", i, j)] = values.get(("all", i, j), 0) + grid[i][j]
+    sums: list = []
+    for category in ("DA", "non-DA", "all"):
+        for i in range(rows):
+            values[(category, i, "T")] = sum(values[(category, i, j)] for j in range(columns))
+            sums.append((tuple((category, i, j) for j in range(columns)), (category, i, "T")))
+        for j in [*range(columns), "T"]:
+            values[(category, "T", j)] = sum(values[(category, i, j)] for i in range(rows))
+            sums.append((tuple((category, i, j) for i in range(rows)), (category, "T", j)))
+    for i in [*range(rows), "T"]:
+        for j in [*range(columns), "T"]:
+            sums.append(((("DA", i, j), ("non-DA", i, j)), ("all", i, j)))
+    return LinearSystem(values, sums)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    st.tuples(st.integers(2, 3), st.integers(2, 4)).flatmap(
+        lambda shape: st.tuples(
+            st.lists(
+                st.lists(st.integers(0, 20), min_size=shape[1], max_size=shape[1]),
+                min_size=shape[0],
+                max_size=shape[0],
+            ),
+            st.lists(
+                st.lists(st.integers(0, 6), min_size=shape[1], max_size=shape[1]),
+                min_size=shape[0],
+                max_size=shape[0],
+            ),
+        )
+    )
+)
+def test_protection_of_a_da_table_chooses_what_trying_everything_chooses(grids):
+    system = _da_grid(*grids)
+    assert protect_system(system, BELOW) == _protect_by_trying_everything(system, BELOW)
+
+
 def test_a_count_with_no_cell_to_blank_is_never_chosen_to_hide():
     """A group with no row (read as 0) cannot be blanked: before the fix, protection 'hid' it
     (widening x's interval to 8 on paper) and the published tables still gave x back. The
