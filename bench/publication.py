@@ -1,0 +1,70 @@
+"""Publication mode: how long a commissioner's office waits for each page's panels on a store.
+
+    uv run python bench/publication.py --db data/profile.duckdb --out bench/publication_demo.json
+
+For each disclosure rule (counts under 5 withheld; the ONS style, under 10 withheld and the rest
+rounded to 5), times each panel for the whole force over the latest twelve months, read as a
+commissioner's office reads it (primary and secondary suppression, and the attacker's audit),
+from an empty cache: what the first person to open that page for that filter waits for. One
+run each (the panels are built once per filter and then shared). Writes the timings as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RULES = {"under 5 withheld": (5, 0), "ONS style (under 10, rounded to 5)": (10, 5)}
+
+
+def main() -> None:
+    from stalking_profile import panels
+    from stalking_profile.access import Access
+    from stalking_profile.db import connect
+    from stalking_profile.pack.build import pack_filter
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="the DuckDB store")
+    parser.add_argument("--out", type=Path, help="write the timings here (JSON)")
+    args = parser.parse_args()
+    gateway = connect(args.db, read_only=True)
+    flt, _ = pack_filter(gateway, "force", domestic="all")
+    builders = {
+        "Overview": lambda reader: panels.overview(reader, flt, 30, 6),
+        "Risk & flags": lambda reader: panels.risk_panel(reader, flt, 30),
+        "Data quality": lambda reader: panels.quality_panel(reader, flt, 30),
+        "Outcomes": lambda reader: panels.outcomes_panel(reader, flt, 30),
+    }
+    results: dict[str, dict[str, float]] = {}
+    for rule, (below, rounded_to) in RULES.items():
+        reader = gateway.scoped(
+            Access.command_line().for_publication().with_threshold(below, rounded_to)
+        )
+        results[rule] = {}
+        for page, build in builders.items():
+            started = time.perf_counter()
+            build(reader)
+            results[rule][page] = round(time.perf_counter() - started, 2)
+            print(f"{rule}: {page} {results[rule][page]:.2f} s", flush=True)
+    record = {
+        "database": str(args.db),
+        "districts": len(flt.districts),
+        "period": f"{flt.start_month:%b %Y} to {flt.end_month:%b %Y}",
+        "seconds": results,
+        "machine": platform.platform(),
+        "when": datetime.now().isoformat(timespec="seconds"),
+    }
+    if args.out:
+        args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
