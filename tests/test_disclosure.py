@@ -136,6 +136,16 @@ def test_a_commissioners_outcome_table_survives_the_attackers_audit(demo_gateway
     )
 
 
+def _da_counts(groups: int, domestic: int, non_domestic: int):
+    """Two to `groups` groups' DA and non-DA counts (up to `domestic` and `non_domestic`)."""
+    return st.integers(2, groups).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, domestic), min_size=n, max_size=n),
+            st.lists(st.integers(0, non_domestic), min_size=n, max_size=n),
+        )
+    )
+
+
 def _da_split(domestic: list[int], non_domestic: list[int]) -> LinearSystem:
     """Groups by DA and non-DA published beside the same groups for all, with each category's
     total: DA + non-DA = all for every group and for the totals (tables of one pack)."""
@@ -202,14 +212,7 @@ def _protect_by_trying_everything(system: LinearSystem, below: int, tries: int =
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    st.integers(2, 6).flatmap(
-        lambda n: st.tuples(
-            st.lists(st.integers(0, 25), min_size=n, max_size=n),
-            st.lists(st.integers(0, 8), min_size=n, max_size=n),
-        )
-    )
-)
+@given(_da_counts(groups=6, domestic=25, non_domestic=8))
 def test_protection_chooses_what_trying_every_candidate_and_pair_chooses(counts):
     """The pair search stops early (at the ceiling hiding every pair gives) and keeps only the
     smallest candidates: it must choose exactly what solving everything chooses."""
@@ -291,14 +294,7 @@ def test_a_non_da_cell_comes_back_from_all_less_da_unless_protected_across_table
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    st.integers(2, 5).flatmap(
-        lambda n: st.tuples(
-            st.lists(st.integers(0, 30), min_size=n, max_size=n),
-            st.lists(st.integers(0, 12), min_size=n, max_size=n),
-        )
-    )
-)
+@given(_da_counts(groups=5, domestic=30, non_domestic=12))
 def test_every_small_count_survives_the_audit_across_da_non_da_and_all(counts):
     system = _da_split(*counts)
     protected = protect_system(system, BELOW)
