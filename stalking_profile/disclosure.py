@@ -323,41 +323,44 @@ def protect_system(
             group = _candidates(system, hidden, key, tries)
             if not group:
                 break  # nothing left to hide: as safe as the system allows
-            trials = [(_width(system, hidden | {c}, key), {c}) for c in group]
-            if max(t[0] for t in trials) > width:
-                best_width, best = max(trials, key=lambda t: (t[0], -_total(system, t[1])))
-            elif pairs := [  # pinned twice over: try pairs
-                {c, d}
-                for c in group
-                for d in _hideable(system, hidden, system.neighbours(c), tries)
-            ]:
-                best_width, best = _best_pair(system, hidden, key, pairs, width)
-            else:
-                best_width, best = trials[0]
+            options = [{c} for c in group]
+            chosen = _widest(system, hidden, key, options, width)
+            if chosen is None:  # pinned twice over: try pairs
+                pairs = [
+                    {c, d}
+                    for c in group
+                    for d in _hideable(system, hidden, system.neighbours(c), tries)
+                ]
+                chosen = _widest(system, hidden, key, pairs, width) if pairs else None
+                if chosen is None:  # none widens it: the first, smallest
+                    first = (pairs or options)[0]
+                    chosen = _width(system, hidden | first, key), first
+            width, best = chosen
             hidden |= best
-            width = best_width
     return hidden
 
 
-def _best_pair(
-    system: LinearSystem, hidden: set[Key], key: Key, pairs: list[set[Key]], width: float
-) -> tuple[float, set[Key]]:
-    """The pair whose hiding widens `key`'s interval most (ties: the smaller total, then the
-    first), or the first pair if none widens it; and the width it gives. Hiding more never
-    narrows an interval, so no pair gives more than hiding every pair at once (the ceiling):
-    if that is no wider than now, only the first pair is solved; otherwise pairs are solved
-    smallest total first, and the first to reach the ceiling is the one chosen."""
-    ceiling = _width(system, hidden | set().union(*pairs), key)
+def _widest(
+    system: LinearSystem, hidden: set[Key], key: Key, options: list[set[Key]], width: float
+) -> tuple[float, set[Key]] | None:
+    """The option (counts to hide) that widens `key`'s interval most beyond `width` (ties: the
+    smaller total, then the first) and the width it gives; None if none widens it.
+
+    Solved no more than needed to decide: hiding more never narrows an interval, so no option
+    gives more than hiding all of them at once (the ceiling). If the ceiling is no wider than
+    `width`, none widens it; otherwise options are solved smallest total first, and the first
+    to reach the ceiling is the widest with the smallest total."""
+    ceiling = _width(system, hidden | set().union(*options), key)
     if ceiling <= width:
-        return _width(system, hidden | pairs[0], key), pairs[0]
+        return None
     widths: dict[int, float] = {}
-    for i in sorted(range(len(pairs)), key=lambda i: (_total(system, pairs[i]), i)):
-        widths[i] = _width(system, hidden | pairs[i], key)
+    for i in sorted(range(len(options)), key=lambda i: (_total(system, options[i]), i)):
+        widths[i] = _width(system, hidden | options[i], key)
         if widths[i] >= ceiling:
-            return widths[i], pairs[i]
-    trials = [(widths[i], pair) for i, pair in enumerate(pairs)]
+            return widths[i], options[i]
+    trials = [(widths[i], option) for i, option in enumerate(options)]
     best_width, best = max(trials, key=lambda t: (t[0], -_total(system, t[1])))
-    return (best_width, best) if best_width > width else trials[0]
+    return (best_width, best) if best_width > width else None
 
 
 def _total(system: LinearSystem, keys: set[Key]) -> int:
