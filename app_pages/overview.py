@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import formatting, ui
+from stalking_profile import formatting, tables, ui
 
 flt = ui.active_filter()
 view = ui.overview(flt)
@@ -48,6 +48,7 @@ st.caption(
 selection = st.dataframe(
     formatting.scorecard_display(view.scorecard),
     hide_index=True,
+    placeholder=tables.NO_VALUE,
     on_select="rerun",
     selection_mode="single-row",
     key="scorecard",

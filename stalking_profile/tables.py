@@ -399,6 +399,8 @@ def _starts_with_any(column: pl.Expr) -> pl.Expr:
 
 
 SUPPRESSED = "suppressed"
+NO_VALUE = ""  # on screen, a cell with no value (a rate with nothing to divide by) is left blank,
+# as it is in the CSV; Streamlit would write "None"
 
 
 def mark_suppressed(

@@ -390,3 +390,20 @@ def test_a_session_sees_an_import_published_while_it_runs(app_test, extract_db_p
     at.run()
     assert int(_metrics(at)["Offences"]) == before + 1
     assert not [p for p in tmp_path.iterdir() if ".reader-" in p.name]  # no link left behind
+
+
+def test_a_table_cell_with_no_value_is_blank_not_none(app_test):
+    """A median with no outcome to take it from (Kirklees, non-DA, one month) has no value:
+    Streamlit writes "None" in such a cell unless told otherwise. It is left blank on screen,
+    as in the CSV download, on every table of the page."""
+    at = _open(
+        app_test,
+        "app_pages/outcomes.py",
+        district="KD Kirklees",
+        da="Non-DA",
+        **{"from": "Apr 2018", "to": "Apr 2018"},
+    )
+    assert any(frame.value.isna().any().any() for frame in at.dataframe)
+    assert at.dataframe
+    for frame in at.dataframe:  # set, and set to blank (unset also reads as "")
+        assert frame.proto.HasField("placeholder") and frame.proto.placeholder == ""

@@ -253,7 +253,7 @@ def show_table(
             config[label] = st.column_config.DateColumn(label, format=fmt)
         elif dtype.is_numeric():
             config[label] = st.column_config.NumberColumn(label, format=fmt)
-    st.dataframe(shown, hide_index=True, column_config=config)
+    st.dataframe(shown, hide_index=True, column_config=config, placeholder=tables.NO_VALUE)
     if file_stem is not None:
         csv_download(shown, f"{file_stem}.csv")
 
