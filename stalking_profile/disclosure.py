@@ -206,12 +206,12 @@ def audit(
     for key in sorted(chosen, key=repr):
         column = position.get(key)
         if column is None or not variable[column]:
-            intervals[key] = (0.0, float(np.inf))  # in no sum: nothing narrows it
+            intervals[key] = (0.0, float(np.inf))  # in no sum, or known: nothing to solve
             continue
         matrix, rhs, columns = matrices.block(matrices.linked(column, variable), variable)
         place = int(np.searchsorted(columns, column))
         if place == len(columns) or columns[place] != column:
-            intervals[key] = (0.0, float(np.inf))
+            intervals[key] = (0.0, float(np.inf))  # it cancels out of every sum it is in
             continue
         intervals[key] = _range(matrix, rhs, lower[columns], upper[columns], place)
     return intervals
@@ -266,18 +266,14 @@ def _width(system: LinearSystem, hidden: set[Key], key: Key) -> float:
 
 
 def _hideable(system: LinearSystem, hidden: set[Key], keys: Iterable[Key], limit: int) -> list[Key]:
-    """The `limit` smallest published counts among `keys` that are not hidden and have a cell
-    to blank (zeros last, then by value, ties by repr)."""
-    unseen = system.unknowns(set())
+    """The `limit` smallest published counts among `keys` (a value, not hidden) that have a
+    cell to blank (zeros last, then by value, ties by repr)."""
     return heapq.nsmallest(
         limit,
         (
             k
             for k in keys
-            if k not in hidden
-            and k not in unseen
-            and k not in system.fixed
-            and system.values.get(k) is not None
+            if system.values.get(k) is not None and k not in hidden and k not in system.fixed
         ),
         key=lambda k: (system.values[k] == 0, system.values[k] or 0, system.order(k)),
     )

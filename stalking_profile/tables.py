@@ -399,8 +399,9 @@ def _starts_with_any(column: pl.Expr) -> pl.Expr:
 
 
 SUPPRESSED = "suppressed"
-NO_VALUE = ""  # on screen, a cell with no value (a rate with nothing to divide by) is left blank,
-# as it is in the CSV; Streamlit would write "None"
+# On screen a cell with no value (a rate with nothing to divide by) is left blank, as in the
+# CSV; Streamlit's grid would write "None".
+NO_VALUE = ""
 
 
 def mark_suppressed(
