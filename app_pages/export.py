@@ -5,6 +5,7 @@ import streamlit as st
 
 from stalking_profile import ui
 from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.images import ImageRenderingError
 from stalking_profile.pack.build import build, pack_filter
 from stalking_profile.scrutiny import tracker
 
@@ -38,7 +39,13 @@ if st.button("Build the pack", type="primary", key="pack_build"):
             gateway, area or "force", flt.start_month, flt.end_month, flt.domestic
         )
         recommendations = tracker.tracker(ui.store(), example=False)
-        st.session_state["pack"] = build(gateway, pack_flt, area_name, access, recommendations)
+        try:
+            st.session_state["pack"] = build(gateway, pack_flt, area_name, access, recommendations)
+        except ImageRenderingError as error:
+            st.error(
+                f"The pack could not be built: {error}. The server draws its charts with "
+                "Chromium, which `bash scripts/start` installs."
+            )
 pack = st.session_state.get("pack")
 if pack is not None:
     st.success(f"{pack.title}: built in {pack.seconds:.1f} s.")

@@ -2,28 +2,39 @@
 (16:9), each carrying its title, the filter in words, the data's extract date, a source line,
 the classification marking and, for the demo, a synthetic-data notice.
 
-Rendering uses kaleido with Debian's Chromium through one persistent renderer (started on the
+Rendering uses kaleido with Debian's Chromium through one persistent browser (started on the
 first image, 0.1-0.3 s an image after that), no MathJax, and the project's own empty world
-topology, so nothing is fetched from the internet.
+topology, so nothing is fetched from the internet. A render that fails or stalls raises
+`ImageRenderingError` within `RENDER_TIMEOUT_S`; it never leaves a page waiting for ever.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import concurrent.futures
+import contextlib
 import threading
-import warnings
+from collections.abc import Coroutine
+from typing import Any
 
 import kaleido
 import plotly.graph_objects as go
-import plotly.io as pio
+from choreographer.errors import ChromeNotFoundError
 
 from stalking_profile.config import STATIC_DIR
 from stalking_profile.exports import Provenance
 
 SLIDE_SIZE = (1600, 900)
 FORMATS = ("png", "svg")
-_RENDERER = threading.Lock()
-_started = False
+RENDER_TIMEOUT_S = 60.0
+"""The longest one image may take, the browser's start included."""
+_CLOSE_TIMEOUT_S = 10.0
+_TOPOLOGY = (STATIC_DIR / "topojson").resolve().as_uri() + "/"
+
+
+class ImageRenderingError(RuntimeError):
+    """A chart could not be drawn as an image: no Chromium, or the browser failed or stalled."""
 
 
 def for_slide(figure: go.Figure, provenance: Provenance) -> go.Figure:
@@ -66,18 +77,86 @@ def for_slide(figure: go.Figure, provenance: Provenance) -> go.Figure:
 
 
 def render(figure: go.Figure, image_format: str) -> bytes:
-    """The figure as PNG or SVG bytes at its layout size (one renderer for the process)."""
+    """The figure as PNG or SVG bytes at its layout size (one browser for the process)."""
     if image_format not in FORMATS:
         raise ValueError(f"an image is one of {', '.join(FORMATS)}")
-    global _started
-    with _RENDERER:
-        if not _started:
-            pio.defaults.topojson = (STATIC_DIR / "topojson").resolve().as_uri() + "/"
-            kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
-            _started = True
-        width = figure.layout.width or SLIDE_SIZE[0]
-        height = figure.layout.height or SLIDE_SIZE[1]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "kopts ignored with a server": sizes are set
-            return pio.to_image(figure, format=image_format, width=width, height=height)
+    options = {
+        "format": image_format,
+        "width": figure.layout.width or SLIDE_SIZE[0],
+        "height": figure.layout.height or SLIDE_SIZE[1],
+        "scale": 1,
+    }
+    return _RENDERER.render(figure.to_dict(), options)
+
+
+class _Renderer:
+    """One kaleido browser driven from an event loop in its own thread. Each image waits at most
+    `RENDER_TIMEOUT_S`. A failure closes the browser (the next image opens a new one); an image
+    that fails in a browser opened for an earlier one is tried once more in a new browser, since
+    that browser may have died in between."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._browser: kaleido.Kaleido | None = None
+
+    def render(self, figure: dict[str, Any], options: dict[str, Any]) -> bytes:
+        with self._lock:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, name="images", daemon=True).start()
+                atexit.register(self.close)
+            attempts = 2 if self._browser is not None else 1
+            for attempt in range(attempts):
+                try:
+                    return self._run(self._calc(figure, options), RENDER_TIMEOUT_S)
+                except concurrent.futures.TimeoutError as error:
+                    self._close_browser()
+                    raise ImageRenderingError(
+                        f"the chart was not drawn within {RENDER_TIMEOUT_S:.0f} s"
+                    ) from error
+                except ChromeNotFoundError as error:
+                    self._browser = None
+                    raise ImageRenderingError(
+                        "Chromium was not found on the server (chromium on the PATH, or "
+                        "BROWSER_PATH)"
+                    ) from error
+                except (Exception, asyncio.CancelledError) as error:
+                    self._close_browser()
+                    if attempt + 1 == attempts:
+                        raise ImageRenderingError(
+                            f"the chart could not be drawn: {error}"
+                        ) from error
+            raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Close the browser (at exit)."""
+        with self._lock:
+            if self._loop is not None:
+                self._close_browser()
+
+    async def _calc(self, figure: dict[str, Any], options: dict[str, Any]) -> bytes:
+        if self._browser is None:
+            browser = kaleido.Kaleido(n=1, mathjax=False, timeout=RENDER_TIMEOUT_S)
+            self._browser = browser
+            await browser.open()
+        return await self._browser.calc_fig(figure, opts=options, topojson=_TOPOLOGY)
+
+    def _run(self, coroutine: Coroutine[Any, Any, Any], timeout: float) -> Any:
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
+
+    def _close_browser(self) -> None:
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            # It may have died or stalled already; the next image opens a new one.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                self._run(browser.close(), _CLOSE_TIMEOUT_S)
+
+
+_RENDERER = _Renderer()

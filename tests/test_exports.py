@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from stalking_profile import exports
 
@@ -70,6 +71,50 @@ def test_publication_mode_is_stated_in_every_download():
     text = exports.csv_bytes(SHOWN, _provenance(suppressed_below=5)).decode("utf-8")
     assert "# Marking: OFFICIAL (publication mode: small numbers suppressed)" in text
     assert "non-zero counts under 5 shown as <5" in text
+
+
+def test_an_image_without_a_browser_is_a_clear_error_not_a_wait(monkeypatch):
+    """kaleido's own server thread died when Chromium could not start, and every later image
+    then waited for ever (a page's download, a pack, a test worker). Now each is refused."""
+    import time
+
+    import plotly.graph_objects as go
+
+    from stalking_profile import images
+
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    renderer = images._Renderer()
+    figure = go.Figure(go.Bar(x=["a"], y=[1]))
+    started = time.perf_counter()
+    for _ in range(2):
+        with pytest.raises(
+            images.ImageRenderingError, match="Chromium was not found on the server"
+        ):
+            renderer.render(figure.to_dict(), {"format": "png", "width": 200, "height": 100})
+    assert time.perf_counter() - started < images.RENDER_TIMEOUT_S
+
+
+def test_an_image_after_the_browser_died_opens_a_new_browser():
+    import os
+    import signal
+
+    import plotly.graph_objects as go
+
+    from stalking_profile import images
+
+    renderer = images._Renderer()
+    options = {"format": "png", "width": 200, "height": 100}
+    figure = go.Figure(go.Bar(x=["a"], y=[1])).to_dict()
+    try:
+        assert renderer.render(figure, options)[:4] == b"\x89PNG"
+        first = renderer._browser
+        assert first is not None
+        os.kill(first.subprocess.pid, signal.SIGKILL)
+        first.subprocess.wait(timeout=10)
+        assert renderer.render(figure, options)[:4] == b"\x89PNG"
+        assert renderer._browser is not None and renderer._browser is not first
+    finally:
+        renderer.close()
 
 
 def test_a_chart_renders_offline_at_slide_size_with_its_provenance(demo_gateway):

@@ -207,6 +207,21 @@ def test_the_export_page_builds_a_pack(app_test):
     assert "Download the pack (PPTX)" in labels and "Download the pack (PDF)" in labels
 
 
+def test_the_export_page_says_why_a_pack_could_not_be_built(app_test, monkeypatch):
+    from stalking_profile import images
+
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    monkeypatch.setattr(images, "_RENDERER", images._Renderer())
+    at = app_test(**{"from": "Oct 2020", "to": "Sep 2021"}).run()
+    at.switch_page("app_pages/export.py").run()
+    at.button(key="pack_build").click().run(timeout=120)
+    assert not at.exception and not at.success
+    assert [e.value for e in at.error] == [
+        "The pack could not be built: Chromium was not found on the server (chromium on the "
+        "PATH, or BROWSER_PATH). The server draws its charts with Chromium, which `bash scripts/start` installs."
+    ]
+
+
 def test_the_pack_carries_the_recommendations_tracker(demo_gateway, tmp_path):
     from stalking_profile.operational import open_store
     from stalking_profile.scrutiny import tracker
