@@ -7,6 +7,7 @@ from datetime import date
 
 import polars as pl
 
+from stalking_profile.contract import OFFENCE_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months
 
@@ -63,10 +64,14 @@ def outcome_days(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     return _outcome_times(gateway, flt, "outcome_days")
 
 
-# The time-to-outcome queries and their whole-force versions (read from outcome_time_force).
+# The time-to-outcome queries, their whole-force versions and the summary each reads.
 WHOLE_FORCE_QUERIES = {
     "outcome_days": "outcome_days_force",
     "outcome_follow_up": "outcome_follow_up_force",
+}
+WHOLE_FORCE_SUMMARIES = {
+    "outcome_days": "force_outcome_days",
+    "outcome_follow_up": "force_follow_up",
 }
 
 
@@ -76,8 +81,9 @@ def _outcome_times(gateway: Gateway, flt: ProfileFilter, name: str) -> pl.DataFr
     it was added gets it at its next import)."""
     params = flt.sql_params()
     whole_force = set(gateway.query("offence_districts")["district_code"]) <= set(flt.districts)
-    if whole_force and has_tables(gateway, "outcome_time_force"):
+    if whole_force and has_tables(gateway, WHOLE_FORCE_SUMMARIES[name]):
         del params["districts"]
+        params["every_offence_type"] = set(flt.offence_types) == set(OFFENCE_TYPES)
         return gateway.query(WHOLE_FORCE_QUERIES[name], **params)
     return gateway.query(name, **params)
 

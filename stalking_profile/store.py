@@ -9,7 +9,8 @@ MARTS: tuple[str, ...] = (
     "marts/offence_fact",
     "marts/offence_summary",
     "marts/outcome_summary",
-    "marts/outcome_time_force",
+    "marts/force_outcome_days",
+    "marts/force_follow_up",
     "marts/ward_month_cube",
     "marts/quality_summary",
 )

@@ -1,9 +1,25 @@
 -- Purpose: outcome_follow_up.sql for a filter that selects every district, read from the
--- outcome_time_force summary (the same rows, without a scan of every offence).
+-- force_follow_up summaries (the same rows, without a scan of every offence): for every offence
+-- type, the rows as stored; for some, summed over the chosen types.
 -- Grain: one row per month recorded x DA x has an outcome x days (to the outcome, or of
 --   follow-up while open) x followed up 90+ days x followed up 180+ days.
--- Parameters: $start_month, $end_month (DATE), $offence_types (VARCHAR[]). The caller has
---   checked that the filter's districts hold every district with offences.
+-- Parameters: $start_month, $end_month (DATE), $offence_types (VARCHAR[]),
+--   $every_offence_type (BOOLEAN: the types are all there are). The caller has checked that
+--   the filter's districts hold every district with offences.
+
+SELECT
+    recorded_month,
+    is_domestic,
+    has_outcome,
+    days,
+    followed_90,
+    followed_180,
+    offences
+FROM force_follow_up
+WHERE $every_offence_type
+  AND recorded_month BETWEEN $start_month AND $end_month
+
+UNION ALL
 
 SELECT
     recorded_month,
@@ -13,7 +29,8 @@ SELECT
     followed_90,
     followed_180,
     sum(offences)::BIGINT AS offences
-FROM outcome_time_force
-WHERE recorded_month BETWEEN $start_month AND $end_month
+FROM force_follow_up_by_type
+WHERE NOT $every_offence_type
+  AND recorded_month BETWEEN $start_month AND $end_month
   AND list_contains($offence_types, offence_type)
 GROUP BY ALL;

@@ -74,3 +74,9 @@ def grid(**dimensions: list) -> pl.DataFrame:
     for frame in frames[1:]:
         result = result.join(frame, how="cross")
     return result
+
+
+def offences_where(condition: pl.Expr) -> pl.Expr:
+    """The sum of `offences` over the rows meeting `condition` (0 if none), as an aggregation.
+    A masked sum: several in one group-by cost a fifth of filtering each group for each."""
+    return pl.when(condition).then(pl.col("offences")).otherwise(0).sum()

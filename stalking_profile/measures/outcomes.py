@@ -13,6 +13,7 @@ from stalking_profile.measures.categories import (
     FORCE,
     Areas,
     grid,
+    offences_where,
     with_category,
     with_roll_ups,
 )
@@ -222,19 +223,28 @@ def outcome_within(
 
     `follow_up` is the frame of queries.outcome_follow_up.
     """
-    base = with_roll_ups(with_category(follow_up))
-    rows = []
-    for horizon in HORIZONS:
-        followed = pl.col(f"followed_{horizon}")
-        part = base.group_by("category").agg(
-            pl.col("offences")
-            .filter(followed & pl.col("has_outcome") & (pl.col("days") <= horizon))
-            .sum()
-            .alias("numerator"),
-            pl.col("offences").filter(followed).sum().alias("denominator"),
-            pl.col("offences").sum().alias("recorded"),
+    by_domestic = follow_up.group_by("is_domestic").agg(  # summed first: 2 rows to roll up
+        pl.col("offences").sum().alias("recorded"),
+        *(
+            expression.alias(f"{name}_{horizon}")
+            for horizon in HORIZONS
+            for name, expression in (
+                ("numerator", _within_sum(horizon, pl.col(f"followed_{horizon}"))),
+                ("denominator", offences_where(pl.col(f"followed_{horizon}"))),
+            )
+        ),
+    )
+    base = with_roll_ups(with_category(by_domestic))
+    rows = [
+        base.group_by("category")
+        .agg(
+            pl.col(f"numerator_{horizon}").sum().alias("numerator"),
+            pl.col(f"denominator_{horizon}").sum().alias("denominator"),
+            pl.col("recorded").sum(),
         )
-        rows.append(part.with_columns(pl.lit(f"Outcome within {horizon} days").alias("label")))
+        .with_columns(pl.lit(f"Outcome within {horizon} days").alias("label"))
+        for horizon in HORIZONS
+    ]
     table = (
         grid(category=list(CATEGORIES))
         .join(pl.concat(rows), on="category", how="left")
@@ -247,6 +257,12 @@ def outcome_within(
         )
     )
     return with_rate_columns(table, small_denominator=small_denominator).sort("label", "category")
+
+
+def _within_sum(horizon: int, among: pl.Expr | None = None) -> pl.Expr:
+    """Offences with an outcome within `horizon` days of being recorded (of those `among`)."""
+    condition = pl.col("has_outcome") & (pl.col("days") <= horizon)
+    return offences_where(condition if among is None else among & condition)
 
 
 def outcome_within_by_month(
@@ -264,16 +280,17 @@ def outcome_within_by_month(
 
     `follow_up` is the frame of queries.outcome_follow_up."""
     followed = pl.col(f"followed_{horizon}")
-    base = with_roll_ups(with_category(follow_up))
+    by_domestic = follow_up.group_by("recorded_month", "is_domestic").agg(  # summed first
+        _within_sum(horizon).alias("numerator"),
+        pl.col("offences").sum().alias("denominator"),
+        offences_where(~followed).alias("unfollowed"),
+    )
     monthly = (
-        base.group_by("recorded_month", "category")
+        with_roll_ups(with_category(by_domestic))
+        .group_by("recorded_month", "category")
         .agg(
-            pl.col("offences")
-            .filter(pl.col("has_outcome") & (pl.col("days") <= horizon))
-            .sum()
-            .alias("numerator"),
-            pl.col("offences").sum().alias("denominator"),
-            (pl.col("offences").filter(~followed).sum() == 0).alias("complete"),
+            pl.col("numerator", "denominator").sum(),
+            (pl.col("unfollowed").sum() == 0).alias("complete"),
         )
         .filter(pl.col("complete").all().over("recorded_month"))
         .drop("complete")
@@ -328,15 +345,21 @@ def time_to_outcome(follow_up: pl.DataFrame) -> pl.DataFrame:
     offences as followed up to the extract date (censored) instead of leaving them out; with
     the 95% interval of the median. A group with fewer than MIN_FOR_MEDIAN outcomes, or whose
     curve never falls to half, has no median (null) and says so in `note`."""
-    base = with_roll_ups(with_category(follow_up))
+    by_day = (  # one row per day and event: the same curve from far fewer rows
+        follow_up.filter(pl.col("offences") > 0)
+        .group_by("is_domestic", "days", "has_outcome")
+        .agg(pl.col("offences").sum())
+    )
+    curves = (
+        with_roll_ups(with_category(by_day))
+        .group_by("category", "days", "has_outcome")
+        .agg(pl.col("offences").sum())
+        .sort("days", "has_outcome")
+        .partition_by("category", as_dict=True, include_key=False)
+    )
     rows = []
     for category in CATEGORIES:
-        part = (  # one row per day and event: the same curve from far fewer rows
-            base.filter((pl.col("category") == category) & (pl.col("offences") > 0))
-            .group_by("days", "has_outcome")
-            .agg(pl.col("offences").sum())
-            .sort("days", "has_outcome")
-        )
+        part = curves.get((category,), by_day.clear().select("days", "has_outcome", "offences"))
         outcomes = int(part.filter(pl.col("has_outcome"))["offences"].sum())
         row: dict[str, object] = {
             "category": category,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from stalking_profile.measures.categories import offences_where
 from stalking_profile.measures.rates import SMALL_DENOMINATOR, with_rate_columns
 
 
@@ -137,7 +138,7 @@ def cyber_rate_by_district(
     table = (
         counts.group_by("district_code")
         .agg(
-            pl.col("offences").filter(pl.col("is_cyber")).sum().alias("numerator"),
+            offences_where(pl.col("is_cyber")).alias("numerator"),
             pl.col("offences").sum().alias("denominator"),
         )
         .sort("district_code")
