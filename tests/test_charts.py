@@ -110,12 +110,13 @@ def test_one_month_is_labelled_as_a_month(demo_gateway: Gateway) -> None:
     assert (high - low).days == 40
 
 
-def test_a_chart_is_sent_as_its_own_json_with_one_deep_copy_per_figure(monkeypatch) -> None:
-    """ui.widgets hands st.plotly_chart the figure's dict made once per figure (Plotly's
-    to_dict deep-copies every trace, and Streamlit called it on every rerun): what Streamlit
-    sends is exactly what it sent for the figure itself."""
+def test_a_chart_is_sent_as_its_own_json_made_once_per_figure(monkeypatch) -> None:
+    """ui.widgets hands st.plotly_chart the figure's JSON made once per figure (Streamlit
+    deep-copied and encoded every figure on every rerun): what Streamlit sends is exactly what
+    it sent for the figure itself."""
     import plotly.graph_objects as go
     import plotly.io as pio
+    import plotly.io._json
     import plotly.tools
 
     from stalking_profile.ui import widgets
@@ -127,8 +128,16 @@ def test_a_chart_is_sent_as_its_own_json_with_one_deep_copy_per_figure(monkeypat
         return pio.to_json(spec, validate=False)
 
     expected = sent(figure)
-    copies = []
+    copies, encodings = [], []
     original = go.Figure.to_dict
     monkeypatch.setattr(go.Figure, "to_dict", lambda self: copies.append(1) or original(self))
+    encode = plotly.io._json.to_json_plotly  # what plotly.io.to_json encodes with
+    monkeypatch.setattr(
+        plotly.io._json, "to_json_plotly", lambda *a, **k: encodings.append(1) or encode(*a, **k)
+    )
     assert [sent(widgets._shown(figure)) for _ in range(3)] == [expected] * 3
-    assert len(copies) == 1
+    assert len(copies) == 1 and len(encodings) == 1
+    sized = go.Figure(figure).update_layout(width=640, height=360)
+    spec = plotly.tools.return_figure_from_figure_or_data(widgets._shown(sized), True)
+    assert spec == {"layout": {"width": 640, "height": 360}}  # what Streamlit reads of it
+    assert pio.to_json(spec, validate=False) == sent(sized)
