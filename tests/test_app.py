@@ -392,6 +392,42 @@ def test_a_session_sees_an_import_published_while_it_runs(app_test, extract_db_p
     assert not [p for p in tmp_path.iterdir() if ".reader-" in p.name]  # no link left behind
 
 
+def test_a_table_is_sent_as_arrow_with_the_values_the_pandas_route_sent():
+    """Tables go to st.dataframe as Arrow (Streamlit sent a Polars frame through pandas on every
+    rerun): the same columns, text type and values, empty cells included."""
+    from datetime import date
+
+    import polars as pl
+    import pyarrow as pa
+    from streamlit import dataframe_util
+
+    from stalking_profile.ui import widgets
+
+    frame = pl.DataFrame(
+        {
+            "District": ["Calderdale", None, "Kirklees"],
+            "Offences": [1234, None, 0],
+            "Rate (%)": [12.5, None, 0.0],
+            "Month": [date(2021, 1, 1), None, date(2021, 3, 1)],
+            "Small": [True, False, None],
+        }
+    )
+
+    def sent(table_bytes: bytes) -> pa.Table:
+        return pa.ipc.open_stream(table_bytes).read_all()
+
+    ours = sent(dataframe_util.convert_arrow_table_to_arrow_bytes(widgets._as_arrow(frame)))
+    pandas_route = dataframe_util.convert_anything_to_pandas_df(frame, ensure_copy=False)
+    theirs = sent(dataframe_util.convert_pandas_df_to_arrow_bytes(pandas_route))
+    assert ours.column_names == [n for n in theirs.column_names if not n.startswith("__index")]
+    assert ours.schema.field("District").type == theirs.schema.field("District").type == pa.string()
+    for name in ["District", "Offences", "Rate (%)", "Small"]:
+        assert ours[name].to_pylist() == theirs[name].to_pylist(), name
+    assert [d and d.isoformat() for d in ours["Month"].to_pylist()] == [
+        d and d.date().isoformat() for d in theirs["Month"].to_pylist()
+    ]
+
+
 def test_a_table_cell_with_no_value_is_blank_not_none(app_test):
     """A median with no outcome to take it from (Kirklees, non-DA, one month) has no value:
     Streamlit writes "None" in such a cell unless told otherwise. It is left blank on screen,
