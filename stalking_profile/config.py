@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +62,7 @@ class Settings:
         """The operational store's URL: as configured, or a SQLite file beside the database."""
         if self.store_url:
             return self.store_url
-        return "sqlite:///" + str(self.db_path.resolve().with_suffix(".operational.sqlite"))
+        return _store_beside(self.db_path)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -83,3 +84,10 @@ class Settings:
             serial_victims=int(env.get("STALKING_PROFILE_SERIAL_VICTIMS", defaults.serial_victims)),
             serial_years=int(env.get("STALKING_PROFILE_SERIAL_YEARS", defaults.serial_years)),
         )
+
+
+@cache
+def _store_beside(db_path: Path) -> str:
+    """The operational store's SQLite URL beside a database, its path resolved once (each page
+    asks for it several times a run; resolving a path is a system call per part)."""
+    return "sqlite:///" + str(db_path.resolve().with_suffix(".operational.sqlite"))

@@ -324,7 +324,7 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
 def _totalled(out: Published, frame: pl.DataFrame, table: str, spec: Totalled) -> None:
     """Every count of a totalled table, and the sums of its rows to the total row."""
     derived = spec.derived or {}
-    counted = [c for c in frame.columns if frame.schema[c].is_integer()]
+    counted = [name for name, dtype in frame.schema.items() if dtype.is_integer()]
     parts: defaultdict[tuple, list[Key]] = defaultdict(list)
     for i, row in enumerate(frame.iter_rows(named=True)):
         group = row[spec.group] if spec.group else None

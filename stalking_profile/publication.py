@@ -189,7 +189,8 @@ def suppress_frame(
         for name, dtype in frame.schema.items()
         if dtype.is_numeric() and _is_count_column(name)
     ]
-    integer = [name for name in numeric if frame.schema[name].is_integer()]
+    schema = frame.schema  # built anew on each access
+    integer = [name for name in numeric if schema[name].is_integer()]
     text = [
         name
         for name, dtype in frame.schema.items()

@@ -340,10 +340,11 @@ def for_display(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl
             python_values(frame[name], p_value_text, pl.String) for name in p_values
         )
     expressions = []
+    schema = frame.schema  # built anew on each access
     for name in kept:
         column = column_for(name)
         expressions.append(
-            _shown(name, frame.schema[name], column.kind).alias(labels.get(name, column.label))
+            _shown(name, schema[name], column.kind).alias(labels.get(name, column.label))
         )
     return frame.select(expressions)
 
@@ -354,6 +355,7 @@ def display_formats(frame: pl.DataFrame, labels: dict[str, str] | None = None) -
     shows at one precision."""
     labels = labels or {}
     formats: dict[str, str] = {}
+    schema = frame.schema  # built anew on each access
     for name in frame.columns:
         if name in HIDDEN:
             continue
@@ -361,9 +363,9 @@ def display_formats(frame: pl.DataFrame, labels: dict[str, str] | None = None) -
         label = labels.get(name, column.label)
         if column.kind in NUMBER_FORMATS:
             formats[label] = NUMBER_FORMATS[column.kind]
-        elif column.kind == "text" and frame.schema[name].is_float():
+        elif column.kind == "text" and schema[name].is_float():
             formats[label] = "%.1f"
-        elif column.kind == "text" and frame.schema[name].is_integer():
+        elif column.kind == "text" and schema[name].is_integer():
             formats[label] = "localized"
     return formats
 
@@ -413,10 +415,11 @@ def mark_suppressed(
     the columns changed."""
     labels = labels or {}
     changed: set[str] = set()
+    schema = frame.schema  # built anew on each access
     for name in frame.columns:
         if name in HIDDEN or column_for(name).kind != "count":
             continue
-        if not frame.schema[name].is_integer() or frame[name].null_count() == 0:
+        if not schema[name].is_integer() or frame[name].null_count() == 0:
             continue
         label = labels.get(name, column_for(name).label)
         shown = shown.with_columns(

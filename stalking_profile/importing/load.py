@@ -155,7 +155,8 @@ def _changed_offences(gateway: Gateway, accepted: pl.DataFrame) -> tuple[pl.Data
     incoming = accepted.select(columns)
     if stored.is_empty():
         return incoming, incoming.height, 0
-    stored = stored.cast({name: incoming.schema[name] for name in columns})
+    incoming_types = incoming.schema  # built anew on each access
+    stored = stored.cast({name: incoming_types[name] for name in columns})
     existing = incoming.filter(pl.col("crime_ref").is_in(stored["crime_ref"].implode()))
     unchanged = existing.join(stored, on=columns, how="semi", nulls_equal=True)
     changed = incoming.join(unchanged, on="crime_ref", how="anti")

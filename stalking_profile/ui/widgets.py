@@ -271,10 +271,11 @@ def show_table(
     if _publication():
         shown, marked = tables.mark_suppressed(frame, shown, labels)
     config: dict[str, Any] = {}
+    schema = shown.schema  # built anew on each access
     for label, fmt in tables.display_formats(frame, labels).items():
         if label in marked:
             continue
-        dtype = shown.schema[label]
+        dtype = schema[label]
         if dtype == pl.Date:
             config[label] = st.column_config.DateColumn(label, format=fmt)
         elif dtype.is_numeric():
