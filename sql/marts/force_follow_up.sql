@@ -27,14 +27,7 @@ GROUP BY ALL
 ORDER BY recorded_month;
 
 CREATE OR REPLACE TABLE force_follow_up AS
-SELECT
-    recorded_month,
-    is_domestic,
-    has_outcome,
-    days,
-    followed_90,
-    followed_180,
-    sum(offences)::BIGINT AS offences
+SELECT * EXCLUDE (offence_type, offences), sum(offences)::BIGINT AS offences
 FROM force_follow_up_by_type
 GROUP BY ALL
 ORDER BY recorded_month;

@@ -30,12 +30,7 @@ GROUP BY ALL
 ORDER BY recorded_month;
 
 CREATE OR REPLACE TABLE force_outcome_days AS
-SELECT
-    recorded_month,
-    is_domestic,
-    group_order,
-    days_to_outcome,
-    sum(offences)::BIGINT AS offences
+SELECT * EXCLUDE (offence_type, offences), sum(offences)::BIGINT AS offences
 FROM force_outcome_days_by_type
 GROUP BY ALL
 ORDER BY recorded_month;

@@ -7,28 +7,14 @@
 --   $every_offence_type (BOOLEAN: the types are all there are). The caller has checked that
 --   the filter's districts hold every district with offences.
 
-SELECT
-    recorded_month,
-    is_domestic,
-    has_outcome,
-    days,
-    followed_90,
-    followed_180,
-    offences
+SELECT *
 FROM force_follow_up
 WHERE $every_offence_type
   AND recorded_month BETWEEN $start_month AND $end_month
 
-UNION ALL
+UNION ALL BY NAME
 
-SELECT
-    recorded_month,
-    is_domestic,
-    has_outcome,
-    days,
-    followed_90,
-    followed_180,
-    sum(offences)::BIGINT AS offences
+SELECT * EXCLUDE (offence_type, offences), sum(offences)::BIGINT AS offences
 FROM force_follow_up_by_type
 WHERE NOT $every_offence_type
   AND recorded_month BETWEEN $start_month AND $end_month
