@@ -113,9 +113,10 @@ def category_map_figure(
         part = values.filter(pl.col(column) == category)
         if part.is_empty():
             continue
+        codes = part["ward_code"].to_list()
         figure.add_choropleth(
-            geojson=geometry.geojson,
-            locations=part["ward_code"].to_list(),
+            geojson=geometry.geojson_of(codes),
+            locations=codes,
             z=[1] * part.height,
             featureidkey="id",
             colorscale=[[0, colour], [1, colour]],

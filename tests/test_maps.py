@@ -27,6 +27,29 @@ def test_hot_and_cold_spots_are_marked_by_shape(demo_gateway: Gateway) -> None:
     assert markers["triangle-up"] == hot
 
 
+def test_a_category_map_carries_each_ward_outline_once(demo_gateway: Gateway) -> None:
+    """Each category's trace carries the outlines of its own wards only (it drew only those; it
+    carried every ward's, once per category), so the map holds each outline once, as drawn;
+    copies of the figure share the outlines instead of copying them."""
+    import copy
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("BD", "CD", "KD", "LD", "WD"))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    view = map_panels.hotspot_panel(demo_gateway, flt, geometry, "rate", correct=False)
+    traces = [trace for trace in view.hotspot_figure.data if trace.type == "choropleth"]
+    assert len(traces) > 1
+    outlines = {feature["id"]: feature for feature in geometry.geojson["features"]}
+    drawn: list[str] = []
+    for trace in traces:
+        ids = [feature["id"] for feature in trace.geojson["features"]]
+        assert sorted(ids) == sorted(trace.locations)
+        assert all(feature == outlines[feature["id"]] for feature in trace.geojson["features"])
+        drawn += ids
+    assert sorted(drawn) == sorted(view.wards["ward_code"]) == sorted(outlines)
+    copied = copy.deepcopy(view.hotspot_figure.to_dict())
+    assert copied["data"][0]["geojson"] is traces[0].geojson
+
+
 def test_ward_rates_carry_exact_intervals_and_a_funnel(demo_gateway: Gateway) -> None:
     """Issue 12: exact Poisson intervals per 1,000 and a Spiegelhalter funnel plot, so a small
     ward's high rate is read against its size."""
