@@ -2,8 +2,8 @@
 -- whole force reads a summary instead of every offence (queries.outcome_follow_up, for a filter
 -- that selects every district; the same rows as outcome_follow_up.sql, tests/test_marts.py).
 -- Two tables: force_follow_up_by_type, and force_follow_up over every offence type at the
--- query's own grain (read when the filter holds every type: no sums left to do, a quarter of
--- the time at 10 million offences).
+-- query's own grain (read when the filter holds every type: no sums left to do; 16 ms to 7 ms
+-- at 10 million offences).
 -- Grain: force_follow_up_by_type, one row per recorded month x offence type x DA x has an
 --   outcome x days (to the outcome, or of follow-up while open; at least 0) x followed up 90+
 --   days x followed up 180+ days; force_follow_up, the same without offence type.

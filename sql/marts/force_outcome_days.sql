@@ -2,7 +2,7 @@
 -- page for the whole force reads a summary instead of every offence (queries.outcome_days, for
 -- a filter that selects every district; the same rows as outcome_days.sql, tests/test_marts.py).
 -- Two tables: force_outcome_days_by_type, and force_outcome_days over every offence type (read
--- when the filter holds every type: half the rows to sum). The outcome group is kept as its
+-- when the filter holds every type: six rows in ten to sum). The outcome group is kept as its
 -- first sort order, an integer: the query sums on it and names the groups afterwards (summing
 -- on the names took 3-4 times longer).
 -- Grain: force_outcome_days_by_type, one row per recorded month x offence type x DA x outcome

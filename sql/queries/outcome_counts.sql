@@ -7,7 +7,7 @@ SELECT
     is_domestic,
     outcome_key,
     any_value(outcome_code) AS outcome_code,  -- the key's code (offence_fact takes it from
-    sum(offences)::BIGINT AS offences         -- outcome_type): not grouped on, 30% faster
+    sum(offences)::BIGINT AS offences         -- outcome_type): one text key fewer to sum on
 FROM outcome_summary
 WHERE recorded_month BETWEEN $start_month AND $end_month
   AND list_contains($districts, district_code)

@@ -357,9 +357,10 @@ def time_to_outcome(follow_up: pl.DataFrame) -> pl.DataFrame:
         .sort("days", "has_outcome")
         .partition_by("category", as_dict=True, include_key=False)
     )
+    no_offences = by_day.clear().select("days", "has_outcome", "offences")
     rows = []
     for category in CATEGORIES:
-        part = curves.get((category,), by_day.clear().select("days", "has_outcome", "offences"))
+        part = curves.get((category,), no_offences)
         outcomes = int(part.filter(pl.col("has_outcome"))["offences"].sum())
         row: dict[str, object] = {
             "category": category,
