@@ -50,18 +50,16 @@ def ours_trends(gateway, flt: ProfileFilter) -> object:
 
 
 def ours_outcomes(gateway, flt: ProfileFilter) -> object:
-    counts = queries.offence_counts(gateway, flt)
-    by_outcome = queries.outcome_counts(gateway, flt)
-    types = queries.outcome_types(gateway)
+    read = queries.outcome_frames(gateway, flt, flt)  # as the page reads them: side by side
     table = outcomes.outcome_table(
-        apply_domestic(by_outcome, flt.domestic), types, list(flt.districts)
+        apply_domestic(read.by_outcome, flt.domestic), read.types, list(flt.districts)
     )
     return (
         table,
-        outcomes.outcome_rates_by_category(counts),
-        outcomes.outcome_group_table(by_outcome, types),
-        outcomes.median_days_to_outcome(queries.outcome_days(gateway, flt)),
-        *_follow_up(queries.outcome_follow_up(gateway, flt)),
+        outcomes.outcome_rates_by_category(read.counts),
+        outcomes.outcome_group_table(read.by_outcome, read.types),
+        outcomes.median_days_to_outcome(read.days),
+        *_follow_up(read.follow_up),
     )
 
 

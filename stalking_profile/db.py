@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -30,6 +31,23 @@ from stalking_profile.config import SQL_DIR
 RECORD_LEVEL_QUERIES = frozenset(
     {"quality_records", "quarantine", "offences_by_ref", "sample_population"}
     | {"suspect_history", "prioritisation_offences", "subject_breaches"}
+)
+
+# Named queries without parameters that describe the store itself. A read-only gateway reads a
+# published file that never changes (an import publishes a new file), so it runs each of these
+# once and keeps the answer: a page asks several of them several times.
+STORE_FACTS = frozenset(
+    {"stored_tables", "offence_districts", "outcome_types", "districts", "dataset_info"}
+)
+
+T = TypeVar("T")
+
+# Reads started with `Gateway.start` run here, each on its own cursor.
+_READERS = threading.local()
+_POOL = ThreadPoolExecutor(
+    max_workers=4,
+    thread_name_prefix="stalking-profile-read",
+    initializer=lambda: setattr(_READERS, "in_pool", True),
 )
 
 
@@ -60,15 +78,18 @@ class Gateway:
         connection: duckdb.DuckDBPyConnection,
         path: Path | None = None,
         access: Access | None = None,
+        facts: dict[str, pl.DataFrame] | None = None,
     ):
         self._connection = connection
         self.path = path
         self.access = access
         self._local = threading.local()  # this thread's transaction cursor, if one is open
+        # The STORE_FACTS answers read so far, on a read-only connection (None: read each time).
+        self._facts = facts
 
     def scoped(self, access: Access) -> Gateway:
         """The same connection, read on behalf of `access`."""
-        return Gateway(self._connection, self.path, access)
+        return Gateway(self._connection, self.path, access, self._facts)
 
     def require(self, permission: Permission) -> None:
         """Refuse (AccessDenied) unless this gateway's access may do `permission`."""
@@ -101,7 +122,28 @@ class Gateway:
         an access that may see records."""
         if name in RECORD_LEVEL_QUERIES:
             self.require(Permission.RECORDS)
-        return self.sql(load_sql("queries/" + name), params, frames)
+        if self._facts is None or name not in STORE_FACTS or params or frames:
+            return self.sql(load_sql("queries/" + name), params, frames)
+        known = self._facts.get(name)
+        if known is None:
+            known = self._facts[name] = self.sql(load_sql("queries/" + name))
+        return known
+
+    def start(self, read: Callable[[], T]) -> Future[T]:
+        """Start `read` (queries through this gateway, and what is worked out from them) beside
+        the caller's other reads; its result, or its error, comes from the future. DuckDB runs
+        reads on separate cursors side by side and lets go of Python while it does, so reads
+        started together take about as long as the longest. Inside a transaction, or inside a
+        read already started, `read` runs at once (it must see the transaction's writes, and a
+        read waiting for the pool must not hold one of its threads)."""
+        if getattr(self._local, "cursor", None) is None and not getattr(_READERS, "in_pool", False):
+            return _POOL.submit(read)
+        done: Future[T] = Future()
+        try:
+            done.set_result(read())
+        except Exception as error:  # handed to whoever asks for the result, as the pool does
+            done.set_exception(error)
+        return done
 
     def sql(
         self,
@@ -219,7 +261,7 @@ def connect(path: Path | str, read_only: bool = True, create: bool = False) -> G
             connection = duckdb.connect(str(path), read_only=False)
     except duckdb.Error as error:
         raise DatabaseError(f"cannot open {path}: {error}") from error
-    return Gateway(connection, path)
+    return Gateway(connection, path, facts={} if read_only else None)
 
 
 def _open_published(path: Path) -> duckdb.DuckDBPyConnection:

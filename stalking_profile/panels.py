@@ -448,11 +448,14 @@ def _within_figure(monthly: pl.DataFrame, incomplete_from: date, flt: ProfileFil
 
 @publishable
 def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
-    counts_all = queries.offence_counts(gateway, flt)
-    by_outcome = queries.outcome_counts(gateway, flt)
     force, areas = _force_scope(gateway, flt)
-    force_outcomes = queries.outcome_counts(gateway, force)
-    types = queries.outcome_types(gateway)
+    read = queries.outcome_frames(gateway, flt, force)
+    counts_all, by_outcome, force_outcomes, types = (
+        read.counts,
+        read.by_outcome,
+        read.force_by_outcome,
+        read.types,
+    )
     shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
     tables = {
         DOMESTIC_CHOICES[category]: outcomes.outcome_table(
@@ -473,14 +476,14 @@ def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int
     rates_figure = charts.rate_comparison_figure(
         rates, _titled("Outcome rates with 95% intervals", flt)
     )
-    days = outcomes.median_days_to_outcome(queries.outcome_days(gateway, flt))
+    days = outcomes.median_days_to_outcome(read.days)
     days = days.filter(pl.col("category").is_in(shown)).select(
         "category",
         pl.col("group_short").alias("outcome_group"),
         "median_days",
         "offences_with_outcome",
     )
-    follow_up = queries.outcome_follow_up(gateway, flt)
+    follow_up = read.follow_up
     shown_categories = [*_categories(flt), *(["all"] if flt.domestic == "all" else [])]
     within = outcomes.outcome_within(follow_up, small_denominator).filter(
         pl.col("category").is_in(shown_categories)

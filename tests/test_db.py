@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from stalking_profile.access import Access
 from stalking_profile.db import DatabaseError, Gateway, connect
 from stalking_profile.store import create_schema
 
@@ -69,3 +70,37 @@ def test_unknown_tables_and_files_are_refused(store: Gateway, tmp_path: Path) ->
         connect(tmp_path / "missing.duckdb")
     with pytest.raises(KeyError):
         store.insert("not_a_table", DISTRICT)
+
+
+def test_a_read_only_store_reads_its_own_description_once(store: Gateway, tmp_path: Path) -> None:
+    """A read-only gateway keeps the answers of the store-describing queries (a published file
+    never changes); a writable one reads them again, so it sees what was written."""
+    store.insert("district", DISTRICT)
+    store.close()
+    reader = connect(tmp_path / "store.duckdb", read_only=True)
+    first = reader.query("districts")
+    assert first.height == 1
+    assert reader.query("districts") is first
+    assert reader.scoped(Access.for_role("ana", "analyst")).query("districts") is first
+    reader.close()
+
+    writer = connect(tmp_path / "store.duckdb", read_only=False)
+    assert writer.query("districts").height == 1
+    writer.insert("district", DISTRICT.with_columns(district_code=pl.lit("B")))
+    assert writer.query("districts").height == 2
+    writer.close()
+
+
+def test_started_reads_run_beside_the_caller_and_hand_back_their_errors(store: Gateway) -> None:
+    """`start` runs a read on a reader thread; its error is raised where the result is asked
+    for; inside a transaction it runs at once on the caller's cursor and sees its writes."""
+    caller = threading.current_thread().name
+    assert store.start(lambda: threading.current_thread().name).result() != caller
+    failed = store.start(lambda: store.query("no_such_query"))
+    with pytest.raises(DatabaseError, match="no SQL file"):
+        failed.result()
+    with store.transaction():
+        store.insert("district", DISTRICT)
+        inside = store.start(lambda: (threading.current_thread().name, _districts(store)))
+        assert inside.result() == (caller, 1)
+    assert store.start(lambda: store.start(lambda: _districts(store)).result()).result() == 1
