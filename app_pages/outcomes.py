@@ -53,14 +53,17 @@ st.caption(
 
 st.subheader("Outcomes by district")
 show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
-for (name, table), tab in zip(view.tables.items(), st.tabs(list(view.tables)), strict=True):
-    with tab:
-        shown = (view.share_tables[name] if show_shares else table).drop("outcome_key")
-        ui.show_table(
-            shown,
-            ui.file_stem(f"outcomes-by-district-{name.lower().replace(' ', '-')}", flt),
-            labels={"label": "Outcome"},
-        )
+# Lazy tabs: only the open tab's table is sent and drawn (each tab is its own rerun).
+tabs = st.tabs(list(view.tables), key="outcome_tab", on_change="rerun")
+for (name, table), tab in zip(view.tables.items(), tabs, strict=True):
+    if tab.open:
+        with tab:
+            shown = (view.share_tables[name] if show_shares else table).drop("outcome_key")
+            ui.show_table(
+                shown,
+                ui.file_stem(f"outcomes-by-district-{name.lower().replace(' ', '-')}", flt),
+                labels={"label": "Outcome"},
+            )
 st.caption(
     "District columns count offences recorded in that district; 'Force' is every district, "
     "whatever is selected, for comparison."

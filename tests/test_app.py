@@ -369,6 +369,28 @@ def test_map_tabs_draw_only_the_open_tab(app_test) -> None:
     assert len(_charts(at)) == 6  # three comparisons, two maps each
 
 
+def _district_tables(at) -> list:
+    return [frame.value for frame in at.dataframe if "Force" in frame.value.columns]
+
+
+def test_outcome_district_tabs_send_only_the_open_table(app_test) -> None:
+    """The Outcomes page sent all three district tables, two of them hidden, and the browser
+    drew all three (issue 14): now only the open tab's. Choosing a tab shows its table; a DA
+    choice without that tab shows the one it has."""
+    at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    (shown,) = _district_tables(at)
+    totals = shown[shown["Outcome"] == "Totals"].iloc[0]
+    assert totals["Force"] == 5669  # DA, the first tab
+    at.session_state["outcome_tab"] = "DA and non-DA"
+    at.run()
+    (shown,) = _district_tables(at)
+    assert shown[shown["Outcome"] == "Totals"].iloc[0]["Force"] == 6129
+    at.button_group(key="da").set_value("non_domestic").run()
+    assert not at.exception, at.exception
+    (shown,) = _district_tables(at)
+    assert shown[shown["Outcome"] == "Totals"].iloc[0]["Force"] == 460
+
+
 def test_a_session_sees_an_import_published_while_it_runs(app_test, extract_db_path, tmp_path):
     """Issue 13, fault 3: after a command-line import published a new file, the dashboard
     process kept reading the old one: DuckDB hands a later connect() of the same path the
