@@ -20,16 +20,16 @@ FLAGS = ["arrest_made", "dash_completed", "sash_completed", "is_cyber"]
 
 # ---- ours -------------------------------------------------------------------------------------
 def ours_overview(gateway, flt: ProfileFilter) -> object:
-    counts = queries.offence_counts(gateway, flt)
-    figures = headline.headline_indicators(
-        counts, queries.offence_counts(gateway, flt.previous()), flt.domestic
-    )
-    trend = volumes.rolling_12m_series(
-        apply_domestic(queries.offence_counts(gateway, flt, 11), flt.domestic), flt
-    )
+    # The reads started together, as the page starts them (panels._overview).
+    counts = gateway.start(lambda: queries.offence_counts(gateway, flt))
+    previous = gateway.start(lambda: queries.offence_counts(gateway, flt.previous()))
+    rolling = gateway.start(lambda: queries.offence_counts(gateway, flt, 11))
+    history = gateway.start(lambda: queries.offence_counts(gateway, flt, 36))
+    figures = headline.headline_indicators(counts.result(), previous.result(), flt.domestic)
+    trend = volumes.rolling_12m_series(apply_domestic(rolling.result(), flt.domestic), flt)
     first = add_months(flt.end_month, -35)
     monthly = scorecard.monthly_indicators(
-        apply_domestic(queries.offence_counts(gateway, flt, 36), flt.domestic), first, flt.end_month
+        apply_domestic(history.result(), flt.domestic), first, flt.end_month
     )
     card = scorecard.scorecard(monthly, series_breaks(flt.offence_types, first, flt.end_month), 6)
     return figures, trend, card

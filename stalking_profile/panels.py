@@ -147,21 +147,30 @@ def _overview(
 ) -> OverviewPanel:
     data_start = queries.dataset_info(gateway).first_month
     compared = flt.comparison(data_start)
+    before, now = compared.previous, compared.current
+    # The page's reads (and its trend panel), started together: see Gateway.start.
+    current = gateway.start(lambda: queries.offence_counts(gateway, flt))
+    previous = (
+        None if before is None else gateway.start(lambda: queries.offence_counts(gateway, before))
+    )
+    change_current = gateway.start(lambda: queries.offence_counts(gateway, now))
+    history_read = gateway.start(
+        lambda: queries.offence_counts(gateway, flt, lookback_months=SCORECARD_MONTHS)
+    )
+    trend_read = gateway.start(lambda: trends_volume(gateway, flt))
     figures = headline.headline_indicators(
-        queries.offence_counts(gateway, flt),
-        None if compared.previous is None else queries.offence_counts(gateway, compared.previous),
+        current.result(),
+        None if previous is None else previous.result(),
         flt.domestic,
         small_denominator,
-        change_current=queries.offence_counts(gateway, compared.current),
+        change_current=change_current.result(),
         change_label=compared.change_label,
-        days=compared.days() if compared.previous is not None else (1, 1),
+        days=compared.days() if before is not None else (1, 1),
         months=_compared_months(compared),
     )
-    trend = trends_volume(gateway, flt)
+    trend = trend_read.result()
     first = max(add_months(flt.end_month, -(SCORECARD_MONTHS - 1)), data_start)
-    history = apply_domestic(
-        queries.offence_counts(gateway, flt, lookback_months=SCORECARD_MONTHS), flt.domestic
-    )
+    history = apply_domestic(history_read.result(), flt.domestic)
     monthly = scorecard.monthly_indicators(history, first, flt.end_month)
     breaks = series_breaks(flt.offence_types, first, flt.end_month)
     changes = recording_rule_changes(flt.offence_types, first, flt.end_month)
