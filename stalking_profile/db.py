@@ -4,7 +4,9 @@ Every query is a named `.sql` file under `sql/`, run with bound parameters and r
 Polars frame. A `Gateway` wraps one connection and takes a fresh cursor per call, because
 Streamlit serves each session from its own thread and a DuckDB connection is not thread-safe.
 Inside `transaction()` every statement of that thread runs on the one cursor that began it:
-a DuckDB cursor is its own connection, so a transaction cannot span cursors.
+a DuckDB cursor is its own connection, so a transaction cannot span cursors. `start` runs a
+page's independent reads side by side, each on its own cursor; a read-only gateway keeps the
+answers of the queries that describe the store (`STORE_FACTS`), which cannot change under it.
 """
 
 from __future__ import annotations
