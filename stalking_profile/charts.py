@@ -6,6 +6,8 @@ every chart, and recording-rule changes are marked the same way on every trend.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
@@ -28,6 +30,45 @@ COLOURS: dict[str, str] = {
 TEXT = "#262730"  # 15:1 on white
 MUTED_TEXT = "#4D4D4D"  # 8.5:1 on white: axis ticks, notes (WCAG AA needs 4.5:1)
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+
+
+class LazyFigures(Mapping[str, go.Figure]):
+    """Figures by key, each drawn the first time it is asked for and then kept: for a panel
+    with several charts of which a page shows one at a time (drawing one takes about 0.1 s).
+    `map` gives the same figures with a change made to each as it is drawn (publication mode's
+    suppression walks them this way); `replacing` makes a change to one."""
+
+    def __init__(self, draw: Mapping[str, Callable[[], go.Figure]]):
+        self._draw = dict(draw)
+        self._drawn: dict[str, go.Figure] = {}
+        self._lock = threading.Lock()  # sessions share a cached panel
+
+    def __getitem__(self, key: str) -> go.Figure:
+        with self._lock:
+            if key not in self._drawn:
+                self._drawn[key] = self._draw[key]()
+            return self._drawn[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._draw)
+
+    def __len__(self) -> int:
+        return len(self._draw)
+
+    def map(self, change: Callable[[go.Figure], go.Figure]) -> LazyFigures:
+        """Every figure with `change` made to it."""
+        return LazyFigures({key: self._changed(key, change) for key in self._draw})
+
+    def replacing(self, key: str, change: Callable[[go.Figure], go.Figure]) -> LazyFigures:
+        """The same figures, `change` made to the one under `key`."""
+        return LazyFigures({k: self._changed(k, change if k == key else None) for k in self._draw})
+
+    def _changed(
+        self, key: str, change: Callable[[go.Figure], go.Figure] | None
+    ) -> Callable[[], go.Figure]:
+        if change is None:
+            return lambda: self[key]
+        return lambda: change(self[key])
 
 
 def apply_theme(figure: go.Figure, title: str) -> go.Figure:

@@ -7,6 +7,7 @@ them without Streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -37,6 +38,7 @@ from stalking_profile.measures import (
     volumes,
 )
 from stalking_profile.measures.categories import FORCE, roll_up_areas, selection_name
+from stalking_profile.measures.indicators import Indicator
 from stalking_profile.publication import publishable
 from stalking_profile.recording_rules import (
     changes_between,
@@ -79,7 +81,7 @@ class OverviewPanel:
     trend_table: pl.DataFrame
     trend_figure: go.Figure
     scorecard: pl.DataFrame
-    scorecard_charts: dict[str, go.Figure]
+    scorecard_charts: charts.LazyFigures  # one per indicator, drawn when first shown
     offences_chart: pl.DataFrame  # the offences card's XmR chart (month, value, partition, mean)
 
 
@@ -107,12 +109,10 @@ def overview(
         trend_table=protected.tables["trend"],
         trend_figure=linked_tables.hide_points(panel.trend_figure, _trend_points(protected, flt)),
         offences_chart=protected.tables["spc"],
-        scorecard_charts={
-            **panel.scorecard_charts,
-            "offences": linked_tables.hide_points(
-                panel.scorecard_charts["offences"], dict.fromkeys(SPC_POINTS, card)
-            ),
-        },
+        scorecard_charts=panel.scorecard_charts.replacing(
+            "offences",
+            lambda figure: linked_tables.hide_points(figure, dict.fromkeys(SPC_POINTS, card)),
+        ),
         scorecard=panel.scorecard.with_columns(
             pl.when(
                 (pl.col("indicator") == "offences") & pl.col("latest_month").is_in(sorted(card))
@@ -176,16 +176,18 @@ def _overview(
     changes = recording_rule_changes(flt.offence_types, first, flt.end_month)
     card = scorecard.scorecard(monthly, breaks, run_length)
     offences_chart = scorecard.indicator_chart(monthly, "offences", breaks, run_length)
-    card_charts = {
-        ind.key: charts.spc_figure(
+    period = flt.with_period(first, flt.end_month).describe()
+
+    def card_chart(ind: Indicator) -> Callable[[], go.Figure]:
+        return lambda: charts.spc_figure(
             scorecard.indicator_chart(monthly, ind.key, breaks, run_length),
-            f"{ind.label}: {flt.with_period(first, flt.end_month).describe()}",
+            f"{ind.label}: {period}",
             run_length,
             ind.is_rate,
             changes,
         )
-        for ind in scorecard.INDICATORS
-    }
+
+    card_charts = charts.LazyFigures({ind.key: card_chart(ind) for ind in scorecard.INDICATORS})
     return OverviewPanel(
         figures,
         formatting.headline_table(figures),

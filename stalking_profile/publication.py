@@ -30,6 +30,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from stalking_profile.charts import LazyFigures
 from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, protect_system
 from stalking_profile.filters import DOMESTIC_CHOICES
@@ -262,6 +263,8 @@ def _walk(
         return value
     if isinstance(value, numbers.Integral):
         return leaf(value)
+    if isinstance(value, LazyFigures):  # each figure walked as it is drawn
+        return value.map(lambda figure: _walk(figure, leaf, together))
     if isinstance(value, dict):
         whole = together(value)
         if whole is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def _small_counts(value: object, found: list, where: str = "", below: int = SUPP
                     found.append((where, name, cell))
     elif isinstance(value, go.Figure):
         _figure_small_counts(value.to_plotly_json()["data"], found, where, below)
-    elif isinstance(value, dict):
+    elif isinstance(value, Mapping):  # a LazyFigures draws each figure here
         for key, item in value.items():
             _small_counts(item, found, f"{where}.{key}", below)
     elif isinstance(value, list | tuple):

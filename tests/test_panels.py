@@ -258,3 +258,26 @@ def test_a_district_the_comparison_table_withholds_is_not_on_the_funnel(
     assert not any(
         trace.x for trace in page.funnel_figure.data if str(trace.name).startswith("Districts")
     )
+
+
+def test_the_scorecard_draws_a_chart_only_when_it_is_shown(
+    demo_gateway: Gateway, monkeypatch
+) -> None:
+    """The Overview drew all four scorecard charts for every filter (about 0.1 s each) while
+    the page shows one: now each is drawn when first asked for, once, and is the same chart."""
+    from stalking_profile import charts
+
+    drawn: list[str] = []
+    draw = charts.spc_figure
+
+    def counted(chart, title, *args, **kwargs):
+        drawn.append(title)
+        return draw(chart, title, *args, **kwargs)
+
+    monkeypatch.setattr(charts, "spc_figure", counted)
+    view = panels.overview(demo_gateway, YEAR, small_denominator=30, run_length=6)
+    assert drawn == []
+    figure = view.scorecard_charts["arrest_rate"]
+    assert view.scorecard_charts["arrest_rate"] is figure
+    assert len(drawn) == 1 and drawn[0].startswith("Arrest rate")
+    assert list(view.scorecard_charts) == view.scorecard["indicator"].to_list()
