@@ -61,14 +61,18 @@ class LazyFigures(Mapping[str, go.Figure]):
 
     def replacing(self, key: str, change: Callable[[go.Figure], go.Figure]) -> LazyFigures:
         """The same figures, `change` made to the one under `key`."""
-        return LazyFigures({k: self._changed(k, change if k == key else None) for k in self._draw})
+        return LazyFigures(
+            {k: self._changed(k, change if k == key else _unchanged) for k in self._draw}
+        )
 
     def _changed(
-        self, key: str, change: Callable[[go.Figure], go.Figure] | None
+        self, key: str, change: Callable[[go.Figure], go.Figure]
     ) -> Callable[[], go.Figure]:
-        if change is None:
-            return lambda: self[key]
         return lambda: change(self[key])
+
+
+def _unchanged(figure: go.Figure) -> go.Figure:
+    return figure
 
 
 def apply_theme(figure: go.Figure, title: str) -> go.Figure:

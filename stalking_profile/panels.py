@@ -461,27 +461,23 @@ def _within_figure(monthly: pl.DataFrame, incomplete_from: date, flt: ProfileFil
 def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
     force, areas = _force_scope(gateway, flt)
     read = queries.outcome_frames(gateway, flt, force)
-    counts_all, by_outcome, force_outcomes, types = (
-        read.counts,
-        read.by_outcome,
-        read.force_by_outcome,
-        read.types,
-    )
     shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
     tables = {
         DOMESTIC_CHOICES[category]: outcomes.outcome_table(
-            apply_domestic(force_outcomes, category), types, _district_codes(flt), areas
+            apply_domestic(read.force_by_outcome, category), read.types, _district_codes(flt), areas
         )
         for category in shown
     }
-    groups = outcomes.outcome_group_table(by_outcome, types).filter(pl.col("category").is_in(shown))
+    groups = outcomes.outcome_group_table(read.by_outcome, read.types).filter(
+        pl.col("category").is_in(shown)
+    )
 
     groups_figure = charts.share_bar_figure(
         groups,
         "group_short",
         _titled("Outcome groups: share of offences recorded in the period", flt),
     )
-    rates = outcomes.outcome_rates_by_category(counts_all, small_denominator).filter(
+    rates = outcomes.outcome_rates_by_category(read.counts, small_denominator).filter(
         pl.col("category").is_in(_categories(flt))
     )
     rates_figure = charts.rate_comparison_figure(
