@@ -120,6 +120,21 @@ def test_median_days_to_outcome_by_hand(tiny_gateway: Gateway) -> None:
     }
 
 
+def test_median_days_to_outcome_orders_ties_the_same_every_time(tiny_gateway: Gateway) -> None:
+    days = queries.outcome_days(tiny_gateway, Q1_2021).with_columns(
+        pl.lit(20).cast(pl.Int64).alias("days_to_outcome")  # every group's median ties at 20
+    )
+    shown = [
+        outcomes.median_days_to_outcome(days.sample(fraction=1.0, shuffle=True, seed=seed))
+        for seed in range(20)
+    ]
+    for medians in shown:
+        assert medians.equals(shown[0])
+    first = shown[0].filter(pl.col("category") == "all")
+    assert set(first["median_days"]) == {20}
+    assert first["outcome_group"].to_list() == sorted(first["outcome_group"])
+
+
 def test_monthly_indicators_by_hand(tiny_gateway: Gateway) -> None:
     monthly = scorecard.monthly_indicators(
         queries.offence_counts(tiny_gateway, Q1_2021), date(2021, 1, 1), date(2021, 3, 1)

@@ -189,7 +189,7 @@ def median_days_to_outcome(days: pl.DataFrame) -> pl.DataFrame:
             pl.col("days_to_outcome").first().alias("median_days"),
             pl.col("offences_with_outcome").first(),
         )
-        .sort("category", "median_days")
+        .sort("category", "median_days", "outcome_group")  # ties by name, the same every time
     )
 
 
