@@ -49,9 +49,8 @@ PAGES = {
     "definitions": "Definitions",
 }
 UNFILTERED = ("data", "definitions")  # pages that show no filtered figure
-# One cheap check, polled every 50 ms, in the page's own script: Playwright's role selectors
-# walk the whole DOM on every poll (on a 7,056-ward map, ~0.1 s of the main thread a move,
-# taken from the page being timed).
+# One cheap check, polled every 50 ms in the page (the heading too: a role selector would
+# compute every element's role on each poll, on the main thread of the page being timed).
 RENDERED = """(heading) => [...document.querySelectorAll('h1')]
         .some(h => h.innerText.toLowerCase().includes(heading.toLowerCase()))
     && document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState
