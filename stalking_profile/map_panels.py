@@ -169,7 +169,9 @@ def _hotspot_panel(
         change_pct("offences", "previous_offences").alias("change_pct"),
     )
     wards = with_funnel(wards)
-    ranked = wards.sort(measure, descending=True, nulls_last=True).with_row_index("rank", offset=1)
+    ranked = wards.sort(  # ties by ward code, the same every time
+        [measure, "ward_code"], descending=[True, False], nulls_last=True
+    ).with_row_index("rank", offset=1)
     top = ranked.select(
         "rank",
         "ward_name",
@@ -286,6 +288,7 @@ def emerging_panel(
     ).sort(
         pl.col("category").replace_strict({c: i for i, c in enumerate(hotspots.EMERGING_ORDER)}),
         "ward_name",
+        "ward_code",  # two districts can each have a ward of the same name
     )
     return EmergingPanel(shown, figure, period_starts)
 

@@ -136,3 +136,14 @@ def test_maps_and_gi_star_on_real_boundaries(writable_demo: Gateway) -> None:
     assert len(view.map_figure.data[0].locations) == 91
     codes = {feature["id"] for feature in geometry.geojson["features"]}
     assert codes == set(geometry.wards["ward_code"])
+
+
+def test_a_ward_split_evenly_between_districts_goes_to_the_lowest_code(
+    tiny_gateway: Gateway,
+) -> None:
+    """A newly loaded ward is placed in the district most of its offences belong to; a tie
+    is settled by district code, not by whichever row the database met first."""
+    tiny_gateway.sql("UPDATE offence SET ward_code = 'W1' WHERE crime_ref IN ('T4', 'T1')")
+    tiny_gateway.sql("UPDATE offence SET ward_code = 'W2' WHERE crime_ref IN ('T3', 'T5', 'T6')")
+    used = tiny_gateway.query("ward_districts_from_offences")
+    assert used.rows() == [("W1", "A", 2), ("W2", "B", 3)]

@@ -70,6 +70,18 @@ def test_ward_rates_carry_exact_intervals_and_a_funnel(demo_gateway: Gateway) ->
     assert {"99.8% limits", "95% limits", "Rate of the whole area"} <= names
 
 
+def test_top_wards_that_tie_are_ranked_by_ward_code(demo_gateway: Gateway) -> None:
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("BD", "CD", "KD", "LD", "WD"))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    view = map_panels.hotspot_panel(demo_gateway, flt, geometry, "offences", correct=True)
+    top = view.top_wards
+    assert top["rank"].to_list() == list(range(1, top.height + 1))
+    ties = top.group_by("offences").agg(pl.col("ward_code"), pl.len()).filter(pl.col("len") > 1)
+    assert ties.height > 0  # the demo has wards with the same count
+    for codes in ties["ward_code"]:
+        assert codes.to_list() == sorted(codes)
+
+
 def test_funnel_limits_narrow_as_wards_grow() -> None:
     from stalking_profile.measures import funnel
 

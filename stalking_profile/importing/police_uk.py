@@ -114,7 +114,12 @@ def _typed(raw: pl.DataFrame) -> pl.DataFrame:
         pl.col("Last outcome category").replace("", None).alias("last_outcome_category"),
     )
     if frame["month"].null_count():
-        bad = frame.filter(pl.col("month").is_null())["Month"].unique().head(3).to_list()
+        bad = (
+            frame.filter(pl.col("month").is_null())["Month"]
+            .unique(maintain_order=True)
+            .head(3)
+            .to_list()
+        )
         raise ReadError(f"unreadable Month values {bad} (expected 2022-01 or Feb-25)")
     return frame
 
@@ -138,8 +143,11 @@ def _place_points(frame: pl.DataFrame, wards: gpd.GeoDataFrame) -> pl.DataFrame:
             joined = gpd.sjoin(
                 geo, wards[["ward_code", "geometry"]], predicate="within", how="inner"
             )
-        placed = pl.from_pandas(joined[["__row_number", "source_file", "ward_code"]]).unique(
-            ["__row_number", "source_file"]
+        # a point in two overlapping wards goes to the lower ward code, the same every time
+        placed = (
+            pl.from_pandas(joined[["__row_number", "source_file", "ward_code"]])
+            .sort("__row_number", "source_file", "ward_code")
+            .unique(["__row_number", "source_file"], keep="first", maintain_order=True)
         )
     return frame.join(placed, on=["__row_number", "source_file"], how="left")
 
@@ -226,12 +234,12 @@ def import_police_uk(
     summary = (
         layers.group_by("layer")
         .agg(pl.col("offences").sum(), pl.len().alias("wards"))
-        .sort("offences", descending=True)
+        .sort(["offences", "layer"], descending=[True, False])
     )
     outcomes = (
         mapped.group_by("last_outcome_category", "outcome_group", "mapping_confidence")
         .agg(pl.len().alias("rows"))
-        .sort("rows", descending=True)
+        .sort(["rows", "last_outcome_category"], descending=[True, False], nulls_last=True)
     )
     return ContextReport(
         tuple(p.name for p in files),

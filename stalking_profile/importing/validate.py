@@ -705,7 +705,7 @@ def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[
             pl.col("ward_code").is_not_null() & ~pl.col("ward_code").is_in(sorted(reference.wards))
         )
         if unknown.height:
-            examples = ", ".join(unknown["ward_code"].unique().head(5).to_list())
+            examples = ", ".join(unknown["ward_code"].unique(maintain_order=True).head(5).to_list())
             notes.append(
                 f"{unknown.height:,} accepted offences name wards with no boundary loaded (e.g. {examples}); they are kept but not mapped"
             )

@@ -355,6 +355,7 @@ def correspondence(
                 "ward_code", pl.col("offences").alias("b_count"), pl.col("rate").alias("b_rate")
             ),
             on="ward_code",
+            maintain_order="left",  # the permutation test and the top decile's ties follow it
         )
         .drop_nulls()
         .filter(pl.col("population") > 0)
@@ -444,12 +445,13 @@ def period_rates(
         pl.DataFrame({"period": list(range(periods))}), how="cross"
     )
     matrix = (
-        grid.join(per_period, on=["ward_code", "period"], how="left")
+        grid.join(per_period, on=["ward_code", "period"], how="left", maintain_order="left")
         .with_columns(pl.col("offences").fill_null(0))
         .with_columns(
             rate_per_1000(pl.col("offences"), pl.col("population")).fill_null(0).alias("rate")
         )
         .pivot(on="period", index="ward_code", values="rate")
+        .select("ward_code", *(str(period) for period in range(periods)))  # periods in order
     )
     ordered = wards.select("ward_code").join(
         matrix, on="ward_code", how="left", maintain_order="left"
