@@ -22,13 +22,20 @@ from stalking_profile.ui.cache import (
     ward_geometry,
 )
 
+WORKING = (
+    "Working out the figures for this filter (the first time anyone asks for it; in "
+    "publication mode, small numbers are protected across the page's tables) ..."
+)
+
 
 def panel_cache(max_entries: int):
     """Cache a panel builder across sessions as a shared object: panels are frozen dataclasses
     of Polars frames (immutable) and Plotly figures that nothing downstream changes (slide
     images draw a copy). `st.cache_data` would hand every rerun a fresh unpickled copy instead:
-    35-90 ms a page on the demo, 470 ms for the Hotspot maps' figure (bench/browser_pages.py)."""
-    return st.cache_resource(show_spinner=False, max_entries=max_entries)
+    35-90 ms a page on the demo, 470 ms for the Hotspot maps' figure (bench/browser_pages.py).
+    A panel not yet cached says it is being worked out if it takes over half a second
+    (Streamlit shows a spinner only then): a large force's map, or publication mode."""
+    return st.cache_resource(show_spinner=WORKING, max_entries=max_entries)
 
 
 def _scope() -> tuple[tuple[int, int], Access]:
