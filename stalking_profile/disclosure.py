@@ -189,55 +189,154 @@ def audit(
     Each count is solved over the sums linked to it through unknowns only (the others bind
     other counts and cannot narrow it), so a large table costs little per cell."""
     system = published.system() if isinstance(published, AdditiveTable) else published
-    unknown = system.unknowns(set(hidden))
-    if not unknown:
+    if not system.unknowns(set(hidden)):
         return {}
-    matrices = system.incidence
-    position = matrices.position
-    is_unknown = np.zeros(len(matrices.keys), dtype=bool)
-    is_unknown[[position[key] for key in unknown if key in position]] = True
-    # The LP's variables: every unknown count and, where published counts are rounded, every
-    # count in a sum (each within the rounding of what is shown); the rest are constants.
-    variable = np.ones_like(is_unknown) if system.slack else is_unknown
-    lower = np.where(is_unknown, 0.0, np.maximum(0.0, matrices.values - system.slack))
-    upper = np.where(is_unknown, np.inf, matrices.values + system.slack)
-    intervals = {}
     chosen = set(hidden) | system.withheld if only is None else only
-    for key in sorted(chosen, key=repr):
-        column = position.get(key)
-        if column is None or not variable[column]:
-            intervals[key] = (0.0, float(np.inf))  # in no sum, or known: nothing to solve
-            continue
-        matrix, rhs, columns = matrices.block(matrices.linked(column, variable), variable)
-        place = int(np.searchsorted(columns, column))
-        if place == len(columns) or columns[place] != column:
-            intervals[key] = (0.0, float(np.inf))  # it cancels out of every sum it is in
-            continue
-        intervals[key] = _range(matrix, rhs, lower[columns], upper[columns], place)
-    return intervals
+    attacker = _Attacker(system, set(hidden))
+    return {key: attacker.interval(key) for key in sorted(chosen, key=repr)}
 
 
-def _range(
-    matrix: csc_matrix, rhs: np.ndarray, lower: np.ndarray, upper: np.ndarray, column: int
-) -> tuple[float, float]:
-    """The smallest and largest value of one variable subject to matrix @ x = rhs within the
-    bounds: one HiGHS model, solved twice (minimise, then maximise from where it stopped)."""
-    rows, columns = matrix.shape
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = columns, rows
-    cost = np.zeros(columns)
-    cost[column] = 1.0
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.asarray(lower, dtype=float)
-    lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
-    lp.row_lower_ = lp.row_upper_ = np.asarray(rhs, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = columns, rows
-    solver = highspy.Highs()
-    solver.setOptionValue("output_flag", False)
-    solver.passModel(lp)
+class _Attacker:
+    """What an attacker can work out when `hidden` is hidden: the LP's variables are every
+    unknown count (0 to infinity) and, where published counts are rounded, every count in a
+    sum (within the rounding of what is shown); the rest are constants. Counts whose linked
+    sums are the same share one HiGHS model, solved again for each from where it stopped."""
+
+    def __init__(self, system: LinearSystem, hidden: set[Key]) -> None:
+        self.system, self.hidden = system, set(hidden)
+        matrices = system.incidence
+        is_unknown = np.zeros(len(matrices.keys), dtype=bool)
+        position = matrices.position
+        is_unknown[[position[key] for key in system.unknowns(hidden) if key in position]] = True
+        self.variable = np.ones_like(is_unknown) if system.slack else is_unknown
+        self.lower = np.where(is_unknown, 0.0, np.maximum(0.0, matrices.values - system.slack))
+        self.upper = np.where(is_unknown, np.inf, matrices.values + system.slack)
+        self._models: dict[bytes, _Model] = {}
+
+    def model(self, key: Key) -> _Model | None:
+        """The model of `key`'s linked sums, aimed at `key`; None if nothing can narrow it
+        (in no sum, known, or cancelling out of every sum it is in)."""
+        matrices = self.system.incidence
+        column = matrices.position.get(key)
+        if column is None or not self.variable[column]:
+            return None
+        rows = matrices.linked(column, self.variable)
+        model = self._models.get(rows.tobytes())
+        if model is None:
+            matrix, rhs, columns = matrices.block(rows, self.variable)
+            model = self._models[rows.tobytes()] = _Model(
+                self.system, matrix, rhs, columns, self.lower[columns], self.upper[columns]
+            )
+        return model if model.aim(column) else None
+
+    def interval(self, key: Key) -> tuple[float, float]:
+        model = self.model(key)
+        return (0.0, float(np.inf)) if model is None else model.extremes()
+
+    def hiding(self, keys: set[Key]) -> _Attacker:
+        """The attacker once `keys` are hidden too. Where published counts are rounded every
+        count is a variable already, so the models stay and only those counts' bounds open;
+        otherwise the linked sums change, and the models are made again."""
+        if not self.system.slack:
+            return _Attacker(self.system, self.hidden | keys)
+        position = self.system.incidence.position
+        columns = np.array([position[key] for key in keys if key in position], dtype=np.int64)
+        self.lower[columns], self.upper[columns] = 0.0, np.inf
+        for model in self._models.values():
+            model.hide(columns)
+        self.hidden |= keys
+        return self
+
+
+class _Model:
+    """A HiGHS model of linked sums over its variables (`columns`, positions among all
+    counts), aimed at one of them. `extremes(shown)` solves it with the counts in `shown`
+    (hidden in this model) back at their published bounds: a model made with the most counts
+    hidden answers for fewer, each solve starting from the last one's basis (sums linked only
+    through a shown count then no longer bind the one aimed at)."""
+
+    def __init__(
+        self,
+        system: LinearSystem,
+        matrix: csc_matrix,
+        rhs: np.ndarray,
+        columns: np.ndarray,
+        lower: np.ndarray,
+        upper: np.ndarray,
+    ) -> None:
+        self.system, self.columns, self.lower = system, columns, lower
+        self.aimed: int | None = None
+        self._published = np.zeros(0, dtype=np.int64)
+        rows, count = matrix.shape
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = count, rows
+        lp.col_cost_ = np.zeros(count)
+        lp.col_lower_ = np.asarray(lower, dtype=float)
+        lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
+        lp.row_lower_ = lp.row_upper_ = np.asarray(rhs, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
+        lp.a_matrix_.value_ = matrix.data
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = count, rows
+        self.solver = highspy.Highs()
+        self.solver.setOptionValue("output_flag", False)
+        self.solver.setOptionValue("presolve", "off")  # small models, solved warm: faster
+        self.solver.passModel(lp)
+
+    def aim(self, column: int) -> bool:
+        """Make the count at `column` (among all counts) the objective; False if it is not a
+        variable here (it cancels out of every sum it is in)."""
+        place = int(np.searchsorted(self.columns, column))
+        if place == len(self.columns) or self.columns[place] != column:
+            return False
+        if self.aimed != place:
+            if self.aimed is not None:
+                self.solver.changeColCost(self.aimed, 0.0)
+            self.solver.changeColCost(place, 1.0)
+            self.aimed = place
+        return True
+
+    def extremes(self, shown: Iterable[Key] = ()) -> tuple[float, float]:
+        """The smallest and largest value of the aimed count, with `shown` published again."""
+        matrices, slack = self.system.incidence, self.system.slack
+        positions = np.array(
+            [matrices.position[key] for key in shown if key in matrices.position], dtype=np.int64
+        )
+        places = np.searchsorted(self.columns, positions)
+        inside = places < len(self.columns)
+        inside[inside] = self.columns[places[inside]] == positions[inside]
+        published = np.unique(places[inside])
+        hidden_again = np.setdiff1d(self._published, published)  # published by the last call
+        if hidden_again.size:
+            self._bound(hidden_again, self.lower[hidden_again], np.full(hidden_again.size, np.inf))
+        self._published = published
+        if published.size:
+            values = matrices.values[self.columns[published]]
+            self._bound(published, np.maximum(0.0, values - slack), values + slack)
+        return _solve(self.solver)
+
+    def hide(self, columns: np.ndarray) -> None:
+        """Open the bounds (0 to infinity) of the counts at `columns` that are variables here."""
+        places = np.searchsorted(self.columns, columns)
+        inside = places < len(self.columns)
+        inside[inside] = self.columns[places[inside]] == columns[inside]
+        places = places[inside]
+        if places.size:
+            self.lower[places] = 0.0
+            self._bound(places, np.zeros(places.size), np.full(places.size, np.inf))
+
+    def _bound(self, places: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        self.solver.changeColsBounds(
+            len(places),
+            places.astype(np.int32),
+            np.asarray(lower, dtype=float),
+            np.where(np.isinf(upper), highspy.kHighsInf, upper).astype(float),
+        )
+
+
+def _solve(solver: highspy.Highs) -> tuple[float, float]:
+    """The model's smallest and largest value of its objective's variable: solved twice
+    (minimise, then maximise from where it stopped)."""
     found = []
     for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
         solver.changeObjectiveSense(sense)
@@ -260,8 +359,8 @@ def small(system: LinearSystem, below: int) -> set[Key]:
     return {key for key, value in system.values.items() if value is not None and 1 <= value < below}
 
 
-def _width(system: LinearSystem, hidden: set[Key], key: Key) -> float:
-    low, high = audit(system, hidden | {key}, only={key})[key]
+def _width(attacker: _Attacker, key: Key) -> float:
+    low, high = attacker.interval(key)
     return high - low
 
 
@@ -313,8 +412,9 @@ def protect_system(
     margin = below if margin is None else margin
     hidden = small(system, below)
     protected = hidden | {key for key, value in system.values.items() if value is None}
+    attacker = _Attacker(system, hidden)  # kept up to date as more is hidden
     for key in sorted(protected, key=repr):
-        width = _width(system, hidden, key)
+        width = _width(attacker, key)
         while width < margin:
             group = _candidates(system, hidden, key, tries)
             if not group:
@@ -330,9 +430,10 @@ def protect_system(
                 chosen = _widest(system, hidden, key, pairs, width) if pairs else None
                 if chosen is None:  # none widens it: the first, smallest
                     first = (pairs or options)[0]
-                    chosen = _width(system, hidden | first, key), first
+                    chosen = _width(_Attacker(system, hidden | first), key), first
             width, best = chosen
             hidden |= best
+            attacker = attacker.hiding(best)
     return hidden
 
 
@@ -346,12 +447,18 @@ def _widest(
     gives more than hiding all of them at once (the ceiling). If the ceiling is no wider than
     `width`, none widens it; otherwise options are solved smallest total first, and the first
     to reach the ceiling is the widest with the smallest total."""
-    ceiling = _width(system, hidden | set().union(*options), key)
+    every = set().union(*options)
+    model = _Attacker(system, hidden | every | {key}).model(key)
+    if model is None:
+        return None  # nothing can narrow it: it is as wide as it gets (never reached)
+    low, high = model.extremes()
+    ceiling = high - low
     if ceiling <= width:
         return None
     widths: dict[int, float] = {}
     for i in sorted(range(len(options)), key=lambda i: (_total(system, options[i]), i)):
-        widths[i] = _width(system, hidden | options[i], key)
+        low, high = model.extremes(every - options[i])
+        widths[i] = high - low
         if widths[i] >= ceiling:
             return widths[i], options[i]
     trials = [(widths[i], option) for i, option in enumerate(options)]
