@@ -65,12 +65,15 @@ FILTERS = {
 RAW_NAME = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 
 
-def _open(app_test, page: str, tab: str | None = None, **params):
+def _open(app_test, page: str, tab: str | None = None, data: tuple[str, ...] = (), **params):
     """The page with the filters in its address (and, on the maps page, a tab open: its tabs
-    are lazy, so only the open one is drawn)."""
+    are lazy, so only the open one is drawn; `data`: the charts whose long "Data behind this
+    chart" tables to open, which are sent only then)."""
     at = app_test(**params).run()
     if tab is not None:
         at.session_state["map_tab"] = tab
+    for chart in data:
+        at.session_state[f"data-behind-{chart}"] = True
     if page != "app_pages/overview.py" or tab is not None:
         at.switch_page(page).run()
     assert not at.exception, at.exception
@@ -105,7 +108,7 @@ def test_page_shows_the_filter_it_was_given(app_test, page: str, name: str) -> N
     """The filter in the address is the one applied (its description heads the page), every
     profile page draws its charts and tables, and no table header is a raw column name."""
     params, description = FILTERS[name]
-    at = _open(app_test, page, **params)
+    at = _open(app_test, page, data=("map-rate",), **params)
     assert at.title[0].value == PAGES[page]
     assert any("synthetic" in warning.value for warning in at.warning), "the demo banner shows"
     no_orders = page == "app_pages/orders.py" and any(
@@ -216,7 +219,8 @@ def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
 def test_ward_rates_are_per_1000_not_percent(app_test) -> None:
     """Fault 2: Calder's 12.08 per 1,000 showed as '1,208%'."""
     for tab in ("Map", "Hot and cold spots"):
-        shown = _open(app_test, "app_pages/maps.py", tab=tab, **PUBLISHED_YEAR)
+        data = ("map-rate", "map-hotspots")
+        shown = _open(app_test, "app_pages/maps.py", tab=tab, data=data, **PUBLISHED_YEAR)
         assert shown.dataframe
         for frame in shown.dataframe:
             assert "Rate (%)" not in frame.value.columns
@@ -389,6 +393,28 @@ def test_outcome_district_tabs_send_only_the_open_table(app_test) -> None:
     assert not at.exception, at.exception
     (shown,) = _district_tables(at)
     assert shown[shown["Outcome"] == "Totals"].iloc[0]["Force"] == 460
+
+
+def _ward_tables(at) -> list:
+    return [frame.value for frame in at.dataframe if "Ward code" in frame.value.columns]
+
+
+def test_a_long_table_behind_a_chart_is_sent_when_its_expander_is_opened(app_test) -> None:
+    """A closed expander's table was still sent and read in by the browser: the ward map's
+    7,056 rows cost about a second of every move at national scale (issue 14). A table longer
+    than LAZY_TABLE_ROWS is now sent once its expander is opened, and stays open for a new
+    filter."""
+    at = _open(app_test, "app_pages/maps.py", **PUBLISHED_YEAR)
+    assert [e.label for e in at.expander] == ["Data behind this chart"]
+    assert _ward_tables(at) == []  # 124 wards: not sent while closed
+    at.session_state["data-behind-map-rate"] = True
+    at.run()
+    assert not at.exception, at.exception
+    (wards,) = _ward_tables(at)
+    assert len(wards) == 124 and wards["Rank"].tolist()[:3] == [1, 2, 3]
+    at.button_group(key="da").set_value("domestic").run()
+    (wards,) = _ward_tables(at)
+    assert len(wards) == 124
 
 
 def test_a_session_sees_an_import_published_while_it_runs(app_test, extract_db_path, tmp_path):

@@ -235,6 +235,12 @@ def file_stem(name: str, flt: ProfileFilter) -> str:
     return f"{name}_{flt.slug(st.session_state.get(ALL_DISTRICTS_KEY, ()))}"
 
 
+# A closed expander's table is still sent, and the browser still reads it in: the ward map's
+# 7,056 rows cost about a second of every move to the Hotspot maps page (docs/performance.md).
+# Tables longer than this are sent only once their expander is opened.
+LAZY_TABLE_ROWS = 100
+
+
 def chart_with_table(
     figure,
     table: pl.DataFrame,
@@ -244,13 +250,26 @@ def chart_with_table(
     labels: dict[str, str] | None = None,
 ) -> None:
     """A chart, then the exact data it plots (readable without the picture) with a CSV
-    download, and a PNG download from the chart's toolbar sized for a slide."""
+    download, and a PNG download from the chart's toolbar sized for a slide. A long table
+    is sent when its expander is opened (which reruns the page; the expander stays open
+    across filter changes)."""
     stem = file_stem(name, flt)
     plotly_chart(figure, stem)
     if caption:
         st.caption(caption)
-    with st.expander("Data behind this chart", icon=":material/table:"):
-        show_table(table, stem, labels)
+    if table.height <= LAZY_TABLE_ROWS:
+        with st.expander("Data behind this chart", icon=":material/table:"):
+            show_table(table, stem, labels)
+        return
+    data = st.expander(
+        "Data behind this chart",
+        icon=":material/table:",
+        key=f"data-behind-{name}",
+        on_change="rerun",
+    )
+    if data.open:
+        with data:
+            show_table(table, stem, labels)
 
 
 def _publication() -> bool:
