@@ -246,43 +246,27 @@ def _da_grid(domestic: list[list[int]], non_domestic: list[list[int]]) -> Linear
     return LinearSystem(values, sums)
 
 
-@settings(max_examples=10, deadline=None)
-@given(
-    st.tuples(st.integers(2, 3), st.integers(2, 4)).flatmap(
-        lambda shape: st.tuples(
-            st.lists(
-                st.lists(st.integers(0, 20), min_size=shape[1], max_size=shape[1]),
-                min_size=shape[0],
-                max_size=shape[0],
-            ),
-            st.lists(
-                st.lists(st.integers(0, 6), min_size=shape[1], max_size=shape[1]),
-                min_size=shape[0],
-                max_size=shape[0],
-            ),
-        )
+def _grids(columns: int, domestic_top: int, non_domestic_top: int):
+    """DA and non-DA grids of the same shape (2-3 rows, 2 to `columns` columns)."""
+
+    def grid(shape: tuple[int, int], top: int):
+        row = st.lists(st.integers(0, top), min_size=shape[1], max_size=shape[1])
+        return st.lists(row, min_size=shape[0], max_size=shape[0])
+
+    return st.tuples(st.integers(2, 3), st.integers(2, columns)).flatmap(
+        lambda shape: st.tuples(grid(shape, domestic_top), grid(shape, non_domestic_top))
     )
-)
+
+
+@settings(max_examples=10, deadline=None)
+@given(_grids(columns=4, domestic_top=20, non_domestic_top=6))
 def test_protection_of_a_da_table_chooses_what_trying_everything_chooses(grids):
     system = _da_grid(*grids)
     assert protect_system(system, BELOW) == _protect_by_trying_everything(system, BELOW)
 
 
 @settings(max_examples=10, deadline=None)
-@given(
-    st.tuples(st.integers(2, 3), st.integers(2, 3)).flatmap(
-        lambda shape: st.tuples(
-            *(
-                st.lists(
-                    st.lists(st.integers(0, 12), min_size=shape[1], max_size=shape[1]),
-                    min_size=shape[0],
-                    max_size=shape[0],
-                )
-                for _ in range(2)
-            )
-        )
-    )
-)
+@given(_grids(columns=3, domestic_top=12, non_domestic_top=12))
 def test_protection_of_rounded_counts_chooses_what_trying_everything_chooses(grids):
     """Published counts rounded (each within 2 of the truth): every count is a variable, and
     the models protection keeps open as more is hidden must answer as fresh ones do."""
