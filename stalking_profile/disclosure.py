@@ -298,6 +298,21 @@ class _Model:
 
     def extremes(self, shown: Iterable[Key] = ()) -> tuple[float, float]:
         """The smallest and largest value of the aimed count, with `shown` published again."""
+        self._show(shown)
+        return self.smallest(), self.largest()
+
+    def smallest(self) -> float:
+        """The aimed count's smallest value, with what was last published."""
+        return _optimum(self.solver, highspy.ObjSense.kMinimize)
+
+    def largest(self) -> float:
+        """The aimed count's largest value (infinity if it has none), with what was last
+        published; solved from where the last solve stopped."""
+        return _optimum(self.solver, highspy.ObjSense.kMaximize)
+
+    def _show(self, shown: Iterable[Key]) -> None:
+        """Publish the counts in `shown` again (at their published bounds), and hide again
+        any that the last call published."""
         matrices, slack = self.system.incidence, self.system.slack
         positions = np.array(
             [matrices.position[key] for key in shown if key in matrices.position], dtype=np.int64
@@ -313,7 +328,6 @@ class _Model:
         if published.size:
             values = matrices.values[self.columns[published]]
             self._bound(published, np.maximum(0.0, values - slack), values + slack)
-        return _solve(self.solver)
 
     def hide(self, columns: np.ndarray) -> None:
         """Open the bounds (0 to infinity) of the counts at `columns` that are variables here."""
@@ -334,26 +348,21 @@ class _Model:
         )
 
 
-def _solve(solver: highspy.Highs) -> tuple[float, float]:
-    """The model's smallest and largest value of its objective's variable: solved twice
-    (minimise, then maximise from where it stopped)."""
-    found = []
-    for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-        solver.changeObjectiveSense(sense)
-        solver.run()
-        status = solver.getModelStatus()
-        if status == highspy.HighsModelStatus.kInfeasible:
-            raise ValueError("the published counts contradict their sums (rounded without slack?)")
-        if status in (
-            highspy.HighsModelStatus.kUnbounded,
-            highspy.HighsModelStatus.kUnboundedOrInfeasible,
-        ):
-            found.append(float(np.inf))
-        else:
-            # to a millionth: counts are whole, and which cell is hidden must not turn on
-            # float noise (14.000000000000004 from one pivoting path, 14.0 from another)
-            found.append(round(float(solver.getInfo().objective_function_value), 6))
-    return found[0], found[1]
+def _optimum(solver: highspy.Highs, sense: highspy.ObjSense) -> float:
+    """The model's smallest or largest value of its objective's variable, to a millionth
+    (counts are whole, and which cell is hidden must not turn on float noise:
+    14.000000000000004 from one pivoting path, 14.0 from another); infinity if unbounded."""
+    solver.changeObjectiveSense(sense)
+    solver.run()
+    status = solver.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        raise ValueError("the published counts contradict their sums (rounded without slack?)")
+    if status in (
+        highspy.HighsModelStatus.kUnbounded,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
+        return float(np.inf)
+    return round(float(solver.getInfo().objective_function_value), 6)
 
 
 def small(system: LinearSystem, below: int) -> set[Key]:
@@ -361,9 +370,19 @@ def small(system: LinearSystem, below: int) -> set[Key]:
     return {key for key, value in system.values.items() if value is not None and 1 <= value < below}
 
 
-def _width(attacker: _Attacker, key: Key) -> float:
-    low, high = attacker.interval(key)
-    return high - low
+def _width(attacker: _Attacker, key: Key, enough: float) -> float:
+    """The width of `key`'s interval; or, once it is known to be at least `enough`, a lower
+    bound of it that is. The true count lies between the smallest and largest value and within
+    the slack of the count as published, so a smallest value at least `enough` below that
+    makes the interval wide enough without solving for the largest."""
+    model = attacker.model(key)
+    if model is None:
+        return float(np.inf)
+    low = model.smallest()
+    published = attacker.system.values.get(key)
+    if published is not None and published - attacker.system.slack - low >= enough:
+        return published - attacker.system.slack - low
+    return model.largest() - low
 
 
 def _hideable(system: LinearSystem, hidden: set[Key], keys: Iterable[Key], limit: int) -> list[Key]:
@@ -416,7 +435,7 @@ def protect_system(
     protected = hidden | {key for key, value in system.values.items() if value is None}
     attacker = _Attacker(system, hidden)  # kept up to date as more is hidden
     for key in sorted(protected, key=repr):
-        width = _width(attacker, key)
+        width = _width(attacker, key, margin)
         while width < margin:
             group = _candidates(system, hidden, key, tries)
             if not group:
@@ -432,7 +451,7 @@ def protect_system(
                 chosen = _widest(system, hidden, key, pairs, width) if pairs else None
                 if chosen is None:  # none widens it: the first, smallest
                     first = (pairs or options)[0]
-                    chosen = _width(_Attacker(system, hidden | first), key), first
+                    chosen = _width(_Attacker(system, hidden | first), key, margin), first
             width, best = chosen
             hidden |= best
             attacker = attacker.hiding(best)
