@@ -317,10 +317,7 @@ class _Model:
         positions = np.array(
             [matrices.position[key] for key in shown if key in matrices.position], dtype=np.int64
         )
-        places = np.searchsorted(self.columns, positions)
-        inside = places < len(self.columns)
-        inside[inside] = self.columns[places[inside]] == positions[inside]
-        published = np.unique(places[inside])
+        published = np.unique(self._places(positions))
         hidden_again = np.setdiff1d(self._published, published)  # published by the last call
         if hidden_again.size:
             self._bound(hidden_again, self.lower[hidden_again], np.full(hidden_again.size, np.inf))
@@ -331,13 +328,18 @@ class _Model:
 
     def hide(self, columns: np.ndarray) -> None:
         """Open the bounds (0 to infinity) of the counts at `columns` that are variables here."""
-        places = np.searchsorted(self.columns, columns)
-        inside = places < len(self.columns)
-        inside[inside] = self.columns[places[inside]] == columns[inside]
-        places = places[inside]
+        places = self._places(columns)
         if places.size:
             self.lower[places] = 0.0
             self._bound(places, np.zeros(places.size), np.full(places.size, np.inf))
+
+    def _places(self, positions: np.ndarray) -> np.ndarray:
+        """Where the counts at `positions` (among all counts) are among this model's
+        variables, for those that are variables here."""
+        places = np.searchsorted(self.columns, positions)
+        inside = places < len(self.columns)
+        inside[inside] = self.columns[places[inside]] == positions[inside]
+        return places[inside]
 
     def _bound(self, places: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         self.solver.changeColsBounds(

@@ -257,17 +257,14 @@ def chart_with_table(
     plotly_chart(figure, stem)
     if caption:
         st.caption(caption)
-    if table.height <= LAZY_TABLE_ROWS:
-        with st.expander("Data behind this chart", icon=":material/table:"):
-            show_table(table, stem, labels)
-        return
+    lazy = table.height > LAZY_TABLE_ROWS
     data = st.expander(
         "Data behind this chart",
         icon=":material/table:",
-        key=f"data-behind-{name}",
-        on_change="rerun",
+        key=f"data-behind-{name}" if lazy else None,
+        on_change="rerun" if lazy else "ignore",
     )
-    if data.open:
+    if not lazy or data.open:
         with data:
             show_table(table, stem, labels)
 
