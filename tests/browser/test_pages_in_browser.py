@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser_pages import RENDERED
 from stalking_profile import measures, queries
 from stalking_profile.filters import ProfileFilter
 from tests.browser.conftest import ARTIFACTS
@@ -50,11 +51,12 @@ PAGES = {
 
 
 def _wait_for_page(page, title: str) -> float:
+    """Wait until the page titled `title` is fully rendered, as the benchmark defines it (the
+    script no longer running, nothing stale, every chart drawn). Streamlit shows its running
+    indicator only after a delay, so its absence alone did not mean the run had finished: a
+    file given to the uploader of a page still running was lost with the element."""
     started = time.perf_counter()
-    page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
+    page.wait_for_function(RENDERED, arg=title, timeout=60_000, polling=50)
     return time.perf_counter() - started
 
 
@@ -123,9 +125,7 @@ def test_filters_change_the_figures_and_live_in_the_address(
         page.get_by_role("button", name=f"Remove {district}").wait_for(
             state="detached", timeout=30_000
         )
-        page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-        )
+        _wait_for_page(page, "Overview")
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() === '37')",
         timeout=30_000,
