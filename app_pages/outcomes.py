@@ -15,27 +15,20 @@ if ui.nothing_to_show(flt):
     st.stop()
 view = ui.outcomes(flt)
 
-rates_table = view.rates.select(
-    "label", "category", "numerator", "denominator", "rate", "lower", "upper", "is_small"
-)
 ui.chart_with_table(
-    view.rates_figure, rates_table, "outcomes-rates", flt, labels={"label": "Outcome"}
+    view.rates_figure, view.rates_table, "outcomes-rates", flt, labels={"label": "Outcome"}
 )
 
 st.subheader("Outcomes within 90 and 180 days, and time to outcome")
 ui.show_table(
-    view.within.select(
-        "label", "category", "numerator", "denominator", "rate", "lower", "upper", "followed_share"
-    ),
+    view.within_table,
     ui.file_stem("outcomes-within-days", flt),
     labels={"label": "Outcome", "denominator": "Offences followed up that long"},
 )
 ui.show_table(view.time_to_outcome, ui.file_stem("outcomes-time-to-outcome", flt))
 ui.chart_with_table(
     view.within_figure,
-    view.within_by_month.select(
-        "recorded_month", "category", "numerator", "denominator", "rate", "lower", "upper"
-    ),
+    view.within_by_month_table,
     "outcomes-within-90-days-by-month",
     flt,
 )
@@ -55,12 +48,11 @@ st.subheader("Outcomes by district")
 show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
 # Lazy tabs: only the open tab's table is sent and drawn (each tab is its own rerun).
 tabs = st.tabs(list(view.tables), key="outcome_tab", on_change="rerun")
-for (name, table), tab in zip(view.tables.items(), tabs, strict=True):
+for (name, table), tab in zip(view.district_tables[show_shares].items(), tabs, strict=True):
     if tab.open:
         with tab:
-            shown = (view.share_tables[name] if show_shares else table).drop("outcome_key")
             ui.show_table(
-                shown,
+                table,
                 ui.file_stem(f"outcomes-by-district-{name.lower().replace(' ', '-')}", flt),
                 labels={"label": "Outcome"},
             )
@@ -70,10 +62,7 @@ st.caption(
 )
 
 st.subheader("Home Office outcome groups")
-groups_table = view.groups.select(
-    "category", "outcome_group", "offences", "category_total", "share"
-)
-ui.chart_with_table(view.groups_figure, groups_table, "outcomes-groups", flt)
+ui.chart_with_table(view.groups_figure, view.groups_table, "outcomes-groups", flt)
 
 st.subheader("Time from recording to outcome")
 ui.show_table(view.median_days, ui.file_stem("outcomes-median-days", flt))

@@ -46,7 +46,7 @@ st.caption(
     "Select a row to see its chart."
 )
 selection = st.dataframe(
-    formatting.scorecard_display(view.scorecard),
+    view.scorecard_table,
     hide_index=True,
     placeholder=tables.NO_VALUE,
     on_select="rerun",

@@ -14,10 +14,9 @@ if ui.nothing_to_show(flt):
     st.stop()
 view = ui.quality(flt)
 
-table = view.indicators.select(
-    "label", "numerator", "denominator", "rate", "lower", "upper", "is_small", "definition"
+ui.chart_with_table(
+    view.figure, view.indicators_table, "quality-indicators", flt, labels={"label": "Indicator"}
 )
-ui.chart_with_table(view.figure, table, "quality-indicators", flt, labels={"label": "Indicator"})
 
 st.subheader("Cyber-enabled flag by district")
 ui.chart_with_table(view.cyber_figure, view.cyber_by_district, "quality-cyber-by-district", flt)

@@ -18,9 +18,7 @@ LABELS = {"label": "Flag"}
 
 ui.chart_with_table(
     view.figure,
-    view.selection.select(
-        "label", "category", "numerator", "denominator", "rate", "lower", "upper", "is_small"
-    ),
+    view.selection_table,
     "risk-rates",
     flt,
     labels=LABELS,
@@ -28,21 +26,7 @@ ui.chart_with_table(
 
 st.subheader("DA against non-DA")
 ui.show_table(
-    view.comparison.select(
-        "label",
-        "district_code",
-        "da_rate",
-        "non_da_rate",
-        "difference_points",
-        "difference_lower",
-        "difference_upper",
-        "p_value",
-        "q_value",
-        "significant",
-        "test",
-        "da_denominator",
-        "non_da_denominator",
-    ),
+    view.comparison_table,
     ui.file_stem("risk-da-comparison", flt),
     labels=LABELS,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 import plotly.graph_objects as go
 import polars as pl
@@ -83,6 +84,11 @@ class OverviewPanel:
     scorecard: pl.DataFrame
     scorecard_charts: charts.LazyFigures  # one per indicator, drawn when first shown
     offences_chart: pl.DataFrame  # the offences card's XmR chart (month, value, partition, mean)
+
+    @cached_property
+    def scorecard_table(self) -> pl.DataFrame:
+        """The scorecard as the page lists it (made once per panel: the panel is shared)."""
+        return formatting.scorecard_display(self.scorecard)
 
 
 def overview(
@@ -422,6 +428,47 @@ class OutcomesPanel:
     rates_figure: go.Figure
     median_days: pl.DataFrame
 
+    # The tables as the page shows them, made once per panel (the panel is a shared cached
+    # object, so each rerun shows the same frames, prepared for display once: ui.widgets).
+    @cached_property
+    def rates_table(self) -> pl.DataFrame:
+        return self.rates.select(
+            "label", "category", "numerator", "denominator", "rate", "lower", "upper", "is_small"
+        )
+
+    @cached_property
+    def within_table(self) -> pl.DataFrame:
+        return self.within.select(
+            "label",
+            "category",
+            "numerator",
+            "denominator",
+            "rate",
+            "lower",
+            "upper",
+            "followed_share",
+        )
+
+    @cached_property
+    def within_by_month_table(self) -> pl.DataFrame:
+        return self.within_by_month.select(
+            "recorded_month", "category", "numerator", "denominator", "rate", "lower", "upper"
+        )
+
+    @cached_property
+    def groups_table(self) -> pl.DataFrame:
+        return self.groups.select(
+            "category", "outcome_group", "offences", "category_total", "share"
+        )
+
+    @cached_property
+    def district_tables(self) -> dict[bool, dict[str, pl.DataFrame]]:
+        """Outcomes by district as counts (False) and as shares of each column (True)."""
+        return {
+            shares: {name: table.drop("outcome_key") for name, table in tables.items()}
+            for shares, tables in ((False, self.tables), (True, self.share_tables))
+        }
+
 
 def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
     """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to
@@ -524,6 +571,31 @@ class RiskPanel:
     trends: dict[str, pl.DataFrame]
     trend_figures: dict[str, go.Figure]
 
+    # The tables as the page shows them, made once per (shared) panel.
+    @cached_property
+    def selection_table(self) -> pl.DataFrame:
+        return self.selection.select(
+            "label", "category", "numerator", "denominator", "rate", "lower", "upper", "is_small"
+        )
+
+    @cached_property
+    def comparison_table(self) -> pl.DataFrame:
+        return self.comparison.select(
+            "label",
+            "district_code",
+            "da_rate",
+            "non_da_rate",
+            "difference_points",
+            "difference_lower",
+            "difference_upper",
+            "p_value",
+            "q_value",
+            "significant",
+            "test",
+            "da_denominator",
+            "non_da_denominator",
+        )
+
 
 @publishable
 def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> RiskPanel:
@@ -614,6 +686,13 @@ class QualityPanel:
     cyber_by_district: pl.DataFrame
     cyber_figure: go.Figure
     imports: pl.DataFrame
+
+    @cached_property
+    def indicators_table(self) -> pl.DataFrame:
+        """The indicators as the page shows them, made once per (shared) panel."""
+        return self.indicators.select(
+            "label", "numerator", "denominator", "rate", "lower", "upper", "is_small", "definition"
+        )
 
 
 @publishable

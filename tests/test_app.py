@@ -476,6 +476,34 @@ def test_a_table_is_sent_as_arrow_with_the_values_the_pandas_route_sent():
     ]
 
 
+def test_a_table_is_prepared_once_per_frame_for_each_way_it_is_shown():
+    """Panels' frames are shared cached objects: a table is made ready to show (labels,
+    precision, Arrow) once per frame, for each set of labels and for publication mode, and is
+    what preparing it afresh gives."""
+    import polars as pl
+
+    from stalking_profile.ui import widgets
+
+    frame = pl.DataFrame({"district_code": ["CD", "KD"], "offences": [12, None]})
+    first = widgets._prepared(frame, None, publication=False)
+    assert widgets._prepared(frame, None, publication=False) is first
+    afresh = widgets._prepare(frame, None, publication=False)
+    assert first.shown.equals(afresh.shown) and first.arrow.equals(afresh.arrow)
+    assert first.formats == afresh.formats
+    assert first.shown.columns == ["District", "Offences"]
+    assert first.formats == (("Offences", False, "localized"),)
+
+    relabelled = widgets._prepared(frame, {"district_code": "Area"}, publication=False)
+    assert relabelled.shown.columns == ["Area", "Offences"]
+    published = widgets._prepared(frame, None, publication=True)
+    assert published.shown["Offences"].to_list() == ["12", "suppressed"]
+    assert published.formats == ()  # a count column written as text has no number format
+    assert widgets._prepared(frame, None, publication=False) is first
+
+    same_values = pl.DataFrame({"district_code": ["CD", "KD"], "offences": [12, None]})
+    assert widgets._prepared(same_values, None, publication=False) is not first
+
+
 def test_a_table_cell_with_no_value_is_blank_not_none(app_test):
     """A median with no outcome to take it from (Kirklees, non-DA, one month) has no value:
     Streamlit writes "None" in such a cell unless told otherwise. It is left blank on screen,

@@ -3,6 +3,7 @@ headline tiles and the empty state."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -282,25 +283,51 @@ def show_table(
 ) -> None:
     """A table in the users' words (see `tables`): labelled columns, one precision per
     column; with `file_stem`, a CSV download of exactly what is shown."""
+    table = _prepared(frame, labels, _publication())
+    config: dict[str, Any] = {}
+    for label, is_date, fmt in table.formats:
+        column = st.column_config.DateColumn if is_date else st.column_config.NumberColumn
+        config[label] = column(label, format=fmt)
+    st.dataframe(table.arrow, hide_index=True, column_config=config, placeholder=tables.NO_VALUE)
+    if file_stem is not None:
+        csv_download(table.shown, f"{file_stem}.csv")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A frame made ready to show: as displayed (and downloaded), as Arrow for the grid, and
+    each formatted column's label, whether it is a date, and its format."""
+
+    shown: pl.DataFrame
+    arrow: pa.Table
+    formats: tuple[tuple[str, bool, str], ...]
+
+
+def _prepare(frame: pl.DataFrame, labels: dict[str, str] | None, publication: bool) -> _Prepared:
     shown = tables.for_display(frame, labels)
     marked: set[str] = set()
-    if _publication():
+    if publication:
         shown, marked = tables.mark_suppressed(frame, shown, labels)
-    config: dict[str, Any] = {}
     schema = shown.schema  # built anew on each access
-    for label, fmt in tables.display_formats(frame, labels).items():
-        if label in marked:
-            continue
-        dtype = schema[label]
-        if dtype == pl.Date:
-            config[label] = st.column_config.DateColumn(label, format=fmt)
-        elif dtype.is_numeric():
-            config[label] = st.column_config.NumberColumn(label, format=fmt)
-    st.dataframe(
-        _as_arrow(shown), hide_index=True, column_config=config, placeholder=tables.NO_VALUE
+    formats = tuple(
+        (label, schema[label] == pl.Date, fmt)
+        for label, fmt in tables.display_formats(frame, labels).items()
+        if label not in marked and (schema[label] == pl.Date or schema[label].is_numeric())
     )
-    if file_stem is not None:
-        csv_download(shown, f"{file_stem}.csv")
+    return _Prepared(shown, _as_arrow(shown), formats)
+
+
+def _prepared(frame: pl.DataFrame, labels: dict[str, str] | None, publication: bool) -> _Prepared:
+    """The frame made ready to show, once per frame object, as `_shown` does for figures: a
+    page's tables come from shared cached panels, the same frames on every rerun, and nothing
+    changes a Polars frame in place. Preparing them again was over half of a rerun's time on
+    Outcomes and Risk & flags."""
+    made: dict[tuple[tuple[tuple[str, str], ...], bool], _Prepared]
+    made = frame.__dict__.setdefault("_prepared_for_display", {})
+    key = (tuple(sorted((labels or {}).items())), publication)
+    if key not in made:
+        made[key] = _prepare(frame, labels, publication)
+    return made[key]
 
 
 def _as_arrow(frame: pl.DataFrame) -> pa.Table:
