@@ -44,7 +44,7 @@ st.caption(
 )
 ui.chart_with_table(
     view.figure,
-    view.monthly.filter(view.monthly["order_type"] == order_type),
+    view.chosen_monthly,
     f"orders-{order_type}-by-month",
     flt,
     "Bars: applications and full orders made each month. Line: full orders in force at the "

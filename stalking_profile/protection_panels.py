@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 import plotly.graph_objects as go
@@ -43,6 +44,12 @@ class OrdersPanel:
     first_breach: pl.DataFrame  # orders.time_to_first_breach
     breach_outcomes: pl.DataFrame  # orders.breach_outcomes
     without_order: pl.DataFrame  # orders.repeat_suspects_without_order
+    order_type: str  # the type charted
+
+    @cached_property
+    def chosen_monthly(self) -> pl.DataFrame:
+        """The charted type's months, the data behind the chart (made once per shared panel)."""
+        return self.monthly.filter(pl.col("order_type") == self.order_type)
 
 
 def _every_offence(flt: ProfileFilter) -> ProfileFilter:
@@ -124,6 +131,7 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
         without_order=orders.repeat_suspects_without_order(
             offences, queries.civil_orders(gateway, _every_offence(flt)), start, end
         ),
+        order_type=order_type,
     )
 
 
