@@ -41,6 +41,25 @@ def run_cli(
     )
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` with the browser tests (tests/browser/) kept on one worker: one app
+    server and one Chromium at a time, while the other worker runs the rest. pytest-xdist 3.8
+    groups tests by rewriting a test's `_nodeid`, which pytest 9 no longer reads, so the
+    browser tests' `xdist_group` mark had stopped grouping anything: each worker started its
+    own servers and browser. The group is named here from the folder instead."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "browser"
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def components_scanned_once() -> Iterator[None]:
     """Each new AppTest scans every installed distribution's metadata for Streamlit components

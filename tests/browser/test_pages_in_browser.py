@@ -17,8 +17,7 @@ from stalking_profile.filters import ProfileFilter
 from tests.browser.conftest import ARTIFACTS
 from tests.test_excel import huge_dimension, zip_bomb
 
-# one worker drives the browser (one app server); the other runs the rest of the suite
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser  # on one worker, with the other browser tests (tests/conftest.py)
 
 # Trends first: on a freshly started server, a bookmarked page must work before "/" is visited.
 PAGES = {
