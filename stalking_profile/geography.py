@@ -197,21 +197,30 @@ class SharedGeoJSON(dict):
         return self
 
 
-def display_geojson(wards: gpd.GeoDataFrame) -> SharedGeoJSON:
+def display_geojson(wards: gpd.GeoDataFrame, force: ForceWards | None = None) -> SharedGeoJSON:
     """A compact FeatureCollection for Plotly: ids are ward codes, geometry simplified for the
-    number of wards and rounded to 1e-4 degrees (about 10 m)."""
+    number of wards and rounded to 1e-4 degrees (about 10 m). Each ward is simplified on its
+    own, so with `force` its features are cut from the force's at the same tolerance."""
+    tolerance = display_tolerance_metres(len(wards))
+    if force is not None:
+        features = force.display_features(tolerance)
+        return SharedGeoJSON(
+            type="FeatureCollection", features=[features[code] for code in wards["ward_code"]]
+        )
+    return SharedGeoJSON(type="FeatureCollection", features=_display_features(wards, tolerance))
+
+
+def _display_features(wards: gpd.GeoDataFrame, tolerance: float) -> list[dict]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         projected = wards.to_crs(BRITISH_NATIONAL_GRID)
-        simplified = projected.geometry.simplify(
-            display_tolerance_metres(len(wards)), preserve_topology=True
-        )
+        simplified = projected.geometry.simplify(tolerance, preserve_topology=True)
         geometry = (
             gpd.GeoSeries(simplified, crs=BRITISH_NATIONAL_GRID)
             .to_crs(WGS84)
             .set_precision(0.0001, mode="pointwise")
         )
-    features = [
+    return [
         {
             "type": "Feature",
             "id": code,
@@ -220,27 +229,39 @@ def display_geojson(wards: gpd.GeoDataFrame) -> SharedGeoJSON:
         }
         for code, shape in zip(wards["ward_code"], geometry, strict=True)
     ]
-    return SharedGeoJSON(type="FeatureCollection", features=features)
 
 
 MIN_OUTLINE_AREA_M2 = 10_000.0  # one hectare
 
 
-def district_outlines(wards: gpd.GeoDataFrame) -> tuple[list[float | None], list[float | None]]:
+def dissolved_districts(wards: gpd.GeoDataFrame) -> dict[str, shapely.Geometry]:
+    """Each district's wards dissolved into one shape, in British National Grid, on a 5 m
+    grid so that slivers between neighbouring wards do not show as lines."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        projected = wards[["district_code", "geometry"]].to_crs(BRITISH_NATIONAL_GRID)
+        return {
+            code: shapely.union_all(group.geometry.values, grid_size=5.0)
+            for code, group in projected.groupby("district_code", sort=True)
+        }
+
+
+def district_outlines(
+    wards: gpd.GeoDataFrame, force: ForceWards | None = None
+) -> tuple[list[float | None], list[float | None]]:
     """District boundaries (wards dissolved by district) as longitude and latitude lists with
     None between rings, ready for a line trace on top of a choropleth.
 
     Only the outer ring of each part of a district is drawn, and parts under a hectare are
     dropped: the holes and slivers a union leaves where neighbouring wards' edges do not quite
     meet would otherwise show as stray dashes inside a district."""
+    if force is None:
+        dissolved = dissolved_districts(wards)
+    else:  # a district's shape is its own wards' only: the force's, for the districts shown
+        dissolved = {code: force.dissolved[code] for code in sorted(set(wards["district_code"]))}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        projected = wards[["district_code", "geometry"]].to_crs(BRITISH_NATIONAL_GRID)
-        # union on a 5 m grid, so slivers between neighbouring wards do not show as lines
-        merged = [
-            shapely.union_all(group.geometry.values, grid_size=5.0)
-            for _, group in projected.groupby("district_code", sort=True)
-        ]
+        merged = list(dissolved.values())
         parts = shapely.get_parts(np.asarray(merged, dtype=object))
         parts = parts[shapely.area(parts) >= MIN_OUTLINE_AREA_M2]
         rings = shapely.get_exterior_ring(parts)
@@ -259,21 +280,37 @@ def district_outlines(wards: gpd.GeoDataFrame) -> tuple[list[float | None], list
     return lon, lat
 
 
-def contiguity_weights(wards: gpd.GeoDataFrame):
-    """Queen contiguity between wards, row order as `wards`.
+def _snapped(wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        snapped = wards.to_crs(BRITISH_NATIONAL_GRID)
+        return snapped.set_geometry(snapped.geometry.set_precision(0.01))
 
-    Boundaries are snapped to a 1 cm grid in British National Grid first, so that neighbours
-    whose vertices differ by rounding still touch; a ward with no neighbour at all (an island)
-    is joined to its nearest ward, so that every ward has a local neighbourhood for Gi*.
-    """
+
+def queen_contiguity(wards: gpd.GeoDataFrame):
+    """Queen contiguity between wards (sharing at least a point), row order as `wards`, with
+    boundaries snapped to a 1 cm grid in British National Grid first, so that neighbours whose
+    vertices differ by rounding still touch. Islands are left as they are."""
     from libpysal import weights
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        snapped = wards.to_crs(BRITISH_NATIONAL_GRID)
-        snapped = snapped.set_geometry(snapped.geometry.set_precision(0.01))
-        queen = weights.Queen.from_dataframe(snapped, use_index=False, silence_warnings=True)
+        return weights.Queen.from_dataframe(_snapped(wards), use_index=False, silence_warnings=True)
+
+
+def contiguity_weights(wards: gpd.GeoDataFrame, force: ForceWards | None = None):
+    """Queen contiguity between wards, row order as `wards` (see `queen_contiguity`); a ward
+    with no neighbour among them (an island) is joined to its nearest ward, so that every
+    ward has a local neighbourhood for Gi*. Whether two wards touch depends on those two
+    alone, so with `force` the neighbours are the force's, kept where both are in `wards`.
+    """
+    from libpysal import weights
+
+    queen = queen_contiguity(wards) if force is None else force.queen_among(wards["ward_code"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         if queen.islands:
+            snapped = _snapped(wards)
             nearest = weights.KNN.from_dataframe(
                 snapped.set_geometry(snapped.geometry.representative_point()), k=1
             )
@@ -302,9 +339,46 @@ class WardGeometry:
         return SharedGeoJSON(self.geojson, features=features)
 
 
-def ward_geometry(gateway: Gateway, districts: tuple[str, ...] | None = None) -> WardGeometry:
+class ForceWards:
+    """The whole force's wards, and what a map of any choice of districts is cut from: which
+    wards touch, each district's dissolved shape and each ward's display outline depend on the
+    wards involved only, so they are worked out once per database, not for every choice of
+    districts (about a second at 7,000 wards). Figures are the same either way (tests)."""
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        self.frame = frame
+        self.queen = queen_contiguity(frame)
+        self.dissolved = dissolved_districts(frame)
+        self._position = {code: i for i, code in enumerate(frame["ward_code"])}
+        self._features: dict[float, dict[str, dict]] = {}
+
+    def queen_among(self, ward_codes: Collection[str]):
+        """The force's queen contiguity kept among `ward_codes`, in their order."""
+        from libpysal import weights
+
+        rows = [self._position[code] for code in ward_codes]
+        kept = {old: new for new, old in enumerate(rows)}
+        neighbours = {
+            new: sorted(kept[j] for j in self.queen.neighbors[old] if j in kept)
+            for new, old in enumerate(rows)
+        }
+        return weights.W(neighbours, silence_warnings=True)
+
+    def display_features(self, tolerance: float) -> dict[str, dict]:
+        """Each ward's display feature at `tolerance`, by ward code."""
+        if tolerance not in self._features:
+            features = _display_features(self.frame, tolerance)
+            self._features[tolerance] = {feature["id"]: feature for feature in features}
+        return self._features[tolerance]
+
+
+def ward_geometry(
+    gateway: Gateway, districts: tuple[str, ...] | None = None, force: ForceWards | None = None
+) -> WardGeometry:
     """Ward boundaries of `districts` (all if None) prepared for maps and hotspot statistics:
-    neighbours are found among these wards only, so a district's hotspots are relative to it."""
+    neighbours are found among these wards only, so a district's hotspots are relative to it.
+    `force` (the database's `ForceWards`) saves working out again what does not depend on
+    the choice of districts."""
     frame = ward_geodataframe(gateway, districts)
     if frame.empty:
         raise LookupError(
@@ -312,12 +386,12 @@ def ward_geometry(gateway: Gateway, districts: tuple[str, ...] | None = None) ->
             "`python -m stalking_profile boundaries FILE`"
         )
 
-    weights = contiguity_weights(frame)
-    lon, lat = district_outlines(frame)
+    weights = contiguity_weights(frame, force)
+    lon, lat = district_outlines(frame, force)
     wards = pl.from_pandas(frame.drop(columns="geometry"))
     return WardGeometry(
         wards,
-        display_geojson(frame),
+        display_geojson(frame, force),
         lon,
         lat,
         weights,

@@ -104,12 +104,20 @@ def offences_in(flt: ProfileFilter) -> int:
     return _offences_in(database_version(), flt)
 
 
+@st.cache_resource(show_spinner="Preparing ward boundaries ...", max_entries=4)
+def force_wards(version: Version) -> geography.ForceWards | None:
+    """The force's wards, what every choice of districts' map is cut from (None if the
+    database holds no boundaries)."""
+    frame = geography.ward_geodataframe(gateway(version))
+    return None if frame.empty else geography.ForceWards(frame)
+
+
 @st.cache_resource(show_spinner="Preparing ward boundaries ...", max_entries=32)
 def ward_geometry(version: Version, districts: tuple[str, ...]) -> geography.WardGeometry | None:
     """Ward boundaries, display geometry and contiguity for a set of districts (None if the
     database holds no boundaries for them)."""
     try:
-        return geography.ward_geometry(gateway(version), districts)
+        return geography.ward_geometry(gateway(version), districts, force_wards(version))
     except LookupError:
         return None
 
