@@ -75,6 +75,11 @@ def _categories(flt: ProfileFilter) -> tuple[Domestic, ...]:
     return ("domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
 
 
+# A table of rates with intervals as a page shows it (beneath its chart, with is_small).
+RATE_COLUMNS = ("label", "category", "numerator", "denominator", "rate", "lower", "upper")
+RATES_SHOWN = (*RATE_COLUMNS, "is_small")
+
+
 @dataclass(frozen=True)
 class OverviewPanel:
     headline: pl.DataFrame
@@ -432,22 +437,11 @@ class OutcomesPanel:
     # object, so each rerun shows the same frames, prepared for display once: ui.widgets).
     @cached_property
     def rates_table(self) -> pl.DataFrame:
-        return self.rates.select(
-            "label", "category", "numerator", "denominator", "rate", "lower", "upper", "is_small"
-        )
+        return self.rates.select(RATES_SHOWN)
 
     @cached_property
     def within_table(self) -> pl.DataFrame:
-        return self.within.select(
-            "label",
-            "category",
-            "numerator",
-            "denominator",
-            "rate",
-            "lower",
-            "upper",
-            "followed_share",
-        )
+        return self.within.select(*RATE_COLUMNS, "followed_share")
 
     @cached_property
     def within_by_month_table(self) -> pl.DataFrame:
@@ -574,9 +568,7 @@ class RiskPanel:
     # The tables as the page shows them, made once per (shared) panel.
     @cached_property
     def selection_table(self) -> pl.DataFrame:
-        return self.selection.select(
-            "label", "category", "numerator", "denominator", "rate", "lower", "upper", "is_small"
-        )
+        return self.selection.select(RATES_SHOWN)
 
     @cached_property
     def comparison_table(self) -> pl.DataFrame:
