@@ -50,9 +50,10 @@ PAGES = {
 }
 UNFILTERED = ("data", "definitions")  # pages that show no filtered figure
 # One cheap check, polled every 50 ms in the page (the heading too: a role selector would
-# compute every element's role on each poll, on the main thread of the page being timed).
+# compute every element's role on each poll, on the main thread of the page being timed). The
+# heading is matched whole: "Data" is part of "Data quality".
 RENDERED = """(heading) => [...document.querySelectorAll('h1')]
-        .some(h => h.innerText.toLowerCase().includes(heading.toLowerCase()))
+        .some(h => h.innerText.trim() === heading)
     && document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState
         === 'notRunning'
     && !document.querySelector('[data-stale="true"]')

@@ -41,6 +41,7 @@ def run_cli(
     )
 
 
+@pytest.hookimpl(optionalhook=True)  # a run without xdist does not know the hook
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """`--dist loadgroup` with the browser tests (tests/browser/) kept on one worker: one app
     server and one Chromium at a time, while the other worker runs the rest. pytest-xdist 3.8
