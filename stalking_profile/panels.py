@@ -445,9 +445,7 @@ class OutcomesPanel:
 
     @cached_property
     def within_by_month_table(self) -> pl.DataFrame:
-        return self.within_by_month.select(
-            "recorded_month", "category", "numerator", "denominator", "rate", "lower", "upper"
-        )
+        return self.within_by_month.select("recorded_month", *RATE_COLUMNS[1:])
 
     @cached_property
     def groups_table(self) -> pl.DataFrame:

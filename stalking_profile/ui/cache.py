@@ -79,16 +79,11 @@ def dataset_info_or_none(version: Version) -> DatasetInfo | None:
         return None
 
 
-# Frames every rerun reads are shared, not copied: cache_data unpickles its value on each call
-# (the districts on every rerun of every page), and a Polars frame is not changed in place.
+# Shared, not copied: cache_data unpickles its value on each call (the districts on every rerun
+# of every page), and a Polars frame is not changed in place.
 @st.cache_resource(show_spinner=False, max_entries=16)
 def districts(version: Version) -> pl.DataFrame:
     return queries.districts(gateway(version))
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def outcome_types(version: Version) -> pl.DataFrame:
-    return queries.outcome_types(gateway(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
