@@ -52,55 +52,64 @@ def serving(
     """The app on `database`, on a free local port, until the block ends. `as_started`: as
     scripts/start runs it (`python -m stalking_profile.ui.serve`, every module loaded before the
     server answers); otherwise `streamlit run app.py`, which starts faster."""
-    port = _free_port()
+    with serving_replicas(database, 1, extra_env, as_started=as_started) as (app,):
+        yield app
+
+
+@contextmanager
+def serving_replicas(
+    database: Path, count: int, extra_env: dict[str, str] | None = None, *, as_started: bool = False
+) -> Iterator[list[RunningApp]]:
+    """`count` app processes on `database`, each on its own free port, started together (each
+    takes seconds to import its modules) and stopped when the block ends."""
     env = {**os.environ, "STALKING_PROFILE_DB": str(database), **(extra_env or {})}
     launch = (
         ["stalking_profile.ui.serve"] if as_started else ["streamlit", "run", str(ROOT / "app.py")]
     )
-    command = [
-        sys.executable,
-        "-m",
-        *launch,
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    log = ARTIFACTS / f"streamlit-{database.stem}-{port}.log"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.read() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the app did not start; see {log}:\n{log.read_text()[-2000:]}")
-                time.sleep(0.2)
-            app = RunningApp(url=url, startup_seconds=time.perf_counter() - started, log=log)
-            print(f"\n[browser] app start-up to healthy: {app.startup_seconds:.2f} s")
-            yield app
-        finally:
+    running: list[tuple[subprocess.Popen, str, Path]] = []
+    try:
+        for _ in range(count):
+            port = _free_port()
+            command = [sys.executable, "-m", *launch, "--server.port", str(port)]
+            command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+            command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+            log = ARTIFACTS / f"streamlit-{database.stem}-{port}.log"
+            with log.open("w") as log_file:
+                process = subprocess.Popen(
+                    command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+                )
+            running.append((process, f"http://127.0.0.1:{port}", log))
+        apps = [_healthy(process, url, log, started) for process, url, log in running]
+        yield apps
+    finally:
+        for process, _, _ in running:
             process.terminate()
+        for process, _, _ in running:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _healthy(process: subprocess.Popen, url: str, log: Path, started: float) -> RunningApp:
+    """Wait until the app answers its health check (failing the test if it dies or takes over
+    a minute)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the app did not start; see {log}:\n{log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    app = RunningApp(url=url, startup_seconds=time.perf_counter() - started, log=log)
+    print(f"\n[browser] app start-up to healthy: {app.startup_seconds:.2f} s")
+    return app
 
 
 @pytest.fixture(scope="session")

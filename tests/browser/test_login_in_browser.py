@@ -47,10 +47,19 @@ def page(browser, login_app: RunningApp):
         yield tab
 
 
-def _sign_in(page, app: RunningApp, username: str, password: str = PASSWORD) -> None:
+def _open_sign_in(page, app: RunningApp) -> None:
     page.goto(app.url)
     # A freshly started server's first page imports the whole stack: wait for the form itself.
     page.get_by_role("button", name="Sign in").wait_for(timeout=120_000)
+
+
+def _sign_in(page, app: RunningApp, username: str, password: str = PASSWORD) -> None:
+    _open_sign_in(page, app)
+    _submit(page, username, password)
+
+
+def _submit(page, username: str, password: str = PASSWORD) -> None:
+    """Fill in the sign-in form on screen and send it."""
     page.get_by_role("textbox", name="User name").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
@@ -69,12 +78,24 @@ def _navigation(page) -> set[str]:
     return {text.strip().splitlines()[-1] for text in links.all_inner_texts()}  # icon first
 
 
+@pytest.fixture(scope="module")
+def shared_tab(browser, login_app: RunningApp):
+    """One browser tab that each role signs into in turn, after the one before signed out (an
+    office's shared machine: nothing of one user's session may show to the next)."""
+    with guarded_page(browser, login_app) as tab:
+        _open_sign_in(tab, login_app)
+        yield tab
+
+
 @pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
-def test_each_role_signs_in_and_sees_only_its_share(page, login_app, role: Role) -> None:
-    page.goto(login_app.url)
+def test_each_role_signs_in_and_sees_only_its_share(shared_tab, login_app, role: Role) -> None:
+    page = shared_tab
+    if page.get_by_role("button", name="Sign out").count():  # the role before this one
+        _open_from_menu(page, "Overview")
+        page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in").wait_for()
     assert page.locator('[data-testid="stMetric"]').count() == 0  # nothing before login
-    _sign_in(page, login_app, role.value)
+    _submit(page, role.value)
     _wait_for_page(page, "Overview")
     page.get_by_text(f"Signed in as {role.value}").wait_for()
     shown = _navigation(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import time
 import urllib.error
@@ -14,7 +15,7 @@ import pytest
 from bench.browser_pages import RENDERED
 from stalking_profile import measures, queries
 from stalking_profile.filters import ProfileFilter
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, guarded_page
 from tests.test_excel import huge_dimension, zip_bomb
 
 pytestmark = pytest.mark.browser  # on one worker, with the other browser tests (tests/conftest.py)
@@ -73,13 +74,29 @@ def _metric(page, label: str) -> str:
     return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
+@pytest.fixture(scope="module")
+def tour(browser, running_app):
+    """One session that opens the first page by its address and moves to each of the others
+    through the navigation, as a user does (a new session per page cost 2-3 s each)."""
+    with guarded_page(browser, running_app) as tab:
+        yield tab
+
+
 @pytest.mark.parametrize("path", list(PAGES), ids=[title for title, _ in PAGES.values()])
-def test_every_page_renders(page, running_app, path: str) -> None:
+def test_every_page_renders(tour, running_app, path: str) -> None:
     title, key_texts = PAGES[path]
+    page = tour
     started = time.perf_counter()
-    page.goto(f"{running_app.url}/{path}")
+    if path == next(iter(PAGES)):
+        page.goto(f"{running_app.url}/{path}")
+    else:
+        # The page's own link, matched at the end of its name (the icon's text comes first, and
+        # "Data" must not match "Data quality").
+        name = re.compile(rf"(^|\W){re.escape(title)}$")
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name).click()
     _wait_for_page(page, title)
-    print(f"\n[browser] first render of {title}: {time.perf_counter() - started:.2f} s")
+    assert page.url.rstrip("/") == f"{running_app.url}/{path}".rstrip("/")
+    print(f"\n[browser] render of {title}: {time.perf_counter() - started:.2f} s")
     for text in key_texts:
         page.get_by_text(text, exact=False).filter(visible=True).first.wait_for(timeout=30_000)
 

@@ -13,7 +13,13 @@ from playwright.sync_api import expect
 
 from stalking_profile.access import Access
 from stalking_profile.operational import accounts, open_store
-from tests.browser.conftest import ARTIFACTS, RunningApp, guarded_page, serving
+from tests.browser.conftest import (
+    ARTIFACTS,
+    RunningApp,
+    guarded_page,
+    serving,
+    serving_replicas,
+)
 from tests.browser.test_login_in_browser import PASSWORD, _open_from_menu, _sign_in
 from tests.browser.test_pages_in_browser import _metric, _wait_for_page
 from tests.conftest import OFFENCE_HEADER, run_cli
@@ -70,7 +76,7 @@ def test_two_replicas_serve_one_snapshot_and_one_operational_store(
     accounts.add_user(store, "lead", "strategic", PASSWORD, operator)
     shared = {"STALKING_PROFILE_STORE": postgres_url}
     monkeypatch.setenv("STALKING_PROFILE_STORE", postgres_url)  # the command-line import too
-    with serving(database, shared) as first, serving(database, shared) as second:
+    with serving_replicas(database, 2, shared) as (first, second):
         assert first.url != second.url
         with guarded_page(browser, first) as on_first, guarded_page(browser, second) as on_second:
             before = _signed_in_overview(on_first, first, "admin")
@@ -133,8 +139,9 @@ def test_an_import_of_200000_rows_while_sessions_browse(
     extract = _many_offences(tmp_path / "big.csv", 200_000)
     with serving(database) as app:
         pages = [browser.new_page(viewport={"width": 1400, "height": 2400}) for _ in range(3)]
+        for page in pages:  # the three sessions open together
+            page.goto(app.url, wait_until="commit")
         for page in pages:
-            page.goto(app.url)
             _wait_for_page(page, "Overview")
         before = int(_metric(pages[0], "Offences").replace(",", ""))
         command = [sys.executable, "-m", "stalking_profile", "import", str(extract)]
