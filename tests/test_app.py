@@ -286,6 +286,18 @@ def test_empty_filter_says_so(app_test, extract_db_path, page: str) -> None:
     assert not _charts(at)
 
 
+@pytest.mark.parametrize("page", PROFILE_PAGES)
+def test_a_da_choice_that_selects_nothing_says_so(app_test, page: str) -> None:
+    """The empty-filter check counted DA and non-DA whatever the choice: Wakefield's December
+    2018 has 9 DA offences and no non-DA one, and every page drew zeros (the map called all 21
+    wards with none "above the 99.8% limit")."""
+    params = {"from": "Dec 2018", "to": "Dec 2018", "district": "WD Wakefield"}
+    at = _open(app_test, page, **params, da="Non-DA")
+    assert any("No offences match this filter" in info.value for info in at.info)
+    at = _open(app_test, page, **params, da="DA")
+    assert not any("No offences match this filter" in info.value for info in at.info)
+
+
 NOT_IN_EXTRACT = {
     "app_pages/orders.py": "No civil orders are recorded",
     "app_pages/contact.py": "No Victim Contact Agreements are recorded",

@@ -14,7 +14,7 @@ from stalking_profile import geography, queries, snapshots
 from stalking_profile.access import Access, AccessDenied, Permission
 from stalking_profile.config import Settings
 from stalking_profile.db import Gateway, connect
-from stalking_profile.filters import ProfileFilter
+from stalking_profile.filters import ProfileFilter, apply_domestic
 from stalking_profile.queries import DatasetInfo
 
 Version = tuple[str, float]  # database path and modification time
@@ -90,7 +90,7 @@ def districts(version: Version) -> pl.DataFrame:
 def _offences_in(version: Version, flt: ProfileFilter) -> int:
     # The number, not the count frame, is cached: a cached frame is unpickled on every rerun
     # of every filtered page (6 ms of a 40 ms Overview rerun).
-    counts = queries.offence_counts(gateway(version), flt)
+    counts = apply_domestic(queries.offence_counts(gateway(version), flt), flt.domestic)
     return int(counts["offences"].sum()) if counts.height else 0
 
 
