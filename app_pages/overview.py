@@ -45,6 +45,8 @@ st.caption(
     "recent months' offences are still open (see Outcomes for rates within 90 and 180 days). "
     "Select a row to see its chart."
 )
+if view.scorecard_note:
+    st.caption(view.scorecard_note)
 selection = st.dataframe(
     view.scorecard_table,
     hide_index=True,

@@ -7,7 +7,7 @@ every chart, and recording-rule changes are marked the same way on every trend.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
@@ -64,6 +64,10 @@ class LazyFigures(Mapping[str, go.Figure]):
         return LazyFigures(
             {k: self._changed(k, change if k == key else _unchanged) for k in self._draw}
         )
+
+    def only(self, keys: Collection[str]) -> LazyFigures:
+        """The figures under `keys` alone."""
+        return LazyFigures({k: self._changed(k, _unchanged) for k in self._draw if k in keys})
 
     def _changed(
         self, key: str, change: Callable[[go.Figure], go.Figure]

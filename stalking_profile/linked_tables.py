@@ -714,6 +714,11 @@ def _flag_trend(out: Published, frame: pl.DataFrame, table: str) -> None:
         months[category].append(key)
     for category, keys in months.items():
         out.add(keys, ("flag period", flag, category))
+    if {*CATEGORIES, "all"} <= months.keys():  # DA + non-DA = all, month by month
+        for month in frame["recorded_month"].unique().to_list():
+            out.split("flag month", flag, CATEGORY, month)
+            out.split("month", month, CATEGORY)
+        out.split("flag period", flag, CATEGORY)
 
 
 def _wards(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:

@@ -89,6 +89,7 @@ class OverviewPanel:
     scorecard: pl.DataFrame
     scorecard_charts: charts.LazyFigures  # one per indicator, drawn when first shown
     offences_chart: pl.DataFrame  # the offences card's XmR chart (month, value, partition, mean)
+    scorecard_note: str | None = None  # what publication mode left off the scorecard, and why
 
     @cached_property
     def scorecard_table(self) -> pl.DataFrame:
@@ -120,11 +121,14 @@ def overview(
         trend_table=protected.tables["trend"],
         trend_figure=linked_tables.hide_points(panel.trend_figure, _trend_points(protected, flt)),
         offences_chart=protected.tables["spc"],
-        scorecard_charts=panel.scorecard_charts.replacing(
+        scorecard_charts=panel.scorecard_charts.only(PUBLISHED_SCORECARD).replacing(
             "offences",
             lambda figure: linked_tables.hide_points(figure, dict.fromkeys(SPC_POINTS, card)),
         ),
-        scorecard=panel.scorecard.with_columns(
+        scorecard_note=PUBLISHED_SCORECARD_NOTE,
+        scorecard=panel.scorecard.filter(
+            pl.col("indicator").is_in(PUBLISHED_SCORECARD)
+        ).with_columns(
             pl.when(
                 (pl.col("indicator") == "offences") & pl.col("latest_month").is_in(sorted(card))
             )
@@ -136,6 +140,14 @@ def overview(
 
 
 SPC_POINTS = ("Value", "Special cause: higher", "Special cause: lower")
+# In publication mode the scorecard keeps its counts, protected with the page's other tables. A
+# month's rate beside that month's offences (the trend table) gives its count back, however
+# small (20% of 5 offences is 1 arrest), so the rates' rows and charts are left off.
+PUBLISHED_SCORECARD = tuple(ind.key for ind in scorecard.INDICATORS if not ind.is_rate)
+PUBLISHED_SCORECARD_NOTE = (
+    "Publication mode shows the offences row only: a month's rate beside that month's offences "
+    "would give back its count, however small. The period's rates are in the headline figures."
+)
 
 
 def _trend_points(protected: linked_tables.Protected, flt: ProfileFilter) -> dict[str, set[date]]:
@@ -663,7 +675,13 @@ def _risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) ->
     )
     dash_mix = risk.dash_risk_mix(counts_all).filter(pl.col("category").is_in(_categories(flt)))
     months = months_between(flt.start_month, flt.end_month)
-    trends = {flag: risk.monthly_flag_rates(counts_all, flag, months) for flag in risk.FLAGS}
+    # Each flag's months for the categories its chart draws (the table beneath is its data).
+    trends = {
+        flag: risk.monthly_flag_rates(counts_all, flag, months).filter(
+            pl.col("category").is_in(_categories(flt))
+        )
+        for flag in risk.FLAGS
+    }
     empty = go.Figure()
     panel = RiskPanel(rates, force, comparison, empty, dash_mix, empty, trends, {})
     return _risk_figures(panel, flt)

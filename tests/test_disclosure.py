@@ -759,3 +759,94 @@ def test_hiding_a_ward_removes_its_map_marker_and_its_funnel_point():
     out = hide_wards(figure, set(), {"Calder"})
     assert (out.data[0].lat, out.data[0].lon) == ((None, 53.8), (None, -1.5))
     assert out.data[1].y == (None, 6.0)
+
+
+def _one_alone_hidden(frame, column: str) -> list:
+    """Months where exactly one of DA, non-DA and all is hidden and the other two are shown:
+    all less the other gives it back (worked out here from the table alone, not from the
+    protection's own model of the sums)."""
+    found = []
+    for (month,), rows in frame.group_by("recorded_month"):
+        values = dict(zip(rows["category"], rows[column], strict=True))
+        three = ("domestic", "non_domestic", "all")
+        if set(three) <= values.keys() and sum(values[c] is None for c in three) == 1:
+            found.append((month, column))
+    return found
+
+
+def test_a_flag_trend_showing_all_three_categories_hides_no_count_alone():
+    """A flag's months by DA, non-DA and all: a small non-DA count hidden alone came back as
+    all less DA (the sum was not declared), as on the commissioner's Risk page, which listed
+    all three (16 such cells for Calderdale, October 2020 to September 2021)."""
+    from datetime import date
+
+    import polars as pl
+
+    from stalking_profile.linked_tables import FLAG_TREND, protect
+
+    months = [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
+    rows = []
+    for month, (da, non_da) in zip(months, [(20, 1), (25, 7), (30, 9)], strict=True):
+        for category, numerator, denominator in (
+            ("domestic", da, 40),
+            ("non_domestic", non_da, 12),
+            ("all", da + non_da, 52),
+        ):
+            rows.append((month, category, numerator, denominator))
+    frame = pl.DataFrame(
+        rows, schema=["recorded_month", "category", "numerator", "denominator"], orient="row"
+    )
+    protected = protect({f"{FLAG_TREND}arrest_made": frame}, "all", 5)
+    shown = protected.tables[f"{FLAG_TREND}arrest_made"]
+    assert shown.filter(pl.col("numerator").is_null()).height >= 2  # the 1, and what protects it
+    assert _one_alone_hidden(shown, "numerator") == []
+
+
+@pytest.mark.parametrize("domestic", ["all", "domestic", "non_domestic"])
+def test_the_risk_trend_table_is_what_its_chart_draws_and_gives_nothing_back(
+    demo_gateway, domestic
+):
+    """The Risk page's 'Over time' table listed DA, non-DA and all whatever the choice; the
+    chart drew the choice. Now the table is the chart's data, and on the commissioner's page no
+    month's hidden count comes back from the others."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD",), domestic, ("stalking",))
+    drawn = {"all": {"domestic", "non_domestic"}}.get(domestic, {domestic})
+    for role in (Role.STRATEGIC, Role.COMMISSIONER):
+        panel = panels.risk_panel(demo_gateway.scoped(Access.for_role("x", role)), flt, 30)
+        for flag, table in panel.trends.items():
+            assert set(table["category"]) == drawn, flag
+            named = {t.name for t in panel.trend_figures[flag].data if t.showlegend is not False}
+            assert len(named) == len(drawn), (flag, named)
+            for column in ("numerator", "denominator"):
+                assert _one_alone_hidden(table, column) == []
+
+
+def test_a_published_scorecard_has_no_rate_beside_its_months_offences(demo_gateway):
+    """Calderdale's non-DA August 2021: the commissioner's scorecard gave the arrest rate as
+    20.0% of a month whose 5 offences the trend table shows: 1 arrest. Publication mode keeps the
+    scorecard's counts (protected with the page) and leaves its rates off, saying why."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2020, 9, 1), date(2021, 8, 1), ("CD",), "non_domestic", ("stalking",))
+    published = panels.overview(
+        demo_gateway.scoped(Access.for_role("x", Role.COMMISSIONER)), flt, 30, 6
+    )
+    internal = panels.overview(
+        demo_gateway.scoped(Access.for_role("x", Role.STRATEGIC)), flt, 30, 6
+    )
+    rates = [key for key in internal.scorecard["indicator"] if key != "offences"]
+    assert rates and set(rates) <= set(internal.scorecard_charts)
+    assert published.scorecard["indicator"].to_list() == ["offences"]
+    assert list(published.scorecard_charts) == ["offences"]
+    assert published.scorecard_note and "offences row only" in published.scorecard_note
+    assert internal.scorecard_note is None
