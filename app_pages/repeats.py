@@ -13,7 +13,14 @@ if ui.nothing_to_show(flt):
 view = ui.repeats(flt)
 
 st.subheader("In the period")
-ui.show_table(view.summary, ui.file_stem("repeats-in-period", flt))
+ui.show_table(
+    view.summary,
+    ui.file_stem("repeats-in-period", flt),
+    labels={
+        "repeat_victim_share": "Repeat victims (% of victims)",
+        "repeat_suspect_share": "Offences by a repeat suspect (% of those with a suspect)",
+    },
+)
 st.caption(
     "A repeat victim (or suspect) has two or more offences recorded in the period. The share of "
     "offences involving a repeat suspect is over offences with a suspect identified. Within DA "
@@ -29,10 +36,18 @@ ui.chart_with_table(
     "Each month's offences whose victim (or suspect) had another offence in the 365 days "
     "before, whenever recorded. Open markers: months whose 365 days reach back before the data "
     "start, which read low.",
+    labels={
+        "repeat_victim_share": "Offences with a repeat victim (%)",
+        "repeat_suspect_share": "Offences with a repeat suspect (% of those with a suspect)",
+    },
 )
 
 st.subheader("Days between a suspect's offences")
-ui.show_table(view.gaps, ui.file_stem("repeats-days-between", flt))
+ui.show_table(
+    view.gaps,
+    ui.file_stem("repeats-days-between", flt),
+    labels={"median_days": "Median days between offences"},
+)
 
 settings = ui.settings()
 st.subheader("Serial perpetrators")
@@ -41,5 +56,6 @@ st.caption(
     f"A serial perpetrator has {settings.serial_victims} or more victims within "
     f"{settings.serial_years} years up to the period's end (MATAC's definition by default; set "
     "`STALKING_PROFILE_SERIAL_VICTIMS` and `STALKING_PROFILE_SERIAL_YEARS`). Where the window "
-    "starts before the data (full_window false), earlier victims are not seen."
+    "starts before the data ('Whole window within the data' unticked), earlier victims are not "
+    "seen."
 )

@@ -28,10 +28,11 @@ st.toggle(  # read above (the page's panels are computed together), shown here
 )
 control = page.control
 ui.chart_with_table(control.figure, control.chart, "trends-spc-offences", flt)
+breaks = ", ".join(b.strftime("%B %Y") for b in control.breaks)
 st.markdown(
-    f"**Latest month: {control.variation}.** Limits are recalculated from "
-    + (", ".join(b.strftime("%B %Y") for b in control.breaks) or "no break point")
-    + f". Runs of {ui.settings().spc_run_length} points (NHS England's Making Data Count default since "
+    f"**Latest month: {control.variation}.** "
+    + (f"Limits are recalculated from {breaks}." if breaks else "Limits are not recalculated.")
+    + f" Runs of {ui.settings().spc_run_length} points (NHS England's Making Data Count default since "
     "January 2024; 7 before) — set `STALKING_PROFILE_SPC_RUN` to change."
 )
 

@@ -132,6 +132,10 @@ COLUMNS: dict[str, Column] = {
     "upper_limit": Column("Upper process limit", "decimal"),
     "lower_limit": Column("Lower process limit", "decimal"),
     "special_cause": Column("Special cause", "yes_no"),
+    "beyond_limits": Column("Beyond a process limit", "yes_no"),
+    "two_of_three": Column("Two of three beyond two sigma", "yes_no"),
+    "shift": Column("In a shift (a run on one side of the mean)", "yes_no"),
+    "trend": Column("In a trend (a run rising or falling)", "yes_no"),
     "side": Column("Special cause side"),
     "trial_limits": Column("Trial limits (fewer than 12 points)", "yes_no"),
     # outcomes
@@ -216,6 +220,27 @@ COLUMNS: dict[str, Column] = {
     "event": Column("What happened"),
     "reference": Column("Reference"),
     "detail": Column("Detail"),
+    # repeat victims and suspects, serial perpetrators
+    "suspects": Column("Suspects", "count"),
+    "repeat_victims": Column("Repeat victims", "count"),
+    "repeat_suspects": Column("Repeat suspects", "count"),
+    "repeat_victim_share": Column("Repeat victim share (%)", "percent"),
+    "repeat_suspect_share": Column("Repeat suspect share (%)", "percent"),
+    "offences_repeat_victim": Column("Offences against a repeat victim", "count"),
+    "offences_repeat_suspect": Column("Offences by a repeat suspect", "count"),
+    "offences_with_suspect": Column("Offences with a suspect identified", "count"),
+    "repeat_victim_12m": Column("Offences with a repeat victim (12 months)", "count"),
+    "repeat_suspect_12m": Column("Offences with a repeat suspect (12 months)", "count"),
+    "with_suspect": Column("Offences with a suspect identified", "count"),
+    "full_lookback": Column("Full 12 months of data before", "yes_no"),
+    "gaps": Column("Intervals between a suspect's offences", "count"),
+    "lower_quartile_days": Column("Lower quartile (days)", "decimal"),
+    "upper_quartile_days": Column("Upper quartile (days)", "decimal"),
+    "serial_suspects": Column("Serial perpetrators", "count"),
+    "offences_by_serial": Column("Offences by serial perpetrators", "count"),
+    "serial_share": Column("Offences by serial perpetrators (%)", "percent"),
+    "window_start": Column("Window from", "month"),
+    "full_window": Column("Whole window within the data", "yes_no"),
     # victims and suspects
     "person": Column("Who"),
     "sex": Column("Sex"),
@@ -295,6 +320,8 @@ def column_for(name: str) -> Column:
 
 def _shown(name: str, dtype: pl.DataType, kind: Kind) -> pl.Expr:
     column = pl.col(name)
+    if dtype == pl.Null:  # every value withheld (publication mode) or missing: nothing to round
+        return column
     if kind == "percent":
         return (column * 100).round(1)
     if kind in ("percent_points", "signed_percent_points", "decimal"):

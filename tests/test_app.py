@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from stalking_profile import tables
 from tests.conftest import EXTRACT_DISTRICTS, import_texts
 
 PAGES = {
@@ -118,8 +119,38 @@ def test_page_shows_the_filter_it_was_given(app_test, page: str, name: str) -> N
         assert at.caption[0].value.startswith(description)
         assert len(_charts(at)) >= CHARTS[page]
         assert at.dataframe, "a table shows"
-    raw = [header for header in _headers(at) if RAW_NAME.match(header)]
+    raw = [header for header in _headers(at) if _is_raw(header)]
     assert not raw, f"raw column names shown: {raw}"
+
+
+LABELS = {column.label for column in tables.COLUMNS.values()}
+
+
+def _is_raw(header: str) -> bool:
+    """A measure's own column name shown as it is: with underscores, or one lower-case word
+    that is no registered label (the Repeats page showed "suspects" and "gaps")."""
+    return bool(RAW_NAME.match(header)) or (header[:1].islower() and header not in LABELS)
+
+
+def test_repeat_shares_are_percentages_in_words(app_test) -> None:
+    """The Repeats page showed its shares as fractions at one decimal place (0.0 and 0.1 for
+    3.0% and 6.4%), and called the median days between a suspect's offences days to outcome."""
+    at = _open(app_test, "app_pages/repeats.py", **PUBLISHED_YEAR)
+    summary = at.dataframe[0].value
+    every = summary[summary["DA / non-DA"] == "DA and non-DA"].iloc[0]
+    assert every["Repeat victims (% of victims)"] == pytest.approx(100 * 178 / 5947, abs=0.05)
+    share = every["Offences by a repeat suspect (% of those with a suspect)"]
+    assert share == pytest.approx(100 * 382 / 5940, abs=0.05)
+    gaps = next(
+        frame.value for frame in at.dataframe if "Median days between offences" in frame.value
+    )
+    assert "Median days to outcome" not in gaps.columns
+    serial = next(frame.value for frame in at.dataframe if "Serial perpetrators" in frame.value)
+    by_serial = serial["Offences by serial perpetrators"].iloc[0]
+    with_suspect = serial["Offences with a suspect identified"].iloc[0]
+    assert serial["Offences by serial perpetrators (%)"].iloc[0] == pytest.approx(
+        100 * by_serial / with_suspect, abs=0.05
+    )
 
 
 def test_overview_shows_the_published_figures(app_test) -> None:

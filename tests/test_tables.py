@@ -78,3 +78,12 @@ def test_withheld_counts_are_written_as_suppressed() -> None:
     assert changed == {"Applied for"}
     assert shown["Applied for"].to_list() == ["suppressed", "1,688"]
     assert shown["Rate (%)"].to_list() == [None, 50.0]  # rates are not counts
+
+
+def test_a_column_with_every_value_withheld_is_shown_empty() -> None:
+    """Publication mode can withhold a whole column (the Repeats page's shares for one
+    category): Polars then holds it as nulls of no type, which cannot be rounded."""
+    frame = pl.DataFrame({"repeat_victim_share": [None, None], "offences": [None, None]})
+    shown = tables.for_display(frame)
+    assert shown.columns == ["Repeat victim share (%)", "Offences"]
+    assert shown.to_dicts() == [{"Repeat victim share (%)": None, "Offences": None}] * 2
