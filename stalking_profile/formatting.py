@@ -42,12 +42,19 @@ def p_value(value: float | None) -> str:
     return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
-def headline_help(row: dict, change: dict | None = None) -> str:
-    """The tooltip of a headline tile: definition, counts, interval, small-number warning."""
+def headline_help(row: dict, change: dict | None = None, share: dict | None = None) -> str:
+    """The tooltip of a headline tile: definition, counts, interval, small-number warning;
+    with `change`, the change on the previous period (the offences tile); with `share`, a share
+    of the offences (the DA offences tile)."""
     parts = [str(row["definition"])]
     if row["kind"] in ("rate", "share"):
         parts.append(f"{count(row['numerator'])} of {count(row['denominator'])}.")
         parts.append(interval(row["lower"], row["upper"]))
+    if share is not None and share["value"] is not None:
+        parts.append(
+            f"{share['label']}: {count(share['numerator'])} of {count(share['denominator'])} "
+            f"offences ({percent(share['value'])}, {interval(share['lower'], share['upper'])})."
+        )
     if change is not None and change["denominator"] is None:
         parts.append("There is no previous period in the data to compare with.")
     elif change is not None:

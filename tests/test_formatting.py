@@ -88,3 +88,21 @@ def test_period_table_marks_changes_beyond_chance() -> None:
         "Non-DA: change",
     ]
     assert shown.row(2) == ("Non-DA: change", "+12.1%", "+35.3%*")
+
+
+def test_the_da_tile_explains_its_share_as_a_share(demo_gateway) -> None:
+    """The DA offences tile's tooltip read "DA share: 5,669 against 6,129 (+92.5%, 95% CI 91.8%
+    to 93.1%, ; ...": the change's wording, sign and empty p-value slot on a share."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("BD", "CD", "KD", "LD", "WD"))
+    rows = {
+        row["indicator"]: row
+        for row in panels.overview(demo_gateway, flt, 30, 6).headline.iter_rows(named=True)
+    }
+    text = formatting.headline_help(rows["da_offences"], share=rows["domestic_share"])
+    assert "5,669 of 6,129 offences (92.5%, 95% CI " in text
+    assert "against" not in text and "+" not in text and ", ;" not in text
+    offences = formatting.headline_help(rows["offences"], change=rows["change"])
+    assert "against 3,286" in offences and "+86.5%" in offences

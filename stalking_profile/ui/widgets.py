@@ -213,7 +213,7 @@ def headline_tile(column, row: dict, change: dict | None = None, share: dict | N
         delta=delta,
         delta_color="off",
         delta_arrow="off",
-        help=formatting.headline_help(row, change or share),
+        help=formatting.headline_help(row, change, share),
         border=True,
     )
 
