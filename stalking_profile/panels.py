@@ -725,17 +725,17 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
 
 
 def _quality_figures(panel: QualityPanel, flt: ProfileFilter) -> QualityPanel:
-    """The Quality page's charts, drawn from its tables."""
+    """The Quality page's charts, drawn from its tables (coloured and named by the DA choice
+    the counts were filtered to)."""
+    chosen = pl.lit(flt.domestic).alias("category")
     return replace(
         panel,
         figure=charts.rate_comparison_figure(
-            panel.indicators.with_columns(pl.lit("all").alias("category")),
+            panel.indicators.with_columns(chosen),
             _titled("Data quality: share of records affected", flt),
         ),
         cyber_figure=charts.rate_comparison_figure(
-            panel.cyber_by_district.with_columns(
-                pl.col("district_code").alias("label"), pl.lit("all").alias("category")
-            ),
+            panel.cyber_by_district.with_columns(pl.col("district_code").alias("label"), chosen),
             _titled(
                 "Cyber-enabled flag rate by district (a low rate suggests under-recording)", flt
             ),

@@ -65,6 +65,20 @@ def test_risk_panel_keeps_da_colours(demo_gateway: Gateway) -> None:
     assert [trace.name for trace in single.figure.data] == ["Non-DA"]
 
 
+@pytest.mark.parametrize(
+    ("domestic", "name"), [("all", "DA and non-DA"), ("domestic", "DA"), ("non_domestic", "Non-DA")]
+)
+def test_quality_charts_are_named_by_the_da_choice(
+    demo_gateway: Gateway, domestic: str, name: str
+) -> None:
+    """Both Data quality charts said "DA and non-DA" whatever the choice their counts had
+    been filtered to."""
+    flt = ProfileFilter(YEAR.start_month, YEAR.end_month, ("CD",), domestic=domestic)
+    view = panels.quality_panel(demo_gateway, flt, small_denominator=30)
+    for figure in (view.figure, view.cyber_figure):
+        assert {trace.name for trace in figure.data if trace.name} == {name}
+
+
 def test_overview_scorecard_covers_every_indicator(demo_gateway: Gateway) -> None:
     view = panels.overview(demo_gateway, YEAR, small_denominator=30, run_length=6)
     assert view.scorecard["indicator"].to_list() == list(view.scorecard_charts)
