@@ -31,7 +31,7 @@ if view.provisional_from is not None and view.provisional_from <= flt.end_month:
         icon=":material/hourglass_top:",
     )
 if view.monthly.is_empty():
-    st.info("No offences in this period were recorded after contact agreements began.")
+    st.info(view.why_empty(flt))
     st.stop()
 
 st.subheader("Contact kept, by district")

@@ -143,6 +143,20 @@ class ContactPanel:
     figure: go.Figure
     provisional_from: date | None = None  # months from this one are left out: too recent
 
+    def why_empty(self, flt: ProfileFilter) -> str:
+        """Why no month of the filter's period has a figure (when `monthly` is empty)."""
+        if self.provisional_from is not None and self.provisional_from <= flt.start_month:
+            return (
+                "Every month of this period is too recent to read (see above): choose a period "
+                f"that ends before {self.provisional_from:%B %Y}."
+            )
+        if self.data_start is not None and self.data_start > flt.end_month:
+            return (
+                "This period ends before contact agreements were recorded (from "
+                f"{self.data_start:%B %Y}): choose a later period."
+            )
+        return "No offence recorded in this period has a Victim Contact Agreement."
+
 
 def _contact_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
     return charts.rate_trend_figure(

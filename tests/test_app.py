@@ -562,3 +562,20 @@ def test_a_table_cell_with_no_value_is_blank_not_none(app_test):
     assert at.dataframe
     for frame in at.dataframe:  # set, and set to blank (unset also reads as "")
         assert frame.proto.HasField("placeholder") and frame.proto.placeholder == ""
+
+
+@pytest.mark.parametrize(
+    ("period", "says"),
+    [
+        ({"from": "Jan 2022", "to": "Jan 2022"}, "Every month of this period is too recent"),
+        ({"from": "Jan 2019", "to": "Dec 2019"}, "ends before contact agreements were recorded"),
+    ],
+)
+def test_victim_contact_says_why_a_period_has_no_figure(app_test, period, says) -> None:
+    """January 2022 alone is too recent to read; the page said so, then said no offence was
+    recorded after agreements began (they began in April 2020)."""
+    at = _open(app_test, "app_pages/contact.py", **period)
+    told = "\n".join(info.value for info in at.info)
+    assert says in told
+    assert "after contact agreements began" not in told
+    assert not _charts(at)
