@@ -7,6 +7,7 @@ import math
 import polars as pl
 
 from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.measures.spc import MINIMUM_POINTS
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
@@ -187,7 +188,11 @@ def scorecard_display(card: pl.DataFrame, icons: dict[str, str] = VARIATION_ICON
                 "latest month": row["latest_month"].strftime("%b %Y"),
                 "latest": shown(row["latest_value"], is_rate, 0),
                 "mean": shown(row["mean"], is_rate, 1),
-                "process limits": f"{shown(lower, is_rate, 1)} to {shown(upper, is_rate, 1)}",
+                "process limits": (
+                    f"none: {row['months']} of the {MINIMUM_POINTS} points needed"
+                    if row["months"] < MINIMUM_POINTS
+                    else f"{shown(lower, is_rate, 1)} to {shown(upper, is_rate, 1)}"
+                ),
                 "variation": icons.get(row["variation"], row["variation"]),
                 "better when": {"up": "higher", "down": "lower", "neither": "—"}[
                     row["improvement"]

@@ -25,6 +25,7 @@ def test_count_limits_keep_a_decimal_so_they_agree_with_the_flag() -> None:
             "variation": ["special cause - high"],
             "improvement": ["neither"],
             "assurance": [""],
+            "months": [24],
         }
     )
     shown = formatting.scorecard_display(card, {}).row(0, named=True)
@@ -106,3 +107,20 @@ def test_the_da_tile_explains_its_share_as_a_share(demo_gateway) -> None:
     assert "against" not in text and "+" not in text and ", ;" not in text
     offences = formatting.headline_help(rows["offences"], change=rows["change"])
     assert "against 3,286" in offences and "+86.5%" in offences
+
+
+def test_a_short_scorecard_gives_no_limits_as_its_chart_draws_none(demo_gateway) -> None:
+    """Twelve months to September 2018 hold 6 months of data: the scorecard gave "Process
+    limits 61.1 to 130.2" beside "too few points", and its chart said there were none."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2017, 10, 1), date(2018, 9, 1), ("BD", "CD", "KD", "LD", "WD"))
+    view = panels.overview(demo_gateway, flt, 30, 6)
+    assert set(view.scorecard["months"]) == {6}
+    assert view.scorecard["upper_limit"].null_count() == view.scorecard.height
+    limits = set(view.scorecard_table["Process limits"])
+    assert limits == {"none: 6 of the 13 points needed"}
+    assert (
+        "Too few points for process limits" in view.scorecard_charts["offences"].layout.title.text
+    )

@@ -9,7 +9,7 @@ import polars as pl
 
 from stalking_profile.filters import months_between
 from stalking_profile.measures.indicators import Indicator, shown_in
-from stalking_profile.measures.spc import variation, xmr
+from stalking_profile.measures.spc import MINIMUM_POINTS, variation, xmr
 
 INDICATORS: tuple[Indicator, ...] = shown_in("scorecard")
 
@@ -53,13 +53,16 @@ def indicator_chart(
 def scorecard(monthly: pl.DataFrame, breaks: list[date], run_length: int) -> pl.DataFrame:
     """One row per indicator: latest month and value, the mean and process limits in force,
     the variation of the latest point (common cause, special cause improving / concerning /
-    high / low) and the assurance (no targets are set, so none)."""
+    high / low) and the assurance (no targets are set, so none). Under MINIMUM_POINTS months
+    the chart is a run chart: no process limits (null), as the chart draws none."""
     rows = []
     for indicator in INDICATORS:
         chart = indicator_chart(monthly, indicator.key, breaks, run_length)
         if chart.is_empty():
             continue
         latest = chart.row(-1, named=True)
+        if chart.height < MINIMUM_POINTS:
+            latest["lower_limit"] = latest["upper_limit"] = None
         rows.append(
             {
                 "indicator": indicator.key,
