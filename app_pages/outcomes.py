@@ -32,10 +32,7 @@ ui.chart_with_table(
     "outcomes-within-90-days-by-month",
     flt,
 )
-st.caption(
-    f"Months from {view.incomplete_from:%B %Y} (shaded) are left out: some of their offences "
-    "were recorded fewer than 90 days before the extract date, so their rates cannot be read yet."
-)
+st.caption(view.follow_up_note(flt))
 st.caption(
     "Open cases bias the figures above: an offence recorded last month has had no time for an "
     "outcome. So the rates here count only offences recorded at least 90 (or 180) days before the "

@@ -459,6 +459,16 @@ class OutcomesPanel:
     def within_by_month_table(self) -> pl.DataFrame:
         return self.within_by_month.select("recorded_month", *RATE_COLUMNS[1:])
 
+    def follow_up_note(self, flt: ProfileFilter) -> str:
+        """Which of the filter's months the within-90-days chart leaves out, and why."""
+        if self.incomplete_from > flt.end_month:
+            return "Every month here had 90 days of follow-up by the extract date."
+        return (
+            f"Months from {max(self.incomplete_from, flt.start_month):%B %Y} (shaded) are left "
+            "out: some of their offences were recorded fewer than 90 days before the extract "
+            "date, so their rates cannot be read yet."
+        )
+
     @cached_property
     def groups_table(self) -> pl.DataFrame:
         return self.groups.select(

@@ -579,3 +579,14 @@ def test_victim_contact_says_why_a_period_has_no_figure(app_test, period, says) 
     assert says in told
     assert "after contact agreements began" not in told
     assert not _charts(at)
+
+
+def test_the_follow_up_caption_names_only_months_the_chart_has(app_test) -> None:
+    """For October 2020 to September 2021 the caption said months from November 2021 were
+    shaded and left out: the chart ends in September 2021 and nothing is shaded."""
+    at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    texts = _texts(at)
+    assert "Every month here had 90 days of follow-up" in texts
+    assert "(shaded) are left out" not in texts
+    recent = _open(app_test, "app_pages/outcomes.py", to="Jan 2022")
+    assert re.search(r"Months from [A-Z][a-z]+ 202[12] \(shaded\) are left out", _texts(recent))
