@@ -93,3 +93,14 @@ def test_funnel_limits_narrow_as_wards_grow() -> None:
     )
     positions = funnel.funnel_position(np.array([60.0, 3.0]), np.array([10000.0, 1000.0]), 3.0)
     assert positions == ["above the 99.8% limit", "within the limits"]
+
+
+def test_wards_with_no_offences_anywhere_are_within_the_limits() -> None:
+    """An area rate of 0 gave limits just below 0, so every ward's 0 read "above the 99.8%
+    limit" (seen on a filter of no offences before the empty-filter check knew the DA choice)."""
+    from stalking_profile.measures.funnel import funnel_limits, funnel_position
+
+    sizes = np.array([5000, 8000])
+    limits = funnel_limits(0.0, sizes)
+    assert limits.drop("population", "area_rate").to_numpy().tolist() == [[0.0] * 4] * 2
+    assert funnel_position(np.array([0, 0]), sizes, 0.0) == ["within the limits"] * 2

@@ -38,7 +38,8 @@ def poisson_rate_interval(
 def funnel_limits(area_rate: float, populations: np.ndarray) -> pl.DataFrame:
     """The funnel: for each population, the area's rate per 1,000 and the rates between which
     95% and 99.8% of wards that size fall by chance (exact Poisson quantiles of the expected
-    count, continuity-interpolated as in Spiegelhalter's funnel plots)."""
+    count, continuity-interpolated as in Spiegelhalter's funnel plots). An area rate of 0 (no
+    offences anywhere) has no spread: every limit is 0."""
     n = np.asarray(populations, dtype=float)
     expected = area_rate / 1000 * n
     frame: dict[str, np.ndarray] = {"population": n, "area_rate": np.full(n.size, area_rate)}
@@ -50,7 +51,8 @@ def funnel_limits(area_rate: float, populations: np.ndarray) -> pl.DataFrame:
             at = poisson.pmf(quantile, expected)
             with np.errstate(divide="ignore", invalid="ignore"):
                 alpha = np.where(at > 0, (p - below) / at, 0.0)
-            frame[f"{side}_{name}"] = (quantile - 1 + alpha) / n * 1000
+            limit = (quantile - 1 + alpha) / n * 1000
+            frame[f"{side}_{name}"] = np.where(expected > 0, limit, 0.0)
     return pl.DataFrame(frame)
 
 
