@@ -42,15 +42,18 @@ st.caption(
     "period; orders in force on its last day (or the extract date). Withdrawn: applications "
     "made in the period and since withdrawn."
 )
-ui.chart_with_table(
-    view.figure,
-    view.chosen_monthly,
-    f"orders-{order_type}-by-month",
-    flt,
-    "Bars: applications and full orders made each month. Line: full orders in force at the "
-    "month's end (right axis).",
-    labels={"month": "Month"},
-)
+if view.nothing_to_chart:
+    st.info(view.nothing_to_chart, icon=":material/bar_chart_off:")
+else:
+    ui.chart_with_table(
+        view.figure,
+        view.chosen_monthly,
+        f"orders-{order_type}-by-month",
+        flt,
+        "Bars: applications and full orders made each month. Line: full orders in force at the "
+        "month's end (right axis).",
+        labels={"month": "Month"},
+    )
 
 st.subheader("Take-up per 100 offences")
 ui.show_table(view.take_up, ui.file_stem("orders-take-up", flt))

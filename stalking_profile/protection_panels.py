@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile import charts, linked_tables, queries
-from stalking_profile.contract import OFFENCE_TYPES
+from stalking_profile.contract import OFFENCE_TYPES, ORDER_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.measures import contact, orders, prioritisation
@@ -50,6 +50,17 @@ class OrdersPanel:
     def chosen_monthly(self) -> pl.DataFrame:
         """The charted type's months, the data behind the chart (made once per shared panel)."""
         return self.monthly.filter(pl.col("order_type") == self.order_type)
+
+    @property
+    def nothing_to_chart(self) -> str | None:
+        """Why the charted type has no chart (None when it has one)."""
+        if not self.chosen_monthly.is_empty():
+            return None
+        return (
+            f"No {ORDER_TYPES[self.order_type]} was applied for, made or in force in this "
+            "period for these districts, offence types and DA choice: choose another order type "
+            "to chart."
+        )
 
 
 def _every_offence(flt: ProfileFilter) -> ProfileFilter:

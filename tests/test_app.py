@@ -113,8 +113,9 @@ def test_page_shows_the_filter_it_was_given(app_test, page: str, name: str) -> N
     assert at.title[0].value == PAGES[page]
     assert any("synthetic" in warning.value for warning in at.warning), "the demo banner shows"
     no_orders = page == "app_pages/orders.py" and any(
-        "No civil orders are recorded" in info.value for info in at.info
-    )  # Calderdale's non-DA stalking led to no order: the page says so
+        "No civil orders are recorded" in info.value or "was applied for, made" in info.value
+        for info in at.info
+    )  # Calderdale's non-DA stalking led to no (Stalking Protection) order: the page says so
     if page in CHARTS and not no_orders:
         assert at.caption[0].value.startswith(description)
         assert len(_charts(at)) >= CHARTS[page]
@@ -590,3 +591,17 @@ def test_the_follow_up_caption_names_only_months_the_chart_has(app_test) -> None
     assert "(shaded) are left out" not in texts
     recent = _open(app_test, "app_pages/outcomes.py", to="Jan 2022")
     assert re.search(r"Months from [A-Z][a-z]+ 202[12] \(shaded\) are left out", _texts(recent))
+
+
+def test_an_order_type_with_nothing_to_chart_says_so(app_test) -> None:
+    """Calderdale's non-DA stalking has orders of other types but no Stalking Protection
+    Order: the page drew an empty chart with no sentence."""
+    at = _open(
+        app_test, "app_pages/orders.py", **PUBLISHED_YEAR, district="CD Calderdale", da="Non-DA"
+    )
+    if any("No civil orders are recorded" in info.value for info in at.info):
+        pytest.skip("no order of any type for this filter in the demo")
+    at.selectbox(key="order_type").set_value("SPO").run()
+    told = "\n".join(info.value for info in at.info)
+    assert "No Stalking Protection Order (Stalking Protection Act 2019) was applied for" in told
+    assert not any("orders-SPO-by-month" in str(chart.key) for chart in _charts(at))
