@@ -90,6 +90,7 @@ class OverviewPanel:
     scorecard_charts: charts.LazyFigures  # one per indicator, drawn when first shown
     offences_chart: pl.DataFrame  # the offences card's XmR chart (month, value, partition, mean)
     scorecard_note: str | None = None  # what publication mode left off the scorecard, and why
+    change_warning: str | None = None  # the compared periods straddle a counting-rule change
 
     @cached_property
     def scorecard_table(self) -> pl.DataFrame:
@@ -219,6 +220,24 @@ def _overview(
         card,
         card_charts,
         offences_chart,
+        change_warning=_change_warning(compared, flt),
+    )
+
+
+def _change_warning(compared: Comparison, flt: ProfileFilter) -> str | None:
+    """A warning when the change on the previous period crosses a counting-rule change."""
+    if compared.previous is None:
+        return None
+    crossing = changes_between(
+        flt.offence_types, compared.previous.start_month, compared.current.end_month
+    )
+    return (
+        " ".join(
+            f"The change on the previous period straddles a counting-rule change "
+            f"({change['date']:%B %Y}: {change['label']}): part of it is the rule, not behaviour."
+            for change in crossing.iter_rows(named=True)
+        )
+        or None
     )
 
 

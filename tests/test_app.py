@@ -605,3 +605,12 @@ def test_an_order_type_with_nothing_to_chart_says_so(app_test) -> None:
     told = "\n".join(info.value for info in at.info)
     assert "No Stalking Protection Order (Stalking Protection Act 2019) was applied for" in told
     assert not any("orders-SPO-by-month" in str(chart.key) for chart in _charts(at))
+
+
+def test_the_overview_change_warns_where_it_crosses_a_counting_rule_change(app_test) -> None:
+    """October 2020 to September 2021 against the year before: +86.5% with no word that the
+    April 2020 counting-rule change falls between them (Trends said so)."""
+    crossing = _texts(app_test(**PUBLISHED_YEAR).run())
+    assert "straddles a counting-rule change (April 2020" in crossing
+    after = _texts(app_test(**{"from": "Oct 2021", "to": "Sep 2022"}).run())
+    assert "straddles a counting-rule change" not in after
