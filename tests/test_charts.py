@@ -59,6 +59,7 @@ def test_rate_limits_never_pass_100_percent() -> None:
             "variation": ["common cause"],
             "improvement": ["neither"],
             "assurance": [""],
+            "months": [18],
         }
     )
     assert formatting.scorecard_display(card, {})["Process limits"][0] == "0.0% to 100.0%"
