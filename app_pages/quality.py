@@ -37,7 +37,7 @@ st.warning(
     "Record-level list: OFFICIAL-SENSITIVE for a force's own data. Share only with those who may see it.",
     icon=":material/lock:",
 )
-labels = {ind.key: ind.label for ind in indicators_for(flt.domestic)}
+labels = {ind.key: ind.label for ind in indicators_for(flt.domestic, flt.offence_types)}
 chosen = st.selectbox(
     "Indicator", list(labels), format_func=lambda key: labels[key], key="quality_indicator"
 )

@@ -776,7 +776,7 @@ def _quality_figures(panel: QualityPanel, flt: ProfileFilter) -> QualityPanel:
 def _quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> QualityPanel:
     """The Quality page's tables for the filter (see `quality_panel`)."""
     counts = apply_domestic(queries.quality_counts(gateway, flt), flt.domestic)
-    shown = [ind.key for ind in quality.indicators_for(flt.domestic)]
+    shown = [ind.key for ind in quality.indicators_for(flt.domestic, flt.offence_types)]
     indicators = quality.quality_indicators(counts, small_denominator).filter(
         pl.col("indicator").is_in(shown)
     )

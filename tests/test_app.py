@@ -614,3 +614,17 @@ def test_the_overview_change_warns_where_it_crosses_a_counting_rule_change(app_t
     assert "straddles a counting-rule change (April 2020" in crossing
     after = _texts(app_test(**{"from": "Oct 2021", "to": "Sep 2022"}).run())
     assert "straddles a counting-rule change" not in after
+
+
+def test_data_quality_for_harassment_lists_no_stalking_check(app_test) -> None:
+    """Harassment alone showed the stalking-only checks as '0 of 0, treat with caution'."""
+    at = _open(app_test, "app_pages/quality.py", **PUBLISHED_YEAR, type=["Harassment"])
+    table = at.dataframe[0].value
+    measures = set(table[table.columns[0]])
+    assert "No outcome after 90 days" in measures
+    assert not any("stalking" in measure.lower() for measure in measures), measures
+    assert all(
+        "stalking" not in option.lower() for option in at.selectbox(key="quality_indicator").options
+    )
+    stalking = _open(app_test, "app_pages/quality.py", **PUBLISHED_YEAR)
+    assert "Stalking without a stalking screening" in set(stalking.dataframe[0].value.iloc[:, 0])

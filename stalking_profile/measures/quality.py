@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import polars as pl
@@ -82,10 +83,27 @@ EXCLUDED_BY_DOMESTIC: dict[str, frozenset[str]] = {
 }
 
 
-def indicators_for(domestic: str) -> tuple[QualityIndicator, ...]:
-    """The indicators that can count anything under a DA choice (no "DA stalking without a
-    DASH" under a non-DA filter, and the reverse), in their usual order."""
-    return tuple(ind for ind in INDICATORS if ind.key not in EXCLUDED_BY_DOMESTIC[domestic])
+# Indicators that count stalking offences only: nothing to count when the filter has none.
+STALKING_ONLY: frozenset[str] = frozenset(
+    {
+        "da_stalking_without_dash",
+        "non_da_stalking_without_dash",
+        "stalking_without_sash",
+        "contradictory_screen",
+    }
+)
+
+
+def indicators_for(
+    domestic: str, offence_types: Collection[str] = ("stalking",)
+) -> tuple[QualityIndicator, ...]:
+    """The indicators that can count anything under a DA choice and offence types (no "DA
+    stalking without a DASH" under a non-DA filter, and the reverse; no stalking check when
+    the filter holds harassment only), in their usual order."""
+    excluded = EXCLUDED_BY_DOMESTIC[domestic] | (
+        frozenset() if "stalking" in offence_types else STALKING_ONLY
+    )
+    return tuple(ind for ind in INDICATORS if ind.key not in excluded)
 
 
 def quality_indicators(
