@@ -19,6 +19,8 @@ st.caption(
     "Each recommendation with its dated updates. A status is shown only where the update "
     f'states one; the rest are "{tracker.NOT_STATED}", never guessed.'
 )
+if info is not None and info.is_synthetic:
+    st.info(tracker.EXAMPLE_SOURCE, icon=":material/menu_book:")
 if table.is_empty():
     st.info(
         "No recommendations yet. Import a tracker file below (CSV: number, theme, text, owner, "

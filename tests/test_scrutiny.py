@@ -244,6 +244,8 @@ def test_the_recommendations_page_shows_the_timeline_for_every_role(app_test):
         assert at.get("plotly_chart")
         latest = at.dataframe[0].value
         assert latest.shape[0] == 18
+        # the demo says whose recommendations these are (a real review's, not the demo force's)
+        assert any("Dyfed-Powys" in info.value for info in at.info)
         can_update = any(form for form in at.get("form"))
         assert can_update == (role != "strategic")
 

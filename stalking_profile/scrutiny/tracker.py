@@ -26,6 +26,12 @@ from stalking_profile.operational.store import OperationalStore
 from stalking_profile.scrutiny.questions import TEMPLATES
 
 EXAMPLE = TEMPLATES / "recommendations_example.csv"
+EXAMPLE_SOURCE = (
+    "The demonstration shows the shipped example: the 18 recommendations of the Dyfed-Powys "
+    "Police and Crime Commissioner's review \"Is Dyfed-Powys Police effectively managing "
+    "perpetrators of stalking and harassment?\" (July 2023), with the force's response and its "
+    "February and June 2024 progress. They are a real review's, not the demonstration force's."
+)
 COLUMNS = ("number", "theme", "text", "owner", "due_date", "update_date", "status", "progress")
 OWNERS = ("force", "courts", "commissioner's office")
 NOT_STATED = "not stated"
