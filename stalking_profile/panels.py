@@ -490,8 +490,14 @@ class OutcomesPanel:
 
     @cached_property
     def groups_table(self) -> pl.DataFrame:
+        """The groups as the chart names them (short), then in the Home Office's wording."""
         return self.groups.select(
-            "category", "outcome_group", "offences", "category_total", "share"
+            "category",
+            pl.col("group_short").alias("outcome_group"),
+            "offences",
+            "category_total",
+            "share",
+            pl.col("outcome_group").alias("outcome_group_in_full"),
         )
 
     @cached_property

@@ -141,6 +141,7 @@ COLUMNS: dict[str, Column] = {
     # outcomes
     "outcome_code": Column("Outcome type"),
     "outcome_group": Column("Outcome group"),
+    "outcome_group_in_full": Column("Outcome group (Home Office wording)"),
     "dash_risk": Column("DASH risk level"),
     # records (the quality drill-down, the import log, the quarantine)
     "crime_ref": Column("Crime reference"),

@@ -628,3 +628,15 @@ def test_data_quality_for_harassment_lists_no_stalking_check(app_test) -> None:
     )
     stalking = _open(app_test, "app_pages/quality.py", **PUBLISHED_YEAR)
     assert "Stalking without a stalking screening" in set(stalking.dataframe[0].value.iloc[:, 0])
+
+
+def test_outcome_groups_have_one_set_of_names_on_the_page(app_test) -> None:
+    """The groups chart and the median-days table used the short names, the chart's own data
+    table the Home Office's long ones ('Prosecution prevented/not in public interest' against
+    'Prosecution prevented or not in the public interest')."""
+    at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    tables = [frame.value for frame in at.dataframe if "Outcome group" in frame.value.columns]
+    assert len(tables) >= 2
+    names = [set(table["Outcome group"]) for table in tables]
+    assert "Prosecution prevented/not in public interest" in set.union(*names)
+    assert not any("Prosecution prevented or not" in name for group in names for name in group)
