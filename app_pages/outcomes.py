@@ -65,5 +65,6 @@ st.subheader("Time from recording to outcome")
 ui.show_table(view.median_days, ui.file_stem("outcomes-median-days", flt))
 st.caption(
     "Median days from the recorded date to the latest outcome, over offences that have one; open "
-    "offences are not counted, so recent periods understate the time."
+    "offences are not counted, so recent periods understate the time. A median over fewer than "
+    f"{ui.settings().small_denominator} offences is marked as small numbers."
 )

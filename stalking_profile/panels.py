@@ -575,6 +575,7 @@ def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int
         pl.col("group_short").alias("outcome_group"),
         "median_days",
         "offences_with_outcome",
+        (pl.col("offences_with_outcome") < small_denominator).alias("is_small"),
     )
     follow_up = read.follow_up
     shown_categories = [*_categories(flt), *(["all"] if flt.domestic == "all" else [])]

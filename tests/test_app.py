@@ -640,3 +640,19 @@ def test_outcome_groups_have_one_set_of_names_on_the_page(app_test) -> None:
     names = [set(table["Outcome group"]) for table in tables]
     assert "Prosecution prevented/not in public interest" in set.union(*names)
     assert not any("Prosecution prevented or not" in name for group in names for name in group)
+
+
+def test_a_median_over_a_handful_of_outcomes_is_marked_small(app_test) -> None:
+    """Medians of time to outcome were given over 1 to 4 outcomes with no caution, while the
+    time-to-outcome table beside them refuses a median under 20."""
+    at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    table = next(
+        f.value
+        for f in at.dataframe
+        if {"Median days to outcome", "Outcome group"} <= set(f.value.columns)
+    )
+    few = table[table["Offences with an outcome"] < 30]
+    many = table[table["Offences with an outcome"] >= 30]
+    assert len(few) and len(many)
+    assert set(few["Small numbers"]) == {"yes: treat with caution"}
+    assert set(many["Small numbers"]) == {""}
