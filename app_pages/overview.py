@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import formatting, tables, ui
+from stalking_profile import formatting, ui
 
 flt = ui.active_filter()
 view = ui.overview(flt)
@@ -49,14 +49,6 @@ st.caption(
 )
 if view.scorecard_note:
     st.caption(view.scorecard_note)
-selection = st.dataframe(
-    view.scorecard_table,
-    hide_index=True,
-    placeholder=tables.NO_VALUE,
-    on_select="rerun",
-    selection_mode="single-row",
-    key="scorecard",
-)
-chosen = selection.selection.rows[0] if selection.selection.rows else 0
+chosen = ui.pick_one_row(view.scorecard_table, "scorecard") or 0
 key = view.scorecard["indicator"][chosen]
 ui.plotly_chart(view.scorecard_charts[key], ui.file_stem(f"overview-spc-{key}", flt))

@@ -656,3 +656,15 @@ def test_a_median_over_a_handful_of_outcomes_is_marked_small(app_test) -> None:
     assert len(few) and len(many)
     assert set(few["Small numbers"]) == {"yes: treat with caution"}
     assert set(many["Small numbers"]) == {""}
+
+
+def test_picking_a_scorecard_row_shows_its_chart(app_test) -> None:
+    """The scorecard's row picks the XmR chart under it (the offences chart until one is)."""
+    at = app_test(**PUBLISHED_YEAR).run()
+    keys = [str(chart.key) for chart in _charts(at)]
+    assert any("overview-spc-offences" in key for key in keys)
+    at.session_state["scorecard"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    second = at.dataframe[-1].value.iloc[1, 0]
+    assert second == "Arrest rate"
+    assert any("overview-spc-arrest_rate" in str(chart.key) for chart in _charts(at))

@@ -69,6 +69,7 @@ from stalking_profile.ui.widgets import (
     headline_tile,
     nothing_to_show,
     pack_downloads,
+    pick_one_row,
     plotly_chart,
     show_table,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "overview",
     "pack_downloads",
     "people",
+    "pick_one_row",
     "plotly_chart",
     "prioritisation",
     "quality",

@@ -293,6 +293,25 @@ def show_table(
         csv_download(table.shown, f"{file_stem}.csv")
 
 
+def pick_one_row(frame: pl.DataFrame, key: str) -> int | None:
+    """A table whose rows the user may pick one of (the scorecard picks the chart under it),
+    shown as it is; the picked row's position, or None. Sent as Arrow, made once per frame (a
+    Polars frame goes through pandas on every rerun)."""
+    arrow = frame.__dict__.get("_arrow_as_it_is")
+    if arrow is None:
+        arrow = frame.__dict__["_arrow_as_it_is"] = _as_arrow(frame)
+    picked = st.dataframe(
+        arrow,
+        hide_index=True,
+        placeholder=tables.NO_VALUE,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    rows = picked.selection.rows
+    return rows[0] if rows else None
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """A frame made ready to show: as displayed (and downloaded), as Arrow for the grid, and
