@@ -69,6 +69,8 @@ with match_tab:
             key="map_layer",
             help="Ward counts loaded with `python -m stalking_profile import` (comparison) or `police-uk`.",
         )
+        if ui.current_access().publication:
+            st.info(map_panels.CORRESPONDENCE_WITHHELD, icon=":material/visibility_off:")
         for number, comparison in enumerate(ui.correspondence(flt, layer), start=1):
             st.subheader(comparison.title)
             st.markdown(comparison.statistics["sentence"])

@@ -305,6 +305,14 @@ def _layer(gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry) -> pl.D
     return ward_offences(apply_domestic(queries.ward_totals(gateway, flt), flt.domestic), geometry)
 
 
+# Each comparison map colours a ward by its rate per 1,000, and the ward table gives its
+# residents: rate x residents gives back every ward's count, however small, for four layers.
+CORRESPONDENCE_WITHHELD = (
+    "Publication mode leaves the comparison maps out: each colours a ward by its rate, and a "
+    "rate with the ward's residents gives back its count, however small."
+)
+
+
 @publishable
 def correspondence_panel(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, layer_name: str | None = None
@@ -312,7 +320,9 @@ def correspondence_panel(
     """Do stalking hotspots line up with harassment hotspots, DA with non-DA stalking hotspots,
     and stalking with the chosen comparison layer (`layer_name`)? Lee's L of each layer's excess
     over what population predicts, with permutation inference (hotspots.correspondence), and
-    two maps side by side."""
+    two maps side by side. None in publication mode (CORRESPONDENCE_WITHHELD)."""
+    if gateway.publication:
+        return []
     stalking = replace(flt, offence_types=("stalking",))
     pairs = [
         (

@@ -73,6 +73,11 @@ def _is_count_column(name: str) -> bool:
     return name not in NOT_COUNTS and not name.endswith(NOT_COUNT_ENDINGS)
 
 
+# Rates that are not counts, yet give one back beside their denominator (applications per 100
+# offences beside the offences): withheld with a small count in their row, as other rates are.
+RATE_ENDINGS: tuple[str, ...] = ("per_100", "_per_order")
+
+
 FORCE, SELECTED, TOTALS = "Force", "Selected districts", "Totals"
 
 
@@ -218,7 +223,9 @@ def suppress_frame(
     replaced = []
     for name in frame.columns:
         column = frame[name]
-        if name in numeric:
+        if name.endswith(RATE_ENDINGS) and column.dtype.is_float():
+            replaced.append(pl.when(row_has_small).then(None).otherwise(column).alias(name))
+        elif name in numeric:
             hide = flags[name] | row_has_small if column.dtype.is_float() else flags[name]
             replaced.append(pl.when(hide).then(None).otherwise(column).alias(name))
         elif name in text:

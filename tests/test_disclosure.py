@@ -850,3 +850,47 @@ def test_a_published_scorecard_has_no_rate_beside_its_months_offences(demo_gatew
     assert list(published.scorecard_charts) == ["offences"]
     assert published.scorecard_note and "offences row only" in published.scorecard_note
     assert internal.scorecard_note is None
+
+
+def _as_role(gateway, role):
+    from stalking_profile.access import Access, Role
+
+    return gateway.scoped(Access.for_role("x", Role(role)))
+
+
+def test_published_take_up_gives_no_application_count_back(demo_gateway):
+    """Wakefield, January to September 2021: applications were withheld but 'per 100 offences'
+    stood beside the 724 offences (DVPO 0.276 x 7.24 = 2 applications)."""
+    from datetime import date
+
+    from stalking_profile import protection_panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 1, 1), date(2021, 9, 1), ("WD",))
+    shown = protection_panels.orders_panel(_as_role(demo_gateway, "commissioner"), flt, "SPO")
+    truth = protection_panels.orders_panel(_as_role(demo_gateway, "strategic"), flt, "SPO")
+    small = truth.take_up.filter(pl.col("applications").is_between(1, BELOW - 1))
+    assert small.height, "the filter has small application counts"
+    rows = shown.take_up.join(
+        small.select("district_code", "order_type"), on=["district_code", "order_type"]
+    )
+    assert rows.height == small.height
+    assert rows["applications"].null_count() == rows.height
+    assert rows["per_100"].null_count() == rows.height
+
+
+def test_published_hotspot_maps_leave_out_the_comparison_maps(demo_gateway):
+    """Every comparison map coloured each ward by its rate per 1,000; with the ward's residents
+    (in the ward table) that gave back every ward's count, however small."""
+    from datetime import date
+
+    from stalking_profile import map_panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.geography import ward_geometry
+
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    geometry = ward_geometry(demo_gateway, ("CD",))
+    assert map_panels.correspondence_panel(_as_role(demo_gateway, "strategic"), flt, geometry)
+    assert (
+        map_panels.correspondence_panel(_as_role(demo_gateway, "commissioner"), flt, geometry) == []
+    )
