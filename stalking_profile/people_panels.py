@@ -58,7 +58,19 @@ def people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
         return panel
     # shares of those known would give the number known (and so the unknown) back
     profiles = {c: protected.tables[f"people_{c}"].drop("share") for c in CHARACTERISTICS}
-    return replace(panel, profiles=profiles, unknown=_unknown_as_shown(panel.unknown, profiles))
+    return replace(
+        panel,
+        profiles=profiles,
+        unknown=_unknown_as_shown(panel.unknown, profiles),
+        # drawn again from the rates as published (a rate withheld with its small count): the
+        # chart drew every rate, and rate x residents gave the count back
+        figure=_rates_figure(panel.rates, flt),
+    )
+
+
+def _rates_figure(rates: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
+    title = f"Offences per 1,000 residents a year, by age and sex<br><sup>{flt.describe()}</sup>"
+    return charts.rates_by_age_figure(rates, title)
 
 
 def _unknown_as_shown(unknown: pl.DataFrame, profiles: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -108,6 +120,5 @@ def _people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
             for person in demographics.PEOPLE
         ]
     )
-    title = f"Offences per 1,000 residents a year, by age and sex<br><sup>{flt.describe()}</sup>"
-    figure = charts.rates_by_age_figure(rates, title)
+    figure = _rates_figure(rates, flt)
     return PeoplePanel(profiles, demographics.unknown_shares(offences), rates, figure, denominator)

@@ -894,3 +894,26 @@ def test_published_hotspot_maps_leave_out_the_comparison_maps(demo_gateway):
     assert (
         map_panels.correspondence_panel(_as_role(demo_gateway, "commissioner"), flt, geometry) == []
     )
+
+
+def test_published_age_and_sex_rates_chart_gives_no_count_back(demo_gateway):
+    """Calderdale, July to September 2021: the table withheld female victims aged 65+ (4), but
+    the chart drew their rate, 0.809 per 1,000 a year of 19,771 residents: 4 in the quarter."""
+    from datetime import date
+
+    from stalking_profile import people_panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",))
+    truth = people_panels.people_panel(_as_role(demo_gateway, "strategic"), flt)
+    shown = people_panels.people_panel(_as_role(demo_gateway, "commissioner"), flt)
+    small = truth.rates.filter(pl.col("offences").is_between(1, BELOW - 1))
+    assert small.height, "the filter has small counts by age and sex"
+    drawn = {
+        (trace.name, x, y)
+        for trace in shown.figure.data
+        for x, y in zip(trace.x, trace.y, strict=True)
+        if y is not None
+    }
+    true_rates = {round(rate, 6) for rate in small["rate_per_1000"].drop_nulls()}
+    assert not any(round(y, 6) in true_rates for _, _, y in drawn)
