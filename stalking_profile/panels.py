@@ -516,19 +516,41 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     the outcome-within tables are protected together (DA + non-DA = all in each)."""
     panel = _outcomes_panel(gateway, flt, small_denominator)
     shares = {name: outcomes.outcome_share_table(table) for name, table in panel.tables.items()}
-    tables = {"outcome_within": panel.within, "outcome_within_month": panel.within_by_month}
+    tables = {
+        "outcome_within": panel.within,
+        "outcome_within_month": panel.within_by_month,
+        "outcomes": panel.groups,
+    }
     protected = linked_tables.protect_for(gateway, tables, flt.domestic)
     if protected is not None:
+        groups = protected.tables["outcomes"]
         panel = replace(
             panel,
             within=protected.tables["outcome_within"],
             within_by_month=protected.tables["outcome_within_month"],
+            groups=groups,
+            # the charts drawn again from the tables as published: they drew every share and
+            # rate, and share x total (or rate x "of 11") gave the withheld counts back
+            groups_figure=_groups_figure(groups, flt),
+            rates_figure=_outcome_rates_figure(panel.rates, flt),
         )
     return replace(
         panel,
         share_tables=shares,
         within_figure=_within_figure(panel.within_by_month, panel.incomplete_from, flt),
     )
+
+
+def _groups_figure(groups: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
+    return charts.share_bar_figure(
+        groups,
+        "group_short",
+        _titled("Outcome groups: share of offences recorded in the period", flt),
+    )
+
+
+def _outcome_rates_figure(rates: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
+    return charts.rate_comparison_figure(rates, _titled("Outcome rates with 95% intervals", flt))
 
 
 def _within_figure(monthly: pl.DataFrame, incomplete_from: date, flt: ProfileFilter) -> go.Figure:
@@ -558,17 +580,11 @@ def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int
         pl.col("category").is_in(shown)
     )
 
-    groups_figure = charts.share_bar_figure(
-        groups,
-        "group_short",
-        _titled("Outcome groups: share of offences recorded in the period", flt),
-    )
+    groups_figure = _groups_figure(groups, flt)
     rates = outcomes.outcome_rates_by_category(read.counts, small_denominator).filter(
         pl.col("category").is_in(_categories(flt))
     )
-    rates_figure = charts.rate_comparison_figure(
-        rates, _titled("Outcome rates with 95% intervals", flt)
-    )
+    rates_figure = _outcome_rates_figure(rates, flt)
     days = outcomes.median_days_to_outcome(read.days)
     days = days.filter(pl.col("category").is_in(shown)).select(
         "category",

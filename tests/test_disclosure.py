@@ -917,3 +917,37 @@ def test_published_age_and_sex_rates_chart_gives_no_count_back(demo_gateway):
     }
     true_rates = {round(rate, 6) for rate in small["rate_per_1000"].drop_nulls()}
     assert not any(round(y, 6) in true_rates for _, _, y in drawn)
+
+
+def test_published_outcome_groups_and_rates_give_no_count_back(demo_gateway):
+    """Calderdale, July to September 2021: the groups chart drew every share (DA charged 0.0225
+    x 178 = 4), the rates chart every rate (non-DA 0.0909 'of 11' = 1), and the groups table
+    hid a non-DA count that all less DA gave back (74 - 72 = 2)."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",))
+    truth = panels.outcomes_panel(_as_role(demo_gateway, "strategic"), flt, 30)
+    shown = panels.outcomes_panel(_as_role(demo_gateway, "commissioner"), flt, 30)
+    small_shares = {
+        round(v, 6)
+        for v in truth.groups.filter(pl.col("offences").is_between(1, BELOW - 1))["share"]
+    }
+    small_rates = {
+        round(v, 6)
+        for v in truth.rates.filter(pl.col("numerator").is_between(1, BELOW - 1))["rate"]
+    }
+    assert small_shares and small_rates, "the filter has small counts"
+    for figure, hidden in ((shown.groups_figure, small_shares), (shown.rates_figure, small_rates)):
+        drawn = [v for trace in figure.data for v in (*(trace.x or ()), *(trace.y or ()))]
+        assert not [v for v in drawn if isinstance(v, float) and round(v, 6) in hidden]
+    groups = shown.groups
+    for (group,), rows in groups.group_by("group_short"):
+        values = dict(zip(rows["category"], rows["offences"], strict=True))
+        if {"domestic", "non_domestic", "all"} <= values.keys():
+            assert sum(values[c] is None for c in ("domestic", "non_domestic", "all")) != 1, group
+    for (category,), rows in groups.group_by("category"):
+        totals = set(rows["category_total"].drop_nulls())
+        assert not (totals and rows["offences"].null_count() == 1), category
