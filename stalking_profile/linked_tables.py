@@ -832,7 +832,9 @@ def hide_display(
     display: pl.DataFrame, protected: Protected, names: Mapping[str, str]
 ) -> pl.DataFrame:
     """The comparison table as text with the cells secondary suppression hid shown as
-    "suppressed", with the change beside them (`names`: category -> its label in the rows)."""
+    "suppressed", and the change beside any count withheld, by either step (the change
+    beside "<5" and the previous period gave the count back: -60% of 5 is 2); `names`:
+    category -> its label in the rows."""
     table = protected.tables["comparison"]
     label = display.columns[0]
     cells: defaultdict[str, set[str]] = defaultdict(set)
@@ -840,6 +842,15 @@ def hide_display(
         area, category = table["district_code"][row], table["category"][row]
         period = "this period" if column == "current" else "previous period"
         cells[area] |= {f"{names[category]}: {period}", f"{names[category]}: change"}
+    primary = {
+        place.row
+        for key in protected.suppressed
+        for place in protected.places.get(key, [])
+        if place.table == "comparison"
+    }
+    for row in primary:
+        area, category = table["district_code"][row], table["category"][row]
+        cells[area].add(f"{names[category]}: change")
     return display.with_columns(
         pl.when(pl.col(label).is_in(sorted(rows)))
         .then(pl.lit(SUPPRESSED))

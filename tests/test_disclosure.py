@@ -951,3 +951,24 @@ def test_published_outcome_groups_and_rates_give_no_count_back(demo_gateway):
     for (category,), rows in groups.group_by("category"):
         totals = set(rows["category_total"].drop_nulls())
         assert not (totals and rows["offences"].null_count() == 1), category
+
+
+def test_a_published_change_beside_a_withheld_count_is_withheld(demo_gateway):
+    """Calderdale, non-DA, September 2021: the period table showed "<5", the previous period 5
+    and the change -60.0%, so this period was 2."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    page = panels.trends_page(_as_role(demo_gateway, "commissioner"), flt, 6, True)
+    rows = {row["Offences"]: row for row in page.comparison.display.iter_rows(named=True)}
+    assert rows["Non-DA: this period"]["CD"] == "<5"
+    assert rows["Non-DA: change"]["CD"] == "suppressed"
+    for label, row in rows.items():
+        if label.endswith("this period") or label.endswith("previous period"):
+            change = rows[label.rsplit(":", 1)[0] + ": change"]
+            for area, value in row.items():
+                if value == "<5":
+                    assert change[area] == "suppressed", (label, area)
