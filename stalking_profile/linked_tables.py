@@ -466,7 +466,10 @@ def _spc(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         partitions[row["partition"]].append(row["month"])
     for partition, in_it in partitions.items():
         rows = frame.with_row_index("i").filter(pl.col("partition") == partition)
-        mean = rows["mean"][0]
+        # the mean as any row shows it: a row with a small count has its own blanked, while
+        # the others, the mean line and its label still show it
+        shown_means = rows["mean"].drop_nulls()
+        mean = shown_means[0] if len(shown_means) else None
         key = ("spc mean", partition)
         for i in rows["i"].to_list():
             out.count(key, "spc", i, "mean", None if mean is None else mean * len(in_it))
@@ -813,6 +816,33 @@ def hidden_months(protected: Protected, table: str, month_column: str) -> dict[s
     for row, column in protected.withheld(table):
         out[column].add(frame[month_column][row])
     return dict(out)
+
+
+SPC_POINTS = ("Value", "Special cause: higher", "Special cause: lower")
+SPC_LINES = ("Mean", "Process limits", "Trial limits (under 12 points)")
+
+
+def hide_spc(figure: go.Figure, protected: Protected, table: str) -> go.Figure:
+    """An SPC chart as its table was published: the points withheld, and where the mean was
+    withheld (a partition's mean with its months' total gives a month back), its line, label
+    and process limits too."""
+    hidden = hidden_months(protected, table, "month")
+    means = hidden.get("mean", set())
+    out = hide_points(
+        figure,
+        {
+            **dict.fromkeys(SPC_POINTS, hidden.get("value", set())),
+            **dict.fromkeys(SPC_LINES, means),
+        },
+    )
+    if means:
+        gone = {str(month)[:10] for month in means}
+        out.layout.annotations = [
+            note
+            for note in out.layout.annotations
+            if not (str(note.text).startswith("mean ") and str(note.x)[:10] in gone)
+        ]
+    return out
 
 
 def hide_points(figure: go.Figure, points: Mapping[str, set[date]]) -> go.Figure:

@@ -114,7 +114,8 @@ def overview(
     protected = linked_tables.protect_for(gateway, tables, flt.domestic)
     if protected is None:
         return panel
-    card = linked_tables.hidden_months(protected, "spc", "month").get("value", set())
+    hidden = linked_tables.hidden_months(protected, "spc", "month")
+    card, means = hidden.get("value", set()), hidden.get("mean", set())
     return replace(
         panel,
         headline=protected.tables["headline"],
@@ -124,7 +125,7 @@ def overview(
         offences_chart=protected.tables["spc"],
         scorecard_charts=panel.scorecard_charts.only(PUBLISHED_SCORECARD).replacing(
             "offences",
-            lambda figure: linked_tables.hide_points(figure, dict.fromkeys(SPC_POINTS, card)),
+            lambda figure: linked_tables.hide_spc(figure, protected, "spc"),
         ),
         scorecard_note=PUBLISHED_SCORECARD_NOTE,
         scorecard=panel.scorecard.filter(
@@ -135,12 +136,21 @@ def overview(
             )
             .then(None)
             .otherwise(pl.col("latest_value"))
-            .alias("latest_value")
+            .alias("latest_value"),
+            *(
+                pl.when(
+                    (pl.col("indicator") == "offences")
+                    & pl.col("latest_month").is_in(sorted(means))
+                )
+                .then(None)
+                .otherwise(pl.col(column))
+                .alias(column)
+                for column in ("mean", "lower_limit", "upper_limit")
+            ),
         ),
     )
 
 
-SPC_POINTS = ("Value", "Special cause: higher", "Special cause: lower")
 # In publication mode the scorecard keeps its counts, protected with the page's other tables. A
 # month's rate beside that month's offences (the trend table) gives its count back, however
 # small (20% of 5 offences is 1 arrest), so the rates' rows and charts are left off.
@@ -376,7 +386,6 @@ def trends_page(
         return TrendsPage(
             volume, control, comparison, *_district_funnel(gateway, flt, comparison.table)
         )
-    values = linked_tables.hidden_months(protected, "spc", "month").get("value", set())
     return TrendsPage(
         VolumePanel(
             protected.tables["trend"],
@@ -385,7 +394,7 @@ def trends_page(
         replace(
             control,
             chart=protected.tables["spc"],
-            figure=linked_tables.hide_points(control.figure, dict.fromkeys(SPC_POINTS, values)),
+            figure=linked_tables.hide_spc(control.figure, protected, "spc"),
         ),
         replace(
             comparison,

@@ -972,3 +972,48 @@ def test_a_published_change_beside_a_withheld_count_is_withheld(demo_gateway):
             for area, value in row.items():
                 if value == "<5":
                     assert change[area] == "suppressed", (label, area)
+
+
+@pytest.mark.parametrize("page", ["trends", "overview"])
+def test_the_spc_mean_is_read_from_any_row_that_shows_it(demo_gateway, page):
+    """Wakefield, non-DA, April to September 2019: the SPC table's first row had a small count,
+    so its mean was blank and the protection read no mean at all, while the other rows and the
+    mean line showed 2.56 over 18 months: with the period's totals, April 2018 came back as 3.
+    Now the mean is protected with the rest, and where it is withheld the chart draws no mean
+    line, label or limits either."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.access import Role
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.linked_tables import published_counts
+
+    flt = ProfileFilter(date(2019, 4, 1), date(2019, 9, 1), ("WD",), "non_domestic")
+
+    def read(role):
+        gateway = _as_role(demo_gateway, role.value)
+        if page == "trends":
+            view = panels.trends_page(gateway, flt, 6, True)
+            tables = {
+                "trend": view.volume.table,
+                "spc": view.control.chart,
+                "comparison": view.comparison.table,
+            }
+            return tables, view.control.figure
+        view = panels.overview(gateway, flt, 30, 6)
+        tables = {"headline": view.headline, "trend": view.trend_table, "spc": view.offences_chart}
+        return tables, view.scorecard_charts["offences"]
+
+    (shown, figure), (truth, _) = read(Role.COMMISSIONER), read(Role.STRATEGIC)
+    true_values = published_counts(truth, "non_domestic").values
+    small = {k for k, v in true_values.items() if v is not None and 1 <= v < BELOW}
+    assert small, "the filter has small counts to protect"
+    system = published_counts(shown, "non_domestic").system()
+    for key, (low, high) in audit(system, set(), only=small).items():
+        assert high - low >= BELOW - 1e-6, (key, low, high)
+    mean_shown = shown["spc"]["mean"].null_count() < shown["spc"].height
+    means = [v for k, v in system.values.items() if k[0] == "spc mean"]
+    assert mean_shown == any(v is not None for v in means)  # the attacker reads what is shown
+    drawn = [y for t in figure.data if t.name == "Mean" for y in t.y if y is not None]
+    labels = [a for a in figure.layout.annotations if str(a.text).startswith("mean ")]
+    assert bool(drawn) == mean_shown and bool(labels) == mean_shown
