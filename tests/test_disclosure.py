@@ -1017,3 +1017,31 @@ def test_the_spc_mean_is_read_from_any_row_that_shows_it(demo_gateway, page):
     drawn = [y for t in figure.data if t.name == "Mean" for y in t.y if y is not None]
     labels = [a for a in figure.layout.annotations if str(a.text).startswith("mean ")]
     assert bool(drawn) == mean_shown and bool(labels) == mean_shown
+
+
+def test_published_quality_gives_no_da_dash_count_back(demo_gateway):
+    """Calderdale, July to September 2021: the screened offences (181) less the non-DA ones with
+    a DASH (11 - 6 = 5) are the DA ones with a DASH (176), and DA stalking (178) less those gave
+    back 'DA stalking without a DASH' = 2, withheld in its own row."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",))
+    truth = panels.quality_panel(_as_role(demo_gateway, "strategic"), flt, 30)
+    shown = panels.quality_panel(_as_role(demo_gateway, "commissioner"), flt, 30)
+
+    def cells(panel):
+        return {row["indicator"]: row for row in panel.indicators.iter_rows(named=True)}
+
+    true, seen = cells(truth), cells(shown)
+    assert 1 <= true["da_stalking_without_dash"]["numerator"] < BELOW
+    assert seen["da_stalking_without_dash"]["numerator"] is None
+    parts = (
+        seen["contradictory_screen"]["denominator"],
+        seen["non_da_stalking_without_dash"]["denominator"],
+        seen["non_da_stalking_without_dash"]["numerator"],
+        seen["da_stalking_without_dash"]["denominator"],
+    )
+    assert None in parts, "all four shown give the withheld count back"
