@@ -516,7 +516,8 @@ def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         denominator = row["denominator"]
         if indicator in without:
             flag, category = without[indicator]
-            total = out.count(("period", category), "quality", i, "denominator", denominator)
+            stalking = ("stalking period", category)
+            total = out.count(stalking, "quality", i, "denominator", denominator)
             out.add([key, ("flag", flag, category)], total)
         elif indicator == "contradictory_screen":
             screened = ("flag", "dash_completed", chosen)
@@ -527,9 +528,18 @@ def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
             out.count(("quality total", indicator), "quality", i, "denominator", denominator)
     if chosen == "all":
         out.split("period", CATEGORY)
+        out.split("stalking period", CATEGORY)
         # DA + non-DA stalking with a DASH = all of it (the screened offences): with the
         # non-DA pair shown, a DA count hidden alone came back (Calderdale, 178 - 176 = 2)
         out.split("flag", "dash_completed", CATEGORY)
+    # The stalking checks' denominators are the period's offences only when the filter holds
+    # stalking alone (with harassment too, claiming so made the page's sums contradict each
+    # other): the same count where the two agree, apart where they do not.
+    for category in {*CATEGORIES, chosen}:
+        stalking, every = ("stalking period", category), ("period", category)
+        value = out.values.get(stalking)
+        if value is not None and value == out.values.get(every):
+            out.add([stalking], every)
 
 
 def _cyber_by_district(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:

@@ -1045,3 +1045,24 @@ def test_published_quality_gives_no_da_dash_count_back(demo_gateway):
         seen["da_stalking_without_dash"]["denominator"],
     )
     assert None in parts, "all four shown give the withheld count back"
+
+
+@pytest.mark.parametrize("domestic", ["all", "domestic", "non_domestic"])
+def test_published_quality_for_stalking_and_harassment_opens(demo_gateway, domestic):
+    """With harassment in the filter, the stalking checks' denominators (DA stalking, 178) were
+    keyed as the period's offences (326), which the districts' cyber denominators add up to: the
+    sums contradicted each other and the commissioner's Data quality page failed."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(
+        date(2021, 7, 1), date(2021, 9, 1), ("CD",), domestic, ("stalking", "harassment")
+    )
+    truth = panels.quality_panel(_as_role(demo_gateway, "strategic"), flt, 30)
+    shown = panels.quality_panel(_as_role(demo_gateway, "commissioner"), flt, 30)
+    assert shown.indicators["indicator"].to_list() == truth.indicators["indicator"].to_list()
+    small = truth.indicators["numerator"].is_between(1, BELOW - 1)
+    assert small.any() == (domestic != "non_domestic")  # Calderdale's non-DA has none under 5
+    assert shown.indicators.filter(small)["numerator"].null_count() == small.sum()
