@@ -234,18 +234,23 @@ def _overview(
     )
 
 
-def _change_warning(compared: Comparison, flt: ProfileFilter) -> str | None:
-    """A warning when the change on the previous period crosses a counting-rule change."""
+def _crossed_changes(compared: Comparison, flt: ProfileFilter) -> list[dict]:
+    """The counting-rule changes between the previous period's start and this one's end."""
     if compared.previous is None:
-        return None
+        return []
     crossing = changes_between(
         flt.offence_types, compared.previous.start_month, compared.current.end_month
     )
+    return list(crossing.iter_rows(named=True))
+
+
+def _change_warning(compared: Comparison, flt: ProfileFilter) -> str | None:
+    """A warning when the change on the previous period crosses a counting-rule change."""
     return (
         " ".join(
             f"The change on the previous period straddles a counting-rule change "
             f"({change['date']:%B %Y}: {change['label']}): part of it is the rule, not behaviour."
-            for change in crossing.iter_rows(named=True)
+            for change in _crossed_changes(compared, flt)
         )
         or None
     )
@@ -445,12 +450,7 @@ def _district_funnel(
 def _comparison_note(compared: Comparison, flt: ProfileFilter) -> str:
     """What is compared, and a warning when the periods straddle a counting-rule change."""
     note = compared.describe()
-    if compared.previous is None:
-        return note
-    crossing = changes_between(
-        flt.offence_types, compared.previous.start_month, compared.current.end_month
-    )
-    for change in crossing.iter_rows(named=True):
+    for change in _crossed_changes(compared, flt):
         note += (
             f" **The periods straddle a counting-rule change ({change['date']:%B %Y}: "
             f"{change['label']}), so part of the change is the rule, not behaviour.**"
