@@ -97,6 +97,9 @@ DERIVED = {
     ("dash_mix", "numerator"): ("rate", "lower", "upper"),
     ("cyber_by_district", "numerator"): ("rate", "lower", "upper"),
     ("repeat_summary", "offences_with_suspect"): ("repeat_suspect_share",),
+    ("repeat_summary", "offences_repeat_suspect"): ("repeat_suspect_share",),
+    ("repeat_summary", "victims"): ("repeat_victim_share",),
+    ("repeat_summary", "repeat_victims"): ("repeat_victim_share",),
     ("repeat_monthly", "with_suspect"): ("repeat_suspect_share",),
     ("serial", "offences_with_suspect"): ("serial_share",),
     ("cyber_by_district", "denominator"): ("rate", "lower", "upper"),
@@ -259,7 +262,11 @@ class Published:
     def zero(self, key: Key) -> None:
         """A count the pack shows as nothing (a group with no offences): known to a reader,
         with no cell that could be blanked."""
-        self.values.setdefault(key, 0)
+        self.known(key, 0)
+
+    def known(self, key: Key, value: int) -> None:
+        """A count taken as known to a reader, with no cell that could be blanked."""
+        self.values.setdefault(key, value)
 
     def add(self, parts: list[Key], total: Key) -> None:
         self.sums.append((tuple(parts), total))
@@ -303,6 +310,7 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
         ("ward_totals", _ward_totals),
         ("cyber_by_district", _cyber_by_district),
         ("repeat_summary", _repeat_summary),
+        ("repeat_gaps", _repeat_gaps),
         ("repeat_monthly", _repeat_monthly),
         ("serial", _serial),
     ):
@@ -754,17 +762,51 @@ def _ward_totals(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         out.count(("period", chosen), "ward_totals", i, "offences", row["offences"])
 
 
+# The Repeats summary's columns for victims and for suspects: the people, the repeat people,
+# the offences against (or by) a repeat one, and the offences with one recorded.
+REPEAT_COLUMNS = {
+    "victim": ("victims", "repeat_victims", "offences_repeat_victim", "offences_with_victim"),
+    "suspect": ("suspects", "repeat_suspects", "offences_repeat_suspect", "offences_with_suspect"),
+}
+
+
 def _repeat_summary(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
     """The Repeats page's summary: offences, and offences with a suspect, add up over DA and
-    non-DA (victims and suspects do not: one may be in both)."""
+    non-DA (victims and suspects do not: one may be in both). Within a category, a person's
+    offences beyond their first ("further offences", never published; for suspects, the
+    intervals between their offences) tie the counts together: people + further offences =
+    offences with one recorded; further offences = repeat people + offences beyond a repeat
+    person's second; offences against a repeat person = repeat people + further offences.
+    Without these, repeat victims came back as victims + offences against a repeat victim -
+    offences (Calderdale, September to November 2021: 133 + 2 - 134 = 1). The offences with
+    no victim recorded are taken as known (in most extracts there are none)."""
     for i, row in enumerate(frame.iter_rows(named=True)):
         category = row["category"]
-        out.count(("period", category), "repeat_summary", i, "offences", row["offences"])
-        key = ("with suspect", category)
-        out.count(key, "repeat_summary", i, "offences_with_suspect", row["offences_with_suspect"])
+        offences = out.count(("period", category), "repeat_summary", i, "offences", row["offences"])
+        if None not in (row["offences"], row["offences_with_victim"]):
+            missing = ("no victim recorded", category)
+            out.known(missing, row["offences"] - row["offences_with_victim"])
+            out.add([("offences_with_victim", category), missing], offences)
+        for person, columns in REPEAT_COLUMNS.items():
+            people, repeat, against, recorded = (
+                out.count((column, category), "repeat_summary", i, column, row[column])
+                for column in columns
+            )
+            further = ("further offences", person, category)
+            out.add([people, further], recorded)
+            out.add([repeat, ("beyond the second", person, category)], further)
+            out.add([repeat, further], against)
     if chosen == "all":
         out.split("period", CATEGORY)
-        out.split("with suspect", CATEGORY)
+        out.split("offences_with_suspect", CATEGORY)
+
+
+def _repeat_gaps(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """Intervals between a suspect's offences: one for each offence after a suspect's first,
+    the suspects' further offences in the summary (`_repeat_summary`)."""
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        key = ("further offences", "suspect", row["category"])
+        out.count(key, "repeat_gaps", i, "gaps", row["gaps"])
 
 
 def _repeat_monthly(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -776,13 +818,14 @@ def _repeat_monthly(out: Published, frame: pl.DataFrame, chosen: Domestic) -> No
         key = ("month with suspect", month)
         out.count(key, "repeat_monthly", i, "with_suspect", row["with_suspect"])
     out.add([("month", m, chosen) for m in months], ("period", chosen))
-    out.add([("month with suspect", m) for m in months], ("with suspect", chosen))
+    out.add([("month with suspect", m) for m in months], ("offences_with_suspect", chosen))
 
 
 def _serial(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
     for i, row in enumerate(frame.iter_rows(named=True)):
-        key = ("with suspect", chosen)
+        key = ("offences_with_suspect", chosen)
         out.count(key, "serial", i, "offences_with_suspect", row["offences_with_suspect"])
+        out.count(("suspects", chosen), "serial", i, "suspects", row["suspects"])
 
 
 def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure:

@@ -832,11 +832,13 @@ def repeats_panel(
 ) -> RepeatsPanel:
     """Repeat victims and suspects in the period and within 12 months, days between a
     suspect's offences, and serial perpetrators (`serial_victims` victims in `serial_years`).
-    In publication mode the summary, months and serial table are protected together (the
-    months add up to the period, DA and non-DA to all) and the chart redrawn."""
+    In publication mode the summary, intervals, months and serial table are protected together
+    (the months add up to the period, DA and non-DA to all, people and their further offences
+    to the offences with one recorded) and the chart redrawn."""
     panel = _repeats_panel(gateway, flt, serial_victims, serial_years)
     tables = {
         "repeat_summary": panel.summary,
+        "repeat_gaps": panel.gaps,
         "repeat_monthly": panel.monthly,
         "serial": panel.serial,
     }
@@ -847,6 +849,7 @@ def repeats_panel(
     return replace(
         panel,
         summary=protected.tables["repeat_summary"],
+        gaps=protected.tables["repeat_gaps"],
         monthly=monthly,
         serial=protected.tables["serial"],
         figure=_repeats_figure(monthly, flt),

@@ -223,6 +223,7 @@ COLUMNS: dict[str, Column] = {
     "detail": Column("Detail"),
     # repeat victims and suspects, serial perpetrators
     "suspects": Column("Suspects", "count"),
+    "offences_with_victim": Column("Offences with a victim recorded", "count"),
     "repeat_victims": Column("Repeat victims", "count"),
     "repeat_suspects": Column("Repeat suspects", "count"),
     "repeat_victim_share": Column("Repeat victim share (%)", "percent"),

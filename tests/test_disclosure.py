@@ -635,11 +635,53 @@ def test_the_repeats_page_survives_the_audit_across_its_tables(
         view = panels.repeats_panel(demo_gateway.scoped(Access.for_role("x", role)), flt, 2, 3)
         return {
             "repeat_summary": view.summary,
+            "repeat_gaps": view.gaps,
             "repeat_monthly": view.monthly,
             "serial": view.serial,
         }
 
     _assert_no_small_count_narrowed(tables(Role.STRATEGIC), tables(Role.COMMISSIONER), domestic)
+
+
+@pytest.mark.parametrize(("first", "domestic"), [(9, "all"), (7, "all"), (9, "domestic")])
+def test_published_repeats_give_no_repeat_victim_or_suspect_back(demo_gateway, first, domestic):
+    """Calderdale, September to November 2021: repeat victims (1) and offences against one
+    (2) were withheld, but the 133 victims stood beside the 134 offences, every one with a
+    victim: 2 further offences could only be 1 repeat victim with 2 offences. In the same way
+    repeat suspects came back as offences by a repeat suspect less the intervals between
+    them. Now, wherever a repeat count is withheld, a reader cannot work out how many further
+    offences (offences with one recorded less the people) there are, or they are too many to
+    narrow it."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, first, 1), date(2021, 11, 1), ("CD",), domestic, ("stalking",))
+    truth = panels.repeats_panel(_as_role(demo_gateway, "strategic"), flt, 2, 3)
+    shown = panels.repeats_panel(_as_role(demo_gateway, "commissioner"), flt, 2, 3)
+    assert truth.summary["offences"].to_list() == [
+        int(n) for n in truth.summary["offences_with_victim"]
+    ], "every demo offence has a victim: offences = offences with a victim"
+    intervals = dict(shown.gaps.select("category", "gaps").iter_rows())
+    withheld = 0
+    for true, row in zip(
+        truth.summary.iter_rows(named=True), shown.summary.iter_rows(named=True), strict=True
+    ):
+        recorded = {
+            "victims": [row["offences"], row.get("offences_with_victim")],
+            "suspects": [row["offences_with_suspect"]],
+        }
+        for people, repeat in (("victims", "repeat_victims"), ("suspects", "repeat_suspects")):
+            if not 1 <= true[repeat] < BELOW:
+                continue
+            withheld += 1
+            assert row[repeat] is None
+            further = [n - row[people] for n in recorded[people] if None not in (n, row[people])]
+            if people == "suspects" and intervals[row["category"]] is not None:
+                further.append(intervals[row["category"]])
+            assert all(n >= BELOW for n in further), (row["category"], repeat, further)
+    assert withheld, "the filter has small repeat counts"
 
 
 @pytest.mark.parametrize("month", [3, 6])

@@ -40,6 +40,7 @@ def test_repeat_victims_and_suspects_in_the_period_by_hand():
     assert summary["all"] == {
         "category": "all",
         "offences": 6,
+        "offences_with_victim": 6,
         "victims": 4,
         "repeat_victims": 2,
         "repeat_victim_share": 0.5,
@@ -56,6 +57,20 @@ def test_repeat_victims_and_suspects_in_the_period_by_hand():
     # Non-DA: V2 twice (S2 then S3), V3 once (S2): S2 is a repeat suspect, S3 is not.
     assert summary["non_domestic"]["offences_repeat_suspect"] == 2
     assert summary["non_domestic"]["repeat_suspect_share"] == pytest.approx(2 / 3)
+
+
+def test_an_offence_with_no_victim_key_counts_in_offences_only():
+    no_victim = pl.DataFrame(
+        {"recorded_date": [date(2021, 2, 1)], "recorded_month": [date(2021, 2, 1)]}
+        | {"is_domestic": [True], "victim_id": [None], "suspect_id": ["S9"]},
+        schema=OFFENCES.schema,
+    )
+    both = pl.concat([OFFENCES, no_victim])
+    row = repeats.repeat_summary(both, START, END).row(0, named=True)
+    assert (row["offences"], row["offences_with_victim"], row["victims"]) == (7, 6, 4)
+    # victims - repeat victims + offences against a repeat victim = offences with a victim key
+    assert row["victims"] - row["repeat_victims"] + row["offences_repeat_victim"] == 6
+    assert row["suspects"] - row["repeat_suspects"] + row["offences_repeat_suspect"] == 6
 
 
 def test_repeats_within_12_months_count_the_offence_before_the_period():

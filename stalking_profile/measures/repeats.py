@@ -33,6 +33,7 @@ def repeat_summary(offences: pl.DataFrame, start: date, end: date) -> pl.DataFra
     """Repeat victims and suspects within the period, one row per category (all, domestic,
     non_domestic). Counted over offences recorded in the period (start to end month):
 
+    - offences_with_victim: offences with a victim key;
     - victims: distinct victim keys; repeat_victims: those with 2 or more offences;
       repeat_victim_share = repeat_victims / victims;
     - offences_repeat_victim: offences whose victim is a repeat victim;
@@ -41,7 +42,9 @@ def repeat_summary(offences: pl.DataFrame, start: date, end: date) -> pl.DataFra
       whose suspect is a repeat suspect; repeat_suspect_share = offences_repeat_suspect /
       offences_with_suspect (the share of offences involving a repeat suspect).
 
-    Offences without a victim key count in `offences` only."""
+    Offences without a victim key count in `offences` only. Published together, these
+    give back victims - repeat victims + offences against a repeat victim = offences with a
+    victim key (and the same for suspects): linked_tables protects them as such."""
     rows = []
     for category in CATEGORIES:
         shown = _in_category(_in_period(offences, start, end), category)
@@ -54,6 +57,7 @@ def repeat_summary(offences: pl.DataFrame, start: date, end: date) -> pl.DataFra
             {
                 "category": category,
                 "offences": shown.height,
+                "offences_with_victim": int(victims["len"].sum()),
                 "victims": victims.height,
                 "repeat_victims": repeat_v.height,
                 "repeat_victim_share": repeat_v.height / victims.height if victims.height else None,
