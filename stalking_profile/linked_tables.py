@@ -12,9 +12,12 @@ chooses (and the rates, shares and averages that would give them back) until the
 audit leaves every hidden count an interval at least the threshold wide.
 
 Not modelled (stated in the pack): differences between published figures that are not
-themselves published counts (for example outcome 14 as an outcome group less outcome 16),
-the SPC limits (they give the mean moving range, which is not linear in the counts), and the
-ward map, whose colours do not give exact counts and which never colours a suppressed ward.
+themselves published counts (for example outcome 14 as an outcome group less outcome 16), and
+the ward map, whose colours do not give exact counts and which never colours a suppressed ward.
+An SPC series's moving ranges, limits and special-cause flags are not linear in the counts
+(a moving range beside a shown month gives its neighbour back as one of two values; a run
+below the mean bounds every month in it), so where any month of a series is withheld they are
+withheld with it (`withhold_spc_detail`).
 """
 
 from __future__ import annotations
@@ -660,6 +663,8 @@ def protect(tables: Tables, domestic: Domestic, below: int, rounded_to: int = 0)
     }
     if "headline_text" in tables:
         changes["headline_text"] = _hide(tables["headline_text"], text_cells, SUPPRESSED)
+    if "spc" in changes:
+        changes["spc"] = withhold_spc_detail(changes["spc"])
     return Protected(
         changes,
         hidden,
@@ -876,21 +881,54 @@ def hidden_months(protected: Protected, table: str, month_column: str) -> dict[s
 
 SPC_POINTS = ("Value", "Special cause: higher", "Special cause: lower")
 SPC_LINES = ("Mean", "Process limits", "Trial limits (under 12 points)")
+# What an XmR table shows beyond its values and means: not linear in the counts.
+SPC_DETAIL = (
+    *("moving_range", "upper_limit", "lower_limit", "upper_two_sigma", "lower_two_sigma"),
+    *("beyond_limits", "shift", "trend", "two_of_three", "special_cause", "side"),
+)
+SPC_DETAIL_TRACES = (*SPC_POINTS[1:], *SPC_LINES[1:])
+SPC_VARIATION_WITHHELD = (
+    "not published (a month is withheld, and the limits and special-cause rules would narrow it)"
+)
+
+
+def spc_detail_withheld(chart: pl.DataFrame) -> bool:
+    """Whether a published XmR table has a month withheld, and so its detail too."""
+    return chart["value"].null_count() > 0
+
+
+def withhold_spc_detail(chart: pl.DataFrame) -> pl.DataFrame:
+    """A published XmR table (spc.xmr's columns) with its moving ranges, limits and
+    special-cause flags withheld wherever any month's value is. Calderdale non-DA, October
+    2020 to September 2021, showed every moving range: one shown month and the range beside
+    it gave its neighbour back (5 and a range of 3: 2, the other candidate 8 not being a small
+    count), and so on along the series; a "shift, low" flag put a month below the mean of
+    3.06. The values and means stay, protected as sums (`_spc`)."""
+    if not spc_detail_withheld(chart):
+        return chart
+    return chart.with_columns(
+        pl.lit(None, dtype=chart.schema[column]).alias(column)
+        for column in SPC_DETAIL
+        if column in chart.columns
+    )
 
 
 def hide_spc(figure: go.Figure, protected: Protected, table: str) -> go.Figure:
     """An SPC chart as its table was published: the points withheld, and where the mean was
     withheld (a partition's mean with its months' total gives a month back), its line, label
-    and process limits too."""
+    and process limits too; where any month was withheld, every limit and special-cause
+    marker (`withhold_spc_detail`)."""
     hidden = hidden_months(protected, table, "month")
     means = hidden.get("mean", set())
-    out = hide_points(
-        figure,
-        {
-            **dict.fromkeys(SPC_POINTS, hidden.get("value", set())),
-            **dict.fromkeys(SPC_LINES, means),
-        },
-    )
+    points = {
+        **dict.fromkeys(SPC_POINTS, hidden.get("value", set())),
+        **dict.fromkeys(SPC_LINES, means),
+    }
+    chart = protected.tables[table]
+    if spc_detail_withheld(chart):
+        months = set(chart["month"].to_list())
+        points |= {name: months for name in SPC_DETAIL_TRACES}
+    out = hide_points(figure, points)
     if means:
         gone = {str(month)[:10] for month in means}
         out.layout.annotations = [

@@ -116,6 +116,8 @@ def overview(
         return panel
     hidden = linked_tables.hidden_months(protected, "spc", "month")
     card, means = hidden.get("value", set()), hidden.get("mean", set())
+    detail = linked_tables.spc_detail_withheld(protected.tables["spc"])
+    offences = pl.col("indicator") == "offences"
     return replace(
         panel,
         headline=protected.tables["headline"],
@@ -131,22 +133,25 @@ def overview(
         scorecard=panel.scorecard.filter(
             pl.col("indicator").is_in(PUBLISHED_SCORECARD)
         ).with_columns(
-            pl.when(
-                (pl.col("indicator") == "offences") & pl.col("latest_month").is_in(sorted(card))
-            )
+            pl.when(offences & pl.col("latest_month").is_in(sorted(card)))
             .then(None)
             .otherwise(pl.col("latest_value"))
             .alias("latest_value"),
+            pl.when(offences & pl.col("latest_month").is_in(sorted(means)))
+            .then(None)
+            .otherwise(pl.col("mean"))
+            .alias("mean"),
             *(
-                pl.when(
-                    (pl.col("indicator") == "offences")
-                    & pl.col("latest_month").is_in(sorted(means))
-                )
+                pl.when(offences & (pl.col("latest_month").is_in(sorted(means)) | detail))
                 .then(None)
                 .otherwise(pl.col(column))
                 .alias(column)
-                for column in ("mean", "lower_limit", "upper_limit")
+                for column in ("lower_limit", "upper_limit")
             ),
+            pl.when(offences & detail)
+            .then(pl.lit(linked_tables.SPC_VARIATION_WITHHELD))
+            .otherwise(pl.col("variation"))
+            .alias("variation"),
         ),
     )
 
@@ -400,6 +405,11 @@ def trends_page(
             control,
             chart=protected.tables["spc"],
             figure=linked_tables.hide_spc(control.figure, protected, "spc"),
+            variation=(
+                linked_tables.SPC_VARIATION_WITHHELD
+                if linked_tables.spc_detail_withheld(protected.tables["spc"])
+                else control.variation
+            ),
         ),
         replace(
             comparison,

@@ -1108,3 +1108,71 @@ def test_published_quality_for_stalking_and_harassment_opens(demo_gateway, domes
     small = truth.indicators["numerator"].is_between(1, BELOW - 1)
     assert small.any() == (domestic != "non_domestic")  # Calderdale's non-DA has none under 5
     assert shown.indicators.filter(small)["numerator"].null_count() == small.sum()
+
+
+def _pinned_by_moving_ranges(chart: pl.DataFrame) -> list:
+    """Withheld months an attacker pins from a shown neighbour and the moving range between
+    them: of neighbour - range and neighbour + range, only one is a count under BELOW."""
+    values, ranges = chart["value"].to_list(), chart["moving_range"].to_list()
+    pinned = []
+    for i, value in enumerate(values):
+        if value is not None:
+            continue
+        for neighbour, gap in (
+            (i - 1, ranges[i]),
+            (i + 1, ranges[i + 1] if i + 1 < len(values) else None),
+        ):
+            if 0 <= neighbour < len(values) and None not in (values[neighbour], gap):
+                candidates = {values[neighbour] - gap, values[neighbour] + gap}
+                if len({c for c in candidates if 0 <= c < BELOW}) == 1:
+                    pinned.append(chart["month"][i])
+    return pinned
+
+
+def test_published_spc_gives_no_month_back_by_moving_ranges_limits_or_flags(demo_gateway):
+    """Calderdale non-DA, October 2020 to September 2021: the Trends page's SPC table showed
+    every moving range beside withheld months (June 2019: 5, then a range of 3 gave July as 2,
+    the other candidate 8 not being a small count, and so on along the series), and six months
+    flagged "shift, low" sat below the mean of 3.06. With a month withheld, the moving ranges,
+    limits, flags and the latest month's variation are withheld too, on the chart as well."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.linked_tables import SPC_DETAIL, SPC_VARIATION_WITHHELD
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    truth = panels.trends_page(_as_role(demo_gateway, "strategic"), flt, 6, True).control
+    assert _pinned_by_moving_ranges(truth.chart) == []  # nothing withheld: nothing to pin
+    assert truth.chart["shift"].any() and truth.chart["value"].min() < BELOW
+    control = panels.trends_page(_as_role(demo_gateway, "commissioner"), flt, 6, True).control
+    chart = control.chart
+    assert chart["value"].null_count() > 0
+    assert _pinned_by_moving_ranges(chart) == []
+    for column in SPC_DETAIL:
+        assert chart[column].null_count() == chart.height, column
+    assert control.variation == SPC_VARIATION_WITHHELD
+    drawn = {
+        trace.name for trace in control.figure.data if any(y is not None for y in (trace.y or ()))
+    }
+    assert drawn <= {"Value", "Mean"}, drawn
+    view = panels.overview(_as_role(demo_gateway, "commissioner"), flt, 30, 6)
+    card = view.scorecard.filter(pl.col("indicator") == "offences").row(0, named=True)
+    assert (card["lower_limit"], card["upper_limit"]) == (None, None)
+    assert card["variation"] == SPC_VARIATION_WITHHELD
+
+
+def test_an_spc_series_with_nothing_withheld_keeps_its_limits_and_flags(demo_gateway):
+    """The whole force's offences: no month is small, so publication mode shows the SPC
+    table, chart and variation as an analyst sees them."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("BD", "CD", "KD", "LD", "WD"))
+    truth = panels.trends_page(_as_role(demo_gateway, "strategic"), flt, 6, True).control
+    shown = panels.trends_page(_as_role(demo_gateway, "commissioner"), flt, 6, True).control
+    assert shown.chart["value"].null_count() == 0
+    assert shown.chart.equals(truth.chart)
+    assert shown.variation == truth.variation

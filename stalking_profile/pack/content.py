@@ -155,8 +155,9 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None) ->
         f"count{'' if len(protected.hidden) == 1 else 's'} (shown as suppressed) so that none "
         "can be recovered by subtraction: DA + non-DA = all, months = the period and rolling "
         "totals, outcome groups = offences; checked by solving for every "
-        f"hidden count ({proof}). Not modelled: differences that are not themselves published "
-        "counts, SPC limits, and ward map colours (a suppressed ward is never coloured)."
+        f"hidden count ({proof}). SPC limits are not linear in the counts, so they are left "
+        "off wherever a month is withheld. Not modelled: differences that are not themselves "
+        "published counts, and ward map colours (a suppressed ward is never coloured)."
     )
 
 
