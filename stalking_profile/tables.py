@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import polars as pl
@@ -440,19 +441,53 @@ def mark_suppressed(
 ) -> tuple[pl.DataFrame, set[str]]:
     """For publication mode: `shown` (for_display of `frame`) with every count column that
     holds a withheld count (null) written as text, the counts with thousands separators and
-    the withheld ones as "suppressed", so no reader takes a blank for none; and the labels of
-    the columns changed."""
+    the withheld ones as "suppressed", so no reader takes a blank for none; the same for the
+    rates, shares and averages withheld in a row with a withheld count (a blank rate elsewhere
+    has nothing to divide by, and stays blank); and the labels of the columns changed."""
     labels = labels or {}
     changed: set[str] = set()
     schema = frame.schema  # built anew on each access
+    counts = [
+        name
+        for name in frame.columns
+        if name not in HIDDEN and column_for(name).kind == "count" and schema[name].is_integer()
+    ]
+    withheld_row = frame.select(pl.any_horizontal(pl.col(counts).is_null())).to_series()
+    if not counts or not withheld_row.any():
+        return shown, changed
     for name in frame.columns:
-        if name in HIDDEN or column_for(name).kind != "count":
+        if name in HIDDEN:
             continue
-        if not schema[name].is_integer() or frame[name].null_count() == 0:
-            continue
+        kind = column_for(name).kind
         label = labels.get(name, column_for(name).label)
-        shown = shown.with_columns(
-            python_values(shown[label], lambda v: f"{v:,}", pl.String).fill_null(SUPPRESSED)
-        )
+        if name in counts and frame[name].null_count():
+            shown = shown.with_columns(
+                python_values(shown[label], lambda v: f"{v:,}", pl.String).fill_null(SUPPRESSED)
+            )
+        elif kind in WITHHELD_WITH_COUNTS and schema[name].is_numeric():
+            if not (frame[name].is_null() & withheld_row).any():
+                continue
+            text = python_values(shown[label], partial(_printf, NUMBER_FORMATS[kind]), pl.String)
+            shown = shown.with_columns(
+                pl.when(text.is_not_null())
+                .then(text)
+                .when(withheld_row)
+                .then(pl.lit(SUPPRESSED))
+                .otherwise(pl.lit(NO_VALUE))
+                .alias(label)
+            )
+        else:
+            continue
         changed.add(label)
     return shown, changed
+
+
+def _printf(fmt: str, value: float) -> str:
+    return fmt % value
+
+
+# Columns worked out from counts, withheld with them in publication mode.
+WITHHELD_WITH_COUNTS = (
+    *("percent", "percent_points", "signed_percent_points"),
+    *("per_1000", "decimal", "decimal2"),
+)

@@ -551,4 +551,8 @@ def test_a_commissioner_reads_suppressed_where_a_count_is_withheld(app_test):
     activity = at.dataframe[0].value
     spo = activity[activity["Order type"] == "SPO"].iloc[0]
     assert spo["Full orders in force at the end"] == "suppressed"
+    # A rate withheld with its count said nothing (a blank, as for a rate of nothing).
+    take_up = next(f.value for f in at.dataframe if "Applications per 100 offences" in f.value)
+    withheld = take_up[take_up["Applications"] == "suppressed"]
+    assert len(withheld) and set(withheld["Applications per 100 offences"]) == {"suppressed"}
     assert any("shown as <5 or suppressed" in info.value for info in at.info)

@@ -75,9 +75,29 @@ def test_withheld_counts_are_written_as_suppressed() -> None:
         schema={"order_type": pl.String, "applied": pl.Int64, "rate": pl.Float64},
     )
     shown, changed = tables.mark_suppressed(frame, tables.for_display(frame))
-    assert changed == {"Applied for"}
+    assert changed == {"Applied for", "Rate (%)"}
     assert shown["Applied for"].to_list() == ["suppressed", "1,688"]
-    assert shown["Rate (%)"].to_list() == [None, 50.0]  # rates are not counts
+    assert shown["Rate (%)"].to_list() == ["suppressed", "50.0"]  # withheld with its count
+
+
+def test_a_rate_withheld_with_its_count_says_so_and_a_rate_of_nothing_stays_blank() -> None:
+    """Publication mode: a rate withheld beside a withheld count read as blank, like a rate
+    with nothing to divide by; now it says "suppressed", and the other rates keep their
+    precision."""
+    frame = pl.DataFrame(
+        {
+            "label": ["Cyber", "DASH", "Weapons"],
+            "numerator": [None, 0, 30],
+            "denominator": [120, 0, 90],
+            "rate": [None, None, 1 / 3],
+        },
+        schema_overrides={"numerator": pl.Int64, "denominator": pl.Int64},
+    )
+    shown, changed = tables.mark_suppressed(frame, tables.for_display(frame))
+    rate = tables.column_for("rate").label
+    assert rate in changed
+    assert shown[rate].to_list() == ["suppressed", "", "33.3"]
+    assert shown[tables.column_for("numerator").label].to_list() == ["suppressed", "0", "30"]
 
 
 def test_a_column_with_every_value_withheld_is_shown_empty() -> None:
