@@ -171,6 +171,13 @@ class ProfileFilter:
         )
 
 
+def last_month_on_offer(last_month: date, extract_date: date) -> date:
+    """The last month a period may end in: the later of the last recorded month and the
+    extract's latest complete month (an extract's outcomes run past its last recorded offence,
+    so the default period may end in months with no offence recorded yet)."""
+    return max(last_month, latest_complete_month(extract_date))
+
+
 def latest_complete_month(extract_date: date) -> date:
     """The last month wholly covered by an extract: the extract's month if the extract date is
     its last day, else the month before.

@@ -13,6 +13,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
+from stalking_profile import queries
 from stalking_profile.access import Access
 from stalking_profile.disclosure import audit
 from stalking_profile.linked_tables import protect as protect_pack
@@ -39,6 +40,24 @@ SMALL = re.compile(r"(?<![\w.,\-/:])([1-4])(?![\w.,%\-/:])")
 def force_pack(demo_gateway):
     flt, area = pack_filter(demo_gateway, "force", date(2020, 10, 1), date(2021, 9, 1))
     return build(demo_gateway, flt, area, Access.command_line()), flt
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (
+            date(2017, 1, 1),
+            date(2017, 12, 1),
+        ),  # before the data: "the period ends before it starts"
+        (date(2030, 1, 1), date(2030, 12, 1)),  # after them: a pack of zeros, as if none
+        (date(2017, 1, 1), date(2019, 3, 1)),
+    ],
+)
+def test_a_pack_for_months_the_data_do_not_cover_is_refused_and_says_why(demo_gateway, start, end):
+    info = queries.dataset_info(demo_gateway)
+    with pytest.raises(ValueError, match=r"the data run from April 2018 to \w+ \d{4}: choose"):
+        pack_filter(demo_gateway, "CD", start, end)
+    assert info.first_month == date(2018, 4, 1)
 
 
 @pytest.fixture(scope="module")

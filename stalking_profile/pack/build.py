@@ -13,7 +13,7 @@ from stalking_profile import queries
 from stalking_profile.access import Access
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
-from stalking_profile.filters import Domestic, ProfileFilter, default_filter
+from stalking_profile.filters import Domestic, ProfileFilter, default_filter, last_month_on_offer
 from stalking_profile.pack.content import PackContent, gather
 from stalking_profile.pack.decks import pdf_bytes, pptx_bytes
 
@@ -35,7 +35,8 @@ def pack_filter(
     domestic: Domestic = "all",
 ) -> tuple[ProfileFilter, str]:
     """The filter a pack shows (an area: "force" or a district code; the latest 12 complete
-    months unless a period is given) and the area's name."""
+    months unless a period is given, which must lie within the months the sidebar offers) and
+    the area's name."""
     info = queries.dataset_info(gateway)
     districts = queries.districts(gateway)
     codes = tuple(districts["district_code"].to_list())
@@ -48,7 +49,13 @@ def pack_filter(
         chosen, name = (area.upper(),), str(match["district_name"][0])
     flt = default_filter(info.first_month, info.extract_date, chosen)
     if start or end:
-        flt = flt.with_period(start or flt.start_month, end or flt.end_month)
+        first, last = info.first_month, last_month_on_offer(info.last_month, info.extract_date)
+        start, end = start or flt.start_month, end or flt.end_month
+        if not first <= start <= last or not first <= end <= last:
+            raise ValueError(
+                f"the data run from {first:%B %Y} to {last:%B %Y}: choose a period within them"
+            )
+        flt = flt.with_period(start, end)
     from dataclasses import replace
 
     return replace(flt, domestic=domestic), name

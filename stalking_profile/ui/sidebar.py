@@ -13,7 +13,7 @@ from stalking_profile.filters import (
     Domestic,
     ProfileFilter,
     default_filter,
-    latest_complete_month,
+    last_month_on_offer,
     months_between,
     twelve_months_to,
 )
@@ -25,10 +25,8 @@ ALL_DISTRICTS_KEY = "all_districts"
 
 def month_options(info: DatasetInfo) -> list[str]:
     """Every month a period can start or end in, as 'YYYY-MM': from the first recorded month
-    to the later of the last recorded month and the extract's latest complete month (an
-    extract's outcomes run past its last recorded offence, so the default period may end in
-    months with no offence recorded yet)."""
-    last = max(info.last_month, latest_complete_month(info.extract_date))
+    to `last_month_on_offer`."""
+    last = last_month_on_offer(info.last_month, info.extract_date)
     return [month.strftime("%Y-%m") for month in months_between(info.first_month, last)]
 
 
