@@ -51,8 +51,11 @@ with map_tab:
             )
 with hot_tab:
     if hot_tab.open:
-        ui.chart_with_table(view.hotspot_figure, view.ward_table, "map-hotspots", flt)
-        st.caption(map_panels.hotspot_note(correct))
+        if view.hotspots_withheld:
+            st.info(map_panels.HOTSPOTS_WITHHELD, icon=":material/visibility_off:")
+        else:
+            ui.chart_with_table(view.hotspot_figure, view.ward_table, "map-hotspots", flt)
+            st.caption(map_panels.hotspot_note(correct))
 with emerging_tab:
     if emerging_tab.open:
         emerging = ui.emerging(flt, info.first_month)
@@ -82,5 +85,5 @@ with match_tab:
 with top_tab:
     if top_tab.open:
         ui.plotly_chart(view.funnel_figure, ui.file_stem("map-funnel", flt))
-        st.caption(map_panels.FUNNEL_NOTE)
+        st.caption(view.funnel_note)
         ui.show_table(view.top_wards, ui.file_stem("top-wards", flt))

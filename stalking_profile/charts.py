@@ -452,10 +452,11 @@ def funnel_figure(
     title: str,
     unit: str = "Wards",
     name_column: str = "ward_name",
+    area_label: str = "Rate of the whole area",
 ) -> go.Figure:
     """A funnel plot: each ward's (or district's: `unit`, `name_column`) rate per 1,000
-    against its population, the area's rate and the 95% and 99.8% limits for a unit of each
-    size; units beyond the 99.8% limits marked by shape (triangle up above, down below) as well
+    against its population, the area's rate (`area_label`) and the 95% and 99.8% limits for a
+    unit of each size; units beyond the 99.8% limits marked by shape (triangle up above, down below) as well
     as colour.
 
     `wards`: name_column, population, rate_per_1000, funnel; `limits`: funnel.funnel_limits.
@@ -478,7 +479,7 @@ def funnel_figure(
         x=x,
         y=limits["area_rate"].to_list(),
         mode="lines",
-        name="Rate of the whole area",
+        name=area_label,
         line={"color": COLOURS["all"], "width": 1.5},
         hoverinfo="skip",
     )

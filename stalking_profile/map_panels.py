@@ -52,6 +52,20 @@ def hotspot_note(correct: bool) -> str:
     )
 
 
+AREA_RATE, SHOWN_RATE = "Rate of the whole area", "Rate of the wards shown"
+FUNNEL_OF_SHOWN = (
+    " Publication mode leaves out the wards whose count is withheld, and draws the rate and "
+    "its limits from the wards shown: the whole area's rate, with their residents, would give "
+    "the withheld counts' sum back."
+)
+HOTSPOTS_WITHHELD = (
+    "Publication mode leaves the hot and cold spots out while a ward's count is withheld: "
+    "each ward's Gi* z-score weighs the rates of the wards around it, so the z-scores of the "
+    "others would give a withheld count back."
+)
+GI_COLUMNS = ("gi_z", "gi_p", "hotspot")
+
+
 def with_funnel(wards: pl.DataFrame) -> pl.DataFrame:
     """Each ward's exact 95% interval per 1,000 (rate_lower, rate_upper) and its place on the
     funnel of the whole area's rate (funnel)."""
@@ -94,6 +108,8 @@ class HotspotPanel:
     hotspot_figure: go.Figure
     unknown_ward_offences: int
     offences: int
+    funnel_note: str = FUNNEL_NOTE
+    hotspots_withheld: bool = False  # publication mode, a ward withheld: no Gi* shown
 
 
 def hotspot_panel(
@@ -102,7 +118,9 @@ def hotspot_panel(
     """Offences per ward with their hot spots and change (see `_hotspot_panel`). In
     publication mode the wards and the caption's totals are protected together (the wards and
     the offences of no known ward add up to all offences), a change is never shown beside a
-    hidden count, and a hidden ward is neither coloured nor plotted by value."""
+    hidden count, and a hidden ward is neither coloured nor plotted by value, nor ranked. While
+    any ward is hidden, the hot and cold spots are withheld (HOTSPOTS_WITHHELD) and the funnel
+    is drawn from the rate of the wards shown (FUNNEL_OF_SHOWN)."""
     panel = _hotspot_panel(gateway, flt, geometry, measure, correct)
     totals = pl.DataFrame(
         {"unknown": [panel.unknown_ward_offences], "offences": [panel.offences]},
@@ -117,34 +135,96 @@ def hotspot_panel(
     names = set(panel.wards.filter(pl.col("ward_code").is_in(sorted(hidden)))["ward_name"])
     after = protected.tables["ward_totals"].row(0, named=True)
 
-    def hide(frame: pl.DataFrame) -> pl.DataFrame:
-        gone = pl.col("ward_code").is_in(sorted(hidden))
-        counts = ("offences", "rate", "rate_per_1000", "rate_lower", "rate_upper")
-        return frame.with_columns(
-            pl.when(gone).then(None).otherwise(pl.col(c)).alias(c)
-            for c in counts
-            if c in frame.columns
-        ).with_columns(  # a change beside a hidden count would give it back
-            *(
-                pl.when(pl.col("offences").is_null() | pl.col("previous_offences").is_null())
-                .then(None)
-                .otherwise(pl.col(c))
-                .alias(c)
-                for c in ("change", "change_pct")
-                if c in frame.columns
-            )
+    wards = _without_counts(panel.wards, hidden)
+    if hidden:  # Gi* and the whole area's rate would give the withheld counts back
+        wards = _funnel_of_shown(
+            wards.with_columns(pl.lit(None, dtype=wards.schema[c]).alias(c) for c in GI_COLUMNS)
         )
-
+    table = _ward_table(wards)
     return replace(
         panel,
-        wards=hide(panel.wards),
-        ward_table=hide(panel.ward_table),
-        top_wards=hide(panel.top_wards),
+        wards=wards,
+        ward_table=table,
+        top_wards=_top_wards(wards, measure),
         map_figure=linked_tables.hide_wards(panel.map_figure, hidden, names),
-        hotspot_figure=linked_tables.hide_wards(panel.hotspot_figure, hidden, names),
-        funnel_figure=linked_tables.hide_wards(panel.funnel_figure, hidden, names),
+        hotspot_figure=maps.hotspot_figure(geometry, wards, _hotspot_title(flt.describe()))
+        if hidden
+        else panel.hotspot_figure,
+        funnel_figure=_funnel_figure(table, flt.describe(), SHOWN_RATE if hidden else AREA_RATE),
         unknown_ward_offences=after["unknown"],
         offences=after["offences"],
+        funnel_note=FUNNEL_NOTE + FUNNEL_OF_SHOWN if hidden else FUNNEL_NOTE,
+        hotspots_withheld=bool(hidden),
+    )
+
+
+def _without_counts(wards: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
+    """The wards with the hidden wards' counts, rates and funnel places withheld, and no change
+    beside a withheld count (it would give the count back)."""
+    gone = pl.col("ward_code").is_in(sorted(hidden))
+    counts = ("offences", "rate", "rate_lower", "rate_upper", "funnel")
+    return wards.with_columns(
+        pl.when(gone).then(None).otherwise(pl.col(c)).alias(c) for c in counts
+    ).with_columns(
+        pl.when(pl.col("offences").is_null() | pl.col("previous_offences").is_null())
+        .then(None)
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in ("change", "change_pct")
+    )
+
+
+def _funnel_of_shown(wards: pl.DataFrame) -> pl.DataFrame:
+    """Each shown ward's place on the funnel of the rate of the wards shown (a withheld ward
+    has none)."""
+    shown = with_funnel(wards.filter(pl.col("offences").is_not_null()).drop("funnel"))
+    return wards.drop("funnel").join(
+        shown.select("ward_code", "funnel"), on="ward_code", how="left", maintain_order="left"
+    )
+
+
+def _ward_table(wards: pl.DataFrame) -> pl.DataFrame:
+    """The wards as a table: the rate named for its unit."""
+    return wards.drop("population_unknown").rename({"rate": "rate_per_1000"})
+
+
+def _top_wards(wards: pl.DataFrame, measure: str) -> pl.DataFrame:
+    """The wards ranked by `measure`, highest first (ties by ward code, the same every time);
+    wards whose count is withheld come last, unranked, in ward code order."""
+    withheld = pl.col("offences").is_null()
+    ranked = wards.sort(
+        [withheld, measure, "ward_code"], descending=[False, True, False], nulls_last=True
+    )
+    return ranked.select(
+        pl.when(~withheld).then(pl.int_range(1, pl.len() + 1, dtype=pl.UInt32)).alias("rank"),
+        "ward_name",
+        "ward_code",
+        "district_code",
+        "offences",
+        pl.col("rate").alias("rate_per_1000"),
+        "rate_lower",
+        "rate_upper",
+        "funnel",
+        "previous_offences",
+        "change",
+        "change_pct",
+        "hotspot",
+    )
+
+
+def _hotspot_title(description: str) -> str:
+    return f"Getis-Ord Gi* hot and cold spots of the rate per 1,000<br><sup>{description}</sup>"
+
+
+def _funnel_figure(ward_table: pl.DataFrame, description: str, area_label: str) -> go.Figure:
+    """The wards with residents (and a count shown) on the funnel of their pooled rate."""
+    known = ward_table.filter((pl.col("population") > 0) & pl.col("offences").is_not_null())
+    people = known["population"].to_numpy().astype(float)
+    return charts.funnel_figure(
+        known,
+        funnel.limits_across(people, funnel.pooled_rate(known["offences"].to_numpy(), people)),
+        f"Ward rates against ward size: a funnel plot<br><sup>{description}</sup>",
+        area_label=area_label,
     )
 
 
@@ -169,48 +249,19 @@ def _hotspot_panel(
         change_pct("offences", "previous_offences").alias("change_pct"),
     )
     wards = with_funnel(wards)
-    ranked = wards.sort(  # ties by ward code, the same every time
-        [measure, "ward_code"], descending=[True, False], nulls_last=True
-    ).with_row_index("rank", offset=1)
-    top = ranked.select(
-        "rank",
-        "ward_name",
-        "ward_code",
-        "district_code",
-        "offences",
-        pl.col("rate").alias("rate_per_1000"),
-        "rate_lower",
-        "rate_upper",
-        "funnel",
-        "previous_offences",
-        "change",
-        "change_pct",
-        "hotspot",
-    )
     label, unit = MEASURES[measure]
     description = flt.describe()
     map_figure = maps.choropleth_figure(
         geometry, wards, measure, f"{label} by ward<br><sup>{description}</sup>", unit
     )
-    hotspot_figure = maps.hotspot_figure(
-        geometry,
-        wards,
-        f"Getis-Ord Gi* hot and cold spots of the rate per 1,000<br><sup>{description}</sup>",
-    )
+    hotspot_figure = maps.hotspot_figure(geometry, wards, _hotspot_title(description))
     unknown = int(current.filter(pl.col("ward_code").is_null())["offences"].sum())
-    ward_table = wards.drop("population_unknown").rename({"rate": "rate_per_1000"})
-    known = ward_table.filter(pl.col("population") > 0)
-    people = known["population"].to_numpy().astype(float)
-    funnel_figure = charts.funnel_figure(
-        known,
-        funnel.limits_across(people, funnel.pooled_rate(known["offences"].to_numpy(), people)),
-        f"Ward rates against ward size: a funnel plot<br><sup>{description}</sup>",
-    )
+    ward_table = _ward_table(wards)
     return HotspotPanel(
-        funnel_figure,
+        _funnel_figure(ward_table, description, AREA_RATE),
         wards,
         ward_table,
-        top,
+        _top_wards(wards, measure),
         map_figure,
         hotspot_figure,
         unknown,

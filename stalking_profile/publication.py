@@ -4,8 +4,8 @@ Applied in the package to everything a panel returns when the gateway's access r
 (`Gateway.publication`), so no page can show or download a small number to such a role:
 
 - in tables, a whole-number value from 1 to the threshold - 1 (a count) becomes null, and the
-  rates, intervals and p-values of its row go with it (a rate with its denominator would give
-  the count back); text cells that are such a number show "<threshold", and percentages
+  rates, intervals, p-values, overdispersion and test verdicts of its row go with it (a rate
+  with its denominator would give the count back); text cells that are such a number show "<threshold", and percentages
   shown as text in its row "suppressed";
 - in figures, such values in every trace's data, labels and hover text are removed;
 - single counts (for example offences without a known ward) become None.
@@ -74,8 +74,11 @@ def _is_count_column(name: str) -> bool:
 
 
 # Rates that are not counts, yet give one back beside their denominator (applications per 100
-# offences beside the offences): withheld with a small count in their row, as other rates are.
-RATE_ENDINGS: tuple[str, ...] = ("per_100", "_per_order")
+# offences beside the offences), and the overdispersion of a row's months (phi gives its
+# monthly counts back beside the period's): withheld with a small count in their row, as
+# other rates are; so is the verdict of a test on that count.
+RATE_ENDINGS: tuple[str, ...] = ("per_100", "_per_order", "dispersion")
+TEST_VERDICTS = frozenset({"significant"})
 
 
 FORCE, SELECTED, TOTALS = "Force", "Selected districts", "Totals"
@@ -223,7 +226,7 @@ def suppress_frame(
     replaced = []
     for name in frame.columns:
         column = frame[name]
-        if name.endswith(RATE_ENDINGS) and column.dtype.is_float():
+        if (name.endswith(RATE_ENDINGS) and column.dtype.is_float()) or name in TEST_VERDICTS:
             replaced.append(pl.when(row_has_small).then(None).otherwise(column).alias(name))
         elif name in numeric:
             hide = flags[name] | row_has_small if column.dtype.is_float() else flags[name]

@@ -544,6 +544,26 @@ def test_every_page_and_download_for_each_role(app_test, role: str):
                 at.switch_page(page)
 
 
+def test_a_commissioners_hot_spots_tab_says_why_it_is_withheld(app_test):
+    """Wakefield non-DA, September 2021, has wards withheld: the Hot and cold spots tab says
+    the Gi* map is left out, and draws no map, while an analyst's draws it."""
+    from stalking_profile.map_panels import HOTSPOTS_WITHHELD
+
+    def hot_tab(role: str):
+        at = app_test(role=role, require_login=True, **SMALL_ADDRESS).run()
+        at.session_state["map_tab"] = "Hot and cold spots"
+        at.switch_page("app_pages/maps.py").run()
+        assert not at.exception, at.exception
+        return at
+
+    shown = hot_tab("commissioner")
+    assert HOTSPOTS_WITHHELD in [info.value for info in shown.info]
+    assert list(shown.get("plotly_chart")) == []
+    analyst = hot_tab("analyst")
+    assert HOTSPOTS_WITHHELD not in [info.value for info in analyst.info]
+    assert len(list(analyst.get("plotly_chart"))) == 1
+
+
 def test_a_commissioner_reads_suppressed_where_a_count_is_withheld(app_test):
     """Audit: withheld counts showed as 'None' although the banner promised otherwise. The
     force's 3 SPOs in force read 'suppressed' on the Civil orders page."""

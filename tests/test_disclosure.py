@@ -594,6 +594,58 @@ def test_the_map_page_hides_a_ward_the_total_would_give_back(demo_gateway):
     assert not coloured & set(hidden["ward_code"].to_list())
 
 
+@pytest.mark.parametrize(("district", "first", "last"), [("CD", 7, 9), ("KD", 9, 9)])
+def test_published_maps_give_no_withheld_ward_back_by_gi_rank_or_funnel(
+    demo_gateway, district, first, last
+):
+    """Calderdale, July to September 2021: with three wards withheld, the other wards' Gi*
+    z-scores solved for their counts (1, 3 and 1), and the funnel's whole-area rate with its
+    residents gave the withheld counts' sum back. Kirklees, September 2021: the top-wards rank
+    was worked out before suppression, so a withheld ward's place (4th) bounded its count.
+    Now, while a ward is withheld, Gi* is withheld, the funnel is drawn from the wards shown,
+    and withheld wards come last, unranked."""
+    from datetime import date
+
+    from stalking_profile import map_panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.geography import ward_geometry
+
+    flt = ProfileFilter(date(2021, first, 1), date(2021, last, 1), (district,))
+    geometry = ward_geometry(demo_gateway, flt.districts)
+    truth = map_panels.hotspot_panel(
+        _as_role(demo_gateway, "strategic"), flt, geometry, "rate", True
+    )
+    assert not truth.hotspots_withheld and truth.wards["gi_z"].null_count() == 0
+    view = map_panels.hotspot_panel(
+        _as_role(demo_gateway, "commissioner"), flt, geometry, "rate", True
+    )
+    hidden = view.wards.filter(pl.col("offences").is_null())
+    assert hidden.height and view.hotspots_withheld
+    for frame in (view.wards, view.ward_table):
+        for column in ("gi_z", "gi_p", "hotspot"):
+            assert frame[column].null_count() == frame.height, column
+    assert view.top_wards["hotspot"].null_count() == view.top_wards.height
+    assert not [trace for trace in view.hotspot_figure.data if trace.type == "choropleth"]
+    top = view.top_wards
+    ranked = top.filter(pl.col("rank").is_not_null())
+    assert ranked["rank"].to_list() == list(range(1, ranked.height + 1))
+    rates = ranked["rate_per_1000"].drop_nulls().to_list()
+    assert rates == sorted(rates, reverse=True)
+    assert ranked["offences"].null_count() == 0
+    unranked = top.tail(top.height - ranked.height)
+    assert unranked["ward_code"].to_list() == sorted(hidden["ward_code"].to_list())
+    names = set(hidden["ward_name"].to_list())
+    for trace in view.funnel_figure.data:
+        if trace.mode == "markers":
+            assert not names & set(trace.text), trace.name
+    shown = view.ward_table.filter(pl.col("offences").is_not_null() & (pl.col("population") > 0))
+    rate = shown["offences"].sum() / shown["population"].sum() * 1000
+    (line,) = [t for t in view.funnel_figure.data if t.name == map_panels.SHOWN_RATE]
+    assert line.y[0] == pytest.approx(rate)
+    truth_line = [t for t in truth.funnel_figure.data if t.name == map_panels.AREA_RATE]
+    assert truth_line[0].y[0] != pytest.approx(rate)
+
+
 @pytest.mark.parametrize("districts", [("CD", "WD"), ("BD", "CD", "KD", "LD", "WD")])
 def test_the_quality_page_survives_the_audit_across_its_tables(demo_gateway, districts):
     """The districts' offences (cyber-flag table) add up to the selection's (the indicators'
@@ -1014,6 +1066,28 @@ def test_a_published_change_beside_a_withheld_count_is_withheld(demo_gateway):
             for area, value in row.items():
                 if value == "<5":
                     assert change[area] == "suppressed", (label, area)
+
+
+def test_a_published_overdispersion_beside_a_withheld_count_is_withheld(demo_gateway):
+    """Calderdale non-DA, April to May 2019 against February to March: the comparison withheld
+    both periods (3 and 4) but showed the overdispersion of their four months (phi 2.37), from
+    which the months, and so the periods, come back. It is withheld with them, as is the
+    test's verdict."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2019, 4, 1), date(2019, 5, 1), ("CD",), "non_domestic")
+    key = (pl.col("district_code") == "CD") & (pl.col("category") == "non_domestic")
+    truth = panels.trends_comparison(_as_role(demo_gateway, "strategic"), flt).table
+    assert truth.filter(key).select("current", "previous").row(0) == (3, 4)
+    assert truth.filter(key)["dispersion"].item() > 1
+    shown = panels.trends_comparison(_as_role(demo_gateway, "commissioner"), flt).table
+    withheld = shown.filter(pl.col("current").is_null() | pl.col("previous").is_null())
+    assert withheld.filter(key).height == 1
+    assert withheld["dispersion"].null_count() == withheld.height
+    assert withheld["significant"].null_count() == withheld.height
 
 
 @pytest.mark.parametrize("page", ["trends", "overview"])
