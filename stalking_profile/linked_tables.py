@@ -34,6 +34,7 @@ from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system
 from stalking_profile.filters import Domestic, add_months
 from stalking_profile.measures.indicators import BY_KEY
+from stalking_profile.measures.outcomes import OPEN_GROUP
 
 SUPPRESSED = "suppressed"
 CATEGORIES = ("domestic", "non_domestic")
@@ -304,6 +305,8 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
         ("spc", _spc),
         ("risk", _risk),
         ("outcomes", _outcomes),
+        ("outcome_days", _outcome_days),
+        ("outcome_time", _outcome_time),
         ("quality", _quality),
         ("comparison", _comparison),
         ("risk_by_district", _risk_by_district),
@@ -513,6 +516,31 @@ def _outcomes(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
     if chosen == "all" and set(categories) >= {*CATEGORIES, "all"}:
         for group in groups:
             out.split("outcome", group, CATEGORY)
+
+
+def _outcome_days(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """Median days to an outcome by outcome group: a group's offences with an outcome are its
+    offences in the outcome groups table (an open offence has no time yet)."""
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        key = ("outcome", row["outcome_group"], row["category"])
+        count = row["offences_with_outcome"]
+        out.count(key, "outcome_days", i, "offences_with_outcome", count)
+
+
+def _outcome_time(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+    """Time to an outcome by category: its offences, and those with an outcome, which with the
+    open ones make its offences."""
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        category = row["category"]
+        total = out.count(("period", category), "outcome_time", i, "offences", row["offences"])
+        closed = out.count(
+            ("outcome closed", category),
+            "outcome_time",
+            i,
+            "offences_with_outcome",
+            row["offences_with_outcome"],
+        )
+        out.add([closed, ("outcome", OPEN_GROUP, category)], total)
 
 
 def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:

@@ -532,13 +532,17 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to
     outcome; the tables as shares of each column's offences, worked out from the tables as
     published (so a suppressed count is never given back as its share). In publication mode
-    the outcome-within tables are protected together (DA + non-DA = all in each)."""
+    the outcome-within tables, the outcome groups and the times to an outcome are protected
+    together (DA + non-DA = all in each; a group's offences with an outcome are its offences;
+    the offences with an outcome and the open ones make the category's)."""
     panel = _outcomes_panel(gateway, flt, small_denominator)
     shares = {name: outcomes.outcome_share_table(table) for name, table in panel.tables.items()}
     tables = {
         "outcome_within": panel.within,
         "outcome_within_month": panel.within_by_month,
         "outcomes": panel.groups,
+        "outcome_days": panel.median_days,
+        "outcome_time": panel.time_to_outcome,
     }
     protected = linked_tables.protect_for(gateway, tables, flt.domestic)
     if protected is not None:
@@ -547,6 +551,8 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
             panel,
             within=protected.tables["outcome_within"],
             within_by_month=protected.tables["outcome_within_month"],
+            median_days=protected.tables["outcome_days"],
+            time_to_outcome=protected.tables["outcome_time"],
             groups=groups,
             # the charts drawn again from the tables as published: they drew every share and
             # rate, and share x total (or rate x "of 11") gave the withheld counts back

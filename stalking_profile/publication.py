@@ -5,7 +5,8 @@ Applied in the package to everything a panel returns when the gateway's access r
 
 - in tables, a whole-number value from 1 to the threshold - 1 (a count) becomes null, and the
   rates, intervals, p-values, overdispersion and test verdicts of its row go with it (a rate
-  with its denominator would give the count back); text cells that are such a number show "<threshold", and percentages
+  with its denominator would give the count back), as do the median and quartiles of n values
+  with a small n; text cells that are such a number show "<threshold", and percentages
   shown as text in its row "suppressed";
 - in figures, such values in every trace's data, labels and hover text are removed;
 - single counts (for example offences without a known ward) become None.
@@ -58,6 +59,7 @@ def is_small(value: Any, below: int) -> bool:
 NOT_COUNTS = frozenset(
     {"rank", "row_number", "population", "months", "year", "rows_read", "rows_accepted"}
     | {"partition", "moving_range"}  # an SPC chart's partition and month-to-month change
+    | {"median_days", "median_lower", "median_upper"}  # days to an outcome
     | {"rows_rejected", "rows_refused", "import_id", "event_id"}
 )
 
@@ -79,6 +81,17 @@ def _is_count_column(name: str) -> bool:
 # other rates are; so is the verdict of a test on that count.
 RATE_ENDINGS: tuple[str, ...] = ("per_100", "_per_order", "dispersion")
 TEST_VERDICTS = frozenset({"significant"})
+# A median or quartile of n values gives n back when n is small (one value, or the midpoint of
+# two): `X_median`, `X_q1` and `X_q3` are withheld with their `X_n`.
+SUMMARY_ENDINGS: tuple[str, ...] = ("_median", "_q1", "_q3")
+
+
+def _summarised(name: str) -> str | None:
+    """The count a median or quartile column summarises (`full_days_q1` -> `full_days_n`)."""
+    for ending in SUMMARY_ENDINGS:
+        if name.endswith(ending):
+            return name.removesuffix(ending) + "_n"
+    return None
 
 
 FORCE, SELECTED, TOTALS = "Force", "Selected districts", "Totals"
@@ -228,6 +241,9 @@ def suppress_frame(
         column = frame[name]
         if (name.endswith(RATE_ENDINGS) and column.dtype.is_float()) or name in TEST_VERDICTS:
             replaced.append(pl.when(row_has_small).then(None).otherwise(column).alias(name))
+        elif _summarised(name) in flags.columns:
+            hide = flags[str(_summarised(name))]
+            replaced.append(pl.when(hide).then(None).otherwise(column).alias(name))
         elif name in numeric:
             hide = flags[name] | row_has_small if column.dtype.is_float() else flags[name]
             replaced.append(pl.when(hide).then(None).otherwise(column).alias(name))

@@ -442,8 +442,9 @@ def mark_suppressed(
     """For publication mode: `shown` (for_display of `frame`) with every count column that
     holds a withheld count (null) written as text, the counts with thousands separators and
     the withheld ones as "suppressed", so no reader takes a blank for none; the same for the
-    rates, shares and averages withheld in a row with a withheld count (a blank rate elsewhere
-    has nothing to divide by, and stays blank); and the labels of the columns changed."""
+    rates, shares, averages and test verdicts withheld in a row with a withheld count (a blank
+    rate elsewhere has nothing to divide by, and stays blank; a verdict there, "no test"); and
+    the labels of the columns changed."""
     labels = labels or {}
     changed: set[str] = set()
     schema = frame.schema  # built anew on each access
@@ -475,6 +476,11 @@ def mark_suppressed(
                 .then(pl.lit(SUPPRESSED))
                 .otherwise(pl.lit(NO_VALUE))
                 .alias(label)
+            )
+        elif kind == "significance" and (frame[name].is_null() & withheld_row).any():
+            withheld = frame[name].is_null() & withheld_row
+            shown = shown.with_columns(
+                pl.when(withheld).then(pl.lit(SUPPRESSED)).otherwise(pl.col(label)).alias(label)
             )
         else:
             continue

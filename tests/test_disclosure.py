@@ -973,6 +973,29 @@ def test_published_take_up_gives_no_application_count_back(demo_gateway):
     assert rows["per_100"].null_count() == rows.height
 
 
+def test_published_time_to_order_gives_no_withheld_number_of_orders_back(demo_gateway):
+    """Calderdale, September to October 2021: the times to a full order withheld the number of
+    orders (2) but showed their median 0.5 days and quartiles 0.25 and 0.75, which only two
+    values give. A median or quartile goes with its withheld n."""
+    from datetime import date
+
+    from stalking_profile import protection_panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 10, 1), ("CD",))
+    truth = protection_panels.orders_panel(_as_role(demo_gateway, "strategic"), flt, "SPO")
+    shown = protection_panels.orders_panel(_as_role(demo_gateway, "commissioner"), flt, "SPO")
+    assert truth is not None and shown is not None
+    checked = 0
+    for stage in ("interim_days", "full_days"):
+        withheld = shown.times[f"{stage}_n"].is_null() & truth.times[f"{stage}_n"].is_not_null()
+        for summary in ("median", "q1", "q3"):
+            column = f"{stage}_{summary}"
+            assert shown.times.filter(withheld)[column].null_count() == withheld.sum()
+            checked += truth.times.filter(withheld)[column].is_not_null().sum()
+    assert checked  # the truth had medians beside the withheld counts
+
+
 def test_published_hotspot_maps_leave_out_the_comparison_maps(demo_gateway):
     """Every comparison map coloured each ward by its rate per 1,000; with the ward's residents
     (in the ward table) that gave back every ward's count, however small."""
@@ -1045,6 +1068,35 @@ def test_published_outcome_groups_and_rates_give_no_count_back(demo_gateway):
     for (category,), rows in groups.group_by("category"):
         totals = set(rows["category_total"].drop_nulls())
         assert not (totals and rows["offences"].null_count() == 1), category
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "domestic"), [(7, 9, "all"), (9, 9, "all"), (7, 9, "non_domestic")]
+)
+def test_the_outcome_groups_and_times_to_outcome_survive_the_audit_together(
+    demo_gateway, first, last, domestic
+):
+    """Calderdale, July to September 2021: the groups table hid DA's 72 in one group, but the
+    median-days table showed the same 72 offences with an outcome (and all's 74 less it gave
+    non-DA's 2); the time-to-outcome table's offences with an outcome, with the category's
+    offences, gave the hidden open ones back (178 - 121 = 57). Read back together, no small
+    count can be narrowed."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, first, 1), date(2021, last, 1), ("CD",), domestic)
+
+    def tables(role):
+        view = panels.outcomes_panel(_as_role(demo_gateway, role), flt, 30)
+        return {
+            "outcomes": view.groups,
+            "outcome_days": view.median_days,
+            "outcome_time": view.time_to_outcome,
+        }
+
+    _assert_no_small_count_narrowed(tables("strategic"), tables("commissioner"), domestic)
 
 
 def test_a_published_change_beside_a_withheld_count_is_withheld(demo_gateway):

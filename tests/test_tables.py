@@ -100,6 +100,23 @@ def test_a_rate_withheld_with_its_count_says_so_and_a_rate_of_nothing_stays_blan
     assert shown[tables.column_for("numerator").label].to_list() == ["suppressed", "0", "30"]
 
 
+def test_a_verdict_withheld_with_its_count_says_so_and_an_untested_one_says_no_test() -> None:
+    """Publication mode withholds a test's verdict with its count; it read "no test", as if
+    nothing had been compared."""
+    frame = pl.DataFrame(
+        {
+            "district_code": ["CD", "KD", "WD"],
+            "current": [None, 0, 30],
+            "significant": [None, None, True],
+        },
+        schema_overrides={"current": pl.Int64},
+    )
+    shown, changed = tables.mark_suppressed(frame, tables.for_display(frame))
+    verdict = tables.column_for("significant").label
+    assert verdict in changed
+    assert shown[verdict].to_list() == ["suppressed", "no test", "yes: more than chance"]
+
+
 def test_a_column_with_every_value_withheld_is_shown_empty() -> None:
     """Publication mode can withhold a whole column (the Repeats page's shares for one
     category): Polars then holds it as nulls of no type, which cannot be rounded."""

@@ -131,6 +131,9 @@ def outcome_rates_by_category(
     )
 
 
+OPEN_GROUP = "Open"  # the outcome group of an offence with no outcome yet (its short name)
+
+
 def outcome_group_table(counts: pl.DataFrame, outcome_types: pl.DataFrame) -> pl.DataFrame:
     """Offences by Home Office outcome group (latest outcome as at the extract date; "Open" for
     none) and category, with each group's share of the category's offences recorded in the
@@ -144,7 +147,7 @@ def outcome_group_table(counts: pl.DataFrame, outcome_types: pl.DataFrame) -> pl
         .join(groups, on="outcome_key", how="left")
         .with_columns(
             pl.col("outcome_group").fill_null("Open (no outcome yet)"),
-            pl.col("group_short").fill_null("Open"),
+            pl.col("group_short").fill_null(OPEN_GROUP),
         )
     )
     table = keyed.group_by("category", "outcome_group", "group_short").agg(pl.col("offences").sum())
