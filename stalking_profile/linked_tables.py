@@ -667,12 +667,13 @@ def _hide(frame: pl.DataFrame, cells: dict[str, set[int]], text: str | None = No
     ).drop("__row")
 
 
-def protect(tables: Tables, domestic: Domestic, below: int, rounded_to: int = 0) -> Protected:
+def protect(tables: Tables, domestic: Domestic, below: int) -> Protected:
     """The tables with the secondary suppressions that stop any hidden count being recovered
-    from the others, and the audit that proves it (`rounded_to`: the counts shown are rounded
-    to this, so each is known only to within half of it)."""
+    from the others, and the audit that proves it. The tables hold exact counts: where the
+    counts are published rounded, they are rounded after this (publication.rounded_last), since
+    the rates and shares beside them are exact and give the exact counts back."""
     published = published_counts(tables, domestic)
-    system = published.system(rounded_to // 2)
+    system = published.system()
     suppressed = frozenset(k for k, v in system.values.items() if v is None)
     hidden = protect_system(system, below) - suppressed
     cells: defaultdict[str, defaultdict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -891,11 +892,15 @@ def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure
 
 def protect_for(gateway: Gateway, tables: Tables, domestic: Domestic) -> Protected | None:
     """The tables of one page as the gateway's role receives them: protected together under
-    its disclosure rule in publication mode; None (nothing to do) otherwise."""
+    its disclosure rule in publication mode; None (nothing to do) otherwise. The tables must
+    hold exact counts (a builder that calls this is decorated with publication.rounded_last);
+    rounded ones are refused."""
     access = gateway.access
     if not gateway.publication or access is None:
         return None
-    return protect(tables, domestic, access.suppress_below, access.round_to)
+    if access.round_to > 1:
+        raise ValueError("tables are protected from exact counts and rounded after")
+    return protect(tables, domestic, access.suppress_below)
 
 
 def hidden_months(protected: Protected, table: str, month_column: str) -> dict[str, set[date]]:

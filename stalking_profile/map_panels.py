@@ -18,7 +18,7 @@ from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
-from stalking_profile.publication import publishable
+from stalking_profile.publication import publishable, rounded_last
 
 MEASURES: dict[str, tuple[str, str]] = {
     "rate": ("Offences per 1,000 residents", "per 1,000"),
@@ -112,6 +112,7 @@ class HotspotPanel:
     hotspots_withheld: bool = False  # publication mode, a ward withheld: no Gi* shown
 
 
+@rounded_last
 def hotspot_panel(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, measure: str, correct: bool
 ) -> HotspotPanel:

@@ -40,7 +40,7 @@ from stalking_profile.measures import (
 )
 from stalking_profile.measures.categories import FORCE, roll_up_areas, selection_name
 from stalking_profile.measures.indicators import Indicator
-from stalking_profile.publication import publishable
+from stalking_profile.publication import publishable, rounded_last
 from stalking_profile.recording_rules import (
     changes_between,
     recording_rule_changes,
@@ -98,6 +98,7 @@ class OverviewPanel:
         return formatting.scorecard_display(self.scorecard)
 
 
+@rounded_last
 def overview(
     gateway: Gateway, flt: ProfileFilter, small_denominator: int, run_length: int
 ) -> OverviewPanel:
@@ -382,6 +383,7 @@ class TrendsPage:
     funnel_figure: go.Figure
 
 
+@rounded_last
 def trends_page(
     gateway: Gateway, flt: ProfileFilter, run_length: int, recalculate_at_breaks: bool
 ) -> TrendsPage:
@@ -528,6 +530,7 @@ class OutcomesPanel:
         }
 
 
+@rounded_last
 def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
     """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to
     outcome; the tables as shares of each column's offences, worked out from the tables as
@@ -676,6 +679,7 @@ class RiskPanel:
         )
 
 
+@rounded_last
 @publishable
 def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> RiskPanel:
     """Arrest, DASH, SASH and cyber rates by district and DA with intervals and DA vs non-DA
@@ -780,6 +784,7 @@ class QualityPanel:
         )
 
 
+@rounded_last
 @publishable
 def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> QualityPanel:
     """Data-quality indicators for the filter (rates with intervals), the cyber-flag rate by
@@ -843,6 +848,7 @@ class RepeatsPanel:
     serial: pl.DataFrame  # repeats.serial_perpetrators
 
 
+@rounded_last
 def repeats_panel(
     gateway: Gateway, flt: ProfileFilter, serial_victims: int, serial_years: int
 ) -> RepeatsPanel:

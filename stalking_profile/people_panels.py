@@ -14,7 +14,7 @@ from stalking_profile.contract import AGE_BANDS, POPULATION_SEXES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, apply_domestic
 from stalking_profile.measures import demographics
-from stalking_profile.publication import publishable
+from stalking_profile.publication import publishable, rounded_last
 
 CHARACTERISTICS = tuple(demographics.CHARACTERISTICS)
 
@@ -47,6 +47,7 @@ def _denominator(population: pl.DataFrame, districts: int) -> tuple[pl.DataFrame
     return population, f"Population: {source}" + (f" ({', '.join(years)})" if years else "") + "."
 
 
+@rounded_last
 def people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
     """Victims and suspects of the filter's offences. In publication mode the three tables'
     categories (which add up to their totals, DA and non-DA to all) and the unknown counts

@@ -16,7 +16,7 @@ from stalking_profile.contract import OFFENCE_TYPES, ORDER_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.measures import contact, orders, prioritisation
-from stalking_profile.publication import publishable
+from stalking_profile.publication import publishable, rounded_last
 
 PROTECTION_TABLES = ("civil_order", "breach", "victim_contact")
 
@@ -93,6 +93,7 @@ def _orders_figure(monthly: pl.DataFrame, order_type: str, flt: ProfileFilter) -
     return charts.orders_figure(chosen, _titled(f"{order_type}: applications and orders", flt))
 
 
+@rounded_last
 def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> OrdersPanel | None:
     """Civil orders and breaches for the filter's districts and period (None when the
     database has no order tables yet). An order follows the filter's offence types and DA
@@ -177,6 +178,7 @@ def _contact_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
     )
 
 
+@rounded_last
 def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     """Victim contact kept, by district and month, for the filter (None when the database has
     no contact table yet). Months before the first recorded agreement are left out: the

@@ -400,6 +400,34 @@ def for_publication(value: R, gateway: Gateway) -> R:
     return round_counts(value, access.round_to) if access.round_to > 1 else value
 
 
+def exact_for_protection(gateway: Gateway) -> Gateway:
+    """The gateway reading with the same suppression but no rounding: secondary suppression
+    works on the exact counts, as an attacker knows them (a rate or share beside a rounded
+    count is exact, so it gives the exact count back), and the counts are rounded after."""
+    access = gateway.access
+    if not gateway.publication or access is None or access.round_to <= 1:
+        return gateway
+    return gateway.scoped(access.with_threshold(access.suppress_below, 0))
+
+
+def rounded_last(
+    build: Callable[Concatenate[Gateway, P], R],
+) -> Callable[Concatenate[Gateway, P], R]:
+    """Decorate a panel builder that protects its tables together (linked_tables): it builds
+    and protects them from exact counts (exact_for_protection), and what it returns is rounded
+    only then, when the gateway's rule rounds."""
+
+    @wraps(build)
+    def wrapper(gateway: Gateway, *args: P.args, **kwargs: P.kwargs) -> R:
+        exact = exact_for_protection(gateway)
+        built = build(exact, *args, **kwargs)
+        if exact is gateway or gateway.access is None:
+            return built
+        return round_counts(built, gateway.access.round_to)
+
+    return wrapper
+
+
 def publishable(
     build: Callable[Concatenate[Gateway, P], R],
 ) -> Callable[Concatenate[Gateway, P], R]:

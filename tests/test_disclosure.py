@@ -26,17 +26,35 @@ from stalking_profile.linked_tables import published_counts
 BELOW = 5
 
 
-def _assert_no_small_count_narrowed(truth: dict, shown: dict, domestic: str) -> None:
-    """Every count from 1 to BELOW - 1 in `truth` (the tables as an unsuppressed role reads
-    them) keeps an interval at least BELOW wide, holding its true value, when an attacker
+def _assert_no_small_count_narrowed(
+    truth: dict, shown: dict, domestic: str, below: int = BELOW
+) -> None:
+    """Every count from 1 to `below` - 1 in `truth` (the tables as an unsuppressed role reads
+    them) keeps an interval at least `below` wide, holding its true value, when an attacker
     audits `shown` (the same tables as published)."""
     true_values = published_counts(truth, domestic).values
-    small_keys = {k for k, v in true_values.items() if v is not None and 1 <= v < BELOW}
+    small_keys = {k for k, v in true_values.items() if v is not None and 1 <= v < below}
     assert small_keys, "the tables have small counts to protect"
     system = published_counts(shown, domestic).system()
     for key, (low, high) in audit(system, set(), only=small_keys).items():
         assert low - 1e-6 <= true_values[key] <= high + 1e-6
-        assert high - low >= BELOW - 1e-6, (key, low, high)
+        assert high - low >= below - 1e-6, (key, low, high)
+
+
+def _exact_where_shown(truth: dict, shown: dict) -> dict:
+    """The published tables as an attacker reads their counts when a rate or share beside each
+    gives it back exactly: the true count wherever a (rounded) count is shown, null where it
+    is withheld."""
+    exact = {}
+    for name, frame in shown.items():
+        true = truth[name]
+        assert true.height == frame.height and true.columns == frame.columns, name
+        exact[name] = frame.with_columns(
+            pl.when(frame[column].is_null()).then(None).otherwise(true[column]).alias(column)
+            for column, dtype in frame.schema.items()
+            if dtype.is_integer()
+        )
+    return exact
 
 
 def test_primary_suppression_alone_is_undone_by_subtraction():
@@ -545,6 +563,47 @@ def test_the_risk_page_survives_the_audit_across_its_tables(demo_gateway, distri
     for key, (low, high) in audit(system, set(), only=small_keys).items():
         assert low - 1e-6 <= true_values[key] <= high + 1e-6
         assert high - low >= BELOW - 1e-6, (key, low, high)
+
+
+@pytest.mark.parametrize("page", ["risk", "outcomes"])
+def test_ons_style_pages_survive_an_audit_that_reads_exact_counts_from_the_rates(
+    demo_gateway, page
+):
+    """Suppressed under 10, the rest rounded to 5: the rates beside the rounded counts are
+    exact (Calderdale DA arrests 40 of 180 at 23.5955% are 42 of 178), so the audit took
+    each count as known within 2 where it was known exactly, and protected too little. The
+    tables are now protected from exact counts and rounded after."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.publication import _is_count_column
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD", "WD"))
+    ons = demo_gateway.scoped(Access.for_role("x", Role.COMMISSIONER).with_threshold(10, 5))
+    strategic = _as_role(demo_gateway, "strategic")
+    if page == "risk":
+        truth = _risk_tables(panels.risk_panel(strategic, flt, 30))
+        shown = _risk_tables(panels.risk_panel(ons, flt, 30))
+    else:
+        view, published = (panels.outcomes_panel(g, flt, 30) for g in (strategic, ons))
+        truth, shown = (
+            {"outcome_within": v.within, "outcome_within_month": v.within_by_month}
+            | {"outcomes": v.groups, "outcome_days": v.median_days}
+            | {"outcome_time": v.time_to_outcome}
+            for v in (view, published)
+        )
+    counts = [
+        value
+        for frame in shown.values()
+        for name in frame.select(pl.col(pl.Int64)).columns
+        if _is_count_column(name)
+        for value in frame[name]
+        if value
+    ]
+    assert counts and all(v % 5 == 0 for v in counts)  # the counts shown are rounded
+    _assert_no_small_count_narrowed(truth, _exact_where_shown(truth, shown), "all", below=10)
 
 
 def test_the_map_page_hides_a_ward_the_total_would_give_back(demo_gateway):

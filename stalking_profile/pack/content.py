@@ -18,6 +18,7 @@ from stalking_profile.measures.indicators import INDICATORS
 from stalking_profile.pack import findings
 from stalking_profile.pack.charts import PackChart, pack_charts
 from stalking_profile.pack.findings import Finding
+from stalking_profile.publication import exact_for_protection, round_counts
 from stalking_profile.scrutiny.tracker import latest
 
 
@@ -69,7 +70,8 @@ def gather(
     In publication mode the tables, charts and findings are those left after secondary
     suppression across the whole pack (linked_tables.py)."""
     below = provenance.suppressed_below or 5
-    tables = pack_tables(gateway, flt)
+    exact = exact_for_protection(gateway)  # protected from exact counts, rounded after
+    tables = pack_tables(exact, flt)
     try:
         geometry = ward_geometry(gateway, flt.districts)
         map_figure = map_panels.hotspot_panel(gateway, flt, geometry, "offences", True).map_figure
@@ -77,10 +79,11 @@ def gather(
         map_figure = None
     protected = None
     if provenance.suppressed_below:
-        protected = linked_tables.protect(
-            tables.named(), flt.domestic, below, provenance.rounded_to
-        )
-        tables = tables.with_tables(protected.tables)
+        protected = linked_tables.protect(tables.named(), flt.domestic, below)
+        shown = protected.tables
+        if provenance.rounded_to > 1:
+            shown = round_counts(shown, provenance.rounded_to)
+        tables = tables.with_tables(shown)
     withheld = (
         {tables.headline["indicator"][row] for row, _ in protected.withheld("headline")}
         if protected
@@ -143,7 +146,8 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None) ->
     rounding = (
         f" The other counts are rounded to the nearest {_in_words(provenance.rounded_to)} (the ONS "
         "style); "
-        "rates are worked out from the unrounded counts."
+        "rates are worked out from the unrounded counts, so the check below reads every "
+        "count shown as exact."
         if provenance.rounded_to
         else ""
     )
