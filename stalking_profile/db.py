@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
@@ -43,6 +44,8 @@ STORE_FACTS = frozenset(
 )
 
 T = TypeVar("T")
+MEMO_SIZE = 16  # answers `Gateway.remembered` keeps per read-only connection
+_MEMO_LOCK = threading.Lock()
 
 # Reads started with `Gateway.start` run here, each on its own cursor.
 _READERS = threading.local()
@@ -81,6 +84,7 @@ class Gateway:
         path: Path | None = None,
         access: Access | None = None,
         facts: dict[str, pl.DataFrame] | None = None,
+        memo: OrderedDict[Hashable, Any] | None = None,
     ):
         self._connection = connection
         self.path = path
@@ -88,10 +92,30 @@ class Gateway:
         self._local = threading.local()  # this thread's transaction cursor, if one is open
         # The STORE_FACTS answers read so far, on a read-only connection (None: read each time).
         self._facts = facts
+        # What `remembered` worked out, on a read-only connection (None: worked out each time).
+        self._memo = memo if memo is not None else (None if facts is None else OrderedDict())
 
     def scoped(self, access: Access) -> Gateway:
         """The same connection, read on behalf of `access`."""
-        return Gateway(self._connection, self.path, access, self._facts)
+        return Gateway(self._connection, self.path, access, self._facts, self._memo)
+
+    def remembered(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()`, worked out once for `key` on a read-only connection (its data cannot
+        change under it; the last MEMO_SIZE answers are kept) and each time on a writable one.
+        `key` must name everything the answer depends on, the access's rule included."""
+        memo = self._memo
+        if memo is None:
+            return build()
+        with _MEMO_LOCK:
+            if key in memo:
+                memo.move_to_end(key)
+                return memo[key]
+        answer = build()  # two sessions may both work it out: the same answer
+        with _MEMO_LOCK:
+            memo[key] = answer
+            while len(memo) > MEMO_SIZE:
+                memo.popitem(last=False)
+        return answer
 
     def require(self, permission: Permission) -> None:
         """Refuse (AccessDenied) unless this gateway's access may do `permission`."""

@@ -1,4 +1,4 @@
-"""Secondary suppression across the tables of one page or meeting pack.
+"""Secondary suppression across the tables of pages published together or a meeting pack.
 
 Each table passes primary suppression on its own (publication.py); published together they add
 up: DA + non-DA = all (headline, monthly trend, outcome groups, risk flags), the months
@@ -95,6 +95,8 @@ DERIVED = {
     ("quality", "numerator"): ("rate", "lower", "upper"),
     ("quality", "denominator"): ("rate", "lower", "upper"),
     ("risk_by_district", "numerator"): ("rate", "lower", "upper"),
+    ("outcome_rates", "numerator"): ("rate", "lower", "upper"),
+    ("outcome_rates", "denominator"): ("rate", "lower", "upper"),
     ("flag_trend:", "numerator"): ("rate", "lower", "upper"),
     ("flag_trend:", "denominator"): ("rate", "lower", "upper"),
     ("risk_by_district", "denominator"): ("rate", "lower", "upper"),
@@ -258,8 +260,7 @@ class Published:
             key = (key, table, column, row)
         if key not in self.values or self.values[key] is None:
             self.values[key] = shown
-        kind = FLAG_TREND if table.startswith(FLAG_TREND) else table
-        derived = DERIVED.get((kind, column), ())
+        derived = DERIVED.get((_kind(table), column), ())
         self.places[key].append(Place(table, row, column, derived))
         return key
 
@@ -274,6 +275,13 @@ class Published:
 
     def add(self, parts: list[Key], total: Key) -> None:
         self.sums.append((tuple(parts), total))
+
+    def same(self, one: Key, other: Key) -> None:
+        """Two keys for one count, shown on different tables (a page's and another's): linked
+        unless both are shown and differ (then they are other counts after all)."""
+        shown = (self.values.get(one), self.values.get(other))
+        if None in shown or shown[0] == shown[1]:
+            self.add([one], other)
 
     def split(self, *template: object) -> None:
         """DA + non-DA = all, for the count whose key is `template` with the category in
@@ -302,7 +310,6 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
     for name, part in (
         ("headline", _headline),
         ("trend", _trend),
-        ("spc", _spc),
         ("risk", _risk),
         ("outcomes", _outcomes),
         ("outcome_days", _outcome_days),
@@ -326,6 +333,10 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
     for name, frame in tables.items():
         if name.startswith(FLAG_TREND):
             _flag_trend(out, frame, name)
+        elif is_spc(name):
+            _spc(out, frame, domestic, name)
+    if "outcome_rates" in tables:
+        _outcome_rates(out, tables["outcome_rates"])
     if "risk_by_district" in tables:
         _risk_page_links(out, tables)
     for name, spec in TOTALLED.items():
@@ -422,9 +433,26 @@ def _risk_page_links(out: Published, tables: Tables) -> None:
     if "dash_mix" in tables:
         for category in tables["dash_mix"]["category"].unique().to_list():
             out.add([("dash forms", category)], ("flag", "dash_completed", category, area))
+    # the selection's counts are the ones the headline and the Quality page show
+    rows = tables["risk_by_district"].filter(pl.col("district_code") == area)
+    for flag, category in rows.select("flag", "category").iter_rows():
+        out.same(("offences", category, area), ("period", category))
+        out.same(("flag", flag, category, area), ("flag", flag, category))
 
 
 FLAG_TREND = "flag_trend:"  # + the flag: one flag's monthly rates by DA / non-DA
+SPC = "spc"  # an XmR table; "spc@" + a name for a second one beside it (the Trends page's)
+
+
+def is_spc(table: str) -> bool:
+    return table == SPC or table.startswith(SPC + "@")
+
+
+def _kind(table: str) -> str:
+    """What a table is, whatever its name (one flag's trend, one of several SPC tables)."""
+    if table.startswith(FLAG_TREND):
+        return FLAG_TREND
+    return SPC if is_spc(table) else table
 
 
 def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -473,10 +501,10 @@ def _trend(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         out.add([("month", m, chosen) for m in before], ("previous", chosen))
 
 
-def _spc(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+def _spc(out: Published, frame: pl.DataFrame, chosen: Domestic, table: str = SPC) -> None:
     partitions: defaultdict[int, list[date]] = defaultdict(list)
     for i, row in enumerate(frame.iter_rows(named=True)):
-        out.count(("month", row["month"], chosen), "spc", i, "value", row["value"])
+        out.count(("month", row["month"], chosen), table, i, "value", row["value"])
         partitions[row["partition"]].append(row["month"])
     for partition, in_it in partitions.items():
         rows = frame.with_row_index("i").filter(pl.col("partition") == partition)
@@ -484,9 +512,9 @@ def _spc(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         # the others, the mean line and its label still show it
         shown_means = rows["mean"].drop_nulls()
         mean = shown_means[0] if len(shown_means) else None
-        key = ("spc mean", partition)
+        key = ("spc mean", table, partition)
         for i in rows["i"].to_list():
-            out.count(key, "spc", i, "mean", None if mean is None else mean * len(in_it))
+            out.count(key, table, i, "mean", None if mean is None else mean * len(in_it))
         out.add([("month", m, chosen) for m in in_it], key)
 
 
@@ -525,6 +553,26 @@ def _outcome_days(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None
         key = ("outcome", row["outcome_group"], row["category"])
         count = row["offences_with_outcome"]
         out.count(key, "outcome_days", i, "offences_with_outcome", count)
+
+
+def _outcome_rates(out: Published, frame: pl.DataFrame) -> None:
+    """The Outcomes page's outcome rates by category: the same counts as the headline's (an
+    open offence's count is the open outcome group's)."""
+    columns = set()
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        category, column = row["category"], BY_KEY[row["outcome"]].column
+        columns.add(column)
+        key = ("flag", column, category)
+        out.count(key, "outcome_rates", i, "numerator", row["numerator"])
+        out.count(("period", category), "outcome_rates", i, "denominator", row["denominator"])
+        if column == OPEN_COLUMN:
+            out.same(key, ("outcome", OPEN_GROUP, category))
+    if set(frame["category"].to_list()) >= set(CATEGORIES):  # their whole: the headline's
+        for column in columns:
+            out.split("flag", column, CATEGORY)
+
+
+OPEN_COLUMN = "outcome_open"
 
 
 def _outcome_time(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -676,9 +724,29 @@ def protect(tables: Tables, domestic: Domestic, below: int) -> Protected:
     system = published.system()
     suppressed = frozenset(k for k, v in system.values.items() if v is None)
     hidden = protect_system(system, below) - suppressed
+    places = dict(published.places)
+    return Protected(
+        _with_hidden(tables, hidden, places), hidden, places, audit(system, hidden), suppressed
+    )
+
+
+def protect_with(protected: Protected, tables: Tables) -> Protected:
+    """`tables` with the cells `protected` hid in its tables of the same names: a page's own
+    tables (built from the same counts, in the same rows, whatever its settings) as they were
+    protected together with other pages' (panels.published_pages)."""
+    return replace(
+        protected,
+        tables=_with_hidden(tables, protected.hidden, protected.places),
+    )
+
+
+def _with_hidden(
+    tables: Tables, hidden: set[Key], places: dict[Key, list[Place]]
+) -> dict[str, pl.DataFrame]:
+    """The tables with every place of the hidden counts blanked, with what goes with each."""
     cells: defaultdict[str, defaultdict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for key in hidden:
-        for place in published.places[key]:
+        for place in places[key]:
             for column in (place.column, *place.derived):
                 cells[place.table][column].add(place.row)
     changes = {name: _hide(frame, cells[name]) for name, frame in tables.items()}
@@ -692,15 +760,9 @@ def protect(tables: Tables, domestic: Domestic, below: int) -> Protected:
     }
     if "headline_text" in tables:
         changes["headline_text"] = _hide(tables["headline_text"], text_cells, SUPPRESSED)
-    if "spc" in changes:
-        changes["spc"] = withhold_spc_detail(changes["spc"])
-    return Protected(
-        changes,
-        hidden,
-        dict(published.places),
-        audit(system, hidden),
-        suppressed,
-    )
+    for name in [name for name in changes if is_spc(name)]:
+        changes[name] = withhold_spc_detail(changes[name])
+    return changes
 
 
 def _areas(out: Published, prefix: tuple, areas: list[str]) -> None:

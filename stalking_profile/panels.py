@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile import charts, formatting, linked_tables, queries
+from stalking_profile.config import SMALL_DENOMINATOR, SPC_RUN_LENGTH
 from stalking_profile.db import Gateway
 from stalking_profile.filters import (
     DOMESTIC_CHOICES,
@@ -106,13 +107,7 @@ def overview(
     months the data cover: never months before the first recorded month, counted as zero).
     In publication mode the headline, trend and offences card are protected together."""
     panel = _overview(gateway, flt, small_denominator, run_length)
-    tables = {
-        "headline": panel.headline,
-        "headline_text": panel.headline_table,
-        "trend": panel.trend_table,
-        "spc": panel.offences_chart,
-    }
-    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    protected = _protected_across_pages(gateway, flt, _overview_tables(panel))
     if protected is None:
         return panel
     hidden = linked_tables.hidden_months(protected, "spc", "month")
@@ -155,6 +150,72 @@ def overview(
             .alias("variation"),
         ),
     )
+
+
+def _overview_tables(panel: OverviewPanel) -> dict[str, pl.DataFrame]:
+    return {
+        "headline": panel.headline,
+        "headline_text": panel.headline_table,
+        "trend": panel.trend_table,
+        "spc": panel.offences_chart,
+    }
+
+
+def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Protected:
+    """In publication mode, the tables of the pages that show the same counts (Overview,
+    Trends, Outcomes, Risk and flags, Data quality) for the filter, protected together: a
+    count hidden on one page for protection is hidden on every page, so none comes back from
+    another page's (Calderdale, September 2021: the Overview's 46 offences less the Risk page's
+    44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and rule on a
+    snapshot (Gateway.remembered); each page then hides the same cells in its own tables
+    (linked_tables.protect_with). The tables hold exact counts (publication.rounded_last)."""
+    access = gateway.access
+    if access is None or not gateway.publication or access.round_to > 1:
+        raise ValueError("the pages are protected together in publication mode, unrounded")
+    below = access.suppress_below
+    return gateway.remembered(
+        ("published pages", flt, below),
+        lambda: linked_tables.protect(_shared_tables(gateway, flt), flt.domestic, below),
+    )
+
+
+def _shared_tables(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
+    """Every table of the pages published together (published_pages), as each page builds it
+    (the settings change no count: the defaults are used)."""
+    small, run = SMALL_DENOMINATOR, SPC_RUN_LENGTH
+    return {
+        **_overview_tables(_overview(gateway, flt, small, run)),
+        **{
+            _TRENDS_SPC[recalculate]: trends_spc(gateway, flt, run, recalculate).chart
+            for recalculate in (True, False)
+        },
+        "comparison": trends_comparison(gateway, flt).table,
+        **_risk_tables(_risk_panel(gateway, flt, small)),
+        **_outcome_tables(_outcomes_panel(gateway, flt, small)),
+        **(_quality_tables(_quality_panel(gateway, flt, small)) if _quality_shared(flt) else {}),
+    }
+
+
+def _quality_shared(flt: ProfileFilter) -> bool:
+    """Whether the Data quality page's counts are the other pages' (its DASH and screening
+    indicators count stalking only: with harassment in the filter they are other counts, and
+    the page is protected on its own)."""
+    return flt.offence_types == ("stalking",)
+
+
+def _protected_across_pages(
+    gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
+) -> linked_tables.Protected | None:
+    """A page's tables as they are published with the other pages' (published_pages); None
+    (nothing to do) outside publication mode."""
+    if not gateway.publication or gateway.access is None:
+        return None
+    return linked_tables.protect_with(published_pages(gateway, flt), tables)
+
+
+# The Trends page's SPC table, with and without limits recalculated at rule changes: both are
+# protected with the pages, whichever the page shows.
+_TRENDS_SPC = {True: "spc@breaks", False: "spc@flat"}
 
 
 # In publication mode the scorecard keeps its counts, protected with the page's other tables. A
@@ -392,8 +453,9 @@ def trends_page(
     volume = trends_volume(gateway, flt)
     control = trends_spc(gateway, flt, run_length, recalculate_at_breaks)
     comparison = trends_comparison(gateway, flt)
-    tables = {"trend": volume.table, "spc": control.chart, "comparison": comparison.table}
-    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    spc_table = _TRENDS_SPC[recalculate_at_breaks]
+    tables = {"trend": volume.table, spc_table: control.chart, "comparison": comparison.table}
+    protected = _protected_across_pages(gateway, flt, tables)
     if protected is None:
         return TrendsPage(
             volume, control, comparison, *_district_funnel(gateway, flt, comparison.table)
@@ -405,11 +467,11 @@ def trends_page(
         ),
         replace(
             control,
-            chart=protected.tables["spc"],
-            figure=linked_tables.hide_spc(control.figure, protected, "spc"),
+            chart=protected.tables[spc_table],
+            figure=linked_tables.hide_spc(control.figure, protected, spc_table),
             variation=(
                 linked_tables.SPC_VARIATION_WITHHELD
-                if linked_tables.spc_detail_withheld(protected.tables["spc"])
+                if linked_tables.spc_detail_withheld(protected.tables[spc_table])
                 else control.variation
             ),
         ),
@@ -540,16 +602,9 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     the offences with an outcome and the open ones make the category's)."""
     panel = _outcomes_panel(gateway, flt, small_denominator)
     shares = {name: outcomes.outcome_share_table(table) for name, table in panel.tables.items()}
-    tables = {
-        "outcome_within": panel.within,
-        "outcome_within_month": panel.within_by_month,
-        "outcomes": panel.groups,
-        "outcome_days": panel.median_days,
-        "outcome_time": panel.time_to_outcome,
-    }
-    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    protected = _protected_across_pages(gateway, flt, _outcome_tables(panel))
     if protected is not None:
-        groups = protected.tables["outcomes"]
+        groups, rates = protected.tables["outcomes"], protected.tables["outcome_rates"]
         panel = replace(
             panel,
             within=protected.tables["outcome_within"],
@@ -557,16 +612,28 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
             median_days=protected.tables["outcome_days"],
             time_to_outcome=protected.tables["outcome_time"],
             groups=groups,
+            rates=rates,
             # the charts drawn again from the tables as published: they drew every share and
             # rate, and share x total (or rate x "of 11") gave the withheld counts back
             groups_figure=_groups_figure(groups, flt),
-            rates_figure=_outcome_rates_figure(panel.rates, flt),
+            rates_figure=_outcome_rates_figure(rates, flt),
         )
     return replace(
         panel,
         share_tables=shares,
         within_figure=_within_figure(panel.within_by_month, panel.incomplete_from, flt),
     )
+
+
+def _outcome_tables(panel: OutcomesPanel) -> dict[str, pl.DataFrame]:
+    return {
+        "outcome_within": panel.within,
+        "outcome_within_month": panel.within_by_month,
+        "outcomes": panel.groups,
+        "outcome_days": panel.median_days,
+        "outcome_time": panel.time_to_outcome,
+        "outcome_rates": panel.rates,
+    }
 
 
 def _groups_figure(groups: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
@@ -687,13 +754,7 @@ def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> 
     are protected together (districts add up to the force, DA and non-DA to all, months to the
     period, risk levels to the forms) and the charts drawn from what is left."""
     panel = _risk_panel(gateway, flt, small_denominator)
-    tables = {
-        "risk_by_district": panel.rates,
-        "risk_comparison": panel.comparison,
-        "dash_mix": panel.dash_mix,
-        **{f"{linked_tables.FLAG_TREND}{flag}": frame for flag, frame in panel.trends.items()},
-    }
-    found = linked_tables.protect_for(gateway, tables, flt.domestic)
+    found = _protected_across_pages(gateway, flt, _risk_tables(panel))
     if found is None:
         return panel
     protected = found.tables
@@ -715,6 +776,15 @@ def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> 
         ),
         flt,
     )
+
+
+def _risk_tables(panel: RiskPanel) -> dict[str, pl.DataFrame]:
+    return {
+        "risk_by_district": panel.rates,
+        "risk_comparison": panel.comparison,
+        "dash_mix": panel.dash_mix,
+        **{f"{linked_tables.FLAG_TREND}{flag}": frame for flag, frame in panel.trends.items()},
+    }
 
 
 def _risk_figures(panel: RiskPanel, flt: ProfileFilter) -> RiskPanel:
@@ -792,8 +862,11 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
     publication mode the indicators and the districts are protected together (the districts'
     offences add up to the selection's, DA and non-DA to all) and the charts redrawn."""
     panel = _quality_panel(gateway, flt, small_denominator)
-    tables = {"quality": panel.indicators, "cyber_by_district": panel.cyber_by_district}
-    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    protected = (
+        _protected_across_pages(gateway, flt, _quality_tables(panel))
+        if _quality_shared(flt)
+        else linked_tables.protect_for(gateway, _quality_tables(panel), flt.domestic)
+    )
     if protected is None:
         return panel
     return _quality_figures(
@@ -804,6 +877,10 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
         ),
         flt,
     )
+
+
+def _quality_tables(panel: QualityPanel) -> dict[str, pl.DataFrame]:
+    return {"quality": panel.indicators, "cyber_by_district": panel.cyber_by_district}
 
 
 def _quality_figures(panel: QualityPanel, flt: ProfileFilter) -> QualityPanel:

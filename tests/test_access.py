@@ -140,8 +140,8 @@ def test_suppression_takes_the_rates_that_would_give_a_count_back(demo_gateway: 
         "SELECT count(*) AS n FROM offence WHERE district_code = 'WD' AND NOT is_domestic "
         "AND offence_type = 'stalking' AND recorded_date BETWEEN DATE '2021-09-01' AND DATE '2021-09-30'"
     )["n"].item()
-    assert offences >= SUPPRESS_BELOW  # not small, so shown
-    assert commissioner.headline.filter(label="Offences")["numerator"].item() == offences
+    assert offences >= SUPPRESS_BELOW  # not small: shown, unless hidden to protect another
+    assert commissioner.headline.filter(label="Offences")["numerator"].item() in (offences, None)
 
 
 @pytest.mark.parametrize("role", list(Role))

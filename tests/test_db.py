@@ -91,6 +91,33 @@ def test_a_read_only_store_reads_its_own_description_once(store: Gateway, tmp_pa
     writer.close()
 
 
+def test_a_read_only_store_remembers_what_was_worked_out_from_it(
+    store: Gateway, tmp_path: Path
+) -> None:
+    """`remembered` works an answer out once per key on a read-only gateway (shared by its
+    scoped ones, the last MEMO_SIZE kept) and each time on a writable one."""
+    from stalking_profile.db import MEMO_SIZE
+
+    built: list[str] = []
+
+    def build(key: str):
+        return lambda: built.append(key) or len(built)
+
+    assert store.remembered("a", build("a")) == 1
+    assert store.remembered("a", build("a")) == 2  # writable: worked out again
+    store.close()
+    reader = connect(tmp_path / "store.duckdb", read_only=True)
+    built.clear()
+    first = reader.remembered("a", build("a"))
+    assert reader.scoped(Access.for_role("ana", "analyst")).remembered("a", build("a")) == first
+    for n in range(MEMO_SIZE):
+        reader.remembered(n, build(str(n)))
+    assert built == ["a", *map(str, range(MEMO_SIZE))]
+    reader.remembered("a", build("a"))  # the oldest was let go
+    assert built[-1] == "a" and len(built) == MEMO_SIZE + 2
+    reader.close()
+
+
 def test_started_reads_run_beside_the_caller_and_hand_back_their_errors(store: Gateway) -> None:
     """`start` runs a read on a reader thread; its error is raised where the result is asked
     for; inside a transaction it runs at once on the caller's cursor and sees its writes."""

@@ -44,14 +44,14 @@ class PackContent:
 
 
 def pack_tables(gateway: Gateway, flt: ProfileFilter) -> PackTables:
-    """The tables a pack shows, from the same panels the pages show (primary suppression
-    already applied when the gateway reads for publication)."""
+    """The tables a pack shows, from the same panels the pages show (in publication mode
+    suppressed as the pages publish them, protected together: panels.published_pages)."""
     overview = panels.overview(gateway, flt, 30, 6)
     return PackTables(
         overview.headline,
         overview.headline_table,
         overview.trend_table,
-        panels.trends_spc(gateway, flt, 6, False).chart,
+        panels.trends_page(gateway, flt, 6, False).control.chart,
         panels.risk_panel(gateway, flt, 30).selection.filter(pl.col("district_code") == "Force"),
         panels.outcomes_panel(gateway, flt, 30).groups,
         panels.quality_panel(gateway, flt, 30).indicators,
