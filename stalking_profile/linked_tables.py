@@ -734,6 +734,9 @@ def protect_with(protected: Protected, tables: Tables) -> Protected:
     """`tables` with the cells `protected` hid in its tables of the same names: a page's own
     tables (built from the same counts, in the same rows, whatever its settings) as they were
     protected together with other pages' (panels.published_pages)."""
+    for name, frame in tables.items():
+        if frame.height != protected.tables[name].height:
+            raise ValueError(f"{name} has other rows than the table protected under its name")
     return replace(
         protected,
         tables=_with_hidden(tables, protected.hidden, protected.places),

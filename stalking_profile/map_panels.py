@@ -18,7 +18,7 @@ from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
-from stalking_profile.publication import publishable, rounded_last
+from stalking_profile.publication import for_publication, publishable, rounded_last
 
 MEASURES: dict[str, tuple[str, str]] = {
     "rate": ("Offences per 1,000 residents", "per 1,000"),
@@ -77,7 +77,9 @@ def with_funnel(wards: pl.DataFrame) -> pl.DataFrame:
     return wards.with_columns(
         pl.Series("rate_lower", lower).fill_nan(None),
         pl.Series("rate_upper", upper).fill_nan(None),
-        pl.Series("funnel", funnel.funnel_position(offences, population, area_rate)),
+        pl.Series(
+            "funnel", funnel.funnel_position(offences, population, area_rate), dtype=pl.String
+        ),
     )
 
 
@@ -122,13 +124,13 @@ def hotspot_panel(
     hidden count, and a hidden ward is neither coloured nor plotted by value, nor ranked. While
     any ward is hidden, the hot and cold spots are withheld (HOTSPOTS_WITHHELD) and the funnel
     is drawn from the rate of the wards shown (FUNNEL_OF_SHOWN)."""
+    from stalking_profile.panels import protected_across_pages  # the pages it is published with
+
     panel = _hotspot_panel(gateway, flt, geometry, measure, correct)
-    totals = pl.DataFrame(
-        {"unknown": [panel.unknown_ward_offences], "offences": [panel.offences]},
-        schema={"unknown": pl.Int64, "offences": pl.Int64},
-    )
-    tables = {"wards": panel.wards.select("ward_code", "offences"), "ward_totals": totals}
-    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    if not gateway.publication:
+        return panel
+    tables = for_publication(ward_tables(gateway, flt, geometry), gateway)
+    protected = protected_across_pages(gateway, flt, tables)
     if protected is None:
         return panel
     shown = protected.tables["wards"]
@@ -157,6 +159,23 @@ def hotspot_panel(
         funnel_note=FUNNEL_NOTE + FUNNEL_OF_SHOWN if hidden else FUNNEL_NOTE,
         hotspots_withheld=bool(hidden),
     )
+
+
+def ward_tables(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry
+) -> dict[str, pl.DataFrame]:
+    """The counts the page publishes, as linked_tables reads them: offences by ward (in ward
+    code order), and the caption's offences of no known ward and all offences."""
+    current = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
+    wards = ward_offences(current, geometry).select("ward_code", "offences").sort("ward_code")
+    totals = pl.DataFrame(
+        {
+            "unknown": [int(current.filter(pl.col("ward_code").is_null())["offences"].sum())],
+            "offences": [int(current["offences"].sum())],
+        },
+        schema={"unknown": pl.Int64, "offences": pl.Int64},
+    )
+    return {"wards": wards, "ward_totals": totals}
 
 
 def _without_counts(wards: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:

@@ -15,8 +15,8 @@ from functools import cached_property
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, formatting, linked_tables, queries
-from stalking_profile.config import SMALL_DENOMINATOR, SPC_RUN_LENGTH
+from stalking_profile import charts, formatting, linked_tables, map_panels, queries
+from stalking_profile.config import SMALL_DENOMINATOR, SPC_RUN_LENGTH, Settings
 from stalking_profile.db import Gateway
 from stalking_profile.filters import (
     DOMESTIC_CHOICES,
@@ -28,6 +28,7 @@ from stalking_profile.filters import (
     apply_domestic,
     months_between,
 )
+from stalking_profile.geography import ward_geometry
 from stalking_profile.measures import (
     funnel,
     headline,
@@ -41,7 +42,7 @@ from stalking_profile.measures import (
 )
 from stalking_profile.measures.categories import FORCE, roll_up_areas, selection_name
 from stalking_profile.measures.indicators import Indicator
-from stalking_profile.publication import publishable, rounded_last
+from stalking_profile.publication import for_publication, publishable, rounded_last
 from stalking_profile.recording_rules import (
     changes_between,
     recording_rule_changes,
@@ -107,7 +108,7 @@ def overview(
     months the data cover: never months before the first recorded month, counted as zero).
     In publication mode the headline, trend and offences card are protected together."""
     panel = _overview(gateway, flt, small_denominator, run_length)
-    protected = _protected_across_pages(gateway, flt, _overview_tables(panel))
+    protected = protected_across_pages(gateway, flt, _overview_tables(panel))
     if protected is None:
         return panel
     hidden = linked_tables.hidden_months(protected, "spc", "month")
@@ -163,7 +164,8 @@ def _overview_tables(panel: OverviewPanel) -> dict[str, pl.DataFrame]:
 
 def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Protected:
     """In publication mode, the tables of the pages that show the same counts (Overview,
-    Trends, Outcomes, Risk and flags, Data quality) for the filter, protected together: a
+    Trends, Outcomes, Risk and flags, Data quality, Repeats, Hotspot maps) for the filter,
+    protected together: a
     count hidden on one page for protection is hidden on every page, so none comes back from
     another page's (Calderdale, September 2021: the Overview's 46 offences less the Risk page's
     44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and rule on a
@@ -193,7 +195,24 @@ def _shared_tables(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFra
         **_risk_tables(_risk_panel(gateway, flt, small)),
         **_outcome_tables(_outcomes_panel(gateway, flt, small)),
         **(_quality_tables(_quality_panel(gateway, flt, small)) if _quality_shared(flt) else {}),
+        **_repeats_tables(_repeats_panel(gateway, flt, *_serial_rule())),
+        **_ward_tables(gateway, flt),
     }
+
+
+def _serial_rule() -> tuple[int, int]:
+    """The serial-perpetrator rule the Repeats page is given (the deployment's settings)."""
+    settings = Settings.from_env()
+    return settings.serial_victims, settings.serial_years
+
+
+def _ward_tables(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
+    """The Hotspot maps page's ward counts as it publishes them (none without boundaries)."""
+    try:
+        geometry = ward_geometry(gateway, flt.districts)
+    except LookupError:
+        return {}
+    return for_publication(map_panels.ward_tables(gateway, flt, geometry), gateway)
 
 
 def _quality_shared(flt: ProfileFilter) -> bool:
@@ -203,7 +222,7 @@ def _quality_shared(flt: ProfileFilter) -> bool:
     return flt.offence_types == ("stalking",)
 
 
-def _protected_across_pages(
+def protected_across_pages(
     gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
 ) -> linked_tables.Protected | None:
     """A page's tables as they are published with the other pages' (published_pages); None
@@ -455,7 +474,7 @@ def trends_page(
     comparison = trends_comparison(gateway, flt)
     spc_table = _TRENDS_SPC[recalculate_at_breaks]
     tables = {"trend": volume.table, spc_table: control.chart, "comparison": comparison.table}
-    protected = _protected_across_pages(gateway, flt, tables)
+    protected = protected_across_pages(gateway, flt, tables)
     if protected is None:
         return TrendsPage(
             volume, control, comparison, *_district_funnel(gateway, flt, comparison.table)
@@ -602,7 +621,7 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     the offences with an outcome and the open ones make the category's)."""
     panel = _outcomes_panel(gateway, flt, small_denominator)
     shares = {name: outcomes.outcome_share_table(table) for name, table in panel.tables.items()}
-    protected = _protected_across_pages(gateway, flt, _outcome_tables(panel))
+    protected = protected_across_pages(gateway, flt, _outcome_tables(panel))
     if protected is not None:
         groups, rates = protected.tables["outcomes"], protected.tables["outcome_rates"]
         panel = replace(
@@ -754,7 +773,7 @@ def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> 
     are protected together (districts add up to the force, DA and non-DA to all, months to the
     period, risk levels to the forms) and the charts drawn from what is left."""
     panel = _risk_panel(gateway, flt, small_denominator)
-    found = _protected_across_pages(gateway, flt, _risk_tables(panel))
+    found = protected_across_pages(gateway, flt, _risk_tables(panel))
     if found is None:
         return panel
     protected = found.tables
@@ -863,7 +882,7 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
     offences add up to the selection's, DA and non-DA to all) and the charts redrawn."""
     panel = _quality_panel(gateway, flt, small_denominator)
     protected = (
-        _protected_across_pages(gateway, flt, _quality_tables(panel))
+        protected_across_pages(gateway, flt, _quality_tables(panel))
         if _quality_shared(flt)
         else linked_tables.protect_for(gateway, _quality_tables(panel), flt.domestic)
     )
@@ -935,13 +954,12 @@ def repeats_panel(
     (the months add up to the period, DA and non-DA to all, people and their further offences
     to the offences with one recorded) and the chart redrawn."""
     panel = _repeats_panel(gateway, flt, serial_victims, serial_years)
-    tables = {
-        "repeat_summary": panel.summary,
-        "repeat_gaps": panel.gaps,
-        "repeat_monthly": panel.monthly,
-        "serial": panel.serial,
-    }
-    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    tables = _repeats_tables(panel)
+    protected = (
+        protected_across_pages(gateway, flt, tables)
+        if (serial_victims, serial_years) == _serial_rule()
+        else linked_tables.protect_for(gateway, tables, flt.domestic)
+    )
     if protected is None:
         return panel
     monthly = protected.tables["repeat_monthly"]
@@ -953,6 +971,15 @@ def repeats_panel(
         serial=protected.tables["serial"],
         figure=_repeats_figure(monthly, flt),
     )
+
+
+def _repeats_tables(panel: RepeatsPanel) -> dict[str, pl.DataFrame]:
+    return {
+        "repeat_summary": panel.summary,
+        "repeat_gaps": panel.gaps,
+        "repeat_monthly": panel.monthly,
+        "serial": panel.serial,
+    }
 
 
 def _repeats_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
