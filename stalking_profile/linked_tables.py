@@ -292,11 +292,12 @@ class Published:
 
         self.add([key(c) for c in CATEGORIES], key("all"))
 
-    def system(self, slack: int = 0) -> LinearSystem:
+    def system(self, slack: int = 0, known: frozenset[Key] = frozenset()) -> LinearSystem:
+        """The counts and sums as the attacker's system: a count with no cell here, or
+        `known` (published elsewhere), is fixed (secondary suppression cannot hide it)."""
         shown = frozenset(key for key in self.values if self.places.get(key))
-        return LinearSystem(
-            dict(self.values), list(self.sums), slack, frozenset(self.values) - shown
-        )
+        fixed = (frozenset(self.values) - shown) | (known & frozenset(self.values))
+        return LinearSystem(dict(self.values), list(self.sums), slack, fixed)
 
 
 def _months(first: date, count: int) -> list[date]:
@@ -715,13 +716,27 @@ def _hide(frame: pl.DataFrame, cells: dict[str, set[int]], text: str | None = No
     ).drop("__row")
 
 
-def protect(tables: Tables, domestic: Domestic, below: int) -> Protected:
+def protect(
+    tables: Tables,
+    domestic: Domestic,
+    below: int,
+    elsewhere: Mapping[Key, int | None] | None = None,
+) -> Protected:
     """The tables with the secondary suppressions that stop any hidden count being recovered
     from the others, and the audit that proves it. The tables hold exact counts: where the
     counts are published rounded, they are rounded after this (publication.rounded_last), since
-    the rates and shares beside them are exact and give the exact counts back."""
+    the rates and shares beside them are exact and give the exact counts back. `elsewhere`:
+    counts other pages publish, as they publish them (None: hidden there), protected already;
+    one of them these tables show is known to an attacker and cannot be hidden here, or is
+    hidden here too."""
     published = published_counts(tables, domestic)
-    system = published.system()
+    elsewhere = {k: v for k, v in (elsewhere or {}).items() if k in published.values}
+    hidden_there = {key for key, value in elsewhere.items() if value is None}
+    if hidden_there:
+        tables = _with_hidden(tables, hidden_there, dict(published.places))
+        published = published_counts(tables, domestic)
+    known = frozenset(key for key, value in elsewhere.items() if value is not None)
+    system = published.system(known=known)
     suppressed = frozenset(k for k, v in system.values.items() if v is None)
     hidden = protect_system(system, below) - suppressed
     places = dict(published.places)

@@ -124,13 +124,13 @@ def hotspot_panel(
     hidden count, and a hidden ward is neither coloured nor plotted by value, nor ranked. While
     any ward is hidden, the hot and cold spots are withheld (HOTSPOTS_WITHHELD) and the funnel
     is drawn from the rate of the wards shown (FUNNEL_OF_SHOWN)."""
-    from stalking_profile.panels import protected_across_pages  # the pages it is published with
+    from stalking_profile.panels import protected_beside_pages  # the pages it is published with
 
     panel = _hotspot_panel(gateway, flt, geometry, measure, correct)
     if not gateway.publication:
         return panel
     tables = for_publication(ward_tables(gateway, flt, geometry), gateway)
-    protected = protected_across_pages(gateway, flt, tables)
+    protected = protected_beside_pages(gateway, flt, tables)
     if protected is None:
         return panel
     shown = protected.tables["wards"]

@@ -15,7 +15,7 @@ from functools import cached_property
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, formatting, linked_tables, map_panels, queries
+from stalking_profile import charts, formatting, linked_tables, queries
 from stalking_profile.config import SMALL_DENOMINATOR, SPC_RUN_LENGTH, Settings
 from stalking_profile.db import Gateway
 from stalking_profile.filters import (
@@ -28,7 +28,6 @@ from stalking_profile.filters import (
     apply_domestic,
     months_between,
 )
-from stalking_profile.geography import ward_geometry
 from stalking_profile.measures import (
     funnel,
     headline,
@@ -42,7 +41,7 @@ from stalking_profile.measures import (
 )
 from stalking_profile.measures.categories import FORCE, roll_up_areas, selection_name
 from stalking_profile.measures.indicators import Indicator
-from stalking_profile.publication import for_publication, publishable, rounded_last
+from stalking_profile.publication import publishable, rounded_last
 from stalking_profile.recording_rules import (
     changes_between,
     recording_rule_changes,
@@ -164,8 +163,8 @@ def _overview_tables(panel: OverviewPanel) -> dict[str, pl.DataFrame]:
 
 def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Protected:
     """In publication mode, the tables of the pages that show the same counts (Overview,
-    Trends, Outcomes, Risk and flags, Data quality, Repeats, Hotspot maps) for the filter,
-    protected together: a
+    Trends, Outcomes, Risk and flags, Data quality, Repeats) for the filter, protected
+    together: a
     count hidden on one page for protection is hidden on every page, so none comes back from
     another page's (Calderdale, September 2021: the Overview's 46 offences less the Risk page's
     44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and rule on a
@@ -196,7 +195,6 @@ def _shared_tables(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFra
         **_outcome_tables(_outcomes_panel(gateway, flt, small)),
         **(_quality_tables(_quality_panel(gateway, flt, small)) if _quality_shared(flt) else {}),
         **_repeats_tables(_repeats_panel(gateway, flt, *_serial_rule())),
-        **_ward_tables(gateway, flt),
     }
 
 
@@ -206,20 +204,27 @@ def _serial_rule() -> tuple[int, int]:
     return settings.serial_victims, settings.serial_years
 
 
-def _ward_tables(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
-    """The Hotspot maps page's ward counts as it publishes them (none without boundaries)."""
-    try:
-        geometry = ward_geometry(gateway, flt.districts)
-    except LookupError:
-        return {}
-    return for_publication(map_panels.ward_tables(gateway, flt, geometry), gateway)
-
-
 def _quality_shared(flt: ProfileFilter) -> bool:
     """Whether the Data quality page's counts are the other pages' (its DASH and screening
     indicators count stalking only: with harassment in the filter they are other counts, and
     the page is protected on its own)."""
     return flt.offence_types == ("stalking",)
+
+
+def protected_beside_pages(
+    gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
+) -> linked_tables.Protected | None:
+    """A page's tables protected on their own, beside the pages published together
+    (published_pages): the counts it shares with them are as those pages publish them (known
+    to an attacker, or hidden here too). For a page whose own counts are many and link to the
+    others' only through a few totals (the Hotspot maps page's wards: the period's offences).
+    None (nothing to do) outside publication mode."""
+    access = gateway.access
+    if not gateway.publication or access is None:
+        return None
+    others = published_pages(gateway, flt)
+    shown = linked_tables.published_counts(others.tables, flt.domestic).values
+    return linked_tables.protect(tables, flt.domestic, access.suppress_below, shown)
 
 
 def protected_across_pages(

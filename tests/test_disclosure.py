@@ -607,6 +607,24 @@ def test_ons_style_pages_survive_an_audit_that_reads_exact_counts_from_the_rates
     _assert_no_small_count_narrowed(truth, _exact_where_shown(truth, shown), "all", below=10)
 
 
+def test_a_count_other_pages_publish_is_never_hidden_here_and_one_they_hide_is():
+    """Three wards (3 withheld, 10, 12) and their total, 25: alone, protection may hide the
+    total; beside pages that publish 25 it must hide a ward instead (the total is known to an
+    attacker), and beside pages that hide it the total is hidden here too."""
+    from stalking_profile.linked_tables import protect
+
+    wards = pl.DataFrame({"ward_code": ["A", "B", "C"], "offences": [None, 10, 12]})
+    totals = pl.DataFrame({"unknown": [0], "offences": [25]})
+    tables = {"wards": wards, "ward_totals": totals}
+    period = ("period", "all")
+    shown = protect(tables, "all", 5, {period: 25})
+    assert shown.tables["ward_totals"]["offences"].item() == 25
+    assert shown.tables["wards"]["offences"].null_count() == 2
+    assert min(high - low for low, high in shown.intervals.values()) >= 5
+    hidden = protect(tables, "all", 5, {period: None})
+    assert hidden.tables["ward_totals"]["offences"].item() is None
+
+
 def _pages_as_published(gateway, flt) -> dict:
     """The tables of the Overview, Trends, Outcomes, Risk, Data quality, Repeats and Hotspot
     maps pages for the filter, as a role receives them from each page."""
