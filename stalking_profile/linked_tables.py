@@ -344,6 +344,7 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
         if name in tables:
             _totalled(out, tables[name], name, spec)
     _protection_links(out, tables)
+    _offences_by_district_links(out, tables, domestic)
     return out
 
 
@@ -364,6 +365,24 @@ def _totalled(out: Published, frame: pl.DataFrame, table: str, spec: Totalled) -
             out.add(keys, (table, spec.whole, group, row[spec.label]))
     for (column, group), keys in parts.items():
         out.add(keys, (table, column, group, spec.total))
+
+
+def _offences_by_district_links(out: Published, tables: Tables, chosen: Domestic) -> None:
+    """The offences by district of the Civil orders take-up and Victim contact tables are the
+    Risk page's (their "All" row the selection's, or its one district's)."""
+    for table, area_column, key_of in (
+        ("order_take_up", "district_code", lambda row: (row["district_code"], row["order_type"])),
+        ("contact_by_district", "district_code", lambda row: (None, row["district_code"])),
+    ):
+        frame = tables.get(table)
+        if frame is None or "offences" not in frame.columns:
+            continue
+        districts = [d for d in frame[area_column].unique().to_list() if d != "All"]
+        everything = SELECTED if len(districts) > 1 else (districts[0] if districts else None)
+        for row in frame.iter_rows(named=True):
+            area = everything if row[area_column] == "All" else row[area_column]
+            if area is not None:
+                out.same((table, "offences", *key_of(row)), ("offences", chosen, area))
 
 
 def _protection_links(out: Published, tables: Tables) -> None:
@@ -730,12 +749,18 @@ def protect(
     one of them these tables show is known to an attacker and cannot be hidden here, or is
     hidden here too."""
     published = published_counts(tables, domestic)
-    elsewhere = {k: v for k, v in (elsewhere or {}).items() if k in published.values}
-    hidden_there = {key for key, value in elsewhere.items() if value is None}
+    named = published.values.keys() | {k for parts, t in published.sums for k in (*parts, t)}
+    elsewhere = {k: v for k, v in (elsewhere or {}).items() if k in named}
+    hidden_there = _with_equals(
+        {key for key, value in elsewhere.items() if value is None}, published
+    )
     if hidden_there:
         tables = _with_hidden(tables, hidden_there, dict(published.places))
         published = published_counts(tables, domestic)
-    known = frozenset(key for key, value in elsewhere.items() if value is not None)
+    shown_there = {key: value for key, value in elsewhere.items() if value is not None}
+    for key, value in shown_there.items():
+        published.known(key, value)  # a count shown only there has no cell here
+    known = frozenset(shown_there)
     system = published.system(known=known)
     suppressed = frozenset(k for k, v in system.values.items() if v is None)
     hidden = protect_system(system, below) - suppressed
@@ -743,6 +768,18 @@ def protect(
     return Protected(
         _with_hidden(tables, hidden, places), hidden, places, audit(system, hidden), suppressed
     )
+
+
+def _with_equals(keys: set[Key], published: Published) -> set[Key]:
+    """The keys, and every key a sum of one part says is the same count as one of them."""
+    found, grew = set(keys), True
+    while grew:
+        grew = False
+        for parts, total in published.sums:
+            if len(parts) == 1 and (parts[0] in found) != (total in found):
+                found |= {parts[0], total}
+                grew = True
+    return found
 
 
 def protect_with(protected: Protected, tables: Tables) -> Protected:
@@ -764,7 +801,7 @@ def _with_hidden(
     """The tables with every place of the hidden counts blanked, with what goes with each."""
     cells: defaultdict[str, defaultdict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for key in hidden:
-        for place in places[key]:
+        for place in places.get(key, ()):
             for column in (place.column, *place.derived):
                 cells[place.table][column].add(place.row)
     changes = {name: _hide(frame, cells[name]) for name, frame in tables.items()}

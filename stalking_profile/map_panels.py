@@ -18,6 +18,7 @@ from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
+from stalking_profile.panels import protected_beside_pages
 from stalking_profile.publication import for_publication, publishable, rounded_last
 
 MEASURES: dict[str, tuple[str, str]] = {
@@ -124,8 +125,6 @@ def hotspot_panel(
     hidden count, and a hidden ward is neither coloured nor plotted by value, nor ranked. While
     any ward is hidden, the hot and cold spots are withheld (HOTSPOTS_WITHHELD) and the funnel
     is drawn from the rate of the wards shown (FUNNEL_OF_SHOWN)."""
-    from stalking_profile.panels import protected_beside_pages  # the pages it is published with
-
     panel = _hotspot_panel(gateway, flt, geometry, measure, correct)
     if not gateway.publication:
         return panel

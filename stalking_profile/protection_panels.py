@@ -11,11 +11,12 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, linked_tables, queries
+from stalking_profile import charts, queries
 from stalking_profile.contract import OFFENCE_TYPES, ORDER_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.measures import contact, orders, prioritisation
+from stalking_profile.panels import protected_beside_pages
 from stalking_profile.publication import publishable, rounded_last
 
 PROTECTION_TABLES = ("civil_order", "breach", "victim_contact")
@@ -100,12 +101,13 @@ def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Order
     choice through the offence it arose from; orders linked to no stored offence are kept
     whatever the filter (and counted, for the page to say). In publication mode the
     tables are protected together (types add up to all types, months to the period, breach
-    outcomes to all breaches) and the chart redrawn."""
+    outcomes to all breaches), beside the other pages (the offences by district are the Risk
+    page's), and the chart redrawn."""
     panel = _orders_panel(gateway, flt, order_type)
     if panel is None:
         return None
     tables = {name: getattr(panel, field) for name, field in ORDER_TABLES.items()}
-    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    protected = protected_beside_pages(gateway, flt, tables)
     if protected is None:
         return panel
     changes: dict[str, Any] = {f: protected.tables[n] for n, f in ORDER_TABLES.items()}
@@ -183,12 +185,13 @@ def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     """Victim contact kept, by district and month, for the filter (None when the database has
     no contact table yet). Months before the first recorded agreement are left out: the
     records did not capture agreements then, so they say nothing about contact. In
-    publication mode the districts and months (each adding up to all) are protected together."""
+    publication mode the districts and months (each adding up to all) are protected together,
+    beside the other pages (the offences by district are the Risk page's)."""
     panel = _contact_panel(gateway, flt)
     if panel is None:
         return None
     tables = {"contact_by_district": panel.by_district, "contact_monthly": panel.monthly}
-    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    protected = protected_beside_pages(gateway, flt, tables)
     if protected is None:
         return panel
     monthly = protected.tables["contact_monthly"]

@@ -626,11 +626,12 @@ def test_a_count_other_pages_publish_is_never_hidden_here_and_one_they_hide_is()
 
 
 def _pages_as_published(gateway, flt) -> dict:
-    """The tables of the Overview, Trends, Outcomes, Risk, Data quality, Repeats and Hotspot
-    maps pages for the filter, as a role receives them from each page."""
-    from stalking_profile import map_panels, panels
+    """The tables of the Overview, Trends, Outcomes, Risk, Data quality, Repeats, Hotspot maps,
+    Civil orders and Victim contact pages for the filter, as a role receives them from each."""
+    from stalking_profile import map_panels, panels, protection_panels
     from stalking_profile.config import Settings
     from stalking_profile.geography import ward_geometry
+    from stalking_profile.protection_panels import ORDER_TABLES
 
     overview = panels.overview(gateway, flt, 30, 6)
     trends = panels.trends_page(gateway, flt, 6, True)
@@ -640,7 +641,13 @@ def _pages_as_published(gateway, flt) -> dict:
     geometry = ward_geometry(gateway, flt.districts)
     wards = map_panels.hotspot_panel(gateway, flt, geometry, "rate", True)
     totals = {"unknown": [wards.unknown_ward_offences], "offences": [wards.offences]}
+    orders = protection_panels.orders_panel(gateway, flt, "SPO")
+    contact = protection_panels.contact_panel(gateway, flt)
+    assert orders is not None and contact is not None
     return {
+        **{name: getattr(orders, field) for name, field in ORDER_TABLES.items()},
+        "contact_by_district": contact.by_district,
+        "contact_monthly": contact.monthly,
         "repeat_summary": repeats.summary,
         "repeat_gaps": repeats.gaps,
         "repeat_monthly": repeats.monthly,
@@ -740,6 +747,14 @@ def test_no_withheld_count_comes_back_from_another_pages_counts(
                     ("risk_by_district", where_non, "numerator"),
                 )
             )
+    district_offences = _shown(
+        shown["contact_by_district"], {"district_code": district}, "offences"
+    )
+    take_up = {"district_code": district, "order_type": "All types"}
+    for whole in (district_offences, _shown(shown["order_take_up"], take_up, "offences")):
+        where = {"district_code": district, "category": "domestic", "flag": "arrest_made"}
+        rest = ("risk_by_district", {**where, "category": "non_domestic"}, "denominator")
+        pairs.append((whole, _shown(risk, where, "denominator"), rest))
     checked = 0
     for whole, part, (table, where, column) in pairs:
         true_rest = _shown(truth[table], where, column)
