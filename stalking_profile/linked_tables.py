@@ -283,6 +283,14 @@ class Published:
         if None in shown or shown[0] == shown[1]:
             self.add([one], other)
 
+    def same_if_equal(self, one: Key, other: Key) -> None:
+        """Two keys that are the same count when they agree (offences followed up 90 days are
+        the period's once every month is 90 days old): linked where both are shown and equal,
+        a true equation however they came to agree."""
+        shown = (self.values.get(one), self.values.get(other))
+        if None not in shown and shown[0] == shown[1]:
+            self.add([one], other)
+
     def split(self, *template: object) -> None:
         """DA + non-DA = all, for the count whose key is `template` with the category in
         place of CATEGORY."""
@@ -345,6 +353,7 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
             _totalled(out, tables[name], name, spec)
     _protection_links(out, tables)
     _offences_by_district_links(out, tables, domestic)
+    _period_links(out, tables, domestic)
     return out
 
 
@@ -370,6 +379,8 @@ def _totalled(out: Published, frame: pl.DataFrame, table: str, spec: Totalled) -
 def _offences_by_district_links(out: Published, tables: Tables, chosen: Domestic) -> None:
     """The offences by district of the Civil orders take-up and Victim contact tables are the
     Risk page's (their "All" row the selection's, or its one district's)."""
+    if "order_take_up" in tables:
+        _take_up_links(out, tables["order_take_up"])
     for table, area_column, key_of in (
         ("order_take_up", "district_code", lambda row: (row["district_code"], row["order_type"])),
         ("contact_by_district", "district_code", lambda row: (None, row["district_code"])),
@@ -383,6 +394,37 @@ def _offences_by_district_links(out: Published, tables: Tables, chosen: Domestic
             area = everything if row[area_column] == "All" else row[area_column]
             if area is not None:
                 out.same((table, "offences", *key_of(row)), ("offences", chosen, area))
+
+
+def _period_links(out: Published, tables: Tables, chosen: Domestic) -> None:
+    """The period's offences as other tables show them: the outcome-within table's offences
+    recorded; the offences followed up (its denominators) and the Data quality page's
+    denominators where they agree with the period's."""
+    within = tables.get("outcome_within")
+    if within is not None:
+        for row in within.iter_rows(named=True):
+            period = ("period", row["category"])
+            out.same(("outcome_within", "recorded", row["label"], row["category"]), period)
+            followed = ("outcome_within", "denominator", row["label"], row["category"])
+            out.same_if_equal(followed, period)
+    quality = tables.get("quality")
+    if quality is not None:
+        for indicator in quality["indicator"].to_list():
+            out.same_if_equal(("quality total", indicator), ("period", chosen))
+
+
+def _take_up_links(out: Published, frame: pl.DataFrame) -> None:
+    """The take-up table's districts add up to its "All" rows, and all applications there
+    are the period's applications for orders of all types."""
+    districts = [d for d in frame["district_code"].unique().to_list() if d != "All"]
+    if "All" not in frame["district_code"].to_list() or not districts:
+        return
+    for order_type in frame["order_type"].unique().to_list():
+        for column in ("applications", "offences"):
+            parts = [("order_take_up", column, d, order_type) for d in districts]
+            out.add(parts, ("order_take_up", column, "All", order_type))
+    every = ("order_take_up", "applications", "All", "All types")
+    out.same_if_equal(every, ("order_activity", "applied", None, "All types"))
 
 
 def _protection_links(out: Published, tables: Tables) -> None:
