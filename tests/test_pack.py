@@ -308,6 +308,23 @@ def test_an_attacker_with_the_whole_pack_cannot_narrow_a_suppressed_count(
     assert min(high - low for low, high in intervals.values()) >= 5
 
 
+def test_a_headline_hidden_by_the_pages_protection_is_not_called_small(demo_gateway):
+    """Calderdale, September 2021: the pages' shared protection hid the month's 46 offences to
+    protect non-DA's 2, and the pack's findings said "Fewer than 5 stalking offences were
+    recorded", which is false (and told a reader the size of what was hidden)."""
+    from datetime import date
+
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",))
+    shown = pack_content(demo_gateway, flt, "Calderdale", Access.command_line().for_publication())
+    truth = pack_content(demo_gateway, flt, "Calderdale", Access.command_line())
+    assert truth.headline.filter(figure="Offences")["value"].item() == "46"
+    assert shown.headline.filter(figure="Offences")["value"].item() in ("46", "suppressed")
+    volume = next(f.text for f in shown.findings if "offences were recorded" in f.text)
+    assert not volume.startswith("Fewer than"), volume
+
+
 def test_a_count_hidden_to_protect_another_is_not_called_small(demo_gateway):
     """Calderdale's monthly non-DA counts are small, so its monthly DA counts go too (else the
     month's total less DA gives them back): blank in the deck's chart although each is 5 or

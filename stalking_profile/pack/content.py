@@ -84,11 +84,13 @@ def gather(
         if provenance.rounded_to > 1:
             shown = round_counts(shown, provenance.rounded_to)
         tables = tables.with_tables(shown)
-    withheld = (
-        {tables.headline["indicator"][row] for row, _ in protected.withheld("headline")}
-        if protected
-        else set()
-    )
+    # headline figures hidden by a secondary step (the pages', then the pack's): not small
+    steps = [] if protected is None else [protected]
+    if protected is not None and exact.publication:
+        steps.append(panels.published_pages(exact, flt))
+    withheld = {
+        tables.headline["indicator"][row] for step in steps for row, _ in step.withheld("headline")
+    }
     what = " and ".join(flt.offence_types)
     found = [
         *findings.volume(
