@@ -164,10 +164,9 @@ def _overview_tables(panel: OverviewPanel) -> dict[str, pl.DataFrame]:
 def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Protected:
     """In publication mode, the tables of the pages that show the same counts (Overview,
     Trends, Outcomes, Risk and flags, Data quality, Repeats) for the filter, protected
-    together: a
-    count hidden on one page for protection is hidden on every page, so none comes back from
-    another page's (Calderdale, September 2021: the Overview's 46 offences less the Risk page's
-    44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and rule on a
+    together: a count hidden on one page for protection is hidden on every page, so none comes
+    back from another page's (Calderdale, September 2021: the Overview's 46 offences less the
+    Risk page's 44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and rule on a
     snapshot (Gateway.remembered); each page then hides the same cells in its own tables
     (linked_tables.protect_with). The tables hold exact counts (publication.rounded_last)."""
     access = gateway.access
