@@ -456,8 +456,8 @@ def funnel_figure(
 ) -> go.Figure:
     """A funnel plot: each ward's (or district's: `unit`, `name_column`) rate per 1,000
     against its population, the area's rate (`area_label`) and the 95% and 99.8% limits for a
-    unit of each size; units beyond the 99.8% limits marked by shape (triangle up above, down below) as well
-    as colour.
+    unit of each size; units beyond the 99.8% limits marked by shape (triangle up above, down
+    below) as well as colour.
 
     `wards`: name_column, population, rate_per_1000, funnel; `limits`: funnel.funnel_limits.
     """

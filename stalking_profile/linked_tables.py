@@ -381,17 +381,17 @@ def _offences_by_district_links(out: Published, tables: Tables, chosen: Domestic
     Risk page's (their "All" row the selection's, or its one district's)."""
     if "order_take_up" in tables:
         _take_up_links(out, tables["order_take_up"])
-    for table, area_column, key_of in (
-        ("order_take_up", "district_code", lambda row: (row["district_code"], row["order_type"])),
-        ("contact_by_district", "district_code", lambda row: (None, row["district_code"])),
+    for table, key_of in (
+        ("order_take_up", lambda row: (row["district_code"], row["order_type"])),
+        ("contact_by_district", lambda row: (None, row["district_code"])),
     ):
         frame = tables.get(table)
         if frame is None or "offences" not in frame.columns:
             continue
-        districts = [d for d in frame[area_column].unique().to_list() if d != "All"]
+        districts = [d for d in frame["district_code"].unique().to_list() if d != "All"]
         everything = SELECTED if len(districts) > 1 else (districts[0] if districts else None)
         for row in frame.iter_rows(named=True):
-            area = everything if row[area_column] == "All" else row[area_column]
+            area = everything if row["district_code"] == "All" else row["district_code"]
             if area is not None:
                 out.same((table, "offences", *key_of(row)), ("offences", chosen, area))
 
@@ -797,7 +797,7 @@ def protect(
         {key for key, value in elsewhere.items() if value is None}, published
     )
     if hidden_there:
-        tables = _with_hidden(tables, hidden_there, dict(published.places))
+        tables = _with_hidden(tables, hidden_there, published.places)
         published = published_counts(tables, domestic)
     shown_there = {key: value for key, value in elsewhere.items() if value is not None}
     for key, value in shown_there.items():

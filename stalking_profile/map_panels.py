@@ -19,7 +19,7 @@ from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
 from stalking_profile.panels import protected_beside_pages
-from stalking_profile.publication import for_publication, publishable, rounded_last
+from stalking_profile.publication import publishable, rounded_last
 
 MEASURES: dict[str, tuple[str, str]] = {
     "rate": ("Offences per 1,000 residents", "per 1,000"),
@@ -128,7 +128,11 @@ def hotspot_panel(
     panel = _hotspot_panel(gateway, flt, geometry, measure, correct)
     if not gateway.publication:
         return panel
-    tables = for_publication(ward_tables(gateway, flt, geometry), gateway)
+    totals = pl.DataFrame(
+        {"unknown": [panel.unknown_ward_offences], "offences": [panel.offences]},
+        schema={"unknown": pl.Int64, "offences": pl.Int64},
+    )
+    tables = {"wards": panel.wards.select("ward_code", "offences"), "ward_totals": totals}
     protected = protected_beside_pages(gateway, flt, tables)
     if protected is None:
         return panel
@@ -158,23 +162,6 @@ def hotspot_panel(
         funnel_note=FUNNEL_NOTE + FUNNEL_OF_SHOWN if hidden else FUNNEL_NOTE,
         hotspots_withheld=bool(hidden),
     )
-
-
-def ward_tables(
-    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry
-) -> dict[str, pl.DataFrame]:
-    """The counts the page publishes, as linked_tables reads them: offences by ward (in ward
-    code order), and the caption's offences of no known ward and all offences."""
-    current = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
-    wards = ward_offences(current, geometry).select("ward_code", "offences").sort("ward_code")
-    totals = pl.DataFrame(
-        {
-            "unknown": [int(current.filter(pl.col("ward_code").is_null())["offences"].sum())],
-            "offences": [int(current["offences"].sum())],
-        },
-        schema={"unknown": pl.Int64, "offences": pl.Int64},
-    )
-    return {"wards": wards, "ward_totals": totals}
 
 
 def _without_counts(wards: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
