@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 from stalking_profile.filters import DOMESTIC_CHOICES, add_months
@@ -79,20 +80,44 @@ def _unchanged(figure: go.Figure) -> go.Figure:
     return figure
 
 
-def apply_theme(figure: go.Figure, title: str) -> go.Figure:
-    """The house style: white background, readable title, dark axis text (at least 4.5:1
-    contrast), the legend below the plot (so a wrapping legend never covers the title at
-    narrow widths), no web fonts."""
-    figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}},
-        template="plotly_white",
+def _house_template() -> go.layout.Template:
+    """The house style as a Plotly template: "plotly_white" with a readable left-aligned title,
+    dark axis text (at least 4.5:1 contrast), the legend below the plot (so a wrapping legend
+    never covers the title at narrow widths), no web fonts; trace defaults for the two kinds
+    of trace the charts draw (scatter and bar) only. Held in the template rather than set on
+    each figure: Plotly validates and deep-copies a figure's template whenever it is set, and
+    setting the style figure by figure was about half of the time to build a chart; a template
+    a third the size of "plotly_white" is also less to send to the browser."""
+    white = pio.templates["plotly_white"]
+    template = go.layout.Template(
+        layout=white.layout, data={"scatter": white.data.scatter, "bar": white.data.bar}
+    )
+    template.layout.update(
+        title={"x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}},
         font={"family": FONT, "size": 12, "color": TEXT},
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         margin={"l": 60, "r": 30, "t": 90, "b": 110},
         hovermode="x unified",
     )
-    figure.update_xaxes(tickfont={"color": MUTED_TEXT}, title_font={"color": TEXT})
-    figure.update_yaxes(tickfont={"color": MUTED_TEXT}, title_font={"color": TEXT})
+    for axis in (template.layout.xaxis, template.layout.yaxis):  # every x and y axis
+        axis.update(tickfont={"color": MUTED_TEXT}, title_font={"color": TEXT})
+    return template
+
+
+HOUSE_TEMPLATE = _house_template()
+
+
+def new_figure() -> go.Figure:
+    """An empty figure in the house style (HOUSE_TEMPLATE); apply_theme gives it its title."""
+    return go.Figure(layout={"template": HOUSE_TEMPLATE})
+
+
+def apply_theme(figure: go.Figure, title: str) -> go.Figure:
+    """The figure's title, in the house style (HOUSE_TEMPLATE, given to a figure made by
+    new_figure and set here on any other)."""
+    if figure.layout.template.layout.font.family != FONT:
+        figure.update_layout(template=HOUSE_TEMPLATE)
+    figure.update_layout(title_text=title)
     return figure
 
 
@@ -182,7 +207,7 @@ def monthly_trend_figure(
     `by_category`: recorded_month, category, offences (only the categories to show);
     `rolling`: recorded_month, rolling_12m_total (from rolling_12m_series).
     """
-    figure = go.Figure()
+    figure = new_figure()
     for category in ("domestic", "non_domestic"):
         part = by_category.filter(pl.col("category") == category)
         if part.is_empty():
@@ -240,7 +265,7 @@ def spc_figure(
     partition, special-cause points marked by shape as well as colour (triangle up: higher,
     triangle down: lower) and the rules in use in the subtitle. Limits are clipped to what
     the measure can take (counts from 0, rates 0-100%); counts get whole-number ticks."""
-    figure = go.Figure()
+    figure = new_figure()
     months = chart["month"].to_list()
     floor, ceiling = 0.0, (1.0 if is_rate else None)
     enough = chart.height >= MINIMUM_POINTS  # fewer: a run chart (series and mean), no limits
@@ -332,7 +357,7 @@ def rate_comparison_figure(
 
     `rates`: label, category, rate, lower, upper, numerator, denominator.
     """
-    figure = go.Figure()
+    figure = new_figure()
     for category in ("domestic", "non_domestic", "all"):
         part = rates.filter(pl.col(category_column) == category)
         if part.is_empty():
@@ -370,7 +395,7 @@ def rate_trend_figure(
     changes: pl.DataFrame | None = None,
 ) -> go.Figure:
     """A monthly rate per category as a line with its 95% interval as a band."""
-    figure = go.Figure()
+    figure = new_figure()
     for category in categories:
         part = monthly.filter(pl.col("category") == category)
         months = part["recorded_month"].to_list()
@@ -415,7 +440,7 @@ def share_bar_figure(table: pl.DataFrame, label_column: str, title: str) -> go.F
 
     `table`: label_column, category, share (0-1), offences.
     """
-    figure = go.Figure()
+    figure = new_figure()
     for category in ("domestic", "non_domestic", "all"):
         part = table.filter(pl.col("category") == category)
         if part.is_empty():
@@ -461,7 +486,7 @@ def funnel_figure(
 
     `wards`: name_column, population, rate_per_1000, funnel; `limits`: funnel.funnel_limits.
     """
-    figure = go.Figure()
+    figure = new_figure()
     x = limits["population"].to_list()
     for name, dash in (("99.8%", "dash"), ("95%", "dot")):
         for side in ("upper", "lower"):
@@ -518,7 +543,7 @@ def repeat_share_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
     markers (they read low).
 
     `monthly`: recorded_month, repeat_victim_share, repeat_suspect_share, full_lookback."""
-    figure = go.Figure()
+    figure = new_figure()
     months = monthly["recorded_month"].to_list()
     full = monthly["full_lookback"].to_list()
     for column, name, colour in (
@@ -554,7 +579,7 @@ def orders_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
     orders in force at each month's end (a line on its own axis, right).
 
     `monthly`: month, applied, granted, in_force (measures.orders.orders_by_month, one type)."""
-    figure = go.Figure()
+    figure = new_figure()
     months = monthly["month"].to_list()
     for column, name, colour in (
         ("applied", "Applications", COLOURS["non_domestic"]),
@@ -597,7 +622,7 @@ def rates_by_age_figure(rates: pl.DataFrame, title: str) -> go.Figure:
     point with its exact Poisson interval as an error bar.
 
     `rates`: person, sex, age_band, rate_per_1000, rate_lower, rate_upper."""
-    figure = go.Figure()
+    figure = new_figure()
     styles = {
         ("Victims", "Female"): (COLOURS["domestic"], "solid"),
         ("Victims", "Male"): (COLOURS["non_domestic"], "solid"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile import charts, formatting
@@ -77,11 +78,27 @@ def test_special_causes_are_marked_by_shape_and_the_mean_by_its_value() -> None:
 
 def test_axis_text_has_at_least_4_5_to_1_contrast() -> None:
     """Fault 9: axis text was 3.7:1 (Streamlit's grey); the charts use their own theme."""
-    figure = charts.spc_figure(_small_count_chart(), "Offences", 6)
-    assert contrast(figure.layout.xaxis.tickfont.color) >= 4.5
-    assert contrast(figure.layout.yaxis.tickfont.color) >= 4.5
-    assert contrast(figure.layout.font.color) >= 4.5
-    assert figure.layout.legend.y < 0  # below the plot: a wrapping legend cannot cover the title
+    spc_chart = charts.spc_figure(_small_count_chart(), "Offences", 6)
+    themed_later = charts.apply_theme(go.Figure(go.Bar(x=[1], y=[2])), "A figure made elsewhere")
+    for figure in (spc_chart, themed_later):
+        assert contrast(_as_drawn(figure, "xaxis", "tickfont", "color")) >= 4.5
+        assert contrast(_as_drawn(figure, "yaxis", "tickfont", "color")) >= 4.5
+        assert contrast(_as_drawn(figure, "font", "color")) >= 4.5
+        # below the plot: a wrapping legend cannot cover the title
+        assert _as_drawn(figure, "legend", "y") < 0
+        assert _as_drawn(figure, "plot_bgcolor") == "white"
+    assert themed_later.layout.title.text == "A figure made elsewhere"
+
+
+def _as_drawn(figure: go.Figure, *path: str):
+    """A layout value as Plotly draws it: set on the figure, or else its template's."""
+    for layout in (figure.layout, figure.layout.template.layout):
+        value = layout
+        for name in path:
+            value = getattr(value, name)
+        if value is not None:
+            return value
+    return None
 
 
 def test_empty_rates_draw_0_to_100_percent() -> None:

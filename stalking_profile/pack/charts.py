@@ -10,7 +10,7 @@ from typing import Literal
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile.charts import COLOURS, apply_theme
+from stalking_profile.charts import COLOURS, apply_theme, new_figure
 from stalking_profile.filters import DOMESTIC_CHOICES
 
 SERIES_COLOURS = {
@@ -86,7 +86,7 @@ def pack_charts(
 
 def figure(chart: PackChart) -> go.Figure:
     """The chart as a Plotly figure (for the PDF), the same series and values as the slide."""
-    out = go.Figure()
+    out = new_figure()
     for name, values in chart.series.items():
         colour = SERIES_COLOURS.get(name)
         if chart.kind == "line":
