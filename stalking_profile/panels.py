@@ -627,23 +627,22 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     shares = {name: outcomes.outcome_share_table(table) for name, table in panel.tables.items()}
     protected = protected_across_pages(gateway, flt, _outcome_tables(panel))
     if protected is not None:
-        groups, rates = protected.tables["outcomes"], protected.tables["outcome_rates"]
         panel = replace(
             panel,
             within=protected.tables["outcome_within"],
             within_by_month=protected.tables["outcome_within_month"],
             median_days=protected.tables["outcome_days"],
             time_to_outcome=protected.tables["outcome_time"],
-            groups=groups,
-            rates=rates,
-            # the charts drawn again from the tables as published: they drew every share and
-            # rate, and share x total (or rate x "of 11") gave the withheld counts back
-            groups_figure=_groups_figure(groups, flt),
-            rates_figure=_outcome_rates_figure(rates, flt),
+            groups=protected.tables["outcomes"],
+            rates=protected.tables["outcome_rates"],
         )
+    # The charts are drawn from the tables as published: drawn from every share and rate,
+    # share x total (or rate x "of 11") gave the withheld counts back.
     return replace(
         panel,
         share_tables=shares,
+        groups_figure=_groups_figure(panel.groups, flt),
+        rates_figure=_outcome_rates_figure(panel.rates, flt),
         within_figure=_within_figure(panel.within_by_month, panel.incomplete_from, flt),
     )
 
@@ -697,12 +696,9 @@ def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int
     groups = outcomes.outcome_group_table(read.by_outcome, read.types).filter(
         pl.col("category").is_in(shown)
     )
-
-    groups_figure = _groups_figure(groups, flt)
     rates = outcomes.outcome_rates_by_category(read.counts, small_denominator).filter(
         pl.col("category").is_in(_categories(flt))
     )
-    rates_figure = _outcome_rates_figure(rates, flt)
     days = outcomes.median_days_to_outcome(read.days)
     days = days.filter(pl.col("category").is_in(shown)).select(
         "category",
@@ -718,18 +714,19 @@ def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int
     )
     km = outcomes.time_to_outcome(follow_up).filter(pl.col("category").is_in(shown_categories))
     by_month = outcomes.outcome_within_by_month(follow_up, small_denominator=small_denominator)
+    empty = go.Figure()  # the charts are drawn by `outcomes_panel`, from the tables as published
     return OutcomesPanel(
         within,
         km,
         by_month.filter(pl.col("category").is_in(_categories(flt))),
-        go.Figure(),
+        empty,
         outcomes.first_incomplete_month(queries.dataset_info(gateway).extract_date),
         tables,
         {},
         groups,
-        groups_figure,
+        empty,
         rates,
-        rates_figure,
+        empty,
         days,
     )
 
@@ -779,7 +776,7 @@ def risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> 
     panel = _risk_panel(gateway, flt, small_denominator)
     found = protected_across_pages(gateway, flt, _risk_tables(panel))
     if found is None:
-        return panel
+        return _risk_figures(panel, flt)
     protected = found.tables
     rates = protected["risk_by_district"]
     trends = {flag: protected[f"{linked_tables.FLAG_TREND}{flag}"] for flag in panel.trends}
@@ -834,6 +831,8 @@ def _risk_figures(panel: RiskPanel, flt: ProfileFilter) -> RiskPanel:
 
 @publishable
 def _risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> RiskPanel:
+    """The Risk page's tables for the filter; its charts are drawn by `risk_panel`, once, from
+    the tables as published."""
     counts_all = queries.offence_counts(gateway, flt)
     force_scope, areas = _force_scope(gateway, flt)
     rates = risk.flag_rates_by_district(
@@ -857,8 +856,7 @@ def _risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) ->
         for flag in risk.FLAGS
     }
     empty = go.Figure()
-    panel = RiskPanel(rates, force, comparison, empty, dash_mix, empty, trends, {})
-    return _risk_figures(panel, flt)
+    return RiskPanel(rates, force, comparison, empty, dash_mix, empty, trends, {})
 
 
 @dataclass(frozen=True)
@@ -891,7 +889,7 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
         else linked_tables.protect_for(gateway, _quality_tables(panel), flt.domestic)
     )
     if protected is None:
-        return panel
+        return _quality_figures(panel, flt)
     return _quality_figures(
         replace(
             panel,
@@ -927,7 +925,7 @@ def _quality_figures(panel: QualityPanel, flt: ProfileFilter) -> QualityPanel:
 
 @publishable
 def _quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> QualityPanel:
-    """The Quality page's tables for the filter (see `quality_panel`)."""
+    """The Quality page's tables for the filter (see `quality_panel`, which draws the charts)."""
     counts = apply_domestic(queries.quality_counts(gateway, flt), flt.domestic)
     shown = [ind.key for ind in quality.indicators_for(flt.domestic, flt.offence_types)]
     indicators = quality.quality_indicators(counts, small_denominator).filter(
@@ -935,8 +933,7 @@ def _quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     )
     cyber = quality.cyber_rate_by_district(counts, small_denominator)
     empty = go.Figure()
-    panel = QualityPanel(indicators, empty, cyber, empty, queries.import_quality(gateway))
-    return _quality_figures(panel, flt)
+    return QualityPanel(indicators, empty, cyber, empty, queries.import_quality(gateway))
 
 
 @dataclass(frozen=True)
@@ -964,17 +961,15 @@ def repeats_panel(
         if (serial_victims, serial_years) == _serial_rule()
         else linked_tables.protect_for(gateway, tables, flt.domestic)
     )
-    if protected is None:
-        return panel
-    monthly = protected.tables["repeat_monthly"]
-    return replace(
-        panel,
-        summary=protected.tables["repeat_summary"],
-        gaps=protected.tables["repeat_gaps"],
-        monthly=monthly,
-        serial=protected.tables["serial"],
-        figure=_repeats_figure(monthly, flt),
-    )
+    if protected is not None:
+        panel = replace(
+            panel,
+            summary=protected.tables["repeat_summary"],
+            gaps=protected.tables["repeat_gaps"],
+            monthly=protected.tables["repeat_monthly"],
+            serial=protected.tables["serial"],
+        )
+    return replace(panel, figure=_repeats_figure(panel.monthly, flt))
 
 
 def _repeats_tables(panel: RepeatsPanel) -> dict[str, pl.DataFrame]:
@@ -995,7 +990,7 @@ def _repeats_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
 def _repeats_panel(
     gateway: Gateway, flt: ProfileFilter, serial_victims: int, serial_years: int
 ) -> RepeatsPanel:
-    """The Repeats page's tables for the filter (see `repeats_panel`)."""
+    """The Repeats page's tables for the filter (see `repeats_panel`, which draws the chart)."""
     offences = queries.repeat_offences(gateway, flt, 12 * serial_years - 1)
     data_start = queries.dataset_info(gateway).first_month
     start, end = flt.start_month, flt.end_month
@@ -1003,11 +998,10 @@ def _repeats_panel(
     summary = repeats.repeat_summary(offences, start, end).filter(pl.col("category").is_in(shown))
     chosen = apply_domestic(offences, flt.domestic)  # the DA choice, for what is not split
     monthly = repeats.monthly_repeats(chosen, start, end, data_start)
-    figure = _repeats_figure(monthly, flt)
     gaps = repeats.days_between_offences(offences, start, end).filter(
         pl.col("category").is_in(shown)
     )
     serial = repeats.serial_perpetrators(
         chosen, start, end, data_start, serial_victims, serial_years
     )
-    return RepeatsPanel(summary, monthly, figure, gaps, serial)
+    return RepeatsPanel(summary, monthly, go.Figure(), gaps, serial)

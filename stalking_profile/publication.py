@@ -262,18 +262,47 @@ def suppress_frame(
 
 
 def suppress_figure(figure: go.Figure, below: int) -> go.Figure:
-    """A copy of the figure with small counts removed from every trace's data and labels."""
+    """The figure with small counts removed from every trace's data and labels: a copy, or the
+    figure itself when it shows no small count and no text template (copying a figure is most
+    of the cost, and a chart drawn from tables already suppressed has nothing to remove)."""
+
+    def hide(value: Any) -> Any:
+        return None if is_small(value, below) else value
+
+    if not any(getattr(t, "texttemplate", None) for t in figure.data) and not _changes(
+        figure, hide
+    ):
+        return figure
     out = go.Figure(figure)
     for trace in out.data:
         for name in _TRACE_ARRAYS:
             values = getattr(trace, name, None)
             if values is not None and not isinstance(values, str):
-                setattr(
-                    trace, name, _map_values(values, lambda v: None if is_small(v, below) else v)
-                )
+                setattr(trace, name, _map_values(values, hide))
         if getattr(trace, "texttemplate", None):
             trace.texttemplate = None  # a template can print the raw values
     return out
+
+
+def _changes(figure: go.Figure, change: Callable[[Any], Any]) -> bool:
+    """Whether `change` alters any value in the figure's traces' data and labels."""
+    return any(
+        _changes_any(values, change)
+        for trace in figure.data
+        for name in _TRACE_ARRAYS
+        if (values := getattr(trace, name, None)) is not None and not isinstance(values, str)
+    )
+
+
+def _changes_any(values: Any, change: Callable[[Any], Any]) -> bool:
+    if isinstance(values, str | bytes | dict):
+        return False
+    try:
+        items = list(values)
+    except TypeError:
+        changed = change(values)
+        return changed is not values and bool(changed != values)
+    return any(_changes_any(item, change) for item in items)
 
 
 def _walk(
@@ -357,7 +386,10 @@ def round_frame(frame: pl.DataFrame, base: int) -> pl.DataFrame:
 
 
 def round_figure(figure: go.Figure, base: int) -> go.Figure:
-    """A copy of the figure with the whole numbers in its traces rounded to `base`."""
+    """The figure with the whole numbers in its traces rounded to `base` (a copy; the figure
+    itself when rounding changes none of them)."""
+    if not _changes(figure, lambda v: rounded(v, base)):
+        return figure
     out = go.Figure(figure)
     for trace in out.data:
         for name in _TRACE_ARRAYS:
