@@ -15,7 +15,7 @@ from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
 from stalking_profile.filters import Domestic, ProfileFilter, default_filter, last_month_on_offer
 from stalking_profile.pack.content import PackContent, gather
-from stalking_profile.pack.decks import pdf_bytes, pptx_bytes
+from stalking_profile.pack.decks import map_picture, pdf_bytes, pptx_bytes
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,10 @@ def build(
     figure, chart and sentence in it)."""
     started = time.perf_counter()
     content = pack_content(gateway, flt, area, access, tracker)
+    map_png = map_picture(content)
     return Pack(
-        pptx_bytes(content),
-        pdf_bytes(content),
+        pptx_bytes(content, map_png),
+        pdf_bytes(content, map_png),
         content.title,
         time.perf_counter() - started,
         access.publication,

@@ -97,8 +97,16 @@ def _percent_table(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def pptx_bytes(content: PackContent) -> bytes:
-    """The pack as a PowerPoint deck (16:9)."""
+def map_picture(content: PackContent) -> bytes | None:
+    """The ward map as a slide-sized PNG with its provenance (None: the pack has no map).
+    Rendered once for both files: drawing 124 wards in the browser is the slowest image."""
+    if content.map_figure is None:
+        return None
+    return images.render(images.for_slide(content.map_figure, content.provenance), "png")
+
+
+def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
+    """The pack as a PowerPoint deck (16:9); `map_png`: map_picture's."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDE, TALL
     title = deck.slides.add_slide(deck.slide_layouts[0])
@@ -129,11 +137,10 @@ def pptx_bytes(content: PackContent) -> bytes:
             "0%" if chart.percent else "#,##0",
         )
 
-    if content.map_figure is not None:
+    if map_png is not None:
         slide = _slide(deck, content, "Offences by ward")
-        picture = images.render(images.for_slide(content.map_figure, content.provenance), "png")
         slide.shapes.add_picture(
-            io.BytesIO(picture), Inches(1.4), Inches(1.2), height=TALL - Inches(1.9)
+            io.BytesIO(map_png), Inches(1.4), Inches(1.2), height=TALL - Inches(1.9)
         )
 
     slide = _slide(deck, content, "Data quality: read the figures with these in mind")
@@ -152,8 +159,9 @@ def pptx_bytes(content: PackContent) -> bytes:
     return out.getvalue()
 
 
-def pdf_bytes(content: PackContent) -> bytes:
-    """The same content as a PDF (A4 landscape; the charts as images, the text extractable)."""
+def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
+    """The same content as a PDF (A4 landscape; the charts as images, the text extractable);
+    `map_png`: map_picture's."""
     styles = getSampleStyleSheet()
     out = io.BytesIO()
     document = SimpleDocTemplate(
@@ -188,9 +196,11 @@ def pdf_bytes(content: PackContent) -> bytes:
         )
         return shown
 
-    def chart(figure) -> Image:
-        png = images.render(images.for_slide(figure, content.provenance), "png")
+    def picture(png: bytes) -> Image:
         return Image(io.BytesIO(png), width=24 * cm, height=13.5 * cm)
+
+    def chart(figure) -> Image:
+        return picture(images.render(images.for_slide(figure, content.provenance), "png"))
 
     story = [
         Paragraph(content.title, styles["Title"]),
@@ -205,12 +215,8 @@ def pdf_bytes(content: PackContent) -> bytes:
     ]
     for shown in content.charts:
         story += [PageBreak(), Paragraph(shown.title, styles["Heading2"]), chart(figure(shown))]
-    if content.map_figure is not None:
-        story += [
-            PageBreak(),
-            Paragraph("Offences by ward", styles["Heading2"]),
-            chart(content.map_figure),
-        ]
+    if map_png is not None:
+        story += [PageBreak(), Paragraph("Offences by ward", styles["Heading2"]), picture(map_png)]
     story += [
         PageBreak(),
         Paragraph("Data quality", styles["Heading2"]),
