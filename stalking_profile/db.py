@@ -44,7 +44,7 @@ STORE_FACTS = frozenset(
 )
 
 T = TypeVar("T")
-MEMO_SIZE = 16  # answers `Gateway.remembered` keeps per read-only connection
+MEMO_SIZE = 64  # answers `Gateway.remembered` keeps per read-only connection
 _MEMO_LOCK = threading.Lock()
 
 # Reads started with `Gateway.start` run here, each on its own cursor.

@@ -41,7 +41,7 @@ from stalking_profile.measures import (
 )
 from stalking_profile.measures.categories import FORCE, roll_up_areas, selection_name
 from stalking_profile.measures.indicators import Indicator
-from stalking_profile.publication import publishable, rounded_last
+from stalking_profile.publication import built_once_when_published, publishable, rounded_last
 from stalking_profile.recording_rules import (
     changes_between,
     recording_rule_changes,
@@ -265,6 +265,7 @@ def _trend_points(protected: linked_tables.Protected, flt: ProfileFilter) -> dic
     return points
 
 
+@built_once_when_published
 @publishable
 def _overview(
     gateway: Gateway, flt: ProfileFilter, small_denominator: int, run_length: int
@@ -352,6 +353,7 @@ class VolumePanel:
     figure: go.Figure
 
 
+@built_once_when_published
 @publishable
 def trends_volume(gateway: Gateway, flt: ProfileFilter) -> VolumePanel:
     """Monthly offences by DA / non-DA with the rolling 12-month total, rule changes marked."""
@@ -379,6 +381,7 @@ class SpcPanel:
     variation: str
 
 
+@built_once_when_published
 @publishable
 def trends_spc(
     gateway: Gateway, flt: ProfileFilter, run_length: int, recalculate_at_breaks: bool
@@ -414,6 +417,7 @@ class ComparisonPanel:
     note: str  # what is compared with what, in words (like for like, or no comparison)
 
 
+@built_once_when_published
 @publishable
 def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
     """The problem profile's district table: this period against the equal period before,
@@ -682,6 +686,7 @@ def _within_figure(monthly: pl.DataFrame, incomplete_from: date, flt: ProfileFil
     )
 
 
+@built_once_when_published
 @publishable
 def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
     force, areas = _force_scope(gateway, flt)
@@ -829,6 +834,7 @@ def _risk_figures(panel: RiskPanel, flt: ProfileFilter) -> RiskPanel:
     )
 
 
+@built_once_when_published
 @publishable
 def _risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> RiskPanel:
     """The Risk page's tables for the filter; its charts are drawn by `risk_panel`, once, from
@@ -923,6 +929,7 @@ def _quality_figures(panel: QualityPanel, flt: ProfileFilter) -> QualityPanel:
     )
 
 
+@built_once_when_published
 @publishable
 def _quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> QualityPanel:
     """The Quality page's tables for the filter (see `quality_panel`, which draws the charts)."""
@@ -986,6 +993,7 @@ def _repeats_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
     return charts.repeat_share_figure(monthly, _titled(title, flt))
 
 
+@built_once_when_published
 @publishable
 def _repeats_panel(
     gateway: Gateway, flt: ProfileFilter, serial_victims: int, serial_years: int
