@@ -191,7 +191,7 @@ def _shared_tables(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFra
         },
         "comparison": trends_comparison(gateway, flt).table,
         **_risk_tables(_risk_panel(gateway, flt, small)),
-        **_outcome_tables(_outcomes_panel(gateway, flt, small)),
+        **_outcome_tables(_outcomes_panel(gateway, flt, small, False)),
         **(_quality_tables(_quality_panel(gateway, flt, small)) if _quality_shared(flt) else {}),
         **_repeats_tables(_repeats_panel(gateway, flt, *_serial_rule())),
     }
@@ -688,15 +688,21 @@ def _within_figure(monthly: pl.DataFrame, incomplete_from: date, flt: ProfileFil
 
 @built_once_when_published
 @publishable
-def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
+def _outcomes_panel(
+    gateway: Gateway, flt: ProfileFilter, small_denominator: int, by_district: bool = True
+) -> OutcomesPanel:
+    """The Outcomes page's tables for the filter (see `outcomes_panel`, which draws the
+    charts). `by_district` False leaves out the outcome tables by district, which the pages'
+    shared protection does not take (in publication mode their own protection is most of the
+    time to a first page at 1 million offences: paid when the Outcomes page is opened)."""
     force, areas = _force_scope(gateway, flt)
-    read = queries.outcome_frames(gateway, flt, force)
+    read = queries.outcome_frames(gateway, flt, force if by_district else flt)
     shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
     tables = {
         DOMESTIC_CHOICES[category]: outcomes.outcome_table(
             apply_domestic(read.force_by_outcome, category), read.types, _district_codes(flt), areas
         )
-        for category in shown
+        for category in (shown if by_district else [])
     }
     groups = outcomes.outcome_group_table(read.by_outcome, read.types).filter(
         pl.col("category").is_in(shown)
