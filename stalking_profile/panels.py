@@ -7,10 +7,11 @@ them without Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
 
 import plotly.graph_objects as go
 import polars as pl
@@ -48,6 +49,10 @@ from stalking_profile.recording_rules import (
     series_breaks,
 )
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+PanelT = TypeVar("PanelT", bound="DataclassInstance")  # a panel (a dataclass)
 SCORECARD_MONTHS = 36
 
 
@@ -234,6 +239,19 @@ def protected_across_pages(
     if not gateway.publication or gateway.access is None:
         return None
     return linked_tables.protect_with(published_pages(gateway, flt), tables)
+
+
+def _tables_of(panel: object, names: Mapping[str, str]) -> dict[str, pl.DataFrame]:
+    """A panel's tables under their names in the pages' shared protection (`names`: name
+    there -> the panel's field)."""
+    return {name: getattr(panel, field) for name, field in names.items()}
+
+
+def _as_protected(
+    panel: PanelT, protected: linked_tables.Protected, names: Mapping[str, str]
+) -> PanelT:
+    """The panel with its tables (`names`, as for _tables_of) as protection left them."""
+    return replace(panel, **{field: protected.tables[name] for name, field in names.items()})
 
 
 # The Trends page's SPC table, with and without limits recalculated at rule changes: both are
@@ -631,15 +649,7 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     shares = {name: outcomes.outcome_share_table(table) for name, table in panel.tables.items()}
     protected = protected_across_pages(gateway, flt, _outcome_tables(panel))
     if protected is not None:
-        panel = replace(
-            panel,
-            within=protected.tables["outcome_within"],
-            within_by_month=protected.tables["outcome_within_month"],
-            median_days=protected.tables["outcome_days"],
-            time_to_outcome=protected.tables["outcome_time"],
-            groups=protected.tables["outcomes"],
-            rates=protected.tables["outcome_rates"],
-        )
+        panel = _as_protected(panel, protected, _OUTCOME_TABLES)
     # The charts are drawn from the tables as published: drawn from every share and rate,
     # share x total (or rate x "of 11") gave the withheld counts back.
     return replace(
@@ -651,15 +661,19 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     )
 
 
+# The Outcomes page's tables protected with the other pages': name there -> the panel's field.
+_OUTCOME_TABLES = {
+    "outcome_within": "within",
+    "outcome_within_month": "within_by_month",
+    "outcomes": "groups",
+    "outcome_days": "median_days",
+    "outcome_time": "time_to_outcome",
+    "outcome_rates": "rates",
+}
+
+
 def _outcome_tables(panel: OutcomesPanel) -> dict[str, pl.DataFrame]:
-    return {
-        "outcome_within": panel.within,
-        "outcome_within_month": panel.within_by_month,
-        "outcomes": panel.groups,
-        "outcome_days": panel.median_days,
-        "outcome_time": panel.time_to_outcome,
-        "outcome_rates": panel.rates,
-    }
+    return _tables_of(panel, _OUTCOME_TABLES)
 
 
 def _groups_figure(groups: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
@@ -900,20 +914,17 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
         if _quality_shared(flt)
         else linked_tables.protect_for(gateway, _quality_tables(panel), flt.domestic)
     )
-    if protected is None:
-        return _quality_figures(panel, flt)
-    return _quality_figures(
-        replace(
-            panel,
-            indicators=protected.tables["quality"],
-            cyber_by_district=protected.tables["cyber_by_district"],
-        ),
-        flt,
-    )
+    if protected is not None:
+        panel = _as_protected(panel, protected, _QUALITY_TABLES)
+    return _quality_figures(panel, flt)
+
+
+# Likewise the Data quality page's (for stalking-only filters) and the Repeats page's.
+_QUALITY_TABLES = {"quality": "indicators", "cyber_by_district": "cyber_by_district"}
 
 
 def _quality_tables(panel: QualityPanel) -> dict[str, pl.DataFrame]:
-    return {"quality": panel.indicators, "cyber_by_district": panel.cyber_by_district}
+    return _tables_of(panel, _QUALITY_TABLES)
 
 
 def _quality_figures(panel: QualityPanel, flt: ProfileFilter) -> QualityPanel:
@@ -975,23 +986,20 @@ def repeats_panel(
         else linked_tables.protect_for(gateway, tables, flt.domestic)
     )
     if protected is not None:
-        panel = replace(
-            panel,
-            summary=protected.tables["repeat_summary"],
-            gaps=protected.tables["repeat_gaps"],
-            monthly=protected.tables["repeat_monthly"],
-            serial=protected.tables["serial"],
-        )
+        panel = _as_protected(panel, protected, _REPEATS_TABLES)
     return replace(panel, figure=_repeats_figure(panel.monthly, flt))
 
 
+_REPEATS_TABLES = {
+    "repeat_summary": "summary",
+    "repeat_gaps": "gaps",
+    "repeat_monthly": "monthly",
+    "serial": "serial",
+}
+
+
 def _repeats_tables(panel: RepeatsPanel) -> dict[str, pl.DataFrame]:
-    return {
-        "repeat_summary": panel.summary,
-        "repeat_gaps": panel.gaps,
-        "repeat_monthly": panel.monthly,
-        "serial": panel.serial,
-    }
+    return _tables_of(panel, _REPEATS_TABLES)
 
 
 def _repeats_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
