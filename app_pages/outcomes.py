@@ -43,9 +43,10 @@ st.caption(
 
 st.subheader("Outcomes by district")
 show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
+districts = ui.outcome_districts(flt)
 # Lazy tabs: only the open tab's table is sent and drawn (each tab is its own rerun).
-tabs = st.tabs(list(view.tables), key="outcome_tab", on_change="rerun")
-for (name, table), tab in zip(view.district_tables[show_shares].items(), tabs, strict=True):
+tabs = st.tabs(list(districts.tables), key="outcome_tab", on_change="rerun")
+for (name, table), tab in zip(districts.district_tables[show_shares].items(), tabs, strict=True):
     if tab.open:
         with tab:
             ui.show_table(

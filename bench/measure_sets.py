@@ -50,7 +50,7 @@ def ours_trends(gateway, flt: ProfileFilter) -> object:
 
 
 def ours_outcomes(gateway, flt: ProfileFilter) -> object:
-    read = queries.outcome_frames(gateway, flt, flt)  # as the page reads them: side by side
+    read = queries.outcome_frames(gateway, flt)  # as the page reads them: side by side
     table = outcomes.outcome_table(
         apply_domestic(read.by_outcome, flt.domestic), read.types, list(flt.districts)
     )

@@ -50,7 +50,10 @@ def main() -> None:
     builders: dict[str, Callable[[ProfileFilter], object]] = {
         "Overview": lambda f: panels.overview(gateway, f, 30, 6),
         "Trends": lambda f: panels.trends_page(gateway, f, 6, True),
-        "Outcomes": lambda f: panels.outcomes_panel(gateway, f, 30),
+        "Outcomes": lambda f: (  # the page shows both
+            panels.outcomes_panel(gateway, f, 30),
+            panels.outcome_districts(gateway, f),
+        ),
         "Risk & flags": lambda f: panels.risk_panel(gateway, f, 30),
         "Data quality": lambda f: panels.quality_panel(gateway, f, 30),
         "Repeats": lambda f: panels.repeats_panel(

@@ -41,7 +41,10 @@ def main() -> None:
         "Overview": lambda reader: panels.overview(reader, flt, 30, 6),
         "Risk & flags": lambda reader: panels.risk_panel(reader, flt, 30),
         "Data quality": lambda reader: panels.quality_panel(reader, flt, 30),
-        "Outcomes": lambda reader: panels.outcomes_panel(reader, flt, 30),
+        "Outcomes": lambda reader: (  # the page shows both
+            panels.outcomes_panel(reader, flt, 30),
+            panels.outcome_districts(reader, flt),
+        ),
     }
     results: dict[str, dict[str, float]] = {}
     for rule, (below, rounded_to) in RULES.items():

@@ -196,7 +196,7 @@ def _shared_tables(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFra
         },
         "comparison": trends_comparison(gateway, flt).table,
         **_risk_tables(_risk_panel(gateway, flt, small)),
-        **_outcome_tables(_outcomes_panel(gateway, flt, small, False)),
+        **_outcome_tables(_outcomes_panel(gateway, flt, small)),
         **(_quality_tables(_quality_panel(gateway, flt, small)) if _quality_shared(flt) else {}),
         **_repeats_tables(_repeats_panel(gateway, flt, *_serial_rule())),
     }
@@ -584,8 +584,6 @@ class OutcomesPanel:
     within_by_month: pl.DataFrame  # outcome within 90 days by month, complete months only
     within_figure: go.Figure
     incomplete_from: date  # the first month whose 90 days' follow-up is not complete
-    tables: dict[str, pl.DataFrame]
-    share_tables: dict[str, pl.DataFrame]
     groups: pl.DataFrame
     groups_figure: go.Figure
     rates: pl.DataFrame
@@ -628,6 +626,36 @@ class OutcomesPanel:
             pl.col("outcome_group").alias("outcome_group_in_full"),
         )
 
+
+@rounded_last
+def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
+    """Outcome groups, headline outcome rates, outcomes within 90 and 180 days and time to
+    outcome (the tables by district: outcome_districts). In publication mode the
+    outcome-within tables, the outcome groups and the times to an outcome are protected
+    together (DA + non-DA = all in each; a group's offences with an outcome are its offences;
+    the offences with an outcome and the open ones make the category's)."""
+    panel = _outcomes_panel(gateway, flt, small_denominator)
+    protected = protected_across_pages(gateway, flt, _outcome_tables(panel))
+    if protected is not None:
+        panel = _as_protected(panel, protected, _OUTCOME_TABLES)
+    # The charts are drawn from the tables as published: drawn from every share and rate,
+    # share x total (or rate x "of 11") gave the withheld counts back.
+    return replace(
+        panel,
+        groups_figure=_groups_figure(panel.groups, flt),
+        rates_figure=_outcome_rates_figure(panel.rates, flt),
+        within_figure=_within_figure(panel.within_by_month, panel.incomplete_from, flt),
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeDistricts:
+    """Outcome types (1-22 and open) by district for each DA choice shown, as counts and as
+    shares of each column's offences."""
+
+    tables: dict[str, pl.DataFrame]  # by DA label: outcomes.outcome_table
+    share_tables: dict[str, pl.DataFrame]  # the same as shares: outcomes.outcome_share_table
+
     @cached_property
     def district_tables(self) -> dict[bool, dict[str, pl.DataFrame]]:
         """Outcomes by district as counts (False) and as shares of each column (True)."""
@@ -638,27 +666,30 @@ class OutcomesPanel:
 
 
 @rounded_last
-def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
-    """Outcome table (1-22 and open) by district, groups, headline outcome rates, time to
-    outcome; the tables as shares of each column's offences, worked out from the tables as
-    published (so a suppressed count is never given back as its share). In publication mode
-    the outcome-within tables, the outcome groups and the times to an outcome are protected
-    together (DA + non-DA = all in each; a group's offences with an outcome are its offences;
-    the offences with an outcome and the open ones make the category's)."""
-    panel = _outcomes_panel(gateway, flt, small_denominator)
-    shares = {name: outcomes.outcome_share_table(table) for name, table in panel.tables.items()}
-    protected = protected_across_pages(gateway, flt, _outcome_tables(panel))
-    if protected is not None:
-        panel = _as_protected(panel, protected, _OUTCOME_TABLES)
-    # The charts are drawn from the tables as published: drawn from every share and rate,
-    # share x total (or rate x "of 11") gave the withheld counts back.
-    return replace(
-        panel,
-        share_tables=shares,
-        groups_figure=_groups_figure(panel.groups, flt),
-        rates_figure=_outcome_rates_figure(panel.rates, flt),
-        within_figure=_within_figure(panel.within_by_month, panel.incomplete_from, flt),
-    )
+def outcome_districts(gateway: Gateway, flt: ProfileFilter) -> OutcomeDistricts:
+    """The outcome table (1-22 and open) by district, the selection and the force, for each
+    DA choice shown; the shares worked out from the tables as published (so a suppressed
+    count is never given back as its share). In publication mode the DA, non-DA and all
+    tables are protected together. Apart from outcomes_panel: the pages' shared protection
+    does not take these tables, and protecting them is most of a first publication-mode page's
+    time at 1 million offences, so only the Outcomes page waits for it."""
+    tables = _outcome_district_counts(gateway, flt)
+    shares = {name: outcomes.outcome_share_table(table) for name, table in tables.items()}
+    return OutcomeDistricts(tables, shares)
+
+
+@publishable
+def _outcome_district_counts(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
+    force, areas = _force_scope(gateway, flt)
+    by_outcome = gateway.start(lambda: queries.outcome_counts(gateway, force))
+    types = queries.outcome_types(gateway)
+    shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
+    return {
+        DOMESTIC_CHOICES[category]: outcomes.outcome_table(
+            apply_domestic(by_outcome.result(), category), types, _district_codes(flt), areas
+        )
+        for category in shown
+    }
 
 
 # The Outcomes page's tables protected with the other pages': name there -> the panel's field.
@@ -702,22 +733,11 @@ def _within_figure(monthly: pl.DataFrame, incomplete_from: date, flt: ProfileFil
 
 @built_once_when_published
 @publishable
-def _outcomes_panel(
-    gateway: Gateway, flt: ProfileFilter, small_denominator: int, by_district: bool = True
-) -> OutcomesPanel:
+def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> OutcomesPanel:
     """The Outcomes page's tables for the filter (see `outcomes_panel`, which draws the
-    charts). `by_district` False leaves out the outcome tables by district, which the pages'
-    shared protection does not take (in publication mode their own protection is most of the
-    time to a first page at 1 million offences: paid when the Outcomes page is opened)."""
-    force, areas = _force_scope(gateway, flt)
-    read = queries.outcome_frames(gateway, flt, force if by_district else flt)
+    charts), its tables by district apart (outcome_districts)."""
+    read = queries.outcome_frames(gateway, flt)
     shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
-    tables = {
-        DOMESTIC_CHOICES[category]: outcomes.outcome_table(
-            apply_domestic(read.force_by_outcome, category), read.types, _district_codes(flt), areas
-        )
-        for category in (shown if by_district else [])
-    }
     groups = outcomes.outcome_group_table(read.by_outcome, read.types).filter(
         pl.col("category").is_in(shown)
     )
@@ -746,8 +766,6 @@ def _outcomes_panel(
         by_month.filter(pl.col("category").is_in(_categories(flt))),
         empty,
         outcomes.first_incomplete_month(queries.dataset_info(gateway).extract_date),
-        tables,
-        {},
         groups,
         empty,
         rates,

@@ -94,27 +94,22 @@ class OutcomeFrames:
 
     counts: pl.DataFrame  # offence_counts
     by_outcome: pl.DataFrame  # outcome_counts
-    force_by_outcome: pl.DataFrame  # outcome_counts for the wider filter (every district)
     types: pl.DataFrame  # outcome_types
     days: pl.DataFrame  # outcome_days
     follow_up: pl.DataFrame  # outcome_follow_up
 
 
-def outcome_frames(gateway: Gateway, flt: ProfileFilter, force: ProfileFilter) -> OutcomeFrames:
-    """The Outcomes page's queries for `flt`, and its outcome counts for `force` (the same filter
-    over more districts), read side by side (`Gateway.start`). Where `force` selects the same
-    districts as `flt`, its counts are the filter's, not read twice."""
+def outcome_frames(gateway: Gateway, flt: ProfileFilter) -> OutcomeFrames:
+    """The Outcomes page's queries for `flt` (its tables by district apart), read side by side
+    (`Gateway.start`)."""
     counts = gateway.start(lambda: offence_counts(gateway, flt))
     by_outcome = gateway.start(lambda: outcome_counts(gateway, flt))
-    same = set(force.districts) == set(flt.districts) and force.with_districts(flt.districts) == flt
-    force_by_outcome = by_outcome if same else gateway.start(lambda: outcome_counts(gateway, force))
     types = gateway.start(lambda: outcome_types(gateway))
     days = gateway.start(lambda: outcome_days(gateway, flt))
     follow_up = gateway.start(lambda: outcome_follow_up(gateway, flt))
     return OutcomeFrames(
         counts.result(),
         by_outcome.result(),
-        force_by_outcome.result(),
         types.result(),
         days.result(),
         follow_up.result(),

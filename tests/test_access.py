@@ -89,6 +89,7 @@ def _all_panels(gateway: Gateway) -> list:
         panels.trends_comparison(gateway, SMALL),
         panels.trends_page(gateway, SMALL, 6, True),
         panels.outcomes_panel(gateway, SMALL, 30),
+        panels.outcome_districts(gateway, SMALL),
         panels.risk_panel(gateway, SMALL, 30),
         panels.quality_panel(gateway, SMALL, 30),
         map_panels.hotspot_panel(gateway, SMALL, geometry, "offences", True),

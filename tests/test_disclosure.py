@@ -109,8 +109,8 @@ def _outcome_tables(demo_gateway, role, districts):
     flt = ProfileFilter(
         date(2020, 10, 1), date(2021, 9, 1), districts, "non_domestic", ("stalking",)
     )
-    panel = panels.outcomes_panel(demo_gateway.scoped(Access.for_role("x", role)), flt, 30)
-    return panel.tables["Non-DA"]
+    shown = panels.outcome_districts(demo_gateway.scoped(Access.for_role("x", role)), flt)
+    return shown.tables["Non-DA"]
 
 
 def _audited(shown, published, districts):
@@ -404,7 +404,7 @@ def test_the_audit_matches_one_linear_programme_over_every_sum(case):
             assert high == pytest.approx(-largest.fun, abs=1e-6)
 
 
-def _outcome_panel(demo_gateway, role, districts):
+def _outcome_districts(demo_gateway, role, districts):
     from datetime import date
 
     from stalking_profile import panels
@@ -412,7 +412,7 @@ def _outcome_panel(demo_gateway, role, districts):
     from stalking_profile.filters import ProfileFilter
 
     flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), districts, "all", ("stalking",))
-    return panels.outcomes_panel(demo_gateway.scoped(Access.for_role("x", role)), flt, 30)
+    return panels.outcome_districts(demo_gateway.scoped(Access.for_role("x", role)), flt)
 
 
 def _attackers_system(published: dict, truth: dict, districts: list[str]):
@@ -452,8 +452,8 @@ def test_the_outcome_pages_da_non_da_and_all_tables_survive_the_audit_together(
     three are one system, and every small count keeps an interval at least 5 wide."""
     from stalking_profile.access import Role
 
-    truth = _outcome_panel(demo_gateway, Role.STRATEGIC, districts).tables
-    published = _outcome_panel(demo_gateway, Role.COMMISSIONER, districts).tables
+    truth = _outcome_districts(demo_gateway, Role.STRATEGIC, districts).tables
+    published = _outcome_districts(demo_gateway, Role.COMMISSIONER, districts).tables
     system, small_cells = _attackers_system(published, truth, list(districts))
     assert small_cells, "the tables have small cells to protect"
     intervals = audit(system, set(), only={key for key, _ in small_cells})
@@ -468,7 +468,7 @@ def test_outcome_shares_never_give_a_suppressed_count_back(demo_gateway):
     in the table is hidden as a share too (before, 0.17% of Calderdale's 572 gave 1 back)."""
     from stalking_profile.access import Role
 
-    panel = _outcome_panel(demo_gateway, Role.COMMISSIONER, ("CD",))
+    panel = _outcome_districts(demo_gateway, Role.COMMISSIONER, ("CD",))
     for name, table in panel.tables.items():
         shares = panel.share_tables[name]
         body = table.filter(table["outcome_key"] != "Totals")

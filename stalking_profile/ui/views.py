@@ -94,8 +94,20 @@ def _outcomes(
 
 
 def outcomes(flt: ProfileFilter) -> panels.OutcomesPanel:
-    """Outcome types by district, groups, rates and time to outcome."""
+    """Outcome groups, rates, outcomes within 90 and 180 days and time to outcome."""
     return _outcomes(database_version(), flt, settings().small_denominator, *_scope())
+
+
+@panel_cache(max_entries=128)
+def _outcome_districts(
+    version: Version, flt: ProfileFilter, rule: tuple[int, int], _access: Access
+) -> panels.OutcomeDistricts:
+    return panels.outcome_districts(reader(version, _access), flt)
+
+
+def outcome_districts(flt: ProfileFilter) -> panels.OutcomeDistricts:
+    """Outcome types 1-22 and open by district, as counts and as shares."""
+    return _outcome_districts(database_version(), flt, *_scope())
 
 
 @panel_cache(max_entries=128)
