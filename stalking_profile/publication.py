@@ -474,7 +474,8 @@ def built_once_when_published(
         access = gateway.access
         if not gateway.publication or access is None:
             return build(gateway, *args, **kwargs)
-        key = (build.__qualname__, args, tuple(sorted(kwargs.items())), access.disclosure_rule)
+        name = f"{build.__module__}.{build.__qualname__}"
+        key = (name, args, tuple(sorted(kwargs.items())), access.disclosure_rule)
         return gateway.remembered(key, lambda: build(gateway, *args, **kwargs))
 
     return wrapper

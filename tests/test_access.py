@@ -577,3 +577,25 @@ def test_a_commissioner_reads_suppressed_where_a_count_is_withheld(app_test):
     withheld = take_up[take_up["Applications"] == "suppressed"]
     assert len(withheld) and set(withheld["Applications per 100 offences"]) == {"suppressed"}
     assert any("shown as <5 or suppressed" in info.value for info in at.info)
+
+
+def test_a_pages_tables_are_built_once_per_filter_and_rule_in_publication_mode(
+    demo_gateway: Gateway,
+) -> None:
+    """The pages' shared protection builds every page's tables and each page builds its own
+    again: in publication mode the second build is the first's answer (per arguments and
+    disclosure rule); outside it every call builds."""
+    calls: list[tuple[str, int]] = []
+
+    @publication.built_once_when_published
+    def build(gateway: Gateway, flt: str, small: int) -> int:
+        calls.append((flt, small))
+        return len(calls)
+
+    commissioner = Access.for_role("x", Role.COMMISSIONER)
+    published = demo_gateway.scoped(commissioner)
+    assert build(published, "a", 30) == build(published, "a", 30) == 1
+    assert build(published, "a", 20) == 2  # other arguments
+    assert build(demo_gateway.scoped(commissioner.with_threshold(10, 5)), "a", 30) == 3
+    analyst = demo_gateway.scoped(Access.for_role("x", Role.ANALYST))
+    assert (build(analyst, "a", 30), build(analyst, "a", 30)) == (4, 5)
