@@ -99,7 +99,7 @@ def _percent_table(frame: pl.DataFrame) -> pl.DataFrame:
 
 def map_picture(content: PackContent) -> bytes | None:
     """The ward map as a slide-sized PNG with its provenance (None: the pack has no map).
-    Rendered once for both files: drawing 124 wards in the browser is the slowest image."""
+    Rendered once for both files: drawing every ward in the browser is the slowest image."""
     if content.map_figure is None:
         return None
     return images.render(images.for_slide(content.map_figure, content.provenance), "png")
