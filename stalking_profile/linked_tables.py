@@ -507,6 +507,7 @@ SPC = "spc"  # an XmR table; "spc@" + a name for a second one beside it (the Tre
 
 
 def is_spc(table: str) -> bool:
+    """Whether the table is an XmR table ("spc", or "spc@" and a name)."""
     return table == SPC or table.startswith(SPC + "@")
 
 

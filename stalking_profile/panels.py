@@ -171,9 +171,9 @@ def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Prote
     Trends, Outcomes, Risk and flags, Data quality, Repeats) for the filter, protected
     together: a count hidden on one page for protection is hidden on every page, so none comes
     back from another page's (Calderdale, September 2021: the Overview's 46 offences less the
-    Risk page's 44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and rule on a
-    snapshot (Gateway.remembered); each page then hides the same cells in its own tables
-    (linked_tables.protect_with). The tables hold exact counts (publication.rounded_last)."""
+    Risk page's 44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and
+    rule on a snapshot (Gateway.remembered); each page then hides the same cells in its own
+    tables (linked_tables.protect_with). The tables hold exact counts (publication.rounded_last)."""
     access = gateway.access
     if access is None or not gateway.publication or access.round_to > 1:
         raise ValueError("the pages are protected together in publication mode, unrounded")
@@ -196,9 +196,13 @@ def _shared_tables(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFra
         },
         "comparison": trends_comparison(gateway, flt).table,
         **_risk_tables(_risk_panel(gateway, flt, small)),
-        **_outcome_tables(_outcomes_panel(gateway, flt, small)),
-        **(_quality_tables(_quality_panel(gateway, flt, small)) if _quality_shared(flt) else {}),
-        **_repeats_tables(_repeats_panel(gateway, flt, *_serial_rule())),
+        **_tables_of(_outcomes_panel(gateway, flt, small), _OUTCOME_TABLES),
+        **(
+            _tables_of(_quality_panel(gateway, flt, small), _QUALITY_TABLES)
+            if _quality_shared(flt)
+            else {}
+        ),
+        **_tables_of(_repeats_panel(gateway, flt, *_serial_rule()), _REPEATS_TABLES),
     }
 
 
@@ -635,7 +639,7 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
     together (DA + non-DA = all in each; a group's offences with an outcome are its offences;
     the offences with an outcome and the open ones make the category's)."""
     panel = _outcomes_panel(gateway, flt, small_denominator)
-    protected = protected_across_pages(gateway, flt, _outcome_tables(panel))
+    protected = protected_across_pages(gateway, flt, _tables_of(panel, _OUTCOME_TABLES))
     if protected is not None:
         panel = _as_protected(panel, protected, _OUTCOME_TABLES)
     # The charts are drawn from the tables as published: drawn from every share and rate,
@@ -680,13 +684,14 @@ def outcome_districts(gateway: Gateway, flt: ProfileFilter) -> OutcomeDistricts:
 
 @publishable
 def _outcome_district_counts(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
+    """The outcome tables by district (see `outcome_districts`), by DA label."""
     force, areas = _force_scope(gateway, flt)
-    by_outcome = gateway.start(lambda: queries.outcome_counts(gateway, force))
+    by_outcome = queries.outcome_counts(gateway, force)
     types = queries.outcome_types(gateway)
     shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
     return {
         DOMESTIC_CHOICES[category]: outcomes.outcome_table(
-            apply_domestic(by_outcome.result(), category), types, _district_codes(flt), areas
+            apply_domestic(by_outcome, category), types, _district_codes(flt), areas
         )
         for category in shown
     }
@@ -701,10 +706,6 @@ _OUTCOME_TABLES = {
     "outcome_time": "time_to_outcome",
     "outcome_rates": "rates",
 }
-
-
-def _outcome_tables(panel: OutcomesPanel) -> dict[str, pl.DataFrame]:
-    return _tables_of(panel, _OUTCOME_TABLES)
 
 
 def _groups_figure(groups: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
@@ -927,22 +928,19 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
     publication mode the indicators and the districts are protected together (the districts'
     offences add up to the selection's, DA and non-DA to all) and the charts redrawn."""
     panel = _quality_panel(gateway, flt, small_denominator)
+    tables = _tables_of(panel, _QUALITY_TABLES)
     protected = (
-        protected_across_pages(gateway, flt, _quality_tables(panel))
+        protected_across_pages(gateway, flt, tables)
         if _quality_shared(flt)
-        else linked_tables.protect_for(gateway, _quality_tables(panel), flt.domestic)
+        else linked_tables.protect_for(gateway, tables, flt.domestic)
     )
     if protected is not None:
         panel = _as_protected(panel, protected, _QUALITY_TABLES)
     return _quality_figures(panel, flt)
 
 
-# Likewise the Data quality page's (for stalking-only filters) and the Repeats page's.
+# The Data quality page's tables protected with the other pages' (stalking-only filters).
 _QUALITY_TABLES = {"quality": "indicators", "cyber_by_district": "cyber_by_district"}
-
-
-def _quality_tables(panel: QualityPanel) -> dict[str, pl.DataFrame]:
-    return _tables_of(panel, _QUALITY_TABLES)
 
 
 def _quality_figures(panel: QualityPanel, flt: ProfileFilter) -> QualityPanel:
@@ -997,7 +995,7 @@ def repeats_panel(
     (the months add up to the period, DA and non-DA to all, people and their further offences
     to the offences with one recorded) and the chart redrawn."""
     panel = _repeats_panel(gateway, flt, serial_victims, serial_years)
-    tables = _repeats_tables(panel)
+    tables = _tables_of(panel, _REPEATS_TABLES)
     protected = (
         protected_across_pages(gateway, flt, tables)
         if (serial_victims, serial_years) == _serial_rule()
@@ -1008,16 +1006,13 @@ def repeats_panel(
     return replace(panel, figure=_repeats_figure(panel.monthly, flt))
 
 
+# The Repeats page's tables protected with the other pages' (the deployment's serial rule).
 _REPEATS_TABLES = {
     "repeat_summary": "summary",
     "repeat_gaps": "gaps",
     "repeat_monthly": "monthly",
     "serial": "serial",
 }
-
-
-def _repeats_tables(panel: RepeatsPanel) -> dict[str, pl.DataFrame]:
-    return _tables_of(panel, _REPEATS_TABLES)
 
 
 def _repeats_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:

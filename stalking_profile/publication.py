@@ -295,6 +295,7 @@ def _changes(figure: go.Figure, change: Callable[[Any], Any]) -> bool:
 
 
 def _changes_any(values: Any, change: Callable[[Any], Any]) -> bool:
+    """Whether `change` alters any value in `values`, nested as _map_values walks them."""
     if isinstance(values, str | bytes | dict):
         return False
     try:
@@ -466,8 +467,7 @@ def built_once_when_published(
     """Decorate a page's table builder (a gateway, then hashable arguments): in publication
     mode, where the pages' shared protection (panels.published_pages) builds every page's
     tables and each page then builds its own again, the answer is worked out once for the
-    arguments and the disclosure rule on a snapshot (Gateway.remembered). At 1 million
-    offences the Outcomes page's district tables took 7 s to protect, twice."""
+    arguments and the disclosure rule on a snapshot (Gateway.remembered)."""
 
     @wraps(build)
     def wrapper(gateway: Gateway, *args: P.args, **kwargs: P.kwargs) -> R:
