@@ -8,7 +8,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -304,19 +306,39 @@ def empty_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 TEST_PASSWORD = "a long test password"
 
 
+@dataclass(frozen=True)
+class Accounts:
+    """The accounts store (`path`), a session token for each role's account signed in there
+    (`tokens`, by role), and when they were signed in (`signed_at`, time.monotonic)."""
+
+    path: Path
+    tokens: dict[str, str]
+    signed_at: float
+
+
+# Signed-in sessions copied with the store are refreshed by signing in again after this long,
+# well inside the sessions' idle limit (accounts.IDLE_MINUTES, 30).
+FRESH_SESSION_SECONDS = 15 * 60
+
+
 @pytest.fixture(scope="session")
-def accounts_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An operational store holding one account per role (`test-<role>`, TEST_PASSWORD), made
-    once per test worker with the real `add_user`: argon2id hashing is slow by design (0.17 s a
-    password), so each test starts from a copy of this store instead of hashing again."""
+def accounts_store(tmp_path_factory: pytest.TempPathFactory) -> Accounts:
+    """An operational store holding one account per role (`test-<role>`, TEST_PASSWORD), each
+    signed in once, made once per test worker with the real `add_user` and `sign_in`: argon2id
+    is slow by design (0.17-0.4 s a password, hashing or checking), so each test starts from a
+    copy of this store, its sessions included, instead of hashing and checking again."""
     from stalking_profile.access import Access, Role
     from stalking_profile.operational import accounts, open_store
 
     path = tmp_path_factory.mktemp("accounts") / "operational.sqlite"
     store = open_store(f"sqlite:///{path}")
+    tokens: dict[str, str] = {}
     for role in Role:
         accounts.add_user(store, f"test-{role}", role, TEST_PASSWORD, Access.command_line("test"))
-    return path
+        signed = accounts.sign_in(store, f"test-{role}", TEST_PASSWORD)
+        assert signed is not None
+        tokens[role.value] = signed.token
+    return Accounts(path, tokens, time.monotonic())
 
 
 def copy_sqlite(source: Path, target: Path) -> None:
@@ -331,14 +353,15 @@ def copy_sqlite(source: Path, target: Path) -> None:
 
 @pytest.fixture
 def app_test(
-    demo_db_path: Path, accounts_store: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    demo_db_path: Path, accounts_store: Accounts, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Callable[..., AppTest]:
     """Make an AppTest of app.py on the demo database (or `db`), optionally with page-address
     filters as the URL holds them (labels: from="Oct 2020", district="CD Calderdale").
 
     Each test has its own operational store, a copy of `accounts_store`. Where login is
     required (a force database, or `require_login=True` on the demo), the session is signed in
-    as the account of `role` (its session token given to the app as the login form would);
+    as the account of `role` (the token of that account's session in the copy, given to the app
+    as the login form would; signed in afresh if the copied sessions are getting old);
     `role=None` leaves it signed out."""
     from stalking_profile.access import Access
     from stalking_profile.operational import accounts, open_store
@@ -346,7 +369,8 @@ def app_test(
     from stalking_profile.ui import cache
     from stalking_profile.ui.auth import TOKEN_KEY
 
-    copy_sqlite(accounts_store, tmp_path / "app.operational.sqlite")
+    copy_sqlite(accounts_store.path, tmp_path / "app.operational.sqlite")
+    fresh = time.monotonic() - accounts_store.signed_at < FRESH_SESSION_SECONDS
     store_url = f"sqlite:///{tmp_path / 'app.operational.sqlite'}"
     monkeypatch.setenv("STALKING_PROFILE_STORE", store_url)
     store = open_store(store_url)
@@ -366,7 +390,9 @@ def app_test(
         if require_login:
             app_settings.set_login_required(store, True, operator)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        if role is not None:
+        if role is not None and fresh:
+            at.session_state[TOKEN_KEY] = accounts_store.tokens[role]
+        elif role is not None:
             signed = accounts.sign_in(store, f"test-{role}", TEST_PASSWORD)
             assert signed is not None
             at.session_state[TOKEN_KEY] = signed.token
