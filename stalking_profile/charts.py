@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
+from copy import deepcopy
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
@@ -107,9 +108,32 @@ def _house_template() -> go.layout.Template:
 HOUSE_TEMPLATE = _house_template()
 
 
+_HOUSE_SPEC = HOUSE_TEMPLATE.to_plotly_json()  # validated once, as HOUSE_TEMPLATE was made
+
+
 def new_figure() -> go.Figure:
     """An empty figure in the house style (HOUSE_TEMPLATE); apply_theme gives it its title."""
-    return go.Figure(layout={"template": HOUSE_TEMPLATE})
+    return _checked_from_now_on({"layout": {"template": deepcopy(_HOUSE_SPEC)}})
+
+
+def copy_figure(figure: go.Figure) -> go.Figure:
+    """A copy of a figure, to change without touching the original (panels' figures are shared
+    by every session)."""
+    return _checked_from_now_on(figure.to_dict())
+
+
+def _checked_from_now_on(spec: dict) -> go.Figure:
+    """A figure from a specification known to be valid (a figure's own `to_dict`, or the house
+    template), made without Plotly checking every property of it again - as Plotly itself gives
+    a new figure its default template - and then checking whatever is set on it, as any figure
+    does. Checking a copy of the template took 5 ms of every chart (0.2 ms now), and a copy of
+    a chart 4.5 ms (0.8 ms); tests/test_charts.py holds that the result is the same figure and
+    still refuses an invalid property at every level."""
+    figure = go.Figure(spec, _validate=False)
+    figure._validate = figure.layout._validate = True
+    for trace in figure.data:
+        trace._validate = True
+    return figure
 
 
 def apply_theme(figure: go.Figure, title: str) -> go.Figure:

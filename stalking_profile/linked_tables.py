@@ -30,6 +30,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
+from stalking_profile.charts import copy_figure
 from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system
 from stalking_profile.filters import Domestic, add_months
@@ -1025,7 +1026,7 @@ def _serial(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
 def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure:
     """A copy of a ward map or funnel plot with the given wards not drawn by value: no colour
     and no count in a map's hover; no point in a funnel plot."""
-    out = go.Figure(figure)
+    out = copy_figure(figure)
     for trace in out.data:
         locations = getattr(trace, "locations", None)
         if locations is not None and getattr(trace, "z", None) is not None:
@@ -1135,7 +1136,7 @@ def hide_spc(figure: go.Figure, protected: Protected, table: str) -> go.Figure:
 def hide_points(figure: go.Figure, points: Mapping[str, set[date]]) -> go.Figure:
     """A copy of the figure with the points at the given x values removed from the traces
     named (a trace's name, then the x values to blank)."""
-    out = go.Figure(figure)
+    out = copy_figure(figure)
     for trace in out.data:
         gone = {str(x)[:10] for x in points.get(trace.name or "", set())}
         if gone and trace.x is not None and trace.y is not None:

@@ -31,7 +31,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile.charts import LazyFigures
+from stalking_profile.charts import LazyFigures, copy_figure
 from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, protect_system
 from stalking_profile.filters import DOMESTIC_CHOICES
@@ -273,7 +273,7 @@ def suppress_figure(figure: go.Figure, below: int) -> go.Figure:
         figure, hide
     ):
         return figure
-    out = go.Figure(figure)
+    out = copy_figure(figure)
     for trace in out.data:
         for name in _TRACE_ARRAYS:
             values = getattr(trace, name, None)
@@ -391,7 +391,7 @@ def round_figure(figure: go.Figure, base: int) -> go.Figure:
     itself when rounding changes none of them)."""
     if not _changes(figure, lambda v: rounded(v, base)):
         return figure
-    out = go.Figure(figure)
+    out = copy_figure(figure)
     for trace in out.data:
         for name in _TRACE_ARRAYS:
             values = getattr(trace, name, None)

@@ -159,3 +159,48 @@ def test_a_chart_is_sent_as_its_own_json_made_once_per_figure(monkeypatch) -> No
     spec = plotly.tools.return_figure_from_figure_or_data(widgets._shown(sized), True)
     assert spec == {"layout": {"width": 640, "height": 360}}  # what Streamlit reads of it
     assert pio.to_json(spec, validate=False) == sent(sized)
+
+
+def _refuses_everywhere(figure: go.Figure) -> list[str]:
+    """The levels of `figure` that refuse a property Plotly does not have."""
+    attempts = {
+        "figure": lambda: figure.update_layout(no_such_property=1),
+        "axis": lambda: figure.layout.xaxis.update(no_such_property=1),
+        "trace": lambda: figure.data[0].update(no_such_property=1),
+        "marker": lambda: figure.data[0].marker.update(no_such_property=1),
+        "template": lambda: figure.layout.template.layout.font.update(no_such_property=1),
+        "new trace": lambda: figure.add_scatter(no_such_property=1),
+        "bad value": lambda: figure.update_layout(width="wide"),
+        "bad trace value": lambda: figure.data[0].update(opacity="very"),
+        "bad axis value": lambda: figure.layout.yaxis.update(range="all"),
+    }
+    refused = []
+    for level, attempt in attempts.items():
+        try:
+            attempt()
+        except ValueError:
+            refused.append(level)
+    return refused
+
+
+def test_figures_made_without_checking_again_are_the_same_and_still_checked() -> None:
+    """new_figure and copy_figure skip Plotly's checks of what was checked already (the house
+    template, a figure's own properties): the figures are what the checked way makes, each
+    has its own template and data, and everything set on them afterwards is checked."""
+    made = charts.new_figure()
+    assert made.to_dict() == go.Figure(layout={"template": charts.HOUSE_TEMPLATE}).to_dict()
+    made.layout.template.layout.font.size = 40  # this figure's own template only
+    assert charts.new_figure().layout.template.layout.font.size == 12
+
+    chart = charts.spc_figure(_small_count_chart(), "Offences", 6)
+    copied = charts.copy_figure(chart)
+    assert copied.to_dict() == go.Figure(chart).to_dict() == chart.to_dict()
+    copied.data[0].y = [0] * len(MONTHS)
+    copied.update_layout(title_text="changed")
+    assert chart.data[0].y != copied.data[0].y and chart.layout.title.text != "changed"
+
+    every_level = ["figure", "axis", "trace", "marker", "template", "new trace", "bad value"]
+    every_level += ["bad trace value", "bad axis value"]
+    made.add_bar(x=[1], y=[2])
+    assert _refuses_everywhere(made) == every_level
+    assert _refuses_everywhere(charts.copy_figure(chart)) == every_level
