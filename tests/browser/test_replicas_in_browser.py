@@ -6,6 +6,7 @@ one (an administrator adding a user) is read through the other (that user signs 
 from __future__ import annotations
 
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -137,8 +138,9 @@ def test_an_import_of_200000_rows_while_sessions_browse(
     store = open_store(f"sqlite:///{tmp_path / 'force.operational.sqlite'}")
     app_settings.set_login_required(store, False, Access.command_line("concurrency test"))
     extract = _many_offences(tmp_path / "big.csv", 200_000)
-    with serving(database) as app:
-        pages = [browser.new_page(viewport={"width": 1400, "height": 2400}) for _ in range(3)]
+    with serving(database) as app, ExitStack() as open_pages:
+        # three sessions, each allowed to talk to the app only
+        pages = [open_pages.enter_context(guarded_page(browser, app)) for _ in range(3)]
         for page in pages:  # the three sessions open together
             page.goto(app.url, wait_until="commit")
         for page in pages:
@@ -168,4 +170,3 @@ def test_an_import_of_200000_rows_while_sessions_browse(
         assert moves >= 1
         for page in pages:
             _shows_offences_after_moving(page, before + 200_000)
-            page.close()
