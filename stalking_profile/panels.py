@@ -81,6 +81,12 @@ def _categories(flt: ProfileFilter) -> tuple[Domestic, ...]:
     return ("domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
 
 
+def _categories_and_all(flt: ProfileFilter) -> list[Domestic]:
+    """The categories a page's table shows: DA, non-DA and all when the filter takes all
+    offences, otherwise the filter's own."""
+    return [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
+
+
 # A table of rates with intervals as a page shows it (beneath its chart, with is_small).
 RATE_COLUMNS = ("label", "category", "numerator", "denominator", "rate", "lower", "upper")
 RATES_SHOWN = (*RATE_COLUMNS, "is_small")
@@ -688,7 +694,7 @@ def _outcome_district_counts(gateway: Gateway, flt: ProfileFilter) -> dict[str, 
     force, areas = _force_scope(gateway, flt)
     by_outcome = queries.outcome_counts(gateway, force)
     types = queries.outcome_types(gateway)
-    shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
+    shown = _categories_and_all(flt)
     return {
         DOMESTIC_CHOICES[category]: outcomes.outcome_table(
             apply_domestic(by_outcome, category), types, _district_codes(flt), areas
@@ -738,7 +744,7 @@ def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int
     """The Outcomes page's tables for the filter (see `outcomes_panel`, which draws the
     charts), its tables by district apart (outcome_districts)."""
     read = queries.outcome_frames(gateway, flt)
-    shown: list[Domestic] = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
+    shown = _categories_and_all(flt)
     groups = outcomes.outcome_group_table(read.by_outcome, read.types).filter(
         pl.col("category").is_in(shown)
     )
@@ -754,11 +760,10 @@ def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int
         (pl.col("offences_with_outcome") < small_denominator).alias("is_small"),
     )
     follow_up = read.follow_up
-    shown_categories = [*_categories(flt), *(["all"] if flt.domestic == "all" else [])]
     within = outcomes.outcome_within(follow_up, small_denominator).filter(
-        pl.col("category").is_in(shown_categories)
+        pl.col("category").is_in(shown)
     )
-    km = outcomes.time_to_outcome(follow_up).filter(pl.col("category").is_in(shown_categories))
+    km = outcomes.time_to_outcome(follow_up).filter(pl.col("category").is_in(shown))
     by_month = outcomes.outcome_within_by_month(follow_up, small_denominator=small_denominator)
     empty = go.Figure()  # the charts are drawn by `outcomes_panel`, from the tables as published
     return OutcomesPanel(
@@ -1029,7 +1034,7 @@ def _repeats_panel(
     offences = queries.repeat_offences(gateway, flt, 12 * serial_years - 1)
     data_start = queries.dataset_info(gateway).first_month
     start, end = flt.start_month, flt.end_month
-    shown = [*_categories(flt), "all"] if flt.domestic == "all" else [flt.domestic]
+    shown = _categories_and_all(flt)
     summary = repeats.repeat_summary(offences, start, end).filter(pl.col("category").is_in(shown))
     chosen = apply_domestic(offences, flt.domestic)  # the DA choice, for what is not split
     monthly = repeats.monthly_repeats(chosen, start, end, data_start)

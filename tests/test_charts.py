@@ -162,7 +162,7 @@ def test_a_chart_is_sent_as_its_own_json_made_once_per_figure(monkeypatch) -> No
 
 
 def _refuses_everywhere(figure: go.Figure) -> list[str]:
-    """The levels of `figure` that refuse a property Plotly does not have."""
+    """The levels of `figure` that refuse a property Plotly does not have, or a bad value."""
     attempts = {
         "figure": lambda: figure.update_layout(no_such_property=1),
         "axis": lambda: figure.layout.xaxis.update(no_such_property=1),
