@@ -6,7 +6,8 @@ of the period = the period's count, a rolling 12-month total = its twelve months
 the period, and unpublished), the twelve months before = the previous period's count, an SPC
 mean x its months = their sum, the outcome groups of a category = its offences, offences without
 a DASH + offences with one = offences, districts = the selection, the selection and the
-districts not selected = the force. `published_counts` writes every count the tables show, and
+districts not selected = the force, a characteristic's groups of victims = their Total = the
+period's offences (and of suspects, the offences with a suspect). `published_counts` writes every count the tables show, and
 where, as a `disclosure.LinearSystem`; `protect` hides the further counts `protect_system`
 chooses (and the rates, shares and averages that would give them back) until the attacker's
 audit leaves every hidden count an interval at least the threshold wide.
@@ -353,6 +354,7 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
         if name in tables:
             _totalled(out, tables[name], name, spec)
     _protection_links(out, tables)
+    _people_links(out, tables, domestic)
     _offences_by_district_links(out, tables, domestic)
     _period_links(out, tables, domestic)
     return out
@@ -454,12 +456,6 @@ def _protection_links(out: Published, tables: Tables) -> None:
                     "contact_monthly", i, column, (*RATE, "agreement_share")
                 )
             out.add(keys, ("contact_by_district", column, None, "All"))
-    people = [f"people_{c}" for c in ("age_band", "sex", "ethnicity") if f"people_{c}" in tables]
-    for name in people[1:]:  # every characteristic's Total is the same count of offences
-        for person in tables[name]["person"].unique().to_list():
-            for column in ("domestic", "non_domestic", "offences"):
-                if column in tables[name].columns:
-                    out.add([(people[0], column, person, "Total")], (name, column, person, "Total"))
     if "breach_outcomes" in tables and "order_breaches" in tables:
         outcomes = tables["breach_outcomes"]
         keys = [
@@ -477,6 +473,53 @@ def _protection_links(out: Published, tables: Tables) -> None:
                 "breach_outcomes", out.places[key][-1].row, "breaches", ("share",)
             )
         out.add(keys, ("order_breaches", "breaches", None, "All types"))
+
+
+# The Victims and suspects page's totals as other pages show them: every offence has a victim
+# row (the period's offences); suspects are counted over offences with a suspect identified.
+PEOPLE_TOTALS = {"Victims": "period", "Suspects": "offences_with_suspect"}
+PEOPLE_RATES = "people_rates"
+RATE_COLUMNS = ("rate_per_1000", "rate_lower", "rate_upper")
+
+
+def _people_links(out: Published, tables: Tables, chosen: Domestic) -> None:
+    """The Victims and suspects page: every characteristic's Total is the same count of
+    offences, the victims' Total the period's offences (and the suspects' the Repeats page's
+    offences with a suspect), in each category shown. The rates by sex and age band (offences,
+    with rates that give them back) add up, with the offences of an unrecorded age (never
+    published), to the sex table's Female and Male rows, and with those of another or an
+    unrecorded sex to the age band table's rows."""
+    people = [f"people_{c}" for c in ("age_band", "sex", "ethnicity") if f"people_{c}" in tables]
+    for name in people:
+        frame = tables[name]
+        for person in frame["person"].unique().to_list():
+            for column in ("domestic", "non_domestic", "offences"):
+                if column not in frame.columns:
+                    continue
+                total = (name, column, person, "Total")
+                if name != people[0]:
+                    out.add([(people[0], column, person, "Total")], total)
+                elif person in PEOPLE_TOTALS:
+                    category = chosen if column == "offences" else column
+                    out.same(total, (PEOPLE_TOTALS[person], category))
+    rates = tables.get(PEOPLE_RATES)
+    if rates is None:
+        return
+    by_sex: defaultdict[tuple, list[Key]] = defaultdict(list)
+    by_band: defaultdict[tuple, list[Key]] = defaultdict(list)
+    for i, row in enumerate(rates.iter_rows(named=True)):
+        person, sex, band = row["person"], row["sex"], row["age_band"]
+        key = (PEOPLE_RATES, person, sex, band)
+        key = out.count(key, PEOPLE_RATES, i, "offences", row["offences"])
+        out.places[key][-1] = Place(PEOPLE_RATES, i, "offences", RATE_COLUMNS)
+        by_sex[(person, sex)].append(key)
+        by_band[(person, band)].append(key)
+    for (person, sex), keys in by_sex.items():
+        unrecorded_age = (PEOPLE_RATES, "age not recorded", person, sex)
+        out.add([*keys, unrecorded_age], ("people_sex", "offences", person, sex))
+    for (person, band), keys in by_band.items():
+        other_sex = (PEOPLE_RATES, "another or no sex recorded", person, band)
+        out.add([*keys, other_sex], ("people_age_band", "offences", person, band))
 
 
 def _risk_page_links(out: Published, tables: Tables) -> None:
@@ -783,28 +826,37 @@ def protect(
     tables: Tables,
     domestic: Domestic,
     below: int,
-    elsewhere: Mapping[Key, int | None] | None = None,
+    elsewhere: Published | None = None,
 ) -> Protected:
     """The tables with the secondary suppressions that stop any hidden count being recovered
     from the others, and the audit that proves it. The tables hold exact counts: where the
     counts are published rounded, they are rounded after this (publication.rounded_last), since
-    the rates and shares beside them are exact and give the exact counts back. `elsewhere`:
-    counts other pages publish, as they publish them (None: hidden there), protected already;
-    one of them these tables show is known to an attacker and cannot be hidden here, or is
-    hidden here too."""
+    the rates and shares beside them are exact and give the exact counts back.
+
+    `elsewhere`: the counts other pages publish, as they publish them (None: hidden there),
+    with the sums between them, protected already. An attacker reads these tables beside
+    theirs: a count these tables share with them is known (it cannot be hidden here) or is
+    hidden here too, and a count they hide must keep its interval with these tables' counts
+    and sums added (the Victims and suspects page's victims by age band add up to the period's
+    offences, which the Overview may withhold)."""
     published = published_counts(tables, domestic)
-    named = published.values.keys() | {k for parts, t in published.sums for k in (*parts, t)}
-    elsewhere = {k: v for k, v in (elsewhere or {}).items() if k in named}
-    hidden_there = _with_equals(
-        {key for key, value in elsewhere.items() if value is None}, published
-    )
-    if hidden_there:
-        tables = _with_hidden(tables, hidden_there, published.places)
-        published = published_counts(tables, domestic)
-    shown_there = {key: value for key, value in elsewhere.items() if value is not None}
-    for key, value in shown_there.items():
-        published.known(key, value)  # a count shown only there has no cell here
-    known = frozenset(shown_there)
+    known: frozenset[Key] = frozenset()
+    if elsewhere is not None:
+        named = published.values.keys() | {k for parts, t in published.sums for k in (*parts, t)}
+        hidden_there = _with_equals(
+            {key for key in named if key in elsewhere.values and elsewhere.values[key] is None},
+            published,
+        )
+        if hidden_there:
+            tables = _with_hidden(tables, hidden_there, published.places)
+            published = published_counts(tables, domestic)
+        shown_there = {k: v for k, v in elsewhere.values.items() if v is not None}
+        for key, value in shown_there.items():
+            published.known(key, value)  # a count shown only there has no cell here
+        for key in elsewhere.values.keys() - shown_there.keys():
+            published.values.setdefault(key, None)  # hidden there: unknown here too
+        published.sums.extend(elsewhere.sums)
+        known = frozenset(shown_there)
     system = published.system(known=known)
     suppressed = frozenset(k for k, v in system.values.items() if v is None)
     hidden = protect_system(system, below) - suppressed

@@ -228,16 +228,18 @@ def _quality_shared(flt: ProfileFilter) -> bool:
 def protected_beside_pages(
     gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
 ) -> linked_tables.Protected | None:
-    """A page's tables protected on their own, beside the pages published together
-    (published_pages): the counts it shares with them are as those pages publish them (known
-    to an attacker, or hidden here too). For a page whose own counts are many and link to the
-    others' only through a few totals (the Hotspot maps page's wards: the period's offences).
+    """A page's tables protected beside the pages published together (published_pages): the
+    counts it shares with them are as those pages publish them (known to an attacker, or
+    hidden here too), and the attacker's audit reads the page with their counts and sums, so
+    nothing here narrows a count they hide; only this page's cells are hidden for it. For a
+    page whose own counts are many and link to the others' only through a few totals (the
+    Hotspot maps page's wards: the period's offences; the Victims and suspects page's totals).
     None (nothing to do) outside publication mode."""
     access = gateway.access
     if not gateway.publication or access is None:
         return None
     others = published_pages(gateway, flt)
-    shown = linked_tables.published_counts(others.tables, flt.domestic).values
+    shown = linked_tables.published_counts(others.tables, flt.domestic)
     return linked_tables.protect(tables, flt.domestic, access.suppress_below, shown)
 
 

@@ -14,6 +14,7 @@ from stalking_profile.contract import AGE_BANDS, POPULATION_SEXES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, apply_domestic
 from stalking_profile.measures import demographics
+from stalking_profile.panels import protected_beside_pages
 from stalking_profile.publication import publishable, rounded_last
 
 CHARACTERISTICS = tuple(demographics.CHARACTERISTICS)
@@ -50,22 +51,30 @@ def _denominator(population: pl.DataFrame, districts: int) -> tuple[pl.DataFrame
 @rounded_last
 def people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
     """Victims and suspects of the filter's offences. In publication mode the three tables'
-    categories (which add up to their totals, DA and non-DA to all) and the unknown counts
-    (the same counts again) are protected together."""
+    categories (which add up to their totals, DA and non-DA to all), the offences by sex and
+    age band beside the rates (which add up to the tables' rows) and the unknown counts (the
+    tables' counts again) are protected together, beside the pages published with them: the
+    victims' total is the period's offences, which the Overview may withhold (Calderdale,
+    September 2021: the Overview withheld 46 and this page showed it)."""
     panel = _people_panel(gateway, flt)
-    tables = {f"people_{c}": panel.profiles[c] for c in CHARACTERISTICS}
-    protected = linked_tables.protect_for(gateway, tables, flt.domestic)
+    tables = {
+        **{f"people_{c}": panel.profiles[c] for c in CHARACTERISTICS},
+        linked_tables.PEOPLE_RATES: panel.rates,
+    }
+    protected = protected_beside_pages(gateway, flt, tables)
     if protected is None:
         return panel
     # shares of those known would give the number known (and so the unknown) back
     profiles = {c: protected.tables[f"people_{c}"].drop("share") for c in CHARACTERISTICS}
+    rates = protected.tables[linked_tables.PEOPLE_RATES]
     return replace(
         panel,
         profiles=profiles,
         unknown=_unknown_as_shown(panel.unknown, profiles),
-        # drawn again from the rates as published (a rate withheld with its small count): the
-        # chart drew every rate, and rate x residents gave the count back
-        figure=_rates_figure(panel.rates, flt),
+        rates=rates,
+        # drawn again from the rates as published (a rate withheld with its count): the chart
+        # drew every rate, and rate x residents gave the count back
+        figure=_rates_figure(rates, flt),
     )
 
 

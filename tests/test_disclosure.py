@@ -611,24 +611,31 @@ def test_a_count_other_pages_publish_is_never_hidden_here_and_one_they_hide_is()
     """Three wards (3 withheld, 10, 12) and their total, 25: alone, protection may hide the
     total; beside pages that publish 25 it must hide a ward instead (the total is known to an
     attacker), and beside pages that hide it the total is hidden here too."""
-    from stalking_profile.linked_tables import protect
+    from stalking_profile.linked_tables import Published, protect
 
     wards = pl.DataFrame({"ward_code": ["A", "B", "C"], "offences": [None, 10, 12]})
     totals = pl.DataFrame({"unknown": [0], "offences": [25]})
     tables = {"wards": wards, "ward_totals": totals}
     period = ("period", "all")
-    shown = protect(tables, "all", 5, {period: 25})
+
+    def elsewhere(value):
+        published = Published()
+        published.values[period] = value
+        return published
+
+    shown = protect(tables, "all", 5, elsewhere(25))
     assert shown.tables["ward_totals"]["offences"].item() == 25
     assert shown.tables["wards"]["offences"].null_count() == 2
     assert min(high - low for low, high in shown.intervals.values()) >= 5
-    hidden = protect(tables, "all", 5, {period: None})
+    hidden = protect(tables, "all", 5, elsewhere(None))
     assert hidden.tables["ward_totals"]["offences"].item() is None
 
 
 def _pages_as_published(gateway, flt) -> dict:
     """The tables of the Overview, Trends, Outcomes, Risk, Data quality, Repeats, Hotspot maps,
-    Civil orders and Victim contact pages for the filter, as a role receives them from each."""
-    from stalking_profile import map_panels, panels, protection_panels
+    Civil orders, Victim contact and Victims and suspects pages for the filter, as a role
+    receives them from each."""
+    from stalking_profile import map_panels, panels, people_panels, protection_panels
     from stalking_profile.config import Settings
     from stalking_profile.geography import ward_geometry
     from stalking_profile.protection_panels import ORDER_TABLES
@@ -644,7 +651,10 @@ def _pages_as_published(gateway, flt) -> dict:
     orders = protection_panels.orders_panel(gateway, flt, "SPO")
     contact = protection_panels.contact_panel(gateway, flt)
     assert orders is not None and contact is not None
+    people = people_panels.people_panel(gateway, flt)
     return {
+        **{f"people_{name}": frame for name, frame in people.profiles.items()},
+        "people_rates": people.rates,
         **{name: getattr(orders, field) for name, field in ORDER_TABLES.items()},
         "contact_by_district": contact.by_district,
         "contact_monthly": contact.monthly,
@@ -1336,6 +1346,50 @@ def test_published_age_and_sex_rates_chart_gives_no_count_back(demo_gateway):
     }
     true_rates = {round(rate, 6) for rate in small["rate_per_1000"].drop_nulls()}
     assert not any(round(y, 6) in true_rates for _, _, y in drawn)
+
+
+@pytest.mark.parametrize(("district", "first", "last", "domestic"), CROSS_PAGE[:4])
+def test_the_people_pages_totals_are_the_other_pages_counts_and_published_as_they_are(
+    demo_gateway, district, first, last, domestic
+):
+    """The victims' Total is the period's offences and the suspects' the Repeats page's
+    offences with a suspect, in every category. Calderdale, September 2021: the Overview
+    withheld the period's 46 offences, and the Victims and suspects page showed them (the
+    page was protected on its own). Now each total is shown there only where the other pages
+    show it, and then as they do."""
+    from stalking_profile import panels, people_panels
+    from stalking_profile.config import Settings
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(first, last, (district,), domestic)
+    settings = Settings.from_env()
+    seen = []
+    for role in ("strategic", "commissioner"):
+        gateway = _as_role(demo_gateway, role)
+        people = people_panels.people_panel(gateway, flt).profiles["sex"]
+        headline = panels.overview(gateway, flt, 30, 6).headline
+        summary = panels.repeats_panel(
+            gateway, flt, settings.serial_victims, settings.serial_years
+        ).summary
+        columns = ("domestic", "non_domestic", "offences") if domestic == "all" else ("offences",)
+        for column in columns:
+            category = domestic if column == "offences" else column
+            period = _shown(headline, {"indicator": PERIOD_INDICATOR[category]}, "numerator")
+            with_suspect = _shown(summary, {"category": category}, "offences_with_suspect")
+            victims = _shown(people, {"person": "Victims", "group": "Total"}, column)
+            suspects = _shown(people, {"person": "Suspects", "group": "Total"}, column)
+            if role == "strategic":
+                assert (victims, suspects) == (period, with_suspect)
+            else:
+                assert victims in (None, period) and suspects in (None, with_suspect)
+                assert period is not None or victims is None
+                assert with_suspect is not None or suspects is None
+                seen.append((period, victims))
+    if (district, first, domestic) == ("CD", date(2021, 9, 1), "all"):
+        assert (None, None) in seen  # the Overview's withheld 46, withheld here too
+
+
+PERIOD_INDICATOR = {"all": "offences", "domestic": "da_offences", "non_domestic": "non_da_offences"}
 
 
 def test_published_outcome_groups_and_rates_give_no_count_back(demo_gateway):
