@@ -148,6 +148,12 @@ class Totalled:
     whole: str = ""
 
 
+# The Victim contact page's contact by district: under CONTACT where it counts every month of
+# the period (its offences are then the Risk page's offences by district), under
+# CONTACT_SOME_MONTHS where months before contact was recorded or too recent to judge are
+# left out (other counts; ContactPanel.tables chooses).
+CONTACT, CONTACT_SOME_MONTHS = "contact_by_district", "contact_by_district@some months"
+
 # The Civil orders and Victim contact pages' tables (protection_panels.py).
 TOTALLED: dict[str, Totalled] = {
     "order_activity": Totalled(
@@ -351,9 +357,10 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
     if "risk_by_district" in tables:
         _risk_page_links(out, tables)
     for name, spec in TOTALLED.items():
-        if name in tables:
-            _totalled(out, tables[name], name, spec)
-    _protection_links(out, tables)
+        for table in (name, CONTACT_SOME_MONTHS) if name == CONTACT else (name,):
+            if table in tables:
+                _totalled(out, tables[table], table, spec)
+    _protection_links(out, tables, domestic)
     _people_links(out, tables, domestic)
     _offences_by_district_links(out, tables, domestic)
     _period_links(out, tables, domestic)
@@ -430,9 +437,11 @@ def _take_up_links(out: Published, frame: pl.DataFrame) -> None:
     out.same_if_equal(every, ("order_activity", "applied", None, "All types"))
 
 
-def _protection_links(out: Published, tables: Tables) -> None:
+def _protection_links(out: Published, tables: Tables, chosen: Domestic) -> None:
     """The months of the order and contact tables add up to the period's counts, and the
-    breaches by outcome to all breaches in the period."""
+    breaches by outcome to all breaches in the period. The contact table's offences in a month
+    are the month's offences (the Overview's trend), and the offences of repeat suspects
+    beside orders (all districts) the Repeats page's offences with a repeat suspect."""
     if "order_monthly" in tables and "order_activity" in tables:
         monthly = tables["order_monthly"]
         for column, period_column in (("applied", "applied"), ("granted", "granted")):
@@ -444,7 +453,8 @@ def _protection_links(out: Published, tables: Tables) -> None:
                         keys.append(out.count(month_key, "order_monthly", i, column, row[column]))
                 total = ("order_activity", period_column, None, order_type)
                 out.add(keys, total)
-    if "contact_monthly" in tables and "contact_by_district" in tables:
+    by_district = next((n for n in (CONTACT, CONTACT_SOME_MONTHS) if n in tables), None)
+    if "contact_monthly" in tables and by_district is not None:
         monthly = tables["contact_monthly"]
         for column in ("offences", "agreements", "kept"):
             keys = []
@@ -455,7 +465,12 @@ def _protection_links(out: Published, tables: Tables) -> None:
                 out.places[key][-1] = Place(
                     "contact_monthly", i, column, (*RATE, "agreement_share")
                 )
-            out.add(keys, ("contact_by_district", column, None, "All"))
+                if column == "offences":
+                    out.same(key, ("month", row["recorded_month"], chosen))
+            out.add(keys, (by_district, column, None, "All"))
+    if "without_order" in tables:
+        every = ("without_order", "repeat_suspect_offences", None, "All")
+        out.same(every, ("offences_repeat_suspect", chosen))
     if "breach_outcomes" in tables and "order_breaches" in tables:
         outcomes = tables["breach_outcomes"]
         keys = [

@@ -11,7 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, queries
+from stalking_profile import charts, linked_tables, queries
 from stalking_profile.contract import OFFENCE_TYPES, ORDER_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
@@ -157,6 +157,18 @@ class ContactPanel:
     figure: go.Figure
     provisional_from: date | None = None  # months from this one are left out: too recent
 
+    def tables(self, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
+        """The tables under their names in publication mode's protection: the contact by
+        district counts the Risk page's offences by district only where every month of the
+        filter's period is in it (linked_tables.CONTACT, else CONTACT_SOME_MONTHS)."""
+        every_month = (
+            self.data_start is not None
+            and self.data_start <= flt.start_month
+            and (self.provisional_from is None or self.provisional_from > flt.end_month)
+        )
+        name = linked_tables.CONTACT if every_month else linked_tables.CONTACT_SOME_MONTHS
+        return {name: self.by_district, "contact_monthly": self.monthly}
+
     def why_empty(self, flt: ProfileFilter) -> str:
         """Why no month of the filter's period has a figure (when `monthly` is empty)."""
         if self.provisional_from is not None and self.provisional_from <= flt.start_month:
@@ -190,14 +202,15 @@ def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     panel = _contact_panel(gateway, flt)
     if panel is None:
         return None
-    tables = {"contact_by_district": panel.by_district, "contact_monthly": panel.monthly}
+    tables = panel.tables(flt)
     protected = protected_beside_pages(gateway, flt, tables)
     if protected is None:
         return panel
     monthly = protected.tables["contact_monthly"]
+    by_district = next(name for name in tables if name != "contact_monthly")
     return replace(
         panel,
-        by_district=protected.tables["contact_by_district"],
+        by_district=protected.tables[by_district],
         monthly=monthly,
         figure=_contact_figure(monthly, flt),
     )
