@@ -6,7 +6,8 @@ For each disclosure rule (counts under 5 withheld; the ONS style, under 10 withh
 rounded to 5), times each panel for the whole force over the latest twelve months, read as a
 commissioner's office reads it (primary and secondary suppression, and the attacker's audit),
 from an empty cache: what the first person to open that page for that filter waits for. One
-run each (the panels are built once per filter and then shared). Writes the timings as JSON.
+run each (the panels are built once per filter and then shared; the pages protected beside
+the first four come after them). Writes the timings as JSON.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ RULES = {"under 5 withheld": (5, 0), "ONS style (under 10, rounded to 5)": (10, 
 
 
 def main() -> None:
-    from stalking_profile import panels
+    from stalking_profile import map_panels, panels, people_panels, protection_panels
     from stalking_profile.access import Access
     from stalking_profile.db import connect
+    from stalking_profile.geography import ward_geometry
     from stalking_profile.pack.build import pack_filter
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -45,6 +47,13 @@ def main() -> None:
             panels.outcomes_panel(reader, flt, 30),
             panels.outcome_districts(reader, flt),
         ),
+        # the pages protected beside those four (and the Trends and Repeats pages)
+        "Hotspot maps": lambda reader: map_panels.hotspot_panel(
+            reader, flt, ward_geometry(reader, flt.districts), "rate", True
+        ),
+        "Victims and suspects": lambda reader: people_panels.people_panel(reader, flt),
+        "Civil orders": lambda reader: protection_panels.orders_panel(reader, flt, "SPO"),
+        "Victim contact": lambda reader: protection_panels.contact_panel(reader, flt),
     }
     results: dict[str, dict[str, float]] = {}
     for rule, (below, rounded_to) in RULES.items():

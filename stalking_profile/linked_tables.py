@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from functools import cached_property
 
 import plotly.graph_objects as go
 import polars as pl
@@ -805,8 +806,16 @@ class Protected:
     tables: dict[str, pl.DataFrame]  # the tables given, with the secondary suppressions made
     hidden: set[Key]  # the secondary suppressions this step made
     places: dict[Key, list[Place]]
-    intervals: dict[Key, tuple[float, float]]  # the attacker's audit after it
-    suppressed: frozenset[Key]  # the counts primary suppression hid (those to protect)
+    # the counts hidden before this step (primary suppressions; other pages' hidden counts)
+    suppressed: frozenset[Key]
+    system: LinearSystem = field(repr=False, compare=False)  # what the attacker reads
+
+    @cached_property
+    def intervals(self) -> dict[Key, tuple[float, float]]:
+        """The attacker's audit after this step: every hidden count's interval. Worked out
+        when asked for (a pack's note, the tests): protect_system has already made each at
+        least the threshold wide, and a page need not wait for the proof again."""
+        return audit(self.system, self.hidden)
 
     @property
     def narrowest(self) -> float:
@@ -876,9 +885,7 @@ def protect(
     suppressed = frozenset(k for k, v in system.values.items() if v is None)
     hidden = protect_system(system, below) - suppressed
     places = dict(published.places)
-    return Protected(
-        _with_hidden(tables, hidden, places), hidden, places, audit(system, hidden), suppressed
-    )
+    return Protected(_with_hidden(tables, hidden, places), hidden, places, suppressed, system)
 
 
 def _with_equals(keys: set[Key], published: Published) -> set[Key]:
