@@ -45,10 +45,8 @@ map_tab, hot_tab, emerging_tab, match_tab, top_tab = st.tabs(
 with map_tab:
     if map_tab.open:
         ui.chart_with_table(view.map_figure, view.top_wards, f"map-{measure}", flt)
-        if view.unknown_ward_offences:
-            st.caption(
-                f"{view.unknown_ward_offences:,} of {view.offences:,} offences have no known ward and are not mapped."
-            )
+        if view.unknown_ward_note:
+            st.caption(view.unknown_ward_note)
 with hot_tab:
     if hot_tab.open:
         if view.hotspots_withheld:

@@ -109,10 +109,21 @@ class HotspotPanel:
     top_wards: pl.DataFrame
     map_figure: go.Figure
     hotspot_figure: go.Figure
-    unknown_ward_offences: int
-    offences: int
+    unknown_ward_offences: int | None  # None: withheld (publication mode)
+    offences: int | None
     funnel_note: str = FUNNEL_NOTE
     hotspots_withheld: bool = False  # publication mode, a ward withheld: no Gi* shown
+
+    @property
+    def unknown_ward_note(self) -> str:
+        """What the map's caption says of the offences it cannot place ('' for none)."""
+        unknown, offences = self.unknown_ward_offences, self.offences
+        if unknown == 0:
+            return ""
+        if unknown is None:
+            return "Offences with no known ward are not mapped (how many is withheld)."
+        of = "" if offences is None else f" of {offences:,}"
+        return f"{unknown:,}{of} offences have no known ward and are not mapped."
 
 
 @rounded_last

@@ -104,3 +104,29 @@ def test_wards_with_no_offences_anywhere_are_within_the_limits() -> None:
     limits = funnel_limits(0.0, sizes)
     assert limits.drop("population", "area_rate").to_numpy().tolist() == [[0.0] * 4] * 2
     assert funnel_position(np.array([0, 0]), sizes, 0.0) == ["within the limits"] * 2
+
+
+def test_the_maps_caption_says_what_it_cannot_place_even_when_withheld(
+    demo_gateway: Gateway,
+) -> None:
+    """Publication mode may withhold the offences of no known ward or the period's offences
+    (the page raised an error formatting None); the caption then says what it can."""
+    from dataclasses import replace
+
+    from stalking_profile.access import Access, Role
+
+    commissioner = demo_gateway.scoped(Access.for_role("x", Role.COMMISSIONER))
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    view = map_panels.hotspot_panel(commissioner, flt, geometry, "rate", True)
+    assert view.unknown_ward_offences is None  # 3 offences of no ward: withheld
+    assert view.unknown_ward_note == (
+        "Offences with no known ward are not mapped (how many is withheld)."
+    )
+    assert replace(view, unknown_ward_offences=12, offences=None).unknown_ward_note == (
+        "12 offences have no known ward and are not mapped."
+    )
+    assert replace(view, unknown_ward_offences=12, offences=1200).unknown_ward_note == (
+        "12 of 1,200 offences have no known ward and are not mapped."
+    )
+    assert replace(view, unknown_ward_offences=0).unknown_ward_note == ""
