@@ -405,23 +405,16 @@ def _candidates(system: LinearSystem, hidden: set[Key], key: Key, limit: int) ->
     """Published counts whose hiding can loosen what pins `key` (at most `limit`, smallest
     first): those in a sum with it or, if there are none, those in a sum with a hidden count
     linked to it through sums."""
-    direct = system.neighbours(key)
-    nearest = _hideable(system, hidden, direct, limit)
-    if nearest:
-        return nearest
-    unseen = system.unknowns(hidden) | {key}
-    component, frontier = {key}, [key]
-    while frontier:
-        for other in system.neighbours(frontier.pop()):
-            if other in unseen and other not in component:
-                component.add(other)
-                frontier.append(other)
-    linked = set().union(*(system.neighbours(k) for k in component)) - direct - {key}
-    return _hideable(system, hidden, linked, limit)
+    nearest = _hideable(system, hidden, system.neighbours(key), limit)
+    return nearest or _linked(system, hidden, key, limit)
 
 
 def protect_system(
-    system: LinearSystem, below: int, margin: int | None = None, tries: int = 8
+    system: LinearSystem,
+    below: int,
+    margin: int | None = None,
+    tries: int = 8,
+    unguarded: frozenset[Key] = frozenset(),
 ) -> set[Key]:
     """Primary suppressions plus secondary ones until the audit gives every hidden count -
     primary, or hidden before this step - an interval at least `margin` (default `below`)
@@ -429,12 +422,18 @@ def protect_system(
     While one is exposed: of the `tries` smallest published counts in a sum with it, the one
     that widens its interval most is hidden (ties: the smaller); if none widens it alone (it is
     pinned by two sums, as a non-DA cell is by its row and by DA + non-DA = all), the pair -
-    one of them and one in a sum with that one - that widens it most; failing that the
-    smallest; with none left, the same among counts in a sum with a hidden count linked to it.
-    Returns the counts to hide."""
+    one of them and one in a sum with that one - that widens it most; failing that, the one
+    that widens it most among more counts (`tries` x FURTHER) in a sum with it or with a hidden
+    count linked to it (the whole force's outcome 1-8 rate pins four outcome groups, and the
+    count to hide was not among the smallest: hiding the smallest in turn hid the force's
+    offences for the year); failing that the smallest; with none left, the same among
+    counts in a sum with a hidden count linked to it.
+    Counts hidden already that are `unguarded` (another step's secondary suppressions) are
+    unknowns but need not be wide themselves. Returns the counts to hide."""
     margin = below if margin is None else margin
     hidden = small(system, below)
-    protected = hidden | {key for key, value in system.values.items() if value is None}
+    withheld = {key for key, value in system.values.items() if value is None}
+    protected = hidden | (withheld - unguarded)
     attacker = _Attacker(system, hidden)  # kept up to date as more is hidden
     for key in sorted(protected, key=repr):
         width = _width(attacker, key, margin)
@@ -444,20 +443,42 @@ def protect_system(
                 break  # nothing left to hide: as safe as the system allows
             options = [{c} for c in group]
             chosen = _widest(system, hidden, key, options, width)
+            pairs: list[set[Key]] = []
             if chosen is None:  # pinned twice over: try pairs
-                pairs = [
-                    {c, d}
-                    for c in group
-                    for d in _hideable(system, hidden, system.neighbours(c), tries)
-                ]
+                pairs = _pairs(system, hidden, group, tries)
                 chosen = _widest(system, hidden, key, pairs, width) if pairs else None
-                if chosen is None:  # none widens it: the first, smallest
-                    first = (pairs or options)[0]
-                    chosen = _width(_Attacker(system, hidden | first), key, margin), first
+            if chosen is None:  # none of the nearest: more of the counts linked to it
+                further = _linked(system, hidden, key, tries * FURTHER)
+                chosen = _widest(system, hidden, key, [{c} for c in further], width)
+            if chosen is None:  # none widens it: the first, smallest
+                first = (pairs or options)[0]
+                chosen = _width(_Attacker(system, hidden | first), key, margin), first
             width, best = chosen
             hidden |= best
             attacker = attacker.hiding(best)
     return hidden
+
+
+FURTHER = 8  # how many times `tries` counts the wider search considers
+
+
+def _pairs(system: LinearSystem, hidden: set[Key], group: list[Key], tries: int) -> list[set[Key]]:
+    """Each count of `group` with each of the `tries` smallest in a sum with it."""
+    return [{c, d} for c in group for d in _hideable(system, hidden, system.neighbours(c), tries)]
+
+
+def _linked(system: LinearSystem, hidden: set[Key], key: Key, limit: int) -> list[Key]:
+    """The `limit` smallest published counts in a sum with `key` or with a count hidden and
+    linked to it through sums (what hiding could loosen, near or far)."""
+    unseen = system.unknowns(hidden) | {key}
+    component, frontier = {key}, [key]
+    while frontier:
+        for other in system.neighbours(frontier.pop()):
+            if other in unseen and other not in component:
+                component.add(other)
+                frontier.append(other)
+    linked = set().union(*(system.neighbours(k) for k in component)) - {key}
+    return _hideable(system, hidden, linked, limit)
 
 
 def _widest(

@@ -27,11 +27,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 
 import plotly.graph_objects as go
 import polars as pl
 
+from stalking_profile import contract
 from stalking_profile.charts import copy_figure
 from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system
@@ -365,6 +366,7 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
     _people_links(out, tables, domestic)
     _offences_by_district_links(out, tables, domestic)
     _period_links(out, tables, domestic)
+    _same_when_equal_links(out, tables, domestic)
     return out
 
 
@@ -424,9 +426,83 @@ def _period_links(out: Published, tables: Tables, chosen: Domestic) -> None:
             out.same_if_equal(("quality total", indicator), ("period", chosen))
 
 
+def _same_when_equal_links(out: Published, tables: Tables, chosen: Domestic) -> None:
+    """Counts that two pages show under other names and that are the same count whenever
+    they agree (found by reading the demo's pages side by side, where one page withheld a
+    count another showed): a month's offences followed up (Outcomes, by month) are the
+    month's offences (Overview, Trends) once the month is old enough; the open offences are
+    those with no outcome after 90 days (Data quality) once every offence is 90 days old; the
+    applications timed are the applications (Civil orders). Each is linked only where both
+    are shown and equal, as protection sees them: a true equation however they came to agree.
+    (Always the same: the map's offences of no ward and the Data quality page's, linked in
+    _ward_totals; an outcome rate's offences and its outcome groups', in _rate_group_links.)"""
+    within = tables.get("outcome_within_month")
+    if within is not None and "denominator" in within.columns:
+        for row in within.iter_rows(named=True):
+            month, category = row["recorded_month"], row["category"]
+            followed = ("outcome_within_month", "denominator", month, category)
+            out.same_if_equal(followed, ("month", month, category))
+    if "outcomes" in tables and "quality" in tables:
+        out.same_if_equal(("outcome", OPEN_GROUP, chosen), ("quality", "open_after_90_days"))
+    if "outcomes" in tables and "outcome_rates" in tables:
+        _rate_group_links(out, tables["outcome_rates"])
+    if "order_times" in tables and "order_activity" in tables:
+        for order_type in tables["order_times"]["order_type"].to_list():
+            out.same_if_equal(
+                ("order_times", "applications", None, order_type),
+                ("order_activity", "applied", None, order_type),
+            )
+
+
+# The outcome codes each outcome rate counts (sql/marts/offence_summary.sql), as the shipped
+# outcome framework (contract.outcome_type_rows) codes them; outcome 1-8 counts the codes
+# marked counts_in_outcome_1_8.
+RATE_CODES = {"outcome_15": "15", "outcome_16": "16", "outcome_18": "18"}
+
+
+@cache
+def _rate_groups() -> dict[str, tuple[tuple[str, ...], bool]]:
+    """Each outcome rate's column -> the outcome groups its offences fall in, and whether
+    those groups hold other outcomes too (outcome 16's group holds 14)."""
+    rows = contract.outcome_type_rows()
+    out = {}
+    for column in ("outcome_1_8", *RATE_CODES):
+        counted = [
+            row
+            for row in rows
+            if (row["counts_in_outcome_1_8"] if column == "outcome_1_8" else False)
+            or row["outcome_code"] == RATE_CODES.get(column)
+        ]
+        groups = tuple(sorted({str(row["group_short"]) for row in counted}))
+        rest = any(row["group_short"] in groups and row not in counted for row in rows)
+        out[column] = (groups, rest)
+    return out
+
+
+def _rate_group_links(out: Published, rates: pl.DataFrame) -> None:
+    """An outcome rate's offences are those of its outcome groups (outcome 1-8: four groups;
+    outcome 15 and 18: one each), or part of them (outcome 16 and the never published 14 make
+    their group): the Outcomes page showed the outcome 15 rate's offences where it withheld the
+    same count as its group's."""
+    for outcome, category in rates.select("outcome", "category").unique().rows():
+        column = BY_KEY[outcome].column
+        if column not in _rate_groups():
+            continue
+        groups, rest = _rate_groups()[column]
+        flag: Key = ("flag", column, category)
+        parts: list[Key] = [("outcome", group, category) for group in groups]
+        if not rest:  # the groups are the rate's offences
+            out.add(parts, flag)
+        else:  # with the rest of the groups (never published), they make the groups
+            whole: Key = parts[0] if len(parts) == 1 else ("outcome groups of", column, category)
+            if len(parts) > 1:
+                out.add(parts, whole)
+            out.add([flag, ("the rest of its groups", column, category)], whole)
+
+
 def _take_up_links(out: Published, frame: pl.DataFrame) -> None:
     """The take-up table's districts add up to its "All" rows, and all applications there
-    are the period's applications for orders of all types."""
+    are the period's applications (Civil orders' activity), type by type."""
     districts = [d for d in frame["district_code"].unique().to_list() if d != "All"]
     if "All" not in frame["district_code"].to_list() or not districts:
         return
@@ -434,13 +510,15 @@ def _take_up_links(out: Published, frame: pl.DataFrame) -> None:
         for column in ("applications", "offences"):
             parts = [("order_take_up", column, d, order_type) for d in districts]
             out.add(parts, ("order_take_up", column, "All", order_type))
-    every = ("order_take_up", "applications", "All", "All types")
-    out.same_if_equal(every, ("order_activity", "applied", None, "All types"))
+    for order_type in frame["order_type"].unique().to_list():
+        every = ("order_take_up", "applications", "All", order_type)
+        out.same_if_equal(every, ("order_activity", "applied", None, order_type))
 
 
 def _protection_links(out: Published, tables: Tables, chosen: Domestic) -> None:
-    """The months of the order and contact tables add up to the period's counts, and the
-    breaches by outcome to all breaches in the period. The contact table's offences in a month
+    """The months of the order and contact tables add up to the period's counts (the orders
+    in force at the last month's end are those at the period's end), and the breaches by
+    outcome to all breaches in the period. The contact table's offences in a month
     are the month's offences (the Overview's trend), and the offences of repeat suspects
     beside orders (all districts) the Repeats page's offences with a repeat suspect."""
     if "order_monthly" in tables and "order_activity" in tables:
@@ -454,6 +532,13 @@ def _protection_links(out: Published, tables: Tables, chosen: Domestic) -> None:
                         keys.append(out.count(month_key, "order_monthly", i, column, row[column]))
                 total = ("order_activity", period_column, None, order_type)
                 out.add(keys, total)
+        # full orders in force at each month's end; at the last month's, the period's end
+        last = monthly["month"].max()
+        for i, row in enumerate(monthly.iter_rows(named=True)):
+            at_end: Key = ("order_monthly", "in_force", row["order_type"], row["month"])
+            at_end = out.count(at_end, "order_monthly", i, "in_force", row["in_force"])
+            if row["month"] == last:
+                out.same(at_end, ("order_activity", "in_force_end", None, row["order_type"]))
     by_district = next((n for n in (CONTACT, CONTACT_SOME_MONTHS) if n in tables), None)
     if "contact_monthly" in tables and by_district is not None:
         monthly = tables["contact_monthly"]
@@ -825,6 +910,15 @@ class Protected:
         ]
         return min(widths, default=float("inf"))
 
+    def as_published(self) -> Published:
+        """The counts as these tables publish them (None: hidden), with every sum protection
+        knew between them: those that hold only where two counts agree included, which the
+        published tables no longer show (a page protected beside these needs them all)."""
+        out = Published()
+        out.values = {k: None if k in self.hidden else v for k, v in self.system.values.items()}
+        out.sums = list(self.system.sums)
+        return out
+
     def withheld(self, table: str) -> set[tuple[int, str]]:
         """(row, column) of the counts this step hid in a table."""
         return {
@@ -851,6 +945,7 @@ def protect(
     domestic: Domestic,
     below: int,
     elsewhere: Published | None = None,
+    secondary: frozenset[Key] = frozenset(),
 ) -> Protected:
     """The tables with the secondary suppressions that stop any hidden count being recovered
     from the others, and the audit that proves it. The tables hold exact counts: where the
@@ -862,7 +957,10 @@ def protect(
     theirs: a count these tables share with them is known (it cannot be hidden here) or is
     hidden here too, and a count they hide must keep its interval with these tables' counts
     and sums added (the Victims and suspects page's victims by age band add up to the period's
-    offences, which the Overview may withhold)."""
+    offences, which the Overview may withhold). `secondary`: the counts they hid to protect
+    others (secondary suppressions): unknown to an attacker, but not themselves to be kept
+    wide (guarding them here hid every ward of Calderdale's map, July to September 2021, for
+    the period's 189 offences the other pages withheld)."""
     published = published_counts(tables, domestic)
     known: frozenset[Key] = frozenset()
     if elsewhere is not None:
@@ -881,9 +979,11 @@ def protect(
             published.values.setdefault(key, None)  # hidden there: unknown here too
         published.sums.extend(elsewhere.sums)
         known = frozenset(shown_there)
+    unguarded = frozenset(_with_equals(set(secondary), published)) if secondary else frozenset()
     system = published.system(known=known)
-    suppressed = frozenset(k for k, v in system.values.items() if v is None)
-    hidden = protect_system(system, below) - suppressed
+    withheld = frozenset(k for k, v in system.values.items() if v is None)
+    suppressed = withheld - unguarded
+    hidden = protect_system(system, below, unguarded=unguarded) - withheld
     places = dict(published.places)
     return Protected(_with_hidden(tables, hidden, places), hidden, places, suppressed, system)
 
@@ -1025,9 +1125,11 @@ def _wards(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
 
 
 def _ward_totals(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
-    """The map's caption: offences with no known ward, of all offences."""
+    """The map's caption: offences with no known ward, of all offences. The offences of no
+    ward are the Data quality page's (no ward recorded) where it counts the same offences."""
     for i, row in enumerate(frame.iter_rows(named=True)):
-        out.count(("unknown ward", chosen), "ward_totals", i, "unknown", row["unknown"])
+        unknown = out.count(("unknown ward", chosen), "ward_totals", i, "unknown", row["unknown"])
+        out.same(unknown, ("quality", "missing_ward"))
         out.count(("period", chosen), "ward_totals", i, "offences", row["offences"])
 
 

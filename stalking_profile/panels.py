@@ -239,8 +239,9 @@ def protected_beside_pages(
     if not gateway.publication or access is None:
         return None
     others = published_pages(gateway, flt)
-    shown = linked_tables.published_counts(others.tables, flt.domestic)
-    return linked_tables.protect(tables, flt.domestic, access.suppress_below, shown)
+    return linked_tables.protect(
+        tables, flt.domestic, access.suppress_below, others.as_published(), frozenset(others.hidden)
+    )
 
 
 def protected_across_pages(
