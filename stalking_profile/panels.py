@@ -934,7 +934,9 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
     """Data-quality indicators for the filter (rates with intervals), the cyber-flag rate by
     district as an under-recording signal, and validation failures per import. In
     publication mode the indicators and the districts are protected together (the districts'
-    offences add up to the selection's, DA and non-DA to all) and the charts redrawn."""
+    offences add up to the selection's, DA and non-DA to all), with the other pages (on their
+    own where harassment is in the filter: their DASH and screening counts are stalking's, other
+    counts under the same names) and the charts redrawn."""
     panel = _quality_panel(gateway, flt, small_denominator)
     tables = _tables_of(panel, _QUALITY_TABLES)
     protected = (
@@ -1001,13 +1003,14 @@ def repeats_panel(
     suspect's offences, and serial perpetrators (`serial_victims` victims in `serial_years`).
     In publication mode the summary, intervals, months and serial table are protected together
     (the months add up to the period, DA and non-DA to all, people and their further offences
-    to the offences with one recorded) and the chart redrawn."""
+    to the offences with one recorded), with the other pages or, under another serial rule,
+    beside them, and the chart redrawn."""
     panel = _repeats_panel(gateway, flt, serial_victims, serial_years)
     tables = _tables_of(panel, _REPEATS_TABLES)
     protected = (
         protected_across_pages(gateway, flt, tables)
         if (serial_victims, serial_years) == _serial_rule()
-        else linked_tables.protect_for(gateway, tables, flt.domestic)
+        else protected_beside_pages(gateway, flt, tables)
     )
     if protected is not None:
         panel = _as_protected(panel, protected, _REPEATS_TABLES)

@@ -1510,6 +1510,26 @@ def test_the_contact_pages_months_are_published_as_the_overview_publishes_them(
         assert (None, None) in shown
 
 
+def test_the_repeats_page_under_another_serial_rule_publishes_the_period_as_the_others_do(
+    demo_gateway,
+):
+    """Under a serial rule other than the deployment's, the Repeats page was protected on its
+    own: Calderdale, September 2021, its summary showed the period's 46 offences, which the
+    Overview withheld. It is now protected beside the other pages."""
+    from stalking_profile import panels
+    from stalking_profile.config import Settings
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",), "all")
+    settings = Settings.from_env()
+    gateway = _as_role(demo_gateway, "commissioner")
+    headline = panels.overview(gateway, flt, 30, 6).headline
+    assert _shown(headline, {"indicator": "offences"}, "numerator") is None
+    for rule in ((settings.serial_victims + 1, settings.serial_years), (2, 1)):
+        summary = panels.repeats_panel(gateway, flt, *rule).summary
+        assert _shown(summary, {"category": "all"}, "offences") is None, rule
+
+
 PERIOD_INDICATOR = {"all": "offences", "domestic": "da_offences", "non_domestic": "non_da_offences"}
 
 
