@@ -27,14 +27,13 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 
 import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile import contract
 from stalking_profile.charts import copy_figure
-from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system
 from stalking_profile.filters import Domestic, add_months
 from stalking_profile.measures.indicators import BY_KEY
@@ -333,7 +332,8 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
         ("outcomes", _outcomes),
         ("outcome_days", _outcome_days),
         ("outcome_time", _outcome_time),
-        ("quality", _quality),
+        (QUALITY, _quality),
+        (QUALITY_WITH_HARASSMENT, partial(_quality, table=QUALITY_WITH_HARASSMENT)),
         ("comparison", _comparison),
         ("risk_by_district", _risk_by_district),
         ("risk_comparison", _risk_comparison),
@@ -420,7 +420,7 @@ def _period_links(out: Published, tables: Tables, chosen: Domestic) -> None:
             out.same(("outcome_within", "recorded", row["label"], row["category"]), period)
             followed = ("outcome_within", "denominator", row["label"], row["category"])
             out.same_if_equal(followed, period)
-    quality = tables.get("quality")
+    quality = _quality_table(tables)
     if quality is not None:
         for indicator in quality["indicator"].to_list():
             out.same_if_equal(("quality total", indicator), ("period", chosen))
@@ -442,7 +442,7 @@ def _same_when_equal_links(out: Published, tables: Tables, chosen: Domestic) -> 
             month, category = row["recorded_month"], row["category"]
             followed = ("outcome_within_month", "denominator", month, category)
             out.same_if_equal(followed, ("month", month, category))
-    if "outcomes" in tables and "quality" in tables:
+    if "outcomes" in tables and _quality_table(tables) is not None:
         out.same_if_equal(("outcome", OPEN_GROUP, chosen), ("quality", "open_after_90_days"))
     if "outcomes" in tables and "outcome_rates" in tables:
         _rate_group_links(out, tables["outcome_rates"])
@@ -660,6 +660,8 @@ def _kind(table: str) -> str:
     """What a table is, whatever its name (one flag's trend, one of several SPC tables)."""
     if table.startswith(FLAG_TREND):
         return FLAG_TREND
+    if table == QUALITY_WITH_HARASSMENT:
+        return QUALITY
     return SPC if is_spc(table) else table
 
 
@@ -799,7 +801,14 @@ def _outcome_time(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None
         out.add([closed, ("outcome", OPEN_GROUP, category)], total)
 
 
-def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
+# The Data quality page's indicators under QUALITY where the filter holds stalking alone; under
+# QUALITY_WITH_HARASSMENT where harassment is in it too: their DASH and screening counts are
+# then stalking's, other counts than the other pages' flags of the same name.
+QUALITY, QUALITY_WITH_HARASSMENT = "quality", "quality@with harassment"
+
+
+def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic, table: str = QUALITY) -> None:
+    flags = "flag" if table == QUALITY else "stalking flag"
     without = {
         "da_stalking_without_dash": ("dash_completed", "domestic"),
         "non_da_stalking_without_dash": ("dash_completed", "non_domestic"),
@@ -807,26 +816,26 @@ def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
     }
     for i, row in enumerate(frame.iter_rows(named=True)):
         indicator = row["indicator"]
-        key = out.count(("quality", indicator), "quality", i, "numerator", row["numerator"])
+        key = out.count(("quality", indicator), table, i, "numerator", row["numerator"])
         denominator = row["denominator"]
         if indicator in without:
             flag, category = without[indicator]
             stalking = ("stalking period", category)
-            total = out.count(stalking, "quality", i, "denominator", denominator)
-            out.add([key, ("flag", flag, category)], total)
+            total = out.count(stalking, table, i, "denominator", denominator)
+            out.add([key, (flags, flag, category)], total)
         elif indicator == "contradictory_screen":
-            screened = ("flag", "dash_completed", chosen)
-            out.count(screened, "quality", i, "denominator", denominator)
+            screened = (flags, "dash_completed", chosen)
+            out.count(screened, table, i, "denominator", denominator)
         elif indicator in ("missing_ward", "unknown_ward"):
-            out.count(("period", chosen), "quality", i, "denominator", denominator)
+            out.count(("period", chosen), table, i, "denominator", denominator)
         else:
-            out.count(("quality total", indicator), "quality", i, "denominator", denominator)
+            out.count(("quality total", indicator), table, i, "denominator", denominator)
     if chosen == "all":
         out.split("period", CATEGORY)
         out.split("stalking period", CATEGORY)
         # DA + non-DA stalking with a DASH = all of it (the screened offences): with the
         # non-DA pair shown, a DA count hidden alone came back (Calderdale, 178 - 176 = 2)
-        out.split("flag", "dash_completed", CATEGORY)
+        out.split(flags, "dash_completed", CATEGORY)
     # The stalking checks' denominators are the period's offences only when the filter holds
     # stalking alone (with harassment too, claiming so made the page's sums contradict each
     # other): the same count where the two agree, apart where they do not.
@@ -835,6 +844,11 @@ def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         value = out.values.get(stalking)
         if value is not None and value == out.values.get(every):
             out.add([stalking], every)
+
+
+def _quality_table(tables: Tables) -> pl.DataFrame | None:
+    """The Data quality page's indicators, under either name."""
+    return next((tables[n] for n in (QUALITY, QUALITY_WITH_HARASSMENT) if n in tables), None)
 
 
 def _cyber_by_district(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
@@ -1225,19 +1239,6 @@ def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure
                         [None if hide else v for hide, v in zip(gone, values, strict=True)],
                     )
     return out
-
-
-def protect_for(gateway: Gateway, tables: Tables, domestic: Domestic) -> Protected | None:
-    """The tables of one page as the gateway's role receives them: protected together under
-    its disclosure rule in publication mode; None (nothing to do) otherwise. The tables must
-    hold exact counts (a builder that calls this is decorated with publication.rounded_last);
-    rounded ones are refused."""
-    access = gateway.access
-    if not gateway.publication or access is None:
-        return None
-    if access.round_to > 1:
-        raise ValueError("tables are protected from exact counts and rounded after")
-    return protect(tables, domestic, access.suppress_below)
 
 
 def hidden_months(protected: Protected, table: str, month_column: str) -> dict[str, set[date]]:

@@ -934,23 +934,28 @@ def quality_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
     """Data-quality indicators for the filter (rates with intervals), the cyber-flag rate by
     district as an under-recording signal, and validation failures per import. In
     publication mode the indicators and the districts are protected together (the districts'
-    offences add up to the selection's, DA and non-DA to all), with the other pages (on their
-    own where harassment is in the filter: their DASH and screening counts are stalking's, other
-    counts under the same names) and the charts redrawn."""
+    offences add up to the selection's, DA and non-DA to all), with the other pages (beside
+    them where harassment is in the filter: their DASH and screening counts are then
+    stalking's, linked_tables.QUALITY_WITH_HARASSMENT) and the charts redrawn."""
     panel = _quality_panel(gateway, flt, small_denominator)
-    tables = _tables_of(panel, _QUALITY_TABLES)
-    protected = (
-        protected_across_pages(gateway, flt, tables)
-        if _quality_shared(flt)
-        else linked_tables.protect_for(gateway, tables, flt.domestic)
-    )
+    if _quality_shared(flt):
+        names = _QUALITY_TABLES
+        protected = protected_across_pages(gateway, flt, _tables_of(panel, names))
+    else:
+        names = _QUALITY_WITH_HARASSMENT_TABLES
+        protected = protected_beside_pages(gateway, flt, _tables_of(panel, names))
     if protected is not None:
-        panel = _as_protected(panel, protected, _QUALITY_TABLES)
+        panel = _as_protected(panel, protected, names)
     return _quality_figures(panel, flt)
 
 
 # The Data quality page's tables protected with the other pages' (stalking-only filters).
 _QUALITY_TABLES = {"quality": "indicators", "cyber_by_district": "cyber_by_district"}
+# ... and beside them where harassment is in the filter (linked_tables.QUALITY_WITH_HARASSMENT)
+_QUALITY_WITH_HARASSMENT_TABLES = {
+    linked_tables.QUALITY_WITH_HARASSMENT: "indicators",
+    "cyber_by_district": "cyber_by_district",
+}
 
 
 def _quality_figures(panel: QualityPanel, flt: ProfileFilter) -> QualityPanel:
