@@ -7,10 +7,12 @@ the period, and unpublished), the twelve months before = the previous period's c
 mean x its months = their sum, the outcome groups of a category = its offences, offences without
 a DASH + offences with one = offences, districts = the selection, the selection and the
 districts not selected = the force, a characteristic's groups of victims = their Total = the
-period's offences (and of suspects, the offences with a suspect). `published_counts` writes every count the tables show, and
-where, as a `disclosure.LinearSystem`; `protect` hides the further counts `protect_system`
-chooses (and the rates, shares and averages that would give them back) until the attacker's
-audit leaves every hidden count an interval at least the threshold wide.
+period's offences (and of suspects, the offences with a suspect), and counts two pages show
+under other names (an outcome rate's offences and its outcome groups'). `published_counts`
+writes every count the tables show, and where, as a `disclosure.LinearSystem`; `protect` hides
+the further counts `protect_system` chooses (and the rates, shares and averages that would give
+them back) until the attacker's audit leaves every hidden count an interval at least the
+threshold wide.
 
 Not modelled (stated in the pack): differences between published figures that are not
 themselves published counts (for example outcome 14 as an outcome group less outcome 16), and
