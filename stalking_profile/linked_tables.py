@@ -469,12 +469,10 @@ def _rate_groups() -> dict[str, tuple[tuple[str, ...], bool]]:
     rows = contract.outcome_type_rows()
     out = {}
     for column in ("outcome_1_8", *RATE_CODES):
-        counted = [
-            row
-            for row in rows
-            if (row["counts_in_outcome_1_8"] if column == "outcome_1_8" else False)
-            or row["outcome_code"] == RATE_CODES.get(column)
-        ]
+        if column == "outcome_1_8":
+            counted = [row for row in rows if row["counts_in_outcome_1_8"]]
+        else:
+            counted = [row for row in rows if row["outcome_code"] == RATE_CODES[column]]
         groups = tuple(sorted({str(row["group_short"]) for row in counted}))
         rest = any(row["group_short"] in groups and row not in counted for row in rows)
         out[column] = (groups, rest)
@@ -582,7 +580,7 @@ def _protection_links(out: Published, tables: Tables, chosen: Domestic) -> None:
 # row (the period's offences); suspects are counted over offences with a suspect identified.
 PEOPLE_TOTALS = {"Victims": "period", "Suspects": "offences_with_suspect"}
 PEOPLE_RATES = "people_rates"
-RATE_COLUMNS = ("rate_per_1000", "rate_lower", "rate_upper")
+PEOPLE_RATE_COLUMNS = ("rate_per_1000", "rate_lower", "rate_upper")  # give the offences back
 
 
 def _people_links(out: Published, tables: Tables, chosen: Domestic) -> None:
@@ -614,7 +612,7 @@ def _people_links(out: Published, tables: Tables, chosen: Domestic) -> None:
         person, sex, band = row["person"], row["sex"], row["age_band"]
         key = (PEOPLE_RATES, person, sex, band)
         key = out.count(key, PEOPLE_RATES, i, "offences", row["offences"])
-        out.places[key][-1] = Place(PEOPLE_RATES, i, "offences", RATE_COLUMNS)
+        out.places[key][-1] = Place(PEOPLE_RATES, i, "offences", PEOPLE_RATE_COLUMNS)
         by_sex[(person, sex)].append(key)
         by_band[(person, band)].append(key)
     for (person, sex), keys in by_sex.items():
@@ -907,7 +905,8 @@ class Protected:
     tables: dict[str, pl.DataFrame]  # the tables given, with the secondary suppressions made
     hidden: set[Key]  # the secondary suppressions this step made
     places: dict[Key, list[Place]]
-    # the counts hidden before this step (primary suppressions; other pages' hidden counts)
+    # the counts hidden before this step that must stay wide (primary suppressions, here and
+    # on the pages beside; not those pages' secondary suppressions)
     suppressed: frozenset[Key]
     system: LinearSystem = field(repr=False, compare=False)  # what the attacker reads
 

@@ -221,7 +221,7 @@ def _serial_rule() -> tuple[int, int]:
 def _quality_shared(flt: ProfileFilter) -> bool:
     """Whether the Data quality page's counts are the other pages' (its DASH and screening
     indicators count stalking only: with harassment in the filter they are other counts, and
-    the page is protected on its own)."""
+    the page is protected beside the others, linked_tables.QUALITY_WITH_HARASSMENT)."""
     return flt.offence_types == ("stalking",)
 
 

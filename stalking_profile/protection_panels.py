@@ -157,17 +157,20 @@ class ContactPanel:
     figure: go.Figure
     provisional_from: date | None = None  # months from this one are left out: too recent
 
-    def tables(self, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
-        """The tables under their names in publication mode's protection: the contact by
-        district counts the Risk page's offences by district only where every month of the
-        filter's period is in it (linked_tables.CONTACT, else CONTACT_SOME_MONTHS)."""
+    def by_district_name(self, flt: ProfileFilter) -> str:
+        """The contact by district's name in publication mode's protection: it counts the Risk
+        page's offences by district only where every month of the filter's period is in it
+        (linked_tables.CONTACT, else CONTACT_SOME_MONTHS)."""
         every_month = (
             self.data_start is not None
             and self.data_start <= flt.start_month
             and (self.provisional_from is None or self.provisional_from > flt.end_month)
         )
-        name = linked_tables.CONTACT if every_month else linked_tables.CONTACT_SOME_MONTHS
-        return {name: self.by_district, "contact_monthly": self.monthly}
+        return linked_tables.CONTACT if every_month else linked_tables.CONTACT_SOME_MONTHS
+
+    def tables(self, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
+        """The tables under their names in publication mode's protection."""
+        return {self.by_district_name(flt): self.by_district, "contact_monthly": self.monthly}
 
     def why_empty(self, flt: ProfileFilter) -> str:
         """Why no month of the filter's period has a figure (when `monthly` is empty)."""
@@ -207,10 +210,9 @@ def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     if protected is None:
         return panel
     monthly = protected.tables["contact_monthly"]
-    by_district = next(name for name in tables if name != "contact_monthly")
     return replace(
         panel,
-        by_district=protected.tables[by_district],
+        by_district=protected.tables[panel.by_district_name(flt)],
         monthly=monthly,
         figure=_contact_figure(monthly, flt),
     )
