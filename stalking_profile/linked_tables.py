@@ -36,7 +36,7 @@ import polars as pl
 
 from stalking_profile import contract
 from stalking_profile.charts import copy_figure
-from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system
+from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
 from stalking_profile.filters import Domestic, add_months
 from stalking_profile.measures.indicators import BY_KEY
 from stalking_profile.measures.outcomes import OPEN_GROUP
@@ -999,20 +999,62 @@ def protect(
     withheld = frozenset(k for k, v in system.values.items() if v is None)
     suppressed = withheld - unguarded
     hidden = protect_system(system, below, unguarded=unguarded) - withheld
+    hidden -= _copies_shown(hidden, system, below)
     places = dict(published.places)
     return Protected(_with_hidden(tables, hidden, places), hidden, places, suppressed, system)
 
 
 def _with_equals(keys: set[Key], published: Published) -> set[Key]:
     """The keys, and every key a sum of one part says is the same count as one of them."""
-    found, grew = set(keys), True
-    while grew:
-        grew = False
-        for parts, total in published.sums:
-            if len(parts) == 1 and (parts[0] in found) != (total in found):
-                found |= {parts[0], total}
-                grew = True
+    return _closure(keys, _same_counts(published.sums))
+
+
+def _same_counts(
+    sums: list[tuple[tuple[Key, ...], Key]], fixed: frozenset[Key] = frozenset()
+) -> dict[Key, list[Key]]:
+    """Each key's links to the keys a sum says are the same count: a sum of one part, or one
+    whose other counts are all `fixed` (known to a reader, with no cell to hide). A count
+    such a sum gives exactly from fixed counts alone is linked to one of them."""
+    same: defaultdict[Key, list[Key]] = defaultdict(list)
+    for parts, total in sums:
+        members = (*parts, total)
+        unknown = [key for key in members if key not in fixed]
+        if len(unknown) == 1 and len(members) > 1:
+            unknown.append(next(key for key in members if key in fixed))
+        if len(unknown) == 2:
+            same[unknown[0]].append(unknown[1])
+            same[unknown[1]].append(unknown[0])
+    return same
+
+
+def _closure(keys: set[Key], same: dict[Key, list[Key]]) -> set[Key]:
+    found, todo = set(keys), list(keys)
+    while todo:
+        for other in same.get(todo.pop(), ()):
+            if other not in found:
+                found.add(other)
+                todo.append(other)
     return found
+
+
+def _copies_shown(hidden: set[Key], system: LinearSystem, below: int) -> set[Key]:
+    """The secondary suppressions of `hidden` that are the same count as one a reader is shown
+    or knows (through sums of one part, or of known counts but two): hiding them hides
+    nothing, so the audit is the same with them shown, and a reader is not told a count is
+    withheld that another page shows (Calderdale, September 2021: the Overview withheld the
+    44 DA offences that the Outcomes page showed as the month's offences followed up)."""
+    same = _same_counts(list(system.sums), system.fixed)
+    primary = small(system, below)
+    copies: set[Key] = set()
+    seen: set[Key] = set()
+    for key in hidden - primary:
+        if key in seen:
+            continue
+        count = _closure({key}, same)
+        seen |= count
+        if any(k not in hidden and system.values.get(k) is not None for k in count):
+            copies |= count & hidden - primary
+    return copies
 
 
 def protect_with(protected: Protected, tables: Tables) -> Protected:

@@ -869,6 +869,36 @@ def test_every_count_two_pages_show_under_other_names_is_one_count_to_protection
     assert checked >= 20
 
 
+@pytest.mark.parametrize(("district", "first", "last", "domestic"), CROSS_PAGE[:3] + CROSS_PAGE[8:])
+def test_no_count_is_withheld_on_one_page_and_shown_on_another(
+    demo_gateway, district, first, last, domestic
+):
+    """Calderdale, September 2021: the Overview withheld its 44 DA offences, which the
+    Outcomes page showed as September's offences followed up. Withholding a count a reader
+    can read on another page protects nothing, and tells a meeting a figure is withheld that
+    is not. Every count the pages withhold is withheld wherever it is shown (the same count
+    by the model's sums, read from the tables as each page publishes them), and no small
+    count can be narrowed."""
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(first, last, (district,), domestic)
+    truth = _pages_as_published(_as_role(demo_gateway, "strategic"), flt)
+    shown = _pages_as_published(_as_role(demo_gateway, "commissioner"), flt)
+    model = published_counts(truth, domestic)
+    withheld, readable = set(), set()
+    for key, places in model.places.items():
+        cells = [shown[place.table][place.column][place.row] for place in places]
+        # withheld: blank wherever it is shown (an XmR mean is blank only beside a small month)
+        (withheld if all(cell is None for cell in cells) else readable).add(key)
+    assert withheld - {k for k, v in model.values.items() if v is not None and v < BELOW}
+    for key in withheld:
+        assert not _same_count(model, key) & readable, key
+    _assert_no_small_count_narrowed(truth, shown, domestic)
+    if (district, first, last) == ("CD", date(2021, 9, 1), date(2021, 9, 1)):
+        headline = shown["headline"]
+        assert _shown(headline, {"indicator": "da_offences"}, "numerator") == 44
+
+
 @pytest.mark.parametrize(
     ("district", "first", "last", "domestic"),
     [
