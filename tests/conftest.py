@@ -45,22 +45,24 @@ def run_cli(
 
 @pytest.hookimpl(optionalhook=True)  # a run without xdist does not know the hook
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """`--dist loadgroup` with the browser tests (tests/browser/) kept on one worker: one app
-    server and one Chromium at a time, while the other worker runs the rest. pytest-xdist 3.8
-    groups tests by rewriting a test's `_nodeid`, which pytest 9 no longer reads, so the
-    browser tests' `xdist_group` mark had stopped grouping anything: each worker started its
-    own servers and browser. The group is named here from the folder instead."""
+    """`--dist loadgroup` with each browser test module (tests/browser/) kept on one worker:
+    a module's tests share the app server it starts (the demo's, the one that requires login,
+    or the replicas'), so it is started once, and the modules themselves may run on different
+    workers at once (they were one group, about 160 s on one worker, the suite's longest path).
+    pytest-xdist 3.8 groups tests by rewriting a test's `_nodeid`, which pytest 9 no longer
+    reads, so the browser tests' `xdist_group` mark had stopped grouping anything: each worker
+    started its own servers and browser. The group is named here from the module instead."""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
 
-    class BrowserTestsTogether(LoadGroupScheduling):
+    class BrowserModulesTogether(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
             if nodeid.startswith("tests/browser/"):
-                return "browser"
+                return nodeid.split("::", 1)[0]
             return super()._split_scope(nodeid)
 
-    return BrowserTestsTogether(config, log)
+    return BrowserModulesTogether(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)

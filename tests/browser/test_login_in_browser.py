@@ -17,12 +17,12 @@ from stalking_profile.operational import settings as app_settings
 from tests.browser.conftest import RunningApp, guarded_page, serving
 from tests.browser.test_pages_in_browser import _wait_for_page
 
-pytestmark = pytest.mark.browser  # on one worker, with the other browser tests (tests/conftest.py)
+pytestmark = pytest.mark.browser  # this module's tests on one worker (tests/conftest.py)
 PASSWORD = "browser test password"
 
 
-# Session-scoped: the browser tests share one worker, which may run this module's tests between
-# others, and a module-scoped server was then started again (7 s each time).
+# Session-scoped: this module's tests share one worker, which may run them between others, and
+# a module-scoped server was then started again (7 s each time).
 @pytest.fixture(scope="session")
 def login_app(
     demo_db_path: Path, chromium_path: str, tmp_path_factory: pytest.TempPathFactory

@@ -18,7 +18,7 @@ from stalking_profile.filters import ProfileFilter
 from tests.browser.conftest import ARTIFACTS, guarded_page
 from tests.test_excel import huge_dimension, zip_bomb
 
-pytestmark = pytest.mark.browser  # on one worker, with the other browser tests (tests/conftest.py)
+pytestmark = pytest.mark.browser  # this module's tests on one worker (tests/conftest.py)
 
 # Trends first: on a freshly started server, a bookmarked page must work before "/" is visited.
 PAGES = {

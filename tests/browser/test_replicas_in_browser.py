@@ -25,7 +25,7 @@ from tests.browser.test_login_in_browser import PASSWORD, _open_from_menu, _sign
 from tests.browser.test_pages_in_browser import _metric, _wait_for_page
 from tests.conftest import OFFENCE_HEADER, run_cli
 
-pytestmark = pytest.mark.browser  # on one worker, with the other browser tests (tests/conftest.py)
+pytestmark = pytest.mark.browser  # this module's tests on one worker (tests/conftest.py)
 
 NEW_OFFENCES = 7
 
