@@ -127,6 +127,11 @@ class Incidence:
     def linked(self, start: int, variable: np.ndarray) -> np.ndarray:
         """The sums reachable from count `start` through the counts marked `variable` they
         share (the others bind other counts and cannot narrow it), in order."""
+        return self.component(start, variable)[0]
+
+    def component(self, start: int, variable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sums linked to count `start` (`linked`) and the counts marked `variable` reached
+        on the way, `start` among them: from any of those counts the same sums are linked."""
         reached = np.zeros(len(self.keys), dtype=bool)
         reached[start] = True
         frontier = np.array([start])
@@ -138,7 +143,7 @@ class Incidence:
             counts = _gather(self.members, sums)[0]
             frontier = np.unique(counts[variable[counts] & ~reached[counts]])
             reached[frontier] = True
-        return np.flatnonzero(linked)
+        return np.flatnonzero(linked), np.flatnonzero(reached)
 
     def block(
         self, rows: np.ndarray, variable: np.ndarray
@@ -212,6 +217,7 @@ class _Attacker:
         self.lower = np.where(is_unknown, 0.0, np.maximum(0.0, matrices.values - system.slack))
         self.upper = np.where(is_unknown, np.inf, matrices.values + system.slack)
         self._models: dict[bytes, _Model] = {}
+        self._linked: dict[int, np.ndarray] = {}  # a count's linked sums, shared by its component
 
     def model(self, key: Key) -> _Model | None:
         """The model of `key`'s linked sums, aimed at `key`; None if nothing can narrow it
@@ -220,7 +226,10 @@ class _Attacker:
         column = matrices.position.get(key)
         if column is None or not self.variable[column]:
             return None
-        rows = matrices.linked(column, self.variable)
+        rows = self._linked.get(column)
+        if rows is None:  # the same sums for every count reached (a district's withheld wards)
+            rows, reached = matrices.component(column, self.variable)
+            self._linked.update(dict.fromkeys(reached.tolist(), rows))
         model = self._models.get(rows.tobytes())
         if model is None:
             matrix, rhs, columns = matrices.block(rows, self.variable)
@@ -253,7 +262,9 @@ class _Model:
     counts), aimed at one of them. `extremes(shown)` solves it with the counts in `shown`
     (hidden in this model) back at their published bounds: a model made with the most counts
     hidden answers for fewer, each solve starting from the last one's basis (sums linked only
-    through a shown count then no longer bind the one aimed at)."""
+    through a shown count then no longer bind the one aimed at). A model of one sum is solved
+    exactly without HiGHS (`one_sum_extreme`): the Hotspot maps page's withheld wards are one
+    sum, 4,046 of them at a million offences, each solved twice."""
 
     def __init__(
         self,
@@ -268,6 +279,11 @@ class _Model:
         self.aimed: int | None = None
         self._published = np.zeros(0, dtype=np.int64)
         rows, count = matrix.shape
+        # the bounds as they stand, and the one sum (coefficients, total) if there is one
+        self.bounds = (np.array(lower, dtype=float), np.array(upper, dtype=float))
+        self.one_sum = (matrix.toarray()[0], float(rhs[0])) if rows == 1 else None
+        if self.one_sum is not None:
+            return
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = count, rows
         lp.col_cost_ = np.zeros(count)
@@ -290,9 +306,10 @@ class _Model:
         if place == len(self.columns) or self.columns[place] != column:
             return False
         if self.aimed != place:
-            if self.aimed is not None:
-                self.solver.changeColCost(self.aimed, 0.0)
-            self.solver.changeColCost(place, 1.0)
+            if self.one_sum is None:
+                if self.aimed is not None:
+                    self.solver.changeColCost(self.aimed, 0.0)
+                self.solver.changeColCost(place, 1.0)
             self.aimed = place
         return True
 
@@ -303,12 +320,21 @@ class _Model:
 
     def smallest(self) -> float:
         """The aimed count's smallest value, with what was last published."""
+        if self.one_sum is not None:
+            return one_sum_extreme(*self.one_sum, *self.bounds, self._aimed(), largest=False)
         return _optimum(self.solver, highspy.ObjSense.kMinimize)
 
     def largest(self) -> float:
         """The aimed count's largest value (infinity if it has none), with what was last
         published; solved from where the last solve stopped."""
+        if self.one_sum is not None:
+            return one_sum_extreme(*self.one_sum, *self.bounds, self._aimed(), largest=True)
         return _optimum(self.solver, highspy.ObjSense.kMaximize)
+
+    def _aimed(self) -> int:
+        if self.aimed is None:
+            raise ValueError("the model is aimed at no count")
+        return self.aimed
 
     def _show(self, shown: Iterable[Key]) -> None:
         """Publish the counts in `shown` again (at their published bounds), and hide again
@@ -342,12 +368,41 @@ class _Model:
         return places[inside]
 
     def _bound(self, places: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        self.bounds[0][places], self.bounds[1][places] = lower, upper
+        if self.one_sum is not None:
+            return
         self.solver.changeColsBounds(
             len(places),
             places.astype(np.int32),
             np.asarray(lower, dtype=float),
             np.where(np.isinf(upper), highspy.kHighsInf, upper).astype(float),
         )
+
+
+def one_sum_extreme(
+    coefficients: np.ndarray,
+    total: float,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    aimed: int,
+    largest: bool,
+) -> float:
+    """The smallest or largest value of count `aimed` where `coefficients` . x = `total` and
+    `lower` <= x <= `upper` (an LP of one row, solved exactly: the aimed count is largest where
+    the others take the bounds that leave the most of the total to it), to a millionth as
+    `_optimum` gives it; infinity if it has no largest."""
+    others = np.ones(len(coefficients), dtype=bool)
+    others[aimed] = False
+    a, low, high = coefficients[others], lower[others], upper[others]
+    least = float(np.sum(np.where(a > 0, a * low, a * high)))  # the others' smallest part
+    most = float(np.sum(np.where(a > 0, a * high, a * low)))  # and largest
+    own = coefficients[aimed]
+    ends = sorted(((total - most) / own, (total - least) / own))
+    smallest, greatest = max(ends[0], lower[aimed]), min(ends[1], upper[aimed])
+    if smallest > greatest + 1e-9:
+        raise ValueError("the published counts contradict their sums (rounded without slack?)")
+    value = float(greatest if largest else smallest)
+    return value if np.isinf(value) else round(value, 6)
 
 
 def _optimum(solver: highspy.Highs, sense: highspy.ObjSense) -> float:
