@@ -244,6 +244,16 @@ def test_districts_sit_on_a_funnel_of_the_force_rate(demo_gateway: Gateway) -> N
             continue
         checked += 1
     assert truth["n"].sum() == 6129 and checked >= 3
+    # the funnel is drawn over the districts' sizes: its lines span the points, not -999 to
+    # +648 per 1,000 from a population of 1 (which flattened every point along the bottom)
+    figure = panels.trends_page(demo_gateway, flt, 6, True).funnel_figure
+    lines = [y for trace in figure.data if trace.mode == "lines" for y in trace.y]
+    smallest = float(funnel["population"].min())
+    assert min(min(trace.x) for trace in figure.data if trace.mode == "lines") == pytest.approx(
+        0.8 * smallest
+    )
+    rates = funnel["rate_per_1000"]
+    assert min(lines) > rates.min() / 2 and max(lines) < rates.max() * 2
     alone = panels.trends_page(
         demo_gateway, ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("KD",)), 6, True
     ).funnel

@@ -62,11 +62,18 @@ def pooled_rate(offences: np.ndarray, population: np.ndarray) -> float:
 
 
 def limits_across(population: np.ndarray, area_rate: float, points: int = 120) -> pl.DataFrame:
-    """The funnel's limits (funnel_limits) at `points` sizes spanning the units' populations,
-    from 80% of the smallest to 105% of the largest: what a funnel plot draws."""
-    sizes = np.linspace(
-        max(population.min(initial=1.0) * 0.8, 1.0), population.max(initial=1.0) * 1.05, points
-    )
+    """The funnel's limits (funnel_limits) at `points` sizes spanning the units' populations
+    (those known: above 0), from 80% of the smallest to 105% of the largest: what a funnel plot
+    draws. (It once began at a population of 1, where the limits run from -999 to +648 per
+    1,000 and every unit's point lay flat along the bottom of the chart.)
+
+    >>> limits_across(np.array([5000.0, 0.0, 20000.0]), 2.0, points=3)["population"].to_list()
+    [4000.0, 12500.0, 21000.0]
+    """
+    known = np.asarray(population, dtype=float)
+    known = known[known > 0]
+    smallest, largest = (known.min(), known.max()) if known.size else (1.0, 1.0)
+    sizes = np.linspace(max(smallest * 0.8, 1.0), largest * 1.05, points)
     return funnel_limits(area_rate, sizes)
 
 
