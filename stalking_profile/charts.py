@@ -378,6 +378,7 @@ def rate_comparison_figure(
     rates: pl.DataFrame, title: str, category_column: str = "category"
 ) -> go.Figure:
     """Rates with 95% intervals as grouped bars, one colour per category (DA, non-DA, all).
+    A rate withheld (null: publication mode) has no bar, never a bar at 0%.
 
     `rates`: label, category, rate, lower, upper, numerator, denominator.
     """
@@ -386,7 +387,7 @@ def rate_comparison_figure(
         part = rates.filter(pl.col(category_column) == category)
         if part.is_empty():
             continue
-        rate = part["rate"].fill_null(0)
+        rate = part["rate"]
         figure.add_bar(
             x=part["label"].to_list(),
             y=rate.to_list(),
@@ -395,8 +396,8 @@ def rate_comparison_figure(
             error_y={
                 "type": "data",
                 "symmetric": False,
-                "array": (part["upper"].fill_null(0) - rate).to_list(),
-                "arrayminus": (rate - part["lower"].fill_null(0)).to_list(),
+                "array": (part["upper"] - rate).to_list(),
+                "arrayminus": (rate - part["lower"]).to_list(),
             },
             customdata=part.select("numerator", "denominator").to_numpy(),
             hovertemplate="%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra>"

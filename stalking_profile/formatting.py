@@ -8,6 +8,7 @@ import polars as pl
 
 from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.measures.spc import MINIMUM_POINTS
+from stalking_profile.tables import SUPPRESSED
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
@@ -73,7 +74,11 @@ def headline_help(row: dict, change: dict | None = None, share: dict | None = No
 
 
 def headline_value(row: dict) -> str:
-    """The big number of a headline tile."""
+    """The big number of a headline tile: 'suppressed' where publication mode withheld it (a
+    count, or a rate of offences there were: "no data" had read as if nothing was recorded),
+    'no data' for a rate of no offences."""
+    if row["value"] is None and (row["kind"] == "count" or row.get("denominator") != 0):
+        return SUPPRESSED
     return count(row["value"]) if row["kind"] == "count" else percent(row["value"])
 
 

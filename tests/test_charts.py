@@ -119,6 +119,28 @@ def test_empty_rates_draw_0_to_100_percent() -> None:
     assert tuple(figure.layout.yaxis.range) == (0, 1.0)
 
 
+def test_a_withheld_rate_has_no_bar_rather_than_a_bar_at_0_percent(demo_gateway: Gateway) -> None:
+    """Calderdale non-DA, July to September 2021, as a commissioner's office: the arrest,
+    screening and cyber-flag rates (2, 3 and 2 of 11) are withheld, and the chart drew them
+    as 0% bars ("0.0% (NaN of 11)"). A withheld rate has no bar; a rate shown has its bar."""
+    from stalking_profile.access import Access, Role
+    from stalking_profile.panels import risk_panel
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    reader = demo_gateway.scoped(Access.for_role("x", Role.COMMISSIONER))
+    panel = risk_panel(reader, flt, 30)
+    rates = panel.selection.filter(pl.col("category") == "non_domestic")
+    (trace,) = [t for t in panel.figure.data if t.name == charts.DOMESTIC_CHOICES["non_domestic"]]
+    bars = dict(zip(trace.x, trace.y, strict=True))
+    withheld = rates.filter(pl.col("rate").is_null())["label"].to_list()
+    assert len(withheld) >= 2
+    assert all(bars[label] is None for label in withheld)
+    shown = rates.filter(pl.col("rate").is_not_null())
+    assert shown.height and all(
+        bars[label] == rate for label, rate in shown.select("label", "rate").rows()
+    )
+
+
 def test_one_month_is_labelled_as_a_month(demo_gateway: Gateway) -> None:
     """Fault 7: a one-month series was labelled '23:59:59.9996 ... 00:00:00.0004'."""
     flt = ProfileFilter(date(2021, 6, 1), date(2021, 6, 1), ("BD", "CD", "KD", "LD", "WD"))

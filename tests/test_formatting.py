@@ -70,6 +70,36 @@ def test_headline_table_has_one_row_per_figure_and_blank_missing_denominators() 
     assert table["interval"].to_list() == ["", "19.0% to 21.0%"]
 
 
+def test_a_withheld_tile_says_suppressed_and_a_rate_of_nothing_says_no_data(demo_gateway) -> None:
+    """Calderdale non-DA, July to September 2021, as a commissioner's office: the arrest,
+    outcome 16 and cyber-flag tiles said "no data", as if nothing had been recorded; their
+    rates of 11 offences are withheld. A rate of no offences still says "no data"."""
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.panels import overview
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    reader = demo_gateway.scoped(Access.for_role("x", Role.COMMISSIONER))
+    tiles = formatting.headline_tiles(overview(reader, flt, 30, 6).headline)
+    shown = dict(
+        zip(
+            tiles["indicator"],
+            map(formatting.headline_value, tiles.iter_rows(named=True)),
+            strict=True,
+        )
+    )
+    assert shown["offences"] == "11"
+    assert shown["arrest_rate"] == "suppressed" and "no data" not in shown.values()
+    empty = {"kind": "rate", "value": None, "numerator": 0, "denominator": 0}
+    assert formatting.headline_value(empty) == "no data"
+    assert (
+        formatting.headline_value({**empty, "numerator": None, "denominator": 11}) == "suppressed"
+    )
+    assert formatting.headline_value({"kind": "count", "value": None, "denominator": None}) == (
+        "suppressed"
+    )
+
+
 def test_period_table_marks_changes_beyond_chance() -> None:
     table = pl.DataFrame(
         {
