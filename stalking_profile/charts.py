@@ -145,15 +145,28 @@ def apply_theme(figure: go.Figure, title: str) -> go.Figure:
     return figure
 
 
+ONE_MONTH_BAR = timedelta(days=24) / timedelta(milliseconds=1)  # a bar's width, in ms
+
+
 def month_axis(figure: go.Figure, months: list) -> go.Figure:
     """Label a monthly x-axis by month ("Jun 2021"), never by time of day: one tick a month
-    for short series, and a month's width either side of a single month."""
+    for short series, and a month's width either side of a single month. A single month's
+    bars are given a width and its lines a marker: Plotly sizes a bar on a date axis by the
+    gap to the next, and draws a line of one point as nothing (a one-month period's chart
+    showed axes and no bar for 528 offences)."""
     axis: dict[str, object] = {"tickformat": "%b %Y", "hoverformat": "%b %Y"}
     if len(months) <= 12:
         axis["dtick"] = "M1"
     if len(months) == 1:
         only = months[0]
         axis["range"] = [only - timedelta(days=20), only + timedelta(days=20)]
+        bars = [trace for trace in figure.data if trace.type == "bar"]
+        side_by_side = figure.layout.barmode == "group"
+        width = ONE_MONTH_BAR / (len(bars) if side_by_side and bars else 1)
+        figure.update_traces(width=width, selector={"type": "bar"})
+        figure.update_traces(
+            mode="lines+markers", marker_size=10, selector={"type": "scatter", "mode": "lines"}
+        )
     figure.update_xaxes(**axis)
     return figure
 

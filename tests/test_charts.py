@@ -148,6 +148,17 @@ def test_one_month_is_labelled_as_a_month(demo_gateway: Gateway) -> None:
     assert figure.layout.xaxis.tickformat == "%b %Y"
     low, high = figure.layout.xaxis.range
     assert (high - low).days == 40
+    # a single month's bars drawn a month wide (Plotly gave them no width: axes and no bar for
+    # a month's offences) and its rolling total drawn as a point, not a line of one point
+    bars = [trace for trace in figure.data if trace.type == "bar"]
+    assert bars and all(trace.width >= 20 * 86_400_000 for trace in bars)
+    assert sum(trace.y[0] for trace in bars) > 0
+    (rolling,) = [trace for trace in figure.data if trace.type == "scatter"]
+    assert "markers" in rolling.mode
+    # a month of a longer series is left to Plotly
+    longer = ProfileFilter(date(2021, 5, 1), date(2021, 6, 1), flt.districts)
+    longer_bars = [t for t in trends_volume(demo_gateway, longer).figure.data if t.type == "bar"]
+    assert longer_bars and all(trace.width is None for trace in longer_bars)
 
 
 def test_a_chart_is_sent_as_its_own_json_made_once_per_figure(monkeypatch) -> None:
