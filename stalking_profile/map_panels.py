@@ -152,7 +152,7 @@ def hotspot_panel(
     names = set(panel.wards.filter(pl.col("ward_code").is_in(sorted(hidden)))["ward_name"])
     after = protected.tables["ward_totals"].row(0, named=True)
 
-    wards = _without_counts(panel.wards, hidden)
+    wards = _without_counts(_without_previous(gateway, flt, panel.wards), hidden)
     if hidden:  # Gi* and the whole area's rate would give the withheld counts back
         wards = _funnel_of_shown(
             wards.with_columns(pl.lit(None, dtype=wards.schema[c]).alias(c) for c in GI_COLUMNS)
@@ -172,6 +172,36 @@ def hotspot_panel(
         offences=after["offences"],
         funnel_note=FUNNEL_NOTE + FUNNEL_OF_SHOWN if hidden else FUNNEL_NOTE,
         hotspots_withheld=bool(hidden),
+    )
+
+
+def _without_previous(gateway: Gateway, flt: ProfileFilter, wards: pl.DataFrame) -> pl.DataFrame:
+    """The wards with their previous period's counts protected as the page protects that
+    period's wards (beside the pages for that period): they add up, with the offences of no
+    known ward, to the previous period's offences, which the Trends page shows (Leeds, July
+    to September 2021: its 644 less the other wards' 632 and the 10 of no ward gave Harewood's
+    withheld 2)."""
+    if wards["previous_offences"].is_null().all():  # no whole previous period in the data
+        return wards
+    before = flt.previous()
+    previous = apply_domestic(queries.ward_totals(gateway, before), flt.domestic)
+    totals = pl.DataFrame(
+        {
+            "unknown": [int(previous.filter(pl.col("ward_code").is_null())["offences"].sum())],
+            "offences": [int(previous["offences"].sum())],
+        },
+        schema={"unknown": pl.Int64, "offences": pl.Int64},
+    )
+    counts = wards.select("ward_code", pl.col("previous_offences").alias("offences"))
+    protected = protected_beside_pages(gateway, before, {"wards": counts, "ward_totals": totals})
+    if protected is None:
+        return wards
+    shown = protected.tables["wards"]["offences"]
+    return wards.with_columns(
+        pl.when(shown.is_null())
+        .then(None)
+        .otherwise(pl.col("previous_offences"))
+        .alias("previous_offences")
     )
 
 

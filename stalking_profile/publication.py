@@ -61,6 +61,10 @@ NOT_COUNTS = frozenset(
     | {"partition", "moving_range"}  # an SPC chart's partition and month-to-month change
     | {"median_days", "median_lower", "median_upper"}  # days to an outcome
     | {"rows_rejected", "rows_refused", "import_id", "event_id"}
+    # a ward's change: the difference of two counts shown beside it, withheld with either
+    # (map_panels._without_counts); as a count, a change of 1 to 4 withheld the ward's rate
+    # and ranked it last (Gipton and Harehills, 52 offences, 25th of Leeds's wards)
+    | {"change"}
 )
 
 

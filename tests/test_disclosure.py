@@ -1097,6 +1097,58 @@ def test_the_map_page_hides_a_ward_the_total_would_give_back(demo_gateway):
     assert not coloured & set(hidden["ward_code"].to_list())
 
 
+@pytest.mark.parametrize(
+    ("district", "domestic", "first", "last"), [("LD", "all", 7, 9), ("BD", "domestic", 10, 12)]
+)
+def test_the_top_wards_previous_period_gives_no_withheld_ward_back(
+    demo_gateway, district, domestic, first, last
+):
+    """Leeds, July to September 2021: the top wards' previous-period counts had primary
+    suppression only. The Trends page's previous period (644) less the other wards' previous
+    counts (632) less the previous period's offences of no ward (10, the map's caption for
+    April to June) gave Harewood's withheld 2. A ward's change was also taken for a count:
+    a change of 1 to 4 withheld the ward's rate and ranked it last (Gipton and Harehills, 52
+    offences, 25th). Now the previous counts are protected as the map of that period protects
+    its wards, and a change is shown wherever both counts are."""
+    from datetime import date
+
+    from stalking_profile import map_panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.geography import ward_geometry
+
+    flt = ProfileFilter(date(2021, first, 1), date(2021, last, 1), (district,), domestic)
+    geometry = ward_geometry(demo_gateway, flt.districts)
+    panels_read = {}
+    for role in ("strategic", "commissioner"):
+        gateway = _as_role(demo_gateway, role)
+        now = map_panels.hotspot_panel(gateway, flt, geometry, "rate", True)
+        before = map_panels.hotspot_panel(gateway, flt.previous(), geometry, "rate", True)
+        panels_read[role] = (now, before)
+    tables = {}
+    for role, (now, before) in panels_read.items():
+        tables[role] = {
+            "wards": now.wards.select("ward_code", pl.col("previous_offences").alias("offences")),
+            "ward_totals": pl.DataFrame(
+                {"unknown": [before.unknown_ward_offences], "offences": [before.offences]},
+                schema={"unknown": pl.Int64, "offences": pl.Int64},
+            ),
+        }
+    truth, shown = tables["strategic"], tables["commissioner"]
+    _assert_no_small_count_narrowed(truth, shown, domestic)
+    wards = panels_read["commissioner"][0].top_wards
+    both = wards.filter(
+        pl.col("offences").is_not_null() & pl.col("previous_offences").is_not_null()
+    )
+    assert both.height and both["change"].null_count() == 0
+    assert (both["change"] == both["offences"] - both["previous_offences"]).all()
+    assert both["rate_per_1000"].null_count() == 0  # a small change withholds no rate
+    ranked = wards.filter(pl.col("rank").is_not_null())
+    assert ranked["offences"].null_count() == 0
+    assert wards.filter(pl.col("rank").is_null())["offences"].null_count() == (
+        wards.height - ranked.height
+    )
+
+
 @pytest.mark.parametrize(("district", "first", "last"), [("CD", 7, 9), ("KD", 9, 9)])
 def test_published_maps_give_no_withheld_ward_back_by_gi_rank_or_funnel(
     demo_gateway, district, first, last
