@@ -58,6 +58,8 @@ with emerging_tab:
     if emerging_tab.open:
         emerging = ui.emerging(flt, info.first_month)
         if emerging is not None:
+            if emerging.withheld:
+                st.info(map_panels.EMERGING_WITHHELD, icon=":material/visibility_off:")
             ui.chart_with_table(emerging.figure, emerging.table, "map-emerging-hotspots", flt)
             st.caption(emerging.note())
 with match_tab:

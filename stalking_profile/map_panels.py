@@ -139,10 +139,7 @@ def hotspot_panel(
     panel = _hotspot_panel(gateway, flt, geometry, measure, correct)
     if not gateway.publication:
         return panel
-    totals = pl.DataFrame(
-        {"unknown": [panel.unknown_ward_offences], "offences": [panel.offences]},
-        schema={"unknown": pl.Int64, "offences": pl.Int64},
-    )
+    totals = _totals(panel.unknown_ward_offences, panel.offences)
     tables = {"wards": panel.wards.select("ward_code", "offences"), "ward_totals": totals}
     protected = protected_beside_pages(gateway, flt, tables)
     if protected is None:
@@ -177,32 +174,15 @@ def hotspot_panel(
 
 def _without_previous(gateway: Gateway, flt: ProfileFilter, wards: pl.DataFrame) -> pl.DataFrame:
     """The wards with their previous period's counts protected as the page protects that
-    period's wards (beside the pages for that period): they add up, with the offences of no
-    known ward, to the previous period's offences, which the Trends page shows (Leeds, July
-    to September 2021: its 644 less the other wards' 632 and the 10 of no ward gave Harewood's
+    period's wards (_protected_wards: Leeds, July to September 2021, the Trends page's 644
+    previous offences less the other wards' 632 and the 10 of no ward gave Harewood's
     withheld 2)."""
     if wards["previous_offences"].is_null().all():  # no whole previous period in the data
         return wards
-    before = flt.previous()
-    previous = apply_domestic(queries.ward_totals(gateway, before), flt.domestic)
-    totals = pl.DataFrame(
-        {
-            "unknown": [int(previous.filter(pl.col("ward_code").is_null())["offences"].sum())],
-            "offences": [int(previous["offences"].sum())],
-        },
-        schema={"unknown": pl.Int64, "offences": pl.Int64},
+    shown = _protected_wards(
+        gateway, flt.previous(), wards["ward_code"], wards["previous_offences"]
     )
-    counts = wards.select("ward_code", pl.col("previous_offences").alias("offences"))
-    protected = protected_beside_pages(gateway, before, {"wards": counts, "ward_totals": totals})
-    if protected is None:
-        return wards
-    shown = protected.tables["wards"]["offences"]
-    return wards.with_columns(
-        pl.when(shown.is_null())
-        .then(None)
-        .otherwise(pl.col("previous_offences"))
-        .alias("previous_offences")
-    )
+    return wards if shown is None else wards.with_columns(shown.alias("previous_offences"))
 
 
 def _without_counts(wards: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
@@ -321,6 +301,7 @@ class EmergingPanel:
     table: pl.DataFrame
     figure: go.Figure
     periods: list[date]  # the first month of each quarter analysed
+    withheld: bool = False  # publication mode: a ward's count withheld, and so the categories
 
     def note(self) -> str:
         """How the emerging hotspots were found, with the quarters analysed."""
@@ -341,8 +322,73 @@ class EmergingPanel:
         return f"{len(self.periods)} quarters, {self.periods[0]:%b %Y} to {last:%b %Y}"
 
 
-@publishable
+EMERGING_WITHHELD = (
+    "Publication mode leaves the emerging hot and cold spots out while a ward's count over "
+    "the quarters is withheld: each quarter's Gi* z-scores weigh the rates of the wards around "
+    "each ward, so the categories of the others could narrow a withheld count."
+)
+EMERGING_GI = ("category", "periods_hot", "periods_cold", "trend_tau", "trend_p")
+
+
+@rounded_last
 def emerging_panel(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, first_month: date
+) -> EmergingPanel:
+    """Emerging hotspots (see `_emerging_panel`). In publication mode the wards' offences over
+    the quarters are protected as the Hotspot maps page protects a period's wards, beside the
+    pages for the quarters' span (they add up, with the offences of no known ward, to the
+    span's offences, which the Overview shows for that period: Leeds DA, April 2018 to March
+    2020, 633 less the wards shown and the 13 of no ward gave Harewood's withheld 1); while
+    any is withheld, the categories are withheld too (EMERGING_WITHHELD), as the Gi* hot and
+    cold spots are."""
+    panel = _emerging_panel(gateway, flt, geometry, first_month)
+    span = flt.with_period(panel.periods[0], flt.end_month)
+    shown = _protected_wards(
+        gateway, span, panel.table["ward_code"], panel.table["offences_in_span"]
+    )
+    if shown is None:
+        return panel
+    table = panel.table.with_columns(shown.alias("offences_in_span"))
+    if shown.null_count() == 0:
+        return replace(panel, table=table)
+    table = table.with_columns(pl.lit(None, dtype=table.schema[c]).alias(c) for c in EMERGING_GI)
+    title = _emerging_title(len(panel.periods), flt)
+    return replace(
+        panel, table=table, figure=maps.emerging_figure(geometry, table, title), withheld=True
+    )
+
+
+def _protected_wards(
+    gateway: Gateway, flt: ProfileFilter, codes: pl.Series, offences: pl.Series
+) -> pl.Series | None:
+    """The wards' offences (`codes`, `offences`) for the period of `flt` as publication mode
+    publishes them, protected as the Hotspot maps page protects a period's wards: beside the
+    pages for that period, with the offences of no known ward (the wards and those add up to
+    the period's offences). None outside publication mode."""
+    if not gateway.publication:
+        return None
+    counts = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
+    unknown = int(counts.filter(pl.col("ward_code").is_null())["offences"].sum())
+    wards = pl.DataFrame({"ward_code": codes, "offences": offences})
+    tables = {"wards": wards, "ward_totals": _totals(unknown, int(counts["offences"].sum()))}
+    protected = protected_beside_pages(gateway, flt, tables)
+    return None if protected is None else protected.tables["wards"]["offences"]
+
+
+def _totals(unknown: int | None, offences: int | None) -> pl.DataFrame:
+    """The offences of no known ward and all the period's offences, as protection reads them."""
+    return pl.DataFrame(
+        {"unknown": [unknown], "offences": [offences]},
+        schema={"unknown": pl.Int64, "offences": pl.Int64},
+    )
+
+
+def _emerging_title(quarters: int, flt: ProfileFilter) -> str:
+    return f"Emerging hotspots over {quarters} quarters to {flt.end_month:%b %Y}<br><sup>{flt.describe()}</sup>"
+
+
+@publishable
+def _emerging_panel(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, first_month: date
 ) -> EmergingPanel:
     """Emerging hotspots: Gi* on ward rates per quarter from the start of the data to the
@@ -368,11 +414,7 @@ def emerging_panel(
             pl.lit(None, dtype=pl.Float64).alias("rate"),
         )
     )
-    figure = maps.emerging_figure(
-        geometry,
-        table,
-        f"Emerging hotspots over {quarters} quarters to {flt.end_month:%b %Y}<br><sup>{flt.describe()}</sup>",
-    )
+    figure = maps.emerging_figure(geometry, table, _emerging_title(quarters, flt))
     shown = table.select(
         "ward_name",
         "ward_code",

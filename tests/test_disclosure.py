@@ -1149,6 +1149,48 @@ def test_the_top_wards_previous_period_gives_no_withheld_ward_back(
     )
 
 
+@pytest.mark.parametrize(("district", "domestic"), [("LD", "domestic"), ("CD", "non_domestic")])
+def test_the_emerging_hotspots_give_no_withheld_ward_back(demo_gateway, district, domestic):
+    """Leeds DA, April 2018 to March 2020: the emerging hotspots' offences over the quarters
+    had primary suppression only. The Overview's 633 offences for those quarters less the 32
+    wards shown (619) and the 13 of no ward (the map's caption) gave Harewood's withheld 1,
+    and the table still gave it a category from the quarters' Gi*. Now the counts are
+    protected as the map protects a period's wards, and while one is withheld the categories
+    are withheld too."""
+    from datetime import date
+
+    from stalking_profile import map_panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.geography import ward_geometry
+
+    flt = ProfileFilter(date(2018, 4, 1), date(2020, 3, 1), (district,), domestic)
+    geometry = ward_geometry(demo_gateway, flt.districts)
+    tables, panels_read = {}, {}
+    for role in ("strategic", "commissioner"):
+        gateway = _as_role(demo_gateway, role)
+        emerging = map_panels.emerging_panel(gateway, flt, geometry, date(2018, 4, 1))
+        span = flt.with_period(emerging.periods[0], flt.end_month)
+        whole = map_panels.hotspot_panel(gateway, span, geometry, "rate", True)
+        panels_read[role] = emerging
+        tables[role] = {
+            "wards": emerging.table.select(
+                "ward_code", pl.col("offences_in_span").alias("offences")
+            ),
+            "ward_totals": pl.DataFrame(
+                {"unknown": [whole.unknown_ward_offences], "offences": [whole.offences]},
+                schema={"unknown": pl.Int64, "offences": pl.Int64},
+            ),
+        }
+    _assert_no_small_count_narrowed(tables["strategic"], tables["commissioner"], domestic)
+    view = panels_read["commissioner"]
+    assert view.withheld == (view.table["offences_in_span"].null_count() > 0)
+    assert view.withheld, "the filter has a ward withheld"
+    for column in map_panels.EMERGING_GI:
+        assert view.table[column].null_count() == view.table.height, column
+    assert not [trace for trace in view.figure.data if trace.type == "choropleth"]
+    assert not panels_read["strategic"].withheld
+
+
 @pytest.mark.parametrize(("district", "first", "last"), [("CD", 7, 9), ("KD", 9, 9)])
 def test_published_maps_give_no_withheld_ward_back_by_gi_rank_or_funnel(
     demo_gateway, district, first, last
