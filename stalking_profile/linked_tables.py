@@ -39,7 +39,7 @@ from stalking_profile.charts import copy_figure
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
 from stalking_profile.filters import Domestic, add_months
 from stalking_profile.measures.indicators import BY_KEY
-from stalking_profile.measures.outcomes import OPEN_GROUP
+from stalking_profile.measures.outcomes import OPEN_GROUP, TOTALS
 
 SUPPRESSED = "suppressed"
 CATEGORIES = ("domestic", "non_domestic")
@@ -364,6 +364,7 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
         for table in (name, CONTACT_SOME_MONTHS) if name == CONTACT else (name,):
             if table in tables:
                 _totalled(out, tables[table], table, spec)
+    _outcome_districts(out, tables)
     _protection_links(out, tables, domestic)
     _people_links(out, tables, domestic)
     _offences_by_district_links(out, tables, domestic)
@@ -1105,6 +1106,47 @@ def _areas(out: Published, prefix: tuple, areas: list[str]) -> None:
         parts = [(*prefix, SELECTED)]
     if FORCE in areas:
         out.add([*parts, (*prefix, OTHERS)], (*prefix, FORCE))
+
+
+OUTCOME_DISTRICTS = "outcome_districts:"  # and a category: the Outcomes page's by district
+OUTCOME_LABELS = ("outcome_key", "outcome_code", "label")
+
+
+def _outcome_districts(out: Published, tables: Tables) -> None:
+    """The Outcomes page's tables by district, one per category shown (named OUTCOME_DISTRICTS
+    and the category): each outcome type's offences by area; an area's types (and its open
+    offences) add up to its offences (the Totals row, the Risk page's offences by district);
+    the districts, with those not selected, to the force; DA + non-DA = all."""
+    named = {
+        name.removeprefix(OUTCOME_DISTRICTS): frame
+        for name, frame in tables.items()
+        if name.startswith(OUTCOME_DISTRICTS)
+    }
+    types: list[str] = []
+    areas: list[str] = []
+    for category, frame in named.items():
+        table = OUTCOME_DISTRICTS + category
+        areas = [column for column in frame.columns if column not in OUTCOME_LABELS]
+        types = [key for key in frame["outcome_key"].to_list() if key != TOTALS]
+        for i, row in enumerate(frame.iter_rows(named=True)):
+            outcome = row["outcome_key"]
+            for area in areas:
+                key = (
+                    ("offences", category, area)
+                    if outcome == TOTALS
+                    else ("outcome type", outcome, category, area)
+                )
+                out.count(key, table, i, area, row[area])
+        for area in areas:
+            parts = [("outcome type", outcome, category, area) for outcome in types]
+            out.add(parts, ("offences", category, area))
+        for outcome in types:
+            _areas(out, ("outcome type", outcome, category), areas)
+        _areas(out, ("offences", category), areas)
+    if set(named) >= {*CATEGORIES, "all"}:
+        for outcome in types:
+            for area in [*areas, OTHERS]:
+                out.split("outcome type", outcome, CATEGORY, area)
 
 
 def _risk_by_district(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:

@@ -683,17 +683,28 @@ def outcome_districts(gateway: Gateway, flt: ProfileFilter) -> OutcomeDistricts:
     """The outcome table (1-22 and open) by district, the selection and the force, for each
     DA choice shown; the shares worked out from the tables as published (so a suppressed
     count is never given back as its share). In publication mode the DA, non-DA and all
-    tables are protected together. Apart from outcomes_panel: the pages' shared protection
-    does not take these tables, and protecting them is most of a first publication-mode page's
-    time at 1 million offences, so only the Outcomes page waits for it."""
+    tables are protected together, and beside the pages published together: an area's
+    Totals are its offences on the Risk and Trends pages (Calderdale non-DA, July to
+    September 2021: the Trends page's 132 offences for the force less the Force column's
+    131 shown gave its withheld CPS outcome 15 of 1). Apart from outcomes_panel: protecting
+    these tables is most of a first publication-mode page's time at 1 million offences, so
+    only the Outcomes page waits for it."""
     tables = _outcome_district_counts(gateway, flt)
+    categories = {label: code for code, label in DOMESTIC_CHOICES.items()}
+    named = {linked_tables.OUTCOME_DISTRICTS + categories[label]: t for label, t in tables.items()}
+    protected = protected_beside_pages(gateway, flt, named)
+    if protected is not None:
+        tables = {
+            label: protected.tables[linked_tables.OUTCOME_DISTRICTS + categories[label]]
+            for label in tables
+        }
     shares = {name: outcomes.outcome_share_table(table) for name, table in tables.items()}
     return OutcomeDistricts(tables, shares)
 
 
-@publishable
 def _outcome_district_counts(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
-    """The outcome tables by district (see `outcome_districts`), by DA label."""
+    """The outcome tables by district (see `outcome_districts`), by DA label: exact counts,
+    protected by outcome_districts in publication mode."""
     force, areas = _force_scope(gateway, flt)
     by_outcome = queries.outcome_counts(gateway, force)
     types = queries.outcome_types(gateway)

@@ -21,6 +21,7 @@ from stalking_profile.measures.indicators import shown_in
 from stalking_profile.measures.rates import SMALL_DENOMINATOR, with_rate_columns
 
 OPEN_LABEL = "(blank)"
+TOTALS = "Totals"  # the outcome table's last row: each area's offences
 # Outcomes 1-8 as the problem profile counts them: charge/summons, cautions, TIC, penalty
 # notices, cannabis/khat warnings and community resolutions, WITHOUT outcome 5 (offender died),
 # which the Home Office groups with prosecution prevented. 154 of 5,668 = 2.7% in the profile.
@@ -85,9 +86,9 @@ def outcome_table(
         .select("outcome_key", "outcome_code", "label", *columns)
     )
     totals = body.select(
-        pl.lit("Totals").alias("outcome_key"),
+        pl.lit(TOTALS).alias("outcome_key"),
         pl.lit("").alias("outcome_code"),
-        pl.lit("Totals").alias("label"),
+        pl.lit(TOTALS).alias("label"),
         *[pl.col(c).sum() for c in columns],
     )
     return pl.concat([body, totals])
@@ -199,11 +200,11 @@ def median_days_to_outcome(days: pl.DataFrame) -> pl.DataFrame:
 def outcome_share_table(table: pl.DataFrame) -> pl.DataFrame:
     """The outcome table (from outcome_table) as percentages of each district or area
     column's total offences (its Totals row); null where a column has no offences."""
-    totals = table.filter(pl.col("outcome_key") == "Totals").row(0, named=True)
+    totals = table.filter(pl.col("outcome_key") == TOTALS).row(0, named=True)
     columns = [
         name for name in table.columns if name not in ("outcome_key", "outcome_code", "label")
     ]
-    return table.filter(pl.col("outcome_key") != "Totals").with_columns(
+    return table.filter(pl.col("outcome_key") != TOTALS).with_columns(
         pl.col(code) / totals[code] * 100
         if totals[code]
         else pl.lit(None, dtype=pl.Float64).alias(code)
