@@ -12,8 +12,8 @@ st.caption(
     flt.describe() + " · orders applied for by the selected districts, arising from offences "
     "of the chosen types and DA choice"
 )
-if ui.nothing_to_show(flt):
-    st.stop()
+# No offence in the period is said, but an order made earlier may still be in force in it.
+no_offences = ui.nothing_to_show(flt)
 order_type = st.selectbox(
     "Order type to chart",
     list(ORDER_TYPES),
@@ -21,6 +21,8 @@ order_type = st.selectbox(
     key="order_type",
 )
 view = ui.civil_orders(flt, order_type)
+if no_offences and (view is None or view.activity.is_empty()):
+    st.stop()
 if view is None or view.orders == 0:
     st.info(
         "No civil orders are recorded for these districts, offence types and DA choice. "

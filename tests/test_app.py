@@ -330,6 +330,23 @@ def test_a_da_choice_that_selects_nothing_says_so(app_test, page: str) -> None:
     assert not any("No offences match this filter" in info.value for info in at.info)
 
 
+def test_orders_in_force_are_shown_in_a_period_with_no_offence(app_test) -> None:
+    """Calderdale non-DA, January 2019: no offence was recorded, and the Civil orders page
+    said so and stopped, though a restraining order granted in November 2018 (until November
+    2020) was in force all month. It says there are no offences and shows the orders."""
+    at = _open(
+        app_test,
+        "app_pages/orders.py",
+        **{"from": "Jan 2019", "to": "Jan 2019"},
+        district="CD Calderdale",
+        da="Non-DA",
+    )
+    assert any("No offences match this filter" in info.value for info in at.info)
+    activity = at.dataframe[0].value.set_index("Order type")
+    assert int(activity.loc["RO", "Full orders in force at the end"]) == 1
+    assert not any("No civil orders are recorded" in info.value for info in at.info)
+
+
 NOT_IN_EXTRACT = {
     "app_pages/orders.py": "No civil orders are recorded",
     "app_pages/contact.py": "No Victim Contact Agreements are recorded",
