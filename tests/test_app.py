@@ -414,9 +414,11 @@ def test_an_empty_force_database_opens_every_page(app_test, empty_db_path, page:
 
 
 def test_period_ending_before_it_starts_says_so(app_test) -> None:
+    """Said on the page: it was said down the sidebar, below its fold, over a blank page."""
     at = app_test(**{"from": "Sep 2021", "to": "Oct 2020"}).run()
     assert not at.exception
-    assert any("ends before it starts" in info.value for info in at.info)
+    assert any("ends before it starts" in info.value for info in at.main.info)
+    assert not any("ends before it starts" in info.value for info in at.sidebar.info)
 
 
 def test_no_district_selected_says_so(app_test) -> None:

@@ -44,7 +44,7 @@ PERIOD_CHOICES: dict[str, str] = {"12m": "12 months to", "custom": "From ... to 
 
 def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | None:
     """The period widgets: "12 months to <month>" (the problem profile's period, default) or
-    any From / To months; None (after saying why) when the period ends before it starts."""
+    any From / To months; None when the period ends before it starts (PERIOD_BACKWARDS)."""
     options = month_options(info)
     default_end = default.end_month.strftime("%Y-%m")
     kind = st.segmented_control(
@@ -80,11 +80,14 @@ def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | No
         return max(info.first_month, twelve_months_to(end_month)), end_month
     start_month = _month_from_option(start)
     if end_month < start_month:
-        st.info(
-            "The period ends before it starts: choose a 'To' month on or after the 'From' month."
-        )
         return None
     return start_month, end_month
+
+
+PERIOD_BACKWARDS = (
+    "The period ends before it starts: choose a 'To' month on or after the 'From' month in "
+    "the sidebar."
+)
 
 
 def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFilter | None:
@@ -124,7 +127,8 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
             key="type",
             bind="query-params",
         )
-    if period is None:
+    if period is None:  # said on the page, not down the sidebar where it went unseen
+        st.info(PERIOD_BACKWARDS, icon=":material/date_range:")
         return None
     if not chosen or not types:
         st.info("Choose at least one district and one offence type in the sidebar.")
