@@ -115,6 +115,17 @@ def test_the_summary_counts_yes_out_of_answered_with_an_interval(demo_gateway, s
     assert row["rate"] == 0.5 and row["lower"] < 0.2 and row["upper"] > 0.8  # Wilson, n = 4
 
 
+def test_a_filter_with_no_offence_draws_no_sample_and_keeps_none(demo_gateway: Gateway, store):
+    """Calderdale non-DA, January 2019 (no offence): "Drew 0 cases from 0 offences", and the
+    empty sample was kept and listed with the others."""
+    who = Access.for_role("analyst", Role.ANALYST)
+    empty = ProfileFilter(date(2019, 1, 1), date(2019, 1, 1), ("CD",), "non_domestic")
+    question_set = questions.question_sets(store)[0]
+    with pytest.raises(ValueError, match="no offence matches the filter"):
+        reviews.draw(demo_gateway.scoped(who), store, empty, 3, 1, question_set, "", who)
+    assert reviews.samples(store, who).is_empty()
+
+
 def test_the_sample_is_compared_with_every_offence_it_was_drawn_from(demo_gateway, store):
     question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
     sample = reviews.draw(

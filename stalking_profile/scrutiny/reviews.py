@@ -84,6 +84,8 @@ def draw(
     filter, reproducibly from `seed`; recorded with the filter and seed in the store."""
     by.require(Permission.REVIEW)
     offences = population(gateway, flt)
+    if offences.is_empty():  # a sample of nothing was kept, listed with the others
+        raise ValueError(f"no offence matches the filter ({flt.describe()}) to draw cases from")
     cases = draw_sample(offences, per_stratum, seed)
     sample_id = uuid.uuid4().hex[:12]
     with store.transaction() as transaction:
