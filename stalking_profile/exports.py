@@ -83,7 +83,9 @@ def csv_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
 
 
 def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
-    """The table as an Excel workbook: the provenance block, a blank row, then the table."""
+    """The table as an Excel workbook: the provenance block, a blank row, then the table. Text
+    cells are written as text (write_string), which Excel never runs as a formula, so they are
+    written as shown, not with the CSV's quote before a leading "-" ("-31.0% to 81.7%")."""
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
         sheet = workbook.add_worksheet("Table")
@@ -92,10 +94,9 @@ def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
             sheet.write_string(row, 0, field, bold)
             sheet.write_string(row, 1, value)
         start = len(provenance.fields()) + 1
-        safe = spreadsheet_safe(shown)
-        for column, name in enumerate(safe.columns):
+        for column, name in enumerate(shown.columns):
             sheet.write_string(start, column, name, bold)
-            for offset, value in enumerate(safe[name].to_list(), start=1):
+            for offset, value in enumerate(shown[name].to_list(), start=1):
                 if value is None:
                     continue
                 if isinstance(value, bool):
@@ -104,7 +105,7 @@ def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
                     sheet.write_number(start + offset, column, value)
                 else:
                     sheet.write_string(start + offset, column, str(value))
-        sheet.set_column(0, max(len(safe.columns) - 1, 1), 18)
+        sheet.set_column(0, max(len(shown.columns) - 1, 1), 18)
     return buffer.getvalue()
 
 

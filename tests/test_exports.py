@@ -3,6 +3,7 @@ Excel workbook with a header block, both holding exactly the table shown."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -65,6 +66,11 @@ def test_an_excel_download_has_the_header_block_and_the_table(tmp_path: Path):
     table = pl.read_excel(path, read_options={"header_row": len(provenance.fields()) + 1})
     assert table.columns == SHOWN.columns
     assert table["Offences"].to_list() == [1203, 37]
+    # text is written as text, which Excel never runs: as shown, with no CSV quote before it
+    assert table["Note"].to_list() == SHOWN["Note"].to_list()
+    with zipfile.ZipFile(path) as workbook:
+        cells = workbook.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in cells  # no formula anywhere
 
 
 def test_publication_mode_is_stated_in_every_download():
