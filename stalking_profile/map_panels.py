@@ -327,7 +327,8 @@ EMERGING_WITHHELD = (
     "the quarters is withheld: each quarter's Gi* z-scores weigh the rates of the wards around "
     "each ward, so the categories of the others could narrow a withheld count."
 )
-EMERGING_GI = ("category", "periods_hot", "periods_cold", "trend_tau", "trend_p")
+EMERGING = "emerging_category"  # the emerging hotspots table's category column
+EMERGING_GI = (EMERGING, "periods_hot", "periods_cold", "trend_tau", "trend_p")
 
 
 @rounded_last
@@ -353,9 +354,8 @@ def emerging_panel(
         return replace(panel, table=table)
     table = table.with_columns(pl.lit(None, dtype=table.schema[c]).alias(c) for c in EMERGING_GI)
     title = _emerging_title(len(panel.periods), flt)
-    return replace(
-        panel, table=table, figure=maps.emerging_figure(geometry, table, title), withheld=True
-    )
+    figure = maps.emerging_figure(geometry, table.rename({EMERGING: "category"}), title)
+    return replace(panel, table=table, figure=figure, withheld=True)
 
 
 def _protected_wards(
@@ -430,7 +430,8 @@ def _emerging_panel(
         "ward_name",
         "ward_code",  # two districts can each have a ward of the same name
     )
-    return EmergingPanel(shown, figure, period_starts)
+    # named apart from a DA category ("category" is headed "DA / non-DA" in every table)
+    return EmergingPanel(shown.rename({"category": EMERGING}), figure, period_starts)
 
 
 @dataclass(frozen=True)

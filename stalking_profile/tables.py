@@ -128,6 +128,7 @@ COLUMNS: dict[str, Column] = {
     "dispersion": Column("Overdispersion (phi; blank: Poisson)", "decimal2"),
     "is_small": Column("Small numbers", "small"),
     "hotspot": Column("Hot or cold spot"),
+    "emerging_category": Column("Emerging hotspot category"),
     # statistical process control
     "mean": Column("Mean", "decimal"),
     "upper_limit": Column("Upper process limit", "decimal"),

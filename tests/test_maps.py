@@ -130,3 +130,18 @@ def test_the_maps_caption_says_what_it_cannot_place_even_when_withheld(
         "12 of 1,200 offences have no known ward and are not mapped."
     )
     assert replace(view, unknown_ward_offences=0).unknown_ward_note == ""
+
+
+def test_the_emerging_hotspots_table_heads_its_category_as_such(demo_gateway: Gateway) -> None:
+    """The emerging category ("New hot spot", ...) was in a column named "category", which
+    every table and download heads "DA / non-DA"."""
+    from stalking_profile import tables
+    from stalking_profile.measures import hotspots
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD", "KD"))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    panel = map_panels.emerging_panel(demo_gateway, flt, geometry, date(2018, 4, 1))
+    shown = tables.for_display(panel.table)
+    assert "DA / non-DA" not in shown.columns
+    categories = set(shown["Emerging hotspot category"].to_list())
+    assert categories and categories <= set(hotspots.EMERGING_ORDER)
