@@ -137,6 +137,8 @@ def test_a_calderdale_non_da_publication_pack_has_no_small_number_anywhere(
             assert small == [], (title, name)
     pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.pdf)).pages)
     assert SMALL.findall(pdf_text) == []
+    # the findings say which offences: "stalking offences" had read as all of Calderdale's
+    assert any(" non-DA stalking offences were recorded from " in t for t in texts)
 
 
 def test_the_scan_finds_small_numbers_when_they_are_there(demo_gateway):

@@ -58,6 +58,9 @@ def pack_tables(gateway: Gateway, flt: ProfileFilter) -> PackTables:
     )
 
 
+OFFENCES_OF = {"all": "", "domestic": "DA ", "non_domestic": "non-DA "}  # in the findings
+
+
 def gather(
     gateway: Gateway,
     flt: ProfileFilter,
@@ -91,7 +94,8 @@ def gather(
     withheld = {
         tables.headline["indicator"][row] for step in steps for row, _ in step.withheld("headline")
     }
-    what = " and ".join(flt.offence_types)
+    # the DA choice too: a non-DA pack said "11 stalking offences" of Calderdale's 189
+    what = OFFENCES_OF[flt.domestic] + " and ".join(flt.offence_types)
     found = [
         *findings.volume(
             tables.headline, f"from {flt.describe().split(', ')[-1]}", what, below, withheld
