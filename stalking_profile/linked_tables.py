@@ -96,6 +96,7 @@ DERIVED = {
     ("risk", "numerator"): ("rate", "lower", "upper"),
     ("risk", "denominator"): ("rate", "lower", "upper"),
     ("outcomes", "offences"): ("share",),
+    ("outcome_days", "offences_with_outcome"): ("median_days",),  # a median of n values
     ("outcomes", "category_total"): ("share",),
     ("quality", "numerator"): ("rate", "lower", "upper"),
     ("quality", "denominator"): ("rate", "lower", "upper"),

@@ -90,8 +90,15 @@ TEST_VERDICTS = frozenset({"significant"})
 SUMMARY_ENDINGS: tuple[str, ...] = ("_median", "_q1", "_q3")
 
 
+# Medians named otherwise, and the count of the values each is the median of.
+SUMMARISED_BY = {"median_days": "offences_with_outcome"}  # the Outcomes page's days to outcome
+
+
 def _summarised(name: str) -> str | None:
-    """The count a median or quartile column summarises (`full_days_q1` -> `full_days_n`)."""
+    """The count a median or quartile column summarises (`full_days_q1` -> `full_days_n`;
+    `median_days` -> `offences_with_outcome`)."""
+    if name in SUMMARISED_BY:
+        return SUMMARISED_BY[name]
     for ending in SUMMARY_ENDINGS:
         if name.endswith(ending):
             return name.removesuffix(ending) + "_n"

@@ -2044,3 +2044,21 @@ def test_an_spc_series_with_nothing_withheld_keeps_its_limits_and_flags(demo_gat
     assert shown.chart["value"].null_count() == 0
     assert shown.chart.equals(truth.chart)
     assert shown.variation == truth.variation
+
+
+def test_a_median_of_a_withheld_number_of_days_is_withheld_with_it(demo_gateway):
+    """Calderdale non-DA, July to September 2021: 'No suspect identified: 16 days' was the
+    median of one offence's days to its outcome, shown beside its withheld count. A group's
+    median days go with its count of offences with an outcome, as the Civil orders page's
+    days to an order go with theirs."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    truth = panels.outcomes_panel(_as_role(demo_gateway, "strategic"), flt, 30).median_days
+    shown = panels.outcomes_panel(_as_role(demo_gateway, "commissioner"), flt, 30).median_days
+    assert truth["offences_with_outcome"].is_between(1, BELOW - 1).any()
+    withheld = shown.filter(pl.col("offences_with_outcome").is_null())
+    assert withheld.height and withheld["median_days"].null_count() == withheld.height
+    kept = shown.filter(pl.col("offences_with_outcome").is_not_null())
+    assert kept["median_days"].null_count() == 0
