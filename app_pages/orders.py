@@ -12,8 +12,7 @@ st.caption(
     flt.describe() + " · orders applied for by the selected districts, arising from offences "
     "of the chosen types and DA choice"
 )
-# No offence in the period is said, but an order made earlier may still be in force in it.
-no_offences = ui.nothing_to_show(flt)
+no_offences = ui.nothing_to_show(flt)  # said; an order made earlier may still be in force
 order_type = st.selectbox(
     "Order type to chart",
     list(ORDER_TYPES),
