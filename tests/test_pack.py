@@ -342,6 +342,21 @@ def test_a_count_hidden_to_protect_another_is_not_called_small(demo_gateway):
     assert "Secondary suppression across the whole pack" in shown.disclosure
 
 
+def test_the_packs_spc_chart_is_the_trends_pages_as_drawn_by_default(demo_gateway):
+    """The pack's SPC slide drew one mean (337.8) across February 2019 to January 2022, while
+    the Trends page and the Overview's scorecard recalculate the limits at April 2020 by default
+    (means 106.1 and 485.2): a slide that contradicted the dashboard."""
+    from stalking_profile import panels
+    from stalking_profile.pack.content import pack_tables
+
+    flt, _ = pack_filter(demo_gateway, "force")
+    spc = pack_tables(demo_gateway, flt).spc
+    page = panels.trends_page(demo_gateway, flt, 6, True).control.chart
+    assert spc["month"].to_list() == page["month"].to_list()
+    assert spc["mean"].to_list() == page["mean"].to_list()
+    assert spc["mean"].n_unique() == 2
+
+
 def test_an_spc_chart_keeps_its_months_in_publication_mode(demo_gateway):
     """The partition number and moving range are not counts: a partition 1 or a range of 3
     once blanked whole months of the force's SPC chart."""
