@@ -30,6 +30,8 @@ st.markdown(
     f"{DOMESTIC_CHOICES[flt.domestic]} "
     "(change them in the sidebar)."
 )
+if flt.offence_types != ("stalking",):  # the sidebar's offence type is not the pack's
+    st.info("A meeting pack is a stalking problem profile: it counts stalking offences only.")
 if access.publication:
     st.info("Publication mode is on: every figure, chart and sentence of the pack is suppressed.")
 if st.button("Build the pack", type="primary", key="pack_build"):

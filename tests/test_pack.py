@@ -216,10 +216,20 @@ def test_the_pack_command_writes_both_files_and_logs_them(tmp_path, demo_db_path
     assert refused.returncode == 2 and "no district 'ZZ'" in refused.stderr
 
 
+def test_the_export_page_says_a_pack_counts_stalking_only(app_test):
+    """With harassment in the sidebar's filter the pack was still a stalking profile, and the
+    page did not say so."""
+    at = app_test(**{"from": "Oct 2020", "to": "Sep 2021"}, type="Harassment").run()
+    at.switch_page("app_pages/export.py").run()
+    assert not at.exception
+    assert any("stalking offences only" in info.value for info in at.info)
+
+
 def test_the_export_page_builds_a_pack(app_test):
     at = app_test(**{"from": "Oct 2020", "to": "Sep 2021"}).run()
     at.switch_page("app_pages/export.py").run()
     assert not at.exception and at.title[0].value == "Export"
+    assert not any("stalking offences only" in info.value for info in at.info)
     at.selectbox(key="pack_area").set_value("CD")
     at.button(key="pack_build").click().run(timeout=120)
     assert not at.exception
