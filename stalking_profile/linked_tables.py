@@ -1398,14 +1398,21 @@ def hide_spc(figure: go.Figure, protected: Protected, table: str) -> go.Figure:
 
 def hide_points(figure: go.Figure, points: Mapping[str, set[date]]) -> go.Figure:
     """A copy of the figure with the points at the given x values removed from the traces
-    named (a trace's name, then the x values to blank)."""
+    named (a trace's name, then the x values to blank). A trace left with no point is left
+    out, with its legend entry: a special-cause marker's months (its x) told a reader which
+    withheld months were flagged, and its legend that some were."""
     out = copy_figure(figure)
-    for trace in out.data:
+    emptied = set()
+    for index, trace in enumerate(out.data):
         gone = {str(x)[:10] for x in points.get(trace.name or "", set())}
         if gone and trace.x is not None and trace.y is not None:
             trace.y = [
                 None if str(x)[:10] in gone else y for x, y in zip(trace.x, trace.y, strict=True)
             ]
+            if all(y is None for y in trace.y):
+                emptied.add(index)
+    if emptied:
+        out.data = tuple(trace for i, trace in enumerate(out.data) if i not in emptied)
     return out
 
 

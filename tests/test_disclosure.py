@@ -2062,3 +2062,22 @@ def test_a_median_of_a_withheld_number_of_days_is_withheld_with_it(demo_gateway)
     assert withheld.height and withheld["median_days"].null_count() == withheld.height
     kept = shown.filter(pl.col("offences_with_outcome").is_not_null())
     assert kept["median_days"].null_count() == 0
+
+
+def test_a_withheld_spc_series_keeps_no_special_cause_marker(demo_gateway):
+    """Calderdale non-DA, July to September 2021: with months of the SPC series withheld, the
+    caption said the variation was not published, but the chart kept its "Special cause:
+    lower" legend and the marker trace's months (May to October 2020 at or below the mean of
+    3.06), with only their heights blanked."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.linked_tables import SPC_DETAIL_TRACES, spc_detail_withheld
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    truth = panels.trends_page(_as_role(demo_gateway, "strategic"), flt, 6, True).control
+    assert {t.name for t in truth.figure.data} & set(SPC_DETAIL_TRACES[:2])
+    shown = panels.trends_page(_as_role(demo_gateway, "commissioner"), flt, 6, True).control
+    assert spc_detail_withheld(shown.chart)
+    names = {trace.name for trace in shown.figure.data}
+    assert not names & set(SPC_DETAIL_TRACES), names
+    assert "Value" in names  # the months shown are still drawn
