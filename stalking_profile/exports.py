@@ -51,7 +51,9 @@ class Provenance:
         extract = f"{self.extract_date:%d %B %Y}" if self.extract_date else "not known"
         control = (
             f"primary suppression: non-zero counts under {self.suppressed_below} shown as "
-            f"<{self.suppressed_below}, with the rates that would give them back"
+            f"<{self.suppressed_below}, with the rates that would give them back; secondary "
+            "suppression: further counts withheld (blank or 'suppressed') where the published "
+            "counts and their sums would give a small one back"
             + (
                 f"; other counts rounded to the nearest {self.rounded_to}"
                 if self.rounded_to
