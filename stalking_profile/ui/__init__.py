@@ -14,7 +14,6 @@ from stalking_profile.ui.auth import (
     access_banner,
     access_sidebar,
     audit_view,
-    record_download,
     sign_in_gate,
     store,
 )
@@ -72,6 +71,7 @@ from stalking_profile.ui.widgets import (
     pack_downloads,
     pick_one_row,
     plotly_chart,
+    record_download,
     show_table,
 )
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import polars as pl
 import streamlit as st
 
-from stalking_profile.access import Access, Permission, parse_role_map, role_from_claims
+from stalking_profile.access import Access, parse_role_map, role_from_claims
 from stalking_profile.operational import OperationalStore, accounts, audit, open_store
 from stalking_profile.operational import settings as app_settings
 from stalking_profile.operational.audit import Action
 from stalking_profile.queries import DatasetInfo
-from stalking_profile.tables import for_display, spreadsheet_safe
 from stalking_profile.ui.cache import ACCESS_KEY, current_access, settings
 
 TOKEN_KEY = "session_token"
@@ -176,43 +174,6 @@ def access_banner(access: Access, info: DatasetInfo | None) -> None:
             "would otherwise give one back by subtraction.",
             icon=":material/visibility_off:",
         )
-
-
-def record_download(
-    frame: pl.DataFrame | Callable[[], pl.DataFrame],
-    file_name: str,
-    label: str,
-    what: str,
-    filter_text: str = "",
-) -> None:
-    """A download of record-level data (a frame, or a function giving it): offered only to
-    roles that may have it, generated when clicked (not before), and written to the audit
-    trail when it is."""
-    access = current_access()
-    if not access.allows(Permission.RECORDS):
-        return
-    current = store()
-
-    def generate() -> bytes:
-        records = frame() if callable(frame) else frame
-        audit.record(
-            current,
-            Action.RECORDS_DOWNLOADED,
-            access,
-            f"{what} ({records.height:,} rows)",
-            filter_text,
-        )
-        return spreadsheet_safe(for_display(records)).write_csv().encode("utf-8")
-
-    st.download_button(
-        label,
-        data=generate,
-        file_name=file_name,
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key=f"records-{file_name}",
-    )
 
 
 def audit_view(what: str, filter_text: str = "") -> None:

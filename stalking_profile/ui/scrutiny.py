@@ -15,9 +15,9 @@ from stalking_profile.scrutiny import questions, reviews, tracker
 from stalking_profile.scrutiny import report as report_module
 from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import DipSample
-from stalking_profile.ui.auth import audited, record_download, store
+from stalking_profile.ui.auth import audited, store
 from stalking_profile.ui.cache import current_access, current_gateway
-from stalking_profile.ui.widgets import download, show_table
+from stalking_profile.ui.widgets import download, record_download, show_table
 
 NOT_ANSWERED = "(not answered)"
 SAMPLE_KEY = "dip_sample"

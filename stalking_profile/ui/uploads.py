@@ -24,9 +24,9 @@ from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
 from stalking_profile.importing.external import check_in_child, import_in_child
 from stalking_profile.operational.audit import Action
-from stalking_profile.ui.auth import audited, record_download
+from stalking_profile.ui.auth import audited
 from stalking_profile.ui.cache import current_access, settings, writable_database
-from stalking_profile.ui.widgets import progress_bar, show_table
+from stalking_profile.ui.widgets import progress_bar, record_download, show_table
 
 
 @contextmanager

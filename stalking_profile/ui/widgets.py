@@ -3,7 +3,8 @@ headline tiles and the empty state."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,6 +109,49 @@ def _provenance(stem: str) -> exports.Provenance:
         exported_by=access.username,
         exported_at=datetime.now(UTC),
         rounded_to=access.disclosure_rule[1],
+    )
+
+
+def record_download(
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
+    file_name: str,
+    label: str,
+    what: str,
+    filter_text: str = "",
+) -> None:
+    """A download of record-level data (a frame, or a function giving it): offered only to
+    roles that may have it, generated when clicked (not before), and written to the audit
+    trail when it is. It carries the provenance block every download carries (its marking
+    OFFICIAL-SENSITIVE, or the synthetic-data notice): it had none."""
+    access = current_access()
+    if not access.allows(Permission.RECORDS):
+        return
+    current = operational_store()
+    # worked out now: the click is served outside the page's run, with no session to read
+    provenance = _provenance(file_name.removesuffix(".csv"))
+    if filter_text:
+        provenance = replace(provenance, filter_text=filter_text)
+
+    def generate() -> bytes:
+        records = frame() if callable(frame) else frame
+        audit.record(
+            current,
+            Action.RECORDS_DOWNLOADED,
+            access,
+            f"{what} ({records.height:,} rows)",
+            filter_text,
+        )
+        made = replace(provenance, exported_at=datetime.now(UTC))
+        return exports.csv_bytes(tables.for_display(records), made)
+
+    st.download_button(
+        label,
+        data=generate,
+        file_name=file_name,
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"records-{file_name}",
     )
 
 

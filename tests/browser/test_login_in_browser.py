@@ -129,7 +129,12 @@ def test_a_record_download_link_dies_with_its_session(browser, login_app) -> Non
     with page.expect_download() as download:
         page.get_by_role("button", name="Download these records (CSV)").click()
     link = download.value.url
-    assert Path(download.value.path()).read_text(encoding="utf-8").startswith("Crime reference")
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    provenance = [line for line in lines if line.startswith("# ")]
+    # the provenance block every download carries (a record list had none), then the records
+    assert "# Marking: OFFICIAL (synthetic demonstration data)" in provenance
+    assert any(line.startswith("# Filter: Stalking") for line in provenance)
+    assert lines[len(provenance)].startswith("Crime reference")
     assert link.startswith(login_app.url)
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in").wait_for()
