@@ -277,7 +277,9 @@ def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
         page.get_by_role("button", name="Download the refused rows with reasons").click()
     assert refused_download.value.suggested_filename == "refused-rows-extract.csv"
     refused = Path(refused_download.value.path()).read_text(encoding="utf-8")
-    assert refused.splitlines()[0] == "Row,Column,Value,Reason refused"
+    provenance = [line for line in refused.splitlines() if line.startswith("# ")]
+    assert "# Marking: OFFICIAL (synthetic demonstration data)" in provenance
+    assert refused.splitlines()[len(provenance)] == "Row,Column,Value,Reason refused"
     # issue 13, fault 7: a cell a spreadsheet would run as a formula is neutralised (OWASP)
     assert "5,Recorded,'=1+1," in refused or ",'=1+1," in refused
 
