@@ -40,8 +40,8 @@ from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system
 from stalking_profile.filters import Domestic, add_months
 from stalking_profile.measures.indicators import BY_KEY
 from stalking_profile.measures.outcomes import OPEN_GROUP, TOTALS
+from stalking_profile.tables import SUPPRESSED
 
-SUPPRESSED = "suppressed"
 CATEGORIES = ("domestic", "non_domestic")
 CATEGORY = object()  # where the category goes in a key given to Published.split
 
@@ -1055,7 +1055,7 @@ def _copies_shown(hidden: set[Key], system: LinearSystem, below: int) -> set[Key
         count = _closure({key}, same)
         seen |= count
         if any(k not in hidden and system.values.get(k) is not None for k in count):
-            copies |= count & hidden - primary
+            copies |= count & (hidden - primary)
     return copies
 
 
@@ -1123,12 +1123,13 @@ def _outcome_districts(out: Published, tables: Tables) -> None:
         for name, frame in tables.items()
         if name.startswith(OUTCOME_DISTRICTS)
     }
-    types: list[str] = []
+    types: dict[str, None] = {}  # every table's outcome types, in order
     areas: list[str] = []
     for category, frame in named.items():
         table = OUTCOME_DISTRICTS + category
         areas = [column for column in frame.columns if column not in OUTCOME_LABELS]
-        types = [key for key in frame["outcome_key"].to_list() if key != TOTALS]
+        own = [key for key in frame["outcome_key"].to_list() if key != TOTALS]
+        types |= dict.fromkeys(own)
         for i, row in enumerate(frame.iter_rows(named=True)):
             outcome = row["outcome_key"]
             for area in areas:
@@ -1139,9 +1140,9 @@ def _outcome_districts(out: Published, tables: Tables) -> None:
                 )
                 out.count(key, table, i, area, row[area])
         for area in areas:
-            parts = [("outcome type", outcome, category, area) for outcome in types]
+            parts = [("outcome type", outcome, category, area) for outcome in own]
             out.add(parts, ("offences", category, area))
-        for outcome in types:
+        for outcome in own:
             _areas(out, ("outcome type", outcome, category), areas)
         _areas(out, ("offences", category), areas)
     if set(named) >= {*CATEGORIES, "all"}:

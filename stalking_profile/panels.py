@@ -689,28 +689,25 @@ def outcome_districts(gateway: Gateway, flt: ProfileFilter) -> OutcomeDistricts:
     131 shown gave its withheld CPS outcome 15 of 1). Apart from outcomes_panel: protecting
     these tables is most of a first publication-mode page's time at 1 million offences, so
     only the Outcomes page waits for it."""
-    tables = _outcome_district_counts(gateway, flt)
-    categories = {label: code for code, label in DOMESTIC_CHOICES.items()}
-    named = {linked_tables.OUTCOME_DISTRICTS + categories[label]: t for label, t in tables.items()}
-    protected = protected_beside_pages(gateway, flt, named)
+    counts = _outcome_district_counts(gateway, flt)
+    name = linked_tables.OUTCOME_DISTRICTS
+    protected = protected_beside_pages(gateway, flt, {name + c: t for c, t in counts.items()})
     if protected is not None:
-        tables = {
-            label: protected.tables[linked_tables.OUTCOME_DISTRICTS + categories[label]]
-            for label in tables
-        }
+        counts = {category: protected.tables[name + category] for category in counts}
+    tables = {DOMESTIC_CHOICES[category]: table for category, table in counts.items()}
     shares = {name: outcomes.outcome_share_table(table) for name, table in tables.items()}
     return OutcomeDistricts(tables, shares)
 
 
 def _outcome_district_counts(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
-    """The outcome tables by district (see `outcome_districts`), by DA label: exact counts,
+    """The outcome tables by district (see `outcome_districts`), by category: exact counts,
     protected by outcome_districts in publication mode."""
     force, areas = _force_scope(gateway, flt)
     by_outcome = queries.outcome_counts(gateway, force)
     types = queries.outcome_types(gateway)
     shown = _categories_and_all(flt)
     return {
-        DOMESTIC_CHOICES[category]: outcomes.outcome_table(
+        category: outcomes.outcome_table(
             apply_domestic(by_outcome, category), types, _district_codes(flt), areas
         )
         for category in shown
