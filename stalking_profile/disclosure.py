@@ -8,7 +8,8 @@ the tables of one page or pack (DA + non-DA = all; twelve months = the period; a
 12-month total = its months, some of them never published). `audit` solves, for each hidden
 count, the smallest and largest value consistent with everything published (two linear
 programmes, HiGHS); `protect` adds secondary suppressions until every hidden
-count's interval is at least `margin` wide.
+count's interval holds at least `margin` whole values. Zeros are always shown and never
+hidden, so an attacker reads a blank as at least 1 (`LinearSystem.blanks`).
 
 `AdditiveTable` is the common case: interior cells (rows x columns), optional unpublished extra
 columns (counts inside the totals never shown, such as districts not selected), its row totals,
@@ -42,10 +43,28 @@ class LinearSystem:
     sums: Sequence[tuple[tuple[Key, ...], Key]] = field(default_factory=tuple)
     slack: int = 0  # published counts are rounded: the truth is within this of each (5 -> 2)
     fixed: frozenset[Key] = frozenset()
+    # blanks that may be zero: in a sum where a zero was hidden on pages protected before
+    zero_able: frozenset[Key] = frozenset()
 
     def unknowns(self, hidden: set[Key]) -> set[Key]:
         """Every count the attacker does not see: hidden, already hidden, or never published."""
         return hidden | self._unseen
+
+    def blanks(self, hidden: Iterable[Key]) -> set[Key]:
+        """The unknowns an attacker knows are at least 1: counts published blank (hidden, or
+        hidden already). Zeros are shown, and hidden only where nothing else protects a count,
+        so a blank is not a zero (six months of a year's 6 arrests shown as 0 and six blank
+        give each blank as 1 unless the year is hidden too) - except in a sum where a zero is
+        hidden (`opened`). A count never published may be 0."""
+        hidden = set(hidden)
+        blank = {key for key in hidden if self.values.get(key) != 0} | set(self.withheld)
+        return blank - self.opened(hidden)
+
+    def opened(self, hidden: Iterable[Key]) -> set[Key]:
+        """The counts that may be zero when blank: `zero_able`, and every count in a sum with
+        a zero among `hidden` (an attacker who knows where zeros are hidden knows no more)."""
+        zeros = [key for key in hidden if self.values.get(key) == 0]
+        return set(self.zero_able).union(zeros, *(self.neighbours(key) for key in zeros))
 
     @cached_property
     def named(self) -> frozenset[Key]:
@@ -188,8 +207,9 @@ def audit(
     only: set[Key] | None = None,
 ) -> dict[Key, tuple[float, float]]:
     """For every hidden count (or those in `only`), the interval of values an attacker who
-    knows every published count and every sum (and that counts are not negative) can narrow
-    it to. Counts already hidden in the system (None) are audited too.
+    knows every published count and every sum (and that counts are not negative, and a blank
+    not a zero: `LinearSystem.blanks`) can narrow it to. Counts already hidden in the system
+    (None) are audited too.
 
     Each count is solved over the sums linked to it through unknowns only (the others bind
     other counts and cannot narrow it), so a large table costs little per cell."""
@@ -203,8 +223,9 @@ def audit(
 
 class _Attacker:
     """What an attacker can work out when `hidden` is hidden: the LP's variables are every
-    unknown count (0 to infinity) and, where published counts are rounded, every count in a
-    sum (within the rounding of what is shown); the rest are constants. Counts whose linked
+    unknown count (0 to infinity; a blank 1 to infinity) and, where published counts are
+    rounded, every count in a sum (within the rounding of what is shown); the rest are
+    constants. Counts whose linked
     sums are the same share one HiGHS model, solved again for each from where it stopped."""
 
     def __init__(self, system: LinearSystem, hidden: set[Key]) -> None:
@@ -214,7 +235,12 @@ class _Attacker:
         position = matrices.position
         is_unknown[[position[key] for key in system.unknowns(hidden) if key in position]] = True
         self.variable = np.ones_like(is_unknown) if system.slack else is_unknown
-        self.lower = np.where(is_unknown, 0.0, np.maximum(0.0, matrices.values - system.slack))
+        blank = np.zeros_like(is_unknown)
+        blank[[position[key] for key in system.blanks(hidden) if key in position]] = True
+        self.floor = blank.astype(float)  # an unknown's smallest value: 1 for a blank
+        self.lower = np.where(
+            is_unknown, self.floor, np.maximum(0.0, matrices.values - system.slack)
+        )
         self.upper = np.where(is_unknown, np.inf, matrices.values + system.slack)
         self._models: dict[bytes, _Model] = {}
         self._linked: dict[int, np.ndarray] = {}  # a count's linked sums, shared by its component
@@ -240,17 +266,23 @@ class _Attacker:
 
     def interval(self, key: Key) -> tuple[float, float]:
         model = self.model(key)
-        return (0.0, float(np.inf)) if model is None else model.extremes()
+        if model is not None:
+            return model.extremes()
+        column = self.system.incidence.position.get(key)  # nothing narrows it but its floor
+        return (0.0 if column is None else float(self.floor[column]), float(np.inf))
 
     def hiding(self, keys: set[Key]) -> _Attacker:
         """The attacker once `keys` are hidden too. Where published counts are rounded every
         count is a variable already, so the models stay and only those counts' bounds open;
-        otherwise the linked sums change, and the models are made again."""
-        if not self.system.slack:
-            return _Attacker(self.system, self.hidden | keys)
+        otherwise (or where a count hidden may be zero, and so may others) the linked sums or
+        bounds change, and the models are made again."""
+        every = self.hidden | keys
+        if not self.system.slack or keys & self.system.opened(every):
+            return _Attacker(self.system, every)
         position = self.system.incidence.position
         columns = np.array([position[key] for key in keys if key in position], dtype=np.int64)
-        self.lower[columns], self.upper[columns] = 0.0, np.inf
+        self.floor[columns] = self.lower[columns] = 1.0  # blanks
+        self.upper[columns] = np.inf
         for model in self._models.values():
             model.hide(columns)
         self.hidden |= keys
@@ -353,11 +385,12 @@ class _Model:
             self._bound(published, np.maximum(0.0, values - slack), values + slack)
 
     def hide(self, columns: np.ndarray) -> None:
-        """Open the bounds (0 to infinity) of the counts at `columns` that are variables here."""
+        """Open the bounds (1 to infinity: blanks, see `LinearSystem.blanks`) of the counts at
+        `columns` that are variables here."""
         places = self._places(columns)
         if places.size:
-            self.lower[places] = 0.0
-            self._bound(places, np.zeros(places.size), np.full(places.size, np.inf))
+            self.lower[places] = 1.0
+            self._bound(places, np.ones(places.size), np.full(places.size, np.inf))
 
     def _places(self, positions: np.ndarray) -> np.ndarray:
         """Where the counts at `positions` (among all counts) are among this model's
@@ -412,6 +445,10 @@ def _optimum(solver: highspy.Highs, sense: highspy.ObjSense) -> float:
     solver.changeObjectiveSense(sense)
     solver.run()
     status = solver.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnknown:  # a warm start that stalled: solve afresh
+        solver.clearSolver()
+        solver.run()
+        status = solver.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
         raise ValueError("the published counts contradict their sums (rounded without slack?)")
     if status in (
@@ -419,6 +456,8 @@ def _optimum(solver: highspy.Highs, sense: highspy.ObjSense) -> float:
         highspy.HighsModelStatus.kUnboundedOrInfeasible,
     ):
         return float(np.inf)
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"the attacker's linear programme was not solved: {status}")
     return round(float(solver.getInfo().objective_function_value), 6)
 
 
@@ -442,17 +481,22 @@ def _width(attacker: _Attacker, key: Key, enough: float) -> float:
     return model.largest() - low
 
 
-def _hideable(system: LinearSystem, hidden: set[Key], keys: Iterable[Key], limit: int) -> list[Key]:
+def _hideable(
+    system: LinearSystem, hidden: set[Key], keys: Iterable[Key], limit: int, zeros: bool = False
+) -> list[Key]:
     """The `limit` smallest published counts among `keys` (a value, not hidden) that have a
-    cell to blank (zeros last, then by value, ties by repr)."""
+    cell to blank (by value, ties by repr). Not zeros, which are shown so that a blank is read
+    as at least 1 (`LinearSystem.blanks`); only zeros where `zeros`."""
     return heapq.nsmallest(
         limit,
         (
             k
             for k in keys
-            if system.values.get(k) is not None and k not in hidden and k not in system.fixed
+            if (system.values.get(k) == 0 if zeros else system.values.get(k))
+            and k not in hidden
+            and k not in system.fixed
         ),
-        key=lambda k: (system.values[k] == 0, system.values[k] or 0, system.order(k)),
+        key=lambda k: (system.values[k], system.order(k)),
     )
 
 
@@ -471,9 +515,10 @@ def protect_system(
     tries: int = 8,
     unguarded: frozenset[Key] = frozenset(),
 ) -> set[Key]:
-    """Primary suppressions plus secondary ones until the audit gives every hidden count -
-    primary, or hidden before this step - an interval at least `margin` (default `below`)
-    wide. Hiding more never narrows an interval, so each count is made safe once, in turn.
+    """Primary suppressions plus secondary ones until the audit leaves every hidden count -
+    primary, or hidden before this step - an interval of at least `margin` (default `below`)
+    whole values: from 1 to 5 at least where `below` is 5 (a blank is at least 1, and 1 to 5
+    holds a value no rule hides). Hiding more never narrows an interval, so each count is made safe once, in turn.
     While one is exposed: of the `tries` smallest published counts in a sum with it, the one
     that widens its interval most is hidden (ties: the smaller); if none widens it alone (it is
     pinned by two sums, as a non-DA cell is by its row and by DA + non-DA = all), the pair -
@@ -482,20 +527,27 @@ def protect_system(
     count linked to it (the whole force's outcome 1-8 rate pins four outcome groups, and the
     count to hide was not among the smallest: hiding the smallest in turn hid the force's
     offences for the year); failing that the smallest; with none left, the same among
-    counts in a sum with a hidden count linked to it.
+    counts in a sum with a hidden count linked to it; with none left at all, a zero
+    (`_zero_to_hide`).
     Counts hidden already that are `unguarded` (another step's secondary suppressions) are
     unknowns but need not be wide themselves. Returns the counts to hide."""
-    margin = below if margin is None else margin
+    enough = (below if margin is None else margin) - 1  # the width of that many whole values
     hidden = small(system, below)
     withheld = {key for key, value in system.values.items() if value is None}
     protected = hidden | (withheld - unguarded)
     attacker = _Attacker(system, hidden)  # kept up to date as more is hidden
     for key in sorted(protected, key=repr):
-        width = _width(attacker, key, margin)
-        while width < margin:
+        width = _width(attacker, key, enough)
+        while width < enough:
             group = _candidates(system, hidden, key, tries)
-            if not group:
-                break  # nothing left to hide: as safe as the system allows
+            if not group:  # nothing left to hide but zeros
+                opened = _zero_to_hide(system, hidden, key, tries * FURTHER, enough)
+                if opened is None or opened[0] <= width:
+                    break  # as safe as the system allows
+                width, best = opened
+                hidden |= best
+                attacker = attacker.hiding(best)
+                continue
             options = [{c} for c in group]
             chosen = _widest(system, hidden, key, options, width)
             pairs: list[set[Key]] = []
@@ -507,7 +559,7 @@ def protect_system(
                 chosen = _widest(system, hidden, key, [{c} for c in further], width)
             if chosen is None:  # none widens it: the first, smallest
                 first = (pairs or options)[0]
-                chosen = _width(_Attacker(system, hidden | first), key, margin), first
+                chosen = _width(_Attacker(system, hidden | first), key, enough), first
             width, best = chosen
             hidden |= best
             attacker = attacker.hiding(best)
@@ -517,12 +569,48 @@ def protect_system(
 FURTHER = 8  # how many times `tries` counts the wider search considers
 
 
+def _zero_to_hide(
+    system: LinearSystem, hidden: set[Key], key: Key, limit: int, enough: float
+) -> tuple[float, set[Key]] | None:
+    """Where every other count in reach is hidden or known (a total shown on the pages beside,
+    its parts all blank or 0), the zero in a sum with `key` (or with a hidden count linked to
+    it) whose hiding widens it most, and that width: a hidden zero opens every blank in its
+    sums to 0 (`LinearSystem.opened`). Not a zero the attacker can still pin at 0 (the offences
+    of no known ward, shown as 0 on the Data quality page): hiding it hides nothing. If no one
+    zero widens it (a count pinned by two sums, the victims of one sex by their age bands and
+    by sex), the zeros in reach together, less each the rest still reach `enough` without.
+    None if there is no zero to hide."""
+    near = _hideable(system, hidden, system.neighbours(key), limit, zeros=True)
+    zeros = near or _linked(system, hidden, key, limit, zeros=True)
+    trials = []
+    for zero in zeros:
+        attacker = _Attacker(system, hidden | {zero})
+        if attacker.interval(zero)[1] > 0:
+            trials.append((_width(attacker, key, enough), {zero}))
+    best = max(trials, key=lambda t: t[0], default=None)
+    now = _width(_Attacker(system, hidden), key, enough)
+    if best is not None and best[0] > now:
+        return best
+    every = list(dict.fromkeys([*near, *_linked(system, hidden, key, limit, zeros=True)]))
+    width = _width(_Attacker(system, hidden | set(every)), key, enough) if every else now
+    if width <= now:
+        return best
+    kept = set(every)
+    for zero in reversed(every):  # the largest reprs first: keep the first zeros
+        fewer = _width(_Attacker(system, hidden | (kept - {zero})), key, enough)
+        if fewer >= min(width, enough):
+            kept.discard(zero)
+    return _width(_Attacker(system, hidden | kept), key, enough), kept
+
+
 def _pairs(system: LinearSystem, hidden: set[Key], group: list[Key], tries: int) -> list[set[Key]]:
     """Each count of `group` with each of the `tries` smallest in a sum with it."""
     return [{c, d} for c in group for d in _hideable(system, hidden, system.neighbours(c), tries)]
 
 
-def _linked(system: LinearSystem, hidden: set[Key], key: Key, limit: int) -> list[Key]:
+def _linked(
+    system: LinearSystem, hidden: set[Key], key: Key, limit: int, zeros: bool = False
+) -> list[Key]:
     """The `limit` smallest published counts in a sum with `key` or with a count hidden and
     linked to it through sums (what hiding could loosen, near or far)."""
     unseen = system.unknowns(hidden) | {key}
@@ -533,7 +621,7 @@ def _linked(system: LinearSystem, hidden: set[Key], key: Key, limit: int) -> lis
                 component.add(other)
                 frontier.append(other)
     linked = set().union(*(system.neighbours(k) for k in component)) - {key}
-    return _hideable(system, hidden, linked, limit)
+    return _hideable(system, hidden, linked, limit, zeros)
 
 
 def _widest(

@@ -259,6 +259,7 @@ class Published:
         self.values: dict[Key, int | None] = {}
         self.places: defaultdict[Key, list[Place]] = defaultdict(list)
         self.sums: list[tuple[tuple[Key, ...], Key]] = []
+        self.zero_able: set[Key] = set()  # blanks that may be zero (LinearSystem.zero_able)
 
     def count(self, key: Key, table: str, row: int, column: str, value: float | None) -> Key:
         """Record a shown count under `key`; a different value already under that key means
@@ -317,7 +318,9 @@ class Published:
         `known` (published elsewhere), is fixed (secondary suppression cannot hide it)."""
         shown = frozenset(key for key in self.values if self.places.get(key))
         fixed = (frozenset(self.values) - shown) | (known & frozenset(self.values))
-        return LinearSystem(dict(self.values), list(self.sums), slack, fixed)
+        return LinearSystem(
+            dict(self.values), list(self.sums), slack, fixed, frozenset(self.zero_able)
+        )
 
 
 def _months(first: date, count: int) -> list[date]:
@@ -920,10 +923,11 @@ class Protected:
         return audit(self.system, self.hidden)
 
     @property
-    def narrowest(self) -> float:
-        """The narrowest interval an attacker can put on a count primary suppression hid."""
+    def fewest_values(self) -> float:
+        """The fewest whole values an attacker can narrow a count primary suppression hid to
+        (5 for 1 to 5); infinity if none can be narrowed."""
         widths = [
-            high - low for key, (low, high) in self.intervals.items() if key in self.suppressed
+            high - low + 1 for key, (low, high) in self.intervals.items() if key in self.suppressed
         ]
         return min(widths, default=float("inf"))
 
@@ -934,6 +938,7 @@ class Protected:
         out = Published()
         out.values = {k: None if k in self.hidden else v for k, v in self.system.values.items()}
         out.sums = list(self.system.sums)
+        out.zero_able = self.system.opened(self.hidden)  # where a zero was hidden, here or before
         return out
 
     def withheld(self, table: str) -> set[tuple[int, str]]:
@@ -995,6 +1000,7 @@ def protect(
         for key in elsewhere.values.keys() - shown_there.keys():
             published.values.setdefault(key, None)  # hidden there: unknown here too
         published.sums.extend(elsewhere.sums)
+        published.zero_able |= elsewhere.zero_able
         known = frozenset(shown_there)
     unguarded = frozenset(_with_equals(set(secondary), published)) if secondary else frozenset()
     system = published.system(known=known)

@@ -42,9 +42,14 @@ def _assert_no_small_count_narrowed(
     # that hold between the true tables (those found only where two counts agree included)
     published.sums.extend(known.sums)
     system = published.system()
+    # a blank is at least 1, except in a sum where a zero is hidden (a model that knows where
+    # those are knows more than a reader, so its intervals are no wider than a reader's)
+    zeros = {k for k, v in true_values.items() if v == 0 and published.values.get(k, 0) is None}
+    opened = zeros.union(*(system.neighbours(k) for k in zeros))
+    system = replace(system, zero_able=frozenset(opened))
     for key, (low, high) in audit(system, set(), only=small_keys).items():
         assert low - 1e-6 <= true_values[key] <= high + 1e-6
-        assert high - low >= below - 1e-6, (key, low, high)
+        assert high - low + 1 >= below - 1e-6, (key, low, high)
 
 
 def _exact_where_shown(truth: dict, shown: dict) -> dict:
@@ -71,12 +76,78 @@ def test_primary_suppression_alone_is_undone_by_subtraction():
     assert audit(table, hidden)[(0, 0)] == (3.0, 3.0)
 
 
+def _read_by_a_reader(system: LinearSystem, hidden: set, key) -> tuple[float, float]:
+    """SciPy's linprog, apart from the audit: the smallest and largest value of `key` given
+    every count shown and every sum, where a blank (a hidden count that is not a zero) is at
+    least 1, since zeros are shown; a blank in a sum with a hidden zero may be 0."""
+    from scipy.optimize import linprog
+
+    zeros = {k for k in hidden if system.values[k] == 0}
+    opened = zeros.union(*({*p, t} for p, t in system.sums if zeros & {*p, t}))
+    unknown = sorted(hidden, key=repr)
+    column = {k: j for j, k in enumerate(unknown)}
+    matrix = np.zeros((len(system.sums), len(unknown)))
+    rhs = np.zeros(len(system.sums))
+    for i, (parts, total) in enumerate(system.sums):
+        for member, sign in [(p, 1.0) for p in parts] + [(total, -1.0)]:
+            if member in column:
+                matrix[i, column[member]] += sign
+            else:
+                rhs[i] -= sign * system.values[member]
+    bounds = [(0 if k in opened else 1, None) for k in unknown]
+    cost = np.zeros(len(unknown))
+    cost[column[key]] = 1.0
+    ends = [linprog(c, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs") for c in (cost, -cost)]
+    assert ends[0].status == 0
+    return ends[0].fun, (np.inf if ends[1].status == 3 else -ends[1].fun)
+
+
+def _year_of_months(months: list[int]) -> LinearSystem:
+    values = {("month", m): n for m, n in enumerate(months)} | {"year": sum(months)}
+    return LinearSystem(values, [(tuple(("month", m) for m in range(len(months))), "year")])
+
+
+def test_a_blank_is_not_read_as_a_zero_where_zeros_are_shown():
+    """Calderdale non-DA, October 2020 to September 2021: 6 arrests in the year, six months
+    shown as 0 and six withheld. Zeros are shown, so a reader takes each blank as at least 1:
+    six blanks adding to 6 are each 1. The audit took blanks as possibly 0 ([0, 6] each) and
+    hid nothing more; the year must be hidden too (or enough else) for each month to keep at
+    least 5 possible values."""
+    system = _year_of_months([1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0])
+    assert _read_by_a_reader(system, small(system, BELOW), ("month", 0)) == (1.0, 1.0)
+    hidden = protect_system(system, BELOW)
+    assert "year" in hidden and not {k for k in hidden if system.values[k] == 0}
+    for month in small(system, BELOW):
+        low, high = _read_by_a_reader(system, hidden, month)
+        assert high - low + 1 >= BELOW and low <= 1 <= high
+        assert audit(system, hidden, only={month})[month] == (low, high)
+
+
+def test_a_zero_is_hidden_only_where_nothing_else_protects_a_count():
+    """A total shown on another page (known here, with no cell to blank) and its parts all
+    blank or 0 (the Victims and suspects page's non-DA suspects by ethnicity, Calderdale July
+    to September 2021: 6 suspects' offences, 1 Asian, 1 Mixed and 4 White, each then 1 to 4):
+    hiding a zero is all that is left. The blanks in its sum may then be 0: each is 0 to 6."""
+    groups = ("asian", "black", "mixed", "white", "other", "unknown")
+    values = dict(zip(groups, [1, 0, 1, 4, 0, 0], strict=True)) | {"total": 6}
+    system = LinearSystem(values, [(groups, "total")], fixed=frozenset({"total"}))
+    primary_only = {"asian", "mixed", "white"}
+    assert small(system, BELOW) == primary_only
+    for key in primary_only:
+        assert _read_by_a_reader(system, primary_only, key) == (1.0, 4.0)
+    hidden = protect_system(system, BELOW)
+    assert hidden == primary_only | {"black"}  # one zero, the first: it opens the whole sum
+    for key in primary_only:
+        assert _read_by_a_reader(system, hidden, key) == (0.0, 6.0)
+        assert audit(system, hidden, only={key})[key] == (0.0, 6.0)
+
+
 def test_protection_hides_enough_for_every_small_cell():
     table = AdditiveTable(np.array([[3, 20, 30], [10, 12, 40]]))
     hidden = protect(table, BELOW)
     assert (0, 0) in hidden and len(hidden) >= 4  # a rectangle at least
     low, high = audit(table, hidden)[(0, 0)]
-    assert high - low >= BELOW and low <= 3 <= high
+    assert high - low + 1 >= BELOW and low <= 3 <= high
 
 
 def test_unshown_districts_are_unknowns_not_published():
@@ -86,7 +157,7 @@ def test_unshown_districts_are_unknowns_not_published():
     hidden = protect(table, BELOW)
     for cell in primary(table, BELOW):
         low, high = audit(table, hidden)[cell]
-        assert high - low >= BELOW
+        assert high - low + 1 >= BELOW
 
 
 @settings(max_examples=60, deadline=None)
@@ -101,7 +172,7 @@ def test_every_suppressed_cell_survives_the_attackers_audit(cells):
     for cell in primary(table, BELOW):
         low, high = intervals[cell]
         assert low - 1e-6 <= full[cell] <= high + 1e-6  # the truth is inside
-        assert high - low >= BELOW - 1e-6, (cells.tolist(), cell, (low, high))
+        assert high - low + 1 >= BELOW - 1e-6, (cells.tolist(), cell, (low, high))
 
 
 def _outcome_tables(demo_gateway, role, districts):
@@ -155,7 +226,7 @@ def test_a_commissioners_outcome_table_survives_the_attackers_audit(demo_gateway
     assert small <= hidden
     for cell, (low, high) in audit(table, hidden).items():
         if cell in small:
-            assert high - low >= BELOW, (cell, low, high)
+            assert high - low + 1 >= BELOW, (cell, low, high)
     # the "Selected districts" column (the districts' sum) is audited with the tables' other
     # sums in test_the_outcome_pages_da_non_da_and_all_tables_survive_the_audit_together
 
@@ -199,8 +270,8 @@ def _protect_by_trying_everything(system: LinearSystem, below: int, tries: int =
     def nearest(hidden: set, keys) -> list:
         unseen = system.unknowns(hidden)
         keys = [k for k in keys if k not in unseen and k not in system.fixed]
-        keys = [k for k in keys if system.values.get(k) is not None]
-        return sorted(keys, key=lambda k: (system.values[k] == 0, system.values[k], repr(k)))
+        keys = [k for k in keys if system.values.get(k)]  # never a zero: zeros are shown
+        return sorted(keys, key=lambda k: (system.values[k], repr(k)))
 
     def total(keys: set) -> int:
         return sum(system.values[k] or 0 for k in keys)
@@ -228,7 +299,7 @@ def _protect_by_trying_everything(system: LinearSystem, below: int, tries: int =
     hidden = small(system, below)
     for key in sorted(hidden | system.withheld, key=repr):
         current = width(hidden, key)
-        while current < below:
+        while current < below - 1:  # at least `below` whole values
             group = nearest(hidden, system.neighbours(key))
             if not group:
                 group = nearest(hidden, around(hidden, key))
@@ -309,18 +380,19 @@ def test_protection_of_rounded_counts_chooses_what_trying_everything_chooses(gri
 
 
 def test_a_count_with_no_cell_to_blank_is_never_chosen_to_hide():
-    """A group with no row (read as 0) cannot be blanked: before the fix, protection 'hid' it
-    (widening x's interval to 8 on paper) and the published tables still gave x back. The
-    step must hide counts that have a cell instead (t and one of w, u)."""
-    values = {"x": 3, "z": 0, "t": 8, "w": 20, "u": 28}
+    """A count with no cell here (shown on another page, known to a reader) cannot be
+    blanked: before the fix, protection 'hid' it (widening x's interval on paper) and the
+    published tables still gave x back. The step must hide counts that have a cell instead (t
+    and one of w, u)."""
+    values = {"x": 3, "z": 5, "t": 8, "w": 20, "u": 28}
     sums = [(("x", "z"), "t"), (("t", "w"), "u")]
     on_paper = protect_system(LinearSystem(values, sums), BELOW)
-    assert "z" in on_paper  # the structural zero was the cheapest choice
+    assert "z" in on_paper  # the known count was the cheapest choice
     system = LinearSystem(values, sums, fixed=frozenset({"z"}))
     hidden = protect_system(system, BELOW)
     assert "z" not in hidden and {"x", "t"} <= hidden
     low, high = audit(system, hidden, only={"x"})["x"]
-    assert high - low >= BELOW
+    assert high - low + 1 >= BELOW
 
 
 def test_a_non_da_cell_comes_back_from_all_less_da_unless_protected_across_tables():
@@ -331,7 +403,7 @@ def test_a_non_da_cell_comes_back_from_all_less_da_unless_protected_across_table
     assert audit(system, hidden)[(0, "non-DA")] == (3.0, 3.0)
     protected = protect_system(system, BELOW)
     low, high = audit(system, protected)[(0, "non-DA")]
-    assert low <= 3 <= high and high - low >= BELOW
+    assert low <= 3 <= high and high - low + 1 >= BELOW
     assert len(protected) >= 4  # a rectangle at least: one more group, in both DA and non-DA or all
 
 
@@ -344,7 +416,7 @@ def test_every_small_count_survives_the_audit_across_da_non_da_and_all(counts):
     for key in small(system, BELOW):
         low, high = intervals[key]
         assert low - 1e-6 <= system.values[key] <= high + 1e-6  # the truth is inside
-        assert high - low >= BELOW - 1e-6, (counts, key, (low, high))
+        assert high - low + 1 >= BELOW - 1e-6, (counts, key, (low, high))
 
 
 @st.composite
@@ -395,16 +467,24 @@ def test_the_audit_matches_one_linear_programme_over_every_sum(case):
                 matrix[i, column[member]] += sign
             else:
                 rhs[i] -= sign * (system.values[member] or 0)
+    # a blank (hidden, not a zero: zeros are always shown) is at least 1; a count never
+    # published may be 0
+    zeros = {k for k in hidden if system.values[k] == 0}
+    opened = set(zeros)  # a hidden zero: the blanks in its sums may be zero too
+    for parts, total in system.sums:
+        if zeros & {*parts, total}:
+            opened |= {*parts, total}
+    blank = {k for k in hidden if system.values[k] != 0} - opened
     bounds = [
-        (0, None)
+        (1 if k in blank else 0, None)
         if k in unknown
         else (max(0, system.values[k] - system.slack), system.values[k] + system.slack)
         for k in variables
     ]
     intervals = audit(system, hidden)
     for key, (low, high) in intervals.items():
-        if key not in column:
-            assert (low, high) == (0.0, np.inf)  # in no sum: nothing narrows it
+        if key not in column:  # in no sum: nothing narrows it
+            assert (low, high) == (1.0 if key in blank else 0.0, np.inf)
             continue
         assert low - 1e-6 <= truth[key] <= high + 1e-6
         cost = np.zeros(len(variables))
@@ -526,7 +606,7 @@ def test_the_outcome_pages_da_non_da_and_all_tables_survive_the_audit_together(
     for key, true in small_cells:
         low, high = intervals[key]
         assert low - 1e-6 <= true <= high + 1e-6, (key, true, low, high)
-        assert high - low >= BELOW - 1e-6, (key, low, high)
+        assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
 
 
 @pytest.mark.parametrize(
@@ -572,7 +652,7 @@ def test_the_outcome_tables_by_district_give_nothing_back_beside_the_other_pages
     for key, true in small_cells:
         low, high = intervals[key]
         assert low - 1e-6 <= true <= high + 1e-6, (key, true, low, high)
-        assert high - low >= BELOW - 1e-6, (key, low, high)
+        assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
 
 
 def test_outcome_shares_never_give_a_suppressed_count_back(demo_gateway):
@@ -635,7 +715,7 @@ def test_the_trends_and_overview_pages_survive_the_audit_across_their_tables(dem
         system = published_counts(tables, "all").system()
         keys = {("month", month, "non_domestic") for month in small_months}
         for key, (low, high) in audit(system, set(), only=keys).items():
-            assert high - low >= BELOW, (key, low, high)
+            assert high - low + 1 >= BELOW, (key, low, high)
     bars = {trace.name: trace.y for trace in trends.volume.figure.data}
     assert [v is None for v in bars["DA per month"]] == (
         trends.volume.table["domestic"].is_null().to_list()
@@ -675,7 +755,7 @@ def test_the_risk_page_survives_the_audit_across_its_tables(demo_gateway, distri
     assert small_keys, "the page has small counts to protect"
     for key, (low, high) in audit(system, set(), only=small_keys).items():
         assert low - 1e-6 <= true_values[key] <= high + 1e-6
-        assert high - low >= BELOW - 1e-6, (key, low, high)
+        assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
 
 
 @pytest.mark.parametrize("page", ["risk", "outcomes"])
@@ -738,7 +818,7 @@ def test_a_count_other_pages_publish_is_never_hidden_here_and_one_they_hide_is()
     shown = protect(tables, "all", 5, elsewhere(25))
     assert shown.tables["ward_totals"]["offences"].item() == 25
     assert shown.tables["wards"]["offences"].null_count() == 2
-    assert min(high - low for low, high in shown.intervals.values()) >= 5
+    assert min(high - low + 1 for low, high in shown.intervals.values()) >= 5
     hidden = protect(tables, "all", 5, elsewhere(None))
     assert hidden.tables["ward_totals"]["offences"].item() is None
 
@@ -1132,7 +1212,7 @@ def test_the_map_page_hides_a_ward_the_total_would_give_back(demo_gateway):
     assert small_keys
     system = published_counts(tables(shown), "all").system()
     for key, (low, high) in audit(system, set(), only=small_keys).items():
-        assert high - low >= BELOW - 1e-6, (key, low, high)
+        assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
     hidden = shown.ward_table.filter(pl.col("offences").is_null())
     assert hidden.height and hidden["change"].null_count() == hidden.height
     coloured = {
@@ -1441,7 +1521,7 @@ def test_the_orders_and_contact_pages_survive_the_audit_across_their_tables(
     system = published_counts(shown, domestic).system()
     for key, (low, high) in audit(system, set(), only=small_keys).items():
         assert low - 1e-6 <= true_values[key] <= high + 1e-6
-        assert high - low >= BELOW - 1e-6, (key, low, high)
+        assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
     if len(districts) == 5:  # the force's 3 SPOs in force are withheld
         spo = shown["order_activity"].filter(pl.col("order_type") == "SPO")
         assert spo["in_force_end"].item() is None
@@ -1483,7 +1563,7 @@ def test_spos_in_force_cannot_be_subtracted_from_all_types(demo_gateway):
     assert ("SPO", "in_force_end") in small_keys
     shown = _rows_add_up(activity(Role.COMMISSIONER), "order_type", "All types", columns)
     for key, (low, high) in audit(shown, set(), only=small_keys).items():
-        assert high - low >= BELOW - 1e-6, (key, low, high)
+        assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
 
 
 def test_hiding_a_ward_removes_its_map_marker_and_its_funnel_point():
@@ -1920,7 +2000,7 @@ def test_the_spc_mean_is_read_from_any_row_that_shows_it(demo_gateway, page):
     assert small, "the filter has small counts to protect"
     system = published_counts(shown, "non_domestic").system()
     for key, (low, high) in audit(system, set(), only=small).items():
-        assert high - low >= BELOW - 1e-6, (key, low, high)
+        assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
     mean_shown = shown["spc"]["mean"].null_count() < shown["spc"].height
     means = [v for k, v in system.values.items() if k[0] == "spc mean"]
     assert mean_shown == any(v is not None for v in means)  # the attacker reads what is shown

@@ -145,10 +145,10 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None) ->
     below = provenance.suppressed_below
     if not below or protected is None:
         return f"Not for publication: no disclosure control applied ({provenance.marking})."
-    narrowest = protected.narrowest
+    fewest = protected.fewest_values
     proof = (
-        f"the narrowest range an attacker can put on a suppressed count is {narrowest:,.0f}"
-        if narrowest != float("inf")
+        f"an attacker can narrow no suppressed count to fewer than {fewest:,.0f} possible values"
+        if fewest != float("inf")
         else "no hidden count can be narrowed at all"
     )
     rounding = (
