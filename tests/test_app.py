@@ -421,6 +421,21 @@ def test_period_ending_before_it_starts_says_so(app_test) -> None:
     assert not any("ends before it starts" in info.value for info in at.sidebar.info)
 
 
+def test_an_address_the_sidebar_does_not_offer_is_said_on_the_page(app_test) -> None:
+    """A district written without its name and a month outside the data fell back to the
+    defaults in silence: a bookmark typed by hand showed the whole force for the latest year
+    as if it were Calderdale's. The page says what it could not use; an address the sidebar
+    offers says nothing."""
+    at = app_test(district="CD", to="Dec 2031", da="Non-DA").run()
+    assert not at.exception
+    (said,) = [w.value for w in at.main.warning if "page address" in w.value]
+    assert "district = “CD”" in said and "to = “Dec 2031”" in said and "Non-DA" not in said
+    assert "“BD Bradford”" in said  # how districts are written
+    assert at.caption[0].value.startswith("Stalking, Non-DA, BD, CD, KD, LD, WD, Feb 2021")
+    at = app_test(**FILTERS["one district, non-DA"][0]).run()
+    assert not [w.value for w in at.warning if "page address" in w.value]
+
+
 def test_no_district_selected_says_so(app_test) -> None:
     at = app_test().run()
     at.multiselect(key="district").set_value([]).run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import cast
 
@@ -84,6 +85,25 @@ def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | No
     return start_month, end_month
 
 
+def unrecognised(asked: Mapping[str, Sequence[str]], offered: Mapping[str, Sequence[str]]) -> str:
+    """What the page address asks for that the sidebar does not offer (a district written
+    without its name, a month outside the data, a bookmark from another force), in words;
+    "" when every value is on offer. The sidebar uses its defaults for those instead."""
+    refused = [
+        f"{name} = “{value}”"
+        for name, choices in offered.items()
+        for value in asked.get(name, ())
+        if value not in choices
+    ]
+    if not refused:
+        return ""
+    return (
+        f"The page address asks for {', '.join(refused)}, which the sidebar does not offer, "
+        "so it shows its default instead. Districts are written as in the sidebar (“"
+        f"{offered['district'][0]}”), months as “{offered['to'][-1]}”."
+    )
+
+
 PERIOD_BACKWARDS = (
     "The period ends before it starts: choose a 'To' month on or after the 'From' month in "
     "the sidebar."
@@ -98,6 +118,20 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
     codes = tuple(district_table["district_code"].to_list())
     names = dict(zip(codes, district_table["district_name"].to_list(), strict=True))
     default = default_filter(info.first_month, info.extract_date, codes)
+    months = [_month_label(option) for option in month_options(info)]
+    refused = unrecognised(
+        {name: st.query_params.get_all(name) for name in st.query_params},
+        {
+            "period": list(PERIOD_CHOICES.values()),
+            "from": months,
+            "to": months,
+            "district": [f"{code} {names[code]}" for code in codes],
+            "da": list(DOMESTIC_CHOICES.values()),
+            "type": ["Stalking", "Harassment"],
+        },
+    )
+    if refused:
+        st.warning(refused, icon=":material/link_off:")
     with st.sidebar:
         st.header("Filters")
         period = _period(info, default)
