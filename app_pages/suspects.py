@@ -17,6 +17,8 @@ months, weights = ui.weights_editor()
 asked = st.query_params.get("suspect")
 view = ui.prioritisation(flt, months, weights, asked)
 st.subheader("Suspects ranked by recency, frequency, gravity and victims")
+if view.before_records:
+    st.warning(view.before_records, icon=":material/history_toggle_off:")
 st.caption(
     f"Offences recorded {view.window_start:%d %b %Y} to {view.window_end:%d %b %Y} (the "
     f"{months} months to the period's end, whatever its start; days since counted to "

@@ -260,6 +260,20 @@ class PrioritisationPanel:
     ranked: pl.DataFrame  # prioritisation.prioritise, the first `max_rows`
     suspects: int  # suspects ranked in all
     history: pl.DataFrame | None  # queries.suspect_history of the suspect chosen
+    records_from: date  # the first month recorded in the database
+
+    @property
+    def before_records(self) -> str:
+        """What to say when the window starts before the records do ("" when it does not):
+        the suspects' frequencies and victims then cover fewer months than it names."""
+        if self.window_start >= self.records_from:
+            return ""
+        return (
+            f"The window starts in {self.window_start:%B %Y}, before the records do "
+            f"({self.records_from:%B %Y}): offences before then are not in this database, so "
+            "each suspect's frequency, gravity and victims count fewer months than the window "
+            "names. Choose a later period end or fewer months."
+        )
 
 
 def prioritisation_panel(
@@ -274,8 +288,8 @@ def prioritisation_panel(
     period's end (the filter's districts, offence types and DA choice), and one suspect's
     complete history: offences, outcomes, orders and breaches, whatever the filter. Record
     level: refused to roles that may not see records."""
-    extract = queries.dataset_info(gateway).extract_date
-    end = period_days(flt, extract)[1]
+    info = queries.dataset_info(gateway)
+    end = period_days(flt, info.extract_date)[1]
     start = add_months(flt.end_month, 1 - lookback_months)  # whole months, ending at `end`
     offences = queries.prioritisation_offences(gateway, flt, start, end)
     has_orders = queries.has_tables(gateway, *PROTECTION_TABLES)
@@ -286,4 +300,6 @@ def prioritisation_panel(
     )
     ranked = prioritisation.prioritise(offences, breaches, end, (end - start).days + 1, weights)
     history = queries.suspect_history(gateway, suspect_id) if suspect_id and has_orders else None
-    return PrioritisationPanel(start, end, ranked.head(max_rows), ranked.height, history)
+    return PrioritisationPanel(
+        start, end, ranked.head(max_rows), ranked.height, history, info.first_month
+    )

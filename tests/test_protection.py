@@ -11,7 +11,7 @@ import pytest
 
 from stalking_profile import contract, queries
 from stalking_profile.db import Gateway, connect
-from stalking_profile.filters import ProfileFilter
+from stalking_profile.filters import ProfileFilter, add_months
 from stalking_profile.importing.load import import_file
 from stalking_profile.importing.validate import polars_type
 from stalking_profile.measures import contact, orders
@@ -453,6 +453,22 @@ def test_the_suspect_history_page_shows_one_suspect_to_analysts_only(app_test, d
     assert not strategic.exception
     with pytest.raises(ValueError):  # the page is not offered to a strategic lead
         strategic.switch_page("app_pages/suspects.py")
+
+
+def test_a_prioritisation_window_before_the_records_says_so(app_test, demo_gateway):
+    """Twelve months to a period ending three months after the records start ranked suspects
+    on three months of offences under a heading of twelve, and said nothing. The page now
+    says the window starts before the records; a window inside them says nothing."""
+    first = queries.dataset_info(demo_gateway).first_month
+    end = add_months(first, 2)
+    at = app_test(to=f"{end:%b %Y}").run()
+    at.switch_page("app_pages/suspects.py").run()
+    assert not at.exception, at.exception
+    said = [w.value for w in at.warning if "before the records do" in w.value]
+    assert said and f"({first:%B %Y})" in said[0]
+    at = app_test().run()
+    at.switch_page("app_pages/suspects.py").run()
+    assert not [w.value for w in at.warning if "before the records do" in w.value]
 
 
 def test_a_suspects_history_across_separate_imports(tmp_path):
