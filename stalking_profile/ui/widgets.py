@@ -41,15 +41,20 @@ def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV
         return
     stem = file_name.removesuffix(".csv")
     provenance = _provenance(stem)
-    left, right = st.columns([1, 1], gap="small", width=420)
+    excel = "Excel (.xlsx)"
+    # each button as wide as its label needs ("Download CSV (with p-values)" was cut short)
+    needs = [BUTTON_PX + CHARACTER_PX * len(text) for text in (label, excel)]
+    left, right = st.columns(needs, gap="small", width=max(420, sum(needs) + 16))
     for column, (kind, make, text) in zip(
         (left, right),
-        (("csv", exports.csv_bytes, label), ("xlsx", exports.xlsx_bytes, "Excel (.xlsx)")),
+        (("csv", exports.csv_bytes, label), ("xlsx", exports.xlsx_bytes, excel)),
         strict=True,
     ):
         file = f"{stem}.{kind}"
         download(column, text, file, _made_on_click(frame, provenance, make, file), "download")
 
+
+BUTTON_PX, CHARACTER_PX = 64, 8  # a download button's icon and padding; a label's character
 
 MIME_TYPES = {
     "csv": "text/csv",

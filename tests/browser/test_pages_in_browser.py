@@ -213,6 +213,20 @@ def test_csv_and_chart_image_downloads(page, running_app) -> None:
     )
 
 
+def test_a_download_buttons_label_is_shown_whole(page, running_app) -> None:
+    """The Trends page's "Download CSV (with p-values)" was cut to "Download CSV (with p-..."
+    in a column sized for "Download CSV": no part of a download button may overflow it."""
+    page.goto(f"{running_app.url}/trends?from=Oct+2020&to=Sep+2021")
+    _wait_for_page(page, "Trends")
+    button = page.get_by_role("button", name="Download CSV (with p-values)")
+    button.wait_for(timeout=30_000)
+    overflowing = button.evaluate(
+        "b => [...b.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => `${e.tagName} ${e.scrollWidth} > ${e.clientWidth}`)"
+    )
+    assert overflowing == []
+
+
 def test_map_draws_ward_polygons_offline(page, running_app) -> None:
     page.goto(f"{running_app.url}/maps?from=Oct+2020&to=Sep+2021")
     _wait_for_page(page, "Hotspot maps")
