@@ -185,6 +185,23 @@ def test_the_tracker_shows_every_recommendation_and_only_what_the_seed_states(st
     assert owners[5] == "courts" and owners[18] == "commissioner's office"
 
 
+def test_the_tracker_timeline_keeps_its_row_labels_on_the_chart(store):
+    """The recommendations' row labels (number and theme) were cut at the chart's left edge
+    (a 10 px margin and no automargin). The axis now makes room for its labels, each label is
+    short enough to leave the chart room, and the whole theme is in the hover."""
+    long = "Civil orders: a dashboard of applications, orders made and their breaches"
+    table = tracker.tracker(store).with_columns(
+        theme=pl.when(pl.col("number") == 3).then(pl.lit(long)).otherwise(pl.col("theme"))
+    )
+    figure = tracker.timeline_figure(table, "Recommendations")
+    assert figure.layout.yaxis.automargin is True
+    rows = list(figure.layout.yaxis.categoryarray)
+    assert len(rows) == 18 and all(len(row) <= tracker.ROW_LABEL_CHARACTERS for row in rows)
+    assert f"3. {long}"[:40] in " ".join(rows)  # cut short, with an ellipsis
+    themes = {f"{n}. {t}" for n, t in table.select("number", "theme").unique().iter_rows()}
+    assert {point[0] for trace in figure.data for point in trace.customdata} == themes
+
+
 def test_a_tracker_export_reimports_unchanged(store, tmp_path: Path):
     exported = tmp_path / "tracker.csv"
     tracker.export_frame(tracker.tracker(store)).write_csv(exported)

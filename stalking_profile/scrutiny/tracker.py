@@ -230,6 +230,16 @@ def export_frame(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+ROW_LABEL_CHARACTERS = 45  # a recommendation's row label: its number and theme, cut to this
+
+
+def _row(number: object, theme: object) -> str:
+    label = f"{number}. {theme}"
+    if len(label) <= ROW_LABEL_CHARACTERS:
+        return label
+    return label[: ROW_LABEL_CHARACTERS - 1].rstrip() + "…"
+
+
 def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
     """Status over time: one row per recommendation, one marker per dated update, coloured by
     the status as stated (grey where the text states none)."""
@@ -240,7 +250,7 @@ def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
         figure.add_trace(
             go.Scatter(
                 x=part["update_date"].to_list(),
-                y=[f"{n}. {theme}" for n, theme in zip(part["number"], part["theme"], strict=True)],
+                y=[_row(n, theme) for n, theme in zip(part["number"], part["theme"], strict=True)],
                 mode="markers",
                 name=name,
                 marker={
@@ -248,17 +258,32 @@ def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
                     "color": STATUS_COLOURS.get(name.lower(), "#56B4E9"),
                     "symbol": "square",
                 },
-                customdata=part["progress"].str.slice(0, 200).to_list(),
-                hovertemplate="%{y}<br>%{x}: " + name + "<br>%{customdata}<extra></extra>",
+                customdata=[
+                    [f"{n}. {theme}", progress]
+                    for n, theme, progress in zip(
+                        part["number"],
+                        part["theme"],
+                        part["progress"].str.slice(0, 200),
+                        strict=True,
+                    )
+                ],
+                hovertemplate="%{customdata[0]}<br>%{x}: "
+                + name
+                + "<br>%{customdata[1]}<extra></extra>",
             )
         )
     order = [
-        f"{n}. {theme}"
+        _row(n, theme)
         for n, theme in updates.select("number", "theme").unique().sort("number").iter_rows()
     ]
     figure.update_layout(
         title=title,
-        yaxis={"categoryorder": "array", "categoryarray": order[::-1], "title": None},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": order[::-1],
+            "title": None,
+            "automargin": True,  # the labels were cut at the left edge
+        },
         xaxis={"title": "Update", "type": "date"},
         height=max(320, 28 * len(order) + 140),
         legend={"title": "Status as stated"},
