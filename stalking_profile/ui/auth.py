@@ -171,7 +171,8 @@ def access_banner(access: Access, info: DatasetInfo | None) -> None:
                 else ""
             )
             + ". Further counts are hidden (shown as suppressed) where tables shown together "
-            "would otherwise give one back by subtraction.",
+            "would otherwise give one back by subtraction; zeros are shown, and hidden only "
+            "where nothing else would protect a count.",
             icon=":material/visibility_off:",
         )
 
