@@ -54,17 +54,65 @@ class LinearSystem:
         """The unknowns an attacker knows are at least 1: counts published blank (hidden, or
         hidden already). Zeros are shown, and hidden only where nothing else protects a count,
         so a blank is not a zero (six months of a year's 6 arrests shown as 0 and six blank
-        give each blank as 1 unless the year is hidden too) - except in a sum where a zero is
-        hidden (`opened`). A count never published may be 0."""
+        give each blank as 1 unless the year is hidden too) - except in a sum whose zeros are
+        all hidden (`opened`). A count never published may be 0."""
         hidden = set(hidden)
         blank = {key for key in hidden if self.values.get(key) != 0} | set(self.withheld)
         return blank - self.opened(hidden)
 
     def opened(self, hidden: Iterable[Key]) -> set[Key]:
-        """The counts that may be zero when blank: `zero_able`, and every count in a sum with
-        a zero among `hidden` (an attacker who knows where zeros are hidden knows no more)."""
-        zeros = [key for key in hidden if self.values.get(key) == 0]
-        return set(self.zero_able).union(zeros, *(self.neighbours(key) for key in zeros))
+        """The counts that may be zero when blank: `zero_able`, and every count in a sum whose
+        zeros are all among `hidden` (zeros a reader knows otherwise aside, `known_zeros`).
+        Zeros are hidden a whole sum at a time, so a reader who knows the method cannot tell
+        which of its blanks are the zeros; in a sum with a zero still shown, the one zero
+        hidden for another sum is the blank the two share, and the rest are at least 1."""
+        hidden = set(hidden)
+        found = set(self.zero_able)
+        for key in hidden:
+            if self.values.get(key) != 0:
+                continue
+            for members in self.sums_with(key):
+                zeros = self.unknown_zeros(members)
+                if zeros and zeros <= hidden:
+                    found.update(members)
+        return found
+
+    def unknown_zeros(self, members: Iterable[Key]) -> set[Key]:
+        """The zeros among `members` that a reader reads only from their cell (not
+        `known_zeros`)."""
+        return {m for m in members if self.values.get(m) == 0 and m not in self.known_zeros}
+
+    @cached_property
+    def known_zeros(self) -> frozenset[Key]:
+        """Zeros a reader reads elsewhere: `fixed` (shown on another page, or a group with no
+        row), and those a sum of one part says are the same count as another zero (shown
+        under two names: the offences of no known ward on the map and on Data quality)."""
+        pairs = [(parts[0], total) for parts, total in self.sums if len(parts) == 1]
+        pairs += [(b, a) for a, b in pairs]
+        zero = {key for key, value in self.values.items() if value == 0}
+        known = {key for key in self.fixed & zero} | {b for a, b in pairs if a in zero and a != b}
+        known &= zero
+        grew = True
+        while grew:
+            grew = False
+            for a, b in pairs:
+                if a in known and b not in known and b in zero:
+                    known.add(b)
+                    grew = True
+        return frozenset(known)
+
+    def sums_with(self, key: Key) -> list[tuple[Key, ...]]:
+        """The members (parts and total) of each sum `key` is in."""
+        return self._sums_with.get(key, [])
+
+    @cached_property
+    def _sums_with(self) -> dict[Key, list[tuple[Key, ...]]]:
+        found: dict[Key, list[tuple[Key, ...]]] = {}
+        for parts, total in self.sums:
+            members = (*parts, total)
+            for key in set(members):
+                found.setdefault(key, []).append(members)
+        return found
 
     @cached_property
     def named(self) -> frozenset[Key]:
@@ -481,21 +529,13 @@ def _width(attacker: _Attacker, key: Key, enough: float) -> float:
     return model.largest() - low
 
 
-def _hideable(
-    system: LinearSystem, hidden: set[Key], keys: Iterable[Key], limit: int, zeros: bool = False
-) -> list[Key]:
+def _hideable(system: LinearSystem, hidden: set[Key], keys: Iterable[Key], limit: int) -> list[Key]:
     """The `limit` smallest published counts among `keys` (a value, not hidden) that have a
     cell to blank (by value, ties by repr). Not zeros, which are shown so that a blank is read
-    as at least 1 (`LinearSystem.blanks`); only zeros where `zeros`."""
+    as at least 1 (`LinearSystem.blanks`): they are hidden a sum at a time (`_zeros_to_hide`)."""
     return heapq.nsmallest(
         limit,
-        (
-            k
-            for k in keys
-            if (system.values.get(k) == 0 if zeros else system.values.get(k))
-            and k not in hidden
-            and k not in system.fixed
-        ),
+        (k for k in keys if system.values.get(k) and k not in hidden and k not in system.fixed),
         key=lambda k: (system.values[k], system.order(k)),
     )
 
@@ -527,8 +567,8 @@ def protect_system(
     count linked to it (the whole force's outcome 1-8 rate pins four outcome groups, and the
     count to hide was not among the smallest: hiding the smallest in turn hid the force's
     offences for the year); failing that the smallest; with none left, the same among
-    counts in a sum with a hidden count linked to it; with none left at all, a zero
-    (`_zero_to_hide`).
+    counts in a sum with a hidden count linked to it; with none left at all, every zero of a
+    sum (`_zeros_to_hide`).
     Counts hidden already that are `unguarded` (another step's secondary suppressions) are
     unknowns but need not be wide themselves. Returns the counts to hide."""
     enough = (below if margin is None else margin) - 1  # the width of that many whole values
@@ -541,7 +581,7 @@ def protect_system(
         while width < enough:
             group = _candidates(system, hidden, key, tries)
             if not group:  # nothing left to hide but zeros
-                opened = _zero_to_hide(system, hidden, key, tries * FURTHER, enough)
+                opened = _zeros_to_hide(system, hidden, key, enough)
                 if opened is None or opened[0] <= width:
                     break  # as safe as the system allows
                 width, best = opened
@@ -569,38 +609,47 @@ def protect_system(
 FURTHER = 8  # how many times `tries` counts the wider search considers
 
 
-def _zero_to_hide(
-    system: LinearSystem, hidden: set[Key], key: Key, limit: int, enough: float
+def _zeros_to_hide(
+    system: LinearSystem, hidden: set[Key], key: Key, enough: float
 ) -> tuple[float, set[Key]] | None:
     """Where every other count in reach is hidden or known (a total shown on the pages beside,
-    its parts all blank or 0), the zero in a sum with `key` (or with a hidden count linked to
-    it) whose hiding widens it most, and that width: a hidden zero opens every blank in its
-    sums to 0 (`LinearSystem.opened`). Not a zero the attacker can still pin at 0 (the offences
-    of no known ward, shown as 0 on the Data quality page): hiding it hides nothing. If no one
-    zero widens it (a count pinned by two sums, the victims of one sex by their age bands and
-    by sex), the zeros in reach together, less each the rest still reach `enough` without.
-    None if there is no zero to hide."""
-    near = _hideable(system, hidden, system.neighbours(key), limit, zeros=True)
-    zeros = near or _linked(system, hidden, key, limit, zeros=True)
-    trials = []
-    for zero in zeros:
-        attacker = _Attacker(system, hidden | {zero})
-        if attacker.interval(zero)[1] > 0:
-            trials.append((_width(attacker, key, enough), {zero}))
-    best = max(trials, key=lambda t: t[0], default=None)
-    now = _width(_Attacker(system, hidden), key, enough)
+    its parts all blank or 0: a district's wards in a month of 11 offences), every zero of one
+    sum with `key` - all of them, so that a reader who knows the method cannot tell which
+    blanks are the zeros (`LinearSystem.opened`): the sum whose zeros widen it most (ties:
+    fewer zeros, the first), and that width. Failing that, the zeros of the sums with the
+    counts hidden and linked to it too (the victims of one sex are pinned by their age bands
+    and by sex), less each sum's whose zeros are not needed. None if no zeros widen it."""
+
+    def options_of(keys: Iterable[Key]) -> list[set[Key]]:
+        found: list[set[Key]] = []
+        for one in keys:
+            for members in system.sums_with(one):
+                zeros = system.unknown_zeros(members) - system.fixed
+                if zeros and not zeros <= hidden and zeros not in found:
+                    found.append(zeros)
+        return found
+
+    def width(zeros: set[Key]) -> float:
+        return _width(_Attacker(system, hidden | zeros), key, enough)
+
+    now = width(set())
+    near = options_of([key])
+    trials = [(width(zeros), zeros) for zeros in near]
+    best = max(trials, key=lambda t: (t[0], -len(t[1])), default=None)
     if best is not None and best[0] > now:
         return best
-    every = list(dict.fromkeys([*near, *_linked(system, hidden, key, limit, zeros=True)]))
-    width = _width(_Attacker(system, hidden | set(every)), key, enough) if every else now
-    if width <= now:
-        return best
-    kept = set(every)
-    for zero in reversed(every):  # the largest reprs first: keep the first zeros
-        fewer = _width(_Attacker(system, hidden | (kept - {zero})), key, enough)
-        if fewer >= min(width, enough):
-            kept.discard(zero)
-    return _width(_Attacker(system, hidden | kept), key, enough), kept
+    options = near + [o for o in options_of(_component(system, hidden, key)) if o not in near]
+    every = set().union(*options)
+    if not options or width(every) <= now:
+        return None
+    ceiling = width(every)
+    kept = list(options)
+    for option in reversed(options):  # the last first: keep the nearest sums' zeros
+        fewer = [o for o in kept if o is not option]
+        if fewer and width(set().union(*fewer)) >= min(ceiling, enough):
+            kept = fewer
+    chosen = set().union(*kept)
+    return width(chosen), chosen
 
 
 def _pairs(system: LinearSystem, hidden: set[Key], group: list[Key], tries: int) -> list[set[Key]]:
@@ -608,11 +657,16 @@ def _pairs(system: LinearSystem, hidden: set[Key], group: list[Key], tries: int)
     return [{c, d} for c in group for d in _hideable(system, hidden, system.neighbours(c), tries)]
 
 
-def _linked(
-    system: LinearSystem, hidden: set[Key], key: Key, limit: int, zeros: bool = False
-) -> list[Key]:
+def _linked(system: LinearSystem, hidden: set[Key], key: Key, limit: int) -> list[Key]:
     """The `limit` smallest published counts in a sum with `key` or with a count hidden and
     linked to it through sums (what hiding could loosen, near or far)."""
+    component = _component(system, hidden, key)
+    linked = set().union(*(system.neighbours(k) for k in component)) - {key}
+    return _hideable(system, hidden, linked, limit)
+
+
+def _component(system: LinearSystem, hidden: set[Key], key: Key) -> set[Key]:
+    """`key` and the unknown counts linked to it through sums."""
     unseen = system.unknowns(hidden) | {key}
     component, frontier = {key}, [key]
     while frontier:
@@ -620,8 +674,7 @@ def _linked(
             if other in unseen and other not in component:
                 component.add(other)
                 frontier.append(other)
-    linked = set().union(*(system.neighbours(k) for k in component)) - {key}
-    return _hideable(system, hidden, linked, limit, zeros)
+    return component
 
 
 def _widest(

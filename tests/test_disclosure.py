@@ -42,14 +42,39 @@ def _assert_no_small_count_narrowed(
     # that hold between the true tables (those found only where two counts agree included)
     published.sums.extend(known.sums)
     system = published.system()
-    # a blank is at least 1, except in a sum where a zero is hidden (a model that knows where
-    # those are knows more than a reader, so its intervals are no wider than a reader's)
-    zeros = {k for k, v in true_values.items() if v == 0 and published.values.get(k, 0) is None}
-    opened = zeros.union(*(system.neighbours(k) for k in zeros))
+    # a blank is at least 1, except in a sum whose zeros are all hidden (zeros a reader knows
+    # from another page aside): a reader cannot tell which of its blanks are zeros
+    read = {k for k in true_values if published.places.get(k)}  # counts with a cell here
+    known = _zeros_known_elsewhere(system, true_values, read)
+    opened: set = set()
+    for parts, total in system.sums:
+        members = {*parts, total}
+        zeros = {k for k in members if true_values.get(k) == 0 and k not in known}
+        if zeros and all(published.values.get(k, 0) is None for k in zeros):
+            opened |= members
     system = replace(system, zero_able=frozenset(opened))
     for key, (low, high) in audit(system, set(), only=small_keys).items():
         assert low - 1e-6 <= true_values[key] <= high + 1e-6
         assert high - low + 1 >= below - 1e-6, (key, low, high)
+
+
+def _zeros_known_elsewhere(system: LinearSystem, true_values: dict, read: set) -> set:
+    """Zeros a reader reads elsewhere: with no cell here (shown on another page), or shown as
+    0 under another name (a sum of one part: the offences of no known ward on the map and on
+    the Data quality page), and those a sum of one part says are the same count as one."""
+    known = {k for k, v in true_values.items() if v == 0 and k not in read}
+    shown_zero = {k for k, v in system.values.items() if v == 0}
+    pairs = [(parts[0], total) for parts, total in system.sums if len(parts) == 1]
+    known |= {b for a, b in pairs + [(t, p) for p, t in pairs] if a in shown_zero and a != b}
+    known = {k for k in known if true_values.get(k) == 0}
+    grew = True
+    while grew:
+        grew = False
+        for a, b in pairs + [(t, p) for p, t in pairs]:
+            if a in known and b not in known and true_values.get(b) == 0:
+                known.add(b)
+                grew = True
+    return known
 
 
 def _exact_where_shown(truth: dict, shown: dict) -> dict:
@@ -82,8 +107,11 @@ def _read_by_a_reader(system: LinearSystem, hidden: set, key) -> tuple[float, fl
     least 1, since zeros are shown; a blank in a sum with a hidden zero may be 0."""
     from scipy.optimize import linprog
 
-    zeros = {k for k in hidden if system.values[k] == 0}
-    opened = zeros.union(*({*p, t} for p, t in system.sums if zeros & {*p, t}))
+    opened: set = set()  # a sum whose zeros are all hidden: any of its blanks may be a zero
+    for parts, total in system.sums:
+        zeros = {k for k in {*parts, total} if system.values[k] == 0 and k not in system.fixed}
+        if zeros and zeros <= hidden:
+            opened |= {*parts, total}
     unknown = sorted(hidden, key=repr)
     column = {k: j for j, k in enumerate(unknown)}
     matrix = np.zeros((len(system.sums), len(unknown)))
@@ -127,7 +155,8 @@ def test_a_zero_is_hidden_only_where_nothing_else_protects_a_count():
     """A total shown on another page (known here, with no cell to blank) and its parts all
     blank or 0 (the Victims and suspects page's non-DA suspects by ethnicity, Calderdale July
     to September 2021: 6 suspects' offences, 1 Asian, 1 Mixed and 4 White, each then 1 to 4):
-    hiding a zero is all that is left. The blanks in its sum may then be 0: each is 0 to 6."""
+    hiding zeros is all that is left. Every zero of the sum is hidden, so that a reader who
+    knows the method cannot tell which blanks are zeros: each blank is then 0 to 6."""
     groups = ("asian", "black", "mixed", "white", "other", "unknown")
     values = dict(zip(groups, [1, 0, 1, 4, 0, 0], strict=True)) | {"total": 6}
     system = LinearSystem(values, [(groups, "total")], fixed=frozenset({"total"}))
@@ -136,7 +165,7 @@ def test_a_zero_is_hidden_only_where_nothing_else_protects_a_count():
     for key in primary_only:
         assert _read_by_a_reader(system, primary_only, key) == (1.0, 4.0)
     hidden = protect_system(system, BELOW)
-    assert hidden == primary_only | {"black"}  # one zero, the first: it opens the whole sum
+    assert hidden == primary_only | {"black", "other", "unknown"}  # every zero of the sum
     for key in primary_only:
         assert _read_by_a_reader(system, hidden, key) == (0.0, 6.0)
         assert audit(system, hidden, only={key})[key] == (0.0, 6.0)
@@ -467,12 +496,12 @@ def test_the_audit_matches_one_linear_programme_over_every_sum(case):
                 matrix[i, column[member]] += sign
             else:
                 rhs[i] -= sign * (system.values[member] or 0)
-    # a blank (hidden, not a zero: zeros are always shown) is at least 1; a count never
-    # published may be 0
-    zeros = {k for k in hidden if system.values[k] == 0}
-    opened = set(zeros)  # a hidden zero: the blanks in its sums may be zero too
+    # a blank (hidden, not a zero: zeros are shown) is at least 1, unless every zero of a sum
+    # it is in is hidden; a count never published may be 0
+    opened: set = set()
     for parts, total in system.sums:
-        if zeros & {*parts, total}:
+        zeros = {k for k in {*parts, total} if system.values.get(k) == 0}
+        if zeros and zeros <= hidden:
             opened |= {*parts, total}
     blank = {k for k in hidden if system.values[k] != 0} - opened
     bounds = [
