@@ -87,11 +87,16 @@ def choropleth_figure(
 ) -> go.Figure:
     """Wards coloured by `column` (offences or rate), district outlines on top; hover shows
     ward, district, count and rate. `values`: ward_code, ward_name, district_code, offences, rate."""
+    z = values[column].fill_null(0).to_list()
     figure = go.Figure(
         go.Choropleth(
             geojson=geometry.geojson,
             locations=values["ward_code"].to_list(),
-            z=values[column].fill_null(0).to_list(),
+            z=z,
+            # from 0: where every ward shown had none, Plotly's own range ran from -0.4 to 0.4
+            # and drew those wards mid-scale, as if they had offences
+            zmin=0,
+            zmax=max([*z, 0]) or 1,
             featureidkey="id",
             colorscale=SEQUENTIAL,
             marker_line_color="#ffffff",

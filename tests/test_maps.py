@@ -145,3 +145,27 @@ def test_the_emerging_hotspots_table_heads_its_category_as_such(demo_gateway: Ga
     assert "DA / non-DA" not in shown.columns
     categories = set(shown["Emerging hotspot category"].to_list())
     assert categories and categories <= set(hotspots.EMERGING_ORDER)
+
+
+def test_a_map_of_wards_with_no_offences_starts_its_colours_at_0(demo_gateway: Gateway) -> None:
+    """A commissioner's map of Calderdale where every ward shown had no offences: Plotly's own
+    colour range ran from -0.4 to 0.4, so those wards were drawn mid-scale, as if they had
+    offences. Colours start at 0; the top is the largest value shown (1 where that is 0)."""
+    from stalking_profile import maps
+
+    geometry = geography.ward_geometry(demo_gateway, ("CD",))
+    codes = [feature["id"] for feature in geometry.geojson["features"]]
+    values = pl.DataFrame(
+        {
+            "ward_code": codes,
+            "ward_name": codes,
+            "district_code": ["CD"] * len(codes),
+            "offences": [0] * len(codes),
+            "rate": [0.0] * len(codes),
+        }
+    )
+    trace = maps.choropleth_figure(geometry, values, "rate", "Rate", "per 1,000").data[0]
+    assert (trace.zmin, trace.zmax) == (0, 1)
+    values = values.with_columns(pl.Series("offences", [3] + [0] * (len(codes) - 1)))
+    trace = maps.choropleth_figure(geometry, values, "offences", "Offences", "offences").data[0]
+    assert (trace.zmin, trace.zmax) == (0, 3)
