@@ -551,10 +551,11 @@ def funnel_figure(
         ("below the 99.8% limit", "triangle-down", COLOURS["special_low"]),
         ("within or near the limits", "circle", COLOURS["non_domestic"]),
     ):
+        drawn = wards.filter(pl.col("rate_per_1000").is_not_null())  # a withheld rate: no point
         if label.startswith("within"):
-            part = wards.filter(~pl.col("funnel").str.contains("99.8%"))
+            part = drawn.filter(~pl.col("funnel").str.contains("99.8%"))
         else:
-            part = wards.filter(pl.col("funnel") == label)
+            part = drawn.filter(pl.col("funnel") == label)
         if part.is_empty():
             continue
         figure.add_scatter(

@@ -239,3 +239,28 @@ def test_figures_made_without_checking_again_are_the_same_and_still_checked() ->
     made.add_bar(x=[1], y=[2])
     assert _refuses_everywhere(made) == every_level
     assert _refuses_everywhere(charts.copy_figure(chart)) == every_level
+
+
+def test_a_funnels_legend_counts_the_points_it_draws() -> None:
+    """Calderdale non-DA, July to September 2021, as a commissioner's office: "Wards within or
+    near the limits (6)" over four points: two wards of 0 offences had their rate withheld
+    (beside a withheld previous count) but kept their place on the funnel. A ward with no rate
+    has no point, and the legend counts the points drawn."""
+    import numpy as np
+
+    from stalking_profile.measures.funnel import funnel_limits
+
+    wards = pl.DataFrame(
+        {
+            "ward_name": ["A", "B", "C", "D"],
+            "population": [10_000, 12_000, 14_000, 16_000],
+            "rate_per_1000": [0.1, None, 0.2, None],
+            "funnel": ["within 95%", "within 95%", "above the 99.8% limit", None],
+        }
+    )
+    figure = charts.funnel_figure(wards, funnel_limits(0.1, np.array([10_000, 16_000])), "Wards")
+    points = {t.name: len(t.y) for t in figure.data if t.mode == "markers"}
+    assert points == {
+        "Wards within or near the limits (1)": 1,
+        "Wards above the 99.8% limit (1)": 1,
+    }
