@@ -25,6 +25,7 @@ withheld with it (`withhold_spc_detail`).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -1377,6 +1378,11 @@ def withhold_spc_detail(chart: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+SPC_LEFT_OFF = (
+    "Process limits and special-cause markers are left off: a month of the series is suppressed"
+)
+
+
 def hide_spc(figure: go.Figure, protected: Protected, table: str) -> go.Figure:
     """An SPC chart as its table was published: the points withheld, and where the mean was
     withheld (a partition's mean with its months' total gives a month back), its line, label
@@ -1393,6 +1399,9 @@ def hide_spc(figure: go.Figure, protected: Protected, table: str) -> go.Figure:
         months = set(chart["month"].to_list())
         points |= {name: months for name in SPC_DETAIL_TRACES}
     out = hide_points(figure, points)
+    if spc_detail_withheld(chart):  # the subtitle no longer describes limits it drew
+        title = str(out.layout.title.text or "")
+        out.layout.title.text = re.sub(r"<sup>.*</sup>", f"<sup>{SPC_LEFT_OFF}</sup>", title)
     if means:
         gone = {str(month)[:10] for month in means}
         out.layout.annotations = [

@@ -2190,3 +2190,6 @@ def test_a_withheld_spc_series_keeps_no_special_cause_marker(demo_gateway):
     names = {trace.name for trace in shown.figure.data}
     assert not names & set(SPC_DETAIL_TRACES), names
     assert "Value" in names  # the months shown are still drawn
+    # and the subtitle no longer describes limits and special causes it does not draw
+    title = shown.figure.layout.title.text
+    assert "2.66" not in title and "special-cause markers are left off" in title
