@@ -101,27 +101,41 @@ def test_primary_suppression_alone_is_undone_by_subtraction():
     assert audit(table, hidden)[(0, 0)] == (3.0, 3.0)
 
 
-def _read_by_a_reader(system: LinearSystem, hidden: set, key) -> tuple[float, float]:
-    """SciPy's linprog, apart from the audit: the smallest and largest value of `key` given
-    every count shown and every sum, where a blank (a hidden count that is not a zero) is at
-    least 1, since zeros are shown; a blank in a sum with a hidden zero may be 0."""
-    from scipy.optimize import linprog
-
-    opened: set = set()  # a sum whose zeros are all hidden: any of its blanks may be a zero
+def _sums_with_every_zero_hidden(system: LinearSystem, hidden: set) -> set:
+    """The members of every sum whose zeros (those with a cell) are all hidden: a reader
+    cannot tell which of its blanks are zeros."""
+    opened: set = set()
     for parts, total in system.sums:
-        zeros = {k for k in {*parts, total} if system.values[k] == 0 and k not in system.fixed}
+        members = {*parts, total}
+        zeros = {k for k in members if system.values.get(k) == 0 and k not in system.fixed}
         if zeros and zeros <= hidden:
-            opened |= {*parts, total}
-    unknown = sorted(hidden, key=repr)
-    column = {k: j for j, k in enumerate(unknown)}
-    matrix = np.zeros((len(system.sums), len(unknown)))
+            opened |= members
+    return opened
+
+
+def _equations(system: LinearSystem, column: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The sums as A x = b over the counts in `column` (the rest as published)."""
+    matrix = np.zeros((len(system.sums), len(column)))
     rhs = np.zeros(len(system.sums))
     for i, (parts, total) in enumerate(system.sums):
         for member, sign in [(p, 1.0) for p in parts] + [(total, -1.0)]:
             if member in column:
                 matrix[i, column[member]] += sign
             else:
-                rhs[i] -= sign * system.values[member]
+                rhs[i] -= sign * (system.values[member] or 0)
+    return matrix, rhs
+
+
+def _read_by_a_reader(system: LinearSystem, hidden: set, key) -> tuple[float, float]:
+    """SciPy's linprog, apart from the audit: the smallest and largest value of `key` given
+    every count shown and every sum, where a blank (a hidden count that is not a zero) is at
+    least 1, since zeros are shown; a blank in a sum with a hidden zero may be 0."""
+    from scipy.optimize import linprog
+
+    opened = _sums_with_every_zero_hidden(system, hidden)
+    unknown = sorted(hidden, key=repr)
+    column = {k: j for j, k in enumerate(unknown)}
+    matrix, rhs = _equations(system, column)
     bounds = [(0 if k in opened else 1, None) for k in unknown]
     cost = np.zeros(len(unknown))
     cost[column[key]] = 1.0
@@ -488,21 +502,10 @@ def test_the_audit_matches_one_linear_programme_over_every_sum(case):
     unknown = system.unknowns(hidden)
     variables = [k for k in keys if k in unknown or system.slack]
     column = {k: j for j, k in enumerate(variables)}
-    matrix = np.zeros((len(system.sums), len(variables)))
-    rhs = np.zeros(len(system.sums))
-    for i, (parts, total) in enumerate(system.sums):
-        for member, sign in [(p, 1.0) for p in parts] + [(total, -1.0)]:
-            if member in column:
-                matrix[i, column[member]] += sign
-            else:
-                rhs[i] -= sign * (system.values[member] or 0)
+    matrix, rhs = _equations(system, column)
     # a blank (hidden, not a zero: zeros are shown) is at least 1, unless every zero of a sum
     # it is in is hidden; a count never published may be 0
-    opened: set = set()
-    for parts, total in system.sums:
-        zeros = {k for k in {*parts, total} if system.values.get(k) == 0}
-        if zeros and zeros <= hidden:
-            opened |= {*parts, total}
+    opened = _sums_with_every_zero_hidden(system, set(hidden))
     blank = {k for k in hidden if system.values[k] != 0} - opened
     bounds = [
         (1 if k in blank else 0, None)
