@@ -8,8 +8,9 @@ the tables of one page or pack (DA + non-DA = all; twelve months = the period; a
 12-month total = its months, some of them never published). `audit` solves, for each hidden
 count, the smallest and largest value consistent with everything published (two linear
 programmes, HiGHS); `protect` adds secondary suppressions until every hidden
-count's interval holds at least `margin` whole values. Zeros are always shown and never
-hidden, so an attacker reads a blank as at least 1 (`LinearSystem.blanks`).
+count's interval holds at least `margin` whole values. Zeros are shown, and hidden only as a
+last resort and a whole sum at a time, so an attacker reads a blank as at least 1 except in
+such a sum (`LinearSystem.blanks`).
 
 `AdditiveTable` is the common case: interior cells (rows x columns), optional unpublished extra
 columns (counts inside the totals never shown, such as districts not selected), its row totals,
@@ -43,7 +44,7 @@ class LinearSystem:
     sums: Sequence[tuple[tuple[Key, ...], Key]] = field(default_factory=tuple)
     slack: int = 0  # published counts are rounded: the truth is within this of each (5 -> 2)
     fixed: frozenset[Key] = frozenset()
-    # blanks that may be zero: in a sum where a zero was hidden on pages protected before
+    # blanks that may be zero: in a sum whose zeros were all hidden on pages protected before
     zero_able: frozenset[Key] = frozenset()
 
     def unknowns(self, hidden: set[Key]) -> set[Key]:
@@ -273,8 +274,8 @@ class _Attacker:
     """What an attacker can work out when `hidden` is hidden: the LP's variables are every
     unknown count (0 to infinity; a blank 1 to infinity) and, where published counts are
     rounded, every count in a sum (within the rounding of what is shown); the rest are
-    constants. Counts whose linked
-    sums are the same share one HiGHS model, solved again for each from where it stopped."""
+    constants. Counts whose linked sums are the same share one HiGHS model, solved again for
+    each from where it stopped."""
 
     def __init__(self, system: LinearSystem, hidden: set[Key]) -> None:
         self.system, self.hidden = system, set(hidden)
@@ -558,17 +559,17 @@ def protect_system(
     """Primary suppressions plus secondary ones until the audit leaves every hidden count -
     primary, or hidden before this step - an interval of at least `margin` (default `below`)
     whole values: from 1 to 5 at least where `below` is 5 (a blank is at least 1, and 1 to 5
-    holds a value no rule hides). Hiding more never narrows an interval, so each count is made safe once, in turn.
-    While one is exposed: of the `tries` smallest published counts in a sum with it, the one
-    that widens its interval most is hidden (ties: the smaller); if none widens it alone (it is
-    pinned by two sums, as a non-DA cell is by its row and by DA + non-DA = all), the pair -
-    one of them and one in a sum with that one - that widens it most; failing that, the one
-    that widens it most among more counts (`tries` x FURTHER) in a sum with it or with a hidden
-    count linked to it (the whole force's outcome 1-8 rate pins four outcome groups, and the
-    count to hide was not among the smallest: hiding the smallest in turn hid the force's
-    offences for the year); failing that the smallest; with none left, the same among
-    counts in a sum with a hidden count linked to it; with none left at all, every zero of a
-    sum (`_zeros_to_hide`).
+    holds a value no rule hides). Hiding more never narrows an interval, so each count is made
+    safe once, in turn. While one is exposed: of the `tries` smallest published counts in a
+    sum with it, the one that widens its interval most is hidden (ties: the smaller); if none
+    widens it alone (it is pinned by two sums, as a non-DA cell is by its row and by DA +
+    non-DA = all), the pair - one of them and one in a sum with that one - that widens it
+    most; failing that, the one that widens it most among more counts (`tries` x FURTHER) in a
+    sum with it or with a hidden count linked to it (the whole force's outcome 1-8 rate pins
+    four outcome groups, and the count to hide was not among the smallest: hiding the smallest
+    in turn hid the force's offences for the year); failing that the smallest; with none
+    left, the same among counts in a sum with a hidden count linked to it; with none left at
+    all, every zero of a sum (`_zeros_to_hide`).
     Counts hidden already that are `unguarded` (another step's secondary suppressions) are
     unknowns but need not be wide themselves. Returns the counts to hide."""
     enough = (below if margin is None else margin) - 1  # the width of that many whole values
@@ -639,10 +640,9 @@ def _zeros_to_hide(
     if best is not None and best[0] > now:
         return best
     options = near + [o for o in options_of(_component(system, hidden, key)) if o not in near]
-    every = set().union(*options)
-    if not options or width(every) <= now:
+    ceiling = width(set().union(*options)) if options else now
+    if ceiling <= now:
         return None
-    ceiling = width(every)
     kept = list(options)
     for option in reversed(options):  # the last first: keep the nearest sums' zeros
         fewer = [o for o in kept if o is not option]

@@ -939,7 +939,7 @@ class Protected:
         out = Published()
         out.values = {k: None if k in self.hidden else v for k, v in self.system.values.items()}
         out.sums = list(self.system.sums)
-        out.zero_able = self.system.opened(self.hidden)  # where a zero was hidden, here or before
+        out.zero_able = self.system.opened(self.hidden)  # sums whose zeros are all hidden
         return out
 
     def withheld(self, table: str) -> set[tuple[int, str]]:
