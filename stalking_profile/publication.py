@@ -35,6 +35,7 @@ from stalking_profile.charts import LazyFigures, copy_figure
 from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, protect_system
 from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.measures.outcomes import TOTALS
 from stalking_profile.tables import python_values
 
 P = ParamSpec("P")
@@ -105,7 +106,7 @@ def _summarised(name: str) -> str | None:
     return None
 
 
-FORCE, SELECTED, TOTALS = "Force", "Selected districts", "Totals"
+FORCE, SELECTED = "Force", "Selected districts"
 
 
 REST = "__rest"  # districts outside the selection, inside the Force column

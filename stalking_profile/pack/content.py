@@ -11,7 +11,7 @@ import polars as pl
 from stalking_profile import linked_tables, map_panels, panels
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
-from stalking_profile.filters import ProfileFilter
+from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter
 from stalking_profile.geography import ward_geometry
 from stalking_profile.linked_tables import PackTables, Protected
 from stalking_profile.measures.indicators import INDICATORS
@@ -60,7 +60,10 @@ def pack_tables(gateway: Gateway, flt: ProfileFilter) -> PackTables:
     )
 
 
-OFFENCES_OF = {"all": "", "domestic": "DA ", "non_domestic": "non-DA "}  # in the findings
+def _offences_of(domestic: str) -> str:
+    """The DA choice as the findings put it before "stalking offences": nothing for both,
+    "DA " or "non-DA " (filters.DOMESTIC_CHOICES, in a sentence)."""
+    return "" if domestic == "all" else DOMESTIC_CHOICES[domestic].replace("Non-", "non-") + " "
 
 
 def gather(
@@ -97,7 +100,7 @@ def gather(
         tables.headline["indicator"][row] for step in steps for row, _ in step.withheld("headline")
     }
     # the DA choice too: a non-DA pack said "11 stalking offences" of Calderdale's 189
-    what = OFFENCES_OF[flt.domestic] + " and ".join(flt.offence_types)
+    what = _offences_of(flt.domestic) + " and ".join(flt.offence_types)
     found = [
         *findings.volume(
             tables.headline, f"from {flt.describe().split(', ')[-1]}", what, below, withheld
