@@ -27,6 +27,7 @@ from typing import Any
 
 import highspy
 import numpy as np
+from scipy import sparse
 from scipy.sparse import csc_matrix, csr_matrix
 
 Key = Any  # any hashable: a (row, column) pair, a (table, row, column) triple, ...
@@ -293,6 +294,10 @@ class _Attacker:
         self.upper = np.where(is_unknown, np.inf, matrices.values + system.slack)
         self._models: dict[bytes, _Model] = {}
         self._linked: dict[int, np.ndarray] = {}  # a count's linked sums, shared by its component
+        # each count's smallest and largest value in the solutions found so far: points an
+        # attacker could take, so the interval holds at least that range (`seen`)
+        self.seen_low = np.full(len(matrices.keys), np.inf)
+        self.seen_high = np.full(len(matrices.keys), -np.inf)
 
     def model(self, key: Key) -> _Model | None:
         """The model of `key`'s linked sums, aimed at `key`; None if nothing can narrow it
@@ -313,6 +318,15 @@ class _Attacker:
             )
         return model if model.aim(column) else None
 
+    def seen(self, model: _Model) -> None:
+        """Note the values of the solution `model` last found (a point consistent with what
+        is published)."""
+        found = model.solution()
+        if found is not None:
+            columns, values = found
+            np.minimum.at(self.seen_low, columns, values)
+            np.maximum.at(self.seen_high, columns, values)
+
     def interval(self, key: Key) -> tuple[float, float]:
         model = self.model(key)
         if model is not None:
@@ -327,7 +341,10 @@ class _Attacker:
         bounds change, and the models are made again."""
         every = self.hidden | keys
         if not self.system.slack or keys & self.system.opened(every):
-            return _Attacker(self.system, every)
+            attacker = _Attacker(self.system, every)
+            # hiding more only widens what an attacker can take: the points found stay open
+            attacker.seen_low, attacker.seen_high = self.seen_low, self.seen_high
+            return attacker
         position = self.system.incidence.position
         columns = np.array([position[key] for key in keys if key in position], dtype=np.int64)
         self.floor[columns] = self.lower[columns] = 1.0  # blanks
@@ -365,20 +382,8 @@ class _Model:
         self.one_sum = (matrix.toarray()[0], float(rhs[0])) if rows == 1 else None
         if self.one_sum is not None:
             return
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = count, rows
-        lp.col_cost_ = np.zeros(count)
-        lp.col_lower_ = np.asarray(lower, dtype=float)
-        lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
-        lp.row_lower_ = lp.row_upper_ = np.asarray(rhs, dtype=float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
-        lp.a_matrix_.value_ = matrix.data
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = count, rows
-        self.solver = highspy.Highs()
-        self.solver.setOptionValue("output_flag", False)
-        self.solver.setOptionValue("presolve", "off")  # small models, solved warm: faster
-        self.solver.passModel(lp)
+        # small models, solved warm: faster without presolve
+        self.solver = _highs(matrix, rhs, np.zeros(count), lower, upper, presolve=False)
 
     def aim(self, column: int) -> bool:
         """Make the count at `column` (among all counts) the objective; False if it is not a
@@ -411,6 +416,13 @@ class _Model:
         if self.one_sum is not None:
             return one_sum_extreme(*self.one_sum, *self.bounds, self._aimed(), largest=True)
         return _optimum(self.solver, highspy.ObjSense.kMaximize)
+
+    def solution(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The variables' positions among all counts and their values in the last solution
+        found (None for a model of one sum, solved without HiGHS)."""
+        if self.one_sum is not None:
+            return None
+        return self.columns, np.asarray(self.solver.getSolution().col_value)
 
     def _aimed(self) -> int:
         if self.aimed is None:
@@ -487,6 +499,34 @@ def one_sum_extreme(
     return value if np.isinf(value) else round(value, 6)
 
 
+def _highs(
+    matrix: csc_matrix,
+    rhs: np.ndarray,
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    presolve: bool,
+) -> highspy.Highs:
+    """A HiGHS model: minimise (or maximise) `cost` . x where `matrix` x = `rhs` and `lower`
+    <= x <= `upper` (infinite bounds allowed)."""
+    rows, count = matrix.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = count, rows
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.where(np.isinf(lower), -highspy.kHighsInf, lower).astype(float)
+    lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper).astype(float)
+    lp.row_lower_ = lp.row_upper_ = np.asarray(rhs, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = count, rows
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("presolve", "on" if presolve else "off")
+    solver.passModel(lp)
+    return solver
+
+
 def _optimum(solver: highspy.Highs, sense: highspy.ObjSense) -> float:
     """The model's smallest or largest value of its objective's variable, to a millionth
     (counts are whole, and which cell is hidden must not turn on float noise:
@@ -519,15 +559,23 @@ def _width(attacker: _Attacker, key: Key, enough: float) -> float:
     """The width of `key`'s interval; or, once it is known to be at least `enough`, a lower
     bound of it that is. The true count lies between the smallest and largest value and within
     the slack of the count as published, so a smallest value at least `enough` below that
-    makes the interval wide enough without solving for the largest."""
+    makes the interval wide enough without solving for the largest; as does a range at least
+    `enough` wide that the solutions found before give it (`_Attacker.seen`)."""
     model = attacker.model(key)
     if model is None:
         return float(np.inf)
+    column = attacker.system.incidence.position[key]
+    seen = attacker.seen_high[column] - attacker.seen_low[column]
+    if seen >= enough:
+        return float(seen)
     low = model.smallest()
+    attacker.seen(model)
     published = attacker.system.values.get(key)
     if published is not None and published - attacker.system.slack - low >= enough:
         return published - attacker.system.slack - low
-    return model.largest() - low
+    high = model.largest()
+    attacker.seen(model)
+    return high - low
 
 
 def _hideable(system: LinearSystem, hidden: set[Key], keys: Iterable[Key], limit: int) -> list[Key]:
@@ -536,7 +584,7 @@ def _hideable(system: LinearSystem, hidden: set[Key], keys: Iterable[Key], limit
     as at least 1 (`LinearSystem.blanks`): they are hidden a sum at a time (`_zeros_to_hide`)."""
     return heapq.nsmallest(
         limit,
-        (k for k in keys if system.values.get(k) and k not in hidden and k not in system.fixed),
+        (k for k in keys if _is_hideable(system, hidden, k)),
         key=lambda k: (system.values[k], system.order(k)),
     )
 
@@ -567,8 +615,11 @@ def protect_system(
     most; failing that, the one that widens it most among more counts (`tries` x FURTHER) in a
     sum with it or with a hidden count linked to it (the whole force's outcome 1-8 rate pins
     four outcome groups, and the count to hide was not among the smallest: hiding the smallest
-    in turn hid the force's offences for the year); failing that the smallest; with none
-    left, the same among counts in a sum with a hidden count linked to it; with none left at
+    in turn hid the force's offences for the year); failing that, every count of the cheapest
+    pattern that makes it wide enough at once (`_pattern`: a DA cell of a district's outcome
+    needs seven more hidden, two outcomes by two districts by DA and non-DA, and hiding the
+    smallest in turn hid 119 counts for one cell at a million offences); failing that the
+    smallest; with none left, the same among counts in a sum with a hidden count linked to it; with none left at
     all, every zero of a sum (`_zeros_to_hide`).
     Counts hidden already that are `unguarded` (another step's secondary suppressions) are
     unknowns but need not be wide themselves. Returns the counts to hide."""
@@ -598,8 +649,8 @@ def protect_system(
             if chosen is None:  # none of the nearest: more of the counts linked to it
                 further = _linked(system, hidden, key, tries * FURTHER)
                 chosen = _widest(system, hidden, key, [{c} for c in further], width)
-            if chosen is None:  # none widens it: the first, smallest
-                first = (pairs or options)[0]
+            if chosen is None:  # none widens it alone: a pattern that does, else the smallest
+                first = _pattern(system, hidden, key, enough) or (pairs or options)[0]
                 chosen = _width(_Attacker(system, hidden | first), key, enough), first
             width, best = chosen
             hidden |= best
@@ -608,6 +659,71 @@ def protect_system(
 
 
 FURTHER = 8  # how many times `tries` counts the wider search considers
+
+
+def _pattern(system: LinearSystem, hidden: set[Key], key: Key, enough: float) -> set[Key]:
+    """The published counts to hide so that `key` can be `enough` above the smallest value an
+    attacker now finds for it, at the least cost (the sum of each count's value times how far
+    it moves: the smallest counts first, as elsewhere). Two linear programmes over the whole
+    system: a point x0 consistent with everything published that gives `key` its smallest
+    value; then a change y to it with every sum still holding (coefficients . y = 0), `key`
+    raised by `enough`, unknowns and published counts kept at or above their floors (a blank
+    at least 1), and published counts moved only within their rounding unless hidden. The
+    counts y moves beyond that are the pattern: with them hidden, x0 + y is consistent with
+    what is published, so the interval is at least `enough` wide (the network-flow heuristic
+    of cell suppression: Cox 1995, Castro 2006). Empty if no such pattern exists."""
+    matrices = system.incidence
+    column = matrices.position.get(key)
+    if column is None:
+        return set()
+    count = len(matrices.keys)
+    position = matrices.position
+    unknown = np.zeros(count, dtype=bool)
+    unknown[[position[k] for k in system.unknowns(hidden) | {key} if k in position]] = True
+    floor = np.zeros(count)
+    floor[[position[k] for k in system.blanks(hidden | {key}) if k in position]] = 1.0
+    shown_low = np.maximum(0.0, matrices.values - system.slack)
+    lower = np.where(unknown, floor, shown_low)
+    upper = np.where(unknown, np.inf, matrices.values + system.slack)
+    sums = matrices.coefficients.tocsc()
+    aim = np.zeros(count)
+    aim[column] = 1.0
+    start = _highs(sums, np.zeros(sums.shape[0]), aim, lower, upper, presolve=True)
+    start.run()
+    if start.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return set()
+    x0 = np.array(start.getSolution().col_value)
+    hideable = np.zeros(count, dtype=bool)
+    hideable[
+        [position[k] for k in system.values if k in position and _is_hideable(system, hidden, k)]
+    ] = True
+    hideable[column] = False
+    moved = np.flatnonzero(hideable)
+    band_low, band_high = lower - x0, upper - x0  # y within the floors and the rounding
+    band_low[column] = enough
+    cost = np.concatenate([np.zeros(count), np.repeat(matrices.values[moved], 2)])
+    change = sums[:, moved]
+    matrix = sparse.hstack([sums, change, -change]).tocsc()  # y = band + up - down
+    down = np.maximum(0.0, shown_low[moved] - 1.0)  # a hidden count stays at least 1
+    solver = _highs(
+        matrix,
+        np.zeros(sums.shape[0]),
+        cost,
+        np.concatenate([band_low, np.zeros(2 * moved.size)]),
+        np.concatenate([band_high, np.full(moved.size, np.inf), down]),
+        presolve=True,
+    )
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return set()
+    flow = np.array(solver.getSolution().col_value)[count:]
+    used = (flow[: moved.size] + flow[moved.size :]) > 1e-7
+    return {matrices.keys[j] for j in moved[used]}
+
+
+def _is_hideable(system: LinearSystem, hidden: set[Key], key: Key) -> bool:
+    """A published count with a cell to blank that is not a zero (see `_hideable`)."""
+    return bool(system.values.get(key)) and key not in hidden and key not in system.fixed
 
 
 def _zeros_to_hide(

@@ -16,6 +16,7 @@ from hypothesis.extra.numpy import arrays
 from stalking_profile.disclosure import (
     AdditiveTable,
     LinearSystem,
+    _pattern,
     audit,
     primary,
     protect,
@@ -304,7 +305,8 @@ def _da_split(domestic: list[int], non_domestic: list[int]) -> LinearSystem:
 def _protect_by_trying_everything(system: LinearSystem, below: int, tries: int = 8) -> set:
     """protect_system's rule written plainly, as a reference: every candidate and every pair
     solved, the widest kept (ties: the smaller total, then the first); failing that, every one
-    of more counts linked to it; else the first."""
+    of more counts linked to it; else the pattern `_pattern` finds (its own tests check what
+    it gives); else the first."""
 
     def width(hidden: set, key) -> float:
         low, high = audit(system, hidden | {key}, only={key})[key]
@@ -354,8 +356,9 @@ def _protect_by_trying_everything(system: LinearSystem, below: int, tries: int =
             if best_width <= current and further and width(hidden | set(further), key) > current:
                 singles = [(width(hidden | {c}, key), {c}) for c in further]
                 best_width, best = max(singles, key=lambda t: (t[0], -total(t[1])))
-            if best_width <= current:
-                best_width, best = trials[0]
+            if best_width <= current:  # none alone: the cheapest pattern (tested below)
+                best = _pattern(system, hidden, key, below - 1) or trials[0][1]
+                best_width = width(hidden | best, key)
             hidden |= best
             current = best_width
     return hidden
@@ -420,6 +423,51 @@ def test_protection_of_rounded_counts_chooses_what_trying_everything_chooses(gri
     the models protection keeps open as more is hidden must answer as fresh ones do."""
     system = replace(_da_grid(*grids), slack=2)
     assert protect_system(system, 10) == _protect_by_trying_everything(system, 10)
+
+
+def test_a_cell_pinned_three_ways_is_freed_by_one_pattern_not_the_smallest_in_turn():
+    """A DA cell of 2 is pinned by its row, its column and DA + non-DA = all: no one count or
+    pair hidden beside it widens it, and hiding the smallest in turn hid 12 counts here (119
+    for one cell of the outcome tables at a million offences). The pattern hides what one
+    change needs: the cell's totals up to the grand totals and its all cell (8 counts with
+    it), and a reader solving apart from the code (SciPy) can no longer narrow it."""
+    system = _da_grid([[2, 6], [7, 9]], [[6, 8], [9, 7]])
+    cell = ("DA", 0, 0)
+    assert small(system, BELOW) == {cell}
+    others = [k for k, v in system.values.items() if v and k != cell]
+    for one in others:
+        low, high = _read_by_a_reader(system, {cell, one}, cell)
+        assert high - low < BELOW - 1, one
+    pattern = _pattern(system, {cell}, cell, BELOW - 1)
+    assert pattern == {
+        ("DA", 0, "T"),
+        ("DA", "T", 0),
+        ("DA", "T", "T"),
+        ("all", 0, 0),
+        ("all", 0, "T"),
+        ("all", "T", 0),
+        ("all", "T", "T"),
+    }
+    low, high = _read_by_a_reader(system, {cell} | pattern, cell)
+    assert high - low + 1 >= BELOW
+    assert protect_system(system, BELOW) == {cell} | pattern
+
+
+@settings(max_examples=15, deadline=None)
+@given(_grids(columns=4, domestic_top=12, non_domestic_top=6))
+def test_a_pattern_found_makes_its_count_wide_enough_for_a_reader(grids):
+    """Whatever the tables, hiding the pattern found for a small count leaves a reader (SciPy's
+    linprog, apart from the code) at least 5 possible values for it; where there is none,
+    nothing is claimed."""
+    system = _da_grid(*grids)
+    hidden = small(system, BELOW)
+    for key in sorted(hidden, key=repr):
+        pattern = _pattern(system, hidden, key, BELOW - 1)
+        if pattern:
+            assert not pattern & hidden
+            assert all(system.values[k] for k in pattern), "a zero is never in a pattern"
+            low, high = _read_by_a_reader(system, hidden | pattern, key)
+            assert high - low + 1 >= BELOW, (key, pattern, low, high)
 
 
 def test_a_count_with_no_cell_to_blank_is_never_chosen_to_hide():
