@@ -401,7 +401,7 @@ class _Model:
 
     def extremes(self, shown: Iterable[Key] = ()) -> tuple[float, float]:
         """The smallest and largest value of the aimed count, with `shown` published again."""
-        self._show(shown)
+        self.show(shown)
         return self.smallest(), self.largest()
 
     def smallest(self) -> float:
@@ -429,7 +429,7 @@ class _Model:
             raise ValueError("the model is aimed at no count")
         return self.aimed
 
-    def _show(self, shown: Iterable[Key]) -> None:
+    def show(self, shown: Iterable[Key]) -> None:
         """Publish the counts in `shown` again (at their published bounds), and hide again
         any that the last call published."""
         matrices, slack = self.system.incidence, self.system.slack
@@ -775,9 +775,19 @@ def _pairs(system: LinearSystem, hidden: set[Key], group: list[Key], tries: int)
 
 def _linked(system: LinearSystem, hidden: set[Key], key: Key, limit: int) -> list[Key]:
     """The `limit` smallest published counts in a sum with `key` or with a count hidden and
-    linked to it through sums (what hiding could loosen, near or far)."""
-    component = _component(system, hidden, key)
-    linked = set().union(*(system.neighbours(k) for k in component)) - {key}
+    linked to it through sums (what hiding could loosen, near or far): the members of the
+    sums `Incidence.linked` finds through the unknowns."""
+    matrices = system.incidence
+    column = matrices.position.get(key)
+    if column is None:
+        return []
+    variable = np.zeros(len(matrices.keys), dtype=bool)
+    variable[[matrices.position[k] for k in system.unknowns(hidden) if k in matrices.position]] = (
+        True
+    )
+    variable[column] = True
+    members = np.unique(_gather(matrices.members, matrices.linked(column, variable))[0])
+    linked = {matrices.keys[j] for j in members.tolist() if j != column}
     return _hideable(system, hidden, linked, limit)
 
 
@@ -802,24 +812,29 @@ def _widest(
     Solved no more than needed to decide: hiding more never narrows an interval, so no option
     gives more than hiding all of them at once (the ceiling). If the ceiling is no wider than
     `width`, none widens it; otherwise options are solved smallest total first, and the first
-    to reach the ceiling is the widest with the smallest total."""
+    to reach the ceiling is the widest with the smallest total. An option's largest value is
+    solved first: less the ceiling's smallest (no option's is smaller), it bounds the option's
+    width, and an option that cannot beat the best so far needs no more."""
     every = set().union(*options)
     model = _Attacker(system, hidden | every | {key}).model(key)
     if model is None:
         return None  # nothing can narrow it: it is as wide as it gets (never reached)
-    low, high = model.extremes()
-    ceiling = high - low
+    least, high = model.extremes()
+    ceiling = high - least
     if ceiling <= width:
         return None
-    widths: dict[int, float] = {}
+    best: tuple[float, set[Key]] = (width, set())  # to beat; in this order, the first widest
     for i in sorted(range(len(options)), key=lambda i: (_total(system, options[i]), i)):
-        low, high = model.extremes(every - options[i])
-        widths[i] = high - low
-        if widths[i] >= ceiling:
-            return widths[i], options[i]
-    trials = [(widths[i], option) for i, option in enumerate(options)]
-    best_width, best = max(trials, key=lambda t: (t[0], -_total(system, t[1])))
-    return (best_width, best) if best_width > width else None
+        model.show(every - options[i])
+        high = model.largest()
+        if high - least <= best[0]:
+            continue  # it cannot widen it, or beat the best so far
+        found = high - model.smallest()
+        if found >= ceiling:
+            return found, options[i]
+        if found > best[0]:
+            best = found, options[i]
+    return best if best[1] else None
 
 
 def _total(system: LinearSystem, keys: set[Key]) -> int:
