@@ -340,13 +340,17 @@ class _Attacker:
         otherwise (or where a count hidden may be zero, and so may others) the linked sums or
         bounds change, and the models are made again."""
         every = self.hidden | keys
-        if not self.system.slack or keys & self.system.opened(every):
-            attacker = _Attacker(self.system, every)
-            # hiding more only widens what an attacker can take: the points found stay open
-            attacker.seen_low, attacker.seen_high = self.seen_low, self.seen_high
-            return attacker
         position = self.system.incidence.position
         columns = np.array([position[key] for key in keys if key in position], dtype=np.int64)
+        if not self.system.slack or keys & self.system.opened(every):
+            attacker = _Attacker(self.system, every)
+            if np.all(attacker.lower[columns] <= self.lower[columns]):
+                # the region only widened: the points found are still points it holds
+                attacker.seen_low, attacker.seen_high = self.seen_low, self.seen_high
+            return attacker
+        if np.any(self.lower[columns] < 1.0):  # a count rounded to 0 hidden: its floor rises
+            self.seen_low = np.full_like(self.seen_low, np.inf)
+            self.seen_high = np.full_like(self.seen_high, -np.inf)
         self.floor[columns] = self.lower[columns] = 1.0  # blanks
         self.upper[columns] = np.inf
         for model in self._models.values():
@@ -419,8 +423,11 @@ class _Model:
 
     def solution(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The variables' positions among all counts and their values in the last solution
-        found (None for a model of one sum, solved without HiGHS)."""
+        found (None for a model of one sum, solved without HiGHS, or where HiGHS holds no
+        feasible point: after an unbounded solve it need not)."""
         if self.one_sum is not None:
+            return None
+        if self.solver.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
             return None
         return self.columns, np.asarray(self.solver.getSolution().col_value)
 
@@ -616,11 +623,12 @@ def protect_system(
     sum with it or with a hidden count linked to it (the whole force's outcome 1-8 rate pins
     four outcome groups, and the count to hide was not among the smallest: hiding the smallest
     in turn hid the force's offences for the year); failing that, every count of the cheapest
-    pattern that makes it wide enough at once (`_pattern`: a DA cell of a district's outcome
-    needs seven more hidden, two outcomes by two districts by DA and non-DA, and hiding the
-    smallest in turn hid 119 counts for one cell at a million offences); failing that the
-    smallest; with none left, the same among counts in a sum with a hidden count linked to it; with none left at
-    all, every zero of a sum (`_zeros_to_hide`).
+    pattern that makes it wide enough at once (`_pattern`: a DA cell of a district's outcome,
+    pinned by its row, its column and DA + non-DA = all, needs a cycle of counts hidden
+    together, and hiding the smallest in turn hid 119 counts for one cell at a million
+    offences); failing that the smallest; with none left, the same among counts in a sum with
+    a hidden count linked to it; with none left at all, every zero of a sum
+    (`_zeros_to_hide`).
     Counts hidden already that are `unguarded` (another step's secondary suppressions) are
     unknowns but need not be wide themselves. Returns the counts to hide."""
     enough = (below if margin is None else margin) - 1  # the width of that many whole values
@@ -671,7 +679,8 @@ def _pattern(system: LinearSystem, hidden: set[Key], key: Key, enough: float) ->
     at least 1), and published counts moved only within their rounding unless hidden. The
     counts y moves beyond that are the pattern: with them hidden, x0 + y is consistent with
     what is published, so the interval is at least `enough` wide (the network-flow heuristic
-    of cell suppression: Cox 1995, Castro 2006). Empty if no such pattern exists."""
+    of cell suppression: Cox 1995, Castro 2006). Empty if no such pattern exists (or either
+    programme is not solved to optimality); `protect_system` then hides the smallest."""
     matrices = system.incidence
     column = matrices.position.get(key)
     if column is None:

@@ -16,7 +16,9 @@ from hypothesis.extra.numpy import arrays
 from stalking_profile.disclosure import (
     AdditiveTable,
     LinearSystem,
+    _Attacker,
     _pattern,
+    _width,
     audit,
     primary,
     protect,
@@ -543,13 +545,31 @@ def test_the_audit_matches_one_linear_programme_over_every_sum(case):
     """An independent reference: SciPy's linprog over the whole system at once (every sum,
     every unknown count a variable, rounded counts within their slack). The audit solves each
     count over the sums linked to it only, in sparse form: the intervals must be the same."""
+    system, hidden, truth = case
+    opened = _sums_with_every_zero_hidden(system, set(hidden))
+    blank = {k for k in hidden if system.values[k] != 0} - opened
+    for key, (low, high) in audit(system, hidden).items():
+        found = _interval_over_every_sum(system, hidden, key)
+        if found is None:  # in no sum: nothing narrows it
+            assert (low, high) == (1.0 if key in blank else 0.0, np.inf)
+            continue
+        assert low - 1e-6 <= truth[key] <= high + 1e-6
+        assert low == pytest.approx(found[0], abs=1e-6)
+        assert high == (np.inf if found[1] == np.inf else pytest.approx(found[1], abs=1e-6))
+
+
+def _interval_over_every_sum(system: LinearSystem, hidden: set, key) -> tuple | None:
+    """SciPy's linprog over the whole system at once: `key`'s smallest and largest value with
+    every sum, every unknown count a variable and rounded counts within their slack; None if
+    `key` is in no sum."""
     from scipy.optimize import linprog
 
-    system, hidden, truth = case
     keys = sorted({k for parts, total in system.sums for k in (*parts, total)}, key=repr)
     unknown = system.unknowns(hidden)
     variables = [k for k in keys if k in unknown or system.slack]
     column = {k: j for j, k in enumerate(variables)}
+    if key not in column:
+        return None
     matrix, rhs = _equations(system, column)
     # a blank (hidden, not a zero: zeros are shown) is at least 1, unless every zero of a sum
     # it is in is hidden; a count never published may be 0
@@ -561,22 +581,42 @@ def test_the_audit_matches_one_linear_programme_over_every_sum(case):
         else (max(0, system.values[k] - system.slack), system.values[k] + system.slack)
         for k in variables
     ]
-    intervals = audit(system, hidden)
-    for key, (low, high) in intervals.items():
-        if key not in column:  # in no sum: nothing narrows it
-            assert (low, high) == (1.0 if key in blank else 0.0, np.inf)
-            continue
-        assert low - 1e-6 <= truth[key] <= high + 1e-6
-        cost = np.zeros(len(variables))
-        cost[column[key]] = 1.0
-        smallest = linprog(cost, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
-        largest = linprog(-cost, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
-        assert smallest.status == 0
-        assert low == pytest.approx(smallest.fun, abs=1e-6)
-        if largest.status == 3:  # unbounded
-            assert high == np.inf
-        else:
-            assert high == pytest.approx(-largest.fun, abs=1e-6)
+    cost = np.zeros(len(variables))
+    cost[column[key]] = 1.0
+    smallest = linprog(cost, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
+    largest = linprog(-cost, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
+    assert smallest.status == 0
+    return smallest.fun, (np.inf if largest.status == 3 else -largest.fun)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_random_systems())
+def test_a_pattern_found_is_wide_enough_with_rounding_and_unpublished_counts(case):
+    """Random systems (counts never published, zeros hidden, counts rounded within 2): hiding
+    the pattern found for a hidden count leaves it at least 5 possible values for a reader
+    solving over every sum at once (SciPy, apart from the code)."""
+    system, hidden, _ = case
+    for key in sorted(hidden, key=repr):
+        pattern = _pattern(system, hidden, key, BELOW - 1)
+        if pattern:
+            assert not pattern & hidden and all(system.values[k] for k in pattern)
+            interval = _interval_over_every_sum(system, hidden | pattern, key)
+            assert interval is not None
+            assert interval[1] - interval[0] + 1 >= BELOW, (key, pattern, interval)
+
+
+def test_a_width_found_before_is_not_kept_once_a_count_rounded_to_0_is_hidden():
+    """Rounded within 2, b + c = T and b + d = E with b = 1 hidden: b may be 1 to 5 (c as low
+    as 0, T as high as 5). Hiding c makes it a blank, at least 1, so b is at most 4: the
+    range an earlier solution gave b (c at 0) is no longer open to a reader, and must not be
+    taken as b's width (it was, as 4 for 3)."""
+    system = LinearSystem(
+        {"b": 1, "c": 2, "T": 3, "d": 4, "E": 5}, [(("b", "c"), "T"), (("b", "d"), "E")], slack=2
+    )
+    attacker = _Attacker(system, {"b"})
+    assert _width(attacker, "b", 4) == 4.0
+    attacker = attacker.hiding({"c"})
+    assert _width(attacker, "b", 4) == 3.0 == _width(_Attacker(system, {"b", "c"}), "b", 4)
 
 
 @settings(max_examples=200, deadline=None)
