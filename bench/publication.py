@@ -7,7 +7,8 @@ rounded to 5), times each panel for the whole force over the latest twelve month
 commissioner's office reads it (primary and secondary suppression, and the attacker's audit),
 from an empty cache: what the first person to open that page for that filter waits for. One
 run each (the panels are built once per filter and then shared; the pages protected beside
-the first four come after them). Writes the timings as JSON.
+the first four come after them). Writes the timings as JSON, with the counts withheld in the
+Outcomes page's tables by district (how much protection hides).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def main() -> None:
         "Victim contact": lambda reader: protection_panels.contact_panel(reader, flt),
     }
     results: dict[str, dict[str, float]] = {}
+    withheld: dict[str, dict[str, int]] = {}
     for rule, (below, rounded_to) in RULES.items():
         reader = gateway.scoped(
             Access.command_line().for_publication().with_threshold(below, rounded_to)
@@ -63,19 +65,37 @@ def main() -> None:
         results[rule] = {}
         for page, build in builders.items():
             started = time.perf_counter()
-            build(reader)
+            built = build(reader)
             results[rule][page] = round(time.perf_counter() - started, 2)
             print(f"{rule}: {page} {results[rule][page]:.2f} s", flush=True)
+            if page == "Outcomes":
+                withheld[rule] = _withheld(built[1].tables)
+                print(f"{rule}: withheld in the tables by district {withheld[rule]}", flush=True)
     record = {
         "database": str(args.db),
         "districts": len(flt.districts),
         "period": f"{flt.start_month:%b %Y} to {flt.end_month:%b %Y}",
         "seconds": results,
+        "withheld in the Outcomes tables by district": withheld,
         "machine": platform.platform(),
         "when": datetime.now().isoformat(timespec="seconds"),
     }
     if args.out:
         args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def _withheld(tables: dict) -> dict[str, int]:
+    """Each table's counts withheld (null), and of how many counts, for the record of how much
+    protection hides."""
+    import polars as pl
+
+    found = {}
+    for name, table in tables.items():
+        counts = table.select(pl.exclude(pl.String))
+        nulls = int(counts.null_count().sum_horizontal()[0])
+        found[name] = nulls
+        found[f"{name}: counts"] = counts.width * counts.height
+    return found
 
 
 if __name__ == "__main__":
