@@ -193,6 +193,13 @@ class Incidence:
         values = np.array([float(system.values.get(key) or 0) for key in keys])
         return cls(keys, position, members, members.T.tocsr(), coefficients, values)
 
+    def marked(self, keys: Iterable[Key]) -> np.ndarray:
+        """True at the position of each of `keys` among the counts (those in no sum and not
+        published aside)."""
+        found = np.zeros(len(self.keys), dtype=bool)
+        found[[self.position[key] for key in keys if key in self.position]] = True
+        return found
+
     def linked(self, start: int, variable: np.ndarray) -> np.ndarray:
         """The sums reachable from count `start` through the counts marked `variable` they
         share (the others bind other counts and cannot narrow it), in order."""
@@ -281,13 +288,10 @@ class _Attacker:
     def __init__(self, system: LinearSystem, hidden: set[Key]) -> None:
         self.system, self.hidden = system, set(hidden)
         matrices = system.incidence
-        is_unknown = np.zeros(len(matrices.keys), dtype=bool)
-        position = matrices.position
-        is_unknown[[position[key] for key in system.unknowns(hidden) if key in position]] = True
+        is_unknown = matrices.marked(system.unknowns(hidden))
         self.variable = np.ones_like(is_unknown) if system.slack else is_unknown
-        blank = np.zeros_like(is_unknown)
-        blank[[position[key] for key in system.blanks(hidden) if key in position]] = True
-        self.floor = blank.astype(float)  # an unknown's smallest value: 1 for a blank
+        # an unknown's smallest value: 1 for a blank
+        self.floor = matrices.marked(system.blanks(hidden)).astype(float)
         self.lower = np.where(
             is_unknown, self.floor, np.maximum(0.0, matrices.values - system.slack)
         )
@@ -686,14 +690,9 @@ def _pattern(system: LinearSystem, hidden: set[Key], key: Key, enough: float) ->
     if column is None:
         return set()
     count = len(matrices.keys)
-    position = matrices.position
-    unknown = np.zeros(count, dtype=bool)
-    unknown[[position[k] for k in system.unknowns(hidden) | {key} if k in position]] = True
-    floor = np.zeros(count)
-    floor[[position[k] for k in system.blanks(hidden | {key}) if k in position]] = 1.0
+    attacker = _Attacker(system, hidden | {key})  # every count's bounds as a reader has them
+    lower, upper = attacker.lower, attacker.upper
     shown_low = np.maximum(0.0, matrices.values - system.slack)
-    lower = np.where(unknown, floor, shown_low)
-    upper = np.where(unknown, np.inf, matrices.values + system.slack)
     sums = matrices.coefficients.tocsc()
     aim = np.zeros(count)
     aim[column] = 1.0
@@ -702,10 +701,7 @@ def _pattern(system: LinearSystem, hidden: set[Key], key: Key, enough: float) ->
     if start.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return set()
     x0 = np.array(start.getSolution().col_value)
-    hideable = np.zeros(count, dtype=bool)
-    hideable[
-        [position[k] for k in system.values if k in position and _is_hideable(system, hidden, k)]
-    ] = True
+    hideable = matrices.marked(k for k in system.values if _is_hideable(system, hidden, k))
     hideable[column] = False
     moved = np.flatnonzero(hideable)
     band_low, band_high = lower - x0, upper - x0  # y within the floors and the rounding
@@ -790,11 +786,7 @@ def _linked(system: LinearSystem, hidden: set[Key], key: Key, limit: int) -> lis
     column = matrices.position.get(key)
     if column is None:
         return []
-    variable = np.zeros(len(matrices.keys), dtype=bool)
-    variable[[matrices.position[k] for k in system.unknowns(hidden) if k in matrices.position]] = (
-        True
-    )
-    variable[column] = True
+    variable = matrices.marked(system.unknowns(hidden) | {key})
     members = np.unique(_gather(matrices.members, matrices.linked(column, variable))[0])
     linked = {matrices.keys[j] for j in members.tolist() if j != column}
     return _hideable(system, hidden, linked, limit)

@@ -458,18 +458,18 @@ def test_a_cell_pinned_three_ways_is_freed_by_one_pattern_not_the_smallest_in_tu
 @settings(max_examples=15, deadline=None)
 @given(_grids(columns=4, domestic_top=12, non_domestic_top=6))
 def test_a_pattern_found_makes_its_count_wide_enough_for_a_reader(grids):
-    """Whatever the tables, hiding the pattern found for a small count leaves a reader (SciPy's
-    linprog, apart from the code) at least 5 possible values for it; where there is none,
-    nothing is claimed."""
+    """Whatever the tables, a small count has a pattern (its totals, none of them known
+    elsewhere, can always rise with it), and hiding it leaves a reader (SciPy's linprog, apart
+    from the code) at least 5 possible values for the count."""
     system = _da_grid(*grids)
     hidden = small(system, BELOW)
     for key in sorted(hidden, key=repr):
         pattern = _pattern(system, hidden, key, BELOW - 1)
-        if pattern:
-            assert not pattern & hidden
-            assert all(system.values[k] for k in pattern), "a zero is never in a pattern"
-            low, high = _read_by_a_reader(system, hidden | pattern, key)
-            assert high - low + 1 >= BELOW, (key, pattern, low, high)
+        assert pattern, key
+        assert not pattern & hidden
+        assert all(system.values[k] for k in pattern), "a zero is never in a pattern"
+        low, high = _read_by_a_reader(system, hidden | pattern, key)
+        assert high - low + 1 >= BELOW, (key, pattern, low, high)
 
 
 def test_a_count_with_no_cell_to_blank_is_never_chosen_to_hide():
