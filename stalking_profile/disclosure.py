@@ -760,7 +760,8 @@ def _zeros_to_hide(
     best = max(trials, key=lambda t: (t[0], -len(t[1])), default=None)
     if best is not None and best[0] > now:
         return best
-    options = near + [o for o in options_of(_component(system, hidden, key)) if o not in near]
+    linked = sorted(_component(system, hidden, key), key=system.order)  # the same every run
+    options = near + [o for o in options_of(linked) if o not in near]
     ceiling = width(set().union(*options)) if options else now
     if ceiling <= now:
         return None

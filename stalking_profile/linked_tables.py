@@ -40,7 +40,7 @@ from stalking_profile.charts import copy_figure
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
 from stalking_profile.filters import Domestic, add_months
 from stalking_profile.measures.indicators import BY_KEY
-from stalking_profile.measures.outcomes import OPEN_GROUP, TOTALS
+from stalking_profile.measures.outcomes import OPEN_GROUP, OPEN_LABEL, TOTALS
 from stalking_profile.tables import SUPPRESSED
 
 CATEGORIES = ("domestic", "non_domestic")
@@ -754,7 +754,9 @@ def _outcomes(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         total = ("period", row["category"])
         out.count(total, "outcomes", i, "category_total", row["category_total"])
     for category in categories:
-        for group in groups:
+        # a group with no row has no offences (outcome 1-8's taken into consideration, with
+        # none, pinned two blank groups of the period's offences to 1 each)
+        for group in [*groups, *sorted(set(_group_of().values()) - set(groups))]:
             out.zero(("outcome", group, category))
         out.add([("outcome", g, category) for g in groups], ("period", category))
     if chosen == "all" and set(categories) >= {*CATEGORIES, "all"}:
@@ -1051,8 +1053,10 @@ def _copies_shown(hidden: set[Key], system: LinearSystem, below: int) -> set[Key
     or knows (through sums of one part, or of known counts but two): hiding them hides
     nothing, so the audit is the same with them shown, and a reader is not told a count is
     withheld that another page shows (Calderdale, September 2021: the Overview withheld the
-    44 DA offences that the Outcomes page showed as the month's offences followed up)."""
-    same = _same_counts(list(system.sums), system.fixed)
+    44 DA offences that the Outcomes page showed as the month's offences followed up). Zeros
+    stay hidden: they are hidden a whole sum at a time (disclosure.LinearSystem.opened), and
+    one shown again would tell a reader the sum's other blanks are at least 1."""
+    same = _same_counts(list(system.sums), system.fixed - system.withheld)
     primary = small(system, below)
     copies: set[Key] = set()
     seen: set[Key] = set()
@@ -1062,7 +1066,7 @@ def _copies_shown(hidden: set[Key], system: LinearSystem, below: int) -> set[Key
         count = _closure({key}, same)
         seen |= count
         if any(k not in hidden and system.values.get(k) is not None for k in count):
-            copies |= count & (hidden - primary)
+            copies |= {k for k in count & (hidden - primary) if system.values.get(k) != 0}
     return copies
 
 
@@ -1124,7 +1128,9 @@ def _outcome_districts(out: Published, tables: Tables) -> None:
     """The Outcomes page's tables by district, one per category shown (named OUTCOME_DISTRICTS
     and the category): each outcome type's offences by area; an area's types (and its open
     offences) add up to its offences (the Totals row, the Risk page's offences by district);
-    the districts, with those not selected, to the force; DA + non-DA = all."""
+    the districts, with those not selected, to the force; DA + non-DA = all; the selected
+    districts' types of an outcome group to the group (`_group_links`); a type a table has
+    no row for is 0 there."""
     named = {
         name.removeprefix(OUTCOME_DISTRICTS): frame
         for name, frame in tables.items()
@@ -1152,10 +1158,40 @@ def _outcome_districts(out: Published, tables: Tables) -> None:
         for outcome in own:
             _areas(out, ("outcome type", outcome, category), areas)
         _areas(out, ("offences", category), areas)
+        _group_links(out, own, category, areas)
+    for category, frame in named.items():  # a type with no row in a table: none there
+        for outcome in types.keys() - set(frame["outcome_key"].to_list()):
+            for area in areas:
+                out.zero(("outcome type", outcome, category, area))
     if set(named) >= {*CATEGORIES, "all"}:
         for outcome in types:
             for area in [*areas, OTHERS]:
                 out.split("outcome type", outcome, CATEGORY, area)
+
+
+def _group_links(out: Published, own: list[str], category: str, areas: list[str]) -> None:
+    """The selected districts' offences of an outcome group's types are the group's offences
+    on the same page (the outcome groups table, the outcome rates' numerators): the rates
+    showed outcome 15's 101 where the Force column showed 99 of police outcome 15, and gave
+    back a CPS outcome 15 of 2."""
+    districts = [a for a in areas if a not in (SELECTED, FORCE)]
+    group_of = _group_of()
+    by_group: dict[str, list[Key]] = defaultdict(list)
+    for outcome in own:  # as outcomes.outcome_group_table groups them: open if not known
+        group = group_of.get(outcome, OPEN_GROUP)
+        by_group[group].extend(("outcome type", outcome, category, d) for d in districts)
+    for group, parts in by_group.items():
+        out.add(parts, ("outcome", group, category))
+    for group in set(group_of.values()) - by_group.keys():  # no row: none in the selection
+        out.zero(("outcome", group, category))
+
+
+@cache
+def _group_of() -> dict[str, str]:
+    """Each outcome key's group (short name), as the outcome groups table names it; an open
+    offence's row is the open group."""
+    rows = contract.outcome_type_rows()
+    return {OPEN_LABEL: OPEN_GROUP} | {str(r["outcome_key"]): str(r["group_short"]) for r in rows}
 
 
 def _risk_by_district(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:

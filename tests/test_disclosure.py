@@ -27,6 +27,8 @@ from stalking_profile.disclosure import (
 )
 from stalking_profile.linked_tables import published_counts
 
+_ALL_DISTRICTS = ("BD", "CD", "KD", "LD", "WD")
+
 BELOW = 5
 
 
@@ -666,23 +668,35 @@ def test_a_model_of_one_sum_is_solved_as_a_linear_programme_solves_it(data):
             assert ours == pytest.approx(-solved.fun if largest else solved.fun, abs=1e-6)
 
 
-def _outcome_districts(demo_gateway, role, districts):
-    from datetime import date
-
-    from stalking_profile import panels
-    from stalking_profile.access import Access
+def _outcome_filter(districts, latest_year=False):
+    """Stalking, October 2020 to September 2021; or (`latest_year`) the latest 12 complete
+    months, February 2021 to January 2022, as the pages open."""
     from stalking_profile.filters import ProfileFilter
 
-    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), districts, "all", ("stalking",))
+    first, last = (
+        (date(2021, 2, 1), date(2022, 1, 1))
+        if latest_year
+        else (date(2020, 10, 1), date(2021, 9, 1))
+    )
+    return ProfileFilter(first, last, districts, "all", ("stalking",))
+
+
+def _outcome_districts(demo_gateway, role, districts, latest_year=False):
+    from stalking_profile import panels
+    from stalking_profile.access import Access
+
+    flt = _outcome_filter(districts, latest_year)
     return panels.outcome_districts(demo_gateway.scoped(Access.for_role("x", role)), flt)
 
 
-def _attackers_system(published: dict, truth: dict, districts: list[str]):
+def _attackers_system(published: dict, truth: dict, districts: list[str], page=None):
     """What an attacker holds from the Outcomes page's three tables (DA, non-DA, all): every
     published cell, each table's row and column sums (the districts not selected as an unknown
     column inside Force), and DA + non-DA = all for every cell; rows a table leaves out are
-    zeros. Written from the tables alone, apart from the code that protected them."""
-    values, sums, small_cells = {}, [], set()
+    zeros, read as such (not zeros shown in a sum: `LinearSystem.fixed`); and, given the
+    page's outcome groups and rates (`page`), what they add (`_what_the_page_adds`). Written from the tables alone, apart from the code that protected
+    them."""
+    values, sums, small_cells, absent = {}, [], set(), set()
     keys = sorted({k for t in truth.values() for k in t["outcome_key"].to_list()} - {"Totals"})
     columns = [*districts, "others", "Force"]
     selected = "Selected districts"  # the districts' sum, where the tables show it
@@ -694,6 +708,8 @@ def _attackers_system(published: dict, truth: dict, districts: list[str]):
             for column in areas or [*districts, "Force"]:
                 value = shown[key][column] if key in shown else 0
                 values[(name, key, column)] = value
+                if key not in shown:
+                    absent.add((name, key, column))
                 true = real[key][column] if key in real else 0
                 if 1 <= true < BELOW:
                     small_cells.add(((name, key, column), true))
@@ -707,20 +723,83 @@ def _attackers_system(published: dict, truth: dict, districts: list[str]):
             sums.append(
                 (((("DA", key, column)), ("Non-DA", key, column)), ("DA and non-DA", key, column))
             )
-    return LinearSystem(values, sums), small_cells
+    if page is not None:
+        more_values, more_sums = _what_the_page_adds(page, keys, districts, set(truth))
+        values |= more_values
+        sums += more_sums
+    return _as_a_reader_reads(LinearSystem(values, sums, fixed=frozenset(absent))), small_cells
 
 
-@pytest.mark.parametrize("districts", [("BD", "CD", "KD", "LD", "WD"), ("CD", "WD")])
+def _as_a_reader_reads(system: LinearSystem) -> LinearSystem:
+    """The system with its blanks as a reader who knows the method reads them: zeros are
+    hidden a whole sum at a time, so a blank may be 0 in a sum with no zero shown (bar those
+    read elsewhere), and is at least 1 otherwise."""
+    may_be_zero = set()
+    for parts, total in system.sums:
+        members = (*parts, total)
+        if not system.unknown_zeros(members):
+            may_be_zero.update(m for m in members if system.values.get(m, 0) is None)
+    return replace(system, zero_able=frozenset(may_be_zero))
+
+
+def _what_the_page_adds(page, keys: list[str], districts: list[str], tables: set[str]):
+    """The outcome groups and the outcome 1-8, 15 and 18 rates' offences shown beside the
+    tables: each the sum of the selected districts' cells of the outcome types it counts (as
+    the shipped outcome framework groups and counts them; "(blank)" is the open group)."""
+    from stalking_profile import contract
+    from stalking_profile.filters import DOMESTIC_CHOICES
+
+    framework = {str(row["outcome_key"]): row for row in contract.outcome_type_rows()}
+    group = {k: "Open" if k == "(blank)" else framework[k]["group_short"] for k in keys}
+    counted = {
+        "outcome_1_8_rate": lambda row: row["counts_in_outcome_1_8"],
+        "outcome_15_rate": lambda row: row["outcome_code"] == "15",
+        "outcome_18_rate": lambda row: row["outcome_code"] == "18",
+    }
+    values, sums = {}, []
+
+    def add(key, value, types):
+        parts = tuple((key[1], k, d) for k in types for d in districts)
+        if parts and key[1] in tables:
+            values[key] = value
+            sums.append((parts, key))
+
+    for row in page.groups.iter_rows(named=True):
+        name, shown = DOMESTIC_CHOICES[row["category"]], row["group_short"]
+        add(("group", name, shown), row["offences"], [k for k in keys if group[k] == shown])
+    for row in page.rates.filter(pl.col("outcome").is_in(list(counted))).iter_rows(named=True):
+        rule = counted[row["outcome"]]
+        types = [k for k in keys if k in framework and rule(framework[k])]
+        add(("rate", DOMESTIC_CHOICES[row["category"]], row["outcome"]), row["numerator"], types)
+    return values, sums
+
+
+def _outcome_page(demo_gateway, role, districts, latest_year=False):
+    from stalking_profile import panels
+    from stalking_profile.access import Access
+
+    flt = _outcome_filter(districts, latest_year)
+    return panels.outcomes_panel(demo_gateway.scoped(Access.for_role("x", role)), flt, 30)
+
+
+@pytest.mark.parametrize(
+    ("districts", "latest_year"),
+    [(_ALL_DISTRICTS, False), (("CD", "WD"), False), (_ALL_DISTRICTS, True)],
+)
 def test_the_outcome_pages_da_non_da_and_all_tables_survive_the_audit_together(
-    demo_gateway, districts
+    demo_gateway, districts, latest_year
 ):
     """Before, each table was protected alone and DA + non-DA = all gave cells back; now the
-    three are one system, and every small count keeps an interval at least 5 wide."""
+    three are one system, and every small count keeps an interval at least 5 wide, read
+    beside the outcome groups and rates on the same page (the whole force, as the page opens: the non-DA
+    outcome 15 rate's 101 offences less police outcome 15's 99 in the Force column, with CPS
+    outcome 15 shown as 0 in four districts, gave Bradford's 2)."""
     from stalking_profile.access import Role
 
-    truth = _outcome_districts(demo_gateway, Role.STRATEGIC, districts).tables
-    published = _outcome_districts(demo_gateway, Role.COMMISSIONER, districts).tables
-    system, small_cells = _attackers_system(published, truth, list(districts))
+    truth = _outcome_districts(demo_gateway, Role.STRATEGIC, districts, latest_year).tables
+    published = _outcome_districts(demo_gateway, Role.COMMISSIONER, districts, latest_year).tables
+    page = _outcome_page(demo_gateway, Role.COMMISSIONER, districts, latest_year)
+    system, small_cells = _attackers_system(published, truth, list(districts), page)
     assert small_cells, "the tables have small cells to protect"
     intervals = audit(system, set(), only={key for key, _ in small_cells})
     for key, true in small_cells:
@@ -753,7 +832,8 @@ def test_the_outcome_tables_by_district_give_nothing_back_beside_the_other_pages
     truth = panels.outcome_districts(_as_role(demo_gateway, "strategic"), flt).tables
     commissioner = _as_role(demo_gateway, "commissioner")
     published = panels.outcome_districts(commissioner, flt).tables
-    system, small_cells = _attackers_system(published, truth, list(districts))
+    page = panels.outcomes_panel(commissioner, flt, 30)
+    system, small_cells = _attackers_system(published, truth, list(districts), page)
     assert small_cells, "the tables have small cells to protect"
     risk = panels.risk_panel(commissioner, flt, 30).rates
     category = {label: code for code, label in DOMESTIC_CHOICES.items()}
@@ -768,11 +848,100 @@ def test_the_outcome_tables_by_district_give_nothing_back_beside_the_other_pages
                 values[(name, "Totals", area)] = rows[0]
                 read += 1
     assert read
-    intervals = audit(LinearSystem(values, system.sums), set(), only={k for k, _ in small_cells})
+    system = _as_a_reader_reads(replace(system, values=values))
+    intervals = audit(system, set(), only={k for k, _ in small_cells})
     for key, true in small_cells:
         low, high = intervals[key]
         assert low - 1e-6 <= true <= high + 1e-6, (key, true, low, high)
         assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
+
+
+def test_an_outcome_type_or_group_with_no_row_is_read_as_none(demo_gateway):
+    """A reader knows an outcome (type or group) a table leaves out has no offences there:
+    the groups table's taken into consideration, with none, is 0 inside outcome 1-8's 147, and
+    that left two blank groups of the period's offences summing to 2 (1 each)."""
+    from stalking_profile import panels
+    from stalking_profile.access import Role
+    from stalking_profile.linked_tables import OUTCOME_DISTRICTS
+
+    flt = _outcome_filter(_ALL_DISTRICTS, latest_year=True)
+    strategic = _as_role(demo_gateway, Role.STRATEGIC.value)
+    groups = panels.outcomes_panel(strategic, flt, 30).groups
+    by_district = panels.outcome_districts(strategic, flt).tables
+    assert "Taken into consideration" not in groups["group_short"].to_list()
+    tables = {"outcomes": groups}
+    codes = {"DA": "domestic", "Non-DA": "non_domestic", "DA and non-DA": "all"}
+    tables |= {OUTCOME_DISTRICTS + codes[name]: table for name, table in by_district.items()}
+    system = published_counts(tables, "all").system()
+    absent_group = ("outcome", "Taken into consideration", "domestic")
+    non_da = set(by_district["Non-DA"]["outcome_key"].to_list())
+    absent_type = next(k for k in by_district["DA"]["outcome_key"].to_list() if k not in non_da)
+    for key in (absent_group, ("outcome type", absent_type, "non_domestic", "BD")):
+        assert system.values[key] == 0
+        assert key in system.known_zeros
+
+
+def test_a_count_hidden_elsewhere_is_not_read_as_known():
+    """Two counts in a sum whose total another page withheld are not the same count: hiding
+    one is not undone because the other is shown (the outcome 18 of 4 in Bradford's non-DA
+    column was shown again, as "the same" as the outcome 14 of 0 beside it in its group)."""
+    from stalking_profile.linked_tables import _copies_shown
+
+    sums = [(("a", "b"), "group")]
+    # "group" has no cell here (fixed): withheld on the page beside, or shown there
+    system = LinearSystem({"a": 13, "b": 0, "group": None}, sums, fixed=frozenset({"group"}))
+    assert _copies_shown({"a"}, system, BELOW) == set()
+    known = LinearSystem({"a": 13, "b": 0, "group": 13}, sums, fixed=frozenset({"group"}))
+    assert _copies_shown({"a"}, known, BELOW) == {"a"}  # a known total does give it
+
+
+def test_a_hidden_zero_stays_hidden_beside_its_copy():
+    """Zeros are hidden a whole sum at a time; one shown again because another page shows the
+    same count would tell a reader the other blanks of its sum are at least 1."""
+    from stalking_profile.linked_tables import _copies_shown
+
+    system = LinearSystem({"zero": 0, "copy": 0, "x": 7}, [(("zero",), "copy")])
+    assert _copies_shown({"zero"}, system, BELOW) == set()
+    shown_copy = LinearSystem({"seven": 7, "copy": 7}, [(("seven",), "copy")])
+    assert _copies_shown({"seven"}, shown_copy, BELOW) == {"seven"}
+
+
+_PUBLISHED_TABLES = """
+import sys
+from stalking_profile import panels
+from stalking_profile.access import Access, Role
+from stalking_profile.db import connect
+from stalking_profile.filters import ProfileFilter
+from datetime import date
+gateway = connect(sys.argv[1], read_only=True).scoped(Access.for_role("x", Role.COMMISSIONER))
+flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD", "WD"), "all", ("stalking",))
+for name, table in panels.outcome_districts(gateway, flt).tables.items():
+    print(name, table.write_csv())
+"""
+
+
+def test_the_same_cells_are_withheld_in_every_server_process(demo_db_path):
+    """Python salts string hashes per process, and the search for zeros to hide walked a set
+    in that order: Calderdale and Wakefield's outcome tables by district came out three ways
+    in six processes, and a reader of two servers (or one restarted) could set one beside the
+    other. Three processes with different salts must publish the same tables."""
+    import os
+    import subprocess
+    import sys
+
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _PUBLISHED_TABLES, str(demo_db_path)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for seed in ("1", "2", "3")
+    ]
+    outputs = {run.communicate(timeout=600)[0] for run in runs}
+    assert all(run.returncode == 0 for run in runs)
+    assert len(outputs) == 1
+    assert "DA and non-DA" in outputs.pop()
 
 
 def test_outcome_shares_never_give_a_suppressed_count_back(demo_gateway):
