@@ -449,11 +449,16 @@ def mark_suppressed(
     labels = labels or {}
     changed: set[str] = set()
     schema = frame.schema  # built anew on each access
+    # a column named by its area (a district's code, "Force") holds counts, or their shares
+    by_area = [name for name in frame.columns if name not in HIDDEN and name not in COLUMNS]
     counts = [
         name
         for name in frame.columns
-        if name not in HIDDEN and column_for(name).kind == "count" and schema[name].is_integer()
+        if name not in HIDDEN
+        and (column_for(name).kind == "count" or name in by_area)
+        and schema[name].is_integer()
     ]
+    shown = _shares_withheld(frame, shown, [n for n in by_area if schema[n].is_float()], changed)
     withheld_row = frame.select(pl.any_horizontal(pl.col(counts).is_null())).to_series()
     if not counts or not withheld_row.any():
         return shown, changed
@@ -487,6 +492,21 @@ def mark_suppressed(
             continue
         changed.add(label)
     return shown, changed
+
+
+def _shares_withheld(
+    frame: pl.DataFrame, shown: pl.DataFrame, names: list[str], changed: set[str]
+) -> pl.DataFrame:
+    """Shares by area (the Outcomes page's % of each district's offences) written as text,
+    "suppressed" where withheld with their count: a blank in a column with values. A column
+    with none is a column of no offences (nothing to divide by), and stays blank."""
+    for name in names:
+        if not frame[name].null_count() or frame[name].null_count() == frame.height:
+            continue
+        text = python_values(shown[name], partial(_printf, "%.1f"), pl.String)
+        shown = shown.with_columns(text.fill_null(SUPPRESSED).alias(name))
+        changed.add(name)
+    return shown
 
 
 def _printf(fmt: str, value: float) -> str:

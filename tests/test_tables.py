@@ -80,6 +80,28 @@ def test_withheld_counts_are_written_as_suppressed() -> None:
     assert shown["Rate (%)"].to_list() == ["suppressed", "50.0"]  # withheld with its count
 
 
+def test_withheld_counts_and_shares_by_district_say_suppressed() -> None:
+    """The Outcomes page's tables by district name their columns by area (district codes,
+    "Force"), which the registry does not hold: a withheld count there was a bare blank, on
+    screen and in the CSV, read as none. Counts and shares now say "suppressed"; a share
+    column of a district with no offences (nothing to divide by) stays blank."""
+    counts = pl.DataFrame(
+        {"label": ["CHARGED", "(blank)"], "CD": [None, 145], "Force": [59, None]},
+        schema_overrides={"CD": pl.Int64, "Force": pl.Int64},
+    )
+    shown, changed = tables.mark_suppressed(counts, tables.for_display(counts))
+    assert {"CD", "Force"} <= changed
+    assert shown["CD"].to_list() == ["suppressed", "145"]
+    assert shown["Force"].to_list() == ["59", "suppressed"]
+    shares = pl.DataFrame(
+        {"label": ["CHARGED", "(blank)"], "CD": [None, 25.35], "KD": [None, None]},
+        schema_overrides={"CD": pl.Float64, "KD": pl.Float64},
+    )
+    shown, changed = tables.mark_suppressed(shares, tables.for_display(shares))
+    assert shown["CD"].to_list() == ["suppressed", "25.4"]
+    assert shown["KD"].to_list() == [None, None] and "KD" not in changed
+
+
 def test_a_rate_withheld_with_its_count_says_so_and_a_rate_of_nothing_stays_blank() -> None:
     """Publication mode: a rate withheld beside a withheld count read as blank, like a rate
     with nothing to divide by; now it says "suppressed", and the other rates keep their
