@@ -19,7 +19,7 @@ from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
 from stalking_profile.panels import protected_beside_pages
-from stalking_profile.publication import publishable, rounded_last
+from stalking_profile.publication import publishable, rounded_last, suppress_frame
 
 MEASURES: dict[str, tuple[str, str]] = {
     "rate": ("Offences per 1,000 residents", "per 1,000"),
@@ -137,7 +137,8 @@ def hotspot_panel(
     any ward is hidden, the hot and cold spots are withheld (HOTSPOTS_WITHHELD) and the funnel
     is drawn from the rate of the wards shown (FUNNEL_OF_SHOWN)."""
     panel = _hotspot_panel(gateway, flt, geometry, measure, correct)
-    if not gateway.publication:
+    access = gateway.access
+    if not gateway.publication or access is None:
         return panel
     totals = _totals(panel.unknown_ward_offences, panel.offences)
     tables = {"wards": panel.wards.select("ward_code", "offences"), "ward_totals": totals}
@@ -159,7 +160,9 @@ def hotspot_panel(
         panel,
         wards=wards,
         ward_table=table,
-        top_wards=_top_wards(wards, measure),
+        # ranked by the rates as published: a rate withheld beside a small previous count
+        # was ranked below the wards of no offences
+        top_wards=_top_wards(suppress_frame(wards, access.suppress_below), measure),
         map_figure=linked_tables.hide_wards(panel.map_figure, hidden, names),
         hotspot_figure=maps.hotspot_figure(geometry, wards, _hotspot_title(flt.describe()))
         if hidden
@@ -217,8 +220,9 @@ def _ward_table(wards: pl.DataFrame) -> pl.DataFrame:
 
 def _top_wards(wards: pl.DataFrame, measure: str) -> pl.DataFrame:
     """The wards ranked by `measure`, highest first (ties by ward code, the same every time);
-    wards whose count is withheld come last, unranked, in ward code order."""
-    withheld = pl.col("offences").is_null()
+    wards whose count or `measure` is withheld, or whose rate is not known (no population),
+    come last, unranked, in ward code order."""
+    withheld = pl.col("offences").is_null() | pl.col(measure).is_null()
     ranked = wards.sort(
         [withheld, measure, "ward_code"], descending=[False, True, False], nulls_last=True
     )

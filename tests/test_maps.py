@@ -82,6 +82,25 @@ def test_top_wards_that_tie_are_ranked_by_ward_code(demo_gateway: Gateway) -> No
         assert codes.to_list() == sorted(codes)
 
 
+def test_top_wards_rank_only_the_rates_published(demo_gateway: Gateway) -> None:
+    """ONS style, Calderdale, July to September 2021: a ward's rate is withheld beside a
+    previous count under 10, and the ranks were worked out before that, so Northowram and
+    Shelf's 20 offences were ranked 9th, below Ovenden's 10 with its rate shown. Only wards
+    whose rate is shown are ranked, highest first; the rest follow, unranked."""
+    from stalking_profile.access import Access
+
+    reader = demo_gateway.scoped(Access.command_line().for_publication().with_threshold(10, 5))
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",))
+    geometry = geography.ward_geometry(reader, flt.districts)
+    top = map_panels.hotspot_panel(reader, flt, geometry, "rate", correct=True).top_wards
+    ranked = top.filter(pl.col("rank").is_not_null())
+    assert top.filter(pl.col("rate_per_1000").is_null() & pl.col("offences").is_not_null()).height
+    assert ranked["rate_per_1000"].null_count() == 0
+    assert ranked["rank"].to_list() == list(range(1, ranked.height + 1))
+    assert ranked["rate_per_1000"].to_list() == sorted(ranked["rate_per_1000"], reverse=True)
+    assert top["rank"].head(ranked.height).to_list() == ranked["rank"].to_list()
+
+
 def test_funnel_limits_narrow_as_wards_grow() -> None:
     from stalking_profile.measures import funnel
 
