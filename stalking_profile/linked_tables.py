@@ -1343,20 +1343,31 @@ def _serial(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         out.count(("suspects", chosen), "serial", i, "suspects", row["suspects"])
 
 
+WITHHELD_WARDS = "Withheld: small numbers"  # the legend of the wards a map does not colour
+WITHHELD_GREY = "#c8c8c8"
+
+
 def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure:
-    """A copy of a ward map or funnel plot with the given wards not drawn by value: no colour
-    and no count in a map's hover; no point in a funnel plot."""
+    """A copy of a ward map or funnel plot with the given wards not drawn by value: on a map,
+    out of the coloured trace and drawn grey in one of their own, in the legend as withheld
+    (they were white, read as no offences), their hover naming the ward and saying so; no
+    point in a funnel plot."""
     out = copy_figure(figure)
+    withheld: list[go.Choropleth] = []
     for trace in out.data:
         locations = getattr(trace, "locations", None)
         if locations is not None and getattr(trace, "z", None) is not None:
             gone = [location in codes for location in locations]
-            trace.z = [None if hide else z for hide, z in zip(gone, trace.z, strict=True)]
-            if trace.customdata is not None:
-                trace.customdata = [
-                    [row[0], row[1], None, None] if hide else list(row)
-                    for hide, row in zip(gone, trace.customdata, strict=True)
-                ]
+            if any(gone):
+                withheld.append(_withheld_wards(trace, gone))
+                kept = [not hide for hide in gone]
+                trace.locations = [v for v, keep in zip(locations, kept, strict=True) if keep]
+                trace.z = [v for v, keep in zip(trace.z, kept, strict=True) if keep]
+                if trace.zmax is not None:  # the colour bar's top was a withheld ward's value
+                    trace.zmax = max([*trace.z, 0]) or 1
+                if trace.customdata is not None:
+                    rows = zip(trace.customdata, kept, strict=True)
+                    trace.customdata = [list(row) for row, keep in rows if keep]
         elif getattr(trace, "text", None) is not None and not isinstance(trace.text, str):
             gone = [text in names for text in trace.text]
             # a funnel plot's points (y), or a map's markers (lat and lon, a Scattergeo)
@@ -1368,7 +1379,42 @@ def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure
                         axis,
                         [None if hide else v for hide, v in zip(gone, values, strict=True)],
                     )
+    for trace in withheld:
+        out.add_trace(trace)
+    if withheld:  # below the map, clear of the colour bar
+        out.update_layout(legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"})
     return out
+
+
+def _withheld_wards(trace: go.Choropleth, gone: list[bool]) -> go.Choropleth:
+    """The wards of a map's coloured trace that are withheld, as a grey trace of their own in
+    the legend (with only their shapes)."""
+    locations = [v for v, hide in zip(trace.locations, gone, strict=True) if hide]
+    where, path = set(locations), (trace.featureidkey or "id").split(".")
+
+    def feature_id(feature: dict) -> object:
+        for part in path:
+            feature = feature.get(part) or {}
+        return feature
+
+    features = [f for f in trace.geojson["features"] if feature_id(f) in where]
+    rows = trace.customdata if trace.customdata is not None else [[v, ""] for v in locations]
+    hover = [[row[0], row[1]] for row, hide in zip(rows, gone, strict=True) if hide]
+    return go.Choropleth(
+        geojson={"type": "FeatureCollection", "features": features},
+        locations=locations,
+        z=[1] * len(locations),
+        featureidkey=trace.featureidkey,
+        colorscale=[[0, WITHHELD_GREY], [1, WITHHELD_GREY]],
+        showscale=False,
+        marker_line_color="#ffffff",
+        marker_line_width=0.3,
+        name=f"{WITHHELD_WARDS} ({len(locations)})",
+        showlegend=True,
+        customdata=hover,
+        hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>withheld: small numbers"
+        "<extra></extra>",
+    )
 
 
 def hidden_months(protected: Protected, table: str, month_column: str) -> dict[str, set[date]]:

@@ -25,7 +25,7 @@ from stalking_profile.disclosure import (
     protect_system,
     small,
 )
-from stalking_profile.linked_tables import published_counts
+from stalking_profile.linked_tables import WITHHELD_WARDS, published_counts
 
 _ALL_DISTRICTS = ("BD", "CD", "KD", "LD", "WD")
 
@@ -1508,10 +1508,44 @@ def test_the_map_page_hides_a_ward_the_total_would_give_back(demo_gateway):
         code
         for trace in shown.map_figure.data
         if getattr(trace, "locations", None) is not None
+        and not (trace.name or "").startswith(WITHHELD_WARDS)
         for code, z in zip(trace.locations, trace.z, strict=True)
         if z is not None
     }
     assert not coloured & set(hidden["ward_code"].to_list())
+
+
+@pytest.mark.parametrize(
+    ("district", "first", "measure"),
+    [("KD", 2, "offences"), ("KD", 2, "rate"), ("BD", 5, "rate")],
+)
+def test_a_withheld_ward_is_grey_in_the_legend_and_not_the_colour_bars_top(
+    demo_gateway, district, first, measure
+):
+    """Non-DA, a quarter of 2021: the colour bar's top was the largest value of every ward,
+    withheld ones too (Kirklees, February to April: every ward shown had 0 and the bar ran to
+    2; by rate, the top times a withheld ward's residents gave Dewsbury East's 2, and
+    Bradford's Toller's 4 from May to July). The withheld wards were white, read as none. Now
+    the bar runs to the largest value shown, and the withheld wards are grey, in the legend."""
+    from stalking_profile import map_panels
+    from stalking_profile.filters import ProfileFilter, add_months
+    from stalking_profile.geography import ward_geometry
+
+    start = date(2021, first, 1)
+    flt = ProfileFilter(start, add_months(start, 2), (district,), "non_domestic")
+    reader = _as_role(demo_gateway, "commissioner")
+    view = map_panels.hotspot_panel(
+        reader, flt, ward_geometry(reader, flt.districts), measure, True
+    )
+    hidden = set(view.wards.filter(pl.col("offences").is_null())["ward_code"].to_list())
+    assert hidden
+    coloured, grey = view.map_figure.data[0], view.map_figure.data[-1]
+    assert not hidden & set(coloured.locations)
+    assert coloured.zmax == (max(coloured.z) or 1)
+    assert grey.name == f"{WITHHELD_WARDS} ({len(hidden)})" and grey.showlegend
+    assert set(grey.locations) == hidden
+    assert {f["id"] for f in grey.geojson["features"]} == hidden
+    assert "withheld" in grey.hovertemplate and "offences" not in grey.hovertemplate
 
 
 @pytest.mark.parametrize(
