@@ -917,6 +917,9 @@ class Protected:
     # on the pages beside; not those pages' secondary suppressions)
     suppressed: frozenset[Key]
     system: LinearSystem = field(repr=False, compare=False)  # what the attacker reads
+    # the change tests withheld because the monthly counts behind them are (table -> column
+    # -> rows: _tests_on_months_withheld)
+    tested: Cells = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def intervals(self) -> dict[Key, tuple[float, float]]:
@@ -1012,7 +1015,9 @@ def protect(
     hidden = protect_system(system, below, unguarded=unguarded) - withheld
     hidden -= _copies_shown(hidden, system, below)
     places = dict(published.places)
-    return Protected(_with_hidden(tables, hidden, places), hidden, places, suppressed, system)
+    tested = _tests_on_months_withheld(tables, system, hidden, domestic)
+    changed = _with_hidden(tables, hidden, places, tested)
+    return Protected(changed, hidden, places, suppressed, system, tested)
 
 
 def _with_equals(keys: set[Key], published: Published) -> set[Key]:
@@ -1079,19 +1084,23 @@ def protect_with(protected: Protected, tables: Tables) -> Protected:
             raise ValueError(f"{name} has other rows than the table protected under its name")
     return replace(
         protected,
-        tables=_with_hidden(tables, protected.hidden, protected.places),
+        tables=_with_hidden(tables, protected.hidden, protected.places, protected.tested),
     )
 
 
 def _with_hidden(
-    tables: Tables, hidden: set[Key], places: dict[Key, list[Place]]
+    tables: Tables, hidden: set[Key], places: dict[Key, list[Place]], tested: Cells | None = None
 ) -> dict[str, pl.DataFrame]:
-    """The tables with every place of the hidden counts blanked, with what goes with each."""
+    """The tables with every place of the hidden counts blanked, with what goes with each, and
+    the `tested` cells (_tests_on_months_withheld)."""
     cells: defaultdict[str, defaultdict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for key in hidden:
         for place in places.get(key, ()):
             for column in (place.column, *place.derived):
                 cells[place.table][column].add(place.row)
+    for table, columns in (tested or {}).items():
+        for column, rows in columns.items():
+            cells[table][column] |= rows
     changes = {name: _hide(frame, cells[name]) for name, frame in tables.items()}
     text_cells = {
         column: rows
@@ -1102,10 +1111,91 @@ def _with_hidden(
         if rows
     }
     if "headline_text" in tables:
+        text_cells |= {c: rows for c, rows in (tested or {}).get("headline_text", {}).items()}
         changes["headline_text"] = _hide(tables["headline_text"], text_cells, SUPPRESSED)
+    for name, columns in (tested or {}).items():
+        if name in changes and "definition" in changes[name].columns:
+            rows = set().union(*columns.values())
+            changes[name] = _without_dispersion_text(changes[name], rows)
     for name in [name for name in changes if is_spc(name)]:
         changes[name] = withhold_spc_detail(changes[name])
     return changes
+
+
+Cells = dict[str, dict[str, set[int]]]  # table -> column -> rows
+# The figures of a change test that overdispersion (phi, from the monthly counts) enters.
+QUASI_POISSON = {
+    "comparison": ("change_lower", "change_upper", "p_value", "q_value", "significant"),
+    "headline": ("lower", "upper", "p_value"),
+    "headline_text": ("interval", "p_value"),
+}
+DISPERSION_TEXT = re.compile(
+    r" \(the months compared vary [0-9.,]+ times as much as Poisson allows\)"
+)
+
+
+def _tests_on_months_withheld(
+    tables: Tables, system: LinearSystem, hidden: set[Key], domestic: Domestic
+) -> Cells:
+    """The cells of each quasi-Poisson change test (the comparison table's rows with a
+    dispersion, the headline change) whose monthly counts are published with some withheld:
+    the dispersion phi is the months' Pearson X^2, so with the published months it gave the
+    withheld ones back (Calderdale, July to September 2021: phi 3.32, the DA months 55, 79
+    and 44, and 11 non-DA offences in the quarter allow one split, the withheld 4, 5 and 2).
+    The months are the selection's, in the Trends table's period and the equal period before;
+    a test of an area whose months are never published (a district of several selected, the
+    force) is left, as one X^2 over two dozen unknown months pins none of them."""
+    trend = tables.get("trend")
+    if trend is None or trend.is_empty():
+        return {}
+    current = trend["recorded_month"].to_list()
+    months = [*current, *_months(add_months(current[0], -len(current)), len(current))]
+
+    def withheld(category: str) -> bool:
+        keys = [("month", month, category) for month in months]
+        return any(
+            key in system.values and (system.values[key] is None or key in hidden) for key in keys
+        )
+
+    cells: defaultdict[str, defaultdict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    comparison = tables.get("comparison")
+    if comparison is not None and "dispersion" in comparison.columns:
+        selection = _selection_area(comparison["district_code"].unique().to_list())
+        for i, row in enumerate(comparison.iter_rows(named=True)):
+            tested_here = row["dispersion"] is not None and row["district_code"] == selection
+            if tested_here and withheld(row["category"]):
+                for column in (*QUASI_POISSON["comparison"], "dispersion"):
+                    cells["comparison"][column].add(i)
+    headline = tables.get("headline")
+    if headline is not None and withheld(domestic):
+        for i, row in enumerate(headline.iter_rows(named=True)):
+            if row["indicator"] == "change" and DISPERSION_TEXT.search(row["definition"] or ""):
+                for table in ("headline", "headline_text"):
+                    for column in QUASI_POISSON[table]:
+                        cells[table][column].add(i)
+    return {table: dict(columns) for table, columns in cells.items()}
+
+
+def _selection_area(areas: list[str]) -> str:
+    """The comparison table's row of the selection: its own row, the one district chosen, or
+    the force (every district chosen)."""
+    districts = [a for a in areas if a not in (SELECTED, FORCE)]
+    if SELECTED in areas:
+        return SELECTED
+    return districts[0] if len(districts) == 1 else FORCE
+
+
+def _without_dispersion_text(frame: pl.DataFrame, rows: set[int]) -> pl.DataFrame:
+    """The frame with its definitions in `rows` no longer stating phi (withheld with the test)."""
+    hit = pl.int_range(pl.len()).is_in(sorted(rows))
+    return frame.with_columns(
+        pl.when(hit)
+        .then(
+            pl.col("definition").str.replace(DISPERSION_TEXT.pattern, " (withheld: small numbers)")
+        )
+        .otherwise(pl.col("definition"))
+        .alias("definition")
+    )
 
 
 def _areas(out: Published, prefix: tuple, areas: list[str]) -> None:

@@ -944,6 +944,60 @@ def test_the_same_cells_are_withheld_in_every_server_process(demo_db_path):
     assert "DA and non-DA" in outputs.pop()
 
 
+def _x2(counts: list[int], days: list[int]) -> float:
+    rate = sum(counts) / sum(days)
+    return sum((n - rate * d) ** 2 / (rate * d) for n, d in zip(counts, days, strict=True))
+
+
+def test_the_change_tests_overdispersion_gives_no_withheld_month_back(demo_gateway):
+    """Calderdale, July to September 2021: the Trends page's comparison showed phi 3.32 for
+    the quarter's offences, worked out from the months' counts; with the DA months shown (55,
+    79, 44), the previous quarter's months on the SPC chart and the quarter's 11 non-DA
+    offences, one split of the 11 fits phi: the withheld 4, 5 and 2 (the Overview's headline
+    interval gave phi too). A test whose months are published with some withheld is now
+    withheld (its phi, interval, p- and q-values, and phi in the headline's definition); a
+    reader's every split of the 11 is left."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "all")
+    reader = _as_role(demo_gateway, "commissioner")
+    trends = panels.trends_page(reader, flt, 6, True)
+    assert trends.volume.table["non_domestic"].null_count()  # months withheld
+    row = trends.comparison.table.filter(
+        (pl.col("district_code") == "CD") & (pl.col("category") == "all")
+    ).row(0, named=True)
+    for column in ("dispersion", "change_lower", "change_upper", "p_value", "q_value"):
+        assert row[column] is None, column
+    assert row["current"] == 189 and row["change_pct"] is not None  # the counts stay
+    headline = panels.overview(reader, flt, 30, 6).headline_table
+    change = headline.filter(pl.col("figure") == "Change on previous period").row(0, named=True)
+    assert change["interval"] == change["p_value"] == "suppressed"
+    assert "vary" not in change["definition"] and "withheld" in change["definition"]
+    truth = panels.trends_page(_as_role(demo_gateway, "strategic"), flt, 6, True)
+    exact = truth.comparison.table.filter(
+        (pl.col("district_code") == "CD") & (pl.col("category") == "all")
+    ).row(0, named=True)
+    assert exact["dispersion"] is not None and exact["change_lower"] is not None
+    # the attack, against the exact phi: one split of the 11 fits it
+    months = truth.volume.table
+    da = months["domestic"].to_list()
+    spc = truth.control.chart
+    before = spc.filter(pl.col("month").is_between(date(2021, 4, 1), date(2021, 6, 1)))
+    previous = _x2(before["value"].to_list(), [30, 31, 30])
+    fits = [
+        (a, b, 11 - a - b)
+        for a in range(12)
+        for b in range(12 - a)
+        if abs(
+            (_x2([da[0] + a, da[1] + b, da[2] + 11 - a - b], [31, 31, 30]) + previous) / 4
+            - exact["dispersion"]
+        )
+        < 1e-6
+    ]
+    assert fits == [tuple(months["non_domestic"].to_list())]
+
+
 def test_outcome_shares_never_give_a_suppressed_count_back(demo_gateway):
     """The shares beside the counts are worked out from the published counts: a count hidden
     in the table is hidden as a share too (before, 0.17% of Calderdale's 572 gave 1 back)."""

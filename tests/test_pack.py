@@ -179,6 +179,20 @@ def test_a_change_is_a_rise_or_fall_only_when_its_test_says_so():
     assert "fall of 30.0%" in fall[1].text and "p < 0.001" in fall[1].text
 
 
+def test_a_change_whose_test_is_withheld_is_not_called_chance():
+    """Publication mode withholds a quasi-Poisson test whose monthly counts are withheld; a
+    p-value of None read as "could be chance"."""
+    withheld = findings.volume(
+        _headline(0.2, 0.01).with_columns(pl.lit(None, pl.Float64).alias("p_value")),
+        "in 2021",
+        "stalking",
+        5,
+    )
+    assert withheld[1].text.startswith("That is +20.0% on the previous equal period (100)")
+    assert "not published" in withheld[1].text and "chance" in withheld[1].text
+    assert "could be chance" not in withheld[1].text
+
+
 def test_a_suppressed_count_is_never_put_in_words():
     suppressed = _headline(0.2, 0.01).with_columns(pl.lit(None, pl.Int64).alias("numerator"))
     text = findings.volume(suppressed, "in 2021", "stalking", 5)[0].text

@@ -71,6 +71,14 @@ def volume(
                 "change (exact test of the two periods' counts)",
             )
         )
+    elif p is None:  # withheld with the monthly counts behind the test
+        found.append(
+            Finding(
+                f"That is {pct:+.1%} on the previous equal period ({previous}); whether that is "
+                "more than chance is not published (the test rests on monthly counts withheld).",
+                "change",
+            )
+        )
     else:
         found.append(
             Finding(
