@@ -8,7 +8,7 @@ import polars as pl
 
 from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.measures.spc import MINIMUM_POINTS
-from stalking_profile.tables import SUPPRESSED
+from stalking_profile.tables import SPC_VARIATION_WITHHELD, SUPPRESSED
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
@@ -176,14 +176,19 @@ def scorecard_display(card: pl.DataFrame, icons: dict[str, str] = VARIATION_ICON
     with limits clipped to 0-100%, counts' lower limits to 0.
     """
 
-    def shown(value: float | None, is_rate: bool, decimals: int) -> str:
+    def shown(value: float | None, is_rate: bool, decimals: int, missing: str = "no data") -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "no data"
+            return missing
         return percent(value) if is_rate else f"{value:,.{decimals}f}"
 
     rows = []
     for row in card.iter_rows(named=True):
         is_rate = row["is_rate"]
+        # publication mode: a withheld month takes the limits with it, and a count's latest
+        # value is missing only when withheld ("no data" read as nothing recorded)
+        series_withheld = row["variation"] == SPC_VARIATION_WITHHELD
+        latest_missing = SUPPRESSED if series_withheld or not is_rate else "no data"
+        limits_missing = "withheld" if series_withheld else "no data"
         ceiling = 1.0 if is_rate else math.inf
         lower = None if row["lower_limit"] is None else max(row["lower_limit"], 0.0)
         upper = None if row["upper_limit"] is None else min(row["upper_limit"], ceiling)
@@ -191,12 +196,15 @@ def scorecard_display(card: pl.DataFrame, icons: dict[str, str] = VARIATION_ICON
             {
                 "indicator": row["label"],
                 "latest month": row["latest_month"].strftime("%b %Y"),
-                "latest": shown(row["latest_value"], is_rate, 0),
+                "latest": shown(row["latest_value"], is_rate, 0, latest_missing),
                 "mean": shown(row["mean"], is_rate, 1),
                 "process limits": (
                     f"none: {row['months']} of the {MINIMUM_POINTS} points needed"
                     if row["months"] < MINIMUM_POINTS
-                    else f"{shown(lower, is_rate, 1)} to {shown(upper, is_rate, 1)}"
+                    else limits_missing
+                    if lower is None and upper is None
+                    else f"{shown(lower, is_rate, 1, limits_missing)} to "
+                    f"{shown(upper, is_rate, 1, limits_missing)}"
                 ),
                 "variation": icons.get(row["variation"], row["variation"]),
                 "better when": {"up": "higher", "down": "lower", "neither": "—"}[

@@ -1493,7 +1493,7 @@ def _withheld_wards(trace: go.Choropleth, gone: list[bool]) -> go.Choropleth:
     return go.Choropleth(
         geojson={"type": "FeatureCollection", "features": features},
         locations=locations,
-        z=[1] * len(locations),
+        z=[0] * len(locations),  # one colour whatever the value: no count is carried
         featureidkey=trace.featureidkey,
         colorscale=[[0, WITHHELD_GREY], [1, WITHHELD_GREY]],
         showscale=False,
@@ -1524,9 +1524,6 @@ SPC_DETAIL = (
     *("beyond_limits", "shift", "trend", "two_of_three", "special_cause", "side"),
 )
 SPC_DETAIL_TRACES = (*SPC_POINTS[1:], *SPC_LINES[1:])
-SPC_VARIATION_WITHHELD = (
-    "not published (a month is withheld, and the limits and special-cause rules would narrow it)"
-)
 
 
 def spc_detail_withheld(chart: pl.DataFrame) -> bool:

@@ -48,6 +48,7 @@ from stalking_profile.recording_rules import (
     recording_rule_changes,
     series_breaks,
 )
+from stalking_profile.tables import SPC_VARIATION_WITHHELD
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -156,7 +157,7 @@ def overview(
                 for column in ("lower_limit", "upper_limit")
             ),
             pl.when(offences & detail)
-            .then(pl.lit(linked_tables.SPC_VARIATION_WITHHELD))
+            .then(pl.lit(SPC_VARIATION_WITHHELD))
             .otherwise(pl.col("variation"))
             .alias("variation"),
         ),
@@ -528,7 +529,7 @@ def trends_page(
             chart=protected.tables[spc_table],
             figure=linked_tables.hide_spc(control.figure, protected, spc_table),
             variation=(
-                linked_tables.SPC_VARIATION_WITHHELD
+                SPC_VARIATION_WITHHELD
                 if linked_tables.spc_detail_withheld(protected.tables[spc_table])
                 else control.variation
             ),

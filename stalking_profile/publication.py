@@ -91,8 +91,13 @@ TEST_VERDICTS = frozenset({"significant"})
 SUMMARY_ENDINGS: tuple[str, ...] = ("_median", "_q1", "_q3")
 
 
-# Medians named otherwise, and the count of the values each is the median of.
-SUMMARISED_BY = {"median_days": "offences_with_outcome"}  # the Outcomes page's days to outcome
+# Medians named otherwise, and the count of the values each is the median of; and a figure
+# worked out from one count alone, withheld with it only (the rolling 12-month average is the
+# rolling total / 12: it was withheld beside the total shown wherever a month was small).
+SUMMARISED_BY = {
+    "median_days": "offences_with_outcome",  # the Outcomes page's days to outcome
+    "rolling_12m_average": "rolling_12m_total",
+}
 
 
 def _summarised(name: str) -> str | None:

@@ -432,6 +432,10 @@ def _starts_with_any(column: pl.Expr) -> pl.Expr:
 
 
 SUPPRESSED = "suppressed"
+# An SPC series's variation where a month of it is withheld (linked_tables.withhold_spc_detail)
+SPC_VARIATION_WITHHELD = (
+    "not published (a month is withheld, and the limits and special-cause rules would narrow it)"
+)
 # On screen a cell with no value (a rate with nothing to divide by) is left blank, as in the
 # CSV; Streamlit's grid would write "None".
 NO_VALUE = ""

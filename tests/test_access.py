@@ -145,6 +145,27 @@ def test_suppression_takes_the_rates_that_would_give_a_count_back(demo_gateway: 
     assert commissioner.headline.filter(label="Offences")["numerator"].item() in (offences, None)
 
 
+def test_a_rolling_average_goes_only_with_its_rolling_total():
+    """The rolling 12-month average is the rolling total / 12: it was withheld in every month
+    with a small DA or non-DA count, beside the rolling total shown (Calderdale, February 2021
+    to January 2022: ten of twelve months). It goes with the total only."""
+    from stalking_profile.publication import suppress_frame
+
+    trend = pl.DataFrame(
+        {
+            "recorded_month": [date(2021, 9, 1), date(2021, 10, 1)],
+            "domestic": [44, 50],
+            "non_domestic": [2, 6],
+            "offences_total": [46, 56],
+            "rolling_12m_total": [565, 3],
+            "rolling_12m_average": [565 / 12, 0.25],
+        }
+    )
+    shown = suppress_frame(trend, SUPPRESS_BELOW)
+    assert shown["non_domestic"].to_list() == [None, 6]
+    assert shown["rolling_12m_average"].to_list() == [565 / 12, None]
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_record_level_queries_need_the_analyst_role(demo_gateway: Gateway, role: Role):
     gateway = demo_gateway.scoped(ROLES[role])

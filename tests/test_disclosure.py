@@ -2466,7 +2466,8 @@ def test_published_spc_gives_no_month_back_by_moving_ranges_limits_or_flags(demo
 
     from stalking_profile import panels
     from stalking_profile.filters import ProfileFilter
-    from stalking_profile.linked_tables import SPC_DETAIL, SPC_VARIATION_WITHHELD
+    from stalking_profile.linked_tables import SPC_DETAIL
+    from stalking_profile.tables import SPC_VARIATION_WITHHELD
 
     flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD",), "non_domestic")
     truth = panels.trends_page(_as_role(demo_gateway, "strategic"), flt, 6, True).control

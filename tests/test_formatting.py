@@ -32,6 +32,35 @@ def test_count_limits_keep_a_decimal_so_they_agree_with_the_flag() -> None:
     assert (shown["Latest"], shown["Mean"], shown["Process limits"]) == ("4", "3.1", "2.2 to 3.9")
 
 
+def test_a_withheld_month_on_the_scorecard_says_so() -> None:
+    """Publication mode, Calderdale, July to September 2021: the latest month's count and the
+    limits were withheld, and the scorecard said "no data" and "no data to no data", as if
+    nothing was recorded. A count's latest value is missing only when withheld; a rate's, when
+    its series is withheld (otherwise there was nothing to divide by)."""
+    from stalking_profile.tables import SPC_VARIATION_WITHHELD
+
+    card = pl.DataFrame(
+        {
+            "label": ["Offences", "Arrest rate", "DASH rate"],
+            "latest_month": [date(2021, 9, 1)] * 3,
+            "latest_value": [None, None, None],
+            "mean": [46.2, 0.3, 0.5],
+            "lower_limit": [None, None, 0.2],
+            "upper_limit": [None, None, 0.8],
+            "is_rate": [False, True, True],
+            "variation": [SPC_VARIATION_WITHHELD, SPC_VARIATION_WITHHELD, "common cause"],
+            "improvement": ["neither", "up", "up"],
+            "assurance": ["", "", ""],
+            "months": [36, 36, 36],
+        },
+        schema_overrides={"latest_value": pl.Float64},
+    )
+    shown = formatting.scorecard_display(card, {})
+    assert shown["Latest"].to_list() == ["suppressed", "suppressed", "no data"]
+    assert shown["Process limits"].to_list()[:2] == ["withheld", "withheld"]
+    assert shown["Process limits"][2] == "20.0% to 80.0%"
+
+
 def test_figures_read_as_in_the_profile() -> None:
     assert formatting.percent(0.02716) == "2.7%"
     assert formatting.percent(None) == "no data"
