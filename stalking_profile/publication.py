@@ -66,6 +66,9 @@ NOT_COUNTS = frozenset(
     # (map_panels._without_counts); as a count, a change of 1 to 4 withheld the ward's rate
     # and ranked it last (Gipton and Harehills, 52 offences, 25th of Leeds's wards)
     | {"change"}
+    # the emerging hotspots' quarters a ward was hot or cold in: 1 to 4 of them is no small
+    # number of anything (withheld with the categories while a ward's count is)
+    | {"periods_hot", "periods_cold"}
 )
 
 

@@ -166,6 +166,25 @@ def test_a_rolling_average_goes_only_with_its_rolling_total():
     assert shown["rolling_12m_average"].to_list() == [565 / 12, None]
 
 
+def test_quarters_hot_are_no_small_count():
+    """The emerging hotspots' quarters a ward was hot in (1 to 4 of the last eight) were
+    withheld as if they counted offences, and the table read "Quarters hot: suppressed"."""
+    from stalking_profile.publication import suppress_frame
+
+    wards = pl.DataFrame(
+        {
+            "ward_code": ["E1", "E2"],
+            "offences": [40, 3],
+            "periods_hot": [2, 4],
+            "periods_cold": [1, 0],
+        }
+    )
+    shown = suppress_frame(wards, SUPPRESS_BELOW)
+    assert shown["offences"].to_list() == [40, None]
+    assert shown["periods_hot"].to_list() == [2, 4]
+    assert shown["periods_cold"].to_list() == [1, 0]
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_record_level_queries_need_the_analyst_role(demo_gateway: Gateway, role: Role):
     gateway = demo_gateway.scoped(ROLES[role])
