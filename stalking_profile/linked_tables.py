@@ -1488,7 +1488,9 @@ def _withheld_wards(trace: go.Choropleth, gone: list[bool]) -> go.Choropleth:
         return feature
 
     features = [f for f in trace.geojson["features"] if feature_id(f) in where]
-    rows = trace.customdata if trace.customdata is not None else [[v, ""] for v in locations]
+    rows = trace.customdata
+    if rows is None:  # no hover data: the ward's code
+        rows = [[v, ""] for v in trace.locations]
     hover = [[row[0], row[1]] for row, hide in zip(rows, gone, strict=True) if hide]
     return go.Choropleth(
         geojson={"type": "FeatureCollection", "features": features},

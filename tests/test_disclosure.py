@@ -1957,6 +1957,17 @@ def test_hiding_a_ward_removes_its_map_marker_and_its_funnel_point():
     out = hide_wards(figure, set(), {"Calder"})
     assert (out.data[0].lat, out.data[0].lon) == ((None, 53.8), (None, -1.5))
     assert out.data[1].y == (None, 6.0)
+    shapes = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": code, "properties": {}, "geometry": None}
+            for code in ("E1", "E2", "E3")
+        ],
+    }
+    bare = go.Figure(go.Choropleth(geojson=shapes, locations=["E1", "E2", "E3"], z=[9, 3, 7]))
+    out = hide_wards(bare, {"E2"}, set())  # a map with no hover data
+    assert (list(out.data[0].locations), list(out.data[0].z)) == (["E1", "E3"], [9, 7])
+    assert list(out.data[1].locations) == ["E2"] and out.data[1].customdata[0][0] == "E2"
 
 
 def _one_alone_hidden(frame, column: str) -> list:
