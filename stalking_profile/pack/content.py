@@ -173,7 +173,9 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None) ->
         "totals, outcome groups = offences; checked by solving for every "
         f"hidden count ({proof}). SPC limits are not linear in the counts, so they are left "
         "off wherever a month is withheld. Not modelled: differences that are not themselves "
-        "published counts, and ward map colours (a suppressed ward is never coloured)."
+        "published counts, ward map colours (a suppressed ward is drawn grey), and figures "
+        "published for another filter (another period, districts or DA choice), which are "
+        "protected on their own."
     )
 
 
