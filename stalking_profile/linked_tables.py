@@ -40,6 +40,7 @@ from stalking_profile import contract
 from stalking_profile.charts import copy_figure
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
 from stalking_profile.filters import Domestic, add_months
+from stalking_profile.maps import wards_in_one_colour
 from stalking_profile.measures.indicators import BY_KEY
 from stalking_profile.measures.outcomes import OPEN_GROUP, OPEN_LABEL, TOTALS
 from stalking_profile.tables import SUPPRESSED
@@ -1493,20 +1494,14 @@ def _withheld_wards(trace: go.Choropleth, gone: list[bool]) -> go.Choropleth:
     if rows is None:  # no hover data: the ward's code
         rows = [[v, ""] for v in trace.locations]
     hover = [[row[0], row[1]] for row, hide in zip(rows, gone, strict=True) if hide]
-    return go.Choropleth(
-        geojson={"type": "FeatureCollection", "features": features},
-        locations=locations,
-        z=[0] * len(locations),  # one colour whatever the value: no count is carried
-        featureidkey=trace.featureidkey,
-        colorscale=[[0, WITHHELD_GREY], [1, WITHHELD_GREY]],
-        showscale=False,
-        marker_line_color="#ffffff",
-        marker_line_width=0.3,
-        name=f"{WITHHELD_WARDS} ({len(locations)})",
-        showlegend=True,
-        customdata=hover,
-        hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>withheld: small numbers"
-        "<extra></extra>",
+    return wards_in_one_colour(
+        {"type": "FeatureCollection", "features": features},
+        locations,
+        WITHHELD_GREY,
+        f"{WITHHELD_WARDS} ({len(locations)})",
+        hover,
+        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>withheld: small numbers<extra></extra>",
+        featureidkey=trace.featureidkey or "id",
     )
 
 

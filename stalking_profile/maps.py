@@ -119,25 +119,51 @@ def category_map_figure(
         if part.is_empty():
             continue
         codes = part["ward_code"].to_list()
-        figure.add_choropleth(
-            geojson=geometry.geojson_of(codes),
-            locations=codes,
-            z=[1] * part.height,
-            featureidkey="id",
-            colorscale=[[0, colour], [1, colour]],
-            showscale=False,
-            marker_line_color="#bbbbbb",
-            marker_line_width=0.3,
-            name=f"{category} ({part.height})",
-            showlegend=True,
-            customdata=_hover(part),
-            hovertemplate=HOVER.replace("<extra></extra>", f"<br>{category}<extra></extra>"),
+        figure.add_trace(
+            wards_in_one_colour(
+                geometry.geojson_of(codes),
+                codes,
+                colour,
+                f"{category} ({part.height})",
+                _hover(part),
+                HOVER.replace("<extra></extra>", f"<br>{category}<extra></extra>"),
+                line_colour="#bbbbbb",
+            )
         )
     figure = _base(figure, geometry, title)
     figure.update_layout(
         legend={"orientation": "v", "x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.8)"}
     )
     return figure
+
+
+def wards_in_one_colour(
+    geojson: dict,
+    codes: list[str],
+    colour: str,
+    name: str,
+    customdata: object,
+    hovertemplate: str,
+    line_colour: str = "#ffffff",
+    featureidkey: str = "id",
+) -> go.Choropleth:
+    """Wards drawn in one colour as a layer of their own, named in the legend (a hotspot
+    class; the wards a published map withholds). The value carried is 0 whatever the wards':
+    the colour says it all."""
+    return go.Choropleth(
+        geojson=geojson,
+        locations=codes,
+        z=[0] * len(codes),
+        featureidkey=featureidkey,
+        colorscale=[[0, colour], [1, colour]],
+        showscale=False,
+        marker_line_color=line_colour,
+        marker_line_width=0.3,
+        name=name,
+        showlegend=True,
+        customdata=customdata,
+        hovertemplate=hovertemplate,
+    )
 
 
 def hotspot_figure(geometry: WardGeometry, values: pl.DataFrame, title: str) -> go.Figure:
