@@ -1022,6 +1022,65 @@ def protect(
     return Protected(changed, hidden, places, suppressed, system, tested)
 
 
+CHOSEN = "as chosen"  # a count of the pages read for DA or non-DA alone: (CHOSEN, choice, key)
+
+
+def protect_choices(choices: Mapping[Domestic, Tables], below: int) -> dict[Domestic, Protected]:
+    """The pages read for each DA choice (`choices`: "all", "domestic", "non_domestic" -> their
+    tables) protected as one: a reader can set the DA filter's pages beside the filter for
+    both, so a count hidden under one choice must not be shown under another (Calderdale, July
+    to September 2021: the non-DA filter showed August's 5 non-DA offences, withheld under
+    both to keep July's 4 and September's 2 wide). Each choice's counts keep their own names
+    (a rolling total or an SPC mean is of whatever was chosen), and a count under one name with
+    the same value under both choices is the same count (a month's DA offences are ("month",
+    month, "domestic") either way; withheld under both, only where its name says its
+    category). Returns each choice's tables as protected."""
+    published = {choice: published_counts(tables, choice) for choice, tables in choices.items()}
+
+    def name(choice: Domestic, key: Key) -> Key:
+        return key if choice == "all" else (CHOSEN, choice, key)
+
+    merged = Published()
+    for choice, pub in published.items():
+        merged.values.update({name(choice, k): v for k, v in pub.values.items()})
+        for key, where in pub.places.items():
+            merged.places[name(choice, key)].extend(where)
+        merged.sums.extend(
+            (tuple(name(choice, p) for p in parts), name(choice, total))
+            for parts, total in pub.sums
+        )
+        merged.zero_able |= {name(choice, key) for key in pub.zero_able}
+    both = published.get("all")
+    for choice, pub in published.items():
+        if both is None or choice == "all":
+            continue
+        for key, value in pub.values.items():
+            same = key in both.values and both.values[key] == value
+            if same and (value is not None or _names_category(key, choice)):
+                merged.add([name(choice, key)], key)
+    system = merged.system()
+    withheld = frozenset(k for k, v in system.values.items() if v is None)
+    hidden = protect_system(system, below) - withheld
+    hidden -= _copies_shown(hidden, system, below)
+    out = {}
+    for choice, pub in published.items():
+        mine = {key for key in pub.values if name(choice, key) in hidden}
+        own = pub.system()
+        places = dict(pub.places)
+        tested = _tests_on_months_withheld(choices[choice], own, mine, choice)
+        changed = _with_hidden(choices[choice], mine, places, tested)
+        suppressed = frozenset(k for k, v in own.values.items() if v is None)
+        out[choice] = Protected(changed, mine, places, suppressed, own, tested)
+    return out
+
+
+def _names_category(key: Key, choice: str) -> bool:
+    """A key naming `choice` ("domestic" or "non_domestic") and no other category: the same
+    count whatever the filter chose."""
+    parts = {part for part in key if isinstance(part, str)} if isinstance(key, tuple) else set()
+    return choice in parts and not parts & ({*CATEGORIES, "all"} - {choice})
+
+
 def _with_equals(keys: set[Key], published: Published) -> set[Key]:
     """The keys, and every key a sum of one part says is the same count as one of them."""
     return _closure(keys, _same_counts(published.sums))

@@ -173,6 +173,9 @@ def _overview_tables(panel: OverviewPanel) -> dict[str, pl.DataFrame]:
     }
 
 
+ALL_CHOICES: tuple[Domestic, ...] = ("all", "domestic", "non_domestic")
+
+
 def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Protected:
     """In publication mode, the tables of the pages that show the same counts (Overview,
     Trends, Outcomes, Risk and flags, Data quality, Repeats) for the filter, protected
@@ -185,10 +188,18 @@ def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Prote
     if access is None or not gateway.publication or access.round_to > 1:
         raise ValueError("the pages are protected together in publication mode, unrounded")
     below = access.suppress_below
-    return gateway.remembered(
-        ("published pages", flt, below),
-        lambda: linked_tables.protect(_shared_tables(gateway, flt), flt.domestic, below),
+    both = replace(flt, domestic="all")
+    choices = gateway.remembered(
+        ("published pages", both, below),
+        lambda: linked_tables.protect_choices(
+            {
+                choice: _shared_tables(gateway, replace(flt, domestic=choice))
+                for choice in ALL_CHOICES
+            },
+            below,
+        ),
     )
+    return choices[flt.domestic]
 
 
 def _shared_tables(gateway: Gateway, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
