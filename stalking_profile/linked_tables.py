@@ -17,7 +17,8 @@ threshold wide.
 Not modelled (stated in the pack): differences between published figures that are not
 themselves published counts (for example outcome 14 as an outcome group less outcome 16), and
 the ward map, whose colours do not give exact counts and which draws a suppressed ward grey;
-nor the figures of another filter (period, districts, DA choice), each protected on its own.
+nor the figures of another period or other districts, each protected on its own (the three DA
+choices of one filter are protected as one: `protect_choices`).
 An SPC series's moving ranges, limits and special-cause flags are not linear in the counts
 (a moving range beside a shown month gives its neighbour back as one of two values; a run
 below the mean bounds every month in it), so where any month of a series is withheld they are

@@ -174,8 +174,8 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None) ->
         f"hidden count ({proof}). SPC limits are not linear in the counts, so they are left "
         "off wherever a month is withheld. Not modelled: differences that are not themselves "
         "published counts, ward map colours (a suppressed ward is drawn grey), and figures "
-        "published for another filter (another period, districts or DA choice), which are "
-        "protected on their own."
+        "published for another period or other districts, which are protected on their own "
+        "(DA, non-DA and both are protected as one)."
     )
 
 
