@@ -2270,11 +2270,17 @@ def test_a_count_withheld_under_one_da_choice_is_withheld_under_the_others(demo_
         return panels.overview(reader, flt, 30, 6)
 
     both = overview("all")
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), (district,), "all")
+    by_district = panels.outcome_districts(reader, flt).tables
     for choice in ("domestic", "non_domestic"):
         alone = overview(choice)
         assert alone.trend_table[choice].to_list() == both.trend_table[choice].to_list()
         period = _shown(alone.headline, {"indicator": "offences"}, "numerator")
         assert period == _shown(both.headline, {"indicator": PERIOD_INDICATOR[choice]}, "numerator")
+        # the Outcomes page's table by district for the choice: the same as under both
+        label = {"domestic": "DA", "non_domestic": "Non-DA"}[choice]
+        tables = panels.outcome_districts(reader, replace(flt, domestic=choice)).tables
+        assert tables[label].equals(by_district[label])
 
 
 def test_published_outcome_groups_and_rates_give_no_count_back(demo_gateway):
