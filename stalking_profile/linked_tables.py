@@ -1173,7 +1173,8 @@ def _with_hidden(
         if rows
     }
     if "headline_text" in tables:
-        text_cells |= {c: rows for c, rows in (tested or {}).get("headline_text", {}).items()}
+        for column, rows in (tested or {}).get("headline_text", {}).items():
+            text_cells[column] = text_cells.get(column, set()) | rows  # with the counts' own
         changes["headline_text"] = _hide(tables["headline_text"], text_cells, SUPPRESSED)
     for name, columns in (tested or {}).items():
         if name in changes and "definition" in changes[name].columns:

@@ -974,6 +974,12 @@ def test_the_change_tests_overdispersion_gives_no_withheld_month_back(demo_gatew
     change = headline.filter(pl.col("figure") == "Change on previous period").row(0, named=True)
     assert change["interval"] == change["p_value"] == "suppressed"
     assert "vary" not in change["definition"] and "withheld" in change["definition"]
+    # and the rows whose counts are withheld keep their intervals withheld: the change's
+    # cells had replaced theirs, and a Wilson interval of 181 offences' DASH rate "91.9% to
+    # 97.8%" of 189 gave the withheld 181 back
+    withheld_rows = headline.filter(pl.col("numerator").is_in(["suppressed", "<5"]))
+    assert withheld_rows.height
+    assert set(withheld_rows["interval"].to_list()) <= {"suppressed", ""}
     truth = panels.trends_page(_as_role(demo_gateway, "strategic"), flt, 6, True)
     exact = truth.comparison.table.filter(
         (pl.col("district_code") == "CD") & (pl.col("category") == "all")
