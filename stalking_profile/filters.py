@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import polars as pl
 
 from stalking_profile.contract import OFFENCE_TYPES
 
 Domestic = Literal["all", "domestic", "non_domestic"]
+DOMESTIC_KEYS: tuple[Domestic, ...] = get_args(Domestic)  # every DA choice, "all" first
 # The one map from DA codes to the words users read (sidebar, captions, tables, charts, files).
 DOMESTIC_CHOICES: dict[str, str] = {
     "all": "DA and non-DA",

@@ -21,6 +21,7 @@ from stalking_profile.config import SMALL_DENOMINATOR, SPC_RUN_LENGTH, Settings
 from stalking_profile.db import Gateway
 from stalking_profile.filters import (
     DOMESTIC_CHOICES,
+    DOMESTIC_KEYS,
     ROLLING_MONTHS,
     Comparison,
     Domestic,
@@ -173,9 +174,6 @@ def _overview_tables(panel: OverviewPanel) -> dict[str, pl.DataFrame]:
     }
 
 
-ALL_CHOICES: tuple[Domestic, ...] = ("all", "domestic", "non_domestic")
-
-
 def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Protected:
     """In publication mode, the tables of the pages that show the same counts (Overview,
     Trends, Outcomes, Risk and flags, Data quality, Repeats) for the filter, protected
@@ -183,7 +181,10 @@ def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Prote
     back from another page's (Calderdale, September 2021: the Overview's 46 offences less the
     Risk page's 44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and
     rule on a snapshot (Gateway.remembered); each page then hides the same cells in its own
-    tables (linked_tables.protect_with). The tables hold exact counts (publication.rounded_last)."""
+    tables (linked_tables.protect_with). The tables hold exact counts (publication.rounded_last).
+    The pages for DA, non-DA and both are protected as one and worked out together
+    (linked_tables.protect_choices): protected apart, a count shown under one choice was
+    withheld under another."""
     access = gateway.access
     if access is None or not gateway.publication or access.round_to > 1:
         raise ValueError("the pages are protected together in publication mode, unrounded")
@@ -194,7 +195,7 @@ def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Prote
         lambda: linked_tables.protect_choices(
             {
                 choice: _shared_tables(gateway, replace(flt, domestic=choice))
-                for choice in ALL_CHOICES
+                for choice in DOMESTIC_KEYS
             },
             below,
         ),
@@ -700,7 +701,8 @@ def outcome_districts(gateway: Gateway, flt: ProfileFilter) -> OutcomeDistricts:
     September 2021: the Trends page's 132 offences for the force less the Force column's
     131 shown gave its withheld CPS outcome 15 of 1). Apart from outcomes_panel: protecting
     these tables is most of a first publication-mode page's time at 1 million offences, so
-    only the Outcomes page waits for it."""
+    only the Outcomes page waits for it. For DA or non-DA alone, the table is the one the
+    filter for both publishes."""
     if gateway.publication and flt.domestic != "all":
         # the DA or non-DA table as the filter for both publishes it: the same counts,
         # protected apart they differed in 54 cells over eight demo filters
