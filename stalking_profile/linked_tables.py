@@ -41,7 +41,7 @@ from stalking_profile import contract
 from stalking_profile.charts import copy_figure
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
 from stalking_profile.filters import Domestic, add_months
-from stalking_profile.maps import wards_in_one_colour
+from stalking_profile.maps import colour_bar_top, wards_in_one_colour
 from stalking_profile.measures.indicators import BY_KEY
 from stalking_profile.measures.outcomes import OPEN_GROUP, OPEN_LABEL, TOTALS
 from stalking_profile.tables import SUPPRESSED
@@ -1313,7 +1313,7 @@ def _outcome_districts(out: Published, tables: Tables) -> None:
         _areas(out, ("offences", category), areas)
         _group_links(out, own, category, areas)
     for category, frame in named.items():  # a type with no row in a table: none there
-        for outcome in types.keys() - set(frame["outcome_key"].to_list()):
+        for outcome in [t for t in types if t not in set(frame["outcome_key"].to_list())]:
             for area in areas:
                 out.zero(("outcome type", outcome, category, area))
     if set(named) >= {*CATEGORIES, "all"}:
@@ -1335,7 +1335,7 @@ def _group_links(out: Published, own: list[str], category: str, areas: list[str]
         by_group[group].extend(("outcome type", outcome, category, d) for d in districts)
     for group, parts in by_group.items():
         out.add(parts, ("outcome", group, category))
-    for group in set(group_of.values()) - by_group.keys():  # no row: none in the selection
+    for group in sorted(set(group_of.values()) - by_group.keys()):  # no row: none there
         out.zero(("outcome", group, category))
 
 
@@ -1517,7 +1517,7 @@ def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure
                 trace.locations = [v for v, keep in zip(locations, kept, strict=True) if keep]
                 trace.z = [v for v, keep in zip(trace.z, kept, strict=True) if keep]
                 if trace.zmax is not None:  # the colour bar's top was a withheld ward's value
-                    trace.zmax = max([*trace.z, 0]) or 1
+                    trace.zmax = colour_bar_top(trace.z)
                 if trace.customdata is not None:
                     rows = zip(trace.customdata, kept, strict=True)
                     trace.customdata = [list(row) for row, keep in rows if keep]

@@ -82,6 +82,12 @@ def _hover(values: pl.DataFrame):
     ).to_numpy()
 
 
+def colour_bar_top(values: list) -> float:
+    """The top of a map's colour bar: the largest value drawn, 1 where every value is 0 (or
+    none is drawn)."""
+    return max([*values, 0]) or 1
+
+
 def choropleth_figure(
     geometry: WardGeometry, values: pl.DataFrame, column: str, title: str, colour_title: str
 ) -> go.Figure:
@@ -96,7 +102,7 @@ def choropleth_figure(
             # from 0: where every ward shown had none, Plotly's own range ran from -0.4 to 0.4
             # and drew those wards mid-scale, as if they had offences
             zmin=0,
-            zmax=max([*z, 0]) or 1,
+            zmax=colour_bar_top(z),
             featureidkey="id",
             colorscale=SEQUENTIAL,
             marker_line_color="#ffffff",

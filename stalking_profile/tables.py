@@ -462,7 +462,8 @@ def mark_suppressed(
         and (column_for(name).kind == "count" or name in by_area)
         and schema[name].is_integer()
     ]
-    shown = _shares_withheld(frame, shown, [n for n in by_area if schema[n].is_float()], changed)
+    shares = [n for n in by_area if schema[n].is_float()]
+    shown = _shares_withheld(frame, shown, shares, labels, changed)
     withheld_row = frame.select(pl.any_horizontal(pl.col(counts).is_null())).to_series()
     if not counts or not withheld_row.any():
         return shown, changed
@@ -499,7 +500,11 @@ def mark_suppressed(
 
 
 def _shares_withheld(
-    frame: pl.DataFrame, shown: pl.DataFrame, names: list[str], changed: set[str]
+    frame: pl.DataFrame,
+    shown: pl.DataFrame,
+    names: list[str],
+    labels: dict[str, str],
+    changed: set[str],
 ) -> pl.DataFrame:
     """Shares by area (the Outcomes page's % of each district's offences) written as text,
     "suppressed" where withheld with their count: a blank in a column with values. A column
@@ -507,9 +512,10 @@ def _shares_withheld(
     for name in names:
         if not frame[name].null_count() or frame[name].null_count() == frame.height:
             continue
-        text = python_values(shown[name], partial(_printf, "%.1f"), pl.String)
-        shown = shown.with_columns(text.fill_null(SUPPRESSED).alias(name))
-        changed.add(name)
+        label = labels.get(name, column_for(name).label)
+        text = python_values(shown[label], partial(_printf, "%.1f"), pl.String)
+        shown = shown.with_columns(text.fill_null(SUPPRESSED).alias(label))
+        changed.add(label)
     return shown
 
 
