@@ -4,6 +4,7 @@ path to ../shared (tests that need it skip with a reason where it is absent) and
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -16,12 +17,19 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import settings
 from streamlit.testing.v1 import AppTest
 
 from stalking_profile import contract
 from stalking_profile.db import Gateway, connect
 from stalking_profile.demo.build import build_demo_database
 from stalking_profile.store import create_schema, refresh_marts
+
+# Property tests search new examples on every local run (one that fails is kept in .hypothesis
+# and tried first next time); CI runs the same examples each time, so a red CI is a change.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
