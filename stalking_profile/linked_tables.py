@@ -18,7 +18,9 @@ Not modelled (stated in the pack): differences between published figures that ar
 themselves published counts (for example outcome 14 as an outcome group less outcome 16), and
 the ward map, whose colours do not give exact counts and which draws a suppressed ward grey;
 nor the figures of another period or other districts, each protected on its own (the three DA
-choices of one filter are protected as one: `protect_choices`).
+choices of one filter are protected as one: `protect_choices`, and beside them the ward maps'
+`protect_choices_beside`; the Victims and suspects, Civil orders and Victim contact pages are
+not yet, each protected for each DA choice apart).
 An SPC series's moving ranges, limits and special-cause flags are not linear in the counts
 (a moving range beside a shown month gives its neighbour back as one of two values; a run
 below the mean bounds every month in it), so where any month of a series is withheld they are
@@ -992,6 +994,27 @@ def protect(
     others (secondary suppressions): unknown to an attacker, but not themselves to be kept
     wide (guarding them here hid every ward of Calderdale's map, July to September 2021, for
     the period's 189 offences the other pages withheld)."""
+    tables, published, known, unguarded = _beside(tables, domestic, elsewhere, secondary)
+    system = published.system(known=known)
+    withheld = frozenset(k for k, v in system.values.items() if v is None)
+    suppressed = withheld - unguarded
+    hidden = protect_system(system, below, unguarded=unguarded) - withheld
+    hidden -= _copies_shown(hidden, system, below)
+    places = dict(published.places)
+    tested = _tests_on_months_withheld(tables, system, hidden, domestic)
+    changed = _with_hidden(tables, hidden, places, tested)
+    return Protected(changed, hidden, places, suppressed, system, tested)
+
+
+def _beside(
+    tables: Tables,
+    domestic: Domestic,
+    elsewhere: Published | None,
+    secondary: frozenset[Key],
+) -> tuple[Tables, Published, frozenset[Key], frozenset[Key]]:
+    """`protect`'s reading of the tables beside `elsewhere`: the tables with the counts hidden
+    there hidden, their counts with those shown there known, the counts known, and the counts
+    that need not be kept wide (`secondary`, and the same counts under other names)."""
     published = published_counts(tables, domestic)
     known: frozenset[Key] = frozenset()
     if elsewhere is not None:
@@ -1012,15 +1035,7 @@ def protect(
         published.zero_able |= elsewhere.zero_able
         known = frozenset(shown_there)
     unguarded = frozenset(_with_equals(set(secondary), published)) if secondary else frozenset()
-    system = published.system(known=known)
-    withheld = frozenset(k for k, v in system.values.items() if v is None)
-    suppressed = withheld - unguarded
-    hidden = protect_system(system, below, unguarded=unguarded) - withheld
-    hidden -= _copies_shown(hidden, system, below)
-    places = dict(published.places)
-    tested = _tests_on_months_withheld(tables, system, hidden, domestic)
-    changed = _with_hidden(tables, hidden, places, tested)
-    return Protected(changed, hidden, places, suppressed, system, tested)
+    return tables, published, known, unguarded
 
 
 CHOSEN = "as chosen"  # a count of the pages read for DA or non-DA alone: (CHOSEN, choice, key)
@@ -1037,20 +1052,42 @@ def protect_choices(choices: Mapping[Domestic, Tables], below: int) -> dict[Dome
     month, "domestic") either way; withheld under both, only where its name says its
     category). Returns each choice's tables as protected."""
     published = {choice: published_counts(tables, choice) for choice, tables in choices.items()}
+    merged = _merged_choices(published)
+    system = merged.system()
+    withheld = frozenset(k for k, v in system.values.items() if v is None)
+    hidden = protect_system(system, below) - withheld
+    hidden -= _copies_shown(hidden, system, below)
+    out = {}
+    for choice, pub in published.items():
+        mine = {key for key in pub.values if _chosen(choice, key) in hidden}
+        own = pub.system()
+        places = dict(pub.places)
+        tested = _tests_on_months_withheld(choices[choice], own, mine, choice)
+        changed = _with_hidden(choices[choice], mine, places, tested)
+        suppressed = frozenset(k for k, v in own.values.items() if v is None)
+        out[choice] = Protected(changed, mine, places, suppressed, own, tested)
+    return out
 
-    def name(choice: Domestic, key: Key) -> Key:
-        return key if choice == "all" else (CHOSEN, choice, key)
 
+def _chosen(choice: Domestic, key: Key) -> Key:
+    """A count's name in the system of the three DA choices (`protect_choices`)."""
+    return key if choice == "all" else (CHOSEN, choice, key)
+
+
+def _merged_choices(published: Mapping[Domestic, Published]) -> Published:
+    """The counts and sums of each DA choice's tables under their names in one system, a
+    count under one name with the same value under "all" and a choice linked as the same
+    (withheld under both: only where its name gives its category)."""
     merged = Published()
     for choice, pub in published.items():
-        merged.values.update({name(choice, k): v for k, v in pub.values.items()})
+        merged.values.update({_chosen(choice, k): v for k, v in pub.values.items()})
         for key, where in pub.places.items():
-            merged.places[name(choice, key)].extend(where)
+            merged.places[_chosen(choice, key)].extend(where)
         merged.sums.extend(
-            (tuple(name(choice, p) for p in parts), name(choice, total))
+            (tuple(_chosen(choice, p) for p in parts), _chosen(choice, total))
             for parts, total in pub.sums
         )
-        merged.zero_able |= {name(choice, key) for key in pub.zero_able}
+        merged.zero_able |= {_chosen(choice, key) for key in pub.zero_able}
     both = published.get("all")
     for choice, pub in published.items():
         if both is None or choice == "all":
@@ -1058,20 +1095,72 @@ def protect_choices(choices: Mapping[Domestic, Tables], below: int) -> dict[Dome
         for key, value in pub.values.items():
             same = key in both.values and both.values[key] == value
             if same and (value is not None or _names_category(key, choice)):
-                merged.add([name(choice, key)], key)
-    system = merged.system()
+                merged.add([_chosen(choice, key)], key)
+    return merged
+
+
+def side_by_side(published: Mapping[Domestic, Published]) -> Published:
+    """The three DA choices' counts as a reader of their pages side by side reads them: one
+    system (`_merged_choices`), in which a ward's offences (and the offences of no known ward)
+    on the map for both are its DA and non-DA offences on theirs (`_ward_split`)."""
+    merged = _merged_choices(published)
+    split: tuple[Domestic, ...] = ("domestic", "non_domestic")
+    for key in list(published["all"].values) if "all" in published else []:
+        named = [_chosen(c, k) for c in split if (k := _ward_split(key, c)) is not None]
+        if len(named) == len(split) and all(k in merged.values for k in named):
+            merged.add(named, key)
+    return merged
+
+
+def _ward_split(key: Key, choice: Domestic) -> Key | None:
+    """The name under a DA choice of a ward map count under both, which DA + non-DA make (a
+    ward's offences; the offences of no known ward); None for other counts."""
+    if isinstance(key, tuple) and len(key) == 2 and key[0] == "ward":
+        return key
+    if key == ("unknown ward", "all"):
+        return ("unknown ward", choice)
+    return None
+
+
+def protect_choices_beside(
+    choices: Mapping[Domestic, Tables], pages: Mapping[Domestic, Protected], below: int
+) -> dict[Domestic, Protected]:
+    """A page protected beside the others (published_pages) for the three DA choices: the
+    page for both as `protect` protects it beside its pages, then the DA and non-DA pages as
+    one beside it and theirs, read side by side with it (`side_by_side`: a ward's offences for
+    both are its DA and non-DA offences). Protected apart, the map for both less the DA map
+    gave withheld non-DA ward counts back (251 in 20 district-quarters of 2021). The DA and
+    non-DA pages hide what that needs, so the page for both keeps its counts (one system for
+    the three withheld every ward of Calderdale's map for both, July to September 2021).
+    `pages`: each choice's published_pages."""
+    both = protect(
+        choices["all"], "all", below, pages["all"].as_published(), frozenset(pages["all"].hidden)
+    )
+    prepared = {
+        c: _beside(choices[c], c, pages[c].as_published(), frozenset(pages[c].hidden))
+        for c in choices
+    }
+    # which counts are one count is read from the counts before this step hid any
+    merged = side_by_side({c: p[1] for c, p in prepared.items()})
+    shown_both = both.as_published()
+    merged.values.update({k: v for k, v in shown_both.values.items() if k in merged.values})
+    split: tuple[Domestic, ...] = ("domestic", "non_domestic")
+    known = frozenset(k for k, v in shown_both.values.items() if v is not None)
+    known |= {_chosen(c, k) for c in split for k in prepared[c][2]}
+    unguarded = frozenset(_chosen(c, k) for c in split for k in prepared[c][3])
+    unguarded |= _with_equals(set(both.hidden), shown_both) | prepared["all"][3]
+    system = merged.system(known=known)
     withheld = frozenset(k for k, v in system.values.items() if v is None)
-    hidden = protect_system(system, below) - withheld
+    hidden = protect_system(system, below, unguarded=unguarded) - withheld
     hidden -= _copies_shown(hidden, system, below)
-    out = {}
-    for choice, pub in published.items():
-        mine = {key for key in pub.values if name(choice, key) in hidden}
-        own = pub.system()
+    out: dict[Domestic, Protected] = {"all": both}
+    for choice in split:
+        tables, pub, mine_known, mine_unguarded = prepared[choice]
+        mine = {key for key in pub.values if _chosen(choice, key) in hidden}
+        own = pub.system(known=mine_known)
         places = dict(pub.places)
-        tested = _tests_on_months_withheld(choices[choice], own, mine, choice)
-        changed = _with_hidden(choices[choice], mine, places, tested)
-        suppressed = frozenset(k for k, v in own.values.items() if v is None)
-        out[choice] = Protected(changed, mine, places, suppressed, own, tested)
+        suppressed = frozenset(k for k, v in own.values.items() if v is None) - mine_unguarded
+        out[choice] = Protected(_with_hidden(tables, mine, places), mine, places, suppressed, own)
     return out
 
 

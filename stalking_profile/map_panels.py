@@ -14,12 +14,16 @@ import polars as pl
 
 from stalking_profile import charts, linked_tables, maps, queries
 from stalking_profile.db import Gateway
-from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
+from stalking_profile.filters import (
+    ProfileFilter,
+    add_months,
+    apply_domestic,
+)
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
-from stalking_profile.panels import protected_beside_pages
-from stalking_profile.publication import publishable, rounded_last, suppress_frame
+from stalking_profile.panels import protected_beside_pages_for_every_choice
+from stalking_profile.publication import is_small, publishable, rounded_last, suppress_frame
 
 MEASURES: dict[str, tuple[str, str]] = {
     "rate": ("Offences per 1,000 residents", "per 1,000"),
@@ -140,17 +144,14 @@ def hotspot_panel(
     access = gateway.access
     if not gateway.publication or access is None:
         return panel
-    totals = _totals(panel.unknown_ward_offences, panel.offences)
-    tables = {"wards": panel.wards.select("ward_code", "offences"), "ward_totals": totals}
-    protected = protected_beside_pages(gateway, flt, tables)
-    if protected is None:
-        return panel
+    protected = _protected_wards(gateway, flt, geometry)
+    assert protected is not None  # publication mode
     shown = protected.tables["wards"]
     hidden = set(shown.filter(pl.col("offences").is_null())["ward_code"].to_list())
     names = set(panel.wards.filter(pl.col("ward_code").is_in(sorted(hidden)))["ward_name"])
     after = protected.tables["ward_totals"].row(0, named=True)
 
-    wards = _without_counts(_without_previous(gateway, flt, panel.wards), hidden)
+    wards = _without_counts(_without_previous(gateway, flt, geometry, panel.wards), hidden)
     if hidden:  # Gi* and the whole area's rate would give the withheld counts back
         wards = _funnel_of_shown(
             wards.with_columns(pl.lit(None, dtype=wards.schema[c]).alias(c) for c in GI_COLUMNS)
@@ -175,17 +176,53 @@ def hotspot_panel(
     )
 
 
-def _without_previous(gateway: Gateway, flt: ProfileFilter, wards: pl.DataFrame) -> pl.DataFrame:
+def _protected_wards(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry
+) -> linked_tables.Protected | None:
+    """The period's wards ("wards": ward_code, offences) and the map's caption ("ward_totals":
+    the offences of no known ward, of all offences) for the filter's DA choice as publication
+    mode publishes them: beside the pages for that period, the three choices' as one (a
+    ward's offences for both are its DA and non-DA offences). For the map, its top wards'
+    previous period and the emerging hotspots' span alike. None outside publication mode."""
+    access = gateway.access
+    if not gateway.publication or access is None:
+        return None
+    below = access.suppress_below
+
+    def tables(chosen: ProfileFilter) -> dict[str, pl.DataFrame]:
+        current = apply_domestic(queries.ward_totals(gateway, chosen), chosen.domestic)
+        wards = ward_offences(current, geometry).select("ward_code", "offences")
+        unknown = int(current.filter(pl.col("ward_code").is_null())["offences"].sum())
+        offences = int(current["offences"].sum())
+        small = [None if is_small(n, below) else n for n in (unknown, offences)]
+        return {"wards": suppress_frame(wards, below), "ward_totals": _totals(*small)}
+
+    return protected_beside_pages_for_every_choice(gateway, flt, "protected wards", tables)
+
+
+def _ward_counts(protected: linked_tables.Protected, codes: pl.Series) -> pl.Series:
+    """The protected wards' offences in the order of `codes`."""
+    wards = protected.tables["wards"]
+    order = pl.DataFrame({"ward_code": codes})
+    joined = order.join(wards, on="ward_code", how="left", maintain_order="left")
+    return joined["offences"]
+
+
+def _without_previous(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, wards: pl.DataFrame
+) -> pl.DataFrame:
     """The wards with their previous period's counts protected as the page protects that
     period's wards (_protected_wards: Leeds, July to September 2021, the Trends page's 644
     previous offences less the other wards' 632 and the 10 of no ward gave Harewood's
     withheld 2)."""
     if wards["previous_offences"].is_null().all():  # no whole previous period in the data
         return wards
-    shown = _protected_wards(
-        gateway, flt.previous(), wards["ward_code"], wards["previous_offences"]
+    protected = _protected_wards(gateway, flt.previous(), geometry)
+    if protected is None:
+        return wards
+    return wards.with_columns(
+        _ward_counts(protected, wards["ward_code"]).alias("previous_offences")
     )
-    return wards if shown is None else wards.with_columns(shown.alias("previous_offences"))
 
 
 def _without_counts(wards: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
@@ -348,11 +385,10 @@ def emerging_panel(
     cold spots are."""
     panel = _emerging_panel(gateway, flt, geometry, first_month)
     span = flt.with_period(panel.periods[0], flt.end_month)
-    shown = _protected_wards(
-        gateway, span, panel.table["ward_code"], panel.table["offences_in_span"]
-    )
-    if shown is None:
+    protected = _protected_wards(gateway, span, geometry)
+    if protected is None:
         return panel
+    shown = _ward_counts(protected, panel.table["ward_code"])
     table = panel.table.with_columns(shown.alias("offences_in_span"))
     if shown.null_count() == 0:
         return replace(panel, table=table)
@@ -360,23 +396,6 @@ def emerging_panel(
     title = _emerging_title(len(panel.periods), flt)
     figure = maps.emerging_figure(geometry, table.rename({EMERGING: "category"}), title)
     return replace(panel, table=table, figure=figure, withheld=True)
-
-
-def _protected_wards(
-    gateway: Gateway, flt: ProfileFilter, codes: pl.Series, offences: pl.Series
-) -> pl.Series | None:
-    """The wards' offences (`codes`, `offences`) for the period of `flt` as publication mode
-    publishes them, protected as the Hotspot maps page protects a period's wards: beside the
-    pages for that period, with the offences of no known ward (the wards and those add up to
-    the period's offences). None outside publication mode."""
-    if not gateway.publication:
-        return None
-    counts = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
-    unknown = int(counts.filter(pl.col("ward_code").is_null())["offences"].sum())
-    wards = pl.DataFrame({"ward_code": codes, "offences": offences})
-    tables = {"wards": wards, "ward_totals": _totals(unknown, int(counts["offences"].sum()))}
-    protected = protected_beside_pages(gateway, flt, tables)
-    return None if protected is None else protected.tables["wards"]["offences"]
 
 
 def _totals(unknown: int | None, offences: int | None) -> pl.DataFrame:
@@ -414,6 +433,7 @@ def _emerging_panel(
         pl.concat([geometry.wards, categories], how="horizontal")
         .join(totals, on="ward_code", how="left", maintain_order="left")
         .with_columns(
+            pl.col("offences_in_span").fill_null(0),  # a ward with none in the span: 0
             pl.col("offences_in_span").fill_null(0).alias("offences"),
             pl.lit(None, dtype=pl.Float64).alias("rate"),
         )

@@ -257,6 +257,32 @@ def protected_beside_pages(
     )
 
 
+def protected_beside_pages_for_every_choice(
+    gateway: Gateway,
+    flt: ProfileFilter,
+    page: str,
+    tables: Callable[[ProfileFilter], dict[str, pl.DataFrame]],
+) -> linked_tables.Protected | None:
+    """As protected_beside_pages, for a page whose counts for both are its DA and non-DA
+    counts (the Hotspot maps page's wards): its tables for the three DA choices (`tables`
+    of the filter under each) protected as one (linked_tables.protect_choices_beside), worked
+    out once for the three under `page`. None (nothing to do) outside publication mode."""
+    access = gateway.access
+    if not gateway.publication or access is None:
+        return None
+    below = access.suppress_below
+    every = {choice: replace(flt, domestic=choice) for choice in DOMESTIC_KEYS}
+    joint = gateway.remembered(
+        (page, every["all"], below),
+        lambda: linked_tables.protect_choices_beside(
+            {choice: tables(chosen) for choice, chosen in every.items()},
+            {choice: published_pages(gateway, chosen) for choice, chosen in every.items()},
+            below,
+        ),
+    )
+    return joint[flt.domestic]
+
+
 def protected_across_pages(
     gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
 ) -> linked_tables.Protected | None:

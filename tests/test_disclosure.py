@@ -25,7 +25,12 @@ from stalking_profile.disclosure import (
     protect_system,
     small,
 )
-from stalking_profile.linked_tables import WITHHELD_WARDS, published_counts
+from stalking_profile.linked_tables import (
+    WITHHELD_WARDS,
+    Published,
+    published_counts,
+    side_by_side,
+)
 
 _ALL_DISTRICTS = ("BD", "CD", "KD", "LD", "WD")
 
@@ -38,11 +43,49 @@ def _assert_no_small_count_narrowed(
     """Every count from 1 to `below` - 1 in `truth` (the tables as an unsuppressed role reads
     them) keeps an interval at least `below` wide, holding its true value, when an attacker
     audits `shown` (the same tables as published), knowing every sum between them."""
-    known = published_counts(truth, domestic)
+    _assert_none_narrowed(
+        published_counts(truth, domestic), published_counts(shown, domestic), below
+    )
+
+
+def _assert_none_narrowed_across_choices(truth: dict, shown: dict, below: int = BELOW) -> None:
+    """As _assert_no_small_count_narrowed, the attacker reading the three DA choices' tables
+    (`truth`, `shown`: choice -> tables) side by side: a count shown under two choices is one
+    count, and a ward's offences for both are its DA and non-DA offences. The Victims and
+    suspects and Civil orders pages' tables are left out: those pages are still protected for
+    each DA choice apart (test_the_people_page_is_not_yet_protected_across_da_choices)."""
+
+    def read(tables: dict, choice: str) -> Published:
+        apart = ("people_", "order_")
+        return published_counts(
+            {name: t for name, t in tables.items() if not name.startswith(apart)}, choice
+        )
+
+    _assert_none_narrowed(
+        side_by_side({c: read(t, c) for c, t in truth.items()}),
+        side_by_side({c: read(t, c) for c, t in shown.items()}),
+        below,
+    )
+
+
+def _pages_of_every_choice(gateway, flt) -> tuple[dict, dict]:
+    """_pages_as_published for the filter under each DA choice (choice -> tables), as an
+    unsuppressed role and as a commissioner's office reads them."""
+    from stalking_profile.filters import DOMESTIC_KEYS
+
+    every = [replace(flt, domestic=choice) for choice in DOMESTIC_KEYS]
+    return (
+        {f.domestic: _pages_as_published(_as_role(gateway, "strategic"), f) for f in every},
+        {f.domestic: _pages_as_published(_as_role(gateway, "commissioner"), f) for f in every},
+    )
+
+
+def _assert_none_narrowed(known: Published, published: Published, below: int) -> None:
+    """The audit of _assert_no_small_count_narrowed on the counts as read (`known`: their true
+    values and the sums between them; `published`: as shown)."""
     true_values = known.values
     small_keys = {k for k, v in true_values.items() if v is not None and 1 <= v < below}
     assert small_keys, "the tables have small counts to protect"
-    published = published_counts(shown, domestic)
     # which counts are the same count, or add up, is no secret: the attacker knows the sums
     # that hold between the true tables (those found only where two counts agree included)
     published.sums.extend(known.sums)
@@ -1255,13 +1298,15 @@ def test_no_withheld_count_comes_back_from_another_pages_counts(
     72 DA ones gave 2, and its 45 DASH forms less the Risk page's 44 gave 1. The pages are now
     protected together: read back from all seven pages at once (the Repeats and Hotspot maps
     pages show the period's and the months' offences too), no small count can be narrowed, and
-    none of those subtractions can be made."""
+    none of those subtractions can be made. The attacker reads the pages of the three DA
+    choices side by side (the map for both less the DA map gave 251 withheld non-DA or DA
+    ward counts back in 20 district-quarters of 2021)."""
     from stalking_profile.filters import ProfileFilter
 
     flt = ProfileFilter(first, last, (district,), domestic)
-    truth = _pages_as_published(_as_role(demo_gateway, "strategic"), flt)
-    shown = _pages_as_published(_as_role(demo_gateway, "commissioner"), flt)
-    _assert_no_small_count_narrowed(truth, shown, domestic)
+    truths, shown_all = _pages_of_every_choice(demo_gateway, flt)
+    _assert_none_narrowed_across_choices(truths, shown_all)
+    truth, shown = truths[domestic], shown_all[domestic]
     if domestic != "all":
         return
     headline, risk = shown["headline"], shown["risk_by_district"]
@@ -1581,7 +1626,7 @@ def test_the_map_page_hides_a_ward_the_total_would_give_back(demo_gateway):
 
 @pytest.mark.parametrize(
     ("district", "first", "measure"),
-    [("KD", 2, "offences"), ("KD", 2, "rate"), ("BD", 5, "rate")],
+    [("KD", 2, "offences"), ("KD", 2, "rate"), ("BD", 5, "rate"), ("LD", 5, "rate")],
 )
 def test_a_withheld_ward_is_grey_in_the_legend_and_not_the_colour_bars_top(
     demo_gateway, district, first, measure
@@ -1590,7 +1635,9 @@ def test_a_withheld_ward_is_grey_in_the_legend_and_not_the_colour_bars_top(
     withheld ones too (Kirklees, February to April: every ward shown had 0 and the bar ran to
     2; by rate, the top times a withheld ward's residents gave Dewsbury East's 2, and
     Bradford's Toller's 4 from May to July). The withheld wards were white, read as none. Now
-    the bar runs to the largest value shown, and the withheld wards are grey, in the legend."""
+    the bar runs to the largest value shown (1 where none is: Bradford's non-DA map for those
+    months is withheld whole, beside the DA map and the map for both), and the withheld wards
+    are grey, in the legend. Leeds: a map with wards of both kinds, by rate."""
     from stalking_profile import map_panels
     from stalking_profile.filters import ProfileFilter, add_months
     from stalking_profile.geography import ward_geometry
@@ -1605,7 +1652,8 @@ def test_a_withheld_ward_is_grey_in_the_legend_and_not_the_colour_bars_top(
     assert hidden
     coloured, grey = view.map_figure.data[0], view.map_figure.data[-1]
     assert not hidden & set(coloured.locations)
-    assert coloured.zmax == (max(coloured.z) or 1)
+    assert coloured.zmax == (max([*coloured.z, 0]) or 1)
+    assert len(coloured.z) or district == "BD"
     assert grey.name == f"{WITHHELD_WARDS} ({len(hidden)})" and grey.showlegend
     assert set(grey.locations) == hidden
     assert {f["id"] for f in grey.geojson["features"]} == hidden
@@ -2159,6 +2207,84 @@ def test_published_age_and_sex_rates_chart_gives_no_count_back(demo_gateway):
     }
     true_rates = {round(rate, 6) for rate in small["rate_per_1000"].drop_nulls()}
     assert not any(round(y, 6) in true_rates for _, _, y in drawn)
+
+
+@pytest.mark.parametrize(("district", "first"), [("CD", 7), ("KD", 7), ("WD", 7), ("LD", 1)])
+def test_the_three_da_choices_maps_give_no_withheld_ward_back(demo_gateway, district, first):
+    """A quarter of 2021: a ward's offences on the map for both less its DA offences on the DA
+    map (or less its non-DA, or the DA and non-DA added) gave a withheld small count of the
+    third map back, 251 times in 20 district-quarters, and as many again in the top wards'
+    previous period and the emerging hotspots' span. The three maps are now protected as one:
+    no such sum gives a withheld count back, in the period, the previous one or the span."""
+    from stalking_profile import map_panels
+    from stalking_profile.filters import ProfileFilter, add_months
+    from stalking_profile.geography import ward_geometry
+
+    start = date(2021, first, 1)
+    flt = ProfileFilter(start, add_months(start, 2), (district,), "all")
+    geometry = ward_geometry(demo_gateway, flt.districts)
+    choices = ("all", "domestic", "non_domestic")
+    read: dict = {}
+    for role in ("strategic", "commissioner"):
+        gateway = _as_role(demo_gateway, role)
+        for choice in choices:
+            chosen = replace(flt, domestic=choice)
+            wards = map_panels.hotspot_panel(gateway, chosen, geometry, "offences", True).wards
+            span = map_panels.emerging_panel(gateway, chosen, geometry, date(2018, 4, 1)).table
+            for column, frame in (
+                ("offences", wards),
+                ("previous_offences", wards),
+                ("offences_in_span", span),
+            ):
+                read[role, choice, column] = dict(
+                    zip(frame["ward_code"], frame[column], strict=True)
+                )
+    given_back = []
+    for column in ("offences", "previous_offences", "offences_in_span"):
+        for ward, true_all in read["strategic", "all", column].items():
+            shown = {c: read["commissioner", c, column][ward] for c in choices}
+            true = {c: read["strategic", c, column][ward] for c in choices}
+            assert true["domestic"] + true["non_domestic"] == true_all
+            for c, (whole, part) in {
+                "non_domestic": ("all", "domestic"),
+                "domestic": ("all", "non_domestic"),
+            }.items():
+                if shown[c] is None and None not in (shown[whole], shown[part]):
+                    given_back.append((column, ward, c, shown[whole] - shown[part]))
+            if shown["all"] is None and None not in (shown["domestic"], shown["non_domestic"]):
+                given_back.append((column, ward, "all", shown["domestic"] + shown["non_domestic"]))
+    small = [g for g in given_back if 1 <= g[3] < BELOW]
+    assert not small, small
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: the Victims and suspects page is protected for each DA choice apart",
+)
+def test_the_people_page_is_not_yet_protected_across_da_choices(demo_gateway):
+    """Calderdale, September 2021: offences against female victims aged 18-24 are 11 on the
+    page for both and 10 on the DA page, which gives the non-DA page's withheld 1 back. The
+    page is protected beside the other pages for each DA choice apart; the Hotspot maps page's
+    three choices are protected as one (linked_tables.protect_choices_beside), and this page
+    needs the same, with its DA and non-DA columns read as the DA and non-DA pages' counts.
+    Strict: it fails (and so tells) when the gap is closed."""
+    from stalking_profile import people_panels
+    from stalking_profile.filters import ProfileFilter
+
+    reader = _as_role(demo_gateway, "commissioner")
+    cell = {"person": "Victims", "sex": "Female", "age_band": "18-24"}
+    shown = {
+        choice: _shown(
+            people_panels.people_panel(
+                reader, ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",), choice)
+            ).rates,
+            cell,
+            "offences",
+        )
+        for choice in ("all", "domestic", "non_domestic")
+    }
+    assert shown["non_domestic"] is None  # withheld: small
+    assert None in (shown["all"], shown["domestic"]), shown
 
 
 @pytest.mark.parametrize(("district", "first", "last", "domestic"), CROSS_PAGE[:4])
