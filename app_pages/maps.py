@@ -44,6 +44,8 @@ map_tab, hot_tab, emerging_tab, match_tab, top_tab = st.tabs(
 )
 with map_tab:
     if map_tab.open:
+        if view.wards_withheld_note:
+            st.info(view.wards_withheld_note, icon=":material/visibility_off:")
         ui.chart_with_table(view.map_figure, view.top_wards, f"map-{measure}", flt)
         if view.unknown_ward_note:
             st.caption(view.unknown_ward_note)

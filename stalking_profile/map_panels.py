@@ -22,7 +22,10 @@ from stalking_profile.filters import (
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
-from stalking_profile.panels import protected_beside_pages_for_every_choice
+from stalking_profile.panels import (
+    protected_beside_pages,
+    protected_beside_pages_for_every_choice,
+)
 from stalking_profile.publication import is_small, publishable, rounded_last, suppress_frame
 
 MEASURES: dict[str, tuple[str, str]] = {
@@ -117,6 +120,7 @@ class HotspotPanel:
     offences: int | None
     funnel_note: str = FUNNEL_NOTE
     hotspots_withheld: bool = False  # publication mode, a ward withheld: no Gi* shown
+    wards_withheld_note: str = ""  # publication mode: why every ward is withheld, if it is
 
     @property
     def unknown_ward_note(self) -> str:
@@ -173,7 +177,19 @@ def hotspot_panel(
         offences=after["offences"],
         funnel_note=FUNNEL_NOTE + FUNNEL_OF_SHOWN if hidden else FUNNEL_NOTE,
         hotspots_withheld=bool(hidden),
+        wards_withheld_note=CROSS_CHOICE_WITHHELD.format(limit=CROSS_CHOICE_WARDS)
+        if flt.domestic != "all" and geometry.wards.height > CROSS_CHOICE_WARDS
+        else "",
     )
+
+
+CROSS_CHOICE_WARDS = 500  # above this many wards the DA and non-DA maps are withheld whole
+CROSS_CHOICE_WITHHELD = (  # .format(limit=CROSS_CHOICE_WARDS)
+    "Publication mode withholds the wards' DA and non-DA counts where more than "
+    "{limit:,} wards are selected: the maps for DA, non-DA and both are protected "
+    "together (one less another must give no withheld count back), and for this many wards "
+    "that takes minutes. Choose fewer districts to see them; the map for both is shown."
+)
 
 
 def _protected_wards(
@@ -197,7 +213,14 @@ def _protected_wards(
         small = [None if is_small(n, below) else n for n in (unknown, offences)]
         return {"wards": suppress_frame(wards, below), "ward_totals": _totals(*small)}
 
-    return protected_beside_pages_for_every_choice(gateway, flt, "protected wards", tables)
+    if geometry.wards.height <= CROSS_CHOICE_WARDS:
+        return protected_beside_pages_for_every_choice(gateway, flt, "protected wards", tables)
+    # too many wards to protect the three maps as one in a page's time (7,056 wards: minutes):
+    # the map for both beside its pages, the DA and non-DA maps' wards withheld whole
+    chosen = tables(flt)
+    if flt.domestic != "all":
+        chosen["wards"] = chosen["wards"].with_columns(pl.lit(None, pl.Int64).alias("offences"))
+    return protected_beside_pages(gateway, flt, chosen)
 
 
 def _ward_counts(protected: linked_tables.Protected, codes: pl.Series) -> pl.Series:

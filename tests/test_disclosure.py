@@ -2724,3 +2724,38 @@ def test_a_withheld_spc_series_keeps_no_special_cause_marker(demo_gateway):
     # and the subtitle no longer describes limits and special causes it does not draw
     title = shown.figure.layout.title.text
     assert "2.66" not in title and "special-cause markers are left off" in title
+
+
+def test_above_the_ward_limit_the_da_and_non_da_maps_are_withheld_whole(demo_gateway, monkeypatch):
+    """The three maps are protected as one only up to map_panels.CROSS_CHOICE_WARDS wards (at
+    7,056 wards it took minutes). Above it, the map for both is protected beside its pages as
+    before, and the DA and non-DA maps withhold every ward's count, saying why; so no map
+    less another gives a count back. Calderdale's 17 wards, with the limit set to 10."""
+    from stalking_profile import map_panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.geography import ward_geometry
+
+    monkeypatch.setattr(map_panels, "CROSS_CHOICE_WARDS", 10)
+    reader = _as_role(demo_gateway, "commissioner")
+    flt = ProfileFilter(date(2021, 1, 1), date(2021, 12, 1), ("CD",), "all")
+    geometry = ward_geometry(reader, flt.districts)
+    assert geometry.wards.height == 17
+    views = {
+        choice: map_panels.hotspot_panel(
+            reader, replace(flt, domestic=choice), geometry, "offences", True
+        )
+        for choice in ("all", "domestic", "non_domestic")
+    }
+    both = views["all"]
+    assert both.wards["offences"].null_count() < 17 and both.wards_withheld_note == ""
+    for choice in ("domestic", "non_domestic"):
+        view = views[choice]
+        assert view.wards["offences"].null_count() == 17, choice
+        assert view.wards["previous_offences"].null_count() == 17, choice
+        assert view.wards_withheld_note == map_panels.CROSS_CHOICE_WITHHELD.format(limit=10)
+        assert "more than 10 wards" in view.wards_withheld_note
+    monkeypatch.setattr(map_panels, "CROSS_CHOICE_WARDS", 500)
+    small = map_panels.hotspot_panel(
+        reader, replace(flt, domestic="domestic"), geometry, "offences", True
+    )
+    assert small.wards_withheld_note == "" and small.wards["offences"].null_count() < 17
