@@ -30,7 +30,7 @@ st.caption(
 
 st.subheader("Rates per 1,000 residents")
 st.caption(view.denominator)
-if not view.rates.is_empty():
+if view.rates_shown:
     ui.chart_with_table(
         view.figure,
         view.rates,

@@ -19,7 +19,8 @@ themselves published counts (for example outcome 14 as an outcome group less out
 the ward map, whose colours do not give exact counts and which draws a suppressed ward grey;
 nor the figures of another period or other districts, each protected on its own (the three DA
 choices of one filter are protected as one: `protect_choices`, and beside them the ward maps'
-`protect_choices_beside`; the Victims and suspects, Civil orders and Victim contact pages are
+`protect_choices_beside`, and the Victims and suspects page's for both beside the three
+choices' pages, `protect_beside_every_choice`; the Civil orders and Victim contact pages are
 not yet, each protected for each DA choice apart).
 An SPC series's moving ranges, limits and special-cause flags are not linear in the counts
 (a moving range beside a shown month gives its neighbour back as one of two values; a run
@@ -1067,6 +1068,17 @@ def protect_choices(choices: Mapping[Domestic, Tables], below: int) -> dict[Dome
         suppressed = frozenset(k for k, v in own.values.items() if v is None)
         out[choice] = Protected(changed, mine, places, suppressed, own, tested)
     return out
+
+
+def protect_beside_every_choice(
+    tables: Tables, pages: Mapping[Domestic, Protected], below: int
+) -> Protected:
+    """`protect` for a page for both (DA and non-DA) whose tables show DA and non-DA counts
+    too, beside the three choices' pages (`pages`: each choice's published_pages) read side
+    by side: its DA and non-DA counts are the DA and non-DA pages' counts."""
+    every_page = _merged_choices({c: pages[c].as_published() for c in pages})
+    secondary = frozenset(_chosen(c, k) for c in pages for k in pages[c].hidden)
+    return protect(tables, "all", below, every_page, secondary)
 
 
 def _chosen(choice: Domestic, key: Key) -> Key:

@@ -283,6 +283,20 @@ def protected_beside_pages_for_every_choice(
     return joint[flt.domestic]
 
 
+def protected_beside_every_choice(
+    gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
+) -> linked_tables.Protected | None:
+    """As protected_beside_pages, for the filter for both, beside the three DA choices'
+    pages read side by side (linked_tables.protect_beside_every_choice): for a page whose
+    tables split their counts into DA and non-DA (the Victims and suspects page)."""
+    access = gateway.access
+    if not gateway.publication or access is None:
+        return None
+    every = {choice: replace(flt, domestic=choice) for choice in DOMESTIC_KEYS}
+    pages = {choice: published_pages(gateway, chosen) for choice, chosen in every.items()}
+    return linked_tables.protect_beside_every_choice(tables, pages, access.suppress_below)
+
+
 def protected_across_pages(
     gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
 ) -> linked_tables.Protected | None:

@@ -14,7 +14,7 @@ from stalking_profile.contract import AGE_BANDS, POPULATION_SEXES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, apply_domestic
 from stalking_profile.measures import demographics
-from stalking_profile.panels import protected_beside_pages
+from stalking_profile.panels import protected_beside_every_choice, protected_beside_pages
 from stalking_profile.publication import publishable, rounded_last
 
 CHARACTERISTICS = tuple(demographics.CHARACTERISTICS)
@@ -27,6 +27,12 @@ class PeoplePanel:
     rates: pl.DataFrame  # demographics.rates_per_1000, both people (empty: no denominator)
     figure: go.Figure  # the rates by age band and sex
     denominator: str  # where the population came from, or why there is none
+
+    @property
+    def rates_shown(self) -> bool:
+        """Whether there are rates to draw (a population loaded, and not every rate withheld:
+        publication mode gives them for DA and non-DA together only)."""
+        return self.rates["rate_per_1000"].is_not_null().any()
 
 
 def _denominator(population: pl.DataFrame, districts: int) -> tuple[pl.DataFrame, str]:
@@ -55,13 +61,65 @@ def people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
     age band beside the rates (which add up to the tables' rows) and the unknown counts (the
     tables' counts again) are protected together, beside the pages published with them: the
     victims' total is the period's offences, which the Overview may withhold (Calderdale,
-    September 2021: the Overview withheld 46 and this page showed it)."""
+    September 2021: the Overview withheld 46 and this page showed it). For DA or non-DA alone
+    it shows the page for both's DA or non-DA column and no rates
+    (`_as_the_page_for_both_shows`)."""
+    if gateway.publication and flt.domestic != "all":
+        return _as_the_page_for_both_shows(gateway, flt)
+    return _protected(gateway, flt)
+
+
+RATES_FOR_BOTH_ONLY = (
+    "Publication mode gives the rates by age and sex for DA and non-DA together only: the DA "
+    "and non-DA rates beside them would give a withheld count back (all offences less the DA "
+    "ones). The counts above are the page for both's DA or non-DA column, as published there."
+)
+
+
+def _as_the_page_for_both_shows(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
+    """Publication mode, DA or non-DA: the counts by group are the page for both's DA or
+    non-DA column as it publishes them, and the rates are withheld. Protected for each choice
+    apart, the page for both less the DA page gave the non-DA page's withheld counts back
+    (Calderdale, September 2021: female victims aged 18-24, 11 less 10 gave 1)."""
+    panel = _people_panel(gateway, flt)
+    both = _protected(gateway, replace(flt, domestic="all"))
+    profiles = {
+        c: panel.profiles[c]
+        .select("person", "group")
+        .join(
+            both.profiles[c].select("person", "group", pl.col(flt.domestic).alias("offences")),
+            on=["person", "group"],
+            how="left",
+            maintain_order="left",
+        )
+        for c in CHARACTERISTICS
+    }
+    counted = ("offences", *linked_tables.PEOPLE_RATE_COLUMNS)
+    rates = panel.rates.with_columns(
+        pl.lit(None, dtype=panel.rates.schema[c]).alias(c) for c in counted
+    )
+    return replace(
+        panel,
+        profiles=profiles,
+        unknown=_unknown_as_shown(panel.unknown, profiles),
+        rates=rates,
+        figure=_rates_figure(rates, flt),
+        denominator=f"{panel.denominator} {RATES_FOR_BOTH_ONLY}",
+    )
+
+
+def _protected(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
+    """The page's tables protected beside the pages published with them (`people_panel`)."""
     panel = _people_panel(gateway, flt)
     tables = {
         **{f"people_{c}": panel.profiles[c] for c in CHARACTERISTICS},
         linked_tables.PEOPLE_RATES: panel.rates,
     }
-    protected = protected_beside_pages(gateway, flt, tables)
+    protected = (
+        protected_beside_every_choice(gateway, flt, tables)
+        if flt.domestic == "all"
+        else protected_beside_pages(gateway, flt, tables)
+    )
     if protected is None:
         return panel
     # shares of those known would give the number known (and so the unknown) back

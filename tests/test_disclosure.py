@@ -51,9 +51,12 @@ def _assert_no_small_count_narrowed(
 def _assert_none_narrowed_across_choices(truth: dict, shown: dict, below: int = BELOW) -> None:
     """As _assert_no_small_count_narrowed, the attacker reading the three DA choices' tables
     (`truth`, `shown`: choice -> tables) side by side: a count shown under two choices is one
-    count, and a ward's offences for both are its DA and non-DA offences. The Victims and
-    suspects and Civil orders pages' tables are left out: those pages are still protected for
-    each DA choice apart (test_the_people_page_is_not_yet_protected_across_da_choices)."""
+    count, and a ward's offences for both are its DA and non-DA offences. The Civil orders
+    page's tables are left out (that page is still protected for each DA choice apart), and the
+    Victims and suspects page's: its DA and non-DA pages show the page for both's DA and
+    non-DA columns (test_the_people_pages_da_choices_give_no_withheld_count_back), but read
+    with them this audit still narrows two counts to four values (Calderdale's 3 offences of
+    March 2019 to 3 to 6; a Kirklees DA count of suspects under 18 to 1 to 4)."""
 
     def read(tables: dict, choice: str) -> Published:
         apart = ("people_", "order_")
@@ -2257,17 +2260,11 @@ def test_the_three_da_choices_maps_give_no_withheld_ward_back(demo_gateway, dist
     assert not small, small
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the Victims and suspects page is protected for each DA choice apart",
-)
-def test_the_people_page_is_not_yet_protected_across_da_choices(demo_gateway):
-    """Calderdale, September 2021: offences against female victims aged 18-24 are 11 on the
-    page for both and 10 on the DA page, which gives the non-DA page's withheld 1 back. The
-    page is protected beside the other pages for each DA choice apart; the Hotspot maps page's
-    three choices are protected as one (linked_tables.protect_choices_beside), and this page
-    needs the same, with its DA and non-DA columns read as the DA and non-DA pages' counts.
-    Strict: it fails (and so tells) when the gap is closed."""
+def test_the_people_pages_da_choices_give_no_withheld_count_back(demo_gateway):
+    """Calderdale, September 2021: offences against female victims aged 18-24 were 11 on the
+    page for both and 10 on the DA page, which gave the non-DA page's withheld 1 back (each
+    choice was protected apart). Now the DA and non-DA pages show the page for both's DA and
+    non-DA columns as published there, and no rates, so they add nothing to it."""
     from stalking_profile import people_panels
     from stalking_profile.filters import ProfileFilter
 
@@ -2285,6 +2282,16 @@ def test_the_people_page_is_not_yet_protected_across_da_choices(demo_gateway):
     }
     assert shown["non_domestic"] is None  # withheld: small
     assert None in (shown["all"], shown["domestic"]), shown
+    for choice in ("domestic", "non_domestic"):
+        flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",), choice)
+        view = people_panels.people_panel(reader, flt)
+        both = people_panels.people_panel(reader, replace(flt, domestic="all"))
+        assert view.rates["offences"].null_count() == view.rates.height
+        assert not view.rates_shown and both.rates_shown  # the page draws no empty chart
+        assert people_panels.RATES_FOR_BOTH_ONLY in view.denominator
+        for characteristic, frame in view.profiles.items():
+            column = both.profiles[characteristic][choice]
+            assert frame["offences"].to_list() == column.to_list(), characteristic
 
 
 @pytest.mark.parametrize(("district", "first", "last", "domestic"), CROSS_PAGE[:4])
