@@ -14,7 +14,7 @@ from stalking_profile.contract import AGE_BANDS, POPULATION_SEXES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, apply_domestic
 from stalking_profile.measures import demographics
-from stalking_profile.panels import protected_beside_every_choice, protected_beside_pages
+from stalking_profile.panels import protected_beside_every_choice
 from stalking_profile.publication import publishable, rounded_last
 
 CHARACTERISTICS = tuple(demographics.CHARACTERISTICS)
@@ -98,40 +98,37 @@ def _as_the_page_for_both_shows(gateway: Gateway, flt: ProfileFilter) -> PeopleP
     rates = panel.rates.with_columns(
         pl.lit(None, dtype=panel.rates.schema[c]).alias(c) for c in counted
     )
-    return replace(
-        panel,
-        profiles=profiles,
-        unknown=_unknown_as_shown(panel.unknown, profiles),
-        rates=rates,
-        figure=_rates_figure(rates, flt),
-        denominator=f"{panel.denominator} {RATES_FOR_BOTH_ONLY}",
-    )
+    shown = _as_published(panel, profiles, rates, flt)
+    return replace(shown, denominator=f"{panel.denominator} {RATES_FOR_BOTH_ONLY}")
 
 
 def _protected(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
-    """The page's tables protected beside the pages published with them (`people_panel`)."""
+    """The page's tables (for both, in publication mode) protected beside the three DA
+    choices' pages (`people_panel`); as built outside publication mode."""
     panel = _people_panel(gateway, flt)
     tables = {
         **{f"people_{c}": panel.profiles[c] for c in CHARACTERISTICS},
         linked_tables.PEOPLE_RATES: panel.rates,
     }
-    protected = (
-        protected_beside_every_choice(gateway, flt, tables)
-        if flt.domestic == "all"
-        else protected_beside_pages(gateway, flt, tables)
-    )
+    protected = protected_beside_every_choice(gateway, flt, tables)
     if protected is None:
         return panel
     # shares of those known would give the number known (and so the unknown) back
     profiles = {c: protected.tables[f"people_{c}"].drop("share") for c in CHARACTERISTICS}
-    rates = protected.tables[linked_tables.PEOPLE_RATES]
+    return _as_published(panel, profiles, protected.tables[linked_tables.PEOPLE_RATES], flt)
+
+
+def _as_published(
+    panel: PeoplePanel, profiles: dict[str, pl.DataFrame], rates: pl.DataFrame, flt: ProfileFilter
+) -> PeoplePanel:
+    """The panel with its tables as published, the unknown shares withheld with them and the
+    chart drawn again from the rates as published (a rate withheld with its count: the chart
+    drew every rate, and rate x residents gave the count back)."""
     return replace(
         panel,
         profiles=profiles,
         unknown=_unknown_as_shown(panel.unknown, profiles),
         rates=rates,
-        # drawn again from the rates as published (a rate withheld with its count): the chart
-        # drew every rate, and rate x residents gave the count back
         figure=_rates_figure(rates, flt),
     )
 
