@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import ui
+from stalking_profile import protection_panels, ui
 from stalking_profile.contract import ORDER_TYPES
 
 flt = ui.active_filter()
@@ -22,13 +22,11 @@ order_type = st.selectbox(
 view = ui.civil_orders(flt, order_type)
 if no_offences and (view is None or view.activity.is_empty()):
     st.stop()
+if view is not None and view.withheld_note:
+    st.info(view.withheld_note, icon=":material/visibility_off:")
+    st.stop()
 if view is None or view.orders == 0:
-    st.info(
-        "No civil orders are recorded for these districts, offence types and DA choice. "
-        "Widen the filter, or import orders (and then their breaches) on the Data page: see "
-        "the orders and breaches templates.",
-        icon=":material/upload_file:",
-    )
+    st.info(protection_panels.NO_ORDERS, icon=":material/upload_file:")
     st.stop()
 
 if view.unlinked:

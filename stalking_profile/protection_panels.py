@@ -46,6 +46,7 @@ class OrdersPanel:
     breach_outcomes: pl.DataFrame  # orders.breach_outcomes
     without_order: pl.DataFrame  # orders.repeat_suspects_without_order
     order_type: str  # the type charted
+    withheld_note: str = ""  # publication mode, DA or non-DA alone: why nothing is shown
 
     @cached_property
     def chosen_monthly(self) -> pl.DataFrame:
@@ -106,6 +107,8 @@ def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Order
     panel = _orders_panel(gateway, flt, order_type)
     if panel is None:
         return None
+    if gateway.publication and flt.domestic != "all":
+        return _withheld_whole(panel, flt)
     tables = {name: getattr(panel, field) for name, field in ORDER_TABLES.items()}
     protected = protected_beside_pages(gateway, flt, tables)
     if protected is None:
@@ -115,6 +118,35 @@ def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Order
     changes["breach_outcomes"] = changes["breach_outcomes"].drop("share")
     figure = _orders_figure(changes["monthly"], order_type, flt)
     return replace(panel, **changes, figure=figure)
+
+
+NO_ORDERS = (
+    "No civil orders are recorded for these districts, offence types and DA choice. Widen the "
+    "filter, or import orders (and then their breaches) on the Data page: see the orders and "
+    "breaches templates."
+)
+ORDERS_FOR_BOTH_ONLY = (
+    "Publication mode gives civil orders for DA and non-DA together only: an order counts "
+    "under DA or non-DA through the offence it arose from (and one linked to no stored offence "
+    "under both), so the counts for one choice beside those for both would give the other's "
+    "withheld counts back. Choose DA and non-DA to see them."
+)
+
+
+def _withheld_whole(panel: OrdersPanel, flt: ProfileFilter) -> OrdersPanel:
+    """Publication mode, DA or non-DA alone: every count withheld, saying why. Protected for
+    each choice apart, Wakefield's 12 orders in force at the end of September 2021 for both
+    less the DA page's 11 gave the non-DA page's withheld 1."""
+    changes: dict[str, Any] = {
+        field: getattr(panel, field).with_columns(
+            pl.lit(None, dtype=dtype).alias(name)
+            for name, dtype in getattr(panel, field).schema.items()
+            if dtype.is_numeric()
+        )
+        for field in ORDER_TABLES.values()
+    }
+    figure = _orders_figure(changes["monthly"], panel.order_type, flt)
+    return replace(panel, **changes, figure=figure, unlinked=0, withheld_note=ORDERS_FOR_BOTH_ONLY)
 
 
 @publishable

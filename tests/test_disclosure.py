@@ -51,17 +51,25 @@ def _assert_no_small_count_narrowed(
 def _assert_none_narrowed_across_choices(truth: dict, shown: dict, below: int = BELOW) -> None:
     """As _assert_no_small_count_narrowed, the attacker reading the three DA choices' tables
     (`truth`, `shown`: choice -> tables) side by side: a count shown under two choices is one
-    count, and a ward's offences for both are its DA and non-DA offences. The Civil orders
-    page's tables are left out (that page is still protected for each DA choice apart), and the
-    Victims and suspects page's: its DA and non-DA pages show the page for both's DA and
+    count, and a ward's offences for both are its DA and non-DA offences. The Victims and
+    suspects page's tables are left out: its DA and non-DA pages show the page for both's DA and
     non-DA columns (test_the_people_pages_da_choices_give_no_withheld_count_back), but read
     with them this audit still narrows two counts to four values (Calderdale's 3 offences of
     March 2019 to 3 to 6; a Kirklees DA count of suspects under 18 to 1 to 4)."""
 
+    from stalking_profile.protection_panels import ORDER_TABLES
+
     def read(tables: dict, choice: str) -> Published:
-        apart = ("people_", "order_")
+        # the DA and non-DA Civil orders pages publish no count (ORDERS_FOR_BOTH_ONLY), and
+        # their blanks are not small counts a reader could hold at least 1
+        withheld = set(ORDER_TABLES) if choice != "all" else set()
         return published_counts(
-            {name: t for name, t in tables.items() if not name.startswith(apart)}, choice
+            {
+                name: t
+                for name, t in tables.items()
+                if not name.startswith("people_") and name not in withheld
+            },
+            choice,
         )
 
     _assert_none_narrowed(
@@ -2766,3 +2774,31 @@ def test_above_the_ward_limit_the_da_and_non_da_maps_are_withheld_whole(demo_gat
         reader, replace(flt, domestic="domestic"), geometry, "offences", True
     )
     assert small.wards_withheld_note == "" and small.wards["offences"].null_count() < 17
+
+
+def test_the_civil_orders_page_for_da_or_non_da_alone_gives_nothing_back(demo_gateway):
+    """Wakefield, September 2021: 12 orders in force at the month's end for both, 11 on the DA
+    page, so the non-DA page's withheld 1 came back (and the restraining orders' 5 less that 1
+    gave the DA page's withheld 4). In publication mode the page for DA or non-DA alone now
+    withholds every count and says why; the page for both is as it was."""
+    from stalking_profile import protection_panels
+    from stalking_profile.filters import ProfileFilter
+
+    reader = _as_role(demo_gateway, "commissioner")
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("WD",), "all")
+    both = protection_panels.orders_panel(reader, flt, "SPO")
+    assert both is not None and both.withheld_note == ""
+    in_force = both.activity.filter(order_type="All types")["in_force_end"].item()
+    assert in_force == 12
+    for choice in ("domestic", "non_domestic"):
+        view = protection_panels.orders_panel(reader, replace(flt, domestic=choice), "SPO")
+        assert view is not None and view.withheld_note == protection_panels.ORDERS_FOR_BOTH_ONLY
+        for field in protection_panels.ORDER_TABLES.values():
+            frame = getattr(view, field)
+            for name, dtype in frame.schema.items():
+                if dtype.is_numeric():
+                    assert frame[name].null_count() == frame.height, (choice, field, name)
+    full = _as_role(demo_gateway, "strategic")
+    exact = protection_panels.orders_panel(full, replace(flt, domestic="domestic"), "SPO")
+    assert exact is not None and exact.withheld_note == ""
+    assert exact.activity.filter(order_type="All types")["in_force_end"].item() == 11
