@@ -20,8 +20,8 @@ the ward map, whose colours do not give exact counts and which draws a suppresse
 nor the figures of another period or other districts, each protected on its own (the three DA
 choices of one filter are protected as one: `protect_choices`, and beside them the ward maps'
 `protect_choices_beside`, and the Victims and suspects page's for both beside the three
-choices' pages, `protect_beside_every_choice`; the Civil orders page gives its counts for
-both only; the Victim contact page is not yet, protected for each DA choice apart).
+choices' pages, `protect_beside_every_choice`; the Civil orders and Victim contact pages
+give their counts for both only).
 An SPC series's moving ranges, limits and special-cause flags are not linear in the counts
 (a moving range beside a shown month gives its neighbour back as one of two values; a run
 below the mean bounds every month in it), so where any month of a series is withheld they are

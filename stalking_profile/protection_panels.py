@@ -138,12 +138,7 @@ def _withheld_whole(panel: OrdersPanel, flt: ProfileFilter) -> OrdersPanel:
     each choice apart, Wakefield's 12 orders in force at the end of September 2021 for both
     less the DA page's 11 gave the non-DA page's withheld 1."""
     changes: dict[str, Any] = {
-        field: getattr(panel, field).with_columns(
-            pl.lit(None, dtype=dtype).alias(name)
-            for name, dtype in getattr(panel, field).schema.items()
-            if dtype.is_numeric()
-        )
-        for field in ORDER_TABLES.values()
+        field: _without_counts(getattr(panel, field)) for field in ORDER_TABLES.values()
     }
     figure = _orders_figure(changes["monthly"], panel.order_type, flt)
     return replace(panel, **changes, figure=figure, unlinked=0, withheld_note=ORDERS_FOR_BOTH_ONLY)
@@ -188,6 +183,7 @@ class ContactPanel:
     monthly: pl.DataFrame  # contact.contact_rates by month, from data_start
     figure: go.Figure
     provisional_from: date | None = None  # months from this one are left out: too recent
+    withheld_note: str = ""  # publication mode, DA or non-DA alone: why nothing is shown
 
     def by_district_name(self, flt: ProfileFilter) -> str:
         """The contact by district's name in publication mode's protection: it counts the Risk
@@ -227,16 +223,44 @@ def _contact_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
     )
 
 
+CONTACT_FOR_BOTH_ONLY = (
+    "Publication mode gives victim contact for DA and non-DA together only: the counts for one "
+    "choice beside those for both would give the other's withheld counts back. Choose DA and "
+    "non-DA to see them."
+)
+
+
+def _without_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """The table with every count, rate and interval withheld (its labels kept)."""
+    return frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype.is_numeric()
+    )
+
+
 @rounded_last
 def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     """Victim contact kept, by district and month, for the filter (None when the database has
     no contact table yet). Months before the first recorded agreement are left out: the
     records did not capture agreements then, so they say nothing about contact. In
     publication mode the districts and months (each adding up to all) are protected together,
-    beside the other pages (the offences by district are the Risk page's)."""
+    beside the other pages (the offences by district are the Risk page's); for DA or non-DA
+    alone every count is withheld (CONTACT_FOR_BOTH_ONLY): protected for each choice apart,
+    the counts for both less the DA ones gave withheld non-DA ones back (64 in 20
+    district-quarters of 2021; Wakefield, October 2021: 4 non-DA agreements a month)."""
     panel = _contact_panel(gateway, flt)
     if panel is None:
         return None
+    if gateway.publication and flt.domestic != "all":
+        monthly = _without_counts(panel.monthly)
+        return replace(
+            panel,
+            by_district=_without_counts(panel.by_district),
+            monthly=monthly,
+            figure=_contact_figure(monthly, flt),
+            withheld_note=CONTACT_FOR_BOTH_ONLY,
+        )
     tables = panel.tables(flt)
     protected = protected_beside_pages(gateway, flt, tables)
     if protected is None:
