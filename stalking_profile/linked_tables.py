@@ -49,7 +49,7 @@ from stalking_profile.measures.indicators import BY_KEY
 from stalking_profile.measures.outcomes import OPEN_GROUP, OPEN_LABEL, TOTALS
 from stalking_profile.tables import SUPPRESSED
 
-CATEGORIES = ("domestic", "non_domestic")
+CATEGORIES: tuple[Domestic, ...] = ("domestic", "non_domestic")  # DA + non-DA = "all"
 CATEGORY = object()  # where the category goes in a key given to Published.split
 
 
@@ -1116,10 +1116,9 @@ def side_by_side(published: Mapping[Domestic, Published]) -> Published:
     system (`_merged_choices`), in which a ward's offences (and the offences of no known ward)
     on the map for both are its DA and non-DA offences on theirs (`_ward_split`)."""
     merged = _merged_choices(published)
-    split: tuple[Domestic, ...] = ("domestic", "non_domestic")
     for key in list(published["all"].values) if "all" in published else []:
-        named = [_chosen(c, k) for c in split if (k := _ward_split(key, c)) is not None]
-        if len(named) == len(split) and all(k in merged.values for k in named):
+        named = [_chosen(c, k) for c in CATEGORIES if (k := _ward_split(key, c)) is not None]
+        if len(named) == len(CATEGORIES) and all(k in merged.values for k in named):
             merged.add(named, key)
     return merged
 
@@ -1156,17 +1155,16 @@ def protect_choices_beside(
     merged = side_by_side({c: p[1] for c, p in prepared.items()})
     shown_both = both.as_published()
     merged.values.update({k: v for k, v in shown_both.values.items() if k in merged.values})
-    split: tuple[Domestic, ...] = ("domestic", "non_domestic")
     known = frozenset(k for k, v in shown_both.values.items() if v is not None)
-    known |= {_chosen(c, k) for c in split for k in prepared[c][2]}
-    unguarded = frozenset(_chosen(c, k) for c in split for k in prepared[c][3])
+    known |= {_chosen(c, k) for c in CATEGORIES for k in prepared[c][2]}
+    unguarded = frozenset(_chosen(c, k) for c in CATEGORIES for k in prepared[c][3])
     unguarded |= _with_equals(set(both.hidden), shown_both) | prepared["all"][3]
     system = merged.system(known=known)
     withheld = frozenset(k for k, v in system.values.items() if v is None)
     hidden = protect_system(system, below, unguarded=unguarded) - withheld
     hidden -= _copies_shown(hidden, system, below)
     out: dict[Domestic, Protected] = {"all": both}
-    for choice in split:
+    for choice in CATEGORIES:
         tables, pub, mine_known, mine_unguarded = prepared[choice]
         mine = {key for key in pub.values if _chosen(choice, key) in hidden}
         own = pub.system(known=mine_known)

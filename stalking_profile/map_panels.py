@@ -14,11 +14,7 @@ import polars as pl
 
 from stalking_profile import charts, linked_tables, maps, queries
 from stalking_profile.db import Gateway
-from stalking_profile.filters import (
-    ProfileFilter,
-    add_months,
-    apply_domestic,
-)
+from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
@@ -455,9 +451,9 @@ def _emerging_panel(
     table = (
         pl.concat([geometry.wards, categories], how="horizontal")
         .join(totals, on="ward_code", how="left", maintain_order="left")
+        .with_columns(pl.col("offences_in_span").fill_null(0))  # none in the span: 0
         .with_columns(
-            pl.col("offences_in_span").fill_null(0),  # a ward with none in the span: 0
-            pl.col("offences_in_span").fill_null(0).alias("offences"),
+            pl.col("offences_in_span").alias("offences"),
             pl.lit(None, dtype=pl.Float64).alias("rate"),
         )
     )

@@ -194,8 +194,8 @@ def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Prote
         ("published pages", both, below),
         lambda: linked_tables.protect_choices(
             {
-                choice: _shared_tables(gateway, replace(flt, domestic=choice))
-                for choice in DOMESTIC_KEYS
+                choice: _shared_tables(gateway, chosen)
+                for choice, chosen in _every_choice(flt).items()
             },
             below,
         ),
@@ -271,12 +271,12 @@ def protected_beside_pages_for_every_choice(
     if not gateway.publication or access is None:
         return None
     below = access.suppress_below
-    every = {choice: replace(flt, domestic=choice) for choice in DOMESTIC_KEYS}
+    every = _every_choice(flt)
     joint = gateway.remembered(
         (page, every["all"], below),
         lambda: linked_tables.protect_choices_beside(
             {choice: tables(chosen) for choice, chosen in every.items()},
-            {choice: published_pages(gateway, chosen) for choice, chosen in every.items()},
+            _pages_of_every_choice(gateway, flt),
             below,
         ),
     )
@@ -292,9 +292,20 @@ def protected_beside_every_choice(
     access = gateway.access
     if not gateway.publication or access is None:
         return None
-    every = {choice: replace(flt, domestic=choice) for choice in DOMESTIC_KEYS}
-    pages = {choice: published_pages(gateway, chosen) for choice, chosen in every.items()}
+    pages = _pages_of_every_choice(gateway, flt)
     return linked_tables.protect_beside_every_choice(tables, pages, access.suppress_below)
+
+
+def _every_choice(flt: ProfileFilter) -> dict[Domestic, ProfileFilter]:
+    """The filter under each DA choice, "all" first."""
+    return {choice: replace(flt, domestic=choice) for choice in DOMESTIC_KEYS}
+
+
+def _pages_of_every_choice(
+    gateway: Gateway, flt: ProfileFilter
+) -> dict[Domestic, linked_tables.Protected]:
+    """published_pages for the filter under each DA choice (worked out together, once)."""
+    return {choice: published_pages(gateway, f) for choice, f in _every_choice(flt).items()}
 
 
 def protected_across_pages(
