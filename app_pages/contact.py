@@ -33,9 +33,6 @@ if view.provisional_from is not None and view.provisional_from <= flt.end_month:
 if view.monthly.is_empty():
     st.info(view.why_empty(flt))
     st.stop()
-if view.withheld_note:
-    st.info(view.withheld_note, icon=":material/visibility_off:")
-    st.stop()
 
 st.subheader("Contact kept, by district")
 ui.show_table(

@@ -19,9 +19,9 @@ themselves published counts (for example outcome 14 as an outcome group less out
 the ward map, whose colours do not give exact counts and which draws a suppressed ward grey;
 nor the figures of another period or other districts, each protected on its own (the three DA
 choices of one filter are protected as one: `protect_choices`, and beside them the ward maps'
-`protect_choices_beside`, and the Victims and suspects page's for both beside the three
-choices' pages, `protect_beside_every_choice`; the Civil orders and Victim contact pages
-give their counts for both only).
+and the Victim contact page's, `protect_choices_beside`, and the Victims and suspects page's
+for both beside the three choices' pages, `protect_beside_every_choice`; the Civil orders
+page gives its counts for both only).
 An SPC series's moving ranges, limits and special-cause flags are not linear in the counts
 (a moving range beside a shown month gives its neighbour back as one of two values; a run
 below the mean bounds every month in it), so where any month of a series is withheld they are
@@ -1113,23 +1113,32 @@ def _merged_choices(published: Mapping[Domestic, Published]) -> Published:
 
 def side_by_side(published: Mapping[Domestic, Published]) -> Published:
     """The three DA choices' counts as a reader of their pages side by side reads them: one
-    system (`_merged_choices`), in which a ward's offences (and the offences of no known ward)
-    on the map for both are its DA and non-DA offences on theirs (`_ward_split`)."""
+    system (`_merged_choices`), in which a count for both that DA + non-DA make is the sum of
+    its DA and non-DA counts (`_split_by_choice`: a ward's offences and the offences of no
+    known ward on the map; the Victim contact page's counts)."""
     merged = _merged_choices(published)
     for key in list(published["all"].values) if "all" in published else []:
-        named = [_chosen(c, k) for c in CATEGORIES if (k := _ward_split(key, c)) is not None]
+        named = [_chosen(c, k) for c in CATEGORIES if (k := _split_by_choice(key, c)) is not None]
         if len(named) == len(CATEGORIES) and all(k in merged.values for k in named):
             merged.add(named, key)
     return merged
 
 
-def _ward_split(key: Key, choice: Domestic) -> Key | None:
-    """The name under a DA choice of a ward map count under both, which DA + non-DA make (a
-    ward's offences; the offences of no known ward); None for other counts."""
+# The Victim contact page's tables: each offence is DA or non-DA, and in publication mode a DA
+# choice's tables have the rows of the tables for both (protection_panels._contact_panel).
+CONTACT_TABLES = frozenset({CONTACT, CONTACT_SOME_MONTHS, "contact_monthly"})
+
+
+def _split_by_choice(key: Key, choice: Domestic) -> Key | None:
+    """The name under a DA choice of a count under both which DA + non-DA make (a ward's
+    offences; the offences of no known ward; a Victim contact count by district or month);
+    None for other counts."""
     if isinstance(key, tuple) and len(key) == 2 and key[0] == "ward":
         return key
     if key == ("unknown ward", "all"):
         return ("unknown ward", choice)
+    if isinstance(key, tuple) and key and key[0] in CONTACT_TABLES:
+        return key
     return None
 
 

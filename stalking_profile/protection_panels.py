@@ -16,7 +16,10 @@ from stalking_profile.contract import OFFENCE_TYPES, ORDER_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.measures import contact, orders, prioritisation
-from stalking_profile.panels import protected_beside_pages
+from stalking_profile.panels import (
+    protected_beside_pages,
+    protected_beside_pages_for_every_choice,
+)
 from stalking_profile.publication import publishable, rounded_last
 
 PROTECTION_TABLES = ("civil_order", "breach", "victim_contact")
@@ -133,6 +136,15 @@ ORDERS_FOR_BOTH_ONLY = (
 )
 
 
+def _without_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """The table with every count, rate and interval withheld (its labels kept)."""
+    return frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype.is_numeric()
+    )
+
+
 def _withheld_whole(panel: OrdersPanel, flt: ProfileFilter) -> OrdersPanel:
     """Publication mode, DA or non-DA alone: every count withheld, saying why. Protected for
     each choice apart, Wakefield's 12 orders in force at the end of September 2021 for both
@@ -183,7 +195,6 @@ class ContactPanel:
     monthly: pl.DataFrame  # contact.contact_rates by month, from data_start
     figure: go.Figure
     provisional_from: date | None = None  # months from this one are left out: too recent
-    withheld_note: str = ""  # publication mode, DA or non-DA alone: why nothing is shown
 
     def by_district_name(self, flt: ProfileFilter) -> str:
         """The contact by district's name in publication mode's protection: it counts the Risk
@@ -223,46 +234,28 @@ def _contact_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
     )
 
 
-CONTACT_FOR_BOTH_ONLY = (
-    "Publication mode gives victim contact for DA and non-DA together only: the counts for one "
-    "choice beside those for both would give the other's withheld counts back. Choose DA and "
-    "non-DA to see them."
-)
-
-
-def _without_counts(frame: pl.DataFrame) -> pl.DataFrame:
-    """The table with every count, rate and interval withheld (its labels kept)."""
-    return frame.with_columns(
-        pl.lit(None, dtype=dtype).alias(name)
-        for name, dtype in frame.schema.items()
-        if dtype.is_numeric()
-    )
-
-
 @rounded_last
 def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     """Victim contact kept, by district and month, for the filter (None when the database has
     no contact table yet). Months before the first recorded agreement are left out: the
     records did not capture agreements then, so they say nothing about contact. In
     publication mode the districts and months (each adding up to all) are protected together,
-    beside the other pages (the offences by district are the Risk page's); for DA or non-DA
-    alone every count is withheld (CONTACT_FOR_BOTH_ONLY): protected for each choice apart,
-    the counts for both less the DA ones gave withheld non-DA ones back (64 in 20
-    district-quarters of 2021; Wakefield, October 2021: 4 non-DA agreements a month)."""
+    beside the other pages (the offences by district are the Risk page's), and the three DA
+    choices' pages as one (each offence is DA or non-DA, so a count for both is its DA and
+    non-DA counts): protected for each choice apart, the counts for both less the DA ones gave
+    withheld non-DA ones back (64 in 20 district-quarters of 2021; Wakefield, October 2021: 4
+    non-DA agreements a month). The page for both keeps its counts; the DA and non-DA pages
+    withhold what that needs."""
     panel = _contact_panel(gateway, flt)
     if panel is None:
         return None
-    if gateway.publication and flt.domestic != "all":
-        monthly = _without_counts(panel.monthly)
-        return replace(
-            panel,
-            by_district=_without_counts(panel.by_district),
-            monthly=monthly,
-            figure=_contact_figure(monthly, flt),
-            withheld_note=CONTACT_FOR_BOTH_ONLY,
-        )
-    tables = panel.tables(flt)
-    protected = protected_beside_pages(gateway, flt, tables)
+
+    def tables(chosen: ProfileFilter) -> dict[str, pl.DataFrame]:
+        built = _contact_panel(gateway, chosen)
+        assert built is not None  # the contact table is there: the filter's panel was built
+        return built.tables(chosen)
+
+    protected = protected_beside_pages_for_every_choice(gateway, flt, "protected contact", tables)
     if protected is None:
         return panel
     monthly = protected.tables["contact_monthly"]
@@ -276,23 +269,36 @@ def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
 
 @publishable
 def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
-    """The Victim contact page's tables for the filter (see `contact_panel`)."""
+    """The Victim contact page's tables for the filter (see `contact_panel`). In publication
+    mode the tables for DA or non-DA alone have the rows (districts, months) of the tables for
+    both, a row with no offence of the choice reading 0, and leave out the months too recent
+    to judge for both: the three choices' counts then add up row by row, as their joint
+    protection reads them (linked_tables.side_by_side)."""
     if not queries.has_tables(gateway, *PROTECTION_TABLES):
         return None
     data_start = queries.contact_start(gateway)
-    rows = apply_domestic(queries.victim_contacts(gateway, flt), flt.domestic)
-    per_offence = contact.contact_by_offence(rows)
-    if data_start is not None:
-        per_offence = per_offence.filter(pl.col("recorded_month") >= data_start)
-    else:
-        per_offence = per_offence.clear()
-    provisional = _provisional_from(per_offence, queries.dataset_info(gateway).extract_date)
+    rows = queries.victim_contacts(gateway, flt)
+    chosen = _judged(contact.contact_by_offence(apply_domestic(rows, flt.domestic)), data_start)
+    aligned = gateway.publication and flt.domestic != "all"
+    both = _judged(contact.contact_by_offence(rows), data_start) if aligned else chosen
+    provisional = _provisional_from(both, queries.dataset_info(gateway).extract_date)
     if provisional is not None:
-        per_offence = per_offence.filter(pl.col("recorded_month") < provisional)
-    monthly = contact.contact_rates(per_offence, "recorded_month")
-    by_district = contact.contact_rates(per_offence, "district_code")
+        before = pl.col("recorded_month") < provisional
+        chosen, both = chosen.filter(before), both.filter(before)
+
+    def rates(by: str) -> pl.DataFrame:
+        return contact.contact_rates(chosen, by, both[by].unique().to_list() if aligned else None)
+
+    monthly = rates("recorded_month")
     figure = _contact_figure(monthly, flt)
-    return ContactPanel(data_start, by_district, monthly, figure, provisional)
+    return ContactPanel(data_start, rates("district_code"), monthly, figure, provisional)
+
+
+def _judged(per_offence: pl.DataFrame, data_start: date | None) -> pl.DataFrame:
+    """The offences recorded from the first month with a recorded agreement (none if none)."""
+    if data_start is None:
+        return per_offence.clear()
+    return per_offence.filter(pl.col("recorded_month") >= data_start)
 
 
 def _provisional_from(per_offence: pl.DataFrame, extract: date) -> date | None:

@@ -259,6 +259,23 @@ def test_contact_rates_by_district_and_month_by_hand():
     assert monthly["agreements"].to_list() == [2, 2] and monthly["kept"].to_list() == [1, 1]
 
 
+def test_contact_rates_give_a_row_with_no_offence_zero_counts():
+    """The rows asked for are all given, in order: a district with no offence reads 0 offences,
+    0 agreements and 0 kept, with no rate or share (nothing to divide by); the others are as
+    without it."""
+    per = contact.contact_by_offence(_contact_rows())
+
+    def by_district(rows=None) -> dict:
+        table = contact.contact_rates(per, "district_code", rows)
+        return {r["district_code"]: r for r in table.iter_rows(named=True)}
+
+    padded, plain = by_district(["C", "B", "A"]), by_district()
+    assert list(padded) == ["A", "B", "C", "All"]
+    assert (padded["C"]["offences"], padded["C"]["agreements"], padded["C"]["kept"]) == (0, 0, 0)
+    assert padded["C"]["rate"] is None and padded["C"]["agreement_share"] is None
+    assert all(padded[d] == plain[d] for d in ("A", "B", "All"))
+
+
 # --- importing: templates, two imports joined, hostile rows ---------------------------------
 
 

@@ -15,6 +15,8 @@ one not yet due is not).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from stalking_profile.measures.rates import with_rate_columns
@@ -54,17 +56,25 @@ def contact_by_offence(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def contact_rates(per_offence: pl.DataFrame, by: str) -> pl.DataFrame:
+def contact_rates(
+    per_offence: pl.DataFrame, by: str, rows: Sequence[object] | None = None
+) -> pl.DataFrame:
     """Contact kept, by `by` (district_code or recorded_month), with a row "All" when by
     district: offences recorded; agreements (offences with an agreement) and
     agreement_share = agreements / offences; kept (agreements kept) with rate = kept /
-    agreements and its Wilson interval (lower, upper)."""
+    agreements and its Wilson interval (lower, upper). `rows`: the values of `by` to give a
+    row each, with 0 counts where no offence has them (default: those the offences have)."""
     aggregates = [
         pl.len().cast(pl.Int64).alias("offences"),
         pl.col("agreed").sum().cast(pl.Int64).alias("agreements"),
         pl.col("kept").fill_null(False).sum().cast(pl.Int64).alias("kept"),
     ]
-    frame = per_offence.group_by(by).agg(aggregates).sort(by)
+    frame = per_offence.group_by(by).agg(aggregates)
+    if rows is not None:
+        every = pl.DataFrame({by: list(rows)}, schema={by: per_offence.schema[by]})
+        counts = ("offences", "agreements", "kept")
+        frame = every.join(frame, on=by, how="left").with_columns(pl.col(counts).fill_null(0))
+    frame = frame.sort(by)
     if by == "district_code":
         force = per_offence.select(aggregates).with_columns(pl.lit("All").alias(by))
         frame = pl.concat([frame, force.select(frame.columns)])

@@ -175,8 +175,8 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None) ->
         "off wherever a month is withheld. Not modelled: differences that are not themselves "
         "published counts, ward map colours (a suppressed ward is drawn grey), and figures "
         "published for another period or other districts, which are protected on their own "
-        "(DA, non-DA and both are protected as one; civil orders and victim contact are "
-        "given for DA and non-DA together only)."
+        "(DA, non-DA and both are protected as one; civil orders are given for DA and "
+        "non-DA together only)."
     )
 
 
