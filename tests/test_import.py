@@ -372,8 +372,10 @@ def test_quoted_fields_and_row_numbers_in_both_readers(force: Gateway, tmp_path:
 
 def test_the_check_reports_ragged_rows_with_the_refused(force: Gateway, tmp_path: Path) -> None:
     """Fault 6 (issue 10): a row with the wrong number of fields counted among the refused
-    but was missing from the refused table and its download."""
-    from stalking_profile.importing.load import read_and_validate, refused_rows
+    but was missing from the refused table and its download. The check (what the Data page's
+    child process runs) reports every row read as accepted or refused, writes nothing, and
+    its report comes back from JSON as it went."""
+    from stalking_profile.importing.check import CheckReport, check_file
     from stalking_profile.importing.mapping import ColumnMapping
 
     path = tmp_path / "extract.csv"
@@ -381,11 +383,14 @@ def test_the_check_reports_ragged_rows_with_the_refused(force: Gateway, tmp_path
     lines = path.read_text(encoding="utf-8").splitlines()
     lines.insert(2, "T-999999,01/01/2021,stalking")  # too few fields, on line 3 of the file
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    raw, validated, _ = read_and_validate(force, path, None, ColumnMapping())
-    refused = refused_rows(raw, validated)
+    report, refused = check_file(force, path, None, ColumnMapping())
     assert refused["row_number"].to_list() == [3]  # rows are numbered as lines, header = 1
     assert refused["reason"][0].startswith("expected")
     assert refused["value"][0].startswith("T-999999")
+    assert (report.kind, report.rows_read, report.accepted, report.refused) == ("offences", 4, 3, 1)
+    assert report.text() == "extract.csv: offences; 4 rows read = 3 would be accepted + 1 refused."
+    assert CheckReport.from_json(report.to_json()) == report
+    assert force.sql("SELECT count(*) AS n FROM offence")["n"].item() == 0  # nothing written
 
 
 def test_an_unrecognised_file_names_its_own_headers(force: Gateway, tmp_path: Path) -> None:
