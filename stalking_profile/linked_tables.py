@@ -164,6 +164,10 @@ class Totalled:
 # CONTACT_SOME_MONTHS where months before contact was recorded or too recent to judge are
 # left out (other counts; ContactPanel.tables chooses).
 CONTACT, CONTACT_SOME_MONTHS = "contact_by_district", "contact_by_district@some months"
+# All the Victim contact page's tables: each offence is DA or non-DA, and in publication mode a
+# DA choice's tables have the rows of the tables for both (protection_panels._contact_panel),
+# so each of their counts for both is its DA and non-DA counts (_split_by_choice).
+CONTACT_TABLES = frozenset({CONTACT, CONTACT_SOME_MONTHS, "contact_monthly"})
 
 # The Civil orders and Victim contact pages' tables (protection_panels.py).
 TOTALLED: dict[str, Totalled] = {
@@ -1122,11 +1126,6 @@ def side_by_side(published: Mapping[Domestic, Published]) -> Published:
         if len(named) == len(CATEGORIES) and all(k in merged.values for k in named):
             merged.add(named, key)
     return merged
-
-
-# The Victim contact page's tables: each offence is DA or non-DA, and in publication mode a DA
-# choice's tables have the rows of the tables for both (protection_panels._contact_panel).
-CONTACT_TABLES = frozenset({CONTACT, CONTACT_SOME_MONTHS, "contact_monthly"})
 
 
 def _split_by_choice(key: Key, choice: Domestic) -> Key | None:
