@@ -102,11 +102,29 @@ def test_the_force_pack_has_its_slides_native_charts_and_notes(force_pack):
     trend = series[TITLES[3]]
     assert sum(trend["DA"]) + sum(trend["Non-DA"]) == 6129
     notes = deck.slides[1].notes_slide.notes_text_frame.text
-    assert "Definitions" in notes and "Outcome 16 rate" in notes
+    assert "Definitions" in notes and "\nOutcome 16 rate: offences whose latest outcome" in notes
+    assert "Offences: Offences:" not in notes  # each definition named once
     findings_text = " ".join(_texts(deck))
     assert "6,129 stalking offences were recorded from Oct 2020 to Sep 2021." in findings_text
     assert "That is a rise of 86.5% on the previous equal period (3,286)" in findings_text
+    # the previous period, Oct 2019 to Sep 2020, runs across April 2020's rule change: the pack
+    # says so beside the rise, as the Overview and Trends pages do
+    assert (
+        "The change on the previous period straddles a counting-rule change (April 2020: "
+        "Former-partner conduct recorded as stalking): part of it is the rule, not behaviour."
+    ) in findings_text
     assert "SYNTHETIC DATA" in findings_text
+    # the tables in the dashboard's words, counts with thousands separators
+    headline = deck.slides[1].shapes[-1].table
+    assert [cell.text for cell in headline.rows[0].cells] == [
+        "Figure", "Value", "Offences counted", "Out of", "95% interval"
+    ]  # fmt: skip
+    quality = deck.slides[-1].shapes[-1].table
+    header = [cell.text for cell in quality.rows[0].cells]
+    assert header == ["Measure", "Offences counted", "Out of", "Rate"]
+    counts = [row.cells[2].text for row in list(quality.rows)[1:]]
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", count) for count in counts), counts
+    assert any("," in count for count in counts)
 
 
 def test_the_pdf_holds_the_same_content_as_text(force_pack):
@@ -139,6 +157,31 @@ def test_a_calderdale_non_da_publication_pack_has_no_small_number_anywhere(
     assert SMALL.findall(pdf_text) == []
     # the findings say which offences: "stalking offences" had read as all of Calderdale's
     assert any(" non-DA stalking offences were recorded from " in t for t in texts)
+
+
+def test_a_publication_pack_counts_what_the_pages_protection_hid_in_it(demo_gateway):
+    """Calderdale, non-DA, July to September 2021: the pages' protection hides eight of the
+    pack's counts of 5 or more (DASH completion's 5 among them) and the pack's own step none;
+    the title slide had said secondary suppression "hid no further counts". The chart of DA
+    against non-DA has nothing to draw for one choice, and its slide says so."""
+    flt, area = pack_filter(demo_gateway, "CD", date(2021, 7, 1), date(2021, 9, 1), "non_domestic")
+    shown = pack_content(demo_gateway, flt, area, Access.command_line().for_publication())
+    truth = pack_content(demo_gateway, flt, area, Access.command_line())
+    dash = {c.headline.filter(figure="DASH completion")["numerator"].item() for c in (truth, shown)}
+    assert dash == {"5", "suppressed"}
+    assert "then hid eight further counts" in shown.disclosure
+    titles = [chart.title for chart in shown.charts]
+    assert titles[0] == "Offences by month, non-DA, with the rolling 12-month average"
+    risk = shown.charts[titles.index("Risk and flags: DA against non-DA")]
+    assert risk.empty is not None and risk.empty.startswith("Nothing to chart for this filter")
+    assert [chart.title for chart in truth.charts if chart.empty] == [risk.title]
+    deck = Presentation(io.BytesIO(build(demo_gateway, flt, area, Access.command_line()).pptx))
+    slide = next(s for s in deck.slides if s.shapes.title.text == risk.title)
+    assert any("Nothing to chart" in t for t in _texts_of(slide))
+
+
+def _texts_of(slide) -> list[str]:
+    return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
 
 
 def test_the_scan_finds_small_numbers_when_they_are_there(demo_gateway):

@@ -33,6 +33,16 @@ class PackChart:
     series: dict[str, list[float | None]]
     percent: bool = False
 
+    @property
+    def empty(self) -> str | None:
+        """What the slide says instead of an empty chart (None: it has values to draw)."""
+        if any(value is not None for values in self.series.values() for value in values):
+            return None
+        return (
+            "Nothing to chart for this filter: there is no value, or every one is withheld (a "
+            "chart of DA against non-DA needs both in the filter)."
+        )
+
 
 def _months(frame: pl.DataFrame, column: str) -> list[str]:
     return [f"{value:%b %Y}" for value in frame[column].to_list()]
@@ -51,12 +61,18 @@ def _category_bars(title: str, frame: pl.DataFrame, index: str, values: str) -> 
 
 
 def pack_charts(
-    trend: pl.DataFrame, spc: pl.DataFrame, risk: pl.DataFrame, outcome_groups: pl.DataFrame
+    trend: pl.DataFrame,
+    spc: pl.DataFrame,
+    risk: pl.DataFrame,
+    outcome_groups: pl.DataFrame,
+    domestic: str = "all",
 ) -> list[PackChart]:
-    """The trend, SPC, risk and outcome charts of a pack, in slide order."""
+    """The trend, SPC, risk and outcome charts of a pack, in slide order (`domestic`: the
+    filter's DA choice, which the trend's title names)."""
     return [
         PackChart(
-            "Offences by month, DA and non-DA, with the rolling 12-month average",
+            f"Offences by month, {DOMESTIC_CHOICES[domestic].replace('Non-', 'non-')}, with the "
+            "rolling 12-month average",
             "line",
             _months(trend, "recorded_month"),
             {

@@ -96,6 +96,7 @@ def gather(
     steps = [] if protected is None else [protected]
     if protected is not None and exact.publication:
         steps.append(panels.published_pages(exact, flt))
+    further = _hidden_further(steps)
     withheld = {
         tables.headline["indicator"][row] for step in steps for row, _ in step.withheld("headline")
     }
@@ -103,7 +104,13 @@ def gather(
     what = _offences_of(flt.domestic) + " and ".join(flt.offence_types)
     found = [
         *findings.volume(
-            tables.headline, f"from {flt.describe().split(', ')[-1]}", what, below, withheld
+            tables.headline,
+            f"from {flt.describe().split(', ')[-1]}",
+            what,
+            below,
+            withheld,
+            # the pages' warning: part of a change across a counting-rule change is the rule
+            panels.overview(exact, flt, 30, 6).change_warning,
         ),
         *findings.domestic_share(tables.headline, below),
         *findings.outcomes(tables.headline),
@@ -129,11 +136,25 @@ def gather(
         outcome_groups=groups,
         quality=tables.quality.select("label", "numerator", "denominator", "rate"),
         map_figure=map_figure,
-        charts=pack_charts(trend, spc_rows, risk_rows, groups),
-        definitions=[(indicator.label, indicator.definition) for indicator in INDICATORS],
-        disclosure=disclosure_statement(provenance, protected),
+        charts=pack_charts(trend, spc_rows, risk_rows, groups, flt.domestic),
+        definitions=[
+            (indicator.label, indicator.definition.removeprefix(f"{indicator.label}: "))
+            for indicator in INDICATORS
+        ],
+        disclosure=disclosure_statement(provenance, protected, further),
         recommendations=None if tracker is None else latest_statuses(tracker),
         protection=protected,
+    )
+
+
+def _hidden_further(steps: list[Protected]) -> int:
+    """How many of the pack's counts the secondary steps hid (the pack's own, and the pages'
+    beside it where the pack shows the same count), not for being small themselves."""
+    if not steps:
+        return 0
+    pack = steps[0]
+    return len(
+        pack.hidden | {key for step in steps[1:] for key in step.hidden if key in pack.places}
     )
 
 
@@ -143,12 +164,17 @@ def _in_words(number: int) -> str:
     return words[number] if number < len(words) else f"{number:,}"
 
 
-def disclosure_statement(provenance: Provenance, protected: Protected | None) -> str:
-    """What disclosure control the pack had, in words (on its title slide and in its notes)."""
+def disclosure_statement(
+    provenance: Provenance, protected: Protected | None, further: int | None = None
+) -> str:
+    """What disclosure control the pack had, in words (on its title slide and in its notes);
+    `further`: how many counts secondary suppression hid, the pages' beside the pack's own
+    (default: the pack's own)."""
     below = provenance.suppressed_below
     if not below or protected is None:
         return f"Not for publication: no disclosure control applied ({provenance.marking})."
     fewest = protected.fewest_values
+    further = len(protected.hidden) if further is None else further
     proof = (
         f"an attacker can narrow no suppressed count to fewer than {fewest:,.0f} possible values"
         if fewest != float("inf")
@@ -166,8 +192,8 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None) ->
         f"Publication mode: non-zero counts under {below} are suppressed (shown as <{below} or "
         f"left out of charts) with the rates that would give them back.{rounding} Secondary "
         "suppression "
-        f"across the whole pack then hid {_in_words(len(protected.hidden))} further "
-        f"count{'' if len(protected.hidden) == 1 else 's'} (shown as suppressed; zeros are "
+        f"across the whole pack and the pages beside it then hid {_in_words(further)} further "
+        f"count{'' if further == 1 else 's'} (shown as suppressed; zeros are "
         "shown, and hidden only where nothing else would do) so that none "
         "can be recovered by subtraction: DA + non-DA = all, months = the period and rolling "
         "totals, outcome groups = offences; checked by solving for every "

@@ -29,6 +29,7 @@ from reportlab.platypus import (
 from stalking_profile import images
 from stalking_profile.pack.charts import figure
 from stalking_profile.pack.content import PackContent
+from stalking_profile.tables import column_for, python_values
 
 WIDE, TALL = Inches(13.333), Inches(7.5)
 
@@ -55,6 +56,17 @@ def _slide(deck, content: PackContent, title: str):
     footer.text_frame.paragraphs[0].font.size = Pt(11)
     slide.notes_slide.notes_text_frame.text = _notes(content)
     return slide
+
+
+def _text(slide, *paragraphs: str) -> None:
+    """Paragraphs of text filling the slide under its title."""
+    box = slide.shapes.add_textbox(Inches(0.6), Inches(1.5), WIDE - Inches(1.2), TALL - Inches(2.3))
+    box.text_frame.word_wrap = True
+    for index, text in enumerate(paragraphs):
+        paragraph = box.text_frame.paragraphs[0] if index == 0 else box.text_frame.add_paragraph()
+        paragraph.text = text
+        paragraph.font.size = Pt(18)
+        paragraph.space_after = Pt(8)
 
 
 def _chart(slide, kind, categories: Sequence[str], series: dict[str, list], number_format: str):
@@ -97,6 +109,18 @@ def _percent_table(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _for_slide(frame: pl.DataFrame) -> pl.DataFrame:
+    """A pack table in the dashboard's words: its columns under their labels (tables.COLUMNS;
+    a rate already written as a percentage is "Rate"), whole numbers with thousands
+    separators, nothing left as None."""
+    counts = [name for name, dtype in frame.schema.items() if dtype.is_integer()]
+    shown = frame.with_columns(
+        python_values(frame[name], "{:,}".format, pl.String) for name in counts
+    )
+    labels = {name: "Rate" if name == "rate" else column_for(name).label for name in frame.columns}
+    return shown.fill_null("").rename(labels)
+
+
 def map_picture(content: PackContent) -> bytes | None:
     """The ward map as a slide-sized PNG with its provenance (None: the pack has no map).
     Rendered once for both files: drawing every ward in the browser is the slowest image."""
@@ -117,20 +141,18 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
     title.notes_slide.notes_text_frame.text = _notes(content)
 
     slide = _slide(deck, content, "Headline figures")
-    _table(slide, content.headline.fill_null(""), [3.4, 1.6, 1.8, 1.6, 3.0])
+    _table(slide, _for_slide(content.headline), [3.4, 1.6, 1.8, 1.6, 3.0])
 
     slide = _slide(deck, content, "Key findings")
-    box = slide.shapes.add_textbox(Inches(0.6), Inches(1.5), WIDE - Inches(1.2), TALL - Inches(2.3))
-    box.text_frame.word_wrap = True
-    for index, finding in enumerate(content.findings):
-        paragraph = box.text_frame.paragraphs[0] if index == 0 else box.text_frame.add_paragraph()
-        paragraph.text = f"• {finding.text}"
-        paragraph.font.size = Pt(18)
-        paragraph.space_after = Pt(8)
+    _text(slide, *(f"• {finding.text}" for finding in content.findings))
 
     for chart in content.charts:
+        slide = _slide(deck, content, chart.title)
+        if chart.empty:
+            _text(slide, chart.empty)
+            continue
         _chart(
-            _slide(deck, content, chart.title),
+            slide,
             XL_CHART_TYPE.BAR_CLUSTERED if chart.kind == "bar" else XL_CHART_TYPE.LINE,
             chart.categories,
             chart.series,
@@ -144,7 +166,7 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         )
 
     slide = _slide(deck, content, "Data quality: read the figures with these in mind")
-    _table(slide, _percent_table(content.quality).fill_null(""), [6.0, 1.8, 1.8, 1.6])
+    _table(slide, _for_slide(_percent_table(content.quality)), [6.0, 1.8, 1.8, 1.6])
 
     if content.recommendations is not None and content.recommendations.height:
         slide = _slide(deck, content, "Recommendations: latest status as stated")
@@ -209,18 +231,19 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         Paragraph(f"Disclosure control: {content.disclosure}", styles["Normal"]),
         Spacer(1, 0.4 * cm),
         Paragraph("Headline figures", styles["Heading2"]),
-        table(content.headline),
+        table(_for_slide(content.headline)),
         Paragraph("Key findings", styles["Heading2"]),
         *[Paragraph(f"• {finding.text}", styles["Normal"]) for finding in content.findings],
     ]
     for shown in content.charts:
-        story += [PageBreak(), Paragraph(shown.title, styles["Heading2"]), chart(figure(shown))]
+        drawn = Paragraph(shown.empty, styles["Normal"]) if shown.empty else chart(figure(shown))
+        story += [PageBreak(), Paragraph(shown.title, styles["Heading2"]), drawn]
     if map_png is not None:
         story += [PageBreak(), Paragraph("Offences by ward", styles["Heading2"]), picture(map_png)]
     story += [
         PageBreak(),
         Paragraph("Data quality", styles["Heading2"]),
-        table(_percent_table(content.quality)),
+        table(_for_slide(_percent_table(content.quality))),
         *(
             [
                 Paragraph("Recommendations: latest status as stated", styles["Heading2"]),

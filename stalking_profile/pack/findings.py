@@ -43,9 +43,12 @@ def volume(
     what: str,
     below: int,
     withheld: set[str] | frozenset[str] = frozenset(),
+    rule_change: str | None = None,
 ) -> list[Finding]:
     """Offences recorded, and the change on the previous period in words its test allows
-    (`withheld`: headline indicators hidden by secondary suppression, not for being small)."""
+    (`withheld`: headline indicators hidden by secondary suppression, not for being small;
+    `rule_change`: the warning that the periods straddle a counting-rule change, said after
+    the change as the Overview and Trends pages say it)."""
     offences = _row(headline, "offences")
     if offences is None:
         return []
@@ -86,6 +89,10 @@ def volume(
                 "which could be chance).",
                 "change (exact test of the two periods' counts)",
             )
+        )
+    if rule_change:
+        found.append(
+            Finding(rule_change, "counting-rule changes (reference/recording_rule_changes.csv)")
         )
     return found
 
