@@ -369,7 +369,7 @@ def spc_figure(
             )
     values = chart["value"].to_list() + chart["upper_limit"].clip(floor, ceiling).to_list()
     yaxis = (
-        {**rate_axis(chart["upper_limit"].clip(floor, ceiling).to_list()), "title": "Rate"}
+        {**rate_axis(values), "title": "Rate"}
         if is_rate
         else {**count_axis(values), "title": "Count"}
     )

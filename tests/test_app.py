@@ -4,6 +4,7 @@ the number of charts, the empty-state sentences."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -208,6 +209,22 @@ def test_filters_change_the_figures(app_test) -> None:
 def _comparison_table(at):
     """The Trends page's period comparison (its first column says what each row counts)."""
     return next(f.value for f in at.dataframe if f.value.columns[0] == "Offences")
+
+
+def test_the_spc_table_where_the_data_start_holds_what_its_chart_draws(app_test) -> None:
+    """April to June 2018, the demo's first three months: the Trends page's XmR chart said
+    "too few points for process limits" while the table behind it listed limits of 121.6 and
+    60.4, special-cause rules and "trial limits: yes". The table now has the series and its
+    mean, and blanks where the chart draws nothing."""
+    trends = _open(app_test, "app_pages/trends.py", **{"from": "Apr 2018", "to": "Jun 2018"})
+    chart = next(f.value for f in trends.dataframe if "Upper process limit" in f.value.columns)
+    assert len(chart) == 3 and chart["Mean"].tolist() == [91.0] * 3
+    for column in ("Upper process limit", "Lower process limit"):
+        assert chart[column].isna().all(), chart[column].tolist()
+    for column in ("Special cause", "Trial limits (fewer than 12 points)"):
+        assert chart[column].tolist() == ["", "", ""], column  # blank: no rule, no limits
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in _charts(trends)]
+    assert any("Too few points for process limits (3 of the 13 needed)" in t for t in titles)
 
 
 def test_force_columns_are_the_force_not_the_selection(app_test) -> None:

@@ -25,14 +25,31 @@ def test_stable_series_has_no_special_cause() -> None:
 
 
 def test_limits_are_mean_plus_minus_2_66_mr_bar() -> None:
-    values = [10, 14, 12, 16, 13]
-    chart = spc.xmr(MONTHS[:5], values)
-    mr_bar = np.mean([4, 2, 4, 3])
-    assert chart["mean"][0] == pytest.approx(13.0)
-    assert chart["upper_limit"][0] == pytest.approx(13 + 2.66 * mr_bar)
-    assert chart["lower_limit"][0] == pytest.approx(13 - 2.66 * mr_bar)
-    assert chart["upper_two_sigma"][0] == pytest.approx(13 + 2 / 3 * 2.66 * mr_bar)
-    assert chart["moving_range"].to_list() == [None, 4, 2, 4, 3]
+    values = [10, 14, 12, 16, 13] * 2 + [10, 14, 12]  # 13 points: the fewest for limits
+    chart = spc.xmr(MONTHS[:13], values)
+    ranges = [4, 2, 4, 3, 3] * 2 + [4, 2]
+    mean, mr_bar = 166 / 13, sum(ranges) / 12
+    assert chart["mean"][0] == pytest.approx(mean)
+    assert chart["upper_limit"][0] == pytest.approx(mean + 2.66 * mr_bar)
+    assert chart["lower_limit"][0] == pytest.approx(mean - 2.66 * mr_bar)
+    assert chart["upper_two_sigma"][0] == pytest.approx(mean + 2 / 3 * 2.66 * mr_bar)
+    assert chart["moving_range"].to_list() == [None, *ranges]
+    assert chart["trial_limits"].to_list() == [False] * 13
+
+
+def test_under_13_points_is_a_run_chart_with_no_limits_or_rules() -> None:
+    """Three months (April to June 2018, where the demo's data start): the chart said "too few
+    points for process limits" while the table beside it gave limits, rules and "trial limits:
+    yes". Now the table holds what the chart draws: the series and its mean."""
+    chart = spc.xmr(MONTHS[:12], [10, 14, 12, 16, 13, 30, 10, 14, 12, 16, 13, 10])
+    assert chart["mean"].to_list() == [pytest.approx(170 / 12)] * 12
+    assert chart["moving_range"][1] == 4
+    for column in ("upper_limit", "lower_limit", "upper_two_sigma", "lower_two_sigma"):
+        assert chart[column].null_count() == 12, column
+    for column in ("beyond_limits", "shift", "trend", "two_of_three", "special_cause"):
+        assert chart[column].null_count() == 12, column
+    assert chart["side"].null_count() == chart["trial_limits"].null_count() == 12
+    assert spc.variation(chart) == "too few points"
 
 
 def test_point_beyond_limit() -> None:

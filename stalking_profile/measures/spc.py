@@ -145,6 +145,11 @@ def xmr(
     upper_two_sigma, lower_two_sigma, beyond_limits, shift, trend, two_of_three,
     special_cause, side ("high", "low" or null: the direction of the rule that fired, not the
     side of the mean), trial_limits.
+
+    Under MINIMUM_POINTS months it is a run chart, as spc_figure draws it and `variation`
+    reads it: the series and its mean only, so the limits, the rules' flags and trial_limits
+    are null (a table beside the chart gave limits the chart said there were too few points
+    for).
     """
     month_list = list(months)
     x = np.asarray(values, dtype=float)
@@ -170,7 +175,7 @@ def xmr(
     special = beyond | shift | trend | two_of_three
     sides = rule_sides(x, mean, upper, lower, upper2, lower2, partition, run_length)
     partition_sizes = np.bincount(partition)[partition]
-    return pl.DataFrame(
+    chart = pl.DataFrame(
         {
             "month": month_list,
             "value": x,
@@ -194,6 +199,23 @@ def xmr(
         pl.col("moving_range").fill_nan(None),
         pl.when(pl.col("side") == "").then(None).otherwise(pl.col("side")).alias("side"),
     )
+    if x.size >= MINIMUM_POINTS:
+        return chart
+    return chart.with_columns(pl.lit(None, dtype).alias(name) for name, dtype in _LIMITS.items())
+
+
+# What a run chart (under MINIMUM_POINTS) leaves out: its limits, their rules and whether
+# they are trial limits.
+_LIMITS = {
+    **dict.fromkeys(
+        ("upper_limit", "lower_limit", "upper_two_sigma", "lower_two_sigma"), pl.Float64
+    ),
+    **dict.fromkeys(
+        ("beyond_limits", "shift", "trend", "two_of_three", "special_cause"), pl.Boolean
+    ),
+    "side": pl.String,
+    "trial_limits": pl.Boolean,
+}
 
 
 def variation(chart: pl.DataFrame, improvement: Direction = "neither") -> str:
