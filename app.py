@@ -122,6 +122,7 @@ pages["Reference"] = [
     st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:")
 ]
 navigation = st.navigation(pages, expanded=True)  # every page in view, never "View more"
+ui.return_to_page_asked_for(navigation, [page for group in pages.values() for page in group])
 NEEDS_OFFENCES = {page.url_path for page in profile_pages} | {"dip-samples", "export"}
 ui.access_sidebar(access)
 ui.access_banner(access, info)

@@ -17,7 +17,7 @@ names = {
     **dict(zip(districts["district_code"], districts["district_name"], strict=True)),
 }
 
-st.title("Export")
+st.title("Meeting pack")
 st.caption(
     "A meeting pack: headline figures with their changes and intervals, key findings in words, "
     "the trend with SPC, DA against non-DA, outcomes, risk and flags, the ward map and "

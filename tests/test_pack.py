@@ -285,7 +285,7 @@ def test_the_export_page_says_a_pack_counts_stalking_only(app_test):
 def test_the_export_page_builds_a_pack(app_test):
     at = app_test(**{"from": "Oct 2020", "to": "Sep 2021"}).run()
     at.switch_page("app_pages/export.py").run()
-    assert not at.exception and at.title[0].value == "Export"
+    assert not at.exception and at.title[0].value == "Meeting pack"
     assert not any("stalking offences only" in info.value for info in at.info)
     at.selectbox(key="pack_area").set_value("CD")
     at.button(key="pack_build").click().run(timeout=120)

@@ -14,6 +14,7 @@ from stalking_profile.ui.auth import (
     access_banner,
     access_sidebar,
     audit_view,
+    return_to_page_asked_for,
     sign_in_gate,
     store,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "quarantine",
     "record_download",
     "repeats",
+    "return_to_page_asked_for",
     "risk",
     "settings",
     "show_table",

@@ -4,8 +4,10 @@ say how the dashboard is open, and audited record-level downloads."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from stalking_profile.access import Access, parse_role_map, role_from_claims
 from stalking_profile.operational import OperationalStore, accounts, audit, open_store
@@ -16,6 +18,7 @@ from stalking_profile.ui.cache import ACCESS_KEY, current_access, settings
 
 TOKEN_KEY = "session_token"
 PUBLICATION_KEY = "publication_mode"
+WANTED_PAGE_KEY = "page_before_sign_in"
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,6 +47,7 @@ def sign_in_gate(info: DatasetInfo | None) -> Access:
         found = accounts.session_access(current, token, settings().idle_minutes) if token else None
         if found is None:
             st.session_state.pop(ACCESS_KEY, None)
+            st.session_state.setdefault(WANTED_PAGE_KEY, _page_asked_for())
             _login_form(current, ended=token is not None)
             st.stop()
         access = found
@@ -52,6 +56,25 @@ def sign_in_gate(info: DatasetInfo | None) -> Access:
         access = access.for_publication()
     st.session_state[ACCESS_KEY] = access
     return access
+
+
+def _page_asked_for() -> str:
+    """The page address the browser asked for ("trends" for .../trends; "" for the default
+    page): the login form runs before any page is known, so the address says it alone."""
+    url = st.context.url or ""
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def return_to_page_asked_for(navigation: StreamlitPage, pages: list[StreamlitPage]) -> None:
+    """After signing in, the page a shared or bookmarked address named (with its filters),
+    not the default page; once, and only a page this session's role is offered."""
+    wanted = st.session_state.pop(WANTED_PAGE_KEY, "")
+    if not wanted or wanted == navigation.url_path:
+        return
+    for page in pages:
+        if page.url_path == wanted:
+            kept = {name: st.query_params.get_all(name) for name in st.query_params}
+            st.switch_page(page, query_params=kept)
 
 
 def _identity_provider() -> bool:

@@ -112,6 +112,25 @@ def test_each_role_signs_in_and_sees_only_its_share(shared_tab, login_app, role:
         assert records.count() == 0
 
 
+def test_a_shared_address_opens_its_page_and_filters_after_signing_in(page, login_app) -> None:
+    """A colleague's link to Trends for DA offences to September 2021 opened the Overview
+    after signing in (the login form runs before any page is known), though the filters
+    survived. A page the role is not offered falls back to the Overview."""
+    page.goto(f"{login_app.url}/trends?da=DA&to=Sep+2021&district=CD+Calderdale")
+    page.get_by_role("button", name="Sign in").wait_for(timeout=120_000)
+    _submit(page, "strategic")
+    _wait_for_page(page, "Trends")
+    caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first
+    assert caption.inner_text().startswith("Stalking, DA, CD, Oct 2020 to Sep 2021"), (
+        caption.inner_text()
+    )
+    assert "/trends?" in page.url and "da=DA" in page.url
+    page.goto(f"{login_app.url}/data")  # analysts only: a new session, signed out
+    page.get_by_role("button", name="Sign in").wait_for()
+    _submit(page, "strategic")
+    _wait_for_page(page, "Overview")
+
+
 def test_a_wrong_password_is_refused_without_saying_why(page, login_app) -> None:
     _sign_in(page, login_app, "analyst", "not the password")
     page.get_by_text("Sign-in failed").wait_for()
