@@ -36,7 +36,7 @@ from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, protect_system
 from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.measures.outcomes import TOTALS
-from stalking_profile.tables import python_values
+from stalking_profile.tables import column_for, python_values
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -81,6 +81,14 @@ NOT_COUNT_ENDINGS: tuple[str, ...] = (
 
 def _is_count_column(name: str) -> bool:
     return name not in NOT_COUNTS and not name.endswith(NOT_COUNT_ENDINGS)
+
+
+def _is_fraction(name: str) -> bool:
+    """A rate, share or interval bound between 0 and 1 (tables.COLUMNS: a percentage): never
+    a count, whatever its value. Withheld with a small count in its row; read as a count, a
+    rate of 100% was a "1" (Calderdale non-DA, July to September 2021: 5 of the 11 offences
+    followed up 90 days had an outcome, all 11 were followed up, and the 45.5% was withheld)."""
+    return column_for(name).kind == "percent"
 
 
 # Rates that are not counts, yet give one back beside their denominator (applications per 100
@@ -245,6 +253,7 @@ def suppress_frame(
             else (pl.col(name) == pl.col(name).round(0)) & pl.col(name).is_between(1, below - 1)
         )
         for name in numeric
+        if not _is_fraction(name)
     }
     for name in text:
         small_cells[name] = pl.lit(
@@ -264,6 +273,8 @@ def suppress_frame(
         elif _summarised(name) in flags.columns:
             hide = flags[str(_summarised(name))]
             replaced.append(pl.when(hide).then(None).otherwise(column).alias(name))
+        elif name in numeric and name not in flags.columns:  # a fraction: see _is_fraction
+            replaced.append(pl.when(row_has_small).then(None).otherwise(column).alias(name))
         elif name in numeric:
             hide = flags[name] | row_has_small if column.dtype.is_float() else flags[name]
             replaced.append(pl.when(hide).then(None).otherwise(column).alias(name))

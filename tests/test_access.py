@@ -185,6 +185,30 @@ def test_quarters_hot_are_no_small_count():
     assert shown["periods_cold"].to_list() == [1, 0]
 
 
+def test_a_rate_of_100_percent_is_no_small_count():
+    """Calderdale non-DA, July to September 2021: 5 of the 11 offences followed up 90 days had
+    an outcome, and all 11 were followed up; the share followed up, 100%, was read as a count
+    of 1, so the row's 45.5% was withheld beside the counts it comes from. A rate beside a
+    small count is still withheld."""
+    from stalking_profile.publication import suppress_frame
+
+    within = pl.DataFrame(
+        {
+            "label": ["Outcome within 90 days", "Outcome within 180 days"],
+            "numerator": [5, 3],
+            "denominator": [11, 3],
+            "recorded": [11, 11],
+            "followed_share": [1.0, 3 / 11],
+            "rate": [5 / 11, 1.0],
+            "lower": [0.21, 0.44],
+            "upper": [0.72, 1.0],
+        }
+    )
+    shown = suppress_frame(within, SUPPRESS_BELOW)
+    assert shown.row(0) == within.row(0)
+    assert shown.row(1) == ("Outcome within 180 days", None, None, 11, None, None, None, None)
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_record_level_queries_need_the_analyst_role(demo_gateway: Gateway, role: Role):
     gateway = demo_gateway.scoped(ROLES[role])
