@@ -239,7 +239,9 @@ def monthly_trend_figure(
     title: str,
     changes: pl.DataFrame | None = None,
 ) -> go.Figure:
-    """Monthly offences as stacked DA / non-DA bars with the rolling 12-month total as a line.
+    """Monthly offences as stacked DA / non-DA bars with the rolling 12-month total as a line
+    on its own axis; where no month has a total (the data's first eleven months, or every
+    total withheld) the line and its axis are left off and the subtitle says so.
 
     `by_category`: recorded_month, category, offences (only the categories to show);
     `rolling`: recorded_month, rolling_12m_total (from rolling_12m_series).
@@ -256,14 +258,30 @@ def monthly_trend_figure(
             marker_color=COLOURS[category],
             opacity=0.85,
         )
-    figure.add_scatter(
-        x=rolling["recorded_month"].to_list(),
-        y=rolling["rolling_12m_total"].to_list(),
-        name="Rolling 12-month total",
-        mode="lines",
-        line={"color": COLOURS["rolling"], "width": 3},
-        yaxis="y2",
-    )
+    totals = rolling["rolling_12m_total"].to_list()
+    drawn = any(total is not None for total in totals)
+    if drawn:
+        figure.add_scatter(
+            x=rolling["recorded_month"].to_list(),
+            y=totals,
+            name="Rolling 12-month total",
+            mode="lines",
+            line={"color": COLOURS["rolling"], "width": 3},
+            yaxis="y2",
+        )
+        figure.update_layout(
+            yaxis2={
+                "title": "Rolling 12-month total",
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+                "tickmode": "auto",
+                "nticks": 6,
+                **count_axis(totals),
+            }
+        )
+    else:
+        title += "<br><sup>No rolling 12-month total for these months to draw</sup>"
     figure.update_layout(
         barmode="stack",
         yaxis={
@@ -273,15 +291,6 @@ def monthly_trend_figure(
                 .agg(pl.col("offences").sum())["offences"]
                 .to_list()
             ),
-        },
-        yaxis2={
-            "title": "Rolling 12-month total",
-            "overlaying": "y",
-            "side": "right",
-            "showgrid": False,
-            "tickmode": "auto",
-            "nticks": 6,
-            **count_axis(rolling["rolling_12m_total"].to_list()),
         },
         xaxis={"title": "Month recorded"},
     )

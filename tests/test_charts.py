@@ -264,3 +264,25 @@ def test_a_funnels_legend_counts_the_points_it_draws() -> None:
         "Wards within or near the limits (1)": 1,
         "Wards above the 99.8% limit (1)": 1,
     }
+
+
+def test_the_monthly_trend_draws_no_empty_rolling_axis_where_the_data_start() -> None:
+    """April to June 2018, the demo's first three months: no month has a rolling 12-month
+    total, yet the chart drew its axis (0 to 4) and a legend entry with no line."""
+    months = [date(2018, 4, 1), date(2018, 5, 1), date(2018, 6, 1)]
+    bars = pl.DataFrame(
+        {"recorded_month": months, "category": "domestic", "offences": [70, 90, 91]}
+    )
+    none = pl.DataFrame(
+        {"recorded_month": months, "rolling_12m_total": [None, None, None]},
+        schema={"recorded_month": pl.Date, "rolling_12m_total": pl.Int64},
+    )
+    figure = charts.monthly_trend_figure(bars, none, "Offences")
+    assert [trace.name for trace in figure.data] == ["DA per month"]
+    assert "yaxis2" not in figure.to_dict()["layout"]
+    assert "No rolling 12-month total for these months" in figure.layout.title.text
+    later = none.with_columns(pl.Series("rolling_12m_total", [None, None, 1100]))
+    figure = charts.monthly_trend_figure(bars, later, "Offences")
+    assert [trace.name for trace in figure.data] == ["DA per month", "Rolling 12-month total"]
+    assert figure.layout.yaxis2.title.text == "Rolling 12-month total"
+    assert "No rolling" not in figure.layout.title.text
