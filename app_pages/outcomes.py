@@ -45,7 +45,9 @@ st.subheader("Outcomes by district")
 show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
 districts = ui.outcome_districts(flt)
 # Lazy tabs: only the open tab's table is sent and drawn (each tab is its own rerun).
-tabs = st.tabs(list(districts.tables), key="outcome_tab", on_change="rerun")
+tabs = st.tabs(
+    list(districts.tables), key="outcome_tab", on_change="rerun", default=districts.opening_tab(flt)
+)
 for (name, table), tab in zip(districts.district_tables[show_shares].items(), tabs, strict=True):
     if tab.open:
         with tab:

@@ -733,6 +733,11 @@ class OutcomeDistricts:
     tables: dict[str, pl.DataFrame]  # by DA label: outcomes.outcome_table
     share_tables: dict[str, pl.DataFrame]  # the same as shares: outcomes.outcome_share_table
 
+    def opening_tab(self, flt: ProfileFilter) -> str | None:
+        """The tab a page opens on: the filter's own DA choice (None: the first tab)."""
+        label = DOMESTIC_CHOICES[flt.domestic]
+        return label if label in self.tables else None
+
     @cached_property
     def district_tables(self) -> dict[bool, dict[str, pl.DataFrame]]:
         """Outcomes by district as counts (False) and as shares of each column (True)."""

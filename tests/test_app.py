@@ -227,6 +227,16 @@ def test_the_spc_table_where_the_data_start_holds_what_its_chart_draws(app_test)
     assert any("Too few points for process limits (3 of the 13 needed)" in t for t in titles)
 
 
+def test_outcomes_by_district_opens_on_the_filters_da_choice(app_test) -> None:
+    """For DA and non-DA the Outcomes by district tabs opened on DA, so the first Totals a
+    reader saw were the force's 5,669 DA offences, not its 6,129."""
+    for params, total in (({}, 6129), ({"da": "Non-DA"}, 460), ({"da": "DA"}, 6129 - 460)):
+        at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR, **params)
+        by_district = next(f.value for f in at.dataframe if "Force" in f.value.columns)
+        totals = by_district[by_district["Outcome"] == "Totals"].iloc[0]
+        assert totals["Force"] == total, params
+
+
 def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
     """Fault 3: with Calderdale alone, 'Force' equalled Calderdale in the Trends comparison,
     the Outcomes by district table and the Risk tables."""
@@ -479,11 +489,11 @@ def test_outcome_district_tabs_send_only_the_open_table(app_test) -> None:
     at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
     (shown,) = _district_tables(at)
     totals = shown[shown["Outcome"] == "Totals"].iloc[0]
-    assert totals["Force"] == 5669  # DA, the first tab
-    at.session_state["outcome_tab"] = "DA and non-DA"
+    assert totals["Force"] == 6129  # DA and non-DA, the filter's choice
+    at.session_state["outcome_tab"] = "DA"
     at.run()
     (shown,) = _district_tables(at)
-    assert shown[shown["Outcome"] == "Totals"].iloc[0]["Force"] == 6129
+    assert shown[shown["Outcome"] == "Totals"].iloc[0]["Force"] == 5669
     at.button_group(key="da").set_value("non_domestic").run()
     assert not at.exception, at.exception
     (shown,) = _district_tables(at)
