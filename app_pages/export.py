@@ -42,14 +42,16 @@ if st.button("Build the pack", type="primary", key="pack_build"):
         )
         recommendations = tracker.tracker(ui.store(), example=False)
         try:
-            st.session_state["pack"] = build(gateway, pack_flt, area_name, access, recommendations)
+            pack = build(gateway, pack_flt, area_name, access, recommendations)
+            # the files named for what they hold: its area, period and DA choice
+            title = pack.title.lower().replace(": ", "-").replace(" ", "-")
+            st.session_state["pack"] = pack, ui.file_stem(title, pack_flt)
         except ImageRenderingError as error:
             st.error(
                 f"The pack could not be built: {error}. The server draws its charts with "
                 "Chromium, which `bash scripts/start` installs."
             )
-pack = st.session_state.get("pack")
-if pack is not None:
+if "pack" in st.session_state:
+    pack, stem = st.session_state["pack"]
     st.success(f"{pack.title}: built in {pack.seconds:.1f} s.")
-    stem = pack.title.lower().replace(": ", "-").replace(" ", "-")
     ui.pack_downloads(pack, stem)

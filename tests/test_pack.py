@@ -293,6 +293,10 @@ def test_the_export_page_builds_a_pack(app_test):
     assert any("Stalking problem profile: Calderdale: built in" in s.value for s in at.success)
     labels = [button.label for button in at.get("download_button")]
     assert "Download the pack (PPTX)" in labels and "Download the pack (PDF)" in labels
+    # the files named for the area, period and DA choice (a download's key holds its name)
+    names = {b.proto.id.rsplit("-pack-", 1)[-1] for b in at.get("download_button")}
+    stem = "stalking-problem-profile-calderdale_2020-10_2021-09_CD_da-and-non-da_stalking"
+    assert {f"{stem}.pptx", f"{stem}.pdf"} <= names
 
 
 def test_the_export_page_says_why_a_pack_could_not_be_built(app_test, monkeypatch):
