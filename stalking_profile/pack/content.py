@@ -164,17 +164,13 @@ def _in_words(number: int) -> str:
     return words[number] if number < len(words) else f"{number:,}"
 
 
-def disclosure_statement(
-    provenance: Provenance, protected: Protected | None, further: int | None = None
-) -> str:
+def disclosure_statement(provenance: Provenance, protected: Protected | None, further: int) -> str:
     """What disclosure control the pack had, in words (on its title slide and in its notes);
-    `further`: how many counts secondary suppression hid, the pages' beside the pack's own
-    (default: the pack's own)."""
+    `further`: how many counts secondary suppression hid (_hidden_further)."""
     below = provenance.suppressed_below
     if not below or protected is None:
         return f"Not for publication: no disclosure control applied ({provenance.marking})."
     fewest = protected.fewest_values
-    further = len(protected.hidden) if further is None else further
     proof = (
         f"an attacker can narrow no suppressed count to fewer than {fewest:,.0f} possible values"
         if fewest != float("inf")
