@@ -36,7 +36,13 @@ Kind = Literal[
     "month",
     "date",
     "category",
+    "district",
 ]
+
+# A table's row for every district the filter selects is "All" in the measures (the civil
+# orders' take-up, the victim contact by district); other pages call the same thing "Selected
+# districts" and the force's every district "Force", and "All" read as the force.
+SELECTED_DISTRICTS = "Selected districts"
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ COLUMNS: dict[str, Column] = {
     "latest_month": Column("Latest month", "month"),
     "recorded_date": Column("Recorded", "date"),
     "outcome_date": Column("Outcome date", "date"),
-    "district_code": Column("District"),
+    "district_code": Column("District", "district"),
     "ward_code": Column("Ward code"),
     "ward_name": Column("Ward"),
     "category": Column("DA / non-DA", "category"),
@@ -354,6 +360,8 @@ def _shown(name: str, dtype: pl.DataType, kind: Kind) -> pl.Expr:
         )
     if kind == "category":
         return column.replace(DOMESTIC_CHOICES)
+    if kind == "district":
+        return column.replace({"All": SELECTED_DISTRICTS})
     if dtype.is_float():
         return column.round(1)
     return column

@@ -237,6 +237,20 @@ def test_outcomes_by_district_opens_on_the_filters_da_choice(app_test) -> None:
         assert totals["Force"] == total, params
 
 
+def test_the_contact_pages_selection_row_is_not_called_all(app_test) -> None:
+    """Victim contact by district for Calderdale and Wakefield: its third row, the two
+    together, read "All" (beside "Force", every district, on the other pages)."""
+    at = _open(
+        app_test,
+        "app_pages/contact.py",
+        **PUBLISHED_YEAR,
+        district=["CD Calderdale", "WD Wakefield"],
+    )
+    by_district = next(f.value for f in at.dataframe if "District" in f.value.columns)
+    assert by_district["District"].tolist() == ["CD", "WD", "Selected districts"]
+    assert by_district["Offences"].tolist() == [565, 886, 1451]
+
+
 def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
     """Fault 3: with Calderdale alone, 'Force' equalled Calderdale in the Trends comparison,
     the Outcomes by district table and the Risk tables."""

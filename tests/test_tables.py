@@ -146,3 +146,12 @@ def test_a_column_with_every_value_withheld_is_shown_empty() -> None:
     shown = tables.for_display(frame)
     assert shown.columns == ["Repeat victim share (%)", "Offences"]
     assert shown.to_dicts() == [{"Repeat victim share (%)": None, "Offences": None}] * 2
+
+
+def test_the_row_for_every_selected_district_is_called_what_other_pages_call_it() -> None:
+    """The Civil orders and Victim contact tables called the selection's row "All", which read
+    as the force beside the other pages' "Force" (every district) and "Selected districts"."""
+    frame = pl.DataFrame({"district_code": ["CD", "WD", "All"], "offences": [565, 886, 1451]})
+    shown = tables.for_display(frame)
+    assert shown["District"].to_list() == ["CD", "WD", "Selected districts"]
+    assert shown["Offences"].to_list() == [565, 886, 1451]
