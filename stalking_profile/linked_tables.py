@@ -104,6 +104,7 @@ DERIVED = {
     ("risk", "denominator"): ("rate", "lower", "upper"),
     ("outcomes", "offences"): ("share",),
     ("outcome_days", "offences_with_outcome"): ("median_days",),  # a median of n values
+    ("repeat_gaps", "gaps"): ("median_days", "lower_quartile_days", "upper_quartile_days"),
     ("outcomes", "category_total"): ("share",),
     ("quality", "numerator"): ("rate", "lower", "upper"),
     ("quality", "denominator"): ("rate", "lower", "upper"),

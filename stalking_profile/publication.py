@@ -61,6 +61,7 @@ NOT_COUNTS = frozenset(
     {"rank", "row_number", "population", "months", "year", "rows_read", "rows_accepted"}
     | {"partition", "moving_range"}  # an SPC chart's partition and month-to-month change
     | {"median_days", "median_lower", "median_upper"}  # days to an outcome
+    | {"lower_quartile_days", "upper_quartile_days"}  # days between a suspect's offences
     | {"rows_rejected", "rows_refused", "import_id", "event_id"}
     # a ward's change: the difference of two counts shown beside it, withheld with either
     # (map_panels._without_counts); as a count, a change of 1 to 4 withheld the ward's rate
@@ -102,20 +103,27 @@ TEST_VERDICTS = frozenset({"significant"})
 SUMMARY_ENDINGS: tuple[str, ...] = ("_median", "_q1", "_q3")
 
 
-# Medians named otherwise, and the count of the values each is the median of; and a figure
-# worked out from one count alone, withheld with it only (the rolling 12-month average is the
-# rolling total / 12: it was withheld beside the total shown wherever a month was small).
+# Medians and quartiles named otherwise, and the count of the values each summarises (the
+# first of these the table has); and a figure worked out from one count alone, withheld with it
+# only (the rolling 12-month average is the rolling total / 12: it was withheld beside the
+# total shown wherever a month was small).
 SUMMARISED_BY = {
-    "median_days": "offences_with_outcome",  # the Outcomes page's days to outcome
-    "rolling_12m_average": "rolling_12m_total",
+    # the Outcomes page's days to outcome; the Repeats page's days between a suspect's
+    # offences (one interval's median is its value: it was shown beside its withheld 1)
+    "median_days": ("offences_with_outcome", "gaps"),
+    "lower_quartile_days": ("gaps",),
+    "upper_quartile_days": ("gaps",),
+    # the Civil orders page's days to a first breach (2 breached: the median was their midpoint)
+    "median_days_to_breach": ("breached",),
+    "rolling_12m_average": ("rolling_12m_total",),
 }
 
 
-def _summarised(name: str) -> str | None:
-    """The count a median or quartile column summarises (`full_days_q1` -> `full_days_n`;
-    `median_days` -> `offences_with_outcome`)."""
+def _summarised(name: str, columns: list[str]) -> str | None:
+    """The count of `columns` a median or quartile column summarises (`full_days_q1` ->
+    `full_days_n`; `median_days` -> `offences_with_outcome` or `gaps`)."""
     if name in SUMMARISED_BY:
-        return SUMMARISED_BY[name]
+        return next((count for count in SUMMARISED_BY[name] if count in columns), None)
     for ending in SUMMARY_ENDINGS:
         if name.endswith(ending):
             return name.removesuffix(ending) + "_n"
@@ -270,8 +278,8 @@ def suppress_frame(
         column = frame[name]
         if (name.endswith(RATE_ENDINGS) and column.dtype.is_float()) or name in TEST_VERDICTS:
             replaced.append(pl.when(row_has_small).then(None).otherwise(column).alias(name))
-        elif _summarised(name) in flags.columns:
-            hide = flags[str(_summarised(name))]
+        elif (summarised := _summarised(name, flags.columns)) in flags.columns:
+            hide = flags[str(summarised)]
             replaced.append(pl.when(hide).then(None).otherwise(column).alias(name))
         elif name in numeric and name not in flags.columns:  # a fraction: see _is_fraction
             replaced.append(pl.when(row_has_small).then(None).otherwise(column).alias(name))

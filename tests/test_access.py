@@ -209,6 +209,50 @@ def test_a_rate_of_100_percent_is_no_small_count():
     assert shown.row(1) == ("Outcome within 180 days", None, None, 11, None, None, None, None)
 
 
+def test_a_median_or_quartile_of_days_goes_with_the_count_it_summarises():
+    """The Repeats page's days between a suspect's offences showed the median of one interval
+    (its value) beside its withheld count, and read a quartile of 1-4 days as a small count;
+    the Civil orders page showed the median days to a first breach of two orders (their
+    midpoint) beside its withheld 2."""
+    from stalking_profile.publication import suppress_frame
+
+    gaps = pl.DataFrame(
+        {
+            "category": ["domestic", "non_domestic"],
+            "gaps": [40, 1],
+            "median_days": [3.0, 3.0],
+            "lower_quartile_days": [2.0, 3.0],
+            "upper_quartile_days": [9.0, 3.0],
+        }
+    )
+    shown = suppress_frame(gaps, SUPPRESS_BELOW)
+    assert shown.row(0) == gaps.row(0)
+    assert shown.row(1) == ("non_domestic", None, None, None, None)
+    breaches = pl.DataFrame(
+        {"order_type": ["DVPO", "RO"], "orders": [26, 30], "breached": [2, 9]}
+    ).with_columns(median_days_to_breach=pl.Series([4.0, 41.0]))
+    shown = suppress_frame(breaches, SUPPRESS_BELOW)
+    assert shown.row(0) == ("DVPO", 26, None, None)
+    assert shown.row(1) == breaches.row(1)
+
+
+def test_a_published_repeats_page_gives_no_median_of_a_handful_of_intervals(demo_gateway):
+    """Commissioner, the default year: non-DA suspects' one interval between offences."""
+    from stalking_profile.filters import default_filter
+
+    info = queries.dataset_info(demo_gateway)
+    flt = default_filter(info.first_month, info.extract_date, ("BD", "CD", "KD", "LD", "WD"))
+    truth = panels.repeats_panel(demo_gateway.scoped(ROLES[Role.STRATEGIC]), flt, 3, 1).gaps
+    shown = panels.repeats_panel(demo_gateway.scoped(ROLES[Role.COMMISSIONER]), flt, 3, 1).gaps
+    small = truth.filter(pl.col("gaps").is_between(1, SUPPRESS_BELOW - 1))
+    assert small.height >= 1
+    for row in shown.filter(pl.col("category").is_in(small["category"].implode())).iter_rows(
+        named=True
+    ):
+        assert row["gaps"] is None and row["median_days"] is None, row
+        assert row["lower_quartile_days"] is None and row["upper_quartile_days"] is None, row
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_record_level_queries_need_the_analyst_role(demo_gateway: Gateway, role: Role):
     gateway = demo_gateway.scoped(ROLES[role])
