@@ -91,9 +91,11 @@ def tracker(store: OperationalStore, example: bool = True) -> pl.DataFrame:
 
 
 def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Accepted rows and refusals (row numbers count the header as row 1)."""
+    """Accepted rows and refusals (row numbers count the header as row 1). A second row for
+    the same recommendation and update date is refused: one would overwrite the other."""
     problems = []
     accepted = []
+    first_row: dict[tuple[str, str], int] = {}  # (number, update date) -> its first row
     for index, row in enumerate(frame.iter_rows(named=True)):
         row_number = index + 2
         reasons = []
@@ -115,6 +117,17 @@ def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                     reasons.append((column, value, "a date as YYYY-MM-DD"))
         if not (row.get("status") or "").strip():
             reasons.append(("status", "", f'a status as stated, or "{NOT_STATED}"'))
+        update = (row.get("update_date") or "").strip()
+        earlier = first_row.setdefault((number, update), row_number)
+        if earlier != row_number and number and update:
+            reasons.append(
+                (
+                    "update_date",
+                    update,
+                    f"recommendation {number} already has an update of {update} on row "
+                    f"{earlier}: one row per recommendation and date",
+                )
+            )
         if reasons:
             problems += [(row_number, *reason) for reason in reasons]
         else:
