@@ -229,6 +229,30 @@ def test_a_tracker_file_with_bad_rows_reports_each_and_keeps_the_good(store, tmp
     assert latest[-1] == "Amber"
 
 
+def test_a_second_row_for_the_same_update_is_refused_not_counted(store, tmp_path: Path):
+    """Two rows for recommendation 9's update of 1 November 2024 (Amber, then Green): the
+    report said "2 new updates" while the second overwrote the first."""
+    tracker.tracker(store)
+    twice = tmp_path / "twice.csv"
+    twice.write_text(
+        "number,theme,text,owner,due_date,update_date,status,progress\n"
+        "9,Data,Dashboards,force,,2024-11-01,Amber,Dashboard built\n"
+        "9,Data,Dashboards,force,,2024-11-01,Green,Dashboard in use\n"
+        "9,Data,Dashboards,force,,2024-12-01,Green,Dashboard in use\n",
+        encoding="utf-8",
+    )
+    report = tracker.import_tracker(store, twice, ADMIN)
+    assert (report.rows_read, report.added) == (3, 2)
+    (refusal,) = report.refused.iter_rows(named=True)
+    assert (refusal["row_number"], refusal["column_name"]) == (3, "update_date")
+    assert "already has an update of 2024-11-01 on row 2" in refusal["reason"]
+    assert report.text().startswith("3 rows read = 2 accepted + 1 refused; 2 new updates")
+    stored = tracker.tracker(store).filter(
+        pl.col("number") == 9, pl.col("update_date").cast(pl.String) == "2024-11-01"
+    )
+    assert stored["status"].to_list() == ["Amber"]
+
+
 def test_a_commissioners_office_may_update_the_tracker_a_strategic_lead_may_not(store):
     tracker.tracker(store)
     tracker.record_update(
@@ -262,6 +286,34 @@ def test_the_dip_samples_page_draws_and_records_an_answer(app_test):
     summaries = [frame.value for frame in at.dataframe if "Answered" in frame.value.columns]
     by_question = summaries[0]
     assert by_question["Answered"].iloc[0] == 1 and by_question["Answered yes"].iloc[0] == 1
+    assert "Answered partly" in by_question.columns
+    kept = next(f.value for f in at.dataframe if "Offences sampled from" in f.value.columns)
+    assert kept["Offences sampled from"].iloc[0] > 1000
+
+
+def _review_heading(at) -> str:
+    return next(m.value for m in at.markdown if " cases of " in m.value and "seed" in m.value)
+
+
+def test_a_sample_just_drawn_is_the_one_reviewed(app_test):
+    """With a sample kept, drawing another left the sidebar's choice, and so the Review cases
+    tab, on the one before: answers went to the wrong sample."""
+    at = app_test().run()
+    at.switch_page("app_pages/dip_samples.py").run()
+    at.number_input(key="sample_size").set_value(2)
+    at.number_input(key="sample_seed").set_value(7)
+    at.button[0].click().run()
+    assert "seed 7;" in _review_heading(at)
+    at.number_input(key="sample_seed").set_value(11)
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("(seed 11," in s.value for s in at.success)
+    assert "seed 11;" in _review_heading(at)
+    at.run()  # and on the next run
+    assert "seed 11;" in _review_heading(at)
+    choice = at.selectbox(key="dip_sample_choice")
+    choice.select_index(1 - choice.index).run()  # the other one
+    assert "seed 7;" in _review_heading(at)
 
 
 def test_the_recommendations_page_shows_the_timeline_for_every_role(app_test):

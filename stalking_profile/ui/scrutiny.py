@@ -20,7 +20,7 @@ from stalking_profile.ui.cache import current_access, current_gateway
 from stalking_profile.ui.widgets import download, record_download, show_table
 
 NOT_ANSWERED = "(not answered)"
-SAMPLE_KEY = "dip_sample"
+SAMPLE_KEY = "dip_sample_choice"  # the sidebar's choice of sample
 
 
 def draw_section(flt: ProfileFilter, sets: dict[str, QuestionSet]) -> None:
@@ -57,6 +57,9 @@ def draw_section(flt: ProfileFilter, sets: dict[str, QuestionSet]) -> None:
         except ValueError as error:
             st.error(f"No sample drawn: {error}.")
         else:
+            # the sample just drawn is the one chosen (set before the sidebar's select box
+            # is made this run: given as its index, its own state kept the previous sample,
+            # and answers were recorded against that one)
             st.session_state[SAMPLE_KEY] = sample.sample_id
             st.success(
                 f"Drew {sample.cases.height:,} cases from {sample.population:,} offences "
@@ -66,7 +69,8 @@ def draw_section(flt: ProfileFilter, sets: dict[str, QuestionSet]) -> None:
     if kept.height:
         st.markdown("**Samples kept**")
         show_table(
-            kept.select("name", "filter_text", "seed", "per_stratum", "population", "created_by")
+            kept.select("name", "filter_text", "seed", "per_stratum", "population", "created_by"),
+            labels={"population": "Offences sampled from"},  # not the registry's residents
         )
 
 
@@ -75,14 +79,13 @@ def chosen_sample() -> DipSample | None:
     kept = reviews.samples(store(), current_access())
     if kept.is_empty():
         return None
-    names = dict(zip(kept["sample_id"], kept["name"] + " · " + kept["created_at"], strict=True))
-    default = st.session_state.get(SAMPLE_KEY)
+    # told apart by their seed too: two drawn in the same second read the same
+    labels = kept["name"] + " · seed " + kept["seed"].cast(pl.String) + " · " + kept["created_at"]
+    names = dict(zip(kept["sample_id"], labels, strict=True))
+    if st.session_state.get(SAMPLE_KEY) not in names:
+        st.session_state.pop(SAMPLE_KEY, None)  # the newest, where none is chosen yet
     chosen = st.sidebar.selectbox(
-        "Dip sample",
-        list(names),
-        index=list(names).index(default) if default in names else 0,
-        format_func=lambda key: names[key],
-        key="dip_sample_choice",
+        "Dip sample", list(names), format_func=lambda key: names[key], key=SAMPLE_KEY
     )
     return reviews.load(store(), chosen or next(iter(names)), current_access())
 
@@ -185,7 +188,12 @@ def _question_widget(question: questions.Question, previous: dict) -> tuple[str,
     return str(answer), note
 
 
-ANSWERED = {"label": "Question", "numerator": "Answered yes", "denominator": "Answered"}
+ANSWERED = {
+    "label": "Question",
+    "numerator": "Answered yes",
+    "denominator": "Answered",
+    "partly": "Answered partly",
+}
 
 
 def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> None:
