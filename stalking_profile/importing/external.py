@@ -27,6 +27,13 @@ class Outcome:
     ok: bool
     text: str
 
+    def parts(self) -> tuple[str, list[str]]:
+        """The report's summary, and its lines for refused rows (the import report indents
+        them: "  row 3: recorded_date = ...", "  ... and 12 more reasons")."""
+        lines = self.text.splitlines()
+        refused = [line.strip() for line in lines if line.startswith("  ")]
+        return "\n".join(line for line in lines if not line.startswith("  ")), refused
+
 
 def import_in_child(
     access: Access,

@@ -124,10 +124,11 @@ def forget_upload(upload) -> None:
         context.uploaded_file_mgr.remove_file(session_id=context.session_id, file_id=upload.file_id)
 
 
-def import_upload(upload, mapping_upload, kind: str | None) -> str | None:
+def import_upload(upload, mapping_upload, kind: str | None) -> tuple[str, list[str]] | None:
     """Import an upload into the (non-synthetic) database in a separate process (its memory
     is given back when it ends) with a progress bar; the new version is published for every
-    session when it succeeds. Returns the report to show, or None (the error shown)."""
+    session when it succeeds. Returns the report to show (its summary and its refused rows'
+    lines), or None (the error shown)."""
     bar = progress_bar(f"Importing {upload.name}")
     with uploaded_file(upload) as path, tempfile.TemporaryDirectory() as folder:
         mapping = _saved_mapping(mapping_upload, Path(folder))
@@ -138,7 +139,8 @@ def import_upload(upload, mapping_upload, kind: str | None) -> str | None:
         forget_upload(upload)
     give_memory_back()
     if outcome.ok:
-        return outcome.text + " Every page now shows the new data."
+        summary, refused = outcome.parts()
+        return summary + " Every page now shows the new data.", refused
     st.error(f"{upload.name} was not imported: {outcome.text}")
     return None
 
@@ -183,4 +185,10 @@ def check_and_import_section(synthetic: bool) -> None:
                 st.session_state["data_imported"] = report
                 st.rerun()
     if imported := st.session_state.pop("data_imported", None):
-        st.success(imported)
+        summary, refused = imported
+        if not refused:
+            st.success(summary)
+            return
+        # some rows refused: a warning with one line a row, as the check gives them
+        st.warning(summary + " The refused rows are quarantined with their reasons:")
+        st.markdown("\n".join(f"- {line}" for line in refused))

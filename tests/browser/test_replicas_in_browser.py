@@ -170,3 +170,41 @@ def test_an_import_of_200000_rows_while_sessions_browse(
         assert moves >= 1
         for page in pages:
             _shows_offences_after_moving(page, before + 200_000)
+
+
+def test_an_upload_with_refused_rows_imports_the_rest_and_lists_each(
+    browser, chromium_path, extract_db_path: Path, tmp_path: Path
+) -> None:
+    """A force database, login off: an upload with one bad row among four is imported with a
+    warning that lists the refused row (it was a green success box with the rows run
+    together in one paragraph), and the other three are counted on the Overview."""
+    from stalking_profile.operational import settings as app_settings
+    from tests.browser.test_pages_in_browser import _upload
+
+    database = tmp_path / "force.duckdb"
+    shutil.copy(extract_db_path, database)
+    store = open_store(f"sqlite:///{tmp_path / 'force.operational.sqlite'}")
+    app_settings.set_login_required(store, False, Access.command_line("upload test"))
+    rows = [OFFENCE_HEADER] + [
+        f"U-{n:04d},2023-03-{10 + n:02d},stalking,8Q,AY,Y,N,Y,standard,N,N,," for n in range(3)
+    ]
+    rows.append("U-0099,31/02/2023,stalking,8Q,AY,Y,N,Y,standard,N,N,,")
+    upload = tmp_path / "more.csv"
+    upload.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with serving(database) as app, guarded_page(browser, app) as page:
+        page.goto(app.url)
+        _wait_for_page(page, "Overview")
+        before = int(_metric(page, "Offences").replace(",", ""))
+        page.locator(f'[data-testid="stSidebarNav"] a[href="{app.url}/data"]').click()
+        _wait_for_page(page, "Data")
+        _upload(page, upload)
+        page.get_by_text("4 rows read = 3 would be accepted + 1 refused").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Import the accepted rows").click()
+        done = "Every page now shows the new data."
+        warning = page.locator('[data-testid="stAlertContentWarning"]', has_text=done)
+        warning.wait_for(timeout=120_000)
+        assert "4 rows read = 3 accepted + 1 refused (quarantined)" in warning.inner_text()
+        assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0
+        refused = page.locator('[data-testid="stMain"] li', has_text="row 5: recorded_date")
+        assert refused.count() == 1
+        _shows_offences_after_moving(page, before + 3)
