@@ -8,7 +8,12 @@ from stalking_profile.access import Permission
 info = ui.dataset_info_or_none(ui.database_version())
 synthetic = info is not None and info.is_synthetic
 st.title("Data")
-if info is None:
+if info is None and ui.districts(ui.database_version()).height:
+    st.caption(
+        "This database holds the force's districts and no offences yet. Import an extract of "
+        "offences, then any outcome histories."
+    )
+elif info is None:
     st.caption(
         "This database holds no offences yet. Import the force's districts first (the "
         "`districts.csv` template), then an extract of offences and any outcome histories."
