@@ -331,11 +331,18 @@ def _key(column: str) -> pl.Expr:
 
 def codes_from_names(gateway: Gateway, frame: pl.DataFrame) -> pl.DataFrame:
     """District and ward names given where codes belong, turned into the codes: a district
-    matches a loaded district's name (any case), a ward a loaded ward's name within its
-    district. Anything else is left as it is, for validation to report."""
+    matches a loaded district's name or code (any case: "bd" was refused while "Bradford"
+    was taken), a ward a loaded ward's name within its district. Anything else is left as it
+    is, for validation to report."""
     if "district_code" in frame.columns:
-        districts = gateway.query("districts").select(
-            _key("district_name").alias("__name"), pl.col("district_code").alias("__code")
+        loaded = gateway.query("districts")
+        districts = (
+            pl.concat(
+                loaded.select(_key(column).alias("__name"), pl.col("district_code").alias("__code"))
+                for column in ("district_name", "district_code")
+            )
+            .unique()
+            .unique("__name", keep="none")  # a name that is another district's code: neither
         )
         frame = (
             frame.with_columns(_key("district_code").alias("__name"))
