@@ -1,53 +1,48 @@
 """Secondary suppression across the tables of pages published together or a meeting pack.
 
 Each table passes primary suppression on its own (publication.py); published together they add
-up: DA + non-DA = all (headline, monthly trend, outcome groups, risk flags), the months
-of the period = the period's count, a rolling 12-month total = its twelve months (some before
-the period, and unpublished), the twelve months before = the previous period's count, an SPC
-mean x its months = their sum, the outcome groups of a category = its offences, offences without
-a DASH + offences with one = offences, districts = the selection, the selection and the
-districts not selected = the force, a characteristic's groups of victims = their Total = the
-period's offences (and of suspects, the offences with a suspect), and counts two pages show
-under other names (an outcome rate's offences and its outcome groups'). `published_counts`
-writes every count the tables show, and where, as a `disclosure.LinearSystem`; `protect` hides
-the further counts `protect_system` chooses (and the rates, shares and averages that would give
-them back) until the attacker's audit leaves every hidden count an interval at least the
-threshold wide.
+up: DA + non-DA = all (headline, monthly trend, outcome groups, risk flags), the months of the
+period = the period's count, a rolling 12-month total = its twelve months (some before the
+period, and unpublished), the twelve months before = the previous period's count, an SPC mean x
+its months = their sum, the outcome groups of a category = its offences, offences without a DASH
++ offences with one = offences, districts = the selection, the selection and the districts not
+selected = the force, a characteristic's groups of victims = their Total = the period's offences
+(and of suspects, the offences with a suspect), and counts two pages show under other names (an
+outcome rate's offences and its outcome groups'). `published_counts` writes every count the
+tables show, and where, as a `disclosure.LinearSystem`; `linked_protection.protect` hides the
+further counts `protect_system` chooses (and the rates, shares and averages that would give them
+back) until the attacker's audit leaves every hidden count an interval at least the threshold
+wide.
 
-Not modelled (stated in the pack): differences between published figures that are not
-themselves published counts (for example outcome 14 as an outcome group less outcome 16), and
-the ward map, whose colours do not give exact counts and which draws a suppressed ward grey;
-nor the figures of another period or other districts, each protected on its own (the three DA
-choices of one filter are protected as one: `protect_choices`, and beside them the ward maps'
-and the Victim contact page's, `protect_choices_beside`, and the Victims and suspects page's
-for both beside the three choices' pages, `protect_beside_every_choice`; the Civil orders
-page gives its counts for both only).
+Not modelled (stated in the pack): differences between published figures that are not themselves
+published counts (for example outcome 14 as an outcome group less outcome 16), and the ward map,
+whose colours do not give exact counts and which draws a suppressed ward grey; nor the figures
+of another period or other districts, each protected on its own (the three DA choices of one
+filter are protected as one: `linked_protection.protect_choices`, and beside them the ward maps'
+and the Victim contact page's, `protect_choices_beside`, and the Victims and suspects page's for
+both beside the three choices' pages, `protect_beside_every_choice`; the Civil orders page gives
+its counts for both only).
 An SPC series's moving ranges, limits and special-cause flags are not linear in the counts
 (a moving range beside a shown month gives its neighbour back as one of two values; a run
 below the mean bounds every month in it), so where any month of a series is withheld they are
-withheld with it (`withhold_spc_detail`).
+withheld with it (`linked_protection.withhold_spc_detail`).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
-from functools import cache, cached_property, partial
+from functools import cache, partial
 
-import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile import contract
-from stalking_profile.charts import copy_figure
-from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
+from stalking_profile.disclosure import Key, LinearSystem
 from stalking_profile.filters import Domestic, add_months
-from stalking_profile.maps import colour_bar_top, wards_in_one_colour
 from stalking_profile.measures.indicators import BY_KEY
 from stalking_profile.measures.outcomes import OPEN_GROUP, OPEN_LABEL, TOTALS
-from stalking_profile.tables import SUPPRESSED
 
 CATEGORIES: tuple[Domestic, ...] = ("domestic", "non_domestic")  # DA + non-DA = "all"
 CATEGORY = object()  # where the category goes in a key given to Published.split
@@ -335,7 +330,7 @@ class Published:
         )
 
 
-def _months(first: date, count: int) -> list[date]:
+def months_from(first: date, count: int) -> list[date]:
     return [add_months(first, k) for k in range(count)]
 
 
@@ -719,12 +714,12 @@ def _trend(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         if chosen == "all":
             out.split("month", month, CATEGORY)
         out.count(("rolling", month), "trend", i, "rolling_12m_total", row["rolling_12m_total"])
-        twelve = _months(add_months(month, -11), 12)
+        twelve = months_from(add_months(month, -11), 12)
         out.add([("month", m, chosen) for m in twelve], ("rolling", month))
     if months:
         for category in (*CATEGORIES, "all") if chosen == "all" else (chosen,):
             out.add([("month", m, category) for m in months], ("period", category))
-        before = _months(add_months(months[0], -len(months)), len(months))
+        before = months_from(add_months(months[0], -len(months)), len(months))
         out.add([("month", m, chosen) for m in before], ("previous", chosen))
 
 
@@ -917,456 +912,6 @@ def _comparison(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         if set(categories) >= {*CATEGORIES, "all"}:
             for area in [*areas, OTHERS]:
                 out.split("area", area, CATEGORY, column)
-
-
-@dataclass(frozen=True)
-class Protected:
-    tables: dict[str, pl.DataFrame]  # the tables given, with the secondary suppressions made
-    hidden: set[Key]  # the secondary suppressions this step made
-    places: dict[Key, list[Place]]
-    # the counts hidden before this step that must stay wide (primary suppressions, here and
-    # on the pages beside; not those pages' secondary suppressions)
-    suppressed: frozenset[Key]
-    system: LinearSystem = field(repr=False, compare=False)  # what the attacker reads
-    # the change tests withheld because the monthly counts behind them are (table -> column
-    # -> rows: _tests_on_months_withheld)
-    tested: Cells = field(default_factory=dict, repr=False, compare=False)
-
-    @cached_property
-    def intervals(self) -> dict[Key, tuple[float, float]]:
-        """The attacker's audit after this step: every hidden count's interval. Worked out
-        when asked for (a pack's note, the tests): protect_system has already made each at
-        least the threshold wide, and a page need not wait for the proof again."""
-        return audit(self.system, self.hidden)
-
-    @property
-    def fewest_values(self) -> float:
-        """The fewest whole values an attacker can narrow a count primary suppression hid to
-        (5 for 1 to 5); infinity if none can be narrowed."""
-        widths = [
-            high - low + 1 for key, (low, high) in self.intervals.items() if key in self.suppressed
-        ]
-        return min(widths, default=float("inf"))
-
-    def as_published(self) -> Published:
-        """The counts as these tables publish them (None: hidden), with every sum protection
-        knew between them: those that hold only where two counts agree included, which the
-        published tables no longer show (a page protected beside these needs them all)."""
-        out = Published()
-        out.values = {k: None if k in self.hidden else v for k, v in self.system.values.items()}
-        out.sums = list(self.system.sums)
-        out.zero_able = self.system.opened(self.hidden)  # sums whose zeros are all hidden
-        return out
-
-    def withheld(self, table: str) -> set[tuple[int, str]]:
-        """(row, column) of the counts this step hid in a table."""
-        return {
-            (p.row, p.column) for key in self.hidden for p in self.places[key] if p.table == table
-        }
-
-
-def _hide(frame: pl.DataFrame, cells: dict[str, set[int]], text: str | None = None) -> pl.DataFrame:
-    if not cells:
-        return frame
-    indexed = frame.with_row_index("__row")
-    return indexed.with_columns(
-        pl.when(pl.col("__row").is_in(sorted(rows)))
-        .then(pl.lit(text) if text is not None else None)
-        .otherwise(pl.col(column))
-        .alias(column)
-        for column, rows in cells.items()
-        if column in frame.columns
-    ).drop("__row")
-
-
-def protect(
-    tables: Tables,
-    domestic: Domestic,
-    below: int,
-    elsewhere: Published | None = None,
-    secondary: frozenset[Key] = frozenset(),
-) -> Protected:
-    """The tables with the secondary suppressions that stop any hidden count being recovered
-    from the others, and the audit that proves it. The tables hold exact counts: where the
-    counts are published rounded, they are rounded after this (publication.rounded_last), since
-    the rates and shares beside them are exact and give the exact counts back.
-
-    `elsewhere`: the counts other pages publish, as they publish them (None: hidden there),
-    with the sums between them, protected already. An attacker reads these tables beside
-    theirs: a count these tables share with them is known (it cannot be hidden here) or is
-    hidden here too, and a count they hide must keep its interval with these tables' counts
-    and sums added (the Victims and suspects page's victims by age band add up to the period's
-    offences, which the Overview may withhold). `secondary`: the counts they hid to protect
-    others (secondary suppressions): unknown to an attacker, but not themselves to be kept
-    wide (guarding them here hid every ward of Calderdale's map, July to September 2021, for
-    the period's 189 offences the other pages withheld)."""
-    tables, published, known, unguarded = _beside(tables, domestic, elsewhere, secondary)
-    system = published.system(known=known)
-    withheld = frozenset(k for k, v in system.values.items() if v is None)
-    suppressed = withheld - unguarded
-    hidden = protect_system(system, below, unguarded=unguarded) - withheld
-    hidden -= _copies_shown(hidden, system, below)
-    places = dict(published.places)
-    tested = _tests_on_months_withheld(tables, system, hidden, domestic)
-    changed = _with_hidden(tables, hidden, places, tested)
-    return Protected(changed, hidden, places, suppressed, system, tested)
-
-
-def _beside(
-    tables: Tables,
-    domestic: Domestic,
-    elsewhere: Published | None,
-    secondary: frozenset[Key],
-) -> tuple[Tables, Published, frozenset[Key], frozenset[Key]]:
-    """`protect`'s reading of the tables beside `elsewhere`: the tables with the counts hidden
-    there hidden, their counts with those shown there known, the counts known, and the counts
-    that need not be kept wide (`secondary`, and the same counts under other names)."""
-    published = published_counts(tables, domestic)
-    known: frozenset[Key] = frozenset()
-    if elsewhere is not None:
-        named = published.values.keys() | {k for parts, t in published.sums for k in (*parts, t)}
-        hidden_there = _with_equals(
-            {key for key in named if key in elsewhere.values and elsewhere.values[key] is None},
-            published,
-        )
-        if hidden_there:
-            tables = _with_hidden(tables, hidden_there, published.places)
-            published = published_counts(tables, domestic)
-        shown_there = {k: v for k, v in elsewhere.values.items() if v is not None}
-        for key, value in shown_there.items():
-            published.known(key, value)  # a count shown only there has no cell here
-        for key in elsewhere.values.keys() - shown_there.keys():
-            published.values.setdefault(key, None)  # hidden there: unknown here too
-        published.sums.extend(elsewhere.sums)
-        published.zero_able |= elsewhere.zero_able
-        known = frozenset(shown_there)
-    unguarded = frozenset(_with_equals(set(secondary), published)) if secondary else frozenset()
-    return tables, published, known, unguarded
-
-
-CHOSEN = "as chosen"  # a count of the pages read for DA or non-DA alone: (CHOSEN, choice, key)
-
-
-def protect_choices(choices: Mapping[Domestic, Tables], below: int) -> dict[Domestic, Protected]:
-    """The pages read for each DA choice (`choices`: "all", "domestic", "non_domestic" -> their
-    tables) protected as one: a reader can set the DA filter's pages beside the filter for
-    both, so a count hidden under one choice must not be shown under another (Calderdale, July
-    to September 2021: the non-DA filter showed August's 5 non-DA offences, withheld under
-    both to keep July's 4 and September's 2 wide). Each choice's counts keep their own names
-    (a rolling total or an SPC mean is of whatever was chosen), and a count under one name with
-    the same value under both choices is the same count (a month's DA offences are ("month",
-    month, "domestic") either way; withheld under both, only where its name says its
-    category). Returns each choice's tables as protected."""
-    published = {choice: published_counts(tables, choice) for choice, tables in choices.items()}
-    merged = _merged_choices(published)
-    system = merged.system()
-    withheld = frozenset(k for k, v in system.values.items() if v is None)
-    hidden = protect_system(system, below) - withheld
-    hidden -= _copies_shown(hidden, system, below)
-    out = {}
-    for choice, pub in published.items():
-        mine = {key for key in pub.values if _chosen(choice, key) in hidden}
-        own = pub.system()
-        places = dict(pub.places)
-        tested = _tests_on_months_withheld(choices[choice], own, mine, choice)
-        changed = _with_hidden(choices[choice], mine, places, tested)
-        suppressed = frozenset(k for k, v in own.values.items() if v is None)
-        out[choice] = Protected(changed, mine, places, suppressed, own, tested)
-    return out
-
-
-def protect_beside_every_choice(
-    tables: Tables, pages: Mapping[Domestic, Protected], below: int
-) -> Protected:
-    """`protect` for a page for both (DA and non-DA) whose tables show DA and non-DA counts
-    too, beside the three choices' pages (`pages`: each choice's published_pages) read side
-    by side: its DA and non-DA counts are the DA and non-DA pages' counts."""
-    every_page = _merged_choices({c: pages[c].as_published() for c in pages})
-    secondary = frozenset(_chosen(c, k) for c in pages for k in pages[c].hidden)
-    return protect(tables, "all", below, every_page, secondary)
-
-
-def _chosen(choice: Domestic, key: Key) -> Key:
-    """A count's name in the system of the three DA choices (`protect_choices`)."""
-    return key if choice == "all" else (CHOSEN, choice, key)
-
-
-def _merged_choices(published: Mapping[Domestic, Published]) -> Published:
-    """The counts and sums of each DA choice's tables under their names in one system, a
-    count under one name with the same value under "all" and a choice linked as the same
-    (withheld under both: only where its name gives its category)."""
-    merged = Published()
-    for choice, pub in published.items():
-        merged.values.update({_chosen(choice, k): v for k, v in pub.values.items()})
-        for key, where in pub.places.items():
-            merged.places[_chosen(choice, key)].extend(where)
-        merged.sums.extend(
-            (tuple(_chosen(choice, p) for p in parts), _chosen(choice, total))
-            for parts, total in pub.sums
-        )
-        merged.zero_able |= {_chosen(choice, key) for key in pub.zero_able}
-    both = published.get("all")
-    for choice, pub in published.items():
-        if both is None or choice == "all":
-            continue
-        for key, value in pub.values.items():
-            same = key in both.values and both.values[key] == value
-            if same and (value is not None or _names_category(key, choice)):
-                merged.add([_chosen(choice, key)], key)
-    return merged
-
-
-def side_by_side(published: Mapping[Domestic, Published]) -> Published:
-    """The three DA choices' counts as a reader of their pages side by side reads them: one
-    system (`_merged_choices`), in which a count for both that DA + non-DA make is the sum of
-    its DA and non-DA counts (`_split_by_choice`: a ward's offences and the offences of no
-    known ward on the map; the Victim contact page's counts)."""
-    merged = _merged_choices(published)
-    for key in list(published["all"].values) if "all" in published else []:
-        named = [_chosen(c, k) for c in CATEGORIES if (k := _split_by_choice(key, c)) is not None]
-        if len(named) == len(CATEGORIES) and all(k in merged.values for k in named):
-            merged.add(named, key)
-    return merged
-
-
-def _split_by_choice(key: Key, choice: Domestic) -> Key | None:
-    """The name under a DA choice of a count under both which DA + non-DA make (a ward's
-    offences; the offences of no known ward; a Victim contact count by district or month);
-    None for other counts."""
-    if isinstance(key, tuple) and len(key) == 2 and key[0] == "ward":
-        return key
-    if key == ("unknown ward", "all"):
-        return ("unknown ward", choice)
-    if isinstance(key, tuple) and key and key[0] in CONTACT_TABLES:
-        return key
-    return None
-
-
-def protect_choices_beside(
-    choices: Mapping[Domestic, Tables], pages: Mapping[Domestic, Protected], below: int
-) -> dict[Domestic, Protected]:
-    """A page protected beside the others (published_pages) for the three DA choices: the
-    page for both as `protect` protects it beside its pages, then the DA and non-DA pages as
-    one beside it and theirs, read side by side with it (`side_by_side`: a ward's offences for
-    both are its DA and non-DA offences). Protected apart, the map for both less the DA map
-    gave withheld non-DA ward counts back (251 in 20 district-quarters of 2021). The DA and
-    non-DA pages hide what that needs, so the page for both keeps its counts (one system for
-    the three withheld every ward of Calderdale's map for both, July to September 2021).
-    `pages`: each choice's published_pages."""
-    both = protect(
-        choices["all"], "all", below, pages["all"].as_published(), frozenset(pages["all"].hidden)
-    )
-    prepared = {
-        c: _beside(choices[c], c, pages[c].as_published(), frozenset(pages[c].hidden))
-        for c in choices
-    }
-    # which counts are one count is read from the counts before this step hid any
-    merged = side_by_side({c: p[1] for c, p in prepared.items()})
-    shown_both = both.as_published()
-    merged.values.update({k: v for k, v in shown_both.values.items() if k in merged.values})
-    known = frozenset(k for k, v in shown_both.values.items() if v is not None)
-    known |= {_chosen(c, k) for c in CATEGORIES for k in prepared[c][2]}
-    unguarded = frozenset(_chosen(c, k) for c in CATEGORIES for k in prepared[c][3])
-    unguarded |= _with_equals(set(both.hidden), shown_both) | prepared["all"][3]
-    system = merged.system(known=known)
-    withheld = frozenset(k for k, v in system.values.items() if v is None)
-    hidden = protect_system(system, below, unguarded=unguarded) - withheld
-    hidden -= _copies_shown(hidden, system, below)
-    out: dict[Domestic, Protected] = {"all": both}
-    for choice in CATEGORIES:
-        tables, pub, mine_known, mine_unguarded = prepared[choice]
-        mine = {key for key in pub.values if _chosen(choice, key) in hidden}
-        own = pub.system(known=mine_known)
-        places = dict(pub.places)
-        suppressed = frozenset(k for k, v in own.values.items() if v is None) - mine_unguarded
-        out[choice] = Protected(_with_hidden(tables, mine, places), mine, places, suppressed, own)
-    return out
-
-
-def _names_category(key: Key, choice: str) -> bool:
-    """A key naming `choice` ("domestic" or "non_domestic") and no other category: the same
-    count whatever the filter chose."""
-    parts = {part for part in key if isinstance(part, str)} if isinstance(key, tuple) else set()
-    return choice in parts and not parts & ({*CATEGORIES, "all"} - {choice})
-
-
-def _with_equals(keys: set[Key], published: Published) -> set[Key]:
-    """The keys, and every key a sum of one part says is the same count as one of them."""
-    return _closure(keys, _same_counts(published.sums))
-
-
-def _same_counts(
-    sums: list[tuple[tuple[Key, ...], Key]], fixed: frozenset[Key] = frozenset()
-) -> dict[Key, list[Key]]:
-    """Each key's links to the keys a sum says are the same count: a sum of one part, or one
-    whose other counts are all `fixed` (known to a reader, with no cell to hide). A count
-    such a sum gives exactly from fixed counts alone is linked to one of them."""
-    same: defaultdict[Key, list[Key]] = defaultdict(list)
-    for parts, total in sums:
-        members = (*parts, total)
-        unknown = [key for key in members if key not in fixed]
-        if len(unknown) == 1 and len(members) > 1:
-            unknown.append(next(key for key in members if key in fixed))
-        if len(unknown) == 2:
-            same[unknown[0]].append(unknown[1])
-            same[unknown[1]].append(unknown[0])
-    return same
-
-
-def _closure(keys: set[Key], same: dict[Key, list[Key]]) -> set[Key]:
-    found, todo = set(keys), list(keys)
-    while todo:
-        for other in same.get(todo.pop(), ()):
-            if other not in found:
-                found.add(other)
-                todo.append(other)
-    return found
-
-
-def _copies_shown(hidden: set[Key], system: LinearSystem, below: int) -> set[Key]:
-    """The secondary suppressions of `hidden` that are the same count as one a reader is shown
-    or knows (through sums of one part, or of known counts but two): hiding them hides
-    nothing, so the audit is the same with them shown, and a reader is not told a count is
-    withheld that another page shows (Calderdale, September 2021: the Overview withheld the
-    44 DA offences that the Outcomes page showed as the month's offences followed up). Zeros
-    stay hidden: they are hidden a whole sum at a time (disclosure.LinearSystem.opened), and
-    one shown again would tell a reader the sum's other blanks are at least 1."""
-    same = _same_counts(list(system.sums), system.fixed - system.withheld)
-    primary = small(system, below)
-    copies: set[Key] = set()
-    seen: set[Key] = set()
-    for key in hidden - primary:
-        if key in seen:
-            continue
-        count = _closure({key}, same)
-        seen |= count
-        if any(k not in hidden and system.values.get(k) is not None for k in count):
-            copies |= {k for k in count & (hidden - primary) if system.values.get(k) != 0}
-    return copies
-
-
-def protect_with(protected: Protected, tables: Tables) -> Protected:
-    """`tables` with the cells `protected` hid in its tables of the same names: a page's own
-    tables (built from the same counts, in the same rows, whatever its settings) as they were
-    protected together with other pages' (panels.published_pages)."""
-    for name, frame in tables.items():
-        if frame.height != protected.tables[name].height:
-            raise ValueError(f"{name} has other rows than the table protected under its name")
-    return replace(
-        protected,
-        tables=_with_hidden(tables, protected.hidden, protected.places, protected.tested),
-    )
-
-
-def _with_hidden(
-    tables: Tables, hidden: set[Key], places: dict[Key, list[Place]], tested: Cells | None = None
-) -> dict[str, pl.DataFrame]:
-    """The tables with every place of the hidden counts blanked, with what goes with each, and
-    the `tested` cells (_tests_on_months_withheld)."""
-    cells: defaultdict[str, defaultdict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for key in hidden:
-        for place in places.get(key, ()):
-            for column in (place.column, *place.derived):
-                cells[place.table][column].add(place.row)
-    for table, columns in (tested or {}).items():
-        for column, rows in columns.items():
-            cells[table][column] |= rows
-    changes = {name: _hide(frame, cells[name]) for name, frame in tables.items()}
-    text_cells = {
-        column: rows
-        for column, rows in {
-            **{c: cells["headline"].get(c, set()) for c in ("numerator", "denominator")},
-            **{c: cells["headline"].get("value", set()) for c in TEXT_DERIVED},
-        }.items()
-        if rows
-    }
-    if "headline_text" in tables:
-        for column, rows in (tested or {}).get("headline_text", {}).items():
-            text_cells[column] = text_cells.get(column, set()) | rows  # with the counts' own
-        changes["headline_text"] = _hide(tables["headline_text"], text_cells, SUPPRESSED)
-    for name, columns in (tested or {}).items():
-        if name in changes and "definition" in changes[name].columns:
-            rows = set().union(*columns.values())
-            changes[name] = _without_dispersion_text(changes[name], rows)
-    for name in [name for name in changes if is_spc(name)]:
-        changes[name] = withhold_spc_detail(changes[name])
-    return changes
-
-
-Cells = dict[str, dict[str, set[int]]]  # table -> column -> rows
-# The figures of a change test that overdispersion (phi, from the monthly counts) enters.
-QUASI_POISSON = {
-    "comparison": ("change_lower", "change_upper", "p_value", "q_value", "significant"),
-    "headline": ("lower", "upper", "p_value"),
-    "headline_text": ("interval", "p_value"),
-}
-DISPERSION_TEXT = re.compile(
-    r" \(the months compared vary [0-9.,]+ times as much as Poisson allows\)"
-)
-
-
-def _tests_on_months_withheld(
-    tables: Tables, system: LinearSystem, hidden: set[Key], domestic: Domestic
-) -> Cells:
-    """The cells of each quasi-Poisson change test (the comparison table's rows with a
-    dispersion, the headline change) whose monthly counts are published with some withheld:
-    the dispersion phi is the months' Pearson X^2, so with the published months it gave the
-    withheld ones back (Calderdale, July to September 2021: phi 3.32, the DA months 55, 79
-    and 44, and 11 non-DA offences in the quarter allow one split, the withheld 4, 5 and 2).
-    The months are the selection's, in the Trends table's period and the equal period before;
-    a test of an area whose months are never published (a district of several selected, the
-    force) is left, as one X^2 over two dozen unknown months pins none of them."""
-    trend = tables.get("trend")
-    if trend is None or trend.is_empty():
-        return {}
-    current = trend["recorded_month"].to_list()
-    months = [*current, *_months(add_months(current[0], -len(current)), len(current))]
-
-    def withheld(category: str) -> bool:
-        keys = [("month", month, category) for month in months]
-        return any(
-            key in system.values and (system.values[key] is None or key in hidden) for key in keys
-        )
-
-    cells: defaultdict[str, defaultdict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    comparison = tables.get("comparison")
-    if comparison is not None and "dispersion" in comparison.columns:
-        selection = _selection_area(comparison["district_code"].unique().to_list())
-        for i, row in enumerate(comparison.iter_rows(named=True)):
-            tested_here = row["dispersion"] is not None and row["district_code"] == selection
-            if tested_here and withheld(row["category"]):
-                for column in (*QUASI_POISSON["comparison"], "dispersion"):
-                    cells["comparison"][column].add(i)
-    headline = tables.get("headline")
-    if headline is not None and withheld(domestic):
-        for i, row in enumerate(headline.iter_rows(named=True)):
-            if row["indicator"] == "change" and DISPERSION_TEXT.search(row["definition"] or ""):
-                for table in ("headline", "headline_text"):
-                    for column in QUASI_POISSON[table]:
-                        cells[table][column].add(i)
-    return {table: dict(columns) for table, columns in cells.items()}
-
-
-def _selection_area(areas: list[str]) -> str:
-    """The comparison table's row of the selection: its own row, the one district chosen, or
-    the force (every district chosen)."""
-    districts = [a for a in areas if a not in (SELECTED, FORCE)]
-    if SELECTED in areas:
-        return SELECTED
-    return districts[0] if len(districts) == 1 else FORCE
-
-
-def _without_dispersion_text(frame: pl.DataFrame, rows: set[int]) -> pl.DataFrame:
-    """The frame with its definitions in `rows` no longer stating phi (withheld with the test)."""
-    hit = pl.int_range(pl.len()).is_in(sorted(rows))
-    return frame.with_columns(
-        pl.when(hit)
-        .then(
-            pl.col("definition").str.replace(DISPERSION_TEXT.pattern, " (withheld: small numbers)")
-        )
-        .otherwise(pl.col("definition"))
-        .alias("definition")
-    )
 
 
 def _areas(out: Published, prefix: tuple, areas: list[str]) -> None:
@@ -1602,200 +1147,3 @@ def _serial(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         key = ("offences_with_suspect", chosen)
         out.count(key, "serial", i, "offences_with_suspect", row["offences_with_suspect"])
         out.count(("suspects", chosen), "serial", i, "suspects", row["suspects"])
-
-
-WITHHELD_WARDS = "Withheld: small numbers"  # the legend of the wards a map does not colour
-WITHHELD_GREY = "#c8c8c8"
-
-
-def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure:
-    """A copy of a ward map or funnel plot with the given wards not drawn by value: on a map,
-    out of the coloured trace and drawn grey in one of their own, in the legend as withheld
-    (they were white, read as no offences), their hover naming the ward and saying so; no
-    point in a funnel plot."""
-    out = copy_figure(figure)
-    withheld: list[go.Choropleth] = []
-    for trace in out.data:
-        locations = getattr(trace, "locations", None)
-        if locations is not None and getattr(trace, "z", None) is not None:
-            gone = [location in codes for location in locations]
-            if any(gone):
-                withheld.append(_withheld_wards(trace, gone))
-                kept = [not hide for hide in gone]
-                trace.locations = [v for v, keep in zip(locations, kept, strict=True) if keep]
-                trace.z = [v for v, keep in zip(trace.z, kept, strict=True) if keep]
-                if trace.zmax is not None:  # the colour bar's top was a withheld ward's value
-                    trace.zmax = colour_bar_top(trace.z)
-                if trace.customdata is not None:
-                    rows = zip(trace.customdata, kept, strict=True)
-                    trace.customdata = [list(row) for row, keep in rows if keep]
-        elif getattr(trace, "text", None) is not None and not isinstance(trace.text, str):
-            gone = [text in names for text in trace.text]
-            # a funnel plot's points (y), or a map's markers (lat and lon, a Scattergeo)
-            for axis in ("y", "lat", "lon"):
-                values = getattr(trace, axis, None) if any(gone) else None
-                if values is not None:
-                    setattr(
-                        trace,
-                        axis,
-                        [None if hide else v for hide, v in zip(gone, values, strict=True)],
-                    )
-    for trace in withheld:
-        out.add_trace(trace)
-    if withheld:  # below the map, clear of the colour bar
-        out.update_layout(legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"})
-    return out
-
-
-def _withheld_wards(trace: go.Choropleth, gone: list[bool]) -> go.Choropleth:
-    """The wards of a map's coloured trace that are withheld, as a grey trace of their own in
-    the legend (with only their shapes)."""
-    locations = [v for v, hide in zip(trace.locations, gone, strict=True) if hide]
-    where, path = set(locations), (trace.featureidkey or "id").split(".")
-
-    def feature_id(feature: dict) -> object:
-        for part in path:
-            feature = feature.get(part) or {}
-        return feature
-
-    features = [f for f in trace.geojson["features"] if feature_id(f) in where]
-    rows = trace.customdata
-    if rows is None:  # no hover data: the ward's code
-        rows = [[v, ""] for v in trace.locations]
-    hover = [[row[0], row[1]] for row, hide in zip(rows, gone, strict=True) if hide]
-    return wards_in_one_colour(
-        {"type": "FeatureCollection", "features": features},
-        locations,
-        WITHHELD_GREY,
-        f"{WITHHELD_WARDS} ({len(locations)})",
-        hover,
-        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>withheld: small numbers<extra></extra>",
-        featureidkey=trace.featureidkey or "id",
-    )
-
-
-def hidden_months(protected: Protected, table: str, month_column: str) -> dict[str, set[date]]:
-    """The months each column of a monthly table lost to secondary suppression."""
-    frame = protected.tables[table]
-    out: defaultdict[str, set[date]] = defaultdict(set)
-    for row, column in protected.withheld(table):
-        out[column].add(frame[month_column][row])
-    return dict(out)
-
-
-SPC_POINTS = ("Value", "Special cause: higher", "Special cause: lower")
-SPC_LINES = ("Mean", "Process limits", "Trial limits (under 12 points)")
-# What an XmR table shows beyond its values and means: not linear in the counts.
-SPC_DETAIL = (
-    *("moving_range", "upper_limit", "lower_limit", "upper_two_sigma", "lower_two_sigma"),
-    *("beyond_limits", "shift", "trend", "two_of_three", "special_cause", "side"),
-)
-SPC_DETAIL_TRACES = (*SPC_POINTS[1:], *SPC_LINES[1:])
-
-
-def spc_detail_withheld(chart: pl.DataFrame) -> bool:
-    """Whether a published XmR table has a month withheld, and so its detail too."""
-    return chart["value"].null_count() > 0
-
-
-def withhold_spc_detail(chart: pl.DataFrame) -> pl.DataFrame:
-    """A published XmR table (spc.xmr's columns) with its moving ranges, limits and
-    special-cause flags withheld wherever any month's value is. Calderdale non-DA, October
-    2020 to September 2021, showed every moving range: one shown month and the range beside
-    it gave its neighbour back (5 and a range of 3: 2, the other candidate 8 not being a small
-    count), and so on along the series; a "shift, low" flag put a month below the mean of
-    3.06. The values and means stay, protected as sums (`_spc`)."""
-    if not spc_detail_withheld(chart):
-        return chart
-    return chart.with_columns(
-        pl.lit(None, dtype=chart.schema[column]).alias(column)
-        for column in SPC_DETAIL
-        if column in chart.columns
-    )
-
-
-SPC_LEFT_OFF = (
-    "Process limits and special-cause markers are left off: a month of the series is suppressed"
-)
-
-
-def hide_spc(figure: go.Figure, protected: Protected, table: str) -> go.Figure:
-    """An SPC chart as its table was published: the points withheld, and where the mean was
-    withheld (a partition's mean with its months' total gives a month back), its line, label
-    and process limits too; where any month was withheld, every limit and special-cause
-    marker (`withhold_spc_detail`)."""
-    hidden = hidden_months(protected, table, "month")
-    means = hidden.get("mean", set())
-    points = {
-        **dict.fromkeys(SPC_POINTS, hidden.get("value", set())),
-        **dict.fromkeys(SPC_LINES, means),
-    }
-    chart = protected.tables[table]
-    if spc_detail_withheld(chart):
-        months = set(chart["month"].to_list())
-        points |= {name: months for name in SPC_DETAIL_TRACES}
-    out = hide_points(figure, points)
-    if spc_detail_withheld(chart):  # the subtitle no longer describes limits it drew
-        title = str(out.layout.title.text or "")
-        out.layout.title.text = re.sub(r"<sup>.*</sup>", f"<sup>{SPC_LEFT_OFF}</sup>", title)
-    if means:
-        gone = {str(month)[:10] for month in means}
-        out.layout.annotations = [
-            note
-            for note in out.layout.annotations
-            if not (str(note.text).startswith("mean ") and str(note.x)[:10] in gone)
-        ]
-    return out
-
-
-def hide_points(figure: go.Figure, points: Mapping[str, set[date]]) -> go.Figure:
-    """A copy of the figure with the points at the given x values removed from the traces
-    named (a trace's name, then the x values to blank). A trace left with no point is left
-    out, with its legend entry: a special-cause marker's months (its x) told a reader which
-    withheld months were flagged, and its legend that some were."""
-    out = copy_figure(figure)
-    emptied = set()
-    for index, trace in enumerate(out.data):
-        gone = {str(x)[:10] for x in points.get(trace.name or "", set())}
-        if gone and trace.x is not None and trace.y is not None:
-            trace.y = [
-                None if str(x)[:10] in gone else y for x, y in zip(trace.x, trace.y, strict=True)
-            ]
-            if all(y is None for y in trace.y):
-                emptied.add(index)
-    if emptied:
-        out.data = tuple(trace for i, trace in enumerate(out.data) if i not in emptied)
-    return out
-
-
-def hide_display(
-    display: pl.DataFrame, protected: Protected, names: Mapping[str, str]
-) -> pl.DataFrame:
-    """The comparison table as text with the cells secondary suppression hid shown as
-    "suppressed", and the change beside any count withheld, by either step (the change
-    beside "<5" and the previous period gave the count back: -60% of 5 is 2); `names`:
-    category -> its label in the rows."""
-    table = protected.tables["comparison"]
-    label = display.columns[0]
-    cells: defaultdict[str, set[str]] = defaultdict(set)
-    for row, column in protected.withheld("comparison"):
-        area, category = table["district_code"][row], table["category"][row]
-        period = "this period" if column == "current" else "previous period"
-        cells[area] |= {f"{names[category]}: {period}", f"{names[category]}: change"}
-    primary = {
-        place.row
-        for key in protected.suppressed
-        for place in protected.places.get(key, [])
-        if place.table == "comparison"
-    }
-    for row in primary:
-        area, category = table["district_code"][row], table["category"][row]
-        cells[area].add(f"{names[category]}: change")
-    return display.with_columns(
-        pl.when(pl.col(label).is_in(sorted(rows)))
-        .then(pl.lit(SUPPRESSED))
-        .otherwise(pl.col(area))
-        .alias(area)
-        for area, rows in cells.items()
-        if area in display.columns
-    )

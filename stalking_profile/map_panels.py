@@ -12,7 +12,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, linked_tables, maps, queries
+from stalking_profile import charts, linked_figures, linked_protection, maps, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
 from stalking_profile.geography import WardGeometry
@@ -164,7 +164,7 @@ def hotspot_panel(
         # ranked by the rates as published: a rate withheld beside a small previous count
         # was ranked below the wards of no offences
         top_wards=_top_wards(suppress_frame(wards, access.suppress_below), measure),
-        map_figure=linked_tables.hide_wards(panel.map_figure, hidden, names),
+        map_figure=linked_figures.hide_wards(panel.map_figure, hidden, names),
         hotspot_figure=maps.hotspot_figure(geometry, wards, _hotspot_title(flt.describe()))
         if hidden
         else panel.hotspot_figure,
@@ -190,7 +190,7 @@ CROSS_CHOICE_WITHHELD = (  # .format(limit=CROSS_CHOICE_WARDS)
 
 def _protected_wards(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry
-) -> linked_tables.Protected | None:
+) -> linked_protection.Protected | None:
     """The period's wards ("wards": ward_code, offences) and the map's caption ("ward_totals":
     the offences of no known ward, of all offences) for the filter's DA choice as publication
     mode publishes them: beside the pages for that period, the three choices' as one (a
@@ -219,7 +219,7 @@ def _protected_wards(
     return protected_beside_pages(gateway, flt, chosen)
 
 
-def _ward_counts(protected: linked_tables.Protected, codes: pl.Series) -> pl.Series:
+def _ward_counts(protected: linked_protection.Protected, codes: pl.Series) -> pl.Series:
     """The protected wards' offences in the order of `codes`."""
     wards = protected.tables["wards"]
     order = pl.DataFrame({"ward_code": codes})

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, TypeVar
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, formatting, linked_tables, queries
+from stalking_profile import (
+    charts,
+    formatting,
+    linked_figures,
+    linked_protection,
+    linked_tables,
+    queries,
+)
 from stalking_profile.config import SMALL_DENOMINATOR, SPC_RUN_LENGTH, Settings
 from stalking_profile.db import Gateway
 from stalking_profile.filters import (
@@ -123,20 +130,20 @@ def overview(
     protected = protected_across_pages(gateway, flt, _overview_tables(panel))
     if protected is None:
         return panel
-    hidden = linked_tables.hidden_months(protected, "spc", "month")
+    hidden = linked_figures.hidden_months(protected, "spc", "month")
     card, means = hidden.get("value", set()), hidden.get("mean", set())
-    detail = linked_tables.spc_detail_withheld(protected.tables["spc"])
+    detail = linked_protection.spc_detail_withheld(protected.tables["spc"])
     offences = pl.col("indicator") == "offences"
     return replace(
         panel,
         headline=protected.tables["headline"],
         headline_table=protected.tables["headline_text"],
         trend_table=protected.tables["trend"],
-        trend_figure=linked_tables.hide_points(panel.trend_figure, _trend_points(protected, flt)),
+        trend_figure=linked_figures.hide_points(panel.trend_figure, _trend_points(protected, flt)),
         offences_chart=protected.tables["spc"],
         scorecard_charts=panel.scorecard_charts.only(PUBLISHED_SCORECARD).replacing(
             "offences",
-            lambda figure: linked_tables.hide_spc(figure, protected, "spc"),
+            lambda figure: linked_figures.hide_spc(figure, protected, "spc"),
         ),
         scorecard_note=PUBLISHED_SCORECARD_NOTE,
         scorecard=panel.scorecard.filter(
@@ -174,16 +181,16 @@ def _overview_tables(panel: OverviewPanel) -> dict[str, pl.DataFrame]:
     }
 
 
-def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Protected:
+def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_protection.Protected:
     """In publication mode, the tables of the pages that show the same counts (Overview,
     Trends, Outcomes, Risk and flags, Data quality, Repeats) for the filter, protected
     together: a count hidden on one page for protection is hidden on every page, so none comes
     back from another page's (Calderdale, September 2021: the Overview's 46 offences less the
     Risk page's 44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and
     rule on a snapshot (Gateway.remembered); each page then hides the same cells in its own
-    tables (linked_tables.protect_with). The tables hold exact counts (publication.rounded_last).
+    tables (linked_protection.protect_with). The tables hold exact counts (publication.rounded_last).
     The pages for DA, non-DA and both are protected as one and worked out together
-    (linked_tables.protect_choices): protected apart, a count shown under one choice was
+    (linked_protection.protect_choices): protected apart, a count shown under one choice was
     withheld under another."""
     access = gateway.access
     if access is None or not gateway.publication or access.round_to > 1:
@@ -192,7 +199,7 @@ def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_tables.Prote
     both = replace(flt, domestic="all")
     choices = gateway.remembered(
         ("published pages", both, below),
-        lambda: linked_tables.protect_choices(
+        lambda: linked_protection.protect_choices(
             {
                 choice: _shared_tables(gateway, chosen)
                 for choice, chosen in _every_choice(flt).items()
@@ -240,7 +247,7 @@ def _quality_shared(flt: ProfileFilter) -> bool:
 
 def protected_beside_pages(
     gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
-) -> linked_tables.Protected | None:
+) -> linked_protection.Protected | None:
     """A page's tables protected beside the pages published together (published_pages): the
     counts it shares with them are as those pages publish them (known to an attacker, or
     hidden here too), and the attacker's audit reads the page with their counts and sums, so
@@ -252,7 +259,7 @@ def protected_beside_pages(
     if not gateway.publication or access is None:
         return None
     others = published_pages(gateway, flt)
-    return linked_tables.protect(
+    return linked_protection.protect(
         tables, flt.domestic, access.suppress_below, others.as_published(), frozenset(others.hidden)
     )
 
@@ -262,10 +269,10 @@ def protected_beside_pages_for_every_choice(
     flt: ProfileFilter,
     page: str,
     tables: Callable[[ProfileFilter], dict[str, pl.DataFrame]],
-) -> linked_tables.Protected | None:
+) -> linked_protection.Protected | None:
     """As protected_beside_pages, for a page whose counts for both are its DA and non-DA
     counts (the Hotspot maps page's wards): its tables for the three DA choices (`tables`
-    of the filter under each) protected as one (linked_tables.protect_choices_beside), worked
+    of the filter under each) protected as one (linked_protection.protect_choices_beside), worked
     out once for the three under `page`. None (nothing to do) outside publication mode."""
     access = gateway.access
     if not gateway.publication or access is None:
@@ -274,7 +281,7 @@ def protected_beside_pages_for_every_choice(
     every = _every_choice(flt)
     joint = gateway.remembered(
         (page, every["all"], below),
-        lambda: linked_tables.protect_choices_beside(
+        lambda: linked_protection.protect_choices_beside(
             {choice: tables(chosen) for choice, chosen in every.items()},
             _pages_of_every_choice(gateway, flt),
             below,
@@ -285,15 +292,15 @@ def protected_beside_pages_for_every_choice(
 
 def protected_beside_every_choice(
     gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
-) -> linked_tables.Protected | None:
+) -> linked_protection.Protected | None:
     """As protected_beside_pages, for the filter for both, beside the three DA choices'
-    pages read side by side (linked_tables.protect_beside_every_choice): for a page whose
+    pages read side by side (linked_protection.protect_beside_every_choice): for a page whose
     tables split their counts into DA and non-DA (the Victims and suspects page)."""
     access = gateway.access
     if not gateway.publication or access is None:
         return None
     pages = _pages_of_every_choice(gateway, flt)
-    return linked_tables.protect_beside_every_choice(tables, pages, access.suppress_below)
+    return linked_protection.protect_beside_every_choice(tables, pages, access.suppress_below)
 
 
 def _every_choice(flt: ProfileFilter) -> dict[Domestic, ProfileFilter]:
@@ -303,19 +310,19 @@ def _every_choice(flt: ProfileFilter) -> dict[Domestic, ProfileFilter]:
 
 def _pages_of_every_choice(
     gateway: Gateway, flt: ProfileFilter
-) -> dict[Domestic, linked_tables.Protected]:
+) -> dict[Domestic, linked_protection.Protected]:
     """published_pages for the filter under each DA choice (worked out together, once)."""
     return {choice: published_pages(gateway, f) for choice, f in _every_choice(flt).items()}
 
 
 def protected_across_pages(
     gateway: Gateway, flt: ProfileFilter, tables: dict[str, pl.DataFrame]
-) -> linked_tables.Protected | None:
+) -> linked_protection.Protected | None:
     """A page's tables as they are published with the other pages' (published_pages); None
     (nothing to do) outside publication mode."""
     if not gateway.publication or gateway.access is None:
         return None
-    return linked_tables.protect_with(published_pages(gateway, flt), tables)
+    return linked_protection.protect_with(published_pages(gateway, flt), tables)
 
 
 def _tables_of(panel: object, names: Mapping[str, str]) -> dict[str, pl.DataFrame]:
@@ -325,7 +332,7 @@ def _tables_of(panel: object, names: Mapping[str, str]) -> dict[str, pl.DataFram
 
 
 def _as_protected(
-    panel: PanelT, protected: linked_tables.Protected, names: Mapping[str, str]
+    panel: PanelT, protected: linked_protection.Protected, names: Mapping[str, str]
 ) -> PanelT:
     """The panel with its tables (`names`, as for _tables_of) as protection left them."""
     return replace(panel, **{field: protected.tables[name] for name, field in names.items()})
@@ -346,9 +353,11 @@ PUBLISHED_SCORECARD_NOTE = (
 )
 
 
-def _trend_points(protected: linked_tables.Protected, flt: ProfileFilter) -> dict[str, set[date]]:
+def _trend_points(
+    protected: linked_protection.Protected, flt: ProfileFilter
+) -> dict[str, set[date]]:
     """The monthly trend chart's points that secondary suppression hid, by trace name."""
-    months = linked_tables.hidden_months(protected, "trend", "recorded_month")
+    months = linked_figures.hidden_months(protected, "trend", "recorded_month")
     traces = {c: f"{DOMESTIC_CHOICES[c]} per month" for c in ("domestic", "non_domestic")}
     traces["rolling_12m_total"] = "Rolling 12-month total"
     if flt.domestic != "all":
@@ -585,22 +594,22 @@ def trends_page(
     return TrendsPage(
         VolumePanel(
             protected.tables["trend"],
-            linked_tables.hide_points(volume.figure, _trend_points(protected, flt)),
+            linked_figures.hide_points(volume.figure, _trend_points(protected, flt)),
         ),
         replace(
             control,
             chart=protected.tables[spc_table],
-            figure=linked_tables.hide_spc(control.figure, protected, spc_table),
+            figure=linked_figures.hide_spc(control.figure, protected, spc_table),
             variation=(
                 SPC_VARIATION_WITHHELD
-                if linked_tables.spc_detail_withheld(protected.tables[spc_table])
+                if linked_protection.spc_detail_withheld(protected.tables[spc_table])
                 else control.variation
             ),
         ),
         replace(
             comparison,
             table=protected.tables["comparison"],
-            display=linked_tables.hide_display(comparison.display, protected, DOMESTIC_CHOICES),
+            display=linked_figures.hide_display(comparison.display, protected, DOMESTIC_CHOICES),
         ),
         *_district_funnel(gateway, flt, protected.tables["comparison"]),
     )

@@ -273,7 +273,7 @@ def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     mode the tables for DA or non-DA alone have the rows (districts, months) of the tables for
     both, a row with no offence of the choice reading 0, and leave out the months too recent
     to judge for both: the three choices' counts then add up row by row, as their joint
-    protection reads them (linked_tables.side_by_side)."""
+    protection reads them (linked_protection.side_by_side)."""
     if not queries.has_tables(gateway, *PROTECTION_TABLES):
         return None
     data_start = queries.contact_start(gateway)

@@ -440,7 +440,7 @@ def _starts_with_any(column: pl.Expr) -> pl.Expr:
 
 
 SUPPRESSED = "suppressed"
-# An SPC series's variation where a month of it is withheld (linked_tables.withhold_spc_detail)
+# An SPC series's variation where a month of it is withheld (linked_protection.withhold_spc_detail)
 SPC_VARIATION_WITHHELD = (
     "not published (a month is withheld, and the limits and special-cause rules would narrow it)"
 )

@@ -25,12 +25,9 @@ from stalking_profile.disclosure import (
     protect_system,
     small,
 )
-from stalking_profile.linked_tables import (
-    WITHHELD_WARDS,
-    Published,
-    published_counts,
-    side_by_side,
-)
+from stalking_profile.linked_figures import WITHHELD_WARDS
+from stalking_profile.linked_protection import side_by_side
+from stalking_profile.linked_tables import Published, published_counts
 
 _ALL_DISTRICTS = ("BD", "CD", "KD", "LD", "WD")
 
@@ -941,7 +938,7 @@ def test_a_count_hidden_elsewhere_is_not_read_as_known():
     """Two counts in a sum whose total another page withheld are not the same count: hiding
     one is not undone because the other is shown (the outcome 18 of 4 in Bradford's non-DA
     column was shown again, as "the same" as the outcome 14 of 0 beside it in its group)."""
-    from stalking_profile.linked_tables import _copies_shown
+    from stalking_profile.linked_protection import _copies_shown
 
     sums = [(("a", "b"), "group")]
     # "group" has no cell here (fixed): withheld on the page beside, or shown there
@@ -954,7 +951,7 @@ def test_a_count_hidden_elsewhere_is_not_read_as_known():
 def test_a_hidden_zero_stays_hidden_beside_its_copy():
     """Zeros are hidden a whole sum at a time; one shown again because another page shows the
     same count would tell a reader the other blanks of its sum are at least 1."""
-    from stalking_profile.linked_tables import _copies_shown
+    from stalking_profile.linked_protection import _copies_shown
 
     system = LinearSystem({"zero": 0, "copy": 0, "x": 7}, [(("zero",), "copy")])
     assert _copies_shown({"zero"}, system, BELOW) == set()
@@ -1208,7 +1205,8 @@ def test_a_count_other_pages_publish_is_never_hidden_here_and_one_they_hide_is()
     """Three wards (3 withheld, 10, 12) and their total, 25: alone, protection may hide the
     total; beside pages that publish 25 it must hide a ward instead (the total is known to an
     attacker), and beside pages that hide it the total is hidden here too."""
-    from stalking_profile.linked_tables import Published, protect
+    from stalking_profile.linked_protection import protect
+    from stalking_profile.linked_tables import Published
 
     wards = pl.DataFrame({"ward_code": ["A", "B", "C"], "offences": [None, 10, 12]})
     totals = pl.DataFrame({"unknown": [0], "offences": [25]})
@@ -2019,7 +2017,7 @@ def test_hiding_a_ward_removes_its_map_marker_and_its_funnel_point():
     lon, no y: hiding one crashed the Hotspot maps page) and its point on a funnel plot."""
     import plotly.graph_objects as go
 
-    from stalking_profile.linked_tables import hide_wards
+    from stalking_profile.linked_figures import hide_wards
 
     figure = go.Figure(go.Scattergeo(lat=[53.7, 53.8], lon=[-1.7, -1.5], text=["Calder", "Park"]))
     figure.add_scatter(x=[9000, 12000], y=[5.0, 6.0], text=["Calder", "Park"])
@@ -2060,7 +2058,8 @@ def test_a_flag_trend_showing_all_three_categories_hides_no_count_alone():
 
     import polars as pl
 
-    from stalking_profile.linked_tables import FLAG_TREND, protect
+    from stalking_profile.linked_protection import protect
+    from stalking_profile.linked_tables import FLAG_TREND
 
     months = [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
     rows = []
@@ -2661,7 +2660,7 @@ def test_published_spc_gives_no_month_back_by_moving_ranges_limits_or_flags(demo
 
     from stalking_profile import panels
     from stalking_profile.filters import ProfileFilter
-    from stalking_profile.linked_tables import SPC_DETAIL
+    from stalking_profile.linked_protection import SPC_DETAIL
     from stalking_profile.tables import SPC_VARIATION_WITHHELD
 
     flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD",), "non_domestic")
@@ -2726,7 +2725,8 @@ def test_a_withheld_spc_series_keeps_no_special_cause_marker(demo_gateway):
     3.06), with only their heights blanked."""
     from stalking_profile import panels
     from stalking_profile.filters import ProfileFilter
-    from stalking_profile.linked_tables import SPC_DETAIL_TRACES, spc_detail_withheld
+    from stalking_profile.linked_figures import SPC_DETAIL_TRACES
+    from stalking_profile.linked_protection import spc_detail_withheld
 
     flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
     truth = panels.trends_page(_as_role(demo_gateway, "strategic"), flt, 6, True).control

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from stalking_profile import queries
 from stalking_profile.access import Access
 from stalking_profile.disclosure import audit
-from stalking_profile.linked_tables import protect as protect_pack
+from stalking_profile.linked_protection import protect as protect_pack
 from stalking_profile.linked_tables import published_counts
 from stalking_profile.pack import findings
 from stalking_profile.pack.build import build, pack_content, pack_filter

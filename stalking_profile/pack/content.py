@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import linked_tables, map_panels, panels
+from stalking_profile import linked_protection, map_panels, panels
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
 from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter
 from stalking_profile.geography import ward_geometry
-from stalking_profile.linked_tables import PackTables, Protected
+from stalking_profile.linked_protection import Protected
+from stalking_profile.linked_tables import PackTables
 from stalking_profile.measures.indicators import INDICATORS
 from stalking_profile.pack import findings
 from stalking_profile.pack.charts import PackChart, pack_charts
@@ -87,7 +88,7 @@ def gather(
         map_figure = None
     protected = None
     if provenance.suppressed_below:
-        protected = linked_tables.protect(tables.named(), flt.domestic, below)
+        protected = linked_protection.protect(tables.named(), flt.domestic, below)
         shown = protected.tables
         if provenance.rounded_to > 1:
             shown = round_counts(shown, provenance.rounded_to)

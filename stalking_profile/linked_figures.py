@@ -1,0 +1,188 @@
+"""The charts of tables published together, drawn as protection left the tables
+(`linked_protection.Protected`): withheld wards grey on a map, withheld months and SPC detail
+left off a chart."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from stalking_profile.charts import copy_figure
+from stalking_profile.linked_protection import Protected, spc_detail_withheld
+from stalking_profile.maps import colour_bar_top, wards_in_one_colour
+from stalking_profile.tables import SUPPRESSED
+
+WITHHELD_WARDS = "Withheld: small numbers"  # the legend of the wards a map does not colour
+WITHHELD_GREY = "#c8c8c8"
+
+
+def hide_wards(figure: go.Figure, codes: set[str], names: set[str]) -> go.Figure:
+    """A copy of a ward map or funnel plot with the given wards not drawn by value: on a map,
+    out of the coloured trace and drawn grey in one of their own, in the legend as withheld
+    (they were white, read as no offences), their hover naming the ward and saying so; no
+    point in a funnel plot."""
+    out = copy_figure(figure)
+    withheld: list[go.Choropleth] = []
+    for trace in out.data:
+        locations = getattr(trace, "locations", None)
+        if locations is not None and getattr(trace, "z", None) is not None:
+            gone = [location in codes for location in locations]
+            if any(gone):
+                withheld.append(_withheld_wards(trace, gone))
+                kept = [not hide for hide in gone]
+                trace.locations = [v for v, keep in zip(locations, kept, strict=True) if keep]
+                trace.z = [v for v, keep in zip(trace.z, kept, strict=True) if keep]
+                if trace.zmax is not None:  # the colour bar's top was a withheld ward's value
+                    trace.zmax = colour_bar_top(trace.z)
+                if trace.customdata is not None:
+                    rows = zip(trace.customdata, kept, strict=True)
+                    trace.customdata = [list(row) for row, keep in rows if keep]
+        elif getattr(trace, "text", None) is not None and not isinstance(trace.text, str):
+            gone = [text in names for text in trace.text]
+            # a funnel plot's points (y), or a map's markers (lat and lon, a Scattergeo)
+            for axis in ("y", "lat", "lon"):
+                values = getattr(trace, axis, None) if any(gone) else None
+                if values is not None:
+                    setattr(
+                        trace,
+                        axis,
+                        [None if hide else v for hide, v in zip(gone, values, strict=True)],
+                    )
+    for trace in withheld:
+        out.add_trace(trace)
+    if withheld:  # below the map, clear of the colour bar
+        out.update_layout(legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"})
+    return out
+
+
+def _withheld_wards(trace: go.Choropleth, gone: list[bool]) -> go.Choropleth:
+    """The wards of a map's coloured trace that are withheld, as a grey trace of their own in
+    the legend (with only their shapes)."""
+    locations = [v for v, hide in zip(trace.locations, gone, strict=True) if hide]
+    where, path = set(locations), (trace.featureidkey or "id").split(".")
+
+    def feature_id(feature: dict) -> object:
+        for part in path:
+            feature = feature.get(part) or {}
+        return feature
+
+    features = [f for f in trace.geojson["features"] if feature_id(f) in where]
+    rows = trace.customdata
+    if rows is None:  # no hover data: the ward's code
+        rows = [[v, ""] for v in trace.locations]
+    hover = [[row[0], row[1]] for row, hide in zip(rows, gone, strict=True) if hide]
+    return wards_in_one_colour(
+        {"type": "FeatureCollection", "features": features},
+        locations,
+        WITHHELD_GREY,
+        f"{WITHHELD_WARDS} ({len(locations)})",
+        hover,
+        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>withheld: small numbers<extra></extra>",
+        featureidkey=trace.featureidkey or "id",
+    )
+
+
+def hidden_months(protected: Protected, table: str, month_column: str) -> dict[str, set[date]]:
+    """The months each column of a monthly table lost to secondary suppression."""
+    frame = protected.tables[table]
+    out: defaultdict[str, set[date]] = defaultdict(set)
+    for row, column in protected.withheld(table):
+        out[column].add(frame[month_column][row])
+    return dict(out)
+
+
+SPC_POINTS = ("Value", "Special cause: higher", "Special cause: lower")
+SPC_LINES = ("Mean", "Process limits", "Trial limits (under 12 points)")
+SPC_DETAIL_TRACES = (*SPC_POINTS[1:], *SPC_LINES[1:])
+
+
+SPC_LEFT_OFF = (
+    "Process limits and special-cause markers are left off: a month of the series is suppressed"
+)
+
+
+def hide_spc(figure: go.Figure, protected: Protected, table: str) -> go.Figure:
+    """An SPC chart as its table was published: the points withheld, and where the mean was
+    withheld (a partition's mean with its months' total gives a month back), its line, label
+    and process limits too; where any month was withheld, every limit and special-cause
+    marker (`withhold_spc_detail`)."""
+    hidden = hidden_months(protected, table, "month")
+    means = hidden.get("mean", set())
+    points = {
+        **dict.fromkeys(SPC_POINTS, hidden.get("value", set())),
+        **dict.fromkeys(SPC_LINES, means),
+    }
+    chart = protected.tables[table]
+    if spc_detail_withheld(chart):
+        months = set(chart["month"].to_list())
+        points |= {name: months for name in SPC_DETAIL_TRACES}
+    out = hide_points(figure, points)
+    if spc_detail_withheld(chart):  # the subtitle no longer describes limits it drew
+        title = str(out.layout.title.text or "")
+        out.layout.title.text = re.sub(r"<sup>.*</sup>", f"<sup>{SPC_LEFT_OFF}</sup>", title)
+    if means:
+        gone = {str(month)[:10] for month in means}
+        out.layout.annotations = [
+            note
+            for note in out.layout.annotations
+            if not (str(note.text).startswith("mean ") and str(note.x)[:10] in gone)
+        ]
+    return out
+
+
+def hide_points(figure: go.Figure, points: Mapping[str, set[date]]) -> go.Figure:
+    """A copy of the figure with the points at the given x values removed from the traces
+    named (a trace's name, then the x values to blank). A trace left with no point is left
+    out, with its legend entry: a special-cause marker's months (its x) told a reader which
+    withheld months were flagged, and its legend that some were."""
+    out = copy_figure(figure)
+    emptied = set()
+    for index, trace in enumerate(out.data):
+        gone = {str(x)[:10] for x in points.get(trace.name or "", set())}
+        if gone and trace.x is not None and trace.y is not None:
+            trace.y = [
+                None if str(x)[:10] in gone else y for x, y in zip(trace.x, trace.y, strict=True)
+            ]
+            if all(y is None for y in trace.y):
+                emptied.add(index)
+    if emptied:
+        out.data = tuple(trace for i, trace in enumerate(out.data) if i not in emptied)
+    return out
+
+
+def hide_display(
+    display: pl.DataFrame, protected: Protected, names: Mapping[str, str]
+) -> pl.DataFrame:
+    """The comparison table as text with the cells secondary suppression hid shown as
+    "suppressed", and the change beside any count withheld, by either step (the change
+    beside "<5" and the previous period gave the count back: -60% of 5 is 2); `names`:
+    category -> its label in the rows."""
+    table = protected.tables["comparison"]
+    label = display.columns[0]
+    cells: defaultdict[str, set[str]] = defaultdict(set)
+    for row, column in protected.withheld("comparison"):
+        area, category = table["district_code"][row], table["category"][row]
+        period = "this period" if column == "current" else "previous period"
+        cells[area] |= {f"{names[category]}: {period}", f"{names[category]}: change"}
+    primary = {
+        place.row
+        for key in protected.suppressed
+        for place in protected.places.get(key, [])
+        if place.table == "comparison"
+    }
+    for row in primary:
+        area, category = table["district_code"][row], table["category"][row]
+        cells[area].add(f"{names[category]}: change")
+    return display.with_columns(
+        pl.when(pl.col(label).is_in(sorted(rows)))
+        .then(pl.lit(SUPPRESSED))
+        .otherwise(pl.col(area))
+        .alias(area)
+        for area, rows in cells.items()
+        if area in display.columns
+    )
