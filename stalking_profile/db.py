@@ -85,6 +85,7 @@ class Gateway:
         access: Access | None = None,
         facts: dict[str, pl.DataFrame] | None = None,
         memo: OrderedDict[Hashable, Any] | None = None,
+        memo_size: int = MEMO_SIZE,
     ):
         self._connection = connection
         self.path = path
@@ -94,14 +95,17 @@ class Gateway:
         self._facts = facts
         # What `remembered` worked out, on a read-only connection (None: worked out each time).
         self._memo = memo if memo is not None else (None if facts is None else OrderedDict())
+        self._memo_size = memo_size
 
     def scoped(self, access: Access) -> Gateway:
         """The same connection, read on behalf of `access`."""
-        return Gateway(self._connection, self.path, access, self._facts, self._memo)
+        return Gateway(
+            self._connection, self.path, access, self._facts, self._memo, self._memo_size
+        )
 
     def remembered(self, key: Hashable, build: Callable[[], T]) -> T:
         """`build()`, worked out once for `key` on a read-only connection (its data cannot
-        change under it; the last MEMO_SIZE answers are kept) and each time on a writable one.
+        change under it; the last `memo_size` answers are kept) and each time on a writable one.
         `key` must name everything the answer depends on, the access's rule included."""
         memo = self._memo
         if memo is None:
@@ -113,7 +117,7 @@ class Gateway:
         answer = build()  # two sessions may both work it out: the same answer
         with _MEMO_LOCK:
             memo[key] = answer
-            while len(memo) > MEMO_SIZE:
+            while len(memo) > self._memo_size:
                 memo.popitem(last=False)
         return answer
 
@@ -272,9 +276,12 @@ class Gateway:
         self._connection.close()
 
 
-def connect(path: Path | str, read_only: bool = True, create: bool = False) -> Gateway:
+def connect(
+    path: Path | str, read_only: bool = True, create: bool = False, memo_size: int = MEMO_SIZE
+) -> Gateway:
     """Open the DuckDB file at `path`; read-only unless writing is asked for. A missing file is
-    an error unless `create` (a new, empty database)."""
+    an error unless `create` (a new, empty database). `memo_size`: how many answers
+    `Gateway.remembered` keeps on a read-only connection."""
     path = Path(path)
     if not create and not path.is_file():
         raise DatabaseError(
@@ -287,7 +294,7 @@ def connect(path: Path | str, read_only: bool = True, create: bool = False) -> G
             connection = duckdb.connect(str(path), read_only=False)
     except duckdb.Error as error:
         raise DatabaseError(f"cannot open {path}: {error}") from error
-    return Gateway(connection, path, facts={} if read_only else None)
+    return Gateway(connection, path, facts={} if read_only else None, memo_size=memo_size)
 
 
 def _open_published(path: Path) -> duckdb.DuckDBPyConnection:

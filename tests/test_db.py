@@ -116,6 +116,13 @@ def test_a_read_only_store_remembers_what_was_worked_out_from_it(
     reader.remembered("a", build("a"))  # the oldest was let go
     assert built[-1] == "a" and len(built) == MEMO_SIZE + 2
     reader.close()
+    small = connect(tmp_path / "store.duckdb", read_only=True, memo_size=2)
+    scoped = small.scoped(Access.for_role("ana", "analyst"))
+    built.clear()
+    for key in ("x", "y", "x", "z", "x", "y"):
+        scoped.remembered(key, build(key))
+    assert built == ["x", "y", "z", "y"]  # two kept, the scoped gateway's too: y let go for z
+    small.close()
 
 
 def test_started_reads_run_beside_the_caller_and_hand_back_their_errors(store: Gateway) -> None:
