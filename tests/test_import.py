@@ -252,6 +252,17 @@ QUARANTINED_ROWS = {
         "outcome_date",
         "outcome dated before the offence was recorded",
     ),
+    # the first stopped the whole import with a database error and no row number
+    "outcome with no date": (
+        {"outcome_key": "16", "outcome_date": ""},
+        "outcome_date",
+        "outcome type given with no outcome date",
+    ),
+    "outcome date with no type": (
+        {"outcome_key": "", "outcome_date": "2021-12-31"},
+        "outcome_key",
+        "outcome date given with no outcome type",
+    ),
 }
 
 

@@ -585,6 +585,21 @@ RULES: tuple[Rule, ...] = (
         needs=("outcome_date", "recorded_date"),
         kinds=("offences",),
     ),
+    # an outcome is a type and its date: half of one is refused, not stored as open or dropped
+    Rule(
+        "outcome_date",
+        "outcome type given with no outcome date",
+        lambda r: _p("outcome_key").is_not_null() & _blank("outcome_date"),
+        needs=("outcome_key", "outcome_date"),
+        kinds=("offences",),
+    ),
+    Rule(
+        "outcome_key",
+        "outcome date given with no outcome type",
+        lambda r: _p("outcome_date").is_not_null() & _blank("outcome_key"),
+        needs=("outcome_key", "outcome_date"),
+        kinds=("offences",),
+    ),
     # outcome histories: checked against the offences already stored (joined as recorded_date)
     Rule(
         "crime_ref",
