@@ -289,6 +289,21 @@ def test_bad_rows_are_quarantined_with_row_number_and_reason(
     assert quarantined["raw_row"].str.contains("T-000500").any()
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["04/11/21", "4-Nov-2021", "04-Nov-21", "04-11-21", "20211104", "2021-11-04 14:30:00.000"],
+)
+def test_common_date_forms_are_read(force: Gateway, tmp_path: Path, written: str) -> None:
+    """A two-digit year was read by the four-digit form as the year 21 and refused as "date
+    before 1990"; the other forms, common in extracts, were refused as "not a date"."""
+    path = tmp_path / "dates.csv"
+    offences(3, recorded_date=written, outcome_key="", outcome_date="").write_csv(path)
+    report = import_file(force, path)
+    assert (report.rows_accepted, report.rows_rejected) == (3, 0)
+    stored = force.sql("SELECT DISTINCT recorded_date FROM offence")["recorded_date"].to_list()
+    assert stored == [date(2021, 11, 4)]
+
+
 def test_duplicate_references_keep_the_first(force: Gateway, tmp_path: Path) -> None:
     path = tmp_path / "dupes.csv"
     pl.concat([offences(5), offences(2, start=2)]).write_csv(path)

@@ -24,7 +24,11 @@ DATE_FORMATS: tuple[str, ...] = (
     "%Y/%m/%d",
     "%d %b %Y",
     "%d %B %Y",
+    "%d-%b-%Y",
+    "%Y%m%d",
     "%d/%m/%y",
+    "%d-%m-%y",
+    "%d-%b-%y",
 )
 DATETIME_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M:%S",
@@ -32,6 +36,7 @@ DATETIME_FORMATS: tuple[str, ...] = (
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",
     "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S%.f",
 )
 TRUE_WORDS = ("y", "yes", "true", "t", "1", "da", "domestic")
 FALSE_WORDS = ("n", "no", "false", "f", "0", "non-da", "non da", "non-domestic", "not domestic")
@@ -134,8 +139,12 @@ def _blank(column: str) -> pl.Expr:
 
 def _parse_date(column: str, extra_formats: tuple[str, ...]) -> pl.Expr:
     text = pl.col(column).str.strip_chars()
+    # a four-digit-year form reads "04/11/23" as the year 23: it is tried only on four digits
+    four_digits = text.str.contains(r"\d{4}")
     attempts = [
-        text.str.to_date(fmt, strict=False)
+        pl.when(four_digits).then(text.str.to_date(fmt, strict=False))
+        if "%Y" in fmt
+        else text.str.to_date(fmt, strict=False)
         for fmt in (*extra_formats, *DATE_FORMATS)
         if "%H" not in fmt
     ]
