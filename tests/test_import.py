@@ -304,6 +304,19 @@ def test_common_date_forms_are_read(force: Gateway, tmp_path: Path, written: str
     assert stored == [date(2021, 11, 4)]
 
 
+@pytest.mark.parametrize("written", ["Outcome 15", "OC15", "oc 15", "Outcome type 15", "15"])
+def test_an_outcome_number_written_with_its_name_is_read(
+    force: Gateway, tmp_path: Path, written: str
+) -> None:
+    """ "Outcome 15" and "OC15" refused the whole offence as "unknown outcome type"."""
+    path = tmp_path / "outcomes.csv"
+    offences(3, outcome_key=written, outcome_date="2021-12-31").write_csv(path)
+    report = import_file(force, path)
+    assert (report.rows_accepted, report.rows_rejected) == (3, 0)
+    stored = force.sql("SELECT DISTINCT outcome_key FROM outcome")["outcome_key"].to_list()
+    assert stored == ["15"]
+
+
 def test_duplicate_references_keep_the_first(force: Gateway, tmp_path: Path) -> None:
     path = tmp_path / "dupes.csv"
     pl.concat([offences(5), offences(2, start=2)]).write_csv(path)

@@ -38,6 +38,8 @@ DATETIME_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d %H:%M:%S%.f",
 )
+# Written before an outcome's number ("Outcome 15", "OC15", "Outcome type 15"), any case.
+OUTCOME_PREFIXES = ("outcome ", "outcome", "outcome type ", "oc", "oc ", "ho outcome ")
 TRUE_WORDS = ("y", "yes", "true", "t", "1", "da", "domestic")
 FALSE_WORDS = ("n", "no", "false", "f", "0", "non-da", "non da", "non-domestic", "not domestic")
 SEX_WORDS = {
@@ -185,6 +187,9 @@ def _outcome_lookup() -> dict[str, str]:
         key, code, label = str(row["outcome_key"]), str(row["outcome_code"]), str(row["label"])
         for text in (key, f"{code}: {label}", f"{code} {label}", f"{code} - {label}"):
             lookup.setdefault(text.lower(), key)
+        if key == code:  # "Outcome 15", "OC15": the forms extracts and spreadsheets write
+            for prefix in OUTCOME_PREFIXES:
+                lookup.setdefault(f"{prefix}{key}".lower(), key)
     for row in contract.outcome_type_rows():  # a bare label only where it is unambiguous
         label = str(row["label"]).lower()
         if (
