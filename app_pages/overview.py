@@ -28,9 +28,11 @@ if ui.nothing_to_show(flt):
 st.info(
     "**Outcome 1–8 rate** counts outcomes 1, 1A, 2, 2A, 3, 3A, 4, 6, 7 and 8 — charges and "
     "summonses, cautions, offences taken into consideration, penalty notices, cannabis/khat "
-    "warnings and community resolutions — **without outcome 5 (offender died)**, as the 2022 "
-    "problem profile did (154 of 5,668 DA stalking offences = 2.7%). Outcomes are each offence's "
-    "latest as at the extract date; open offences stay in the denominator.",
+    "warnings and community resolutions — **without outcome 5 (offender died)**, as West "
+    "Yorkshire's 2022 problem profile did. Outcomes are each offence's latest as at the extract "
+    "date, and offences still open stay in the denominator: a period of recent offences reads "
+    "low until they close. The Outcomes page gives how many are open, and rates within 90 and "
+    "180 days that compare periods fairly.",
     icon=":material/info:",
 )
 
