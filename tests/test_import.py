@@ -442,6 +442,22 @@ def test_an_unrecognised_file_names_its_own_headers(force: Gateway, tmp_path: Pa
     assert "__row_number" not in str(refused.value)
 
 
+def test_offences_without_their_recorded_date_are_named_as_such(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """An offences file missing recorded_date was read as outcome histories: every row
+    refused as "no offence with this crime reference" (or, with offences stored, its open
+    cases quarantined), and the missing column never named."""
+    path = tmp_path / "offences.csv"
+    offences(4).drop("recorded_date").write_csv(path)
+    before = counts(force)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(force, path)
+    assert "no recorded_date column" in str(refused.value)
+    assert "looks like offences" in str(refused.value)
+    assert counts(force)["offence"] == before["offence"]
+
+
 def test_districts_without_optional_columns_load(tmp_path: Path) -> None:
     """Issue 13, fault 6: a districts file without population and ons_code crashed with a
     BinderError."""

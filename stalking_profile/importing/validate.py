@@ -103,6 +103,13 @@ class Validated:
         return self.rejects["row_number"].n_unique() if self.rejects.height else 0
 
 
+# Columns only an offences file has: with a crime reference and no recorded date, such a file
+# is offences missing a required column, not outcome histories.
+OFFENCE_ONLY_COLUMNS = frozenset(
+    {"offence_type", "is_domestic", "district_code", "ho_offence_code"}
+)
+
+
 def detect_kind(columns: list[str], file_headers: list[str] | None = None) -> str:
     """Which table a file feeds, from its (mapped) columns; the error names the file's own
     headers (`file_headers`, default the columns) so a user can see what was read."""
@@ -117,6 +124,13 @@ def detect_kind(columns: list[str], file_headers: list[str] | None = None) -> st
         return "contacts"
     if {"age_band", "population"} <= present:
         return "population"
+    offence_only = sorted(present & OFFENCE_ONLY_COLUMNS)
+    if "crime_ref" in present and offence_only:  # not outcome histories with extra columns
+        raise ValueError(
+            f"the file looks like offences (it has {', '.join(offence_only)}) but has no "
+            "recorded_date column: offences need crime_ref and recorded_date. Add the column, "
+            "or map the file's own header to it (a mapping file)"
+        )
     if {"crime_ref", "outcome_key", "outcome_date"} <= present:
         return "outcomes"
     if {"layer", "ward_code", "offences"} <= present:
