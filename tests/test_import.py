@@ -329,6 +329,18 @@ def test_duplicate_references_keep_the_first(force: Gateway, tmp_path: Path) -> 
     ]
 
 
+def test_a_reference_repeated_in_another_case_is_a_duplicate(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """NS/26/002997 and ns/26/002997 were both stored, one offence counted twice."""
+    path = tmp_path / "dupes.csv"
+    again = offences(1, start=2).with_columns(pl.col("crime_ref").str.to_lowercase())
+    pl.concat([offences(3), again]).write_csv(path)
+    report = import_file(force, path)
+    assert (report.rows_accepted, report.rows_rejected) == (3, 1)
+    assert report.rejects["reason"].to_list() == ["duplicate within the file (first at row 3)"]
+
+
 def test_very_long_line_is_quarantined(force: Gateway, tmp_path: Path) -> None:
     good = offences(4).write_csv()
     long_line = ",".join(["x"] * 200_000)

@@ -725,9 +725,14 @@ def _with_context(typed: pl.DataFrame, kind: str, reference: Reference) -> pl.Da
         )
     key = KEYS.get(kind, ())
     if key and all(f"{name}__parsed" in frame.columns for name in key):
-        frame = frame.with_columns(
-            pl.col(ROW_NUMBER).min().over([_p(name) for name in key]).alias("__first_row")
-        )
+        # a reference in another case is the same record (NS/26/1 and ns/26/1)
+        same = [
+            _p(name).str.to_uppercase()
+            if frame.schema[f"{name}__parsed"] == pl.String
+            else _p(name)
+            for name in key
+        ]
+        frame = frame.with_columns(pl.col(ROW_NUMBER).min().over(same).alias("__first_row"))
     return frame
 
 
