@@ -33,7 +33,10 @@ st.markdown(
 if flt.offence_types != ("stalking",):  # the sidebar's offence type is not the pack's
     st.info("A meeting pack is a stalking problem profile: it counts stalking offences only.")
 if access.publication:
-    st.info("Publication mode is on: every figure, chart and sentence of the pack is suppressed.")
+    st.info(
+        "Publication mode is on: small numbers are withheld in every figure, chart and sentence "
+        "of the pack, with the counts that would give them back."
+    )
 if st.button("Build the pack", type="primary", key="pack_build"):
     with st.spinner("Building the pack (charts are rendered on the server) ..."):
         gateway = ui.current_gateway()
