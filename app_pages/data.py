@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import ui
+from stalking_profile import queries, ui
 from stalking_profile.access import Permission
 
 info = ui.dataset_info_or_none(ui.database_version())
@@ -56,7 +56,7 @@ with log_tab:
             quarantine = ui.quarantine()
             ui.audit_view("quarantine")
             st.markdown(
-                f"**Quarantine**: {quarantine['row_number'].n_unique() if quarantine.height else 0:,} refused rows, with reasons."
+                f"**Quarantine**: {queries.refused_rows(quarantine):,} refused rows, with reasons."
             )
             ui.show_table(quarantine.head(500))
             ui.record_download(

@@ -270,3 +270,9 @@ def population_by_age_sex(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
             }
         )
     return gateway.query("population_by_age_sex", districts=list(flt.districts))
+
+
+def refused_rows(quarantine: pl.DataFrame) -> int:
+    """How many refused rows a quarantine listing holds (the `quarantine` query: one row per
+    refused row and column at fault): a file row counts once for each import that refused it."""
+    return quarantine.select("import_id", "row_number").n_unique() if quarantine.height else 0

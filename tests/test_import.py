@@ -317,6 +317,24 @@ def test_an_outcome_number_written_with_its_name_is_read(
     assert stored == ["15"]
 
 
+def test_the_quarantine_counts_a_row_once_for_each_import_that_refused_it(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """The Data page counted distinct row numbers across imports: two files each refusing
+    their rows 10 and 11 made "2 refused rows", not 4."""
+    from stalking_profile.queries import refused_rows
+
+    for start in (1, 20):
+        path = tmp_path / f"mixed-{start}.csv"
+        bad = offences(2, start=500 + start, recorded_date="2099-01-01")
+        pl.concat([offences(8, start=start), bad]).write_csv(path)
+        import_file(force, path)
+    listing = force.query("quarantine", import_id=None)
+    assert listing["row_number"].n_unique() == 2
+    assert refused_rows(listing) == 4
+    assert refused_rows(listing.clear()) == 0
+
+
 def test_duplicate_references_keep_the_first(force: Gateway, tmp_path: Path) -> None:
     path = tmp_path / "dupes.csv"
     pl.concat([offences(5), offences(2, start=2)]).write_csv(path)
