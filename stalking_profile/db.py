@@ -276,6 +276,16 @@ class Gateway:
         self._connection.close()
 
 
+def missing_database(path: Path) -> str:
+    """What to say where no database is at `path`: the two ways to make one."""
+    return (
+        f"no database at {path}: build the synthetic demo with `python -m stalking_profile demo "
+        f"--db {path}`, or start your force's own by importing its districts "
+        f"(`python -m stalking_profile import districts.csv --db {path}`; templates in "
+        "data/templates/)"
+    )
+
+
 def connect(
     path: Path | str, read_only: bool = True, create: bool = False, memo_size: int = MEMO_SIZE
 ) -> Gateway:
@@ -284,9 +294,7 @@ def connect(
     `Gateway.remembered` keeps on a read-only connection."""
     path = Path(path)
     if not create and not path.is_file():
-        raise DatabaseError(
-            f"no database at {path}: build it with `python -m stalking_profile demo`"
-        )
+        raise DatabaseError(missing_database(path))
     try:
         if read_only:
             connection = _open_published(path)

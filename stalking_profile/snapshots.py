@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from stalking_profile.db import DatabaseError, Gateway, connect
+from stalking_profile.db import DatabaseError, Gateway, connect, missing_database
 
 Progress = Callable[[str], None]
 WAIT_SECONDS = 600.0
@@ -77,9 +77,7 @@ def writing(
     `create` allows a store that does not exist yet (it starts empty)."""
     path = Path(path)
     if not path.exists() and not create:
-        raise DatabaseError(
-            f"no database at {path}: build it with `python -m stalking_profile demo`"
-        )
+        raise DatabaseError(missing_database(path))
     if path.exists() and not path.is_file():
         raise DatabaseError(f"{path} is not a database file")
     with _exclusive(path, wait_seconds):

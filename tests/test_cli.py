@@ -43,3 +43,6 @@ def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(DatabaseError, match=r"no database at .*python -m stalking_profile demo"):
         connect(tmp_path / "absent.duckdb")
+    # the demo refuses a force's records: the message also says how to start a force's own
+    with pytest.raises(DatabaseError, match=r"python -m stalking_profile import districts.csv"):
+        connect(tmp_path / "absent.duckdb")
