@@ -306,3 +306,20 @@ def test_the_scorecard_draws_a_chart_only_when_it_is_shown(
     assert view.scorecard_charts["arrest_rate"] is figure
     assert len(drawn) == 1 and drawn[0].startswith("Arrest rate")
     assert list(view.scorecard_charts) == view.scorecard["indicator"].to_list()
+
+
+def test_outcomes_within_days_carry_their_small_numbers_flag(demo_gateway: Gateway) -> None:
+    """November 2021 to January 2022: 'Outcome within 90 days 55.2%' rested on the 29 of the
+    period's 1,400 offences old enough to judge, and the table dropped its small-numbers flag
+    (the README promises one under 30)."""
+    flt = ProfileFilter(
+        districts=("BD", "CD", "KD", "LD", "WD"),
+        start_month=date(2021, 11, 1),
+        end_month=date(2022, 1, 1),
+    )
+    view = panels.outcomes_panel(demo_gateway, flt, 30)
+    row = view.within_table.filter(
+        (pl.col("label") == "Outcome within 90 days") & (pl.col("category") == "all")
+    ).row(0, named=True)
+    assert (row["numerator"], row["denominator"], row["is_small"]) == (16, 29, True)
+    assert "is_small" in view.within_by_month_table.columns
