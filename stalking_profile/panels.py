@@ -188,10 +188,10 @@ def published_pages(gateway: Gateway, flt: ProfileFilter) -> linked_protection.P
     back from another page's (Calderdale, September 2021: the Overview's 46 offences less the
     Risk page's 44 DA offences gave non-DA's withheld 2 back). Worked out once per filter and
     rule on a snapshot (Gateway.remembered); each page then hides the same cells in its own
-    tables (linked_protection.protect_with). The tables hold exact counts (publication.rounded_last).
-    The pages for DA, non-DA and both are protected as one and worked out together
-    (linked_protection.protect_choices): protected apart, a count shown under one choice was
-    withheld under another."""
+    tables (linked_protection.protect_with). The tables hold exact counts
+    (publication.rounded_last). The pages for DA, non-DA and both are protected as one and
+    worked out together (linked_protection.protect_choices): protected apart, a count shown
+    under one choice was withheld under another."""
     access = gateway.access
     if access is None or not gateway.publication or access.round_to > 1:
         raise ValueError("the pages are protected together in publication mode, unrounded")
