@@ -138,6 +138,84 @@ def test_newer_extract_updates_offences_and_appends_outcomes(
     assert counts(force)["offence"] == 25
 
 
+def _outcome_of(gateway: Gateway, ref: str) -> tuple[list[tuple[str, str]], object]:
+    """An offence's stored outcome history (key, ISO date) and its outcome as the marts hold it."""
+    history = gateway.sql(
+        "SELECT outcome_key, strftime(outcome_date, '%Y-%m-%d') AS day FROM outcome "
+        "WHERE crime_ref = $ref ORDER BY outcome_date, outcome_key",
+        {"ref": ref},
+    ).rows()
+    latest = gateway.sql(
+        "SELECT outcome_key FROM offence_fact WHERE crime_ref = $ref", {"ref": ref}
+    ).item()
+    return history, latest
+
+
+def _with_outcome(frame: pl.DataFrame, ref: str, key: str, day: str) -> pl.DataFrame:
+    chosen = pl.col("crime_ref") == ref
+    return frame.with_columns(
+        pl.when(chosen).then(pl.lit(key)).otherwise("outcome_key").alias("outcome_key"),
+        pl.when(chosen).then(pl.lit(day)).otherwise("outcome_date").alias("outcome_date"),
+    )
+
+
+def test_a_newer_extract_corrects_and_reopens_outcomes(force: Gateway, tmp_path: Path) -> None:
+    """The analyst's corrected extract: outcome 16 corrected to 15 on the same date stayed 16
+    (the higher key won the tie), and a reopened case stayed closed."""
+    first = tmp_path / "october.csv"
+    offences(20).write_csv(first)
+    import_file(force, first)
+    assert _outcome_of(force, "T-000002") == ([("16", "2021-12-31")], "16")
+    newer = _with_outcome(offences(20), "T-000002", "15-police", "2021-12-31")
+    newer = _with_outcome(newer, "T-000003", "", "")
+    second = tmp_path / "november.csv"
+    newer.write_csv(second)
+    report = import_file(force, second)
+    assert _outcome_of(force, "T-000002") == ([("15-police", "2021-12-31")], "15-police")
+    assert _outcome_of(force, "T-000003") == ([], None)  # reopened: open again
+    assert (report.outcomes_added, report.outcomes_superseded) == (1, 2)
+    assert "1 outcome history rows added, 2 stored ones superseded" in report.text()
+    assert _outcome_of(force, "T-000004") == ([("16", "2021-12-31")], "16")  # unchanged
+
+
+def test_an_offence_file_with_blank_outcome_columns_leaves_outcomes_alone(
+    force: Gateway, tmp_path: Path
+) -> None:
+    first = tmp_path / "with-outcomes.csv"
+    offences(10).write_csv(first)
+    import_file(force, first)
+    blank = tmp_path / "offences-only.csv"
+    offences(10, arrest_made="true", outcome_key="", outcome_date="").write_csv(blank)
+    report = import_file(force, blank)
+    assert (report.rows_updated, report.outcomes_superseded) == (10, 0)
+    assert counts(force)["outcome"] == 8  # outcomes come in their own file: kept
+
+
+def test_a_newer_outcome_history_replaces_what_it_corrects(force: Gateway, tmp_path: Path) -> None:
+    offences(3, outcome_key="", outcome_date="").write_csv(tmp_path / "offences.csv")
+    import_file(force, tmp_path / "offences.csv")
+    (tmp_path / "history-1.csv").write_text(
+        "crime_ref,outcome_key,outcome_date\n"
+        "T-000001,18,2021-06-01\nT-000001,1-charged,2021-09-01\nT-000002,16,2021-07-01\n"
+    )
+    import_file(force, tmp_path / "history-1.csv")
+    # the charge withdrawn and outcome 16 recorded; T-000002 absent: kept; T-000003 new
+    (tmp_path / "history-2.csv").write_text(
+        "crime_ref,outcome_key,outcome_date\n"
+        "T-000001,18,2021-06-01\nT-000001,16,2021-10-01\nT-000003,14,2021-08-01\n"
+    )
+    report = import_file(force, tmp_path / "history-2.csv")
+    assert _outcome_of(force, "T-000001") == ([("18", "2021-06-01"), ("16", "2021-10-01")], "16")
+    assert _outcome_of(force, "T-000002") == ([("16", "2021-07-01")], "16")
+    assert _outcome_of(force, "T-000003") == ([("14", "2021-08-01")], "14")
+    assert (report.rows_inserted, report.outcomes_added, report.outcomes_superseded) == (2, 2, 1)
+    # the same history again under another name: nothing superseded, nothing added
+    again = tmp_path / "history-2-resent.csv"
+    again.write_text((tmp_path / "history-2.csv").read_text() + "T-000002,16,2021-07-01\n")
+    repeat = import_file(force, again)
+    assert (repeat.outcomes_added, repeat.outcomes_superseded) == (0, 0)
+
+
 def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: Path) -> None:
     path = tmp_path / "excel-export.csv"
     frame = offences(5, victim_id="Zoë Renée")

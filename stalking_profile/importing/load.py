@@ -3,7 +3,9 @@
 Nothing lost: rows read = rows accepted + rows refused, and refused rows are kept in the
 quarantine table with their reasons. Nothing doubled: offences are upserted by crime
 reference, outcome histories appended without repeats, and a file already imported (same
-SHA-256) changes nothing. A crash or kill part-way leaves the database as it was, because the
+SHA-256) changes nothing. A newer extract's outcomes supersede the stored ones they correct:
+for each offence it states, stored outcomes dated on or after its earliest are replaced, and
+an offence it states open loses its outcomes (sql/writes/supersede_outcomes.sql). A crash or kill part-way leaves the database as it was, because the
 writes, the log and the refreshed marts commit together.
 """
 
@@ -55,6 +57,7 @@ class ImportReport:
     rejects: pl.DataFrame
     warnings: tuple[str, ...]
     notes: tuple[str, ...]
+    outcomes_superseded: int = 0  # stored outcome rows the newer extract corrected or reopened
 
     def text(self) -> str:
         if self.status == "unchanged":
@@ -67,7 +70,13 @@ class ImportReport:
             f"{self.rows_inserted:,} new, {self.rows_updated:,} updated, "
             f"{self.rows_accepted - self.rows_inserted - self.rows_updated:,} unchanged"
             + (
-                f"; {self.outcomes_added:,} outcome history rows added."
+                f"; {self.outcomes_added:,} outcome history rows added"
+                + (
+                    f", {self.outcomes_superseded:,} stored ones superseded (corrected, or the "
+                    "case reopened, in this extract)."
+                    if self.outcomes_superseded
+                    else "."
+                )
                 if self.kind in ("offences", "outcomes")
                 else "."
             ),
@@ -190,9 +199,33 @@ def _stored_keys(gateway: Gateway, kind: str) -> pl.Series | None:
     return None
 
 
-def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, int, int]:
-    """Write the accepted rows; returns (inserted, updated, outcome rows added)."""
+def _supersede_outcomes(gateway: Gateway, validated: Validated, incoming: pl.DataFrame) -> int:
+    """Remove the stored outcomes this extract corrects (see supersede_outcomes.sql) before
+    its outcome rows `incoming` are appended; returns how many went."""
+    stated = validated.stated
+    if validated.kind == "outcomes":
+        stated = incoming.group_by("crime_ref").agg(
+            pl.col("outcome_date").min().alias("first_date")
+        )
+    if stated is None or stated.is_empty():
+        return 0
+    before = _outcome_rows(gateway)
+    gateway.write("supersede_outcomes", stated_outcomes=stated, incoming_outcomes=incoming)
+    return before - _outcome_rows(gateway)
+
+
+def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, int, int, int]:
+    """Write the accepted rows; returns (inserted, updated, outcome rows added, stored outcome
+    rows superseded)."""
     accepted = validated.accepted.drop(ROW_NUMBER)
+    if validated.kind == "outcomes":
+        accepted = accepted.select("crime_ref", "outcome_key", "outcome_date")
+    incoming_outcomes = accepted if validated.kind == "outcomes" else validated.outcomes
+    superseded = (
+        _supersede_outcomes(gateway, validated, incoming_outcomes)
+        if incoming_outcomes is not None
+        else 0
+    )
     outcomes_before = _outcome_rows(gateway)
     inserted = updated = 0
     if validated.kind == "offences":
@@ -209,10 +242,7 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
         if validated.outcomes is not None and validated.outcomes.height:
             gateway.write("append_outcomes", incoming_outcomes=validated.outcomes)
     elif validated.kind == "outcomes":
-        gateway.write(
-            "append_outcomes",
-            incoming_outcomes=accepted.select("crime_ref", "outcome_key", "outcome_date"),
-        )
+        gateway.write("append_outcomes", incoming_outcomes=accepted)
         inserted = _outcome_rows(gateway) - outcomes_before
     elif validated.kind == "districts":
         existing = set(gateway.query("districts")["district_code"].to_list())
@@ -249,7 +279,7 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
         inserted = accepted.height
         gateway.write("upsert_comparison", incoming_comparison=frame)
     outcomes_added = _outcome_rows(gateway) - outcomes_before
-    return inserted, updated, outcomes_added
+    return inserted, updated, outcomes_added, superseded
 
 
 def _quarantine(
@@ -464,7 +494,7 @@ def import_file(
         raise AssertionError("rows read must equal rows accepted plus rows refused")
     progress(0.7, f"writing {validated.accepted.height:,} accepted rows")
     with gateway.transaction():
-        inserted, updated, outcomes_added = _write(
+        inserted, updated, outcomes_added, superseded = _write(
             gateway, validated, mapping.name if mapping.columns else path.name
         )
         if quarantine.height:
@@ -496,6 +526,7 @@ def import_file(
         refused_rows(raw, validated),
         validated.warnings,
         _notes(raw, unused),
+        superseded,
     )
 
 

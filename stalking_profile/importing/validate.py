@@ -97,6 +97,9 @@ class Validated:
     rejects: pl.DataFrame  # row_number, column_name, value, reason
     warnings: tuple[str, ...]
     rows_read: int
+    # the offences whose outcome an offence file states: crime_ref and first_date, the outcome
+    # date it gives (null: the file says the offence is open); None when it states no outcomes
+    stated: pl.DataFrame | None = None
 
     @property
     def rows_rejected(self) -> int:
@@ -364,17 +367,7 @@ def validate(
         *[pl.col(f"{c.name}__parsed").cast(polars_type(c.dtype)).alias(c.name) for c in columns],
         pl.col(ROW_NUMBER),
     )
-    outcomes = None
-    if (
-        kind == "offences"
-        and "outcome_key__parsed" in accepted_rows.columns
-        and "outcome_date__parsed" in accepted_rows.columns
-    ):
-        outcomes = accepted_rows.filter(pl.col("outcome_key__parsed").is_not_null()).select(
-            pl.col("crime_ref__parsed").alias("crime_ref"),
-            pl.col("outcome_key__parsed").alias("outcome_key"),
-            pl.col("outcome_date__parsed").alias("outcome_date"),
-        )
+    outcomes, stated = _stated_outcomes(accepted_rows) if kind == "offences" else (None, None)
     warnings = _warnings(accepted, kind, reference)
     return Validated(
         kind,
@@ -383,7 +376,27 @@ def validate(
         rejects.cast(REJECT_SCHEMA).sort("row_number"),
         warnings,
         frame.height,
+        stated,
     )
+
+
+def _stated_outcomes(
+    accepted_rows: pl.DataFrame,
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """An offence file's outcome rows, and the offences whose outcome it states. A file whose
+    outcome columns are blank in every row states none (its outcomes come in another file);
+    otherwise a blank outcome says the offence is open as at the extract."""
+    if not {"outcome_key__parsed", "outcome_date__parsed"} <= set(accepted_rows.columns):
+        return None, None
+    rows = accepted_rows.select(
+        pl.col("crime_ref__parsed").alias("crime_ref"),
+        pl.col("outcome_key__parsed").alias("outcome_key"),
+        pl.col("outcome_date__parsed").alias("outcome_date"),
+    )
+    outcomes = rows.filter(pl.col("outcome_key").is_not_null())
+    if outcomes.is_empty():
+        return outcomes, None
+    return outcomes, rows.select("crime_ref", pl.col("outcome_date").alias("first_date"))
 
 
 def polars_type(dtype: str) -> pl.DataType:
