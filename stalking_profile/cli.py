@@ -91,6 +91,7 @@ def _import(args: argparse.Namespace) -> int:
             mapping,
             args.extract_date,
             progress=_progress_bar(args.quiet),
+            whole_extract=args.whole_extract,
         )
 
     return _write(args.db, action, create=True)
@@ -220,7 +221,8 @@ def _add_import(commands: Any, settings: Settings) -> None:
             "(.xlsx). Every row is checked against the data contract: refused rows are reported "
             "with their row number and reason and kept in the quarantine table; the accepted rows "
             "are written in one transaction. Re-importing the same file changes nothing; a newer "
-            "extract updates offences by crime reference and appends to outcome histories. "
+            "extract updates offences by crime reference and brings their outcomes up to date "
+            "(a corrected or withdrawn outcome replaced, a reopened case open again). "
             "Templates: data/templates/."
         ),
     )
@@ -232,6 +234,12 @@ def _add_import(commands: Any, settings: Settings) -> None:
         "--extract-date",
         type=date.fromisoformat,
         help="the records system's extract date, YYYY-MM-DD (default: the latest date in the data)",
+    )
+    importer.add_argument(
+        "--whole-extract",
+        action="store_true",
+        help="the file is the force's whole extract of offences: stored offences it does not "
+        "hold are removed, with their outcome histories and victim-contact logs",
     )
     _database_option(importer, settings.db_path, "database file, created if absent")
     importer.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -86,3 +86,27 @@ def test_a_refused_check_comes_back_as_a_sentence(tmp_path: Path) -> None:
     assert outcome.report is None
     assert "cannot tell what the file holds" in outcome.error
     assert "Traceback" not in outcome.error
+
+
+def test_a_whole_extract_is_checked_then_imported_in_a_child_process(tmp_path: Path) -> None:
+    """The Data page's path: the check says how many stored offences the file leaves out (the
+    count behind its "whole extract" box), and the import with the box ticked removes them."""
+    from stalking_profile.importing.external import check_in_child
+
+    database = tmp_path / "force.duckdb"
+    assert import_in_child(Access.command_line(), database, TEMPLATES / "districts.csv").ok
+    first, newer = tmp_path / "first.csv", tmp_path / "newer.csv"
+    offences(12).write_csv(first)
+    offences(9, start=4).write_csv(newer)  # T-000001 to T-000003 deleted in the records system
+    assert import_in_child(Access.command_line(), database, first).ok
+    checked = check_in_child(Access.command_line(), database, newer, tmp_path)
+    assert checked.report is not None and checked.report.absent == 3
+    assert any("3 stored offences (recorded" in note for note in checked.report.warnings)
+    outcome = import_in_child(Access.command_line(), database, newer, whole_extract=True)
+    assert outcome.ok, outcome.text
+    assert "Whole extract: 3 stored offences" in outcome.text
+    gateway = connect(database)
+    try:
+        assert gateway.sql("SELECT min(crime_ref) AS ref FROM offence")["ref"].item() == "T-000004"
+    finally:
+        gateway.close()

@@ -216,6 +216,51 @@ def test_a_newer_outcome_history_replaces_what_it_corrects(force: Gateway, tmp_p
     assert (repeat.outcomes_added, repeat.outcomes_superseded) == (0, 0)
 
 
+def test_offences_a_newer_extract_leaves_out_stay_unless_it_is_the_whole_extract(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """The analyst's third finding: offences deleted from the records system (merged, no
+    crime) stayed counted after the newer extract was loaded."""
+    first = tmp_path / "october.csv"
+    offences(20).write_csv(first)
+    import_file(force, first)
+    # the newer extract lacks T-000001 and T-000005 (outcome 16 and open) and refuses T-000007
+    newer = offences(20).filter(~pl.col("crime_ref").is_in(["T-000001", "T-000005"]))
+    newer = newer.with_columns(
+        pl.when(pl.col("crime_ref") == "T-000007")
+        .then(pl.lit("ZZ"))
+        .otherwise("district_code")
+        .alias("district_code")
+    )
+    second = tmp_path / "november.csv"
+    newer.write_csv(second)
+    kept = import_file(force, second)
+    assert counts(force)["offence"] == 20
+    assert kept.offences_removed == 0
+    assert (
+        "2 stored offences (recorded Feb 2021 to Jun 2021) are not in this file and stay counted"
+        in kept.text()
+    )
+    whole = import_file(force, second, whole_extract=True)  # the same file, as the whole extract
+    assert whole.status == "loaded" and whole.offences_removed == 2
+    assert (
+        "Whole extract: 2 stored offences (recorded Feb 2021 to Jun 2021) not in this file were removed"
+        in whole.text()
+    )
+    refs = force.sql("SELECT crime_ref FROM offence_fact")["crime_ref"].to_list()
+    assert len(refs) == 18 and "T-000007" in refs  # refused in the file, so not removed
+    assert "T-000001" not in refs and "T-000005" not in refs
+    assert counts(force)["outcome"] == 15  # T-000001's outcome went with it (T-000005 had none)
+    with pytest.raises(ImportRefused, match="only a file of offences"):
+        import_file(force, TEMPLATES / "districts.csv", whole_extract=True)
+    nothing = tmp_path / "all-refused.csv"
+    offences(3, district_code="ZZ").write_csv(nothing)
+    before = counts(force)
+    with pytest.raises(ImportRefused, match="would remove every stored offence"):
+        import_file(force, nothing, whole_extract=True)
+    assert counts(force) == before
+
+
 def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: Path) -> None:
     path = tmp_path / "excel-export.csv"
     frame = offences(5, victim_id="Zoë Renée")

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from stalking_profile.db import Gateway
-from stalking_profile.importing.load import read_and_validate, refused_rows
+from stalking_profile.importing.load import absent_summary, read_and_validate, refused_rows
 from stalking_profile.importing.mapping import ColumnMapping
 
 
@@ -29,6 +29,7 @@ class CheckReport:
     refused: int
     warnings: tuple[str, ...]
     unused_columns: tuple[str, ...]
+    absent: int = 0  # stored offences an offence file leaves out
 
     def text(self) -> str:
         return (
@@ -54,13 +55,24 @@ def check_file(
     its reasons (row, column, value, reason)."""
     raw, validated, unused = read_and_validate(gateway, path, kind, mapping)
     refused = refused_rows(raw, validated)
+    absent = validated.absent if validated.absent is not None else pl.DataFrame()
+    left_out = (
+        (
+            f"{absent_summary(absent)} are not in this file: imported as it is, they stay "
+            "counted; imported as the force's whole extract, they are removed with their "
+            "outcome histories and victim-contact logs.",
+        )
+        if absent.height
+        else ()
+    )
     report = CheckReport(
         file_name=path.name,
         kind=validated.kind,
         rows_read=raw.rows_read,
         accepted=validated.accepted.height,
         refused=validated.rows_rejected + raw.ragged.height,
-        warnings=tuple(validated.warnings),
+        warnings=(*validated.warnings, *left_out),
         unused_columns=tuple(unused),
+        absent=absent.height,
     )
     return report, refused

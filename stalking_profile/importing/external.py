@@ -42,13 +42,15 @@ def import_in_child(
     mapping: Path | None = None,
     kind: str | None = None,
     progress: Callable[[float, str], None] = lambda fraction, message: None,
+    whole_extract: bool = False,
 ) -> Outcome:
     """Import `path` into `database` in a child process, reporting its progress as it goes
-    (only for those who may import)."""
+    (only for those who may import); `whole_extract` as the command's --whole-extract."""
     access.require(Permission.IMPORT)
     command = [sys.executable, "-m", "stalking_profile", "import", str(path), "--db", str(database)]
     command += ["--mapping", str(mapping)] if mapping else []
     command += ["--kind", kind] if kind else []
+    command += ["--whole-extract"] if whole_extract else []
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
     )

@@ -5,7 +5,9 @@ quarantine table with their reasons. Nothing doubled: offences are upserted by c
 reference, outcome histories appended without repeats, and a file already imported (same
 SHA-256) changes nothing. A newer extract's outcomes supersede the stored ones they correct:
 for each offence it states, stored outcomes dated on or after its earliest are replaced, and
-an offence it states open loses its outcomes (sql/writes/supersede_outcomes.sql). A crash or kill part-way leaves the database as it was, because the
+an offence it states open loses its outcomes (sql/writes/supersede_outcomes.sql). Offences
+a file leaves out stay, unless it is imported as the force's whole extract (`whole_extract`),
+when they are removed (sql/writes/remove_offences.sql). A crash or kill part-way leaves the database as it was, because the
 writes, the log and the refreshed marts commit together.
 """
 
@@ -58,6 +60,7 @@ class ImportReport:
     warnings: tuple[str, ...]
     notes: tuple[str, ...]
     outcomes_superseded: int = 0  # stored outcome rows the newer extract corrected or reopened
+    offences_removed: int = 0  # stored offences a whole extract no longer holds
 
     def text(self) -> str:
         if self.status == "unchanged":
@@ -104,7 +107,11 @@ def file_hash(path: Path) -> str:
 
 
 def import_key(
-    path: Path, mapping: ColumnMapping, kind: str | None, extract_date: date | None
+    path: Path,
+    mapping: ColumnMapping,
+    kind: str | None,
+    extract_date: date | None,
+    whole_extract: bool = False,
 ) -> str:
     """What decides an import's result: the file's bytes, the mapping (every part of it) and
     the options. The same key twice means nothing would change; a corrected mapping or another
@@ -115,6 +122,7 @@ def import_key(
             "mapping": dataclasses.asdict(mapping),
             "kind": kind,
             "extract_date": extract_date.isoformat() if extract_date else None,
+            **({"whole_extract": True} if whole_extract else {}),
         },
         sort_keys=True,
         default=str,
@@ -475,18 +483,22 @@ def import_file(
     mapping: ColumnMapping | Path | str | None = None,
     extract_date: date | None = None,
     progress: Progress = lambda fraction, message: None,
+    whole_extract: bool = False,
 ) -> ImportReport:
     """Import one CSV, Parquet or Excel file of offences, outcomes, districts, wards or
     comparison-layer counts. Raises ImportRefused (database unchanged) when the whole file
-    cannot be used; otherwise quarantines the refused rows and loads the rest atomically."""
+    cannot be used; otherwise quarantines the refused rows and loads the rest atomically.
+    `whole_extract`: the file is the force's whole extract of offences, and stored offences
+    it does not hold are removed."""
     path, mapping = Path(path), _as_mapping(mapping)
     prepare_database(gateway)
     _refuse_synthetic(gateway)
-    digest = import_key(path, mapping, kind, extract_date) if path.is_file() else ""
+    digest = import_key(path, mapping, kind, extract_date, whole_extract) if path.is_file() else ""
     previous = gateway.query("import_by_hash", file_hash=digest) if digest else pl.DataFrame()
     if previous.height:
         return _unchanged(path, previous)
     raw, validated, unused = read_and_validate(gateway, path, kind, mapping, progress)
+    absent = _absent_to_remove(validated, whole_extract)
     import_id = uuid.uuid4().hex[:12]
     quarantine = _quarantine(validated, raw.frame, raw.ragged, import_id)
     rows_rejected = quarantine["row_number"].n_unique()
@@ -494,6 +506,8 @@ def import_file(
         raise AssertionError("rows read must equal rows accepted plus rows refused")
     progress(0.7, f"writing {validated.accepted.height:,} accepted rows")
     with gateway.transaction():
+        if absent.height:
+            gateway.write("remove_offences", absent_offences=absent.select("crime_ref"))
         inserted, updated, outcomes_added, superseded = _write(
             gateway, validated, mapping.name if mapping.columns else path.name
         )
@@ -524,9 +538,53 @@ def import_file(
         updated,
         outcomes_added,
         refused_rows(raw, validated),
-        validated.warnings,
+        (*validated.warnings, *_absent_warning(validated, whole_extract)),
         _notes(raw, unused),
         superseded,
+        absent.height,
+    )
+
+
+def absent_summary(absent: pl.DataFrame) -> str:
+    """How many stored offences a file leaves out, and when they were recorded."""
+    first, last = (f"{day:%b %Y}" for day in absent["recorded_date"].sort()[[0, -1]])
+    return (
+        f"{absent.height:,} stored offence{'s' * (absent.height != 1)} (recorded {first} to {last})"
+    )
+
+
+def _absent_to_remove(validated: Validated, whole_extract: bool) -> pl.DataFrame:
+    """The stored offences a whole extract removes (none when the file is not one)."""
+    empty = pl.DataFrame(schema={"crime_ref": pl.String, "recorded_date": pl.Date})
+    if not whole_extract:
+        return empty
+    if validated.kind != "offences" or validated.absent is None:
+        raise ImportRefused(
+            f"only a file of offences can be imported as the whole extract (this file holds "
+            f"{validated.kind})"
+        )
+    if validated.accepted.is_empty():
+        raise ImportRefused(
+            "no row of the file would be accepted, so as the whole extract it would remove "
+            "every stored offence: fix the file first"
+        )
+    return validated.absent
+
+
+def _absent_warning(validated: Validated, whole_extract: bool) -> tuple[str, ...]:
+    """What the report says of the stored offences the file leaves out."""
+    absent = validated.absent
+    if absent is None or absent.is_empty():
+        return ()
+    if whole_extract:
+        return (
+            f"Whole extract: {absent_summary(absent)} not in this file were removed, with "
+            "their outcome histories and victim-contact logs.",
+        )
+    return (
+        f"{absent_summary(absent)} are not in this file and stay counted. If this file is the "
+        "force's whole extract, import it again as the whole extract (--whole-extract, or the "
+        "Data page's box) to remove them.",
     )
 
 

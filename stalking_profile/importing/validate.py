@@ -100,6 +100,9 @@ class Validated:
     # the offences whose outcome an offence file states: crime_ref and first_date, the outcome
     # date it gives (null: the file says the offence is open); None when it states no outcomes
     stated: pl.DataFrame | None = None
+    # stored offences (crime_ref, recorded_date) an offence file does not hold, accepted or
+    # refused: what importing it as the whole extract would remove; None for other kinds
+    absent: pl.DataFrame | None = None
 
     @property
     def rows_rejected(self) -> int:
@@ -369,6 +372,13 @@ def validate(
     )
     outcomes, stated = _stated_outcomes(accepted_rows) if kind == "offences" else (None, None)
     warnings = _warnings(accepted, kind, reference)
+    absent = (
+        reference.offence_recorded.filter(
+            ~pl.col("crime_ref").is_in(typed["crime_ref__parsed"].drop_nulls().implode())
+        )
+        if kind == "offences"
+        else None
+    )
     return Validated(
         kind,
         accepted,
@@ -377,6 +387,7 @@ def validate(
         warnings,
         frame.height,
         stated,
+        absent,
     )
 
 

@@ -22,6 +22,7 @@ from stalking_profile.contract import IMPORT_KINDS
 from stalking_profile.db import DatabaseError
 from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
+from stalking_profile.importing.check import CheckReport
 from stalking_profile.importing.external import check_in_child, import_in_child
 from stalking_profile.operational.audit import Action
 from stalking_profile.ui.auth import audited
@@ -63,11 +64,11 @@ def _check_in_child(upload, mapping_upload, kind: str | None):
     return outcome, shown, everything
 
 
-def check_upload(upload, mapping_upload, kind: str | None) -> None:
+def check_upload(upload, mapping_upload, kind: str | None) -> CheckReport | None:
     """Validate an upload without writing (in a child process: a large file never grows the
     dashboard's memory) and show what would be accepted and refused: green only when every
     row would be accepted, a warning when some would be refused, an error when most or all
-    would."""
+    would. Returns the check's report (None when the file is refused outright)."""
     key = (upload.file_id, getattr(mapping_upload, "file_id", None), kind)
     checked = st.session_state.get(CHECKED_KEY)
     if checked is None or checked[0] != key:  # each file is checked once, not on every run
@@ -76,7 +77,7 @@ def check_upload(upload, mapping_upload, kind: str | None) -> None:
     _, outcome, shown, everything = checked
     if outcome.report is None:
         st.error(f"{upload.name} cannot be imported: {outcome.error}.")
-        return
+        return None
     report = outcome.report
     message = report.text()
     if report.refused == 0:
@@ -99,6 +100,7 @@ def check_upload(upload, mapping_upload, kind: str | None) -> None:
             "Download the refused rows with reasons",
             f"refused rows of {Path(upload.name).name}",
         )
+    return report
 
 
 def _saved_mapping(mapping_upload, folder: Path) -> Path | None:
@@ -124,15 +126,19 @@ def forget_upload(upload) -> None:
         context.uploaded_file_mgr.remove_file(session_id=context.session_id, file_id=upload.file_id)
 
 
-def import_upload(upload, mapping_upload, kind: str | None) -> tuple[str, list[str]] | None:
+def import_upload(
+    upload, mapping_upload, kind: str | None, whole_extract: bool = False
+) -> tuple[str, list[str]] | None:
     """Import an upload into the (non-synthetic) database in a separate process (its memory
     is given back when it ends) with a progress bar; the new version is published for every
-    session when it succeeds. Returns the report to show (its summary and its refused rows'
+    session when it succeeds; `whole_extract` removes the stored offences it leaves out. Returns the report to show (its summary and its refused rows'
     lines), or None (the error shown)."""
     bar = progress_bar(f"Importing {upload.name}")
     with uploaded_file(upload) as path, tempfile.TemporaryDirectory() as folder:
         mapping = _saved_mapping(mapping_upload, Path(folder))
-        outcome = import_in_child(current_access(), settings().db_path, path, mapping, kind, bar)
+        outcome = import_in_child(
+            current_access(), settings().db_path, path, mapping, kind, bar, whole_extract
+        )
     audited(Action.IMPORT, f"{Path(upload.name).name}: {outcome.text}")()
     st.session_state.pop(CHECKED_KEY, None)
     if outcome.ok:
@@ -168,7 +174,20 @@ def check_and_import_section(synthetic: bool) -> None:
     kind = st.selectbox("The file holds", ["detect", *IMPORT_KINDS], key="data_kind")
     chosen_kind = None if kind == "detect" else kind
     if upload is not None:
-        check_upload(upload, mapping, chosen_kind)
+        checked = check_upload(upload, mapping, chosen_kind)
+        whole_extract = (
+            checked is not None
+            and checked.absent > 0
+            and not synthetic
+            and st.checkbox(
+                f"This file is the force's whole extract: remove the {checked.absent:,} stored "
+                "offences it does not hold",
+                key="data_whole_extract",
+                help="Tick when the file is a complete extract of the force's offences and "
+                "offences missing from it were deleted or merged in the records system. "
+                "Leave it clear for a file of some offences only (a month, a district).",
+            )
+        )
         if synthetic:
             st.info(
                 "This database is the synthetic demonstration force: records are not imported "
@@ -178,7 +197,7 @@ def check_and_import_section(synthetic: bool) -> None:
                 "`STALKING_PROFILE_DB=force.duckdb`."
             )
         elif st.button("Import the accepted rows", type="primary", key="data_import"):
-            report = import_upload(upload, mapping, chosen_kind)
+            report = import_upload(upload, mapping, chosen_kind, whole_extract)
             if report is not None:
                 # A new uploader on the next run: the imported file leaves the server's memory.
                 st.session_state["data_round"] = st.session_state.get("data_round", 0) + 1
