@@ -175,17 +175,21 @@ def test_an_import_of_200000_rows_while_sessions_browse(
 def test_an_upload_with_refused_rows_imports_the_rest_and_lists_each(
     browser, chromium_path, extract_db_path: Path, tmp_path: Path
 ) -> None:
-    """A force database, login off: an upload with one bad row among four is imported with a
-    warning that lists the refused row (it was a green success box with the rows run
-    together in one paragraph), and the other three are counted on the Overview."""
+    """A force database, login off: an upload with one bad row among four new ones is
+    imported with a warning that lists the refused row (it was a green success box with the
+    rows run together in one paragraph), and the other three are counted on the Overview. The
+    upload is the force's whole extract less two offences deleted in the records system: the
+    check offers to remove them, and ticked, they are gone."""
     from stalking_profile.operational import settings as app_settings
     from tests.browser.test_pages_in_browser import _upload
+    from tests.conftest import extract_like_offences
 
     database = tmp_path / "force.duckdb"
     shutil.copy(extract_db_path, database)
     store = open_store(f"sqlite:///{tmp_path / 'force.operational.sqlite'}")
     app_settings.set_login_required(store, False, Access.command_line("upload test"))
-    rows = [OFFENCE_HEADER] + [
+    held = extract_like_offences().splitlines()[1:]
+    rows = [OFFENCE_HEADER, *held[2:]] + [  # X-0001 and X-0002 deleted
         f"U-{n:04d},2023-03-{10 + n:02d},stalking,8Q,AY,Y,N,Y,standard,N,N,," for n in range(3)
     ]
     rows.append("U-0099,31/02/2023,stalking,8Q,AY,Y,N,Y,standard,N,N,,")
@@ -198,13 +202,22 @@ def test_an_upload_with_refused_rows_imports_the_rest_and_lists_each(
         page.locator(f'[data-testid="stSidebarNav"] a[href="{app.url}/data"]').click()
         _wait_for_page(page, "Data")
         _upload(page, upload)
-        page.get_by_text("4 rows read = 3 would be accepted + 1 refused").wait_for(timeout=60_000)
+        read = f"{len(rows) - 1} rows read = {len(rows) - 2} would be accepted + 1 refused"
+        page.get_by_text(read).wait_for(timeout=60_000)
+        page.get_by_text("remove the 2 stored offences it does not hold").click()
         page.get_by_role("button", name="Import the accepted rows").click()
         done = "Every page now shows the new data."
         warning = page.locator('[data-testid="stAlertContentWarning"]', has_text=done)
         warning.wait_for(timeout=120_000)
-        assert "4 rows read = 3 accepted + 1 refused (quarantined)" in warning.inner_text()
+        assert f"{len(rows) - 1} rows read = {len(rows) - 2} accepted + 1 refused" in (
+            warning.inner_text()
+        )
+        assert "Whole extract: 2 stored offences (recorded Dec 2022 to Dec 2022)" in (
+            warning.inner_text()
+        )
         assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0
-        refused = page.locator('[data-testid="stMain"] li', has_text="row 5: recorded_date")
+        refused = page.locator(
+            '[data-testid="stMain"] li', has_text=f"row {len(rows)}: recorded_date"
+        )
         assert refused.count() == 1
-        _shows_offences_after_moving(page, before + 3)
+        _shows_offences_after_moving(page, before - 2 + 3)
