@@ -27,10 +27,32 @@ from typing import Any
 
 import highspy
 import numpy as np
+import scipy.linalg
 from scipy import sparse
 from scipy.sparse import csc_matrix, csr_matrix
 
 Key = Any  # any hashable: a (row, column) pair, a (table, row, column) triple, ...
+DETERMINED_LIMIT = 2_000  # unknowns linked by sums that LinearSystem.determined solves at once
+
+
+def _sharing_unknowns(rows: list[dict[Key, float]]) -> list[list[dict[Key, float]]]:
+    """The sums (as rows over their unknowns) in groups that share no unknown (union-find)."""
+    parent: dict[Key, Key] = {}
+
+    def root(key: Key) -> Key:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for row in rows:
+        first, *rest = row
+        for key in rest:
+            parent[root(key)] = root(first)
+    groups: dict[Key, list[dict[Key, float]]] = {}
+    for row in rows:
+        groups.setdefault(root(next(iter(row))), []).append(row)
+    return list(groups.values())
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,47 @@ class LinearSystem:
                     known.add(b)
                     grew = True
         return frozenset(known)
+
+    def determined(self, hidden: Iterable[Key], candidates: Iterable[Key]) -> set[Key]:
+        """The `candidates` (among the unknowns) whose count the sums give exactly from the
+        counts a reader sees, `hidden` hidden: hiding one hides nothing. A count is given
+        exactly when no change of the unknowns that keeps every sum (a null-space vector of
+        the sums over the unknowns) moves it; worked out for each set of unknowns linked by
+        sums (`_sharing_unknowns`), up to DETERMINED_LIMIT unknowns each (a larger set's
+        candidates are left hidden: safe, if more than needed). Rounded counts (`slack`) give
+        nothing exactly."""
+        unknown = self.unknowns(set(hidden))
+        wanted = set(candidates) & unknown
+        if self.slack or not wanted:
+            return set()
+        rows = [
+            row for row in (self._row(parts, total, unknown) for parts, total in self.sums) if row
+        ]
+        found: set[Key] = set()
+        for group in _sharing_unknowns(rows):
+            columns = sorted({key for row in group for key in row}, key=self.order)
+            if not wanted & set(columns) or len(columns) > DETERMINED_LIMIT:
+                continue
+            index = {key: i for i, key in enumerate(columns)}
+            matrix = np.zeros((len(group), len(columns)))
+            for i, row in enumerate(group):
+                for key, coefficient in row.items():
+                    matrix[i, index[key]] = coefficient
+            free = scipy.linalg.null_space(matrix)
+            moves = np.abs(free).max(axis=1) if free.size else np.zeros(len(columns))
+            found |= {key for key in columns if key in wanted and moves[index[key]] < 1e-9}
+        return found
+
+    @staticmethod
+    def _row(parts: tuple[Key, ...], total: Key, unknown: set[Key]) -> dict[Key, float]:
+        """A sum's coefficients over the unknowns (parts +1, the total -1)."""
+        row: dict[Key, float] = {}
+        for key in parts:
+            if key in unknown:
+                row[key] = row.get(key, 0.0) + 1
+        if total in unknown:
+            row[total] = row.get(total, 0.0) - 1
+        return {key: value for key, value in row.items() if value}
 
     def sums_with(self, key: Key) -> list[tuple[Key, ...]]:
         """The members (parts and total) of each sum `key` is in."""

@@ -343,7 +343,11 @@ def _copies_shown(hidden: set[Key], system: LinearSystem, below: int) -> set[Key
     withheld that another page shows (Calderdale, September 2021: the Overview withheld the
     44 DA offences that the Outcomes page showed as the month's offences followed up). Zeros
     stay hidden: they are hidden a whole sum at a time (disclosure.LinearSystem.opened), and
-    one shown again would tell a reader the sum's other blanks are at least 1."""
+    one shown again would tell a reader the sum's other blanks are at least 1. So are those
+    the sums give exactly from the counts shown however many they pass through
+    (`LinearSystem.determined`): the Outcomes page withheld the Force column's 2,906 DA
+    offences with outcome 16, October 2020 to September 2021, which its districts' cells
+    withheld too, and which the outcome 16 rate beside it showed."""
     same = _same_counts(list(system.sums), system.fixed - system.withheld)
     primary = small(system, below)
     copies: set[Key] = set()
@@ -355,7 +359,8 @@ def _copies_shown(hidden: set[Key], system: LinearSystem, below: int) -> set[Key
         seen |= count
         if any(k not in hidden and system.values.get(k) is not None for k in count):
             copies |= {k for k in count & (hidden - primary) if system.values.get(k) != 0}
-    return copies
+    rest = {k for k in hidden - primary - copies if system.values.get(k) != 0}
+    return copies | system.determined(hidden, rest)
 
 
 def protect_with(protected: Protected, tables: Tables) -> Protected:

@@ -899,9 +899,9 @@ def _comparison(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
                 out.add(parts, ("area", SELECTED, category, column))
                 parts = [("area", SELECTED, category, column)]
             if FORCE in areas:
-                out.add(
-                    [*parts, ("area", OTHERS, category, column)], ("area", FORCE, category, column)
-                )
+                others = ("area", OTHERS, category, column)
+                out.add([*parts, others], ("area", FORCE, category, column))
+                _none_left_out(out, areas, others)
             if chosen_area is not None:  # the same count the headline and trend show
                 key = ("area", chosen_area, category, column)
                 twin = ("period" if column == "current" else "previous", category)
@@ -924,6 +924,16 @@ def _areas(out: Published, prefix: tuple, areas: list[str]) -> None:
         parts = [(*prefix, SELECTED)]
     if FORCE in areas:
         out.add([*parts, (*prefix, OTHERS)], (*prefix, FORCE))
+        _none_left_out(out, areas, (*prefix, OTHERS))
+
+
+def _none_left_out(out: Published, areas: list[str], others: Key) -> None:
+    """The districts not selected are none when every district is chosen: a table shows two
+    or more districts and no "Selected districts" only then (categories.roll_up_areas), and a
+    reader who knows the force's districts reads its Force column as their sum."""
+    districts = [a for a in areas if a not in (SELECTED, FORCE)]
+    if FORCE in areas and SELECTED not in areas and len(districts) > 1:
+        out.zero(others)
 
 
 OUTCOME_DISTRICTS = "outcome_districts:"  # and a category: the Outcomes page's by district
@@ -979,17 +989,45 @@ def _group_links(out: Published, own: list[str], category: str, areas: list[str]
     """The selected districts' offences of an outcome group's types are the group's offences
     on the same page (the outcome groups table, the outcome rates' numerators): the rates
     showed outcome 15's 101 where the Force column showed 99 of police outcome 15, and gave
-    back a CPS outcome 15 of 2."""
+    back a CPS outcome 15 of 2. An outcome rate's offences are its types' too: outcome 16's
+    (2,906 DA, October 2020 to September 2021) were withheld in the Force column beside the
+    rate that showed them, read as part of a group with outcome 14."""
     districts = [a for a in areas if a not in (SELECTED, FORCE)]
     group_of = _group_of()
     by_group: dict[str, list[Key]] = defaultdict(list)
+
+    def by_type(outcome: str) -> list[Key]:
+        return [("outcome type", outcome, category, d) for d in districts]
+
     for outcome in own:  # as outcomes.outcome_group_table groups them: open if not known
-        group = group_of.get(outcome, OPEN_GROUP)
-        by_group[group].extend(("outcome type", outcome, category, d) for d in districts)
+        by_group[group_of.get(outcome, OPEN_GROUP)].extend(by_type(outcome))
     for group, parts in by_group.items():
         out.add(parts, ("outcome", group, category))
     for group in sorted(set(group_of.values()) - by_group.keys()):  # no row: none there
         out.zero(("outcome", group, category))
+    for column, counted in _rate_types().items():  # outcome 16's rate: its types, not 14's
+        parts = [key for outcome in own if outcome in counted for key in by_type(outcome)]
+        if parts:
+            out.add(parts, ("flag", column, category))
+
+
+@cache
+def _rate_types() -> dict[str, frozenset[str]]:
+    """Each outcome rate's column -> the outcome keys it counts (RATE_CODES; outcome 1-8 the
+    keys marked counts_in_outcome_1_8)."""
+    rows = contract.outcome_type_rows()
+    return {
+        column: frozenset(
+            str(row["outcome_key"])
+            for row in rows
+            if (
+                row["counts_in_outcome_1_8"]
+                if column == "outcome_1_8"
+                else row["outcome_code"] == RATE_CODES[column]
+            )
+        )
+        for column in ("outcome_1_8", *RATE_CODES)
+    }
 
 
 @cache

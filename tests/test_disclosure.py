@@ -776,6 +776,11 @@ def _attackers_system(published: dict, truth: dict, districts: list[str], page=N
             sums.append(
                 (((("DA", key, column)), ("Non-DA", key, column)), ("DA and non-DA", key, column))
             )
+    if set(districts) == set(_ALL_DISTRICTS):  # no district left out: the others are none
+        for name in truth:
+            for key in [*keys, "Totals"]:
+                values[(name, key, "others")] = 0
+                absent.add((name, key, "others"))
     if page is not None:
         more_values, more_sums = _what_the_page_adds(page, keys, districts, set(truth))
         values |= more_values
@@ -807,6 +812,7 @@ def _what_the_page_adds(page, keys: list[str], districts: list[str], tables: set
     counted = {
         "outcome_1_8_rate": lambda row: row["counts_in_outcome_1_8"],
         "outcome_15_rate": lambda row: row["outcome_code"] == "15",
+        "outcome_16_rate": lambda row: row["outcome_code"] == "16",
         "outcome_18_rate": lambda row: row["outcome_code"] == "18",
     }
     values, sums = {}, []
@@ -957,6 +963,48 @@ def test_a_hidden_zero_stays_hidden_beside_its_copy():
     assert _copies_shown({"zero"}, system, BELOW) == set()
     shown_copy = LinearSystem({"seven": 7, "copy": 7}, [(("seven",), "copy")])
     assert _copies_shown({"seven"}, shown_copy, BELOW) == {"seven"}
+
+
+def test_a_count_the_sums_give_exactly_is_determined_through_any_number_of_them():
+    """`LinearSystem.determined`: hidden counts the sums give exactly, whatever path they take
+    (the rate's offences are its districts', and so are the Force column's), and not those an
+    unknown still moves."""
+    districts = [("d", n) for n in range(3)]
+    sums = [
+        (tuple(districts), "rate"),  # the rate's offences: its districts' (shown beside)
+        ((*districts, "others"), "force"),  # the Force column: the districts and the others
+        ((("d", 0), "small"), "row"),
+    ]
+    values = {**dict.fromkeys(districts, None), "rate": 90, "force": 90, "small": 3, "row": 33}
+    shown_others = LinearSystem(values | {"others": 0}, sums, fixed=frozenset({"others"}))
+    hidden = {"force", *districts[1:]}
+    assert shown_others.determined(hidden, hidden) == {"force"}
+    assert shown_others.determined(hidden, {("d", 0)}) == {("d", 0)}  # 33 less the 3 shown
+    unknown_others = LinearSystem(values, sums)  # the districts not selected: never published
+    assert unknown_others.determined(hidden, hidden) == set()
+    assert replace(shown_others, slack=2).determined(hidden, hidden) == set()
+
+
+def test_the_outcome_tables_show_what_the_rates_beside_them_show(demo_gateway):
+    """October 2020 to September 2021, every district, for a commissioner: the Force column of
+    the outcome tables by district withheld outcome 16's 2,906 DA and 145 non-DA offences and
+    outcome 18's 40 and 102, which the outcome rates beside them showed (the helper's audit);
+    hiding them hid nothing. They are shown, and every small count still survives the audit
+    (test_the_outcome_pages_da_non_da_and_all_tables_survive_the_audit_together)."""
+    from stalking_profile.access import Role
+
+    tables = _outcome_districts(demo_gateway, Role.COMMISSIONER, _ALL_DISTRICTS).tables
+    force = {
+        (name, row["outcome_key"]): row["Force"]
+        for name, table in tables.items()
+        for row in table.iter_rows(named=True)
+    }
+    assert (force[("DA", "16")], force[("Non-DA", "16")]) == (2906, 145)
+    assert (force[("DA", "18")], force[("Non-DA", "18")]) == (40, 102)
+    assert (force[("DA and non-DA", "16")], force[("DA and non-DA", "(blank)")]) == (3051, 1054)
+    rates = _outcome_page(demo_gateway, Role.COMMISSIONER, _ALL_DISTRICTS).rates
+    shown = dict(zip(rates["category"] + rates["outcome"], rates["numerator"], strict=True))
+    assert (shown["domesticoutcome_16_rate"], shown["non_domesticoutcome_18_rate"]) == (2906, 102)
 
 
 _PUBLISHED_TABLES = """
