@@ -139,27 +139,32 @@ def _rates_figure(rates: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
 
 
 def _unknown_as_shown(unknown: pl.DataFrame, profiles: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """The unknown shares with any count the profiles withhold withheld here too (they are
-    the profiles' Unknown and Total rows again)."""
-    hidden = pl.concat(
-        [
-            frame.filter(
-                pl.col("group").is_in([demographics.UNKNOWN, demographics.TOTAL])
-                & pl.col("offences").is_null()
-            ).select("person", pl.lit(demographics.CHARACTERISTICS[name]).alias("characteristic"))
-            for name, frame in profiles.items()
-        ]
-    )
-    withheld = unknown.join(hidden.unique(), on=["person", "characteristic"], how="semi")
-    if withheld.is_empty():
-        return unknown
-    flag = pl.struct("person", "characteristic").is_in(
-        withheld.select(pl.struct("person", "characteristic")).to_series().implode()
-    )
-    columns = ["numerator", "denominator", "rate", "lower", "upper"]
-    return unknown.with_columns(
-        pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in columns
-    )
+    """The unknown shares with any count the profiles withhold withheld here too: the not
+    recorded (with its share) where the profile withholds its Unknown row, the offences (and
+    the share) where it withholds its Total. Withholding both for either withheld the
+    victims' 6,129 offences by age band beside the 6,129 shown by sex."""
+    rates = ["rate", "lower", "upper"]
+    for group, columns in (
+        (demographics.UNKNOWN, ["numerator", *rates]),
+        (demographics.TOTAL, ["denominator", *rates]),
+    ):
+        hidden = pl.concat(
+            [
+                frame.filter((pl.col("group") == group) & pl.col("offences").is_null()).select(
+                    "person", pl.lit(demographics.CHARACTERISTICS[name]).alias("characteristic")
+                )
+                for name, frame in profiles.items()
+            ]
+        ).unique()
+        if hidden.is_empty():
+            continue
+        flag = pl.struct("person", "characteristic").is_in(
+            hidden.select(pl.struct("person", "characteristic")).to_series().implode()
+        )
+        unknown = unknown.with_columns(
+            pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in columns
+        )
+    return unknown
 
 
 @publishable

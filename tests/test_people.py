@@ -148,3 +148,32 @@ def test_the_people_page_survives_the_audit(demo_gateway):
     assert small
     for key, (low, high) in audit(system(Role.COMMISSIONER), set(), only=small).items():
         assert high - low + 1 >= 5 - 1e-6, (key, low, high)
+
+
+def test_how_much_is_unknown_withholds_only_what_the_profiles_withhold(demo_gateway):
+    """For a commissioner, October 2020 to September 2021, the whole force: the victims' age
+    band row withheld its 6,129 offences beside the 6,129 shown for sex, because the age band
+    profile withheld its Unknown row. The not recorded (and its share) go with the profile's
+    Unknown row, the offences with its Total."""
+    from stalking_profile import people_panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    districts = ("BD", "CD", "KD", "LD", "WD")
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), districts, "all", ("stalking",))
+    view = people_panels.people_panel(
+        demo_gateway.scoped(Access.for_role("x", Role.COMMISSIONER)), flt
+    )
+    shown = {
+        (row["person"], row["characteristic"]): row for row in view.unknown.iter_rows(named=True)
+    }
+    for (person, characteristic), row in shown.items():
+        profile = view.profiles[
+            next(k for k, v in demographics.CHARACTERISTICS.items() if v == characteristic)
+        ].filter(pl.col("person") == person)
+        rows = {r["group"]: r["offences"] for r in profile.iter_rows(named=True)}
+        assert (row["numerator"] is None) == (rows[demographics.UNKNOWN] is None)
+        assert (row["denominator"] is None) == (rows[demographics.TOTAL] is None)
+        assert row["rate"] is None or None not in (row["numerator"], row["denominator"])
+    age = shown[("Victims", "Age band")]
+    assert (age["numerator"], age["denominator"]) == (None, 6129)
