@@ -49,7 +49,10 @@ def headline_help(row: dict, change: dict | None = None, share: dict | None = No
     with `change`, the change on the previous period (the offences tile); with `share`, a share
     of the offences (the DA offences tile)."""
     parts = [str(row["definition"])]
-    if row["kind"] in ("rate", "share"):
+    no_offences = row["kind"] in ("rate", "share") and row["denominator"] == 0
+    if no_offences:
+        parts.append("No offences in the period, so no rate.")
+    elif row["kind"] in ("rate", "share"):
         parts.append(f"{count(row['numerator'])} of {count(row['denominator'])}.")
         parts.append(interval(row["lower"], row["upper"]))
     if share is not None and share["value"] is not None:
@@ -68,7 +71,7 @@ def headline_help(row: dict, change: dict | None = None, share: dict | None = No
             + f" ({signed_percent(change['value'])}, {interval(change['lower'], change['upper'])}, "
             f"{p_value(change['p_value'])}; {change['definition'].split('; ', 1)[-1]}"
         )
-    if row["is_small"]:
+    if row["is_small"] and not no_offences:  # 0 of 0 is no data, not a small number
         parts.append("Small numbers: treat with caution.")
     return " ".join(part for part in parts if part)
 

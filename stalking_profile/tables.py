@@ -382,10 +382,14 @@ def for_display(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl
     schema = frame.schema  # built anew on each access
     for name in kept:
         column = column_for(name)
-        expressions.append(
-            _shown(name, schema[name], column.kind).alias(labels.get(name, column.label))
-        )
+        shown = _shown(name, schema[name], column.kind)
+        if column.kind == "small" and "denominator" in frame.columns:  # 0 of 0: no data
+            shown = pl.when(pl.col("denominator") == 0).then(pl.lit(NO_OFFENCES)).otherwise(shown)
+        expressions.append(shown.alias(labels.get(name, column.label)))
     return frame.select(expressions)
+
+
+NO_OFFENCES = "no offences: no rate"  # a small-numbers cell of a rate of 0 offences
 
 
 def display_formats(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> dict[str, str]:

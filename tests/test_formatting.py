@@ -183,3 +183,23 @@ def test_a_short_scorecard_gives_no_limits_as_its_chart_draws_none(demo_gateway)
     assert (
         "Too few points for process limits" in view.scorecard_charts["offences"].layout.title.text
     )
+
+
+def test_a_rate_of_no_offences_says_so_not_treat_with_caution() -> None:
+    """A filter with no offences gave its rate tiles "0 of 0. Small numbers: treat with
+    caution." under "no data"."""
+    row = {
+        "definition": "Offences with an arrest / offences.",
+        "kind": "rate",
+        "numerator": 0,
+        "denominator": 0,
+        "value": None,
+        "lower": None,
+        "upper": None,
+        "is_small": True,
+    }
+    text = formatting.headline_help(row)
+    assert text == "Offences with an arrest / offences. No offences in the period, so no rate."
+    assert formatting.headline_value(row) == "no data"
+    small = formatting.headline_help(row | {"numerator": 2, "denominator": 9, "value": 0.22})
+    assert "2 of 9." in small and small.endswith("Small numbers: treat with caution.")

@@ -155,3 +155,19 @@ def test_the_row_for_every_selected_district_is_called_what_other_pages_call_it(
     shown = tables.for_display(frame)
     assert shown["District"].to_list() == ["CD", "WD", "Selected districts"]
     assert shown["Offences"].to_list() == [565, 886, 1451]
+
+
+def test_a_rate_of_no_offences_is_not_a_small_number_to_treat_with_caution() -> None:
+    """A district with no offences in the period read "Small numbers: yes: treat with
+    caution" beside its blank rate: 0 of 0 is no data."""
+    frame = pl.DataFrame(
+        {
+            "label": ["Arrest", "Arrest", "Arrest"],
+            "numerator": [0, 2, 40],
+            "denominator": [0, 9, 90],
+            "rate": [None, 2 / 9, 4 / 9],
+            "is_small": [True, True, False],
+        }
+    )
+    shown = tables.for_display(frame)[tables.column_for("is_small").label].to_list()
+    assert shown == ["no offences: no rate", "yes: treat with caution", ""]
