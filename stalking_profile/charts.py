@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
-from stalking_profile.filters import DOMESTIC_CHOICES, add_months
+from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.measures.spc import MINIMUM_POINTS
 
 COLOURS: dict[str, str] = {
@@ -217,13 +217,15 @@ def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
 
 
 def mark_incomplete(figure: go.Figure, start: date, end: date, text: str) -> go.Figure:
-    """A shaded band from `start` to the end of month `end`, labelled: months a chart leaves
-    out because what it shows cannot be read for them yet."""
+    """A shaded band over the months `start` to `end`, labelled: months a chart leaves out
+    because what it shows cannot be read for them yet. A month's point is drawn on its first
+    day, so the band runs from half a month before the first to half a month after the last
+    (to the next month's first day, it drew the axis a month past the period chosen)."""
     if start > end:
         return figure
     figure.add_vrect(
-        x0=start,
-        x1=add_months(end, 1),
+        x0=start - timedelta(days=15),
+        x1=end + timedelta(days=15),
         fillcolor=_transparent(COLOURS["limits"], 0.12),
         line_width=0,
         annotation_text=text,

@@ -286,3 +286,18 @@ def test_the_monthly_trend_draws_no_empty_rolling_axis_where_the_data_start() ->
     assert [trace.name for trace in figure.data] == ["DA per month", "Rolling 12-month total"]
     assert figure.layout.yaxis2.title.text == "Rolling 12-month total"
     assert "No rolling" not in figure.layout.title.text
+
+
+def test_the_follow_up_band_ends_with_the_period_chosen(demo_gateway: Gateway) -> None:
+    """The Outcomes page as it opens (February 2021 to January 2022, extract 31 January 2022):
+    the "follow-up incomplete" band ran to 1 February 2022, so the chart's axis ran a month
+    past the period. It now ends half a month after January's point, and starts half a month
+    before the first month left out, after the last point drawn."""
+    from stalking_profile import panels
+
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"))
+    view = panels.outcomes_panel(demo_gateway, flt, 30)
+    (band,) = view.within_figure.layout.shapes
+    last_point = max(view.within_by_month["recorded_month"])
+    assert str(band.x1) == "2022-01-16"
+    assert str(last_point) < str(band.x0) < str(view.incomplete_from)
