@@ -198,6 +198,19 @@ def test_twelve_months_to_is_the_default_period(app_test) -> None:
     assert at.caption[0].value.startswith("Stalking, DA and non-DA, BD, CD, KD, LD, WD, Jan 2021")
 
 
+def test_twelve_months_to_where_the_data_start_says_it_holds_fewer(app_test) -> None:
+    """"12 months to Sep 2018" counted the 6 months from April 2018, when the demo's data
+    start, and nothing near the picker said so."""
+    at = app_test().run()
+    at.selectbox(key="to").set_value("2018-09").run()
+    said = [c.value for c in at.sidebar.caption if "The data start" in c.value]
+    assert said == [
+        "The data start in April 2018, so this period holds 6 months: Apr 2018 to Sep 2018."
+    ]
+    at.selectbox(key="to").set_value("2019-03").run()
+    assert not [c.value for c in at.sidebar.caption if "The data start" in c.value]
+
+
 def test_filters_change_the_figures(app_test) -> None:
     at = app_test(**PUBLISHED_YEAR).run()
     force = _metrics(at)["Offences"]

@@ -78,6 +78,12 @@ def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | No
     )
     end_month = _month_from_option(end)
     if kind != "custom":
+        if twelve_months_to(end_month) < info.first_month:  # said, not silently fewer months
+            held = len(months_between(info.first_month, end_month))
+            st.caption(
+                f"The data start in {info.first_month:%B %Y}, so this period holds "
+                f"{held} month{'s' * (held != 1)}: {info.first_month:%b %Y} to {end_month:%b %Y}."
+            )
         return max(info.first_month, twelve_months_to(end_month)), end_month
     start_month = _month_from_option(start)
     if end_month < start_month:
