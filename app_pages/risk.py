@@ -25,6 +25,11 @@ ui.chart_with_table(
 )
 
 st.subheader("DA against non-DA")
+if flt.domestic != "all":
+    st.caption(
+        "This table compares DA with non-DA offences, so it holds both whatever the DA choice; "
+        "the rest of the page follows it."
+    )
 ui.show_table(
     view.comparison_table,
     ui.file_stem("risk-da-comparison", flt),

@@ -199,7 +199,7 @@ def test_twelve_months_to_is_the_default_period(app_test) -> None:
 
 
 def test_twelve_months_to_where_the_data_start_says_it_holds_fewer(app_test) -> None:
-    """"12 months to Sep 2018" counted the 6 months from April 2018, when the demo's data
+    """ "12 months to Sep 2018" counted the 6 months from April 2018, when the demo's data
     start, and nothing near the picker said so."""
     at = app_test().run()
     at.selectbox(key="to").set_value("2018-09").run()
@@ -209,6 +209,15 @@ def test_twelve_months_to_where_the_data_start_says_it_holds_fewer(app_test) -> 
     ]
     at.selectbox(key="to").set_value("2019-03").run()
     assert not [c.value for c in at.sidebar.caption if "The data start" in c.value]
+
+
+def test_the_risk_pages_da_comparison_says_why_it_holds_both_under_a_da_choice(app_test) -> None:
+    """With DA chosen, the Risk page's "DA against non-DA" table still held non-DA offences
+    (it must, to compare them), and nothing said why the filter did not apply."""
+    at = _open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR, da="DA")
+    why = "This table compares DA with non-DA offences, so it holds both whatever the DA choice"
+    assert why in _texts(at)
+    assert why not in _texts(_open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR))
 
 
 def test_filters_change_the_figures(app_test) -> None:
