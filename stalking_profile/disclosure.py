@@ -20,6 +20,9 @@ column totals and grand total.
 from __future__ import annotations
 
 import heapq
+import os
+import sys
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -573,6 +576,33 @@ def one_sum_extreme(
     return value if np.isinf(value) else round(value, 6)
 
 
+_FIRST_SOLVER = threading.Lock()
+_banner_silenced = False
+
+
+def _quiet_highs() -> highspy.Highs:
+    """A new HiGHS solver. The first of a process prints HiGHS's banner to standard output
+    from C++, before any option can stop it (it ran into the command line's reports): that
+    one is made with the process's standard output pointed at the null device."""
+    global _banner_silenced
+    if _banner_silenced:
+        return highspy.Highs()
+    with _FIRST_SOLVER:
+        if _banner_silenced:
+            return highspy.Highs()
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            solver = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _banner_silenced = True
+        return solver
+
+
 def _highs(
     matrix: csc_matrix,
     rhs: np.ndarray,
@@ -594,7 +624,7 @@ def _highs(
     lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
     lp.a_matrix_.value_ = matrix.data
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = count, rows
-    solver = highspy.Highs()
+    solver = _quiet_highs()
     solver.setOptionValue("output_flag", False)
     solver.setOptionValue("presolve", "on" if presolve else "off")
     solver.passModel(lp)

@@ -2884,3 +2884,23 @@ def test_the_victim_contact_pages_da_choices_give_no_withheld_count_back(
                     assert counts["domestic"] + counts["non_domestic"] == counts["all"]
                 shown += sum(counts[c] is not None for c in ("domestic", "non_domestic"))
     assert shown >= 10
+
+
+def test_the_solvers_banner_does_not_run_into_what_the_command_line_prints():
+    """HiGHS printed "Running HiGHS 1.16.0 ... Copyright" to standard output from C++ when a
+    process made its first solver, in the middle of a command's report."""
+    import subprocess
+    import sys
+
+    script = (  # a 3 x 3 table with its row and column totals: solved by linear programmes
+        "from stalking_profile.disclosure import LinearSystem, audit\n"
+        "cells = [(i, j) for i in range(3) for j in range(3)]\n"
+        "values = {c: None if sum(c) % 2 == 0 else 5 + sum(c) for c in cells}\n"
+        "values |= {('row', i): 30 + i for i in range(3)} | {('col', j): 30 + j for j in range(3)}\n"
+        "sums = [(tuple((i, j) for j in range(3)), ('row', i)) for i in range(3)]\n"
+        "sums += [(tuple((i, j) for i in range(3)), ('col', j)) for j in range(3)]\n"
+        "print(len(audit(LinearSystem(values, sums), set())), 'counts audited')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "5 counts audited\n"
