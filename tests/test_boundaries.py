@@ -147,3 +147,32 @@ def test_a_ward_split_evenly_between_districts_goes_to_the_lowest_code(
     tiny_gateway.sql("UPDATE offence SET ward_code = 'W2' WHERE crime_ref IN ('T3', 'T5', 'T6')")
     used = tiny_gateway.query("ward_districts_from_offences")
     assert used.rows() == [("W1", "A", 2), ("W2", "B", 3)]
+
+
+def test_a_ward_with_no_offence_yet_is_placed_once_a_wards_file_names_its_district(
+    tmp_path: Path,
+) -> None:
+    """Boundaries skip a ward no offence names and no wards file has placed (a national file's
+    wards outside the force must stay out); the report said only "no offences and no known
+    district", not how to bring in a ward of the force with no offence yet."""
+    from stalking_profile.db import connect
+    from stalking_profile.importing.load import import_file
+    from tests.test_import import TEMPLATES, offences
+
+    gateway = connect(tmp_path / "force.duckdb", read_only=False, create=True)
+    try:
+        import_file(gateway, TEMPLATES / "districts.csv")
+        offences(4, ward_code="W05000357").write_csv(tmp_path / "offences.csv")
+        import_file(gateway, tmp_path / "offences.csv")
+        wards = BOUNDARIES / "wards_WD13_W06000008_first3.geojson"
+        first = load_boundaries(gateway, wards)
+        assert (first.wards_loaded, first.wards_skipped) == (1, ("W05000358", "W05000359"))
+        assert "import that, then these boundaries again" in first.text()
+        (tmp_path / "wards.csv").write_text(
+            "ward_code,ward_name,district_code\nW05000358,Aberporth,CD\n", encoding="utf-8"
+        )
+        import_file(gateway, tmp_path / "wards.csv")
+        again = load_boundaries(gateway, wards)
+        assert (again.wards_loaded, again.wards_skipped) == (2, ("W05000359",))
+    finally:
+        gateway.close()

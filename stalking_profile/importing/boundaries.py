@@ -35,6 +35,10 @@ class BoundaryReport:
                 f"{len(self.wards_skipped)} wards skipped (no offences and no known district): "
                 + ", ".join(self.wards_skipped[:10])
                 + (" ..." if len(self.wards_skipped) > 10 else "")
+                + ". A ward of the force with no offence yet is placed once a wards file "
+                "(data/templates/wards_template.csv: ward_code, ward_name, district_code) names "
+                "its district: import that, then these boundaries again. Wards outside the "
+                "force stay out."
             )
         lines.extend(self.notes)
         return "\n".join(lines)
