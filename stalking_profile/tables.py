@@ -383,7 +383,7 @@ def for_display(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl
     for name in kept:
         column = column_for(name)
         shown = _shown(name, schema[name], column.kind)
-        if column.kind == "small" and "denominator" in frame.columns:  # 0 of 0: no data
+        if column.kind == "small" and schema.get("denominator", pl.String).is_numeric():  # 0 of 0
             shown = pl.when(pl.col("denominator") == 0).then(pl.lit(NO_OFFENCES)).otherwise(shown)
         expressions.append(shown.alias(labels.get(name, column.label)))
     return frame.select(expressions)
