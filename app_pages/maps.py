@@ -9,7 +9,9 @@ info = ui.dataset_info(ui.database_version())
 
 st.title("Hotspot maps")
 st.caption(
-    flt.describe() + " · wards of the selected districts; rates per 1,000 residents (mid-2019)"
+    flt.describe()
+    + " · wards of the selected districts; rates per 1,000 residents"
+    + (" (ONS mid-2019 estimates)" if info.is_synthetic else "")
 )
 if ui.nothing_to_show(flt):
     st.stop()
@@ -47,15 +49,15 @@ with map_tab:
         if view.wards_withheld_note:
             st.info(view.wards_withheld_note, icon=":material/visibility_off:")
         ui.chart_with_table(view.map_figure, view.top_wards, f"map-{measure}", flt)
-        if view.unknown_ward_note:
-            st.caption(view.unknown_ward_note)
+        for note in view.map_notes:
+            st.caption(note)
 with hot_tab:
     if hot_tab.open:
         if view.hotspots_withheld:
             st.info(map_panels.HOTSPOTS_WITHHELD, icon=":material/visibility_off:")
         else:
             ui.chart_with_table(view.hotspot_figure, view.ward_table, "map-hotspots", flt)
-            st.caption(map_panels.hotspot_note(correct))
+            st.caption(f"{map_panels.hotspot_note(correct)} {view.population_note}")
 with emerging_tab:
     if emerging_tab.open:
         emerging = ui.emerging(flt, info.first_month)

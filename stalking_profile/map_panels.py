@@ -119,6 +119,35 @@ class HotspotPanel:
     wards_withheld_note: str = ""  # publication mode: why every ward is withheld, if it is
 
     @property
+    def population_note(self) -> str:
+        """What the rate map and the hot and cold spots cannot show for want of ward
+        populations ('' when every ward has one): a force's database with no ward populations
+        drew a blank rate map and no hot or cold spot, and nothing said why."""
+        missing = self.wards.filter(pl.col("population").fill_null(0) <= 0).height
+        how = (
+            "import them in a wards file (the population column of "
+            "data/templates/wards_template.csv)"
+        )
+        if missing == 0:
+            return ""
+        if missing == self.wards.height:
+            return (
+                "No ward of these districts has a resident population loaded, so no ward has a "
+                "rate per 1,000: the rate map is blank, and hot and cold spots (found on rates) "
+                f"cannot be found. Colour wards by offences, or {how}."
+            )
+        return (
+            f"{missing:,} of {self.wards.height:,} wards have no resident population loaded: "
+            "they have no rate (grey on the rate map) and take the mean rate in the hot and "
+            f"cold spots' sums. To give them rates, {how}."
+        )
+
+    @property
+    def map_notes(self) -> list[str]:
+        """The map's captions: wards with no population, offences with no known ward."""
+        return [note for note in (self.population_note, self.unknown_ward_note) if note]
+
+    @property
     def unknown_ward_note(self) -> str:
         """What the map's caption says of the offences it cannot place ('' for none)."""
         unknown, offences = self.unknown_ward_offences, self.offences

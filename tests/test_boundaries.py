@@ -176,3 +176,45 @@ def test_a_ward_with_no_offence_yet_is_placed_once_a_wards_file_names_its_distri
         assert (again.wards_loaded, again.wards_skipped) == (2, ("W05000359",))
     finally:
         gateway.close()
+
+
+def test_a_force_with_no_ward_populations_is_told_why_the_rate_map_is_blank(
+    tmp_path: Path,
+) -> None:
+    """A force's own database with boundaries and no ward populations: the Hotspot maps page
+    opened on "Rate per 1,000" with every ward blank and no hot or cold spot, and its caption
+    named the demo's mid-2019 populations."""
+    from stalking_profile.db import connect
+    from stalking_profile.importing.load import import_file
+    from tests.test_import import TEMPLATES, offences
+
+    gateway = connect(tmp_path / "force.duckdb", read_only=False, create=True)
+    try:
+        import_file(gateway, TEMPLATES / "districts.csv")
+        rows = pl.concat(
+            [
+                offences(6, ward_code="W05000357", district_code="BD"),
+                offences(3, start=7, ward_code="W05000358", district_code="BD"),
+            ]
+        )
+        rows.write_csv(tmp_path / "offences.csv")
+        import_file(gateway, tmp_path / "offences.csv")
+        load_boundaries(gateway, BOUNDARIES / "wards_WD13_W06000008_first3.geojson")
+        flt = ProfileFilter(date(2021, 1, 1), date(2021, 12, 1), ("BD",))
+
+        def note() -> str:
+            geometry = geography.ward_geometry(gateway, ("BD",))
+            return map_panels.hotspot_panel(gateway, flt, geometry, "rate", True).population_note
+
+        assert note().startswith(
+            "No ward of these districts has a resident population loaded, so no ward has a "
+            "rate per 1,000"
+        )
+        (tmp_path / "wards.csv").write_text(
+            "ward_code,ward_name,district_code,population\nW05000357,Aberaeron,BD,1500\n",
+            encoding="utf-8",
+        )
+        import_file(gateway, tmp_path / "wards.csv")
+        assert note().startswith("1 of 2 wards have no resident population loaded")
+    finally:
+        gateway.close()

@@ -49,9 +49,9 @@ def funnel_limits(area_rate: float, populations: np.ndarray) -> pl.DataFrame:
             quantile = poisson.ppf(p, expected)
             below = poisson.cdf(quantile - 1, expected)
             at = poisson.pmf(quantile, expected)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 where expected is 0
                 alpha = np.where(at > 0, (p - below) / at, 0.0)
-            limit = (quantile - 1 + alpha) / n * 1000
+                limit = (quantile - 1 + alpha) / n * 1000
             frame[f"{side}_{name}"] = np.where(expected > 0, limit, 0.0)
     return pl.DataFrame(frame)
 
