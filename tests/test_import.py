@@ -174,7 +174,7 @@ def test_a_newer_extract_corrects_and_reopens_outcomes(force: Gateway, tmp_path:
     assert _outcome_of(force, "T-000002") == ([("15-police", "2021-12-31")], "15-police")
     assert _outcome_of(force, "T-000003") == ([], None)  # reopened: open again
     assert (report.outcomes_added, report.outcomes_superseded) == (1, 2)
-    assert "1 outcome history rows added, 2 stored ones superseded" in report.text()
+    assert "Outcome histories: 1 row added; 2 stored ones were superseded" in report.text()
     assert _outcome_of(force, "T-000004") == ([("16", "2021-12-31")], "16")  # unchanged
 
 
@@ -259,6 +259,73 @@ def test_offences_a_newer_extract_leaves_out_stay_unless_it_is_the_whole_extract
     with pytest.raises(ImportRefused, match="would remove every stored offence"):
         import_file(force, nothing, whole_extract=True)
     assert counts(force) == before
+
+
+def test_a_whole_extract_refuses_what_would_remove_offences_it_holds(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """The analyst's trial: a row with one field too many (unreadable, so its reference
+    unknown) had its offence removed as "not in this file"; one district's file removed the
+    other district's offences. Both are refused as whole extracts, and nothing changes."""
+    first = tmp_path / "october.csv"
+    offences(12).write_csv(first)
+    import_file(force, first)
+    before = counts(force)
+    lines = (tmp_path / "october.csv").read_text().splitlines()
+    lines[3] += ",an extra field"  # T-000003's row
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ImportRefused, match="1 row of the file could not be read or name no"):
+        import_file(force, ragged, whole_extract=True)
+    one_district = tmp_path / "bradford.csv"
+    offences(12).filter(pl.col("district_code") == "BD").write_csv(one_district)
+    with pytest.raises(ImportRefused, match="the file holds no offence of CD, where offences"):
+        import_file(force, one_district, whole_extract=True)
+    assert counts(force) == before
+    kept = import_file(force, ragged)  # as a file of some offences, it loads
+    assert kept.rows_rejected == 1 and counts(force)["offence"] == 12
+
+
+def test_a_reference_in_another_case_than_the_stored_offences_is_that_offence(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """ex-style references: "t-000005" in a newer extract was stored as a second offence
+    beside T-000005, and an outcome history naming "t-000006" was refused as "no offence
+    with this crime reference"."""
+    first = tmp_path / "october.csv"
+    offences(8).write_csv(first)
+    import_file(force, first)
+    lower = offences(1, start=5, arrest_made="true").with_columns(
+        pl.col("crime_ref").str.to_lowercase()
+    )
+    lower.write_csv(tmp_path / "lower.csv")
+    report = import_file(force, tmp_path / "lower.csv")
+    assert (report.rows_inserted, report.rows_updated) == (0, 1)
+    assert counts(force)["offence"] == 8
+    history = tmp_path / "history.csv"
+    history.write_text("crime_ref,outcome_key,outcome_date\nt-000006,14,2022-01-05\n")
+    assert import_file(force, history).rows_accepted == 1
+    assert _outcome_of(force, "T-000006")[1] == "14"
+
+
+def test_an_extract_date_before_the_stored_one_is_refused_and_the_date_used_is_said(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """--extract-date 15 February after 26 February moved every "as at" figure back, silently;
+    and no report said which date the figures were as at."""
+    first = tmp_path / "february.csv"
+    offences(6).write_csv(first)
+    report = import_file(force, first, extract_date=date(2022, 2, 26))
+    assert "Figures are now as at 26 February 2022 (as stated)." in report.notes
+    second = tmp_path / "older.csv"
+    offences(7).write_csv(second)
+    with pytest.raises(ImportRefused, match="15 February 2022, is before the stored extract's"):
+        import_file(force, second, extract_date=date(2022, 2, 15))
+    later = import_file(force, second)
+    assert later.notes[-1] == (
+        "Figures are now as at 26 February 2022 (the latest date in the data; --extract-date "
+        "states it)."
+    )
 
 
 def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: Path) -> None:

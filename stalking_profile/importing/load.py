@@ -62,6 +62,31 @@ class ImportReport:
     outcomes_superseded: int = 0  # stored outcome rows the newer extract corrected or reopened
     offences_removed: int = 0  # stored offences a whole extract no longer holds
 
+    def _written(self) -> str:
+        """What the import wrote: offences (or other records) new, updated and unchanged; outcome
+        history rows added, already held and superseded."""
+        unchanged = self.rows_accepted - self.rows_inserted - self.rows_updated
+        superseded = (
+            f"; {_plural(self.outcomes_superseded, 'stored one was', 'stored ones were')} "
+            "superseded (corrected, or the case reopened, in this file)"
+            if self.outcomes_superseded
+            else ""
+        )
+        if self.kind == "outcomes":
+            return (
+                f"Outcome histories: {_plural(self.outcomes_added, 'row')} added, "
+                f"{unchanged:,} already held{superseded}."
+            )
+        records = (
+            f"{self.rows_inserted:,} new, {self.rows_updated:,} updated, {unchanged:,} unchanged"
+        )
+        if self.kind != "offences":
+            return records + "."
+        return (
+            f"Offences: {records} (their details, outcomes apart). Outcome histories: "
+            f"{_plural(self.outcomes_added, 'row')} added{superseded}."
+        )
+
     def text(self) -> str:
         if self.status == "unchanged":
             return (
@@ -70,19 +95,7 @@ class ImportReport:
         lines = [
             f"{self.file_name}: {self.kind}; {self.rows_read:,} rows read = {self.rows_accepted:,} accepted + "
             f"{self.rows_rejected:,} refused (quarantined).",
-            f"{self.rows_inserted:,} new, {self.rows_updated:,} updated, "
-            f"{self.rows_accepted - self.rows_inserted - self.rows_updated:,} unchanged"
-            + (
-                f"; {self.outcomes_added:,} outcome history rows added"
-                + (
-                    f", {self.outcomes_superseded:,} stored ones superseded (corrected, or the "
-                    "case reopened, in this extract)."
-                    if self.outcomes_superseded
-                    else "."
-                )
-                if self.kind in ("offences", "outcomes")
-                else "."
-            ),
+            self._written(),
         ]
         for row in self.rejects.head(20).iter_rows(named=True):
             lines.append(
@@ -95,6 +108,11 @@ class ImportReport:
         lines.extend(self.warnings)
         lines.extend(self.notes)
         return "\n".join(lines)
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 row', '2 rows' ('1 offence was', '2 offences were' with `many` given)."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 def file_hash(path: Path) -> str:
@@ -349,7 +367,7 @@ def read_and_validate(
             mapping.header_row,
         )
         mapped, unused = apply_mapping(raw.frame, mapping)
-        mapped = codes_from_names(gateway, mapped)
+        mapped = refs_as_stored(gateway, codes_from_names(gateway, mapped))
         headers = [name for name in raw.frame.columns if name != ROW_NUMBER]
         kind = kind or detect_kind(mapped.columns, headers)
         if raw.rows_read == 0:
@@ -407,6 +425,28 @@ def codes_from_names(gateway: Gateway, frame: pl.DataFrame) -> pl.DataFrame:
             .drop("__name", "__district", "__code")
         )
     return frame
+
+
+def refs_as_stored(gateway: Gateway, frame: pl.DataFrame) -> pl.DataFrame:
+    """A crime reference written in another letter case than a stored offence's (ex-0005 for
+    EX-0005) taken as that offence's, as references are within a file: it was stored as a
+    second offence, and an outcome history naming it was refused. References that two stored
+    offences share in any case are left as they are."""
+    if "crime_ref" not in frame.columns:
+        return frame
+    stored = (
+        gateway.query("offence_recorded_dates")
+        .select(_key("crime_ref").alias("__ref"), pl.col("crime_ref").alias("__stored"))
+        .unique("__ref", keep="none")
+    )
+    if stored.is_empty():
+        return frame
+    return (
+        frame.with_columns(_key("crime_ref").alias("__ref"))
+        .join(stored, on="__ref", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("__stored", "crime_ref").alias("crime_ref"))
+        .drop("__ref", "__stored")
+    )
 
 
 def refused_rows(raw: RawTable, validated: Validated) -> pl.DataFrame:
@@ -497,8 +537,9 @@ def import_file(
     previous = gateway.query("import_by_hash", file_hash=digest) if digest else pl.DataFrame()
     if previous.height:
         return _unchanged(path, previous)
+    _refuse_an_earlier_extract_date(gateway, extract_date)
     raw, validated, unused = read_and_validate(gateway, path, kind, mapping, progress)
-    absent = _absent_to_remove(validated, whole_extract)
+    absent = _absent_to_remove(gateway, validated, raw.ragged.height, whole_extract)
     import_id = uuid.uuid4().hex[:12]
     quarantine = _quarantine(validated, raw.frame, raw.ragged, import_id)
     rows_rejected = quarantine["row_number"].n_unique()
@@ -513,8 +554,9 @@ def import_file(
         )
         if quarantine.height:
             gateway.insert("quarantine", quarantine)
+        as_at = None
         if validated.kind in ("offences", "outcomes") and validated.accepted.height:
-            _record_dataset(gateway, validated, extract_date, path.name)
+            as_at = _record_dataset(gateway, validated, extract_date, path.name)
         progress(0.85, "refreshing the derived tables")
         refresh_marts(gateway)
         counts = dict(
@@ -539,7 +581,7 @@ def import_file(
         outcomes_added,
         refused_rows(raw, validated),
         (*validated.warnings, *_absent_warning(validated, whole_extract)),
-        _notes(raw, unused),
+        (*_notes(raw, unused), *_as_at_note(as_at, extract_date)),
         superseded,
         absent.height,
     )
@@ -548,13 +590,18 @@ def import_file(
 def absent_summary(absent: pl.DataFrame) -> str:
     """How many stored offences a file leaves out, and when they were recorded."""
     first, last = (f"{day:%b %Y}" for day in absent["recorded_date"].sort()[[0, -1]])
-    return (
-        f"{absent.height:,} stored offence{'s' * (absent.height != 1)} (recorded {first} to {last})"
-    )
+    when = f"in {first}" if first == last else f"{first} to {last}"
+    return f"{_plural(absent.height, 'stored offence')} (recorded {when})"
 
 
-def _absent_to_remove(validated: Validated, whole_extract: bool) -> pl.DataFrame:
-    """The stored offences a whole extract removes (none when the file is not one)."""
+def _absent_to_remove(
+    gateway: Gateway, validated: Validated, unreadable: int, whole_extract: bool
+) -> pl.DataFrame:
+    """The stored offences a whole extract removes (none when the file is not one). Refused
+    (ImportRefused) where the file cannot be the whole extract or which offences it holds is
+    not known: rows that could not be read or name no crime reference (a malformed row's
+    offence was removed as "not in this file"), or a district with stored offences and none
+    in the file (one district's file removed the other's 155)."""
     empty = pl.DataFrame(schema={"crime_ref": pl.String, "recorded_date": pl.Date})
     if not whole_extract:
         return empty
@@ -568,6 +615,22 @@ def _absent_to_remove(validated: Validated, whole_extract: bool) -> pl.DataFrame
             "no row of the file would be accepted, so as the whole extract it would remove "
             "every stored offence: fix the file first"
         )
+    unknown = unreadable + validated.rows_without_ref
+    if unknown:
+        raise ImportRefused(
+            f"{unknown:,} row{'s' * (unknown != 1)} of the file could not be read or name no "
+            "crime reference, so which offences it holds is not known, and as the whole "
+            "extract it could remove offences it holds: fix them (the check lists them), or "
+            "import without --whole-extract"
+        )
+    stored = set(gateway.query("offence_districts")["district_code"].to_list())
+    missing = sorted(stored - set(validated.accepted["district_code"].to_list()))
+    if missing:
+        raise ImportRefused(
+            f"the file holds no offence of {', '.join(missing)}, where offences are stored: a "
+            "whole extract holds every district's offences. Import it without --whole-extract "
+            "(offences it leaves out stay)"
+        )
     return validated.absent
 
 
@@ -578,27 +641,52 @@ def _absent_warning(validated: Validated, whole_extract: bool) -> tuple[str, ...
         return ()
     if whole_extract:
         return (
-            f"Whole extract: {absent_summary(absent)} not in this file were removed, with "
-            "their outcome histories and victim-contact logs.",
+            f"Whole extract: {absent_summary(absent)} not in this file "
+            f"{'was' if absent.height == 1 else 'were'} removed, with their outcome histories "
+            "and victim-contact logs.",
         )
     return (
-        f"{absent_summary(absent)} are not in this file and stay counted. If this file is the "
+        f"{absent_summary(absent)} {'is' if absent.height == 1 else 'are'} not in this file and "
+        "stay counted. If this file is the "
         "force's whole extract, import it again as the whole extract (--whole-extract, or the "
         "Data page's box) to remove them.",
     )
 
 
+def _refuse_an_earlier_extract_date(gateway: Gateway, extract_date: date | None) -> None:
+    """An extract date stated before the one stored would move every "as at" figure back
+    (outcomes dated after it ignored, open cases up): refused, not taken silently."""
+    if extract_date is None:
+        return
+    stored = gateway.query("extract_date_candidates")["stored_extract_date"][0]
+    if stored is not None and extract_date < stored:
+        raise ImportRefused(
+            f"the extract date given, {extract_date:%d %B %Y}, is before the stored extract's "
+            f"({stored:%d %B %Y}): import extracts oldest first, so that the newest sets the "
+            "date every figure is as at"
+        )
+
+
+def _as_at_note(as_at: date | None, stated: date | None) -> tuple[str, ...]:
+    """The report's line on the date the figures are now as at."""
+    if as_at is None:
+        return ()
+    how = "as stated" if stated else "the latest date in the data; --extract-date states it"
+    return (f"Figures are now as at {as_at:%d %B %Y} ({how}).",)
+
+
 def _record_dataset(
     gateway: Gateway, validated: Validated, extract_date: date | None, file_name: str
-) -> None:
+) -> date | None:
     """A new dataset row: the extract date stated, or the latest date in the data so far
-    (never earlier than the latest extract date already recorded)."""
+    (never earlier than the latest extract date already recorded); returns that date (None:
+    nothing dated is stored yet, no load to describe)."""
     candidates = gateway.query("extract_date_candidates").row(0, named=True)
     if extract_date is None:
         known = [candidates["latest_date"], candidates["stored_extract_date"]]
         extract_date = max((d for d in known if d is not None), default=None)
     if extract_date is None:  # nothing dated is stored yet: no load to describe
-        return
+        return None
     forces = candidates["force_name"] or "Force"
     gateway.insert(
         "dataset",
@@ -613,3 +701,4 @@ def _record_dataset(
             }
         ),
     )
+    return extract_date

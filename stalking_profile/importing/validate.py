@@ -103,6 +103,7 @@ class Validated:
     # stored offences (crime_ref, recorded_date) an offence file does not hold, accepted or
     # refused: what importing it as the whole extract would remove; None for other kinds
     absent: pl.DataFrame | None = None
+    rows_without_ref: int = 0  # rows of an offence file with no crime reference to read
 
     @property
     def rows_rejected(self) -> int:
@@ -388,6 +389,7 @@ def validate(
         frame.height,
         stated,
         absent,
+        typed["crime_ref__parsed"].null_count() if kind == "offences" else 0,
     )
 
 
