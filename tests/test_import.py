@@ -328,6 +328,45 @@ def test_an_extract_date_before_the_stored_one_is_refused_and_the_date_used_is_s
     )
 
 
+def test_the_check_says_what_a_newer_extract_would_supersede_and_reopen(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """The analyst's trial: a file giving outcomes for some rows and none for others reopened
+    30 cases on import, and the check had said nothing of it."""
+    from stalking_profile.importing.check import check_file
+    from stalking_profile.importing.mapping import ColumnMapping
+
+    offences(10).write_csv(tmp_path / "october.csv")
+    import_file(force, tmp_path / "october.csv")
+    newer = _with_outcome(offences(10), "T-000002", "15-police", "2021-12-31")
+    newer = _with_outcome(_with_outcome(newer, "T-000003", "", ""), "T-000004", "", "")
+    newer.write_csv(tmp_path / "november.csv")
+    report, _ = check_file(force, tmp_path / "november.csv", None, ColumnMapping())
+    assert (
+        "Importing it would supersede 3 stored outcome rows (corrected in this file; 2 offences "
+        "with a stored outcome and none here would be open again)."
+    ) in report.warnings
+    assert import_file(force, tmp_path / "november.csv").outcomes_superseded == 3
+
+
+def test_two_outcomes_on_one_date_are_pointed_out(force: Gateway, tmp_path: Path) -> None:
+    """Outcome 16 and a charge on one date: 16 is taken as the latest (the higher key), and
+    nothing said so."""
+    offences(2, outcome_key="", outcome_date="").write_csv(tmp_path / "offences.csv")
+    import_file(force, tmp_path / "offences.csv")
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "crime_ref,outcome_key,outcome_date\nT-000001,1-charged,2021-09-01\n"
+        "T-000001,16,2021-09-01\nT-000002,18,2021-09-01\n"
+    )
+    report = import_file(force, history)
+    assert report.warnings[0].startswith(
+        "1 offence has two or more outcomes on one date (e.g. T-000001): the file cannot say "
+        "which came last, so the highest outcome key is taken as the latest"
+    )
+    assert _outcome_of(force, "T-000001")[1] == "16"
+
+
 def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: Path) -> None:
     path = tmp_path / "excel-export.csv"
     frame = offences(5, victim_id="Zoë Renée")

@@ -14,8 +14,14 @@ from pathlib import Path
 import polars as pl
 
 from stalking_profile.db import Gateway
-from stalking_profile.importing.load import absent_summary, read_and_validate, refused_rows
+from stalking_profile.importing.load import (
+    absent_summary,
+    outcomes_superseded,
+    read_and_validate,
+    refused_rows,
+)
 from stalking_profile.importing.mapping import ColumnMapping
+from stalking_profile.importing.validate import Validated
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,28 @@ def check_file(
         rows_read=raw.rows_read,
         accepted=validated.accepted.height,
         refused=validated.rows_rejected + raw.ragged.height,
-        warnings=(*validated.warnings, *left_out),
+        warnings=(*validated.warnings, *left_out, *_superseded_note(gateway, validated)),
         unused_columns=tuple(unused),
         absent=absent.height,
     )
     return report, refused
+
+
+def _superseded_note(gateway: Gateway, validated: Validated) -> tuple[str, ...]:
+    """What importing the file would do to stored outcomes: how many rows its own supersede,
+    and how many offences with a stored outcome it states open (reopened); nothing for none."""
+    superseded = outcomes_superseded(gateway, validated)
+    if superseded.is_empty():
+        return ()
+    reopened = superseded.filter("reopened")["crime_ref"].n_unique()
+    return (
+        f"Importing it would supersede {superseded.height:,} stored outcome "
+        f"row{'s' * (superseded.height != 1)} (corrected in this file"
+        + (
+            f"; {reopened:,} offence{'s' * (reopened != 1)} with a stored outcome and none "
+            "here would be open again"
+            if reopened
+            else ""
+        )
+        + ").",
+    )

@@ -225,33 +225,42 @@ def _stored_keys(gateway: Gateway, kind: str) -> pl.Series | None:
     return None
 
 
-def _supersede_outcomes(gateway: Gateway, validated: Validated, incoming: pl.DataFrame) -> int:
-    """Remove the stored outcomes this extract corrects (see supersede_outcomes.sql) before
-    its outcome rows `incoming` are appended; returns how many went."""
+def outcomes_superseded(gateway: Gateway, validated: Validated) -> pl.DataFrame:
+    """The stored outcomes the file's own supersede (sql/queries/outcomes_superseded.sql:
+    crime_ref, outcome_key, outcome_date, reopened); none where it states no outcome."""
+    incoming = _incoming_outcomes(validated)
     stated = validated.stated
-    if validated.kind == "outcomes":
+    if validated.kind == "outcomes" and incoming is not None:
         stated = incoming.group_by("crime_ref").agg(
             pl.col("outcome_date").min().alias("first_date")
         )
-    if stated is None or stated.is_empty():
-        return 0
-    before = _outcome_rows(gateway)
-    gateway.write("supersede_outcomes", stated_outcomes=stated, incoming_outcomes=incoming)
-    return before - _outcome_rows(gateway)
+    if incoming is None or stated is None or stated.is_empty():
+        return pl.DataFrame(
+            schema={
+                "crime_ref": pl.String,
+                "outcome_key": pl.String,
+                "outcome_date": pl.Date,
+                "reopened": pl.Boolean,
+            }
+        )
+    frames = {"stated_outcomes": stated, "incoming_outcomes": incoming}
+    return gateway.query("outcomes_superseded", frames=frames)
+
+
+def _incoming_outcomes(validated: Validated) -> pl.DataFrame | None:
+    """The outcome rows a file brings: an outcome history's rows, an offence file's outcomes."""
+    if validated.kind == "outcomes":
+        return validated.accepted.select("crime_ref", "outcome_key", "outcome_date")
+    return validated.outcomes
 
 
 def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, int, int, int]:
     """Write the accepted rows; returns (inserted, updated, outcome rows added, stored outcome
     rows superseded)."""
     accepted = validated.accepted.drop(ROW_NUMBER)
-    if validated.kind == "outcomes":
-        accepted = accepted.select("crime_ref", "outcome_key", "outcome_date")
-    incoming_outcomes = accepted if validated.kind == "outcomes" else validated.outcomes
-    superseded = (
-        _supersede_outcomes(gateway, validated, incoming_outcomes)
-        if incoming_outcomes is not None
-        else 0
-    )
+    superseded = outcomes_superseded(gateway, validated)
+    if superseded.height:
+        gateway.write("supersede_outcomes", superseded_outcomes=superseded)
     outcomes_before = _outcome_rows(gateway)
     inserted = updated = 0
     if validated.kind == "offences":
@@ -268,7 +277,10 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
         if validated.outcomes is not None and validated.outcomes.height:
             gateway.write("append_outcomes", incoming_outcomes=validated.outcomes)
     elif validated.kind == "outcomes":
-        gateway.write("append_outcomes", incoming_outcomes=accepted)
+        gateway.write(
+            "append_outcomes",
+            incoming_outcomes=accepted.select("crime_ref", "outcome_key", "outcome_date"),
+        )
         inserted = _outcome_rows(gateway) - outcomes_before
     elif validated.kind == "districts":
         existing = set(gateway.query("districts")["district_code"].to_list())
@@ -305,7 +317,7 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
         inserted = accepted.height
         gateway.write("upsert_comparison", incoming_comparison=frame)
     outcomes_added = _outcome_rows(gateway) - outcomes_before
-    return inserted, updated, outcomes_added, superseded
+    return inserted, updated, outcomes_added, superseded.height
 
 
 def _quarantine(

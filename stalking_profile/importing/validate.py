@@ -786,6 +786,16 @@ def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[
         missing = accepted.filter(pl.col("ward_code").is_null()).height
         if missing:
             notes.append(f"{missing:,} accepted offences have no ward")
+    if kind == "outcomes" and accepted.height:
+        tied = accepted.filter(pl.len().over("crime_ref", "outcome_date") > 1)
+        if tied.height:
+            offences = tied["crime_ref"].n_unique()
+            notes.append(
+                f"{offences:,} offence{'s have' if offences != 1 else ' has'} two or more "
+                f"outcomes on one date (e.g. {tied['crime_ref'][0]}): the file cannot say which "
+                "came last, so the highest outcome key is taken as the latest (16 over "
+                "1-charged); check them in the records system"
+            )
     if kind == "orders" and {"order_type", "granted_date", "expiry_date"} <= set(accepted.columns):
         short = accepted.filter(
             (pl.col("order_type") == "SPO")
