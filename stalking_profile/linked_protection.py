@@ -226,7 +226,38 @@ def _merged_choices(published: Mapping[Domestic, Published]) -> Published:
             same = key in both.values and both.values[key] == value
             if same and (value is not None or _names_category(key, choice)):
                 merged.add([_chosen(choice, key)], key)
+    _split_across_choices(merged, published)
     return merged
+
+
+# The counts that DA and non-DA make whatever the page: their key's last part is the category
+# (("month", month, "domestic"): a month's DA offences on any page).
+ADDITIVE = frozenset(
+    {
+        "month",
+        "period",
+        "previous",
+        "flag",
+        "outcome",
+        "month with suspect",
+        "offences_with_suspect",
+    }
+)
+
+
+def _split_across_choices(merged: Published, published: Mapping[Domestic, Published]) -> None:
+    """DA + non-DA = both for every count the DA and non-DA pages show and the page for both
+    shows for both, whatever table shows them: the process-control chart for both less the DA
+    one gave the non-DA months the non-DA chart withheld (Calderdale, November 2018: 13 - 11 =
+    2), as its months before the period have no DA and non-DA columns on the page for both."""
+    if not {"all", *CATEGORIES} <= published.keys():
+        return
+    for key in published["domestic"].values:
+        if not (isinstance(key, tuple) and key[0] in ADDITIVE and key[-1] == "domestic"):
+            continue
+        other, whole = (*key[:-1], "non_domestic"), (*key[:-1], "all")
+        if other in published["non_domestic"].values and whole in published["all"].values:
+            merged.add([_chosen("domestic", key), _chosen("non_domestic", other)], whole)
 
 
 def side_by_side(published: Mapping[Domestic, Published]) -> Published:

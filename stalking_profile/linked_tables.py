@@ -1174,10 +1174,10 @@ def _repeat_monthly(out: Published, frame: pl.DataFrame, chosen: Domestic) -> No
     for i, row in enumerate(frame.iter_rows(named=True)):
         month = row["recorded_month"]
         out.count(("month", month, chosen), "repeat_monthly", i, "offences", row["offences"])
-        key = ("month with suspect", month)
+        key = ("month with suspect", month, chosen)
         out.count(key, "repeat_monthly", i, "with_suspect", row["with_suspect"])
     out.add([("month", m, chosen) for m in months], ("period", chosen))
-    out.add([("month with suspect", m) for m in months], ("offences_with_suspect", chosen))
+    out.add([("month with suspect", m, chosen) for m in months], ("offences_with_suspect", chosen))
 
 
 def _serial(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
