@@ -233,6 +233,17 @@ def secondary_across(frames: dict[str, pl.DataFrame], below: int) -> dict[str, p
     }
 
 
+def _own_counts(name: str, counts: list[str]) -> list[str]:
+    """The counts a rate of one side of a row is worked out from (`da_rate` from
+    `da_numerator` and `da_denominator`), where the row holds them: it gives back only those.
+    The Risk page's DA against non-DA table withheld Wakefield's DA arrest rate (168 of 833,
+    shown in the same row and in the table by district) for its non-DA arrests of 4."""
+    prefix = name.removesuffix("_rate")
+    if prefix in ("", name):
+        return []
+    return [c for c in (f"{prefix}_numerator", f"{prefix}_denominator") if c in counts]
+
+
 def suppress_frame(
     frame: pl.DataFrame, below: int, already_secondary: bool = False
 ) -> pl.DataFrame:
@@ -282,7 +293,9 @@ def suppress_frame(
             hide = flags[str(summarised)]
             replaced.append(pl.when(hide).then(None).otherwise(column).alias(name))
         elif name in numeric and name not in flags.columns:  # a fraction: see _is_fraction
-            replaced.append(pl.when(row_has_small).then(None).otherwise(column).alias(name))
+            own = _own_counts(name, flags.columns)
+            mine = flags.select(pl.any_horizontal(own)).to_series() if own else row_has_small
+            replaced.append(pl.when(mine).then(None).otherwise(column).alias(name))
         elif name in numeric:
             hide = flags[name] | row_has_small if column.dtype.is_float() else flags[name]
             replaced.append(pl.when(hide).then(None).otherwise(column).alias(name))

@@ -145,6 +145,33 @@ def test_suppression_takes_the_rates_that_would_give_a_count_back(demo_gateway: 
     assert commissioner.headline.filter(label="Offences")["numerator"].item() in (offences, None)
 
 
+def test_a_rate_of_one_side_of_a_row_goes_only_with_its_own_counts():
+    """The Risk page's DA against non-DA table withheld Wakefield's DA arrest rate (168 of
+    833, both shown in the row) for its non-DA arrests of 4; the difference and its test,
+    which the 4 enters, still go."""
+    from stalking_profile.publication import suppress_frame
+
+    comparison = pl.DataFrame(
+        {
+            "district_code": ["WD", "LD"],
+            "da_numerator": [168, 290],
+            "da_denominator": [833, 1926],
+            "da_rate": [168 / 833, 290 / 1926],
+            "non_da_numerator": [4, 16],
+            "non_da_denominator": [53, 162],
+            "non_da_rate": [4 / 53, 16 / 162],
+            "difference_points": [12.6, 5.2],
+            "p_value": [0.04, 0.03],
+        }
+    )
+    shown = suppress_frame(comparison, 5, already_secondary=True)
+    wakefield = shown.row(0, named=True)
+    assert wakefield["da_rate"] == pytest.approx(168 / 833)
+    assert (wakefield["non_da_numerator"], wakefield["non_da_rate"]) == (None, None)
+    assert (wakefield["difference_points"], wakefield["p_value"]) == (None, None)
+    assert shown.row(1) == comparison.row(1)
+
+
 def test_a_rolling_average_goes_only_with_its_rolling_total():
     """The rolling 12-month average is the rolling total / 12: it was withheld in every month
     with a small DA or non-DA count, beside the rolling total shown (Calderdale, February 2021

@@ -212,9 +212,7 @@ def test_an_upload_with_refused_rows_imports_the_rest_and_lists_each(
         assert f"{len(rows) - 1} rows read = {len(rows) - 2} accepted + 1 refused" in (
             warning.inner_text()
         )
-        assert "Whole extract: 2 stored offences (recorded in Dec 2022)" in (
-            warning.inner_text()
-        )
+        assert "Whole extract: 2 stored offences (recorded in Dec 2022)" in (warning.inner_text())
         assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0
         refused = page.locator(
             '[data-testid="stMain"] li', has_text=f"row {len(rows)}: recorded_date"
