@@ -266,7 +266,8 @@ def test_a_whole_extract_refuses_what_would_remove_offences_it_holds(
 ) -> None:
     """The analyst's trial: a row with one field too many (unreadable, so its reference
     unknown) had its offence removed as "not in this file"; one district's file removed the
-    other district's offences. Both are refused as whole extracts, and nothing changes."""
+    other district's offences; an older extract removed the newer offences. Each is refused
+    as a whole extract, and nothing changes."""
     first = tmp_path / "october.csv"
     offences(12).write_csv(first)
     import_file(force, first)
@@ -281,6 +282,10 @@ def test_a_whole_extract_refuses_what_would_remove_offences_it_holds(
     offences(12).filter(pl.col("district_code") == "BD").write_csv(one_district)
     with pytest.raises(ImportRefused, match="the file holds no offence of CD, where offences"):
         import_file(force, one_district, whole_extract=True)
+    older = tmp_path / "september.csv"  # an older extract: its offences end in July 2021
+    offences(6).write_csv(older)
+    with pytest.raises(ImportRefused, match="recorded up to 07 July 2021 and the stored ones up"):
+        import_file(force, older, whole_extract=True)
     assert counts(force) == before
     kept = import_file(force, ragged)  # as a file of some offences, it loads
     assert kept.rows_rejected == 1 and counts(force)["offence"] == 12

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -634,6 +635,16 @@ def _absent_to_remove(
             "crime reference, so which offences it holds is not known, and as the whole "
             "extract it could remove offences it holds: fix them (the check lists them), or "
             "import without --whole-extract"
+        )
+    held, latest = (
+        cast(date | None, validated.accepted["recorded_date"].max()),
+        validated.absent_latest,
+    )
+    if latest is not None and held is not None and held < latest:
+        raise ImportRefused(
+            f"the file's offences were recorded up to {held:%d %B %Y} and the stored ones up to "
+            f"{latest:%d %B %Y}: it looks older than what is stored, and as the whole extract "
+            "it would remove the newer offences. Import the newest extract as the whole extract"
         )
     stored = set(gateway.query("offence_districts")["district_code"].to_list())
     missing = sorted(stored - set(validated.accepted["district_code"].to_list()))

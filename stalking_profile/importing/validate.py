@@ -106,6 +106,13 @@ class Validated:
     rows_without_ref: int = 0  # rows of an offence file with no crime reference to read
 
     @property
+    def absent_latest(self) -> date | None:
+        """The latest recorded date of the stored offences the file leaves out (None: none)."""
+        if self.absent is None or self.absent.is_empty():
+            return None
+        return self.absent["recorded_date"].max()  # type: ignore[return-value]
+
+    @property
     def rows_rejected(self) -> int:
         return self.rejects["row_number"].n_unique() if self.rejects.height else 0
 
