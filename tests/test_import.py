@@ -51,6 +51,13 @@ def offences(n: int, start: int = 1, **overrides: object) -> pl.DataFrame:
     )
 
 
+def _imported(gateway: Gateway, path: Path, frame: pl.DataFrame) -> Path:
+    """`frame` written to `path` as CSV and imported: a first extract to correct."""
+    frame.write_csv(path)
+    import_file(gateway, path)
+    return path
+
+
 def counts(gateway: Gateway) -> dict[str, int]:
     """Rows in each table (table names from the fixed TABLES tuple, never from input)."""
     statements = {table: "SELECT count(*) AS n FROM " + table for table in TABLES}
@@ -105,9 +112,7 @@ def test_reimporting_the_same_file_changes_nothing(force: Gateway, tmp_path: Pat
 def test_newer_extract_updates_offences_and_appends_outcomes(
     force: Gateway, tmp_path: Path
 ) -> None:
-    first = tmp_path / "january.csv"
-    offences(20).write_csv(first)
-    import_file(force, first)
+    _imported(force, tmp_path / "january.csv", offences(20))
     newer = offences(20).with_columns(
         pl.when(pl.col("crime_ref") == "T-000002")
         .then(pl.lit("true"))
@@ -162,9 +167,7 @@ def _with_outcome(frame: pl.DataFrame, ref: str, key: str, day: str) -> pl.DataF
 def test_a_newer_extract_corrects_and_reopens_outcomes(force: Gateway, tmp_path: Path) -> None:
     """The analyst's corrected extract: outcome 16 corrected to 15 on the same date stayed 16
     (the higher key won the tie), and a reopened case stayed closed."""
-    first = tmp_path / "october.csv"
-    offences(20).write_csv(first)
-    import_file(force, first)
+    _imported(force, tmp_path / "october.csv", offences(20))
     assert _outcome_of(force, "T-000002") == ([("16", "2021-12-31")], "16")
     newer = _with_outcome(offences(20), "T-000002", "15-police", "2021-12-31")
     newer = _with_outcome(newer, "T-000003", "", "")
@@ -181,9 +184,7 @@ def test_a_newer_extract_corrects_and_reopens_outcomes(force: Gateway, tmp_path:
 def test_an_offence_file_with_blank_outcome_columns_leaves_outcomes_alone(
     force: Gateway, tmp_path: Path
 ) -> None:
-    first = tmp_path / "with-outcomes.csv"
-    offences(10).write_csv(first)
-    import_file(force, first)
+    _imported(force, tmp_path / "with-outcomes.csv", offences(10))
     blank = tmp_path / "offences-only.csv"
     offences(10, arrest_made="true", outcome_key="", outcome_date="").write_csv(blank)
     report = import_file(force, blank)
@@ -221,9 +222,7 @@ def test_offences_a_newer_extract_leaves_out_stay_unless_it_is_the_whole_extract
 ) -> None:
     """The analyst's third finding: offences deleted from the records system (merged, no
     crime) stayed counted after the newer extract was loaded."""
-    first = tmp_path / "october.csv"
-    offences(20).write_csv(first)
-    import_file(force, first)
+    _imported(force, tmp_path / "october.csv", offences(20))
     # the newer extract lacks T-000001 and T-000005 (outcome 16 and open) and refuses T-000007
     newer = offences(20).filter(~pl.col("crime_ref").is_in(["T-000001", "T-000005"]))
     newer = newer.with_columns(
@@ -268,9 +267,7 @@ def test_a_whole_extract_refuses_what_would_remove_offences_it_holds(
     unknown) had its offence removed as "not in this file"; one district's file removed the
     other district's offences; an older extract removed the newer offences. Each is refused
     as a whole extract, and nothing changes."""
-    first = tmp_path / "october.csv"
-    offences(12).write_csv(first)
-    import_file(force, first)
+    _imported(force, tmp_path / "october.csv", offences(12))
     before = counts(force)
     lines = (tmp_path / "october.csv").read_text().splitlines()
     lines[3] += ",an extra field"  # T-000003's row
@@ -297,9 +294,7 @@ def test_a_reference_in_another_case_than_the_stored_offences_is_that_offence(
     """ex-style references: "t-000005" in a newer extract was stored as a second offence
     beside T-000005, and an outcome history naming "t-000006" was refused as "no offence
     with this crime reference"."""
-    first = tmp_path / "october.csv"
-    offences(8).write_csv(first)
-    import_file(force, first)
+    _imported(force, tmp_path / "october.csv", offences(8))
     lower = offences(1, start=5, arrest_made="true").with_columns(
         pl.col("crime_ref").str.to_lowercase()
     )
