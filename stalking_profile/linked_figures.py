@@ -160,8 +160,10 @@ def hide_display(
 ) -> pl.DataFrame:
     """The comparison table as text with the cells secondary suppression hid shown as
     "suppressed", and the change beside any count withheld, by either step (the change
-    beside "<5" and the previous period gave the count back: -60% of 5 is 2); `names`:
-    category -> its label in the rows."""
+    beside "<5" and the previous period gave the count back: -60% of 5 is 2); and no "*"
+    where the change's test is withheld (its overdispersion is read from withheld months:
+    Calderdale's "+67.7%*" beside a withheld p-value); `names`: category -> its label in the
+    rows."""
     table = protected.tables["comparison"]
     label = display.columns[0]
     cells: defaultdict[str, set[str]] = defaultdict(set)
@@ -178,6 +180,18 @@ def hide_display(
     for row in primary:
         area, category = table["district_code"][row], table["category"][row]
         cells[area].add(f"{names[category]}: change")
+    untested: defaultdict[str, set[str]] = defaultdict(set)  # the verdict withheld: no "*"
+    for row in protected.tested.get("comparison", {}).get("significant", set()):
+        area, category = table["district_code"][row], table["category"][row]
+        untested[area].add(f"{names[category]}: change")
+    display = display.with_columns(
+        pl.when(pl.col(label).is_in(sorted(rows)))
+        .then(pl.col(area).str.strip_suffix("*"))
+        .otherwise(pl.col(area))
+        .alias(area)
+        for area, rows in untested.items()
+        if area in display.columns
+    )
     return display.with_columns(
         pl.when(pl.col(label).is_in(sorted(rows)))
         .then(pl.lit(SUPPRESSED))

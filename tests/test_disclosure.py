@@ -2942,3 +2942,32 @@ def test_no_non_da_month_is_the_month_for_both_less_the_da_month(demo_gateway, f
                     given = both.get(when), domestic.get(when)
                     assert None in given, (name, column, when, given, value)
     assert checked, "the months have small non-DA counts to protect"
+
+
+def test_a_change_whose_test_is_withheld_keeps_no_significance_star():
+    """Where a change test's overdispersion comes from withheld months, its p-value and
+    verdict are withheld (linked_protection._tests_on_months_withheld); the comparison table's
+    text kept the "*" that says the verdict, beside the withheld p-value."""
+    from stalking_profile.linked_figures import hide_display
+    from stalking_profile.linked_protection import Protected
+
+    table = pl.DataFrame(
+        {"district_code": ["CD", "CD"], "category": ["all", "domestic"], "significant": [1, 1]}
+    )
+    display = pl.DataFrame(
+        {
+            "Offences": ["DA and non-DA: change", "DA: change"],
+            "CD": ["+67.7%*", "+73.7%*"],
+        }
+    )
+    protected = Protected(
+        {"comparison": table},
+        set(),
+        {},
+        frozenset(),
+        LinearSystem({}),
+        {"comparison": {"significant": {0}}},
+    )
+    names = {"all": "DA and non-DA", "domestic": "DA"}
+    shown = hide_display(display, protected, names)
+    assert shown["CD"].to_list() == ["+67.7%", "+73.7%*"]
