@@ -4,7 +4,7 @@ values that passed disclosure control and nothing else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import plotly.graph_objects as go
@@ -32,16 +32,14 @@ class PackChart:
     categories: list[str]
     series: dict[str, list[float | None]]
     percent: bool = False
+    why_empty: str = "there is no value, or every one is withheld"
 
     @property
     def empty(self) -> str | None:
         """What the slide says instead of an empty chart (None: it has values to draw)."""
         if any(value is not None for values in self.series.values() for value in values):
             return None
-        return (
-            "Nothing to chart for this filter: there is no value, or every one is withheld (a "
-            "chart of DA against non-DA needs both in the filter)."
-        )
+        return f"Nothing to chart for this filter: {self.why_empty}."
 
 
 def _months(frame: pl.DataFrame, column: str) -> list[str]:
@@ -95,7 +93,17 @@ def pack_charts(
                 "Lower process limit": spc["lower_limit"].to_list(),
             },
         ),
-        _category_bars("Risk and flags: DA against non-DA", risk, "label", "rate"),
+        replace(
+            _category_bars(
+                "Risk and flags: DA against non-DA",
+                risk if domestic == "all" else risk.clear(),
+                "label",
+                "rate",
+            ),
+            why_empty="a chart of DA against non-DA needs both in the filter"
+            if domestic != "all"
+            else "every rate is withheld (publication mode) or there is none",
+        ),
         _category_bars("Outcome groups: share of offences", outcome_groups, "group_short", "share"),
     ]
 

@@ -55,7 +55,9 @@ def pack_tables(gateway: Gateway, flt: ProfileFilter) -> PackTables:
         # limits recalculated at counting-rule changes, as the Trends page and the Overview's
         # scorecard draw them by default (one mean across April 2020 contradicted them)
         panels.trends_page(gateway, flt, 6, True).control.chart,
-        panels.risk_panel(gateway, flt, 30).selection.filter(pl.col("district_code") == "Force"),
+        # the selection's rows: "Force" only when every district is chosen (a district's pack
+        # had an empty Risk slide and no risk finding)
+        panels.risk_panel(gateway, flt, 30).selection,
         panels.outcomes_panel(gateway, flt, 30).groups,
         panels.quality_panel(gateway, flt, 30).indicators,
     )
