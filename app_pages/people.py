@@ -15,6 +15,8 @@ st.caption(
 if ui.nothing_to_show(flt):
     st.stop()
 view = ui.people(flt)
+if view.profiles_note:
+    st.caption(view.profiles_note)
 
 for characteristic, label in (("age_band", "Age band"), ("sex", "Sex"), ("ethnicity", "Ethnicity")):
     st.subheader(label)

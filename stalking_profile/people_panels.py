@@ -27,6 +27,7 @@ class PeoplePanel:
     rates: pl.DataFrame  # demographics.rates_per_1000, both people (empty: no denominator)
     figure: go.Figure  # the rates by age band and sex
     denominator: str  # where the population came from, or why there is none
+    profiles_note: str = ""  # what publication mode leaves out of the profiles, and why
 
     @property
     def rates_shown(self) -> bool:
@@ -99,7 +100,11 @@ def _as_the_page_for_both_shows(gateway: Gateway, flt: ProfileFilter) -> PeopleP
         pl.lit(None, dtype=panel.rates.schema[c]).alias(c) for c in counted
     )
     shown = _as_published(panel, profiles, rates, flt)
-    return replace(shown, denominator=f"{panel.denominator} {RATES_FOR_BOTH_ONLY}")
+    return replace(
+        shown,
+        denominator=f"{panel.denominator} {RATES_FOR_BOTH_ONLY}",
+        profiles_note=SHARES_LEFT_OUT,
+    )
 
 
 def _protected(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
@@ -115,7 +120,14 @@ def _protected(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
         return panel
     # shares of those known would give the number known (and so the unknown) back
     profiles = {c: protected.tables[f"people_{c}"].drop("share") for c in CHARACTERISTICS}
-    return _as_published(panel, profiles, protected.tables[linked_tables.PEOPLE_RATES], flt)
+    shown = _as_published(panel, profiles, protected.tables[linked_tables.PEOPLE_RATES], flt)
+    return replace(shown, profiles_note=SHARES_LEFT_OUT)
+
+
+SHARES_LEFT_OUT = (
+    "Publication mode leaves out the share of those known: beside the counts it would give "
+    "back how many are known, and so the unknown counts withheld."
+)
 
 
 def _as_published(

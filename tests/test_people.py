@@ -177,3 +177,10 @@ def test_how_much_is_unknown_withholds_only_what_the_profiles_withhold(demo_gate
         assert row["rate"] is None or None not in (row["numerator"], row["denominator"])
     age = shown[("Victims", "Age band")]
     assert (age["numerator"], age["denominator"]) == (None, 6129)
+    # the share of those known is left out, and the page says so (it went unexplained)
+    assert "share" not in view.profiles["age_band"].columns
+    assert view.profiles_note.startswith("Publication mode leaves out the share of those known")
+    lead = people_panels.people_panel(
+        demo_gateway.scoped(Access.for_role("x", Role.STRATEGIC)), flt
+    )
+    assert lead.profiles_note == "" and "share" in lead.profiles["age_band"].columns
