@@ -58,7 +58,7 @@ for (name, table), tab in zip(districts.district_tables[show_shares].items(), ta
             )
 st.caption(
     "District columns count offences recorded in that district; 'Force' is every district, "
-    "whatever is selected, for comparison."
+    "whatever is selected, for comparison. " + districts.withheld_note
 )
 
 st.subheader("Home Office outcome groups")

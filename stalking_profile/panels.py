@@ -749,6 +749,27 @@ class OutcomeDistricts:
         label = DOMESTIC_CHOICES[flt.domestic]
         return label if label in self.tables else None
 
+    @property
+    def withheld_note(self) -> str:
+        """What the tables withhold in publication mode, and why ('' where nothing is): the
+        page had left a table mostly "suppressed" unexplained."""
+        cells = [
+            frame.select(pl.exclude(linked_tables.OUTCOME_LABELS)).unpivot()["value"]
+            for frame in self.tables.values()
+        ]
+        withheld = sum(column.null_count() for column in cells)
+        if not withheld:
+            return ""
+        total = sum(column.len() for column in cells)
+        return (
+            f"Publication mode withholds {withheld:,} of these {total:,} cells ('suppressed'): "
+            "counts under the threshold, and the further counts that would give one back by "
+            "subtraction - along a row to the Force column, down a column to its total, across "
+            "the DA, non-DA and both tables, and against the outcome groups and rates on this "
+            "page and the other pages' counts. The same counts by outcome group, and the rates, "
+            "are above."
+        )
+
     @cached_property
     def district_tables(self) -> dict[bool, dict[str, pl.DataFrame]]:
         """Outcomes by district as counts (False) and as shares of each column (True)."""

@@ -993,7 +993,17 @@ def test_the_outcome_tables_show_what_the_rates_beside_them_show(demo_gateway):
     (test_the_outcome_pages_da_non_da_and_all_tables_survive_the_audit_together)."""
     from stalking_profile.access import Role
 
-    tables = _outcome_districts(demo_gateway, Role.COMMISSIONER, _ALL_DISTRICTS).tables
+    published = _outcome_districts(demo_gateway, Role.COMMISSIONER, _ALL_DISTRICTS)
+    tables = published.tables
+    blanks = sum(
+        t.select(pl.exclude("outcome_key", "outcome_code", "label"))
+        .null_count()
+        .sum_horizontal()
+        .item()
+        for t in tables.values()
+    )
+    assert published.withheld_note.startswith(f"Publication mode withholds {blanks:,} of these ")
+    assert _outcome_districts(demo_gateway, Role.STRATEGIC, _ALL_DISTRICTS).withheld_note == ""
     force = {
         (name, row["outcome_key"]): row["Force"]
         for name, table in tables.items()
