@@ -14,12 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from stalking_profile.db import Gateway
-from stalking_profile.importing.load import (
-    absent_summary,
-    outcomes_superseded,
-    read_and_validate,
-    refused_rows,
-)
+from stalking_profile.importing.extracts import absent_summary, outcomes_superseded
+from stalking_profile.importing.load import read_and_validate, refused_rows
 from stalking_profile.importing.mapping import ColumnMapping
 from stalking_profile.importing.validate import Validated
 

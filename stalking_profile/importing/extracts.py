@@ -1,0 +1,180 @@
+"""A newer extract against what is stored: the stored outcomes its own supersede, the stored
+offences it leaves out (removed only when it is the force's whole extract, and refused as one
+where that would remove offences it holds or newer ones), its extract date, and the dataset
+row that says what every figure is as at."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import cast
+
+import polars as pl
+
+from stalking_profile.db import Gateway
+from stalking_profile.importing.validate import Validated
+
+
+class ImportRefused(ValueError):
+    """The whole file was refused; the message says why. The database is unchanged."""
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 row', '2 rows' ('1 offence was', '2 offences were' with `many` given)."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def outcomes_superseded(gateway: Gateway, validated: Validated) -> pl.DataFrame:
+    """The stored outcomes the file's own supersede (sql/queries/outcomes_superseded.sql:
+    crime_ref, outcome_key, outcome_date, reopened); none where it states no outcome."""
+    incoming = _incoming_outcomes(validated)
+    stated = validated.stated
+    if validated.kind == "outcomes" and incoming is not None:
+        stated = incoming.group_by("crime_ref").agg(
+            pl.col("outcome_date").min().alias("first_date")
+        )
+    if incoming is None or stated is None or stated.is_empty():
+        return pl.DataFrame(
+            schema={
+                "crime_ref": pl.String,
+                "outcome_key": pl.String,
+                "outcome_date": pl.Date,
+                "reopened": pl.Boolean,
+            }
+        )
+    frames = {"stated_outcomes": stated, "incoming_outcomes": incoming}
+    return gateway.query("outcomes_superseded", frames=frames)
+
+
+def _incoming_outcomes(validated: Validated) -> pl.DataFrame | None:
+    """The outcome rows a file brings: an outcome history's rows, an offence file's outcomes."""
+    if validated.kind == "outcomes":
+        return validated.accepted.select("crime_ref", "outcome_key", "outcome_date")
+    return validated.outcomes
+
+
+def absent_summary(absent: pl.DataFrame) -> str:
+    """How many stored offences a file leaves out, and when they were recorded."""
+    first, last = (f"{day:%b %Y}" for day in absent["recorded_date"].sort()[[0, -1]])
+    when = f"in {first}" if first == last else f"{first} to {last}"
+    return f"{plural(absent.height, 'stored offence')} (recorded {when})"
+
+
+def absent_to_remove(
+    gateway: Gateway, validated: Validated, unreadable: int, whole_extract: bool
+) -> pl.DataFrame:
+    """The stored offences a whole extract removes (none when the file is not one). Refused
+    (ImportRefused) where the file cannot be the whole extract or which offences it holds is
+    not known: rows that could not be read or name no crime reference (a malformed row's
+    offence was removed as "not in this file"), or a district with stored offences and none
+    in the file (one district's file removed the other's 155)."""
+    empty = pl.DataFrame(schema={"crime_ref": pl.String, "recorded_date": pl.Date})
+    if not whole_extract:
+        return empty
+    if validated.kind != "offences" or validated.absent is None:
+        raise ImportRefused(
+            f"only a file of offences can be imported as the whole extract (this file holds "
+            f"{validated.kind})"
+        )
+    if validated.accepted.is_empty():
+        raise ImportRefused(
+            "no row of the file would be accepted, so as the whole extract it would remove "
+            "every stored offence: fix the file first"
+        )
+    unknown = unreadable + validated.rows_without_ref
+    if unknown:
+        raise ImportRefused(
+            f"{unknown:,} row{'s' * (unknown != 1)} of the file could not be read or name no "
+            "crime reference, so which offences it holds is not known, and as the whole "
+            "extract it could remove offences it holds: fix them (the check lists them), or "
+            "import without --whole-extract"
+        )
+    held, latest = (
+        cast(date | None, validated.accepted["recorded_date"].max()),
+        validated.absent_latest,
+    )
+    if latest is not None and held is not None and held < latest:
+        raise ImportRefused(
+            f"the file's offences were recorded up to {held:%d %B %Y} and the stored ones up to "
+            f"{latest:%d %B %Y}: it looks older than what is stored, and as the whole extract "
+            "it would remove the newer offences. Import the newest extract as the whole extract"
+        )
+    stored = set(gateway.query("offence_districts")["district_code"].to_list())
+    missing = sorted(stored - set(validated.accepted["district_code"].to_list()))
+    if missing:
+        raise ImportRefused(
+            f"the file holds no offence of {', '.join(missing)}, where offences are stored: a "
+            "whole extract holds every district's offences. Import it without --whole-extract "
+            "(offences it leaves out stay)"
+        )
+    return validated.absent
+
+
+def absent_warning(validated: Validated, whole_extract: bool) -> tuple[str, ...]:
+    """What the report says of the stored offences the file leaves out."""
+    absent = validated.absent
+    if absent is None or absent.is_empty():
+        return ()
+    if whole_extract:
+        return (
+            f"Whole extract: {absent_summary(absent)} not in this file "
+            f"{'was' if absent.height == 1 else 'were'} removed, with their outcome histories "
+            "and victim-contact logs.",
+        )
+    return (
+        f"{absent_summary(absent)} {'is' if absent.height == 1 else 'are'} not in this file and "
+        "stay counted. If this file is the "
+        "force's whole extract, import it again as the whole extract (--whole-extract, or the "
+        "Data page's box) to remove them.",
+    )
+
+
+def refuse_an_earlier_extract_date(gateway: Gateway, extract_date: date | None) -> None:
+    """An extract date stated before the one stored would move every "as at" figure back
+    (outcomes dated after it ignored, open cases up): refused, not taken silently."""
+    if extract_date is None:
+        return
+    stored = gateway.query("extract_date_candidates")["stored_extract_date"][0]
+    if stored is not None and extract_date < stored:
+        raise ImportRefused(
+            f"the extract date given, {extract_date:%d %B %Y}, is before the stored extract's "
+            f"({stored:%d %B %Y}): import extracts oldest first, so that the newest sets the "
+            "date every figure is as at"
+        )
+
+
+def as_at_note(as_at: date | None, stated: date | None) -> tuple[str, ...]:
+    """The report's line on the date the figures are now as at."""
+    if as_at is None:
+        return ()
+    how = "as stated" if stated else "the latest date in the data; --extract-date states it"
+    return (f"Figures are now as at {as_at:%d %B %Y} ({how}).",)
+
+
+def record_dataset(
+    gateway: Gateway, validated: Validated, extract_date: date | None, file_name: str
+) -> date | None:
+    """A new dataset row: the extract date stated, or the latest date in the data so far
+    (never earlier than the latest extract date already recorded); returns that date (None:
+    nothing dated is stored yet, no load to describe)."""
+    candidates = gateway.query("extract_date_candidates").row(0, named=True)
+    if extract_date is None:
+        known = [candidates["latest_date"], candidates["stored_extract_date"]]
+        extract_date = max((d for d in known if d is not None), default=None)
+    if extract_date is None:  # nothing dated is stored yet: no load to describe
+        return None
+    forces = candidates["force_name"] or "Force"
+    gateway.insert(
+        "dataset",
+        pl.DataFrame(
+            {
+                "loaded_at": [datetime.now()],
+                "extract_date": [extract_date],
+                "source": [f"import of {file_name}"],
+                "is_synthetic": [False],
+                "force_name": [forces],
+                "notes": [json.dumps({"kind": validated.kind, "rows": validated.accepted.height})],
+            }
+        ),
+    )
+    return extract_date
