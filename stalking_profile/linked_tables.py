@@ -480,11 +480,8 @@ def _rate_groups() -> dict[str, tuple[tuple[str, ...], bool]]:
     those groups hold other outcomes too (outcome 16's group holds 14)."""
     rows = contract.outcome_type_rows()
     out = {}
-    for column in ("outcome_1_8", *RATE_CODES):
-        if column == "outcome_1_8":
-            counted = [row for row in rows if row["counts_in_outcome_1_8"]]
-        else:
-            counted = [row for row in rows if row["outcome_code"] == RATE_CODES[column]]
+    for column, keys in _rate_types().items():
+        counted = [row for row in rows if str(row["outcome_key"]) in keys]
         groups = tuple(sorted({str(row["group_short"]) for row in counted}))
         rest = any(row["group_short"] in groups and row not in counted for row in rows)
         out[column] = (groups, rest)
