@@ -77,7 +77,8 @@ st.caption(
     "Orders in force on any day of the period; breaches dated in the period; the rate is the "
     "share of orders in force that were breached, with a 95% Wilson interval."
 )
-ui.show_table(view.first_breach, ui.file_stem("orders-time-to-first-breach", flt))
+first_made = protection_panels.FIRST_MADE
+ui.show_table(view.first_breach, ui.file_stem("orders-time-to-first-breach", flt), first_made)
 st.caption(
     "Orders made in the period: the share breached within 30 to 365 days is a Kaplan-Meier "
     "estimate, so an order still running (or ended) unbreached counts only for the days it "

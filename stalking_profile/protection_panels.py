@@ -25,6 +25,11 @@ from stalking_profile.publication import publishable, rounded_last
 PROTECTION_TABLES = ("civil_order", "breach", "victim_contact")
 
 
+# The time-to-first-breach table's orders: those first made in the period, interim or full (the
+# activity table's "Full orders made" and the breaches' "Orders in force" count others).
+FIRST_MADE = {"orders": "Orders first made in the period (interim or full)"}
+
+
 def period_days(flt: ProfileFilter, extract_date: date) -> tuple[date, date]:
     """The filter's first and last day, the last no later than the extract date."""
     last = add_months(flt.end_month, 1) - timedelta(days=1)

@@ -767,3 +767,13 @@ def test_picking_a_scorecard_row_shows_its_chart(app_test) -> None:
     second = at.dataframe[-1].value.iloc[1, 0]
     assert second == "Arrest rate"
     assert any("overview-spc-arrest_rate" in str(chart.key) for chart in _charts(at))
+
+
+def test_the_civil_orders_page_names_each_tables_orders(app_test) -> None:
+    """Three tables counted orders three ways (full orders made, orders in force on any day,
+    orders first made, interim or full) and the third was headed "Orders"."""
+    at = _open(app_test, "app_pages/orders.py")
+    headers = _headers(at)
+    assert "Full orders made" in headers and "Orders in force in the period" in headers
+    assert "Orders first made in the period (interim or full)" in headers
+    assert "Orders" not in headers
