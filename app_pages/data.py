@@ -24,7 +24,9 @@ else:
         f"{info.last_month:%b %Y}; extract date {info.extract_date:%d %B %Y}; source: {info.source}."
     )
 check_tab, boundary_tab, log_tab, template_tab = st.tabs(
-    ["Check or import a file", "Ward boundaries", "Import log and quarantine", "Templates"]
+    ["Check or import a file", "Ward boundaries", "Import log and quarantine", "Templates"],
+    key="data_tab",
+    on_change="rerun",  # lazy: the quarantine is read (and its viewing audited) when opened
 )
 
 with check_tab:
@@ -47,10 +49,10 @@ with boundary_tab:
         st.caption("The demo uses ONS 2013 wards; load a force's boundaries into its own database.")
 
 with log_tab:
-    log = ui.import_log()
-    if log.is_empty():
+    log = ui.import_log() if log_tab.open else None
+    if log is not None and log.is_empty():
         st.caption("No files have been imported into this database.")
-    else:
+    elif log is not None:
         ui.show_table(log)
         if ui.current_access().allows(Permission.RECORDS):
             quarantine = ui.quarantine()

@@ -777,3 +777,28 @@ def test_the_civil_orders_page_names_each_tables_orders(app_test) -> None:
     assert "Full orders made" in headers and "Orders in force in the period" in headers
     assert "Orders first made in the period (interim or full)" in headers
     assert "Orders" not in headers
+
+
+def test_the_data_page_reads_the_quarantine_only_when_its_tab_is_opened(
+    app_test, extract_db_path
+) -> None:
+    """The audit trail said "records viewed: quarantine" on every visit to the Data page,
+    whether or not the import log tab was opened (all its tabs were drawn)."""
+    import os
+
+    import polars as pl
+
+    from stalking_profile.access import Access, Role
+    from stalking_profile.operational import audit, open_store
+
+    def viewed() -> int:
+        store = open_store(os.environ["STALKING_PROFILE_STORE"])
+        trail = audit.events(store, Access.for_role("root", Role.ADMINISTRATOR))
+        return trail.filter(pl.col("detail").str.contains("quarantine")).height
+
+    at = _open(app_test, "app_pages/data.py", db=extract_db_path)
+    assert viewed() == 0 and "Quarantine" not in _texts(at)
+    at.session_state["data_tab"] = "Import log and quarantine"
+    at.run()
+    assert "refused rows, with reasons" in _texts(at)
+    assert viewed() == 1

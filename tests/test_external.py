@@ -110,3 +110,30 @@ def test_a_whole_extract_is_checked_then_imported_in_a_child_process(tmp_path: P
         assert gateway.sql("SELECT min(crime_ref) AS ref FROM offence")["ref"].item() == "T-000004"
     finally:
         gateway.close()
+
+
+def test_an_import_from_the_dashboard_is_audited_once_under_its_user(tmp_path: Path) -> None:
+    """Every import from the Data page was in the audit trail twice: under the signed-in user
+    (the page) and as "root (command line), administrator" (the child process). The child now
+    leaves it to the page; the command line on its own still records its imports."""
+    import subprocess
+    import sys
+    from dataclasses import replace
+
+    from stalking_profile.access import Role
+    from stalking_profile.config import Settings
+    from stalking_profile.operational import audit, open_store
+
+    database = tmp_path / "force.duckdb"
+    assert import_in_child(Access.command_line(), database, TEMPLATES / "districts.csv").ok
+    settings = replace(Settings.from_env(), db_path=database, store_url=None)
+    admin = Access.for_role("root", Role.ADMINISTRATOR)
+
+    def imports() -> int:
+        trail = audit.events(open_store(settings.operational_store_url), admin)
+        return trail.filter(trail["action"].cast(str).str.contains("import")).height
+
+    assert imports() == 0
+    command = [sys.executable, "-m", "stalking_profile", "import", str(TEMPLATES / "districts.csv")]
+    done = subprocess.run([*command, "--db", str(database), "--kind", "districts"], check=False)
+    assert done.returncode == 0 and imports() == 1

@@ -273,7 +273,9 @@ def test_a_whole_extract_refuses_what_would_remove_offences_it_holds(
     lines[3] += ",an extra field"  # T-000003's row
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("\n".join(lines) + "\n")
-    with pytest.raises(ImportRefused, match="1 row of the file could not be read or name no"):
+    with pytest.raises(
+        ImportRefused, match="1 row of the file could not be read, or named no crime"
+    ):
         import_file(force, ragged, whole_extract=True)
     one_district = tmp_path / "bradford.csv"
     offences(12).filter(pl.col("district_code") == "BD").write_csv(one_district)
@@ -281,7 +283,9 @@ def test_a_whole_extract_refuses_what_would_remove_offences_it_holds(
         import_file(force, one_district, whole_extract=True)
     older = tmp_path / "september.csv"  # an older extract: its offences end in July 2021
     offences(6).write_csv(older)
-    with pytest.raises(ImportRefused, match="recorded up to 07 July 2021 and the stored ones up"):
+    with pytest.raises(
+        ImportRefused, match="recorded up to 07 July 2021, the stored ones up to 12 December 2021"
+    ):
         import_file(force, older, whole_extract=True)
     assert counts(force) == before
     kept = import_file(force, ragged)  # as a file of some offences, it loads
@@ -323,8 +327,8 @@ def test_an_extract_date_before_the_stored_one_is_refused_and_the_date_used_is_s
         import_file(force, second, extract_date=date(2022, 2, 15))
     later = import_file(force, second)
     assert later.notes[-1] == (
-        "Figures are now as at 26 February 2022 (the latest date in the data; --extract-date "
-        "states it)."
+        "Figures are now as at 26 February 2022 (the latest date in the data; the command "
+        "line's --extract-date states another)."
     )
 
 
@@ -343,8 +347,8 @@ def test_the_check_says_what_a_newer_extract_would_supersede_and_reopen(
     newer.write_csv(tmp_path / "november.csv")
     report, _ = check_file(force, tmp_path / "november.csv", None, ColumnMapping())
     assert (
-        "Importing it would supersede 3 stored outcome rows (corrected in this file; 2 offences "
-        "with a stored outcome and none here would be open again)."
+        "Importing it would correct 1 stored outcome row and reopen 2 offences with a stored "
+        "outcome and none in this file (2 stored rows)."
     ) in report.warnings
     assert import_file(force, tmp_path / "november.csv").outcomes_superseded == 3
 
@@ -365,6 +369,36 @@ def test_two_outcomes_on_one_date_are_pointed_out(force: Gateway, tmp_path: Path
         "which came last, so the highest outcome key is taken as the latest"
     )
     assert _outcome_of(force, "T-000001")[1] == "16"
+
+
+def test_an_older_or_repeated_extract_is_pointed_out_before_and_after_import(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """The Data page trial: June's extract uploaded over July's was checked and imported with
+    no warning (deleted offences came back, cases reopened); the check of a file imported
+    before listed what it would supersede, then the import changed nothing; and the import
+    log did not record a whole extract's removals."""
+    from stalking_profile.importing.check import check_file
+    from stalking_profile.importing.mapping import ColumnMapping
+
+    july = _imported(force, tmp_path / "july.csv", offences(12))
+    checked, _ = check_file(force, july, None, ColumnMapping())
+    assert checked.warnings[0].startswith("This file was imported on ")
+    assert "importing it again changes nothing" in checked.warnings[0]
+    june = tmp_path / "june.csv"
+    offences(6).write_csv(june)
+    older = (
+        "This file's offences were recorded up to 07 July 2021, the stored ones up to 12 "
+        "December 2021. If it is an older extract, importing it takes the figures back"
+    )
+    checked, _ = check_file(force, june, None, ColumnMapping())
+    assert checked.warnings[0].startswith(older)
+    assert import_file(force, june).warnings[0].startswith(older)
+    newer = tmp_path / "august.csv"
+    offences(11).write_csv(newer)  # T-000012 deleted in the records system
+    import_file(force, newer, whole_extract=True)
+    message = force.sql("SELECT message FROM import_log WHERE file_name = 'august.csv'")
+    assert message["message"].item().endswith("1 stored offence removed (whole extract)")
 
 
 def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: Path) -> None:

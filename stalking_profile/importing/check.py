@@ -14,8 +14,13 @@ from pathlib import Path
 import polars as pl
 
 from stalking_profile.db import Gateway
-from stalking_profile.importing.extracts import absent_summary, outcomes_superseded
-from stalking_profile.importing.load import read_and_validate, refused_rows
+from stalking_profile.importing.extracts import (
+    absent_summary,
+    older_note,
+    outcomes_superseded,
+    superseded_summary,
+)
+from stalking_profile.importing.load import import_key, read_and_validate, refused_rows
 from stalking_profile.importing.mapping import ColumnMapping
 from stalking_profile.importing.validate import Validated
 
@@ -58,11 +63,13 @@ def check_file(
     raw, validated, unused = read_and_validate(gateway, path, kind, mapping)
     refused = refused_rows(raw, validated)
     absent = validated.absent if validated.absent is not None else pl.DataFrame()
+    one = absent.height == 1
     left_out = (
         (
-            f"{absent_summary(absent)} are not in this file: imported as it is, they stay "
-            "counted; imported as the force's whole extract, they are removed with their "
-            "outcome histories and victim-contact logs.",
+            f"{absent_summary(absent)} {'is' if one else 'are'} not in this file: imported as "
+            f"it is, {'it stays' if one else 'they stay'} counted; imported as the force's "
+            f"whole extract, {'it is' if one else 'they are'} removed with "
+            f"{'its' if one else 'their'} outcome history and victim-contact log.",
         )
         if absent.height
         else ()
@@ -73,11 +80,33 @@ def check_file(
         rows_read=raw.rows_read,
         accepted=validated.accepted.height,
         refused=validated.rows_rejected + raw.ragged.height,
-        warnings=(*validated.warnings, *left_out, *_superseded_note(gateway, validated)),
+        warnings=(
+            *_imported_before(gateway, path, kind, mapping),
+            *(older_note(validated) if validated.kind == "offences" else ()),
+            *validated.warnings,
+            *left_out,
+            *_superseded_note(gateway, validated),
+        ),
         unused_columns=tuple(unused),
         absent=absent.height,
     )
     return report, refused
+
+
+def _imported_before(
+    gateway: Gateway, path: Path, kind: str | None, mapping: ColumnMapping
+) -> tuple[str, ...]:
+    """Whether this very file (contents, mapping, options) was imported before: then importing
+    it again changes nothing, whatever the rest of the check says (the check had listed what
+    it would supersede, and the import then said nothing changed)."""
+    previous = gateway.query("import_by_hash", file_hash=import_key(path, mapping, kind, None))
+    if previous.is_empty():
+        return ()
+    return (
+        f"This file was imported on {previous['imported_at'][0]:%d %B %Y at %H:%M}, with the "
+        "same contents and options: importing it again changes nothing (as the whole extract, "
+        "it is a new import).",
+    )
 
 
 def _superseded_note(gateway: Gateway, validated: Validated) -> tuple[str, ...]:
@@ -86,15 +115,4 @@ def _superseded_note(gateway: Gateway, validated: Validated) -> tuple[str, ...]:
     superseded = outcomes_superseded(gateway, validated)
     if superseded.is_empty():
         return ()
-    reopened = superseded.filter("reopened")["crime_ref"].n_unique()
-    return (
-        f"Importing it would supersede {superseded.height:,} stored outcome "
-        f"row{'s' * (superseded.height != 1)} (corrected in this file"
-        + (
-            f"; {reopened:,} offence{'s' * (reopened != 1)} with a stored outcome and none "
-            "here would be open again"
-            if reopened
-            else ""
-        )
-        + ").",
-    )
+    return (f"Importing it would {superseded_summary(superseded)}.",)

@@ -53,6 +53,21 @@ def _incoming_outcomes(validated: Validated) -> pl.DataFrame | None:
     return validated.outcomes
 
 
+def superseded_summary(superseded: pl.DataFrame) -> str:
+    """What a file's outcomes would do to the stored ones (sql/queries/outcomes_superseded.sql):
+    rows corrected, and offences with a stored outcome and none in the file, open again."""
+    reopened = superseded.filter("reopened")
+    corrected = superseded.height - reopened.height
+    cases = reopened["crime_ref"].n_unique()
+    parts = [f"correct {plural(corrected, 'stored outcome row')}"] if corrected else []
+    if cases:
+        parts.append(
+            f"reopen {plural(cases, 'offence')} with a stored outcome and none in this file "
+            f"({plural(reopened.height, 'stored row')})"
+        )
+    return " and ".join(parts)
+
+
 def absent_summary(absent: pl.DataFrame) -> str:
     """How many stored offences a file leaves out, and when they were recorded."""
     first, last = (f"{day:%b %Y}" for day in absent["recorded_date"].sort()[[0, -1]])
@@ -84,30 +99,41 @@ def absent_to_remove(
     unknown = unreadable + validated.rows_without_ref
     if unknown:
         raise ImportRefused(
-            f"{unknown:,} row{'s' * (unknown != 1)} of the file could not be read or name no "
-            "crime reference, so which offences it holds is not known, and as the whole "
-            "extract it could remove offences it holds: fix them (the check lists them), or "
-            "import without --whole-extract"
-        )
-    held, latest = (
-        cast(date | None, validated.accepted["recorded_date"].max()),
-        validated.absent_latest,
-    )
-    if latest is not None and held is not None and held < latest:
-        raise ImportRefused(
-            f"the file's offences were recorded up to {held:%d %B %Y} and the stored ones up to "
-            f"{latest:%d %B %Y}: it looks older than what is stored, and as the whole extract "
-            "it would remove the newer offences. Import the newest extract as the whole extract"
+            f"{plural(unknown, 'row')} of the file could not be read, or named no crime "
+            "reference, so which offences it holds is not known, and as the whole extract it "
+            "could remove offences it holds: fix them (the check lists them), or import it as "
+            "a file of some offences (without the whole-extract box or --whole-extract)"
         )
     stored = set(gateway.query("offence_districts")["district_code"].to_list())
     missing = sorted(stored - set(validated.accepted["district_code"].to_list()))
     if missing:
         raise ImportRefused(
             f"the file holds no offence of {', '.join(missing)}, where offences are stored: a "
-            "whole extract holds every district's offences. Import it without --whole-extract "
+            "whole extract holds every district's offences. Import it as a file of some offences (without the whole-extract box or --whole-extract) "
             "(offences it leaves out stay)"
         )
+    if older_note(validated):
+        raise ImportRefused(
+            older_note(validated)[0].removesuffix(".")
+            + "; as the whole extract it would remove the newer offences"
+        )
     return validated.absent
+
+
+def older_note(validated: Validated) -> tuple[str, ...]:
+    """A file of offences that ends before stored offences it leaves out looks like an older
+    extract: imported, it takes outcomes back and brings back offences since deleted (the
+    analyst's June extract over July's reopened cases, silently)."""
+    latest = validated.absent_latest
+    held = cast(date | None, validated.accepted["recorded_date"].max()) if latest else None
+    if latest is None or held is None or held >= latest:
+        return ()
+    return (
+        f"This file's offences were recorded up to {held:%d %B %Y}, the stored ones up to "
+        f"{latest:%d %B %Y}. If it is an older extract, importing it takes the figures back: "
+        "its outcomes supersede newer ones, and offences since deleted come back. Import "
+        "extracts oldest first.",
+    )
 
 
 def absent_warning(validated: Validated, whole_extract: bool) -> tuple[str, ...]:
@@ -123,9 +149,9 @@ def absent_warning(validated: Validated, whole_extract: bool) -> tuple[str, ...]
         )
     return (
         f"{absent_summary(absent)} {'is' if absent.height == 1 else 'are'} not in this file and "
-        "stay counted. If this file is the "
-        "force's whole extract, import it again as the whole extract (--whole-extract, or the "
-        "Data page's box) to remove them.",
+        "stay counted. If this file is the force's whole extract, import it again as the "
+        "whole extract (the Data page's box, or --whole-extract on the command line) to remove "
+        f"{'it' if absent.height == 1 else 'them'}.",
     )
 
 
@@ -147,7 +173,11 @@ def as_at_note(as_at: date | None, stated: date | None) -> tuple[str, ...]:
     """The report's line on the date the figures are now as at."""
     if as_at is None:
         return ()
-    how = "as stated" if stated else "the latest date in the data; --extract-date states it"
+    how = (
+        "as stated"
+        if stated
+        else "the latest date in the data; the command line's --extract-date states another"
+    )
     return (f"Figures are now as at {as_at:%d %B %Y} ({how}).",)
 
 

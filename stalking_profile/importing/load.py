@@ -468,10 +468,30 @@ LOG_COUNTS = ("rows_read", "rows_accepted", "rows_rejected", "rows_inserted", "r
 
 
 def _log_row(
-    import_id: str, path: Path, digest: str, counts: dict[str, int], kind: str
+    import_id: str,
+    path: Path,
+    digest: str,
+    counts: dict[str, int],
+    kind: str,
+    changes: tuple[int, int] = (0, 0),
 ) -> pl.DataFrame:
-    """The import log's row for a loaded file."""
-    message = f"{counts['rows_accepted']:,} accepted, {counts['rows_rejected']:,} quarantined"
+    """The import log's row for a loaded file; `changes`: stored outcome rows superseded and
+    stored offences removed (a whole extract's removals had gone unrecorded)."""
+    superseded, removed = changes
+    message = ", ".join(
+        [
+            f"{counts['rows_accepted']:,} accepted",
+            f"{counts['rows_rejected']:,} quarantined",
+            *(
+                [f"{extracts.plural(superseded, 'stored outcome row')} superseded"]
+                * bool(superseded)
+            ),
+            *(
+                [f"{extracts.plural(removed, 'stored offence')} removed (whole extract)"]
+                * bool(removed)
+            ),
+        ]
+    )
     row = {
         "import_id": import_id,
         "file_name": path.name,
@@ -542,7 +562,8 @@ def import_file(
                 strict=True,
             )
         )
-        gateway.insert("import_log", _log_row(import_id, path, digest, counts, validated.kind))
+        row = _log_row(import_id, path, digest, counts, validated.kind, (superseded, absent.height))
+        gateway.insert("import_log", row)
     progress(1.0, "done")
     return ImportReport(
         import_id,
@@ -556,7 +577,11 @@ def import_file(
         updated,
         outcomes_added,
         refused_rows(raw, validated),
-        (*validated.warnings, *extracts.absent_warning(validated, whole_extract)),
+        (
+            *extracts.older_note(validated),
+            *validated.warnings,
+            *extracts.absent_warning(validated, whole_extract),
+        ),
         (*_notes(raw, unused), *extracts.as_at_note(as_at, extract_date)),
         superseded,
         absent.height,

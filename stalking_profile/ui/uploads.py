@@ -139,14 +139,17 @@ def import_upload(
         outcome = import_in_child(
             current_access(), settings().db_path, path, mapping, kind, bar, whole_extract
         )
-    audited(Action.IMPORT, f"{Path(upload.name).name}: {outcome.text}")()
+    # a report names its file; an error does not
+    detail = outcome.text if outcome.ok else f"{Path(upload.name).name}: {outcome.text}"
+    audited(Action.IMPORT, detail)()
     st.session_state.pop(CHECKED_KEY, None)
     if outcome.ok:
         forget_upload(upload)
     give_memory_back()
     if outcome.ok:
         summary, refused = outcome.parts()
-        return summary + " Every page now shows the new data.", refused
+        # one line each (a Markdown line break), not run together in one paragraph
+        return summary.replace("\n", "  \n") + "  \nEvery page now shows the new data.", refused
     st.error(f"{upload.name} was not imported: {outcome.text}")
     return None
 
@@ -180,8 +183,13 @@ def check_and_import_section(synthetic: bool) -> None:
             and checked.absent > 0
             and not synthetic
             and st.checkbox(
-                f"This file is the force's whole extract: remove the {checked.absent:,} stored "
-                "offences it does not hold",
+                "This file is the force's whole extract: remove the "
+                + (
+                    "stored offence"
+                    if checked.absent == 1
+                    else f"{checked.absent:,} stored offences"
+                )
+                + " it does not hold",
                 key="data_whole_extract",
                 help="Tick when the file is a complete extract of the force's offences and "
                 "offences missing from it were deleted or merged in the records system. "
