@@ -281,6 +281,15 @@ def test_a_whole_extract_refuses_what_would_remove_offences_it_holds(
     offences(12).filter(pl.col("district_code") == "BD").write_csv(one_district)
     with pytest.raises(ImportRefused, match="the file holds no offence of CD, where offences"):
         import_file(force, one_district, whole_extract=True)
+    # the check says so beforehand (the Data page offered its whole-extract box for it)
+    from stalking_profile.importing.check import check_file
+    from stalking_profile.importing.mapping import ColumnMapping
+
+    checked, _ = check_file(force, one_district, None, ColumnMapping())
+    assert checked.whole_refused.startswith("the file holds no offence of CD")
+    fewer = tmp_path / "fewer.csv"
+    offences(11, start=2).write_csv(fewer)
+    assert check_file(force, fewer, None, ColumnMapping())[0].whole_refused == ""
     older = tmp_path / "september.csv"  # an older extract: its offences end in July 2021
     offences(6).write_csv(older)
     with pytest.raises(

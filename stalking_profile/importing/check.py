@@ -15,7 +15,9 @@ import polars as pl
 
 from stalking_profile.db import Gateway
 from stalking_profile.importing.extracts import (
+    ImportRefused,
     absent_summary,
+    absent_to_remove,
     older_note,
     outcomes_superseded,
     superseded_summary,
@@ -37,6 +39,7 @@ class CheckReport:
     warnings: tuple[str, ...]
     unused_columns: tuple[str, ...]
     absent: int = 0  # stored offences an offence file leaves out
+    whole_refused: str = ""  # why importing it as the whole extract would be refused ('' if not)
 
     def text(self) -> str:
         return (
@@ -89,8 +92,22 @@ def check_file(
         ),
         unused_columns=tuple(unused),
         absent=absent.height,
+        whole_refused=_whole_refused(gateway, validated, raw.ragged.height),
     )
     return report, refused
+
+
+def _whole_refused(gateway: Gateway, validated: Validated, unreadable: int) -> str:
+    """Why importing the file as the whole extract would be refused ('' where it would not, or
+    where it leaves no stored offence out): the Data page offered its box for a file the
+    import then refused."""
+    if not validated.absent_latest:
+        return ""
+    try:
+        absent_to_remove(gateway, validated, unreadable, True)
+    except ImportRefused as error:
+        return str(error)
+    return ""
 
 
 def _imported_before(

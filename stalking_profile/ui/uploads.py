@@ -178,9 +178,14 @@ def check_and_import_section(synthetic: bool) -> None:
     chosen_kind = None if kind == "detect" else kind
     if upload is not None:
         checked = check_upload(upload, mapping, chosen_kind)
+        if checked is not None and checked.absent and checked.whole_refused:
+            st.caption(
+                f"As the force's whole extract it would be refused: {checked.whole_refused}."
+            )
         whole_extract = (
             checked is not None
             and checked.absent > 0
+            and not checked.whole_refused
             and not synthetic
             and st.checkbox(
                 "This file is the force's whole extract: remove the "
