@@ -16,8 +16,8 @@ import polars as pl
 from stalking_profile.db import Gateway
 from stalking_profile.importing.extracts import (
     ImportRefused,
-    absent_summary,
     absent_to_remove,
+    absent_warning,
     older_note,
     outcomes_superseded,
     superseded_summary,
@@ -65,18 +65,7 @@ def check_file(
     its reasons (row, column, value, reason)."""
     raw, validated, unused = read_and_validate(gateway, path, kind, mapping)
     refused = refused_rows(raw, validated)
-    absent = validated.absent if validated.absent is not None else pl.DataFrame()
-    one = absent.height == 1
-    left_out = (
-        (
-            f"{absent_summary(absent)} {'is' if one else 'are'} not in this file: imported as "
-            f"it is, {'it stays' if one else 'they stay'} counted; imported as the force's "
-            f"whole extract, {'it is' if one else 'they are'} removed with "
-            f"{'its' if one else 'their'} outcome history and victim-contact log.",
-        )
-        if absent.height
-        else ()
-    )
+    left_out = absent_warning(validated, None)
     report = CheckReport(
         file_name=path.name,
         kind=validated.kind,
@@ -85,13 +74,13 @@ def check_file(
         refused=validated.rows_rejected + raw.ragged.height,
         warnings=(
             *_imported_before(gateway, path, kind, mapping),
-            *(older_note(validated) if validated.kind == "offences" else ()),
+            *older_note(validated),
             *validated.warnings,
             *left_out,
             *_superseded_note(gateway, validated),
         ),
         unused_columns=tuple(unused),
-        absent=absent.height,
+        absent=0 if validated.absent is None else validated.absent.height,
         whole_refused=_whole_refused(gateway, validated, raw.ragged.height),
     )
     return report, refused

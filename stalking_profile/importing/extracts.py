@@ -112,10 +112,9 @@ def absent_to_remove(
             "whole extract holds every district's offences. Import it as a file of some offences (without the whole-extract box or --whole-extract) "
             "(offences it leaves out stay)"
         )
-    if older_note(validated):
+    if older := older_note(validated):
         raise ImportRefused(
-            older_note(validated)[0].removesuffix(".")
-            + "; as the whole extract it would remove the newer offences"
+            older[0].removesuffix(".") + "; as the whole extract it would remove the newer offences"
         )
     return validated.absent
 
@@ -136,22 +135,35 @@ def older_note(validated: Validated) -> tuple[str, ...]:
     )
 
 
-def absent_warning(validated: Validated, whole_extract: bool) -> tuple[str, ...]:
-    """What the report says of the stored offences the file leaves out."""
+def absent_warning(validated: Validated, whole_extract: bool | None) -> tuple[str, ...]:
+    """What is said of the stored offences the file leaves out: by the report of an import as
+    the whole extract (`whole_extract` True) or not (False), or by the check, before either
+    (None)."""
     absent = validated.absent
     if absent is None or absent.is_empty():
         return ()
+    one = absent.height == 1
+
+    def agree(single: str, several: str) -> str:
+        return single if one else several
+
     if whole_extract:
         return (
-            f"Whole extract: {absent_summary(absent)} not in this file "
-            f"{'was' if absent.height == 1 else 'were'} removed, with their outcome histories "
-            "and victim-contact logs.",
+            f"Whole extract: {absent_summary(absent)} not in this file {agree('was', 'were')} "
+            "removed, with their outcome histories and victim-contact logs.",
+        )
+    if whole_extract is None:
+        return (
+            f"{absent_summary(absent)} {agree('is', 'are')} not in this file: imported as it "
+            f"is, {agree('it stays', 'they stay')} counted; imported as the force's whole "
+            f"extract, {agree('it is', 'they are')} removed with {agree('its', 'their')} "
+            "outcome history and victim-contact log.",
         )
     return (
-        f"{absent_summary(absent)} {'is' if absent.height == 1 else 'are'} not in this file and "
-        "stay counted. If this file is the force's whole extract, import it again as the "
-        "whole extract (the Data page's box, or --whole-extract on the command line) to remove "
-        f"{'it' if absent.height == 1 else 'them'}.",
+        f"{absent_summary(absent)} {agree('is', 'are')} not in this file and "
+        f"{agree('stays', 'stay')} counted. If this file is the force's whole extract, import it "
+        "again as the whole extract (the Data page's box, or --whole-extract on the command "
+        f"line) to remove {agree('it', 'them')}.",
     )
 
 
