@@ -106,6 +106,8 @@ class _Renderer:
                 self._loop = asyncio.new_event_loop()
                 threading.Thread(target=self._loop.run_forever, name="images", daemon=True).start()
                 atexit.register(self.close)
+            if self._browser is not None and not _alive(self._browser):
+                self._close_browser()  # killed or crashed since the last image: open anew
             attempts = 2 if self._browser is not None else 1
             for attempt in range(attempts):
                 try:
@@ -157,6 +159,13 @@ class _Renderer:
             # It may have died or stalled already; the next image opens a new one.
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 self._run(browser.close(), _CLOSE_TIMEOUT_S)
+
+
+def _alive(browser: kaleido.Kaleido) -> bool:
+    """Whether the browser's process is still running (a dead one can leave an image waiting
+    the whole timeout instead of failing, so it is not asked)."""
+    process = getattr(browser, "subprocess", None)
+    return process is None or process.poll() is None
 
 
 _RENDERER = _Renderer()
