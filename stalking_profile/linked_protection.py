@@ -308,6 +308,8 @@ def protect_choices_beside(
     merged = side_by_side({c: p[1] for c, p in prepared.items()})
     shown_both = both.as_published()
     merged.values.update({k: v for k, v in shown_both.values.items() if k in merged.values})
+    # zeros the page for both hid a whole sum at a time: its blanks there may be 0
+    merged.zero_able |= shown_both.zero_able
     known = frozenset(k for k, v in shown_both.values.items() if v is not None)
     known |= {_chosen(c, k) for c in CATEGORIES for k in prepared[c][2]}
     unguarded = frozenset(_chosen(c, k) for c in CATEGORIES for k in prepared[c][3])

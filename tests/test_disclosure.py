@@ -425,7 +425,7 @@ def test_protection_chooses_what_trying_every_candidate_and_pair_chooses(counts)
     """The pair search stops early (at the ceiling hiding every pair gives) and keeps only the
     smallest candidates: it must choose exactly what solving everything chooses."""
     system = _da_split(*counts)
-    assert protect_system(system, BELOW) == _protect_by_trying_everything(system, BELOW)
+    assert protect_system(system, BELOW, tidy=False) == _protect_by_trying_everything(system, BELOW)
 
 
 def _da_grid(domestic: list[list[int]], non_domestic: list[list[int]]) -> LinearSystem:
@@ -468,7 +468,7 @@ def _grids(columns: int, domestic_top: int, non_domestic_top: int):
 @given(_grids(columns=4, domestic_top=20, non_domestic_top=6))
 def test_protection_of_a_da_table_chooses_what_trying_everything_chooses(grids):
     system = _da_grid(*grids)
-    assert protect_system(system, BELOW) == _protect_by_trying_everything(system, BELOW)
+    assert protect_system(system, BELOW, tidy=False) == _protect_by_trying_everything(system, BELOW)
 
 
 @settings(max_examples=10, deadline=None)
@@ -477,7 +477,74 @@ def test_protection_of_rounded_counts_chooses_what_trying_everything_chooses(gri
     """Published counts rounded (each within 2 of the truth): every count is a variable, and
     the models protection keeps open as more is hidden must answer as fresh ones do."""
     system = replace(_da_grid(*grids), slack=2)
-    assert protect_system(system, 10) == _protect_by_trying_everything(system, 10)
+    assert protect_system(system, 10, tidy=False) == _protect_by_trying_everything(system, 10)
+
+
+def _reader_width(system: LinearSystem, hidden: set, key) -> float:
+    low, high = _read_by_a_reader(system, hidden, key)
+    return high - low
+
+
+def _tidy_by_trying_each(system: LinearSystem, hidden: set, below: int) -> set:
+    """The tidying step written plainly, as a reference, with SciPy's reader apart from the
+    audit: each secondary suppression (not a zero), largest first (ties by name), is shown
+    again where every small count is then still as wide as it was, or at least `below` whole
+    values (every small count read again each time)."""
+    protected = small(system, below)
+
+    def widths(shown_hidden: set) -> dict:
+        return {p: _reader_width(system, shown_hidden, p) for p in protected}
+
+    needed = {p: min(below - 1, width) for p, width in widths(hidden).items()}
+    secondary = [k for k in hidden - protected if system.values[k]]
+    for key in sorted(secondary, key=lambda k: (-system.values[k], repr(k))):
+        after = widths(hidden - {key})
+        if all(after[p] >= needed[p] - 1e-6 for p in protected):
+            hidden = hidden - {key}
+    return hidden
+
+
+def test_tidying_shows_again_what_a_later_suppression_made_needless():
+    """DA groups of 2, 5, 19 and 29 offences and non-DA of 7, 8, 0 and 1, beside all and the
+    totals. Protecting one small count at a time, the search hid six counts, group 1's 5 and
+    8 among them; the rectangle of groups 0 and 3 it ends with protects both small counts
+    alone (a reader finds the DA 2 between 2 and 8, the non-DA 1 between 1 and 7, as with
+    the six hidden), so group 1 is shown again."""
+    system = _da_split([2, 5, 19, 29], [7, 8, 0, 1])
+    rectangle = {(0, "DA"), (0, "non-DA"), (3, "DA"), (3, "non-DA")}
+    assert protect_system(system, BELOW, tidy=False) == rectangle | {(1, "DA"), (1, "non-DA")}
+    hidden = protect_system(system, BELOW)
+    assert hidden == rectangle
+    assert _read_by_a_reader(system, hidden, (0, "DA")) == (2.0, 8.0)
+    assert _read_by_a_reader(system, hidden, (3, "non-DA")) == (1.0, 7.0)
+
+
+@settings(max_examples=12, deadline=None)
+@given(_grids(columns=3, domestic_top=12, non_domestic_top=6))
+def test_tidying_shows_again_what_a_reader_finds_needless(grids):
+    """On DA tables (rows, districts and totals, DA + non-DA = all): protection, tidied, hides
+    exactly what showing each needless count again in turn leaves, as SciPy's reader audits
+    every small count each time; and every secondary suppression left is needed - shown
+    alone, it narrows a small count below five values (or below what the system allowed)."""
+    system = _da_grid(*grids)
+    untidy = protect_system(system, BELOW, tidy=False)
+    hidden = protect_system(system, BELOW)
+    assert hidden == _tidy_by_trying_each(system, untidy, BELOW)
+    primary_only = small(system, BELOW)
+    for key in primary_only:
+        assert (
+            _reader_width(system, hidden, key)
+            >= min(BELOW - 1, _reader_width(system, untidy, key)) - 1e-6
+        )
+    for key in hidden - primary_only:
+        if system.values[key]:
+            narrowed = [
+                p
+                for p in primary_only
+                if _reader_width(system, hidden - {key}, p)
+                < min(BELOW - 1, _reader_width(system, hidden, p)) - 1e-6
+            ]
+            assert narrowed, key
 
 
 def test_a_cell_pinned_three_ways_is_freed_by_one_pattern_not_the_smallest_in_turn():
@@ -865,6 +932,30 @@ def test_the_outcome_pages_da_non_da_and_all_tables_survive_the_audit_together(
         low, high = intervals[key]
         assert low - 1e-6 <= true <= high + 1e-6, (key, true, low, high)
         assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
+
+
+def test_the_outcome_tables_by_district_show_the_counts_no_small_count_needs_hidden(
+    demo_gateway,
+):
+    """The whole force, the latest 12 months, as a commissioner's office opens the Outcomes
+    page: protecting one small count at a time, the search had hidden every district's cells
+    of the outcomes most offences have (16, police outcome 15 and those still open) in the
+    table for DA and non-DA - 97 of its 138 cells, its districts' columns blank but for zeros.
+    Once done, each count it hid is tried shown again, largest first, and stays shown where
+    no small count can then be narrowed further (the audit above reads these tables)."""
+    from stalking_profile.access import Role
+
+    published = _outcome_districts(demo_gateway, Role.COMMISSIONER, _ALL_DISTRICTS, True)
+    truth = _outcome_districts(demo_gateway, Role.STRATEGIC, _ALL_DISTRICTS, True)
+    table = published.tables["DA and non-DA"]
+    rows = table.filter(pl.col("outcome_key").is_in(["16", "15-police", "(blank)"]))
+    expected = truth.tables["DA and non-DA"].filter(
+        pl.col("outcome_key").is_in(["16", "15-police", "(blank)"])
+    )
+    assert rows.select(*_ALL_DISTRICTS, "Force").equals(expected.select(*_ALL_DISTRICTS, "Force"))
+    assert rows.select(*_ALL_DISTRICTS).null_count().sum_horizontal().item() == 0
+    withheld = table.select(*_ALL_DISTRICTS, "Force").null_count().sum_horizontal().item()
+    assert withheld <= 60, withheld
 
 
 @pytest.mark.parametrize(
