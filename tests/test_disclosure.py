@@ -519,6 +519,17 @@ def test_tidying_shows_again_what_a_later_suppression_made_needless():
     assert _read_by_a_reader(system, hidden, (3, "non-DA")) == (1.0, 7.0)
 
 
+def test_tidying_stops_trying_at_its_bound_of_audits(monkeypatch):
+    """The step's cost is bounded (disclosure.TIDY_AUDITS): with no audit left, what the
+    search hid stays hidden, which is safe (only showing can narrow)."""
+    from stalking_profile import disclosure
+
+    system = _da_split([2, 5, 19, 29], [7, 8, 0, 1])
+    monkeypatch.setattr(disclosure, "TIDY_AUDITS", 0)
+    assert protect_system(system, BELOW) == protect_system(system, BELOW, tidy=False)
+    assert len(protect_system(system, BELOW)) == 6
+
+
 @settings(max_examples=12, deadline=None)
 @given(_grids(columns=3, domestic_top=12, non_domestic_top=6))
 def test_tidying_shows_again_what_a_reader_finds_needless(grids):
