@@ -383,6 +383,7 @@ class _Attacker:
         # attacker could take, so the interval holds at least that range (`seen`)
         self.seen_low = np.full(len(matrices.keys), np.inf)
         self.seen_high = np.full(len(matrices.keys), -np.inf)
+        self.found: list[tuple[np.ndarray, np.ndarray]] = []  # the solutions `seen`
 
     def model(self, key: Key) -> _Model | None:
         """The model of `key`'s linked sums, aimed at `key`; None if nothing can narrow it
@@ -408,6 +409,7 @@ class _Attacker:
         is published)."""
         found = model.solution()
         if found is not None:
+            self.found.append(found)
             columns, values = found
             np.minimum.at(self.seen_low, columns, values)
             np.maximum.at(self.seen_high, columns, values)
@@ -789,7 +791,7 @@ FURTHER = 8  # how many times `tries` counts the wider search considers
 # of a protected count it makes at most (it stops trying once it has made that many): the
 # demo's steps make up to 11,500 (1-3 s on a 2-core machine); the force-year Outcomes tables
 # by district at a million offences in 50 districts, whose 409 counts to protect are all
-# linked, 18,100 (9 s).
+# linked, 18,100.
 TIDY_LIMIT = 300
 TIDY_AUDITS = 20_000
 
@@ -809,7 +811,9 @@ def _needless(
     tables by district withheld 230 of 342 cells, and 147 once tidied.
 
     Only the protected counts linked to the one tried through unknowns are audited again
-    (showing it cannot narrow the others)."""
+    (showing it cannot narrow the others), and the solutions found before that give the one
+    tried its published value are points of the region with it shown: a count they already
+    spread wide enough is not solved again (`_Points`)."""
     attacker = _Attacker(system, hidden)
     is_protected = system.incidence.marked(protected)
     needed = {key: min(enough, _width(attacker, key, enough)) for key in protected}
@@ -820,13 +824,18 @@ def _needless(
     )
     shown: set[Key] = set()
     audits = 0
+    pool = _Points(len(system.incidence.keys))
+    pool.add_seen(attacker)
     for key in tried:
         if audits >= TIDY_AUDITS:
             break
         # those nearest it first: the likeliest to narrow
-        reached = system.incidence.nearest_first(system.incidence.position[key], attacker.variable)
+        column = system.incidence.position[key]
+        reached = system.incidence.nearest_first(column, attacker.variable)
         at_stake = [system.incidence.keys[j] for j in reached[is_protected[reached]]]
         trial = _Attacker(system, hidden - shown - {key})
+        low, high = pool.ranges(column, system.incidence.values[column])
+        trial.seen_low, trial.seen_high = low.copy(), high.copy()
         for p in at_stake:
             audits += 1
             if _width(trial, p, enough) < needed[p] - 1e-6:
@@ -834,7 +843,42 @@ def _needless(
         else:
             shown.add(key)
             attacker = trial
+            pool.keep(column, system.incidence.values[column])
+            pool.add_seen(trial)
     return shown
+
+
+class _Points:
+    """Points an attacker found (each a solution of one model: its counts and their values),
+    for the tidying step: one that gives the count tried its published value, or does not
+    hold it, is a point of the region with that count shown too."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.points: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add_seen(self, attacker: _Attacker) -> None:
+        self.points.extend(attacker.found)
+
+    def _holding(self, column: int, value: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        kept = []
+        for columns, values in self.points:
+            place = int(np.searchsorted(columns, column))
+            held = place < len(columns) and columns[place] == column
+            if held and abs(values[place] - value) > 1e-7:
+                continue  # it gives the count another value
+            kept.append((columns, values))
+        return kept
+
+    def keep(self, column: int, value: float) -> None:
+        self.points = self._holding(column, value)
+
+    def ranges(self, column: int, value: float) -> tuple[np.ndarray, np.ndarray]:
+        low, high = np.full(self.count, np.inf), np.full(self.count, -np.inf)
+        for columns, values in self._holding(column, value):
+            np.minimum.at(low, columns, values)
+            np.maximum.at(high, columns, values)
+        return low, high
 
 
 def _pattern(system: LinearSystem, hidden: set[Key], key: Key, enough: float) -> set[Key]:
