@@ -816,7 +816,11 @@ def _needless(
     spread wide enough is not solved again (`_Points`)."""
     attacker = _Attacker(system, hidden)
     is_protected = system.incidence.marked(protected)
-    needed = {key: min(enough, _width(attacker, key, enough)) for key in protected}
+    # in a fixed order: HiGHS answers from where the last solve stopped, and the points seen
+    # on the way decide which counts are solved again
+    needed = {
+        key: min(enough, _width(attacker, key, enough)) for key in sorted(protected, key=repr)
+    }
     tried = heapq.nsmallest(
         TIDY_LIMIT,
         (key for key in secondary if system.values.get(key)),

@@ -325,9 +325,12 @@ class Published:
         `known` (published elsewhere), is fixed (secondary suppression cannot hide it)."""
         shown = frozenset(key for key in self.values if self.places.get(key))
         fixed = (frozenset(self.values) - shown) | (known & frozenset(self.values))
-        return LinearSystem(
-            dict(self.values), list(self.sums), slack, fixed, frozenset(self.zero_able)
-        )
+        # the sums in one order whatever order they were found in (some are found by
+        # iterating sets, whose order varies from process to process): which of two equally
+        # good counts protection hides must not (Calderdale, July to September 2021: July's
+        # or August's DA DASH forms, by process)
+        sums = sorted(dict.fromkeys(self.sums), key=repr)
+        return LinearSystem(dict(self.values), sums, slack, fixed, frozenset(self.zero_able))
 
 
 def months_from(first: date, count: int) -> list[date]:
@@ -850,7 +853,7 @@ def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic, table: str =
     # The stalking checks' denominators are the period's offences only when the filter holds
     # stalking alone (with harassment too, claiming so made the page's sums contradict each
     # other): the same count where the two agree, apart where they do not.
-    for category in {*CATEGORIES, chosen}:
+    for category in dict.fromkeys((*CATEGORIES, chosen)):  # in order: a set's varies by process
         stalking, every = ("stalking period", category), ("period", category)
         value = out.values.get(stalking)
         if value is not None and value == out.values.get(every):

@@ -1157,6 +1157,23 @@ def test_the_same_cells_are_withheld_in_every_server_process(demo_db_path):
     assert "DA and non-DA" in outputs.pop()
 
 
+def test_the_attackers_system_holds_its_sums_in_one_order_however_they_were_found():
+    """Some sums are found by walking sets, whose order Python varies by process, and which
+    of two equally good counts protection hides followed the sums' order: Calderdale, July
+    to September 2021, hid July's DA DASH forms in some server processes and August's in
+    others. The system is the same whatever order its sums came in."""
+    from stalking_profile.linked_tables import Published
+
+    def system_of(sums: list) -> LinearSystem:
+        published = Published()
+        published.values.update({"a": 1, "b": 2, "c": 3, "total": 6, "pair": 3})
+        published.sums.extend(sums)
+        return published.system()
+
+    sums = [(("a", "b", "c"), "total"), (("a", "b"), "pair"), (("pair", "c"), "total")]
+    assert system_of(sums).sums == system_of(sums[::-1]).sums == system_of(sums[1:] + sums[:1]).sums
+
+
 def _x2(counts: list[int], days: list[int]) -> float:
     rate = sum(counts) / sum(days)
     return sum((n - rate * d) ** 2 / (rate * d) for n, d in zip(counts, days, strict=True))
