@@ -838,8 +838,7 @@ def _needless(
         reached = system.incidence.nearest_first(column, attacker.variable)
         at_stake = [system.incidence.keys[j] for j in reached[is_protected[reached]]]
         trial = _Attacker(system, hidden - shown - {key})
-        low, high = pool.ranges(column, system.incidence.values[column])
-        trial.seen_low, trial.seen_high = low.copy(), high.copy()
+        trial.seen_low, trial.seen_high = pool.ranges(column, system.incidence.values[column])
         for p in at_stake:
             audits += 1
             if _width(trial, p, enough) < needed[p] - 1e-6:

@@ -109,8 +109,9 @@ def absent_to_remove(
     if missing:
         raise ImportRefused(
             f"the file holds no offence of {', '.join(missing)}, where offences are stored: a "
-            "whole extract holds every district's offences. Import it as a file of some offences (without the whole-extract box or --whole-extract) "
-            "(offences it leaves out stay)"
+            "whole extract holds every district's offences. Import it as a file of some "
+            "offences (without the whole-extract box or --whole-extract) (offences it leaves "
+            "out stay)"
         )
     if older := older_note(validated):
         raise ImportRefused(

@@ -478,20 +478,12 @@ def _log_row(
     """The import log's row for a loaded file; `changes`: stored outcome rows superseded and
     stored offences removed (a whole extract's removals had gone unrecorded)."""
     superseded, removed = changes
-    message = ", ".join(
-        [
-            f"{counts['rows_accepted']:,} accepted",
-            f"{counts['rows_rejected']:,} quarantined",
-            *(
-                [f"{extracts.plural(superseded, 'stored outcome row')} superseded"]
-                * bool(superseded)
-            ),
-            *(
-                [f"{extracts.plural(removed, 'stored offence')} removed (whole extract)"]
-                * bool(removed)
-            ),
-        ]
-    )
+    parts = [f"{counts['rows_accepted']:,} accepted", f"{counts['rows_rejected']:,} quarantined"]
+    if superseded:
+        parts.append(f"{extracts.plural(superseded, 'stored outcome row')} superseded")
+    if removed:
+        parts.append(f"{extracts.plural(removed, 'stored offence')} removed (whole extract)")
+    message = ", ".join(parts)
     row = {
         "import_id": import_id,
         "file_name": path.name,

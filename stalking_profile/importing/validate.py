@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 import polars as pl
 
@@ -110,7 +111,7 @@ class Validated:
         """The latest recorded date of the stored offences the file leaves out (None: none)."""
         if self.absent is None or self.absent.is_empty():
             return None
-        return self.absent["recorded_date"].max()  # type: ignore[return-value]
+        return cast(date | None, self.absent["recorded_date"].max())
 
     @property
     def rows_rejected(self) -> int:
