@@ -526,11 +526,15 @@ class _Model:
     def show(self, shown: Iterable[Key]) -> None:
         """Publish the counts in `shown` again (at their published bounds), and hide again
         any that the last call published."""
+        position = self.system.incidence.position
+        self.publish(np.array([position[key] for key in shown if key in position], dtype=np.int64))
+
+    def publish(self, positions: np.ndarray) -> None:
+        """`show` for the counts at `positions` (among all counts)."""
         matrices, slack = self.system.incidence, self.system.slack
-        positions = np.array(
-            [matrices.position[key] for key in shown if key in matrices.position], dtype=np.int64
-        )
         published = np.unique(self._places(positions))
+        if np.array_equal(published, self._published):
+            return
         hidden_again = np.setdiff1d(self._published, published)  # published by the last call
         if hidden_again.size:
             self._bound(hidden_again, self.lower[hidden_again], np.full(hidden_again.size, np.inf))
@@ -676,15 +680,19 @@ def small(system: LinearSystem, below: int) -> set[Key]:
     return {key for key, value in system.values.items() if value is not None and 1 <= value < below}
 
 
-def _width(attacker: _Attacker, key: Key, enough: float) -> float:
+def _width(attacker: _Attacker, key: Key, enough: float, shown: np.ndarray | None = None) -> float:
     """The width of `key`'s interval; or, once it is known to be at least `enough`, a lower
     bound of it that is. The true count lies between the smallest and largest value and within
     the slack of the count as published, so a smallest value at least `enough` below that
     makes the interval wide enough without solving for the largest; as does a range at least
-    `enough` wide that the solutions found before give it (`_Attacker.seen`)."""
+    `enough` wide that the solutions found before give it (`_Attacker.seen`). With
+    `shown`, the counts at those positions (hidden from `attacker`) are published again
+    (`_Model.publish`)."""
     model = attacker.model(key)
     if model is None:
         return float(np.inf)
+    if shown is not None:
+        model.publish(shown)
     column = attacker.system.incidence.position[key]
     seen = attacker.seen_high[column] - attacker.seen_low[column]
     if seen >= enough:
@@ -827,6 +835,7 @@ def _needless(
         key=lambda key: (-(system.values[key] or 0), system.order(key)),
     )
     shown: set[Key] = set()
+    is_shown = np.zeros(len(system.incidence.keys), dtype=bool)
     audits = 0
     pool = _Points(len(system.incidence.keys))
     pool.add_seen(attacker)
@@ -835,19 +844,23 @@ def _needless(
             break
         # those nearest it first: the likeliest to narrow
         column = system.incidence.position[key]
-        reached = system.incidence.nearest_first(column, attacker.variable)
+        value = system.incidence.values[column]
+        reached = system.incidence.nearest_first(column, attacker.variable & ~is_shown)
         at_stake = [system.incidence.keys[j] for j in reached[is_protected[reached]]]
-        trial = _Attacker(system, hidden - shown - {key})
-        trial.seen_low, trial.seen_high = pool.ranges(column, system.incidence.values[column])
+        # the models made with everything hidden, the counts shown so far and the one tried
+        # published again: no model is made again for a try
+        trial = np.append(np.flatnonzero(is_shown), column)
+        attacker.found = []
+        attacker.seen_low, attacker.seen_high = pool.ranges(column, value)
         for p in at_stake:
             audits += 1
-            if _width(trial, p, enough) < needed[p] - 1e-6:
+            if _width(attacker, p, enough, trial) < needed[p] - 1e-6:
                 break
         else:
             shown.add(key)
-            attacker = trial
-            pool.keep(column, system.incidence.values[column])
-            pool.add_seen(trial)
+            is_shown[column] = True
+            pool.keep(column, value)
+            pool.add_seen(attacker)
     return shown
 
 
