@@ -42,12 +42,12 @@ chosen = st.selectbox(
     "Indicator", list(labels), format_func=lambda key: labels[key], key="quality_indicator"
 )
 indicator = chosen or next(iter(labels))
-records = ui.quality_records(flt, indicator)
+shown = ui.quality_records(flt, indicator)
 ui.audit_view(f"quality records: {labels[indicator]}", flt.describe())
-st.caption(f"{records.height:,} records shown (newest first, at most 500).")
-ui.show_table(records)
+st.caption(shown.caption)
+ui.show_table(shown.records)
 ui.record_download(
-    records,
+    ui.every_quality_record(flt, indicator),
     ui.file_stem(f"quality-records-{indicator}", flt) + ".csv",
     "Download these records (CSV)",
     f"quality records: {labels[indicator]}",

@@ -149,17 +149,43 @@ def quality_counts(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     return gateway.query("quality_counts", **flt.sql_params())
 
 
+RECORDS_SHOWN = 500  # the newest records behind a quality indicator listed on its page
+
+
+@dataclass(frozen=True)
+class RecordList:
+    """The newest records behind an indicator (at most a page's worth) and how many offences
+    match in all: a list cut short says so."""
+
+    records: pl.DataFrame
+    matching: int
+
+    @property
+    def caption(self) -> str:
+        """What the list's caption says of it."""
+        shown, matching = self.records.height, self.matching
+        if shown < matching:
+            return (
+                f"The newest {shown:,} of {matching:,} records are listed; "
+                f"the download holds all {matching:,}."
+            )
+        return f"{matching:,} record{'' if matching == 1 else 's'}, newest first."
+
+
 def quality_records(
-    gateway: Gateway, flt: ProfileFilter, indicator: str, max_rows: int = 500
-) -> pl.DataFrame:
-    """The records behind one quality indicator (record level), newest first."""
-    return gateway.query(
+    gateway: Gateway, flt: ProfileFilter, indicator: str, max_rows: int | None = RECORDS_SHOWN
+) -> RecordList:
+    """The records behind one quality indicator (record level), newest first: at most
+    `max_rows` of them (None: all), with how many match."""
+    frame = gateway.query(
         "quality_records",
         indicator=indicator,
         domestic=_domestic_values(flt),
-        max_rows=max_rows,
+        max_rows=2**62 if max_rows is None else max_rows,
         **flt.sql_params(),
     )
+    matching = int(frame["records_matching"][0]) if frame.height else 0
+    return RecordList(frame.drop("records_matching"), matching)
 
 
 def sample_population(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:

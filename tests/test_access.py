@@ -284,7 +284,10 @@ def test_a_published_repeats_page_gives_no_median_of_a_handful_of_intervals(demo
 def test_record_level_queries_need_the_analyst_role(demo_gateway: Gateway, role: Role):
     gateway = demo_gateway.scoped(ROLES[role])
     if role is Role.ANALYST:
-        assert queries.quality_records(gateway, SMALL, "missing_ward").columns[0] == "crime_ref"
+        assert (
+            queries.quality_records(gateway, SMALL, "missing_ward").records.columns[0]
+            == "crime_ref"
+        )
         gateway.query("quarantine", import_id=None)
         return
     with pytest.raises(AccessDenied, match="may not see or download record-level data"):

@@ -351,7 +351,22 @@ def test_quality_drill_down_fits_the_da_filter(app_test) -> None:
     chosen = at.selectbox(key="quality_indicator")
     assert chosen.value == "non_da_stalking_without_dash"
     assert "da_stalking_without_dash" not in chosen.options
-    assert not at.caption[-1].value.startswith("0 records")
+    listed = [
+        c.value for c in at.caption if re.search(r"records?(, newest first| are listed)", c.value)
+    ]
+    assert len(listed) == 1 and not listed[0].startswith("0 records"), listed
+
+
+def test_a_record_list_cut_short_says_so(app_test) -> None:
+    """The Data quality page listed "500 records shown (newest first, at most 500)" for the
+    demo's 634 DA stalking offences without a DASH form (February 2021 to January 2022), and
+    its download held the same 500 rows, with nothing saying the list was cut."""
+    at = _open(app_test, "app_pages/quality.py")
+    assert at.selectbox(key="quality_indicator").value == "da_stalking_without_dash"
+    assert "The newest 500 of 634 records are listed; the download holds all 634." in [
+        caption.value for caption in at.caption
+    ]
+    assert len(at.dataframe[-1].value) == 500
 
 
 def test_emerging_hotspots_caption_states_its_quarters(app_test) -> None:

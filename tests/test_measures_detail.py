@@ -172,9 +172,18 @@ def test_quality_indicators_by_hand(tiny_gateway: Gateway) -> None:
     assert shown["missing_ward"] == (6, 6)
     assert shown["contradictory_screen"] == (1, 1)  # T5 is the only stalking offence screened
     assert table.filter(pl.col("denominator") == 0)["rate"].is_null().all()
-    records = queries.quality_records(tiny_gateway, Q1_2021, "non_da_stalking_without_dash")
-    assert sorted(records["crime_ref"].to_list()) == ["T3", "T4"]
-    assert queries.quality_records(tiny_gateway, Q1_2021, "no-such-indicator").is_empty()
+    listed = queries.quality_records(tiny_gateway, Q1_2021, "non_da_stalking_without_dash")
+    assert sorted(listed.records["crime_ref"].to_list()) == ["T3", "T4"]
+    assert (listed.matching, listed.caption) == (2, "2 records, newest first.")
+    nothing = queries.quality_records(tiny_gateway, Q1_2021, "no-such-indicator")
+    assert nothing.records.is_empty() and nothing.matching == 0
+
+    newest = queries.quality_records(tiny_gateway, Q1_2021, "stalking_without_sash", max_rows=2)
+    assert newest.records.height == 2 and newest.matching == 6
+    assert newest.caption == "The newest 2 of 6 records are listed; the download holds all 6."
+    every = queries.quality_records(tiny_gateway, Q1_2021, "stalking_without_sash", None)
+    assert every.records.height == every.matching == 6
+    assert every.records.head(2).equals(newest.records)
 
 
 def test_small_gaps_use_an_exact_test_and_every_gap_has_an_interval() -> None:

@@ -1,13 +1,14 @@
 -- Purpose: the records behind one data-quality indicator, for an analyst to check
 -- (record-level: OFFICIAL-SENSITIVE for a force's own data).
--- Grain: one row per offence, newest first, at most $max_rows.
+-- Grain: one row per offence, newest first, at most $max_rows; records_matching is how many
+--   offences match in all (the same on every row).
 -- Parameters: $indicator (one of the fixed keys below), $start_month, $end_month (DATE);
 --   $districts, $offence_types (VARCHAR[]); $domestic (BOOLEAN[]); $max_rows (INTEGER).
 
 WITH as_at AS (SELECT extract_date FROM current_dataset)
 SELECT f.crime_ref, f.recorded_date, f.district_code, f.ward_code, f.offence_type, f.is_domestic,
        f.dash_completed, f.dash_risk, f.sash_completed, f.is_cyber, f.stalking_screen_negative,
-       f.outcome_key, f.outcome_date
+       f.outcome_key, f.outcome_date, count(*) OVER () AS records_matching
 FROM offence_fact AS f
 CROSS JOIN as_at
 LEFT JOIN ward ON ward.ward_code = f.ward_code

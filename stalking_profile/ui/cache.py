@@ -4,7 +4,7 @@ version (path and modification time), so a rebuilt or re-imported file is never 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import polars as pl
@@ -128,16 +128,25 @@ def comparison_layer_names(version: Version) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _quality_records(
     version: Version, flt: ProfileFilter, indicator: str, may_see_records: bool, _access: Access
-) -> pl.DataFrame:
+) -> queries.RecordList:
     return queries.quality_records(reader(version, _access), flt, indicator)
 
 
-def quality_records(flt: ProfileFilter, indicator: str) -> pl.DataFrame:
-    """The records behind a data-quality indicator (cached per filter; refused, before the
-    cache is consulted, for roles that may not see records)."""
+def quality_records(flt: ProfileFilter, indicator: str) -> queries.RecordList:
+    """The newest records behind a data-quality indicator and how many match (cached per
+    filter; refused, before the cache is consulted, for roles that may not see records)."""
     access = current_access()
     access.require(Permission.RECORDS)
     return _quality_records(database_version(), flt, indicator, True, access)
+
+
+def every_quality_record(flt: ProfileFilter, indicator: str) -> Callable[[], pl.DataFrame]:
+    """A function giving every record behind the indicator (for a download, read when it is
+    clicked: outside the page's run, so the session's version and access are taken now)."""
+    access = current_access()
+    access.require(Permission.RECORDS)
+    version = database_version()
+    return lambda: queries.quality_records(reader(version, access), flt, indicator, None).records
 
 
 @contextmanager
