@@ -27,7 +27,8 @@ TITLES = [
     "Stalking problem profile: West Yorkshire demonstration force (synthetic)",
     "Headline figures",
     "Key findings",
-    "Offences by month, DA and non-DA, with the rolling 12-month average",
+    "Offences by month, DA and non-DA, with the average per month over 12 months (the rolling "
+    "12-month total ÷ 12)",
     "Statistical process control: offences by month",
     "Risk and flags: DA against non-DA",
     "Outcome groups: share of offences",
@@ -102,6 +103,9 @@ def test_the_force_pack_has_its_slides_native_charts_and_notes(force_pack):
     assert set(spc) == {"Offences", "Mean", "Upper process limit", "Lower process limit"}
     trend = series[TITLES[3]]
     assert sum(trend["DA"]) + sum(trend["Non-DA"]) == 6129
+    # the line is the rolling total / 12, named so: the pack's 511 is not the dashboard's
+    # rolling 12-month total (6,129 to September 2021) under the same name
+    assert round(trend["Average per month over 12 months"][-1] * 12) == 6129
     notes = deck.slides[1].notes_slide.notes_text_frame.text
     assert "Definitions" in notes and "\nOutcome 16 rate: offences whose latest outcome" in notes
     assert "Offences: Offences:" not in notes  # each definition named once
@@ -174,7 +178,10 @@ def test_a_publication_pack_counts_what_the_pages_protection_hid_in_it(demo_gate
     assert dash == {"5", "suppressed"}
     assert "then hid six further counts" in shown.disclosure
     titles = [chart.title for chart in shown.charts]
-    assert titles[0] == "Offences by month, non-DA, with the rolling 12-month average"
+    assert titles[0] == (
+        "Offences by month, non-DA, with the average per month over 12 months (the rolling "
+        "12-month total ÷ 12)"
+    )
     risk = shown.charts[titles.index("Risk and flags: DA against non-DA")]
     assert risk.empty == (
         "Nothing to chart for this filter: a chart of DA against non-DA needs both in the filter."
