@@ -114,6 +114,21 @@ def test_funnel_limits_narrow_as_wards_grow() -> None:
     assert positions == ["above the 99.8% limit", "within the limits"]
 
 
+def test_no_funnel_limit_runs_below_a_rate_of_zero() -> None:
+    """Trends, 12 months to April 2018 (one month of data): the districts' funnel drew its
+    99.8% lower limit below 0 offences per 1,000 at the small end. By hand: 5,000 residents at
+    0.1 per 1,000 expect 0.5 offences; the 0.1% quantile is 0, and the interpolation gave
+    0 - 1 + 0.001 x e^0.5 = -0.998 offences, -0.2 per 1,000."""
+    from stalking_profile.measures.funnel import funnel_limits
+
+    limits = funnel_limits(0.1, np.array([5000.0, 50_000.0]))
+    assert limits["lower_99.8%"][0] == 0.0
+    lower = limits.select(pl.col("^lower_.*$")).to_numpy()
+    assert (lower >= 0).all()
+    # 50,000 residents expect 5: the 0.1% quantile is 0 there too, and the 2.5% one is 1
+    assert limits["lower_95%"][1] > 0
+
+
 def test_wards_with_no_offences_anywhere_are_within_the_limits() -> None:
     """An area rate of 0 gave limits just below 0, so every ward's 0 read "above the 99.8%
     limit" (seen on a filter of no offences before the empty-filter check knew the DA choice)."""

@@ -38,8 +38,14 @@ def poisson_rate_interval(
 def funnel_limits(area_rate: float, populations: np.ndarray) -> pl.DataFrame:
     """The funnel: for each population, the area's rate per 1,000 and the rates between which
     95% and 99.8% of wards that size fall by chance (exact Poisson quantiles of the expected
-    count, continuity-interpolated as in Spiegelhalter's funnel plots). An area rate of 0 (no
-    offences anywhere) has no spread: every limit is 0."""
+    count, continuity-interpolated as in Spiegelhalter's funnel plots). A rate is never below
+    0: where the lower quantile is 0 the interpolation runs below it, and the limit is 0 (a
+    ward of 5,000 residents at 0.1 per 1,000 had a 99.8% lower limit of -0.2). An area rate of
+    0 (no offences anywhere) has no spread: every limit is 0.
+
+    >>> funnel_limits(0.1, np.array([5000.0]))["lower_99.8%"].to_list()
+    [0.0]
+    """
     n = np.asarray(populations, dtype=float)
     expected = area_rate / 1000 * n
     frame: dict[str, np.ndarray] = {"population": n, "area_rate": np.full(n.size, area_rate)}
@@ -52,7 +58,7 @@ def funnel_limits(area_rate: float, populations: np.ndarray) -> pl.DataFrame:
             with np.errstate(divide="ignore", invalid="ignore"):  # 0 where expected is 0
                 alpha = np.where(at > 0, (p - below) / at, 0.0)
                 limit = (quantile - 1 + alpha) / n * 1000
-            frame[f"{side}_{name}"] = np.where(expected > 0, limit, 0.0)
+            frame[f"{side}_{name}"] = np.where(expected > 0, np.maximum(limit, 0.0), 0.0)
     return pl.DataFrame(frame)
 
 
