@@ -484,10 +484,17 @@ def rate_trend_figure(
     return apply_theme(figure, title)
 
 
-def share_bar_figure(table: pl.DataFrame, label_column: str, title: str) -> go.Figure:
-    """Horizontal bars of each row's share by category (e.g. outcome groups, DASH risk levels).
+def share_bar_figure(
+    table: pl.DataFrame,
+    label_column: str,
+    title: str,
+    share_of: str = "offences",
+    counted: str = "offences",
+) -> go.Figure:
+    """Horizontal bars of each row's share by category (e.g. outcome groups, DASH risk levels),
+    on an axis of the share of `share_of`, each bar's count of `counted` on hover.
 
-    `table`: label_column, category, share (0-1), offences.
+    `table`: label_column, category, share (0-1), offences (the count behind the share).
     """
     figure = new_figure()
     for category in ("domestic", "non_domestic", "all"):
@@ -501,13 +508,13 @@ def share_bar_figure(table: pl.DataFrame, label_column: str, title: str) -> go.F
             name=DOMESTIC_CHOICES[category],
             marker_color=COLOURS[category],
             customdata=part["offences"].to_list(),
-            hovertemplate="%{x:.1%} (%{customdata:,} offences)<extra>"
+            hovertemplate=f"%{{x:.1%}} (%{{customdata:,}} {counted})<extra>"
             + DOMESTIC_CHOICES[category]
             + "</extra>",
         )
     figure.update_layout(
         barmode="group",
-        xaxis={"title": "Share of offences", **rate_axis(table["share"].to_list())},
+        xaxis={"title": f"Share of {share_of}", **rate_axis(table["share"].to_list())},
         yaxis={"autorange": "reversed"},
     )
     figure = apply_theme(figure, title)

@@ -987,6 +987,8 @@ def _risk_figures(panel: RiskPanel, flt: ProfileFilter) -> RiskPanel:
             panel.dash_mix.rename({"rate": "share", "numerator": "offences"}),
             "dash_risk",
             _titled("DASH risk level among completed DASH forms", flt),
+            share_of="completed DASH forms",
+            counted="forms",
         ),
         trend_figures={
             flag: charts.rate_trend_figure(

@@ -66,6 +66,20 @@ def test_risk_panel_keeps_da_colours(demo_gateway: Gateway) -> None:
     assert [trace.name for trace in single.figure.data] == ["Non-DA"]
 
 
+def test_the_dash_risk_chart_reads_as_a_share_of_completed_forms(demo_gateway: Gateway) -> None:
+    """The DASH risk level chart's axis said "Share of offences", but its bars are shares of
+    completed DASH forms: non-DA "standard" was 65.5%, 57 of 87 forms, not 57 of 480
+    offences."""
+    view = panels.risk_panel(demo_gateway, YEAR, small_denominator=30)
+    axis = view.dash_figure.layout.xaxis.title.text
+    assert axis == "Share of completed DASH forms"
+    assert all(" forms)" in trace.hovertemplate for trace in view.dash_figure.data)
+    mix = view.dash_mix.filter(category="non_domestic", dash_risk="standard").row(0, named=True)
+    assert mix["rate"] == pytest.approx(mix["numerator"] / mix["denominator"])
+    groups = panels.outcomes_panel(demo_gateway, YEAR, 30).groups_figure
+    assert groups.layout.xaxis.title.text == "Share of offences"
+
+
 @pytest.mark.parametrize(
     ("domestic", "name"), [("all", "DA and non-DA"), ("domestic", "DA"), ("non_domestic", "Non-DA")]
 )
