@@ -42,13 +42,7 @@ st.subheader("Headline figures")
 ui.show_table(view.headline_table, ui.file_stem("overview-headline-figures", flt))
 
 st.subheader("Scorecard")
-st.caption(
-    f"Each indicator's last {len(view.scorecard) and view.scorecard['months'][0]} months on an XmR chart "
-    f"(NHS England Making Data Count rules, runs of {ui.settings().spc_run_length}); the variation is that of the "
-    "latest month. No targets are set, so there is no assurance icon. Outcome rates are left off: "
-    "recent months' offences are still open (see Outcomes for rates within 90 and 180 days). "
-    "Select a row to see its chart."
-)
+st.caption(view.scorecard_caption(ui.settings().spc_run_length))
 if view.scorecard_note:
     st.caption(view.scorecard_note)
 chosen = ui.pick_one_row(view.scorecard_table, "scorecard") or 0

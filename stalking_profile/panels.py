@@ -118,6 +118,18 @@ class OverviewPanel:
         """The scorecard as the page lists it (made once per panel: the panel is shared)."""
         return formatting.scorecard_display(self.scorecard)
 
+    def scorecard_caption(self, run_length: int) -> str:
+        """What the scorecard's caption says of it (the run length: the deployment's SPC
+        rule). It read "Each indicator's last 1 months" over one month of data."""
+        months = int(self.scorecard["months"][0]) if self.scorecard.height else 0
+        return (
+            f"Each indicator's last {months} month{'' if months == 1 else 's'} on an XmR chart "
+            f"(NHS England Making Data Count rules, runs of {run_length}); the variation is "
+            "that of the latest month. No targets are set, so there is no assurance icon. "
+            "Outcome rates are left off: recent months' offences are still open (see Outcomes "
+            "for rates within 90 and 180 days). Select a row to see its chart."
+        )
+
 
 @rounded_last
 def overview(

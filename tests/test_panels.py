@@ -66,6 +66,17 @@ def test_risk_panel_keeps_da_colours(demo_gateway: Gateway) -> None:
     assert [trace.name for trace in single.figure.data] == ["Non-DA"]
 
 
+def test_the_scorecard_caption_counts_its_months(demo_gateway: Gateway) -> None:
+    """At 12 months to April 2018, the data's first month, the scorecard's caption read "Each
+    indicator's last 1 months"."""
+    first = ProfileFilter(date(2017, 5, 1), date(2018, 4, 1), ALL)
+    caption = panels.overview(demo_gateway, first, 30, 6).scorecard_caption(6)
+    assert caption.startswith("Each indicator's last 1 month on an XmR chart (NHS England")
+    assert "runs of 6)" in caption
+    year = panels.overview(demo_gateway, YEAR, 30, 7).scorecard_caption(7)
+    assert year.startswith("Each indicator's last 36 months on an XmR chart")
+
+
 def test_the_dash_risk_chart_reads_as_a_share_of_completed_forms(demo_gateway: Gateway) -> None:
     """The DASH risk level chart's axis said "Share of offences", but its bars are shares of
     completed DASH forms: non-DA "standard" was 65.5%, 57 of 87 forms, not 57 of 480
