@@ -6,7 +6,7 @@ import streamlit as st
 from stalking_profile import ui
 from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.images import ImageRenderingError
-from stalking_profile.pack.build import build, pack_filter
+from stalking_profile.pack.build import build, pack_area, pack_filter
 from stalking_profile.scrutiny import tracker
 
 flt = ui.active_filter()
@@ -24,12 +24,26 @@ st.caption(
     "data-quality caveats; definitions in the speaker notes. Native, editable PowerPoint "
     "charts; a PDF of the same content."
 )
-area = st.selectbox("Area", list(names), format_func=lambda code: names[code], key="pack_area")
+if st.session_state.get("pack_area_follows") != flt.districts:  # the sidebar's changed
+    st.session_state["pack_area_follows"] = flt.districts
+    st.session_state["pack_area"] = pack_area(flt.districts, list(names))
+area = st.selectbox(
+    "Area",
+    list(names),
+    format_func=lambda code: names[code],
+    key="pack_area",
+    help="The force or one district: the sidebar's district where it selects one.",
+)
 st.markdown(
     f"**Period and DA:** {flt.describe().split(', ')[-1]}, "
     f"{DOMESTIC_CHOICES[flt.domestic]} "
     "(change them in the sidebar)."
 )
+if 1 < len(flt.districts) < len(names) - 1:
+    st.info(
+        f"The sidebar selects {len(flt.districts)} districts; a pack covers the force or one "
+        "district, chosen above."
+    )
 if flt.offence_types != ("stalking",):  # the sidebar's offence type is not the pack's
     st.info("A meeting pack is a stalking problem profile: it counts stalking offences only.")
 if access.publication:

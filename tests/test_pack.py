@@ -311,6 +311,26 @@ def test_the_export_page_builds_a_pack(app_test):
     assert {f"{stem}.pptx", f"{stem}.pdf"} <= names
 
 
+def test_the_export_page_builds_the_sidebars_district_unless_told_otherwise(app_test):
+    """With Calderdale alone in the sidebar the pack's Area said "Force", and the files were
+    named for all districts: a pack of the wrong area for a meeting about Calderdale."""
+    at = app_test(**{"from": "Oct 2020", "to": "Sep 2021"}, district="CD Calderdale").run()
+    at.switch_page("app_pages/export.py").run()
+    assert at.selectbox(key="pack_area").value == "CD"
+    assert not any("districts; a pack covers" in info.value for info in at.info)
+    at.selectbox(key="pack_area").set_value("force").run()
+    assert at.selectbox(key="pack_area").value == "force"  # a choice made here stays
+    two = app_test(
+        **{"from": "Oct 2020", "to": "Sep 2021"}, district=["CD Calderdale", "KD Kirklees"]
+    ).run()
+    two.switch_page("app_pages/export.py").run()
+    assert two.selectbox(key="pack_area").value == "force"
+    assert any(
+        "The sidebar selects 2 districts; a pack covers the force or one district" in info.value
+        for info in two.info
+    )
+
+
 def test_the_export_page_says_why_a_pack_could_not_be_built(app_test, monkeypatch):
     from stalking_profile import images
 

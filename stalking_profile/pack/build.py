@@ -4,6 +4,7 @@ stalking_profile pack` both call `build`)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -25,6 +26,16 @@ class Pack:
     title: str
     seconds: float
     publication: bool
+
+
+def pack_area(selected: Sequence[str], districts: Sequence[str]) -> str:
+    """The area a pack is built for unless another is chosen: the sidebar's district where it
+    selects one, otherwise the force (a pack covers the force or one district).
+
+    >>> pack_area(("CD",), ["BD", "CD"]), pack_area(("BD", "CD"), ["BD", "CD"])
+    ('CD', 'force')
+    """
+    return selected[0] if len(selected) == 1 and selected[0] in districts else "force"
 
 
 def pack_filter(
