@@ -11,15 +11,14 @@ from stalking_profile.ui import scrutiny as ui_scrutiny
 
 access = ui.current_access()
 store = ui.store()
-info = ui.dataset_info_or_none(ui.database_version())
-table = tracker.tracker(store, example=info is not None and info.is_synthetic)
+table = tracker.tracker(store, example=ui.synthetic_demo())
 
 st.title("Recommendations")
 st.caption(
     "Each recommendation with its dated updates. A status is shown only where the update "
     f'states one; the rest are "{tracker.NOT_STATED}", never guessed.'
 )
-if info is not None and info.is_synthetic:
+if ui.synthetic_demo():
     st.info(tracker.EXAMPLE_SOURCE, icon=":material/menu_book:")
 if table.is_empty():
     st.info(

@@ -353,7 +353,9 @@ def test_the_pack_carries_the_recommendations_tracker(demo_gateway, tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'ops.sqlite'}")
     assert tracker.tracker(store, example=False).is_empty()  # never loaded into a force store
     flt, area = pack_filter(demo_gateway, "force")
-    pack = build(demo_gateway, flt, area, Access.command_line(), tracker.tracker(store))
+    pack = build(
+        demo_gateway, flt, area, Access.command_line(), tracker.tracker(store, example=True)
+    )
     deck = Presentation(io.BytesIO(pack.pptx))
     last = deck.slides[-1]
     assert last.shapes.title.text == "Recommendations: latest status as stated"

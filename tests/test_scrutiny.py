@@ -165,7 +165,7 @@ def test_a_bad_question_set_is_explained():
 
 
 def test_the_tracker_shows_every_recommendation_and_only_what_the_seed_states(store):
-    table = tracker.tracker(store)
+    table = tracker.tracker(store, example=True)
     assert sorted(table["number"].unique()) == list(range(1, 19))
     updates = table.filter(pl.col("update_date").is_not_null())
     dates = updates.group_by("number").agg(pl.col("update_date").sort()).sort("number")
@@ -190,7 +190,7 @@ def test_the_tracker_timeline_keeps_its_row_labels_on_the_chart(store):
     (a 10 px margin and no automargin). The axis now makes room for its labels, each label is
     short enough to leave the chart room, and the whole theme is in the hover."""
     long = "Civil orders: a dashboard of applications, orders made and their breaches"
-    table = tracker.tracker(store).with_columns(
+    table = tracker.tracker(store, example=True).with_columns(
         theme=pl.when(pl.col("number") == 3).then(pl.lit(long)).otherwise(pl.col("theme"))
     )
     figure = tracker.timeline_figure(table, "Recommendations")
@@ -204,14 +204,14 @@ def test_the_tracker_timeline_keeps_its_row_labels_on_the_chart(store):
 
 def test_a_tracker_export_reimports_unchanged(store, tmp_path: Path):
     exported = tmp_path / "tracker.csv"
-    tracker.export_frame(tracker.tracker(store)).write_csv(exported)
+    tracker.export_frame(tracker.tracker(store, example=True)).write_csv(exported)
     report = tracker.import_tracker(store, exported, ADMIN)
     assert (report.added, report.changed, report.unchanged) == (0, 0, 50)
     assert report.refused.is_empty()
 
 
 def test_a_tracker_file_with_bad_rows_reports_each_and_keeps_the_good(store, tmp_path: Path):
-    tracker.tracker(store)
+    tracker.tracker(store, example=True)
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "number,theme,text,owner,due_date,update_date,status,progress\n"
@@ -225,14 +225,19 @@ def test_a_tracker_file_with_bad_rows_reports_each_and_keeps_the_good(store, tmp
     assert sorted(set(report.refused["row_number"])) == [3, 4]
     reasons = report.refused.filter(row_number=4)["column_name"].to_list()
     assert reasons == ["owner", "update_date", "status"]
-    latest = tracker.tracker(store).filter(number=9).sort("update_date")["status"].to_list()
+    latest = (
+        tracker.tracker(store, example=True)
+        .filter(number=9)
+        .sort("update_date")["status"]
+        .to_list()
+    )
     assert latest[-1] == "Amber"
 
 
 def test_a_second_row_for_the_same_update_is_refused_not_counted(store, tmp_path: Path):
     """Two rows for recommendation 9's update of 1 November 2024 (Amber, then Green): the
     report said "2 new updates" while the second overwrote the first."""
-    tracker.tracker(store)
+    tracker.tracker(store, example=True)
     twice = tmp_path / "twice.csv"
     twice.write_text(
         "number,theme,text,owner,due_date,update_date,status,progress\n"
@@ -247,14 +252,14 @@ def test_a_second_row_for_the_same_update_is_refused_not_counted(store, tmp_path
     assert (refusal["row_number"], refusal["column_name"]) == (3, "update_date")
     assert "already has an update of 2024-11-01 on row 2" in refusal["reason"]
     assert report.text().startswith("3 rows read = 2 accepted + 1 refused; 2 new updates")
-    stored = tracker.tracker(store).filter(
+    stored = tracker.tracker(store, example=True).filter(
         pl.col("number") == 9, pl.col("update_date").cast(pl.String) == "2024-11-01"
     )
     assert stored["status"].to_list() == ["Amber"]
 
 
 def test_a_commissioners_office_may_update_the_tracker_a_strategic_lead_may_not(store):
-    tracker.tracker(store)
+    tracker.tracker(store, example=True)
     tracker.record_update(
         store, 1, date(2024, 11, 1), "Green", "Funded", Access.for_role("pcc", Role.COMMISSIONER)
     )
@@ -289,6 +294,24 @@ def test_the_dip_samples_page_draws_and_records_an_answer(app_test):
     assert "Answered partly" in by_question.columns
     kept = next(f.value for f in at.dataframe if "Offences sampled from" in f.value.columns)
     assert kept["Offences sampled from"].iloc[0] > 1000
+
+
+def test_a_force_databases_dip_sample_loads_no_example_recommendations(app_test, extract_db_path):
+    """On a force's own database, drawing a dip sample (its Review cases tab lists the
+    recommendations a finding can be linked to) loaded the shipped example tracker, another
+    force's review of 18 recommendations, into that force's operational store."""
+    import os
+
+    at = app_test(db=extract_db_path).run()
+    at.switch_page("app_pages/dip_samples.py").run()
+    at.number_input(key="sample_size").set_value(2)
+    at.button[0].click().run()  # Draw the sample
+    assert not at.exception
+    assert any("Drew " in s.value for s in at.success)
+    store = open_store(os.environ["STALKING_PROFILE_STORE"])
+    assert store.frame("recommendation_updates", tracker.SCHEMA).is_empty()
+    at.switch_page("app_pages/recommendations.py").run()
+    assert any("No recommendations yet" in info.value for info in at.info)
 
 
 def _review_heading(at) -> str:

@@ -79,10 +79,11 @@ class TrackerImport:
         )
 
 
-def tracker(store: OperationalStore, example: bool = True) -> pl.DataFrame:
+def tracker(store: OperationalStore, example: bool = False) -> pl.DataFrame:
     """Every recommendation with each dated update (aggregate: open to every role); with
-    `example` (the synthetic demo), the shipped example is loaded the first time the tracker
-    is empty - never into a force's store unless someone imports it."""
+    `example` (the synthetic demo only), the shipped example is loaded the first time the
+    tracker is empty - never into a force's store unless someone imports it (the Dip samples
+    page once loaded another force's review into a force's tracker: asked by default)."""
     table = store.frame("recommendation_updates", SCHEMA)
     if table.is_empty() and example:
         import_tracker(store, EXAMPLE, Access.command_line("example data"))

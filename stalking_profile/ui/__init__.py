@@ -32,6 +32,7 @@ from stalking_profile.ui.cache import (
     quality_records,
     quarantine,
     settings,
+    synthetic_demo,
 )
 from stalking_profile.ui.prioritisation import weights_editor
 from stalking_profile.ui.sidebar import (
@@ -129,6 +130,7 @@ __all__ = [
     "sign_in_gate",
     "store",
     "synthetic_banner",
+    "synthetic_demo",
     "trends",
     "victim_contact",
     "weights_editor",

@@ -79,6 +79,13 @@ def dataset_info_or_none(version: Version) -> DatasetInfo | None:
         return None
 
 
+def synthetic_demo() -> bool:
+    """Whether the dashboard serves the synthetic demo (not a force's own records): only the
+    demo loads the shipped example recommendations."""
+    info = dataset_info_or_none(database_version())
+    return info is not None and info.is_synthetic
+
+
 # Shared, not copied: cache_data unpickles its value on each call (the districts on every rerun
 # of every page), and a Polars frame is not changed in place.
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -16,7 +16,7 @@ from stalking_profile.scrutiny import report as report_module
 from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import DipSample
 from stalking_profile.ui.auth import audited, store
-from stalking_profile.ui.cache import current_access, current_gateway
+from stalking_profile.ui.cache import current_access, current_gateway, synthetic_demo
 from stalking_profile.ui.widgets import download, record_download, show_table
 
 NOT_ANSWERED = "(not answered)"
@@ -162,7 +162,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
 
 def recommendation_titles() -> dict[int, str]:
     """Each recommendation's number and the start of its text (for linking findings)."""
-    table = tracker.tracker(store()).unique("number").sort("number")
+    table = tracker.tracker(store(), example=synthetic_demo()).unique("number").sort("number")
     return {row["number"]: row["text"][:70] for row in table.iter_rows(named=True)}
 
 
