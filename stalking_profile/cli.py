@@ -105,6 +105,7 @@ def _check(args: argparse.Namespace) -> int:
     refused (or, with --json, the report as JSON), and write the refused rows if asked."""
     from stalking_profile.db import DatabaseError, connect
     from stalking_profile.importing.check import check_file
+    from stalking_profile.importing.extracts import refusal_line
     from stalking_profile.importing.load import ImportRefused
     from stalking_profile.importing.readers import ReadError
 
@@ -129,7 +130,7 @@ def _check(args: argparse.Namespace) -> int:
     if report.unused_columns:
         print(f"Columns not used: {', '.join(report.unused_columns)}")
     for row in refused.head(20).iter_rows(named=True):
-        print(f"  row {row['row_number']}: {row['column_name']} {row['value']!r}: {row['reason']}")
+        print(f"  {refusal_line(row)}")
     if refused.height > 20:
         print(f"  ... and {refused.height - 20:,} more (--refused-out FILE.parquet for all)")
     return 0

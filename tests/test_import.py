@@ -18,6 +18,7 @@ from stalking_profile.db import Gateway, connect
 from stalking_profile.importing.load import ImportRefused, import_file
 from stalking_profile.importing.mapping import load_mapping
 from stalking_profile.importing.readers import ReadError
+from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "data" / "templates"
@@ -94,6 +95,33 @@ def test_good_file_in_each_format(force: Gateway, tmp_path: Path, suffix: str) -
         and stored["is_domestic"]
         and stored["victim_sex"] == "female"
     )
+
+
+def test_a_huge_refused_value_is_quoted_short_and_kept_whole(force: Gateway, tmp_path: Path):
+    """A cell of 2,000,000 characters was quoted whole in the import report (the Data page's
+    report of it was never drawn) and by `check`. The report now quotes its start and length;
+    the quarantine keeps it whole (nothing is lost)."""
+    frame = offences(3).with_columns(
+        pl.when(pl.col("crime_ref") == "T-000002")
+        .then(pl.lit("X" * 2_000_000))
+        .otherwise(pl.col("victim_sex"))
+        .alias("victim_sex")
+    )
+    path = tmp_path / "extract.csv"
+    frame.write_csv(path)
+    beside = connect(tmp_path / "beside.duckdb", read_only=False, create=True)
+    import_file(beside, TEMPLATES / "districts.csv")
+    beside.close()  # the command opens it in its own process
+    checked = run_cli("check", path, "--db", tmp_path / "beside.duckdb")
+    assert checked.returncode == 0, checked.stderr
+    assert len(checked.stdout) < 5_000
+    assert "row 3: victim_sex = 'XXXX" in checked.stdout
+    assert "... (2,000,000 characters): " in checked.stdout
+    report = import_file(force, path)
+    assert (report.rows_accepted, report.rows_rejected) == (2, 1)
+    assert len(report.text()) < 5_000 and "(2,000,000 characters)" in report.text()
+    kept = force.sql("SELECT value FROM quarantine WHERE column_name = 'victim_sex'")
+    assert len(kept["value"][0]) == 2_000_000
 
 
 def test_reimporting_the_same_file_changes_nothing(force: Gateway, tmp_path: Path) -> None:

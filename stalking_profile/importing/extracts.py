@@ -19,6 +19,30 @@ class ImportRefused(ValueError):
     """The whole file was refused; the message says why. The database is unchanged."""
 
 
+SHOWN_VALUE = 60  # the characters of a refused value a report line quotes
+
+
+def refusal_line(row: dict) -> str:
+    """A refused row as a report line: its row number, column, value (quoted; a long one cut,
+    with its length) and reason. A 2-million-character cell was printed whole, and the Data
+    page's report of it was never drawn.
+
+    >>> refusal_line({"row_number": 7, "column_name": "victim_age", "value": "250",
+    ...               "reason": "impossible age (outside 0-110)"})
+    "row 7: victim_age = '250': impossible age (outside 0-110)"
+    >>> line = refusal_line({"row_number": 4, "column_name": "victim_ethnicity",
+    ...                      "value": "X" * 10**6, "reason": "not a known value"})
+    >>> len(line), line[-47:]
+    (133, "X'... (1,000,000 characters): not a known value")
+    """
+    value = row["value"]
+    if isinstance(value, str) and len(value) > SHOWN_VALUE:
+        quoted = f"{value[:SHOWN_VALUE]!r}... ({len(value):,} characters)"
+    else:
+        quoted = repr(value)
+    return f"row {row['row_number']}: {row['column_name']} = {quoted}: {row['reason']}"
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """'1 row', '2 rows' ('1 offence was', '2 offences were' with `many` given)."""
     return f"{count:,} {one if count == 1 else (many or one + 's')}"

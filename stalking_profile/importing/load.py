@@ -96,9 +96,7 @@ class ImportReport:
             self._written(),
         ]
         for row in self.rejects.head(20).iter_rows(named=True):
-            lines.append(
-                f"  row {row['row_number']}: {row['column_name']} = {row['value']!r}: {row['reason']}"
-            )
+            lines.append(f"  {extracts.refusal_line(row)}")
         if self.rejects.height > 20:
             lines.append(
                 f"  ... and {self.rejects.height - 20:,} more reasons (see the quarantine table)"
