@@ -287,7 +287,13 @@ def test_the_dip_samples_page_draws_and_records_an_answer(app_test):
     at.radio[0].set_value("yes")
     submit = next(b for b in at.button if b.label == "Save the answers for this case")
     submit.click().run()
-    assert any("Saved 1 answers" in s.value for s in at.success)
+    assert any("Saved 1 answer for " in s.value for s in at.success)
+    submit = next(b for b in at.button if b.label == "Save the answers for this case")
+    submit.click().run()  # again, nothing changed
+    assert any(
+        s.value.startswith("No answer changed for ") and s.value.endswith(": nothing to save.")
+        for s in at.success
+    )
     summaries = [frame.value for frame in at.dataframe if "Answered" in frame.value.columns]
     by_question = summaries[0]
     assert by_question["Answered"].iloc[0] == 1 and by_question["Answered yes"].iloc[0] == 1

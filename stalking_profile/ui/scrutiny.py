@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from stalking_profile.filters import ProfileFilter
+from stalking_profile.importing.extracts import plural
 from stalking_profile.operational.audit import Action
 from stalking_profile.scrutiny import questions, reviews, tracker
 from stalking_profile.scrutiny import report as report_module
@@ -154,7 +155,11 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
                 recommendation=linked,
             )
             changed += 1
-        st.session_state["review_saved"] = f"Saved {changed} answers for {case}."
+        st.session_state["review_saved"] = (
+            f"Saved {plural(changed, 'answer')} for {case}."
+            if changed
+            else f"No answer changed for {case}: nothing to save."
+        )
         st.rerun()
     if message := st.session_state.pop("review_saved", None):
         st.success(message)

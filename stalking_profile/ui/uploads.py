@@ -209,7 +209,9 @@ def check_and_import_section(synthetic: bool) -> None:
                 "force.duckdb`) and start the dashboard on it with "
                 "`STALKING_PROFILE_DB=force.duckdb`."
             )
-        elif st.button("Import the accepted rows", type="primary", key="data_import"):
+        elif checked is not None and st.button(  # a file refused outright has none
+            "Import the accepted rows", type="primary", key="data_import"
+        ):
             report = import_upload(upload, mapping, chosen_kind, whole_extract)
             if report is not None:
                 # A new uploader on the next run: the imported file leaves the server's memory.

@@ -375,6 +375,6 @@ def test_a_reviewer_draws_a_dip_sample_and_records_an_answer(page, running_app) 
     first_question = page.locator('[data-testid="stRadio"]').first
     first_question.get_by_text("yes", exact=True).click()
     page.get_by_role("button", name="Save the answers for this case").click()
-    page.get_by_text("Saved 1 answers").wait_for(timeout=60_000)
+    page.get_by_text("Saved 1 answer for ").wait_for(timeout=60_000)
     page.get_by_role("tab", name="Summary").click()
     page.get_by_text("supports only wide intervals").wait_for()

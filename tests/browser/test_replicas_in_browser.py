@@ -179,7 +179,8 @@ def test_an_upload_with_refused_rows_imports_the_rest_and_lists_each(
     imported with a warning that lists the refused row (it was a green success box with the
     rows run together in one paragraph), and the other three are counted on the Overview. The
     upload is the force's whole extract less two offences deleted in the records system: the
-    check offers to remove them, and ticked, they are gone."""
+    check offers to remove them, and ticked, they are gone. Then an empty file, refused
+    outright, is offered no import button (it was, and a click repeated the refusal)."""
     from stalking_profile.operational import settings as app_settings
     from tests.browser.test_pages_in_browser import _upload
     from tests.conftest import extract_like_offences
@@ -219,3 +220,11 @@ def test_an_upload_with_refused_rows_imports_the_rest_and_lists_each(
         )
         assert refused.count() == 1
         _shows_offences_after_moving(page, before - 2 + 3)
+        # a file refused outright has no rows to import: no import button is offered for it
+        page.locator(f'[data-testid="stSidebarNav"] a[href="{app.url}/data"]').click()
+        _wait_for_page(page, "Data")
+        empty = tmp_path / "empty.csv"
+        empty.write_text("", encoding="utf-8")
+        _upload(page, empty, until=page.get_by_text("empty.csv cannot be imported"))
+        _wait_for_page(page, "Data")
+        assert page.get_by_role("button", name="Import the accepted rows").count() == 0
