@@ -11,14 +11,15 @@ from stalking_profile.ui import scrutiny as ui_scrutiny
 
 access = ui.current_access()
 store = ui.store()
-table = tracker.tracker(store, example=ui.synthetic_demo())
+demo = ui.synthetic_demo()
+table = tracker.tracker(store, example=demo)
 
 st.title("Recommendations")
 st.caption(
     "Each recommendation with its dated updates. A status is shown only where the update "
     f'states one; the rest are "{tracker.NOT_STATED}", never guessed.'
 )
-if ui.synthetic_demo():
+if demo:
     st.info(tracker.EXAMPLE_SOURCE, icon=":material/menu_book:")
 if table.is_empty():
     st.info(

@@ -834,7 +834,6 @@ def _needless(
         (key for key in secondary if system.values.get(key)),
         key=lambda key: (-(system.values[key] or 0), system.order(key)),
     )
-    shown: set[Key] = set()
     is_shown = np.zeros(len(system.incidence.keys), dtype=bool)
     audits = 0
     pool = _Points(len(system.incidence.keys))
@@ -857,11 +856,10 @@ def _needless(
             if _width(attacker, p, enough, trial) < needed[p] - 1e-6:
                 break
         else:
-            shown.add(key)
             is_shown[column] = True
             pool.keep(column, value)
             pool.add_seen(attacker)
-    return shown
+    return {system.incidence.keys[j] for j in np.flatnonzero(is_shown)}
 
 
 class _Points:

@@ -11,6 +11,11 @@ from stalking_profile.measures.spc import MINIMUM_POINTS
 from stalking_profile.tables import SPC_VARIATION_WITHHELD, SUPPRESSED
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 row', '2 rows' ('1 offence was', '2 offences were' with `many` given)."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
     """0.0272 -> '2.7%'; None or NaN -> 'no data'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -123,7 +123,7 @@ class OverviewPanel:
         rule). It read "Each indicator's last 1 months" over one month of data."""
         months = int(self.scorecard["months"][0]) if self.scorecard.height else 0
         return (
-            f"Each indicator's last {months} month{'' if months == 1 else 's'} on an XmR chart "
+            f"Each indicator's last {formatting.plural(months, 'month')} on an XmR chart "
             f"(NHS England Making Data Count rules, runs of {run_length}); the variation is "
             "that of the latest month. No targets are set, so there is no assurance icon. "
             "Outcome rates are left off: recent months' offences are still open (see Outcomes "

@@ -10,6 +10,7 @@ import polars as pl
 from stalking_profile.contract import OFFENCE_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months
+from stalking_profile.formatting import plural
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class RecordList:
                 f"The newest {shown:,} of {matching:,} records are listed; "
                 f"the download holds all {matching:,}."
             )
-        return f"{matching:,} record{'' if matching == 1 else 's'}, newest first."
+        return f"{plural(matching, 'record')}, newest first."
 
 
 def quality_records(

@@ -12,6 +12,7 @@ from typing import cast
 import polars as pl
 
 from stalking_profile.db import Gateway
+from stalking_profile.formatting import plural
 from stalking_profile.importing.validate import Validated
 
 
@@ -41,11 +42,6 @@ def refusal_line(row: dict) -> str:
     else:
         quoted = repr(value)
     return f"row {row['row_number']}: {row['column_name']} = {quoted}: {row['reason']}"
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """'1 row', '2 rows' ('1 offence was', '2 offences were' with `many` given)."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 def outcomes_superseded(gateway: Gateway, validated: Validated) -> pl.DataFrame:

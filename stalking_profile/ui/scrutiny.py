@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from stalking_profile.filters import ProfileFilter
-from stalking_profile.importing.extracts import plural
+from stalking_profile.formatting import plural
 from stalking_profile.operational.audit import Action
 from stalking_profile.scrutiny import questions, reviews, tracker
 from stalking_profile.scrutiny import report as report_module
