@@ -74,6 +74,14 @@ class LinearSystem:
     fixed: frozenset[Key] = frozenset()
     # blanks that may be zero: in a sum whose zeros were all hidden on pages protected before
     zero_able: frozenset[Key] = frozenset()
+    # counts no table shows that a reader works out as a total less a part of it (11 offences,
+    # 8 with a contact agreement: 3 without), with their values: kept wide where small
+    differences: Mapping[Key, int] = field(default_factory=dict)
+
+    def small_differences(self, below: int) -> set[Key]:
+        """The `differences` from 1 to `below` - 1: never shown, yet to be kept as wide as a
+        count primary suppression hides."""
+        return {key for key, value in self.differences.items() if 1 <= value < below}
 
     def unknowns(self, hidden: set[Key]) -> set[Key]:
         """Every count the attacker does not see: hidden, already hidden, or never published."""
@@ -752,6 +760,8 @@ def protect_system(
     offences); failing that the smallest; with none left, the same among counts in a sum with
     a hidden count linked to it; with none left at all, every zero of a sum
     (`_zeros_to_hide`).
+    A small difference (a total less a part of it, `LinearSystem.differences`) is kept wide
+    as a hidden count is, by hiding the total, the part or what pins them.
     Counts hidden already that are `unguarded` (another step's secondary suppressions) are
     unknowns but need not be wide themselves. Then, with `tidy`, the secondary suppressions no
     count needs once the rest are made are shown again (`_needless`). Returns the counts to
@@ -759,7 +769,7 @@ def protect_system(
     enough = (below if margin is None else margin) - 1  # the width of that many whole values
     hidden = small(system, below)
     withheld = {key for key, value in system.values.items() if value is None}
-    protected = hidden | (withheld - unguarded)
+    protected = hidden | (withheld - unguarded) | system.small_differences(below)
     attacker = _Attacker(system, hidden)  # kept up to date as more is hidden
     for key in sorted(protected, key=repr):
         width = _width(attacker, key, enough)

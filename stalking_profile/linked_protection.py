@@ -38,7 +38,8 @@ class Protected:
     hidden: set[Key]  # the secondary suppressions this step made
     places: dict[Key, list[Place]]
     # the counts hidden before this step that must stay wide (primary suppressions, here and
-    # on the pages beside; not those pages' secondary suppressions)
+    # on the pages beside; not those pages' secondary suppressions), and the small
+    # differences no table shows (disclosure.LinearSystem.differences)
     suppressed: frozenset[Key]
     system: LinearSystem = field(repr=False, compare=False)  # what the attacker reads
     # the change tests withheld because the monthly counts behind them are (table -> column
@@ -50,7 +51,8 @@ class Protected:
         """The attacker's audit after this step: every hidden count's interval. Worked out
         when asked for (a pack's note, the tests): protect_system has already made each at
         least the threshold wide, and a page need not wait for the proof again."""
-        return audit(self.system, self.hidden)
+        every = self.hidden | self.system.withheld | self.suppressed
+        return audit(self.system, self.hidden, only=set(every))
 
     @property
     def fewest_values(self) -> float:
@@ -69,6 +71,7 @@ class Protected:
         out.values = {k: None if k in self.hidden else v for k, v in self.system.values.items()}
         out.sums = list(self.system.sums)
         out.zero_able = self.system.opened(self.hidden)  # sums whose zeros are all hidden
+        out.differences = dict(self.system.differences)
         return out
 
     def withheld(self, table: str) -> set[tuple[int, str]]:
@@ -116,7 +119,7 @@ def protect(
     tables, published, known, unguarded = _beside(tables, domestic, elsewhere, secondary)
     system = published.system(known=known)
     withheld = frozenset(k for k, v in system.values.items() if v is None)
-    suppressed = withheld - unguarded
+    suppressed = (withheld - unguarded) | system.small_differences(below)
     hidden = protect_system(system, below, unguarded=unguarded) - withheld
     hidden -= _copies_shown(hidden, system, below)
     places = dict(published.places)
@@ -152,6 +155,7 @@ def _beside(
             published.values.setdefault(key, None)  # hidden there: unknown here too
         published.sums.extend(elsewhere.sums)
         published.zero_able |= elsewhere.zero_able
+        published.differences.update(elsewhere.differences)
         known = frozenset(shown_there)
     unguarded = frozenset(_with_equals(set(secondary), published)) if secondary else frozenset()
     return tables, published, known, unguarded
@@ -184,6 +188,7 @@ def protect_choices(choices: Mapping[Domestic, Tables], below: int) -> dict[Dome
         tested = _tests_on_months_withheld(choices[choice], own, mine, choice)
         changed = _with_hidden(choices[choice], mine, places, tested)
         suppressed = frozenset(k for k, v in own.values.items() if v is None)
+        suppressed |= own.small_differences(below)
         out[choice] = Protected(changed, mine, places, suppressed, own, tested)
     return out
 
@@ -218,6 +223,13 @@ def _merged_choices(published: Mapping[Domestic, Published]) -> Published:
             for parts, total in pub.sums
         )
         merged.zero_able |= {_chosen(choice, key) for key in pub.zero_able}
+        merged.parts.update(
+            {
+                _chosen(choice, k): (_chosen(choice, p), _chosen(choice, w))
+                for k, (p, w) in pub.parts.items()
+            }
+        )
+        merged.differences.update({_chosen(choice, k): v for k, v in pub.differences.items()})
     both = published.get("all")
     for choice, pub in published.items():
         if both is None or choice == "all":
@@ -325,6 +337,7 @@ def protect_choices_beside(
         own = pub.system(known=mine_known)
         places = dict(pub.places)
         suppressed = frozenset(k for k, v in own.values.items() if v is None) - mine_unguarded
+        suppressed |= own.small_differences(below)
         out[choice] = Protected(_with_hidden(tables, mine, places), mine, places, suppressed, own)
     return out
 

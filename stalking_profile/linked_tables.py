@@ -14,8 +14,13 @@ further counts `protect_system` chooses (and the rates, shares and averages that
 back) until the attacker's audit leaves every hidden count an interval at least the threshold
 wide.
 
-Not modelled (stated in the pack): differences between published figures that are not themselves
-published counts (for example outcome 14 as an outcome group less outcome 16), and the ward map,
+A total less a part of it shown beside it (a rate's denominator less its numerator, outcome 14 as
+an outcome group less the outcome 16 rate's offences) is a count no table shows that a reader
+works out: `Published.part_of` names it, and protection keeps it wide where it is small (`PARTS`,
+`disclosure.LinearSystem.differences`).
+
+Not modelled (stated in the pack): other counts never shown that sums give (the districts not
+selected, the force less the selection), which are not kept wide themselves, and the ward map,
 whose colours do not give exact counts and which draws a suppressed ward grey; nor the figures
 of another period or other districts, each protected on its own (the three DA choices of one
 filter are protected as one: `linked_protection.protect_choices`, and beside them the ward maps'
@@ -259,6 +264,45 @@ TOTALLED: dict[str, Totalled] = {
 }
 
 
+# The counts in a row that are part of another count in the same row, by table (`_kind`):
+# (part, whole). A reader works out the whole less the part (the offences without a contact
+# agreement, the victims who are not repeat victims), a count no table shows: protection keeps
+# it wide where it is small (`Published.part_of`). The headline's rates and DA share are named
+# in `_headline` (its change row's numerator is not part of its denominator); a table whose
+# parts are all shown beside their whole (outcome groups, DASH risk levels, the people tables'
+# groups) gives each difference as published counts already.
+RATE_PART = (("numerator", "denominator"),)
+PARTS: dict[str, tuple[tuple[str, str], ...]] = {
+    **dict.fromkeys(
+        (
+            *("risk", "quality", "risk_by_district", "cyber_by_district", "outcome_rates"),
+            *("flag_trend:", "outcome_within_month"),
+        ),
+        RATE_PART,
+    ),
+    "outcome_within": (*RATE_PART, ("denominator", "recorded")),
+    "risk_comparison": (
+        ("da_numerator", "da_denominator"),
+        ("non_da_numerator", "non_da_denominator"),
+    ),
+    **dict.fromkeys(
+        (CONTACT, CONTACT_SOME_MONTHS, "contact_monthly"),
+        (("agreements", "offences"), ("kept", "agreements")),
+    ),
+    "order_breaches": (("orders_breached", "orders_in_force"),),
+    "first_breach": (("breached", "orders"),),
+    "without_order": (("without_order", "repeat_suspect_offences"),),
+    "repeat_summary": (
+        *(("repeat_victims", "victims"), ("repeat_suspects", "suspects")),
+        ("offences_repeat_victim", "offences_with_victim"),
+        ("offences_repeat_suspect", "offences_with_suspect"),
+        ("offences_with_suspect", "offences"),
+    ),
+    "repeat_monthly": (("with_suspect", "offences"),),
+}
+LESS = "less"  # a difference's key: (LESS, whole, part)
+
+
 class Published:
     """Counts as a pack shows them, where each is shown, and the sums between them."""
 
@@ -267,6 +311,11 @@ class Published:
         self.places: defaultdict[Key, list[Place]] = defaultdict(list)
         self.sums: list[tuple[tuple[Key, ...], Key]] = []
         self.zero_able: set[Key] = set()  # blanks that may be zero (LinearSystem.zero_able)
+        # each difference a reader works out (a whole less a part of it) -> (part, whole)
+        self.parts: dict[Key, tuple[Key, Key]] = {}
+        # differences whose values pages protected before knew (LinearSystem.differences)
+        self.differences: dict[Key, int] = {}
+        self._cells: defaultdict[tuple[str, int], dict[str, Key]] = defaultdict(dict)
 
     def count(self, key: Key, table: str, row: int, column: str, value: float | None) -> Key:
         """Record a shown count under `key`; a different value already under that key means
@@ -282,7 +331,21 @@ class Published:
             self.values[key] = shown
         derived = DERIVED.get((_kind(table), column), ())
         self.places[key].append(Place(table, row, column, derived))
+        self._cells[(table, row)][column] = key
         return key
+
+    def part_of(self, part: Key, whole: Key) -> None:
+        """`part` is part of `whole`: their difference, never shown, is a count a reader
+        works out (and part + difference = whole)."""
+        if part != whole:
+            self.parts[(LESS, whole, part)] = (part, whole)
+
+    def parts_in_rows(self) -> None:
+        """The parts and wholes of every row counted so far, as PARTS declares them."""
+        for (table, _), cells in self._cells.items():
+            for part, whole in PARTS.get(_kind(table), ()):
+                if part in cells and whole in cells:
+                    self.part_of(cells[part], cells[whole])
 
     def zero(self, key: Key) -> None:
         """A count the pack shows as nothing (a group with no offences): known to a reader,
@@ -322,15 +385,24 @@ class Published:
 
     def system(self, slack: int = 0, known: frozenset[Key] = frozenset()) -> LinearSystem:
         """The counts and sums as the attacker's system: a count with no cell here, or
-        `known` (published elsewhere), is fixed (secondary suppression cannot hide it)."""
+        `known` (published elsewhere), is fixed (secondary suppression cannot hide it); each
+        part + its difference = its whole, the difference's value known where both are."""
         shown = frozenset(key for key in self.values if self.places.get(key))
         fixed = (frozenset(self.values) - shown) | (known & frozenset(self.values))
         # the sums in one order whatever order they were found in (some are found by
         # iterating sets, whose order varies from process to process): which of two equally
         # good counts protection hides must not (Calderdale, July to September 2021: July's
         # or August's DA DASH forms, by process)
-        sums = sorted(dict.fromkeys(self.sums), key=repr)
-        return LinearSystem(dict(self.values), sums, slack, fixed, frozenset(self.zero_able))
+        differences, every_sum = dict(self.differences), list(self.sums)
+        for less, (part, whole) in self.parts.items():
+            every_sum.append(((part, less), whole))
+            of_part, of_whole = self.values.get(part), self.values.get(whole)
+            if of_part is not None and of_whole is not None:
+                differences[less] = of_whole - of_part
+        sums = sorted(dict.fromkeys(every_sum), key=repr)
+        return LinearSystem(
+            dict(self.values), sums, slack, fixed, frozenset(self.zero_able), differences
+        )
 
 
 def months_from(first: date, count: int) -> list[date]:
@@ -384,6 +456,7 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
     _offences_by_district_links(out, tables, domestic)
     _period_links(out, tables, domestic)
     _same_when_equal_links(out, tables, domestic)
+    out.parts_in_rows()
     return out
 
 
@@ -495,7 +568,9 @@ def _rate_group_links(out: Published, rates: pl.DataFrame) -> None:
     """An outcome rate's offences are those of its outcome groups (outcome 1-8: four groups;
     outcome 15 and 18: one each), or part of them (outcome 16 and the never published 14 make
     their group): the Outcomes page showed the outcome 15 rate's offences where it withheld the
-    same count as its group's."""
+    same count as its group's. The rest, a group less the rate's offences, is a difference a
+    reader works out, kept wide where small (Calderdale and Wakefield non-DA, October 2020 to
+    September 2021: the group's 30 less the outcome 16 rate's 27 gave outcome 14's 3)."""
     for outcome, category in rates.select("outcome", "category").unique().rows():
         column = BY_KEY[outcome].column
         if column not in _rate_groups():
@@ -505,11 +580,11 @@ def _rate_group_links(out: Published, rates: pl.DataFrame) -> None:
         parts: list[Key] = [("outcome", group, category) for group in groups]
         if not rest:  # the groups are the rate's offences
             out.add(parts, flag)
-        else:  # with the rest of the groups (never published), they make the groups
+        else:  # with the rest of the groups (never published: outcome 14), the groups
             whole: Key = parts[0] if len(parts) == 1 else ("outcome groups of", column, category)
             if len(parts) > 1:
                 out.add(parts, whole)
-            out.add([flag, ("the rest of its groups", column, category)], whole)
+            out.part_of(flag, whole)
 
 
 def _take_up_links(out: Published, frame: pl.DataFrame) -> None:
@@ -697,8 +772,9 @@ def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
             out.count(("period", "all"), "headline", i, "denominator", row["denominator"])
         elif row["kind"] == "rate":
             column = BY_KEY[key].column if key in BY_KEY else key
-            out.count(("flag", column, chosen), "headline", i, "numerator", row["numerator"])
-            out.count(("period", chosen), "headline", i, "denominator", row["denominator"])
+            part = out.count(("flag", column, chosen), "headline", i, "numerator", row["numerator"])
+            whole = out.count(("period", chosen), "headline", i, "denominator", row["denominator"])
+            out.part_of(part, whole)
     if chosen == "all":
         out.split("period", CATEGORY)
 
