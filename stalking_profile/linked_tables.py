@@ -17,10 +17,10 @@ wide.
 A total less a part of it shown beside it (a rate's denominator less its numerator, outcome 14 as
 an outcome group less the outcome 16 rate's offences) is a count no table shows that a reader
 works out: `Published.part_of` names it, and protection keeps it wide where it is small (`PARTS`,
-`disclosure.LinearSystem.differences`).
+`disclosure.LinearSystem.differences`); as it does every other count never shown whose value
+the sums give (the districts not selected: the force less the selection; `_given_by_sums`).
 
-Not modelled (stated in the pack): other counts never shown that sums give (the districts not
-selected, the force less the selection), which are not kept wide themselves, and the ward map,
+Not modelled (stated in the pack): the ward map,
 whose colours do not give exact counts and which draws a suppressed ward grey; nor the figures
 of another period or other districts, each protected on its own (the three DA choices of one
 filter are protected as one: `linked_protection.protect_choices`, and beside them the ward maps'
@@ -400,9 +400,47 @@ class Published:
             if of_part is not None and of_whole is not None:
                 differences[less] = of_whole - of_part
         sums = sorted(dict.fromkeys(every_sum), key=repr)
+        differences |= _given_by_sums(self.values, differences, sums)
         return LinearSystem(
             dict(self.values), sums, slack, fixed, frozenset(self.zero_able), differences
         )
+
+
+def _given_by_sums(
+    values: Mapping[Key, int | None],
+    differences: Mapping[Key, int],
+    sums: list[tuple[tuple[Key, ...], Key]],
+) -> dict[Key, int]:
+    """The values of the counts never shown that the sums give from counts whose values are
+    known, one sum at a time (the districts not selected: the force less the selection; a
+    sex's offences of no recorded age: its offences less its age bands')."""
+    known: dict[Key, int] = {k: v for k, v in values.items() if v is not None}
+    known |= differences
+    found: dict[Key, int] = {}
+    waiting = list(range(len(sums)))
+    while waiting:
+        left = []
+        for i in waiting:
+            parts, total = sums[i]
+            members = (*parts, total)
+            unknown = {key for key in members if key not in known}
+            if len(unknown) != 1:
+                if unknown:
+                    left.append(i)
+                continue
+            (key,) = unknown
+            if key in values or members.count(key) != 1:  # withheld: its value is not known
+                continue
+            if key == total:
+                value = sum(known[p] for p in parts)
+            else:
+                value = known[total] - sum(known[p] for p in parts if p != key)
+            if value >= 0:
+                known[key] = found[key] = value
+        if len(left) == len(waiting):
+            break
+        waiting = left
+    return found
 
 
 def months_from(first: date, count: int) -> list[date]:

@@ -3070,6 +3070,32 @@ def test_the_victim_contact_page_gives_no_small_count_of_offences_without_an_agr
     _assert_no_small_count_narrowed(truth, shown, "non_domestic")
 
 
+def test_a_count_no_table_shows_that_the_sums_give_is_kept_wide(demo_gateway):
+    """The Repeats page for the force, the latest 12 months, as a commissioner's office reads
+    it: 430 offences against 213 repeat victims (all offences) gave the 4 offences against a
+    repeat victim beyond each one's second (430 - 2 x 213), a count no table shows. Its value
+    is now worked out from the sums (the offences against repeat victims are the repeat victims
+    and their further offences, the further offences the repeat victims and those beyond the
+    second), and it is kept as wide as a hidden count."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), _ALL_DISTRICTS, "all")
+    truth, shown = (
+        panels._tables_of(
+            panels.repeats_panel(_as_role(demo_gateway, role), flt, *panels._serial_rule()),
+            panels._REPEATS_TABLES,
+        )
+        for role in ("strategic", "commissioner")
+    )
+    row = shown["repeat_summary"].row(by_predicate=pl.col("category") == "all", named=True)
+    against, repeat = row["offences_repeat_victim"], row["repeat_victims"]
+    assert against is None or repeat is None or not 1 <= against - 2 * repeat < BELOW, row
+    beyond = ("beyond the second", "victim", "all")
+    assert published_counts(truth, "all").system().differences[beyond] == 4
+    _assert_no_small_count_narrowed(truth, shown, "all")
+
+
 def test_the_solvers_banner_does_not_run_into_what_the_command_line_prints():
     """HiGHS printed "Running HiGHS 1.16.0 ... Copyright" to standard output from C++ when a
     process made its first solver, in the middle of a command's report."""
