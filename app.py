@@ -145,6 +145,7 @@ if info is None:
     st.stop()
 
 ui.synthetic_banner(info, access.signed_in)
+ui.coverage_banner(info)
 profile_filter = ui.filter_sidebar(info, district_table)
 if profile_filter is None:
     st.stop()

@@ -9,7 +9,12 @@ import polars as pl
 
 from stalking_profile.contract import OFFENCE_TYPES
 from stalking_profile.db import Gateway
-from stalking_profile.filters import ProfileFilter, add_months
+from stalking_profile.filters import (
+    ProfileFilter,
+    add_months,
+    latest_complete_month,
+    months_between,
+)
 from stalking_profile.formatting import plural
 
 
@@ -24,6 +29,40 @@ class DatasetInfo:
     first_month: date
     last_month: date
     offences: int
+
+    @property
+    def quiet_last_months(self) -> list[date]:
+        """The complete months the extract covers after the month of its latest offence:
+        months in which it holds no offence at all (a force records stalking every month, so
+        most likely months the extract left out)."""
+        return months_between(
+            add_months(self.last_month, 1), latest_complete_month(self.extract_date)
+        )
+
+    def coverage_warning(self) -> str | None:
+        """What the dashboard and the import report say when the extract's last complete
+        months hold no offence (None when its latest complete month holds one).
+
+        >>> info = DatasetInfo(date(2022, 1, 31), "x", False, "F", date(2021, 1, 1), date(2021, 6, 1), 9)
+        >>> print(info.coverage_warning())
+        The extract is dated 31 January 2022, but its latest offence was recorded in June 2021: it holds no offence in the 7 complete months from July 2021 to January 2022. If it should cover them, check it with whoever produced it; until then a period in those months shows none recorded (a fall of 100% on the year before).
+        """
+        quiet = self.quiet_last_months
+        if not quiet:
+            return None
+        months = (
+            f"in {quiet[0]:%B %Y}, its last complete month"
+            if len(quiet) == 1
+            else f"in the {len(quiet)} complete months from {quiet[0]:%B %Y} to {quiet[-1]:%B %Y}"
+        )
+        them = "it" if len(quiet) == 1 else "them"
+        where = "that month" if len(quiet) == 1 else "those months"
+        return (
+            f"The extract is dated {self.extract_date:%d %B %Y}, but its latest offence was "
+            f"recorded in {self.last_month:%B %Y}: it holds no offence {months}. If it should "
+            f"cover {them}, check it with whoever produced it; until then a period in {where} "
+            "shows none recorded (a fall of 100% on the year before)."
+        )
 
 
 def dataset_info(gateway: Gateway) -> DatasetInfo:

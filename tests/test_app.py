@@ -457,6 +457,45 @@ def test_a_real_extract_renders_every_page(app_test, extract_db_path, page: str)
             assert any("No ward boundaries" in warning.value for warning in at.warning)
 
 
+def test_an_extract_whose_last_months_hold_no_offence_says_so_on_every_page(
+    app_test, tmp_path
+) -> None:
+    """A user trial: offences recorded January to June 2021 in an extract dated 31 January
+    2022 read as "-100.0% like for like" for January 2022, with nothing to say that the
+    extract holds no offence after June. The import report and every page now say so; the
+    demo, whose extract's last month holds offences, does not."""
+    from datetime import date
+
+    from stalking_profile.db import connect
+    from stalking_profile.importing.load import import_file
+    from tests.conftest import OFFENCE_HEADER
+
+    districts, offences = tmp_path / "districts.csv", tmp_path / "offences.csv"
+    districts.write_text(EXTRACT_DISTRICTS)
+    offences.write_text(
+        OFFENCE_HEADER
+        + "\n"
+        + "".join(
+            f"R-{month},2021-{month:02d}-10,stalking,8Q,AY,Y,N,Y,standard,N,N,,\n"
+            for month in range(1, 7)
+        )
+    )
+    database = tmp_path / "force.duckdb"
+    gateway = connect(database, read_only=False, create=True)
+    try:
+        import_file(gateway, districts)
+        report = import_file(gateway, offences, extract_date=date(2022, 1, 31))
+    finally:
+        gateway.close()
+    said = "it holds no offence in the 7 complete months from July 2021 to January 2022"
+    assert said in report.text()
+    for page in ("app_pages/overview.py", "app_pages/trends.py"):
+        at = _open(app_test, page, db=database)
+        assert any(said in warning.value for warning in at.warning), page
+    demo = app_test().run()
+    assert not any("holds no offence" in warning.value for warning in demo.warning)
+
+
 def test_the_reported_extract_renders(app_test, tmp_path) -> None:
     """Fault 1 exactly as reported: one offence recorded 10 March 2023 with outcome 16 dated
     31 May 2023, and no earlier extract date to work round it."""

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from stalking_profile import contract
+from stalking_profile import contract, queries
 from stalking_profile.access import Permission
 from stalking_profile.db import Gateway
 from stalking_profile.importing import extracts
@@ -502,6 +502,15 @@ def _notes(raw: RawTable, unused: list[str]) -> tuple[str, ...]:
     return (read, *([f"columns not used: {', '.join(unused)}"] if unused else []))
 
 
+def _coverage(gateway: Gateway) -> tuple[str, ...]:
+    """The database's coverage warning once the file is in (queries.DatasetInfo)."""
+    try:
+        warning = queries.dataset_info(gateway).coverage_warning()
+    except LookupError:  # no offences yet (outcomes imported first)
+        return ()
+    return (warning,) if warning else ()
+
+
 def import_file(
     gateway: Gateway,
     path: Path | str,
@@ -571,6 +580,7 @@ def import_file(
             *extracts.older_note(validated),
             *validated.warnings,
             *extracts.absent_warning(validated, whole_extract),
+            *(_coverage(gateway) if validated.kind in ("offences", "outcomes") else ()),
         ),
         (*_notes(raw, unused), *extracts.as_at_note(as_at, extract_date)),
         superseded,

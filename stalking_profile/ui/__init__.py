@@ -39,6 +39,7 @@ from stalking_profile.ui.sidebar import (
     ALL_DISTRICTS_KEY,
     FILTER_STATE_KEY,
     active_filter,
+    coverage_banner,
     filter_sidebar,
     synthetic_banner,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "civil_orders",
     "comparison_layer_names",
     "correspondence",
+    "coverage_banner",
     "csv_download",
     "current_access",
     "current_gateway",

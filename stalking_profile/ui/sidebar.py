@@ -201,3 +201,11 @@ def synthetic_banner(info: DatasetInfo, signed_in: bool) -> None:
 def active_filter() -> ProfileFilter:
     """The filter set by the sidebar in app.py for this run."""
     return st.session_state[FILTER_STATE_KEY]
+
+
+def coverage_banner(info: DatasetInfo) -> None:
+    """Say on every page when the extract's last complete months hold no offence
+    (DatasetInfo.coverage_warning): a fall to none there is most likely months left out."""
+    warning = info.coverage_warning()
+    if warning is not None:
+        st.warning(warning, icon=":material/event_busy:")
