@@ -389,16 +389,16 @@ class Published:
         part + its difference = its whole, the difference's value known where both are."""
         shown = frozenset(key for key in self.values if self.places.get(key))
         fixed = (frozenset(self.values) - shown) | (known & frozenset(self.values))
-        # the sums in one order whatever order they were found in (some are found by
-        # iterating sets, whose order varies from process to process): which of two equally
-        # good counts protection hides must not (Calderdale, July to September 2021: July's
-        # or August's DA DASH forms, by process)
         differences, every_sum = dict(self.differences), list(self.sums)
         for less, (part, whole) in self.parts.items():
             every_sum.append(((part, less), whole))
             of_part, of_whole = self.values.get(part), self.values.get(whole)
             if of_part is not None and of_whole is not None:
                 differences[less] = of_whole - of_part
+        # the sums in one order whatever order they were found in (some are found by
+        # iterating sets, whose order varies from process to process): which of two equally
+        # good counts protection hides must not (Calderdale, July to September 2021: July's
+        # or August's DA DASH forms, by process)
         sums = sorted(dict.fromkeys(every_sum), key=repr)
         differences |= _given_by_sums(self.values, differences, sums)
         return LinearSystem(
