@@ -39,6 +39,7 @@ class Provenance:
     exported_by: str
     exported_at: datetime
     rounded_to: int = 0  # counts rounded to a multiple of this (0: not rounded)
+    coverage: str = ""  # the extract's last months hold no offence (DatasetInfo.coverage_warning)
 
     @property
     def marking(self) -> str:
@@ -71,6 +72,8 @@ class Provenance:
             ("Disclosure control", control),
             ("Exported", f"{self.exported_at:%d %B %Y %H:%M} UTC by {self.exported_by}"),
         ]
+        if self.coverage:
+            rows.append(("Coverage", self.coverage))
         if self.synthetic:
             rows.append(("Notice", "SYNTHETIC DATA: no row describes a real person or crime"))
         return rows

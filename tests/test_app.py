@@ -494,6 +494,22 @@ def test_an_extract_whose_last_months_hold_no_offence_says_so_on_every_page(
         assert any(said in warning.value for warning in at.warning), page
     demo = app_test().run()
     assert not any("holds no offence" in warning.value for warning in demo.warning)
+    # a meeting pack made from it carries the warning on its title slide
+    import io
+
+    from pptx import Presentation
+
+    from stalking_profile.access import Access
+    from stalking_profile.pack.build import build, pack_filter
+
+    gateway = connect(database, read_only=True)
+    try:
+        flt, area = pack_filter(gateway, "force", date(2021, 1, 1), date(2021, 6, 1))
+        pack = build(gateway, flt, area, Access.command_line())
+    finally:
+        gateway.close()
+    title = Presentation(io.BytesIO(pack.pptx)).slides[0].placeholders[1].text_frame.text
+    assert "Coverage: The extract is dated 31 January 2022" in title and said in title
 
 
 def test_the_reported_extract_renders(app_test, tmp_path) -> None:

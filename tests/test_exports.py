@@ -4,6 +4,7 @@ Excel workbook with a header block, both holding exactly the table shown."""
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -53,6 +54,21 @@ def test_a_csv_carries_its_provenance_then_exactly_the_table(tmp_path: Path):
     back = pl.read_csv(path, comment_prefix="#")
     assert back["Offences"].to_list() == [1203, 37] and back["Rate (%)"].to_list() == [12.3, 5.0]
     assert back["Note"][0] == "'=1+1"  # a formula is neutralised
+
+
+def test_a_download_from_an_extract_with_quiet_last_months_says_so():
+    """The dashboard's coverage warning (queries.DatasetInfo.coverage_warning) travels with a
+    download: a table of such an extract is read with it."""
+    warning = (
+        "The extract is dated 31 January 2022, but its latest offence was recorded in June 2021."
+    )
+    provenance = replace(_provenance(), coverage=warning)
+    lines = exports.csv_bytes(SHOWN, provenance).decode("utf-8").splitlines()
+    assert f"# Coverage: {warning}" in lines
+    assert not any(
+        line.startswith("# Coverage")
+        for line in exports.csv_bytes(SHOWN, _provenance()).decode().splitlines()
+    )
 
 
 def test_an_excel_download_has_the_header_block_and_the_table(tmp_path: Path):

@@ -92,6 +92,7 @@ def pack_content(
         exported_by=access.username,
         exported_at=datetime.now(UTC),
         rounded_to=access.disclosure_rule[1],
+        coverage=info.coverage_warning() or "",
     )
     return gather(gateway.scoped(access), flt, area, provenance, tracker)
 

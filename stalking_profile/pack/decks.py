@@ -45,6 +45,12 @@ def _footer(content: PackContent) -> str:
     return text + (" · SYNTHETIC DATA" if content.provenance.synthetic else "")
 
 
+def _coverage(content: PackContent) -> str:
+    """The extract's coverage warning on its own line, where there is one."""
+    coverage = content.provenance.coverage
+    return f"\nCoverage: {coverage}" if coverage else ""
+
+
 def _slide(deck, content: PackContent, title: str):
     slide = deck.slides.add_slide(deck.slide_layouts[5])  # title only
     slide.shapes.title.text = title
@@ -137,7 +143,7 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
     title.shapes.title.text = content.title
     title.placeholders[
         1
-    ].text = f"{content.period}\n{_footer(content)}\nDisclosure control: {content.disclosure}"
+    ].text = f"{content.period}\n{_footer(content)}{_coverage(content)}\nDisclosure control: {content.disclosure}"
     title.notes_slide.notes_text_frame.text = _notes(content)
 
     slide = _slide(deck, content, "Headline figures")
@@ -228,6 +234,11 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         Paragraph(content.title, styles["Title"]),
         Paragraph(content.period, styles["Heading2"]),
         Paragraph(footer, styles["Normal"]),
+        *(
+            [Paragraph(f"Coverage: {content.provenance.coverage}", styles["Normal"])]
+            if content.provenance.coverage
+            else []
+        ),
         Paragraph(f"Disclosure control: {content.disclosure}", styles["Normal"]),
         Spacer(1, 0.4 * cm),
         Paragraph("Headline figures", styles["Heading2"]),

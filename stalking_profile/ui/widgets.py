@@ -114,6 +114,7 @@ def _provenance(stem: str) -> exports.Provenance:
         exported_by=access.username,
         exported_at=datetime.now(UTC),
         rounded_to=access.disclosure_rule[1],
+        coverage=(info.coverage_warning() or "") if info else "",
     )
 
 
