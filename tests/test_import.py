@@ -17,7 +17,7 @@ import pytest
 from stalking_profile.db import Gateway, connect
 from stalking_profile.importing.load import ImportRefused, import_file
 from stalking_profile.importing.mapping import load_mapping
-from stalking_profile.importing.readers import ReadError
+from stalking_profile.importing.readers import ReadError, read_table
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -436,6 +436,25 @@ def test_an_older_or_repeated_extract_is_pointed_out_before_and_after_import(
     import_file(force, newer, whole_extract=True)
     message = force.sql("SELECT message FROM import_log WHERE file_name = 'august.csv'")
     assert message["message"].item().endswith("1 stored offence removed (whole extract)")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_utf16_file_is_read_not_refused_as_binary(
+    force: Gateway, tmp_path: Path, encoding: str
+) -> None:
+    """Excel's "Unicode Text" export is UTF-16 (with a byte-order mark), tab-delimited. A user
+    trial found it refused as "a binary file ... (is it an Excel or zip file renamed .csv?)",
+    with or without its mark, and stating --encoding utf-16 did not help."""
+    path = tmp_path / "unicode-text.csv"
+    frame = offences(4, victim_id="Zoë 中文")
+    path.write_bytes(frame.write_csv(separator="\t").encode(encoding))
+    report = import_file(force, path)
+    assert report.rows_accepted == 4
+    assert f"encoding {encoding}, delimiter '\\t'" in report.notes[0]
+    stored = force.sql("SELECT DISTINCT victim_id FROM offence")["victim_id"].to_list()
+    assert stored == ["Zoë 中文"]
+    stated = read_table(path, encoding="utf-16" if encoding == "utf-16" else "UTF_16_LE")
+    assert stated.frame.height == 4
 
 
 def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: Path) -> None:

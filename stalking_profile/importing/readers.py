@@ -52,6 +52,31 @@ def _no_progress(fraction: float, message: str) -> None:
     return None
 
 
+def utf16_encoding(sample: bytes, stated: str | None = None) -> str | None:
+    """UTF-16 (Excel's "Unicode Text", with or without its byte-order mark), stated or found
+    in the bytes, else None: its text holds a NUL byte beside every ASCII character, which
+    would otherwise read as a binary file.
+
+    >>> utf16_encoding("crime_ref".encode("utf-16")), utf16_encoding("a,b".encode("utf-16-le"))
+    ('utf-16', 'utf-16-le')
+    >>> utf16_encoding(b"crime_ref,recorded_date"), utf16_encoding(bytes([80, 75, 3, 4, 0, 0, 20, 0]))
+    (None, None)
+    """
+    if stated:
+        name = stated.lower().replace("_", "-")
+        return stated if name.startswith(("utf-16", "utf16")) else None
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = sample[:4096]
+    for encoding, text, zeros in (
+        ("utf-16-le", head[0::2], head[1::2]),
+        ("utf-16-be", head[1::2], head[0::2]),
+    ):
+        if len(zeros) >= 2 and zeros.count(0) >= 0.9 * len(zeros) and 0 not in text:
+            return encoding
+    return None
+
+
 def detect_encoding(sample: bytes, stated: str | None = None) -> str:
     """The stated encoding, else UTF-8 (with or without BOM) if the bytes decode, else
     Windows-1252, the usual encoding of spreadsheets saved as CSV on Windows."""
@@ -157,11 +182,12 @@ def read_csv(
         raise ReadError(f"{path.name} is empty")
     with path.open("rb") as handle:
         sample = handle.read(1 << 20)
-    if b"\x00" in sample[:65536]:
+    wide = utf16_encoding(sample, encoding)
+    if wide is None and b"\x00" in sample[:65536]:
         raise ReadError(
             f"{path.name} is a binary file, not a delimited text file (is it an Excel or zip file renamed .csv?)"
         )
-    encoding = detect_encoding(sample, encoding)
+    encoding = wide or detect_encoding(sample, encoding)
     delimiter = detect_delimiter(sample.decode(encoding, errors="replace"), delimiter)
     csv.field_size_limit(1 << 30)
     header_problem = _header_problem(path, sample, encoding, delimiter)
