@@ -413,6 +413,30 @@ def display_formats(frame: pl.DataFrame, labels: dict[str, str] | None = None) -
     return formats
 
 
+LONGEST_SHOWN = 1_000  # characters of a text cell sent to the browser (clipped)
+
+
+def clipped(frame: pl.DataFrame, limit: int = LONGEST_SHOWN) -> pl.DataFrame:
+    """Text cells longer than `limit` characters cut to their first `limit`, with their
+    length: a refused 2,000,000-character value went to the browser whole, twice (as the value
+    and in its raw row), in the Data page's check and quarantine tables. Downloads keep it.
+
+    >>> clipped(pl.DataFrame({"value": ["ok", "X" * 5000]}), 4)["value"].to_list()
+    ['ok', 'XXXX… (5,000 characters)']
+    """
+    out = frame
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        long = (frame[name].str.len_chars() > limit).fill_null(False).arg_true()
+        if long.len():
+            cut = [
+                f"{text[:limit]}… ({len(text):,} characters)" for text in frame[name].gather(long)
+            ]
+            out = out.with_columns(out[name].scatter(long, cut))
+    return out
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = r"^[+-]?[0-9][0-9,]*(\.[0-9]+)?%?\*?$"  # "+86.5%*", "-12": a number, never a formula
 

@@ -654,6 +654,22 @@ def test_a_session_sees_an_import_published_while_it_runs(app_test, extract_db_p
     assert not [p for p in tmp_path.iterdir() if ".reader-" in p.name]  # no link left behind
 
 
+def test_a_huge_text_cell_is_sent_to_the_browser_clipped_and_downloaded_whole():
+    """A user trial: a refused 2,000,000-character value reached the browser whole in the Data
+    page's check table (a 2 MB message) and twice in the quarantine table (8 MB). A shown
+    table's text cells are now sent cut to 1,000 characters with their length; the download
+    of the table (what `show_table` offers) keeps the value whole."""
+    import polars as pl
+
+    from stalking_profile.ui import widgets
+
+    frame = pl.DataFrame({"column_name": ["victim_sex"], "value": ["A" * 2_000_000]})
+    prepared = widgets._prepared(frame, None, False)
+    sent = prepared.arrow.column(prepared.arrow.column_names[1]).to_pylist()[0]
+    assert sent == "A" * 1_000 + "… (2,000,000 characters)"
+    assert prepared.shown[prepared.shown.columns[1]][0] == "A" * 2_000_000
+
+
 def test_a_table_is_sent_as_arrow_with_the_values_the_pandas_route_sent():
     """Tables go to st.dataframe as Arrow (Streamlit sent a Polars frame through pandas on every
     rerun): the same columns, text type and values, empty cells included."""

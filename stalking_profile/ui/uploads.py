@@ -72,7 +72,10 @@ def check_upload(upload, mapping_upload, kind: str | None) -> CheckReport | None
     key = (upload.file_id, getattr(mapping_upload, "file_id", None), kind)
     checked = st.session_state.get(CHECKED_KEY)
     if checked is None or checked[0] != key:  # each file is checked once, not on every run
-        checked = (key, *_check_in_child(upload, mapping_upload, kind))
+        with st.spinner(
+            f"Checking {upload.name}: reading and validating every row", show_time=True
+        ):
+            checked = (key, *_check_in_child(upload, mapping_upload, kind))
         st.session_state[CHECKED_KEY] = checked
     _, outcome, shown, everything = checked
     if outcome.report is None:
@@ -209,8 +212,10 @@ def check_and_import_section(synthetic: bool) -> None:
                 "force.duckdb`) and start the dashboard on it with "
                 "`STALKING_PROFILE_DB=force.duckdb`."
             )
-        elif checked is not None and st.button(  # a file refused outright has none
-            "Import the accepted rows", type="primary", key="data_import"
+        elif (
+            checked is not None  # a file refused outright has no button, nor one with no row
+            and checked.accepted > 0  # accepted ("Nothing would be imported")
+            and st.button("Import the accepted rows", type="primary", key="data_import")
         ):
             report = import_upload(upload, mapping, chosen_kind, whole_extract)
             if report is not None:

@@ -383,7 +383,7 @@ def _prepare(frame: pl.DataFrame, labels: dict[str, str] | None, publication: bo
         for label, fmt in tables.display_formats(frame, labels).items()
         if label not in marked and (schema[label] == pl.Date or schema[label].is_numeric())
     )
-    return _Prepared(shown, _as_arrow(shown), formats)
+    return _Prepared(shown, _as_arrow(tables.clipped(shown)), formats)
 
 
 def _prepared(frame: pl.DataFrame, labels: dict[str, str] | None, publication: bool) -> _Prepared:

@@ -228,3 +228,10 @@ def test_an_upload_with_refused_rows_imports_the_rest_and_lists_each(
         _upload(page, empty, until=page.get_by_text("empty.csv cannot be imported"))
         _wait_for_page(page, "Data")
         assert page.get_by_role("button", name="Import the accepted rows").count() == 0
+        # nor a file whose every row would be refused (its click imported nothing)
+        refused_only = tmp_path / "refused.csv"
+        refused_only.write_text(f"{OFFENCE_HEADER}\n{rows[-1]}\n", encoding="utf-8")
+        nothing = page.get_by_text("Nothing would be imported")
+        _upload(page, refused_only, until=nothing)
+        _wait_for_page(page, "Data")
+        assert page.get_by_role("button", name="Import the accepted rows").count() == 0
