@@ -439,7 +439,9 @@ def _with_hidden(
     text_cells = {
         column: rows
         for column, rows in {
-            **{c: cells["headline"].get(c, set()) for c in ("numerator", "denominator")},
+            # the change test's p-value too: beside the previous period's count, the p-value
+            # gave a withheld count back (Calderdale, March 2021: 23 before, p = 0.019: 47)
+            **{c: cells["headline"].get(c, set()) for c in ("numerator", "denominator", "p_value")},
             **{c: cells["headline"].get("value", set()) for c in TEXT_DERIVED},
         }.items()
         if rows
@@ -447,7 +449,10 @@ def _with_hidden(
     if "headline_text" in tables:
         for column, rows in (tested or {}).get("headline_text", {}).items():
             text_cells[column] = text_cells.get(column, set()) | rows  # with the counts' own
-        changes["headline_text"] = _hide(tables["headline_text"], text_cells, SUPPRESSED)
+        text = tables["headline_text"]
+        numbers = {c: rows for c, rows in text_cells.items() if text.schema.get(c) != pl.String}
+        words = {c: rows for c, rows in text_cells.items() if c not in numbers}
+        changes["headline_text"] = _hide(_hide(text, numbers), words, SUPPRESSED)
     for name, columns in (tested or {}).items():
         if name in changes and "definition" in changes[name].columns:
             rows = set().union(*columns.values())

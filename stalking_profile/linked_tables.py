@@ -121,6 +121,11 @@ DERIVED = {
     ("repeat_summary", "victims"): ("repeat_victim_share",),
     ("repeat_summary", "repeat_victims"): ("repeat_victim_share",),
     ("repeat_monthly", "with_suspect"): ("repeat_suspect_share",),
+    # a month's offences give its repeat-victim share's denominator (Wakefield, June 2021: 6
+    # offences with a repeat victim at 5.7%, exactly 6/105, gave the withheld 105 back)
+    ("repeat_monthly", "offences"): ("repeat_victim_share",),
+    ("repeat_monthly", "repeat_victim_12m"): ("repeat_victim_share",),
+    ("repeat_monthly", "repeat_suspect_12m"): ("repeat_suspect_share",),
     ("serial", "offences_with_suspect"): ("serial_share",),
     ("cyber_by_district", "denominator"): ("rate", "lower", "upper"),
     ("dash_mix", "denominator"): ("rate", "lower", "upper"),
@@ -298,7 +303,10 @@ PARTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("offences_repeat_suspect", "offences_with_suspect"),
         ("offences_with_suspect", "offences"),
     ),
-    "repeat_monthly": (("with_suspect", "offences"),),
+    "repeat_monthly": (
+        *(("with_suspect", "offences"), ("repeat_victim_12m", "offences")),
+        ("repeat_suspect_12m", "with_suspect"),
+    ),
 }
 LESS = "less"  # a difference's key: (LESS, whole, part)
 
@@ -1283,13 +1291,19 @@ def _repeat_gaps(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
 
 
 def _repeat_monthly(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
-    """The Repeats page's months (the chosen offences): they add up to the period's."""
+    """The Repeats page's months (the chosen offences): they add up to the period's. Each
+    month's offences with a repeat victim (or suspect) within 12 months are part of its
+    offences (or those with a suspect), and give its share back beside them."""
     months = frame["recorded_month"].to_list()
     for i, row in enumerate(frame.iter_rows(named=True)):
         month = row["recorded_month"]
         out.count(("month", month, chosen), "repeat_monthly", i, "offences", row["offences"])
         key = ("month with suspect", month, chosen)
         out.count(key, "repeat_monthly", i, "with_suspect", row["with_suspect"])
+        for column in ("repeat_victim_12m", "repeat_suspect_12m"):  # repeats within 12 months
+            if column in frame.columns:
+                repeats: Key = ("month's repeats", column, month, chosen)
+                out.count(repeats, "repeat_monthly", i, column, row[column])
     out.add([("month", m, chosen) for m in months], ("period", chosen))
     out.add([("month with suspect", m, chosen) for m in months], ("offences_with_suspect", chosen))
 

@@ -366,6 +366,17 @@ def test_a_commissioners_office_page_shows_no_small_count(app_test, page: str):
     assert _page_small_counts(at) == []
 
 
+def test_a_commissioners_overview_with_a_change_test_withheld_is_drawn(app_test):
+    """Calderdale, July to September 2021: the change test is withheld (its months are), and
+    withholding its p-value with the word "suppressed" made the column text, so the Overview's
+    headline table failed ("'<' not supported between instances of 'str' and 'float')."""
+    address = {"from": "Jul 2021", "to": "Sep 2021", "district": "CD Calderdale"}
+    at = _open_as(app_test, "commissioner", "app_pages/overview.py", **address)
+    table = next(f.value for f in at.dataframe if "Figure" in f.value.columns)
+    change = table[table["Figure"] == "Change on previous period"].iloc[0]
+    assert change["95% interval"] == "suppressed" and change["p-value"] in ("", "suppressed")
+
+
 def test_the_same_page_for_an_analyst_shows_small_counts(app_test):
     """The page scan can fail: an analyst's Overview for the same filter has them."""
     at = _open_as(app_test, "analyst", "app_pages/overview.py", **SMALL_ADDRESS)

@@ -1207,7 +1207,10 @@ def test_the_change_tests_overdispersion_gives_no_withheld_month_back(demo_gatew
     assert row["current"] == 189 and row["change_pct"] is not None  # the counts stay
     headline = panels.overview(reader, flt, 30, 6).headline_table
     change = headline.filter(pl.col("figure") == "Change on previous period").row(0, named=True)
-    assert change["interval"] == change["p_value"] == "suppressed"
+    # withheld as a number (it was the word "suppressed", which turned the column to text, and
+    # the Overview's table for this filter failed: '<' between 'str' and 'float')
+    assert change["interval"] == "suppressed" and change["p_value"] is None
+    assert headline.schema["p_value"] == pl.Float64
     assert "vary" not in change["definition"] and "withheld" in change["definition"]
     # and the rows whose counts are withheld keep their intervals withheld: the change's
     # cells had replaced theirs, and a Wilson interval of 181 offences' DASH rate "91.9% to
@@ -3094,6 +3097,42 @@ def test_a_count_no_table_shows_that_the_sums_give_is_kept_wide(demo_gateway):
     beyond = ("beyond the second", "victim", "all")
     assert published_counts(truth, "all").system().differences[beyond] == 4
     _assert_no_small_count_narrowed(truth, shown, "all")
+
+
+@pytest.mark.parametrize(("district", "month"), [("CD", 3), ("WD", 6)])
+def test_no_p_value_or_share_is_shown_beside_a_count_withheld_that_it_gives_back(
+    demo_gateway, district, month
+):
+    """An attacker's audit by a helper agent: the Overview's change row showed the previous
+    period's count and the exact test's p-value beside the period's withheld offences, and
+    trying each count gave the one p-value shown (Calderdale, March 2021: 23 before, p = 0.019,
+    only 47 gives it; less the 44 DA offences shown, the withheld non-DA 3). The Repeats page's
+    months showed the repeat-victim share beside a withheld month's offences (Wakefield, June
+    2021: 6 at 5.7%, exactly 6/105, less 101 DA offences, the withheld non-DA 4). A p-value
+    or share now goes with each count it is worked out from."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.tables import SUPPRESSED
+
+    flt = ProfileFilter(date(2021, month, 1), date(2021, month, 1), (district,), "all")
+    reader = _as_role(demo_gateway, "commissioner")
+    headline = panels.overview(reader, flt, 30, 6).headline_table
+    change = headline.row(by_predicate=pl.col("figure") == "Change on previous period", named=True)
+    assert change["numerator"] == SUPPRESSED  # the period's offences, withheld
+    for row in headline.iter_rows(named=True):
+        if SUPPRESSED in (row["numerator"], row["denominator"]):
+            assert row["p_value"] in (SUPPRESSED, None), row
+    monthly = panels.repeats_panel(reader, flt, *panels._serial_rule()).monthly
+    assert monthly["offences"].null_count() == monthly.height
+    for row in monthly.iter_rows(named=True):
+        for count, share in (
+            ("offences", "repeat_victim_share"),
+            ("repeat_victim_12m", "repeat_victim_share"),
+            ("with_suspect", "repeat_suspect_share"),
+            ("repeat_suspect_12m", "repeat_suspect_share"),
+        ):
+            if row[count] is None:
+                assert row[share] is None, (count, row)
 
 
 def test_the_solvers_banner_does_not_run_into_what_the_command_line_prints():
