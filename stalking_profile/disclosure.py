@@ -74,8 +74,9 @@ class LinearSystem:
     fixed: frozenset[Key] = frozenset()
     # blanks that may be zero: in a sum whose zeros were all hidden on pages protected before
     zero_able: frozenset[Key] = frozenset()
-    # counts no table shows that a reader works out as a total less a part of it (11 offences,
-    # 8 with a contact agreement: 3 without), with their values: kept wide where small
+    # counts no table shows that a reader works out, with their values: a total less a part of
+    # it (11 offences, 8 with a contact agreement: 3 without), or what the sums give (the
+    # districts not selected: the force less the selection); kept wide where small
     differences: Mapping[Key, int] = field(default_factory=dict)
 
     def small_differences(self, below: int) -> set[Key]:

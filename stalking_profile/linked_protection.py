@@ -146,8 +146,12 @@ def _beside(
             published,
         )
         if hidden_there:
+            # the values of the counts no table shows, worked out before any count is blanked
+            # (a total less a part hidden there has none once blanked here)
+            found = published.system().differences
             tables = _with_hidden(tables, hidden_there, published.places)
             published = published_counts(tables, domestic)
+            published.differences.update(found)
         shown_there = {k: v for k, v in elsewhere.values.items() if v is not None}
         for key, value in shown_there.items():
             published.known(key, value)  # a count shown only there has no cell here
@@ -318,8 +322,10 @@ def protect_choices_beside(
     }
     # which counts are one count is read from the counts before this step hid any
     merged = side_by_side({c: p[1] for c, p in prepared.items()})
+    found = merged.system().differences  # worked out before the page for both's blanks
     shown_both = both.as_published()
     merged.values.update({k: v for k, v in shown_both.values.items() if k in merged.values})
+    merged.differences.update(found)
     # zeros the page for both hid a whole sum at a time: its blanks there may be 0
     merged.zero_able |= shown_both.zero_able
     known = frozenset(k for k, v in shown_both.values.items() if v is not None)

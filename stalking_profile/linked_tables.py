@@ -272,8 +272,9 @@ TOTALLED: dict[str, Totalled] = {
 # The counts in a row that are part of another count in the same row, by table (`_kind`):
 # (part, whole). A reader works out the whole less the part (the offences without a contact
 # agreement, the victims who are not repeat victims), a count no table shows: protection keeps
-# it wide where it is small (`Published.part_of`). The headline's rates and DA share are named
-# in `_headline` (its change row's numerator is not part of its denominator); a table whose
+# it wide where it is small (`Published.part_of`). The headline's rates are named in
+# `_headline` (its change row's numerator is not part of its denominator; its DA share's
+# difference is the non-DA count, DA + non-DA = all); a table whose
 # parts are all shown beside their whole (outcome groups, DASH risk levels, the people tables'
 # groups) gives each difference as published counts already.
 RATE_PART = (("numerator", "denominator"),)
@@ -321,7 +322,8 @@ class Published:
         self.zero_able: set[Key] = set()  # blanks that may be zero (LinearSystem.zero_able)
         # each difference a reader works out (a whole less a part of it) -> (part, whole)
         self.parts: dict[Key, tuple[Key, Key]] = {}
-        # differences whose values pages protected before knew (LinearSystem.differences)
+        # counts no table shows whose values pages protected before knew (a total less a part
+        # of it, or given by the sums: LinearSystem.differences)
         self.differences: dict[Key, int] = {}
         self._cells: defaultdict[tuple[str, int], dict[str, Key]] = defaultdict(dict)
 
@@ -399,9 +401,11 @@ class Published:
         fixed = (frozenset(self.values) - shown) | (known & frozenset(self.values))
         differences, every_sum = dict(self.differences), list(self.sums)
         for less, (part, whole) in self.parts.items():
-            every_sum.append(((part, less), whole))
             of_part, of_whole = self.values.get(part), self.values.get(whole)
-            if of_part is not None and of_whole is not None:
+            if of_part is None or of_whole is None:
+                every_sum.append(((part, less), whole))
+            elif of_whole >= of_part:  # else not a part of it after all: no sum is claimed
+                every_sum.append(((part, less), whole))
                 differences[less] = of_whole - of_part
         # the sums in one order whatever order they were found in (some are found by
         # iterating sets, whose order varies from process to process): which of two equally
@@ -437,13 +441,14 @@ def _given_by_sums(
                     left.append(i)
                 continue
             (key,) = unknown
-            if key in values or members.count(key) != 1:  # withheld: its value is not known
+            if key in values or (key == total and key in parts):  # withheld: value not known
                 continue
             if key == total:
-                value = sum(known[p] for p in parts)
-            else:
-                value = known[total] - sum(known[p] for p in parts if p != key)
-            if value >= 0:
+                value, remainder = sum(known[p] for p in parts), 0
+            else:  # a key twice a part is half the rest
+                rest = known[total] - sum(known[p] for p in parts if p != key)
+                value, remainder = divmod(rest, parts.count(key))
+            if value >= 0 and not remainder:
                 known[key] = found[key] = value
         if len(left) == len(waiting):
             break

@@ -44,6 +44,10 @@ class DatasetInfo:
         months hold no offence (None when its latest complete month holds one).
 
         >>> info = DatasetInfo(date(2022, 1, 31), "x", False, "F", date(2021, 1, 1), date(2021, 6, 1), 9)
+        >>> from dataclasses import replace
+        >>> print(replace(info, last_month=date(2021, 12, 1)).coverage_warning()[92:])
+        it holds no offence in January 2022, its last complete month. If it should cover it, check it with whoever produced it; until then a period in that month shows none recorded (a fall of 100% on the year before).
+        >>> replace(info, extract_date=date(2022, 1, 30), last_month=date(2021, 12, 1)).coverage_warning()
         >>> print(info.coverage_warning())
         The extract is dated 31 January 2022, but its latest offence was recorded in June 2021: it holds no offence in the 7 complete months from July 2021 to January 2022. If it should cover them, check it with whoever produced it; until then a period in those months shows none recorded (a fall of 100% on the year before).
         """

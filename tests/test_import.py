@@ -455,6 +455,8 @@ def test_a_utf16_file_is_read_not_refused_as_binary(
     assert stored == ["Zoë 中文"]
     stated = read_table(path, encoding="utf-16" if encoding == "utf-16" else "UTF_16_LE")
     assert stated.frame.height == 4
+    with pytest.raises(ReadError, match="'utf16-xx' is not an encoding Python knows"):
+        read_table(path, encoding="utf16-xx")
 
 
 def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ but reported with its row number, so nothing is lost silently.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Callable
@@ -188,6 +189,12 @@ def read_csv(
             f"{path.name} is a binary file, not a delimited text file (is it an Excel or zip file renamed .csv?)"
         )
     encoding = wide or detect_encoding(sample, encoding)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ReadError(
+            f"{encoding!r} is not an encoding Python knows (e.g. utf-8, cp1252, utf-16)"
+        ) from None
     delimiter = detect_delimiter(sample.decode(encoding, errors="replace"), delimiter)
     csv.field_size_limit(1 << 30)
     header_problem = _header_problem(path, sample, encoding, delimiter)

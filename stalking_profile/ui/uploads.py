@@ -187,6 +187,7 @@ def check_and_import_section(synthetic: bool) -> None:
             )
         whole_extract = (
             checked is not None
+            and checked.accepted > 0
             and checked.absent > 0
             and not checked.whole_refused
             and not synthetic
@@ -213,8 +214,8 @@ def check_and_import_section(synthetic: bool) -> None:
                 "`STALKING_PROFILE_DB=force.duckdb`."
             )
         elif (
-            checked is not None  # a file refused outright has no button, nor one with no row
-            and checked.accepted > 0  # accepted ("Nothing would be imported")
+            checked is not None  # none for a file refused outright, nor for one of which
+            and checked.accepted > 0  # no row would be accepted ("Nothing would be imported")
             and st.button("Import the accepted rows", type="primary", key="data_import")
         ):
             report = import_upload(upload, mapping, chosen_kind, whole_extract)
