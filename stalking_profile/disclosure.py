@@ -79,6 +79,11 @@ class LinearSystem:
     # districts not selected: the force less the selection); kept wide where small
     differences: Mapping[Key, int] = field(default_factory=dict)
 
+    def guarded(self, below: int, unguarded: frozenset[Key] = frozenset()) -> frozenset[Key]:
+        """The counts protection keeps at least `below` values wide: those hidden already (but
+        `unguarded`, another step's secondary suppressions) and the small differences."""
+        return (self.withheld - unguarded) | self.small_differences(below)
+
     def small_differences(self, below: int) -> set[Key]:
         """The `differences` from 1 to `below` - 1: never shown, yet to be kept as wide as a
         count primary suppression hides."""
@@ -769,8 +774,7 @@ def protect_system(
     hide."""
     enough = (below if margin is None else margin) - 1  # the width of that many whole values
     hidden = small(system, below)
-    withheld = {key for key, value in system.values.items() if value is None}
-    protected = hidden | (withheld - unguarded) | system.small_differences(below)
+    protected = hidden | system.guarded(below, unguarded)
     attacker = _Attacker(system, hidden)  # kept up to date as more is hidden
     for key in sorted(protected, key=repr):
         width = _width(attacker, key, enough)

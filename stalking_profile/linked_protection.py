@@ -119,7 +119,7 @@ def protect(
     tables, published, known, unguarded = _beside(tables, domestic, elsewhere, secondary)
     system = published.system(known=known)
     withheld = frozenset(k for k, v in system.values.items() if v is None)
-    suppressed = (withheld - unguarded) | system.small_differences(below)
+    suppressed = system.guarded(below, unguarded)
     hidden = protect_system(system, below, unguarded=unguarded) - withheld
     hidden -= _copies_shown(hidden, system, below)
     places = dict(published.places)
@@ -191,8 +191,7 @@ def protect_choices(choices: Mapping[Domestic, Tables], below: int) -> dict[Dome
         places = dict(pub.places)
         tested = _tests_on_months_withheld(choices[choice], own, mine, choice)
         changed = _with_hidden(choices[choice], mine, places, tested)
-        suppressed = frozenset(k for k, v in own.values.items() if v is None)
-        suppressed |= own.small_differences(below)
+        suppressed = own.guarded(below)
         out[choice] = Protected(changed, mine, places, suppressed, own, tested)
     return out
 
@@ -342,8 +341,7 @@ def protect_choices_beside(
         mine = {key for key in pub.values if _chosen(choice, key) in hidden}
         own = pub.system(known=mine_known)
         places = dict(pub.places)
-        suppressed = frozenset(k for k, v in own.values.items() if v is None) - mine_unguarded
-        suppressed |= own.small_differences(below)
+        suppressed = own.guarded(below, mine_unguarded)
         out[choice] = Protected(_with_hidden(tables, mine, places), mine, places, suppressed, own)
     return out
 
