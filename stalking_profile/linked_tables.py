@@ -274,18 +274,13 @@ TOTALLED: dict[str, Totalled] = {
 # agreement, the victims who are not repeat victims), a count no table shows: protection keeps
 # it wide where it is small (`Published.part_of`). The headline's rates are named in
 # `_headline` (its change row's numerator is not part of its denominator; its DA share's
-# difference is the non-DA count, DA + non-DA = all); a table whose
-# parts are all shown beside their whole (outcome groups, DASH risk levels, the people tables'
-# groups) gives each difference as published counts already.
+# difference is the non-DA count, DA + non-DA = all); a table whose parts are all shown beside
+# their whole (outcome groups, DASH risk levels, the people tables' groups) gives each
+# difference as published counts already.
 RATE_PART = (("numerator", "denominator"),)
+RATE_TABLES = ("risk", "quality", "risk_by_district", "cyber_by_district", "outcome_rates")
 PARTS: dict[str, tuple[tuple[str, str], ...]] = {
-    **dict.fromkeys(
-        (
-            *("risk", "quality", "risk_by_district", "cyber_by_district", "outcome_rates"),
-            *("flag_trend:", "outcome_within_month"),
-        ),
-        RATE_PART,
-    ),
+    **dict.fromkeys((*RATE_TABLES, "flag_trend:", "outcome_within_month"), RATE_PART),
     "outcome_within": (*RATE_PART, ("denominator", "recorded")),
     "risk_comparison": (
         ("da_numerator", "da_denominator"),
@@ -299,13 +294,15 @@ PARTS: dict[str, tuple[tuple[str, str], ...]] = {
     "first_breach": (("breached", "orders"),),
     "without_order": (("without_order", "repeat_suspect_offences"),),
     "repeat_summary": (
-        *(("repeat_victims", "victims"), ("repeat_suspects", "suspects")),
+        ("repeat_victims", "victims"),
+        ("repeat_suspects", "suspects"),
         ("offences_repeat_victim", "offences_with_victim"),
         ("offences_repeat_suspect", "offences_with_suspect"),
         ("offences_with_suspect", "offences"),
     ),
     "repeat_monthly": (
-        *(("with_suspect", "offences"), ("repeat_victim_12m", "offences")),
+        ("with_suspect", "offences"),
+        ("repeat_victim_12m", "offences"),
         ("repeat_suspect_12m", "with_suspect"),
     ),
 }
@@ -402,11 +399,11 @@ class Published:
         differences, every_sum = dict(self.differences), list(self.sums)
         for less, (part, whole) in self.parts.items():
             of_part, of_whole = self.values.get(part), self.values.get(whole)
-            if of_part is None or of_whole is None:
-                every_sum.append(((part, less), whole))
-            elif of_whole >= of_part:  # else not a part of it after all: no sum is claimed
-                every_sum.append(((part, less), whole))
+            if of_part is not None and of_whole is not None:
+                if of_whole < of_part:  # not a part of it after all: no sum is claimed
+                    continue
                 differences[less] = of_whole - of_part
+            every_sum.append(((part, less), whole))
         # the sums in one order whatever order they were found in (some are found by
         # iterating sets, whose order varies from process to process): which of two equally
         # good counts protection hides must not (Calderdale, July to September 2021: July's

@@ -45,10 +45,10 @@ def _footer(content: PackContent) -> str:
     return text + (" · SYNTHETIC DATA" if content.provenance.synthetic else "")
 
 
-def _coverage(content: PackContent) -> str:
-    """The extract's coverage warning on its own line, where there is one."""
+def _coverage(content: PackContent) -> list[str]:
+    """The extract's coverage warning as the title page's line, where there is one."""
     coverage = content.provenance.coverage
-    return f"\nCoverage: {coverage}" if coverage else ""
+    return [f"Coverage: {coverage}"] if coverage else []
 
 
 def _slide(deck, content: PackContent, title: str):
@@ -141,9 +141,14 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
     deck.slide_width, deck.slide_height = WIDE, TALL
     title = deck.slides.add_slide(deck.slide_layouts[0])
     title.shapes.title.text = content.title
-    title.placeholders[
-        1
-    ].text = f"{content.period}\n{_footer(content)}{_coverage(content)}\nDisclosure control: {content.disclosure}"
+    title.placeholders[1].text = "\n".join(
+        [
+            content.period,
+            _footer(content),
+            *_coverage(content),
+            f"Disclosure control: {content.disclosure}",
+        ]
+    )
     title.notes_slide.notes_text_frame.text = _notes(content)
 
     slide = _slide(deck, content, "Headline figures")
@@ -234,11 +239,7 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         Paragraph(content.title, styles["Title"]),
         Paragraph(content.period, styles["Heading2"]),
         Paragraph(footer, styles["Normal"]),
-        *(
-            [Paragraph(f"Coverage: {content.provenance.coverage}", styles["Normal"])]
-            if content.provenance.coverage
-            else []
-        ),
+        *[Paragraph(line, styles["Normal"]) for line in _coverage(content)],
         Paragraph(f"Disclosure control: {content.disclosure}", styles["Normal"]),
         Spacer(1, 0.4 * cm),
         Paragraph("Headline figures", styles["Heading2"]),

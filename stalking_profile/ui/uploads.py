@@ -214,8 +214,8 @@ def check_and_import_section(synthetic: bool) -> None:
                 "`STALKING_PROFILE_DB=force.duckdb`."
             )
         elif (
-            checked is not None  # none for a file refused outright, nor for one of which
-            and checked.accepted > 0  # no row would be accepted ("Nothing would be imported")
+            checked is not None  # no button for a file refused outright
+            and checked.accepted > 0  # nor for one with no row to import
             and st.button("Import the accepted rows", type="primary", key="data_import")
         ):
             report = import_upload(upload, mapping, chosen_kind, whole_extract)
