@@ -398,6 +398,9 @@ class _Attacker:
         self.seen_low = np.full(len(matrices.keys), np.inf)
         self.seen_high = np.full(len(matrices.keys), -np.inf)
         self.found: list[tuple[np.ndarray, np.ndarray]] = []  # the solutions `seen`
+        # a direction in which a count grows without end, by count: the counts it moves, and
+        # the model it was found in (`unbounded`)
+        self.rays: dict[int, tuple[_Model, np.ndarray]] = {}
 
     def model(self, key: Key) -> _Model | None:
         """The model of `key`'s linked sums, aimed at `key`; None if nothing can narrow it
@@ -427,6 +430,24 @@ class _Attacker:
             columns, values = found
             np.minimum.at(self.seen_low, columns, values)
             np.maximum.at(self.seen_high, columns, values)
+
+    def note_ray(self, column: int, model: _Model) -> None:
+        """Note the direction in which the count at `column` was just found to grow without
+        end in `model` (if HiGHS gives one)."""
+        moved = model.ray()
+        if moved is not None:
+            self.rays[column] = (model, moved)
+
+    def unbounded(self, column: int, model: _Model) -> bool:
+        """Whether the count at `column` is known to have no largest value in `model` as it
+        now stands, without a solve: a direction noted in it (`note_ray`) moves no count that
+        is now published. Bounds only open in a model between notes (counts hidden, or
+        published by an earlier try and hidden again), so the direction stays feasible while
+        it moves none of the counts published since."""
+        noted = self.rays.get(column)
+        if noted is None or noted[0] is not model:
+            return False
+        return not np.isin(noted[1], model.published_columns()).any()
 
     def interval(self, key: Key) -> tuple[float, float]:
         model = self.model(key)
@@ -531,6 +552,22 @@ class _Model:
         if self.solver.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
             return None
         return self.columns, np.asarray(self.solver.getSolution().col_value)
+
+    def ray(self) -> np.ndarray | None:
+        """After a solve found the aimed count without a largest value: the counts (positions
+        among all counts) that HiGHS's direction of unboundedness moves; None if it gives none
+        (or the model is one sum, solved without HiGHS)."""
+        if self.one_sum is not None:
+            return None
+        _, has_ray, direction = self.solver.getPrimalRay()  # type: ignore[attr-defined]  # not in highspy's stubs
+        if not has_ray:
+            return None
+        return self.columns[np.flatnonzero(np.abs(np.asarray(direction)) > 1e-9)]
+
+    def published_columns(self) -> np.ndarray:
+        """The positions (among all counts) of the counts this model now has published again
+        (`publish`)."""
+        return self.columns[self._published]
 
     def _aimed(self) -> int:
         if self.aimed is None:
@@ -711,6 +748,8 @@ def _width(attacker: _Attacker, key: Key, enough: float, shown: np.ndarray | Non
     seen = attacker.seen_high[column] - attacker.seen_low[column]
     if seen >= enough:
         return float(seen)
+    if attacker.unbounded(column, model):
+        return float(np.inf)
     low = model.smallest()
     attacker.seen(model)
     published = attacker.system.values.get(key)
@@ -718,6 +757,8 @@ def _width(attacker: _Attacker, key: Key, enough: float, shown: np.ndarray | Non
         return published - attacker.system.slack - low
     high = model.largest()
     attacker.seen(model)
+    if np.isinf(high):
+        attacker.note_ray(column, model)
     return high - low
 
 
@@ -868,7 +909,12 @@ def _needless(
         attacker.seen_low, attacker.seen_high = pool.ranges(column, value)
         for p in at_stake:
             audits += 1
-            if _width(attacker, p, enough, trial) < needed[p] - 1e-6:
+            # no narrower than it was is all that is asked: points the pool holds that spread
+            # it that wide (and the count's own extremes are among them) answer without a solve
+            floor = needed[p] - 1e-6
+            if floor > 0 and _width(attacker, p, floor, trial) < floor:
+                # it stays hidden; the points found with it shown are points with it hidden
+                pool.add_seen(attacker)
                 break
         else:
             is_shown[column] = True
