@@ -160,10 +160,11 @@ def hide_display(
 ) -> pl.DataFrame:
     """The comparison table as text with the cells secondary suppression hid shown as
     "suppressed", and the change beside any count withheld, by either step (the change
-    beside "<5" and the previous period gave the count back: -60% of 5 is 2); and no "*"
-    where the change's test is withheld (its overdispersion is read from withheld months:
-    Calderdale's "+67.7%*" beside a withheld p-value); `names`: category -> its label in the
-    rows."""
+    beside "<5" and the previous period gave the count back: -60% of 5 is 2); and each
+    change's "*" as the protected table's `significant` has it: none where the change's test
+    is withheld (its overdispersion is read from withheld months: Calderdale's "+67.7%*"
+    beside a withheld p-value), and the verdict over the tests shown elsewhere; `names`:
+    category -> its label in the rows."""
     table = protected.tables["comparison"]
     label = display.columns[0]
     cells: defaultdict[str, set[str]] = defaultdict(set)
@@ -180,17 +181,24 @@ def hide_display(
     for row in primary:
         area, category = table["district_code"][row], table["category"][row]
         cells[area].add(f"{names[category]}: change")
-    untested: defaultdict[str, set[str]] = defaultdict(set)  # the verdict withheld: no "*"
-    for row in protected.tested.get("comparison", {}).get("significant", set()):
-        area, category = table["district_code"][row], table["category"][row]
-        untested[area].add(f"{names[category]}: change")
+    # each change's "*" as the protected table has it: none where the test is withheld, and
+    # the verdict of the q-values over the tests shown (`linked_protection._with_hidden`)
+    verdicts: dict[bool, defaultdict[str, set[str]]] = {
+        True: defaultdict(set),
+        False: defaultdict(set),
+    }
+    for test in table.iter_rows(named=True):
+        if test["category"] in names:
+            change = f"{names[test['category']]}: change"
+            verdicts[bool(test["significant"])][test["district_code"]].add(change)
     display = display.with_columns(
-        pl.when(pl.col(label).is_in(sorted(rows)))
+        pl.when(pl.col(label).is_in(sorted(verdicts[True][area])))
+        .then(pl.col(area).str.strip_suffix("*") + "*")
+        .when(pl.col(label).is_in(sorted(verdicts[False][area])))
         .then(pl.col(area).str.strip_suffix("*"))
         .otherwise(pl.col(area))
         .alias(area)
-        for area, rows in untested.items()
-        if area in display.columns
+        for area in display.columns[1:]
     )
     return display.with_columns(
         pl.when(pl.col(label).is_in(sorted(rows)))

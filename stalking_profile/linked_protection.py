@@ -29,6 +29,7 @@ from stalking_profile.linked_tables import (
     months_from,
     published_counts,
 )
+from stalking_profile.measures.rates import with_false_discovery_rate
 from stalking_profile.tables import SUPPRESSED
 
 
@@ -440,6 +441,11 @@ def _with_hidden(
         for column, rows in columns.items():
             cells[table][column] |= rows
     changes = {name: _hide(frame, cells[name]) for name, frame in tables.items()}
+    for name in [name for name, frame in changes.items() if _has_tests(frame)]:
+        # the q-values over the tests still shown (the same where none is withheld): BH over
+        # every p-value gave a withheld one back (Kirklees, July to September 2021: its test's
+        # p = 0.571 was 4/6 of the q-value of three rows shown)
+        changes[name] = with_false_discovery_rate(changes[name])
     text_cells = {
         column: rows
         for column, rows in {
@@ -464,6 +470,11 @@ def _with_hidden(
     for name in [name for name in changes if is_spc(name)]:
         changes[name] = withhold_spc_detail(changes[name])
     return changes
+
+
+def _has_tests(frame: pl.DataFrame) -> bool:
+    """Whether `frame` is a table of tests with q-values (`with_false_discovery_rate`)."""
+    return {"p_value", "q_value", "significant"} <= set(frame.columns)
 
 
 Cells = dict[str, dict[str, set[int]]]  # table -> column -> rows

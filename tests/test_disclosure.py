@@ -3161,6 +3161,46 @@ def test_no_p_value_or_share_is_shown_beside_a_count_withheld_that_it_gives_back
 
 
 @pytest.mark.parametrize(
+    ("district", "first", "domestic"),
+    [("KD", 7, "all"), ("WD", 4, "domestic"), ("CD", 4, "domestic"), ("CD", 10, "all")],
+)
+def test_no_q_value_shown_gives_a_withheld_p_value_back(demo_gateway, district, first, domestic):
+    """The Trends table's q-values (Benjamini-Hochberg) were worked out over every test, the
+    withheld ones too: Kirklees, July to September 2021, showed three rows' q-value as 6/4 of
+    its own test's withheld p = 0.571 (and so the p-value that test's withheld months give).
+    The q-values shown are now those of the tests shown, as a reader can check them, and each
+    change's "*" is their verdict."""
+    from stalking_profile import panels
+    from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter, add_months
+    from stalking_profile.measures.rates import fdr_q_values
+
+    start = date(2021, first, 1)
+    flt = ProfileFilter(start, add_months(start, 2), (district,), domestic)
+    comparison = panels.trends_page(_as_role(demo_gateway, "commissioner"), flt, 6, True).comparison
+    table = comparison.table
+    p_values = table["p_value"].fill_null(np.nan).to_numpy()
+    truth = panels.trends_page(_as_role(demo_gateway, "strategic"), flt, 6, True).comparison.table
+    withheld = np.isnan(p_values) & truth["p_value"].is_not_null().to_numpy()
+    assert withheld.any(), "the filter withholds a test"
+    expected = fdr_q_values(p_values)
+    shown = table["q_value"].fill_null(np.nan).to_numpy()
+    assert np.allclose(shown, expected, equal_nan=True, rtol=0, atol=1e-12)
+    starred = {
+        (row["Offences"], area)
+        for row in comparison.display.iter_rows(named=True)
+        for area in comparison.display.columns[1:]
+        if str(row[area]).endswith("*")
+    }
+    assert starred == {
+        (f"{DOMESTIC_CHOICES[row['category']]}: change", row["district_code"])
+        for row in table.iter_rows(named=True)
+        if row["significant"]
+        and f"{DOMESTIC_CHOICES[row['category']]}: change"
+        in comparison.display["Offences"].to_list()
+    }
+
+
+@pytest.mark.parametrize(
     ("districts", "first", "last"),
     [(_ALL_DISTRICTS, (2021, 2), (2022, 1)), (("CD",), (2021, 7), (2021, 9))],
 )
@@ -3253,12 +3293,17 @@ def test_no_non_da_month_is_the_month_for_both_less_the_da_month(demo_gateway, f
 def test_a_change_whose_test_is_withheld_keeps_no_significance_star():
     """Where a change test's overdispersion comes from withheld months, its p-value and
     verdict are withheld (linked_protection._tests_on_months_withheld); the comparison table's
-    text kept the "*" that says the verdict, beside the withheld p-value."""
+    text kept the "*" that says the verdict, beside the withheld p-value. Each "*" is now the
+    protected table's verdict (blank where withheld)."""
     from stalking_profile.linked_figures import hide_display
     from stalking_profile.linked_protection import Protected
 
     table = pl.DataFrame(
-        {"district_code": ["CD", "CD"], "category": ["all", "domestic"], "significant": [1, 1]}
+        {
+            "district_code": ["CD", "CD"],
+            "category": ["all", "domestic"],
+            "significant": [None, True],
+        }
     )
     display = pl.DataFrame(
         {

@@ -194,3 +194,16 @@ def fdr_q_values(p_values: np.ndarray) -> np.ndarray:
     ranked = p[order] * tested.size / np.arange(1, tested.size + 1)
     q[order] = np.minimum(1.0, np.minimum.accumulate(ranked[::-1])[::-1])
     return q
+
+
+FALSE_DISCOVERY_RATE = 0.05  # a test is a discovery ("significant") where its q-value is below
+
+
+def with_false_discovery_rate(table: pl.DataFrame) -> pl.DataFrame:
+    """`table` with `q_value` (Benjamini-Hochberg over the table's p-values: its rows with a
+    `p_value`; a row without one is not a test) and `significant` (q below
+    FALSE_DISCOVERY_RATE; null where there is no test)."""
+    p_values = table["p_value"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    return table.with_columns(
+        pl.Series("q_value", fdr_q_values(p_values), dtype=pl.Float64).fill_nan(None)
+    ).with_columns((pl.col("q_value") < FALSE_DISCOVERY_RATE).alias("significant"))

@@ -77,6 +77,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Uncertainty", rates.newcombe_interval),
     ("Uncertainty", rates.newcombe_intervals),
     ("Uncertainty", rates.fdr_q_values),
+    ("Uncertainty", rates.with_false_discovery_rate),
     ("Data quality", quality.quality_indicators),
     ("Data quality", quality.cyber_rate_by_district),
     ("Hotspots", hotspots.rate_per_1000),

@@ -18,9 +18,9 @@ from stalking_profile.measures.categories import (
 from stalking_profile.measures.indicators import flag_labels
 from stalking_profile.measures.rates import (
     SMALL_DENOMINATOR,
-    fdr_q_values,
     newcombe_intervals,
     proportion_difference_test,
+    with_false_discovery_rate,
     with_rate_columns,
 )
 
@@ -99,14 +99,15 @@ def domestic_comparison(rates: pl.DataFrame) -> pl.DataFrame:
     tests = [proportion_difference_test(*row) for row in counts]
     intervals = newcombe_intervals(counts)
     p_values = np.array([p for p, _ in tests], dtype=float)
-    return table.with_columns(
-        ((pl.col("da_rate") - pl.col("non_da_rate")) * 100).alias("difference_points"),
-        pl.Series("difference_lower", [lo * 100 for lo, _ in intervals]).fill_nan(None),
-        pl.Series("difference_upper", [hi * 100 for _, hi in intervals]).fill_nan(None),
-        pl.Series("p_value", p_values, dtype=pl.Float64).fill_nan(None),
-        pl.Series("test", [name for _, name in tests], dtype=pl.String),
-        pl.Series("q_value", fdr_q_values(p_values), dtype=pl.Float64).fill_nan(None),
-    ).with_columns((pl.col("q_value") < 0.05).alias("significant"))
+    return with_false_discovery_rate(
+        table.with_columns(
+            ((pl.col("da_rate") - pl.col("non_da_rate")) * 100).alias("difference_points"),
+            pl.Series("difference_lower", [lo * 100 for lo, _ in intervals]).fill_nan(None),
+            pl.Series("difference_upper", [hi * 100 for _, hi in intervals]).fill_nan(None),
+            pl.Series("p_value", p_values, dtype=pl.Float64).fill_nan(None),
+            pl.Series("test", [name for _, name in tests], dtype=pl.String),
+        )
+    )
 
 
 def dash_risk_mix(counts: pl.DataFrame) -> pl.DataFrame:

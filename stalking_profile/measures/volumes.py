@@ -24,7 +24,7 @@ from stalking_profile.measures.categories import (
     with_category,
     with_roll_ups,
 )
-from stalking_profile.measures.rates import fdr_q_values
+from stalking_profile.measures.rates import with_false_discovery_rate
 
 
 def offence_total(counts: pl.DataFrame) -> int:
@@ -311,13 +311,14 @@ def district_period_table(
             )
         )
 
-    return table.with_columns(
-        change_pct("current", "previous").alias("change_pct"),
-        pl.Series("change_lower", lower, dtype=pl.Float64).fill_nan(None),
-        pl.Series("change_upper", upper, dtype=pl.Float64).fill_nan(None),
-        pl.Series("p_value", p_values, dtype=pl.Float64),
-        pl.Series("q_value", fdr_q_values(p_values), dtype=pl.Float64).fill_nan(None),
-    ).with_columns((pl.col("q_value") < 0.05).alias("significant"))
+    return with_false_discovery_rate(
+        table.with_columns(
+            change_pct("current", "previous").alias("change_pct"),
+            pl.Series("change_lower", lower, dtype=pl.Float64).fill_nan(None),
+            pl.Series("change_upper", upper, dtype=pl.Float64).fill_nan(None),
+            pl.Series("p_value", p_values, dtype=pl.Float64),
+        )
+    )
 
 
 SELECTION = "\x00selection"  # a roll-up name no district code can take
