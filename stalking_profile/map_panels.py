@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -180,11 +181,15 @@ def hotspot_panel(
     names = set(panel.wards.filter(pl.col("ward_code").is_in(sorted(hidden)))["ward_name"])
     after = protected.tables["ward_totals"].row(0, named=True)
 
-    wards = _without_counts(_without_previous(gateway, flt, geometry, panel.wards), hidden)
+    wards = _rated_as_shown(
+        _without_counts(_without_previous(gateway, flt, geometry, panel.wards), hidden)
+    )
     if hidden:  # Gi* and the whole area's rate would give the withheld counts back
         wards = _funnel_of_shown(
             wards.with_columns(pl.lit(None, dtype=wards.schema[c]).alias(c) for c in GI_COLUMNS)
         )
+    else:
+        wards = with_funnel(wards)
     table = _ward_table(wards)
     return replace(
         panel,
@@ -286,6 +291,24 @@ def _without_counts(wards: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
         .otherwise(pl.col(c))
         .alias(c)
         for c in ("change", "change_pct")
+    )
+
+
+def _rated_as_shown(wards: pl.DataFrame) -> pl.DataFrame:
+    """Each ward's rate per 1,000 and its interval from its offences as shown (none where
+    they are withheld). The panel's primary suppression withheld a row's rates beside a small
+    count anywhere in it, so a ward's rate was blank beside a previous period of 1 to 4
+    offences; with that period protected after (a blank may be any count), a blank rate
+    beside a shown count still said the previous one was 1 to 4 (Calderdale, August 2021,
+    non-DA: Brighouse, Skircoat and Town, 0 offences, no rate, so 1 or 2 each the month
+    before, and the seven wards beside them with a rate, 0)."""
+    offences = wards["offences"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    population = wards["population"].cast(pl.Float64).fill_null(0).to_numpy()
+    lower, upper = funnel.poisson_rate_interval(offences, population)
+    return wards.with_columns(
+        hotspots.rate_per_1000(pl.col("offences"), pl.col("population")).alias("rate"),
+        pl.Series("rate_lower", lower, dtype=pl.Float64).fill_nan(None),
+        pl.Series("rate_upper", upper, dtype=pl.Float64).fill_nan(None),
     )
 
 

@@ -3161,6 +3161,40 @@ def test_no_p_value_or_share_is_shown_beside_a_count_withheld_that_it_gives_back
 
 
 @pytest.mark.parametrize(
+    ("district", "first", "last", "domestic"),
+    [("CD", 8, 8, "non_domestic"), ("WD", 10, 12, "domestic")],
+)
+def test_a_wards_rate_is_withheld_only_with_its_own_count(
+    demo_gateway, district, first, last, domestic
+):
+    """An attacker's audit by a helper agent: the Hotspot maps' ward table withheld a ward's
+    rate beside a previous period of 1 to 4 offences, which protection then blanked as it
+    blanks any count, so the blank rate beside a shown count said which withheld previous
+    counts were 1 to 4 (Calderdale, August 2021, non-DA: Brighouse, Skircoat and Town, 0
+    offences and no rate, 1 or 2 each the month before; the seven wards with a rate, 0)."""
+    from stalking_profile import map_panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.geography import ward_geometry
+
+    flt = ProfileFilter(date(2021, first, 1), date(2021, last, 1), (district,), domestic)
+    geometry = ward_geometry(demo_gateway, flt.districts)
+    panels = {
+        role: map_panels.hotspot_panel(_as_role(demo_gateway, role), flt, geometry, "rate", True)
+        for role in ("commissioner", "strategic")
+    }
+    shown, truth = panels["commissioner"].ward_table, panels["strategic"].ward_table
+    beside = shown["offences"].is_not_null() & shown["previous_offences"].is_null()
+    assert (beside & truth["previous_offences"].is_between(1, BELOW - 1)).any()
+    for column in ("rate_per_1000", "rate_lower", "rate_upper"):
+        assert (
+            shown.filter(pl.col("offences").is_not_null())[column].to_list()
+            == truth.filter(shown["offences"].is_not_null())[column].to_list()
+        ), column
+    top = panels["commissioner"].top_wards
+    assert top.filter(pl.col("offences").is_not_null())["rate_per_1000"].null_count() == 0
+
+
+@pytest.mark.parametrize(
     ("district", "first", "domestic"),
     [("KD", 7, "all"), ("WD", 4, "domestic"), ("CD", 4, "domestic"), ("CD", 10, "all")],
 )
