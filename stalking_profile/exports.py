@@ -51,10 +51,11 @@ class Provenance:
         """The provenance as (field, value) pairs, in the order both formats show them."""
         extract = f"{self.extract_date:%d %B %Y}" if self.extract_date else "not known"
         control = (
-            f"primary suppression: non-zero counts under {self.suppressed_below} shown as "
-            f"<{self.suppressed_below}, with the rates that would give them back; secondary "
-            "suppression: further counts withheld (blank or 'suppressed') where the published "
-            "counts and their sums would give a small one back"
+            f"primary suppression: non-zero counts under {self.suppressed_below} withheld "
+            "(blank or 'suppressed'), with the rates that would give them back; secondary "
+            "suppression: further counts withheld alike (blank or 'suppressed', so a reader "
+            "cannot tell which are small) where the published counts and their sums would "
+            "give a small one back"
             + (
                 f"; other counts rounded to the nearest {self.rounded_to}"
                 if self.rounded_to

@@ -160,7 +160,7 @@ def hide_display(
 ) -> pl.DataFrame:
     """The comparison table as text with the cells secondary suppression hid shown as
     "suppressed", and the change beside any count withheld, by either step (the change
-    beside "<5" and the previous period gave the count back: -60% of 5 is 2); and each
+    beside a small count and the previous period gave it back: -60% of 5 is 2); and each
     change's "*" as the protected table's `significant` has it: none where the change's test
     is withheld (its overdispersion is read from withheld months: Calderdale's "+67.7%*"
     beside a withheld p-value), and the verdict over the tests shown elsewhere; `names`:

@@ -6,8 +6,10 @@ Applied in the package to everything a panel returns when the gateway's access r
 - in tables, a whole-number value from 1 to the threshold - 1 (a count) becomes null, and the
   rates, intervals, p-values, overdispersion and test verdicts of its row go with it (a rate
   with its denominator would give the count back), as do the median and quartiles of n values
-  with a small n; text cells that are such a number show "<threshold", and percentages
-  shown as text in its row "suppressed";
+  with a small n; text cells that are such a number, and percentages shown as text in its
+  row, show "suppressed" (not "<threshold": a secondary suppression shows "suppressed" too,
+  and a reader who could tell them apart would know the small ones are under the threshold,
+  which the attacker's audit does not assume);
 - in figures, such values in every trace's data, labels and hover text are removed;
 - single counts (for example offences without a known ward) become None.
 
@@ -36,7 +38,7 @@ from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, protect_system
 from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.measures.outcomes import TOTALS
-from stalking_profile.tables import column_for, python_values
+from stalking_profile.tables import SUPPRESSED, column_for, python_values
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -304,7 +306,7 @@ def suppress_frame(
             derived = row_has_small & column.str.contains("%").fill_null(False)
             replaced.append(
                 pl.when(flags[name])
-                .then(pl.lit(f"<{below}"))
+                .then(pl.lit(SUPPRESSED))
                 .when(derived)
                 .then(pl.lit("suppressed"))
                 .otherwise(column)

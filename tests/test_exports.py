@@ -92,9 +92,10 @@ def test_an_excel_download_has_the_header_block_and_the_table(tmp_path: Path):
 def test_publication_mode_is_stated_in_every_download():
     text = exports.csv_bytes(SHOWN, _provenance(suppressed_below=5)).decode("utf-8")
     assert "# Marking: OFFICIAL (publication mode: small numbers suppressed)" in text
-    assert "non-zero counts under 5 shown as <5" in text
-    # cells hidden by the secondary step are blank, not "<5": the provenance says why
-    assert "secondary suppression: further counts withheld" in text
+    assert "non-zero counts under 5 withheld (blank or 'suppressed')" in text
+    # cells hidden by the secondary step are written alike: the provenance says why
+    assert "secondary suppression: further counts withheld alike" in text
+    assert "<5" not in text
 
 
 def test_an_image_without_a_browser_is_a_clear_error_not_a_wait(monkeypatch):

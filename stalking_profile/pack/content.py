@@ -188,8 +188,8 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None, fu
         else ""
     )
     return (
-        f"Publication mode: non-zero counts under {below} are suppressed (shown as <{below} or "
-        f"left out of charts) with the rates that would give them back.{rounding} Secondary "
+        f"Publication mode: non-zero counts under {below} are suppressed (shown as suppressed "
+        f"or left out of charts) with the rates that would give them back.{rounding} Secondary "
         "suppression "
         f"across the whole pack and the pages beside it then hid {_in_words(further)} further "
         f"count{'' if further == 1 else 's'} (shown as suppressed; zeros are "

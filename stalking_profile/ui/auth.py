@@ -186,8 +186,8 @@ def access_banner(access: Access, info: DatasetInfo | None) -> None:
     if access.publication:
         st.info(
             f"**Publication mode** ({access.role.label}): counts from 1 to "
-            f"{access.suppress_below - 1} are suppressed (shown as <{access.suppress_below} or "
-            "suppressed, or left out of charts), with the rates that would give them back"
+            f"{access.suppress_below - 1} are suppressed (shown as suppressed, or left out of "
+            "charts), with the rates that would give them back"
             + (
                 f"; other counts are rounded to the nearest {access.round_to}"
                 if access.round_to > 1
