@@ -414,6 +414,7 @@ class EmergingPanel:
     figure: go.Figure
     periods: list[date]  # the first month of each quarter analysed
     withheld: bool = False  # publication mode: a ward's count withheld, and so the categories
+    span_note: str = ""  # publication mode: why the offences over the quarters are left out
 
     def note(self) -> str:
         """How the emerging hotspots were found, with the quarters analysed."""
@@ -439,6 +440,11 @@ EMERGING_WITHHELD = (
     "the quarters is withheld: each quarter's Gi* z-scores weigh the rates of the wards around "
     "each ward, so the categories of the others could narrow a withheld count."
 )
+EMERGING_SPAN_WITHHELD = (
+    "Publication mode leaves out each ward's offences over the quarters: the quarters run "
+    "from the start of the data to the filter's last month, so the counts to one month less "
+    "those to a month before it would give the wards' counts in between, withheld on the map."
+)
 EMERGING = "emerging_category"  # the emerging hotspots table's category column
 EMERGING_GI = (EMERGING, "periods_hot", "periods_cold", "trend_tau", "trend_p")
 
@@ -453,20 +459,28 @@ def emerging_panel(
     span's offences, which the Overview shows for that period: Leeds DA, April 2018 to March
     2020, 633 less the wards shown and the 13 of no ward gave Harewood's withheld 1); while
     any is withheld, the categories are withheld too (EMERGING_WITHHELD), as the Gi* hot and
-    cold spots are."""
+    cold spots are. The counts themselves are not shown (EMERGING_SPAN_WITHHELD): the span
+    starts where the data do, so two filters' spans differ by the months between their ends
+    (Calderdale, to September 2021 less to June 2021: Calder 18 - 17, the 1 the map for July
+    to September withholds)."""
     panel = _emerging_panel(gateway, flt, geometry, first_month)
     span = flt.with_period(panel.periods[0], flt.end_month)
     protected = _protected_wards(gateway, span, geometry)
     if protected is None:
         return panel
-    shown = _ward_counts(protected, panel.table["ward_code"])
-    table = panel.table.with_columns(shown.alias("offences_in_span"))
-    if shown.null_count() == 0:
-        return replace(panel, table=table)
-    table = table.with_columns(pl.lit(None, dtype=table.schema[c]).alias(c) for c in EMERGING_GI)
+    withheld = _ward_counts(protected, panel.table["ward_code"]).null_count() > 0
+    table = panel.table.with_columns(pl.lit(None, dtype=pl.Int64).alias("offences_in_span"))
+    if withheld:
+        table = table.with_columns(
+            pl.lit(None, dtype=table.schema[c]).alias(c) for c in EMERGING_GI
+        )
     title = _emerging_title(len(panel.periods), flt)
-    figure = maps.emerging_figure(geometry, table.rename({EMERGING: "category"}), title)
-    return replace(panel, table=table, figure=figure, withheld=True)
+    figure = maps.emerging_figure(
+        geometry, table.rename({EMERGING: "category"}), title, counted=False
+    )
+    return replace(
+        panel, table=table, figure=figure, withheld=withheld, span_note=EMERGING_SPAN_WITHHELD
+    )
 
 
 def _totals(unknown: int | None, offences: int | None) -> pl.DataFrame:

@@ -82,6 +82,18 @@ def _hover(values: pl.DataFrame):
     ).to_numpy()
 
 
+def _category_hover(part: pl.DataFrame, category: str, counted: str | None) -> tuple[object, str]:
+    """The customdata and hover template of one category's wards (see category_map_figure)."""
+    named = "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
+    if counted is None:
+        return part.select(
+            "ward_name", "district_code"
+        ).to_numpy(), f"{named}{category}<extra></extra>"
+    if counted == "offences":
+        return _hover(part), HOVER.replace("<extra></extra>", f"<br>{category}<extra></extra>")
+    return _hover(part), f"{named}%{{customdata[2]:,}} {counted}<br>{category}<extra></extra>"
+
+
 def colour_bar_top(values: list) -> float:
     """The top of a map's colour bar: the largest value drawn, 1 where every value is 0 (or
     none is drawn)."""
@@ -116,9 +128,17 @@ def choropleth_figure(
 
 
 def category_map_figure(
-    geometry: WardGeometry, values: pl.DataFrame, column: str, colours: dict[str, str], title: str
+    geometry: WardGeometry,
+    values: pl.DataFrame,
+    column: str,
+    colours: dict[str, str],
+    title: str,
+    counted: str | None = "offences",
 ) -> go.Figure:
-    """Wards coloured by a category (hotspot class, emerging-hotspot category) with a legend."""
+    """Wards coloured by a category (hotspot class, emerging-hotspot category) with a legend;
+    hover shows each ward's offences and rate (HOVER), or with `counted` its offences in those
+    words and no rate (the emerging hotspots' offences over the quarters), or with None, no
+    count (publication mode withholds them)."""
     figure = go.Figure()
     for category, colour in colours.items():
         part = values.filter(pl.col(column) == category)
@@ -131,8 +151,7 @@ def category_map_figure(
                 codes,
                 colour,
                 f"{category} ({part.height})",
-                _hover(part),
-                HOVER.replace("<extra></extra>", f"<br>{category}<extra></extra>"),
+                *_category_hover(part, category, counted),
                 line_colour="#bbbbbb",
             )
         )
@@ -205,7 +224,17 @@ def mark_by_shape(
     return figure
 
 
-def emerging_figure(geometry: WardGeometry, values: pl.DataFrame, title: str) -> go.Figure:
-    """Emerging hot and cold spot categories, hot ones also marked ▲ and cold ones ▼."""
-    figure = category_map_figure(geometry, values, "category", EMERGING_COLOURS, title)
+def emerging_figure(
+    geometry: WardGeometry, values: pl.DataFrame, title: str, counted: bool = True
+) -> go.Figure:
+    """Emerging hot and cold spot categories, hot ones also marked ▲ and cold ones ▼; hover
+    gives each ward's offences over the quarters (not with `counted` False)."""
+    figure = category_map_figure(
+        geometry,
+        values,
+        "category",
+        EMERGING_COLOURS,
+        title,
+        "offences over the quarters" if counted else None,
+    )
     return mark_by_shape(figure, geometry, values, "category")
