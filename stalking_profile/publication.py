@@ -100,6 +100,9 @@ def _is_fraction(name: str) -> bool:
 # other rates are; so is the verdict of a test on that count.
 RATE_ENDINGS: tuple[str, ...] = ("per_100", "_per_order", "dispersion")
 TEST_VERDICTS = frozenset({"significant"})
+# withheld in a row with a small count: the verdicts, and the small-numbers flag (whether the
+# denominator is under 30 bounds a withheld one, and told a small count's blank from others)
+WITH_THE_ROW = TEST_VERDICTS | {"is_small"}
 # A median or quartile of n values gives n back when n is small (one value, or the midpoint of
 # two): `X_median`, `X_q1` and `X_q3` are withheld with their `X_n`.
 SUMMARY_ENDINGS: tuple[str, ...] = ("_median", "_q1", "_q3")
@@ -289,7 +292,7 @@ def suppress_frame(
     replaced = []
     for name in frame.columns:
         column = frame[name]
-        if (name.endswith(RATE_ENDINGS) and column.dtype.is_float()) or name in TEST_VERDICTS:
+        if (name.endswith(RATE_ENDINGS) and column.dtype.is_float()) or name in WITH_THE_ROW:
             replaced.append(pl.when(row_has_small).then(None).otherwise(column).alias(name))
         elif (summarised := _summarised(name, flags.columns)) in flags.columns:
             hide = flags[str(summarised)]

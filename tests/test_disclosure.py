@@ -1931,6 +1931,24 @@ def test_the_top_wards_previous_period_gives_no_withheld_ward_back(
     )
 
 
+def test_no_small_numbers_flag_is_shown_beside_a_withheld_count(demo_gateway):
+    """An attacker's audit by a helper agent: the rates' "Small numbers" flag (denominator
+    under 30) stayed beside a withheld denominator, bounding it (all districts, February
+    2021: Calderdale's withheld 23 offences flagged small, Wakefield's 56 not), and telling a
+    small count's blank from a secondary suppression's. It goes with any count withheld in
+    its row."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 2, 1), date(2021, 2, 1), _ALL_DISTRICTS, "all")
+    risk = panels.risk_panel(_as_role(demo_gateway, "commissioner"), flt, 30)
+    rates = risk.rates
+    withheld = rates.filter(pl.col("denominator").is_null() | pl.col("numerator").is_null())
+    assert withheld.height, "the filter withholds rates"
+    assert withheld["is_small"].null_count() == withheld.height
+    assert rates.filter(pl.col("denominator").is_not_null())["is_small"].null_count() < rates.height
+
+
 def test_two_filters_emerging_hotspots_give_no_quarter_of_a_ward_back(demo_gateway):
     """An attacker's audit by a helper agent: the emerging hotspots' quarters run from the
     start of the data to the filter's last month, so the offences over the quarters to
