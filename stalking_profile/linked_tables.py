@@ -133,7 +133,8 @@ DERIVED = {
     **{
         ("risk_comparison", f"{side}_{part}"): (
             *(f"{side}_rate", "difference_points", "difference_lower", "difference_upper"),
-            *("p_value", "q_value", "significant"),
+            # which test was used says whether an expected count was under 5
+            *("p_value", "q_value", "significant", "test"),
         )
         for side in ("da", "non_da")
         for part in ("numerator", "denominator")
