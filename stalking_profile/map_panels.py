@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -295,29 +294,25 @@ def _without_counts(wards: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
 
 
 def _rated_as_shown(wards: pl.DataFrame) -> pl.DataFrame:
-    """Each ward's rate per 1,000 and its interval from its offences as shown (none where
-    they are withheld). The panel's primary suppression withheld a row's rates beside a small
-    count anywhere in it, so a ward's rate was blank beside a previous period of 1 to 4
-    offences; with that period protected after (a blank may be any count), a blank rate
-    beside a shown count still said the previous one was 1 to 4 (Calderdale, August 2021,
-    non-DA: Brighouse, Skircoat and Town, 0 offences, no rate, so 1 or 2 each the month
-    before, and the seven wards beside them with a rate, 0)."""
-    offences = wards["offences"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    population = wards["population"].cast(pl.Float64).fill_null(0).to_numpy()
-    lower, upper = funnel.poisson_rate_interval(offences, population)
+    """Each ward's rate per 1,000 from its offences as shown (none where they are withheld;
+    its interval and funnel place follow, `with_funnel`). The panel's primary suppression
+    withheld a row's rates beside a small count anywhere in it, so a ward's rate was blank
+    beside a previous period of 1 to 4 offences; with that period protected after (a blank
+    may be any count), a blank rate beside a shown count still said the previous one was 1 to
+    4 (Calderdale, August 2021, non-DA: Brighouse, Skircoat and Town, 0 offences, no rate, so
+    1 or 2 each the month before, and the seven wards beside them with a rate, 0)."""
     return wards.with_columns(
-        hotspots.rate_per_1000(pl.col("offences"), pl.col("population")).alias("rate"),
-        pl.Series("rate_lower", lower, dtype=pl.Float64).fill_nan(None),
-        pl.Series("rate_upper", upper, dtype=pl.Float64).fill_nan(None),
+        hotspots.rate_per_1000(pl.col("offences"), pl.col("population")).alias("rate")
     )
 
 
 def _funnel_of_shown(wards: pl.DataFrame) -> pl.DataFrame:
-    """Each shown ward's place on the funnel of the rate of the wards shown (a withheld ward
-    has none)."""
-    shown = with_funnel(wards.filter(pl.col("offences").is_not_null()).drop("funnel"))
-    return wards.drop("funnel").join(
-        shown.select("ward_code", "funnel"), on="ward_code", how="left", maintain_order="left"
+    """Each shown ward's interval and place on the funnel of the rate of the wards shown (a
+    withheld ward has neither)."""
+    worked_out = ("rate_lower", "rate_upper", "funnel")
+    shown = with_funnel(wards.filter(pl.col("offences").is_not_null()).drop(worked_out))
+    return wards.drop(worked_out).join(
+        shown.select("ward_code", *worked_out), on="ward_code", how="left", maintain_order="left"
     )
 
 

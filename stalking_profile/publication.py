@@ -309,10 +309,8 @@ def suppress_frame(
             # In a row with a small count, a percentage shown beside it would give it back.
             derived = row_has_small & column.str.contains("%").fill_null(False)
             replaced.append(
-                pl.when(flags[name])
+                pl.when(flags[name] | derived)
                 .then(pl.lit(SUPPRESSED))
-                .when(derived)
-                .then(pl.lit("suppressed"))
                 .otherwise(column)
                 .alias(name)
             )
