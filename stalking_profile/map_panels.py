@@ -235,12 +235,7 @@ def _protected_wards(
     below = access.suppress_below
 
     def tables(chosen: ProfileFilter) -> dict[str, pl.DataFrame]:
-        current = apply_domestic(queries.ward_totals(gateway, chosen), chosen.domestic)
-        wards = ward_offences(current, geometry).select("ward_code", "offences")
-        unknown = int(current.filter(pl.col("ward_code").is_null())["offences"].sum())
-        offences = int(current["offences"].sum())
-        small = [None if is_small(n, below) else n for n in (unknown, offences)]
-        return {"wards": suppress_frame(wards, below), "ward_totals": _totals(*small)}
+        return _ward_tables(gateway, chosen, geometry, below)
 
     if geometry.wards.height <= CROSS_CHOICE_WARDS:
         return protected_beside_pages_for_every_choice(gateway, flt, "protected wards", tables)
@@ -250,6 +245,34 @@ def _protected_wards(
     if flt.domestic != "all":
         chosen["wards"] = chosen["wards"].with_columns(pl.lit(None, pl.Int64).alias("offences"))
     return protected_beside_pages(gateway, flt, chosen)
+
+
+def _ward_tables(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, below: int
+) -> dict[str, pl.DataFrame]:
+    """The period's wards and the map's caption for the filter's DA choice, as protection
+    reads them: small counts already withheld (primary suppression)."""
+    current = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
+    wards = ward_offences(current, geometry).select("ward_code", "offences")
+    unknown = int(current.filter(pl.col("ward_code").is_null())["offences"].sum())
+    offences = int(current["offences"].sum())
+    small = [None if is_small(n, below) else n for n in (unknown, offences)]
+    return {"wards": suppress_frame(wards, below), "ward_totals": _totals(*small)}
+
+
+def _a_ward_withheld_before_protection(
+    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry
+) -> bool:
+    """Whether a ward of the filter's DA choice is withheld whatever secondary suppression
+    does (so `_protected_wards` has one withheld): a small count, or a DA or non-DA map's
+    wards above CROSS_CHOICE_WARDS, withheld whole. False outside publication mode."""
+    access = gateway.access
+    if not gateway.publication or access is None or geometry.wards.is_empty():
+        return False
+    if geometry.wards.height > CROSS_CHOICE_WARDS and flt.domestic != "all":
+        return True
+    wards = _ward_tables(gateway, flt, geometry, access.suppress_below)["wards"]
+    return wards["offences"].null_count() > 0
 
 
 def _ward_counts(protected: linked_protection.Protected, codes: pl.Series) -> pl.Series:
@@ -460,10 +483,17 @@ def emerging_panel(
     to September withholds)."""
     panel = _emerging_panel(gateway, flt, geometry, first_month)
     span = flt.with_period(panel.periods[0], flt.end_month)
-    protected = _protected_wards(gateway, span, geometry)
-    if protected is None:
+    if not gateway.publication:
         return panel
-    withheld = _ward_counts(protected, panel.table["ward_code"]).null_count() > 0
+    # a small count is withheld by any protection: the quarters' span (from the start of the
+    # data) has pages a commissioner's office waits up to 20 s to protect (Calderdale to
+    # September 2021), and the answer is known without them
+    withheld = _a_ward_withheld_before_protection(gateway, span, geometry)
+    if not withheld:
+        protected = _protected_wards(gateway, span, geometry)
+        if protected is None:
+            return panel
+        withheld = _ward_counts(protected, panel.table["ward_code"]).null_count() > 0
     table = panel.table.with_columns(pl.lit(None, dtype=pl.Int64).alias("offences_in_span"))
     if withheld:
         table = table.with_columns(

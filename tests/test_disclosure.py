@@ -1970,8 +1970,10 @@ def test_two_filters_emerging_hotspots_give_no_quarter_of_a_ward_back(demo_gatew
     from stalking_profile.geography import ward_geometry
 
     geometry = ward_geometry(demo_gateway, ("CD",))
-    quarter = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "all")
-    june = ProfileFilter(date(2021, 6, 1), date(2021, 6, 1), ("CD",), "all")
+    # non-DA: the categories are withheld beside its small wards without protecting the span's
+    # pages, 20 s for all offences (the counts are left out under every DA choice alike)
+    quarter = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    june = ProfileFilter(date(2021, 6, 1), date(2021, 6, 1), ("CD",), "non_domestic")
     reader = _as_role(demo_gateway, "commissioner")
     withheld = map_panels.hotspot_panel(reader, quarter, geometry, "offences", True).ward_table
     assert withheld["offences"].null_count(), "the map withholds a ward for the quarter"
@@ -1990,6 +1992,48 @@ def test_two_filters_emerging_hotspots_give_no_quarter_of_a_ward_back(demo_gatew
     hovers = [t.hovertemplate for t in truth.figure.data if t.type == "choropleth"]
     assert hovers and all("offences over the quarters" in h for h in hovers)
     assert not any("per 1,000" in h for h in hovers)  # no rate: it read "NaN per 1,000"
+
+
+def test_a_small_wards_emerging_categories_are_withheld_without_protecting_the_span(
+    demo_gateway, monkeypatch
+):
+    """A small count over the quarters is withheld by any protection of the span's wards, so
+    the categories are withheld (EMERGING_WITHHELD) without protecting the span's pages, which
+    for quarters from the start of the data took a commissioner's office 20 s (Calderdale,
+    all offences, to September 2021). The same table and map as with the span protected."""
+    from stalking_profile import map_panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.geography import ward_geometry
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    geometry = ward_geometry(demo_gateway, flt.districts)
+    reader = _as_role(demo_gateway, "commissioner")
+    first = date(2021, 1, 1)  # three quarters: a span quick to protect, for the comparison
+    span = flt.with_period(first, flt.end_month)
+    protected = map_panels._protected_wards(reader, span, geometry)
+    assert protected is not None
+    hidden = protected.tables["wards"]["offences"].null_count()
+    assert hidden, "the span's wards have one withheld"
+    truth = map_panels._emerging_panel(_as_role(demo_gateway, "strategic"), flt, geometry, first)
+    small = truth.table["offences_in_span"].is_between(1, 4).sum()
+    assert 0 < small <= hidden
+
+    def no_protection(*args):
+        raise AssertionError("the span's wards were protected")
+
+    monkeypatch.setattr(map_panels, "_protected_wards", no_protection)
+    view = map_panels.emerging_panel(reader, flt, geometry, first)
+    assert view.withheld
+    assert view.table[map_panels.EMERGING].null_count() == view.table.height
+    assert view.table["offences_in_span"].null_count() == view.table.height
+    # all offences from the start of the data has no small ward: its answer needs protection
+    everything, start = replace(flt, domestic="all"), date(2018, 4, 1)
+    truth = map_panels._emerging_panel(
+        _as_role(demo_gateway, "strategic"), everything, geometry, start
+    )
+    assert truth.table["offences_in_span"].min() >= 5
+    with pytest.raises(AssertionError, match="were protected"):
+        map_panels.emerging_panel(reader, everything, geometry, start)
 
 
 @pytest.mark.parametrize(("district", "domestic"), [("LD", "domestic"), ("CD", "non_domestic")])
