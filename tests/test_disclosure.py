@@ -2041,9 +2041,9 @@ def test_the_emerging_hotspots_give_no_withheld_ward_back(demo_gateway, district
     """Leeds DA, April 2018 to March 2020: the emerging hotspots' offences over the quarters
     had primary suppression only. The Overview's 633 offences for those quarters less the 32
     wards shown (619) and the 13 of no ward (the map's caption) gave Harewood's withheld 1,
-    and the table still gave it a category from the quarters' Gi*. Now the counts are
-    protected as the map protects a period's wards, and while one is withheld the categories
-    are withheld too."""
+    and the table still gave it a category from the quarters' Gi*. Now the counts are not
+    shown (test_two_filters_emerging_hotspots_give_no_quarter_of_a_ward_back), and while one
+    would be withheld the categories are withheld too."""
     from datetime import date
 
     from stalking_profile import map_panels
@@ -2052,23 +2052,14 @@ def test_the_emerging_hotspots_give_no_withheld_ward_back(demo_gateway, district
 
     flt = ProfileFilter(date(2018, 4, 1), date(2020, 3, 1), (district,), domestic)
     geometry = ward_geometry(demo_gateway, flt.districts)
-    tables, panels_read = {}, {}
-    for role in ("strategic", "commissioner"):
-        gateway = _as_role(demo_gateway, role)
-        emerging = map_panels.emerging_panel(gateway, flt, geometry, date(2018, 4, 1))
-        span = flt.with_period(emerging.periods[0], flt.end_month)
-        whole = map_panels.hotspot_panel(gateway, span, geometry, "rate", True)
-        panels_read[role] = emerging
-        tables[role] = {
-            "wards": emerging.table.select(
-                "ward_code", pl.col("offences_in_span").alias("offences")
-            ),
-            "ward_totals": pl.DataFrame(
-                {"unknown": [whole.unknown_ward_offences], "offences": [whole.offences]},
-                schema={"unknown": pl.Int64, "offences": pl.Int64},
-            ),
-        }
-    _assert_no_small_count_narrowed(tables["strategic"], tables["commissioner"], domestic)
+    panels_read = {
+        role: map_panels.emerging_panel(
+            _as_role(demo_gateway, role), flt, geometry, date(2018, 4, 1)
+        )
+        for role in ("strategic", "commissioner")
+    }
+    true_counts = panels_read["strategic"].table["offences_in_span"]
+    assert true_counts.is_between(1, BELOW - 1).any(), "a ward's count is small"
     view = panels_read["commissioner"]
     assert view.table["offences_in_span"].null_count() == view.table.height  # never shown
     assert view.withheld, "the filter has a ward withheld"
