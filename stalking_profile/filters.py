@@ -172,11 +172,17 @@ class ProfileFilter:
         )
 
 
-def last_month_on_offer(last_month: date, extract_date: date) -> date:
-    """The last month a period may end in: the later of the last recorded month and the
-    extract's latest complete month (an extract's outcomes run past its last recorded offence,
-    so the default period may end in months with no offence recorded yet)."""
-    return max(last_month, latest_complete_month(extract_date))
+def last_month_on_offer(first_month: date, extract_date: date) -> date:
+    """The last month a period may end in: the extract's latest complete month, or the first
+    month if it holds none. It may come after the last recorded offence (an extract's
+    outcomes run past it, so a period may end in months with no offence recorded yet), or
+    before it: a month the extract covers only in part would be counted as whole, its
+    monthly bar, rolling total, SPC point and change on the previous period all too low.
+
+    >>> last_month_on_offer(date(2018, 4, 1), date(2022, 1, 20))
+    datetime.date(2021, 12, 1)
+    """
+    return max(first_month, latest_complete_month(extract_date))
 
 
 def latest_complete_month(extract_date: date) -> date:

@@ -39,6 +39,27 @@ class DatasetInfo:
             add_months(self.last_month, 1), latest_complete_month(self.extract_date)
         )
 
+    def partial_month_note(self) -> str | None:
+        """What the dashboard and the import report say when the extract holds offences in a
+        month it covers only in part (its date is not that month's last day), which no period
+        may end in (filters.last_month_on_offer); None otherwise.
+
+        >>> info = DatasetInfo(date(2022, 1, 20), "x", False, "F", date(2021, 1, 1), date(2022, 1, 1), 9)
+        >>> print(info.partial_month_note()[:91])
+        January 2022 is not offered as a period's month: the extract is dated 20 January 2022, part
+        >>> from dataclasses import replace
+        >>> replace(info, extract_date=date(2022, 1, 31)).partial_month_note()
+        """
+        complete = latest_complete_month(self.extract_date)
+        if self.last_month <= complete or self.first_month > complete:
+            return None
+        return (
+            f"{add_months(complete, 1):%B %Y} is not offered as a period's month: the extract is "
+            f"dated {self.extract_date:%d %B %Y}, part way through it, and a month covered in "
+            "part would be counted as whole (its bar, rolling total, SPC point and change too "
+            f"low). Periods end in {complete:%B %Y}, the extract's last complete month."
+        )
+
     def coverage_warning(self) -> str | None:
         """What the dashboard and the import report say when the extract's last complete
         months hold no offence (None when its latest complete month holds one).

@@ -512,6 +512,47 @@ def test_an_extract_whose_last_months_hold_no_offence_says_so_on_every_page(
     assert "Coverage: The extract is dated 31 January 2022" in title and said in title
 
 
+def test_a_month_the_extract_covers_in_part_is_not_offered(app_test, tmp_path) -> None:
+    """A user trial: an extract dated 20 January 2022 offered "12 months to Jan 2022", and its
+    20 days read as a whole month (the scorecard's latest month 343 against a mean of 477, the
+    bar, the rolling total and the SPC point all low), with nothing to say so. Periods now end
+    in the extract's last complete month, and the sidebar and the import report say why."""
+    from datetime import date
+
+    from stalking_profile.db import connect
+    from stalking_profile.importing.load import import_file
+    from tests.conftest import OFFENCE_HEADER
+
+    districts, offences = tmp_path / "districts.csv", tmp_path / "offences.csv"
+    districts.write_text(EXTRACT_DISTRICTS)
+    days = [date(2021, month, 10) for month in range(1, 13)] + [date(2022, 1, 18)]
+    offences.write_text(
+        OFFENCE_HEADER
+        + "\n"
+        + "".join(
+            f"R-{n},{day},stalking,8Q,AY,Y,N,Y,standard,N,N,,\n" for n, day in enumerate(days)
+        )
+    )
+    database = tmp_path / "force.duckdb"
+    gateway = connect(database, read_only=False, create=True)
+    try:
+        import_file(gateway, districts)
+        report = import_file(gateway, offences, extract_date=date(2022, 1, 20))
+    finally:
+        gateway.close()
+    said = "January 2022 is not offered as a period's month: the extract is dated 20 January 2022"
+    assert said in report.text()
+    at = _open(app_test, "app_pages/trends.py", db=database)
+    ends = at.selectbox(key="to")
+    assert ends.options[-1] == "Dec 2021" and ends.value == "2021-12"
+    assert any(said in caption.value for caption in at.sidebar.caption)
+    asked = _open(app_test, "app_pages/overview.py", db=database, to="Jan 2022")
+    assert any("to = “Jan 2022”" in warning.value for warning in asked.warning)
+    assert asked.selectbox(key="to").value == "2021-12"
+    demo = app_test().run()
+    assert not any("is not offered" in caption.value for caption in demo.sidebar.caption)
+
+
 def test_the_reported_extract_renders(app_test, tmp_path) -> None:
     """Fault 1 exactly as reported: one offence recorded 10 March 2023 with outcome 16 dated
     31 May 2023, and no earlier extract date to work round it."""

@@ -503,12 +503,13 @@ def _notes(raw: RawTable, unused: list[str]) -> tuple[str, ...]:
 
 
 def _coverage(gateway: Gateway) -> tuple[str, ...]:
-    """The database's coverage warning once the file is in (queries.DatasetInfo)."""
+    """The database's coverage warning and its note on a month the extract covers in part,
+    once the file is in (queries.DatasetInfo)."""
     try:
-        warning = queries.dataset_info(gateway).coverage_warning()
+        info = queries.dataset_info(gateway)
     except LookupError:  # no offences yet (outcomes imported first)
         return ()
-    return (warning,) if warning else ()
+    return tuple(note for note in (info.coverage_warning(), info.partial_month_note()) if note)
 
 
 def import_file(

@@ -60,7 +60,7 @@ def pack_filter(
         chosen, name = (area.upper(),), str(match["district_name"][0])
     flt = default_filter(info.first_month, info.extract_date, chosen)
     if start or end:
-        first, last = info.first_month, last_month_on_offer(info.last_month, info.extract_date)
+        first, last = info.first_month, last_month_on_offer(info.first_month, info.extract_date)
         start, end = start or flt.start_month, end or flt.end_month
         if not first <= start <= last or not first <= end <= last:
             raise ValueError(

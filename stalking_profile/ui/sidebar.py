@@ -27,7 +27,7 @@ ALL_DISTRICTS_KEY = "all_districts"
 def month_options(info: DatasetInfo) -> list[str]:
     """Every month a period can start or end in, as 'YYYY-MM': from the first recorded month
     to `last_month_on_offer`."""
-    last = last_month_on_offer(info.last_month, info.extract_date)
+    last = last_month_on_offer(info.first_month, info.extract_date)
     return [month.strftime("%Y-%m") for month in months_between(info.first_month, last)]
 
 
@@ -77,6 +77,9 @@ def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | No
         bind="query-params",
     )
     end_month = _month_from_option(end)
+    partial = info.partial_month_note()
+    if partial is not None:  # why the latest month recorded is not on offer
+        st.caption(partial)
     if kind != "custom":
         if twelve_months_to(end_month) < info.first_month:  # said, not silently fewer months
             held = len(months_between(info.first_month, end_month))
