@@ -58,11 +58,11 @@ def headline_help(row: dict, change: dict | None = None, share: dict | None = No
     if no_offences:
         parts.append("No offences in the period, so no rate.")
     elif row["kind"] in ("rate", "share"):
-        parts.append(f"{count(row['numerator'])} of {count(row['denominator'])}.")
+        parts.append(f"{_shown(row['numerator'])} of {_shown(row['denominator'])}.")
         parts.append(interval(row["lower"], row["upper"]))
     if share is not None and share["value"] is not None:
         parts.append(
-            f"{share['label']}: {count(share['numerator'])} of {count(share['denominator'])} "
+            f"{share['label']}: {_shown(share['numerator'])} of {_shown(share['denominator'])} "
             f"offences ({percent(share['value'])}, {interval(share['lower'], share['upper'])})."
         )
     if change is not None and change["denominator"] is None:
@@ -70,8 +70,8 @@ def headline_help(row: dict, change: dict | None = None, share: dict | None = No
     elif change is not None:
         like = " (like for like: the same months of each period that the data cover)"
         parts.append(
-            f"{change['label']}: {count(change['numerator'])} against "
-            f"{count(change['denominator'])}"
+            f"{change['label']}: {_shown(change['numerator'])} against "
+            f"{_shown(change['denominator'])}"
             + (like if "like for like" in change["label"] else "")
             + f" ({signed_percent(change['value'])}, {interval(change['lower'], change['upper'])}, "
             f"{p_value(change['p_value'])}; {change['definition'].split('; ', 1)[-1]}"
@@ -79,6 +79,12 @@ def headline_help(row: dict, change: dict | None = None, share: dict | None = No
     if row["is_small"] and not no_offences:  # 0 of 0 is no data, not a small number
         parts.append("Small numbers: treat with caution.")
     return " ".join(part for part in parts if part)
+
+
+def _shown(value: int | float | None) -> str:
+    """A count behind a headline figure: a count that has one is never missing but withheld
+    in publication mode ("no data of 11" had read as if nothing was recorded)."""
+    return SUPPRESSED if value is None else count(value)
 
 
 def headline_value(row: dict) -> str:

@@ -203,3 +203,22 @@ def test_a_rate_of_no_offences_says_so_not_treat_with_caution() -> None:
     assert formatting.headline_value(row) == "no data"
     small = formatting.headline_help(row | {"numerator": 2, "denominator": 9, "value": 0.22})
     assert "2 of 9." in small and small.endswith("Small numbers: treat with caution.")
+
+
+def test_a_withheld_count_is_suppressed_in_a_tiles_tooltip(demo_gateway) -> None:
+    """A user trial in publication mode (Calderdale, non-DA, July to September 2021): the rate
+    tiles read "suppressed" and their tooltips "... no data of 11", as if nothing was
+    recorded."""
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    reader = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
+    rows = panels.overview(reader, flt, 30, 6).headline.filter(kind="rate").to_dicts()
+    withheld = [row for row in rows if row["numerator"] is None]
+    assert withheld, "a rate is withheld"
+    for row in withheld:
+        text = formatting.headline_help(row)
+        assert "no data" not in text
+        assert f"suppressed of {row['denominator']:,}." in text
