@@ -36,7 +36,7 @@ if view.monthly.is_empty():
 
 st.subheader("Contact kept, by district")
 ui.show_table(
-    view.by_district,
+    view.by_district_table,
     ui.file_stem("victim-contact-by-district", flt),
     labels={"rate": "Contact kept (%)"},
 )

@@ -55,7 +55,7 @@ else:
     )
 
 st.subheader("Take-up per 100 offences")
-ui.show_table(view.take_up, ui.file_stem("orders-take-up", flt))
+ui.show_table(view.take_up_table, ui.file_stem("orders-take-up", flt))
 st.caption(
     "Applications in the period per 100 offences recorded in the period in the applying "
     "district (the filter's offence types and DA choice), with an exact Poisson interval: a "
@@ -88,7 +88,7 @@ ui.show_table(view.breach_outcomes, ui.file_stem("orders-breach-outcomes", flt))
 
 st.subheader("Repeat suspects with no order")
 ui.show_table(
-    view.without_order,
+    view.without_order_table,
     ui.file_stem("orders-repeat-suspects", flt),
     labels={"rate": "No order applied for (%)"},
 )

@@ -81,7 +81,8 @@ def _force_scope(gateway: Gateway, flt: ProfileFilter) -> tuple[ProfileFilter, d
     return flt.with_districts(every), roll_up_areas(flt.districts, every)
 
 
-def _selection_name(gateway: Gateway, flt: ProfileFilter) -> str:
+def selection_of(gateway: Gateway, flt: ProfileFilter) -> str:
+    """The name of the row or column that holds the filter's districts (selection_name)."""
     every = queries.districts(gateway)["district_code"].to_list()
     return selection_name(flt.districts, every)
 
@@ -1026,7 +1027,7 @@ def _risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) ->
     )
     comparison = risk.domestic_comparison(rates)
     force = rates.filter(
-        (pl.col("district_code") == _selection_name(gateway, flt))
+        (pl.col("district_code") == selection_of(gateway, flt))
         & pl.col("category").is_in(_categories(flt))
     )
     dash_mix = risk.dash_risk_mix(counts_all).filter(pl.col("category").is_in(_categories(flt)))

@@ -16,9 +16,11 @@ from stalking_profile.contract import OFFENCE_TYPES, ORDER_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.measures import contact, orders, prioritisation
+from stalking_profile.measures.categories import FORCE, name_selection_rows
 from stalking_profile.panels import (
     protected_beside_pages,
     protected_beside_pages_for_every_choice,
+    selection_of,
 )
 from stalking_profile.publication import publishable, rounded_last
 
@@ -55,6 +57,17 @@ class OrdersPanel:
     without_order: pl.DataFrame  # orders.repeat_suspects_without_order
     order_type: str  # the type charted
     withheld_note: str = ""  # publication mode, DA or non-DA alone: why nothing is shown
+    selection: str = FORCE  # what the rows "All" hold (panels.selection_of)
+
+    @cached_property
+    def take_up_table(self) -> pl.DataFrame:
+        """The take-up as shown: its rows "All" named (name_selection_rows)."""
+        return name_selection_rows(self.take_up, self.selection)
+
+    @cached_property
+    def without_order_table(self) -> pl.DataFrame:
+        """Repeat suspects with no order as shown: its row "All" named (name_selection_rows)."""
+        return name_selection_rows(self.without_order, self.selection)
 
     @cached_property
     def chosen_monthly(self) -> pl.DataFrame:
@@ -190,6 +203,7 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
             offences, queries.civil_orders(gateway, _every_offence(flt)), start, end
         ),
         order_type=order_type,
+        selection=selection_of(gateway, flt),
     )
 
 
@@ -200,6 +214,12 @@ class ContactPanel:
     monthly: pl.DataFrame  # contact.contact_rates by month, from data_start
     figure: go.Figure
     provisional_from: date | None = None  # months from this one are left out: too recent
+    selection: str = FORCE  # what the row "All" holds (panels.selection_of)
+
+    @cached_property
+    def by_district_table(self) -> pl.DataFrame:
+        """The contact by district as shown: its row "All" named (name_selection_rows)."""
+        return name_selection_rows(self.by_district, self.selection)
 
     def by_district_name(self, flt: ProfileFilter) -> str:
         """The contact by district's name in publication mode's protection: it counts the Risk
@@ -296,7 +316,14 @@ def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
 
     monthly = rates("recorded_month")
     figure = _contact_figure(monthly, flt)
-    return ContactPanel(data_start, rates("district_code"), monthly, figure, provisional)
+    return ContactPanel(
+        data_start,
+        rates("district_code"),
+        monthly,
+        figure,
+        provisional,
+        selection_of(gateway, flt),
+    )
 
 
 def _judged(per_offence: pl.DataFrame, data_start: date | None) -> pl.DataFrame:

@@ -273,6 +273,33 @@ def test_the_contact_pages_selection_row_is_not_called_all(app_test) -> None:
     assert by_district["Offences"].tolist() == [565, 886, 1451]
 
 
+def _tables_by_district(at) -> list:
+    return [f.value for f in at.dataframe if "District" in f.value.columns]
+
+
+def test_the_contact_and_orders_pages_name_the_selections_rows(app_test) -> None:
+    """A user trial: with every district chosen (the default), the Victim contact and Civil
+    orders tables called their last rows "Selected districts" though they are the force; with
+    one district, rows "Selected districts" repeated the district's own. The take-up table
+    also put "All types" first in each district's rows but last in the selection's."""
+    for page in ("app_pages/contact.py", "app_pages/orders.py"):
+        every = _tables_by_district(_open(app_test, page, **PUBLISHED_YEAR))
+        one = _tables_by_district(_open(app_test, page, **PUBLISHED_YEAR, district="CD Calderdale"))
+        assert every and len(one) == len(every), page
+        for table in every:
+            assert "Selected districts" not in set(table["District"]), page
+            assert table["District"].iloc[-1] == "Force", page
+        for table in one:
+            assert set(table["District"]) == {"CD"}, page
+    take_up = next(
+        t
+        for t in _tables_by_district(_open(app_test, "app_pages/orders.py", **PUBLISHED_YEAR))
+        if "Order type" in t.columns
+    )
+    for _, rows in take_up.groupby("District", sort=False):
+        assert rows["Order type"].iloc[0] == "All types"
+
+
 def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
     """Fault 3: with Calderdale alone, 'Force' equalled Calderdale in the Trends comparison,
     the Outcomes by district table and the Risk tables."""

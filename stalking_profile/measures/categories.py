@@ -51,6 +51,25 @@ def selection_name(selected: Sequence[str], all_districts: Sequence[str]) -> str
     return FORCE if set(selected) >= set(all_districts) else SELECTION
 
 
+def name_selection_rows(frame: pl.DataFrame, selection: str) -> pl.DataFrame:
+    """A district table whose rows "All" hold the filter's districts (the civil orders'
+    take-up, the victim contact by district) with those rows named as the other pages name
+    them (`selection`: selection_name): "Force" when every district is chosen, "Selected
+    districts" when some are; with one district chosen they repeat its own rows, and are
+    left out.
+
+    >>> frame = pl.DataFrame({"district_code": ["CD", "All"], "offences": [9, 9]})
+    >>> name_selection_rows(frame, "CD")["district_code"].to_list()
+    ['CD']
+    >>> name_selection_rows(frame, "Force")["district_code"].to_list()
+    ['CD', 'Force']
+    """
+    district = pl.col("district_code")
+    if selection not in (FORCE, SELECTION):
+        return frame.filter(district != "All")
+    return frame.with_columns(district.replace({"All": selection}))
+
+
 def with_roll_ups(counts: pl.DataFrame, areas: Areas | None = None) -> pl.DataFrame:
     """The rows of `counts` (with `category`) once as they are, once more as category "all",
     and all of that again under each of `areas` (name: the districts it covers) as its

@@ -162,6 +162,7 @@ def take_up(orders: pl.DataFrame, offences: pl.DataFrame, start: date, end: date
         pl.col("applications").sum(), pl.col("offences").sum()
     )
     force = force.with_columns(pl.lit("All").alias("district_code")).select(frame.columns)
+    force = force.sort("order_type")  # "All types" first, as in each district's rows
     frame = pl.concat([frame.sort("district_code", "order_type"), force])
     lower, upper = poisson_rate_interval(
         frame["applications"].to_numpy(), frame["offences"].to_numpy()
