@@ -57,6 +57,36 @@ def test_outcomes_panel_has_da_and_non_da_tables(demo_gateway: Gateway) -> None:
     assert view.rates_figure.data[0].name == "DA"
 
 
+def test_the_outcomes_page_gives_the_overviews_headline_outcome_rates(
+    demo_gateway: Gateway,
+) -> None:
+    """A user trial: the Overview's Outcome 16 rate (43.1%, 2,855 of 6,620) and Outcome 1-8
+    rate were on no row of the Outcomes page it sends a reader to, whose rates were DA and
+    non-DA only. The rates table and chart now have DA and non-DA together, the Overview's
+    figures to the count; publication mode leaves them to the Overview (a commissioner's
+    pages are protected together, and published twice they cost other DA figures)."""
+    from stalking_profile.access import Access
+
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), ALL)
+    rates = panels.outcomes_panel(demo_gateway, flt, 30).rates.filter(category="all")
+    headline = panels.overview(demo_gateway, flt, 30, 6).headline
+    for indicator, label in (
+        ("outcome_16_rate", "Outcome 16 rate"),
+        ("outcome_1_8_rate", "Outcome 1-8 rate"),
+    ):
+        tile = headline.filter(indicator=indicator).row(0, named=True)
+        row = rates.filter(label=label).row(0, named=True)
+        assert (row["numerator"], row["denominator"]) == (tile["numerator"], tile["denominator"])
+    assert rates.filter(label="Outcome 16 rate")["numerator"].item() == 2855
+    shown = panels.outcomes_panel(demo_gateway, flt, 30).rates
+    assert shown["category"].to_list()[:3] == ["domestic", "non_domestic", "all"]
+    figure = panels.outcomes_panel(demo_gateway, flt, 30).rates_figure
+    assert [trace.name for trace in figure.data] == ["DA", "Non-DA", "DA and non-DA"]
+    reader = demo_gateway.scoped(Access.command_line().for_publication())
+    published = panels.outcomes_panel(reader, flt, 30).rates
+    assert set(published["category"]) == {"domestic", "non_domestic"}
+
+
 def test_risk_panel_keeps_da_colours(demo_gateway: Gateway) -> None:
     view = panels.risk_panel(demo_gateway, YEAR, small_denominator=30)
     colours = {trace.name: trace.marker.color for trace in view.figure.data}
