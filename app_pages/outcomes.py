@@ -38,7 +38,10 @@ st.caption(
     "outcome. So the rates here count only offences recorded at least 90 (or 180) days before the "
     "extract date, and the median time to outcome (Kaplan-Meier) counts open offences as followed "
     "up to the extract date instead of leaving them out. Outcome rates are not on the Overview "
-    "scorecard for the same reason."
+    "scorecard for the same reason. An offence counts at the date of its outcome as at the "
+    "extract, the latest: one whose outcome was replaced (an 18 at day 26 by a 15 at day 153) "
+    "counts at the later date, so an earlier period, whose outcomes have had longer to be "
+    "replaced, can read a little lower."
 )
 
 st.subheader("Outcomes by district")

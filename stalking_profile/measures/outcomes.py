@@ -219,8 +219,11 @@ MIN_FOR_MEDIAN = 20  # fewer outcomes than this in a group: no median time is gi
 def outcome_within(
     follow_up: pl.DataFrame, small_denominator: int = SMALL_DENOMINATOR
 ) -> pl.DataFrame:
-    """Outcome within 90 and 180 days, by category: numerator = offences with an outcome
-    within H days of being recorded; denominator = offences recorded at least H days before
+    """Outcome within 90 and 180 days, by category: numerator = offences whose outcome as at
+    the extract date (the latest, as the outcome groups count it) is dated within H days of
+    being recorded: one given an outcome and later another counts at the later date (an 18 at
+    day 26 replaced by a 15 at day 153 is not within 90 days), as the Home Office's outcomes
+    as at an extract are; denominator = offences recorded at least H days before
     the extract date (whose H days are all observed), so open offences count and recent ones
     do not pull the rate down. With 95% Wilson intervals; `followed_share` is the share of the
     period's offences that the rate can use (the rest are recorded too recently).
@@ -345,7 +348,8 @@ def kaplan_meier_median(
 
 
 def time_to_outcome(follow_up: pl.DataFrame) -> pl.DataFrame:
-    """Kaplan-Meier median days from recording to an outcome, by category, counting open
+    """Kaplan-Meier median days from recording to the outcome as at the extract date (the
+    latest, as in outcome_within), by category, counting open
     offences as followed up to the extract date (censored) instead of leaving them out; with
     the 95% interval of the median. A group with fewer than MIN_FOR_MEDIAN outcomes, or whose
     curve never falls to half, has no median (null) and says so in `note`."""
