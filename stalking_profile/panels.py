@@ -880,13 +880,10 @@ def _outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int
     groups = outcomes.outcome_group_table(read.by_outcome, read.types).filter(
         pl.col("category").is_in(shown)
     )
-    # "all" gives the Overview's headline rates (and their like for outcome 15, 18 and open)
-    # on the page it sends a reader to; publication mode leaves them to the Overview, where
-    # they are protected beside the DA and non-DA figures: published here as well, the
-    # protection withheld other DA figures in their place (Calderdale, October 2020 to
-    # September 2021: the DA DASH completion the Risk slide of a meeting pack draws)
+    # "all": the Overview's headline rates (and their like for outcome 15, 18 and open) on
+    # the page it sends a reader to, protected in publication mode with the rest
     rates = outcomes.outcome_rates_by_category(read.counts, small_denominator).filter(
-        pl.col("category").is_in(_categories(flt) if gateway.publication else shown)
+        pl.col("category").is_in(shown)
     )
     order = {name: i for i, name in enumerate(rates["outcome"].unique(maintain_order=True))}
     rates = rates.sort(  # each outcome's DA, non-DA, then both, as the page's other tables
