@@ -137,6 +137,50 @@ def test_reimporting_the_same_file_changes_nothing(force: Gateway, tmp_path: Pat
     assert import_file(force, renamed).status == "unchanged"
 
 
+def test_rows_refused_for_what_the_store_lacked_are_loaded_by_importing_the_file_again(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """A helper agent's trial: an outcomes file imported before its offences had every row
+    refused ("no offence with this crime reference"); once the offences were in, importing it
+    again said "already imported; nothing changed", and the check that 2 rows would be
+    accepted. The outcomes never arrived. Now the rows refused then are read again (alone: a
+    row loaded the first time is not, so an older file cannot undo a newer extract), and the
+    file is unchanged once every row is in."""
+    from stalking_profile.importing.check import check_file
+    from stalking_profile.importing.mapping import ColumnMapping
+
+    first = _imported(force, tmp_path / "first.csv", offences(2))  # T-000001 and T-000002
+    outcomes = tmp_path / "outcomes.csv"
+    outcomes.write_text(
+        "crime_ref,outcome_key,outcome_date\n"
+        "T-000001,15,2022-01-20\n"  # its offence is in: loaded now
+        "T-000003,15,2022-01-20\n"  # refused: no such offence yet
+        "T-000004,16,2022-13-01\n"  # refused whatever the store holds: no 13th month
+    )
+    report = import_file(force, outcomes)
+    assert (report.rows_accepted, report.rows_rejected) == (1, 2)
+    # a newer extract corrects T-000001's outcome, and adds T-000003
+    newer = _with_outcome(offences(3), "T-000001", "1", "2022-01-25")
+    _imported(force, first.with_name("newer.csv"), newer)
+    assert _outcome_of(force, "T-000001")[1] == "1"
+    checked, refused = check_file(force, outcomes, None, ColumnMapping())
+    assert (checked.rows_read, checked.accepted, checked.refused) == (2, 1, 1)
+    assert set(refused["row_number"]) == {4}
+    assert any("only those rows are read again" in w for w in checked.warnings)
+    again = import_file(force, outcomes)
+    assert again.status == "loaded"
+    assert (again.rows_read, again.rows_accepted, again.rows_rejected) == (2, 1, 1)
+    assert set(again.rejects["row_number"]) == {4}
+    assert ("15", "2022-01-20") in _outcome_of(force, "T-000003")[0]
+    assert _outcome_of(force, "T-000001")[1] == "1"  # the newer extract's stands
+    third = import_file(force, outcomes)
+    assert third.status == "loaded" and third.rows_read == 1  # the bad month, still refused
+    fixed = outcomes.with_name("fixed.csv")
+    fixed.write_text("crime_ref,outcome_key,outcome_date\nT-000001,1,2022-01-25\n")
+    import_file(force, fixed)
+    assert import_file(force, fixed).status == "unchanged"
+
+
 def test_newer_extract_updates_offences_and_appends_outcomes(
     force: Gateway, tmp_path: Path
 ) -> None:

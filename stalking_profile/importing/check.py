@@ -22,7 +22,12 @@ from stalking_profile.importing.extracts import (
     outcomes_superseded,
     superseded_summary,
 )
-from stalking_profile.importing.load import import_key, read_and_validate, refused_rows
+from stalking_profile.importing.load import (
+    import_key,
+    read_and_validate,
+    refused_rows,
+    rows_refused_before,
+)
 from stalking_profile.importing.mapping import ColumnMapping
 from stalking_profile.importing.validate import Validated
 
@@ -64,6 +69,10 @@ def check_file(
     """Read, map and validate `path` against the store; the report and every refused row with
     its reasons (row, column, value, reason)."""
     raw, validated, unused = read_and_validate(gateway, path, kind, mapping)
+    previous = gateway.query("import_by_hash", file_hash=import_key(path, mapping, kind, None))
+    again: tuple[str, ...] = ()
+    if previous.height and previous["rows_rejected"][0]:  # as importing it again would read it
+        raw, validated, again = rows_refused_before(gateway, previous, raw, validated)
     refused = refused_rows(raw, validated)
     left_out = absent_warning(validated, None)
     report = CheckReport(
@@ -73,7 +82,8 @@ def check_file(
         accepted=validated.accepted.height,
         refused=validated.rows_rejected + raw.ragged.height,
         warnings=(
-            *_imported_before(gateway, path, kind, mapping),
+            *again,
+            *_imported_before(previous),
             *older_note(validated),
             *validated.warnings,
             *left_out,
@@ -99,14 +109,12 @@ def _whole_refused(gateway: Gateway, validated: Validated, unreadable: int) -> s
     return ""
 
 
-def _imported_before(
-    gateway: Gateway, path: Path, kind: str | None, mapping: ColumnMapping
-) -> tuple[str, ...]:
-    """Whether this very file (contents, mapping, options) was imported before: then importing
-    it again changes nothing, whatever the rest of the check says (the check had listed what
-    it would supersede, and the import then said nothing changed)."""
-    previous = gateway.query("import_by_hash", file_hash=import_key(path, mapping, kind, None))
-    if previous.is_empty():
+def _imported_before(previous: pl.DataFrame) -> tuple[str, ...]:
+    """Whether this very file (contents, mapping, options; `previous`: its last import) was
+    imported with every row accepted: then importing it again changes nothing, whatever the
+    rest of the check says (the check had listed what it would supersede, and the import then
+    said nothing changed). With rows refused, only those are read again (rows_refused_before)."""
+    if previous.is_empty() or previous["rows_rejected"][0]:
         return ()
     return (
         f"This file was imported on {previous['imported_at'][0]:%d %B %Y at %H:%M}, with the "

@@ -531,10 +531,14 @@ def import_file(
     _refuse_synthetic(gateway)
     digest = import_key(path, mapping, kind, extract_date, whole_extract) if path.is_file() else ""
     previous = gateway.query("import_by_hash", file_hash=digest) if digest else pl.DataFrame()
-    if previous.height:
+    if previous.height and not previous["rows_rejected"][0]:
         return _unchanged(path, previous)
     extracts.refuse_an_earlier_extract_date(gateway, extract_date)
     raw, validated, unused = read_and_validate(gateway, path, kind, mapping, progress)
+    again: tuple[str, ...] = ()
+    if previous.height:  # imported before with rows refused: those rows alone, as they are now
+        raw, validated, again = rows_refused_before(gateway, previous, raw, validated)
+        whole_extract = False  # the stored offences it left out were removed the first time
     absent = extracts.absent_to_remove(gateway, validated, raw.ragged.height, whole_extract)
     import_id = uuid.uuid4().hex[:12]
     quarantine = _quarantine(validated, raw.frame, raw.ragged, import_id)
@@ -583,7 +587,48 @@ def import_file(
             *extracts.absent_warning(validated, whole_extract),
             *(_coverage(gateway) if validated.kind in ("offences", "outcomes") else ()),
         ),
-        (*_notes(raw, unused), *extracts.as_at_note(as_at, extract_date)),
+        (*again, *_notes(raw, unused), *extracts.as_at_note(as_at, extract_date)),
         superseded,
         absent.height,
     )
+
+
+def rows_refused_before(
+    gateway: Gateway, previous: pl.DataFrame, raw: RawTable, validated: Validated
+) -> tuple[RawTable, Validated, tuple[str, ...]]:
+    """A file imported before with rows refused, narrowed to those rows: a row refused for
+    what the store lacked then (an outcome's offence, a row's district) is loaded once that is
+    in, and the rows loaded the first time are not read again (an older file's outcomes would
+    otherwise supersede a newer extract's). Re-importing had said "nothing changed" and left
+    them out for good. With a note for the report saying so."""
+    first = previous.row(0, named=True)
+    refused = gateway.query("quarantine", import_id=first["import_id"])["row_number"].unique()
+    rows = refused.cast(pl.Int64).implode()
+    accepted = validated.accepted.filter(pl.col(ROW_NUMBER).is_in(rows))
+    refs = accepted["crime_ref"].implode() if "crime_ref" in accepted.columns else None
+
+    def of_these(frame: pl.DataFrame | None) -> pl.DataFrame | None:
+        if frame is None or refs is None:
+            return frame
+        return frame.filter(pl.col("crime_ref").is_in(refs))
+
+    narrowed_raw = dataclasses.replace(
+        raw,
+        frame=raw.frame.filter(pl.col(ROW_NUMBER).is_in(rows)),
+        ragged=raw.ragged.filter(pl.col("row_number").cast(pl.Int64).is_in(rows)),
+    )
+    narrowed = dataclasses.replace(
+        validated,
+        accepted=accepted,
+        rejects=validated.rejects.filter(pl.col("row_number").is_in(rows)),
+        outcomes=of_these(validated.outcomes),
+        stated=of_these(validated.stated),
+        absent=None,
+        rows_read=narrowed_raw.rows_read,
+    )
+    note = (
+        f"imported before on {first['imported_at']:%d %b %Y %H:%M} with "
+        f"{first['rows_rejected']:,} row{'s' * (first['rows_rejected'] != 1)} refused: only "
+        "those rows are read again (the rest are in)",
+    )
+    return narrowed_raw, narrowed, note
