@@ -927,6 +927,32 @@ def test_an_excel_title_row_above_the_headers(force: Gateway, tmp_path: Path) ->
     assert force.sql("SELECT count(*) AS n FROM offence")["n"].item() == 6
 
 
+def test_an_excel_rows_number_is_its_row_on_the_sheet_after_an_empty_row(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """A helper agent's trial: with sheet row 3 empty, a bad age on row 4 and a bad date on
+    row 5 were reported as rows 3 and 4 (the reader dropped empty rows, then numbered the
+    rest), sending an analyst to the wrong record. An empty row is still not read."""
+    import xlsxwriter
+
+    path = tmp_path / "extract.xlsx"
+    frame = offences(4).with_columns(
+        pl.Series("victim_age", ["30", "250", "30", "30"]),
+        pl.Series("recorded_date", ["01/10/2021", "02/10/2021", "31/13/2021", "03/10/2021"]),
+    )
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, frame.columns)
+    for row, values in zip((1, 3, 4, 6), frame.iter_rows(), strict=True):  # rows 3, 6 empty
+        sheet.write_row(row, 0, values)
+    sheet.write(5, 0, "   ")  # row 6: a blank cell, as empty as no cell
+    book.close()
+    report = import_file(force, path)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (4, 2, 2)
+    refused = dict(zip(report.rejects["row_number"], report.rejects["column_name"], strict=True))
+    assert refused == {4: "victim_age", 5: "recorded_date"}
+
+
 def test_a_mapping_says_what_a_blank_means(force: Gateway, tmp_path: Path) -> None:
     """Issue 13, fault 5: a blank cyber flag refused good rows; [blanks] fills them."""
     path = tmp_path / "extract.csv"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from stalking_profile.importing.excel import WorkbookRefused, read_workbook
+from stalking_profile.importing.excel import SHEET_ROW, WorkbookRefused, read_workbook
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -312,14 +312,17 @@ def read_table(
             frame = read_workbook(path, sheet, header_row)
         except WorkbookRefused as error:
             raise ReadError(str(error)) from error
-        unnamed = [name for name in frame.columns if name.startswith("__UNNAMED__")]
-        if frame.width and len(unnamed) * 2 > frame.width:
+        headers = [name for name in frame.columns if name != SHEET_ROW]
+        unnamed = [name for name in headers if name.startswith("__UNNAMED__")]
+        if headers and len(unnamed) * 2 > len(headers):
             raise ReadError(
                 f"{path.name}: row {header_row} of the sheet is not a header row (most of its "
                 "cells are empty): if a title sits above the headers, say which row holds them "
                 "in a mapping file ([source] header_row = 3)"
             )
-        return RawTable(_as_text(frame, header_row + 1), "xlsx", None, None, _ragged_frame([]))
+        rows = frame.get_column(SHEET_ROW).cast(pl.Int64)
+        text = _as_text(frame.drop(SHEET_ROW), header_row + 1).with_columns(rows.alias(ROW_NUMBER))
+        return RawTable(text, "xlsx", None, None, _ragged_frame([]))
     if suffix in CSV_SUFFIXES:
         return read_csv(path, encoding, delimiter, progress)
     raise ReadError(
