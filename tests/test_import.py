@@ -953,6 +953,20 @@ def test_an_excel_rows_number_is_its_row_on_the_sheet_after_an_empty_row(
     assert refused == {4: "victim_age", 5: "recorded_date"}
 
 
+def test_a_line_of_delimiters_alone_is_no_record(force: Gateway, tmp_path: Path) -> None:
+    """A helper agent's trial: a CSV saved from a spreadsheet ends with ",,,," rows (blank rows
+    of the sheet); each counted as a row read and refused, with a reason for every empty field
+    (17 rows read for 16 records). Like a blank line, it is now no record, and the rows after
+    one keep their line numbers."""
+    path = tmp_path / "extract.csv"
+    lines = offences(3, victim_age="250").write_csv().splitlines()
+    blank = "," * (len(offences(1).columns) - 1)
+    path.write_text("\n".join([lines[0], lines[1], blank, lines[2], lines[3], blank, ",,"]) + "\n")
+    report = import_file(force, path)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (3, 0, 3)
+    assert sorted(set(report.rejects["row_number"])) == [2, 4, 5]
+
+
 def test_a_mapping_says_what_a_blank_means(force: Gateway, tmp_path: Path) -> None:
     """Issue 13, fault 5: a blank cyber flag refused good rows; [blanks] fills them."""
     path = tmp_path / "extract.csv"

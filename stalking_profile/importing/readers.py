@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -324,10 +325,23 @@ def read_table(
         text = _as_text(frame.drop(SHEET_ROW), header_row + 1).with_columns(rows.alias(ROW_NUMBER))
         return RawTable(text, "xlsx", None, None, _ragged_frame([]))
     if suffix in CSV_SUFFIXES:
-        return read_csv(path, encoding, delimiter, progress)
+        return _without_empty_rows(read_csv(path, encoding, delimiter, progress))
     raise ReadError(
         f"{path.name}: unsupported file type {suffix!r}; use CSV, Parquet or Excel (.xlsx)"
     )
+
+
+def _without_empty_rows(raw: RawTable) -> RawTable:
+    """The table without rows that hold no value: a line of delimiters alone (",,,," where a
+    spreadsheet saved a blank row) is no record, as a blank line is not; it had counted as a
+    row read and refused, with a reason for each of its empty fields."""
+    cells = [name for name in raw.frame.columns if name != ROW_NUMBER]
+    frame = raw.frame
+    if cells and frame.height:
+        filled = (pl.col(c).fill_null("").str.strip_chars().str.len_chars() > 0 for c in cells)
+        frame = frame.filter(pl.any_horizontal(filled))
+    ragged = raw.ragged.filter(~pl.col("raw_row").fill_null("").str.contains(r'^[\s,;|"]*$'))
+    return dataclasses.replace(raw, frame=frame, ragged=ragged)
 
 
 def _header_problem(path: Path, sample: bytes, encoding: str, delimiter: str) -> str | None:
