@@ -225,11 +225,21 @@ def _headline(change: float, p: float) -> pl.DataFrame:
     )
 
 
-def test_a_change_is_a_rise_or_fall_only_when_its_test_says_so():
+def test_a_change_is_more_than_chance_only_when_its_test_says_so():
+    """A helper agent's trial: a change its test could not tell from chance read "It is little
+    changed on the previous equal period (5; -60.0%, which could be chance)", and the same
+    beside -100.0%, in a paper's key findings: the figure stands, and the test's verdict."""
     rise = findings.volume(_headline(0.2, 0.01), "in 2021", "stalking", 5)
     assert rise[1].text.startswith("That is a rise of 20.0% on the previous equal period (100)")
-    same = findings.volume(_headline(0.2, 0.2), "in 2021", "stalking", 5)
-    assert same[1].text.startswith("It is little changed") and "could be chance" in same[1].text
+    assert "more than chance would give (p = 0.010)" in rise[1].text
+    same = findings.volume(_headline(-0.6, 0.2), "in 2021", "stalking", 5)
+    assert same[1].text == (
+        "That is a fall of 60.0% on the previous equal period (100), which chance could give "
+        "(p = 0.200): not evidence of a change."
+    )
+    assert "little changed" not in same[1].text and "more than chance" not in same[1].text
+    level = findings.volume(_headline(0.0, 1.0), "in 2021", "stalking", 5)
+    assert level[1].text.startswith("That is the same as the previous equal period (100)")
     fall = findings.volume(_headline(-0.3, 0.0001), "in 2021", "stalking", 5)
     assert "fall of 30.0%" in fall[1].text and "p < 0.001" in fall[1].text
 

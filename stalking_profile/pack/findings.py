@@ -82,11 +82,14 @@ def volume(
                 "change",
             )
         )
-    else:
+    else:  # "little changed" had stood beside -60.0% (5 offences before) and -100.0%
+        movement = (
+            "the same as" if pct == 0 else f"a {'rise' if pct > 0 else 'fall'} of {abs(pct):.1%} on"
+        )
         found.append(
             Finding(
-                f"It is little changed on the previous equal period ({previous}; {pct:+.1%}, "
-                "which could be chance).",
+                f"That is {movement} the previous equal period ({previous}), which chance "
+                f"could give ({_p_text(p)}): not evidence of a change.",
                 "change (exact test of the two periods' counts)",
             )
         )
