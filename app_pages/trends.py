@@ -27,7 +27,7 @@ st.toggle(  # read above (the page's panels are computed together), shown here
     "Recalculate limits at counting-rule changes (e.g. April 2020)", value=True, key="spc_breaks"
 )
 control = page.control
-ui.chart_with_table(control.figure, control.chart, "trends-spc-offences", flt)
+ui.chart_with_table(control.figure, control.chart_table, "trends-spc-offences", flt)
 breaks = ", ".join(b.strftime("%B %Y") for b in control.breaks)
 st.markdown(
     f"**Latest month: {control.variation}.** "

@@ -107,7 +107,7 @@ def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
     the value as shown on its tile, the counts behind it, its 95% interval in words."""
     shown = [
         signed_percent(row["value"]) if row["kind"] == "change" else headline_value(row)
-        for row in headline.select("kind", "value").iter_rows(named=True)
+        for row in headline.select("kind", "value", "denominator").iter_rows(named=True)
     ]
     intervals = [
         interval(row["lower"], row["upper"]).removeprefix("95% CI ")

@@ -497,6 +497,11 @@ class SpcPanel:
     breaks: list[date]
     variation: str
 
+    @cached_property
+    def chart_table(self) -> pl.DataFrame:
+        """The data behind the chart as it draws it (spc.with_count_floor)."""
+        return spc.with_count_floor(self.chart)
+
 
 @built_once_when_published
 @publishable
@@ -515,7 +520,7 @@ def trends_spc(
     breaks = series_breaks(flt.offence_types, start, flt.end_month) if recalculate_at_breaks else []
     chart = spc.xmr(
         monthly["recorded_month"].to_list(), monthly["offences"].to_list(), breaks, run_length
-    )
+    ).with_columns(pl.col("value").cast(pl.Int64))  # counts: one withheld reads "suppressed"
     changes = recording_rule_changes(flt.offence_types, start, flt.end_month)
     figure = charts.spc_figure(
         chart,

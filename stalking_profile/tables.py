@@ -468,6 +468,7 @@ def _starts_with_any(column: pl.Expr) -> pl.Expr:
 
 
 SUPPRESSED = "suppressed"
+NO_DATA = "no data"  # a rate with nothing to divide by, written in words (tiles, packs)
 # An SPC series's variation where a month of it is withheld (linked_protection.withhold_spc_detail)
 SPC_VARIATION_WITHHELD = (
     "not published (a month is withheld, and the limits and special-cause rules would narrow it)"
@@ -491,11 +492,12 @@ def mark_suppressed(
     schema = frame.schema  # built anew on each access
     # a column named by its area (a district's code, "Force") holds counts, or their shares
     by_area = [name for name in frame.columns if name not in HIDDEN and name not in COLUMNS]
+    spc_counts = ["value"] if "moving_range" in frame.columns else []  # an XmR chart's months
     counts = [
         name
         for name in frame.columns
         if name not in HIDDEN
-        and (column_for(name).kind == "count" or name in by_area)
+        and (column_for(name).kind == "count" or name in by_area or name in spc_counts)
         and schema[name].is_integer()
     ]
     shares = [n for n in by_area if schema[n].is_float()]

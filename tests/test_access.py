@@ -359,6 +359,22 @@ def _page_small_counts(at) -> list:
     return found
 
 
+def test_the_trends_spc_table_writes_a_withheld_month_and_no_limit_below_zero(app_test):
+    """A helper agent's trial (Calderdale, non-DA): the data behind the Trends SPC chart left
+    a withheld month blank in publication mode (a blank reads as none; every other table
+    writes "suppressed"), and for every role gave a lower limit of -2.6 offences, which the
+    chart draws at 0 and the scorecard states as 0.0."""
+    address = {"from": "Jul 2021", "to": "Sep 2021", "district": "CD Calderdale", "da": "Non-DA"}
+    for role in ("analyst", "commissioner"):
+        at = _open_as(app_test, role, "app_pages/trends.py", **address)
+        table = next(f.value for f in at.dataframe if "Upper process limit" in f.value.columns)
+        limits = [v for v in table["Lower process limit"] if v not in (None, "", "suppressed")]
+        assert min(float(v) for v in limits) == 0.0 if role == "analyst" else not limits
+        months = table["Value"].astype(str).tolist()
+        assert ("suppressed" in months) == (role == "commissioner"), role
+        assert "None" not in months and "" not in months, role
+
+
 @pytest.mark.parametrize("page", PROFILE_PAGES)
 def test_a_commissioners_office_page_shows_no_small_count(app_test, page: str):
     at = _open_as(app_test, "commissioner", page, **SMALL_ADDRESS)

@@ -211,6 +211,38 @@ def test_the_scan_finds_small_numbers_when_they_are_there(demo_gateway):
     assert any(v is not None and 1 <= v < 5 for v in values)
 
 
+def _tables_of(deck, title: str) -> list[list[str]]:
+    slide = next(slide for slide in deck.slides if slide.shapes.title.text.startswith(title))
+    table = next(shape.table for shape in slide.shapes if shape.has_table)
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def test_a_pack_writes_no_rate_as_suppressed_or_blank_that_is_not_and_no_limit_below_zero(
+    demo_gateway,
+):
+    """A helper agent's trial. An internal pack for a filter with no offences (Calderdale,
+    non-DA, December 2019) wrote every rate "suppressed" beside "no disclosure control
+    applied" (the dashboard: "no data"), and its SPC chart a lower limit of -2.8 offences (the
+    scorecard: 0.0); a publication pack's Data quality slide left its withheld counts blank,
+    where the page writes "suppressed"."""
+    flt, area = pack_filter(
+        demo_gateway, "CD", date(2019, 12, 1), date(2019, 12, 1), "non_domestic"
+    )
+    deck = Presentation(io.BytesIO(build(demo_gateway, flt, area, Access.command_line()).pptx))
+    headline = {row[0]: row for row in _tables_of(deck, "Headline")}
+    assert headline["Arrest rate"][1:4] == ["no data", "0", "0"]
+    quality = _tables_of(deck, "Data quality")
+    assert {row[3] for row in quality[1:]} == {"no data"}
+    assert "suppressed" not in " ".join(_texts(deck))
+    spc = _series(deck)["Statistical process control: offences by month"]
+    assert min(spc["Lower process limit"]) == 0.0
+    flt, area = pack_filter(demo_gateway, "CD", date(2021, 7, 1), date(2021, 9, 1), "non_domestic")
+    published = build(demo_gateway, flt, area, Access.command_line().for_publication())
+    rows = _tables_of(Presentation(io.BytesIO(published.pptx)), "Data quality")[1:]
+    assert any(row[1] == "suppressed" for row in rows)
+    assert all(cell for row in rows for cell in row)
+
+
 def _headline(change: float, p: float) -> pl.DataFrame:
     return pl.DataFrame(
         {

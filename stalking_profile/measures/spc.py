@@ -218,6 +218,19 @@ _LIMITS = {
 }
 
 
+def with_count_floor(chart: pl.DataFrame) -> pl.DataFrame:
+    """An XmR chart of counts as shown: lower limits (process and two-sigma) below 0 at 0, as
+    the charts draw them and the scorecard states them (a count is never negative; the Trends
+    table and a pack's chart had given -2.6 beside the scorecard's 0.0). The rules are worked
+    out on the limits unclipped, which no count can cross anyway.
+
+    >>> with_count_floor(pl.DataFrame({"lower_limit": [-2.6, 1.5, None]}))["lower_limit"].to_list()
+    [0.0, 1.5, None]
+    """
+    lower = [name for name in ("lower_limit", "lower_two_sigma") if name in chart.columns]
+    return chart.with_columns(pl.col(lower).clip(lower_bound=0.0))
+
+
 def variation(chart: pl.DataFrame, improvement: Direction = "neither") -> str:
     """The Making Data Count variation of the latest point: 'common cause', 'special cause -
     improving', 'special cause - concerning', or 'special cause - high/low' when neither

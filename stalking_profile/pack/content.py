@@ -15,6 +15,7 @@ from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter
 from stalking_profile.geography import ward_geometry
 from stalking_profile.linked_protection import Protected
 from stalking_profile.linked_tables import PackTables
+from stalking_profile.measures import spc
 from stalking_profile.measures.indicators import INDICATORS
 from stalking_profile.pack import findings
 from stalking_profile.pack.charts import PackChart, pack_charts
@@ -123,7 +124,9 @@ def gather(
     trend = tables.trend
     risk_rows = tables.risk.select("label", "category", "rate")
     groups = tables.outcomes.select("group_short", "category", "share")
-    spc_rows = tables.spc.select("month", "value", "mean", "upper_limit", "lower_limit")
+    spc_rows = spc.with_count_floor(
+        tables.spc.select("month", "value", "mean", "upper_limit", "lower_limit")
+    )
     return PackContent(
         title=f"Stalking problem profile: {area}",
         area=area,

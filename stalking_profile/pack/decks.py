@@ -29,7 +29,7 @@ from reportlab.platypus import (
 from stalking_profile import images
 from stalking_profile.pack.charts import figure
 from stalking_profile.pack.content import PackContent
-from stalking_profile.tables import column_for, python_values
+from stalking_profile.tables import NO_DATA, SUPPRESSED, column_for, python_values
 
 WIDE, TALL = Inches(13.333), Inches(7.5)
 
@@ -107,10 +107,14 @@ def _table(slide, frame: pl.DataFrame, widths: Sequence[float]) -> None:
 
 
 def _percent_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rates as percentages: "no data" where there is nothing to divide by (a filter with no
+    offences read "suppressed" in an internal pack), "suppressed" where withheld."""
     return frame.with_columns(
-        pl.when(pl.col("rate").is_null())
-        .then(pl.lit("suppressed"))
-        .otherwise((pl.col("rate") * 100).round(1).cast(pl.String) + "%")
+        pl.when(pl.col("rate").is_not_null())
+        .then((pl.col("rate") * 100).round(1).cast(pl.String) + "%")
+        .when(pl.col("denominator") == 0)
+        .then(pl.lit(NO_DATA))
+        .otherwise(pl.lit(SUPPRESSED))
         .alias("rate")
     )
 
@@ -120,8 +124,9 @@ def _for_slide(frame: pl.DataFrame) -> pl.DataFrame:
     a rate already written as a percentage is "Rate"), whole numbers with thousands
     separators, nothing left as None."""
     counts = [name for name, dtype in frame.schema.items() if dtype.is_integer()]
-    shown = frame.with_columns(
-        python_values(frame[name], "{:,}".format, pl.String) for name in counts
+    shown = frame.with_columns(  # a count is missing only where publication mode withheld it
+        python_values(frame[name], "{:,}".format, pl.String).fill_null(SUPPRESSED)
+        for name in counts
     )
     labels = {name: "Rate" if name == "rate" else column_for(name).label for name in frame.columns}
     return shown.fill_null("").rename(labels)
