@@ -480,7 +480,7 @@ def trends_volume(gateway: Gateway, flt: ProfileFilter) -> VolumePanel:
     by_category = volumes.monthly_by_category(counts, flt.start_month, flt.end_month).filter(
         pl.col("category").is_in(_categories(flt))
     )
-    rolling = volumes.rolling_12m_series(counts, flt)
+    rolling = volumes.rolling_12m_series(counts, flt, queries.dataset_info(gateway).first_month)
     changes = recording_rule_changes(flt.offence_types, flt.start_month, flt.end_month)
     figure = charts.monthly_trend_figure(
         by_category, rolling, _titled("Offences per month and rolling 12-month total", flt), changes

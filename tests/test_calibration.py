@@ -104,7 +104,9 @@ def test_outcome_tables_cell_by_cell(demo_gateway: Gateway, domestic: bool) -> N
 def test_rolling_12_month_totals(demo_gateway: Gateway, month: date, expected: int) -> None:
     flt = ProfileFilter(month, month, DISTRICTS)
     series = measures.rolling_12m_series(
-        queries.offence_counts(demo_gateway, flt, lookback_months=11), flt
+        queries.offence_counts(demo_gateway, flt, lookback_months=11),
+        flt,
+        queries.dataset_info(demo_gateway).first_month,
     )
     assert series["rolling_12m_total"].to_list() == [expected]
     assert series["rolling_12m_average"].item() == pytest.approx(expected / 12)

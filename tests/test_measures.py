@@ -165,11 +165,28 @@ def test_rolling_12m_by_hand() -> None:
 
 def test_rolling_series_is_null_until_12_months_of_data(tiny_gateway: Gateway) -> None:
     flt = ProfileFilter(date(2021, 1, 1), date(2021, 3, 1), ("A", "B", "C"))
+    first = queries.dataset_info(tiny_gateway).first_month
     series = measures.rolling_12m_series(
-        queries.offence_counts(tiny_gateway, flt, lookback_months=11), flt
+        queries.offence_counts(tiny_gateway, flt, lookback_months=11), flt, first
     )
     assert series["offences"].to_list() == [2, 3, 1]
     assert series["rolling_12m_total"].to_list() == [None, None, None]
+
+
+def test_a_month_with_no_offence_is_not_taken_for_the_start_of_the_data(
+    demo_gateway: Gateway,
+) -> None:
+    """A helper agent's trial: a meeting pack for Calderdale non-DA, December 2019, gave no
+    12-month average, as the series took the filter's first month with an offence (none in
+    January 2019) for the start of the data. Its 12 months held 25 offences."""
+    flt = ProfileFilter(date(2019, 12, 1), date(2019, 12, 1), ("CD",), "non_domestic")
+    counts = queries.offence_counts(demo_gateway, flt, lookback_months=11)
+    assert counts.filter(recorded_month=date(2019, 1, 1), is_domestic=False).is_empty()
+    series = measures.rolling_12m_series(
+        counts.filter(~pl.col("is_domestic")), flt, queries.dataset_info(demo_gateway).first_month
+    )
+    held = counts.filter(~pl.col("is_domestic"))["offences"].sum()
+    assert series["rolling_12m_total"].to_list() == [held] and held == 25
 
 
 def test_wilson_interval_reference_values() -> None:

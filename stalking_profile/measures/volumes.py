@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 import numpy as np
 import polars as pl
@@ -62,19 +61,19 @@ def rolling_12m(monthly: pl.DataFrame) -> pl.DataFrame:
     ).with_columns((pl.col("rolling_12m_total") / ROLLING_MONTHS).alias("rolling_12m_average"))
 
 
-def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter) -> pl.DataFrame:
+def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter, data_first: date) -> pl.DataFrame:
     """Monthly offences with rolling 12-month totals for the filter's months.
 
     `counts` must reach 11 months before the filter's start (fetch with lookback_months=11)
-    for the first months' rolling totals to be complete; months without 12 months behind them
-    stay null rather than showing a partial total.
+    for the first months' rolling totals to be complete; months without 12 months of data
+    behind them (`data_first`: the data's first month) stay null rather than showing a
+    partial total. A month the filter has no offence in is a 0 like any other: taking the
+    first month with one as the data's start left a sparse filter's totals out (Calderdale
+    non-DA, December 2019: none, where the 12 months held 25).
     """
     first = twelve_months_to(flt.start_month)
-    data_first = (
-        cast(date | None, counts["recorded_month"].min()) if counts.height else flt.start_month
-    )
     monthly = rolling_12m(monthly_counts(counts, first, flt.end_month))
-    if data_first is not None and data_first > first:
+    if data_first > first:
         complete_from = add_months(data_first, ROLLING_MONTHS - 1)
         monthly = monthly.with_columns(
             pl.when(pl.col("recorded_month") >= complete_from)
