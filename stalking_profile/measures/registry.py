@@ -67,6 +67,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Statistical process control", spc.rule_sides),
     ("Statistical process control", scorecard.indicator_chart),
     ("Statistical process control", spc.variation),
+    ("Statistical process control", spc.with_count_floor),
     ("Statistical process control", scorecard.monthly_indicators),
     ("Statistical process control", scorecard.scorecard),
     ("Uncertainty", rates.wilson_interval),
