@@ -484,6 +484,29 @@ def test_a_real_extract_renders_every_page(app_test, extract_db_path, page: str)
             assert any("No ward boundaries" in warning.value for warning in at.warning)
 
 
+def _extract_of(tmp_path, days: list, extract_date):
+    """A force database of one stalking offence recorded on each of `days`, imported with
+    `extract_date`; and the offences' import report."""
+    from stalking_profile.db import connect
+    from stalking_profile.importing.load import import_file
+    from tests.conftest import OFFENCE_HEADER
+
+    districts, offences = tmp_path / "districts.csv", tmp_path / "offences.csv"
+    districts.write_text(EXTRACT_DISTRICTS)
+    rows = "".join(
+        f"R-{n},{day},stalking,8Q,AY,Y,N,Y,standard,N,N,,\n" for n, day in enumerate(days)
+    )
+    offences.write_text(f"{OFFENCE_HEADER}\n{rows}")
+    database = tmp_path / "force.duckdb"
+    gateway = connect(database, read_only=False, create=True)
+    try:
+        import_file(gateway, districts)
+        report = import_file(gateway, offences, extract_date=extract_date)
+    finally:
+        gateway.close()
+    return database, report
+
+
 def test_an_extract_whose_last_months_hold_no_offence_says_so_on_every_page(
     app_test, tmp_path
 ) -> None:
@@ -493,27 +516,8 @@ def test_an_extract_whose_last_months_hold_no_offence_says_so_on_every_page(
     demo, whose extract's last month holds offences, does not."""
     from datetime import date
 
-    from stalking_profile.db import connect
-    from stalking_profile.importing.load import import_file
-    from tests.conftest import OFFENCE_HEADER
-
-    districts, offences = tmp_path / "districts.csv", tmp_path / "offences.csv"
-    districts.write_text(EXTRACT_DISTRICTS)
-    offences.write_text(
-        OFFENCE_HEADER
-        + "\n"
-        + "".join(
-            f"R-{month},2021-{month:02d}-10,stalking,8Q,AY,Y,N,Y,standard,N,N,,\n"
-            for month in range(1, 7)
-        )
-    )
-    database = tmp_path / "force.duckdb"
-    gateway = connect(database, read_only=False, create=True)
-    try:
-        import_file(gateway, districts)
-        report = import_file(gateway, offences, extract_date=date(2022, 1, 31))
-    finally:
-        gateway.close()
+    days = [date(2021, month, 10) for month in range(1, 7)]
+    database, report = _extract_of(tmp_path, days, date(2022, 1, 31))
     said = "it holds no offence in the 7 complete months from July 2021 to January 2022"
     assert said in report.text()
     for page in ("app_pages/overview.py", "app_pages/trends.py"):
@@ -527,6 +531,7 @@ def test_an_extract_whose_last_months_hold_no_offence_says_so_on_every_page(
     from pptx import Presentation
 
     from stalking_profile.access import Access
+    from stalking_profile.db import connect
     from stalking_profile.pack.build import build, pack_filter
 
     gateway = connect(database, read_only=True)
@@ -546,27 +551,8 @@ def test_a_month_the_extract_covers_in_part_is_not_offered(app_test, tmp_path) -
     in the extract's last complete month, and the sidebar and the import report say why."""
     from datetime import date
 
-    from stalking_profile.db import connect
-    from stalking_profile.importing.load import import_file
-    from tests.conftest import OFFENCE_HEADER
-
-    districts, offences = tmp_path / "districts.csv", tmp_path / "offences.csv"
-    districts.write_text(EXTRACT_DISTRICTS)
     days = [date(2021, month, 10) for month in range(1, 13)] + [date(2022, 1, 18)]
-    offences.write_text(
-        OFFENCE_HEADER
-        + "\n"
-        + "".join(
-            f"R-{n},{day},stalking,8Q,AY,Y,N,Y,standard,N,N,,\n" for n, day in enumerate(days)
-        )
-    )
-    database = tmp_path / "force.duckdb"
-    gateway = connect(database, read_only=False, create=True)
-    try:
-        import_file(gateway, districts)
-        report = import_file(gateway, offences, extract_date=date(2022, 1, 20))
-    finally:
-        gateway.close()
+    database, report = _extract_of(tmp_path, days, date(2022, 1, 20))
     said = "January 2022 is not offered as a period's month: the extract is dated 20 January 2022"
     assert said in report.text()
     at = _open(app_test, "app_pages/trends.py", db=database)
