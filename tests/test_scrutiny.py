@@ -302,6 +302,36 @@ def test_the_dip_samples_page_draws_and_records_an_answer(app_test):
     assert kept["Offences sampled from"].iloc[0] > 1000
 
 
+def _answer(at):
+    """The first question's answer in the chosen case's review form."""
+    return at.radio[0]
+
+
+def _note(at):
+    return next(t for t in at.text_input if t.placeholder == "Note (optional)")
+
+
+def test_a_cases_answers_stay_with_that_case(app_test):
+    """A helper agent's trial: after answering one case, the next case's form showed the same
+    answers and note (every case's widgets had one key, and a widget is known by its key),
+    and pressing Save recorded them against that case. Each case's form now shows its own."""
+    at = app_test().run()
+    at.switch_page("app_pages/dip_samples.py").run()
+    at.number_input(key="sample_size").set_value(2)
+    at.button[0].click().run()  # Draw the sample
+    cases = at.selectbox(key="review_case").options
+    _answer(at).set_value("yes")
+    _note(at).set_value("note for case 1")
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    assert any("Saved 1 answer for " in s.value for s in at.success)
+    at.selectbox(key="review_case").set_value(cases[1]).run()
+    assert _answer(at).value == "(not answered)" and _note(at).value == ""
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    assert any(s.value.startswith("No answer changed for ") for s in at.success)
+    at.selectbox(key="review_case").set_value(cases[0]).run()
+    assert _answer(at).value == "yes" and _note(at).value == "note for case 1"
+
+
 def test_a_force_databases_dip_sample_loads_no_example_recommendations(app_test, extract_db_path):
     """On a force's own database, drawing a dip sample (its Review cases tab lists the
     recommendations a finding can be linked to) loaded the shipped example tracker, another

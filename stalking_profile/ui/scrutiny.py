@@ -114,13 +114,16 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
     )
     titles = recommendation_titles()
     numbers: list[int | None] = [None, *titles]
-    with st.form(f"review_{sample.sample_id}_{case}"):
-        given = {q.key: _question_widget(q, previous) for q in question_set.questions}
+    # every widget keyed by its case: a widget is known by its key, so one key for every case
+    # carried a case's answers into the next case's form, and saving recorded them there
+    form = f"review_{sample.sample_id}_{case}"
+    with st.form(form):
+        given = {q.key: _question_widget(q, previous, form) for q in question_set.questions}
         given[reviews.FORCE_RESPONSE] = (
             st.text_area(
                 "The force's response to this case's findings",
                 previous.get(reviews.FORCE_RESPONSE, {}).get("answer", ""),
-                key="a_force_response",
+                key=f"{form}_a_force_response",
             ),
             "",
         )
@@ -129,7 +132,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
             numbers,
             index=numbers.index(linked_before) if linked_before in numbers else 0,
             format_func=lambda n: "(none)" if n is None else f"{n}. {titles[n]}",
-            key="review_recommendation",
+            key=f"{form}_recommendation",
         )
         saved = st.form_submit_button("Save the answers for this case", type="primary")
     if saved:
@@ -171,22 +174,24 @@ def recommendation_titles() -> dict[int, str]:
     return {row["number"]: row["text"][:70] for row in table.iter_rows(named=True)}
 
 
-def _question_widget(question: questions.Question, previous: dict) -> tuple[str, str]:
+def _question_widget(question: questions.Question, previous: dict, form: str) -> tuple[str, str]:
+    """A question's answer and note widgets, keyed by the case's form and the question."""
     before = previous.get(question.key, {})
     if question.answer == "free_text":
-        return st.text_area(question.text, before.get("answer", ""), key=f"a_{question.key}"), ""
+        text = st.text_area(question.text, before.get("answer", ""), key=f"{form}_a_{question.key}")
+        return text, ""
     options = [NOT_ANSWERED, *questions.CHOICES]
     answer = st.radio(
         question.text,
         options,
         index=options.index(before["answer"]) if before else 0,
         horizontal=True,
-        key=f"a_{question.key}",
+        key=f"{form}_a_{question.key}",
     )
     note = st.text_input(
         "Note",
         before.get("note", ""),
-        key=f"n_{question.key}",
+        key=f"{form}_n_{question.key}",
         label_visibility="collapsed",
         placeholder="Note (optional)",
     )
