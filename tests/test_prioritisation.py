@@ -85,6 +85,9 @@ def test_gravity_by_a_harm_index_by_hand():
         ("ho_offence_code,days\n8Q,1\n8q,2\n", "row 3: offence code 8Q given twice"),
         ("ho_offence_code,days\n8Q,-3\n", "days must be a number above 0"),
         ("ho_offence_code,days\n8Q,lots\n", "days must be a number above 0"),
+        # a helper agent's trial: an index of 8Q and 8L stopped the page with a traceback
+        # once an offence coded 8M was in the window
+        ("ho_offence_code,days\n8Q,365\n8L,30\n", "no days for 8M, 8R: give a row for every"),
     ],
 )
 def test_a_bad_harm_index_is_refused_with_a_reason(text, message):

@@ -181,7 +181,8 @@ def _number(value: float) -> str:
 def read_harm_index(text: str) -> dict[str, float]:
     """A crime harm index from CSV text with columns ho_offence_code and days (one row per
     code, e.g. the Cambridge Crime Harm Index's days for 8Q, 8L, 8M, 8R); a clear error for
-    a missing column, an unknown or repeated code, or days that are not a number above 0."""
+    a missing column, an unknown, repeated or missing code, or days that are not a number
+    above 0."""
     try:
         frame = pl.read_csv(io.StringIO(text), infer_schema=False)
     except (pl.exceptions.PolarsError, ValueError) as error:
@@ -207,4 +208,10 @@ def read_harm_index(text: str) -> dict[str, float]:
         if not days > 0:
             raise ValueError(f"row {number}: days must be a number above 0, not {row['days']!r}")
         index[code] = days
+    lacking = [code for code in HO_OFFENCE_CODES if code not in index]
+    if lacking:  # found only when the offences named one, the page had stopped with a traceback
+        raise ValueError(
+            f"the harm index has no days for {', '.join(lacking)}: give a row for every "
+            f"offence code ({', '.join(HO_OFFENCE_CODES)})"
+        )
     return index
