@@ -112,6 +112,13 @@ COLUMNS: dict[str, Column] = {
     "share": Column("Share (%)", "percent"),
     "lower": Column("95% interval from (%)", "percent"),
     "upper": Column("95% interval to (%)", "percent"),
+    # a dip sample's share answered yes, beside the records' (scrutiny.reviews)
+    "sample_rate": Column("Sample (%)", "percent"),
+    "sample_lower": Column("Sample 95% from (%)", "percent"),
+    "sample_upper": Column("Sample 95% to (%)", "percent"),
+    "sample_numerator": Column("Sample: yes", "count"),
+    "sample_denominator": Column("Sample: answered", "count"),
+    "group_offences": Column("All offences of the groups answered", "count"),
     "da_rate": Column("DA rate (%)", "percent"),
     "non_da_rate": Column("Non-DA rate (%)", "percent"),
     "difference_points": Column("Difference (percentage points)", "signed_percent_points"),

@@ -9,7 +9,12 @@ import polars as pl
 import pytest
 
 from stalking_profile.importing import excel
-from stalking_profile.importing.excel import WorkbookRefused, declared_cells, read_workbook
+from stalking_profile.importing.excel import (
+    SHEET_ROW,
+    WorkbookRefused,
+    declared_cells,
+    read_workbook,
+)
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +78,8 @@ def test_hostile_workbooks_are_refused_before_parsing(tmp_path: Path, make) -> N
 
 def test_a_plain_workbook_still_reads(tmp_path: Path) -> None:
     frame = read_workbook(_workbook(tmp_path / "plain.xlsx"))
-    assert frame.rows() == [("AY", "Ayton", "P")]
+    assert frame.drop(SHEET_ROW).rows() == [("AY", "Ayton", "P")]
+    assert frame[SHEET_ROW].to_list() == [2]  # its row on the sheet, below the header
 
 
 def test_the_child_process_contains_what_inspection_misses(

@@ -141,8 +141,49 @@ def test_the_sample_is_compared_with_every_offence_it_was_drawn_from(demo_gatewa
     )
     dash = compared.filter(question_key="dash_completed").row(0, named=True)
     assert (dash["sample_numerator"], dash["sample_denominator"]) == (4, 4)
-    assert dash["denominator"] == offences.height
-    assert dash["numerator"] == offences["dash_completed"].fill_null(False).sum()
+    groups = sample.cases.head(4).select("district_code", "is_domestic").unique()
+    drawn_from = offences.join(groups, on=["district_code", "is_domestic"])
+    assert dash["group_offences"] == drawn_from.height
+    assert dash["numerator"] == drawn_from["dash_completed"].fill_null(False).sum()
+
+
+def test_a_sample_answered_as_the_records_read_matches_them(demo_gateway, store):
+    """A helper agent's trial: a sample answered true to the records read "Domestic-abuse
+    link" 50% against 92.5% of all offences (the sample takes as many cases from each
+    district and DA group), and DASH completion among DA cases (non-DA ones answered "not
+    applicable") against all offences' 84.5%. The records' rate is now each group's rate
+    weighted by its share of the cases answered: the same 50%, and the DA groups' DASH."""
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 3, 7, question_set, "", ANALYST
+    )
+    offences = reviews.population(demo_gateway.scoped(ANALYST), YEAR)
+    records = sample.cases.join(offences, on=["crime_ref", "district_code", "is_domestic"])
+    for case in records.iter_rows(named=True):
+        truth = {
+            "domestic_abuse_link": "yes" if case["is_domestic"] else "no",
+            "dash_completed": ("yes" if case["dash_completed"] else "no")
+            if case["is_domestic"]
+            else "not applicable",
+        }
+        for key, answer in truth.items():
+            reviews.record_answer(
+                store, sample, case["crime_ref"], question_set, key, answer, "", ANALYST
+            )
+    compared = reviews.compared_with_population(
+        sample, reviews.answers(store, sample, ANALYST), question_set, offences
+    )
+    link = compared.filter(question_key="domestic_abuse_link").row(0, named=True)
+    assert link["sample_rate"] == pytest.approx(0.5) and link["rate"] == pytest.approx(0.5)
+    dash = compared.filter(question_key="dash_completed").row(0, named=True)
+    by_district = (
+        offences.filter("is_domestic")
+        .group_by("district_code")
+        .agg(pl.col("dash_completed").fill_null(False).mean())
+    )
+    assert dash["rate"] == pytest.approx(by_district["dash_completed"].mean())
+    assert dash["group_offences"] == offences.filter("is_domestic").height
+    assert dash["lower"] < dash["rate"] < dash["upper"]
 
 
 def test_the_question_set_templates_are_the_seeds_panels():

@@ -236,8 +236,7 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
                 "sample_rate",
                 "sample_lower",
                 "sample_upper",
-                "numerator",
-                "denominator",
+                "group_offences",
                 "rate",
                 "lower",
                 "upper",
@@ -249,10 +248,15 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
                 "sample_rate": "Sample (%)",
                 "sample_lower": "Sample 95% from (%)",
                 "sample_upper": "Sample 95% to (%)",
-                "numerator": "All offences: yes",
-                "denominator": "All offences",
-                "rate": "All offences (%)",
+                "group_offences": "All offences of the groups answered",
+                "rate": "All offences, weighted as the sample (%)",
             },
+        )
+        st.caption(
+            "The sample takes as many cases from each district and DA group, so the records' "
+            "rate is each group's rate over all its offences, weighted by the group's share of "
+            "the cases answered (groups with no answer left out: a DASH question is answered "
+            "'not applicable' outside DA cases)."
         )
     record_download(
         recorded,
