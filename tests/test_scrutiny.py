@@ -430,6 +430,34 @@ def test_the_recommendations_page_shows_the_timeline_for_every_role(app_test):
         assert can_update == (role != "strategic")
 
 
+def test_an_update_shows_at_once_and_one_dated_after_today_is_refused_keeping_its_text(app_test):
+    """A helper agent's trial: after "Record the update" (recommendation 1, Green), the
+    success message showed but the latest-status table still read the old status until the
+    next click; and an update dated 2031 was recorded, and became the latest."""
+    from datetime import timedelta
+
+    at = app_test(role="commissioner", require_login=True).run()
+    at.switch_page("app_pages/recommendations.py").run()
+
+    def status_of_1(at) -> str:
+        latest = at.dataframe[0].value
+        return str(latest[latest.iloc[:, 0] == 1].iloc[0].to_dict())
+
+    assert "Green" not in status_of_1(at)
+    at.date_input(key="rec_date").set_value(date.today() + timedelta(days=400))
+    at.text_input(key="rec_status").set_value("Green")
+    at.text_area(key="rec_progress").set_value("Funding agreed")
+    next(b for b in at.button if b.label == "Record the update").click().run()
+    assert any("after today" in e.value for e in at.error)
+    assert at.text_area(key="rec_progress").value == "Funding agreed"  # kept, to correct
+    assert "Green" not in status_of_1(at)
+    at.date_input(key="rec_date").set_value(date.today())
+    next(b for b in at.button if b.label == "Record the update").click().run()
+    assert any("Recorded the " in s.value for s in at.success)
+    assert "Green" in status_of_1(at)
+    assert at.text_area(key="rec_progress").value == ""
+
+
 def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):
     question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
     sample = reviews.draw(

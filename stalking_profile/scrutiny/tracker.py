@@ -207,10 +207,13 @@ def record_update(
     progress: str,
     by: Access,
 ) -> None:
-    """Add or change one dated update of an existing recommendation."""
+    """Add or change one dated update of an existing recommendation (dated today or
+    before: an update dated 2031 became every timeline's "latest")."""
     by.require(Permission.TRACKER)
     if not status.strip():
         raise ValueError(f'a status as stated, or "{NOT_STATED}"')
+    if update_date > date.today():
+        raise ValueError(f"the update is dated {update_date:%d %B %Y}, after today")
     known = {row["number"] for row in store.fetch("recommendation_updates")}
     if number not in known:
         raise ValueError(f"there is no recommendation {number}")

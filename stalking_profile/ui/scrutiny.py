@@ -313,7 +313,12 @@ def tracker_edit_section(numbers: list[int]) -> None:
     """Record a dated update of a recommendation, and import a tracker file."""
     access = current_access()
     st.subheader("Record an update")
-    with st.form("tracker_update", clear_on_submit=True):
+    if recorded := st.session_state.pop("rec_recorded", None):
+        for key in ("rec_status", "rec_progress"):  # a new form once the update is in
+            st.session_state.pop(key, None)
+        st.success(recorded)
+    # not cleared on submit: an update refused keeps what was typed, to correct it
+    with st.form("tracker_update"):
         number = st.selectbox("Recommendation", numbers, key="rec_number")
         when = st.date_input("Date of the update", date.today(), key="rec_date")
         status = st.text_input(
@@ -325,9 +330,13 @@ def tracker_edit_section(numbers: list[int]) -> None:
         if st.form_submit_button("Record the update"):
             try:
                 tracker.record_update(store(), int(number), when, status, progress, access)
-                st.success(f"Recorded the {when:%d %B %Y} update of recommendation {number}.")
             except ValueError as error:
                 st.error(f"Not recorded: {error}.")
+            else:  # drawn again, so the tables above show the update (they showed the old one)
+                st.session_state["rec_recorded"] = (
+                    f"Recorded the {when:%d %B %Y} update of recommendation {number}."
+                )
+                st.rerun()
     tracker_import_section()
 
 
