@@ -371,6 +371,13 @@ def test_a_cases_answers_stay_with_that_case(app_test):
     assert any(s.value.startswith("No answer changed for ") for s in at.success)
     at.selectbox(key="review_case").set_value(cases[0]).run()
     assert _answer(at).value == "yes" and _note(at).value == "note for case 1"
+    # and an answer set back to "(not answered)" is withdrawn (it had been "nothing to save")
+    _answer(at).set_value("(not answered)")
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    assert any(s.value == f"Withdrew 1 answer for {cases[0]}." for s in at.success)
+    assert _answer(at).value == "(not answered)"
+    summaries = [frame.value for frame in at.dataframe if "Answered" in frame.value.columns]
+    assert summaries[0]["Answered"].iloc[0] == 0
 
 
 def test_a_force_databases_dip_sample_loads_no_example_recommendations(app_test, extract_db_path):

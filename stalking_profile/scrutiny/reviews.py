@@ -207,6 +207,26 @@ def record_answer(
     )
 
 
+def withdraw_answer(
+    store: OperationalStore, sample: DipSample, crime_ref: str, question_key: str, by: Access
+) -> None:
+    """Withdraw a reviewer's answer for one case and question (it reads "not answered" again,
+    and leaves the summaries; the audit trail keeps the withdrawal). Setting an answer back
+    to "(not answered)" had been "nothing to save", and the old answer stayed."""
+    by.require(Permission.REVIEW)
+    if crime_ref not in sample.cases["crime_ref"].to_list():
+        raise ValueError(f"{crime_ref} is not a case of this sample")
+    store.execute(
+        "review_answer_delete",
+        sample_id=sample.sample_id,
+        crime_ref=crime_ref,
+        question_key=question_key,
+    )
+    audit.record(
+        store, Action.REVIEW, by, f"{sample.sample_id} {crime_ref} {question_key}: withdrawn"
+    )
+
+
 ANSWER_SCHEMA = {
     "crime_ref": pl.String,
     "question_key": pl.String,

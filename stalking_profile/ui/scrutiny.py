@@ -136,7 +136,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
         )
         saved = st.form_submit_button("Save the answers for this case", type="primary")
     if saved:
-        changed = 0
+        changed = withdrawn = 0
         for key, (answer, note) in given.items():
             before = previous.get(key, {})
             unchanged = (
@@ -144,6 +144,10 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
                 and before.get("note", "") == note
                 and before.get("recommendation") == linked
             )
+            if answer in (NOT_ANSWERED, "") and before:  # set back to not answered: withdrawn
+                reviews.withdraw_answer(store(), sample, str(case), key, current_access())
+                changed, withdrawn = changed + 1, withdrawn + 1
+                continue
             if answer in (NOT_ANSWERED, "") or unchanged:
                 continue
             reviews.record_answer(
@@ -158,9 +162,14 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
                 recommendation=linked,
             )
             changed += 1
+        done = [
+            f"{verb} {plural(n, 'answer')}"
+            for verb, n in (("Saved", changed - withdrawn), ("Withdrew", withdrawn))
+            if n
+        ]
         st.session_state["review_saved"] = (
-            f"Saved {plural(changed, 'answer')} for {case}."
-            if changed
+            f"{' and '.join(done)} for {case}."
+            if done
             else f"No answer changed for {case}: nothing to save."
         )
         st.rerun()
