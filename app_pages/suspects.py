@@ -27,7 +27,15 @@ st.caption(
     f"ranked; the score is their weighted mean (the sum is under 'Why'). "
     f"{view.suspects:,} suspects, the first {view.ranked.height:,} shown."
 )
-ui.show_table(view.ranked, ui.file_stem("prioritisation", flt))
+ui.show_table(view.ranked)
+ui.audit_view("perpetrator prioritisation: ranked suspects", flt.describe())
+ui.record_download(
+    view.ranked,
+    f"{ui.file_stem('prioritisation', flt)}.csv",
+    "Download the ranked suspects (CSV)",
+    "perpetrator prioritisation: ranked suspects",
+    flt.describe(),
+)
 
 st.subheader("A suspect's history")
 choices = view.ranked["suspect_id"].to_list()
@@ -44,7 +52,14 @@ st.markdown(f"**{chosen}**")
 if history is None or history.is_empty():
     st.warning(f"Nothing is recorded for the suspect key {chosen!r}.")
     st.stop()
-ui.show_table(history, f"suspect-history_{chosen}")
+ui.show_table(history)
+ui.audit_view(f"suspect history: {chosen}")
+ui.record_download(
+    history,
+    f"suspect-history_{chosen}.csv",
+    "Download the history (CSV)",
+    f"suspect history: {chosen}",
+)
 st.caption(
     "Every offence naming the suspect, each outcome those offences were given (in order, so "
     "a changed outcome shows), every order restricting them with each step of its life, and "

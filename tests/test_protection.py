@@ -466,6 +466,19 @@ def test_the_suspect_history_page_shows_one_suspect_to_analysts_only(app_test, d
     assert any(caption.value.startswith(window) for caption in at.caption)
     assert list(ranked.columns[:3]) == ["Rank", "Suspect", "Score (0-100)"]
     assert ranked["Rank"].tolist()[:3] == [1, 2, 3]
+    # record-level views go to the audit trail, as the Data quality page's do (a helper
+    # agent's trial: the ranked list and a suspect's history wrote nothing)
+    import os
+
+    from stalking_profile.access import Access
+    from stalking_profile.operational import audit, open_store
+
+    trail = audit.events(open_store(os.environ["STALKING_PROFILE_STORE"]), Access.command_line())
+    viewed = trail.filter(action="records viewed")["detail"].to_list()
+    assert "perpetrator prioritisation: ranked suspects" in viewed
+    assert f"suspect history: {subject}" in viewed
+    downloads = [b.label for b in at.get("download_button")]
+    assert "Download the ranked suspects (CSV)" in downloads
     strategic = app_test(role="strategic", require_login=True).run()
     assert not strategic.exception
     with pytest.raises(ValueError):  # the page is not offered to a strategic lead

@@ -16,7 +16,7 @@ from stalking_profile.scrutiny import questions, reviews, tracker
 from stalking_profile.scrutiny import report as report_module
 from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import DipSample
-from stalking_profile.ui.auth import audited, store
+from stalking_profile.ui.auth import audit_view, audited, store
 from stalking_profile.ui.cache import current_access, current_gateway, synthetic_demo
 from stalking_profile.ui.widgets import download, record_download, show_table
 
@@ -98,6 +98,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
         f"{sample.filter_text}; seed {sample.seed}; question set: {question_set.name}."
     )
     show_table(sample.cases)
+    audit_view(f"dip sample {sample.sample_id} cases", sample.filter_text)
     record_download(
         sample.cases,
         f"dip-sample-{sample.sample_id}.csv",
