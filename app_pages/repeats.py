@@ -54,7 +54,8 @@ st.subheader("Serial perpetrators")
 ui.show_table(view.serial, ui.file_stem("repeats-serial", flt))
 st.caption(
     f"A serial perpetrator has {settings.serial_victims} or more victims within "
-    f"{settings.serial_years} years up to the period's end (MATAC's definition by default; set "
+    f"{settings.serial_years} years up to the period's end, or for a longer period within any "
+    f"{settings.serial_years} years of it (MATAC's definition by default; set "
     "`STALKING_PROFILE_SERIAL_VICTIMS` and `STALKING_PROFILE_SERIAL_YEARS`). Where the window "
     "starts before the data ('Whole window within the data' unticked), earlier victims are not "
     "seen."

@@ -117,3 +117,42 @@ def test_serial_perpetrators_by_the_matac_definition():
     assert three["serial_suspects"][0] == 0
     one_year = repeats.serial_perpetrators(OFFENCES, START, END, DATA_START, years=1)
     assert one_year.row(0, named=True)["full_window"] is True
+
+
+def test_a_period_longer_than_the_window_counts_victims_within_any_window_of_it():
+    """A helper agent's trial: for April 2018 to January 2022 the one window of 3 years was
+    the last, so a suspect with two victims earlier in the period was not serial (697 shown,
+    776 by the definition). By hand, a 1-year window over 2021: S1's V1 (January) and V2
+    (June) fall within a year, S2's V3 (February) and V4 (the next March) do not, and S3's
+    V5 and V6 in one month do; S4's V7 (December 2020, before the period) and V8 (June 2021)
+    are within a year ending in the period."""
+    rows = [
+        (date(2020, 12, 5), "V7", "S4"),
+        (date(2021, 1, 10), "V1", "S1"),
+        (date(2021, 6, 10), "V2", "S1"),
+        (date(2021, 2, 10), "V3", "S2"),
+        (date(2022, 3, 10), "V4", "S2"),
+        (date(2021, 9, 1), "V5", "S3"),
+        (date(2021, 9, 20), "V6", "S3"),
+        (date(2021, 6, 1), "V8", "S4"),
+    ]
+    offences = pl.DataFrame(
+        {
+            "recorded_date": [r[0] for r in rows],
+            "recorded_month": [r[0].replace(day=1) for r in rows],
+            "is_domestic": [True] * len(rows),
+            "victim_id": [r[1] for r in rows],
+            "suspect_id": [r[2] for r in rows],
+        }
+    )
+    start, end = date(2021, 1, 1), date(2022, 3, 1)  # 15 months, longer than 1 year
+    serial = repeats.serial_perpetrators(offences, start, end, date(2020, 1, 1), years=1)
+    row = serial.row(0, named=True)
+    assert (row["suspects"], row["serial_suspects"], row["offences_by_serial"]) == (4, 2, 4)
+    # S1 and S3; S4's December 2020 offence is outside every window (the first: 2021), and
+    # S2's two are 13 months apart
+    assert row["window_start"] == date(2021, 1, 1)
+    shorter = repeats.serial_perpetrators(
+        offences, start, date(2021, 12, 1), date(2020, 1, 1), 2, 1
+    )
+    assert shorter.row(0, named=True)["serial_suspects"] == 2  # one window: 2021, as before

@@ -176,20 +176,38 @@ def serial_perpetrators(
 ) -> pl.DataFrame:
     """Serial perpetrators (the MATAC definition by default: `victims` or more distinct
     victims within `years` years): suspects identified on offences recorded in the period
-    whose offences recorded in the `years` x 12 months up to the period's end month involve
-    that many victims. One row: suspects (identified in the period), serial_suspects,
-    offences_by_serial (the period's offences whose suspect is serial), offences_with_suspect,
-    serial_share = offences_by_serial / offences_with_suspect, window_start (its first month)
-    and full_window (false when the window starts before `data_start`, the data's first
-    month: suspects may be missed)."""
-    window_start = add_months(end, -(12 * years - 1))
+    whose offences recorded in some `years` x 12 months ending in the period's last month or,
+    for a longer period, in any month from the one `years` x 12 months into the period to
+    its last, involve that many victims (one window, up to the end, for a period no longer
+    than that: a longer one had missed suspects whose victims came earlier in it, 79 of 776
+    from April 2018 to January 2022). One row: suspects (identified in the period),
+    serial_suspects, offences_by_serial (the period's offences whose suspect is serial),
+    offences_with_suspect, serial_share = offences_by_serial / offences_with_suspect,
+    window_start (the first month of the windows) and full_window (false when it is before
+    `data_start`, the data's first month: suspects may be missed)."""
+    span = 12 * years - 1  # months before a window's last month
+    first_end = min(end, add_months(start, span))  # the earliest last month of a window
+    window_start = add_months(first_end, -span)
     window = _in_period(offences, window_start, end).filter(
         pl.col("suspect_id").is_not_null() & pl.col("victim_id").is_not_null()
     )
+    # a window ends at each offence's month (not before the earliest end): its victims are
+    # those of the suspect's offences from `span` months before to that month
+    ends = window.select(
+        "suspect_id",
+        pl.max_horizontal(pl.col("recorded_month"), pl.lit(first_end)).alias("window_end"),
+    ).unique()
+    paired = ends.join(window.select("suspect_id", "recorded_month", "victim_id"), on="suspect_id")
+    within = paired.filter(
+        pl.col("recorded_month").is_between(
+            pl.col("window_end").dt.offset_by(f"-{span}mo"), pl.col("window_end")
+        )
+    )
     serial = (
-        window.group_by("suspect_id")
+        within.group_by("suspect_id", "window_end")
         .agg(pl.col("victim_id").n_unique().alias("victims"))
         .filter(pl.col("victims") >= victims)["suspect_id"]
+        .unique()
     )
     period = _in_period(offences, start, end).filter(pl.col("suspect_id").is_not_null())
     by_serial = period.filter(pl.col("suspect_id").is_in(serial.implode()))
