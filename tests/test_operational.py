@@ -133,6 +133,21 @@ def test_a_user_name_is_data_never_sql(store: OperationalStore):
     assert accounts.users(store, ADMIN)["username"].to_list() == [hostile]
 
 
+def test_an_administrator_reads_who_viewed_records_but_not_the_records(store: OperationalStore):
+    """A helper agent's trial: administrators, who may not read records, read crime
+    references and reviewers' answers in the audit trail's detail."""
+    analyst = Access.for_role("ana", Role.ANALYST)
+    audit.record(store, audit.Action.REVIEW, analyst, "s1 SYN-CD-2107-00012 dash: no")
+    audit.record(store, audit.Action.RECORDS_VIEWED, analyst, "suspect history: SYN-S-CD-1")
+    audit.record(store, audit.Action.EXPORT, analyst, "a table")
+    administrator = Access.for_role("admin", Role.ADMINISTRATOR)
+    trail = audit.events(store, administrator).sort("event_id")
+    assert trail["action"].to_list() == ["review answer", "records viewed", "export"]
+    assert trail["username"].to_list() == ["ana"] * 3
+    assert trail["detail"].to_list() == [audit.RECORD_DETAIL_WITHHELD] * 2 + ["a table"]
+    assert "SYN-CD-2107-00012" in audit.events(store, ADMIN)["detail"].to_list()[-1]
+
+
 def test_the_audit_trail_is_append_only(store: OperationalStore):
     audit.record(store, audit.Action.EXPORT, ADMIN, "a table")
     if store.dialect == "sqlite":

@@ -71,9 +71,26 @@ AUDIT_SCHEMA = {
 def events(
     store: OperationalStore, access: Access, days: int = 90, max_rows: int = 5000
 ) -> pl.DataFrame:
-    """The audit trail of the last `days` days, newest first (administrators only)."""
+    """The audit trail of the last `days` days, newest first (administrators only). To one
+    who may not read records, the detail of a record-level event (RECORD_LEVEL: crime
+    references, suspect keys, a reviewer's answers) reads RECORD_DETAIL_WITHHELD: who did
+    what, and when, is the trail's, the records are not (an administrator had read them)."""
     from stalking_profile.access import Permission
 
     access.require(Permission.AUDIT)
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    return store.frame("audit_events", AUDIT_SCHEMA, since=since, max_rows=max_rows)
+    trail = store.frame("audit_events", AUDIT_SCHEMA, since=since, max_rows=max_rows)
+    if access.allows(Permission.RECORDS):
+        return trail
+    return trail.with_columns(
+        pl.when(pl.col("action").is_in(sorted(action.value for action in RECORD_LEVEL)))
+        .then(pl.lit(RECORD_DETAIL_WITHHELD))
+        .otherwise(pl.col("detail"))
+        .alias("detail")
+    )
+
+
+# The events whose detail names records: what they were is withheld from a reader of the trail
+# who may not read records.
+RECORD_LEVEL = frozenset({Action.RECORDS_VIEWED, Action.RECORDS_DOWNLOADED, Action.REVIEW})
+RECORD_DETAIL_WITHHELD = "(record level: shown to those who may read records)"
