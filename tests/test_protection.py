@@ -485,6 +485,25 @@ def test_the_suspect_history_page_shows_one_suspect_to_analysts_only(app_test, d
         strategic.switch_page("app_pages/suspects.py")
 
 
+def test_a_breach_weighs_in_the_harm_index_days(app_test):
+    """A helper agent's trial: with a crime harm index, an offence weighed its days (365 for
+    stalking) and a breach still 2 points, so breaches barely moved a suspect. A breach now
+    weighs days too, by default the index's days for stalking; an index lacking a code is
+    refused on upload, where it had stopped the page with a traceback."""
+    at = app_test(type=["Stalking", "Harassment"]).run()
+    at.switch_page("app_pages/suspects.py").run()
+    at.radio(key="prio_basis").set_value("Crime harm index (days)").run()
+    upload = at.file_uploader(key="prio_harm")
+    upload.set_value(("harm.csv", b"ho_offence_code,days\n8Q,365\n8L,30\n", "text/csv")).run()
+    assert not at.exception
+    assert any("no days for 8M, 8R" in e.value for e in at.error)
+    complete = b"ho_offence_code,days\n8Q,365\n8L,30\n8M,60\n8R,10\n"
+    at.file_uploader(key="prio_harm").set_value(("harm.csv", complete, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert at.number_input(key="prio_breach_days").value == 365.0
+    assert not [n for n in at.number_input if n.key == "prio_breach"]
+
+
 def test_a_prioritisation_window_before_the_records_says_so(app_test, demo_gateway):
     """Twelve months to a period ending three months after the records start ranked suspects
     on three months of offences under a heading of twelve, and said nothing. The page now

@@ -45,6 +45,7 @@ class Weights:
     victims: float = 1.0
     risk_points: Mapping[str, float] = field(default_factory=lambda: dict(RISK_POINTS))
     harm_days: Mapping[str, float] | None = None  # by HO offence code: use a harm index
+    # a breach's weight in the gravity's unit: points of DASH risk, or days with a harm index
     breach_points: float = BREACH_POINTS
 
     def __post_init__(self) -> None:

@@ -48,10 +48,21 @@ def weights_editor() -> tuple[int, Weights]:
                 )
                 for level, points in RISK_POINTS.items()
             }
-            breach = _weight("Points: a breach of an order", "breach", BREACH_POINTS, "")
-            harm = None
-            if basis != "DASH risk level":
-                harm = _harm_index()
+            harm = _harm_index() if basis != "DASH risk level" else None
+            if harm is None:
+                breach = _weight("Points: a breach of an order", "breach", BREACH_POINTS, "")
+            else:  # in the index's unit: 2 points beside 365 days of an 8Q offence weighed nothing
+                breach = float(
+                    st.number_input(
+                        "Days: a breach of an order",
+                        0.0,
+                        100_000.0,
+                        harm["8Q"],
+                        key="prio_breach_days",
+                        help="A breach weighs as many days as this: by default the index's "
+                        "days for stalking (8Q), a breach of an order being itself an offence.",
+                    )
+                )
     try:
         weights = Weights(**factors, risk_points=risk, harm_days=harm, breach_points=breach)
     except ValueError as error:
