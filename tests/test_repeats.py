@@ -124,8 +124,8 @@ def test_a_period_longer_than_the_window_counts_victims_within_any_window_of_it(
     the last, so a suspect with two victims earlier in the period was not serial (697 shown,
     776 by the definition). By hand, a 1-year window over 2021: S1's V1 (January) and V2
     (June) fall within a year, S2's V3 (February) and V4 (the next March) do not, and S3's
-    V5 and V6 in one month do; S4's V7 (December 2020, before the period) and V8 (June 2021)
-    are within a year ending in the period."""
+    V5 and V6 in one month do; S4's V7 (December 2020) is before the first window, which for a
+    period longer than the window starts with the period, so V8 (June 2021) is S4's one."""
     rows = [
         (date(2020, 12, 5), "V7", "S4"),
         (date(2021, 1, 10), "V1", "S1"),

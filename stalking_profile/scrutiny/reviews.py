@@ -184,8 +184,7 @@ def record_answer(
         if question_key == FORCE_RESPONSE
         else question_set.question(question_key)
     )
-    if crime_ref not in sample.cases["crime_ref"].to_list():
-        raise ValueError(f"{crime_ref} is not a case of this sample")
+    _require_case(sample, crime_ref)
     if question.answer == "yes_no_partly_na" and answer not in CHOICES:
         raise ValueError(f"the answer to {question_key} is one of {', '.join(CHOICES)}")
     store.execute(
@@ -207,6 +206,11 @@ def record_answer(
     )
 
 
+def _require_case(sample: DipSample, crime_ref: str) -> None:
+    if crime_ref not in sample.cases["crime_ref"].to_list():
+        raise ValueError(f"{crime_ref} is not a case of this sample")
+
+
 def withdraw_answer(
     store: OperationalStore, sample: DipSample, crime_ref: str, question_key: str, by: Access
 ) -> None:
@@ -214,8 +218,7 @@ def withdraw_answer(
     and leaves the summaries; the audit trail keeps the withdrawal). Setting an answer back
     to "(not answered)" had been "nothing to save", and the old answer stayed."""
     by.require(Permission.REVIEW)
-    if crime_ref not in sample.cases["crime_ref"].to_list():
-        raise ValueError(f"{crime_ref} is not a case of this sample")
+    _require_case(sample, crime_ref)
     store.execute(
         "review_answer_delete",
         sample_id=sample.sample_id,
