@@ -96,8 +96,8 @@ SHEET_ROW = "__sheet_row"  # a row's number on the sheet, read beside its cells
 
 def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> pl.DataFrame:
     """A sheet as text columns (headers from spreadsheet row `header_row`) and each row's
-    number on the sheet (SHEET_ROW; empty rows left out), read in a child process with memory
-    and time limits after `inspect_workbook` has passed it.
+    number on the sheet (SHEET_ROW; empty rows kept), read in a child process with memory and
+    time limits after `inspect_workbook` has passed it.
     WorkbookRefused if it cannot be read within them."""
     inspect_workbook(path)
     with tempfile.TemporaryDirectory(prefix="workbook-") as folder:
@@ -133,25 +133,16 @@ def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> 
 def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     """In the child process: limit memory, read the sheet as text, write it as Parquet."""
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
-    options = {"header_row": header_row - 1}
-    # empty rows kept until each row has its number on the sheet: dropped first, they moved
-    # every refused row after one a row up in the report (a helper agent's trial)
-    frame = (
-        pl.read_excel(
-            path,
-            sheet_name=sheet,
-            infer_schema_length=0,
-            read_options=options,
-            drop_empty_rows=False,
-        )
-        if sheet
-        else pl.read_excel(path, infer_schema_length=0, read_options=options, drop_empty_rows=False)
+    # empty rows kept, so that each row has its number on the sheet (readers leaves them out):
+    # dropped here, they moved every refused row after one a row up in the report
+    frame = pl.read_excel(
+        path,
+        sheet_name=sheet,  # None: the first sheet
+        infer_schema_length=0,
+        read_options={"header_row": header_row - 1},
+        drop_empty_rows=False,
     )
-    numbered = frame.with_row_index(SHEET_ROW, offset=header_row + 1)
-    if frame.width:
-        cells = (pl.col(c).str.strip_chars().str.len_chars() > 0 for c in frame.columns)
-        numbered = numbered.filter(pl.any_horizontal(cells).fill_null(False))
-    numbered.write_parquet(out)
+    frame.with_row_index(SHEET_ROW, offset=header_row + 1).write_parquet(out)
 
 
 if __name__ == "__main__":

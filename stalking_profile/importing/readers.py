@@ -321,9 +321,11 @@ def read_table(
                 "cells are empty): if a title sits above the headers, say which row holds them "
                 "in a mapping file ([source] header_row = 3)"
             )
-        rows = frame.get_column(SHEET_ROW).cast(pl.Int64)
-        text = _as_text(frame.drop(SHEET_ROW), header_row + 1).with_columns(rows.alias(ROW_NUMBER))
-        return RawTable(text, "xlsx", None, None, _ragged_frame([]))
+        text = frame.select(
+            pl.exclude(SHEET_ROW).cast(pl.String),
+            pl.col(SHEET_ROW).cast(pl.Int64).alias(ROW_NUMBER),
+        )
+        return _without_empty_rows(RawTable(text, "xlsx", None, None, _ragged_frame([])))
     if suffix in CSV_SUFFIXES:
         return _without_empty_rows(read_csv(path, encoding, delimiter, progress))
     raise ReadError(
@@ -333,8 +335,9 @@ def read_table(
 
 def _without_empty_rows(raw: RawTable) -> RawTable:
     """The table without rows that hold no value: a line of delimiters alone (",,,," where a
-    spreadsheet saved a blank row) is no record, as a blank line is not; it had counted as a
-    row read and refused, with a reason for each of its empty fields."""
+    spreadsheet saved a blank row), or an empty row of a sheet (a cell of spaces too), is no
+    record, as a blank line is not; it had counted as a row read and refused, with a reason
+    for each of its empty fields."""
     cells = [name for name in raw.frame.columns if name != ROW_NUMBER]
     frame = raw.frame
     if cells and frame.height:

@@ -137,7 +137,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
         )
         saved = st.form_submit_button("Save the answers for this case", type="primary")
     if saved:
-        changed = withdrawn = 0
+        answered = withdrawn = 0
         for key, (answer, note) in given.items():
             before = previous.get(key, {})
             unchanged = (
@@ -147,7 +147,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
             )
             if answer in (NOT_ANSWERED, "") and before:  # set back to not answered: withdrawn
                 reviews.withdraw_answer(store(), sample, str(case), key, current_access())
-                changed, withdrawn = changed + 1, withdrawn + 1
+                withdrawn += 1
                 continue
             if answer in (NOT_ANSWERED, "") or unchanged:
                 continue
@@ -162,10 +162,10 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
                 current_access(),
                 recommendation=linked,
             )
-            changed += 1
+            answered += 1
         done = [
             f"{verb} {plural(n, 'answer')}"
-            for verb, n in (("Saved", changed - withdrawn), ("Withdrew", withdrawn))
+            for verb, n in (("Saved", answered), ("Withdrew", withdrawn))
             if n
         ]
         st.session_state["review_saved"] = (
@@ -251,16 +251,7 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
                 "lower",
                 "upper",
             ),
-            labels={
-                "label": "Measure",
-                "sample_numerator": "Sample: yes",
-                "sample_denominator": "Sample: answered",
-                "sample_rate": "Sample (%)",
-                "sample_lower": "Sample 95% from (%)",
-                "sample_upper": "Sample 95% to (%)",
-                "group_offences": "All offences of the groups answered",
-                "rate": "All offences, weighted as the sample (%)",
-            },
+            labels={"label": "Measure", "rate": "All offences, weighted as the sample (%)"},
         )
         st.caption(
             "The sample takes as many cases from each district and DA group, so the records' "
