@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import tables, ui
+from stalking_profile import ui
 
 flt = ui.active_filter()
 
@@ -49,8 +49,8 @@ st.caption(
     "CSV holds every interval, p- and q-value. "
     "'Force' is every district, whatever is selected, for comparison."
 )
-ui.csv_download(
-    tables.for_display(comparison.table),
+ui.table_download(
+    comparison.table,
     f"{ui.file_stem('trends-period-comparison', flt)}.csv",
     "Download CSV (with p-values)",
 )

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 import polars as pl
 import xlsxwriter
@@ -78,6 +78,12 @@ class Provenance:
         if self.synthetic:
             rows.append(("Notice", "SYNTHETIC DATA: no row describes a real person or crime"))
         return rows
+
+
+def exported_now(provenance: Provenance) -> Provenance:
+    """The provenance stamped with the time now: a download is made when its button is
+    clicked, which may be long after the page was drawn."""
+    return replace(provenance, exported_at=datetime.now(UTC))
 
 
 def csv_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:

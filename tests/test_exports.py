@@ -164,3 +164,16 @@ def test_a_chart_renders_offline_at_slide_size_with_its_provenance(demo_gateway)
     assert "OFFICIAL (synthetic demonstration data)" in svg and "SYNTHETIC DATA" in svg
     assert "extract of 31 January 2022" in svg
     assert svg.count('class="choroplethlocation"') == geometry.wards.height == 17  # every ward
+
+
+def test_a_download_is_stamped_when_it_is_made_not_when_its_page_was_drawn():
+    """The provenance was made when the page was drawn, so a table downloaded an hour later
+    said it was exported an hour before; the time is now taken when the file is made."""
+    drawn = _provenance()  # a page drawn on 1 December 2026
+    before = datetime.now(UTC)
+    made = exports.exported_now(drawn)
+    assert before <= made.exported_at <= datetime.now(UTC)
+    assert made.filter_text == drawn.filter_text and drawn.exported_at.day == 1
+    assert f"# Exported: {made.exported_at:%d %B %Y %H:%M} UTC by ana" in (
+        exports.csv_bytes(SHOWN, made).decode("utf-8")
+    )

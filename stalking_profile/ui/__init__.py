@@ -77,6 +77,7 @@ from stalking_profile.ui.widgets import (
     plotly_chart,
     record_download,
     show_table,
+    table_download,
 )
 
 __all__ = [
@@ -133,6 +134,7 @@ __all__ = [
     "store",
     "synthetic_banner",
     "synthetic_demo",
+    "table_download",
     "trends",
     "victim_contact",
     "weights_editor",

@@ -87,7 +87,7 @@ def _made_on_click(shown, provenance, make, file_name: str):
     access, current = current_access(), operational_store()
 
     def generate() -> bytes:
-        content = make(shown, provenance)
+        content = make(shown, exports.exported_now(provenance))
         marked = "publication" if provenance.suppressed_below else "internal"
         detail = f"{file_name} ({marked}, sha256 {exports.digest(content)})"
         audit.record(current, Action.EXPORT, access, detail, provenance.filter_text)
@@ -341,6 +341,13 @@ def show_table(
     st.dataframe(table.arrow, hide_index=True, column_config=config, placeholder=tables.NO_VALUE)
     if file_stem is not None:
         csv_download(table.shown, f"{file_stem}.csv")
+
+
+def table_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV") -> None:
+    """Downloads of a table in the users' words, as `show_table` would write it (in
+    publication mode a withheld count reads "suppressed", not blank), for a table shown
+    another way (its own display frame)."""
+    csv_download(_prepared(frame, None, _publication()).shown, file_name, label)
 
 
 def pick_one_row(frame: pl.DataFrame, key: str) -> int | None:
