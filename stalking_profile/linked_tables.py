@@ -510,7 +510,9 @@ def published_counts(tables: Tables, domestic: Domestic) -> Published:
 
 
 def _totalled(out: Published, frame: pl.DataFrame, table: str, spec: Totalled) -> None:
-    """Every count of a totalled table, and the sums of its rows to the total row."""
+    """Every count of a totalled table, and the sums of its rows to the total row; where the
+    rows are districts with a row "Force" beside the selection's total (categories.
+    beside_force), the total and the districts not selected (never published) to the force."""
     derived = spec.derived or {}
     counted = [name for name, dtype in frame.schema.items() if dtype.is_integer()]
     parts: defaultdict[tuple, list[Key]] = defaultdict(list)
@@ -519,8 +521,11 @@ def _totalled(out: Published, frame: pl.DataFrame, table: str, spec: Totalled) -
         for column in counted:
             key = out.count((table, column, group, row[spec.label]), table, i, column, row[column])
             out.places[key][-1] = Place(table, i, column, derived.get(column, RATE))
-            if column in spec.columns and row[spec.label] != spec.total:
+            if column in spec.columns and row[spec.label] not in (spec.total, FORCE):
                 parts[(column, group)].append(key)
+            if column in spec.columns and row[spec.label] == FORCE:
+                others = (table, column, group, OTHERS)
+                out.add([(table, column, group, spec.total), others], key)
         if spec.split and {*spec.split, spec.whole} <= set(frame.columns):  # DA + non-DA = all
             keys = [(table, c, group, row[spec.label]) for c in spec.split]
             out.add(keys, (table, spec.whole, group, row[spec.label]))
@@ -540,7 +545,9 @@ def _offences_by_district_links(out: Published, tables: Tables, chosen: Domestic
         frame = tables.get(table)
         if frame is None or "offences" not in frame.columns:
             continue
-        districts = [d for d in frame["district_code"].unique().to_list() if d != "All"]
+        districts = [
+            d for d in frame["district_code"].unique().to_list() if d not in ("All", FORCE)
+        ]
         everything = SELECTED if len(districts) > 1 else (districts[0] if districts else None)
         for row in frame.iter_rows(named=True):
             area = everything if row["district_code"] == "All" else row["district_code"]
@@ -637,15 +644,21 @@ def _rate_group_links(out: Published, rates: pl.DataFrame) -> None:
 
 
 def _take_up_links(out: Published, frame: pl.DataFrame) -> None:
-    """The take-up table's districts add up to its "All" rows, and all applications there
-    are the period's applications (Civil orders' activity), type by type."""
-    districts = [d for d in frame["district_code"].unique().to_list() if d != "All"]
-    if "All" not in frame["district_code"].to_list() or not districts:
+    """The take-up table's districts add up to its "All" rows, those and the districts not
+    selected (never published) to its "Force" rows where it has them, and all applications
+    there are the period's applications (Civil orders' activity), type by type."""
+    areas = frame["district_code"].unique().to_list()
+    districts = [d for d in areas if d not in ("All", FORCE)]
+    if "All" not in areas or not districts:
         return
-    for order_type in frame["order_type"].unique().to_list():
+    for order_type in frame["order_type"].unique().to_list():  # the force's types, if shown
         for column in ("applications", "offences"):
             parts = [("order_take_up", column, d, order_type) for d in districts]
-            out.add(parts, ("order_take_up", column, "All", order_type))
+            every: Key = ("order_take_up", column, "All", order_type)
+            out.add(parts, every)
+            if FORCE in areas:
+                others = ("order_take_up", column, OTHERS, order_type)
+                out.add([every, others], ("order_take_up", column, FORCE, order_type))
     for order_type in frame["order_type"].unique().to_list():
         every = ("order_take_up", "applications", "All", order_type)
         out.same_if_equal(every, ("order_activity", "applied", None, order_type))

@@ -16,7 +16,7 @@ from stalking_profile.contract import OFFENCE_TYPES, ORDER_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.measures import contact, orders, prioritisation
-from stalking_profile.measures.categories import FORCE, name_selection_rows
+from stalking_profile.measures.categories import FORCE, beside_force, name_selection_rows
 from stalking_profile.panels import (
     protected_beside_pages,
     protected_beside_pages_for_every_choice,
@@ -49,12 +49,12 @@ class OrdersPanel:
     activity: pl.DataFrame  # orders.order_activity
     monthly: pl.DataFrame  # orders.orders_by_month, every type
     figure: go.Figure  # the chosen type's months
-    take_up: pl.DataFrame  # orders.take_up
+    take_up: pl.DataFrame  # orders.take_up, with rows "Force" beside a subset (beside_force)
     times: pl.DataFrame  # orders.time_to_order
     breaches: pl.DataFrame  # orders.breach_summary
     first_breach: pl.DataFrame  # orders.time_to_first_breach
     breach_outcomes: pl.DataFrame  # orders.breach_outcomes
-    without_order: pl.DataFrame  # orders.repeat_suspects_without_order
+    without_order: pl.DataFrame  # orders.repeat_suspects_without_order (and "Force")
     order_type: str  # the type charted
     withheld_note: str = ""  # publication mode, DA or non-DA alone: why nothing is shown
     selection: str = FORCE  # what the rows "All" hold (panels.selection_of)
@@ -86,10 +86,16 @@ class OrdersPanel:
         )
 
 
-def _every_offence(flt: ProfileFilter) -> ProfileFilter:
-    """The filter for every offence type and DA choice: a suspect's order counts whatever the
-    offence it arose from."""
-    return replace(flt, offence_types=OFFENCE_TYPES, domestic="all")
+def _whole_force(gateway: Gateway, flt: ProfileFilter) -> ProfileFilter:
+    """The filter for every district (a table's rows "Force")."""
+    return replace(flt, districts=tuple(queries.districts(gateway)["district_code"].to_list()))
+
+
+def _every_order(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """Every order of the force, whatever the offence it arose from (type, DA) and the
+    district that applied for it: a suspect's order counts wherever it was made."""
+    every = replace(_whole_force(gateway, flt), offence_types=OFFENCE_TYPES, domestic="all")
+    return queries.civil_orders(gateway, every)
 
 
 def _offences_by_district(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
@@ -187,30 +193,50 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
     )
     monthly = orders.orders_by_month(stored, months_between(flt.start_month, flt.end_month))
     figure = _orders_figure(monthly, order_type, flt)
-    offences = apply_domestic(queries.repeat_offences(gateway, flt, 0), flt.domestic)
+    every_order = _every_order(gateway, flt)
+
+    def tables_by_district(
+        chosen: ProfileFilter, order_types: list[str] | None = None
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The take-up and repeat suspects without an order for `chosen`'s districts."""
+        offences = apply_domestic(queries.repeat_offences(gateway, chosen, 0), flt.domestic)
+        in_chosen = stored if chosen is flt else queries.civil_orders(gateway, chosen)
+        by_district = _offences_by_district(gateway, chosen)
+        return (
+            orders.take_up(in_chosen, by_district, start, end, order_types),
+            orders.repeat_suspects_without_order(offences, every_order, start, end),
+        )
+
+    selection = selection_of(gateway, flt)
+    if selection == FORCE:
+        take_up, without_order = tables_by_district(flt)
+    else:  # each with the force's rows beside the selection's, for the force's order types
+        force_take_up, force_without = tables_by_district(_whole_force(gateway, flt))
+        types = force_take_up["order_type"].unique().to_list()
+        take_up, without_order = tables_by_district(flt, [t for t in types if t != "All types"])
+        take_up = beside_force(take_up, force_take_up, selection)
+        without_order = beside_force(without_order, force_without, selection)
     return OrdersPanel(
         orders=stored.height,
         unlinked=int(stored["unlinked"].sum()),
         activity=orders.order_activity(stored, start, end),
         monthly=monthly,
         figure=figure,
-        take_up=orders.take_up(stored, _offences_by_district(gateway, flt), start, end),
+        take_up=take_up,
         times=orders.time_to_order(stored, start, end),
         breaches=orders.breach_summary(stored, breaches, start, end, extract),
         first_breach=orders.time_to_first_breach(stored, breaches, start, end, extract),
         breach_outcomes=orders.breach_outcomes(breaches, start, end),
-        without_order=orders.repeat_suspects_without_order(
-            offences, queries.civil_orders(gateway, _every_offence(flt)), start, end
-        ),
+        without_order=without_order,
         order_type=order_type,
-        selection=selection_of(gateway, flt),
+        selection=selection,
     )
 
 
 @dataclass(frozen=True)
 class ContactPanel:
     data_start: date | None  # the first month with a recorded agreement (None: none)
-    by_district: pl.DataFrame  # contact.contact_rates by district, with "All"
+    by_district: pl.DataFrame  # contact.contact_rates by district, "All" (and "Force")
     monthly: pl.DataFrame  # contact.contact_rates by month, from data_start
     figure: go.Figure
     provisional_from: date | None = None  # months from this one are left out: too recent
@@ -302,28 +328,31 @@ def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     if not queries.has_tables(gateway, *PROTECTION_TABLES):
         return None
     data_start = queries.contact_start(gateway)
-    rows = queries.victim_contacts(gateway, flt)
-    chosen = _judged(contact.contact_by_offence(apply_domestic(rows, flt.domestic)), data_start)
     aligned = gateway.publication and flt.domestic != "all"
-    both = _judged(contact.contact_by_offence(rows), data_start) if aligned else chosen
-    provisional = _provisional_from(both, queries.dataset_info(gateway).extract_date)
+    selection = selection_of(gateway, flt)
+
+    def judged(districts: ProfileFilter) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The offences of the DA choice, and (aligned) of both, for these districts."""
+        rows = queries.victim_contacts(gateway, districts)
+        chosen = _judged(contact.contact_by_offence(apply_domestic(rows, flt.domestic)), data_start)
+        return chosen, _judged(contact.contact_by_offence(rows), data_start) if aligned else chosen
+
+    chosen, both = judged(flt)
+    force, force_both = (chosen, both) if selection == FORCE else judged(_whole_force(gateway, flt))
+    # months too recent to judge anywhere in the force are left out of every row alike
+    provisional = _provisional_from(force_both, queries.dataset_info(gateway).extract_date)
     if provisional is not None:
         before = pl.col("recorded_month") < provisional
-        chosen, both = chosen.filter(before), both.filter(before)
+        chosen, both, force = chosen.filter(before), both.filter(before), force.filter(before)
 
     def rates(by: str) -> pl.DataFrame:
         return contact.contact_rates(chosen, by, both[by].unique().to_list() if aligned else None)
 
     monthly = rates("recorded_month")
     figure = _contact_figure(monthly, flt)
-    return ContactPanel(
-        data_start,
-        rates("district_code"),
-        monthly,
-        figure,
-        provisional,
-        selection_of(gateway, flt),
-    )
+    force_rows = contact.contact_rates(force, "district_code")
+    by_district = beside_force(rates("district_code"), force_rows, selection)
+    return ContactPanel(data_start, by_district, monthly, figure, provisional, selection)
 
 
 def _judged(per_offence: pl.DataFrame, data_start: date | None) -> pl.DataFrame:

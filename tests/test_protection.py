@@ -9,7 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from stalking_profile import contract, queries
+from stalking_profile import contract, protection_panels, queries
+from stalking_profile.access import Access, Role
 from stalking_profile.db import Gateway, connect
 from stalking_profile.filters import ProfileFilter, add_months
 from stalking_profile.importing.load import import_file
@@ -583,3 +584,39 @@ def test_orders_follow_the_offence_filter_through_their_offence(demo_gateway):
     )
     assert counts[(both, "domestic")] + counts[(both, "non_domestic")] == counts[(both, "all")]
     assert 0 < counts[(("stalking",), "all")] < counts[(("harassment",), "all")]
+
+
+def test_a_repeat_suspect_with_an_order_made_by_another_district_has_an_order(tmp_path):
+    """Repeat suspects without an order counts a suspect with no order applied for in any
+    district; the page read only the orders of the chosen districts, so Ayton's P1, whose
+    order Beeston applied for, counted as without one when Ayton alone was chosen."""
+    offences = (
+        "crime_ref,recorded_date,offence_type,ho_offence_code,district_code,is_domestic,"
+        "is_cyber,dash_completed,sash_completed,arrest_made,victim_id,suspect_id,outcome_key,"
+        "outcome_date\n"
+        "H-1,2023-01-10,stalking,8Q,AY,Y,N,Y,N,Y,V1,P1,,\n"
+        "H-2,2023-03-05,stalking,8Q,AY,Y,N,Y,N,N,V1,P1,,\n"
+        "H-3,2023-01-06,stalking,8Q,AY,N,N,N,N,N,V2,P2,,\n"
+        "H-4,2023-03-06,stalking,8Q,AY,N,N,N,N,N,V2,P2,,\n"
+        "H-5,2023-03-06,stalking,8Q,BE,N,N,N,N,N,V3,P1,,\n"
+    )
+    path = import_texts(
+        tmp_path / "force.duckdb", {"districts.csv": EXTRACT_DISTRICTS, "offences.csv": offences}
+    )
+    _import(
+        path,
+        "orders.csv",
+        ORDERS_CSV.splitlines()[0] + "\nR1,SPO,P1,V3,H-5,2023-03-06,,,,,,applied,BE\n",
+    )
+    access = Access.for_role("lead", Role.STRATEGIC)
+    gateway = connect(path, read_only=True).scoped(access)
+    try:
+        flt = ProfileFilter(D(2023, 1, 1), D(2023, 3, 1), ("AY",))
+        panel = protection_panels.orders_panel(gateway, flt, "SPO")
+    finally:
+        gateway.close()
+    assert panel is not None
+    rows = {r["district_code"]: r for r in panel.without_order.iter_rows(named=True)}
+    assert (rows["AY"]["repeat_suspect_offences"], rows["AY"]["without_order"]) == (4, 2)
+    assert rows["AY"]["suspects_without_order"] == 1  # P2 alone
+    assert (rows["Force"]["repeat_suspect_offences"], rows["Force"]["without_order"]) == (5, 2)

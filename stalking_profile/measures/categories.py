@@ -70,6 +70,23 @@ def name_selection_rows(frame: pl.DataFrame, selection: str) -> pl.DataFrame:
     return frame.with_columns(district.replace({"All": selection}))
 
 
+def beside_force(frame: pl.DataFrame, force: pl.DataFrame, selection: str) -> pl.DataFrame:
+    """A district table whose rows "All" hold the filter's districts (name_selection_rows),
+    with the rows "All" of the same table for every district (`force`) added as rows "Force",
+    as the other pages compare a district with its force; unchanged when every district is
+    chosen (its rows "All" are the force).
+
+    >>> frame = pl.DataFrame({"district_code": ["CD", "All"], "offences": [9, 9]})
+    >>> force = pl.DataFrame({"district_code": ["BD", "CD", "All"], "offences": [4, 9, 13]})
+    >>> beside_force(frame, force, "CD").rows()
+    [('CD', 9), ('All', 9), ('Force', 13)]
+    """
+    if selection == FORCE:
+        return frame
+    rows = force.filter(pl.col("district_code") == "All").with_columns(district_code=pl.lit(FORCE))
+    return pl.concat([frame, rows.select(frame.columns)], how="vertical_relaxed")
+
+
 def with_roll_ups(counts: pl.DataFrame, areas: Areas | None = None) -> pl.DataFrame:
     """The rows of `counts` (with `category`) once as they are, once more as category "all",
     and all of that again under each of `areas` (name: the districts it covers) as its

@@ -11,6 +11,7 @@ date is as at the extract date: what happened after it is not in the data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import numpy as np
@@ -134,14 +135,20 @@ def orders_by_month(orders: pl.DataFrame, months: list[date]) -> pl.DataFrame:
     )
 
 
-def take_up(orders: pl.DataFrame, offences: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
+def take_up(
+    orders: pl.DataFrame,
+    offences: pl.DataFrame,
+    start: date,
+    end: date,
+    order_types: Sequence[str] | None = None,
+) -> pl.DataFrame:
     """Applications per 100 offences, by district and order type (with "All types", and a
     force row "All"): the orders applied for in the period (by applied_date, the applying
     district) per 100 offences recorded in the period in that district (`offences`:
     district_code, offences, for the filter's offence types and DA choice). per_100 =
     100 x applications / offences, with the exact Poisson interval of the applications
     (per_100_lower, per_100_upper): a rate, not a share (one offence may lead to several
-    applications)."""
+    applications). A row for each of `order_types` (default: the types of `orders`)."""
     applied = (
         orders.filter(pl.col("applied_date").is_between(start, end))
         .group_by("district_code", "order_type")
@@ -149,7 +156,12 @@ def take_up(orders: pl.DataFrame, offences: pl.DataFrame, start: date, end: date
     )
     grid = offences.select("district_code").join(
         pl.DataFrame(
-            {"order_type": sorted(set(orders["order_type"]))}, schema={"order_type": pl.String}
+            {
+                "order_type": sorted(
+                    set(orders["order_type"] if order_types is None else order_types)
+                )
+            },
+            schema={"order_type": pl.String},
         ),
         how="cross",
     )
