@@ -271,7 +271,7 @@ def test_a_change_is_more_than_chance_only_when_its_test_says_so():
     )
     assert "little changed" not in same[1].text and "more than chance" not in same[1].text
     level = findings.volume(_headline(0.0, 1.0), "in 2021", "stalking", 5)
-    assert level[1].text.startswith("That is the same as the previous equal period (100)")
+    assert level[1].text.startswith("That is no change on the previous equal period (100)")
     fall = findings.volume(_headline(-0.3, 0.0001), "in 2021", "stalking", 5)
     assert "fall of 30.0%" in fall[1].text and "p < 0.001" in fall[1].text
 
@@ -574,3 +574,25 @@ def test_a_risk_slide_with_every_rate_withheld_says_so_not_that_both_are_needed(
         "Nothing to chart for this filter: every rate is withheld (publication mode) or there "
         "is none."
     )
+
+
+def test_key_findings_say_a_like_for_like_change_and_a_districts_risk(demo_gateway):
+    """An audit: the force's pack for October 2018 to September 2019 (the data start in April
+    2018) read "1,148 stalking offences were recorded ... That is a rise of 7.7% on the
+    previous equal period (574)", a doubling on its face: the change was April to September
+    2019 (618) against April to September 2018. And a district's pack had no DASH or arrest
+    finding: the findings kept the rows named "Force", and a district's pack has its own."""
+    flt, area = pack_filter(demo_gateway, "force", date(2018, 10, 1), date(2019, 9, 1))
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert texts[0] == "1,148 stalking offences were recorded from Oct 2018 to Sep 2019."
+    assert texts[1].startswith(
+        "That is a rise of 7.7% like for like (618 from Apr 2019 to Sep 2019 against 574 from "
+        "Apr 2018 to Sep 2018, the months the data hold in both periods)"
+    )
+    flt, area = pack_filter(demo_gateway, "CD", date(2020, 10, 1), date(2021, 9, 1))
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert (
+        "A DASH risk assessment was recorded for 94% of DA offences and 24% of non-DA offences."
+        in texts
+    )
+    assert "An arrest was recorded for 27% of DA offences and 16% of non-DA offences." in texts

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import linked_protection, map_panels, panels
+from stalking_profile import linked_protection, map_panels, panels, queries
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
 from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter
@@ -34,7 +34,7 @@ class PackContent:
     findings: list[Finding]
     trend: pl.DataFrame  # recorded_month, domestic, non_domestic, rolling_12m_average
     spc: pl.DataFrame  # month, value, mean, upper_limit, lower_limit
-    risk: pl.DataFrame  # label, category, rate (the force rows)
+    risk: pl.DataFrame  # label, category, rate (the selection's rows)
     outcome_groups: pl.DataFrame  # group_short, category, share
     quality: pl.DataFrame  # label, numerator, denominator, rate
     map_figure: go.Figure | None
@@ -115,6 +115,7 @@ def gather(
             withheld,
             # the pages' warning: part of a change across a counting-rule change is the rule
             panels.overview(exact, flt, 30, 6).change_warning,
+            flt.comparison(queries.dataset_info(exact).first_month),
         ),
         *findings.domestic_share(tables.headline, below),
         *findings.outcomes(tables.headline),

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from stalking_profile.filters import Comparison, month_label
+
 SIGNIFICANCE = 0.05
 
 
@@ -44,11 +46,15 @@ def volume(
     below: int,
     withheld: set[str] | frozenset[str] = frozenset(),
     rule_change: str | None = None,
+    compared: Comparison | None = None,
 ) -> list[Finding]:
     """Offences recorded, and the change on the previous period in words its test allows
     (`withheld`: headline indicators hidden by secondary suppression, not for being small;
     `rule_change`: the warning that the periods straddle a counting-rule change, said after
-    the change as the Overview and Trends pages say it)."""
+    the change as the Overview and Trends pages say it; `compared`: the periods the change
+    compares, which where the data start inside the period before are the months both have,
+    like for like, and said so: the period's offences beside the previous period's count
+    read as a doubling where the change was +7.7%)."""
     offences = _row(headline, "offences")
     if offences is None:
         return []
@@ -63,33 +69,43 @@ def volume(
     if change is None or change["value"] is None or change["denominator"] is None:
         return found
     previous = _count(change["denominator"], below, "change" in withheld)
+    against = f"on the previous equal period ({previous})"
+    if compared is not None and compared.like_for_like and compared.previous is not None:
+        current = _count(change["numerator"], below, "change" in withheld)
+        now, before = compared.current, compared.previous
+        against = (
+            f"like for like ({current} from {month_label(now.start_month)} to "
+            f"{month_label(now.end_month)} against {previous} from "
+            f"{month_label(before.start_month)} to {month_label(before.end_month)}, the months "
+            "the data hold in both periods)"
+        )
     pct = change["value"]
     p = change["p_value"]
     if p is not None and p < SIGNIFICANCE:
         direction = "rise" if pct > 0 else "fall"
         found.append(
             Finding(
-                f"That is a {direction} of {abs(pct):.1%} on the previous equal period "
-                f"({previous}), more than chance would give ({_p_text(p)}).",
+                f"That is a {direction} of {abs(pct):.1%} {against}, more than chance would "
+                f"give ({_p_text(p)}).",
                 "change (exact test of the two periods' counts)",
             )
         )
     elif p is None:  # withheld with the monthly counts behind the test
         found.append(
             Finding(
-                f"That is {pct:+.1%} on the previous equal period ({previous}); whether that is "
-                "more than chance is not published (the test rests on monthly counts withheld).",
+                f"That is {pct:+.1%} {against}; whether that is more than chance is not "
+                "published (the test rests on monthly counts withheld).",
                 "change",
             )
         )
     else:  # "little changed" had stood beside -60.0% (5 offences before) and -100.0%
         movement = (
-            "the same as" if pct == 0 else f"a {'rise' if pct > 0 else 'fall'} of {abs(pct):.1%} on"
+            "no change" if pct == 0 else f"a {'rise' if pct > 0 else 'fall'} of {abs(pct):.1%}"
         )
         found.append(
             Finding(
-                f"That is {movement} the previous equal period ({previous}), which chance "
-                f"could give ({_p_text(p)}): not evidence of a change.",
+                f"That is {movement} {against}, which chance could give ({_p_text(p)}): not "
+                "evidence of a change.",
                 "change (exact test of the two periods' counts)",
             )
         )
@@ -128,11 +144,12 @@ def outcomes(headline: pl.DataFrame) -> list[Finding]:
 
 
 def risk(selection: pl.DataFrame) -> list[Finding]:
-    """DASH completion and arrest, DA against non-DA (the force rows)."""
+    """DASH completion and arrest, DA against non-DA: the selection's rows (the Risk page's
+    `selection`: the force's, a district's or the selected districts'; a district's pack had
+    none, for it kept the rows named "Force" alone)."""
     found = []
-    force = selection.filter(pl.col("district_code") == "Force")
     for flag, name in (("dash_completed", "A DASH risk assessment"), ("arrest_made", "An arrest")):
-        rows = {row["category"]: row for row in force.filter(flag=flag).iter_rows(named=True)}
+        rows = {row["category"]: row for row in selection.filter(flag=flag).iter_rows(named=True)}
         da, non = rows.get("domestic"), rows.get("non_domestic")
         if not da or not non or da["rate"] is None or non["rate"] is None:
             continue
