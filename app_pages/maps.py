@@ -59,7 +59,10 @@ with hot_tab:
             ui.chart_with_table(view.hotspot_figure, view.ward_table, "map-hotspots", flt)
             st.caption(f"{map_panels.hotspot_note(correct)} {view.population_note}")
 with emerging_tab:
-    if emerging_tab.open:
+    too_soon = map_panels.emerging_unavailable(info.first_month, flt.end_month)
+    if emerging_tab.open and too_soon:
+        st.info(too_soon, icon=":material/info:")
+    elif emerging_tab.open:
         emerging = ui.emerging(flt, info.first_month)
         if emerging is not None:
             if emerging.withheld:

@@ -400,6 +400,34 @@ def test_a_record_list_cut_short_says_so(app_test) -> None:
     assert len(at.dataframe[-1].value) == 500
 
 
+def test_emerging_hotspots_need_three_quarters_of_data(app_test) -> None:
+    """An audit: to September 2018 (the data start in April 2018) the analysis took three
+    quarters, January to March 2018 among them, with no offence in the data: every ward with
+    an offence read as a rising "new hot spot". It now says why there are none."""
+    at = _open(
+        app_test,
+        "app_pages/maps.py",
+        tab="Emerging hotspots",
+        **{"from": "Apr 2018", "to": "Sep 2018"},
+    )
+    assert [i.value for i in at.info if "Emerging hotspots need" in i.value] == [
+        "Emerging hotspots need at least 3 quarters of data up to the period's last month: the "
+        "data start in April 2018, so there are 2 to September 2018. Choose a period ending in "
+        "December 2018 or later."
+    ]
+    assert not any("Space-time Gi*" in c.value for c in at.caption)
+    later = _open(
+        app_test,
+        "app_pages/maps.py",
+        tab="Emerging hotspots",
+        **{"from": "Oct 2018", "to": "Dec 2018"},
+    )
+    assert not any("Emerging hotspots need" in i.value for i in later.info)
+    assert any(
+        "Space-time Gi* over 3 quarters, Apr 2018 to Dec 2018" in c.value for c in later.caption
+    )
+
+
 def test_emerging_hotspots_caption_states_its_quarters(app_test) -> None:
     at = _open(app_test, "app_pages/maps.py", tab="Emerging hotspots", **PUBLISHED_YEAR)
     assert re.search(r"\d+ quarters, [A-Z][a-z]{2} 20\d\d to Sep 2021", _texts(at))
