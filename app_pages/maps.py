@@ -68,9 +68,8 @@ with emerging_tab:
             if emerging.withheld:
                 st.info(map_panels.EMERGING_WITHHELD, icon=":material/visibility_off:")
             ui.chart_with_table(emerging.figure, emerging.table, "map-emerging-hotspots", flt)
-            st.caption(emerging.note())
-            if emerging.span_note:
-                st.caption(emerging.span_note)
+            for note in emerging.notes:
+                st.caption(note)
 with match_tab:
     if match_tab.open:
         layers = ui.comparison_layer_names(ui.database_version())

@@ -65,7 +65,7 @@ st.caption(
 )
 
 st.subheader("Home Office outcome groups")
-ui.chart_with_table(view.groups_figure, view.groups_table, "outcomes-groups", flt)
+ui.chart_with_table(view.groups_figure, view.groups_table, "outcomes-groups", flt, view.groups_note)
 
 st.subheader("Time from recording to outcome")
 ui.show_table(view.median_days, ui.file_stem("outcomes-median-days", flt))

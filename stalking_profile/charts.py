@@ -586,7 +586,7 @@ def funnel_figure(
             hovertemplate="%{text}: %{y:.2f} per 1,000 (%{x:,} residents)<extra></extra>",
         )
     figure.update_layout(
-        xaxis={"title": "Residents (mid-2019)", "tickformat": ",d"},
+        xaxis={"title": "Residents", "tickformat": ",d"},
         yaxis={"title": "Offences per 1,000 residents", "rangemode": "tozero"},
     )
     figure = apply_theme(figure, title)

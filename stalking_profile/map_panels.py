@@ -462,6 +462,12 @@ class EmergingPanel:
             "of quarters)."
         )
 
+    @property
+    def notes(self) -> list[str]:
+        """The captions under the map: how it was found, and (publication mode) what is left
+        out."""
+        return [note for note in (self.note(), self.span_note) if note]
+
     def describe(self) -> str:
         """The quarters analysed in words, e.g. '16 quarters, Apr 2018 to Mar 2022'."""
         last = add_months(self.periods[-1], PERIOD_MONTHS - 1)

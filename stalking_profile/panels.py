@@ -720,6 +720,11 @@ class OutcomesPanel:
             "date, so their rates cannot be read yet."
         )
 
+    @property
+    def groups_note(self) -> str:
+        """What the groups' chart says of the types placed in a group no source confirms."""
+        return outcomes.unconfirmed_groups_note()
+
     @cached_property
     def groups_table(self) -> pl.DataFrame:
         """The groups as the chart names them (short), then in the Home Office's wording."""

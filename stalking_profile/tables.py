@@ -86,7 +86,7 @@ COLUMNS: dict[str, Column] = {
     "numerator": Column("Offences counted", "count"),
     "denominator": Column("Out of", "count"),
     "category_total": Column("All offences in the category", "count"),
-    "population": Column("Residents (mid-2019)", "count"),
+    "population": Column("Residents", "count"),  # the population loaded (the demo: mid-2019)
     "rank": Column("Rank", "count"),
     "median_days": Column("Median days to outcome", "count"),
     "median_lower": Column("Median 95% interval from (days)", "count"),

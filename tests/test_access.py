@@ -348,7 +348,7 @@ def _page_small_counts(at) -> list:
             # Percentages, intervals, scores and positions are not counts.
             if any(word in name for word in ("%", "points", "per 1,000", "p-value", "score")):
                 continue
-            if name in ("Rank", "Row", "Residents (mid-2019)", "Outcome type", "Months"):
+            if name in ("Rank", "Row", "Residents", "Outcome type", "Months"):
                 continue
             found += [(name, c) for c in frame_pl[name].to_list() if publication.is_small(c, 5)]
     for metric in at.metric:

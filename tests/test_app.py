@@ -975,3 +975,15 @@ def test_the_data_page_reads_the_quarantine_only_when_its_tab_is_opened(
     at.run()
     assert "refused rows, with reasons" in _texts(at)
     assert viewed() == 1
+
+
+def test_the_outcome_groups_say_which_types_no_source_places(app_test) -> None:
+    """An audit: outcomes 5 and 17 stood under "Prosecution prevented or not in the public
+    interest" in a column headed "Home Office wording", though the reference marks that group
+    as the likeliest, not a confirmed one (group_confirmed = false)."""
+    at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    assert (
+        "Outcomes 5 (offender died) and 17 (prosecution time limit expired) in 'Prosecution "
+        "prevented or not in the public interest': the likeliest group, not one a published "
+        "source confirms." in [c.value for c in at.caption]
+    )

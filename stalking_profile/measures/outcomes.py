@@ -404,3 +404,25 @@ def time_to_outcome(follow_up: pl.DataFrame) -> pl.DataFrame:
             "note": pl.String,
         },
     )
+
+
+def unconfirmed_groups_note() -> str:
+    """Which outcome types are in a group no published source confirms (the reference's
+    group_confirmed = false, for the types themselves: not 1A/2A/3A, which take their parent's
+    group, nor 19, not used for police-recorded crime), said beside the groups."""
+    rows = [
+        row
+        for row in contract.outcome_type_rows()
+        if not row["group_confirmed"]
+        and row["outcome_key"] == row["outcome_code"]
+        and str(row["outcome_code"]).isdigit()
+        and row["outcome_group"] != "Not used for police-recorded crime"
+    ]
+    if not rows:
+        return ""
+    by_group: dict[str, list[str]] = {}
+    for row in rows:
+        name = str(row["official_name"]).lower()
+        by_group.setdefault(str(row["outcome_group"]), []).append(f"{row['outcome_code']} ({name})")
+    placed = "; ".join(f"{' and '.join(types)} in '{group}'" for group, types in by_group.items())
+    return f"Outcomes {placed}: the likeliest group, not one a published source confirms."

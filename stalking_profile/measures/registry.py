@@ -48,6 +48,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Headline", headline.non_domestic_offences),
     ("Headline", headline.domestic_share),
     ("Outcomes", outcomes.outcome_table),
+    ("Outcomes", outcomes.unconfirmed_groups_note),
     ("Outcomes", outcomes.outcome_rates_by_category),
     ("Outcomes", outcomes.outcome_group_table),
     ("Outcomes", outcomes.median_days_to_outcome),
