@@ -467,7 +467,14 @@ def _with_hidden(
             text_cells[column] = text_cells.get(column, set()) | rows  # with the counts' own
         text = tables["headline_text"]
         numbers = {c: rows for c, rows in text_cells.items() if text.schema.get(c) != pl.String}
-        words = {c: rows for c, rows in text_cells.items() if c not in numbers}
+        # a cell with nothing in it (a count's interval) stays empty: "suppressed" there told
+        # the counts hidden only to protect others from the small ones (blank), which a reader
+        # was not to know (Calderdale, September 2021: DA "suppressed", non-DA blank)
+        words = {
+            c: {r for r in rows if text[c][r]}
+            for c, rows in text_cells.items()
+            if c not in numbers and c in text.columns
+        }
         changes["headline_text"] = _hide(_hide(text, numbers), words, SUPPRESSED)
     for name, columns in (tested or {}).items():
         if name in changes and "definition" in changes[name].columns:
@@ -577,7 +584,11 @@ def withhold_spc_detail(chart: pl.DataFrame) -> pl.DataFrame:
     2020 to September 2021, showed every moving range: one shown month and the range beside
     it gave its neighbour back (5 and a range of 3: 2, the other candidate 8 not being a small
     count), and so on along the series; a "shift, low" flag put a month below the mean of
-    3.06. The values and means stay, protected as sums (`_spc`)."""
+    3.06. The values and means stay, protected as sums (`_spc`): a segment's mean on each of
+    its rows, as its line and label draw it (a month withheld for being small had its own
+    blanked, the months withheld to protect it did not: the blank told which was small)."""
+    if {"mean", "partition"} <= set(chart.columns):
+        chart = chart.with_columns(pl.col("mean").fill_null(pl.col("mean").max().over("partition")))
     if not spc_detail_withheld(chart):
         return chart
     return chart.with_columns(

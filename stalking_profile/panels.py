@@ -147,6 +147,14 @@ def overview(
     card, means = hidden.get("value", set()), hidden.get("mean", set())
     detail = linked_protection.spc_detail_withheld(protected.tables["spc"])
     offences = pl.col("indicator") == "offences"
+    # the offences card's mean as its chart publishes it (withhold_spc_detail): the card had
+    # blanked it beside a small latest month only, which told the month was the small one
+    spc_means = dict(
+        zip(protected.tables["spc"]["month"], protected.tables["spc"]["mean"], strict=True)
+    )
+    card_mean = pl.col("latest_month").replace_strict(
+        spc_means, default=None, return_dtype=pl.Float64
+    )
     return replace(
         panel,
         headline=protected.tables["headline"],
@@ -166,10 +174,7 @@ def overview(
             .then(None)
             .otherwise(pl.col("latest_value"))
             .alias("latest_value"),
-            pl.when(offences & pl.col("latest_month").is_in(sorted(means)))
-            .then(None)
-            .otherwise(pl.col("mean"))
-            .alias("mean"),
+            pl.when(offences).then(card_mean).otherwise(pl.col("mean")).alias("mean"),
             *(
                 pl.when(offences & (pl.col("latest_month").is_in(sorted(means)) | detail))
                 .then(None)

@@ -3505,3 +3505,57 @@ def test_a_force_row_beside_a_selection_gives_no_small_count_back(demo_gateway):
             worked_out = read["others"].drop_nulls()
             assert not worked_out.is_between(1, BELOW - 1).any(), (name, column, read)
     assert small, "the districts not selected hold a small count the tables could give back"
+
+
+@pytest.mark.parametrize(
+    ("district", "month"),
+    [("CD", date(2021, 9, 1)), ("CD", date(2022, 1, 1)), ("WD", date(2021, 6, 1))],
+)
+def test_the_headline_table_marks_every_withheld_count_alike(demo_gateway, district, month):
+    """A user trial: in the Overview's headline table a count withheld to protect another had
+    "suppressed" in its 95% interval, and the small one beside it a blank (a count has no
+    interval): the blank told which was small. Every count row's interval is blank; a rate's
+    reads "suppressed" exactly when its value does."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.tables import SUPPRESSED
+
+    flt = ProfileFilter(month, month, (district,))
+    table = panels.overview(_as_role(demo_gateway, "commissioner"), flt, 30, 6).headline_table
+    truth = panels.overview(_as_role(demo_gateway, "strategic"), flt, 30, 6).headline_table
+    counts = ("Offences", "DA offences", "Non-DA offences")
+    withheld = table.filter(pl.col("value") == SUPPRESSED)["figure"].to_list()
+    assert set(counts) & set(withheld), "a count row is withheld"
+    small = truth.filter(pl.col("figure").is_in(counts))["numerator"].str.replace(",", "")
+    assert small.cast(pl.Int64).is_between(1, BELOW - 1).any(), "one of them is small"
+    for row in table.iter_rows(named=True):
+        if row["figure"] in counts:
+            assert row["interval"] == "", row
+        elif not row["figure"].startswith("Change"):
+            assert (row["interval"] == SUPPRESSED) == (row["value"] == SUPPRESSED), row
+
+
+@pytest.mark.parametrize("domestic", ["all", "non_domestic"])
+def test_an_spc_means_every_row_of_its_segment_and_the_card_show_it(demo_gateway, domestic):
+    """A user trial, Calderdale, September 2021: the Trends SPC table showed the mean (10.0)
+    beside the months withheld to protect others and "suppressed" beside the one small month
+    (March 2019: 3), as did the pack's Mean series; the Overview's offences card read "no data"
+    for its mean where the latest month was small (non-DA), 43.2 where it was withheld to
+    protect (DA). The chart draws the mean: each row of its segment shows it, and the card."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",), domestic)
+    reader = _as_role(demo_gateway, "commissioner")
+    chart = panels.trends_page(reader, flt, 6, True).control.chart
+    truth = panels.trends_page(_as_role(demo_gateway, "strategic"), flt, 6, True).control.chart
+    small = truth.filter(pl.col("value").is_between(1, BELOW - 1))
+    assert (
+        small.height
+        and chart.filter(pl.col("month").is_in(small["month"].implode()))["value"].is_null().all()
+    )
+    for _, rows in chart.group_by("partition"):
+        assert rows["mean"].n_unique() == 1, rows  # one mean, shown or withheld on every row
+    card = panels.overview(reader, flt, 30, 6).scorecard.filter(indicator="offences")
+    latest = chart.filter(pl.col("month") == flt.end_month)["mean"].item()
+    assert latest is not None and card["mean"].item() == latest
