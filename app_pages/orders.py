@@ -29,11 +29,8 @@ if view is None or view.orders == 0:
     st.info(protection_panels.NO_ORDERS, icon=":material/upload_file:")
     st.stop()
 
-if view.unlinked:
-    st.caption(
-        f"{view.unlinked:,} orders name no stored offence, so they are counted whatever the "
-        "offence type and DA choice."
-    )
+if view.unlinked_note:
+    st.caption(view.unlinked_note)
 st.subheader("Orders in the period")
 ui.show_table(view.activity, ui.file_stem("orders-in-period", flt))
 st.caption(
@@ -84,7 +81,11 @@ st.caption(
     "estimate, so an order still running (or ended) unbreached counts only for the days it "
     "was followed. Blank: no order was followed that long (a DVPO lasts 28 days)."
 )
-ui.show_table(view.breach_outcomes, ui.file_stem("orders-breach-outcomes", flt))
+ui.show_table(
+    view.breach_outcomes,
+    ui.file_stem("orders-breach-outcomes", flt),
+    empty=protection_panels.NO_BREACHES,
+)
 
 st.subheader("Repeat suspects with no order")
 ui.show_table(

@@ -39,21 +39,22 @@ st.markdown(
 st.subheader("This period against the previous equal period")
 comparison = page.comparison
 st.markdown(comparison.note)
-ui.show_table(comparison.display)
-st.caption(
-    "\\* the change is more than chance: exact test that the two periods' counts share one Poisson "
-    "rate (conditional binomial), or, where a row's months vary more than Poisson allows, the "
-    "quasi-Poisson test with that overdispersion (wider intervals; phi in the CSV), with the "
-    "false discovery rate controlled over the table (q < 0.05). "
-    "A +12% on 37 offences is usually noise (95% interval -32% to +85%); +92% on 2,946 is not; the "
-    "CSV holds every interval, p- and q-value. "
-    "'Force' is every district, whatever is selected, for comparison."
-)
-ui.table_download(
-    comparison.table,
-    f"{ui.file_stem('trends-period-comparison', flt)}.csv",
-    "Download CSV (with p-values)",
-)
+if comparison.compared:  # else the note alone: a table of "no data" said nothing more
+    ui.show_table(comparison.display)
+    st.caption(
+        "\\* the change is more than chance: exact test that the two periods' counts share one Poisson "
+        "rate (conditional binomial), or, where a row's months vary more than Poisson allows, the "
+        "quasi-Poisson test with that overdispersion (wider intervals; phi in the CSV), with the "
+        "false discovery rate controlled over the table (q < 0.05). "
+        "A +12% on 37 offences is usually noise (95% interval -32% to +85%); +92% on 2,946 is not; the "
+        "CSV holds every interval, p- and q-value. "
+        "'Force' is every district, whatever is selected, for comparison."
+    )
+    ui.table_download(
+        comparison.table,
+        f"{ui.file_stem('trends-period-comparison', flt)}.csv",
+        "Download CSV (with p-values)",
+    )
 
 st.subheader("Districts against their size")
 ui.chart_with_table(

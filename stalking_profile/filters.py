@@ -167,9 +167,16 @@ class ProfileFilter:
         types = " and ".join(self.offence_types)
         return (
             f"{types.capitalize()}, {DOMESTIC_CHOICES[self.domestic]}, "
-            f"{', '.join(self.districts) or 'no districts'}, "
-            f"{month_label(self.start_month)} to {month_label(self.end_month)}"
+            f"{', '.join(self.districts) or 'no districts'}, {self.period_text}"
         )
+
+    @property
+    def period_text(self) -> str:
+        """The period in words: 'Oct 2020 to Sep 2021', or one month alone ('Sep 2021', not
+        'Sep 2021 to Sep 2021')."""
+        if self.start_month == self.end_month:
+            return month_label(self.end_month)
+        return f"{month_label(self.start_month)} to {month_label(self.end_month)}"
 
 
 def last_month_on_offer(first_month: date, extract_date: date) -> date:
@@ -211,15 +218,12 @@ class Comparison:
         """The comparison as a sentence, for captions and tooltips."""
         if self.previous is None:
             return "No comparison: the data hold none of the equal period before this one."
-        before = (
-            f"{month_label(self.previous.start_month)} to {month_label(self.previous.end_month)}"
-        )
+        before = self.previous.period_text
         if not self.like_for_like:
             return f"Compared with the equal period before: {before}."
         return (
-            f"Compared like for like: {month_label(self.current.start_month)} to "
-            f"{month_label(self.current.end_month)} against {before}, because the data start "
-            f"in {month_label(self.previous.start_month)}."
+            f"Compared like for like: {self.current.period_text} against {before}, because the "
+            f"data start in {month_label(self.previous.start_month)}."
         )
 
     def days(self) -> tuple[int, int]:
@@ -230,11 +234,29 @@ class Comparison:
         return (_days(self.current), _days(self.previous))
 
     @property
+    def per_day(self) -> bool:
+        """Whether the change is of offences per day (compares_per_day)."""
+        return self.previous is not None and compares_per_day(self.days())
+
+    @property
     def change_label(self) -> str:
         """The label of the change figure."""
         if self.previous is None:
             return "Change: no previous period in the data"
-        return "Change, like for like" if self.like_for_like else "Change on previous period"
+        label = "Change, like for like" if self.like_for_like else "Change on previous period"
+        return label + (", per day" if self.per_day else "")
+
+
+def compares_per_day(days: tuple[int, int]) -> bool:
+    """Whether two periods of these lengths in days (current, previous) are compared per day:
+    where they differ by more than 1% (February's 29 days against January's 31: 108 offences
+    against 94 is +14.9%, and +22.8% a day, which the test and interval are of). Years differ
+    by a day at most (0.3%), and compare their counts, as the problem profile does.
+
+    >>> compares_per_day((29, 31)), compares_per_day((365, 366)), compares_per_day((0, 0))
+    (True, False, False)
+    """
+    return max(days) > 0 and abs(days[0] - days[1]) > 0.01 * max(days)
 
 
 def _days(flt: ProfileFilter) -> int:

@@ -24,10 +24,12 @@ def percent(value: float | None, decimals: int = 1) -> str:
 
 
 def signed_percent(value: float | None, decimals: int = 1) -> str:
-    """0.865 -> '+86.5%'; None -> 'no data'."""
+    """0.865 -> '+86.5%'; no change, as rounded, unsigned ('0.0%', not '+0.0%' for 6 against
+    6); None -> 'no data'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no data"
-    return f"{value:+.{decimals}%}"
+    text = f"{value:+.{decimals}%}"
+    return text[1:] if float(text[1:-1]) == 0 else text
 
 
 def count(value: int | float | None) -> str:

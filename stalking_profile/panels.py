@@ -124,7 +124,8 @@ class OverviewPanel:
         rule). It read "Each indicator's last 1 months" over one month of data."""
         months = int(self.scorecard["months"][0]) if self.scorecard.height else 0
         return (
-            f"Each indicator's last {formatting.plural(months, 'month')} on an XmR chart "
+            f"Each indicator's {'one month' if months == 1 else f'last {months:,} months'} on an XmR "
+            "chart "
             f"(NHS England Making Data Count rules, runs of {run_length}); the variation is "
             "that of the latest month. No targets are set, so there is no assurance icon. "
             "Outcome rates are left off: recent months' offences are still open (see Outcomes "
@@ -542,6 +543,7 @@ class ComparisonPanel:
     table: pl.DataFrame
     display: pl.DataFrame
     note: str  # what is compared with what, in words (like for like, or no comparison)
+    compared: bool = True  # False: the data hold none of the period before (the note says so)
 
 
 @built_once_when_published
@@ -574,7 +576,10 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
         )
     shown = ("all", "domestic", "non_domestic") if flt.domestic == "all" else (flt.domestic,)
     return ComparisonPanel(
-        table, formatting.period_table_display(table, shown), _comparison_note(compared, flt)
+        table,
+        formatting.period_table_display(table, shown),
+        _comparison_note(compared, flt),
+        compared.previous is not None,
     )
 
 
@@ -678,6 +683,12 @@ def _district_funnel(
 def _comparison_note(compared: Comparison, flt: ProfileFilter) -> str:
     """What is compared, and a warning when the periods straddle a counting-rule change."""
     note = compared.describe()
+    if compared.per_day:
+        current, previous = compared.days()
+        note += (
+            f" The periods have {current:,} and {previous:,} days, so each change, its interval "
+            "and its test are of offences per day."
+        )
     for change in _crossed_changes(compared, flt):
         note += (
             f" **The periods straddle a counting-rule change ({change['date']:%B %Y}: "

@@ -15,6 +15,7 @@ from stalking_profile import charts, linked_tables, queries
 from stalking_profile.contract import OFFENCE_TYPES, ORDER_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
+from stalking_profile.formatting import plural
 from stalking_profile.measures import contact, orders, prioritisation
 from stalking_profile.measures.categories import FORCE, beside_force, name_selection_rows
 from stalking_profile.panels import (
@@ -58,6 +59,17 @@ class OrdersPanel:
     order_type: str  # the type charted
     withheld_note: str = ""  # publication mode, DA or non-DA alone: why nothing is shown
     selection: str = FORCE  # what the rows "All" hold (panels.selection_of)
+
+    @property
+    def unlinked_note(self) -> str:
+        """What the page says of the orders linked to no stored offence ("" for none)."""
+        if not self.unlinked:
+            return ""
+        return (
+            f"{plural(self.unlinked, 'order names', 'orders name')} no stored offence, so "
+            f"{'it is' if self.unlinked == 1 else 'they are'} counted whatever the offence type "
+            "and DA choice."
+        )
 
     @cached_property
     def take_up_table(self) -> pl.DataFrame:
@@ -152,6 +164,7 @@ NO_ORDERS = (
     "filter, or import orders (and then their breaches) on the Data page: see the orders and "
     "breaches templates."
 )
+NO_BREACHES = "No breach of an order was recorded in this period, so none has an outcome."
 ORDERS_FOR_BOTH_ONLY = (
     "Publication mode gives civil orders for DA and non-DA together only: an order counts "
     "under DA or non-DA through the offence it arose from (and one linked to no stored offence "

@@ -57,7 +57,7 @@ FILTERS = {
             "type": ["Stalking", "Harassment"],
             "da": "DA",
         },
-        "Stalking and harassment, DA, BD, CD, Jun 2021 to Jun 2021",
+        "Stalking and harassment, DA, BD, CD, Jun 2021",
     ),
     "12 months to a chosen month": (
         {"to": "Sep 2021"},
@@ -987,3 +987,61 @@ def test_the_outcome_groups_say_which_types_no_source_places(app_test) -> None:
         "prevented or not in the public interest': the likeliest group, not one a published "
         "source confirms." in [c.value for c in at.caption]
     )
+
+
+def _period_caption(at) -> str:
+    return at.caption[0].value.split(" · ")[0].rsplit(", ", 1)[-1]
+
+
+def test_an_address_with_a_month_not_on_offer_is_left_as_it_shows(app_test) -> None:
+    """A user trial: period "From ... to ...", from = "2021-13", to Sep 2021 showed February to
+    September 2021 (the default From month), and left the address "?to=Sep 2021", which opened
+    again showed October 2020 to September 2021. The address left shows the same period."""
+    asked = {"period": "From ... to ...", "from": "2021-13", "to": "Sep 2021"}
+    at = app_test(**asked).run()
+    shown = _period_caption(at)
+    (said,) = [w.value for w in at.main.warning if "page address" in w.value]
+    assert "from = “2021-13”" in said and "uses its default instead" in said
+    left = {name: at.query_params[name] for name in at.query_params}
+    assert _period_caption(app_test(**left).run()) == shown
+    # a bookmark's From month alone (no period) still means From ... to ...
+    at = app_test(**{"from": "Jun 2021", "to": "Sep 2021"}).run()
+    assert _period_caption(at) == "Jun 2021 to Sep 2021"
+
+
+def test_an_address_says_what_it_did_with_each_value(app_test) -> None:
+    """A user trial: a district not on offer beside one that is showed that one, not "its
+    default"; a filter given twice took the first value for one filter and the last for
+    another, and said nothing; a 5,000-character value was quoted whole."""
+    at = app_test(district=["CD Calderdale", "XX Nowhere"]).run()
+    (said,) = [w.value for w in at.main.warning if "page address" in w.value]
+    assert "district = “XX Nowhere”" in said and "so it leaves it out" in said
+    assert at.caption[0].value.startswith("Stalking, DA and non-DA, CD,")
+    at = app_test(da=["DA", "Non-DA"], to=["Sep 2021", "Oct 2021"]).run()
+    (said,) = [w.value for w in at.main.warning if "page address" in w.value]
+    assert "gives da more than once (“DA”, “Non-DA”): the sidebar takes the first" in said
+    assert "gives to more than once" in said
+    assert at.caption[0].value.startswith("Stalking, DA, ")
+    assert _period_caption(at) == "Oct 2020 to Sep 2021"
+    at = app_test(district="A" * 5000).run()
+    (said,) = [w.value for w in at.main.warning if "page address" in w.value]
+    assert f"district = “{'A' * 60}…” (5,000 characters)" in said and len(said) < 600
+
+
+def test_trends_at_the_data_start_says_there_is_no_comparison_and_no_more(app_test) -> None:
+    """A user trial: 12 months to April 2018 (the first month) said there was no comparison,
+    then drew the comparison table with six of its nine rows "no data", and its footnote."""
+    at = _open(app_test, "app_pages/trends.py", to="Apr 2018")
+    said = [m.value for m in at.markdown]
+    assert any(m.startswith("No comparison: the data hold none") for m in said)
+    assert not any("Force" in f.value.columns for f in at.dataframe), "no comparison table"
+    assert not any("the change is more than chance" in c.value for c in at.caption)
+
+
+def test_orders_with_no_breach_in_the_period_say_so(app_test) -> None:
+    """A user trial: with no breach in the period the breach outcomes table drew one blank row."""
+    from stalking_profile.protection_panels import NO_BREACHES
+
+    at = _open(app_test, "app_pages/orders.py", to="Apr 2018")
+    assert NO_BREACHES in [c.value for c in at.caption]
+    assert not any("Outcome of the breach" in f.value.columns for f in at.dataframe)

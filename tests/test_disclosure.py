@@ -1231,7 +1231,8 @@ def test_the_change_tests_overdispersion_gives_no_withheld_month_back(demo_gatew
         assert row[column] is None, column
     assert row["current"] == 189 and row["change_pct"] is not None  # the counts stay
     headline = panels.overview(reader, flt, 30, 6).headline_table
-    change = headline.filter(pl.col("figure") == "Change on previous period").row(0, named=True)
+    change = headline.filter(pl.col("figure").str.starts_with("Change on previous period"))
+    change = change.row(0, named=True)
     # withheld as a number (it was the word "suppressed", which turned the column to text, and
     # the Overview's table for this filter failed: '<' between 'str' and 'float')
     assert change["interval"] == "suppressed" and change["p_value"] is None
@@ -3242,7 +3243,9 @@ def test_no_p_value_or_share_is_shown_beside_a_count_withheld_that_it_gives_back
     flt = ProfileFilter(date(2021, month, 1), date(2021, month, 1), (district,), "all")
     reader = _as_role(demo_gateway, "commissioner")
     headline = panels.overview(reader, flt, 30, 6).headline_table
-    change = headline.row(by_predicate=pl.col("figure") == "Change on previous period", named=True)
+    change = headline.row(
+        by_predicate=pl.col("figure").str.starts_with("Change on previous period"), named=True
+    )
     assert change["numerator"] == SUPPRESSED  # the period's offences, withheld
     for row in headline.iter_rows(named=True):
         if SUPPRESSED in (row["numerator"], row["denominator"]):

@@ -59,3 +59,12 @@ def test_filter_is_hashable_and_describable() -> None:
     )
     assert flt.describe() == "Stalking, Non-DA, BD, Oct 2020 to Sep 2021"
     assert flt.sql_params(11)["start_month"] == date(2019, 11, 1)
+
+
+def test_one_month_is_written_once():
+    """A user trial: captions and a pack's findings read "Sep 2021 to Sep 2021"."""
+    one = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",))
+    assert one.describe() == "Stalking, DA and non-DA, CD, Sep 2021"
+    assert ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",)).period_text == (
+        "Jul 2021 to Sep 2021"
+    )

@@ -222,3 +222,11 @@ def test_a_withheld_count_is_suppressed_in_a_tiles_tooltip(demo_gateway) -> None
         text = formatting.headline_help(row)
         assert "no data" not in text
         assert f"suppressed of {row['denominator']:,}." in text
+
+
+def test_no_change_is_written_without_a_sign():
+    """A user trial: 6 offences against 6 read "+0.0%"."""
+    assert formatting.signed_percent(0.0) == "0.0%"
+    assert formatting.signed_percent(-0.0004) == "0.0%"
+    assert formatting.signed_percent(0.0006) == "+0.1%"
+    assert formatting.signed_percent(-0.2) == "-20.0%"

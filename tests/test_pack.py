@@ -596,3 +596,10 @@ def test_key_findings_say_a_like_for_like_change_and_a_districts_risk(demo_gatew
         in texts
     )
     assert "An arrest was recorded for 27% of DA offences and 16% of non-DA offences." in texts
+
+
+def test_a_one_month_packs_findings_name_the_month_once(demo_gateway):
+    """A user trial: "... were recorded from Sep 2021 to Sep 2021"."""
+    flt, area = pack_filter(demo_gateway, "CD", date(2021, 9, 1), date(2021, 9, 1))
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert texts[0] == "46 stalking offences were recorded in Sep 2021."

@@ -95,7 +95,7 @@ def test_the_scorecard_caption_counts_its_months(demo_gateway: Gateway) -> None:
     indicator's last 1 months"."""
     first = ProfileFilter(date(2017, 5, 1), date(2018, 4, 1), ALL)
     caption = panels.overview(demo_gateway, first, 30, 6).scorecard_caption(6)
-    assert caption.startswith("Each indicator's last 1 month on an XmR chart (NHS England")
+    assert caption.startswith("Each indicator's one month on an XmR chart (NHS England")
     assert "runs of 6)" in caption
     year = panels.overview(demo_gateway, YEAR, 30, 7).scorecard_caption(7)
     assert year.startswith("Each indicator's last 36 months on an XmR chart")
@@ -372,3 +372,35 @@ def test_outcomes_within_days_carry_their_small_numbers_flag(demo_gateway: Gatew
     ).row(0, named=True)
     assert (row["numerator"], row["denominator"], row["is_small"]) == (16, 29, True)
     assert "is_small" in view.within_by_month_table.columns
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "per_day"),
+    [
+        (date(2020, 2, 1), date(2020, 2, 1), True),  # 29 days against January's 31
+        (date(2021, 4, 1), date(2021, 6, 1), True),  # 91 against 90
+        (date(2020, 10, 1), date(2021, 9, 1), False),  # 365 against 366: counts
+    ],
+)
+def test_a_change_its_interval_and_test_are_of_one_thing(demo_gateway, start, end, per_day):
+    """An audit: February 2020 read +14.9% (108 against 94, counts) beside an interval and a
+    p-value of offences per day (-7.7% to 63.7%, for +22.8%): with enough offences the interval
+    would not hold the change shown. Where the periods' days differ by more than 1% all three
+    are per day, and say so; a year against the one before compares counts."""
+    from stalking_profile.measures import volumes
+
+    flt = ProfileFilter(start, end, ALL)
+    change = panels.overview(demo_gateway, flt, 30, 6).headline.filter(indicator="change")
+    row = change.row(0, named=True)
+    days = flt.comparison(date(2018, 4, 1)).days()
+    ratio = row["numerator"] / row["denominator"]
+    expected = ratio * days[1] / days[0] - 1 if per_day else ratio - 1
+    assert row["value"] == pytest.approx(expected)
+    assert row["lower"] < row["value"] < row["upper"]
+    assert row["label"].endswith(", per day") == per_day
+    share = days[0] / sum(days) if per_day else 0.5
+    if "quasi-Poisson" not in row["definition"]:
+        exact = volumes.poisson_change_p_value(row["numerator"], row["denominator"], share)
+        assert row["p_value"] == pytest.approx(exact)
+    note = panels.trends_comparison(demo_gateway, flt).note
+    assert ("of offences per day" in note) == per_day

@@ -98,3 +98,10 @@ def test_a_bad_harm_index_is_refused_with_a_reason(text, message):
 def test_weights_must_leave_something_to_score():
     with pytest.raises(ValueError):
         Weights(recency=0, frequency=0, gravity=0, victims=0)
+
+
+def test_the_score_sums_say_one_offence_and_one_day():
+    """A user trial: the score's sum read "(1 offences)" for C's one offence."""
+    c = _by_suspect(Weights())["C"]
+    assert "(1 offence)" in c["why"] and "(334 days since the last offence)" in c["why"]
+    assert "(3 offences)" in _by_suspect(Weights())["A"]["why"]

@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from stalking_profile.filters import Domestic, apply_domestic
+from stalking_profile.filters import Domestic, apply_domestic, compares_per_day
 from stalking_profile.measures.indicators import BY_KEY, shown_in
 from stalking_profile.measures.rates import SMALL_DENOMINATOR, Rate
 from stalking_profile.measures.volumes import offence_total, selection_change
@@ -136,7 +136,7 @@ def headline_indicators(
         f"quasi-Poisson test and interval (the months compared vary {tested['dispersion']:.1f} "
         "times as much as Poisson allows)"
         if tested.get("dispersion") is not None
-        else "exact conditional binomial test of equal rates per day and Clopper-Pearson interval"
+        else "exact conditional binomial test of equal rates and Clopper-Pearson interval"
     )
     rows: list[dict[str, object]] = [
         _count_row("offences", offences.label, now, offences.definition),
@@ -151,11 +151,7 @@ def headline_indicators(
             "upper": _fraction(tested.get("change_upper")),
             "p_value": tested.get("p_value"),
             "is_small": before is not None and before < small_denominator,
-            "definition": (
-                "(offences this period - offences in the equal-length period before) / offences "
-                f"in the period before; p-value and 95% interval: {method} (each period's days "
-                "as its exposure)."
-            ),
+            "definition": _change_definition(method, days),
         },
     ]
     if domestic == "all":
@@ -192,3 +188,18 @@ def headline_indicators(
         if ind.is_rate
     ]
     return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _change_definition(method: str, days: tuple[int, int]) -> str:
+    """The change's definition: of counts, or of offences per day where the periods' days
+    differ by more than 1% (filters.compares_per_day)."""
+    if compares_per_day(days):
+        return (
+            "(offences per day this period / offences per day in the equal-length period before) "
+            f"- 1, the periods having {days[0]:,} and {days[1]:,} days; p-value and 95% interval: "
+            f"{method}."
+        )
+    return (
+        "(offences this period - offences in the equal-length period before) / offences in the "
+        f"period before; p-value and 95% interval: {method}."
+    )

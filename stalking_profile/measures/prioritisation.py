@@ -140,13 +140,15 @@ def prioritise(
     ).with_row_index("rank", offset=1)
     return ranked.with_columns(
         pl.format(
-            "recency {} ({} days since the last offence) x {} + frequency {} ({} offences) x {}"
+            "recency {} ({} {} since the last offence) x {} + frequency {} ({} {}) x {}"
             " + gravity {} ({} points) x {} + victims {} ({}) x {}, over {}",
             pl.col("recency").round(1),
             "days_since",
+            _plural_of("days_since", "day"),
             pl.lit(_number(weights.recency)),
             pl.col("frequency").round(1),
             "offences",
+            _plural_of("offences", "offence"),
             pl.lit(_number(weights.frequency)),
             pl.col("gravity").round(1),
             pl.col("gravity_points").round(1),
@@ -177,6 +179,11 @@ def prioritise(
 
 def _number(value: float) -> str:
     return f"{value:g}"
+
+
+def _plural_of(column: str, one: str) -> pl.Expr:
+    """The noun for a count column's value: 'offence' beside 1, 'offences' beside the rest."""
+    return pl.when(pl.col(column) == 1).then(pl.lit(one)).otherwise(pl.lit(one + "s"))
 
 
 def read_harm_index(text: str) -> dict[str, float]:

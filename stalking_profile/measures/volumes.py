@@ -12,6 +12,7 @@ from stalking_profile.filters import (
     ROLLING_MONTHS,
     ProfileFilter,
     add_months,
+    compares_per_day,
     months_between,
     twelve_months_to,
 )
@@ -107,14 +108,15 @@ def district_category_counts(
     )
 
 
-def change_pct(current: str, previous: str) -> pl.Expr:
+def change_pct(current: str, previous: str, days: tuple[int, int] = (1, 1)) -> pl.Expr:
     """The percentage change from `previous` to `current` (column names): (current - previous)
-    / previous x 100, null when previous is 0 (a change from nothing is not a percentage)."""
-    return (
-        pl.when(pl.col(previous) > 0)
-        .then((pl.col(current) - pl.col(previous)) / pl.col(previous) * 100)
-        .otherwise(None)
-    )
+    / previous x 100, null when previous is 0 (a change from nothing is not a percentage); of
+    offences per day where the periods' `days` (current, previous) differ by more than 1%
+    (filters.compares_per_day): (current / days[0]) / (previous / days[1]) x 100 - 100."""
+    ratio = pl.col(current) / pl.col(previous)
+    if compares_per_day(days):
+        ratio = ratio * days[1] / days[0]
+    return pl.when(pl.col(previous) > 0).then((ratio - 1) * 100).otherwise(None)
 
 
 def change_interval(
@@ -268,9 +270,11 @@ def district_period_table(
     change_pct = (current - previous) / previous x 100 (null when previous is 0), with its exact
     95% interval (change_lower, change_upper: the Clopper-Pearson interval of current / (current
     + previous) turned into a rate ratio); p_value is the exact conditional binomial test of
-    equal Poisson rates per day (`days`: the two periods' lengths in days, so a period with
-    more days is expected to hold more offences); q_value controls the false discovery rate over the whole table's tests
-    (Benjamini-Hochberg); significant = q < 0.05.
+    equal Poisson rates. Where the periods' `days` differ by more than 1% (months, quarters:
+    filters.compares_per_day) all three are of offences per day, so a period with more days
+    is expected to hold more offences; otherwise (years, a day apart at most) of the counts,
+    as the problem profile compares them. q_value controls the false discovery rate over the
+    whole table's tests (Benjamini-Hochberg); significant = q < 0.05.
 
     With `months` (the two periods' months), each row's overdispersion is estimated from its
     monthly counts (monthly_dispersion); where phi > 1 the p-value and interval are the
@@ -282,7 +286,8 @@ def district_period_table(
     now, before = now.rename({"offences": "current"}), before.rename({"offences": "previous"})
     table = now.join(before, on=["district_code", "category"])
     current_counts, previous_counts = table["current"].to_numpy(), table["previous"].to_numpy()
-    share = days[0] / (days[0] + days[1])
+    # the test and interval are of what change_pct gives: counts, or offences per day
+    share = days[0] / (days[0] + days[1]) if compares_per_day(days) else 0.5
     p_values = poisson_change_p_values(current_counts, previous_counts, share)
     lower, upper = change_interval(current_counts, previous_counts, share)
     table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias("dispersion"))
@@ -312,7 +317,7 @@ def district_period_table(
 
     return with_false_discovery_rate(
         table.with_columns(
-            change_pct("current", "previous").alias("change_pct"),
+            change_pct("current", "previous", days).alias("change_pct"),
             pl.Series("change_lower", lower, dtype=pl.Float64).fill_nan(None),
             pl.Series("change_upper", upper, dtype=pl.Float64).fill_nan(None),
             pl.Series("p_value", p_values, dtype=pl.Float64),

@@ -109,7 +109,7 @@ def gather(
     found = [
         *findings.volume(
             tables.headline,
-            f"from {flt.describe().split(', ')[-1]}",
+            ("in " if flt.start_month == flt.end_month else "from ") + flt.period_text,
             what,
             below,
             withheld,

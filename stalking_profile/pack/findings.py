@@ -79,6 +79,8 @@ def volume(
             f"{month_label(before.start_month)} to {month_label(before.end_month)}, the months "
             "the data hold in both periods)"
         )
+    if compared is not None and compared.per_day:  # months of unequal length: per day
+        against = "per day " + against
     pct = change["value"]
     p = change["p_value"]
     if p is not None and p < SIGNIFICANCE:

@@ -48,10 +48,14 @@ def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | No
     any From / To months; None when the period ends before it starts (PERIOD_BACKWARDS)."""
     options = month_options(info)
     default_end = default.end_month.strftime("%Y-%m")
+    # a From month in the address means From ... to ... (a bookmark may leave the period out);
+    # one the sidebar does not offer does not: its default, unwritten, would then read as the
+    # 12 months when the address it leaves is opened again (Feb to Sep 2021, then Oct to Sep)
+    asked_from = st.query_params.get("from")
     kind = st.segmented_control(
         "Period (month recorded)",
         options=list(PERIOD_CHOICES),
-        default="custom" if "from" in st.query_params else "12m",
+        default="custom" if asked_from in {_month_label(o) for o in options} else "12m",
         format_func=lambda choice: PERIOD_CHOICES[choice],
         required=True,
         key="period",
@@ -94,23 +98,65 @@ def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | No
     return start_month, end_month
 
 
+MULTIPLE = ("district", "type")  # the filters that take several values
+
+
+def _quoted(value: str) -> str:
+    """A value from the page address as a message quotes it: a long one cut short."""
+    return f"“{value}”" if len(value) <= 60 else f"“{value[:60]}…” ({len(value):,} characters)"
+
+
 def unrecognised(asked: Mapping[str, Sequence[str]], offered: Mapping[str, Sequence[str]]) -> str:
     """What the page address asks for that the sidebar does not offer (a district written
-    without its name, a month outside the data, a bookmark from another force), in words;
-    "" when every value is on offer. The sidebar uses its defaults for those instead."""
-    refused = [
-        f"{name} = “{value}”"
-        for name, choices in offered.items()
-        for value in asked.get(name, ())
-        if value not in choices
-    ]
-    if not refused:
+    without its name, a month outside the data, a bookmark from another force), and a filter
+    of one value given more than once, in words; "" when there is none. The sidebar leaves
+    out a district or offence type it does not offer, uses its default for another filter, and
+    takes the first of repeated values (`first_of_repeated`)."""
+
+    def refused(names: Sequence[str]) -> list[str]:
+        return [
+            f"{name} = {_quoted(value)}"
+            for name in names
+            for value in asked.get(name, ())
+            if value not in offered[name]
+        ]
+
+    single = [name for name in offered if name not in MULTIPLE]
+    said = []
+    if left_out := refused(MULTIPLE):
+        said.append(
+            f"The page address asks for {', '.join(left_out)}, which the sidebar does not "
+            f"offer, so it leaves {'it' if len(left_out) == 1 else 'them'} out."
+        )
+    if defaults := refused(single):
+        said.append(
+            f"The page address asks for {', '.join(defaults)}, which the sidebar does not "
+            "offer, so it uses its default instead."
+        )
+    for name in (n for n in single if len(asked.get(n, ())) > 1):
+        values = ", ".join(_quoted(v) for v in asked[name])
+        said.append(
+            f"The page address gives {name} more than once ({values}): the sidebar takes the first."
+        )
+    if not said:
         return ""
-    return (
-        f"The page address asks for {', '.join(refused)}, which the sidebar does not offer, "
-        "so it shows its default instead. Districts are written as in the sidebar (“"
-        f"{offered['district'][0]}”), months as “{offered['to'][-1]}”."
+    return " ".join(said) + (
+        f" Districts are written as in the sidebar (“{offered['district'][0]}”), months as "
+        f"“{offered['to'][-1]}”."
     )
+
+
+def first_of_repeated(names: Sequence[str]) -> bool:
+    """Keep the first value of a filter of one value that the page address gives more than
+    once (Streamlit took the first for some and the last for others, and kept both); whether
+    any was."""
+    repeated = [name for name in names if len(st.query_params.get_all(name)) > 1]
+    for name in repeated:
+        st.query_params[name] = st.query_params.get_all(name)[0]
+    return bool(repeated)
+
+
+ADDRESS_NOTE_KEY = "address_note"  # what the address asked, said after the rerun that mends it
 
 
 PERIOD_BACKWARDS = (
@@ -139,6 +185,10 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
             "type": ["Stalking", "Harassment"],
         },
     )
+    if first_of_repeated(("period", "from", "to", "da")):  # before any widget reads them
+        st.session_state[ADDRESS_NOTE_KEY] = refused
+        st.rerun()
+    refused = refused or st.session_state.pop(ADDRESS_NOTE_KEY, "")
     if refused:
         st.warning(refused, icon=":material/link_off:")
     with st.sidebar:

@@ -251,10 +251,10 @@ def headline_tile(column, row: dict, change: dict | None = None, share: dict | N
     (the change on the previous period under the offences; the DA share under DA offences)."""
     delta = None
     if change is not None and change["value"] is not None:
-        wording = {"Change, like for like": " like for like"}.get(
-            change["label"], " on previous period"
-        )
-        delta = formatting.signed_percent(change["value"]) + wording
+        label = change["label"]
+        wording = " like for like" if "like for like" in label else " on previous period"
+        per_day = " per day" if label.endswith("per day") else ""
+        delta = formatting.signed_percent(change["value"]) + per_day + wording
     if share is not None and share["value"] is not None:
         delta = f"{formatting.percent(share['value'])} of offences"
     column.metric(
@@ -329,10 +329,17 @@ def _publication() -> bool:
 
 
 def show_table(
-    frame: pl.DataFrame, file_stem: str | None = None, labels: dict[str, str] | None = None
+    frame: pl.DataFrame,
+    file_stem: str | None = None,
+    labels: dict[str, str] | None = None,
+    empty: str = "",
 ) -> None:
     """A table in the users' words (see `tables`): labelled columns, one precision per
-    column; with `file_stem`, a CSV download of exactly what is shown."""
+    column; with `file_stem`, a CSV download of exactly what is shown. With no rows and an
+    `empty` message, the message instead (a grid of one blank row said nothing)."""
+    if empty and frame.is_empty():
+        st.caption(empty)
+        return
     table = _prepared(frame, labels, _publication())
     config: dict[str, Any] = {}
     for label, is_date, fmt in table.formats:
