@@ -521,26 +521,36 @@ def test_a_prioritisation_window_before_the_records_says_so(app_test, demo_gatew
     assert not [w.value for w in at.warning if "before the records do" in w.value]
 
 
+# An offences file with victims and suspects, for the people tests below.
+PEOPLE_HEADER = (
+    "crime_ref,recorded_date,offence_type,ho_offence_code,district_code,is_domestic,"
+    "is_cyber,dash_completed,sash_completed,arrest_made,victim_id,suspect_id,outcome_key,"
+    "outcome_date\n"
+)
+
+
+def _force_with_orders(tmp_path: Path, offences: str, orders: str) -> Path:
+    """A force of the districts and `offences` (CSV text), then `orders` (rows, no header)."""
+    path = import_texts(
+        tmp_path / "force.duckdb", {"districts.csv": EXTRACT_DISTRICTS, "offences.csv": offences}
+    )
+    _import(path, "orders.csv", ORDERS_CSV.splitlines()[0] + "\n" + orders)
+    return path
+
+
 def test_a_suspects_history_across_separate_imports(tmp_path):
     """Offences, then orders, then breaches, each from its own file: the suspect's history
     joins all three, each outcome in order, and nothing of another suspect."""
-    offences = (
-        "crime_ref,recorded_date,offence_type,ho_offence_code,district_code,is_domestic,"
-        "is_cyber,dash_completed,sash_completed,arrest_made,victim_id,suspect_id,outcome_key,"
-        "outcome_date\n"
+    offences = PEOPLE_HEADER + (
         "H-1,2023-01-10,stalking,8Q,AY,Y,N,Y,N,Y,V1,P1,16,2023-02-01\n"
         "H-2,2023-03-05,stalking,8Q,AY,Y,N,Y,N,N,V1,P1,,\n"
         "H-3,2023-03-06,stalking,8Q,BE,N,N,N,N,N,V2,P2,,\n"
     )
-    path = import_texts(
-        tmp_path / "force.duckdb", {"districts.csv": EXTRACT_DISTRICTS, "offences.csv": offences}
-    )
-    _import(
-        path,
-        "orders.csv",
-        ORDERS_CSV.splitlines()[0]
-        + "\nR1,SPO,P1,V1,H-1,2023-02-10,2023-02-12,2023-04-01,,2025-04-01,,granted,AY\n"
-        + "R2,NMO,P2,V2,H-3,2023-03-10,,,,,,applied,BE\n",
+    path = _force_with_orders(
+        tmp_path,
+        offences,
+        "R1,SPO,P1,V1,H-1,2023-02-10,2023-02-12,2023-04-01,,2025-04-01,,granted,AY\n"
+        "R2,NMO,P2,V2,H-3,2023-03-10,,,,,,applied,BE\n",
     )
     _import(
         path,
@@ -590,24 +600,14 @@ def test_a_repeat_suspect_with_an_order_made_by_another_district_has_an_order(tm
     """Repeat suspects without an order counts a suspect with no order applied for in any
     district; the page read only the orders of the chosen districts, so Ayton's P1, whose
     order Beeston applied for, counted as without one when Ayton alone was chosen."""
-    offences = (
-        "crime_ref,recorded_date,offence_type,ho_offence_code,district_code,is_domestic,"
-        "is_cyber,dash_completed,sash_completed,arrest_made,victim_id,suspect_id,outcome_key,"
-        "outcome_date\n"
+    offences = PEOPLE_HEADER + (
         "H-1,2023-01-10,stalking,8Q,AY,Y,N,Y,N,Y,V1,P1,,\n"
         "H-2,2023-03-05,stalking,8Q,AY,Y,N,Y,N,N,V1,P1,,\n"
         "H-3,2023-01-06,stalking,8Q,AY,N,N,N,N,N,V2,P2,,\n"
         "H-4,2023-03-06,stalking,8Q,AY,N,N,N,N,N,V2,P2,,\n"
         "H-5,2023-03-06,stalking,8Q,BE,N,N,N,N,N,V3,P1,,\n"
     )
-    path = import_texts(
-        tmp_path / "force.duckdb", {"districts.csv": EXTRACT_DISTRICTS, "offences.csv": offences}
-    )
-    _import(
-        path,
-        "orders.csv",
-        ORDERS_CSV.splitlines()[0] + "\nR1,SPO,P1,V3,H-5,2023-03-06,,,,,,applied,BE\n",
-    )
+    path = _force_with_orders(tmp_path, offences, "R1,SPO,P1,V3,H-5,2023-03-06,,,,,,applied,BE\n")
     access = Access.for_role("lead", Role.STRATEGIC)
     gateway = connect(path, read_only=True).scoped(access)
     try:
