@@ -1206,7 +1206,8 @@ def _repeats_panel(
     gateway: Gateway, flt: ProfileFilter, serial_victims: int, serial_years: int
 ) -> RepeatsPanel:
     """The Repeats page's tables for the filter (see `repeats_panel`, which draws the chart)."""
-    offences = queries.repeat_offences(gateway, flt, 12 * serial_years - 1)
+    # the serial window's years, and the 12 months each month's repeats look back over
+    offences = queries.repeat_offences(gateway, flt, max(12, 12 * serial_years - 1))
     data_start = queries.dataset_info(gateway).first_month
     start, end = flt.start_month, flt.end_month
     shown = _categories_and_all(flt)

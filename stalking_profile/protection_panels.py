@@ -201,8 +201,12 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
     extract = queries.dataset_info(gateway).extract_date
     start, end = period_days(flt, extract)
     stored = queries.civil_orders(gateway, flt)
-    breaches = queries.order_breaches(gateway, flt).filter(
-        pl.col("order_id").is_in(stored["order_id"].implode())
+    breaches = orders.breaches_in_force(
+        stored,
+        queries.order_breaches(gateway, flt).filter(
+            pl.col("order_id").is_in(stored["order_id"].implode())
+        ),
+        extract,
     )
     monthly = orders.orders_by_month(stored, months_between(flt.start_month, flt.end_month))
     figure = _orders_figure(monthly, order_type, flt)
@@ -211,13 +215,16 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
     def tables_by_district(
         chosen: ProfileFilter, order_types: list[str] | None = None
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The take-up and repeat suspects without an order for `chosen`'s districts."""
+        """The take-up and repeat suspects without an order for `chosen`'s districts (a
+        repeat suspect there, as on the Repeats page, has two or more offences in them)."""
         offences = apply_domestic(queries.repeat_offences(gateway, chosen, 0), flt.domestic)
         in_chosen = stored if chosen is flt else queries.civil_orders(gateway, chosen)
         by_district = _offences_by_district(gateway, chosen)
         return (
             orders.take_up(in_chosen, by_district, start, end, order_types),
-            orders.repeat_suspects_without_order(offences, every_order, start, end),
+            orders.repeat_suspects_without_order(
+                offences, every_order, start, end, chosen.districts
+            ),
         )
 
     selection = selection_of(gateway, flt)

@@ -620,3 +620,44 @@ def test_a_repeat_suspect_with_an_order_made_by_another_district_has_an_order(tm
     assert (rows["AY"]["repeat_suspect_offences"], rows["AY"]["without_order"]) == (4, 2)
     assert rows["AY"]["suspects_without_order"] == 1  # P2 alone
     assert (rows["Force"]["repeat_suspect_offences"], rows["Force"]["without_order"]) == (5, 2)
+
+
+def test_an_application_refused_has_not_expired():
+    """An audit: an application refused that carried an expiry date counted among the orders
+    that expired in the period (the demo's 155 refused restraining orders among them)."""
+    refused = ORDERS.filter(pl.col("order_id") == "O2").with_columns(
+        pl.lit(D(2021, 8, 1)).alias("expiry_date")
+    )
+    row = orders.order_activity(refused, START, END).filter(order_type="SPO").row(0, named=True)
+    assert (row["refused"], row["expired"]) == (1, 0)
+    made = ORDERS.filter(pl.col("order_id") == "O3")  # a full order that expired in November
+    assert orders.order_activity(made, START, END).filter(order_type="RO")["expired"].item() == 1
+
+
+def test_a_breach_on_the_day_its_order_ended_is_no_breach_of_it():
+    """An audit: a breach dated on its order's expiry day was a breach in the breaches table
+    and none in the time to first breach on one page. Every table reads the breaches dated
+    while the order was in force (made to the day before it ended)."""
+    late = pl.DataFrame(
+        [
+            ("B9", "O3", D(2021, 11, 1), None, None, None),
+            ("B8", "O3", D(2021, 10, 31), None, None, None),
+        ],
+        schema=BREACHES.columns,
+        orient="row",
+    )
+    kept = orders.breaches_in_force(ORDERS, pl.concat([BREACHES, late]), EXTRACT)
+    assert sorted(kept["breach_id"].to_list()) == ["B1", "B2", "B3", "B4", "B8"]  # not B9
+
+
+def test_repeat_suspects_without_an_order_give_every_chosen_district_a_row():
+    """An audit: a chosen district with no offence in the period lost its row."""
+    offences = pl.DataFrame(
+        [(D(2021, 3, 1), "A", "S1"), (D(2021, 4, 1), "A", "S1")],
+        schema=["recorded_date", "district_code", "suspect_id"],
+        orient="row",
+    )
+    table = orders.repeat_suspects_without_order(offences, ORDERS, START, END, ("A", "B"))
+    rows = {r["district_code"]: r for r in table.iter_rows(named=True)}
+    assert set(rows) == {"A", "B", "All"}
+    assert (rows["B"]["repeat_suspect_offences"], rows["All"]["repeat_suspect_offences"]) == (0, 2)

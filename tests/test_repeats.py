@@ -156,3 +156,32 @@ def test_a_period_longer_than_the_window_counts_victims_within_any_window_of_it(
         offences, start, date(2021, 12, 1), date(2020, 1, 1), 2, 1
     )
     assert shorter.row(0, named=True)["serial_suspects"] == 2  # one window: 2021, as before
+
+
+def test_two_offences_on_one_day_are_each_a_repeat():
+    """An audit: a victim's two offences on 5 March 2021 (and none before) counted one repeat
+    within 12 months; the definition takes the same day as "before", so both are."""
+    same_day = pl.DataFrame(
+        {
+            "recorded_date": [date(2021, 3, 5)] * 2 + [date(2021, 3, 9)],
+            "recorded_month": [date(2021, 3, 1)] * 3,
+            "is_domestic": [True] * 3,
+            "victim_id": ["V1", "V1", "V2"],
+            "suspect_id": ["S1", "S1", None],
+        }
+    )
+    monthly = repeats.monthly_repeats(same_day, date(2021, 3, 1), date(2021, 3, 1), DATA_START)
+    assert monthly.select("offences", "repeat_victim_12m", "repeat_suspect_12m").row(0) == (3, 2, 2)
+
+
+def test_a_shorter_serial_window_still_looks_back_twelve_months(demo_gateway):
+    """An audit: with STALKING_PROFILE_SERIAL_YEARS=1 the offences were read from 11 months
+    before the period, so January 2022's repeats within 12 months read 29 victims, not 33, while
+    the month said its look-back was whole."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2022, 1, 1), date(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"))
+    one = panels.repeats_panel(demo_gateway, flt, 2, 1).monthly
+    three = panels.repeats_panel(demo_gateway, flt, 2, 3).monthly
+    assert one["repeat_victim_12m"].to_list() == three["repeat_victim_12m"].to_list() == [33]

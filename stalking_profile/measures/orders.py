@@ -74,7 +74,8 @@ def order_activity(orders: pl.DataFrame, start: date, end: date) -> pl.DataFrame
       that were withdrawn (status withdrawn; the records give no date of withdrawal);
     - in_force_end: full orders in force on the period's last day; interim_in_force_end:
       orders in force on that day on an interim order only (awaiting their full hearing);
-    - expired, discharged: orders that expired or were discharged in the period.
+    - expired, discharged: orders (interim or full) that expired or were discharged in the
+      period.
     """
     in_period = {
         "applied": pl.col("applied_date").is_between(start, end),
@@ -86,7 +87,9 @@ def order_activity(orders: pl.DataFrame, start: date, end: date) -> pl.DataFrame
         "in_force_end": in_force_on(end, full_only=True),
         "interim_in_force_end": in_force_on(end)
         & (pl.col("granted_date").is_null() | (pl.col("granted_date") > end)),
+        # an order made (a refused application's expiry date is no order's)
         "expired": pl.col("expiry_date").is_between(start, end)
+        & made().is_not_null()
         & (pl.col("discharged_date").is_null() | (pl.col("discharged_date") > end)),
         "discharged": pl.col("discharged_date").is_between(start, end),
     }
@@ -142,8 +145,9 @@ def take_up(
     end: date,
     order_types: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Applications per 100 offences, by district and order type (with "All types", and a
-    force row "All"): the orders applied for in the period (by applied_date, the applying
+    """Applications per 100 offences, by district and order type (with "All types", and rows
+    "All" for the districts together: the page names them, and adds the force's beside a
+    subset, categories.beside_force): the orders applied for in the period (by applied_date, the applying
     district) per 100 offences recorded in the period in that district (`offences`:
     district_code, offences, for the filter's offence types and DA choice). per_100 =
     100 x applications / offences, with the exact Poisson interval of the applications
@@ -230,6 +234,21 @@ def time_to_order(orders: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
 def _order_spans(orders: pl.DataFrame, extract: date) -> pl.DataFrame:
     return orders.with_columns(made().alias("made"), ended(extract).alias("ended")).filter(
         pl.col("made").is_not_null()
+    )
+
+
+def breaches_in_force(orders: pl.DataFrame, breaches: pl.DataFrame, extract: date) -> pl.DataFrame:
+    """The breaches dated while their order was in force: from the day it was made to the day
+    before it ended (`ended`: expired, discharged or the extract date). A breach on the expiry
+    day was a breach in the breaches table and none in the time to first breach on one page
+    (Wakefield DA harassment, November to December 2018); every table now reads these."""
+    spans = _order_spans(orders, extract).select("order_id", "made", "ended")
+    return (
+        breaches.join(spans, on="order_id", how="inner")
+        .filter(
+            (pl.col("breach_date") >= pl.col("made")) & (pl.col("breach_date") < pl.col("ended"))
+        )
+        .drop("made", "ended")
     )
 
 
@@ -376,19 +395,28 @@ def breach_outcomes(breaches: pl.DataFrame, start: date, end: date) -> pl.DataFr
 
 
 def repeat_suspects_without_order(
-    offences: pl.DataFrame, orders: pl.DataFrame, start: date, end: date
+    offences: pl.DataFrame,
+    orders: pl.DataFrame,
+    start: date,
+    end: date,
+    districts: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Offences with a repeat suspect where no order was applied for, by district (with a
-    force row "All"). Counted over offences recorded in the period (`offences`:
-    recorded_date, district_code, suspect_id): a repeat suspect has two or more of them;
-    repeat_suspect_offences are their offences; without_order those whose suspect is the
-    subject of no order applied for on or before the period's last day (any type, any
-    district); rate = without_order / repeat_suspect_offences with its Wilson interval;
-    suspects_without_order counts the suspects."""
+    """Offences with a repeat suspect where no order was applied for, by district, with a row
+    "All" for `districts` together (default: every district of `offences`; a district with no
+    offence has a row of 0). Counted over offences recorded in the period (`offences`:
+    recorded_date, district_code, suspect_id): a repeat suspect has two or more of them (in
+    any district of `offences`: the page gives the chosen districts', as the Repeats page
+    counts repeat suspects); repeat_suspect_offences are their offences in `districts`;
+    without_order those whose suspect is the subject of no order applied for on or before the
+    period's last day (any type, any district); rate = without_order /
+    repeat_suspect_offences with its Wilson interval; suspects_without_order counts the
+    suspects."""
     period = offences.filter(
         pl.col("recorded_date").is_between(start, end) & pl.col("suspect_id").is_not_null()
     )
     repeat = period.filter(pl.len().over("suspect_id") >= 2)
+    if districts is not None:
+        repeat = repeat.filter(pl.col("district_code").is_in(list(districts)))
     subjects = orders.filter(pl.col("applied_date") <= end)["subject_id"].drop_nulls().unique()
     flagged = repeat.with_columns(
         (~pl.col("suspect_id").is_in(subjects.implode())).alias("no_order")
@@ -405,8 +433,9 @@ def repeat_suspects_without_order(
             .alias("suspects_without_order"),
         ]
 
-    districts = offences.select("district_code").unique().sort("district_code")
-    by_district = districts.join(
+    codes = sorted(set(offences["district_code"])) if districts is None else sorted(districts)
+    rows = pl.DataFrame({"district_code": codes}, schema={"district_code": pl.String})
+    by_district = rows.join(
         flagged.group_by("district_code").agg(summary(flagged)), on="district_code", how="left"
     ).fill_null(0)
     force = flagged.select(summary(flagged)).with_columns(pl.lit("All").alias("district_code"))

@@ -102,8 +102,13 @@ def monthly_repeats(
             .with_columns(pl.col("recorded_date").shift(1).over(key).alias("previous"))
             .with_columns(
                 (
-                    pl.col("previous").is_not_null()
-                    & ((pl.col("recorded_date") - pl.col("previous")).dt.total_days() <= 365)
+                    (
+                        pl.col("previous").is_not_null()
+                        & ((pl.col("recorded_date") - pl.col("previous")).dt.total_days() <= 365)
+                    )
+                    # two on one day are each the other's "before" (the shift flagged only the
+                    # one that sorted second)
+                    | (pl.len().over(key, "recorded_date") > 1)
                 ).alias("repeat")
             )
         )
