@@ -261,18 +261,18 @@ def test_a_change_is_more_than_chance_only_when_its_test_says_so():
     """A helper agent's trial: a change its test could not tell from chance read "It is little
     changed on the previous equal period (5; -60.0%, which could be chance)", and the same
     beside -100.0%, in a paper's key findings: the figure stands, and the test's verdict."""
-    rise = findings.volume(_headline(0.2, 0.01), "in 2021", "stalking", 5)
+    rise = findings.volume(_headline(0.2, 0.01), "in 2021", "stalking")
     assert rise[1].text.startswith("That is a rise of 20.0% on the previous equal period (100)")
     assert "more than chance would give (p = 0.010)" in rise[1].text
-    same = findings.volume(_headline(-0.6, 0.2), "in 2021", "stalking", 5)
+    same = findings.volume(_headline(-0.6, 0.2), "in 2021", "stalking")
     assert same[1].text == (
         "That is a fall of 60.0% on the previous equal period (100), which chance could give "
         "(p = 0.200): not evidence of a change."
     )
     assert "little changed" not in same[1].text and "more than chance" not in same[1].text
-    level = findings.volume(_headline(0.0, 1.0), "in 2021", "stalking", 5)
+    level = findings.volume(_headline(0.0, 1.0), "in 2021", "stalking")
     assert level[1].text.startswith("That is no change on the previous equal period (100)")
-    fall = findings.volume(_headline(-0.3, 0.0001), "in 2021", "stalking", 5)
+    fall = findings.volume(_headline(-0.3, 0.0001), "in 2021", "stalking")
     assert "fall of 30.0%" in fall[1].text and "p < 0.001" in fall[1].text
 
 
@@ -283,7 +283,6 @@ def test_a_change_whose_test_is_withheld_is_not_called_chance():
         _headline(0.2, 0.01).with_columns(pl.lit(None, pl.Float64).alias("p_value")),
         "in 2021",
         "stalking",
-        5,
     )
     assert withheld[1].text.startswith("That is +20.0% on the previous equal period (100)")
     assert "not published" in withheld[1].text and "chance" in withheld[1].text
@@ -291,9 +290,12 @@ def test_a_change_whose_test_is_withheld_is_not_called_chance():
 
 
 def test_a_suppressed_count_is_never_put_in_words():
+    """A user trial: a small count read "Fewer than 5 ... offences", one hidden to protect it
+    "A number withheld (it would give a smaller one away)": the words told which was small.
+    Both read "suppressed", as in the tables."""
     suppressed = _headline(0.2, 0.01).with_columns(pl.lit(None, pl.Int64).alias("numerator"))
-    text = findings.volume(suppressed, "in 2021", "stalking", 5)[0].text
-    assert text == "Fewer than 5 stalking offences were recorded in 2021."
+    text = findings.volume(suppressed, "in 2021", "stalking")[0].text
+    assert text == "The number of stalking offences recorded in 2021 is suppressed."
 
 
 def test_the_pack_command_writes_both_files_and_logs_them(tmp_path, demo_db_path):
@@ -470,8 +472,8 @@ def test_a_headline_hidden_by_the_pages_protection_is_not_called_small(demo_gate
     truth = pack_content(demo_gateway, flt, "Calderdale", Access.command_line())
     assert truth.headline.filter(figure="Offences")["value"].item() == "46"
     assert shown.headline.filter(figure="Offences")["value"].item() in ("46", "suppressed")
-    volume = next(f.text for f in shown.findings if "offences were recorded" in f.text)
-    assert not volume.startswith("Fewer than"), volume
+    volume = next(f.text for f in shown.findings if "offences" in f.text and "recorded" in f.text)
+    assert not volume.startswith("Fewer than") and "withheld" not in volume, volume
 
 
 def test_a_count_hidden_to_protect_another_is_not_called_small(demo_gateway):
@@ -603,3 +605,16 @@ def test_a_one_month_packs_findings_name_the_month_once(demo_gateway):
     flt, area = pack_filter(demo_gateway, "CD", date(2021, 9, 1), date(2021, 9, 1))
     texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
     assert texts[0] == "46 stalking offences were recorded in Sep 2021."
+
+
+def test_a_per_day_change_reads_as_offences_a_day():
+    """A user trial: "That is +8.7% per day on the previous equal period (172)" read as growth
+    of 8.7% every day, beside a count of offences."""
+    from stalking_profile.filters import ProfileFilter
+
+    february = ProfileFilter(date(2020, 2, 1), date(2020, 2, 1), ("CD",))
+    compared = february.comparison(date(2018, 4, 1))
+    text = findings.volume(_headline(0.2, 0.01), "in Feb 2020", "stalking", None, compared)[1]
+    assert text.text.startswith(
+        "That is a rise of 20.0% in offences a day on the previous equal period (100)"
+    )

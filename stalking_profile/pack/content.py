@@ -96,14 +96,11 @@ def gather(
         if provenance.rounded_to > 1:
             shown = round_counts(shown, provenance.rounded_to)
         tables = tables.with_tables(shown)
-    # headline figures hidden by a secondary step (the pages', then the pack's): not small
+    # counts hidden by a secondary step (the pages', then the pack's): not small
     steps = [] if protected is None else [protected]
     if protected is not None and exact.publication:
         steps.append(panels.published_pages(exact, flt))
     further = _hidden_further(steps)
-    withheld = {
-        tables.headline["indicator"][row] for step in steps for row, _ in step.withheld("headline")
-    }
     # the DA choice too: a non-DA pack said "11 stalking offences" of Calderdale's 189
     what = _offences_of(flt.domestic) + " and ".join(flt.offence_types)
     found = [
@@ -111,13 +108,11 @@ def gather(
             tables.headline,
             ("in " if flt.start_month == flt.end_month else "from ") + flt.period_text,
             what,
-            below,
-            withheld,
             # the pages' warning: part of a change across a counting-rule change is the rule
             panels.overview(exact, flt, 30, 6).change_warning,
             flt.comparison(queries.dataset_info(exact).first_month),
         ),
-        *findings.domestic_share(tables.headline, below),
+        *findings.domestic_share(tables.headline),
         *findings.outcomes(tables.headline),
         *findings.risk(tables.risk),
         *findings.quality(tables.quality),

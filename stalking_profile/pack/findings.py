@@ -25,14 +25,14 @@ def _row(headline: pl.DataFrame, indicator: str) -> dict | None:
     return rows.row(0, named=True) if rows.height else None
 
 
-WITHHELD = "a number withheld (it would give a smaller one away)"
+SUPPRESSED = "suppressed"
 
 
-def _count(value: float | int | None, below: int, withheld: bool = False) -> str:
-    """A count in words; a suppressed one as what is true of it, never its value."""
-    if value is None:
-        return WITHHELD if withheld else f"fewer than {below}"
-    return f"{int(value):,}"
+def _count(value: float | int | None) -> str:
+    """A count in words; a withheld one as "suppressed", whatever withheld it: "fewer than 5"
+    for a small count and "a number withheld" for one hidden to protect it told a reader
+    which was the small one, as the tables' one word does not."""
+    return SUPPRESSED if value is None else f"{int(value):,}"
 
 
 def _p_text(p: float) -> str:
@@ -43,14 +43,11 @@ def volume(
     headline: pl.DataFrame,
     period: str,
     what: str,
-    below: int,
-    withheld: set[str] | frozenset[str] = frozenset(),
     rule_change: str | None = None,
     compared: Comparison | None = None,
 ) -> list[Finding]:
     """Offences recorded, and the change on the previous period in words its test allows
-    (`withheld`: headline indicators hidden by secondary suppression, not for being small;
-    `rule_change`: the warning that the periods straddle a counting-rule change, said after
+    (a withheld count as "suppressed", whatever withheld it; `rule_change`: the warning that the periods straddle a counting-rule change, said after
     the change as the Overview and Trends pages say it; `compared`: the periods the change
     compares, which where the data start inside the period before are the months both have,
     like for like, and said so: the period's offences beside the previous period's count
@@ -58,20 +55,22 @@ def volume(
     offences = _row(headline, "offences")
     if offences is None:
         return []
-    number = _count(offences["numerator"], below, "offences" in withheld)
+    number = offences["numerator"]
     found = [
         Finding(
-            f"{number[0].upper()}{number[1:]} {what} offences were recorded {period}.",
+            f"The number of {what} offences recorded {period} is suppressed."
+            if number is None
+            else f"{_count(number)} {what} offences were recorded {period}.",
             "offences",
         )
     ]
     change = _row(headline, "change")
     if change is None or change["value"] is None or change["denominator"] is None:
         return found
-    previous = _count(change["denominator"], below, "change" in withheld)
+    previous = _count(change["denominator"])
     against = f"on the previous equal period ({previous})"
     if compared is not None and compared.like_for_like and compared.previous is not None:
-        current = _count(change["numerator"], below, "change" in withheld)
+        current = _count(change["numerator"])
         now, before = compared.current, compared.previous
         against = (
             f"like for like ({current} from {month_label(now.start_month)} to "
@@ -80,7 +79,7 @@ def volume(
             "the data hold in both periods)"
         )
     if compared is not None and compared.per_day:  # months of unequal length: per day
-        against = "per day " + against
+        against = "in offences a day " + against
     pct = change["value"]
     p = change["p_value"]
     if p is not None and p < SIGNIFICANCE:
@@ -118,7 +117,7 @@ def volume(
     return found
 
 
-def domestic_share(headline: pl.DataFrame, below: int) -> list[Finding]:
+def domestic_share(headline: pl.DataFrame) -> list[Finding]:
     share = _row(headline, "domestic_share")
     if share is None or share["value"] is None:
         return []
@@ -126,7 +125,7 @@ def domestic_share(headline: pl.DataFrame, below: int) -> list[Finding]:
         Finding(
             f"{share['value']:.0%} were domestic-abuse related (95% interval "
             f"{share['lower']:.0%} to {share['upper']:.0%}): "
-            f"{_count(share['numerator'], below)} DA offences.",
+            f"{_count(share['numerator'])} DA offences.",
             "DA share",
         )
     ]
@@ -140,7 +139,9 @@ def outcomes(headline: pl.DataFrame) -> list[Finding]:
         f"In {withdrawn['value']:.0%} of offences (95% interval {withdrawn['lower']:.0%} to "
         f"{withdrawn['upper']:.0%}) the victim did not support further action (outcome 16)"
     )
-    if charged is not None and charged["value"] is not None:
+    if charged is not None and charged["value"] == 0:
+        text += "; none ended in a charge or another outcome 1-8"
+    elif charged is not None and charged["value"] is not None:
         text += f"; {charged['value']:.1%} ended in a charge or another outcome 1-8"
     return [Finding(text + ".", "outcome 16 rate; outcome 1-8 rate")]
 
