@@ -618,3 +618,30 @@ def test_a_per_day_change_reads_as_offences_a_day():
     assert text.text.startswith(
         "That is a rise of 20.0% in offences a day on the previous equal period (100)"
     )
+
+
+def test_a_deck_is_laid_out_for_its_16_9_slides(demo_gateway):
+    """A user trial: the title slide's subtitle kept the 4:3 template's box (7 x 1.9 in at 32
+    pt), so the disclosure statement ran off the slide; line charts had no markers, so a month
+    between two withheld ones (or a one-month pack's) drew nothing; a gap read as a zero."""
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    from stalking_profile.pack.decks import GAP_NOTE
+
+    flt, area = pack_filter(demo_gateway, "CD", date(2021, 7, 1), date(2021, 9, 1))
+    access = Access.command_line().for_publication()
+    deck = Presentation(io.BytesIO(build(demo_gateway, flt, area, access).pptx))
+    subtitle = deck.slides[0].placeholders[1]
+    assert subtitle.left + subtitle.width <= deck.slide_width
+    assert subtitle.top + subtitle.height <= deck.slide_height
+    assert subtitle.width > deck.slide_width * 0.8  # room for the disclosure statement
+    assert "Disclosure control: Publication mode" in subtitle.text_frame.text
+    lines = [
+        shape.chart
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_chart and shape.chart.chart_type != XL_CHART_TYPE.BAR_CLUSTERED
+    ]
+    assert lines and all(c.chart_type == XL_CHART_TYPE.LINE_MARKERS for c in lines)
+    trend = next(s for s in deck.slides if s.shapes.title.text.startswith("Offences by month"))
+    assert GAP_NOTE in _texts_of(trend)

@@ -131,7 +131,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "sash_completed",
         "rate",
         "up",
-        f"SASH completion: offences with an S-DASH / SASH stalking screening / {RECORDED}.",
+        "SASH / stalking screening completion: offences with an S-DASH / SASH stalking "
+        f"screening / {RECORDED}.",
         _shown("flags"),
     ),
     Indicator(

@@ -11,6 +11,7 @@ import polars as pl
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches, Pt
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -51,10 +52,22 @@ def _coverage(content: PackContent) -> list[str]:
     return [f"Coverage: {coverage}"] if coverage else []
 
 
+def _place(shape, left: float, top: float, width, height: float) -> None:
+    """Put a shape where a 16:9 slide wants it (the default template's boxes are for 4:3)."""
+    shape.left, shape.top, shape.width, shape.height = (
+        Inches(left),
+        Inches(top),
+        width,
+        Inches(height),
+    )
+
+
 def _slide(deck, content: PackContent, title: str):
     slide = deck.slides.add_slide(deck.slide_layouts[5])  # title only
     slide.shapes.title.text = title
-    slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(30)
+    _place(slide.shapes.title, 0.5, 0.25, WIDE - Inches(1), 1.1)
+    slide.shapes.title.text_frame.word_wrap = True
+    slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(26 if len(title) > 60 else 30)
     footer = slide.shapes.add_textbox(
         Inches(0.5), TALL - Inches(0.55), WIDE - Inches(1), Inches(0.4)
     )
@@ -75,13 +88,24 @@ def _text(slide, *paragraphs: str) -> None:
         paragraph.space_after = Pt(8)
 
 
+GAP_NOTE = "A gap in a series is a suppressed value (publication mode), not a zero."
+
+
 def _chart(slide, kind, categories: Sequence[str], series: dict[str, list], number_format: str):
+    """A native chart under the slide's title; where a series has a gap (a withheld value),
+    a line under it says so (a gap read as a zero, or as nothing)."""
+    if any(value is None for values in series.values() for value in values):
+        note = slide.shapes.add_textbox(
+            Inches(0.6), TALL - Inches(0.85), WIDE - Inches(1.2), Inches(0.3)
+        )
+        note.text_frame.text = GAP_NOTE
+        note.text_frame.paragraphs[0].font.size = Pt(12)
     data = CategoryChartData(number_format=number_format)
     data.categories = list(categories)
     for name, values in series.items():
         data.add_series(name, values)
     frame = slide.shapes.add_chart(
-        kind, Inches(0.6), Inches(1.5), WIDE - Inches(1.2), TALL - Inches(2.3), data
+        kind, Inches(0.6), Inches(1.5), WIDE - Inches(1.2), TALL - Inches(2.45), data
     )
     chart = frame.chart
     chart.has_legend = len(series) > 1
@@ -146,14 +170,27 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
     deck.slide_width, deck.slide_height = WIDE, TALL
     title = deck.slides.add_slide(deck.slide_layouts[0])
     title.shapes.title.text = content.title
-    title.placeholders[1].text = "\n".join(
-        [
-            content.period,
-            _footer(content),
-            *_coverage(content),
-            f"Disclosure control: {content.disclosure}",
-        ]
-    )
+    _place(title.shapes.title, 0.6, 0.5, WIDE - Inches(1.2), 1.6)
+    title.shapes.title.text_frame.word_wrap = True
+    title.shapes.title.text_frame.paragraphs[0].font.size = Pt(36)
+    # the template's subtitle (7 x 1.9 in at 32 pt) cut the disclosure statement off the slide
+    subtitle = title.placeholders[1]
+    _place(subtitle, 0.6, 2.3, WIDE - Inches(1.2), 4.6)
+    subtitle.text_frame.word_wrap = True
+    lines = [
+        (content.period, 24),
+        (_footer(content), 16),
+        *((line, 14) for line in _coverage(content)),
+        (f"Disclosure control: {content.disclosure}", 12),
+    ]
+    subtitle.text_frame.text = lines[0][0]
+    for index, (text, size) in enumerate(lines):
+        paragraph = (
+            subtitle.text_frame.paragraphs[0] if index == 0 else subtitle.text_frame.add_paragraph()
+        )
+        paragraph.text = text
+        paragraph.font.size = Pt(size)
+        paragraph.alignment = PP_ALIGN.LEFT
     title.notes_slide.notes_text_frame.text = _notes(content)
 
     slide = _slide(deck, content, "Headline figures")
@@ -169,7 +206,8 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
             continue
         _chart(
             slide,
-            XL_CHART_TYPE.BAR_CLUSTERED if chart.kind == "bar" else XL_CHART_TYPE.LINE,
+            # markers: a month between two withheld ones, or a one-month pack's, is a point
+            XL_CHART_TYPE.BAR_CLUSTERED if chart.kind == "bar" else XL_CHART_TYPE.LINE_MARKERS,
             chart.categories,
             chart.series,
             "0%" if chart.percent else "#,##0",
