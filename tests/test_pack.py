@@ -645,3 +645,17 @@ def test_a_deck_is_laid_out_for_its_16_9_slides(demo_gateway):
     assert lines and all(c.chart_type == XL_CHART_TYPE.LINE_MARKERS for c in lines)
     trend = next(s for s in deck.slides if s.shapes.title.text.startswith("Offences by month"))
     assert GAP_NOTE in _texts_of(trend)
+
+
+def test_a_finding_on_few_offences_says_so_and_every_slide_names_its_filter(demo_gateway):
+    """A user trial: Wakefield, June 2021, "An arrest was recorded for ... 25% of non-DA
+    offences" (1 of 4) without the dashboard's small-numbers caution; and a slide lifted out of
+    the deck did not say what area, period or DA choice it showed, nor the pack who made it."""
+    flt, area = pack_filter(demo_gateway, "WD", date(2021, 6, 1), date(2021, 6, 1))
+    content = pack_content(demo_gateway, flt, area, Access.command_line())
+    risk = [f.text for f in content.findings if f.text.startswith(("An arrest", "A DASH"))]
+    assert risk and all("small numbers)" in text for text in risk), risk
+    deck = Presentation(io.BytesIO(build(demo_gateway, flt, area, Access.command_line()).pptx))
+    for slide in list(deck.slides)[1:]:
+        assert any(content.period in text for text in _texts_of(slide)), slide.shapes.title.text
+    assert "Exported " in deck.slides[0].placeholders[1].text_frame.text

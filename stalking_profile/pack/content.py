@@ -181,8 +181,9 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None, fu
     rounding = (
         f" The other counts are rounded to the nearest {_in_words(provenance.rounded_to)} (the ONS "
         "style); "
-        "rates are worked out from the unrounded counts, so the check below reads every "
-        "count shown as exact."
+        "rates, averages and SPC means are worked out from the unrounded counts (a mean "
+        "over its months gives their exact total), so the check below reads every count "
+        "shown as exact."
         if provenance.rounded_to
         else ""
     )

@@ -41,8 +41,10 @@ def _notes(content: PackContent) -> str:
 
 
 def _footer(content: PackContent) -> str:
+    """Each slide's provenance, so a slide lifted into a paper still says what it shows: the
+    filter, the data and the marking."""
     fields = dict(content.provenance.fields())
-    text = f"{fields['Data']} · {fields['Marking']}"
+    text = f"{content.period} · {fields['Data']} · {fields['Marking']}"
     return text + (" · SYNTHETIC DATA" if content.provenance.synthetic else "")
 
 
@@ -180,6 +182,7 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
     lines = [
         (content.period, 24),
         (_footer(content), 16),
+        (f"Exported {dict(content.provenance.fields())['Exported']}", 14),
         *((line, 14) for line in _coverage(content)),
         (f"Disclosure control: {content.disclosure}", 12),
     ]
@@ -229,6 +232,13 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
             row.height = Inches(0.28)
             for cell in row.cells:
                 cell.text_frame.paragraphs[0].font.size = Pt(10)
+        if content.recommendations.height > 18:  # said, not cut short in silence
+            more = content.recommendations.height - 18
+            note = slide.shapes.add_textbox(
+                Inches(0.6), TALL - Inches(0.85), WIDE - Inches(1.2), Inches(0.3)
+            )
+            note.text_frame.text = f"and {more:,} more: every recommendation is in the PDF"
+            note.text_frame.paragraphs[0].font.size = Pt(12)
 
     out = io.BytesIO()
     deck.save(out)

@@ -158,12 +158,20 @@ def risk(selection: pl.DataFrame) -> list[Finding]:
             continue
         found.append(
             Finding(
-                f"{name} was recorded for {da['rate']:.0%} of DA offences and "
-                f"{non['rate']:.0%} of non-DA offences.",
+                f"{name} was recorded for {da['rate']:.0%} of DA offences"
+                f"{_few(da)} and {non['rate']:.0%} of non-DA offences{_few(non)}.",
                 f"{flag} rate by DA / non-DA",
             )
         )
     return found
+
+
+def _few(rate: dict) -> str:
+    """The small-numbers caution the dashboard gives a rate over fewer than 30 offences (a
+    finding read "25% of non-DA offences" for 1 of 4), or nothing."""
+    if not rate.get("is_small") or rate.get("numerator") is None:
+        return ""
+    return f" ({rate['numerator']:,} of {rate['denominator']:,}: small numbers)"
 
 
 def quality(indicators: pl.DataFrame) -> list[Finding]:
