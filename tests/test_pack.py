@@ -659,3 +659,24 @@ def test_a_finding_on_few_offences_says_so_and_every_slide_names_its_filter(demo
     for slide in list(deck.slides)[1:]:
         assert any(content.period in text for text in _texts_of(slide)), slide.shapes.title.text
     assert "Exported " in deck.slides[0].placeholders[1].text_frame.text
+
+
+def test_a_group_with_no_offences_is_drawn_as_zero_and_a_withheld_share_as_a_gap():
+    """A user trial: an outcome group with no non-DA offence (no row) was a gap in the deck's
+    bars, as a withheld share is, beside a title slide saying zeros are shown."""
+    from stalking_profile.pack.charts import _category_bars
+
+    groups = pl.DataFrame(
+        {
+            "group_short": ["Charged", "Charged", "Informal", "Evidential"],
+            "category": ["domestic", "non_domestic", "domestic", "non_domestic"],
+            "share": [0.2, None, 0.1, 0.5],
+        }
+    )
+    chart = _category_bars("Outcome groups", groups, "group_short", "share")
+    drawn = {
+        name: dict(zip(chart.categories, values, strict=True))
+        for name, values in chart.series.items()
+    }
+    assert drawn["Non-DA"] == {"Charged": None, "Informal": 0.0, "Evidential": 0.5}
+    assert drawn["DA"] == {"Charged": 0.2, "Informal": 0.1, "Evidential": 0.0}

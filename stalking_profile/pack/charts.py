@@ -52,8 +52,20 @@ def _months(frame: pl.DataFrame, column: str) -> list[str]:
 
 
 def _category_bars(title: str, frame: pl.DataFrame, index: str, values: str) -> PackChart:
-    """Clustered bars of shares by a category column (DA, non-DA, all), one series each."""
-    wide = frame.pivot(on="category", index=index, values=values)
+    """Clustered bars of shares by a category column (DA, non-DA, all), one series each. A
+    group a category has no row for has none of its offences: 0, drawn as such (it was a gap,
+    as a withheld share is)."""
+    keys = [index, "category"]
+    grid = (
+        frame.select(index)
+        .unique(maintain_order=True)
+        .join(frame.select("category").unique(maintain_order=True), how="cross")
+    )
+    rows = frame.select(*keys, values).with_columns(pl.lit(True).alias("__row"))
+    full = grid.join(rows, on=keys, how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("__row").is_null()).then(0.0).otherwise(pl.col(values)).alias(values)
+    )
+    wide = full.pivot(on="category", index=index, values=values)
     return PackChart(
         title,
         "bar",
