@@ -62,8 +62,9 @@ ui.chart_with_table(
     page.funnel,
     "trends-district-funnel",
     flt,
-    "Each selected district's offences per 1,000 residents in the period against its "
-    "population. Inside the funnel, a district differs from the whole force's rate by no more "
+    "Each selected district's offences per 1,000 residents a year (the period's, scaled to 12 "
+    "months) against its population. Inside the funnel, a district differs from the whole force's rate by no more "
     "than chance allows for its size (95% and 99.8% limits, Spiegelhalter); outside it, more "
     "than chance. Read this, not a ranking.",
+    labels={"rate_per_1000": "Offences per 1,000 residents a year"},
 )

@@ -534,13 +534,15 @@ def funnel_figure(
     unit: str = "Wards",
     name_column: str = "ward_name",
     area_label: str = "Rate of the whole area",
+    per: str = "",
 ) -> go.Figure:
     """A funnel plot: each ward's (or district's: `unit`, `name_column`) rate per 1,000
     against its population, the area's rate (`area_label`) and the 95% and 99.8% limits for a
     unit of each size; units beyond the 99.8% limits marked by shape (triangle up above, down
     below) as well as colour.
 
-    `wards`: name_column, population, rate_per_1000, funnel; `limits`: funnel.funnel_limits.
+    `wards`: name_column, population, rate_per_1000, funnel; `limits`: funnel.funnel_limits;
+    `per`: what the rates are per beyond residents (" a year"), said on the axis and hover.
     """
     figure = new_figure()
     x = limits["population"].to_list()
@@ -583,11 +585,13 @@ def funnel_figure(
             name=f"{unit} {label} ({part.height})",
             marker={"symbol": symbol, "size": 9 if symbol != "circle" else 6, "color": colour},
             text=part[name_column].to_list(),
-            hovertemplate="%{text}: %{y:.2f} per 1,000 (%{x:,} residents)<extra></extra>",
+            hovertemplate="%{text}: %{y:.2f} per 1,000"
+            + per
+            + " (%{x:,} residents)<extra></extra>",
         )
     figure.update_layout(
         xaxis={"title": "Residents", "tickformat": ",d"},
-        yaxis={"title": "Offences per 1,000 residents", "rangemode": "tozero"},
+        yaxis={"title": "Offences per 1,000 residents" + per, "rangemode": "tozero"},
     )
     figure = apply_theme(figure, title)
     figure.update_layout(hovermode="closest")

@@ -660,13 +660,20 @@ def _district_funnel(
         if not force.is_empty()
         else funnel.pooled_rate(joined["offences"].to_numpy(), joined["population"].to_numpy())
     )
-    table = funnel.district_funnel(joined, area_rate)
+    # a year's rate, as the Victims and suspects page gives: a month's read 0.03 per 1,000
+    # (the place on the funnel is the same at any scale)
+    a_year = 12 / flt.months
+    table = funnel.district_funnel(joined, area_rate).with_columns(
+        pl.col("rate_per_1000", "rate_lower", "rate_upper") * a_year
+    )
+    limits = funnel.limits_across(table["population"].to_numpy().astype(float), area_rate)
     figure = charts.funnel_figure(
         table,
-        funnel.limits_across(table["population"].to_numpy().astype(float), area_rate),
-        _titled("Districts' offences per 1,000 residents against their size: a funnel plot", flt),
+        limits.with_columns(pl.exclude("population") * a_year),
+        _titled("Districts' offences per 1,000 residents a year against their size", flt),
         unit="Districts",
         name_column="district_name",
+        per=" a year",
     )
     return table.select(
         "district_code",

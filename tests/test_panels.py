@@ -404,3 +404,21 @@ def test_a_change_its_interval_and_test_are_of_one_thing(demo_gateway, start, en
         assert row["p_value"] == pytest.approx(exact)
     note = panels.trends_comparison(demo_gateway, flt).note
     assert ("of offences per day" in note) == per_day
+
+
+def test_the_district_funnel_gives_rates_a_year(demo_gateway: Gateway) -> None:
+    """A user trial: at 12 months to April 2018 (one month of data) the funnel read Bradford
+    0.03 per 1,000 residents: a month's rate at two decimals, where the Victims and suspects
+    page gives rates a year. The funnel's rates are a year's, so a month's are 12 times its
+    count per 1,000; the place on the funnel is the same."""
+    month = ProfileFilter(date(2021, 6, 1), date(2021, 6, 1), ALL)
+    page = panels.trends_page(demo_gateway, month, 6, True)
+    for row in page.funnel.iter_rows(named=True):
+        expected = row["offences"] / row["population"] * 1000 * 12
+        assert row["rate_per_1000"] == pytest.approx(expected)
+        assert row["rate_lower"] <= row["rate_per_1000"] <= row["rate_upper"]
+    layout = page.funnel_figure.layout
+    assert layout.yaxis.title.text == "Offences per 1,000 residents a year"
+    points = [t for t in page.funnel_figure.data if t.mode == "markers"]
+    drawn = sorted(y for t in points for y in t.y)
+    assert drawn == pytest.approx(sorted(page.funnel["rate_per_1000"].to_list()))
