@@ -42,12 +42,12 @@ st.markdown(comparison.note)
 if comparison.compared:  # else the note alone: a table of "no data" said nothing more
     ui.show_table(comparison.display)
     st.caption(
-        "\\* the change is more than chance: exact test that the two periods' counts share one Poisson "
-        "rate (conditional binomial), or, where a row's months vary more than Poisson allows, the "
-        "quasi-Poisson test with that overdispersion (wider intervals; phi in the CSV), with the "
-        "false discovery rate controlled over the table (q < 0.05). "
-        "A +12% on 37 offences is usually noise (95% interval -32% to +85%); +92% on 2,946 is not; the "
-        "CSV holds every interval, p- and q-value. "
+        "\\* the change is more than chance: exact test that the two periods' counts share one "
+        "Poisson rate (conditional binomial), or, where a row's months vary more than Poisson "
+        "allows, the quasi-Poisson test with that overdispersion (wider intervals; phi in the "
+        "CSV), with the false discovery rate controlled over the table (q < 0.05). A +12% on 37 "
+        "offences is usually noise (95% interval -32% to +85%); +92% on 2,946 is not; the CSV "
+        "holds every interval, p- and q-value. "
         "'Force' is every district, whatever is selected, for comparison."
     )
     ui.table_download(
@@ -63,8 +63,8 @@ ui.chart_with_table(
     "trends-district-funnel",
     flt,
     "Each selected district's offences per 1,000 residents a year (the period's, scaled to 12 "
-    "months) against its population. Inside the funnel, a district differs from the whole force's rate by no more "
-    "than chance allows for its size (95% and 99.8% limits, Spiegelhalter); outside it, more "
+    "months) against its population. Inside the funnel, a district differs from the whole "
+    "force's rate by no more than chance allows for its size (95% and 99.8% limits, Spiegelhalter); outside it, more "
     "than chance. Read this, not a ranking.",
     labels={"rate_per_1000": "Offences per 1,000 residents a year"},
 )

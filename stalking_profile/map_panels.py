@@ -14,7 +14,7 @@ import polars as pl
 
 from stalking_profile import charts, linked_figures, linked_protection, maps, queries
 from stalking_profile.db import Gateway
-from stalking_profile.filters import ProfileFilter, add_months, apply_domestic
+from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
@@ -489,8 +489,7 @@ MIN_QUARTERS = 3  # a trend and a run of hot or cold quarters need at least this
 
 def emerging_quarters(first_month: date, end_month: date) -> int:
     """The whole quarters of data that end with `end_month` (the data start `first_month`)."""
-    months = (end_month.year - first_month.year) * 12 + end_month.month - first_month.month + 1
-    return months // PERIOD_MONTHS
+    return len(months_between(first_month, end_month)) // PERIOD_MONTHS
 
 
 def emerging_unavailable(first_month: date, end_month: date) -> str | None:

@@ -74,11 +74,16 @@ def _district_codes(flt: ProfileFilter) -> list[str]:
     return list(flt.districts)
 
 
+def whole_force(gateway: Gateway, flt: ProfileFilter) -> ProfileFilter:
+    """The filter widened to every district (a table's "Force")."""
+    return flt.with_districts(tuple(queries.districts(gateway)["district_code"].to_list()))
+
+
 def _force_scope(gateway: Gateway, flt: ProfileFilter) -> tuple[ProfileFilter, dict]:
     """The filter widened to every district, and the roll-up columns a district table shows
     ("Selected districts" when that differs from one district and from the force; "Force")."""
-    every = tuple(queries.districts(gateway)["district_code"].to_list())
-    return flt.with_districts(every), roll_up_areas(flt.districts, every)
+    force = whole_force(gateway, flt)
+    return force, roll_up_areas(flt.districts, force.districts)
 
 
 def selection_of(gateway: Gateway, flt: ProfileFilter) -> str:
@@ -123,9 +128,9 @@ class OverviewPanel:
         """What the scorecard's caption says of it (the run length: the deployment's SPC
         rule). It read "Each indicator's last 1 months" over one month of data."""
         months = int(self.scorecard["months"][0]) if self.scorecard.height else 0
+        span = "one month" if months == 1 else f"last {months:,} months"
         return (
-            f"Each indicator's {'one month' if months == 1 else f'last {months:,} months'} on an XmR "
-            "chart "
+            f"Each indicator's {span} on an XmR chart "
             f"(NHS England Making Data Count rules, runs of {run_length}); the variation is "
             "that of the latest month. No targets are set, so there is no assurance icon. "
             "Outcome rates are left off: recent months' offences are still open (see Outcomes "

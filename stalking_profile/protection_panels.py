@@ -22,6 +22,7 @@ from stalking_profile.panels import (
     protected_beside_pages,
     protected_beside_pages_for_every_choice,
     selection_of,
+    whole_force,
 )
 from stalking_profile.publication import publishable, rounded_last
 
@@ -98,15 +99,10 @@ class OrdersPanel:
         )
 
 
-def _whole_force(gateway: Gateway, flt: ProfileFilter) -> ProfileFilter:
-    """The filter for every district (a table's rows "Force")."""
-    return replace(flt, districts=tuple(queries.districts(gateway)["district_code"].to_list()))
-
-
 def _every_order(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
     """Every order of the force, whatever the offence it arose from (type, DA) and the
     district that applied for it: a suspect's order counts wherever it was made."""
-    every = replace(_whole_force(gateway, flt), offence_types=OFFENCE_TYPES, domestic="all")
+    every = replace(whole_force(gateway, flt), offence_types=OFFENCE_TYPES, domestic="all")
     return queries.civil_orders(gateway, every)
 
 
@@ -231,7 +227,7 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
     if selection == FORCE:
         take_up, without_order = tables_by_district(flt)
     else:  # each with the force's rows beside the selection's, for the force's order types
-        force_take_up, force_without = tables_by_district(_whole_force(gateway, flt))
+        force_take_up, force_without = tables_by_district(whole_force(gateway, flt))
         types = force_take_up["order_type"].unique().to_list()
         take_up, without_order = tables_by_district(flt, [t for t in types if t != "All types"])
         take_up = beside_force(take_up, force_take_up, selection)
@@ -358,7 +354,7 @@ def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
         return chosen, _judged(contact.contact_by_offence(rows), data_start) if aligned else chosen
 
     chosen, both = judged(flt)
-    force, force_both = (chosen, both) if selection == FORCE else judged(_whole_force(gateway, flt))
+    force, force_both = (chosen, both) if selection == FORCE else judged(whole_force(gateway, flt))
     # months too recent to judge anywhere in the force are left out of every row alike
     provisional = _provisional_from(force_both, queries.dataset_info(gateway).extract_date)
     if provisional is not None:

@@ -147,8 +147,8 @@ def take_up(
 ) -> pl.DataFrame:
     """Applications per 100 offences, by district and order type (with "All types", and rows
     "All" for the districts together: the page names them, and adds the force's beside a
-    subset, categories.beside_force): the orders applied for in the period (by applied_date, the applying
-    district) per 100 offences recorded in the period in that district (`offences`:
+    subset, categories.beside_force): the orders applied for in the period (by applied_date,
+    the applying district) per 100 offences recorded in the period in that district (`offences`:
     district_code, offences, for the filter's offence types and DA choice). per_100 =
     100 x applications / offences, with the exact Poisson interval of the applications
     (per_100_lower, per_100_upper): a rate, not a share (one offence may lead to several

@@ -93,15 +93,20 @@ def _text(slide, *paragraphs: str) -> None:
 GAP_NOTE = "A gap in a series is a suppressed value (publication mode), not a zero."
 
 
+def _note(slide, text: str) -> None:
+    """A line under the slide's chart or table, above its footer."""
+    note = slide.shapes.add_textbox(
+        Inches(0.6), TALL - Inches(0.85), WIDE - Inches(1.2), Inches(0.3)
+    )
+    note.text_frame.text = text
+    note.text_frame.paragraphs[0].font.size = Pt(12)
+
+
 def _chart(slide, kind, categories: Sequence[str], series: dict[str, list], number_format: str):
     """A native chart under the slide's title; where a series has a gap (a withheld value),
     a line under it says so (a gap read as a zero, or as nothing)."""
     if any(value is None for values in series.values() for value in values):
-        note = slide.shapes.add_textbox(
-            Inches(0.6), TALL - Inches(0.85), WIDE - Inches(1.2), Inches(0.3)
-        )
-        note.text_frame.text = GAP_NOTE
-        note.text_frame.paragraphs[0].font.size = Pt(12)
+        _note(slide, GAP_NOTE)
     data = CategoryChartData(number_format=number_format)
     data.categories = list(categories)
     for name, values in series.items():
@@ -186,7 +191,6 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         *((line, 14) for line in _coverage(content)),
         (f"Disclosure control: {content.disclosure}", 12),
     ]
-    subtitle.text_frame.text = lines[0][0]
     for index, (text, size) in enumerate(lines):
         paragraph = (
             subtitle.text_frame.paragraphs[0] if index == 0 else subtitle.text_frame.add_paragraph()
@@ -234,11 +238,7 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
                 cell.text_frame.paragraphs[0].font.size = Pt(10)
         if content.recommendations.height > 18:  # said, not cut short in silence
             more = content.recommendations.height - 18
-            note = slide.shapes.add_textbox(
-                Inches(0.6), TALL - Inches(0.85), WIDE - Inches(1.2), Inches(0.3)
-            )
-            note.text_frame.text = f"and {more:,} more: every recommendation is in the PDF"
-            note.text_frame.paragraphs[0].font.size = Pt(12)
+            _note(slide, f"and {more:,} more: every recommendation is in the PDF")
 
     out = io.BytesIO()
     deck.save(out)

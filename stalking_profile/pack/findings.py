@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from stalking_profile.filters import Comparison, month_label
+from stalking_profile.tables import SUPPRESSED
 
 SIGNIFICANCE = 0.05
 
@@ -23,9 +24,6 @@ class Finding:
 def _row(headline: pl.DataFrame, indicator: str) -> dict | None:
     rows = headline.filter(indicator=indicator)
     return rows.row(0, named=True) if rows.height else None
-
-
-SUPPRESSED = "suppressed"
 
 
 def _count(value: float | int | None) -> str:
