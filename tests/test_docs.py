@@ -58,3 +58,21 @@ def test_every_statistical_method_is_in_the_readme() -> None:
     statistics = " ".join(section.split()).lower()
     missing = [method.name for method in METHODS if method.name.lower() not in statistics]
     assert missing == []
+
+
+def test_the_roles_table_says_what_each_role_may_do() -> None:
+    """The README's roles table gave a commissioner's office "download the (suppressed) tables"
+    alone, while the package lets it update the recommendations tracker; an analyst's row left
+    out dip samples. Each row's "may also" names every permission the role has beyond what it
+    sees (Permission's own words, in its order)."""
+    from stalking_profile.access import PERMISSIONS, Permission, Role
+
+    seen = {Permission.UNSUPPRESSED, Permission.RECORDS}  # the "sees" column says these
+    rows = {
+        line.split("|")[1].strip().split()[0].strip("`"): line.split("|")[3]
+        for line in README.split("| role | sees | may also |", 1)[1].splitlines()[2:6]
+    }
+    for role in Role:
+        may = [p.value for p in Permission if p in PERMISSIONS[role] and p not in seen]
+        named = [p.value for p in Permission if p.value in rows[role.value]]
+        assert named == may, role

@@ -75,6 +75,29 @@ def test_a_check_in_a_child_process_reports_and_keeps_the_refused_rows(tmp_path:
     assert database.stat().st_mtime_ns == before  # nothing written
 
 
+def test_the_audit_trail_keeps_an_imports_summary_not_its_refused_values(tmp_path: Path):
+    """The Data page wrote the whole report to the audit trail, refused rows' values and all
+    ("row 3: district_code = 'Anne Example, 7 Mill Lane'"), which administrators (who may not
+    read records) read on the Users and audit page."""
+    import polars as pl
+
+    database = tmp_path / "force.duckdb"
+    assert import_in_child(Access.command_line(), database, TEMPLATES / "districts.csv").ok
+    extract = tmp_path / "extract.csv"
+    rows = offences(4).with_columns(
+        pl.when(pl.int_range(pl.len()) == 1)
+        .then(pl.lit("Anne Example, 7 Mill Lane"))
+        .otherwise(pl.col("district_code"))
+        .alias("district_code")
+    )
+    rows.write_csv(extract)
+    outcome = import_in_child(Access.command_line(), database, extract)
+    assert outcome.ok and "Anne Example" in outcome.text  # the user sees the value refused
+    kept = outcome.for_audit("extract.csv")
+    assert "Anne Example" not in kept and "row 3" not in kept
+    assert "extract.csv" in kept and "1 refused" in kept.replace(",", "")
+
+
 def test_a_refused_check_comes_back_as_a_sentence(tmp_path: Path) -> None:
     from stalking_profile.importing.external import check_in_child
 

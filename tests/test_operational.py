@@ -101,6 +101,25 @@ def test_a_role_change_ends_open_sessions(store: OperationalStore):
     assert again is not None and again.access.role is Role.COMMISSIONER
 
 
+def test_a_download_made_after_its_user_was_disabled_is_refused(store: OperationalStore):
+    """A record download is made when clicked, outside the page's run: it was made for a user
+    disabled (or signed out, or idle too long) since the page was drawn. `still_signed_in`
+    is the check it now makes first (ui/auth.session_check)."""
+    accounts.add_user(store, "ana", "analyst", PASSWORD, ADMIN)
+    signed = accounts.sign_in(store, "ana", PASSWORD)
+    assert signed is not None
+    assert accounts.still_signed_in(store, signed.token, signed.access)
+    assert not accounts.still_signed_in(
+        store, signed.token, Access.for_role("ana", Role.ADMINISTRATOR)
+    )
+    accounts.set_disabled(store, "ana", True, ADMIN)
+    assert not accounts.still_signed_in(store, signed.token, signed.access)
+    accounts.set_disabled(store, "ana", False, ADMIN)
+    again = accounts.sign_in(store, "ana", PASSWORD)
+    assert again is not None and accounts.still_signed_in(store, again.token, again.access)
+    assert not accounts.still_signed_in(store, again.token, again.access, idle_minutes=-1)
+
+
 def test_only_administrators_manage_users_and_read_the_audit(store: OperationalStore):
     for role in (Role.COMMISSIONER, Role.STRATEGIC, Role.ANALYST):
         who = Access.for_role("someone", role)

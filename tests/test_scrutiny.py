@@ -258,14 +258,24 @@ def test_a_tracker_file_with_bad_rows_reports_each_and_keeps_the_good(store, tmp
         "number,theme,text,owner,due_date,update_date,status,progress\n"
         "9,Data,Dashboards,force,,2024-11-01,Amber,Dashboard built\n"
         "x,Data,Dashboards,force,,2024-11-01,Amber,\n"
-        "9,Data,Dashboards,the mayor,,01/11/2024,,\n",
+        "9,Data,Dashboards,the mayor,,01/11/2024,,\n"
+        # a 23-digit number stopped the page (OverflowError, with its traceback); "²" passed
+        # str.isdigit and stopped int(); an update dated after today is refused on the page
+        "99999999999999999999999,Data,Dashboards,force,,2024-11-01,Amber,\n"
+        "²,Data,Dashboards,force,,2024-11-01,Amber,\n"
+        "9,Data,Dashboards,force,,2999-01-01,Amber,\n",
         encoding="utf-8",
     )
     report = tracker.import_tracker(store, bad, ADMIN)
     assert report.added == 1
-    assert sorted(set(report.refused["row_number"])) == [3, 4]
+    assert sorted(set(report.refused["row_number"])) == [3, 4, 5, 6, 7]
     reasons = report.refused.filter(row_number=4)["column_name"].to_list()
     assert reasons == ["owner", "update_date", "status"]
+    for row in (5, 6):
+        (refusal,) = report.refused.filter(row_number=row).iter_rows(named=True)
+        assert refusal["column_name"] == "number" and "up to 9,999" in refusal["reason"]
+    (future,) = report.refused.filter(row_number=7).iter_rows(named=True)
+    assert future["reason"] == "an update dated today or before"
     latest = (
         tracker.tracker(store, example=True)
         .filter(number=9)

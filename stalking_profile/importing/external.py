@@ -34,6 +34,12 @@ class Outcome:
         refused = [line.strip() for line in lines if line.startswith("  ")]
         return "\n".join(line for line in lines if not line.startswith("  ")), refused
 
+    def for_audit(self, file_name: str) -> str:
+        """What the audit trail keeps of the import: the report's summary (it names the file),
+        or the error after the file's name; never the refused rows' lines, which quote the
+        file's values (record level: administrators, who may not read records, read it)."""
+        return self.parts()[0] if self.ok else f"{file_name}: {self.text}"
+
 
 def import_in_child(
     access: Access,

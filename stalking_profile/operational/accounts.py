@@ -208,6 +208,16 @@ def session_access(
     return Access.for_role(row["username"], row["role"])
 
 
+def still_signed_in(
+    store: OperationalStore, token: str, access: Access, idle_minutes: int = IDLE_MINUTES
+) -> bool:
+    """Whether the session `token` names still gives `access`'s role: not ended, not idle
+    too long, its user neither disabled nor given another role since (for work done outside
+    a page's run, such as a download made when it is clicked)."""
+    found = session_access(store, token, idle_minutes)
+    return found is not None and found.role == access.role
+
+
 def sign_out(store: OperationalStore, token: str, access: Access) -> None:
     """End a session."""
     store.execute("session_end", token_hash=_token_hash(token), now=now_text())

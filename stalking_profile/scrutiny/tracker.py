@@ -91,6 +91,15 @@ def tracker(store: OperationalStore, example: bool = False) -> pl.DataFrame:
     return table
 
 
+MOST = 9_999  # recommendations a tracker numbers (a 23-digit number stopped the page)
+
+
+def _is_number(text: str) -> bool:
+    """Whether `text` is a recommendation number: ASCII digits (not "²", which isdigit
+    takes), from 1 to MOST."""
+    return text.isascii() and text.isdigit() and 1 <= int(text) <= MOST
+
+
 def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Accepted rows and refusals (row numbers count the header as row 1). A second row for
     the same recommendation and update date is refused: one would overwrite the other."""
@@ -101,8 +110,10 @@ def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         row_number = index + 2
         reasons = []
         number = (row.get("number") or "").strip()
-        if not number.isdigit():
-            reasons.append(("number", number, "a recommendation number (1, 2, ...)"))
+        if not _is_number(number):
+            reasons.append(
+                ("number", number, f"a recommendation number (1, 2, ... up to {MOST:,})")
+            )
         for column in ("theme", "text"):
             if not (row.get(column) or "").strip():
                 reasons.append((column, "", f"a {column} is required"))
@@ -113,9 +124,12 @@ def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             value = (row.get(column) or "").strip()
             if value or column == "update_date":
                 try:
-                    date.fromisoformat(value)
+                    when = date.fromisoformat(value)
                 except ValueError:
                     reasons.append((column, value, "a date as YYYY-MM-DD"))
+                    continue
+                if column == "update_date" and when > date.today():
+                    reasons.append((column, value, "an update dated today or before"))
         if not (row.get("status") or "").strip():
             reasons.append(("status", "", f'a status as stated, or "{NOT_STATED}"'))
         update = (row.get("update_date") or "").strip()

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit import runtime
 from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from stalking_profile.access import Access, parse_role_map, role_from_claims
+from stalking_profile.access import Access, AccessDenied, parse_role_map, role_from_claims
 from stalking_profile.operational import OperationalStore, accounts, audit, open_store
 from stalking_profile.operational import settings as app_settings
 from stalking_profile.operational.audit import Action
@@ -47,6 +49,8 @@ def sign_in_gate(info: DatasetInfo | None) -> Access:
         found = accounts.session_access(current, token, settings().idle_minutes) if token else None
         if found is None:
             st.session_state.pop(ACCESS_KEY, None)
+            if token is not None:  # ended since the last run (idle too long, disabled)
+                _forget_session()
             st.session_state.setdefault(WANTED_PAGE_KEY, _page_asked_for())
             _login_form(current, ended=token is not None)
             st.stop()
@@ -139,9 +143,26 @@ def _login_form(current: OperationalStore, ended: bool) -> None:
         if signed is None:
             st.error(accounts.LOGIN_REFUSED, icon=":material/lock:")
             return
+        _forget_session()  # what an earlier user of this tab left (a built pack) is not theirs
         st.session_state[TOKEN_KEY] = signed.token
         st.session_state[ACCESS_KEY] = signed.access
         st.rerun()
+
+
+def _forget_session() -> None:
+    """Drop everything this browser session holds (built packs, chosen samples, the views
+    already logged) but the page a shared address asked for, and let go of the files its
+    downloads made: Streamlit serves one until two script runs after nothing shows it, and
+    the run after signing out is the second."""
+    wanted = st.session_state.get(WANTED_PAGE_KEY)
+    st.session_state.clear()
+    if wanted is not None:
+        st.session_state[WANTED_PAGE_KEY] = wanted
+    context = get_script_run_ctx()
+    if context is not None and runtime.exists():
+        files = runtime.get_instance().media_file_mgr
+        files.clear_session_refs(context.session_id)
+        files.remove_orphaned_files()
 
 
 def access_sidebar(access: Access) -> None:
@@ -169,7 +190,7 @@ def access_sidebar(access: Access) -> None:
             token = st.session_state.pop(TOKEN_KEY, None)
             if token:
                 accounts.sign_out(store(), token, access)
-            st.session_state.pop(ACCESS_KEY, None)
+            _forget_session()
             st.rerun()
 
 
@@ -200,11 +221,30 @@ def access_banner(access: Access, info: DatasetInfo | None) -> None:
         )
 
 
+def session_check() -> Callable[[], None]:
+    """A check for work done outside the page's run (a download made when it is clicked,
+    served with no session to read): raises AccessDenied when the session that drew the
+    button has since ended (signed out, idle too long, its user disabled or given another
+    role). Sessions without a token (login off, the demo, an identity provider) pass."""
+    token, access = st.session_state.get(TOKEN_KEY), current_access()
+    if token is None:
+        return lambda: None
+    current, idle = store(), settings().idle_minutes
+
+    def check() -> None:
+        if not accounts.still_signed_in(current, token, access, idle):
+            raise AccessDenied(
+                f"{access.username}'s session has ended: sign in again to download this file."
+            )
+
+    return check
+
+
 def audit_view(what: str, filter_text: str = "") -> None:
     """Write a record-level view to the audit trail (once per session, view and filter)."""
     access = current_access()
     seen = st.session_state.setdefault("_audited_views", set())
-    key = (what, filter_text)
+    key = (access.username, what, filter_text)  # a tab another user signs into logs again
     if key in seen:
         return
     seen.add(key)

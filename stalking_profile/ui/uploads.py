@@ -142,9 +142,7 @@ def import_upload(
         outcome = import_in_child(
             current_access(), settings().db_path, path, mapping, kind, bar, whole_extract
         )
-    # a report names its file; an error does not
-    detail = outcome.text if outcome.ok else f"{Path(upload.name).name}: {outcome.text}"
-    audited(Action.IMPORT, detail)()
+    audited(Action.IMPORT, outcome.for_audit(Path(upload.name).name))()
     st.session_state.pop(CHECKED_KEY, None)
     if outcome.ok:
         forget_upload(upload)

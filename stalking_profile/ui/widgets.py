@@ -19,6 +19,7 @@ from stalking_profile.access import AccessDenied, Permission
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action
+from stalking_profile.ui.auth import session_check
 from stalking_profile.ui.auth import store as operational_store
 from stalking_profile.ui.cache import (
     current_access,
@@ -69,16 +70,28 @@ MIME_TYPES = {
 
 def download(place, label: str, file_name: str, data, key_prefix: str, icon: str = "") -> None:
     """A download button (in `place`: st, a column) for a file made when clicked (`data` may
-    be a function), typed by its suffix; it does not rerun the page."""
+    be a function: made only while the session that drew the button is still signed in),
+    typed by its suffix; it does not rerun the page."""
     place.download_button(
         label,
-        data=data,
+        data=_while_signed_in(data) if callable(data) else data,
         file_name=file_name,
         mime=MIME_TYPES[file_name.rsplit(".", 1)[-1]],
         on_click="ignore",
         icon=icon or ":material/download:",
         key=f"{key_prefix}-{file_name}",
     )
+
+
+def _while_signed_in(make: Callable[[], bytes]) -> Callable[[], bytes]:
+    """`make`, run only if the session that drew its button has not ended since."""
+    check = session_check()
+
+    def made() -> bytes:
+        check()
+        return make()
+
+    return made
 
 
 def _made_on_click(shown, provenance, make, file_name: str):
@@ -150,15 +163,7 @@ def record_download(
         made = replace(provenance, exported_at=datetime.now(UTC))
         return exports.csv_bytes(tables.for_display(records), made)
 
-    st.download_button(
-        label,
-        data=generate,
-        file_name=file_name,
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key=f"records-{file_name}",
-    )
+    download(st, label, file_name, generate, "records")
 
 
 class _Spec(dict):
