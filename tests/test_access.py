@@ -465,6 +465,25 @@ def test_the_login_form_signs_in_and_refuses_without_saying_why(app_test):
     assert at.title[0].value == "Overview" and at.metric
 
 
+def test_signing_out_forgets_the_pack_the_last_user_built(app_test):
+    """A strategic lead built a pack (unsuppressed), signed out, and a commissioner's office
+    signing in on the same tab was offered it to download: the pack stayed in the tab's
+    session. Signing out (and in) now forgets everything the tab held."""
+    from stalking_profile.access import Access as A
+    from stalking_profile.ui import auth
+
+    at = _open_as(app_test, "strategic")
+    at.session_state["pack"] = ("an unsuppressed pack", "stem")  # as the Meeting pack keeps it
+    at = at.button(key="sign_out").click().run()
+    assert at.text_input(key="login_username") is not None
+    assert "pack" not in at.session_state
+    store = auth.open_store(str(at_store_url()))
+    accounts.add_user(store, "pcc", "commissioner", TEST_PASSWORD, A.command_line())
+    at.session_state["pack"] = ("left by a session that ended", "stem")
+    at = _sign_in(at, "pcc", TEST_PASSWORD)
+    assert at.title[0].value == "Overview" and "pack" not in at.session_state
+
+
 def at_store_url() -> str:
     import os
 
