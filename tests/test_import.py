@@ -515,6 +515,48 @@ def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: 
     ]
 
 
+def test_windows_encoding_found_past_the_first_megabyte(force: Gateway, tmp_path: Path) -> None:
+    """Excel's "CSV" on Windows with its first "£" past the first megabyte (read as UTF-8
+    from the sample) stopped the import with Polars' "invalid utf-8 sequence"."""
+    rows = offences(14_000, victim_id="V")
+    plain = rows.head(13_999).write_csv().encode("ascii")
+    last = rows.tail(1).with_columns(pl.lit("Zoë – £").alias("victim_id"))
+    path = tmp_path / "windows.csv"
+    path.write_bytes(plain + last.write_csv(include_header=False).encode("cp1252"))
+    assert len(plain) > 1 << 20
+    report = import_file(force, path)
+    assert (report.rows_accepted, report.rows_rejected) == (14_000, 0)
+    assert "encoding cp1252" in report.notes[0]
+    stored = force.sql("SELECT victim_id FROM offence WHERE victim_id <> 'V'")
+    assert stored["victim_id"].to_list() == ["Zoë – £"]
+
+
+def test_a_record_over_two_lines_is_one_row_as_a_spreadsheet_numbers_it(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """A quoted line break in row 3 moved every later refused row's number one on (the file's
+    line, not the row a spreadsheet shows): row 5 named the record on row 4."""
+    frame = offences(4).with_columns(
+        pl.Series("victim_id", ["V1", "line one\nline two", "V3", "V4"]),
+        pl.Series("recorded_date", ["01/01/2021", "01/01/2021", "bad", "worse"]),
+    )
+    path = tmp_path / "line-break.csv"
+    frame.write_csv(path)
+    report = import_file(force, path)
+    assert (report.rows_accepted, report.rows_rejected) == (2, 2)
+    refused = force.query("quarantine", import_id=report.import_id)
+    assert refused.sort("row_number")["raw_row"].str.contains("T-00000[34]").all()
+    assert refused["row_number"].sort().to_list() == [4, 5]
+
+
+def test_a_delimiter_of_more_than_one_character_is_explained() -> None:
+    from stalking_profile.importing.readers import detect_delimiter
+
+    assert detect_delimiter("a;b", "tab") == "\t"
+    with pytest.raises(ReadError, match="the delimiter is one character"):
+        detect_delimiter("a,b", "ab")
+
+
 def test_mapping_file_maps_headers_and_codes(force: Gateway) -> None:
     report = import_file(
         force, TEMPLATES / "offences_niche_example.csv", mapping=TEMPLATES / "mapping_example.toml"
@@ -579,6 +621,25 @@ REFUSED_FILES = {
         None,
         "unsupported file type",
     ),
+    # a quote opened on row 4 and never closed swallowed the rest of the file into one refused
+    # row ("3 rows read = 2 accepted + 1 refused" for 12 records): the other 9 went unsaid
+    "a quote never closed": (
+        lambda tmp: _write(
+            tmp,
+            "stray-quote.csv",
+            offences(12)
+            .with_columns(
+                pl.when(pl.int_range(pl.len()) == 2)
+                .then(pl.lit("STRAY"))
+                .otherwise(pl.col("victim_sex"))
+                .alias("victim_sex")
+            )
+            .write_csv()
+            .replace("STRAY", '"F'),
+        ),
+        None,
+        r"a quote \(\"\) that opens on row 4 and is not closed before line 13 of the file \(its end\)",
+    ),
 }
 
 
@@ -611,6 +672,10 @@ QUARANTINED_ROWS = {
         "unknown district (known: BD, CD",
     ),
     "impossible age": ({"victim_age": "212"}, "victim_age", "impossible age"),
+    # the next two stopped the import with Polars' conversion error; the last read as 31
+    "not a number": ({"victim_age": "NaN"}, "victim_age", "not a whole number"),
+    "too many digits": ({"victim_age": "9" * 20}, "victim_age", "not a whole number"),
+    "a comma inside a number": ({"victim_age": "3,1"}, "victim_age", "not a whole number"),
     "not yes or no": ({"is_domestic": "perhaps"}, "is_domestic", "not yes/no"),
     "outcome before recording": (
         {"outcome_date": "2020-01-01"},
@@ -799,9 +864,8 @@ def test_quoted_fields_and_row_numbers_in_both_readers(force: Gateway, tmp_path:
     ]
     second = import_file(force, multi_line)
     assert (second.rows_read, second.rows_accepted, second.rows_rejected) == (4, 3, 1)
-    assert second.rejects["row_number"].to_list() == [
-        5
-    ]  # header 1, a two-line record 2-3, then rows 4, 5
+    # header 1, a record over two lines 2 (one row in a spreadsheet), then rows 3, 4
+    assert second.rejects["row_number"].to_list() == [4]
 
 
 def test_the_check_reports_ragged_rows_with_the_refused(force: Gateway, tmp_path: Path) -> None:

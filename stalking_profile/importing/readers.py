@@ -97,7 +97,10 @@ def detect_encoding(sample: bytes, stated: str | None = None) -> str:
 def detect_delimiter(text_sample: str, stated: str | None = None) -> str:
     """The stated delimiter, else the one the header line splits on most."""
     if stated:
-        return "\t" if stated in ("\\t", "tab") else stated
+        delimiter = "\t" if stated in ("\\t", "tab") else stated
+        if len(delimiter) != 1:
+            raise ReadError(f"the delimiter is one character (',', ';', tab), not {stated!r}")
+        return delimiter
     header = text_sample.splitlines()[0] if text_sample else ""
     counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
     best = max(counts, key=lambda delimiter: counts[delimiter])
@@ -111,14 +114,20 @@ def _fast_read(path: Path, encoding: str, delimiter: str) -> RawTable | None:
     general reader (another encoding, or quoted fields spanning lines)."""
     if encoding != "utf-8-sig" or delimiter in '\x1f"':
         return None
-    lines = pl.read_csv(
-        path,
-        has_header=False,
-        separator="\x1f",
-        quote_char=None,
-        new_columns=["line"],
-        infer_schema=False,
-    ).with_columns(pl.col("line").fill_null("").str.strip_suffix("\r").str.strip_prefix("\ufeff"))
+    try:
+        lines = pl.read_csv(
+            path,
+            has_header=False,
+            separator="\x1f",
+            quote_char=None,
+            new_columns=["line"],
+            infer_schema=False,
+        )
+    except pl.exceptions.PolarsError:  # not UTF-8 after all, past the sample: the slow reader
+        return None
+    lines = lines.with_columns(
+        pl.col("line").fill_null("").str.strip_suffix("\r").str.strip_prefix("\ufeff")
+    )
     if lines.height < 2:
         return None
     lines = lines.with_row_index("line_number", offset=1)
@@ -179,7 +188,7 @@ def read_csv(
     progress: Progress = _no_progress,
 ) -> RawTable:
     """Read a delimited text file; records are read in chunks to keep memory bounded."""
-    size = path.stat().st_size
+    stated, size = encoding, path.stat().st_size
     if size == 0:
         raise ReadError(f"{path.name} is empty")
     with path.open("rb") as handle:
@@ -205,7 +214,29 @@ def read_csv(
     if fast is not None:
         progress(0.99, f"read {fast.rows_read:,} rows")
         return fast
+    try:
+        return _read_records(path, encoding, delimiter, progress)
+    except _NotUtf8 as error:
+        # found, not stated: the sample was plain ASCII and the file is not UTF-8 further on
+        # (Excel's "CSV" on Windows, its first "£" past the first megabyte)
+        if stated or not sample.isascii():
+            raise ReadError(str(error)) from None
+    try:
+        return _read_records(path, ENCODINGS[1], delimiter, progress)
+    except _NotUtf8:  # one of the five bytes Windows-1252 leaves undefined
+        return _read_records(path, ENCODINGS[2], delimiter, progress)
 
+
+class _NotUtf8(ReadError):
+    """The file is not valid in the encoding found for (or stated of) it."""
+
+
+def _read_records(path: Path, encoding: str, delimiter: str, progress: Progress) -> RawTable:
+    """The general reader (any encoding, quoted fields over several lines). A row number is
+    the row a spreadsheet shows the record on: a record whose quoted field holds a line break
+    is one row, not two; a quote opened and never closed (which swallowed the rest of the file
+    into one refused row) refuses the file, naming the row it opens on."""
+    size = path.stat().st_size
     chunks: list[pl.DataFrame] = []
     ragged: list[dict[str, object]] = []
     with (
@@ -231,10 +262,20 @@ def read_csv(
         rows: list[list[str]] = []
         numbers: list[int] = []
         line_before = reader.line_num
+        joined = reader.line_num - 1  # lines a spreadsheet shows as part of an earlier row
         try:
             for record in reader:
-                row_number = line_before + 1
+                row_number = line_before + 1 - joined
+                lines = reader.line_num - line_before
+                joined += lines - 1
                 line_before = reader.line_num
+                if len(record) != width and lines > 1:
+                    raise ReadError(
+                        f'{path.name} has a quote (") that opens on row {row_number} and is '
+                        f"not closed before line {reader.line_num} of the file"
+                        + (" (its end)" if raw_handle.tell() >= size else "")
+                        + ": close it, or remove it, and import the file again"
+                    )
                 if len(record) == width:
                     rows.append(record)
                     numbers.append(row_number)
@@ -254,12 +295,13 @@ def read_csv(
                         f"read {row_number:,} rows",
                     )
         except UnicodeDecodeError as error:
-            raise ReadError(
-                f"{path.name} is not valid {encoding} near row {line_before + 1}: state its encoding (--encoding)"
+            raise _NotUtf8(
+                f"{path.name} is not valid {encoding} near row {line_before + 1 - joined}: "
+                "state its encoding (--encoding; on the Data page, in a mapping file)"
             ) from error
         except csv.Error as error:
             raise ReadError(
-                f"{path.name} cannot be parsed near row {line_before + 1}: {error}"
+                f"{path.name} cannot be parsed near row {line_before + 1 - joined}: {error}"
             ) from error
     chunks.append(_chunk(header, rows, numbers))
     frame = pl.concat(chunks) if chunks else pl.DataFrame()

@@ -198,16 +198,22 @@ def _parse_boolean(column: str) -> pl.Expr:
     )
 
 
+# a whole number as a spreadsheet writes one: digits, commas only between thousands, and a
+# ".0" a float column adds; at most nine digits (the store's whole numbers are 32-bit). "NaN",
+# "inf" and "99999999999999999999" stopped an import with Polars' error; "3,1" read as 31.
+WHOLE_NUMBER = r"^[+-]?(?:[0-9]{1,9}|[0-9]{1,3}(?:,[0-9]{3}){1,2})(?:\.0*)?$"
+
+
 def _parse_integer(column: str) -> pl.Expr:
-    return (
-        pl.col(column)
-        .str.strip_chars()
-        .str.replace_all(",", "")
-        .cast(pl.Float64, strict=False)
-        .pipe(
-            lambda value: pl.when(value == value.floor()).then(value.cast(pl.Int64)).otherwise(None)
-        )
-    )
+    """A whole number (WHOLE_NUMBER), or null.
+
+    >>> text = pl.DataFrame({"n": ["27", "1,024", "12.0", "3,1", "NaN", "inf", "1" * 20]})
+    >>> text.select(_parse_integer("n"))["n"].to_list()
+    [27, 1024, 12, None, None, None, None]
+    """
+    text = pl.col(column).str.strip_chars()
+    digits = text.str.replace_all(",", "", literal=True).str.replace(r"\.0*$", "")
+    return pl.when(text.str.contains(WHOLE_NUMBER)).then(digits.cast(pl.Int64, strict=False))
 
 
 def _outcome_lookup() -> dict[str, str]:
@@ -297,7 +303,7 @@ def _parsed(
             reason = "not yes/no (expected Y/N, Yes/No, True/False or 1/0)"
         elif dtype == "INTEGER":
             parsed = _parse_integer(name)
-            reason = "not a whole number"
+            reason = "not a whole number (up to 999,999,999)"
         elif column is not None and column.allowed:
             parsed = _parse_code(column)
             reason = f"unknown code (allowed: {', '.join(column.allowed)})"
