@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import math
+import re
 
 import polars as pl
 
 from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.measures.spc import MINIMUM_POINTS
 from stalking_profile.tables import SPC_VARIATION_WITHHELD, SUPPRESSED
+
+MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark
+
+
+def literal(text: str) -> str:
+    r"""Text from a user's file (a file or column name, a refused value) as Streamlit's
+    Markdown shows it: as written, never a link, an image that loads from elsewhere, or
+    formatting (every ASCII punctuation mark escaped, line breaks as spaces).
+
+    >>> print(literal("![x](http://host/b.png) **bold**"))
+    \!\[x\]\(http\:\/\/host\/b\.png\) \*\*bold\*\*
+    """
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.splitlines()))
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:

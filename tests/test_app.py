@@ -1045,3 +1045,33 @@ def test_orders_with_no_breach_in_the_period_say_so(app_test) -> None:
     at = _open(app_test, "app_pages/orders.py", to="Apr 2018")
     assert NO_BREACHES in [c.value for c in at.caption]
     assert not any("Outcome of the breach" in f.value.columns for f in at.dataframe)
+
+
+def test_an_imports_refused_values_are_shown_as_written_not_as_markdown(
+    app_test, extract_db_path, tmp_path
+):
+    """A user trial: refused values in the Data page's import report were Markdown, so a cell
+    "![x](http://.../beacon.png)" made the analyst's browser fetch an image from elsewhere and
+    "[Session expired - sign in again](http://.../phish)" was a link; the file's name too."""
+    import shutil
+
+    from tests.conftest import OFFENCE_HEADER
+
+    database = tmp_path / "force.duckdb"
+    shutil.copy(extract_db_path, database)
+    at = app_test(db=database).run()
+    at.switch_page("app_pages/data.py").run()
+    hostile = "![x](http://127.0.0.1:9/beacon.png) [sign in](http://127.0.0.1:9/phish) **B**"
+    rows = [
+        "R-0001,2023-03-10,stalking,8Q,AY,Y,N,Y,standard,N,N,,",
+        f'R-0002,2023-03-10,stalking,8Q,AY,Y,N,Y,"{hostile}",N,N,,',
+    ]
+    content = "\n".join([OFFENCE_HEADER, *rows]).encode()
+    at.file_uploader(key="data_file_0").upload("[a](x).csv", content, "text/csv").run()
+    (checked,) = [w.value for w in at.warning if "rows read" in w.value]
+    assert checked.startswith(r"\[a\]\(x\)\.csv\: offences\; 2 rows read")
+    at.button(key="data_import").click().run()
+    assert not at.exception
+    (listed,) = [m.value for m in at.markdown if "beacon" in m.value]
+    assert r"\!\[x\]\(http\:\/\/127\.0\.0\.1\:9\/beacon\.png\)" in listed
+    assert "](" not in listed and "**" not in listed

@@ -20,6 +20,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from stalking_profile.config import PROJECT_ROOT
 from stalking_profile.contract import IMPORT_KINDS
 from stalking_profile.db import DatabaseError
+from stalking_profile.formatting import literal
 from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
 from stalking_profile.importing.check import CheckReport
@@ -79,10 +80,10 @@ def check_upload(upload, mapping_upload, kind: str | None) -> CheckReport | None
         st.session_state[CHECKED_KEY] = checked
     _, outcome, shown, everything = checked
     if outcome.report is None:
-        st.error(f"{upload.name} cannot be imported: {outcome.error}.")
+        st.error(f"{literal(upload.name)} cannot be imported: {literal(outcome.error)}.")
         return None
     report = outcome.report
-    message = report.text()
+    message = literal(report.text())
     if report.refused == 0:
         st.success(message)
     elif report.accepted == 0:
@@ -92,9 +93,9 @@ def check_upload(upload, mapping_upload, kind: str | None) -> CheckReport | None
     else:
         st.warning(f"{message} The refused rows would be quarantined with their reasons.")
     for note in report.warnings:
-        st.caption(note)
+        st.caption(literal(note))
     if report.unused_columns:
-        st.caption(f"Columns not used: {', '.join(report.unused_columns)}")
+        st.caption(f"Columns not used: {literal(', '.join(report.unused_columns))}")
     if shown is not None and shown.height:
         show_table(shown)
         record_download(
@@ -150,8 +151,9 @@ def import_upload(
     if outcome.ok:
         summary, refused = outcome.parts()
         # one line each (a Markdown line break), not run together in one paragraph
-        return summary.replace("\n", "  \n") + "  \nEvery page now shows the new data.", refused
-    st.error(f"{upload.name} was not imported: {outcome.text}")
+        lines = [*map(literal, summary.splitlines()), "Every page now shows the new data."]
+        return "  \n".join(lines), refused
+    st.error(f"{literal(upload.name)} was not imported: {literal(outcome.text)}")
     return None
 
 
@@ -161,10 +163,12 @@ def load_boundary_upload(upload, code_column: str | None) -> None:
         with uploaded_file(upload) as path, writable_database() as gateway:
             report = load_boundaries(gateway.scoped(current_access()), path, code_column)
     except (BoundaryError, DatabaseError) as error:
-        st.error(f"{upload.name} was not loaded: {error}. The database is unchanged.")
+        st.error(
+            f"{literal(upload.name)} was not loaded: {literal(str(error))}. The database is unchanged."
+        )
         return
     audited(Action.IMPORT, f"boundaries {Path(upload.name).name}: {report.text()}")()
-    st.success(report.text())
+    st.success(literal(report.text()))
 
 
 def check_and_import_section(synthetic: bool) -> None:
@@ -181,7 +185,8 @@ def check_and_import_section(synthetic: bool) -> None:
         checked = check_upload(upload, mapping, chosen_kind)
         if checked is not None and checked.absent and checked.whole_refused:
             st.caption(
-                f"As the force's whole extract it would be refused: {checked.whole_refused}."
+                "As the force's whole extract it would be refused: "
+                f"{literal(checked.whole_refused)}."
             )
         whole_extract = (
             checked is not None
@@ -229,4 +234,4 @@ def check_and_import_section(synthetic: bool) -> None:
             return
         # some rows refused: a warning with one line a row, as the check gives them
         st.warning(summary + " The refused rows are quarantined with their reasons:")
-        st.markdown("\n".join(f"- {line}" for line in refused))
+        st.markdown("\n".join(f"- {literal(line)}" for line in refused))
