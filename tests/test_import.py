@@ -557,6 +557,90 @@ def test_a_delimiter_of_more_than_one_character_is_explained() -> None:
         detect_delimiter("a,b", "ab")
 
 
+def test_outcome_histories_with_a_recorded_date_column_are_outcomes(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """A file of outcomes with a recorded_date column beside them was taken for offences and
+    refused ("required columns missing for offences"); as outcomes (stated) it stopped with
+    Polars' "cannot compare 'date/datetime/time' to a string value"."""
+    import_file(
+        force,
+        _write(tmp_path, "first.csv", offences(3, outcome_key="", outcome_date="").write_csv()),
+    )
+    histories = _write(
+        tmp_path,
+        "outcomes.csv",
+        "crime_ref,outcome_key,outcome_date,recorded_date\n"
+        "T-000001,16,2021-12-31,2021-02-02\nT-000002,15,2000-01-01,2021-03-03\n",
+    )
+    for kind in (None, "outcomes"):
+        report = import_file(force, histories, kind=kind)
+        assert report.kind == "outcomes"
+        refused = force.query("quarantine", import_id=report.import_id)
+        assert refused["reason"].to_list() == ["outcome dated before the offence was recorded"]
+    # an offences file stated to be outcomes: refused row by row, not a stopped import
+    stated = import_file(
+        force, _write(tmp_path, "offences.csv", offences(2).write_csv()), kind="outcomes"
+    )
+    assert stated.rows_read == 2
+
+
+def test_two_columns_that_read_as_one_are_refused(force: Gateway, tmp_path: Path) -> None:
+    """ "crime_ref" and "CRIME_REF": the last silently won (and neither was reported unused)."""
+    frame = offences(2).with_columns(pl.lit("OTHER").alias("CRIME_REF"))
+    path = _write(tmp_path, "twice.csv", frame.write_csv())
+    with pytest.raises(
+        ImportRefused, match=r"2 columns that each read as crime_ref \('crime_ref', 'CRIME_REF'\)"
+    ):
+        import_file(force, path)
+
+
+def test_an_outcome_type_without_its_date_column_is_refused(force: Gateway, tmp_path: Path):
+    """Without an outcome_date column every outcome was dropped and nothing said."""
+    path = _write(tmp_path, "no-dates.csv", offences(3).drop("outcome_date").write_csv())
+    before = counts(force)
+    with pytest.raises(ImportRefused, match="has outcome_key but no outcome_date column"):
+        import_file(force, path)
+    assert counts(force) == before
+
+
+@pytest.mark.parametrize("stated", [date(2999, 11, 30), date(1900, 1, 1)])
+def test_an_extract_date_after_today_or_before_1990_is_refused(
+    force: Gateway, tmp_path: Path, stated: date
+) -> None:
+    """A typo of 2029 was taken, and then refused every later extract as "earlier"."""
+    path = _write(tmp_path, "extract.csv", offences(2).write_csv())
+    with pytest.raises(ImportRefused, match=r"after today|before 1990"):
+        import_file(force, path, extract_date=stated)
+
+
+def test_a_reference_longer_than_100_characters_is_refused(force: Gateway, tmp_path: Path):
+    """A 5 MB crime_ref and a 10 MB suspect_id were stored (the latter ranked first on the
+    Perpetrator prioritisation page)."""
+    path = _write(tmp_path, "long.csv", offences(2, suspect_id="S" * 101).write_csv())
+    report = import_file(force, path)
+    assert report.rows_rejected == 2
+    refused = force.query("quarantine", import_id=report.import_id)
+    assert set(refused["reason"]) == {"longer than 100 characters: not a reference"}
+
+
+def test_unreadable_parts_of_a_workbook_or_parquet_file_are_explained(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    workbook = tmp_path / "empty.xlsx"
+    book = xlsxwriter.Workbook(str(workbook))
+    book.add_worksheet("Offences")
+    book.close()
+    with pytest.raises(ReadError, match=r"\(its first sheet is empty\)$"):
+        read_table(workbook)
+    with pytest.raises(ReadError, match=r"no sheet 'Nope': its sheets are 'Offences'"):
+        read_table(workbook, sheet="Nope")
+    # a list column (not even used) stopped the reading with "cannot cast List type"
+    parquet = tmp_path / "nested.parquet"
+    offences(2).with_columns(pl.lit([1, 2]).alias("tags")).write_parquet(parquet)
+    assert read_table(parquet).frame["tags"].to_list() == ["[1, 2]", "[1, 2]"]
+
+
 def test_mapping_file_maps_headers_and_codes(force: Gateway) -> None:
     report = import_file(
         force, TEMPLATES / "offences_niche_example.csv", mapping=TEMPLATES / "mapping_example.toml"

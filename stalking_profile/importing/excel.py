@@ -135,13 +135,23 @@ def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
     # empty rows kept, so that each row has its number on the sheet (readers leaves them out):
     # dropped here, they moved every refused row after one a row up in the report
-    frame = pl.read_excel(
-        path,
-        sheet_name=sheet,  # None: the first sheet
-        infer_schema_length=0,
-        read_options={"header_row": header_row - 1},
-        drop_empty_rows=False,
-    )
+    try:
+        frame = pl.read_excel(
+            path,
+            sheet_name=sheet,  # None: the first sheet
+            infer_schema_length=0,
+            read_options={"header_row": header_row - 1},
+            drop_empty_rows=False,
+        )
+    except pl.exceptions.NoDataError:  # Polars' own words told the user to set raise_if_empty
+        sys.exit(f"{'sheet ' + repr(sheet) if sheet else 'its first sheet'} is empty")
+    except ValueError as error:
+        if "no matching sheet" not in str(error):
+            raise
+        import fastexcel  # Polars' reader for Excel: the workbook's sheet names, not read
+
+        names = ", ".join(map(repr, fastexcel.read_excel(path).sheet_names))
+        sys.exit(f"it has no sheet {sheet!r}: its sheets are {names}")
     frame.with_row_index(SHEET_ROW, offset=header_row + 1).write_parquet(out)
 
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from stalking_profile.db import Gateway
 from stalking_profile.formatting import plural
-from stalking_profile.importing.validate import Validated
+from stalking_profile.importing.validate import EARLIEST, Validated
 
 
 class ImportRefused(ValueError):
@@ -190,9 +190,16 @@ def absent_warning(validated: Validated, whole_extract: bool | None) -> tuple[st
 
 def refuse_an_earlier_extract_date(gateway: Gateway, extract_date: date | None) -> None:
     """An extract date stated before the one stored would move every "as at" figure back
-    (outcomes dated after it ignored, open cases up): refused, not taken silently."""
+    (outcomes dated after it ignored, open cases up): refused, not taken silently; so is one
+    after today or before 1990 (a typo of 2029 then refused every later extract)."""
     if extract_date is None:
         return
+    if extract_date > date.today() or extract_date < EARLIEST:
+        raise ImportRefused(
+            f"the extract date given, {extract_date:%d %B %Y}, is "
+            + ("after today" if extract_date > date.today() else "before 1990")
+            + ": state the date the records system's extract was taken (YYYY-MM-DD)"
+        )
     stored = gateway.query("extract_date_candidates")["stored_extract_date"][0]
     if stored is not None and extract_date < stored:
         raise ImportRefused(

@@ -96,7 +96,20 @@ def apply_mapping(frame: pl.DataFrame, mapping: ColumnMapping) -> tuple[pl.DataF
     Returns the frame (text columns plus the row number) and the file's columns that map to
     nothing (reported, not an error).
     """
-    by_normalised = {_normalise(name): name for name in frame.columns if name != ROW_NUMBER}
+    headers = [name for name in frame.columns if name != ROW_NUMBER]
+    by_normalised = {_normalise(name): name for name in headers}
+    known = _known_columns()
+    for normalised in sorted(known & by_normalised.keys()):
+        # "crime_ref" and "CRIME_REF ": the last one silently won
+        alike = [
+            h for h in headers if _normalise(h) == normalised and h not in mapping.columns.values()
+        ]
+        if len(alike) > 1:
+            raise ReadError(
+                f"the file has {len(alike)} columns that each read as {normalised} "
+                f"({', '.join(map(repr, alike))}): keep one, or name the one to use in a "
+                "mapping file"
+            )
     renames: dict[str, str] = {}
     for target, header in mapping.columns.items():
         if header not in frame.columns:
@@ -104,11 +117,12 @@ def apply_mapping(frame: pl.DataFrame, mapping: ColumnMapping) -> tuple[pl.DataF
                 f"the mapping expects a column {header!r} for {target}, but the file has: {sorted(by_normalised.values())}"
             )
         renames[header] = target
-    known = _known_columns()
     for normalised, header in by_normalised.items():
         if header not in renames and normalised in known and normalised not in renames.values():
             renames[header] = normalised
-    unused = sorted(header for header in by_normalised.values() if header not in renames)
+    unused = sorted(
+        header or "(a column with no header)" for header in headers if header not in renames
+    )
     mapped = frame.select(
         [pl.col(header).alias(target) for header, target in renames.items()] + [pl.col(ROW_NUMBER)]
     )

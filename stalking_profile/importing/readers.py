@@ -325,7 +325,14 @@ def _ragged_frame(records: list[dict[str, object]]) -> pl.DataFrame:
 
 
 def _as_text(frame: pl.DataFrame, first_row: int) -> pl.DataFrame:
-    text = frame.select(pl.all().cast(pl.String))
+    """A Parquet file's columns as text (a list or struct column as Python writes its values:
+    casting one stopped the import, whether or not the column was used)."""
+    text = frame.select(
+        pl.Series(name, [None if v is None else str(v) for v in frame[name].to_list()], pl.String)
+        if dtype.is_nested()
+        else pl.col(name).cast(pl.String)
+        for name, dtype in frame.schema.items()
+    )
     return text.with_columns(
         pl.int_range(first_row, first_row + text.height, dtype=pl.Int64).alias(ROW_NUMBER)
     )

@@ -125,10 +125,16 @@ OFFENCE_ONLY_COLUMNS = frozenset(
 )
 
 
+STORED_RECORDED = "__stored_recorded_date"  # the stored offence's, beside outcomes or contacts
+
+
 def detect_kind(columns: list[str], file_headers: list[str] | None = None) -> str:
     """Which table a file feeds, from its (mapped) columns; the error names the file's own
     headers (`file_headers`, default the columns) so a user can see what was read."""
     present = set(columns)
+    outcomes = {"crime_ref", "outcome_key", "outcome_date"}
+    if outcomes <= present and not present & OFFENCE_ONLY_COLUMNS:
+        return "outcomes"  # a recorded_date beside them does not make them offences
     if {"crime_ref", "recorded_date"} <= present:
         return "offences"
     if {"breach_id", "order_id"} <= present:
@@ -361,6 +367,14 @@ def validate(
     wanted = [c.name for c in table.columns if not c.nullable and c.name not in ("geometry",)]
     if kind == "wards":
         wanted = ["ward_code", "ward_name", "district_code"]
+    outcome = [name for name in ("outcome_key", "outcome_date") if name in frame.columns]
+    if kind == "offences" and len(outcome) == 1:  # every outcome was dropped, unsaid
+        (other,) = {"outcome_key", "outcome_date"} - set(outcome)
+        raise ValueError(
+            f"the file has {outcome[0]} but no {other} column: an outcome is its type and its "
+            f"date. Name the file's column for {other} in a mapping file, or leave "
+            f"{outcome[0]} out"
+        )
     missing = [name for name in wanted if name not in frame.columns]
     if missing:
         raise ValueError(
@@ -506,6 +520,20 @@ def _in_future(name: str) -> Callable[[Reference], pl.Expr]:
 
 _too_early = _check(lambda name: _p(name) < EARLIEST)
 _impossible_age = _check(lambda name: (_p(name) < LOW_AGE) | (_p(name) > HIGH_AGE))
+# references and keys: a 5 MB "suspect_id" was stored, and ranked first for prioritisation
+REFERENCE_COLUMNS = (
+    "crime_ref",
+    "victim_id",
+    "suspect_id",
+    "order_id",
+    "breach_id",
+    "subject_id",
+    "protected_id",
+    "district_code",
+    "ward_code",
+)
+LONGEST_REFERENCE = 100
+_too_long = _check(lambda name: _p(name).str.len_chars() > LONGEST_REFERENCE)
 _negative = _check(lambda name: _p(name) < 0)
 _repeated = _check(
     lambda name: (pl.col(ROW_NUMBER) != pl.col("__first_row")) & _p(name).is_not_null()
@@ -606,17 +634,17 @@ ORDER_RULES: tuple[Rule, ...] = (
         lambda r: _p("breach_date") < pl.col("made_date"),
         kinds=("breaches",),
     ),
-    # victim contact: checked against the offences already stored (joined as recorded_date)
+    # victim contact: checked against the offences already stored (joined as STORED_RECORDED)
     Rule(
         "crime_ref",
         "no offence with this crime reference",
-        lambda r: pl.col("recorded_date").is_null() & _p("crime_ref").is_not_null(),
+        lambda r: pl.col(STORED_RECORDED).is_null() & _p("crime_ref").is_not_null(),
         kinds=("contacts",),
     ),
     Rule(
         "contact_date",
         "contact dated before the offence was recorded",
-        lambda r: _p("contact_date") < pl.col("recorded_date"),
+        lambda r: _p("contact_date") < pl.col(STORED_RECORDED),
         kinds=("contacts",),
     ),
     Rule(
@@ -638,6 +666,10 @@ ORDER_RULES: tuple[Rule, ...] = (
 
 
 RULES: tuple[Rule, ...] = (
+    *(
+        Rule(name, f"longer than {LONGEST_REFERENCE} characters: not a reference", _too_long(name))
+        for name in REFERENCE_COLUMNS
+    ),
     *(Rule(name, "date in the future", _in_future(name)) for name in DATE_COLUMNS),
     *(Rule(name, "date before 1990: probably mistyped", _too_early(name)) for name in DATE_COLUMNS),
     Rule(
@@ -668,17 +700,17 @@ RULES: tuple[Rule, ...] = (
         needs=("outcome_key", "outcome_date"),
         kinds=("offences",),
     ),
-    # outcome histories: checked against the offences already stored (joined as recorded_date)
+    # outcome histories: checked against the offences already stored (joined as STORED_RECORDED)
     Rule(
         "crime_ref",
         "no offence with this crime reference",
-        lambda r: pl.col("recorded_date").is_null() & _p("crime_ref").is_not_null(),
+        lambda r: pl.col(STORED_RECORDED).is_null() & _p("crime_ref").is_not_null(),
         kinds=("outcomes",),
     ),
     Rule(
         "outcome_date",
         "outcome dated before the offence was recorded",
-        lambda r: _p("outcome_date") < pl.col("recorded_date"),
+        lambda r: _p("outcome_date") < pl.col(STORED_RECORDED),
         kinds=("outcomes",),
     ),
     *(
@@ -737,7 +769,9 @@ def _with_context(typed: pl.DataFrame, kind: str, reference: Reference) -> pl.Da
     frame = typed
     if kind in ("outcomes", "contacts") and "crime_ref__parsed" in frame.columns:
         frame = frame.join(
-            reference.offence_recorded,
+            # under its own name: a file of outcomes may have a recorded_date column of its own
+            # (text, and not used), which the rules compared with dates and stopped the import
+            reference.offence_recorded.rename({"recorded_date": STORED_RECORDED}),
             left_on="crime_ref__parsed",
             right_on="crime_ref",
             how="left",
