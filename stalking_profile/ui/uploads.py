@@ -103,6 +103,8 @@ def check_upload(upload, mapping_upload, kind: str | None) -> CheckReport | None
             f"refused-rows-{Path(upload.name).stem}.csv",
             "Download the refused rows with reasons",
             f"refused rows of {Path(upload.name).name}",
+            filter_text="none: every row the check refused",
+            source=f"the check of {Path(upload.name).name} (not imported)",
         )
     return report
 

@@ -137,11 +137,14 @@ def record_download(
     label: str,
     what: str,
     filter_text: str = "",
+    source: str = "",
 ) -> None:
     """A download of record-level data (a frame, or a function giving it): offered only to
     roles that may have it, generated when clicked (not before), and written to the audit
     trail when it is. It carries the provenance block every download carries (its marking
-    OFFICIAL-SENSITIVE, or the synthetic-data notice): it had none."""
+    OFFICIAL-SENSITIVE, or the synthetic-data notice): it had none. `filter_text` and
+    `source` say what it is where the page's filter and the stored data do not (a file
+    checked, not imported)."""
     access = current_access()
     if not access.allows(Permission.RECORDS):
         return
@@ -150,6 +153,8 @@ def record_download(
     provenance = _provenance(file_name.removesuffix(".csv"))
     if filter_text:
         provenance = replace(provenance, filter_text=filter_text)
+    if source:
+        provenance = replace(provenance, source=source)
 
     def generate() -> bytes:
         records = frame() if callable(frame) else frame

@@ -293,6 +293,9 @@ def test_data_page_checks_an_uploaded_file(page, running_app, tmp_path) -> None:
     refused = Path(refused_download.value.path()).read_text(encoding="utf-8")
     provenance = [line for line in refused.splitlines() if line.startswith("# ")]
     assert "# Marking: OFFICIAL (synthetic demonstration data)" in provenance
+    # what the file is: it named the last import as its source and the sidebar's filter
+    assert "# Source: the check of extract.csv (not imported); Stalking Profile" in provenance
+    assert "# Filter: none: every row the check refused" in provenance
     assert refused.splitlines()[len(provenance)] == "Row,Column,Value,Reason refused"
     # issue 13, fault 7: a cell a spreadsheet would run as a formula is neutralised (OWASP)
     assert "5,Recorded,'=1+1," in refused or ",'=1+1," in refused
