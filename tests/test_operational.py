@@ -62,6 +62,9 @@ def test_wrong_unknown_and_disabled_give_the_same_refusal(store: OperationalStor
     trail = audit.events(store, ADMIN)
     failed = trail.filter(action="login failed")
     assert sorted(failed["detail"].to_list()) == ["disabled", "unknown user", "wrong password"]
+    # what was typed as an unknown name is not kept: it may be a password typed in that box
+    assert "nobody" not in failed["username"].to_list()
+    assert "(a user name of 6 characters no account has)" in failed["username"].to_list()
 
 
 def test_five_failures_lock_the_account_until_reset(store: OperationalStore):

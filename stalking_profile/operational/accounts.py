@@ -152,7 +152,9 @@ def sign_in(store: OperationalStore, username: str, password: str) -> SignedIn |
     row = store.fetch_one("user_by_name", username=name)
     if row is None or row["password_hash"] is None:
         _verify(_DUMMY_HASH, password)  # the same work as a real check: no timing oracle
-        audit.record(store, Action.LOGIN_FAILED, name[:64], "unknown user", outcome="refused")
+        # not what was typed: a password typed into the name box would be in the trail
+        unknown = f"(a user name of {len(name)} characters no account has)"
+        audit.record(store, Action.LOGIN_FAILED, unknown, "unknown user", outcome="refused")
         return None
     locked = row["locked_until"] is not None and row["locked_until"] > now.isoformat()
     if not _verify(row["password_hash"], password) or row["disabled"] or locked:

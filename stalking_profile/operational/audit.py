@@ -15,6 +15,7 @@ class Action(StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login failed"
     LOGOUT = "logout"
+    ACCESS_REFUSED = "access refused"
     SESSION_EXPIRED = "session expired"
     RECORDS_VIEWED = "records viewed"
     RECORDS_DOWNLOADED = "records downloaded"

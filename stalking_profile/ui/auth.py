@@ -12,6 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from stalking_profile.access import Access, AccessDenied, parse_role_map, role_from_claims
+from stalking_profile.formatting import literal
 from stalking_profile.operational import OperationalStore, accounts, audit, open_store
 from stalking_profile.operational import settings as app_settings
 from stalking_profile.operational.audit import Action
@@ -65,20 +66,43 @@ def sign_in_gate(info: DatasetInfo | None) -> Access:
 def _page_asked_for() -> str:
     """The page address the browser asked for ("trends" for .../trends; "" for the default
     page): the login form runs before any page is known, so the address says it alone."""
-    url = st.context.url or ""
-    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    path = urlsplit(st.context.url or "").path.strip("/")
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")  # served under a path
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base) :].strip("/")
+    return path.rsplit("/", 1)[-1]
+
+
+# pages some roles are not offered: an address naming one is written to the audit trail
+RESTRICTED_PAGES = frozenset({"prioritisation", "data", "admin", "export", "dip-samples"})
 
 
 def return_to_page_asked_for(navigation: StreamlitPage, pages: list[StreamlitPage]) -> None:
     """After signing in, the page a shared or bookmarked address named (with its filters),
-    not the default page; once, and only a page this session's role is offered."""
-    wanted = st.session_state.pop(WANTED_PAGE_KEY, "")
+    not the default page; once, and only a page this session's role is offered. An address
+    naming a page the role is not offered says so (it silently showed the default page), and
+    one of RESTRICTED_PAGES is written to the audit trail as refused."""
+    if st.session_state.get("_first_page_shown"):
+        return
+    st.session_state["_first_page_shown"] = True
+    wanted = st.session_state.pop(WANTED_PAGE_KEY, None)
+    if wanted is None:  # signed in already (an identity provider), or login is off
+        wanted = _page_asked_for()
     if not wanted or wanted == navigation.url_path:
         return
     for page in pages:
         if page.url_path == wanted:
             kept = {name: st.query_params.get_all(name) for name in st.query_params}
             st.switch_page(page, query_params=kept)
+    access = current_access()
+    st.warning(
+        f"The page address names a page, “{literal(wanted[:60])}”, that "
+        + (f"your role ({access.role.label}) is not offered" if access.signed_in else "is not here")
+        + f": this is {navigation.title} instead.",
+        icon=":material/block:",
+    )
+    if wanted in RESTRICTED_PAGES:
+        audit.record(store(), Action.ACCESS_REFUSED, access, f"page {wanted}", outcome="refused")
 
 
 def _identity_provider() -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from stalking_profile.access import Access, Role
-from stalking_profile.operational import accounts, open_store
+from stalking_profile.operational import accounts, audit, open_store
 from stalking_profile.operational import settings as app_settings
 from tests.browser.conftest import RunningApp, guarded_page, serving
 from tests.browser.test_pages_in_browser import _wait_for_page
@@ -118,10 +118,13 @@ def test_each_role_signs_in_and_sees_only_its_share(shared_tab, login_app, role:
         assert records.count() == 0
 
 
-def test_a_shared_address_opens_its_page_and_filters_after_signing_in(page, login_app) -> None:
+def test_a_shared_address_opens_its_page_and_filters_after_signing_in(
+    page, login_app, login_folder
+) -> None:
     """A colleague's link to Trends for DA offences to September 2021 opened the Overview
     after signing in (the login form runs before any page is known), though the filters
-    survived. A page the role is not offered falls back to the Overview."""
+    survived. A page the role is not offered falls back to the Overview, which says so (it
+    did so silently), and the refusal is in the audit trail (it was not)."""
     page.goto(f"{login_app.url}/trends?da=DA&to=Sep+2021&district=CD+Calderdale")
     page.get_by_role("button", name="Sign in").wait_for(timeout=120_000)
     _submit(page, "strategic")
@@ -135,6 +138,11 @@ def test_a_shared_address_opens_its_page_and_filters_after_signing_in(page, logi
     page.get_by_role("button", name="Sign in").wait_for()
     _submit(page, "strategic")
     _wait_for_page(page, "Overview")
+    said = "names a page, “data”, that your role (Strategic lead) is not offered: this is Overview"
+    page.get_by_text(said).wait_for()
+    store = open_store(f"sqlite:///{login_folder / 'profile.operational.sqlite'}")
+    refused = audit.events(store, Access.command_line("test")).filter(action="access refused")
+    assert refused.select("username", "detail").rows()[:1] == [("strategic", "page data")]
 
 
 def test_a_wrong_password_is_refused_without_saying_why(page, login_app) -> None:
