@@ -46,6 +46,34 @@ _WHOLE_NUMBER_TEXT = re.compile(r"^\s*\d{1,3}(,\d{3})*\s*$")
 _TRACE_ARRAYS = ("x", "y", "z", "values", "text", "customdata", "hovertext", "r")
 
 
+def unpublishable(
+    districts: tuple[str, ...], every_district: tuple[str, ...], offence_types: tuple[str, ...]
+) -> str:
+    """Why publication mode shows no figures for this choice ("" when it does). A selection of
+    some districts, set beside the force's figures, gave a district's withheld count back (the
+    force's 36 non-DA offences of September 2021 less the 34 of the other four districts gave
+    Calderdale's 2), and stalking and harassment together, beside one of them, the other's (67
+    district-months of 2021 on the demo): publication mode shows the force or one district,
+    and one offence type at a time, each protected for every page."""
+    why = []
+    if 1 < len(districts) < len(every_district):
+        why.append(
+            "the force or one district (a selection of some, beside the force's figures, "
+            "would give the other districts' withheld counts back)"
+        )
+    if len(offence_types) > 1:
+        why.append(
+            "one offence type at a time (stalking and harassment together, beside one of "
+            "them, would give the other's withheld counts back)"
+        )
+    if not why:
+        return ""
+    return (
+        "Publication mode shows " + " and ".join(why) + ": choose one in the sidebar. Switch "
+        "publication mode off (where your role may) for the figures of this choice."
+    )
+
+
 def is_small(value: Any, below: int) -> bool:
     """A count from 1 to `below` - 1: a whole number (int, integral float or its text)."""
     if isinstance(value, bool) or value is None:

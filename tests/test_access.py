@@ -783,3 +783,25 @@ def test_a_pages_tables_are_built_once_per_filter_and_rule_in_publication_mode(
     assert build(demo_gateway.scoped(commissioner.with_threshold(10, 5)), "a", 30) == 3
     analyst = demo_gateway.scoped(Access.for_role("x", Role.ANALYST))
     assert (build(analyst, "a", 30), build(analyst, "a", 30)) == (4, 5)
+
+
+def test_publication_mode_shows_the_force_or_one_district_and_one_offence_type(app_test):
+    """A user trial: the force's 36 non-DA offences of September 2021 less the 34 of a
+    selection of the other four districts gave Calderdale's withheld 2; stalking and
+    harassment together less harassment gave a withheld stalking count (Calderdale non-DA,
+    October 2021: 233 less 230 gave 3). Each view was protected on its own."""
+    from stalking_profile.publication import unpublishable
+
+    every = ("BD", "CD", "KD", "LD", "WD")
+    assert unpublishable(every, every, ("stalking",)) == ""
+    assert unpublishable(("CD",), every, ("harassment",)) == ""
+    assert "the force or one district" in unpublishable(("BD", "KD"), every, ("stalking",))
+    assert "one offence type at a time" in unpublishable(every, every, ("stalking", "harassment"))
+    some = {"district": ["BD Bradford", "KD Kirklees", "LD Leeds", "WD Wakefield"]}
+    both = {"type": ["Stalking", "Harassment"]}
+    for address in (some, both):
+        at = _open_as(app_test, "commissioner", **address)
+        assert any("Publication mode shows" in info.value for info in at.info)
+        assert not at.metric and not at.dataframe
+        lead = _open_as(app_test, "strategic", **address)  # not in publication mode: shown
+        assert lead.metric

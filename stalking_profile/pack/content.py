@@ -201,9 +201,11 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None, fu
         f"small; checked by solving for every hidden count ({proof}). SPC limits are not "
         "linear in the counts, so they are left off wherever a month is withheld. Not "
         "modelled: ward map colours (a suppressed ward is drawn grey), and figures "
-        "published for another period or other districts, which are protected on their own "
-        "(DA, non-DA and both are protected as one; civil orders are given for DA and "
-        "non-DA together only)."
+        "published for another period, which are protected on their own: two periods that "
+        "overlap can be differenced (publish periods that do not, such as financial years). "
+        "Publication mode gives the force or one district, and one offence type at a time; "
+        "DA, non-DA and both are protected as one; civil orders are given for DA and "
+        "non-DA together only."
     )
 
 

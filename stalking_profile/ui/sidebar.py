@@ -18,7 +18,9 @@ from stalking_profile.filters import (
     months_between,
     twelve_months_to,
 )
+from stalking_profile.publication import unpublishable
 from stalking_profile.queries import DatasetInfo
+from stalking_profile.ui.cache import current_access
 
 FILTER_STATE_KEY = "profile_filter"
 ALL_DISTRICTS_KEY = "all_districts"
@@ -226,12 +228,17 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
     if not chosen or not types:
         st.info("Choose at least one district and one offence type in the sidebar.")
         return None
+    chosen_types = tuple(t for t in ("stalking", "harassment") if t in types)
+    districts = tuple(code for code in codes if code in chosen)
+    if current_access().publication and (why := unpublishable(districts, codes, chosen_types)):
+        st.info(why, icon=":material/visibility_off:")
+        return None
     return ProfileFilter(
         start_month=period[0],
         end_month=period[1],
-        districts=tuple(code for code in codes if code in chosen),
+        districts=districts,
         domestic=cast(Domestic, domestic or "all"),
-        offence_types=tuple(t for t in ("stalking", "harassment") if t in types),
+        offence_types=chosen_types,
     )
 
 
