@@ -3562,3 +3562,30 @@ def test_an_spc_means_every_row_of_its_segment_and_the_card_show_it(demo_gateway
     card = panels.overview(reader, flt, 30, 6).scorecard.filter(indicator="offences")
     latest = chart.filter(pl.col("month") == flt.end_month)["mean"].item()
     assert latest is not None and card["mean"].item() == latest
+
+
+@pytest.mark.parametrize("month", [date(2021, 3, 1), date(2021, 9, 1)])
+def test_the_trends_district_table_and_the_risk_pages_offences_are_one_count(demo_gateway, month):
+    """A user trial (helper 42): for the force in September 2021 the Trends page's district
+    table showed Calderdale's 46 offences and the Risk page its 44 DA offences, giving the 2
+    non-DA both pages withheld; Kirklees' 6 non-DA, withheld on Trends, was shown on Risk. The
+    two tables were protected apart, not as one count: now a district's offences this period
+    read the same on both, shown or withheld."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(month, month, ("BD", "CD", "KD", "LD", "WD"), "all")
+    shown = _as_role(demo_gateway, "commissioner")
+    comparison = panels.trends_page(shown, flt, 6, False).comparison.table
+    rates = panels.risk_panel(shown, flt, 30).rates
+    on_trends = {
+        (row["district_code"], row["category"]): row["current"]
+        for row in comparison.iter_rows(named=True)
+    }
+    checked = 0
+    for row in rates.iter_rows(named=True):
+        key = (row["district_code"], row["category"])
+        if key in on_trends and row["district_code"] not in ("Force", "Selected districts"):
+            assert row["denominator"] == on_trends[key], (key, row["flag"])
+            checked += 1
+    assert checked >= 5 * 3
