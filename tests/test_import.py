@@ -744,6 +744,13 @@ def test_refused_files_leave_the_database_unchanged(
 
 QUARANTINED_ROWS = {
     "garbage dates": ({"recorded_date": "31/02/2021"}, "recorded_date", "not a date"),
+    # a date cell formatted as a number: it was "'44473': not a date", unexplained
+    "an Excel date number": (
+        {"recorded_date": "44473"},
+        "recorded_date",
+        "not a date (expected e.g. 31/01/2022 or 2022-01-31): a number like this is Excel's "
+        "count of days for a date",
+    ),
     "future dates": ({"recorded_date": "2099-01-01"}, "recorded_date", "date in the future"),
     "unknown outcome codes": (
         {"outcome_key": "99: NOT AN OUTCOME"},

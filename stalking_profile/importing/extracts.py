@@ -31,12 +31,17 @@ def refusal_line(row: dict) -> str:
     >>> refusal_line({"row_number": 7, "column_name": "victim_age", "value": "250",
     ...               "reason": "impossible age (outside 0-110)"})
     "row 7: victim_age = '250': impossible age (outside 0-110)"
+    >>> refusal_line({"row_number": 9, "column_name": "district_code", "value": None,
+    ...               "reason": "required value missing"})
+    'row 9: district_code is blank: required value missing'
     >>> line = refusal_line({"row_number": 4, "column_name": "victim_ethnicity",
     ...                      "value": "X" * 10**6, "reason": "not a known value"})
     >>> len(line), line[-47:]
     (133, "X'... (1,000,000 characters): not a known value")
     """
     value = row["value"]
+    if value is None:  # a merged or error cell of a workbook ("= None" read as Python's word)
+        return f"row {row['row_number']}: {row['column_name']} is blank: {row['reason']}"
     if isinstance(value, str) and len(value) > SHOWN_VALUE:
         quoted = f"{value[:SHOWN_VALUE]!r}... ({len(value):,} characters)"
     else:

@@ -277,11 +277,11 @@ def _parse_code(column: contract.Column) -> pl.Expr:
 
 def _parsed(
     frame: pl.DataFrame, table: contract.Table, date_formats: tuple[str, ...]
-) -> tuple[pl.DataFrame, list[tuple[str, pl.Expr, str]]]:
+) -> tuple[pl.DataFrame, list[tuple[str, pl.Expr, str | pl.Expr]]]:
     """Typed columns (suffix _parsed) and, per column that can fail to parse, its name, the
     expression that flags an unparseable value and the reason."""
     expressions: list[pl.Expr] = []
-    problems: list[tuple[str, pl.Expr, str]] = []
+    problems: list[tuple[str, pl.Expr, str | pl.Expr]] = []
     extra = (
         {"outcome_key": "VARCHAR_OUTCOME", "outcome_date": "DATE"}
         if table is contract.OFFENCE
@@ -293,6 +293,7 @@ def _parsed(
     for name, dtype, column in columns:
         if name not in frame.columns:
             continue
+        reason: str | pl.Expr
         if name == "outcome_key" or dtype == "VARCHAR_OUTCOME":
             parsed = (
                 pl.col(name)
@@ -303,7 +304,7 @@ def _parsed(
             reason = "unknown outcome type (use a Home Office outcome 1-22, e.g. 16 or '16: VICTIM DECLINES...')"
         elif dtype == "DATE":
             parsed = _parse_date(name, date_formats)
-            reason = "not a date (expected e.g. 31/01/2022 or 2022-01-31)"
+            reason = _not_a_date(name)
         elif dtype == "BOOLEAN":
             parsed = _parse_boolean(name)
             reason = "not yes/no (expected Y/N, Yes/No, True/False or 1/0)"
@@ -319,9 +320,28 @@ def _parsed(
         expressions.append(
             pl.when(_blank(name)).then(None).otherwise(parsed).alias(f"{name}__parsed")
         )
-        if reason:
+        if isinstance(reason, pl.Expr) or reason:
             problems.append((name, pl.col(f"{name}__parsed").is_null() & ~_blank(name), reason))
     return frame.with_columns(expressions), problems
+
+
+NOT_A_DATE = "not a date (expected e.g. 31/01/2022 or 2022-01-31)"
+
+
+def _not_a_date(name: str) -> pl.Expr:
+    """Why a value is not a date; for a number such as 44473, that it is how Excel stores
+    a date in a cell formatted as a number (it was "'44473': not a date", unexplained)."""
+    serial = pl.col(name).str.strip_chars().str.contains(r"^[1-9][0-9]{4}(?:\.0*)?$")
+    return (
+        pl.when(serial)
+        .then(
+            pl.lit(
+                NOT_A_DATE + ": a number like this is Excel's count of days for a date; format "
+                "the column as dates in the workbook and save it again"
+            )
+        )
+        .otherwise(pl.lit(NOT_A_DATE))
+    )
 
 
 def _rejects(frame: pl.DataFrame, column: str, bad: pl.Expr, reason: str | pl.Expr) -> pl.DataFrame:
