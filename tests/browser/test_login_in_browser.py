@@ -156,13 +156,9 @@ def test_a_wrong_password_is_refused_without_saying_why(page, login_app) -> None
 def test_a_record_download_link_dies_with_its_session(browser, login_app, login_folder) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
     page = context.new_page()
-    _sign_in(page, login_app, "analyst")
-    _wait_for_page(page, "Overview")
-    _open_from_menu(page, "Data quality")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download these records (CSV)").click()
-    link = download.value.url
-    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    download = _records_downloaded(page, login_app)
+    link = download.url
+    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
     provenance = [line for line in lines if line.startswith("# ")]
     # the provenance block every download carries (a record list had none), then the records
     assert "# Marking: OFFICIAL (synthetic demonstration data)" in provenance
@@ -176,12 +172,7 @@ def test_a_record_download_link_dies_with_its_session(browser, login_app, login_
     page.get_by_role("button", name="Sign in").wait_for()
     assert _link_dies(link) == 404
     # a session that ended on the server (idle too long) lets go of its files on its next run
-    _sign_in(page, login_app, "analyst")
-    _wait_for_page(page, "Overview")
-    _open_from_menu(page, "Data quality")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download these records (CSV)").click()
-    link = download.value.url
+    link = _records_downloaded(page, login_app).url
     with sqlite3.connect(login_folder / "profile.operational.sqlite") as store:
         store.execute(
             "UPDATE app_session SET last_seen = ? WHERE username = ? AND ended_at IS NULL",
@@ -191,6 +182,16 @@ def test_a_record_download_link_dies_with_its_session(browser, login_app, login_
     page.get_by_text("Your session has ended").wait_for()
     assert _link_dies(link) == 404
     context.close()
+
+
+def _records_downloaded(page, app: RunningApp):
+    """Sign in as the analyst and download the Data quality page's records: the download."""
+    _sign_in(page, app, "analyst")
+    _wait_for_page(page, "Overview")
+    _open_from_menu(page, "Data quality")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download these records (CSV)").click()
+    return download.value
 
 
 def _link_dies(link: str) -> int:
