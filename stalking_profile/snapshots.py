@@ -102,6 +102,23 @@ def writing(
             copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
 
 
+def remove_leftovers(path: Path | str) -> int:
+    """Remove the private copies a killed write left beside the store at `path` (each a whole
+    copy of its records, kept until the next import otherwise), unless a write is running;
+    how many files were removed. The dashboard does this when it starts."""
+    path = Path(path)
+    if not path.is_file():
+        return 0
+    try:
+        with _exclusive(path, wait_seconds=0):
+            leftovers = _copies(path)
+            for leftover in leftovers:
+                leftover.unlink(missing_ok=True)
+            return len(leftovers)
+    except WriteBusy:  # an import is running: its copy is not left over
+        return 0
+
+
 def _sync(path: Path) -> None:
     with path.open("rb") as handle:
         os.fsync(handle.fileno())

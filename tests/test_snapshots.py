@@ -88,6 +88,34 @@ def test_a_second_write_waits_or_is_refused(store: Path) -> None:
         assert isinstance(gateway, Gateway)
 
 
+def test_a_killed_writes_copy_is_removed_when_no_write_runs(store: Path) -> None:
+    """A killed import left its whole copy of the records (and its WAL) beside the store
+    until the next import; the dashboard now removes them when it starts, unless a write is
+    running (whose copy is not left over)."""
+    from stalking_profile.snapshots import remove_leftovers
+
+    left = [store.with_name(store.name + n) for n in (".next-99999", ".next-99999.wal")]
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with writing(store):
+            entered.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    entered.wait(10)
+    try:
+        for path in left:  # as a killed write leaves them (each write removes them first)
+            path.write_bytes(b"records")
+        assert remove_leftovers(store) == 0 and all(path.exists() for path in left)
+    finally:
+        release.set()
+        holder.join()
+    assert remove_leftovers(store) == 2 and not any(path.exists() for path in left)
+    assert remove_leftovers(store.with_name("absent.duckdb")) == 0
+
+
 def test_an_error_inside_leaves_the_store_and_no_copy(store: Path) -> None:
     before = state(store)
     with pytest.raises(RuntimeError), writing(store) as gateway:

@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> None:
     options = sys.argv[1:] if argv is None else argv
     print("==> loading the dashboard's modules", file=sys.stderr, flush=True)
     print(f"==> loaded in {preload():.1f} s", file=sys.stderr, flush=True)
+    from stalking_profile.config import Settings
+    from stalking_profile.snapshots import remove_leftovers
+
+    if removed := remove_leftovers(Settings.from_env().db_path):
+        print(f"==> removed {removed} file(s) a stopped import left", file=sys.stderr, flush=True)
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *options]
