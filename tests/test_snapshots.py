@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -66,35 +68,9 @@ def test_an_import_publishes_while_a_reader_holds_the_old_version(
     assert not list(tmp_path.glob("force.duckdb.next-*"))
 
 
-def test_a_second_write_waits_or_is_refused(store: Path) -> None:
-    entered = threading.Event()
-    release = threading.Event()
-
-    def hold() -> None:
-        with writing(store):
-            entered.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    entered.wait(10)
-    try:
-        with pytest.raises(WriteBusy, match="another import"), writing(store, wait_seconds=0.5):
-            pass
-    finally:
-        release.set()
-        holder.join()
-    with writing(store, wait_seconds=5) as gateway:  # free again
-        assert isinstance(gateway, Gateway)
-
-
-def test_a_killed_writes_copy_is_removed_when_no_write_runs(store: Path) -> None:
-    """A killed import left its whole copy of the records (and its WAL) beside the store
-    until the next import; the dashboard now removes them when it starts, unless a write is
-    running (whose copy is not left over)."""
-    from stalking_profile.snapshots import remove_leftovers
-
-    left = [store.with_name(store.name + n) for n in (".next-99999", ".next-99999.wal")]
+@contextmanager
+def write_running(store: Path) -> Iterator[None]:
+    """A write to `store` held open (in another thread) for the block."""
     entered, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -106,12 +82,34 @@ def test_a_killed_writes_copy_is_removed_when_no_write_runs(store: Path) -> None
     holder.start()
     entered.wait(10)
     try:
-        for path in left:  # as a killed write leaves them (each write removes them first)
-            path.write_bytes(b"records")
-        assert remove_leftovers(store) == 0 and all(path.exists() for path in left)
+        yield
     finally:
         release.set()
         holder.join()
+
+
+def test_a_second_write_waits_or_is_refused(store: Path) -> None:
+    with (
+        write_running(store),
+        pytest.raises(WriteBusy, match="another import"),
+        writing(store, wait_seconds=0.5),
+    ):
+        pass
+    with writing(store, wait_seconds=5) as gateway:  # free again
+        assert isinstance(gateway, Gateway)
+
+
+def test_a_killed_writes_copy_is_removed_when_no_write_runs(store: Path) -> None:
+    """A killed import left its whole copy of the records (and its WAL) beside the store
+    until the next import; the dashboard now removes them when it starts, unless a write is
+    running (whose copy is not left over)."""
+    from stalking_profile.snapshots import remove_leftovers
+
+    left = [store.with_name(store.name + n) for n in (".next-99999", ".next-99999.wal")]
+    with write_running(store):
+        for path in left:  # as a killed write leaves them (each write removes them first)
+            path.write_bytes(b"records")
+        assert remove_leftovers(store) == 0 and all(path.exists() for path in left)
     assert remove_leftovers(store) == 2 and not any(path.exists() for path in left)
     assert remove_leftovers(store.with_name("absent.duckdb")) == 0
 
