@@ -216,18 +216,18 @@ def read_csv(
         return fast
     try:
         return _read_records(path, encoding, delimiter, progress)
-    except _NotUtf8 as error:
+    except _Undecodable as error:
         # found, not stated: the sample was plain ASCII and the file is not UTF-8 further on
         # (Excel's "CSV" on Windows, its first "£" past the first megabyte)
         if stated or not sample.isascii():
             raise ReadError(str(error)) from None
     try:
         return _read_records(path, ENCODINGS[1], delimiter, progress)
-    except _NotUtf8:  # one of the five bytes Windows-1252 leaves undefined
+    except _Undecodable:  # one of the five bytes Windows-1252 leaves undefined
         return _read_records(path, ENCODINGS[2], delimiter, progress)
 
 
-class _NotUtf8(ReadError):
+class _Undecodable(ReadError):
     """The file is not valid in the encoding found for (or stated of) it."""
 
 
@@ -295,7 +295,7 @@ def _read_records(path: Path, encoding: str, delimiter: str, progress: Progress)
                         f"read {row_number:,} rows",
                     )
         except UnicodeDecodeError as error:
-            raise _NotUtf8(
+            raise _Undecodable(
                 f"{path.name} is not valid {encoding} near row {line_before + 1 - joined}: "
                 "state its encoding (--encoding; on the Data page, in a mapping file)"
             ) from error
