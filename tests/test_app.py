@@ -1001,9 +1001,15 @@ def test_an_address_with_a_month_not_on_offer_is_left_as_it_shows(app_test) -> N
     at = app_test(**asked).run()
     shown = _period_caption(at)
     (said,) = [w.value for w in at.main.warning if "page address" in w.value]
-    assert "from = “2021-13”" in said and "uses its default instead" in said
+    # and which default it uses (it was not said: the caption alone showed February)
+    assert "from = “2021-13”" in said and "uses its default instead (from: Feb 2021)." in said
+    assert shown == "Feb 2021 to Sep 2021"
     left = {name: at.query_params[name] for name in at.query_params}
     assert _period_caption(app_test(**left).run()) == shown
+    unperiodic = app_test(**{"from": "2021-13", "to": "Sep 2021"}).run()  # no period: 12 months
+    (said,) = [w.value for w in unperiodic.main.warning if "page address" in w.value]
+    assert "(from: none, so the 12 months to the To month)." in said
+    assert _period_caption(unperiodic) == "Oct 2020 to Sep 2021"
     # a bookmark's From month alone (no period) still means From ... to ...
     at = app_test(**{"from": "Jun 2021", "to": "Sep 2021"}).run()
     assert _period_caption(at) == "Jun 2021 to Sep 2021"

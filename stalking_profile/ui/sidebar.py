@@ -108,12 +108,17 @@ def _quoted(value: str) -> str:
     return f"“{value}”" if len(value) <= 60 else f"“{value[:60]}…” ({len(value):,} characters)"
 
 
-def unrecognised(asked: Mapping[str, Sequence[str]], offered: Mapping[str, Sequence[str]]) -> str:
+def unrecognised(
+    asked: Mapping[str, Sequence[str]],
+    offered: Mapping[str, Sequence[str]],
+    defaults: Mapping[str, str] | None = None,
+) -> str:
     """What the page address asks for that the sidebar does not offer (a district written
     without its name, a month outside the data, a bookmark from another force), and a filter
     of one value given more than once, in words; "" when there is none. The sidebar leaves
-    out a district or offence type it does not offer, uses its default for another filter, and
-    takes the first of repeated values (`first_of_repeated`)."""
+    out a district or offence type it does not offer, uses its default for another filter
+    (named from `defaults`: it was not said which), and takes the first of repeated values
+    (`first_of_repeated`)."""
 
     def refused(names: Sequence[str]) -> list[str]:
         return [
@@ -130,10 +135,15 @@ def unrecognised(asked: Mapping[str, Sequence[str]], offered: Mapping[str, Seque
             f"The page address asks for {', '.join(left_out)}, which the sidebar does not "
             f"offer, so it leaves {'it' if len(left_out) == 1 else 'them'} out."
         )
-    if defaults := refused(single):
+    if replaced := refused(single):
+        named = [
+            f"{name}: {(defaults or {})[name]}"
+            for name in single
+            if name in (defaults or {}) and any(v not in offered[name] for v in asked.get(name, ()))
+        ]
         said.append(
-            f"The page address asks for {', '.join(defaults)}, which the sidebar does not "
-            "offer, so it uses its default instead."
+            f"The page address asks for {', '.join(replaced)}, which the sidebar does not "
+            "offer, so it uses its default instead" + (f" ({'; '.join(named)})." if named else ".")
         )
     for name in (n for n in single if len(asked.get(n, ())) > 1):
         values = ", ".join(_quoted(v) for v in asked[name])
@@ -176,8 +186,9 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
     names = dict(zip(codes, district_table["district_name"].to_list(), strict=True))
     default = default_filter(info.first_month, info.extract_date, codes)
     months = [_month_label(option) for option in month_options(info)]
+    address = {name: st.query_params.get_all(name) for name in st.query_params}
     refused = unrecognised(
-        {name: st.query_params.get_all(name) for name in st.query_params},
+        address,
         {
             "period": list(PERIOD_CHOICES.values()),
             "from": months,
@@ -185,6 +196,14 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
             "district": [f"{code} {names[code]}" for code in codes],
             "da": list(DOMESTIC_CHOICES.values()),
             "type": ["Stalking", "Harassment"],
+        },
+        {
+            "period": PERIOD_CHOICES["12m"],
+            "from": f"{default.start_month:%b %Y}"
+            if PERIOD_CHOICES["custom"] in address.get("period", ())
+            else "none, so the 12 months to the To month",
+            "to": f"{default.end_month:%b %Y}",
+            "da": DOMESTIC_CHOICES["all"],
         },
     )
     if first_of_repeated(("period", "from", "to", "da")):  # before any widget reads them
