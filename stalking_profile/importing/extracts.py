@@ -199,10 +199,11 @@ def refuse_an_earlier_extract_date(gateway: Gateway, extract_date: date | None) 
     after today or before 1990 (a typo of 2029 then refused every later extract)."""
     if extract_date is None:
         return
-    if extract_date > date.today() or extract_date < EARLIEST:
+    after_today = extract_date > date.today()
+    if after_today or extract_date < EARLIEST:
         raise ImportRefused(
             f"the extract date given, {extract_date:%d %B %Y}, is "
-            + ("after today" if extract_date > date.today() else "before 1990")
+            + ("after today" if after_today else "before 1990")
             + ": state the date the records system's extract was taken (YYYY-MM-DD)"
         )
     stored = gateway.query("extract_date_candidates")["stored_extract_date"][0]

@@ -293,7 +293,7 @@ def _parsed(
     for name, dtype, column in columns:
         if name not in frame.columns:
             continue
-        reason: str | pl.Expr
+        reason: str | pl.Expr | None
         if name == "outcome_key" or dtype == "VARCHAR_OUTCOME":
             parsed = (
                 pl.col(name)
@@ -316,11 +316,11 @@ def _parsed(
             reason = f"unknown code (allowed: {', '.join(column.allowed)})"
         else:
             parsed = pl.col(name).str.strip_chars()
-            reason = ""
+            reason = None  # free text: anything goes
         expressions.append(
             pl.when(_blank(name)).then(None).otherwise(parsed).alias(f"{name}__parsed")
         )
-        if isinstance(reason, pl.Expr) or reason:
+        if reason is not None:
             problems.append((name, pl.col(f"{name}__parsed").is_null() & ~_blank(name), reason))
     return frame.with_columns(expressions), problems
 

@@ -136,11 +136,7 @@ def unrecognised(
             f"offer, so it leaves {'it' if len(left_out) == 1 else 'them'} out."
         )
     if replaced := refused(single):
-        named = [
-            f"{name}: {(defaults or {})[name]}"
-            for name in single
-            if name in (defaults or {}) and any(v not in offered[name] for v in asked.get(name, ()))
-        ]
+        named = [f"{name}: {value}" for name, value in (defaults or {}).items() if refused([name])]
         said.append(
             f"The page address asks for {', '.join(replaced)}, which the sidebar does not "
             "offer, so it uses its default instead" + (f" ({'; '.join(named)})." if named else ".")
