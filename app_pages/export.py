@@ -27,12 +27,18 @@ st.caption(
 if st.session_state.get("pack_area_follows") != flt.districts:  # the sidebar's changed
     st.session_state["pack_area_follows"] = flt.districts
     st.session_state["pack_area"] = pack_area(flt.districts, list(names))
+if access.publication:  # a district's pack beside the force's gives withheld counts back
+    st.session_state["pack_area"] = "force"
 area = st.selectbox(
     "Area",
-    list(names),
+    ["force"] if access.publication else list(names),
     format_func=lambda code: names[code],
     key="pack_area",
-    help="The force or one district: the sidebar's district where it selects one.",
+    help=(
+        "The whole force in publication mode: its pack gives each district's rows."
+        if access.publication
+        else "The force or one district: the sidebar's district where it selects one."
+    ),
 )
 st.markdown(
     f"**Period and DA:** {flt.describe().split(', ')[-1]}, "
@@ -55,7 +61,12 @@ if st.button("Build the pack", type="primary", key="pack_build"):
     with st.spinner("Building the pack (charts are rendered on the server) ..."):
         gateway = ui.current_gateway()
         pack_flt, area_name = pack_filter(
-            gateway, area or "force", flt.start_month, flt.end_month, flt.domestic
+            gateway,
+            area or "force",
+            flt.start_month,
+            flt.end_month,
+            flt.domestic,
+            access.publication,
         )
         recommendations = tracker.tracker(ui.store(), example=False)
         try:

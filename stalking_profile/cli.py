@@ -437,7 +437,9 @@ def _pack(args: argparse.Namespace) -> int:
     try:
         gateway = connect(args.db, read_only=True)
         try:
-            flt, area = pack_filter(gateway, args.area, args.start, args.end, args.domestic)
+            flt, area = pack_filter(
+                gateway, args.area, args.start, args.end, args.domestic, access.publication
+            )
             pack = build(gateway, flt, area, access, _tracker_or_none(args))
         finally:
             gateway.close()
@@ -492,7 +494,10 @@ def _add_pack(commands: Any, settings: Settings) -> None:
             "of it."
         ),
     )
-    pack.add_argument("area", help="force, or a district code (e.g. CD)")
+    pack.add_argument(
+        "area",
+        help="force, or a district code (e.g. CD); with --publication or --ons, force only",
+    )
     pack.add_argument("--from", dest="start", type=_month, help="first month, YYYY-MM")
     pack.add_argument("--to", dest="end", type=_month, help="last month, YYYY-MM")
     pack.add_argument(

@@ -22,8 +22,8 @@ the sums give (the districts not selected: the force less the selection; `_given
 
 Not modelled (stated in the pack): the ward map,
 whose colours do not give exact counts and which draws a suppressed ward grey; nor the figures
-of another period, each protected on its own (publication mode offers the force or one district
-and one offence type at a time, `publication.unpublishable`; the three DA choices of one
+of another period, each protected on its own (publication mode offers the whole force, with each
+district's rows, and one offence type at a time, `publication.unpublishable`; the three DA choices of one
 filter are protected as one: `linked_protection.protect_choices`, and beside them the ward maps'
 and the Victim contact page's, `protect_choices_beside`, and the Victims and suspects page's for
 both beside the three choices' pages, `protect_beside_every_choice`; the Civil orders page gives

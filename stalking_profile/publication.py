@@ -49,17 +49,23 @@ _TRACE_ARRAYS = ("x", "y", "z", "values", "text", "customdata", "hovertext", "r"
 def unpublishable(
     districts: tuple[str, ...], every_district: tuple[str, ...], offence_types: tuple[str, ...]
 ) -> str:
-    """Why publication mode shows no figures for this choice ("" when it does). A selection of
-    some districts, set beside the force's figures, gave a district's withheld count back (the
-    force's 36 non-DA offences of September 2021 less the 34 of the other four districts gave
-    Calderdale's 2), and stalking and harassment together, beside one of them, the other's (67
-    district-months of 2021 on the demo): publication mode shows the force or one district,
-    and one offence type at a time, each protected for every page."""
+    """Why publication mode shows no figures for this choice ("" when it does). Publication
+    mode shows the whole force (whose pages give each district's rows) and one offence type
+    at a time, each protected for every page. A district's own pages, protected apart from
+    the force's, gave its withheld counts back beside the force's for the same period
+    (September 2021: the force's Risk page's 112 arrests less its 110 DA gave the 2 non-DA
+    both withheld; the force less the other four districts' DA offences gave Calderdale's 44,
+    and its 46 in all its 2 non-DA), as did a selection of some districts (the force's 36
+    non-DA offences less the other four districts' 34 gave Calderdale's 2); protecting the
+    force and its districts as one took a minute for one year of the demo's six linked pages
+    (docs/performance.md). Stalking and harassment together, beside one of them, gave the
+    other's (67 district-months of 2021 on the demo)."""
     why = []
-    if 1 < len(districts) < len(every_district):
+    if len(districts) < len(every_district):
         why.append(
-            "the force or one district (a selection of some, beside the force's figures, "
-            "would give the other districts' withheld counts back)"
+            "the whole force, whose pages give each district's rows (a district's own "
+            "figures, beside the force's for the same period, would give withheld counts "
+            "back by subtraction)"
         )
     if len(offence_types) > 1:
         why.append(
@@ -69,7 +75,7 @@ def unpublishable(
     if not why:
         return ""
     return (
-        "Publication mode shows " + " and ".join(why) + ": choose one in the sidebar. Switch "
+        "Publication mode shows " + " and ".join(why) + ": choose them in the sidebar. Switch "
         "publication mode off (where your role may) for the figures of this choice."
     )
 

@@ -328,7 +328,16 @@ PROFILE_PAGES = [
     "app_pages/repeats.py",
     "app_pages/quality.py",
 ]
-SMALL_ADDRESS = {"from": "Sep 2021", "to": "Sep 2021", "district": "WD Wakefield", "da": "Non-DA"}
+# the force (publication mode shows the whole force), non-DA, one month: small counts in its
+# flags and its rows by district
+SMALL_ADDRESS = {"from": "Sep 2021", "to": "Sep 2021", "da": "Non-DA"}
+REFUSED = "Publication mode shows"  # publication.unpublishable's words: no figures drawn
+
+
+def _figures_drawn(at) -> int:
+    """The tables, metrics and charts a page drew (a page refused its filter draws none)."""
+    assert not any(REFUSED in info.value for info in at.info)
+    return len(at.dataframe) + len(at.metric) + len(list(at.get("plotly_chart")))
 
 
 def _open_as(app_test, role: str | None, page: str | None = None, **params):
@@ -359,13 +368,22 @@ def _page_small_counts(at) -> list:
     return found
 
 
-def test_the_trends_spc_table_writes_a_withheld_month_and_no_limit_below_zero(app_test):
+# The force's non-DA offences, October to December 2018: 14 in December, withheld where counts
+# under 20 are (a deployment's STALKING_PROFILE_SUPPRESS_BELOW): the force's months are never
+# under 5 on the demo, and publication mode shows the whole force only
+FORCE_SMALL_MONTH = {"from": "Oct 2018", "to": "Dec 2018", "da": "Non-DA"}
+
+
+def test_the_trends_spc_table_writes_a_withheld_month_and_no_limit_below_zero(
+    app_test, monkeypatch
+):
     """A helper agent's trial (Calderdale, non-DA): the data behind the Trends SPC chart left
     a withheld month blank in publication mode (a blank reads as none; every other table
     writes "suppressed"), and for every role gave a lower limit of -2.6 offences, which the
     chart draws at 0 and the scorecard states as 0.0."""
-    address = {"from": "Jul 2021", "to": "Sep 2021", "district": "CD Calderdale", "da": "Non-DA"}
-    for role in ("analyst", "commissioner"):
+    calderdale = {"from": "Jul 2021", "to": "Sep 2021", "district": "CD Calderdale", "da": "Non-DA"}
+    monkeypatch.setenv("STALKING_PROFILE_SUPPRESS_BELOW", "20")
+    for role, address in (("analyst", calderdale), ("commissioner", FORCE_SMALL_MONTH)):
         at = _open_as(app_test, role, "app_pages/trends.py", **address)
         table = next(f.value for f in at.dataframe if "Upper process limit" in f.value.columns)
         limits = [v for v in table["Lower process limit"] if v not in (None, "", "suppressed")]
@@ -379,15 +397,17 @@ def test_the_trends_spc_table_writes_a_withheld_month_and_no_limit_below_zero(ap
 def test_a_commissioners_office_page_shows_no_small_count(app_test, page: str):
     at = _open_as(app_test, "commissioner", page, **SMALL_ADDRESS)
     assert any("Publication mode" in info.value for info in at.info)
+    assert _figures_drawn(at) > 0
     assert _page_small_counts(at) == []
 
 
-def test_a_commissioners_overview_with_a_change_test_withheld_is_drawn(app_test):
-    """Calderdale, July to September 2021: the change test is withheld (its months are), and
+def test_a_commissioners_overview_with_a_change_test_withheld_is_drawn(app_test, monkeypatch):
+    """Calderdale, July to September 2021 (now the force's non-DA offences with a month
+    withheld, FORCE_SMALL_MONTH): the change test is withheld (its months are), and
     withholding its p-value with the word "suppressed" made the column text, so the Overview's
     headline table failed ("'<' not supported between instances of 'str' and 'float')."""
-    address = {"from": "Jul 2021", "to": "Sep 2021", "district": "CD Calderdale"}
-    at = _open_as(app_test, "commissioner", "app_pages/overview.py", **address)
+    monkeypatch.setenv("STALKING_PROFILE_SUPPRESS_BELOW", "20")
+    at = _open_as(app_test, "commissioner", "app_pages/overview.py", **FORCE_SMALL_MONTH)
     table = next(f.value for f in at.dataframe if "Figure" in f.value.columns)
     change = table[table["Figure"].str.startswith("Change on previous period")].iloc[0]
     assert change["95% interval"] == "suppressed" and change["p-value"] == ""
@@ -657,6 +677,7 @@ def test_publication_mode_can_be_switched_on_from_any_page(app_test):
     at.sidebar.toggle(key="publication_mode").set_value(True).run()
     assert not at.exception
     assert any("Publication mode" in info.value for info in at.info)
+    assert _figures_drawn(at) > 0
     assert _page_small_counts(at) == []
     listed = {info["page_name"] for info in at._registered_pages.values()}
     assert "Data" not in listed and "Dip samples" not in listed
@@ -730,7 +751,7 @@ def test_every_page_and_download_for_each_role(app_test, role: str):
 
 
 def test_a_commissioners_hot_spots_tab_says_why_it_is_withheld(app_test):
-    """Wakefield non-DA, September 2021, has wards withheld: the Hot and cold spots tab says
+    """The force's non-DA offences of September 2021 have wards withheld: the Hot and cold spots tab says
     the Gi* map is left out, and draws no map, while an analyst's draws it."""
     from stalking_profile.map_panels import HOTSPOTS_WITHHELD
 
@@ -785,21 +806,25 @@ def test_a_pages_tables_are_built_once_per_filter_and_rule_in_publication_mode(
     assert (build(analyst, "a", 30), build(analyst, "a", 30)) == (4, 5)
 
 
-def test_publication_mode_shows_the_force_or_one_district_and_one_offence_type(app_test):
+def test_publication_mode_shows_the_whole_force_and_one_offence_type(app_test):
     """A user trial: the force's 36 non-DA offences of September 2021 less the 34 of a
     selection of the other four districts gave Calderdale's withheld 2; stalking and
     harassment together less harassment gave a withheld stalking count (Calderdale non-DA,
-    October 2021: 233 less 230 gave 3). Each view was protected on its own."""
+    October 2021: 233 less 230 gave 3). Helper 42: a district's own pages beside the force's
+    did too (September 2021: the force's 112 arrests less its 110 DA gave the 2 non-DA both
+    withheld). Each view was protected on its own."""
     from stalking_profile.publication import unpublishable
 
     every = ("BD", "CD", "KD", "LD", "WD")
     assert unpublishable(every, every, ("stalking",)) == ""
-    assert unpublishable(("CD",), every, ("harassment",)) == ""
-    assert "the force or one district" in unpublishable(("BD", "KD"), every, ("stalking",))
+    assert unpublishable(every, every, ("harassment",)) == ""
+    for districts in (("CD",), ("BD", "KD")):
+        assert "the whole force" in unpublishable(districts, every, ("stalking",))
     assert "one offence type at a time" in unpublishable(every, every, ("stalking", "harassment"))
+    one = {"district": "CD Calderdale"}
     some = {"district": ["BD Bradford", "KD Kirklees", "LD Leeds", "WD Wakefield"]}
     both = {"type": ["Stalking", "Harassment"]}
-    for address in (some, both):
+    for address in (one, some, both):
         at = _open_as(app_test, "commissioner", **address)
         assert any("Publication mode shows" in info.value for info in at.info)
         assert not at.metric and not at.dataframe

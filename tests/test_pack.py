@@ -327,6 +327,31 @@ def test_the_pack_command_writes_both_files_and_logs_them(tmp_path, demo_db_path
     assert "sha256" in trail["detail"][0] and "internal" in trail["detail"][0]
     refused = run_cli("pack", "ZZ", "--out", tmp_path / "x", "--db", database)
     assert refused.returncode == 2 and "no district 'ZZ'" in refused.stderr
+    # for publication, the force's pack only: a district's beside the force's for the same
+    # period gives withheld counts back (publication.unpublishable)
+    district = run_cli("pack", "CD", "--publication", "--out", tmp_path / "cd", "--db", database)
+    assert district.returncode == 2
+    assert "a pack for publication covers the whole force, not one district (CD)" in (
+        district.stderr
+    )
+    assert not (tmp_path / "cd.pptx").exists()
+
+
+def test_a_publication_pack_is_the_forces(app_test, demo_gateway):
+    """Publication mode shows the whole force: the Export page offers the force's pack only,
+    and the package refuses a district's for publication (a district's pages beside the
+    force's gave withheld counts back: helper 42)."""
+    at = app_test(role="commissioner", require_login=True).run()
+    at.switch_page("app_pages/export.py").run()
+    area = at.selectbox(key="pack_area")
+    assert area.options == ["Force"] and area.value == "force"
+    lead = app_test(role="strategic", require_login=True).run()
+    lead.switch_page("app_pages/export.py").run()
+    assert len(lead.selectbox(key="pack_area").options) == 6  # the force and five districts
+    with pytest.raises(ValueError, match="covers the whole force"):
+        pack_filter(demo_gateway, "CD", publication=True)
+    force = queries.dataset_info(demo_gateway).force_name
+    assert pack_filter(demo_gateway, "force", publication=True)[1] == force
 
 
 def test_the_export_page_says_a_pack_counts_stalking_only(app_test):

@@ -30,7 +30,8 @@ class Pack:
 
 def pack_area(selected: Sequence[str], districts: Sequence[str]) -> str:
     """The area a pack is built for unless another is chosen: the sidebar's district where it
-    selects one, otherwise the force (a pack covers the force or one district).
+    selects one, otherwise the force (a pack covers the force or one district; for
+    publication, the force: pack_filter).
 
     >>> pack_area(("CD",), ["BD", "CD"]), pack_area(("BD", "CD"), ["BD", "CD"])
     ('CD', 'force')
@@ -44,13 +45,21 @@ def pack_filter(
     start: date | None = None,
     end: date | None = None,
     domestic: Domestic = "all",
+    publication: bool = False,
 ) -> tuple[ProfileFilter, str]:
     """The filter a pack shows (an area: "force" or a district code; the latest 12 complete
     months unless a period is given, which must lie within the months the sidebar offers) and
-    the area's name."""
+    the area's name. A pack for publication is the force's (publication.unpublishable): a
+    district's, beside the force's for the same period, would give withheld counts back."""
     info = queries.dataset_info(gateway)
     districts = queries.districts(gateway)
     codes = tuple(districts["district_code"].to_list())
+    if publication and area.lower() != "force":
+        raise ValueError(
+            f"a pack for publication covers the whole force, not one district ({area}): "
+            "the force's pack gives each district's rows, and a district's pack beside the "
+            "force's for the same period would give withheld counts back by subtraction"
+        )
     if area.lower() == "force":
         chosen, name = codes, info.force_name
     else:

@@ -202,10 +202,9 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None, fu
         "linear in the counts, so they are left off wherever a month is withheld. Not "
         "modelled: ward map colours (a suppressed ward is drawn grey); figures "
         "published for another period, which are protected on their own: two periods that "
-        "overlap can be differenced (publish periods that do not, such as financial years); "
-        "and the force's figures beside a district's for the same period, also protected "
-        "apart (publish one or the other). "
-        "Publication mode gives the force or one district, and one offence type at a time; "
+        "overlap can be differenced (publish periods that do not, such as financial years). "
+        "Publication mode gives the whole force (with each district's rows), one offence "
+        "type at a time; "
         "DA, non-DA and both are protected as one; civil orders are given for DA and "
         "non-DA together only."
     )
