@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -77,9 +78,49 @@ def test_hostile_workbooks_are_refused_before_parsing(tmp_path: Path, make) -> N
 
 
 def test_a_plain_workbook_still_reads(tmp_path: Path) -> None:
-    frame = read_workbook(_workbook(tmp_path / "plain.xlsx"))
-    assert frame.drop(SHEET_ROW).rows() == [("AY", "Ayton", "P")]
-    assert frame[SHEET_ROW].to_list() == [2]  # its row on the sheet, below the header
+    sheet = read_workbook(_workbook(tmp_path / "plain.xlsx"))
+    assert sheet.frame.drop(SHEET_ROW).rows() == [("AY", "Ayton", "P")]
+    assert sheet.frame[SHEET_ROW].to_list() == [2]  # its row on the sheet, below the header
+    assert sheet.errors.is_empty()
+
+
+def _with_errors(tmp_path: Path) -> Path:
+    """Four offences' ages, two of them Excel errors: a formula's #DIV/0! (row 3) and a
+    lookup's #N/A (row 5), as Excel saves them (t="e", the error as the cached value)."""
+    pl.DataFrame(
+        {"crime_ref": ["A1", "A2", "A3", "A4"], "victim_age": ["34", "x", "41", "y"]}
+    ).write_excel(tmp_path / "ages.xlsx")
+
+    def errors(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/"):
+            for cell, error in ((b"B3", b"#DIV/0!"), (b"B5", b"#N/A")):
+                data = re.sub(
+                    rb'<c r="' + cell + rb'"([^>]*) t="s"><v>\d+</v></c>',
+                    rb'<c r="' + cell + rb'"\1 t="e"><f>1/0</f><v>' + error + rb"</v></c>",
+                    data,
+                )
+        return data
+
+    return _rewrite(tmp_path / "ages.xlsx", tmp_path / "errors.xlsx", errors)
+
+
+def test_a_cell_holding_an_excel_error_refuses_its_row_by_number(tmp_path: Path) -> None:
+    """A helper agent's trial: a cell holding #DIV/0! was read as empty, so an age that was a
+    failed formula was imported as an unknown age, and nothing said so."""
+    from stalking_profile.importing.readers import read_table
+
+    path = _with_errors(tmp_path)
+    sheet = read_workbook(path)
+    assert sheet.errors.rows() == [(3, "victim_age", "#DIV/0!"), (5, "victim_age", "#N/A")]
+    raw = read_table(path)
+    assert raw.frame["crime_ref"].to_list() == ["A1", "A3"]
+    assert raw.ragged["row_number"].to_list() == [3, 5]
+    assert raw.ragged["reason"][0] == (
+        "victim_age holds #DIV/0!, an Excel error, not a value: correct the cell in the "
+        "workbook (or clear it if the value is unknown)"
+    )
+    assert '"victim_age": "#N/A"' in raw.ragged["raw_row"][1]
+    assert raw.rows_read == 4
 
 
 def test_the_child_process_contains_what_inspection_misses(

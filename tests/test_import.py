@@ -1108,6 +1108,30 @@ def test_an_excel_rows_number_is_its_row_on_the_sheet_after_an_empty_row(
     assert refused == {4: "victim_age", 5: "recorded_date"}
 
 
+def test_an_excel_error_in_a_cell_refuses_its_row(force: Gateway, tmp_path: Path) -> None:
+    """A cell holding #DIV/0! (a formula's error, as Excel saves it) was read as empty: the
+    offence was imported with an unknown age and nothing said so. Now its row is refused,
+    by its row on the sheet, naming the cell and the error."""
+    import xlsxwriter
+
+    path = tmp_path / "extract.xlsx"
+    frame = offences(3)
+    age = frame.columns.index("victim_age")
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, frame.columns)
+    for row, values in enumerate(frame.iter_rows(), start=1):
+        sheet.write_row(row, 0, values)
+    sheet.write_formula(2, age, "=1/0", None, "#DIV/0!")  # sheet row 3
+    book.close()
+    report = import_file(force, path)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (3, 2, 1)
+    refused = report.rejects.row(0, named=True)
+    assert refused["row_number"] == 3
+    assert refused["reason"].startswith("victim_age holds #DIV/0!, an Excel error, not a value")
+    assert force.sql("SELECT count(*) AS n FROM offence")["n"].item() == 2
+
+
 def test_a_line_of_delimiters_alone_is_no_record(force: Gateway, tmp_path: Path) -> None:
     """A helper agent's trial: a CSV saved from a spreadsheet ends with ",,,," rows (blank rows
     of the sheet); each counted as a row read and refused, with a reason for every empty field

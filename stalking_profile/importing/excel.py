@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -94,11 +95,34 @@ def inspect_workbook(path: Path) -> None:
 SHEET_ROW = "__sheet_row"  # a row's number on the sheet, read beside its cells
 
 
-def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> pl.DataFrame:
+# Excel's error values as a sheet shows them, by the reader's names for them
+EXCEL_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Value": "#VALUE!",
+    "Ref": "#REF!",
+    "Name": "#NAME?",
+    "Num": "#NUM!",
+    "Null": "#NULL!",
+    "GettingData": "#GETTING_DATA",
+}
+ERROR_CELLS = "error_cells.parquet"  # beside the sheet: (SHEET_ROW, column, shown)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet as read: its cells as text, and the cells holding an Excel error (#DIV/0!,
+    #N/A ...), which the reader reads as empty."""
+
+    frame: pl.DataFrame  # text columns and SHEET_ROW (each row's number on the sheet)
+    errors: pl.DataFrame  # SHEET_ROW, column, shown ("#DIV/0!")
+
+
+def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> Sheet:
     """A sheet as text columns (headers from spreadsheet row `header_row`) and each row's
-    number on the sheet (SHEET_ROW; empty rows kept), read in a child process with memory and
-    time limits after `inspect_workbook` has passed it.
-    WorkbookRefused if it cannot be read within them."""
+    number on the sheet (SHEET_ROW; empty rows kept), with its cells that hold an Excel
+    error, read in a child process with memory and time limits after `inspect_workbook` has
+    passed it. WorkbookRefused if it cannot be read within them."""
     inspect_workbook(path)
     with tempfile.TemporaryDirectory(prefix="workbook-") as folder:
         out = Path(folder) / "sheet.parquet"
@@ -127,7 +151,7 @@ def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> 
             if done.returncode < 0 or "MemoryError" in reason or "memory" in reason.lower():
                 reason = f"it needs more than {CHILD_MEMORY_BYTES / 2**30:.0f} GB of memory"
             raise WorkbookRefused(f"cannot read {path.name} as an Excel workbook ({reason})")
-        return pl.read_parquet(out)
+        return Sheet(pl.read_parquet(out), pl.read_parquet(out.with_name(ERROR_CELLS)))
 
 
 def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
@@ -153,6 +177,32 @@ def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
         names = ", ".join(map(repr, fastexcel.read_excel(path).sheet_names))
         sys.exit(f"it has no sheet {sheet!r}: its sheets are {names}")
     frame.with_row_index(SHEET_ROW, offset=header_row + 1).write_parquet(out)
+    _error_cells(path, sheet, header_row, frame.columns).write_parquet(
+        Path(out).with_name(ERROR_CELLS)
+    )
+
+
+def _error_cells(path: str, sheet: str | None, header_row: int, columns: list[str]) -> pl.DataFrame:
+    """The sheet's cells below the header that hold an Excel error (a formula's #DIV/0!, a
+    lookup's #N/A): the reader gives them as empty, and a value that is an error is not a
+    blank (an age of #DIV/0! is not an unknown age)."""
+    import fastexcel  # Polars' reader for Excel, which reports the cells it could not read
+
+    loaded = fastexcel.read_excel(path).load_sheet(
+        sheet if sheet is not None else 0, header_row=header_row - 1, dtypes="string"
+    )
+    _, problems = loaded.to_arrow_with_errors()
+    found = []
+    for problem in problems.errors if problems is not None else []:
+        row, column = problem.position
+        kind = re.search(r"Error\((\w+)\)", problem.detail)
+        if kind is None or not 0 <= column < len(columns):
+            continue
+        shown = EXCEL_ERRORS.get(kind.group(1), f"#{kind.group(1).upper()}")
+        found.append({SHEET_ROW: row + 1, "column": columns[column], "shown": shown})
+    return pl.DataFrame(
+        found, schema={SHEET_ROW: pl.Int64, "column": pl.String, "shown": pl.String}
+    )
 
 
 if __name__ == "__main__":

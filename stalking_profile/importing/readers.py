@@ -12,6 +12,7 @@ import codecs
 import csv
 import dataclasses
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -359,9 +360,10 @@ def read_table(
         return RawTable(_as_text(frame, 1), "parquet", None, None, _ragged_frame([]))
     if suffix in EXCEL_SUFFIXES:
         try:  # inspected first, then parsed in a child process with limits (importing/excel.py)
-            frame = read_workbook(path, sheet, header_row)
+            sheet_read = read_workbook(path, sheet, header_row)
         except WorkbookRefused as error:
             raise ReadError(str(error)) from error
+        frame = sheet_read.frame
         headers = [name for name in frame.columns if name != SHEET_ROW]
         unnamed = [name for name in headers if name.startswith("__UNNAMED__")]
         if headers and len(unnamed) * 2 > len(headers):
@@ -374,12 +376,48 @@ def read_table(
             pl.exclude(SHEET_ROW).cast(pl.String),
             pl.col(SHEET_ROW).cast(pl.Int64).alias(ROW_NUMBER),
         )
-        return _without_empty_rows(RawTable(text, "xlsx", None, None, _ragged_frame([])))
+        text, erroneous = _without_error_cells(text, sheet_read.errors)
+        return _without_empty_rows(RawTable(text, "xlsx", None, None, erroneous))
     if suffix in CSV_SUFFIXES:
         return _without_empty_rows(read_csv(path, encoding, delimiter, progress))
     raise ReadError(
         f"{path.name}: unsupported file type {suffix!r}; use CSV, Parquet or Excel (.xlsx)"
     )
+
+
+def _without_error_cells(
+    frame: pl.DataFrame, errors: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The sheet's rows without those with a cell holding an Excel error, and those rows
+    refused (`RawTable.ragged`), each naming its cells and errors: the reader gives an error as
+    empty, and an age of #DIV/0! or a date of #N/A is not a value left blank."""
+    if errors.is_empty():
+        return frame, _ragged_frame([])
+    rows = (
+        errors.rename({SHEET_ROW: ROW_NUMBER})
+        .group_by(ROW_NUMBER, maintain_order=True)
+        .agg(
+            pl.format("{} holds {}", "column", "shown").str.join(" and ").alias("cells"),
+            pl.struct("column", "shown").alias("errors"),
+        )
+    )
+    bad = frame.join(rows, on=ROW_NUMBER, how="inner")
+    refused = []
+    for record in bad.iter_rows(named=True):
+        shown = {e["column"]: e["shown"] for e in record.pop("errors")}
+        cells = record.pop("cells")
+        number = record.pop(ROW_NUMBER)
+        raw_row = json.dumps({k: shown.get(k, v) for k, v in record.items()}, ensure_ascii=False)
+        refused.append(
+            {
+                "row_number": number,
+                "reason": f"{cells}, an Excel error, not a value: correct the cell in the "
+                "workbook (or clear it if the value is unknown)",
+                "raw_row": raw_row[:2000],
+            }
+        )
+    kept = frame.filter(~pl.col(ROW_NUMBER).is_in(rows[ROW_NUMBER].implode()))
+    return kept, _ragged_frame(refused)
 
 
 def _without_empty_rows(raw: RawTable) -> RawTable:
