@@ -60,23 +60,25 @@ def unpublishable(
     force and its districts as one took a minute for one year of the demo's six linked pages
     (docs/performance.md). Stalking and harassment together, beside one of them, gave the
     other's (67 district-months of 2021 on the demo)."""
-    why = []
+    why, change = [], []
     if len(districts) < len(every_district):
         why.append(
             "the whole force, whose pages give each district's rows (a district's own "
             "figures, beside the force's for the same period, would give withheld counts "
             "back by subtraction)"
         )
+        change.append("select every district")
     if len(offence_types) > 1:
         why.append(
             "one offence type at a time (stalking and harassment together, beside one of "
             "them, would give the other's withheld counts back)"
         )
+        change.append("choose one offence type")
     if not why:
         return ""
     return (
-        "Publication mode shows " + " and ".join(why) + ": choose them in the sidebar. Switch "
-        "publication mode off (where your role may) for the figures of this choice."
+        f"Publication mode shows {' and '.join(why)}: {' and '.join(change)} in the sidebar. "
+        "Switch publication mode off (where your role may) for the figures of this choice."
     )
 
 

@@ -819,7 +819,8 @@ def test_publication_mode_shows_the_whole_force_and_one_offence_type(app_test):
     assert unpublishable(every, every, ("stalking",)) == ""
     assert unpublishable(every, every, ("harassment",)) == ""
     for districts in (("CD",), ("BD", "KD")):
-        assert "the whole force" in unpublishable(districts, every, ("stalking",))
+        why = unpublishable(districts, every, ("stalking",))
+        assert "the whole force" in why and "select every district in the sidebar" in why
     assert "one offence type at a time" in unpublishable(every, every, ("stalking", "harassment"))
     one = {"district": "CD Calderdale"}
     some = {"district": ["BD Bradford", "KD Kirklees", "LD Leeds", "WD Wakefield"]}
