@@ -110,21 +110,7 @@ def main() -> None:
 
     joint = Published()
     for area, published in merged.items():
-        joint.values.update({under(area, k): v for k, v in published.values.items()})
-        for key, where in published.places.items():
-            joint.places[under(area, key)].extend(where)
-        joint.sums.extend(
-            (tuple(under(area, p) for p in parts), under(area, total))
-            for parts, total in published.sums
-        )
-        joint.zero_able |= {under(area, k) for k in published.zero_able}
-        joint.parts.update(
-            {
-                under(area, k): (under(area, p), under(area, w))
-                for k, (p, w) in published.parts.items()
-            }
-        )
-        joint.differences.update({under(area, k): v for k, v in published.differences.items()})
+        joint.take_in(published, lambda key, area=area: under(area, key))
     force = merged[FORCE]
     for key in force.values:
         additive = family(key) in ADDITIVE and not names_area(key)

@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 
 import polars as pl
 
@@ -219,21 +219,7 @@ def _merged_choices(published: Mapping[Domestic, Published]) -> Published:
     (withheld under both: only where its name gives its category)."""
     merged = Published()
     for choice, pub in published.items():
-        merged.values.update({_chosen(choice, k): v for k, v in pub.values.items()})
-        for key, where in pub.places.items():
-            merged.places[_chosen(choice, key)].extend(where)
-        merged.sums.extend(
-            (tuple(_chosen(choice, p) for p in parts), _chosen(choice, total))
-            for parts, total in pub.sums
-        )
-        merged.zero_able |= {_chosen(choice, key) for key in pub.zero_able}
-        merged.parts.update(
-            {
-                _chosen(choice, k): (_chosen(choice, p), _chosen(choice, w))
-                for k, (p, w) in pub.parts.items()
-            }
-        )
-        merged.differences.update({_chosen(choice, k): v for k, v in pub.differences.items()})
+        merged.take_in(pub, partial(_chosen, choice))
     both = published.get("all")
     for choice, pub in published.items():
         if both is None or choice == "all":

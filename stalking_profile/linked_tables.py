@@ -37,7 +37,7 @@ withheld with it (`linked_protection.withhold_spc_detail`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cache, partial
@@ -367,6 +367,19 @@ class Published:
 
     def add(self, parts: list[Key], total: Key) -> None:
         self.sums.append((tuple(parts), total))
+
+    def take_in(self, other: Published, name: Callable[[Key], Key]) -> None:
+        """Add `other`'s counts, places, sums, parts and differences, each count under
+        `name(key)` (one DA choice's counts among the three's: linked_protection)."""
+        self.values.update({name(k): v for k, v in other.values.items()})
+        for key, where in other.places.items():
+            self.places[name(key)].extend(where)
+        self.sums.extend(
+            (tuple(name(p) for p in parts), name(total)) for parts, total in other.sums
+        )
+        self.zero_able |= {name(key) for key in other.zero_able}
+        self.parts.update({name(k): (name(p), name(w)) for k, (p, w) in other.parts.items()})
+        self.differences.update({name(k): v for k, v in other.differences.items()})
 
     def same(self, one: Key, other: Key) -> None:
         """Two keys for one count, shown on different tables (a page's and another's): linked
