@@ -68,3 +68,5 @@ ui.chart_with_table(
     "than chance. Read this, not a ranking.",
     labels={"rate_per_1000": "Offences per 1,000 residents a year"},
 )
+if page.funnel_note:
+    st.caption(page.funnel_note)

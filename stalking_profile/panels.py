@@ -606,6 +606,7 @@ class TrendsPage:
     comparison: ComparisonPanel
     funnel: pl.DataFrame  # the force's districts on the funnel of its rate per 1,000
     funnel_figure: go.Figure
+    funnel_note: str  # the months the funnel's rates are of, where not the whole period
 
 
 @rounded_last
@@ -650,9 +651,21 @@ def trends_page(
 
 def _district_funnel(
     gateway: Gateway, flt: ProfileFilter, comparison: pl.DataFrame
-) -> tuple[pl.DataFrame, go.Figure]:
+) -> tuple[pl.DataFrame, go.Figure, str]:
     """The selected districts on the funnel of the force's rate, from the period's offences as
-    the comparison table shows them (so a count that table withholds is never plotted)."""
+    the comparison table shows them (so a count that table withholds is never plotted), each a
+    year's rate over the months that table counts: where the period is compared like for like
+    (the period before starts before the data), only the months compared, and a note says
+    which. Scaled by the whole period, May to August 2018 read Bradford's 22 offences of August
+    as 0.12 per 1,000 a year, not 0.54."""
+    compared = _force_scope(gateway, flt)[0].comparison(queries.dataset_info(gateway).first_month)
+    counted = replace(flt, start_month=compared.current.start_month)
+    note = (
+        f"The rates are of {compared.current.period_text} only, the months the table above "
+        "compares like for like, each scaled to a year."
+        if compared.like_for_like
+        else ""
+    )
     districts = queries.districts(gateway).select("district_code", "district_name", "population")
     shown = comparison.filter(pl.col("category") == flt.domestic)
     offences = shown.select("district_code", pl.col("current").alias("offences"))
@@ -667,7 +680,7 @@ def _district_funnel(
     )
     # a year's rate, as the Victims and suspects page gives: a month's read 0.03 per 1,000
     # (the place on the funnel is the same at any scale)
-    a_year = 12 / flt.months
+    a_year = 12 / counted.months
     table = funnel.district_funnel(joined, area_rate).with_columns(
         pl.col("rate_per_1000", "rate_lower", "rate_upper") * a_year
     )
@@ -675,21 +688,25 @@ def _district_funnel(
     figure = charts.funnel_figure(
         table,
         limits.with_columns(pl.exclude("population") * a_year),
-        _titled("Districts' offences per 1,000 residents a year against their size", flt),
+        _titled("Districts' offences per 1,000 residents a year against their size", counted),
         unit="Districts",
         name_column="district_name",
         per=" a year",
     )
-    return table.select(
-        "district_code",
-        "district_name",
-        "offences",
-        "population",
-        "rate_per_1000",
-        "rate_lower",
-        "rate_upper",
-        "funnel",
-    ), figure
+    return (
+        table.select(
+            "district_code",
+            "district_name",
+            "offences",
+            "population",
+            "rate_per_1000",
+            "rate_lower",
+            "rate_upper",
+            "funnel",
+        ),
+        figure,
+        note,
+    )
 
 
 def _comparison_note(compared: Comparison, flt: ProfileFilter) -> str:

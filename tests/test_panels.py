@@ -313,6 +313,35 @@ def test_districts_sit_on_a_funnel_of_the_force_rate(demo_gateway: Gateway) -> N
     )
 
 
+def test_a_like_for_like_funnel_gives_a_years_rate_of_the_months_it_counts(
+    demo_gateway: Gateway,
+) -> None:
+    """A helper agent's trial: May to August 2018 is compared like for like (the data start in
+    April 2018), so the table counts August alone; the funnel took those counts and scaled
+    them to a year by the whole period's four months (Bradford's 22 offences read 0.12 per
+    1,000 a year). Its rates are now a year's over the months counted, and a note says which."""
+    flt = ProfileFilter(date(2018, 5, 1), date(2018, 8, 1), ALL)
+    page = panels.trends_page(demo_gateway, flt, 6, True)
+    truth = demo_gateway.sql(
+        "SELECT d.district_code, count(o.crime_ref) AS n, any_value(d.population) AS population "
+        "FROM district AS d LEFT JOIN offence AS o ON o.district_code = d.district_code "
+        "AND o.offence_type = 'stalking' "
+        "AND o.recorded_date BETWEEN DATE '2018-08-01' AND DATE '2018-08-31' GROUP BY 1"
+    )
+    rows = page.funnel.join(truth, on="district_code").iter_rows(named=True)
+    for row in rows:
+        assert row["offences"] == row["n"]
+        year = row["n"] / row["population_right"] * 1000 * 12  # one month, scaled to a year
+        assert row["rate_per_1000"] == pytest.approx(year)
+    assert page.funnel.filter(district_code="BD")["offences"].item() == 22
+    assert page.funnel_note.startswith("The rates are of Aug 2018 only")
+    assert "Aug 2018" in page.funnel_figure.layout.title.text
+    whole = panels.trends_page(
+        demo_gateway, ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ALL), 6, True
+    )
+    assert whole.funnel_note == ""
+
+
 def test_a_district_the_comparison_table_withholds_is_not_on_the_funnel(
     demo_gateway: Gateway,
 ) -> None:
