@@ -169,24 +169,20 @@ ORDERS_FOR_BOTH_ONLY = (
 )
 
 
-def _without_counts(frame: pl.DataFrame) -> pl.DataFrame:
-    """The table with every count, rate and interval withheld (its labels kept)."""
-    return frame.with_columns(
-        pl.lit(None, dtype=dtype).alias(name)
-        for name, dtype in frame.schema.items()
-        if dtype.is_numeric()
-    )
-
-
 def _withheld_whole(panel: OrdersPanel, flt: ProfileFilter) -> OrdersPanel:
-    """Publication mode, DA or non-DA alone: every count withheld, saying why. Protected for
-    each choice apart, Wakefield's 12 orders in force at the end of September 2021 for both
-    less the DA page's 11 gave the non-DA page's withheld 1."""
+    """Publication mode, DA or non-DA alone: every table without its rows, no count, and a
+    note saying why (the page shows the note alone). Protected for each choice apart,
+    Wakefield's 12 orders in force at the end of September 2021 for both less the DA page's
+    11 gave the non-DA page's withheld 1; and the rows alone told too: a breach outcome has a
+    row only where it has a breach, so a row under both choices beside the 5 for both gave
+    each as 1 to 4 (helper 43)."""
     changes: dict[str, Any] = {
-        field: _without_counts(getattr(panel, field)) for field in ORDER_TABLES.values()
+        field: getattr(panel, field).clear() for field in ORDER_TABLES.values()
     }
     figure = _orders_figure(changes["monthly"], panel.order_type, flt)
-    return replace(panel, **changes, figure=figure, unlinked=0, withheld_note=ORDERS_FOR_BOTH_ONLY)
+    return replace(
+        panel, **changes, figure=figure, orders=0, unlinked=0, withheld_note=ORDERS_FOR_BOTH_ONLY
+    )
 
 
 @publishable
