@@ -10,7 +10,8 @@ info = ui.dataset_info(ui.database_version())
 st.title("Hotspot maps")
 st.caption(
     flt.describe()
-    + " · wards of the selected districts; rates per 1,000 residents"
+    + " · wards of the selected districts; rates per 1,000 residents in the period (not "
+    "scaled to a year, as the Trends page's districts' are)"
     + (" (ONS mid-2019 estimates)" if info.is_synthetic else "")
 )
 if ui.nothing_to_show(flt):
@@ -48,7 +49,13 @@ with map_tab:
     if map_tab.open:
         if view.wards_withheld_note:
             st.info(view.wards_withheld_note, icon=":material/visibility_off:")
-        ui.chart_with_table(view.map_figure, view.top_wards, f"map-{measure}", flt)
+        ui.chart_with_table(
+            view.map_figure,
+            view.top_wards,
+            f"map-{measure}",
+            flt,
+            labels=map_panels.RATE_LABELS,
+        )
         for note in view.map_notes:
             st.caption(note)
 with hot_tab:
@@ -56,7 +63,13 @@ with hot_tab:
         if view.hotspots_withheld:
             st.info(map_panels.HOTSPOTS_WITHHELD, icon=":material/visibility_off:")
         else:
-            ui.chart_with_table(view.hotspot_figure, view.ward_table, "map-hotspots", flt)
+            ui.chart_with_table(
+                view.hotspot_figure,
+                view.ward_table,
+                "map-hotspots",
+                flt,
+                labels=map_panels.RATE_LABELS,
+            )
             st.caption(f"{map_panels.hotspot_note(correct)} {view.population_note}")
 with emerging_tab:
     too_soon = map_panels.emerging_unavailable(info.first_month, flt.end_month)
@@ -94,4 +107,4 @@ with top_tab:
     if top_tab.open:
         ui.plotly_chart(view.funnel_figure, ui.file_stem("map-funnel", flt))
         st.caption(view.funnel_note)
-        ui.show_table(view.top_wards, ui.file_stem("top-wards", flt))
+        ui.show_table(view.top_wards, ui.file_stem("top-wards", flt), map_panels.RATE_LABELS)

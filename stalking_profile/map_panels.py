@@ -24,11 +24,19 @@ from stalking_profile.panels import (
 )
 from stalking_profile.publication import is_small, publishable, rounded_last, suppress_frame
 
+# A ward's rate is over the period, not scaled to a year as the Trends page's districts' are
+# (a ward of a quarter read beside its district's year looked half as high as it was)
+IN_THE_PERIOD = "in the period"
 MEASURES: dict[str, tuple[str, str]] = {
-    "rate": ("Offences per 1,000 residents", "per 1,000"),
+    "rate": (f"Offences per 1,000 residents {IN_THE_PERIOD}", "per 1,000"),
     "offences": ("Offences", "offences"),
 }
 PERIOD_MONTHS = 3  # emerging hotspots: quarters
+RATE_LABELS = {  # the ward tables' rate columns, as the page names them
+    "rate_per_1000": f"Offences per 1,000 residents {IN_THE_PERIOD}",
+    "rate_lower": f"95% interval from (per 1,000 {IN_THE_PERIOD})",
+    "rate_upper": f"95% interval to (per 1,000 {IN_THE_PERIOD})",
+}
 
 
 FUNNEL_NOTE = (
@@ -397,6 +405,7 @@ def _funnel_figure(ward_table: pl.DataFrame, description: str, area_label: str) 
         funnel.limits_across(people, funnel.pooled_rate(known["offences"].to_numpy(), people)),
         f"Ward rates against ward size: a funnel plot<br><sup>{description}</sup>",
         area_label=area_label,
+        per=f" {IN_THE_PERIOD}",
     )
 
 

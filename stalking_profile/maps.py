@@ -68,7 +68,7 @@ def _base(figure: go.Figure, geometry: WardGeometry, title: str, height: int = 6
 
 HOVER = (
     "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[2]:,} offences<br>"
-    "%{customdata[3]:.2f} per 1,000 residents<extra></extra>"
+    "%{customdata[3]:.2f} per 1,000 residents in the period<extra></extra>"
 )
 
 
