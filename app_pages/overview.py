@@ -8,7 +8,8 @@ flt = ui.active_filter()
 view = ui.overview(flt)
 
 st.title("Overview")
-st.caption(flt.describe() + " · change against the previous equal-length period")
+# what the change compares: the equal period before, like for like, or nothing
+st.caption(f"{flt.describe()} · {view.comparison}")
 
 by_key = {row["indicator"]: row for row in view.headline.iter_rows(named=True)}
 tiles = list(formatting.headline_tiles(view.headline).iter_rows(named=True))

@@ -118,6 +118,7 @@ class OverviewPanel:
     offences_chart: pl.DataFrame  # the offences card's XmR chart (month, value, partition, mean)
     scorecard_note: str | None = None  # what publication mode left off the scorecard, and why
     change_warning: str | None = None  # the compared periods straddle a counting-rule change
+    comparison: str = ""  # what the change compares (Comparison.describe)
 
     @cached_property
     def scorecard_table(self) -> pl.DataFrame:
@@ -450,6 +451,7 @@ def _overview(
         card_charts,
         offences_chart,
         change_warning=_change_warning(compared, flt),
+        comparison=compared.describe(),
     )
 
 

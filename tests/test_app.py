@@ -1086,3 +1086,19 @@ def test_an_imports_refused_values_are_shown_as_written_not_as_markdown(
     (listed,) = [m.value for m in at.markdown if "beacon" in m.value]
     assert r"\!\[x\]\(http\:\/\/127\.0\.0\.1\:9\/beacon\.png\)" in listed
     assert "](" not in listed and "**" not in listed
+
+
+def test_the_overviews_caption_says_what_the_change_compares(app_test) -> None:
+    """A helper agent's trial: the caption always said "change against the previous
+    equal-length period", also where the change is like for like (April to September 2019
+    against the same months of 2018) or there is nothing to compare with."""
+    cases = {
+        ("Oct 2020", "Sep 2021"): "Compared with the equal period before: Oct 2019 to Sep 2020.",
+        ("Oct 2018", "Sep 2019"): "Compared like for like: Apr 2019 to Sep 2019 against",
+        ("Apr 2018", "Jun 2018"): "No comparison: the data hold none of the equal period before",
+    }
+    for (first, last), said in cases.items():
+        at = _open(app_test, "app_pages/overview.py", **{"from": first, "to": last})
+        caption = at.caption[0].value
+        assert said in caption, caption
+        assert "previous equal-length period" not in caption
