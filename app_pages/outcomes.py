@@ -26,6 +26,8 @@ ui.show_table(
     labels={"label": "Outcome", "denominator": "Offences followed up that long"},
 )
 ui.show_table(view.time_to_outcome, ui.file_stem("outcomes-time-to-outcome", flt))
+if median_note := view.median_note(flt):
+    st.caption(f":material/warning: {median_note}")
 ui.chart_with_table(
     view.within_figure,
     view.within_by_month_table,
