@@ -5,6 +5,7 @@ import streamlit as st
 from stalking_profile import map_panels, ui
 
 flt = ui.active_filter()
+RATES = map_panels.RATE_LABELS  # a ward's rate is the period's, not a year's
 info = ui.dataset_info(ui.database_version())
 
 st.title("Hotspot maps")
@@ -49,13 +50,7 @@ with map_tab:
     if map_tab.open:
         if view.wards_withheld_note:
             st.info(view.wards_withheld_note, icon=":material/visibility_off:")
-        ui.chart_with_table(
-            view.map_figure,
-            view.top_wards,
-            f"map-{measure}",
-            flt,
-            labels=map_panels.RATE_LABELS,
-        )
+        ui.chart_with_table(view.map_figure, view.top_wards, f"map-{measure}", flt, labels=RATES)
         for note in view.map_notes:
             st.caption(note)
 with hot_tab:
@@ -64,11 +59,7 @@ with hot_tab:
             st.info(map_panels.HOTSPOTS_WITHHELD, icon=":material/visibility_off:")
         else:
             ui.chart_with_table(
-                view.hotspot_figure,
-                view.ward_table,
-                "map-hotspots",
-                flt,
-                labels=map_panels.RATE_LABELS,
+                view.hotspot_figure, view.ward_table, "map-hotspots", flt, labels=RATES
             )
             st.caption(f"{map_panels.hotspot_note(correct)} {view.population_note}")
 with emerging_tab:
@@ -95,16 +86,9 @@ with match_tab:
         )
         if ui.current_access().publication:
             st.info(map_panels.CORRESPONDENCE_WITHHELD, icon=":material/visibility_off:")
-        for number, comparison in enumerate(ui.correspondence(flt, layer), start=1):
-            st.subheader(comparison.title)
-            st.markdown(comparison.statistics["sentence"])
-            first, second = st.columns(2)
-            with first:
-                ui.plotly_chart(comparison.left, ui.file_stem(f"map-compare-{number}-left", flt))
-            with second:
-                ui.plotly_chart(comparison.right, ui.file_stem(f"map-compare-{number}-right", flt))
+        ui.side_by_side_maps(ui.correspondence(flt, layer), flt)
 with top_tab:
     if top_tab.open:
         ui.plotly_chart(view.funnel_figure, ui.file_stem("map-funnel", flt))
         st.caption(view.funnel_note)
-        ui.show_table(view.top_wards, ui.file_stem("top-wards", flt), map_panels.RATE_LABELS)
+        ui.show_table(view.top_wards, ui.file_stem("top-wards", flt), RATES)

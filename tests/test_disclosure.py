@@ -1462,7 +1462,12 @@ def _pages_as_published(gateway, flt) -> dict:
     return {
         **{f"people_{name}": frame for name, frame in people.profiles.items()},
         "people_rates": people.rates,
-        **{name: getattr(orders, field) for name, field in ORDER_TABLES.items()},
+        # withheld whole (DA or non-DA alone), the page shows its note and no table
+        **(
+            {}
+            if orders.withheld_note
+            else {name: getattr(orders, field) for name, field in ORDER_TABLES.items()}
+        ),
         **contact.tables(flt),
         "repeat_summary": repeats.summary,
         "repeat_gaps": repeats.gaps,

@@ -77,6 +77,7 @@ from stalking_profile.ui.widgets import (
     plotly_chart,
     record_download,
     show_table,
+    side_by_side_maps,
     table_download,
 )
 
@@ -130,6 +131,7 @@ __all__ = [
     "risk",
     "settings",
     "show_table",
+    "side_by_side_maps",
     "sign_in_gate",
     "store",
     "synthetic_banner",

@@ -17,6 +17,7 @@ from plotly.basedatatypes import BaseFigure
 from stalking_profile import exports, formatting, images, tables
 from stalking_profile.access import AccessDenied, Permission
 from stalking_profile.filters import ProfileFilter
+from stalking_profile.map_panels import Comparison
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action
 from stalking_profile.ui.auth import session_check
@@ -215,6 +216,19 @@ def _sent_as_made(figure: Any, *args: Any, **kwargs: Any) -> str:
 
 
 plotly.io.to_json = _sent_as_made
+
+
+def side_by_side_maps(comparisons: list[Comparison], flt: ProfileFilter) -> None:
+    """Each comparison of two ward maps (map_panels.Comparison): its title, the sentence of
+    its statistics, and the two maps side by side, each with its downloads."""
+    for number, comparison in enumerate(comparisons, start=1):
+        st.subheader(comparison.title)
+        st.markdown(comparison.statistics["sentence"])
+        first, second = st.columns(2)
+        with first:
+            plotly_chart(comparison.left, file_stem(f"map-compare-{number}-left", flt))
+        with second:
+            plotly_chart(comparison.right, file_stem(f"map-compare-{number}-right", flt))
 
 
 def plotly_chart(figure: BaseFigure, file_stem: str) -> None:
