@@ -118,11 +118,23 @@ def headline_tiles(headline: pl.DataFrame) -> pl.DataFrame:
     return headline.filter(pl.col("kind").is_in(["count", "rate"]))
 
 
+NONE_BEFORE = "none before"  # a change on a previous period with no offences: no percentage
+
+
+def change_value(row: dict) -> str:
+    """The change on the previous period as a table writes it: '+86.5%'; 'none before' where
+    the previous period had no offences (a change from none has no percentage: "no data" read
+    as if the month were missing from the data); 'no data' where there is nothing to compare."""
+    if row["value"] is None and row.get("denominator") == 0:
+        return NONE_BEFORE
+    return signed_percent(row["value"])
+
+
 def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
     """The headline indicators as a readable table, one row per figure (a handful of rows):
     the value as shown on its tile, the counts behind it, its 95% interval in words."""
     shown = [
-        signed_percent(row["value"]) if row["kind"] == "change" else headline_value(row)
+        change_value(row) if row["kind"] == "change" else headline_value(row)
         for row in headline.select("kind", "value", "denominator").iter_rows(named=True)
     ]
     intervals = [

@@ -13,9 +13,10 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from stalking_profile import queries
+from stalking_profile import panels, queries
 from stalking_profile.access import Access
 from stalking_profile.disclosure import audit
+from stalking_profile.filters import ProfileFilter
 from stalking_profile.linked_protection import protect as protect_pack
 from stalking_profile.linked_tables import published_counts
 from stalking_profile.pack import findings
@@ -274,6 +275,62 @@ def test_a_change_is_more_than_chance_only_when_its_test_says_so():
     assert level[1].text.startswith("That is no change on the previous equal period (100)")
     fall = findings.volume(_headline(-0.3, 0.0001), "in 2021", "stalking")
     assert "fall of 30.0%" in fall[1].text and "p < 0.001" in fall[1].text
+
+
+def test_a_change_is_called_more_than_chance_only_where_the_trends_page_marks_it(demo_gateway):
+    """A helper agent's trial: the force's fall of 28.4%, October to December 2021 (p = 0.021),
+    was "more than chance" in the pack, though the Trends page's table, which controls the
+    false discovery rate over its tests of every district, leaves it unmarked (q = 0.086)."""
+    flt, area = pack_filter(demo_gateway, "force", date(2021, 10, 1), date(2021, 12, 1))
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert texts[1] == (
+        "That is a fall of 28.4% on the previous equal period (1,990): p = 0.021 on its own, "
+        "but beside the Trends page's tests of every district within what chance gives "
+        "(q = 0.086), so not clear evidence of a change."
+    )
+    trends = panels.trends_comparison(demo_gateway, flt).table.filter(
+        district_code="Force", category="all"
+    )
+    assert trends["significant"].to_list() == [False]  # the page's verdict the pack now gives
+    marked = findings.volume(_headline(0.2, 0.01), "in 2021", "stalking", q_value=0.04)
+    assert "more than chance would give (p = 0.010)" in marked[1].text
+
+
+def test_the_packs_words_count_one_and_none_and_say_small_numbers(demo_gateway):
+    """A helper agent's trial: "1 non-DA stalking offences were recorded in May 2021"; its
+    outcome 16 rate of 100% on that one offence, and the data-quality rates, said nothing of
+    small numbers (the risk finding did); and the data-quality findings were the first three
+    of 10% or more in the table's order, not the largest."""
+    flt, area = pack_filter(demo_gateway, "WD", date(2021, 5, 1), date(2021, 5, 1), "non_domestic")
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert texts[0] == "1 non-DA stalking offence was recorded in May 2021."
+    assert any(
+        t.startswith("In 100% of offences (95% interval 21% to 100%; 1 of 1: small") for t in texts
+    )
+    quality = [t for t in texts if t.startswith("Data quality")]
+    assert quality and all("(1 of 1: small numbers)" in t for t in quality)
+    none = findings.volume(
+        _headline(0.2, 0.01).with_columns(pl.lit(0).alias("numerator")), "in 2021", "stalking"
+    )
+    assert none[0].text == "No stalking offences were recorded in 2021."
+    force, area = pack_filter(demo_gateway, "force", date(2020, 10, 1), date(2021, 9, 1))
+    rates = [
+        float(t.rsplit(" - ", 1)[1].split("%")[0])
+        for t in (
+            f.text for f in pack_content(demo_gateway, force, area, Access.command_line()).findings
+        )
+        if t.startswith("Data quality")
+    ]
+    assert rates == sorted(rates, reverse=True) and 17 in rates  # still open: 17%, left out before
+
+
+def test_a_change_from_no_offences_reads_none_before_not_no_data(demo_gateway):
+    """A helper agent's trial: Calderdale's non-DA offences of April 2019 (1) against March's
+    (none) read "Change on previous period, per day: no data", as if March were missing."""
+    flt = ProfileFilter(date(2019, 4, 1), date(2019, 4, 1), ("CD",), "non_domestic")
+    table = panels.overview(demo_gateway, flt, 30, 6).headline_table
+    change = table.filter(pl.col("figure").str.starts_with("Change on previous period"))
+    assert change["value"].to_list() == ["none before"]
 
 
 def test_a_change_whose_test_is_withheld_is_not_called_chance():

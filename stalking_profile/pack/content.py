@@ -64,6 +64,20 @@ def pack_tables(gateway: Gateway, flt: ProfileFilter) -> PackTables:
     )
 
 
+def _change_q(gateway: Gateway, flt: ProfileFilter) -> float | None:
+    """The change's q-value on the Trends page's district table, as the page publishes it
+    (its row for the selection and the DA choice; None where there is none or it is
+    withheld): the page marks a change more than chance only where q < 0.05."""
+    table = panels.trends_comparison(gateway, flt).table
+    if gateway.publication:  # as the Trends page publishes it, protected with the others
+        table = panels.trends_page(gateway, flt, 6, True).comparison.table
+    row = table.filter(
+        (pl.col("district_code") == panels.selection_of(gateway, flt))
+        & (pl.col("category") == flt.domestic)
+    )
+    return row["q_value"][0] if row.height else None
+
+
 def _offences_of(domestic: str) -> str:
     """The DA choice as the findings put it before "stalking offences": nothing for both,
     "DA " or "non-DA " (filters.DOMESTIC_CHOICES, in a sentence)."""
@@ -111,6 +125,7 @@ def gather(
             # the pages' warning: part of a change across a counting-rule change is the rule
             panels.overview(exact, flt, 30, 6).change_warning,
             flt.comparison(queries.dataset_info(exact).first_month),
+            _change_q(gateway, flt),
         ),
         *findings.domestic_share(tables.headline),
         *findings.outcomes(tables.headline),

@@ -37,19 +37,39 @@ def _p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
+CHANGE_TEST = (
+    "change (test of the two periods' counts: exact, or quasi-Poisson where the months vary "
+    "more than Poisson allows; the false discovery rate over the Trends page's table)"
+)
+
+
+def _recorded(number: int, what: str, period: str) -> str:
+    """'1 stalking offence was recorded in May 2021.'; 'No ... offences were ...' for none."""
+    if number == 0:
+        return f"No {what} offences were recorded {period}."
+    noun = "offence was" if number == 1 else "offences were"
+    return f"{number:,} {what} {noun} recorded {period}."
+
+
 def volume(
     headline: pl.DataFrame,
     period: str,
     what: str,
     rule_change: str | None = None,
     compared: Comparison | None = None,
+    q_value: float | None = None,
 ) -> list[Finding]:
     """Offences recorded, and the change on the previous period in words its test allows
     (a withheld count as "suppressed", whatever withheld it; `rule_change`: the warning that the periods straddle a counting-rule change, said after
     the change as the Overview and Trends pages say it; `compared`: the periods the change
     compares, which where the data start inside the period before are the months both have,
     like for like, and said so: the period's offences beside the previous period's count
-    read as a doubling where the change was +7.7%)."""
+    read as a doubling where the change was +7.7%). `q_value`: the change's q on the Trends
+    page's district table, which marks a change more than chance only where q < 0.05 (the
+    false discovery rate over its many tests): a change with p under 0.05 and q over it is
+    said to be both, not called more than chance (the force's fall of 28.4%, October to
+    December 2021, p = 0.021: the pack called it more than chance, which the Trends page,
+    q = 0.086, did not)."""
     offences = _row(headline, "offences")
     if offences is None:
         return []
@@ -58,7 +78,7 @@ def volume(
         Finding(
             f"The number of {what} offences recorded {period} is suppressed."
             if number is None
-            else f"{_count(number)} {what} offences were recorded {period}.",
+            else _recorded(int(number), what, period),
             "offences",
         )
     ]
@@ -80,13 +100,24 @@ def volume(
         against = "in offences a day " + against
     pct = change["value"]
     p = change["p_value"]
-    if p is not None and p < SIGNIFICANCE:
+    beyond_table = q_value is not None and q_value >= SIGNIFICANCE
+    if p is not None and p < SIGNIFICANCE and beyond_table:
+        direction = "rise" if pct > 0 else "fall"
+        found.append(
+            Finding(
+                f"That is a {direction} of {abs(pct):.1%} {against}: {_p_text(p)} on its "
+                "own, but beside the Trends page's tests of every district within what chance "
+                f"gives (q = {q_value:.3f}), so not clear evidence of a change.",
+                CHANGE_TEST,
+            )
+        )
+    elif p is not None and p < SIGNIFICANCE:
         direction = "rise" if pct > 0 else "fall"
         found.append(
             Finding(
                 f"That is a {direction} of {abs(pct):.1%} {against}, more than chance would "
                 f"give ({_p_text(p)}).",
-                "change (exact test of the two periods' counts)",
+                CHANGE_TEST,
             )
         )
     elif p is None:  # withheld with the monthly counts behind the test
@@ -105,7 +136,7 @@ def volume(
             Finding(
                 f"That is {movement} {against}, which chance could give ({_p_text(p)}): not "
                 "evidence of a change.",
-                "change (exact test of the two periods' counts)",
+                CHANGE_TEST,
             )
         )
     if rule_change:
@@ -133,9 +164,11 @@ def outcomes(headline: pl.DataFrame) -> list[Finding]:
     withdrawn, charged = _row(headline, "outcome_16_rate"), _row(headline, "outcome_1_8_rate")
     if withdrawn is None or withdrawn["value"] is None:
         return []
+    few = _few(withdrawn).removeprefix(" (").removesuffix(")")
     text = (
         f"In {withdrawn['value']:.0%} of offences (95% interval {withdrawn['lower']:.0%} to "
-        f"{withdrawn['upper']:.0%}) the victim did not support further action (outcome 16)"
+        f"{withdrawn['upper']:.0%}{'; ' + few if few else ''}) the victim did not support "
+        "further action (outcome 16)"
     )
     if charged is not None and charged["value"] == 0:
         text += "; none ended in a charge or another outcome 1-8"
@@ -173,16 +206,17 @@ def _few(rate: dict) -> str:
 
 
 def quality(indicators: pl.DataFrame) -> list[Finding]:
-    """The data-quality caveats that matter most for reading the figures."""
+    """The data-quality caveats that matter most for reading the figures: the three largest
+    rates of 10% or more (the first three in the table's order had left out 17% still open
+    for 10% without a DASH), each with the small-numbers caution the page gives."""
     found = []
-    for row in indicators.iter_rows(named=True):
-        if row["rate"] is None or row["denominator"] in (None, 0):
-            continue
+    rows = indicators.filter(pl.col("rate").is_not_null() & (pl.col("denominator") > 0))
+    for row in rows.sort("rate", descending=True, maintain_order=True).iter_rows(named=True):
         if row["rate"] >= 0.1:
             found.append(
                 Finding(
                     f"Data quality: {row['label']} - {row['rate']:.0%} of the offences it "
-                    "applies to.",
+                    f"applies to{_few(row)}.",
                     row["label"],
                 )
             )
