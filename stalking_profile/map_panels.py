@@ -15,6 +15,7 @@ import polars as pl
 from stalking_profile import charts, linked_figures, linked_protection, maps, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
+from stalking_profile.formatting import plural
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
 from stalking_profile.measures.volumes import change_pct
@@ -457,6 +458,7 @@ class EmergingPanel:
     periods: list[date]  # the first month of each quarter analysed
     withheld: bool = False  # publication mode: a ward's count withheld, and so the categories
     span_note: str = ""  # publication mode: why the offences over the quarters are left out
+    no_population: int = 0  # wards with no population recorded: each quarter's mean rate
 
     def note(self) -> str:
         """How the emerging hotspots were found, with the quarters analysed."""
@@ -475,7 +477,14 @@ class EmergingPanel:
     def notes(self) -> list[str]:
         """The captions under the map: how it was found, and (publication mode) what is left
         out."""
-        return [note for note in (self.note(), self.span_note) if note]
+        unknown = (
+            f"{plural(self.no_population, 'ward has', 'wards have')} no population recorded: "
+            "each takes every quarter's mean rate (neutral), so its category says nothing of "
+            "its own offences."
+            if self.no_population
+            else ""
+        )
+        return [note for note in (self.note(), unknown, self.span_note) if note]
 
     def describe(self) -> str:
         """The quarters analysed in words, e.g. '16 quarters, Apr 2018 to Mar 2022'."""
@@ -618,7 +627,10 @@ def _emerging_panel(
         "ward_code",  # two districts can each have a ward of the same name
     )
     # named apart from a DA category ("category" is headed "DA / non-DA" in every table)
-    return EmergingPanel(shown.rename({"category": EMERGING}), figure, period_starts)
+    no_population = geometry.wards.filter(pl.col("population").fill_null(0) <= 0).height
+    return EmergingPanel(
+        shown.rename({"category": EMERGING}), figure, period_starts, no_population=no_population
+    )
 
 
 @dataclass(frozen=True)

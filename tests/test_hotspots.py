@@ -307,3 +307,27 @@ def test_each_emerging_category_as_arcgis_pro_defines_it(hot, cold, trend, categ
     sign = np.where(flags_hot, 3.0, np.where(flags_cold, -3.0, 0.0))
     z = sign + trend * np.arange(len(hot)) * 0.5
     assert hotspots._emerging_category(flags_hot, flags_cold, z, 0.05) == category
+
+
+def test_a_ward_with_no_population_takes_each_periods_mean_rate() -> None:
+    """A helper agent's trial: a ward with no population had a rate of 0 in every quarter, so
+    Leeds's three busiest wards, their populations blanked, fell out of every hot quarter and
+    five other wards changed category. It now takes each period's mean rate over the wards
+    with a population (neutral), as the Gi* map gives it."""
+    from datetime import date
+
+    wards = pl.DataFrame(
+        {"ward_code": ["A", "B", "C"], "population": [1_000, None, 2_000]},
+        schema={"ward_code": pl.String, "population": pl.Int64},
+    )
+    counts = pl.DataFrame(
+        {
+            "ward_code": ["A", "B", "C", "A", "B", "C"],
+            "recorded_month": [date(2021, 1, 1)] * 3 + [date(2021, 4, 1)] * 3,
+            "offences": [2, 50, 6, 4, 60, 2],
+        }
+    )
+    rates, totals = hotspots.period_rates(counts, wards, date(2021, 1, 1), 2, 3)
+    # A: 2 and 4 per 1,000; C: 3 and 1 per 1,000; B: the mean of A and C in each quarter
+    assert rates.tolist() == [[2.0, 4.0], [2.5, 2.5], [3.0, 1.0]]
+    assert dict(totals.iter_rows()) == {"A": 6, "B": 110, "C": 8}  # its offences still counted

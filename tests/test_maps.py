@@ -249,3 +249,20 @@ def test_offences_of_a_ward_with_no_boundary_are_counted_off_the_map(demo_db_pat
         assert shown.unknown_ward_offences in (None, 9)  # protected with the wards it sums with
     finally:
         gateway.close()
+
+
+def test_the_emerging_map_says_which_wards_have_no_population() -> None:
+    """A ward with no population takes each quarter's mean rate (hotspots.period_rates): the
+    map's captions say how many do, and that their categories say nothing of them."""
+    from datetime import date
+
+    import plotly.graph_objects as go
+
+    from stalking_profile.map_panels import EmergingPanel
+
+    panel = EmergingPanel(pl.DataFrame(), go.Figure(), [date(2021, 1, 1)], no_population=2)
+    assert any(n.startswith("2 wards have no population recorded") for n in panel.notes)
+    assert not any(
+        "no population" in n
+        for n in EmergingPanel(pl.DataFrame(), go.Figure(), [date(2021, 1, 1)]).notes
+    )

@@ -428,8 +428,11 @@ def period_rates(
     `months_per_period` months from `start` (recorded month), for emerging-hotspot analysis.
 
     `counts`: ward_code, recorded_month, offences; `wards`: ward_code, population (the row
-    order of the result). Returns the wards x periods matrix (0 where a ward has no
-    population) and each ward's offences over all the periods (ward_code, offences_in_span).
+    order of the result). Returns the wards x periods matrix and each ward's offences over all
+    the periods (ward_code, offences_in_span). A ward with no population takes each period's
+    mean rate (neutral), as `ward_hotspots` gives it: a rate of 0 had made it a cold spot's
+    neighbour and taken Leeds's three busiest wards, their populations blanked, out of every
+    hot quarter.
     """
     binned = counts.filter(pl.col("ward_code").is_not_null()).with_columns(
         (
@@ -447,9 +450,7 @@ def period_rates(
     matrix = (
         grid.join(per_period, on=["ward_code", "period"], how="left", maintain_order="left")
         .with_columns(pl.col("offences").fill_null(0))
-        .with_columns(
-            rate_per_1000(pl.col("offences"), pl.col("population")).fill_null(0).alias("rate")
-        )
+        .with_columns(rate_per_1000(pl.col("offences"), pl.col("population")).alias("rate"))
         .pivot(on="period", index="ward_code", values="rate")
         .select("ward_code", *(str(period) for period in range(periods)))  # periods in order
     )
@@ -459,4 +460,9 @@ def period_rates(
     totals = per_period.group_by("ward_code").agg(
         pl.col("offences").sum().alias("offences_in_span")
     )
-    return ordered.drop("ward_code").to_numpy().astype(float), totals
+    rates = ordered.drop("ward_code").to_numpy().astype(float)  # NaN: no population
+    known = np.isfinite(rates)
+    means = np.array(
+        [rates[known[:, i], i].mean() if known[:, i].any() else 0.0 for i in range(periods)]
+    )
+    return np.where(known, rates, means), totals
