@@ -49,6 +49,9 @@ if chosen != asked:
     view = ui.prioritisation(flt, months, weights, chosen)
 history = view.history
 st.markdown(f"**{chosen}**")
+if view.history_note:
+    st.info(view.history_note, icon=":material/upgrade:")
+    st.stop()
 if history is None or history.is_empty():
     st.warning(f"Nothing is recorded for the suspect key {chosen!r}.")
     st.stop()

@@ -396,6 +396,7 @@ class PrioritisationPanel:
     suspects: int  # suspects ranked in all
     history: pl.DataFrame | None  # queries.suspect_history of the suspect chosen
     records_from: date  # the first month recorded in the database
+    history_note: str = ""  # why no history can be read here (HISTORY_NEEDS_ORDERS), if so
 
     @property
     def before_records(self) -> str:
@@ -435,6 +436,17 @@ def prioritisation_panel(
     )
     ranked = prioritisation.prioritise(offences, breaches, end, (end - start).days + 1, weights)
     history = queries.suspect_history(gateway, suspect_id) if suspect_id and has_orders else None
+    note = HISTORY_NEEDS_ORDERS if suspect_id and not has_orders else ""
     return PrioritisationPanel(
-        start, end, ranked.head(max_rows), ranked.height, history, info.first_month
+        start, end, ranked.head(max_rows), ranked.height, history, info.first_month, note
     )
+
+
+# A database made before civil orders joined the contract has no order tables until its next
+# import: the history (offences, outcomes, orders, breaches) read "Nothing is recorded" there,
+# also for a suspect with offences (helper 45)
+HISTORY_NEEDS_ORDERS = (
+    "This database was made before civil orders and breaches were part of it, so a suspect's "
+    "history cannot be read here yet: import any file on the Data page (or run `python -m "
+    "stalking_profile import`) to bring it up to date."
+)

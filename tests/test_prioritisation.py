@@ -105,3 +105,33 @@ def test_the_score_sums_say_one_offence_and_one_day():
     c = _by_suspect(Weights())["C"]
     assert "(1 offence)" in c["why"] and "(334 days since the last offence)" in c["why"]
     assert "(3 offences)" in _by_suspect(Weights())["A"]["why"]
+
+
+def test_a_database_without_order_tables_says_why_no_history_is_read(
+    demo_db_path, tmp_path
+) -> None:
+    """A helper agent's trial: in a database made before civil orders joined the contract, a
+    suspect's history read "Nothing is recorded for the suspect key", also for one with
+    offences. It now says the history needs the order tables, and how to add them."""
+    import shutil
+    from datetime import date
+
+    import duckdb
+
+    from stalking_profile.access import Access
+    from stalking_profile.db import connect
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.protection_panels import HISTORY_NEEDS_ORDERS, prioritisation_panel
+
+    database = tmp_path / "old.duckdb"
+    shutil.copy(demo_db_path, database)
+    with duckdb.connect(str(database)) as con:
+        for table in ("breach", "civil_order", "victim_contact"):
+            con.execute(f"DROP TABLE {table} CASCADE")
+    gateway = connect(database, read_only=True).scoped(Access.command_line())
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD",))
+    first = prioritisation_panel(gateway, flt, 12, Weights(), None)
+    suspect = first.ranked["suspect_id"][0]
+    assert first.history_note == ""  # nothing asked for yet
+    panel = prioritisation_panel(gateway, flt, 12, Weights(), suspect)
+    assert panel.history is None and panel.history_note == HISTORY_NEEDS_ORDERS
