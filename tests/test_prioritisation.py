@@ -126,8 +126,9 @@ def test_a_database_without_order_tables_says_why_no_history_is_read(
     database = tmp_path / "old.duckdb"
     shutil.copy(demo_db_path, database)
     with duckdb.connect(str(database)) as con:
-        for table in ("breach", "civil_order", "victim_contact"):
-            con.execute(f"DROP TABLE {table} CASCADE")
+        con.execute("DROP TABLE breach CASCADE")
+        con.execute("DROP TABLE civil_order CASCADE")
+        con.execute("DROP TABLE victim_contact CASCADE")
     gateway = connect(database, read_only=True).scoped(Access.command_line())
     flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD",))
     first = prioritisation_panel(gateway, flt, 12, Weights(), None)
