@@ -1792,6 +1792,8 @@ def test_a_second_re_audits_subtractions_give_nothing_back(
             )
     met = 0
     for whole, part, rest in checks:
+        if whole[0] not in shown:  # a page withheld whole (Civil orders, non-DA) shows no table
+            continue
         if not _withheld_small(truth, shown, *rest):
             continue
         met += 1
