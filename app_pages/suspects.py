@@ -53,7 +53,8 @@ if view.history_note:
     st.info(view.history_note, icon=":material/upgrade:")
     st.stop()
 if history is None or history.is_empty():
-    st.warning(f"Nothing is recorded for the suspect key {chosen!r}.")
+    also = f" Did you mean {' or '.join(view.did_you_mean)}?" if view.did_you_mean else ""
+    st.warning(f"Nothing is recorded for the suspect key {chosen!r}.{also}")
     st.stop()
 ui.show_table(history)
 ui.audit_view(f"suspect history: {chosen}")

@@ -33,7 +33,7 @@ from stalking_profile.config import SQL_DIR
 # the gateway's access may see records (analysts), whatever page or caller asks.
 RECORD_LEVEL_QUERIES = frozenset(
     {"quality_records", "quarantine", "offences_by_ref", "sample_population"}
-    | {"suspect_history", "prioritisation_offences", "subject_breaches"}
+    | {"suspect_history", "suspect_keys_like", "prioritisation_offences", "subject_breaches"}
 )
 
 # Named queries without parameters that describe the store itself. A read-only gateway reads a

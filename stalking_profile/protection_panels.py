@@ -397,6 +397,7 @@ class PrioritisationPanel:
     history: pl.DataFrame | None  # queries.suspect_history of the suspect chosen
     records_from: date  # the first month recorded in the database
     history_note: str = ""  # why no history can be read here (HISTORY_NEEDS_ORDERS), if so
+    did_you_mean: tuple[str, ...] = ()  # stored keys that are the one asked in another case
 
     @property
     def before_records(self) -> str:
@@ -437,8 +438,11 @@ def prioritisation_panel(
     ranked = prioritisation.prioritise(offences, breaches, end, (end - start).days + 1, weights)
     history = queries.suspect_history(gateway, suspect_id) if suspect_id and has_orders else None
     note = HISTORY_NEEDS_ORDERS if suspect_id and not has_orders else ""
+    others: tuple[str, ...] = ()
+    if suspect_id and history is not None and history.is_empty():
+        others = tuple(k for k in queries.suspect_keys_like(gateway, suspect_id) if k != suspect_id)
     return PrioritisationPanel(
-        start, end, ranked.head(max_rows), ranked.height, history, info.first_month, note
+        start, end, ranked.head(max_rows), ranked.height, history, info.first_month, note, others
     )
 
 

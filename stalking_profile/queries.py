@@ -319,6 +319,13 @@ def suspect_history(gateway: Gateway, suspect_id: str) -> pl.DataFrame:
     return gateway.query("suspect_history", suspect_id=suspect_id)
 
 
+def suspect_keys_like(gateway: Gateway, suspect_id: str) -> list[str]:
+    """The stored suspect keys that are `suspect_id` in another case (at most five; record
+    level): the history's keys match exactly, and "syn-s-ld-000123" read "Nothing is
+    recorded" for SYN-S-LD-000123."""
+    return gateway.query("suspect_keys_like", suspect_id=suspect_id)["suspect_id"].to_list()
+
+
 def prioritisation_offences(
     gateway: Gateway, flt: ProfileFilter, window_start: date, window_end: date
 ) -> pl.DataFrame:

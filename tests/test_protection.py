@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from stalking_profile import contract, protection_panels, queries
-from stalking_profile.access import Access, Role
+from stalking_profile.access import Access, AccessDenied, Role
 from stalking_profile.db import Gateway, connect
 from stalking_profile.filters import ProfileFilter, add_months
 from stalking_profile.importing.load import import_file
@@ -484,6 +484,24 @@ def test_the_suspect_history_page_shows_one_suspect_to_analysts_only(app_test, d
     assert not strategic.exception
     with pytest.raises(ValueError):  # the page is not offered to a strategic lead
         strategic.switch_page("app_pages/suspects.py")
+
+
+def test_a_suspect_key_typed_in_another_case_is_offered_as_stored(app_test, demo_gateway):
+    """A helper agent's trial: keys match exactly, so one typed in lower case read "Nothing is
+    recorded for the suspect key" with nothing more. The page now offers the stored key; the
+    lookup is record level like the history."""
+    subject = _breached_subject(demo_gateway)
+    at = app_test(suspect=subject.lower()).run()
+    at.switch_page("app_pages/suspects.py").run()
+    assert not at.exception, at.exception
+    said = [w.value for w in at.warning if "Nothing is recorded" in w.value]
+    assert said == [
+        f"Nothing is recorded for the suspect key {subject.lower()!r}. Did you mean {subject}?"
+    ]
+    with pytest.raises(AccessDenied):
+        queries.suspect_keys_like(
+            demo_gateway.scoped(Access.for_role("x", Role.STRATEGIC)), subject
+        )
 
 
 def test_a_breach_weighs_in_the_harm_index_days(app_test):
