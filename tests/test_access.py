@@ -397,6 +397,7 @@ def test_the_trends_spc_table_writes_a_withheld_month_and_no_limit_below_zero(
 def test_a_commissioners_office_page_shows_no_small_count(app_test, page: str):
     at = _open_as(app_test, "commissioner", page, **SMALL_ADDRESS)
     assert any("Publication mode" in info.value for info in at.info)
+    assert any("It shows the whole force, with each district's rows" in i.value for i in at.info)
     assert _figures_drawn(at) > 0
     assert _page_small_counts(at) == []
 

@@ -240,7 +240,8 @@ def access_banner(access: Access, info: DatasetInfo | None) -> None:
             )
             + ". Further counts are hidden (shown as suppressed) where tables shown together "
             "would otherwise give one back by subtraction; zeros are shown, and hidden only "
-            "where nothing else would protect a count.",
+            "where nothing else would protect a count. It shows the whole force, with each "
+            "district's rows on its pages, and one offence type at a time.",
             icon=":material/visibility_off:",
         )
 
