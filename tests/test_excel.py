@@ -139,3 +139,27 @@ def test_the_command_line_refuses_them_in_a_sentence(tmp_path: Path, make) -> No
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "The database is unchanged" in done.stderr
+
+
+def test_excel_errors_below_a_title_row_name_their_own_row_and_column(tmp_path: Path) -> None:
+    """The errors' places as the reader gives them count from the header row and from the
+    sheet's first used column: read as the sheet's, they named the record above and the
+    column beside (a #DIV/0! in row 5's age was reported as row 4's note)."""
+    import xlsxwriter
+
+    from stalking_profile.importing.readers import read_table
+
+    path = tmp_path / "titled.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write(0, 0, "Stalking extract, produced 31/12/2021")
+    sheet.write_row(2, 1, ["crime_ref", "victim_age", "note"])  # the header on row 3, from B
+    for row, values in enumerate((["R1", "30", "x"], ["R2", "31", "y"], ["R3", "32", "z"]), 3):
+        sheet.write_row(row, 1, values)
+    sheet.write_formula(4, 2, "=1/0", None, "#DIV/0!")  # R2's age, sheet row 5
+    sheet.write_formula(5, 3, "=NA()", None, "#N/A")  # R3's note, sheet row 6
+    book.close()
+    raw = read_table(path, header_row=3)
+    assert raw.frame["crime_ref"].to_list() == ["R1"]
+    refused = [(n, reason.split(",")[0]) for n, reason, _ in raw.ragged.rows()]
+    assert refused == [(5, "victim_age holds #DIV/0!"), (6, "note holds #N/A")]

@@ -177,29 +177,30 @@ def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
         names = ", ".join(map(repr, fastexcel.read_excel(path).sheet_names))
         sys.exit(f"it has no sheet {sheet!r}: its sheets are {names}")
     frame.with_row_index(SHEET_ROW, offset=header_row + 1).write_parquet(out)
-    _error_cells(path, sheet, header_row, frame.columns).write_parquet(
-        Path(out).with_name(ERROR_CELLS)
-    )
+    _error_cells(path, sheet, header_row).write_parquet(Path(out).with_name(ERROR_CELLS))
 
 
-def _error_cells(path: str, sheet: str | None, header_row: int, columns: list[str]) -> pl.DataFrame:
+def _error_cells(path: str, sheet: str | None, header_row: int) -> pl.DataFrame:
     """The sheet's cells below the header that hold an Excel error (a formula's #DIV/0!, a
     lookup's #N/A): the reader gives them as empty, and a value that is an error is not a
-    blank (an age of #DIV/0! is not an unknown age)."""
+    blank (an age of #DIV/0! is not an unknown age). Each by its row on the sheet (the header
+    row's number + 1 + its place among the data rows, as SHEET_ROW numbers them) and its
+    column's header."""
     import fastexcel  # Polars' reader for Excel, which reports the cells it could not read
 
     loaded = fastexcel.read_excel(path).load_sheet(
         sheet if sheet is not None else 0, header_row=header_row - 1, dtypes="string"
     )
-    _, problems = loaded.to_arrow_with_errors()
+    batch, problems = loaded.to_arrow_with_errors()
+    headers = batch.schema.names
     found = []
     for problem in problems.errors if problems is not None else []:
-        row, column = problem.position
+        row, column = problem.offset_position  # among the data rows and the sheet's columns
         kind = re.search(r"Error\((\w+)\)", problem.detail)
-        if kind is None or not 0 <= column < len(columns):
+        if kind is None or not 0 <= column < len(headers):
             continue
         shown = EXCEL_ERRORS.get(kind.group(1), f"#{kind.group(1).upper()}")
-        found.append({SHEET_ROW: row + 1, "column": columns[column], "shown": shown})
+        found.append({SHEET_ROW: header_row + 1 + row, "column": headers[column], "shown": shown})
     return pl.DataFrame(
         found, schema={SHEET_ROW: pl.Int64, "column": pl.String, "shown": pl.String}
     )
