@@ -28,13 +28,14 @@ from stalking_profile.publication import is_small, publishable, rounded_last, su
 # A ward's rate is over the period, not scaled to a year as the Trends page's districts' are
 # (a ward of a quarter read beside its district's year looked half as high as it was)
 IN_THE_PERIOD = "in the period"
+RATE_LABEL = f"Offences per 1,000 residents {IN_THE_PERIOD}"
 MEASURES: dict[str, tuple[str, str]] = {
-    "rate": (f"Offences per 1,000 residents {IN_THE_PERIOD}", "per 1,000"),
+    "rate": (RATE_LABEL, "per 1,000"),
     "offences": ("Offences", "offences"),
 }
 PERIOD_MONTHS = 3  # emerging hotspots: quarters
 RATE_LABELS = {  # the ward tables' rate columns, as the page names them
-    "rate_per_1000": f"Offences per 1,000 residents {IN_THE_PERIOD}",
+    "rate_per_1000": RATE_LABEL,
     "rate_lower": f"95% interval from (per 1,000 {IN_THE_PERIOD})",
     "rate_upper": f"95% interval to (per 1,000 {IN_THE_PERIOD})",
 }

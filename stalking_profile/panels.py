@@ -659,7 +659,7 @@ def _district_funnel(
     year's rate over the months that table counts: where the period is compared like for like
     (the period before starts before the data), only the months compared, and a note says
     which. Scaled by the whole period, May to August 2018 read Bradford's 22 offences of August
-    as 0.12 per 1,000 a year, not 0.54."""
+    as 0.12 per 1,000 a year, not 0.49."""
     compared = _force_scope(gateway, flt)[0].comparison(queries.dataset_info(gateway).first_month)
     counted = replace(flt, start_month=compared.current.start_month)
     note = (

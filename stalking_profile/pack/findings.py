@@ -100,26 +100,17 @@ def volume(
         against = "in offences a day " + against
     pct = change["value"]
     p = change["p_value"]
-    beyond_table = q_value is not None and q_value >= SIGNIFICANCE
-    if p is not None and p < SIGNIFICANCE and beyond_table:
-        direction = "rise" if pct > 0 else "fall"
-        found.append(
-            Finding(
-                f"That is a {direction} of {abs(pct):.1%} {against}: {_p_text(p)} on its "
-                "own, but beside the Trends page's tests of every district within what chance "
-                f"gives (q = {q_value:.3f}), so not clear evidence of a change.",
-                CHANGE_TEST,
+    if p is not None and p < SIGNIFICANCE:
+        change_text = f"That is a {'rise' if pct > 0 else 'fall'} of {abs(pct):.1%} {against}"
+        if q_value is not None and q_value >= SIGNIFICANCE:  # the Trends page leaves it unmarked
+            change_text += (
+                f": {_p_text(p)} on its own, but beside the Trends page's tests of every "
+                f"district within what chance gives (q = {q_value:.3f}), so not clear evidence "
+                "of a change."
             )
-        )
-    elif p is not None and p < SIGNIFICANCE:
-        direction = "rise" if pct > 0 else "fall"
-        found.append(
-            Finding(
-                f"That is a {direction} of {abs(pct):.1%} {against}, more than chance would "
-                f"give ({_p_text(p)}).",
-                CHANGE_TEST,
-            )
-        )
+        else:
+            change_text += f", more than chance would give ({_p_text(p)})."
+        found.append(Finding(change_text, CHANGE_TEST))
     elif p is None:  # withheld with the monthly counts behind the test
         found.append(
             Finding(
@@ -164,7 +155,7 @@ def outcomes(headline: pl.DataFrame) -> list[Finding]:
     withdrawn, charged = _row(headline, "outcome_16_rate"), _row(headline, "outcome_1_8_rate")
     if withdrawn is None or withdrawn["value"] is None:
         return []
-    few = _few(withdrawn).removeprefix(" (").removesuffix(")")
+    few = _small_numbers(withdrawn)
     text = (
         f"In {withdrawn['value']:.0%} of offences (95% interval {withdrawn['lower']:.0%} to "
         f"{withdrawn['upper']:.0%}{'; ' + few if few else ''}) the victim did not support "
@@ -197,12 +188,18 @@ def risk(selection: pl.DataFrame) -> list[Finding]:
     return found
 
 
-def _few(rate: dict) -> str:
+def _small_numbers(rate: dict) -> str:
     """The small-numbers caution the dashboard gives a rate over fewer than 30 offences (a
-    finding read "25% of non-DA offences" for 1 of 4), or nothing."""
+    finding read "25% of non-DA offences" for 1 of 4): "1 of 4: small numbers", or ""."""
     if not rate.get("is_small") or rate.get("numerator") is None:
         return ""
-    return f" ({rate['numerator']:,} of {rate['denominator']:,}: small numbers)"
+    return f"{rate['numerator']:,} of {rate['denominator']:,}: small numbers"
+
+
+def _few(rate: dict) -> str:
+    """`_small_numbers` in brackets after a rate, or nothing."""
+    caution = _small_numbers(rate)
+    return f" ({caution})" if caution else ""
 
 
 def quality(indicators: pl.DataFrame) -> list[Finding]:
