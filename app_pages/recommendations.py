@@ -57,17 +57,22 @@ ui.show_table(
         "theme": "Theme",
         "owner": "Owner",
         "text": "Recommendation",
+        "due_date": "Due",
         "update_date": "Latest update",
         "status": "Status as stated",
+        "overdue": "Overdue",
     },
 )
+st.caption(
+    "Overdue: the due date has passed and the latest update does not state it "
+    f"{' or '.join(tracker.CLOSED_STATUSES)}. Each update says who recorded it; a change keeps "
+    "the version it replaced, shown under it."
+)
+earlier_updates, earlier_wordings = tracker.revisions(store)
 for number, history in shown.group_by("number", maintain_order=True):
     first = history.row(0, named=True)
     with st.expander(f"{number[0]}. {first['theme']} ({first['owner']}): {first['text'][:90]}…"):
-        st.markdown(first["text"])
-        for row in history.filter(pl.col("update_date").is_not_null()).iter_rows(named=True):
-            st.markdown(f"**{row['update_date']} · {row['status']}**")
-            st.markdown(row["progress"] or "(no progress text)")
+        st.markdown(tracker.history_markdown(history, earlier_updates, earlier_wordings))
 
 if access.allows(Permission.EXPORT):
     ui.csv_download(

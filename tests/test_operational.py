@@ -217,6 +217,39 @@ def test_several_processes_write_at_once_and_nothing_is_lost(store: OperationalS
     assert trail.group_by("username").len()["len"].to_list() == [40] * 4
 
 
+def test_a_changed_tracker_update_and_wording_keep_what_they_replaced(
+    store: OperationalStore, tmp_path: Path
+):
+    """The tracker's history in either store: an update changed, and a recommendation given
+    another owner and a due date (from none), each keep the version replaced."""
+    from datetime import date
+
+    from stalking_profile.scrutiny import tracker
+
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "number,theme,text,owner,due_date,update_date,status,progress\n"
+        "1,Data,Dashboards,force,,2024-01-01,Amber,Drafted\n",
+        encoding="utf-8",
+    )
+    tracker.import_tracker(store, first, ADMIN)
+    tracker.record_update(store, 1, date(2024, 1, 1), "Green", "Built", ADMIN)
+    tracker.record_update(store, 1, date(2024, 1, 1), "Green", "Built and used", ADMIN)
+    second = tmp_path / "second.csv"
+    second.write_text(first.read_text().replace("force,,", "courts,2025-01-31,"))
+    assert tracker.import_tracker(store, second, ADMIN).reworded == (1,)
+    earlier_updates, earlier_wordings = tracker.revisions(store)
+    assert earlier_updates.select("revision", "status", "progress").rows() == [
+        (1, "Amber", "Drafted"),
+        (2, "Green", "Built"),
+        (3, "Green", "Built and used"),  # the file's update, imported again, replaced it
+    ]
+    assert earlier_wordings.select("revision", "owner", "due_date").rows() == [(1, "force", None)]
+    assert tracker.tracker(store).select("owner", "due_date", "status").rows() == [
+        ("courts", "2025-01-31", "Amber")
+    ]
+
+
 def test_an_unusable_store_is_one_sentence(tmp_path: Path):
     with pytest.raises(OperationalError, match=r"no directory .*missing"):
         open_store(f"sqlite:///{tmp_path / 'missing' / 'x.sqlite'}")

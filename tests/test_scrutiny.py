@@ -323,6 +323,106 @@ def test_a_commissioners_office_may_update_the_tracker_a_strategic_lead_may_not(
     assert "tracker update" in audit.events(store, ADMIN)["action"].to_list()
 
 
+def test_a_second_update_on_the_same_date_keeps_the_first_in_the_history(store):
+    """A helper agent's trial: Amber for recommendation 1 on 15 January 2025 by alice, then
+    Green on the same date by bob: the tracker held only bob's Green, alice's words were gone."""
+    tracker.tracker(store, example=True)
+    alice = Access.for_role("alice", Role.COMMISSIONER)
+    bob = Access.for_role("bob", Role.COMMISSIONER)
+    day = date(2025, 1, 15)
+    assert tracker.record_update(store, 1, day, "Amber", "Bid drafted", alice).startswith(
+        "Recorded the 15 January 2025 update of recommendation 1"
+    )
+    assert tracker.record_update(store, 1, day, "Amber", "Bid drafted", bob).startswith(
+        "Nothing changed"
+    )
+    done = tracker.record_update(store, 1, day, "Green", "Bid funded", bob)
+    assert "(Amber, recorded by alice at " in done and "kept in its history" in done
+    earlier_updates, earlier_wordings = tracker.revisions(store)
+    (old,) = earlier_updates.iter_rows(named=True)
+    assert (old["number"], old["update_date"], old["revision"]) == (1, "2025-01-15", 1)
+    assert (old["status"], old["progress"], old["recorded_by"], old["replaced_by"]) == (
+        "Amber",
+        "Bid drafted",
+        "alice",
+        "bob",
+    )
+    history = tracker.tracker(store).filter(number=1)
+    text = tracker.history_markdown(history, earlier_updates, earlier_wordings)
+    assert "**2025-01-15 · Green** (recorded by bob" in text
+    assert "Earlier version 1: **Amber** (recorded by alice" in text and "Bid drafted" in text
+
+
+def test_an_import_that_changes_an_update_or_rewords_a_recommendation_keeps_the_old(
+    store, tmp_path: Path
+):
+    """Re-importing the force's response of July 2023 with other progress replaced it, and a
+    file rewording recommendation 1 (another review's, numbered from 1) rewrote it with no
+    trace: "0 changed"."""
+    tracker.tracker(store, example=True)
+    original = tracker.tracker(store).filter(number=1).row(0, named=True)
+    edited = tmp_path / "edited.csv"
+    edited.write_text(
+        "number,theme,text,owner,due_date,update_date,status,progress\n"
+        f"1,Another review,Reworded,courts,2025-03-31,{original['update_date']},"
+        f"{original['status']},Other progress\n",
+        encoding="utf-8",
+    )
+    report = tracker.import_tracker(store, edited, ADMIN)
+    assert (report.added, report.changed, report.reworded) == (0, 1, (1,))
+    assert "recommendation(s) 1 changed" in report.text()
+    assert "earlier version is kept" in report.text()
+    earlier_updates, earlier_wordings = tracker.revisions(store)
+    assert earlier_updates["progress"].to_list() == [original["progress"]]
+    (wording,) = earlier_wordings.iter_rows(named=True)
+    assert (wording["text"], wording["owner"], wording["due_date"]) == (
+        original["text"],
+        original["owner"],
+        None,
+    )
+    again = tracker.import_tracker(store, edited, ADMIN)  # the same file again changes nothing
+    assert (again.changed, again.unchanged, again.reworded) == (0, 1, ())
+    assert tracker.revisions(store)[1].height == 1
+
+
+def test_rows_giving_one_recommendation_two_wordings_are_refused(store, tmp_path: Path):
+    """Two rows for recommendation 1 with different wording, owner and due date: the last row
+    won, over every earlier update, and the report said nothing of it."""
+    two = tmp_path / "two.csv"
+    two.write_text(
+        "number,theme,text,owner,due_date,update_date,status,progress\n"
+        "1,Data,Dashboards,force,2024-12-31,2024-01-01,Amber,\n"
+        "1,Data,Another wording,courts,,2024-02-01,Green,\n"
+        "1,Data,Dashboards,force,2024-12-31,2024-03-01,Green,\n",
+        encoding="utf-8",
+    )
+    report = tracker.import_tracker(store, two, ADMIN)
+    assert report.added == 2
+    (refusal,) = report.refused.iter_rows(named=True)
+    assert (refusal["row_number"], refusal["column_name"]) == (3, "text")
+    assert "has another text, owner, due_date on row 2" in refusal["reason"]
+    assert set(tracker.tracker(store)["text"]) == {"Dashboards"}
+
+
+def test_a_recommendation_is_overdue_only_past_its_due_date_and_not_stated_done():
+    table = pl.DataFrame(
+        {
+            "number": [1, 1, 2, 3, 4, 5],
+            "theme": ["t"] * 6,
+            "text": ["x"] * 6,
+            "owner": ["force"] * 6,
+            "due_date": ["2025-01-31", "2025-01-31", "2025-01-31", "2025-02-01", "", None],
+            "update_date": ["2025-01-01", "2025-01-20", "2025-01-20", None, "2025-01-01", None],
+            "status": ["Amber", "Complete", "Green", None, "Red", None],
+        }
+    )
+    latest = tracker.latest(table, today=date(2025, 2, 1))
+    assert latest["overdue"].to_list() == [False, True, False, None, None]
+    # 1: stated complete; 2: due yesterday, "Green" is not done; 3: due today, no update yet;
+    # 4 and 5: no due date
+    assert latest.filter(number=1)["status"].item() == "Complete"
+
+
 # ---- the pages ------------------------------------------------------------------------------
 
 
@@ -473,6 +573,15 @@ def test_an_update_shows_at_once_and_one_dated_after_today_is_refused_keeping_it
     assert any("Recorded the " in s.value for s in at.success)
     assert "Green" in status_of_1(at)
     assert at.text_area(key="rec_progress").value == ""
+    # the same date again, with other words: changed, and the first version kept and shown
+    at.text_input(key="rec_status").set_value("Amber")
+    at.text_area(key="rec_progress").set_value("Funding withdrawn")
+    next(b for b in at.button if b.label == "Record the update").click().run()
+    assert any("kept in its history" in s.value for s in at.success)
+    assert "Amber" in status_of_1(at)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Earlier version 1: **Green**" in shown and "Funding agreed" in shown
+    assert {"Due", "Overdue"} <= set(at.dataframe[0].value.columns)
 
 
 def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):

@@ -92,3 +92,31 @@ CREATE TABLE IF NOT EXISTS recommendation_update (
     recorded_by TEXT NOT NULL,
     PRIMARY KEY (number, update_date)
 );
+
+-- Versions a change replaced, kept (nothing recorded is lost): a dated update changed again,
+-- and a recommendation reworded, re-owned or given another due date. `revision` counts each
+-- key's earlier versions from 1; `replaced_at`/`replaced_by` say who replaced it and when.
+CREATE TABLE IF NOT EXISTS recommendation_update_revision (
+    number INTEGER NOT NULL,
+    update_date TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    progress TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    replaced_at TEXT NOT NULL,
+    replaced_by TEXT NOT NULL,
+    PRIMARY KEY (number, update_date, revision)
+);
+
+CREATE TABLE IF NOT EXISTS recommendation_revision (
+    number INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    theme TEXT NOT NULL,
+    text TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    due_date TEXT,
+    replaced_at TEXT NOT NULL,
+    replaced_by TEXT NOT NULL,
+    PRIMARY KEY (number, revision)
+);

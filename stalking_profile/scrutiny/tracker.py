@@ -1,7 +1,9 @@
 """The recommendations tracker: recommendations with owner and due date, and a dated history
 of status (RAG where stated) and progress. Imported and exported as CSV with the importer's
 guarantees: every row checked, refused rows reported with their row number and reason,
-nothing half-written, and re-importing the same file changes nothing.
+nothing half-written, and re-importing the same file changes nothing. Nothing recorded is
+lost: a dated update changed again, or a recommendation reworded, keeps what it replaced, with
+who replaced it and when (`revisions`).
 
 The shipped example is the scrutiny review in the seeds (18 recommendations; the force's
 response of July 2023 and progress of February and June 2024). Its RAG colours did not
@@ -22,7 +24,7 @@ import polars as pl
 from stalking_profile.access import Access, Permission
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
-from stalking_profile.operational.store import OperationalStore
+from stalking_profile.operational.store import OperationalStore, Transaction
 from stalking_profile.scrutiny.questions import TEMPLATES
 
 EXAMPLE = TEMPLATES / "recommendations_example.csv"
@@ -35,6 +37,10 @@ EXAMPLE_SOURCE = (
 COLUMNS = ("number", "theme", "text", "owner", "due_date", "update_date", "status", "progress")
 OWNERS = ("force", "courts", "commissioner's office")
 NOT_STATED = "not stated"
+# A recommendation is overdue when its due date has passed and its latest update does not
+# state one of these (the words a tracker uses for done; "green" can mean "on track").
+CLOSED_STATUSES = ("complete", "completed", "closed", "discharged")
+DETAILS = ("theme", "text", "owner", "due_date")  # a recommendation's own columns
 # Colours for statuses as the text states them (RAG, or the words a report uses).
 STATUS_COLOURS = {
     "red": "#D55E00",
@@ -69,14 +75,25 @@ class TrackerImport:
     changed: int
     unchanged: int
     refused: pl.DataFrame  # row_number, column_name, value, reason
+    reworded: tuple[int, ...] = ()  # recommendations whose theme, text, owner or due date changed
 
     def text(self) -> str:
         accepted = self.rows_read - self.refused["row_number"].n_unique()
-        return (
+        text = (
             f"{self.rows_read:,} rows read = {accepted:,} accepted + "
             f"{self.rows_read - accepted:,} refused; {self.added:,} new updates, "
             f"{self.changed:,} changed, {self.unchanged:,} unchanged."
         )
+        if self.changed:
+            text += " Each changed update's earlier version is kept in its history."
+        if self.reworded:
+            numbers = ", ".join(map(str, self.reworded))
+            text += (
+                f" The theme, wording, owner or due date of recommendation(s) {numbers} changed "
+                "(the earlier ones are kept in the history): if this file is another review's, "
+                "number its recommendations after this tracker's."
+            )
+        return text
 
 
 def tracker(store: OperationalStore, example: bool = False) -> pl.DataFrame:
@@ -102,10 +119,12 @@ def _is_number(text: str) -> bool:
 
 def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Accepted rows and refusals (row numbers count the header as row 1). A second row for
-    the same recommendation and update date is refused: one would overwrite the other."""
+    the same recommendation and update date is refused: one would overwrite the other; so is a
+    row giving a recommendation another theme, wording, owner or due date than its first row."""
     problems = []
     accepted = []
     first_row: dict[tuple[str, str], int] = {}  # (number, update date) -> its first row
+    details: dict[str, tuple[int, tuple[str, ...]]] = {}  # number -> its first row and details
     for index, row in enumerate(frame.iter_rows(named=True)):
         row_number = index + 2
         reasons = []
@@ -143,6 +162,19 @@ def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                     f"{earlier}: one row per recommendation and date",
                 )
             )
+        mine = tuple((row.get(column) or "").strip() for column in DETAILS)
+        # compared with the first row of the number that passed its own checks
+        first, theirs = details.setdefault(number, (row_number, mine)) if not reasons else (0, mine)
+        differ = [c for c, a, b in zip(DETAILS, mine, theirs, strict=True) if a != b]
+        if differ:
+            reasons.append(
+                (
+                    differ[0],
+                    mine[DETAILS.index(differ[0])],
+                    f"recommendation {number} has another {', '.join(differ)} on row {first}: "
+                    "one theme, wording, owner and due date per recommendation in a file",
+                )
+            )
         if reasons:
             problems += [(row_number, *reason) for reason in reasons]
         else:
@@ -167,7 +199,8 @@ def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 def import_tracker(store: OperationalStore, path: Path | io.BytesIO, by: Access) -> TrackerImport:
     """Import a tracker CSV (columns: number, theme, text, owner, due_date, update_date, status,
     progress): every row checked; the accepted rows written in one transaction, or none;
-    an update already recorded with the same status and progress is left alone."""
+    an update already recorded with the same status and progress is left alone, and what a
+    row changes is kept in the history (`revisions`)."""
     by.require(Permission.TRACKER)
     try:
         frame = pl.read_csv(path, infer_schema=False).fill_null("")
@@ -183,34 +216,48 @@ def import_tracker(store: OperationalStore, path: Path | io.BytesIO, by: Access)
         if row["update_date"] is not None
     }
     added = changed = unchanged = 0
+    reworded: set[int] = set()
+    now = now_text()
     with store.transaction() as transaction:
         for row in accepted.iter_rows(named=True):
             number = int(row["number"])
-            transaction.execute(
-                "recommendation_put",
-                number=number,
-                theme=row["theme"],
-                text=row["text"],
-                owner=row["owner"],
-                due_date=row["due_date"] or None,
-            )
+            recommendation = {
+                "number": number,
+                "theme": row["theme"],
+                "text": row["text"],
+                "owner": row["owner"],
+                "due_date": row["due_date"] or None,
+            }
+            if transaction.execute(
+                "recommendation_keep", **recommendation, now=now, username=by.username
+            ):
+                reworded.add(number)
+            transaction.execute("recommendation_put", **recommendation)
             before = existing.get((number, row["update_date"]))
             if before == (row["status"], row["progress"]):
                 unchanged += 1
                 continue
             added, changed = (added + 1, changed) if before is None else (added, changed + 1)
-            transaction.execute(
-                "recommendation_update_put",
+            _put_update(
+                transaction,
                 number=number,
                 update_date=row["update_date"],
                 status=row["status"],
                 progress=row["progress"],
-                now=now_text(),
+                now=now,
                 username=by.username,
             )
-    report = TrackerImport(frame.height, added, changed, unchanged, refused)
+    report = TrackerImport(
+        frame.height, added, changed, unchanged, refused, tuple(sorted(reworded))
+    )
     audit.record(store, Action.TRACKER, by, f"tracker import: {report.text()}")
     return report
+
+
+def _put_update(transaction: Transaction, **update: object) -> None:
+    """Write a dated update, keeping the version it replaces (if any) in the history."""
+    transaction.execute("recommendation_update_keep", **update)
+    transaction.execute("recommendation_update_put", **update)
 
 
 def record_update(
@@ -220,37 +267,137 @@ def record_update(
     status: str,
     progress: str,
     by: Access,
-) -> None:
+) -> str:
     """Add or change one dated update of an existing recommendation (dated today or
-    before: an update dated 2031 became every timeline's "latest")."""
+    before: an update dated 2031 became every timeline's "latest"). A change keeps the
+    version it replaces in the history (two people updating the same date once lost the
+    first's words). Returns what was done, in words."""
     by.require(Permission.TRACKER)
-    if not status.strip():
+    status, progress = status.strip(), progress.strip()
+    if not status:
         raise ValueError(f'a status as stated, or "{NOT_STATED}"')
     if update_date > date.today():
         raise ValueError(f"the update is dated {update_date:%d %B %Y}, after today")
-    known = {row["number"] for row in store.fetch("recommendation_updates")}
-    if number not in known:
+    rows = store.fetch("recommendation_updates")
+    if number not in {row["number"] for row in rows}:
         raise ValueError(f"there is no recommendation {number}")
-    store.execute(
-        "recommendation_update_put",
-        number=number,
-        update_date=update_date.isoformat(),
-        status=status.strip(),
-        progress=progress.strip(),
-        now=now_text(),
-        username=by.username,
+    when = update_date.isoformat()
+    before = next(
+        (row for row in rows if row["number"] == number and row["update_date"] == when), None
     )
+    name = f"the {update_date:%d %B %Y} update of recommendation {number}"
+    if before is not None and (before["status"], before["progress"]) == (status, progress):
+        return f"Nothing changed: {name} already says this."
+    with store.transaction() as transaction:
+        _put_update(
+            transaction,
+            number=number,
+            update_date=when,
+            status=status,
+            progress=progress,
+            now=now_text(),
+            username=by.username,
+        )
     audit.record(store, Action.TRACKER, by, f"recommendation {number} {update_date}: {status}")
+    if before is None:
+        return f"Recorded {name}."
+    return (
+        f"Changed {name}; the version it replaces ({before['status']}, recorded by "
+        f"{before['recorded_by']} at {before['recorded_at']}) is kept in its history."
+    )
 
 
-def latest(table: pl.DataFrame) -> pl.DataFrame:
+REVISION_SCHEMA = {
+    "number": pl.Int64,
+    "update_date": pl.String,
+    "revision": pl.Int64,
+    "status": pl.String,
+    "progress": pl.String,
+    "recorded_at": pl.String,
+    "recorded_by": pl.String,
+    "replaced_at": pl.String,
+    "replaced_by": pl.String,
+}
+WORDING_SCHEMA = {
+    "number": pl.Int64,
+    "revision": pl.Int64,
+    "theme": pl.String,
+    "text": pl.String,
+    "owner": pl.String,
+    "due_date": pl.String,
+    "replaced_at": pl.String,
+    "replaced_by": pl.String,
+}
+
+
+def revisions(store: OperationalStore) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What changes replaced, oldest first: the earlier versions of dated updates (number,
+    update_date, revision, status, progress, who recorded it and when, who replaced it and
+    when), and the earlier theme, wording, owner and due date of recommendations."""
+    return (
+        store.frame("recommendation_update_revisions", REVISION_SCHEMA),
+        store.frame("recommendation_revisions", WORDING_SCHEMA),
+    )
+
+
+def history_markdown(
+    history: pl.DataFrame, earlier_updates: pl.DataFrame, earlier_wordings: pl.DataFrame
+) -> str:
+    """One recommendation's record in words (Markdown): its wording, owner and due date; each
+    dated update with who recorded it and when, and the versions a change replaced; the
+    wordings a change replaced. `history` is the recommendation's rows of `tracker`; the others
+    are `revisions`, any recommendations'."""
+    first = history.row(0, named=True)
+    number = first["number"]
+    due = f"due {first['due_date']}" if first["due_date"] else "no due date"
+    lines = [first["text"], "", f"Owner: {first['owner']}; {due}."]
+    replaced = earlier_updates.filter(pl.col("number") == number)
+    for row in history.filter(pl.col("update_date").is_not_null()).iter_rows(named=True):
+        lines += [
+            "",
+            f"**{row['update_date']} · {row['status']}** (recorded by {row['recorded_by']}, "
+            f"{row['recorded_at']})",
+            "",
+            row["progress"] or "(no progress text)",
+        ]
+        for old in replaced.filter(pl.col("update_date") == row["update_date"]).iter_rows(
+            named=True
+        ):
+            lines += [
+                "",
+                f"> Earlier version {old['revision']}: **{old['status']}** (recorded by "
+                f"{old['recorded_by']}, {old['recorded_at']}; replaced by {old['replaced_by']}, "
+                f"{old['replaced_at']}): {old['progress'] or '(no progress text)'}",
+            ]
+    for old in earlier_wordings.filter(pl.col("number") == number).iter_rows(named=True):
+        due = f"due {old['due_date']}" if old["due_date"] else "no due date"
+        lines += [
+            "",
+            f"> Earlier wording {old['revision']} (replaced by {old['replaced_by']}, "
+            f"{old['replaced_at']}): {old['theme']}; owner {old['owner']}; {due}: {old['text']}",
+        ]
+    return "\n".join(lines)
+
+
+def latest(table: pl.DataFrame, today: date | None = None) -> pl.DataFrame:
     """Each recommendation with its latest dated update (number, theme, owner, text,
-    update_date, status); one without any update keeps nulls there."""
+    due_date, update_date, status, overdue); one without any update keeps nulls there.
+    `overdue` (as of `today`, the date it is run by default): the due date is before today and
+    the latest update does not state it done (CLOSED_STATUSES); null without a due date."""
+    today = today or date.today()
     return (
         table.sort(["number", "update_date"], nulls_last=False)
         .group_by("number", maintain_order=True)
         .last()
-        .select("number", "theme", "owner", "text", "update_date", "status")
+        .with_columns(
+            overdue=pl.when(pl.col("due_date").is_null() | (pl.col("due_date") == ""))
+            .then(None)
+            .otherwise(
+                (pl.col("due_date") < today.isoformat())
+                & ~pl.col("status").str.to_lowercase().fill_null("").is_in(CLOSED_STATUSES)
+            )
+        )
+        .select("number", "theme", "owner", "text", "due_date", "update_date", "status", "overdue")
     )
 
 

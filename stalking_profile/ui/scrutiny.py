@@ -330,13 +330,11 @@ def tracker_edit_section(numbers: list[int]) -> None:
         progress = st.text_area("Progress", key="rec_progress")
         if st.form_submit_button("Record the update"):
             try:
-                tracker.record_update(store(), int(number), when, status, progress, access)
+                done = tracker.record_update(store(), int(number), when, status, progress, access)
             except ValueError as error:
                 st.error(f"Not recorded: {error}.")
             else:  # drawn again, so the tables above show the update (they showed the old one)
-                st.session_state["rec_recorded"] = (
-                    f"Recorded the {when:%d %B %Y} update of recommendation {number}."
-                )
+                st.session_state["rec_recorded"] = done
                 st.rerun()
     tracker_import_section()
 
