@@ -138,12 +138,13 @@ def test_breaches_per_order_by_hand():
 def test_time_to_first_breach_counts_unbreached_orders_only_while_followed():
     first = _by_type(orders.time_to_first_breach(ORDERS, BREACHES, START, END, EXTRACT))
     # Made in 2021: O3 (breached after 153 days), O4 (ended after 91 days), O5 (27 days),
-    # O7 (87 days to the extract date). Kaplan-Meier: none breached within 90 days; 180 days
-    # is beyond the longest follow-up (153), so no estimate.
+    # O7 (87 days to the extract date). Kaplan-Meier: none breached within 90 days; O3, the
+    # only order followed up to 153 days, was breached then, so the estimate is 100% from
+    # then on (it read "no estimate" at 180 and 365 days).
     every = first[orders.ALL_TYPES]
     assert (every["orders"], every["breached"], every["median_days_to_breach"]) == (4, 1, 153)
     assert every["within_30"] == 0.0 and every["within_90"] == 0.0
-    assert every["within_180"] is None
+    assert every["within_180"] == 1.0 and every["within_365"] == 1.0
     assert first["DVPO"]["within_30"] is None  # a 28-day order is never followed 30 days
 
 
@@ -161,6 +162,23 @@ def test_kaplan_meier_against_a_textbook_example():
     assert shares[3] == pytest.approx(1 - 5 / 6 * 3 / 4 / 2)
     assert shares[4] == pytest.approx(1 - 5 / 6 * 3 / 4 / 2)
     assert shares[5] is None
+
+
+def test_kaplan_meier_is_100_percent_after_the_last_follow_up_if_it_was_an_event():
+    """Helper 48's cases: orders breached at 0, 15 and 18 days are all breached within 30
+    days (it read no estimate); one breached at 100 days beside two cut off at 50 and 80
+    gives 100% within 180 days. Cut off last, beyond it is still no estimate."""
+    import numpy as np
+
+    assert orders.kaplan_meier(np.array([0, 15, 18]), np.array([True] * 3), (10, 30, 365)) == [
+        pytest.approx(1 / 3),
+        1.0,
+        1.0,
+    ]
+    shares = orders.kaplan_meier(np.array([50, 80, 100]), np.array([False, False, True]), (180,))
+    assert shares == [1.0]
+    shares = orders.kaplan_meier(np.array([50, 100, 100]), np.array([True, True, False]), (180,))
+    assert shares == [None]
 
 
 def test_breach_outcomes_by_hand():

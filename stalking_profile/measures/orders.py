@@ -291,7 +291,9 @@ def breach_summary(
 def kaplan_meier(days: np.ndarray, event: np.ndarray, at: tuple[int, ...]) -> list[float | None]:
     """The Kaplan-Meier estimate of the share with an event within each of `at` days, from
     follow-up `days` and whether the event happened (else the follow-up was cut short: the
-    order ended or the data stop). None beyond the longest follow-up."""
+    order ended or the data stop). None beyond the longest follow-up, unless everything
+    followed up to it had the event there: the estimate is then 100% from that day on (three
+    orders breached at 0, 15 and 18 days are all breached within 30 days, not "no estimate")."""
     order = np.argsort(days, kind="stable")
     days, event = days[order], event[order]
     survival = 1.0
@@ -304,8 +306,9 @@ def kaplan_meier(days: np.ndarray, event: np.ndarray, at: tuple[int, ...]) -> li
         survival *= 1 - events / at_risk
         curve.append((int(time), survival))
     longest = int(days.max()) if len(days) else -1
+    all_had_it = bool(curve) and curve[-1] == (longest, 0.0)
     for horizon in at:
-        if horizon > longest:
+        if horizon > longest and not all_had_it:
             result.append(None)
             continue
         surviving = 1.0
