@@ -616,6 +616,87 @@ def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):
     assert "seed 5" in text
 
 
+def test_the_panel_reports_give_every_case_every_answer_in_words_and_any_text(demo_gateway, store):
+    """Helper 48's trial: the PowerPoint's tables stopped at 15 rows without saying so (30
+    cases drawn, 15 shown); neither it nor the PDF had the free-text answers (seed 002's
+    rationale, positives and negatives); and the PDF read a note as markup ("R&D" came out
+    as "R&D;", and "<b>" stopped it)."""
+    import io
+
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    from stalking_profile.scrutiny import report
+
+    question_set = next(s for s in questions.question_sets(store) if s.key == "opcc_2023_hub")
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 3, 9, question_set, "Panel", ANALYST
+    )
+    assert sample.cases.height == 30
+    case = sample.cases["crime_ref"][0]
+    reviews.record_answer(
+        store, sample, case, question_set, "outcome_rationale", "Victim withdrew <b>", "", ANALYST
+    )
+    reviews.record_answer(
+        store, sample, case, question_set, "safeguarding_considered", "no", "R&D note <b>", ANALYST
+    )
+    recorded = reviews.answers(store, sample, ANALYST)
+    deck = Presentation(io.BytesIO(report.pptx_bytes(sample, question_set, recorded)))
+    titles = [slide.shapes.title.text for slide in deck.slides]
+    assert "Cases reviewed (1 of 2)" in titles and "Cases reviewed (2 of 2)" in titles
+    assert "Answers in words" in titles
+    cells = {
+        cell.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    }
+    assert set(sample.cases["crime_ref"]) <= cells
+    assert {"Victim withdrew <b>", "R&D note <b>"} <= cells
+    pdf = report.pdf_bytes(sample, question_set, recorded)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Victim withdrew <b>" in text and "R&D note <b>" in text
+    assert all(ref in text for ref in sample.cases["crime_ref"])
+
+
+def test_a_question_set_edited_after_answers_keeps_them_readable(demo_gateway, store):
+    """A question removed from a set (saved again under its key) after it was answered: the
+    Markdown report stopped with StopIteration, as did an answer to a key no question has."""
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 1, 9, question_set, "Panel", ANALYST
+    )
+    case = sample.cases["crime_ref"][0]
+    removed = question_set.questions[0]
+    reviews.record_answer(store, sample, case, question_set, removed.key, "yes", "", ANALYST)
+    edited = questions.QuestionSet(
+        question_set.key, question_set.name, question_set.source, question_set.questions[1:]
+    )
+    recorded = reviews.answers(store, sample, ANALYST)
+    text = reviews.panel_report(sample, edited, recorded)
+    assert f"({removed.key}: no longer in {edited.name}) **yes**" in text
+    with pytest.raises(ValueError, match=f"has no question '{removed.key}'"):
+        reviews.record_answer(store, sample, case, edited, removed.key, "yes", "", ANALYST)
+
+
+def test_only_a_yes_no_question_may_be_compared_with_a_measure(store):
+    """Seed 002's rationale (free text) was tied to the outcome 16 rate: its comparison row was
+    always 0 of 0. A new set giving a free-text question a measure is refused; a set stored
+    before keeps the question, without the measure."""
+    data = {
+        "question": [
+            {"key": "why", "text": "Why?", "answer": "free_text", "measure": "outcome_16_rate"}
+        ]
+    }
+    with pytest.raises(ValueError, match="no measure, or a yes/no answer"):
+        questions.parse("mine", data)
+    assert questions.parse("mine", data, stored=True).questions[0].measure == ""
+    hub = next(s for s in questions.templates() if s.key == "opcc_2023_hub")
+    assert hub.question("outcome_rationale").measure == ""
+
+
 def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gateway, store):
     import io
 

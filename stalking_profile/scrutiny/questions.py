@@ -43,20 +43,32 @@ class QuestionSet:
     source: str
     questions: tuple[Question, ...]
 
+    def find(self, key: str) -> Question | None:
+        """The question with this key, or None (a set edited after answers were recorded)."""
+        return next((q for q in self.questions if q.key == key), None)
+
     def question(self, key: str) -> Question:
-        return next(q for q in self.questions if q.key == key)
+        """The question with this key (ValueError naming the set if it has none)."""
+        question = self.find(key)
+        if question is None:
+            raise ValueError(f"the question set {self.name} has no question {key!r}")
+        return question
 
 
-def parse(key: str, data: dict) -> QuestionSet:
-    """A question set from its TOML/JSON form, checked (ValueError says what is wrong)."""
+def parse(key: str, data: dict, stored: bool = False) -> QuestionSet:
+    """A question set from its TOML/JSON form, checked (ValueError says what is wrong). A
+    measure is compared with the share answered yes, so only a yes/no question may have one;
+    a set `stored` before that rule keeps its free-text questions without their measure."""
     questions = []
     seen: set[str] = set()
     for number, item in enumerate(data.get("question", []), start=1):
+        answer = str(item.get("answer", "yes_no_partly_na"))
+        measure = str(item.get("measure", ""))
         question = Question(
             key=str(item.get("key", "")),
             text=str(item.get("text", "")).strip(),
-            answer=str(item.get("answer", "yes_no_partly_na")),
-            measure=str(item.get("measure", "")),
+            answer=answer,
+            measure="" if stored and answer == "free_text" else measure,
         )
         problems = [
             "a key of lower-case letters, digits and _" if not _KEY.match(question.key) else "",
@@ -68,6 +80,9 @@ def parse(key: str, data: dict) -> QuestionSet:
             if question.measure and question.measure not in MEASURES
             else "",
             "a key no other question has" if question.key in seen else "",
+            "no measure, or a yes/no answer (a measure is compared with the share answered yes)"
+            if question.measure and question.answer != "yes_no_partly_na"
+            else "",
         ]
         if any(problems):
             needed = "; ".join(p for p in problems if p)
@@ -123,6 +138,7 @@ def question_sets(store: OperationalStore) -> list[QuestionSet]:
         parse(
             row["set_key"],
             {**json.loads(row["questions"]), "name": row["name"], "source": row["source"]},
+            stored=True,
         )
         for row in rows
     ]

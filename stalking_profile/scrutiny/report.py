@@ -5,6 +5,7 @@ responses (record level: for those who record reviews)."""
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 import polars as pl
 from pptx import Presentation
@@ -16,6 +17,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import FORCE_RESPONSE, WIDE_INTERVAL_NOTE, DipSample, summary
+
+SLIDE_ROWS = 15  # a table's rows on one slide, under its header; the rest on further slides
+
+
+def _cut(text: str, characters: int) -> str:
+    """`text` whole, or cut to `characters` with an ellipsis saying so."""
+    return text if len(text) <= characters else text[: characters - 1].rstrip() + "…"
 
 
 def _sections(
@@ -35,7 +43,7 @@ def _sections(
     shares = summary(sample, recorded, question_set)
     by_question = [["Question", "Yes", "Answered", "Share (95% interval)"]] + [
         [
-            row["label"][:90],
+            _cut(row["label"], 90),
             str(row["numerator"]),
             str(row["denominator"]),
             f"{row['rate']:.0%} ({row['lower']:.0%} to {row['upper']:.0%})"
@@ -48,15 +56,22 @@ def _sections(
         row["crime_ref"]: row["answer"]
         for row in recorded.filter(question_key=FORCE_RESPONSE).iter_rows(named=True)
     }
+    in_words = {q.key: q.text for q in question_set.questions if q.answer == "free_text"}
+    words = recorded.filter(pl.col("question_key").is_in(list(in_words)) & (pl.col("answer") != ""))
+    answers_in_words = [["Case", "Question", "Answer"]] + [
+        [row["crime_ref"], _cut(in_words[row["question_key"]], 90), _cut(row["answer"], 400)]
+        for row in words.iter_rows(named=True)
+    ]
     notes = recorded.filter((pl.col("note") != "") & (pl.col("question_key") != FORCE_RESPONSE))
     observations = [["Case", "Observation", "Force response"]] + [
-        [row["crime_ref"], row["note"][:200], responses.get(row["crime_ref"], "")[:200]]
+        [row["crime_ref"], _cut(row["note"], 400), _cut(responses.get(row["crime_ref"], ""), 400)]
         for row in notes.iter_rows(named=True)
     ]
     return [
         ("Overview", overview, []),
         ("Cases reviewed", [], cases),
         ("Summary by question", [WIDE_INTERVAL_NOTE], by_question),
+        *([("Answers in words", [], answers_in_words)] if words.height else []),
         ("Observations and the force's responses", [], observations),
     ]
 
@@ -68,23 +83,29 @@ def pptx_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFr
     title.shapes.title.text = sample.name
     title.placeholders[1].text = f"Dip-sample panel report · {question_set.name}"
     for heading, paragraphs, rows in _sections(sample, question_set, recorded):
-        slide = deck.slides.add_slide(deck.slide_layouts[5])
-        slide.shapes.title.text = heading
-        top = Inches(1.4)
-        if paragraphs:
-            box = slide.shapes.add_textbox(Inches(0.6), top, Inches(12), Inches(1.2))
-            box.text_frame.word_wrap = True
-            box.text_frame.text = "\n".join(paragraphs)
-            top = Inches(2.6) if rows else top
-        if len(rows) > 1:
-            shown = rows[:16]
-            table = slide.shapes.add_table(
-                len(shown), len(shown[0]), Inches(0.6), top, Inches(12), Inches(0.35) * len(shown)
-            ).table
-            for i, row in enumerate(shown):
-                for j, value in enumerate(row):
-                    table.cell(i, j).text = value
-                    table.cell(i, j).text_frame.paragraphs[0].font.size = Pt(11)
+        header, body = (rows[0], rows[1:]) if rows else ([], [])
+        # every row shown: a long table goes on over further slides, its header on each
+        parts = [body[i : i + SLIDE_ROWS] for i in range(0, len(body), SLIDE_ROWS)] or [[]]
+        for number, part in enumerate(parts, start=1):
+            slide = deck.slides.add_slide(deck.slide_layouts[5])
+            slide.shapes.title.text = (
+                heading if len(parts) == 1 else f"{heading} ({number} of {len(parts)})"
+            )
+            top = Inches(1.4)
+            if paragraphs and number == 1:
+                box = slide.shapes.add_textbox(Inches(0.6), top, Inches(12), Inches(1.2))
+                box.text_frame.word_wrap = True
+                box.text_frame.text = "\n".join(paragraphs)
+                top = Inches(2.6) if part else top
+            if part:
+                shown = [header, *part]
+                table = slide.shapes.add_table(
+                    len(shown), len(header), Inches(0.6), top, Inches(12), Inches(0.35) * len(shown)
+                ).table
+                for i, row in enumerate(shown):
+                    for j, value in enumerate(row):
+                        table.cell(i, j).text = value
+                        table.cell(i, j).text_frame.paragraphs[0].font.size = Pt(11)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
@@ -94,12 +115,14 @@ def pdf_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFra
     styles = getSampleStyleSheet()
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=landscape(A4), title=sample.name)
-    story = [Paragraph(sample.name, styles["Title"])]
+    # reportlab reads a paragraph as markup: every text is escaped ("R&D" read as "R&D;", and
+    # a "<b>" in a note stopped the PDF)
+    story = [Paragraph(escape(sample.name), styles["Title"])]
     for heading, paragraphs, rows in _sections(sample, question_set, recorded):
-        story.append(Paragraph(heading, styles["Heading2"]))
-        story += [Paragraph(text, styles["Normal"]) for text in paragraphs]
+        story.append(Paragraph(escape(heading), styles["Heading2"]))
+        story += [Paragraph(escape(text), styles["Normal"]) for text in paragraphs]
         if len(rows) > 1:
-            body = [[Paragraph(cell, styles["Normal"]) for cell in row] for row in rows]
+            body = [[Paragraph(escape(cell), styles["Normal"]) for cell in row] for row in rows]
             table = Table(body, repeatRows=1)
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, "grey")]))
             story.append(table)

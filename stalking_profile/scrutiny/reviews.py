@@ -413,7 +413,12 @@ def panel_report(
             if answer["question_key"] == FORCE_RESPONSE:
                 lines.append(f"- The force's response: {answer['answer']}")
                 continue
-            text = question_set.question(answer["question_key"]).text
+            question = question_set.find(answer["question_key"])
+            text = (  # a set edited after answers were recorded keeps them readable
+                question.text
+                if question
+                else f"({answer['question_key']}: no longer in {question_set.name})"
+            )
             note = f" {answer['note']}" if answer["note"] else ""
             lines.append(f"- {text} **{answer['answer']}**.{note}")
         lines.append("")
