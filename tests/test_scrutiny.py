@@ -453,6 +453,51 @@ def test_the_dip_samples_page_draws_and_records_an_answer(app_test):
     assert kept["Offences sampled from"].iloc[0] > 1000
 
 
+def test_a_note_without_an_answer_or_a_link_without_answers_is_said_not_saved(app_test):
+    """Helper 48's trial: a note typed under a question left unanswered, and a case with no
+    answers linked to a recommendation, were dropped while the form said "nothing to save"."""
+    at = app_test().run()
+    at.switch_page("app_pages/dip_samples.py").run()
+    at.number_input(key="sample_size").set_value(1)
+    at.button[0].click().run()
+    _note(at).set_value("Officer's notes missing")
+    link = next(s for s in at.selectbox if s.label.startswith("Link this case's findings"))
+    link.select_index(3)  # recommendation 3 (the first option is none)
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    (warning,) = [w.value for w in at.warning if w.value.startswith("Not saved: ")]
+    assert "the note to " in warning and "a note is kept with an answer" in warning
+    assert "the link to recommendation 3" in warning
+    _answer(at).set_value("no")
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    assert any("Saved 1 answer for " in s.value for s in at.success)
+    assert not [w for w in at.warning if w.value.startswith("Not saved: ")]
+
+
+def test_form_changes_records_what_changed_and_names_what_it_cannot_keep():
+    question_set = questions.parse(
+        "s",
+        {
+            "question": [
+                {"key": "a", "text": "Was A done?"},
+                {"key": "b", "text": "Was B done?"},
+                {"key": "why", "text": "Why?", "answer": "free_text"},
+            ]
+        },
+    )
+    previous = {"a": {"answer": "yes", "note": "", "recommendation": None}}
+    given = {"a": ("yes", ""), "b": ("(not answered)", "typed"), "why": ("Because", "")}
+    changes = reviews.form_changes(previous, given, None, question_set)
+    assert changes.record == {"why": ("Because", "")} and changes.withdraw == []
+    assert changes.not_kept == [
+        'the note to "Was B done?" (a note is kept with an answer: choose one, or "not applicable")'
+    ]
+    # a new link re-records every answer with it; withdrawing the last answer drops a link
+    changes = reviews.form_changes(previous, {"a": ("yes", "")}, 2, question_set)
+    assert changes.record == {"a": ("yes", "")} and not changes.not_kept
+    changes = reviews.form_changes(previous, {"a": ("(not answered)", "")}, 2, question_set)
+    assert changes.withdraw == ["a"] and "recommendation 2" in changes.not_kept[0]
+
+
 def _answer(at):
     """The first question's answer in the chosen case's review form."""
     return at.radio[0]

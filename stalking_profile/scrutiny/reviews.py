@@ -250,6 +250,64 @@ def answers(store: OperationalStore, sample: DipSample, by: Access) -> pl.DataFr
     )
 
 
+NOT_ANSWERED = "(not answered)"  # the review form's choice for a question left unanswered
+
+
+@dataclass(frozen=True)
+class FormChanges:
+    """What saving a case's review form does: answers to record (key -> answer, note), keys
+    whose answers are withdrawn (set back to not answered), and what cannot be kept, in
+    words (a note needs an answer; a recommendation link is kept with the case's answers)."""
+
+    record: dict[str, tuple[str, str]]
+    withdraw: list[str]
+    not_kept: list[str]
+
+
+def form_changes(
+    previous: dict[str, dict],
+    given: dict[str, tuple[str, str]],
+    linked: int | None,
+    question_set: QuestionSet,
+) -> FormChanges:
+    """Compare a case's review form (`given`: key -> answer, note; `linked`: the
+    recommendation chosen) with its answers recorded (`previous`: key -> row). A note typed
+    without an answer, and a link for a case with no answer, were dropped while the form said
+    "nothing to save": they are now named in `not_kept`."""
+    record: dict[str, tuple[str, str]] = {}
+    withdraw: list[str] = []
+    not_kept: list[str] = []
+    for key, (answer, note) in given.items():
+        before = previous.get(key, {})
+        if answer in (NOT_ANSWERED, ""):
+            if before:
+                withdraw.append(key)
+            if note.strip():
+                question = question_set.find(key)
+                not_kept.append(
+                    f'the note to "{question.text if question else key}" (a note is kept '
+                    'with an answer: choose one, or "not applicable")'
+                )
+            continue
+        unchanged = (
+            before.get("answer") == answer
+            and before.get("note", "") == note
+            and before.get("recommendation") == linked
+        )
+        if not unchanged:
+            record[key] = (answer, note)
+    answered_after = set(previous) - set(withdraw) | set(record)
+    linked_before = next(
+        (row["recommendation"] for row in previous.values() if row.get("recommendation")), None
+    )
+    if linked is not None and linked != linked_before and not answered_after:
+        not_kept.append(
+            f"the link to recommendation {linked} (a link is kept with the case's answers: "
+            "record at least one)"
+        )
+    return FormChanges(record, withdraw, not_kept)
+
+
 def summary(
     sample: DipSample, recorded: pl.DataFrame, question_set: QuestionSet, by: tuple[str, ...] = ()
 ) -> pl.DataFrame:

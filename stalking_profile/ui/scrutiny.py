@@ -20,7 +20,7 @@ from stalking_profile.ui.auth import audit_view, audited, store
 from stalking_profile.ui.cache import current_access, current_gateway, synthetic_demo
 from stalking_profile.ui.widgets import download, record_download, show_table
 
-NOT_ANSWERED = "(not answered)"
+NOT_ANSWERED = reviews.NOT_ANSWERED
 SAMPLE_KEY = "dip_sample_choice"  # the sidebar's choice of sample
 
 
@@ -137,20 +137,10 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
         )
         saved = st.form_submit_button("Save the answers for this case", type="primary")
     if saved:
-        answered = withdrawn = 0
-        for key, (answer, note) in given.items():
-            before = previous.get(key, {})
-            unchanged = (
-                before.get("answer") == answer
-                and before.get("note", "") == note
-                and before.get("recommendation") == linked
-            )
-            if answer in (NOT_ANSWERED, "") and before:  # set back to not answered: withdrawn
-                reviews.withdraw_answer(store(), sample, str(case), key, current_access())
-                withdrawn += 1
-                continue
-            if answer in (NOT_ANSWERED, "") or unchanged:
-                continue
+        changes = reviews.form_changes(previous, given, linked, question_set)
+        for key in changes.withdraw:  # set back to not answered: withdrawn
+            reviews.withdraw_answer(store(), sample, str(case), key, current_access())
+        for key, (answer, note) in changes.record.items():
             reviews.record_answer(
                 store(),
                 sample,
@@ -162,10 +152,9 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
                 current_access(),
                 recommendation=linked,
             )
-            answered += 1
         done = [
             f"{verb} {plural(n, 'answer')}"
-            for verb, n in (("Saved", answered), ("Withdrew", withdrawn))
+            for verb, n in (("Saved", len(changes.record)), ("Withdrew", len(changes.withdraw)))
             if n
         ]
         st.session_state["review_saved"] = (
@@ -173,9 +162,12 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
             if done
             else f"No answer changed for {case}: nothing to save."
         )
+        st.session_state["review_not_kept"] = changes.not_kept
         st.rerun()
     if message := st.session_state.pop("review_saved", None):
         st.success(message)
+    if not_kept := st.session_state.pop("review_not_kept", None):
+        st.warning("Not saved: " + "; ".join(not_kept) + ".", icon=":material/warning:")
 
 
 def recommendation_titles() -> dict[int, str]:
