@@ -136,3 +136,51 @@ def test_a_database_without_order_tables_says_why_no_history_is_read(
     assert first.history_note == ""  # nothing asked for yet
     panel = prioritisation_panel(gateway, flt, 12, Weights(), suspect)
     assert panel.history is None and panel.history_note == HISTORY_NEEDS_ORDERS
+
+
+def test_a_breach_after_its_order_ended_weighs_nothing(demo_db_path, tmp_path) -> None:
+    """Helper 48's trial: a breach dated on or after its order's expiry counted in a suspect's
+    score while the Civil orders page, rightly, counted it as no breach of that order. The
+    score now counts the breaches the page counts (measures.orders.breaches_in_force)."""
+    import shutil
+    from datetime import date, timedelta
+
+    import duckdb
+
+    from stalking_profile import queries
+    from stalking_profile.access import Access
+    from stalking_profile.db import connect
+    from stalking_profile.measures import orders
+
+    database = tmp_path / "breaches.duckdb"
+    shutil.copy(demo_db_path, database)
+    find = (
+        "SELECT order_id, subject_id, LEAST(interim_date, granted_date) AS made, expiry_date "
+        "FROM civil_order WHERE subject_id IS NOT NULL AND expiry_date IS NOT NULL "
+        "AND discharged_date IS NULL AND granted_date IS NOT NULL ORDER BY order_id LIMIT 1"
+    )
+    with duckdb.connect(str(database)) as con:
+        order_id, subject, made, expiry = con.execute(find).fetchone()
+        for number, day in enumerate((made, expiry, expiry + timedelta(days=10))):
+            con.execute(
+                "INSERT INTO breach (breach_id, order_id, breach_date) VALUES (?, ?, ?)",
+                [f"TEST-B{number}", order_id, day],
+            )
+    gateway = connect(database, read_only=True).scoped(Access.command_line())
+    stored_orders = gateway.sql("SELECT * FROM civil_order")
+    stored_breaches = gateway.sql("SELECT * FROM breach")
+    counted = queries.subject_breaches(gateway, date(1990, 1, 1), date(2100, 1, 1))
+    extract = queries.dataset_info(gateway).extract_date
+    in_force = orders.breaches_in_force(stored_orders, stored_breaches, extract)
+    assert set(in_force.filter(pl.col("breach_id").str.starts_with("TEST"))["breach_id"]) == {
+        "TEST-B0"
+    }
+    dates = counted.filter(subject_id=subject)["breach_date"].to_list()
+    assert made in dates and expiry not in dates and expiry + timedelta(days=10) not in dates
+    assert (
+        counted.height
+        == in_force.join(
+            stored_orders.filter(pl.col("subject_id").is_not_null()).select("order_id"),
+            on="order_id",
+        ).height
+    )

@@ -14,7 +14,8 @@ four numbers an analyst can check by hand:
 - frequency = 100 x the suspect's offences / the most offences of any suspect ranked;
 - gravity = 100 x the suspect's gravity points / the most of any suspect ranked, where
   gravity points are the sum of their offences' weights plus each breach of an order they
-  are subject to (in the window) at the breach weight;
+  are subject to (in the window, and dated while the order was in force, as the Civil
+  orders page counts breaches) at the breach weight;
 - victims = 100 x the suspect's distinct victims / the most of any suspect ranked;
 - score = (w_r x recency + w_f x frequency + w_g x gravity + w_v x victims) / (sum of w).
 """
