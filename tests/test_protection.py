@@ -321,6 +321,23 @@ R2,restraining order,P2,V2,X-0002,2023-01-10,,,,,,applied,BE
 """
 
 
+def test_a_dvpo_made_without_an_expiry_date_is_warned_of(tmp_path):
+    """Helper 48's trial: a DVPO granted with no expiry date was imported without a word and
+    counted as in force to the extract date, years on (a DVPO lasts 14 to 28 days)."""
+    path = _force(tmp_path)
+    report = _import(
+        path,
+        "orders.csv",
+        ORDERS_CSV
+        + "R3,DVPO,P3,V3,X-0003,2023-01-10,,2023-01-11,,,,granted,AY\n"
+        + "R4,DVPO,P4,V4,X-0004,2023-01-10,,2023-01-11,,2023-02-08,,expired,AY\n",
+    )
+    assert report.rows_accepted == 4
+    (warning,) = [w for w in report.warnings if "DVPO" in w]
+    assert warning.startswith("1 DVPO was made with no expiry or discharge date")
+    assert "(e.g. order R3)" in warning
+
+
 def test_orders_then_breaches_join_across_two_imports(tmp_path):
     """A breach file names orders imported before it; a later orders file (the order refused
     after all) replaces the order, and the breach still joins to it."""

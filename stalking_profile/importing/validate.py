@@ -875,4 +875,25 @@ def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[
                 "Stalking Protection Act 2019 sets at least 2 years unless varied): check the "
                 "dates (e.g. order " + str(short["order_id"][0]) + ")"
             )
+        made = pl.col("granted_date").is_not_null()
+        if "interim_date" in accepted.columns:
+            made = made | pl.col("interim_date").is_not_null()
+        endless = accepted.filter(
+            (pl.col("order_type") == "DVPO")
+            & made
+            & pl.col("expiry_date").is_null()
+            & (
+                pl.col("discharged_date").is_null()
+                if "discharged_date" in accepted.columns
+                else True
+            )
+        )
+        if endless.height:
+            notes.append(
+                f"{endless.height:,} DVPO{'s were' if endless.height != 1 else ' was'} made with "
+                "no expiry or discharge date, so counted as in force to the extract date (a "
+                "DVPO lasts 14 to 28 days): add the expiry dates (e.g. order "
+                + str(endless["order_id"][0])
+                + ")"
+            )
     return tuple(notes)
