@@ -393,6 +393,49 @@ def test_a_reference_in_another_case_than_the_stored_offences_is_that_offence(
     assert _outcome_of(force, "T-000006")[1] == "14"
 
 
+def test_a_reference_with_invisible_or_full_width_letters_is_the_stored_offence(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """Helper 47's trial: "\u200bEX-..." (a leading zero-width space) and full-width "ＥＸ-..."
+    were each stored as a new offence beside the one they name."""
+    _imported(force, tmp_path / "first.csv", offences(8))
+    again = offences(2, start=5, arrest_made="true").with_columns(
+        pl.Series("crime_ref", ["\u200bT-000005", "Ｔ-000006"])
+    )
+    again.write_csv(tmp_path / "again.csv")
+    report = import_file(force, tmp_path / "again.csv")
+    assert (report.rows_inserted, report.rows_updated) == (0, 2)
+    assert counts(force)["offence"] == 8
+
+
+def test_a_control_character_anywhere_in_a_file_refuses_its_row(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """Helper 47's trial: a NUL byte past the file's first 64 KB was stored inside a crime
+    reference (a second offence beside the first when a clean extract came) and a victim key;
+    an escape code in a name stopped a pack. The row is refused, with its row number."""
+    frame = offences(1200).with_columns(
+        pl.when(pl.col("crime_ref") == "T-001100")
+        .then(pl.lit("T-001100\x00"))
+        .otherwise(pl.col("crime_ref"))
+        .alias("crime_ref"),
+        pl.when(pl.col("crime_ref") == "T-001150")
+        .then(pl.lit("18\x1b[31m"))
+        .otherwise(pl.col("victim_age"))
+        .alias("victim_age"),
+    )
+    path = tmp_path / "late.csv"
+    frame.write_csv(path)
+    assert path.stat().st_size > 65_536 and path.read_bytes().index(b"\x00") > 65_536
+    report = import_file(force, path)
+    refused = {row["row_number"]: row for row in report.rejects.iter_rows(named=True)}
+    assert report.rows_accepted == 1198 and set(refused) == {1101, 1151}
+    assert refused[1101]["column_name"] == "crime_ref"
+    assert "control character" in refused[1101]["reason"]
+    stored = force.sql("SELECT crime_ref FROM offence WHERE crime_ref LIKE 'T-0011%'")
+    assert "T-001100" not in stored["crime_ref"].to_list()
+
+
 def test_an_extract_date_before_the_stored_one_is_refused_and_the_date_used_is_said(
     force: Gateway, tmp_path: Path
 ) -> None:

@@ -314,15 +314,45 @@ def _parsed(
         elif column is not None and column.allowed:
             parsed = _parse_code(column)
             reason = f"unknown code (allowed: {', '.join(column.allowed)})"
+        elif name in REFERENCE_COLUMNS:  # a key: the same key however it was typed
+            parsed = _as_key(name)
+            reason = None
         else:
             parsed = pl.col(name).str.strip_chars()
-            reason = None  # free text: anything goes
+            reason = None  # free text: anything but control characters
         expressions.append(
             pl.when(_blank(name)).then(None).otherwise(parsed).alias(f"{name}__parsed")
         )
         if reason is not None:
             problems.append((name, pl.col(f"{name}__parsed").is_null() & ~_blank(name), reason))
+        else:
+            problems.append(
+                (name, pl.col(name).str.contains(CONTROL).fill_null(False), CONTROL_REASON)
+            )
     return frame.with_columns(expressions), problems
+
+
+# Control characters no record holds (tab, line feed and carriage return are text): a NUL
+# byte past the first 64 KB was stored inside a crime reference, a second offence beside the
+# first; an escape code in a force name stopped a pack's charts.
+CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
+CONTROL_REASON = (
+    "holds a control character (such as a NUL byte or an escape code), which no record "
+    "holds: check the file's encoding, or the cell in the records system"
+)
+INVISIBLE = r"[\u200B-\u200F\u2060\uFEFF]"  # zero-width spaces, joiners and marks
+
+
+def _as_key(name: str) -> pl.Expr:
+    """A reference as the same key however it was typed: Unicode compatibility forms read as
+    their plain letters (full-width "ＥＸ" as "EX") and invisible characters dropped (a
+    leading zero-width space made a second offence of EX-BD-2101-00002).
+
+    >>> keys = pl.DataFrame({"k": ["\u200bEX-1", "ＥＸ-1", " EX-1 "]})
+    >>> keys.select(_as_key("k"))["k"].to_list()
+    ['EX-1', 'EX-1', 'EX-1']
+    """
+    return pl.col(name).str.normalize("NFKC").str.replace_all(INVISIBLE, "").str.strip_chars()
 
 
 NOT_A_DATE = "not a date (expected e.g. 31/01/2022 or 2022-01-31)"
