@@ -708,6 +708,39 @@ def test_mapping_with_unknown_column_is_refused(tmp_path: Path) -> None:
         load_mapping(path)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[source]\nencoding = 5\n", r"\[source\] encoding = 5: must be text"),
+        ("[source]\ndelimiter = 5\n", r"\[source\] delimiter = 5: must be text"),
+        ("[source]\nsheet = 3\n", r"\[source\] sheet = 3: must be text"),
+        ('[source]\nheader_row = "abc"\n', r"header_row = 'abc': must be a whole number"),
+        ("[source]\nheader_row = 0\n", r"header_row = 0: must be 1 or more"),
+        ("source = 3\n", r"source must be a \[source\] table"),
+        ("[values]\nvictim_sex = 5\n", r"\[values\] victim_sex = 5: must be a table"),
+    ],
+)
+def test_a_mapping_setting_of_the_wrong_kind_is_a_clear_error(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Helper 47's trial: each of these stopped `check` and `import` with a traceback
+    (AttributeError, TypeError), and the Data page said only "the check stopped"."""
+    path = tmp_path / "odd.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReadError, match=message):
+        load_mapping(path)
+
+
+@pytest.mark.parametrize("encoding", ["hex", "rot13", "no-such-codec"])
+def test_an_encoding_that_is_not_a_text_encoding_is_a_clear_error(
+    tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "offences.csv"
+    offences(2).write_csv(path)
+    with pytest.raises(ReadError, match=f"'{encoding}' is not a text encoding Python knows"):
+        read_table(path, encoding=encoding)
+
+
 def _write(tmp_path: Path, name: str, content: bytes | str) -> Path:
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))

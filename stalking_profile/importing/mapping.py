@@ -62,6 +62,7 @@ def load_mapping(path: Path | str) -> ColumnMapping:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ReadError(f"cannot read the mapping file {path.name}: {error}") from error
+    _check_types(data, path.name)
     known = _known_columns()
     for section in ("columns", "values", "defaults", "blanks"):
         unknown = sorted(set(data.get(section, {})) - known)
@@ -84,6 +85,39 @@ def load_mapping(path: Path | str) -> ColumnMapping:
         header_row=int(source.get("header_row", 1)),
         blanks=dict(data.get("blanks", {})),
     )
+
+
+# [source] settings and what each must be (a number where text belongs stopped the import
+# with a traceback: `encoding = 5`, `sheet = 3`, `source = 3`)
+SOURCE_TYPES: dict[str, tuple[type, str]] = {
+    "name": (str, "text"),
+    "encoding": (str, 'text, such as "cp1252"'),
+    "delimiter": (str, 'text, such as ";"'),
+    "sheet": (str, 'text: the sheet\'s name, such as "Sheet1"'),
+    "header_row": (int, "a whole number from 1 (the spreadsheet row of the headers)"),
+    "date_formats": (list, 'a list of formats, such as ["%d.%m.%Y"]'),
+}
+
+
+def _check_types(data: dict, name: str) -> None:
+    """Each section a table, each [source] setting of its kind, each [values] column a table
+    of file value = contract value: a ReadError saying which, not a traceback."""
+    for section in ("source", "columns", "values", "defaults", "blanks"):
+        if not isinstance(data.get(section, {}), dict):
+            raise ReadError(f"mapping {name}: {section} must be a [{section}] table")
+    for key, value in data.get("source", {}).items():
+        kind, wanted = SOURCE_TYPES.get(key, (object, ""))
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ReadError(f"mapping {name} [source] {key} = {value!r}: must be {wanted}")
+    header_row = data.get("source", {}).get("header_row", 1)
+    if header_row < 1:
+        raise ReadError(f"mapping {name} [source] header_row = {header_row}: must be 1 or more")
+    for column, table in data.get("values", {}).items():
+        if not isinstance(table, dict):
+            raise ReadError(
+                f'mapping {name} [values] {column} = {table!r}: must be a table of "value in '
+                f'the file" = contract value, under [values.{column}]'
+            )
 
 
 def _normalise(name: str) -> str:

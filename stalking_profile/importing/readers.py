@@ -200,12 +200,14 @@ def read_csv(
             f"{path.name} is a binary file, not a delimited text file (is it an Excel or zip file renamed .csv?)"
         )
     encoding = wide or detect_encoding(sample, encoding)
-    try:
-        codecs.lookup(encoding)
+    try:  # a codec that is not a text encoding ("hex", "rot13") stopped the check
+        known = codecs.lookup(encoding)._is_text_encoding
     except LookupError:
+        known = False
+    if not known:
         raise ReadError(
-            f"{encoding!r} is not an encoding Python knows (e.g. utf-8, cp1252, utf-16)"
-        ) from None
+            f"{encoding!r} is not a text encoding Python knows (e.g. utf-8, cp1252, utf-16)"
+        )
     delimiter = detect_delimiter(sample.decode(encoding, errors="replace"), delimiter)
     csv.field_size_limit(1 << 30)
     header_problem = _header_problem(path, sample, encoding, delimiter)
