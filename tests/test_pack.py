@@ -516,6 +516,13 @@ def test_the_pack_carries_the_recommendations_tracker(demo_gateway, tmp_path):
     assert ["9", "Data", "force", "2024-06-01", "not stated"] in rows
     pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.pdf)).pages)
     assert "Recommendations: latest status as stated" in pdf_text
+    # the shipped example says whose it is (helper 46: a real review's 18 recommendations
+    # under the demo force's title, unattributed); a force's own tracker needs no such line
+    attribution = "Dyfed-Powys Police and Crime Commissioner's review of July 2023"
+    assert any(attribution in text for text in _texts(deck, notes=False))
+    assert attribution in " ".join(pdf_text.split())
+    own = tracker.tracker(store).with_columns(pl.col("text") + " (ours)")
+    assert tracker.whose(own) == ""
 
 
 def _publication_tables(demo_gateway, area, domestic="all"):

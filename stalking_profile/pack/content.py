@@ -21,7 +21,7 @@ from stalking_profile.pack import findings
 from stalking_profile.pack.charts import PackChart, pack_charts
 from stalking_profile.pack.findings import Finding
 from stalking_profile.publication import exact_for_protection, round_counts
-from stalking_profile.scrutiny.tracker import latest
+from stalking_profile.scrutiny.tracker import latest, whose
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class PackContent:
     definitions: list[tuple[str, str]]
     disclosure: str
     recommendations: pl.DataFrame | None = None  # the tracker's latest status of each
+    recommendations_source: str = ""  # whose they are, where not the force's own (tracker.whose)
     protection: Protected | None = None  # publication mode: the secondary step and its audit
 
 
@@ -160,6 +161,7 @@ def gather(
         ],
         disclosure=disclosure_statement(provenance, protected, further),
         recommendations=None if tracker is None else latest_statuses(tracker),
+        recommendations_source="" if tracker is None else whose(tracker),
         protection=protected,
     )
 

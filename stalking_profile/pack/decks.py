@@ -237,9 +237,12 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
             row.height = Inches(0.28)
             for cell in row.cells:
                 cell.text_frame.paragraphs[0].font.size = Pt(10)
+        notes = [content.recommendations_source]
         if content.recommendations.height > 18:  # said, not cut short in silence
             more = content.recommendations.height - 18
-            _note(slide, f"and {more:,} more: every recommendation is in the PDF")
+            notes.append(f"And {more:,} more: every recommendation is in the PDF.")
+        if any(notes):
+            _note(slide, " ".join(note for note in notes if note))
 
     out = io.BytesIO()
     deck.save(out)
@@ -318,6 +321,11 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         *(
             [
                 words("Recommendations: latest status as stated", "Heading2"),
+                *(
+                    [words(content.recommendations_source)]
+                    if content.recommendations_source
+                    else []
+                ),
                 table(content.recommendations),
             ]
             if content.recommendations is not None and content.recommendations.height

@@ -34,6 +34,10 @@ EXAMPLE_SOURCE = (
     "perpetrators of stalking and harassment?\" (July 2023), with the force's response and its "
     "February and June 2024 progress. They are a real review's, not the demonstration force's."
 )
+EXAMPLE_ATTRIBUTION = (
+    "The shipped example: the Dyfed-Powys Police and Crime Commissioner's review of July 2023, "
+    "not the demonstration force's recommendations."
+)
 COLUMNS = ("number", "theme", "text", "owner", "due_date", "update_date", "status", "progress")
 OWNERS = ("force", "courts", "commissioner's office")
 NOT_STATED = "not stated"
@@ -106,6 +110,19 @@ def tracker(store: OperationalStore, example: bool = False) -> pl.DataFrame:
         import_tracker(store, EXAMPLE, Access.command_line("example data"))
         table = store.frame("recommendation_updates", SCHEMA)
     return table
+
+
+def whose(table: pl.DataFrame) -> str:
+    """Whose recommendations `table` (the tracker) holds, where a reader could take them for
+    the force's: the shipped example's source when it holds exactly the example's
+    recommendations (a demonstration pack listed a real review's 18 under the demo force's
+    title); otherwise "" (a force's own tracker)."""
+    example = pl.read_csv(EXAMPLE, infer_schema=False).select(
+        pl.col("number").cast(pl.Int64), "text"
+    )
+    shown = table.select("number", "text").unique().sort("number")
+    same = shown.height and shown.equals(example.unique().sort("number"))
+    return EXAMPLE_ATTRIBUTION if same else ""
 
 
 MOST = 9_999  # recommendations a tracker numbers (a 23-digit number stopped the page)
