@@ -184,7 +184,17 @@ def rate_axis(uppers: list[float | None]) -> dict[str, object]:
     """A y-axis for rates: 0% up to a little above the highest interval, never past 100%
     (and 0-100% when there is nothing to show, not Plotly's -100% to 600%)."""
     top = max((v for v in uppers if v is not None and v == v), default=0.0)
-    return {"tickformat": ".0%", "range": [0, min(1.0, top * 1.1) if top > 0 else 1.0]}
+    return {"tickformat": share_format(top), "range": [0, min(1.0, top * 1.1) if top > 0 else 1.0]}
+
+
+def share_format(top: float | None) -> str:
+    """A share axis's tick format: whole percents, or tenths below 5% (ticks on a 0-1.3% axis
+    read "1%, 1%, 1%, 0%").
+
+    >>> share_format(0.013), share_format(0.4), share_format(None)
+    ('.1%', '.0%', '.0%')
+    """
+    return ".1%" if top is not None and 0 < top < 0.05 else ".0%"
 
 
 def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
@@ -628,8 +638,18 @@ def repeat_share_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
             },
             hovertemplate="%{y:.1%}<extra>" + name + "</extra>",
         )
+    shares = [
+        v
+        for column in ("repeat_victim_share", "repeat_suspect_share")
+        for v in monthly[column].to_list()
+        if v is not None
+    ]
     figure.update_layout(
-        yaxis={"title": "Share of offences", "tickformat": ".0%", "rangemode": "tozero"}
+        yaxis={
+            "title": "Share of offences",
+            "tickformat": share_format(max(shares, default=None)),
+            "rangemode": "tozero",
+        }
     )
     month_axis(figure, months)
     return apply_theme(figure, title)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
@@ -939,6 +939,13 @@ def _within_figure(monthly: pl.DataFrame, incomplete_from: date, flt: ProfileFil
         _titled(f"Outcome within {outcomes.HORIZONS[0]} days, by month recorded", flt),
         _categories(flt),
     )
+    if monthly.is_empty():  # no month followed up yet: the period's months, shaded (the axis
+        # read -1 to 6 with nothing on it, January 2022 alone)
+        charts.month_axis(figure, [flt.start_month, flt.end_month])
+        figure.update_xaxes(
+            type="date",
+            range=[flt.start_month - timedelta(days=20), flt.end_month + timedelta(days=20)],
+        )
     return charts.mark_incomplete(
         figure, max(incomplete_from, flt.start_month), flt.end_month, "follow-up incomplete"
     )

@@ -392,11 +392,20 @@ def for_display(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl
         shown = _shown(name, schema[name], column.kind)
         if column.kind == "small" and schema.get("denominator", pl.String).is_numeric():  # 0 of 0
             shown = pl.when(pl.col("denominator") == 0).then(pl.lit(NO_OFFENCES)).otherwise(shown)
+            if "followed_share" in schema:  # a rate among offences followed up long enough
+                shown = (
+                    pl.when((pl.col("denominator") == 0) & (pl.col("followed_share") == 0))
+                    .then(pl.lit(NONE_FOLLOWED))
+                    .otherwise(shown)
+                )
         expressions.append(shown.alias(labels.get(name, column.label)))
     return frame.select(expressions)
 
 
 NO_OFFENCES = "no offences: no rate"  # a small-numbers cell of a rate of 0 offences
+# ... of a rate among offences followed up long enough, where the period has offences but none
+# yet followed up (January 2022 alone, within 90 days: 528 offences read "no offences")
+NONE_FOLLOWED = "none followed up long enough yet: no rate"
 
 
 def display_formats(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> dict[str, str]:

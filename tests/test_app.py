@@ -249,6 +249,26 @@ def test_the_spc_table_where_the_data_start_holds_what_its_chart_draws(app_test)
     assert any("Too few points for process limits (3 of the 13 needed)" in t for t in titles)
 
 
+def test_outcomes_for_a_month_not_yet_followed_up_say_so(app_test) -> None:
+    """Helper 46's trial, January 2022 alone (528 offences, none recorded 90 days before the
+    extract): the 90/180-day table's small-numbers column read "no offences: no rate", and the
+    chart by month had an x-axis of -1 to 6 with nothing on it."""
+    outcomes = _open(app_test, "app_pages/outcomes.py", **{"from": "Jan 2022", "to": "Jan 2022"})
+    within = next(
+        f.value for f in outcomes.dataframe if "Offences followed up that long" in f.value.columns
+    )
+    flags = set(within.iloc[:, -1].astype(str)) | {str(v) for row in within.values for v in row}
+    assert "none followed up long enough yet: no rate" in flags
+    assert "no offences: no rate" not in flags
+    (chart,) = [
+        json.loads(c.proto.spec)
+        for c in _charts(outcomes)
+        if "Outcome within 90 days, by month" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    ]
+    axis = chart["layout"]["xaxis"]
+    assert axis["type"] == "date" and axis["range"][0].startswith("2021-12-12")
+
+
 def test_outcomes_by_district_opens_on_the_filters_da_choice(app_test) -> None:
     """For DA and non-DA the Outcomes by district tabs opened on DA, so the first Totals a
     reader saw were the force's 5,669 DA offences, not its 6,129."""

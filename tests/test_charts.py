@@ -301,3 +301,21 @@ def test_the_follow_up_band_ends_with_the_period_chosen(demo_gateway: Gateway) -
     last_point = max(view.within_by_month["recorded_month"])
     assert str(band.x1) == "2022-01-16"
     assert str(last_point) < str(band.x0) < str(view.incomplete_from)
+
+
+def test_a_share_axis_under_5_percent_ticks_in_tenths():
+    """Helper 46's trial: the Repeats page's shares for April to June 2018 (under 1.3%) had
+    ticks reading "1%, 1%, 1%, 1%, 1%, 0%"."""
+
+    monthly = pl.DataFrame(
+        {
+            "recorded_month": [date(2018, 4, 1), date(2018, 5, 1), date(2018, 6, 1)],
+            "repeat_victim_share": [0.004, 0.009, 0.013],
+            "repeat_suspect_share": [0.0, 0.006, None],
+            "full_lookback": [False, False, False],
+        }
+    )
+    figure = charts.repeat_share_figure(monthly, "Repeats")
+    assert figure.layout.yaxis.tickformat == ".1%"
+    wider = monthly.with_columns(pl.col("repeat_victim_share") * 20)
+    assert charts.repeat_share_figure(wider, "Repeats").layout.yaxis.tickformat == ".0%"
