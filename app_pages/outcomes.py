@@ -25,7 +25,11 @@ ui.show_table(
     ui.file_stem("outcomes-within-days", flt),
     labels={"label": "Outcome", "denominator": "Offences followed up that long"},
 )
-ui.show_table(view.time_to_outcome, ui.file_stem("outcomes-time-to-outcome", flt))
+ui.show_table(
+    view.time_to_outcome,
+    ui.file_stem("outcomes-time-to-outcome", flt),
+    labels={"median_days": "Median days to outcome (open offences counted)"},
+)
 if median_note := view.median_note(flt):
     st.caption(f":material/warning: {median_note}")
 ui.chart_with_table(
@@ -70,7 +74,11 @@ st.subheader("Home Office outcome groups")
 ui.chart_with_table(view.groups_figure, view.groups_table, "outcomes-groups", flt, view.groups_note)
 
 st.subheader("Time from recording to outcome")
-ui.show_table(view.median_days, ui.file_stem("outcomes-median-days", flt))
+ui.show_table(
+    view.median_days,
+    ui.file_stem("outcomes-median-days", flt),
+    labels={"median_days": "Median days to outcome (offences with one)"},
+)
 st.caption(
     "Median days from the recorded date to the latest outcome, over offences that have one; open "
     "offences are not counted, so recent periods understate the time. A median over fewer than "
