@@ -42,19 +42,26 @@ def _write(
     from stalking_profile.snapshots import writing
 
     errors = (BoundaryError, DatabaseError, ImportRefused, ReadError, ValueError)
+    # not when the dashboard runs it: it records the import under its user. Recorded as
+    # started before it can land, so an import killed between landing and its audit entry
+    # still leaves a trace (the audit trail and the database cannot be written as one).
+    if audit:
+        _audit_import(database, "started", outcome="started")
     try:
         with writing(database, create=create) as gateway:
             report = action(gateway)
     except errors as error:
         print(f"\nerror: {error}. The database is unchanged.", file=sys.stderr)
+        if audit:
+            _audit_import(database, f"refused: {error}", outcome="refused")
         return 2
     print(report.text())
-    if audit:  # not when the dashboard runs it: it records the import under its user
+    if audit:
         _audit_import(database, report.text())
     return 0
 
 
-def _audit_import(database: Path, report: str) -> None:
+def _audit_import(database: Path, report: str, outcome: str = "ok") -> None:
     """Write a command-line import to the audit trail of the database's operational store (a
     warning, not a failure, if that store cannot be written: the import itself has landed)."""
     from stalking_profile.operational import OperationalError, audit, open_store
@@ -66,6 +73,7 @@ def _audit_import(database: Path, report: str) -> None:
             audit.Action.IMPORT,
             _operator(),
             f"{database.name}: {report.splitlines()[0] if report else ''}"[:500],
+            outcome=outcome,
         )
     except OperationalError as error:
         print(f"warning: the import is not in the audit trail: {error}", file=sys.stderr)

@@ -301,7 +301,15 @@ def test_a_command_line_import_is_in_the_audit_trail(tmp_path: Path):
     result = run_cli("import", ROOT / "data" / "templates" / "districts.csv", "--db", database)
     assert result.returncode == 0, result.stderr
     store = open_store(f"sqlite:///{tmp_path / 'force.operational.sqlite'}")
-    trail = audit.events(store, ADMIN)
-    assert trail["action"].to_list() == ["import"]
-    assert trail["detail"][0].startswith("force.duckdb: ")
+    trail = audit.events(store, ADMIN).sort("event_id")
+    # recorded as started before it could land (helper 47: an import killed after landing and
+    # before its audit entry left no trace), then with its report; a refused one as refused
+    assert trail["action"].to_list() == ["import", "import"]
+    assert trail["outcome"].to_list() == ["started", "ok"]
+    assert trail["detail"][0] == "force.duckdb: started"
+    assert trail["detail"][1].startswith("force.duckdb: ") and "rows read" in trail["detail"][1]
     assert "(command line)" in trail["username"][0]
+    missing = run_cli("import", tmp_path / "no-such-file.csv", "--db", database)
+    assert missing.returncode == 2
+    last = audit.events(store, ADMIN).sort("event_id").tail(1).row(0, named=True)
+    assert last["outcome"] == "refused" and "no-such-file.csv" in last["detail"]
