@@ -310,7 +310,17 @@ def _parsed(
             reason = "not yes/no (expected Y/N, Yes/No, True/False or 1/0)"
         elif dtype == "INTEGER":
             parsed = _parse_integer(name)
-            reason = "not a whole number (up to 999,999,999)"
+            # a number of too many digits, or a sign, is a whole number out of range, not "not
+            # a whole number" (-2147483649 and 99999999999999999999 read so)
+            reason = (
+                pl.when(
+                    pl.col(name)
+                    .str.strip_chars()
+                    .str.contains(r"^[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)$")
+                )
+                .then(pl.lit("a whole number out of range (0 to 999,999,999)"))
+                .otherwise(pl.lit("not a whole number (up to 999,999,999)"))
+            )
         elif column is not None and column.allowed:
             parsed = _parse_code(column)
             reason = f"unknown code (allowed: {', '.join(column.allowed)})"
