@@ -47,7 +47,9 @@ ui.chart_with_table(
     flt,
     "Kept: no stretch between recording, each contact and the outcome (or, while open, the "
     "extract date) was longer than the interval agreed. An open offence whose next update is "
-    "not yet due counts as kept so far. 95% Wilson intervals.",
+    "not yet due counts as kept so far. Not measured: whether the victim was told the "
+    "outcome (a contact after it is not read), so an offence whose outcome came within the "
+    "interval counts as kept even with no contact at all. 95% Wilson intervals.",
 )
 st.caption(
     "Offences with an agreement (%) is a data-quality figure: offences with no agreement "

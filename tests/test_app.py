@@ -324,6 +324,17 @@ def test_the_contact_and_orders_pages_name_the_selections_rows(app_test) -> None
         assert rows["Order type"].iloc[0] == "All types"
 
 
+def test_the_contact_page_says_kept_does_not_read_the_final_update(app_test) -> None:
+    """Helper 48's finding: an agreement counts as kept with no contact at all where the
+    outcome came within the interval (766 of 4,359 kept in the year to September 2021), and a
+    contact after the outcome, the final update the seeds' dip samples ask about, is not read.
+    The page now says so beside the rate."""
+    at = _open(app_test, "app_pages/contact.py", **PUBLISHED_YEAR)
+    words = " ".join(c.value for c in at.caption)
+    assert "Not measured: whether the victim was told the outcome" in words
+    assert "counts as kept even with no contact at all" in words
+
+
 def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
     """Fault 3: with Calderdale alone, 'Force' equalled Calderdale in the Trends comparison,
     the Outcomes by district table and the Risk tables."""
