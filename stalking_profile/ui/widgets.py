@@ -276,8 +276,10 @@ def headline_tile(column, row: dict, change: dict | None = None, share: dict | N
     delta = None
     if change is not None and change["value"] is not None:
         label = change["label"]
-        wording = " like for like" if "like for like" in label else " on previous period"
-        per_day = " per day" if label.endswith("per day") else ""
+        # short enough for a tile (helper 46: "-100.0% per day on previous per…" was cut off;
+        # the tooltip and the Headline figures table say it in full)
+        wording = " like for like" if "like for like" in label else " vs previous"
+        per_day = " a day" if label.endswith("per day") else ""
         delta = formatting.signed_percent(change["value"]) + per_day + wording
     if share is not None and share["value"] is not None:
         delta = f"{formatting.percent(share['value'])} of offences"
