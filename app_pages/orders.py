@@ -3,7 +3,6 @@
 import streamlit as st
 
 from stalking_profile import protection_panels, ui
-from stalking_profile.contract import ORDER_TYPES
 
 flt = ui.active_filter()
 
@@ -13,12 +12,7 @@ st.caption(
     "of the chosen types and DA choice"
 )
 no_offences = ui.nothing_to_show(flt)  # said; an order made earlier may still be in force
-order_type = st.selectbox(
-    "Order type to chart",
-    list(ORDER_TYPES),
-    format_func=lambda code: ORDER_TYPES[code],
-    key="order_type",
-)
+order_type = ui.order_type_choice(flt)
 view = ui.civil_orders(flt, order_type)
 if no_offences and (view is None or view.activity.is_empty()):
     st.stop()

@@ -88,6 +88,12 @@ class OrdersPanel:
         return self.monthly.filter(pl.col("order_type") == self.order_type)
 
     @property
+    def types_charted(self) -> list[str]:
+        """The order types (in the contract's order) with a month to chart for the filter."""
+        present = set(self.monthly["order_type"])
+        return [code for code in ORDER_TYPES if code in present]
+
+    @property
     def nothing_to_chart(self) -> str | None:
         """Why the charted type has no chart (None when it has one)."""
         if not self.chosen_monthly.is_empty():

@@ -908,10 +908,16 @@ def test_an_order_type_with_nothing_to_chart_says_so(app_test) -> None:
         app_test, "app_pages/orders.py", **PUBLISHED_YEAR, district="CD Calderdale", da="Non-DA"
     )
     assert not any("No civil orders are recorded" in info.value for info in at.info)
+    # it opens on a type with something to chart (helper 46: it opened on the SPO and said
+    # none was applied for, while the table above listed other orders)
+    opened = at.selectbox(key="order_type").value
+    assert opened != "SPO" and any(f"orders-{opened}-by-month" in str(c.key) for c in _charts(at))
     at.selectbox(key="order_type").set_value("SPO").run()
     told = "\n".join(info.value for info in at.info)
     assert "No Stalking Protection Order (Stalking Protection Act 2019) was applied for" in told
     assert not any("orders-SPO-by-month" in str(chart.key) for chart in _charts(at))
+    at.run()  # the user's choice stays
+    assert at.selectbox(key="order_type").value == "SPO"
 
 
 def test_the_overview_change_warns_where_it_crosses_a_counting_rule_change(app_test) -> None:

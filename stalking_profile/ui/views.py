@@ -10,6 +10,7 @@ import streamlit as st
 
 from stalking_profile import geography, map_panels, panels, people_panels, protection_panels
 from stalking_profile.access import Access
+from stalking_profile.contract import ORDER_TYPES
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.measures.prioritisation import Weights
 from stalking_profile.ui.cache import (
@@ -227,6 +228,26 @@ def _civil_orders(
 def civil_orders(flt: ProfileFilter, order_type: str) -> protection_panels.OrdersPanel | None:
     """Civil orders and breaches (None: the database predates the order tables)."""
     return _civil_orders(database_version(), flt, order_type, *_scope())
+
+
+def order_type_choice(flt: ProfileFilter) -> str:
+    """The "Order type to chart" box: the user's choice once made; until then the first type
+    with something to chart for the filter (Calderdale, or harassment, opened on the SPO and
+    said none was applied for while the table above listed restraining orders and DVPOs)."""
+    options = list(ORDER_TYPES)
+    if not st.session_state.get("order_type_chosen"):
+        probe = civil_orders(flt, options[0])
+        charted = probe.types_charted if probe is not None else []
+        st.session_state["order_type"] = charted[0] if charted else options[0]
+    return str(
+        st.selectbox(
+            "Order type to chart",
+            options,
+            format_func=lambda code: ORDER_TYPES[code],
+            key="order_type",
+            on_change=lambda: st.session_state.update(order_type_chosen=True),
+        )
+    )
 
 
 @panel_cache(max_entries=128)
