@@ -71,6 +71,94 @@ def _detect(
     )
 
 
+# What a boundary file may be, by its name and its first bytes. GDAL opens whatever it
+# recognises, whatever the name: a .vrt inside an uploaded zip read /etc/passwd and the
+# operational store's password hashes into "ward codes", and fetched a URL from the server.
+# So a file, and every member of a zip, must be one of these formats in name and in content.
+BOUNDARY_FORMATS = {  # suffix -> the bytes its content starts with (after any whitespace)
+    ".geojson": (b"{",),
+    ".json": (b"{",),
+    ".topojson": (b"{",),
+    ".gpkg": (b"SQLite format 3\x00",),
+    ".shp": (b"\x00\x00\x27\x0a",),
+    ".shx": (b"\x00\x00\x27\x0a",),
+}
+SHAPEFILE_PARTS = (".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")  # read only beside a .shp
+# sidecars and folders a zip from a GIS often holds: never opened, left out of what GDAL reads
+IGNORED_IN_ZIP = (".xml", ".txt", ".pdf", ".html", ".htm", ".md")
+
+
+def _checked_source(path: Path) -> Path:
+    """`path` itself, if it is a boundary file in name and content (BOUNDARY_FORMATS), or the
+    boundary file inside a zip, extracted beside it with only its own parts; a BoundaryError
+    for anything else. GDAL then reads nothing it was not meant to."""
+    import tempfile
+    import zipfile
+
+    def starts_right(suffix: str, head: bytes) -> bool:
+        return head.lstrip().startswith(BOUNDARY_FORMATS[suffix])
+
+    suffix = path.suffix.lower()
+    if suffix in BOUNDARY_FORMATS:
+        with path.open("rb") as handle:
+            if not starts_right(suffix, handle.read(64)):
+                raise BoundaryError(
+                    f"cannot read {path.name} as a boundary file: its content is not {suffix}"
+                )
+        return path
+    if suffix != ".zip":
+        allowed = ", ".join((*BOUNDARY_FORMATS, ".zip"))
+        raise BoundaryError(f"{path.name}: a boundary file is one of {allowed}")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise BoundaryError(f"{path.name} is not a zip file ({error})") from error
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        wanted, refused = [], []
+        for member in members:
+            member_suffix = Path(member.filename).suffix.lower()
+            if member_suffix in (*BOUNDARY_FORMATS, *SHAPEFILE_PARTS):
+                wanted.append(member)
+            elif member_suffix not in IGNORED_IN_ZIP:
+                refused.append(member.filename)
+        if refused:
+            raise BoundaryError(
+                f"{path.name} holds files that are not boundary data ({', '.join(refused[:3])}): "
+                "a zip may hold a shapefile's parts, a GeoPackage or a GeoJSON file"
+            )
+        mains = [m for m in wanted if Path(m.filename).suffix.lower() in BOUNDARY_FORMATS]
+        mains = [m for m in mains if Path(m.filename).suffix.lower() != ".shx"]
+        if len(mains) != 1:
+            raise BoundaryError(
+                f"{path.name} holds {len(mains)} boundary files: a zip must hold exactly one "
+                "(a shapefile with its parts, a GeoPackage or a GeoJSON file)"
+            )
+        main = mains[0]
+        stem = str(Path(main.filename).with_suffix(""))
+        parts = [m for m in wanted if str(Path(m.filename).with_suffix("")) == stem]
+        if sum(m.file_size for m in parts) > MAX_BOUNDARY_BYTES:
+            raise BoundaryError(f"{path.name} unpacks to more than {MAX_BOUNDARY_BYTES:,} bytes")
+        folder = Path(tempfile.mkdtemp(prefix="boundaries-"))
+        for member in parts:
+            target = folder / ("wards" + Path(member.filename).suffix.lower())
+            with archive.open(member) as source, target.open("wb") as out:
+                out.write(source.read(MAX_BOUNDARY_BYTES + 1))
+        extracted = folder / ("wards" + Path(main.filename).suffix.lower())
+        for part in folder.iterdir():
+            if part.suffix in BOUNDARY_FORMATS:
+                with part.open("rb") as handle:
+                    if not starts_right(part.suffix, handle.read(64)):
+                        raise BoundaryError(
+                            f"cannot read {path.name} as a boundary file: the content of "
+                            f"{main.filename} is not {part.suffix}"
+                        )
+        return extracted
+
+
+MAX_BOUNDARY_BYTES = 2_000_000_000  # what a zip's boundary file may unpack to
+
+
 def _polygon_layer(path: Path) -> str | None:
     try:
         layers = pyogrio.list_layers(path)
@@ -98,16 +186,31 @@ def read_boundaries(
     path = Path(path)
     if not path.is_file():
         raise BoundaryError(f"no file at {path}")
+    named = path.name
+    source = _checked_source(path)
+    try:
+        return _read_checked(source, named, code_column, name_column, crs)
+    finally:
+        if source != path:  # a zip's boundary file, extracted to a folder of its own
+            import shutil
+
+            shutil.rmtree(source.parent, ignore_errors=True)
+
+
+def _read_checked(
+    path: Path, named: str, code_column: str | None, name_column: str | None, crs: str | None
+) -> Boundaries:
+    """`read_boundaries` of a checked file (`named`: the file as the user gave it)."""
     layer = _polygon_layer(path)
     try:
         frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as error:
-        raise BoundaryError(f"cannot read {path.name} as a boundary file ({error})") from error
+        raise BoundaryError(f"cannot read {named} as a boundary file ({error})") from error
     notes: list[str] = []
     polygons = frame[frame.geometry.notna() & frame.geom_type.isin(["Polygon", "MultiPolygon"])]
     if polygons.empty:
         raise BoundaryError(
-            f"{path.name} holds no polygons (found: {sorted(set(frame.geom_type.dropna()))})"
+            f"{named} holds no polygons (found: {sorted(set(frame.geom_type.dropna()))})"
         )
     if len(polygons) < len(frame):
         notes.append(f"{len(frame) - len(polygons)} features without polygon geometry were ignored")
@@ -125,14 +228,14 @@ def read_boundaries(
             )
         else:
             raise BoundaryError(
-                f"{path.name} has no CRS and is not in longitude/latitude: give its CRS (e.g. EPSG:27700)"
+                f"{named} has no CRS and is not in longitude/latitude: give its CRS (e.g. EPSG:27700)"
             )
     minx, miny, maxx, maxy = polygons.total_bounds
     if polygons.crs.is_geographic and not (
         minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90
     ):
         raise BoundaryError(
-            f"{path.name} is read as longitude/latitude (GeoJSON without a CRS is WGS84 by definition) "
+            f"{named} is read as longitude/latitude (GeoJSON without a CRS is WGS84 by definition) "
             f"but its coordinates reach {maxx:,.0f}, {maxy:,.0f}: it is not in longitude/latitude; "
             "give its CRS (e.g. EPSG:27700)"
         )

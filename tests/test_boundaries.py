@@ -50,7 +50,17 @@ def test_british_national_grid_geopackage_and_shapefile(
         projected = source.to_crs(27700)
     projected.to_file(tmp_path / "wakefield.gpkg", driver="GPKG")
     projected.to_file(tmp_path / "wakefield.shp")
-    for name in ("wakefield.gpkg", "wakefield.shp"):
+    import zipfile
+
+    # a GIS's zipped shapefile folder (with its metadata sidecar), and a zipped GeoPackage
+    with zipfile.ZipFile(tmp_path / "wakefield-shp.zip", "w") as archive:
+        for part in tmp_path.glob("wakefield.*"):
+            if part.suffix not in (".gpkg", ".zip"):
+                archive.write(part, f"Wards_2013/{part.name}")
+        archive.writestr("Wards_2013/wakefield.shp.xml", "<metadata/>")
+    with zipfile.ZipFile(tmp_path / "wakefield-gpkg.zip", "w") as archive:
+        archive.write(tmp_path / "wakefield.gpkg", "wakefield.gpkg")
+    for name in ("wakefield.gpkg", "wakefield.shp", "wakefield-shp.zip", "wakefield-gpkg.zip"):
         boundaries = read_boundaries(tmp_path / name)
         assert boundaries.source_crs == "EPSG:27700"
         assert boundaries.code_column == "WD13CD" and boundaries.name_column == "WD13NM"
@@ -218,3 +228,40 @@ def test_a_force_with_no_ward_populations_is_told_why_the_rate_map_is_blank(
         assert note().startswith("1 of 2 wards have no resident population loaded")
     finally:
         gateway.close()
+
+
+VRT = """<OGRVRTDataSource><OGRVRTLayer name="wards">
+  <SrcDataSource>CSV:{target}</SrcDataSource>
+  <SrcSQL dialect="SQLITE">SELECT 'POLYGON((-1.5 53.7,-1.5 53.8,-1.4 53.8,-1.5 53.7))' AS wkt,
+    field_1 AS WD13CD, field_1 AS WD13NM FROM secret</SrcSQL>
+  <LayerSRS>EPSG:4326</LayerSRS><GeometryField encoding="WKT" field="wkt"/>
+</OGRVRTLayer></OGRVRTDataSource>"""
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        ("wards.vrt", "holds files that are not boundary data"),
+        ("wards.geojson", "the content of wards.geojson is not .geojson"),
+        ("wards.shp.xml", "holds 0 boundary files"),
+    ],
+)
+def test_a_boundary_zip_cannot_make_the_server_read_another_file(
+    writable_demo, tmp_path: Path, member: str, message: str
+) -> None:
+    """Helper 49's trial: a .vrt inside an uploaded "ward boundaries" zip made GDAL read
+    /etc/passwd (and the operational store's password hashes) into the error message as ward
+    codes, and fetch a URL from the server. A zip may now hold only a boundary file's own parts,
+    each a boundary format in its content too: a VRT renamed .geojson is refused as well."""
+    import zipfile
+
+    secret = tmp_path / "secret.csv"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    upload = tmp_path / "wards.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr(member, VRT.format(target=secret))
+    before = _ward_snapshot(writable_demo)
+    with pytest.raises(BoundaryError, match=message) as refused:
+        load_boundaries(writable_demo, upload)
+    assert "root:x" not in str(refused.value)
+    assert _ward_snapshot(writable_demo).equals(before)
