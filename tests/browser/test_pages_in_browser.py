@@ -227,6 +227,28 @@ def test_a_download_buttons_label_is_shown_whole(page, running_app) -> None:
     assert overflowing == []
 
 
+def test_a_tables_own_toolbar_offers_no_download(page, running_app) -> None:
+    """Helper 49's trial: each table's own toolbar had "Download as CSV", so a file of records
+    (the Data quality drill-down's crime references) left with no audit event and no
+    OFFICIAL-SENSITIVE marking. The toolbar keeps search and full screen; the download buttons
+    under each table, which mark and audit the file, are the way to take it."""
+    page.goto(f"{running_app.url}/trends?from=Oct+2020&to=Sep+2021")
+    _wait_for_page(page, "Trends")
+    table = page.locator('[data-testid="stDataFrame"]:visible').first
+    table.wait_for(timeout=30_000)
+    table.hover()
+    tables_tools = page.locator('[data-testid="stDataFrame"]:visible').first.locator(
+        "xpath=ancestor::*[.//*[@data-testid='stElementToolbar']][1]"
+    )
+    buttons = tables_tools.locator('[data-testid="stElementToolbar"] button')
+    buttons.first.wait_for(state="attached", timeout=10_000)
+    labels = buttons.evaluate_all(
+        "buttons => buttons.map(b => b.getAttribute('aria-label') || b.innerText)"
+    )
+    assert "Search" in labels, labels  # the table's toolbar, drawn
+    assert not any("CSV" in label or "Download" in label for label in labels), labels
+
+
 def test_map_draws_ward_polygons_offline(page, running_app) -> None:
     page.goto(f"{running_app.url}/maps?from=Oct+2020&to=Sep+2021")
     _wait_for_page(page, "Hotspot maps")
