@@ -6,6 +6,7 @@ import streamlit as st
 
 from stalking_profile import ui
 from stalking_profile.access import Permission
+from stalking_profile.formatting import literal
 from stalking_profile.scrutiny import tracker
 from stalking_profile.ui import scrutiny as ui_scrutiny
 
@@ -71,7 +72,8 @@ st.caption(
 earlier_updates, earlier_wordings = tracker.revisions(store)
 for number, history in shown.group_by("number", maintain_order=True):
     first = history.row(0, named=True)
-    with st.expander(f"{number[0]}. {first['theme']} ({first['owner']}): {first['text'][:90]}…"):
+    label = f"{number[0]}. {first['theme']} ({first['owner']}): {first['text'][:90]}…"
+    with st.expander(literal(label)):
         st.markdown(tracker.history_markdown(history, earlier_updates, earlier_wordings))
 
 if access.allows(Permission.EXPORT):

@@ -4,6 +4,7 @@
 import streamlit as st
 
 from stalking_profile import ui
+from stalking_profile.formatting import literal
 
 flt = ui.active_filter()
 
@@ -48,16 +49,16 @@ if chosen != asked:
     st.query_params["suspect"] = chosen
     view = ui.prioritisation(flt, months, weights, chosen)
 history = view.history
-st.markdown(f"**{chosen}**")
+st.markdown(f"**{literal(chosen)}**")  # as typed: the address is anyone's to write
 if view.history_note:
     st.info(view.history_note, icon=":material/upgrade:")
     st.stop()
 if history is None or history.is_empty():
     also = f" Did you mean {' or '.join(view.did_you_mean)}?" if view.did_you_mean else ""
-    st.warning(f"Nothing is recorded for the suspect key {chosen!r}.{also}")
+    st.warning(f"Nothing is recorded for the suspect key “{literal(chosen)}”.{literal(also)}")
     st.stop()
+ui.audit_view(f"suspect history: {chosen}")  # recorded before the records are shown
 ui.show_table(history)
-ui.audit_view(f"suspect history: {chosen}")
 ui.record_download(
     history,
     f"suspect-history_{chosen}.csv",

@@ -25,6 +25,16 @@ def literal(text: str) -> str:
     return MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.splitlines()))
 
 
+def literal_lines(text: str) -> str:
+    r"""`literal`, line by line: text a user typed over several lines (a tracker's progress)
+    shown as written, each line its own.
+
+    >>> literal_lines("- Funded\n![b](x)").split("  \n")
+    ['\\- Funded', '\\!\\[b\\]\\(x\\)']
+    """
+    return "  \n".join(literal(line) for line in text.splitlines())
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """'1 row', '2 rows' ('1 offence was', '2 offences were' with `many` given)."""
     return f"{count:,} {one if count == 1 else (many or one + 's')}"

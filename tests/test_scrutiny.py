@@ -785,3 +785,24 @@ def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gat
     assert "No DASH recorded" in text and "Officer reminded of the DASH policy" in text
     summary = reviews.summary(sample, recorded, question_set)
     assert reviews.FORCE_RESPONSE not in summary["question_key"].to_list()
+
+
+def test_text_typed_into_the_tracker_is_shown_as_written_never_as_markdown(store):
+    """Helper 49's trial: a commissioner's office recorded progress holding an image from
+    another host and a link "Session expired - sign in again"; every role's Recommendations
+    page drew them (the image loaded with the expander closed), and the status went into the
+    timeline's hover template as markup."""
+    tracker.tracker(store, example=True)
+    office = Access.for_role("pcc", Role.COMMISSIONER)
+    progress = "Funded\n![b](http://127.0.0.1:8650/b.png) [Sign in again](http://evil.example)"
+    tracker.record_update(store, 1, date(2025, 1, 15), "<a href='x'>Green</a>", progress, office)
+    history = tracker.tracker(store).filter(number=1)
+    text = tracker.history_markdown(history, *tracker.revisions(store))
+    assert "![b](" not in text and "[Sign in again](" not in text
+    assert "\\!\\[b\\]\\(http" in text and "Funded  \n" in text  # as written, line by line
+    figure = tracker.timeline_figure(history, "Recommendations")
+    assert all("<a href" not in trace.hovertemplate for trace in figure.data)
+    assert any(
+        [row[2] for row in trace.customdata][:1] == ["<a href='x'>Green</a>"]
+        for trace in figure.data
+    )

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile.access import Access, Permission
+from stalking_profile.formatting import literal, literal_lines
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
 from stalking_profile.operational.store import OperationalStore, Transaction
@@ -364,7 +365,9 @@ def history_markdown(
     dated update with who recorded it and when, and the versions a change replaced; the
     wordings a change replaced. `history` is the recommendation's rows of `tracker`; the others
     are `revisions`, any recommendations'."""
-    first = history.row(0, named=True)
+    first = {
+        k: literal(v) if isinstance(v, str) else v for k, v in history.row(0, named=True).items()
+    }
     number = first["number"]
     due = f"due {first['due_date']}" if first["due_date"] else "no due date"
     lines = [first["text"], "", f"Owner: {first['owner']}; {due}."]
@@ -372,14 +375,15 @@ def history_markdown(
     for row in history.filter(pl.col("update_date").is_not_null()).iter_rows(named=True):
         lines += [
             "",
-            f"**{row['update_date']} · {row['status']}** (recorded by {row['recorded_by']}, "
-            f"{row['recorded_at']})",
+            f"**{row['update_date']} · {literal(row['status'])}** (recorded by "
+            f"{literal(row['recorded_by'])}, {row['recorded_at']})",
             "",
-            row["progress"] or "(no progress text)",
+            literal_lines(row["progress"]) or "(no progress text)",
         ]
         for old in replaced.filter(pl.col("update_date") == row["update_date"]).iter_rows(
             named=True
         ):
+            old = {k: literal(v) if isinstance(v, str) else v for k, v in old.items()}
             lines += [
                 "",
                 f"> Earlier version {old['revision']}: **{old['status']}** (recorded by "
@@ -387,6 +391,7 @@ def history_markdown(
                 f"{old['replaced_at']}): {old['progress'] or '(no progress text)'}",
             ]
     for old in earlier_wordings.filter(pl.col("number") == number).iter_rows(named=True):
+        old = {k: literal(v) if isinstance(v, str) else v for k, v in old.items()}
         due = f"due {old['due_date']}" if old["due_date"] else "no due date"
         lines += [
             "",
@@ -453,8 +458,10 @@ def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
                     "color": STATUS_COLOURS.get(name.lower(), "#56B4E9"),
                     "symbol": "square",
                 },
+                # the status is text a user typed: data, never part of the template (Plotly
+                # reads a template's <a href> and <b> as markup)
                 customdata=[
-                    [f"{n}. {theme}", progress]
+                    [f"{n}. {theme}", progress, name]
                     for n, theme, progress in zip(
                         part["number"],
                         part["theme"],
@@ -462,9 +469,8 @@ def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
                         strict=True,
                     )
                 ],
-                hovertemplate="%{customdata[0]}<br>%{x}: "
-                + name
-                + "<br>%{customdata[1]}<extra></extra>",
+                hovertemplate="%{customdata[0]}<br>%{x}: %{customdata[2]}<br>%{customdata[1]}"
+                "<extra></extra>",
             )
         )
     order = [

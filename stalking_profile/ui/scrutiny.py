@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from stalking_profile.filters import ProfileFilter
-from stalking_profile.formatting import plural
+from stalking_profile.formatting import literal, plural
 from stalking_profile.operational.audit import Action
 from stalking_profile.scrutiny import questions, reviews, tracker
 from stalking_profile.scrutiny import report as report_module
@@ -94,8 +94,9 @@ def chosen_sample() -> DipSample | None:
 def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> None:
     """The sample's cases and, for the case chosen, every question with its answer and note."""
     st.markdown(
-        f"**{sample.name}**: {sample.cases.height} cases of {sample.population:,} offences; "
-        f"{sample.filter_text}; seed {sample.seed}; question set: {question_set.name}."
+        f"**{literal(sample.name)}**: {sample.cases.height} cases of {sample.population:,} "
+        f"offences; {sample.filter_text}; seed {sample.seed}; question set: "
+        f"{literal(question_set.name)}."
     )
     show_table(sample.cases)
     audit_view(f"dip sample {sample.sample_id} cases", sample.filter_text)
@@ -180,11 +181,13 @@ def _question_widget(question: questions.Question, previous: dict, form: str) ->
     """A question's answer and note widgets, keyed by the case's form and the question."""
     before = previous.get(question.key, {})
     if question.answer == "free_text":
-        text = st.text_area(question.text, before.get("answer", ""), key=f"{form}_a_{question.key}")
+        text = st.text_area(
+            literal(question.text), before.get("answer", ""), key=f"{form}_a_{question.key}"
+        )
         return text, ""
     options = [NOT_ANSWERED, *questions.CHOICES]
     answer = st.radio(
-        question.text,
+        literal(question.text),
         options,
         index=options.index(before["answer"]) if before else 0,
         horizontal=True,
@@ -280,7 +283,7 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
 def question_sets_section(sets: dict[str, QuestionSet]) -> None:
     """Every question set, and a TOML upload to add or replace one."""
     for question_set in sets.values():
-        with st.expander(f"{question_set.name} ({len(question_set.questions)} questions)"):
+        with st.expander(f"{literal(question_set.name)} ({len(question_set.questions)} questions)"):
             st.caption(question_set.source)
             for question in question_set.questions:
                 measure = (
@@ -288,7 +291,9 @@ def question_sets_section(sets: dict[str, QuestionSet]) -> None:
                     if question.measure
                     else ""
                 )
-                st.markdown(f"- {question.text} *({question.answer.replace('_', ' ')}{measure})*")
+                st.markdown(
+                    f"- {literal(question.text)} *({question.answer.replace('_', ' ')}{measure})*"
+                )
     upload = st.file_uploader(
         "Add or replace a question set (TOML, as the templates)", type=["toml"], key="set_upload"
     )
@@ -297,7 +302,9 @@ def question_sets_section(sets: dict[str, QuestionSet]) -> None:
             key = upload.name.removesuffix(".toml").removeprefix("questions_")
             question_set = questions.parse(key, tomllib.loads(upload.getvalue().decode("utf-8")))
             questions.save(store(), question_set, current_access())
-            st.success(f"Saved {question_set.name} ({len(question_set.questions)} questions).")
+            st.success(
+                f"Saved {literal(question_set.name)} ({len(question_set.questions)} questions)."
+            )
         except (ValueError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             st.error(f"Not saved: {error}.")
 

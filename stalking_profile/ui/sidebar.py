@@ -18,6 +18,7 @@ from stalking_profile.filters import (
     months_between,
     twelve_months_to,
 )
+from stalking_profile.formatting import literal
 from stalking_profile.publication import unpublishable
 from stalking_profile.queries import DatasetInfo
 from stalking_profile.ui.cache import current_access
@@ -105,7 +106,11 @@ MULTIPLE = ("district", "type")  # the filters that take several values
 
 def _quoted(value: str) -> str:
     """A value from the page address as a message quotes it: a long one cut short."""
-    return f"“{value}”" if len(value) <= 60 else f"“{value[:60]}…” ({len(value):,} characters)"
+    # as written: an address is anyone's to write, and Markdown in it (an image from another
+    # host, a link "Session ended: sign in again") was drawn in the warning
+    if len(value) <= 60:
+        return f"“{literal(value)}”"
+    return f"“{literal(value[:60])}…” ({len(value):,} characters)"
 
 
 def unrecognised(
