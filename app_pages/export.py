@@ -73,13 +73,11 @@ if st.button("Build the pack", type="primary", key="pack_build"):
             pack = build(gateway, pack_flt, area_name, access, recommendations)
             # the files named for what they hold: its area, period and DA choice
             title = pack.title.lower().replace(": ", "-").replace(" ", "-")
-            st.session_state["pack"] = pack, ui.file_stem(title, pack_flt)
+            made_for = (area, flt, access.publication)
+            st.session_state["pack"] = pack, ui.file_stem(title, pack_flt), made_for
         except ImageRenderingError as error:
             st.error(
                 f"The pack could not be built: {error}. The server draws its charts with "
                 "Chromium, which `bash scripts/start` installs."
             )
-if "pack" in st.session_state:
-    pack, stem = st.session_state["pack"]
-    st.success(f"{pack.title}: built in {pack.seconds:.1f} s.")
-    ui.pack_downloads(pack, stem)
+ui.offer_pack((area, flt, access.publication))

@@ -454,6 +454,11 @@ def test_the_export_page_builds_a_pack(app_test):
     names = {b.proto.id.rsplit("-pack-", 1)[-1] for b in at.get("download_button")}
     stem = "stalking-problem-profile-calderdale_2020-10_2021-09_CD_da-and-non-da_stalking"
     assert {f"{stem}.pptx", f"{stem}.pdf"} <= names
+    # publication mode switched on: the pack built without it is not offered (helper 49: it
+    # was, unsuppressed, under "small numbers are withheld in every figure")
+    at.toggle(key="publication_mode").set_value(True).run()
+    assert not [b for b in at.get("download_button") if "pack" in b.label]
+    assert any("is not offered: build the pack again" in info.value for info in at.info)
 
 
 def test_the_export_page_builds_the_sidebars_district_unless_told_otherwise(app_test):

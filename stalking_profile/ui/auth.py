@@ -204,7 +204,7 @@ def access_sidebar(access: Access) -> None:
         + (" Always on for this role." if always else ""),
     )
     if access.signed_in:
-        st.sidebar.caption(f"Signed in as **{access.username}** · {access.role.label}")
+        st.sidebar.caption(f"Signed in as **{literal(access.username)}** · {access.role.label}")
         if st.session_state.get(TOKEN_KEY) is None:  # through the identity provider
             if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
                 audit.record(store(), Action.LOGOUT, access, "identity provider")

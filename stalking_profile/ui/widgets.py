@@ -462,6 +462,27 @@ def progress_bar(label: str):
     return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
 
+def offer_pack(made_for: tuple) -> None:
+    """The pack built in this session, if it was built for what the page now asks
+    (`made_for`: its area, filter and publication mode), with its downloads; otherwise it is
+    dropped and the page says so. A pack built before publication mode was switched on was
+    still offered, unsuppressed, under the page's "small numbers are withheld"."""
+    stored = st.session_state.get("pack")
+    if stored is None:
+        return
+    pack, stem, built_for = stored
+    if built_for != made_for:
+        del st.session_state["pack"]
+        st.info(
+            f"{pack.title} was built for another area, period, DA choice or publication mode "
+            "than these, so it is not offered: build the pack again.",
+            icon=":material/refresh:",
+        )
+        return
+    st.success(f"{pack.title}: built in {pack.seconds:.1f} s.")
+    pack_downloads(pack, stem)
+
+
 def pack_downloads(pack, stem: str) -> None:
     """The pack's PowerPoint and PDF, each logged (with its hash) when downloaded."""
     access, current = current_access(), operational_store()
