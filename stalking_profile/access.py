@@ -140,10 +140,12 @@ class Access:
     @classmethod
     def demo(cls) -> Access:
         """The synthetic demo, open without login: every capability (no real data) but
-        changing settings (one visitor must not turn login on for everyone)."""
-        return cls(
-            "demo visitor", Role.ANALYST, EVERYTHING - {Permission.SETTINGS}, signed_in=False
-        )
+        changing settings (one visitor must not turn login on for everyone), managing users and
+        reading the audit trail: the accounts and the trail are the operational store's, which
+        may be shared, and a visitor added an administrator there and reset another's
+        password, live as soon as login was turned on."""
+        withheld = {Permission.SETTINGS, Permission.USERS, Permission.AUDIT}
+        return cls("demo visitor", Role.ANALYST, EVERYTHING - withheld, signed_in=False)
 
     @classmethod
     def command_line(cls, username: str = "command line") -> Access:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -420,6 +421,23 @@ def test_the_same_page_for_an_analyst_shows_small_counts(app_test):
     assert _page_small_counts(at) != []
 
 
+def test_the_open_demo_cannot_manage_users_or_read_the_audit_trail(app_test, tmp_path):
+    """Helper 49's trial: the synthetic demo, open without login, let any visitor add an
+    administrator and reset another account's password (live once login was turned on, or at
+    once where the operational store is shared), and read the audit trail."""
+    from stalking_profile.operational import audit, open_store
+
+    at = app_test().run()  # the demo, no login
+    listed = {info["page_name"] for info in at._registered_pages.values()}
+    assert "Data" in listed and "Users and audit" not in listed
+    visitor = Access.demo()
+    store = open_store(f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    with pytest.raises(AccessDenied):
+        accounts.add_user(store, "backdoor", "administrator", TEST_PASSWORD, visitor)
+    with pytest.raises(AccessDenied):
+        audit.events(store, visitor)
+
+
 @pytest.mark.parametrize(
     ("role", "pages"),
     [
@@ -584,8 +602,8 @@ def test_an_identity_provider_login_maps_its_claim_to_a_role(app_test, monkeypat
     )
     assert not at.exception
     assert at.title[0].value == "Overview" and at.metric
-    assert any(
-        "lead@force.police.uk" in c.value and "Strategic lead" in c.value
+    assert any(  # the name as written (Markdown's escapes taken out)
+        "lead@force.police.uk" in re.sub(r"\\(.)", r"\1", c.value) and "Strategic lead" in c.value
         for c in at.sidebar.caption
     )
     events = audit_events()
