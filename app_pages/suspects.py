@@ -28,8 +28,8 @@ st.caption(
     f"ranked; the score is their weighted mean (the sum is under 'Why'). "
     f"{view.suspects:,} suspects, the first {view.ranked.height:,} shown."
 )
+ui.audit_view("perpetrator prioritisation: ranked suspects", flt.describe())  # then shown
 ui.show_table(view.ranked)
-ui.audit_view("perpetrator prioritisation: ranked suspects", flt.describe())
 ui.record_download(
     view.ranked,
     f"{ui.file_stem('prioritisation', flt)}.csv",

@@ -98,8 +98,8 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
         f"offences; {sample.filter_text}; seed {sample.seed}; question set: "
         f"{literal(question_set.name)}."
     )
+    audit_view(f"dip sample {sample.sample_id} cases", sample.filter_text)  # then shown
     show_table(sample.cases)
-    audit_view(f"dip sample {sample.sample_id} cases", sample.filter_text)
     record_download(
         sample.cases,
         f"dip-sample-{sample.sample_id}.csv",
