@@ -163,3 +163,20 @@ def test_excel_errors_below_a_title_row_name_their_own_row_and_column(tmp_path: 
     assert raw.frame["crime_ref"].to_list() == ["R1"]
     refused = [(n, reason.split(",")[0]) for n, reason, _ in raw.ragged.rows()]
     assert refused == [(5, "victim_age holds #DIV/0!"), (6, "note holds #N/A")]
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"crime_ref,recorded_date\nX-1,2021-01-01\n", "It reads as text, like a CSV file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "It is an old Excel workbook (.xls)"),
+    ],
+)
+def test_a_file_named_xlsx_that_is_not_one_says_what_it_seems_to_be(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    """Helper 47's trial: a CSV renamed .xlsx was refused with "File is not a zip file" alone."""
+    path = tmp_path / "offences.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(WorkbookRefused, match=re.escape(said)):
+        excel.inspect_workbook(path)

@@ -59,13 +59,33 @@ def declared_cells(head: bytes) -> int | None:
     return max(rows, 0) * max(columns, 0)
 
 
+def _looks_like(path: Path) -> str:
+    """What a file that is not a workbook seems to be, for its refusal: a CSV renamed .xlsx
+    read only "File is not a zip file"."""
+    try:
+        head = path.read_bytes()[:4096]
+    except OSError:
+        return ""
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return ". It is an old Excel workbook (.xls): save it as .xlsx or CSV in Excel"
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return ""
+    if any(mark in text for mark in (",", ";", "\t")) and "\x00" not in text:
+        return ". It reads as text, like a CSV file: give it the name .csv"
+    return ""
+
+
 def inspect_workbook(path: Path) -> None:
     """Refuse (WorkbookRefused) a workbook that is not a zip, inflates beyond the limits or
     declares a sheet larger than MAX_CELLS, without inflating more than a sheet's first bytes."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise WorkbookRefused(f"{path.name} is not an Excel workbook (.xlsx): {error}") from error
+        raise WorkbookRefused(
+            f"{path.name} is not an Excel workbook (.xlsx): {error}{_looks_like(path)}"
+        ) from error
     with archive:
         members = archive.infolist()
         inflated = sum(member.file_size for member in members)
