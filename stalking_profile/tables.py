@@ -251,8 +251,8 @@ COLUMNS: dict[str, Column] = {
     "with_suspect": Column("Offences with a suspect identified", "count"),
     "full_lookback": Column("Full 12 months of data before", "yes_no"),
     "gaps": Column("Intervals between a suspect's offences", "count"),
-    "lower_quartile_days": Column("Lower quartile (days)", "decimal"),
-    "upper_quartile_days": Column("Upper quartile (days)", "decimal"),
+    "lower_quartile_days": Column("Lower quartile (days)", "count"),  # as the median shows
+    "upper_quartile_days": Column("Upper quartile (days)", "count"),
     "serial_suspects": Column("Serial perpetrators", "count"),
     "offences_by_serial": Column("Offences by serial perpetrators", "count"),
     "serial_share": Column("Offences by serial perpetrators (%)", "percent"),

@@ -171,3 +171,17 @@ def test_a_rate_of_no_offences_is_not_a_small_number_to_treat_with_caution() -> 
     )
     shown = tables.for_display(frame)[tables.column_for("is_small").label].to_list()
     assert shown == ["no offences: no rate", "yes: treat with caution", ""]
+
+
+def test_a_median_and_its_quartiles_show_at_one_precision():
+    """Helper 46's trial: the Repeats page's days between a suspect's offences read a median
+    of "91.5" and "3" beside quartiles of "43.0" and "3.0"."""
+    gaps = pl.DataFrame(
+        {
+            "median_days": [91.5, 3.0],
+            "lower_quartile_days": [43.0, 3.0],
+            "upper_quartile_days": [120.0, 9.5],
+        }
+    )
+    formats = tables.display_formats(gaps)
+    assert len(set(formats.values())) == 1, formats
