@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -90,8 +91,9 @@ IGNORED_IN_ZIP = (".xml", ".txt", ".pdf", ".html", ".htm", ".md")
 
 def _checked_source(path: Path) -> Path:
     """`path` itself, if it is a boundary file in name and content (BOUNDARY_FORMATS), or the
-    boundary file inside a zip, extracted beside it with only its own parts; a BoundaryError
-    for anything else. GDAL then reads nothing it was not meant to."""
+    boundary file inside a zip, extracted with only its own parts to a folder of its own (the
+    caller removes it); a BoundaryError for anything else. GDAL then reads nothing it was not
+    meant to."""
     import tempfile
     import zipfile
 
@@ -140,20 +142,23 @@ def _checked_source(path: Path) -> Path:
         if sum(m.file_size for m in parts) > MAX_BOUNDARY_BYTES:
             raise BoundaryError(f"{path.name} unpacks to more than {MAX_BOUNDARY_BYTES:,} bytes")
         folder = Path(tempfile.mkdtemp(prefix="boundaries-"))
-        for member in parts:
-            target = folder / ("wards" + Path(member.filename).suffix.lower())
-            with archive.open(member) as source, target.open("wb") as out:
-                out.write(source.read(MAX_BOUNDARY_BYTES + 1))
-        extracted = folder / ("wards" + Path(main.filename).suffix.lower())
-        for part in folder.iterdir():
-            if part.suffix in BOUNDARY_FORMATS:
-                with part.open("rb") as handle:
-                    if not starts_right(part.suffix, handle.read(64)):
-                        raise BoundaryError(
-                            f"cannot read {path.name} as a boundary file: the content of "
-                            f"{main.filename} is not {part.suffix}"
-                        )
-        return extracted
+        try:
+            for member in parts:
+                target = folder / ("wards" + Path(member.filename).suffix.lower())
+                with archive.open(member) as source, target.open("wb") as out:
+                    out.write(source.read(MAX_BOUNDARY_BYTES + 1))
+            for part in folder.iterdir():
+                if part.suffix in BOUNDARY_FORMATS:
+                    with part.open("rb") as handle:
+                        if not starts_right(part.suffix, handle.read(64)):
+                            raise BoundaryError(
+                                f"cannot read {path.name} as a boundary file: the content of "
+                                f"{main.filename} is not {part.suffix}"
+                            )
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return folder / ("wards" + Path(main.filename).suffix.lower())
 
 
 MAX_BOUNDARY_BYTES = 2_000_000_000  # what a zip's boundary file may unpack to
@@ -192,8 +197,6 @@ def read_boundaries(
         return _read_checked(source, named, code_column, name_column, crs)
     finally:
         if source != path:  # a zip's boundary file, extracted to a folder of its own
-            import shutil
-
             shutil.rmtree(source.parent, ignore_errors=True)
 
 

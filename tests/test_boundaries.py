@@ -247,7 +247,7 @@ VRT = """<OGRVRTDataSource><OGRVRTLayer name="wards">
     ],
 )
 def test_a_boundary_zip_cannot_make_the_server_read_another_file(
-    writable_demo, tmp_path: Path, member: str, message: str
+    writable_demo, tmp_path: Path, member: str, message: str, monkeypatch
 ) -> None:
     """Helper 49's trial: a .vrt inside an uploaded "ward boundaries" zip made GDAL read
     /etc/passwd (and the operational store's password hashes) into the error message as ward
@@ -260,8 +260,14 @@ def test_a_boundary_zip_cannot_make_the_server_read_another_file(
     upload = tmp_path / "wards.zip"
     with zipfile.ZipFile(upload, "w") as archive:
         archive.writestr(member, VRT.format(target=secret))
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where an extracted zip would go
     before = _ward_snapshot(writable_demo)
     with pytest.raises(BoundaryError, match=message) as refused:
         load_boundaries(writable_demo, upload)
     assert "root:x" not in str(refused.value)
     assert _ward_snapshot(writable_demo).equals(before)
+    assert list(scratch.iterdir()) == []  # nothing extracted is left behind
