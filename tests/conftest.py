@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -316,6 +317,12 @@ def empty_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new force database: districts imported, no offences yet."""
     folder = tmp_path_factory.mktemp("empty")
     return import_texts(folder / "force.duckdb", {"districts.csv": EXTRACT_DISTRICTS})
+
+
+def as_read(markdown: str) -> str:
+    """Markdown as a reader sees it: its backslash escapes taken out (text from users and
+    the page address is shown as written, its Markdown escaped: `formatting.literal`)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 TEST_PASSWORD = "a long test password"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -26,7 +25,7 @@ from stalking_profile.importing.load import read_and_validate
 from stalking_profile.importing.mapping import ColumnMapping
 from stalking_profile.operational import accounts
 from stalking_profile.ui.uploads import uploaded_file
-from tests.conftest import ROOT, TEST_PASSWORD
+from tests.conftest import ROOT, TEST_PASSWORD, as_read
 
 SUPPRESS_BELOW = 5
 # One district, one month, non-DA: cells of 1 to 4 everywhere (the case publication is for).
@@ -603,7 +602,7 @@ def test_an_identity_provider_login_maps_its_claim_to_a_role(app_test, monkeypat
     assert not at.exception
     assert at.title[0].value == "Overview" and at.metric
     assert any(  # the name as written (Markdown's escapes taken out)
-        "lead@force.police.uk" in re.sub(r"\\(.)", r"\1", c.value) and "Strategic lead" in c.value
+        "lead@force.police.uk" in as_read(c.value) and "Strategic lead" in c.value
         for c in at.sidebar.caption
     )
     events = audit_events()

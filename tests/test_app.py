@@ -10,7 +10,7 @@ import re
 import pytest
 
 from stalking_profile import tables
-from tests.conftest import EXTRACT_DISTRICTS, import_texts
+from tests.conftest import EXTRACT_DISTRICTS, as_read, import_texts
 
 PAGES = {
     "app_pages/overview.py": "Overview",
@@ -686,7 +686,7 @@ def test_an_address_the_sidebar_does_not_offer_is_said_on_the_page(app_test) -> 
     offers says nothing."""
     at = app_test(district="CD", to="Dec 2031", da="Non-DA").run()
     assert not at.exception
-    (said,) = [_as_read(w.value) for w in at.main.warning if "page address" in w.value]
+    (said,) = [as_read(w.value) for w in at.main.warning if "page address" in w.value]
     assert "district = “CD”" in said and "to = “Dec 2031”" in said and "Non-DA" not in said
     assert "“BD Bradford”" in said  # how districts are written
     assert at.caption[0].value.startswith("Stalking, Non-DA, BD, CD, KD, LD, WD, Feb 2021")
@@ -1040,11 +1040,6 @@ def _period_caption(at) -> str:
     return at.caption[0].value.split(" · ")[0].rsplit(", ", 1)[-1]
 
 
-def _as_read(markdown: str) -> str:
-    """Markdown as a reader sees it: its backslash escapes taken out."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
 def test_an_address_cannot_put_markdown_on_the_page(app_test) -> None:
     """Helper 49's trial: `?district=![x](http://host/beacon.png)` drew an image from another
     host in the address warning (after sign-in too), and `?suspect=` did on the suspect's
@@ -1052,11 +1047,11 @@ def test_an_address_cannot_put_markdown_on_the_page(app_test) -> None:
     beacon = "![x](http://127.0.0.1:8650/beacon.png)"
     at = app_test(district=beacon).run()
     (said,) = [w.value for w in at.main.warning if "page address" in w.value]
-    assert "![x](" not in said and _as_read(said).count(beacon) == 1
+    assert "![x](" not in said and as_read(said).count(beacon) == 1
     suspects = app_test(role="analyst", require_login=True, suspect=beacon).run()
     suspects.switch_page("app_pages/suspects.py").run()
     shown = [m.value for m in suspects.markdown] + [w.value for w in suspects.warning]
-    assert any(beacon in _as_read(text) for text in shown)
+    assert any(beacon in as_read(text) for text in shown)
     assert not any("![x](" in text for text in shown)
 
 
@@ -1067,14 +1062,14 @@ def test_an_address_with_a_month_not_on_offer_is_left_as_it_shows(app_test) -> N
     asked = {"period": "From ... to ...", "from": "2021-13", "to": "Sep 2021"}
     at = app_test(**asked).run()
     shown = _period_caption(at)
-    (said,) = [_as_read(w.value) for w in at.main.warning if "page address" in w.value]
+    (said,) = [as_read(w.value) for w in at.main.warning if "page address" in w.value]
     # and which default it uses (it was not said: the caption alone showed February)
     assert "from = “2021-13”" in said and "uses its default instead (from: Feb 2021)." in said
     assert shown == "Feb 2021 to Sep 2021"
     left = {name: at.query_params[name] for name in at.query_params}
     assert _period_caption(app_test(**left).run()) == shown
     unperiodic = app_test(**{"from": "2021-13", "to": "Sep 2021"}).run()  # no period: 12 months
-    (said,) = [_as_read(w.value) for w in unperiodic.main.warning if "page address" in w.value]
+    (said,) = [as_read(w.value) for w in unperiodic.main.warning if "page address" in w.value]
     assert "(from: none, so the 12 months to the To month)." in said
     assert _period_caption(unperiodic) == "Oct 2020 to Sep 2021"
     # a bookmark's From month alone (no period) still means From ... to ...
@@ -1087,17 +1082,17 @@ def test_an_address_says_what_it_did_with_each_value(app_test) -> None:
     default"; a filter given twice took the first value for one filter and the last for
     another, and said nothing; a 5,000-character value was quoted whole."""
     at = app_test(district=["CD Calderdale", "XX Nowhere"]).run()
-    (said,) = [_as_read(w.value) for w in at.main.warning if "page address" in w.value]
+    (said,) = [as_read(w.value) for w in at.main.warning if "page address" in w.value]
     assert "district = “XX Nowhere”" in said and "so it leaves it out" in said
     assert at.caption[0].value.startswith("Stalking, DA and non-DA, CD,")
     at = app_test(da=["DA", "Non-DA"], to=["Sep 2021", "Oct 2021"]).run()
-    (said,) = [_as_read(w.value) for w in at.main.warning if "page address" in w.value]
+    (said,) = [as_read(w.value) for w in at.main.warning if "page address" in w.value]
     assert "gives da more than once (“DA”, “Non-DA”): the sidebar takes the first" in said
     assert "gives to more than once" in said
     assert at.caption[0].value.startswith("Stalking, DA, ")
     assert _period_caption(at) == "Oct 2020 to Sep 2021"
     at = app_test(district="A" * 5000).run()
-    (said,) = [_as_read(w.value) for w in at.main.warning if "page address" in w.value]
+    (said,) = [as_read(w.value) for w in at.main.warning if "page address" in w.value]
     assert f"district = “{'A' * 60}…” (5,000 characters)" in said and len(said) < 600
 
 

@@ -3,7 +3,6 @@ by hand, the importer across two imports, validation of hostile rows, and the de
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from stalking_profile.filters import ProfileFilter, add_months
 from stalking_profile.importing.load import import_file
 from stalking_profile.importing.validate import polars_type
 from stalking_profile.measures import contact, orders
-from tests.conftest import EXTRACT_DISTRICTS, extract_like_offences, import_texts
+from tests.conftest import EXTRACT_DISTRICTS, as_read, extract_like_offences, import_texts
 
 START, END, EXTRACT = date(2021, 1, 1), date(2021, 12, 31), date(2022, 1, 31)
 D = date
@@ -489,12 +488,6 @@ def test_a_suspects_history_joins_offences_outcomes_orders_and_breaches(demo_gat
             queries.suspect_history(demo_gateway.scoped(Access.for_role("x", role)), subject)
 
 
-def _as_read(markdown: str) -> str:
-    """Markdown as a reader sees it: its backslash escapes taken out (a key is shown as
-    written, never as Markdown)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
 def test_the_suspect_history_page_shows_one_suspect_to_analysts_only(app_test, demo_gateway):
     subject = _breached_subject(demo_gateway)
     at = app_test(suspect=subject).run()
@@ -503,7 +496,7 @@ def test_the_suspect_history_page_shows_one_suspect_to_analysts_only(app_test, d
     assert at.title[0].value == "Perpetrator prioritisation"
     shown = at.dataframe[-1].value
     assert "Breach of order" in set(shown["What happened"])
-    assert any(subject in _as_read(text.value) for text in at.markdown)
+    assert any(subject in as_read(text.value) for text in at.markdown)
     ranked = at.dataframe[0].value
     window = "Offences recorded 01 Feb 2021 to 31 Jan 2022"  # the default 12 months
     assert any(caption.value.startswith(window) for caption in at.caption)
@@ -536,7 +529,7 @@ def test_a_suspect_key_typed_in_another_case_is_offered_as_stored(app_test, demo
     at = app_test(suspect=subject.lower()).run()
     at.switch_page("app_pages/suspects.py").run()
     assert not at.exception, at.exception
-    said = [_as_read(w.value) for w in at.warning if "Nothing is recorded" in w.value]
+    said = [as_read(w.value) for w in at.warning if "Nothing is recorded" in w.value]
     assert said == [
         f"Nothing is recorded for the suspect key “{subject.lower()}”. Did you mean {subject}?"
     ]
