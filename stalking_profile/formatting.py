@@ -35,6 +35,15 @@ def literal_lines(text: str) -> str:
     return "  \n".join(literal(line) for line in text.splitlines())
 
 
+def shortened(text: str, characters: int) -> str:
+    """`text` whole, or cut to `characters` with an ellipsis saying so.
+
+    >>> shortened("Recommendation 12", 10)
+    'Recommend…'
+    """
+    return text if len(text) <= characters else text[: characters - 1].rstrip() + "…"
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """'1 row', '2 rows' ('1 offence was', '2 offences were' with `many` given)."""
     return f"{count:,} {one if count == 1 else (many or one + 's')}"

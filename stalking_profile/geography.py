@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 import warnings
+import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,8 +96,6 @@ def _checked_source(path: Path) -> Path:
     boundary file inside a zip, extracted with only its own parts to a folder of its own (the
     caller removes it); a BoundaryError for anything else. GDAL then reads nothing it was not
     meant to."""
-    import tempfile
-    import zipfile
 
     def starts_right(suffix: str, head: bytes) -> bool:
         return head.lstrip().startswith(BOUNDARY_FORMATS[suffix])

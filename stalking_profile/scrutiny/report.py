@@ -15,15 +15,11 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from stalking_profile.formatting import shortened
 from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import FORCE_RESPONSE, WIDE_INTERVAL_NOTE, DipSample, summary
 
 SLIDE_ROWS = 15  # a table's rows on one slide, under its header; the rest on further slides
-
-
-def _cut(text: str, characters: int) -> str:
-    """`text` whole, or cut to `characters` with an ellipsis saying so."""
-    return text if len(text) <= characters else text[: characters - 1].rstrip() + "…"
 
 
 def _sections(
@@ -43,7 +39,7 @@ def _sections(
     shares = summary(sample, recorded, question_set)
     by_question = [["Question", "Yes", "Answered", "Share (95% interval)"]] + [
         [
-            _cut(row["label"], 90),
+            shortened(row["label"], 90),
             str(row["numerator"]),
             str(row["denominator"]),
             f"{row['rate']:.0%} ({row['lower']:.0%} to {row['upper']:.0%})"
@@ -59,12 +55,20 @@ def _sections(
     in_words = {q.key: q.text for q in question_set.questions if q.answer == "free_text"}
     words = recorded.filter(pl.col("question_key").is_in(list(in_words)) & (pl.col("answer") != ""))
     answers_in_words = [["Case", "Question", "Answer"]] + [
-        [row["crime_ref"], _cut(in_words[row["question_key"]], 90), _cut(row["answer"], 400)]
+        [
+            row["crime_ref"],
+            shortened(in_words[row["question_key"]], 90),
+            shortened(row["answer"], 400),
+        ]
         for row in words.iter_rows(named=True)
     ]
     notes = recorded.filter((pl.col("note") != "") & (pl.col("question_key") != FORCE_RESPONSE))
     observations = [["Case", "Observation", "Force response"]] + [
-        [row["crime_ref"], _cut(row["note"], 400), _cut(responses.get(row["crime_ref"], ""), 400)]
+        [
+            row["crime_ref"],
+            shortened(row["note"], 400),
+            shortened(responses.get(row["crime_ref"], ""), 400),
+        ]
         for row in notes.iter_rows(named=True)
     ]
     return [

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile.access import Access, Permission
-from stalking_profile.formatting import literal, literal_lines
+from stalking_profile.formatting import literal, literal_lines, shortened
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
 from stalking_profile.operational.store import OperationalStore, Transaction
@@ -365,12 +365,9 @@ def history_markdown(
     dated update with who recorded it and when, and the versions a change replaced; the
     wordings a change replaced. `history` is the recommendation's rows of `tracker`; the others
     are `revisions`, any recommendations'."""
-    first = {
-        k: literal(v) if isinstance(v, str) else v for k, v in history.row(0, named=True).items()
-    }
+    first = _as_written(history.row(0, named=True))
     number = first["number"]
-    due = f"due {first['due_date']}" if first["due_date"] else "no due date"
-    lines = [first["text"], "", f"Owner: {first['owner']}; {due}."]
+    lines = [first["text"], "", f"Owner: {first['owner']}; {_due(first['due_date'])}."]
     replaced = earlier_updates.filter(pl.col("number") == number)
     for row in history.filter(pl.col("update_date").is_not_null()).iter_rows(named=True):
         lines += [
@@ -383,7 +380,7 @@ def history_markdown(
         for old in replaced.filter(pl.col("update_date") == row["update_date"]).iter_rows(
             named=True
         ):
-            old = {k: literal(v) if isinstance(v, str) else v for k, v in old.items()}
+            old = _as_written(old)
             lines += [
                 "",
                 f"> Earlier version {old['revision']}: **{old['status']}** (recorded by "
@@ -391,14 +388,23 @@ def history_markdown(
                 f"{old['replaced_at']}): {old['progress'] or '(no progress text)'}",
             ]
     for old in earlier_wordings.filter(pl.col("number") == number).iter_rows(named=True):
-        old = {k: literal(v) if isinstance(v, str) else v for k, v in old.items()}
-        due = f"due {old['due_date']}" if old["due_date"] else "no due date"
+        old = _as_written(old)
         lines += [
             "",
             f"> Earlier wording {old['revision']} (replaced by {old['replaced_by']}, "
-            f"{old['replaced_at']}): {old['theme']}; owner {old['owner']}; {due}: {old['text']}",
+            f"{old['replaced_at']}): {old['theme']}; owner {old['owner']}; "
+            f"{_due(old['due_date'])}: {old['text']}",
         ]
     return "\n".join(lines)
+
+
+def _as_written(row: dict) -> dict:
+    """A stored row's texts as Markdown shows them as written (`formatting.literal`)."""
+    return {k: literal(v) if isinstance(v, str) else v for k, v in row.items()}
+
+
+def _due(due_date: str | None) -> str:
+    return f"due {due_date}" if due_date else "no due date"
 
 
 def latest(table: pl.DataFrame, today: date | None = None) -> pl.DataFrame:
@@ -434,10 +440,7 @@ ROW_LABEL_CHARACTERS = 45  # a recommendation's row label: its number and theme,
 
 
 def _row(number: object, theme: object) -> str:
-    label = f"{number}. {theme}"
-    if len(label) <= ROW_LABEL_CHARACTERS:
-        return label
-    return label[: ROW_LABEL_CHARACTERS - 1].rstrip() + "…"
+    return shortened(f"{number}. {theme}", ROW_LABEL_CHARACTERS)
 
 
 def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
@@ -458,8 +461,8 @@ def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
                     "color": STATUS_COLOURS.get(name.lower(), "#56B4E9"),
                     "symbol": "square",
                 },
-                # the status is text a user typed: data, never part of the template (Plotly
-                # reads a template's <a href> and <b> as markup)
+                # the status is text a user typed: data, never part of the template (a "%{...}"
+                # in it was read as a placeholder)
                 customdata=[
                     [f"{n}. {theme}", progress, name]
                     for n, theme, progress in zip(
