@@ -6,16 +6,19 @@ every chart, and recording-rule changes are marked the same way on every trend.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from copy import deepcopy
 from datetime import date, timedelta
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
 from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.formatting import drawn_literal
 from stalking_profile.measures.spc import MINIMUM_POINTS
 
 COLOURS: dict[str, str] = {
@@ -143,6 +146,57 @@ def apply_theme(figure: go.Figure, title: str) -> go.Figure:
         figure.update_layout(template=HOUSE_TEMPLATE)
     figure.update_layout(title_text=title)
     return figure
+
+
+def subtitled(title: str, subtitle: str) -> str:
+    """A chart's title with a smaller line under it (often the filter's description, which
+    holds district codes as imported), the line drawn as written."""
+    return f"{title}<br><sup>{drawn_literal(subtitle)}</sup>"
+
+
+# what of a trace, and of an axis, a chart draws as text: where a user's text (a district's
+# code, a ward's name, a tracker's status) is found
+_TRACE_TEXT = ("x", "y", "text", "hovertext", "customdata", "labels", "name")
+_AXIS_TEXT = ("categoryarray", "ticktext")
+_MARKUP = re.compile("[<>&]")
+
+
+def with_text_as_written(spec: dict) -> dict:
+    """A figure's dict (`Figure.to_dict()`, as it leaves the server for the browser or an
+    image) with the text its traces and axes draw given as written (formatting.drawn_literal),
+    where it would be read as tags. Titles and hover templates are the charts' own, built with
+    `subtitled`. Changes `spec` and returns it."""
+    for trace in spec.get("data", ()):
+        for key in _TRACE_TEXT:
+            if key in trace:
+                trace[key] = _as_written(trace[key])
+    for name, axis in spec.get("layout", {}).items():
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            for key in _AXIS_TEXT:
+                if key in axis:
+                    axis[key] = _as_written(axis[key])
+    return spec
+
+
+def _as_written(value: object) -> object:
+    if isinstance(value, str):
+        return drawn_literal(value) if _MARKUP.search(value) else value
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "OU" or not _holds_markup(value.ravel().tolist()):
+            return value  # numbers, or text with nothing to escape (a map's wards)
+        value = value.tolist()
+    if isinstance(value, list | tuple) and _holds_markup(value):
+        return [_as_written(item) for item in value]
+    return value
+
+
+def _holds_markup(values: list | tuple) -> bool:
+    """Whether a string in `values`, or in a list within them, holds a character to escape:
+    looked for in one string of them all (a map's 7,056 wards in a few ms)."""
+    strings = "".join([value for value in values if type(value) is str])
+    return _MARKUP.search(strings) is not None or any(
+        _holds_markup(value) for value in values if isinstance(value, list | tuple)
+    )
 
 
 ONE_MONTH_BAR = timedelta(days=24) / timedelta(milliseconds=1)  # a bar's width, in ms
@@ -405,7 +459,7 @@ def spc_figure(
         else f"Too few points for process limits ({chart.height} of the {MINIMUM_POINTS} needed): "
         "the series and its mean only"
     )
-    return apply_theme(figure, f"{title}<br><sup>{subtitle}</sup>")
+    return apply_theme(figure, subtitled(title, subtitle))
 
 
 def rate_comparison_figure(

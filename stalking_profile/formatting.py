@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -33,6 +34,18 @@ def literal_lines(text: str) -> str:
     ['\\- Funded', '\\!\\[b\\]\\(x\\)']
     """
     return "  \n".join(literal(line) for line in text.splitlines())
+
+
+def drawn_literal(text: str) -> str:
+    """Text from a user's file (a district's code, a ward's name, a tracker's status) as a
+    chart draws it: as written. Plotly reads tags in any text it draws (an `<a href>` in a
+    district code became a link on the axis, `<b>` bold), and entities too, so `&`, `<` and
+    `>` are given as entities, which it draws as the characters.
+
+    >>> drawn_literal('<a href="http://host">BD</a> & CD')
+    '&lt;a href="http://host"&gt;BD&lt;/a&gt; &amp; CD'
+    """
+    return html.escape(text, quote=False)
 
 
 def shortened(text: str, characters: int) -> str:

@@ -22,8 +22,10 @@ import kaleido
 import plotly.graph_objects as go
 from choreographer.errors import ChromeNotFoundError
 
+from stalking_profile.charts import with_text_as_written
 from stalking_profile.config import STATIC_DIR
 from stalking_profile.exports import Provenance
+from stalking_profile.formatting import drawn_literal
 
 SLIDE_SIZE = (1600, 900)
 FORMATS = ("png", "svg")
@@ -41,7 +43,7 @@ def for_slide(figure: go.Figure, provenance: Provenance) -> go.Figure:
     """A copy of the figure sized for a slide with readable text (14 px dark ticks, long
     labels given room) and its provenance as a footer."""
     out = go.Figure(figure)
-    fields = dict(provenance.fields())
+    fields = {name: drawn_literal(value) for name, value in provenance.fields()}
     marking = fields["Marking"]
     if provenance.synthetic:
         marking += " · SYNTHETIC DATA: no row describes a real person or crime"
@@ -86,7 +88,7 @@ def render(figure: go.Figure, image_format: str) -> bytes:
         "height": figure.layout.height or SLIDE_SIZE[1],
         "scale": 1,
     }
-    return _RENDERER.render(figure.to_dict(), options)
+    return _RENDERER.render(with_text_as_written(figure.to_dict()), options)
 
 
 class _Renderer:

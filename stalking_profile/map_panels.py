@@ -395,7 +395,7 @@ def _top_wards(wards: pl.DataFrame, measure: str) -> pl.DataFrame:
 
 
 def _hotspot_title(description: str) -> str:
-    return f"Getis-Ord Gi* hot and cold spots of the rate per 1,000<br><sup>{description}</sup>"
+    return charts.subtitled("Getis-Ord Gi* hot and cold spots of the rate per 1,000", description)
 
 
 def _funnel_figure(ward_table: pl.DataFrame, description: str, area_label: str) -> go.Figure:
@@ -405,7 +405,7 @@ def _funnel_figure(ward_table: pl.DataFrame, description: str, area_label: str) 
     return charts.funnel_figure(
         known,
         funnel.limits_across(people, funnel.pooled_rate(known["offences"].to_numpy(), people)),
-        f"Ward rates against ward size: a funnel plot<br><sup>{description}</sup>",
+        charts.subtitled("Ward rates against ward size: a funnel plot", description),
         area_label=area_label,
         per=f" {IN_THE_PERIOD}",
     )
@@ -435,7 +435,7 @@ def _hotspot_panel(
     label, unit = MEASURES[measure]
     description = flt.describe()
     map_figure = maps.choropleth_figure(
-        geometry, wards, measure, f"{label} by ward<br><sup>{description}</sup>", unit
+        geometry, wards, measure, charts.subtitled(f"{label} by ward", description), unit
     )
     hotspot_figure = maps.hotspot_figure(geometry, wards, _hotspot_title(description))
     unknown = not_mapped(current, geometry)
@@ -581,7 +581,9 @@ def _totals(unknown: int | None, offences: int | None) -> pl.DataFrame:
 
 
 def _emerging_title(quarters: int, flt: ProfileFilter) -> str:
-    return f"Emerging hotspots over {quarters} quarters to {flt.end_month:%b %Y}<br><sup>{flt.describe()}</sup>"
+    return charts.subtitled(
+        f"Emerging hotspots over {quarters} quarters to {flt.end_month:%b %Y}", flt.describe()
+    )
 
 
 @publishable

@@ -67,7 +67,7 @@ SCORECARD_MONTHS = 36
 
 def _titled(title: str, flt: ProfileFilter) -> str:
     """A chart title with the filter it shows as its subtitle (so a non-DA chart says so)."""
-    return f"{title}<br><sup>{flt.describe()}</sup>"
+    return charts.subtitled(title, flt.describe())
 
 
 def _district_codes(flt: ProfileFilter) -> list[str]:

@@ -146,7 +146,7 @@ def _as_published(
 
 
 def _rates_figure(rates: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
-    title = f"Offences per 1,000 residents a year, by age and sex<br><sup>{flt.describe()}</sup>"
+    title = charts.subtitled("Offences per 1,000 residents a year, by age and sex", flt.describe())
     return charts.rates_by_age_figure(rates, title)
 
 

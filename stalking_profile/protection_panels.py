@@ -41,7 +41,7 @@ def period_days(flt: ProfileFilter, extract_date: date) -> tuple[date, date]:
 
 
 def _titled(title: str, flt: ProfileFilter) -> str:
-    return f"{title}<br><sup>{flt.describe()}</sup>"
+    return charts.subtitled(title, flt.describe())
 
 
 @dataclass(frozen=True)

@@ -319,3 +319,57 @@ def test_a_share_axis_under_5_percent_ticks_in_tenths():
     assert figure.layout.yaxis.tickformat == ".1%"
     wider = monthly.with_columns(pl.col("repeat_victim_share") * 20)
     assert charts.repeat_share_figure(wider, "Repeats").layout.yaxis.tickformat == ".0%"
+
+
+LINK = '<a href="http://host/">BD</a>'
+
+
+def test_a_users_text_is_sent_to_the_browser_as_written_not_as_tags() -> None:
+    """Plotly reads tags in any text it draws: a district code imported as an `<a href>`
+    became a link on the axis and in the hover, a tracker status `<b>Amber</b>` bold in the
+    legend. What leaves the server has them as entities, which Plotly draws as written; the
+    numbers, and text with nothing to read, are as they were."""
+    import json
+
+    import numpy as np
+    import plotly.io as pio
+
+    from stalking_profile.ui import widgets
+
+    figure = go.Figure(
+        go.Bar(
+            y=[LINK, "CD & WD"],
+            x=[3, 4],
+            name="<b>Amber</b>",
+            customdata=np.array([[LINK, 3], ["CD", 4]], dtype=object),
+            hovertemplate="%{customdata[0]}<extra></extra>",
+        ),
+        layout={"yaxis": {"categoryarray": ["CD & WD", LINK]}, "title": "<b>Ours</b>"},
+    )
+    sent = json.loads(pio.to_json(widgets._shown(figure).to_dict(), validate=False))
+    escaped = '&lt;a href="http://host/"&gt;BD&lt;/a&gt;'
+    bar = sent["data"][0]
+    assert bar["y"] == [escaped, "CD &amp; WD"]
+    assert bar["customdata"] == [[escaped, 3], ["CD", 4]]
+    assert bar["name"] == "&lt;b&gt;Amber&lt;/b&gt;"
+    assert bar["x"] == [3, 4] and bar["hovertemplate"] == "%{customdata[0]}<extra></extra>"
+    assert sent["layout"]["yaxis"]["categoryarray"] == ["CD &amp; WD", escaped]  # same order
+    assert sent["layout"]["title"]["text"] == "<b>Ours</b>"  # the chart's own markup
+
+
+def test_a_filters_description_under_a_title_is_drawn_as_written() -> None:
+    """A chart's subtitle is the filter's description, holding district codes as imported;
+    every title with a line under it is made by charts.subtitled, which escapes the line."""
+    from pathlib import Path
+
+    assert charts.subtitled("Offences", f"Stalking, {LINK}") == (
+        'Offences<br><sup>Stalking, &lt;a href="http://host/"&gt;BD&lt;/a&gt;</sup>'
+    )
+    package = Path(charts.__file__).parent
+    built_by_hand = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "<br><sup>{" in line and path.name != "charts.py"
+    ]
+    assert built_by_hand == []

@@ -194,6 +194,22 @@ def test_a_chart_renders_offline_at_slide_size_with_its_provenance(demo_gateway)
     assert svg.count('class="choroplethlocation"') == geometry.wards.height == 17  # every ward
 
 
+def test_an_image_draws_a_users_text_as_written_not_as_a_link():
+    """A district code imported as an `<a href>` was a link in a downloaded SVG, and a file
+    name with `<b>` in the footer's source bold: both are drawn as written."""
+    import plotly.graph_objects as go
+
+    from stalking_profile import images
+
+    link = '<a href="http://host/">BD</a>'
+    figure = go.Figure(go.Bar(x=[link, "CD"], y=[3, 4]))
+    provenance = replace(_provenance(), source="<b>extract</b>.csv")
+    svg = images.render(images.for_slide(figure, provenance), "svg").decode("utf-8")
+    assert "<a " not in svg and "font-weight:bold" not in svg.replace(" ", "")  # no link, no bold
+    assert '&#60;a href="http://host/"&#62;BD&#60;/a&#62;' in svg  # the tick, as written
+    assert "&#60;b&#62;extract&#60;/b&#62;.csv" in svg  # the footer's source
+
+
 def test_a_download_is_stamped_when_it_is_made_not_when_its_page_was_drawn():
     """The provenance was made when the page was drawn, so a table downloaded an hour later
     said it was exported an hour before; the time is now taken when the file is made."""

@@ -16,6 +16,7 @@ from plotly.basedatatypes import BaseFigure
 
 from stalking_profile import exports, formatting, images, tables
 from stalking_profile.access import AccessDenied, Permission
+from stalking_profile.charts import with_text_as_written
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.map_panels import Comparison
 from stalking_profile.operational import audit
@@ -196,7 +197,7 @@ def _shown(figure: BaseFigure) -> _Shown:
     shared, cached objects that nothing changes once built (slide images draw a copy)."""
     spec = figure.__dict__.get("_shown_spec")
     if spec is None:
-        full = figure.to_dict()
+        full = with_text_as_written(figure.to_dict())
         layout = full.get("layout", {})
         spec = _Spec(layout={k: layout[k] for k in ("width", "height") if k in layout})
         spec.json = _to_json(full, validate=False)
