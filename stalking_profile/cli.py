@@ -328,11 +328,16 @@ def _store(args: argparse.Namespace) -> Any:
 
 
 def _operator() -> Any:
+    """Whoever runs the command, with the deployment's disclosure rule for publication mode
+    (STALKING_PROFILE_SUPPRESS_BELOW and _ROUND_TO), as the dashboard gives every session: a
+    publication pack from the command line suppressed under 5 where the force had set 10."""
     import getpass
 
     from stalking_profile.access import Access
 
-    return Access.command_line(f"{getpass.getuser()} (command line)")
+    settings = Settings.from_env()
+    operator = Access.command_line(f"{getpass.getuser()} (command line)")
+    return operator.with_threshold(settings.suppress_below, settings.round_to)
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -514,7 +519,12 @@ def _add_pack(commands: Any, settings: Settings) -> None:
         default="all",
         help="DA and non-DA (default), DA only or non-DA only",
     )
-    pack.add_argument("--publication", action="store_true", help="publication mode")
+    pack.add_argument(
+        "--publication",
+        action="store_true",
+        help="publication mode: counts under $STALKING_PROFILE_SUPPRESS_BELOW (default 5) "
+        "suppressed, the rest rounded to $STALKING_PROFILE_ROUND_TO if set",
+    )
     pack.add_argument(
         "--ons",
         action="store_true",
@@ -532,7 +542,11 @@ def _month(text: str) -> date:
 
 
 def _store_options(parser: argparse.ArgumentParser, settings: Settings) -> None:
-    _database_option(parser, settings.db_path, "the database whose operational store to use")
+    _database_option(
+        parser,
+        settings.db_path,
+        "database file (its operational store is beside it unless --store)",
+    )
     parser.add_argument(
         "--store",
         help="the operational store's URL (default: <database>.operational.sqlite beside the "

@@ -46,3 +46,16 @@ def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     # the demo refuses a force's records: the message also says how to start a force's own
     with pytest.raises(DatabaseError, match=r"python -m stalking_profile import districts.csv"):
         connect(tmp_path / "absent.duckdb")
+
+
+def test_the_command_lines_publication_mode_keeps_the_deployments_rule(monkeypatch) -> None:
+    """`pack --publication` suppressed counts under 5 whatever the force had set; the
+    dashboard reads STALKING_PROFILE_SUPPRESS_BELOW and _ROUND_TO for every session, and the
+    command line now does too."""
+    from stalking_profile.cli import _operator
+
+    assert _operator().for_publication().disclosure_rule == (5, 0)  # the defaults
+    monkeypatch.setenv("STALKING_PROFILE_SUPPRESS_BELOW", "10")
+    monkeypatch.setenv("STALKING_PROFILE_ROUND_TO", "5")
+    assert _operator().for_publication().disclosure_rule == (10, 5)
+    assert _operator().disclosure_rule == (0, 0)  # nothing suppressed outside publication

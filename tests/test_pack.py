@@ -530,6 +530,21 @@ def test_the_pack_carries_the_recommendations_tracker(demo_gateway, tmp_path):
     assert tracker.whose(own) == ""
 
 
+def test_a_pack_flags_small_numbers_and_signals_as_the_pages_are_set_to(demo_gateway, monkeypatch):
+    """A pack was built with a small-number flag under 30 offences and an SPC run of 6
+    whatever the deployment set; the pages take STALKING_PROFILE_SMALL_DENOMINATOR and
+    STALKING_PROFILE_SPC_RUN, and the pack is now built as they are."""
+    flt, _ = pack_filter(demo_gateway, "force")
+    default = pack_tables(demo_gateway, flt)
+    assert not default.risk["is_small"].all()
+    monkeypatch.setenv("STALKING_PROFILE_SMALL_DENOMINATOR", "1000000")
+    monkeypatch.setenv("STALKING_PROFILE_SPC_RUN", "9")
+    changed = pack_tables(demo_gateway, flt)
+    assert changed.risk["is_small"].all() and changed.quality["is_small"].all()
+    assert changed.spc.equals(panels.trends_page(demo_gateway, flt, 9, True).control.chart)
+    assert not changed.spc.equals(default.spc)
+
+
 def _publication_tables(demo_gateway, area, domestic="all"):
     gateway = demo_gateway.scoped(Access.command_line().for_publication())
     flt, _ = pack_filter(demo_gateway, area, domestic=domestic)

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile import linked_protection, map_panels, panels, queries
+from stalking_profile.config import Settings
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
 from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter
@@ -46,22 +47,32 @@ class PackContent:
     protection: Protected | None = None  # publication mode: the secondary step and its audit
 
 
+def _page_settings() -> tuple[int, int]:
+    """The small-number flag's denominator and the SPC run length the pages are given (the
+    deployment's settings): a pack built with 30 and 6 flagged and signalled otherwise than
+    the pages of a force that had changed them."""
+    settings = Settings.from_env()
+    return settings.small_denominator, settings.spc_run_length
+
+
 def pack_tables(gateway: Gateway, flt: ProfileFilter) -> PackTables:
-    """The tables a pack shows, from the same panels the pages show (in publication mode
-    suppressed as the pages publish them, protected together: panels.published_pages)."""
-    overview = panels.overview(gateway, flt, 30, 6)
+    """The tables a pack shows, from the same panels the pages show, with the pages' settings
+    (in publication mode suppressed as the pages publish them, protected together:
+    panels.published_pages)."""
+    small, run = _page_settings()
+    overview = panels.overview(gateway, flt, small, run)
     return PackTables(
         overview.headline,
         overview.headline_table,
         overview.trend_table,
         # limits recalculated at counting-rule changes, as the Trends page and the Overview's
         # scorecard draw them by default (one mean across April 2020 contradicted them)
-        panels.trends_page(gateway, flt, 6, True).control.chart,
+        panels.trends_page(gateway, flt, run, True).control.chart,
         # the selection's rows: "Force" only when every district is chosen (a district's pack
         # had an empty Risk slide and no risk finding)
-        panels.risk_panel(gateway, flt, 30).selection,
-        panels.outcomes_panel(gateway, flt, 30).groups,
-        panels.quality_panel(gateway, flt, 30).indicators,
+        panels.risk_panel(gateway, flt, small).selection,
+        panels.outcomes_panel(gateway, flt, small).groups,
+        panels.quality_panel(gateway, flt, small).indicators,
     )
 
 
@@ -71,7 +82,7 @@ def _change_q(gateway: Gateway, flt: ProfileFilter) -> float | None:
     withheld): the page marks a change more than chance only where q < 0.05."""
     table = panels.trends_comparison(gateway, flt).table
     if gateway.publication:  # as the Trends page publishes it, protected with the others
-        table = panels.trends_page(gateway, flt, 6, True).comparison.table
+        table = panels.trends_page(gateway, flt, _page_settings()[1], True).comparison.table
     row = table.filter(
         (pl.col("district_code") == panels.selection_of(gateway, flt))
         & (pl.col("category") == flt.domestic)
@@ -124,7 +135,7 @@ def gather(
             ("in " if flt.start_month == flt.end_month else "from ") + flt.period_text,
             what,
             # the pages' warning: part of a change across a counting-rule change is the rule
-            panels.overview(exact, flt, 30, 6).change_warning,
+            panels.overview(exact, flt, *_page_settings()).change_warning,
             flt.comparison(queries.dataset_info(exact).first_month),
             _change_q(gateway, flt),
         ),
