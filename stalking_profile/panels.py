@@ -1118,11 +1118,13 @@ def _risk_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) ->
         (pl.col("district_code") == selection_of(gateway, flt))
         & pl.col("category").is_in(_categories(flt))
     )
-    dash_mix = risk.dash_risk_mix(counts_all).filter(pl.col("category").is_in(_categories(flt)))
+    dash_mix = risk.dash_risk_mix(counts_all, small_denominator).filter(
+        pl.col("category").is_in(_categories(flt))
+    )
     months = months_between(flt.start_month, flt.end_month)
     # Each flag's months for the categories its chart draws (the table beneath is its data).
     trends = {
-        flag: risk.monthly_flag_rates(counts_all, flag, months).filter(
+        flag: risk.monthly_flag_rates(counts_all, flag, months, small_denominator).filter(
             pl.col("category").is_in(_categories(flt))
         )
         for flag in risk.FLAGS

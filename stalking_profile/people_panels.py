@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile import charts, linked_tables, queries
+from stalking_profile.config import SMALL_DENOMINATOR
 from stalking_profile.contract import AGE_BANDS, POPULATION_SEXES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, apply_domestic
@@ -56,7 +57,9 @@ def _denominator(population: pl.DataFrame, districts: int) -> tuple[pl.DataFrame
 
 
 @rounded_last
-def people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
+def people_panel(
+    gateway: Gateway, flt: ProfileFilter, small_denominator: int = SMALL_DENOMINATOR
+) -> PeoplePanel:
     """Victims and suspects of the filter's offences. In publication mode the three tables'
     categories (which add up to their totals, DA and non-DA to all), the offences by sex and
     age band beside the rates (which add up to the tables' rows) and the unknown counts (the
@@ -66,8 +69,8 @@ def people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
     it shows the page for both's DA or non-DA column and no rates
     (`_as_the_page_for_both_shows`)."""
     if gateway.publication and flt.domestic != "all":
-        return _as_the_page_for_both_shows(gateway, flt)
-    return _protected(gateway, flt)
+        return _as_the_page_for_both_shows(gateway, flt, small_denominator)
+    return _protected(gateway, flt, small_denominator)
 
 
 RATES_FOR_BOTH_ONLY = (
@@ -77,13 +80,15 @@ RATES_FOR_BOTH_ONLY = (
 )
 
 
-def _as_the_page_for_both_shows(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
+def _as_the_page_for_both_shows(
+    gateway: Gateway, flt: ProfileFilter, small_denominator: int
+) -> PeoplePanel:
     """Publication mode, DA or non-DA: the counts by group are the page for both's DA or
     non-DA column as it publishes them, and the rates are withheld. Protected for each choice
     apart, the page for both less the DA page gave the non-DA page's withheld counts back
     (Calderdale, September 2021: female victims aged 18-24, 11 less 10 gave 1)."""
-    panel = _people_panel(gateway, flt)
-    both = _protected(gateway, replace(flt, domestic="all"))
+    panel = _people_panel(gateway, flt, small_denominator)
+    both = _protected(gateway, replace(flt, domestic="all"), small_denominator)
     profiles = {
         c: panel.profiles[c]
         .select("person", "group")
@@ -107,10 +112,10 @@ def _as_the_page_for_both_shows(gateway: Gateway, flt: ProfileFilter) -> PeopleP
     )
 
 
-def _protected(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
+def _protected(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> PeoplePanel:
     """The page's tables (for both, in publication mode) protected beside the three DA
     choices' pages (`people_panel`); as built outside publication mode."""
-    panel = _people_panel(gateway, flt)
+    panel = _people_panel(gateway, flt, small_denominator)
     tables = {
         **{f"people_{c}": panel.profiles[c] for c in CHARACTERISTICS},
         linked_tables.PEOPLE_RATES: panel.rates,
@@ -180,7 +185,7 @@ def _unknown_as_shown(unknown: pl.DataFrame, profiles: dict[str, pl.DataFrame]) 
 
 
 @publishable
-def _people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
+def _people_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> PeoplePanel:
     """The Victims and suspects page's tables for the filter (see `people_panel`)."""
     offences = apply_domestic(queries.people_offences(gateway, flt), flt.domestic)
     shown = ["domestic", "non_domestic", "offences"] if flt.domestic == "all" else ["offences"]
@@ -203,4 +208,5 @@ def _people_panel(gateway: Gateway, flt: ProfileFilter) -> PeoplePanel:
         ]
     )
     figure = _rates_figure(rates, flt)
-    return PeoplePanel(profiles, demographics.unknown_shares(offences), rates, figure, denominator)
+    unknown = demographics.unknown_shares(offences, small_denominator)
+    return PeoplePanel(profiles, unknown, rates, figure, denominator)

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile import charts, linked_tables, queries
+from stalking_profile.config import SMALL_DENOMINATOR
 from stalking_profile.contract import OFFENCE_TYPES, ORDER_TYPES
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
@@ -137,7 +138,12 @@ def _orders_figure(monthly: pl.DataFrame, order_type: str, flt: ProfileFilter) -
 
 
 @rounded_last
-def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> OrdersPanel | None:
+def orders_panel(
+    gateway: Gateway,
+    flt: ProfileFilter,
+    order_type: str,
+    small_denominator: int = SMALL_DENOMINATOR,
+) -> OrdersPanel | None:
     """Civil orders and breaches for the filter's districts and period (None when the
     database has no order tables yet). An order follows the filter's offence types and DA
     choice through the offence it arose from; orders linked to no stored offence are kept
@@ -145,7 +151,7 @@ def orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Order
     tables are protected together (types add up to all types, months to the period, breach
     outcomes to all breaches), beside the other pages (the offences by district are the Risk
     page's), and the chart redrawn."""
-    panel = _orders_panel(gateway, flt, order_type)
+    panel = _orders_panel(gateway, flt, order_type, small_denominator)
     if panel is None:
         return None
     if gateway.publication and flt.domestic != "all":
@@ -192,7 +198,9 @@ def _withheld_whole(panel: OrdersPanel, flt: ProfileFilter) -> OrdersPanel:
 
 
 @publishable
-def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> OrdersPanel | None:
+def _orders_panel(
+    gateway: Gateway, flt: ProfileFilter, order_type: str, small_denominator: int
+) -> OrdersPanel | None:
     """The Civil orders page's tables for the filter (see `orders_panel`)."""
     if not queries.has_tables(gateway, *PROTECTION_TABLES):
         return None
@@ -221,7 +229,7 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
         return (
             orders.take_up(in_chosen, by_district, start, end, order_types),
             orders.repeat_suspects_without_order(
-                offences, every_order, start, end, chosen.districts
+                offences, every_order, start, end, chosen.districts, small_denominator
             ),
         )
 
@@ -242,7 +250,7 @@ def _orders_panel(gateway: Gateway, flt: ProfileFilter, order_type: str) -> Orde
         figure=figure,
         take_up=take_up,
         times=orders.time_to_order(stored, start, end),
-        breaches=orders.breach_summary(stored, breaches, start, end, extract),
+        breaches=orders.breach_summary(stored, breaches, start, end, extract, small_denominator),
         first_breach=orders.time_to_first_breach(stored, breaches, start, end, extract),
         breach_outcomes=orders.breach_outcomes(breaches, start, end),
         without_order=without_order,
@@ -304,7 +312,9 @@ def _contact_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
 
 
 @rounded_last
-def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
+def contact_panel(
+    gateway: Gateway, flt: ProfileFilter, small_denominator: int = SMALL_DENOMINATOR
+) -> ContactPanel | None:
     """Victim contact kept, by district and month, for the filter (None when the database has
     no contact table yet). Months before the first recorded agreement are left out: the
     records did not capture agreements then, so they say nothing about contact. In
@@ -315,12 +325,12 @@ def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
     withheld non-DA ones back (64 in 20 district-quarters of 2021; Wakefield, October 2021: 4
     non-DA agreements a month). The page for both keeps its counts; the DA and non-DA pages
     withhold what that needs."""
-    panel = _contact_panel(gateway, flt)
+    panel = _contact_panel(gateway, flt, small_denominator)
     if panel is None:
         return None
 
     def tables(chosen: ProfileFilter) -> dict[str, pl.DataFrame]:
-        built = _contact_panel(gateway, chosen)
+        built = _contact_panel(gateway, chosen, small_denominator)
         assert built is not None  # the contact table is there: the filter's panel was built
         return built.tables(chosen)
 
@@ -337,7 +347,9 @@ def contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
 
 
 @publishable
-def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
+def _contact_panel(
+    gateway: Gateway, flt: ProfileFilter, small_denominator: int
+) -> ContactPanel | None:
     """The Victim contact page's tables for the filter (see `contact_panel`). In publication
     mode the tables for DA or non-DA alone have the rows (districts, months) of the tables for
     both, a row with no offence of the choice reading 0, and leave out the months too recent
@@ -364,11 +376,12 @@ def _contact_panel(gateway: Gateway, flt: ProfileFilter) -> ContactPanel | None:
         chosen, both, force = chosen.filter(before), both.filter(before), force.filter(before)
 
     def rates(by: str) -> pl.DataFrame:
-        return contact.contact_rates(chosen, by, both[by].unique().to_list() if aligned else None)
+        kept = both[by].unique().to_list() if aligned else None
+        return contact.contact_rates(chosen, by, kept, small_denominator)
 
     monthly = rates("recorded_month")
     figure = _contact_figure(monthly, flt)
-    force_rows = contact.contact_rates(force, "district_code")
+    force_rows = contact.contact_rates(force, "district_code", None, small_denominator)
     by_district = beside_force(rates("district_code"), force_rows, selection)
     return ContactPanel(data_start, by_district, monthly, figure, provisional, selection)
 

@@ -451,3 +451,31 @@ def test_the_district_funnel_gives_rates_a_year(demo_gateway: Gateway) -> None:
     points = [t for t in page.funnel_figure.data if t.mode == "markers"]
     drawn = sorted(y for t in points for y in t.y)
     assert drawn == pytest.approx(sorted(page.funnel["rate_per_1000"].to_list()))
+
+
+def test_the_small_number_setting_reaches_every_pages_rates(demo_gateway: Gateway) -> None:
+    """STALKING_PROFILE_SMALL_DENOMINATOR reached the Overview, Outcomes, Risk and Data
+    quality pages only: the Risk page's DASH mix and flag trends, the Civil orders, Victim
+    contact and Victims and suspects pages flagged rates under 30 whatever it said. Each
+    table of rates is now flagged with the setting the page is given (the views pass it)."""
+    from stalking_profile import people_panels, protection_panels
+
+    def tables(small: int) -> dict[str, pl.DataFrame]:
+        risk = panels.risk_panel(demo_gateway, YEAR, small)
+        orders = protection_panels.orders_panel(demo_gateway, YEAR, "SPO", small)
+        contact = protection_panels.contact_panel(demo_gateway, YEAR, small)
+        assert orders is not None and contact is not None
+        return {
+            "DASH mix": risk.dash_mix,
+            "arrest trend": risk.trends["arrest_made"],
+            "breaches": orders.breaches,
+            "repeat suspects without an order": orders.without_order,
+            "contact by district": contact.by_district,
+            "contact by month": contact.monthly,
+            "unknowns": people_panels.people_panel(demo_gateway, YEAR, small).unknown,
+        }
+
+    flagged = {name: frame["is_small"].all() for name, frame in tables(1_000_000).items()}
+    assert flagged == dict.fromkeys(flagged, True)
+    unflagged = {name: not frame["is_small"].all() for name, frame in tables(1).items()}
+    assert unflagged == dict.fromkeys(unflagged, True)

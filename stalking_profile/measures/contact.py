@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from stalking_profile.measures.rates import with_rate_columns
+from stalking_profile.measures.rates import SMALL_DENOMINATOR, with_rate_columns
 
 
 def contact_by_offence(rows: pl.DataFrame) -> pl.DataFrame:
@@ -62,12 +62,16 @@ def contact_by_offence(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def contact_rates(
-    per_offence: pl.DataFrame, by: str, rows: Sequence[object] | None = None
+    per_offence: pl.DataFrame,
+    by: str,
+    rows: Sequence[object] | None = None,
+    small_denominator: int = SMALL_DENOMINATOR,
 ) -> pl.DataFrame:
     """Contact kept, by `by` (district_code or recorded_month), with a row "All" when by
     district: offences recorded; agreements (offences with an agreement) and
     agreement_share = agreements / offences; kept (agreements kept) with rate = kept /
-    agreements and its Wilson interval (lower, upper). `rows`: the values of `by` to give a
+    agreements and its Wilson interval (lower, upper), is_small where agreements are under
+    `small_denominator`. `rows`: the values of `by` to give a
     row each, with 0 counts where no offence has them (default: those the offences have)."""
     aggregates = [
         pl.len().cast(pl.Int64).alias("offences"),
@@ -83,7 +87,7 @@ def contact_rates(
     if by == "district_code":
         force = per_offence.select(aggregates).with_columns(pl.lit("All").alias(by))
         frame = pl.concat([frame, force.select(frame.columns)])
-    return with_rate_columns(frame, "kept", "agreements").with_columns(
+    return with_rate_columns(frame, "kept", "agreements", small_denominator).with_columns(
         pl.when(pl.col("offences") > 0)
         .then(pl.col("agreements") / pl.col("offences"))
         .alias("agreement_share")

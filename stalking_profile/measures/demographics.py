@@ -16,7 +16,7 @@ import polars as pl
 
 from stalking_profile.contract import AGE_BANDS, ETHNIC_GROUPS, POPULATION_SEXES
 from stalking_profile.measures.funnel import poisson_rate_interval
-from stalking_profile.measures.rates import with_rate_columns
+from stalking_profile.measures.rates import SMALL_DENOMINATOR, with_rate_columns
 
 PEOPLE = {"victim": "Victims", "suspect": "Suspects"}
 CHARACTERISTICS = {"age_band": "Age band", "sex": "Sex", "ethnicity": "Ethnicity"}
@@ -92,10 +92,12 @@ def profile(offences: pl.DataFrame, person: str, characteristic: str) -> pl.Data
     )
 
 
-def unknown_shares(offences: pl.DataFrame) -> pl.DataFrame:
+def unknown_shares(
+    offences: pl.DataFrame, small_denominator: int = SMALL_DENOMINATOR
+) -> pl.DataFrame:
     """How much is unknown, by person and characteristic: numerator = offences whose person's
     value is unknown, denominator = offences (for suspects, with a suspect identified), with
-    rate, lower, upper (Wilson interval)."""
+    rate, lower, upper (Wilson interval) and is_small (denominator under `small_denominator`)."""
     rows = []
     for person, label in PEOPLE.items():
         frame = people(offences, person)
@@ -114,7 +116,8 @@ def unknown_shares(offences: pl.DataFrame) -> pl.DataFrame:
         "numerator": pl.Int64,
         "denominator": pl.Int64,
     }
-    return with_rate_columns(pl.DataFrame(rows, schema=schema, orient="row"))
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return with_rate_columns(frame, small_denominator=small_denominator)
 
 
 def rates_per_1000(

@@ -20,7 +20,7 @@ import polars as pl
 from stalking_profile.contract import ORDER_TYPES
 from stalking_profile.filters import add_months
 from stalking_profile.measures.funnel import poisson_rate_interval
-from stalking_profile.measures.rates import with_rate_columns
+from stalking_profile.measures.rates import SMALL_DENOMINATOR, with_rate_columns
 
 ALL_TYPES = "All types"
 STAGES = ("applied", "interim", "granted", "refused")
@@ -253,13 +253,18 @@ def breaches_in_force(orders: pl.DataFrame, breaches: pl.DataFrame, extract: dat
 
 
 def breach_summary(
-    orders: pl.DataFrame, breaches: pl.DataFrame, start: date, end: date, extract: date
+    orders: pl.DataFrame,
+    breaches: pl.DataFrame,
+    start: date,
+    end: date,
+    extract: date,
+    small_denominator: int = SMALL_DENOMINATOR,
 ) -> pl.DataFrame:
     """Breaches per order, by order type (with "All types"): orders_in_force are orders in
     force on any day of the period; breaches those recorded in the period (by breach_date)
     against any order; breaches_per_order = breaches / orders_in_force; orders_breached are the
     orders in force that were breached in the period, rate = orders_breached / orders_in_force
-    with its Wilson interval."""
+    with its Wilson interval, is_small where orders_in_force are under `small_denominator`."""
     spans = _order_spans(orders, extract).filter(
         (pl.col("made") <= end) & (pl.col("ended") > start)
     )
@@ -281,7 +286,9 @@ def breach_summary(
     counts = counts.join(all_breaches, on="order_type", how="full", coalesce=True)
     counts = _all_order_types(orders, counts, values)
     frame = _with_all_types(counts, ["order_type"], values)
-    return with_rate_columns(frame, "orders_breached", "orders_in_force").with_columns(
+    return with_rate_columns(
+        frame, "orders_breached", "orders_in_force", small_denominator
+    ).with_columns(
         pl.when(pl.col("orders_in_force") > 0)
         .then(pl.col("breaches") / pl.col("orders_in_force"))
         .alias("breaches_per_order")
@@ -403,6 +410,7 @@ def repeat_suspects_without_order(
     start: date,
     end: date,
     districts: Sequence[str] | None = None,
+    small_denominator: int = SMALL_DENOMINATOR,
 ) -> pl.DataFrame:
     """Offences with a repeat suspect where no order was applied for, by district, with a row
     "All" for `districts` together (default: every district of `offences`; a district with no
@@ -412,8 +420,8 @@ def repeat_suspects_without_order(
     counts repeat suspects); repeat_suspect_offences are their offences in `districts`;
     without_order those whose suspect is the subject of no order applied for on or before the
     period's last day (any type, any district); rate = without_order /
-    repeat_suspect_offences with its Wilson interval; suspects_without_order counts the
-    suspects."""
+    repeat_suspect_offences with its Wilson interval (is_small: repeat_suspect_offences under
+    `small_denominator`); suspects_without_order counts the suspects."""
     period = offences.filter(
         pl.col("recorded_date").is_between(start, end) & pl.col("suspect_id").is_not_null()
     )
@@ -443,4 +451,4 @@ def repeat_suspects_without_order(
     ).fill_null(0)
     force = flagged.select(summary(flagged)).with_columns(pl.lit("All").alias("district_code"))
     frame = pl.concat([by_district, force.select(by_district.columns)], how="vertical_relaxed")
-    return with_rate_columns(frame, "without_order", "repeat_suspect_offences")
+    return with_rate_columns(frame, "without_order", "repeat_suspect_offences", small_denominator)

@@ -110,11 +110,12 @@ def domestic_comparison(rates: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def dash_risk_mix(counts: pl.DataFrame) -> pl.DataFrame:
+def dash_risk_mix(counts: pl.DataFrame, small_denominator: int = SMALL_DENOMINATOR) -> pl.DataFrame:
     """DASH risk levels among offences with a completed DASH, by category (and all).
 
     numerator = offences with a DASH at that level; denominator = offences with a completed
-    DASH in the category; both recorded in the period.
+    DASH in the category; both recorded in the period; is_small: denominator under
+    `small_denominator`.
     """
     sums = (
         with_roll_ups(with_category(counts))
@@ -139,14 +140,17 @@ def dash_risk_mix(counts: pl.DataFrame) -> pl.DataFrame:
         .fill_null(0)
         .cast({"numerator": pl.Int64, "denominator": pl.Int64})
     )
-    return with_rate_columns(table)
+    return with_rate_columns(table, small_denominator=small_denominator)
 
 
-def monthly_flag_rates(counts: pl.DataFrame, flag: str, months: list[date]) -> pl.DataFrame:
+def monthly_flag_rates(
+    counts: pl.DataFrame, flag: str, months: list[date], small_denominator: int = SMALL_DENOMINATOR
+) -> pl.DataFrame:
     """A flag's rate per recorded month, by category, for trend charts.
 
     numerator = offences recorded in the month with the flag; denominator = offences recorded
-    in the month; months without offences show no rate.
+    in the month; months without offences show no rate; is_small: denominator under
+    `small_denominator`.
     """
     both = with_roll_ups(with_category(counts))
     per_month = both.group_by("recorded_month", "category").agg(
@@ -158,6 +162,7 @@ def monthly_flag_rates(counts: pl.DataFrame, flag: str, months: list[date]) -> p
         .join(per_month, on=["recorded_month", "category"], how="left")
         .fill_null(0)
     )
-    return with_rate_columns(table.cast({"numerator": pl.Int64, "denominator": pl.Int64})).sort(
+    counted = table.cast({"numerator": pl.Int64, "denominator": pl.Int64})
+    return with_rate_columns(counted, small_denominator=small_denominator).sort(
         "category", "recorded_month"
     )

@@ -336,7 +336,7 @@ def summary(
         pl.col("denominator").fill_null(0),
         pl.col("partly").fill_null(0),
     )
-    return with_rate_columns(table, small_denominator=30).sort(["order", *by]).drop("order")
+    return with_rate_columns(table).sort(["order", *by]).drop("order")  # flagged under 30 cases
 
 
 STRATA = ("district_code", "is_domestic")  # a sample's groups: equal cases drawn from each

@@ -220,14 +220,20 @@ def repeats(flt: ProfileFilter) -> panels.RepeatsPanel:
 
 @panel_cache(max_entries=128)
 def _civil_orders(
-    version: Version, flt: ProfileFilter, order_type: str, rule: tuple[int, int], _access: Access
+    version: Version,
+    flt: ProfileFilter,
+    order_type: str,
+    small: int,
+    rule: tuple[int, int],
+    _access: Access,
 ) -> protection_panels.OrdersPanel | None:
-    return protection_panels.orders_panel(reader(version, _access), flt, order_type)
+    return protection_panels.orders_panel(reader(version, _access), flt, order_type, small)
 
 
 def civil_orders(flt: ProfileFilter, order_type: str) -> protection_panels.OrdersPanel | None:
     """Civil orders and breaches (None: the database predates the order tables)."""
-    return _civil_orders(database_version(), flt, order_type, *_scope())
+    small = settings().small_denominator
+    return _civil_orders(database_version(), flt, order_type, small, *_scope())
 
 
 def order_type_choice(flt: ProfileFilter) -> str:
@@ -252,14 +258,14 @@ def order_type_choice(flt: ProfileFilter) -> str:
 
 @panel_cache(max_entries=128)
 def _victim_contact(
-    version: Version, flt: ProfileFilter, rule: tuple[int, int], _access: Access
+    version: Version, flt: ProfileFilter, small: int, rule: tuple[int, int], _access: Access
 ) -> protection_panels.ContactPanel | None:
-    return protection_panels.contact_panel(reader(version, _access), flt)
+    return protection_panels.contact_panel(reader(version, _access), flt, small)
 
 
 def victim_contact(flt: ProfileFilter) -> protection_panels.ContactPanel | None:
     """Victims contacted as agreed (None: the database predates the contact table)."""
-    return _victim_contact(database_version(), flt, *_scope())
+    return _victim_contact(database_version(), flt, settings().small_denominator, *_scope())
 
 
 @panel_cache(max_entries=64)
@@ -287,11 +293,11 @@ def prioritisation(
 
 @panel_cache(max_entries=128)
 def _people(
-    version: Version, flt: ProfileFilter, rule: tuple[int, int], _access: Access
+    version: Version, flt: ProfileFilter, small: int, rule: tuple[int, int], _access: Access
 ) -> people_panels.PeoplePanel:
-    return people_panels.people_panel(reader(version, _access), flt)
+    return people_panels.people_panel(reader(version, _access), flt, small)
 
 
 def people(flt: ProfileFilter) -> people_panels.PeoplePanel:
     """Victims and suspects by age band, sex and ethnicity, unknowns, rates per 1,000."""
-    return _people(database_version(), flt, *_scope())
+    return _people(database_version(), flt, settings().small_denominator, *_scope())
