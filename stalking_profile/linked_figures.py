@@ -17,7 +17,9 @@ from stalking_profile.linked_protection import Protected, spc_detail_withheld
 from stalking_profile.maps import colour_bar_top, wards_in_one_colour
 from stalking_profile.tables import SUPPRESSED
 
-WITHHELD_WARDS = "Withheld: small numbers"  # the legend of the wards a map does not colour
+# the legend of the wards a map does not colour: "suppressed", as the tables say of every count
+# withheld, small or withheld to protect one ("small numbers" named Calder's 14 offences)
+WITHHELD_WARDS = "Suppressed"
 WITHHELD_GREY = "#c8c8c8"
 
 
@@ -82,7 +84,7 @@ def _withheld_wards(trace: go.Choropleth, gone: list[bool]) -> go.Choropleth:
         WITHHELD_GREY,
         f"{WITHHELD_WARDS} ({len(locations)})",
         hover,
-        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>withheld: small numbers<extra></extra>",
+        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>suppressed<extra></extra>",
         featureidkey=trace.featureidkey or "id",
     )
 

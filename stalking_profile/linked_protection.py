@@ -243,6 +243,7 @@ ADDITIVE = frozenset(
         "outcome",
         "month with suspect",
         "offences_with_suspect",
+        "quality",
     }
 )
 
@@ -544,9 +545,7 @@ def _without_dispersion_text(frame: pl.DataFrame, rows: set[int]) -> pl.DataFram
     hit = pl.int_range(pl.len()).is_in(sorted(rows))
     return frame.with_columns(
         pl.when(hit)
-        .then(
-            pl.col("definition").str.replace(DISPERSION_TEXT.pattern, " (withheld: small numbers)")
-        )
+        .then(pl.col("definition").str.replace(DISPERSION_TEXT.pattern, " (suppressed)"))
         .otherwise(pl.col("definition"))
         .alias("definition")
     )
