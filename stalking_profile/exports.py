@@ -14,6 +14,7 @@ import hashlib
 import io
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import polars as pl
 import xlsxwriter
@@ -47,6 +48,12 @@ class Provenance:
             return DEMO_MARKING
         return PUBLICATION_MARKING if self.suppressed_below else FORCE_MARKING
 
+    @property
+    def _by(self) -> str:
+        """Who exported it: named inside the force; for publication, where the audit trail
+        keeps the name, not printed on what goes into public papers (helper 51)."""
+        return " (who: in the audit trail)" if self.suppressed_below else f" by {self.exported_by}"
+
     def fields(self) -> list[tuple[str, str]]:
         """The provenance as (field, value) pairs, in the order both formats show them."""
         extract = f"{self.extract_date:%d %B %Y}" if self.extract_date else "not known"
@@ -71,13 +78,31 @@ class Provenance:
             ("Source", f"{self.source}; Stalking Profile"),
             ("Marking", self.marking),
             ("Disclosure control", control),
-            ("Exported", f"{self.exported_at:%d %B %Y %H:%M} UTC by {self.exported_by}"),
+            ("Exported", f"{self.exported_at:%d %B %Y %H:%M} UTC{self._by}"),
         ]
         if self.coverage:
             rows.append(("Coverage", self.coverage))
         if self.synthetic:
             rows.append(("Notice", "SYNTHETIC DATA: no row describes a real person or crime"))
         return rows
+
+
+def new_deck(title: str, subject: str) -> Any:
+    """An empty PowerPoint presentation whose document properties are its own: python-pptx's
+    template gave every deck its author's name as "last modified by", dates of January 2013
+    and "generated using python-pptx", and no title (helper 51)."""
+    from pptx import Presentation
+
+    deck = Presentation()
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    properties = deck.core_properties
+    properties.author = properties.last_modified_by = "Stalking Profile"
+    properties.title, properties.subject = title, subject
+    properties.comments = properties.keywords = properties.category = ""
+    properties.created = properties.modified = now
+    properties.last_printed = now
+    properties.revision = 1
+    return deck
 
 
 def exported_now(provenance: Provenance) -> Provenance:

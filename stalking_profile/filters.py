@@ -162,12 +162,13 @@ class ProfileFilter:
             ]
         )
 
-    def describe(self) -> str:
-        """One line for captions and file names' context."""
+    def describe(self, districts: str | None = None) -> str:
+        """One line for captions and file names' context; `districts`: what to call the
+        filter's districts (a pack of the whole force: "all districts"), else their codes."""
         types = " and ".join(self.offence_types)
+        named = districts or ", ".join(self.districts) or "no districts"
         return (
-            f"{types.capitalize()}, {DOMESTIC_CHOICES[self.domestic]}, "
-            f"{', '.join(self.districts) or 'no districts'}, {self.period_text}"
+            f"{types.capitalize()}, {DOMESTIC_CHOICES[self.domestic]}, {named}, {self.period_text}"
         )
 
     @property

@@ -49,6 +49,8 @@ def for_slide(figure: go.Figure, provenance: Provenance) -> go.Figure:
         marking += " · SYNTHETIC DATA: no row describes a real person or crime"
     if provenance.suppressed_below:
         marking += f" · counts under {provenance.suppressed_below} suppressed"
+        if provenance.rounded_to:  # said, as the pack's title slide says it
+            marking += f", the others rounded to the nearest {provenance.rounded_to}"
     footer = "<br>".join(
         [f"Filter: {fields['Filter']}", f"{fields['Data']} · Source: {fields['Source']}", marking]
     )

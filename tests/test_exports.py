@@ -210,6 +210,18 @@ def test_an_image_draws_a_users_text_as_written_not_as_a_link():
     assert "&#60;b&#62;extract&#60;/b&#62;.csv" in svg  # the footer's source
 
 
+def test_a_publication_images_footer_says_its_counts_are_rounded():
+    """The ONS style's images said "counts under 10 suppressed" and nothing of the others
+    being rounded to 5, which the pack's title slide says (helper 51)."""
+    import plotly.graph_objects as go
+
+    from stalking_profile import images
+
+    provenance = replace(_provenance(suppressed_below=10), rounded_to=5)
+    footer = images.for_slide(go.Figure(), provenance).layout.annotations[0].text
+    assert "counts under 10 suppressed, the others rounded to the nearest 5" in footer
+
+
 def test_a_download_is_stamped_when_it_is_made_not_when_its_page_was_drawn():
     """The provenance was made when the page was drawn, so a table downloaded an hour later
     said it was exported an hour before; the time is now taken when the file is made."""

@@ -230,3 +230,26 @@ def test_no_change_is_written_without_a_sign():
     assert formatting.signed_percent(-0.0004) == "0.0%"
     assert formatting.signed_percent(0.0006) == "+0.1%"
     assert formatting.signed_percent(-0.2) == "-20.0%"
+
+
+def test_a_changes_counts_say_which_period_each_is_of() -> None:
+    """The change row put the previous period's count under "Out of": "6,620 out of 4,295"
+    (helper 51, in a meeting pack's headline table)."""
+    headline = pl.DataFrame(
+        {
+            "kind": ["count", "change"],
+            "label": ["Offences", "Change on previous period"],
+            "value": [6620.0, 0.541],
+            "numerator": [6620, 6620],
+            "denominator": [None, 4295],
+            "lower": [None, 0.5],
+            "upper": [None, 0.6],
+            "p_value": [None, 0.001],
+            "is_small": [False, False],
+            "definition": ["a", "b"],
+        },
+        schema_overrides={"denominator": pl.Int64, "lower": pl.Float64, "upper": pl.Float64},
+    )
+    table = formatting.headline_table(headline)
+    assert table["numerator"].to_list() == ["6,620", "6,620 this period"]
+    assert table["denominator"].to_list() == ["", "4,295 the period before"]

@@ -754,7 +754,7 @@ def test_a_deck_is_laid_out_for_its_16_9_slides(demo_gateway):
     between two withheld ones (or a one-month pack's) drew nothing; a gap read as a zero."""
     from pptx.enum.chart import XL_CHART_TYPE
 
-    from stalking_profile.pack.decks import GAP_NOTE
+    from stalking_profile.pack.charts import GAP_NOTE
 
     flt, area = pack_filter(demo_gateway, "CD", date(2021, 7, 1), date(2021, 9, 1))
     access = Access.command_line().for_publication()
@@ -808,3 +808,42 @@ def test_a_group_with_no_offences_is_drawn_as_zero_and_a_withheld_share_as_a_gap
     }
     assert drawn["Non-DA"] == {"Charged": None, "Informal": 0.0, "Evidential": 0.5}
     assert drawn["DA"] == {"Charged": 0.2, "Informal": 0.1, "Evidential": 0.0}
+    # a bar withheld looks like a bar at 0: the note under the chart names it
+    assert chart.withheld_note == (
+        "Suppressed (publication mode), so drawn with no bar: Charged (Non-DA). "
+        "Every other missing bar is 0."
+    )
+
+
+def test_a_publication_pack_is_a_document_of_its_own_that_says_what_it_leaves_out(demo_gateway):
+    """Helper 51, a commissioner's office reading the force's publication pack: the deck's
+    properties were python-pptx's template (its author's name as "last modified by", January
+    2013, no title); the map was "image.png" to a screen reader and the charts had no text;
+    the title slide named who exported it; the area read "BD, CD, KD, LD, WD"; withheld
+    outcome groups were bars missing like a 0, and the PDF said nothing of them."""
+    from stalking_profile.exports import DEMO_MARKING
+
+    flt, area = pack_filter(demo_gateway, "force", publication=True)
+    access = Access.command_line("ana").for_publication()
+    pack = build(demo_gateway, flt, area, access)
+    deck = Presentation(io.BytesIO(pack.pptx))
+    properties = deck.core_properties
+    assert properties.last_modified_by == properties.author == "Stalking Profile"
+    assert properties.title == pack.title and properties.subject == DEMO_MARKING
+    assert properties.created.year >= 2026 and properties.comments == ""
+    described = {
+        shape.shape_type: shape._element.xpath("./*[1]/p:cNvPr")[0].get("descr")
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_chart or shape.shape_type == 13  # MSO_SHAPE_TYPE.PICTURE
+    }
+    assert described and all(described.values()), described
+    cover = deck.slides[0].placeholders[1].text_frame.text
+    assert "all districts" in cover and "BD, CD" not in cover
+    assert "by ana" not in cover and "(who: in the audit trail)" in cover
+    groups = next(s for s in deck.slides if s.shapes.title.text.startswith("Outcome groups"))
+    note = "Suppressed (publication mode), so drawn with no bar: "
+    assert any(text.startswith(note) for text in _texts_of(groups))
+    pdf = PdfReader(io.BytesIO(pack.pdf))
+    assert note.split(",")[0] in " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert pdf.metadata.subject == DEMO_MARKING  # the demo's marking

@@ -17,6 +17,7 @@ from stalking_profile.filters import DOMESTIC_CHOICES
 # axis of its own, which a native PowerPoint line chart has not; named so that the pack's 38
 # is not read as the dashboard's 460 (the problem profile calls that total a rolling average)
 ROLLING_AVERAGE = "Average per month over 12 months"
+GAP_NOTE = "A gap in a series is a suppressed value (publication mode), not a zero."
 
 SERIES_COLOURS = {
     "DA": COLOURS["domestic"],
@@ -38,6 +39,25 @@ class PackChart:
     series: dict[str, list[float | None]]
     percent: bool = False
     why_empty: str = "there is no value, or every one is withheld"
+
+    @property
+    def withheld_note(self) -> str:
+        """What the chart leaves out, in words under it ("" where nothing is withheld): on a
+        line, a gap; a bar withheld looks like a bar at 0, so the bars withheld are named
+        (the largest outcome group, withheld, read as none: helper 51)."""
+        if self.kind == "line":
+            return GAP_NOTE if any(None in values for values in self.series.values()) else ""
+        withheld = [
+            f"{category} ({', '.join(names)})"
+            for i, category in enumerate(self.categories)
+            if (names := [name for name, values in self.series.items() if values[i] is None])
+        ]
+        if not withheld:
+            return ""
+        return (
+            f"Suppressed (publication mode), so drawn with no bar: {'; '.join(withheld)}. "
+            "Every other missing bar is 0."
+        )
 
     @property
     def empty(self) -> str | None:

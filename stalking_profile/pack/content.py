@@ -17,6 +17,7 @@ from stalking_profile.geography import ward_geometry
 from stalking_profile.linked_protection import Protected
 from stalking_profile.linked_tables import PackTables
 from stalking_profile.measures import spc
+from stalking_profile.measures.categories import FORCE
 from stalking_profile.measures.indicators import INDICATORS
 from stalking_profile.pack import findings
 from stalking_profile.pack.charts import PackChart, pack_charts
@@ -153,7 +154,10 @@ def gather(
     return PackContent(
         title=f"Stalking problem profile: {area}",
         area=area,
-        period=flt.describe(),
+        # the whole force's pack said "BD, CD, KD, LD, WD" (helper 51)
+        period=flt.describe(
+            "all districts" if panels.selection_of(gateway, flt) == FORCE else None
+        ),
         provenance=provenance,
         headline=tables.headline_text.select(
             "figure", "value", "numerator", "denominator", "interval"
@@ -208,7 +212,7 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None, fu
     )
     rounding = (
         f" The other counts are rounded to the nearest {_in_words(provenance.rounded_to)} (the ONS "
-        "style); "
+        "style), each on its own, so rounded parts may not add up to their rounded total; "
         "rates, averages and SPC means are worked out from the unrounded counts (a mean "
         "over its months gives their exact total), so the check below reads every count "
         "shown as exact."
@@ -230,7 +234,9 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None, fu
         "linear in the counts, so they are left off wherever a month is withheld. Not "
         "modelled: ward map colours (a suppressed ward is drawn grey); figures "
         "published for another period, which are protected on their own: two periods that "
-        "overlap can be differenced (publish periods that do not, such as financial years). "
+        "overlap can be differenced (publish periods that do not, such as financial years); "
+        "figures published under another rule (this threshold beside the ONS style's), "
+        "which are protected on their own too: publish under one rule. "
         "Publication mode gives the whole force (with each district's rows), one offence "
         "type at a time; "
         "DA, non-DA and both are protected as one; civil orders are given for DA and "

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 import polars as pl
-from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
@@ -29,7 +28,8 @@ from reportlab.platypus import (
 )
 
 from stalking_profile import images
-from stalking_profile.pack.charts import figure
+from stalking_profile.exports import new_deck
+from stalking_profile.pack.charts import PackChart, figure
 from stalking_profile.pack.content import PackContent
 from stalking_profile.tables import NO_DATA, SUPPRESSED, column_for, python_values
 
@@ -91,9 +91,6 @@ def _text(slide, *paragraphs: str) -> None:
         paragraph.space_after = Pt(8)
 
 
-GAP_NOTE = "A gap in a series is a suppressed value (publication mode), not a zero."
-
-
 def _note(slide, text: str) -> None:
     """A line under the slide's chart or table, above its footer."""
     note = slide.shapes.add_textbox(
@@ -103,18 +100,22 @@ def _note(slide, text: str) -> None:
     note.text_frame.paragraphs[0].font.size = Pt(12)
 
 
-def _chart(slide, kind, categories: Sequence[str], series: dict[str, list], number_format: str):
-    """A native chart under the slide's title; where a series has a gap (a withheld value),
-    a line under it says so (a gap read as a zero, or as nothing)."""
-    if any(value is None for values in series.values() for value in values):
-        _note(slide, GAP_NOTE)
-    data = CategoryChartData(number_format=number_format)
-    data.categories = list(categories)
+def _chart(slide, shown: PackChart):
+    """A native chart under the slide's title; where a value is withheld, a line under it
+    says what is left out (PackChart.withheld_note: a gap read as a zero, or as nothing)."""
+    if note := shown.withheld_note:
+        _note(slide, note)
+    data = CategoryChartData(number_format="0%" if shown.percent else "#,##0")
+    data.categories = list(shown.categories)
+    series = shown.series
     for name, values in series.items():
         data.add_series(name, values)
+    # markers: a month between two withheld ones, or a one-month pack's, is a point
+    kind = XL_CHART_TYPE.BAR_CLUSTERED if shown.kind == "bar" else XL_CHART_TYPE.LINE_MARKERS
     frame = slide.shapes.add_chart(
         kind, Inches(0.6), Inches(1.5), WIDE - Inches(1.2), TALL - Inches(2.45), data
     )
+    _described(frame, f"{slide.shapes.title.text}: chart of {', '.join(series)}")
     chart = frame.chart
     chart.has_legend = len(series) > 1
     if chart.has_legend:
@@ -122,6 +123,11 @@ def _chart(slide, kind, categories: Sequence[str], series: dict[str, list], numb
         chart.legend.include_in_layout = False
     chart.font.size = Pt(14)
     return chart
+
+
+def _described(shape, text: str) -> None:
+    """A picture's or chart's alternative text, for a screen reader (a map was "image.png")."""
+    shape._element.xpath("./*[1]/p:cNvPr")[0].set("descr", text)
 
 
 def _table(slide, frame: pl.DataFrame, widths: Sequence[float]) -> None:
@@ -174,7 +180,7 @@ def map_picture(content: PackContent) -> bytes | None:
 
 def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
     """The pack as a PowerPoint deck (16:9); `map_png`: map_picture's."""
-    deck = Presentation()
+    deck = new_deck(content.title, content.provenance.marking)
     deck.slide_width, deck.slide_height = WIDE, TALL
     title = deck.slides.add_slide(deck.slide_layouts[0])
     title.shapes.title.text = content.title
@@ -212,20 +218,14 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         if chart.empty:
             _text(slide, chart.empty)
             continue
-        _chart(
-            slide,
-            # markers: a month between two withheld ones, or a one-month pack's, is a point
-            XL_CHART_TYPE.BAR_CLUSTERED if chart.kind == "bar" else XL_CHART_TYPE.LINE_MARKERS,
-            chart.categories,
-            chart.series,
-            "0%" if chart.percent else "#,##0",
-        )
+        _chart(slide, chart)
 
     if map_png is not None:
         slide = _slide(deck, content, "Offences by ward")
-        slide.shapes.add_picture(
+        picture = slide.shapes.add_picture(
             io.BytesIO(map_png), Inches(1.4), Inches(1.2), height=TALL - Inches(1.9)
         )
+        _described(picture, f"Map of offences by ward: {content.period}")
 
     slide = _slide(deck, content, "Data quality: read the figures with these in mind")
     _table(slide, _for_slide(_percent_table(content.quality)), [6.0, 1.8, 1.8, 1.6])
@@ -259,6 +259,7 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         pagesize=landscape(A4),
         title=content.title,
         author="Stalking Profile",
+        subject=content.provenance.marking,
         leftMargin=1.5 * cm,
         rightMargin=1.5 * cm,
         topMargin=1.2 * cm,
@@ -310,8 +311,10 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         *[words(f"• {finding.text}") for finding in content.findings],
     ]
     for shown in content.charts:
-        drawn = words(shown.empty) if shown.empty else chart(figure(shown))
-        story += [PageBreak(), words(shown.title, "Heading2"), drawn]
+        drawn = [words(shown.empty)] if shown.empty else [chart(figure(shown))]
+        if shown.withheld_note and not shown.empty:  # the PDF's readers saw withheld bars as 0
+            drawn.append(words(shown.withheld_note))
+        story += [PageBreak(), words(shown.title, "Heading2"), *drawn]
     if map_png is not None:
         story += [PageBreak(), words("Offences by ward", "Heading2"), picture(map_png)]
     story += [

@@ -8,13 +8,13 @@ import io
 from xml.sax.saxutils import escape
 
 import polars as pl
-from pptx import Presentation
 from pptx.util import Inches, Pt
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from stalking_profile.exports import FORCE_MARKING, new_deck
 from stalking_profile.formatting import shortened
 from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import FORCE_RESPONSE, WIDE_INTERVAL_NOTE, DipSample, summary
@@ -81,7 +81,7 @@ def _sections(
 
 
 def pptx_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> bytes:
-    deck = Presentation()
+    deck = new_deck(f"{sample.name}: panel report", FORCE_MARKING)
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     title = deck.slides.add_slide(deck.slide_layouts[0])
     title.shapes.title.text = sample.name
@@ -118,7 +118,13 @@ def pptx_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFr
 def pdf_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> bytes:
     styles = getSampleStyleSheet()
     out = io.BytesIO()
-    document = SimpleDocTemplate(out, pagesize=landscape(A4), title=sample.name)
+    document = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        title=sample.name,
+        author="Stalking Profile",
+        subject=FORCE_MARKING,
+    )
     # reportlab reads a paragraph as markup: every text is escaped ("R&D" read as "R&D;", and
     # a "<b>" in a note stopped the PDF)
     story = [Paragraph(escape(sample.name), styles["Title"])]
