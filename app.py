@@ -122,6 +122,8 @@ pages["Reference"] = [
     st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:")
 ]
 navigation = st.navigation(pages, expanded=True)  # every page in view, never "View more"
+# each page its own browser title (every tab read "Stalking Profile": WCAG 2.4.2)
+st.set_page_config(page_title=f"{navigation.title} · Stalking Profile")
 ui.return_to_page_asked_for(navigation, [page for group in pages.values() for page in group])
 NEEDS_OFFENCES = {page.url_path for page in profile_pages} | {"dip-samples", "export"}
 ui.access_sidebar(access)

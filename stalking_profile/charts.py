@@ -647,7 +647,13 @@ def funnel_figure(
             y=part["rate_per_1000"].to_list(),
             mode="markers",
             name=f"{unit} {label} ({part.height})",
-            marker={"symbol": symbol, "size": 9 if symbol != "circle" else 6, "color": colour},
+            marker={
+                "symbol": symbol,
+                "size": 9 if symbol != "circle" else 6,
+                "color": colour,
+                # outlined: the orange and sky-blue outliers were 2.3:1 on white (WCAG 1.4.11)
+                "line": {"width": 1, "color": "#333333"} if symbol != "circle" else {"width": 0},
+            },
             text=part[name_column].to_list(),
             hovertemplate="%{text}: %{y:.2f} per 1,000"
             + per

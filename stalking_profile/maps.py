@@ -203,12 +203,16 @@ def hotspot_figure(geometry: WardGeometry, values: pl.DataFrame, title: str) -> 
 def mark_by_shape(
     figure: go.Figure, geometry: WardGeometry, values: pl.DataFrame, column: str
 ) -> go.Figure:
-    """A triangle on each ward whose `column` names a hot spot (up) or a cold spot (down)."""
+    """A triangle on each ward whose `column` names a hot spot (up) or a cold spot (down):
+    "Hot spot 99%" and "New hot spot" alike (the emerging categories, in lower case, were
+    never marked, so told hot from cold by colour alone)."""
     located = values.select("ward_code", "ward_name", column).join(
         geometry.points, on="ward_code", how="inner"
     )
     for word, symbol in (("Hot", "triangle-up"), ("Cold", "triangle-down")):
-        part = located.filter(pl.col(column).str.contains(f"{word} spot"))
+        part = located.filter(
+            pl.col(column).str.to_lowercase().str.contains(f"{word.lower()} spot")
+        )
         if part.is_empty():
             continue
         figure.add_scattergeo(

@@ -264,6 +264,9 @@ def test_a_funnels_legend_counts_the_points_it_draws() -> None:
         "Wards within or near the limits (1)": 1,
         "Wards above the 99.8% limit (1)": 1,
     }
+    # an outlier's triangle is outlined: its orange was 2.3:1 on white (WCAG 1.4.11)
+    above = next(t for t in figure.data if t.name == "Wards above the 99.8% limit (1)")
+    assert above.marker.line.color == "#333333" and above.marker.line.width == 1
 
 
 def test_the_monthly_trend_draws_no_empty_rolling_axis_where_the_data_start() -> None:

@@ -266,3 +266,36 @@ def test_the_emerging_map_says_which_wards_have_no_population() -> None:
         "no population" in n
         for n in EmergingPanel(pl.DataFrame(), go.Figure(), [date(2021, 1, 1)]).notes
     )
+
+
+def test_emerging_hot_and_cold_spots_are_marked_by_shape(demo_gateway: Gateway) -> None:
+    """The emerging categories ("New hot spot", "Persistent cold spot") are in lower case, and
+    the markers looked for "Hot spot": the emerging map drew no triangle, so hot and cold
+    were told apart by colour alone (helper 52's accessibility audit)."""
+    from stalking_profile import maps
+
+    geometry = geography.ward_geometry(demo_gateway, ("CD",))
+    codes = geometry.wards["ward_code"].to_list()[:4]
+    values = pl.DataFrame(
+        {
+            "ward_code": codes,
+            "ward_name": geometry.wards["ward_name"].to_list()[:4],
+            "district_code": ["CD"] * 4,
+            "category": [
+                "New hot spot",
+                "Oscillating hot spot",
+                "Persistent cold spot",
+                "No pattern detected",
+            ],
+            "offences": [5, 6, 7, 8],
+            "rate": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    figure = maps.emerging_figure(geometry, values, "Emerging")
+    markers = {
+        trace.marker.symbol: list(trace.text)
+        for trace in figure.data
+        if trace.type == "scattergeo" and trace.mode == "markers"
+    }
+    names = values["ward_name"].to_list()
+    assert markers == {"triangle-up": names[:2], "triangle-down": [names[2]]}

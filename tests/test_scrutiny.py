@@ -243,6 +243,17 @@ def test_the_tracker_timeline_keeps_its_row_labels_on_the_chart(store):
     assert {point[0] for trace in figure.data for point in trace.customdata} == themes
 
 
+def test_the_tracker_timeline_tells_statuses_apart_by_shape_not_colour_alone(store):
+    """Amber and red markers differed in hue alone, every one a square, and amber's was
+    2.25:1 on white (helper 52's accessibility audit): each RAG status has its own shape and
+    every marker an outline."""
+    table = tracker.tracker(store, example=True)
+    figure = tracker.timeline_figure(table, "Recommendations")
+    symbols = {trace.name.lower(): trace.marker.symbol for trace in figure.data}
+    assert len(symbols) >= 3 and len(set(symbols.values())) == len(symbols), symbols
+    assert all(trace.marker.line.color == "#333333" for trace in figure.data)
+
+
 def test_a_tracker_export_reimports_unchanged(store, tmp_path: Path):
     exported = tmp_path / "tracker.csv"
     tracker.export_frame(tracker.tracker(store, example=True)).write_csv(exported)

@@ -46,17 +46,21 @@ NOT_STATED = "not stated"
 # state one of these (the words a tracker uses for done; "green" can mean "on track").
 CLOSED_STATUSES = ("complete", "completed", "closed", "discharged")
 DETAILS = ("theme", "text", "owner", "due_date")  # a recommendation's own columns
-# Colours for statuses as the text states them (RAG, or the words a report uses).
-STATUS_COLOURS = {
-    "red": "#D55E00",
-    "no progress": "#D55E00",
-    "amber": "#E69F00",
-    "ongoing activity": "#E69F00",
-    "green": "#009E73",
-    "complete": "#009E73",
-    "completed": "#009E73",
-    NOT_STATED: "#BBBBBB",
+# Colour and shape for statuses as the text states them (RAG, or the words a report uses): a
+# shape each, so that a status is not told by colour alone (WCAG 1.4.1; helper 52: amber and
+# red differed in hue only); any other status is a sky-blue square.
+RED, AMBER, GREEN = ("#D55E00", "x"), ("#E69F00", "diamond"), ("#009E73", "circle")
+STATUS_MARKERS = {
+    "red": RED,
+    "no progress": RED,
+    "amber": AMBER,
+    "ongoing activity": AMBER,
+    "green": GREEN,
+    "complete": GREEN,
+    "completed": GREEN,
+    NOT_STATED: ("#BBBBBB", "square-open"),
 }
+OTHER_STATUS = ("#56B4E9", "square")
 SCHEMA = {
     "number": pl.Int64,
     "theme": pl.String,
@@ -458,8 +462,9 @@ def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
                 name=name,
                 marker={
                     "size": 14,
-                    "color": STATUS_COLOURS.get(name.lower(), "#56B4E9"),
-                    "symbol": "square",
+                    "color": STATUS_MARKERS.get(name.lower(), OTHER_STATUS)[0],
+                    "symbol": STATUS_MARKERS.get(name.lower(), OTHER_STATUS)[1],
+                    "line": {"width": 1, "color": "#333333"},  # 3:1 against white (1.4.11)
                 },
                 # the status is text a user typed: data, never part of the template (a "%{...}"
                 # in it was read as a placeholder)

@@ -96,6 +96,9 @@ def test_every_page_renders(tour, running_app, path: str) -> None:
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name).click()
     _wait_for_page(page, title)
     assert page.url.rstrip("/") == f"{running_app.url}/{path}".rstrip("/")
+    from playwright.sync_api import expect
+
+    expect(page).to_have_title(f"{title} · Stalking Profile")  # each page its own (WCAG 2.4.2)
     print(f"\n[browser] render of {title}: {time.perf_counter() - started:.2f} s")
     for text in key_texts:
         page.get_by_text(text, exact=False).filter(visible=True).first.wait_for(timeout=30_000)
