@@ -21,7 +21,7 @@ with users_tab:
         ui.show_table(accounts.users(store, access))
         roles = [role.value for role in Role]
         with st.form("add_user", clear_on_submit=True):
-            st.markdown("**Add a user**")
+            st.header("Add a user")
             username = st.text_input("User name", key="admin_new_username")
             name = st.text_input("Name shown (optional)", key="admin_new_name")
             role = st.selectbox(
@@ -38,7 +38,7 @@ with users_tab:
                 except ValueError as error:
                     st.error(f"Not added: {error}.")
         with st.form("change_user"):
-            st.markdown("**Change a user**")
+            st.header("Change a user")
             target = st.text_input("User name", key="admin_target")
             change = st.selectbox(
                 "Change",

@@ -34,7 +34,7 @@ if view.monthly.is_empty():
     st.info(view.why_empty(flt))
     st.stop()
 
-st.subheader("Contact kept, by district")
+st.header("Contact kept, by district")
 ui.show_table(
     view.by_district_table,
     ui.file_stem("victim-contact-by-district", flt),

@@ -10,19 +10,19 @@ st.title("Definitions")
 st.caption("Generated from the code that computes each figure, so the two cannot drift apart.")
 
 for section, rows in definitions().group_by("section", maintain_order=True):
-    st.subheader(section[0])
+    st.header(section[0])
     for row in rows.iter_rows(named=True):
         st.markdown(f"**`{row['measure']}`** ({row['module']}) — {row['definition']}")
 
-st.subheader("Statistical methods")
+st.header("Statistical methods")
 for method in METHODS:
     st.markdown(f"**{method.name}** ({method.used_for}): {method.how} *{method.reference}.*")
 
-st.subheader("Counting-rule and law changes marked on trends")
+st.header("Counting-rule and law changes marked on trends")
 ui.show_table(
     recording_rules.recording_rule_changes(("stalking", "harassment")).drop("offence_types"),
     labels={"label": "Change"},
 )
 
-st.subheader("Data contract")
+st.header("Data contract")
 st.markdown(contract.data_dictionary_markdown())

@@ -25,7 +25,7 @@ if view is None or view.orders == 0:
 
 if view.unlinked_note:
     st.caption(view.unlinked_note)
-st.subheader("Orders in the period")
+st.header("Orders in the period")
 ui.show_table(view.activity, ui.file_stem("orders-in-period", flt))
 st.caption(
     "Applications, interim and full orders, refusals, expiries and discharges dated in the "
@@ -45,7 +45,7 @@ else:
         labels={"month": "Month"},
     )
 
-st.subheader("Take-up per 100 offences")
+st.header("Take-up per 100 offences")
 ui.show_table(view.take_up_table, ui.file_stem("orders-take-up", flt))
 st.caption(
     "Applications in the period per 100 offences recorded in the period in the applying "
@@ -53,14 +53,14 @@ st.caption(
     "rate, not a share, since one offence may lead to several applications."
 )
 
-st.subheader("Time from application to order")
+st.header("Time from application to order")
 ui.show_table(view.times, ui.file_stem("orders-time-to-order", flt))
 st.caption(
     "Applications made in the period that reached each stage by the extract date. Those still "
     "awaiting a decision are not in the days, so a recent period reads short."
 )
 
-st.subheader("Breaches")
+st.header("Breaches")
 ui.show_table(
     view.breaches, ui.file_stem("orders-breaches", flt), labels={"rate": "Orders breached (%)"}
 )
@@ -81,7 +81,7 @@ ui.show_table(
     empty=protection_panels.NO_BREACHES,
 )
 
-st.subheader("Repeat suspects with no order")
+st.header("Repeat suspects with no order")
 ui.show_table(
     view.without_order_table,
     ui.file_stem("orders-repeat-suspects", flt),

@@ -19,7 +19,7 @@ ui.chart_with_table(
     view.rates_figure, view.rates_table, "outcomes-rates", flt, labels={"label": "Outcome"}
 )
 
-st.subheader("Outcomes within 90 and 180 days, and time to outcome")
+st.header("Outcomes within 90 and 180 days, and time to outcome")
 ui.show_table(
     view.within_table,
     ui.file_stem("outcomes-within-days", flt),
@@ -50,7 +50,7 @@ st.caption(
     "replaced, can read a little lower."
 )
 
-st.subheader("Outcomes by district")
+st.header("Outcomes by district")
 show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
 districts = ui.outcome_districts(flt)
 # Lazy tabs: only the open tab's table is sent and drawn (each tab is its own rerun).
@@ -70,10 +70,10 @@ st.caption(
     "whatever is selected, for comparison. " + districts.withheld_note
 )
 
-st.subheader("Home Office outcome groups")
+st.header("Home Office outcome groups")
 ui.chart_with_table(view.groups_figure, view.groups_table, "outcomes-groups", flt, view.groups_note)
 
-st.subheader("Time from recording to outcome")
+st.header("Time from recording to outcome")
 ui.show_table(
     view.median_days,
     ui.file_stem("outcomes-median-days", flt),

@@ -39,10 +39,10 @@ st.info(
 
 ui.chart_with_table(view.trend_figure, view.trend_table, "overview-monthly-offences", flt)
 
-st.subheader("Headline figures")
+st.header("Headline figures")
 ui.show_table(view.headline_table, ui.file_stem("overview-headline-figures", flt))
 
-st.subheader("Scorecard")
+st.header("Scorecard")
 st.caption(view.scorecard_caption(ui.settings().spc_run_length))
 if view.scorecard_note:
     st.caption(view.scorecard_note)

@@ -19,7 +19,7 @@ if view.profiles_note:
     st.caption(view.profiles_note)
 
 for characteristic, label in (("age_band", "Age band"), ("sex", "Sex"), ("ethnicity", "Ethnicity")):
-    st.subheader(label)
+    st.header(label)
     ui.show_table(
         view.profiles[characteristic],
         ui.file_stem(f"victims-and-suspects-by-{characteristic.replace('_', '-')}", flt),
@@ -30,7 +30,7 @@ st.caption(
     "only, so ethnicity is shown as counts and shares, not rates."
 )
 
-st.subheader("Rates per 1,000 residents")
+st.header("Rates per 1,000 residents")
 st.caption(view.denominator)
 if view.rates_shown:
     ui.chart_with_table(
@@ -49,7 +49,7 @@ if view.rates_shown:
         },
     )
 
-st.subheader("How much is unknown")
+st.header("How much is unknown")
 ui.show_table(
     view.unknown,
     ui.file_stem("victims-and-suspects-unknown", flt),

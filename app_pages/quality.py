@@ -18,10 +18,10 @@ ui.chart_with_table(
     view.figure, view.indicators_table, "quality-indicators", flt, labels={"label": "Indicator"}
 )
 
-st.subheader("Cyber-enabled flag by district")
+st.header("Cyber-enabled flag by district")
 ui.chart_with_table(view.cyber_figure, view.cyber_by_district, "quality-cyber-by-district", flt)
 
-st.subheader("Records failing validation, by import")
+st.header("Records failing validation, by import")
 if view.imports.is_empty():
     st.caption(
         "No files have been imported into this database (the demo data are generated, not imported)."
@@ -29,7 +29,7 @@ if view.imports.is_empty():
 else:
     ui.show_table(view.imports)
 
-st.subheader("Check the records behind an indicator")
+st.header("Check the records behind an indicator")
 if not ui.current_access().allows(Permission.RECORDS):
     st.caption("Record-level lists are for analysts: this role sees the aggregate figures above.")
     st.stop()

@@ -12,7 +12,7 @@ if ui.nothing_to_show(flt):
     st.stop()
 view = ui.repeats(flt)
 
-st.subheader("In the period")
+st.header("In the period")
 ui.show_table(
     view.summary,
     ui.file_stem("repeats-in-period", flt),
@@ -27,7 +27,7 @@ st.caption(
     "only DA offences count, so a victim of one DA and one non-DA offence repeats only in all."
 )
 
-st.subheader("Within 12 months")
+st.header("Within 12 months")
 ui.chart_with_table(
     view.figure,
     view.monthly,
@@ -42,7 +42,7 @@ ui.chart_with_table(
     },
 )
 
-st.subheader("Days between a suspect's offences")
+st.header("Days between a suspect's offences")
 ui.show_table(
     view.gaps,
     ui.file_stem("repeats-days-between", flt),
@@ -50,7 +50,7 @@ ui.show_table(
 )
 
 settings = ui.settings()
-st.subheader("Serial perpetrators")
+st.header("Serial perpetrators")
 ui.show_table(view.serial, ui.file_stem("repeats-serial", flt))
 st.caption(
     f"A serial perpetrator has {settings.serial_victims} or more victims within "

@@ -24,7 +24,7 @@ ui.chart_with_table(
     labels=LABELS,
 )
 
-st.subheader("DA against non-DA")
+st.header("DA against non-DA")
 if flt.domestic != "all":
     st.caption(
         "This table compares DA with non-DA offences, so it holds both whatever the DA choice; "
@@ -43,15 +43,15 @@ st.caption(
     "district, whatever is selected, for comparison."
 )
 
-st.subheader("By district")
+st.header("By district")
 ui.show_table(view.rates, ui.file_stem("risk-by-district", flt), labels=LABELS)
 
-st.subheader("DASH risk level")
+st.header("DASH risk level")
 ui.chart_with_table(
     view.dash_figure, view.dash_mix, "risk-dash-levels", flt, labels={"rate": "Share (%)"}
 )
 
-st.subheader("Over time")
+st.header("Over time")
 flag = st.selectbox(
     "Flag", options=list(FLAGS), format_func=lambda key: FLAGS[key], key="risk_trend_flag"
 )

@@ -17,7 +17,7 @@ if ui.nothing_to_show(flt):
 months, weights = ui.weights_editor()
 asked = st.query_params.get("suspect")
 view = ui.prioritisation(flt, months, weights, asked)
-st.subheader("Suspects ranked by recency, frequency, gravity and victims")
+st.header("Suspects ranked by recency, frequency, gravity and victims")
 if view.before_records:
     st.warning(view.before_records, icon=":material/history_toggle_off:")
 st.caption(
@@ -38,7 +38,7 @@ ui.record_download(
     flt.describe(),
 )
 
-st.subheader("A suspect's history")
+st.header("A suspect's history")
 choices = view.ranked["suspect_id"].to_list()
 typed = st.text_input("Suspect key", value=asked or "", placeholder="e.g. SYN-S-LD-000123")
 chosen = typed.strip() or st.selectbox("Or choose from the ranked list", choices, index=None)

@@ -22,7 +22,7 @@ ui.chart_with_table(
     "'rolling average' is this total). Dotted lines: counting-rule changes that break the series.",
 )
 
-st.subheader("Statistical process control")
+st.header("Statistical process control")
 st.toggle(  # read above (the page's panels are computed together), shown here
     "Recalculate limits at counting-rule changes (e.g. April 2020)", value=True, key="spc_breaks"
 )
@@ -36,7 +36,7 @@ st.markdown(
     "January 2024; 7 before) — set `STALKING_PROFILE_SPC_RUN` to change."
 )
 
-st.subheader("This period against the previous equal period")
+st.header("This period against the previous equal period")
 comparison = page.comparison
 st.markdown(comparison.note)
 if comparison.compared:  # else the note alone: a table of "no data" said nothing more
@@ -56,7 +56,7 @@ if comparison.compared:  # else the note alone: a table of "no data" said nothin
         "Download CSV (with p-values)",
     )
 
-st.subheader("Districts against their size")
+st.header("Districts against their size")
 ui.chart_with_table(
     page.funnel_figure,
     page.funnel,

@@ -68,7 +68,7 @@ def draw_section(flt: ProfileFilter, sets: dict[str, QuestionSet]) -> None:
             )
     kept = reviews.samples(store(), current_access())
     if kept.height:
-        st.markdown("**Samples kept**")
+        st.header("Samples kept")
         show_table(
             kept.select("name", "filter_text", "seed", "per_stratum", "population", "created_by"),
             labels={"population": "Offences sampled from"},  # not the registry's residents
@@ -219,14 +219,14 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
         shares.select("label", "numerator", "denominator", "rate", "lower", "upper", "partly"),
         labels=ANSWERED,
     )
-    st.markdown("**By district and DA**")
+    st.header("By district and DA")
     show_table(
         reviews.summary(sample, recorded, question_set, by=("district_code", "is_domestic"))
         .filter(pl.col("denominator") > 0)
         .select("label", "district_code", "is_domestic", "numerator", "denominator", "rate"),
         labels=ANSWERED,
     )
-    st.markdown("**The sample against every offence it was drawn from**")
+    st.header("The sample against every offence it was drawn from")
     compared = reviews.compared_with_population(
         sample, recorded, question_set, reviews.population(current_gateway(), sample.flt)
     )
@@ -312,7 +312,7 @@ def question_sets_section(sets: dict[str, QuestionSet]) -> None:
 def tracker_edit_section(numbers: list[int]) -> None:
     """Record a dated update of a recommendation, and import a tracker file."""
     access = current_access()
-    st.subheader("Record an update")
+    st.header("Record an update")
     if recorded := st.session_state.pop("rec_recorded", None):
         for key in ("rec_status", "rec_progress"):  # a new form once the update is in
             st.session_state.pop(key, None)

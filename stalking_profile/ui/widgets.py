@@ -223,7 +223,7 @@ def side_by_side_maps(comparisons: list[Comparison], flt: ProfileFilter) -> None
     """Each comparison of two ward maps (map_panels.Comparison): its title, the sentence of
     its statistics, and the two maps side by side, each with its downloads."""
     for number, comparison in enumerate(comparisons, start=1):
-        st.subheader(comparison.title)
+        st.header(comparison.title)
         st.markdown(comparison.statistics["sentence"])
         first, second = st.columns(2)
         with first:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 import time
@@ -99,6 +100,13 @@ def test_every_page_renders(tour, running_app, path: str) -> None:
     from playwright.sync_api import expect
 
     expect(page).to_have_title(f"{title} · Stalking Profile")  # each page its own (WCAG 2.4.2)
+    # headings in order, none skipped (the pages went from their title, h1, to h3)
+    levels = page.eval_on_selector_all(
+        '[data-testid="stMain"] :is(h1, h2, h3, h4, h5, h6)',
+        "hs => hs.filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1]))",
+    )
+    assert levels and levels[0] == 1, levels
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
     print(f"\n[browser] render of {title}: {time.perf_counter() - started:.2f} s")
     for text in key_texts:
         page.get_by_text(text, exact=False).filter(visible=True).first.wait_for(timeout=30_000)
