@@ -46,6 +46,12 @@ st.header("Scorecard")
 st.caption(view.scorecard_caption(ui.settings().spc_run_length))
 if view.scorecard_note:
     st.caption(view.scorecard_note)
-chosen = ui.pick_one_row(view.scorecard_table, "scorecard") or 0
-key = view.scorecard["indicator"][chosen]
-ui.plotly_chart(view.scorecard_charts[key], ui.file_stem(f"overview-spc-{key}", flt))
+key = ui.pick_one_row(
+    view.scorecard_table,
+    "scorecard",
+    view.scorecard["indicator"].to_list(),
+    view.scorecard["label"].to_list(),
+    "Indicator to chart",
+)
+if key is not None:
+    ui.plotly_chart(view.scorecard_charts[key], ui.file_stem(f"overview-spc-{key}", flt))

@@ -135,7 +135,7 @@ class OverviewPanel:
             f"(NHS England Making Data Count rules, runs of {run_length}); the variation is "
             "that of the latest month. No targets are set, so there is no assurance icon. "
             "Outcome rates are left off: recent months' offences are still open (see Outcomes "
-            "for rates within 90 and 180 days). Select a row to see its chart."
+            "for rates within 90 and 180 days). Pick a row, or an indicator under the table, to see its chart."
         )
 
 

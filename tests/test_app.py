@@ -986,6 +986,11 @@ def test_picking_a_scorecard_row_shows_its_chart(app_test) -> None:
     second = at.dataframe[-1].value.iloc[1, 0]
     assert second == "Arrest rate"
     assert any("overview-spc-arrest_rate" in str(chart.key) for chart in _charts(at))
+    # and by keyboard: the list box under the table (Shift+Space in the grid was the only way)
+    box = at.selectbox(key="scorecard_choice")
+    assert box.value == "arrest_rate"  # the row picked set it
+    box.select("cyber_flag_rate").run()
+    assert any("overview-spc-cyber_flag_rate" in str(chart.key) for chart in _charts(at))
 
 
 def test_the_civil_orders_page_names_each_tables_orders(app_test) -> None:

@@ -384,9 +384,14 @@ def table_download(frame: pl.DataFrame, file_name: str, label: str = "Download C
     csv_download(_prepared(frame, None, _publication()).shown, file_name, label)
 
 
-def pick_one_row(frame: pl.DataFrame, key: str) -> int | None:
+def pick_one_row(
+    frame: pl.DataFrame, key: str, options: list[str], labels: list[str], label: str
+) -> str | None:
     """A table whose rows the user may pick one of (the scorecard picks the chart under it),
-    shown as it is; the picked row's position, or None. Sent as Arrow, made once per frame (a
+    shown as it is, and the same choice as a list box under it (`label`; `options` and their
+    `labels`, one a row): a row is picked by a click, or in the grid by Shift+Space alone,
+    which a keyboard user would not guess (helper 52). A row picked sets the box; the box's
+    option is returned (None: the table has no row). Sent as Arrow, made once per frame (a
     Polars frame goes through pandas on every rerun)."""
     arrow = frame.__dict__.get("_arrow_as_it_is")
     if arrow is None:
@@ -399,8 +404,12 @@ def pick_one_row(frame: pl.DataFrame, key: str) -> int | None:
         selection_mode="single-row",
         key=key,
     )
-    rows = picked.selection.rows
-    return rows[0] if rows else None
+    rows, choice = picked.selection.rows, f"{key}_choice"
+    if rows and rows[0] != st.session_state.get(f"{key}_row"):  # a row picked since
+        st.session_state[f"{key}_row"] = rows[0]
+        st.session_state[choice] = options[rows[0]]
+    names = dict(zip(options, labels, strict=True))
+    return st.selectbox(label, options, format_func=names.__getitem__, key=choice)  # None: no row
 
 
 @dataclass(frozen=True)
