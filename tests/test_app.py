@@ -198,6 +198,20 @@ def test_twelve_months_to_is_the_default_period(app_test) -> None:
     assert at.caption[0].value.startswith("Stalking, DA and non-DA, BD, CD, KD, LD, WD, Jan 2021")
 
 
+def test_from_has_no_default_month_until_one_is_chosen(app_test) -> None:
+    """A bound widget leaves its default out of the address: From now has none, so a From
+    chosen is always written (tests/browser: the address reopens the same period); until
+    one is chosen the period starts where the default one does, as the box shows."""
+    at = app_test().run()
+    at.button_group(key="period").set_value("custom").run()
+    assert at.selectbox(key="from").value is None
+    assert at.selectbox(key="from").placeholder == "Feb 2021"
+    assert "Feb 2021 to Jan 2022" in at.caption[0].value
+    at.selectbox(key="from").set_value("2021-02").run()
+    at.selectbox(key="to").set_value("2021-02").run()
+    assert ", WD, Feb 2021 · " in at.caption[0].value
+
+
 def test_twelve_months_to_where_the_data_start_says_it_holds_fewer(app_test) -> None:
     """ "12 months to Sep 2018" counted the 6 months from April 2018, when the demo's data
     start, and nothing near the picker said so."""

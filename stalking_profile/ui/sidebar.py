@@ -67,10 +67,15 @@ def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | No
         "complete months.",
     )
     if kind == "custom":
+        # no default month: a bound widget leaves its default out of the address, so a From
+        # chosen equal to it (Feb 2021 to Feb 2021) was left out, and the address reopened as
+        # the 12 months to Feb 2021 (helper 53). Until one is chosen, From is the default
+        # period's first month, as the box says.
         start = st.selectbox(
             "From",
             options=options,
-            index=options.index(default.start_month.strftime("%Y-%m")),
+            index=None,
+            placeholder=f"{default.start_month:%b %Y}",
             format_func=_month_label,
             key="from",
             bind="query-params",
@@ -95,7 +100,7 @@ def _period(info: DatasetInfo, default: ProfileFilter) -> tuple[date, date] | No
                 f"{held} month{'s' * (held != 1)}: {info.first_month:%b %Y} to {end_month:%b %Y}."
             )
         return max(info.first_month, twelve_months_to(end_month)), end_month
-    start_month = _month_from_option(start)
+    start_month = default.start_month if start is None else _month_from_option(start)
     if end_month < start_month:
         return None
     return start_month, end_month

@@ -180,6 +180,19 @@ def test_filters_change_the_figures_and_live_in_the_address(
     _expect_metric(page, "Offences", "37")
 
 
+def test_a_one_month_address_reopens_as_that_month(page, running_app) -> None:
+    """Feb 2021 to Feb 2021: From equal to its default was left out of the address, which
+    became "?to=Feb+2021" and reopened as the 12 months to Feb 2021 (helper 53)."""
+    page.goto(f"{running_app.url}/?period=From+...+to+...&from=Feb+2021&to=Feb+2021")
+    _wait_for_page(page, "Overview")
+    one_month = page.get_by_text("Stalking, DA and non-DA, BD, CD, KD, LD, WD, Feb 2021 ·")
+    one_month.first.wait_for(timeout=30_000)
+    assert "from=Feb+2021" in page.url
+    page.goto(page.url)  # the address as left, opened again
+    _wait_for_page(page, "Overview")
+    one_month.first.wait_for(timeout=30_000)
+
+
 def test_csv_and_chart_image_downloads(page, running_app) -> None:
     page.goto(f"{running_app.url}/?from=Oct+2020&to=Sep+2021")
     _wait_for_page(page, "Overview")
