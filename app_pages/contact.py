@@ -18,7 +18,7 @@ if view is None or view.data_start is None:
         icon=":material/upload_file:",
     )
     st.stop()
-if view.data_start > flt.start_month:
+if flt.start_month < view.data_start <= flt.end_month:  # (a period before it: said below)
     st.warning(
         f"Contact agreements are recorded from {view.data_start:%B %Y}: earlier months of the "
         "period are left out, not counted as missed.",

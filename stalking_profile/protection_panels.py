@@ -90,20 +90,26 @@ class OrdersPanel:
 
     @property
     def types_charted(self) -> list[str]:
-        """The order types (in the contract's order) with a month to chart for the filter."""
-        present = set(self.monthly["order_type"])
+        """The order types (in the contract's order) with something to chart for the filter: a
+        month with an application, an order made or one in force (a type's months of 0 were
+        charted empty: SPOs before there were any, April to June 2018; helper 53)."""
+        present = set(self.monthly.filter(_ANY_ORDERS)["order_type"])
         return [code for code in ORDER_TYPES if code in present]
 
     @property
     def nothing_to_chart(self) -> str | None:
         """Why the charted type has no chart (None when it has one)."""
-        if not self.chosen_monthly.is_empty():
+        if not self.chosen_monthly.filter(_ANY_ORDERS).is_empty():
             return None
         return (
             f"No {ORDER_TYPES[self.order_type]} was applied for, made or in force in this "
             "period for these districts, offence types and DA choice: choose another order type "
             "to chart."
         )
+
+
+# a month of a type with something to chart (a withheld count, in publication mode, may be one)
+_ANY_ORDERS = pl.sum_horizontal(pl.col("applied", "granted", "in_force").fill_null(1)) > 0
 
 
 def _every_order(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:

@@ -902,6 +902,8 @@ def test_victim_contact_says_why_a_period_has_no_figure(app_test, period, says) 
     assert says in told
     assert "after contact agreements began" not in told
     assert not _charts(at)
+    # and no warning that the period's earlier months are left out, beside it (helper 53)
+    assert not [w for w in at.warning if "earlier months of the period" in w.value]
 
 
 def test_the_follow_up_caption_names_only_months_the_chart_has(app_test) -> None:

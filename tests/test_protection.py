@@ -714,3 +714,19 @@ def test_repeat_suspects_without_an_order_give_every_chosen_district_a_row():
     rows = {r["district_code"]: r for r in table.iter_rows(named=True)}
     assert set(rows) == {"A", "B", "All"}
     assert (rows["B"]["repeat_suspect_offences"], rows["All"]["repeat_suspect_offences"]) == (0, 2)
+
+
+def test_an_order_type_of_months_of_0_is_not_charted(demo_gateway: Gateway) -> None:
+    """April to June 2018, before any SPO: the SPO's months were rows of 0, counted as
+    something to chart, so the page opened on an empty SPO chart while restraining orders and
+    DVPOs had activity (helper 53)."""
+    flt = ProfileFilter(date(2018, 4, 1), date(2018, 6, 1), ("BD", "CD", "KD", "LD", "WD"))
+    panel = protection_panels.orders_panel(demo_gateway, flt, "SPO")
+    assert panel is not None
+    spo = panel.chosen_monthly
+    assert (
+        spo.height
+        and spo.select(pl.sum_horizontal("applied", "granted", "in_force")).sum().item() == 0
+    )
+    assert "SPO" not in panel.types_charted and panel.types_charted  # others have activity
+    assert panel.nothing_to_chart is not None
