@@ -20,7 +20,7 @@ for method in METHODS:
 
 st.header("Counting-rule and law changes marked on trends")
 ui.show_table(
-    recording_rules.recording_rule_changes(("stalking", "harassment")).drop("offence_types"),
+    recording_rules.every_change().drop("offence_types"),
     labels={"label": "Change"},
 )
 

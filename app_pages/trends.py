@@ -19,7 +19,7 @@ ui.chart_with_table(
     "trends-monthly-offences",
     flt,
     "Bars: offences recorded each month. Line: the rolling 12-month total (the problem profile's "
-    "'rolling average' is this total). Dotted lines: counting-rule changes that break the series.",
+    "'rolling average' is this total). Dotted lines: counting-rule changes that break the series; dashed: law changes that do not.",
 )
 
 st.header("Statistical process control")

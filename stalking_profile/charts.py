@@ -252,7 +252,9 @@ def share_format(top: float | None) -> str:
 
 
 def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
-    """A dotted vertical line and a short label at each counting-rule change."""
+    """A vertical line and a short label at each change: dotted where it breaks the series,
+    dashed and lighter where it does not (a law change such as the Stalking Protection Act,
+    drawn as a break)."""
     for position, change in enumerate(changes.iter_rows(named=True)):
         when = change["date"]
 
@@ -263,7 +265,9 @@ def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
             y0=0,
             y1=1,
             yref="paper",
-            line={"color": COLOURS["limits"], "dash": "dot", "width": 1.5},
+            line={"color": COLOURS["limits"], "dash": "dot", "width": 1.5}
+            if change.get("breaks_series", True)
+            else {"color": "#9A9A9A", "dash": "dash", "width": 1},
         )
         figure.add_annotation(
             x=when,

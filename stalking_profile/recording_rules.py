@@ -27,16 +27,28 @@ def _all_changes() -> pl.DataFrame:
     )
 
 
+def every_change() -> pl.DataFrame:
+    """Every change as listed, for the Definitions page (breaks_series: whether it breaks a
+    series of the type it affects, or of either type it moves offences between)."""
+    return _all_changes().sort("date")
+
+
 def recording_rule_changes(
     offence_types: tuple[str, ...], start: date | None = None, end: date | None = None
 ) -> pl.DataFrame:
     """The changes affecting any of `offence_types`, dated within [start, end] if given.
 
-    Columns: date, label, what_changed, effect_on_series, offence_types, breaks_series, source,
-    confidence.
+    Columns: date, label, what_changed, effect_on_series, offence_types, breaks_series,
+    moves_between_types, source, confidence. A change that moves offences between the types it
+    names (stalking split from harassment in 2014, former partners' conduct recorded as
+    stalking in 2020) breaks no series holding all of them: stalking and harassment together
+    are the continuous series (the Overview warned of April 2020 for both; helper 53).
     """
-    changes = _all_changes().filter(
-        pl.col("offence_types").list.eval(pl.element().is_in(list(offence_types))).list.any()
+    types = list(offence_types)
+    named = pl.col("offence_types").list.eval(pl.element().is_in(types))
+    changes = _all_changes().filter(named.list.any())
+    changes = changes.with_columns(
+        pl.col("breaks_series") & ~(pl.col("moves_between_types") & named.list.all())
     )
     if start is not None:
         changes = changes.filter(pl.col("date") >= start)

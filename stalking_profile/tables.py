@@ -178,6 +178,7 @@ COLUMNS: dict[str, Column] = {
     "what_changed": Column("What changed"),
     "effect_on_series": Column("Effect on the series"),
     "breaks_series": Column("Breaks the series", "yes_no"),
+    "moves_between_types": Column("Moves offences between the types", "yes_no"),
     "source": Column("Source"),
     "confidence": Column("Confidence"),
     # civil orders and breaches

@@ -479,3 +479,19 @@ def test_the_small_number_setting_reaches_every_pages_rates(demo_gateway: Gatewa
     assert flagged == dict.fromkeys(flagged, True)
     unflagged = {name: not frame["is_small"].all() for name, frame in tables(1).items()}
     assert unflagged == dict.fromkeys(unflagged, True)
+
+
+def test_a_change_moving_offences_between_stalking_and_harassment_breaks_neither_together(
+    demo_gateway: Gateway,
+) -> None:
+    """With stalking and harassment both chosen, the Overview warned that the change on the
+    previous period straddled April 2020's counting-rule change, which only moved offences
+    from harassment to stalking; its own note says to analyse them together across it
+    (helper 53). Together they are one series: no warning, no SPC break there."""
+    both = ("stalking", "harassment")
+    assert series_breaks(both, date(2019, 4, 1), date(2021, 3, 1)) == []
+    assert series_breaks(("stalking",), date(2019, 4, 1), date(2021, 3, 1)) == [date(2020, 4, 1)]
+    flt = ProfileFilter(date(2020, 1, 1), date(2020, 6, 1), ALL, "all", both)
+    assert panels.overview(demo_gateway, flt, 30, 6).change_warning is None
+    alone = ProfileFilter(date(2020, 1, 1), date(2020, 6, 1), ALL, "all", ("stalking",))
+    assert "April 2020" in (panels.overview(demo_gateway, alone, 30, 6).change_warning or "")
