@@ -117,12 +117,16 @@ def headline_help(row: dict, change: dict | None = None, share: dict | None = No
         parts.append("There is no previous period in the data to compare with.")
     elif change is not None:
         like = " (like for like: the same months of each period that the data cover)"
+        method = change["definition"].split("; ", 1)[-1]
         parts.append(
             f"{change['label']}: {_shown(change['numerator'])} against "
             f"{_shown(change['denominator'])}"
             + (like if "like for like" in change["label"] else "")
-            + f" ({signed_percent(change['value'])}, {interval(change['lower'], change['upper'])}, "
-            f"{p_value(change['p_value'])}; {change['definition'].split('; ', 1)[-1]}"
+            + f": {signed_percent(change['value'])} ({interval(change['lower'], change['upper'])}, "
+            f"{p_value(change['p_value'])}). {method[:1].upper()}{method[1:]} This is one "
+            "comparison on its own: the Trends page's table of districts calls a change more "
+            "than chance only where its q-value, which allows for the table's many "
+            "comparisons, is under 0.05."
         )
     if row["is_small"] and not no_offences:  # 0 of 0 is no data, not a small number
         parts.append("Small numbers: treat with caution.")

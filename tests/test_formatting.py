@@ -166,6 +166,10 @@ def test_the_da_tile_explains_its_share_as_a_share(demo_gateway) -> None:
     assert "against" not in text and "+" not in text and ", ;" not in text
     offences = formatting.headline_help(rows["offences"], change=rows["change"])
     assert "against 3,286" in offences and "+86.5%" in offences
+    # every bracket closed (the change's "(" was left open before its method; helper 53), and
+    # the one test set beside the Trends table's q-values
+    assert offences.count("(") == offences.count(")")
+    assert "allows for the table's many comparisons" in offences
 
 
 def test_a_short_scorecard_gives_no_limits_as_its_chart_draws_none(demo_gateway) -> None:

@@ -280,8 +280,9 @@ def headline_tile(column, row: dict, change: dict | None = None, share: dict | N
         # short enough for a tile (helper 46: "-100.0% per day on previous per…" was cut off;
         # the tooltip and the Headline figures table say it in full)
         wording = " like for like" if "like for like" in label else " vs previous"
-        per_day = " a day" if label.endswith("per day") else ""
-        delta = formatting.signed_percent(change["value"]) + per_day + wording
+        # "+28.3% a day" read as growth every day (helper 53): the rate compared is per day
+        per_day = " (per day)" if label.endswith("per day") else ""
+        delta = formatting.signed_percent(change["value"]) + wording + per_day
     if share is not None and share["value"] is not None:
         delta = f"{formatting.percent(share['value'])} of offences"
     column.metric(
