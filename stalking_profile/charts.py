@@ -385,6 +385,7 @@ def spc_figure(
     months = chart["month"].to_list()
     floor, ceiling = 0.0, (1.0 if is_rate else None)
     enough = chart.height >= MINIMUM_POINTS  # fewer: a run chart (series and mean), no limits
+    in_legend: set[str] = set()  # each line's name once ("Mean" was listed twice: helper 53)
     for partition in chart["partition"].unique(maintain_order=True).to_list():
         part = chart.filter(pl.col("partition") == partition)
         x = part["month"].to_list()
@@ -403,10 +404,11 @@ def spc_figure(
                 mode="lines",
                 name=name,
                 legendgroup=name,
-                showlegend=column != "lower_limit" and (partition == 0 or trial),
+                showlegend=column != "lower_limit" and name not in in_legend,
                 line={"color": COLOURS["limits"], "dash": dash, "width": 1.5},
                 hoverinfo="skip",
             )
+            in_legend.add(name)
         if part.height:
             mean = part["mean"][0]
             figure.add_annotation(

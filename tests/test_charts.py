@@ -376,3 +376,14 @@ def test_a_filters_description_under_a_title_is_drawn_as_written() -> None:
         if "<br><sup>{" in line and path.name != "charts.py"
     ]
     assert built_by_hand == []
+
+
+def test_each_line_of_an_spc_chart_is_in_its_legend_once() -> None:
+    """A chart with a partition of trial limits after a counting-rule change listed "Mean"
+    twice in its legend (helper 53)."""
+    values = [3, 4, 3, 3, 2, 4, 3, 3, 3, 3, 3, 3, 3, 2, 4, 3, 4, 4]
+    chart = spc.xmr(MONTHS, values, breaks=[date(2022, 1, 1)], run_length=6)
+    assert chart["trial_limits"].any()  # the months after the break: under 12 points
+    figure = charts.spc_figure(chart, "Offences", 6)
+    named = [t.name for t in figure.data if t.showlegend is not False and t.mode == "lines"]
+    assert sorted(named) == ["Mean", "Process limits", "Trial limits (under 12 points)"]
