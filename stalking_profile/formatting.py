@@ -169,8 +169,8 @@ def change_value(row: dict) -> str:
 def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
     """The headline indicators as a readable table, one row per figure (a handful of rows):
     the value as shown on its tile, the counts behind it, its 95% interval in words. A
-    change's counts say which period each is of: under "Count" and "Out of" alone, the
-    change row read "6,620 out of 4,295"."""
+    change's previous count says it is the period before's: under "Out of" alone, the change
+    row read "6,620 out of 4,295" ("4,295 before", short enough not to be cut off)."""
     changes = headline["kind"] == "change"
     shown = [
         change_value(row) if row["kind"] == "change" else headline_value(row)
@@ -183,18 +183,11 @@ def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
     return headline.select(
         pl.col("label").alias("figure"),
         pl.Series("value", shown, dtype=pl.String),
-        pl.Series(
-            "numerator",
-            [
-                f"{count(v)} this period" if change and v is not None else count(v)
-                for v, change in zip(headline["numerator"], changes, strict=True)
-            ],
-            dtype=pl.String,
-        ),
+        pl.Series("numerator", [count(v) for v in headline["numerator"]], dtype=pl.String),
         pl.Series(
             "denominator",
             [
-                "" if v is None else f"{count(v)} the period before" if change else count(v)
+                "" if v is None else f"{count(v)} before" if change else count(v)
                 for v, change in zip(headline["denominator"], changes, strict=True)
             ],
             dtype=pl.String,

@@ -1018,17 +1018,19 @@ class RiskPanel:
 
     @cached_property
     def comparison_table(self) -> pl.DataFrame:
+        """DA against non-DA as the page lists it: the verdict beside the difference (ninth,
+        it was off the table's right edge until scrolled to; helper 53)."""
         return self.comparison.select(
             "label",
             "district_code",
             "da_rate",
             "non_da_rate",
             "difference_points",
+            "significant",
             "difference_lower",
             "difference_upper",
             "p_value",
             "q_value",
-            "significant",
             "test",
             "da_denominator",
             "non_da_denominator",

@@ -236,7 +236,7 @@ def test_no_change_is_written_without_a_sign():
     assert formatting.signed_percent(-0.2) == "-20.0%"
 
 
-def test_a_changes_counts_say_which_period_each_is_of() -> None:
+def test_a_changes_previous_count_says_it_is_the_period_befores() -> None:
     """The change row put the previous period's count under "Out of": "6,620 out of 4,295"
     (helper 51, in a meeting pack's headline table)."""
     headline = pl.DataFrame(
@@ -255,5 +255,5 @@ def test_a_changes_counts_say_which_period_each_is_of() -> None:
         schema_overrides={"denominator": pl.Int64, "lower": pl.Float64, "upper": pl.Float64},
     )
     table = formatting.headline_table(headline)
-    assert table["numerator"].to_list() == ["6,620", "6,620 this period"]
-    assert table["denominator"].to_list() == ["", "4,295 the period before"]
+    assert table["numerator"].to_list() == ["6,620", "6,620"]
+    assert table["denominator"].to_list() == ["", "4,295 before"]

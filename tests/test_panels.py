@@ -495,3 +495,10 @@ def test_a_change_moving_offences_between_stalking_and_harassment_breaks_neither
     assert panels.overview(demo_gateway, flt, 30, 6).change_warning is None
     alone = ProfileFilter(date(2020, 1, 1), date(2020, 6, 1), ALL, "all", ("stalking",))
     assert "April 2020" in (panels.overview(demo_gateway, alone, 30, 6).change_warning or "")
+
+
+def test_the_risk_pages_verdict_sits_beside_its_difference(demo_gateway: Gateway) -> None:
+    """"More than chance? (q < 0.05)" was the ninth column of DA against non-DA, off the
+    table's right edge until scrolled to (helper 53)."""
+    columns = panels.risk_panel(demo_gateway, YEAR, 30).comparison_table.columns
+    assert columns.index("significant") == columns.index("difference_points") + 1
