@@ -49,6 +49,25 @@ FUNNEL_NOTE = (
 )
 
 
+def funnel_note(wards: pl.DataFrame) -> str:
+    """FUNNEL_NOTE, and, where far more wards lie beyond the 99.8% limits than chance would
+    put there (the demo's year: 42 of 124, where chance puts 0.25), what that says: the note
+    alone called each of them more than chance would explain (helper 53)."""
+    placed = wards.filter(
+        pl.col("funnel").is_not_null() & (pl.col("funnel") != "unknown population")
+    )
+    beyond = placed.filter(pl.col("funnel").str.contains("99.8%")).height
+    expected = 0.002 * placed.height
+    if beyond < 3 or beyond <= 2 * expected:
+        return FUNNEL_NOTE
+    return FUNNEL_NOTE + (
+        f" Here {beyond} of the {placed.height:,} wards lie beyond the 99.8% limits, where "
+        f"chance alone would put about {expected:.1f}: the wards' rates differ more than chance "
+        "explains (overdispersion), so beyond the limits says where to look first, not that "
+        "each of those wards is unusual on its own."
+    )
+
+
 def hotspot_note(correct: bool) -> str:
     """How the hot and cold spots were found, and how to read them."""
     return (
@@ -229,7 +248,7 @@ def hotspot_panel(
         funnel_figure=_funnel_figure(table, flt.describe(), SHOWN_RATE if hidden else AREA_RATE),
         unknown_ward_offences=after["unknown"],
         offences=after["offences"],
-        funnel_note=FUNNEL_NOTE + FUNNEL_OF_SHOWN if hidden else FUNNEL_NOTE,
+        funnel_note=funnel_note(wards) + (FUNNEL_OF_SHOWN if hidden else ""),
         hotspots_withheld=bool(hidden),
         wards_withheld_note=CROSS_CHOICE_WITHHELD.format(limit=CROSS_CHOICE_WARDS)
         if flt.domestic != "all" and geometry.wards.height > CROSS_CHOICE_WARDS
@@ -449,6 +468,7 @@ def _hotspot_panel(
         hotspot_figure,
         unknown,
         int(current["offences"].sum()),
+        funnel_note=funnel_note(wards),
     )
 
 

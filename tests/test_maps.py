@@ -299,3 +299,21 @@ def test_emerging_hot_and_cold_spots_are_marked_by_shape(demo_gateway: Gateway) 
     }
     names = values["ward_name"].to_list()
     assert markers == {"triangle-up": names[:2], "triangle-down": [names[2]]}
+
+
+def test_the_funnel_note_says_when_far_more_wards_are_beyond_its_limits_than_chance_puts(
+    demo_gateway: Gateway,
+) -> None:
+    """The note said wards beyond the 99.8% limits "stand out more than chance would explain"
+    beside dozens of them, where chance puts a fraction of one (helper 53: 42 of 124)."""
+    import re
+
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    view = map_panels.hotspot_panel(demo_gateway, flt, geometry, "rate", correct=False)
+    beyond = view.wards.filter(pl.col("funnel").str.contains("99.8%")).height
+    assert beyond > 10
+    said = re.search(r"Here (\d+) of the 124 wards lie beyond the 99\.8% limits", view.funnel_note)
+    assert said and int(said.group(1)) == beyond
+    few = pl.DataFrame({"funnel": ["within 95%"] * 120 + ["above the 99.8% limit"] * 2})
+    assert map_panels.funnel_note(few) == map_panels.FUNNEL_NOTE

@@ -498,7 +498,7 @@ def test_a_change_moving_offences_between_stalking_and_harassment_breaks_neither
 
 
 def test_the_risk_pages_verdict_sits_beside_its_difference(demo_gateway: Gateway) -> None:
-    """"More than chance? (q < 0.05)" was the ninth column of DA against non-DA, off the
+    """ "More than chance? (q < 0.05)" was the ninth column of DA against non-DA, off the
     table's right edge until scrolled to (helper 53)."""
     columns = panels.risk_panel(demo_gateway, YEAR, 30).comparison_table.columns
     assert columns.index("significant") == columns.index("difference_points") + 1
