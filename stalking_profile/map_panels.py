@@ -715,7 +715,9 @@ def correspondence_panel(
             )
         )
         label = f"{layer['layer']} ({layer['period_start']:%b %Y} to {layer['period_end']:%b %Y})"
-        pairs.append(("Stalking", _layer(gateway, stalking, geometry), label, other))
+        # each side's period said: the layer's is its own, not the filter's (helper 53)
+        mine = f"Stalking ({stalking.period_text})"
+        pairs.append((mine, _layer(gateway, stalking, geometry), label, other))
     comparisons = []
     for first_label, first, second_label, second in pairs:
         statistics = hotspots.correspondence(

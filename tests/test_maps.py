@@ -317,3 +317,16 @@ def test_the_funnel_note_says_when_far_more_wards_are_beyond_its_limits_than_cha
     assert said and int(said.group(1)) == beyond
     few = pl.DataFrame({"funnel": ["within 95%"] * 120 + ["above the 99.8% limit"] * 2})
     assert map_panels.funnel_note(few) == map_panels.FUNNEL_NOTE
+
+
+def test_a_comparison_layers_title_gives_each_sides_period(demo_gateway: Gateway) -> None:
+    """The comparison layer covers its own months (the demo's: Oct 2020 to Sep 2021), not
+    the filter's, and only the layer's were said (helper 53)."""
+    from stalking_profile import queries
+
+    layer = queries.comparison_layers(demo_gateway)["layer"][0]
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    comparisons = map_panels.correspondence_panel(demo_gateway, flt, geometry, layer)
+    assert comparisons[-1].title.startswith("Stalking (Feb 2021 to Jan 2022) and ")
+    assert comparisons[-1].title.endswith("(Oct 2020 to Sep 2021)")
