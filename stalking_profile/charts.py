@@ -254,7 +254,7 @@ def share_format(top: float | None) -> str:
 def mark_rule_changes(figure: go.Figure, changes: pl.DataFrame) -> go.Figure:
     """A vertical line and a short label at each change: dotted where it breaks the series,
     dashed and lighter where it does not (a law change such as the Stalking Protection Act,
-    drawn as a break)."""
+    which had been drawn dotted, as a break)."""
     for position, change in enumerate(changes.iter_rows(named=True)):
         when = change["date"]
 
@@ -597,6 +597,9 @@ def _transparent(hex_colour: str, alpha: float = 0.18) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+LABELLED_POINTS = 12  # a funnel of this many units or fewer names its points
+
+
 def funnel_figure(
     wards: pl.DataFrame,
     limits: pl.DataFrame,
@@ -613,7 +616,10 @@ def funnel_figure(
 
     `wards`: name_column, population, rate_per_1000, funnel; `limits`: funnel.funnel_limits;
     `per`: what the rates are per beyond residents (" a year"), said on the axis and hover.
+    A funnel of a few units (a force's districts) names each point beside it: which district
+    was above the limit could not be told from a slide (helper 53); a ward map's is the table.
     """
+    named = wards.height <= LABELLED_POINTS
     figure = new_figure()
     x = limits["population"].to_list()
     for name, dash in (("99.8%", "dash"), ("95%", "dot")):
@@ -651,7 +657,9 @@ def funnel_figure(
         figure.add_scatter(
             x=part["population"].to_list(),
             y=part["rate_per_1000"].to_list(),
-            mode="markers",
+            mode="markers+text" if named else "markers",
+            textposition="top center",
+            textfont={"size": 11, "color": TEXT},
             name=f"{unit} {label} ({part.height})",
             marker={
                 "symbol": symbol,

@@ -448,7 +448,7 @@ def test_the_district_funnel_gives_rates_a_year(demo_gateway: Gateway) -> None:
         assert row["rate_lower"] <= row["rate_per_1000"] <= row["rate_upper"]
     layout = page.funnel_figure.layout
     assert layout.yaxis.title.text == "Offences per 1,000 residents a year"
-    points = [t for t in page.funnel_figure.data if t.mode == "markers"]
+    points = [t for t in page.funnel_figure.data if "markers" in (t.mode or "")]
     drawn = sorted(y for t in points for y in t.y)
     assert drawn == pytest.approx(sorted(page.funnel["rate_per_1000"].to_list()))
 
