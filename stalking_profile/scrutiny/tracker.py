@@ -449,11 +449,12 @@ def _row(number: object, theme: object) -> str:
 
 def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
     """Status over time: one row per recommendation, one marker per dated update, coloured by
-    the status as stated (grey where the text states none)."""
+    the status as stated (grey where the text states none) and shaped by it (STATUS_MARKERS)."""
     updates = table.filter(pl.col("update_date").is_not_null())
     figure = go.Figure()
     for status, part in updates.group_by("status", maintain_order=True):
         name = str(status[0])
+        colour, symbol = STATUS_MARKERS.get(name.lower(), OTHER_STATUS)
         figure.add_trace(
             go.Scatter(
                 x=part["update_date"].to_list(),
@@ -462,8 +463,8 @@ def timeline_figure(table: pl.DataFrame, title: str) -> go.Figure:
                 name=name,
                 marker={
                     "size": 14,
-                    "color": STATUS_MARKERS.get(name.lower(), OTHER_STATUS)[0],
-                    "symbol": STATUS_MARKERS.get(name.lower(), OTHER_STATUS)[1],
+                    "color": colour,
+                    "symbol": symbol,
                     "line": {"width": 1, "color": "#333333"},  # 3:1 against white (1.4.11)
                 },
                 # the status is text a user typed: data, never part of the template (a "%{...}"
