@@ -20,6 +20,7 @@ for row_of_tiles in [tiles[:4], tiles[4:]]:
             tile,
             by_key["change"] if tile["indicator"] == "offences" else None,
             by_key.get("domestic_share") if tile["indicator"] == "da_offences" else None,
+            by_key.get("change_year_earlier") if tile["indicator"] == "offences" else None,
         )
 if view.change_warning:
     st.caption(f":material/warning: {view.change_warning}")

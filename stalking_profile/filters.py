@@ -117,16 +117,43 @@ class ProfileFilter:
         >>> f.comparison(date(2019, 1, 1)).previous is None
         True
         """
-        previous = self.previous()
-        if previous.start_month >= first_month:
-            return Comparison(self, previous, False)
-        start = add_months(first_month, self.months)
+        return self._compared_with(self.months, first_month)
+
+    def year_earlier(self, first_month: date) -> Comparison | None:
+        """This period against the same months a year earlier (a seasonal fall is no fall
+        there), like for like where the data start (`first_month`) inside the year-earlier
+        months; None for a period of 12 months or more, whose equal period before already is
+        a year earlier (12 months) or overlaps it (more).
+
+        >>> f = ProfileFilter(date(2020, 11, 1), date(2021, 1, 1), ("A",))
+        >>> c = f.year_earlier(date(2018, 4, 1))
+        >>> (c.previous.start_month, c.previous.end_month, c.year_earlier)
+        (datetime.date(2019, 11, 1), datetime.date(2020, 1, 1), True)
+        >>> f.with_period(date(2020, 2, 1), date(2021, 1, 1)).year_earlier(date(2018, 4, 1))
+        """
+        if self.months >= ROLLING_MONTHS:
+            return None
+        return self._compared_with(ROLLING_MONTHS, first_month)
+
+    def _compared_with(self, back: int, first_month: date) -> Comparison:
+        """This period against itself `back` months earlier, cut like for like where the data
+        start (`first_month`) inside the earlier period."""
+        earlier = replace(
+            self,
+            start_month=add_months(self.start_month, -back),
+            end_month=add_months(self.end_month, -back),
+        )
+        year = back == ROLLING_MONTHS and self.months < ROLLING_MONTHS
+        if earlier.start_month >= first_month:
+            return Comparison(self, earlier, False, year)
+        start = add_months(first_month, back)
         if start > self.end_month:
-            return Comparison(self, None, False)
+            return Comparison(self, None, False, year)
         return Comparison(
             self.with_period(start, self.end_month),
-            previous.with_period(first_month, previous.end_month),
+            earlier.with_period(first_month, earlier.end_month),
             True,
+            year,
         )
 
     def with_period(self, start_month: date, end_month: date) -> ProfileFilter:
@@ -208,22 +235,32 @@ def latest_complete_month(extract_date: date) -> date:
 @dataclass(frozen=True)
 class Comparison:
     """What a period is compared with: `current` (the filter, or its months that have an
-    earlier twin in the data), `previous` (None when the data hold none of the period before)
-    and whether the periods were cut to compare like for like."""
+    earlier twin in the data), `previous` (None when the data hold none of the period before),
+    whether the periods were cut to compare like for like, and whether `previous` is the same
+    months a year earlier rather than the equal period just before."""
 
     current: ProfileFilter
     previous: ProfileFilter | None
     like_for_like: bool
+    year_earlier: bool = False
+
+    @property
+    def earlier_period(self) -> str:
+        """What the period is compared with, in words."""
+        return "the same months a year earlier" if self.year_earlier else "the equal period before"
 
     def describe(self) -> str:
         """The comparison as a sentence, for captions and tooltips."""
+        if self.previous is None and self.year_earlier:
+            return "No comparison with a year earlier: the data hold none of those months."
         if self.previous is None:
-            return "No comparison: the data hold none of the equal period before this one."
+            return f"No comparison: the data hold none of {self.earlier_period}."
         before = self.previous.period_text
         if not self.like_for_like:
-            return f"Compared with the equal period before: {before}."
+            return f"Compared with {self.earlier_period}: {before}."
         return (
-            f"Compared like for like: {self.current.period_text} against {before}, because the "
+            f"Compared {'with a year earlier ' if self.year_earlier else ''}like for like: "
+            f"{self.current.period_text} against {before}, because the "
             f"data start in {month_label(self.previous.start_month)}."
         )
 
@@ -242,6 +279,11 @@ class Comparison:
     @property
     def change_label(self) -> str:
         """The label of the change figure."""
+        if self.year_earlier:
+            if self.previous is None:
+                return "Change on a year earlier: not in the data"
+            label = "Change on a year earlier" + (", like for like" if self.like_for_like else "")
+            return label + (", per day" if self.per_day else "")
         if self.previous is None:
             return "Change: no previous period in the data"
         label = "Change, like for like" if self.like_for_like else "Change on previous period"

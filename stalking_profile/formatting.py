@@ -97,10 +97,16 @@ def p_value(value: float | None) -> str:
     return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
-def headline_help(row: dict, change: dict | None = None, share: dict | None = None) -> str:
+def headline_help(
+    row: dict,
+    change: dict | None = None,
+    share: dict | None = None,
+    year_earlier: dict | None = None,
+) -> str:
     """The tooltip of a headline tile: definition, counts, interval, small-number warning;
-    with `change`, the change on the previous period (the offences tile); with `share`, a share
-    of the offences (the DA offences tile)."""
+    with `change`, the change on the previous period (the offences tile), and with
+    `year_earlier` the change on the same months a year earlier; with `share`, a share of the
+    offences (the DA offences tile)."""
     parts = [str(row["definition"])]
     no_offences = row["kind"] in ("rate", "share") and row["denominator"] == 0
     if no_offences:
@@ -116,21 +122,32 @@ def headline_help(row: dict, change: dict | None = None, share: dict | None = No
     if change is not None and change["denominator"] is None:
         parts.append("There is no previous period in the data to compare with.")
     elif change is not None:
-        like = " (like for like: the same months of each period that the data cover)"
-        method = change["definition"].split("; ", 1)[-1]
         parts.append(
-            f"{change['label']}: {_shown(change['numerator'])} against "
-            f"{_shown(change['denominator'])}"
-            + (like if "like for like" in change["label"] else "")
-            + f": {signed_percent(change['value'])} ({interval(change['lower'], change['upper'])}, "
-            f"{p_value(change['p_value'])}). {method[:1].upper()}{method[1:]} This is one "
-            "comparison on its own: the Trends page's table of districts calls a change more "
-            "than chance only where its q-value, which allows for the table's many "
-            "comparisons, is under 0.05."
+            _change_help(change)
+            + " This is one comparison on its own: the Trends page's table of districts calls "
+            "a change more than chance only where its q-value, which allows for the table's "
+            "many comparisons, is under 0.05."
         )
+    if year_earlier is not None and year_earlier["denominator"] is None:
+        parts.append("The data hold none of the same months a year earlier to compare with.")
+    elif year_earlier is not None:
+        parts.append(_change_help(year_earlier) + " Seasons aside, as the months are the same.")
     if row["is_small"] and not no_offences:  # 0 of 0 is no data, not a small number
         parts.append("Small numbers: treat with caution.")
     return " ".join(part for part in parts if part)
+
+
+def _change_help(change: dict) -> str:
+    """A change row in words: its counts, value, interval, p-value and method."""
+    like = " (like for like: the same months of each period that the data cover)"
+    method = change["definition"].split("; ", 1)[-1]
+    return (
+        f"{change['label']}: {_shown(change['numerator'])} against "
+        f"{_shown(change['denominator'])}"
+        + (like if "like for like" in change["label"] else "")
+        + f": {signed_percent(change['value'])} ({interval(change['lower'], change['upper'])}, "
+        f"{p_value(change['p_value'])}). {method[:1].upper()}{method[1:]}"
+    )
 
 
 def _shown(value: int | float | None) -> str:
@@ -170,8 +187,10 @@ def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
     """The headline indicators as a readable table, one row per figure (a handful of rows):
     the value as shown on its tile, the counts behind it, its 95% interval in words. A
     change's previous count says it is the period before's: under "Out of" alone, the change
-    row read "6,620 out of 4,295" ("4,295 before", short enough not to be cut off)."""
-    changes = headline["kind"] == "change"
+    row read "6,620 out of 4,295" ("4,295 before", short enough not to be cut off; "a year
+    before" for the change on the same months a year earlier)."""
+    before = {"change": " before", "change_year_earlier": " a year before"}
+    suffixes = [before.get(key, "") for key in headline["indicator"]]
     shown = [
         change_value(row) if row["kind"] == "change" else headline_value(row)
         for row in headline.select("kind", "value", "denominator").iter_rows(named=True)
@@ -187,8 +206,8 @@ def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
         pl.Series(
             "denominator",
             [
-                "" if v is None else f"{count(v)} before" if change else count(v)
-                for v, change in zip(headline["denominator"], changes, strict=True)
+                "" if v is None else count(v) + suffix
+                for v, suffix in zip(headline["denominator"], suffixes, strict=True)
             ],
             dtype=pl.String,
         ),

@@ -22,6 +22,7 @@ from stalking_profile.linked_tables import (
     FORCE,
     SELECTED,
     TEXT_DERIVED,
+    YEAR,
     Place,
     Published,
     Tables,
@@ -29,6 +30,7 @@ from stalking_profile.linked_tables import (
     months_from,
     published_counts,
 )
+from stalking_profile.measures.headline import CHANGES
 from stalking_profile.measures.rates import with_false_discovery_rate
 from stalking_profile.tables import SUPPRESSED
 
@@ -239,6 +241,7 @@ ADDITIVE = frozenset(
         "month",
         "period",
         "previous",
+        YEAR,
         "flag",
         "outcome",
         "month with suspect",
@@ -524,7 +527,7 @@ def _tests_on_months_withheld(
     headline = tables.get("headline")
     if headline is not None and withheld(domestic):
         for i, row in enumerate(headline.iter_rows(named=True)):
-            if row["indicator"] == "change" and DISPERSION_TEXT.search(row["definition"] or ""):
+            if row["indicator"] in CHANGES and DISPERSION_TEXT.search(row["definition"] or ""):
                 for table in ("headline", "headline_text"):
                     for column in QUASI_POISSON[table]:
                         cells[table][column].add(i)

@@ -408,6 +408,13 @@ def _overview(
         None if before is None else gateway.start(lambda: queries.offence_counts(gateway, before))
     )
     change_current = gateway.start(lambda: queries.offence_counts(gateway, now))
+    year = flt.year_earlier(data_start)
+    year_now = (
+        None
+        if year is None
+        else gateway.start(lambda: queries.offence_counts(gateway, year.current))
+    )
+    year_before = None if year is None else gateway.start(lambda: _counts(gateway, year.previous))
     history_read = gateway.start(
         lambda: queries.offence_counts(gateway, flt, lookback_months=SCORECARD_MONTHS)
     )
@@ -421,6 +428,15 @@ def _overview(
         change_label=compared.change_label,
         days=compared.days() if before is not None else (1, 1),
         months=_compared_months(compared),
+        year_earlier=None
+        if year is None or year_now is None or year_before is None
+        else headline.YearEarlier(
+            year_now.result(),
+            year_before.result(),
+            year.change_label,
+            year.days() if year.previous is not None else (1, 1),
+            _compared_months(year),
+        ),
     )
     trend = trend_read.result()
     first = max(add_months(flt.end_month, -(SCORECARD_MONTHS - 1)), data_start)
@@ -451,8 +467,13 @@ def _overview(
         card_charts,
         offences_chart,
         change_warning=_change_warning(compared, flt),
-        comparison=compared.describe(),
+        comparison=" ".join(c.describe() for c in (compared, year) if c is not None),
     )
+
+
+def _counts(gateway: Gateway, flt: ProfileFilter | None) -> pl.DataFrame | None:
+    """The filter's offence counts (None: no period to count)."""
+    return None if flt is None else queries.offence_counts(gateway, flt)
 
 
 def _crossed_changes(compared: Comparison, flt: ProfileFilter) -> list[dict]:

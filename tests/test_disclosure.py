@@ -1283,6 +1283,28 @@ def test_outcome_shares_never_give_a_suppressed_count_back(demo_gateway):
             assert shares[column].is_null().to_list() == hidden.to_list()
 
 
+@pytest.mark.parametrize(
+    ("district", "domestic"), [("KD", "domestic"), ("WD", "domestic"), ("KD", "all")]
+)
+def test_the_year_earlier_count_is_withheld_with_its_month(demo_gateway, district, domestic):
+    """The Overview's change on a year earlier compares March 2021 with March 2020, a month
+    the scorecard's chart shows too. Protected apart, the headline showed Kirklees's DA 23
+    that the chart withheld (and so gave the non-DA month back), or withheld the 27 the chart
+    showed. The year earlier's count is now that month's count to protection: shown or
+    withheld in both places alike, whatever is withheld."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 3, 1), date(2021, 3, 1), (district,), domestic)
+    view = panels.overview(_as_role(demo_gateway, "commissioner"), flt, 30, 6)
+    earlier = view.headline.filter(pl.col("indicator") == "change_year_earlier").row(0, named=True)
+    chart = dict(zip(view.offences_chart["month"], view.offences_chart["value"], strict=True))
+    month = chart[date(2020, 3, 1)]
+    assert (earlier["denominator"] is None) == (month is None), (earlier["denominator"], month)
+    if month is not None:
+        assert earlier["denominator"] == month
+
+
 def _page_tables(demo_gateway, role, districts):
     from datetime import date
 

@@ -172,6 +172,40 @@ def test_the_da_tile_explains_its_share_as_a_share(demo_gateway) -> None:
     assert "allows for the table's many comparisons" in offences
 
 
+def test_the_offences_tile_gives_the_change_on_a_year_earlier_in_its_tooltip(
+    demo_gateway,
+) -> None:
+    """November 2021 to January 2022: the tile says -27.5% on the period before, a seasonal
+    fall; its tooltip now gives the same months a year earlier too (+32.1%), and says when
+    the data hold none of them."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    everywhere = ("BD", "CD", "KD", "LD", "WD")
+    flt = ProfileFilter(date(2021, 11, 1), date(2022, 1, 1), everywhere)
+    rows = {
+        row["indicator"]: row
+        for row in panels.overview(demo_gateway, flt, 30, 6).headline.iter_rows(named=True)
+    }
+    earlier = rows["change_year_earlier"]
+    text = formatting.headline_help(rows["offences"], rows["change"], None, earlier)
+    assert f"Change on previous period: 1,400 against {rows['change']['denominator']:,}" in text
+    assert (
+        f"Change on a year earlier: 1,400 against {earlier['denominator']:,}: "
+        f"{formatting.signed_percent(earlier['value'])} (95% CI " in text
+    )
+    assert text.count("(") == text.count(")")
+    first = ProfileFilter(date(2018, 4, 1), date(2018, 9, 1), everywhere)
+    rows = {
+        row["indicator"]: row
+        for row in panels.overview(demo_gateway, first, 30, 6).headline.iter_rows(named=True)
+    }
+    text = formatting.headline_help(
+        rows["offences"], rows["change"], None, rows["change_year_earlier"]
+    )
+    assert "The data hold none of the same months a year earlier to compare with." in text
+
+
 def test_a_short_scorecard_gives_no_limits_as_its_chart_draws_none(demo_gateway) -> None:
     """Twelve months to September 2018 hold 6 months of data: the scorecard gave "Process
     limits 61.1 to 130.2" beside "too few points", and its chart said there were none."""
@@ -238,22 +272,24 @@ def test_no_change_is_written_without_a_sign():
 
 def test_a_changes_previous_count_says_it_is_the_period_befores() -> None:
     """The change row put the previous period's count under "Out of": "6,620 out of 4,295"
-    (helper 51, in a meeting pack's headline table)."""
+    (helper 51, in a meeting pack's headline table); the change on a year earlier's, that it
+    is the year earlier's."""
     headline = pl.DataFrame(
         {
-            "kind": ["count", "change"],
-            "label": ["Offences", "Change on previous period"],
-            "value": [6620.0, 0.541],
-            "numerator": [6620, 6620],
-            "denominator": [None, 4295],
-            "lower": [None, 0.5],
-            "upper": [None, 0.6],
-            "p_value": [None, 0.001],
-            "is_small": [False, False],
-            "definition": ["a", "b"],
+            "indicator": ["offences", "change", "change_year_earlier"],
+            "kind": ["count", "change", "change"],
+            "label": ["Offences", "Change on previous period", "Change on a year earlier"],
+            "value": [6620.0, 0.541, 0.1],
+            "numerator": [6620, 6620, 6620],
+            "denominator": [None, 4295, 6018],
+            "lower": [None, 0.5, 0.05],
+            "upper": [None, 0.6, 0.15],
+            "p_value": [None, 0.001, 0.01],
+            "is_small": [False, False, False],
+            "definition": ["a", "b", "c"],
         },
         schema_overrides={"denominator": pl.Int64, "lower": pl.Float64, "upper": pl.Float64},
     )
     table = formatting.headline_table(headline)
-    assert table["numerator"].to_list() == ["6,620", "6,620"]
-    assert table["denominator"].to_list() == ["", "4,295 before"]
+    assert table["numerator"].to_list() == ["6,620", "6,620", "6,620"]
+    assert table["denominator"].to_list() == ["", "4,295 before", "6,018 a year before"]

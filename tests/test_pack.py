@@ -188,7 +188,9 @@ def test_a_publication_pack_counts_what_the_pages_protection_hid_in_it(demo_gate
     """Calderdale, non-DA, July to September 2021: the pages' protection hides six of the
     pack's counts of 5 or more (DASH completion's 5 among them; ten before the counts that
     later suppressions made needless were shown again, eight before the non-DA months were
-    read as the months for both less the DA ones) and the pack's own step none;
+    read as the months for both less the DA ones), and a seventh, April 2020's 6 on the SPC
+    chart, since the headline gives the same months a year earlier (7, their sum); the pack's
+    own step none;
     the title slide had said secondary suppression "hid no further counts". The chart of DA
     against non-DA has nothing to draw for one choice, and its slide says so."""
     flt, area = pack_filter(demo_gateway, "CD", date(2021, 7, 1), date(2021, 9, 1), "non_domestic")
@@ -196,7 +198,7 @@ def test_a_publication_pack_counts_what_the_pages_protection_hid_in_it(demo_gate
     truth = pack_content(demo_gateway, flt, area, Access.command_line())
     dash = {c.headline.filter(figure="DASH completion")["numerator"].item() for c in (truth, shown)}
     assert dash == {"5", "suppressed"}
-    assert "then hid six further counts" in shown.disclosure
+    assert "then hid seven further counts" in shown.disclosure
     titles = [chart.title for chart in shown.charts]
     assert titles[0] == (
         "Offences by month, non-DA, with the average per month over 12 months (the rolling "
@@ -313,6 +315,28 @@ def test_a_change_is_called_more_than_chance_only_where_the_trends_page_marks_it
     assert trends["significant"].to_list() == [False]  # the page's verdict the pack now gives
     marked = findings.volume(_headline(0.2, 0.01), "in 2021", "stalking", q_value=0.04)
     assert "more than chance would give (p = 0.010)" in marked[1].text
+
+
+def test_a_packs_short_period_is_also_put_beside_the_same_months_a_year_earlier(demo_gateway):
+    """Helper 53: November 2021 to January 2022 read as a fall on the period before, which is
+    seasonal: on the same months a year earlier it is a rise. The pack's findings now say both,
+    each with its own test; like for like where the data start inside the year earlier."""
+    flt, area = pack_filter(demo_gateway, "force", date(2021, 11, 1), date(2022, 1, 1))
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert texts[1].startswith("That is a fall of 27.5% on the previous equal period (1,930)")
+    assert texts[2] == (
+        "On the same months a year earlier (1,060), that is a rise of 32.1%, which chance could "
+        "give (p = 0.058): not evidence of a change."
+    )
+    flt, area = pack_filter(demo_gateway, "force", date(2018, 10, 1), date(2019, 6, 1), "domestic")
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert texts[2].startswith(
+        "On the same months a year earlier, like for like (215 against 215, the months the data "
+        "hold in both years), that is no change"
+    )
+    flt, area = pack_filter(demo_gateway, "force", date(2020, 10, 1), date(2021, 9, 1))
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert not any("a year earlier" in text for text in texts)  # its period before is one
 
 
 def test_the_packs_words_count_one_and_none_and_say_small_numbers(demo_gateway):

@@ -207,6 +207,69 @@ def test_the_headline_change_and_the_comparison_table_give_one_answer(
     assert small["p_value"].item() == pytest.approx(table["p_value"].item())
 
 
+def _count_between(gateway: Gateway, first: date, last: date) -> int:
+    """Stalking offences recorded from `first` to `last` (days), counted from the offence table."""
+    return gateway.sql(
+        "SELECT count(*) AS n FROM offence WHERE offence_type = 'stalking' "
+        "AND recorded_date BETWEEN $a AND $b",
+        {"a": first, "b": last},
+    )["n"].item()
+
+
+def test_a_short_period_is_also_compared_with_the_same_months_a_year_earlier(
+    demo_gateway: Gateway,
+) -> None:
+    """Helper 53: November 2021 to January 2022 read as a fall of 27.5% on the period before,
+    a seasonal fall: on the same months a year earlier it is a rise. The Overview now gives
+    both, counted here straight from the offence table; a 12-month period, whose period
+    before already is the year earlier, gives one."""
+    flt = ProfileFilter(date(2021, 11, 1), date(2022, 1, 1), ALL)
+    view = panels.overview(demo_gateway, flt, 30, 6)
+    rows = {r["indicator"]: r for r in view.headline.iter_rows(named=True)}
+    now = _count_between(demo_gateway, date(2021, 11, 1), date(2022, 1, 31))
+    before = _count_between(demo_gateway, date(2021, 8, 1), date(2021, 10, 31))
+    year = _count_between(demo_gateway, date(2020, 11, 1), date(2021, 1, 31))
+    assert (rows["change"]["numerator"], rows["change"]["denominator"]) == (now, before)
+    assert rows["change"]["value"] == pytest.approx(now / before - 1)
+    earlier = rows["change_year_earlier"]
+    assert earlier["label"] == "Change on a year earlier"
+    assert (earlier["numerator"], earlier["denominator"]) == (now, year)
+    assert earlier["value"] == pytest.approx(now / year - 1)
+    assert rows["change"]["value"] < 0 < earlier["value"]  # a seasonal fall, a rise on the year
+    assert earlier["lower"] < earlier["value"] < earlier["upper"]
+    assert "the same months a year earlier" in earlier["definition"]
+    assert view.comparison.endswith(
+        "Compared with the same months a year earlier: Nov 2020 to Jan 2021."
+    )
+    table = view.headline_table.filter(pl.col("figure") == "Change on a year earlier")
+    assert table["denominator"].item() == f"{year:,} a year before"
+    whole_year = ProfileFilter(date(2020, 11, 1), date(2021, 10, 1), ALL)
+    indicators = panels.overview(demo_gateway, whole_year, 30, 6).headline["indicator"]
+    assert "change" in indicators and "change_year_earlier" not in indicators
+
+
+def test_the_year_earlier_is_cut_like_for_like_where_the_data_start(demo_gateway: Gateway) -> None:
+    """October 2018 to June 2019, DA: the data start in April 2018, so only April to June have
+    a year-earlier twin in the data; both periods are cut to those months, and said so (a
+    year earlier holding none of the data gives no change, not a rise from nothing)."""
+    flt = ProfileFilter(date(2018, 10, 1), date(2019, 6, 1), ALL)
+    view = panels.overview(demo_gateway, flt, 30, 6)
+    earlier = view.headline.filter(pl.col("indicator") == "change_year_earlier").row(0, named=True)
+    assert earlier["label"] == "Change on a year earlier, like for like"
+    assert earlier["numerator"] == _count_between(demo_gateway, date(2019, 4, 1), date(2019, 6, 30))
+    assert earlier["denominator"] == _count_between(
+        demo_gateway, date(2018, 4, 1), date(2018, 6, 30)
+    )
+    assert "Compared with a year earlier like for like: Apr 2019 to Jun 2019 against Apr 2018 " in (
+        view.comparison
+    )
+    first = ProfileFilter(date(2018, 4, 1), date(2018, 9, 1), ALL)
+    none = panels.overview(demo_gateway, first, 30, 6).headline.filter(
+        pl.col("indicator") == "change_year_earlier"
+    )
+    assert (none["value"].item(), none["denominator"].item()) == (None, None)
+
+
 def test_no_period_before_the_data_means_no_comparison(demo_gateway: Gateway) -> None:
     """Issue 12, fault 1: April 2018 - March 2019 was tested against a previous period of 0
     ('p < 0.001', cells 'no data*')."""

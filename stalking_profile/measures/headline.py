@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -91,6 +92,20 @@ def _fraction(percent: float | None) -> float | None:
     return None if percent is None else percent / 100
 
 
+@dataclass(frozen=True)
+class YearEarlier:
+    """The counts a change on the same months a year earlier compares (count frames with DA
+    and non-DA rows): `current`, the filter's months that have a twin a year earlier in the
+    data; `previous`, those twins (None: the data hold none of them); their `days` and
+    `months` as `headline_indicators` takes."""
+
+    current: pl.DataFrame
+    previous: pl.DataFrame | None
+    label: str
+    days: tuple[int, int]
+    months: tuple[list[date], list[date]] | None
+
+
 def headline_indicators(
     counts_all: pl.DataFrame,
     previous_all: pl.DataFrame | None,
@@ -100,6 +115,7 @@ def headline_indicators(
     change_label: str = "Change on previous period",
     days: tuple[int, int] = (1, 1),
     months: tuple[list[date], list[date]] | None = None,
+    year_earlier: YearEarlier | None = None,
 ) -> pl.DataFrame:
     """Every headline figure for a filter, one row each (the registry's "headline" indicators,
     with the change and, under DA and non-DA together, the DA and non-DA counts and DA share).
@@ -117,43 +133,41 @@ def headline_indicators(
     (lower, upper, as fractions) are the comparison table's for the same selection
     (volumes.selection_change): quasi-Poisson where the `months` compared vary more than
     Poisson allows, else the exact test and Clopper-Pearson interval.
+
+    With `year_earlier` (a period shorter than 12 months), a second change row,
+    "change_year_earlier", compares the same way with the same months a year before, so that
+    a seasonal fall is not read as a fall.
     """
     current = apply_domestic(counts_all, domestic)
     now = offence_total(current)
     offences = BY_KEY["offences"]
     change_counts = counts_all if change_current is None else change_current
-    compared = offence_total(apply_domestic(change_counts, domestic))
-    before = None if previous_all is None else offence_total(apply_domestic(previous_all, domestic))
-    tested: dict = {}
-    if previous_all is not None:
-        tested = (
-            selection_change(change_counts, previous_all, days, months)
-            .filter(pl.col("category") == domestic)
-            .row(0, named=True)
-        )
-    change = tested.get("change_pct")
-    method = (
-        f"quasi-Poisson test and interval (the months compared vary {tested['dispersion']:.1f} "
-        "times as much as Poisson allows)"
-        if tested.get("dispersion") is not None
-        else "exact conditional binomial test of equal rates and Clopper-Pearson interval"
-    )
     rows: list[dict[str, object]] = [
         _count_row("offences", offences.label, now, offences.definition),
-        {
-            "indicator": "change",
-            "label": change_label,
-            "kind": "change",
-            "value": None if change is None else change / 100,
-            "numerator": compared,
-            "denominator": before,
-            "lower": _fraction(tested.get("change_lower")),
-            "upper": _fraction(tested.get("change_upper")),
-            "p_value": tested.get("p_value"),
-            "is_small": before is not None and before < small_denominator,
-            "definition": _change_definition(method, days),
-        },
+        _change_row(
+            "change",
+            change_label,
+            change_counts,
+            previous_all,
+            domestic,
+            small_denominator,
+            days,
+            months,
+        ),
     ]
+    if year_earlier is not None:
+        rows.append(
+            _change_row(
+                "change_year_earlier",
+                year_earlier.label,
+                year_earlier.current,
+                year_earlier.previous,
+                domestic,
+                small_denominator,
+                year_earlier.days,
+                year_earlier.months,
+            )
+        )
     if domestic == "all":
         rows += [
             _count_row(
@@ -190,16 +204,67 @@ def headline_indicators(
     return pl.DataFrame(rows, schema=SCHEMA)
 
 
-def _change_definition(method: str, days: tuple[int, int]) -> str:
+CHANGES = ("change", "change_year_earlier")  # the headline's change rows, by indicator key
+
+
+def _change_row(
+    key: str,
+    label: str,
+    change_counts: pl.DataFrame,
+    previous_all: pl.DataFrame | None,
+    domestic: Domestic,
+    small_denominator: int,
+    days: tuple[int, int],
+    months: tuple[list[date], list[date]] | None,
+) -> dict[str, object]:
+    """One change row: `change_counts` against `previous_all` (None: nothing to compare)."""
+    compared = offence_total(apply_domestic(change_counts, domestic))
+    before = None if previous_all is None else offence_total(apply_domestic(previous_all, domestic))
+    tested: dict = {}
+    if previous_all is not None:
+        tested = (
+            selection_change(change_counts, previous_all, days, months)
+            .filter(pl.col("category") == domestic)
+            .row(0, named=True)
+        )
+    change = tested.get("change_pct")
+    method = (
+        f"quasi-Poisson test and interval (the months compared vary {tested['dispersion']:.1f} "
+        "times as much as Poisson allows)"
+        if tested.get("dispersion") is not None
+        else "exact conditional binomial test of equal rates and Clopper-Pearson interval"
+    )
+    earlier = (
+        "the same months a year earlier"
+        if key == "change_year_earlier"
+        else "the equal-length period before"
+    )
+    return {
+        "indicator": key,
+        "label": label,
+        "kind": "change",
+        "value": None if change is None else change / 100,
+        "numerator": compared,
+        "denominator": before,
+        "lower": _fraction(tested.get("change_lower")),
+        "upper": _fraction(tested.get("change_upper")),
+        "p_value": tested.get("p_value"),
+        "is_small": before is not None and before < small_denominator,
+        "definition": _change_definition(method, days, earlier),
+    }
+
+
+def _change_definition(method: str, days: tuple[int, int], earlier: str) -> str:
     """The change's definition: of counts, or of offences per day where the periods' days
-    differ by more than 1% (filters.compares_per_day)."""
+    differ by more than 1% (filters.compares_per_day), against `earlier` (the period
+    compared with, in words)."""
     if compares_per_day(days):
         return (
-            "(offences per day this period / offences per day in the equal-length period before) "
+            f"(offences per day this period / offences per day in {earlier}) "
             f"- 1, the periods having {days[0]:,} and {days[1]:,} days; p-value and 95% interval: "
             f"{method}."
         )
     return (
-        "(offences this period - offences in the equal-length period before) / offences in the "
-        f"period before; p-value and 95% interval: {method}."
+        f"(offences this period - offences in {earlier}) / offences in {earlier}; p-value and "
+        f"95% interval: {method}."
     )

@@ -42,6 +42,11 @@ CHANGE_TEST = (
     "more than Poisson allows; the false discovery rate over the Trends page's table)"
 )
 
+YEAR_EARLIER_TEST = (
+    "change on a year earlier (test of the two periods' counts: exact, or quasi-Poisson where "
+    "the months vary more than Poisson allows)"
+)
+
 
 def _recorded(number: int, what: str, period: str) -> str:
     """'1 stalking offence was recorded in May 2021.'; 'No ... offences were ...' for none."""
@@ -84,7 +89,7 @@ def volume(
     ]
     change = _row(headline, "change")
     if change is None or change["value"] is None or change["denominator"] is None:
-        return found
+        return found + _year_earlier(headline)
     previous = _count(change["denominator"])
     against = f"on the previous equal period ({previous})"
     if compared is not None and compared.like_for_like and compared.previous is not None:
@@ -130,11 +135,42 @@ def volume(
                 CHANGE_TEST,
             )
         )
+    found += _year_earlier(headline)
     if rule_change:
         found.append(
             Finding(rule_change, "counting-rule changes (reference/recording_rule_changes.csv)")
         )
     return found
+
+
+def _year_earlier(headline: pl.DataFrame) -> list[Finding]:
+    """The change on the same months a year earlier in words its test allows (a period
+    shorter than 12 months: November to January read as a fall on the period before, a
+    seasonal fall, and as a rise on a year earlier)."""
+    year = _row(headline, "change_year_earlier")
+    if year is None or year["value"] is None or year["denominator"] is None:
+        return []
+    label = str(year["label"])
+    against = f"On the same months a year earlier ({_count(year['denominator'])})"
+    if "like for like" in label:
+        against = (
+            f"On the same months a year earlier, like for like ({_count(year['numerator'])} "
+            f"against {_count(year['denominator'])}, the months the data hold in both years)"
+        )
+    if label.endswith("per day"):
+        against += ", in offences a day"
+    pct, p = year["value"], year["p_value"]
+    movement = "no change" if pct == 0 else f"a {'rise' if pct > 0 else 'fall'} of {abs(pct):.1%}"
+    if p is None:  # withheld with the monthly counts behind the test
+        text = f"{against}, that is {pct:+.1%}; whether that is more than chance is not published."
+    elif p < SIGNIFICANCE:
+        text = f"{against}, that is {movement}, more than chance would give ({_p_text(p)})."
+    else:
+        text = (
+            f"{against}, that is {movement}, which chance could give ({_p_text(p)}): not "
+            "evidence of a change."
+        )
+    return [Finding(text, YEAR_EARLIER_TEST)]
 
 
 def domestic_share(headline: pl.DataFrame) -> list[Finding]:

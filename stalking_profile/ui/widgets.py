@@ -271,9 +271,16 @@ def _image_maker(image_format: str):
     return make
 
 
-def headline_tile(column, row: dict, change: dict | None = None, share: dict | None = None) -> None:
+def headline_tile(
+    column,
+    row: dict,
+    change: dict | None = None,
+    share: dict | None = None,
+    year_earlier: dict | None = None,
+) -> None:
     """One headline figure as a metric tile with its definition and interval in the tooltip
-    (the change on the previous period under the offences; the DA share under DA offences)."""
+    (the change on the previous period under the offences, and in its tooltip the change on
+    a year earlier; the DA share under DA offences)."""
     delta = None
     if change is not None and change["value"] is not None:
         label = change["label"]
@@ -291,7 +298,7 @@ def headline_tile(column, row: dict, change: dict | None = None, share: dict | N
         delta=delta,
         delta_color="off",
         delta_arrow="off",
-        help=formatting.headline_help(row, change, share),
+        help=formatting.headline_help(row, change, share, year_earlier),
         border=True,
     )
 
