@@ -25,6 +25,8 @@ ui.show_table(
     ui.file_stem("outcomes-within-days", flt),
     labels={"label": "Outcome", "denominator": "Offences followed up that long"},
 )
+if within_note := view.within_note(flt):
+    st.caption(f":material/warning: {within_note}")
 ui.show_table(
     view.time_to_outcome,
     ui.file_stem("outcomes-time-to-outcome", flt),

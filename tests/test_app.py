@@ -274,6 +274,11 @@ def test_outcomes_for_a_month_not_yet_followed_up_say_so(app_test) -> None:
     flags = {str(v) for row in within.values for v in row}
     assert "none followed up long enough yet: no rate" in flags
     assert "no offences: no rate" not in flags
+    captions = [c.value for c in outcomes.caption]
+    assert any(
+        "No offence of the period was recorded 90 days before the extract date" in c
+        for c in captions
+    ), captions
     (chart,) = [
         json.loads(c.proto.spec)
         for c in _charts(outcomes)

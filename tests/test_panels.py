@@ -270,6 +270,45 @@ def test_the_year_earlier_is_cut_like_for_like_where_the_data_start(demo_gateway
     assert (none["value"].item(), none["denominator"].item()) == (None, None)
 
 
+def test_a_rate_within_days_says_which_of_the_periods_offences_it_covers(
+    demo_gateway: Gateway,
+) -> None:
+    """Helper 53: November 2021 to January 2022, "Outcome within 90 days" stood on the 2% of
+    the period's offences recorded in its first two days, flagged only as a small number. The
+    page now says which offences each rate covers and that it describes the period's start;
+    that there is no rate within 180 days yet; and nothing where every offence is covered.
+    The day and the share are worked out here from the offence table."""
+    from datetime import timedelta
+
+    from stalking_profile.access import Access, Role
+
+    extract = demo_gateway.sql("SELECT extract_date FROM current_dataset")["extract_date"].item()
+    last_90, last_180 = extract - timedelta(days=90), extract - timedelta(days=180)
+    flt = ProfileFilter(date(2021, 11, 1), date(2022, 1, 1), ALL)
+    share = _count_between(demo_gateway, date(2021, 11, 1), last_90) / _count_between(
+        demo_gateway, date(2021, 11, 1), date(2022, 1, 31)
+    )
+    assert 0 < share < 0.05
+    note = panels.outcomes_panel(demo_gateway, flt, 30).within_note(flt)
+    assert note == (
+        f"Outcome within 90 days counts only the offences recorded by {last_90.day} "
+        f"{last_90:%B %Y}, {share:.1%} of the period's: the later ones have not had 90 days "
+        "yet. It describes the start of the period, not all of it. No offence of the period "
+        f"was recorded 180 days before the extract date (by {last_180.day} {last_180:%B %Y}), "
+        "so there is no rate within 180 days yet."
+    )
+    # withheld in publication mode, the share is left out and the days still said
+    reader = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
+    one = ProfileFilter(date(2021, 10, 1), date(2021, 12, 1), ("CD",), "non_domestic")
+    published = panels.outcomes_panel(reader, one, 30)
+    assert published.within.filter(category="non_domestic")["followed_share"].null_count()
+    assert f"counts only the offences recorded by {last_90.day} {last_90:%B %Y}: the later" in (
+        published.within_note(one) or ""
+    )
+    covered = ProfileFilter(date(2020, 1, 1), date(2020, 12, 1), ALL)
+    assert panels.outcomes_panel(demo_gateway, covered, 30).within_note(covered) is None
+
+
 def test_no_period_before_the_data_means_no_comparison(demo_gateway: Gateway) -> None:
     """Issue 12, fault 1: April 2018 - March 2019 was tested against a previous period of 0
     ('p < 0.001', cells 'no data*')."""
