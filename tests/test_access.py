@@ -617,6 +617,29 @@ def test_an_identity_provider_user_without_a_mapped_group_sees_nothing(app_test,
     assert ("login failed", "x@force.police.uk", "no role") in audit_events()
 
 
+def test_an_identity_provider_session_ends_after_the_idle_minutes(app_test, monkeypatch):
+    """A tab signed in with the organisation's account stayed open on the records however
+    long it was left; a login session ended after the idle minutes. Now both do: the tab shows
+    only a way to sign in again, which signs it out first, and the trail says why."""
+    monkeypatch.setenv("STALKING_PROFILE_IDLE_MINUTES", "5")
+    at = _provider_app(
+        app_test, monkeypatch, {"email": "lead@force.police.uk", "groups": ["SP-Leads"]}
+    )
+    assert at.metric and not any("session has ended" in i.value for i in at.info)
+    at.session_state["provider_last_seen"] -= 4 * 60  # four minutes idle: still signed in
+    at.run()
+    assert at.metric and at.title[0].value == "Overview"
+    at.session_state["provider_last_seen"] -= 6 * 60  # six: ended
+    at.run()
+    assert not at.exception
+    assert not at.metric and not at.dataframe and not at.sidebar.caption
+    assert "Your session has ended (5 minutes without activity)" in at.info[0].value
+    assert at.button(key="provider_sign_in_again").label == "Sign in again"
+    assert ("session expired", "lead@force.police.uk", "identity provider") in audit_events()
+    at.run()  # and stays ended, however soon the next click comes
+    assert not at.metric and "Your session has ended" in at.info[0].value
+
+
 def audit_events() -> list[tuple[str, str, str]]:
     from stalking_profile.operational import audit, open_store
 

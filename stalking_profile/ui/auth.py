@@ -3,6 +3,7 @@ say how the dashboard is open, and audited record-level downloads."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -22,6 +23,8 @@ from stalking_profile.ui.cache import ACCESS_KEY, current_access, settings
 TOKEN_KEY = "session_token"
 PUBLICATION_KEY = "publication_mode"
 WANTED_PAGE_KEY = "page_before_sign_in"
+PROVIDER_SEEN_KEY = "provider_last_seen"  # time.time() of an identity-provider tab's last run
+PROVIDER_ENDED_KEY = "provider_session_ended"
 
 
 @st.cache_resource(show_spinner=False)
@@ -132,11 +135,36 @@ def _provider_access(current: OperationalStore) -> Access:
         )
         st.button("Sign out", on_click=st.logout)
         st.stop()
+    _end_idle_provider_session(current, who)
     access = Access.for_role(who, role)
     if not st.session_state.get("_provider_login_logged"):
         st.session_state["_provider_login_logged"] = True
         audit.record(current, Action.LOGIN, access, "identity provider")
     return access
+
+
+def _end_idle_provider_session(current: OperationalStore, who: str) -> None:
+    """End this tab's identity-provider session after the idle minutes without a run (a click,
+    a filter, a page): the tab shows nothing but a way to sign in again, which signs the
+    browser out of the dashboard first (the provider's identity cookie is otherwise good for
+    every new tab). A login session ends the same way (accounts.session_access); an identity
+    provider's had no idle limit at all."""
+    now = time.time()
+    last = st.session_state.get(PROVIDER_SEEN_KEY)
+    if last is not None and now - last > settings().idle_minutes * 60:
+        _forget_session()  # what the tab held (a built pack, chosen samples) goes with it
+        st.session_state[PROVIDER_ENDED_KEY] = True
+        audit.record(current, Action.SESSION_EXPIRED, who[:64], "identity provider")
+    if st.session_state.get(PROVIDER_ENDED_KEY):
+        st.title("Stalking Profile")
+        st.info(
+            f"Your session has ended ({settings().idle_minutes} minutes without activity). "
+            "Sign in again to go on.",
+            icon=":material/timer_off:",
+        )
+        st.button("Sign in again", on_click=st.logout, key="provider_sign_in_again")
+        st.stop()
+    st.session_state[PROVIDER_SEEN_KEY] = now
 
 
 def _login_form(current: OperationalStore, ended: bool) -> None:
