@@ -505,7 +505,12 @@ class EmergingPanel:
             if self.no_population
             else ""
         )
-        return [note for note in (self.note(), unknown, self.span_note) if note]
+        meanings = (
+            hotspots.category_meanings(self.table[EMERGING].unique().to_list())
+            if EMERGING in self.table.columns
+            else ""
+        )
+        return [note for note in (meanings, self.note(), unknown, self.span_note) if note]
 
     def describe(self) -> str:
         """The quarters analysed in words, e.g. '16 quarters, Apr 2018 to Mar 2022'."""

@@ -484,8 +484,23 @@ def test_emerging_hotspots_need_three_quarters_of_data(app_test) -> None:
 
 
 def test_emerging_hotspots_caption_states_its_quarters(app_test) -> None:
-    at = _open(app_test, "app_pages/maps.py", tab="Emerging hotspots", **PUBLISHED_YEAR)
+    """It gives the quarters, and (a helper agent's trial: ArcGIS's names were left to be
+    looked up) what each category on the map means, and only those."""
+    at = _open(
+        app_test,
+        "app_pages/maps.py",
+        tab="Emerging hotspots",
+        data=("map-emerging-hotspots",),
+        **PUBLISHED_YEAR,
+    )
     assert re.search(r"\d+ quarters, [A-Z][a-z]{2} 20\d\d to Sep 2021", _texts(at))
+    column = "Emerging hotspot category"
+    table = next(f.value for f in at.dataframe if column in f.value.columns)
+    shown = set(table[column]) - {"No pattern detected"}
+    assert shown, "the map has categories to explain"
+    (meanings,) = [c.value for c in at.caption if c.value.startswith(tuple(shown))]
+    assert {m.split(":")[0] for m in meanings.split(". ") if m} == shown
+    assert "New hot spot: hot in the latest quarter, never before." in meanings
 
 
 def test_scorecard_limits_do_not_contradict_the_flags(app_test) -> None:

@@ -221,7 +221,11 @@ def test_a_planted_shared_hotspot_is_found() -> None:
         _layer(first, population), _layer(second, population), "A", "B", weights
     )
     assert result["related"] and result["lees_l_p"] < 0.01
-    assert "line up" not in result["sentence"] and "co-located" in result["sentence"]
+    assert "line up" not in result["sentence"] and "area by area" in result["sentence"]
+    top = result["top_decile"]
+    assert (
+        f"Ward by ward, {result['top_decile_overlap']} of the {top} wards" in (result["sentence"])
+    )
 
 
 def test_gi_star_equals_pysal_esda() -> None:

@@ -46,6 +46,41 @@ EMERGING_ORDER: tuple[str, ...] = (
     "No pattern detected",
 )
 
+# Each emerging category in plain words, hot spots' (a cold spot's the same of cold quarters):
+# ArcGIS Pro's names had been left to the reader to look up (a helper agent's trial).
+_HOT_MEANINGS = {
+    "New": "hot in the latest quarter, never before",
+    "Consecutive": "hot in an unbroken run of two or more quarters up to the latest, never before",
+    "Intensifying": "hot in nearly every quarter (90% or more) and the latest, and getting hotter",
+    "Persistent": "hot in nearly every quarter (90% or more) and the latest, with no clear trend",
+    "Diminishing": "hot in nearly every quarter (90% or more) and the latest, but cooling",
+    "Sporadic": "hot in the latest quarter and on and off before it, never cold",
+    "Oscillating": "hot in the latest quarter, but cold in an earlier one",
+    "Historical": "hot in nearly every quarter (90% or more), but not the latest",
+}
+
+
+def category_meanings(categories: list[str]) -> str:
+    """What each of `categories` (emerging hot and cold spot categories) means, in the
+    order of EMERGING_ORDER, as one sentence for a map's caption ("" for none to explain).
+
+    >>> category_meanings(["Oscillating cold spot", "New hot spot", "No pattern detected"])
+    'New hot spot: hot in the latest quarter, never before. Oscillating cold spot: cold in the latest quarter, but hot in an earlier one.'
+    """
+    explained = []
+    for category in EMERGING_ORDER:
+        if category not in categories or category == "No pattern detected":
+            continue
+        kind, hot = category.split()[0], category.endswith("hot spot")
+        meaning = _HOT_MEANINGS[kind]
+        if not hot:  # hot and cold swapped, word for word
+            meaning = " ".join(
+                {"hot": "cold", "cold": "hot", "hotter": "colder", "cooling": "warming"}.get(w, w)
+                for w in meaning.split(" ")
+            )
+        explained.append(f"{category}: {meaning}.")
+    return " ".join(explained)
+
 
 def rate_per_1000(counts: pl.Expr, population: pl.Expr) -> pl.Expr:
     """Offences per 1,000 residents (null where the population is unknown or zero)."""
@@ -388,21 +423,33 @@ def correspondence(
     # correlation, not L, says how strongly they line up
     smoothed = statistic / np.sqrt(lees_l(a, a, smoothing) * lees_l(b, b, smoothing))
     strength = "strongly" if smoothed >= 0.6 else "moderately" if smoothed >= 0.3 else "weakly"
+    # A helper agent read "strongly co-located" beside 4 of 13 top wards shared as a
+    # contradiction: the first is of areas (a ward with its neighbours), the second of single
+    # wards, and the sentence now says which is which, in words before the statistics' names.
+    first_words, second_words = _mid_sentence(first_label), _mid_sentence(second_label)
     sentence = (
         f"{first_label} and {second_label}: "
         + (
-            f"wards with more {_mid_sentence(first_label)} than their population predicts also have "
-            f"more {_mid_sentence(second_label)}, with their neighbours ({strength} co-located: "
-            f"smoothed correlation {smoothed:.2f}, Lee's L = {statistic:.2f}, "
-            f"p = {p_value:.3f} against {permutations} random "
-            f"relocations; {n} wards)."
+            f"areas (a ward with its neighbours) with more {first_words} than their population "
+            f"predicts also have more {second_words}; the two match {strength} area by area "
+            f"(correlation of the areas' figures {smoothed:.2f}; Lee's L = {statistic:.2f}, "
+            f"p = {p_value:.3f} against {permutations} random relocations; {n} wards)."
             if related
             else f"no evidence that their hotspots line up beyond what population explains "
             f"(Lee's L = {statistic:.2f}, p = {p_value:.3f} against {permutations} random "
             f"relocations; {n} wards)."
         )
-        + f" {both} of the {top} wards with the most excess {_mid_sentence(first_label)} are among "
-        f"the {top} with the most excess {_mid_sentence(second_label)} (Jaccard {jaccard:.2f})."
+        + f" Ward by ward, {both} of the {top} wards with the most excess {first_words} are "
+        f"among the {top} with the most excess {second_words}"
+        + (
+            " (Jaccard index, the share of the top wards in both: "
+            f"{both} of {len(top_a | top_b)}, {jaccard:.2f})"
+            + (
+                ": areas match more closely than single wards do."
+                if related and both * 2 < top
+                else "."
+            )
+        )
     )
     return {
         "wards": n,
