@@ -10,12 +10,13 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property, partial
 
 import polars as pl
 
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
-from stalking_profile.filters import Domestic, add_months
+from stalking_profile.filters import ROLLING_MONTHS, Domestic, add_months
 from stalking_profile.linked_tables import (
     CATEGORIES,
     CONTACT_TABLES,
@@ -500,7 +501,8 @@ def _tests_on_months_withheld(
     the dispersion phi is the months' Pearson X^2, so with the published months it gave the
     withheld ones back (Calderdale, July to September 2021: phi 3.32, the DA months 55, 79
     and 44, and 11 non-DA offences in the quarter allow one split, the withheld 4, 5 and 2).
-    The months are the selection's, in the Trends table's period and the equal period before;
+    The months are the selection's, in the Trends table's period and the equal period before
+    (for the Overview's change on a year earlier, the period and the same months a year before);
     a test of an area whose months are never published (a district of several selected, the
     force) is left, as one X^2 over two dozen unknown months pins none of them."""
     trend = tables.get("trend")
@@ -508,9 +510,11 @@ def _tests_on_months_withheld(
         return {}
     current = trend["recorded_month"].to_list()
     months = [*current, *months_from(add_months(current[0], -len(current)), len(current))]
+    # the change on a year earlier's months: the period's and the same months a year before
+    year = [*current, *(add_months(month, -ROLLING_MONTHS) for month in current)]
 
-    def withheld(category: str) -> bool:
-        keys = [("month", month, category) for month in months]
+    def withheld(category: str, compared: list[date] = months) -> bool:
+        keys = [("month", month, category) for month in compared]
         return any(
             key in system.values and (system.values[key] is None or key in hidden) for key in keys
         )
@@ -525,9 +529,14 @@ def _tests_on_months_withheld(
                 for column in (*QUASI_POISSON["comparison"], "dispersion"):
                     cells["comparison"][column].add(i)
     headline = tables.get("headline")
-    if headline is not None and withheld(domestic):
+    if headline is not None:
         for i, row in enumerate(headline.iter_rows(named=True)):
-            if row["indicator"] in CHANGES and DISPERSION_TEXT.search(row["definition"] or ""):
+            compared = year if row["indicator"] == "change_year_earlier" else months
+            if (
+                row["indicator"] in CHANGES
+                and DISPERSION_TEXT.search(row["definition"] or "")
+                and withheld(domestic, compared)
+            ):
                 for table in ("headline", "headline_text"):
                     for column in QUASI_POISSON[table]:
                         cells[table][column].add(i)

@@ -1305,6 +1305,25 @@ def test_the_year_earlier_count_is_withheld_with_its_month(demo_gateway, distric
         assert earlier["denominator"] == month
 
 
+def test_the_year_earlier_tests_overdispersion_gives_no_withheld_month_back(demo_gateway):
+    """Kirklees, DA, April to June 2021: the change on a year earlier's quasi-Poisson test
+    (phi from the six months' counts) stood beside April and May 2020 withheld on the
+    scorecard's chart, as the test on the period before had (see the test above): its
+    months are the period's and the same months a year earlier. Now withheld with them."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 4, 1), date(2021, 6, 1), ("KD",), "domestic")
+    truth = panels.overview(_as_role(demo_gateway, "strategic"), flt, 30, 6).headline
+    assert "vary" in truth.filter(indicator="change_year_earlier")["definition"].item()
+    view = panels.overview(_as_role(demo_gateway, "commissioner"), flt, 30, 6)
+    chart = dict(zip(view.offences_chart["month"], view.offences_chart["value"], strict=True))
+    assert chart[date(2020, 4, 1)] is None and chart[date(2020, 5, 1)] is None
+    row = view.headline.filter(indicator="change_year_earlier").row(0, named=True)
+    assert (row["p_value"], row["lower"], row["upper"]) == (None, None, None)
+    assert "vary" not in row["definition"]
+
+
 def _page_tables(demo_gateway, role, districts):
     from datetime import date
 
