@@ -33,6 +33,7 @@ from stalking_profile.linked_tables import (
 )
 from stalking_profile.measures.headline import CHANGES
 from stalking_profile.measures.rates import with_false_discovery_rate
+from stalking_profile.measures.volumes import BORROWED_PAIRS
 from stalking_profile.tables import SUPPRESSED
 
 
@@ -489,7 +490,8 @@ QUASI_POISSON = {
     "headline_text": ("interval", "p_value"),
 }
 DISPERSION_TEXT = re.compile(
-    r" \(the months compared vary [0-9.,]+ times as much as Poisson allows\)"
+    r" \((?:the months compared|the [0-9]+ month-to-month changes before them) vary [0-9.,]+ "
+    r"times as much as Poisson allows\)"
 )
 
 
@@ -502,7 +504,8 @@ def _tests_on_months_withheld(
     withheld ones back (Calderdale, July to September 2021: phi 3.32, the DA months 55, 79
     and 44, and 11 non-DA offences in the quarter allow one split, the withheld 4, 5 and 2).
     The months are the selection's, in the Trends table's period and the equal period before
-    (for the Overview's change on a year earlier, the period and the same months a year before);
+    (for the Overview's change on a year earlier, the period and the same months a year before;
+    for a month against a month, also the months its overdispersion is borrowed from);
     a test of an area whose months are never published (a district of several selected, the
     force) is left, as one X^2 over two dozen unknown months pins none of them."""
     trend = tables.get("trend")
@@ -512,6 +515,9 @@ def _tests_on_months_withheld(
     months = [*current, *months_from(add_months(current[0], -len(current)), len(current))]
     # the change on a year earlier's months: the period's and the same months a year before
     year = [*current, *(add_months(month, -ROLLING_MONTHS) for month in current)]
+    if len(current) == 1:  # a month against a month borrows phi from the months before it
+        borrowed = months_from(add_months(current[0], -BORROWED_PAIRS - 1), BORROWED_PAIRS + 1)
+        months, year = [*months, *borrowed], [*year, *borrowed]
 
     def withheld(category: str, compared: list[date] = months) -> bool:
         keys = [("month", month, category) for month in compared]

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 
 PanelT = TypeVar("PanelT", bound="DataclassInstance")  # a panel (a dataclass)
 SCORECARD_MONTHS = 36
+BORROWED_LOOKBACK = volumes.BORROWED_PAIRS + 1  # months before a month that pairs reach
 
 
 def _titled(title: str, flt: ProfileFilter) -> str:
@@ -419,6 +420,7 @@ def _overview(
         lambda: queries.offence_counts(gateway, flt, lookback_months=SCORECARD_MONTHS)
     )
     trend_read = gateway.start(lambda: trends_volume(gateway, flt))
+    breaks_since_start = series_breaks(flt.offence_types, data_start, flt.end_month)
     figures = headline.headline_indicators(
         current.result(),
         None if previous is None else previous.result(),
@@ -436,7 +438,10 @@ def _overview(
             year.change_label,
             year.days() if year.previous is not None else (1, 1),
             _compared_months(year),
+            _borrowed_pairs(year, data_start, breaks_since_start),
         ),
+        history=history_read.result(),  # SCORECARD_MONTHS before: every pair borrowed
+        pairs=_borrowed_pairs(compared, data_start, breaks_since_start),
     )
     trend = trend_read.result()
     first = max(add_months(flt.end_month, -(SCORECARD_MONTHS - 1)), data_start)
@@ -580,8 +585,12 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
     """The problem profile's district table: this period against the equal period before,
     for the chosen districts, the selection (when several) and the whole force."""
     force, areas = _force_scope(gateway, flt)
-    compared = force.comparison(queries.dataset_info(gateway).first_month)
+    data_start = queries.dataset_info(gateway).first_month
+    compared = force.comparison(data_start)
     current = queries.offence_counts(gateway, compared.current)
+    pairs = _borrowed_pairs(
+        compared, data_start, series_breaks(flt.offence_types, data_start, flt.end_month)
+    )
     table = volumes.district_period_table(
         current,
         current.clear()
@@ -591,6 +600,11 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
         areas,
         compared.days() if compared.previous is not None else (1, 1),
         _compared_months(compared),
+        # a month against a month: the months its overdispersion is borrowed from
+        queries.offence_counts(gateway, compared.current, lookback_months=BORROWED_LOOKBACK)
+        if pairs
+        else None,
+        pairs,
     )
     if compared.previous is None:  # nothing to compare with: no previous figures, no test
         table = table.with_columns(
@@ -609,6 +623,15 @@ def trends_comparison(gateway: Gateway, flt: ProfileFilter) -> ComparisonPanel:
         _comparison_note(compared, flt),
         compared.previous is not None,
     )
+
+
+def _borrowed_pairs(
+    compared: Comparison, data_start: date, breaks: list[date]
+) -> list[tuple[date, date]]:
+    """The month-to-month changes a month compared with a month borrows its overdispersion
+    from (volumes.borrowed_pairs; none for longer periods or nothing compared)."""
+    months = _compared_months(compared)
+    return [] if months is None else volumes.borrowed_pairs(months, data_start, breaks)
 
 
 def _compared_months(compared: Comparison) -> tuple[list[date], list[date]] | None:

@@ -98,6 +98,7 @@ def is_small(value: Any, below: int) -> bool:
 NOT_COUNTS = frozenset(
     {"rank", "row_number", "population", "months", "year", "rows_read", "rows_accepted"}
     | {"partition", "moving_range"}  # an SPC chart's partition and month-to-month change
+    | {"borrowed_pairs"}  # the month-to-month changes a one-month change test borrows phi from
     | {"median_days", "median_lower", "median_upper"}  # days to an outcome
     | {"lower_quartile_days", "upper_quartile_days"}  # days between a suspect's offences
     | {"rows_rejected", "rows_refused", "import_id", "event_id"}

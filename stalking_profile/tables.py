@@ -139,6 +139,9 @@ COLUMNS: dict[str, Column] = {
     "trend_p": Column("Trend p-value", "p_value"),
     "significant": Column("More than chance? (q < 0.05)", "significance"),
     "dispersion": Column("Overdispersion (phi; blank: Poisson)", "decimal2"),
+    "borrowed_pairs": Column(
+        "Phi from month-to-month changes before (blank: from the months compared)", "count"
+    ),
     "is_small": Column("Small numbers", "small"),
     "hotspot": Column("Hot or cold spot"),
     "emerging_category": Column("Emerging hotspot category"),

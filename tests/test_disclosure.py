@@ -1324,6 +1324,28 @@ def test_the_year_earlier_tests_overdispersion_gives_no_withheld_month_back(demo
     assert "vary" not in row["definition"]
 
 
+def test_a_months_borrowed_overdispersion_gives_no_withheld_month_back(demo_gateway):
+    """Kirklees, DA, September 2021: a month against a month borrows phi from the 12
+    month-to-month changes before it, and five of those months are withheld on the
+    scorecard's chart; phi (in the change's definition) beside them would narrow them as the
+    months compared would. Withheld with them."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter, add_months
+
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("KD",), "domestic")
+    truth = panels.overview(_as_role(demo_gateway, "strategic"), flt, 30, 6).headline
+    assert "month-to-month changes before them vary" in (
+        truth.filter(indicator="change")["definition"].item()
+    )
+    view = panels.overview(_as_role(demo_gateway, "commissioner"), flt, 30, 6)
+    chart = dict(zip(view.offences_chart["month"], view.offences_chart["value"], strict=True))
+    borrowed = [add_months(date(2021, 9, 1), -k) for k in range(1, 14)]
+    assert any(chart[month] is None for month in borrowed)
+    row = view.headline.filter(indicator="change").row(0, named=True)
+    assert (row["p_value"], row["lower"], row["upper"]) == (None, None, None)
+    assert "vary" not in row["definition"] and "(suppressed)" in row["definition"]
+
+
 def _page_tables(demo_gateway, role, districts):
     from datetime import date
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -104,6 +105,7 @@ class YearEarlier:
     label: str
     days: tuple[int, int]
     months: tuple[list[date], list[date]] | None
+    pairs: Sequence[tuple[date, date]] = ()  # a month against a month: volumes.borrowed_pairs
 
 
 def headline_indicators(
@@ -116,6 +118,8 @@ def headline_indicators(
     days: tuple[int, int] = (1, 1),
     months: tuple[list[date], list[date]] | None = None,
     year_earlier: YearEarlier | None = None,
+    history: pl.DataFrame | None = None,
+    pairs: Sequence[tuple[date, date]] = (),
 ) -> pl.DataFrame:
     """Every headline figure for a filter, one row each (the registry's "headline" indicators,
     with the change and, under DA and non-DA together, the DA and non-DA counts and DA share).
@@ -132,7 +136,9 @@ def headline_indicators(
     there is nothing to compare with and the change has no value. Its p-value and 95% interval
     (lower, upper, as fractions) are the comparison table's for the same selection
     (volumes.selection_change): quasi-Poisson where the `months` compared vary more than
-    Poisson allows, else the exact test and Clopper-Pearson interval.
+    Poisson allows, else the exact test and Clopper-Pearson interval. A month against a month
+    borrows phi from the month-to-month changes `pairs` (volumes.borrowed_pairs) of the count
+    frame `history`, as the comparison table does.
 
     With `year_earlier` (a period shorter than 12 months), a second change row,
     "change_year_earlier", compares the same way with the same months a year before, so that
@@ -153,6 +159,8 @@ def headline_indicators(
             small_denominator,
             days,
             months,
+            history,
+            pairs,
         ),
     ]
     if year_earlier is not None:
@@ -166,6 +174,8 @@ def headline_indicators(
                 small_denominator,
                 year_earlier.days,
                 year_earlier.months,
+                history,
+                year_earlier.pairs,
             )
         )
     if domestic == "all":
@@ -216,6 +226,8 @@ def _change_row(
     small_denominator: int,
     days: tuple[int, int],
     months: tuple[list[date], list[date]] | None,
+    history: pl.DataFrame | None = None,
+    pairs: Sequence[tuple[date, date]] = (),
 ) -> dict[str, object]:
     """One change row: `change_counts` against `previous_all` (None: nothing to compare)."""
     compared = offence_total(apply_domestic(change_counts, domestic))
@@ -223,13 +235,18 @@ def _change_row(
     tested: dict = {}
     if previous_all is not None:
         tested = (
-            selection_change(change_counts, previous_all, days, months)
+            selection_change(change_counts, previous_all, days, months, history, pairs)
             .filter(pl.col("category") == domestic)
             .row(0, named=True)
         )
     change = tested.get("change_pct")
+    varying = (
+        "the months compared"
+        if tested.get("borrowed_pairs") is None
+        else f"the {tested['borrowed_pairs']} month-to-month changes before them"
+    )
     method = (
-        f"quasi-Poisson test and interval (the months compared vary {tested['dispersion']:.1f} "
+        f"quasi-Poisson test and interval ({varying} vary {tested['dispersion']:.1f} "
         "times as much as Poisson allows)"
         if tested.get("dispersion") is not None
         else "exact conditional binomial test of equal rates and Clopper-Pearson interval"

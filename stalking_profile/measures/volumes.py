@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -226,6 +227,98 @@ def monthly_dispersion(
     )
 
 
+BORROWED_PAIRS = 12  # the month-to-month changes a one-month comparison borrows phi from
+MIN_BORROWED_PAIRS = 6  # fewer usable than this: no estimate (the exact test applies)
+
+
+def borrowed_pairs(
+    months: tuple[list[date], list[date]], first_month: date, breaks: Sequence[date] = ()
+) -> list[tuple[date, date]]:
+    """The month-to-month changes a comparison of one month with one month borrows its
+    overdispersion from, since two months alone leave no degree of freedom to estimate it:
+    the BORROWED_PAIRS pairs of adjacent months before the later month compared, leaving out
+    any pair with a month before the data start (`first_month`: a month of no data is no
+    change) or across a series-breaking counting-rule change (`breaks`, first months of the
+    new series: April 2020's made stalking's count jump threefold). Empty for longer
+    comparisons, which estimate phi from their own months (monthly_dispersion), or where
+    fewer than MIN_BORROWED_PAIRS are left.
+
+    >>> pairs = borrowed_pairs(([date(2021, 9, 1)], [date(2021, 8, 1)]), date(2018, 4, 1))
+    >>> len(pairs), pairs[0], pairs[-1]
+    (12, (datetime.date(2020, 8, 1), datetime.date(2020, 9, 1)), (datetime.date(2021, 7, 1), datetime.date(2021, 8, 1)))
+    >>> across = borrowed_pairs(([date(2020, 9, 1)], [date(2020, 8, 1)]), date(2018, 4, 1),
+    ...     [date(2020, 4, 1)])
+    >>> len(across), (date(2020, 3, 1), date(2020, 4, 1)) in across
+    (11, False)
+    >>> borrowed_pairs(([date(2018, 9, 1)], [date(2018, 8, 1)]), date(2018, 4, 1))
+    []
+    """
+    if len(months[0]) != 1 or len(months[1]) != 1:
+        return []
+    later = max(months[0][0], months[1][0])
+    pairs = [
+        (add_months(later, -k - 1), add_months(later, -k)) for k in range(BORROWED_PAIRS, 0, -1)
+    ]
+    usable = [
+        (before, after) for before, after in pairs if before >= first_month and after not in breaks
+    ]
+    return usable if len(usable) >= MIN_BORROWED_PAIRS else []
+
+
+def pair_dispersion(
+    history: pl.DataFrame,
+    pairs: list[tuple[date, date]],
+    district_codes: list[str],
+    areas: Areas | None = None,
+) -> pl.DataFrame:
+    """Overdispersion of each district (and roll-up area) x category from month-to-month
+    changes (`pairs` of adjacent months, in the count frame `history`): phi = the mean over
+    the pairs of (a - n s)^2 / (n s (1 - s)), where a and b are the two months' offences,
+    n = a + b and s = a's days / both months' days. Given n, a is binomial (n, s) when both
+    months share one Poisson rate per day, so each term's mean is 1 (Poisson) or phi; a
+    slow trend barely moves it, as each pair is two neighbouring months. Pairs with n = 0
+    are left out. Columns: district_code, category, months (the pairs used + 2, so that
+    quasi_poisson_change's months - 2 degrees of freedom are the pairs), dispersion (null
+    with no pair), pairs."""
+    per_month = {
+        month: district_category_counts(
+            history.filter(pl.col("recorded_month") == month), district_codes, areas
+        )
+        for month in {m for pair in pairs for m in pair}
+    }
+    rows = []
+    for before, after in pairs:
+        share = (add_months(after, 1) - after).days / (
+            (add_months(after, 1) - after).days + (add_months(before, 1) - before).days
+        )
+        rows.append(
+            per_month[after]
+            .rename({"offences": "a"})
+            .join(per_month[before].rename({"offences": "b"}), on=["district_code", "category"])
+            .with_columns(pl.lit(share).alias("s"))
+        )
+    if not rows:
+        return pl.DataFrame(
+            schema={
+                "district_code": pl.String,
+                "category": pl.String,
+                "months": pl.Int64,
+                "dispersion": pl.Float64,
+                "pairs": pl.Int64,
+            }
+        )
+    n = pl.col("a") + pl.col("b")
+    term = (pl.col("a") - n * pl.col("s")) ** 2 / (n * pl.col("s") * (1 - pl.col("s")))
+    return (
+        pl.concat(rows)
+        .filter(n > 0)
+        .group_by("district_code", "category", maintain_order=True)
+        .agg(term.mean().alias("dispersion"), pl.len().cast(pl.Int64).alias("pairs"))
+        .with_columns((pl.col("pairs") + 2).alias("months"))
+        .select("district_code", "category", "months", "dispersion", "pairs")
+    )
+
+
 def quasi_poisson_change(
     current: np.ndarray,
     previous: np.ndarray,
@@ -261,6 +354,8 @@ def district_period_table(
     areas: Areas | None = None,
     days: tuple[int, int] = (1, 1),
     months: tuple[list[date], list[date]] | None = None,
+    history: pl.DataFrame | None = None,
+    pairs: Sequence[tuple[date, date]] = (),
 ) -> pl.DataFrame:
     """The profile's comparison table: offences per district x category for the current and
     previous equal-length periods, the % change, and whether the change is more than chance.
@@ -279,7 +374,10 @@ def district_period_table(
     With `months` (the two periods' months), each row's overdispersion is estimated from its
     monthly counts (monthly_dispersion); where phi > 1 the p-value and interval are the
     quasi-Poisson ones (quasi_poisson_change), wider than Poisson's, and `dispersion` says
-    phi (null: Poisson, not estimated or not above 1).
+    phi (null: Poisson, not estimated or not above 1). A month compared with one month has no
+    months to spare: with `pairs` (borrowed_pairs) and a count frame `history` holding their
+    months, phi is borrowed from those month-to-month changes (pair_dispersion), and
+    `borrowed_pairs` says how many (null: phi from the months compared, or none).
     """
     now = district_category_counts(current, district_codes, areas)
     before = district_category_counts(previous, district_codes, areas)
@@ -290,11 +388,27 @@ def district_period_table(
     share = days[0] / (days[0] + days[1]) if compares_per_day(days) else 0.5
     p_values = poisson_change_p_values(current_counts, previous_counts, share)
     lower, upper = change_interval(current_counts, previous_counts, share)
-    table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias("dispersion"))
+    table = table.with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("dispersion"),
+        pl.lit(None, dtype=pl.Int64).alias("borrowed_pairs"),
+    )
     if months is not None:
-        phi = monthly_dispersion(current, previous, months, district_codes, areas)
-        table = table.drop("dispersion").join(
-            phi.select("district_code", "category", "months", "dispersion"),
+        borrowing = bool(pairs) and history is not None
+        phi = (
+            pair_dispersion(history, list(pairs), district_codes, areas)
+            if borrowing and history is not None
+            else monthly_dispersion(current, previous, months, district_codes, areas)
+        )
+        table = table.drop("dispersion", "borrowed_pairs").join(
+            phi.select(
+                "district_code",
+                "category",
+                "months",
+                "dispersion",
+                (pl.col("pairs") if borrowing else pl.lit(None, dtype=pl.Int64)).alias(
+                    "borrowed_pairs"
+                ),
+            ),
             on=["district_code", "category"],
             how="left",
         )
@@ -312,7 +426,8 @@ def district_period_table(
         table = table.drop("months").with_columns(
             pl.Series("dispersion", np.where(use, table["dispersion"].to_numpy(), np.nan)).fill_nan(
                 None
-            )
+            ),
+            pl.when(pl.Series(use)).then(pl.col("borrowed_pairs")).alias("borrowed_pairs"),
         )
 
     return with_false_discovery_rate(
@@ -333,6 +448,8 @@ def selection_change(
     previous: pl.DataFrame,
     days: tuple[int, int],
     months: tuple[list[date], list[date]] | None = None,
+    history: pl.DataFrame | None = None,
+    pairs: Sequence[tuple[date, date]] = (),
 ) -> pl.DataFrame:
     """The change in the whole selection's offences, per category (all, domestic,
     non_domestic), by the comparison table's method for one row: the exact conditional
@@ -340,9 +457,12 @@ def selection_change(
     Poisson allows (`months` given, phi > 1), the quasi-Poisson test and interval. So the
     headline change and the table's row for the same districts always agree.
     Columns: category, current, previous, change_pct, change_lower, change_upper, p_value,
-    dispersion."""
+    dispersion, borrowed_pairs (a month against a month: phi from `pairs` of months in
+    `history`, as district_period_table)."""
     codes = sorted(set(current["district_code"]) | set(previous["district_code"]))
-    table = district_period_table(current, previous, codes, {SELECTION: codes}, days, months)
+    table = district_period_table(
+        current, previous, codes, {SELECTION: codes}, days, months, history, pairs
+    )
     return table.filter(pl.col("district_code") == SELECTION).select(
         "category",
         "current",
@@ -352,6 +472,7 @@ def selection_change(
         "change_upper",
         "p_value",
         "dispersion",
+        "borrowed_pairs",
     )
 
 
