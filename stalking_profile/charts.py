@@ -32,6 +32,11 @@ COLOURS: dict[str, str] = {
     "concerning": "#E69F00",
     "limits": "#6B6B6B",
 }
+# DA, non-DA and both told apart by more than colour (WCAG 1.4.1; helper 52's audit): a fill
+# pattern on bars, a dash and a marker shape on lines.
+PATTERNS: dict[str, str] = {"domestic": "", "non_domestic": "/", "all": "."}
+DASHES: dict[str, str] = {"domestic": "solid", "non_domestic": "dash", "all": "dot"}
+SYMBOLS: dict[str, str] = {"domestic": "circle", "non_domestic": "square", "all": "diamond"}
 TEXT = "#262730"  # 15:1 on white
 MUTED_TEXT = "#4D4D4D"  # 8.5:1 on white: axis ticks, notes (WCAG AA needs 4.5:1)
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -326,6 +331,7 @@ def monthly_trend_figure(
             y=part["offences"].to_list(),
             name=f"{DOMESTIC_CHOICES[category]} per month",
             marker_color=COLOURS[category],
+            marker_pattern_shape=PATTERNS[category],
             opacity=0.85,
         )
     totals = rolling["rolling_12m_total"].to_list()
@@ -487,6 +493,7 @@ def rate_comparison_figure(
             y=rate.to_list(),
             name=DOMESTIC_CHOICES[category],
             marker_color=COLOURS[category],
+            marker_pattern_shape=PATTERNS[category],
             error_y={
                 "type": "data",
                 "symmetric": False,
@@ -542,7 +549,8 @@ def rate_trend_figure(
             y=part["rate"].to_list(),
             mode="lines+markers",
             name=DOMESTIC_CHOICES[category],
-            line={"color": colour, "width": 2},
+            line={"color": colour, "width": 2, "dash": DASHES[category]},
+            marker={"symbol": SYMBOLS[category], "size": 7},
         )
     figure.update_layout(
         yaxis={"title": "Rate (95% Wilson interval)", **rate_axis(monthly["upper"].to_list())},
@@ -577,6 +585,7 @@ def share_bar_figure(
             orientation="h",
             name=DOMESTIC_CHOICES[category],
             marker_color=COLOURS[category],
+            marker_pattern_shape=PATTERNS[category],
             customdata=part["offences"].to_list(),
             hovertemplate=f"%{{x:.1%}} (%{{customdata:,}} {counted})<extra>"
             + DOMESTIC_CHOICES[category]
@@ -691,24 +700,22 @@ def repeat_share_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
     figure = new_figure()
     months = monthly["recorded_month"].to_list()
     full = monthly["full_lookback"].to_list()
-    for column, name, colour in (
-        (
-            "repeat_victim_share",
-            "Victim offended against in the 12 months before",
-            COLOURS["domestic"],
-        ),
-        ("repeat_suspect_share", "Suspect named in the 12 months before", COLOURS["non_domestic"]),
+    for column, name, style in (
+        ("repeat_victim_share", "Victim offended against in the 12 months before", "domestic"),
+        ("repeat_suspect_share", "Suspect named in the 12 months before", "non_domestic"),
     ):
+        colour = COLOURS[style]
         figure.add_scatter(
             x=months,
             y=monthly[column].to_list(),
             mode="lines+markers",
             name=name,
-            line={"color": colour, "width": 2},
+            line={"color": colour, "width": 2, "dash": DASHES[style]},
             marker={
                 "color": [colour if ok else "white" for ok in full],
                 "line": {"color": colour, "width": 2},
                 "size": 8,
+                "symbol": SYMBOLS[style],
             },
             hovertemplate="%{y:.1%}<extra>" + name + "</extra>",
         )
@@ -736,15 +743,16 @@ def orders_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
     `monthly`: month, applied, granted, in_force (measures.orders.orders_by_month, one type)."""
     figure = new_figure()
     months = monthly["month"].to_list()
-    for column, name, colour in (
-        ("applied", "Applications", COLOURS["non_domestic"]),
-        ("granted", "Full orders made", COLOURS["rolling"]),
+    for column, name, colour, pattern in (
+        ("applied", "Applications", COLOURS["non_domestic"], "/"),
+        ("granted", "Full orders made", COLOURS["rolling"], ""),
     ):
         figure.add_bar(
             x=months,
             y=monthly[column].to_list(),
             name=name,
             marker_color=colour,
+            marker_pattern_shape=pattern,
             hovertemplate="%{y:,}<extra>" + name + "</extra>",
         )
     figure.add_scatter(

@@ -401,3 +401,39 @@ def test_each_line_of_an_spc_chart_is_in_its_legend_once() -> None:
     figure = charts.spc_figure(chart, "Offences", 6)
     named = [t.name for t in figure.data if t.showlegend is not False and t.mode == "lines"]
     assert sorted(named) == ["Mean", "Process limits", "Trial limits (under 12 points)"]
+
+
+def _looks(trace) -> tuple:
+    """What tells a trace apart other than its colour: its kind, bar pattern, dash, symbol."""
+    marker = getattr(trace, "marker", None)
+    pattern = getattr(getattr(marker, "pattern", None), "shape", None) or ""
+    line = getattr(trace, "line", None)
+    dash = (getattr(line, "dash", None) or "solid") if trace.type == "scatter" else None
+    symbol = getattr(marker, "symbol", None) if trace.type == "scatter" else None
+    return (trace.type, pattern, dash, str(symbol) if symbol is not None else None)
+
+
+def test_da_and_non_da_are_told_apart_by_more_than_colour(demo_gateway: Gateway) -> None:
+    """Helper 52's accessibility audit (WCAG 1.4.1): DA and non-DA bars and lines, the repeat
+    victims' and suspects' lines, and orders applied and made differed by colour alone. Every
+    pair of series in a legend now differs by a pattern, a dash or a marker shape too."""
+    from stalking_profile import panels
+
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("BD", "CD", "KD", "LD", "WD"))
+    outcomes = panels.outcomes_panel(demo_gateway, flt, 30)
+    risk = panels.risk_panel(demo_gateway, flt, 30)
+    figures = {
+        "monthly trend": panels.trends_volume(demo_gateway, flt).figure,
+        "outcome rates": outcomes.rates_figure,
+        "outcome groups": outcomes.groups_figure,
+        "risk": risk.figure,
+        **{f"flag trend {k}": v for k, v in risk.trend_figures.items()},
+        "repeats": panels.repeats_panel(demo_gateway, flt, *panels._serial_rule()).figure,
+    }
+    checked = 0
+    for name, figure in figures.items():
+        shown = [t for t in figure.data if t.showlegend is not False and t.name]
+        looks = [_looks(t) for t in shown]
+        assert len(set(looks)) == len(looks), (name, [t.name for t in shown], looks)
+        checked += len(shown) > 1
+    assert checked >= 6
