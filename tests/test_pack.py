@@ -214,6 +214,51 @@ def test_a_publication_pack_counts_what_the_pages_protection_hid_in_it(demo_gate
     assert any("Nothing to chart" in t for t in _texts_of(slide))
 
 
+def test_a_packs_da_and_non_da_differ_by_more_than_colour(force_pack, demo_gateway):
+    """Helper 52's audit (WCAG 1.4.1): the deck's native charts told DA from non-DA by
+    PowerPoint's theme colours alone. Now its bars differ by a fill pattern and its lines by a
+    dash and marker too, in the dashboard's colours; the PDF's Plotly charts alike."""
+    from pptx.enum.chart import XL_MARKER_STYLE
+    from pptx.enum.dml import MSO_FILL_TYPE, MSO_LINE_DASH_STYLE
+
+    from stalking_profile.pack.charts import figure
+
+    pack, flt = force_pack
+    deck = Presentation(io.BytesIO(pack.pptx))
+    charts = {
+        slide.shapes.title.text: shape.chart
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.shape_type == MSO_SHAPE_TYPE.CHART
+    }
+    (trend,) = [c for title, c in charts.items() if title.startswith("Offences by month")]
+    lines = {s.name: s for s in trend.plots[0].series}
+    da, non_da = lines["DA"], lines["Non-DA"]
+    assert da.format.line.dash_style != non_da.format.line.dash_style == MSO_LINE_DASH_STYLE.DASH
+    assert (da.marker.style, non_da.marker.style) == (
+        XL_MARKER_STYLE.CIRCLE,
+        XL_MARKER_STYLE.SQUARE,
+    )
+    assert str(da.format.line.color.rgb) == "D55E00"  # the dashboard's DA colour
+    bars = {s.name: s for s in charts["Risk and flags: DA against non-DA"].plots[0].series}
+    assert bars["DA"].format.fill.type == MSO_FILL_TYPE.SOLID
+    assert bars["Non-DA"].format.fill.type == MSO_FILL_TYPE.PATTERNED
+    _, area = pack_filter(demo_gateway, "force", flt.start_month, flt.end_month)
+    content = pack_content(demo_gateway, flt, area, Access.command_line())
+    drawn = 0
+    for chart in content.charts:  # what the PDF draws
+        traces = {trace.name: trace for trace in figure(chart).data}
+        if not {"DA", "Non-DA"} <= traces.keys():
+            continue
+        da_trace, non_da_trace = traces["DA"], traces["Non-DA"]
+        drawn += 1
+        if chart.kind == "bar":
+            assert da_trace.marker.pattern.shape != non_da_trace.marker.pattern.shape
+        else:
+            assert da_trace.line.dash != non_da_trace.line.dash
+    assert drawn >= 3
+
+
 def _texts_of(slide) -> list[str]:
     return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
 

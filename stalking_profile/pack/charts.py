@@ -10,7 +10,7 @@ from typing import Literal
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile.charts import COLOURS, apply_theme, new_figure
+from stalking_profile.charts import COLOURS, DASHES, PATTERNS, SYMBOLS, apply_theme, new_figure
 from stalking_profile.filters import DOMESTIC_CHOICES
 
 # the rolling 12-month total / 12, on the months' own scale: the dashboard draws the total on an
@@ -29,6 +29,9 @@ SERIES_COLOURS = {
     "Upper process limit": COLOURS["limits"],
     "Lower process limit": COLOURS["limits"],
 }
+# the DA choice a series is of, for its pattern, dash and marker beside its colour
+SERIES_CHOICE = {name: choice for choice, name in DOMESTIC_CHOICES.items()}
+SPC_LINES = ("Mean", "Upper process limit", "Lower process limit")
 
 
 @dataclass(frozen=True)
@@ -150,21 +153,32 @@ def figure(chart: PackChart) -> go.Figure:
     out = new_figure()
     for name, values in chart.series.items():
         colour = SERIES_COLOURS.get(name)
+        choice = SERIES_CHOICE.get(name)
         if chart.kind == "line":
-            dashed = name in ("Mean", "Upper process limit", "Lower process limit")
+            plain = name in SPC_LINES or name == ROLLING_AVERAGE  # no markers, as drawn
             out.add_trace(
                 go.Scatter(
                     x=chart.categories,
                     y=values,
                     name=name,
-                    mode="lines" if dashed else "lines+markers",
-                    line={"color": colour, "dash": "dash" if dashed else "solid"},
+                    mode="lines" if plain else "lines+markers",
+                    line={
+                        "color": colour,
+                        "dash": "dash" if name in SPC_LINES else DASHES.get(choice or "", "solid"),
+                        "width": 3 if name == ROLLING_AVERAGE else 2,
+                    },
+                    marker={"symbol": SYMBOLS.get(choice or "", "circle")},
                 )
             )
         else:
             out.add_trace(
                 go.Bar(
-                    y=chart.categories, x=values, name=name, orientation="h", marker_color=colour
+                    y=chart.categories,
+                    x=values,
+                    name=name,
+                    orientation="h",
+                    marker_color=colour,
+                    marker_pattern_shape=PATTERNS.get(choice or "", ""),
                 )
             )
     apply_theme(out, chart.title)

@@ -10,7 +10,9 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 from pptx.chart.data import CategoryChartData
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.dml import MSO_LINE_DASH_STYLE, MSO_PATTERN
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches, Pt
 from reportlab.lib import colors
@@ -29,7 +31,14 @@ from reportlab.platypus import (
 
 from stalking_profile import images
 from stalking_profile.exports import new_deck
-from stalking_profile.pack.charts import PackChart, figure
+from stalking_profile.pack.charts import (
+    ROLLING_AVERAGE,
+    SERIES_CHOICE,
+    SERIES_COLOURS,
+    SPC_LINES,
+    PackChart,
+    figure,
+)
 from stalking_profile.pack.content import PackContent
 from stalking_profile.tables import NO_DATA, SUPPRESSED, column_for, python_values
 
@@ -122,7 +131,51 @@ def _chart(slide, shown: PackChart):
         chart.legend.position = XL_LEGEND_POSITION.TOP
         chart.legend.include_in_layout = False
     chart.font.size = Pt(14)
+    _styled(chart, shown.kind)
     return chart
+
+
+# A native series' look beside its colour, by DA choice (charts.PATTERNS, DASHES, SYMBOLS): DA
+# and non-DA had differed by PowerPoint's theme colours alone (WCAG 1.4.1).
+_PATTERN = {"non_domestic": MSO_PATTERN.WIDE_UPWARD_DIAGONAL, "all": MSO_PATTERN.SMALL_CONFETTI}
+_DASH = {"non_domestic": MSO_LINE_DASH_STYLE.DASH, "all": MSO_LINE_DASH_STYLE.ROUND_DOT}
+_MARKER = {
+    "domestic": XL_MARKER_STYLE.CIRCLE,
+    "non_domestic": XL_MARKER_STYLE.SQUARE,
+    "all": XL_MARKER_STYLE.DIAMOND,
+}
+
+
+def _styled(chart, kind: str) -> None:
+    """Each series in the dashboard's colour, and DA, non-DA and both told apart by a bar's
+    pattern or a line's dash and marker too; the SPC mean and limits dashed, the 12-month
+    average without markers, as the PDF draws them."""
+    for series in chart.plots[0].series:
+        colour = SERIES_COLOURS.get(series.name)
+        rgb = RGBColor.from_string(colour.lstrip("#")) if colour else None
+        choice = SERIES_CHOICE.get(series.name, "")
+        if kind == "bar":
+            fill = series.format.fill
+            if choice in _PATTERN:
+                fill.patterned()
+                fill.pattern = _PATTERN[choice]
+                fill.back_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+            else:
+                fill.solid()
+            if rgb is not None:
+                fill.fore_color.rgb = rgb
+            continue
+        line = series.format.line
+        if rgb is not None:
+            line.color.rgb = rgb
+        if series.name in SPC_LINES:
+            line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        elif choice in _DASH:
+            line.dash_style = _DASH[choice]
+        if series.name in SPC_LINES or series.name == ROLLING_AVERAGE:
+            series.marker.style = XL_MARKER_STYLE.NONE
+        elif choice in _MARKER:
+            series.marker.style = _MARKER[choice]
 
 
 def _described(shape, text: str) -> None:
