@@ -175,6 +175,15 @@ def poisson_change_p_values(
     return np.where(total == 0, np.nan, p_values)
 
 
+# phi by district (or roll-up area) x category, and the months it was worked out from
+DISPERSION_SCHEMA = {
+    "district_code": pl.String,
+    "category": pl.String,
+    "months": pl.Int64,
+    "dispersion": pl.Float64,
+}
+
+
 def monthly_dispersion(
     current: pl.DataFrame,
     previous: pl.DataFrame,
@@ -202,14 +211,7 @@ def monthly_dispersion(
                 counted.with_columns(pl.lit(period).alias("period"), pl.lit(days).alias("days"))
             )
     if not rows:
-        return pl.DataFrame(
-            schema={
-                "district_code": pl.String,
-                "category": pl.String,
-                "months": pl.Int64,
-                "dispersion": pl.Float64,
-            }
-        )
+        return pl.DataFrame(schema=DISPERSION_SCHEMA)
     monthly = pl.concat(rows)
     keys = ["district_code", "category"]
     rate = (pl.col("offences").sum() / pl.col("days").sum()).over([*keys, "period"])
@@ -298,15 +300,7 @@ def pair_dispersion(
             .with_columns(pl.lit(share).alias("s"))
         )
     if not rows:
-        return pl.DataFrame(
-            schema={
-                "district_code": pl.String,
-                "category": pl.String,
-                "months": pl.Int64,
-                "dispersion": pl.Float64,
-                "pairs": pl.Int64,
-            }
-        )
+        return pl.DataFrame(schema={**DISPERSION_SCHEMA, "pairs": pl.Int64})
     n = pl.col("a") + pl.col("b")
     term = (pl.col("a") - n * pl.col("s")) ** 2 / (n * pl.col("s") * (1 - pl.col("s")))
     return (
