@@ -1524,7 +1524,9 @@ def _pages_as_published(gateway, flt) -> dict:
         "serial": repeats.serial,
         "wards": wards.wards.select("ward_code", "offences").sort("ward_code"),
         "ward_totals": pl.DataFrame(totals, schema={"unknown": pl.Int64, "offences": pl.Int64}),
-        "headline": overview.headline,
+        # the change on a year earlier is an internal role's only (not published: its row
+        # would put the truth's rows out of line with the published ones)
+        "headline": overview.headline.filter(pl.col("indicator") != "change_year_earlier"),
         "trend": overview.trend_table,
         "spc": overview.offences_chart,
         "spc@breaks": trends.control.chart,
@@ -3693,3 +3695,24 @@ def test_the_data_quality_pages_of_the_three_da_choices_give_no_withheld_count_b
                 assert whole - part == truth[withheld][indicator]
                 given_back.append((indicator, withheld, whole - part))
     assert given_back == []
+
+
+@pytest.mark.parametrize(("district", "month"), [("WD", 6), ("KD", 1)])
+def test_a_previous_periods_small_count_is_not_shown_as_text(demo_gateway, district, month):
+    """Helper 54: the Headline figures table wrote the previous period's count as "1 before"
+    in publication mode (Wakefield non-DA, June 2021: May's 1), as the scan for small counts
+    written as text knew only a bare number. It now knows "N before" too."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.publication import is_small, rounded
+
+    assert is_small("1 before", 5) and is_small("4 a year before", 5)
+    assert not is_small("1,234 before", 5) and rounded("1,233 before", 5) == "1,235 before"
+    flt = ProfileFilter(date(2021, month, 1), date(2021, month, 1), (district,), "non_domestic")
+    truth = panels.overview(_as_role(demo_gateway, "strategic"), flt, 30, 6).headline_table
+    assert truth.filter(pl.col("figure").str.starts_with("Change"))["denominator"][0] == (
+        "1 before"
+    )
+    shown = panels.overview(_as_role(demo_gateway, "commissioner"), flt, 30, 6).headline_table
+    cells = [v for row in shown.iter_rows() for v in row if isinstance(v, str)]
+    assert not any(is_small(cell, BELOW) for cell in cells), cells

@@ -32,7 +32,6 @@ from reportlab.platypus import (
 from stalking_profile import images
 from stalking_profile.exports import new_deck
 from stalking_profile.pack.charts import (
-    ROLLING_AVERAGE,
     SERIES_CHOICE,
     SERIES_COLOURS,
     SPC_LINES,
@@ -148,8 +147,8 @@ _MARKER = {
 
 def _styled(chart, kind: str) -> None:
     """Each series in the dashboard's colour, and DA, non-DA and both told apart by a bar's
-    pattern or a line's dash and marker too; the SPC mean and limits dashed, the 12-month
-    average without markers, as the PDF draws them."""
+    pattern or a line's dash and marker too; the SPC mean and limits dashed, as the PDF draws
+    them."""
     for series in chart.plots[0].series:
         colour = SERIES_COLOURS.get(series.name)
         rgb = RGBColor.from_string(colour.lstrip("#")) if colour else None
@@ -172,9 +171,7 @@ def _styled(chart, kind: str) -> None:
             line.dash_style = MSO_LINE_DASH_STYLE.DASH
         elif choice in _DASH:
             line.dash_style = _DASH[choice]
-        if series.name in SPC_LINES or series.name == ROLLING_AVERAGE:
-            series.marker.style = XL_MARKER_STYLE.NONE
-        elif choice in _MARKER:
+        if choice in _MARKER:  # the others keep PowerPoint's (a line chart with markers)
             series.marker.style = _MARKER[choice]
 
 
