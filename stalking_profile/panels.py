@@ -474,7 +474,10 @@ def _overview(
         card,
         card_charts,
         offences_chart,
-        change_warning=_change_warning(compared, flt),
+        change_warning=" ".join(
+            w for c in (compared, year) if c is not None and (w := _change_warning(c, flt))
+        )
+        or None,
         comparison=" ".join(c.describe() for c in (compared, year) if c is not None),
     )
 
@@ -495,10 +498,13 @@ def _crossed_changes(compared: Comparison, flt: ProfileFilter) -> list[dict]:
 
 
 def _change_warning(compared: Comparison, flt: ProfileFilter) -> str | None:
-    """A warning when the change on the previous period crosses a counting-rule change."""
+    """A warning when the change on the previous period (or on a year earlier) crosses a
+    counting-rule change (helper 54: the force's +268.3% on a year earlier, July to September
+    2020, crossed April 2020's with nothing said)."""
+    against = "a year earlier" if compared.year_earlier else "the previous period"
     return (
         " ".join(
-            f"The change on the previous period straddles a counting-rule change "
+            f"The change on {against} straddles a counting-rule change "
             f"({change['date']:%B %Y}: {change['label']}): part of it is the rule, not behaviour."
             for change in _crossed_changes(compared, flt)
         )

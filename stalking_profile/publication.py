@@ -42,7 +42,9 @@ from stalking_profile.tables import SUPPRESSED, column_for, python_values
 
 P = ParamSpec("P")
 R = TypeVar("R")
-_WHOLE_NUMBER_TEXT = re.compile(r"^\s*\d{1,3}(,\d{3})*\s*$")
+# a count as text, alone or with the headline's "before" ("4,295 before": helper 54 found
+# "1 before" shown in publication mode, a small count the pattern without it let through)
+_WHOLE_NUMBER_TEXT = re.compile(r"^\s*(\d{1,3}(?:,\d{3})*)(\s+(?:a year )?before)?\s*$")
 _TRACE_ARRAYS = ("x", "y", "z", "values", "text", "customdata", "hovertext", "r")
 
 
@@ -89,8 +91,8 @@ def is_small(value: Any, below: int) -> bool:
     if isinstance(value, numbers.Real):  # Python and NumPy numbers alike
         number = float(value)
         return number.is_integer() and 1 <= number < below
-    if isinstance(value, str) and _WHOLE_NUMBER_TEXT.match(value):
-        return 1 <= int(value.replace(",", "")) < below
+    if isinstance(value, str) and (found := _WHOLE_NUMBER_TEXT.match(value)):
+        return 1 <= int(found.group(1).replace(",", "")) < below
     return False
 
 
@@ -461,8 +463,9 @@ def rounded(value: Any, base: int) -> Any:
     if isinstance(value, numbers.Real) and float(value).is_integer():
         whole = (int(float(value)) + base // 2) // base * base
         return float(whole) if isinstance(value, float) else whole
-    if isinstance(value, str) and _WHOLE_NUMBER_TEXT.match(value):
-        return f"{rounded(int(value.replace(',', '')), base):,}"
+    if isinstance(value, str) and (found := _WHOLE_NUMBER_TEXT.match(value)):
+        number = rounded(int(found.group(1).replace(",", "")), base)
+        return f"{number:,}{found.group(2) or ''}"
     return value
 
 

@@ -604,3 +604,15 @@ def test_the_risk_pages_verdict_sits_beside_its_difference(demo_gateway: Gateway
     table's right edge until scrolled to (helper 53)."""
     columns = panels.risk_panel(demo_gateway, YEAR, 30).comparison_table.columns
     assert columns.index("significant") == columns.index("difference_points") + 1
+
+
+def test_a_year_earlier_across_a_counting_rule_change_says_so(demo_gateway: Gateway) -> None:
+    """Helper 54: the force's July to September 2020 read +268.3% on a year earlier (p <
+    0.001) with nothing said of April 2020's change, which moved former-partner conduct into
+    stalking; the warning looked only at the period before. It names both comparisons."""
+    flt = ProfileFilter(date(2020, 7, 1), date(2020, 9, 1), ALL)
+    warning = panels.overview(demo_gateway, flt, 30, 6).change_warning or ""
+    assert warning.startswith("The change on a year earlier straddles a counting-rule change")
+    assert "April 2020" in warning and "previous period" not in warning
+    later = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ALL)
+    assert panels.overview(demo_gateway, later, 30, 6).change_warning is None
