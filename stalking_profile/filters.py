@@ -117,7 +117,7 @@ class ProfileFilter:
         >>> f.comparison(date(2019, 1, 1)).previous is None
         True
         """
-        return self._compared_with(self.months, first_month)
+        return self._compared_with(self.months, first_month, year_earlier=False)
 
     def year_earlier(self, first_month: date) -> Comparison | None:
         """This period against the same months a year earlier (a seasonal fall is no fall
@@ -133,9 +133,9 @@ class ProfileFilter:
         """
         if self.months >= ROLLING_MONTHS:
             return None
-        return self._compared_with(ROLLING_MONTHS, first_month)
+        return self._compared_with(ROLLING_MONTHS, first_month, year_earlier=True)
 
-    def _compared_with(self, back: int, first_month: date) -> Comparison:
+    def _compared_with(self, back: int, first_month: date, year_earlier: bool) -> Comparison:
         """This period against itself `back` months earlier, cut like for like where the data
         start (`first_month`) inside the earlier period."""
         earlier = replace(
@@ -143,17 +143,16 @@ class ProfileFilter:
             start_month=add_months(self.start_month, -back),
             end_month=add_months(self.end_month, -back),
         )
-        year = back == ROLLING_MONTHS and self.months < ROLLING_MONTHS
         if earlier.start_month >= first_month:
-            return Comparison(self, earlier, False, year)
+            return Comparison(self, earlier, False, year_earlier)
         start = add_months(first_month, back)
         if start > self.end_month:
-            return Comparison(self, None, False, year)
+            return Comparison(self, None, False, year_earlier)
         return Comparison(
             self.with_period(start, self.end_month),
             earlier.with_period(first_month, earlier.end_month),
             True,
-            year,
+            year_earlier,
         )
 
     def with_period(self, start_month: date, end_month: date) -> ProfileFilter:

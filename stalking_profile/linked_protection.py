@@ -10,20 +10,18 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
 from functools import cached_property, partial
 
 import polars as pl
 
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
-from stalking_profile.filters import ROLLING_MONTHS, Domestic, add_months
+from stalking_profile.filters import Domestic, add_months
 from stalking_profile.linked_tables import (
     CATEGORIES,
     CONTACT_TABLES,
     FORCE,
     SELECTED,
     TEXT_DERIVED,
-    YEAR,
     Place,
     Published,
     Tables,
@@ -31,7 +29,6 @@ from stalking_profile.linked_tables import (
     months_from,
     published_counts,
 )
-from stalking_profile.measures.headline import CHANGES
 from stalking_profile.measures.rates import with_false_discovery_rate
 from stalking_profile.measures.volumes import BORROWED_PAIRS
 from stalking_profile.tables import SUPPRESSED
@@ -243,7 +240,6 @@ ADDITIVE = frozenset(
         "month",
         "period",
         "previous",
-        YEAR,
         "flag",
         "outcome",
         "month with suspect",
@@ -504,8 +500,7 @@ def _tests_on_months_withheld(
     withheld ones back (Calderdale, July to September 2021: phi 3.32, the DA months 55, 79
     and 44, and 11 non-DA offences in the quarter allow one split, the withheld 4, 5 and 2).
     The months are the selection's, in the Trends table's period and the equal period before
-    (for the Overview's change on a year earlier, the period and the same months a year before;
-    for a month against a month, also the months its overdispersion is borrowed from);
+    (for a month against a month, also the months its overdispersion is borrowed from);
     a test of an area whose months are never published (a district of several selected, the
     force) is left, as one X^2 over two dozen unknown months pins none of them."""
     trend = tables.get("trend")
@@ -513,14 +508,11 @@ def _tests_on_months_withheld(
         return {}
     current = trend["recorded_month"].to_list()
     months = [*current, *months_from(add_months(current[0], -len(current)), len(current))]
-    # the change on a year earlier's months: the period's and the same months a year before
-    year = [*current, *(add_months(month, -ROLLING_MONTHS) for month in current)]
     if len(current) == 1:  # a month against a month borrows phi from the months before it
-        borrowed = months_from(add_months(current[0], -BORROWED_PAIRS - 1), BORROWED_PAIRS + 1)
-        months, year = [*months, *borrowed], [*year, *borrowed]
+        months += months_from(add_months(current[0], -BORROWED_PAIRS - 1), BORROWED_PAIRS + 1)
 
-    def withheld(category: str, compared: list[date] = months) -> bool:
-        keys = [("month", month, category) for month in compared]
+    def withheld(category: str) -> bool:
+        keys = [("month", month, category) for month in months]
         return any(
             key in system.values and (system.values[key] is None or key in hidden) for key in keys
         )
@@ -537,11 +529,10 @@ def _tests_on_months_withheld(
     headline = tables.get("headline")
     if headline is not None:
         for i, row in enumerate(headline.iter_rows(named=True)):
-            compared = year if row["indicator"] == "change_year_earlier" else months
             if (
-                row["indicator"] in CHANGES
+                row["indicator"] == "change"
                 and DISPERSION_TEXT.search(row["definition"] or "")
-                and withheld(domestic, compared)
+                and withheld(domestic)
             ):
                 for table in ("headline", "headline_text"):
                     for column in QUASI_POISSON[table]:

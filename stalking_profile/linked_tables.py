@@ -46,7 +46,7 @@ import polars as pl
 
 from stalking_profile import contract
 from stalking_profile.disclosure import Key, LinearSystem
-from stalking_profile.filters import ROLLING_MONTHS, Domestic, add_months
+from stalking_profile.filters import Domestic, add_months
 from stalking_profile.measures.indicators import BY_KEY
 from stalking_profile.measures.outcomes import OPEN_GROUP, OPEN_LABEL, TOTALS
 
@@ -819,8 +819,6 @@ def _risk_page_links(out: Published, tables: Tables) -> None:
         out.same(("flag", flag, category, area), ("flag", flag, category))
 
 
-# the offences in the same months a year earlier (the Overview's second change), by category
-YEAR = "year before"
 FLAG_TREND = "flag_trend:"  # + the flag: one flag's monthly rates by DA / non-DA
 SPC = "spc"  # an XmR table; "spc@" + a name for a second one beside it (the Trends page's)
 
@@ -845,14 +843,13 @@ def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         key = row["indicator"]
         if key == "offences":
             out.count(("period", chosen), "headline", i, "numerator", row["numerator"])
-        elif key in ("change", "change_year_earlier"):
-            # the months compared (cut like for like where the data start) and the earlier ones
-            cut, earlier = ("change", "previous") if key == "change" else ("change year", YEAR)
+        elif key == "change":
             now = headline["offences"]["numerator"] if "offences" in headline else None
             same = row["numerator"] is None or now is None or row["numerator"] == now
-            counted = ("period", chosen) if same else (cut, chosen)
+            counted = ("period", chosen) if same else ("change", chosen)
             out.count(counted, "headline", i, "numerator", row["numerator"])
-            out.count((earlier, chosen), "headline", i, "denominator", row["denominator"])
+            out.count(("previous", chosen), "headline", i, "denominator", row["denominator"])
+        # "change_year_earlier" is never published (panels._overview leaves it out): not modelled
         elif key in ("da_offences", "non_da_offences"):
             category = "domestic" if key == "da_offences" else "non_domestic"
             out.count(("period", category), "headline", i, "numerator", row["numerator"])
@@ -886,9 +883,6 @@ def _trend(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
             out.add([("month", m, category) for m in months], ("period", category))
         before = months_from(add_months(months[0], -len(months)), len(months))
         out.add([("month", m, chosen) for m in before], ("previous", chosen))
-        if len(months) < ROLLING_MONTHS:  # the Overview's change on the year earlier
-            year = [add_months(m, -ROLLING_MONTHS) for m in months]
-            out.add([("month", m, chosen) for m in year], (YEAR, chosen))
 
 
 def _spc(out: Published, frame: pl.DataFrame, chosen: Domestic, table: str = SPC) -> None:

@@ -214,9 +214,6 @@ def headline_indicators(
     return pl.DataFrame(rows, schema=SCHEMA)
 
 
-CHANGES = ("change", "change_year_earlier")  # the headline's change rows, by indicator key
-
-
 def _change_row(
     key: str,
     label: str,
