@@ -45,7 +45,7 @@ if comparison.compared:  # else the note alone: a table of "no data" said nothin
         "\\* the change is more than chance: exact test that the two periods' counts share one "
         "Poisson rate (conditional binomial), or, where a row's months vary more than Poisson "
         "allows, the quasi-Poisson test with that overdispersion (wider intervals; phi in the "
-        "CSV; a single month takes it from the 12 month-to-month changes before it), with the "
+        "CSV; a single month takes it from the 12 month-to-month changes up to it), with the "
         "false discovery rate controlled over the table (q < 0.05). A +12% on 37 "
         "offences is usually noise (95% interval -32% to +85%); +92% on 2,946 is not; the CSV "
         "holds every interval, p- and q-value. "

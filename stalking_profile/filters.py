@@ -246,7 +246,9 @@ class Comparison:
     @property
     def earlier_period(self) -> str:
         """What the period is compared with, in words."""
-        return "the same months a year earlier" if self.year_earlier else "the equal period before"
+        if not self.year_earlier:
+            return "the equal period before"
+        return f"the same {'month' if self.current.months == 1 else 'months'} a year earlier"
 
     def describe(self) -> str:
         """The comparison as a sentence, for captions and tooltips."""

@@ -120,7 +120,11 @@ def headline_help(
             f"offences ({percent(share['value'])}, {interval(share['lower'], share['upper'])})."
         )
     if change is not None and change["denominator"] is None:
-        parts.append("There is no previous period in the data to compare with.")
+        parts.append(
+            "There is no previous period in the data to compare with."
+            if _not_in_data(change)
+            else f"The change is {SUPPRESSED}: a count it compares is withheld."
+        )
     elif change is not None:
         parts.append(
             _change_help(change)
@@ -129,7 +133,11 @@ def headline_help(
             "many comparisons, is under 0.05."
         )
     if year_earlier is not None and year_earlier["denominator"] is None:
-        parts.append("The data hold none of the same months a year earlier to compare with.")
+        parts.append(
+            "The data hold none of the same months a year earlier to compare with."
+            if _not_in_data(year_earlier)
+            else f"The change on a year earlier is {SUPPRESSED}: a count it compares is withheld."
+        )
     elif year_earlier is not None:
         parts.append(_change_help(year_earlier) + " Seasons aside, as the months are the same.")
     if row["is_small"] and not no_offences:  # 0 of 0 is no data, not a small number
@@ -137,16 +145,34 @@ def headline_help(
     return " ".join(part for part in parts if part)
 
 
+def _not_in_data(change: dict) -> bool:
+    """Whether a change has nothing to compare with because the data hold no earlier period
+    (its label says so: Comparison.change_label), not because its earlier count is withheld."""
+    return str(change["label"]).endswith("in the data")
+
+
 def _change_help(change: dict) -> str:
-    """A change row in words: its counts, value, interval, p-value and method."""
+    """A change row in words: its counts, value, interval, p-value and method; a change from
+    none as such (2 against 0 had read "no data (, p = 0.500)")."""
     like = " (like for like: the same months of each period that the data cover)"
     method = change["definition"].split("; ", 1)[-1]
+    value = (
+        "a change from none has no percentage"
+        if change["value"] is None and change["denominator"] == 0
+        else signed_percent(change["value"])
+    )
+    figures = ", ".join(
+        part
+        for part in (interval(change["lower"], change["upper"]), p_value(change["p_value"]))
+        if part
+    )
     return (
         f"{change['label']}: {_shown(change['numerator'])} against "
         f"{_shown(change['denominator'])}"
         + (like if "like for like" in change["label"] else "")
-        + f": {signed_percent(change['value'])} ({interval(change['lower'], change['upper'])}, "
-        f"{p_value(change['p_value'])}). {method[:1].upper()}{method[1:]}"
+        + f": {value}"
+        + (f" ({figures})" if figures else "")
+        + f". {method[:1].upper()}{method[1:]}"
     )
 
 

@@ -486,7 +486,8 @@ QUASI_POISSON = {
     "headline_text": ("interval", "p_value"),
 }
 DISPERSION_TEXT = re.compile(
-    r" \((?:the months compared|the [0-9]+ month-to-month changes before them) vary [0-9.,]+ "
+    r" \((?:the months compared|the [0-9]+ month-to-month changes up to [A-Z][a-z]{2} [0-9]{4}) "
+    r"vary [0-9.,]+ "
     r"times as much as Poisson allows\)"
 )
 

@@ -838,15 +838,18 @@ class OutcomesPanel:
                 )
                 continue
             share = shares.get(f"Outcome within {horizon} days")
-            covered = "" if share is None else f", {formatting.percent(share)} of the period's"
+            days = (last - flt.start_month).days + 1
+            all_days = (period_end - flt.start_month).days + 1
+            covered = (  # the share withheld (publication mode): its days, which are public
+                f", the first {formatting.plural(days, 'day')} of the period's {all_days}"
+                if share is None
+                else f", {formatting.percent(share)} of the period's"
+            )
+            start = days / all_days if share is None else share
             parts.append(
                 f"Outcome within {horizon} days counts only the offences recorded by {day}"
                 f"{covered}: the later ones have not had {horizon} days yet."
-                + (
-                    " It describes the start of the period, not all of it."
-                    if share is None or share < 0.5
-                    else ""
-                )
+                + (" It describes the start of the period, not all of it." if start < 0.5 else "")
             )
         return " ".join(parts) or None
 

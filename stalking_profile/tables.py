@@ -140,7 +140,8 @@ COLUMNS: dict[str, Column] = {
     "significant": Column("More than chance? (q < 0.05)", "significance"),
     "dispersion": Column("Overdispersion (phi; blank: Poisson)", "decimal2"),
     "borrowed_pairs": Column(
-        "Phi from month-to-month changes before (blank: from the months compared)", "count"
+        "Phi from month-to-month changes up to the later month (blank: from the months compared)",
+        "count",
     ),
     "is_small": Column("Small numbers", "small"),
     "hotspot": Column("Hot or cold spot"),

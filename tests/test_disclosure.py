@@ -1320,7 +1320,7 @@ def test_a_months_borrowed_overdispersion_gives_no_withheld_month_back(demo_gate
 
     flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("KD",), "domestic")
     truth = panels.overview(_as_role(demo_gateway, "strategic"), flt, 30, 6).headline
-    assert "month-to-month changes before them vary" in (
+    assert "month-to-month changes up to Aug 2021 vary" in (
         truth.filter(indicator="change")["definition"].item()
     )
     view = panels.overview(_as_role(demo_gateway, "commissioner"), flt, 30, 6)

@@ -293,3 +293,55 @@ def test_a_changes_previous_count_says_it_is_the_period_befores() -> None:
     table = formatting.headline_table(headline)
     assert table["numerator"].to_list() == ["6,620", "6,620", "6,620"]
     assert table["denominator"].to_list() == ["", "4,295 before", "6,018 a year before"]
+
+
+def test_a_change_tooltip_tells_a_withheld_count_from_none_and_a_change_from_none(
+    demo_gateway,
+) -> None:
+    """Helper 54: in publication mode a change whose counts are withheld (Wakefield non-DA,
+    June 2021) said "There is no previous period in the data"; and a change on a year
+    earlier from no offences (Wakefield non-DA stalking, December 2019: 4 against December
+    2018's 0, counted here from the offence table) read "4 against 0: no data (, p = 0.125)".
+    A single month is compared with "the same month a year earlier", not months."""
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    december = ProfileFilter(date(2019, 12, 1), date(2019, 12, 1), ("WD",), "non_domestic")
+    counts = demo_gateway.sql(
+        "SELECT year(recorded_date) AS y, count(*) AS n FROM offence WHERE district_code = 'WD' "
+        "AND NOT is_domestic AND offence_type = 'stalking' AND month(recorded_date) = 12 "
+        "AND year(recorded_date) IN (2018, 2019) GROUP BY 1"
+    )
+    assert dict(counts.iter_rows()) == {2019: 4}
+    view = panels.overview(demo_gateway, december, 30, 6)
+    rows = {row["indicator"]: row for row in view.headline.iter_rows(named=True)}
+    text = formatting.headline_help(
+        rows["offences"], rows["change"], None, rows["change_year_earlier"]
+    )
+    assert (
+        "Change on a year earlier: 4 against 0: a change from none has no percentage "
+        "(p = 0.125)." in text
+    )
+    assert "no data" not in text and "(," not in text
+    assert "the same month a year earlier" in rows["change_year_earlier"]["definition"]
+    assert "Compared with the same month a year earlier: Dec 2018." in view.comparison
+
+    june = ProfileFilter(date(2021, 6, 1), date(2021, 6, 1), ("WD",), "non_domestic")
+    reader = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
+    rows = {
+        row["indicator"]: row
+        for row in panels.overview(reader, june, 30, 6).headline.iter_rows(named=True)
+    }
+    assert rows["change"]["denominator"] is None
+    text = formatting.headline_help(rows["offences"], rows["change"])
+    assert "The change is suppressed: a count it compares is withheld." in text
+    assert "no previous period" not in text
+    first = ProfileFilter(date(2018, 4, 1), date(2018, 4, 1), ("WD",))
+    rows = {
+        row["indicator"]: row
+        for row in panels.overview(demo_gateway, first, 30, 6).headline.iter_rows(named=True)
+    }
+    assert "There is no previous period in the data to compare with." in (
+        formatting.headline_help(rows["offences"], rows["change"])
+    )

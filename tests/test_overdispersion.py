@@ -162,7 +162,9 @@ def test_a_month_on_month_change_allows_for_the_months_before_it(demo_gateway):
     change = panels.overview(demo_gateway, flt, 30, 6).headline.filter(indicator="change")
     row = change.row(0, named=True)
     assert row["p_value"] == pytest.approx(p, rel=1e-9)
-    assert f"the 12 month-to-month changes before them vary {phi:.1f} times" in row["definition"]
+    assert (
+        f"the 12 month-to-month changes up to Jun 2021 vary {phi:.2f} times" in (row["definition"])
+    )
     assert volumes.poisson_change_p_value(july, june, 31 / 61) < 0.001 < 0.05 < p
     for month in (date(2020, 7, 1), date(2020, 12, 1), date(2021, 2, 1), date(2021, 7, 1)):
         one = ProfileFilter(month, month, districts)
@@ -173,3 +175,18 @@ def test_a_month_on_month_change_allows_for_the_months_before_it(demo_gateway):
     first = ProfileFilter(date(2018, 6, 1), date(2018, 6, 1), districts)
     early = panels.overview(demo_gateway, first, 30, 6).headline.filter(indicator="change")
     assert "exact conditional binomial test" in early["definition"].item()
+
+
+def test_too_few_month_to_month_changes_with_offences_leave_the_exact_test() -> None:
+    """Helper 54: pairs of months with no offences were dropped after the check for at least
+    MIN_BORROWED_PAIRS, so phi could rest on fewer (here 4 of 12 pairs have offences)."""
+    months = [volumes.add_months(date(2020, 1, 1), k) for k in range(13)]
+    counts = [0] * 9 + [5, 1, 9, 2]
+    pairs = list(pairwise(months))
+    phi = volumes.pair_dispersion(_frame(counts, months), pairs, ["A"])
+    row = phi.filter(district_code="A", category="all").row(0, named=True)
+    assert row["pairs"] == 4 < volumes.MIN_BORROWED_PAIRS
+    assert row["dispersion"] is None
+    more = volumes.pair_dispersion(_frame([0] * 5 + [5, 1, 9, 2, 7, 3, 8, 1], months), pairs, ["A"])
+    row = more.filter(district_code="A", category="all").row(0, named=True)
+    assert row["pairs"] == 8 and row["dispersion"] > 1

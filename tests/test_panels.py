@@ -281,6 +281,7 @@ def test_a_rate_within_days_says_which_of_the_periods_offences_it_covers(
     from datetime import timedelta
 
     from stalking_profile.access import Access, Role
+    from stalking_profile.filters import add_months
 
     extract = demo_gateway.sql("SELECT extract_date FROM current_dataset")["extract_date"].item()
     last_90, last_180 = extract - timedelta(days=90), extract - timedelta(days=180)
@@ -297,14 +298,24 @@ def test_a_rate_within_days_says_which_of_the_periods_offences_it_covers(
         f"was recorded 180 days before the extract date (by {last_180.day} {last_180:%B %Y}), "
         "so there is no rate within 180 days yet."
     )
-    # withheld in publication mode, the share is left out and the days still said
+    # withheld in publication mode, the share is left out and the days, which are public,
+    # said instead: "describes the start" only where they are under half the period's (it had
+    # been said wherever the share was withheld, Calderdale non-DA Sep-Nov 2021 too)
     reader = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
-    one = ProfileFilter(date(2021, 10, 1), date(2021, 12, 1), ("CD",), "non_domestic")
-    published = panels.outcomes_panel(reader, one, 30)
-    assert published.within.filter(category="non_domestic")["followed_share"].null_count()
-    assert f"counts only the offences recorded by {last_90.day} {last_90:%B %Y}: the later" in (
-        published.within_note(one) or ""
-    )
+    for start, days, of, start_only in ((10, 33, 92, True), (9, 63, 91, False)):
+        one = ProfileFilter(
+            date(2021, start, 1), add_months(date(2021, start, 1), 2), ("CD",), "non_domestic"
+        )
+        published = panels.outcomes_panel(reader, one, 30)
+        assert published.within.filter(category="non_domestic")["followed_share"].null_count()
+        note = published.within_note(one) or ""
+        first = last_90 - date(2021, start, 1) + timedelta(days=1)
+        assert first.days == days
+        assert (
+            f"counts only the offences recorded by {last_90.day} {last_90:%B %Y}, the first "
+            f"{days} days of the period's {of}: the later ones have not had 90 days yet."
+        ) in note
+        assert ("It describes the start of the period" in note) is start_only
     covered = ProfileFilter(date(2020, 1, 1), date(2020, 12, 1), ALL)
     assert panels.outcomes_panel(demo_gateway, covered, 30).within_note(covered) is None
 

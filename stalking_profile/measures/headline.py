@@ -9,7 +9,7 @@ from datetime import date
 
 import polars as pl
 
-from stalking_profile.filters import Domestic, apply_domestic, compares_per_day
+from stalking_profile.filters import Domestic, apply_domestic, compares_per_day, month_label
 from stalking_profile.measures.indicators import BY_KEY, shown_in
 from stalking_profile.measures.rates import SMALL_DENOMINATOR, Rate
 from stalking_profile.measures.volumes import offence_total, selection_change
@@ -240,16 +240,20 @@ def _change_row(
     varying = (
         "the months compared"
         if tested.get("borrowed_pairs") is None
-        else f"the {tested['borrowed_pairs']} month-to-month changes before them"
+        # up to the month before the later one: for a month against the same month a year
+        # earlier the changes lie between them ("before them" had said otherwise)
+        else f"the {tested['borrowed_pairs']} month-to-month changes up to "
+        f"{month_label(max(after for _, after in pairs))}"
     )
     method = (
-        f"quasi-Poisson test and interval ({varying} vary {tested['dispersion']:.1f} "
+        f"quasi-Poisson test and interval ({varying} vary {times(tested['dispersion'])} "
         "times as much as Poisson allows)"
         if tested.get("dispersion") is not None
         else "exact conditional binomial test of equal rates and Clopper-Pearson interval"
     )
+    one_month = months is not None and len(months[0]) == 1
     earlier = (
-        "the same months a year earlier"
+        f"the same {'month' if one_month else 'months'} a year earlier"
         if key == "change_year_earlier"
         else "the equal-length period before"
     )
@@ -266,6 +270,16 @@ def _change_row(
         "is_small": before is not None and before < small_denominator,
         "definition": _change_definition(method, days, earlier),
     }
+
+
+def times(dispersion: float) -> str:
+    """Overdispersion phi as the change's definition writes it: to two decimals under 10
+    (1.04 had read "1.0 times as much as Poisson allows", as if none), one above ('12.5').
+
+    >>> times(1.04), times(3.316), times(12.46)
+    ('1.04', '3.32', '12.5')
+    """
+    return f"{dispersion:.2f}" if dispersion < 10 else f"{dispersion:.1f}"
 
 
 def _change_definition(method: str, days: tuple[int, int], earlier: str) -> str:

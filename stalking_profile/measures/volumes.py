@@ -241,9 +241,13 @@ def borrowed_pairs(
     the BORROWED_PAIRS pairs of adjacent months before the later month compared, leaving out
     any pair with a month before the data start (`first_month`: a month of no data is no
     change) or across a series-breaking counting-rule change (`breaks`, first months of the
-    new series: April 2020's made stalking's count jump threefold). Empty for longer
-    comparisons, which estimate phi from their own months (monthly_dispersion), or where
-    fewer than MIN_BORROWED_PAIRS are left.
+    new series: April 2020's made stalking's count jump threefold). Pairs wholly under the
+    old rules are kept for the months just after a change: at their lower level they vary
+    less beyond Poisson, if anything (phi grows with the mean where the rate itself varies),
+    so the test stays more cautious than the exact one, which July 2020 would otherwise
+    fall back to (two pairs since April 2020: -17.6% starred on the exact test). Empty for
+    longer comparisons, which estimate phi from their own months (monthly_dispersion), or
+    where fewer than MIN_BORROWED_PAIRS are left.
 
     >>> pairs = borrowed_pairs(([date(2021, 9, 1)], [date(2021, 8, 1)]), date(2018, 4, 1))
     >>> len(pairs), pairs[0], pairs[-1]
@@ -279,9 +283,10 @@ def pair_dispersion(
     n = a + b and s = a's days / both months' days. Given n, a is binomial (n, s) when both
     months share one Poisson rate per day, so each term's mean is 1 (Poisson) or phi; a
     slow trend barely moves it, as each pair is two neighbouring months. Pairs with n = 0
-    are left out. Columns: district_code, category, months (the pairs used + 2, so that
+    are left out, and phi is not estimated (null) where fewer than MIN_BORROWED_PAIRS are
+    left. Columns: district_code, category, months (the pairs used + 2, so that
     quasi_poisson_change's months - 2 degrees of freedom are the pairs), dispersion (null
-    with no pair), pairs."""
+    with too few pairs), pairs."""
     per_month = {
         month: district_category_counts(
             history.filter(pl.col("recorded_month") == month), district_codes, areas
@@ -308,7 +313,10 @@ def pair_dispersion(
         .filter(n > 0)
         .group_by("district_code", "category", maintain_order=True)
         .agg(term.mean().alias("dispersion"), pl.len().cast(pl.Int64).alias("pairs"))
-        .with_columns((pl.col("pairs") + 2).alias("months"))
+        .with_columns(
+            (pl.col("pairs") + 2).alias("months"),
+            pl.when(pl.col("pairs") >= MIN_BORROWED_PAIRS).then("dispersion").alias("dispersion"),
+        )
         .select("district_code", "category", "months", "dispersion", "pairs")
     )
 
