@@ -374,12 +374,15 @@ def test_a_packs_short_period_is_also_put_beside_the_same_months_a_year_earlier(
     flt, area = pack_filter(demo_gateway, "force", date(2018, 10, 1), date(2019, 6, 1), "domestic")
     texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
     assert texts[2].startswith(
-        "On the same months a year earlier, like for like (215 against 215, the months the data "
-        "hold in both years), that is no change"
+        "On the same months a year earlier, like for like (215 from Apr 2019 to Jun 2019 against "
+        "215 from Apr 2018 to Jun 2018, the months the data hold in both years), that is no change"
     )
     flt, area = pack_filter(demo_gateway, "force", date(2020, 10, 1), date(2021, 9, 1))
     texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
     assert not any("a year earlier" in text for text in texts)  # its period before is one
+    flt, area = pack_filter(demo_gateway, "force", date(2021, 11, 1), date(2021, 11, 1))
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert any(text.startswith("On the same month a year earlier (") for text in texts)
 
 
 def test_the_packs_words_count_one_and_none_and_say_small_numbers(demo_gateway):

@@ -139,6 +139,7 @@ def gather(
             panels.overview(exact, flt, *_page_settings()).change_warning,
             flt.comparison(queries.dataset_info(exact).first_month),
             _change_q(gateway, flt),
+            flt.year_earlier(queries.dataset_info(exact).first_month),
         ),
         *findings.domestic_share(tables.headline),
         *findings.outcomes(tables.headline),

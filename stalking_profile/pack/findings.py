@@ -63,6 +63,7 @@ def volume(
     rule_change: str | None = None,
     compared: Comparison | None = None,
     q_value: float | None = None,
+    year_compared: Comparison | None = None,
 ) -> list[Finding]:
     """Offences recorded, and the change on the previous period in words its test allows
     (a withheld count as "suppressed", whatever withheld it; `rule_change`: the warning that the periods straddle a counting-rule change, said after
@@ -74,7 +75,8 @@ def volume(
     false discovery rate over its many tests): a change with p under 0.05 and q over it is
     said to be both, not called more than chance (the force's fall of 28.4%, October to
     December 2021, p = 0.021: the pack called it more than chance, which the Trends page,
-    q = 0.086, did not)."""
+    q = 0.086, did not). `year_compared`: the months the change on a year earlier compares,
+    named where like for like."""
     offences = _row(headline, "offences")
     if offences is None:
         return []
@@ -89,18 +91,11 @@ def volume(
     ]
     change = _row(headline, "change")
     if change is None or change["value"] is None or change["denominator"] is None:
-        return found + _year_earlier(headline)
+        return found + _year_earlier(headline, year_compared)
     previous = _count(change["denominator"])
     against = f"on the previous equal period ({previous})"
     if compared is not None and compared.like_for_like and compared.previous is not None:
-        current = _count(change["numerator"])
-        now, before = compared.current, compared.previous
-        against = (
-            f"like for like ({current} from {month_label(now.start_month)} to "
-            f"{month_label(now.end_month)} against {previous} from "
-            f"{month_label(before.start_month)} to {month_label(before.end_month)}, the months "
-            "the data hold in both periods)"
-        )
+        against = f"like for like ({_like_for_like(change, compared)} both periods)"
     if compared is not None and compared.per_day:  # months of unequal length: per day
         against = "in offences a day " + against
     pct = change["value"]
@@ -135,7 +130,7 @@ def volume(
                 CHANGE_TEST,
             )
         )
-    found += _year_earlier(headline)
+    found += _year_earlier(headline, year_compared)
     if rule_change:
         found.append(
             Finding(rule_change, "counting-rule changes (reference/recording_rule_changes.csv)")
@@ -143,20 +138,38 @@ def volume(
     return found
 
 
-def _year_earlier(headline: pl.DataFrame) -> list[Finding]:
+def _like_for_like(change: dict, compared: Comparison) -> str:
+    """'215 from Apr 2019 to Jun 2019 against 215 from Apr 2018 to Jun 2018, the months the
+    data hold in': the counts of a like-for-like change with the months each covers."""
+    assert compared.previous is not None
+    now, before = compared.current, compared.previous
+    return (
+        f"{_count(change['numerator'])} from {month_label(now.start_month)} to "
+        f"{month_label(now.end_month)} against {_count(change['denominator'])} from "
+        f"{month_label(before.start_month)} to {month_label(before.end_month)}, the months the "
+        "data hold in"
+    )
+
+
+def _year_earlier(headline: pl.DataFrame, compared: Comparison | None) -> list[Finding]:
     """The change on the same months a year earlier in words its test allows (a period
     shorter than 12 months: November to January read as a fall on the period before, a
-    seasonal fall, and as a rise on a year earlier)."""
+    seasonal fall, and as a rise on a year earlier); like for like, with the months it
+    compares where `compared` gives them ("215 against 215" had not said which)."""
     year = _row(headline, "change_year_earlier")
     if year is None or year["value"] is None or year["denominator"] is None:
         return []
     label = str(year["label"])
-    against = f"On the same months a year earlier ({_count(year['denominator'])})"
+    same = "month" if compared is not None and compared.current.months == 1 else "months"
+    against = f"On the same {same} a year earlier ({_count(year['denominator'])})"
     if "like for like" in label:
-        against = (
-            f"On the same months a year earlier, like for like ({_count(year['numerator'])} "
-            f"against {_count(year['denominator'])}, the months the data hold in both years)"
+        counts = (
+            _like_for_like(year, compared)
+            if compared is not None and compared.previous is not None
+            else f"{_count(year['numerator'])} against {_count(year['denominator'])}, the months "
+            "the data hold in"
         )
+        against = f"On the same months a year earlier, like for like ({counts} both years)"
     if label.endswith("per day"):
         against += ", in offences a day"
     pct, p = year["value"], year["p_value"]
