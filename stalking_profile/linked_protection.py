@@ -10,14 +10,16 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property, partial
 
 import polars as pl
 
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
-from stalking_profile.filters import Domestic, add_months
+from stalking_profile.filters import Domestic, add_months, months_between
 from stalking_profile.linked_tables import (
     CATEGORIES,
+    CHANGE_COUNTS,
     CONTACT_TABLES,
     FORCE,
     SELECTED,
@@ -501,7 +503,8 @@ def _tests_on_months_withheld(
     withheld ones back (Calderdale, July to September 2021: phi 3.32, the DA months 55, 79
     and 44, and 11 non-DA offences in the quarter allow one split, the withheld 4, 5 and 2).
     The months are the selection's, in the Trends table's period and the equal period before
-    (for a month against a month, also the months its overdispersion is borrowed from);
+    (for a month against a month, also the months its overdispersion is borrowed from), and
+    those the headline's change on a year earlier compares (with those it borrows from);
     a test of an area whose months are never published (a district of several selected, the
     force) is left, as one X^2 over two dozen unknown months pins none of them."""
     trend = tables.get("trend")
@@ -510,10 +513,10 @@ def _tests_on_months_withheld(
     current = trend["recorded_month"].to_list()
     months = [*current, *months_from(add_months(current[0], -len(current)), len(current))]
     if len(current) == 1:  # a month against a month borrows phi from the months before it
-        months += months_from(add_months(current[0], -BORROWED_PAIRS - 1), BORROWED_PAIRS + 1)
+        months += _borrowed_from(current[0])
 
-    def withheld(category: str) -> bool:
-        keys = [("month", month, category) for month in months]
+    def withheld(category: str, among: list[date] = months) -> bool:
+        keys = [("month", month, category) for month in among]
         return any(
             key in system.values and (system.values[key] is None or key in hidden) for key in keys
         )
@@ -531,14 +534,31 @@ def _tests_on_months_withheld(
     if headline is not None:
         for i, row in enumerate(headline.iter_rows(named=True)):
             if (
-                row["indicator"] == "change"
+                row["indicator"] in CHANGE_COUNTS
                 and DISPERSION_TEXT.search(row["definition"] or "")
-                and withheld(domestic)
+                and withheld(domestic, [*months, *_change_months(row)])
             ):
                 for table in ("headline", "headline_text"):
                     for column in QUASI_POISSON[table]:
                         cells[table][column].add(i)
     return {table: dict(columns) for table, columns in cells.items()}
+
+
+def _borrowed_from(later: date) -> list[date]:
+    """The months a month against a month may borrow its overdispersion from: the
+    BORROWED_PAIRS + 1 months before the `later` one (volumes.borrowed_pairs)."""
+    return months_from(add_months(later, -BORROWED_PAIRS - 1), BORROWED_PAIRS + 1)
+
+
+def _change_months(row: dict) -> list[date]:
+    """The months a headline change row's test rests on: those it compares, and, a month
+    against a month, those it borrows its overdispersion from (none: nothing compared)."""
+    if row.get("compared_from") is None or row.get("earlier_from") is None:
+        return []
+    now = months_between(row["compared_from"], row["compared_to"])
+    earlier = months_between(row["earlier_from"], row["earlier_to"])
+    borrowed = _borrowed_from(max(now[-1], earlier[-1])) if len(now) == len(earlier) == 1 else []
+    return [*now, *earlier, *borrowed]
 
 
 def _selection_area(areas: list[str]) -> str:

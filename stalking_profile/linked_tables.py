@@ -46,7 +46,7 @@ import polars as pl
 
 from stalking_profile import contract
 from stalking_profile.disclosure import Key, LinearSystem
-from stalking_profile.filters import Domestic, add_months
+from stalking_profile.filters import Domestic, add_months, months_between
 from stalking_profile.measures.indicators import BY_KEY
 from stalking_profile.measures.outcomes import OPEN_GROUP, OPEN_LABEL, TOTALS
 
@@ -843,13 +843,14 @@ def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         key = row["indicator"]
         if key == "offences":
             out.count(("period", chosen), "headline", i, "numerator", row["numerator"])
-        elif key == "change":
+        elif key in CHANGE_COUNTS:
+            now_key, before_key = ((name, chosen) for name in CHANGE_COUNTS[key])
             now = headline["offences"]["numerator"] if "offences" in headline else None
             same = row["numerator"] is None or now is None or row["numerator"] == now
-            counted = ("period", chosen) if same else ("change", chosen)
-            out.count(counted, "headline", i, "numerator", row["numerator"])
-            out.count(("previous", chosen), "headline", i, "denominator", row["denominator"])
-        # "change_year_earlier" is never published (panels._overview leaves it out): not modelled
+            counted = ("period", chosen) if same and key == "change" else now_key
+            counted = out.count(counted, "headline", i, "numerator", row["numerator"])
+            before = out.count(before_key, "headline", i, "denominator", row["denominator"])
+            _change_months(out, row, counted, before, chosen)
         elif key in ("da_offences", "non_da_offences"):
             category = "domestic" if key == "da_offences" else "non_domestic"
             out.count(("period", category), "headline", i, "numerator", row["numerator"])
@@ -863,6 +864,28 @@ def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
             out.part_of(part, whole)
     if chosen == "all":
         out.split("period", CATEGORY)
+
+
+# A change row's counts: (the period's, the earlier period's) names; a change's numerator is
+# the period's offences unless the data start cuts it like for like.
+CHANGE_COUNTS = {
+    "change": ("change", "previous"),
+    "change_year_earlier": ("year now", "year before"),
+}
+
+
+def _change_months(out: Published, row: dict, counted: Key, before: Key, chosen: Domestic) -> None:
+    """A change's counts are the sums of the months it compares (its row's compared_from to
+    compared_to, earlier_from to earlier_to), which the trend and process-control chart show
+    one by one: the change on a year earlier's like-for-like count less the months beside it
+    gave a withheld month back (helper 54: Wakefield, DA, December 2018 to May 2019)."""
+    if row.get("compared_from") is None or row.get("earlier_from") is None:
+        return
+    for key, first, last in (
+        (counted, row["compared_from"], row["compared_to"]),
+        (before, row["earlier_from"], row["earlier_to"]),
+    ):
+        out.add([("month", m, chosen) for m in months_between(first, last)], key)
 
 
 def _trend(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:

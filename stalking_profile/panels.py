@@ -409,10 +409,7 @@ def _overview(
         None if before is None else gateway.start(lambda: queries.offence_counts(gateway, before))
     )
     change_current = gateway.start(lambda: queries.offence_counts(gateway, now))
-    # Publication mode leaves the change on a year earlier out: its like-for-like count less
-    # the months shown beside it gave a withheld month back (helper 54: Wakefield, DA, December
-    # 2018 to May 2019), which protection does not yet model; internal roles see it.
-    year = None if gateway.publication else flt.year_earlier(data_start)
+    year = flt.year_earlier(data_start)
     year_now = (
         None
         if year is None

@@ -1288,26 +1288,70 @@ def test_outcome_shares_never_give_a_suppressed_count_back(demo_gateway):
     [
         ("WD", date(2018, 12, 1), date(2019, 5, 1), "domestic"),
         ("WD", date(2019, 1, 1), date(2019, 4, 1), "non_domestic"),
+        # published without its months modelled, the row pinned a withheld month exactly: 4
+        # DA offences in April 2019; 4, 3 and 3 non-DA in April and May 2018 and March 2019
+        ("WD", date(2019, 1, 1), date(2019, 6, 1), "domestic"),
+        ("KD", date(2019, 3, 1), date(2019, 5, 1), "non_domestic"),
     ],
 )
-def test_publication_leaves_out_the_change_on_a_year_earlier(
+def test_the_change_on_a_year_earlier_gives_no_withheld_month_back(
     demo_gateway, district, first, last, domestic
 ):
     """Helper 54's audit: the change on a year earlier, published, gave withheld months back
     (Wakefield, DA, December 2018 to May 2019: its like-for-like count, April and May 2019,
-    less May shown on the trend gave April's withheld 4), and with it protection failed to
-    open Wakefield's non-DA pages for January to April 2019. Publication mode leaves the row
-    out (internal roles keep it), and the pages open."""
+    less May shown on the trend gave April's withheld 4), as protection did not know which
+    months its counts add up; and protection failed to open Wakefield's non-DA pages for
+    January to April 2019. Stop 55 left the row out of publication mode. Protection now reads
+    each change row's counts as the sums of the months it compares: the row is published,
+    neither of its counts is one withheld month away from the months shown beside it, and
+    the Overview's tables survive the attacker's audit with it."""
     from stalking_profile import panels
-    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.filters import ProfileFilter, months_between
 
     flt = ProfileFilter(first, last, (district,), domestic)
-    truth = panels.overview(_as_role(demo_gateway, "strategic"), flt, 30, 6).headline
-    assert "change_year_earlier" in truth["indicator"].to_list()
+    truth = panels.overview(_as_role(demo_gateway, "strategic"), flt, 30, 6)
     view = panels.overview(_as_role(demo_gateway, "commissioner"), flt, 30, 6)
-    assert "change_year_earlier" not in view.headline["indicator"].to_list()
-    assert not view.headline_table["figure"].str.contains("a year earlier").any()
-    assert "a year earlier" not in view.comparison
+    year = view.headline.filter(indicator="change_year_earlier").row(0, named=True)
+    assert view.headline_table["figure"].str.contains("Change on a year earlier").any()
+    assert "a year earlier" in view.comparison
+    chart = dict(zip(view.offences_chart["month"], view.offences_chart["value"], strict=True))
+    true_months = dict(
+        zip(truth.offences_chart["month"], truth.offences_chart["value"], strict=True)
+    )
+    for side, start, end in (
+        ("numerator", "compared_from", "compared_to"),
+        ("denominator", "earlier_from", "earlier_to"),
+    ):
+        months = months_between(year[start], year[end])
+        assert sum(true_months[m] for m in months) == (
+            truth.headline.filter(indicator="change_year_earlier")[side].item()
+        )
+        withheld = [m for m in months if chart[m] is None]
+        if year[side] is not None:
+            assert len(withheld) != 1, (side, withheld)
+    # the attacker's audit, told here (not by the product's model) that each of the row's
+    # counts, where shown, is the sum of its months
+    tables = ("headline", "trend", "spc")
+
+    def read(panel, shown_row: dict) -> Published:
+        published = published_counts(
+            dict(
+                zip(tables, (panel.headline, panel.trend_table, panel.offences_chart), strict=True)
+            ),
+            domestic,
+        )
+        for side, start, end in (
+            ("numerator", "compared_from", "compared_to"),
+            ("denominator", "earlier_from", "earlier_to"),
+        ):
+            if shown_row[side] is not None:
+                published.known(("year earlier", side), shown_row[side])
+                months = months_between(year[start], year[end])
+                published.add([("month", m, domestic) for m in months], ("year earlier", side))
+        return published
+
+    true_row = truth.headline.filter(indicator="change_year_earlier").row(0, named=True)
+    _assert_none_narrowed(read(truth, true_row), read(view, year), BELOW)
 
 
 def test_a_months_borrowed_overdispersion_gives_no_withheld_month_back(demo_gateway):
@@ -1524,9 +1568,7 @@ def _pages_as_published(gateway, flt) -> dict:
         "serial": repeats.serial,
         "wards": wards.wards.select("ward_code", "offences").sort("ward_code"),
         "ward_totals": pl.DataFrame(totals, schema={"unknown": pl.Int64, "offences": pl.Int64}),
-        # the change on a year earlier is an internal role's only (not published: its row
-        # would put the truth's rows out of line with the published ones)
-        "headline": overview.headline.filter(pl.col("indicator") != "change_year_earlier"),
+        "headline": overview.headline,
         "trend": overview.trend_table,
         "spc": overview.offences_chart,
         "spc@breaks": trends.control.chart,

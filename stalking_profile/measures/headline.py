@@ -58,6 +58,13 @@ SCHEMA = {
     "p_value": pl.Float64,
     "is_small": pl.Boolean,
     "definition": pl.String,
+    # a change's months: the period's compared (like for like: only those with an earlier
+    # twin in the data) and the earlier ones, first and last (null: not a change, or nothing
+    # to compare); publication mode's protection reads its counts as these months' sums
+    "compared_from": pl.Date,
+    "compared_to": pl.Date,
+    "earlier_from": pl.Date,
+    "earlier_to": pl.Date,
 }
 
 
@@ -246,7 +253,7 @@ def _change_row(
         f"{month_label(max(after for _, after in pairs))}"
     )
     method = (
-        f"quasi-Poisson test and interval ({varying} vary {times(tested['dispersion'])} "
+        f"quasi-Poisson test and interval ({varying} vary {_times(tested['dispersion'])} "
         "times as much as Poisson allows)"
         if tested.get("dispersion") is not None
         else "exact conditional binomial test of equal rates and Clopper-Pearson interval"
@@ -269,14 +276,26 @@ def _change_row(
         "p_value": tested.get("p_value"),
         "is_small": before is not None and before < small_denominator,
         "definition": _change_definition(method, days, earlier),
+        **_compared(months if previous_all is not None else None),
     }
 
 
-def times(dispersion: float) -> str:
+def _compared(months: tuple[list[date], list[date]] | None) -> dict[str, date | None]:
+    """A change row's months compared, first and last of each period (None: nothing)."""
+    now, earlier = months or ([], [])
+    return {
+        "compared_from": min(now, default=None),
+        "compared_to": max(now, default=None),
+        "earlier_from": min(earlier, default=None),
+        "earlier_to": max(earlier, default=None),
+    }
+
+
+def _times(dispersion: float) -> str:
     """Overdispersion phi as the change's definition writes it: to two decimals under 10
     (1.04 had read "1.0 times as much as Poisson allows", as if none), one above ('12.5').
 
-    >>> times(1.04), times(3.316), times(12.46)
+    >>> _times(1.04), _times(3.316), _times(12.46)
     ('1.04', '3.32', '12.5')
     """
     return f"{dispersion:.2f}" if dispersion < 10 else f"{dispersion:.1f}"
