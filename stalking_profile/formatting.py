@@ -83,11 +83,15 @@ def count(value: int | float | None) -> str:
     return "no data" if value is None else f"{int(value):,}"
 
 
-def interval(lower: float | None, upper: float | None, decimals: int = 1) -> str:
-    """'95% CI 2.3% to 3.2%' or '' when there is no interval."""
+def interval(
+    lower: float | None, upper: float | None, decimals: int = 1, signed: bool = False
+) -> str:
+    """'95% CI 2.3% to 3.2%' or '' when there is no interval; `signed`, a change's, with its
+    signs ('-78.2% to +780.9%': '-78.2% to 780.9%' had read as a span of rates)."""
     if lower is None or upper is None:
         return ""
-    return f"95% CI {percent(lower, decimals)} to {percent(upper, decimals)}"
+    shown = signed_percent if signed else percent
+    return f"95% CI {shown(lower, decimals)} to {shown(upper, decimals)}"
 
 
 def p_value(value: float | None) -> str:
@@ -163,7 +167,10 @@ def _change_help(change: dict) -> str:
     )
     figures = ", ".join(
         part
-        for part in (interval(change["lower"], change["upper"]), p_value(change["p_value"]))
+        for part in (
+            interval(change["lower"], change["upper"], signed=True),
+            p_value(change["p_value"]),
+        )
         if part
     )
     return (
@@ -222,8 +229,8 @@ def headline_table(headline: pl.DataFrame) -> pl.DataFrame:
         for row in headline.select("kind", "value", "denominator").iter_rows(named=True)
     ]
     intervals = [
-        interval(row["lower"], row["upper"]).removeprefix("95% CI ")
-        for row in headline.select("lower", "upper").iter_rows(named=True)
+        interval(row["lower"], row["upper"], signed=row["kind"] == "change").removeprefix("95% CI ")
+        for row in headline.select("kind", "lower", "upper").iter_rows(named=True)
     ]
     return headline.select(
         pl.col("label").alias("figure"),

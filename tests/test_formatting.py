@@ -324,6 +324,16 @@ def test_a_change_tooltip_tells_a_withheld_count_from_none_and_a_change_from_non
         "(p = 0.125)." in text
     )
     assert "no data" not in text and "(," not in text
+    # a change's interval has its signs: "-78.2% to 780.9%" had read as a span of rates
+    lower, upper = rows["change"]["lower"], rows["change"]["upper"]
+    assert lower < 0 < upper
+    signed = f"{lower:+.1%} to {upper:+.1%}"
+    assert f"(95% CI {signed}, p = " in text
+    table = formatting.headline_table(view.headline)
+    assert table.filter(pl.col("figure").str.starts_with("Change on previous"))[
+        "interval"
+    ].item() == (signed)
+    assert not table.filter(pl.col("figure") == "Arrest rate")["interval"].item().startswith("+")
     assert "the same month a year earlier" in rows["change_year_earlier"]["definition"]
     assert "Compared with the same month a year earlier: Dec 2018." in view.comparison
 
