@@ -16,7 +16,7 @@ from plotly.basedatatypes import BaseFigure
 
 from stalking_profile import exports, formatting, images, tables
 from stalking_profile.access import AccessDenied, Permission
-from stalking_profile.charts import with_text_as_written
+from stalking_profile.charts import title_of, with_text_as_written
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.map_panels import Comparison
 from stalking_profile.operational import audit
@@ -325,6 +325,7 @@ def file_stem(name: str, flt: ProfileFilter) -> str:
 # 7,056 rows cost about a second of every move to the Hotspot maps page (docs/performance.md).
 # Tables longer than this are sent only once their expander is opened.
 LAZY_TABLE_ROWS = 100
+DATA_BEHIND = "Data behind this chart"  # + ": " and the chart's title, where it has one
 
 
 def chart_with_table(
@@ -344,8 +345,9 @@ def chart_with_table(
     if caption:
         st.caption(caption)
     lazy = table.height > LAZY_TABLE_ROWS
+    title = title_of(figure)
     data = st.expander(
-        "Data behind this chart",
+        f"Data behind this chart: {formatting.literal(title)}" if title else DATA_BEHIND,
         icon=":material/table:",
         key=f"data-behind-{name}" if lazy else None,
         on_change="rerun" if lazy else "ignore",
