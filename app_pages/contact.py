@@ -38,8 +38,13 @@ st.header("Contact kept, by district")
 ui.show_table(
     view.by_district_table,
     ui.file_stem("victim-contact-by-district", flt),
-    labels={"rate": "Contact kept (%)"},
+    labels={
+        "rate": "Contact kept (%)",
+        "lower": "Kept: 95% interval from (%)",
+        "upper": "Kept: 95% interval to (%)",
+    },
 )
+st.caption(view.told_note)
 ui.chart_with_table(
     view.figure,
     view.monthly,
@@ -47,9 +52,10 @@ ui.chart_with_table(
     flt,
     "Kept: no stretch between recording, each contact and the outcome (or, while open, the "
     "extract date) was longer than the interval agreed. An open offence whose next update is "
-    "not yet due counts as kept so far. Not measured: whether the victim was told the "
-    "outcome (a contact after it is not read), so an offence whose outcome came within the "
-    "interval counts as kept even with no contact at all. 95% Wilson intervals.",
+    "not yet due counts as kept so far. A contact after the outcome is not read here, so an "
+    "offence whose outcome came within the interval counts as kept even with no contact at "
+    "all: Told the outcome, in the table, says whether the victim heard of it. 95% Wilson "
+    "intervals.",
 )
 st.caption(
     "Offences with an agreement (%) is a data-quality figure: offences with no agreement "

@@ -290,6 +290,21 @@ class ContactPanel:
         )
         return linked_tables.CONTACT if every_month else linked_tables.CONTACT_SOME_MONTHS
 
+    @property
+    def told_note(self) -> str:
+        """What the table's Told the outcome counts, or that publication mode leaves it out."""
+        if "told" not in self.by_district.columns:
+            return (
+                "Told the outcome (the victim's final update) is for internal use: publication "
+                "mode does not give it yet."
+            )
+        return (
+            "Told the outcome: of the final updates due by the extract date (an outcome "
+            "recorded, and the agreed interval after it run out), those made on the outcome's "
+            "day or within the interval after it: the update the scrutiny panel asks for when a "
+            "case is closed. A victim told late, or not at all, is not told."
+        )
+
     def tables(self, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
         """The tables under their names in publication mode's protection."""
         return {self.by_district_name(flt): self.by_district, "contact_monthly": self.monthly}
@@ -381,13 +396,17 @@ def _contact_panel(
         before = pl.col("recorded_month") < provisional
         chosen, both, force = chosen.filter(before), both.filter(before), force.filter(before)
 
+    # Told the outcome is for internal use: publication mode's protection does not yet model
+    # its counts (a part of the agreements, as kept is), so its columns are left out there
+    told = list(contact.TOLD_COLUMNS) if gateway.publication else []
+
     def rates(by: str) -> pl.DataFrame:
         kept = both[by].unique().to_list() if aligned else None
-        return contact.contact_rates(chosen, by, kept, small_denominator)
+        return contact.contact_rates(chosen, by, kept, small_denominator).drop(told)
 
     monthly = rates("recorded_month")
     figure = _contact_figure(monthly, flt)
-    force_rows = contact.contact_rates(force, "district_code", None, small_denominator)
+    force_rows = contact.contact_rates(force, "district_code", None, small_denominator).drop(told)
     by_district = beside_force(rates("district_code"), force_rows, selection)
     return ContactPanel(data_start, by_district, monthly, figure, provisional, selection)
 

@@ -273,6 +273,11 @@ COLUMNS: dict[str, Column] = {
     "agreements": Column("Offences with a contact agreement", "count"),
     "kept": Column("Contact kept as agreed", "count"),
     "agreement_share": Column("Offences with an agreement (%)", "percent"),
+    "updates_due": Column("Final updates due", "count"),
+    "told": Column("Told the outcome within the interval", "count"),
+    "told_rate": Column("Told the outcome (%)", "percent"),
+    "told_lower": Column("Told: 95% interval from (%)", "percent"),
+    "told_upper": Column("Told: 95% interval to (%)", "percent"),
 }
 
 # Columns that are keys for code, never for people (dropped from every shown table).

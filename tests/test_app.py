@@ -343,15 +343,21 @@ def test_the_contact_and_orders_pages_name_the_selections_rows(app_test) -> None
         assert rows["Order type"].iloc[0] == "All types"
 
 
-def test_the_contact_page_says_kept_does_not_read_the_final_update(app_test) -> None:
+def test_the_contact_page_gives_the_final_update_beside_kept(app_test) -> None:
     """Helper 48's finding: an agreement counts as kept with no contact at all where the
     outcome came within the interval (766 of 4,359 kept in the year to September 2021), and a
-    contact after the outcome, the final update the seeds' dip samples ask about, is not read.
-    The page now says so beside the rate."""
+    contact after the outcome, the final update the seeds' dip samples ask about, was not
+    read. The page said so; it now gives Told the outcome in the district table, says what
+    it counts, and points to it from the kept rate's caption."""
     at = _open(app_test, "app_pages/contact.py", **PUBLISHED_YEAR)
     words = " ".join(c.value for c in at.caption)
-    assert "Not measured: whether the victim was told the outcome" in words
-    assert "counts as kept even with no contact at all" in words
+    assert "counts as kept even with no contact at all: Told the outcome" in words
+    assert "Told the outcome: of the final updates due by the extract date" in words
+    table = at.dataframe[0].value
+    assert {"Final updates due", "Told the outcome (%)", "Kept: 95% interval from (%)"} <= set(
+        table.columns
+    )
+    assert table["Final updates due"].tolist()[-1] == 4167  # the force's, as SQL counts them
 
 
 def test_force_columns_are_the_force_not_the_selection(app_test) -> None:

@@ -243,7 +243,11 @@ def _contact_rows() -> pl.DataFrame:
         ],
         orient="row",
     )
-    return frame.with_columns(recorded_month=pl.col("recorded_date").dt.month_start())
+    return frame.with_columns(
+        recorded_month=pl.col("recorded_date").dt.month_start(),
+        has_outcome=pl.col("crime_ref").is_in(["K1", "K2"]),  # the others open
+        extract_date=pl.lit(D(2021, 3, 31)),
+    )
 
 
 def test_contact_kept_by_offence_by_hand():
@@ -276,6 +280,47 @@ def test_contact_rates_by_district_and_month_by_hand():
     assert by_district["All"]["lower"] == pytest.approx(0.1500, abs=1e-4)  # Wilson, 2 of 4
     monthly = contact.contact_rates(per, "recorded_month")
     assert monthly["agreements"].to_list() == [2, 2] and monthly["kept"].to_list() == [1, 1]
+
+
+def test_told_the_outcome_by_hand():
+    """The final update (seed 002: "how investigations are closed in terms of the final
+    update to the victim"): K2's outcome on 1 March with a contact on the 10th, within its 28
+    days, told; K1's outcome on 20 February with no contact after it, not told; K3 and K4
+    open, and K5 with no agreement, no update due. An outcome whose interval has not run out
+    by the extract date is not yet due, whatever the contacts."""
+    per = {
+        r["crime_ref"]: r for r in contact.contact_by_offence(_contact_rows()).iter_rows(named=True)
+    }
+    assert [(per[k]["update_due"], per[k]["told"]) for k in ("K1", "K2", "K3", "K4", "K5")] == [
+        (True, False),
+        (True, True),
+        (False, None),
+        (False, None),
+        (False, None),
+    ]
+    assert per["K1"]["kept"] is True  # kept up to its outcome, and never told it
+    rows = {
+        r["district_code"]: r
+        for r in contact.contact_rates(
+            contact.contact_by_offence(_contact_rows()), "district_code"
+        ).iter_rows(named=True)
+    }
+    assert [rows[d]["updates_due"] for d in ("A", "B", "All")] == [2, 0, 2]
+    assert [rows[d]["told"] for d in ("A", "B", "All")] == [1, 0, 1]
+    assert rows["All"]["told_rate"] == pytest.approx(0.5)
+    assert rows["All"]["told_lower"] == pytest.approx(0.0945, abs=1e-4)  # Wilson, 1 of 2
+    assert rows["B"]["told_rate"] is None
+    # the day after the outcome, or on it, or the interval's last day: told; a day later, not
+    late = _contact_rows().filter(pl.col("crime_ref") == "K2")
+    for contact_day, told in (
+        (D(2021, 3, 1), True),
+        (D(2021, 3, 29), True),
+        (D(2021, 3, 30), False),
+    ):
+        moved = late.with_columns(contact_date=pl.lit(contact_day))
+        assert contact.contact_by_offence(moved)["told"].to_list() == [told]
+    not_yet = late.with_columns(extract_date=pl.lit(D(2021, 3, 28)))
+    assert contact.contact_by_offence(not_yet).select("update_due", "told").row(0) == (False, None)
 
 
 def test_contact_rates_give_a_row_with_no_offence_zero_counts():
@@ -730,3 +775,38 @@ def test_an_order_type_of_months_of_0_is_not_charted(demo_gateway: Gateway) -> N
     )
     assert "SPO" not in panel.types_charted and panel.types_charted  # others have activity
     assert panel.nothing_to_chart is not None
+
+
+def test_the_demo_force_tells_victims_the_outcome_as_sql_counts_it(demo_gateway: Gateway):
+    """Told the outcome on the Victim contact page, October 2020 to September 2021, against
+    SQL over the stored contacts: a final update due where an outcome is recorded and its
+    agreed interval after it ran out by the extract date; told where a contact came on the
+    outcome's day or within the interval after it. The demo tells about three in four; a
+    commissioner's page leaves the figure out, and says so."""
+    from stalking_profile.access import Access, Role
+    from stalking_profile.protection_panels import contact_panel
+
+    flt = ProfileFilter(D(2020, 10, 1), D(2021, 9, 1), ("BD", "CD", "KD", "LD", "WD"))
+    counted = demo_gateway.sql(
+        "WITH due AS (SELECT f.crime_ref, f.outcome_date, a.days FROM offence_fact f "
+        "JOIN (SELECT crime_ref, max(agreed_interval_days) AS days FROM victim_contact "
+        "GROUP BY 1) a USING (crime_ref) CROSS JOIN current_dataset d "
+        "WHERE f.offence_type = 'stalking' AND f.recorded_month BETWEEN $a AND $b "
+        "AND f.outcome_key IS NOT NULL AND f.outcome_date + a.days <= d.extract_date) "
+        "SELECT count(*) AS due, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM victim_contact c "
+        "WHERE c.crime_ref = due.crime_ref AND c.contact_date BETWEEN due.outcome_date AND "
+        "due.outcome_date + due.days)) AS told FROM due",
+        {"a": D(2020, 10, 1), "b": D(2021, 9, 1)},
+    ).row(0, named=True)
+    view = contact_panel(demo_gateway, flt)
+    assert view is not None
+    every = view.by_district.filter(district_code="All").row(0, named=True)
+    assert (every["updates_due"], every["told"]) == (counted["due"], counted["told"])
+    assert 0.7 < every["told_rate"] < 0.85
+    assert every["kept"] == 4359  # the contacts up to the outcome are as they were
+    reader = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
+    published = contact_panel(reader, flt)
+    assert published is not None
+    assert not set(contact.TOLD_COLUMNS) & set(published.by_district.columns)
+    assert not set(contact.TOLD_COLUMNS) & set(published.monthly.columns)
+    assert "publication mode does not give it yet" in published.told_note

@@ -1,5 +1,6 @@
 -- Purpose: the filter's offences with their Victim Contact Agreement and every contact made,
--- and the day contact could stop (the outcome's date, or the extract date if open).
+-- and the day contact could stop (the outcome's date, or the extract date if open), whether
+-- an outcome is recorded, and the extract date (a final update not yet due is no miss).
 -- Grain: one row per contact; an offence with an agreement but no contact, or with no
 -- agreement, once (agreed_interval_days null when there is no agreement).
 -- Parameters: $start_month, $end_month (DATE), $districts (VARCHAR[]), $offence_types (VARCHAR[]).
@@ -14,6 +15,8 @@ SELECT
         WHEN offence_fact.outcome_key IS NULL THEN current_dataset.extract_date
         ELSE offence_fact.outcome_date
     END AS end_date,
+    offence_fact.outcome_key IS NOT NULL AS has_outcome,
+    current_dataset.extract_date,
     victim_contact.agreed_interval_days,
     victim_contact.contact_date
 FROM offence_fact

@@ -317,7 +317,8 @@ def victim_contact(
     offences) and the contacts made until the offence's outcome (or the extract date). An
     agreement is kept with the district's probability, rising 0.4 points a month; a kept
     agreement's gaps are 45-100% of the interval, a broken one has one gap of 115-250%; 3% of
-    agreements have no contact at all."""
+    agreements have no contact at all. A closed offence's final update, telling the victim the
+    outcome (`_final_updates`), is added after the outcome."""
     rng = np.random.default_rng([seed, 19])
     eligible = offences.filter(
         (pl.col("recorded_date") >= CONTACT_FROM) & pl.col("victim_id").is_not_null()
@@ -362,4 +363,49 @@ def victim_contact(
             "contact_date": pl.Series([None] * len(without), dtype=pl.Date),
         }
     )
-    return pl.concat([contacts, agreements]).sort("crime_ref", "contact_date", nulls_last=True)
+    final = _final_updates(cases, interval, seed, extract)
+    # an agreement's row with no contact stands only while it has none; a final update on the
+    # day of the last contact before the outcome is that contact
+    agreements = agreements.filter(~pl.col("crime_ref").is_in(final["crime_ref"].implode()))
+    return (
+        pl.concat([contacts, agreements, final])
+        .unique(["crime_ref", "contact_date"], keep="first", maintain_order=True)
+        .sort("crime_ref", "contact_date", nulls_last=True)
+    )
+
+
+FINAL_UPDATE_TOLD = 0.7  # share of closed offences whose victim is told within the interval
+FINAL_UPDATE_LATE = 0.12  # told, but after the interval (the rest are never told)
+
+
+def _final_updates(
+    cases: pl.DataFrame, interval: np.ndarray, seed: int, extract: date
+) -> pl.DataFrame:
+    """The contact telling the victim the outcome of each offence with an agreement and an
+    outcome: within the agreed interval after it (on the outcome's day up to its last day)
+    for FINAL_UPDATE_TOLD of them, rising 0.3 points a month, later (up to twice the
+    interval) for FINAL_UPDATE_LATE, never for the rest; none after the extract date. Drawn
+    from its own stream, so the other contacts are as they were."""
+    rng = np.random.default_rng([seed, 23])
+    n = cases.height
+    months = ((cases["recorded_date"] - CONTACT_FROM).dt.total_days() / 30.4).to_numpy()
+    draw = rng.random(n)
+    told = draw < np.minimum(FINAL_UPDATE_TOLD + 0.003 * months, 0.95)
+    late = ~told & (draw < np.minimum(FINAL_UPDATE_TOLD + 0.003 * months, 0.95) + FINAL_UPDATE_LATE)
+    after = np.where(
+        told,
+        np.floor(rng.random(n) * (interval + 1)),
+        interval + 1 + np.floor(rng.random(n) * interval),
+    ).astype(np.int64)
+    made = (told | late) & cases["outcome_date"].is_not_null().to_numpy()
+    chosen = np.flatnonzero(made)
+    updates = pl.DataFrame(
+        {
+            "crime_ref": cases["crime_ref"].gather(chosen),
+            "agreed_interval_days": pl.Series(interval[chosen], dtype=pl.Int32),
+            "contact_date": _days(
+                cases.select("outcome_date")[chosen], "outcome_date", after[chosen]
+            ),
+        }
+    )
+    return updates.filter(pl.col("contact_date") <= extract)
