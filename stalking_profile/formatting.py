@@ -163,6 +163,9 @@ def _change_help(change: dict) -> str:
     value = (
         "a change from none has no percentage"
         if change["value"] is None and change["denominator"] == 0
+        # both counts there and no change: publication mode withheld it ("no data" had said)
+        else SUPPRESSED
+        if change["value"] is None
         else signed_percent(change["value"])
     )
     figures = ", ".join(
@@ -179,7 +182,9 @@ def _change_help(change: dict) -> str:
         + (like if "like for like" in change["label"] else "")
         + f": {value}"
         + (f" ({figures})" if figures else "")
-        + f". {method[:1].upper()}{method[1:]}"
+        + "."
+        # withheld with the test, the definition is "suppressed" ("Suppressed Seasons aside")
+        + ("" if method == SUPPRESSED else f" {method[:1].upper()}{method[1:]}")
     )
 
 

@@ -845,10 +845,13 @@ def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
             out.count(("period", chosen), "headline", i, "numerator", row["numerator"])
         elif key in CHANGE_COUNTS:
             now_key, before_key = ((name, chosen) for name in CHANGE_COUNTS[key])
-            now = headline["offences"]["numerator"] if "offences" in headline else None
-            same = row["numerator"] is None or now is None or row["numerator"] == now
-            counted = ("period", chosen) if same and key == "change" else now_key
-            counted = out.count(counted, "headline", i, "numerator", row["numerator"])
+            counted = out.count(
+                _change_count(row, headline, now_key, chosen),
+                "headline",
+                i,
+                "numerator",
+                row["numerator"],
+            )
             before = out.count(before_key, "headline", i, "denominator", row["denominator"])
             _change_months(out, row, counted, before, chosen)
         elif key in ("da_offences", "non_da_offences"):
@@ -872,6 +875,23 @@ CHANGE_COUNTS = {
     "change": ("change", "previous"),
     "change_year_earlier": ("year now", "year before"),
 }
+
+
+def _change_count(row: dict, headline: dict, now_key: Key, chosen: Domestic) -> Key:
+    """The key of a change row's numerator: its own, the sum of the months it compares
+    (`_change_months`), where they are cut like for like (keyed as the period's by its value,
+    a withheld like-for-like count was made the whole period's, which contradicted its
+    months: helper 55, the force's pack for October 2018 to June 2019); else the period's
+    offences, which it is, also where nothing is compared (a row "not in the data" still
+    shows the period's count: keyed apart, it was never hidden with it, and gave Calderdale's
+    withheld non-DA November 2018 back as 13 - 11); in a frame without the months, the
+    period's where it equals it."""
+    if "compared_from" in row:
+        cut = row["compared_from"] is not None and "like for like" in str(row["label"])
+        return now_key if cut else ("period", chosen)
+    now = headline["offences"]["numerator"] if "offences" in headline else None
+    same = row["numerator"] is None or now is None or row["numerator"] == now
+    return ("period", chosen) if same and row["indicator"] == "change" else now_key
 
 
 def _change_months(out: Published, row: dict, counted: Key, before: Key, chosen: Domestic) -> None:
@@ -1093,7 +1113,19 @@ def _comparison(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
             key = ("area", row["district_code"], row["category"], column)
             out.count(key, "comparison", i, column, row[column])
     districts = [a for a in areas if a not in (SELECTED, FORCE)]
-    chosen_area = SELECTED if SELECTED in areas else (districts[0] if districts else None)
+    # the selection's row: every district chosen, the force's (the first district's had been
+    # taken, so the headline's counts were never linked to the force's row: helper 55, force
+    # January-February 2020, the DA change's 187 before less the districts' shown gave
+    # Calderdale's withheld 19 back)
+    chosen_area = (
+        SELECTED
+        if SELECTED in areas
+        else districts[0]
+        if len(districts) == 1
+        else FORCE
+        if FORCE in areas
+        else None
+    )
     for column in ("current", "previous"):
         for category in categories:
             parts = [("area", d, category, column) for d in districts]

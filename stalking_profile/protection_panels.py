@@ -306,8 +306,13 @@ class ContactPanel:
         )
 
     def tables(self, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
-        """The tables under their names in publication mode's protection."""
-        return {self.by_district_name(flt): self.by_district, "contact_monthly": self.monthly}
+        """The tables under their names in publication mode's protection (without Told the
+        outcome, which publication mode does not give: `told_note`)."""
+        told = list(contact.TOLD_COLUMNS)
+        return {
+            self.by_district_name(flt): self.by_district.drop(told, strict=False),
+            "contact_monthly": self.monthly.drop(told, strict=False),
+        }
 
     def why_empty(self, flt: ProfileFilter) -> str:
         """Why no month of the filter's period has a figure (when `monthly` is empty)."""

@@ -129,8 +129,10 @@ def _is_fraction(name: str) -> bool:
     """A rate, share or interval bound between 0 and 1 (tables.COLUMNS: a percentage): never
     a count, whatever its value. Withheld with a small count in its row; read as a count, a
     rate of 100% was a "1" (Calderdale non-DA, July to September 2021: 5 of the 11 offences
-    followed up 90 days had an outcome, all 11 were followed up, and the 45.5% was withheld)."""
-    return column_for(name).kind == "percent"
+    followed up 90 days had an outcome, all 11 were followed up, and the 45.5% was withheld).
+    A p- or q-value too: p = 1.000 was read as a count of 1, and withheld its change with it
+    (helper 55: 54 change rows, the force's non-DA November 2021 among them, 46 against 46)."""
+    return column_for(name).kind in ("percent", "p_value")
 
 
 # Rates that are not counts, yet give one back beside their denominator (applications per 100

@@ -38,7 +38,8 @@ def _small_counts(value: object, found: list, where: str = "", below: int = SUPP
     """Every whole number from 1 to `below` - 1 in a panel (frames, figures, ints)."""
     if isinstance(value, pl.DataFrame):
         for name in value.columns:
-            if not publication._is_count_column(name):
+            # a rate or a p-value of 1 is no count (p = 1.000 beside 46 against 46)
+            if not publication._is_count_column(name) or publication._is_fraction(name):
                 continue
             for cell in value[name].to_list():
                 if publication.is_small(cell, below):
@@ -872,3 +873,24 @@ def test_publication_mode_shows_the_whole_force_and_one_offence_type(app_test):
         assert not at.metric and not at.dataframe
         lead = _open_as(app_test, "strategic", **address)  # not in publication mode: shown
         assert lead.metric
+
+
+def test_a_p_value_of_one_is_not_read_as_a_small_count() -> None:
+    """Helper 55: publication mode read p = 1.000 as a count of 1 and withheld the change's
+    value, interval and definition with it (54 change rows of a sample, 46 against 46 among
+    them). A p- or q-value is never a count; a small count in the row still withholds it."""
+    from stalking_profile.publication import suppress_frame
+
+    frame = pl.DataFrame(
+        {
+            "district_code": ["A", "B"],
+            "current": [46, 3],
+            "previous": [46, 40],
+            "change_pct": [0.0, -92.5],
+            "p_value": [1.0, 1e-9],
+            "q_value": [1.0, 1e-8],
+        }
+    )
+    shown = suppress_frame(frame, 5, already_secondary=True)
+    assert shown.row(0) == frame.row(0)
+    assert shown["current"][1] is None and shown["p_value"][1] is None

@@ -355,3 +355,25 @@ def test_a_change_tooltip_tells_a_withheld_count_from_none_and_a_change_from_non
     assert "There is no previous period in the data to compare with." in (
         formatting.headline_help(rows["offences"], rows["change"])
     )
+
+
+def test_a_withheld_change_reads_suppressed_in_its_tooltip() -> None:
+    """Helper 55: a change publication mode withheld beside both its counts read "13 against
+    12: no data. Suppressed Seasons aside", its definition ("suppressed") taken for a method."""
+    row = {
+        "label": "Change on a year earlier",
+        "definition": "suppressed",
+        "kind": "change",
+        "numerator": 13,
+        "denominator": 12,
+        "value": None,
+        "lower": None,
+        "upper": None,
+        "p_value": None,
+    }
+    offences = {"definition": "Offences.", "kind": "count", "is_small": False}
+    text = formatting.headline_help(offences, None, None, row)
+    assert text == (
+        "Offences. Change on a year earlier: 13 against 12: suppressed. Seasons aside, as the "
+        "months are the same."
+    )

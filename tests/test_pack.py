@@ -385,6 +385,19 @@ def test_a_packs_short_period_is_also_put_beside_the_same_months_a_year_earlier(
     flt, area = pack_filter(demo_gateway, "force", date(2021, 11, 1), date(2021, 11, 1))
     texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
     assert any(text.startswith("On the same month a year earlier (") for text in texts)
+    # one month compared like for like (helper 55: "21 from Apr 2019 to Apr 2019")
+    flt, area = pack_filter(
+        demo_gateway, "force", date(2019, 3, 1), date(2019, 4, 1), "non_domestic"
+    )
+    texts = [f.text for f in pack_content(demo_gateway, flt, area, Access.command_line()).findings]
+    assert any(
+        re.match(
+            r"On the same month a year earlier, like for like \([0-9]+ in Apr 2019 against "
+            r"[0-9]+ in Apr 2018, the months the data hold in both years\)",
+            text,
+        )
+        for text in texts
+    ), texts
 
 
 def test_the_packs_words_count_one_and_none_and_say_small_numbers(demo_gateway):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from stalking_profile.filters import Comparison, month_label
+from stalking_profile.filters import Comparison, ProfileFilter, month_label
 from stalking_profile.tables import SUPPRESSED
 
 SIGNIFICANCE = 0.05
@@ -144,11 +144,16 @@ def _like_for_like(change: dict, compared: Comparison) -> str:
     assert compared.previous is not None
     now, before = compared.current, compared.previous
     return (
-        f"{_count(change['numerator'])} from {month_label(now.start_month)} to "
-        f"{month_label(now.end_month)} against {_count(change['denominator'])} from "
-        f"{month_label(before.start_month)} to {month_label(before.end_month)}, the months the "
-        "data hold in"
+        f"{_count(change['numerator'])} {_months(now)} against {_count(change['denominator'])} "
+        f"{_months(before)}, the months the data hold in"
     )
+
+
+def _months(flt: ProfileFilter) -> str:
+    """'from Apr 2019 to Jun 2019'; 'in Apr 2019' for one month ("from Apr 2019 to Apr 2019")."""
+    if flt.start_month == flt.end_month:
+        return f"in {month_label(flt.start_month)}"
+    return f"from {month_label(flt.start_month)} to {month_label(flt.end_month)}"
 
 
 def _year_earlier(headline: pl.DataFrame, compared: Comparison | None) -> list[Finding]:
@@ -169,7 +174,7 @@ def _year_earlier(headline: pl.DataFrame, compared: Comparison | None) -> list[F
             else f"{_count(year['numerator'])} against {_count(year['denominator'])}, the months "
             "the data hold in"
         )
-        against = f"On the same months a year earlier, like for like ({counts} both years)"
+        against = f"On the same {same} a year earlier, like for like ({counts} both years)"
     if label.endswith("per day"):
         against += ", in offences a day"
     pct, p = year["value"], year["p_value"]
