@@ -321,6 +321,10 @@ def suppress_frame(
         for name in numeric
         if not _is_fraction(name)
     }
+    if "value" in small_cells and "kind" in frame.columns:
+        # a headline's value is a count only in its count rows: a change of exactly +100%
+        # (1.0) or a rate of 100% was read as a count of 1 and withheld with its row (helper 55)
+        small_cells["value"] = small_cells["value"] & (pl.col("kind") == "count")
     for name in text:
         small_cells[name] = pl.lit(
             python_values(frame[name], lambda cell: is_small(cell, below), pl.Boolean)

@@ -41,7 +41,13 @@ def _small_counts(value: object, found: list, where: str = "", below: int = SUPP
             # a rate or a p-value of 1 is no count (p = 1.000 beside 46 against 46)
             if not publication._is_count_column(name) or publication._is_fraction(name):
                 continue
-            for cell in value[name].to_list():
+            # a headline's value is a count in its count rows only (a change of +100% is 1.0)
+            counts = (
+                value.filter(pl.col("kind") == "count")
+                if name == "value" and ("kind" in value.columns)
+                else value
+            )
+            for cell in counts[name].to_list():
                 if publication.is_small(cell, below):
                     found.append((where, name, cell))
     elif isinstance(value, go.Figure):
@@ -894,3 +900,16 @@ def test_a_p_value_of_one_is_not_read_as_a_small_count() -> None:
     shown = suppress_frame(frame, 5, already_secondary=True)
     assert shown.row(0) == frame.row(0)
     assert shown["current"][1] is None and shown["p_value"][1] is None
+    # nor a headline's change of exactly +100% (1.0) or rate of 100%; its count rows' values
+    # are counts
+    headline = pl.DataFrame(
+        {
+            "indicator": ["offences", "change", "arrest_rate", "da_offences"],
+            "kind": ["count", "change", "rate", "count"],
+            "value": [46.0, 1.0, 1.0, 3.0],
+            "numerator": [46, 46, 46, 3],
+            "denominator": [None, 23, 46, None],
+        }
+    )
+    shown = suppress_frame(headline, 5, already_secondary=True)
+    assert shown["value"].to_list() == [46.0, 1.0, 1.0, None]
