@@ -16,7 +16,7 @@ from functools import cached_property, partial
 import polars as pl
 
 from stalking_profile.disclosure import Key, LinearSystem, audit, protect_system, small
-from stalking_profile.filters import Domestic, add_months, months_between
+from stalking_profile.filters import Domestic, add_months
 from stalking_profile.linked_tables import (
     CATEGORIES,
     CHANGE_COUNTS,
@@ -27,6 +27,7 @@ from stalking_profile.linked_tables import (
     Place,
     Published,
     Tables,
+    compared_months,
     is_spc,
     months_from,
     published_counts,
@@ -553,10 +554,10 @@ def _borrowed_from(later: date) -> list[date]:
 def _change_months(row: dict) -> list[date]:
     """The months a headline change row's test rests on: those it compares, and, a month
     against a month, those it borrows its overdispersion from (none: nothing compared)."""
-    if row.get("compared_from") is None or row.get("earlier_from") is None:
+    months = compared_months(row)
+    if months is None:
         return []
-    now = months_between(row["compared_from"], row["compared_to"])
-    earlier = months_between(row["earlier_from"], row["earlier_to"])
+    now, earlier = months
     borrowed = _borrowed_from(max(now[-1], earlier[-1])) if len(now) == len(earlier) == 1 else []
     return [*now, *earlier, *borrowed]
 

@@ -838,7 +838,6 @@ def _kind(table: str) -> str:
 
 
 def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
-    headline = {row["indicator"]: row for row in frame.iter_rows(named=True)}
     for i, row in enumerate(frame.iter_rows(named=True)):
         key = row["indicator"]
         if key == "offences":
@@ -846,11 +845,7 @@ def _headline(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         elif key in CHANGE_COUNTS:
             now_key, before_key = ((name, chosen) for name in CHANGE_COUNTS[key])
             counted = out.count(
-                _change_count(row, headline, now_key, chosen),
-                "headline",
-                i,
-                "numerator",
-                row["numerator"],
+                _change_count(row, now_key, chosen), "headline", i, "numerator", row["numerator"]
             )
             before = out.count(before_key, "headline", i, "denominator", row["denominator"])
             _change_months(out, row, counted, before, chosen)
@@ -877,21 +872,16 @@ CHANGE_COUNTS = {
 }
 
 
-def _change_count(row: dict, headline: dict, now_key: Key, chosen: Domestic) -> Key:
+def _change_count(row: dict, now_key: Key, chosen: Domestic) -> Key:
     """The key of a change row's numerator: its own, the sum of the months it compares
     (`_change_months`), where they are cut like for like (keyed as the period's by its value,
     a withheld like-for-like count was made the whole period's, which contradicted its
     months: helper 55, the force's pack for October 2018 to June 2019); else the period's
     offences, which it is, also where nothing is compared (a row "not in the data" still
     shows the period's count: keyed apart, it was never hidden with it, and gave Calderdale's
-    withheld non-DA November 2018 back as 13 - 11); in a frame without the months, the
-    period's where it equals it."""
-    if "compared_from" in row:
-        cut = row["compared_from"] is not None and "like for like" in str(row["label"])
-        return now_key if cut else ("period", chosen)
-    now = headline["offences"]["numerator"] if "offences" in headline else None
-    same = row["numerator"] is None or now is None or row["numerator"] == now
-    return ("period", chosen) if same and row["indicator"] == "change" else now_key
+    withheld non-DA November 2018 back as 13 - 11)."""
+    cut = compared_months(row) is not None and "like for like" in str(row["label"])
+    return now_key if cut else ("period", chosen)
 
 
 def _change_months(out: Published, row: dict, counted: Key, before: Key, chosen: Domestic) -> None:
@@ -899,13 +889,23 @@ def _change_months(out: Published, row: dict, counted: Key, before: Key, chosen:
     compared_to, earlier_from to earlier_to), which the trend and process-control chart show
     one by one: the change on a year earlier's like-for-like count less the months beside it
     gave a withheld month back (helper 54: Wakefield, DA, December 2018 to May 2019)."""
-    if row.get("compared_from") is None or row.get("earlier_from") is None:
+    months = compared_months(row)
+    if months is None:
         return
-    for key, first, last in (
-        (counted, row["compared_from"], row["compared_to"]),
-        (before, row["earlier_from"], row["earlier_to"]),
-    ):
-        out.add([("month", m, chosen) for m in months_between(first, last)], key)
+    for key, among in zip((counted, before), months, strict=True):
+        out.add([("month", m, chosen) for m in among], key)
+
+
+def compared_months(row: dict) -> tuple[list[date], list[date]] | None:
+    """A headline change row's months: those of the period it compares and the earlier ones
+    (headline.SCHEMA's compared_from to compared_to, earlier_from to earlier_to); None where
+    it compares nothing."""
+    if row.get("compared_from") is None or row.get("earlier_from") is None:
+        return None
+    return (
+        months_between(row["compared_from"], row["compared_to"]),
+        months_between(row["earlier_from"], row["earlier_to"]),
+    )
 
 
 def _trend(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:

@@ -389,9 +389,9 @@ def _final_updates(
     rng = np.random.default_rng([seed, 23])
     n = cases.height
     months = ((cases["recorded_date"] - CONTACT_FROM).dt.total_days() / 30.4).to_numpy()
-    draw = rng.random(n)
-    told = draw < np.minimum(FINAL_UPDATE_TOLD + 0.003 * months, 0.95)
-    late = ~told & (draw < np.minimum(FINAL_UPDATE_TOLD + 0.003 * months, 0.95) + FINAL_UPDATE_LATE)
+    draw, on_time = rng.random(n), np.minimum(FINAL_UPDATE_TOLD + 0.003 * months, 0.95)
+    told = draw < on_time
+    late = ~told & (draw < on_time + FINAL_UPDATE_LATE)
     after = np.where(
         told,
         np.floor(rng.random(n) * (interval + 1)),
