@@ -555,10 +555,8 @@ def _offences_by_district_links(out: Published, tables: Tables, chosen: Domestic
     offences on the Risk page gave its withheld 2 non-DA)."""
     if "order_take_up" in tables:
         _take_up_links(out, tables["order_take_up"])
-    if "comparison" in tables and "risk_by_district" in tables:
-        rows = tables["risk_by_district"].select("district_code", "category").unique()
-        for area, category in rows.iter_rows():
-            out.same_if_equal(("area", area, category, "current"), ("offences", category, area))
+    if "comparison" in tables:
+        _comparison_links(out, tables)
     for table, key_of in (
         ("order_take_up", lambda row: (row["district_code"], row["order_type"])),
         ("contact_by_district", lambda row: (None, row["district_code"])),
@@ -574,6 +572,45 @@ def _offences_by_district_links(out: Published, tables: Tables, chosen: Domestic
             area = everything if row["district_code"] == "All" else row["district_code"]
             if area is not None:
                 out.same((table, "offences", *key_of(row)), ("offences", chosen, area))
+
+
+def _comparison_links(out: Published, tables: Tables) -> None:
+    """The Trends page's district table beside the period's offences by district (the Risk
+    page's). Where the data start cuts it like for like, each area's count this period is
+    the months it compares: the selection's is the sum of those months (the trend shows
+    them), and a district's is part of its period's offences, the difference (its months left
+    out, never shown) kept as wide as a hidden count (force, February to December 2019:
+    Calderdale's 25 non-DA offences on the Risk page less the 21 of its March to December
+    beside them gave its 4 of February, withheld or not). Otherwise the two are the same count
+    where they agree."""
+    frame = tables["comparison"]
+    cut = _cut_months(tables.get("headline"))
+    if cut is not None:
+        now, before = cut
+        for area, category in _chosen_area_rows(frame):
+            for column, months in (("current", now), ("previous", before)):
+                key = ("area", area, category, column)
+                out.add([("month", m, category) for m in months], key)
+    if "risk_by_district" not in tables:
+        return
+    rows = tables["risk_by_district"].select("district_code", "category").unique()
+    for area, category in rows.iter_rows():
+        this_period, offences = ("area", area, category, "current"), ("offences", category, area)
+        if cut is None:
+            out.same_if_equal(this_period, offences)
+        elif this_period in out.values:
+            out.part_of(this_period, offences)
+
+
+def _cut_months(headline: pl.DataFrame | None) -> tuple[list[date], list[date]] | None:
+    """The months the period's change compares, where the data start cut it like for like
+    (its headline row's: compared_months); None where it is not cut."""
+    if headline is None:
+        return None
+    for row in headline.filter(pl.col("indicator") == "change").iter_rows(named=True):
+        if "like for like" in str(row["label"]):
+            return compared_months(row)
+    return None
 
 
 def _period_links(out: Published, tables: Tables, chosen: Domestic) -> None:
@@ -1113,19 +1150,7 @@ def _comparison(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
             key = ("area", row["district_code"], row["category"], column)
             out.count(key, "comparison", i, column, row[column])
     districts = [a for a in areas if a not in (SELECTED, FORCE)]
-    # the selection's row: every district chosen, the force's (the first district's had been
-    # taken, so the headline's counts were never linked to the force's row: helper 55, force
-    # January-February 2020, the DA change's 187 before less the districts' shown gave
-    # Calderdale's withheld 19 back)
-    chosen_area = (
-        SELECTED
-        if SELECTED in areas
-        else districts[0]
-        if len(districts) == 1
-        else FORCE
-        if FORCE in areas
-        else None
-    )
+    chosen_area = _chosen_area(areas)
     for column in ("current", "previous"):
         for category in categories:
             parts = [("area", d, category, column) for d in districts]
@@ -1146,6 +1171,29 @@ def _comparison(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         if set(categories) >= {*CATEGORIES, "all"}:
             for area in [*areas, OTHERS]:
                 out.split("area", area, CATEGORY, column)
+
+
+def _chosen_area(areas: list[str]) -> str | None:
+    """The district table's row of the filter's whole selection: the selection's, its one
+    district's, or, every district chosen, the force's (the first district's had been taken,
+    so the headline's counts were never linked to the force's row: helper 55, force
+    January-February 2020, the DA change's 187 before less the districts' shown gave
+    Calderdale's withheld 19 back)."""
+    districts = [a for a in areas if a not in (SELECTED, FORCE)]
+    if SELECTED in areas:
+        return SELECTED
+    if len(districts) == 1:
+        return districts[0]
+    return FORCE if FORCE in areas else None
+
+
+def _chosen_area_rows(frame: pl.DataFrame) -> list[tuple[str, str]]:
+    """The (area, category) rows of the district table that are the filter's whole
+    selection (`_chosen_area`)."""
+    area = _chosen_area(frame["district_code"].unique(maintain_order=True).to_list())
+    if area is None:
+        return []
+    return [(area, c) for c in frame.filter(pl.col("district_code") == area)["category"]]
 
 
 def _areas(out: Published, prefix: tuple, areas: list[str]) -> None:
