@@ -22,6 +22,7 @@ from stalking_profile.linked_tables import (
     CHANGE_COUNTS,
     CONTACT_TABLES,
     FORCE,
+    QUALITY_TOTAL,
     SELECTED,
     TEXT_DERIVED,
     Place,
@@ -248,6 +249,7 @@ ADDITIVE = frozenset(
         "month with suspect",
         "offences_with_suspect",
         "quality",
+        QUALITY_TOTAL,
     }
 )
 

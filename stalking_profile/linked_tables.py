@@ -150,6 +150,7 @@ DERIVED = {
 }
 TEXT_DERIVED = ("value", "interval")
 RATE = ("rate", "lower", "upper")
+TOLD_RATE = ("told_rate", "told_lower", "told_upper")  # the Victim contact page's told the outcome
 
 
 @dataclass(frozen=True)
@@ -261,11 +262,13 @@ TOTALLED: dict[str, Totalled] = {
     "contact_by_district": Totalled(
         "district_code",
         "All",
-        ("offences", "agreements", "kept"),
+        ("offences", "agreements", "kept", "updates_due", "told"),
         derived={
             "offences": ("agreement_share",),
             "agreements": (*RATE, "agreement_share"),
             "kept": RATE,
+            "updates_due": TOLD_RATE,
+            "told": TOLD_RATE,
         },
     ),
 }
@@ -290,7 +293,12 @@ PARTS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     **dict.fromkeys(
         (CONTACT, CONTACT_SOME_MONTHS, "contact_monthly"),
-        (("agreements", "offences"), ("kept", "agreements")),
+        (
+            ("agreements", "offences"),
+            ("kept", "agreements"),
+            ("updates_due", "agreements"),
+            ("told", "updates_due"),
+        ),
     ),
     "order_breaches": (("orders_breached", "orders_in_force"),),
     "first_breach": (("breached", "orders"),),
@@ -559,7 +567,8 @@ def _offences_by_district_links(out: Published, tables: Tables, chosen: Domestic
         _comparison_links(out, tables)
     for table, key_of in (
         ("order_take_up", lambda row: (row["district_code"], row["order_type"])),
-        ("contact_by_district", lambda row: (None, row["district_code"])),
+        (CONTACT, lambda row: (None, row["district_code"])),
+        (CONTACT_SOME_MONTHS, lambda row: (None, row["district_code"])),
     ):
         frame = tables.get(table)
         if frame is None or "offences" not in frame.columns:
@@ -570,8 +579,16 @@ def _offences_by_district_links(out: Published, tables: Tables, chosen: Domestic
         everything = SELECTED if len(districts) > 1 else (districts[0] if districts else None)
         for row in frame.iter_rows(named=True):
             area = everything if row["district_code"] == "All" else row["district_code"]
-            if area is not None:
-                out.same((table, "offences", *key_of(row)), ("offences", chosen, area))
+            if area is None:
+                continue
+            key, offences = (table, "offences", *key_of(row)), ("offences", chosen, area)
+            if table == CONTACT_SOME_MONTHS:
+                # some of the period's months: part of them (a period to January 2022, the
+                # latest month, too recent to judge: Calderdale's non-DA 10 offences less the
+                # 9 of November and December on the Victim contact page gave its 1 of January)
+                out.part_of(key, offences)
+            else:
+                out.same(key, offences)
 
 
 def _comparison_links(out: Published, tables: Tables) -> None:
@@ -627,7 +644,7 @@ def _period_links(out: Published, tables: Tables, chosen: Domestic) -> None:
     quality = _quality_table(tables)
     if quality is not None:
         for indicator in quality["indicator"].to_list():
-            out.same_if_equal(("quality total", indicator), ("period", chosen))
+            out.same_if_equal(quality_key(indicator, chosen, QUALITY_TOTAL), ("period", chosen))
 
 
 def _same_when_equal_links(out: Published, tables: Tables, chosen: Domestic) -> None:
@@ -751,15 +768,16 @@ def _protection_links(out: Published, tables: Tables, chosen: Domestic) -> None:
     by_district = next((n for n in (CONTACT, CONTACT_SOME_MONTHS) if n in tables), None)
     if "contact_monthly" in tables and by_district is not None:
         monthly = tables["contact_monthly"]
-        for column in ("offences", "agreements", "kept"):
+        for column in ("offences", "agreements", "kept", "updates_due", "told"):
+            if column not in monthly.columns:
+                continue
+            derived = TOLD_RATE if column in ("updates_due", "told") else (*RATE, "agreement_share")
             keys = []
             for i, row in enumerate(monthly.iter_rows(named=True)):
                 key = ("contact_monthly", column, row["recorded_month"])
                 key = out.count(key, "contact_monthly", i, column, row[column])
                 keys.append(key)
-                out.places[key][-1] = Place(
-                    "contact_monthly", i, column, (*RATE, "agreement_share")
-                )
+                out.places[key][-1] = Place("contact_monthly", i, column, derived)
                 if column == "offences":
                     out.same(key, ("month", row["recorded_month"], chosen))
             out.add(keys, (by_district, column, None, "All"))
@@ -1071,13 +1089,18 @@ _QUALITY_CATEGORY = {
 }
 
 
-def quality_key(indicator: str, chosen: Domestic) -> Key:
-    """A Data quality indicator's count, named with the DA category of the offences it counts:
-    so the indicator's DA and non-DA counts make its count for both (the pages of the three
-    choices read side by side, linked_protection.ADDITIVE). Named without it, no reader's sum
-    linked them: "No ward recorded", July to September 2021, 48 for both less 44 for DA gave
-    the 4 the non-DA page withheld (helper 51)."""
-    return ("quality", indicator, _QUALITY_CATEGORY.get(indicator, chosen))
+QUALITY_TOTAL = "quality total"  # a Data quality indicator's denominator (quality_key)
+
+
+def quality_key(indicator: str, chosen: Domestic, count: str = "quality") -> Key:
+    """A Data quality indicator's count (or, `count` QUALITY_TOTAL, its denominator), named
+    with the DA category of the offences it counts: so the indicator's DA and non-DA counts
+    make its count for both (the pages of the three choices read side by side,
+    linked_protection.ADDITIVE). Named without it, no reader's sum linked them: "No ward
+    recorded", July to September 2021, 48 for both less 44 for DA gave the 4 the non-DA page
+    withheld (helper 51); the offences still open at the extract's denominator, force,
+    November 2021 to January 2022, 29 for both less 25 for DA gave the non-DA 4 (helper 56)."""
+    return (count, indicator, _QUALITY_CATEGORY.get(indicator, chosen))
 
 
 def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic, table: str = QUALITY) -> None:
@@ -1102,7 +1125,8 @@ def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic, table: str =
         elif indicator in ("missing_ward", "unknown_ward"):
             out.count(("period", chosen), table, i, "denominator", denominator)
         else:
-            out.count(("quality total", indicator), table, i, "denominator", denominator)
+            total = quality_key(indicator, chosen, QUALITY_TOTAL)
+            out.count(total, table, i, "denominator", denominator)
     if chosen == "all":
         out.split("period", CATEGORY)
         out.split("stalking period", CATEGORY)

@@ -292,12 +292,7 @@ class ContactPanel:
 
     @property
     def told_note(self) -> str:
-        """What the table's Told the outcome counts, or that publication mode leaves it out."""
-        if "told" not in self.by_district.columns:
-            return (
-                "Told the outcome (the victim's final update) is for internal use: publication "
-                "mode does not give it yet."
-            )
+        """What the table's Told the outcome counts."""
         return (
             "Told the outcome: of the final updates due by the extract date (an outcome "
             "recorded, and the agreed interval after it run out), those made on the outcome's "
@@ -306,13 +301,8 @@ class ContactPanel:
         )
 
     def tables(self, flt: ProfileFilter) -> dict[str, pl.DataFrame]:
-        """The tables under their names in publication mode's protection (without Told the
-        outcome, which publication mode does not give: `told_note`)."""
-        told = list(contact.TOLD_COLUMNS)
-        return {
-            self.by_district_name(flt): self.by_district.drop(told, strict=False),
-            "contact_monthly": self.monthly.drop(told, strict=False),
-        }
+        """The tables under their names in publication mode's protection."""
+        return {self.by_district_name(flt): self.by_district, "contact_monthly": self.monthly}
 
     def why_empty(self, flt: ProfileFilter) -> str:
         """Why no month of the filter's period has a figure (when `monthly` is empty)."""
@@ -401,17 +391,13 @@ def _contact_panel(
         before = pl.col("recorded_month") < provisional
         chosen, both, force = chosen.filter(before), both.filter(before), force.filter(before)
 
-    # Told the outcome is for internal use: publication mode's protection does not yet model
-    # its counts (a part of the agreements, as kept is), so its columns are left out there
-    told = list(contact.TOLD_COLUMNS) if gateway.publication else []
-
     def rates(by: str) -> pl.DataFrame:
         kept = both[by].unique().to_list() if aligned else None
-        return contact.contact_rates(chosen, by, kept, small_denominator).drop(told)
+        return contact.contact_rates(chosen, by, kept, small_denominator)
 
     monthly = rates("recorded_month")
     figure = _contact_figure(monthly, flt)
-    force_rows = contact.contact_rates(force, "district_code", None, small_denominator).drop(told)
+    force_rows = contact.contact_rates(force, "district_code", None, small_denominator)
     by_district = beside_force(rates("district_code"), force_rows, selection)
     return ContactPanel(data_start, by_district, monthly, figure, provisional, selection)
 
