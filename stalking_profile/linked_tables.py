@@ -298,6 +298,13 @@ PARTS: dict[str, tuple[tuple[str, str], ...]] = {
             ("kept", "agreements"),
             ("updates_due", "agreements"),
             ("told", "updates_due"),
+            # a part of a part: its difference is the two differences' sum, a count too
+            # (helper 57: force non-DA, February 2021, 19 agreements less 15 told gave the 4
+            # agreements whose victim was not told, 2 not yet due and 2 due and not told)
+            ("kept", "offences"),
+            ("updates_due", "offences"),
+            ("told", "offences"),
+            ("told", "agreements"),
         ),
     ),
     "order_breaches": (("orders_breached", "orders_in_force"),),
