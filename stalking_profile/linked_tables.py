@@ -656,7 +656,7 @@ def _period_links(out: Published, tables: Tables, chosen: Domestic) -> None:
 
 
 WITHIN_MONTHS = f"Outcome within {HORIZONS[0]} days"  # the horizon of the Outcomes page by month
-NOT_COMPLETE = "months not complete"  # the offences followed up in months shown by month
+NOT_COMPLETE = "months not complete"  # offences followed up in months not shown by month
 
 
 def _within_month_links(out: Published, tables: Tables) -> None:
