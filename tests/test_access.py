@@ -913,3 +913,31 @@ def test_a_p_value_of_one_is_not_read_as_a_small_count() -> None:
     )
     shown = suppress_frame(headline, 5, already_secondary=True)
     assert shown["value"].to_list() == [46.0, 1.0, 1.0, None]
+
+
+def test_a_commissioners_contact_page_gives_told_the_outcome_with_small_counts_withheld(
+    app_test,
+):
+    """Told the outcome was for internal roles only (the commissioner's page said publication
+    mode did not give it yet). The force's non-DA page for July to September 2021 now gives
+    it, with Calderdale's 4 victims told, and its rate, written "suppressed"."""
+    at = _open_as(
+        app_test,
+        "commissioner",
+        "app_pages/contact.py",
+        **{"from": "Jul 2021"},
+        to="Sep 2021",
+        da="Non-DA",
+    )
+    words = " ".join(c.value for c in at.caption)
+    assert "Told the outcome: of the final updates due by the extract date" in words
+    assert "does not give it yet" not in words
+    table = next(f.value for f in at.dataframe if "Final updates due" in f.value.columns)
+    rows = table.set_index("District")
+    told = "Told the outcome within the interval"
+    assert str(rows.loc["CD", told]) == "suppressed"
+    assert str(rows.loc["CD", "Told the outcome (%)"]) == "suppressed"
+    assert (str(rows.loc["Force", "Final updates due"]), str(rows.loc["Force", told])) == (
+        "57",
+        "43",
+    )
