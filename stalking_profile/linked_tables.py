@@ -633,7 +633,7 @@ def _cut_months(headline: pl.DataFrame | None) -> tuple[list[date], list[date]] 
     if headline is None:
         return None
     for row in headline.filter(pl.col("indicator") == "change").iter_rows(named=True):
-        if "like for like" in str(row["label"]):
+        if _cut_like_for_like(row):
             return compared_months(row)
     return None
 
@@ -966,8 +966,7 @@ def _change_count(row: dict, now_key: Key, chosen: Domestic) -> Key:
     offences, which it is, also where nothing is compared (a row "not in the data" still
     shows the period's count: keyed apart, it was never hidden with it, and gave Calderdale's
     withheld non-DA November 2018 back as 13 - 11)."""
-    cut = compared_months(row) is not None and "like for like" in str(row["label"])
-    return now_key if cut else ("period", chosen)
+    return now_key if _cut_like_for_like(row) else ("period", chosen)
 
 
 def _change_months(out: Published, row: dict, counted: Key, before: Key, chosen: Domestic) -> None:
@@ -980,6 +979,11 @@ def _change_months(out: Published, row: dict, counted: Key, before: Key, chosen:
         return
     for key, among in zip((counted, before), months, strict=True):
         out.add([("month", m, chosen) for m in among], key)
+
+
+def _cut_like_for_like(row: dict) -> bool:
+    """Whether a headline change row compares months the data start cut like for like."""
+    return compared_months(row) is not None and "like for like" in str(row["label"])
 
 
 def compared_months(row: dict) -> tuple[list[date], list[date]] | None:

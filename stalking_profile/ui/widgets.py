@@ -347,7 +347,7 @@ def chart_with_table(
     lazy = table.height > LAZY_TABLE_ROWS
     title = title_of(figure)
     data = st.expander(
-        f"Data behind this chart: {formatting.literal(title)}" if title else DATA_BEHIND,
+        f"{DATA_BEHIND}: {formatting.literal(title)}" if title else DATA_BEHIND,
         icon=":material/table:",
         key=f"data-behind-{name}" if lazy else None,
         on_change="rerun" if lazy else "ignore",
