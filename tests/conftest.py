@@ -373,6 +373,45 @@ def copy_sqlite(source: Path, target: Path) -> None:
         writing.close()
 
 
+# Pages whose sections are lazy tabs (each drawn only when open): the tabs' key and labels.
+LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "app_pages/trends.py": (
+        "trends_tab",
+        (
+            "Monthly offences",
+            "Statistical process control",
+            "This period against the previous equal period",
+            "Districts against their size",
+        ),
+    ),
+    "app_pages/maps.py": (
+        "map_tab",
+        ("Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"),
+    ),
+}
+
+
+def open_tab(at: AppTest, page: str, tab: str) -> None:
+    """Open `page`'s lazy tab `tab` in the next run (before `switch_page`, or then `run`)."""
+    key, labels = LAZY_TABS[page]
+    assert tab in labels, f"{page} has no tab {tab!r}"
+    at.session_state[key] = tab
+
+
+def each_tab(at: AppTest, page: str) -> Iterator[AppTest]:
+    """The page as opened (on its first tab), then with each other lazy tab open in turn: what
+    a user sees who clicks through them. A page without lazy tabs: once, as opened."""
+    key, labels = LAZY_TABS.get(page, ("", ("",)))
+    for number, label in enumerate(labels):
+        if number:
+            open_tab(at, page, label)
+            at.run()
+            assert not at.exception, (label, at.exception)
+        if key:
+            assert [t.label for t in at.tabs if t.label in labels] == list(labels), page
+        yield at
+
+
 @pytest.fixture
 def app_test(
     demo_db_path: Path, accounts_store: Accounts, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

@@ -25,7 +25,7 @@ from stalking_profile.importing.load import read_and_validate
 from stalking_profile.importing.mapping import ColumnMapping
 from stalking_profile.operational import accounts
 from stalking_profile.ui.uploads import uploaded_file
-from tests.conftest import ROOT, TEST_PASSWORD, as_read
+from tests.conftest import ROOT, TEST_PASSWORD, as_read, each_tab, open_tab
 
 SUPPRESS_BELOW = 5
 # One district, one month, non-DA: cells of 1 to 4 everywhere (the case publication is for).
@@ -347,8 +347,11 @@ def _figures_drawn(at) -> int:
     return len(at.dataframe) + len(at.metric) + len(list(at.get("plotly_chart")))
 
 
-def _open_as(app_test, role: str | None, page: str | None = None, **params):
+def _open_as(app_test, role: str | None, page: str | None = None, tab: str | None = None, **params):
+    """The page (with `tab` open, on a page of lazy tabs) signed in as `role`."""
     at = app_test(role=role, require_login=True, **params).run()
+    if tab is not None:
+        open_tab(at, page, tab)
     if page is not None and not at.exception and at.session_state["access"] is not None:
         at.switch_page(page).run()
     assert not at.exception, at.exception
@@ -391,7 +394,9 @@ def test_the_trends_spc_table_writes_a_withheld_month_and_no_limit_below_zero(
     calderdale = {"from": "Jul 2021", "to": "Sep 2021", "district": "CD Calderdale", "da": "Non-DA"}
     monkeypatch.setenv("STALKING_PROFILE_SUPPRESS_BELOW", "20")
     for role, address in (("analyst", calderdale), ("commissioner", FORCE_SMALL_MONTH)):
-        at = _open_as(app_test, role, "app_pages/trends.py", **address)
+        at = _open_as(
+            app_test, role, "app_pages/trends.py", tab="Statistical process control", **address
+        )
         table = next(f.value for f in at.dataframe if "Upper process limit" in f.value.columns)
         limits = [v for v in table["Lower process limit"] if v not in (None, "", "suppressed")]
         assert min(float(v) for v in limits) == 0.0 if role == "analyst" else not limits
@@ -402,11 +407,15 @@ def test_the_trends_spc_table_writes_a_withheld_month_and_no_limit_below_zero(
 
 @pytest.mark.parametrize("page", PROFILE_PAGES)
 def test_a_commissioners_office_page_shows_no_small_count(app_test, page: str):
-    at = _open_as(app_test, "commissioner", page, **SMALL_ADDRESS)
-    assert any("Publication mode" in info.value for info in at.info)
-    assert any("It shows the whole force, with each district's rows" in i.value for i in at.info)
-    assert _figures_drawn(at) > 0
-    assert _page_small_counts(at) == []
+    drawn = 0
+    for at in each_tab(_open_as(app_test, "commissioner", page, **SMALL_ADDRESS), page):
+        assert any("Publication mode" in info.value for info in at.info)
+        assert any(
+            "It shows the whole force, with each district's rows" in i.value for i in at.info
+        )
+        drawn += _figures_drawn(at)
+        assert _page_small_counts(at) == [], [t.label for t in at.tabs]
+    assert drawn > 0
 
 
 def test_a_commissioners_overview_with_a_change_test_withheld_is_drawn(app_test, monkeypatch):

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from stalking_profile import tables
-from tests.conftest import EXTRACT_DISTRICTS, as_read, import_texts
+from tests.conftest import EXTRACT_DISTRICTS, as_read, each_tab, import_texts, open_tab
 
 PAGES = {
     "app_pages/overview.py": "Overview",
@@ -32,7 +32,7 @@ PROFILE_PAGES = [
 # at least this many charts on each profile page when the filter selects offences
 CHARTS = {
     "app_pages/overview.py": 2,
-    "app_pages/trends.py": 2,
+    "app_pages/trends.py": 3,
     "app_pages/outcomes.py": 2,
     "app_pages/risk.py": 3,
     "app_pages/maps.py": 1,
@@ -68,12 +68,12 @@ RAW_NAME = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 
 
 def _open(app_test, page: str, tab: str | None = None, data: tuple[str, ...] = (), **params):
-    """The page with the filters in its address (and, on the maps page, a tab open: its tabs
-    are lazy, so only the open one is drawn; `data`: the charts whose long "Data behind this
-    chart" tables to open, which are sent only then)."""
+    """The page with the filters in its address (and, on a page of lazy tabs, `tab` open: only
+    the open one is drawn; `data`: the charts whose long "Data behind this chart" tables to
+    open, which are sent only then)."""
     at = app_test(**params).run()
     if tab is not None:
-        at.session_state["map_tab"] = tab
+        open_tab(at, page, tab)
     for chart in data:
         at.session_state[f"data-behind-{chart}"] = True
     if page != "app_pages/overview.py" or tab is not None:
@@ -110,18 +110,21 @@ def test_page_shows_the_filter_it_was_given(app_test, page: str, name: str) -> N
     """The filter in the address is the one applied (its description heads the page), every
     profile page draws its charts and tables, and no table header is a raw column name."""
     params, description = FILTERS[name]
-    at = _open(app_test, page, data=("map-rate",), **params)
-    assert at.title[0].value == PAGES[page]
-    assert any("synthetic" in warning.value for warning in at.warning), "the demo banner shows"
-    no_orders = page == "app_pages/orders.py" and any(
-        "No civil orders are recorded" in info.value or "was applied for, made" in info.value
-        for info in at.info
-    )  # Calderdale's non-DA stalking led to no (Stalking Protection) order: the page says so
+    charts, frames, raw = 0, 0, []
+    for at in each_tab(_open(app_test, page, data=("map-rate",), **params), page):
+        assert at.title[0].value == PAGES[page]
+        assert any("synthetic" in warning.value for warning in at.warning), "the demo banner shows"
+        no_orders = page == "app_pages/orders.py" and any(
+            "No civil orders are recorded" in info.value or "was applied for, made" in info.value
+            for info in at.info
+        )  # Calderdale's non-DA stalking led to no (Stalking Protection) order: the page says so
+        if page in CHARTS and not no_orders:
+            assert at.caption[0].value.startswith(description)
+        charts, frames = charts + len(_charts(at)), frames + len(at.dataframe)
+        raw += [header for header in _headers(at) if _is_raw(header)]
     if page in CHARTS and not no_orders:
-        assert at.caption[0].value.startswith(description)
-        assert len(_charts(at)) >= CHARTS[page]
-        assert at.dataframe, "a table shows"
-    raw = [header for header in _headers(at) if _is_raw(header)]
+        assert charts >= CHARTS[page], "the page's tabs draw its charts"
+        assert frames, "a table shows"
     assert not raw, f"raw column names shown: {raw}"
 
 
@@ -242,6 +245,9 @@ def test_filters_change_the_figures(app_test) -> None:
     assert force != "565"
 
 
+COMPARISON = "This period against the previous equal period"  # the Trends page's tab
+
+
 def _comparison_table(at):
     """The Trends page's period comparison (its first column says what each row counts)."""
     return next(f.value for f in at.dataframe if f.value.columns[0] == "Offences")
@@ -252,7 +258,12 @@ def test_the_spc_table_where_the_data_start_holds_what_its_chart_draws(app_test)
     "too few points for process limits" while the table behind it listed limits of 121.6 and
     60.4, special-cause rules and "trial limits: yes". The table now has the series and its
     mean, and blanks where the chart draws nothing."""
-    trends = _open(app_test, "app_pages/trends.py", **{"from": "Apr 2018", "to": "Jun 2018"})
+    trends = _open(
+        app_test,
+        "app_pages/trends.py",
+        tab="Statistical process control",
+        **{"from": "Apr 2018", "to": "Jun 2018"},
+    )
     chart = next(f.value for f in trends.dataframe if "Upper process limit" in f.value.columns)
     assert len(chart) == 3 and chart["Mean"].tolist() == [91.0] * 3
     for column in ("Upper process limit", "Lower process limit"):
@@ -364,7 +375,7 @@ def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
     """Fault 3: with Calderdale alone, 'Force' equalled Calderdale in the Trends comparison,
     the Outcomes by district table and the Risk tables."""
     params = {**PUBLISHED_YEAR, "district": "CD Calderdale"}
-    trends = _open(app_test, "app_pages/trends.py", **params)
+    trends = _open(app_test, "app_pages/trends.py", tab=COMPARISON, **params)
     table = _comparison_table(trends)
     assert list(table.columns) == ["Offences", "CD", "Force"]
     this_period = table[table["Offences"] == "DA and non-DA: this period"].iloc[0]
@@ -387,7 +398,11 @@ def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
     assert (denominators["CD"], denominators["Force"]) == (565, 6129)
 
     several = _open(
-        app_test, "app_pages/trends.py", **PUBLISHED_YEAR, district=["BD Bradford", "CD Calderdale"]
+        app_test,
+        "app_pages/trends.py",
+        tab=COMPARISON,
+        **PUBLISHED_YEAR,
+        district=["BD Bradford", "CD Calderdale"],
     )
     assert list(_comparison_table(several).columns) == [
         "Offences",
@@ -1151,7 +1166,7 @@ def test_an_address_says_what_it_did_with_each_value(app_test) -> None:
 def test_trends_at_the_data_start_says_there_is_no_comparison_and_no_more(app_test) -> None:
     """A user trial: 12 months to April 2018 (the first month) said there was no comparison,
     then drew the comparison table with six of its nine rows "no data", and its footnote."""
-    at = _open(app_test, "app_pages/trends.py", to="Apr 2018")
+    at = _open(app_test, "app_pages/trends.py", tab=COMPARISON, to="Apr 2018")
     said = [m.value for m in at.markdown]
     assert any(m.startswith("No comparison: the data hold none") for m in said)
     assert not any("Force" in f.value.columns for f in at.dataframe), "no comparison table"

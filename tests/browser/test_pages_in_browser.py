@@ -51,6 +51,19 @@ PAGES = {
 }
 
 
+COMPARISON = "This period against the previous equal period"  # a tab of the Trends page
+
+
+def _open_tab(page, name: str) -> None:
+    """Click a lazy tab (its contents are sent by the run the click starts) and wait for the
+    tab to say it is open; callers then wait on the element they need."""
+    tab = page.get_by_role("tab", name=name)
+    tab.click()
+    from playwright.sync_api import expect
+
+    expect(tab).to_have_attribute("aria-selected", "true", timeout=30_000)
+
+
 def _wait_for_page(page, title: str) -> float:
     """Wait until the page titled `title` is fully rendered, as the benchmark defines it (the
     script no longer running, nothing stale, every chart drawn). Streamlit shows its running
@@ -242,6 +255,7 @@ def test_a_download_buttons_label_is_shown_whole(page, running_app) -> None:
     in a column sized for "Download CSV": no part of a download button may overflow it."""
     page.goto(f"{running_app.url}/trends?from=Oct+2020&to=Sep+2021")
     _wait_for_page(page, "Trends")
+    _open_tab(page, COMPARISON)
     button = page.get_by_role("button", name="Download CSV (with p-values)")
     button.wait_for(timeout=30_000)
     overflowing = button.evaluate(
@@ -258,6 +272,7 @@ def test_a_tables_own_toolbar_offers_no_download(page, running_app) -> None:
     under each table, which mark and audit the file, are the way to take it."""
     page.goto(f"{running_app.url}/trends?from=Oct+2020&to=Sep+2021")
     _wait_for_page(page, "Trends")
+    _open_tab(page, COMPARISON)
     table = page.locator('[data-testid="stDataFrame"]:visible').first
     table.wait_for(timeout=30_000)
     table.hover()
