@@ -1163,6 +1163,20 @@ def test_an_address_says_what_it_did_with_each_value(app_test) -> None:
     assert f"district = “{'A' * 60}…” (5,000 characters)" in said and len(said) < 600
 
 
+def test_a_choice_in_a_closed_tab_is_kept(app_test) -> None:
+    """The Trends page's tabs are lazy, so its SPC toggle is not drawn while another tab is
+    open, and Streamlit forgets a widget a run does not draw: limits recalculated again after
+    a look at the monthly offences, though the user had turned that off."""
+    at = _open(app_test, "app_pages/trends.py", tab="Statistical process control")
+    at.toggle(key="spc_breaks").set_value(False).run()
+    assert any("Limits are not recalculated." in m.value for m in at.markdown)
+    for tab in ("Monthly offences", COMPARISON, "Statistical process control"):
+        open_tab(at, "app_pages/trends.py", tab)
+        at.run()
+    assert at.toggle(key="spc_breaks").value is False
+    assert any("Limits are not recalculated." in m.value for m in at.markdown)
+
+
 def test_trends_at_the_data_start_says_there_is_no_comparison_and_no_more(app_test) -> None:
     """A user trial: 12 months to April 2018 (the first month) said there was no comparison,
     then drew the comparison table with six of its nine rows "no data", and its footnote."""
