@@ -14,75 +14,102 @@ st.caption(
 if ui.nothing_to_show(flt):
     st.stop()
 view = ui.outcomes(flt)
+ui.keep_choice("outcome_shares", False)  # the by-district tab's choices, drawn only when open
+ui.keep_choice("outcome_tab")
+# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun); the tables by
+# district are worked out (and, in publication mode, protected) only when their tab is opened.
+rates_tab, within_tab, district_tab, groups_tab, median_tab = st.tabs(
+    [
+        "Outcome rates",
+        "Within 90 and 180 days, and time to outcome",
+        "Outcomes by district",
+        "Home Office outcome groups",
+        "Time from recording to outcome",
+    ],
+    key="outcomes_tab",
+    on_change="rerun",
+)
+if rates_tab.open:
+    with rates_tab:
+        ui.chart_with_table(
+            view.rates_figure, view.rates_table, "outcomes-rates", flt, labels={"label": "Outcome"}
+        )
 
-ui.chart_with_table(
-    view.rates_figure, view.rates_table, "outcomes-rates", flt, labels={"label": "Outcome"}
-)
+if within_tab.open:
+    with within_tab:
+        ui.show_table(
+            view.within_table,
+            ui.file_stem("outcomes-within-days", flt),
+            labels={"label": "Outcome", "denominator": "Offences followed up that long"},
+        )
+        if within_note := view.within_note(flt):
+            st.caption(f":material/warning: {within_note}")
+        ui.show_table(
+            view.time_to_outcome,
+            ui.file_stem("outcomes-time-to-outcome", flt),
+            labels={"median_days": "Median days to outcome (open offences counted)"},
+        )
+        if median_note := view.median_note(flt):
+            st.caption(f":material/warning: {median_note}")
+        ui.chart_with_table(
+            view.within_figure,
+            view.within_by_month_table,
+            "outcomes-within-90-days-by-month",
+            flt,
+        )
+        st.caption(view.follow_up_note(flt))
+        st.caption(
+            "Open cases bias the figures above: an offence recorded last month has had no time "
+            "for an outcome. So the rates here count only offences recorded at least 90 (or 180) "
+            "days before the extract date, and the median time to outcome (Kaplan-Meier) counts "
+            "open offences as followed up to the extract date instead of leaving them out. "
+            "Outcome rates are not on the Overview scorecard for the same reason. An offence "
+            "counts at the date of its outcome as at the extract, the latest: one whose outcome "
+            "was replaced (an 18 at day 26 by a 15 at day 153) counts at the later date, so an "
+            "earlier period, whose outcomes have had longer to be replaced, can read a little lower."
+        )
 
-st.header("Outcomes within 90 and 180 days, and time to outcome")
-ui.show_table(
-    view.within_table,
-    ui.file_stem("outcomes-within-days", flt),
-    labels={"label": "Outcome", "denominator": "Offences followed up that long"},
-)
-if within_note := view.within_note(flt):
-    st.caption(f":material/warning: {within_note}")
-ui.show_table(
-    view.time_to_outcome,
-    ui.file_stem("outcomes-time-to-outcome", flt),
-    labels={"median_days": "Median days to outcome (open offences counted)"},
-)
-if median_note := view.median_note(flt):
-    st.caption(f":material/warning: {median_note}")
-ui.chart_with_table(
-    view.within_figure,
-    view.within_by_month_table,
-    "outcomes-within-90-days-by-month",
-    flt,
-)
-st.caption(view.follow_up_note(flt))
-st.caption(
-    "Open cases bias the figures above: an offence recorded last month has had no time for an "
-    "outcome. So the rates here count only offences recorded at least 90 (or 180) days before the "
-    "extract date, and the median time to outcome (Kaplan-Meier) counts open offences as followed "
-    "up to the extract date instead of leaving them out. Outcome rates are not on the Overview "
-    "scorecard for the same reason. An offence counts at the date of its outcome as at the "
-    "extract, the latest: one whose outcome was replaced (an 18 at day 26 by a 15 at day 153) "
-    "counts at the later date, so an earlier period, whose outcomes have had longer to be "
-    "replaced, can read a little lower."
-)
+if district_tab.open:
+    with district_tab:
+        show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
+        districts = ui.outcome_districts(flt)
+        tabs = st.tabs(
+            list(districts.tables),
+            key="outcome_tab",
+            on_change="rerun",
+            default=districts.opening_tab(flt),
+        )
+        for (name, table), tab in zip(
+            districts.district_tables[show_shares].items(), tabs, strict=True
+        ):
+            if tab.open:
+                with tab:
+                    ui.show_table(
+                        table,
+                        ui.file_stem(f"outcomes-by-district-{name.lower().replace(' ', '-')}", flt),
+                        labels={"label": "Outcome"},
+                    )
+        st.caption(
+            "District columns count offences recorded in that district; 'Force' is every "
+            "district, whatever is selected, for comparison. " + districts.withheld_note
+        )
 
-st.header("Outcomes by district")
-show_shares = st.toggle("Show as % of each district's offences", key="outcome_shares")
-districts = ui.outcome_districts(flt)
-# Lazy tabs: only the open tab's table is sent and drawn (each tab is its own rerun).
-tabs = st.tabs(
-    list(districts.tables), key="outcome_tab", on_change="rerun", default=districts.opening_tab(flt)
-)
-for (name, table), tab in zip(districts.district_tables[show_shares].items(), tabs, strict=True):
-    if tab.open:
-        with tab:
-            ui.show_table(
-                table,
-                ui.file_stem(f"outcomes-by-district-{name.lower().replace(' ', '-')}", flt),
-                labels={"label": "Outcome"},
-            )
-st.caption(
-    "District columns count offences recorded in that district; 'Force' is every district, "
-    "whatever is selected, for comparison. " + districts.withheld_note
-)
+if groups_tab.open:
+    with groups_tab:
+        ui.chart_with_table(
+            view.groups_figure, view.groups_table, "outcomes-groups", flt, view.groups_note
+        )
 
-st.header("Home Office outcome groups")
-ui.chart_with_table(view.groups_figure, view.groups_table, "outcomes-groups", flt, view.groups_note)
-
-st.header("Time from recording to outcome")
-ui.show_table(
-    view.median_days,
-    ui.file_stem("outcomes-median-days", flt),
-    labels={"median_days": "Median days to outcome (offences with one)"},
-)
-st.caption(
-    "Median days from the recorded date to the latest outcome, over offences that have one; open "
-    "offences are not counted, so recent periods understate the time. A median over fewer than "
-    f"{ui.settings().small_denominator} offences is marked as small numbers."
-)
+if median_tab.open:
+    with median_tab:
+        ui.show_table(
+            view.median_days,
+            ui.file_stem("outcomes-median-days", flt),
+            labels={"median_days": "Median days to outcome (offences with one)"},
+        )
+        st.caption(
+            "Median days from the recorded date to the latest outcome, over offences that have "
+            "one; open offences are not counted, so recent periods understate the time. A median "
+            f"over fewer than {ui.settings().small_denominator} offences is marked as small "
+            "numbers."
+        )

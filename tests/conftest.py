@@ -384,6 +384,16 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
             "Districts against their size",
         ),
     ),
+    "app_pages/outcomes.py": (
+        "outcomes_tab",
+        (
+            "Outcome rates",
+            "Within 90 and 180 days, and time to outcome",
+            "Outcomes by district",
+            "Home Office outcome groups",
+            "Time from recording to outcome",
+        ),
+    ),
     "app_pages/maps.py": (
         "map_tab",
         ("Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"),

@@ -82,6 +82,16 @@ def _open(app_test, page: str, tab: str | None = None, data: tuple[str, ...] = (
     return at
 
 
+# the Outcomes page's tabs
+WITHIN = "Within 90 and 180 days, and time to outcome"
+BY_DISTRICT = "Outcomes by district"
+
+
+def _frames_of_every_tab(at, page: str) -> list:
+    """Every table the page draws, its lazy tabs opened in turn."""
+    return [frame for shown in each_tab(at, page) for frame in shown.dataframe]
+
+
 def _metrics(at) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
@@ -278,7 +288,9 @@ def test_outcomes_for_a_month_not_yet_followed_up_say_so(app_test) -> None:
     """Helper 46's trial, January 2022 alone (528 offences, none recorded 90 days before the
     extract): the 90/180-day table's small-numbers column read "no offences: no rate", and the
     chart by month had an x-axis of -1 to 6 with nothing on it."""
-    outcomes = _open(app_test, "app_pages/outcomes.py", **{"from": "Jan 2022", "to": "Jan 2022"})
+    outcomes = _open(
+        app_test, "app_pages/outcomes.py", tab=WITHIN, **{"from": "Jan 2022", "to": "Jan 2022"}
+    )
     within = next(
         f.value for f in outcomes.dataframe if "Offences followed up that long" in f.value.columns
     )
@@ -303,7 +315,7 @@ def test_outcomes_by_district_opens_on_the_filters_da_choice(app_test) -> None:
     """For DA and non-DA the Outcomes by district tabs opened on DA, so the first Totals a
     reader saw were the force's 5,669 DA offences, not its 6,129."""
     for params, total in (({}, 6129), ({"da": "Non-DA"}, 460), ({"da": "DA"}, 6129 - 460)):
-        at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR, **params)
+        at = _open(app_test, "app_pages/outcomes.py", tab=BY_DISTRICT, **PUBLISHED_YEAR, **params)
         by_district = next(f.value for f in at.dataframe if "Force" in f.value.columns)
         totals = by_district[by_district["Outcome"] == "Totals"].iloc[0]
         assert totals["Force"] == total, params
@@ -381,7 +393,7 @@ def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
     this_period = table[table["Offences"] == "DA and non-DA: this period"].iloc[0]
     assert (this_period["CD"], this_period["Force"]) == ("565", "6,129")
 
-    outcomes = _open(app_test, "app_pages/outcomes.py", **params)
+    outcomes = _open(app_test, "app_pages/outcomes.py", tab=BY_DISTRICT, **params)
     by_district = next(f.value for f in outcomes.dataframe if "Force" in f.value.columns)
     totals = by_district[by_district["Outcome"] == "Totals"].iloc[0]
     assert totals["CD"] < totals["Force"]
@@ -772,7 +784,7 @@ def test_outcome_district_tabs_send_only_the_open_table(app_test) -> None:
     """The Outcomes page sent all three district tables, two of them hidden, and the browser
     drew all three (issue 14): now only the open tab's. Choosing a tab shows its table; a DA
     choice without that tab shows the one it has."""
-    at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    at = _open(app_test, "app_pages/outcomes.py", tab=BY_DISTRICT, **PUBLISHED_YEAR)
     (shown,) = _district_tables(at)
     totals = shown[shown["Outcome"] == "Totals"].iloc[0]
     assert totals["Force"] == 6129  # DA and non-DA, the filter's choice
@@ -927,9 +939,10 @@ def test_a_table_cell_with_no_value_is_blank_not_none(app_test):
         da="Non-DA",
         **{"from": "Apr 2018", "to": "Apr 2018"},
     )
-    assert any(frame.value.isna().any().any() for frame in at.dataframe)
-    assert at.dataframe
-    for frame in at.dataframe:  # set, and set to blank (unset also reads as "")
+    frames = _frames_of_every_tab(at, "app_pages/outcomes.py")
+    assert any(frame.value.isna().any().any() for frame in frames)
+    assert frames
+    for frame in frames:  # set, and set to blank (unset also reads as "")
         assert frame.proto.HasField("placeholder") and frame.proto.placeholder == ""
 
 
@@ -955,11 +968,11 @@ def test_victim_contact_says_why_a_period_has_no_figure(app_test, period, says) 
 def test_the_follow_up_caption_names_only_months_the_chart_has(app_test) -> None:
     """For October 2020 to September 2021 the caption said months from November 2021 were
     shaded and left out: the chart ends in September 2021 and nothing is shaded."""
-    at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    at = _open(app_test, "app_pages/outcomes.py", tab=WITHIN, **PUBLISHED_YEAR)
     texts = _texts(at)
     assert "Every month here had 90 days of follow-up" in texts
     assert "(shaded) are left out" not in texts
-    recent = _open(app_test, "app_pages/outcomes.py", to="Jan 2022")
+    recent = _open(app_test, "app_pages/outcomes.py", tab=WITHIN, to="Jan 2022")
     assert re.search(r"Months from [A-Z][a-z]+ 202[12] \(shaded\) are left out", _texts(recent))
 
 
@@ -1010,7 +1023,8 @@ def test_outcome_groups_have_one_set_of_names_on_the_page(app_test) -> None:
     table the Home Office's long ones ('Prosecution prevented/not in public interest' against
     'Prosecution prevented or not in the public interest')."""
     at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
-    tables = [frame.value for frame in at.dataframe if "Outcome group" in frame.value.columns]
+    frames = _frames_of_every_tab(at, "app_pages/outcomes.py")
+    tables = [frame.value for frame in frames if "Outcome group" in frame.value.columns]
     assert len(tables) >= 2
     names = [set(table["Outcome group"]) for table in tables]
     assert "Prosecution prevented/not in public interest" in set.union(*names)
@@ -1021,16 +1035,15 @@ def test_a_median_over_a_handful_of_outcomes_is_marked_small(app_test) -> None:
     """Medians of time to outcome were given over 1 to 4 outcomes with no caution, while the
     time-to-outcome table beside them refuses a median under 20."""
     at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    frames = _frames_of_every_tab(at, "app_pages/outcomes.py")
     table = next(
         f.value
-        for f in at.dataframe
+        for f in frames
         if {"Median days to outcome (offences with one)", "Outcome group"} <= set(f.value.columns)
     )
-    # the Kaplan-Meier median beside it says it counts open offences (helper 46: both were
+    # the Kaplan-Meier median on the page says it counts open offences (helper 46: both were
     # headed "Median days to outcome", 48 and 33 days, told apart only by their captions)
-    assert any(
-        "Median days to outcome (open offences counted)" in f.value.columns for f in at.dataframe
-    )
+    assert any("Median days to outcome (open offences counted)" in f.value.columns for f in frames)
     few = table[table["Offences with an outcome"] < 30]
     many = table[table["Offences with an outcome"] >= 30]
     assert len(few) and len(many)
@@ -1095,7 +1108,9 @@ def test_the_outcome_groups_say_which_types_no_source_places(app_test) -> None:
     """An audit: outcomes 5 and 17 stood under "Prosecution prevented or not in the public
     interest" in a column headed "Home Office wording", though the reference marks that group
     as the likeliest, not a confirmed one (group_confirmed = false)."""
-    at = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    at = _open(
+        app_test, "app_pages/outcomes.py", tab="Home Office outcome groups", **PUBLISHED_YEAR
+    )
     assert (
         "Outcomes 5 (offender died) and 17 (prosecution time limit expired) in 'Prosecution "
         "prevented or not in the public interest': the likeliest group, not one a published "
@@ -1249,8 +1264,10 @@ def test_a_recent_periods_median_time_to_outcome_says_it_reads_short(app_test) -
     later replaced counts at its later date once it is. The page now says so where some of the
     period's offences have had under 90 days, and not for a period followed up that long."""
     said = "the median time to outcome can read shorter than it will be"
-    recent = _open(app_test, "app_pages/outcomes.py", **{"from": "Jan 2022", "to": "Jan 2022"})
+    recent = _open(
+        app_test, "app_pages/outcomes.py", tab=WITHIN, **{"from": "Jan 2022", "to": "Jan 2022"}
+    )
     assert said in _texts(recent)
     assert not recent.exception
-    older = _open(app_test, "app_pages/outcomes.py", **PUBLISHED_YEAR)
+    older = _open(app_test, "app_pages/outcomes.py", tab=WITHIN, **PUBLISHED_YEAR)
     assert said not in _texts(older)

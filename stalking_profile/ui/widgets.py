@@ -394,12 +394,16 @@ def table_download(frame: pl.DataFrame, file_name: str, label: str = "Download C
     csv_download(_prepared(frame, None, _publication()).shown, file_name, label)
 
 
-def keep_choice(key: str, default: object) -> None:
+def keep_choice(key: str, default: object = None) -> None:
     """Keep the choice made in the widget `key` while the widget is not drawn (its lazy tab
     closed): Streamlit forgets a widget's state when a run does not draw it, and keeps a value
-    set through session state. Call before the tabs, and make the widget with `key` and no
-    default of its own (`default` is the default)."""
-    st.session_state[key] = st.session_state.get(key, default)
+    set through session state. Call before the tabs. With a `default`, make the widget with
+    `key` and no default of its own; without one, the widget's own default holds until a
+    choice is made."""
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    elif default is not None:
+        st.session_state[key] = default
 
 
 def pick_one_row(
