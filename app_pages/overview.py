@@ -38,21 +38,30 @@ st.info(
     icon=":material/info:",
 )
 
-ui.chart_with_table(view.trend_figure, view.trend_table, "overview-monthly-offences", flt)
-
-st.header("Headline figures")
-ui.show_table(view.headline_table, ui.file_stem("overview-headline-figures", flt))
-
-st.header("Scorecard")
-st.caption(view.scorecard_caption(ui.settings().spc_run_length))
-if view.scorecard_note:
-    st.caption(view.scorecard_note)
-key = ui.pick_one_row(
-    view.scorecard_table,
-    "scorecard",
-    view.scorecard["indicator"].to_list(),
-    view.scorecard["label"].to_list(),
-    "Indicator to chart",
+ui.keep_choice("scorecard_choice")  # the scorecard's chart, drawn only when its tab is open
+# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
+trend_tab, headline_tab, scorecard_tab = st.tabs(
+    ["Monthly offences", "Headline figures", "Scorecard"], key="overview_tab", on_change="rerun"
 )
-if key is not None:
-    ui.plotly_chart(view.scorecard_charts[key], ui.file_stem(f"overview-spc-{key}", flt))
+if trend_tab.open:
+    with trend_tab:
+        ui.chart_with_table(view.trend_figure, view.trend_table, "overview-monthly-offences", flt)
+
+if headline_tab.open:
+    with headline_tab:
+        ui.show_table(view.headline_table, ui.file_stem("overview-headline-figures", flt))
+
+if scorecard_tab.open:
+    with scorecard_tab:
+        st.caption(view.scorecard_caption(ui.settings().spc_run_length))
+        if view.scorecard_note:
+            st.caption(view.scorecard_note)
+        key = ui.pick_one_row(
+            view.scorecard_table,
+            "scorecard",
+            view.scorecard["indicator"].to_list(),
+            view.scorecard["label"].to_list(),
+            "Indicator to chart",
+        )
+        if key is not None:
+            ui.plotly_chart(view.scorecard_charts[key], ui.file_stem(f"overview-spc-{key}", flt))

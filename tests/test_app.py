@@ -539,7 +539,14 @@ def test_emerging_hotspots_caption_states_its_quarters(app_test) -> None:
 def test_scorecard_limits_do_not_contradict_the_flags(app_test) -> None:
     """Fault 5: on small counts the limits read '2 to 4' beside a value of 4 flagged higher,
     and rate limits ran past 100%."""
-    at = app_test(**PUBLISHED_YEAR, district="CD Calderdale", da="Non-DA").run()
+    at = _open(
+        app_test,
+        "app_pages/overview.py",
+        tab="Scorecard",
+        **PUBLISHED_YEAR,
+        district="CD Calderdale",
+        da="Non-DA",
+    )
     card = at.dataframe[-1].value
     for row in card.itertuples():
         lower, upper = row[5].split(" to ")
@@ -1053,7 +1060,7 @@ def test_a_median_over_a_handful_of_outcomes_is_marked_small(app_test) -> None:
 
 def test_picking_a_scorecard_row_shows_its_chart(app_test) -> None:
     """The scorecard's row picks the XmR chart under it (the offences chart until one is)."""
-    at = app_test(**PUBLISHED_YEAR).run()
+    at = _open(app_test, "app_pages/overview.py", tab="Scorecard", **PUBLISHED_YEAR)
     keys = [str(chart.key) for chart in _charts(at)]
     assert any("overview-spc-offences" in key for key in keys)
     at.session_state["scorecard"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
@@ -1065,6 +1072,12 @@ def test_picking_a_scorecard_row_shows_its_chart(app_test) -> None:
     box = at.selectbox(key="scorecard_choice")
     assert box.value == "arrest_rate"  # the row picked set it
     box.select("cyber_flag_rate").run()
+    assert any("overview-spc-cyber_flag_rate" in str(chart.key) for chart in _charts(at))
+    # kept while another tab is open (the list box is drawn only on the scorecard's tab)
+    for tab in ("Monthly offences", "Scorecard"):
+        open_tab(at, "app_pages/overview.py", tab)
+        at.run()
+    assert at.selectbox(key="scorecard_choice").value == "cyber_flag_rate"
     assert any("overview-spc-cyber_flag_rate" in str(chart.key) for chart in _charts(at))
 
 

@@ -209,6 +209,7 @@ def test_a_one_month_address_reopens_as_that_month(page, running_app) -> None:
 def test_csv_and_chart_image_downloads(page, running_app) -> None:
     page.goto(f"{running_app.url}/?from=Oct+2020&to=Sep+2021")
     _wait_for_page(page, "Overview")
+    _open_tab(page, "Headline figures")
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="Download CSV").first.click()
     csv_path = csv_download.value.path()
@@ -229,6 +230,7 @@ def test_csv_and_chart_image_downloads(page, running_app) -> None:
     workbook = Path(xlsx_download.value.path()).read_bytes()
     assert workbook[:2] == b"PK"  # a zip: an Office Open XML workbook
 
+    _open_tab(page, "Monthly offences")
     with page.expect_download() as slide_download:
         page.get_by_role("button", name="Slide image (PNG)").first.click()
     slide = Path(slide_download.value.path()).read_bytes()
