@@ -16,44 +16,53 @@ if ui.nothing_to_show(flt):
 view = ui.risk(flt)
 LABELS = {"label": "Flag"}
 
-ui.chart_with_table(
-    view.figure,
-    view.selection_table,
-    "risk-rates",
-    flt,
-    labels=LABELS,
+ui.keep_choice("risk_trend_flag")  # the flag charted over time, drawn only when its tab is open
+# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
+rates_tab, da_tab, district_tab, dash_tab, time_tab = st.tabs(
+    ["Rates", "DA against non-DA", "By district", "DASH risk level", "Over time"],
+    key="risk_tab",
+    on_change="rerun",
 )
+if rates_tab.open:
+    with rates_tab:
+        ui.chart_with_table(view.figure, view.selection_table, "risk-rates", flt, labels=LABELS)
 
-st.header("DA against non-DA")
-if flt.domestic != "all":
-    st.caption(
-        "This table compares DA with non-DA offences, so it holds both whatever the DA choice; "
-        "the rest of the page follows it."
-    )
-ui.show_table(
-    view.comparison_table,
-    ui.file_stem("risk-da-comparison", flt),
-    labels=LABELS,
-)
-st.caption(
-    "Each gap is tested with the two-proportion z-test, or the mid-p exact test where an expected "
-    "count is under 5; 'more than chance' means q < 0.05, the false discovery rate controlled over "
-    "every test in the table (Benjamini-Hochberg), so one table of many tests does not find gaps "
-    "by luck. The interval is Newcombe's for a difference of proportions. 'Force' is every "
-    "district, whatever is selected, for comparison."
-)
+if da_tab.open:
+    with da_tab:
+        if flt.domestic != "all":
+            st.caption(
+                "This table compares DA with non-DA offences, so it holds both whatever the DA "
+                "choice; the rest of the page follows it."
+            )
+        ui.show_table(
+            view.comparison_table,
+            ui.file_stem("risk-da-comparison", flt),
+            labels=LABELS,
+        )
+        st.caption(
+            "Each gap is tested with the two-proportion z-test, or the mid-p exact test where an "
+            "expected count is under 5; 'more than chance' means q < 0.05, the false discovery "
+            "rate controlled over every test in the table (Benjamini-Hochberg), so one table of "
+            "many tests does not find gaps by luck. The interval is Newcombe's for a difference "
+            "of proportions. 'Force' is every district, whatever is selected, for comparison."
+        )
 
-st.header("By district")
-ui.show_table(view.rates, ui.file_stem("risk-by-district", flt), labels=LABELS)
+if district_tab.open:
+    with district_tab:
+        ui.show_table(view.rates, ui.file_stem("risk-by-district", flt), labels=LABELS)
 
-st.header("DASH risk level")
-ui.chart_with_table(
-    view.dash_figure, view.dash_mix, "risk-dash-levels", flt, labels={"rate": "Share (%)"}
-)
+if dash_tab.open:
+    with dash_tab:
+        ui.chart_with_table(
+            view.dash_figure, view.dash_mix, "risk-dash-levels", flt, labels={"rate": "Share (%)"}
+        )
 
-st.header("Over time")
-flag = st.selectbox(
-    "Flag", options=list(FLAGS), format_func=lambda key: FLAGS[key], key="risk_trend_flag"
-)
-if flag is not None:
-    ui.chart_with_table(view.trend_figures[flag], view.trends[flag], f"risk-trend-{flag}", flt)
+if time_tab.open:
+    with time_tab:
+        flag = st.selectbox(
+            "Flag", options=list(FLAGS), format_func=lambda key: FLAGS[key], key="risk_trend_flag"
+        )
+        if flag is not None:
+            ui.chart_with_table(
+                view.trend_figures[flag], view.trends[flag], f"risk-trend-{flag}", flt
+            )

@@ -398,6 +398,10 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
             "Time from recording to outcome",
         ),
     ),
+    "app_pages/risk.py": (
+        "risk_tab",
+        ("Rates", "DA against non-DA", "By district", "DASH risk level", "Over time"),
+    ),
     "app_pages/maps.py": (
         "map_tab",
         ("Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"),

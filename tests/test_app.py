@@ -241,10 +241,11 @@ def test_twelve_months_to_where_the_data_start_says_it_holds_fewer(app_test) -> 
 def test_the_risk_pages_da_comparison_says_why_it_holds_both_under_a_da_choice(app_test) -> None:
     """With DA chosen, the Risk page's "DA against non-DA" table still held non-DA offences
     (it must, to compare them), and nothing said why the filter did not apply."""
-    at = _open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR, da="DA")
+    at = _open(app_test, "app_pages/risk.py", tab="DA against non-DA", **PUBLISHED_YEAR, da="DA")
     why = "This table compares DA with non-DA offences, so it holds both whatever the DA choice"
     assert why in _texts(at)
-    assert why not in _texts(_open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR))
+    both = _open(app_test, "app_pages/risk.py", tab="DA against non-DA", **PUBLISHED_YEAR)
+    assert "Each gap is tested" in _texts(both) and why not in _texts(both)
 
 
 def test_filters_change_the_figures(app_test) -> None:
@@ -398,7 +399,7 @@ def test_force_columns_are_the_force_not_the_selection(app_test) -> None:
     totals = by_district[by_district["Outcome"] == "Totals"].iloc[0]
     assert totals["CD"] < totals["Force"]
 
-    risk = _open(app_test, "app_pages/risk.py", **params)
+    risk = _open(app_test, "app_pages/risk.py", tab="By district", **params)
     by_area = next(
         f.value
         for f in risk.dataframe
@@ -445,7 +446,7 @@ def test_ward_rates_are_per_1000_not_percent(app_test) -> None:
 
 
 def test_p_values_and_significance_in_words(app_test) -> None:
-    at = _open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR)
+    at = _open(app_test, "app_pages/risk.py", tab="DA against non-DA", **PUBLISHED_YEAR)
     comparison = next(f.value for f in at.dataframe if "p-value" in f.value.columns)
     assert "< 0.001" in set(comparison["p-value"])
     assert "0.0000" not in set(comparison["p-value"])
@@ -458,7 +459,10 @@ def test_p_values_and_significance_in_words(app_test) -> None:
 
 def test_chart_titles_follow_the_filter(app_test) -> None:
     at = _open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR, da="Non-DA")
-    titles = [chart.proto.spec for chart in _charts(at)]
+    titles = [
+        chart.proto.spec for shown in each_tab(at, "app_pages/risk.py") for chart in _charts(shown)
+    ]
+    assert len(titles) >= 3  # the rates, the DASH levels and a flag over time
     assert all("Non-DA" in title for title in titles)
     assert not any("DA and non-DA" in title for title in titles)
 
