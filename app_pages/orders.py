@@ -25,69 +25,92 @@ if view is None or view.orders == 0:
 
 if view.unlinked_note:
     st.caption(view.unlinked_note)
-st.header("Orders in the period")
-ui.show_table(view.activity, ui.file_stem("orders-in-period", flt))
-st.caption(
-    "Applications, interim and full orders, refusals, expiries and discharges dated in the "
-    "period; orders in force on its last day (or the extract date). Withdrawn: applications "
-    "made in the period and since withdrawn."
+# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
+in_period_tab, take_up_tab, time_tab, breaches_tab, without_tab = st.tabs(
+    [
+        "Orders in the period",
+        "Take-up per 100 offences",
+        "Time from application to order",
+        "Breaches",
+        "Repeat suspects with no order",
+    ],
+    key="orders_tab",
+    on_change="rerun",
 )
-if view.nothing_to_chart:
-    st.info(view.nothing_to_chart, icon=":material/bar_chart_off:")
-else:
-    ui.chart_with_table(
-        view.figure,
-        view.chosen_monthly,
-        f"orders-{order_type}-by-month",
-        flt,
-        "Bars: applications and full orders made each month. Line: full orders in force at the "
-        "month's end (right axis).",
-        labels={"month": "Month"},
-    )
+if in_period_tab.open:
+    with in_period_tab:
+        ui.show_table(view.activity, ui.file_stem("orders-in-period", flt))
+        st.caption(
+            "Applications, interim and full orders, refusals, expiries and discharges dated in "
+            "the period; orders in force on its last day (or the extract date). Withdrawn: "
+            "applications made in the period and since withdrawn."
+        )
+        if view.nothing_to_chart:
+            st.info(view.nothing_to_chart, icon=":material/bar_chart_off:")
+        else:
+            ui.chart_with_table(
+                view.figure,
+                view.chosen_monthly,
+                f"orders-{order_type}-by-month",
+                flt,
+                "Bars: applications and full orders made each month. Line: full orders in force "
+                "at the month's end (right axis).",
+                labels={"month": "Month"},
+            )
 
-st.header("Take-up per 100 offences")
-ui.show_table(view.take_up_table, ui.file_stem("orders-take-up", flt))
-st.caption(
-    "Applications in the period per 100 offences recorded in the period in the applying "
-    "district (the filter's offence types and DA choice), with an exact Poisson interval: a "
-    "rate, not a share, since one offence may lead to several applications."
-)
+if take_up_tab.open:
+    with take_up_tab:
+        ui.show_table(view.take_up_table, ui.file_stem("orders-take-up", flt))
+        st.caption(
+            "Applications in the period per 100 offences recorded in the period in the applying "
+            "district (the filter's offence types and DA choice), with an exact Poisson "
+            "interval: a rate, not a share, since one offence may lead to several applications."
+        )
 
-st.header("Time from application to order")
-ui.show_table(view.times, ui.file_stem("orders-time-to-order", flt))
-st.caption(
-    "Applications made in the period that reached each stage by the extract date. Those still "
-    "awaiting a decision are not in the days, so a recent period reads short."
-)
+if time_tab.open:
+    with time_tab:
+        ui.show_table(view.times, ui.file_stem("orders-time-to-order", flt))
+        st.caption(
+            "Applications made in the period that reached each stage by the extract date. Those "
+            "still awaiting a decision are not in the days, so a recent period reads short."
+        )
 
-st.header("Breaches")
-ui.show_table(
-    view.breaches, ui.file_stem("orders-breaches", flt), labels={"rate": "Orders breached (%)"}
-)
-st.caption(
-    "Orders in force on any day of the period; breaches dated in the period; the rate is the "
-    "share of orders in force that were breached, with a 95% Wilson interval."
-)
-first_made = protection_panels.FIRST_MADE
-ui.show_table(view.first_breach, ui.file_stem("orders-time-to-first-breach", flt), first_made)
-st.caption(
-    "Orders made in the period: the share breached within 30 to 365 days is a Kaplan-Meier "
-    "estimate, so an order still running (or ended) unbreached counts only for the days it "
-    "was followed. Blank: no order was followed that long (a DVPO lasts 28 days)."
-)
-ui.show_table(
-    view.breach_outcomes,
-    ui.file_stem("orders-breach-outcomes", flt),
-    empty=protection_panels.NO_BREACHES,
-)
+if breaches_tab.open:
+    with breaches_tab:
+        ui.show_table(
+            view.breaches,
+            ui.file_stem("orders-breaches", flt),
+            labels={"rate": "Orders breached (%)"},
+        )
+        st.caption(
+            "Orders in force on any day of the period; breaches dated in the period; the rate "
+            "is the share of orders in force that were breached, with a 95% Wilson interval."
+        )
+        first_made = protection_panels.FIRST_MADE
+        ui.show_table(
+            view.first_breach, ui.file_stem("orders-time-to-first-breach", flt), first_made
+        )
+        st.caption(
+            "Orders made in the period: the share breached within 30 to 365 days is a "
+            "Kaplan-Meier estimate, so an order still running (or ended) unbreached counts only "
+            "for the days it was followed. Blank: no order was followed that long (a DVPO lasts "
+            "28 days)."
+        )
+        ui.show_table(
+            view.breach_outcomes,
+            ui.file_stem("orders-breach-outcomes", flt),
+            empty=protection_panels.NO_BREACHES,
+        )
 
-st.header("Repeat suspects with no order")
-ui.show_table(
-    view.without_order_table,
-    ui.file_stem("orders-repeat-suspects", flt),
-    labels={"rate": "No order applied for (%)"},
-)
-st.caption(
-    "Offences in the period whose suspect has two or more of them, and of those, offences "
-    "whose suspect is the subject of no order of any type applied for by the period's end."
-)
+if without_tab.open:
+    with without_tab:
+        ui.show_table(
+            view.without_order_table,
+            ui.file_stem("orders-repeat-suspects", flt),
+            labels={"rate": "No order applied for (%)"},
+        )
+        st.caption(
+            "Offences in the period whose suspect has two or more of them, and of those, "
+            "offences whose suspect is the subject of no order of any type applied for by the "
+            "period's end."
+        )

@@ -14,42 +14,71 @@ if ui.nothing_to_show(flt):
     st.stop()
 view = ui.quality(flt)
 
-ui.chart_with_table(
-    view.figure, view.indicators_table, "quality-indicators", flt, labels={"label": "Indicator"}
+ui.keep_choice("quality_indicator")  # the drill-down's choice, drawn only when its tab is open
+# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun); the records
+# behind an indicator are read, and their viewing audited, only when that tab is opened.
+indicators_tab, cyber_tab, imports_tab, records_tab = st.tabs(
+    [
+        "Indicators",
+        "Cyber-enabled flag by district",
+        "Records failing validation, by import",
+        "Check the records behind an indicator",
+    ],
+    key="quality_tab",
+    on_change="rerun",
 )
+if indicators_tab.open:
+    with indicators_tab:
+        ui.chart_with_table(
+            view.figure,
+            view.indicators_table,
+            "quality-indicators",
+            flt,
+            labels={"label": "Indicator"},
+        )
 
-st.header("Cyber-enabled flag by district")
-ui.chart_with_table(view.cyber_figure, view.cyber_by_district, "quality-cyber-by-district", flt)
+if cyber_tab.open:
+    with cyber_tab:
+        ui.chart_with_table(
+            view.cyber_figure, view.cyber_by_district, "quality-cyber-by-district", flt
+        )
 
-st.header("Records failing validation, by import")
-if view.imports.is_empty():
-    st.caption(
-        "No files have been imported into this database (the demo data are generated, not imported)."
-    )
-else:
-    ui.show_table(view.imports)
+if imports_tab.open:
+    with imports_tab:
+        if view.imports.is_empty():
+            st.caption(
+                "No files have been imported into this database (the demo data are generated, "
+                "not imported)."
+            )
+        else:
+            ui.show_table(view.imports)
 
-st.header("Check the records behind an indicator")
-if not ui.current_access().allows(Permission.RECORDS):
-    st.caption("Record-level lists are for analysts: this role sees the aggregate figures above.")
-    st.stop()
-st.warning(
-    "Record-level list: OFFICIAL-SENSITIVE for a force's own data. Share only with those who may see it.",
-    icon=":material/lock:",
-)
-labels = {ind.key: ind.label for ind in indicators_for(flt.domestic, flt.offence_types)}
-chosen = st.selectbox(
-    "Indicator", list(labels), format_func=lambda key: labels[key], key="quality_indicator"
-)
-indicator = chosen or next(iter(labels))
-shown = ui.quality_records(flt, indicator)
-ui.audit_view(f"quality records: {labels[indicator]}", flt.describe())
-st.caption(shown.caption)
-ui.show_table(shown.records)
-ui.record_download(
-    ui.every_quality_record(flt, indicator),
-    ui.file_stem(f"quality-records-{indicator}", flt) + ".csv",
-    "Download these records (CSV)",
-    f"quality records: {labels[indicator]}",
-    flt.describe(),
-)
+if records_tab.open:
+    with records_tab:
+        if not ui.current_access().allows(Permission.RECORDS):
+            st.caption(
+                "Record-level lists are for analysts: this role sees the aggregate figures in "
+                "the other tabs."
+            )
+            st.stop()
+        st.warning(
+            "Record-level list: OFFICIAL-SENSITIVE for a force's own data. Share only with those "
+            "who may see it.",
+            icon=":material/lock:",
+        )
+        labels = {ind.key: ind.label for ind in indicators_for(flt.domestic, flt.offence_types)}
+        chosen = st.selectbox(
+            "Indicator", list(labels), format_func=lambda key: labels[key], key="quality_indicator"
+        )
+        indicator = chosen or next(iter(labels))
+        shown = ui.quality_records(flt, indicator)
+        ui.audit_view(f"quality records: {labels[indicator]}", flt.describe())
+        st.caption(shown.caption)
+        ui.show_table(shown.records)
+        ui.record_download(
+            ui.every_quality_record(flt, indicator),
+            ui.file_stem(f"quality-records-{indicator}", flt) + ".csv",
+            "Download these records (CSV)",
+            f"quality records: {labels[indicator]}",
+            flt.describe(),
+        )

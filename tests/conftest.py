@@ -402,6 +402,25 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
         "risk_tab",
         ("Rates", "DA against non-DA", "By district", "DASH risk level", "Over time"),
     ),
+    "app_pages/orders.py": (
+        "orders_tab",
+        (
+            "Orders in the period",
+            "Take-up per 100 offences",
+            "Time from application to order",
+            "Breaches",
+            "Repeat suspects with no order",
+        ),
+    ),
+    "app_pages/quality.py": (
+        "quality_tab",
+        (
+            "Indicators",
+            "Cyber-enabled flag by district",
+            "Records failing validation, by import",
+            "Check the records behind an indicator",
+        ),
+    ),
     "app_pages/maps.py": (
         "map_tab",
         ("Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"),

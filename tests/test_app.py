@@ -82,6 +82,7 @@ def _open(app_test, page: str, tab: str | None = None, data: tuple[str, ...] = (
     return at
 
 
+RECORDS = "Check the records behind an indicator"  # the Data quality page's tab
 # the Outcomes page's tabs
 WITHIN = "Within 90 and 180 days, and time to outcome"
 BY_DISTRICT = "Outcomes by district"
@@ -336,8 +337,9 @@ def test_the_contact_pages_selection_row_is_not_called_all(app_test) -> None:
     assert by_district["Offences"].tolist() == [565, 886, 1451, 6129]
 
 
-def _tables_by_district(at) -> list:
-    return [f.value for f in at.dataframe if "District" in f.value.columns]
+def _tables_by_district(at, page: str) -> list:
+    """The page's tables with a row per district, its lazy tabs opened in turn."""
+    return [f.value for f in _frames_of_every_tab(at, page) if "District" in f.value.columns]
 
 
 def test_the_contact_and_orders_pages_name_the_selections_rows(app_test) -> None:
@@ -348,8 +350,10 @@ def test_the_contact_and_orders_pages_name_the_selections_rows(app_test) -> None
     later one: with one district, these tables had no "Force" rows to compare it with, as the
     other pages have; they are the rows the page for every district ends with."""
     for page in ("app_pages/contact.py", "app_pages/orders.py"):
-        every = _tables_by_district(_open(app_test, page, **PUBLISHED_YEAR))
-        one = _tables_by_district(_open(app_test, page, **PUBLISHED_YEAR, district="CD Calderdale"))
+        every = _tables_by_district(_open(app_test, page, **PUBLISHED_YEAR), page)
+        one = _tables_by_district(
+            _open(app_test, page, **PUBLISHED_YEAR, district="CD Calderdale"), page
+        )
         assert every and len(one) == len(every), page
         for table in every:
             assert "Selected districts" not in set(table["District"]), page
@@ -360,7 +364,12 @@ def test_the_contact_and_orders_pages_name_the_selections_rows(app_test) -> None
             assert force.equals(whole[whole["District"] == "Force"].reset_index(drop=True)), page
     take_up = next(
         t
-        for t in _tables_by_district(_open(app_test, "app_pages/orders.py", **PUBLISHED_YEAR))
+        for t in _tables_by_district(
+            _open(
+                app_test, "app_pages/orders.py", tab="Take-up per 100 offences", **PUBLISHED_YEAR
+            ),
+            "app_pages/orders.py",
+        )
         if "Order type" in t.columns
     )
     for _, rows in take_up.groupby("District", sort=False):
@@ -470,7 +479,7 @@ def test_chart_titles_follow_the_filter(app_test) -> None:
 def test_quality_drill_down_fits_the_da_filter(app_test) -> None:
     """Fault 8: under a non-DA filter the drill-down defaulted to 'DA stalking without a DASH'
     and showed 0 records."""
-    at = _open(app_test, "app_pages/quality.py", **PUBLISHED_YEAR, da="Non-DA")
+    at = _open(app_test, "app_pages/quality.py", tab=RECORDS, **PUBLISHED_YEAR, da="Non-DA")
     chosen = at.selectbox(key="quality_indicator")
     assert chosen.value == "non_da_stalking_without_dash"
     assert "da_stalking_without_dash" not in chosen.options
@@ -484,7 +493,7 @@ def test_a_record_list_cut_short_says_so(app_test) -> None:
     """The Data quality page listed "500 records shown (newest first, at most 500)" for the
     demo's 634 DA stalking offences without a DASH form (February 2021 to January 2022), and
     its download held the same 500 rows, with nothing saying the list was cut."""
-    at = _open(app_test, "app_pages/quality.py")
+    at = _open(app_test, "app_pages/quality.py", tab=RECORDS)
     assert at.selectbox(key="quality_indicator").value == "da_stalking_without_dash"
     assert "The newest 500 of 634 records are listed; the download holds all 634." in [
         caption.value for caption in at.caption
@@ -1022,6 +1031,8 @@ def test_data_quality_for_harassment_lists_no_stalking_check(app_test) -> None:
     measures = set(table[table.columns[0]])
     assert "Still open at the extract, recorded 90+ days before it" in measures
     assert not any("stalking" in measure.lower() for measure in measures), measures
+    open_tab(at, "app_pages/quality.py", RECORDS)
+    at.run()
     assert all(
         "stalking" not in option.lower() for option in at.selectbox(key="quality_indicator").options
     )
@@ -1089,7 +1100,11 @@ def test_the_civil_orders_page_names_each_tables_orders(app_test) -> None:
     """Three tables counted orders three ways (full orders made, orders in force on any day,
     orders first made, interim or full) and the third was headed "Orders"."""
     at = _open(app_test, "app_pages/orders.py")
-    headers = _headers(at)
+    headers = [
+        str(name)
+        for frame in _frames_of_every_tab(at, "app_pages/orders.py")
+        for name in frame.value.columns
+    ]
     assert "Full orders made" in headers and "Orders in force in the period" in headers
     assert "Orders first made in the period (interim or full)" in headers
     assert "Orders" not in headers
@@ -1223,7 +1238,7 @@ def test_orders_with_no_breach_in_the_period_say_so(app_test) -> None:
     """A user trial: with no breach in the period the breach outcomes table drew one blank row."""
     from stalking_profile.protection_panels import NO_BREACHES
 
-    at = _open(app_test, "app_pages/orders.py", to="Apr 2018")
+    at = _open(app_test, "app_pages/orders.py", tab="Breaches", to="Apr 2018")
     assert NO_BREACHES in [c.value for c in at.caption]
     assert not any("Outcome of the breach" in f.value.columns for f in at.dataframe)
 

@@ -17,7 +17,9 @@ from stalking_profile.access import Access, Role
 from stalking_profile.operational import accounts, audit, open_store
 from stalking_profile.operational import settings as app_settings
 from tests.browser.conftest import RunningApp, guarded_page, serving
-from tests.browser.test_pages_in_browser import _wait_for_page
+from tests.browser.test_pages_in_browser import _open_tab, _wait_for_page
+
+RECORDS = "Check the records behind an indicator"  # the Data quality page's tab
 
 pytestmark = pytest.mark.browser  # this module's tests on one worker (tests/conftest.py)
 PASSWORD = "browser test password"
@@ -110,6 +112,7 @@ def test_each_role_signs_in_and_sees_only_its_share(shared_tab, login_app, role:
     banner = page.locator('[data-testid="stAlertContentInfo"]', has_text="Publication mode")
     assert banner.count() == (role is Role.COMMISSIONER)
     _open_from_menu(page, "Data quality")
+    _open_tab(page, RECORDS)
     records = page.get_by_role("button", name="Download these records (CSV)")
     if role is Role.ANALYST:
         records.wait_for()
@@ -189,6 +192,7 @@ def _records_downloaded(page, app: RunningApp):
     _sign_in(page, app, "analyst")
     _wait_for_page(page, "Overview")
     _open_from_menu(page, "Data quality")
+    _open_tab(page, RECORDS)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download these records (CSV)").click()
     return download.value
