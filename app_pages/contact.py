@@ -34,30 +34,38 @@ if view.monthly.is_empty():
     st.info(view.why_empty(flt))
     st.stop()
 
-st.header("Contact kept, by district")
-ui.show_table(
-    view.by_district_table,
-    ui.file_stem("victim-contact-by-district", flt),
-    labels={
-        "rate": "Contact kept (%)",
-        "lower": "Kept: 95% interval from (%)",
-        "upper": "Kept: 95% interval to (%)",
-    },
+# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
+district_tab, month_tab = st.tabs(
+    ["Contact kept, by district", "Contact kept, by month"], key="contact_tab", on_change="rerun"
 )
-st.caption(view.told_note)
-ui.chart_with_table(
-    view.figure,
-    view.monthly,
-    "victim-contact-by-month",
-    flt,
-    "Kept: no stretch between recording, each contact and the outcome (or, while open, the "
-    "extract date) was longer than the interval agreed. An open offence whose next update is "
-    "not yet due counts as kept so far. A contact after the outcome is not read here, so an "
-    "offence whose outcome came within the interval counts as kept even with no contact at "
-    "all: Told the outcome, in the table, says whether the victim heard of it. 95% Wilson "
-    "intervals.",
-)
-st.caption(
-    "Offences with an agreement (%) is a data-quality figure: offences with no agreement "
-    "recorded are outside the rate, so a low share makes the rate less representative."
-)
+if district_tab.open:
+    with district_tab:
+        ui.show_table(
+            view.by_district_table,
+            ui.file_stem("victim-contact-by-district", flt),
+            labels={
+                "rate": "Contact kept (%)",
+                "lower": "Kept: 95% interval from (%)",
+                "upper": "Kept: 95% interval to (%)",
+            },
+        )
+        st.caption(view.told_note)
+
+if month_tab.open:
+    with month_tab:
+        ui.chart_with_table(
+            view.figure,
+            view.monthly,
+            "victim-contact-by-month",
+            flt,
+            "Kept: no stretch between recording, each contact and the outcome (or, while open, "
+            "the extract date) was longer than the interval agreed. An open offence whose next "
+            "update is not yet due counts as kept so far. A contact after the outcome is not "
+            "read here, so an offence whose outcome came within the interval counts as kept even "
+            "with no contact at all: Told the outcome, in the table by district, says whether "
+            "the victim heard of it. 95% Wilson intervals.",
+        )
+        st.caption(
+            "Offences with an agreement (%) is a data-quality figure: offences with no agreement "
+            "recorded are outside the rate, so a low share makes the rate less representative."
+        )

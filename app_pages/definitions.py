@@ -9,20 +9,34 @@ from stalking_profile.measures.registry import definitions
 st.title("Definitions")
 st.caption("Generated from the code that computes each figure, so the two cannot drift apart.")
 
-for section, rows in definitions().group_by("section", maintain_order=True):
-    st.header(section[0])
-    for row in rows.iter_rows(named=True):
-        st.markdown(f"**`{row['measure']}`** ({row['module']}) — {row['definition']}")
-
-st.header("Statistical methods")
-for method in METHODS:
-    st.markdown(f"**{method.name}** ({method.used_for}): {method.how} *{method.reference}.*")
-
-st.header("Counting-rule and law changes marked on trends")
-ui.show_table(
-    recording_rules.every_change().drop("offence_types"),
-    labels={"label": "Change"},
+# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
+measures_tab, methods_tab, changes_tab, contract_tab = st.tabs(
+    ["Measures", "Statistical methods", "Counting-rule and law changes", "Data contract"],
+    key="definitions_tab",
+    on_change="rerun",
 )
+if measures_tab.open:
+    with measures_tab:
+        for section, rows in definitions().group_by("section", maintain_order=True):
+            st.header(section[0])
+            for row in rows.iter_rows(named=True):
+                st.markdown(f"**`{row['measure']}`** ({row['module']}) — {row['definition']}")
 
-st.header("Data contract")
-st.markdown(contract.data_dictionary_markdown())
+if methods_tab.open:
+    with methods_tab:
+        for method in METHODS:
+            st.markdown(
+                f"**{method.name}** ({method.used_for}): {method.how} *{method.reference}.*"
+            )
+
+if changes_tab.open:
+    with changes_tab:
+        st.caption("Counting-rule and law changes marked on trends.")
+        ui.show_table(
+            recording_rules.every_change().drop("offence_types"),
+            labels={"label": "Change"},
+        )
+
+if contract_tab.open:
+    with contract_tab:
+        st.markdown(contract.data_dictionary_markdown())

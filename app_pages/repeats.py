@@ -12,51 +12,67 @@ if ui.nothing_to_show(flt):
     st.stop()
 view = ui.repeats(flt)
 
-st.header("In the period")
-ui.show_table(
-    view.summary,
-    ui.file_stem("repeats-in-period", flt),
-    labels={
-        "repeat_victim_share": "Repeat victims (% of victims)",
-        "repeat_suspect_share": "Offences by a repeat suspect (% of those with a suspect)",
-    },
-)
-st.caption(
-    "A repeat victim (or suspect) has two or more offences recorded in the period. The share of "
-    "offences involving a repeat suspect is over offences with a suspect identified. Within DA "
-    "only DA offences count, so a victim of one DA and one non-DA offence repeats only in all."
-)
-
-st.header("Within 12 months")
-ui.chart_with_table(
-    view.figure,
-    view.monthly,
-    "repeats-within-12-months",
-    flt,
-    "Each month's offences whose victim (or suspect) had another offence in the 365 days "
-    "before, whenever recorded. Open markers: months whose 365 days reach back before the data "
-    "start, which read low.",
-    labels={
-        "repeat_victim_share": "Offences with a repeat victim (%)",
-        "repeat_suspect_share": "Offences with a repeat suspect (% of those with a suspect)",
-    },
-)
-
-st.header("Days between a suspect's offences")
-ui.show_table(
-    view.gaps,
-    ui.file_stem("repeats-days-between", flt),
-    labels={"median_days": "Median days between offences"},
-)
-
 settings = ui.settings()
-st.header("Serial perpetrators")
-ui.show_table(view.serial, ui.file_stem("repeats-serial", flt))
-st.caption(
-    f"A serial perpetrator has {settings.serial_victims} or more victims within "
-    f"{settings.serial_years} years up to the period's end, or for a longer period within any "
-    f"{settings.serial_years} years of it (MATAC's definition by default; set "
-    "`STALKING_PROFILE_SERIAL_VICTIMS` and `STALKING_PROFILE_SERIAL_YEARS`). Where the window "
-    "starts before the data ('Whole window within the data' unticked), earlier victims are not "
-    "seen."
+# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
+period_tab, within_tab, gaps_tab, serial_tab = st.tabs(
+    [
+        "In the period",
+        "Within 12 months",
+        "Days between a suspect's offences",
+        "Serial perpetrators",
+    ],
+    key="repeats_tab",
+    on_change="rerun",
 )
+if period_tab.open:
+    with period_tab:
+        ui.show_table(
+            view.summary,
+            ui.file_stem("repeats-in-period", flt),
+            labels={
+                "repeat_victim_share": "Repeat victims (% of victims)",
+                "repeat_suspect_share": "Offences by a repeat suspect (% of those with a suspect)",
+            },
+        )
+        st.caption(
+            "A repeat victim (or suspect) has two or more offences recorded in the period. The "
+            "share of offences involving a repeat suspect is over offences with a suspect "
+            "identified. Within DA only DA offences count, so a victim of one DA and one non-DA "
+            "offence repeats only in all."
+        )
+
+if within_tab.open:
+    with within_tab:
+        ui.chart_with_table(
+            view.figure,
+            view.monthly,
+            "repeats-within-12-months",
+            flt,
+            "Each month's offences whose victim (or suspect) had another offence in the 365 days "
+            "before, whenever recorded. Open markers: months whose 365 days reach back before "
+            "the data start, which read low.",
+            labels={
+                "repeat_victim_share": "Offences with a repeat victim (%)",
+                "repeat_suspect_share": "Offences with a repeat suspect (% of those with a suspect)",
+            },
+        )
+
+if gaps_tab.open:
+    with gaps_tab:
+        ui.show_table(
+            view.gaps,
+            ui.file_stem("repeats-days-between", flt),
+            labels={"median_days": "Median days between offences"},
+        )
+
+if serial_tab.open:
+    with serial_tab:
+        ui.show_table(view.serial, ui.file_stem("repeats-serial", flt))
+        st.caption(
+            f"A serial perpetrator has {settings.serial_victims} or more victims within "
+            f"{settings.serial_years} years up to the period's end, or for a longer period "
+            f"within any {settings.serial_years} years of it (MATAC's definition by default; set "
+            "`STALKING_PROFILE_SERIAL_VICTIMS` and `STALKING_PROFILE_SERIAL_YEARS`). Where the "
+            "window starts before the data ('Whole window within the data' unticked), earlier "
+            "victims are not seen."
+        )

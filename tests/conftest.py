@@ -421,6 +421,27 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
             "Check the records behind an indicator",
         ),
     ),
+    "app_pages/repeats.py": (
+        "repeats_tab",
+        (
+            "In the period",
+            "Within 12 months",
+            "Days between a suspect's offences",
+            "Serial perpetrators",
+        ),
+    ),
+    "app_pages/contact.py": (
+        "contact_tab",
+        ("Contact kept, by district", "Contact kept, by month"),
+    ),
+    "app_pages/people.py": (
+        "people_tab",
+        ("Age band", "Sex", "Ethnicity", "Rates per 1,000 residents", "How much is unknown"),
+    ),
+    "app_pages/definitions.py": (
+        "definitions_tab",
+        ("Measures", "Statistical methods", "Counting-rule and law changes", "Data contract"),
+    ),
     "app_pages/maps.py": (
         "map_tab",
         ("Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"),

@@ -152,16 +152,15 @@ def test_repeat_shares_are_percentages_in_words(app_test) -> None:
     """The Repeats page showed its shares as fractions at one decimal place (0.0 and 0.1 for
     3.0% and 6.4%), and called the median days between a suspect's offences days to outcome."""
     at = _open(app_test, "app_pages/repeats.py", **PUBLISHED_YEAR)
-    summary = at.dataframe[0].value
+    frames = _frames_of_every_tab(at, "app_pages/repeats.py")
+    summary = frames[0].value
     every = summary[summary["DA / non-DA"] == "DA and non-DA"].iloc[0]
     assert every["Repeat victims (% of victims)"] == pytest.approx(100 * 178 / 5947, abs=0.05)
     share = every["Offences by a repeat suspect (% of those with a suspect)"]
     assert share == pytest.approx(100 * 382 / 5940, abs=0.05)
-    gaps = next(
-        frame.value for frame in at.dataframe if "Median days between offences" in frame.value
-    )
+    gaps = next(frame.value for frame in frames if "Median days between offences" in frame.value)
     assert "Median days to outcome" not in gaps.columns
-    serial = next(frame.value for frame in at.dataframe if "Serial perpetrators" in frame.value)
+    serial = next(frame.value for frame in frames if "Serial perpetrators" in frame.value)
     by_serial = serial["Offences by serial perpetrators"].iloc[0]
     with_suspect = serial["Offences with a suspect identified"].iloc[0]
     assert serial["Offences by serial perpetrators (%)"].iloc[0] == pytest.approx(
@@ -383,10 +382,12 @@ def test_the_contact_page_gives_the_final_update_beside_kept(app_test) -> None:
     read. The page said so; it now gives Told the outcome in the district table, says what
     it counts, and points to it from the kept rate's caption."""
     at = _open(app_test, "app_pages/contact.py", **PUBLISHED_YEAR)
-    words = " ".join(c.value for c in at.caption)
+    table = at.dataframe[0].value
+    words = " ".join(
+        c.value for shown in each_tab(at, "app_pages/contact.py") for c in shown.caption
+    )
     assert "counts as kept even with no contact at all: Told the outcome" in words
     assert "Told the outcome: of the final updates due by the extract date" in words
-    table = at.dataframe[0].value
     assert {"Final updates due", "Told the outcome (%)", "Kept: 95% interval from (%)"} <= set(
         table.columns
     )
@@ -621,22 +622,28 @@ def test_a_real_extract_renders_every_page(app_test, extract_db_path, page: str)
     at = _open(app_test, page, db=extract_db_path)
     assert at.title[0].value == PAGES[page]
     assert not any("synthetic" in warning.value for warning in at.warning)
-    if page in CHARTS:
-        assert at.selectbox(key="to").value == "2023-05"  # the latest complete month
-        assert at.caption[0].value.startswith(
-            "Stalking, DA and non-DA, AY, BE, SE, Dec 2022 to May 2023"
-        )
-        if page in NOT_IN_EXTRACT:  # the extract holds no orders or contacts: it says so
-            assert any(NOT_IN_EXTRACT[page] in info.value for info in at.info)
-            assert not _charts(at)
-        elif page == "app_pages/people.py":  # tables, but no population to divide by
-            assert at.dataframe and not _charts(at)
+    if page not in CHARTS:
+        return
+    assert at.selectbox(key="to").value == "2023-05"  # the latest complete month
+    assert at.caption[0].value.startswith(
+        "Stalking, DA and non-DA, AY, BE, SE, Dec 2022 to May 2023"
+    )
+    if page in NOT_IN_EXTRACT:  # the extract holds no orders or contacts: it says so
+        assert any(NOT_IN_EXTRACT[page] in info.value for info in at.info)
+        assert not _charts(at)
+    elif page == "app_pages/maps.py":  # no ward boundaries: the page says so instead
+        assert any("No ward boundaries" in warning.value for warning in at.warning)
+    else:  # every tab drawn (each_tab asserts no exception)
+        charts, frames, captions = 0, 0, []
+        for shown in each_tab(at, page):
+            charts, frames = charts + len(_charts(shown)), frames + len(shown.dataframe)
+            captions += [caption.value for caption in shown.caption]
+        if page == "app_pages/people.py":  # tables, but no population to divide by
+            assert frames and not charts
             no_population = "No resident population by age and sex is loaded"
-            assert any(no_population in caption.value for caption in at.caption)
-        elif page != "app_pages/maps.py":  # no ward boundaries: the page says so instead
-            assert _charts(at)
+            assert any(no_population in caption for caption in captions)
         else:
-            assert any("No ward boundaries" in warning.value for warning in at.warning)
+            assert charts
 
 
 def _extract_of(tmp_path, days: list, extract_date):
