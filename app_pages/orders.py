@@ -12,7 +12,7 @@ st.caption(
     "of the chosen types and DA choice"
 )
 no_offences = ui.nothing_to_show(flt)  # said; an order made earlier may still be in force
-order_type = ui.order_type_choice(flt)
+order_type = ui.chosen_order_type(flt)  # charted in its tab; the tables are the same for any
 view = ui.civil_orders(flt, order_type)
 if no_offences and (view is None or view.activity.is_empty()):
     st.stop()
@@ -26,9 +26,10 @@ if view is None or view.orders == 0:
 if view.unlinked_note:
     st.caption(view.unlinked_note)
 # Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
-in_period_tab, take_up_tab, time_tab, breaches_tab, without_tab = st.tabs(
+in_period_tab, month_tab, take_up_tab, time_tab, breaches_tab, without_tab = st.tabs(
     [
         "Orders in the period",
+        "Orders by month",
         "Take-up per 100 offences",
         "Time from application to order",
         "Breaches",
@@ -40,11 +41,11 @@ in_period_tab, take_up_tab, time_tab, breaches_tab, without_tab = st.tabs(
 if in_period_tab.open:
     with in_period_tab:
         ui.show_table(view.activity, ui.file_stem("orders-in-period", flt))
-        st.caption(
-            "Applications, interim and full orders, refusals, expiries and discharges dated in "
-            "the period; orders in force on its last day (or the extract date). Withdrawn: "
-            "applications made in the period and since withdrawn."
-        )
+        st.caption(protection_panels.ORDERS_IN_PERIOD_NOTE)
+
+if month_tab.open:
+    with month_tab:
+        ui.order_type_choice()
         if view.nothing_to_chart:
             st.info(view.nothing_to_chart, icon=":material/bar_chart_off:")
         else:
@@ -61,19 +62,12 @@ if in_period_tab.open:
 if take_up_tab.open:
     with take_up_tab:
         ui.show_table(view.take_up_table, ui.file_stem("orders-take-up", flt))
-        st.caption(
-            "Applications in the period per 100 offences recorded in the period in the applying "
-            "district (the filter's offence types and DA choice), with an exact Poisson "
-            "interval: a rate, not a share, since one offence may lead to several applications."
-        )
+        st.caption(protection_panels.TAKE_UP_NOTE)
 
 if time_tab.open:
     with time_tab:
         ui.show_table(view.times, ui.file_stem("orders-time-to-order", flt))
-        st.caption(
-            "Applications made in the period that reached each stage by the extract date. Those "
-            "still awaiting a decision are not in the days, so a recent period reads short."
-        )
+        st.caption(protection_panels.TIME_TO_ORDER_NOTE)
 
 if breaches_tab.open:
     with breaches_tab:
@@ -82,20 +76,12 @@ if breaches_tab.open:
             ui.file_stem("orders-breaches", flt),
             labels={"rate": "Orders breached (%)"},
         )
-        st.caption(
-            "Orders in force on any day of the period; breaches dated in the period; the rate "
-            "is the share of orders in force that were breached, with a 95% Wilson interval."
-        )
+        st.caption(protection_panels.BREACHES_NOTE)
         first_made = protection_panels.FIRST_MADE
         ui.show_table(
             view.first_breach, ui.file_stem("orders-time-to-first-breach", flt), first_made
         )
-        st.caption(
-            "Orders made in the period: the share breached within 30 to 365 days is a "
-            "Kaplan-Meier estimate, so an order still running (or ended) unbreached counts only "
-            "for the days it was followed. Blank: no order was followed that long (a DVPO lasts "
-            "28 days)."
-        )
+        st.caption(protection_panels.FIRST_BREACH_NOTE)
         ui.show_table(
             view.breach_outcomes,
             ui.file_stem("orders-breach-outcomes", flt),
@@ -109,8 +95,4 @@ if without_tab.open:
             ui.file_stem("orders-repeat-suspects", flt),
             labels={"rate": "No order applied for (%)"},
         )
-        st.caption(
-            "Offences in the period whose suspect has two or more of them, and of those, "
-            "offences whose suspect is the subject of no order of any type applied for by the "
-            "period's end."
-        )
+        st.caption(protection_panels.WITHOUT_ORDER_NOTE)

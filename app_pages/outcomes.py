@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import ui
+from stalking_profile import panels, ui
 
 flt = ui.active_filter()
 
@@ -58,16 +58,7 @@ if within_tab.open:
             flt,
         )
         st.caption(view.follow_up_note(flt))
-        st.caption(
-            "Open cases bias the figures above: an offence recorded last month has had no time "
-            "for an outcome. So the rates here count only offences recorded at least 90 (or 180) "
-            "days before the extract date, and the median time to outcome (Kaplan-Meier) counts "
-            "open offences as followed up to the extract date instead of leaving them out. "
-            "Outcome rates are not on the Overview scorecard for the same reason. An offence "
-            "counts at the date of its outcome as at the extract, the latest: one whose outcome "
-            "was replaced (an 18 at day 26 by a 15 at day 153) counts at the later date, so an "
-            "earlier period, whose outcomes have had longer to be replaced, can read a little lower."
-        )
+        st.caption(panels.OPEN_CASES_NOTE)
 
 if district_tab.open:
     with district_tab:
@@ -89,10 +80,7 @@ if district_tab.open:
                         ui.file_stem(f"outcomes-by-district-{name.lower().replace(' ', '-')}", flt),
                         labels={"label": "Outcome"},
                     )
-        st.caption(
-            "District columns count offences recorded in that district; 'Force' is every "
-            "district, whatever is selected, for comparison. " + districts.withheld_note
-        )
+        st.caption(districts.caption)
 
 if groups_tab.open:
     with groups_tab:
@@ -107,9 +95,4 @@ if median_tab.open:
             ui.file_stem("outcomes-median-days", flt),
             labels={"median_days": "Median days to outcome (offences with one)"},
         )
-        st.caption(
-            "Median days from the recorded date to the latest outcome, over offences that have "
-            "one; open offences are not counted, so recent periods understate the time. A median "
-            f"over fewer than {ui.settings().small_denominator} offences is marked as small "
-            "numbers."
-        )
+        st.caption(panels.MEDIAN_DAYS_NOTE.format(small=ui.settings().small_denominator))

@@ -373,6 +373,27 @@ _TRENDS_SPC = {True: "spc@breaks", False: "spc@flat"}
 # month's rate beside that month's offences (the trend table) gives its count back, however
 # small (20% of 5 offences is 1 arrest), so the rates' rows and charts are left off.
 PUBLISHED_SCORECARD = tuple(ind.key for ind in scorecard.INDICATORS if not ind.is_rate)
+# the Outcomes page: why its rates within 90 and 180 days count only offences followed up that long
+OPEN_CASES_NOTE = (
+    "Open cases bias the figures above: an offence recorded last month has had no time "
+    "for an outcome. So the rates here count only offences recorded at least 90 (or 180) "
+    "days before the extract date, and the median time to outcome (Kaplan-Meier) counts "
+    "open offences as followed up to the extract date instead of leaving them out. "
+    "Outcome rates are not on the Overview scorecard for the same reason. An offence "
+    "counts at the date of its outcome as at the extract, the latest: one whose outcome "
+    "was replaced (an 18 at day 26 by a 15 at day 153) counts at the later date, so an "
+    "earlier period, whose outcomes have had longer to be replaced, can read a little lower."
+)
+
+# the Outcomes page's median days to an outcome ({small}: the deployment's small denominator)
+MEDIAN_DAYS_NOTE = (
+    "Median days from the recorded date to the latest outcome, over offences that have "
+    "one; open offences are not counted, so recent periods understate the time. A median "
+    "over fewer than {small} offences is marked as small "
+    "numbers."
+)
+
+
 PUBLISHED_SCORECARD_NOTE = (
     "Publication mode shows the offences row only: a month's rate beside that month's offences "
     "would give back its count, however small. The period's rates are in the headline figures."
@@ -713,8 +734,8 @@ def _district_funnel(
     compared = _force_scope(gateway, flt)[0].comparison(queries.dataset_info(gateway).first_month)
     counted = replace(flt, start_month=compared.current.start_month)
     note = (
-        f"The rates are of {compared.current.period_text} only, the months the table above "
-        "compares like for like, each scaled to a year."
+        f"The rates are of {compared.current.period_text} only, the months the period "
+        "comparison compares like for like, each scaled to a year."
         if compared.like_for_like
         else ""
     )
@@ -930,6 +951,14 @@ class OutcomeDistricts:
         return label if label in self.tables else None
 
     @property
+    def caption(self) -> str:
+        """What the tables' columns count, and what publication mode withholds of them."""
+        return (
+            "District columns count offences recorded in that district; 'Force' is every "
+            "district, whatever is selected, for comparison. " + self.withheld_note
+        )
+
+    @property
     def withheld_note(self) -> str:
         """What the tables withhold in publication mode, and why ('' where nothing is): the
         page had left a table mostly "suppressed" unexplained."""
@@ -947,7 +976,7 @@ class OutcomeDistricts:
             "subtraction - along a row to the Force column, down a column to its total, across "
             "the DA, non-DA and both tables, and against the outcome groups and rates on this "
             "page and the other pages' counts. The same counts by outcome group, and the rates, "
-            "are above."
+            "are in the other tabs."
         )
 
     @cached_property

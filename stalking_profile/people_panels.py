@@ -76,7 +76,7 @@ def people_panel(
 RATES_FOR_BOTH_ONLY = (
     "Publication mode gives the rates by age and sex for DA and non-DA together only: the DA "
     "and non-DA rates beside them would give a withheld count back (all offences less the DA "
-    "ones). The counts above are the page for both's DA or non-DA column, as published there."
+    "ones). The counts in the other tabs are the page for both's DA or non-DA column, as published there."
 )
 
 

@@ -173,6 +173,47 @@ def orders_panel(
     return replace(panel, **changes, figure=figure)
 
 
+# the Civil orders page: what the Civil orders page counts in the period
+ORDERS_IN_PERIOD_NOTE = (
+    "Applications, interim and full orders, refusals, expiries and discharges dated in "
+    "the period; orders in force on its last day (or the extract date). Withdrawn: "
+    "applications made in the period and since withdrawn."
+)
+
+# the Civil orders page: take-up per 100 offences
+TAKE_UP_NOTE = (
+    "Applications in the period per 100 offences recorded in the period in the applying "
+    "district (the filter's offence types and DA choice), with an exact Poisson "
+    "interval: a rate, not a share, since one offence may lead to several applications."
+)
+
+# the Civil orders page: time from application to order
+TIME_TO_ORDER_NOTE = (
+    "Applications made in the period that reached each stage by the extract date. Those "
+    "still awaiting a decision are not in the days, so a recent period reads short."
+)
+
+# the Civil orders page: breaches of orders in force
+BREACHES_NOTE = (
+    "Orders in force on any day of the period; breaches dated in the period; the rate "
+    "is the share of orders in force that were breached, with a 95% Wilson interval."
+)
+
+# the Civil orders page: time to first breach (Kaplan-Meier)
+FIRST_BREACH_NOTE = (
+    "Orders made in the period: the share breached within 30 to 365 days is a "
+    "Kaplan-Meier estimate, so an order still running (or ended) unbreached counts only "
+    "for the days it was followed. Blank: no order was followed that long (a DVPO lasts "
+    "28 days)."
+)
+
+# the Civil orders page: repeat suspects with no order
+WITHOUT_ORDER_NOTE = (
+    "Offences in the period whose suspect has two or more of them, and of those, "
+    "offences whose suspect is the subject of no order of any type applied for by the "
+    "period's end."
+)
+
 NO_ORDERS = (
     "No civil orders are recorded for these districts, offence types and DA choice. Widen the "
     "filter, or import orders (and then their breaches) on the Data page: see the orders and "

@@ -406,6 +406,7 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
         "orders_tab",
         (
             "Orders in the period",
+            "Orders by month",
             "Take-up per 100 offences",
             "Time from application to order",
             "Breaches",

@@ -1007,7 +1007,12 @@ def test_an_order_type_with_nothing_to_chart_says_so(app_test) -> None:
     """Calderdale's non-DA stalking has orders of other types but no Stalking Protection
     Order: the page drew an empty chart with no sentence."""
     at = _open(
-        app_test, "app_pages/orders.py", **PUBLISHED_YEAR, district="CD Calderdale", da="Non-DA"
+        app_test,
+        "app_pages/orders.py",
+        tab="Orders by month",
+        **PUBLISHED_YEAR,
+        district="CD Calderdale",
+        da="Non-DA",
     )
     assert not any("No civil orders are recorded" in info.value for info in at.info)
     # it opens on a type with something to chart (helper 46: it opened on the SPO and said
@@ -1019,6 +1024,10 @@ def test_an_order_type_with_nothing_to_chart_says_so(app_test) -> None:
     assert "No Stalking Protection Order (Stalking Protection Act 2019) was applied for" in told
     assert not any("orders-SPO-by-month" in str(chart.key) for chart in _charts(at))
     at.run()  # the user's choice stays
+    assert at.selectbox(key="order_type").value == "SPO"
+    for tab in ("Orders in the period", "Orders by month"):  # and while another tab is open
+        open_tab(at, "app_pages/orders.py", tab)
+        at.run()
     assert at.selectbox(key="order_type").value == "SPO"
 
 

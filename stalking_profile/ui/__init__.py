@@ -51,6 +51,7 @@ from stalking_profile.ui.uploads import (
     load_boundary_upload,
 )
 from stalking_profile.ui.views import (
+    chosen_order_type,
     civil_orders,
     correspondence,
     emerging,
@@ -95,6 +96,7 @@ __all__ = [
     "chart_with_table",
     "check_and_import_section",
     "check_upload",
+    "chosen_order_type",
     "civil_orders",
     "comparison_layer_names",
     "correspondence",

@@ -22,6 +22,7 @@ from stalking_profile.ui.cache import (
     suppression,
     ward_geometry,
 )
+from stalking_profile.ui.widgets import keep_choice
 
 WORKING = (
     "Working out the figures for this filter (the first time anyone asks for it; in "
@@ -236,19 +237,26 @@ def civil_orders(flt: ProfileFilter, order_type: str) -> protection_panels.Order
     return _civil_orders(database_version(), flt, order_type, small, *_scope())
 
 
-def order_type_choice(flt: ProfileFilter) -> str:
-    """The "Order type to chart" box: the user's choice once made; until then the first type
-    with something to chart for the filter (Calderdale, or harassment, opened on the SPO and
-    said none was applied for while the table above listed restraining orders and DVPOs)."""
-    options = list(ORDER_TYPES)
+def chosen_order_type(flt: ProfileFilter) -> str:
+    """The order type to chart: the user's choice once made (kept while the box's tab is
+    closed); until then the first type with something to chart for the filter (Calderdale, or
+    harassment, opened on the SPO and said none was applied for while the table listed
+    restraining orders and DVPOs)."""
+    keep_choice("order_type")
     if not st.session_state.get("order_type_chosen"):
+        options = list(ORDER_TYPES)
         probe = civil_orders(flt, options[0])
         charted = probe.types_charted if probe is not None else []
         st.session_state["order_type"] = charted[0] if charted else options[0]
+    return str(st.session_state["order_type"])
+
+
+def order_type_choice() -> str:
+    """The "Order type to chart" box, on `chosen_order_type`'s choice."""
     return str(
         st.selectbox(
             "Order type to chart",
-            options,
+            list(ORDER_TYPES),
             format_func=lambda code: ORDER_TYPES[code],
             key="order_type",
             on_change=lambda: st.session_state.update(order_type_chosen=True),
