@@ -19,15 +19,21 @@ if measures_tab.open:
     with measures_tab:
         for section, rows in definitions().group_by("section", maintain_order=True):
             st.header(section[0])
-            for row in rows.iter_rows(named=True):
-                st.markdown(f"**`{row['measure']}`** ({row['module']}) — {row['definition']}")
+            st.markdown(  # one element a section: the browser draws a page of ~100 faster
+                "\n\n".join(
+                    f"**`{row['measure']}`** ({row['module']}) — {row['definition']}"
+                    for row in rows.iter_rows(named=True)
+                )
+            )
 
 if methods_tab.open:
     with methods_tab:
-        for method in METHODS:
-            st.markdown(
+        st.markdown(
+            "\n\n".join(
                 f"**{method.name}** ({method.used_for}): {method.how} *{method.reference}.*"
+                for method in METHODS
             )
+        )
 
 if changes_tab.open:
     with changes_tab:

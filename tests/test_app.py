@@ -1226,6 +1226,24 @@ def test_an_address_says_what_it_did_with_each_value(app_test) -> None:
     assert f"district = “{'A' * 60}…” (5,000 characters)" in said and len(said) < 600
 
 
+def test_the_definitions_page_gives_every_measure_and_method(app_test) -> None:
+    """Each measure's definition, as its code gives it, and each statistical method, on the
+    Definitions page's tabs (a section's measures are one element, for the browser's sake)."""
+    from stalking_profile.measures.methods import METHODS
+    from stalking_profile.measures.registry import definitions
+
+    at = _open(app_test, "app_pages/definitions.py")
+    said = "\n".join(
+        m.value for shown in each_tab(at, "app_pages/definitions.py") for m in shown.markdown
+    )
+    rows = definitions()
+    assert rows.height > 20
+    for row in rows.iter_rows(named=True):
+        assert f"**`{row['measure']}`** ({row['module']}) — {row['definition']}" in said
+    for method in METHODS:
+        assert f"**{method.name}** ({method.used_for})" in said
+
+
 def test_a_choice_in_a_closed_tab_is_kept(app_test) -> None:
     """The Trends page's tabs are lazy, so its SPC toggle is not drawn while another tab is
     open, and Streamlit forgets a widget a run does not draw: limits recalculated again after
