@@ -8,7 +8,10 @@ host but the local servers unresolvable) times, for every page:
 - a new session: a new browser context (empty cache) opening the page's address;
 - a move: a click on the page's link in the navigation, from another page;
 - filter changes on the page: DA (the segmented control), one district fewer (a chip of the
-  multiselect removed), the period (another month in the "12 months to" select box).
+  multiselect removed), the period (another month in the "12 months to" select box);
+- on a page whose sections are lazy tabs, a tab: a click on its second tab, timed until the
+  tab's contents are drawn (each tab is its own rerun; the floor's page has no tabs, so this
+  is reported beside the others, with no ratio).
 
 Each waits until the page is fully rendered: the script no longer running, no stale element or
 skeleton, every chart drawn; a filter change first waits for the page's caption (which says
@@ -65,6 +68,15 @@ CAPTION_CHANGED = f"""(before) => {{
     const caption = document.querySelector('{CAPTION}');
     return caption !== null && caption.innerText !== before;
 }}"""
+MAIN_TAB = '[data-testid="stMain"] [role="tab"]'
+# the open tab's panel holds its elements (a lazy tab's panel is empty until its rerun sends them)
+TAB_DRAWN = """(label) => {
+    const tab = [...document.querySelectorAll('[data-testid="stMain"] [role="tab"]')]
+        .find(t => t.innerText.trim() === label);
+    const panel = tab && document.getElementById(tab.getAttribute('aria-controls'));
+    return tab?.getAttribute('aria-selected') === 'true' && panel !== null
+        && panel.querySelector('[data-testid="stElementContainer"]') !== null;
+}"""
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 TIMEOUT = 300_000
 
@@ -157,6 +169,19 @@ def _change(page, heading: str, act: Callable[[], None]) -> float:
     return time.perf_counter() - started
 
 
+def _tab(page, heading: str) -> float | None:
+    """Time a click on the page's second tab until its contents are drawn (None: no tabs)."""
+    tabs = page.locator(MAIN_TAB)
+    if tabs.count() < 2:
+        return None
+    label = tabs.nth(1).inner_text().strip()
+    started = time.perf_counter()
+    tabs.nth(1).click()
+    page.wait_for_function(TAB_DRAWN, arg=label, timeout=TIMEOUT, polling=50)
+    _settled(page, heading)
+    return time.perf_counter() - started
+
+
 def _period(page, label: str) -> Callable[[], None]:
     """Choose the month a year before the one chosen in the period select box."""
 
@@ -194,15 +219,19 @@ def _time_site(browser, url, pages, home, radio, period_label, repeats, titles=N
             page = _open(browser, address(start_path), titles[start_path])
             link = page.get_by_test_id("stSidebarNav").locator(f'a[href="{address(path)}"]')
             times["move"].append(_move(page, link, heading))
-            if path in UNFILTERED:
-                page.context.close()
-                continue
-            for name, act in (
-                ("DA", _choose(page, radio)),
-                ("district", _remove_last_chip(page)),
-                ("period", _period(page, period_label)),
-            ):
+            changes = (
+                ()
+                if path in UNFILTERED
+                else (
+                    ("DA", _choose(page, radio)),
+                    ("district", _remove_last_chip(page)),
+                    ("period", _period(page, period_label)),
+                )
+            )
+            for name, act in changes:
                 times.setdefault(name, []).append(_change(page, heading, act))
+            if (tab := _tab(page, heading)) is not None:  # last: the changes time the first tab
+                times.setdefault("tab", []).append(tab)
             page.context.close()
         results[heading] = {name: statistics.median(values) for name, values in times.items()}
         print(heading, {k: round(v, 2) for k, v in results[heading].items()}, flush=True)
@@ -250,7 +279,7 @@ def main() -> None:
 
 
 def _report(floor: dict, results: dict, first: float, args) -> None:
-    columns = ("new session", "move", "DA", "district", "period")
+    columns = ("new session", "move", "DA", "district", "period", "tab")
     print(f"\nfresh server's first page: {first:.2f} s")
     print(f"{'page':<30}" + "".join(f"{c:>16}" for c in columns))
     for name, times in {"bare Streamlit page (floor)": floor, **results}.items():
@@ -258,9 +287,11 @@ def _report(floor: dict, results: dict, first: float, args) -> None:
         for column in columns:
             if column not in times:
                 cells.append(f"{'':>16}")
-                continue
-            ratio = times[column] / floor[column]
-            cells.append(f"{times[column]:>7.2f}s {ratio:>5.2f}x ")
+            elif column not in floor:  # no floor to compare with
+                cells.append(f"{times[column]:>7.2f}s {'':>6} ")
+            else:
+                ratio = times[column] / floor[column]
+                cells.append(f"{times[column]:>7.2f}s {ratio:>5.2f}x ")
         print(f"{name:<30}" + "".join(cells))
     args.out.write_text(
         json.dumps(
