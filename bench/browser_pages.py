@@ -34,6 +34,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,13 +183,26 @@ def _tab(page, heading: str) -> float | None:
     return time.perf_counter() - started
 
 
+def _year_earlier(shown: str) -> str:
+    """The option a year before `shown`: "Jan 2022" -> "Jan 2021"; the floor's "Month 24" ->
+    "Month 12"."""
+    if shown.startswith("Month "):
+        return f"Month {int(shown.split()[1]) - 12}"
+    month = datetime.strptime(shown, "%b %Y")
+    return f"{month:%b} {month.year - 1}"
+
+
 def _period(page, label: str) -> Callable[[], None]:
-    """Choose the month a year before the one chosen in the period select box."""
+    """Choose the month a year before the one chosen in the period select box, by typing it
+    (the list's options are drawn only near the one shown, so picking the 13th from the end
+    of those drawn chose the first month, April 2018, a page of one month's figures)."""
 
     def act() -> None:
+        said = page.locator(CAPTION).first.inner_text().split(" · ")[0]
+        shown = re.findall(r"[A-Z][a-z]{2} \d{4}|Month \d+", said)[-1]  # the period's end
         page.get_by_label(label).click()
-        options = page.get_by_role("option")
-        options.nth(max(options.count() - 13, 0)).click()
+        page.keyboard.type(_year_earlier(shown))
+        page.keyboard.press("Enter")
 
     return act
 
