@@ -35,9 +35,7 @@ if view.monthly.is_empty():
     st.stop()
 
 # Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
-district_tab, month_tab = st.tabs(
-    ["Contact kept, by district", "Contact kept, by month"], key="contact_tab", on_change="rerun"
-)
+district_tab, month_tab = ui.page_tabs(["Contact kept, by district", "Contact kept, by month"])
 if district_tab.open:
     with district_tab:
         ui.show_table(

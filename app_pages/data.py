@@ -23,10 +23,9 @@ else:
         f"{info.force_name}: {info.offences:,} offences recorded {info.first_month:%b %Y} to "
         f"{info.last_month:%b %Y}; extract date {info.extract_date:%d %B %Y}; source: {info.source}."
     )
-check_tab, boundary_tab, log_tab, template_tab = st.tabs(
-    ["Check or import a file", "Ward boundaries", "Import log and quarantine", "Templates"],
-    key="data_tab",
-    on_change="rerun",  # lazy: the quarantine is read (and its viewing audited) when opened
+# lazy: the quarantine is read (and its viewing audited) when its tab is opened
+check_tab, boundary_tab, log_tab, template_tab = ui.page_tabs(
+    ["Check or import a file", "Ward boundaries", "Import log and quarantine", "Templates"]
 )
 
 with check_tab:

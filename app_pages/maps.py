@@ -41,10 +41,8 @@ if view is None:
     st.stop()
 
 # Lazy tabs: only the open tab's maps are computed and drawn (each tab is its own rerun).
-map_tab, hot_tab, emerging_tab, match_tab, top_tab = st.tabs(
-    ["Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"],
-    key="map_tab",
-    on_change="rerun",
+map_tab, hot_tab, emerging_tab, match_tab, top_tab = ui.page_tabs(
+    ["Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"]
 )
 with map_tab:
     if map_tab.open:

@@ -26,7 +26,7 @@ if view is None or view.orders == 0:
 if view.unlinked_note:
     st.caption(view.unlinked_note)
 # Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
-in_period_tab, month_tab, take_up_tab, time_tab, breaches_tab, without_tab = st.tabs(
+in_period_tab, month_tab, take_up_tab, time_tab, breaches_tab, without_tab = ui.page_tabs(
     [
         "Orders in the period",
         "Orders by month",
@@ -34,9 +34,7 @@ in_period_tab, month_tab, take_up_tab, time_tab, breaches_tab, without_tab = st.
         "Time from application to order",
         "Breaches",
         "Repeat suspects with no order",
-    ],
-    key="orders_tab",
-    on_change="rerun",
+    ]
 )
 if in_period_tab.open:
     with in_period_tab:

@@ -18,16 +18,14 @@ ui.keep_choice("outcome_shares", False)  # the by-district tab's choices, drawn 
 ui.keep_choice("outcome_tab")
 # Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun); the tables by
 # district are worked out (and, in publication mode, protected) only when their tab is opened.
-rates_tab, within_tab, district_tab, groups_tab, median_tab = st.tabs(
+rates_tab, within_tab, district_tab, groups_tab, median_tab = ui.page_tabs(
     [
         "Outcome rates",
         "Within 90 and 180 days, and time to outcome",
         "Outcomes by district",
         "Home Office outcome groups",
         "Time from recording to outcome",
-    ],
-    key="outcomes_tab",
-    on_change="rerun",
+    ]
 )
 if rates_tab.open:
     with rates_tab:

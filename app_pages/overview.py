@@ -40,8 +40,8 @@ st.info(
 
 ui.keep_choice("scorecard_choice")  # the scorecard's chart, drawn only when its tab is open
 # Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
-trend_tab, headline_tab, scorecard_tab = st.tabs(
-    ["Monthly offences", "Headline figures", "Scorecard"], key="overview_tab", on_change="rerun"
+trend_tab, headline_tab, scorecard_tab = ui.page_tabs(
+    ["Monthly offences", "Headline figures", "Scorecard"]
 )
 if trend_tab.open:
     with trend_tab:

@@ -20,10 +20,8 @@ if view.profiles_note:
 
 CHARACTERISTICS = (("age_band", "Age band"), ("sex", "Sex"), ("ethnicity", "Ethnicity"))
 # Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
-*profile_tabs, rates_tab, unknown_tab = st.tabs(
-    [label for _, label in CHARACTERISTICS] + ["Rates per 1,000 residents", "How much is unknown"],
-    key="people_tab",
-    on_change="rerun",
+*profile_tabs, rates_tab, unknown_tab = ui.page_tabs(
+    [label for _, label in CHARACTERISTICS] + ["Rates per 1,000 residents", "How much is unknown"]
 )
 for (characteristic, label), tab in zip(CHARACTERISTICS, profile_tabs, strict=True):
     if tab.open:

@@ -17,15 +17,13 @@ view = ui.quality(flt)
 ui.keep_choice("quality_indicator")  # the drill-down's choice, drawn only when its tab is open
 # Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun); the records
 # behind an indicator are read, and their viewing audited, only when that tab is opened.
-indicators_tab, cyber_tab, imports_tab, records_tab = st.tabs(
+indicators_tab, cyber_tab, imports_tab, records_tab = ui.page_tabs(
     [
         "Indicators",
         "Cyber-enabled flag by district",
         "Records failing validation, by import",
         "Check the records behind an indicator",
-    ],
-    key="quality_tab",
-    on_change="rerun",
+    ]
 )
 if indicators_tab.open:
     with indicators_tab:

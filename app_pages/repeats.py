@@ -14,15 +14,13 @@ view = ui.repeats(flt)
 
 settings = ui.settings()
 # Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
-period_tab, within_tab, gaps_tab, serial_tab = st.tabs(
+period_tab, within_tab, gaps_tab, serial_tab = ui.page_tabs(
     [
         "In the period",
         "Within 12 months",
         "Days between a suspect's offences",
         "Serial perpetrators",
-    ],
-    key="repeats_tab",
-    on_change="rerun",
+    ]
 )
 if period_tab.open:
     with period_tab:

@@ -18,10 +18,8 @@ LABELS = {"label": "Flag"}
 
 ui.keep_choice("risk_trend_flag")  # the flag charted over time, drawn only when its tab is open
 # Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
-rates_tab, da_tab, district_tab, dash_tab, time_tab = st.tabs(
-    ["Rates", "DA against non-DA", "By district", "DASH risk level", "Over time"],
-    key="risk_tab",
-    on_change="rerun",
+rates_tab, da_tab, district_tab, dash_tab, time_tab = ui.page_tabs(
+    ["Rates", "DA against non-DA", "By district", "DASH risk level", "Over time"]
 )
 if rates_tab.open:
     with rates_tab:

@@ -376,11 +376,11 @@ def copy_sqlite(source: Path, target: Path) -> None:
 # Pages whose sections are lazy tabs (each drawn only when open): the tabs' key and labels.
 LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
     "app_pages/overview.py": (
-        "overview_tab",
+        "tab",
         ("Monthly offences", "Headline figures", "Scorecard"),
     ),
     "app_pages/trends.py": (
-        "trends_tab",
+        "tab",
         (
             "Monthly offences",
             "Statistical process control",
@@ -389,7 +389,7 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "app_pages/outcomes.py": (
-        "outcomes_tab",
+        "tab",
         (
             "Outcome rates",
             "Within 90 and 180 days, and time to outcome",
@@ -399,11 +399,11 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "app_pages/risk.py": (
-        "risk_tab",
+        "tab",
         ("Rates", "DA against non-DA", "By district", "DASH risk level", "Over time"),
     ),
     "app_pages/orders.py": (
-        "orders_tab",
+        "tab",
         (
             "Orders in the period",
             "Orders by month",
@@ -414,7 +414,7 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "app_pages/quality.py": (
-        "quality_tab",
+        "tab",
         (
             "Indicators",
             "Cyber-enabled flag by district",
@@ -423,7 +423,7 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "app_pages/repeats.py": (
-        "repeats_tab",
+        "tab",
         (
             "In the period",
             "Within 12 months",
@@ -432,19 +432,19 @@ LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "app_pages/contact.py": (
-        "contact_tab",
+        "tab",
         ("Contact kept, by district", "Contact kept, by month"),
     ),
     "app_pages/people.py": (
-        "people_tab",
+        "tab",
         ("Age band", "Sex", "Ethnicity", "Rates per 1,000 residents", "How much is unknown"),
     ),
     "app_pages/definitions.py": (
-        "definitions_tab",
+        "tab",
         ("Measures", "Statistical methods", "Counting-rule and law changes", "Data contract"),
     ),
     "app_pages/maps.py": (
-        "map_tab",
+        "tab",
         ("Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"),
     ),
 }

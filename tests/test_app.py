@@ -72,12 +72,13 @@ def _open(app_test, page: str, tab: str | None = None, data: tuple[str, ...] = (
     the open one is drawn; `data`: the charts whose long "Data behind this chart" tables to
     open, which are sent only then)."""
     at = app_test(**params).run()
-    if tab is not None:
-        open_tab(at, page, tab)
     for chart in data:
         at.session_state[f"data-behind-{chart}"] = True
-    if page != "app_pages/overview.py" or tab is not None:
+    if page != "app_pages/overview.py" or data:
         at.switch_page(page).run()
+    if tab is not None:  # the page's own tabs (every page's are keyed "tab": one at a time)
+        open_tab(at, page, tab)
+        at.run()
     assert not at.exception, at.exception
     return at
 
@@ -1146,7 +1147,7 @@ def test_the_data_page_reads_the_quarantine_only_when_its_tab_is_opened(
 
     at = _open(app_test, "app_pages/data.py", db=extract_db_path)
     assert viewed() == 0 and "Quarantine" not in _texts(at)
-    at.session_state["data_tab"] = "Import log and quarantine"
+    at.session_state["tab"] = "Import log and quarantine"
     at.run()
     assert "refused rows, with reasons" in _texts(at)
     assert viewed() == 1
@@ -1242,6 +1243,19 @@ def test_the_definitions_page_gives_every_measure_and_method(app_test) -> None:
         assert f"**`{row['measure']}`** ({row['module']}) — {row['definition']}" in said
     for method in METHODS:
         assert f"**{method.name}** ({method.used_for})" in said
+
+
+def test_the_open_tab_is_in_the_page_address(app_test) -> None:
+    """Sections are lazy tabs, so a link to the Trends page opened its monthly offences
+    whatever a colleague was looking at: the open tab is in the address (`?tab=`), a link with
+    one opens it, and a tab another page does not have is dropped there."""
+    linked = _open(app_test, "app_pages/trends.py", **{"tab": "Statistical process control"})
+    assert any("Upper process limit" in f.value.columns for f in linked.dataframe)
+    assert not any("trends-monthly-offences" in str(chart.key) for chart in _charts(linked))
+    linked.switch_page("app_pages/outcomes.py").run()
+    assert not linked.exception
+    assert "tab" not in linked.query_params  # Outcomes has no such tab: its first is open
+    assert _charts(linked), "the Outcomes page's first tab, drawn"
 
 
 def test_a_choice_in_a_closed_tab_is_kept(app_test) -> None:

@@ -3,7 +3,7 @@ headline tiles and the empty state."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -392,6 +392,16 @@ def table_download(frame: pl.DataFrame, file_name: str, label: str = "Download C
     publication mode a withheld count reads "suppressed", not blank), for a table shown
     another way (its own display frame)."""
     csv_download(_prepared(frame, None, _publication()).shown, file_name, label)
+
+
+PAGE_TAB = "tab"  # the page address's name for the open tab (one page's tabs at a time)
+
+
+def page_tabs(labels: Sequence[str]) -> Sequence[Any]:
+    """A page's sections as lazy tabs: only the open tab is sent and drawn (opening another is
+    a rerun), and the open tab is kept in the page address (`?tab=Scorecard`), so a bookmark or
+    a colleague's link opens it. The first tab, the default, leaves the address as it is."""
+    return st.tabs(list(labels), key=PAGE_TAB, on_change="rerun", bind="query-params")
 
 
 def keep_choice(key: str, default: object = None) -> None:

@@ -270,6 +270,10 @@ def test_a_download_buttons_label_is_shown_whole(page, running_app) -> None:
     page.goto(f"{running_app.url}/trends?from=Oct+2020&to=Sep+2021")
     _wait_for_page(page, "Trends")
     _open_tab(page, COMPARISON)
+    from playwright.sync_api import expect
+
+    # the open tab is in the address, for a bookmark or a colleague's link
+    expect(page).to_have_url(re.compile(r"[?&]tab=This(\+|%20)period"), timeout=30_000)
     button = page.get_by_role("button", name="Download CSV (with p-values)")
     button.wait_for(timeout=30_000)
     overflowing = button.evaluate(
@@ -284,9 +288,12 @@ def test_a_tables_own_toolbar_offers_no_download(page, running_app) -> None:
     (the Data quality drill-down's crime references) left with no audit event and no
     OFFICIAL-SENSITIVE marking. The toolbar keeps search and full screen; the download buttons
     under each table, which mark and audit the file, are the way to take it."""
-    page.goto(f"{running_app.url}/trends?from=Oct+2020&to=Sep+2021")
+    # a link to the tab opens it
+    page.goto(f"{running_app.url}/trends?from=Oct+2020&to=Sep+2021&tab={COMPARISON}")
     _wait_for_page(page, "Trends")
-    _open_tab(page, COMPARISON)
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("tab", name=COMPARISON)).to_have_attribute("aria-selected", "true")
     table = page.locator('[data-testid="stDataFrame"]:visible').first
     table.wait_for(timeout=30_000)
     table.hover()
