@@ -34,7 +34,6 @@ if view.monthly.is_empty():
     st.info(view.why_empty(flt))
     st.stop()
 
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
 district_tab, month_tab = ui.page_tabs(["Contact kept, by district", "Contact kept, by month"])
 if district_tab.open:
     with district_tab:

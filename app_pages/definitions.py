@@ -9,7 +9,6 @@ from stalking_profile.measures.registry import definitions
 st.title("Definitions")
 st.caption("Generated from the code that computes each figure, so the two cannot drift apart.")
 
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
 measures_tab, methods_tab, changes_tab, contract_tab = ui.page_tabs(
     ["Measures", "Statistical methods", "Counting-rule and law changes", "Data contract"]
 )

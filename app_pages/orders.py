@@ -25,7 +25,6 @@ if view is None or view.orders == 0:
 
 if view.unlinked_note:
     st.caption(view.unlinked_note)
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
 in_period_tab, month_tab, take_up_tab, time_tab, breaches_tab, without_tab = ui.page_tabs(
     [
         "Orders in the period",

@@ -16,8 +16,7 @@ if ui.nothing_to_show(flt):
 view = ui.outcomes(flt)
 ui.keep_choice("outcome_shares", False)  # the by-district tab's choices, drawn only when open
 ui.keep_choice("outcome_tab")
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun); the tables by
-# district are worked out (and, in publication mode, protected) only when their tab is opened.
+# The tables by district are worked out (in publication mode, protected) only when opened.
 rates_tab, within_tab, district_tab, groups_tab, median_tab = ui.page_tabs(
     [
         "Outcome rates",

@@ -39,7 +39,6 @@ st.info(
 )
 
 ui.keep_choice("scorecard_choice")  # the scorecard's chart, drawn only when its tab is open
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
 trend_tab, headline_tab, scorecard_tab = ui.page_tabs(
     ["Monthly offences", "Headline figures", "Scorecard"]
 )

@@ -19,7 +19,6 @@ if view.profiles_note:
     st.caption(view.profiles_note)
 
 CHARACTERISTICS = (("age_band", "Age band"), ("sex", "Sex"), ("ethnicity", "Ethnicity"))
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
 *profile_tabs, rates_tab, unknown_tab = ui.page_tabs(
     [label for _, label in CHARACTERISTICS] + ["Rates per 1,000 residents", "How much is unknown"]
 )

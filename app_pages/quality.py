@@ -15,8 +15,7 @@ if ui.nothing_to_show(flt):
 view = ui.quality(flt)
 
 ui.keep_choice("quality_indicator")  # the drill-down's choice, drawn only when its tab is open
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun); the records
-# behind an indicator are read, and their viewing audited, only when that tab is opened.
+# The records behind an indicator are read, and their viewing audited, only when opened.
 indicators_tab, cyber_tab, imports_tab, records_tab = ui.page_tabs(
     [
         "Indicators",

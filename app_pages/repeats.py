@@ -13,7 +13,6 @@ if ui.nothing_to_show(flt):
 view = ui.repeats(flt)
 
 settings = ui.settings()
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
 period_tab, within_tab, gaps_tab, serial_tab = ui.page_tabs(
     [
         "In the period",

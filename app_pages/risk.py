@@ -17,7 +17,6 @@ view = ui.risk(flt)
 LABELS = {"label": "Flag"}
 
 ui.keep_choice("risk_trend_flag")  # the flag charted over time, drawn only when its tab is open
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
 rates_tab, da_tab, district_tab, dash_tab, time_tab = ui.page_tabs(
     ["Rates", "DA against non-DA", "By district", "DASH risk level", "Over time"]
 )
@@ -30,7 +29,7 @@ if da_tab.open:
         if flt.domestic != "all":
             st.caption(
                 "This table compares DA with non-DA offences, so it holds both whatever the DA "
-                "choice; the rest of the page follows it."
+                "choice; the other tabs follow it."
             )
         ui.show_table(
             view.comparison_table,

@@ -13,7 +13,6 @@ if ui.nothing_to_show(flt):
 
 ui.keep_choice("spc_breaks", True)  # the toggle is drawn only when its tab is open
 page = ui.trends(flt, st.session_state["spc_breaks"])
-# Lazy tabs: only the open tab is sent and drawn (each tab is its own rerun).
 volume_tab, spc_tab, comparison_tab, funnel_tab = ui.page_tabs(
     [
         "Monthly offences",

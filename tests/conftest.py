@@ -25,6 +25,7 @@ from stalking_profile import contract
 from stalking_profile.db import Gateway, connect
 from stalking_profile.demo.build import build_demo_database
 from stalking_profile.store import create_schema, refresh_marts
+from stalking_profile.ui.widgets import PAGE_TAB
 
 # Property tests search new examples on every local run (one that fails is kept in .hypothesis
 # and tried first next time); CI runs the same examples each time, so a red CI is a change.
@@ -373,102 +374,95 @@ def copy_sqlite(source: Path, target: Path) -> None:
         writing.close()
 
 
-# Pages whose sections are lazy tabs (each drawn only when open): the tabs' key and labels.
-LAZY_TABS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "app_pages/overview.py": (
-        "tab",
-        ("Monthly offences", "Headline figures", "Scorecard"),
-    ),
+# Pages whose sections are lazy tabs (each drawn only when open; every page's under the one
+# key PAGE_TAB): their tabs' labels.
+LAZY_TABS: dict[str, tuple[str, ...]] = {
+    "app_pages/overview.py": ("Monthly offences", "Headline figures", "Scorecard"),
     "app_pages/trends.py": (
-        "tab",
-        (
-            "Monthly offences",
-            "Statistical process control",
-            "This period against the previous equal period",
-            "Districts against their size",
-        ),
+        "Monthly offences",
+        "Statistical process control",
+        "This period against the previous equal period",
+        "Districts against their size",
     ),
     "app_pages/outcomes.py": (
-        "tab",
-        (
-            "Outcome rates",
-            "Within 90 and 180 days, and time to outcome",
-            "Outcomes by district",
-            "Home Office outcome groups",
-            "Time from recording to outcome",
-        ),
+        "Outcome rates",
+        "Within 90 and 180 days, and time to outcome",
+        "Outcomes by district",
+        "Home Office outcome groups",
+        "Time from recording to outcome",
     ),
     "app_pages/risk.py": (
-        "tab",
-        ("Rates", "DA against non-DA", "By district", "DASH risk level", "Over time"),
+        "Rates",
+        "DA against non-DA",
+        "By district",
+        "DASH risk level",
+        "Over time",
     ),
     "app_pages/orders.py": (
-        "tab",
-        (
-            "Orders in the period",
-            "Orders by month",
-            "Take-up per 100 offences",
-            "Time from application to order",
-            "Breaches",
-            "Repeat suspects with no order",
-        ),
+        "Orders in the period",
+        "Orders by month",
+        "Take-up per 100 offences",
+        "Time from application to order",
+        "Breaches",
+        "Repeat suspects with no order",
     ),
     "app_pages/quality.py": (
-        "tab",
-        (
-            "Indicators",
-            "Cyber-enabled flag by district",
-            "Records failing validation, by import",
-            "Check the records behind an indicator",
-        ),
+        "Indicators",
+        "Cyber-enabled flag by district",
+        "Records failing validation, by import",
+        "Check the records behind an indicator",
     ),
     "app_pages/repeats.py": (
-        "tab",
-        (
-            "In the period",
-            "Within 12 months",
-            "Days between a suspect's offences",
-            "Serial perpetrators",
-        ),
+        "In the period",
+        "Within 12 months",
+        "Days between a suspect's offences",
+        "Serial perpetrators",
     ),
-    "app_pages/contact.py": (
-        "tab",
-        ("Contact kept, by district", "Contact kept, by month"),
-    ),
+    "app_pages/contact.py": ("Contact kept, by district", "Contact kept, by month"),
     "app_pages/people.py": (
-        "tab",
-        ("Age band", "Sex", "Ethnicity", "Rates per 1,000 residents", "How much is unknown"),
+        "Age band",
+        "Sex",
+        "Ethnicity",
+        "Rates per 1,000 residents",
+        "How much is unknown",
     ),
     "app_pages/definitions.py": (
-        "tab",
-        ("Measures", "Statistical methods", "Counting-rule and law changes", "Data contract"),
+        "Measures",
+        "Statistical methods",
+        "Counting-rule and law changes",
+        "Data contract",
     ),
     "app_pages/maps.py": (
-        "tab",
-        ("Map", "Hot and cold spots", "Emerging hotspots", "Do hotspots line up?", "Top wards"),
+        "Map",
+        "Hot and cold spots",
+        "Emerging hotspots",
+        "Do hotspots line up?",
+        "Top wards",
     ),
 }
 
 
 def open_tab(at: AppTest, page: str, tab: str) -> None:
-    """Open `page`'s lazy tab `tab` in the next run (before `switch_page`, or then `run`)."""
-    key, labels = LAZY_TABS[page]
-    assert tab in labels, f"{page} has no tab {tab!r}"
-    at.session_state[key] = tab
+    """Open `page`'s lazy tab `tab` in its next run (once the page is open: every page's tabs
+    share one key, so a tab set before `switch_page` is another page's)."""
+    assert tab in LAZY_TABS[page], f"{page} has no tab {tab!r}"
+    at.session_state[PAGE_TAB] = tab
 
 
 def each_tab(at: AppTest, page: str) -> Iterator[AppTest]:
     """The page with each of its lazy tabs open in turn, from the first (the page as it is, if
     that is the one open): what a user sees who clicks through them. A page without lazy
     tabs: once, as it is."""
-    key, labels = LAZY_TABS.get(page, ("", ("",)))
+    labels = LAZY_TABS.get(page)
+    if labels is None:
+        yield at
+        return
     for number, label in enumerate(labels):
-        if key and (number or at.session_state[key] != label):
+        if number or at.session_state[PAGE_TAB] != label:
             open_tab(at, page, label)
             at.run()
             assert not at.exception, (label, at.exception)
-        if key:
-            assert [t.label for t in at.tabs if t.label in labels] == list(labels), page
+        assert [t.label for t in at.tabs if t.label in labels] == list(labels), page
         yield at
 
 
