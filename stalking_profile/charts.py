@@ -6,6 +6,7 @@ every chart, and recording-rule changes are marked the same way on every trend.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 import threading
@@ -128,7 +129,32 @@ def new_figure() -> go.Figure:
 def copy_figure(figure: go.Figure) -> go.Figure:
     """A copy of a figure, to change without touching the original (panels' figures are shared
     by every session)."""
-    return _checked_from_now_on(figure.to_dict())
+    return _checked_from_now_on(_arrays_back(figure.to_dict()))
+
+
+def _arrays_back(spec: dict) -> dict:
+    """A figure's dict with the arrays `to_dict` sends as base64 ({"dtype", "bdata"}, with
+    "shape" for more than one dimension) back as NumPy arrays of the same values, as the figure
+    held them (a copy to change is changed item by item). Changes `spec` and returns it."""
+    _typed_back(spec)
+    return spec
+
+
+def _typed_back(value: dict | list) -> None:
+    keys = value.keys() if isinstance(value, dict) else range(len(value))
+    for key in keys:
+        item = value[key]
+        if isinstance(item, dict) and "bdata" in item and set(item) <= _TYPED_ARRAY:
+            array = np.frombuffer(base64.b64decode(item["bdata"]), dtype=item["dtype"])
+            shape = item.get("shape")
+            if shape:
+                array = array.reshape([int(n) for n in str(shape).split(",")])
+            value[key] = array
+        elif isinstance(item, dict | list):
+            _typed_back(item)
+
+
+_TYPED_ARRAY = {"dtype", "bdata", "shape"}
 
 
 def _checked_from_now_on(spec: dict) -> go.Figure:
@@ -676,9 +702,9 @@ def funnel_figure(
             part = drawn.filter(pl.col("funnel") == label)
         if part.is_empty():
             continue
-        figure.add_scatter(
-            x=part["population"].to_list(),
-            y=part["rate_per_1000"].to_list(),
+        figure.add_scatter(  # arrays: Plotly checks a list item by item (7,056 wards: 30 ms)
+            x=part["population"].to_numpy(),
+            y=part["rate_per_1000"].to_numpy(),
             mode="markers+text" if named else "markers",
             textposition="top center",
             textfont={"size": 11, "color": TEXT},
@@ -690,7 +716,7 @@ def funnel_figure(
                 # outlined: the orange and sky-blue outliers were 2.3:1 on white (WCAG 1.4.11)
                 "line": {"width": 1, "color": "#333333"} if symbol != "circle" else {"width": 0},
             },
-            text=part[name_column].to_list(),
+            text=part[name_column].to_numpy(),
             hovertemplate="%{text}: %{y:.2f} per 1,000"
             + per
             + " (%{x:,} residents)<extra></extra>",

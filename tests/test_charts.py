@@ -241,6 +241,30 @@ def test_figures_made_without_checking_again_are_the_same_and_still_checked() ->
     assert _refuses_everywhere(charts.copy_figure(chart)) == every_level
 
 
+def test_a_copy_holds_a_figures_arrays_as_arrays() -> None:
+    """A map's values are NumPy arrays (Plotly checks a list item by item), and Plotly's
+    `to_dict` gives them as base64 ({"dtype", "bdata"}); a copy, which publication mode
+    changes value by value, holds them back as arrays of the same numbers (a ward map's copy
+    held the two keys as its values, and hiding a ward failed)."""
+    import numpy as np
+
+    figure = go.Figure(
+        go.Choropleth(
+            locations=np.array(["W1", "W2", "W3"], dtype=object),
+            z=np.array([0.5, 2.0, 7.25]),
+            customdata=np.array([[1, 2], [3, 4], [5, 6]]),
+        )
+    )
+    figure.add_scattergeo(lon=np.array([-1.5, -1.6]), lat=np.array([53.7, 53.8]))
+    assert isinstance(figure.to_dict()["data"][0]["z"], dict)  # what Plotly gives
+    copied = charts.copy_figure(figure)
+    np.testing.assert_array_equal(copied.data[0].z, [0.5, 2.0, 7.25])
+    np.testing.assert_array_equal(copied.data[0].customdata, [[1, 2], [3, 4], [5, 6]])
+    np.testing.assert_array_equal(copied.data[1].lat, [53.7, 53.8])
+    assert list(copied.data[0].locations) == ["W1", "W2", "W3"]
+    assert copied.to_json() == figure.to_json()  # what the browser is sent
+
+
 def test_a_funnels_legend_counts_the_points_it_draws() -> None:
     """Calderdale non-DA, July to September 2021, as a commissioner's office: "Wards within or
     near the limits (6)" over four points: two wards of 0 offences had their rate withheld

@@ -330,3 +330,53 @@ def test_a_comparison_layers_title_gives_each_sides_period(demo_gateway: Gateway
     comparisons = map_panels.correspondence_panel(demo_gateway, flt, geometry, layer)
     assert comparisons[-1].title.startswith("Stalking (Feb 2021 to Jan 2022) and ")
     assert comparisons[-1].title.endswith("(Oct 2020 to Sep 2021)")
+
+
+def test_poisson_quantiles_are_scipys() -> None:
+    """The funnel's quantiles, stepped to from a normal approximation, are scipy's own
+    (`poisson.ppf`) for the tails the funnel uses and for means from near 0 to a million: the
+    limits, and so every ward's place on the funnel, are the numbers they were."""
+    from scipy.stats import poisson
+
+    from stalking_profile.measures.funnel import LIMITS, poisson_quantile
+
+    means = np.concatenate(
+        [
+            [0.0, 1e-9, 0.5, 1.0, 2.0, 10.0, 100.0],
+            np.logspace(-6, 6, 20_000),
+            np.random.default_rng(7).uniform(0, 60, 20_000),
+        ]
+    )
+    for level in LIMITS.values():
+        tail = (1 - level) / 2
+        for p in (tail, 1 - tail):
+            np.testing.assert_array_equal(poisson_quantile(p, means), poisson.ppf(p, means))
+
+
+def test_a_wards_place_on_the_funnel_is_read_against_its_own_limits() -> None:
+    """Each ward's place, worked out for all wards at once, is the first of above 99.8%,
+    above 95%, below 99.8%, below 95% that its rate meets against the limits for its size (a
+    loop over the wards, by hand), or unknown with no residents."""
+    from stalking_profile.measures.funnel import funnel_limits, funnel_position
+
+    rng = np.random.default_rng(11)
+    population = np.concatenate([rng.integers(500, 20_000, 400).astype(float), [0.0]])
+    offences = rng.poisson(population / 1000 * rng.choice([0.5, 2.0, 8.0], population.size))
+    limits = funnel_limits(2.0, population).iter_rows(named=True)
+    expected = []
+    for count, people, limit in zip(offences, population, limits, strict=True):
+        rate = count / people * 1000 if people > 0 else None
+        if rate is None:
+            expected.append("unknown population")
+        elif rate > limit["upper_99.8%"]:
+            expected.append("above the 99.8% limit")
+        elif rate > limit["upper_95%"]:
+            expected.append("above the 95% limit")
+        elif rate < limit["lower_99.8%"]:
+            expected.append("below the 99.8% limit")
+        elif rate < limit["lower_95%"]:
+            expected.append("below the 95% limit")
+        else:
+            expected.append("within the limits")
+    assert len(set(expected)) >= 5  # every place is met
+    assert funnel_position(offences.astype(float), population, 2.0) == expected

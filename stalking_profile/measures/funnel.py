@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy.stats import chi2, poisson
+from scipy import special
+from scipy.stats import chi2, norm, poisson
 
 LIMITS = {"95%": 0.95, "99.8%": 0.998}
 
@@ -52,7 +53,7 @@ def funnel_limits(area_rate: float, populations: np.ndarray) -> pl.DataFrame:
     for name, level in LIMITS.items():
         tail = (1 - level) / 2
         for side, p in (("lower", tail), ("upper", 1 - tail)):
-            quantile = poisson.ppf(p, expected)
+            quantile = poisson_quantile(p, expected)
             below = poisson.cdf(quantile - 1, expected)
             at = poisson.pmf(quantile, expected)
             with np.errstate(divide="ignore", invalid="ignore"):  # 0 where expected is 0
@@ -60,6 +61,34 @@ def funnel_limits(area_rate: float, populations: np.ndarray) -> pl.DataFrame:
                 limit = (quantile - 1 + alpha) / n * 1000
             frame[f"{side}_{name}"] = np.where(expected > 0, np.maximum(limit, 0.0), 0.0)
     return pl.DataFrame(frame)
+
+
+def poisson_quantile(p: float, mu: np.ndarray) -> np.ndarray:
+    """The `p` quantile of a Poisson count of mean `mu`: the smallest k with P(X <= k) >= p,
+    as `scipy.stats.poisson.ppf` gives it (the same numbers: tests), found by stepping from a
+    normal approximation with the Poisson distribution function, which is cheap, where
+    scipy inverts it by iteration (7,056 wards: 15 ms against 2 ms for each limit)."""
+    mu = np.asarray(mu, dtype=float)
+    z = float(norm.ppf(p))
+    k = np.maximum(np.floor(mu + z * np.sqrt(mu) + (z * z - 1) / 6), 0.0)
+    for _ in range(STEPS):
+        short = special.pdtr(k, mu) < p
+        if not short.any():
+            break
+        k = np.where(short, k + 1, k)
+    for _ in range(STEPS):
+        over = (k > 0) & (special.pdtr(np.maximum(k - 1, 0), mu) >= p)
+        if not over.any():
+            break
+        k = np.where(over, k - 1, k)
+    below = special.pdtr(np.maximum(k - 1, 0), mu)
+    unsettled = (special.pdtr(k, mu) < p) | ((k > 0) & (below >= p))
+    if unsettled.any():  # far from the approximation (never seen): scipy's own answer
+        k = np.where(unsettled, poisson.ppf(p, mu), k)
+    return k
+
+
+STEPS = 64  # steps from the approximation before leaving a quantile to scipy
 
 
 def pooled_rate(offences: np.ndarray, population: np.ndarray) -> float:
@@ -88,21 +117,25 @@ def funnel_position(offences: np.ndarray, population: np.ndarray, area_rate: flo
     ward of its size, or within the limits; 'unknown population' where there is none."""
     limits = funnel_limits(area_rate, population)
     rate = np.where(population > 0, offences / np.maximum(population, 1) * 1000, np.nan)
-    positions = []
-    for value, row in zip(rate, limits.iter_rows(named=True), strict=True):
-        if np.isnan(value):
-            positions.append("unknown population")
-        elif value > row["upper_99.8%"]:
-            positions.append("above the 99.8% limit")
-        elif value > row["upper_95%"]:
-            positions.append("above the 95% limit")
-        elif value < row["lower_99.8%"]:
-            positions.append("below the 99.8% limit")
-        elif value < row["lower_95%"]:
-            positions.append("below the 95% limit")
-        else:
-            positions.append("within the limits")
-    return positions
+    # the first that holds, in this order (one pass over the arrays, not a loop over wards)
+    places = np.select(
+        [
+            np.isnan(rate),
+            rate > limits["upper_99.8%"].to_numpy(),
+            rate > limits["upper_95%"].to_numpy(),
+            rate < limits["lower_99.8%"].to_numpy(),
+            rate < limits["lower_95%"].to_numpy(),
+        ],
+        [
+            "unknown population",
+            "above the 99.8% limit",
+            "above the 95% limit",
+            "below the 99.8% limit",
+            "below the 95% limit",
+        ],
+        default="within the limits",
+    )
+    return places.tolist()
 
 
 def district_funnel(districts: pl.DataFrame, area_rate: float) -> pl.DataFrame:
