@@ -328,6 +328,12 @@ def test_map_draws_ward_polygons_offline(page, running_app) -> None:
               .map(p => (p.getAttribute('d') || '').length)"""
     )
     assert min(path_lengths) > 20, "every ward has a drawn outline"
+    # coloured by their own values (sent as typed arrays): many shades, not one
+    fills = page.evaluate(
+        """() => new Set([...[...document.querySelectorAll('.js-plotly-plot')][0]
+              .querySelectorAll('.choroplethlocation')].map(p => getComputedStyle(p).fill)).size"""
+    )
+    assert fills > 20, f"{fills} shades over 124 wards"
     page.screenshot(path=str(ARTIFACTS / "maps-drawn.png"), full_page=True)
 
 
