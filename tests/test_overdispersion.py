@@ -190,3 +190,28 @@ def test_too_few_month_to_month_changes_with_offences_leave_the_exact_test() -> 
     more = volumes.pair_dispersion(_frame([0] * 5 + [5, 1, 9, 2, 7, 3, 8, 1], months), pairs, ["A"])
     row = more.filter(district_code="A", category="all").row(0, named=True)
     assert row["pairs"] == 8 and row["dispersion"] > 1
+
+
+def test_every_months_counts_at_once_are_each_months_on_its_own(demo_gateway):
+    """The dispersion's monthly counts, worked out for all months at once, are
+    district_category_counts of each month in turn (the reference), in the same order, with
+    a month of no offences counting 0 in every row, and a roll-up of some districts."""
+    from stalking_profile import queries
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 1, 1), date(2021, 6, 1), ("BD", "CD", "KD"), "all")
+    counts = queries.offence_counts(demo_gateway, flt)
+    months = [date(2021, 3, 1), date(2021, 1, 1), date(2017, 1, 1), date(2021, 6, 1)]
+    codes, areas = ["BD", "CD", "KD"], {"Force": ["BD", "CD", "KD"], "West": ["BD", "CD"]}
+    reference = pl.concat(
+        volumes.district_category_counts(
+            counts.filter(pl.col("recorded_month") == month), codes, areas
+        ).select(pl.lit(month).alias("recorded_month"), pl.all())
+        for month in months
+    )
+    at_once = volumes.monthly_district_category_counts(counts, months, codes, areas)
+    assert at_once.equals(reference)
+    assert at_once.height == 4 * (3 + 2) * 3
+    empty = at_once.filter(pl.col("recorded_month") == date(2017, 1, 1))
+    assert empty["offences"].to_list() == [0] * 15
+    assert at_once.filter(pl.col("recorded_month") == date(2021, 3, 1))["offences"].sum() > 0
