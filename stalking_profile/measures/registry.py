@@ -33,6 +33,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Volumes", volumes.monthly_by_category),
     ("Volumes", volumes.rolling_12m),
     ("Volumes", volumes.district_category_counts),
+    ("Volumes", volumes.monthly_district_category_counts),
     ("Volumes", volumes.district_period_table),
     ("Volumes", volumes.selection_change),
     ("Volumes", volumes.rolling_12m_series),
