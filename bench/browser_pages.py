@@ -55,7 +55,10 @@ PAGES = {
 UNFILTERED = ("data", "definitions")  # pages that show no filtered figure
 # One cheap check, polled every 50 ms in the page (the heading too: a role selector would
 # compute every element's role on each poll, on the main thread of the page being timed). The
-# heading is matched whole: "Data" is part of "Data quality".
+# heading is matched whole: "Data" is part of "Data quality". A chart counts as drawn once it
+# is visible: Streamlit draws it first hidden, at Plotly's own size, then again, shown, at
+# the column's width (its SVG alone was there after the hidden draw, before the one a user
+# sees).
 RENDERED = """(heading) => [...document.querySelectorAll('h1')]
         .some(h => h.innerText.trim() === heading)
     && document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState
@@ -63,7 +66,11 @@ RENDERED = """(heading) => [...document.querySelectorAll('h1')]
     && !document.querySelector('[data-stale="true"]')
     && !document.querySelector('[data-testid="stSkeleton"]')
     && [...document.querySelectorAll('.stPlotlyChart, [data-testid="stPlotlyChart"]')]
-        .every(c => c.querySelector('.main-svg'))"""
+        .every(c => {
+            const plot = c.querySelector('.js-plotly-plot');
+            return plot?.querySelector('.main-svg')
+                && getComputedStyle(plot).visibility !== 'hidden';
+        })"""
 CAPTION = '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
 CAPTION_CHANGED = f"""(before) => {{
     const caption = document.querySelector('{CAPTION}');
