@@ -129,18 +129,15 @@ def new_figure() -> go.Figure:
 def copy_figure(figure: go.Figure) -> go.Figure:
     """A copy of a figure, to change without touching the original (panels' figures are shared
     by every session)."""
-    return _checked_from_now_on(_arrays_back(figure.to_dict()))
+    spec = figure.to_dict()
+    _arrays_back(spec)
+    return _checked_from_now_on(spec)
 
 
-def _arrays_back(spec: dict) -> dict:
-    """A figure's dict with the arrays `to_dict` sends as base64 ({"dtype", "bdata"}, with
-    "shape" for more than one dimension) back as NumPy arrays of the same values, as the figure
-    held them (a copy to change is changed item by item). Changes `spec` and returns it."""
-    _typed_back(spec)
-    return spec
-
-
-def _typed_back(value: dict | list) -> None:
+def _arrays_back(value: dict | list) -> None:
+    """Turn the arrays a figure's `to_dict` gives as base64 ({"dtype", "bdata"}, with "shape"
+    for more than one dimension) back into NumPy arrays of the same values, as the figure held
+    them (a copy is changed item by item), throughout `value`, in place."""
     keys = value.keys() if isinstance(value, dict) else range(len(value))
     for key in keys:
         item = value[key]
@@ -151,7 +148,7 @@ def _typed_back(value: dict | list) -> None:
                 array = array.reshape([int(n) for n in str(shape).split(",")])
             value[key] = array
         elif isinstance(item, dict | list):
-            _typed_back(item)
+            _arrays_back(item)
 
 
 _TYPED_ARRAY = {"dtype", "bdata", "shape"}

@@ -352,7 +352,7 @@ def _open_as(app_test, role: str | None, page: str | None = None, tab: str | Non
     at = app_test(role=role, require_login=True, **params).run()
     if page is not None and not at.exception and at.session_state["access"] is not None:
         at.switch_page(page).run()
-    if tab is not None:  # the page's own tabs (every page's are keyed "tab": one at a time)
+    if tab is not None:  # the page's own tabs (every page's share PAGE_TAB: one at a time)
         open_tab(at, page, tab)
         at.run()
     assert not at.exception, at.exception
@@ -829,7 +829,7 @@ def test_a_commissioners_hot_spots_tab_says_why_it_is_withheld(app_test):
     def hot_tab(role: str):
         at = app_test(role=role, require_login=True, **SMALL_ADDRESS).run()
         at.switch_page("app_pages/maps.py").run()
-        at.session_state["tab"] = "Hot and cold spots"
+        open_tab(at, "app_pages/maps.py", "Hot and cold spots")
         at.run()
         assert not at.exception, at.exception
         return at

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from stalking_profile import tables
+from stalking_profile.ui.widgets import PAGE_TAB
 from tests.conftest import EXTRACT_DISTRICTS, as_read, each_tab, import_texts, open_tab
 
 PAGES = {
@@ -76,7 +77,7 @@ def _open(app_test, page: str, tab: str | None = None, data: tuple[str, ...] = (
         at.session_state[f"data-behind-{chart}"] = True
     if page != "app_pages/overview.py" or data:
         at.switch_page(page).run()
-    if tab is not None:  # the page's own tabs (every page's are keyed "tab": one at a time)
+    if tab is not None:  # the page's own tabs (every page's share PAGE_TAB: one at a time)
         open_tab(at, page, tab)
         at.run()
     assert not at.exception, at.exception
@@ -1147,7 +1148,7 @@ def test_the_data_page_reads_the_quarantine_only_when_its_tab_is_opened(
 
     at = _open(app_test, "app_pages/data.py", db=extract_db_path)
     assert viewed() == 0 and "Quarantine" not in _texts(at)
-    at.session_state["tab"] = "Import log and quarantine"
+    at.session_state[PAGE_TAB] = "Import log and quarantine"
     at.run()
     assert "refused rows, with reasons" in _texts(at)
     assert viewed() == 1
@@ -1247,15 +1248,16 @@ def test_the_definitions_page_gives_every_measure_and_method(app_test) -> None:
 
 def test_the_open_tab_is_in_the_page_address(app_test) -> None:
     """Sections are lazy tabs, so a link to the Trends page opened its monthly offences
-    whatever a colleague was looking at: the open tab is in the address (`?tab=`), a link with
-    one opens it, and a tab another page does not have is dropped there."""
-    linked = _open(app_test, "app_pages/trends.py", **{"tab": "Statistical process control"})
-    assert any("Upper process limit" in f.value.columns for f in linked.dataframe)
-    assert not any("trends-monthly-offences" in str(chart.key) for chart in _charts(linked))
-    linked.switch_page("app_pages/outcomes.py").run()
-    assert not linked.exception
-    assert "tab" not in linked.query_params  # Outcomes has no such tab: its first is open
-    assert _charts(linked), "the Outcomes page's first tab, drawn"
+    whatever a colleague was looking at: the open tab is in the address too (`?tab=`, under
+    PAGE_TAB), and a tab another page does not have is dropped there. (That a link
+    with `?tab=` opens its tab is checked in the browser: AppTest opens the Overview first.)"""
+    at = _open(app_test, "app_pages/trends.py", tab="Statistical process control")
+    assert any("Upper process limit" in f.value.columns for f in at.dataframe)
+    assert not any("trends-monthly-offences" in str(chart.key) for chart in _charts(at))
+    at.switch_page("app_pages/outcomes.py").run()
+    assert not at.exception
+    assert "tab" not in at.query_params  # Outcomes has no such tab: its first is open
+    assert _charts(at), "the Outcomes page's first tab, drawn"
 
 
 def test_a_choice_in_a_closed_tab_is_kept(app_test) -> None:

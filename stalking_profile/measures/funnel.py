@@ -63,6 +63,9 @@ def funnel_limits(area_rate: float, populations: np.ndarray) -> pl.DataFrame:
     return pl.DataFrame(frame)
 
 
+STEPS = 64  # steps from the approximation before leaving a quantile to scipy
+
+
 def poisson_quantile(p: float, mu: np.ndarray) -> np.ndarray:
     """The `p` quantile of a Poisson count of mean `mu`: the smallest k with P(X <= k) >= p,
     as `scipy.stats.poisson.ppf` gives it (the same numbers: tests), found by stepping from a
@@ -86,9 +89,6 @@ def poisson_quantile(p: float, mu: np.ndarray) -> np.ndarray:
     if unsettled.any():  # far from the approximation (never seen): scipy's own answer
         k = np.where(unsettled, poisson.ppf(p, mu), k)
     return k
-
-
-STEPS = 64  # steps from the approximation before leaving a quantile to scipy
 
 
 def pooled_rate(offences: np.ndarray, population: np.ndarray) -> float:

@@ -232,16 +232,11 @@ def monthly_dispersion(
         if not period_months:
             continue
         counted = monthly_district_category_counts(frame, period_months, district_codes, areas)
-        days = pl.DataFrame(
-            {
-                "recorded_month": period_months,
-                "days": [(add_months(month, 1) - month).days for month in period_months],
-            }
-        ).with_columns(pl.col("recorded_month").cast(counted.schema["recorded_month"]))
         rows.append(
-            counted.join(days, on="recorded_month", how="left", maintain_order="left")
-            .with_columns(pl.lit(period).alias("period"))
-            .drop("recorded_month")
+            counted.with_columns(
+                pl.lit(period).alias("period"),
+                pl.col("recorded_month").dt.days_in_month().cast(pl.Int64).alias("days"),
+            ).drop("recorded_month")
         )
     if not rows:
         return pl.DataFrame(schema=DISPERSION_SCHEMA)
