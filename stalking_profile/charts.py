@@ -121,6 +121,17 @@ HOUSE_TEMPLATE = _house_template()
 _HOUSE_SPEC = HOUSE_TEMPLATE.to_plotly_json()  # validated once, as HOUSE_TEMPLATE was made
 
 
+META_NOT_COUNTS = "not counts"
+
+
+def not_counts(*arrays: str) -> dict[str, list[str]]:
+    """A trace's `meta` naming what it holds that is no count: an array ("y": rates, shares,
+    process limits, residents) or a column of one ("customdata[3]": a ward's rate beside its
+    offences). Publication mode's rounding of counts (publication.round_figure) leaves them as
+    they are: a rate of 100% is 1.0, and rounded to 5 as if a count it read 0%."""
+    return {META_NOT_COUNTS: list(arrays)}
+
+
 def new_figure() -> go.Figure:
     """An empty figure in the house style (HOUSE_TEMPLATE); apply_theme gives it its title."""
     return _checked_from_now_on({"layout": {"template": deepcopy(_HOUSE_SPEC)}})
@@ -449,6 +460,7 @@ def spc_figure(
                 showlegend=column != "lower_limit" and name not in in_legend,
                 line={"color": COLOURS["limits"], "dash": dash, "width": 1.5},
                 hoverinfo="skip",
+                meta=not_counts("y"),  # a mean or limit, not a count
             )
             in_legend.add(name)
         if part.height:
@@ -470,6 +482,7 @@ def spc_figure(
         line={"color": COLOURS["all"], "width": 2},
         marker={"size": 6, "color": COLOURS["all"]},
         hovertemplate="%{y:.1%}<extra>Value</extra>" if is_rate else "%{y:,}<extra>Value</extra>",
+        meta=not_counts("y") if is_rate else None,
     )
     for side, colour, symbol, words in (
         ("high", COLOURS["special_high"], "triangle-up", "Special cause: higher"),
@@ -489,6 +502,7 @@ def spc_figure(
                     "line": {"width": 1, "color": "#333"},
                 },
                 hoverinfo="skip",
+                meta=not_counts("y") if is_rate else None,
             )
     values = chart["value"].to_list() + chart["upper_limit"].clip(floor, ceiling).to_list()
     yaxis = (
@@ -540,6 +554,7 @@ def rate_comparison_figure(
             hovertemplate="%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra>"
             + DOMESTIC_CHOICES[category]
             + "</extra>",
+            meta=not_counts("y"),
         )
     figure.update_layout(
         barmode="group",
@@ -569,6 +584,7 @@ def rate_trend_figure(
             line={"width": 0},
             showlegend=False,
             hoverinfo="skip",
+            meta=not_counts("y"),
         )
         figure.add_scatter(
             x=months,
@@ -579,6 +595,7 @@ def rate_trend_figure(
             fillcolor=_transparent(colour),
             showlegend=False,
             hoverinfo="skip",
+            meta=not_counts("y"),
         )
         figure.add_scatter(
             x=months,
@@ -587,6 +604,7 @@ def rate_trend_figure(
             name=DOMESTIC_CHOICES[category],
             line={"color": colour, "width": 2, "dash": DASHES[category]},
             marker={"symbol": SYMBOLS[category], "size": 7},
+            meta=not_counts("y"),
         )
     figure.update_layout(
         yaxis={"title": "Rate (95% Wilson interval)", **rate_axis(monthly["upper"].to_list())},
@@ -626,6 +644,7 @@ def share_bar_figure(
             hovertemplate=f"%{{x:.1%}} (%{{customdata:,}} {counted})<extra>"
             + DOMESTIC_CHOICES[category]
             + "</extra>",
+            meta=not_counts("x"),
         )
     figure.update_layout(
         barmode="group",
@@ -678,6 +697,7 @@ def funnel_figure(
                 showlegend=side == "upper",
                 line={"color": COLOURS["limits"], "dash": dash, "width": 1.5},
                 hoverinfo="skip",
+                meta=not_counts("x", "y"),  # residents and rates
             )
     figure.add_scatter(
         x=x,
@@ -686,6 +706,7 @@ def funnel_figure(
         name=area_label,
         line={"color": COLOURS["all"], "width": 1.5},
         hoverinfo="skip",
+        meta=not_counts("x", "y"),
     )
     for label, symbol, colour in (
         ("above the 99.8% limit", "triangle-up", COLOURS["special_high"]),
@@ -717,6 +738,7 @@ def funnel_figure(
             hovertemplate="%{text}: %{y:.2f} per 1,000"
             + per
             + " (%{x:,} residents)<extra></extra>",
+            meta=not_counts("x", "y"),
         )
     figure.update_layout(
         xaxis={"title": "Residents", "tickformat": ",d"},
@@ -754,6 +776,7 @@ def repeat_share_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
                 "symbol": SYMBOLS[style],
             },
             hovertemplate="%{y:.1%}<extra>" + name + "</extra>",
+            meta=not_counts("y"),
         )
     shares = [
         v
@@ -853,6 +876,7 @@ def rates_by_age_figure(rates: pl.DataFrame, title: str) -> go.Figure:
                 "thickness": 1,
             },
             hovertemplate="%{y:.2f} per 1,000<extra>" + f"{person}, {sex.lower()}" + "</extra>",
+            meta=not_counts("y"),
         )
     figure.update_layout(
         yaxis={"title": "Per 1,000 residents a year (95% interval)", "rangemode": "tozero"},

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile.charts import FONT
+from stalking_profile.charts import FONT, not_counts
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures.hotspots import CLASS_ORDER
 
@@ -75,6 +75,9 @@ HOVER = (
 )
 
 
+RATE_COLUMN = "customdata[3]"  # of _hover's columns, the one that is no count
+
+
 def _hover(values: pl.DataFrame):
     """Ward, district, count and rate for the hover label."""
     return values.select(
@@ -126,6 +129,8 @@ def choropleth_figure(
             colorbar={"title": {"text": colour_title}},
             customdata=_hover(values),
             hovertemplate=HOVER,
+            # the rate (and the map's colour, unless it is offences) is no count
+            meta=not_counts(RATE_COLUMN, *(["z"] if column != "offences" else [])),
         )
     )
     return _base(figure, geometry, title)
@@ -192,6 +197,7 @@ def wards_in_one_colour(
         showlegend=True,
         customdata=customdata,
         hovertemplate=hovertemplate,
+        meta=not_counts(RATE_COLUMN),
     )
 
 

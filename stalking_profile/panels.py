@@ -471,7 +471,11 @@ def _overview(
     breaks = series_breaks(flt.offence_types, first, flt.end_month)
     changes = recording_rule_changes(flt.offence_types, first, flt.end_month)
     card = scorecard.scorecard(monthly, breaks, run_length)
-    offences_chart = scorecard.indicator_chart(monthly, "offences", breaks, run_length)
+    offences_chart = scorecard.indicator_chart(
+        monthly, "offences", breaks, run_length
+    ).with_columns(
+        pl.col("value").cast(pl.Int64)  # counts, rounded as counts in the ONS style
+    )
     period = flt.with_period(first, flt.end_month).describe()
 
     def card_chart(ind: Indicator) -> Callable[[], go.Figure]:

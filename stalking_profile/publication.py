@@ -33,7 +33,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile.charts import LazyFigures, copy_figure
+from stalking_profile.charts import META_NOT_COUNTS, LazyFigures, copy_figure
 from stalking_profile.db import Gateway
 from stalking_profile.disclosure import Key, LinearSystem, protect_system
 from stalking_profile.filters import DOMESTIC_CHOICES
@@ -475,8 +475,18 @@ def rounded(value: Any, base: int) -> Any:
     return value
 
 
+# Columns that hold counts in some rows and rates in others, and which rows are counts:
+# rounded as counts there only (the headline's Offences tile read 137 beside its table's 135,
+# and the scorecard's latest 49 beside the chart's 50: helper 59).
+COUNT_ROWS: dict[str, Callable[[pl.DataFrame], pl.Expr | None]] = {
+    "value": lambda f: pl.col("kind") == "count" if "kind" in f.columns else None,
+    "latest_value": lambda f: ~pl.col("is_rate") if "is_rate" in f.columns else None,
+}
+
+
 def round_frame(frame: pl.DataFrame, base: int) -> pl.DataFrame:
-    """Every count column (whole numbers, or their text) rounded to a multiple of `base`."""
+    """Every count column (whole numbers, or their text) rounded to a multiple of `base`, and
+    the count rows of a column that holds counts and rates (COUNT_ROWS)."""
     changes: list[pl.Expr | pl.Series] = []
     for name, dtype in frame.schema.items():
         if not _is_count_column(name):
@@ -485,21 +495,77 @@ def round_frame(frame: pl.DataFrame, base: int) -> pl.DataFrame:
             changes.append(((pl.col(name) + base // 2) // base * base).alias(name))
         elif dtype == pl.String:
             changes.append(python_values(frame[name], lambda v: rounded(v, base), pl.String))
+        elif (
+            dtype.is_float()
+            and name in COUNT_ROWS
+            and (rows := COUNT_ROWS[name](frame)) is not None
+        ):
+            whole = rows.fill_null(False) & (pl.col(name) == pl.col(name).round(0))
+            nearest = ((pl.col(name) + base // 2) / base).floor() * base
+            changes.append(pl.when(whole).then(nearest).otherwise(pl.col(name)).alias(name))
     return frame.with_columns(changes) if changes else frame
 
 
 def round_figure(figure: go.Figure, base: int) -> go.Figure:
-    """The figure with the whole numbers in its traces rounded to `base` (a copy; the figure
-    itself when rounding changes none of them)."""
-    if not _changes(figure, lambda v: rounded(v, base)):
+    """The figure with the counts in its traces rounded to `base`: every whole number but those
+    a trace's meta says are no count (charts.not_counts: rates, limits, residents). A copy; the
+    figure itself when rounding changes none of them."""
+
+    def change(value: Any) -> Any:
+        return rounded(value, base)
+
+    if not any(
+        _counts_change(trace, name, change) for trace in figure.data for name in _TRACE_ARRAYS
+    ):
         return figure
     out = copy_figure(figure)
     for trace in out.data:
         for name in _TRACE_ARRAYS:
             values = getattr(trace, name, None)
-            if values is not None and not isinstance(values, str | bytes):
-                setattr(trace, name, _map_values(values, lambda v: rounded(v, base)))
+            if values is None or isinstance(values, str | bytes):
+                continue
+            skip, columns = _not_counts(trace, name)
+            if skip:
+                continue
+            if columns:
+                values = [
+                    [
+                        item if i in columns else _map_values(item, change)
+                        for i, item in enumerate(row)
+                    ]
+                    for row in values
+                ]
+            else:
+                values = _map_values(values, change)
+            setattr(trace, name, values)
     return out
+
+
+def _not_counts(trace: Any, name: str) -> tuple[bool, set[int]]:
+    """Whether a trace's array holds no counts, and which columns of its rows hold none, as
+    the trace's meta says (charts.not_counts)."""
+    meta = getattr(trace, "meta", None)
+    entries = set(meta.get(META_NOT_COUNTS, ())) if isinstance(meta, dict) else set()
+    columns = {int(entry[len(name) + 1 : -1]) for entry in entries if entry.startswith(name + "[")}
+    return name in entries, columns
+
+
+def _counts_change(trace: Any, name: str, change: Callable[[Any], Any]) -> bool:
+    """Whether `change` alters any count in one of a trace's arrays."""
+    values = getattr(trace, name, None)
+    if values is None or isinstance(values, str | bytes):
+        return False
+    skip, columns = _not_counts(trace, name)
+    if skip:
+        return False
+    if not columns:
+        return _changes_any(values, change)
+    return any(
+        _changes_any(item, change)
+        for row in values
+        for i, item in enumerate(row)
+        if i not in columns
+    )
 
 
 def _map_values(values: Any, change: Callable[[Any], Any]) -> Any:

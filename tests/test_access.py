@@ -30,6 +30,7 @@ from tests.conftest import ROOT, TEST_PASSWORD, as_read, each_tab, open_tab
 SUPPRESS_BELOW = 5
 # One district, one month, non-DA: cells of 1 to 4 everywhere (the case publication is for).
 SMALL = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("WD",), "non_domestic", ("stalking",))
+FORCE = ("BD", "CD", "KD", "LD", "WD")
 ROLES = {role: Access.for_role(f"test-{role.value}", role) for role in Role}
 TEMPLATE = ROOT / "data" / "templates" / "offences_template.csv"
 
@@ -125,6 +126,70 @@ def test_the_ons_style_suppresses_under_10_and_rounds_the_rest_to_5(demo_gateway
         exact.volume.table["offences_total"].to_list()
         != page.volume.table["offences_total"].to_list()
     )
+
+
+def test_the_ons_style_shows_a_count_the_same_wherever_it_is_shown(demo_gateway: Gateway):
+    """Helper 59: under the ONS style, Calderdale's offences, October to December 2021, read
+    137 on the Offences tile beside 135 in the headline table, and December's 49 in the
+    scorecard beside 50 on its chart: counts held beside rates in one column (the headline's
+    value, the scorecard's latest value) were left exact."""
+    from stalking_profile import formatting
+
+    ons = demo_gateway.scoped(ROLES[Role.COMMISSIONER].with_threshold(10, 5))
+    flt = ProfileFilter(date(2021, 10, 1), date(2021, 12, 1), ("CD",), "all", ("stalking",))
+    view = panels.overview(ons, flt, 30, 6)
+    exact = panels.overview(demo_gateway, flt, 30, 6)
+    assert exact.headline.filter(indicator="offences")["value"].item() % 5 != 0  # 137
+    tile = formatting.headline_tiles(view.headline).filter(indicator="offences").row(0, named=True)
+    table = view.headline_table.filter(figure="Offences")["value"].item()
+    assert formatting.headline_value(tile) == table
+    assert int(table.replace(",", "")) % 5 == 0
+    latest = view.scorecard.filter(indicator="offences")["latest_value"].item()
+    chart = next(t for t in view.scorecard_charts["offences"].data if t.name == "Value")
+    assert latest == chart.y[-1] and latest % 5 == 0
+    assert view.offences_chart["value"].to_list()[-1] == latest
+
+
+def test_the_ons_style_rounds_counts_and_leaves_rates_and_residents(demo_gateway: Gateway):
+    """A figure's rates, limits and residents are no counts (charts.not_counts): rounded to 5 as
+    counts, a rate of 100% (1.0) read 0% (Leeds's non-DA outcomes within 90 days, February
+    2021) and a district's 793,139 residents on the funnel 793,140."""
+    from stalking_profile.charts import not_counts
+
+    figure = go.Figure(
+        go.Scatter(
+            x=[12, 23], y=[1.0, 0.5], customdata=[[12, 1.0], [23, 3.0]], meta=not_counts("y")
+        )
+    )
+    figure.add_scatter(
+        x=[1, 2], y=[12, 23], customdata=[[12, 1.0]], meta=not_counts("customdata[1]")
+    )
+    shown = publication.round_figure(figure, 5)
+    assert list(shown.data[0].x) == [10, 25] and list(shown.data[0].y) == [1.0, 0.5]
+    assert [list(row) for row in shown.data[0].customdata] == [[10, 0.0], [25, 5.0]]
+    assert list(shown.data[1].y) == [10, 25]
+    assert [list(row) for row in shown.data[1].customdata] == [[10, 1.0]]
+
+    ons = demo_gateway.scoped(ROLES[Role.COMMISSIONER].with_threshold(10, 5))
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), FORCE, "all", ("stalking",))
+    residents = [
+        [x for t in panels.trends_page(gateway, flt, 6, True).funnel_figure.data for x in t.x]
+        for gateway in (ons, demo_gateway)
+    ]
+    assert residents[0] == residents[1] and any(x % 5 for x in residents[1])
+    leeds = dataclasses.replace(flt, districts=("LD",))
+    within = [
+        [
+            (t.name, v)
+            for t in panels.outcomes_panel(gateway, leeds, 30).within_figure.data
+            for v in t.y
+        ]
+        for gateway in (ons, demo_gateway)
+    ]
+    assert (None, 1.0) in within[1]  # a band reaching 100%
+    assert [pair for pair in within[0] if pair[1] is not None] == [
+        pair for pair, shown in zip(within[1], within[0], strict=True) if shown[1] is not None
+    ]
 
 
 def test_other_roles_receive_the_same_panels_unsuppressed(demo_gateway: Gateway):
