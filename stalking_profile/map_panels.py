@@ -12,7 +12,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile import charts, linked_figures, linked_protection, maps, queries
+from stalking_profile import charts, filters, linked_figures, linked_protection, maps, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
 from stalking_profile.formatting import plural
@@ -155,6 +155,7 @@ class HotspotPanel:
     funnel_note: str = FUNNEL_NOTE
     hotspots_withheld: bool = False  # publication mode, a ward withheld: no Gi* shown
     wards_withheld_note: str = ""  # publication mode: why every ward is withheld, if it is
+    change_note: str = ""  # where a ward's change is per day (change_note)
 
     @property
     def population_note(self) -> str:
@@ -182,8 +183,10 @@ class HotspotPanel:
 
     @property
     def map_notes(self) -> list[str]:
-        """The map's captions: wards with no population, offences with no known ward."""
-        return [note for note in (self.population_note, self.unknown_ward_note) if note]
+        """The map's captions: wards with no population, offences with no known ward, and a
+        change per day."""
+        notes = (self.population_note, self.unknown_ward_note, self.change_note)
+        return [note for note in notes if note]
 
     @property
     def unknown_ward_note(self) -> str:
@@ -448,7 +451,10 @@ def _hotspot_panel(
     )
     wards = wards.join(before, on="ward_code", how="left", maintain_order="left").with_columns(
         (pl.col("offences") - pl.col("previous_offences")).alias("change"),
-        change_pct("offences", "previous_offences").alias("change_pct"),
+        # per day where the periods' lengths differ, as every change on the dashboard is
+        change_pct("offences", "previous_offences", compared.days() if whole else (1, 1)).alias(
+            "change_pct"
+        ),
     )
     wards = with_funnel(wards)
     label, unit = MEASURES[measure]
@@ -469,6 +475,21 @@ def _hotspot_panel(
         unknown,
         int(current["offences"].sum()),
         funnel_note=funnel_note(wards),
+        change_note=change_note(compared) if whole else "",
+    )
+
+
+def change_note(compared: filters.Comparison) -> str:
+    """What a ward's change (%) is of, where the period and the one before differ in length by
+    more than 1% ('' where they do not): offences per day, as the Overview's and Trends'
+    changes are (a ward's change, January to June 2019 against July to December 2018, read
+    -33.3% of offences where the Overview's change of the same counts was per day: helper 59)."""
+    if not compared.per_day or compared.previous is None:
+        return ""
+    days, days_before = compared.days()
+    return (
+        f"A ward's change (%) is of offences per day: the period's {days} days against the "
+        f"{days_before} of {compared.previous.period_text}."
     )
 
 

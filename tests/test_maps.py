@@ -380,3 +380,31 @@ def test_a_wards_place_on_the_funnel_is_read_against_its_own_limits() -> None:
             expected.append("within the limits")
     assert len(set(expected)) >= 5  # every place is met
     assert funnel_position(offences.astype(float), population, 2.0) == expected
+
+
+def test_a_wards_change_is_per_day_where_the_periods_lengths_differ(demo_gateway: Gateway) -> None:
+    """Helper 59: Wakefield's non-DA wards, January to June 2019 (181 days) against July to
+    December 2018 (184), changed by their counts (-33.3%) where the Overview's change of the
+    same kind of counts is per day (-32.2%). A ward's change is now per day, as every change
+    on the dashboard is, and the map says so; equal periods are unchanged."""
+    flt = ProfileFilter(date(2019, 1, 1), date(2019, 6, 1), ("WD",), "non_domestic", ("stalking",))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    view = map_panels.hotspot_panel(demo_gateway, flt, geometry, "offences", correct=False)
+    rows = view.top_wards.filter(pl.col("previous_offences") > 0).iter_rows(named=True)
+    checked = [
+        (row["change_pct"], (row["offences"] / 181) / (row["previous_offences"] / 184) * 100 - 100)
+        for row in rows
+    ]
+    assert len(checked) > 5
+    assert all(abs(shown - per_day) < 1e-9 for shown, per_day in checked), checked[:3]
+    assert "per day: the period's 181 days against the 184 of Jul 2018 to Dec 2018" in " ".join(
+        view.map_notes
+    )
+    year = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("WD",), "all", ("stalking",))
+    whole_year = map_panels.hotspot_panel(demo_gateway, year, geometry, "offences", correct=False)
+    assert whole_year.change_note == ""
+    rows = whole_year.top_wards.filter(pl.col("previous_offences") > 0).iter_rows(named=True)
+    assert all(
+        abs(r["change_pct"] - (r["offences"] / r["previous_offences"] * 100 - 100)) < 1e-9
+        for r in rows
+    )
