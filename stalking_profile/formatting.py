@@ -261,7 +261,8 @@ def period_table_display(
 ) -> pl.DataFrame:
     """The period comparison in the problem profile's shape, as text: rows are this period,
     the previous period and the % change for each of `categories` (all, DA, non-DA); columns
-    are the districts and the roll-up areas. A change marked * is more than chance (p < 0.05)."""
+    are the districts and the roll-up areas. A change marked * is more than chance: its
+    q-value (the p-value corrected for the districts tested together) under 0.05."""
     districts = table["district_code"].unique(maintain_order=True).to_list()
     names = DOMESTIC_CHOICES
     lines: list[dict[str, str]] = []

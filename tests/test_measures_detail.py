@@ -259,6 +259,20 @@ def test_outcome_within_counts_only_offences_followed_up_that_long() -> None:
     assert table["followed_share"].to_list() == [0.5, 0.5]
 
 
+def test_outcome_within_names_both_horizons_when_there_are_no_offences() -> None:
+    """Helper 59: with no offences, the table had a row per category and no label, not "Outcome
+    within 90 days" and "... 180 days" at 0 of 0."""
+    from stalking_profile.measures import outcomes
+
+    table = outcomes.outcome_within(_follow_up([]))
+    assert table.select("label", "category", "numerator", "denominator").rows() == [
+        (f"Outcome within {h} days", category, 0, 0)
+        for h in (180, 90)
+        for category in ("all", "domestic", "non_domestic")
+    ]
+    assert table["rate"].null_count() == 6
+
+
 def test_outcome_within_by_month_leaves_out_months_not_yet_followed_up() -> None:
     """Issue 12, fault 8: a month whose offences have not all had 90 days reads low only
     because they are open. By hand: October has 10 DA offences, 6 with an outcome within 90

@@ -252,9 +252,10 @@ def outcome_within(
         .with_columns(pl.lit(f"Outcome within {horizon} days").alias("label"))
         for horizon in HORIZONS
     ]
-    table = (
-        grid(category=list(CATEGORIES))
-        .join(pl.concat(rows), on="category", how="left")
+    labels = [f"Outcome within {horizon} days" for horizon in HORIZONS]
+    table = (  # every horizon and category, 0 where none (no offences: no label was left)
+        grid(label=labels, category=list(CATEGORIES))
+        .join(pl.concat(rows), on=["label", "category"], how="left")
         .with_columns(pl.col("numerator", "denominator", "recorded").fill_null(0).cast(pl.Int64))
         .with_columns(
             pl.when(pl.col("recorded") > 0)
