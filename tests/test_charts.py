@@ -461,3 +461,68 @@ def test_da_and_non_da_are_told_apart_by_more_than_colour(demo_gateway: Gateway)
         assert len(set(looks)) == len(looks), (name, [t.name for t in shown], looks)
         checked += len(shown) > 1
     assert checked >= 6
+
+
+def _figures(value: object) -> list[go.Figure]:
+    """Every figure a panel holds (its fields, dicts, lists and lazily drawn figures)."""
+    import dataclasses
+
+    if isinstance(value, go.Figure):
+        return [value]
+    if isinstance(value, charts.LazyFigures):
+        return [figure for key in value for figure in _figures(value[key])]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [figure for item in value for figure in _figures(item)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [
+            f for field in dataclasses.fields(value) for f in _figures(getattr(value, field.name))
+        ]
+    return []
+
+
+def test_every_plotted_rate_says_it_is_no_count(demo_gateway: Gateway) -> None:
+    """Publication mode's ONS style rounds a figure's counts to 5 and leaves what a trace's
+    meta names as no count (charts.not_counts): a rate left unmarked reads 0% at 100%. Every
+    trace on a percentage axis, and every rate per 1,000, of every page's figures is marked."""
+    from stalking_profile import map_panels, panels, people_panels, protection_panels
+    from stalking_profile.geography import ward_geometry
+
+    flt = ProfileFilter(
+        date(2021, 2, 1), date(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"), "all", ("stalking",)
+    )
+    built = [
+        panels.overview(demo_gateway, flt, 30, 6),
+        panels.trends_page(demo_gateway, flt, 6, True),
+        panels.outcomes_panel(demo_gateway, flt, 30),
+        panels.risk_panel(demo_gateway, flt, 30),
+        panels.quality_panel(demo_gateway, flt, 30),
+        panels.repeats_panel(demo_gateway, flt, 3, 1),
+        people_panels.people_panel(demo_gateway, flt, 30),
+        protection_panels.orders_panel(demo_gateway, flt, "SPO"),
+        protection_panels.contact_panel(demo_gateway, flt),
+        map_panels.hotspot_panel(
+            demo_gateway, flt, ward_geometry(demo_gateway, flt.districts), "rate", True
+        ),
+    ]
+    unmarked, rates = [], 0
+    for figure in _figures(built):
+        for trace in figure.data:
+            meta = trace.meta if isinstance(trace.meta, dict) else {}
+            marked = set(meta.get(charts.META_NOT_COUNTS, ()))
+            horizontal = getattr(trace, "orientation", None) == "h"
+            array = "x" if horizontal else "y"
+            axis = (
+                figure.layout.xaxis
+                if horizontal
+                else figure.layout["yaxis" + str(getattr(trace, "yaxis", "y") or "y")[1:]]
+            )
+            percent = "%" in str(getattr(axis, "tickformat", "") or "")
+            per_1000 = "per 1,000" in str(getattr(trace, "hovertemplate", "") or "")
+            if trace.type in ("scatter", "bar") and (percent or per_1000):
+                rates += 1
+                if array not in marked:
+                    unmarked.append((charts.title_of(figure)[:50], trace.name))
+    assert rates > 20
+    assert unmarked == []
