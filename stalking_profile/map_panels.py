@@ -51,8 +51,9 @@ FUNNEL_NOTE = (
 
 def funnel_note(wards: pl.DataFrame) -> str:
     """FUNNEL_NOTE, and, where far more wards lie beyond the 99.8% limits than chance would
-    put there (the demo's year to September 2021: 36 of 124, where chance puts 0.25), what that says: the note
-    alone called each of them more than chance would explain (helper 53)."""
+    put there (the demo's year to September 2021: 36 of 124, where chance puts 0.25), what
+    that says: the note alone called each of them more than chance would explain (helper
+    53)."""
     placed = wards.filter(
         pl.col("funnel").is_not_null() & (pl.col("funnel") != "unknown population")
     )
