@@ -192,7 +192,10 @@ def _emerging_category(hot: np.ndarray, cold: np.ndarray, z: np.ndarray, alpha: 
     - sporadic: hot in the final period, on and off before, under 90%, never cold;
     - oscillating: hot in the final period, cold in an earlier one, under 90% hot;
     - historical: not hot in the final period, but hot in at least 90% of all periods;
-    - no pattern detected: none of these."""
+    - no pattern detected: none of these.
+
+    A ward that was cold before and is newly, or consecutively, hot fits both those words and
+    oscillating's; it is oscillating, the category that says it was once cold."""
     for kind, flags, opposite in (("hot", hot, cold), ("cold", cold, hot)):
         share = flags.mean()
         tau, p = mann_kendall(z if kind == "hot" else -z)
