@@ -6,7 +6,7 @@ and figures out, so the page only lays them out and tests need no Streamlit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import plotly.graph_objects as go
@@ -23,7 +23,13 @@ from stalking_profile.panels import (
     protected_beside_pages,
     protected_beside_pages_for_every_choice,
 )
-from stalking_profile.publication import is_small, publishable, rounded_last, suppress_frame
+from stalking_profile.publication import (
+    NOT_A_COUNT,
+    is_small,
+    publishable,
+    rounded_last,
+    suppress_frame,
+)
 
 # A ward's rate is over the period, not scaled to a year as the Trends page's districts' are
 # (a ward of a quarter read beside its district's year looked half as high as it was)
@@ -501,7 +507,9 @@ class EmergingPanel:
     periods: list[date]  # the first month of each quarter analysed
     withheld: bool = False  # publication mode: a ward's count withheld, and so the categories
     span_note: str = ""  # publication mode: why the offences over the quarters are left out
-    no_population: int = 0  # wards with no population recorded: each quarter's mean rate
+    # wards with no population recorded (each takes every quarter's mean rate): no count of
+    # offences or people, so publication mode neither withholds nor rounds it
+    no_population: int = field(default=0, metadata=NOT_A_COUNT)
 
     def note(self) -> str:
         """How the emerging hotspots were found, with the quarters analysed."""

@@ -433,9 +433,17 @@ def _walk(
         changes = {
             field.name: _walk(getattr(value, field.name), leaf, together)
             for field in dataclasses.fields(value)
+            if not field.metadata.get(NOT_A_COUNT_KEY)
         }
         return dataclasses.replace(value, **changes)
     return value
+
+
+NOT_A_COUNT_KEY = "not a count"
+# A panel field's metadata, dataclasses.field(metadata=NOT_A_COUNT): a whole number that counts
+# no offences or people (wards with no population), so neither suppressed nor rounded: the
+# Emerging hotspots' "10 wards have no population" read 12 on the Map tab (helper 61).
+NOT_A_COUNT = {NOT_A_COUNT_KEY: True}
 
 
 def suppress(value: Any, below: int) -> Any:
@@ -484,9 +492,38 @@ COUNT_ROWS: dict[str, Callable[[pl.DataFrame], pl.Expr | None]] = {
 }
 
 
+# Differences of two counts shown beside them, and the counts: worked out again from the
+# rounded counts, so that a reader's subtraction gives them (a ward's 175 offences against 40
+# read a change of 133, exact, where 175 - 40 = 135; an SPC chart's 90 then 85 a moving range
+# of 9: helper 61). None where either count is withheld, as before.
+DIFFERENCES: dict[str, Callable[[], pl.Expr]] = {
+    "change": lambda: pl.col("offences") - pl.col("previous_offences"),
+    "moving_range": lambda: (pl.col("value") - pl.col("value").shift(1)).abs(),
+}
+DIFFERENCE_OF: dict[str, tuple[str, ...]] = {
+    "change": ("offences", "previous_offences"),
+    "moving_range": ("value",),
+}
+
+
 def round_frame(frame: pl.DataFrame, base: int) -> pl.DataFrame:
-    """Every count column (whole numbers, or their text) rounded to a multiple of `base`, and
-    the count rows of a column that holds counts and rates (COUNT_ROWS)."""
+    """Every count column (whole numbers, or their text) rounded to a multiple of `base`, the
+    count rows of a column that holds counts and rates (COUNT_ROWS), and the differences of
+    counts worked out from the rounded counts (DIFFERENCES)."""
+    rounded_counts = _round_counts_of(frame, base)
+    differences = [
+        pl.when(pl.col(name).is_not_null())
+        .then(DIFFERENCES[name]().cast(frame.schema[name]))
+        .otherwise(None)
+        .alias(name)
+        for name in DIFFERENCES
+        if name in frame.columns
+        and all(c in frame.columns and frame.schema[c].is_numeric() for c in DIFFERENCE_OF[name])
+    ]
+    return rounded_counts.with_columns(differences) if differences else rounded_counts
+
+
+def _round_counts_of(frame: pl.DataFrame, base: int) -> pl.DataFrame:
     changes: list[pl.Expr | pl.Series] = []
     for name, dtype in frame.schema.items():
         if not _is_count_column(name):

@@ -192,6 +192,43 @@ def test_the_ons_style_rounds_counts_and_leaves_rates_and_residents(demo_gateway
     ]
 
 
+def test_the_ons_style_gives_differences_of_counts_as_the_rounded_counts_give_them(
+    demo_gateway: Gateway,
+):
+    """Helper 61: a ward's 175 offences against 40 before read a change of 133 (exact), where
+    175 - 40 = 135, in 93 of the year's 116 wards with a change; the Trends' SPC table read 90
+    then 85 with a moving range of 9. A difference of two counts shown beside them is now
+    worked out from the counts as shown."""
+    ons = demo_gateway.scoped(ROLES[Role.COMMISSIONER].with_threshold(10, 5))
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), FORCE, "all", ("stalking",))
+    geometry = ward_geometry(ons, flt.districts)
+    wards = map_panels.hotspot_panel(ons, flt, geometry, "offences", True).top_wards
+    changed = wards.filter(pl.col("change").is_not_null())
+    assert changed.height > 50
+    assert (changed["change"] == changed["offences"] - changed["previous_offences"]).all()
+    assert (changed["change"] % 5 == 0).all()
+
+    chart = panels.trends_page(ons, flt, 6, True).control.chart_table
+    ranges = chart.filter(pl.col("moving_range").is_not_null())
+    shown = chart["value"].to_list()
+    assert ranges.height > 20
+    for i, moving_range in enumerate(chart["moving_range"].to_list()):
+        if moving_range is not None:
+            assert moving_range == abs(shown[i] - shown[i - 1]), (i, shown[i - 1 : i + 1])
+
+
+def test_a_count_of_wards_is_neither_withheld_nor_rounded():
+    """Helper 61: with 12 wards of no population, the Map tab said 12 and the Emerging
+    hotspots tab 10 (rounded as if a count of offences); with 1 to 9 its note went (withheld).
+    A field that counts no offences or people says so (publication.NOT_A_COUNT)."""
+    quarters = [date(2021, 1, 1), date(2021, 4, 1)]
+    panel = map_panels.EmergingPanel(pl.DataFrame(), go.Figure(), quarters, no_population=12)
+    assert publication.round_counts(panel, 5).no_population == 12
+    small = dataclasses.replace(panel, no_population=3)
+    assert publication.suppress(small, 10).no_population == 3
+    assert "3 wards have no population recorded" in " ".join(small.notes)
+
+
 def test_other_roles_receive_the_same_panels_unsuppressed(demo_gateway: Gateway):
     """The scan above can fail: the same panels for a strategic lead hold small counts."""
     strategic = demo_gateway.scoped(ROLES[Role.STRATEGIC])
