@@ -496,13 +496,12 @@ COUNT_ROWS: dict[str, Callable[[pl.DataFrame], pl.Expr | None]] = {
 # rounded counts, so that a reader's subtraction gives them (a ward's 175 offences against 40
 # read a change of 133, exact, where 175 - 40 = 135; an SPC chart's 90 then 85 a moving range
 # of 9: helper 61). None where either count is withheld, as before.
-DIFFERENCES: dict[str, Callable[[], pl.Expr]] = {
-    "change": lambda: pl.col("offences") - pl.col("previous_offences"),
-    "moving_range": lambda: (pl.col("value") - pl.col("value").shift(1)).abs(),
-}
-DIFFERENCE_OF: dict[str, tuple[str, ...]] = {
-    "change": ("offences", "previous_offences"),
-    "moving_range": ("value",),
+DIFFERENCES: dict[str, tuple[tuple[str, ...], Callable[[], pl.Expr]]] = {
+    "change": (
+        ("offences", "previous_offences"),
+        lambda: pl.col("offences") - pl.col("previous_offences"),
+    ),
+    "moving_range": (("value",), lambda: (pl.col("value") - pl.col("value").shift(1)).abs()),
 }
 
 
@@ -513,12 +512,12 @@ def round_frame(frame: pl.DataFrame, base: int) -> pl.DataFrame:
     rounded_counts = _round_counts_of(frame, base)
     differences = [
         pl.when(pl.col(name).is_not_null())
-        .then(DIFFERENCES[name]().cast(frame.schema[name]))
+        .then(difference().cast(frame.schema[name]))
         .otherwise(None)
         .alias(name)
-        for name in DIFFERENCES
+        for name, (counts, difference) in DIFFERENCES.items()
         if name in frame.columns
-        and all(c in frame.columns and frame.schema[c].is_numeric() for c in DIFFERENCE_OF[name])
+        and all(c in frame.columns and frame.schema[c].is_numeric() for c in counts)
     ]
     return rounded_counts.with_columns(differences) if differences else rounded_counts
 
