@@ -437,6 +437,7 @@ def spc_figure(
     figure = new_figure()
     months = chart["month"].to_list()
     floor, ceiling = 0.0, (1.0 if is_rate else None)
+    values_meta = not_counts("y") if is_rate else None  # a rate's points are no counts
     enough = chart.height >= MINIMUM_POINTS  # fewer: a run chart (series and mean), no limits
     in_legend: set[str] = set()  # each line's name once ("Mean" was listed twice: helper 53)
     for partition in chart["partition"].unique(maintain_order=True).to_list():
@@ -482,7 +483,7 @@ def spc_figure(
         line={"color": COLOURS["all"], "width": 2},
         marker={"size": 6, "color": COLOURS["all"]},
         hovertemplate="%{y:.1%}<extra>Value</extra>" if is_rate else "%{y:,}<extra>Value</extra>",
-        meta=not_counts("y") if is_rate else None,
+        meta=values_meta,
     )
     for side, colour, symbol, words in (
         ("high", COLOURS["special_high"], "triangle-up", "Special cause: higher"),
@@ -502,7 +503,7 @@ def spc_figure(
                     "line": {"width": 1, "color": "#333"},
                 },
                 hoverinfo="skip",
-                meta=not_counts("y") if is_rate else None,
+                meta=values_meta,
             )
     values = chart["value"].to_list() + chart["upper_limit"].clip(floor, ceiling).to_list()
     yaxis = (

@@ -25,12 +25,11 @@ from stalking_profile.importing.load import read_and_validate
 from stalking_profile.importing.mapping import ColumnMapping
 from stalking_profile.operational import accounts
 from stalking_profile.ui.uploads import uploaded_file
-from tests.conftest import ROOT, TEST_PASSWORD, as_read, each_tab, open_tab
+from tests.conftest import DISTRICTS, ROOT, TEST_PASSWORD, as_read, each_tab, open_tab
 
 SUPPRESS_BELOW = 5
 # One district, one month, non-DA: cells of 1 to 4 everywhere (the case publication is for).
 SMALL = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("WD",), "non_domestic", ("stalking",))
-FORCE = ("BD", "CD", "KD", "LD", "WD")
 ROLES = {role: Access.for_role(f"test-{role.value}", role) for role in Role}
 TEMPLATE = ROOT / "data" / "templates" / "offences_template.csv"
 
@@ -171,7 +170,7 @@ def test_the_ons_style_rounds_counts_and_leaves_rates_and_residents(demo_gateway
     assert [list(row) for row in shown.data[1].customdata] == [[10, 1.0]]
 
     ons = demo_gateway.scoped(ROLES[Role.COMMISSIONER].with_threshold(10, 5))
-    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), FORCE, "all", ("stalking",))
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), DISTRICTS, "all", ("stalking",))
     residents = [
         [x for t in panels.trends_page(gateway, flt, 6, True).funnel_figure.data for x in t.x]
         for gateway in (ons, demo_gateway)
@@ -200,7 +199,7 @@ def test_the_ons_style_gives_differences_of_counts_as_the_rounded_counts_give_th
     then 85 with a moving range of 9. A difference of two counts shown beside them is now
     worked out from the counts as shown."""
     ons = demo_gateway.scoped(ROLES[Role.COMMISSIONER].with_threshold(10, 5))
-    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), FORCE, "all", ("stalking",))
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), DISTRICTS, "all", ("stalking",))
     geometry = ward_geometry(ons, flt.districts)
     wards = map_panels.hotspot_panel(ons, flt, geometry, "offences", True).top_wards
     changed = wards.filter(pl.col("change").is_not_null())

@@ -12,6 +12,7 @@ from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.measures import spc
 from stalking_profile.panels import trends_volume
+from tests.conftest import DISTRICTS
 
 MONTHS = [date(2021, m, 1) for m in range(1, 13)] + [date(2022, m, 1) for m in range(1, 7)]
 
@@ -489,9 +490,7 @@ def test_every_plotted_rate_says_it_is_no_count(demo_gateway: Gateway) -> None:
     from stalking_profile import map_panels, panels, people_panels, protection_panels
     from stalking_profile.geography import ward_geometry
 
-    flt = ProfileFilter(
-        date(2021, 2, 1), date(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"), "all", ("stalking",)
-    )
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), DISTRICTS, "all", ("stalking",))
     built = [
         panels.overview(demo_gateway, flt, 30, 6),
         panels.trends_page(demo_gateway, flt, 6, True),

@@ -242,6 +242,7 @@ def outcome_within(
         ),
     )
     base = with_roll_ups(with_category(by_domestic))
+    labels = {horizon: f"Outcome within {horizon} days" for horizon in HORIZONS}
     rows = [
         base.group_by("category")
         .agg(
@@ -249,12 +250,11 @@ def outcome_within(
             pl.col(f"denominator_{horizon}").sum().alias("denominator"),
             pl.col("recorded").sum(),
         )
-        .with_columns(pl.lit(f"Outcome within {horizon} days").alias("label"))
-        for horizon in HORIZONS
+        .with_columns(pl.lit(label).alias("label"))
+        for horizon, label in labels.items()
     ]
-    labels = [f"Outcome within {horizon} days" for horizon in HORIZONS]
     table = (  # every horizon and category, 0 where none (no offences: no label was left)
-        grid(label=labels, category=list(CATEGORIES))
+        grid(label=list(labels.values()), category=list(CATEGORIES))
         .join(pl.concat(rows), on=["label", "category"], how="left")
         .with_columns(pl.col("numerator", "denominator", "recorded").fill_null(0).cast(pl.Int64))
         .with_columns(
