@@ -88,5 +88,5 @@ with match_tab:
 with top_tab:
     if top_tab.open:
         ui.plotly_chart(view.funnel_figure, ui.file_stem("map-funnel", flt))
-        st.caption(" ".join(note for note in (view.funnel_note, view.change_note) if note))
+        st.caption(view.top_wards_note)
         ui.show_table(view.top_wards, ui.file_stem("top-wards", flt), RATES)

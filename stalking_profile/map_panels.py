@@ -189,6 +189,11 @@ class HotspotPanel:
         )
 
     @property
+    def top_wards_note(self) -> str:
+        """The Top wards tab's caption: the funnel's note, and a change per day."""
+        return " ".join(note for note in (self.funnel_note, self.change_note) if note)
+
+    @property
     def map_notes(self) -> list[str]:
         """The map's captions: wards with no population, offences with no known ward, and a
         change per day."""
