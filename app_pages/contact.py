@@ -7,7 +7,11 @@ from stalking_profile import ui
 flt = ui.active_filter()
 
 st.title("Victim contact")
-st.caption(flt.describe() + " · offences recorded in the period with a Victim Contact Agreement")
+st.caption(
+    flt.describe()
+    + " · offences recorded in the period; contact kept is over those with a Victim Contact "
+    "Agreement"
+)
 if ui.nothing_to_show(flt):
     st.stop()
 view = ui.victim_contact(flt)

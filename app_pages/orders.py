@@ -76,9 +76,13 @@ if breaches_tab.open:
         st.caption(protection_panels.BREACHES_NOTE)
         first_made = protection_panels.FIRST_MADE
         ui.show_table(
-            view.first_breach, ui.file_stem("orders-time-to-first-breach", flt), first_made
+            view.first_breach,
+            ui.file_stem("orders-time-to-first-breach", flt),
+            first_made,
+            empty=protection_panels.NO_ORDERS_MADE,
         )
-        st.caption(protection_panels.FIRST_BREACH_NOTE)
+        if not view.first_breach.is_empty():
+            st.caption(protection_panels.FIRST_BREACH_NOTE)
         ui.show_table(
             view.breach_outcomes,
             ui.file_stem("orders-breach-outcomes", flt),

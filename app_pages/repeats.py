@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import ui
+from stalking_profile import panels, ui
 
 flt = ui.active_filter()
 
@@ -49,7 +49,7 @@ if within_tab.open:
             "before, whenever recorded. Open markers: months whose 365 days reach back before "
             "the data start, which read low.",
             labels={
-                "repeat_victim_share": "Offences with a repeat victim (%)",
+                "repeat_victim_share": "Offences with a repeat victim (% of those with a victim)",
                 "repeat_suspect_share": "Offences with a repeat suspect (% of those with a suspect)",
             },
         )
@@ -61,6 +61,7 @@ if gaps_tab.open:
             ui.file_stem("repeats-days-between", flt),
             labels={"median_days": "Median days between offences"},
         )
+        st.caption(panels.DAYS_BETWEEN_NOTE)
 
 if serial_tab.open:
     with serial_tab:

@@ -752,16 +752,24 @@ def funnel_figure(
 
 def repeat_share_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
     """The monthly shares of offences whose victim, and whose suspect, had another offence in
-    the 12 months before; months whose 12 months reach back before the data are drawn as open
-    markers (they read low).
+    the 12 months before, each over the offences with a victim (a suspect) recorded; months
+    whose 12 months reach back before the data are drawn as open markers (they read low).
 
     `monthly`: recorded_month, repeat_victim_share, repeat_suspect_share, full_lookback."""
     figure = new_figure()
     months = monthly["recorded_month"].to_list()
     full = monthly["full_lookback"].to_list()
     for column, name, style in (
-        ("repeat_victim_share", "Victim offended against in the 12 months before", "domestic"),
-        ("repeat_suspect_share", "Suspect named in the 12 months before", "non_domestic"),
+        (
+            "repeat_victim_share",
+            "Victim offended against in the 12 months before (of offences with a victim)",
+            "domestic",
+        ),
+        (
+            "repeat_suspect_share",
+            "Suspect named in the 12 months before (of offences with a suspect)",
+            "non_domestic",
+        ),
     ):
         colour = COLOURS[style]
         figure.add_scatter(
@@ -787,7 +795,7 @@ def repeat_share_figure(monthly: pl.DataFrame, title: str) -> go.Figure:
     ]
     figure.update_layout(
         yaxis={
-            "title": "Share of offences",
+            "title": "Share of offences with a victim (a suspect)",
             "tickformat": share_format(max(shares, default=None)),
             "rangemode": "tozero",
         }

@@ -386,6 +386,13 @@ OPEN_CASES_NOTE = (
 )
 
 # the Outcomes page's median days to an outcome ({small}: the deployment's small denominator)
+DAYS_BETWEEN_NOTE = (
+    "Days from each offence to the same suspect's next, both recorded in the period (a "
+    "suspect's offences before or after it are not seen). DA pairs DA offences, non-DA "
+    "non-DA; DA and non-DA pairs each offence with the one before it of either, so it also "
+    "counts the days from a DA to a non-DA offence. Quartiles and median by linear "
+    "interpolation, as the time to an order."
+)
 MEDIAN_DAYS_NOTE = (
     "Median days from the recorded date to the latest outcome, over offences that have "
     "one; open offences are not counted, so recent periods understate the time. A median "

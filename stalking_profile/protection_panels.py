@@ -219,6 +219,9 @@ NO_ORDERS = (
     "filter, or import orders (and then their breaches) on the Data page: see the orders and "
     "breaches templates."
 )
+NO_ORDERS_MADE = (
+    "No order (interim or full) was made in this period, so none can have been breached."
+)
 NO_BREACHES = "No breach of an order was recorded in this period, so none has an outcome."
 ORDERS_FOR_BOTH_ONLY = (
     "Publication mode gives civil orders for DA and non-DA together only: an order counts "

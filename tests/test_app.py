@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from stalking_profile import tables
+from stalking_profile import panels, protection_panels, tables
 from stalking_profile.ui.widgets import PAGE_TAB
 from tests.conftest import EXTRACT_DISTRICTS, as_read, each_tab, import_texts, open_tab
 
@@ -162,6 +162,11 @@ def test_repeat_shares_are_percentages_in_words(app_test) -> None:
     assert share == pytest.approx(100 * 382 / 5940, abs=0.05)
     gaps = next(frame.value for frame in frames if "Median days between offences" in frame.value)
     assert "Median days to outcome" not in gaps.columns
+    # its tab says which offences are paired (helper 63: it said nothing)
+    at = _open(
+        app_test, "app_pages/repeats.py", "Days between a suspect's offences", **PUBLISHED_YEAR
+    )
+    assert panels.DAYS_BETWEEN_NOTE in _texts(at)
     serial = next(frame.value for frame in frames if "Serial perpetrators" in frame.value)
     by_serial = serial["Offences by serial perpetrators"].iloc[0]
     with_suspect = serial["Offences with a suspect identified"].iloc[0]
@@ -336,6 +341,10 @@ def test_the_contact_pages_selection_row_is_not_called_all(app_test) -> None:
     by_district = next(f.value for f in at.dataframe if "District" in f.value.columns)
     assert by_district["District"].tolist() == ["CD", "WD", "Selected districts", "Force"]
     assert by_district["Offences"].tolist() == [565, 886, 1451, 6129]
+    # the Offences column counts every offence, the rate those with an agreement (helper 63)
+    assert "offences recorded in the period; contact kept is over those with a Victim" in (
+        _texts(at)
+    )
 
 
 def _tables_by_district(at, page: str) -> list:
@@ -608,6 +617,17 @@ def test_orders_in_force_are_shown_in_a_period_with_no_offence(app_test) -> None
     activity = at.dataframe[0].value.set_index("Order type")
     assert int(activity.loc["RO", "Full orders in force at the end"]) == 1
     assert not any("No civil orders are recorded" in info.value for info in at.info)
+    # no order was made that month: the time to first breach says so, not a row of blanks
+    at = _open(
+        app_test,
+        "app_pages/orders.py",
+        tab="Breaches",
+        **{"from": "Jan 2019", "to": "Jan 2019"},
+        district="CD Calderdale",
+        da="Non-DA",
+    )
+    assert protection_panels.NO_ORDERS_MADE in _texts(at)
+    assert protection_panels.FIRST_BREACH_NOTE not in _texts(at)
 
 
 NOT_IN_EXTRACT = {

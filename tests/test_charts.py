@@ -359,6 +359,12 @@ def test_a_share_axis_under_5_percent_ticks_in_tenths():
     )
     figure = charts.repeat_share_figure(monthly, "Repeats")
     assert figure.layout.yaxis.tickformat == ".1%"
+    # each share's denominator, as in its table: offences with a victim, with a suspect
+    assert figure.layout.yaxis.title.text == "Share of offences with a victim (a suspect)"
+    assert [trace.name.split(" (")[1] for trace in figure.data] == [
+        "of offences with a victim)",
+        "of offences with a suspect)",
+    ]
     wider = monthly.with_columns(pl.col("repeat_victim_share") * 20)
     assert charts.repeat_share_figure(wider, "Repeats").layout.yaxis.tickformat == ".0%"
 

@@ -148,6 +148,17 @@ def test_time_to_first_breach_counts_unbreached_orders_only_while_followed():
     assert first["DVPO"]["within_30"] is None  # a 28-day order is never followed 30 days
 
 
+def test_time_to_first_breach_has_no_rows_where_no_order_was_made():
+    """Helper 63's finding: with no order made in the period the table gave an "All types" row
+    of 0 orders, each share blank, under a note that blank means no order was followed that
+    long. It now has no rows, and the page says no order was made (test_app)."""
+    first = orders.time_to_first_breach(
+        ORDERS, BREACHES, date(2030, 1, 1), date(2030, 12, 31), EXTRACT
+    )
+    assert first.is_empty()
+    assert first.columns[:3] == ["order_type", "orders", "breached"]
+
+
 def test_kaplan_meier_against_a_textbook_example():
     """Six follow-ups, events at 2, 4 and 6 days, censored at 3, 5 and 8: S(2) = 5/6,
     S(4) = 5/6 x 3/4, S(6) = 5/6 x 3/4 x 1/2."""

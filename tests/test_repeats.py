@@ -96,9 +96,33 @@ def test_days_between_a_suspects_offences_by_hand():
     }
     # S1: 10 Jan -> 5 Feb, 26 days; S2: 20 Jan -> 25 Feb, 36 days; S3 has one offence.
     assert (gaps["all"]["gaps"], gaps["all"]["median_days"]) == (2, 31.0)
-    assert (gaps["all"]["lower_quartile_days"], gaps["all"]["upper_quartile_days"]) == (26, 36)
+    # quartiles by linear interpolation: 26 + 0.25 x 10 and 26 + 0.75 x 10
+    assert (gaps["all"]["lower_quartile_days"], gaps["all"]["upper_quartile_days"]) == (28.5, 33.5)
     assert (gaps["domestic"]["gaps"], gaps["domestic"]["median_days"]) == (1, 26.0)
     assert (gaps["non_domestic"]["gaps"], gaps["non_domestic"]["median_days"]) == (1, 36.0)
+
+
+def test_the_quartiles_of_days_between_offences_lie_between_the_gaps():
+    """Helper 63's finding: of gaps of 19, 32 and 180 days the table gave a lower quartile of
+    32, the median itself, which no quartile definition gives (the "nearest" method rounded a
+    half-way place up). By linear interpolation, as the time to an order: the lower quartile
+    is halfway from 19 to 32, 25.5; the upper halfway from 32 to 180, 106."""
+    days = [date(2021, 1, 1), date(2021, 1, 20), date(2021, 2, 21), date(2021, 8, 20)]
+    one_suspect = pl.DataFrame(
+        {
+            "recorded_date": days,
+            "recorded_month": [d.replace(day=1) for d in days],
+            "is_domestic": [True] * 4,
+            "victim_id": ["V1"] * 4,
+            "suspect_id": ["S1"] * 4,
+        }
+    )
+    gaps = repeats.days_between_offences(one_suspect, date(2021, 1, 1), date(2021, 12, 1))
+    every = gaps.filter(pl.col("category") == "all").row(0, named=True)
+    assert every["gaps"] == 3 and every["median_days"] == 32
+    assert (every["lower_quartile_days"], every["upper_quartile_days"]) == (25.5, 106)
+    nothing = gaps.filter(pl.col("category") == "non_domestic").row(0, named=True)
+    assert nothing["gaps"] == 0 and nothing["median_days"] is None
 
 
 def test_serial_perpetrators_by_the_matac_definition():

@@ -20,7 +20,11 @@ import polars as pl
 from stalking_profile.contract import ORDER_TYPES
 from stalking_profile.filters import add_months
 from stalking_profile.measures.funnel import poisson_rate_interval
-from stalking_profile.measures.rates import SMALL_DENOMINATOR, with_rate_columns
+from stalking_profile.measures.rates import (
+    SMALL_DENOMINATOR,
+    median_and_quartiles,
+    with_rate_columns,
+)
 
 ALL_TYPES = "All types"
 STAGES = ("applied", "interim", "granted", "refused")
@@ -194,11 +198,12 @@ def take_up(
 
 def _summary_days(days: pl.Expr, name: str) -> list[pl.Expr]:
     """How many applications reached a stage, and the median and quartiles of their days."""
+    median, lower, upper = median_and_quartiles(days)
     return [
         days.filter(days.is_not_null()).count().alias(f"{name}_n"),
-        days.median().alias(f"{name}_median"),
-        days.quantile(0.25, "linear").alias(f"{name}_q1"),
-        days.quantile(0.75, "linear").alias(f"{name}_q3"),
+        median.alias(f"{name}_median"),
+        lower.alias(f"{name}_q1"),
+        upper.alias(f"{name}_q3"),
     ]
 
 
@@ -337,7 +342,8 @@ def time_to_first_breach(
     median_days_to_breach among those breached, and the Kaplan-Meier share breached
     within 30, 90, 180 and 365 days (within_30 ...). An order not breached counts as followed
     up until it ended or the extract date, not as never breached; a share is null when no
-    order was followed up that long."""
+    order was followed up that long. No rows where no order was made in the period (a row of
+    0 orders with every share blank would read as if they had not been followed long enough)."""
     spans = _order_spans(orders, extract).filter(pl.col("made").is_between(start, end))
     first = breaches.group_by("order_id").agg(pl.col("breach_date").min().alias("first_breach"))
     spans = (
@@ -359,7 +365,7 @@ def time_to_first_breach(
     groups = [
         (t, spans.filter(pl.col("order_type") == t)) for t in sorted(set(spans["order_type"]))
     ]
-    for order_type, group in [*groups, (ALL_TYPES, spans)]:
+    for order_type, group in [*groups, (ALL_TYPES, spans)] if spans.height else []:
         shares = kaplan_meier(
             group["days"].to_numpy(), group["breached"].to_numpy().astype(bool), BREACH_HORIZONS
         )

@@ -30,6 +30,18 @@ def wilson_interval(numerator: int, denominator: int, z: float = Z_95) -> tuple[
     return (row["lower"], row["upper"])
 
 
+def median_and_quartiles(values: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """The median, lower and upper quartile of `values` (nulls left out), each by linear
+    interpolation between the ordered values (Hyndman and Fan's type 7, R's and numpy's default),
+    so the median is the 50% point of the same method and a quartile lies between the values
+    either side of its place: of 19, 32 and 180 days, 25.5, 32 and 106."""
+    return (
+        values.quantile(0.5, "linear"),
+        values.quantile(0.25, "linear"),
+        values.quantile(0.75, "linear"),
+    )
+
+
 def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
     """Two-sided p-value of the pooled z-test that x1/n1 and x2/n2 are equal (NaN if undefined).
 

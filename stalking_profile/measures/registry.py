@@ -76,6 +76,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Statistical process control", scorecard.scorecard),
     ("Uncertainty", rates.wilson_interval),
     ("Uncertainty", rates.two_proportion_p_value),
+    ("Uncertainty", rates.median_and_quartiles),
     ("Uncertainty", rates.with_rate_columns),
     ("Uncertainty", rates.mid_p_exact),
     ("Uncertainty", rates.proportion_difference_test),

@@ -14,6 +14,7 @@ from datetime import date
 import polars as pl
 
 from stalking_profile.filters import add_months
+from stalking_profile.measures.rates import median_and_quartiles
 
 CATEGORIES = {"all": None, "domestic": True, "non_domestic": False}
 SERIAL_VICTIMS = 2  # MATAC: a serial perpetrator has 2 or more victims ...
@@ -144,8 +145,11 @@ def monthly_repeats(
 
 def days_between_offences(offences: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
     """Days between a suspect's consecutive offences, both recorded in the period, by category:
-    gaps (how many), median, lower and upper quartile days. Suspects with one offence in the
-    period have no gap."""
+    gaps (how many), median, lower and upper quartile days (`rates.median_and_quartiles`, the
+    method of the time to an order too). Suspects with one offence in the period have no gap.
+    Within DA (or non-DA) only that category's offences are paired; "DA and non-DA" pairs
+    every offence with the one before it, so it counts the gaps between a DA and a non-DA
+    offence as well and can hold more gaps than the two categories together."""
     rows = []
     for category in CATEGORIES:
         shown = _in_category(_in_period(offences, start, end), category)
@@ -159,16 +163,17 @@ def days_between_offences(offences: pl.DataFrame, start: date, end: date) -> pl.
             )["days"]
             .drop_nulls()
         )
+        median, lower, upper = median_and_quartiles(pl.col("days"))
         rows.append(
-            {
-                "category": category,
-                "gaps": gaps.len(),
-                "median_days": gaps.median() if gaps.len() else None,
-                "lower_quartile_days": gaps.quantile(0.25, "nearest") if gaps.len() else None,
-                "upper_quartile_days": gaps.quantile(0.75, "nearest") if gaps.len() else None,
-            }
+            pl.DataFrame({"days": gaps}, schema={"days": pl.Int64}).select(
+                pl.lit(category).alias("category"),
+                pl.len().alias("gaps"),
+                median.alias("median_days"),
+                lower.alias("lower_quartile_days"),
+                upper.alias("upper_quartile_days"),
+            )
         )
-    return pl.DataFrame(rows)
+    return pl.concat(rows)
 
 
 def serial_perpetrators(
