@@ -19,6 +19,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import polars as pl
 import pyogrio
 import shapely
@@ -41,6 +42,33 @@ NAME_PATTERNS = (
 
 class BoundaryError(ValueError):
     """A boundary file cannot be used; the message says why and what to do."""
+
+
+class NoBoundaries(LookupError):
+    """No ward boundaries are loaded for the districts asked for (a map has nothing to draw;
+    any other error drawing one is a fault, not this)."""
+
+
+def polygon_part(shape: shapely.Geometry | None) -> shapely.Geometry | None:
+    """The polygons of a repaired shape, or None where it has no area to map. `make_valid`
+    turns a flat ring into a line and a bow-tie into polygons beside lines, and merging two
+    features of one code can do the same; coordinates past a projection's range come back
+    infinite. A map, its contiguity and the Gi* statistics need a polygon of finite, non-zero
+    area."""
+    if shape is None or shape.is_empty:
+        return None
+    if shape.geom_type not in ("Polygon", "MultiPolygon"):
+        parts = [
+            part
+            for part in shapely.get_parts(shape)
+            if part.geom_type in ("Polygon", "MultiPolygon") and not part.is_empty
+        ]
+        shape = shapely.union_all(parts) if parts else None
+    if shape is None or shape.is_empty or not shape.area > 0:
+        return None
+    if not np.isfinite(shapely.get_coordinates(shape)).all():
+        return None
+    return shape
 
 
 @dataclass(frozen=True)
@@ -251,21 +279,54 @@ def _read_checked(
         warnings.simplefilter("ignore")  # PROJ's note that the OSTN15 grid is unavailable
         result = polygons.assign(geometry=polygons.geometry.make_valid()).to_crs(WGS84)
     result = gpd.GeoDataFrame(
-        {
-            "ward_code": result[code].astype(str).str.strip(),
-            "ward_name": result[name].astype(str).str.strip(),
-        },
+        {"ward_code": _text(result[code]), "ward_name": _text(result[name])},
         geometry=result.geometry.values,
         crs=WGS84,
     )
+    no_code = result["ward_code"].isna()
+    if no_code.any():
+        notes.append(f"{int(no_code.sum())} features with no ward code were left out")
+        result = result[~no_code]
+    result = _with_area(result, named, notes)
     duplicated = result["ward_code"].duplicated()
     if duplicated.any():
         result = result.dissolve(by="ward_code", aggfunc="first").reset_index()
         notes.append(
             f"{int(duplicated.sum())} duplicate ward codes were merged into one polygon each"
         )
+        result = _with_area(result, named, notes)
     return Boundaries(
         result[["ward_code", "ward_name", "geometry"]], code, name, source_crs, tuple(notes)
+    )
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """A column of codes or names as text, stripped; a missing or blank value stays missing
+    (it read "None", and a null name replaced the ward's own)."""
+    text = values.astype("string").str.strip()
+    return text.astype(object).where(text.notna() & (text != ""), None)
+
+
+def _with_area(result: gpd.GeoDataFrame, named: str, notes: list[str]) -> gpd.GeoDataFrame:
+    """The features whose repaired shape has polygons to map (`polygon_part`), the rest left
+    out and named in `notes`; a file with none left is refused."""
+    shapes = [polygon_part(shape) for shape in result.geometry.values]
+    kept = [shape is not None for shape in shapes]
+    dropped = result["ward_code"][[not k for k in kept]].tolist()
+    if dropped:
+        notes.append(
+            f"{len(dropped)} wards were left out: after repair their shape has no area, or "
+            "coordinates out of range, to map ("
+            + ", ".join(str(c) for c in dropped[:10])
+            + (" ..." if len(dropped) > 10 else "")
+            + ")"
+        )
+    if not any(kept):
+        raise BoundaryError(f"{named} holds no ward shape with an area to map")
+    return gpd.GeoDataFrame(
+        result[kept].drop(columns="geometry"),
+        geometry=[s for s in shapes if s is not None],
+        crs=result.crs,
     )
 
 
@@ -487,7 +548,7 @@ def ward_geometry(
     the choice of districts."""
     frame = ward_geodataframe(gateway, districts)
     if frame.empty:
-        raise LookupError(
+        raise NoBoundaries(
             "no ward boundaries are loaded for these districts: import them with "
             "`python -m stalking_profile boundaries FILE`"
         )

@@ -271,3 +271,87 @@ def test_a_boundary_zip_cannot_make_the_server_read_another_file(
     assert "root:x" not in str(refused.value)
     assert _ward_snapshot(writable_demo).equals(before)
     assert list(scratch.iterdir()) == []  # nothing extracted is left behind
+
+
+def _feature(code: str | None, name: str | None, ring: list) -> dict:
+    return {
+        "type": "Feature",
+        "properties": {"WD23CD": code, "WD23NM": name},
+        "geometry": {"type": "Polygon", "coordinates": [ring] if ring else []},
+    }
+
+
+def _square(x: float, y: float, side: float = 0.01) -> list:
+    return [[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]
+
+
+def _collection(tmp_path: Path, *features: dict, crs: str | None = None) -> Path:
+    import json
+
+    path = tmp_path / "wards.geojson"
+    collection: dict = {"type": "FeatureCollection", "features": list(features)}
+    if crs:
+        collection["crs"] = {"type": "name", "properties": {"name": crs}}
+    path.write_text(json.dumps(collection))
+    return path
+
+
+def test_a_shape_with_no_area_after_repair_is_left_out_and_named(tmp_path: Path) -> None:
+    """Helper 62's finding: a ward's second feature that was a flat ring was merged with its
+    square into a collection holding a line, and a feature with no coordinates was loaded as
+    it was; each then broke the Hotspot maps (a libpysal error, or "No ward boundaries are
+    loaded") and the meeting pack. Only polygons with an area are kept; the rest are named."""
+    path = _collection(
+        tmp_path,
+        _feature("E05001341", "Baildon", _square(-1.79, 53.85)),
+        _feature(
+            "E05001341", "Baildon", [[-1.7, 53.7], [-1.69, 53.7], [-1.68, 53.7], [-1.7, 53.7]]
+        ),
+        _feature("E05001342", "Bingley", _square(-1.78, 53.85)),
+        _feature("E0EMPTY", "Empty", []),
+        _feature(None, "No code", _square(-1.76, 53.85)),
+    )
+    boundaries = read_boundaries(path)
+    assert boundaries.frame["ward_code"].tolist() == ["E05001341", "E05001342"]
+    assert set(boundaries.frame.geom_type) == {"Polygon"}
+    assert boundaries.frame.geometry.area.min() > 0
+    notes = "\n".join(boundaries.notes)
+    assert "1 features with no ward code were left out" in notes
+    assert "E0EMPTY" in notes and "no area" in notes
+    assert "E05001341" in notes  # its flat ring: left out before the merge, so named
+
+
+def test_coordinates_past_the_projections_range_are_refused(tmp_path: Path) -> None:
+    """Helper 62: 1e300 metres on the British National Grid were stored as JSON nulls, and
+    the map failed to parse them. A file whose every shape is so is refused, saying why."""
+    huge = [[400000.0, 400000.0], [1e300, 400000.0], [1e300, 1e300], [400000.0, 1e300]]
+    path = _collection(
+        tmp_path,
+        _feature("E05001341", "Baildon", [*huge, huge[0]]),
+        crs="urn:ogc:def:crs:EPSG::27700",
+    )
+    with pytest.raises(BoundaryError, match="no ward shape with an area to map"):
+        read_boundaries(path)
+
+
+def test_a_ward_with_no_name_in_the_file_keeps_its_own(writable_demo: Gateway, tmp_path) -> None:
+    """Helper 62: a null name was stored as the text "None" over the ward's own name. The
+    maps of its district still draw, every ward a polygon."""
+    before = writable_demo.sql("SELECT ward_name FROM ward WHERE ward_code = 'E05001341'").item()
+    path = _collection(
+        tmp_path,
+        _feature("E05001341", None, _square(-1.79, 53.85)),
+        _feature("E05001342", "Bingley", _square(-1.78, 53.85)),
+        _feature("E05001342", "Bingley", [[-1.7, 53.7], [-1.69, 53.7], [-1.7, 53.7]]),
+    )
+    load_boundaries(writable_demo, path)
+    names = dict(
+        writable_demo.sql(
+            "SELECT ward_code, ward_name FROM ward WHERE ward_code IN ('E05001341', 'E05001342')"
+        ).rows()
+    )
+    assert names == {"E05001341": before, "E05001342": "Bingley"} and before != "None"
+    geometry = geography.ward_geometry(writable_demo, ("BD",))
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("BD",))
+    view = map_panels.hotspot_panel(writable_demo, flt, geometry, "offences", True)
+    assert {"E05001341", "E05001342"} <= set(view.map_figure.data[0].locations)

@@ -66,11 +66,15 @@ def load_boundaries(
             "ward_code": boundaries.frame["ward_code"].tolist(),
             "ward_name": boundaries.frame["ward_name"].tolist(),
             "geometry": shapely.to_geojson(boundaries.frame.geometry.values).tolist(),
-        }
+        },
+        schema={"ward_code": pl.String, "ward_name": pl.String, "geometry": pl.String},
     )
     used = gateway.query("ward_districts_from_offences")
     existing = gateway.query("wards").select(
-        "ward_code", pl.col("district_code").alias("existing_district"), "population"
+        "ward_code",
+        pl.col("ward_name").alias("existing_name"),
+        pl.col("district_code").alias("existing_district"),
+        "population",
     )
     matched = incoming.join(used, on="ward_code", how="inner")
     if used.height and matched.is_empty():
@@ -87,7 +91,11 @@ def load_boundaries(
             on="ward_code",
             how="left",
         )
-        .with_columns(pl.coalesce("existing_district", "offence_district").alias("district_code"))
+        .with_columns(
+            pl.coalesce("existing_district", "offence_district").alias("district_code"),
+            # a ward with no name in the file keeps the one it has, or is called by its code
+            pl.coalesce("ward_name", "existing_name", "ward_code").alias("ward_name"),
+        )
     )
     skipped = placed.filter(pl.col("district_code").is_null())["ward_code"].to_list()
     rows = placed.filter(pl.col("district_code").is_not_null()).select(

@@ -13,7 +13,7 @@ from stalking_profile.config import Settings
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
 from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter
-from stalking_profile.geography import ward_geometry
+from stalking_profile.geography import NoBoundaries, ward_geometry
 from stalking_profile.linked_protection import Protected
 from stalking_profile.linked_tables import PackTables
 from stalking_profile.measures import spc
@@ -114,7 +114,7 @@ def gather(
     try:
         geometry = ward_geometry(gateway, flt.districts)
         map_figure = map_panels.hotspot_panel(gateway, flt, geometry, "offences", True).map_figure
-    except LookupError:
+    except NoBoundaries:
         map_figure = None
     protected = None
     if provenance.suppressed_below:

@@ -120,7 +120,7 @@ def ward_geometry(version: Version, districts: tuple[str, ...]) -> geography.War
     database holds no boundaries for them)."""
     try:
         return geography.ward_geometry(gateway(version), districts, force_wards(version))
-    except LookupError:
+    except geography.NoBoundaries:
         return None
 
 
