@@ -638,6 +638,29 @@ def test_two_columns_that_read_as_one_are_refused(force: Gateway, tmp_path: Path
         import_file(force, path)
 
 
+def test_a_file_of_more_columns_than_any_extract_is_refused_from_its_header(
+    tmp_path: Path,
+) -> None:
+    """Helper 62: the offence template's columns and a million more, one row (8.9 MB), took
+    211 s and 16.7 GB to import. It is refused from its header's first megabyte, before any
+    row is read, and so is a header naming one column 200,000 times (it took 37 s to say the
+    name repeats)."""
+    header = ",".join([*offences(1).columns, *(f"c{i}" for i in range(200_000))])
+    wide = _write(tmp_path, "wide.csv", header + "\n" + "x," * 200_000 + "x\n")
+    with pytest.raises(ReadError, match=r"more than 1,000 columns \(\d+,\d{3} read\)"):
+        read_table(wide)
+    same = _write(tmp_path, "same.csv", ",".join(["a"] * 200_000) + "\n1\n")
+    with pytest.raises(ReadError, match="more than 1,000 columns"):
+        read_table(same)
+    repeated = _write(tmp_path, "repeated.csv", "a,b,a,c,b\n1,2,3,4,5\n")
+    with pytest.raises(ReadError, match=r"repeats the column names \['a', 'b'\]$"):
+        read_table(repeated)
+    frame = pl.DataFrame({f"c{i}": [1] for i in range(1_001)})
+    frame.write_parquet(tmp_path / "wide.parquet")
+    with pytest.raises(ReadError, match="more than 1,000 columns"):
+        read_table(tmp_path / "wide.parquet")
+
+
 def test_an_outcome_type_without_its_date_column_is_refused(force: Gateway, tmp_path: Path):
     """Without an outcome_date column every outcome was dropped and nothing said."""
     path = _write(tmp_path, "no-dates.csv", offences(3).drop("outcome_date").write_csv())

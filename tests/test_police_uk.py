@@ -67,3 +67,34 @@ def test_rows_without_coordinates_are_counted_not_lost(writable_demo: Gateway) -
         .height
     )
     assert missing == 54
+
+
+def test_a_row_of_the_wrong_number_of_fields_is_reported_not_dropped(
+    writable_demo: Gateway, tmp_path: Path
+) -> None:
+    """Helper 62: of three rows, one with two fields too many and one a field short, the
+    import said "1 rows" and the other two vanished without a word. Each is reported with its
+    file, row number and reason."""
+    import pytest
+
+    from stalking_profile.importing.readers import ReadError
+
+    lines = (POLICE_UK / "wyp_leeds_street_2025-02_trimmed.csv").read_text().splitlines()
+    fields = lines[2].count(",")
+    ragged = [lines[0], lines[1], lines[2] + ",extra,extra", lines[3].rsplit(",", 1)[0]]
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(ragged) + "\n")
+    report = import_police_uk(writable_demo, [path])
+    assert report.rows_read == 1
+    assert report.refused["row_number"].to_list() == [3, 4]
+    assert report.refused["source_file"].to_list() == ["ragged.csv"] * 2
+    assert f"found {fields + 3}" in report.refused["reason"][0]
+    assert "2 rows refused, not stored" in report.text()
+    assert "ragged.csv row 3:" in report.text() and "ragged.csv row 4:" in report.text()
+
+    stored = writable_demo.sql("SELECT count(*) AS n FROM context_crime")["n"].item()
+    header, row = lines[0], lines[1].replace("Feb-25", "1066-10")
+    (tmp_path / "hastings.csv").write_text(f"{header}\n{row}\n")
+    with pytest.raises(ReadError, match=r"Month values \['1066-10'\] are outside police.uk's"):
+        import_police_uk(writable_demo, [tmp_path / "hastings.csv"])
+    assert writable_demo.sql("SELECT count(*) AS n FROM context_crime")["n"].item() == stored

@@ -54,14 +54,24 @@ class ContextReport:
     months: tuple[date, date]
     layers: pl.DataFrame  # crime_type, offences, wards
     outcomes: pl.DataFrame  # last_outcome_category, outcome_group, mapping_confidence, rows
+    refused: pl.DataFrame  # source_file, row_number, reason, raw_row: rows not read
 
     def text(self) -> str:
-        return (
+        lines = [
             f"{', '.join(self.files)}: {self.rows_read:,} rows ({self.months[0]:%b %Y} to {self.months[1]:%b %Y}); "
             f"{self.placed_by_point:,} placed in a ward by their point, {self.placed_by_lsoa:,} by their LSOA, "
             f"{self.unplaced:,} not placed (no coordinates, or outside the loaded wards). "
             f"{self.layers.height} crime types stored as comparison layers; outcome groups are approximate."
-        )
+        ]
+        if self.refused.height:
+            lines.append(f"{self.refused.height:,} rows refused, not stored:")
+            lines.extend(
+                f"  {row['source_file']} row {row['row_number']}: {row['reason']}"
+                for row in self.refused.head(20).iter_rows(named=True)
+            )
+            if self.refused.height > 20:
+                lines.append(f"  ... and {self.refused.height - 20:,} more")
+        return "\n".join(lines)
 
 
 def parse_month(text: pl.Expr) -> pl.Expr:
@@ -88,19 +98,29 @@ def outcome_groups() -> pl.DataFrame:
     )
 
 
-def _read(paths: list[Path]) -> pl.DataFrame:
-    frames = []
+def _read(paths: list[Path]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The files' rows, and the rows that could not be read (a row of more or fewer fields
+    than the header), each with its file and row number."""
+    frames, refused = [], []
     for path in paths:
-        raw = read_table(path).frame
-        missing = [c for c in COLUMNS if c not in raw.columns]
+        raw = read_table(path)
+        missing = [c for c in COLUMNS if c not in raw.frame.columns]
         if missing:
             raise ReadError(f"{path.name} is not a police.uk street-level CSV: missing {missing}")
         frames.append(
-            raw.select(*COLUMNS, "__row_number").with_columns(
+            raw.frame.select(*COLUMNS, "__row_number").with_columns(
                 pl.lit(path.name).alias("source_file")
             )
         )
-    return pl.concat(frames)
+        refused.append(
+            raw.ragged.select(
+                pl.lit(path.name).alias("source_file"), "row_number", "reason", "raw_row"
+            )
+        )
+    return pl.concat(frames), pl.concat(refused)
+
+
+FIRST_MONTH = date(2010, 12, 1)  # police.uk's street-level data begin in December 2010
 
 
 def _typed(raw: pl.DataFrame) -> pl.DataFrame:
@@ -121,6 +141,13 @@ def _typed(raw: pl.DataFrame) -> pl.DataFrame:
             .to_list()
         )
         raise ReadError(f"unreadable Month values {bad} (expected 2022-01 or Feb-25)")
+    latest = date.today().replace(day=1)
+    outside = frame.filter(~pl.col("month").is_between(FIRST_MONTH, latest))
+    if outside.height:
+        bad = outside["Month"].unique(maintain_order=True).head(3).to_list()
+        raise ReadError(
+            f"Month values {bad} are outside police.uk's months (December 2010 to this month)"
+        )
     return frame
 
 
@@ -212,7 +239,8 @@ def import_police_uk(
     number where police.uk gives none, as for anti-social behaviour).
     """
     files = [Path(p) for p in paths]
-    frame = _place_points(_typed(_read(files)), ward_geodataframe(gateway))
+    rows, refused = _read(files)
+    frame = _place_points(_typed(rows), ward_geodataframe(gateway))
     by_point = int(frame["ward_code"].is_not_null().sum())
     if lsoa_lookup is not None:
         frame = _place_by_lsoa(frame, lsoa_lookup)
@@ -250,4 +278,5 @@ def import_police_uk(
         (first, last),
         summary,
         outcomes,
+        refused,
     )

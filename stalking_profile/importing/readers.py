@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,9 @@ ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 DELIMITERS = ",;\t|"
 CHUNK_ROWS = 200_000
 ROW_NUMBER = "__row_number"
+# more columns than any extract has: a file of a million columns and one row took 16.7 GB to
+# read, so a file of more is refused from its header
+MAX_COLUMNS = 1_000
 
 Progress = Callable[[float, str], None]
 
@@ -256,11 +260,9 @@ def _read_records(path: Path, encoding: str, delimiter: str, progress: Progress)
                 f"{path.name} is not valid {encoding}: state its encoding (--encoding)"
             ) from error
         header = [name.strip() for name in header]
-        if not any(header):
-            raise ReadError(f"{path.name} has no header row")
-        if len(set(header)) < len(header):
-            duplicates = sorted({name for name in header if header.count(name) > 1})
-            raise ReadError(f"{path.name} repeats the column names {duplicates}")
+        refusal = header_refusal(path.name, header)
+        if refusal:
+            raise ReadError(refusal)
         width = len(header)
         rows: list[list[str]] = []
         numbers: list[int] = []
@@ -359,6 +361,9 @@ def read_table(
             frame = pl.read_parquet(path)
         except Exception as error:  # polars raises several error types for corrupt files
             raise ReadError(f"cannot read {path.name} as Parquet ({error})") from error
+        refusal = header_refusal(path.name, frame.columns)
+        if refusal:
+            raise ReadError(refusal)
         return RawTable(_as_text(frame, 1), "parquet", None, None, _ragged_frame([]))
     if suffix in EXCEL_SUFFIXES:
         try:  # inspected first, then parsed in a child process with limits (importing/excel.py)
@@ -367,6 +372,8 @@ def read_table(
             raise ReadError(str(error)) from error
         frame = sheet_read.frame
         headers = [name for name in frame.columns if name != SHEET_ROW]
+        if len(headers) > MAX_COLUMNS:
+            raise ReadError(header_refusal(path.name, headers) or "")
         unnamed = [name for name in headers if name.startswith("__UNNAMED__")]
         if headers and len(unnamed) * 2 > len(headers):
             raise ReadError(
@@ -446,9 +453,23 @@ def _header_problem(path: Path, sample: bytes, encoding: str, delimiter: str) ->
         name.strip().lstrip("\ufeff")
         for name in next(csv.reader([first_line], delimiter=delimiter), [])
     ]
+    return header_refusal(path.name, header)
+
+
+def header_refusal(file_name: str, header: list[str]) -> str | None:
+    """Why a header row cannot be read (no names, more than `MAX_COLUMNS` columns, a name
+    repeated), or None. Each name is counted once (counting each in the whole header took
+    37 s for 200,000 names)."""
     if not any(header):
-        return f"{path.name} has no header row"
-    if len(set(header)) < len(header):
-        duplicates = sorted({name for name in header if header.count(name) > 1})
-        return f"{path.name} repeats the column names {duplicates}"
+        return f"{file_name} has no header row"
+    if len(header) > MAX_COLUMNS:
+        return (
+            f"{file_name} has more than {MAX_COLUMNS:,} columns ({len(header):,} read), more "
+            "than any extract: export only the columns the template names"
+        )
+    repeated = sorted(name for name, times in Counter(header).items() if times > 1)
+    if repeated:
+        shown = repeated[:20]
+        more = f" and {len(repeated) - 20:,} more" if len(repeated) > 20 else ""
+        return f"{file_name} repeats the column names {shown}{more}"
     return None
