@@ -14,6 +14,9 @@ st.caption(
 if ui.nothing_to_show(flt):
     st.stop()
 view = ui.outcomes(flt)
+if not view.outcomes_loaded:  # every offence would read as open, every rate as 0%
+    st.warning(panels.NO_OUTCOMES_NOTE, icon=":material/gavel:")
+    st.stop()
 ui.keep_choice("outcome_shares", False)  # the by-district tab's choices, drawn only when open
 ui.keep_choice("outcome_tab")
 # The tables by district are worked out (in publication mode, protected) only when opened.

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stalking_profile import formatting, ui
+from stalking_profile import formatting, panels, ui
 
 flt = ui.active_filter()
 view = ui.overview(flt)
@@ -21,11 +21,14 @@ for row_of_tiles in [tiles[:4], tiles[4:]]:
             by_key["change"] if tile["indicator"] == "offences" else None,
             by_key.get("domestic_share") if tile["indicator"] == "da_offences" else None,
             by_key.get("change_year_earlier") if tile["indicator"] == "offences" else None,
+            view.outcomes_loaded,
         )
 if view.change_warning:
     st.caption(f":material/warning: {view.change_warning}")
 if ui.nothing_to_show(flt):
     st.stop()
+if not view.outcomes_loaded:
+    st.warning(panels.NO_OUTCOMES_NOTE, icon=":material/gavel:")
 
 st.info(
     "**Outcome 1–8 rate** counts outcomes 1, 1A, 2, 2A, 3, 3A, 4, 6, 7 and 8 — charges and "

@@ -9,6 +9,7 @@ import re
 import polars as pl
 
 from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.measures.indicators import OUTCOME_INDICATORS
 from stalking_profile.measures.spc import MINIMUM_POINTS
 from stalking_profile.tables import SPC_VARIATION_WITHHELD, SUPPRESSED
 
@@ -194,13 +195,43 @@ def _shown(value: int | float | None) -> str:
     return SUPPRESSED if value is None else count(value)
 
 
-def headline_value(row: dict) -> str:
+NO_OUTCOMES = "no outcomes loaded"
+
+
+def headline_value(row: dict, outcomes_loaded: bool = True) -> str:
     """The big number of a headline tile: 'suppressed' where publication mode withheld it (a
     count, or a rate of offences there were: "no data" had read as if nothing was recorded),
-    'no data' for a rate of no offences."""
+    'no data' for a rate of no offences, 'no outcomes loaded' for an outcome rate where the
+    database holds no outcome (it read 0.0%: no offence charged)."""
+    if not outcomes_loaded and row.get("indicator") in OUTCOME_INDICATORS:
+        return NO_OUTCOMES
     if row["value"] is None and (row["kind"] == "count" or row.get("denominator") != 0):
         return SUPPRESSED
     return count(row["value"]) if row["kind"] == "count" else percent(row["value"])
+
+
+def without_outcomes(
+    headline: pl.DataFrame, table: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The headline and its table where the database holds no outcome: each outcome rate's
+    value, interval and count blank, and the table saying 'no outcomes loaded' (the pack's
+    findings then leave outcomes out, as for a rate withheld)."""
+    rows = pl.col("indicator").is_in(sorted(OUTCOME_INDICATORS))
+    labels = headline.filter(rows)["label"].implode()
+    shown = pl.col("figure").is_in(labels)
+    return (
+        headline.with_columns(
+            pl.when(rows).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("value", "numerator", "lower", "upper")
+        ),
+        table.with_columns(
+            pl.when(shown).then(pl.lit(NO_OUTCOMES)).otherwise(pl.col("value")).alias("value"),
+            *(
+                pl.when(shown).then(pl.lit("")).otherwise(pl.col(c)).alias(c)
+                for c in ("numerator", "interval")
+            ),
+        ),
+    )
 
 
 def headline_tiles(headline: pl.DataFrame) -> pl.DataFrame:

@@ -120,6 +120,7 @@ class OverviewPanel:
     scorecard_note: str | None = None  # what publication mode left off the scorecard, and why
     change_warning: str | None = None  # the compared periods straddle a counting-rule change
     comparison: str = ""  # what the change compares (Comparison.describe)
+    outcomes_loaded: bool = True  # False: the database holds no outcome (queries.outcomes_loaded)
 
     @cached_property
     def scorecard_table(self) -> pl.DataFrame:
@@ -146,7 +147,19 @@ def overview(
 ) -> OverviewPanel:
     """Headline figures with intervals, the monthly trend, and the SPC scorecard (over the
     months the data cover: never months before the first recorded month, counted as zero).
-    In publication mode the headline, trend and offences card are protected together."""
+    In publication mode the headline, trend and offences card are protected together. Where
+    the database holds no outcome, the outcome rates are blank ('no outcomes loaded'), not 0%."""
+    panel = _protected_overview(gateway, flt, small_denominator, run_length)
+    if queries.outcomes_loaded(gateway):
+        return panel
+    headline, table = formatting.without_outcomes(panel.headline, panel.headline_table)
+    return replace(panel, headline=headline, headline_table=table, outcomes_loaded=False)
+
+
+def _protected_overview(
+    gateway: Gateway, flt: ProfileFilter, small_denominator: int, run_length: int
+) -> OverviewPanel:
+    """`overview` as published: in publication mode, protected across the pages."""
     panel = _overview(gateway, flt, small_denominator, run_length)
     protected = protected_across_pages(gateway, flt, _overview_tables(panel))
     if protected is None:
@@ -392,6 +405,11 @@ DAYS_BETWEEN_NOTE = (
     "non-DA; DA and non-DA pairs each offence with the one before it of either, so it also "
     "counts the days from a DA to a non-DA offence. Quartiles and median by linear "
     "interpolation, as the time to an order."
+)
+NO_OUTCOMES_NOTE = (
+    "No outcomes are loaded: every offence reads as open, so the outcome rates are not shown "
+    "(they would read 0%, as if no offence were charged). Import outcome histories, or an "
+    "extract with its outcome columns, on the Data page."
 )
 MEDIAN_DAYS_NOTE = (
     "Median days from the recorded date to the latest outcome, over offences that have "
@@ -823,6 +841,7 @@ class OutcomesPanel:
     rates_figure: go.Figure
     median_days: pl.DataFrame
     extract_date: date | None = None  # the day follow-up runs to
+    outcomes_loaded: bool = True  # False: the database holds no outcome (queries.outcomes_loaded)
 
     # The tables as the page shows them, made once per panel (the panel is a shared cached
     # object, so each rerun shows the same frames, prepared for display once: ui.widgets).
@@ -945,6 +964,7 @@ def outcomes_panel(gateway: Gateway, flt: ProfileFilter, small_denominator: int)
         groups_figure=_groups_figure(panel.groups, flt),
         rates_figure=_outcome_rates_figure(panel.rates, flt),
         within_figure=_within_figure(panel.within_by_month, panel.incomplete_from, flt),
+        outcomes_loaded=queries.outcomes_loaded(gateway),
     )
 
 

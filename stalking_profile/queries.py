@@ -107,6 +107,12 @@ def dataset_info(gateway: Gateway) -> DatasetInfo:
     )
 
 
+def outcomes_loaded(gateway: Gateway) -> bool:
+    """Whether the database holds any outcome (none: every offence reads as open, and an
+    outcome rate of 0% would say no offence was charged, not that none is known)."""
+    return bool(gateway.query("outcomes_loaded")["outcomes_loaded"][0])
+
+
 def districts(gateway: Gateway) -> pl.DataFrame:
     """district_code, district_name, force_name, population, ons_code."""
     return gateway.query("districts")

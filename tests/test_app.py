@@ -4,6 +4,7 @@ the number of charts, the empty-state sentences."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -11,7 +12,14 @@ import pytest
 
 from stalking_profile import panels, protection_panels, tables
 from stalking_profile.ui.widgets import PAGE_TAB
-from tests.conftest import EXTRACT_DISTRICTS, as_read, each_tab, import_texts, open_tab
+from tests.conftest import (
+    EXTRACT_DISTRICTS,
+    as_read,
+    each_tab,
+    extract_like_offences,
+    import_texts,
+    open_tab,
+)
 
 PAGES = {
     "app_pages/overview.py": "Overview",
@@ -769,6 +777,41 @@ def test_the_reported_extract_renders(app_test, tmp_path) -> None:
     at = app_test(db=db).run()
     figures = _metrics(at)
     assert (figures["Offences"], figures["Outcome 16 rate"]) == ("1", "100.0%")
+
+
+def test_with_no_outcomes_loaded_the_outcome_rates_say_so(app_test, tmp_path) -> None:
+    """Helper 64's trial: a force's extract imported without its outcome columns showed an
+    Outcome 1-8 rate of 0.0% on the Overview, to a commissioner's office too: as if no offence
+    had been charged. Each outcome rate now says no outcomes are loaded, the headline table
+    too, and the Outcomes page says so instead of tables of every offence open."""
+    import polars as pl
+
+    offences = pl.read_csv(io.StringIO(extract_like_offences()), infer_schema=False)
+    without = offences.drop([c for c in offences.columns if c.startswith("outcome")])
+    db = import_texts(
+        tmp_path / "force.duckdb",
+        {"districts.csv": EXTRACT_DISTRICTS, "offences.csv": without.write_csv()},
+    )
+    at = _open(app_test, "app_pages/overview.py", db=db, tab="Headline figures")
+    figures = _metrics(at)
+    assert figures["Outcome 1-8 rate"] == figures["Outcome 16 rate"] == "no outcomes loaded"
+    assert figures["Offences"].isdigit()  # the counts are shown as ever
+    assert panels.NO_OUTCOMES_NOTE in _texts(at)
+    table = at.dataframe[0].value.set_index("Figure")
+    assert table.loc["Outcome 1-8 rate", "Value"] == "no outcomes loaded"
+    at = _open(app_test, "app_pages/outcomes.py", db=db)
+    assert panels.NO_OUTCOMES_NOTE in _texts(at) and not at.dataframe
+    # with outcomes (the same extract as the records system gave it), the rates are shown
+    at = _open(
+        app_test,
+        "app_pages/overview.py",
+        db=import_texts(
+            tmp_path / "with.duckdb",
+            {"districts.csv": EXTRACT_DISTRICTS, "offences.csv": extract_like_offences()},
+        ),
+    )
+    assert _metrics(at)["Outcome 1-8 rate"].endswith("%")
+    assert panels.NO_OUTCOMES_NOTE not in _texts(at)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -146,6 +146,8 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
 )
 BY_KEY: dict[str, Indicator] = {indicator.key: indicator for indicator in INDICATORS}
+# the indicators read from offences' outcomes: unknown, not 0%, where none is loaded
+OUTCOME_INDICATORS = frozenset(i.key for i in INDICATORS if "outcomes" in i.shown_in)
 
 
 def shown_in(place: Shown) -> tuple[Indicator, ...]:

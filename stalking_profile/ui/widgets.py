@@ -277,6 +277,7 @@ def headline_tile(
     change: dict | None = None,
     share: dict | None = None,
     year_earlier: dict | None = None,
+    outcomes_loaded: bool = True,
 ) -> None:
     """One headline figure as a metric tile with its definition and interval in the tooltip
     (the change on the previous period under the offences, and in its tooltip the change on
@@ -294,7 +295,7 @@ def headline_tile(
         delta = f"{formatting.percent(share['value'])} of offences"
     column.metric(
         row["label"],
-        formatting.headline_value(row),
+        formatting.headline_value(row, outcomes_loaded),
         delta=delta,
         delta_color="off",
         delta_arrow="off",
