@@ -355,3 +355,11 @@ def test_a_ward_with_no_name_in_the_file_keeps_its_own(writable_demo: Gateway, t
     flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("BD",))
     view = map_panels.hotspot_panel(writable_demo, flt, geometry, "offences", True)
     assert {"E05001341", "E05001342"} <= set(view.map_figure.data[0].locations)
+
+
+def test_a_text_direction_override_is_taken_out_of_a_ward_name(tmp_path: Path) -> None:
+    """Helper 62: a ward named "\u202eevil" was stored as it was, shown reversed."""
+    path = _collection(
+        tmp_path, _feature("E05001341", "\u202eBaildon\u2069", _square(-1.79, 53.85))
+    )
+    assert read_boundaries(path).frame["ward_name"].tolist() == ["Baildon"]

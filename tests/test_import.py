@@ -436,6 +436,22 @@ def test_a_control_character_anywhere_in_a_file_refuses_its_row(
     assert "T-001100" not in stored["crime_ref"].to_list()
 
 
+def test_a_text_direction_override_in_a_name_is_refused(force: Gateway, tmp_path: Path) -> None:
+    """Helper 62: a district named "\u202eBradford" was stored, and shows reversed on every
+    page and export that names it (a name spoofed). Its row is refused, saying why."""
+    districts = pl.read_csv(TEMPLATES / "districts.csv", infer_schema=False)
+    spoofed = districts.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit("\u202e") + pl.col("district_name"))
+        .otherwise(pl.col("district_name"))
+        .alias("district_name")
+    )
+    report = import_file(force, _write(tmp_path, "districts.csv", spoofed.write_csv()))
+    refused = report.rejects.row(0, named=True)
+    assert (refused["row_number"], refused["column_name"]) == (2, "district_name")
+    assert "text-direction override" in refused["reason"]
+
+
 def test_an_extract_date_before_the_stored_one_is_refused_and_the_date_used_is_said(
     force: Gateway, tmp_path: Path
 ) -> None:

@@ -85,6 +85,10 @@ def test_gravity_by_a_harm_index_by_hand():
         ("ho_offence_code,days\n8Q,1\n8q,2\n", "row 3: offence code 8Q given twice"),
         ("ho_offence_code,days\n8Q,-3\n", "days must be a number above 0"),
         ("ho_offence_code,days\n8Q,lots\n", "days must be a number above 0"),
+        # helper 62: inf ranked one suspect first with a score of NaN, every other gravity 0
+        ("ho_offence_code,days\n8Q,inf\n", r"row 2: days .* at most 36,525 \(100 years\)"),
+        ("ho_offence_code,days\n8Q,1e308\n", "at most 36,525"),
+        ("ho_offence_code,days\n8Q,nan\n", "at most 36,525"),
         # a helper agent's trial: an index of 8Q and 8L stopped the page with a traceback
         # once an offence coded 8M was in the window
         ("ho_offence_code,days\n8Q,365\n8L,30\n", "no days for 8M, 8R: give a row for every"),

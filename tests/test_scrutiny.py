@@ -200,6 +200,13 @@ def test_a_bad_question_set_is_explained():
         questions.parse("x", {"question": [{"key": "Bad Key", "text": "Q?"}]})
     with pytest.raises(ValueError, match="at least one"):
         questions.parse("x", {"name": "empty"})
+    # helper 62: `[question]` for `[[question]]`, or a string, stopped the Dip samples page
+    # with an AttributeError the upload did not catch
+    import tomllib
+
+    for text in ('[question]\nkey = "a"\ntext = "b"', 'question = "abc"', "question = [1, 2]"):
+        with pytest.raises(ValueError, match=r"a list of \[\[question\]\] tables"):
+            questions.parse("x", tomllib.loads(text))
 
 
 # ---- the recommendations tracker ----------------------------------------------------------

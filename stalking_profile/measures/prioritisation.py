@@ -187,6 +187,9 @@ def _plural_of(column: str, one: str) -> pl.Expr:
     return pl.when(pl.col(column) == 1).then(pl.lit(one)).otherwise(pl.lit(one + "s"))
 
 
+MOST_HARM_DAYS = 36_525  # a harm index's largest days: 100 years in prison
+
+
 def read_harm_index(text: str) -> dict[str, float]:
     """A crime harm index from CSV text with columns ho_offence_code and days (one row per
     code, e.g. the Cambridge Crime Harm Index's days for 8Q, 8L, 8M, 8R); a clear error for
@@ -214,8 +217,13 @@ def read_harm_index(text: str) -> dict[str, float]:
             days = float((row["days"] or "").replace(",", ""))
         except ValueError:
             days = -1.0
-        if not days > 0:
-            raise ValueError(f"row {number}: days must be a number above 0, not {row['days']!r}")
+        # inf (or 1e308) ranked one suspect first with a score of NaN and every other's
+        # gravity 0: a harm index's days are a sentence's, at most a lifetime
+        if not 0 < days <= MOST_HARM_DAYS:
+            raise ValueError(
+                f"row {number}: days must be a number above 0 and at most "
+                f"{MOST_HARM_DAYS:,} (100 years), not {row['days']!r}"
+            )
         index[code] = days
     lacking = [code for code in HO_OFFENCE_CODES if code not in index]
     if lacking:  # found only when the offences named one, the page had stopped with a traceback

@@ -61,7 +61,14 @@ def parse(key: str, data: dict, stored: bool = False) -> QuestionSet:
     a set `stored` before that rule keeps its free-text questions without their measure."""
     questions = []
     seen: set[str] = set()
-    for number, item in enumerate(data.get("question", []), start=1):
+    items = data.get("question", [])
+    # `[question]` (one table, not `[[question]]`) or `question = "..."` reached item.get
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ValueError(
+            "the questions must be a list of [[question]] tables, each with a key, a text and "
+            "an answer kind"
+        )
+    for number, item in enumerate(items, start=1):
         answer = str(item.get("answer", "yes_no_partly_na"))
         measure = str(item.get("measure", ""))
         question = Question(
