@@ -327,6 +327,38 @@ def test_a_second_row_for_the_same_update_is_refused_not_counted(store, tmp_path
     assert stored["status"].to_list() == ["Amber"]
 
 
+def test_a_tracker_file_is_read_as_the_importer_reads_an_extract(store, tmp_path: Path):
+    """Helper 62: "01" beside "1" passed the check for a second row of one update (two "new
+    updates", one stored, and every import of the file again "1 changed" with another
+    revision); a row of an extra field, UTF-16 and CR-only line endings refused the whole file
+    in Polars' words or as having no columns; a blank line was refused with five reasons; a
+    NUL byte and an escape code were stored. Each is now read, or refused on its row."""
+    header = "number,theme,text,owner,due_date,update_date,status,progress"
+    rows = [
+        header,
+        "1,T,Text,force,2024-01-01,2024-02-01,red,first words",
+        "01,T,Text,force,2024-01-01,2024-02-01,green,second words",
+        "",
+        "2,T,Te\x07xt,force,2024-01-01,2024-02-01,re\x1bd,",
+        "3,T,Text,force,2024-01-01,2024-02-01,red,words,extra",
+        "4,T,Text,force,2024-01-01,2024-02-01,amber,fine",
+    ]
+    path = tmp_path / "tracker.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = tracker.import_tracker(store, path, ADMIN)
+    refused = {row["row_number"]: row for row in report.refused.iter_rows(named=True)}
+    assert sorted(refused) == [3, 5, 6] and report.added == 2
+    assert "recommendation 1 already has an update of 2024-02-01 on row 2" in refused[3]["reason"]
+    assert "control character" in refused[5]["reason"]
+    assert "expected 8 fields, found 9" in refused[6]["reason"]
+    again = tracker.import_tracker(store, path, ADMIN)
+    assert (again.added, again.changed) == (0, 0)
+    for encoding, newline in (("utf-16", "\n"), ("utf-8", "\r")):
+        other = tmp_path / f"tracker-{encoding}.csv"
+        other.write_bytes(newline.join([header, rows[-1]]).encode(encoding))
+        assert tracker.import_tracker(store, other, ADMIN).refused.is_empty()
+
+
 def test_a_commissioners_office_may_update_the_tracker_a_strategic_lead_may_not(store):
     tracker.tracker(store, example=True)
     tracker.record_update(

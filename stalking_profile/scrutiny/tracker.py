@@ -14,15 +14,20 @@ survive into its text, so a status is recorded only where the text states one; t
 from __future__ import annotations
 
 import io
+import re
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile.access import Access, Permission
 from stalking_profile.formatting import literal, literal_lines, shortened
+from stalking_profile.importing.readers import ROW_NUMBER, RawTable, read_table
+from stalking_profile.importing.validate import CONTROL, CONTROL_REASON
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
 from stalking_profile.operational.store import OperationalStore, Transaction
@@ -139,22 +144,33 @@ def _is_number(text: str) -> bool:
     return text.isascii() and text.isdigit() and 1 <= int(text) <= MOST
 
 
-def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Accepted rows and refusals (row numbers count the header as row 1). A second row for
-    the same recommendation and update date is refused: one would overwrite the other; so is a
-    row giving a recommendation another theme, wording, owner or due date than its first row."""
-    problems = []
+def _check(frame: pl.DataFrame, unread: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Accepted rows and refusals (row numbers count the header as row 1; `unread`: the rows
+    the reader could not split into the header's fields). A second row for the same
+    recommendation and update date is refused (one would overwrite the other), however its
+    number is written ("01" is 1); so is a row giving a recommendation another theme, wording,
+    owner or due date than its first row, and text holding a control character."""
+    problems: list[tuple[object, ...]] = [
+        (row["row_number"], "", shortened(row["raw_row"], 80), row["reason"])
+        for row in unread.iter_rows(named=True)
+    ]
     accepted = []
     first_row: dict[tuple[str, str], int] = {}  # (number, update date) -> its first row
     details: dict[str, tuple[int, tuple[str, ...]]] = {}  # number -> its first row and details
-    for index, row in enumerate(frame.iter_rows(named=True)):
-        row_number = index + 2
+    for row in frame.iter_rows(named=True):
+        row_number = int(row[ROW_NUMBER])
         reasons = []
-        number = (row.get("number") or "").strip()
-        if not _is_number(number):
+        written = (row.get("number") or "").strip()
+        number = str(int(written)) if _is_number(written) else written
+        if not _is_number(written):
             reasons.append(
-                ("number", number, f"a recommendation number (1, 2, ... up to {MOST:,})")
+                ("number", written, f"a recommendation number (1, 2, ... up to {MOST:,})")
             )
+        reasons += [
+            (column, shortened(row.get(column) or "", 80), CONTROL_REASON)
+            for column in COLUMNS
+            if re.search(CONTROL, row.get(column) or "")
+        ]
         for column in ("theme", "text"):
             if not (row.get(column) or "").strip():
                 reasons.append((column, "", f"a {column} is required"))
@@ -201,10 +217,14 @@ def _check(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             problems += [(row_number, *reason) for reason in reasons]
         else:
             accepted.append(
-                {**{c: (row.get(c) or "").strip() for c in COLUMNS}, "row_number": row_number}
+                {
+                    **{c: (row.get(c) or "").strip() for c in COLUMNS},
+                    "number": number,
+                    "row_number": row_number,
+                }
             )
     refused = pl.DataFrame(
-        problems,
+        sorted(problems, key=lambda problem: cast(int, problem[0])),
         schema={
             "row_number": pl.Int64,
             "column_name": pl.String,
@@ -224,14 +244,12 @@ def import_tracker(store: OperationalStore, path: Path | io.BytesIO, by: Access)
     an update already recorded with the same status and progress is left alone, and what a
     row changes is kept in the history (`revisions`)."""
     by.require(Permission.TRACKER)
-    try:
-        frame = pl.read_csv(path, infer_schema=False).fill_null("")
-    except pl.exceptions.PolarsError as error:
-        raise ValueError(f"the tracker file cannot be read as CSV: {error}") from error
+    raw = _read(path)
+    frame = raw.frame.fill_null("")
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"the tracker file has no column(s) {', '.join(missing)}")
-    accepted, refused = _check(frame)
+    accepted, refused = _check(frame, raw.ragged)
     existing = {
         (row["number"], row["update_date"]): (row["status"], row["progress"])
         for row in store.fetch("recommendation_updates")
@@ -270,10 +288,28 @@ def import_tracker(store: OperationalStore, path: Path | io.BytesIO, by: Access)
                 username=by.username,
             )
     report = TrackerImport(
-        frame.height, added, changed, unchanged, refused, tuple(sorted(reworded))
+        frame.height + raw.ragged.height,
+        added,
+        changed,
+        unchanged,
+        refused,
+        tuple(sorted(reworded)),
     )
     audit.record(store, Action.TRACKER, by, f"tracker import: {report.text()}")
     return report
+
+
+def _read(path: Path | io.BytesIO) -> RawTable:
+    """The tracker file through the importer's reader: any encoding and line ending (UTF-16
+    and CR-only line endings read as having no columns), blank rows skipped, a row of more or
+    fewer fields than the header refused on its row (one refused the whole file, in Polars'
+    words)."""
+    if isinstance(path, Path):
+        return read_table(path)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "tracker.csv"
+        copy.write_bytes(path.getvalue())
+        return read_table(copy)
 
 
 def _put_update(transaction: Transaction, **update: object) -> None:
