@@ -135,7 +135,8 @@ def unrecognised(
             f"{name} = {_quoted(value)}"
             for name in names
             for value in asked.get(name, ())
-            if value not in offered[name]
+            # an empty district (or type) is every one cleared, as the sidebar writes it
+            if value not in offered[name] and (value or name not in MULTIPLE)
         ]
 
     single = [name for name in offered if name not in MULTIPLE]
@@ -174,6 +175,18 @@ def first_of_repeated(names: Sequence[str]) -> bool:
     return bool(repeated)
 
 
+def districts_by_their_labels(labels: Mapping[str, str]) -> bool:
+    """Write a district the page address gives by its code alone ("CD", as every table and
+    file names it) as the sidebar writes it ("CD Calderdale"); whether any was (it was
+    refused, and the page showed every district)."""
+    asked = st.query_params.get_all("district")
+    mended = [labels.get(value, value) for value in asked]
+    if mended == asked:
+        return False
+    st.query_params["district"] = mended
+    return True
+
+
 ADDRESS_NOTE_KEY = "address_note"  # what the address asked, said after the rerun that mends it
 
 
@@ -192,6 +205,8 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
     names = dict(zip(codes, district_table["district_name"].to_list(), strict=True))
     default = default_filter(info.first_month, info.extract_date, codes)
     months = [_month_label(option) for option in month_options(info)]
+    if districts_by_their_labels({code: f"{code} {names[code]}" for code in codes}):
+        st.rerun()  # before the districts' widget reads the address
     address = {name: st.query_params.get_all(name) for name in st.query_params}
     refused = unrecognised(
         address,
