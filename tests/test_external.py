@@ -30,6 +30,12 @@ def test_an_import_in_a_child_process_reports_progress_and_publishes(tmp_path: P
         assert gateway.sql("SELECT count(*) AS n FROM offence")["n"].item() == 40
     finally:
         gateway.close()
+    assert outcome.changed
+    # the same file again: nothing changed, and the Data page no longer says every page shows
+    # new data beside "already imported ... nothing changed" (helper 64)
+    again = import_in_child(Access.command_line(), database, extract)
+    assert again.ok and not again.changed
+    assert again.text.endswith("already imported (same file, same contents); nothing changed.")
 
 
 def test_a_refused_import_comes_back_as_a_sentence(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from stalking_profile.access import Access, Permission
 from stalking_profile.importing.check import CheckReport
+from stalking_profile.importing.load import ALREADY_IMPORTED
 
 PROGRESS_LINE = re.compile(r"\]\s*(\d+)%\s+(.*?)\s*$")
 
@@ -33,6 +34,11 @@ class Outcome:
         lines = self.text.splitlines()
         refused = [line.strip() for line in lines if line.startswith("  ")]
         return "\n".join(line for line in lines if not line.startswith("  ")), refused
+
+    @property
+    def changed(self) -> bool:
+        """Whether the import changed the database (not a file already imported)."""
+        return self.ok and not self.text.rstrip().endswith(ALREADY_IMPORTED)
 
     def for_audit(self, file_name: str) -> str:
         """What the audit trail keeps of the import: the report's summary (it names the file),

@@ -39,6 +39,8 @@ from stalking_profile.importing.validate import (
 )
 from stalking_profile.store import create_schema, refresh_marts
 
+ALREADY_IMPORTED = "already imported (same file, same contents); nothing changed."
+
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -87,9 +89,7 @@ class ImportReport:
 
     def text(self) -> str:
         if self.status == "unchanged":
-            return (
-                f"{self.file_name}: already imported (same file, same contents); nothing changed."
-            )
+            return f"{self.file_name}: {ALREADY_IMPORTED}"
         lines = [
             f"{self.file_name}: {self.kind}; {self.rows_read:,} rows read = {self.rows_accepted:,} accepted + "
             f"{self.rows_rejected:,} refused (quarantined).",

@@ -153,7 +153,9 @@ def import_upload(
     if outcome.ok:
         summary, refused = outcome.parts()
         # one line each (a Markdown line break), not run together in one paragraph
-        lines = [*map(literal, summary.splitlines()), "Every page now shows the new data."]
+        lines = [*map(literal, summary.splitlines())]
+        if outcome.changed:  # not after "already imported ... nothing changed" (helper 64)
+            lines.append("Every page now shows the new data.")
         return "  \n".join(lines), refused
     st.error(f"{literal(upload.name)} was not imported: {literal(outcome.text)}")
     return None
