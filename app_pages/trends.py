@@ -68,6 +68,8 @@ with comparison_tab:
                 "holds every interval, p- and q-value. "
                 "'Force' is every district, whatever is selected, for comparison."
             )
+            if comparison.withheld_tests_note:
+                st.caption(comparison.withheld_tests_note)
             ui.table_download(
                 comparison.table,
                 f"{ui.file_stem('trends-period-comparison', flt)}.csv",

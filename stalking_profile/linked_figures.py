@@ -157,6 +157,13 @@ def hide_points(figure: go.Figure, points: Mapping[str, set[date]]) -> go.Figure
     return out
 
 
+TEST_WITHHELD = "†"  # a change shown whose test publication mode withholds
+TEST_WITHHELD_NOTE = (
+    "† the change's test is withheld: its p-value, or the months it reads, would give a "
+    "withheld count back. No mark does not mean the change could be chance."
+)
+
+
 def hide_display(
     display: pl.DataFrame, protected: Protected, names: Mapping[str, str]
 ) -> pl.DataFrame:
@@ -183,21 +190,25 @@ def hide_display(
     for row in primary:
         area, category = table["district_code"][row], table["category"][row]
         cells[area].add(f"{names[category]}: change")
-    # each change's "*" as the protected table has it: none where the test is withheld, and
-    # the verdict of the q-values over the tests shown (`linked_protection._with_hidden`)
-    verdicts: dict[bool, defaultdict[str, set[str]]] = {
+    # each change's "*" as the protected table has it: "†" where the test is withheld (no
+    # mark read as "could be chance", helper 64: the force's +56.7% lost its star), and the
+    # verdict of the q-values over the tests shown (`linked_protection._with_hidden`)
+    verdicts: dict[bool | None, defaultdict[str, set[str]]] = {
         True: defaultdict(set),
         False: defaultdict(set),
+        None: defaultdict(set),
     }
     for test in table.iter_rows(named=True):
-        if test["category"] in names:
+        if test["category"] in names and test["change_pct"] is not None:
             change = f"{names[test['category']]}: change"
-            verdicts[bool(test["significant"])][test["district_code"]].add(change)
+            verdicts[test["significant"]][test["district_code"]].add(change)
     display = display.with_columns(
         pl.when(pl.col(label).is_in(sorted(verdicts[True][area])))
         .then(pl.col(area).str.strip_suffix("*") + "*")
         .when(pl.col(label).is_in(sorted(verdicts[False][area])))
         .then(pl.col(area).str.strip_suffix("*"))
+        .when(pl.col(label).is_in(sorted(verdicts[None][area])))
+        .then(pl.col(area).str.strip_suffix("*") + TEST_WITHHELD)
         .otherwise(pl.col(area))
         .alias(area)
         for area in display.columns[1:]

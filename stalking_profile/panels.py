@@ -634,6 +634,15 @@ class ComparisonPanel:
     note: str  # what is compared with what, in words (like for like, or no comparison)
     compared: bool = True  # False: the data hold none of the period before (the note says so)
 
+    @property
+    def withheld_tests_note(self) -> str:
+        """What "†" means, where a change in the table has it (publication mode); else ""."""
+        marked = any(
+            self.display[area].str.ends_with(linked_figures.TEST_WITHHELD).any()
+            for area in self.display.columns[1:]
+        )
+        return linked_figures.TEST_WITHHELD_NOTE if marked else ""
+
 
 @built_once_when_published
 @publishable

@@ -3629,6 +3629,23 @@ def test_no_q_value_shown_gives_a_withheld_p_value_back(demo_gateway, district, 
         and f"{DOMESTIC_CHOICES[row['category']]}: change"
         in comparison.display["Offences"].to_list()
     }
+    # a change shown whose test is withheld says so ("†", and the page's note says what)
+    marked = {
+        (row["Offences"], area)
+        for row in comparison.display.iter_rows(named=True)
+        for area in comparison.display.columns[1:]
+        if str(row[area]).endswith("†")
+    }
+    assert marked == {
+        (f"{DOMESTIC_CHOICES[row['category']]}: change", row["district_code"])
+        for row in table.iter_rows(named=True)
+        if row["significant"] is None
+        and row["change_pct"] is not None
+        and f"{DOMESTIC_CHOICES[row['category']]}: change"
+        in comparison.display["Offences"].to_list()
+        and row["district_code"] in comparison.display.columns
+    }
+    assert bool(marked) == bool(comparison.withheld_tests_note)
 
 
 @pytest.mark.parametrize(
@@ -3725,7 +3742,8 @@ def test_a_change_whose_test_is_withheld_keeps_no_significance_star():
     """Where a change test's overdispersion comes from withheld months, its p-value and
     verdict are withheld (linked_protection._tests_on_months_withheld); the comparison table's
     text kept the "*" that says the verdict, beside the withheld p-value. Each "*" is now the
-    protected table's verdict (blank where withheld)."""
+    protected table's verdict, and a withheld one is marked "†" (helper 64: no mark read as
+    "could be chance", the force's +56.7% beside every district's starred change)."""
     from stalking_profile.linked_figures import hide_display
     from stalking_profile.linked_protection import Protected
 
@@ -3734,6 +3752,7 @@ def test_a_change_whose_test_is_withheld_keeps_no_significance_star():
             "district_code": ["CD", "CD"],
             "category": ["all", "domestic"],
             "significant": [None, True],
+            "change_pct": [67.7, 73.7],
         }
     )
     display = pl.DataFrame(
@@ -3752,7 +3771,7 @@ def test_a_change_whose_test_is_withheld_keeps_no_significance_star():
     )
     names = {"all": "DA and non-DA", "domestic": "DA"}
     shown = hide_display(display, protected, names)
-    assert shown["CD"].to_list() == ["+67.7%", "+73.7%*"]
+    assert shown["CD"].to_list() == ["+67.7%†", "+73.7%*"]
 
 
 def _force_less_selection(frame: pl.DataFrame, keys: list[str], column: str) -> pl.DataFrame:
