@@ -51,6 +51,8 @@ def for_slide(figure: go.Figure, provenance: Provenance) -> go.Figure:
         marking += f" · counts under {provenance.suppressed_below} suppressed"
         if provenance.rounded_to:  # said, as the pack's title slide says it
             marking += f", the others rounded to the nearest {provenance.rounded_to}"
+        # a month of 612 left out read as under 5 (helper 64)
+        marking += "; others withheld so that none can be worked out: a gap is not a small count"
     footer = "<br>".join(
         [f"Filter: {fields['Filter']}", f"{fields['Data']} · Source: {fields['Source']}", marking]
     )

@@ -157,6 +157,24 @@ def hide_points(figure: go.Figure, points: Mapping[str, set[date]]) -> go.Figure
     return out
 
 
+def gap_note(figure: go.Figure, below: int) -> str:
+    """What a gap means on a published chart (a point of a series, or a bar, withheld), or ""
+    where the chart has none. A slide's footer said "counts under 5 suppressed" alone, and a
+    month of 612 offences left out read as under 5 (helper 64)."""
+    gaps = any(
+        trace.y is not None
+        and any(y is None for y in trace.y)
+        and any(y is not None for y in trace.y)
+        for trace in figure.data
+    )
+    return GAP_NOTE.format(below=below) if gaps else ""
+
+
+GAP_NOTE = (
+    "A gap in a line, or a bar left out, is a withheld figure: a count under {below}, or one "
+    "withheld so that no such count can be worked out from the others, so not necessarily a "
+    "small one. It is not a zero."
+)
 TEST_WITHHELD = "†"  # a change shown whose test publication mode withholds
 TEST_WITHHELD_NOTE = (
     "† the change's test is withheld: its p-value, or the months it reads, would give a "

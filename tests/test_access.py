@@ -543,6 +543,30 @@ def test_a_commissioners_overview_with_a_change_test_withheld_is_drawn(app_test,
     assert change["95% interval"] == "suppressed" and change["p-value"] == ""
 
 
+def test_a_published_charts_gap_says_it_is_withheld_not_small(app_test):
+    """Helper 64: a commissioner's Overview left months of 612 and 443 offences out of the
+    monthly chart (withheld so that no small count could be worked out), and said only
+    "counts under 5 suppressed", which read as months of under 5. A chart with a gap now says
+    what a gap is; a chart without one says nothing of gaps."""
+    import json
+
+    from stalking_profile.linked_figures import GAP_NOTE
+
+    note = GAP_NOTE.format(below=5)
+    seen = set()
+    for params in ({}, FORCE_SMALL_MONTH):
+        at = _open_as(app_test, "commissioner", "app_pages/overview.py", **params)
+        (chart,) = list(at.get("plotly_chart"))
+        traces = json.loads(chart.proto.spec)["data"]
+        gaps = any(
+            isinstance(t.get("y"), list) and None in t["y"] and any(v is not None for v in t["y"])
+            for t in traces
+        )
+        seen.add(gaps)
+        assert (note in [c.value for c in at.caption]) == gaps
+    assert seen == {True, False}  # both kinds of chart were read
+
+
 def test_the_same_page_for_an_analyst_shows_small_counts(app_test):
     """The page scan can fail: an analyst's Overview for the same filter has them."""
     at = _open_as(app_test, "analyst", "app_pages/overview.py", **SMALL_ADDRESS)

@@ -17,7 +17,10 @@ from stalking_profile.filters import DOMESTIC_CHOICES
 # axis of its own, which a native PowerPoint line chart has not; named so that the pack's 38
 # is not read as the dashboard's 460 (the problem profile calls that total a rolling average)
 ROLLING_AVERAGE = "Average per month over 12 months"
-GAP_NOTE = "A gap in a series is a suppressed value (publication mode), not a zero."
+GAP_NOTE = (
+    "A gap in a series is a withheld value (publication mode): a small count, or one withheld "
+    "so that no small count can be worked out from the others. It is not a zero."
+)
 
 SERIES_COLOURS = {
     "DA": COLOURS["domestic"],

@@ -14,7 +14,7 @@ import pyarrow as pa
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from stalking_profile import exports, formatting, images, tables
+from stalking_profile import exports, formatting, images, linked_figures, tables
 from stalking_profile.access import AccessDenied, Permission
 from stalking_profile.charts import title_of, with_text_as_written
 from stalking_profile.filters import ProfileFilter
@@ -345,6 +345,10 @@ def chart_with_table(
     plotly_chart(figure, stem)
     if caption:
         st.caption(caption)
+    if _publication() and (
+        gaps := linked_figures.gap_note(figure, current_access().suppress_below)
+    ):
+        st.caption(gaps)
     lazy = table.height > LAZY_TABLE_ROWS
     title = title_of(figure)
     data = st.expander(
