@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -111,11 +112,31 @@ def exported_now(provenance: Provenance) -> Provenance:
     return replace(provenance, exported_at=datetime.now(UTC))
 
 
+# a number as a table writes it in text ("1,431", "15", "-3.2"; not "01", a code): a count
+# beside "suppressed" in publication mode, or a headline figure. Downloads give it as a number.
+NUMBER_AS_TEXT = r"^-?(0|[1-9]\d{0,2}(,\d{3})+|[1-9]\d*)(\.\d+)?$"
+
+
+def _number(text: str) -> float | None:
+    """`text` as a number where it is one as a table writes it (NUMBER_AS_TEXT), else None."""
+    return float(text.replace(",", "")) if re.match(NUMBER_AS_TEXT, text) else None
+
+
 def csv_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
     """The table as CSV (formula-like text cells and column names neutralised) after
-    `# Field: value` lines (`_comment_line`)."""
+    `# Field: value` lines (`_comment_line`). A number written as text has no thousands
+    separators ("1431", not "1,431": helper 64, publication mode's counts beside "suppressed"
+    read as text in a spreadsheet)."""
     header = "".join(_comment_line(field, value) for field, value in provenance.fields())
-    return (header + spreadsheet_safe(shown).write_csv()).encode("utf-8")
+    plain = shown.with_columns(
+        pl.when(pl.col(name).str.contains(NUMBER_AS_TEXT))
+        .then(pl.col(name).str.replace_all(",", ""))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, kind in shown.schema.items()
+        if kind == pl.String
+    )
+    return (header + spreadsheet_safe(plain).write_csv()).encode("utf-8")
 
 
 def _comment_line(field: str, value: str) -> str:
@@ -135,7 +156,9 @@ def _comment_line(field: str, value: str) -> str:
 def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
     """The table as an Excel workbook: the provenance block, a blank row, then the table. Text
     cells are written as text (write_string), which Excel never runs as a formula, so they are
-    written as shown, not with the CSV's quote before a leading "-" ("-31.0% to 81.7%")."""
+    written as shown, not with the CSV's quote before a leading "-" ("-31.0% to 81.7%"); a
+    number written as text ("1,431" beside "suppressed", a headline's "6,620") as a number
+    (helper 64: an analyst could not sum them)."""
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
         sheet = workbook.add_worksheet("Table")
@@ -153,6 +176,8 @@ def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
                     sheet.write_string(start + offset, column, "yes" if value else "no")
                 elif isinstance(value, int | float):
                     sheet.write_number(start + offset, column, value)
+                elif (number := _number(str(value))) is not None:
+                    sheet.write_number(start + offset, column, number)
                 else:
                     sheet.write_string(start + offset, column, str(value))
         sheet.set_column(0, max(len(shown.columns) - 1, 1), 18)

@@ -117,6 +117,59 @@ def test_an_excel_download_has_the_header_block_and_the_table(tmp_path: Path):
     assert "<f>" not in cells  # no formula anywhere
 
 
+def _cells(path: Path) -> dict[int, list]:
+    """A workbook's first sheet as Excel stores it, by row number: a number cell as a float
+    (an int where whole), a text cell as its text."""
+    import xml.etree.ElementTree as ET
+
+    space = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as workbook:
+        strings = [
+            "".join(t.text or "" for t in item.iter(f"{{{space['m']}}}t"))
+            for item in ET.fromstring(workbook.read("xl/sharedStrings.xml")).findall("m:si", space)
+        ]
+        sheet = ET.fromstring(workbook.read("xl/worksheets/sheet1.xml"))
+    rows: dict[int, list] = {}
+    for row in sheet.iter(f"{{{space['m']}}}row"):
+        values: list = []
+        for cell in row.findall("m:c", space):
+            raw = cell.find("m:v", space).text
+            if cell.get("t") == "s":
+                values.append(strings[int(raw)])
+            else:
+                number = float(raw)
+                values.append(int(number) if number.is_integer() else number)
+        rows[int(row.get("r"))] = values
+    return rows
+
+
+def test_a_number_written_as_text_is_downloaded_as_a_number(tmp_path: Path):
+    """Helper 64: publication mode writes a column of counts with a withheld one as text
+    ("1,431" beside "suppressed"), and the headline table's values are text ("6,620"): the
+    Excel held text an analyst could not sum, and the CSV "1,431". The workbook has numbers
+    and the CSV plain digits; a code ("01"), a percentage and "suppressed" stay text."""
+    shown = pl.DataFrame(
+        {
+            "District": ["BD", "CD", "KD"],
+            "Offences": ["1,431", "suppressed", "15"],
+            "Value": ["6,620", "2.4%", "-3.2"],
+            "Code": ["01", "1A", "0"],
+        }
+    )
+    provenance = _provenance(suppressed_below=5)
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(exports.xlsx_bytes(shown, provenance))
+    first = len(provenance.fields()) + 3  # the header block, a blank row, the header row
+    rows = [row for number, row in _cells(path).items() if number >= first]
+    assert rows == [
+        ["BD", 1431, 6620, "01"],
+        ["CD", "suppressed", "2.4%", "1A"],
+        ["KD", 15, -3.2, 0],
+    ]
+    text = exports.csv_bytes(shown, provenance).decode("utf-8").splitlines()
+    assert text[-3:] == ["BD,1431,6620,01", "CD,suppressed,2.4%,1A", "KD,15,-3.2,0"]
+
+
 def test_publication_mode_is_stated_in_every_download():
     text = exports.csv_bytes(SHOWN, _provenance(suppressed_below=5)).decode("utf-8")
     assert "# Marking: OFFICIAL (publication mode: small numbers suppressed)" in text
