@@ -49,7 +49,7 @@ with spc_tab:
                 else "Limits are not recalculated."
             )
             + f" Runs of {ui.settings().spc_run_length} points (NHS England's Making Data Count default since "
-            "January 2024; 7 before) — set `STALKING_PROFILE_SPC_RUN` to change."
+            "January 2024; 7 before), a setting of the deployment (`STALKING_PROFILE_SPC_RUN`)."
         )
 
 with comparison_tab:
@@ -63,8 +63,9 @@ with comparison_tab:
                 "Poisson rate (conditional binomial), or, where a row's months vary more than Poisson "
                 "allows, the quasi-Poisson test with that overdispersion (wider intervals; phi in the "
                 "CSV; a single month takes it from the 12 month-to-month changes up to it), with the "
-                "false discovery rate controlled over the table (q < 0.05). A +12% on 37 "
-                "offences is usually noise (95% interval -32% to +85%); +92% on 2,946 is not; the CSV "
+                "false discovery rate controlled over the table (q < 0.05). For example (not "
+                "figures of this table), +12% on 37 offences is usually noise (95% interval -32% "
+                "to +85%), and +92% on 2,946 is not. The CSV "
                 "holds every interval, p- and q-value. "
                 "'Force' is every district, whatever is selected, for comparison."
             )

@@ -384,12 +384,21 @@ def monthly_trend_figure(
     totals = rolling["rolling_12m_total"].to_list()
     drawn = any(total is not None for total in totals)
     if drawn:
+        # a total with none beside it draws no line: the first year's one total (March 2019)
+        # was in the legend and on its axis but not on the chart (helper 64); it is a marker
+        alone = [
+            total is not None
+            and (i == 0 or totals[i - 1] is None)
+            and (i == len(totals) - 1 or totals[i + 1] is None)
+            for i, total in enumerate(totals)
+        ]
         figure.add_scatter(
             x=rolling["recorded_month"].to_list(),
             y=totals,
             name="Rolling 12-month total",
-            mode="lines",
+            mode="lines+markers" if any(alone) else "lines",
             line={"color": COLOURS["rolling"], "width": 3},
+            marker={"color": COLOURS["rolling"], "size": [9 if a else 0 for a in alone]},
             yaxis="y2",
         )
         figure.update_layout(

@@ -328,6 +328,13 @@ def test_the_monthly_trend_draws_no_empty_rolling_axis_where_the_data_start() ->
     assert [trace.name for trace in figure.data] == ["DA per month", "Rolling 12-month total"]
     assert figure.layout.yaxis2.title.text == "Rolling 12-month total"
     assert "No rolling" not in figure.layout.title.text
+    # one total alone draws no line: it is a marker (helper 64: April 2018 to March 2019 had
+    # the total in the legend and on its axis, and nothing drawn); a line has none
+    (line,) = [trace for trace in figure.data if trace.name == "Rolling 12-month total"]
+    assert "markers" in line.mode and list(line.marker.size) == [0, 0, 9]
+    joined = none.with_columns(pl.Series("rolling_12m_total", [None, 1000, 1100]))
+    (line,) = charts.monthly_trend_figure(bars, joined, "Offences").data[1:]
+    assert line.mode == "lines"
 
 
 def test_the_follow_up_band_ends_with_the_period_chosen(demo_gateway: Gateway) -> None:
