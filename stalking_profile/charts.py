@@ -200,10 +200,10 @@ def title_of(figure: go.Figure) -> str:
     return html.unescape(re.sub("<[^>]+>", "", text.split("<br>", 1)[0])).strip()
 
 
-def subtitled(title: str, subtitle: str) -> str:
-    """A chart's title with a smaller line under it (often the filter's description, which
-    holds district codes as imported), the line drawn as written."""
-    return f"{title}<br><sup>{drawn_literal(subtitle)}</sup>"
+def subtitled(title: str, *lines: str) -> str:
+    """A chart's title with smaller lines under it (often the filter's description, which
+    holds district codes as imported), each drawn as written."""
+    return title + "".join(f"<br><sup>{drawn_literal(line)}</sup>" for line in lines)
 
 
 # what of a trace, and of an axis, a chart draws as text: where a user's text (a district's
@@ -524,14 +524,20 @@ def spc_figure(
     month_axis(figure, months)
     if changes is not None:
         mark_rule_changes(figure, changes)
+    # two lines: in one, the scorecard's chart cut it off at "or 2 of 3 near a l" (helper 64)
     subtitle = (
-        f"XmR chart: limits = mean ± 2.66 × mean moving range; special cause = a point beyond a limit, "
-        f"a run of {run_length} on one side of the mean, {run_length} rising or falling, or 2 of 3 near a limit"
+        (
+            "XmR chart: limits = mean ± 2.66 × mean moving range",
+            f"Special cause: a point beyond a limit, a run of {run_length} on one side of the "
+            f"mean, {run_length} rising or falling, or 2 of 3 near a limit",
+        )
         if enough
-        else f"Too few points for process limits ({chart.height} of the {MINIMUM_POINTS} needed): "
-        "the series and its mean only"
+        else (
+            f"Too few points for process limits ({chart.height} of the {MINIMUM_POINTS} "
+            "needed): the series and its mean only",
+        )
     )
-    return apply_theme(figure, subtitled(title, subtitle))
+    return apply_theme(figure, subtitled(title, *subtitle))
 
 
 def rate_comparison_figure(
