@@ -180,3 +180,27 @@ def test_a_file_named_xlsx_that_is_not_one_says_what_it_seems_to_be(
     path.write_bytes(content)
     with pytest.raises(WorkbookRefused, match=re.escape(said)):
         excel.inspect_workbook(path)
+
+
+def test_a_hidden_first_sheet_is_passed_over_and_the_sheet_read_is_named(tmp_path: Path) -> None:
+    """Helper 62: a workbook whose first sheet ("Old", an old copy) is hidden and whose second
+    ("Data") is the one shown had the hidden sheet's rows imported, and the report said only
+    "format xlsx". The first visible sheet is read, and the report names it; a sheet named
+    is read, hidden or not."""
+    import xlsxwriter
+
+    from stalking_profile.importing.readers import read_table
+
+    path = tmp_path / "hidden.xlsx"
+    workbook = xlsxwriter.Workbook(path)
+    old, data = workbook.add_worksheet("Old"), workbook.add_worksheet("Data")
+    for sheet, ref in ((old, "EX-31"), (data, "EX-32")):
+        sheet.write_row(0, 0, ["crime_ref", "recorded_date"])
+        sheet.write_row(1, 0, [ref, "2021-03-01"])
+    data.activate()
+    old.hide()
+    workbook.close()
+    table = read_table(path)
+    assert table.frame["crime_ref"].to_list() == ["EX-32"]
+    assert table.format == "xlsx, sheet 'Data'"
+    assert read_table(path, sheet="Old").frame["crime_ref"].to_list() == ["EX-31"]

@@ -136,6 +136,7 @@ class Sheet:
 
     frame: pl.DataFrame  # text columns and SHEET_ROW (each row's number on the sheet)
     errors: pl.DataFrame  # SHEET_ROW, column, shown ("#DIV/0!")
+    name: str = ""  # the sheet read (the first visible one, unless one was named)
 
 
 def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> Sheet:
@@ -171,12 +172,33 @@ def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> 
             if done.returncode < 0 or "MemoryError" in reason or "memory" in reason.lower():
                 reason = f"it needs more than {CHILD_MEMORY_BYTES / 2**30:.0f} GB of memory"
             raise WorkbookRefused(f"cannot read {path.name} as an Excel workbook ({reason})")
-        return Sheet(pl.read_parquet(out), pl.read_parquet(out.with_name(ERROR_CELLS)))
+        return Sheet(
+            pl.read_parquet(out),
+            pl.read_parquet(out.with_name(ERROR_CELLS)),
+            out.with_name(SHEET_NAME).read_text(encoding="utf-8"),
+        )
+
+
+SHEET_NAME = "sheet_name.txt"  # beside the sheet: the name of the sheet read
+
+
+def first_visible_sheet(path: str) -> str | None:
+    """The name of the workbook's first sheet that is not hidden (the one Excel opens on
+    first, whatever was active), or None where every sheet is hidden."""
+    import fastexcel
+
+    reader = fastexcel.read_excel(path)
+    for name in reader.sheet_names:
+        if reader.load_sheet(name, n_rows=0).visible == "visible":
+            return name
+    return None
 
 
 def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     """In the child process: limit memory, read the sheet as text, write it as Parquet."""
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+    if sheet is None:  # a hidden first sheet (an old copy) was read in silence (helper 62)
+        sheet = first_visible_sheet(path)
     # empty rows kept, so that each row has its number on the sheet (readers leaves them out):
     # dropped here, they moved every refused row after one a row up in the report
     try:
@@ -197,6 +219,7 @@ def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
         names = ", ".join(map(repr, fastexcel.read_excel(path).sheet_names))
         sys.exit(f"it has no sheet {sheet!r}: its sheets are {names}")
     frame.with_row_index(SHEET_ROW, offset=header_row + 1).write_parquet(out)
+    Path(out).with_name(SHEET_NAME).write_text(sheet or "", encoding="utf-8")
     _error_cells(path, sheet, header_row).write_parquet(Path(out).with_name(ERROR_CELLS))
 
 

@@ -386,7 +386,8 @@ def read_table(
             pl.col(SHEET_ROW).cast(pl.Int64).alias(ROW_NUMBER),
         )
         text, erroneous = _without_error_cells(text, sheet_read.errors)
-        return _without_empty_rows(RawTable(text, "xlsx", None, None, erroneous))
+        read = f"xlsx, sheet {sheet_read.name!r}" if sheet_read.name else "xlsx"
+        return _without_empty_rows(RawTable(text, read, None, None, erroneous))
     if suffix in CSV_SUFFIXES:
         return _without_empty_rows(read_csv(path, encoding, delimiter, progress))
     raise ReadError(
