@@ -161,12 +161,10 @@ def gap_note(figure: go.Figure, below: int) -> str:
     """What a gap means on a published chart (a point of a series, or a bar, withheld), or ""
     where the chart has none. A slide's footer said "counts under 5 suppressed" alone, and a
     month of 612 offences left out read as under 5 (helper 64)."""
+    series = [y for trace in figure.data if (y := getattr(trace, "y", None)) is not None]
     gaps = any(
-        trace.y is not None
-        and any(y is None for y in trace.y)
-        and any(y is not None for y in trace.y)
-        for trace in figure.data
-    )
+        any(v is None for v in y) and any(v is not None for v in y) for y in series
+    )  # a map's traces have no y: a withheld ward is grey, and its legend says so
     return GAP_NOTE.format(below=below) if gaps else ""
 
 
