@@ -102,6 +102,13 @@ def p_value(value: float | None) -> str:
     return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
+WITHHELD_WHY = (
+    "Withheld in publication mode: its count is small, or, beside the figures published on "
+    "this and the other pages, it would let a small count be worked out. So it need not be "
+    "small itself."
+)
+
+
 def headline_help(
     row: dict,
     change: dict | None = None,
@@ -119,6 +126,8 @@ def headline_help(
     elif row["kind"] in ("rate", "share"):
         parts.append(f"{_shown(row['numerator'])} of {_shown(row['denominator'])}.")
         parts.append(interval(row["lower"], row["upper"]))
+        if row["value"] is None:  # the tile read "suppressed", and nothing said why (helper 64)
+            parts.append(WITHHELD_WHY)
     if share is not None and share["value"] is not None:
         parts.append(
             f"{share['label']}: {_shown(share['numerator'])} of {_shown(share['denominator'])} "

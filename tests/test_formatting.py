@@ -260,6 +260,10 @@ def test_a_withheld_count_is_suppressed_in_a_tiles_tooltip(demo_gateway) -> None
         text = formatting.headline_help(row)
         assert "no data" not in text
         assert f"suppressed of {row['denominator']:,}." in text
+        # and why, which it did not say (helper 64: a force's rate of 160 of 6,620 withheld)
+        assert formatting.WITHHELD_WHY in text
+    shown = next(row for row in rows if row["value"] is not None)
+    assert formatting.WITHHELD_WHY not in formatting.headline_help(shown)
 
 
 def test_no_change_is_written_without_a_sign():
