@@ -3616,35 +3616,33 @@ def test_no_q_value_shown_gives_a_withheld_p_value_back(demo_gateway, district, 
     expected = fdr_q_values(p_values)
     shown = table["q_value"].fill_null(np.nan).to_numpy()
     assert np.allclose(shown, expected, equal_nan=True, rtol=0, atol=1e-12)
-    starred = {
-        (row["Offences"], area)
-        for row in comparison.display.iter_rows(named=True)
-        for area in comparison.display.columns[1:]
-        if str(row[area]).endswith("*")
-    }
-    assert starred == {
-        (f"{DOMESTIC_CHOICES[row['category']]}: change", row["district_code"])
-        for row in table.iter_rows(named=True)
-        if row["significant"]
-        and f"{DOMESTIC_CHOICES[row['category']]}: change"
-        in comparison.display["Offences"].to_list()
-    }
+    display = comparison.display
+
+    def ending(mark: str) -> set[tuple[str, str]]:
+        """The (row, area) cells of the displayed table whose change ends with `mark`."""
+        return {
+            (row["Offences"], area)
+            for row in display.iter_rows(named=True)
+            for area in display.columns[1:]
+            if str(row[area]).endswith(mark)
+        }
+
+    def changes(verdict) -> set[tuple[str, str]]:
+        """The (row, area) cells of the table's changes shown whose test has `verdict`."""
+        return {
+            (change, row["district_code"])
+            for row in table.iter_rows(named=True)
+            if verdict(row["significant"])
+            and row["change_pct"] is not None
+            and (change := f"{DOMESTIC_CHOICES[row['category']]}: change")
+            in display["Offences"].to_list()
+            and row["district_code"] in display.columns
+        }
+
+    assert ending("*") == changes(bool)
     # a change shown whose test is withheld says so ("†", and the page's note says what)
-    marked = {
-        (row["Offences"], area)
-        for row in comparison.display.iter_rows(named=True)
-        for area in comparison.display.columns[1:]
-        if str(row[area]).endswith("†")
-    }
-    assert marked == {
-        (f"{DOMESTIC_CHOICES[row['category']]}: change", row["district_code"])
-        for row in table.iter_rows(named=True)
-        if row["significant"] is None
-        and row["change_pct"] is not None
-        and f"{DOMESTIC_CHOICES[row['category']]}: change"
-        in comparison.display["Offences"].to_list()
-        and row["district_code"] in comparison.display.columns
-    }
+    marked = ending("†")
+    assert marked == changes(lambda significant: significant is None)
     assert bool(marked) == bool(comparison.withheld_tests_note)
 
 
