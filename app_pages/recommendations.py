@@ -38,8 +38,14 @@ if table.is_empty():
 themes = sorted(table["theme"].unique().to_list())
 owners = sorted(table["owner"].unique().to_list())
 left, right = st.columns(2)
-chosen_themes = left.multiselect("Theme", themes, default=themes, key="rec_themes")
-chosen_owners = right.multiselect("Owner", owners, default=owners, key="rec_owners")
+# keyed by what they offer: a theme imported since was not chosen, and its recommendations
+# vanished from every view (helper 65)
+chosen_themes = left.multiselect(
+    "Theme", themes, default=themes, key=f"rec_themes-{'|'.join(themes)}"
+)
+chosen_owners = right.multiselect(
+    "Owner", owners, default=owners, key=f"rec_owners-{'|'.join(owners)}"
+)
 shown = table.filter(pl.col("theme").is_in(chosen_themes) & pl.col("owner").is_in(chosen_owners))
 if shown.is_empty():
     st.info("No recommendation matches these choices.", icon=":material/filter_alt_off:")
@@ -77,8 +83,8 @@ for number, history in shown.group_by("number", maintain_order=True):
         st.markdown(tracker.history_markdown(history, earlier_updates, earlier_wordings))
 
 if access.allows(Permission.EXPORT):
-    ui.csv_download(
-        tracker.export_frame(shown), "recommendations.csv", "Download the tracker (CSV)"
+    ui.csv_download(  # every recommendation, whatever the choices above: it re-imports
+        tracker.export_frame(table), "recommendations.csv", "Download the whole tracker (CSV)"
     )
 
 if access.allows(Permission.TRACKER):

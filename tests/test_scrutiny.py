@@ -269,6 +269,54 @@ def test_a_tracker_export_reimports_unchanged(store, tmp_path: Path):
     assert report.refused.is_empty()
 
 
+def test_the_pages_tracker_download_reimports_unchanged(store):
+    """Helper 65: the Recommendations page's download (provenance lines, then the table with
+    a quote before text a spreadsheet would run) was refused on import ("a quote that opens on
+    row 11"), and without its first lines every update starting "- " read as changed (50
+    earlier versions stored). It re-imports as it was, rows numbered as in the file, and the
+    report names the file uploaded."""
+    import io
+    from datetime import UTC, datetime
+
+    from stalking_profile import exports
+
+    table = tracker.tracker(store, example=True)
+    edited = tracker.export_frame(table).with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit("- partly done"))
+        .otherwise(pl.col("progress"))
+        .alias("progress")
+    )
+    first = tracker.import_tracker(store, io.BytesIO(edited.write_csv().encode()), ADMIN)
+    assert first.changed == 1
+    provenance = exports.Provenance(
+        title="recommendations",
+        filter_text="",
+        force_name="Example Police",
+        extract_date=date(2022, 1, 31),
+        source="recommendations tracker",
+        synthetic=False,
+        suppressed_below=0,
+        exported_by="ana",
+        exported_at=datetime(2026, 12, 6, 9, 30, tzinfo=UTC),
+    )
+    download = exports.csv_bytes(tracker.export_frame(tracker.tracker(store)), provenance)
+    assert b"'- partly done" in download  # guarded in the file, as a spreadsheet needs
+    upload = io.BytesIO(download)
+    upload.name = "recommendations.csv"
+    report = tracker.import_tracker(store, upload, ADMIN)
+    assert (report.added, report.changed, report.unchanged) == (0, 0, 50)
+    # a bad row is numbered as a spreadsheet shows it: after the provenance lines, the header
+    # and the 50 updates (a record whose quoted text holds a line break is one row)
+    lines = download.decode().splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("number,"))
+    lines.append("x,Data,Dashboards,force,,2024-11-01,Amber,")
+    upload = io.BytesIO("\n".join(lines).encode())
+    upload.name = "recommendations.csv"
+    refused = tracker.import_tracker(store, upload, ADMIN).refused
+    assert refused["row_number"].to_list() == [header + 1 + 50 + 1] and header > 0
+
+
 def test_a_tracker_file_with_bad_rows_reports_each_and_keeps_the_good(store, tmp_path: Path):
     tracker.tracker(store, example=True)
     bad = tmp_path / "bad.csv"

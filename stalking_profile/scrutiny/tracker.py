@@ -13,6 +13,7 @@ survive into its text, so a status is recorded only where the text states one; t
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import tempfile
@@ -157,7 +158,10 @@ def _check(frame: pl.DataFrame, unread: pl.DataFrame) -> tuple[pl.DataFrame, pl.
     accepted = []
     first_row: dict[tuple[str, str], int] = {}  # (number, update date) -> its first row
     details: dict[str, tuple[int, tuple[str, ...]]] = {}  # number -> its first row and details
-    for row in frame.iter_rows(named=True):
+    for read in frame.iter_rows(named=True):
+        # as written before a download guarded it ("- partly" came back as "'- partly": every
+        # update re-imported read as changed)
+        row = {k: GUARDED.sub("", v) if isinstance(v, str) else v for k, v in read.items()}
         row_number = int(row[ROW_NUMBER])
         reasons = []
         written = (row.get("number") or "").strip()
@@ -303,13 +307,27 @@ def _read(path: Path | io.BytesIO) -> RawTable:
     """The tracker file through the importer's reader: any encoding and line ending (UTF-16
     and CR-only line endings read as having no columns), blank rows skipped, a row of more or
     fewer fields than the header refused on its row (one refused the whole file, in Polars'
-    words)."""
-    if isinstance(path, Path):
-        return read_table(path)
+    words). The `# Field: value` lines a download begins with are passed over (the page's own
+    download was refused: helper 65), and rows are numbered as in the file."""
+    data = path.read_bytes() if isinstance(path, Path) else path.getvalue()
+    lines = data.split(b"\n")
+    skipped = 0
+    while skipped < len(lines) and lines[skipped].removeprefix(b"\xef\xbb\xbf").startswith(b"#"):
+        skipped += 1
+    name = Path(str(getattr(path, "name", "") or "tracker.csv")).name
     with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "tracker.csv"
-        copy.write_bytes(path.getvalue())
-        return read_table(copy)
+        copy = Path(folder) / name
+        copy.write_bytes(b"\n".join(lines[skipped:]))
+        raw = read_table(copy)
+    return dataclasses.replace(
+        raw,
+        frame=raw.frame.with_columns(pl.col(ROW_NUMBER) + skipped),
+        ragged=raw.ragged.with_columns(pl.col("row_number") + skipped),
+    )
+
+
+# the quote a download puts before text a spreadsheet would run ("'- partly done"): taken off
+GUARDED = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
 def _put_update(transaction: Transaction, **update: object) -> None:

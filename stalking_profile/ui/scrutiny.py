@@ -338,6 +338,9 @@ def tracker_edit_section(numbers: list[int]) -> None:
     tracker_import_section()
 
 
+TRACKER_REPORT_KEY = "rec_import_report"  # an import's report, shown after the rerun
+
+
 def tracker_import_section() -> None:
     """Import a tracker file with the importer's guarantees (every row checked, refused rows
     listed with their reasons, re-importing the same file changes nothing)."""
@@ -348,12 +351,18 @@ def tracker_import_section() -> None:
         type=["csv"],
         key="rec_upload",
     )
+    done = st.session_state.pop(TRACKER_REPORT_KEY, None)
+    if done is not None:  # the import of the run before, now shown in the table above
+        (st.success if done.refused.is_empty() else st.warning)(done.text())
+        if done.refused.height:
+            show_table(done.refused)
     if upload is not None and st.button("Import the tracker file", key="rec_import"):
         try:
             report = tracker.import_tracker(store(), upload, access)
         except ValueError as error:
             st.error(f"{upload.name} was not imported: {error}.")
         else:
-            (st.success if report.refused.is_empty() else st.warning)(report.text())
-            if report.refused.height:
-                show_table(report.refused)
+            # the page again, so the table, timeline and lists above hold what was imported
+            # (they showed the tracker as before until the next click: helper 65)
+            st.session_state[TRACKER_REPORT_KEY] = report
+            st.rerun()
