@@ -874,15 +874,57 @@ def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gat
         "Overview",
         "Cases reviewed",
         "Summary by question",
+        "Findings by case",
         "Observations and the force's responses",
     ]
     text = " ".join(
         page.extract_text()
         for page in PdfReader(io.BytesIO(report.pdf_bytes(sample, question_set, recorded))).pages
     )
+    text = " ".join(text.split())  # a table's cell wraps its words over lines
     assert "No DASH recorded" in text and "Officer reminded of the DASH policy" in text
     summary = reviews.summary(sample, recorded, question_set)
     assert reviews.FORCE_RESPONSE not in summary["question_key"].to_list()
+
+    # helper 65: a response on a case with no note was in neither the deck nor the PDF, one
+    # beside two notes was given twice, and a finding linked to a recommendation with no note
+    # was in no report
+    other, third = sample.cases["crime_ref"][1], sample.cases["crime_ref"][2]
+    reviews.record_answer(
+        store, sample, other, question_set, reviews.FORCE_RESPONSE, "Training booked", "", ANALYST
+    )
+    for key, note in (("dash_completed", "Late"), ("domestic_abuse_link", "Not flagged")):
+        reviews.record_answer(store, sample, third, question_set, key, "no", note, ANALYST)
+    reviews.record_answer(
+        store, sample, third, question_set, reviews.FORCE_RESPONSE, "Will review", "", ANALYST
+    )
+    reviews.record_answer(
+        store, sample, other, question_set, "sash_completed", "no", "", ANALYST, recommendation=9
+    )
+    recorded = reviews.answers(store, sample, ANALYST)
+    seen = {
+        row["case"]: row
+        for row in reviews.observations(sample, question_set, recorded, {9: "Dashboards"})
+    }
+    assert seen[other]["response"] == "Training booked" and seen[other]["observations"] == ""
+    assert seen[other]["recommendations"] == "9. Dashboards"
+    assert seen[third]["observations"] == "Late; Not flagged"
+    deck = Presentation(io.BytesIO(report.pptx_bytes(sample, question_set, recorded)))
+    words = " ".join(
+        shape.text_frame.text if shape.has_text_frame else ""
+        for slide in deck.slides
+        for shape in slide.shapes
+    ) + " ".join(
+        cell.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    )
+    assert words.count("Training booked") == 1 and words.count("Will review") == 1
+    markdown = reviews.panel_report(sample, question_set, recorded, {9: "Dashboards"})
+    assert "9. Dashboards" in markdown and "Training booked" in markdown
 
 
 def test_text_typed_into_the_tracker_is_shown_as_written_never_as_markdown(store):

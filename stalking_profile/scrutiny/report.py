@@ -17,13 +17,23 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from stalking_profile.exports import FORCE_MARKING, new_deck
 from stalking_profile.formatting import shortened
 from stalking_profile.scrutiny.questions import QuestionSet
-from stalking_profile.scrutiny.reviews import FORCE_RESPONSE, WIDE_INTERVAL_NOTE, DipSample, summary
+from stalking_profile.scrutiny.reviews import (
+    PARTLY_NOTE,
+    WIDE_INTERVAL_NOTE,
+    DipSample,
+    in_question_order,
+    observations,
+    summary,
+)
 
 SLIDE_ROWS = 15  # a table's rows on one slide, under its header; the rest on further slides
 
 
 def _sections(
-    sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame
+    sample: DipSample,
+    question_set: QuestionSet,
+    recorded: pl.DataFrame,
+    recommendations: dict[int, str] | None = None,
 ) -> list[tuple[str, list[str], list[list[str]]]]:
     """(heading, paragraphs, table rows with a header row) for each part of the report."""
     overview = [
@@ -37,10 +47,11 @@ def _sections(
         for row in sample.cases.iter_rows(named=True)
     ]
     shares = summary(sample, recorded, question_set)
-    by_question = [["Question", "Yes", "Answered", "Share (95% interval)"]] + [
+    by_question = [["Question", "Yes", "Partly", "Answered", "Share (95% interval)"]] + [
         [
             shortened(row["label"], 90),
             str(row["numerator"]),
+            str(row["partly"]),
             str(row["denominator"]),
             f"{row['rate']:.0%} ({row['lower']:.0%} to {row['upper']:.0%})"
             if row["denominator"]
@@ -48,10 +59,6 @@ def _sections(
         ]
         for row in shares.iter_rows(named=True)
     ]
-    responses = {
-        row["crime_ref"]: row["answer"]
-        for row in recorded.filter(question_key=FORCE_RESPONSE).iter_rows(named=True)
-    }
     in_words = {q.key: q.text for q in question_set.questions if q.answer == "free_text"}
     words = recorded.filter(pl.col("question_key").is_in(list(in_words)) & (pl.col("answer") != ""))
     answers_in_words = [["Case", "Question", "Answer"]] + [
@@ -62,31 +69,51 @@ def _sections(
         ]
         for row in words.iter_rows(named=True)
     ]
-    notes = recorded.filter((pl.col("note") != "") & (pl.col("question_key") != FORCE_RESPONSE))
-    observations = [["Case", "Observation", "Force response"]] + [
+    # each case's answers, as the seeds' reports give them (the deck and the PDF had the
+    # shares alone: helper 65)
+    chosen = {q.key: q.text for q in question_set.questions if q.answer != "free_text"}
+    findings = [["Case", "Question", "Answer", "Note"]] + [
         [
             row["crime_ref"],
-            shortened(row["note"], 400),
-            shortened(responses.get(row["crime_ref"], ""), 400),
+            shortened(chosen[row["question_key"]], 90),
+            row["answer"],
+            shortened(row["note"], 300),
         ]
-        for row in notes.iter_rows(named=True)
+        for row in in_question_order(recorded, question_set).iter_rows(named=True)
+        if row["question_key"] in chosen
+    ]
+    seen = observations(sample, question_set, recorded, recommendations)
+    observed = [["Case", "Observations", "Recommendation", "Force response"]] + [
+        [
+            row["case"],
+            shortened(row["observations"], 400),
+            shortened(row["recommendations"], 120),
+            shortened(row["response"], 400),
+        ]
+        for row in seen
     ]
     return [
         ("Overview", overview, []),
         ("Cases reviewed", [], cases),
-        ("Summary by question", [WIDE_INTERVAL_NOTE], by_question),
+        ("Summary by question", [WIDE_INTERVAL_NOTE, PARTLY_NOTE], by_question),
+        *([("Findings by case", [], findings)] if len(findings) > 1 else []),
         *([("Answers in words", [], answers_in_words)] if words.height else []),
-        ("Observations and the force's responses", [], observations),
+        ("Observations and the force's responses", [], observed),
     ]
 
 
-def pptx_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> bytes:
+def pptx_bytes(
+    sample: DipSample,
+    question_set: QuestionSet,
+    recorded: pl.DataFrame,
+    recommendations: dict[int, str] | None = None,
+) -> bytes:
     deck = new_deck(f"{sample.name}: panel report", FORCE_MARKING)
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     title = deck.slides.add_slide(deck.slide_layouts[0])
     title.shapes.title.text = sample.name
     title.placeholders[1].text = f"Dip-sample panel report · {question_set.name}"
-    for heading, paragraphs, rows in _sections(sample, question_set, recorded):
+    for heading, paragraphs, rows in _sections(sample, question_set, recorded, recommendations):
         header, body = (rows[0], rows[1:]) if rows else ([], [])
         # every row shown: a long table goes on over further slides, its header on each
         parts = [body[i : i + SLIDE_ROWS] for i in range(0, len(body), SLIDE_ROWS)] or [[]]
@@ -115,7 +142,12 @@ def pptx_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFr
     return out.getvalue()
 
 
-def pdf_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> bytes:
+def pdf_bytes(
+    sample: DipSample,
+    question_set: QuestionSet,
+    recorded: pl.DataFrame,
+    recommendations: dict[int, str] | None = None,
+) -> bytes:
     styles = getSampleStyleSheet()
     out = io.BytesIO()
     document = SimpleDocTemplate(
@@ -128,7 +160,7 @@ def pdf_bytes(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFra
     # reportlab reads a paragraph as markup: every text is escaped ("R&D" read as "R&D;", and
     # a "<b>" in a note stopped the PDF)
     story = [Paragraph(escape(sample.name), styles["Title"])]
-    for heading, paragraphs, rows in _sections(sample, question_set, recorded):
+    for heading, paragraphs, rows in _sections(sample, question_set, recorded, recommendations):
         story.append(Paragraph(escape(heading), styles["Heading2"]))
         story += [Paragraph(escape(text), styles["Normal"]) for text in paragraphs]
         if len(rows) > 1:

@@ -4,6 +4,7 @@ every offence the sample was drawn from."""
 
 from __future__ import annotations
 
+import html
 import json
 import uuid
 from dataclasses import asdict, dataclass
@@ -24,6 +25,10 @@ from stalking_profile.scrutiny.sampling import draw_sample
 
 FORCE_RESPONSE = "force_response"  # the force's response to a case's findings (free text)
 
+PARTLY_NOTE = (
+    "Share: the cases answered yes, of those answered yes, no or partly (partly counts against "
+    "the share, and is given beside it); not applicable and unanswered are left out."
+)
 WIDE_INTERVAL_NOTE = (
     "A sample of a dozen or so cases supports only wide intervals: a share of 8 in 12 (67%) "
     "is consistent with anything from about 39% to 86%."
@@ -427,6 +432,60 @@ def _population_measure(offences: pl.DataFrame, measure: str) -> pl.Series:
     return offences.select(expressions[measure].cast(pl.Int64)).to_series()
 
 
+def _as_text(text: str) -> str:
+    """A reviewer's text as a Markdown report shows it: markup written out, not run (a note's
+    <b> went into the report as HTML)."""
+    return html.escape(" ".join(str(text).splitlines()), quote=False)
+
+
+def in_question_order(recorded: pl.DataFrame, question_set: QuestionSet) -> pl.DataFrame:
+    """The answers as the set asks its questions (the store gives them by key: a report read
+    DASH, DA link, the free text, the force's response and only then the panel's focus), a
+    question no longer in the set after them and the force's response last."""
+    order = {question.key: place for place, question in enumerate(question_set.questions)}
+    rank = (
+        pl.when(pl.col("question_key") == FORCE_RESPONSE)
+        .then(len(order) + 1)
+        .otherwise(
+            pl.col("question_key").replace_strict(order, default=len(order), return_dtype=pl.Int64)
+        )
+    )
+    return recorded.sort(rank, maintain_order=True)
+
+
+def observations(
+    sample: DipSample,
+    question_set: QuestionSet,
+    recorded: pl.DataFrame,
+    recommendations: dict[int, str] | None = None,
+) -> list[dict[str, str]]:
+    """Each case with a note, a finding linked to a recommendation or the force's response,
+    in the sample's order: its notes (in question order), the recommendations linked, and the
+    force's response. The reports listed notes only, so a response or a link on a case with no
+    note was left out, and a response beside two notes given twice (helper 65)."""
+    recommendations = recommendations or {}
+    ordered = in_question_order(recorded, question_set)
+    rows = []
+    for case in sample.cases["crime_ref"]:
+        answers = ordered.filter(crime_ref=case)
+        findings = answers.filter(pl.col("question_key") != FORCE_RESPONSE)
+        notes = [note for note in findings["note"] if note]
+        linked = sorted({int(n) for n in findings["recommendation"].drop_nulls()})
+        response = answers.filter(question_key=FORCE_RESPONSE)["answer"]
+        if notes or linked or response.len():
+            rows.append(
+                {
+                    "case": case,
+                    "observations": "; ".join(notes),
+                    "recommendations": "; ".join(
+                        f"{n}. {recommendations.get(n, '')}".strip() for n in linked
+                    ),
+                    "response": response[0] if response.len() else "",
+                }
+            )
+    return rows
+
+
 def panel_report(
     sample: DipSample,
     question_set: QuestionSet,
@@ -437,6 +496,8 @@ def panel_report(
     reviewed, findings by case (each answer with its note), observations (every note) with
     the recommendation a finding was linked to, and the summary by question."""
     recommendations = recommendations or {}
+    responses = recorded.filter(question_key=FORCE_RESPONSE).height
+    answered = recorded.height - responses
     lines = [
         f"# {sample.name}",
         "",
@@ -447,7 +508,8 @@ def panel_report(
         f"per district and DA group (seed {sample.seed}: the same filter and seed re-draw "
         "the same cases).",
         f"- Questions: {question_set.name}.",
-        f"- Answers recorded: {recorded.height:,}.",
+        f"- Answers recorded: {answered:,}"
+        + (f", and the force's response to {responses:,} cases." if responses else "."),
         "",
         "## Cases reviewed",
         "",
@@ -460,8 +522,9 @@ def panel_report(
             f"{'DA' if row['is_domestic'] else 'non-DA'} |"
         )
     lines += ["", "## Findings by case", ""]
+    ordered = in_question_order(recorded, question_set)
     for row in sample.cases.iter_rows(named=True):
-        answers = recorded.filter(crime_ref=row["crime_ref"])
+        answers = ordered.filter(crime_ref=row["crime_ref"])
         lines.append(f"### Case {row['position']}: {row['crime_ref']}")
         lines.append("")
         if answers.is_empty():
@@ -469,7 +532,7 @@ def panel_report(
             continue
         for answer in answers.iter_rows(named=True):
             if answer["question_key"] == FORCE_RESPONSE:
-                lines.append(f"- The force's response: {answer['answer']}")
+                lines.append(f"- The force's response: {_as_text(answer['answer'])}")
                 continue
             question = question_set.find(answer["question_key"])
             text = (  # a set edited after answers were recorded keeps them readable
@@ -477,23 +540,23 @@ def panel_report(
                 if question
                 else f"({answer['question_key']}: no longer in {question_set.name})"
             )
-            note = f" {answer['note']}" if answer["note"] else ""
-            lines.append(f"- {text} **{answer['answer']}**.{note}")
+            note = f" {_as_text(answer['note'])}" if answer["note"] else ""
+            lines.append(f"- {_as_text(text)} **{_as_text(answer['answer'])}**.{note}")
         lines.append("")
-    observations = recorded.filter(pl.col("note") != "")
     lines += [
         "## Observations",
         "",
-        "| Case | Observation | Recommendation |",
-        "| --- | --- | --- |",
+        "| Case | Observation | Recommendation | The force's response |",
+        "| --- | --- | --- | --- |",
     ]
-    for answer in observations.iter_rows(named=True):
-        linked = answer["recommendation"]
-        title = f"{linked}. {recommendations.get(linked, '')}".strip() if linked else ""
-        note = answer["note"].replace("|", "/")
-        lines.append(f"| {answer['crime_ref']} | {note} | {title} |")
-    lines += ["", "## Summary by question", "", WIDE_INTERVAL_NOTE, ""]
-    lines += ["| Question | Yes | Answered | Share (95% interval) |", "| --- | ---: | ---: | --- |"]
+    for seen in observations(sample, question_set, recorded, recommendations):
+        cells = (seen[k] for k in ("case", "observations", "recommendations", "response"))
+        lines.append("| " + " | ".join(_as_text(c).replace("|", "/") for c in cells) + " |")
+    lines += ["", "## Summary by question", "", WIDE_INTERVAL_NOTE, "", PARTLY_NOTE, ""]
+    lines += [
+        "| Question | Yes | Partly | Answered | Share (95% interval) |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
     for share in summary(sample, recorded, question_set).iter_rows(named=True):
         interval = (
             f"{share['rate']:.0%} ({share['lower']:.0%} to {share['upper']:.0%})"
@@ -501,6 +564,7 @@ def panel_report(
             else "no answers"
         )
         lines.append(
-            f"| {share['label']} | {share['numerator']} | {share['denominator']} | {interval} |"
+            f"| {share['label']} | {share['numerator']} | {share['partly']} | "
+            f"{share['denominator']} | {interval} |"
         )
     return "\n".join(lines) + "\n"

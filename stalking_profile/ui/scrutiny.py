@@ -272,7 +272,7 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
 
         def made(make=make) -> bytes:
             log()
-            return make(sample, question_set, recorded)
+            return make(sample, question_set, recorded, titles)
 
         text = f"Download the panel report ({suffix.upper()})"
         download(st, text, f"{stem}.{suffix}", made, "panel-report", ":material/description:")
