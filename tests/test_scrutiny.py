@@ -195,6 +195,16 @@ def test_the_question_set_templates_are_the_seeds_panels():
         assert asked in texts
 
 
+def test_the_stalking_panels_set_is_offered_first(store):
+    """Helper 65: the draw form's default was the Crime and Incident Hub's set (by name),
+    which never mentions stalking; the stalking panel's, whose DASH, SASH and DA questions are
+    compared with the dashboard's measures, comes first."""
+    sets = {s.key: s for s in questions.question_sets(store)}
+    first = sets[questions.in_drawing_order(sets)[0]]
+    assert "stalking" in first.name and any(q.measure for q in first.questions)
+    assert sorted(questions.in_drawing_order(sets)) == sorted(sets)
+
+
 def test_a_bad_question_set_is_explained():
     with pytest.raises(ValueError, match=r"question 1 .* needs a key"):
         questions.parse("x", {"question": [{"key": "Bad Key", "text": "Q?"}]})

@@ -149,3 +149,14 @@ def question_sets(store: OperationalStore) -> list[QuestionSet]:
         )
         for row in rows
     ]
+
+
+def in_drawing_order(sets: dict[str, QuestionSet]) -> list[str]:
+    """The sets' keys as the draw form offers them: those with the most questions compared
+    with the dashboard's measures first (the stalking panel's, with its DASH, SASH and DA
+    questions), then by name. By name alone, the Crime and Incident Hub's set, which never
+    mentions stalking, was the default (helper 65)."""
+    return sorted(
+        sets,
+        key=lambda key: (-sum(bool(q.measure) for q in sets[key].questions), sets[key].name),
+    )

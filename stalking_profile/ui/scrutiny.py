@@ -30,7 +30,10 @@ def draw_section(flt: ProfileFilter, sets: dict[str, QuestionSet]) -> None:
     with st.form("draw_sample"):
         name = st.text_input("Name", value=f"Dip sample {date.today():%B %Y}", key="sample_name")
         set_key = st.selectbox(
-            "Question set", list(sets), format_func=lambda key: sets[key].name, key="sample_set"
+            "Question set",
+            questions.in_drawing_order(sets),
+            format_func=lambda key: sets[key].name,
+            key="sample_set",
         )
         per_stratum = st.number_input(
             "Cases per district and DA group", 1, 200, 3, key="sample_size"
