@@ -175,6 +175,9 @@ def test_a_sample_answered_as_the_records_read_matches_them(demo_gateway, store)
     )
     link = compared.filter(question_key="domestic_abuse_link").row(0, named=True)
     assert link["sample_rate"] == pytest.approx(0.5) and link["rate"] == pytest.approx(0.5)
+    # the sample is drawn by the DA flag: that rate is the cases' own flag, exact, not an
+    # estimate of every offence with an interval of no width (helper 65: "33.3 to 33.3")
+    assert link["lower"] is None and link["upper"] is None
     dash = compared.filter(question_key="dash_completed").row(0, named=True)
     by_district = (
         offences.filter("is_domestic")

@@ -359,7 +359,11 @@ def compared_with_population(
     unweighted rate over every offence compared unlike with like: the share of DA offences
     read 50% in the sample against 92.5% in the records, with every answer true to them; and
     a question answered "not applicable" outside DA cases (DASH) was set against all offences.
-    `group_offences`: the offences of the groups answered, `numerator`: those with the measure."""
+    `group_offences`: the offences of the groups answered, `numerator`: those with the measure.
+    A measure the sample is drawn by (the DA flag: a group is all DA or all non-DA) has one
+    value in each group, so its weighted rate is exactly the records' flag on the cases
+    answered: no interval (it read "33.3%, 95% interval 33.3 to 33.3", as if an estimate of
+    every offence: helper 65)."""
     rows = []
     shares = summary(sample, recorded, question_set)
     by_group = summary(sample, recorded, question_set, STRATA)
@@ -385,6 +389,7 @@ def compared_with_population(
             / weighted["offences"]
         ).sum()
         half = Z_95 * float(variance) ** 0.5
+        exact = question.measure in STRATA  # one value per group: the cases' own flag
         sample_row = shares.filter(question_key=question.key)
         rows.append(
             {
@@ -395,8 +400,8 @@ def compared_with_population(
                 "numerator": int(weighted["with_measure"].sum()),
                 "group_offences": int(weighted["offences"].sum()),
                 "rate": rate if weighted.height else None,
-                "lower": max(0.0, rate - half) if weighted.height else None,
-                "upper": min(1.0, rate + half) if weighted.height else None,
+                "lower": max(0.0, rate - half) if weighted.height and not exact else None,
+                "upper": min(1.0, rate + half) if weighted.height and not exact else None,
             }
         )
     if not rows:

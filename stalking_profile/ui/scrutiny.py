@@ -255,7 +255,9 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
             "The sample takes as many cases from each district and DA group, so the records' "
             "rate is each group's rate over all its offences, weighted by the group's share of "
             "the cases answered (groups with no answer left out: a DASH question is answered "
-            "'not applicable' outside DA cases)."
+            "'not applicable' outside DA cases). The sample is drawn by DA group, so for the "
+            "domestic-abuse link that rate is the records' DA flag on the cases answered, "
+            "exact, with no interval: the panel's judgement against the flag."
         )
     record_download(
         recorded,
