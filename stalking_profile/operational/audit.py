@@ -94,4 +94,8 @@ def events(
 # The events whose detail names records: what they were is withheld from a reader of the trail
 # who may not read records.
 RECORD_LEVEL = frozenset({Action.RECORDS_VIEWED, Action.RECORDS_DOWNLOADED, Action.REVIEW})
-RECORD_DETAIL_WITHHELD = "(record level: shown to those who may read records)"
+# no role of the dashboard reads both the trail and records (helper 65 looked for who changed
+# a case's answer): the server's command gives the detail to whoever runs it there
+RECORD_DETAIL_WITHHELD = (
+    "(record level, not shown on a page: `python -m stalking_profile audit` on the server gives it)"
+)
