@@ -54,6 +54,15 @@ class Column:
 
 
 COLUMNS: dict[str, Column] = {
+    # the scrutiny pages' and the users' lists (helper 65: "name", "seed", "at" on screen)
+    "name": Column("Name"),
+    "seed": Column("Seed"),  # a number to type again, not a count: no thousands separators
+    "position": Column("Case", "count"),
+    "username": Column("User"),
+    "role": Column("Role"),
+    "disabled": Column("Disabled"),
+    "at": Column("When"),
+    "filter": Column("Filter"),
     # periods and places
     "recorded_month": Column("Month recorded", "month"),
     "month": Column("Month recorded", "month"),
