@@ -713,7 +713,7 @@ def test_unreadable_parts_of_a_workbook_or_parquet_file_are_explained(tmp_path: 
     book = xlsxwriter.Workbook(str(workbook))
     book.add_worksheet("Offences")
     book.close()
-    with pytest.raises(ReadError, match=r"\(its first sheet is empty\)$"):
+    with pytest.raises(ReadError, match=r"\(sheet 'Offences' is empty\)$"):
         read_table(workbook)
     with pytest.raises(ReadError, match=r"no sheet 'Nope': its sheets are 'Offences'"):
         read_table(workbook, sheet="Nope")

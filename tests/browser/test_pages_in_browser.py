@@ -235,7 +235,8 @@ def test_csv_and_chart_image_downloads(page, running_app) -> None:
     assert any(line.startswith("# Notice: SYNTHETIC DATA") for line in provenance)
     table = text.splitlines()[len(provenance)]
     assert table.startswith("Figure,Value,Offences counted,Out of")
-    assert 'Offences,"6,129","6,129",""' in text
+    # numbers as a spreadsheet reads them: no thousands separators (helper 64)
+    assert "Offences,6129,6129," in text
     with page.expect_download() as xlsx_download:
         page.get_by_role("button", name="Excel (.xlsx)").first.click()
     assert xlsx_download.value.suggested_filename.endswith(".xlsx")
