@@ -167,7 +167,7 @@ def days_between_offences(offences: pl.DataFrame, start: date, end: date) -> pl.
         rows.append(
             pl.DataFrame({"days": gaps}, schema={"days": pl.Int64}).select(
                 pl.lit(category).alias("category"),
-                pl.len().alias("gaps"),
+                pl.len().cast(pl.Int64).alias("gaps"),
                 median.alias("median_days"),
                 lower.alias("lower_quartile_days"),
                 upper.alias("upper_quartile_days"),
