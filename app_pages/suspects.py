@@ -33,7 +33,7 @@ ui.show_table(view.ranked)
 ui.record_download(
     view.ranked,
     f"{ui.file_stem('prioritisation', flt)}.csv",
-    "Download the ranked suspects (CSV)",
+    f"Download the {view.ranked.height:,} suspects shown (CSV)",  # not every suspect ranked
     "perpetrator prioritisation: ranked suspects",
     flt.describe(),
 )

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile.access import Access, Permission
-from stalking_profile.formatting import literal, literal_lines, shortened
+from stalking_profile.formatting import literal, literal_lines, plural, shortened
 from stalking_profile.importing.readers import ROW_NUMBER, RawTable, read_table
 from stalking_profile.importing.validate import CONTROL, CONTROL_REASON
 from stalking_profile.operational import audit
@@ -95,8 +95,8 @@ class TrackerImport:
     def text(self) -> str:
         accepted = self.rows_read - self.refused["row_number"].n_unique()
         text = (
-            f"{self.rows_read:,} rows read = {accepted:,} accepted + "
-            f"{self.rows_read - accepted:,} refused; {self.added:,} new updates, "
+            f"{plural(self.rows_read, 'row')} read = {accepted:,} accepted + "
+            f"{self.rows_read - accepted:,} refused; {plural(self.added, 'new update')}, "
             f"{self.changed:,} changed, {self.unchanged:,} unchanged."
         )
         if self.changed:
