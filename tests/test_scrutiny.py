@@ -801,14 +801,7 @@ def test_the_panel_reports_give_every_case_every_answer_in_words_and_any_text(de
     titles = [slide.shapes.title.text for slide in deck.slides]
     assert "Cases reviewed (1 of 2)" in titles and "Cases reviewed (2 of 2)" in titles
     assert "Answers in words" in titles
-    cells = {
-        cell.text
-        for slide in deck.slides
-        for shape in slide.shapes
-        if shape.has_table
-        for row in shape.table.rows
-        for cell in row.cells
-    }
+    cells = set(_table_cells(deck))
     assert set(sample.cases["crime_ref"]) <= cells
     assert {"Victim withdrew <b>", "R&D note <b>"} <= cells
     pdf = report.pdf_bytes(sample, question_set, recorded)
@@ -851,6 +844,18 @@ def test_only_a_yes_no_question_may_be_compared_with_a_measure(store):
     assert questions.parse("mine", data, stored=True).questions[0].measure == ""
     hub = next(s for s in questions.templates() if s.key == "opcc_2023_hub")
     assert hub.question("outcome_rationale").measure == ""
+
+
+def _table_cells(deck) -> list[str]:
+    """The text of every cell of every table of a deck."""
+    return [
+        cell.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    ]
 
 
 def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gateway, store):
@@ -927,14 +932,7 @@ def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gat
         shape.text_frame.text if shape.has_text_frame else ""
         for slide in deck.slides
         for shape in slide.shapes
-    ) + " ".join(
-        cell.text
-        for slide in deck.slides
-        for shape in slide.shapes
-        if shape.has_table
-        for row in shape.table.rows
-        for cell in row.cells
-    )
+    ) + " ".join(_table_cells(deck))
     assert words.count("Training booked") == 1 and words.count("Will review") == 1
     markdown = reviews.panel_report(sample, question_set, recorded, {9: "Dashboards"})
     assert "9. Dashboards" in markdown and "Training booked" in markdown
