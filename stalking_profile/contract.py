@@ -26,6 +26,9 @@ OFFENCE_TYPE_OF_CODE: dict[str, str] = {
     "8R": "harassment",
 }
 DASH_RISK_LEVELS: tuple[str, ...] = ("standard", "medium", "high")
+# text-direction embeddings, overrides and isolates (a regex class's range, the characters
+# themselves): no record's text holds them, and a name holding U+202E reads reversed
+DIRECTION_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 SEXES: tuple[str, ...] = ("female", "male", "other", "unknown")
 ETHNIC_GROUPS: tuple[str, ...] = ("White", "Asian", "Black", "Mixed", "Other", "Not stated")
 AGE_RANGE: tuple[int, int] = (0, 110)

@@ -24,6 +24,7 @@ import polars as pl
 import pyogrio
 import shapely
 
+from stalking_profile.contract import DIRECTION_CONTROLS
 from stalking_profile.db import Gateway
 
 BRITISH_NATIONAL_GRID = 27700
@@ -303,12 +304,9 @@ def _read_checked(
 def _text(values: pd.Series) -> pd.Series:
     """A column of codes or names as text, stripped; a missing or blank value stays missing
     (it read "None", and a null name replaced the ward's own)."""
-    text = values.astype("string").str.replace(DIRECTION_CONTROLS, "", regex=True).str.strip()
+    text = values.astype("string").str.replace(f"[{DIRECTION_CONTROLS}]", "", regex=True)
+    text = text.str.strip()
     return text.astype(object).where(text.notna() & (text != ""), None)
-
-
-# text-direction embeddings, overrides and isolates: a ward name holding U+202E reads reversed
-DIRECTION_CONTROLS = "[\u202a-\u202e\u2066-\u2069]"
 
 
 def _with_area(result: gpd.GeoDataFrame, named: str, notes: list[str]) -> gpd.GeoDataFrame:

@@ -347,7 +347,7 @@ def _parsed(
 # first; an escape code in a force name stopped a pack's charts; a right-to-left override
 # (U+202E) shows a district's name reversed on every page and export, a name spoofed.
 # (the characters themselves, so Python's re and Polars read the one pattern alike)
-CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+CONTROL = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{contract.DIRECTION_CONTROLS}]"
 CONTROL_REASON = (
     "holds a control character (such as a NUL byte, an escape code or a text-direction "
     "override), which no record holds: check the file's encoding, or the cell in the records "

@@ -4,7 +4,6 @@ every offence the sample was drawn from."""
 
 from __future__ import annotations
 
-import html
 import json
 import uuid
 from dataclasses import asdict, dataclass
@@ -16,6 +15,7 @@ from stalking_profile import queries
 from stalking_profile.access import Access, Permission
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
+from stalking_profile.formatting import drawn_literal
 from stalking_profile.measures.rates import Z_95, with_rate_columns
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
@@ -440,7 +440,7 @@ def _population_measure(offences: pl.DataFrame, measure: str) -> pl.Series:
 def _as_text(text: str) -> str:
     """A reviewer's text as a Markdown report shows it: markup written out, not run (a note's
     <b> went into the report as HTML)."""
-    return html.escape(" ".join(str(text).splitlines()), quote=False)
+    return drawn_literal(" ".join(str(text).splitlines()))
 
 
 def in_question_order(recorded: pl.DataFrame, question_set: QuestionSet) -> pl.DataFrame:
