@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -357,7 +358,21 @@ def display_tolerance_metres(ward_count: int) -> float:
 class SharedGeoJSON(dict):
     """Ward outlines that every map of a database shares and nothing changes once made. Plotly
     deep-copies each trace it is given (1.3 s for 7,056 ward outlines); copying this hands back
-    the same object."""
+    the same object. `whole`: the collection these features were cut from, with the same
+    outline of each ward (itself if none): the dashboard sends the browser that once, at an
+    address, for every map cut from it (ui.ward_outlines)."""
+
+    whole: SharedGeoJSON
+
+    def __init__(self, *args: Any, whole: SharedGeoJSON | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.whole = self if whole is None else whole.whole
+
+    def cut(self, ward_codes: Collection[str]) -> SharedGeoJSON:
+        """These outlines of `ward_codes` only, in this collection's order."""
+        wanted = set(ward_codes)
+        features = [feature for feature in self["features"] if feature["id"] in wanted]
+        return SharedGeoJSON(self, features=features, whole=self)
 
     def __copy__(self) -> SharedGeoJSON:
         return self
@@ -374,7 +389,9 @@ def display_geojson(wards: gpd.GeoDataFrame, force: ForceWards | None = None) ->
     if force is not None:
         features = force.display_features(tolerance)
         return SharedGeoJSON(
-            type="FeatureCollection", features=[features[code] for code in wards["ward_code"]]
+            type="FeatureCollection",
+            features=[features[code] for code in wards["ward_code"]],
+            whole=force.display_collection(tolerance),
         )
     return SharedGeoJSON(type="FeatureCollection", features=_display_features(wards, tolerance))
 
@@ -503,9 +520,7 @@ class WardGeometry:
         """The display GeoJSON of these wards only. A map trace draws only its own locations
         but carries its GeoJSON, so a map of one trace per category would otherwise hold (and
         Plotly deep-copy, and the browser parse) every ward's outline once per category."""
-        wanted = set(ward_codes)
-        features = [feature for feature in self.geojson["features"] if feature["id"] in wanted]
-        return SharedGeoJSON(self.geojson, features=features)
+        return self.geojson.cut(ward_codes)
 
 
 class ForceWards:
@@ -520,6 +535,7 @@ class ForceWards:
         self.dissolved = dissolved_districts(frame)
         self._position = {code: i for i, code in enumerate(frame["ward_code"])}
         self._features: dict[float, dict[str, dict]] = {}
+        self._collections: dict[float, SharedGeoJSON] = {}
 
     def queen_among(self, ward_codes: Collection[str]):
         """The force's queen contiguity kept among `ward_codes`, in their order."""
@@ -539,6 +555,15 @@ class ForceWards:
             features = _display_features(self.frame, tolerance)
             self._features[tolerance] = {feature["id"]: feature for feature in features}
         return self._features[tolerance]
+
+    def display_collection(self, tolerance: float) -> SharedGeoJSON:
+        """Every ward's display feature at `tolerance`, as one collection (the force's order)."""
+        if tolerance not in self._collections:
+            features = list(self.display_features(tolerance).values())
+            self._collections[tolerance] = SharedGeoJSON(
+                type="FeatureCollection", features=features
+            )
+        return self._collections[tolerance]
 
 
 def ward_geometry(

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from stalking_profile.charts import copy_figure
+from stalking_profile.geography import SharedGeoJSON
 from stalking_profile.linked_protection import Protected, spc_detail_withheld
 from stalking_profile.maps import colour_bar_top, wards_in_one_colour
 from stalking_profile.tables import SUPPRESSED
@@ -73,13 +74,18 @@ def _withheld_wards(trace: go.Choropleth, gone: list[bool]) -> go.Choropleth:
             feature = feature.get(part) or {}
         return feature
 
-    features = [f for f in trace.geojson["features"] if feature_id(f) in where]
+    outlines = trace.geojson
+    if isinstance(outlines, SharedGeoJSON) and path == ["id"]:
+        outlines = outlines.cut(where)  # sent, as the map's own, by address (ui.ward_outlines)
+    else:
+        features = [f for f in outlines["features"] if feature_id(f) in where]
+        outlines = {"type": "FeatureCollection", "features": features}
     rows = trace.customdata
     if rows is None:  # no hover data: the ward's code
         rows = [[v, ""] for v in trace.locations]
     hover = [[row[0], row[1]] for row, hide in zip(rows, gone, strict=True) if hide]
     return wards_in_one_colour(
-        {"type": "FeatureCollection", "features": features},
+        outlines,
         locations,
         WITHHELD_GREY,
         f"{WITHHELD_WARDS} ({len(locations)})",

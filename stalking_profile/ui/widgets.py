@@ -18,9 +18,11 @@ from stalking_profile import exports, formatting, images, linked_figures, tables
 from stalking_profile.access import AccessDenied, Permission
 from stalking_profile.charts import title_of, with_text_as_written
 from stalking_profile.filters import ProfileFilter
+from stalking_profile.geography import SharedGeoJSON
 from stalking_profile.map_panels import Comparison
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action
+from stalking_profile.ui import ward_outlines
 from stalking_profile.ui.auth import session_check
 from stalking_profile.ui.auth import store as operational_store
 from stalking_profile.ui.cache import (
@@ -175,9 +177,11 @@ def record_download(
 
 class _Spec(dict):
     """What st.plotly_chart reads of a figure's dict (the layout's width and height), with the
-    figure's JSON made once (`json`), for `_sent_as_made` to hand back."""
+    figure's JSON made once (`json`), for `_sent_as_made` to hand back, and the ward outlines
+    it names by address (`outlines`)."""
 
     json: str
+    outlines: list[SharedGeoJSON]
 
 
 class _Shown(BaseFigure):
@@ -194,14 +198,20 @@ class _Shown(BaseFigure):
 
 def _shown(figure: BaseFigure) -> _Shown:
     """The figure as Streamlit sends it, made once per figure object: panels' figures are
-    shared, cached objects that nothing changes once built (slide images draw a copy)."""
+    shared, cached objects that nothing changes once built (slide images draw a copy). A map's
+    ward outlines go by address (ward_outlines), written again if cleared away since."""
     spec = figure.__dict__.get("_shown_spec")
     if spec is None:
         full = with_text_as_written(figure.to_dict())
+        outlines = ward_outlines.by_address(full)
         layout = full.get("layout", {})
         spec = _Spec(layout={k: layout[k] for k in ("width", "height") if k in layout})
         spec.json = _to_json(full, validate=False)
+        spec.outlines = outlines
         figure._shown_spec = spec
+    else:
+        for collection in spec.outlines:
+            ward_outlines.address_of(collection)
     return _Shown(spec)
 
 
