@@ -9,6 +9,8 @@ host but the local servers unresolvable) times, for every page:
 - a move: a click on the page's link in the navigation, from another page;
 - filter changes on the page: DA (the segmented control), one district fewer (a chip of the
   multiselect removed), the period (another month in the "12 months to" select box);
+- with `--mbps`, every page's network (the websocket too) is held to that speed each way, with
+  `--latency-ms` (default 20) added to each request: as a force's network or VPN would;
 - on a page whose sections are lazy tabs, a tab: a click on its second tab, timed until the
   tab's contents are drawn (each tab is its own rerun; the floor's page has no tabs, so this
   is reported beside the others, with no ratio).
@@ -141,22 +143,42 @@ def _settled(page, heading: str) -> None:
     page.wait_for_function(RENDERED, arg=heading, timeout=TIMEOUT, polling=50)
 
 
+NETWORK: dict[str, float] = {}  # --mbps: Chrome's network emulation for every page
+
+
+def _new_page(browser):
+    """A page in a new browser context (an empty cache), its network held to NETWORK's."""
+    page = browser.new_context().new_page()
+    if NETWORK:
+        session = page.context.new_cdp_session(page)
+        session.send("Network.enable")
+        session.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": NETWORK["latency_ms"],
+                "downloadThroughput": NETWORK["mbps"] * 1e6 / 8,  # bytes a second
+                "uploadThroughput": NETWORK["mbps"] * 1e6 / 8,
+            },
+        )
+    return page
+
+
 def _open(browser, url: str, heading: str):
     """A new session on a page, fully rendered (not timed)."""
-    page = browser.new_context().new_page()
+    page = _new_page(browser)
     page.goto(url)
     _settled(page, heading)
     return page
 
 
 def _new_session(browser, url: str, heading: str) -> float:
-    context = browser.new_context()
-    page = context.new_page()
+    page = _new_page(browser)
     started = time.perf_counter()
     page.goto(url)
     _settled(page, heading)
     elapsed = time.perf_counter() - started
-    context.close()
+    page.context.close()
     return elapsed
 
 
@@ -265,7 +287,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pages", nargs="+", help="page paths ('' for Overview); default all")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "browser_results.json")
+    parser.add_argument(
+        "--mbps",
+        type=float,
+        help="hold every page's network (websocket included) to this many megabits a second "
+        "each way, with --latency-ms (Chrome's emulation; default: loopback, unlimited)",
+    )
+    parser.add_argument("--latency-ms", type=float, default=20.0)
     args = parser.parse_args()
+    if args.mbps:
+        NETWORK.update(mbps=args.mbps, latency_ms=args.latency_ms)
     from playwright.sync_api import sync_playwright
 
     env = {**os.environ, "STALKING_PROFILE_DB": str(args.db.resolve())}
@@ -316,7 +347,13 @@ def _report(floor: dict, results: dict, first: float, args) -> None:
         print(f"{name:<30}" + "".join(cells))
     args.out.write_text(
         json.dumps(
-            {"database": str(args.db), "first_page": first, "floor": floor, "pages": results},
+            {
+                "database": str(args.db),
+                "network": NETWORK or "loopback",
+                "first_page": first,
+                "floor": floor,
+                "pages": results,
+            },
             indent=2,
         )
         + "\n"
