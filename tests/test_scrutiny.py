@@ -668,6 +668,28 @@ def _review_heading(at) -> str:
     return next(m.value for m in at.markdown if " cases of " in m.value and "seed" in m.value)
 
 
+def test_the_comparison_with_every_offence_waits_for_an_answer(app_test):
+    """Helper 64: before any case was answered the comparison table read "All offences of the
+    groups answered: 0" beside blank rates for every measure. Now it says nothing is answered
+    yet, and then shows each measure with an answer."""
+    at = app_test().run()
+    at.switch_page("app_pages/dip_samples.py").run()
+    at.number_input(key="sample_size").set_value(2)
+    at.button[0].click().run()
+    waiting = "No case has an answer yet to a question tied to a measure (DASH completed,"
+    assert any(c.value.startswith(waiting) for c in at.caption)
+    assert not [f for f in at.dataframe if "All offences of the groups answered" in f.value]
+    dash = next(r for r in at.radio if r.label.startswith("Was a DASH assessment undertaken"))
+    dash.set_value("yes")
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    compared = next(
+        f.value for f in at.dataframe if "All offences of the groups answered" in f.value
+    )
+    assert compared["Measure"].tolist() == ["DASH completed"]
+    assert compared["All offences of the groups answered"].iloc[0] > 0  # the case's group's
+    assert not any(c.value.startswith(waiting) for c in at.caption)
+
+
 def test_a_sample_just_drawn_is_the_one_reviewed(app_test):
     """With a sample kept, drawing another left the sidebar's choice, and so the Review cases
     tab, on the one before: answers went to the wrong sample."""

@@ -233,11 +233,18 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
     compared = reviews.compared_with_population(
         sample, recorded, question_set, reviews.population(current_gateway(), sample.flt)
     )
+    answered = compared.filter(pl.col("sample_denominator") > 0) if compared.width else compared
     if compared.is_empty():
         st.caption("No question of this set is tied to a measure the dashboard computes.")
+    elif answered.is_empty():
+        st.caption(
+            "No case has an answer yet to a question tied to a measure ("
+            + ", ".join(compared["label"])
+            + "): each is compared once a case is answered."
+        )
     else:
         show_table(
-            compared.select(
+            answered.select(
                 "label",
                 "sample_numerator",
                 "sample_denominator",
