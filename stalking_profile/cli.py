@@ -7,6 +7,7 @@ the demo generator are loaded only by the commands that use them).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -90,8 +91,19 @@ def _boundaries(args: argparse.Namespace) -> int:
     )
 
 
+def _first_to_go() -> None:
+    """Ask the kernel to end this process first if the machine runs out of memory (Linux: the
+    highest oom_score_adj goes first). An import or check reads files from outside; the
+    dashboard runs them as child processes, so a file that would take all the memory ends
+    the import (which leaves the store as it was: snapshots.py), not the dashboard."""
+    with contextlib.suppress(OSError):  # not Linux: the importer's own limits still hold
+        Path("/proc/self/oom_score_adj").write_text("1000\n")
+
+
 def _import(args: argparse.Namespace) -> int:
     from stalking_profile.importing.load import import_file
+
+    _first_to_go()
 
     def action(gateway):
         mapping = _mapping(args)
@@ -117,6 +129,7 @@ def _check(args: argparse.Namespace) -> int:
     from stalking_profile.importing.load import ImportRefused
     from stalking_profile.importing.readers import ReadError
 
+    _first_to_go()
     try:
         mapping = _mapping(args)
         gateway = connect(args.db, read_only=True)

@@ -3,11 +3,15 @@ the error comes back in words, with progress on the way, and the store is publis
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
+
+import pytest
 
 from stalking_profile.access import Access
 from stalking_profile.db import connect
-from stalking_profile.importing.external import import_in_child
+from stalking_profile.importing.external import KILLED, import_in_child, stopped_because
 from tests.test_import import TEMPLATES, offences
 
 
@@ -36,6 +40,53 @@ def test_an_import_in_a_child_process_reports_progress_and_publishes(tmp_path: P
     again = import_in_child(Access.command_line(), database, extract)
     assert again.ok and not again.changed
     assert again.text.endswith("already imported (same file, same contents); nothing changed.")
+
+
+def _children(command_part: str) -> list[int]:
+    """This process's children whose command line holds `command_part`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid() and command_part in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/oom_score_adj").exists(), reason="Linux only")
+def test_an_import_that_runs_the_machine_out_of_memory_goes_first_and_says_so(tmp_path):
+    """An import child asks the kernel to end it first if memory runs out (so a file that
+    takes all the memory ends the import, not the dashboard), and killed so, the Data page
+    says what happened, not "the import stopped"; the store is as it was."""
+    database = tmp_path / "force.duckdb"
+    assert import_in_child(Access.command_line(), database, TEMPLATES / "districts.csv").ok
+    extract = tmp_path / "extract.csv"
+    offences(40).write_csv(extract)
+    scores: list[str] = []
+
+    def kill_it(fraction: float, message: str) -> None:
+        for pid in _children("stalking_profile import"):
+            scores.append(Path(f"/proc/{pid}/oom_score_adj").read_text().strip())
+            os.kill(pid, signal.SIGKILL)  # as the kernel's out-of-memory killer does
+
+    outcome = import_in_child(Access.command_line(), database, extract, progress=kill_it)
+    assert scores and set(scores) == {"1000"}
+    assert not outcome.ok and outcome.text == KILLED
+    gateway = connect(database)
+    try:
+        assert gateway.sql("SELECT count(*) AS n FROM offence")["n"].item() == 0
+    finally:
+        gateway.close()
+
+
+def test_why_a_child_import_stopped_is_said_from_what_it_left():
+    assert stopped_because(2, ["reading", "error: the file is empty"]) == "the file is empty"
+    assert stopped_because(-signal.SIGKILL, []) == KILLED
+    assert stopped_because(1, ["Segmentation fault"]) == "Segmentation fault"
+    assert stopped_because(1, []) == "the import stopped"
 
 
 def test_a_refused_import_comes_back_as_a_sentence(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ that every session then reads.
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -83,11 +84,28 @@ def import_in_child(
     if current.strip():
         lines.append(current.strip())
     report = process.stdout.read().strip()
-    if process.wait() == 0:
+    returncode = process.wait()
+    if returncode == 0:
         return Outcome(True, report)
+    return Outcome(False, stopped_because(returncode, lines))
+
+
+KILLED = (
+    "the import was stopped from outside before it finished (most likely the machine ran out "
+    "of memory reading the file: the import is the first process to go); nothing was imported"
+)
+
+
+def stopped_because(returncode: int, lines: list[str]) -> str:
+    """Why a child import failed, from its exit status and what it wrote to stderr: its last
+    "error: " line; if it was killed (out of memory: the CLI asks to go first), that; else its
+    last line."""
     errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
-    reason = errors[-1] if errors else (lines[-1] if lines else "the import stopped")
-    return Outcome(False, reason)
+    if errors:
+        return errors[-1]
+    if returncode == -signal.SIGKILL:
+        return KILLED
+    return lines[-1] if lines else "the import stopped"
 
 
 CHECK_SECONDS = 600
