@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from stalking_profile.access import Access
 from stalking_profile.db import connect
-from stalking_profile.importing.external import KILLED, import_in_child, stopped_because
+from stalking_profile.importing.external import (
+    CHECK_KILLED,
+    KILLED,
+    check_in_child,
+    import_in_child,
+    stopped_because,
+)
 from tests.test_import import TEMPLATES, offences
 
 
@@ -80,6 +88,28 @@ def test_an_import_that_runs_the_machine_out_of_memory_goes_first_and_says_so(tm
         assert gateway.sql("SELECT count(*) AS n FROM offence")["n"].item() == 0
     finally:
         gateway.close()
+
+
+def test_a_check_killed_from_outside_says_so(tmp_path: Path) -> None:
+    database = tmp_path / "force.duckdb"
+    assert import_in_child(Access.command_line(), database, TEMPLATES / "districts.csv").ok
+    extract = tmp_path / "extract.csv"
+    offences(40).write_csv(extract)
+    killed: list[int] = []
+
+    def kill_the_check() -> None:  # the check starts Python and the package first: seconds
+        deadline = time.monotonic() + 60
+        while not killed and time.monotonic() < deadline:
+            for pid in _children("stalking_profile check"):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_the_check)
+    killer.start()
+    outcome = check_in_child(Access.command_line(), database, extract, tmp_path)
+    killer.join()
+    assert killed and outcome.report is None and outcome.error == CHECK_KILLED
 
 
 def test_why_a_child_import_stopped_is_said_from_what_it_left():

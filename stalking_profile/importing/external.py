@@ -95,6 +95,11 @@ KILLED = (
     "of memory reading the file: the import is the first process to go); nothing was imported"
 )
 
+CHECK_KILLED = (
+    "the check was stopped from outside before it finished (most likely the machine ran out "
+    "of memory reading the file: the check is the first process to go)"
+)
+
 
 def stopped_because(returncode: int, lines: list[str]) -> str:
     """Why a child import failed, from its exit status and what it wrote to stderr: its last
@@ -145,6 +150,12 @@ def check_in_child(
         )
     if done.returncode != 0:
         errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
-        reason = errors[-1].removeprefix("error: ").rstrip(".") if errors else "the check stopped"
+        reason = (
+            errors[-1].removeprefix("error: ").rstrip(".")
+            if errors
+            else CHECK_KILLED
+            if done.returncode == -signal.SIGKILL
+            else "the check stopped"
+        )
         return CheckOutcome(None, reason, refused)
     return CheckOutcome(CheckReport.from_json(done.stdout.strip().splitlines()[-1]), "", refused)
