@@ -167,7 +167,8 @@ def _new_page(browser):
 def _open(browser, url: str, heading: str):
     """A new session on a page, fully rendered (not timed)."""
     page = _new_page(browser)
-    page.goto(url)
+    page.goto(url, wait_until="commit")  # then until rendered (the load event can wait on
+    # the chart code, fetched once a chart arrives: over a slow network, past goto's 30 s)
     _settled(page, heading)
     return page
 
@@ -175,7 +176,8 @@ def _open(browser, url: str, heading: str):
 def _new_session(browser, url: str, heading: str) -> float:
     page = _new_page(browser)
     started = time.perf_counter()
-    page.goto(url)
+    page.goto(url, wait_until="commit")  # then until rendered (the load event can wait on
+    # the chart code, fetched once a chart arrives: over a slow network, past goto's 30 s)
     _settled(page, heading)
     elapsed = time.perf_counter() - started
     page.context.close()
