@@ -90,15 +90,16 @@ def import_in_child(
     return Outcome(False, stopped_because(returncode, lines))
 
 
-KILLED = (
-    "the import was stopped from outside before it finished (most likely the machine ran out "
-    "of memory reading the file: the import is the first process to go); nothing was imported"
-)
+def _killed(what: str) -> str:
+    """What the Data page says of a child `what` (import, check) killed from outside."""
+    return (
+        f"the {what} was stopped from outside before it finished (most likely the machine ran "
+        f"out of memory reading the file: the {what} is the first process to go)"
+    )
 
-CHECK_KILLED = (
-    "the check was stopped from outside before it finished (most likely the machine ran out "
-    "of memory reading the file: the check is the first process to go)"
-)
+
+KILLED = _killed("import") + "; nothing was imported"
+CHECK_KILLED = _killed("check")
 
 
 def stopped_because(returncode: int, lines: list[str]) -> str:
