@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -62,15 +64,21 @@ def test_outlines_are_written_once_and_again_if_cleared(outlines_dir: Path) -> N
 
 
 def test_only_the_newest_collections_are_kept(outlines_dir: Path) -> None:
-    addresses = [
-        ward_outlines.address_of(
-            geography.SharedGeoJSON(type="FeatureCollection", features=[_square("W", n)])
-        )
-        for n in range(ward_outlines.KEPT + 3)
-    ]
+    """The newest KEPT collections are kept, and the one just written always, whatever the
+    times the others carry (files written within the file system's tick share one; here the
+    others are dated an hour ahead, as another machine's clock might date them)."""
+
+    def collection(n: int) -> geography.SharedGeoJSON:
+        return geography.SharedGeoJSON(type="FeatureCollection", features=[_square("W", n)])
+
+    for n in range(ward_outlines.KEPT + 2):
+        ward_outlines.address_of(collection(n))
+    ahead = time.time_ns() + 3_600 * 10**9
+    for path in outlines_dir.iterdir():
+        os.utime(path, ns=(ahead, ahead))
+    last = ward_outlines.address_of(collection(999)).rsplit("/", 1)[1]
     kept = {p.name for p in outlines_dir.glob("*.json")}
-    assert len(kept) == ward_outlines.KEPT
-    assert addresses[-1].rsplit("/", 1)[1] in kept  # the one just written, the newest
+    assert len(kept) == ward_outlines.KEPT and last in kept
 
 
 def _square(code: str, x: float) -> dict:

@@ -74,8 +74,10 @@ def _write(folder: Path, name: str, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    written = sorted(folder.glob("*.json"), key=_modified, reverse=True)
-    for old in written[KEPT:]:
+    # the one just written is kept whatever the others' times (files written within the file
+    # system's tick share one; another machine's clock may date them ahead)
+    others = sorted((p for p in folder.glob("*.json") if p.name != name), key=_modified)
+    for old in others[: max(0, len(others) - (KEPT - 1))]:
         old.unlink(missing_ok=True)
 
 
