@@ -1864,7 +1864,7 @@ def test_every_count_two_pages_show_under_other_names_is_one_count_to_protection
             for i, row in enumerate(frame.iter_rows(named=True)):
                 label = tuple("D" if row[c] == flt.districts[0] else row[c] for c in labels)
                 for column in counts:
-                    if column in ("victims", "suspects", "repeat_victims", "repeat_suspects"):
+                    if column in ("victims", "suspects", "repeat_suspects"):
                         continue
                     values[(name, label, column)][n] = row[column]
                     keys[(name, label, column)] = where.get((name, i, column))
