@@ -33,6 +33,7 @@ from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
 from stalking_profile.operational.store import OperationalStore, Transaction
 from stalking_profile.scrutiny.questions import TEMPLATES
+from stalking_profile.tables import FORMULA_STARTS
 
 EXAMPLE = TEMPLATES / "recommendations_example.csv"
 EXAMPLE_SOURCE = (
@@ -327,7 +328,7 @@ def _read(path: Path | io.BytesIO) -> RawTable:
 
 
 # the quote a download puts before text a spreadsheet would run ("'- partly done"): taken off
-GUARDED = re.compile(r"^'(?=[=+\-@\t\r])")
+GUARDED = re.compile(f"^'(?=[{re.escape(''.join(FORMULA_STARTS))}])")
 
 
 def _put_update(transaction: Transaction, **update: object) -> None:

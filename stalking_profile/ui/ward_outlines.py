@@ -48,13 +48,11 @@ def address_of(collection: SharedGeoJSON) -> str:
     (once per collection object, and again if it was cleared away)."""
     folder = OUTLINES_DIR
     name = collection.__dict__.get("_file_name")
-    if name is None:
+    if name is None or not (folder / name).exists():
         text = json.dumps(collection, separators=(",", ":"))
         name = f"{hashlib.sha256(text.encode()).hexdigest()[:40]}.json"
         _write(folder, name, text)
         collection._file_name = name  # type: ignore[attr-defined]
-    elif not (folder / name).exists():
-        _write(folder, name, json.dumps(collection, separators=(",", ":")))
     return OUTLINES_ADDRESS + name
 
 
