@@ -4,6 +4,7 @@ path to ../shared (tests that need it skip with a reason where it is absent) and
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from stalking_profile import contract
 from stalking_profile.db import Gateway, connect
 from stalking_profile.demo.build import build_demo_database
 from stalking_profile.store import create_schema, refresh_marts
+from stalking_profile.ui import chart_element
 from stalking_profile.ui.widgets import PAGE_TAB
 
 # Property tests search new examples on every local run (one that fails is kept in .hypothesis
@@ -440,6 +442,30 @@ LAZY_TABS: dict[str, tuple[str, ...]] = {
         "Top wards",
     ),
 }
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart as a page sends it (ui/chart_element.py): its element's key ("chart-" and its
+    place on the page) and its figure as the browser is sent it."""
+
+    key: str
+    figure: dict
+
+    @property
+    def spec(self) -> str:
+        """The figure as text."""
+        return json.dumps(self.figure, ensure_ascii=False)
+
+
+def charts(at: AppTest) -> list[Chart]:
+    """Every chart the page drew, in order."""
+    found = []
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == chart_element.NAME:
+            key = element.proto.id.split("-", 2)[2]  # "$$ID-<hash>-<key>"
+            found.append(Chart(key, json.loads(element.proto.bytes)["figure"]))
+    return found
 
 
 def open_tab(at: AppTest, page: str, tab: str) -> None:

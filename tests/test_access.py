@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,15 @@ from stalking_profile.importing.load import read_and_validate
 from stalking_profile.importing.mapping import ColumnMapping
 from stalking_profile.operational import accounts
 from stalking_profile.ui.uploads import uploaded_file
-from tests.conftest import DISTRICTS, ROOT, TEST_PASSWORD, as_read, each_tab, open_tab
+from tests.conftest import (
+    DISTRICTS,
+    ROOT,
+    TEST_PASSWORD,
+    as_read,
+    charts,
+    each_tab,
+    open_tab,
+)
 
 SUPPRESS_BELOW = 5
 # One district, one month, non-DA: cells of 1 to 4 everywhere (the case publication is for).
@@ -445,7 +452,7 @@ REFUSED = "Publication mode shows"  # publication.unpublishable's words: no figu
 def _figures_drawn(at) -> int:
     """The tables, metrics and charts a page drew (a page refused its filter draws none)."""
     assert not any(REFUSED in info.value for info in at.info)
-    return len(at.dataframe) + len(at.metric) + len(list(at.get("plotly_chart")))
+    return len(at.dataframe) + len(at.metric) + len(charts(at))
 
 
 def _open_as(app_test, role: str | None, page: str | None = None, tab: str | None = None, **params):
@@ -480,8 +487,8 @@ def _page_small_counts(at) -> list:
     for metric in at.metric:
         if publication.is_small(metric.value, 5):
             found.append((metric.label, metric.value))
-    for chart in at.get("plotly_chart"):
-        _figure_small_counts(json.loads(chart.proto.spec)["data"], found, "chart")
+    for chart in charts(at):
+        _figure_small_counts(chart.figure["data"], found, "chart")
     return found
 
 
@@ -548,7 +555,6 @@ def test_a_published_charts_gap_says_it_is_withheld_not_small(app_test):
     monthly chart (withheld so that no small count could be worked out), and said only
     "counts under 5 suppressed", which read as months of under 5. A chart with a gap now says
     what a gap is; a chart without one says nothing of gaps."""
-    import json
 
     from stalking_profile.linked_figures import GAP_NOTE
 
@@ -556,8 +562,8 @@ def test_a_published_charts_gap_says_it_is_withheld_not_small(app_test):
     seen = set()
     for params in ({}, FORCE_SMALL_MONTH):
         at = _open_as(app_test, "commissioner", "app_pages/overview.py", **params)
-        (chart,) = list(at.get("plotly_chart"))
-        traces = json.loads(chart.proto.spec)["data"]
+        (chart,) = charts(at)
+        traces = chart.figure["data"]
         gaps = any(
             isinstance(t.get("y"), list) and None in t["y"] and any(v is not None for v in t["y"])
             for t in traces
@@ -626,7 +632,7 @@ def test_quality_drill_down_only_for_analysts(app_test, role: str):
 def test_a_page_without_a_session_shows_only_the_login(app_test):
     at = _open_as(app_test, None)
     assert [t.value for t in at.title] == ["Stalking Profile"]
-    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert not at.metric and not at.dataframe and not charts(at)
     assert at.text_input(key="login_username") is not None
 
 
@@ -961,10 +967,10 @@ def test_a_commissioners_hot_spots_tab_says_why_it_is_withheld(app_test):
 
     shown = hot_tab("commissioner")
     assert HOTSPOTS_WITHHELD in [info.value for info in shown.info]
-    assert list(shown.get("plotly_chart")) == []
+    assert charts(shown) == []
     analyst = hot_tab("analyst")
     assert HOTSPOTS_WITHHELD not in [info.value for info in analyst.info]
-    assert len(list(analyst.get("plotly_chart"))) == 1
+    assert len(charts(analyst)) == 1
 
 
 def test_a_commissioner_reads_suppressed_where_a_count_is_withheld(app_test):

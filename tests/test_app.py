@@ -5,7 +5,6 @@ the number of charts, the empty-state sentences."""
 from __future__ import annotations
 
 import io
-import json
 import re
 
 import pytest
@@ -14,7 +13,9 @@ from stalking_profile import panels, protection_panels, tables
 from stalking_profile.ui.widgets import PAGE_TAB
 from tests.conftest import (
     EXTRACT_DISTRICTS,
+    Chart,
     as_read,
+    charts,
     each_tab,
     extract_like_offences,
     import_texts,
@@ -111,8 +112,8 @@ def _headers(at) -> list[str]:
     return [str(name) for frame in at.dataframe for name in frame.value.columns]
 
 
-def _charts(at) -> list:
-    return list(at.get("plotly_chart"))
+def _charts(at) -> list[Chart]:
+    return charts(at)
 
 
 def _texts(at) -> str:
@@ -296,7 +297,7 @@ def test_the_spc_table_where_the_data_start_holds_what_its_chart_draws(app_test)
         assert chart[column].isna().all(), chart[column].tolist()
     for column in ("Special cause", "Trial limits (fewer than 12 points)"):
         assert chart[column].tolist() == ["", "", ""], column  # blank: no rule, no limits
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in _charts(trends)]
+    titles = [c.figure["layout"]["title"]["text"] for c in _charts(trends)]
     assert any("Too few points for process limits (3 of the 13 needed)" in t for t in titles)
 
 
@@ -319,9 +320,9 @@ def test_outcomes_for_a_month_not_yet_followed_up_say_so(app_test) -> None:
         for c in captions
     ), captions
     (chart,) = [
-        json.loads(c.proto.spec)
+        c.figure
         for c in _charts(outcomes)
-        if "Outcome within 90 days, by month" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+        if "Outcome within 90 days, by month" in c.figure["layout"]["title"]["text"]
     ]
     axis = chart["layout"]["xaxis"]
     assert axis["type"] == "date" and axis["range"][0].startswith("2021-12-12")
@@ -488,9 +489,7 @@ def test_p_values_and_significance_in_words(app_test) -> None:
 
 def test_chart_titles_follow_the_filter(app_test) -> None:
     at = _open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR, da="Non-DA")
-    titles = [
-        chart.proto.spec for shown in each_tab(at, "app_pages/risk.py") for chart in _charts(shown)
-    ]
+    titles = [chart.spec for shown in each_tab(at, "app_pages/risk.py") for chart in _charts(shown)]
     assert len(titles) >= 3  # the rates, the DASH levels and a flag over time
     assert all("Non-DA" in title for title in titles)
     assert not any("DA and non-DA" in title for title in titles)

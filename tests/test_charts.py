@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import plotly.graph_objects as go
@@ -165,23 +166,19 @@ def test_one_month_is_labelled_as_a_month(demo_gateway: Gateway) -> None:
 
 
 def test_a_chart_is_sent_as_its_own_json_made_once_per_figure(monkeypatch) -> None:
-    """ui.widgets hands st.plotly_chart the figure's JSON made once per figure (Streamlit
-    deep-copied and encoded every figure on every rerun): what Streamlit sends is exactly what
-    it sent for the figure itself."""
+    """ui.widgets encodes a figure once per figure object (Streamlit's chart deep-copied and
+    encoded every figure on every rerun), to the JSON st.plotly_chart sent for it, and the
+    chart element is sent that JSON as made, inside its payload."""
     import plotly.graph_objects as go
     import plotly.io as pio
     import plotly.io._json
     import plotly.tools
 
-    from stalking_profile.ui import widgets
+    from stalking_profile.ui import chart_element, widgets
 
     figure = go.Figure(go.Bar(x=["BD", "CD"], y=[3, 4]), layout={"title": "Offences"})
-
-    def sent(shown) -> str:  # what st.plotly_chart does with its argument
-        spec = plotly.tools.return_figure_from_figure_or_data(shown, validate_figure=True)
-        return pio.to_json(spec, validate=False)
-
-    expected = sent(figure)
+    spec = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
+    expected = pio.to_json(spec, validate=False)  # what st.plotly_chart sent
     copies, encodings = [], []
     original = go.Figure.to_dict
     monkeypatch.setattr(go.Figure, "to_dict", lambda self: copies.append(1) or original(self))
@@ -189,12 +186,16 @@ def test_a_chart_is_sent_as_its_own_json_made_once_per_figure(monkeypatch) -> No
     monkeypatch.setattr(
         plotly.io._json, "to_json_plotly", lambda *a, **k: encodings.append(1) or encode(*a, **k)
     )
-    assert [sent(widgets._shown(figure)) for _ in range(3)] == [expected] * 3
+    assert [widgets.sent(figure).json for _ in range(3)] == [expected] * 3
     assert len(copies) == 1 and len(encodings) == 1
-    sized = go.Figure(figure).update_layout(width=640, height=360)
-    spec = plotly.tools.return_figure_from_figure_or_data(widgets._shown(sized), True)
-    assert spec == {"layout": {"width": 640, "height": 360}}  # what Streamlit reads of it
-    assert pio.to_json(spec, validate=False) == sent(sized)
+    made = widgets.sent(figure)
+    payload = json.loads(chart_element.payload(made.json, made.revision, {"displaylogo": False}))
+    assert payload["figure"] == json.loads(expected)
+    assert payload["config"] == {"displaylogo": False}
+    assert payload["revision"] == chart_element.revision(expected)
+    assert payload["plotly"].startswith("/app/static/vendor/plotly-")
+    other = go.Figure(figure).update_layout(title="Another")
+    assert widgets.sent(other).revision != made.revision
 
 
 def _refuses_everywhere(figure: go.Figure) -> list[str]:
@@ -387,7 +388,6 @@ def test_a_users_text_is_sent_to_the_browser_as_written_not_as_tags() -> None:
     import json
 
     import numpy as np
-    import plotly.io as pio
 
     from stalking_profile.ui import widgets
 
@@ -401,7 +401,7 @@ def test_a_users_text_is_sent_to_the_browser_as_written_not_as_tags() -> None:
         ),
         layout={"yaxis": {"categoryarray": ["CD & WD", LINK]}, "title": "<b>Ours</b>"},
     )
-    sent = json.loads(pio.to_json(widgets._shown(figure).to_dict(), validate=False))
+    sent = json.loads(widgets.sent(figure).json)
     escaped = '&lt;a href="http://host/"&gt;BD&lt;/a&gt;'
     bar = sent["data"][0]
     assert bar["y"] == [escaped, "CD &amp; WD"]

@@ -16,6 +16,7 @@ from stalking_profile.filters import ProfileFilter
 from stalking_profile.operational import audit, open_store
 from stalking_profile.scrutiny import questions, reviews, tracker
 from stalking_profile.scrutiny.sampling import draw_sample
+from tests.conftest import charts
 
 ANALYST = Access.for_role("panel.analyst", Role.ANALYST)
 ADMIN = Access.command_line("test")
@@ -716,7 +717,7 @@ def test_the_recommendations_page_shows_the_timeline_for_every_role(app_test):
         at = app_test(role=role, require_login=True).run()
         at.switch_page("app_pages/recommendations.py").run()
         assert not at.exception and at.title[0].value == "Recommendations"
-        assert at.get("plotly_chart")
+        assert charts(at)
         latest = at.dataframe[0].value
         assert latest.shape[0] == 18
         # the demo says whose recommendations these are (a real review's, not the demo force's)

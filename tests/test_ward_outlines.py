@@ -8,7 +8,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import plotly.io as pio
 import pytest
 
 from stalking_profile import geography, map_panels
@@ -24,8 +23,8 @@ def outlines_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _sent(figure) -> dict:
-    """The figure's JSON as st.plotly_chart sends it to the browser."""
-    return json.loads(pio.to_json(widgets._shown(figure).to_dict(), validate=False))
+    """The figure's JSON as the browser is sent it."""
+    return json.loads(widgets.sent(figure).json)
 
 
 def test_a_maps_outlines_go_by_address_and_draw_the_same_wards(

@@ -57,11 +57,20 @@ def address_of(collection: SharedGeoJSON) -> str:
 
 
 def _write(folder: Path, name: str, text: str) -> None:
-    """Write `text` as `folder/name` whole or not at all (another server process may be
-    writing the same file: each writes its own temporary file and renames it), then keep the
-    KEPT newest collections."""
+    """Write `text` as `folder/name`, then keep the KEPT newest collections."""
     if (folder / name).exists():
         return
+    write_whole(folder, name, text)
+    # the one just written is kept whatever the others' times (files written within the file
+    # system's tick share one; another machine's clock may date them ahead)
+    others = sorted((p for p in folder.glob("*.json") if p.name != name), key=_modified)
+    for old in others[: max(0, len(others) - (KEPT - 1))]:
+        old.unlink(missing_ok=True)
+
+
+def write_whole(folder: Path, name: str, text: str) -> None:
+    """Write `text` as `folder/name` whole or not at all (another server process may be
+    writing the same file: each writes its own temporary file and renames it)."""
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
     try:
@@ -72,11 +81,6 @@ def _write(folder: Path, name: str, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    # the one just written is kept whatever the others' times (files written within the file
-    # system's tick share one; another machine's clock may date them ahead)
-    others = sorted((p for p in folder.glob("*.json") if p.name != name), key=_modified)
-    for old in others[: max(0, len(others) - (KEPT - 1))]:
-        old.unlink(missing_ok=True)
 
 
 def _modified(path: Path) -> float:

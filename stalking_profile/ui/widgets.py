@@ -22,7 +22,7 @@ from stalking_profile.geography import SharedGeoJSON
 from stalking_profile.map_panels import Comparison
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action
-from stalking_profile.ui import ward_outlines
+from stalking_profile.ui import chart_element, ward_outlines
 from stalking_profile.ui.auth import session_check
 from stalking_profile.ui.auth import store as operational_store
 from stalking_profile.ui.cache import (
@@ -175,58 +175,33 @@ def record_download(
     download(st, label, file_name, generate, "records")
 
 
-class _Spec(dict):
-    """What st.plotly_chart reads of a figure's dict (the layout's width and height), with the
-    figure's JSON made once (`json`), for `_sent_as_made` to hand back, and the ward outlines
-    it names by address (`outlines`)."""
+@dataclass(frozen=True)
+class Sent:
+    """A figure as it leaves the server for the browser: its JSON (text as written, ward
+    outlines by address), its revision (chart_element.revision) and the collections of
+    outlines it names by address."""
 
     json: str
-    outlines: list[SharedGeoJSON]
+    revision: str
+    outlines: tuple[SharedGeoJSON, ...]
 
 
-class _Shown(BaseFigure):
-    """A figure already turned into JSON, for st.plotly_chart, which on every rerun deep-copies
-    the figure into a dict (2.5 ms for a Trends figure) and encodes it (55 ms for a map of
-    7,056 wards). Only `to_dict` is ever called."""
-
-    def __init__(self, spec: _Spec) -> None:  # not BaseFigure's: nothing else is read
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-
-def _shown(figure: BaseFigure) -> _Shown:
-    """The figure as Streamlit sends it, made once per figure object: panels' figures are
-    shared, cached objects that nothing changes once built (slide images draw a copy). A map's
-    ward outlines go by address (ward_outlines), written again if cleared away since."""
-    spec = figure.__dict__.get("_shown_spec")
-    if spec is None:
+def sent(figure: BaseFigure) -> Sent:
+    """The figure as the browser is sent it, made once per figure object (encoding a map of
+    7,056 wards takes 55 ms): panels' figures are shared, cached objects that nothing changes
+    once built (slide images draw a copy). A map's ward outlines go by address
+    (ward_outlines), written again if cleared away since."""
+    made = figure.__dict__.get("_sent")
+    if made is None:
         full = with_text_as_written(figure.to_dict())
-        outlines = ward_outlines.by_address(full)
-        layout = full.get("layout", {})
-        spec = _Spec(layout={k: layout[k] for k in ("width", "height") if k in layout})
-        spec.json = _to_json(full, validate=False)
-        spec.outlines = outlines
-        figure._shown_spec = spec
+        outlines = tuple(ward_outlines.by_address(full))
+        text = plotly.io.to_json(full, validate=False)
+        made = Sent(text, chart_element.revision(text), outlines)
+        figure._sent = made
     else:
-        for collection in spec.outlines:
+        for collection in made.outlines:
             ward_outlines.address_of(collection)
-    return _Shown(spec)
-
-
-_to_json = plotly.io.to_json
-
-
-def _sent_as_made(figure: Any, *args: Any, **kwargs: Any) -> str:
-    """plotly.io.to_json, which st.plotly_chart calls on the figure's dict; for a `_Spec`, the
-    JSON made once (the same text: tests/test_charts.py)."""
-    if isinstance(figure, _Spec) and not args and kwargs == {"validate": False}:
-        return figure.json
-    return _to_json(figure, *args, **kwargs)
-
-
-plotly.io.to_json = _sent_as_made
+    return made
 
 
 def side_by_side_maps(comparisons: list[Comparison], flt: ProfileFilter) -> None:
@@ -237,31 +212,39 @@ def side_by_side_maps(comparisons: list[Comparison], flt: ProfileFilter) -> None
         st.markdown(comparison.statistics["sentence"])
         first, second = st.columns(2)
         with first:
-            plotly_chart(comparison.left, file_stem(f"map-compare-{number}-left", flt))
+            plotly_chart(
+                comparison.left,
+                file_stem(f"map-compare-{number}-left", flt),
+                f"map-compare-{number}-left",
+            )
         with second:
-            plotly_chart(comparison.right, file_stem(f"map-compare-{number}-right", flt))
+            plotly_chart(
+                comparison.right,
+                file_stem(f"map-compare-{number}-right", flt),
+                f"map-compare-{number}-right",
+            )
 
 
-def plotly_chart(figure: BaseFigure, file_stem: str) -> None:
+def plotly_chart(figure: BaseFigure, file_stem: str, place: str | None = None) -> None:
     """Show a Plotly figure (the toolbar's PNG export named and sized for a slide), with
     downloads rendered on the server at slide size carrying the filter, extract date, source,
-    marking and any synthetic-data notice (images.py)."""
-    st.plotly_chart(
-        _shown(figure),
-        key=f"chart-{file_stem}",
-        theme=None,  # the house theme (charts.apply_theme): Streamlit's grey axis text is 3.7:1
-        config={
-            "displaylogo": False,
-            "topojsonURL": TOPOJSON_URL,
-            "toImageButtonOptions": {
-                "format": "png",
-                "filename": file_stem,
-                "width": 1600,
-                "height": 900,
-                "scale": 1,
-            },
+    marking and any synthetic-data notice (images.py). The chart's element stays on the page
+    while `place` does (chart_element.py): a name unique on the page, the same whatever the
+    filter (default `file_stem`, for a file name that does not change with the filter)."""
+    shown = sent(figure)
+    config = {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud"],  # as Streamlit's
+        "topojsonURL": TOPOJSON_URL,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": file_stem,
+            "width": 1600,
+            "height": 900,
+            "scale": 1,
         },
-    )
+    }
+    chart_element.chart(shown.json, shown.revision, config, place or file_stem)
     if not current_access().allows(Permission.EXPORT):
         return
     provenance = _provenance(file_stem)
@@ -352,7 +335,7 @@ def chart_with_table(
     is sent when its expander is opened (which reruns the page; the expander stays open
     across filter changes)."""
     stem = file_stem(name, flt)
-    plotly_chart(figure, stem)
+    plotly_chart(figure, stem, name)
     if caption:
         st.caption(caption)
     if _publication() and (

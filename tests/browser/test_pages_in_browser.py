@@ -64,6 +64,11 @@ def _open_tab(page, name: str) -> None:
     expect(tab).to_have_attribute("aria-selected", "true", timeout=30_000)
 
 
+# every chart's plot on the page (each drawn in its element's shadow root: ui/chart_element.py)
+PLOTS = """[...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
+    .map(c => c.shadowRoot?.querySelector('.js-plotly-plot')).filter(Boolean)"""
+
+
 def _wait_for_page(page, title: str) -> float:
     """Wait until the page titled `title` is fully rendered, as the benchmark defines it (the
     script no longer running, nothing stale, every chart drawn). Streamlit shows its running
@@ -316,26 +321,63 @@ def test_map_draws_ward_polygons_offline(page, running_app) -> None:
     chart = page.locator(".js-plotly-plot").first
     chart.wait_for(timeout=60_000)
     page.wait_for_function(
-        "() => document.querySelectorAll('.js-plotly-plot .choroplethlocation').length > 0",
+        f"() => ({PLOTS})[0]?.querySelectorAll('.choroplethlocation').length > 0",
         timeout=60_000,
     )
-    drawn = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')][0]
-              .querySelectorAll('.choroplethlocation').length"""
-    )
+    drawn = page.evaluate(f"() => ({PLOTS})[0].querySelectorAll('.choroplethlocation').length")
     assert drawn == 124, f"{drawn} ward polygons drawn"
     path_lengths = page.evaluate(
-        """() => [...[...document.querySelectorAll('.js-plotly-plot')][0].querySelectorAll('.choroplethlocation')]
+        f"""() => [...({PLOTS})[0].querySelectorAll('.choroplethlocation')]
               .map(p => (p.getAttribute('d') || '').length)"""
     )
     assert min(path_lengths) > 20, "every ward has a drawn outline"
     # coloured by their own values (sent as typed arrays): many shades, not one
     fills = page.evaluate(
-        """() => new Set([...[...document.querySelectorAll('.js-plotly-plot')][0]
-              .querySelectorAll('.choroplethlocation')].map(p => getComputedStyle(p).fill)).size"""
+        f"""() => new Set([...({PLOTS})[0].querySelectorAll('.choroplethlocation')]
+              .map(p => getComputedStyle(p).fill)).size"""
     )
     assert fills > 20, f"{fills} shades over 124 wards"
     page.screenshot(path=str(ARTIFACTS / "maps-drawn.png"), full_page=True)
+
+
+def test_a_filter_change_redraws_the_map_in_place_once(page, running_app) -> None:
+    """Issue 14: a chart stays on the page when the filter changes and the new figure is
+    drawn into the same element, once (Streamlit's own chart mounted a new element and drew
+    it twice). Its toolbar keeps the PNG export and a fullscreen button, laid out by Plotly's
+    own styles inside the element's shadow root."""
+    page.goto(f"{running_app.url}/maps?from=Oct+2020&to=Sep+2021")
+    _wait_for_page(page, "Hotspot maps")
+    fills = f"""() => [...({PLOTS})[0].querySelectorAll('.choroplethlocation')]
+        .map(p => getComputedStyle(p).fill).join()"""
+    before = page.evaluate(fills)
+    drawn = page.evaluate(
+        f"""() => {{
+            window.mapBefore = ({PLOTS})[0];
+            window.draws = 0;
+            window.mapBefore.on('plotly_afterplot', () => window.draws++);
+            return window.mapBefore.dataset.drawn;
+        }}"""
+    )
+    since = page.evaluate("performance.now()")
+    page.get_by_role("radio", name="DA", exact=True).click()
+    page.get_by_text("Stalking, DA, BD").first.wait_for(timeout=30_000)
+    page.wait_for_function(RENDERED, arg=["Hotspot maps", since], timeout=60_000, polling=50)
+
+    same, now, draws = page.evaluate(
+        f"() => [({PLOTS})[0] === window.mapBefore, ({PLOTS})[0].dataset.drawn, window.draws]"
+    )
+    assert same and now != drawn and draws == 1, (same, now, drawn, draws)
+    after = page.evaluate(fills)
+    assert after.count("rgb") == 124 and after != before  # DA's rates, every ward
+    toolbar = page.evaluate(
+        f"""() => {{
+            const plot = ({PLOTS})[0];
+            return [getComputedStyle(plot.querySelector('.modebar-container')).position,
+                    [...plot.querySelectorAll('.modebar-btn')].map(b => b.dataset.title)];
+        }}"""
+    )
+    assert toolbar[0] == "absolute", toolbar  # Plotly's own styles reach the shadow root
+    assert {"Download plot as a PNG", "Fullscreen"} <= set(toolbar[1]), toolbar
 
 
 def _upload(page, path: Path, until=None, state: str = "visible") -> None:
@@ -403,12 +445,12 @@ def test_narrow_window_keeps_the_year_and_the_title_clear(page, running_app) -> 
     assert (value, fits, visible) == ("Sep 2021", True, True)
     page.locator(".js-plotly-plot .legend").first.wait_for(timeout=30_000)
     overlaps = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+        f"""() => ({PLOTS}).map(plot => {{
               const t = plot.querySelector('.gtitle'), l = plot.querySelector('.legend');
               if (!t || !l) return false;
               const a = t.getBoundingClientRect(), b = l.getBoundingClientRect();
               return !(a.bottom <= b.top || b.bottom <= a.top || a.right <= b.left || b.right <= a.left);
-           })"""
+           }})"""
     )
     assert overlaps and not any(overlaps)
 
