@@ -88,7 +88,9 @@ function fullscreenButton(host) {
 }
 
 function resized(host) {
-  if (host.drawn && window.Plotly) {
+  // not a chart on its way out of the page (a tab left): it has no width to draw at
+  const shown = host.isConnected && host._fullLayout && boxOf(host).clientWidth > 0;
+  if (host.drawn && window.Plotly && shown) {
     window.Plotly.relayout(host, sizeOf(host, host.drawn.figure));
   }
 }

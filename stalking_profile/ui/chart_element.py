@@ -32,6 +32,14 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 VENDOR_ADDRESS = "/app/static/vendor/"  # where Streamlit serves VENDOR_DIR
 NAME = "stalking_profile.chart"
 _CODE = Path(__file__).with_name("chart_element.js")
+# The page's rules that reached Plotly's toolbar and SVG outside a shadow root (Streamlit's
+# global `svg { vertical-align: middle }` and border-box sizing), so it is laid out as before;
+# and a white ground in fullscreen.
+STYLE = """
+.chart-element *, .chart-element *::before, .chart-element *::after { box-sizing: border-box; }
+.chart-element svg { vertical-align: middle; }
+:host(:fullscreen) { background: white; }
+"""
 
 
 @cache
@@ -39,7 +47,7 @@ def _element():
     return st.components.v2.component(
         NAME,
         js=_CODE.read_text(encoding="utf-8"),
-        css=":host(:fullscreen) { background: white; }",
+        css=STYLE,
         isolate_styles=True,  # drawn in a shadow root (the module's docstring says why)
     )
 
