@@ -87,6 +87,6 @@ with match_tab:
         ui.side_by_side_maps(ui.correspondence(flt, layer), flt)
 with top_tab:
     if top_tab.open:
-        ui.plotly_chart(view.funnel_figure, ui.file_stem("map-funnel", flt), "map-funnel")
+        ui.plotly_chart(view.funnel_figure, "map-funnel", flt)
         st.caption(view.top_wards_note)
         ui.show_table(view.top_wards, ui.file_stem("top-wards", flt), RATES)

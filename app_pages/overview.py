@@ -66,8 +66,4 @@ if scorecard_tab.open:
             "Indicator to chart",
         )
         if key is not None:
-            ui.plotly_chart(
-                view.scorecard_charts[key],
-                ui.file_stem(f"overview-spc-{key}", flt),
-                f"overview-spc-{key}",
-            )
+            ui.plotly_chart(view.scorecard_charts[key], f"overview-spc-{key}", flt)

@@ -13,7 +13,6 @@ from stalking_profile import panels, protection_panels, tables
 from stalking_profile.ui.widgets import PAGE_TAB
 from tests.conftest import (
     EXTRACT_DISTRICTS,
-    Chart,
     as_read,
     charts,
     each_tab,
@@ -112,10 +111,6 @@ def _headers(at) -> list[str]:
     return [str(name) for frame in at.dataframe for name in frame.value.columns]
 
 
-def _charts(at) -> list[Chart]:
-    return charts(at)
-
-
 def _texts(at) -> str:
     parts = [*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success]
     return "\n".join(str(part.value) for part in parts)
@@ -132,7 +127,7 @@ def test_page_shows_the_filter_it_was_given(app_test, page: str, name: str) -> N
     """The filter in the address is the one applied (its description heads the page), every
     profile page draws its charts and tables, and no table header is a raw column name."""
     params, description = FILTERS[name]
-    charts, frames, raw = 0, 0, []
+    drawn, frames, raw = 0, 0, []
     for at in each_tab(_open(app_test, page, data=("map-rate",), **params), page):
         assert at.title[0].value == PAGES[page]
         assert any("synthetic" in warning.value for warning in at.warning), "the demo banner shows"
@@ -142,10 +137,10 @@ def test_page_shows_the_filter_it_was_given(app_test, page: str, name: str) -> N
         )  # Calderdale's non-DA stalking led to no (Stalking Protection) order: the page says so
         if page in CHARTS and not no_orders:
             assert at.caption[0].value.startswith(description)
-        charts, frames = charts + len(_charts(at)), frames + len(at.dataframe)
+        drawn, frames = drawn + len(charts(at)), frames + len(at.dataframe)
         raw += [header for header in _headers(at) if _is_raw(header)]
     if page in CHARTS and not no_orders:
-        assert charts >= CHARTS[page], "the page's tabs draw its charts"
+        assert drawn >= CHARTS[page], "the page's tabs draw its charts"
         assert frames, "a table shows"
     assert not raw, f"raw column names shown: {raw}"
 
@@ -297,7 +292,7 @@ def test_the_spc_table_where_the_data_start_holds_what_its_chart_draws(app_test)
         assert chart[column].isna().all(), chart[column].tolist()
     for column in ("Special cause", "Trial limits (fewer than 12 points)"):
         assert chart[column].tolist() == ["", "", ""], column  # blank: no rule, no limits
-    titles = [c.figure["layout"]["title"]["text"] for c in _charts(trends)]
+    titles = [c.figure["layout"]["title"]["text"] for c in charts(trends)]
     assert any("Too few points for process limits (3 of the 13 needed)" in t for t in titles)
 
 
@@ -321,7 +316,7 @@ def test_outcomes_for_a_month_not_yet_followed_up_say_so(app_test) -> None:
     ), captions
     (chart,) = [
         c.figure
-        for c in _charts(outcomes)
+        for c in charts(outcomes)
         if "Outcome within 90 days, by month" in c.figure["layout"]["title"]["text"]
     ]
     axis = chart["layout"]["xaxis"]
@@ -489,7 +484,7 @@ def test_p_values_and_significance_in_words(app_test) -> None:
 
 def test_chart_titles_follow_the_filter(app_test) -> None:
     at = _open(app_test, "app_pages/risk.py", **PUBLISHED_YEAR, da="Non-DA")
-    titles = [chart.spec for shown in each_tab(at, "app_pages/risk.py") for chart in _charts(shown)]
+    titles = [chart.spec for shown in each_tab(at, "app_pages/risk.py") for chart in charts(shown)]
     assert len(titles) >= 3  # the rates, the DASH levels and a flag over time
     assert all("Non-DA" in title for title in titles)
     assert not any("DA and non-DA" in title for title in titles)
@@ -594,7 +589,7 @@ def test_empty_filter_says_so(app_test, extract_db_path, page: str) -> None:
     params = {"from": "Dec 2022", "to": "Mar 2023", "district": "SE Seacroft"}
     at = _open(app_test, page, db=extract_db_path, **params)
     assert any("No offences match this filter" in info.value for info in at.info)
-    assert not _charts(at)
+    assert not charts(at)
 
 
 @pytest.mark.parametrize("page", PROFILE_PAGES)
@@ -659,20 +654,20 @@ def test_a_real_extract_renders_every_page(app_test, extract_db_path, page: str)
     )
     if page in NOT_IN_EXTRACT:  # the extract holds no orders or contacts: it says so
         assert any(NOT_IN_EXTRACT[page] in info.value for info in at.info)
-        assert not _charts(at)
+        assert not charts(at)
     elif page == "app_pages/maps.py":  # no ward boundaries: the page says so instead
         assert any("No ward boundaries" in warning.value for warning in at.warning)
     else:  # every tab drawn (each_tab asserts no exception)
-        charts, frames, captions = 0, 0, []
+        drawn, frames, captions = 0, 0, []
         for shown in each_tab(at, page):
-            charts, frames = charts + len(_charts(shown)), frames + len(shown.dataframe)
+            drawn, frames = drawn + len(charts(shown)), frames + len(shown.dataframe)
             captions += [caption.value for caption in shown.caption]
         if page == "app_pages/people.py":  # tables, but no population to divide by
-            assert frames and not charts
+            assert frames and not drawn
             no_population = "No resident population by age and sex is loaded"
             assert any(no_population in caption for caption in captions)
         else:
-            assert charts
+            assert drawn
 
 
 def _extract_of(tmp_path, days: list, extract_date):
@@ -876,9 +871,9 @@ def test_a_district_in_the_address_by_its_code_is_chosen(app_test) -> None:
 def test_map_tabs_draw_only_the_open_tab(app_test) -> None:
     """The Hotspot maps page drew all its maps whatever tab was open (issue 14): now one."""
     at = _open(app_test, "app_pages/maps.py", **PUBLISHED_YEAR)
-    assert len(_charts(at)) == 1
+    assert len(charts(at)) == 1
     at = _open(app_test, "app_pages/maps.py", tab="Do hotspots line up?", **PUBLISHED_YEAR)
-    assert len(_charts(at)) == 6  # three comparisons, two maps each
+    assert len(charts(at)) == 6  # three comparisons, two maps each
 
 
 def _district_tables(at) -> list:
@@ -1065,7 +1060,7 @@ def test_victim_contact_says_why_a_period_has_no_figure(app_test, period, says) 
     told = "\n".join(info.value for info in at.info)
     assert says in told
     assert "after contact agreements began" not in told
-    assert not _charts(at)
+    assert not charts(at)
     # and no warning that the period's earlier months are left out, beside it (helper 53)
     assert not [w for w in at.warning if "earlier months of the period" in w.value]
 
@@ -1096,11 +1091,11 @@ def test_an_order_type_with_nothing_to_chart_says_so(app_test) -> None:
     # it opens on a type with something to chart (helper 46: it opened on the SPO and said
     # none was applied for, while the table above listed other orders)
     opened = at.selectbox(key="order_type").value
-    assert opened != "SPO" and any(f"orders-{opened}-by-month" in str(c.key) for c in _charts(at))
+    assert opened != "SPO" and any(f"orders-{opened}-by-month" in str(c.key) for c in charts(at))
     at.selectbox(key="order_type").set_value("SPO").run()
     told = "\n".join(info.value for info in at.info)
     assert "No Stalking Protection Order (Stalking Protection Act 2019) was applied for" in told
-    assert not any("orders-SPO-by-month" in str(chart.key) for chart in _charts(at))
+    assert not any("orders-SPO-by-month" in str(chart.key) for chart in charts(at))
     at.run()  # the user's choice stays
     assert at.selectbox(key="order_type").value == "SPO"
     for tab in ("Orders in the period", "Orders by month"):  # and while another tab is open
@@ -1170,24 +1165,24 @@ def test_a_median_over_a_handful_of_outcomes_is_marked_small(app_test) -> None:
 def test_picking_a_scorecard_row_shows_its_chart(app_test) -> None:
     """The scorecard's row picks the XmR chart under it (the offences chart until one is)."""
     at = _open(app_test, "app_pages/overview.py", tab="Scorecard", **PUBLISHED_YEAR)
-    keys = [str(chart.key) for chart in _charts(at)]
+    keys = [str(chart.key) for chart in charts(at)]
     assert any("overview-spc-offences" in key for key in keys)
     at.session_state["scorecard"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
     second = at.dataframe[-1].value.iloc[1, 0]
     assert second == "Arrest rate"
-    assert any("overview-spc-arrest_rate" in str(chart.key) for chart in _charts(at))
+    assert any("overview-spc-arrest_rate" in str(chart.key) for chart in charts(at))
     # and by keyboard: the list box under the table (Shift+Space in the grid was the only way)
     box = at.selectbox(key="scorecard_choice")
     assert box.value == "arrest_rate"  # the row picked set it
     box.select("cyber_flag_rate").run()
-    assert any("overview-spc-cyber_flag_rate" in str(chart.key) for chart in _charts(at))
+    assert any("overview-spc-cyber_flag_rate" in str(chart.key) for chart in charts(at))
     # kept while another tab is open (the list box is drawn only on the scorecard's tab)
     for tab in ("Monthly offences", "Scorecard"):
         open_tab(at, "app_pages/overview.py", tab)
         at.run()
     assert at.selectbox(key="scorecard_choice").value == "cyber_flag_rate"
-    assert any("overview-spc-cyber_flag_rate" in str(chart.key) for chart in _charts(at))
+    assert any("overview-spc-cyber_flag_rate" in str(chart.key) for chart in charts(at))
 
 
 def test_the_civil_orders_page_names_each_tables_orders(app_test) -> None:
@@ -1329,11 +1324,11 @@ def test_the_open_tab_is_in_the_page_address(app_test) -> None:
     with `?tab=` opens its tab is checked in the browser: AppTest opens the Overview first.)"""
     at = _open(app_test, "app_pages/trends.py", tab="Statistical process control")
     assert any("Upper process limit" in f.value.columns for f in at.dataframe)
-    assert not any("trends-monthly-offences" in str(chart.key) for chart in _charts(at))
+    assert not any("trends-monthly-offences" in str(chart.key) for chart in charts(at))
     at.switch_page("app_pages/outcomes.py").run()
     assert not at.exception
     assert "tab" not in at.query_params  # Outcomes has no such tab: its first is open
-    assert _charts(at), "the Outcomes page's first tab, drawn"
+    assert charts(at), "the Outcomes page's first tab, drawn"
 
 
 def test_a_choice_in_a_closed_tab_is_kept(app_test) -> None:

@@ -212,25 +212,19 @@ def side_by_side_maps(comparisons: list[Comparison], flt: ProfileFilter) -> None
         st.markdown(comparison.statistics["sentence"])
         first, second = st.columns(2)
         with first:
-            plotly_chart(
-                comparison.left,
-                file_stem(f"map-compare-{number}-left", flt),
-                f"map-compare-{number}-left",
-            )
+            plotly_chart(comparison.left, f"map-compare-{number}-left", flt)
         with second:
-            plotly_chart(
-                comparison.right,
-                file_stem(f"map-compare-{number}-right", flt),
-                f"map-compare-{number}-right",
-            )
+            plotly_chart(comparison.right, f"map-compare-{number}-right", flt)
 
 
-def plotly_chart(figure: BaseFigure, file_stem: str, place: str | None = None) -> None:
+def plotly_chart(figure: BaseFigure, name: str, flt: ProfileFilter | None = None) -> None:
     """Show a Plotly figure (the toolbar's PNG export named and sized for a slide), with
     downloads rendered on the server at slide size carrying the filter, extract date, source,
-    marking and any synthetic-data notice (images.py). The chart's element stays on the page
-    while `place` does (chart_element.py): a name unique on the page, the same whatever the
-    filter (default `file_stem`, for a file name that does not change with the filter)."""
+    marking and any synthetic-data notice (images.py). `name` is unique on the page and the
+    same whatever the filter: the chart's element stays on the page while it does
+    (chart_element.py), and its files are named by it and `flt` (file_stem; by `name` alone
+    for a chart no filter changes)."""
+    stem = name if flt is None else file_stem(name, flt)
     shown = sent(figure)
     config = {
         "displaylogo": False,
@@ -238,19 +232,19 @@ def plotly_chart(figure: BaseFigure, file_stem: str, place: str | None = None) -
         "topojsonURL": TOPOJSON_URL,
         "toImageButtonOptions": {
             "format": "png",
-            "filename": file_stem,
+            "filename": stem,
             "width": 1600,
             "height": 900,
             "scale": 1,
         },
     }
-    chart_element.chart(shown.json, shown.revision, config, place or file_stem)
+    chart_element.chart(shown.json, shown.revision, config, name)
     if not current_access().allows(Permission.EXPORT):
         return
-    provenance = _provenance(file_stem)
+    provenance = _provenance(stem)
     columns = st.columns(2, gap="small", width=380)
     for column, image_format in zip(columns, images.FORMATS, strict=True):
-        file = f"{file_stem}.{image_format}"
+        file = f"{stem}.{image_format}"
         made = _made_on_click(figure, provenance, _image_maker(image_format), file)
         download(
             column, f"Slide image ({image_format.upper()})", file, made, "image", ":material/image:"
@@ -335,7 +329,7 @@ def chart_with_table(
     is sent when its expander is opened (which reruns the page; the expander stays open
     across filter changes)."""
     stem = file_stem(name, flt)
-    plotly_chart(figure, stem, name)
+    plotly_chart(figure, name, flt)
     if caption:
         st.caption(caption)
     if _publication() and (
