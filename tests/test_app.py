@@ -10,6 +10,7 @@ import re
 import pytest
 
 from stalking_profile import panels, protection_panels, tables
+from stalking_profile.ui import chart_element
 from stalking_profile.ui.widgets import PAGE_TAB
 from tests.conftest import (
     EXTRACT_DISTRICTS,
@@ -662,6 +663,8 @@ def test_a_real_extract_renders_every_page(app_test, extract_db_path, page: str)
         for shown in each_tab(at, page):
             drawn, frames = drawn + len(charts(shown)), frames + len(shown.dataframe)
             captions += [caption.value for caption in shown.caption]
+            traces = {trace["type"] for c in charts(shown) for trace in c.figure["data"]}
+            assert traces <= chart_element.TRACES, traces  # all Plotly's code holds (issue 14)
         if page == "app_pages/people.py":  # tables, but no population to divide by
             assert frames and not drawn
             no_population = "No resident population by age and sex is loaded"

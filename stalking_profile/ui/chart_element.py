@@ -10,9 +10,13 @@ rules are not matched against them. docs/performance.md has what each part saved
 
 The figure sent is the JSON st.plotly_chart would send, with ward outlines by address
 (ward_outlines.py); the toolbar is st.plotly_chart's without theming: the PNG export sized
-for a slide, and a fullscreen button. Plotly's code is the plotly package's own
-(`plotly.min.js`, the version that draws the slide images), written once under
-`static/vendor/` and fetched once a page.
+for a slide, and a fullscreen button.
+
+Plotly's code is Plotly's own, of the version that draws the slide images (the plotly
+package's), built with only the traces the dashboard draws (TRACES) by
+`scripts/build-plotly-bundle` and kept in `vendor/`: 1.4 MB where the full bundle is 4.8 MB.
+A new session waited about 1 s for the full one to be ready (docs/performance.md). It is
+written once under `static/vendor/` and fetched once a page.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 VENDOR_ADDRESS = "/app/static/vendor/"  # where Streamlit serves VENDOR_DIR
 NAME = "stalking_profile.chart"
 _CODE = Path(__file__).with_name("chart_element.js")
+# The traces Plotly's code is built with (scripts/build-plotly-bundle): every figure the
+# dashboard draws is made of these (tests/test_app.py checks every page's).
+TRACES = frozenset({"bar", "choropleth", "scatter"})
+BUNDLE = _CODE.with_name("vendor") / f"plotly-charts-{plotly.offline.get_plotlyjs_version()}.min.js"
 # The page's rules that reached Plotly's toolbar and SVG outside a shadow root (Streamlit's
 # global `svg { vertical-align: middle }` and border-box sizing), so it is laid out as before;
 # and a white ground in fullscreen.
@@ -52,11 +60,14 @@ def _element():
     )
 
 
+@cache
 def plotly_address() -> str:
-    """The address of Plotly's code, written under VENDOR_DIR first if it is not there."""
-    name = f"plotly-{plotly.offline.get_plotlyjs_version()}.min.js"
+    """The address of Plotly's code, written under VENDOR_DIR first if it is not there; its
+    name holds its content's hash, so a rebuilt bundle is never taken for the last one."""
+    code = BUNDLE.read_text(encoding="utf-8")
+    name = f"{BUNDLE.name.removesuffix('.min.js')}-{revision(code)[:12]}.min.js"
     if not (VENDOR_DIR / name).exists():
-        write_whole(VENDOR_DIR, name, plotly.offline.get_plotlyjs())
+        write_whole(VENDOR_DIR, name, code)
     return VENDOR_ADDRESS + name
 
 

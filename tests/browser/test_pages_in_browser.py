@@ -12,10 +12,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from plotly.offline import get_plotlyjs_version as plotly_version
 
 from bench.browser_pages import RENDERED
 from stalking_profile import measures, queries
 from stalking_profile.filters import ProfileFilter
+from stalking_profile.ui import chart_element
 from tests.browser.conftest import ARTIFACTS, guarded_page
 from tests.test_excel import huge_dimension, zip_bomb
 
@@ -382,6 +384,9 @@ def test_a_filter_change_redraws_the_map_in_place_once(page, running_app) -> Non
     # the page's rule for icons, which the shadow root keeps out, is given it (helper 67: the
     # toolbar's icons sat 2.8 px higher without it)
     assert toolbar[2] == "middle", toolbar
+    # the Plotly that drew it: the slide images' version, built with the dashboard's traces
+    plotly = page.evaluate("() => [Plotly.version, Object.keys(Plotly.PlotSchema.get().traces)]")
+    assert plotly[0] == plotly_version() and set(plotly[1]) == chart_element.TRACES, plotly
 
 
 def test_leaving_a_tab_of_maps_raises_no_error_in_the_page(page, running_app) -> None:
