@@ -550,10 +550,36 @@ def test_plotly_is_the_slide_images_version_built_with_the_dashboards_traces() -
 
     version = plotly.offline.get_plotlyjs_version()
     code = chart_element.BUNDLE.read_text(encoding="utf-8")
-    assert code.startswith(f"/*! plotly.js v{version} (bar, scatter, choropleth) | MIT License")
+    assert code.startswith(f"/*! plotly.js v{version} (bar, scatter, choropleth) | MIT License"), (
+        "the plotly package's version changed: run scripts/build-plotly-bundle"
+    )
     assert {"bar", "scatter", "choropleth"} == chart_element.TRACES  # as the header says
     assert len(code) < len(plotly.offline.get_plotlyjs()) / 3
     # served under a name that changes with its content (a rebuilt bundle is never stale)
     name = chart_element.plotly_address().removeprefix(chart_element.VENDOR_ADDRESS)
     assert name == f"plotly-charts-{version}-{chart_element.revision(code)[:12]}.min.js"
     assert (chart_element.VENDOR_DIR / name).read_text(encoding="utf-8") == code
+
+
+def test_without_a_bundle_for_the_installed_plotly_the_pages_load_the_full_one(
+    monkeypatch, tmp_path, caplog
+) -> None:
+    """A plotly package upgraded without running scripts/build-plotly-bundle leaves no bundle
+    for its version: the charts are still drawn, with the package's full Plotly, and the log
+    says what to run (before, every chart failed: the file was read unchecked)."""
+    import plotly.offline
+
+    from stalking_profile.ui import chart_element
+
+    monkeypatch.setattr(chart_element, "BUNDLE", tmp_path / "plotly-charts-9.9.9.min.js")
+    monkeypatch.setattr(chart_element, "VENDOR_DIR", tmp_path / "vendor")
+    chart_element.plotly_address.cache_clear()
+    try:
+        name = chart_element.plotly_address().removeprefix(chart_element.VENDOR_ADDRESS)
+    finally:
+        chart_element.plotly_address.cache_clear()
+    full = plotly.offline.get_plotlyjs()
+    version = plotly.offline.get_plotlyjs_version()
+    assert name == f"plotly-{version}-{chart_element.revision(full)[:12]}.min.js"
+    assert (tmp_path / "vendor" / name).read_text(encoding="utf-8") == full
+    assert "run scripts/build-plotly-bundle" in caplog.text

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from stalking_profile.ui.ward_outlines import write_whole
 VENDOR_DIR = STATIC_DIR / "vendor"
 VENDOR_ADDRESS = "/app/static/vendor/"  # where Streamlit serves VENDOR_DIR
 NAME = "stalking_profile.chart"
+_log = logging.getLogger(__name__)
 _CODE = Path(__file__).with_name("chart_element.js")
 # The traces Plotly's code is built with (scripts/build-plotly-bundle): every figure the
 # dashboard draws is made of these (tests/test_app.py checks every page's).
@@ -60,12 +62,30 @@ def _element():
     )
 
 
+def plotly_code() -> tuple[str, str]:
+    """Plotly's code for the pages and the start of its file name: the bundle of TRACES built
+    for the installed plotly package's version; where none was (the package was upgraded
+    without running scripts/build-plotly-bundle), the package's full bundle, which draws the
+    same charts and takes about 1 s longer to start in a new session."""
+    version = plotly.offline.get_plotlyjs_version()
+    if BUNDLE.is_file():
+        return BUNDLE.read_text(encoding="utf-8"), f"plotly-charts-{version}"
+    _log.warning(
+        "No Plotly bundle for plotly.js %s (%s): the pages load the full one; "
+        "run scripts/build-plotly-bundle",
+        version,
+        BUNDLE,
+    )
+    return plotly.offline.get_plotlyjs(), f"plotly-{version}"
+
+
 @cache
 def plotly_address() -> str:
-    """The address of Plotly's code, written under VENDOR_DIR first if it is not there; its
-    name holds its content's hash, so a rebuilt bundle is never taken for the last one."""
-    code = BUNDLE.read_text(encoding="utf-8")
-    name = f"{BUNDLE.name.removesuffix('.min.js')}-{revision(code)[:12]}.min.js"
+    """The address of Plotly's code (plotly_code), written under VENDOR_DIR first if it is not
+    there; its name holds its content's hash, so a rebuilt bundle is never taken for the last
+    one."""
+    code, stem = plotly_code()
+    name = f"{stem}-{revision(code)[:12]}.min.js"
     if not (VENDOR_DIR / name).exists():
         write_whole(VENDOR_DIR, name, code)
     return VENDOR_ADDRESS + name
