@@ -40,7 +40,7 @@ _log = logging.getLogger(__name__)
 _CODE = Path(__file__).with_name("chart_element.js")
 # The traces Plotly's code is built with (scripts/build-plotly-bundle): every figure the
 # dashboard draws is made of these (tests/test_app.py checks every page's).
-TRACES = frozenset({"bar", "choropleth", "scatter"})
+TRACES = frozenset({"bar", "choropleth", "scatter", "scattergeo"})
 BUNDLE = _CODE.with_name("vendor") / f"plotly-charts-{plotly.offline.get_plotlyjs_version()}.min.js"
 # The page's rules that reached Plotly's toolbar and SVG outside a shadow root (Streamlit's
 # global `svg { vertical-align: middle }` and border-box sizing), so it is laid out as before;
