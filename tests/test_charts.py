@@ -551,8 +551,8 @@ def test_plotly_is_the_slide_images_version_built_with_the_dashboards_traces() -
     version = plotly.offline.get_plotlyjs_version()
     code = chart_element.BUNDLE.read_text(encoding="utf-8")
     header = f"/*! plotly.js v{version} (bar, scatter, choropleth, scattergeo) | MIT License"
-    assert code.startswith(header), f"not the bundle for plotly.js {version}: run the script"
-    # (scripts/build-plotly-bundle)
+    missing = f"no bundle for plotly.js {version}: run scripts/build-plotly-bundle"
+    assert code.startswith(header), missing
     assert {"bar", "scatter", "choropleth", "scattergeo"} == chart_element.TRACES  # as it says
     assert len(code) < len(plotly.offline.get_plotlyjs()) / 3
     # served under a name that changes with its content (a rebuilt bundle is never stale)

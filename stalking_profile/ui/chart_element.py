@@ -69,7 +69,7 @@ def plotly_code() -> tuple[str, str]:
     same charts and takes about 1 s longer to start in a new session."""
     version = plotly.offline.get_plotlyjs_version()
     if BUNDLE.is_file():
-        return BUNDLE.read_text(encoding="utf-8"), f"plotly-charts-{version}"
+        return BUNDLE.read_text(encoding="utf-8"), BUNDLE.name.removesuffix(".min.js")
     _log.warning(
         "No Plotly bundle for plotly.js %s (%s): the pages load the full one; "
         "run scripts/build-plotly-bundle",
