@@ -46,6 +46,9 @@ STORE_FACTS = frozenset(
 T = TypeVar("T")
 MEMO_SIZE = 64  # answers `Gateway.remembered` keeps per read-only connection
 _MEMO_LOCK = threading.Lock()
+# The answers being worked out now, by memo and key: another session asking for one waits for
+# it rather than working it out beside it on the same cores (`Gateway.remembered`).
+_BEING_WORKED_OUT: dict[tuple[int, Hashable], tuple[threading.Event, int]] = {}
 
 # Reads started with `Gateway.start` run here, each on its own cursor.
 _READERS = threading.local()
@@ -106,20 +109,39 @@ class Gateway:
     def remembered(self, key: Hashable, build: Callable[[], T]) -> T:
         """`build()`, worked out once for `key` on a read-only connection (its data cannot
         change under it; the last `memo_size` answers are kept) and each time on a writable one.
-        `key` must name everything the answer depends on, the access's rule included."""
+        `key` must name everything the answer depends on, the access's rule included. Asked
+        for again while it is being worked out (two sessions opening pages that share their
+        protection), it is worked out once: the second waits for the first's answer."""
         memo = self._memo
         if memo is None:
             return build()
-        with _MEMO_LOCK:
-            if key in memo:
-                memo.move_to_end(key)
-                return memo[key]
-        answer = build()  # two sessions may both work it out: the same answer
-        with _MEMO_LOCK:
-            memo[key] = answer
-            while len(memo) > self._memo_size:
-                memo.popitem(last=False)
-        return answer
+        flight = (id(memo), key)
+        while True:
+            with _MEMO_LOCK:
+                if key in memo:
+                    memo.move_to_end(key)
+                    return memo[key]
+                working = _BEING_WORKED_OUT.get(flight)
+                if working is None:
+                    done = threading.Event()
+                    _BEING_WORKED_OUT[flight] = (done, threading.get_ident())
+                    break
+                if working[1] == threading.get_ident():  # asked for inside its own working out
+                    return build()
+            # the answer is in the memo once set, unless it failed or was let go already:
+            # then this session works it out
+            working[0].wait()
+        try:
+            answer = build()
+            with _MEMO_LOCK:
+                memo[key] = answer
+                while len(memo) > self._memo_size:
+                    memo.popitem(last=False)
+            return answer
+        finally:
+            with _MEMO_LOCK:
+                del _BEING_WORKED_OUT[flight]
+            done.set()
 
     def require(self, permission: Permission) -> None:
         """Refuse (AccessDenied) unless this gateway's access may do `permission`."""

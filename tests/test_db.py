@@ -125,6 +125,69 @@ def test_a_read_only_store_remembers_what_was_worked_out_from_it(
     small.close()
 
 
+def test_an_answer_asked_for_while_it_is_worked_out_is_worked_out_once(
+    store: Gateway, tmp_path: Path
+) -> None:
+    """Two sessions opening pages that share their protection at the same moment: the second
+    waits for the first's answer rather than working it out beside it. An answer whose
+    working out fails is worked out by the one waiting; one asked for inside its own working
+    out is worked out there (not waited for)."""
+    store.close()
+    reader = connect(tmp_path / "store.duckdb", read_only=True)
+    started, release, built = threading.Event(), threading.Event(), []
+
+    def slow() -> str:
+        built.append("shared")
+        started.set()
+        release.wait(timeout=30)
+        return "answer"
+
+    answers: list[str] = []
+    first = threading.Thread(target=lambda: answers.append(reader.remembered("k", slow)))
+    first.start()
+    assert started.wait(timeout=30)
+    second = threading.Thread(
+        target=lambda: answers.append(
+            reader.scoped(Access.for_role("ana", "analyst")).remembered("k", slow)
+        )
+    )
+    second.start()
+    second.join(timeout=0.5)
+    assert second.is_alive()  # waiting for the first, not working it out
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert answers == ["answer", "answer"] and built == ["shared"]
+
+    def failing() -> str:
+        started.set()
+        release.wait(timeout=30)
+        raise ValueError("no answer")
+
+    started.clear()
+    release.clear()
+    failures: list[Exception] = []
+
+    def ask_failing() -> None:
+        try:
+            reader.remembered("f", failing)
+        except ValueError as error:
+            failures.append(error)
+
+    first = threading.Thread(target=ask_failing)
+    first.start()
+    assert started.wait(timeout=30)
+    later: list[str] = []
+    second = threading.Thread(target=lambda: later.append(reader.remembered("f", lambda: "ok")))
+    second.start()
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert len(failures) == 1 and later == ["ok"]
+    assert reader.remembered("r", lambda: reader.remembered("r", lambda: "inner")) == "inner"
+    reader.close()
+
+
 def test_started_reads_run_beside_the_caller_and_hand_back_their_errors(store: Gateway) -> None:
     """`start` runs a read on a reader thread; its error is raised where the result is asked
     for; inside a transaction it runs at once on the caller's cursor and sees its writes."""
