@@ -488,7 +488,8 @@ class _Model:
     hidden answers for fewer, each solve starting from the last one's basis (sums linked only
     through a shown count then no longer bind the one aimed at). A model of one sum is solved
     exactly without HiGHS (`one_sum_extreme`): the Hotspot maps page's withheld wards are one
-    sum, 4,046 of them at a million offences, each solved twice."""
+    sum, 4,046 of them at a million offences, each solved twice; the counts' parts of the sum
+    are added up once for the bounds as they stand (`OneSumParts`), not once for each count."""
 
     def __init__(
         self,
@@ -506,6 +507,7 @@ class _Model:
         # the bounds as they stand, and the one sum (coefficients, total) if there is one
         self.bounds = (np.array(lower, dtype=float), np.array(upper, dtype=float))
         self.one_sum = (matrix.toarray()[0], float(rhs[0])) if rows == 1 else None
+        self._one_sum_parts: OneSumParts | None = None  # for the bounds as they stand
         if self.one_sum is not None:
             return
         # small models, solved warm: faster without presolve
@@ -533,14 +535,16 @@ class _Model:
     def smallest(self) -> float:
         """The aimed count's smallest value, with what was last published."""
         if self.one_sum is not None:
-            return one_sum_extreme(*self.one_sum, *self.bounds, self._aimed(), largest=False)
+            parts = self._parts()
+            return one_sum_extreme(*self.one_sum, *self.bounds, self._aimed(), False, parts)
         return _optimum(self.solver, highspy.ObjSense.kMinimize)
 
     def largest(self) -> float:
         """The aimed count's largest value (infinity if it has none), with what was last
         published; solved from where the last solve stopped."""
         if self.one_sum is not None:
-            return one_sum_extreme(*self.one_sum, *self.bounds, self._aimed(), largest=True)
+            parts = self._parts()
+            return one_sum_extreme(*self.one_sum, *self.bounds, self._aimed(), True, parts)
         return _optimum(self.solver, highspy.ObjSense.kMaximize)
 
     def solution(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -568,6 +572,13 @@ class _Model:
         """The positions (among all counts) of the counts this model now has published again
         (`publish`)."""
         return self.columns[self._published]
+
+    def _parts(self) -> OneSumParts:
+        """The one sum's parts for the bounds as they stand (worked out again once they move)."""
+        if self._one_sum_parts is None:
+            assert self.one_sum is not None
+            self._one_sum_parts = OneSumParts.of(self.one_sum[0], *self.bounds)
+        return self._one_sum_parts
 
     def _aimed(self) -> int:
         if self.aimed is None:
@@ -613,12 +624,56 @@ class _Model:
     def _bound(self, places: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         self.bounds[0][places], self.bounds[1][places] = lower, upper
         if self.one_sum is not None:
+            self._one_sum_parts = None
             return
         self.solver.changeColsBounds(
             len(places),
             places.astype(np.int32),
             np.asarray(lower, dtype=float),
             np.where(np.isinf(upper), highspy.kHighsInf, upper).astype(float),
+        )
+
+
+@dataclass(frozen=True)
+class _PartsAdded:
+    """Parts of a sum, added up: the finite ones' total and how many are infinite (all of
+    one sign, `infinity`)."""
+
+    parts: np.ndarray
+    finite: float
+    infinite: int
+    infinity: float
+
+    @classmethod
+    def of(cls, parts: np.ndarray, infinity: float) -> _PartsAdded:
+        finite = np.isfinite(parts)
+        return cls(parts, float(np.sum(parts[finite])), int((~finite).sum()), infinity)
+
+    def without(self, place: int) -> float:
+        """The total of every part but the one at `place`. Counts are whole numbers, so the
+        finite total less one part is exactly the others' total."""
+        part = self.parts[place]
+        if np.isinf(part):
+            return self.infinity if self.infinite > 1 else self.finite
+        return self.infinity if self.infinite else self.finite - float(part)
+
+
+@dataclass(frozen=True)
+class OneSumParts:
+    """Each count's smallest and largest part of one sum (`coefficients` . x) within its
+    bounds, added up: a count's extremes need the others' total, which is this less its own
+    part, so every count of a sum of n is solved in n steps, not n x n (the Hotspot maps
+    page's 7,056 wards, DA or non-DA at a million offences: 56,000 solves took 4.9 s)."""
+
+    least: _PartsAdded
+    most: _PartsAdded
+
+    @classmethod
+    def of(cls, coefficients: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> OneSumParts:
+        a = coefficients
+        return cls(
+            _PartsAdded.of(np.where(a > 0, a * lower, a * upper), -np.inf),
+            _PartsAdded.of(np.where(a > 0, a * upper, a * lower), np.inf),
         )
 
 
@@ -629,16 +684,17 @@ def one_sum_extreme(
     upper: np.ndarray,
     aimed: int,
     largest: bool,
+    parts: OneSumParts | None = None,
 ) -> float:
     """The smallest or largest value of count `aimed` where `coefficients` . x = `total` and
     `lower` <= x <= `upper` (an LP of one row, solved exactly: the aimed count is largest where
     the others take the bounds that leave the most of the total to it), to a millionth as
-    `_optimum` gives it; infinity if it has no largest."""
-    others = np.ones(len(coefficients), dtype=bool)
-    others[aimed] = False
-    a, low, high = coefficients[others], lower[others], upper[others]
-    least = float(np.sum(np.where(a > 0, a * low, a * high)))  # the others' smallest part
-    most = float(np.sum(np.where(a > 0, a * high, a * low)))  # and largest
+    `_optimum` gives it; infinity if it has no largest. `parts`: `OneSumParts.of` the same
+    coefficients and bounds, added up once for every count of the sum."""
+    if parts is None:
+        parts = OneSumParts.of(coefficients, lower, upper)
+    least = parts.least.without(aimed)  # the others' smallest part
+    most = parts.most.without(aimed)  # and largest
     own = coefficients[aimed]
     ends = sorted(((total - most) / own, (total - least) / own))
     smallest, greatest = max(ends[0], lower[aimed]), min(ends[1], upper[aimed])

@@ -849,6 +849,39 @@ def test_a_model_of_one_sum_is_solved_as_a_linear_programme_solves_it(data):
             assert ours == pytest.approx(-solved.fun if largest else solved.fun, abs=1e-6)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_a_model_of_one_sum_answers_each_count_for_the_bounds_as_they_stand(data):
+    """A model of one sum adds its counts' parts up once for its bounds, not once for each
+    count (7,056 wards: 56,000 solves took 4.9 s). As counts are shown again and hidden
+    again (the tidying step's trials), every count's extremes are those of the sum with its
+    bounds as they then stand."""
+    from stalking_profile.disclosure import _Attacker, one_sum_extreme
+
+    n = data.draw(st.integers(2, 8), label="parts")
+    values = data.draw(st.lists(st.integers(0, 9), min_size=n, max_size=n), label="values")
+    system = LinearSystem(
+        {**dict(enumerate(values)), "total": sum(values)},
+        sums=[(tuple(range(n)), "total")],
+        slack=data.draw(st.sampled_from([0, 2]), label="slack"),
+    )
+    hidden = data.draw(st.sets(st.integers(0, n - 1), min_size=1), label="hidden")
+    attacker = _Attacker(system, hidden)
+    position = system.incidence.position
+    for _ in range(3):
+        shown = data.draw(st.sets(st.sampled_from(sorted(hidden))), label="shown again")
+        for key in sorted(hidden):
+            model = attacker.model(key)
+            if model is None or model.one_sum is None:
+                continue
+            model.publish(np.array([position[k] for k in shown], dtype=np.int64))
+            fresh = [
+                one_sum_extreme(*model.one_sum, *model.bounds, model.aimed, largest)
+                for largest in (False, True)
+            ]
+            assert [model.smallest(), model.largest()] == fresh
+
+
 def _outcome_filter(districts, latest_year=False):
     """Stalking, October 2020 to September 2021; or (`latest_year`) the latest 12 complete
     months, February 2021 to January 2022, as the pages open."""
