@@ -44,7 +44,11 @@ STORE_FACTS = frozenset(
 )
 
 T = TypeVar("T")
-MEMO_SIZE = 64  # answers `Gateway.remembered` keeps per read-only connection
+# Answers `Gateway.remembered` keeps per read-only connection. Publication mode works out
+# about 60 for a filter whose pages are all opened (each DA choice's pages, their shared
+# protection, the maps' previous period), 5 MB at a million offences: 256 keep about four
+# filters', so a commissioner's office going back to a period does not wait for it again.
+MEMO_SIZE = 256
 _MEMO_LOCK = threading.Lock()
 # The answers being worked out now, by memo and key: another session asking for one waits for
 # it rather than working it out beside it on the same cores (`Gateway.remembered`).

@@ -99,8 +99,8 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_gateway(demo_db_path: Path) -> Gateway:
-    # Publication mode remembers about 30 answers a filter (the pages' shared protection for
-    # each DA choice, and each page's tables); the server keeps MEMO_SIZE, about two filters'.
+    # Publication mode remembers about 60 answers a filter (the pages' shared protection for
+    # each DA choice, and each page's tables); the server keeps MEMO_SIZE, about four filters'.
     # The tests come back to the same filters from module to module (the disclosure audits'
     # examples), so this worker's connection keeps all it works out: the answers are the same,
     # only not worked out again (test_disclosure.py 101 s to 84 s).
