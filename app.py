@@ -158,3 +158,5 @@ st.sidebar.caption(
     f"{info.first_month:%b %Y} to {info.last_month:%b %Y} · extract {info.extract_date:%d %b %Y}"
 )
 navigation.run()
+# in publication mode, the pages opened next for this filter are protected while this is read
+ui.prepare_ahead(profile_filter)

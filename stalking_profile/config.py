@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -43,6 +44,9 @@ class Settings:
       (`STALKING_PROFILE_OIDC_ROLES`): with an identity provider (Streamlit's `st.login`,
       configured in `.streamlit/secrets.toml`), the claim holding a user's groups and which
       group is which role, e.g. `SP-Analysts=analyst,SP-Leads=strategic`.
+    - `prepare_ahead` (`STALKING_PROFILE_PREPARE_AHEAD`): in publication mode, once a page is
+      drawn for a filter, the slowest pages' protection for it is worked out in the background
+      (`stalking_profile.prepared`); `0` leaves each to be worked out when first opened.
     """
 
     db_path: Path = DEFAULT_DB_PATH
@@ -56,6 +60,7 @@ class Settings:
     serial_years: int = 3
     oidc_role_claim: str = "roles"
     oidc_roles: str = ""
+    prepare_ahead: bool = True
 
     @property
     def operational_store_url(self) -> str:
@@ -83,7 +88,22 @@ class Settings:
             round_to=int(env.get("STALKING_PROFILE_ROUND_TO", defaults.round_to)),
             serial_victims=int(env.get("STALKING_PROFILE_SERIAL_VICTIMS", defaults.serial_victims)),
             serial_years=int(env.get("STALKING_PROFILE_SERIAL_YEARS", defaults.serial_years)),
+            prepare_ahead=_switch(env, "STALKING_PROFILE_PREPARE_AHEAD", defaults.prepare_ahead),
         )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """The environment variable `name` as a setting that is on or off: `1`, `true`, `yes` or
+    `on` and `0`, `false`, `no` or `off` (any case); unset or empty, `default`. Anything else
+    is refused, saying which variable and what it may be."""
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0 (on or off), not {value!r}")
 
 
 @cache

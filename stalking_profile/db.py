@@ -147,6 +147,12 @@ class Gateway:
                 del _BEING_WORKED_OUT[flight]
             done.set()
 
+    @property
+    def memo_id(self) -> int | None:
+        """Which memo `remembered` keeps answers in (shared by a connection's scoped
+        gateways; None where answers are not kept: a writable connection)."""
+        return None if self._memo is None else id(self._memo)
+
     def require(self, permission: Permission) -> None:
         """Refuse (AccessDenied) unless this gateway's access may do `permission`."""
         if self.access is not None:

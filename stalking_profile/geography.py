@@ -582,9 +582,8 @@ def ward_geometry(
 
     weights = contiguity_weights(frame, force)
     lon, lat = district_outlines(frame, force)
-    wards = pl.from_pandas(frame.drop(columns="geometry"))
     return WardGeometry(
-        wards,
+        _listed(frame),
         display_geojson(frame, force),
         lon,
         lat,
@@ -592,6 +591,17 @@ def ward_geometry(
         int(min(weights.cardinalities.values())),
         ward_points(frame),
     )
+
+
+def ward_list(gateway: Gateway, districts: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """The wards of `districts` (all if None) as their map lists them (`WardGeometry.wards`,
+    in the same order), without working on their boundaries: what protecting a map's counts
+    needs (0.06 s at 7,056 wards; their `ward_geometry` 2.6 s)."""
+    return _listed(ward_geodataframe(gateway, districts))
+
+
+def _listed(frame: gpd.GeoDataFrame) -> pl.DataFrame:
+    return pl.from_pandas(frame.drop(columns="geometry"))
 
 
 def ward_points(wards: gpd.GeoDataFrame) -> pl.DataFrame:

@@ -25,6 +25,7 @@ from stalking_profile.panels import (
 )
 from stalking_profile.publication import (
     NOT_A_COUNT,
+    exact_for_protection,
     is_small,
     publishable,
     rounded_last,
@@ -123,16 +124,16 @@ def with_funnel(wards: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def ward_offences(counts: pl.DataFrame, geometry: WardGeometry) -> pl.DataFrame:
-    """Offences per ward (all wards of the geometry, 0 where none), with population and rate
-    per 1,000 residents, in the geometry's row order."""
+def ward_offences(counts: pl.DataFrame, wards: pl.DataFrame) -> pl.DataFrame:
+    """Offences per ward (all `wards` of a map, `WardGeometry.wards`, 0 where none), with
+    population and rate per 1,000 residents, in their order."""
     per_ward = (
         counts.filter(pl.col("ward_code").is_not_null())
         .group_by("ward_code")
         .agg(pl.col("offences").sum())
     )
     return (
-        geometry.wards.join(per_ward, on="ward_code", how="left", maintain_order="left")
+        wards.join(per_ward, on="ward_code", how="left", maintain_order="left")
         .with_columns(pl.col("offences").fill_null(0).cast(pl.Int64))
         .with_columns(
             hotspots.rate_per_1000(pl.col("offences"), pl.col("population")).alias("rate")
@@ -140,12 +141,12 @@ def ward_offences(counts: pl.DataFrame, geometry: WardGeometry) -> pl.DataFrame:
     )
 
 
-def not_mapped(counts: pl.DataFrame, geometry: WardGeometry) -> int:
+def not_mapped(counts: pl.DataFrame, wards: pl.DataFrame) -> int:
     """Offences (`counts`: ward_code, offences) the map cannot place: no ward recorded, or a
-    ward with no boundary among the geometry's (not loaded, or another district's). Counting
+    ward with no boundary among the map's `wards` (not loaded, or another district's). Counting
     only the first left offences off the map and out of its caption (7 of Calderdale's 97 with
     a ward code no boundary has: "2 of 97 have no known ward" beside wards summing to 88)."""
-    placed = pl.col("ward_code").is_in(geometry.wards["ward_code"].implode()).fill_null(False)
+    placed = pl.col("ward_code").is_in(wards["ward_code"].implode()).fill_null(False)
     return int(counts.filter(~placed)["offences"].sum())
 
 
@@ -232,7 +233,7 @@ def hotspot_panel(
     access = gateway.access
     if not gateway.publication or access is None:
         return panel
-    protected = _protected_wards(gateway, flt, geometry)
+    protected = _protected_wards(gateway, flt, geometry.wards)
     assert protected is not None  # publication mode
     shown = protected.tables["wards"]
     hidden = set(shown.filter(pl.col("offences").is_null())["ward_code"].to_list())
@@ -240,7 +241,7 @@ def hotspot_panel(
     after = protected.tables["ward_totals"].row(0, named=True)
 
     wards = _rated_as_shown(
-        _without_counts(_without_previous(gateway, flt, geometry, panel.wards), hidden)
+        _without_counts(_without_previous(gateway, flt, geometry.wards, panel.wards), hidden)
     )
     if hidden:  # Gi* and the whole area's rate would give the withheld counts back
         wards = _funnel_of_shown(
@@ -271,6 +272,24 @@ def hotspot_panel(
     )
 
 
+def _whole_previous(gateway: Gateway, flt: ProfileFilter) -> bool:
+    """Whether the data hold the whole period before the filter's: a ward's change needs it,
+    and is left blank otherwise."""
+    compared = flt.comparison(queries.dataset_info(gateway).first_month)
+    return compared.previous is not None and not compared.like_for_like
+
+
+def protect_wards_ahead(gateway: Gateway, flt: ProfileFilter, wards: pl.DataFrame) -> None:
+    """In publication mode, work out what the Hotspot maps page protects for the filter and
+    its map's `wards` (`geography.ward_list`): its wards' counts, and the previous period's
+    where the page compares with it. Opening the page then finds them done
+    (`prepared.Preparer`)."""
+    exact = exact_for_protection(gateway)
+    _protected_wards(exact, flt, wards)
+    if _whole_previous(exact, flt):
+        _protected_wards(exact, flt.previous(), wards)
+
+
 CROSS_CHOICE_WARDS = 500  # above this many wards the DA and non-DA maps are withheld whole
 CROSS_CHOICE_WITHHELD = (  # .format(limit=CROSS_CHOICE_WARDS)
     "Publication mode withholds the wards' DA and non-DA counts where more than "
@@ -281,7 +300,7 @@ CROSS_CHOICE_WITHHELD = (  # .format(limit=CROSS_CHOICE_WARDS)
 
 
 def _protected_wards(
-    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry
+    gateway: Gateway, flt: ProfileFilter, wards: pl.DataFrame
 ) -> linked_protection.Protected | None:
     """The period's wards ("wards": ward_code, offences) and the map's caption ("ward_totals":
     the offences of no known ward, of all offences) for the filter's DA choice as publication
@@ -294,44 +313,50 @@ def _protected_wards(
     below = access.suppress_below
 
     def tables(chosen: ProfileFilter) -> dict[str, pl.DataFrame]:
-        return _ward_tables(gateway, chosen, geometry, below)
+        return _ward_tables(gateway, chosen, wards, below)
 
-    if geometry.wards.height <= CROSS_CHOICE_WARDS:
+    if wards.height <= CROSS_CHOICE_WARDS:
         return protected_beside_pages_for_every_choice(gateway, flt, "protected wards", tables)
-    # too many wards to protect the three maps as one in a page's time (7,056 wards: minutes):
-    # the map for both beside its pages, the DA and non-DA maps' wards withheld whole
-    chosen = tables(flt)
-    if flt.domestic != "all":
-        chosen["wards"] = chosen["wards"].with_columns(pl.lit(None, pl.Int64).alias("offences"))
-    return protected_beside_pages(gateway, flt, chosen)
+
+    def beside_pages() -> linked_protection.Protected | None:
+        # too many wards to protect the three maps as one in a page's time (7,056 wards:
+        # minutes): the map for both beside its pages, the DA and non-DA maps' wards withheld
+        chosen = tables(flt)
+        if flt.domestic != "all":
+            no_count = pl.lit(None, pl.Int64).alias("offences")
+            chosen["wards"] = chosen["wards"].with_columns(no_count)
+        return protected_beside_pages(gateway, flt, chosen)
+
+    key = ("protected wards beside pages", flt, tuple(wards["ward_code"]), access.disclosure_rule)
+    return gateway.remembered(key, beside_pages)
 
 
 def _ward_tables(
-    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, below: int
+    gateway: Gateway, flt: ProfileFilter, wards: pl.DataFrame, below: int
 ) -> dict[str, pl.DataFrame]:
     """The period's wards and the map's caption for the filter's DA choice, as protection
     reads them: small counts already withheld (primary suppression)."""
     current = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
-    wards = ward_offences(current, geometry).select("ward_code", "offences")
-    unknown = not_mapped(current, geometry)
+    counts = ward_offences(current, wards).select("ward_code", "offences")
+    unknown = not_mapped(current, wards)
     offences = int(current["offences"].sum())
     small = [None if is_small(n, below) else n for n in (unknown, offences)]
-    return {"wards": suppress_frame(wards, below), "ward_totals": _totals(*small)}
+    return {"wards": suppress_frame(counts, below), "ward_totals": _totals(*small)}
 
 
 def _a_ward_withheld_before_protection(
-    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry
+    gateway: Gateway, flt: ProfileFilter, wards: pl.DataFrame
 ) -> bool:
     """Whether a ward of the filter's DA choice is withheld whatever secondary suppression
     does (so `_protected_wards` has one withheld): a small count, or a DA or non-DA map's
     wards above CROSS_CHOICE_WARDS, withheld whole. False outside publication mode."""
     access = gateway.access
-    if not gateway.publication or access is None or geometry.wards.is_empty():
+    if not gateway.publication or access is None or wards.is_empty():
         return False
-    if geometry.wards.height > CROSS_CHOICE_WARDS and flt.domestic != "all":
+    if wards.height > CROSS_CHOICE_WARDS and flt.domestic != "all":
         return True
-    wards = _ward_tables(gateway, flt, geometry, access.suppress_below)["wards"]
-    return wards["offences"].null_count() > 0
+    counts = _ward_tables(gateway, flt, wards, access.suppress_below)["wards"]
+    return counts["offences"].null_count() > 0
 
 
 def _ward_counts(protected: linked_protection.Protected, codes: pl.Series) -> pl.Series:
@@ -343,7 +368,7 @@ def _ward_counts(protected: linked_protection.Protected, codes: pl.Series) -> pl
 
 
 def _without_previous(
-    gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, wards: pl.DataFrame
+    gateway: Gateway, flt: ProfileFilter, mapped: pl.DataFrame, wards: pl.DataFrame
 ) -> pl.DataFrame:
     """The wards with their previous period's counts protected as the page protects that
     period's wards (_protected_wards: Leeds, July to September 2021, the Trends page's 644
@@ -351,7 +376,7 @@ def _without_previous(
     withheld 2)."""
     if wards["previous_offences"].is_null().all():  # no whole previous period in the data
         return wards
-    protected = _protected_wards(gateway, flt.previous(), geometry)
+    protected = _protected_wards(gateway, flt.previous(), mapped)
     if protected is None:
         return wards
     return wards.with_columns(
@@ -454,10 +479,10 @@ def _hotspot_panel(
     current = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
     compared = flt.comparison(queries.dataset_info(gateway).first_month)
     previous = apply_domestic(queries.ward_totals(gateway, flt.previous()), flt.domestic)
-    # a ward's change needs the whole period before in the data; otherwise it is left blank
-    whole = compared.previous is not None and not compared.like_for_like
-    wards = hotspots.ward_hotspots(ward_offences(current, geometry), geometry.weights, correct)
-    before = ward_offences(previous, geometry).select(
+    whole = _whole_previous(gateway, flt)
+    mapped = geometry.wards
+    wards = hotspots.ward_hotspots(ward_offences(current, mapped), geometry.weights, correct)
+    before = ward_offences(previous, mapped).select(
         "ward_code",
         (pl.col("offences") if whole else pl.lit(None, dtype=pl.Int64)).alias("previous_offences"),
     )
@@ -475,7 +500,7 @@ def _hotspot_panel(
         geometry, wards, measure, charts.subtitled(f"{label} by ward", description), unit
     )
     hotspot_figure = maps.hotspot_figure(geometry, wards, _hotspot_title(description))
-    unknown = not_mapped(current, geometry)
+    unknown = not_mapped(current, mapped)
     ward_table = _ward_table(wards)
     return HotspotPanel(
         _funnel_figure(ward_table, description, AREA_RATE),
@@ -612,9 +637,9 @@ def emerging_panel(
     # a small count is withheld by any protection: the quarters' span (from the start of the
     # data) has pages a commissioner's office waits up to 20 s to protect (Calderdale to
     # September 2021), and the answer is known without them
-    withheld = _a_ward_withheld_before_protection(gateway, span, geometry)
+    withheld = _a_ward_withheld_before_protection(gateway, span, geometry.wards)
     if not withheld:
-        protected = _protected_wards(gateway, span, geometry)
+        protected = _protected_wards(gateway, span, geometry.wards)
         if protected is None:
             return panel
         withheld = _ward_counts(protected, panel.table["ward_code"]).null_count() > 0
@@ -705,7 +730,8 @@ class Comparison:
 
 
 def _layer(gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry) -> pl.DataFrame:
-    return ward_offences(apply_domestic(queries.ward_totals(gateway, flt), flt.domestic), geometry)
+    counts = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
+    return ward_offences(counts, geometry.wards)
 
 
 # Each comparison map colours a ward by its rate per 1,000, and the ward table gives its

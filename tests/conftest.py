@@ -35,6 +35,11 @@ settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Publication mode's pages prepared in the background (stalking_profile/prepared.py) would
+# work out, beside every commissioner's page a test opens, protection no test then reads: the
+# dashboards the tests start (in this process and as servers) do not, but tests/test_prepared.py.
+os.environ.setdefault("STALKING_PROFILE_PREPARE_AHEAD", "0")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DISTRICTS = ("BD", "CD", "KD", "LD", "WD")

@@ -579,6 +579,32 @@ def test_the_same_page_for_an_analyst_shows_small_counts(app_test):
     assert _small_counts_of_every_tab(at, "app_pages/overview.py") != []
 
 
+def test_a_commissioners_page_asks_for_the_next_pages_to_be_prepared(app_test, monkeypatch):
+    """Publication mode's slowest pages are protected in the background once a page is drawn
+    (stalking_profile/prepared.py, tests/test_prepared.py): a commissioner's office's page
+    asks for its filter; an analyst's asks for nothing; switched off, nothing is asked."""
+    from stalking_profile import prepared
+
+    asked: list = []
+
+    def ask(self, gateway, flt) -> bool:
+        asked.append((gateway.publication, flt))
+        return False  # not prepared here: what is prepared is tests/test_prepared.py's
+
+    monkeypatch.setattr(prepared.Preparer, "ask", ask)
+    monkeypatch.setenv("STALKING_PROFILE_PREPARE_AHEAD", "1")
+    at = _open_as(app_test, "commissioner", "app_pages/overview.py", **SMALL_ADDRESS)
+    assert asked and all(publication for publication, _ in asked)
+    assert {flt for _, flt in asked} == {at.session_state["profile_filter"]}
+    asked.clear()
+    _open_as(app_test, "analyst", "app_pages/overview.py", **SMALL_ADDRESS)
+    assert asked and not any(publication for publication, _ in asked)
+    asked.clear()
+    monkeypatch.setenv("STALKING_PROFILE_PREPARE_AHEAD", "0")
+    _open_as(app_test, "commissioner", "app_pages/overview.py", **SMALL_ADDRESS)
+    assert asked == []
+
+
 def test_the_open_demo_cannot_manage_users_or_read_the_audit_trail(app_test, tmp_path):
     """Helper 49's trial: the synthetic demo, open without login, let any visitor add an
     administrator and reset another account's password (live once login was turned on, or at

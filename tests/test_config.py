@@ -28,6 +28,18 @@ def test_environment_overrides_each_setting() -> None:
     assert settings == Settings(Path("/tmp/force.duckdb"), 7, 50)
 
 
+def test_preparing_pages_ahead_is_on_unless_switched_off() -> None:
+    import pytest
+
+    assert Settings.from_env({}).prepare_ahead is True
+    for value, expected in (("0", False), ("off", False), ("No", False), ("1", True), ("", True)):
+        assert (
+            Settings.from_env({"STALKING_PROFILE_PREPARE_AHEAD": value}).prepare_ahead is expected
+        )
+    with pytest.raises(ValueError, match="STALKING_PROFILE_PREPARE_AHEAD must be 1 or 0"):
+        Settings.from_env({"STALKING_PROFILE_PREPARE_AHEAD": "sometimes"})
+
+
 def test_streamlit_does_not_collect_every_object_after_every_run() -> None:
     """Streamlit's default runs gc.collect(2) after each script run: with the cached panels,
     ward geometry and figures in memory that was about 0.5 s of one core a rerun at 10 million

@@ -2272,7 +2272,7 @@ def test_a_small_wards_emerging_categories_are_withheld_without_protecting_the_s
     reader = _as_role(demo_gateway, "commissioner")
     first = date(2021, 1, 1)  # three quarters: a span quick to protect, for the comparison
     span = flt.with_period(first, flt.end_month)
-    protected = map_panels._protected_wards(reader, span, geometry)
+    protected = map_panels._protected_wards(reader, span, geometry.wards)
     assert protected is not None
     hidden = protected.tables["wards"]["offences"].null_count()
     assert hidden, "the span's wards have one withheld"

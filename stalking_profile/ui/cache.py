@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import polars as pl
 import streamlit as st
 
-from stalking_profile import geography, queries, snapshots
+from stalking_profile import geography, prepared, queries, snapshots
 from stalking_profile.access import Access, AccessDenied, Permission
 from stalking_profile.config import Settings
 from stalking_profile.db import Gateway, connect
@@ -63,6 +63,21 @@ def suppression(access: Access) -> tuple[int, int]:
 
 def current_gateway() -> Gateway:
     return reader(database_version(), current_access())
+
+
+@st.cache_resource(show_spinner=False)
+def preparer() -> prepared.Preparer:
+    """The server's one preparer of publication mode's pages (`prepared.Preparer`)."""
+    return prepared.Preparer()
+
+
+def prepare_ahead(flt: ProfileFilter) -> None:
+    """Once a page has been drawn for the filter, in publication mode: the other pages'
+    protection for it worked out in the background, so the page opened next finds it done
+    (`prepared`). Nothing outside publication mode, once asked for the filter, or with
+    `STALKING_PROFILE_PREPARE_AHEAD=0`."""
+    if settings().prepare_ahead:
+        preparer().ask(current_gateway(), flt)
 
 
 @st.cache_data(show_spinner=False)
