@@ -46,8 +46,8 @@ STORE_FACTS = frozenset(
 T = TypeVar("T")
 # Answers `Gateway.remembered` keeps per read-only connection. Publication mode works out
 # about 60 for a filter whose pages are all opened (each DA choice's pages, their shared
-# protection, the maps' previous period), 5 MB at a million offences: 256 keep about four
-# filters', so a commissioner's office going back to a period does not wait for it again.
+# protection, the maps' previous period): 3 MB on the demo, 14 MB at a million offences. 256
+# keep about four filters', so going back to a period does not wait for it again.
 MEMO_SIZE = 256
 _MEMO_LOCK = threading.Lock()
 # The answers being worked out now, by memo and key: another session asking for one waits for
