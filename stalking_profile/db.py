@@ -130,8 +130,9 @@ class Gateway:
                     done = threading.Event()
                     _BEING_WORKED_OUT[flight] = (done, threading.get_ident())
                     break
-                if working[1] == threading.get_ident():  # asked for inside its own working out
-                    return build()
+                inside_its_own = working[1] == threading.get_ident()
+            if inside_its_own:  # asked for inside its own working out: worked out here
+                return build()
             # the answer is in the memo once set, unless it failed or was let go already:
             # then this session works it out
             working[0].wait()
@@ -149,9 +150,23 @@ class Gateway:
 
     @property
     def memo_id(self) -> int | None:
-        """Which memo `remembered` keeps answers in (shared by a connection's scoped
-        gateways; None where answers are not kept: a writable connection)."""
+        """Which memo `remembered` keeps answers in (shared by a connection's scoped gateways;
+        None where answers are not kept). Another memo may take the same id once this one is
+        let go: compare ids only while holding both gateways."""
         return None if self._memo is None else id(self._memo)
+
+    @property
+    def remembers(self) -> bool:
+        """Whether `remembered` keeps its answers (a read-only connection)."""
+        return self._memo is not None
+
+    def knows(self, key: Hashable) -> bool:
+        """Whether `remembered` holds an answer for `key` now (without working it out)."""
+        memo = self._memo
+        if memo is None:
+            return False
+        with _MEMO_LOCK:
+            return key in memo
 
     def require(self, permission: Permission) -> None:
         """Refuse (AccessDenied) unless this gateway's access may do `permission`."""

@@ -14,7 +14,13 @@ import polars as pl
 
 from stalking_profile import charts, filters, linked_figures, linked_protection, maps, queries
 from stalking_profile.db import Gateway
-from stalking_profile.filters import ProfileFilter, add_months, apply_domestic, months_between
+from stalking_profile.filters import (
+    DOMESTIC_KEYS,
+    ProfileFilter,
+    add_months,
+    apply_domestic,
+    months_between,
+)
 from stalking_profile.formatting import plural
 from stalking_profile.geography import WardGeometry
 from stalking_profile.measures import funnel, hotspots
@@ -281,13 +287,17 @@ def _whole_previous(gateway: Gateway, flt: ProfileFilter) -> bool:
 
 def protect_wards_ahead(gateway: Gateway, flt: ProfileFilter, wards: pl.DataFrame) -> None:
     """In publication mode, work out what the Hotspot maps page protects for the filter and
-    its map's `wards` (`geography.ward_list`): its wards' counts, and the previous period's
-    where the page compares with it. Opening the page then finds them done
-    (`prepared.Preparer`)."""
+    its map's `wards` (`geography.ward_list`) under every DA choice: its wards' counts, and
+    the previous period's where the page compares with it. Opening the page then finds them
+    done (`prepared.Preparer`)."""
     exact = exact_for_protection(gateway)
-    _protected_wards(exact, flt, wards)
-    if _whole_previous(exact, flt):
-        _protected_wards(exact, flt.previous(), wards)
+    # up to CROSS_CHOICE_WARDS the three DA choices' maps are protected as one, and kept for
+    # each; above it each choice's map is protected on its own
+    for choice in DOMESTIC_KEYS if wards.height > CROSS_CHOICE_WARDS else ("all",):
+        chosen = replace(flt, domestic=choice)
+        _protected_wards(exact, chosen, wards)
+        if _whole_previous(exact, chosen):
+            _protected_wards(exact, chosen.previous(), wards)
 
 
 CROSS_CHOICE_WARDS = 500  # above this many wards the DA and non-DA maps are withheld whole

@@ -14,81 +14,109 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import replace
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
 
 from stalking_profile import geography, map_panels, panels, protection_panels
+from stalking_profile.config import SMALL_DENOMINATOR
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
 
 log = logging.getLogger(__name__)
 
 
-def _outcomes(gateway: Gateway, flt: ProfileFilter) -> None:
+def _outcomes(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> None:
     panels.outcome_districts(gateway, flt)
 
 
-def _hotspot_maps(gateway: Gateway, flt: ProfileFilter) -> None:
+def _hotspot_maps(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> None:
     wards = geography.ward_list(gateway, flt.districts)
     if not wards.is_empty():  # else no map to prepare
         map_panels.protect_wards_ahead(gateway, flt, wards)
 
 
-def _victim_contact(gateway: Gateway, flt: ProfileFilter) -> None:
-    protection_panels.contact_panel(gateway, flt)
+def _victim_contact(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> None:
+    protection_panels.contact_panel(gateway, flt, small_denominator)
 
 
 # The pages whose first opening waits longest in publication mode, in the navigation's order
 # (the Overview, Trends, Risk and flags, Data quality and Repeats pages share one protection,
 # which the first page opened works out).
-PAGES: dict[str, Callable[[Gateway, ProfileFilter], None]] = {
+PAGES: dict[str, Callable[[Gateway, ProfileFilter, int], None]] = {
     "Outcomes": _outcomes,
     "Hotspot maps": _hotspot_maps,
     "Victim contact": _victim_contact,
 }
 
 
-def prepare_pages(gateway: Gateway, flt: ProfileFilter) -> list[str]:
-    """Work out the protection of each of PAGES for the filter (for DA and non-DA together:
-    the three DA choices are protected as one) on a gateway reading in publication mode, so
-    that opening them finds it done. Returns the pages prepared (none outside publication
-    mode)."""
+def prepare_pages(
+    gateway: Gateway, flt: ProfileFilter, small_denominator: int = SMALL_DENOMINATOR
+) -> list[str]:
+    """Work out the protection of each of PAGES for the filter under every DA choice, on a
+    gateway reading in publication mode, so that opening them finds it done (the pages' own
+    setting of `small_denominator`, which their protected tables flag). Returns the pages
+    prepared (none outside publication mode)."""
     if not gateway.publication:
         return []
     both = replace(flt, domestic="all")
     for prepare in PAGES.values():
-        prepare(gateway, both)
+        prepare(gateway, both, small_denominator)
     return list(PAGES)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    gateway: Gateway
+    flt: ProfileFilter
+    small_denominator: int
+    mark: Hashable  # kept among the gateway's answers once prepared
+
+    def same(self, other: _Asked | None) -> bool:
+        """The same preparation: the same mark on the same snapshot's answers (both hold
+        their gateway, so its memo cannot be let go and another take its place)."""
+        return (
+            other is not None
+            and other.mark == self.mark
+            and other.gateway.memo_id == self.gateway.memo_id
+        )
 
 
 class Preparer:
     """One background thread a process that prepares pages (`prepare_pages`) for the filters
     asked for, one at a time: a filter asked for while another is being prepared waits its
     turn, and only the latest one asked for waits (a commissioner's office moving on from a
-    filter no longer needs the one before). Each filter is prepared once per snapshot and
-    rule. A failure is logged and does not stop the next."""
+    filter no longer needs the one before; asked for again, it is prepared then). Once
+    prepared, a mark is kept among the snapshot's answers (`Gateway.remembered`): the filter
+    is not prepared again while it is there, and is once the answers have let it go with the
+    mark. A preparation that fails is logged and marked too (not tried again on every page
+    drawn), and the next is prepared."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._asked: set[tuple[int, ProfileFilter, tuple[int, int]]] = set()
-        self._next: tuple[Gateway, ProfileFilter] | None = None
+        self._next: _Asked | None = None
+        self._current: _Asked | None = None
         self._worker: threading.Thread | None = None
-        self.idle = threading.Event()  # set while nothing is being prepared (for tests)
+        self.idle = threading.Event()  # set while nothing is being prepared or waiting
         self.idle.set()
-        self.prepared: list[tuple[ProfileFilter, list[str]]] = []
+        self.prepared: deque[tuple[ProfileFilter, list[str]]] = deque(maxlen=64)
 
-    def ask(self, gateway: Gateway, flt: ProfileFilter) -> bool:
+    def ask(
+        self, gateway: Gateway, flt: ProfileFilter, small_denominator: int = SMALL_DENOMINATOR
+    ) -> bool:
         """Prepare the pages for `flt` in the background, unless the gateway does not read in
-        publication mode or they were asked for before. True if it will."""
-        access, memo = gateway.access, gateway.memo_id
-        if not gateway.publication or access is None or memo is None:
-            return False  # nothing to prepare, or nowhere to keep it
-        key = (memo, replace(flt, domestic="all"), access.disclosure_rule)
+        publication mode (or keeps no answers), or they are prepared, being prepared or
+        waiting already. True if it will."""
+        access = gateway.access
+        if not gateway.publication or access is None or not gateway.remembers:
+            return False
+        both = replace(flt, domestic="all")
+        mark = ("pages prepared ahead", both, access.disclosure_rule, small_denominator)
+        asked = _Asked(gateway, both, small_denominator, mark)
         with self._lock:
-            if key in self._asked:
+            if asked.same(self._current) or asked.same(self._next) or gateway.knows(mark):
                 return False
-            self._asked.add(key)
-            self._next = (gateway, flt)
+            self._next = asked
             self.idle.clear()
             if self._worker is None:
                 self._worker = threading.Thread(
@@ -98,15 +126,25 @@ class Preparer:
         return True
 
     def _work(self) -> None:
-        while True:
-            with self._lock:
-                if self._next is None:
+        finished = False
+        try:
+            while True:
+                with self._lock:
+                    asked = self._current = self._next
+                    self._next = None
+                    if asked is None:
+                        self._worker = None
+                        self.idle.set()
+                        finished = True
+                        return
+                try:
+                    pages = prepare_pages(asked.gateway, asked.flt, asked.small_denominator)
+                    self.prepared.append((asked.flt, pages))
+                except Exception:  # a page that cannot be prepared is worked out when opened
+                    log.exception("could not prepare the pages for %s ahead", asked.flt.describe())
+                asked.gateway.remembered(asked.mark, lambda: True)
+        finally:
+            if not finished:  # ended by something other than an Exception: the next ask
+                with self._lock:  # starts another thread
                     self._worker = None
-                    self.idle.set()
-                    return
-                gateway, flt = self._next
-                self._next = None
-            try:
-                self.prepared.append((flt, prepare_pages(gateway, flt)))
-            except Exception:  # a page that cannot be prepared is worked out when opened
-                log.exception("could not prepare the pages for %s ahead", flt.describe())
+                    self._current = None

@@ -394,7 +394,9 @@ def contact_panel(
         assert built is not None  # the contact table is there: the filter's panel was built
         return built.tables(chosen)
 
-    protected = protected_beside_pages_for_every_choice(gateway, flt, "protected contact", tables)
+    # the protected tables flag the rates on fewer offences than the small denominator
+    page = f"protected contact, small under {small_denominator}"
+    protected = protected_beside_pages_for_every_choice(gateway, flt, page, tables)
     if protected is None:
         return panel
     monthly = protected.tables["contact_monthly"]

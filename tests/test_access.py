@@ -587,7 +587,7 @@ def test_a_commissioners_page_asks_for_the_next_pages_to_be_prepared(app_test, m
 
     asked: list = []
 
-    def ask(self, gateway, flt) -> bool:
+    def ask(self, gateway, flt, small_denominator) -> bool:
         asked.append((gateway.publication, flt))
         return False  # not prepared here: what is prepared is tests/test_prepared.py's
 

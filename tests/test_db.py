@@ -3,7 +3,9 @@ together or not at all."""
 
 from __future__ import annotations
 
+import sys
 import threading
+import time
 from pathlib import Path
 
 import polars as pl
@@ -152,8 +154,7 @@ def test_an_answer_asked_for_while_it_is_worked_out_is_worked_out_once(
         )
     )
     second.start()
-    second.join(timeout=0.5)
-    assert second.is_alive()  # waiting for the first, not working it out
+    assert _waiting(second)  # for the first's answer (or, were it working it out, in `slow`)
     release.set()
     first.join(timeout=30)
     second.join(timeout=30)
@@ -180,12 +181,36 @@ def test_an_answer_asked_for_while_it_is_worked_out_is_worked_out_once(
     later: list[str] = []
     second = threading.Thread(target=lambda: later.append(reader.remembered("f", lambda: "ok")))
     second.start()
+    assert _waiting(second)  # for the first's answer: its own would be at once
     release.set()
     first.join(timeout=30)
     second.join(timeout=30)
     assert len(failures) == 1 and later == ["ok"]
-    assert reader.remembered("r", lambda: reader.remembered("r", lambda: "inner")) == "inner"
+
+    def inside_its_own() -> str:  # and, inside that, for another answer
+        inner = lambda: reader.remembered("s", lambda: "inner")  # noqa: E731
+        return reader.remembered("r", lambda: reader.remembered("r", inner))
+
+    found: list[str] = []
+    asking = threading.Thread(target=lambda: found.append(inside_its_own()))
+    asking.start()
+    asking.join(timeout=30)
+    assert not asking.is_alive() and found == ["inner"]
     reader.close()
+
+
+def _waiting(thread: threading.Thread, timeout: float = 30) -> bool:
+    """Whether `thread` comes to wait on an event within `timeout` seconds (its stack, polled
+    until then)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and thread.is_alive():
+        frame = sys._current_frames().get(thread.ident or -1)
+        while frame is not None:
+            if frame.f_code.co_name == "wait" and frame.f_code.co_filename == threading.__file__:
+                return True
+            frame = frame.f_back
+        time.sleep(0.01)
+    return False
 
 
 def test_started_reads_run_beside_the_caller_and_hand_back_their_errors(store: Gateway) -> None:

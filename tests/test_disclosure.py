@@ -880,6 +880,21 @@ def test_a_model_of_one_sum_answers_each_count_for_the_bounds_as_they_stand(data
                 for largest in (False, True)
             ]
             assert [model.smallest(), model.largest()] == fresh
+            assert fresh == _one_sum_by_adding_the_others(
+                *model.one_sum, *model.bounds, model.aimed
+            )
+
+
+def _one_sum_by_adding_the_others(coefficients, total, lower, upper, aimed) -> list[float]:
+    """A count's smallest and largest value in one sum, the others' parts added up afresh for
+    it (as the model did before it added them up once for every count)."""
+    others = np.arange(len(coefficients)) != aimed
+    a, low, high = coefficients[others], lower[others], upper[others]
+    least = float(np.sum(np.where(a > 0, a * low, a * high)))
+    most = float(np.sum(np.where(a > 0, a * high, a * low)))
+    ends = sorted(((total - most) / coefficients[aimed], (total - least) / coefficients[aimed]))
+    smallest, greatest = max(ends[0], lower[aimed]), min(ends[1], upper[aimed])
+    return [v if np.isinf(v) else round(float(v), 6) for v in (smallest, greatest)]
 
 
 def _outcome_filter(districts, latest_year=False):

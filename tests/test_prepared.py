@@ -115,13 +115,14 @@ def test_the_preparer_prepares_each_filter_once_and_only_the_latest_waiting(
     demo_db_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """One filter at a time in the background: a filter asked for again (under another DA
-    choice too) is not prepared again; of those asked for while one is being prepared, only
-    the latest waits (the office has moved on from the others); one that fails is logged and
-    the next is prepared."""
+    choice too) while it waits, is prepared, or once prepared, is not prepared again; of those
+    asked for while one is being prepared, only the latest waits (the office has moved on from
+    the others), and one passed over is prepared when asked for again; one that fails is logged
+    (and not tried again) and the next is prepared."""
     started, release = threading.Event(), threading.Event()
     done: list[ProfileFilter] = []
 
-    def prepare(gateway: Gateway, flt: ProfileFilter) -> list[str]:
+    def prepare(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> list[str]:
         if flt.start_month == date(2021, 1, 1):
             started.set()
             release.wait(timeout=60)
@@ -137,17 +138,41 @@ def test_the_preparer_prepares_each_filter_once_and_only_the_latest_waiting(
     assert preparer.ask(reader, first)
     assert started.wait(timeout=60)
     assert not preparer.idle.is_set()
+    assert not preparer.ask(reader, replace(first, domestic="non_domestic"))  # being prepared
     assert preparer.ask(reader, QUARTER)  # waits, then is passed over for the latest
     failing = QUARTER.with_period(date(2021, 4, 1), date(2021, 6, 1))
     assert preparer.ask(reader, failing)
-    assert not preparer.ask(reader, replace(first, domestic="non_domestic"))  # asked before
+    assert not preparer.ask(reader, failing)  # waiting already
     release.set()
     assert preparer.idle.wait(timeout=60)
     assert done == [first]
     assert "could not prepare the pages for" in caplog.text
-    later = QUARTER.with_period(date(2021, 10, 1), date(2021, 12, 1))
+    assert not preparer.ask(reader, first)  # prepared
+    assert not preparer.ask(reader, failing)  # failed: not tried again
     with caplog.at_level(logging.ERROR):
-        assert preparer.ask(reader, later)
+        assert preparer.ask(reader, QUARTER)  # passed over: asked for again, prepared now
         assert preparer.idle.wait(timeout=60)
-    assert done == [first, later]
-    assert [flt for flt, _ in preparer.prepared] == [first, later]
+    assert done == [first, QUARTER]
+    assert [flt for flt, _ in preparer.prepared] == [first, QUARTER]
+
+
+def test_a_filter_is_prepared_again_once_the_snapshots_answers_let_it_go(
+    demo_db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mark that a filter is prepared is kept among the answers worked out on the
+    snapshot: once they have let it go (the last MEMO_SIZE kept), so have they its pages'
+    protection, and it is prepared again when asked for."""
+    done: list[ProfileFilter] = []
+    monkeypatch.setattr(prepared, "prepare_pages", lambda g, flt, small: done.append(flt) or [])
+    reader = connect(demo_db_path, read_only=True, memo_size=2).scoped(
+        Access.for_role("x", Role("commissioner"))
+    )
+    preparer = prepared.Preparer()
+    assert preparer.ask(reader, QUARTER)
+    assert preparer.idle.wait(timeout=60)
+    assert not preparer.ask(reader, QUARTER)
+    for key in ("another answer", "and another"):
+        reader.remembered(key, lambda: 0)
+    assert preparer.ask(reader, QUARTER)
+    assert preparer.idle.wait(timeout=60)
+    assert done == [QUARTER, QUARTER]

@@ -77,7 +77,7 @@ def prepare_ahead(flt: ProfileFilter) -> None:
     (`prepared`). Nothing outside publication mode, once asked for the filter, or with
     `STALKING_PROFILE_PREPARE_AHEAD=0`."""
     if settings().prepare_ahead:
-        preparer().ask(current_gateway(), flt)
+        preparer().ask(current_gateway(), flt, settings().small_denominator)
 
 
 @st.cache_data(show_spinner=False)
