@@ -278,10 +278,14 @@ def hotspot_panel(
     )
 
 
-def _whole_previous(gateway: Gateway, flt: ProfileFilter) -> bool:
+def _comparison(gateway: Gateway, flt: ProfileFilter) -> filters.Comparison:
+    """The filter's period against the one before it, as the data hold it."""
+    return flt.comparison(queries.dataset_info(gateway).first_month)
+
+
+def _whole_previous(compared: filters.Comparison) -> bool:
     """Whether the data hold the whole period before the filter's: a ward's change needs it,
     and is left blank otherwise."""
-    compared = flt.comparison(queries.dataset_info(gateway).first_month)
     return compared.previous is not None and not compared.like_for_like
 
 
@@ -296,7 +300,7 @@ def protect_wards_ahead(gateway: Gateway, flt: ProfileFilter, wards: pl.DataFram
     for choice in DOMESTIC_KEYS if wards.height > CROSS_CHOICE_WARDS else ("all",):
         chosen = replace(flt, domestic=choice)
         _protected_wards(exact, chosen, wards)
-        if _whole_previous(exact, chosen):
+        if _whole_previous(_comparison(exact, chosen)):
             _protected_wards(exact, chosen.previous(), wards)
 
 
@@ -487,9 +491,9 @@ def _hotspot_panel(
     """Offences per ward for the filter (count or rate), Gi* hot and cold spots on ward rates,
     and the top wards with their change against the previous equal period."""
     current = apply_domestic(queries.ward_totals(gateway, flt), flt.domestic)
-    compared = flt.comparison(queries.dataset_info(gateway).first_month)
+    compared = _comparison(gateway, flt)
     previous = apply_domestic(queries.ward_totals(gateway, flt.previous()), flt.domestic)
-    whole = _whole_previous(gateway, flt)
+    whole = _whole_previous(compared)
     mapped = geometry.wards
     wards = hotspots.ward_hotspots(ward_offences(current, mapped), geometry.weights, correct)
     before = ward_offences(previous, mapped).select(

@@ -67,10 +67,16 @@ def prepare_pages(
 
 @dataclass(frozen=True)
 class _Asked:
-    gateway: Gateway
-    flt: ProfileFilter
+    gateway: Gateway  # reading in publication mode
+    flt: ProfileFilter  # for DA and non-DA together
     small_denominator: int
-    mark: Hashable  # kept among the gateway's answers once prepared
+
+    @property
+    def mark(self) -> Hashable:
+        """Kept among the gateway's answers once the pages are prepared."""
+        assert self.gateway.access is not None  # publication mode
+        rule = self.gateway.access.disclosure_rule
+        return ("pages prepared ahead", self.flt, rule, self.small_denominator)
 
     def same(self, other: _Asked | None) -> bool:
         """The same preparation: the same mark on the same snapshot's answers (both hold
@@ -110,11 +116,9 @@ class Preparer:
         access = gateway.access
         if not gateway.publication or access is None or not gateway.remembers:
             return False
-        both = replace(flt, domestic="all")
-        mark = ("pages prepared ahead", both, access.disclosure_rule, small_denominator)
-        asked = _Asked(gateway, both, small_denominator, mark)
+        asked = _Asked(gateway, replace(flt, domestic="all"), small_denominator)
         with self._lock:
-            if asked.same(self._current) or asked.same(self._next) or gateway.knows(mark):
+            if asked.same(self._current) or asked.same(self._next) or gateway.knows(asked.mark):
                 return False
             self._next = asked
             self.idle.clear()
