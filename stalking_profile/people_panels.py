@@ -16,7 +16,7 @@ from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter, apply_domestic
 from stalking_profile.measures import demographics
 from stalking_profile.panels import protected_beside_every_choice
-from stalking_profile.publication import publishable, rounded_last
+from stalking_profile.publication import built_once_when_published, publishable, rounded_last
 
 CHARACTERISTICS = tuple(demographics.CHARACTERISTICS)
 
@@ -112,9 +112,13 @@ def _as_the_page_for_both_shows(
     )
 
 
+@built_once_when_published
 def _protected(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> PeoplePanel:
     """The page's tables (for both, in publication mode) protected beside the three DA
-    choices' pages (`people_panel`); as built outside publication mode."""
+    choices' pages (`people_panel`); as built outside publication mode. Worked out once for
+    the filter on a snapshot in publication mode: the page for DA or non-DA alone reads the
+    page for both, and protected it again each time (3.5 s for Wakefield, June 2021, on the
+    demo)."""
     panel = _people_panel(gateway, flt, small_denominator)
     tables = {
         **{f"people_{c}": panel.profiles[c] for c in CHARACTERISTICS},

@@ -2,7 +2,8 @@
 
 In publication mode the first opening of a page for a filter waits for its protection: on the
 demo about 5 s for the Outcomes page's tables by district and 9 s for the Hotspot maps' wards,
-at a million offences 18-20 s for the Outcomes page. Once a commissioner's office has a page
+at a million offences 18-20 s for the Outcomes page; for one district and month, 3.5 s for the
+Victims and suspects page. Once a commissioner's office has a page
 for a filter, `Preparer` works out the other pages' protection for it in the background, one
 filter at a time, in the order the navigation lists them, so the page opened next finds it
 done (kept by `Gateway.remembered`). A page opened while its protection is being worked out
@@ -18,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
-from stalking_profile import geography, map_panels, panels, protection_panels
+from stalking_profile import geography, map_panels, panels, people_panels, protection_panels
 from stalking_profile.config import SMALL_DENOMINATOR
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
@@ -36,6 +37,10 @@ def _hotspot_maps(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
         map_panels.protect_wards_ahead(gateway, flt, wards)
 
 
+def _victims_and_suspects(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> None:
+    people_panels.people_panel(gateway, flt, small_denominator)
+
+
 def _victim_contact(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> None:
     protection_panels.contact_panel(gateway, flt, small_denominator)
 
@@ -46,6 +51,7 @@ def _victim_contact(gateway: Gateway, flt: ProfileFilter, small_denominator: int
 PAGES: dict[str, Callable[[Gateway, ProfileFilter, int], None]] = {
     "Outcomes": _outcomes,
     "Hotspot maps": _hotspot_maps,
+    "Victims and suspects": _victims_and_suspects,
     "Victim contact": _victim_contact,
 }
 

@@ -19,6 +19,7 @@ from stalking_profile import (
     linked_protection,
     map_panels,
     panels,
+    people_panels,
     prepared,
     protection_panels,
     publication,
@@ -46,6 +47,7 @@ def _opened(gateway: Gateway, flt: ProfileFilter) -> dict:
         opened[choice] = (
             panels.outcome_districts(gateway, chosen),
             map_panels.hotspot_panel(gateway, chosen, geometry, "rate", True),
+            people_panels.people_panel(gateway, chosen),
             protection_panels.contact_panel(gateway, chosen),
         )
     return opened
@@ -85,9 +87,10 @@ def protections(monkeypatch: pytest.MonkeyPatch) -> list:
 def test_pages_prepared_ahead_open_without_protecting_and_show_the_same(
     demo_db_path: Path, protections: list
 ) -> None:
-    """A commissioner's office opens the Outcomes, Hotspot maps and Victim contact pages for
-    a filter already prepared (from a page for the DA choice alone): none is protected again,
-    under any DA choice, and each shows what it shows worked out when opened."""
+    """A commissioner's office opens the Outcomes, Hotspot maps, Victims and suspects and
+    Victim contact pages for a filter already prepared (from a page for the DA choice alone):
+    none is protected again, under any DA choice, and each shows what it shows worked out
+    when opened."""
     reader = _reading_as(demo_db_path, "commissioner")
     asked = replace(QUARTER, domestic="domestic")
     assert prepared.prepare_pages(reader, asked) == list(prepared.PAGES)
