@@ -365,6 +365,33 @@ def test_a_tracker_file_with_bad_rows_reports_each_and_keeps_the_good(store, tmp
     assert latest[-1] == "Amber"
 
 
+def test_a_tracker_date_is_written_as_yyyy_mm_dd_or_refused(store, tmp_path: Path):
+    """Helper 70: 20261201 and 2024-W40-1 (which Python reads as dates) were stored as
+    written, and the tracker compares and sorts its dates as text: a recommendation due
+    20261201 was not overdue on 7 December 2026, and 20240901 was a second update beside
+    2024-09-01."""
+    tracker.tracker(store, example=True)
+    odd = tmp_path / "odd.csv"
+    odd.write_text(
+        "number,theme,text,owner,due_date,update_date,status,progress\n"
+        "9,Data,Dashboards,force,20261201,2024-09-01,Amber,Dashboard built\n"
+        "9,Data,Dashboards,force,,20240901,Green,Dashboard in use\n"
+        "9,Data,Dashboards,force,,2024-W40-1,Green,Dashboard in use\n"
+        "9,Data,Dashboards,force,,2024-9-1,Green,Dashboard in use\n"
+        "9,Data,Dashboards,force,,2024-10-01,Green,Dashboard in use\n",
+        encoding="utf-8",
+    )
+    report = tracker.import_tracker(store, odd, ADMIN)
+    assert report.added == 1
+    refused = report.refused.select("row_number", "column_name", "value", "reason").rows()
+    assert refused == [
+        (2, "due_date", "20261201", "a date as YYYY-MM-DD"),
+        (3, "update_date", "20240901", "a date as YYYY-MM-DD"),
+        (4, "update_date", "2024-W40-1", "a date as YYYY-MM-DD"),
+        (5, "update_date", "2024-9-1", "a date as YYYY-MM-DD"),
+    ]
+
+
 def test_a_second_row_for_the_same_update_is_refused_not_counted(store, tmp_path: Path):
     """Two rows for recommendation 9's update of 1 November 2024 (Amber, then Green): the
     report said "2 new updates" while the second overwrote the first."""

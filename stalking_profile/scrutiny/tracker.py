@@ -186,6 +186,10 @@ def _check(frame: pl.DataFrame, unread: pl.DataFrame) -> tuple[pl.DataFrame, pl.
             value = (row.get(column) or "").strip()
             if value or column == "update_date":
                 try:
+                    # fromisoformat also reads 20261201 and 2024-W40-1, which were stored as
+                    # written and then compared and sorted as text (overdue read wrongly)
+                    if not ISO_DATE.fullmatch(value):
+                        raise ValueError(value)
                     when = date.fromisoformat(value)
                 except ValueError:
                     reasons.append((column, value, "a date as YYYY-MM-DD"))
@@ -329,6 +333,7 @@ def _read(path: Path | io.BytesIO) -> RawTable:
 
 # the quote a download puts before text a spreadsheet would run ("'- partly done"): taken off
 GUARDED = re.compile(f"^'(?=[{re.escape(''.join(FORMULA_STARTS))}])")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the only date written to the tracker
 
 
 def _put_update(transaction: Transaction, **update: object) -> None:
