@@ -434,11 +434,14 @@ def _with_hidden(
         for column, rows in columns.items():
             cells[table][column] |= rows
     for name, frame in tables.items():
-        if "is_small" in frame.columns and cells[name]:
-            # the small-numbers flag says whether the denominator is under 30: beside a
-            # withheld count it bounded it (Calderdale, February 2021: 23 offences withheld,
-            # flagged small), so it goes with any count withheld in its row
-            cells[name]["is_small"] |= set().union(*cells[name].values())
+        flags = [c for c in ("is_small", "told_is_small") if c in frame.columns]
+        if flags and cells[name]:
+            # a small-numbers flag says whether a denominator is under 30: beside a withheld
+            # count it bounded it (Calderdale, February 2021: 23 offences withheld, flagged
+            # small), so it goes with any count withheld in its row
+            withheld = set().union(*cells[name].values())
+            for flag in flags:
+                cells[name][flag] |= withheld
     changes = {name: _hide(frame, cells[name]) for name, frame in tables.items()}
     for name in [name for name, frame in changes.items() if _has_tests(frame)]:
         # the q-values over the tests still shown (the same where none is withheld): BH over

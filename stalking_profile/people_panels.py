@@ -162,12 +162,15 @@ def _rates_figure(rates: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
 def _unknown_as_shown(unknown: pl.DataFrame, profiles: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """The unknown shares with any count the profiles withhold withheld here too: the not
     recorded (with its share) where the profile withholds its Unknown row, the offences (and
-    the share) where it withholds its Total. Withholding both for either withheld the
-    victims' 6,129 offences by age band beside the 6,129 shown by sex."""
+    the share) where it withholds its Total, with the small-numbers flag, which says whether
+    the offences are under 30 (two rows of one withheld total read "yes" and blank, helper 70).
+    Withholding both for either withheld the victims' 6,129 offences by age band beside the
+    6,129 shown by sex."""
     rates = ["rate", "lower", "upper"]
+    flag_of_total = ["is_small"] if "is_small" in unknown.columns else []
     for group, columns in (
         (demographics.UNKNOWN, ["numerator", *rates]),
-        (demographics.TOTAL, ["denominator", *rates]),
+        (demographics.TOTAL, ["denominator", *rates, *flag_of_total]),
     ):
         hidden = pl.concat(
             [

@@ -144,7 +144,7 @@ TEST_VERDICTS = frozenset({"significant"})
 # withheld in a row with a small count: the verdicts, the small-numbers flag (whether the
 # denominator is under 30 bounds a withheld one, and told a small count's blank from others)
 # and the name of the test chosen (the exact test where an expected count is under 5)
-WITH_THE_ROW = TEST_VERDICTS | {"is_small", "test"}
+WITH_THE_ROW = TEST_VERDICTS | {"is_small", "told_is_small", "test"}
 # A median or quartile of n values gives n back when n is small (one value, or the midpoint of
 # two): `X_median`, `X_q1` and `X_q3` are withheld with their `X_n`.
 SUMMARY_ENDINGS: tuple[str, ...] = ("_median", "_q1", "_q3")

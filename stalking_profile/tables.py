@@ -287,6 +287,7 @@ COLUMNS: dict[str, Column] = {
     "told_rate": Column("Told the outcome (%)", "percent"),
     "told_lower": Column("Told: 95% interval from (%)", "percent"),
     "told_upper": Column("Told: 95% interval to (%)", "percent"),
+    "told_is_small": Column("Told: small numbers", "small"),
 }
 
 # Columns that are keys for code, never for people (dropped from every shown table).
@@ -409,9 +410,13 @@ def for_display(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl
     for name in kept:
         column = column_for(name)
         shown = _shown(name, schema[name], column.kind)
-        if column.kind == "small" and schema.get("denominator", pl.String).is_numeric():  # 0 of 0
-            shown = pl.when(pl.col("denominator") == 0).then(pl.lit(NO_OFFENCES)).otherwise(shown)
-            if "followed_share" in schema:  # a rate among offences followed up long enough
+        counted = _small_flags_count(name, schema) if column.kind == "small" else None
+        if counted is not None:  # 0 of 0: no rate, not a small number
+            of, none = counted
+            shown = pl.when(pl.col(of) == 0).then(pl.lit(none)).otherwise(shown)
+            if (
+                of == "denominator" and "followed_share" in schema
+            ):  # a rate among offences followed up long enough
                 shown = (
                     pl.when((pl.col("denominator") == 0) & (pl.col("followed_share") == 0))
                     .then(pl.lit(NONE_FOLLOWED))
@@ -422,6 +427,29 @@ def for_display(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl
 
 
 NO_OFFENCES = "no offences: no rate"  # a small-numbers cell of a rate of 0 offences
+# What each small-numbers flag counts (the rate's denominator, the first a table has), and what
+# its cell says where that is 0: the Civil orders, Victim contact and repeat-suspect tables
+# name their denominators, and their 0 of 0 had read "yes: treat with caution" (helper 70).
+SMALL_FLAG_COUNTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "is_small": (
+        ("denominator", NO_OFFENCES),
+        ("orders_in_force", "no orders in force: no rate"),
+        ("agreements", "no contact agreements: no rate"),
+        ("repeat_suspect_offences", "no offences by a repeat suspect: no rate"),
+    ),
+    "told_is_small": (("updates_due", "no final updates due: no rate"),),
+}
+
+
+def _small_flags_count(name: str, schema: pl.Schema) -> tuple[str, str] | None:
+    """The count a small-numbers flag column is about, as a column of the table, and what
+    its cell says where that count is 0; None if the table has none of them."""
+    for of, none in SMALL_FLAG_COUNTS.get(name, ()):
+        if of in schema and schema[of].is_numeric():
+            return of, none
+    return None
+
+
 # ... of a rate among offences followed up long enough, where the period has offences but none
 # yet followed up (January 2022 alone, within 90 days: 528 offences read "no offences")
 NONE_FOLLOWED = "none followed up long enough yet: no rate"

@@ -186,6 +186,26 @@ def test_the_people_page_for_da_or_non_da_is_the_filter_for_boths_not_protected_
     assert len(calls) == 1
 
 
+def test_how_much_is_unknown_withholds_the_small_numbers_flag_with_its_total(demo_gateway):
+    """Helper 70: a commissioner's office, the force's non-DA offences in December 2020: two
+    suspect rows whose withheld total ("Out of") is one count read "yes: treat with caution"
+    and a third a blank, telling the reader the withheld total is under 30."""
+    from stalking_profile import people_panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    commissioner = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
+    flt = ProfileFilter(
+        date(2020, 12, 1), date(2020, 12, 1), ("BD", "CD", "KD", "LD", "WD"), "non_domestic"
+    )
+    unknown = people_panels.people_panel(commissioner, flt).unknown
+    withheld = unknown.filter(pl.col("denominator").is_null())
+    assert withheld.height > 0, "the example withholds a total"
+    assert withheld["is_small"].null_count() == withheld.height
+    shown = unknown.filter(pl.col("denominator").is_not_null() & pl.col("numerator").is_not_null())
+    assert shown.height > 0 and shown["is_small"].null_count() == 0
+
+
 def test_how_much_is_unknown_withholds_only_what_the_profiles_withhold(demo_gateway):
     """For a commissioner, October 2020 to September 2021, the whole force: the victims' age
     band row withheld its 6,129 offences beside the 6,129 shown for sex, because the age band

@@ -321,6 +321,13 @@ def test_told_the_outcome_by_hand():
     assert rows["All"]["told_rate"] == pytest.approx(0.5)
     assert rows["All"]["told_lower"] == pytest.approx(0.0945, abs=1e-4)  # Wilson, 1 of 2
     assert rows["B"]["told_rate"] is None
+    # the told rate is flagged on its own denominator (helper 70: 11 told of 13 updates due
+    # read as not small beside 58 agreements)
+    assert [rows[d]["told_is_small"] for d in ("A", "B", "All")] == [True, True, True]
+    flags = contact.contact_rates(
+        contact.contact_by_offence(_contact_rows()), "district_code", small_denominator=2
+    ).select("district_code", "is_small", "told_is_small")
+    assert flags.rows() == [("A", False, False), ("B", False, True), ("All", False, False)]
     # the day after the outcome, or on it, or the interval's last day: told; a day later, not
     late = _contact_rows().filter(pl.col("crime_ref") == "K2")
     for contact_day, told in (

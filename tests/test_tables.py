@@ -173,6 +173,33 @@ def test_a_rate_of_no_offences_is_not_a_small_number_to_treat_with_caution() -> 
     assert shown == ["no offences: no rate", "yes: treat with caution", ""]
 
 
+def test_a_rate_of_nothing_named_otherwise_is_not_a_small_number_either() -> None:
+    """Helper 70: the Civil orders, Victim contact and repeat-suspect tables name their
+    denominators (orders in force, agreements, final updates due, offences by a repeat
+    suspect), and their 0 of 0 read "yes: treat with caution"."""
+    small = tables.column_for("is_small").label
+    told = tables.column_for("told_is_small").label
+    cases = {
+        "orders_in_force": "no orders in force: no rate",
+        "agreements": "no contact agreements: no rate",
+        "repeat_suspect_offences": "no offences by a repeat suspect: no rate",
+    }
+    for denominator, none in cases.items():
+        frame = pl.DataFrame({denominator: [0, 9, 90], "is_small": [True, True, False]})
+        assert tables.for_display(frame)[small].to_list() == [none, "yes: treat with caution", ""]
+    contact = pl.DataFrame(
+        {
+            "agreements": [58, 0],
+            "is_small": [False, True],
+            "updates_due": [13, 0],
+            "told_is_small": [True, True],
+        }
+    )
+    shown = tables.for_display(contact)
+    assert shown[small].to_list() == ["", "no contact agreements: no rate"]
+    assert shown[told].to_list() == ["yes: treat with caution", "no final updates due: no rate"]
+
+
 def test_a_median_and_its_quartiles_show_at_one_precision():
     """Helper 46's trial: the Repeats page's days between a suspect's offences read a median
     of "91.5" and "3" beside quartiles of "43.0" and "3.0"."""

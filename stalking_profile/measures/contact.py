@@ -83,7 +83,7 @@ def contact_by_offence(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 # a victim told the outcome: final updates due, those made, and their rate with its interval
-TOLD_COLUMNS = ("updates_due", "told", "told_rate", "told_lower", "told_upper")
+TOLD_COLUMNS = ("updates_due", "told", "told_rate", "told_lower", "told_upper", "told_is_small")
 
 
 def contact_rates(
@@ -97,8 +97,10 @@ def contact_rates(
     agreement_share = agreements / offences; kept (agreements kept) with rate = kept /
     agreements and its Wilson interval (lower, upper), is_small where agreements are under
     `small_denominator`; updates_due (final updates due by the extract date) and told
-    (victims told the outcome within the interval) with told_rate = told / updates_due and
-    its Wilson interval (told_lower, told_upper). `rows`: the values of `by` to give a
+    (victims told the outcome within the interval) with told_rate = told / updates_due, its
+    Wilson interval (told_lower, told_upper) and told_is_small where updates_due are under
+    `small_denominator` (its own flag: 11 told of 13 updates due had read as not small beside
+    58 agreements). `rows`: the values of `by` to give a
     row each, with 0 counts where no offence has them (default: those the offences have)."""
     aggregates = [
         pl.len().cast(pl.Int64).alias("offences"),
@@ -117,8 +119,8 @@ def contact_rates(
         force = per_offence.select(aggregates).with_columns(pl.lit("All").alias(by))
         frame = pl.concat([frame, force.select(frame.columns)])
     counted = frame.select(TOLD_COLUMNS[:2])
-    told = with_rate_columns(counted, "told", "updates_due").select(
-        *(pl.col(c).alias(f"told_{c}") for c in ("rate", "lower", "upper"))
+    told = with_rate_columns(counted, "told", "updates_due", small_denominator).select(
+        *(pl.col(c).alias(f"told_{c}") for c in ("rate", "lower", "upper", "is_small"))
     )
     kept = with_rate_columns(frame.drop(TOLD_COLUMNS[:2]), "kept", "agreements", small_denominator)
     return pl.concat([kept, counted, told], how="horizontal").with_columns(
