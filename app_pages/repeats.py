@@ -45,9 +45,10 @@ if within_tab.open:
             view.monthly,
             "repeats-within-12-months",
             flt,
-            "Each month's offences whose victim (or suspect) had another offence in the 365 days "
-            "before, whenever recorded. Open markers: months whose 365 days reach back before "
-            "the data start, which read low.",
+            "Each month's offences whose victim (or suspect) had another offence of the filter "
+            "(its offence types, DA choice and districts) in the 365 days before, whenever "
+            "recorded. Open markers: months whose 365 days reach back before the data start, "
+            f"which read low. {view.lookback_note}".strip(),
             labels={
                 "repeat_victim_share": "Offences with a repeat victim (% of those with a victim)",
                 "repeat_suspect_share": "Offences with a repeat suspect (% of those with a suspect)",

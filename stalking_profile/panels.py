@@ -53,6 +53,7 @@ from stalking_profile.measures.indicators import Indicator
 from stalking_profile.publication import built_once_when_published, publishable, rounded_last
 from stalking_profile.recording_rules import (
     changes_between,
+    lookbacks_across_changes,
     recording_rule_changes,
     series_breaks,
 )
@@ -1393,6 +1394,7 @@ class RepeatsPanel:
     figure: go.Figure
     gaps: pl.DataFrame  # repeats.days_between_offences
     serial: pl.DataFrame  # repeats.serial_perpetrators
+    lookback_note: str = ""  # months whose 12 months look back across a counting-rule change
 
 
 @rounded_last
@@ -1451,4 +1453,25 @@ def _repeats_panel(
     serial = repeats.serial_perpetrators(
         chosen, start, end, data_start, serial_victims, serial_years
     )
-    return RepeatsPanel(summary, monthly, go.Figure(), gaps, serial)
+    return RepeatsPanel(
+        summary, monthly, go.Figure(), gaps, serial, _lookback_note(flt.offence_types, start, end)
+    )
+
+
+def _lookback_note(offence_types: tuple[str, ...], start: date, end: date) -> str:
+    """What the Repeats page says of months whose 12 months look back across a counting-rule
+    change: their repeats count offences recorded under both rules (helper 70: April 2020 to
+    March 2021 looked back across former partners' conduct recorded as stalking, unmarked)."""
+    parts = []
+    for row in lookbacks_across_changes(offence_types, start, end).iter_rows(named=True):
+        first, last = row["first_month"], row["last_month"]
+        months = f"{first:%B %Y}" + (f" to {last:%B %Y}" if last != first else "")
+        parts.append(
+            f"{months} look back across the change of {row['date']:%-d %B %Y} ({row['label']})"
+        )
+    if not parts:
+        return ""
+    return (
+        "; ".join(parts) + ": their 12 months hold offences recorded under both rules, so "
+        "read their repeats with care."
+    )

@@ -341,7 +341,9 @@ class ContactPanel:
             "Told the outcome: of the final updates due by the extract date (an outcome "
             "recorded, and the agreed interval after it run out), those made on the outcome's "
             "day or within the interval after it: the update the scrutiny panel asks for when a "
-            "case is closed. A victim told late, or not at all, is not told."
+            "case is closed. A victim told late, or not at all, is not told. In the latest "
+            "months few updates are due yet, and those are of the cases closed soonest: their "
+            "rate can change as the rest fall due."
         )
 
     def tables(self, flt: ProfileFilter) -> dict[str, pl.DataFrame]:

@@ -7,7 +7,7 @@ their range, and SPC limits are recalculated from the changes that break a serie
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from io import StringIO
@@ -63,6 +63,33 @@ def changes_between(offence_types: tuple[str, ...], before: date, after_end: dat
     across one of these measures the rule as well as the behaviour."""
     return recording_rule_changes(offence_types, before, after_end).filter(
         pl.col("breaks_series") & (pl.col("date") > before)
+    )
+
+
+def lookbacks_across_changes(
+    offence_types: tuple[str, ...], start: date, end: date, days: int = 365
+) -> pl.DataFrame:
+    """The months from `start` to `end` whose offences look back `days` days (a repeat within
+    12 months) across a series-breaking change for the offence types: an offence on or after
+    the change and under `days` days after it counts earlier offences recorded under the old
+    rule. Columns: first_month, last_month (of those months), date, label (of the change)."""
+    changes = recording_rule_changes(offence_types, start - timedelta(days=days), end)
+    rows = []
+    for change in changes.filter(pl.col("breaks_series")).iter_rows(named=True):
+        changed: date = change["date"]
+        first = max(start, changed.replace(day=1))
+        last = min(end, (changed + timedelta(days=days - 1)).replace(day=1))
+        if first <= last:
+            rows.append((first, last, changed, change["label"]))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "first_month": pl.Date,
+            "last_month": pl.Date,
+            "date": pl.Date,
+            "label": pl.String,
+        },
+        orient="row",
     )
 
 

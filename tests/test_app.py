@@ -174,6 +174,11 @@ def test_repeat_shares_are_percentages_in_words(app_test) -> None:
         app_test, "app_pages/repeats.py", "Days between a suspect's offences", **PUBLISHED_YEAR
     )
     assert panels.DAYS_BETWEEN_NOTE in _texts(at)
+    # its months within 12 months name those that look back across a counting-rule change
+    # (helper 70), and which earlier offences they count
+    at = _open(app_test, "app_pages/repeats.py", "Within 12 months", **PUBLISHED_YEAR)
+    assert "offence types, DA choice and districts" in _texts(at)
+    assert "October 2020 to March 2021 look back across the change of 1 April 2020" in _texts(at)
     serial = next(frame.value for frame in frames if "Serial perpetrators" in frame.value)
     by_serial = serial["Offences by serial perpetrators"].iloc[0]
     with_suspect = serial["Offences with a suspect identified"].iloc[0]

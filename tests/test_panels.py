@@ -656,3 +656,36 @@ def test_a_year_earlier_across_a_counting_rule_change_says_so(demo_gateway: Gate
     assert "April 2020" in warning and "previous period" not in warning
     later = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ALL)
     assert panels.overview(demo_gateway, later, 30, 6).change_warning is None
+
+
+def test_months_whose_year_looks_back_across_a_counting_rule_change_are_named() -> None:
+    """Helper 70: the Repeats page's months from April 2020 to March 2021 look back across
+    former partners' conduct recorded as stalking (1 April 2020), unmarked. An offence on or
+    after the change and under 365 days after it counts offences recorded under the old rule;
+    stalking and harassment together are one series across that change."""
+    from stalking_profile.recording_rules import lookbacks_across_changes
+
+    crossing = lookbacks_across_changes(("stalking",), date(2019, 1, 1), date(2021, 12, 1))
+    assert crossing.select("first_month", "last_month", "date").rows() == [
+        (date(2019, 1, 1), date(2019, 3, 1), date(2018, 4, 1)),  # conduct crimes in addition
+        (date(2020, 4, 1), date(2021, 3, 1), date(2020, 4, 1)),
+    ]
+    cut = lookbacks_across_changes(("stalking",), date(2021, 2, 1), date(2021, 6, 1))
+    assert cut.select("first_month", "last_month").rows() == [(date(2021, 2, 1), date(2021, 3, 1))]
+    assert lookbacks_across_changes(("stalking",), date(2021, 4, 1), date(2021, 12, 1)).is_empty()
+    both = ("stalking", "harassment")
+    assert lookbacks_across_changes(both, date(2020, 4, 1), date(2021, 3, 1)).is_empty()
+    note = panels._lookback_note(("stalking",), date(2020, 10, 1), date(2021, 9, 1))
+    assert note.startswith("October 2020 to March 2021 look back across the change of 1 April 2020")
+
+
+def test_the_repeats_page_names_the_months_that_look_back_across_a_rule_change(
+    demo_gateway: Gateway,
+) -> None:
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), ("CD",))
+    view = panels.repeats_panel(demo_gateway, flt, 3, 2)
+    assert "October 2020 to March 2021 look back across" in view.lookback_note
+    later = panels.repeats_panel(
+        demo_gateway, ProfileFilter(date(2021, 4, 1), date(2021, 9, 1), ("CD",)), 3, 2
+    )
+    assert later.lookback_note == ""

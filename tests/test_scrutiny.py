@@ -574,6 +574,8 @@ def test_the_dip_samples_page_draws_and_records_an_answer(app_test):
     at.button[0].click().run()  # Draw the sample
     assert not at.exception
     assert any("Drew 20 cases" in s.value for s in at.success)
+    # before any answer, the table by district and DA says why it is empty (an empty grid)
+    assert any("No case has an answer yet: each district" in c.value for c in at.caption)
     at.radio[0].set_value("yes")
     submit = next(b for b in at.button if b.label == "Save the answers for this case")
     submit.click().run()
@@ -588,6 +590,8 @@ def test_the_dip_samples_page_draws_and_records_an_answer(app_test):
     by_question = summaries[0]
     assert by_question["Answered"].iloc[0] == 1 and by_question["Answered yes"].iloc[0] == 1
     assert "Answered partly" in by_question.columns
+    assert summaries[1]["Answered"].tolist() == [1]  # its district and DA group
+    assert not any("No case has an answer yet: each district" in c.value for c in at.caption)
     kept = next(f.value for f in at.dataframe if "Offences sampled from" in f.value.columns)
     assert kept["Offences sampled from"].iloc[0] > 1000
 

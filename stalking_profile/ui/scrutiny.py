@@ -223,12 +223,18 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
         labels=ANSWERED,
     )
     st.header("By district and DA")
-    show_table(
-        reviews.summary(sample, recorded, question_set, by=("district_code", "is_domestic"))
-        .filter(pl.col("denominator") > 0)
-        .select("label", "district_code", "is_domestic", "numerator", "denominator", "rate"),
-        labels=ANSWERED,
-    )
+    by_group = reviews.summary(
+        sample, recorded, question_set, by=("district_code", "is_domestic")
+    ).filter(pl.col("denominator") > 0)
+    if by_group.is_empty():  # an empty grid had stood here (helper 70)
+        st.caption("No case has an answer yet: each district and DA group is shown once one does.")
+    else:
+        show_table(
+            by_group.select(
+                "label", "district_code", "is_domestic", "numerator", "denominator", "rate"
+            ),
+            labels=ANSWERED,
+        )
     st.header("The sample against every offence it was drawn from")
     compared = reviews.compared_with_population(
         sample, recorded, question_set, reviews.population(current_gateway(), sample.flt)
