@@ -21,7 +21,7 @@ from stalking_profile.linked_protection import protect as protect_pack
 from stalking_profile.linked_tables import published_counts
 from stalking_profile.pack import findings
 from stalking_profile.pack.build import build, pack_content, pack_filter
-from stalking_profile.pack.charts import pack_charts
+from stalking_profile.pack.charts import ROLLING_AVERAGE, pack_charts
 from stalking_profile.pack.content import pack_tables
 
 TITLES = [
@@ -932,3 +932,28 @@ def test_a_publication_pack_is_a_document_of_its_own_that_says_what_it_leaves_ou
     pdf = PdfReader(io.BytesIO(pack.pdf))
     assert note.split(",")[0] in " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
     assert pdf.metadata.subject == DEMO_MARKING  # the demo's marking
+
+
+def test_a_gap_with_no_value_is_not_called_withheld(demo_gateway):
+    """Helper 71: an analyst's pack of Calderdale's non-DA offences, January 2019, said its
+    blank 12-month average and process limits (under 12 months of data; too few months) were
+    values withheld in publication mode, though it withheld nothing. A publication pack says
+    which of its gaps are withheld, and which have no value."""
+    from stalking_profile.pack.charts import NO_VALUE_NOTE
+
+    flt, area = pack_filter(
+        demo_gateway, "CD", date(2019, 1, 1), date(2019, 1, 1), domestic="non_domestic"
+    )
+    internal = pack_content(demo_gateway, flt, area, Access.command_line())
+    trend, control = internal.charts[0], internal.charts[1]
+    assert trend.series[ROLLING_AVERAGE] == [None]  # 10 months of data before it
+    for chart in (trend, control):
+        assert chart.withheld_note == NO_VALUE_NOTE
+    # the force's first year in a publication pack: its gaps are the average's first 11
+    # months and the limits of a run chart, none withheld (the deck test has withheld ones)
+    flt, area = pack_filter(demo_gateway, "force", date(2018, 4, 1), date(2019, 3, 1))
+    published = pack_content(demo_gateway, flt, area, Access.command_line().for_publication())
+    trend, control = published.charts[0], published.charts[1]
+    assert trend.series[ROLLING_AVERAGE].count(None) == 11
+    for chart in (trend, control):
+        assert chart.withheld_note == NO_VALUE_NOTE

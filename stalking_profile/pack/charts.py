@@ -4,7 +4,7 @@ values that passed disclosure control and nothing else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import plotly.graph_objects as go
@@ -21,6 +21,13 @@ GAP_NOTE = (
     "A gap in a series is a withheld value (publication mode): a small count, or one withheld "
     "so that no small count can be worked out from the others. It is not a zero."
 )
+# a gap the figures themselves leave, withheld or not (helper 71: an analyst's pack of January
+# 2019 called its blank 12-month average and process limits withheld in publication mode)
+NO_VALUE_NOTE = (
+    "A gap in a line is a month it has no value for: the 12-month average before 12 months of "
+    "data, the process limits where there are too few months to set them."
+)
+NO_BAR_NOTE = "Nothing to divide by, so drawn with no bar: {}."
 
 SERIES_COLOURS = {
     "DA": COLOURS["domestic"],
@@ -45,25 +52,51 @@ class PackChart:
     series: dict[str, list[float | None]]
     percent: bool = False
     why_empty: str = "there is no value, or every one is withheld"
+    # where each series is known to have no value whatever the counts (content.with_no_value):
+    # a gap there is not withheld; every other gap is taken as withheld
+    no_value: dict[str, list[bool]] = field(default_factory=dict)
+
+    def _gaps(self, withheld: bool) -> dict[str, list[bool]]:
+        """Each series' gaps that are withheld (or, with `withheld` False, that have no value)."""
+        return {
+            name: [
+                value is None and self._has_no_value(name, i) is not withheld
+                for i, value in enumerate(values)
+            ]
+            for name, values in self.series.items()
+        }
+
+    def _has_no_value(self, name: str, i: int) -> bool:
+        flags = self.no_value.get(name)
+        return bool(flags and flags[i])
 
     @property
     def withheld_note(self) -> str:
-        """What the chart leaves out, in words under it ("" where nothing is withheld): on a
-        line, a gap; a bar withheld looks like a bar at 0, so the bars withheld are named
-        (the largest outcome group, withheld, read as none: helper 51)."""
+        """What the chart leaves out, in words under it ("" where it leaves nothing out): on a
+        line, a gap, withheld or a month with no value; a bar withheld looks like a bar at 0,
+        so the bars withheld are named (the largest outcome group, withheld, read as none:
+        helper 51), as are those with nothing to divide by."""
+        withheld, none = self._gaps(True), self._gaps(False)
         if self.kind == "line":
-            return GAP_NOTE if any(None in values for values in self.series.values()) else ""
-        withheld = [
-            f"{category} ({', '.join(names)})"
-            for i, category in enumerate(self.categories)
-            if (names := [name for name, values in self.series.items() if values[i] is None])
-        ]
-        if not withheld:
-            return ""
-        return (
-            f"Suppressed (publication mode), so drawn with no bar: {'; '.join(withheld)}. "
-            "Every other missing bar is 0."
-        )
+            notes = [
+                note
+                for note, gaps in ((GAP_NOTE, withheld), (NO_VALUE_NOTE, none))
+                if any(any(flags) for flags in gaps.values())
+            ]
+            return " ".join(notes)
+        notes = []
+        for gaps, say in (
+            (withheld, "Suppressed (publication mode), so drawn with no bar: {}."),
+            (none, NO_BAR_NOTE),
+        ):
+            named = [
+                f"{category} ({', '.join(names)})"
+                for i, category in enumerate(self.categories)
+                if (names := [name for name, flags in gaps.items() if flags[i]])
+            ]
+            if named:
+                notes.append(say.format("; ".join(named)))
+        return " ".join([*notes, "Every other missing bar is 0."]) if notes else ""
 
     @property
     def empty(self) -> str | None:

@@ -3,7 +3,8 @@ suppressed the same way when the gateway reads for publication)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
@@ -12,7 +13,7 @@ from stalking_profile import linked_protection, map_panels, panels, queries
 from stalking_profile.config import Settings
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
-from stalking_profile.filters import DOMESTIC_CHOICES, ProfileFilter
+from stalking_profile.filters import DOMESTIC_CHOICES, ROLLING_MONTHS, ProfileFilter, add_months
 from stalking_profile.geography import NoBoundaries, ward_geometry
 from stalking_profile.linked_protection import Protected
 from stalking_profile.linked_tables import PackTables
@@ -20,7 +21,7 @@ from stalking_profile.measures import spc
 from stalking_profile.measures.categories import FORCE
 from stalking_profile.measures.indicators import INDICATORS
 from stalking_profile.pack import findings
-from stalking_profile.pack.charts import PackChart, pack_charts
+from stalking_profile.pack.charts import ROLLING_AVERAGE, PackChart, pack_charts
 from stalking_profile.pack.findings import Finding
 from stalking_profile.publication import exact_for_protection, round_counts
 from stalking_profile.scrutiny.tracker import latest, whose
@@ -97,6 +98,53 @@ def _offences_of(domestic: str) -> str:
     return "" if domestic == "all" else DOMESTIC_CHOICES[domestic].replace("Non-", "non-") + " "
 
 
+def with_no_value(
+    charts: list[PackChart], months: list[date], data_start: date, withheld: bool
+) -> list[PackChart]:
+    """The pack's charts told which of their gaps have no value, so that none is called
+    withheld that is not (helper 71: an analyst's pack of January 2019 called its blank
+    12-month average and process limits withheld in publication mode). Where nothing is
+    withheld, every gap. Where counts are withheld (`withheld`), only the gaps the period
+    alone explains, which tell a reader no count: the 12-month average before 12 months of
+    data (from `data_start`; `months`: the trend chart's), and a run chart's process limits
+    (under spc.MINIMUM_POINTS months). A rate with nothing to divide by is not told there: a
+    withheld 0 would be."""
+    if not withheld:
+        return [
+            replace(c, no_value={n: [v is None for v in vs] for n, vs in c.series.items()})
+            for c in charts
+        ]
+    first_average = add_months(data_start, ROLLING_MONTHS - 1)
+    trend, control, *others = charts
+    run_chart = len(control.categories) < spc.MINIMUM_POINTS
+    return [
+        replace(trend, no_value={ROLLING_AVERAGE: [m < first_average for m in months]}),
+        replace(
+            control,
+            no_value={
+                name: [run_chart] * len(control.categories)
+                for name in ("Upper process limit", "Lower process limit")
+            },
+        ),
+        *others,
+    ]
+
+
+def _charted(
+    tables: PackTables,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The pack tables' columns its charts draw: the trend, the SPC chart (lower limits at
+    0), the risk rates and the outcome groups' shares."""
+    return (
+        tables.trend,
+        spc.with_count_floor(
+            tables.spc.select("month", "value", "mean", "upper_limit", "lower_limit")
+        ),
+        tables.risk.select("label", "category", "rate"),
+        tables.outcomes.select("group_short", "category", "share"),
+    )
+
+
 def gather(
     gateway: Gateway,
     flt: ProfileFilter,
@@ -146,11 +194,12 @@ def gather(
         *findings.risk(tables.risk),
         *findings.quality(tables.quality),
     ]
-    trend = tables.trend
-    risk_rows = tables.risk.select("label", "category", "rate")
-    groups = tables.outcomes.select("group_short", "category", "share")
-    spc_rows = spc.with_count_floor(
-        tables.spc.select("month", "value", "mean", "upper_limit", "lower_limit")
+    trend, spc_rows, risk_rows, groups = _charted(tables)
+    charts = with_no_value(
+        pack_charts(trend, spc_rows, risk_rows, groups, flt.domestic),
+        trend["recorded_month"].to_list(),
+        queries.dataset_info(exact).first_month,
+        withheld=protected is not None,
     )
     return PackContent(
         title=f"Stalking problem profile: {area}",
@@ -170,7 +219,7 @@ def gather(
         outcome_groups=groups,
         quality=tables.quality.select("label", "numerator", "denominator", "rate"),
         map_figure=map_figure,
-        charts=pack_charts(trend, spc_rows, risk_rows, groups, flt.domestic),
+        charts=charts,
         definitions=[
             (indicator.label, indicator.definition.removeprefix(f"{indicator.label}: "))
             for indicator in INDICATORS
