@@ -307,8 +307,16 @@ HIDDEN: frozenset[str] = frozenset(
         "file_hash",
         "is_rate",
         "improvement",
+        "rolling_12m_complete",
     }
 )
+# A count column whose blanks are no value, not withheld, in the rows where a column of the
+# table says so: the rolling 12-month total and average before 12 months of data (helper 71:
+# publication mode wrote "suppressed" there, beside totals that were withheld)
+APPLIES: dict[str, str] = {
+    "rolling_12m_total": "rolling_12m_complete",
+    "rolling_12m_average": "rolling_12m_complete",
+}
 
 NUMBER_FORMATS: dict[str, str] = {
     "count": "localized",
@@ -581,8 +589,18 @@ def mark_suppressed(
     ]
     shares = [n for n in by_area if schema[n].is_float()]
     shown = _shares_withheld(frame, shown, shares, labels, changed)
-    withheld_row = frame.select(pl.any_horizontal(pl.col(counts).is_null())).to_series()
-    if not counts or not withheld_row.any():
+    if not counts:
+        return shown, changed
+    no_value = {  # the blanks that are no value (APPLIES), by column
+        name: frame.select(pl.col(APPLIES[name]).not_().fill_null(False)).to_series()
+        if APPLIES.get(name) in frame.columns
+        else pl.repeat(False, frame.height, eager=True)
+        for name in frame.columns
+    }
+    withheld_row = frame.select(
+        pl.any_horizontal(pl.col(name).is_null() & pl.lit(no_value[name]).not_() for name in counts)
+    ).to_series()
+    if not withheld_row.any():
         return shown, changed
     for name in frame.columns:
         if name in HIDDEN:
@@ -590,8 +608,14 @@ def mark_suppressed(
         kind = column_for(name).kind
         label = labels.get(name, column_for(name).label)
         if name in counts and frame[name].null_count():
+            text = python_values(shown[label], lambda v: f"{v:,}", pl.String)
             shown = shown.with_columns(
-                python_values(shown[label], lambda v: f"{v:,}", pl.String).fill_null(SUPPRESSED)
+                pl.when(text.is_not_null())
+                .then(text)
+                .when(pl.lit(no_value[name]))
+                .then(pl.lit(NO_VALUE))
+                .otherwise(pl.lit(SUPPRESSED))
+                .alias(label)
             )
         elif kind in WITHHELD_WITH_COUNTS and schema[name].is_numeric():
             if not (frame[name].is_null() & withheld_row).any():
@@ -600,6 +624,8 @@ def mark_suppressed(
             shown = shown.with_columns(
                 pl.when(text.is_not_null())
                 .then(text)
+                .when(pl.lit(no_value[name]))
+                .then(pl.lit(NO_VALUE))
                 .when(withheld_row)
                 .then(pl.lit(SUPPRESSED))
                 .otherwise(pl.lit(NO_VALUE))

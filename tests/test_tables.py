@@ -80,6 +80,31 @@ def test_withheld_counts_are_written_as_suppressed() -> None:
     assert shown["Rate (%)"].to_list() == ["suppressed", "50.0"]  # withheld with its count
 
 
+def test_a_rolling_total_before_12_months_of_data_is_no_value_not_suppressed(
+    demo_gateway,
+) -> None:
+    """Helper 71: a commissioner's office, DA, February to December 2019: February's rolling
+    12-month total (under 12 months of data: none) read "suppressed", as did March to May's,
+    which are withheld, so a reader could not tell them apart."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    commissioner = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
+    flt = ProfileFilter(
+        date(2019, 2, 1), date(2019, 12, 1), ("BD", "CD", "KD", "LD", "WD"), "domestic"
+    )
+    table = panels.trends_page(commissioner, flt, 6, True).volume.table
+    shown, _ = tables.mark_suppressed(table, tables.for_display(table))
+    total = shown[tables.column_for("rolling_12m_total").label].to_list()
+    average = shown[tables.column_for("rolling_12m_average").label].to_list()
+    assert total[0] == average[0] == tables.NO_VALUE  # February 2019: 11 months of data
+    assert total[1:4] == average[1:4] == [tables.SUPPRESSED] * 3  # withheld
+    assert "rolling_12m_complete" not in " ".join(shown.columns)
+
+
 def test_withheld_counts_and_shares_by_district_say_suppressed() -> None:
     """The Outcomes page's tables by district name their columns by area (district codes,
     "Force"), which the registry does not hold: a withheld count there was a bare blank, on

@@ -69,21 +69,21 @@ def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter, data_first: dat
     `counts` must reach 11 months before the filter's start (fetch with lookback_months=11)
     for the first months' rolling totals to be complete; months without 12 months of data
     behind them (`data_first`: the data's first month) stay null rather than showing a
-    partial total. A month the filter has no offence in is a 0 like any other: taking the
+    partial total, and rolling_12m_complete says which have 12 (publication mode writes the
+    others' blanks as no value, not as withheld). A month the filter has no offence in is a 0 like any other: taking the
     first month with one as the data's start left a sparse filter's totals out (Calderdale
     non-DA, December 2019: none, where the 12 months held 25).
     """
     first = twelve_months_to(flt.start_month)
     monthly = rolling_12m(monthly_counts(counts, first, flt.end_month))
-    if data_first > first:
-        complete_from = add_months(data_first, ROLLING_MONTHS - 1)
-        monthly = monthly.with_columns(
-            pl.when(pl.col("recorded_month") >= complete_from)
-            .then(pl.col(name))
-            .otherwise(None)
-            .alias(name)
+    complete = pl.col("recorded_month") >= add_months(data_first, ROLLING_MONTHS - 1)
+    monthly = monthly.with_columns(
+        *(
+            pl.when(complete).then(pl.col(name)).otherwise(None).alias(name)
             for name in ("rolling_12m_total", "rolling_12m_average")
-        )
+        ),
+        complete.alias("rolling_12m_complete"),
+    )
     return monthly.filter(pl.col("recorded_month") >= flt.start_month)
 
 
