@@ -464,6 +464,10 @@ def _top_wards(wards: pl.DataFrame, measure: str) -> pl.DataFrame:
         "change",
         "change_pct",
         "hotspot",
+        # whether the previous period is wholly in the data (else its blanks are no value)
+        pl.col("previous_complete")
+        if "previous_complete" in wards.columns
+        else pl.lit(True).alias("previous_complete"),  # its blanks taken as withheld
     )
 
 
@@ -501,6 +505,7 @@ def _hotspot_panel(
         (pl.col("offences") if whole else pl.lit(None, dtype=pl.Int64)).alias("previous_offences"),
     )
     wards = wards.join(before, on="ward_code", how="left", maintain_order="left").with_columns(
+        pl.lit(whole).alias("previous_complete"),
         (pl.col("offences") - pl.col("previous_offences")).alias("change"),
         # per day where the periods' lengths differ, as every change on the dashboard is
         change_pct("offences", "previous_offences", compared.days() if whole else (1, 1)).alias(

@@ -308,14 +308,19 @@ HIDDEN: frozenset[str] = frozenset(
         "is_rate",
         "improvement",
         "rolling_12m_complete",
+        "previous_complete",
     }
 )
-# A count column whose blanks are no value, not withheld, in the rows where a column of the
-# table says so: the rolling 12-month total and average before 12 months of data (helper 71:
+# A column whose blanks are no value, not withheld, in the rows where a column of the table
+# says so: the rolling 12-month total and average before 12 months of data (helper 71:
 # publication mode wrote "suppressed" there, beside totals that were withheld)
 APPLIES: dict[str, str] = {
     "rolling_12m_total": "rolling_12m_complete",
     "rolling_12m_average": "rolling_12m_complete",
+    # and the Top wards' previous period where it is not wholly in the data
+    "previous_offences": "previous_complete",
+    "change": "previous_complete",
+    "change_pct": "previous_complete",
 }
 
 NUMBER_FORMATS: dict[str, str] = {

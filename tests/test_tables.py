@@ -105,6 +105,28 @@ def test_a_rolling_total_before_12_months_of_data_is_no_value_not_suppressed(
     assert "rolling_12m_complete" not in " ".join(shown.columns)
 
 
+def test_a_previous_period_not_in_the_data_is_no_value_not_suppressed(demo_gateway) -> None:
+    """Helper 71: a commissioner's office, April 2018 (the data's first month): the Top wards'
+    previous period and change read "suppressed" for every ward, though there is no previous
+    period to show."""
+    from datetime import date
+
+    from stalking_profile import map_panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.geography import ward_geometry
+
+    commissioner = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
+    force = ("BD", "CD", "KD", "LD", "WD")
+    geometry = ward_geometry(commissioner, force)
+    first = ProfileFilter(date(2018, 4, 1), date(2018, 4, 1), force)
+    top = map_panels.hotspot_panel(commissioner, first, geometry, "rate", True).top_wards
+    shown, _ = tables.mark_suppressed(top, tables.for_display(top))
+    for column in ("previous_offences", "change_pct"):
+        assert set(shown[tables.column_for(column).label].to_list()) <= {None, tables.NO_VALUE}
+    assert not any("complete" in name for name in shown.columns)
+
+
 def test_withheld_counts_and_shares_by_district_say_suppressed() -> None:
     """The Outcomes page's tables by district name their columns by area (district codes,
     "Force"), which the registry does not hold: a withheld count there was a bare blank, on
