@@ -311,6 +311,11 @@ HIDDEN: frozenset[str] = frozenset(
         "previous_complete",
     }
 )
+# Rates whose denominators a table shows beside them under other names than "denominator"
+RATE_DENOMINATORS: dict[str, str] = {
+    "da_rate": "da_denominator",
+    "non_da_rate": "non_da_denominator",
+}
 # A column whose blanks are no value, not withheld, in the rows where a column of the table
 # says so: the rolling 12-month total and average before 12 months of data (helper 71:
 # publication mode wrote "suppressed" there, beside totals that were withheld)
@@ -594,7 +599,8 @@ def mark_suppressed(
     ]
     shares = [n for n in by_area if schema[n].is_float()]
     shown = _shares_withheld(frame, shown, shares, labels, changed)
-    if not counts:
+    divided = [(r, d) for r, d in RATE_DENOMINATORS.items() if {r, d} <= set(frame.columns)]
+    if not counts and not divided:
         return shown, changed
     no_value = {  # the blanks that are no value (APPLIES), by column
         name: frame.select(pl.col(APPLIES[name]).not_().fill_null(False)).to_series()
@@ -603,7 +609,13 @@ def mark_suppressed(
         for name in frame.columns
     }
     withheld_row = frame.select(
-        pl.any_horizontal(pl.col(name).is_null() & pl.lit(no_value[name]).not_() for name in counts)
+        pl.any_horizontal(
+            *(pl.col(name).is_null() & pl.lit(no_value[name]).not_() for name in counts),
+            # a rate with something to divide by, blank: withheld (the DA against non-DA table
+            # shows its denominators, and said "no test" beside rates it withheld: helper 71)
+            *(pl.col(rate).is_null() & (pl.col(of) > 0) for rate, of in divided),
+            pl.lit(False),
+        )
     ).to_series()
     if not withheld_row.any():
         return shown, changed

@@ -127,6 +127,31 @@ def test_a_previous_period_not_in_the_data_is_no_value_not_suppressed(demo_gatew
     assert not any("complete" in name for name in shown.columns)
 
 
+def test_withheld_rates_beside_their_shown_denominators_say_suppressed(demo_gateway) -> None:
+    """Helper 71: a commissioner's office, non-DA, November 2021 to January 2022, Risk & flags'
+    DA against non-DA: the districts' arrest rates were blank and their verdict "no test",
+    though each has DA and non-DA offences (shown beside them) and a test internally."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    commissioner = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
+    flt = ProfileFilter(
+        date(2021, 11, 1), date(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"), "non_domestic"
+    )
+    table = panels.risk_panel(commissioner, flt, 30).comparison_table
+    shown, _ = tables.mark_suppressed(table, tables.for_display(table))
+    withheld = table.select(
+        pl.col("non_da_rate").is_null() & (pl.col("non_da_denominator") > 0)
+    ).to_series()
+    assert withheld.any()
+    for column in ("non_da_rate", "significant"):
+        cells = shown[tables.column_for(column).label].filter(withheld).to_list()
+        assert set(cells) == {tables.SUPPRESSED}, (column, cells)
+
+
 def test_withheld_counts_and_shares_by_district_say_suppressed() -> None:
     """The Outcomes page's tables by district name their columns by area (district codes,
     "Force"), which the registry does not hold: a withheld count there was a bare blank, on
