@@ -379,7 +379,8 @@ def scorecard_display(card: pl.DataFrame, icons: dict[str, str] = VARIATION_ICON
                 "indicator": row["label"],
                 "latest month": row["latest_month"].strftime("%b %Y"),
                 "latest": shown(row["latest_value"], is_rate, 0, latest_missing),
-                "mean": shown(row["mean"], is_rate, 1),
+                # withheld with the limits (it read "no data" beside "withheld": helper 71)
+                "mean": shown(row["mean"], is_rate, 1, limits_missing),
                 "process limits": (
                     f"none: {row['months']} of the {MINIMUM_POINTS} points needed"
                     if row["months"] < MINIMUM_POINTS

@@ -15,6 +15,7 @@ import polars as pl
 from stalking_profile import charts, filters, linked_figures, linked_protection, maps, queries
 from stalking_profile.db import Gateway
 from stalking_profile.filters import (
+    DOMESTIC_CHOICES,
     DOMESTIC_KEYS,
     ProfileFilter,
     add_months,
@@ -761,6 +762,15 @@ CORRESPONDENCE_WITHHELD = (
 )
 
 
+def _of_choice(flt: ProfileFilter, offences: str) -> str:
+    """'Stalking', or under a DA choice 'DA stalking' or 'Non-DA stalking': the filter's DA
+    choice named (under DA the hotspots compared were titled "Stalking and Harassment",
+    helper 71)."""
+    if flt.domestic == "all":
+        return offences.capitalize()
+    return f"{DOMESTIC_CHOICES[flt.domestic]} {offences}"
+
+
 @publishable
 def correspondence_panel(
     gateway: Gateway, flt: ProfileFilter, geometry: WardGeometry, layer_name: str | None = None
@@ -774,9 +784,9 @@ def correspondence_panel(
     stalking = replace(flt, offence_types=("stalking",))
     pairs = [
         (
-            "Stalking",
+            _of_choice(flt, "stalking"),
             _layer(gateway, stalking, geometry),
-            "Harassment",
+            _of_choice(flt, "harassment"),
             _layer(gateway, replace(flt, offence_types=("harassment",)), geometry),
         ),
         (
@@ -801,7 +811,7 @@ def correspondence_panel(
         )
         label = f"{layer['layer']} ({layer['period_start']:%b %Y} to {layer['period_end']:%b %Y})"
         # each side's period said: the layer's is its own, not the filter's (helper 53)
-        mine = f"Stalking ({stalking.period_text})"
+        mine = f"{_of_choice(flt, 'stalking')} ({stalking.period_text})"
         pairs.append((mine, _layer(gateway, stalking, geometry), label, other))
     comparisons = []
     for first_label, first, second_label, second in pairs:

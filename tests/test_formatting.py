@@ -58,6 +58,10 @@ def test_a_withheld_month_on_the_scorecard_says_so() -> None:
     shown = formatting.scorecard_display(card, {})
     assert shown["Latest"].to_list() == ["suppressed", "suppressed", "no data"]
     assert shown["Process limits"].to_list()[:2] == ["withheld", "withheld"]
+    # the mean withheld with them reads so, not "no data" (helper 71: DA, February to
+    # December 2019, Offences' mean "no data" beside its limits "withheld")
+    withheld_mean = formatting.scorecard_display(card.with_columns(mean=pl.lit(None)), {})
+    assert withheld_mean["Mean"].to_list() == ["withheld", "withheld", "no data"]
     assert shown["Process limits"][2] == "20.0% to 80.0%"
 
 

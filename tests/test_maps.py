@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
@@ -330,6 +331,16 @@ def test_a_comparison_layers_title_gives_each_sides_period(demo_gateway: Gateway
     comparisons = map_panels.correspondence_panel(demo_gateway, flt, geometry, layer)
     assert comparisons[-1].title.startswith("Stalking (Feb 2021 to Jan 2022) and ")
     assert comparisons[-1].title.endswith("(Oct 2020 to Sep 2021)")
+    # under a DA choice, each side names it (helper 71: DA stalking and DA harassment were
+    # titled "Stalking and Harassment")
+    da = map_panels.correspondence_panel(
+        demo_gateway, dataclasses.replace(flt, domestic="domestic"), geometry, layer
+    )
+    assert [c.title.split(" (")[0] for c in da][:2] == [
+        "DA stalking and DA harassment",
+        "DA stalking and Non-DA stalking",
+    ]
+    assert da[-1].title.startswith("DA stalking (Feb 2021 to Jan 2022) and ")
 
 
 def test_poisson_quantiles_are_scipys() -> None:
