@@ -957,3 +957,23 @@ def test_a_gap_with_no_value_is_not_called_withheld(demo_gateway):
     assert trend.series[ROLLING_AVERAGE].count(None) == 11
     for chart in (trend, control):
         assert chart.withheld_note == NO_VALUE_NOTE
+
+
+def test_the_outcome_finding_says_open_offences_count_in_its_denominator():
+    """Helper 71: the pack said "In 43% of offences ... the victim did not support further
+    action; 2.4% ended in a charge" for periods with up to half the offences still open, and
+    said nothing of it (the Overview does, beside the same rates)."""
+    headline = pl.DataFrame(
+        {
+            "indicator": ["outcome_16_rate", "outcome_1_8_rate"],
+            "value": [0.43, 0.024],
+            "lower": [0.41, 0.02],
+            "upper": [0.45, 0.03],
+            "numerator": [2847, 159],
+            "denominator": [6620, 6620],
+            "is_small": [False, False],
+        }
+    )
+    (finding,) = findings.outcomes(headline)
+    assert finding.text.startswith("In 43% of offences")
+    assert finding.text.endswith(findings.OPEN_CASES_CAVEAT)
