@@ -48,6 +48,7 @@ if district_tab.open:
                 "rate": "Contact kept (%)",
                 "lower": "Kept: 95% interval from (%)",
                 "upper": "Kept: 95% interval to (%)",
+                "is_small": "Kept: small numbers",  # beside "Told: small numbers"
             },
         )
         st.caption(view.told_note)

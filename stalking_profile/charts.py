@@ -23,6 +23,7 @@ from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.formatting import drawn_literal
 from stalking_profile.measures.spc import MINIMUM_POINTS
 
+NO_VALUE = "no_value"  # a trace's meta: where it has no value whatever the counts
 COLOURS: dict[str, str] = {
     "domestic": "#D55E00",  # vermillion
     "non_domestic": "#0072B2",  # blue
@@ -402,6 +403,11 @@ def monthly_trend_figure(
             line={"color": COLOURS["rolling"], "width": 3},
             marker={"color": COLOURS["rolling"], "size": [9 if a else 0 for a in alone]},
             yaxis="y2",
+            # the months with no total whatever the counts (under 12 months of data), which a
+            # published chart's gap note does not call withheld (linked_figures.gap_note)
+            meta={NO_VALUE: [not c for c in rolling["rolling_12m_complete"]]}
+            if "rolling_12m_complete" in rolling.columns
+            else None,
         )
         figure.update_layout(
             yaxis2={

@@ -12,7 +12,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile.charts import copy_figure
+from stalking_profile.charts import NO_VALUE, copy_figure
 from stalking_profile.geography import SharedGeoJSON
 from stalking_profile.linked_protection import Protected, spc_detail_withheld
 from stalking_profile.maps import colour_bar_top, wards_in_one_colour
@@ -167,10 +167,16 @@ def gap_note(figure: go.Figure, below: int) -> str:
     """What a gap means on a published chart (a point of a series, or a bar, withheld), or ""
     where the chart has none. A slide's footer said "counts under 5 suppressed" alone, and a
     month of 612 offences left out read as under 5 (helper 64)."""
-    series = [y for trace in figure.data if (y := getattr(trace, "y", None)) is not None]
-    gaps = any(
-        any(v is None for v in y) and any(v is not None for v in y) for y in series
-    )  # a map's traces have no y: a withheld ward is grey, and its legend says so
+    gaps = False
+    for trace in figure.data:
+        y = getattr(trace, "y", None)  # a map's traces have none: a withheld ward is grey,
+        if y is None or all(v is None for v in y):  # and its legend says so
+            continue
+        meta = getattr(trace, "meta", None)
+        # a month with no value whatever the counts (the rolling total's first 11 months of
+        # data) is no withheld figure (helper 72: the whole force's first year said so)
+        none = meta.get(NO_VALUE) if isinstance(meta, dict) else None
+        gaps |= any(v is None and not (none and none[i]) for i, v in enumerate(y))
     return GAP_NOTE.format(below=below) if gaps else ""
 
 

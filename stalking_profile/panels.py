@@ -1453,21 +1453,21 @@ def _repeats_panel(
     serial = repeats.serial_perpetrators(
         chosen, start, end, data_start, serial_victims, serial_years
     )
-    return RepeatsPanel(
-        summary, monthly, go.Figure(), gaps, serial, _lookback_note(flt.offence_types, start, end)
-    )
+    note = _lookback_note(flt.offence_types, start, end, data_start)
+    return RepeatsPanel(summary, monthly, go.Figure(), gaps, serial, note)
 
 
-def _lookback_note(offence_types: tuple[str, ...], start: date, end: date) -> str:
+def _lookback_note(offence_types: tuple[str, ...], start: date, end: date, data_start: date) -> str:
     """What the Repeats page says of months whose 12 months look back across a counting-rule
     change: their repeats count offences recorded under both rules (helper 70: April 2020 to
     March 2021 looked back across former partners' conduct recorded as stalking, unmarked)."""
     parts = []
-    for row in lookbacks_across_changes(offence_types, start, end).iter_rows(named=True):
+    changes = lookbacks_across_changes(offence_types, start, end, data_start)
+    for row in changes.iter_rows(named=True):
         first, last = row["first_month"], row["last_month"]
         months = f"{first:%B %Y}" + (f" to {last:%B %Y}" if last != first else "")
         parts.append(
-            f"{months} look back across the change of {row['date']:%-d %B %Y} ({row['label']})"
+            f"{months} look back across the change of {row['date'].day} {row['date']:%B %Y} ({row['label']})"
         )
     if not parts:
         return ""

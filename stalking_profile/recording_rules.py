@@ -67,15 +67,19 @@ def changes_between(offence_types: tuple[str, ...], before: date, after_end: dat
 
 
 def lookbacks_across_changes(
-    offence_types: tuple[str, ...], start: date, end: date, days: int = 365
+    offence_types: tuple[str, ...], start: date, end: date, data_start: date, days: int = 365
 ) -> pl.DataFrame:
     """The months from `start` to `end` whose offences look back `days` days (a repeat within
     12 months) across a series-breaking change for the offence types: an offence on or after
     the change and under `days` days after it counts earlier offences recorded under the old
-    rule. Columns: first_month, last_month (of those months), date, label (of the change)."""
-    changes = recording_rule_changes(offence_types, start - timedelta(days=days), end)
+    rule, if the data (from `data_start`) hold any: a change on or before the data's first
+    day has none before it. Columns: first_month, last_month (of those months), date, label
+    (of the change)."""
+    last_day = (end.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    changes = recording_rule_changes(offence_types, start - timedelta(days=days), last_day)
     rows = []
-    for change in changes.filter(pl.col("breaks_series")).iter_rows(named=True):
+    later = pl.col("breaks_series") & (pl.col("date") > data_start)
+    for change in changes.filter(later).iter_rows(named=True):
         changed: date = change["date"]
         first = max(start, changed.replace(day=1))
         last = min(end, (changed + timedelta(days=days - 1)).replace(day=1))

@@ -324,7 +324,6 @@ APPLIES: dict[str, str] = {
     "rolling_12m_average": "rolling_12m_complete",
     # and the Top wards' previous period where it is not wholly in the data
     "previous_offences": "previous_complete",
-    "change": "previous_complete",
     "change_pct": "previous_complete",
 }
 

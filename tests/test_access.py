@@ -573,6 +573,21 @@ def test_a_published_charts_gap_says_it_is_withheld_not_small(app_test):
     assert seen == {True, False}  # both kinds of chart were read
 
 
+def test_a_month_with_no_rolling_total_is_not_called_withheld(app_test):
+    """Helper 72: the whole force's first year (April 2018 to March 2019) said its monthly
+    chart's figures were withheld: the rolling 12-month total has none for the data's first 11
+    months, whatever the counts. None of the year's months is withheld."""
+    from stalking_profile.linked_figures import GAP_NOTE
+
+    at = _open_as(
+        app_test, "commissioner", "app_pages/overview.py", **{"from": "Apr 2018", "to": "Mar 2019"}
+    )
+    (chart,) = charts(at)
+    rolling = next(t for t in chart.figure["data"] if t.get("name") == "Rolling 12-month total")
+    assert rolling["y"][:11] == [None] * 11 and rolling["y"][11] is not None
+    assert GAP_NOTE.format(below=5) not in [c.value for c in at.caption]
+
+
 def test_the_same_page_for_an_analyst_shows_small_counts(app_test):
     """The page scan can fail: an analyst's Overview for the same filter has them."""
     at = _open_as(app_test, "analyst", "app_pages/overview.py", **SMALL_ADDRESS)

@@ -556,7 +556,7 @@ def test_plotly_is_the_slide_images_version_built_with_the_dashboards_traces() -
     assert {"bar", "scatter", "choropleth", "scattergeo"} == chart_element.TRACES  # as it says
     assert len(code) < len(plotly.offline.get_plotlyjs()) / 3
     # built for ES2020, as Streamlit's own front end is: object spreads left native, not
-    # lowered to helpers (which made a 7,056-ward map's redraw 10-25% slower)
+    # lowered to helpers (which made a 7,056-ward map's redraw 11-29% slower)
     assert "getOwnPropertyDescriptors" not in code
     # served under a name that changes with its content (a rebuilt bundle is never stale)
     name = chart_element.plotly_address().removeprefix(chart_element.VENDOR_ADDRESS)

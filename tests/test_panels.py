@@ -665,17 +665,26 @@ def test_months_whose_year_looks_back_across_a_counting_rule_change_are_named() 
     stalking and harassment together are one series across that change."""
     from stalking_profile.recording_rules import lookbacks_across_changes
 
-    crossing = lookbacks_across_changes(("stalking",), date(2019, 1, 1), date(2021, 12, 1))
-    assert crossing.select("first_month", "last_month", "date").rows() == [
+    def crossing(start: date, end: date, types=("stalking",), data=date(2014, 1, 1)):
+        return lookbacks_across_changes(types, start, end, data)
+
+    assert crossing(date(2019, 1, 1), date(2021, 12, 1)).select(
+        "first_month", "last_month", "date"
+    ).rows() == [
         (date(2019, 1, 1), date(2019, 3, 1), date(2018, 4, 1)),  # conduct crimes in addition
         (date(2020, 4, 1), date(2021, 3, 1), date(2020, 4, 1)),
     ]
-    cut = lookbacks_across_changes(("stalking",), date(2021, 2, 1), date(2021, 6, 1))
+    # data from April 2018 (the demo's) hold nothing recorded before that change (helper 72)
+    assert crossing(date(2019, 1, 1), date(2021, 12, 1), data=date(2018, 4, 1))[
+        "date"
+    ].to_list() == [date(2020, 4, 1)]
+    cut = crossing(date(2021, 2, 1), date(2021, 6, 1))
     assert cut.select("first_month", "last_month").rows() == [(date(2021, 2, 1), date(2021, 3, 1))]
-    assert lookbacks_across_changes(("stalking",), date(2021, 4, 1), date(2021, 12, 1)).is_empty()
-    both = ("stalking", "harassment")
-    assert lookbacks_across_changes(both, date(2020, 4, 1), date(2021, 3, 1)).is_empty()
-    note = panels._lookback_note(("stalking",), date(2020, 10, 1), date(2021, 9, 1))
+    assert crossing(date(2021, 4, 1), date(2021, 12, 1)).is_empty()
+    assert crossing(date(2020, 4, 1), date(2021, 3, 1), ("stalking", "harassment")).is_empty()
+    note = panels._lookback_note(
+        ("stalking",), date(2020, 10, 1), date(2021, 9, 1), date(2018, 4, 1)
+    )
     assert note.startswith("October 2020 to March 2021 look back across the change of 1 April 2020")
 
 
