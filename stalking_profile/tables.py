@@ -311,6 +311,8 @@ HIDDEN: frozenset[str] = frozenset(
         "previous_complete",
     }
 )
+# An XmR chart's lines that a withheld series withholds in every month (mark_suppressed)
+SPC_LINES = frozenset({"mean", "upper_limit", "lower_limit"})
 # Rates whose denominators a table shows beside them under other names than "denominator"
 RATE_DENOMINATORS: dict[str, str] = {
     "da_rate": "da_denominator",
@@ -618,11 +620,18 @@ def mark_suppressed(
     ).to_series()
     if not withheld_row.any():
         return shown, changed
+    # an XmR chart's mean is worked out whatever its months, so one blank throughout is a
+    # series withheld, and its limits with it: withheld in every month, not only in those
+    # whose count is (helper 71: "suppressed" on 4 months, blank on the other 17)
+    whole_series = bool(spc_counts) and "mean" in frame.columns
+    whole_series = whole_series and frame["mean"].null_count() == frame.height
+    everywhere = pl.repeat(True, frame.height, eager=True)
     for name in frame.columns:
         if name in HIDDEN:
             continue
         kind = column_for(name).kind
         label = labels.get(name, column_for(name).label)
+        row_withheld = everywhere if whole_series and name in SPC_LINES else withheld_row
         if name in counts and frame[name].null_count():
             text = python_values(shown[label], lambda v: f"{v:,}", pl.String)
             shown = shown.with_columns(
@@ -634,7 +643,7 @@ def mark_suppressed(
                 .alias(label)
             )
         elif kind in WITHHELD_WITH_COUNTS and schema[name].is_numeric():
-            if not (frame[name].is_null() & withheld_row).any():
+            if not (frame[name].is_null() & row_withheld).any():
                 continue
             text = python_values(shown[label], partial(_printf, NUMBER_FORMATS[kind]), pl.String)
             shown = shown.with_columns(
@@ -642,7 +651,7 @@ def mark_suppressed(
                 .then(text)
                 .when(pl.lit(no_value[name]))
                 .then(pl.lit(NO_VALUE))
-                .when(withheld_row)
+                .when(row_withheld)
                 .then(pl.lit(SUPPRESSED))
                 .otherwise(pl.lit(NO_VALUE))
                 .alias(label)

@@ -152,6 +152,28 @@ def test_withheld_rates_beside_their_shown_denominators_say_suppressed(demo_gate
         assert set(cells) == {tables.SUPPRESSED}, (column, cells)
 
 
+def test_a_withheld_process_control_series_says_so_in_every_month(demo_gateway) -> None:
+    """Helper 71: a commissioner's office, DA, February to December 2019: the Trends page's
+    process-control table read "suppressed" for the mean and limits in the 4 months whose
+    count is withheld and left them blank in the other 17, though the series' mean and limits
+    are withheld in every month."""
+    from datetime import date
+
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    commissioner = demo_gateway.scoped(Access.for_role("x", Role("commissioner")))
+    flt = ProfileFilter(
+        date(2019, 2, 1), date(2019, 12, 1), ("BD", "CD", "KD", "LD", "WD"), "domestic"
+    )
+    chart = panels.trends_page(commissioner, flt, 6, True).control.chart_table
+    assert chart["mean"].null_count() == chart.height and chart["value"].null_count() > 0
+    shown, _ = tables.mark_suppressed(chart, tables.for_display(chart))
+    for column in ("mean", "upper_limit", "lower_limit"):
+        assert set(shown[tables.column_for(column).label]) == {tables.SUPPRESSED}, column
+
+
 def test_withheld_counts_and_shares_by_district_say_suppressed() -> None:
     """The Outcomes page's tables by district name their columns by area (district codes,
     "Force"), which the registry does not hold: a withheld count there was a bare blank, on
