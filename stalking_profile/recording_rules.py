@@ -14,6 +14,8 @@ from io import StringIO
 
 import polars as pl
 
+from stalking_profile.filters import add_months
+
 
 @cache
 def _all_changes() -> pl.DataFrame:
@@ -75,7 +77,7 @@ def lookbacks_across_changes(
     rule, if the data (from `data_start`) hold any: a change on or before the data's first
     day has none before it. Columns: first_month, last_month (of those months), date, label
     (of the change)."""
-    last_day = (end.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    last_day = add_months(end, 1) - timedelta(days=1)  # the end month's last day
     changes = recording_rule_changes(offence_types, start - timedelta(days=days), last_day)
     rows = []
     later = pl.col("breaks_series") & (pl.col("date") > data_start)

@@ -21,7 +21,7 @@ from stalking_profile.measures import spc
 from stalking_profile.measures.categories import FORCE
 from stalking_profile.measures.indicators import INDICATORS
 from stalking_profile.pack import findings
-from stalking_profile.pack.charts import ROLLING_AVERAGE, PackChart, pack_charts
+from stalking_profile.pack.charts import ROLLING_AVERAGE, SPC_LINES, PackChart, pack_charts
 from stalking_profile.pack.findings import Finding
 from stalking_profile.publication import exact_for_protection, round_counts
 from stalking_profile.scrutiny.tracker import latest, whose
@@ -123,7 +123,7 @@ def with_no_value(
             control,
             no_value={
                 name: [run_chart] * len(control.categories)
-                for name in ("Upper process limit", "Lower process limit")
+                for name in SPC_LINES[1:]  # the limits, not the mean
             },
         ),
         *others,
