@@ -77,6 +77,37 @@ def test_five_failures_lock_the_account_until_reset(store: OperationalStore):
     assert accounts.sign_in(store, "cara", "a brand new password") is not None
 
 
+def test_sign_ins_sent_at_once_check_no_more_guesses_than_the_limit(store: OperationalStore):
+    """An audit sent ten sign-ins to the login form at once, nine wrong passwords and the
+    right one: all nine guesses were checked (each read the account unlocked before any failure
+    was written) and the right one signed in. Each check is now claimed first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts.add_user(store, "vic", "analyst", PASSWORD, ADMIN)
+    guesses = [f"wrong guess number {n}" for n in range(12)]
+    with ThreadPoolExecutor(len(guesses)) as pool:
+        signed = list(pool.map(lambda guess: accounts.sign_in(store, "vic", guess), guesses))
+    assert signed == [None] * len(guesses)
+    details = audit.events(store, ADMIN).filter(action="login failed")["detail"].to_list()
+    assert details.count("wrong password") == accounts.MAX_FAILED_LOGINS
+    assert details.count("locked") == len(guesses) - accounts.MAX_FAILED_LOGINS
+    assert accounts.sign_in(store, "vic", PASSWORD) is None  # locked: the right one refused
+
+
+def test_after_a_lock_ends_five_more_failures_lock_again_not_one(store: OperationalStore):
+    """The count of failures was never cleared when a lock ended, so the first wrong password
+    after it (the sixth) locked the account for another 15 minutes."""
+    accounts.add_user(store, "cara", "commissioner", PASSWORD, ADMIN)
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        assert accounts.sign_in(store, "cara", "guess" * 3) is None
+    with store.transaction() as transaction:  # the lock ends (as it does 15 minutes on)
+        transaction._cursor.execute("UPDATE app_user SET locked_until = '2000-01-01T00:00:00'")
+    assert accounts.sign_in(store, "cara", "guess" * 3) is None
+    assert accounts.sign_in(store, "cara", PASSWORD) is not None  # one failure does not lock
+    row = store.fetch_one("user_by_name", username="cara")
+    assert row is not None and row["failed_logins"] == 0 and row["locked_until"] is None
+
+
 def test_a_session_expires_after_inactivity_and_ends_at_sign_out(store: OperationalStore):
     accounts.add_user(store, "ana", "analyst", PASSWORD, ADMIN)
     signed = accounts.sign_in(store, "ana", PASSWORD)

@@ -156,17 +156,19 @@ def sign_in(store: OperationalStore, username: str, password: str) -> SignedIn |
         unknown = f"(a user name of {len(name)} characters no account has)"
         audit.record(store, Action.LOGIN_FAILED, unknown, "unknown user", outcome="refused")
         return None
-    locked = row["locked_until"] is not None and row["locked_until"] > now.isoformat()
-    if not _verify(row["password_hash"], password) or row["disabled"] or locked:
-        reason = "disabled" if row["disabled"] else "locked" if locked else "wrong password"
-        if reason == "wrong password":
-            store.execute(
-                "user_login_failed",
-                username=name,
-                limit=MAX_FAILED_LOGINS,
-                locked_until=(now + timedelta(minutes=LOCK_MINUTES)).isoformat(),
-                now=now_text(),
-            )
+    # The check is claimed before it is made (counted as failed until it succeeds): sign-ins
+    # sent at once each read the account unlocked, and all their guesses were checked.
+    claimed = store.execute(
+        "user_login_attempt",
+        username=name,
+        limit=MAX_FAILED_LOGINS,
+        at=now.isoformat(),
+        locked_until=(now + timedelta(minutes=LOCK_MINUTES)).isoformat(),
+        now=now_text(),
+    )
+    right = _verify(row["password_hash"], password)  # made either way: no timing oracle
+    if not claimed or not right:
+        reason = "disabled" if row["disabled"] else "wrong password" if claimed else "locked"
         audit.record(store, Action.LOGIN_FAILED, name, reason, outcome="refused")
         return None
     password_hash = row["password_hash"]
