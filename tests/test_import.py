@@ -73,6 +73,42 @@ def force(tmp_path: Path) -> Gateway:
     gateway.close()
 
 
+def test_a_file_without_some_columns_keeps_their_stored_values(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """Helper 73: a second extract without the victim, age and ward columns reported "2
+    updated" and set them to null for both offences (repeat victims and the ward map lost
+    them). A column the file does not have keeps what is stored; a blank cell in a column the
+    file has still clears it; a new offence has none."""
+    first = offences(3).with_columns(victim_id=pl.Series(["V1", "V2", "V3"]))
+    _imported(force, tmp_path / "first.csv", first)
+    second = (
+        offences(4)
+        .drop("victim_age", "victim_sex", "dash_risk")
+        .with_columns(
+            arrest_made=pl.lit("true"),
+            victim_id=pl.Series(["V1", "", "V3", "V4"]),  # the second's is cleared
+        )
+    )
+    second.write_csv(tmp_path / "second.csv")
+    report = import_file(force, tmp_path / "second.csv")
+    assert (report.rows_inserted, report.rows_updated) == (1, 3)
+    assert (
+        "3 offences already stored keep their values in the columns this file does not have: "
+        "committed_date, ward_code, dash_risk, stalking_screen_negative, suspect_id, victim_age"
+    ) in " ".join(report.notes)
+    stored = force.sql(
+        "SELECT crime_ref, arrest_made, victim_id, victim_age, victim_sex, dash_risk "
+        "FROM offence ORDER BY crime_ref"
+    )
+    assert stored.rows() == [
+        ("T-000001", True, "V1", 19, "female", "standard"),
+        ("T-000002", True, None, 20, "female", "standard"),
+        ("T-000003", True, "V3", 21, "female", "standard"),
+        ("T-000004", True, "V4", None, None, None),
+    ]
+
+
 @pytest.mark.parametrize("suffix", ["csv", "parquet", "xlsx"])
 def test_good_file_in_each_format(force: Gateway, tmp_path: Path, suffix: str) -> None:
     frame = offences(50)

@@ -401,6 +401,38 @@ def test_a_dvpo_made_without_an_expiry_date_is_warned_of(tmp_path):
     assert "(e.g. order R3)" in warning
 
 
+def test_an_order_imported_again_without_some_columns_keeps_their_stored_values(tmp_path):
+    """Helper 73: a variation file of order_id, order_type, applied and granted dates and
+    status (no subject, protected person, crime reference or interim date) set those to null:
+    the order's made date moved from its interim order to the full one, and a breach dated
+    between the two was refused. A column the file does not have now keeps what is stored; a
+    blank cell in a column it has still clears it."""
+    path = _force(tmp_path)
+    _import(path, "orders.csv", ORDERS_CSV)
+    variation = (
+        "order_id,order_type,applied_date,granted_date,expiry_date,status,district_code\n"
+        "R1,SPO,2023-01-05,2023-02-20,2027-02-20,granted,AY\n"
+        "R2,restraining order,2023-01-10,,,withdrawn,BE\n"
+    )
+    report = _import(path, "variation.csv", variation)
+    assert (report.rows_inserted, report.rows_updated) == (0, 2)
+    gateway = connect(path, read_only=True)
+    try:
+        stored = gateway.sql("SELECT * FROM civil_order ORDER BY order_id")
+    finally:
+        gateway.close()
+    r1, r2 = stored.iter_rows(named=True)
+    assert (r1["subject_id"], r1["protected_id"], r1["crime_ref"]) == ("P1", "V1", "X-0001")
+    assert r1["interim_date"] == D(2023, 1, 6) and r1["expiry_date"] == D(2027, 2, 20)
+    assert (r2["subject_id"], r2["status"]) == ("P2", "withdrawn")
+    breach = _import(
+        path,
+        "breaches.csv",
+        "breach_id,order_id,breach_date\nBR1,R1,2023-01-20\n",  # after the interim order
+    )
+    assert breach.rows_accepted == 1
+
+
 def test_orders_then_breaches_join_across_two_imports(tmp_path):
     """A breach file names orders imported before it; a later orders file (the order refused
     after all) replaces the order, and the breach still joins to it."""

@@ -190,6 +190,56 @@ def _changed_offences(gateway: Gateway, accepted: pl.DataFrame) -> tuple[pl.Data
     return changed, inserted, changed.height - inserted
 
 
+# what each kind's stored rows are read by, to keep their values in columns a file does not have
+STORED_ROWS = {
+    "offences": ("offences_by_ref", "incoming_refs"),
+    "orders": ("orders_by_id", "incoming_ids"),
+    "breaches": ("breaches_by_id", "incoming_ids"),
+}
+
+
+def with_stored_values(gateway: Gateway, validated: Validated) -> pl.DataFrame:
+    """The accepted rows with every column of their table: where the file does not have a
+    column (Validated.not_in_file), an offence, order or breach already stored keeps its
+    stored value and a new one has none. A blank cell in a column the file has clears the
+    value. A file without the victim, age and ward columns had set them to null for every
+    offence it updated (repeat victims and the ward map lost them), and an order imported
+    again without its interim date lost it."""
+    accepted = validated.accepted.drop(ROW_NUMBER)
+    table = contract.IMPORT_KINDS[validated.kind]
+    kept = [name for name in validated.not_in_file if name not in table.primary_key]
+    if validated.kind not in STORED_ROWS or not kept:
+        return accepted.with_columns(
+            pl.lit(None, dtype=polars_type(c.dtype)).alias(c.name)
+            for c in table.columns
+            if c.name not in accepted.columns
+        )
+    query, frame_name = STORED_ROWS[validated.kind]
+    keys = list(table.primary_key)
+    stored = gateway.query(query, frames={frame_name: accepted.select(keys)}).select(*keys, *kept)
+    types = {c.name: polars_type(c.dtype) for c in table.columns}
+    stored = stored.cast({name: types[name] for name in stored.columns})
+    return accepted.drop(kept, strict=False).join(
+        stored, on=keys, how="left", nulls_equal=False, maintain_order="left"
+    )
+
+
+def _kept_note(validated: Validated, stored_before: int) -> tuple[str, ...]:
+    """The report's note of the columns a file did not have, which rows already stored kept
+    (with_stored_values)."""
+    table = contract.IMPORT_KINDS[validated.kind]
+    kept = [n for n in validated.not_in_file if n not in table.primary_key]
+    if validated.kind not in STORED_ROWS or not kept or not stored_before:
+        return ()
+    rows = {"offences": "offence", "orders": "order", "breaches": "breach"}[validated.kind]
+    plural = "es" if rows == "breach" else "s"
+    return (
+        f"{stored_before:,} {rows}{plural * (stored_before != 1)} already stored keep "
+        f"{'its' if stored_before == 1 else 'their'} values in the columns this file does not "
+        f"have: {', '.join(kept)}",
+    )
+
+
 def _outcome_rows(gateway: Gateway) -> int:
     return int(gateway.query("table_counts")["outcomes"].item())
 
@@ -226,11 +276,7 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
     outcomes_before = _outcome_rows(gateway)
     inserted = updated = 0
     if validated.kind == "offences":
-        full = accepted.with_columns(
-            pl.lit(None, dtype=pl.String).alias(c.name)
-            for c in contract.OFFENCE.columns
-            if c.name not in accepted.columns
-        ).select(contract.OFFENCE.column_names)
+        full = with_stored_values(gateway, validated).select(contract.OFFENCE.column_names)
         changed, inserted, updated = _changed_offences(gateway, full)
         if changed.height:
             gateway.write(
@@ -271,7 +317,8 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
             key = pl.concat_str(table.primary_key, separator="|")
             updated = accepted.filter(key.is_in(stored.implode())).height
         inserted = accepted.height - updated
-        gateway.write(script, **{frame_name: accepted.select(table.column_names)})
+        complete = with_stored_values(gateway, validated)
+        gateway.write(script, **{frame_name: complete.select(table.column_names)})
     else:
         frame = accepted.with_columns(
             *[pl.lit(source).alias("source")] * ("source" not in accepted.columns)
@@ -587,7 +634,12 @@ def import_file(
             *extracts.absent_warning(validated, whole_extract),
             *(_coverage(gateway) if validated.kind in ("offences", "outcomes") else ()),
         ),
-        (*again, *_notes(raw, unused), *extracts.as_at_note(as_at, extract_date)),
+        (
+            *again,
+            *_notes(raw, unused),
+            *_kept_note(validated, validated.accepted.height - inserted),
+            *extracts.as_at_note(as_at, extract_date),
+        ),
         superseded,
         absent.height,
     )
