@@ -249,3 +249,16 @@ def test_an_import_from_the_dashboard_is_audited_once_under_its_user(tmp_path: P
     command = [sys.executable, "-m", "stalking_profile", "import", str(TEMPLATES / "districts.csv")]
     done = subprocess.run([*command, "--db", str(database), "--kind", "districts"], check=False)
     assert done.returncode == 0 and imports() == 1
+
+
+def test_a_check_that_stops_unexplained_says_the_error_it_stopped_on() -> None:
+    """A file that stopped the reader (helper 73: a lone carriage return, a byte-order mark
+    alone) was reported on the Data page as "the check stopped", with no reason at all."""
+    from stalking_profile.importing.external import _stopped
+
+    stderr = (
+        'Traceback (most recent call last):\n  File "x.py"\nIndexError: list index out of range\n'
+    )
+    said = _stopped(stderr)
+    assert "(IndexError: list index out of range)" in said
+    assert "the database is unchanged" in said

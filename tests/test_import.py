@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -793,6 +793,7 @@ def test_mapping_with_unknown_column_is_refused(tmp_path: Path) -> None:
         ("[source]\nheader_row = 0\n", r"header_row = 0: must be 1 or more"),
         ("source = 3\n", r"source must be a \[source\] table"),
         ("[values]\nvictim_sex = 5\n", r"\[values\] victim_sex = 5: must be a table"),
+        ("[source]\ndate_formats = [1]\n", r"date_formats = \[1\]: must be a list of formats"),
     ],
 )
 def test_a_mapping_setting_of_the_wrong_kind_is_a_clear_error(
@@ -1109,6 +1110,50 @@ def test_quoted_fields_and_row_numbers_in_both_readers(force: Gateway, tmp_path:
     assert (second.rows_read, second.rows_accepted, second.rows_rejected) == (4, 3, 1)
     # header 1, a record over two lines 2 (one row in a spreadsheet), then rows 3, 4
     assert second.rejects["row_number"].to_list() == [4]
+
+
+def test_files_that_stopped_the_reader_are_read_or_refused_with_a_reason(tmp_path: Path) -> None:
+    """Helper 73: each of these stopped the check and the import with a traceback, and the
+    Data page said only "the check stopped": a lone carriage return ending a line among
+    line feeds (mixed line endings), a file of a byte-order mark alone, and a Parquet file with
+    a duration or bytes column it does not use. A time with a time zone was refused as not a
+    date in every row."""
+    header = "crime_ref,recorded_date\n"
+    mixed = read_table(_write(tmp_path, "mixed.csv", header + "A-1,2021-03-01\rA-2,2021-03-02\n"))
+    assert mixed.frame["crime_ref"].to_list() == ["A-1", "A-2"]
+    for name, content in (("bom.csv", b"\xef\xbb\xbf"), ("bom16.csv", b"\xff\xfe")):
+        with pytest.raises(ReadError, match=f"{name} (is empty|has no header row)"):
+            read_table(_write(tmp_path, name, content))
+    frame = pl.DataFrame(
+        {
+            "crime_ref": ["A-1"],
+            "recorded_date": [datetime(2021, 3, 1, 0, 30)],
+            "took": [timedelta(days=2)],
+            "raw": [b"\xff\xfe"],
+        }
+    ).with_columns(pl.col("recorded_date").dt.replace_time_zone("Europe/London"))
+    frame.write_parquet(tmp_path / "odd.parquet")
+    text = read_table(tmp_path / "odd.parquet").frame
+    assert text.row(0)[:3] == ("A-1", "2021-03-01 00:30:00.000000", "2 days, 0:00:00")
+
+
+def test_a_record_over_two_lines_lacking_a_field_refuses_that_row_alone(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """Helper 73: a record whose quoted text breaks a line and that lacks a field refused the
+    whole file, "a quote that opens on row 5 and is not closed". The refused row is kept as it
+    was written (quotes and all), whole: it was cut to 2,000 characters."""
+    good = offences(4).drop("outcome_key", "outcome_date")
+    lines = good.write_csv().splitlines()
+    short = lines[1].rsplit(",", 2)[0] + ',"x\ny"'  # 13 fields, one of them over two lines
+    long = ",".join(["y" * 5000, "z"])
+    path = _write(tmp_path, "short.csv", "\n".join([*lines, short, long]) + "\n")
+    report = import_file(force, path)
+    assert (report.rows_accepted, report.rows_rejected) == (4, 2)
+    reasons = dict(report.rejects.select("row_number", "reason").iter_rows())
+    assert reasons == {6: "expected 13 fields, found 12", 7: "expected 13 fields, found 2"}
+    kept = force.sql("SELECT row_number, raw_row FROM quarantine ORDER BY row_number")
+    assert kept["raw_row"].to_list() == [short, long]
 
 
 def test_the_check_reports_ragged_rows_with_the_refused(force: Gateway, tmp_path: Path) -> None:

@@ -127,6 +127,18 @@ class CheckOutcome:
     refused_rows: Path  # Parquet: row_number, column_name, value, reason
 
 
+def _stopped(stderr: str) -> str:
+    """Why a check stopped that the reader has no words for: the error's own last line (a
+    file that stopped the reader was reported as "the check stopped", with no reason)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    last = lines[-1][:300] if lines else ""
+    return (
+        "the check stopped on an error it cannot explain"
+        + (f" ({last})" if last else "")
+        + ": the database is unchanged; please report it with the file's kind and size"
+    )
+
+
 def check_in_child(
     access: Access,
     database: Path,
@@ -156,7 +168,7 @@ def check_in_child(
             if errors
             else CHECK_KILLED
             if done.returncode == -signal.SIGKILL
-            else "the check stopped"
+            else _stopped(done.stderr)
         )
         return CheckOutcome(None, reason, refused)
     return CheckOutcome(CheckReport.from_json(done.stdout.strip().splitlines()[-1]), "", refused)

@@ -109,6 +109,12 @@ def _check_types(data: dict, name: str) -> None:
         kind, wanted = SOURCE_TYPES.get(key, (object, ""))
         if not isinstance(value, kind) or isinstance(value, bool):
             raise ReadError(f"mapping {name} [source] {key} = {value!r}: must be {wanted}")
+    formats = data.get("source", {}).get("date_formats", [])
+    if not all(isinstance(item, str) for item in formats):
+        raise ReadError(
+            f"mapping {name} [source] date_formats = {formats!r}: must be "
+            f"{SOURCE_TYPES['date_formats'][1]}"
+        )
     header_row = data.get("source", {}).get("header_row", 1)
     if header_row < 1:
         raise ReadError(f"mapping {name} [source] header_row = {header_row}: must be 1 or more")

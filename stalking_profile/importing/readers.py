@@ -135,6 +135,8 @@ def _fast_read(path: Path, encoding: str, delimiter: str) -> RawTable | None:
     )
     if lines.height < 2:
         return None
+    if lines.select(pl.col("line").str.contains("\r", literal=True).any()).item():
+        return None  # a line ending in a lone carriage return (mixed endings): the csv module's
     lines = lines.with_row_index("line_number", offset=1)
     has_quote = pl.col("line").str.contains('"', literal=True)
     if lines.select((pl.col("line").str.count_matches('"', literal=True) % 2 == 1).any()).item():
@@ -179,7 +181,7 @@ def _fast_read(path: Path, encoding: str, delimiter: str) -> RawTable | None:
                 f"expected {width} fields, found {len(next(csv.reader([t], delimiter=delimiter)))}"
                 for t in ragged["line"].to_list()
             ],
-            "raw_row": ragged["line"].str.slice(0, 2000),
+            "raw_row": ragged["line"],  # whole: the quarantine keeps the row as read
         },
         schema={"row_number": pl.Int64, "reason": pl.String, "raw_row": pl.String},
     )
@@ -274,7 +276,7 @@ def _read_records(path: Path, encoding: str, delimiter: str, progress: Progress)
                 lines = reader.line_num - line_before
                 joined += lines - 1
                 line_before = reader.line_num
-                if len(record) != width and lines > 1:
+                if len(record) != width and lines > 1 and _holds_rows(record, width, delimiter):
                     raise ReadError(
                         f'{path.name} has a quote (") that opens on row {row_number} and is '
                         f"not closed before line {reader.line_num} of the file"
@@ -289,7 +291,7 @@ def _read_records(path: Path, encoding: str, delimiter: str, progress: Progress)
                         {
                             "row_number": row_number,
                             "reason": f"expected {width} fields, found {len(record)}",
-                            "raw_row": delimiter.join(record)[:2000],
+                            "raw_row": _as_line(record, delimiter),
                         }
                     )
                 if len(rows) >= CHUNK_ROWS:
@@ -313,6 +315,25 @@ def _read_records(path: Path, encoding: str, delimiter: str, progress: Progress)
     return RawTable(frame, "csv", encoding, delimiter, _ragged_frame(ragged))
 
 
+def _holds_rows(record: list[str], width: int, delimiter: str) -> bool:
+    """Whether a record read over several lines has whole rows of the file inside a field: a
+    quote opened and not closed, which swallows the lines after it. A record whose quoted
+    text breaks a line and that lacks a field (`R-4,...,"x<newline>y"`, 10 fields of 12) is one
+    row with the wrong number of fields, not that: it refused the whole file."""
+    enough = max(width - 1, 1)
+    return any(
+        line.count(delimiter) >= enough for field in record for line in field.splitlines()[1:]
+    )
+
+
+def _as_line(record: list[str], delimiter: str) -> str:
+    """A record as a line of the file (quoted where a field needs it): a refused row's text
+    for the quarantine (joined with the delimiter alone, its quotes were lost)."""
+    line = io.StringIO()
+    csv.writer(line, delimiter=delimiter, lineterminator="\r\n").writerow(record)
+    return line.getvalue().removesuffix("\r\n")  # a field holding a line break is quoted
+
+
 def _chunk(header: list[str], rows: list[list[str]], numbers: list[int]) -> pl.DataFrame:
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     data = {
@@ -332,15 +353,26 @@ def _ragged_frame(records: list[dict[str, object]]) -> pl.DataFrame:
 def _as_text(frame: pl.DataFrame, first_row: int) -> pl.DataFrame:
     """A Parquet file's columns as text (a list or struct column as Python writes its values:
     casting one stopped the import, whether or not the column was used)."""
-    text = frame.select(
-        pl.Series(name, [None if v is None else str(v) for v in frame[name].to_list()], pl.String)
-        if dtype.is_nested()
-        else pl.col(name).cast(pl.String)
-        for name, dtype in frame.schema.items()
-    )
+    text = pl.DataFrame([_column_as_text(frame[name]) for name in frame.columns])
     return text.with_columns(
         pl.int_range(first_row, first_row + text.height, dtype=pl.Int64).alias(ROW_NUMBER)
     )
+
+
+def _column_as_text(column: pl.Series) -> pl.Series:
+    """One Parquet column as text: a time with a time zone as its wall-clock time there (each
+    was refused as "not a date"); a column that cannot be cast (a duration, bytes that are not
+    UTF-8) as Python writes its values, as a list or struct column is (casting one stopped
+    the import, whether or not the column was used)."""
+    if isinstance(column.dtype, pl.Datetime) and column.dtype.time_zone is not None:
+        column = column.dt.replace_time_zone(None)
+    if not column.dtype.is_nested():
+        try:
+            return column.cast(pl.String)
+        except pl.exceptions.PolarsError:
+            pass
+    values = [None if v is None else str(v) for v in column.to_list()]
+    return pl.Series(column.name, values, pl.String)
 
 
 def read_table(
@@ -447,7 +479,7 @@ def _without_empty_rows(raw: RawTable) -> RawTable:
 def _header_problem(path: Path, sample: bytes, encoding: str, delimiter: str) -> str | None:
     """Why the header row is unusable (empty, blank names, repeated names), or None."""
     try:
-        first_line = sample.decode(encoding).splitlines()[0] if sample else ""
+        first_line = next(iter(sample.decode(encoding).splitlines()), "")  # a BOM alone: none
     except UnicodeDecodeError:
         return None  # the general reader reports the encoding problem with its row
     header = [
