@@ -24,3 +24,9 @@ DROP TRIGGER IF EXISTS audit_event_is_append_only ON audit_event;
 CREATE TRIGGER audit_event_is_append_only
 BEFORE UPDATE OR DELETE ON audit_event
 FOR EACH ROW EXECUTE FUNCTION audit_event_is_append_only();
+
+-- TRUNCATE fires no row trigger: it emptied the trail (helper 74)
+DROP TRIGGER IF EXISTS audit_event_is_never_truncated ON audit_event;
+CREATE TRIGGER audit_event_is_never_truncated
+BEFORE TRUNCATE ON audit_event
+FOR EACH STATEMENT EXECUTE FUNCTION audit_event_is_append_only();
