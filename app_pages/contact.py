@@ -8,7 +8,7 @@ flt = ui.active_filter()
 
 st.title("Victim contact")
 st.caption(
-    flt.describe()
+    ui.described(flt)
     + " · offences recorded in the period; contact kept is over those with a Victim Contact "
     "Agreement"
 )

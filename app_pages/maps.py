@@ -10,7 +10,7 @@ info = ui.dataset_info(ui.database_version())
 
 st.title("Hotspot maps")
 st.caption(
-    flt.describe()
+    ui.described(flt)
     + " · wards of the selected districts; rates per 1,000 residents in the period (not "
     "scaled to a year, as the Trends page's districts' are)"
     + (" (ONS mid-2019 estimates)" if info.is_synthetic else "")

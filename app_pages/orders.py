@@ -8,7 +8,7 @@ flt = ui.active_filter()
 
 st.title("Civil orders and breaches")
 st.caption(
-    flt.describe() + " · orders applied for by the selected districts, arising from offences "
+    ui.described(flt) + " · orders applied for by the selected districts, arising from offences "
     "of the chosen types and DA choice"
 )
 no_offences = ui.nothing_to_show(flt)  # said; an order made earlier may still be in force

@@ -8,7 +8,7 @@ flt = ui.active_filter()
 
 st.title("Outcomes")
 st.caption(
-    flt.describe() + " · each offence's latest outcome dated on or before the extract date; "
+    ui.described(flt) + " · each offence's latest outcome dated on or before the extract date; "
     "'(blank)' = no outcome yet"
 )
 if ui.nothing_to_show(flt):

@@ -9,7 +9,7 @@ view = ui.overview(flt)
 
 st.title("Overview")
 # what the change compares: the equal period before, like for like, or nothing
-st.caption(f"{flt.describe()} · {view.comparison}")
+st.caption(f"{ui.described(flt)} · {view.comparison}")
 
 by_key = {row["indicator"]: row for row in view.headline.iter_rows(named=True)}
 tiles = list(formatting.headline_tiles(view.headline).iter_rows(named=True))

@@ -9,7 +9,7 @@ flt = ui.active_filter()
 
 st.title("Victims and suspects")
 st.caption(
-    flt.describe() + " · counted by offence (a victim of three offences counts three times); "
+    ui.described(flt) + " · counted by offence (a victim of three offences counts three times); "
     "suspects over offences with a suspect identified"
 )
 if ui.nothing_to_show(flt):

@@ -9,7 +9,7 @@ from stalking_profile.measures.quality import indicators_for
 flt = ui.active_filter()
 
 st.title("Data quality")
-st.caption(flt.describe() + " · the shares of records with each problem, with 95% intervals")
+st.caption(ui.described(flt) + " · the shares of records with each problem, with 95% intervals")
 if ui.nothing_to_show(flt):
     st.stop()
 view = ui.quality(flt)

@@ -7,7 +7,7 @@ from stalking_profile import panels, ui
 flt = ui.active_filter()
 
 st.title("Repeat victims and suspects")
-st.caption(flt.describe() + " · victims and suspects by their pseudonymous keys in the extract")
+st.caption(ui.described(flt) + " · victims and suspects by their pseudonymous keys in the extract")
 if ui.nothing_to_show(flt):
     st.stop()
 view = ui.repeats(flt)

@@ -9,7 +9,7 @@ flt = ui.active_filter()
 
 st.title("Risk & flags")
 st.caption(
-    flt.describe() + " · rates over offences recorded in the period, with 95% Wilson intervals"
+    ui.described(flt) + " · rates over offences recorded in the period, with 95% Wilson intervals"
 )
 if ui.nothing_to_show(flt):
     st.stop()

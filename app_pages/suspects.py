@@ -10,7 +10,7 @@ flt = ui.active_filter()
 
 st.title("Perpetrator prioritisation")
 st.caption(
-    flt.describe() + " · record level (OFFICIAL-SENSITIVE): suspects by their pseudonymous keys"
+    ui.described(flt) + " · record level (OFFICIAL-SENSITIVE): suspects by their pseudonymous keys"
 )
 if ui.nothing_to_show(flt):
     st.stop()

@@ -7,7 +7,7 @@ from stalking_profile import ui
 flt = ui.active_filter()
 
 st.title("Trends")
-st.caption(flt.describe())
+st.caption(ui.described(flt))
 if ui.nothing_to_show(flt):
     st.stop()
 

@@ -385,3 +385,18 @@ def test_a_withheld_change_reads_suppressed_in_its_tooltip() -> None:
         "Offences. Change on a year earlier: 13 against 12: suppressed. Seasons aside, as the "
         "months are the same."
     )
+
+
+def test_a_filters_district_codes_are_shown_as_written_in_captions() -> None:
+    """Helper 74: a district imported with the code `[BD](https://evil.example/x)` became a
+    link on every page's caption (the filter in words) for every role."""
+    from datetime import date
+
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.ui.widgets import described
+
+    flt = ProfileFilter(date(2021, 1, 1), date(2021, 3, 1), ("[BD](https://evil.example/x)", "CD"))
+    said = described(flt)
+    assert said.startswith(r"Stalking, DA and non-DA, \[BD\]\(https\:\/\/evil\.example\/x\), CD,")
+    plain = ProfileFilter(date(2021, 1, 1), date(2021, 3, 1), ("BD", "CD"))
+    assert described(plain) == plain.describe()  # ordinary codes as they were

@@ -72,6 +72,7 @@ from stalking_profile.ui.views import (
 from stalking_profile.ui.widgets import (
     chart_with_table,
     csv_download,
+    described,
     file_stem,
     headline_tile,
     keep_choice,
@@ -109,6 +110,7 @@ __all__ = [
     "database_version",
     "dataset_info",
     "dataset_info_or_none",
+    "described",
     "districts",
     "emerging",
     "every_quality_record",

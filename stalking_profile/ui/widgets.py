@@ -291,13 +291,21 @@ def headline_tile(
     )
 
 
+def described(flt: ProfileFilter) -> str:
+    """The filter in words (ProfileFilter.describe) for Markdown: its district codes, which
+    come from the force's file, as written (a code written as a Markdown link became a link
+    on every page's caption)."""
+    codes = ", ".join(formatting.literal(code) for code in flt.districts)
+    return flt.describe(codes or None)
+
+
 def nothing_to_show(flt: ProfileFilter) -> bool:
     """Say plainly when no offence matches the filter (and return True), so a page shows a
     sentence instead of empty charts."""
     if offences_in(flt):
         return False
     st.info(
-        f"No offences match this filter ({flt.describe()}). Widen the period, the districts, "
+        f"No offences match this filter ({described(flt)}). Widen the period, the districts, "
         "the DA choice or the offence types in the sidebar.",
         icon=":material/filter_alt_off:",
     )
