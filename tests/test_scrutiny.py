@@ -4,6 +4,9 @@ with exactly what the seed states."""
 
 from __future__ import annotations
 
+import json
+import tomllib
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -1011,3 +1014,26 @@ def test_text_typed_into_the_tracker_is_shown_as_written_never_as_markdown(store
         [row[2] for row in trace.customdata][:1] == ["<a href='x'>Green</a>"]
         for trace in figure.data
     )
+
+
+def test_a_question_set_replaced_is_kept_in_the_trail_and_its_key_is_checked(store):
+    """Helper 74: an upload named as a template's file replaced the set samples were drawn
+    with, and nothing kept the questions their answers were recorded against; its save was
+    written to the trail as a review answer (an administrator saw its detail withheld). The
+    set's key comes from the file's name, which was not checked."""
+    template = questions.question_sets(store)[0]
+    text = '[[question]]\nkey = "plan"\ntext = "Was there a plan?"\nanswer = "yes_no_partly_na"\n'
+    new = questions.parse(template.key, tomllib.loads(text))
+    said = questions.save(store, new, ANALYST)
+    assert said.startswith(f"Replaced the question set {template.key} (")
+    event = audit.events(store, ADMIN).row(0, named=True)
+    assert event["action"] == "question set saved"
+    kept = json.loads(event["detail"].split("; it replaced: ", 1)[1])
+    assert kept["question"] == [asdict(q) for q in template.questions]  # the earlier, whole
+    assert [s for s in questions.question_sets(store) if s.key == template.key] == [new]
+    assert questions.save(store, questions.parse("fresh", tomllib.loads(text)), ANALYST) == (
+        "Added the question set fresh."
+    )
+    assert questions.key_of_file("questions_Case Review-2.toml") == "case_review_2"
+    with pytest.raises(ValueError, match="name it with letters, digits and _"):
+        questions.key_of_file("questions_[x](http).toml")

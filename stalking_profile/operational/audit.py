@@ -27,6 +27,7 @@ class Action(StrEnum):
     SETTING_CHANGED = "setting changed"
     SAMPLE_DRAWN = "dip sample drawn"
     REVIEW = "review answer"
+    QUESTION_SET = "question set saved"
     TRACKER = "tracker update"
 
 

@@ -127,11 +127,39 @@ def _put(store: OperationalStore, question_set: QuestionSet, username: str) -> N
     )
 
 
-def save(store: OperationalStore, question_set: QuestionSet, by: Access) -> None:
-    """Add or replace a question set (those who record reviews)."""
+def key_of_file(file_name: str) -> str:
+    """A question set's key from its file's name (`questions_stalking.toml`: stalking), in
+    the form of a question's key; ValueError if the name gives none."""
+    stem = file_name.removesuffix(".toml").removeprefix("questions_")
+    key = re.sub(r"[\s\-]+", "_", stem.strip().lower())
+    if not _KEY.match(key):
+        raise ValueError(
+            f"the file's name ({file_name}) gives the set its key: name it with letters, "
+            "digits and _ (questions_stalking.toml)"
+        )
+    return key
+
+
+def save(store: OperationalStore, question_set: QuestionSet, by: Access) -> str:
+    """Add or replace a question set (those who record reviews); returns what was done, in
+    words. A set replaced is kept whole in the audit trail's event (which nothing changes):
+    samples drawn with it read their answers against the new questions, and nothing kept the
+    questions they were recorded against (helper 74)."""
     by.require(Permission.REVIEW)
+    before = next((s for s in question_sets(store) if s.key == question_set.key), None)
     _put(store, question_set, by.username)
-    audit.record(store, Action.REVIEW, by, f"question set {question_set.key} saved")
+    detail = f"question set {question_set.key} saved"
+    if before is not None:
+        earlier = {"name": before.name, "source": before.source}
+        earlier["question"] = [asdict(q) for q in before.questions]
+        detail += f"; it replaced: {json.dumps(earlier, ensure_ascii=False)}"
+    audit.record(store, Action.QUESTION_SET, by, detail)
+    if before is None:
+        return f"Added the question set {question_set.key}."
+    return (
+        f"Replaced the question set {question_set.key} ({len(before.questions)} questions "
+        "before); the version it replaced is kept in the audit trail."
+    )
 
 
 def question_sets(store: OperationalStore) -> list[QuestionSet]:

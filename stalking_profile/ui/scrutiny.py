@@ -18,7 +18,7 @@ from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import DipSample
 from stalking_profile.ui.auth import audit_view, audited, store
 from stalking_profile.ui.cache import current_access, current_gateway, synthetic_demo
-from stalking_profile.ui.widgets import download, record_download, show_table
+from stalking_profile.ui.widgets import described, download, record_download, show_table
 
 NOT_ANSWERED = reviews.NOT_ANSWERED
 SAMPLE_KEY = "dip_sample_choice"  # the sidebar's choice of sample
@@ -26,7 +26,7 @@ SAMPLE_KEY = "dip_sample_choice"  # the sidebar's choice of sample
 
 def draw_section(flt: ProfileFilter, sets: dict[str, QuestionSet]) -> None:
     """Draw a sample for the sidebar's filter, and list the samples kept."""
-    st.markdown(f"**Population:** {flt.describe()} (change it in the sidebar).")
+    st.markdown(f"**Population:** {described(flt)} (change it in the sidebar).")
     with st.form("draw_sample"):
         name = st.text_input("Name", value=f"Dip sample {date.today():%B %Y}", key="sample_name")
         set_key = st.selectbox(
@@ -302,7 +302,7 @@ def question_sets_section(sets: dict[str, QuestionSet]) -> None:
     """Every question set, and a TOML upload to add or replace one."""
     for question_set in sets.values():
         with st.expander(f"{literal(question_set.name)} ({len(question_set.questions)} questions)"):
-            st.caption(question_set.source)
+            st.caption(literal(question_set.source))
             for question in question_set.questions:
                 measure = (
                     f" · compared with: {questions.MEASURES[question.measure]}"
@@ -317,11 +317,12 @@ def question_sets_section(sets: dict[str, QuestionSet]) -> None:
     )
     if upload is not None and st.button("Save the question set", key="set_save"):
         try:
-            key = upload.name.removesuffix(".toml").removeprefix("questions_")
+            key = questions.key_of_file(upload.name)
             question_set = questions.parse(key, tomllib.loads(upload.getvalue().decode("utf-8")))
-            questions.save(store(), question_set, current_access())
+            done = questions.save(store(), question_set, current_access())
             st.success(
-                f"Saved {literal(question_set.name)} ({len(question_set.questions)} questions)."
+                f"Saved {literal(question_set.name)} ({len(question_set.questions)} questions). "
+                + literal(done)
             )
         except (ValueError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             st.error(f"Not saved: {error}.")
