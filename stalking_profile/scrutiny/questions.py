@@ -150,7 +150,7 @@ def save(store: OperationalStore, question_set: QuestionSet, by: Access) -> str:
     _put(store, question_set, by.username)
     detail = f"question set {question_set.key} saved"
     if before is not None:
-        earlier = {"name": before.name, "source": before.source}
+        earlier: dict[str, object] = {"name": before.name, "source": before.source}
         earlier["question"] = [asdict(q) for q in before.questions]
         detail += f"; it replaced: {json.dumps(earlier, ensure_ascii=False)}"
     audit.record(store, Action.QUESTION_SET, by, detail)
