@@ -74,6 +74,15 @@ def test_answers_survive_a_restart_and_are_audited(demo_gateway: Gateway, tmp_pa
     assert (answer["crime_ref"], answer["answer"], answer["note"]) == (case, "partly", "no plan")
     trail = audit.events(restarted, ADMIN)
     assert trail["action"].to_list()[:2] == ["review answer", "dip sample drawn"]
+    # a change, and a withdrawal, keep in the trail what they replaced (helper 74: the answer
+    # was overwritten, and the event named only the new one, so an earlier note was lost)
+    reviews.record_answer(store, sample, case, question_set, key, "partly", "a plan", ANALYST)
+    reviews.withdraw_answer(store, sample, case, key, ANALYST)
+    withdrawn, changed = audit.events(store, ADMIN)["detail"].to_list()[:2]
+    assert changed.startswith(f"{sample.sample_id} {case} {key}: partly; note: a plan (it ")
+    assert "(it replaced: partly; note: no plan; recorded by panel.analyst at " in changed
+    assert withdrawn.startswith(f"{sample.sample_id} {case} {key}: withdrawn (it replaced: ")
+    assert "partly; note: a plan; recorded by panel.analyst" in withdrawn
     assert trail["username"][0] == "panel.analyst"
 
 

@@ -192,6 +192,7 @@ def record_answer(
     _require_case(sample, crime_ref)
     if question.answer == "yes_no_partly_na" and answer not in CHOICES:
         raise ValueError(f"the answer to {question_key} is one of {', '.join(CHOICES)}")
+    before = _replaced(store, sample, crime_ref, question_key)
     store.execute(
         "review_answer_put",
         sample_id=sample.sample_id,
@@ -203,11 +204,24 @@ def record_answer(
         now=now_text(),
         username=by.username,
     )
-    audit.record(
-        store,
-        Action.REVIEW,
-        by,
-        f"{sample.sample_id} {crime_ref} {question_key}: {answer}"[:500],
+    said = f"{sample.sample_id} {crime_ref} {question_key}: {answer}" + (
+        f"; note: {note}" if note else ""
+    )
+    audit.record(store, Action.REVIEW, by, said + before)
+
+
+def _replaced(store: OperationalStore, sample: DipSample, crime_ref: str, key: str) -> str:
+    """The answer a change replaces, as its audit event keeps it ('' if none): the answer was
+    overwritten (or deleted) and the event named only the new answer, so an earlier note, or
+    a change to a note alone, could not be recovered (helper 74)."""
+    rows = store.fetch("review_answers", sample_id=sample.sample_id)
+    row = next((r for r in rows if (r["crime_ref"], r["question_key"]) == (crime_ref, key)), None)
+    if row is None:
+        return ""
+    note = f"; note: {row['note']}" if row["note"] else ""
+    return (
+        f" (it replaced: {row['answer']}{note}; recorded by {row['updated_by']} at "
+        f"{row['updated_at']})"
     )
 
 
@@ -224,6 +238,7 @@ def withdraw_answer(
     to "(not answered)" had been "nothing to save", and the old answer stayed."""
     by.require(Permission.REVIEW)
     _require_case(sample, crime_ref)
+    before = _replaced(store, sample, crime_ref, question_key)
     store.execute(
         "review_answer_delete",
         sample_id=sample.sample_id,
@@ -231,7 +246,10 @@ def withdraw_answer(
         question_key=question_key,
     )
     audit.record(
-        store, Action.REVIEW, by, f"{sample.sample_id} {crime_ref} {question_key}: withdrawn"
+        store,
+        Action.REVIEW,
+        by,
+        f"{sample.sample_id} {crime_ref} {question_key}: withdrawn{before}",
     )
 
 
