@@ -153,8 +153,11 @@ if profile_filter is None:
     st.stop()
 st.session_state[ui.FILTER_STATE_KEY] = profile_filter
 st.session_state[ui.ALL_DISTRICTS_KEY] = tuple(district_table["district_code"].to_list())
+# a commissioner's office sees no exact count: the whole data's offences (every type, all
+# time, with a part-month no period offers) less the published totals gave a small count back
+recorded = "" if access.publication else f"{info.offences:,} "
 st.sidebar.caption(
-    f"{info.force_name} · {info.offences:,} offences recorded "
+    f"{info.force_name} · {recorded}offences recorded "
     f"{info.first_month:%b %Y} to {info.last_month:%b %Y} · extract {info.extract_date:%d %b %Y}"
 )
 navigation.run()

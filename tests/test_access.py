@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -465,6 +466,19 @@ def _open_as(app_test, role: str | None, page: str | None = None, tab: str | Non
         at.run()
     assert not at.exception, at.exception
     return at
+
+
+def test_the_sidebar_gives_a_commissioner_no_exact_count(app_test):
+    """Helper 74: the sidebar's "139,096 offences recorded Apr 2018 to Jan 2022" was the one
+    exact count a commissioner's office saw: every type and month, a part-month no period
+    offers among them, so it less the published totals gave that part-month's count back."""
+    shown = {
+        role: " ".join(c.value for c in _open_as(app_test, role).sidebar.caption)
+        for role in ("analyst", "commissioner")
+    }
+    assert re.search(r"· [\d,]+ offences recorded [A-Z][a-z]{2} \d{4} to", shown["analyst"])
+    assert "· offences recorded " in shown["commissioner"]
+    assert not re.search(r"[\d,]+ offences recorded", shown["commissioner"])
 
 
 def _small_counts_of_every_tab(at, page: str) -> list:
