@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -640,6 +641,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # what the commands write (databases, the operational store, exports, quarantines) holds
+    # records or password hashes: readable by its owner alone, as scripts/start makes them
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

@@ -95,6 +95,11 @@ def writing(
             finally:
                 gateway.close()
             progress("publishing")
+            # the records are OFFICIAL-SENSITIVE: the published file keeps the store's own
+            # permissions (the copy had the process's: a store kept from other users became
+            # readable by all after an import), and a new store is the owner's alone
+            mode = path.stat().st_mode & 0o7777 if path.exists() else 0o600
+            _file_step(lambda copy: os.chmod(copy, mode), copy)
             _file_step(_sync, copy)
             _file_step(os.replace, copy, path)
         finally:

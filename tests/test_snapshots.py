@@ -271,3 +271,29 @@ def test_kill_while_writing_each_file_kind_leaves_the_store_as_before(
     after_state = state(store)
     assert after_state != before
     assert after_state["import_log"] == before["import_log"] + 1
+
+
+def test_the_stores_files_are_their_owners_alone_and_an_import_keeps_their_mode(
+    store: Path, tmp_path: Path
+) -> None:
+    """Helper 74: an import published the store as -rw-r--r-- after the force had made it
+    -rw-------, and `import` and `users add` on the command line made new databases and
+    operational stores (accounts, password hashes, the audit trail) readable by every local
+    user. A new store is its owner's alone; an import keeps the store's own mode; the
+    command line writes nothing others can read."""
+    assert store.stat().st_mode & 0o777 == 0o600  # made new (by `writing`)
+    store.chmod(0o640)  # the force's choice: a group of analysts may read it
+    second = tmp_path / "second.csv"
+    offences(5, start=500).write_csv(second)
+    with writing(store) as gateway:
+        import_file(gateway, second)
+    assert store.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "fresh.duckdb"
+    done = run_cli("import", TEMPLATES / "districts.csv", "--db", fresh)
+    assert done.returncode == 0, done.stderr
+    password = "a long enough password\n"
+    done = run_cli("users", "add", "ana", "--role", "analyst", "--db", fresh, stdin=password * 2)
+    assert done.returncode == 0, done.stderr
+    written = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.glob("fresh.*")}
+    assert {"fresh.duckdb", "fresh.operational.sqlite"} <= set(written)
+    assert written == dict.fromkeys(written, 0o600)

@@ -9,6 +9,7 @@ parameters, bound by the driver, never formatted into the text.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -122,6 +123,9 @@ class SQLiteStore(OperationalStore):
             if not self.path.parent.is_dir():
                 raise OperationalError(f"no directory {self.path.parent} for the operational store")
             try:
+                # accounts and the audit trail: a new store is its owner's alone (SQLite gives
+                # its -wal and -shm files the database file's permissions)
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
                 connection = sqlite3.connect(
                     self.path, timeout=self._busy_seconds, isolation_level=None
                 )
