@@ -433,6 +433,29 @@ def test_an_order_imported_again_without_some_columns_keeps_their_stored_values(
     assert breach.rows_accepted == 1
 
 
+def test_an_order_id_in_another_letter_case_is_that_order(tmp_path):
+    """Helper 73: a variation file naming ORD-1 as ord-1 stored a second order (orders counted
+    twice), and a breach naming ord-1 was refused as 'no order', though within one file the
+    two are the same order. As crime references are, an id in another case is the stored one."""
+    path = _force(tmp_path)
+    _import(path, "orders.csv", ORDERS_CSV)
+    varied = _import(path, "varied.csv", ORDERS_CSV.replace("R1,", "r1,").replace("R2,", " r2 ,"))
+    assert (varied.rows_inserted, varied.rows_updated) == (0, 2)  # the same two orders
+    breach = _import(path, "breaches.csv", "breach_id,order_id,breach_date\nBR1,r1,2023-03-01\n")
+    assert breach.rows_accepted == 1
+    again = _import(path, "breaches-2.csv", "breach_id,order_id,breach_date\nbr1,R1,2023-03-02\n")
+    assert (again.rows_inserted, again.rows_updated) == (0, 1)
+    gateway = connect(path, read_only=True)
+    try:
+        assert gateway.sql("SELECT order_id FROM civil_order ORDER BY 1")["order_id"].to_list() == [
+            "R1",
+            "R2",
+        ]
+        assert gateway.sql("SELECT breach_id, order_id FROM breach").rows() == [("BR1", "R1")]
+    finally:
+        gateway.close()
+
+
 def test_orders_then_breaches_join_across_two_imports(tmp_path):
     """A breach file names orders imported before it; a later orders file (the order refused
     after all) replaces the order, and the breach still joins to it."""

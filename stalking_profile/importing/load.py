@@ -448,26 +448,37 @@ def codes_from_names(gateway: Gateway, frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
+# each stored identifier a file may write in another letter case, and the query that lists it
+STORED_IDS = {
+    "crime_ref": ("offence_recorded_dates", "crime_ref"),
+    "order_id": ("order_dates", "order_id"),
+    "breach_id": ("breach_ids", "breach_id"),
+}
+
+
 def refs_as_stored(gateway: Gateway, frame: pl.DataFrame) -> pl.DataFrame:
-    """A crime reference written in another letter case than a stored offence's (ex-0005 for
-    EX-0005) taken as that offence's, as references are within a file: it was stored as a
-    second offence, and an outcome history naming it was refused. References that two stored
-    offences share in any case are left as they are."""
-    if "crime_ref" not in frame.columns:
-        return frame
-    stored = (
-        gateway.query("offence_recorded_dates")
-        .select(_key("crime_ref").alias("__ref"), pl.col("crime_ref").alias("__stored"))
-        .unique("__ref", keep="none")
-    )
-    if stored.is_empty():
-        return frame
-    return (
-        frame.with_columns(_key("crime_ref").alias("__ref"))
-        .join(stored, on="__ref", how="left", maintain_order="left")
-        .with_columns(pl.coalesce("__stored", "crime_ref").alias("crime_ref"))
-        .drop("__ref", "__stored")
-    )
+    """A crime reference, order id or breach id written in another letter case than a stored
+    one's (ex-0005 for EX-0005) taken as that one's, as they are within a file: it was stored
+    as a second offence (or order: orders counted twice), and an outcome history or breach
+    naming it was refused. Identifiers that two stored rows share in any case are left as they
+    are."""
+    for column, (query, stored_column) in STORED_IDS.items():
+        if column not in frame.columns:
+            continue
+        stored = (
+            gateway.query(query)
+            .select(_key(stored_column).alias("__id"), pl.col(stored_column).alias("__stored"))
+            .unique("__id", keep="none")
+        )
+        if stored.is_empty():
+            continue
+        frame = (
+            frame.with_columns(_key(column).alias("__id"))
+            .join(stored, on="__id", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("__stored", column).alias(column))
+            .drop("__id", "__stored")
+        )
+    return frame
 
 
 def refused_rows(raw: RawTable, validated: Validated) -> pl.DataFrame:
