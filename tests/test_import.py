@@ -1305,6 +1305,32 @@ def test_an_excel_rows_number_is_its_row_on_the_sheet_after_an_empty_row(
     assert refused == {4: "victim_age", 5: "recorded_date"}
 
 
+def test_an_excel_rows_number_is_its_row_on_the_sheet_below_empty_rows(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """Helper 73: with rows 1 and 2 empty and the headers on row 3, a bad date on row 6 was
+    reported as row 4 (the reader took row 3 as the headers, and rows were numbered as if
+    they were on row 1), and so were the cells holding an Excel error."""
+    import xlsxwriter
+
+    path = tmp_path / "extract.xlsx"
+    frame = offences(5).with_columns(
+        pl.Series("recorded_date", ["01/10/2021", "02/10/2021", "31/13/2021", "03/10/2021", "x"])
+    )
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(2, 0, frame.columns)  # row 3
+    for row, values in enumerate(frame.iter_rows(), start=3):  # rows 4 to 8
+        sheet.write_row(row, 0, values)
+    sheet.write_formula("L5", "=1/0", None, "#DIV/0!")  # row 5's victim_age
+    book.close()
+    report = import_file(force, path)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (5, 2, 3)
+    refused = dict(zip(report.rejects["row_number"], report.rejects["reason"], strict=True))
+    assert sorted(refused) == [5, 6, 8]
+    assert refused[5].startswith("victim_age holds #DIV/0!, an Excel error")
+
+
 def test_an_excel_error_in_a_cell_refuses_its_row(force: Gateway, tmp_path: Path) -> None:
     """A cell holding #DIV/0! (a formula's error, as Excel saves it) was read as empty: the
     offence was imported with an unknown age and nothing said so. Now its row is refused,

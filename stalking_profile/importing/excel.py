@@ -199,6 +199,8 @@ def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
     if sheet is None:  # a hidden first sheet (an old copy) was read in silence (helper 62)
         sheet = first_visible_sheet(path)
+    if header_row == 1:  # not stated: the first row that holds anything, as the reader takes it
+        header_row = first_row_used(path, sheet)
     # empty rows kept, so that each row has its number on the sheet (readers leaves them out):
     # dropped here, they moved every refused row after one a row up in the report
     try:
@@ -221,6 +223,30 @@ def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     frame.with_row_index(SHEET_ROW, offset=header_row + 1).write_parquet(out)
     Path(out).with_name(SHEET_NAME).write_text(sheet or "", encoding="utf-8")
     _error_cells(path, sheet, header_row).write_parquet(Path(out).with_name(ERROR_CELLS))
+
+
+def first_row_used(path: str, sheet: str | None) -> int:
+    """The sheet's first row holding a value (1 if none of its first 1,000 does). The reader
+    takes the first such row as the headers when told the first row, and every row was then
+    numbered from row 1: with rows 1 and 2 empty, a bad date on row 6 was reported as row 4
+    (helper 73)."""
+    import fastexcel  # Polars' reader for Excel; with no header row it reads from row 1
+
+    top = (
+        fastexcel.read_excel(path)
+        .load_sheet(
+            sheet if sheet is not None else 0,
+            header_row=None,
+            skip_rows=0,
+            n_rows=1000,
+            dtypes="string",
+        )
+        .to_polars()
+    )
+    for number, row in enumerate(top.iter_rows(), start=1):
+        if any(value is not None and value.strip() for value in row):
+            return number
+    return 1
 
 
 def _error_cells(path: str, sheet: str | None, header_row: int) -> pl.DataFrame:
