@@ -232,17 +232,20 @@ def first_row_used(path: str, sheet: str | None) -> int:
     (helper 73)."""
     import fastexcel  # Polars' reader for Excel; with no header row it reads from row 1
 
-    top = (
-        fastexcel.read_excel(path)
-        .load_sheet(
-            sheet if sheet is not None else 0,
-            header_row=None,
-            skip_rows=0,
-            n_rows=1000,
-            dtypes="string",
+    try:
+        top = (
+            fastexcel.read_excel(path)
+            .load_sheet(
+                sheet if sheet is not None else 0,
+                header_row=None,
+                skip_rows=0,
+                n_rows=1000,
+                dtypes="string",
+            )
+            .to_polars()
         )
-        .to_polars()
-    )
+    except fastexcel.FastExcelError:  # no such sheet, or nothing in it: the read says which
+        return 1
     for number, row in enumerate(top.iter_rows(), start=1):
         if any(value is not None and value.strip() for value in row):
             return number
