@@ -508,6 +508,32 @@ def test_an_extract_date_before_the_stored_one_is_refused_and_the_date_used_is_s
     )
 
 
+def test_records_dated_after_the_extract_date_given_refuse_the_file(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """Helper 73: --extract-date 2021-04-30 for a file holding an offence recorded on 20 May
+    2021 and an outcome dated 1 June 2021 was taken, and the outcome, after the extract
+    date, left out of every figure: the case read as open. No record is dated after its
+    extract was taken: the date is mistyped, and the file is refused with the first such row."""
+    path = tmp_path / "extract.csv"
+    offences(3).with_columns(
+        recorded_date=pl.Series(["01/03/2021", "20/04/2021", "02/04/2021"]),
+        outcome_key=pl.Series(["", "", "16"]),
+        outcome_date=pl.Series(["", "", "2021-06-01"]),
+    ).write_csv(path)
+    before = counts(force)
+    with pytest.raises(
+        ImportRefused,
+        match=(
+            r"1 row of the file is dated after the extract date given, 30 April 2021 \(row 4: "
+            r"outcome date 1 June 2021\)"
+        ),
+    ):
+        import_file(force, path, extract_date=date(2021, 4, 30))
+    assert counts(force) == before
+    assert import_file(force, path, extract_date=date(2021, 6, 30)).rows_accepted == 3
+
+
 def test_the_check_says_what_a_newer_extract_would_supersede_and_reopen(
     force: Gateway, tmp_path: Path
 ) -> None:

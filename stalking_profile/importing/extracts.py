@@ -13,7 +13,7 @@ import polars as pl
 
 from stalking_profile.db import Gateway
 from stalking_profile.formatting import plural
-from stalking_profile.importing.validate import EARLIEST, Validated
+from stalking_profile.importing.validate import EARLIEST, ROW_NUMBER, Validated
 
 
 class ImportRefused(ValueError):
@@ -213,6 +213,32 @@ def refuse_an_earlier_extract_date(gateway: Gateway, extract_date: date | None) 
             f"({stored:%d %B %Y}): import extracts oldest first, so that the newest sets the "
             "date every figure is as at"
         )
+
+
+def refuse_records_after(validated: Validated, extract_date: date | None) -> None:
+    """A file whose offences or outcomes are dated after the extract date stated for it is
+    refused (ImportRefused, naming the first such row): no record is dated after its extract
+    was taken, so the date is mistyped. Taken silently, a date a month early left an offence's
+    outcome dated after it out, and the case read as open (helper 73)."""
+    if extract_date is None or validated.kind not in ("offences", "outcomes"):
+        return
+    accepted = validated.accepted
+    if validated.outcomes is not None and "outcome_date" not in accepted.columns:
+        outcomes = validated.outcomes.group_by("crime_ref").agg(pl.col("outcome_date").max())
+        accepted = accepted.join(outcomes, on="crime_ref", how="left")
+    dated = [c for c in ("recorded_date", "outcome_date") if c in accepted.columns]
+    later = accepted.filter(pl.any_horizontal(pl.col(c) > extract_date for c in dated))
+    if later.is_empty():
+        return
+    first = later.sort(ROW_NUMBER).row(0, named=True)
+    which = next(c for c in dated if first[c] is not None and first[c] > extract_date)
+    raise ImportRefused(
+        f"{later.height:,} row{'s' * (later.height != 1)} of the file "
+        f"{'are' if later.height != 1 else 'is'} dated after the extract date given, "
+        f"{extract_date:%d %B %Y} (row {first[ROW_NUMBER]}: {which.replace('_', ' ')} "
+        f"{first[which].day} {first[which]:%B %Y}): no record is dated after its extract was taken. State the "
+        "date the records system's extract was taken (YYYY-MM-DD)"
+    )
 
 
 def as_at_note(as_at: date | None, stated: date | None) -> tuple[str, ...]:

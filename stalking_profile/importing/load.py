@@ -593,6 +593,7 @@ def import_file(
         return _unchanged(path, previous)
     extracts.refuse_an_earlier_extract_date(gateway, extract_date)
     raw, validated, unused = read_and_validate(gateway, path, kind, mapping, progress)
+    extracts.refuse_records_after(validated, extract_date)
     again: tuple[str, ...] = ()
     if previous.height:  # imported before with rows refused: those rows alone, as they are now
         raw, validated, again = rows_refused_before(gateway, previous, raw, validated)
