@@ -84,7 +84,10 @@ for number, history in shown.group_by("number", maintain_order=True):
 
 if access.allows(Permission.EXPORT):
     ui.csv_download(  # every recommendation, whatever the choices above: it re-imports
-        tracker.export_frame(table), "recommendations.csv", "Download the whole tracker (CSV)"
+        tracker.export_frame(table),
+        "recommendations.csv",
+        "Download the whole tracker (CSV)",
+        as_written=True,
     )
 
 if access.allows(Permission.TRACKER):

@@ -122,11 +122,13 @@ def _number(text: str) -> float | None:
     return float(text.replace(",", "")) if re.match(NUMBER_AS_TEXT, text) else None
 
 
-def csv_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
+def csv_bytes(shown: pl.DataFrame, provenance: Provenance, as_written: bool = False) -> bytes:
     """The table as CSV (formula-like text cells and column names neutralised) after
-    `# Field: value` lines (`_comment_line`). A number written as text has no thousands
-    separators ("1431", not "1,431": helper 64, publication mode's counts beside "suppressed"
-    read as text in a spreadsheet)."""
+    `# Field: value` lines (`_comment_line`). In a table of figures, a number written as text
+    has no thousands separators ("1431", not "1,431": helper 64, publication mode's counts
+    beside "suppressed" read as text in a spreadsheet). `as_written`: the text is what a
+    person or a file wrote (records, a tracker's progress), kept as it is (a progress of
+    "1,500" was exported as 1500, and re-imported as a change: helper 74)."""
     header = "".join(_comment_line(field, value) for field, value in provenance.fields())
     plain = shown.with_columns(
         pl.when(pl.col(name).str.contains(NUMBER_AS_TEXT))
@@ -134,7 +136,7 @@ def csv_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
         .otherwise(pl.col(name))
         .alias(name)
         for name, kind in shown.schema.items()
-        if kind == pl.String
+        if kind == pl.String and not as_written
     )
     return (header + spreadsheet_safe(plain).write_csv()).encode("utf-8")
 
@@ -153,12 +155,13 @@ def _comment_line(field: str, value: str) -> str:
     return ",".join([first, *spreadsheet_safe_text(rest)]) + "\n"
 
 
-def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
+def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance, as_written: bool = False) -> bytes:
     """The table as an Excel workbook: the provenance block, a blank row, then the table. Text
     cells are written as text (write_string), which Excel never runs as a formula, so they are
     written as shown, not with the CSV's quote before a leading "-" ("-31.0% to 81.7%"); a
     number written as text ("1,431" beside "suppressed", a headline's "6,620") as a number
-    (helper 64: an analyst could not sum them)."""
+    (helper 64: an analyst could not sum them); `as_written` (text people wrote, as
+    csv_bytes), as text."""
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
         sheet = workbook.add_worksheet("Table")
@@ -176,7 +179,7 @@ def xlsx_bytes(shown: pl.DataFrame, provenance: Provenance) -> bytes:
                     sheet.write_string(start + offset, column, "yes" if value else "no")
                 elif isinstance(value, int | float):
                     sheet.write_number(start + offset, column, value)
-                elif (number := _number(str(value))) is not None:
+                elif not as_written and (number := _number(str(value))) is not None:
                     sheet.write_number(start + offset, column, number)
                 else:
                     sheet.write_string(start + offset, column, str(value))

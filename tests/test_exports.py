@@ -3,6 +3,7 @@ Excel workbook with a header block, both holding exactly the table shown."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -286,3 +287,16 @@ def test_a_download_is_stamped_when_it_is_made_not_when_its_page_was_drawn():
     assert f"# Exported: {made.exported_at:%d %B %Y %H:%M} UTC by ana" in (
         exports.csv_bytes(SHOWN, made).decode("utf-8")
     )
+
+
+def test_text_people_wrote_keeps_its_numbers_as_written() -> None:
+    """A table of figures gives "1,431" as 1431 (a number a spreadsheet sums); text a person
+    or a file wrote (a tracker's progress, a refused value, a note) keeps "1,500" as written:
+    the tracker's download gave 1500, which its import read back as a change (helper 74)."""
+    frame = pl.DataFrame({"progress": ["1,500", "- done"]})
+    figures = exports.csv_bytes(frame, _provenance()).decode()
+    written = exports.csv_bytes(frame, _provenance(), as_written=True).decode()
+    assert figures.endswith("progress\n1500\n'- done\n")
+    assert written.endswith('progress\n"1,500"\n\'- done\n')
+    sheet = exports.xlsx_bytes(frame, _provenance(), as_written=True)
+    assert b"1,500" in zipfile.ZipFile(io.BytesIO(sheet)).read("xl/sharedStrings.xml")

@@ -310,11 +310,13 @@ def test_the_pages_tracker_download_reimports_unchanged(store):
     edited = tracker.export_frame(table).with_columns(
         pl.when(pl.int_range(pl.len()) == 0)
         .then(pl.lit("- partly done"))
+        .when(pl.int_range(pl.len()) == 1)
+        .then(pl.lit("1,500"))  # exported as 1500, and read back as a change (helper 74)
         .otherwise(pl.col("progress"))
         .alias("progress")
     )
     first = tracker.import_tracker(store, io.BytesIO(edited.write_csv().encode()), ADMIN)
-    assert first.changed == 1
+    assert first.changed == 2
     provenance = exports.Provenance(
         title="recommendations",
         filter_text="",
@@ -326,8 +328,10 @@ def test_the_pages_tracker_download_reimports_unchanged(store):
         exported_by="ana",
         exported_at=datetime(2026, 12, 6, 9, 30, tzinfo=UTC),
     )
-    download = exports.csv_bytes(tracker.export_frame(tracker.tracker(store)), provenance)
+    exported = tracker.export_frame(tracker.tracker(store))
+    download = exports.csv_bytes(exported, provenance, as_written=True)  # as the page's is
     assert b"'- partly done" in download  # guarded in the file, as a spreadsheet needs
+    assert b',"1,500"' in download
     upload = io.BytesIO(download)
     upload.name = "recommendations.csv"
     report = tracker.import_tracker(store, upload, ADMIN)

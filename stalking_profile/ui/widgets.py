@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import plotly.io
@@ -36,11 +37,14 @@ from stalking_profile.ui.sidebar import ALL_DISTRICTS_KEY, FILTER_STATE_KEY
 TOPOJSON_URL = "/app/static/topojson/"  # an empty world topology: maps draw from ward polygons only
 
 
-def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV") -> None:
+def csv_download(
+    frame: pl.DataFrame, file_name: str, label: str = "Download CSV", as_written: bool = False
+) -> None:
     """Downloads of exactly the frame shown, as CSV and as Excel, each with its provenance
     (exports.py: filter, extract date, source, marking, disclosure control), made when
     clicked and written to the audit trail then (with the file's hash); they do not rerun
-    the page. Offered only to roles that may export."""
+    the page. Offered only to roles that may export. `as_written`: text people wrote (a
+    tracker), whose numbers the CSV keeps as written (exports.csv_bytes)."""
     access = current_access()
     if not access.allows(Permission.EXPORT):
         return
@@ -52,7 +56,10 @@ def csv_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV
     left, right = st.columns(needs, gap="small", width=max(420, sum(needs) + 16))
     for column, (kind, make, text) in zip(
         (left, right),
-        (("csv", exports.csv_bytes, label), ("xlsx", exports.xlsx_bytes, excel)),
+        (
+            ("csv", partial(exports.csv_bytes, as_written=as_written), label),
+            ("xlsx", partial(exports.xlsx_bytes, as_written=as_written), excel),
+        ),
         strict=True,
     ):
         file = f"{stem}.{kind}"
@@ -170,7 +177,7 @@ def record_download(
             filter_text,
         )
         made = replace(provenance, exported_at=datetime.now(UTC))
-        return exports.csv_bytes(tables.for_display(records), made)
+        return exports.csv_bytes(tables.for_display(records), made, as_written=True)
 
     download(st, label, file_name, generate, "records")
 
