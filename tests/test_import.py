@@ -706,6 +706,22 @@ def test_outcome_histories_with_a_recorded_date_column_are_outcomes(
     assert stated.rows_read == 2
 
 
+@pytest.mark.parametrize("quoted", [False, True])  # the fast reader, and the general one
+def test_empty_columns_at_the_end_of_a_csv_are_columns_not_used(
+    force: Gateway, tmp_path: Path, quoted: bool
+) -> None:
+    """Helper 73: a CSV with two empty columns at its end (Excel saves them) was refused as
+    "repeats the column names ['']"; with one, it was read. Each is a column with no name,
+    not used."""
+    lines = offences(3).drop("outcome_key", "outcome_date").write_csv().splitlines()
+    text = "\n".join(line + ",," for line in lines) + "\n"
+    if quoted:
+        text = text.replace("T-000002", '"T-000002\nX"')  # a record over two lines
+    report = import_file(force, _write(tmp_path, "wide.csv", text))
+    assert (report.rows_read, report.rows_accepted) == (3, 3)
+    assert "(column 14, no name)" in " ".join(report.notes)
+
+
 def test_two_columns_that_read_as_one_are_refused(force: Gateway, tmp_path: Path) -> None:
     """ "crime_ref" and "CRIME_REF": the last silently won (and neither was reported unused)."""
     frame = offences(2).with_columns(pl.lit("OTHER").alias("CRIME_REF"))

@@ -141,7 +141,9 @@ def _fast_read(path: Path, encoding: str, delimiter: str) -> RawTable | None:
     has_quote = pl.col("line").str.contains('"', literal=True)
     if lines.select((pl.col("line").str.count_matches('"', literal=True) % 2 == 1).any()).item():
         return None  # a quoted field may span lines
-    header = [name.strip() for name in next(csv.reader([lines["line"][0]], delimiter=delimiter))]
+    header = named(
+        [name.strip() for name in next(csv.reader([lines["line"][0]], delimiter=delimiter))]
+    )
     width = len(header)
     fields = pl.col("line").str.count_matches(delimiter, literal=True) + 1
     body = lines.slice(1).filter(pl.col("line") != "")
@@ -261,7 +263,7 @@ def _read_records(path: Path, encoding: str, delimiter: str, progress: Progress)
             raise ReadError(
                 f"{path.name} is not valid {encoding}: state its encoding (--encoding)"
             ) from error
-        header = [name.strip() for name in header]
+        header = named([name.strip() for name in header])
         refusal = header_refusal(path.name, header)
         if refusal:
             raise ReadError(refusal)
@@ -489,6 +491,17 @@ def _header_problem(path: Path, sample: bytes, encoding: str, delimiter: str) ->
     return header_refusal(path.name, header)
 
 
+def named(header: list[str]) -> list[str]:
+    """The header with a name for each column that has none: "(column 14, no name)". Excel
+    saves a sheet's empty columns at its end as columns with no name; two of them were refused
+    as "repeats the column names ['']", where one was read as a column not used (helper 73).
+
+    >>> named(["crime_ref", "", ""])
+    ['crime_ref', '(column 2, no name)', '(column 3, no name)']
+    """
+    return [name or f"(column {number}, no name)" for number, name in enumerate(header, 1)]
+
+
 def header_refusal(file_name: str, header: list[str]) -> str | None:
     """Why a header row cannot be read (no names, more than `MAX_COLUMNS` columns, a name
     repeated), or None. Each name is counted once (counting each in the whole header took
@@ -500,7 +513,7 @@ def header_refusal(file_name: str, header: list[str]) -> str | None:
             f"{file_name} has more than {MAX_COLUMNS:,} columns ({len(header):,} read), more "
             "than any extract: export only the columns the template names"
         )
-    repeated = sorted(name for name, times in Counter(header).items() if times > 1)
+    repeated = sorted(name for name, times in Counter(header).items() if times > 1 and name)
     if repeated:
         shown = repeated[:20]
         more = f" and {len(repeated) - 20:,} more" if len(repeated) > 20 else ""
