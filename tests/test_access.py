@@ -856,6 +856,12 @@ def test_an_identity_provider_session_ends_after_the_idle_minutes(app_test, monk
     assert not at.metric and "Your session has ended" in at.info[0].value
 
 
+def open_store_for_test():
+    from stalking_profile.operational import open_store
+
+    return open_store(at_store_url())
+
+
 def audit_events() -> list[tuple[str, str, str]]:
     from stalking_profile.operational import audit, open_store
 
@@ -889,6 +895,24 @@ def test_an_administrator_adds_a_user_in_the_app_and_it_is_audited(app_test):
         "new.analyst" in users["User name" if "User name" in users else users.columns[0]].tolist()
     )
     assert ("user added", "test-administrator", "new.analyst as Analyst") in audit_events()
+
+
+def test_the_audit_trail_says_when_it_shows_only_the_newest_events(app_test, monkeypatch):
+    """Helper 74: the page stopped at its 5,000 newest events in silence, its caption reading
+    "5,000 events" as though they were all."""
+    from stalking_profile.operational import audit
+
+    monkeypatch.setattr(audit, "PAGE_EVENTS", 2)
+    for number in range(3):
+        audit.record(open_store_for_test(), audit.Action.EXPORT, "someone", f"table {number}")
+    at = _open_as(app_test, "administrator", "app_pages/admin.py")
+    said = [c.value for c in at.caption if "newest" in c.value]
+    assert said and said[0].startswith("The newest 2 events of the last 90 days")
+    assert "python -m stalking_profile audit --days 90 --csv FILE" in said[0]
+    assert any(
+        frame.value.shape[0] == 2 and "detail" in str(frame.value.columns).lower()
+        for frame in at.dataframe
+    )
 
 
 def test_the_admin_page_refuses_a_bad_request_with_its_reason(app_test):

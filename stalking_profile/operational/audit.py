@@ -70,8 +70,11 @@ AUDIT_SCHEMA = {
 }
 
 
+PAGE_EVENTS = 5000  # the newest events the Users and audit page shows
+
+
 def events(
-    store: OperationalStore, access: Access, days: int = 90, max_rows: int = 5000
+    store: OperationalStore, access: Access, days: int = 90, max_rows: int = PAGE_EVENTS
 ) -> pl.DataFrame:
     """The audit trail of the last `days` days, newest first (administrators only). To one
     who may not read records, the detail of a record-level event (RECORD_LEVEL: crime
