@@ -55,6 +55,8 @@ if view.history_note:
     st.stop()
 if history is None or history.is_empty():
     also = f" Did you mean {' or '.join(view.did_you_mean)}?" if view.did_you_mean else ""
+    if view.did_you_mean:  # suspect keys are records: shown, so audited (helper 74)
+        ui.audit_view(f"suspect keys like {chosen}: {', '.join(view.did_you_mean)}")
     st.warning(f"Nothing is recorded for the suspect key “{literal(chosen)}”.{literal(also)}")
     st.stop()
 ui.audit_view(f"suspect history: {chosen}")  # recorded before the records are shown

@@ -653,6 +653,14 @@ def test_a_suspect_key_typed_in_another_case_is_offered_as_stored(app_test, demo
     assert said == [
         f"Nothing is recorded for the suspect key “{subject.lower()}”. Did you mean {subject}?"
     ]
+    # the key offered is a record shown, written to the trail as the history is (helper 74)
+    import os
+
+    from stalking_profile.operational import audit, open_store
+
+    trail = audit.events(open_store(os.environ["STALKING_PROFILE_STORE"]), Access.command_line())
+    viewed = trail.filter(action="records viewed")["detail"].to_list()
+    assert f"suspect keys like {subject.lower()}: {subject}" in viewed
     with pytest.raises(AccessDenied):
         queries.suspect_keys_like(
             demo_gateway.scoped(Access.for_role("x", Role.STRATEGIC)), subject
