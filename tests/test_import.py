@@ -1020,7 +1020,22 @@ def test_common_date_forms_are_read(force: Gateway, tmp_path: Path, written: str
     assert stored == [date(2021, 11, 4)]
 
 
-@pytest.mark.parametrize("written", ["Outcome 15", "OC15", "oc 15", "Outcome type 15", "15"])
+@pytest.mark.parametrize("written", ["2021031", "2021123", "202111"])
+def test_digits_that_are_not_eight_are_not_a_date(
+    force: Gateway, tmp_path: Path, written: str
+) -> None:
+    """Helper 73: "2021031" was read as 1 March 2021 and "2021123" as 3 December 2021: a date
+    written as digits alone has eight (20211104)."""
+    path = tmp_path / "dates.csv"
+    offences(2, recorded_date=written, outcome_key="", outcome_date="").write_csv(path)
+    report = import_file(force, path)
+    assert (report.rows_accepted, report.rows_rejected) == (0, 2)
+    assert set(report.rejects["column_name"]) == {"recorded_date"}
+
+
+@pytest.mark.parametrize(  # 15.0: a spreadsheet's number, as pandas exports it (helper 73)
+    "written", ["Outcome 15", "OC15", "oc 15", "Outcome type 15", "15", "15.0"]
+)
 def test_an_outcome_number_written_with_its_name_is_read(
     force: Gateway, tmp_path: Path, written: str
 ) -> None:

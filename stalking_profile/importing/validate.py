@@ -181,8 +181,12 @@ def _parse_date(column: str, extra_formats: tuple[str, ...]) -> pl.Expr:
     text = pl.col(column).str.strip_chars()
     # a four-digit-year form reads "04/11/23" as the year 23: it is tried only on four digits
     four_digits = text.str.contains(r"\d{4}")
+    # digits alone are a date of eight ("2021031" read as 1 March 2021, "2021123" as 3 December)
+    eight_digits = text.str.contains(r"^\d{8}$")
     attempts = [
-        pl.when(four_digits).then(text.str.to_date(fmt, strict=False))
+        pl.when(eight_digits if fmt == "%Y%m%d" else four_digits).then(
+            text.str.to_date(fmt, strict=False)
+        )
         if "%Y" in fmt
         else text.str.to_date(fmt, strict=False)
         for fmt in (*extra_formats, *DATE_FORMATS)
@@ -302,6 +306,7 @@ def _parsed(
                 pl.col(name)
                 .str.strip_chars()
                 .str.to_lowercase()
+                .str.replace(r"^(\d+)\.0+$", "${1}")  # 16.0: a spreadsheet's number as written
                 .replace_strict(_outcome_lookup(), default=None)
             )
             reason = "unknown outcome type (use a Home Office outcome 1-22, e.g. 16 or '16: VICTIM DECLINES...')"
