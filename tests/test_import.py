@@ -1388,6 +1388,21 @@ def test_an_excel_rows_number_is_its_row_on_the_sheet_below_empty_rows(
     assert refused[5].startswith("victim_age holds #DIV/0!, an Excel error")
 
 
+def test_an_excel_sheet_naming_a_column_twice_is_refused_as_a_csv_is(tmp_path: Path) -> None:
+    """Helper 73: a workbook with two victim_age headers was read with the first, the second
+    listed as a column not used (victim_age_1); a CSV with a name twice is refused."""
+    import xlsxwriter
+
+    path = tmp_path / "twice.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["crime_ref", "victim_age", "victim_age", "", ""])
+    sheet.write_row(1, 0, ["A-1", "30", "31"])
+    book.close()
+    with pytest.raises(ReadError, match=r"repeats the column names \['victim_age'\]"):
+        read_table(path)
+
+
 def test_an_excel_error_in_a_cell_refuses_its_row(force: Gateway, tmp_path: Path) -> None:
     """A cell holding #DIV/0! (a formula's error, as Excel saves it) was read as empty: the
     offence was imported with an unknown age and nothing said so. Now its row is refused,

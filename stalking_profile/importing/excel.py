@@ -199,8 +199,16 @@ def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
     if sheet is None:  # a hidden first sheet (an old copy) was read in silence (helper 62)
         sheet = first_visible_sheet(path)
+    from stalking_profile.importing.readers import header_refusal  # it reads workbooks by this
+
+    top = _sheet_top(path, sheet)
     if header_row == 1:  # not stated: the first row that holds anything, as the reader takes it
-        header_row = first_row_used(path, sheet)
+        header_row = first_row_used(top)
+    if top is not None and header_row <= top.height:  # a name twice: refused, as in a CSV
+        header = [(value or "").strip() for value in top.row(header_row - 1)]
+        refusal = header_refusal(Path(path).name, header)
+        if refusal and "repeats" in refusal:
+            sys.exit(refusal.removeprefix(f"{Path(path).name} "))
     # empty rows kept, so that each row has its number on the sheet (readers leaves them out):
     # dropped here, they moved every refused row after one a row up in the report
     try:
@@ -225,15 +233,13 @@ def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     _error_cells(path, sheet, header_row).write_parquet(Path(out).with_name(ERROR_CELLS))
 
 
-def first_row_used(path: str, sheet: str | None) -> int:
-    """The sheet's first row holding a value (1 if none of its first 1,000 does). The reader
-    takes the first such row as the headers when told the first row, and every row was then
-    numbered from row 1: with rows 1 and 2 empty, a bad date on row 6 was reported as row 4
-    (helper 73)."""
+def _sheet_top(path: str, sheet: str | None) -> pl.DataFrame | None:
+    """The sheet's first 1,000 rows from row 1, as text (None where there is no such sheet or
+    nothing in it: the read says which)."""
     import fastexcel  # Polars' reader for Excel; with no header row it reads from row 1
 
     try:
-        top = (
+        return (
             fastexcel.read_excel(path)
             .load_sheet(
                 sheet if sheet is not None else 0,
@@ -244,9 +250,16 @@ def first_row_used(path: str, sheet: str | None) -> int:
             )
             .to_polars()
         )
-    except fastexcel.FastExcelError:  # no such sheet, or nothing in it: the read says which
-        return 1
-    for number, row in enumerate(top.iter_rows(), start=1):
+    except fastexcel.FastExcelError:
+        return None
+
+
+def first_row_used(top: pl.DataFrame | None) -> int:
+    """The first of a sheet's rows (`_sheet_top`) that holds a value (1 if none does). The
+    reader takes the first such row as the headers when told the first row, and every row
+    was then numbered from row 1: with rows 1 and 2 empty, a bad date on row 6 was reported
+    as row 4 (helper 73)."""
+    for number, row in enumerate(top.iter_rows() if top is not None else (), start=1):
         if any(value is not None and value.strip() for value in row):
             return number
     return 1
