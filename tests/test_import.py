@@ -622,6 +622,10 @@ def test_a_utf16_file_is_read_not_refused_as_binary(
     assert stated.frame.height == 4
     with pytest.raises(ReadError, match="'utf16-xx' is not a text encoding Python knows"):
         read_table(path, encoding="utf16-xx")
+    # cut short by a byte: it was told to state its encoding, which was right (helper 73)
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(ReadError, match="odd number of bytes: it ends part-way through"):
+        read_table(path)
 
 
 def test_windows_encoding_and_semicolons_are_detected(force: Gateway, tmp_path: Path) -> None:

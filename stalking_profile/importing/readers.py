@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -206,6 +207,11 @@ def read_csv(
     if wide is None and b"\x00" in sample[:65536]:
         raise ReadError(
             f"{path.name} is a binary file, not a delimited text file (is it an Excel or zip file renamed .csv?)"
+        )
+    if wide and re.sub(r"[-_]", "", wide.lower()).startswith("utf16") and size % 2:
+        raise ReadError(  # it was told to state its encoding, which was right (helper 73)
+            f"{path.name} is UTF-16 text (two bytes a character) of an odd number of bytes: it "
+            "ends part-way through a character, cut short when copied or saved; export it again"
         )
     encoding = wide or detect_encoding(sample, encoding)
     try:  # a codec that is not a text encoding ("hex", "rot13") stopped the check
