@@ -431,6 +431,27 @@ def test_an_order_imported_again_without_some_columns_keeps_their_stored_values(
         "breach_id,order_id,breach_date\nBR1,R1,2023-01-20\n",  # after the interim order
     )
     assert breach.rows_accepted == 1
+    # the rules see each order as it will be stored (helper 75): R1 refused, without its
+    # granted date, would have been stored granted and refused; granted, without the date,
+    # was refused for want of the date the store holds
+    refused = _import(
+        path,
+        "refused.csv",
+        "order_id,order_type,applied_date,refused_date,status,district_code\n"
+        "R1,SPO,2023-01-05,2023-03-01,refused,AY\n"
+        "R2,restraining order,2023-01-10,,withdrawn,BE\n",
+    )
+    assert (refused.rows_accepted, refused.rows_rejected) == (1, 1)
+    assert refused.rejects.filter(pl.col("row_number") == 2)["reason"].to_list() == [
+        "both granted and refused: give one"
+    ]
+    granted = _import(
+        path,
+        "granted.csv",
+        "order_id,order_type,applied_date,status,district_code\nR1,SPO,2023-01-05,granted,AY\n",
+    )
+    assert (granted.rows_accepted, granted.rows_rejected) == (1, 0)
+    assert "1 order already stored keeps its values" in " ".join(granted.notes)
 
 
 def test_an_order_id_in_another_letter_case_is_that_order(tmp_path):

@@ -198,44 +198,52 @@ STORED_ROWS = {
 }
 
 
-def with_stored_values(gateway: Gateway, validated: Validated) -> pl.DataFrame:
-    """The accepted rows with every column of their table: where the file does not have a
-    column (Validated.not_in_file), an offence, order or breach already stored keeps its
-    stored value and a new one has none. A blank cell in a column the file has clears the
-    value. A file without the victim, age and ward columns had set them to null for every
-    offence it updated (repeat victims and the ward map lost them), and an order imported
-    again without its interim date lost it."""
-    accepted = validated.accepted.drop(ROW_NUMBER)
-    table = contract.IMPORT_KINDS[validated.kind]
-    kept = [name for name in validated.not_in_file if name not in table.primary_key]
-    if validated.kind not in STORED_ROWS or not kept:
-        return accepted.with_columns(
-            pl.lit(None, dtype=polars_type(c.dtype)).alias(c.name)
-            for c in table.columns
-            if c.name not in accepted.columns
-        )
-    query, frame_name = STORED_ROWS[validated.kind]
-    keys = list(table.primary_key)
-    stored = gateway.query(query, frames={frame_name: accepted.select(keys)}).select(*keys, *kept)
-    types = {c.name: polars_type(c.dtype) for c in table.columns}
-    stored = stored.cast({name: types[name] for name in stored.columns})
-    return accepted.drop(kept, strict=False).join(
-        stored, on=keys, how="left", nulls_equal=False, maintain_order="left"
-    )
+def with_stored_columns(
+    gateway: Gateway, frame: pl.DataFrame, kind: str
+) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """A mapped file (text columns) with the columns of its table it does not have, as text:
+    an offence, order or breach already stored keeps its stored values there, a new one has
+    none; and those columns. Before validation, so its rules see each row as it will be
+    stored (an order re-imported as refused, without its granted date, was accepted with
+    the stored grant beside the refusal; one re-imported as granted was refused for want of
+    the granted date it had). A blank cell in a column the file has still clears the value.
+    A file without them had set them to null for every row it updated (helper 73: repeat
+    victims and the ward map lost the offences of a file without victim and ward columns).
+    An offence's Home Office code is its type's: not kept where the file gives the type."""
+    table = contract.IMPORT_KINDS[kind] if kind in STORED_ROWS else None
+    keys = list(table.primary_key) if table else []
+    if table is None or not set(keys) <= set(frame.columns):
+        return frame, ()
+    absent = [
+        c.name
+        for c in table.columns
+        if c.nullable and c.name not in frame.columns and c.name not in keys
+    ]
+    if kind == "offences" and "offence_type" in frame.columns:
+        absent = [name for name in absent if name != "ho_offence_code"]
+    if not absent:
+        return frame, ()
+    query, frame_name = STORED_ROWS[kind]
+    incoming = frame.select(pl.col(keys).cast(pl.String)).unique()
+    stored = gateway.query(query, frames={frame_name: incoming}).select(*keys, *absent)
+    if stored.is_empty():
+        return frame, ()
+    as_text = stored.with_columns(pl.col(name).cast(pl.String) for name in absent)
+    return frame.join(as_text, on=keys, how="left", maintain_order="left"), tuple(absent)
 
 
 def _kept_note(validated: Validated, stored_before: int) -> tuple[str, ...]:
     """The report's note of the columns a file did not have, which rows already stored kept
-    (with_stored_values)."""
-    table = contract.IMPORT_KINDS[validated.kind]
-    kept = [n for n in validated.not_in_file if n not in table.primary_key]
-    if validated.kind not in STORED_ROWS or not kept or not stored_before:
+    (with_stored_columns)."""
+    kept = validated.kept_from_store
+    if not kept or not stored_before:
         return ()
     rows = {"offences": "offence", "orders": "order", "breaches": "breach"}[validated.kind]
     plural = "es" if rows == "breach" else "s"
+    one = stored_before == 1
     return (
-        f"{stored_before:,} {rows}{plural * (stored_before != 1)} already stored keep "
-        f"{'its' if stored_before == 1 else 'their'} values in the columns this file does not "
+        f"{stored_before:,} {rows}{plural * (not one)} already stored "
+        f"{'keeps its' if one else 'keep their'} values in the columns this file does not "
         f"have: {', '.join(kept)}",
     )
 
@@ -276,7 +284,11 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
     outcomes_before = _outcome_rows(gateway)
     inserted = updated = 0
     if validated.kind == "offences":
-        full = with_stored_values(gateway, validated).select(contract.OFFENCE.column_names)
+        full = accepted.with_columns(
+            pl.lit(None, dtype=pl.String).alias(c.name)
+            for c in contract.OFFENCE.columns
+            if c.name not in accepted.columns
+        ).select(contract.OFFENCE.column_names)
         changed, inserted, updated = _changed_offences(gateway, full)
         if changed.height:
             gateway.write(
@@ -317,8 +329,7 @@ def _write(gateway: Gateway, validated: Validated, source: str) -> tuple[int, in
             key = pl.concat_str(table.primary_key, separator="|")
             updated = accepted.filter(key.is_in(stored.implode())).height
         inserted = accepted.height - updated
-        complete = with_stored_values(gateway, validated)
-        gateway.write(script, **{frame_name: complete.select(table.column_names)})
+        gateway.write(script, **{frame_name: accepted.select(table.column_names)})
     else:
         frame = accepted.with_columns(
             *[pl.lit(source).alias("source")] * ("source" not in accepted.columns)
@@ -394,7 +405,9 @@ def read_and_validate(
         if raw.rows_read == 0:
             raise ImportRefused(f"{path.name} has a header but no data rows")
         progress(0.55, f"validating {raw.rows_read:,} rows")
+        mapped, kept = with_stored_columns(gateway, mapped, kind)
         validated = validate(mapped, kind, _reference(gateway), mapping.date_formats)
+        validated = dataclasses.replace(validated, kept_from_store=kept)
     except ImportRefused:
         raise
     except (ReadError, ValueError) as error:

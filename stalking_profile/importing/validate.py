@@ -105,9 +105,9 @@ class Validated:
     # refused: what importing it as the whole extract would remove; None for other kinds
     absent: pl.DataFrame | None = None
     rows_without_ref: int = 0  # rows of an offence file with no crime reference to read
-    # the table's columns the file does not have: an offence, order or breach already stored
-    # keeps its values there (a file of fewer columns wiped them: load.with_stored_values)
-    not_in_file: tuple[str, ...] = ()
+    # the table's columns the file does not have, which the offences, orders or breaches it
+    # updates keep from the store (a file of fewer columns wiped them: load.with_stored_columns)
+    kept_from_store: tuple[str, ...] = ()
 
     @property
     def absent_latest(self) -> date | None:
@@ -429,7 +429,6 @@ def validate(
             .replace_strict(contract.OFFENCE_TYPE_OF_CODE, default=None)
             .alias("offence_type")
         )
-    not_in_file = tuple(c.name for c in table.columns if c.name not in frame.columns)
     if kind in ("orders", "breaches", "contacts", "population"):  # rules see every column
         frame = frame.with_columns(
             pl.lit(None, dtype=pl.String).alias(c.name)
@@ -490,7 +489,6 @@ def validate(
         stated,
         absent,
         typed["crime_ref__parsed"].null_count() if kind == "offences" else 0,
-        not_in_file,
     )
 
 
