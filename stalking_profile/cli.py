@@ -439,7 +439,7 @@ def _audit(args: argparse.Namespace) -> int:
     from stalking_profile.tables import spreadsheet_safe
 
     try:
-        events = audit.events(_store(args), _operator(), days=args.days, max_rows=1_000_000)
+        events = audit.events(_store(args), _operator(), days=args.days, max_rows=2**62)
     except OperationalError as error:
         print(f"error: {error}.", file=sys.stderr)
         return 2

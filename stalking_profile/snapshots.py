@@ -84,22 +84,23 @@ def writing(
         for leftover in _copies(path):  # from a write that was killed
             leftover.unlink(missing_ok=True)
         copy = path.with_name(f"{path.name}.next-{os.getpid()}")
+        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o600
         try:
             if path.exists():
                 progress("copying the store")
                 _file_step(shutil.copyfile, path, copy)
             gateway = connect(copy, read_only=False, create=True)
+            # the records are OFFICIAL-SENSITIVE: the copy, which holds them while the write
+            # runs, and the file published from it keep the store's own permissions (the copy
+            # had the process's: a store kept from other users became readable by all after
+            # an import), and a new store is its owner's alone
+            _file_step(lambda copy: os.chmod(copy, mode), copy)
             try:
                 yield gateway
                 gateway.write("checkpoint")
             finally:
                 gateway.close()
             progress("publishing")
-            # the records are OFFICIAL-SENSITIVE: the published file keeps the store's own
-            # permissions (the copy had the process's: a store kept from other users became
-            # readable by all after an import), and a new store is the owner's alone
-            mode = path.stat().st_mode & 0o7777 if path.exists() else 0o600
-            _file_step(lambda copy: os.chmod(copy, mode), copy)
             _file_step(_sync, copy)
             _file_step(os.replace, copy, path)
         finally:

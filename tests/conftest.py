@@ -82,6 +82,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     return BrowserModulesTogether(config, log)
 
 
+@pytest.fixture(autouse=True)
+def umask_as_it_was() -> Iterator[None]:
+    """The command line sets the process's umask (077), and tests run it in this process
+    (cli.main): each test starts with the worker's own umask, as a user's shell has it."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def components_scanned_once() -> Iterator[None]:
     """Each new AppTest scans every installed distribution's metadata for Streamlit components

@@ -3,6 +3,7 @@ dashboard, one at a time, and a kill or a full disk at any phase changes nothing
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -280,14 +281,28 @@ def test_the_stores_files_are_their_owners_alone_and_an_import_keeps_their_mode(
     -rw-------, and `import` and `users add` on the command line made new databases and
     operational stores (accounts, password hashes, the audit trail) readable by every local
     user. A new store is its owner's alone; an import keeps the store's own mode; the
-    command line writes nothing others can read."""
+    command line writes nothing others can read. Under a umask that lets others read, as a
+    user's shell has it (helper 75: a umask left by another test made this pass without the
+    fix)."""
+    os.umask(0o022)  # conftest.umask_as_it_was restores the worker's
     assert store.stat().st_mode & 0o777 == 0o600  # made new (by `writing`)
     store.chmod(0o640)  # the force's choice: a group of analysts may read it
     second = tmp_path / "second.csv"
     offences(5, start=500).write_csv(second)
     with writing(store) as gateway:
         import_file(gateway, second)
+        # the copy the write works on holds every record: as the store is, while it runs
+        (copy,) = [p for p in tmp_path.glob("force.duckdb.next-*") if not p.name.endswith(".wal")]
+        assert copy.stat().st_mode & 0o777 == 0o640
     assert store.stat().st_mode & 0o777 == 0o640
+    made = tmp_path / "made.duckdb"
+    with writing(made, create=True) as gateway:
+        import_file(gateway, TEMPLATES / "districts.csv")
+    assert made.stat().st_mode & 0o777 == 0o600
+    from stalking_profile.operational import open_store
+
+    open_store(f"sqlite:///{tmp_path / 'ops.sqlite'}")  # as the dashboard opens one
+    assert (tmp_path / "ops.sqlite").stat().st_mode & 0o777 == 0o600
     fresh = tmp_path / "fresh.duckdb"
     done = run_cli("import", TEMPLATES / "districts.csv", "--db", fresh)
     assert done.returncode == 0, done.stderr

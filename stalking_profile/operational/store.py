@@ -123,12 +123,15 @@ class SQLiteStore(OperationalStore):
             if not self.path.parent.is_dir():
                 raise OperationalError(f"no directory {self.path.parent} for the operational store")
             try:
-                # accounts and the audit trail: a new store is its owner's alone (SQLite gives
-                # its -wal and -shm files the database file's permissions)
-                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+                new = not self.path.exists()
                 connection = sqlite3.connect(
                     self.path, timeout=self._busy_seconds, isolation_level=None
                 )
+                if new:  # accounts and the audit trail: a new store is its owner's alone, made
+                    # so before anything is written (SQLite gives its -wal and -shm files the
+                    # database file's permissions). Not by opening the file: closing any
+                    # descriptor of it drops every lock the process's connections hold on it
+                    os.chmod(self.path, 0o600)
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute("PRAGMA synchronous=NORMAL")
                 connection.execute("PRAGMA foreign_keys=ON")

@@ -10,6 +10,7 @@ server answers its health check only once they are loaded.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 import time
@@ -36,6 +37,7 @@ def preload() -> float:
 
 def main(argv: list[str] | None = None) -> None:
     options = sys.argv[1:] if argv is None else argv
+    os.umask(0o077)  # what the server and its imports write holds records: its owner's alone
     print("==> loading the dashboard's modules", file=sys.stderr, flush=True)
     print(f"==> loaded in {preload():.1f} s", file=sys.stderr, flush=True)
     from stalking_profile.config import Settings
