@@ -9,6 +9,7 @@ from stalking_profile.access import Permission
 from stalking_profile.config import DEFAULT_DB_PATH, STATIC_DIR
 from stalking_profile.db import DatabaseError
 from stalking_profile.demo.build import ensure_database
+from stalking_profile.formatting import literal
 from stalking_profile.operational import OperationalError
 
 st.set_page_config(
@@ -157,7 +158,7 @@ st.session_state[ui.ALL_DISTRICTS_KEY] = tuple(district_table["district_code"].t
 # time, with a part-month no period offers) less the published totals gave a small count back
 recorded = "" if access.publication else f"{info.offences:,} "
 st.sidebar.caption(
-    f"{info.force_name} · {recorded}offences recorded "
+    f"{literal(info.force_name)} · {recorded}offences recorded "
     f"{info.first_month:%b %Y} to {info.last_month:%b %Y} · extract {info.extract_date:%d %b %Y}"
 )
 navigation.run()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from stalking_profile import queries, ui
 from stalking_profile.access import Permission
+from stalking_profile.formatting import literal
 
 info = ui.dataset_info_or_none(ui.database_version())
 synthetic = info is not None and info.is_synthetic
@@ -20,8 +21,9 @@ elif info is None:
     )
 else:
     st.caption(
-        f"{info.force_name}: {info.offences:,} offences recorded {info.first_month:%b %Y} to "
-        f"{info.last_month:%b %Y}; extract date {info.extract_date:%d %B %Y}; source: {info.source}."
+        f"{literal(info.force_name)}: {info.offences:,} offences recorded "
+        f"{info.first_month:%b %Y} to {info.last_month:%b %Y}; extract date "
+        f"{info.extract_date:%d %B %Y}; source: {literal(info.source)}."
     )
 # lazy: the quarantine is read (and its viewing audited) when its tab is opened
 check_tab, boundary_tab, log_tab, template_tab = ui.page_tabs(

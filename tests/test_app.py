@@ -612,6 +612,15 @@ def test_a_da_choice_that_selects_nothing_says_so(app_test, page: str) -> None:
     assert not any("No offences match this filter" in info.value for info in at.info)
 
 
+def test_the_force_name_is_shown_as_written_in_the_sidebar(app_test) -> None:
+    """Helper 75: the force's name, from its districts file, went into the sidebar's caption
+    on every page unescaped: a name written as a Markdown link was a link for every role."""
+    at = app_test().run()
+    (line,) = [c.value for c in at.sidebar.caption if "offences recorded" in c.value]
+    assert line.startswith(r"West Yorkshire demonstration force \(synthetic\) ·")
+    assert as_read(line).startswith("West Yorkshire demonstration force (synthetic) ·")
+
+
 def test_orders_in_force_are_shown_in_a_period_with_no_offence(app_test) -> None:
     """Calderdale non-DA, January 2019: no offence was recorded, and the Civil orders page
     said so and stopped, though a restraining order granted in November 2018 (until November

@@ -19,7 +19,7 @@ from stalking_profile.filters import ProfileFilter
 from stalking_profile.operational import audit, open_store
 from stalking_profile.scrutiny import questions, reviews, tracker
 from stalking_profile.scrutiny.sampling import draw_sample
-from tests.conftest import charts
+from tests.conftest import as_read, charts
 
 ANALYST = Access.for_role("panel.analyst", Role.ANALYST)
 ADMIN = Access.command_line("test")
@@ -688,7 +688,7 @@ def test_a_cases_answers_stay_with_that_case(app_test):
     # and an answer set back to "(not answered)" is withdrawn (it had been "nothing to save")
     _answer(at).set_value("(not answered)")
     next(b for b in at.button if b.label == "Save the answers for this case").click().run()
-    assert any(s.value == f"Withdrew 1 answer for {cases[0]}." for s in at.success)
+    assert any(as_read(s.value) == f"Withdrew 1 answer for {cases[0]}." for s in at.success)
     assert _answer(at).value == "(not answered)"
     summaries = [frame.value for frame in at.dataframe if "Answered" in frame.value.columns]
     assert summaries[0]["Answered"].iloc[0] == 0

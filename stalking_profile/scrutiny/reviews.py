@@ -15,7 +15,7 @@ from stalking_profile import queries
 from stalking_profile.access import Access, Permission
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
-from stalking_profile.formatting import drawn_literal
+from stalking_profile.formatting import drawn_literal, literal
 from stalking_profile.measures.rates import Z_95, with_rate_columns
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
@@ -526,7 +526,7 @@ def panel_report(
         "",
         "## Overview",
         "",
-        f"- Population: {sample.filter_text} ({sample.population:,} offences).",
+        f"- Population: {literal(sample.filter_text)} ({sample.population:,} offences).",
         f"- Cases reviewed: {sample.cases.height}, drawn at random, up to {sample.per_stratum} "
         f"per district and DA group (seed {sample.seed}: the same filter and seed re-draw "
         "the same cases).",

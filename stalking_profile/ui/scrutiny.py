@@ -98,7 +98,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
     """The sample's cases and, for the case chosen, every question with its answer and note."""
     st.markdown(
         f"**{literal(sample.name)}**: {sample.cases.height} cases of {sample.population:,} "
-        f"offences; {sample.filter_text}; seed {sample.seed}; question set: "
+        f"offences; {literal(sample.filter_text)}; seed {sample.seed}; question set: "
         f"{literal(question_set.name)}."
     )
     audit_view(f"dip sample {sample.sample_id} cases", sample.filter_text)  # then shown
@@ -162,7 +162,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
             if n
         ]
         st.session_state["review_saved"] = (
-            f"{' and '.join(done)} for {case}."
+            f"{' and '.join(done)} for {literal(case)}."
             if done
             else f"No answer changed for {case}: nothing to save."
         )

@@ -293,7 +293,7 @@ def synthetic_banner(info: DatasetInfo, signed_in: bool) -> None:
         )
         st.warning(
             "**Demonstration data — synthetic records.** No row describes a real person or crime. "
-            f"{info.force_name}; extract date {info.extract_date:%d %B %Y}.{login}",
+            f"{literal(info.force_name)}; extract date {info.extract_date:%d %B %Y}.{login}",
             icon=":material/science:",
         )
 
