@@ -210,7 +210,8 @@ OFFENCE = Table(
         Column(
             "sash_completed",
             "BOOLEAN",
-            "A stalking screening (S-DASH/SASH) was completed.",
+            "A stalking screening was completed (the S-DASH checklist, often called SASH in "
+            "forces' reports; record one tool in this field, not both).",
             nullable=False,
         ),
         Column(
@@ -378,7 +379,9 @@ CIVIL_ORDER = Table(
         Column(
             "expiry_date",
             "DATE",
-            "Date the full order ends (null: until further order). A full SPO lasts at least 2 years.",
+            "Date the full order ends: the first day it is no longer in force, as the measures "
+            "count it (an order made for 2 years from 1 Dec 2021 expires on 1 Dec 2023; null: "
+            "until further order). A full SPO lasts at least 2 years.",
         ),
         Column("discharged_date", "DATE", "Date the order was discharged early."),
         Column(

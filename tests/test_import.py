@@ -563,14 +563,16 @@ def test_two_outcomes_on_one_date_are_pointed_out(force: Gateway, tmp_path: Path
     history = tmp_path / "history.csv"
     history.write_text(
         "crime_ref,outcome_key,outcome_date\nT-000001,1-charged,2021-09-01\n"
-        "T-000001,16,2021-09-01\nT-000002,18,2021-09-01\n"
+        "T-000001,16,2021-09-01\nT-000002,16,2021-09-01\nT-000002,8,2021-09-01\n"
     )
     report = import_file(force, history)
     assert report.warnings[0].startswith(
-        "1 offence has two or more outcomes on one date (e.g. T-000001): the file cannot say "
-        "which came last, so the highest outcome key is taken as the latest"
+        "2 offences have two or more outcomes on one date (e.g. T-000001): the file cannot say "
+        "which came last, so the outcome type latest in the Home Office list is taken as the "
+        "latest (16 over 8 or 1-charged)"
     )
     assert _outcome_of(force, "T-000001")[1] == "16"
+    assert _outcome_of(force, "T-000002")[1] == "16"  # as text, '8' was over '16' (helper 76)
 
 
 def test_an_older_or_repeated_extract_is_pointed_out_before_and_after_import(

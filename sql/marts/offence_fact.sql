@@ -2,7 +2,9 @@
 -- Grain: one row per offence (crime_ref).
 -- Inputs: offence, outcome, outcome_type, dataset. Parameters: none.
 -- The outcome of an offence is its latest outcome dated on or before the latest load's
--- extract date (ties on one date: the highest outcome_key, so the result is deterministic);
+-- extract date (ties on one date: the outcome type latest in the Home Office list, its
+-- sort_order, 16 over 8 and over 1-charged, so the result is deterministic; as text, '8' had
+-- been over '16');
 -- an offence with none is open (outcome_key null).
 
 CREATE OR REPLACE TABLE offence_fact AS
@@ -17,8 +19,10 @@ outcomes_to_date AS (
 latest_outcome AS (
     SELECT crime_ref, outcome_key, outcome_date
     FROM outcomes_to_date
+    LEFT JOIN outcome_type USING (outcome_key)
     QUALIFY row_number() OVER (
-        PARTITION BY crime_ref ORDER BY outcome_date DESC, outcome_key DESC
+        PARTITION BY crime_ref
+        ORDER BY outcome_date DESC, outcome_type.sort_order DESC NULLS LAST, outcome_key DESC
     ) = 1
 )
 

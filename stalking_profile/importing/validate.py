@@ -912,8 +912,8 @@ def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[
             notes.append(
                 f"{offences:,} offence{'s have' if offences != 1 else ' has'} two or more "
                 f"outcomes on one date (e.g. {tied['crime_ref'][0]}): the file cannot say which "
-                "came last, so the highest outcome key is taken as the latest (16 over "
-                "1-charged); check them in the records system"
+                "came last, so the outcome type latest in the Home Office list is taken as the "
+                "latest (16 over 8 or 1-charged); check them in the records system"
             )
     if kind == "orders" and {"order_type", "granted_date", "expiry_date"} <= set(accepted.columns):
         short = accepted.filter(

@@ -146,7 +146,9 @@ def district_funnel(districts: pl.DataFrame, area_rate: float) -> pl.DataFrame:
     (per 1,000: the force's rate, or pooled_rate of the districts). The honest replacement for
     a league
     table. `districts`: district_code, district_name, offences, population; rows with no
-    offences count shown (withheld) are left out.
+    offences count shown (withheld) are left out. The Trends page shows each rate, its
+    interval and the limits scaled to a year (x 12 / the months of the period: per 1,000
+    residents a year), so periods of any length compare; the funnel is the same.
     Adds: rate_per_1000, rate_lower, rate_upper, funnel."""
     shown = districts.filter(pl.col("offences").is_not_null() & (pl.col("population") > 0))
     offences = shown["offences"].to_numpy().astype(float)

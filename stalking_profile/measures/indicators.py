@@ -127,12 +127,14 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "sash_completion_rate",
-        "SASH / stalking screening completion",
+        "Stalking screening (S-DASH) completion",
         "sash_completed",
         "rate",
         "up",
-        "SASH / stalking screening completion: offences with an S-DASH / SASH stalking "
-        f"screening / {RECORDED}.",
+        "Stalking screening (S-DASH) completion: offences with a stalking screening completed "
+        "(the S-DASH checklist, 2009, which forces' reports often call SASH; SASH, the "
+        "Screening Assessment for Stalking and Harassment (McEwan et al., 2015), is another "
+        f"tool: a force records one of them in this field, not both) / {RECORDED}.",
         _shown("flags"),
     ),
     Indicator(

@@ -43,7 +43,8 @@ INDICATORS: tuple[QualityIndicator, ...] = (
         "Stalking without a stalking screening",
         STALKING & ~pl.col("sash_completed"),
         STALKING,
-        "Stalking offences with no S-DASH/SASH stalking screening / stalking offences recorded in the period.",
+        "Stalking offences with no stalking screening (S-DASH, often called SASH) / stalking "
+        "offences recorded in the period.",
     ),
     QualityIndicator(
         "open_after_90_days",

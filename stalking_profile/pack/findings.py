@@ -212,8 +212,8 @@ def outcomes(headline: pl.DataFrame) -> list[Finding]:
     few = _small_numbers(withdrawn)
     text = (
         f"In {withdrawn['value']:.0%} of offences (95% interval {withdrawn['lower']:.0%} to "
-        f"{withdrawn['upper']:.0%}{'; ' + few if few else ''}) the victim did not support "
-        "further action (outcome 16)"
+        f"{withdrawn['upper']:.0%}{'; ' + few if few else ''}) the suspect was identified but "
+        "the victim did not support further action (outcome 16)"
     )
     if charged is not None and charged["value"] == 0:
         text += "; none ended in a charge or another outcome 1-8"
