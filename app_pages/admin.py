@@ -74,18 +74,8 @@ with audit_tab:
         st.caption("The audit trail is for administrators.")
     else:
         days = st.number_input("Days back", 1, 3650, 90, key="admin_audit_days")
-        events = audit.events(store, access, days=int(days), max_rows=audit.PAGE_EVENTS + 1)
-        if events.height > audit.PAGE_EVENTS:  # said, not cut in silence (helper 74)
-            events = events.head(audit.PAGE_EVENTS)
-            st.caption(
-                f"The newest {audit.PAGE_EVENTS:,} events of the last {int(days)} days, newest "
-                "first; there are more. Every one: `python -m stalking_profile audit --days "
-                f"{int(days)} --csv FILE` on the server (append-only: nothing can be changed)."
-            )
-        else:
-            st.caption(
-                f"{events.height:,} events, newest first (append-only: nothing can be changed)."
-            )
+        events, said = audit.for_the_page(store, access, int(days))
+        st.caption(said)
         ui.show_table(events, f"audit-trail-{int(days)}-days")
 
 with login_tab:

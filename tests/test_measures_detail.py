@@ -148,8 +148,19 @@ def test_monthly_indicators_by_hand(tiny_gateway: Gateway) -> None:
 
 
 def test_every_listed_measure_states_what_it_counts() -> None:
+    from stalking_profile.measures import quality
+
     definitions = registry.definitions()
-    assert definitions.height == len(registry.MEASURES) + len(registry.INDICATORS)
+    assert definitions.height == (
+        len(registry.MEASURES)
+        + len(registry.INDICATORS)
+        + len(quality.INDICATORS)  # the Data quality page's (helper 76: not listed before)
+        + len(registry.MODULE_RULES)  # the prioritisation score's parts, victim contact's rules
+    )
+    listed = set(definitions["measure"])
+    assert {q.key for q in quality.INDICATORS} <= listed
+    said = " ".join(definitions.filter(pl.col("measure") == "how it is counted")["definition"])
+    assert "recency = 100 x" in said and "kept" in said
     assert definitions["definition"].str.len_chars().min() > 30
     for row in definitions.iter_rows(named=True):
         assert ">>>" not in row["definition"], row["measure"]

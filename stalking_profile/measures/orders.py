@@ -392,7 +392,9 @@ def time_to_first_breach(
 def breach_outcomes(breaches: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
     """Breaches recorded in the period by the outcome of the breach offence: the Home Office
     outcome group, "No offence recorded" where the breach has no crime reference, and "Open"
-    where the offence has no outcome yet; breaches and share of all breaches in the period."""
+    where the breaches file gives it no outcome (the outcome is the breaches file's
+    outcome_key, as the force's breach records state it, not the offence's outcome history);
+    breaches and share of all breaches in the period."""
     in_period = breaches.filter(pl.col("breach_date").is_between(start, end))
     group = (
         pl.when(pl.col("crime_ref").is_null())

@@ -135,6 +135,15 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
 )
 
 
+# modules whose rules hold for all their measures, stated once in the module's docstring
+# (the score's parts and weights; when a contact was kept and a victim told): on the
+# Definitions page beside the functions, which had only listed the columns (helper 76)
+MODULE_RULES = (
+    ("Perpetrator prioritisation", prioritisation),
+    ("Victim contact", contact),
+)
+
+
 def definitions() -> pl.DataFrame:
     """One row per indicator (section "Indicators": its key and definition from the indicator
     registry) and per measure function (section, name, and its docstring without doctest
@@ -148,6 +157,24 @@ def definitions() -> pl.DataFrame:
             + f" Better when {'higher' if indicator.improvement == 'up' else 'lower' if indicator.improvement == 'down' else 'neither: no direction is better'}.",
         }
         for indicator in INDICATORS
+    ]
+    rows += [  # the Data quality page's indicators, each a numerator over a denominator
+        {
+            "section": "Data quality",
+            "measure": indicator.key,
+            "module": "measures.quality",
+            "definition": f"{indicator.label}: {indicator.definition}",
+        }
+        for indicator in quality.INDICATORS
+    ]
+    rows += [
+        {
+            "section": section,
+            "measure": "how it is counted",
+            "module": module.__name__.removeprefix("stalking_profile."),
+            "definition": " ".join((inspect.getdoc(module) or "").split()),
+        }
+        for section, module in MODULE_RULES
     ]
     for section, function in MEASURES:
         kept: list[str] = []

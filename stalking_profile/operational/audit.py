@@ -73,6 +73,23 @@ AUDIT_SCHEMA = {
 PAGE_EVENTS = 5000  # the newest events the Users and audit page shows
 
 
+def for_the_page(store: OperationalStore, access: Access, days: int) -> tuple[pl.DataFrame, str]:
+    """The newest PAGE_EVENTS events of the last `days` days (events), and what the page says
+    of them: that there are more where there are, and the command that gives every one (the
+    page stopped at 5,000 in silence, its caption reading "5,000 events": helper 74)."""
+    trail = events(store, access, days=days, max_rows=PAGE_EVENTS + 1)
+    if trail.height <= PAGE_EVENTS:
+        return (
+            trail,
+            f"{trail.height:,} events, newest first (append-only: nothing can be changed).",
+        )
+    return trail.head(PAGE_EVENTS), (
+        f"The newest {PAGE_EVENTS:,} events of the last {days} days, newest first; there are "
+        f"more. Every one: `python -m stalking_profile audit --days {days} --csv FILE` on the "
+        "server (append-only: nothing can be changed)."
+    )
+
+
 def events(
     store: OperationalStore, access: Access, days: int = 90, max_rows: int = PAGE_EVENTS
 ) -> pl.DataFrame:
