@@ -109,6 +109,36 @@ def test_a_file_without_some_columns_keeps_their_stored_values(
     ]
 
 
+def test_a_reference_typed_otherwise_keeps_the_stored_values_and_the_code_its_type(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """Helper 77: a reference typed in full-width letters (or with a zero-width space) matched
+    no stored offence until validation read it, so the values of the columns the file lacked
+    were written over with nulls; and a file with the offence type but no Home Office code
+    cleared every stored code. A code is kept where it is the file's type's."""
+    _imported(force, tmp_path / "first.csv", offences(3).with_columns(victim_id=pl.lit("V")))
+    second = (
+        offences(3)
+        .drop("victim_age", "ho_offence_code")
+        .with_columns(
+            crime_ref=pl.Series(["\uff34-000001", "\u200bT-000002", "T-000003"]),
+            offence_type=pl.Series(["harassment", "stalking", "harassment"]),  # T-000001 changed
+        )
+    )
+    second.write_csv(tmp_path / "second.csv")
+    report = import_file(force, tmp_path / "second.csv")
+    assert (report.rows_inserted, report.rows_rejected) == (0, 0)
+    stored = force.sql(
+        "SELECT crime_ref, offence_type, ho_offence_code, victim_id, victim_age FROM offence "
+        "ORDER BY crime_ref"
+    )
+    assert stored.rows() == [
+        ("T-000001", "harassment", None, "V", 19),  # the type changed: its code is not known
+        ("T-000002", "stalking", "8Q", "V", 20),
+        ("T-000003", "harassment", "8L", "V", 21),
+    ]
+
+
 @pytest.mark.parametrize("suffix", ["csv", "parquet", "xlsx"])
 def test_good_file_in_each_format(force: Gateway, tmp_path: Path, suffix: str) -> None:
     frame = offences(50)

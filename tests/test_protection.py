@@ -451,6 +451,19 @@ def test_an_order_imported_again_without_some_columns_keeps_their_stored_values(
         "order_id,order_type,applied_date,status,district_code\nR1,SPO,2023-01-05,granted,AY\n",
     )
     assert (granted.rows_accepted, granted.rows_rejected) == (1, 0)
+    # a stored value refused says it is the stored one (helper 77: the reason named a column
+    # the file has not got): granted later than the stored expiry
+    late = _import(
+        path,
+        "late.csv",
+        "order_id,order_type,applied_date,granted_date,status,district_code\n"
+        "R1,SPO,2023-01-05,2030-01-01,granted,AY\n",
+    )
+    (reason,) = late.rejects.filter(pl.col("column_name") == "expiry_date")["reason"].to_list()
+    assert reason.endswith(
+        "(the stored value: this file has no expiry_date column; give the column, blank, to "
+        "clear it)"
+    )
     assert "1 order already stored keeps its values" in " ".join(granted.notes)
 
 

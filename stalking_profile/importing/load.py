@@ -33,6 +33,7 @@ from stalking_profile.importing.readers import ROW_NUMBER, Progress, RawTable, R
 from stalking_profile.importing.validate import (
     Reference,
     Validated,
+    as_key,
     detect_kind,
     polars_type,
     validate,
@@ -219,8 +220,6 @@ def with_stored_columns(
         for c in table.columns
         if c.nullable and c.name not in frame.columns and c.name not in keys
     ]
-    if kind == "offences" and "offence_type" in frame.columns:
-        absent = [name for name in absent if name != "ho_offence_code"]
     if not absent:
         return frame, ()
     query, frame_name = STORED_ROWS[kind]
@@ -229,7 +228,34 @@ def with_stored_columns(
     if stored.is_empty():
         return frame, ()
     as_text = stored.with_columns(pl.col(name).cast(pl.String) for name in absent)
-    return frame.join(as_text, on=keys, how="left", maintain_order="left"), tuple(absent)
+    merged = frame.join(as_text, on=keys, how="left", maintain_order="left")
+    if "ho_offence_code" in absent and "offence_type" in frame.columns:  # one fact with the type:
+        # kept where it is the file's type's code, not where the file changes the type
+        of_type = pl.col("ho_offence_code").replace_strict(
+            contract.OFFENCE_TYPE_OF_CODE, default=None, return_dtype=pl.String
+        )
+        same = of_type == pl.col("offence_type").str.strip_chars().str.to_lowercase()
+        merged = merged.with_columns(pl.when(same).then(pl.col("ho_offence_code")))
+    return merged, tuple(absent)
+
+
+def _stored_said(rejects: pl.DataFrame, kept: tuple[str, ...]) -> pl.DataFrame:
+    """Refusals of a value the file does not have, the stored one it keeps, saying so: "expiry
+    date 2025-02-20: expires on or before the day it was granted" named a column the file
+    has not got (helper 77)."""
+    if not kept or rejects.is_empty():
+        return rejects
+    return rejects.with_columns(
+        pl.when(pl.col("column_name").is_in(list(kept)))
+        .then(
+            pl.col("reason")
+            + pl.lit(" (the stored value: this file has no ")
+            + pl.col("column_name")
+            + pl.lit(" column; give the column, blank, to clear it)")
+        )
+        .otherwise(pl.col("reason"))
+        .alias("reason")
+    )
 
 
 def _kept_note(validated: Validated, stored_before: int) -> tuple[str, ...]:
@@ -407,7 +433,9 @@ def read_and_validate(
         progress(0.55, f"validating {raw.rows_read:,} rows")
         mapped, kept = with_stored_columns(gateway, mapped, kind)
         validated = validate(mapped, kind, _reference(gateway), mapping.date_formats)
-        validated = dataclasses.replace(validated, kept_from_store=kept)
+        validated = dataclasses.replace(
+            validated, kept_from_store=kept, rejects=_stored_said(validated.rejects, kept)
+        )
     except ImportRefused:
         raise
     except (ReadError, ValueError) as error:
@@ -416,7 +444,12 @@ def read_and_validate(
 
 
 def _key(column: str) -> pl.Expr:
-    return pl.col(column).str.strip_chars().str.to_lowercase()
+    """An identifier as the same key however it was typed: as validation reads it (as_key:
+    full-width letters, invisible characters, spaces) and in any letter case. Trimmed and in
+    lower case alone, a full-width "ＥＸ-2" matched no stored offence before validation read
+    it as EX-2, and the stored values a file without their columns keeps were written over
+    with nulls (helper 77)."""
+    return as_key(column).str.to_lowercase()
 
 
 def codes_from_names(gateway: Gateway, frame: pl.DataFrame) -> pl.DataFrame:

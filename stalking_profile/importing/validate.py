@@ -333,7 +333,7 @@ def _parsed(
             parsed = _parse_code(column)
             reason = f"unknown code (allowed: {', '.join(column.allowed)})"
         elif name in REFERENCE_COLUMNS:  # a key: the same key however it was typed
-            parsed = _as_key(name)
+            parsed = as_key(name)
             reason = None
         else:
             parsed = pl.col(name).str.strip_chars()
@@ -364,13 +364,13 @@ CONTROL_REASON = (
 INVISIBLE = r"[\u200B-\u200F\u2060\uFEFF]"  # zero-width spaces, joiners and marks
 
 
-def _as_key(name: str) -> pl.Expr:
+def as_key(name: str) -> pl.Expr:
     """A reference as the same key however it was typed: Unicode compatibility forms read as
     their plain letters (full-width "ＥＸ" as "EX") and invisible characters dropped (a
     leading zero-width space made a second offence of EX-BD-2101-00002).
 
     >>> keys = pl.DataFrame({"k": ["\u200bEX-1", "ＥＸ-1", " EX-1 "]})
-    >>> keys.select(_as_key("k"))["k"].to_list()
+    >>> keys.select(as_key("k"))["k"].to_list()
     ['EX-1', 'EX-1', 'EX-1']
     """
     return pl.col(name).str.normalize("NFKC").str.replace_all(INVISIBLE, "").str.strip_chars()
