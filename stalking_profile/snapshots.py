@@ -88,7 +88,7 @@ def writing(
         try:
             if path.exists():
                 progress("copying the store")
-                _file_step(shutil.copyfile, path, copy)
+                _file_step(lambda copy: _private_copy(path, copy, mode), copy)
             gateway = connect(copy, read_only=False, create=True)
             # the records are OFFICIAL-SENSITIVE: the copy, which holds them while the write
             # runs, and the file published from it keep the store's own permissions (the copy
@@ -106,6 +106,15 @@ def writing(
         finally:
             copy.unlink(missing_ok=True)
             copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
+
+
+def _private_copy(path: Path, copy: Path, mode: int) -> None:
+    """The store copied to `copy`, made with the store's permissions before a byte is written
+    (copied and then changed, it was readable by others while every record went into it,
+    under a umask that lets them read: helper 77)."""
+    handle = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(handle, "wb") as target, path.open("rb") as source:
+        shutil.copyfileobj(source, target, 1 << 24)
 
 
 def remove_leftovers(path: Path | str) -> int:

@@ -4,6 +4,7 @@ dashboard, one at a time, and a kill or a full disk at any phase changes nothing
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -289,6 +290,23 @@ def test_the_stores_files_are_their_owners_alone_and_an_import_keeps_their_mode(
     store.chmod(0o640)  # the force's choice: a group of analysts may read it
     second = tmp_path / "second.csv"
     offences(5, start=500).write_csv(second)
+    copied = []  # the copy's mode as the store's bytes go into it (helper 77: 0644 then)
+    real_copy = shutil.copyfileobj
+
+    def watched(source, target, *args):
+        copied.append(os.fstat(target.fileno()).st_mode & 0o777)
+        return real_copy(source, target, *args)
+
+    shutil.copyfileobj = watched
+    try:
+        with writing(store) as gateway:
+            shutil.copyfileobj = real_copy
+            import_file(gateway, second)
+            (copy,) = [p for p in tmp_path.glob("force.duckdb.next-*") if p.suffix != ".wal"]
+            assert copy.stat().st_mode & 0o777 == 0o640
+    finally:
+        shutil.copyfileobj = real_copy
+    assert copied == [0o640]
     with writing(store) as gateway:
         import_file(gateway, second)
         # the copy the write works on holds every record: as the store is, while it runs

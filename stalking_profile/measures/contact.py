@@ -18,9 +18,9 @@ interval after it: the final update the scrutiny panel asks forces to make when 
 closed (seed 002: "how investigations are closed in terms of the final update to the
 victim"). It is judged only where it was due by the extract date (an outcome recorded, and
 its interval run out). Contact *kept* reads the contacts up to the outcome only, so an
-offence whose outcome came within the interval counts as kept with no contact at all (a
-helper agent's count: 766 of the demo's 4,359 agreements kept in the year to September 2021
-had none): told the outcome is the figure that says whether such a victim heard of it.
+offence whose outcome came within the interval counts as kept with no contact at all (on
+the demo, 766 of the 4,359 agreements kept in the year to September 2021 had none): told
+the outcome is the figure that says whether such a victim heard of it.
 """
 
 from __future__ import annotations

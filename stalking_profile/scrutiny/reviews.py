@@ -522,7 +522,7 @@ def panel_report(
     responses = recorded.filter(question_key=FORCE_RESPONSE).height
     answered = recorded.height - responses
     lines = [
-        f"# {sample.name}",
+        f"# {literal(sample.name)}",
         "",
         "## Overview",
         "",
@@ -530,7 +530,7 @@ def panel_report(
         f"- Cases reviewed: {sample.cases.height}, drawn at random, up to {sample.per_stratum} "
         f"per district and DA group (seed {sample.seed}: the same filter and seed re-draw "
         "the same cases).",
-        f"- Questions: {question_set.name}.",
+        f"- Questions: {literal(question_set.name)}.",
         f"- Answers recorded: {answered:,}"
         + (f", and the force's response to {responses:,} cases." if responses else "."),
         "",
@@ -541,14 +541,14 @@ def panel_report(
     ]
     for row in sample.cases.iter_rows(named=True):
         lines.append(
-            f"| {row['crime_ref']} | {row['district_code']} | "
+            f"| {literal(row['crime_ref'])} | {literal(row['district_code'])} | "
             f"{'DA' if row['is_domestic'] else 'non-DA'} |"
         )
     lines += ["", "## Findings by case", ""]
     ordered = in_question_order(recorded, question_set)
     for row in sample.cases.iter_rows(named=True):
         answers = ordered.filter(crime_ref=row["crime_ref"])
-        lines.append(f"### Case {row['position']}: {row['crime_ref']}")
+        lines.append(f"### Case {row['position']}: {literal(row['crime_ref'])}")
         lines.append("")
         if answers.is_empty():
             lines += ["Not reviewed yet.", ""]

@@ -164,7 +164,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
         st.session_state["review_saved"] = (
             f"{' and '.join(done)} for {literal(case)}."
             if done
-            else f"No answer changed for {case}: nothing to save."
+            else f"No answer changed for {literal(case)}: nothing to save."
         )
         st.session_state["review_not_kept"] = changes.not_kept
         st.rerun()
