@@ -1466,9 +1466,8 @@ def _lookback_note(offence_types: tuple[str, ...], start: date, end: date, data_
     for row in changes.iter_rows(named=True):
         first, last = row["first_month"], row["last_month"]
         months = f"{first:%B %Y}" + (f" to {last:%B %Y}" if last != first else "")
-        parts.append(
-            f"{months} look back across the change of {row['date'].day} {row['date']:%B %Y} ({row['label']})"
-        )
+        when = f"{row['date'].day} {row['date']:%B %Y}"
+        parts.append(f"{months} look back across the change of {when} ({row['label']})")
     if not parts:
         return ""
     return (

@@ -199,15 +199,15 @@ def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
     if sheet is None:  # a hidden first sheet (an old copy) was read in silence (helper 62)
         sheet = first_visible_sheet(path)
-    from stalking_profile.importing.readers import header_refusal  # it reads workbooks by this
+    from stalking_profile.importing.readers import repeated_names  # it reads workbooks by this
 
     top = _sheet_top(path, sheet)
     if header_row == 1:  # not stated: the first row that holds anything, as the reader takes it
         header_row = first_row_used(top)
     if top is not None and header_row <= top.height:  # a name twice: refused, as in a CSV
         header = [(value or "").strip() for value in top.row(header_row - 1)]
-        refusal = header_refusal(Path(path).name, header)
-        if refusal and "repeats" in refusal:
+        refusal = repeated_names(Path(path).name, header)
+        if refusal:
             sys.exit(refusal.removeprefix(f"{Path(path).name} "))
     # empty rows kept, so that each row has its number on the sheet (readers leaves them out):
     # dropped here, they moved every refused row after one a row up in the report

@@ -233,8 +233,8 @@ def refuse_records_after(validated: Validated, extract_date: date | None) -> Non
     first = later.sort(ROW_NUMBER).row(0, named=True)
     which = next(c for c in dated if first[c] is not None and first[c] > extract_date)
     raise ImportRefused(
-        f"{later.height:,} row{'s' * (later.height != 1)} of the file "
-        f"{'are' if later.height != 1 else 'is'} dated after the extract date given, "
+        f"{plural(later.height, 'row of the file is', 'rows of the file are')} dated after "
+        "the extract date given, "
         f"{extract_date:%d %B %Y} (row {first[ROW_NUMBER]}: {which.replace('_', ' ')} "
         f"{first[which].day} {first[which]:%B %Y}): no record is dated after its extract was taken. State the "
         "date the records system's extract was taken (YYYY-MM-DD)"

@@ -264,14 +264,13 @@ def _kept_note(validated: Validated, stored_before: int) -> tuple[str, ...]:
     kept = validated.kept_from_store
     if not kept or not stored_before:
         return ()
-    rows = {"offences": "offence", "orders": "order", "breaches": "breach"}[validated.kind]
-    plural = "es" if rows == "breach" else "s"
-    one = stored_before == 1
-    return (
-        f"{stored_before:,} {rows}{plural * (not one)} already stored "
-        f"{'keeps its' if one else 'keep their'} values in the columns this file does not "
-        f"have: {', '.join(kept)}",
+    one = {"offences": "offence", "orders": "order", "breaches": "breach"}[validated.kind]
+    rows = extracts.plural(
+        stored_before,
+        f"{one} already stored keeps its",
+        f"{validated.kind} already stored keep their",
     )
+    return (f"{rows} values in the columns this file does not have: {', '.join(kept)}",)
 
 
 def _outcome_rows(gateway: Gateway) -> int:

@@ -519,9 +519,15 @@ def header_refusal(file_name: str, header: list[str]) -> str | None:
             f"{file_name} has more than {MAX_COLUMNS:,} columns ({len(header):,} read), more "
             "than any extract: export only the columns the template names"
         )
+    return repeated_names(file_name, header)
+
+
+def repeated_names(file_name: str, header: list[str]) -> str | None:
+    """The refusal of a header that names a column twice (a column with no name is none), or
+    None (a CSV's, in header_refusal, and a workbook's)."""
     repeated = sorted(name for name, times in Counter(header).items() if times > 1 and name)
-    if repeated:
-        shown = repeated[:20]
-        more = f" and {len(repeated) - 20:,} more" if len(repeated) > 20 else ""
-        return f"{file_name} repeats the column names {shown}{more}"
-    return None
+    if not repeated:
+        return None
+    shown = repeated[:20]
+    more = f" and {len(repeated) - 20:,} more" if len(repeated) > 20 else ""
+    return f"{file_name} repeats the column names {shown}{more}"

@@ -70,9 +70,9 @@ def rolling_12m_series(counts: pl.DataFrame, flt: ProfileFilter, data_first: dat
     for the first months' rolling totals to be complete; months without 12 months of data
     behind them (`data_first`: the data's first month) stay null rather than showing a
     partial total, and rolling_12m_complete says which have 12 (publication mode writes the
-    others' blanks as no value, not as withheld). A month the filter has no offence in is a 0 like any other: taking the
-    first month with one as the data's start left a sparse filter's totals out (Calderdale
-    non-DA, December 2019: none, where the 12 months held 25).
+    others' blanks as no value, not as withheld). A month the filter has no offence in is a 0
+    like any other: taking the first month with one as the data's start left a sparse
+    filter's totals out (Calderdale non-DA, December 2019: none, where the 12 months held 25).
     """
     first = twelve_months_to(flt.start_month)
     monthly = rolling_12m(monthly_counts(counts, first, flt.end_month))
