@@ -5,6 +5,7 @@ with exactly what the seed states."""
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import asdict
 from datetime import date
@@ -898,6 +899,31 @@ def test_a_question_set_edited_after_answers_keeps_them_readable(demo_gateway, s
     assert f"({removed.key}: no longer in {edited.name}) **yes**" in text
     with pytest.raises(ValueError, match=f"has no question '{removed.key}'"):
         reviews.record_answer(store, sample, case, edited, removed.key, "yes", "", ANALYST)
+
+
+def test_the_markdown_report_shows_a_question_and_a_note_as_written(demo_gateway, store):
+    """A question set is a file a force writes: a question's text with a bar split its row of
+    the summary table, and its tags went into the report as HTML, as a note's bar did."""
+    import dataclasses
+
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    hostile = "Safeguarding | referral <img src=x onerror=alert(1)>?"
+    first = dataclasses.replace(question_set.questions[0], text=hostile)
+    question_set = dataclasses.replace(question_set, questions=(first, *question_set.questions[1:]))
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 1, 9, question_set, "Panel", ANALYST
+    )
+    case = sample.cases["crime_ref"][0]
+    reviews.record_answer(store, sample, case, question_set, first.key, "yes", "a | b", ANALYST)
+    text = reviews.panel_report(sample, question_set, reviews.answers(store, sample, ANALYST))
+    assert "<img" not in text
+    row = next(line for line in text.splitlines() if line.startswith("| Safeguarding"))
+    cells = re.split(r"(?<!\\)\|", row.strip("|"))
+    assert cells[0].strip() == "Safeguarding \\| referral &lt;img src=x onerror=alert(1)&gt;?"
+    assert [c.strip() for c in cells[1:4]] == ["1", "0", "1"]
+    observed = text.split("## Observations")[1].splitlines()
+    seen = next(line for line in observed if line.startswith(f"| {case}"))
+    assert "a \\| b" in seen and len(re.split(r"(?<!\\)\|", seen.strip("|"))) == 4
 
 
 def test_only_a_yes_no_question_may_be_compared_with_a_measure(store):

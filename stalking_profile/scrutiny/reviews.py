@@ -461,6 +461,13 @@ def _as_text(text: str) -> str:
     return drawn_literal(" ".join(str(text).splitlines()))
 
 
+def _cell(text: str) -> str:
+    """Text in a cell of the Markdown report's tables: as `_as_text` gives it, with a bar
+    written as GitHub's tables escape it, so a cell is one cell (a question's text with `|`
+    split its row, and its tags went into the report as HTML)."""
+    return _as_text(text).replace("|", "\\|")
+
+
 def in_question_order(recorded: pl.DataFrame, question_set: QuestionSet) -> pl.DataFrame:
     """The answers as the set asks its questions (the store gives them by key: a report read
     DASH, DA link, the free text, the force's response and only then the panel's focus), a
@@ -574,7 +581,7 @@ def panel_report(
     ]
     for seen in observations(sample, question_set, recorded, recommendations):
         cells = (seen[k] for k in ("case", "observations", "recommendations", "response"))
-        lines.append("| " + " | ".join(_as_text(c).replace("|", "/") for c in cells) + " |")
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines += ["", "## Summary by question", "", WIDE_INTERVAL_NOTE, "", PARTLY_NOTE, ""]
     lines += [
         "| Question | Yes | Partly | Answered | Share (95% interval) |",
@@ -587,7 +594,7 @@ def panel_report(
             else "no answers"
         )
         lines.append(
-            f"| {share['label']} | {share['numerator']} | {share['partly']} | "
+            f"| {_cell(share['label'])} | {share['numerator']} | {share['partly']} | "
             f"{share['denominator']} | {interval} |"
         )
     return "\n".join(lines) + "\n"
