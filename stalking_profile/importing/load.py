@@ -431,7 +431,7 @@ def read_and_validate(
             raise ImportRefused(f"{path.name} has a header but no data rows")
         progress(0.55, f"validating {raw.rows_read:,} rows")
         mapped, kept = with_stored_columns(gateway, mapped, kind)
-        validated = validate(mapped, kind, _reference(gateway), mapping.date_formats)
+        validated = validate(mapped, kind, _reference(gateway), mapping.date_formats, kept)
         validated = dataclasses.replace(
             validated, kept_from_store=kept, rejects=_stored_said(validated.rejects, kept)
         )

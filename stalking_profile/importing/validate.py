@@ -408,9 +408,15 @@ def _rejects(frame: pl.DataFrame, column: str, bad: pl.Expr, reason: str | pl.Ex
 
 
 def validate(
-    frame: pl.DataFrame, kind: str, reference: Reference, date_formats: tuple[str, ...] = ()
+    frame: pl.DataFrame,
+    kind: str,
+    reference: Reference,
+    date_formats: tuple[str, ...] = (),
+    kept: tuple[str, ...] = (),
 ) -> Validated:
-    """Check a mapped frame (text columns, contract names, __row_number) against the contract."""
+    """Check a mapped frame (text columns, contract names, __row_number) against the contract;
+    `kept` names the columns the file has not got that hold stored values
+    (load.with_stored_columns)."""
     table = KIND_TABLES[kind]
     if kind in ("offences", "wards", "orders", "population") and not reference.districts:
         raise ValueError(
@@ -457,7 +463,7 @@ def validate(
     ]
     for name in wanted:
         parts.append(_rejects(typed, name, _blank(name), "required value missing"))
-    parts.extend(_rule_checks(typed, kind, reference))
+    parts.extend(_rule_checks(typed, kind, reference, kept))
     rejects = (
         pl.concat(parts, how="vertical_relaxed").unique(maintain_order=True)
         if parts
@@ -881,14 +887,34 @@ def _with_context(typed: pl.DataFrame, kind: str, reference: Reference) -> pl.Da
     return frame
 
 
-def _rule_checks(typed: pl.DataFrame, kind: str, reference: Reference) -> list[pl.DataFrame]:
+def _rule_checks(
+    typed: pl.DataFrame, kind: str, reference: Reference, kept: tuple[str, ...] = ()
+) -> list[pl.DataFrame]:
     """Every rule of RULES that applies to this file, as refused rows with reasons."""
     frame = _with_context(typed, kind, reference)
     return [
-        _rejects(frame, rule.column, rule.bad(reference), rule.reason_for(reference))
+        _rejects(frame, rule.column, rule.bad(reference), _with_stored(rule, reference, kept))
         for rule in RULES
         if rule.applies(frame, kind, reference)
     ]
+
+
+def _with_stored(rule: Rule, reference: Reference, kept: tuple[str, ...]) -> str | pl.Expr:
+    """A rule's reason, naming the stored value it was checked beside where a column it reads
+    is one the file has not got (`kept`: an order stored as granted, imported again as refused
+    without its granted date, was refused "both granted and refused" with no word of the
+    stored grant). The column it reports against says so itself (load._stored_said)."""
+    stored = [name for name in rule.needs if name in kept and name != rule.column]
+    reason = rule.reason_for(reference)
+    if not stored:
+        return reason
+    notes = [
+        pl.when(_p(name).is_not_null())
+        .then(pl.lit(f" (beside the stored {name}: this file has no {name} column)"))
+        .otherwise(pl.lit(""))
+        for name in stored
+    ]
+    return pl.concat_str([reason if isinstance(reason, pl.Expr) else pl.lit(reason), *notes])
 
 
 def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[str, ...]:
