@@ -227,6 +227,21 @@ def test_a_short_scorecard_gives_no_limits_as_its_chart_draws_none(demo_gateway)
     )
 
 
+def test_a_scorecard_ending_where_limits_are_recalculated_gives_none(demo_gateway) -> None:
+    """Helper 81: a period ending April 2020, the month the counting rules changed and the
+    limits are recalculated from, gave every indicator limits equal to its value ("454.0 to
+    454.0") and "common cause": one month has no moving range, so no limits."""
+    from stalking_profile import panels
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2019, 5, 1), date(2020, 4, 1), ("BD", "CD", "KD", "LD", "WD"))
+    view = panels.overview(demo_gateway, flt, 30, 6)
+    assert set(view.scorecard["variation"]) == {"too few points"}
+    assert view.scorecard["upper_limit"].null_count() == view.scorecard.height
+    limits = set(view.scorecard_table["Process limits"])
+    assert limits == {"none: limits are recalculated from this month"}
+
+
 def test_a_rate_of_no_offences_says_so_not_treat_with_caution() -> None:
     """A filter with no offences gave its rate tiles "0 of 0. Small numbers: treat with
     caution." under "no data"."""

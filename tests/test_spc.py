@@ -135,6 +135,21 @@ def test_break_point_recalculates_limits() -> None:
     assert not split["shift"].any()
 
 
+def test_a_month_alone_in_its_partition_has_no_limits() -> None:
+    """Helper 81: with limits recalculated from the latest month (April 2020 chosen as the
+    end), its partition of one point has no moving range; its limits were the value itself,
+    zero wide, and 40 after fifteen months of 10 read "common cause"."""
+    chart = _chart([10] * 15 + [40], breaks=[MONTHS[15]])
+    latest = chart.row(-1, named=True)
+    assert latest["mean"] == 40.0
+    assert [latest[c] for c in spc.LIMIT_COLUMNS] == [None] * 4
+    assert not latest["beyond_limits"]
+    assert spc.variation(chart) == "too few points"
+    assert chart["upper_limit"][0] == pytest.approx(10.0)  # the partition before keeps its own
+    two = _chart([10] * 15 + [40, 41], breaks=[MONTHS[15]])  # two points: trial limits
+    assert two["upper_limit"][-1] is not None and two["trial_limits"][-1]
+
+
 def test_variation_wording() -> None:
     chart = _chart([*STABLE[:15], 30])
     assert spc.variation(chart, "up") == "special cause - improving"

@@ -32,6 +32,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 LIMIT_CONSTANT = 2.66
 MINIMUM_POINTS = 13  # fewer points: a run chart, not an SPC chart (MDC SQL v2.6)
 MINIMUM_PARTITION = 12  # fewer points in a partition: "trial" limits
+LIMIT_COLUMNS = ("upper_limit", "lower_limit", "upper_two_sigma", "lower_two_sigma")
 Direction = Literal["up", "down", "neither"]
 
 
@@ -146,6 +147,7 @@ def xmr(
     special_cause, side ("high", "low" or null: the direction of the rule that fired, not the
     side of the mean), trial_limits.
 
+    A partition of one month has no limits (null), having no moving range.
     Under MINIMUM_POINTS months it is a run chart, as spc_figure draws it and `variation`
     reads it: the series and its mean only, so the limits, the rules' flags and trial_limits
     are null (a table beside the chart gave limits the chart said there were too few points
@@ -164,7 +166,9 @@ def xmr(
         mean[idx] = x[idx].mean()
         ranges = np.abs(np.diff(x[idx]))
         moving_range[idx[1:]] = ranges
-        mr_bar[idx] = ranges.mean() if ranges.size else 0.0
+        # a partition of one month has no moving range: no limits (they were the value itself,
+        # zero wide, and the month could never be special cause: helper 81)
+        mr_bar[idx] = ranges.mean() if ranges.size else np.nan
     upper, lower = mean + LIMIT_CONSTANT * mr_bar, mean - LIMIT_CONSTANT * mr_bar
     upper2 = mean + 2 / 3 * LIMIT_CONSTANT * mr_bar
     lower2 = mean - 2 / 3 * LIMIT_CONSTANT * mr_bar
@@ -196,7 +200,7 @@ def xmr(
         },
         schema_overrides={"month": pl.Date},
     ).with_columns(
-        pl.col("moving_range").fill_nan(None),
+        pl.col("moving_range", *LIMIT_COLUMNS).fill_nan(None),
         pl.when(pl.col("side") == "").then(None).otherwise(pl.col("side")).alias("side"),
     )
     if x.size >= MINIMUM_POINTS:
@@ -207,9 +211,7 @@ def xmr(
 # What a run chart (under MINIMUM_POINTS) leaves out: its limits, their rules and whether
 # they are trial limits.
 _LIMITS = {
-    **dict.fromkeys(
-        ("upper_limit", "lower_limit", "upper_two_sigma", "lower_two_sigma"), pl.Float64
-    ),
+    **dict.fromkeys(LIMIT_COLUMNS, pl.Float64),
     **dict.fromkeys(
         ("beyond_limits", "shift", "trend", "two_of_three", "special_cause"), pl.Boolean
     ),
@@ -234,10 +236,13 @@ def with_count_floor(chart: pl.DataFrame) -> pl.DataFrame:
 def variation(chart: pl.DataFrame, improvement: Direction = "neither") -> str:
     """The Making Data Count variation of the latest point: 'common cause', 'special cause -
     improving', 'special cause - concerning', or 'special cause - high/low' when neither
-    direction is better; 'too few points' under the minimum for an SPC chart."""
+    direction is better; 'too few points' under the minimum for an SPC chart, or where the
+    latest month alone is in its partition (limits recalculated from it: no moving range)."""
     if chart.height < MINIMUM_POINTS:
         return "too few points"
     latest = chart.row(-1, named=True)
+    if latest["upper_limit"] is None:
+        return "too few points"
     if not latest["special_cause"]:
         return "common cause"
     if improvement == "neither":
