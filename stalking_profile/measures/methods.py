@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stalking_profile.measures.volumes import BORROWED_PAIRS, MIN_BORROWED_PAIRS
+
 
 @dataclass(frozen=True)
 class Method:
@@ -25,8 +27,10 @@ METHODS: tuple[Method, ...] = (
     Method(
         "Exact conditional binomial test",
         "change on the previous period",
-        "given both periods' counts, the current count is binomial with each period's share of "
-        "the days; like for like where the data start inside the period before.",
+        "given both periods' counts, the current count is binomial with share 1/2 where the "
+        "periods' days differ by 1% or less (years, compared as counts, as the problem profile "
+        "does), else with the current period's share of the days (months, quarters: per day); "
+        "like for like where the data start inside the period before.",
         "Przyborowski and Wilenski (1940)",
     ),
     Method(
@@ -39,8 +43,10 @@ METHODS: tuple[Method, ...] = (
         "Quasi-Poisson change test",
         "change on the previous period, where months vary more than Poisson allows",
         "the rate ratio per day with its standard error scaled by the overdispersion phi "
-        "(Pearson X^2 / (months - 2) of each period's own rate) and Student's t; used where "
-        "phi > 1, else the exact test.",
+        "(Pearson X^2 / (months - 2) of each period's own rate) and Student's t; a month "
+        f"against a month, having no months to spare, borrows phi from the {BORROWED_PAIRS} "
+        f"month-to-month changes up to it (none across a counting-rule change or before the "
+        f"data; {MIN_BORROWED_PAIRS} at least); used where phi > 1, else the exact test.",
         "McCullagh and Nelder (1989); checked against statsmodels' GLM",
     ),
     Method(
