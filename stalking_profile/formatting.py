@@ -302,7 +302,8 @@ def period_table_display(
     """The period comparison in the problem profile's shape, as text: rows are this period,
     the previous period and the % change for each of `categories` (all, DA, non-DA); columns
     are the districts and the roll-up areas. A change marked * is more than chance: its
-    q-value (the p-value corrected for the districts tested together) under 0.05."""
+    q-value (the p-value corrected for the districts tested together) under 0.05. A change
+    from none reads "none before" (it read "no data" beside "previous period 0": helper 78)."""
     districts = table["district_code"].unique(maintain_order=True).to_list()
     names = DOMESTIC_CHOICES
     lines: list[dict[str, str]] = []
@@ -327,10 +328,13 @@ def period_table_display(
             {
                 "Offences": f"{name}: change",
                 **{
-                    d: (
-                        signed_percent(
-                            None if cells[d]["change_pct"] is None else cells[d]["change_pct"] / 100
-                        )
+                    d: change_value(  # "none before" from none, as the Overview says
+                        {
+                            "value": None
+                            if cells[d]["change_pct"] is None
+                            else cells[d]["change_pct"] / 100,
+                            "denominator": cells[d]["previous"],
+                        }
                     )
                     + ("*" if cells[d]["significant"] else "")
                     for d in districts

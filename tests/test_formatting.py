@@ -152,6 +152,14 @@ def test_period_table_marks_changes_beyond_chance() -> None:
         "Non-DA: change",
     ]
     assert shown.row(2) == ("Non-DA: change", "+12.1%", "+35.3%*")
+    # helper 78: a change from none read "no data" beside "previous period 0"
+    from_none = table.with_columns(
+        pl.when(pl.col("district_code") == "CD").then(0).otherwise("previous").alias("previous"),
+        pl.when(pl.col("district_code") != "CD").then("change_pct").alias("change_pct"),
+    )
+    shown = formatting.period_table_display(from_none, ("non_domestic",))
+    assert shown.row(1) == ("Non-DA: previous period", "0", "340")
+    assert shown.row(2) == ("Non-DA: change", "none before", "+35.3%*")
 
 
 def test_the_da_tile_explains_its_share_as_a_share(demo_gateway) -> None:
