@@ -75,6 +75,7 @@ with comparison_tab:
                 comparison.table,
                 f"{ui.file_stem('trends-period-comparison', flt)}.csv",
                 "Download CSV (with p-values)",
+                compared=comparison.note_in_words,
             )
 
 with funnel_tab:

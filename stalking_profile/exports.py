@@ -42,6 +42,7 @@ class Provenance:
     exported_at: datetime
     rounded_to: int = 0  # counts rounded to a multiple of this (0: not rounded)
     coverage: str = ""  # the extract's last months hold no offence (DatasetInfo.coverage_warning)
+    compared: str = ""  # a change's periods compared, where not the filter's (like for like)
 
     @property
     def marking(self) -> str:
@@ -75,6 +76,7 @@ class Provenance:
         rows = [
             ("Table", self.title),
             ("Filter", self.filter_text),
+            *([("Compared", self.compared)] if self.compared else []),
             ("Data", f"{self.force_name}, extract of {extract}"),
             ("Source", f"{self.source}; Stalking Profile"),
             ("Marking", self.marking),

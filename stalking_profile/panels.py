@@ -475,6 +475,7 @@ def _overview(
         small_denominator,
         change_current=change_current.result(),
         change_label=compared.change_label,
+        like_for_like=compared.like_for_like,
         days=compared.days() if before is not None else (1, 1),
         months=_compared_months(compared),
         year_earlier=None
@@ -634,6 +635,13 @@ class ComparisonPanel:
     display: pl.DataFrame
     note: str  # what is compared with what, in words (like for like, or no comparison)
     compared: bool = True  # False: the data hold none of the period before (the note says so)
+
+    @property
+    def note_in_words(self) -> str:
+        """The note as a downloaded table's provenance gives it (no Markdown): the table's
+        "this period" of a like-for-like change counts only the months compared, which the
+        file's filter line alone did not say (helper 78)."""
+        return self.note.replace("**", "")
 
     @property
     def withheld_tests_note(self) -> str:

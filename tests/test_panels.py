@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import plotly.graph_objects as go
@@ -27,6 +27,38 @@ def test_comparison_display_in_the_profile_shape(demo_gateway: Gateway) -> None:
     non_da = display.filter(pl.col("Offences") == "Non-DA: change").row(0, named=True)
     assert non_da["CD"] == "+12.1%"  # 37 vs 33: not beyond chance, so no star
     assert display.filter(pl.col("Offences") == "DA: this period")["Force"].item() == "5,669"
+
+
+def test_a_like_for_like_change_names_the_months_it_compares(demo_gateway: Gateway) -> None:
+    """Helper 78: 2019 on the demo, whose data start in April 2018, compares April to December
+    2019 with April to December 2018; the headline change's definition said "(offences this
+    period - offences in the equal-length period before)", and the comparison's download gave
+    "this period" as 976 under a filter line of January to December 2019, with 1,237 offences
+    on the Overview, and said nothing of the months compared."""
+    from stalking_profile import exports
+
+    flt = ProfileFilter(date(2019, 1, 1), date(2019, 12, 1), ALL)
+    headline = panels.overview(demo_gateway, flt, 30, 6).headline
+    change = headline.filter(pl.col("indicator") == "change").row(0, named=True)
+    assert change["definition"].startswith(
+        "(offences in Apr 2019 to Dec 2019 - offences in Apr 2018 to Dec 2018) / offences in "
+        "Apr 2018 to Dec 2018, like for like:"
+    )
+    comparison = panels.trends_comparison(demo_gateway, flt)
+    assert comparison.note_in_words == (
+        "Compared like for like: Apr 2019 to Dec 2019 against Apr 2018 to Dec 2018, because "
+        "the data start in Apr 2018."
+    )
+    provenance = exports.Provenance(
+        "Trends period comparison", flt.describe(), "Demo", None, "", True, 0, "ana",
+        datetime(2026, 12, 7), compared=comparison.note_in_words,
+    )  # fmt: skip
+    lines = exports.csv_bytes(comparison.display, provenance).decode().splitlines()
+    assert lines[2] == "# Compared: " + comparison.note_in_words
+    whole = ProfileFilter(date(2020, 1, 1), date(2020, 12, 1), ALL)  # not like for like
+    definition = panels.overview(demo_gateway, whole, 30, 6).headline["definition"][1]
+    assert "Jan 2020 to Dec 2020 - offences in Jan 2019 to Dec 2019) / offences in " in definition
+    assert "Jan 2019 to Dec 2019, the equal-length period before;" in definition
 
 
 def test_trend_panel_marks_the_april_2020_change(demo_gateway: Gateway) -> None:

@@ -127,6 +127,7 @@ def headline_indicators(
     year_earlier: YearEarlier | None = None,
     history: pl.DataFrame | None = None,
     pairs: Sequence[tuple[date, date]] = (),
+    like_for_like: bool = False,
 ) -> pl.DataFrame:
     """Every headline figure for a filter, one row each (the registry's "headline" indicators,
     with the change and, under DA and non-DA together, the DA and non-DA counts and DA share).
@@ -140,7 +141,8 @@ def headline_indicators(
 
     The change compares `change_current` (default: `counts_all`; the like-for-like months when
     the data start inside the period before) with `previous_all`; with `previous_all` None
-    there is nothing to compare with and the change has no value. Its p-value and 95% interval
+    there is nothing to compare with and the change has no value; `like_for_like` says it is
+    those months (its definition says so). Its p-value and 95% interval
     (lower, upper, as fractions) are the comparison table's for the same selection
     (volumes.selection_change): quasi-Poisson where the `months` compared vary more than
     Poisson allows, else the exact test and Clopper-Pearson interval. A month against a month
@@ -168,6 +170,7 @@ def headline_indicators(
             months,
             history,
             pairs,
+            like_for_like=like_for_like,
         ),
     ]
     if year_earlier is not None:
@@ -232,8 +235,10 @@ def _change_row(
     months: tuple[list[date], list[date]] | None,
     history: pl.DataFrame | None = None,
     pairs: Sequence[tuple[date, date]] = (),
+    like_for_like: bool = False,
 ) -> dict[str, object]:
-    """One change row: `change_counts` against `previous_all` (None: nothing to compare)."""
+    """One change row: `change_counts` against `previous_all` (None: nothing to compare);
+    `like_for_like`, the months of the period the data hold a twin of only."""
     compared = offence_total(apply_domestic(change_counts, domestic))
     before = None if previous_all is None else offence_total(apply_domestic(previous_all, domestic))
     tested: dict = {}
@@ -262,6 +267,8 @@ def _change_row(
     earlier = (
         f"the same {'month' if one_month else 'months'} a year earlier"
         if key == "change_year_earlier"
+        else LIKE_FOR_LIKE
+        if like_for_like
         else "the equal-length period before"
     )
     return {
@@ -275,7 +282,9 @@ def _change_row(
         "upper": _fraction(tested.get("change_upper")),
         "p_value": tested.get("p_value"),
         "is_small": before is not None and before < small_denominator,
-        "definition": _change_definition(method, days, earlier),
+        "definition": _change_definition(
+            method, days, earlier, months if previous_all is not None else None
+        ),
         **_compared(months if previous_all is not None else None),
     }
 
@@ -301,17 +310,38 @@ def _times(dispersion: float) -> str:
     return f"{dispersion:.2f}" if dispersion < 10 else f"{dispersion:.1f}"
 
 
-def _change_definition(method: str, days: tuple[int, int], earlier: str) -> str:
+LIKE_FOR_LIKE = "like for like: the months of this period whose twins in the period before the data hold, against those twins"
+
+
+def _span(months: list[date]) -> str:
+    """Months compared, in words: 'Apr 2019' or 'Apr 2019 to Dec 2019'."""
+    first, last = month_label(min(months)), month_label(max(months))
+    return first if first == last else f"{first} to {last}"
+
+
+def _change_definition(
+    method: str,
+    days: tuple[int, int],
+    earlier: str,
+    months: tuple[list[date], list[date]] | None = None,
+) -> str:
     """The change's definition: of counts, or of offences per day where the periods' days
     differ by more than 1% (filters.compares_per_day), against `earlier` (the period
-    compared with, in words)."""
+    compared with, in words), naming the `months` compared where known (a like-for-like
+    change's definition, in a table downloaded, said "this period" of 9 of its 12 months,
+    beside the period's offences of all 12: helper 78)."""
+    if months and months[0] and months[1]:
+        now, before, which = _span(months[0]), _span(months[1]), f", {earlier}"
+    else:
+        now, before, which = "this period", earlier, ""
+    now_in = now if now == "this period" else f"in {now}"
     if compares_per_day(days):
         return (
-            f"(offences per day this period / offences per day in {earlier}) "
-            f"- 1, the periods having {days[0]:,} and {days[1]:,} days; p-value and 95% interval: "
+            f"(offences per day {now_in} / offences per day in {before}) - 1{which}, the "
+            f"periods having {days[0]:,} and {days[1]:,} days; p-value and 95% interval: "
             f"{method}."
         )
     return (
-        f"(offences this period - offences in {earlier}) / offences in {earlier}; p-value and "
-        f"95% interval: {method}."
+        f"(offences {now_in} - offences in {before}) / offences in {before}{which}; p-value "
+        f"and 95% interval: {method}."
     )

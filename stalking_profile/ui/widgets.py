@@ -38,18 +38,23 @@ TOPOJSON_URL = "/app/static/topojson/"  # an empty world topology: maps draw fro
 
 
 def csv_download(
-    frame: pl.DataFrame, file_name: str, label: str = "Download CSV", as_written: bool = False
+    frame: pl.DataFrame,
+    file_name: str,
+    label: str = "Download CSV",
+    as_written: bool = False,
+    compared: str = "",
 ) -> None:
     """Downloads of exactly the frame shown, as CSV and as Excel, each with its provenance
     (exports.py: filter, extract date, source, marking, disclosure control), made when
     clicked and written to the audit trail then (with the file's hash); they do not rerun
     the page. Offered only to roles that may export. `as_written`: text people wrote (a
-    tracker), whose numbers the CSV keeps as written (exports.csv_bytes)."""
+    tracker), whose numbers the CSV keeps as written (exports.csv_bytes). `compared`: the
+    periods a table of changes compares, in words, where not the filter's alone."""
     access = current_access()
     if not access.allows(Permission.EXPORT):
         return
     stem = file_name.removesuffix(".csv")
-    provenance = _provenance(stem)
+    provenance = replace(_provenance(stem), compared=compared)
     excel = "Excel (.xlsx)"
     # each button as wide as its label needs ("Download CSV (with p-values)" was cut short)
     needs = [BUTTON_PX + CHARACTER_PX * len(text) for text in (label, excel)]
@@ -394,11 +399,13 @@ def show_table(
         csv_download(table.shown, f"{file_stem}.csv")
 
 
-def table_download(frame: pl.DataFrame, file_name: str, label: str = "Download CSV") -> None:
+def table_download(
+    frame: pl.DataFrame, file_name: str, label: str = "Download CSV", compared: str = ""
+) -> None:
     """Downloads of a table in the users' words, as `show_table` would write it (in
     publication mode a withheld count reads "suppressed", not blank), for a table shown
-    another way (its own display frame)."""
-    csv_download(_prepared(frame, None, _publication()).shown, file_name, label)
+    another way (its own display frame); `compared` as csv_download takes it."""
+    csv_download(_prepared(frame, None, _publication()).shown, file_name, label, compared=compared)
 
 
 PAGE_TAB = "tab"  # the page address's name for the open tab (one page's tabs at a time)
