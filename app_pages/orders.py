@@ -73,7 +73,7 @@ if breaches_tab.open:
             ui.file_stem("orders-breaches", flt),
             labels={"rate": "Orders breached (%)"},
         )
-        st.caption(protection_panels.BREACHES_NOTE)
+        st.caption(view.breaches_note)
         first_made = protection_panels.FIRST_MADE
         ui.show_table(
             view.first_breach,

@@ -61,6 +61,24 @@ class OrdersPanel:
     order_type: str  # the type charted
     withheld_note: str = ""  # publication mode, DA or non-DA alone: why nothing is shown
     selection: str = FORCE  # what the rows "All" hold (panels.selection_of)
+    # breaches dated in the period outside their order's time in force (0 in publication mode)
+    breaches_not_in_force: int = 0
+
+    @property
+    def breaches_note(self) -> str:
+        """What the breaches table counts, and the breaches of the period it leaves out: dated
+        on or after the order ended, they vanished without a word, and the page said "No
+        breach of an order was recorded in this period" (helper 79)."""
+        if not self.breaches_not_in_force:
+            return BREACHES_NOTE
+        return (
+            f"{BREACHES_NOTE} {plural(self.breaches_not_in_force, 'breach', 'breaches')} "
+            "dated in the period fell outside the order's time in force (on or after the day "
+            "it expired, was discharged or refused) and "
+            f"{'is' if self.breaches_not_in_force == 1 else 'are'} counted in no table here: "
+            "check the dates in the records system, or import the order as it now stands if "
+            "it was renewed."
+        )
 
     @property
     def unlinked_note(self) -> str:
@@ -209,9 +227,11 @@ FIRST_BREACH_NOTE = (
 
 # the Civil orders page: repeat suspects with no order
 WITHOUT_ORDER_NOTE = (
-    "Offences in the period whose suspect has two or more of them, and of those, "
-    "offences whose suspect is the subject of no order of any type applied for by the "
-    "period's end."
+    "Offences in the period whose suspect has two or more of them in the districts chosen "
+    "(one offence in each of two districts repeats for both together, not for either "
+    "alone, as on the Repeats page), and of those, offences whose suspect is the subject of "
+    "no order of any type applied for by the period's end. 'Force' counts repeats across "
+    "every district."
 )
 
 NO_ORDERS = (
@@ -222,7 +242,7 @@ NO_ORDERS = (
 NO_ORDERS_MADE = (
     "No order (interim or full) was made in this period, so none can have been breached."
 )
-NO_BREACHES = "No breach of an order was recorded in this period, so none has an outcome."
+NO_BREACHES = "No breach of an order in force was recorded in this period, so none has an outcome."
 ORDERS_FOR_BOTH_ONLY = (
     "Publication mode gives civil orders for DA and non-DA together only: an order counts "
     "under DA or non-DA through the offence it arose from (and one linked to no stored offence "
@@ -257,13 +277,12 @@ def _orders_panel(
     extract = queries.dataset_info(gateway).extract_date
     start, end = period_days(flt, extract)
     stored = queries.civil_orders(gateway, flt)
-    breaches = orders.breaches_in_force(
-        stored,
-        queries.order_breaches(gateway, flt).filter(
-            pl.col("order_id").is_in(stored["order_id"].implode())
-        ),
-        extract,
+    recorded = queries.order_breaches(gateway, flt).filter(
+        pl.col("order_id").is_in(stored["order_id"].implode())
     )
+    breaches = orders.breaches_in_force(stored, recorded, extract)
+    in_period = pl.col("breach_date").is_between(start, end)
+    outside = recorded.filter(in_period).height - breaches.filter(in_period).height
     monthly = orders.orders_by_month(stored, months_between(flt.start_month, flt.end_month))
     figure = _orders_figure(monthly, order_type, flt)
     every_order = _every_order(gateway, flt)
@@ -306,6 +325,7 @@ def _orders_panel(
         without_order=without_order,
         order_type=order_type,
         selection=selection,
+        breaches_not_in_force=0 if gateway.publication else outside,
     )
 
 

@@ -3,6 +3,7 @@ by hand, the importer across two imports, validation of hostile rows, and the de
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -557,6 +558,66 @@ def test_hostile_order_rows_are_refused_with_reasons(tmp_path):
     assert "unknown district" in reasons[8]
     assert "duplicate within the file (first at row 8)" in reasons[9]
     assert "date in the future" in reasons[10]
+
+
+def test_an_ended_status_needs_the_dates_that_end_the_order(tmp_path):
+    """Helper 79: an order "expired" with no expiry date, and an application withdrawn after
+    its interim order with no date the interim order ended, were accepted and counted in
+    force for ever (orders in force at the end, followed up for a time to first breach
+    longer than any order ran); "withdrawn" beside a full order is a contradiction too."""
+    path = _force(tmp_path)
+    header = ORDERS_CSV.splitlines()[0]
+    rows = [
+        "E1,RO,P1,V1,,2023-02-01,,2023-03-01,,,,expired,AY",  # expired, no expiry date
+        "E2,SPO,P1,V1,,2023-02-01,2023-02-02,,,,,withdrawn,AY",  # interim, then withdrawn
+        "E3,SPO,P1,V1,,2023-02-01,,2023-03-01,,,,withdrawn,AY",  # full order, withdrawn
+        "E4,SPO,P1,V1,,2023-02-01,2023-02-02,,,,2023-04-01,withdrawn,AY",  # interim ended
+        "E5,RO,P1,V1,,2023-02-01,,2023-03-01,,2023-06-01,,expired,AY",
+    ]
+    report = _import(path, "orders.csv", "\n".join([header, *rows]) + "\n")
+    reasons = {row["row_number"]: row["reason"] for row in report.rejects.iter_rows(named=True)}
+    assert report.rows_accepted == 2 and set(reasons) == {2, 3, 4}
+    assert reasons[2] == "status expired needs expiry_date"
+    assert reasons[3].startswith("withdrawn after an interim order: give discharged_date")
+    assert reasons[4].startswith("withdrawn, but a full order was made (granted_date)")
+
+
+def test_a_breach_after_its_order_ended_is_noted_not_lost_in_silence(tmp_path):
+    """Helper 79: breaches dated on or after the day their order ended were accepted without
+    a word and counted in no table; with none left, the page said "No breach of an order was
+    recorded in this period". The import notes them, and the page counts them aside."""
+    path = _force(tmp_path)
+    _import(
+        path,
+        "orders.csv",
+        ORDERS_CSV.splitlines()[0]
+        + "\nD1,DVPO,P1,V1,X-0001,2023-01-05,,2023-01-06,,2023-02-03,,expired,AY\n",
+    )
+    report = _import(
+        path,
+        "breaches.csv",
+        "breach_id,order_id,breach_date\nB1,D1,2023-02-03\nB2,D1,2023-02-06\nB3,D1,2023-01-20\n",
+    )
+    assert report.rows_accepted == 3
+    (note,) = report.warnings
+    assert note.startswith("2 breaches are dated on or after the day their order ended")
+    assert "(e.g. breach B1 of order D1, which ended on 03 February 2023)" in note
+    gateway = connect(path, read_only=True).scoped(Access.for_role("lead", Role.STRATEGIC))
+    try:
+        flt = ProfileFilter(D(2023, 2, 1), D(2023, 2, 1), ("AY",))
+        panel = protection_panels.orders_panel(gateway, flt, "DVPO")
+        whole = protection_panels.orders_panel(
+            gateway, replace(flt, start_month=D(2023, 1, 1)), "DVPO"
+        )
+    finally:
+        gateway.close()
+    assert panel is not None and whole is not None
+    assert panel.breach_outcomes.is_empty() and panel.breaches_not_in_force == 2
+    assert "2 breaches dated in the period fell outside the order's time in force" in (
+        panel.breaches_note
+    )
+    assert whole.breaches_not_in_force == 2  # B3, in force, is counted
+    assert whole.breaches.filter(pl.col("order_type") == "All types")["breaches"].item() == 1
 
 
 def test_victim_contact_import_replaces_each_offences_log(tmp_path):

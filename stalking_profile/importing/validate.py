@@ -15,6 +15,7 @@ from typing import cast
 import polars as pl
 
 from stalking_profile import contract
+from stalking_profile.formatting import plural
 from stalking_profile.importing.readers import ROW_NUMBER
 
 DATE_FORMATS: tuple[str, ...] = (
@@ -83,8 +84,10 @@ class Reference:
     wards: frozenset[str]
     offence_recorded: pl.DataFrame  # crime_ref, recorded_date of offences already stored
     today: date = field(default_factory=date.today)
-    orders: pl.DataFrame = field(  # order_id, made_date of civil orders already stored
-        default_factory=lambda: pl.DataFrame(schema={"order_id": pl.String, "made_date": pl.Date})
+    orders: pl.DataFrame = field(  # order_id, made_date, ended_date of civil orders stored
+        default_factory=lambda: pl.DataFrame(
+            schema={"order_id": pl.String, "made_date": pl.Date, "ended_date": pl.Date}
+        )
     )
 
 
@@ -692,6 +695,27 @@ ORDER_RULES: tuple[Rule, ...] = (
     _status_needs(("refused",), "refused_date"),
     _status_needs(("interim",), "interim_date"),
     _status_needs(("discharged",), "discharged_date"),
+    # an ended order whose dates do not end it was counted in force for ever (helper 79)
+    _status_needs(("expired",), "expiry_date"),
+    Rule(
+        "status",
+        "withdrawn, but a full order was made (granted_date): give the order's status now "
+        "(granted, expired or discharged)",
+        lambda r: (_p("status") == "withdrawn") & _p("granted_date").is_not_null(),
+        needs=("status", "granted_date"),
+        kinds=("orders",),
+    ),
+    Rule(
+        "status",
+        "withdrawn after an interim order: give discharged_date, the day the interim order ended",
+        lambda r: (
+            (_p("status") == "withdrawn")
+            & _p("interim_date").is_not_null()
+            & _p("discharged_date").is_null()
+        ),
+        needs=("status", "interim_date", "discharged_date"),
+        kinds=("orders",),
+    ),
     # breaches: checked against the orders already stored (joined as made_date)
     Rule(
         "order_id",
@@ -940,6 +964,20 @@ def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[
                 f"outcomes on one date (e.g. {tied['crime_ref'][0]}): the file cannot say which "
                 "came last, so the outcome type latest in the Home Office list is taken as the "
                 "latest (16 over 8 or 1-charged); check them in the records system"
+            )
+    if kind == "breaches" and accepted.height:
+        ended = accepted.join(reference.orders, on="order_id").filter(
+            pl.col("breach_date") >= pl.col("ended_date")
+        )
+        if ended.height:
+            first = ended.row(0, named=True)
+            notes.append(
+                f"{plural(ended.height, 'breach is', 'breaches are')} dated on or after the day "
+                "their order ended (expired, discharged, or refused after an interim order), so "
+                "no table counts them as breaches of an order in force: check the dates, or "
+                f"import the order as it now stands if it was renewed (e.g. breach "
+                f"{first['breach_id']} of order {first['order_id']}, which ended on "
+                f"{first['ended_date']:%d %B %Y})"
             )
     if kind == "orders" and {"order_type", "granted_date", "expiry_date"} <= set(accepted.columns):
         short = accepted.filter(
