@@ -695,6 +695,48 @@ def test_a_cases_answers_stay_with_that_case(app_test):
     assert summaries[0]["Answered"].iloc[0] == 0
 
 
+def test_saving_a_case_keeps_a_colleagues_answer_saved_meanwhile(app_test):
+    """Helper 80's trial: A opened a case, B changed its first answer from "yes" to "no", and A,
+    without reloading, answered the second question and saved: "Saved 2 answers", and B's
+    "no" was undone by the "yes" A's form still showed. Saving records what the form changed;
+    where both changed one answer, the colleague's stands and the page says so."""
+    import os
+
+    from stalking_profile.access import Access, Role
+
+    at = app_test().run()
+    at.switch_page("app_pages/dip_samples.py").run()
+    at.number_input(key="sample_size").set_value(1)
+    at.button[0].click().run()  # Draw the sample
+    case = at.selectbox(key="review_case").value
+    _answer(at).set_value("yes")
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    colleague = Access.for_role("colleague", Role.ANALYST)
+    ops = open_store(os.environ["STALKING_PROFILE_STORE"])
+    sample = reviews.load(ops, reviews.samples(ops, colleague)["sample_id"][0], colleague)
+    question_set = next(s for s in questions.question_sets(ops) if s.key == sample.set_key)
+    first, second = (q.key for q in question_set.questions[:2])
+    reviews.record_answer(ops, sample, case, question_set, first, "no", "", colleague)
+    at.radio[1].set_value("partly")  # A's form still shows "yes" for the first
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    assert any(as_read(s.value) == f"Saved 1 answer for {case}." for s in at.success)
+    kept = reviews.answers(ops, sample, colleague).filter(crime_ref=case)
+    assert dict(kept.select("question_key", "answer").iter_rows()) == {
+        first: "no",
+        second: "partly",
+    }
+    assert _answer(at).value == "no"  # drawn again from the store
+    # both change the second: the colleague's stands, and the page says so
+    reviews.record_answer(ops, sample, case, question_set, second, "yes", "", colleague)
+    at.radio[1].set_value("no")
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    (warning,) = [w.value for w in at.warning if "someone else" in w.value]
+    assert '(now "yes")' in as_read(warning)
+    kept = reviews.answers(ops, sample, colleague).filter(crime_ref=case)
+    assert dict(kept.select("question_key", "answer").iter_rows())[second] == "yes"
+    assert at.radio[1].value == "yes"
+
+
 def test_a_force_databases_dip_sample_loads_no_example_recommendations(app_test, extract_db_path):
     """On a force's own database, drawing a dip sample (its Review cases tab lists the
     recommendations a finding can be linked to) loaded the shipped example tracker, another

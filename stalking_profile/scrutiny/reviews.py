@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import polars as pl
@@ -278,57 +278,88 @@ NOT_ANSWERED = "(not answered)"  # the review form's choice for a question left 
 
 @dataclass(frozen=True)
 class FormChanges:
-    """What saving a case's review form does: answers to record (key -> answer, note), keys
-    whose answers are withdrawn (set back to not answered), and what cannot be kept, in
-    words (a note needs an answer; a recommendation link is kept with the case's answers)."""
+    """What saving a case's review form does: answers to record (key -> answer, note) with
+    the recommendation `link`, keys whose answers are withdrawn (set back to not answered),
+    what cannot be kept, in words (a note needs an answer; a recommendation link is kept with
+    the case's answers), and the questions not saved because another user changed their
+    answer since the form was drawn (`conflicts`, in words)."""
 
     record: dict[str, tuple[str, str]]
     withdraw: list[str]
     not_kept: list[str]
+    conflicts: list[str] = field(default_factory=list)
+    link: int | None = None
+
+
+def link_of(rows: dict[str, dict]) -> int | None:
+    """The recommendation a case's answers are linked to (None: none)."""
+    return next((row["recommendation"] for row in rows.values() if row.get("recommendation")), None)
+
+
+def _as_shown(row: dict | None, chosen: bool) -> tuple[str, str]:
+    """An answer as the review form shows it: (answer, note); not answered, a chosen answer's
+    NOT_ANSWERED, a text's "" (a text answer has no note)."""
+    if not row:
+        return (NOT_ANSWERED if chosen else "", "")
+    return (row["answer"], (row.get("note") or "") if chosen else "")
 
 
 def form_changes(
-    previous: dict[str, dict],
+    drawn: dict[str, dict],
     given: dict[str, tuple[str, str]],
     linked: int | None,
     question_set: QuestionSet,
+    stored: dict[str, dict] | None = None,
 ) -> FormChanges:
     """Compare a case's review form (`given`: key -> answer, note; `linked`: the
-    recommendation chosen) with its answers recorded (`previous`: key -> row). A note typed
-    without an answer, and a link for a case with no answer, were dropped while the form said
-    "nothing to save": they are now named in `not_kept`."""
+    recommendation chosen) with the answers it was drawn with (`drawn`: key -> row) and those
+    recorded now (`stored`, default `drawn`). Only what the form changed is recorded: a
+    colleague's answer saved meanwhile to a question this form left alone was undone by the
+    form's older value (helper 80); where both changed one answer, the colleague's stands and
+    the question is named in `conflicts`. A note typed without an answer, and a link for a
+    case with no answer, were dropped while the form said "nothing to save": they are named
+    in `not_kept`."""
+    stored = drawn if stored is None else stored
+    chosen = {q.key for q in question_set.questions if q.answer != "free_text"}
+    link_changed = linked != link_of(drawn)
+    link = linked if link_changed else link_of(stored)
     record: dict[str, tuple[str, str]] = {}
     withdraw: list[str] = []
     not_kept: list[str] = []
-    for key, (answer, note) in given.items():
-        before = previous.get(key, {})
+    conflicts: list[str] = []
+    for key, mine in given.items():
+        was, now = (
+            _as_shown(drawn.get(key), key in chosen),
+            _as_shown(stored.get(key), key in chosen),
+        )
+        question = question_set.find(key)
+        text = question.text if question else "the force's response"
+        if mine == was:  # left alone: re-recorded only to carry a new link
+            if link_changed and stored.get(key) and stored[key].get("recommendation") != link:
+                record[key] = now
+            continue
+        if now not in (was, mine):
+            conflicts.append(f'"{text}" (now "{now[0]}")')
+            continue
+        answer, note = mine
         if answer in (NOT_ANSWERED, ""):
-            if before:
+            if stored.get(key):
                 withdraw.append(key)
             if note.strip():
-                question = question_set.find(key)
                 not_kept.append(
-                    f'the note to "{question.text if question else key}" (a note is kept '
-                    'with an answer: choose one, or "not applicable")'
+                    f'the note to "{text}" (a note is kept with an answer: choose one, or '
+                    '"not applicable")'
                 )
             continue
-        unchanged = (
-            before.get("answer") == answer
-            and before.get("note", "") == note
-            and before.get("recommendation") == linked
-        )
-        if not unchanged:
-            record[key] = (answer, note)
-    answered_after = set(previous) - set(withdraw) | set(record)
-    linked_before = next(
-        (row["recommendation"] for row in previous.values() if row.get("recommendation")), None
-    )
-    if linked is not None and linked != linked_before and not answered_after:
+        if mine != now or stored[key].get("recommendation") != link:
+            record[key] = mine
+    answered_after = set(stored) - set(withdraw) | set(record)
+    if link_changed and linked is not None and not answered_after:
         not_kept.append(
             f"the link to recommendation {linked} (a link is kept with the case's answers: "
             "record at least one)"
         )
-    return FormChanges(record, withdraw, not_kept)
+    return FormChanges(record, withdraw, not_kept, conflicts, link)
 
 
 def summary(

@@ -111,17 +111,20 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
         sample.filter_text,
     )
     case = st.selectbox("Case", sample.cases["crime_ref"].to_list(), key="review_case")
-    previous = {
+    stored = {
         row["question_key"]: row for row in recorded.filter(crime_ref=case).iter_rows(named=True)
     }
-    linked_before = next(
-        (row["recommendation"] for row in previous.values() if row["recommendation"]), None
-    )
-    titles = recommendation_titles()
-    numbers: list[int | None] = [None, *titles]
     # every widget keyed by its case: a widget is known by its key, so one key for every case
     # carried a case's answers into the next case's form, and saving recorded them there
     form = f"review_{sample.sample_id}_{case}"
+    # a keyed widget keeps what it first showed: the answers it was drawn with are kept beside
+    # it, so that saving records what this form changed, not a colleague's answer undone
+    if f"{form}_recommendation" not in st.session_state:  # drawn afresh: from the store now
+        st.session_state[f"{form}_drawn"] = stored
+    previous = st.session_state[f"{form}_drawn"]
+    linked_before = reviews.link_of(previous)
+    titles = recommendation_titles()
+    numbers: list[int | None] = [None, *titles]
     with st.form(form):
         given = {q.key: _question_widget(q, previous, form) for q in question_set.questions}
         given[reviews.FORCE_RESPONSE] = (
@@ -141,7 +144,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
         )
         saved = st.form_submit_button("Save the answers for this case", type="primary")
     if saved:
-        changes = reviews.form_changes(previous, given, linked, question_set)
+        changes = reviews.form_changes(previous, given, linked, question_set, stored)
         for key in changes.withdraw:  # set back to not answered: withdrawn
             reviews.withdraw_answer(store(), sample, str(case), key, current_access())
         for key, (answer, note) in changes.record.items():
@@ -154,8 +157,10 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
                 answer,
                 note,
                 current_access(),
-                recommendation=linked,
+                recommendation=changes.link,
             )
+        for key in [k for k in st.session_state if str(k).startswith(f"{form}_")]:
+            del st.session_state[key]  # drawn again from the answers recorded now
         done = [
             f"{verb} {plural(n, 'answer')}"
             for verb, n in (("Saved", len(changes.record)), ("Withdrew", len(changes.withdraw)))
@@ -167,11 +172,19 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
             else f"No answer changed for {literal(case)}: nothing to save."
         )
         st.session_state["review_not_kept"] = changes.not_kept
+        st.session_state["review_conflicts"] = changes.conflicts
         st.rerun()
     if message := st.session_state.pop("review_saved", None):
         st.success(message)
     if not_kept := st.session_state.pop("review_not_kept", None):
         st.warning("Not saved: " + "; ".join(not_kept) + ".", icon=":material/warning:")
+    if conflicts := st.session_state.pop("review_conflicts", None):
+        st.warning(
+            "Not saved, as someone else changed the answer since this case was opened: "
+            + literal("; ".join(conflicts))
+            + ". The form now shows the answers recorded.",
+            icon=":material/warning:",
+        )
 
 
 def recommendation_titles() -> dict[int, str]:
