@@ -883,6 +883,16 @@ def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):
     assert f"| {case} | No DASH although a DA link | 9. Performance dashboards |" in text
     assert "Not reviewed yet." in text  # the other cases
     assert "seed 5" in text
+    # helper 80: a case with the force's response alone, linked, lost its link in the reports
+    other = sample.cases["crime_ref"][1]
+    reviews.record_answer(
+        store, sample, other, question_set, reviews.FORCE_RESPONSE, "Agreed", "", ANALYST,
+        recommendation=9,
+    )  # fmt: skip
+    recorded = reviews.answers(store, sample, ANALYST)
+    seen = reviews.observations(sample, question_set, recorded, {9: "Dashboards"})
+    assert {"case": other, "observations": "", "recommendations": "9. Dashboards",
+            "response": "Agreed"} in seen  # fmt: skip
 
 
 def test_the_panel_reports_give_every_case_every_answer_in_words_and_any_text(demo_gateway, store):

@@ -531,7 +531,8 @@ def observations(
         answers = ordered.filter(crime_ref=case)
         findings = answers.filter(pl.col("question_key") != FORCE_RESPONSE)
         notes = [note for note in findings["note"] if note]
-        linked = sorted({int(n) for n in findings["recommendation"].drop_nulls()})
+        # the force's response carries the link too: a case with a response alone lost it
+        linked = sorted({int(n) for n in answers["recommendation"].drop_nulls()})
         response = answers.filter(question_key=FORCE_RESPONSE)["answer"]
         if notes or linked or response.len():
             rows.append(
