@@ -5,6 +5,8 @@ responses (record level: for those who record reviews)."""
 from __future__ import annotations
 
 import io
+import math
+from collections.abc import Callable
 from xml.sax.saxutils import escape
 
 import polars as pl
@@ -26,7 +28,62 @@ from stalking_profile.scrutiny.reviews import (
     summary,
 )
 
-SLIDE_ROWS = 15  # a table's rows on one slide, under its header; the rest on further slides
+# A table's rows go on a slide while they fit above TABLE_BOTTOM, each as tall as its longest
+# cell's text: 15 rows to a slide at a fixed 0.35 inch ran notes 20 inches down a 7.5-inch
+# slide (PowerPoint grows a row to its text; helper 80). 11 pt text, about 13 characters an
+# inch, 0.19 inch a line, 0.12 inch of cell margins; the rest go on further slides.
+TABLE_WIDTH, TABLE_BOTTOM = 12.0, 7.1
+CHARACTERS_PER_INCH, LINE_INCHES, CELL_INCHES = 13, 0.19, 0.12
+
+
+def row_inches(row: list[str], width: float) -> float:
+    """How tall a table row of cells `width` inches wide is, its text wrapped.
+
+    >>> row_inches(["a", "b"], 6.0), round(row_inches(["x" * 200, ""], 3.0), 2)
+    (0.31, 1.26)
+    """
+    per_line = max(1, int((width - 0.2) * CHARACTERS_PER_INCH))
+    lines = max(
+        (
+            sum(max(1, math.ceil(len(line) / per_line)) for line in (cell.splitlines() or [""]))
+            for cell in row
+        ),
+        default=1,
+    )
+    return CELL_INCHES + LINE_INCHES * lines
+
+
+def slide_parts(
+    header: list[str], body: list[list[str]], tops: tuple[float, float]
+) -> list[list[list[str]]]:
+    """The rows of each slide a table takes (at least one row each), the first slide's table
+    from `tops[0]` inches, the rest from `tops[1]`, each under its header."""
+    width = TABLE_WIDTH / max(len(header), 1)
+    parts: list[list[list[str]]] = [[]]
+    room = TABLE_BOTTOM - tops[0] - row_inches(header, width)
+    for row in body:
+        height = row_inches(row, width)
+        if parts[-1] and height > room:
+            parts.append([])
+            room = TABLE_BOTTOM - tops[1] - row_inches(header, width)
+        parts[-1].append(row)
+        room -= height
+    return parts
+
+
+def _whole(text: str, characters: int) -> str:
+    """`text` whole, as the PDF gives the panel's words (`shortened`'s signature)."""
+    return text
+
+
+def _by_case(recorded: pl.DataFrame, sample: DipSample, question_set: QuestionSet) -> pl.DataFrame:
+    """The answers in the sample's order of cases and each case's in the set's order of
+    questions, as the Markdown report gives them (the tables had them by crime reference,
+    and a case's answers in words by key: Actions, Negatives, Positives, Queries)."""
+    position = dict(zip(sample.cases["crime_ref"], sample.cases["position"], strict=True))
+    ordered = in_question_order(recorded, question_set)
+    at = pl.col("crime_ref").replace_strict(position, default=None, return_dtype=pl.Int64)
+    return ordered.sort(at, maintain_order=True, nulls_last=True)
 
 
 def _sections(
@@ -34,8 +91,12 @@ def _sections(
     question_set: QuestionSet,
     recorded: pl.DataFrame,
     recommendations: dict[int, str] | None = None,
+    cut: Callable[[str, int], str] = shortened,
 ) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(heading, paragraphs, table rows with a header row) for each part of the report."""
+    """(heading, paragraphs, table rows with a header row) for each part of the report; the
+    panel's words `cut` to fit a slide (the PDF gives them whole: it cut a case's notes at
+    300 characters, and three of its four were lost: helper 80)."""
+    recorded = _by_case(recorded, sample, question_set)
     overview = [
         f"Population: {sample.filter_text} ({sample.population:,} offences).",
         f"Cases reviewed: {sample.cases.height}, drawn at random, up to {sample.per_stratum} "
@@ -65,7 +126,7 @@ def _sections(
         [
             row["crime_ref"],
             shortened(in_words[row["question_key"]], 90),
-            shortened(row["answer"], 400),
+            cut(row["answer"], 400),
         ]
         for row in words.iter_rows(named=True)
     ]
@@ -77,18 +138,18 @@ def _sections(
             row["crime_ref"],
             shortened(chosen[row["question_key"]], 90),
             row["answer"],
-            shortened(row["note"], 300),
+            cut(row["note"], 300),
         ]
-        for row in in_question_order(recorded, question_set).iter_rows(named=True)
+        for row in recorded.iter_rows(named=True)
         if row["question_key"] in chosen
     ]
     seen = observations(sample, question_set, recorded, recommendations)
     observed = [["Case", "Observations", "Recommendation", "Force response"]] + [
         [
             row["case"],
-            shortened(row["observations"], 400),
-            shortened(row["recommendations"], 120),
-            shortened(row["response"], 400),
+            cut(row["observations"], 400),
+            cut(row["recommendations"], 120),
+            cut(row["response"], 400),
         ]
         for row in seen
     ]
@@ -116,7 +177,7 @@ def pptx_bytes(
     for heading, paragraphs, rows in _sections(sample, question_set, recorded, recommendations):
         header, body = (rows[0], rows[1:]) if rows else ([], [])
         # every row shown: a long table goes on over further slides, its header on each
-        parts = [body[i : i + SLIDE_ROWS] for i in range(0, len(body), SLIDE_ROWS)] or [[]]
+        parts = slide_parts(header, body, (2.6 if paragraphs else 1.4, 1.4))
         for number, part in enumerate(parts, start=1):
             slide = deck.slides.add_slide(deck.slide_layouts[5])
             slide.shapes.title.text = (
@@ -130,10 +191,17 @@ def pptx_bytes(
                 top = Inches(2.6) if part else top
             if part:
                 shown = [header, *part]
+                heights = [row_inches(row, TABLE_WIDTH / len(header)) for row in shown]
                 table = slide.shapes.add_table(
-                    len(shown), len(header), Inches(0.6), top, Inches(12), Inches(0.35) * len(shown)
+                    len(shown),
+                    len(header),
+                    Inches(0.6),
+                    top,
+                    Inches(TABLE_WIDTH),
+                    Inches(sum(heights)),
                 ).table
                 for i, row in enumerate(shown):
+                    table.rows[i].height = Inches(heights[i])
                     for j, value in enumerate(row):
                         table.cell(i, j).text = value
                         table.cell(i, j).text_frame.paragraphs[0].font.size = Pt(11)
@@ -160,12 +228,13 @@ def pdf_bytes(
     # reportlab reads a paragraph as markup: every text is escaped ("R&D" read as "R&D;", and
     # a "<b>" in a note stopped the PDF)
     story = [Paragraph(escape(sample.name), styles["Title"])]
-    for heading, paragraphs, rows in _sections(sample, question_set, recorded, recommendations):
+    sections = _sections(sample, question_set, recorded, recommendations, _whole)
+    for heading, paragraphs, rows in sections:
         story.append(Paragraph(escape(heading), styles["Heading2"]))
         story += [Paragraph(escape(text), styles["Normal"]) for text in paragraphs]
         if len(rows) > 1:
             body = [[Paragraph(escape(cell), styles["Normal"]) for cell in row] for row in rows]
-            table = Table(body, repeatRows=1)
+            table = Table(body, repeatRows=1, splitInRow=1)  # a row taller than a page splits
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, "grey")]))
             story.append(table)
         story.append(Spacer(1, 0.4 * cm))
