@@ -563,20 +563,22 @@ def test_rows_giving_one_recommendation_two_wordings_are_refused(store, tmp_path
 def test_a_recommendation_is_overdue_only_past_its_due_date_and_not_stated_done():
     table = pl.DataFrame(
         {
-            "number": [1, 1, 2, 3, 4, 5],
-            "theme": ["t"] * 6,
-            "text": ["x"] * 6,
-            "owner": ["force"] * 6,
-            "due_date": ["2025-01-31", "2025-01-31", "2025-01-31", "2025-02-01", "", None],
-            "update_date": ["2025-01-01", "2025-01-20", "2025-01-20", None, "2025-01-01", None],
-            "status": ["Amber", "Complete", "Green", None, "Red", None],
+            "number": [1, 1, 2, 3, 4, 5, 6, 7],
+            "theme": ["t"] * 8,
+            "text": ["x"] * 8,
+            "owner": ["force"] * 8,
+            "due_date": ["2025-01-31"] * 3 + ["2025-02-01", "", None, "2025-01-31", "2025-01-31"],
+            "update_date": ["2025-01-01", "2025-01-20", "2025-01-20", None, "2025-01-01", None]
+            + ["2025-01-20"] * 2,
+            "status": ["Amber", "Complete.", "Amber", None, "Red", None, "Green", "GREEN"],
         }
     )
     latest = tracker.latest(table, today=date(2025, 2, 1))
-    assert latest["overdue"].to_list() == [False, True, False, None, None]
-    # 1: stated complete; 2: due yesterday, "Green" is not done; 3: due today, no update yet;
-    # 4 and 5: no due date
-    assert latest.filter(number=1)["status"].item() == "Complete"
+    assert latest["overdue"].to_list() == [False, True, False, None, None, False, False]
+    # 1: stated complete (a full stop too); 2: due yesterday, "Amber" is not done; 3: due
+    # today, no update yet; 4 and 5: no due date; 6 and 7: Green, which the scrutiny review's
+    # RAG defines as "Recommendation is complete" (helper 80: flagged overdue)
+    assert latest.filter(number=1)["status"].item() == "Complete."
 
 
 # ---- the pages ------------------------------------------------------------------------------

@@ -50,8 +50,10 @@ COLUMNS = ("number", "theme", "text", "owner", "due_date", "update_date", "statu
 OWNERS = ("force", "courts", "commissioner's office")
 NOT_STATED = "not stated"
 # A recommendation is overdue when its due date has passed and its latest update does not
-# state one of these (the words a tracker uses for done; "green" can mean "on track").
-CLOSED_STATUSES = ("complete", "completed", "closed", "discharged")
+# state one of these, in any case and with or without a full stop (the words a tracker uses
+# for done; green as the scrutiny review's RAG rating defines it, "Recommendation is
+# complete": a Green past its due date was flagged overdue, while drawn as complete).
+CLOSED_STATUSES = ("complete", "completed", "closed", "discharged", "green")
 DETAILS = ("theme", "text", "owner", "due_date")  # a recommendation's own columns
 # Colour and shape for statuses as the text states them (RAG, or the words a report uses): a
 # shape each, so that a status is not told by colour alone (WCAG 1.4.1; helper 52: amber and
@@ -486,7 +488,11 @@ def latest(table: pl.DataFrame, today: date | None = None) -> pl.DataFrame:
             .then(None)
             .otherwise(
                 (pl.col("due_date") < today.isoformat())
-                & ~pl.col("status").str.to_lowercase().fill_null("").is_in(CLOSED_STATUSES)
+                & ~pl.col("status")
+                .str.to_lowercase()
+                .str.strip_chars(" .!")
+                .fill_null("")
+                .is_in(CLOSED_STATUSES)
             )
         )
         .select("number", "theme", "owner", "text", "due_date", "update_date", "status", "overdue")
