@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
@@ -201,6 +201,49 @@ def test_a_sample_answered_as_the_records_read_matches_them(demo_gateway, store)
     assert dash["rate"] == pytest.approx(by_district["dash_completed"].mean())
     assert dash["group_offences"] == offences.filter("is_domestic").height
     assert dash["lower"] < dash["rate"] < dash["upper"]
+
+
+def test_screening_answered_for_stalking_alone_is_set_against_stalking(demo_gateway, store):
+    """Helper 80: a sample of stalking and harassment, S-DASH answered true to the records for
+    stalking and "not applicable" for harassment (as the set says), read 31% against 19% "of
+    every offence": its groups' harassment was counted too. The records' rate now weighs each
+    group's offence types as the cases answered do; and each case shows its offence type."""
+    both = replace(YEAR, offence_types=("stalking", "harassment"))
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, both, 6, 2024, question_set, "", ANALYST
+    )
+    offences = reviews.population(demo_gateway.scoped(ANALYST), both)
+    sample = reviews.with_offence_types(sample, offences)
+    assert set(sample.cases["offence_type"]) == {"stalking", "harassment"}
+    records = sample.cases.join(offences.drop("offence_type"), on="crime_ref")
+    for case in records.iter_rows(named=True):
+        stalking = case["offence_type"] == "stalking"
+        answer = ("yes" if case["sash_completed"] else "no") if stalking else "not applicable"
+        reviews.record_answer(
+            store, sample, case["crime_ref"], question_set, "sash_completed", answer, "", ANALYST
+        )
+    compared = reviews.compared_with_population(
+        sample, reviews.answers(store, sample, ANALYST), question_set, offences
+    )
+    sash = compared.filter(question_key="sash_completed").row(0, named=True)
+    answered = records.filter(offence_type="stalking")
+    weights = answered.group_by("district_code", "is_domestic").agg(pl.len() / answered.height)
+    rates = (
+        offences.filter(offence_type="stalking")
+        .group_by("district_code", "is_domestic")
+        .agg(pl.col("sash_completed").fill_null(False).mean().alias("rate"))
+    )
+    expected = weights.join(rates, on=["district_code", "is_domestic"])
+    assert sash["rate"] == pytest.approx((expected["len"] * expected["rate"]).sum())
+    assert (
+        sash["group_offences"]
+        == offences.filter(offence_type="stalking")
+        .join(weights, on=["district_code", "is_domestic"])
+        .height
+    )
+    report = reviews.panel_report(sample, question_set, reviews.answers(store, sample, ANALYST))
+    assert "| Case | District | DA | Offence |" in report and " | harassment |" in report
 
 
 def test_the_question_set_templates_are_the_seeds_panels():

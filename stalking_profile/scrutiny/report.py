@@ -25,6 +25,7 @@ from stalking_profile.scrutiny.reviews import (
     DipSample,
     in_question_order,
     observations,
+    offence_of,
     summary,
 )
 
@@ -103,8 +104,13 @@ def _sections(
         f"per district and DA group (seed {sample.seed}).",
         f"Questions: {question_set.name}.",
     ]
-    cases = [["Case", "District", "DA"]] + [
-        [row["crime_ref"], row["district_code"], "DA" if row["is_domestic"] else "non-DA"]
+    cases = [["Case", "District", "DA", "Offence"]] + [
+        [
+            row["crime_ref"],
+            row["district_code"],
+            "DA" if row["is_domestic"] else "non-DA",
+            offence_of(row),
+        ]
         for row in sample.cases.iter_rows(named=True)
     ]
     shares = summary(sample, recorded, question_set)
@@ -188,6 +194,8 @@ def pptx_bytes(
                 box = slide.shapes.add_textbox(Inches(0.6), top, Inches(12), Inches(1.2))
                 box.text_frame.word_wrap = True
                 box.text_frame.text = "\n".join(paragraphs)
+                for paragraph in box.text_frame.paragraphs:  # 18 pt ran into the table below
+                    paragraph.font.size = Pt(12)
                 top = Inches(2.6) if part else top
             if part:
                 shown = [header, *part]

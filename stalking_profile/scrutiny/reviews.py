@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 import polars as pl
@@ -31,7 +31,10 @@ PARTLY_NOTE = (
 )
 WIDE_INTERVAL_NOTE = (
     "A sample of a dozen or so cases supports only wide intervals: a share of 8 in 12 (67%) "
-    "is consistent with anything from about 39% to 86%."
+    "is consistent with anything from about 39% to 86%. The shares are of the cases sampled, "
+    "not estimates for every offence: the sample takes as many cases from each district and "
+    "DA group, so a small group counts for as much as a large one (the comparison with every "
+    "offence weighs the records as the sample is)."
 )
 
 
@@ -171,6 +174,24 @@ def load(store: OperationalStore, sample_id: str, by: Access) -> DipSample:
     )
 
 
+def with_offence_types(sample: DipSample, offences: pl.DataFrame) -> DipSample:
+    """The sample with each case's offence type (`offences`: the population it was drawn
+    from; null for a case no longer in it): a reviewer answers screening "not applicable"
+    for harassment, and the list, the form and the reports did not say which a case was
+    (helper 80)."""
+    types = offences.select("crime_ref", "offence_type")
+    cases = sample.cases.drop("offence_type", strict=False).join(
+        types, on="crime_ref", how="left", maintain_order="left"
+    )
+    return replace(sample, cases=cases)
+
+
+def offence_of(case: dict) -> str:
+    """A case's offence type as the reports write it ("stalking"; "not known" where the
+    sample has no types, or the offence is no longer stored)."""
+    return case.get("offence_type") or "not known"
+
+
 def record_answer(
     store: OperationalStore,
     sample: DipSample,
@@ -265,11 +286,13 @@ ANSWER_SCHEMA = {
 
 
 def answers(store: OperationalStore, sample: DipSample, by: Access) -> pl.DataFrame:
-    """Every answer recorded for a sample, with each case's district and DA."""
+    """Every answer recorded for a sample, with each case's district and DA (and offence
+    type, where the sample has it: with_offence_types)."""
     by.require(Permission.REVIEW)
     rows = store.frame("review_answers", ANSWER_SCHEMA, sample_id=sample.sample_id)
+    case_columns = ("crime_ref", "district_code", "is_domestic", "offence_type")
     return rows.join(
-        sample.cases.select("crime_ref", "district_code", "is_domestic"), on="crime_ref"
+        sample.cases.select(c for c in case_columns if c in sample.cases.columns), on="crime_ref"
     )
 
 
@@ -394,6 +417,7 @@ def summary(
 
 
 STRATA = ("district_code", "is_domestic")  # a sample's groups: equal cases drawn from each
+CELLS = (*STRATA, "offence_type")  # what a comparison weights by: groups and offence types
 
 
 def compared_with_population(
@@ -412,21 +436,30 @@ def compared_with_population(
     A measure the sample is drawn by (the DA flag: a group is all DA or all non-DA) has one
     value in each group, so its weighted rate is exactly the records' flag on the cases
     answered: no interval (it read "33.3%, 95% interval 33.3 to 33.3", as if an estimate of
-    every offence: helper 65)."""
+    every offence: helper 65).
+
+    Within a group, the offence types weigh as the cases answered do (each group and offence
+    type's rate, weighted by its share of the cases answered): screening (S-DASH) is answered
+    "not applicable" for harassment, and was set against every offence of its groups,
+    harassment too, so a panel true to the records read 31% against 19% (35.8% on the
+    stalking offences alone: helper 80)."""
     rows = []
     shares = summary(sample, recorded, question_set)
-    by_group = summary(sample, recorded, question_set, STRATA)
+    typed = recorded.drop("offence_type", strict=False).join(
+        offences.select("crime_ref", "offence_type"), on="crime_ref", how="left"
+    )
+    by_group = summary(sample, typed, question_set, CELLS)
     for question in question_set.questions:
         if not question.measure:
             continue
-        measured = offences.select(*STRATA).with_columns(
+        measured = offences.select(*CELLS).with_columns(
             _population_measure(offences, question.measure).alias("yes")
         )
-        groups = measured.group_by(STRATA).agg(
+        groups = measured.group_by(CELLS).agg(
             pl.col("yes").sum().alias("with_measure"), pl.len().alias("offences")
         )
         answered = by_group.filter(question_key=question.key).filter(pl.col("denominator") > 0)
-        weighted = answered.join(groups, on=STRATA, how="inner").with_columns(
+        weighted = answered.join(groups, on=CELLS, how="inner").with_columns(
             (pl.col("denominator") / pl.col("denominator").sum()).alias("weight"),
             (pl.col("with_measure") / pl.col("offences")).alias("group_rate"),
         )
@@ -575,13 +608,13 @@ def panel_report(
         "",
         "## Cases reviewed",
         "",
-        "| Case | District | DA |",
-        "| --- | --- | --- |",
+        "| Case | District | DA | Offence |",
+        "| --- | --- | --- | --- |",
     ]
     for row in sample.cases.iter_rows(named=True):
         lines.append(
             f"| {literal(row['crime_ref'])} | {literal(row['district_code'])} | "
-            f"{'DA' if row['is_domestic'] else 'non-DA'} |"
+            f"{'DA' if row['is_domestic'] else 'non-DA'} | {offence_of(row)} |"
         )
     lines += ["", "## Findings by case", ""]
     ordered = in_question_order(recorded, question_set)

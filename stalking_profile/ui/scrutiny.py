@@ -91,7 +91,8 @@ def chosen_sample() -> DipSample | None:
     chosen = st.sidebar.selectbox(
         "Dip sample", list(names), format_func=lambda key: names[key], key=SAMPLE_KEY
     )
-    return reviews.load(store(), chosen or next(iter(names)), current_access())
+    sample = reviews.load(store(), chosen or next(iter(names)), current_access())
+    return reviews.with_offence_types(sample, reviews.population(current_gateway(), sample.flt))
 
 
 def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> None:
@@ -251,7 +252,7 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
     st.header("The sample against every offence it was drawn from")
     compared = reviews.compared_with_population(
         sample, recorded, question_set, reviews.population(current_gateway(), sample.flt)
-    )
+    )  # the population read again: a query of the same filter, answered from the cache
     answered = compared.filter(pl.col("sample_denominator") > 0) if compared.width else compared
     if compared.is_empty():
         st.caption("No question of this set is tied to a measure the dashboard computes.")
