@@ -1140,6 +1140,8 @@ def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gat
     )
     text = " ".join(text.split())  # a table's cell wraps its words over lines
     assert "No DASH recorded" in text and "Officer reminded of the DASH policy" in text
+    markdown = reviews.panel_report(sample, question_set, recorded)
+    assert "and the force's response to 1 case." in markdown  # it read "to 1 cases"
     summary = reviews.summary(sample, recorded, question_set)
     assert reviews.FORCE_RESPONSE not in summary["question_key"].to_list()
 

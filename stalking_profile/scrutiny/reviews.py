@@ -15,7 +15,7 @@ from stalking_profile import queries
 from stalking_profile.access import Access, Permission
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
-from stalking_profile.formatting import drawn_literal, literal
+from stalking_profile.formatting import drawn_literal, literal, plural
 from stalking_profile.measures.rates import Z_95, with_rate_columns
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
@@ -604,7 +604,7 @@ def panel_report(
         "the same cases).",
         f"- Questions: {literal(question_set.name)}.",
         f"- Answers recorded: {answered:,}"
-        + (f", and the force's response to {responses:,} cases." if responses else "."),
+        + (f", and the force's response to {plural(responses, 'case')}." if responses else "."),
         "",
         "## Cases reviewed",
         "",
