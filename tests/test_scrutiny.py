@@ -668,12 +668,12 @@ def test_a_note_without_an_answer_or_a_link_without_answers_is_said_not_saved(ap
     _note(at).set_value("Officer's notes missing")
     link = next(s for s in at.selectbox if s.label.startswith("Link this case's findings"))
     link.select_index(3)  # recommendation 3 (the first option is none)
-    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    _save(at)
     (warning,) = [w.value for w in at.warning if w.value.startswith("Not saved: ")]
     assert "the note to " in warning and "a note is kept with an answer" in warning
     assert "the link to recommendation 3" in warning
     _answer(at).set_value("no")
-    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    _save(at)
     assert any("Saved 1 answer for " in s.value for s in at.success)
     assert not [w for w in at.warning if w.value.startswith("Not saved: ")]
 
@@ -712,28 +712,39 @@ def _note(at):
     return next(t for t in at.text_input if t.placeholder == "Note (optional)")
 
 
+def _save(at) -> None:
+    """Press the chosen case's Save button."""
+    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+
+
+def _sample_drawn(app_test, per_group: int):
+    """The Dip samples page with a sample of `per_group` cases per district and DA drawn."""
+    at = app_test().run()
+    at.switch_page("app_pages/dip_samples.py").run()
+    at.number_input(key="sample_size").set_value(per_group)
+    at.button[0].click().run()  # Draw the sample
+    return at
+
+
 def test_a_cases_answers_stay_with_that_case(app_test):
     """A helper agent's trial: after answering one case, the next case's form showed the same
     answers and note (every case's widgets had one key, and a widget is known by its key),
     and pressing Save recorded them against that case. Each case's form now shows its own."""
-    at = app_test().run()
-    at.switch_page("app_pages/dip_samples.py").run()
-    at.number_input(key="sample_size").set_value(2)
-    at.button[0].click().run()  # Draw the sample
+    at = _sample_drawn(app_test, 2)
     cases = at.selectbox(key="review_case").options
     _answer(at).set_value("yes")
     _note(at).set_value("note for case 1")
-    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    _save(at)
     assert any("Saved 1 answer for " in s.value for s in at.success)
     at.selectbox(key="review_case").set_value(cases[1]).run()
     assert _answer(at).value == "(not answered)" and _note(at).value == ""
-    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    _save(at)
     assert any(s.value.startswith("No answer changed for ") for s in at.success)
     at.selectbox(key="review_case").set_value(cases[0]).run()
     assert _answer(at).value == "yes" and _note(at).value == "note for case 1"
     # and an answer set back to "(not answered)" is withdrawn (it had been "nothing to save")
     _answer(at).set_value("(not answered)")
-    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    _save(at)
     assert any(as_read(s.value) == f"Withdrew 1 answer for {cases[0]}." for s in at.success)
     assert _answer(at).value == "(not answered)"
     summaries = [frame.value for frame in at.dataframe if "Answered" in frame.value.columns]
@@ -749,13 +760,10 @@ def test_saving_a_case_keeps_a_colleagues_answer_saved_meanwhile(app_test):
 
     from stalking_profile.access import Access, Role
 
-    at = app_test().run()
-    at.switch_page("app_pages/dip_samples.py").run()
-    at.number_input(key="sample_size").set_value(1)
-    at.button[0].click().run()  # Draw the sample
+    at = _sample_drawn(app_test, 1)
     case = at.selectbox(key="review_case").value
     _answer(at).set_value("yes")
-    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    _save(at)
     colleague = Access.for_role("colleague", Role.ANALYST)
     ops = open_store(os.environ["STALKING_PROFILE_STORE"])
     sample = reviews.load(ops, reviews.samples(ops, colleague)["sample_id"][0], colleague)
@@ -763,7 +771,7 @@ def test_saving_a_case_keeps_a_colleagues_answer_saved_meanwhile(app_test):
     first, second = (q.key for q in question_set.questions[:2])
     reviews.record_answer(ops, sample, case, question_set, first, "no", "", colleague)
     at.radio[1].set_value("partly")  # A's form still shows "yes" for the first
-    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    _save(at)
     assert any(as_read(s.value) == f"Saved 1 answer for {case}." for s in at.success)
     kept = reviews.answers(ops, sample, colleague).filter(crime_ref=case)
     assert dict(kept.select("question_key", "answer").iter_rows()) == {
@@ -774,7 +782,7 @@ def test_saving_a_case_keeps_a_colleagues_answer_saved_meanwhile(app_test):
     # both change the second: the colleague's stands, and the page says so
     reviews.record_answer(ops, sample, case, question_set, second, "yes", "", colleague)
     at.radio[1].set_value("no")
-    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    _save(at)
     (warning,) = [w.value for w in at.warning if "someone else" in w.value]
     assert '(now "yes")' in as_read(warning)
     kept = reviews.answers(ops, sample, colleague).filter(crime_ref=case)
@@ -817,7 +825,7 @@ def test_the_comparison_with_every_offence_waits_for_an_answer(app_test):
     assert not [f for f in at.dataframe if "All offences of the groups answered" in f.value]
     dash = next(r for r in at.radio if r.label.startswith("Was a DASH assessment undertaken"))
     dash.set_value("yes")
-    next(b for b in at.button if b.label == "Save the answers for this case").click().run()
+    _save(at)
     compared = next(
         f.value for f in at.dataframe if "All offences of the groups answered" in f.value
     )
