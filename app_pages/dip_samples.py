@@ -25,15 +25,16 @@ with draw_tab:
 with sets_tab:
     scrutiny.question_sets_section(sets)
 
-sample = scrutiny.chosen_sample()
-if sample is None:
+chosen = scrutiny.chosen_sample()
+if chosen is None:
     for tab in (review_tab, summary_tab):
         with tab:
             st.info("No dip sample yet: draw one on the first tab.")
     st.stop()
+sample, offences = chosen
 question_set = sets.get(sample.set_key) or next(iter(sets.values()))
 recorded = reviews.answers(ui.store(), sample, access)
 with review_tab:
     scrutiny.review_section(sample, question_set, recorded)
 with summary_tab:
-    scrutiny.summary_section(sample, question_set, recorded)
+    scrutiny.summary_section(sample, question_set, recorded, offences)

@@ -389,7 +389,7 @@ def scorecard_display(card: pl.DataFrame, icons: dict[str, str] = VARIATION_ICON
                     f"none: {row['months']} of the {MINIMUM_POINTS} points needed"
                     if row["months"] < MINIMUM_POINTS
                     else "none: limits are recalculated from this month"
-                    if row["variation"] == "too few points"
+                    if row["upper_limit"] is None and not series_withheld
                     else limits_missing
                     if lower is None and upper is None
                     else f"{shown(lower, is_rate, 1, limits_missing)} to "

@@ -73,8 +73,8 @@ class OrdersPanel:
             return BREACHES_NOTE
         return (
             f"{BREACHES_NOTE} {plural(self.breaches_not_in_force, 'breach', 'breaches')} "
-            "dated in the period fell outside the order's time in force (on or after the day "
-            "it expired, was discharged or refused) and "
+            "dated in the period fell outside the order's time in force (before it was made, "
+            "or on or after the day it expired, was discharged or refused) and "
             f"{'is' if self.breaches_not_in_force == 1 else 'are'} counted in no table here: "
             "check the dates in the records system, or import the order as it now stands if "
             "it was renewed."

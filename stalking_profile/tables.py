@@ -127,7 +127,7 @@ COLUMNS: dict[str, Column] = {
     "sample_upper": Column("Sample 95% to (%)", "percent"),
     "sample_numerator": Column("Sample: yes", "count"),
     "sample_denominator": Column("Sample: answered", "count"),
-    "group_offences": Column("All offences of the groups answered", "count"),
+    "group_offences": Column("All offences of the groups and offence types answered", "count"),
     "da_rate": Column("DA rate (%)", "percent"),
     "non_da_rate": Column("Non-DA rate (%)", "percent"),
     "difference_points": Column("Difference (percentage points)", "signed_percent_points"),

@@ -703,6 +703,30 @@ def test_form_changes_records_what_changed_and_names_what_it_cannot_keep():
     assert changes.withdraw == ["a"] and "recommendation 2" in changes.not_kept[0]
 
 
+def test_a_link_changed_beside_a_colleagues_answer_links_the_case_once():
+    """Helper 82: the link changed (3 to 5) beside an answer a colleague changed meanwhile
+    left that answer linked to 3 and the rest to 5, a case linked twice in every report; and
+    a link both changed was overwritten in silence."""
+    question_set = questions.parse(
+        "s", {"question": [{"key": "a", "text": "Was A done?"}, {"key": "b", "text": "B?"}]}
+    )
+    drawn = {
+        "a": {"answer": "yes", "note": "", "recommendation": 3},
+        "b": {"answer": "yes", "note": "", "recommendation": 3},
+    }
+    stored = {**drawn, "a": {"answer": "no", "note": "", "recommendation": 3}}
+    given = {"a": ("partly", ""), "b": ("no", "")}
+    changes = reviews.form_changes(drawn, given, 5, question_set, stored)
+    assert changes.link == 5 and changes.record == {"a": ("no", ""), "b": ("no", "")}
+    assert changes.conflicts == ['"Was A done?" (now "no")']
+    relinked = {k: {**row, "recommendation": 4} for k, row in drawn.items()}
+    changes = reviews.form_changes(
+        drawn, {"a": ("yes", ""), "b": ("yes", "")}, 5, question_set, relinked
+    )
+    assert changes.link == 4 and changes.record == {}
+    assert changes.conflicts == ["the link to a recommendation (now 4)"]
+
+
 def _answer(at):
     """The first question's answer in the chosen case's review form."""
     return at.radio[0]
@@ -822,15 +846,23 @@ def test_the_comparison_with_every_offence_waits_for_an_answer(app_test):
     at.button[0].click().run()
     waiting = "No case has an answer yet to a question tied to a measure (DASH completed,"
     assert any(c.value.startswith(waiting) for c in at.caption)
-    assert not [f for f in at.dataframe if "All offences of the groups answered" in f.value]
+    assert not [
+        f
+        for f in at.dataframe
+        if "All offences of the groups and offence types answered" in f.value
+    ]
     dash = next(r for r in at.radio if r.label.startswith("Was a DASH assessment undertaken"))
     dash.set_value("yes")
     _save(at)
     compared = next(
-        f.value for f in at.dataframe if "All offences of the groups answered" in f.value
+        f.value
+        for f in at.dataframe
+        if "All offences of the groups and offence types answered" in f.value
     )
     assert compared["Measure"].tolist() == ["DASH completed"]
-    assert compared["All offences of the groups answered"].iloc[0] > 0  # the case's group's
+    assert (
+        compared["All offences of the groups and offence types answered"].iloc[0] > 0
+    )  # the case's group's
     assert not any(c.value.startswith(waiting) for c in at.caption)
 
 
@@ -1008,6 +1040,10 @@ def test_the_pdf_gives_the_panels_words_whole_and_the_slides_hold_their_tables(d
         for key in chosen:
             note = f"Note {number} {key} " + "the supervisor reviewed the file " * 9 + "END"
             reviews.record_answer(store, sample, case, question_set, key, "no", note, ANALYST)
+    response = "Agreed.\nThe officer was spoken to.\nTraining follows."  # typed over lines
+    reviews.record_answer(
+        store, sample, cases[0], question_set, reviews.FORCE_RESPONSE, response, "", ANALYST
+    )
     recorded = reviews.answers(store, sample, ANALYST)
     pdf = report.pdf_bytes(sample, question_set, recorded)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
@@ -1021,6 +1057,18 @@ def test_the_pdf_gives_the_panels_words_whole_and_the_slides_hold_their_tables(d
         if shape.has_table
     ]
     assert bottoms and max(bottoms) <= 7.5
+    # as tall as planned: every line of a cell in 11 pt (helper 82: the lines after a cell's
+    # first were left at the default size, so a response typed over lines ran off the slide)
+    sizes = {
+        paragraph.font.size.pt if paragraph.font.size else None
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+        for paragraph in cell.text_frame.paragraphs
+    }
+    assert sizes == {11.0}
     findings = [
         [cell.text for cell in row.cells]
         for slide in deck.slides

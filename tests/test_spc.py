@@ -148,6 +148,10 @@ def test_a_month_alone_in_its_partition_has_no_limits() -> None:
     assert chart["upper_limit"][0] == pytest.approx(10.0)  # the partition before keeps its own
     two = _chart([10] * 15 + [40, 41], breaks=[MONTHS[15]])  # two points: trial limits
     assert two["upper_limit"][-1] is not None and two["trial_limits"][-1]
+    # helper 82: a trend runs across partitions, so the month alone may be special cause
+    rising = _chart([10, 12] * 5 + [10, 11, 12, 13, 14, 40], breaks=[MONTHS[15]])
+    assert rising["trend"][-1] and rising["upper_limit"][-1] is None
+    assert spc.variation(rising) == "special cause - high"
 
 
 def test_variation_wording() -> None:

@@ -256,7 +256,8 @@ def _whole_sheet(path: str, sheet: str | None) -> tuple[pl.DataFrame, pl.DataFra
     them as empty, and a value that is an error is not a blank - an age of #DIV/0! is not an
     unknown age), each by its row on the sheet (SHEET_ROW), its column's place and how Excel
     shows it. The sheet was read three times: for its first rows, its cells and its errors
-    (a 100,000-row workbook took 4.3 s, 1.9 s now)."""
+    (the child's reads of a 100,000-row, 20-column workbook took 4.3 s, 1.9 s now; reading
+    it for an import, 4.2 s and 2.5 s)."""
     import fastexcel  # Polars' reader for Excel; with no header row it reads from row 1
 
     reader = fastexcel.read_excel(path)

@@ -241,10 +241,8 @@ def variation(chart: pl.DataFrame, improvement: Direction = "neither") -> str:
     if chart.height < MINIMUM_POINTS:
         return "too few points"
     latest = chart.row(-1, named=True)
-    if latest["upper_limit"] is None:
-        return "too few points"
-    if not latest["special_cause"]:
-        return "common cause"
+    if not latest["special_cause"]:  # a trend runs across partitions: it may flag it still
+        return "too few points" if latest["upper_limit"] is None else "common cause"
     if improvement == "neither":
         return f"special cause - {latest['side']}"
     good = (latest["side"] == "high") == (improvement == "up")

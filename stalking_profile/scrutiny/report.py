@@ -212,7 +212,8 @@ def pptx_bytes(
                     table.rows[i].height = Inches(heights[i])
                     for j, value in enumerate(row):
                         table.cell(i, j).text = value
-                        table.cell(i, j).text_frame.paragraphs[0].font.size = Pt(11)
+                        for paragraph in table.cell(i, j).text_frame.paragraphs:  # each line
+                            paragraph.font.size = Pt(11)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

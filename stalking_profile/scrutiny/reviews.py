@@ -344,12 +344,15 @@ def form_changes(
     in `not_kept`."""
     stored = drawn if stored is None else stored
     chosen = {q.key for q in question_set.questions if q.answer != "free_text"}
-    link_changed = linked != link_of(drawn)
-    link = linked if link_changed else link_of(stored)
     record: dict[str, tuple[str, str]] = {}
     withdraw: list[str] = []
     not_kept: list[str] = []
     conflicts: list[str] = []
+    link_changed = linked != link_of(drawn)
+    if link_changed and link_of(stored) not in (link_of(drawn), linked):  # both changed it
+        conflicts.append(f"the link to a recommendation (now {link_of(stored)})")
+        link_changed = False
+    link = linked if link_changed else link_of(stored)
     for key, mine in given.items():
         was, now = (
             _as_shown(drawn.get(key), key in chosen),
@@ -363,6 +366,8 @@ def form_changes(
             continue
         if now not in (was, mine):
             conflicts.append(f'"{text}" (now "{now[0]}")')
+            if link_changed and stored.get(key):  # the colleague's answer, with the one link
+                record[key] = now
             continue
         answer, note = mine
         if answer in (NOT_ANSWERED, ""):
@@ -432,7 +437,8 @@ def compared_with_population(
     unweighted rate over every offence compared unlike with like: the share of DA offences
     read 50% in the sample against 92.5% in the records, with every answer true to them; and
     a question answered "not applicable" outside DA cases (DASH) was set against all offences.
-    `group_offences`: the offences of the groups answered, `numerator`: those with the measure.
+    `group_offences`: the offences of the groups (and offence types) answered, `numerator`:
+    those with the measure.
     A measure the sample is drawn by (the DA flag: a group is all DA or all non-DA) has one
     value in each group, so its weighted rate is exactly the records' flag on the cases
     answered: no interval (it read "33.3%, 95% interval 33.3 to 33.3", as if an estimate of

@@ -78,8 +78,9 @@ def draw_section(flt: ProfileFilter, sets: dict[str, QuestionSet]) -> None:
         )
 
 
-def chosen_sample() -> DipSample | None:
-    """The sample chosen in the sidebar (the newest, or the one just drawn), or None."""
+def chosen_sample() -> tuple[DipSample, pl.DataFrame] | None:
+    """The sample chosen in the sidebar (the newest, or the one just drawn), with its cases'
+    offence types, and the offences it was drawn from (reviews.population); or None."""
     kept = reviews.samples(store(), current_access())
     if kept.is_empty():
         return None
@@ -92,7 +93,8 @@ def chosen_sample() -> DipSample | None:
         "Dip sample", list(names), format_func=lambda key: names[key], key=SAMPLE_KEY
     )
     sample = reviews.load(store(), chosen or next(iter(names)), current_access())
-    return reviews.with_offence_types(sample, reviews.population(current_gateway(), sample.flt))
+    offences = reviews.population(current_gateway(), sample.flt)
+    return reviews.with_offence_types(sample, offences), offences
 
 
 def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> None:
@@ -228,8 +230,11 @@ ANSWERED = {
 }
 
 
-def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> None:
-    """Shares answered yes, by question and by district and DA, and against every offence."""
+def summary_section(
+    sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame, offences: pl.DataFrame
+) -> None:
+    """Shares answered yes, by question and by district and DA, and against every offence of
+    `offences`, those the sample was drawn from."""
     st.caption(reviews.WIDE_INTERVAL_NOTE)
     shares = reviews.summary(sample, recorded, question_set)
     show_table(
@@ -250,9 +255,7 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
             labels=ANSWERED,
         )
     st.header("The sample against every offence it was drawn from")
-    compared = reviews.compared_with_population(
-        sample, recorded, question_set, reviews.population(current_gateway(), sample.flt)
-    )  # the population read again: a query of the same filter, answered from the cache
+    compared = reviews.compared_with_population(sample, recorded, question_set, offences)
     answered = compared.filter(pl.col("sample_denominator") > 0) if compared.width else compared
     if compared.is_empty():
         st.caption("No question of this set is tied to a measure the dashboard computes.")
@@ -280,9 +283,10 @@ def summary_section(sample: DipSample, question_set: QuestionSet, recorded: pl.D
         )
         st.caption(
             "The sample takes as many cases from each district and DA group, so the records' "
-            "rate is each group's rate over all its offences, weighted by the group's share of "
-            "the cases answered (groups with no answer left out: a DASH question is answered "
-            "'not applicable' outside DA cases). The sample is drawn by DA group, so for the "
+            "rate is each group's rate over all its offences of each offence type, weighted by "
+            "that group and type's share of the cases answered (those with no answer left out: "
+            "a DASH question is answered 'not applicable' outside DA cases, S-DASH for "
+            "harassment). The sample is drawn by DA group, so for the "
             "domestic-abuse link that rate is the records' DA flag on the cases answered, "
             "exact, with no interval: the panel's judgement against the flag."
         )
