@@ -92,6 +92,17 @@ def _change_q(gateway: Gateway, flt: ProfileFilter) -> float | None:
     return row["q_value"][0] if row.height else None
 
 
+def _risk_tests(gateway: Gateway, flt: ProfileFilter) -> pl.DataFrame:
+    """The Risk page's tests of DA against non-DA for the selection, as the page publishes
+    them (flag, q_value; a q-value withheld is null)."""
+    comparison = panels.risk_panel(gateway, flt, _page_settings()[0]).comparison
+    if "q_value" not in comparison.columns:
+        return pl.DataFrame(schema={"flag": pl.String, "q_value": pl.Float64})
+    return comparison.filter(pl.col("district_code") == panels.selection_of(gateway, flt)).select(
+        "flag", "q_value"
+    )
+
+
 def _offences_of(domestic: str) -> str:
     """The DA choice as the findings put it before "stalking offences": nothing for both,
     "DA " or "non-DA " (filters.DOMESTIC_CHOICES, in a sentence)."""
@@ -191,7 +202,7 @@ def gather(
         ),
         *findings.domestic_share(tables.headline),
         *findings.outcomes(tables.headline),
-        *findings.risk(tables.risk),
+        *findings.risk(tables.risk, _risk_tests(gateway, flt)),
         *findings.quality(tables.quality),
     ]
     trend, spc_rows, risk_rows, groups = _charted(tables)
