@@ -35,7 +35,8 @@ area = st.selectbox(
     format_func=lambda code: names[code],
     key="pack_area",
     help=(
-        "The whole force in publication mode: its pack gives each district's rows."
+        "The whole force in publication mode (each district's rows are on the pages: the "
+        "Trends page's district table)."
         if access.publication
         else "The force or one district: the sidebar's district where it selects one."
     ),

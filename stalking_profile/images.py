@@ -47,15 +47,17 @@ def for_slide(figure: go.Figure, provenance: Provenance) -> go.Figure:
     marking = fields["Marking"]
     if provenance.synthetic:
         marking += " · SYNTHETIC DATA: no row describes a real person or crime"
-    if provenance.suppressed_below:
-        marking += f" · counts under {provenance.suppressed_below} suppressed"
+    lines = [f"Filter: {fields['Filter']}", f"{fields['Data']} · Source: {fields['Source']}"]
+    lines.append(marking)
+    if provenance.suppressed_below:  # a line of its own: it ran off a bar chart's right edge,
+        # its long labels having moved the plot, and the footer with it, right (helper 83)
+        control = f"Counts under {provenance.suppressed_below} suppressed"
         if provenance.rounded_to:  # said, as the pack's title slide says it
-            marking += f", the others rounded to the nearest {provenance.rounded_to}"
+            control += f", the others rounded to the nearest {provenance.rounded_to}"
         # a month of 612 left out read as under 5 (helper 64)
-        marking += "; others withheld so that none can be worked out: a gap is not a small count"
-    footer = "<br>".join(
-        [f"Filter: {fields['Filter']}", f"{fields['Data']} · Source: {fields['Source']}", marking]
-    )
+        control += "; others withheld so that none can be worked out: a gap is not a small count"
+        lines.append(control)
+    footer = "<br>".join(lines)
     out.add_annotation(
         text=footer,
         xref="paper",
@@ -71,7 +73,7 @@ def for_slide(figure: go.Figure, provenance: Provenance) -> go.Figure:
     out.update_layout(
         width=SLIDE_SIZE[0],
         height=SLIDE_SIZE[1],
-        margin={"l": 90, "r": 40, "t": 120, "b": 170},
+        margin={"l": 90, "r": 40, "t": 120, "b": 170 + 20 * (len(lines) - 3)},
         font={"size": 15, "color": "#222222"},
         title_font_size=22,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "right", "x": 1},

@@ -224,6 +224,26 @@ def test_an_image_after_the_browser_died_opens_a_new_browser():
         renderer.close()
 
 
+def test_a_published_charts_footer_gives_its_disclosure_control_a_line_of_its_own():
+    """Helper 83: on a bar chart, whose long labels move the plot (and the footer with it)
+    right, the marking's line ran off the image at "... a gap is not a"."""
+    import plotly.graph_objects as go
+
+    from stalking_profile import images
+
+    figure = images.for_slide(go.Figure(), _provenance(suppressed_below=5))
+    footer = figure.layout.annotations[-1].text.split("<br>")
+    assert footer[2] == "OFFICIAL (publication mode: small numbers suppressed)"
+    assert footer[3] == (
+        "Counts under 5 suppressed; others withheld so that none can be worked out: a gap is "
+        "not a small count"
+    )
+    assert (
+        len(images.for_slide(go.Figure(), _provenance()).layout.annotations[-1].text.split("<br>"))
+        == 3
+    )
+
+
 def test_a_chart_renders_offline_at_slide_size_with_its_provenance(demo_gateway):
     """PNG and SVG on the server (kaleido, Debian's Chromium, no MathJax, the local world
     topology): a ward map included, which would otherwise fetch a topology from a CDN."""
@@ -273,7 +293,7 @@ def test_a_publication_images_footer_says_its_counts_are_rounded():
 
     provenance = replace(_provenance(suppressed_below=10), rounded_to=5)
     footer = images.for_slide(go.Figure(), provenance).layout.annotations[0].text
-    assert "counts under 10 suppressed, the others rounded to the nearest 5" in footer
+    assert "Counts under 10 suppressed, the others rounded to the nearest 5" in footer
 
 
 def test_a_download_is_stamped_when_it_is_made_not_when_its_page_was_drawn():

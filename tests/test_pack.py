@@ -30,7 +30,7 @@ TITLES = [
     "Key findings",
     "Offences by month, DA and non-DA, with the average per month over 12 months (the rolling "
     "12-month total ÷ 12)",
-    "Statistical process control: offences by month",
+    "Statistical process control: offences by month, Oct 2018 to Sep 2021",
     "Risk and flags: DA against non-DA",
     "Outcome groups: share of offences",
     "Offences by ward",
@@ -100,8 +100,22 @@ def test_the_force_pack_has_its_slides_native_charts_and_notes(force_pack):
     assert [slide.shapes.title.text for slide in deck.slides] == TITLES
     series = _series(deck)
     assert set(series) == set(TITLES[3:7])  # native, editable charts; the map is a picture
-    spc = series["Statistical process control: offences by month"]
-    assert set(spc) == {"Offences", "Mean", "Upper process limit", "Lower process limit"}
+    spc = series[TITLES[4]]
+    # the chart's own 36 months in its title, each segment's lines apart and the special
+    # causes marked, as the Trends page draws them (helper 83: one line joined April 2020's
+    # recalculation, under the pack's 12 months, with none of the page's signals)
+    lines = ("Mean", "Upper process limit", "Lower process limit")
+    assert set(spc) == {
+        "Offences",
+        *lines,
+        *(f"{line} (to Mar 2020)" for line in lines),
+        "Special cause: higher",
+        "Special cause: lower",
+    }
+    assert spc["Mean (to Mar 2020)"][17] is not None and spc["Mean (to Mar 2020)"][18] is None
+    assert spc["Mean"][17] is None and spc["Mean"][18] is not None  # April 2020 on
+    marked = [v for v in spc["Special cause: higher"] if v is not None]
+    assert 652 in marked and 831 in marked
     trend = series[TITLES[3]]
     assert sum(trend["DA"]) + sum(trend["Non-DA"]) == 6129
     # the line is the rolling total / 12, named so: the pack's 511 is not the dashboard's
@@ -113,6 +127,11 @@ def test_the_force_pack_has_its_slides_native_charts_and_notes(force_pack):
     findings_text = " ".join(_texts(deck))
     assert "6,129 stalking offences were recorded from Oct 2020 to Sep 2021." in findings_text
     assert "That is a rise of 86.5% on the previous equal period (3,286)" in findings_text
+    assert (
+        "Sep 2021 (647 offences) is a special cause, higher than common-cause variation allows "
+        "(process limits 286 to 683); 23 of the 36 months from Oct 2018 to Sep 2021 are "
+        "special cause on the chart." in findings_text
+    )
     # the previous period, Oct 2019 to Sep 2020, runs across April 2020's rule change: the pack
     # says so beside the rise, as the Overview and Trends pages do
     assert (
@@ -301,8 +320,9 @@ def test_a_pack_writes_no_rate_as_suppressed_or_blank_that_is_not_and_no_limit_b
     quality = _tables_of(deck, "Data quality")
     assert {row[3] for row in quality[1:]} == {"no data"}
     assert "suppressed" not in " ".join(_texts(deck))
-    spc = _series(deck)["Statistical process control: offences by month"]
-    assert min(spc["Lower process limit"]) == 0.0
+    spc = next(s for t, s in _series(deck).items() if t.startswith("Statistical process"))
+    lower = [v for name, vs in spc.items() if name.startswith("Lower") for v in vs]
+    assert min(v for v in lower if v is not None) == 0.0
     flt, area = pack_filter(demo_gateway, "CD", date(2021, 7, 1), date(2021, 9, 1), "non_domestic")
     published = build(demo_gateway, flt, area, Access.command_line().for_publication())
     rows = _tables_of(Presentation(io.BytesIO(published.pptx)), "Data quality")[1:]
@@ -596,7 +616,8 @@ def test_the_pack_carries_the_recommendations_tracker(demo_gateway, tmp_path):
     assert last.shapes.title.text == "Recommendations: latest status as stated"
     table = next(shape.table for shape in last.shapes if shape.has_table)
     rows = [[cell.text for cell in row.cells] for row in table.rows]
-    assert len(rows) == 19 and rows[0] == [
+    # 16 rows and the header, above the note (18 ran under it: helper 83), the rest said
+    assert len(rows) == 17 and rows[0] == [
         "No.",
         "Theme",
         "Owner",
@@ -604,6 +625,9 @@ def test_the_pack_carries_the_recommendations_tracker(demo_gateway, tmp_path):
         "Status as stated",
     ]
     assert ["9", "Data", "force", "2024-06-01", "not stated"] in rows
+    table_shape = next(shape for shape in last.shapes if shape.has_table)
+    note = next(s for s in last.shapes if s.has_text_frame and "And 2 more" in s.text_frame.text)
+    assert table_shape.top + sum(row.height for row in table.rows) <= note.top
     pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.pdf)).pages)
     assert "Recommendations: latest status as stated" in pdf_text
     # the shipped example says whose it is (helper 46: a real review's 18 recommendations
@@ -865,6 +889,51 @@ def test_a_deck_is_laid_out_for_its_16_9_slides(demo_gateway):
     assert GAP_NOTE in _texts_of(trend)
 
 
+def test_every_slides_text_and_chart_end_above_its_footer(demo_gateway):
+    """Helper 83: a publication pack's note under the outcome groups ran 37 inches in one line
+    off the slide; 11 key findings (February to July 2020, two rule changes) ran over the
+    footer at 18 pt; a recommendations table ran under its note; a chart of counts under 5
+    read "0, 0, 0, 1, 1, 1" on its axis."""
+    from stalking_profile.pack.decks import FOOTER_TOP, text_inches
+
+    published = Access.command_line().for_publication()
+    packs = [
+        build(demo_gateway, *pack_filter(demo_gateway, "force"), published).pptx,
+        build(
+            demo_gateway,
+            *pack_filter(demo_gateway, "force", date(2020, 2, 1), date(2020, 7, 1)),
+            Access.command_line(),
+        ).pptx,
+    ]
+    sizes = []
+    for pptx in packs:
+        for slide in list(Presentation(io.BytesIO(pptx)).slides)[1:]:
+            shapes = [s for s in slide.shapes if s != slide.shapes.title]
+            footer = max(shapes, key=lambda s: s.top)
+            for shape in shapes:
+                if shape is not footer:
+                    assert (shape.top + shape.height) / 914400 <= FOOTER_TOP + 0.01, (
+                        slide.shapes.title.text
+                    )
+                if shape.has_text_frame and shape.text_frame.text:
+                    assert shape.text_frame.word_wrap, shape.text_frame.text[:40]
+            if slide.shapes.title.text == "Key findings":
+                box = next(s for s in shapes if s is not footer)
+                paragraphs = [p.text for p in box.text_frame.paragraphs]
+                size = box.text_frame.paragraphs[0].font.size.pt
+                assert text_inches(paragraphs, size, box.width / 914400, 8) <= (box.height / 914400)
+                sizes.append(size)
+    assert max(sizes) < 18  # these two would not fit at 18 pt
+    flt, area = pack_filter(demo_gateway, "CD", date(2018, 8, 1), date(2018, 8, 1), "non_domestic")
+    deck = Presentation(io.BytesIO(build(demo_gateway, flt, area, Access.command_line()).pptx))
+    trend = next(s for s in deck.slides if s.shapes.title.text.startswith("Offences by month"))
+    chart = next(shape.chart for shape in trend.shapes if shape.has_chart)
+    assert chart.value_axis.major_unit == 1
+    findings = next(s for s in deck.slides if s.shapes.title.text == "Key findings")
+    box = next(s for s in findings.shapes if s.has_text_frame and "•" in s.text_frame.text)
+    assert box.text_frame.paragraphs[0].font.size.pt == 18  # a few findings: 18 pt
+
+
 def test_a_finding_on_few_offences_says_so_and_every_slide_names_its_filter(demo_gateway):
     """A user trial: Wakefield, June 2021, "An arrest was recorded for ... 25% of non-DA
     offences" (1 of 4) without the dashboard's small-numbers caution; and a slide lifted out of
@@ -944,7 +1013,7 @@ def test_a_gap_with_no_value_is_not_called_withheld(demo_gateway):
     blank 12-month average and process limits (under 12 months of data; too few months) were
     values withheld in publication mode, though it withheld nothing. A publication pack says
     which of its gaps are withheld, and which have no value."""
-    from stalking_profile.pack.charts import NO_VALUE_NOTE
+    from stalking_profile.pack.charts import CONTROL_NOTE, NO_VALUE_NOTE
 
     flt, area = pack_filter(
         demo_gateway, "CD", date(2019, 1, 1), date(2019, 1, 1), domestic="non_domestic"
@@ -952,16 +1021,16 @@ def test_a_gap_with_no_value_is_not_called_withheld(demo_gateway):
     internal = pack_content(demo_gateway, flt, area, Access.command_line())
     trend, control = internal.charts[0], internal.charts[1]
     assert trend.series[ROLLING_AVERAGE] == [None]  # 10 months of data before it
-    for chart in (trend, control):
-        assert chart.withheld_note == NO_VALUE_NOTE
+    assert trend.withheld_note == NO_VALUE_NOTE
+    assert control.withheld_note == CONTROL_NOTE  # its own words: no 12-month average there
     # the force's first year in a publication pack: its gaps are the average's first 11
     # months and the limits of a run chart, none withheld (the deck test has withheld ones)
     flt, area = pack_filter(demo_gateway, "force", date(2018, 4, 1), date(2019, 3, 1))
     published = pack_content(demo_gateway, flt, area, Access.command_line().for_publication())
     trend, control = published.charts[0], published.charts[1]
     assert trend.series[ROLLING_AVERAGE].count(None) == 11
-    for chart in (trend, control):
-        assert chart.withheld_note == NO_VALUE_NOTE
+    assert trend.withheld_note == NO_VALUE_NOTE
+    assert control.withheld_note == CONTROL_NOTE  # its own words: no 12-month average there
 
 
 def test_the_outcome_finding_says_open_offences_count_in_its_denominator():

@@ -57,7 +57,8 @@ def pack_filter(
     if publication and area.lower() != "force":
         raise ValueError(
             f"a pack for publication covers the whole force, not one district ({area}): "
-            "the force's pack gives each district's rows, and a district's pack beside the "
+            "each district's rows are on the dashboard's pages (the Trends page's district "
+            "table, downloadable), and a district's pack beside the "
             "force's for the same period would give withheld counts back by subtraction"
         )
     if area.lower() == "force":

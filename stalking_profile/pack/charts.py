@@ -28,6 +28,13 @@ NO_VALUE_NOTE = (
     "data, the process limits where there are too few months to set them."
 )
 NO_BAR_NOTE = "Nothing to divide by, so drawn with no bar: {}."
+CONTROL_NOTE = (
+    "Each segment's mean and process limits are of its own months: they are set again from "
+    "a counting-rule change. Triangles mark special-cause months (beyond a limit, or a run, "
+    "trend, or two of three points near a limit, as on the Trends page); a gap in the limits "
+    "is where too few months set them."
+)
+SPECIAL_HIGH, SPECIAL_LOW = "Special cause: higher", "Special cause: lower"
 
 SERIES_COLOURS = {
     "DA": COLOURS["domestic"],
@@ -38,10 +45,17 @@ SERIES_COLOURS = {
     "Mean": COLOURS["rolling"],
     "Upper process limit": COLOURS["limits"],
     "Lower process limit": COLOURS["limits"],
+    SPECIAL_HIGH: COLOURS["special_high"],
+    SPECIAL_LOW: COLOURS["special_low"],
 }
 # the DA choice a series is of, for its pattern, dash and marker beside its colour
 SERIES_CHOICE = {name: choice for choice, name in DOMESTIC_CHOICES.items()}
 SPC_LINES = ("Mean", "Upper process limit", "Lower process limit")
+
+
+def line_of(name: str) -> str:
+    """A series' line without its segment: "Mean (to Mar 2020)" is a "Mean"."""
+    return name.split(" (to ")[0]
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,7 @@ class PackChart:
     series: dict[str, list[float | None]]
     percent: bool = False
     why_empty: str = "there is no value, or every one is withheld"
+    no_value_note: str = NO_VALUE_NOTE  # what a gap with no value is, under a line chart
     # where each series is known to have no value whatever the counts (content.with_no_value):
     # a gap there is not withheld; every other gap is taken as withheld
     no_value: dict[str, list[bool]] = field(default_factory=dict)
@@ -80,7 +95,7 @@ class PackChart:
         if self.kind == "line":
             notes = [
                 note
-                for note, gaps in ((GAP_NOTE, withheld), (NO_VALUE_NOTE, none))
+                for note, gaps in ((GAP_NOTE, withheld), (self.no_value_note, none))
                 if any(any(flags) for flags in gaps.values())
             ]
             return " ".join(notes)
@@ -97,6 +112,11 @@ class PackChart:
             if named:
                 notes.append(say.format("; ".join(named)))
         return " ".join([*notes, "Every other missing bar is 0."]) if notes else ""
+
+    @property
+    def largest(self) -> float:
+        """The largest value drawn (0 where there is none)."""
+        return max((v for vs in self.series.values() for v in vs if v is not None), default=0.0)
 
     @property
     def empty(self) -> str | None:
@@ -134,6 +154,46 @@ def _category_bars(title: str, frame: pl.DataFrame, index: str, values: str) -> 
     )
 
 
+def _control(spc: pl.DataFrame) -> PackChart:
+    """The XmR chart as the Trends page draws it: its own months (36 to the period's end,
+    which its title says: the slide's footer gives the pack's period), each segment's mean
+    and limits apart (one line had joined them across April 2020's recalculation), and the
+    special-cause months marked (helper 83: the pack showed none of the 17 the page marks).
+    `spc`: month, value, mean, upper_limit, lower_limit, and partition, special_cause and
+    side where known."""
+    months = _months(spc, "month")
+    parts = spc["partition"].to_list() if "partition" in spc.columns else [0] * spc.height
+    series: dict[str, list[float | None]] = {"Offences": spc["value"].to_list()}
+    no_value: dict[str, list[bool]] = {"Offences": [False] * spc.height}
+    for part in dict.fromkeys(parts):
+        inside = [p == part for p in parts]
+        last = max(i for i, flag in enumerate(inside) if flag)
+        segment = "" if part == parts[-1] else f" (to {months[last]})"
+        for column, line in zip(("mean", "upper_limit", "lower_limit"), SPC_LINES, strict=True):
+            values = spc[column].to_list()
+            series[line + segment] = [v if i else None for v, i in zip(values, inside, strict=True)]
+            no_value[line + segment] = [not i for i in inside]
+    if {"special_cause", "side"} <= set(spc.columns):
+        for side, name in (("high", SPECIAL_HIGH), ("low", SPECIAL_LOW)):
+            marked = [
+                bool(flag) and where == side
+                for flag, where in zip(spc["special_cause"], spc["side"], strict=True)
+            ]
+            if any(marked):
+                offences = series["Offences"]
+                series[name] = [v if m else None for v, m in zip(offences, marked, strict=True)]
+                no_value[name] = [not m for m in marked]
+    span = f", {months[0]} to {months[-1]}" if months else ""
+    return PackChart(
+        f"Statistical process control: offences by month{span}",
+        "line",
+        months,
+        series,
+        no_value=no_value,
+        no_value_note=CONTROL_NOTE,
+    )
+
+
 def pack_charts(
     trend: pl.DataFrame,
     spc: pl.DataFrame,
@@ -158,17 +218,7 @@ def pack_charts(
                 ROLLING_AVERAGE: trend["rolling_12m_average"].to_list(),
             },
         ),
-        PackChart(
-            "Statistical process control: offences by month",
-            "line",
-            _months(spc, "month"),
-            {
-                "Offences": spc["value"].to_list(),
-                "Mean": spc["mean"].to_list(),
-                "Upper process limit": spc["upper_limit"].to_list(),
-                "Lower process limit": spc["lower_limit"].to_list(),
-            },
-        ),
+        _control(spc),
         replace(
             _category_bars(
                 "Risk and flags: DA against non-DA",
@@ -191,19 +241,29 @@ def figure(chart: PackChart) -> go.Figure:
         colour = SERIES_COLOURS.get(name)
         choice = SERIES_CHOICE.get(name)
         if chart.kind == "line":
-            plain = name in SPC_LINES or name == ROLLING_AVERAGE  # no markers, as drawn
+            line = line_of(name)
+            plain = line in SPC_LINES or name == ROLLING_AVERAGE  # no markers, as drawn
+            special = name in (SPECIAL_HIGH, SPECIAL_LOW)  # markers alone
             out.add_trace(
                 go.Scatter(
                     x=chart.categories,
                     y=values,
                     name=name,
-                    mode="lines" if plain else "lines+markers",
+                    mode="markers" if special else "lines" if plain else "lines+markers",
                     line={
-                        "color": colour,
-                        "dash": "dash" if name in SPC_LINES else DASHES.get(choice or "", "solid"),
+                        "color": SERIES_COLOURS.get(line, colour),
+                        "dash": "dash" if line in SPC_LINES else DASHES.get(choice or "", "solid"),
                         "width": 3 if name == ROLLING_AVERAGE else 2,
                     },
-                    marker={"symbol": SYMBOLS.get(choice or "", "circle")},
+                    marker={
+                        "symbol": "triangle-up"
+                        if name == SPECIAL_HIGH
+                        else "triangle-down"
+                        if name == SPECIAL_LOW
+                        else SYMBOLS.get(choice or "", "circle"),
+                        "size": 12 if special else 6,
+                        "color": SERIES_COLOURS.get(line, colour),
+                    },
                 )
             )
         else:
@@ -223,4 +283,6 @@ def figure(chart: PackChart) -> go.Figure:
         out.update_yaxes(autorange="reversed")
     else:
         out.update_yaxes(tickformat=",d", rangemode="tozero")
+        if chart.largest < 5:  # ticks of 0.2 read "0, 0, 0, 1, 1, 1" (helper 83)
+            out.update_yaxes(dtick=1, tick0=0)
     return out

@@ -21,7 +21,13 @@ from stalking_profile.measures import spc
 from stalking_profile.measures.categories import FORCE
 from stalking_profile.measures.indicators import INDICATORS
 from stalking_profile.pack import findings
-from stalking_profile.pack.charts import ROLLING_AVERAGE, SPC_LINES, PackChart, pack_charts
+from stalking_profile.pack.charts import (
+    ROLLING_AVERAGE,
+    SPC_LINES,
+    PackChart,
+    line_of,
+    pack_charts,
+)
 from stalking_profile.pack.findings import Finding
 from stalking_profile.publication import exact_for_protection, round_counts
 from stalking_profile.scrutiny.tracker import latest, whose
@@ -128,13 +134,17 @@ def with_no_value(
     first_average = add_months(data_start, ROLLING_MONTHS - 1)
     trend, control, *others = charts
     run_chart = len(control.categories) < spc.MINIMUM_POINTS
+    limits = SPC_LINES[1:]  # the limits, not the mean
     return [
         replace(trend, no_value={ROLLING_AVERAGE: [m < first_average for m in months]}),
         replace(
             control,
-            no_value={
-                name: [run_chart] * len(control.categories)
-                for name in SPC_LINES[1:]  # the limits, not the mean
+            no_value={  # outside a segment, or a month not marked: no value, not withheld
+                name: [
+                    outside or (run_chart and line_of(name) in limits)
+                    for outside in control.no_value.get(name, [False] * len(values))
+                ]
+                for name, values in control.series.items()
             },
         ),
         *others,
@@ -149,7 +159,14 @@ def _charted(
     return (
         tables.trend,
         spc.with_count_floor(
-            tables.spc.select("month", "value", "mean", "upper_limit", "lower_limit")
+            tables.spc.select(
+                "month",
+                "value",
+                "mean",
+                "upper_limit",
+                "lower_limit",
+                *(c for c in ("partition", "special_cause", "side") if c in tables.spc.columns),
+            )
         ),
         tables.risk.select("label", "category", "rate"),
         tables.outcomes.select("group_short", "category", "share"),
@@ -200,6 +217,7 @@ def gather(
             _change_q(gateway, flt),
             flt.year_earlier(queries.dataset_info(exact).first_month),
         ),
+        *findings.control(tables.spc),
         *findings.domestic_share(tables.headline),
         *findings.outcomes(tables.headline),
         *findings.risk(tables.risk, _risk_tests(gateway, flt)),
@@ -298,8 +316,8 @@ def disclosure_statement(provenance: Provenance, protected: Protected | None, fu
         "overlap can be differenced (publish periods that do not, such as financial years); "
         "figures published under another rule (this threshold beside the ONS style's), "
         "which are protected on their own too: publish under one rule. "
-        "Publication mode gives the whole force (with each district's rows), one offence "
-        "type at a time; "
+        "Publication mode gives the whole force (each district's rows are on the dashboard's "
+        "pages: the Trends page's district table), one offence type at a time; "
         "DA, non-DA and both are protected as one; civil orders are given for DA and "
         "non-DA together only."
     )

@@ -5,6 +5,7 @@ SPC limits and means as line series; the ward map as a picture) and a PDF of the
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
@@ -35,8 +36,11 @@ from stalking_profile.pack.charts import (
     SERIES_CHOICE,
     SERIES_COLOURS,
     SPC_LINES,
+    SPECIAL_HIGH,
+    SPECIAL_LOW,
     PackChart,
     figure,
+    line_of,
 )
 from stalking_profile.pack.content import PackContent
 from stalking_profile.tables import NO_DATA, SUPPRESSED, column_for, python_values
@@ -82,28 +86,58 @@ def _slide(deck, content: PackContent, title: str):
     footer = slide.shapes.add_textbox(
         Inches(0.5), TALL - Inches(0.55), WIDE - Inches(1), Inches(0.4)
     )
+    footer.text_frame.word_wrap = True  # a long force or district name: two lines, not off
     footer.text_frame.text = _footer(content)
     footer.text_frame.paragraphs[0].font.size = Pt(11)
     slide.notes_slide.notes_text_frame.text = _notes(content)
     return slide
 
 
+TEXT_TOP, FOOTER_TOP = 1.5, 6.95  # inches: under a slide's title; its footer
+# Calibri's characters an inch, at 1 pt (about 0.5 em each on average), and a line's height
+CHARACTERS_PER_INCH_PT, LINE_EM = 72 / 0.5, 1.2
+
+
+def text_inches(paragraphs: Sequence[str], size: float, width: float, after: float = 0) -> float:
+    """How tall `paragraphs` of `size`-point text wrap to in a box `width` inches wide (each
+    followed by `after` points).
+
+    >>> round(text_inches(["x" * 100], 18, 12.1), 2), round(text_inches(["a", "b"], 12, 6), 2)
+    (0.6, 0.4)
+    """
+    per_line = max(1, int(width * CHARACTERS_PER_INCH_PT / size))
+    lines = sum(max(1, math.ceil(len(text) / per_line)) for text in paragraphs)
+    return (lines * size * LINE_EM + len(paragraphs) * after) / 72
+
+
 def _text(slide, *paragraphs: str) -> None:
-    """Paragraphs of text filling the slide under its title."""
-    box = slide.shapes.add_textbox(Inches(0.6), Inches(1.5), WIDE - Inches(1.2), TALL - Inches(2.3))
+    """Paragraphs of text filling the slide under its title, at 18 pt, or smaller where they
+    would not fit above its footer (11 findings of a period across two rule changes ran over
+    the footer and off the slide at 18 pt: helper 83)."""
+    width, room = (WIDE - Inches(1.2)) / 914400, FOOTER_TOP - 0.1 - TEXT_TOP
+    size = next((s for s in (18, 16, 14, 12) if text_inches(paragraphs, s, width, 8) <= room), 11)
+    box = slide.shapes.add_textbox(Inches(0.6), Inches(TEXT_TOP), WIDE - Inches(1.2), Inches(room))
     box.text_frame.word_wrap = True
     for index, text in enumerate(paragraphs):
         paragraph = box.text_frame.paragraphs[0] if index == 0 else box.text_frame.add_paragraph()
         paragraph.text = text
-        paragraph.font.size = Pt(18)
+        paragraph.font.size = Pt(size)
         paragraph.space_after = Pt(8)
 
 
+def _note_inches(text: str) -> float:
+    """How tall a slide's note under its chart is (12 pt, wrapped)."""
+    return text_inches([text], 12, (WIDE - Inches(1.2)) / 914400) + 0.1
+
+
 def _note(slide, text: str) -> None:
-    """A line under the slide's chart or table, above its footer."""
+    """Lines under the slide's chart or table, above its footer, wrapped (one line, it ran 37
+    inches off a 13-inch slide: the withheld bars of a publication pack's outcome groups)."""
+    height = _note_inches(text)
     note = slide.shapes.add_textbox(
-        Inches(0.6), TALL - Inches(0.85), WIDE - Inches(1.2), Inches(0.3)
+        Inches(0.6), Inches(FOOTER_TOP - height), WIDE - Inches(1.2), Inches(height)
     )
+    note.text_frame.word_wrap = True
     note.text_frame.text = text
     note.text_frame.paragraphs[0].font.size = Pt(12)
 
@@ -111,7 +145,8 @@ def _note(slide, text: str) -> None:
 def _chart(slide, shown: PackChart):
     """A native chart under the slide's title; where a value is withheld, a line under it
     says what is left out (PackChart.withheld_note: a gap read as a zero, or as nothing)."""
-    if note := shown.withheld_note:
+    note = shown.withheld_note
+    if note:
         _note(slide, note)
     data = CategoryChartData(number_format="0%" if shown.percent else "#,##0")
     data.categories = list(shown.categories)
@@ -120,8 +155,9 @@ def _chart(slide, shown: PackChart):
         data.add_series(name, values)
     # markers: a month between two withheld ones, or a one-month pack's, is a point
     kind = XL_CHART_TYPE.BAR_CLUSTERED if shown.kind == "bar" else XL_CHART_TYPE.LINE_MARKERS
+    bottom = FOOTER_TOP - (_note_inches(note) if note else 0.0) - 0.05
     frame = slide.shapes.add_chart(
-        kind, Inches(0.6), Inches(1.5), WIDE - Inches(1.2), TALL - Inches(2.45), data
+        kind, Inches(0.6), Inches(TEXT_TOP), WIDE - Inches(1.2), Inches(bottom - TEXT_TOP), data
     )
     _described(frame, f"{slide.shapes.title.text}: chart of {', '.join(series)}")
     chart = frame.chart
@@ -130,6 +166,10 @@ def _chart(slide, shown: PackChart):
         chart.legend.position = XL_LEGEND_POSITION.TOP
         chart.legend.include_in_layout = False
     chart.font.size = Pt(14)
+    if not shown.percent and shown.largest < 5:  # whole counts: 0, 1, 2 ..., not 0.2 steps
+        chart.value_axis.major_unit = 1
+        chart.value_axis.tick_labels.number_format = "#,##0"
+        chart.value_axis.tick_labels.number_format_is_linked = False
     _styled(chart, shown.kind)
     return chart
 
@@ -165,14 +205,27 @@ def _styled(chart, kind: str) -> None:
                 fill.fore_color.rgb = rgb
             continue
         line = series.format.line
+        rgb = rgb or _rgb(SERIES_COLOURS.get(line_of(series.name)))
         if rgb is not None:
             line.color.rgb = rgb
-        if series.name in SPC_LINES:
+        if series.name in (SPECIAL_HIGH, SPECIAL_LOW):  # markers alone, as the page draws them
+            line.fill.background()
+            series.marker.style = XL_MARKER_STYLE.TRIANGLE
+            series.marker.size = 11
+            series.marker.format.fill.solid()
+            if rgb is not None:
+                series.marker.format.fill.fore_color.rgb = rgb
+            continue
+        if line_of(series.name) in SPC_LINES:
             line.dash_style = MSO_LINE_DASH_STYLE.DASH
         elif choice in _DASH:
             line.dash_style = _DASH[choice]
         if choice in _MARKER:  # the others keep PowerPoint's (a line chart with markers)
             series.marker.style = _MARKER[choice]
+
+
+def _rgb(colour: str | None) -> RGBColor | None:
+    return RGBColor.from_string(colour.lstrip("#")) if colour else None
 
 
 def _described(shape, text: str) -> None:
@@ -282,14 +335,15 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
 
     if content.recommendations is not None and content.recommendations.height:
         slide = _slide(deck, content, "Recommendations: latest status as stated")
-        _table(slide, content.recommendations.head(18), [0.7, 2.6, 2.2, 1.6, 2.4])
+        # 16 rows of 0.28 inch and the header end at 6.3 inches, above the note (18 ran under it)
+        _table(slide, content.recommendations.head(16), [0.7, 2.6, 2.2, 1.6, 2.4])
         for row in slide.shapes[-1].table.rows:
             row.height = Inches(0.28)
             for cell in row.cells:
                 cell.text_frame.paragraphs[0].font.size = Pt(10)
         notes = [content.recommendations_source]
-        if content.recommendations.height > 18:  # said, not cut short in silence
-            more = content.recommendations.height - 18
+        if content.recommendations.height > 16:  # said, not cut short in silence
+            more = content.recommendations.height - 16
             notes.append(f"And {more:,} more: every recommendation is in the PDF.")
         if any(notes):
             _note(slide, " ".join(note for note in notes if note))

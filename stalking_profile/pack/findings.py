@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from stalking_profile.filters import Comparison, ProfileFilter, month_label
+from stalking_profile.measures.spc import variation
 from stalking_profile.tables import SUPPRESSED
 
 SIGNIFICANCE = 0.05
@@ -228,6 +229,36 @@ OPEN_CASES_CAVEAT = (
     "Each offence's outcome is its latest at the extract date, and offences still open count "
     "in the denominator: a period of recent offences reads low until they close."
 )
+
+
+def control(chart: pl.DataFrame) -> list[Finding]:
+    """The latest month on the XmR chart (spc.xmr's columns, as published), in the words of
+    the Trends page's variation: special cause, higher or lower, or common cause, with its
+    process limits; nothing where there are too few points or the detail is withheld (the
+    pack had no word of the 17 months the page marks: helper 83)."""
+    if chart.is_empty() or chart["value"][-1] is None:
+        return []
+    verdict = variation(chart)
+    latest = chart.row(-1, named=True)
+    if verdict == "too few points" or latest["upper_limit"] is None:
+        return []
+    limits = f"process limits {max(latest['lower_limit'], 0):,.0f} to {latest['upper_limit']:,.0f}"
+    month = f"{month_label(latest['month'])} ({int(latest['value']):,} offences)"
+    marked = int(chart["special_cause"].fill_null(False).sum())
+    since = f"{month_label(chart['month'][0])} to {month_label(latest['month'])}"
+    text = (
+        f"{month} is within common-cause variation ({limits})"
+        if verdict == "common cause"
+        else f"{month} is a special cause, {'higher' if latest['side'] == 'high' else 'lower'} "
+        f"than common-cause variation allows ({limits})"
+    )
+    return [
+        Finding(
+            f"{text}; {marked:,} of the {chart.height} months from {since} are special "
+            "cause on the chart.",
+            "XmR chart of offences by month (Making Data Count rules)",
+        )
+    ]
 
 
 def risk(selection: pl.DataFrame, tests: pl.DataFrame | None = None) -> list[Finding]:
