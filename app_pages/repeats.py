@@ -73,6 +73,6 @@ if serial_tab.open:
             f"{settings.serial_years} years up to the period's end, or for a longer period "
             f"within any {settings.serial_years} years of it (MATAC's definition by default; set "
             "`STALKING_PROFILE_SERIAL_VICTIMS` and `STALKING_PROFILE_SERIAL_YEARS`). Where the "
-            "window starts before the data ('Whole window within the data' unticked), earlier "
-            "victims are not seen."
+            "window starts before the data (the column 'Whole window within the data' reads "
+            "no), earlier victims are not seen."
         )

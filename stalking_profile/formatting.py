@@ -123,6 +123,11 @@ def headline_help(
     no_offences = row["kind"] in ("rate", "share") and row["denominator"] == 0
     if no_offences:
         parts.append("No offences in the period, so no rate.")
+    elif row["kind"] in ("rate", "share") and row["numerator"] is None:  # "suppressed of 6,620"
+        parts.append(f"Of {_shown(row['denominator'])} offences: the number {SUPPRESSED}.")
+        parts.append(interval(row["lower"], row["upper"]))
+        if row["value"] is None:
+            parts.append(WITHHELD_WHY)
     elif row["kind"] in ("rate", "share"):
         parts.append(f"{_shown(row['numerator'])} of {_shown(row['denominator'])}.")
         parts.append(interval(row["lower"], row["upper"]))

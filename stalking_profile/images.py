@@ -76,6 +76,7 @@ def for_slide(figure: go.Figure, provenance: Provenance) -> go.Figure:
         margin={"l": 90, "r": 40, "t": 120, "b": 170 + 20 * (len(lines) - 3)},
         font={"size": 15, "color": "#222222"},
         title_font_size=22,
+        title_x=0.02,  # the page's 0 put the title against the image's edge (helper 84)
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "right", "x": 1},
         paper_bgcolor="white",
     )

@@ -286,7 +286,8 @@ def test_a_withheld_count_is_suppressed_in_a_tiles_tooltip(demo_gateway) -> None
     for row in withheld:
         text = formatting.headline_help(row)
         assert "no data" not in text
-        assert f"suppressed of {row['denominator']:,}." in text
+        # in words (helper 84: "suppressed of 6,620" read as garbled)
+        assert f"Of {row['denominator']:,} offences: the number suppressed." in text
         # and why, which it did not say (helper 64: a force's rate of 160 of 6,620 withheld)
         assert formatting.WITHHELD_WHY in text
     shown = next(row for row in rows if row["value"] is not None)

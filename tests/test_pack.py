@@ -564,6 +564,12 @@ def test_the_export_page_builds_a_pack(app_test):
     at.toggle(key="publication_mode").set_value(True).run()
     assert not [b for b in at.get("download_button") if "pack" in b.label]
     assert any("is not offered: build the pack again" in info.value for info in at.info)
+    # and built in publication mode, its files say so (helper 84: the same names as the
+    # unsuppressed pack's, which could go out by mistake)
+    at.button(key="pack_build").click().run(timeout=180)
+    names = {b.proto.id.rsplit("-pack-", 1)[-1] for b in at.get("download_button")}
+    stem = "stalking-problem-profile-west-yorkshire-demonstration-force-(synthetic)_2020-10_2021-09"
+    assert f"{stem}_all-districts_da-and-non-da_stalking_publication.pdf" in names
 
 
 def test_the_export_page_builds_the_sidebars_district_unless_told_otherwise(app_test):

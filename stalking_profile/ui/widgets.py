@@ -325,8 +325,12 @@ def nothing_to_show(flt: ProfileFilter) -> bool:
 
 
 def file_stem(name: str, flt: ProfileFilter) -> str:
-    """A download's file name (without extension): what it is and the filter it shows."""
-    return f"{name}_{flt.slug(st.session_state.get(ALL_DISTRICTS_KEY, ()))}"
+    """A download's file name (without extension): what it is, the filter it shows, and
+    "_publication" where small numbers are suppressed (a lead who turned publication mode on
+    got the same names for both versions, so the unsuppressed file could go out by mistake:
+    helper 84)."""
+    marked = "_publication" if _publication() else ""
+    return f"{name}_{flt.slug(st.session_state.get(ALL_DISTRICTS_KEY, ()))}{marked}"
 
 
 # A closed expander's table is still sent, and the browser still reads it in: the ward map's
