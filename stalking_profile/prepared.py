@@ -19,7 +19,14 @@ from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
-from stalking_profile import geography, map_panels, panels, people_panels, protection_panels
+from stalking_profile import (
+    geography,
+    map_panels,
+    panels,
+    people_panels,
+    protection_panels,
+    queries,
+)
 from stalking_profile.config import SMALL_DENOMINATOR
 from stalking_profile.db import Gateway
 from stalking_profile.filters import ProfileFilter
@@ -35,6 +42,12 @@ def _hotspot_maps(gateway: Gateway, flt: ProfileFilter, small_denominator: int) 
     wards = geography.ward_list(gateway, flt.districts)
     if not wards.is_empty():  # else no map to prepare
         map_panels.protect_wards_ahead(gateway, flt, wards)
+
+
+def _emerging_hotspots(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> None:
+    first = queries.dataset_info(gateway).first_month
+    if first is not None:
+        map_panels.protect_emerging_ahead(gateway, flt, first)
 
 
 def _victims_and_suspects(gateway: Gateway, flt: ProfileFilter, small_denominator: int) -> None:
@@ -53,6 +66,8 @@ PAGES: dict[str, Callable[[Gateway, ProfileFilter, int], None]] = {
     "Hotspot maps": _hotspot_maps,
     "Victims and suspects": _victims_and_suspects,
     "Victim contact": _victim_contact,
+    # last: the Hotspot maps page's tab, whose quarters' span no other page protects (9-14 s)
+    "Emerging hotspots": _emerging_hotspots,
 }
 
 

@@ -23,6 +23,7 @@ from stalking_profile import (
     prepared,
     protection_panels,
     publication,
+    queries,
 )
 from stalking_profile.access import Access, Role
 from stalking_profile.db import Gateway, connect
@@ -41,6 +42,7 @@ def _reading_as(path: Path, role: str) -> Gateway:
 def _opened(gateway: Gateway, flt: ProfileFilter) -> dict:
     """The prepared pages as they are opened for the filter under each DA choice."""
     geometry = ward_geometry(gateway, flt.districts)
+    first = queries.dataset_info(gateway).first_month
     opened = {}
     for choice in DOMESTIC_KEYS:
         chosen = replace(flt, domestic=choice)
@@ -49,6 +51,8 @@ def _opened(gateway: Gateway, flt: ProfileFilter) -> dict:
             map_panels.hotspot_panel(gateway, chosen, geometry, "rate", True),
             people_panels.people_panel(gateway, chosen),
             protection_panels.contact_panel(gateway, chosen),
+            # its quarters' span no other page protects: 9-14 s at each first opening
+            map_panels.emerging_panel(gateway, chosen, geometry, first),
         )
     return opened
 
@@ -87,8 +91,8 @@ def protections(monkeypatch: pytest.MonkeyPatch) -> list:
 def test_pages_prepared_ahead_open_without_protecting_and_show_the_same(
     demo_db_path: Path, protections: list
 ) -> None:
-    """A commissioner's office opens the Outcomes, Hotspot maps, Victims and suspects and
-    Victim contact pages for a filter already prepared (from a page for the DA choice alone):
+    """A commissioner's office opens the Outcomes, Hotspot maps (and its emerging hotspots),
+    Victims and suspects and Victim contact pages for a filter already prepared (from a page for the DA choice alone):
     none is protected again, under any DA choice, and each shows what it shows worked out
     when opened."""
     reader = _reading_as(demo_db_path, "commissioner")
