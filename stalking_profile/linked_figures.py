@@ -12,7 +12,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from stalking_profile.charts import NO_VALUE, copy_figure
+from stalking_profile.charts import COLOURS, NO_VALUE, PATTERNS, copy_figure
 from stalking_profile.geography import SharedGeoJSON
 from stalking_profile.linked_protection import Protected, spc_detail_withheld
 from stalking_profile.maps import colour_bar_top, wards_in_one_colour
@@ -140,6 +140,37 @@ def hide_spc(figure: go.Figure, protected: Protected, table: str) -> go.Figure:
             for note in out.layout.annotations
             if not (str(note.text).startswith("mean ") and str(note.x)[:10] in gone)
         ]
+    return out
+
+
+SPLIT_WITHHELD = "DA and non-DA per month (split withheld)"
+
+
+def trend_as_published(
+    figure: go.Figure, points: Mapping[str, set[date]], table: pl.DataFrame
+) -> go.Figure:
+    """The monthly trend chart as its table (`table`: recorded_month, domestic, non_domestic,
+    offences_total) was published: the points withheld hidden (`hide_points`), and a month
+    whose DA and non-DA counts are withheld but whose total is published drawn as one bar of
+    its total (SPLIT_WITHHELD). It had no bar at all: July 2021's 612, published in the
+    table, the rolling total and the SPC chart, read as an empty month (helper 84)."""
+    out = hide_points(figure, points)
+    if not {"domestic", "non_domestic", "offences_total"} <= set(table.columns):
+        return out
+    whole = table.filter(
+        pl.col("domestic").is_null()
+        & pl.col("non_domestic").is_null()
+        & pl.col("offences_total").is_not_null()
+    )
+    if whole.height:
+        out.add_bar(
+            x=whole["recorded_month"].to_list(),
+            y=whole["offences_total"].to_list(),
+            name=SPLIT_WITHHELD,
+            marker_color=COLOURS["all"],
+            marker_pattern_shape=PATTERNS["all"],
+            opacity=0.85,
+        )
     return out
 
 

@@ -182,7 +182,9 @@ def _protected_overview(
         headline=protected.tables["headline"],
         headline_table=protected.tables["headline_text"],
         trend_table=protected.tables["trend"],
-        trend_figure=linked_figures.hide_points(panel.trend_figure, _trend_points(protected, flt)),
+        trend_figure=linked_figures.trend_as_published(
+            panel.trend_figure, _trend_points(protected, flt), protected.tables["trend"]
+        ),
         offences_chart=protected.tables["spc"],
         scorecard_charts=panel.scorecard_charts.only(PUBLISHED_SCORECARD).replacing(
             "offences",
@@ -748,7 +750,9 @@ def trends_page(
     return TrendsPage(
         VolumePanel(
             protected.tables["trend"],
-            linked_figures.hide_points(volume.figure, _trend_points(protected, flt)),
+            linked_figures.trend_as_published(
+                volume.figure, _trend_points(protected, flt), protected.tables["trend"]
+            ),
         ),
         replace(
             control,

@@ -61,6 +61,29 @@ def test_a_like_for_like_change_names_the_months_it_compares(demo_gateway: Gatew
     assert "Jan 2019 to Dec 2019, the equal-length period before;" in definition
 
 
+def test_a_published_month_whose_split_is_withheld_is_drawn_as_its_total(
+    demo_gateway: Gateway,
+) -> None:
+    """Helper 84: in publication mode July and December 2021 had no bar at all on the monthly
+    chart, their DA and non-DA counts withheld, though their totals (612, 443) are published
+    beside it: a month of 600 offences read as empty. Such a month is one bar, its total."""
+    from stalking_profile.access import Access, Role
+    from stalking_profile.linked_figures import SPLIT_WITHHELD
+
+    reader = demo_gateway.scoped(Access.for_role("pcc", Role.COMMISSIONER))
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), ALL)
+    page = panels.trends_page(reader, flt, 6, True)
+    split = page.volume.table.filter(pl.col("domestic").is_null())
+    assert split.height and split["offences_total"].null_count() == 0
+    (bar,) = [t for t in page.volume.figure.data if t.name == SPLIT_WITHHELD]
+    assert [str(x)[:7] for x in bar.x] == [f"{m:%Y-%m}" for m in split["recorded_month"]]
+    assert list(bar.y) == split["offences_total"].to_list()
+    overview = panels.overview(reader, flt, 30, 6).trend_figure
+    assert [t for t in overview.data if t.name == SPLIT_WITHHELD]
+    unpublished = panels.trends_page(demo_gateway, flt, 6, True).volume.figure
+    assert not [t for t in unpublished.data if t.name == SPLIT_WITHHELD]
+
+
 def test_trend_panel_marks_the_april_2020_change(demo_gateway: Gateway) -> None:
     flt = ProfileFilter(date(2019, 4, 1), date(2021, 3, 1), ALL)
     view = panels.trends_volume(demo_gateway, flt)
