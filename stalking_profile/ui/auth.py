@@ -80,11 +80,21 @@ def _page_asked_for() -> str:
 RESTRICTED_PAGES = frozenset({"prioritisation", "data", "admin", "export", "dip-samples"})
 
 
+PAGE_REFUSED_KEY = "_page_refused"  # (the page shown instead, what it says), while on it
+
+
 def return_to_page_asked_for(navigation: StreamlitPage, pages: list[StreamlitPage]) -> None:
     """After signing in, the page a shared or bookmarked address named (with its filters),
     not the default page; once, and only a page this session's role is offered. An address
-    naming a page the role is not offered says so (it silently showed the default page), and
-    one of RESTRICTED_PAGES is written to the audit trail as refused."""
+    naming a page the role is not offered says so (it silently showed the default page), on
+    every run of the page shown instead until another is opened (the sidebar's rerun to
+    write `?district=CD` as `CD Calderdale` wiped it: helper 84), and one of
+    RESTRICTED_PAGES is written to the audit trail as refused."""
+    kept = st.session_state.get(PAGE_REFUSED_KEY)
+    if kept and kept[0] == navigation.url_path:
+        st.warning(kept[1], icon=":material/block:")
+    elif kept:
+        del st.session_state[PAGE_REFUSED_KEY]
     if st.session_state.get("_first_page_shown"):
         return
     st.session_state["_first_page_shown"] = True
@@ -98,12 +108,13 @@ def return_to_page_asked_for(navigation: StreamlitPage, pages: list[StreamlitPag
             kept = {name: st.query_params.get_all(name) for name in st.query_params}
             st.switch_page(page, query_params=kept)
     access = current_access()
-    st.warning(
+    said = (
         f"The page address names a page, “{literal(wanted[:60])}”, that "
         + (f"your role ({access.role.label}) is not offered" if access.signed_in else "is not here")
-        + f": this is {navigation.title} instead.",
-        icon=":material/block:",
+        + f": this is {navigation.title} instead."
     )
+    st.session_state[PAGE_REFUSED_KEY] = (navigation.url_path, said)
+    st.warning(said, icon=":material/block:")
     if wanted in RESTRICTED_PAGES:
         audit.record(store(), Action.ACCESS_REFUSED, access, f"page {wanted}", outcome="refused")
 
