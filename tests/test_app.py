@@ -187,6 +187,19 @@ def test_repeat_shares_are_percentages_in_words(app_test) -> None:
     )
 
 
+def test_a_tile_on_small_numbers_says_so_on_the_tile(app_test) -> None:
+    """Helper 84: Calderdale's non-DA offences, July to September 2021 (11), showed "+20.9%"
+    and arrest, DASH and cyber rates of 18.2% to 45.5% with the caution in a tooltip alone."""
+    at = app_test(
+        **{"from": "Jul 2021", "to": "Sep 2021"}, district="CD Calderdale", da="Non-DA"
+    ).run()
+    deltas = {m.label: m.proto.delta for m in at.metric}
+    assert deltas["Offences"].endswith(" · small numbers")
+    assert deltas["Arrest rate"] == "2 of 11: small numbers"
+    big = app_test(**PUBLISHED_YEAR).run()
+    assert not [m for m in big.metric if "small numbers" in m.proto.delta]
+
+
 def test_overview_shows_the_published_figures(app_test) -> None:
     at = app_test(**PUBLISHED_YEAR).run()
     figures = _metrics(at)

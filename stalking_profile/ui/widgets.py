@@ -280,8 +280,13 @@ def headline_tile(
 ) -> None:
     """One headline figure as a metric tile with its definition and interval in the tooltip
     (the change on the previous period under the offences, and in its tooltip the change on
-    a year earlier; the DA share under DA offences)."""
+    a year earlier; the DA share under DA offences). A figure on small numbers says so on the
+    tile, not only in its tooltip (helper 84: 11 offences read "+20.9%" and rates of 18.2%
+    with the caution out of sight)."""
     delta = None
+    if row["kind"] in ("rate", "share") and row["is_small"] and row["denominator"]:
+        shown = "" if row["numerator"] is None else f"{row['numerator']:,} of "
+        delta = f"{shown}{row['denominator']:,}: small numbers"
     if change is not None and change["value"] is not None:
         label = change["label"]
         # short enough for a tile (helper 46: "-100.0% per day on previous per…" was cut off;
@@ -290,6 +295,8 @@ def headline_tile(
         # "+28.3% a day" read as growth every day (helper 53): the rate compared is per day
         per_day = " (per day)" if label.endswith("per day") else ""
         delta = formatting.signed_percent(change["value"]) + wording + per_day
+        if change["is_small"]:
+            delta += " · small numbers"
     if share is not None and share["value"] is not None:
         delta = f"{formatting.percent(share['value'])} of offences"
     column.metric(
