@@ -895,6 +895,20 @@ def test_a_deck_is_laid_out_for_its_16_9_slides(demo_gateway):
     assert GAP_NOTE in _texts_of(trend)
 
 
+def test_the_pdf_keeps_its_findings_together_and_its_disclosure_statement_last(demo_gateway):
+    """Helper 84: the publication pack's PDF opened with ten lines of disclosure control before
+    its headline figures, and its key findings' heading and first bullet sat at the foot of
+    page 1, the rest over the page. One line says it first; the whole statement ends it."""
+    flt, area = pack_filter(demo_gateway, "force")
+    pack = build(demo_gateway, flt, area, Access.command_line().for_publication())
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pack.pdf)).pages]
+    assert "Disclosure control: Publication mode: counts under 5 suppressed" in pages[0]
+    statement = "Publication mode gives the whole force"  # in the whole statement
+    assert statement not in pages[0] and statement in pages[-1]
+    (holding,) = [i for i, text in enumerate(pages) if "Key findings" in text]
+    assert "Data quality:" in pages[holding]  # the last finding, with the heading
+
+
 def test_every_slides_text_and_chart_end_above_its_footer(demo_gateway):
     """Helper 83: a publication pack's note under the outcome groups ran 37 inches in one line
     off the slide; 11 key findings (February to July 2020, two rule changes) ran over the

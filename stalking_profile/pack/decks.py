@@ -22,6 +22,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import (
     Image,
+    KeepTogether,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -402,17 +403,33 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         with "<b" in it stopped the pack, and an <img> in one drew a file from the server."""
         return Paragraph(escape(text), styles[style])
 
+    # the first page says in one line what disclosure control was applied, the whole
+    # statement closing the document: ten lines of it came before the headline figures, the
+    # first thing a public paper's reader saw (helper 84)
+    below = content.provenance.suppressed_below
+    control = (
+        f"Publication mode: counts under {below} suppressed, and others withheld so that none "
+        "can be worked out; the whole statement is on the last page."
+        if below
+        else content.disclosure
+    )
     story = [
         words(content.title, "Title"),
         words(content.period, "Heading2"),
         words(footer),
         *[words(line) for line in _coverage(content)],
-        words(f"Disclosure control: {content.disclosure}"),
+        words(f"Disclosure control: {control}"),
         Spacer(1, 0.4 * cm),
         words("Headline figures", "Heading2"),
         table(_for_slide(content.headline)),
-        words("Key findings", "Heading2"),
-        *[words(f"• {finding.text}") for finding in content.findings],
+        # the findings together, on a page of their own where they do not fit under the
+        # table (a heading and one bullet sat at a page's foot, the rest over the page)
+        KeepTogether(
+            [
+                words("Key findings", "Heading2"),
+                *[words(f"• {finding.text}") for finding in content.findings],
+            ]
+        ),
     ]
     for shown in content.charts:
         drawn = [words(shown.empty)] if shown.empty else [chart(figure(shown))]
@@ -443,6 +460,7 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
             Paragraph(f"<b>{escape(label)}</b>: {escape(text)}", styles["Normal"])
             for label, text in content.definitions
         ],
+        *([words("Disclosure control", "Heading2"), words(content.disclosure)] if below else []),
     ]
     document.build(story, onFirstPage=mark, onLaterPages=mark)
     return out.getvalue()
