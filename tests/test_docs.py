@@ -76,3 +76,13 @@ def test_the_roles_table_says_what_each_role_may_do() -> None:
         may = [p.value for p in Permission if p in PERMISSIONS[role] and p not in seen]
         named = [p.value for p in Permission if p.value in rows[role.value]]
         assert named == may, role
+
+
+def test_the_definitions_page_gives_readers_no_engineers_notes() -> None:
+    """Helper 84: the Definitions page showed "a month at a time took 3-4 ms a month ... at 10
+    million offences" and "lifelines took 25 ms a fit" beside what each measure counts."""
+    from stalking_profile.measures.registry import ENGINEERS_NOTE, definitions
+
+    shown = definitions()["definition"].to_list()
+    assert [text[:60] for text in shown if ENGINEERS_NOTE.search(text)] == []
+    assert all(text.strip() for text in shown)  # nothing left empty by it

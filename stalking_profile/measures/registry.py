@@ -4,6 +4,7 @@ that computes them and the two cannot drift apart."""
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 
 import polars as pl
@@ -144,6 +145,39 @@ MODULE_RULES = (
 )
 
 
+# an engineer's note in a docstring (a timing, a benchmark's scale, an audit's name), which
+# the Definitions page showed every reader beside what a measure counts (helper 84)
+ENGINEERS_NOTE = re.compile(r"\d\s?ms\b|\d s for |million offences|helper \d+|bench/")
+
+
+def for_readers(text: str) -> str:
+    """A docstring as the Definitions page gives it: without the brackets and sentences that
+    are an engineer's note (ENGINEERS_NOTE).
+
+    >>> for_readers("Counts by month (a month took 3 ms at 10 million offences). Fast.")
+    'Counts by month. Fast.'
+    >>> for_readers("Fitted here: lifelines took 25 ms a fit. A median (of days).")
+    'A median (of days).'
+    """
+    kept, depth, start = [], 0, 0
+    for at, character in enumerate(text):  # brackets first, outermost that holds a note
+        if character == "(":
+            if depth == 0:
+                kept.append(text[start:at])
+                start = at
+            depth += 1
+        elif character == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                group = text[start : at + 1]
+                kept.append("" if ENGINEERS_NOTE.search(group) else group)
+                start = at + 1
+    kept.append(text[start:])
+    joined = re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s{2,}", " ", "".join(kept)))
+    sentences = re.split(r"(?<=\.)\s+", joined.strip())
+    return " ".join(s for s in sentences if not ENGINEERS_NOTE.search(s))
+
+
 def definitions() -> pl.DataFrame:
     """One row per indicator (section "Indicators": its key and definition from the indicator
     registry) and per measure function (section, name, and its docstring without doctest
@@ -172,7 +206,7 @@ def definitions() -> pl.DataFrame:
             "section": section,
             "measure": "how it is counted",
             "module": module.__name__.removeprefix("stalking_profile."),
-            "definition": " ".join((inspect.getdoc(module) or "").split()),
+            "definition": for_readers(" ".join((inspect.getdoc(module) or "").split())),
         }
         for section, module in MODULE_RULES
     ]
@@ -187,7 +221,7 @@ def definitions() -> pl.DataFrame:
                 "section": section,
                 "measure": function.__name__,
                 "module": function.__module__.removeprefix("stalking_profile."),
-                "definition": " ".join(line for line in kept if line),
+                "definition": for_readers(" ".join(line for line in kept if line)),
             }
         )
     return pl.DataFrame(rows)
