@@ -1071,3 +1071,12 @@ def test_the_outcome_finding_says_open_offences_count_in_its_denominator():
     (finding,) = findings.outcomes(headline)
     assert finding.text.startswith("In 43% of offences")
     assert finding.text.endswith(findings.OPEN_CASES_CAVEAT)
+    # helper 83: an outcome 1-8 rate of 1 offence read "100.0%" with no caution
+    one = headline.with_columns(
+        value=pl.Series([0.0, 1.0]),
+        numerator=pl.Series([0, 1]),
+        denominator=pl.Series([1, 1]),
+        is_small=pl.Series([True, True]),
+    )
+    (finding,) = findings.outcomes(one)
+    assert "; 100.0% (1 of 1: small numbers) ended in a charge" in finding.text

@@ -219,7 +219,8 @@ def outcomes(headline: pl.DataFrame) -> list[Finding]:
     if charged is not None and charged["value"] == 0:
         text += "; none ended in a charge or another outcome 1-8"
     elif charged is not None and charged["value"] is not None:
-        text += f"; {charged['value']:.1%} ended in a charge or another outcome 1-8"
+        # with its small-numbers caution too (helper 83: "100.0%" of 1 offence, unqualified)
+        text += f"; {charged['value']:.1%}{_few(charged)} ended in a charge or another outcome 1-8"
     # as the Overview says beside them (helper 71: the pack stated both for November 2021 to
     # January 2022, when 52% of the offences were still open, with no word of it)
     return [Finding(text + ". " + OPEN_CASES_CAVEAT, "outcome 16 rate; outcome 1-8 rate")]
