@@ -650,14 +650,33 @@ def share_bar_figure(
     """Horizontal bars of each row's share by category (e.g. outcome groups, DASH risk levels),
     on an axis of the share of `share_of`, each bar's count of `counted` on hover.
 
-    `table`: label_column, category, share (0-1), offences (the count behind the share).
+    `table`: label_column, category, share (0-1), offences (the count behind the share); with
+    lower and upper, each bar's 95% interval as a line, and with is_small, a subtitle where
+    any share rests on small numbers (helper 84: a DASH risk mix of 5 forms read "80% / 20%"
+    as plain bars, the caution in the table behind the chart alone).
     """
     figure = new_figure()
+    intervals = {"lower", "upper"} <= set(table.columns)
+    if "is_small" in table.columns and table["is_small"].fill_null(False).any():
+        title += "<br><sup>Lines: 95% intervals. Some shares rest on small numbers: treat with caution</sup>"
     for category in ("domestic", "non_domestic", "all"):
         part = table.filter(pl.col("category") == category)
         if part.is_empty():
             continue
+        error = (
+            {
+                "type": "data",
+                "array": (part["upper"] - part["share"]).to_list(),
+                "arrayminus": (part["share"] - part["lower"]).to_list(),
+                "color": MUTED_TEXT,
+                "thickness": 1.2,
+                "width": 4,
+            }
+            if intervals
+            else None
+        )
         figure.add_bar(
+            error_x=error,
             y=part[label_column].to_list(),
             x=part["share"].to_list(),
             orientation="h",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import numpy as np
@@ -82,6 +83,22 @@ def test_a_published_month_whose_split_is_withheld_is_drawn_as_its_total(
     assert [t for t in overview.data if t.name == SPLIT_WITHHELD]
     unpublished = panels.trends_page(demo_gateway, flt, 6, True).volume.figure
     assert not [t for t in unpublished.data if t.name == SPLIT_WITHHELD]
+
+
+def test_the_dash_risk_mix_draws_its_intervals_and_says_when_numbers_are_small(
+    demo_gateway: Gateway,
+) -> None:
+    """Helper 84: Calderdale's non-DA DASH forms, July to September 2021 (5), were drawn as
+    "80% standard, 20% medium" plain bars, the caution and the 0-43% interval of "high" only
+    in the table behind the chart."""
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    panel = panels.risk_panel(demo_gateway, flt, 30)
+    figure, mix = panel.dash_figure, panel.dash_mix
+    assert "Some shares rest on small numbers: treat with caution" in figure.layout.title.text
+    (bars,) = figure.data
+    assert list(bars.error_x.array) == pytest.approx((mix["upper"] - mix["rate"]).to_list())
+    big = panels.risk_panel(demo_gateway, replace(flt, districts=ALL, domestic="all"), 30)
+    assert "small numbers" not in big.dash_figure.layout.title.text
 
 
 def test_trend_panel_marks_the_april_2020_change(demo_gateway: Gateway) -> None:
