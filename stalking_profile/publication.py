@@ -49,7 +49,10 @@ _TRACE_ARRAYS = ("x", "y", "z", "values", "text", "customdata", "hovertext", "r"
 
 
 def unpublishable(
-    districts: tuple[str, ...], every_district: tuple[str, ...], offence_types: tuple[str, ...]
+    districts: tuple[str, ...],
+    every_district: tuple[str, ...],
+    offence_types: tuple[str, ...],
+    may_switch_off: bool = True,
 ) -> str:
     """Why publication mode shows no figures for this choice ("" when it does). Publication
     mode shows the whole force (whose pages give each district's rows) and one offence type
@@ -61,7 +64,8 @@ def unpublishable(
     non-DA offences less the other four districts' 34 gave Calderdale's 2); protecting the
     force and its districts as one took a minute for one year of the demo's six linked pages
     (docs/performance.md). Stalking and harassment together, beside one of them, gave the
-    other's (67 district-months of 2021 on the demo)."""
+    other's (67 district-months of 2021 on the demo). `may_switch_off`: whether the role may
+    turn publication mode off (a commissioner's office, always in it, was told to)."""
     why, change = [], []
     if len(districts) < len(every_district):
         why.append(
@@ -78,9 +82,8 @@ def unpublishable(
         change.append("choose one offence type")
     if not why:
         return ""
-    return (
-        f"Publication mode shows {' and '.join(why)}: {' and '.join(change)} in the sidebar. "
-        "Switch publication mode off (where your role may) for the figures of this choice."
+    return f"Publication mode shows {' and '.join(why)}: {' and '.join(change)} in the sidebar." + (
+        " Switch publication mode off for the figures of this choice." if may_switch_off else ""
     )
 
 

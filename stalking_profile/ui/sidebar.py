@@ -9,6 +9,7 @@ from typing import cast
 import polars as pl
 import streamlit as st
 
+from stalking_profile.access import PERMISSIONS, Permission
 from stalking_profile.filters import (
     DOMESTIC_CHOICES,
     Domestic,
@@ -270,7 +271,11 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
         return None
     chosen_types = tuple(t for t in ("stalking", "harassment") if t in types)
     districts = tuple(code for code in codes if code in chosen)
-    if current_access().publication and (why := unpublishable(districts, codes, chosen_types)):
+    access = current_access()
+    may_switch_off = Permission.UNSUPPRESSED in PERMISSIONS[access.role]
+    if access.publication and (
+        why := unpublishable(districts, codes, chosen_types, may_switch_off)
+    ):
         st.info(why, icon=":material/visibility_off:")
         return None
     return ProfileFilter(
