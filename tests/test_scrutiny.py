@@ -968,6 +968,8 @@ def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):
     assert f"| {case} | No DASH although a DA link | 9. Performance dashboards |" in text
     assert "Not reviewed yet." in text  # the other cases
     assert "seed 5" in text
+    # a reference as written, in the file too (helper 80: "SYN\-BD\-2109\-00417")
+    assert f"### Case 1: `{case}`" in text and f"| `{case}` | " in text
     # helper 80: a case with the force's response alone, linked, lost its link in the reports
     other = sample.cases["crime_ref"][1]
     reviews.record_answer(

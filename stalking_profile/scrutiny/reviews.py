@@ -531,6 +531,18 @@ def _as_text(text: str) -> str:
     return drawn_literal(" ".join(str(text).splitlines()))
 
 
+def as_code(text: str) -> str:
+    r"""A reference (a crime reference) in the Markdown report as a code span: read as written
+    in the file and when drawn ("SYN\-BD\-2109" had been the file's text: helper 80), a bar
+    escaped so that a table keeps its cells, a backtick in it fenced by two.
+
+    >>> print(as_code("SYN-BD-2109-00417"), as_code("A`B|C"))
+    `SYN-BD-2109-00417` `` A`B\|C ``
+    """
+    text = " ".join(str(text).splitlines()).replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
 def _cell(text: str) -> str:
     """Text in a cell of the Markdown report's tables: as `_as_text` gives it, with a bar
     written as GitHub's tables escape it, so a cell is one cell (a question's text with `|`
@@ -619,14 +631,14 @@ def panel_report(
     ]
     for row in sample.cases.iter_rows(named=True):
         lines.append(
-            f"| {literal(row['crime_ref'])} | {literal(row['district_code'])} | "
+            f"| {as_code(row['crime_ref'])} | {literal(row['district_code'])} | "
             f"{'DA' if row['is_domestic'] else 'non-DA'} | {offence_of(row)} |"
         )
     lines += ["", "## Findings by case", ""]
     ordered = in_question_order(recorded, question_set)
     for row in sample.cases.iter_rows(named=True):
         answers = ordered.filter(crime_ref=row["crime_ref"])
-        lines.append(f"### Case {row['position']}: {literal(row['crime_ref'])}")
+        lines.append(f"### Case {row['position']}: {as_code(row['crime_ref'])}")
         lines.append("")
         if answers.is_empty():
             lines += ["Not reviewed yet.", ""]
