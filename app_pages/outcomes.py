@@ -45,7 +45,7 @@ if within_tab.open:
         if within_note := view.within_note(flt):
             st.caption(f":material/warning: {within_note}")
         ui.show_table(
-            view.time_to_outcome,
+            view.time_to_outcome_table,
             ui.file_stem("outcomes-time-to-outcome", flt),
             labels={"median_days": "Median days to outcome (open offences counted)"},
         )

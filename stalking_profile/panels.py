@@ -878,6 +878,13 @@ class OutcomesPanel:
         return self.within.select(*RATES_SHOWN, "followed_share")
 
     @cached_property
+    def time_to_outcome_table(self) -> pl.DataFrame:
+        """The time to outcome as shown: why a median is blank beside the offences counted,
+        before the medians (last, it was off-screen at 1,440 px: helper 84)."""
+        first = [c for c in ("category", "note", "offences") if c in self.time_to_outcome.columns]
+        return self.time_to_outcome.select(*first, pl.exclude(first))
+
+    @cached_property
     def within_by_month_table(self) -> pl.DataFrame:
         return self.within_by_month.select("recorded_month", *RATES_SHOWN[1:])
 

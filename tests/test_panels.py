@@ -770,3 +770,13 @@ def test_the_repeats_page_names_the_months_that_look_back_across_a_rule_change(
         demo_gateway, ProfileFilter(date(2021, 4, 1), date(2021, 9, 1), ("CD",)), 3, 2
     )
     assert later.lookback_note == ""
+
+
+def test_why_a_median_is_blank_is_shown_beside_it(demo_gateway: Gateway) -> None:
+    """Helper 84: Calderdale's non-DA offences, July to September 2021, showed a blank median
+    time to outcome, its reason ("fewer than 20 outcomes") in a note column off-screen."""
+    flt = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    table = panels.outcomes_panel(demo_gateway, flt, 30).time_to_outcome_table
+    assert table.columns[:3] == ["category", "note", "offences"]
+    blank = table.filter(pl.col("median_days").is_null())
+    assert blank.height and blank["note"].str.contains("fewer than").all()
