@@ -34,7 +34,8 @@ if period_tab.open:
         st.caption(
             "A repeat victim (or suspect) has two or more offences recorded in the period in the "
             "districts chosen: one offence in each of two districts repeats for both together, "
-            "not for either alone. The share of offences involving a repeat suspect is over offences with a suspect "
+            "not for either alone. The share of offences involving a repeat suspect is over "
+            "offences with a suspect "
             "identified. Within DA only DA offences count, so a victim of one DA and one non-DA "
             "offence repeats only in all."
         )

@@ -281,8 +281,7 @@ def _orders_panel(
         pl.col("order_id").is_in(stored["order_id"].implode())
     )
     breaches = orders.breaches_in_force(stored, recorded, extract)
-    in_period = pl.col("breach_date").is_between(start, end)
-    outside = recorded.filter(in_period).height - breaches.filter(in_period).height
+    outside = orders.breaches_not_in_force(stored, recorded, start, end, extract)
     monthly = orders.orders_by_month(stored, months_between(flt.start_month, flt.end_month))
     figure = _orders_figure(monthly, order_type, flt)
     every_order = _every_order(gateway, flt)

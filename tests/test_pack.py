@@ -848,6 +848,30 @@ def test_key_findings_say_a_like_for_like_change_and_a_districts_risk(demo_gatew
     )
 
 
+def test_a_risk_finding_with_no_test_to_cite_says_no_verdict():
+    """The risk finding's q-value, withheld or absent, was formatted as a number (a TypeError
+    for None): the finding then gives the two rates alone."""
+    selection = pl.DataFrame(
+        {
+            "flag": ["arrest_made"] * 2,
+            "category": ["domestic", "non_domestic"],
+            "rate": [0.2, 0.1],
+            "is_small": [False, False],
+            "numerator": [200, 10],
+            "denominator": [1000, 100],
+        }
+    )
+    withheld = pl.DataFrame(
+        {"flag": ["arrest_made"], "q_value": [None]},
+        schema={"flag": pl.String, "q_value": pl.Float64},
+    )
+    for tests in (None, withheld):
+        (finding,) = findings.risk(selection, tests)
+        assert finding.text == (
+            "An arrest was recorded for 20% of DA offences and 10% of non-DA offences."
+        )
+
+
 def test_a_one_month_packs_findings_name_the_month_once(demo_gateway):
     """A user trial: "... were recorded from Sep 2021 to Sep 2021"."""
     flt, area = pack_filter(demo_gateway, "CD", date(2021, 9, 1), date(2021, 9, 1))

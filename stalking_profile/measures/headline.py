@@ -310,7 +310,10 @@ def _times(dispersion: float) -> str:
     return f"{dispersion:.2f}" if dispersion < 10 else f"{dispersion:.1f}"
 
 
-LIKE_FOR_LIKE = "like for like: the months of this period whose twins in the period before the data hold, against those twins"
+LIKE_FOR_LIKE = (
+    "like for like: the months of this period whose twins in the period before the data hold, "
+    "against those twins"
+)
 
 
 def _span(months: list[date]) -> str:
@@ -331,10 +334,9 @@ def _change_definition(
     change's definition, in a table downloaded, said "this period" of 9 of its 12 months,
     beside the period's offences of all 12: helper 78)."""
     if months and months[0] and months[1]:
-        now, before, which = _span(months[0]), _span(months[1]), f", {earlier}"
+        now_in, before, which = f"in {_span(months[0])}", _span(months[1]), f", {earlier}"
     else:
-        now, before, which = "this period", earlier, ""
-    now_in = now if now == "this period" else f"in {now}"
+        now_in, before, which = "this period", earlier, ""
     if compares_per_day(days):
         return (
             f"(offences per day {now_in} / offences per day in {before}) - 1{which}, the "

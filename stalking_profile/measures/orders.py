@@ -257,6 +257,17 @@ def breaches_in_force(orders: pl.DataFrame, breaches: pl.DataFrame, extract: dat
     )
 
 
+def breaches_not_in_force(
+    orders: pl.DataFrame, breaches: pl.DataFrame, start: date, end: date, extract: date
+) -> int:
+    """Breaches recorded in the period (by breach_date, first to last day inclusive) against
+    the `orders` that fall outside their order's time in force (before it was made, or on or
+    after the day it ended: `breaches_in_force` leaves them out), so counted in no table."""
+    in_period = pl.col("breach_date").is_between(start, end)
+    kept = breaches_in_force(orders, breaches, extract).filter(in_period).height
+    return breaches.filter(in_period).height - kept
+
+
 def breach_summary(
     orders: pl.DataFrame,
     breaches: pl.DataFrame,

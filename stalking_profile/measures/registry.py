@@ -117,6 +117,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Civil orders and breaches", orders.orders_by_month),
     ("Civil orders and breaches", orders.take_up),
     ("Civil orders and breaches", orders.breaches_in_force),
+    ("Civil orders and breaches", orders.breaches_not_in_force),
     ("Civil orders and breaches", orders.time_to_order),
     ("Civil orders and breaches", orders.breach_summary),
     ("Civil orders and breaches", orders.time_to_first_breach),

@@ -15,7 +15,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE, MSO_PATTERN
 from pptx.enum.text import PP_ALIGN
-from pptx.util import Inches, Pt
+from pptx.util import Emu, Inches, Pt
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
@@ -95,6 +95,8 @@ def _slide(deck, content: PackContent, title: str):
 
 
 TEXT_TOP, FOOTER_TOP = 1.5, 6.95  # inches: under a slide's title; its footer
+TEXT_WIDTH = Emu(WIDE - Inches(1.2)).inches  # a slide's text and charts, 0.6 inch each side
+RECOMMENDATION_ROWS = 16  # 0.28 inch each, with the header, end at 6.3 inches: above its note
 # Calibri's characters an inch, at 1 pt (about 0.5 em each on average), and a line's height
 CHARACTERS_PER_INCH_PT, LINE_EM = 72 / 0.5, 1.2
 
@@ -115,8 +117,9 @@ def _text(slide, *paragraphs: str) -> None:
     """Paragraphs of text filling the slide under its title, at 18 pt, or smaller where they
     would not fit above its footer (11 findings of a period across two rule changes ran over
     the footer and off the slide at 18 pt: helper 83)."""
-    width, room = (WIDE - Inches(1.2)) / 914400, FOOTER_TOP - 0.1 - TEXT_TOP
-    size = next((s for s in (18, 16, 14, 12) if text_inches(paragraphs, s, width, 8) <= room), 11)
+    room = FOOTER_TOP - 0.1 - TEXT_TOP
+    fits = (s for s in (18, 16, 14, 12) if text_inches(paragraphs, s, TEXT_WIDTH, 8) <= room)
+    size = next(fits, 11)
     box = slide.shapes.add_textbox(Inches(0.6), Inches(TEXT_TOP), WIDE - Inches(1.2), Inches(room))
     box.text_frame.word_wrap = True
     for index, text in enumerate(paragraphs):
@@ -128,7 +131,7 @@ def _text(slide, *paragraphs: str) -> None:
 
 def _note_inches(text: str) -> float:
     """How tall a slide's note under its chart is (12 pt, wrapped)."""
-    return text_inches([text], 12, (WIDE - Inches(1.2)) / 914400) + 0.1
+    return text_inches([text], 12, TEXT_WIDTH) + 0.1
 
 
 def _note(slide, text: str) -> None:
@@ -191,8 +194,7 @@ def _styled(chart, kind: str) -> None:
     pattern or a line's dash and marker too; the SPC mean and limits dashed, as the PDF draws
     them."""
     for series in chart.plots[0].series:
-        colour = SERIES_COLOURS.get(series.name)
-        rgb = RGBColor.from_string(colour.lstrip("#")) if colour else None
+        rgb = _rgb(SERIES_COLOURS.get(series.name))
         choice = SERIES_CHOICE.get(series.name, "")
         if kind == "bar":
             fill = series.format.fill
@@ -336,15 +338,15 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
 
     if content.recommendations is not None and content.recommendations.height:
         slide = _slide(deck, content, "Recommendations: latest status as stated")
-        # 16 rows of 0.28 inch and the header end at 6.3 inches, above the note (18 ran under it)
-        _table(slide, content.recommendations.head(16), [0.7, 2.6, 2.2, 1.6, 2.4])
+        # the rows that end above the note (18 ran under it)
+        _table(slide, content.recommendations.head(RECOMMENDATION_ROWS), [0.7, 2.6, 2.2, 1.6, 2.4])
         for row in slide.shapes[-1].table.rows:
             row.height = Inches(0.28)
             for cell in row.cells:
                 cell.text_frame.paragraphs[0].font.size = Pt(10)
         notes = [content.recommendations_source]
-        if content.recommendations.height > 16:  # said, not cut short in silence
-            more = content.recommendations.height - 16
+        if content.recommendations.height > RECOMMENDATION_ROWS:  # said, not cut in silence
+            more = content.recommendations.height - RECOMMENDATION_ROWS
             notes.append(f"And {more:,} more: every recommendation is in the PDF.")
         if any(notes):
             _note(slide, " ".join(note for note in notes if note))

@@ -34,8 +34,9 @@ def _count(value: float | int | None) -> str:
     return SUPPRESSED if value is None else f"{int(value):,}"
 
 
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+def _p_text(p: float, name: str = "p") -> str:
+    """A p-value (or, `name` "q", a q-value) as the findings write it: 'p = 0.020', 'p < 0.001'."""
+    return f"{name} < 0.001" if p < 0.001 else f"{name} = {p:.3f}"
 
 
 CHANGE_TEST = (
@@ -277,13 +278,12 @@ def risk(selection: pl.DataFrame, tests: pl.DataFrame | None = None) -> list[Fin
             continue
         tested = tests.filter(flag=flag) if tests is not None else None
         q = tested["q_value"][0] if tested is not None and tested.height else None
-        shown = "q < 0.001" if q is not None and q < 0.001 else f"q = {q:.3f}"
         verdict = (
             ""
             if q is None
-            else f": a difference more than chance ({shown})"
+            else f": a difference more than chance ({_p_text(q, 'q')})"
             if q < SIGNIFICANCE
-            else f": a difference chance could explain ({shown})"
+            else f": a difference chance could explain ({_p_text(q, 'q')})"
         )
         found.append(
             Finding(

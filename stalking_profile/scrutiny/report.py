@@ -34,6 +34,7 @@ from stalking_profile.scrutiny.reviews import (
 # slide (PowerPoint grows a row to its text; helper 80). 11 pt text, about 13 characters an
 # inch, 0.19 inch a line, 0.12 inch of cell margins; the rest go on further slides.
 TABLE_WIDTH, TABLE_BOTTOM = 12.0, 7.1
+UNDER_TITLE, UNDER_NOTES = 1.4, 2.6  # inches: where a slide's table starts, without and with notes
 CHARACTERS_PER_INCH, LINE_INCHES, CELL_INCHES = 13, 0.19, 0.12
 
 
@@ -183,20 +184,22 @@ def pptx_bytes(
     for heading, paragraphs, rows in _sections(sample, question_set, recorded, recommendations):
         header, body = (rows[0], rows[1:]) if rows else ([], [])
         # every row shown: a long table goes on over further slides, its header on each
-        parts = slide_parts(header, body, (2.6 if paragraphs else 1.4, 1.4))
+        parts = slide_parts(header, body, (UNDER_NOTES if paragraphs else UNDER_TITLE, UNDER_TITLE))
         for number, part in enumerate(parts, start=1):
             slide = deck.slides.add_slide(deck.slide_layouts[5])
             slide.shapes.title.text = (
                 heading if len(parts) == 1 else f"{heading} ({number} of {len(parts)})"
             )
-            top = Inches(1.4)
+            top = Inches(UNDER_TITLE)
             if paragraphs and number == 1:
-                box = slide.shapes.add_textbox(Inches(0.6), top, Inches(12), Inches(1.2))
+                box = slide.shapes.add_textbox(
+                    Inches(0.6), top, Inches(TABLE_WIDTH), Inches(UNDER_NOTES - UNDER_TITLE)
+                )
                 box.text_frame.word_wrap = True
                 box.text_frame.text = "\n".join(paragraphs)
                 for paragraph in box.text_frame.paragraphs:  # 18 pt ran into the table below
                     paragraph.font.size = Pt(12)
-                top = Inches(2.6) if part else top
+                top = Inches(UNDER_NOTES) if part else top
             if part:
                 shown = [header, *part]
                 heights = [row_inches(row, TABLE_WIDTH / len(header)) for row in shown]
