@@ -188,7 +188,7 @@ def protect_choices(choices: Mapping[Domestic, Tables], below: int) -> dict[Dome
     merged = _merged_choices(published)
     system = merged.system()
     withheld = frozenset(k for k, v in system.values.items() if v is None)
-    hidden = protect_system(system, below) - withheld
+    hidden = protect_system(system, below, spare=headline_counts(system)) - withheld
     hidden -= _copies_shown(hidden, system, below)
     out = {}
     for choice, pub in published.items():
@@ -211,6 +211,28 @@ def protect_beside_every_choice(
     every_page = _merged_choices({c: pages[c].as_published() for c in pages})
     secondary = frozenset(_chosen(c, k) for c in pages for k in pages[c].hidden)
     return protect(tables, "all", below, every_page, secondary)
+
+
+# The Overview's headline figures: the period's offences, the period before and each headline
+# indicator's count (("flag", "outcome_1_8", "all"); a district's has a fourth part).
+HEADLINE = frozenset({"period", "previous", "flag"})
+
+
+def headline_counts(system: LinearSystem) -> frozenset[Key]:
+    """The counts of the headline figures for the force under every DA choice: secondary
+    suppression hides them only where nothing else will do (`disclosure.protect_system`'s
+    `spare`). The demo's force outcome 1-8 rate for February 2021 to January 2022 (160 of
+    6,620) was withheld to keep one informal out-of-court outcome wide, as hiding the formal
+    ones' 23 did too."""
+
+    def is_headline(key: Key) -> bool:
+        if isinstance(key, tuple) and len(key) == 3 and key[0] == CHOSEN:
+            key = key[2]
+        if not isinstance(key, tuple) or not key or key[0] not in HEADLINE:
+            return False
+        return len(key) == (3 if key[0] == "flag" else 2)
+
+    return frozenset(key for key in system.values if is_headline(key))
 
 
 def _chosen(choice: Domestic, key: Key) -> Key:

@@ -628,6 +628,22 @@ def test_a_count_with_no_cell_to_blank_is_never_chosen_to_hide():
     assert high - low + 1 >= BELOW
 
 
+def test_a_headline_count_is_hidden_only_where_nothing_else_will_do():
+    """The force's outcome 1-8 offences (t: charged c, formal out-of-court b and informal x)
+    were hidden to keep x, 1, wide: hiding t leaves x no upper bound, the widest choice, where
+    hiding b (x from 1 to 23) or c was enough. Spared, t stays shown; where only
+    a spared count can protect x, it is hidden after all."""
+    values = {"x": 1, "b": 23, "c": 136, "t": 160}
+    system = LinearSystem(values, [(("x", "b", "c"), "t")])
+    assert protect_system(system, BELOW) == {"x", "t"}
+    hidden = protect_system(system, BELOW, spare=frozenset({"t"}))
+    assert hidden == {"x", "c"}  # b or c: c, the wider (x from 1 to 137)
+    low, high = audit(system, hidden, only={"x"})["x"]
+    assert high - low + 1 >= BELOW
+    # every count beside x spared: none other can protect it, so the search is made again
+    assert protect_system(system, BELOW, spare=frozenset({"b", "c", "t"})) == {"x", "t"}
+
+
 def test_a_non_da_cell_comes_back_from_all_less_da_unless_protected_across_tables():
     """Before: each table alone passes primary suppression, yet 30 - 27 gives the 3 back."""
     system = _da_split([27, 40, 12], [3, 20, 9])
@@ -1757,6 +1773,23 @@ def test_no_withheld_count_comes_back_from_another_pages_counts(
         checked += 1
         assert None in (whole, part), (table, where, whole, part, true_rest)
     assert checked or domestic != "all" or district == "KD"
+
+
+def test_the_forces_headline_outcome_rate_is_published_where_other_counts_protect(demo_gateway):
+    """A commissioner's Overview for the force's latest year (February 2021 to January 2022)
+    showed its outcome 1-8 rate as "suppressed": its 160 offences were hidden to keep one
+    informal out-of-court outcome wide, where hiding the 23 formal ones did as well. The
+    headline figures are now hidden only where nothing else will do, and every page, read
+    under each DA choice side by side, still gives no small count back."""
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), _ALL_DISTRICTS)
+    truths, shown = _pages_of_every_choice(demo_gateway, flt)
+    headline = shown["all"]["headline"]
+    assert _shown(headline, {"indicator": "outcome_1_8_rate"}, "numerator") == 160
+    rates = shown["all"]["outcome_rates"]
+    assert _shown(rates, {"outcome": "outcome_1_8_rate", "category": "all"}, "numerator") == 160
+    _assert_none_narrowed_across_choices(truths, shown)
 
 
 def test_a_district_table_cut_like_for_like_gives_no_first_month_back(demo_gateway):
