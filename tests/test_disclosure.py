@@ -2603,6 +2603,62 @@ def _rows_add_up(frame, label: str, total: str, columns: list[str]):
     return LinearSystem(values, sums)
 
 
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(2020, 4, 1), date(2021, 3, 1)),
+        (date(2021, 1, 1), date(2021, 12, 1)),
+        (date(2021, 7, 1), date(2021, 9, 1)),
+        (date(2021, 2, 1), date(2022, 1, 1)),
+    ],
+)
+def test_the_orders_in_force_each_month_give_no_withheld_orders_made_back(
+    demo_gateway, first, last
+):
+    """In force at a month's end are those in force the month before, and the month's full
+    orders made, less those that ended: a rise of 4 says at least 4 were made. The force's
+    non-molestation orders, April 2020 to March 2021, rose from 5 to 9 in July, and with the
+    year's 17 made in the withheld months each of the seven came to three values (July 4 to
+    6). An attacker's system built here, independently of linked_tables: each type's months
+    add up to its orders made in the period, and in force before + made = in force + ended
+    (never shown, at least 0)."""
+    from stalking_profile import protection_panels
+    from stalking_profile.access import Access, Role
+    from stalking_profile.filters import ProfileFilter
+
+    flt = ProfileFilter(first, last, _ALL_DISTRICTS)
+
+    def system(role) -> LinearSystem:
+        view = protection_panels.orders_panel(
+            demo_gateway.scoped(Access.for_role("x", role)), flt, "SPO"
+        )
+        values, sums = {}, []
+        for (kind,), rows in view.monthly.sort("month").group_by("order_type"):
+            made = []
+            for i, row in enumerate(rows.iter_rows(named=True)):
+                month = row["month"]
+                values["made", kind, month] = row["granted"]
+                values["in force", kind, month] = row["in_force"]
+                made.append(("made", kind, month))
+                if i:
+                    before = ("in force", kind, rows["month"][i - 1])
+                    sums.append(((before, ("made", kind, month)), ("held", kind, month)))
+                    sums.append(
+                        ((("in force", kind, month), ("ended", kind, month)), ("held", kind, month))
+                    )
+            total = view.activity.filter(order_type=kind)["granted"].item()
+            values["period", kind] = total
+            sums.append((tuple(made), ("period", kind)))
+        return LinearSystem(values, sums)
+
+    truth = system(Role.STRATEGIC).values
+    small_keys = {k for k, v in truth.items() if v is not None and 1 <= v < BELOW}
+    assert any(k[0] == "made" for k in small_keys)
+    for key, (low, high) in audit(system(Role.COMMISSIONER), set(), only=small_keys).items():
+        assert low - 1e-6 <= truth[key] <= high + 1e-6
+        assert high - low + 1 >= BELOW - 1e-6, (key, low, high)
+
+
 def test_spos_in_force_cannot_be_subtracted_from_all_types(demo_gateway):
     """The force's 3 SPOs in force sit beside about 1,500 orders of all types: published
     with the other types and their total, the 3 would come back by subtraction. An attacker
