@@ -620,18 +620,22 @@ def mark_suppressed(
     ).to_series()
     if not withheld_row.any():
         return shown, changed
-    # an XmR chart's mean is worked out whatever its months, so one blank throughout is a
-    # series withheld, and its limits with it: withheld in every month, not only in those
-    # whose count is (helper 71: "suppressed" on 4 months, blank on the other 17)
-    whole_series = bool(spc_counts) and "mean" in frame.columns
-    whole_series = whole_series and frame["mean"].null_count() == frame.height
+    # an XmR chart's mean and limits are worked out whatever its months, so one blank
+    # throughout is withheld for the series (the limits where a month is withheld, the mean
+    # where protection hid it): withheld in every month, not only in those whose count is
+    # (helper 71: "suppressed" on 4 months, blank on the other 17)
+    whole_series = {
+        name
+        for name in SPC_LINES
+        if spc_counts and name in frame.columns and frame[name].null_count() == frame.height
+    }
     everywhere = pl.repeat(True, frame.height, eager=True)
     for name in frame.columns:
         if name in HIDDEN:
             continue
         kind = column_for(name).kind
         label = labels.get(name, column_for(name).label)
-        row_withheld = everywhere if whole_series and name in SPC_LINES else withheld_row
+        row_withheld = everywhere if name in whole_series else withheld_row
         if name in counts and frame[name].null_count():
             text = python_values(shown[label], lambda v: f"{v:,}", pl.String)
             shown = shown.with_columns(

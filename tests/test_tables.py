@@ -84,8 +84,8 @@ def test_a_rolling_total_before_12_months_of_data_is_no_value_not_suppressed(
     demo_gateway,
 ) -> None:
     """Helper 71: a commissioner's office, DA, February to December 2019: February's rolling
-    12-month total (under 12 months of data: none) read "suppressed", as did March to May's,
-    which are withheld, so a reader could not tell them apart."""
+    12-month total (under 12 months of data: none) read "suppressed", as did March and
+    April's, which are withheld (March's count is), so a reader could not tell them apart."""
     from datetime import date
 
     from stalking_profile import panels
@@ -101,7 +101,8 @@ def test_a_rolling_total_before_12_months_of_data_is_no_value_not_suppressed(
     total = shown[tables.column_for("rolling_12m_total").label].to_list()
     average = shown[tables.column_for("rolling_12m_average").label].to_list()
     assert total[0] == average[0] == tables.NO_VALUE  # February 2019: 11 months of data
-    assert total[1:4] == average[1:4] == [tables.SUPPRESSED] * 3  # withheld
+    assert total[1:3] == average[1:3] == [tables.SUPPRESSED] * 2  # withheld
+    assert total[3] not in (tables.NO_VALUE, tables.SUPPRESSED)  # May 2019, shown
     assert "rolling_12m_complete" not in " ".join(shown.columns)
 
 
@@ -156,7 +157,8 @@ def test_a_withheld_process_control_series_says_so_in_every_month(demo_gateway) 
     """Helper 71: a commissioner's office, DA, February to December 2019: the Trends page's
     process-control table read "suppressed" for the mean and limits in the 4 months whose
     count is withheld and left them blank in the other 17, though the series' mean and limits
-    are withheld in every month."""
+    are withheld in every month. Since the headline counts are spared, its mean is shown and
+    its limits, blank in every month, read "suppressed" in every month."""
     from datetime import date
 
     from stalking_profile import panels
@@ -168,10 +170,15 @@ def test_a_withheld_process_control_series_says_so_in_every_month(demo_gateway) 
         date(2019, 2, 1), date(2019, 12, 1), ("BD", "CD", "KD", "LD", "WD"), "domestic"
     )
     chart = panels.trends_page(commissioner, flt, 6, True).control.chart_table
-    assert chart["mean"].null_count() == chart.height and chart["value"].null_count() > 0
+    assert chart["value"].null_count() > 0 and chart["upper_limit"].null_count() == chart.height
     shown, _ = tables.mark_suppressed(chart, tables.for_display(chart))
-    for column in ("mean", "upper_limit", "lower_limit"):
+    for column in ("upper_limit", "lower_limit"):
         assert set(shown[tables.column_for(column).label]) == {tables.SUPPRESSED}, column
+    assert chart["mean"].null_count() == 0  # the mean, a sum of the months, is protected
+    # a series whose mean is withheld as well reads "suppressed" for it in every month too
+    hidden = chart.with_columns(pl.lit(None, pl.Float64).alias("mean"))
+    shown, _ = tables.mark_suppressed(hidden, tables.for_display(hidden))
+    assert set(shown[tables.column_for("mean").label]) == {tables.SUPPRESSED}
 
 
 def test_withheld_counts_and_shares_by_district_say_suppressed() -> None:
