@@ -519,6 +519,34 @@ def clipped(frame: pl.DataFrame, limit: int = LONGEST_SHOWN) -> pl.DataFrame:
     return out
 
 
+TEXT_WIDTH = 240  # pixels: the widest a text column is drawn, about 30 characters
+CHARACTER_WIDTH = 7  # pixels a character of the grid's font takes, near enough
+CELL_PADDING = 20  # pixels of a cell's padding
+
+
+def text_widths(shown: pl.DataFrame) -> dict[str, int]:
+    """The text columns of a table as shown (`for_display`) whose longest value is longer
+    than their label -> the width to draw each at: that value's, at CHARACTER_WIDTH a
+    character, and at most TEXT_WIDTH (the others the grid sizes to their label). Sized by the
+    grid, a long text (a definition, a note, an outcome in
+    full) pushed the numbers beside it off the table's right edge at 1,280 px, where a number
+    cut at the edge reads as a smaller one ("Offences with an outcome" read "2,86" for 2,868,
+    helper 86), and a text the grid measured short was cut ("Out of" read "4,295 be" for
+    "4,295 before"). A narrowed cell ends in "…" and reads whole when opened; downloads are
+    unchanged.
+
+    >>> text_widths(pl.DataFrame({"Out of": ["", "4,295 before"], "Definition": ["x" * 40, ""]}))
+    {'Out of': 104, 'Definition': 240}
+    """
+    text = [name for name, dtype in shown.schema.items() if dtype == pl.String]
+    longest = shown.select(pl.col(text).str.len_chars().max().fill_null(0)).row(0) if text else ()
+    return {
+        name: min(TEXT_WIDTH, CHARACTER_WIDTH * most + CELL_PADDING)
+        for name, most in zip(text, longest, strict=True)
+        if most > len(name)
+    }
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = r"^[+-]?[0-9][0-9,]*(\.[0-9]+)?%?\*?$"  # "+86.5%*", "-12": a number, never a formula
 

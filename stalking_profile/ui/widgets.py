@@ -405,6 +405,8 @@ def show_table(
     for label, is_date, fmt in table.formats:
         column = st.column_config.DateColumn if is_date else st.column_config.NumberColumn
         config[label] = column(label, format=fmt)
+    for label, width in table.widths.items():
+        config[label] = st.column_config.TextColumn(label, width=width)
     st.dataframe(table.arrow, hide_index=True, column_config=config, placeholder=tables.NO_VALUE)
     if file_stem is not None:
         csv_download(table.shown, f"{file_stem}.csv")
@@ -477,6 +479,7 @@ class _Prepared:
     shown: pl.DataFrame
     arrow: pa.Table
     formats: tuple[tuple[str, bool, str], ...]
+    widths: dict[str, int]  # narrowed text columns (tables.text_widths)
 
 
 def _prepare(frame: pl.DataFrame, labels: dict[str, str] | None, publication: bool) -> _Prepared:
@@ -490,7 +493,8 @@ def _prepare(frame: pl.DataFrame, labels: dict[str, str] | None, publication: bo
         for label, fmt in tables.display_formats(frame, labels).items()
         if label not in marked and (schema[label] == pl.Date or schema[label].is_numeric())
     )
-    return _Prepared(shown, _as_arrow(tables.clipped(shown)), formats)
+    widths = tables.text_widths(shown)
+    return _Prepared(shown, _as_arrow(tables.clipped(shown)), formats, widths)
 
 
 def _prepared(frame: pl.DataFrame, labels: dict[str, str] | None, publication: bool) -> _Prepared:
