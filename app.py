@@ -150,7 +150,9 @@ if info is None:
 ui.synthetic_banner(info, access.signed_in)
 ui.coverage_banner(info)
 profile_filter = ui.filter_sidebar(info, district_table)
-if profile_filter is None:
+if profile_filter is None:  # said why: the pages of figures wait for a filter, the rest open
+    if navigation.url_path not in NEEDS_OFFENCES:
+        navigation.run()
     st.stop()
 st.session_state[ui.FILTER_STATE_KEY] = profile_filter
 st.session_state[ui.ALL_DISTRICTS_KEY] = tuple(district_table["district_code"].to_list())

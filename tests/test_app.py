@@ -887,6 +887,12 @@ def test_no_district_selected_says_so(app_test) -> None:
     at = app_test(district="").run()
     assert any("at least one district" in info.value for info in at.info)
     assert not [w.value for w in at.warning if "page address" in w.value]
+    # helper 86: the reference and data pages use no filter, and showed only that sentence
+    at.switch_page("app_pages/definitions.py").run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Definitions"]
+    at.switch_page("app_pages/trends.py").run()
+    assert not at.title  # a page of figures waits for the filter
 
 
 def test_a_district_in_the_address_by_its_code_is_chosen(app_test) -> None:
