@@ -52,7 +52,14 @@ if imports_tab.open:
 
 if records_tab.open:
     with records_tab:
-        if not ui.current_access().allows(Permission.RECORDS):
+        access = ui.current_access()
+        if access.withdrawn_in_publication(Permission.RECORDS):
+            st.caption(
+                "Record-level lists are withdrawn in publication mode: switch it off in the "
+                "sidebar to see them."
+            )
+            st.stop()
+        if not access.allows(Permission.RECORDS):
             st.caption(
                 "Record-level lists are for analysts: this role sees the aggregate figures in "
                 "the other tabs."

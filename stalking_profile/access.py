@@ -160,6 +160,16 @@ class Access:
     def allows(self, permission: Permission) -> bool:
         return permission in self.permissions
 
+    def withdrawn_in_publication(self, permission: Permission) -> bool:
+        """Whether `permission` is withheld only by publication mode, which this role may
+        switch off (an analyst's record-level lists), not by the role."""
+        return (
+            self.publication
+            and not self.allows(permission)
+            and permission in PERMISSIONS[self.role]
+            and Permission.UNSUPPRESSED in PERMISSIONS[self.role]
+        )
+
     def require(self, permission: Permission) -> None:
         """Raise AccessDenied unless this access may do `permission`."""
         if permission not in self.permissions:

@@ -682,6 +682,12 @@ def test_quality_drill_down_only_for_analysts(app_test, role: str):
     assert shows_records == (role == "analyst")
     if role != "analyst":
         assert "Record-level lists are for analysts" in texts
+    else:  # helper 86: in publication mode an analyst was told the lists were for analysts
+        at.sidebar.toggle(key="publication_mode").set_value(True).run()
+        texts = "\n".join(caption.value for caption in at.caption)
+        assert not any("Crime reference" in frame.value.columns for frame in at.dataframe)
+        assert "withdrawn in publication mode: switch it off" in texts
+        assert "for analysts" not in texts
 
 
 def test_a_page_without_a_session_shows_only_the_login(app_test):
