@@ -653,10 +653,27 @@ def share_bar_figure(
     `table`: label_column, category, share (0-1), offences (the count behind the share); with
     lower and upper, each bar's 95% interval as a line, and with is_small, a subtitle where
     any share rests on small numbers (helper 84: a DASH risk mix of 5 forms read "80% / 20%"
-    as plain bars, the caution in the table behind the chart alone).
+    as plain bars, the caution in the table behind the chart alone). With a denominator
+    column of zeros alone, a sentence that there is nothing to divide by, and no bars.
     """
     figure = new_figure()
     intervals = {"lower", "upper"} <= set(table.columns)
+    of = table["denominator"] if "denominator" in table.columns else None
+    if of is not None and (of == 0).all():  # nothing to divide by (helper 86: a blank chart
+        # under "Some shares rest on small numbers", for a period with no DASH form)
+        figure.add_annotation(
+            text=f"No {share_of} in this period: no shares to show",
+            x=0.5,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font={"size": 14, "color": MUTED_TEXT},
+        )
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+        figure.update_layout(title_text=title)
+        return figure
     if "is_small" in table.columns and table["is_small"].fill_null(False).any():
         title += "<br><sup>Lines: 95% intervals. Some shares rest on small numbers: treat with caution</sup>"
     for category in ("domestic", "non_domestic", "all"):

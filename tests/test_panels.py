@@ -105,6 +105,20 @@ def test_the_dash_risk_mix_draws_its_intervals_and_says_when_numbers_are_small(
     assert "small numbers" not in big.dash_figure.layout.title.text
 
 
+def test_a_dash_risk_mix_of_no_forms_says_so_instead_of_a_blank_chart(
+    demo_gateway: Gateway,
+) -> None:
+    """Helper 86: Calderdale's non-DA offences of April 2018 had no completed DASH form: the
+    chart was blank under "Some shares rest on small numbers: treat with caution"."""
+    flt = ProfileFilter(date(2018, 4, 1), date(2018, 4, 1), ("CD",), "non_domestic")
+    panel = panels.risk_panel(demo_gateway, flt, 30)
+    assert panel.dash_mix["denominator"].to_list() == [0, 0, 0]
+    figure = panel.dash_figure
+    assert not figure.data and "small numbers" not in figure.layout.title.text
+    (said,) = [a.text for a in figure.layout.annotations]
+    assert said == "No completed DASH forms in this period: no shares to show"
+
+
 def test_trend_panel_marks_the_april_2020_change(demo_gateway: Gateway) -> None:
     flt = ProfileFilter(date(2019, 4, 1), date(2021, 3, 1), ALL)
     view = panels.trends_volume(demo_gateway, flt)
