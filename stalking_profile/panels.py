@@ -934,6 +934,11 @@ class OutcomesPanel:
         """Which of the filter's months the within-90-days chart leaves out, and why."""
         if self.incomplete_from > flt.end_month:
             return "Every month here had 90 days of follow-up by the extract date."
+        if self.incomplete_from <= flt.start_month:  # helper 86: January 2022 alone
+            return (
+                "No month here can be shown yet (all shaded): each has offences recorded "
+                "fewer than 90 days before the extract date, so its rate cannot be read yet."
+            )
         return (
             f"Months from {max(self.incomplete_from, flt.start_month):%B %Y} (shaded) are left "
             "out: some of their offences were recorded fewer than 90 days before the extract "
@@ -949,9 +954,13 @@ class OutcomesPanel:
         offences came to (October 2020: 25 days, 23 to 27, against 31)."""
         if self.incomplete_from > flt.end_month:
             return None
+        horizon = outcomes.HORIZONS[0]
+        every = self.extract_date is not None and (
+            self.extract_date - timedelta(days=horizon) < flt.start_month
+        )
         return (
-            "Some of this period's offences were recorded fewer than 90 days before the extract "
-            "date, so the median time to outcome can read shorter than it will be: an outcome "
+            f"{'All' if every else 'Some'} of this period's offences were recorded fewer than "
+            f"{horizon} days before the extract date, so the median time to outcome can read shorter than it will be: an outcome "
             "later replaced (an 18 by a 15) counts at its later date once it is, and theirs "
             "have had little time to be. Its interval does not allow for that; compare it with "
             "periods followed up for 90 days or more."

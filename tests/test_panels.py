@@ -119,6 +119,20 @@ def test_a_dash_risk_mix_of_no_forms_says_so_instead_of_a_blank_chart(
     assert said == "No completed DASH forms in this period: no shares to show"
 
 
+def test_a_period_with_no_month_followed_up_90_days_says_so(demo_gateway: Gateway) -> None:
+    """Helper 86: January 2022 alone (the extract's month) had every month shaded, and was told
+    "Months from January 2022 are left out: some of their offences..." and "Some of this
+    period's offences were recorded fewer than 90 days before the extract date"."""
+    flt = ProfileFilter(date(2022, 1, 1), date(2022, 1, 1), ALL)
+    view = panels.outcomes_panel(demo_gateway, flt, 30)
+    assert view.follow_up_note(flt).startswith("No month here can be shown yet (all shaded)")
+    assert (view.median_note(flt) or "").startswith("All of this period's offences were")
+    longer = replace(flt, start_month=date(2021, 2, 1))
+    view = panels.outcomes_panel(demo_gateway, longer, 30)
+    assert view.follow_up_note(longer).startswith("Months from November 2021 (shaded)")
+    assert (view.median_note(longer) or "").startswith("Some of this period's offences were")
+
+
 def test_trend_panel_marks_the_april_2020_change(demo_gateway: Gateway) -> None:
     flt = ProfileFilter(date(2019, 4, 1), date(2021, 3, 1), ALL)
     view = panels.trends_volume(demo_gateway, flt)
