@@ -691,7 +691,7 @@ def emerging_panel(
         table = table.with_columns(
             pl.lit(None, dtype=table.schema[c]).alias(c) for c in EMERGING_GI
         )
-    title = _emerging_title(len(panel.periods), flt)
+    title = _emerging_title(len(panel.periods), span)
     figure = maps.emerging_figure(
         geometry, table.rename({EMERGING: "category"}), title, counted=False
     )
@@ -708,9 +708,11 @@ def _totals(unknown: int | None, offences: int | None) -> pl.DataFrame:
     )
 
 
-def _emerging_title(quarters: int, flt: ProfileFilter) -> str:
+def _emerging_title(quarters: int, span: ProfileFilter) -> str:
+    """The map's title, its subtitle the quarters' span (the filter's own period had read
+    "Feb 2021 to Jan 2022" under a title of 15 quarters from May 2018: helper 86)."""
     return charts.subtitled(
-        f"Emerging hotspots over {quarters} quarters to {flt.end_month:%b %Y}", flt.describe()
+        f"Emerging hotspots over {quarters} quarters to {span.end_month:%b %Y}", span.describe()
     )
 
 
@@ -740,7 +742,7 @@ def _emerging_panel(
             pl.lit(None, dtype=pl.Float64).alias("rate"),
         )
     )
-    figure = maps.emerging_figure(geometry, table, _emerging_title(quarters, flt))
+    figure = maps.emerging_figure(geometry, table, _emerging_title(quarters, span))
     shown = table.select(
         "ward_name",
         "ward_code",

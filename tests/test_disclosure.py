@@ -2290,6 +2290,8 @@ def test_two_filters_emerging_hotspots_give_no_quarter_of_a_ward_back(demo_gatew
     for flt in (quarter, june):
         view = map_panels.emerging_panel(reader, flt, geometry, date(2018, 4, 1))
         assert view.table["offences_in_span"].null_count() == view.table.height
+        # subtitled with the quarters' span, not the filter's period (helper 86)
+        assert f"2018 to {flt.end_month:%b %Y}</sup>" in view.figure.layout.title.text
         assert view.span_note == map_panels.EMERGING_SPAN_WITHHELD
         for trace in view.figure.data:
             if trace.type == "choropleth":

@@ -419,3 +419,14 @@ def test_a_wards_change_is_per_day_where_the_periods_lengths_differ(demo_gateway
         abs(r["change_pct"] - (r["offences"] / r["previous_offences"] * 100 - 100)) < 1e-9
         for r in rows
     )
+
+
+def test_the_emerging_map_is_subtitled_with_its_quarters_span(demo_gateway: Gateway) -> None:
+    """Helper 86: under "Emerging hotspots over 15 quarters to Jan 2022" the subtitle gave the
+    filter's period, "Feb 2021 to Jan 2022", not the quarters' span from May 2018."""
+    flt = ProfileFilter(date(2021, 2, 1), date(2022, 1, 1), ("CD",))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    figure = map_panels.emerging_panel(demo_gateway, flt, geometry, date(2018, 4, 1)).figure
+    text = figure.layout.title.text  # publication mode's: test_disclosure's emerging tests
+    assert "15 quarters to Jan 2022" in text and "May 2018 to Jan 2022" in text, text
+    assert "Feb 2021" not in text
