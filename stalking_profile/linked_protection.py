@@ -28,6 +28,7 @@ from stalking_profile.linked_tables import (
     Place,
     Published,
     Tables,
+    at_most,
     compared_months,
     is_spc,
     months_from,
@@ -276,6 +277,13 @@ ADDITIVE = frozenset(
 )
 
 
+# The counts that DA and non-DA make no more than, whatever the page (key as ADDITIVE's): a
+# month's offences with a repeat victim or suspect within 12 months, which may be repeats for
+# both only (helper 88: May 2020's 13 repeat suspects' offences for both and 11 DA gave
+# non-DA's withheld 1 as 1 or 2).
+AT_MOST = frozenset({"month's repeats"})
+
+
 def _split_across_choices(merged: Published, published: Mapping[Domestic, Published]) -> None:
     """DA + non-DA = both for every count the DA and non-DA pages show and the page for both
     shows for both, whatever table shows them: the process-control chart for both less the DA
@@ -284,11 +292,15 @@ def _split_across_choices(merged: Published, published: Mapping[Domestic, Publis
     if not {"all", *CATEGORIES} <= published.keys():
         return
     for key in published["domestic"].values:
-        if not (isinstance(key, tuple) and key[0] in ADDITIVE and key[-1] == "domestic"):
+        if not (isinstance(key, tuple) and key[0] in ADDITIVE | AT_MOST and key[-1] == "domestic"):
             continue
         other, whole = (*key[:-1], "non_domestic"), (*key[:-1], "all")
         if other in published["non_domestic"].values and whole in published["all"].values:
-            merged.add([_chosen("domestic", key), _chosen("non_domestic", other)], whole)
+            parts = [_chosen("domestic", key), _chosen("non_domestic", other)]
+            if key[0] in AT_MOST:
+                at_most(merged, parts, whole)
+            else:
+                merged.add(parts, whole)
 
 
 def side_by_side(published: Mapping[Domestic, Published]) -> Published:
@@ -328,9 +340,11 @@ def protect_choices_beside(
     non-DA pages hide what that needs, so the page for both keeps its counts (one system for
     the three withheld every ward of Calderdale's map for both, July to September 2021).
     `pages`: each choice's published_pages."""
-    both = protect(
-        choices["all"], "all", below, pages["all"].as_published(), frozenset(pages["all"].hidden)
-    )
+    # beside every choice's pages: beside the page for both's alone, the map for both showed
+    # every ward and its total, which gave the offences of no known ward (90, hidden on the
+    # Data quality page for both), less the DA page's 86, as the non-DA 4 (force, April 2020
+    # to March 2021)
+    both = protect_beside_every_choice(choices["all"], pages, below)
     prepared = {
         c: _beside(choices[c], c, pages[c].as_published(), frozenset(pages[c].hidden))
         for c in choices

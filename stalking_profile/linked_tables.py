@@ -439,7 +439,9 @@ class Published:
         # good counts protection hides must not (Calderdale, July to September 2021: July's
         # or August's DA DASH forms, by process)
         sums = sorted(dict.fromkeys(every_sum), key=repr)
-        differences |= _given_by_sums(self.values, differences, sums)
+        found = _given_by_sums(self.values, differences, sums)
+        # what a bound leaves over is no count of its own to keep wide (`at_most`)
+        differences |= {k: v for k, v in found.items() if not _is_bound(k)}
         return LinearSystem(
             dict(self.values), sums, slack, fixed, frozenset(self.zero_able), differences
         )
@@ -810,6 +812,79 @@ def _order_links(out: Published, monthly: pl.DataFrame) -> None:
         out.add([at_end, ("order_monthly", "ended", order_type, month)], held)
 
 
+BOUND = "left over"  # the first part of the key of what a bound leaves over (`at_most`)
+
+
+def _is_bound(key: Key) -> bool:
+    return isinstance(key, tuple) and bool(key) and key[0] == BOUND
+
+
+def at_most(out: Published, parts: list[Key], whole: Key) -> None:
+    """The parts add up to no more than the whole: with what is left over (never shown, at
+    least 0), to the whole. What is left over is a count of unlike things (orders made twice
+    over, applications refused or withdrawn), so it is not itself kept wide."""
+    out.add([*parts, (BOUND, whole, tuple(parts))], whole)  # one for each bound on `whole`
+
+
+def _order_bounds(out: Published, tables: Tables) -> None:
+    """Bounds between the Civil orders tables (helper 88): an order made in the period (the
+    first breach table's, made by its interim or its full order) had its interim order or its
+    full order made in it, so there are no more than interim and full orders made together
+    (April 2020 to March 2021: 22 restraining orders made and no interim order gave the full
+    orders made, withheld, as 22 or more, and through the types' total the 2 SPOs as 2 to 4);
+    and the applications pending and those with a full order are apart among the period's
+    applications (13 - 11: 1 or 2 non-molestation orders pending, July to September 2021)."""
+    if "first_breach" in tables and "order_activity" in tables:
+        for kind in tables["first_breach"]["order_type"].to_list():
+            made = (
+                ("order_activity", "interim", None, kind),
+                ("order_activity", "granted", None, kind),
+            )
+            either = (BOUND, "interim and full orders made", kind)
+            out.add(list(made), either)
+            at_most(out, [("first_breach", "orders", None, kind)], either)
+    if "order_times" in tables:
+        for kind in tables["order_times"]["order_type"].to_list():
+            parts = [("order_times", c, None, kind) for c in ("pending", "full_days_n")]
+            at_most(out, parts, ("order_times", "applications", None, kind))
+    if "without_order" in tables:
+        # a repeat suspect has two or more offences in the force, one or more in a district
+        # or a selection of them: 42 offences and 20 suspects with no order, July to
+        # September 2021, gave the offences of those with one as 2 at most
+        districts = tables["without_order"]["district_code"].to_list()
+        # the force's row: "Force" beside a selection of districts, else "All"
+        force = FORCE if FORCE in districts else "All"
+        every = ("without_order", "suspects_without_order", None, "All")
+        for district in districts:
+            suspects = ("without_order", "suspects_without_order", None, district)
+            twice = [suspects, suspects] if district == force else [suspects]
+            at_most(out, twice, ("without_order", "without_order", None, district))
+            if district not in ("All", FORCE):  # no more than the selection's, which are no
+                at_most(out, [suspects], every)  # more than the districts' together
+        by_district = (BOUND, "suspects without an order by district")
+        out.add(
+            [
+                ("without_order", "suspects_without_order", None, d)
+                for d in districts
+                if d not in ("All", FORCE)
+            ],
+            by_district,
+        )
+        at_most(out, [every], by_district)
+        if force == "All":
+            # the Repeats page's repeat suspects (the force's) less those without an order
+            # have an order, and two or more offences each: the 21 repeat suspects beside 20
+            # without an order gave the offences of the one with an order as exactly 2, 42 - 40
+            with_order = (BOUND, "repeat suspects with an order")
+            offences_with_order = (BOUND, "offences of repeat suspects with an order")
+            out.add([every, with_order], ("repeat_suspects", "all"))
+            out.add(
+                [("without_order", "without_order", None, "All"), offences_with_order],
+                ("without_order", "repeat_suspect_offences", None, "All"),
+            )
+            at_most(out, [with_order, with_order], offences_with_order)
+
+
 def _protection_links(out: Published, tables: Tables, chosen: Domestic) -> None:
     """The months of the order (`_order_links`) and contact tables add up to the period's
     counts, and the breaches by
@@ -834,6 +909,7 @@ def _protection_links(out: Published, tables: Tables, chosen: Domestic) -> None:
                 if column == "offences":
                     out.same(key, ("month", row["recorded_month"], chosen))
             out.add(keys, (by_district, column, None, "All"))
+    _order_bounds(out, tables)
     if "without_order" in tables:
         every = ("without_order", "repeat_suspect_offences", None, "All")
         out.same(every, ("offences_repeat_suspect", chosen))
@@ -1521,6 +1597,22 @@ def _repeat_summary(out: Published, frame: pl.DataFrame, chosen: Domestic) -> No
     if chosen == "all":
         out.split("period", CATEGORY)
         out.split("offences_with_suspect", CATEGORY)
+        # an offence against a repeat person, or beyond a person's first, within DA or within
+        # non-DA is one for both too (helper 88: October to December 2021, 13 intervals between
+        # a suspect's offences for both and 9 DA gave non-DA's withheld 1 as 1 to 4)
+        for person, columns in REPEAT_COLUMNS.items():
+            for template in ((columns[2], CATEGORY), ("further offences", person, CATEGORY)):
+                named = [tuple(c if p is CATEGORY else p for p in template) for c in CATEGORIES]
+                at_most(out, named, tuple("all" if p is CATEGORY else p for p in template))
+            # a person of DA or non-DA, or a repeat one, is one for both; one of both (DA and
+            # non-DA) is a repeat person for both
+            people, repeat = columns[:2]
+            for column in (people, repeat):
+                for category in CATEGORIES:
+                    at_most(out, [(column, category)], (column, "all"))
+            either = (BOUND, "people and repeat people", person)
+            out.add([(people, "all"), (repeat, "all")], either)
+            at_most(out, [(people, c) for c in CATEGORIES], either)
 
 
 def _repeat_gaps(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from stalking_profile import panels
 from stalking_profile.db import Gateway
-from stalking_profile.filters import ProfileFilter
+from stalking_profile.filters import ProfileFilter, add_months
 from stalking_profile.recording_rules import recording_rule_changes, series_breaks
 
 ALL = ("BD", "CD", "KD", "LD", "WD")
@@ -67,19 +67,22 @@ def test_a_published_month_whose_split_is_withheld_is_drawn_as_its_total(
 ) -> None:
     """Helper 84: in publication mode July and December 2021 had no bar at all on the monthly
     chart, their DA and non-DA counts withheld, though their totals (612, 443) are published
-    beside it: a month of 600 offences read as empty. Such a month is one bar, its total
-    (September 2020's 429 of July 2020 to June 2021; the months withheld for February 2021 to
-    January 2022 changed once the headline counts were spared)."""
+    beside it: a month of 600 offences read as empty. Such a month is one bar, its total."""
     from stalking_profile.access import Access, Role
     from stalking_profile.linked_figures import SPLIT_WITHHELD
 
     reader = demo_gateway.scoped(Access.for_role("pcc", Role.COMMISSIONER))
-    flt = ProfileFilter(date(2020, 7, 1), date(2021, 6, 1), ALL)
-    page = panels.trends_page(reader, flt, 6, True)
-    split = page.volume.table.filter(
-        pl.col("domestic").is_null(), pl.col("offences_total").is_not_null()
-    )
-    assert split["recorded_month"].to_list() == [date(2020, 9, 1)]
+    # the first year of these whose protection withholds such a month (which months it
+    # withholds changes as protection does)
+    for first in (date(2019, 1, 1), date(2018, 10, 1), date(2020, 7, 1), date(2021, 2, 1)):
+        flt = ProfileFilter(first, add_months(first, 11), ALL)
+        page = panels.trends_page(reader, flt, 6, True)
+        split = page.volume.table.filter(
+            pl.col("domestic").is_null(), pl.col("offences_total").is_not_null()
+        )
+        if split.height:
+            break
+    assert split.height, "no year withholds a month's split and shows its total"
     (bar,) = [t for t in page.volume.figure.data if t.name == SPLIT_WITHHELD]
     assert [str(x)[:7] for x in bar.x] == [f"{m:%Y-%m}" for m in split["recorded_month"]]
     assert list(bar.y) == split["offences_total"].to_list()
