@@ -291,7 +291,9 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--delimiter", help="the CSV's delimiter, e.g. ';' or tab (default: detected)"
     )
-    parser.add_argument("--sheet", help="the Excel sheet to read (default: the first)")
+    parser.add_argument(
+        "--sheet", help="the Excel sheet to read (default: the first sheet that is not hidden)"
+    )
 
 
 def _add_check(commands: Any, settings: Settings) -> None:
