@@ -107,7 +107,9 @@ def _house_template() -> go.layout.Template:
     template.layout.update(
         title={"x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}},
         font={"family": FONT, "size": 12, "color": TEXT},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        # at the foot of the figure, not a fraction of the plot below it: under a month axis's
+        # slanted labels the legend lay on the axis title at 1,280 px (helper 86)
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0},
         margin={"l": 60, "r": 30, "t": 90, "b": 110},
         hovermode="x unified",
     )

@@ -86,8 +86,11 @@ def test_axis_text_has_at_least_4_5_to_1_contrast() -> None:
         assert contrast(_as_drawn(figure, "xaxis", "tickfont", "color")) >= 4.5
         assert contrast(_as_drawn(figure, "yaxis", "tickfont", "color")) >= 4.5
         assert contrast(_as_drawn(figure, "font", "color")) >= 4.5
-        # below the plot: a wrapping legend cannot cover the title
-        assert _as_drawn(figure, "legend", "y") < 0
+        # at the figure's foot, below the plot and its axis title: a wrapping legend cannot
+        # cover the title, and one under slanted month labels not the axis title (helper 86)
+        assert _as_drawn(figure, "legend", "yref") == "container"
+        assert _as_drawn(figure, "legend", "y") == 0
+        assert _as_drawn(figure, "legend", "yanchor") == "bottom"
         assert _as_drawn(figure, "plot_bgcolor") == "white"
     assert themed_later.layout.title.text == "A figure made elsewhere"
 
