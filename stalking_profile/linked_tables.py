@@ -414,11 +414,12 @@ class Published:
     def split(self, *template: object) -> None:
         """DA + non-DA = all, for the count whose key is `template` with the category in
         place of CATEGORY."""
+        self.add([_in(template, c) for c in CATEGORIES], _in(template, "all"))
 
-        def key(category: str) -> Key:
-            return tuple(category if part is CATEGORY else part for part in template)
-
-        self.add([key(c) for c in CATEGORIES], key("all"))
+    def split_at_most(self, *template: object) -> None:
+        """DA + non-DA <= all (`at_most`), for the count whose key is `template` with the
+        category in place of CATEGORY."""
+        at_most(self, [_in(template, c) for c in CATEGORIES], _in(template, "all"))
 
     def system(self, slack: int = 0, known: frozenset[Key] = frozenset()) -> LinearSystem:
         """The counts and sums as the attacker's system: a count with no cell here, or
@@ -445,6 +446,11 @@ class Published:
         return LinearSystem(
             dict(self.values), sums, slack, fixed, frozenset(self.zero_able), differences
         )
+
+
+def _in(template: tuple[object, ...], category: str) -> Key:
+    """The key `template` with `category` in place of CATEGORY."""
+    return tuple(category if part is CATEGORY else part for part in template)
 
 
 def _given_by_sums(
@@ -887,10 +893,10 @@ def _order_bounds(out: Published, tables: Tables) -> None:
 
 def _protection_links(out: Published, tables: Tables, chosen: Domestic) -> None:
     """The months of the order (`_order_links`) and contact tables add up to the period's
-    counts, and the breaches by
-    outcome to all breaches in the period. The contact table's offences in a month
-    are the month's offences (the Overview's trend), and the offences of repeat suspects
-    beside orders (all districts) the Repeats page's offences with a repeat suspect."""
+    counts, with the bounds between the order tables (`_order_bounds`), and the breaches by
+    outcome to all breaches in the period. The contact table's offences in a month are the
+    month's offences (the Overview's trend), and the offences of repeat suspects beside
+    orders (all districts) the Repeats page's offences with a repeat suspect."""
     if "order_monthly" in tables and "order_activity" in tables:
         _order_links(out, tables["order_monthly"])
     by_district = next((n for n in (CONTACT, CONTACT_SOME_MONTHS) if n in tables), None)
@@ -1601,9 +1607,8 @@ def _repeat_summary(out: Published, frame: pl.DataFrame, chosen: Domestic) -> No
         # non-DA is one for both too (helper 88: October to December 2021, 13 intervals between
         # a suspect's offences for both and 9 DA gave non-DA's withheld 1 as 1 to 4)
         for person, columns in REPEAT_COLUMNS.items():
-            for template in ((columns[2], CATEGORY), ("further offences", person, CATEGORY)):
-                named = [tuple(c if p is CATEGORY else p for p in template) for c in CATEGORIES]
-                at_most(out, named, tuple("all" if p is CATEGORY else p for p in template))
+            out.split_at_most(columns[2], CATEGORY)
+            out.split_at_most("further offences", person, CATEGORY)
             # a person of DA or non-DA, or a repeat one, is one for both; one of both (DA and
             # non-DA) is a repeat person for both
             people, repeat = columns[:2]
