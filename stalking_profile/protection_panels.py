@@ -384,10 +384,18 @@ class ContactPanel:
         return "No offence recorded in this period has a Victim Contact Agreement."
 
 
-def _contact_figure(monthly: pl.DataFrame, flt: ProfileFilter) -> go.Figure:
+def _contact_figure(
+    monthly: pl.DataFrame, flt: ProfileFilter, data_start: date | None, provisional: date | None
+) -> go.Figure:
+    """The monthly rates' chart, its subtitle naming the months it can show: from the first
+    recorded agreement, to the last month old enough to judge (not the filter's whole period,
+    which may run on into months left out)."""
+    start = max(flt.start_month, data_start or flt.start_month)
+    end = min(flt.end_month, add_months(provisional, -1) if provisional else flt.end_month)
+    shown = replace(flt, start_month=start, end_month=end) if start <= end else flt
     return charts.rate_trend_figure(
         monthly.with_columns(pl.lit(flt.domestic).alias("category")),
-        _titled("Victims contacted as agreed, by month recorded", flt),
+        _titled("Victims contacted as agreed, by month recorded", shown),
         (flt.domestic,),
     )
 
@@ -425,7 +433,7 @@ def contact_panel(
         panel,
         by_district=protected.tables[panel.by_district_name(flt)],
         monthly=monthly,
-        figure=_contact_figure(monthly, flt),
+        figure=_contact_figure(monthly, flt, panel.data_start, panel.provisional_from),
     )
 
 
@@ -463,7 +471,7 @@ def _contact_panel(
         return contact.contact_rates(chosen, by, kept, small_denominator)
 
     monthly = rates("recorded_month")
-    figure = _contact_figure(monthly, flt)
+    figure = _contact_figure(monthly, flt, data_start, provisional)
     force_rows = contact.contact_rates(force, "district_code", None, small_denominator)
     by_district = beside_force(rates("district_code"), force_rows, selection)
     return ContactPanel(data_start, by_district, monthly, figure, provisional, selection)

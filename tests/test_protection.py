@@ -992,3 +992,18 @@ def test_the_demo_force_tells_victims_the_outcome_as_sql_counts_it(demo_gateway:
     assert (shown["updates_due"], shown["told"]) == (counted["due"], counted["told"])
     assert shown["told_rate"] == every["told_rate"]
     assert published.monthly["told"].sum() == counted["told"]
+
+
+def test_the_contact_charts_subtitle_names_the_months_it_shows(demo_gateway: Gateway):
+    """The demo records agreements from April 2020 and its months from January 2022 are too
+    recent to judge: a period from March 2020 to January 2022 charts April 2020 to December
+    2021, and its subtitle says so (it named the whole period, a month past the last bar)."""
+    from stalking_profile.protection_panels import contact_panel
+
+    flt = ProfileFilter(D(2020, 3, 1), D(2022, 1, 1), ("BD", "CD", "KD", "LD", "WD"))
+    view = contact_panel(demo_gateway, flt)
+    assert view is not None
+    assert (view.data_start, view.provisional_from) == (D(2020, 4, 1), D(2022, 1, 1))
+    months = view.monthly["recorded_month"]
+    assert (months.min(), months.max()) == (D(2020, 4, 1), D(2021, 12, 1))
+    assert view.figure.layout.title.text.endswith("WD, Apr 2020 to Dec 2021</sup>")
