@@ -72,8 +72,9 @@ if serial_tab.open:
         st.caption(
             f"A serial perpetrator has {settings.serial_victims} or more victims within "
             f"{settings.serial_years} years up to the period's end, or for a longer period "
-            f"within any {settings.serial_years} years of it (MATAC's definition by default; set "
-            "`STALKING_PROFILE_SERIAL_VICTIMS` and `STALKING_PROFILE_SERIAL_YEARS`). Where the "
+            f"within any {settings.serial_years} years of it (by default the definition of MATAC, Multi-Agency "
+            "Tasking and Coordination for serial domestic abuse perpetrators; a setting of the "
+            "deployment). Where the "
             "window starts before the data (the column 'Whole window within the data' reads "
             "no), earlier victims are not seen."
         )

@@ -49,7 +49,7 @@ with spc_tab:
                 else "Limits are not recalculated."
             )
             + f" Runs of {ui.settings().spc_run_length} points (NHS England's Making Data Count default since "
-            "January 2024; 7 before), a setting of the deployment (`STALKING_PROFILE_SPC_RUN`)."
+            "January 2024; 7 before), a setting of the deployment."
         )
 
 with comparison_tab:

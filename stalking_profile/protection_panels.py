@@ -195,7 +195,9 @@ def orders_panel(
 ORDERS_IN_PERIOD_NOTE = (
     "Applications, interim and full orders, refusals, expiries and discharges dated in "
     "the period; orders in force on its last day (or the extract date). Withdrawn: "
-    "applications made in the period and since withdrawn."
+    "applications made in the period and since withdrawn. "
+    + "; ".join(f"{code}: {name}" for code, name in ORDER_TYPES.items())
+    + "."
 )
 
 # the Civil orders page: take-up per 100 offences
