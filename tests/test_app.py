@@ -200,6 +200,25 @@ def test_a_tile_on_small_numbers_says_so_on_the_tile(app_test) -> None:
     assert not [m for m in big.metric if "small numbers" in m.proto.delta]
 
 
+def test_a_withheld_tile_says_so_below_a_dash(app_test) -> None:
+    """Helper 86: on a commissioner's Overview a withheld figure read "suppres…", the word cut
+    off in the big type of a quarter of a 1,280 px window. The force's non-DA offences in
+    December 2021: 37 offences shown, the arrest, DASH and cyber-flag rates withheld, each
+    now a dash with the word in the tile's smaller line."""
+    at = app_test(
+        role="commissioner",
+        require_login=True,
+        **{"from": "Dec 2021", "to": "Dec 2021"},
+        da="Non-DA",
+    ).run()
+    tiles = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    assert tiles["Offences"][0] == "37"
+    withheld = [label for label, (value, note) in tiles.items() if note == "suppressed"]
+    assert len(withheld) == 3 and "Arrest rate" in withheld
+    assert all(tiles[label][0] == "—" for label in withheld)
+    assert not [value for value, _ in tiles.values() if value == "suppressed"]
+
+
 def test_overview_shows_the_published_figures(app_test) -> None:
     at = app_test(**PUBLISHED_YEAR).run()
     figures = _metrics(at)
@@ -818,7 +837,10 @@ def test_with_no_outcomes_loaded_the_outcome_rates_say_so(app_test, tmp_path) ->
     )
     at = _open(app_test, "app_pages/overview.py", db=db, tab="Headline figures")
     figures = _metrics(at)
-    assert figures["Outcome 1-8 rate"] == figures["Outcome 16 rate"] == "no outcomes loaded"
+    # the words below a dash: in the big type they were cut off at 1,280 px (helper 86)
+    assert figures["Outcome 1-8 rate"] == figures["Outcome 16 rate"] == "—"
+    notes = {m.label: m.proto.delta for m in at.metric}
+    assert notes["Outcome 1-8 rate"] == notes["Outcome 16 rate"] == "no outcomes loaded"
     assert figures["Offences"].isdigit()  # the counts are shown as ever
     assert panels.NO_OUTCOMES_NOTE in _texts(at)
     table = at.dataframe[0].value.set_index("Figure")

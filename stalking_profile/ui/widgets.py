@@ -299,9 +299,14 @@ def headline_tile(
             delta += " · small numbers"
     if share is not None and share["value"] is not None:
         delta = f"{formatting.percent(share['value'])} of offences"
+    value = formatting.headline_value(row, outcomes_loaded)
+    if not value[:1].isdigit():
+        # a word in the big type was cut off in a quarter of a 1,280 px window ("suppres…",
+        # helper 86): the tile shows a dash, and the word alone in its smaller line below
+        value, delta = "—", value
     column.metric(
         row["label"],
-        formatting.headline_value(row, outcomes_loaded),
+        value,
         delta=delta,
         delta_color="off",
         delta_arrow="off",
