@@ -1482,3 +1482,17 @@ def test_a_recent_periods_median_time_to_outcome_says_it_reads_short(app_test) -
     assert not recent.exception
     older = _open(app_test, "app_pages/outcomes.py", tab=WITHIN, **PUBLISHED_YEAR)
     assert said not in _texts(older)
+
+
+def test_one_click_selects_every_district_again(app_test) -> None:
+    """With some districts chosen, the sidebar offers to select every district (the whole
+    force, which publication mode needs) in one click, where before each district had to be
+    added back one at a time; with every district chosen it offers nothing."""
+    at = app_test(**PUBLISHED_YEAR, district="CD Calderdale").run()
+    assert at.sidebar.multiselect(key="district").value == ["CD"]
+    assert _metrics(at)["Offences"] != "6,129"
+    at.sidebar.button(key="every_district").click().run()
+    assert at.sidebar.multiselect(key="district").value == ["BD", "CD", "KD", "LD", "WD"]
+    assert _metrics(at)["Offences"] == "6,129"  # the force's, as published
+    assert not [b for b in at.sidebar.button if b.key == "every_district"]
+    assert "district" not in at.query_params  # the address holds the default again

@@ -245,6 +245,14 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
             key="district",
             bind="query-params",
         )
+        if len(chosen) < len(codes):  # back to the whole force in one click, not one a district
+            st.button(
+                "Select every district",
+                icon=":material/select_all:",
+                on_click=_select_every_district,
+                args=(codes,),
+                key="every_district",
+            )
         domestic = st.segmented_control(
             "Domestic abuse",
             options=list(DOMESTIC_CHOICES),
@@ -285,6 +293,10 @@ def filter_sidebar(info: DatasetInfo, district_table: pl.DataFrame) -> ProfileFi
         domestic=cast(Domestic, domestic or "all"),
         offence_types=chosen_types,
     )
+
+
+def _select_every_district(codes: tuple[str, ...]) -> None:
+    st.session_state["district"] = list(codes)
 
 
 def synthetic_banner(info: DatasetInfo, signed_in: bool) -> None:
