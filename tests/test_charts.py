@@ -124,6 +124,39 @@ def test_empty_rates_draw_0_to_100_percent() -> None:
     assert tuple(figure.layout.yaxis.range) == (0, 1.0)
 
 
+def test_long_category_labels_are_wrapped_level_and_drawn_as_written() -> None:
+    """Helper 86: the Data quality chart's seven indicators, up to 64 characters, were slanted
+    and squeezed the bars into the top of the chart. Long labels are drawn level on lines of
+    up to what a category's share of the chart holds, the bars keep their categories, and a label's text is still drawn as
+    written (a tag in a district's code is text, the breaks between lines are breaks)."""
+    long = "Stalking crimes whose risk screen says stalking does not feature"
+    rates = pl.DataFrame(
+        {
+            "label": [long, "<b>CD</b> & co", "No ward recorded"],
+            "category": ["all"] * 3,
+            "rate": [0.1, 0.2, 0.3],
+            "lower": [0.05, 0.1, 0.2],
+            "upper": [0.2, 0.3, 0.4],
+            "numerator": [1, 2, 3],
+            "denominator": [10, 10, 10],
+        }
+    )
+    figure = charts.rate_comparison_figure(rates, "Rates")
+    axis = figure.layout.xaxis
+    assert figure.data[0].x == tuple(rates["label"]) == axis.tickvals
+    assert axis.tickangle == 0
+    # three categories share the chart: lines of up to 33 characters
+    assert axis.ticktext[0] == "Stalking crimes whose risk screen<br>says stalking does not feature"
+    sent = charts.with_text_as_written(figure.to_dict())["layout"]["xaxis"]["ticktext"]
+    assert sent == [axis.ticktext[0], "&lt;b&gt;CD&lt;/b&gt; &amp; co", "No ward recorded"]
+    seven = charts.wrapped_ticks([long, *"abcdef"])["ticktext"][0]  # seven: up to 14
+    assert (
+        seven == "Stalking<br>crimes whose<br>risk screen<br>says stalking<br>does not<br>feature"
+    )
+    short = rates.with_columns(pl.Series("label", ["BD", "CD", "KD"]))
+    assert charts.rate_comparison_figure(short, "Rates").layout.xaxis.ticktext is None
+
+
 def test_a_withheld_rate_has_no_bar_rather_than_a_bar_at_0_percent(demo_gateway: Gateway) -> None:
     """Calderdale non-DA, July to September 2021, as a commissioner's office: the arrest,
     screening and cyber-flag rates (2, 3 and 2 of 11) are withheld, and the chart drew them
