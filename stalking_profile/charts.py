@@ -236,7 +236,7 @@ def with_text_as_written(spec: dict) -> dict:
                     axis[key] = _as_written(axis[key])
             if "ticktext" in axis:  # each line as written, the breaks between them kept
                 axis["ticktext"] = [
-                    LINE_BREAK.join(_as_written(line) for line in str(text).split(LINE_BREAK))
+                    LINE_BREAK.join(drawn_literal(line) for line in str(text).split(LINE_BREAK))
                     for text in axis["ticktext"]
                 ]
     return spec
