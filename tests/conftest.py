@@ -60,6 +60,59 @@ def run_cli(
     )
 
 
+# The quick run (README: `bash scripts/test -m "not slow and not browser"`) leaves out the
+# tests tests/slow.txt names: those that took a second or more in a recorded run of the whole
+# suite or of the quick run itself (`--record-slow 1`), nearly all publication mode's audits.
+SLOW_TESTS = ROOT / "tests" / "slow.txt"
+_durations: dict[str, float] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-slow",
+        type=float,
+        metavar="SECONDS",
+        help="write tests/slow.txt: the tests of this run whose setup, call and teardown took "
+        "at least SECONDS (run the whole suite)",
+    )
+
+
+def slow_tests() -> set[str]:
+    """The test ids tests/slow.txt names."""
+    lines = SLOW_TESTS.read_text(encoding="utf-8").splitlines()
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark `slow` the tests tests/slow.txt names."""
+    slow = slow_tests()
+    for item in items:
+        if item.nodeid in slow:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """With --record-slow, write tests/slow.txt (in the run's main process: with xdist, the
+    workers' reports come to it)."""
+    over = session.config.getoption("--record-slow")
+    if over is None or hasattr(session.config, "workerinput"):
+        return
+    # a test not run keeps its entry: the quick run itself records the tests that are slow
+    # without the answers a slow test before them worked out on the same worker
+    kept = {name for name in slow_tests() if name not in _durations}
+    slow = sorted(kept | {name for name, seconds in _durations.items() if seconds >= over})
+    header = (
+        f"# Tests that took {over:g} s or more (setup, call and teardown) in a run of the whole\n"
+        "# suite, or of the quick run (tests/conftest.py), which leaves them out. Written by\n"
+        f"# `uv run pytest --record-slow {over:g}` ({len(slow)} tests).\n"
+    )
+    SLOW_TESTS.write_text(header + "".join(f"{name}\n" for name in slow), encoding="utf-8")
+
+
 @pytest.hookimpl(optionalhook=True)  # a run without xdist does not know the hook
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """`--dist loadgroup` with each browser test module (tests/browser/) kept on one worker:

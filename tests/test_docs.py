@@ -86,3 +86,24 @@ def test_the_definitions_page_gives_readers_no_engineers_notes() -> None:
     shown = definitions()["definition"].to_list()
     assert [text[:60] for text in shown if ENGINEERS_NOTE.search(text)] == []
     assert all(text.strip() for text in shown)  # nothing left empty by it
+
+
+def test_the_quick_runs_list_names_only_tests_that_exist() -> None:
+    """tests/slow.txt (the tests the README's quick run leaves out) names tests by their ids:
+    a test renamed or removed would leave a line that marks nothing, and the renamed test,
+    slow, would run in the quick run. Each line's file holds its function (a doctest's
+    object)."""
+    from tests.conftest import slow_tests
+
+    listed = slow_tests()
+    assert len(listed) > 100  # publication mode's audits, at least
+    missing = []
+    for name in sorted(listed):
+        path, _, test = name.partition("::")
+        function = test.split("[", 1)[0].rsplit(".", 1)[-1]
+        source = ROOT / path
+        if not source.is_file() or not re.search(
+            rf"^\s*(async )?def {re.escape(function)}\(", source.read_text(encoding="utf-8"), re.M
+        ):
+            missing.append(name)
+    assert not missing, missing
