@@ -229,7 +229,13 @@ def mark_by_shape(
             lon=part["lon"].to_numpy(),
             lat=part["lat"].to_numpy(),
             mode="markers",
-            marker={"symbol": symbol, "size": 9, "color": "#222222", "line": {"width": 0}},
+            # a white edge: a dark triangle on a consecutive hot spot's dark red was lost
+            marker={
+                "symbol": symbol,
+                "size": 10,
+                "color": "#222222",
+                "line": {"width": 1.5, "color": "white"},
+            },
             name=f"{word} spot (marked ▲)" if word == "Hot" else f"{word} spot (marked ▼)",
             text=part["ward_name"].to_numpy(),
             hoverinfo="skip",

@@ -300,6 +300,13 @@ def test_emerging_hot_and_cold_spots_are_marked_by_shape(demo_gateway: Gateway) 
     }
     names = values["ward_name"].to_list()
     assert markers == {"triangle-up": names[:2], "triangle-down": [names[2]]}
+    # edged in white: a dark triangle on a consecutive hot spot's dark red was lost
+    edges = {
+        (t.marker.color, t.marker.line.color, t.marker.line.width)
+        for t in figure.data
+        if t.type == "scattergeo" and t.mode == "markers"
+    }
+    assert edges == {("#222222", "white", 1.5)}
 
 
 def test_the_funnel_note_says_when_far_more_wards_are_beyond_its_limits_than_chance_puts(
