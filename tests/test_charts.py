@@ -343,6 +343,9 @@ def test_a_funnels_legend_counts_the_points_it_draws() -> None:
     limits = funnel_limits(0.1, np.array([10_000, 12_000]))
     crowded = charts.funnel_figure(many, limits, "Wards")
     assert [t.mode for t in crowded.data if t.name.startswith("Wards within")] == ["markers"]
+    # its axis spans the points and limits: from 0, the force's five districts (2.4 to 3.3 a
+    # year) were squeezed into the top fifth of the chart (helper 86)
+    assert figure.layout.yaxis.rangemode == crowded.layout.yaxis.rangemode == "normal"
 
 
 def test_the_monthly_trend_draws_no_empty_rolling_axis_where_the_data_start() -> None:
