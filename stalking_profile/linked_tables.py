@@ -77,6 +77,7 @@ class PackTables:
     risk: pl.DataFrame
     outcomes: pl.DataFrame
     quality: pl.DataFrame
+    comparison: pl.DataFrame  # the Trends page's district table: this period and the previous
 
     def named(self) -> dict[str, pl.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -34,6 +34,7 @@ TITLES = [
     "Statistical process control: offences by month, Oct 2018 to Sep 2021",
     "Risk and flags: DA against non-DA",
     "Outcome groups: share of offences",
+    "Offences by district: this period and the previous",
     "Offences by ward",
     "Data quality: read the figures with these in mind",
 ]
@@ -151,6 +152,56 @@ def test_the_force_pack_has_its_slides_native_charts_and_notes(force_pack):
     counts = [row.cells[2].text for row in list(quality.rows)[1:]]
     assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", count) for count in counts), counts
     assert any("," in count for count in counts)
+
+
+def test_the_pack_gives_the_trends_pages_district_table(force_pack, demo_gateway):
+    """The problem profile's heart is its table of DA and non-DA offences by district against
+    the previous period; a pack had only the force's figures. Its slide gives each district's
+    and the force's, as the Trends page's table has them, and what they are compared with."""
+    pack, flt = force_pack
+    deck = Presentation(io.BytesIO(pack.pptx))
+    rows = _tables_of(deck, "Offences by district")
+    assert rows[0] == ["District", "DA", "Non-DA", "DA and non-DA", "Previous period", "Change"]
+    table = panels.trends_comparison(demo_gateway, flt).table
+    counts = {(r["district_code"], r["category"]): r for r in table.iter_rows(named=True)}
+    areas = ["BD", "CD", "KD", "LD", "WD", "Force"]
+    assert [row[0].split(" ")[0] for row in rows[1:]] == areas
+    for area, row in zip(areas, rows[1:], strict=True):
+        shown = [int(cell.replace(",", "")) for cell in row[1:5]]
+        assert shown == [
+            counts[area, "domestic"]["current"],
+            counts[area, "non_domestic"]["current"],
+            counts[area, "all"]["current"],
+            counts[area, "all"]["previous"],
+        ]
+    assert rows[-1][1:] == ["5,669", "460", "6,129", "3,286", "+86.5%"]  # the Overview's
+    assert rows[2][0] == "CD Calderdale"
+    slide = next(s for s in deck.slides if s.shapes.title.text.startswith("Offences by district"))
+    assert any(
+        "Compared with the equal period before: Oct 2019 to Sep 2020" in t for t in _texts_of(slide)
+    )
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.pdf)).pages)
+    assert "Offences by district" in text and "CD Calderdale" in text
+
+
+def test_a_publication_packs_district_table_withholds_as_its_protection_says(demo_gateway):
+    """The force's pack for September 2021 in publication mode: its districts' DA and non-DA
+    counts are protected with the rest of the pack (the pages' and the pack's own step), so
+    no count under 5 is shown, some are withheld, and a change beside a withheld count is
+    withheld with it."""
+    flt, area = pack_filter(demo_gateway, "force", date(2021, 9, 1), date(2021, 9, 1))
+    pack = build(demo_gateway, flt, area, Access.command_line().for_publication())
+    rows = _tables_of(Presentation(io.BytesIO(pack.pptx)), "Offences by district")
+    cells = [cell for row in rows[1:] for cell in row[1:5]]
+    assert "suppressed" in cells
+    assert not [c for c in cells if c != "suppressed" and int(c.replace(",", "")) < 5]
+    for row in rows[1:]:
+        if "suppressed" in (row[3], row[4]):
+            assert row[5] == "suppressed", row
+    exact = build(demo_gateway, flt, area, Access.command_line())
+    truth = _tables_of(Presentation(io.BytesIO(exact.pptx)), "Offences by district")
+    small = [c for row in truth[1:] for c in row[1:5] if int(c.replace(",", "")) < 5]
+    assert small  # the exact pack has small counts there to withhold
 
 
 def test_the_pdf_holds_the_same_content_as_text(force_pack):

@@ -14,6 +14,7 @@ from stalking_profile.config import Settings
 from stalking_profile.db import Gateway
 from stalking_profile.exports import Provenance
 from stalking_profile.filters import DOMESTIC_CHOICES, ROLLING_MONTHS, ProfileFilter, add_months
+from stalking_profile.formatting import change_value
 from stalking_profile.geography import NoBoundaries, ward_geometry
 from stalking_profile.linked_protection import Protected
 from stalking_profile.linked_tables import PackTables
@@ -31,6 +32,7 @@ from stalking_profile.pack.charts import (
 from stalking_profile.pack.findings import Finding
 from stalking_profile.publication import exact_for_protection, round_counts
 from stalking_profile.scrutiny.tracker import latest, whose
+from stalking_profile.tables import SUPPRESSED
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class PackContent:
     charts: list[PackChart]  # trend, SPC, risk, outcomes: native in the deck, Plotly in the PDF
     definitions: list[tuple[str, str]]
     disclosure: str
+    # the Trends page's district table as the slide shows it (district_rows), and what it
+    # compares with what
+    districts: pl.DataFrame | None = None
+    districts_note: str = ""
     recommendations: pl.DataFrame | None = None  # the tracker's latest status of each
     recommendations_source: str = ""  # whose they are, where not the force's own (tracker.whose)
     protection: Protected | None = None  # publication mode: the secondary step and its audit
@@ -69,18 +75,20 @@ def pack_tables(gateway: Gateway, flt: ProfileFilter) -> PackTables:
     panels.published_pages)."""
     small, run = _page_settings()
     overview = panels.overview(gateway, flt, small, run)
+    trends = panels.trends_page(gateway, flt, run, True)
     return PackTables(
         overview.headline,
         overview.headline_table,
         overview.trend_table,
         # limits recalculated at counting-rule changes, as the Trends page and the Overview's
         # scorecard draw them by default (one mean across April 2020 contradicted them)
-        panels.trends_page(gateway, flt, run, True).control.chart,
+        trends.control.chart,
         # the selection's rows: "Force" only when every district is chosen (a district's pack
         # had an empty Risk slide and no risk finding)
         panels.risk_panel(gateway, flt, small).selection,
         panels.outcomes_panel(gateway, flt, small).groups,
         panels.quality_panel(gateway, flt, small).indicators,
+        trends.comparison.table,
     )
 
 
@@ -149,6 +157,51 @@ def with_no_value(
         ),
         *others,
     ]
+
+
+def district_rows(comparison: pl.DataFrame, names: dict[str, str], domestic: str) -> pl.DataFrame:
+    """The Trends page's district table as a slide shows it: a row per district (its code and
+    name, as the sidebar names it) and the selection's or the force's; this period's offences
+    for each DA choice shown (DA, non-DA and both where the pack is for both), then the chosen
+    one's previous period and change, as text. A count withheld reads "suppressed", and so
+    does a change beside one (the change and the count shown gave it back: -60% of 5 is 2).
+
+    >>> table = pl.DataFrame({"district_code": ["CD", "Force"], "category": ["all", "all"],
+    ...     "current": [12, None], "previous": [10, 40], "change_pct": [20.0, None]})
+    >>> district_rows(table, {"CD": "Calderdale"}, "all").rows()
+    [('CD Calderdale', '12', '10', '+20.0%'), ('Force', 'suppressed', '40', 'suppressed')]
+    """
+    every = ("domestic", "non_domestic", "all") if domestic == "all" else (domestic,)
+    shown = [c for c in every if c in set(comparison["category"])]
+    chosen = "all" if domestic == "all" else domestic
+    rows = {
+        (row["district_code"], row["category"]): row for row in comparison.iter_rows(named=True)
+    }
+    areas = comparison["district_code"].unique(maintain_order=True).to_list()
+
+    def count(value: int | None) -> str:
+        return SUPPRESSED if value is None else f"{value:,}"
+
+    lines = []
+    for area in areas:
+        line = {"District": f"{area} {names[area]}" if area in names else area}
+        for category in shown:
+            line[DOMESTIC_CHOICES[category]] = count(rows[area, category]["current"])
+        mine = rows[area, chosen]
+        line["Previous period"] = count(mine["previous"])
+        withheld = mine["current"] is None or mine["previous"] is None
+        line["Change"] = (
+            SUPPRESSED
+            if withheld
+            else change_value(
+                {
+                    "value": None if mine["change_pct"] is None else mine["change_pct"] / 100,
+                    "denominator": mine["previous"],
+                }
+            )
+        )
+        lines.append(line)
+    return pl.DataFrame(lines)
 
 
 def _charted(
@@ -254,10 +307,17 @@ def gather(
             for indicator in INDICATORS
         ],
         disclosure=disclosure_statement(provenance, protected, further),
+        districts=district_rows(tables.comparison, _district_names(gateway), flt.domestic),
+        districts_note=panels.trends_comparison(exact, flt).note_in_words,
         recommendations=None if tracker is None else latest_statuses(tracker),
         recommendations_source="" if tracker is None else whose(tracker),
         protection=protected,
     )
+
+
+def _district_names(gateway: Gateway) -> dict[str, str]:
+    districts = queries.districts(gateway)
+    return dict(zip(districts["district_code"], districts["district_name"], strict=True))
 
 
 def _hidden_further(steps: list[Protected]) -> int:

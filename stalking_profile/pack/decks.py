@@ -96,6 +96,7 @@ def _slide(deck, content: PackContent, title: str):
 
 TEXT_TOP, FOOTER_TOP = 1.5, 6.95  # inches: under a slide's title; its footer
 TEXT_WIDTH = Emu(WIDE - Inches(1.2)).inches  # a slide's text and charts, 0.6 inch each side
+DISTRICTS_TITLE = "Offences by district: this period and the previous"
 RECOMMENDATION_ROWS = 16  # 0.28 inch each, with the header, end at 6.3 inches: above its note
 # Calibri's characters an inch, at 1 pt (about 0.5 em each on average), and a line's height
 CHARACTERS_PER_INCH_PT, LINE_EM = 72 / 0.5, 1.2
@@ -326,6 +327,13 @@ def pptx_bytes(content: PackContent, map_png: bytes | None) -> bytes:
             continue
         _chart(slide, chart)
 
+    if content.districts is not None and content.districts.height:
+        slide = _slide(deck, content, DISTRICTS_TITLE)
+        first = 3.2 if content.districts.width > 4 else 4.4
+        rest = (WIDE / Inches(1) - 1.2 - first) / (content.districts.width - 1)
+        _table(slide, content.districts, [first, *[rest] * (content.districts.width - 1)])
+        _note(slide, content.districts_note)
+
     if map_png is not None:
         slide = _slide(deck, content, "Offences by ward")
         picture = slide.shapes.add_picture(
@@ -438,6 +446,14 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         if shown.withheld_note and not shown.empty:  # the PDF's readers saw withheld bars as 0
             drawn.append(words(shown.withheld_note))
         story += [PageBreak(), words(shown.title, "Heading2"), *drawn]
+    if content.districts is not None and content.districts.height:
+        story += [
+            PageBreak(),
+            words(DISTRICTS_TITLE, "Heading2"),
+            table(content.districts),
+            Spacer(1, 0.3 * cm),
+            words(content.districts_note),
+        ]
     if map_png is not None:
         story += [PageBreak(), words("Offences by ward", "Heading2"), picture(map_png)]
     story += [
