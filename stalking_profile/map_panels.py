@@ -650,7 +650,8 @@ def emerging_unavailable(first_month: date, end_month: date) -> str | None:
     return (
         f"Emerging hotspots need at least {MIN_QUARTERS} quarters of data up to the period's last "
         f"month: the data start in {first_month:%B %Y}, so there "
-        f"{'is' if quarters == 1 else 'are'} {quarters} to {end_month:%B %Y}. Choose a period "
+        f"{'is' if quarters == 1 else 'are'} {plural(quarters, 'quarter')} to {end_month:%B %Y}. "
+        "Choose a period "
         f"ending in {add_months(first_month, MIN_QUARTERS * PERIOD_MONTHS - 1):%B %Y} or later."
     )
 

@@ -567,8 +567,8 @@ def test_emerging_hotspots_need_three_quarters_of_data(app_test) -> None:
     )
     assert [i.value for i in at.info if "Emerging hotspots need" in i.value] == [
         "Emerging hotspots need at least 3 quarters of data up to the period's last month: the "
-        "data start in April 2018, so there are 2 to September 2018. Choose a period ending in "
-        "December 2018 or later."
+        "data start in April 2018, so there are 2 quarters to September 2018. Choose a period "
+        "ending in December 2018 or later."
     ]
     assert not any("Space-time Gi*" in c.value for c in at.caption)
     later = _open(

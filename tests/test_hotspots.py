@@ -160,6 +160,26 @@ def test_correspondence_of_identical_layers() -> None:
     assert same["top_decile_overlap"] == same["top_decile"] == 6 and same["jaccard"] == 1.0
 
 
+def test_a_correspondence_on_few_offences_says_so_and_counts_one_ward_as_one() -> None:
+    """Helper 89: Calderdale's non-DA stalking, July to September 2021, "match strongly" on 11
+    offences, and "1 of the 2 wards ... are among". On few offences (under the small-numbers
+    threshold) the sentence says so; one ward is one."""
+    population = 10_000 + 100 * np.arange(12)
+    few = np.array([3, 2, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0])
+    other = np.array([9, 0, 1, 0, 2, 1, 0, 1, 6, 0, 1, 0])  # the top two: wards 0 and 8
+    grid = lat2W(3, 4, rook=False)
+    result = hotspots.correspondence(
+        _layer(few, population), _layer(other, population), "Stalking", "Harassment", grid
+    )
+    assert "rests on only 8 stalking offences" in result["sentence"]
+    assert result["top_decile"] == 2 and result["top_decile_overlap"] == 1
+    assert "1 of the 2 wards with the most excess stalking is among" in result["sentence"]
+    many = hotspots.correspondence(
+        _layer(few * 10, population), _layer(other, population), "Stalking", "Harassment", grid
+    )
+    assert "rests on only" not in many["sentence"]
+
+
 def _demo_wards():
     import geopandas as gpd
 

@@ -16,6 +16,8 @@ import numpy as np
 import polars as pl
 from scipy.stats import kendalltau, norm, spearmanr
 
+from stalking_profile.config import SMALL_DENOMINATOR
+
 LEVELS: tuple[int, ...] = (99, 95, 90)
 CLASS_ORDER: tuple[str, ...] = (
     "Hot spot (99%)",
@@ -442,8 +444,8 @@ def correspondence(
             f"(Lee's L = {statistic:.2f}, p = {p_value:.3f} against {permutations} random "
             f"relocations; {n} wards)."
         )
-        + f" Ward by ward, {both} of the {top} wards with the most excess {first_words} are "
-        f"among the {top} with the most excess {second_words}"
+        + f" Ward by ward, {both} of the {top} wards with the most excess {first_words} "
+        f"{'is' if both == 1 else 'are'} among the {top} with the most excess {second_words}"
         + (
             " (Jaccard index, the share of the top wards in both: "
             f"{both} of {len(top_a | top_b)}, {jaccard:.2f})"
@@ -454,6 +456,12 @@ def correspondence(
             )
         )
     )
+    counted = int(joined["a_count"].sum())
+    if counted < SMALL_DENOMINATOR:  # "match strongly" on 11 offences (helper 89)
+        sentence += (
+            f" This rests on only {counted:,} {first_words} offences: few enough for chance "
+            "to make or break a match, so read it with care."
+        )
     return {
         "wards": n,
         "lees_l": statistic,
