@@ -119,10 +119,17 @@ class OrdersPanel:
         """Why the charted type has no chart (None when it has one)."""
         if not self.chosen_monthly.filter(_ANY_ORDERS).is_empty():
             return None
+        others = [ORDER_TYPES[code] for code in self.types_charted]
         return (
             f"No {ORDER_TYPES[self.order_type]} was applied for, made or in force in this "
-            "period for these districts, offence types and DA choice: choose another order type "
-            "to chart."
+            "period for these districts, offence types and DA choice"
+            # "choose another order type" where none had any sent a user through all five
+            # (helper 89: Calderdale's non-DA stalking, July to September 2021)
+            + (
+                f": choose another order type to chart ({'; '.join(others)})."
+                if others
+                else ", nor was an order of any other type."
+            )
         )
 
 

@@ -955,6 +955,14 @@ def test_an_order_type_of_months_of_0_is_not_charted(demo_gateway: Gateway) -> N
     )
     assert "SPO" not in panel.types_charted and panel.types_charted  # others have activity
     assert panel.nothing_to_chart is not None
+    # the types that have something are named; where none has, it says so (helper 89:
+    # Calderdale's non-DA stalking, July to September 2021, was told to choose another)
+    assert "choose another order type to chart (Restraining order" in panel.nothing_to_chart
+    calderdale = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    none = protection_panels.orders_panel(demo_gateway, calderdale, "SPO")
+    assert none is not None and none.types_charted == []
+    assert none.nothing_to_chart is not None
+    assert none.nothing_to_chart.endswith(", nor was an order of any other type.")
 
 
 def test_the_demo_force_tells_victims_the_outcome_as_sql_counts_it(demo_gateway: Gateway):
