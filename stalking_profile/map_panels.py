@@ -532,7 +532,20 @@ def _hotspot_panel(
         unknown,
         int(current["offences"].sum()),
         funnel_note=funnel_note(wards),
-        change_note=change_note(compared) if whole else "",
+        change_note=change_note(compared) if whole else no_change_note(compared),
+    )
+
+
+def no_change_note(compared: filters.Comparison) -> str:
+    """Why the wards' previous period and change are blank, where the data do not hold the
+    whole period before (helper 89: the first months' map left them blank without a word,
+    where the Overview and Trends said there was nothing to compare with)."""
+    if compared.previous is None:
+        return f"{compared.describe()} A ward's previous period and change are blank."
+    return (
+        f"A ward's previous period and change are blank: the data hold only part of "
+        f"{compared.earlier_period} ({compared.previous.period_text}), and a ward's change "
+        "needs the whole of it."
     )
 
 

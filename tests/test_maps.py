@@ -437,3 +437,30 @@ def test_the_emerging_map_is_subtitled_with_its_quarters_span(demo_gateway: Gate
     text = figure.layout.title.text  # publication mode's: test_disclosure's emerging tests
     assert "15 quarters to Jan 2022" in text and "May 2018 to Jan 2022" in text, text
     assert "Feb 2021" not in text
+
+
+def test_a_map_with_no_whole_period_before_says_why_its_changes_are_blank(
+    demo_gateway: Gateway,
+) -> None:
+    """Helper 89: the map of the data's first quarter (April to June 2018) left every ward's
+    previous period and change blank without a word, where the Overview and Trends said there
+    was nothing to compare with; a year from July 2018 has only part of the year before."""
+    districts = ("BD", "CD", "KD", "LD", "WD")
+    geometry = geography.ward_geometry(demo_gateway, districts)
+
+    def notes(start: date, end: date) -> list[str]:
+        flt = ProfileFilter(start, end, districts)
+        view = map_panels.hotspot_panel(demo_gateway, flt, geometry, "rate", True)
+        assert view.wards["previous_offences"].null_count() in (0, view.wards.height)
+        return view.map_notes
+
+    first = notes(date(2018, 4, 1), date(2018, 6, 1))
+    assert (
+        "No comparison: the data hold none of the equal period before. A ward's previous "
+        "period and change are blank." in first
+    )
+    assert any(
+        "only part of the equal period before (Apr 2018 to Jun 2018)" in n
+        for n in notes(date(2018, 7, 1), date(2019, 6, 1))
+    )
+    assert not any("blank" in n for n in notes(date(2021, 1, 1), date(2021, 12, 1)))
