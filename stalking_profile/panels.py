@@ -136,7 +136,9 @@ class OverviewPanel:
         return (
             f"Each indicator's {span} on an XmR chart "
             f"(NHS England Making Data Count rules, runs of {run_length}); the variation is "
-            "that of the latest month. No targets are set, so there is no assurance icon. "
+            # a rate's chart had fewer points than the months named, unexplained (helper 89)
+            "that of the latest month; a rate has no point in a month with no offences. No "
+            "targets are set, so there is no assurance icon. "
             "Outcome rates are left off: recent months' offences are still open (see Outcomes "
             "for rates within 90 and 180 days). Pick a row, or an indicator under the table, to see its chart."
         )

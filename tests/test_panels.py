@@ -235,6 +235,13 @@ def test_the_scorecard_caption_counts_its_months(demo_gateway: Gateway) -> None:
     assert "runs of 6)" in caption
     year = panels.overview(demo_gateway, YEAR, 30, 7).scorecard_caption(7)
     assert year.startswith("Each indicator's last 36 months on an XmR chart")
+    # Calderdale's non-DA offences: three of the 36 months had none, so its rates have 33
+    # points, and the caption says why (helper 89: fewer points than the months named)
+    few = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",), "non_domestic")
+    view = panels.overview(demo_gateway, few, 30, 6)
+    months = dict(view.scorecard.select("indicator", "months").iter_rows())
+    assert months["offences"] == 36 and months["arrest_rate"] == 33
+    assert "a rate has no point in a month with no offences" in view.scorecard_caption(6)
 
 
 def test_the_dash_risk_chart_reads_as_a_share_of_completed_forms(demo_gateway: Gateway) -> None:
