@@ -35,7 +35,8 @@ PAGES = {
     "risk": ("Risk & flags", ["DA against non-DA", "DASH risk level"]),
     "quality": (
         "Data quality",
-        ["Non-DA stalking without a DASH", "Check the records behind an indicator"],
+        # a line of the chart's wrapped tick label "Non-DA stalking without a DASH"
+        ["without a DASH", "Check the records behind an indicator"],
     ),
     "repeats": ("Repeat victims and suspects", ["In the period", "Serial perpetrators"]),
     "people": ("Victims and suspects", ["Age band", "Rates per 1,000 residents"]),
