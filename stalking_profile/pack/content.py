@@ -173,7 +173,6 @@ def district_rows(comparison: pl.DataFrame, names: dict[str, str], domestic: str
     """
     every = ("domestic", "non_domestic", "all") if domestic == "all" else (domestic,)
     shown = [c for c in every if c in set(comparison["category"])]
-    chosen = "all" if domestic == "all" else domestic
     rows = {
         (row["district_code"], row["category"]): row for row in comparison.iter_rows(named=True)
     }
@@ -187,7 +186,7 @@ def district_rows(comparison: pl.DataFrame, names: dict[str, str], domestic: str
         line = {"District": f"{area} {names[area]}" if area in names else area}
         for category in shown:
             line[DOMESTIC_CHOICES[category]] = count(rows[area, category]["current"])
-        mine = rows[area, chosen]
+        mine = rows[area, domestic]  # the pack's own DA choice: both, DA or non-DA
         line["Previous period"] = count(mine["previous"])
         withheld = mine["current"] is None or mine["previous"] is None
         line["Change"] = (
