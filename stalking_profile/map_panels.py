@@ -171,6 +171,10 @@ class HotspotPanel:
     hotspots_withheld: bool = False  # publication mode, a ward withheld: no Gi* shown
     wards_withheld_note: str = ""  # publication mode: why every ward is withheld, if it is
     change_note: str = ""  # where a ward's change is per day (change_note)
+    # the previous period's offences the map cannot place, and all of them: 0 and None where
+    # the wards have no previous period (None for the first: withheld in publication mode)
+    previous_unknown_ward_offences: int | None = 0
+    previous_offences: int | None = None
 
     @property
     def population_note(self) -> str:
@@ -199,14 +203,39 @@ class HotspotPanel:
     @property
     def top_wards_note(self) -> str:
         """The Top wards tab's caption: the funnel's note, and a change per day."""
-        return " ".join(note for note in (self.funnel_note, self.change_note) if note)
+        notes = (self.funnel_note, self.previous_unknown_note, self.change_note)
+        return " ".join(note for note in notes if note)
 
     @property
     def map_notes(self) -> list[str]:
         """The map's captions: wards with no population, offences with no known ward, and a
         change per day."""
-        notes = (self.population_note, self.unknown_ward_note, self.change_note)
+        notes = (
+            self.population_note,
+            self.unknown_ward_note,
+            self.previous_unknown_note,
+            self.change_note,
+        )
         return [note for note in notes if note]
+
+    @property
+    def previous_unknown_note(self) -> str:
+        """What the wards' previous period leaves out: the offences of that period the map
+        cannot place ('' for none). The wards' previous counts added to 3,987 where the Trends
+        page gave the force's previous year 4,062, and nothing said why."""
+        unknown, offences = self.previous_unknown_ward_offences, self.previous_offences
+        if unknown == 0:
+            return ""
+        if unknown is None:
+            return (
+                "The wards' previous-period counts leave out that period's offences with no "
+                "ward recorded, or a ward with no boundary loaded (how many is withheld)."
+            )
+        of = "" if offences is None else f" of that period's {offences:,}"
+        return (
+            f"The wards' previous-period counts leave out {unknown:,}{of} offences: they "
+            "had no ward recorded, or a ward with no boundary loaded."
+        )
 
     @property
     def unknown_ward_note(self) -> str:
@@ -247,9 +276,8 @@ def hotspot_panel(
     names = set(panel.wards.filter(pl.col("ward_code").is_in(sorted(hidden)))["ward_name"])
     after = protected.tables["ward_totals"].row(0, named=True)
 
-    wards = _rated_as_shown(
-        _without_counts(_without_previous(gateway, flt, geometry.wards, panel.wards), hidden)
-    )
+    previous, before = _without_previous(gateway, flt, geometry.wards, panel.wards)
+    wards = _rated_as_shown(_without_counts(previous, hidden))
     if hidden:  # Gi* and the whole area's rate would give the withheld counts back
         wards = _funnel_of_shown(
             wards.with_columns(pl.lit(None, dtype=wards.schema[c]).alias(c) for c in GI_COLUMNS)
@@ -271,6 +299,8 @@ def hotspot_panel(
         funnel_figure=_funnel_figure(table, flt.describe(), SHOWN_RATE if hidden else AREA_RATE),
         unknown_ward_offences=after["unknown"],
         offences=after["offences"],
+        previous_unknown_ward_offences=before["unknown"] if before else 0,
+        previous_offences=before["offences"] if before else None,
         funnel_note=funnel_note(wards) + (FUNNEL_OF_SHOWN if hidden else ""),
         hotspots_withheld=bool(hidden),
         wards_withheld_note=CROSS_CHOICE_WITHHELD.format(limit=CROSS_CHOICE_WARDS)
@@ -384,19 +414,19 @@ def _ward_counts(protected: linked_protection.Protected, codes: pl.Series) -> pl
 
 def _without_previous(
     gateway: Gateway, flt: ProfileFilter, mapped: pl.DataFrame, wards: pl.DataFrame
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, dict[str, int | None] | None]:
     """The wards with their previous period's counts protected as the page protects that
     period's wards (_protected_wards: Leeds, July to September 2021, the Trends page's 644
     previous offences less the other wards' 632 and the 10 of no ward gave Harewood's
-    withheld 2)."""
+    withheld 2), and that period's caption totals as protected with them (unknown,
+    offences: None where the wards have no previous period)."""
     if wards["previous_offences"].is_null().all():  # no whole previous period in the data
-        return wards
+        return wards, None
     protected = _protected_wards(gateway, flt.previous(), mapped)
     if protected is None:
-        return wards
-    return wards.with_columns(
-        _ward_counts(protected, wards["ward_code"]).alias("previous_offences")
-    )
+        return wards, None
+    counts = _ward_counts(protected, wards["ward_code"]).alias("previous_offences")
+    return wards.with_columns(counts), protected.tables["ward_totals"].row(0, named=True)
 
 
 def _without_counts(wards: pl.DataFrame, hidden: set[str]) -> pl.DataFrame:
@@ -522,6 +552,7 @@ def _hotspot_panel(
     hotspot_figure = maps.hotspot_figure(geometry, wards, _hotspot_title(description))
     unknown = not_mapped(current, mapped)
     ward_table = _ward_table(wards)
+    previous_unknown = not_mapped(previous, mapped) if whole else 0
     return HotspotPanel(
         _funnel_figure(ward_table, description, AREA_RATE),
         wards,
@@ -533,6 +564,8 @@ def _hotspot_panel(
         int(current["offences"].sum()),
         funnel_note=funnel_note(wards),
         change_note=change_note(compared) if whole else no_change_note(compared),
+        previous_unknown_ward_offences=previous_unknown,
+        previous_offences=int(previous["offences"].sum()) if whole else None,
     )
 
 

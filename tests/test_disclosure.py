@@ -2237,10 +2237,14 @@ def test_the_top_wards_previous_period_gives_no_withheld_ward_back(
         panels_read[role] = (now, before)
     tables = {}
     for role, (now, before) in panels_read.items():
+        # the page's caption of the previous period (what its wards leave out) is the same
+        # count, protected as that period's own map protects it
+        totals = (now.previous_unknown_ward_offences, now.previous_offences)
+        assert totals == (before.unknown_ward_offences, before.offences)
         tables[role] = {
             "wards": now.wards.select("ward_code", pl.col("previous_offences").alias("offences")),
             "ward_totals": pl.DataFrame(
-                {"unknown": [before.unknown_ward_offences], "offences": [before.offences]},
+                {"unknown": [totals[0]], "offences": [totals[1]]},
                 schema={"unknown": pl.Int64, "offences": pl.Int64},
             ),
         }

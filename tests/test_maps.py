@@ -464,3 +464,40 @@ def test_a_map_with_no_whole_period_before_says_why_its_changes_are_blank(
         for n in notes(date(2018, 7, 1), date(2019, 6, 1))
     )
     assert not any("blank" in n for n in notes(date(2021, 1, 1), date(2021, 12, 1)))
+
+
+def test_the_wards_previous_period_says_what_it_leaves_out(demo_gateway: Gateway) -> None:
+    """The wards' previous-period counts add up only to the offences placed on a ward: for
+    the force's year to September 2021 they added to 3,217 where Trends gave the year before
+    3,286, and nothing said why. The caption now gives the 69 left out, and a commissioner's
+    page, where that count is withheld, says so."""
+    from stalking_profile import panels
+    from stalking_profile.access import Access, Role
+
+    districts = ("BD", "CD", "KD", "LD", "WD")
+    flt = ProfileFilter(date(2020, 10, 1), date(2021, 9, 1), districts)
+    geometry = geography.ward_geometry(demo_gateway, districts)
+    view = map_panels.hotspot_panel(demo_gateway, flt, geometry, "offences", True)
+    trends = panels.trends_comparison(demo_gateway, flt).table
+    force = trends.filter((pl.col("district_code") == "Force") & (pl.col("category") == "all"))
+    previous = int(force["previous"].item())
+    assert (view.previous_unknown_ward_offences, view.previous_offences) == (69, previous)
+    assert view.wards["previous_offences"].sum() + 69 == previous == 3286
+    note = (
+        "The wards' previous-period counts leave out 69 of that period's 3,286 offences: they "
+        "had no ward recorded, or a ward with no boundary loaded."
+    )
+    assert note in view.map_notes
+    assert note in view.top_wards_note
+
+    quarter = ProfileFilter(date(2021, 7, 1), date(2021, 9, 1), ("CD",))
+    calderdale = geography.ward_geometry(demo_gateway, ("CD",))
+    commissioner = demo_gateway.scoped(Access.for_role("x", Role.COMMISSIONER))
+    shown = map_panels.hotspot_panel(commissioner, quarter, calderdale, "offences", True)
+    assert shown.previous_unknown_ward_offences is None  # 1 offence of no ward: withheld
+    assert "(how many is withheld)" in shown.previous_unknown_note
+    assert shown.previous_unknown_note in shown.top_wards_note
+
+    first = ProfileFilter(date(2018, 4, 1), date(2018, 6, 1), districts)  # none before it
+    notes = map_panels.hotspot_panel(demo_gateway, first, geometry, "offences", True).map_notes
+    assert not any("leave out" in note for note in notes)
