@@ -30,7 +30,7 @@ in_period_tab, month_tab, take_up_tab, time_tab, breaches_tab, without_tab = ui.
         "Orders in the period",
         "Orders by month",
         "Take-up per 100 offences",
-        "Time from application to order",
+        "Application to order",
         "Breaches",
         "Repeat suspects with no order",
     ]

@@ -23,7 +23,7 @@ ui.keep_choice("outcome_tab")
 rates_tab, within_tab, district_tab, groups_tab, median_tab = ui.page_tabs(
     [
         "Outcome rates",
-        "Within 90 and 180 days, and time to outcome",
+        "Within 90 and 180 days",
         "Outcomes by district",
         "Home Office outcome groups",
         "Time from recording to outcome",

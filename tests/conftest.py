@@ -456,7 +456,7 @@ LAZY_TABS: dict[str, tuple[str, ...]] = {
     ),
     "app_pages/outcomes.py": (
         "Outcome rates",
-        "Within 90 and 180 days, and time to outcome",
+        "Within 90 and 180 days",
         "Outcomes by district",
         "Home Office outcome groups",
         "Time from recording to outcome",
@@ -472,7 +472,7 @@ LAZY_TABS: dict[str, tuple[str, ...]] = {
         "Orders in the period",
         "Orders by month",
         "Take-up per 100 offences",
-        "Time from application to order",
+        "Application to order",
         "Breaches",
         "Repeat suspects with no order",
     ),

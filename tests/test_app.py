@@ -95,7 +95,7 @@ def _open(app_test, page: str, tab: str | None = None, data: tuple[str, ...] = (
 
 RECORDS = "Check the records behind an indicator"  # the Data quality page's tab
 # the Outcomes page's tabs
-WITHIN = "Within 90 and 180 days, and time to outcome"
+WITHIN = "Within 90 and 180 days"
 BY_DISTRICT = "Outcomes by district"
 
 

@@ -135,6 +135,7 @@ def test_every_page_renders(tour, running_app, path: str) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     page.get_by_text("Demonstration data").first.wait_for(timeout=30_000)
+    _assert_tabs_fit_at_1280(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
     if path in CHART_TABS:  # a chart, in the tab that draws one
@@ -143,6 +144,24 @@ def test_every_page_renders(tour, running_app, path: str) -> None:
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= 1
         assert page.locator('[data-testid="stException"]').count() == 0
+
+
+# the page's tab bars, each with the width its labels need and the width it has
+TAB_BARS = """() => [...document.querySelectorAll('[data-testid="stMain"] [role="tablist"]')]
+    .map(bar => [bar.innerText.replace(/\\n+/g, ' | '), bar.scrollWidth, bar.clientWidth])"""
+
+
+def _assert_tabs_fit_at_1280(page) -> None:
+    """Every tab's label in view in a 1,280-pixel window with the sidebar open (helper 86:
+    the Outcomes and Civil orders pages' last tab was cut off, behind a scroll)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1280, "height": size["height"]})
+    try:
+        page.wait_for_function("() => window.innerWidth === 1280")  # reading lays it out
+        bars = page.evaluate(TAB_BARS)
+        assert all(needed <= has for _, needed, has in bars), bars
+    finally:
+        page.set_viewport_size(size)
 
 
 # pages whose first tab has tables only: the tab with a chart
