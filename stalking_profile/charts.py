@@ -28,7 +28,9 @@ NO_VALUE = "no_value"  # a trace's meta: where it has no value whatever the coun
 COLOURS: dict[str, str] = {
     "domestic": "#D55E00",  # vermillion
     "non_domestic": "#0072B2",  # blue
-    "all": "#4D4D4D",  # dark grey
+    # grey, 4.5:1 on white and 4.6:1 beside the black interval lines drawn over it (a darker
+    # grey hid the lower end of an interval inside its bar: helper 86)
+    "all": "#767676",
     "rolling": "#009E73",  # bluish green
     "special_high": "#E69F00",  # orange
     "special_low": "#56B4E9",  # sky blue
@@ -44,6 +46,9 @@ SYMBOLS: dict[str, str] = {"domestic": "circle", "non_domestic": "square", "all"
 TEXT = "#262730"  # 15:1 on white
 MUTED_TEXT = "#4D4D4D"  # 8.5:1 on white: axis ticks, notes (WCAG AA needs 4.5:1)
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+# a bar's 95% interval: black, so its lower end shows inside the bar (4:1 or more against
+# every category's colour)
+INTERVAL_LINES = {"color": "#000000", "thickness": 1.5, "width": 5}
 
 
 class LazyFigures(Mapping[str, go.Figure]):
@@ -602,6 +607,7 @@ def rate_comparison_figure(
                 "symmetric": False,
                 "array": (part["upper"] - rate).to_list(),
                 "arrayminus": (rate - part["lower"]).to_list(),
+                **INTERVAL_LINES,
             },
             customdata=part.select("numerator", "denominator").to_numpy(),
             hovertemplate="%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra>"
@@ -715,9 +721,7 @@ def share_bar_figure(
                 "type": "data",
                 "array": (part["upper"] - part["share"]).to_list(),
                 "arrayminus": (part["share"] - part["lower"]).to_list(),
-                "color": MUTED_TEXT,
-                "thickness": 1.2,
-                "width": 4,
+                **INTERVAL_LINES,
             }
             if intervals
             else None

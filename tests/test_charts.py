@@ -625,3 +625,27 @@ def test_without_a_bundle_for_the_installed_plotly_the_pages_load_the_full_one(
     assert name == f"plotly-{version}-{chart_element.revision(full)[:12]}.min.js"
     assert (tmp_path / "vendor" / name).read_text(encoding="utf-8") == full
     assert "run scripts/build-plotly-bundle" in caplog.text
+
+
+def test_a_bars_interval_shows_against_the_bar_and_the_page() -> None:
+    """Helper 86: the intervals on the "DA and non-DA" bars were drawn in Plotly's #444 (and
+    the shares' in #4D4D4D) on bars of #4D4D4D, so an interval's lower end vanished inside its
+    bar. Every bar now stands 3:1 or more against the page and against its interval lines."""
+    rates = pl.DataFrame(
+        {
+            "label": ["Arrest rate"] * 3,
+            "category": ["domestic", "non_domestic", "all"],
+            "rate": [0.2, 0.1, 0.18],
+            "lower": [0.18, 0.07, 0.16],
+            "upper": [0.22, 0.14, 0.2],
+            "numerator": [200, 10, 210],
+            "denominator": [1000, 100, 1100],
+        }
+    )
+    shares = rates.rename({"label": "level", "rate": "share", "numerator": "offences"})
+    rated = charts.rate_comparison_figure(rates, "Rates")
+    shared = charts.share_bar_figure(shares, "level", "Shares")
+    for bar in [*rated.data, *shared.data]:
+        line = (bar.error_y if bar.orientation != "h" else bar.error_x).color
+        assert contrast(line, bar.marker.color) >= 3, (bar.name, line, bar.marker.color)
+        assert contrast(bar.marker.color) >= 3  # the bar against the page
