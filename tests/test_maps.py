@@ -501,3 +501,23 @@ def test_the_wards_previous_period_says_what_it_leaves_out(demo_gateway: Gateway
     first = ProfileFilter(date(2018, 4, 1), date(2018, 6, 1), districts)  # none before it
     notes = map_panels.hotspot_panel(demo_gateway, first, geometry, "offences", True).map_notes
     assert not any("leave out" in note for note in notes)
+
+
+def test_the_packs_ward_map_is_the_pages_in_publication_mode(demo_gateway: Gateway) -> None:
+    """The meeting pack draws the page's ward map without protecting the previous period the
+    page's top wards show (`ward_map`): the same wards withheld, the same picture, under both
+    rules (Calderdale, September 2021: wards withheld)."""
+    from stalking_profile.access import Access, Role
+    from stalking_profile.linked_figures import WITHHELD_WARDS
+
+    flt = ProfileFilter(date(2021, 9, 1), date(2021, 9, 1), ("CD",))
+    geometry = geography.ward_geometry(demo_gateway, flt.districts)
+    commissioner = Access.for_role("x", Role.COMMISSIONER)
+    for access in (commissioner, commissioner.with_threshold(10, 5)):
+        gateway = demo_gateway.scoped(access)
+        page = map_panels.hotspot_panel(gateway, flt, geometry, "offences", True).map_figure
+        pack = map_panels.ward_map(gateway, flt, geometry, "offences")
+        assert pack.to_plotly_json() == page.to_plotly_json()
+        assert any((trace.name or "").startswith(WITHHELD_WARDS) for trace in pack.data)
+    exact = map_panels.ward_map(demo_gateway, flt, geometry, "offences")
+    assert not any((trace.name or "").startswith(WITHHELD_WARDS) for trace in exact.data)

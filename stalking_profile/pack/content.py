@@ -241,7 +241,7 @@ def gather(
     tables = pack_tables(exact, flt)
     try:
         geometry = ward_geometry(gateway, flt.districts)
-        map_figure = map_panels.hotspot_panel(gateway, flt, geometry, "offences", True).map_figure
+        map_figure = map_panels.ward_map(gateway, flt, geometry, "offences")
     except NoBoundaries:
         map_figure = None
     protected = None
