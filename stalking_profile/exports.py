@@ -25,6 +25,15 @@ from stalking_profile.tables import spreadsheet_safe, spreadsheet_safe_text
 FORCE_MARKING = "OFFICIAL-SENSITIVE"
 PUBLICATION_MARKING = "OFFICIAL (publication mode: small numbers suppressed)"
 DEMO_MARKING = "OFFICIAL (synthetic demonstration data)"
+SYNTHETIC_NOTICE = "SYNTHETIC DATA: no row describes a real person or crime"
+
+
+def report_marking(synthetic: bool) -> str:
+    """The marking a record-level report prints on every page: OFFICIAL-SENSITIVE, or for the
+    demo's synthetic records the demo's marking and its notice (the panel reports listed
+    crime references and findings with the marking in the file's properties alone: helper
+    90)."""
+    return f"{DEMO_MARKING} · {SYNTHETIC_NOTICE}" if synthetic else FORCE_MARKING
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,7 @@ class Provenance:
         if self.coverage:
             rows.append(("Coverage", self.coverage))
         if self.synthetic:
-            rows.append(("Notice", "SYNTHETIC DATA: no row describes a real person or crime"))
+            rows.append(("Notice", SYNTHETIC_NOTICE))
         return rows
 
 

@@ -959,7 +959,7 @@ def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):
     text = reviews.panel_report(sample, question_set, recorded, {9: "Performance dashboards"})
     for heading in (
         "## Overview",
-        "## Cases reviewed",
+        "## Cases drawn",
         "## Findings by case",
         "## Observations",
         "## Summary by question",
@@ -968,6 +968,13 @@ def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):
     assert f"| {case} | No DASH although a DA link | 9. Performance dashboards |" in text
     assert "Not reviewed yet." in text  # the other cases
     assert "seed 5" in text
+    # helper 90: "Cases reviewed: 30" with one case answered
+    drawn = sample.cases.height
+    assert drawn > 2
+    assert f"; 1 reviewed so far, {drawn - 1} not yet." in text
+    assert "| yes |" in text and text.count("| not yet |") == drawn - 1
+    # record level: marked above and below (helper 90: the marking was in no page)
+    assert text.startswith("**OFFICIAL-SENSITIVE**") and text.endswith("**OFFICIAL-SENSITIVE**\n")
     # a reference as written, in the file too (helper 80: "SYN\-BD\-2109\-00417")
     assert f"### Case 1: `{case}`" in text and f"| `{case}` | " in text
     # helper 80: a case with the force's response alone, linked, lost its link in the reports
@@ -1009,7 +1016,7 @@ def test_the_panel_reports_give_every_case_every_answer_in_words_and_any_text(de
     recorded = reviews.answers(store, sample, ANALYST)
     deck = Presentation(io.BytesIO(report.pptx_bytes(sample, question_set, recorded)))
     titles = [slide.shapes.title.text for slide in deck.slides]
-    assert "Cases reviewed (1 of 2)" in titles and "Cases reviewed (2 of 2)" in titles
+    assert "Cases drawn (1 of 2)" in titles and "Cases drawn (2 of 2)" in titles
     assert "Answers in words" in titles
     cells = set(_table_cells(deck))
     assert set(sample.cases["crime_ref"]) <= cells
@@ -1018,6 +1025,44 @@ def test_the_panel_reports_give_every_case_every_answer_in_words_and_any_text(de
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Victim withdrew <b>" in text and "R&D note <b>" in text
     assert all(ref in text for ref in sample.cases["crime_ref"])
+    # 1 of the 30 cases answered, said so (helper 90: "Cases reviewed: 30")
+    assert "30 cases drawn at random" in text and "1 reviewed so far, 29 not yet" in " ".join(
+        text.split()
+    )
+
+
+def test_every_page_of_a_panel_report_carries_its_marking(demo_gateway, store):
+    """Helper 90: the PDF and the deck list crime references and the panel's findings, and
+    their marking was in the file's properties alone. Every page and slide now says it; the
+    demo's synthetic cases say they are synthetic."""
+    import io
+
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    from stalking_profile.exports import report_marking
+    from stalking_profile.scrutiny import report
+
+    question_set = next(s for s in questions.question_sets(store) if s.key == "opcc_2023_hub")
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 3, 9, question_set, "Panel", ANALYST
+    )
+    recorded = reviews.answers(store, sample, ANALYST)
+    for synthetic, expected in ((False, "OFFICIAL-SENSITIVE"), (True, "SYNTHETIC DATA")):
+        marking = report_marking(synthetic)
+        assert expected in marking
+        deck = report.pptx_bytes(sample, question_set, recorded, None, marking)
+        slides = Presentation(io.BytesIO(deck)).slides
+        assert len(slides) > 4
+        for slide in slides:
+            assert marking in [
+                shape.text_frame.text for shape in slide.shapes if shape.has_text_frame
+            ]
+        pdf = report.pdf_bytes(sample, question_set, recorded, None, marking)
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        assert len(pages) > 1
+        for page in pages:
+            assert page.extract_text().count(marking) == 2  # head and foot
 
 
 def test_the_pdf_gives_the_panels_words_whole_and_the_slides_hold_their_tables(demo_gateway, store):
@@ -1187,7 +1232,7 @@ def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gat
     assert list(dict.fromkeys(titles)) == [
         "Panel",
         "Overview",
-        "Cases reviewed",
+        "Cases drawn",
         "Summary by question",
         "Findings by case",
         "Observations and the force's responses",

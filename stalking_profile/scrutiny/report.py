@@ -10,6 +10,7 @@ from collections.abc import Callable
 from xml.sax.saxutils import escape
 
 import polars as pl
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches, Pt
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
@@ -23,9 +24,11 @@ from stalking_profile.scrutiny.reviews import (
     PARTLY_NOTE,
     WIDE_INTERVAL_NOTE,
     DipSample,
+    coverage,
     in_question_order,
     observations,
     offence_of,
+    reviewed_cases,
     summary,
 )
 
@@ -101,18 +104,18 @@ def _sections(
     recorded = _by_case(recorded, sample, question_set)
     overview = [
         f"Population: {sample.filter_text} ({sample.population:,} offences).",
-        f"Cases reviewed: {sample.cases.height}, drawn at random, up to {sample.per_stratum} "
-        f"per district and DA group (seed {sample.seed}).",
+        coverage(sample, recorded),
         f"Questions: {question_set.name}.",
     ]
-    cases = [["Case", "District", "DA", "Offence"]] + [
+    cases = [["Case", "District", "DA", "Offence", "Reviewed"]] + [
         [
             row["crime_ref"],
             row["district_code"],
             "DA" if row["is_domestic"] else "non-DA",
             offence_of(row),
+            "yes" if row["reviewed"] else "not yet",
         ]
-        for row in sample.cases.iter_rows(named=True)
+        for row in reviewed_cases(sample, recorded).iter_rows(named=True)
     ]
     shares = summary(sample, recorded, question_set)
     by_question = [["Question", "Yes", "Partly", "Answered", "Share (95% interval)"]] + [
@@ -162,7 +165,7 @@ def _sections(
     ]
     return [
         ("Overview", overview, []),
-        ("Cases reviewed", [], cases),
+        ("Cases drawn", [], cases),
         ("Summary by question", [WIDE_INTERVAL_NOTE, PARTLY_NOTE], by_question),
         *([("Findings by case", [], findings)] if len(findings) > 1 else []),
         *([("Answers in words", [], answers_in_words)] if words.height else []),
@@ -170,17 +173,31 @@ def _sections(
     ]
 
 
+def _marked(slide, marking: str) -> None:
+    """The report's marking at the foot of a slide, under its table (TABLE_BOTTOM)."""
+    box = slide.shapes.add_textbox(
+        Inches(0.6), Inches(TABLE_BOTTOM), Inches(TABLE_WIDTH), Inches(0.3)
+    )
+    box.text_frame.text = marking
+    paragraph = box.text_frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.CENTER
+    paragraph.font.size, paragraph.font.bold = Pt(10), True
+
+
 def pptx_bytes(
     sample: DipSample,
     question_set: QuestionSet,
     recorded: pl.DataFrame,
     recommendations: dict[int, str] | None = None,
+    marking: str = FORCE_MARKING,
 ) -> bytes:
-    deck = new_deck(f"{sample.name}: panel report", FORCE_MARKING)
+    """The panel report as a deck, `marking` (exports.report_marking) on every slide."""
+    deck = new_deck(f"{sample.name}: panel report", marking)
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     title = deck.slides.add_slide(deck.slide_layouts[0])
     title.shapes.title.text = sample.name
     title.placeholders[1].text = f"Dip-sample panel report · {question_set.name}"
+    _marked(title, marking)
     for heading, paragraphs, rows in _sections(sample, question_set, recorded, recommendations):
         header, body = (rows[0], rows[1:]) if rows else ([], [])
         # every row shown: a long table goes on over further slides, its header on each
@@ -190,6 +207,7 @@ def pptx_bytes(
             slide.shapes.title.text = (
                 heading if len(parts) == 1 else f"{heading} ({number} of {len(parts)})"
             )
+            _marked(slide, marking)
             top = Inches(UNDER_TITLE)
             if paragraphs and number == 1:
                 box = slide.shapes.add_textbox(
@@ -227,7 +245,10 @@ def pdf_bytes(
     question_set: QuestionSet,
     recorded: pl.DataFrame,
     recommendations: dict[int, str] | None = None,
+    marking: str = FORCE_MARKING,
 ) -> bytes:
+    """The panel report as a PDF, `marking` (exports.report_marking) at the head and foot of
+    every page."""
     styles = getSampleStyleSheet()
     out = io.BytesIO()
     document = SimpleDocTemplate(
@@ -235,8 +256,17 @@ def pdf_bytes(
         pagesize=landscape(A4),
         title=sample.name,
         author="Stalking Profile",
-        subject=FORCE_MARKING,
+        subject=marking,
     )
+
+    def marked(canvas, page) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica-Bold", 9)
+        width, height = page.pagesize
+        for y in (height - 1.2 * cm, 1.0 * cm):
+            canvas.drawCentredString(width / 2, y, marking)
+        canvas.restoreState()
+
     # reportlab reads a paragraph as markup: every text is escaped ("R&D" read as "R&D;", and
     # a "<b>" in a note stopped the PDF)
     story = [Paragraph(escape(sample.name), styles["Title"])]
@@ -250,5 +280,5 @@ def pdf_bytes(
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, "grey")]))
             story.append(table)
         story.append(Spacer(1, 0.4 * cm))
-    document.build(story)
+    document.build(story, onFirstPage=marked, onLaterPages=marked)
     return out.getvalue()

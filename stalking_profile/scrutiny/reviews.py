@@ -14,6 +14,7 @@ import polars as pl
 from stalking_profile import queries
 from stalking_profile.access import Access, Permission
 from stalking_profile.db import Gateway
+from stalking_profile.exports import FORCE_MARKING
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.formatting import drawn_literal, literal, plural
 from stalking_profile.measures.rates import Z_95, with_rate_columns
@@ -565,6 +566,31 @@ def in_question_order(recorded: pl.DataFrame, question_set: QuestionSet) -> pl.D
     return recorded.sort(rank, maintain_order=True)
 
 
+def reviewed_cases(sample: DipSample, recorded: pl.DataFrame) -> pl.DataFrame:
+    """The sample's cases, each with whether it is reviewed ("reviewed": a question of the
+    set answered; the force's response alone is not a review)."""
+    answered = recorded.filter(pl.col("question_key") != FORCE_RESPONSE)["crime_ref"]
+    done = pl.col("crime_ref").is_in(answered.unique().implode())
+    return sample.cases.with_columns(done.alias("reviewed"))
+
+
+def coverage(sample: DipSample, recorded: pl.DataFrame) -> str:
+    """How many cases were drawn, how, and how many are reviewed so far (the panel report read
+    "Cases reviewed: 30" with one case answered and 29 listed as not reviewed: helper 90).
+
+    The count reviewed is `reviewed_cases`'s."""
+    drawn = sample.cases.height
+    done = int(reviewed_cases(sample, recorded)["reviewed"].sum())
+    how = (
+        f"drawn at random, up to {sample.per_stratum} per district and DA group (seed "
+        f"{sample.seed}: the same filter and seed re-draw the same cases)"
+    )
+    if drawn and done == drawn:
+        return f"Cases: {plural(drawn, 'case')} {how}; all {drawn} reviewed."
+    reviewed = f"{done} reviewed so far, {drawn - done} not yet" if done else "none reviewed yet"
+    return f"Cases: {plural(drawn, 'case')} {how}; {reviewed}."
+
+
 def observations(
     sample: DipSample,
     question_set: QuestionSet,
@@ -604,35 +630,38 @@ def panel_report(
     question_set: QuestionSet,
     recorded: pl.DataFrame,
     recommendations: dict[int, str] | None = None,
+    marking: str = FORCE_MARKING,
 ) -> str:
     """The panel's report in the shape of the seeds' reports (Markdown): overview, cases
-    reviewed, findings by case (each answer with its note), observations (every note) with
-    the recommendation a finding was linked to, and the summary by question."""
+    drawn and whether each is reviewed, findings by case (each answer with its note),
+    observations (every note) with the recommendation a finding was linked to, and the
+    summary by question; `marking` (exports.report_marking) above and below it."""
     recommendations = recommendations or {}
     responses = recorded.filter(question_key=FORCE_RESPONSE).height
     answered = recorded.height - responses
     lines = [
+        f"**{marking}**",
+        "",
         f"# {literal(sample.name)}",
         "",
         "## Overview",
         "",
         f"- Population: {literal(sample.filter_text)} ({sample.population:,} offences).",
-        f"- Cases reviewed: {sample.cases.height}, drawn at random, up to {sample.per_stratum} "
-        f"per district and DA group (seed {sample.seed}: the same filter and seed re-draw "
-        "the same cases).",
+        f"- {coverage(sample, recorded)}",
         f"- Questions: {literal(question_set.name)}.",
         f"- Answers recorded: {answered:,}"
         + (f", and the force's response to {plural(responses, 'case')}." if responses else "."),
         "",
-        "## Cases reviewed",
+        "## Cases drawn",
         "",
-        "| Case | District | DA | Offence |",
-        "| --- | --- | --- | --- |",
+        "| Case | District | DA | Offence | Reviewed |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    for row in sample.cases.iter_rows(named=True):
+    for row in reviewed_cases(sample, recorded).iter_rows(named=True):
         lines.append(
             f"| {as_code(row['crime_ref'])} | {literal(row['district_code'])} | "
-            f"{'DA' if row['is_domestic'] else 'non-DA'} | {offence_of(row)} |"
+            f"{'DA' if row['is_domestic'] else 'non-DA'} | {offence_of(row)} | "
+            f"{'yes' if row['reviewed'] else 'not yet'} |"
         )
     lines += ["", "## Findings by case", ""]
     ordered = in_question_order(recorded, question_set)
@@ -680,4 +709,5 @@ def panel_report(
             f"| {_cell(share['label'])} | {share['numerator']} | {share['partly']} | "
             f"{share['denominator']} | {interval} |"
         )
+    lines += ["", f"**{marking}**"]
     return "\n".join(lines) + "\n"

@@ -9,8 +9,9 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from stalking_profile import exports
 from stalking_profile.filters import ProfileFilter
-from stalking_profile.formatting import literal, plural
+from stalking_profile.formatting import literal, plural, shortened
 from stalking_profile.operational.audit import Action
 from stalking_profile.scrutiny import questions, reviews, tracker
 from stalking_profile.scrutiny import report as report_module
@@ -66,14 +67,23 @@ def draw_section(flt: ProfileFilter, sets: dict[str, QuestionSet]) -> None:
             # and answers were recorded against that one)
             st.session_state[SAMPLE_KEY] = sample.sample_id
             st.success(
-                f"Drew {sample.cases.height:,} cases from {sample.population:,} offences "
-                f"(seed {sample.seed}, up to {sample.per_stratum} per district and DA group)."
+                f"Drew {plural(sample.cases.height, 'case')} from "
+                f"{plural(sample.population, 'offence')} (seed {sample.seed}, up to "
+                f"{sample.per_stratum} per district and DA group)."
             )
     kept = reviews.samples(store(), current_access())
     if kept.height:
         st.header("Samples kept")
         show_table(
-            kept.select("name", "filter_text", "seed", "per_stratum", "population", "created_by"),
+            # the seed as written, not as a count ("20,261,207": helper 90)
+            kept.select(
+                "name",
+                "filter_text",
+                pl.col("seed").cast(pl.String),
+                "per_stratum",
+                "population",
+                "created_by",
+            ),
             labels={"population": "Offences sampled from"},  # not the registry's residents
         )
 
@@ -100,12 +110,13 @@ def chosen_sample() -> tuple[DipSample, pl.DataFrame] | None:
 def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame) -> None:
     """The sample's cases and, for the case chosen, every question with its answer and note."""
     st.markdown(
-        f"**{literal(sample.name)}**: {sample.cases.height} cases of {sample.population:,} "
-        f"offences; {literal(sample.filter_text)}; seed {sample.seed}; question set: "
-        f"{literal(question_set.name)}."
+        f"**{literal(sample.name)}**: {plural(sample.cases.height, 'case')} of "
+        f"{plural(sample.population, 'offence')}; {literal(sample.filter_text)}; seed "
+        f"{sample.seed}; question set: {literal(question_set.name)}."
     )
+    st.caption(reviews.coverage(sample, recorded))
     audit_view(f"dip sample {sample.sample_id} cases", sample.filter_text)  # then shown
-    show_table(sample.cases)
+    show_table(reviews.reviewed_cases(sample, recorded), labels={"reviewed": "Reviewed"})
     record_download(
         sample.cases,
         f"dip-sample-{sample.sample_id}.csv",
@@ -193,7 +204,8 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
 def recommendation_titles() -> dict[int, str]:
     """Each recommendation's number and the start of its text (for linking findings)."""
     table = tracker.tracker(store(), example=synthetic_demo()).unique("number").sort("number")
-    return {row["number"]: row["text"][:70] for row in table.iter_rows(named=True)}
+    # cut at a word, and said to be cut ("...closer sc": helper 90)
+    return {row["number"]: shortened(row["text"], 70) for row in table.iter_rows(named=True)}
 
 
 def _question_widget(question: questions.Question, previous: dict, form: str) -> tuple[str, str]:
@@ -235,7 +247,7 @@ def summary_section(
 ) -> None:
     """Shares answered yes, by question and by district and DA, and against every offence of
     `offences`, those the sample was drawn from."""
-    st.caption(reviews.WIDE_INTERVAL_NOTE)
+    st.caption(f"{reviews.coverage(sample, recorded)} {reviews.WIDE_INTERVAL_NOTE}")
     shares = reviews.summary(sample, recorded, question_set)
     show_table(
         shares.select("label", "numerator", "denominator", "rate", "lower", "upper", "partly"),
@@ -299,16 +311,18 @@ def summary_section(
     titles = recommendation_titles()
     log = audited(Action.RECORDS_DOWNLOADED, f"panel report of dip sample {sample.sample_id}")
 
+    marking = exports.report_marking(synthetic_demo())
+
     def report() -> str:  # made when clicked, and written to the audit trail then
         log()
-        return reviews.panel_report(sample, question_set, recorded, titles)
+        return reviews.panel_report(sample, question_set, recorded, titles, marking)
 
     stem = f"panel-report-{sample.sample_id}"
     for suffix, make in (("pptx", report_module.pptx_bytes), ("pdf", report_module.pdf_bytes)):
 
         def made(make=make) -> bytes:
             log()
-            return make(sample, question_set, recorded, titles)
+            return make(sample, question_set, recorded, titles, marking)
 
         text = f"Download the panel report ({suffix.upper()})"
         download(st, text, f"{stem}.{suffix}", made, "panel-report", ":material/description:")
