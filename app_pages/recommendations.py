@@ -59,6 +59,7 @@ latest = tracker.latest(shown)
 ui.show_table(
     latest,
     "recommendations-latest",
+    about=tracker.export_about(table, latest),
     labels={
         "number": "No.",
         "theme": "Theme",
@@ -88,6 +89,7 @@ if access.allows(Permission.EXPORT):
         "recommendations.csv",
         "Download the whole tracker (CSV)",
         as_written=True,
+        about=tracker.export_about(table),
     )
 
 if access.allows(Permission.TRACKER):

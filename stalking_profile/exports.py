@@ -52,6 +52,7 @@ class Provenance:
     rounded_to: int = 0  # counts rounded to a multiple of this (0: not rounded)
     coverage: str = ""  # the extract's last months hold no offence (DatasetInfo.coverage_warning)
     compared: str = ""  # a change's periods compared, where not the filter's (like for like)
+    data: str = ""  # what the rows are, where not the dataset's extract (a tracker)
 
     @property
     def marking(self) -> str:
@@ -86,7 +87,7 @@ class Provenance:
             ("Table", self.title),
             ("Filter", self.filter_text),
             *([("Compared", self.compared)] if self.compared else []),
-            ("Data", f"{self.force_name}, extract of {extract}"),
+            ("Data", self.data or f"{self.force_name}, extract of {extract}"),
             ("Source", f"{self.source}; Stalking Profile"),
             ("Marking", self.marking),
             ("Disclosure control", control),

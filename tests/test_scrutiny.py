@@ -1324,3 +1324,41 @@ def test_a_question_set_replaced_is_kept_in_the_trail_and_its_key_is_checked(sto
     assert questions.key_of_file("questions_Case Review-2.toml") == "case_review_2"
     with pytest.raises(ValueError, match="name it with letters, digits and _"):
         questions.key_of_file("questions_[x](http).toml")
+
+
+def test_a_tracker_download_says_what_it_holds_not_the_offences_filter(store):
+    """Helper 90: the tracker's downloads on the demo were headed with the sidebar's offence
+    filter, the demo force's extract and "SYNTHETIC DATA", over a real review's
+    recommendations. They now say which recommendations, and whose."""
+    from datetime import UTC, datetime
+
+    from stalking_profile import exports
+
+    table = tracker.tracker(store, example=True)
+    demo_page = exports.Provenance(  # what the demo's pages put on a download
+        title="recommendations",
+        filter_text="Stalking, DA and non-DA, BD, CD, KD, LD, WD, Feb 2021 to Jan 2022",
+        force_name="West Yorkshire demonstration force (synthetic)",
+        extract_date=date(2022, 1, 31),
+        source="synthetic demo",
+        synthetic=True,
+        suppressed_below=0,
+        exported_by="ana",
+        exported_at=datetime(2026, 12, 7, 9, 30, tzinfo=UTC),
+    )
+    about = tracker.export_about(table)
+    head = exports.csv_bytes(table, replace(demo_page, **about)).decode().split("number,")[0]
+    assert "# Filter: every recommendation, with every update" in head
+    assert "Dyfed-Powys Police and Crime Commissioner's review" in head
+    assert "West Yorkshire" not in head and "SYNTHETIC" not in head and "2021" not in head
+    assert "# Marking: OFFICIAL-SENSITIVE" in head
+    latest = tracker.latest(table)
+    assert tracker.export_about(table, latest)["filter_text"] == "every recommendation"
+    some = latest.filter(pl.col("theme") == latest["theme"][0])
+    assert tracker.export_about(table, some)["filter_text"] == (
+        "the recommendations of the themes and owners chosen on the page"
+    )
+    own = table.with_columns(pl.col("text") + " (ours)")  # a force's own tracker
+    assert tracker.export_about(own)["data"] == (
+        "the force's recommendations tracker, as recorded in the operational store"
+    )

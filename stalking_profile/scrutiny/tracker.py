@@ -139,6 +139,29 @@ def whose(table: pl.DataFrame) -> str:
     return EXAMPLE_ATTRIBUTION if same else ""
 
 
+def export_about(table: pl.DataFrame, shown: pl.DataFrame | None = None) -> dict[str, object]:
+    """What a download of the tracker `table` (every update), or of the recommendations
+    `shown` of it, is, in place of the page's offence filter and dataset (exports.Provenance's
+    fields): which recommendations, and whose. Its exports were headed with the sidebar's
+    filter and, on the demo, "SYNTHETIC DATA" over a real review's recommendations (helper
+    90)."""
+    if shown is None:
+        chosen = "every recommendation, with every update"
+    elif set(shown["number"]) == set(table["number"]):
+        chosen = "every recommendation"
+    else:
+        chosen = "the recommendations of the themes and owners chosen on the page"
+    return {
+        "filter_text": chosen,
+        "data": whose(table)
+        or "the force's recommendations tracker, as recorded in the operational store",
+        "extract_date": None,
+        "source": "the recommendations tracker",
+        "synthetic": False,  # a review's words and the updates recorded, not the demo's records
+        "coverage": "",
+    }
+
+
 MOST = 9_999  # recommendations a tracker numbers (a 23-digit number stopped the page)
 
 

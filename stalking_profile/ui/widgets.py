@@ -43,18 +43,21 @@ def csv_download(
     label: str = "Download CSV",
     as_written: bool = False,
     compared: str = "",
+    about: dict[str, Any] | None = None,
 ) -> None:
     """Downloads of exactly the frame shown, as CSV and as Excel, each with its provenance
     (exports.py: filter, extract date, source, marking, disclosure control), made when
     clicked and written to the audit trail then (with the file's hash); they do not rerun
     the page. Offered only to roles that may export. `as_written`: text people wrote (a
     tracker), whose numbers the CSV keeps as written (exports.csv_bytes). `compared`: the
-    periods a table of changes compares, in words, where not the filter's alone."""
+    periods a table of changes compares, in words, where not the filter's alone. `about`:
+    provenance fields in place of the page's filter and dataset, for rows that are not the
+    offences' (a tracker's: scrutiny.tracker.export_about)."""
     access = current_access()
     if not access.allows(Permission.EXPORT):
         return
     stem = file_name.removesuffix(".csv")
-    provenance = replace(_provenance(stem), compared=compared)
+    provenance = replace(_provenance(stem), compared=compared, **(about or {}))
     excel = "Excel (.xlsx)"
     # each button as wide as its label needs ("Download CSV (with p-values)" was cut short)
     needs = [BUTTON_PX + CHARACTER_PX * len(text) for text in (label, excel)]
@@ -398,10 +401,12 @@ def show_table(
     file_stem: str | None = None,
     labels: dict[str, str] | None = None,
     empty: str = "",
+    about: dict[str, Any] | None = None,
 ) -> None:
     """A table in the users' words (see `tables`): labelled columns, one precision per
-    column; with `file_stem`, a CSV download of exactly what is shown. With no rows and an
-    `empty` message, the message instead (a grid of one blank row said nothing)."""
+    column; with `file_stem`, a CSV download of exactly what is shown (`about` as
+    `csv_download` takes it). With no rows and an `empty` message, the message instead (a
+    grid of one blank row said nothing)."""
     if empty and frame.is_empty():
         st.caption(empty)
         return
@@ -414,7 +419,7 @@ def show_table(
         config[label] = st.column_config.TextColumn(label, width=width)
     st.dataframe(table.arrow, hide_index=True, column_config=config, placeholder=tables.NO_VALUE)
     if file_stem is not None:
-        csv_download(table.shown, f"{file_stem}.csv")
+        csv_download(table.shown, f"{file_stem}.csv", about=about)
 
 
 def table_download(
