@@ -1362,3 +1362,31 @@ def test_a_tracker_download_says_what_it_holds_not_the_offences_filter(store):
     assert tracker.export_about(own)["data"] == (
         "the force's recommendations tracker, as recorded in the operational store"
     )
+
+
+def test_the_answers_download_reads_as_the_panel_reads_them(demo_gateway, store):
+    """Helper 90: the answers' CSV gave question keys ("dash_completed") under headers such as
+    "Question key" and "answer", and no case's place in the sample. It now gives each case's
+    place, the question in words and the answer, in the reports' order, the key last."""
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, 1, 5, question_set, "Panel", ANALYST
+    )
+    second = sample.cases["crime_ref"][1]
+    reviews.record_answer(
+        store, sample, second, question_set, "dash_completed", "no", "None found", ANALYST
+    )
+    reviews.record_answer(
+        store, sample, second, question_set, reviews.FORCE_RESPONSE, "Agreed", "", ANALYST
+    )
+    recorded = reviews.answers(store, sample, ANALYST)
+    read = reviews.answers_as_read(sample, question_set, recorded)
+    assert read.columns[:6] == ["Case", "Crime reference", "District", "DA", "Question", "Answer"]
+    assert read.columns[-1] == "Question key"
+    dash = question_set.find("dash_completed")
+    assert dash is not None
+    assert read.rows()[0][:6] == (
+        2, second, read["District"][0], read["DA"][0], dash.text, "no"
+    )  # fmt: skip
+    assert read["Question"][1] == "The force's response to this case's findings"
+    assert read["Note"][0] == "None found" and read["DA"][0] in ("DA", "non-DA")

@@ -24,8 +24,8 @@ from stalking_profile.scrutiny.reviews import (
     PARTLY_NOTE,
     WIDE_INTERVAL_NOTE,
     DipSample,
+    by_case,
     coverage,
-    in_question_order,
     observations,
     offence_of,
     reviewed_cases,
@@ -81,16 +81,6 @@ def _whole(text: str, characters: int) -> str:
     return text
 
 
-def _by_case(recorded: pl.DataFrame, sample: DipSample, question_set: QuestionSet) -> pl.DataFrame:
-    """The answers in the sample's order of cases and each case's in the set's order of
-    questions, as the Markdown report gives them (the tables had them by crime reference,
-    and a case's answers in words by key: Actions, Negatives, Positives, Queries)."""
-    position = dict(zip(sample.cases["crime_ref"], sample.cases["position"], strict=True))
-    ordered = in_question_order(recorded, question_set)
-    at = pl.col("crime_ref").replace_strict(position, default=None, return_dtype=pl.Int64)
-    return ordered.sort(at, maintain_order=True, nulls_last=True)
-
-
 def _sections(
     sample: DipSample,
     question_set: QuestionSet,
@@ -101,7 +91,7 @@ def _sections(
     """(heading, paragraphs, table rows with a header row) for each part of the report; the
     panel's words `cut` to fit a slide (the PDF gives them whole: it cut a case's notes at
     300 characters, and three of its four were lost: helper 80)."""
-    recorded = _by_case(recorded, sample, question_set)
+    recorded = by_case(recorded, sample, question_set)
     overview = [
         f"Population: {sample.filter_text} ({sample.population:,} offences).",
         coverage(sample, recorded),

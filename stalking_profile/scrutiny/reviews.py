@@ -566,6 +566,46 @@ def in_question_order(recorded: pl.DataFrame, question_set: QuestionSet) -> pl.D
     return recorded.sort(rank, maintain_order=True)
 
 
+def by_case(recorded: pl.DataFrame, sample: DipSample, question_set: QuestionSet) -> pl.DataFrame:
+    """The answers in the sample's order of cases and each case's in the set's order of
+    questions, as the reports give them (the tables had them by crime reference, and a
+    case's answers in words by key: Actions, Negatives, Positives, Queries)."""
+    position = dict(zip(sample.cases["crime_ref"], sample.cases["position"], strict=True))
+    ordered = in_question_order(recorded, question_set)
+    at = pl.col("crime_ref").replace_strict(position, default=None, return_dtype=pl.Int64)
+    return ordered.sort(at, maintain_order=True, nulls_last=True)
+
+
+def answers_as_read(
+    sample: DipSample, question_set: QuestionSet, recorded: pl.DataFrame
+) -> pl.DataFrame:
+    """Every answer as a panel reads it, for the answers' download: by case and question
+    (`by_case`), each question in words, its key last (the file gave keys alone, such as
+    "dash_completed", headed "Question key", "answer": helper 90)."""
+    texts = {q.key: q.text for q in question_set.questions} | {
+        FORCE_RESPONSE: "The force's response to this case's findings"
+    }
+    position = dict(zip(sample.cases["crime_ref"], sample.cases["position"], strict=True))
+    ordered = by_case(recorded, sample, question_set)
+    return ordered.select(
+        pl.col("crime_ref")
+        .replace_strict(position, default=None, return_dtype=pl.Int64)
+        .alias("Case"),
+        pl.col("crime_ref").alias("Crime reference"),
+        pl.col("district_code").alias("District"),
+        pl.when(pl.col("is_domestic")).then(pl.lit("DA")).otherwise(pl.lit("non-DA")).alias("DA"),
+        pl.col("question_key")
+        .replace_strict(texts, default=pl.lit(f"(no longer in {question_set.name})"))
+        .alias("Question"),
+        pl.col("answer").alias("Answer"),
+        pl.col("note").alias("Note"),
+        pl.col("recommendation").alias("Recommendation"),
+        pl.col("updated_at").alias("Recorded at"),
+        pl.col("updated_by").alias("Recorded by"),
+        pl.col("question_key").alias("Question key"),
+    )
+
+
 def reviewed_cases(sample: DipSample, recorded: pl.DataFrame) -> pl.DataFrame:
     """The sample's cases, each with whether it is reviewed ("reviewed": a question of the
     set answered; the force's response alone is not a review)."""

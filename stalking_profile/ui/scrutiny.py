@@ -303,10 +303,11 @@ def summary_section(
             "exact, with no interval: the panel's judgement against the flag."
         )
     record_download(
-        recorded,
+        reviews.answers_as_read(sample, question_set, recorded),
         f"dip-sample-{sample.sample_id}-answers.csv",
         "Download every answer (CSV)",
         f"dip sample {sample.sample_id} answers",
+        f"{sample.name}: {sample.filter_text}",  # the sample's, not the sidebar's
     )
     titles = recommendation_titles()
     log = audited(Action.RECORDS_DOWNLOADED, f"panel report of dip sample {sample.sample_id}")
