@@ -1390,3 +1390,31 @@ def test_the_answers_download_reads_as_the_panel_reads_them(demo_gateway, store)
     )  # fmt: skip
     assert read["Question"][1] == "The force's response to this case's findings"
     assert read["Note"][0] == "None found" and read["DA"][0] in ("DA", "non-DA")
+
+
+def test_a_due_date_set_on_the_page_makes_a_recommendation_overdue(app_test):
+    """Helper 90: due dates came only from a tracker file, so on a tracker kept in the app
+    the Due and Overdue columns were blank for every recommendation. A due date set on the
+    page shows, a past one makes the recommendation overdue unless its latest update states
+    it closed, clearing it is kept in the history, and nothing is set without a date."""
+    at = app_test(role="commissioner", require_login=True).run()
+    at.switch_page("app_pages/recommendations.py").run()
+
+    def row_of(number: int) -> dict:
+        latest = at.dataframe[0].value
+        return latest[latest.iloc[:, 0] == number].iloc[0].to_dict()
+
+    assert not row_of(1)["Due"]
+    next(b for b in at.button if b.label == "Set the due date").click().run()
+    assert any("choose a date" in e.value for e in at.error)
+    at.selectbox(key="rec_due_number").set_value(1)
+    at.date_input(key="rec_due").set_value(date(2024, 3, 31))
+    next(b for b in at.button if b.label == "Set the due date").click().run()
+    assert any("Recommendation 1 is now due 2024-03-31" in s.value for s in at.success)
+    assert str(row_of(1)["Due"]).startswith("2024-03-31")
+    assert row_of(1)["Overdue"] == (row_of(1)["Status as stated"] not in tracker.CLOSED_STATUSES)
+    at.checkbox(key="rec_due_clear").check()
+    next(b for b in at.button if b.label == "Set the due date").click().run()
+    assert not row_of(1)["Due"]
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "")  # as markdown escapes it
+    assert "due 2024-03-31" in shown  # the earlier version, in the history

@@ -414,6 +414,36 @@ def record_update(
     )
 
 
+def set_due_date(store: OperationalStore, number: int, due: date | None, by: Access) -> str:
+    """Set (or, with None, clear) the due date of an existing recommendation; the date it
+    replaces is kept in the history (`revisions`). Due dates came only from a tracker file, so
+    the Overdue column was blank on every recommendation recorded in the app (helper 90).
+    Returns what was done, in words."""
+    by.require(Permission.TRACKER)
+    current = next(
+        (row for row in store.fetch("recommendation_updates") if row["number"] == number), None
+    )
+    if current is None:
+        raise ValueError(f"there is no recommendation {number}")
+    when = due.isoformat() if due else None
+    if (current["due_date"] or None) == when:
+        return f"Nothing changed: recommendation {number} is already {_due(when)}."
+    recommendation = {
+        "number": number,
+        "theme": current["theme"],
+        "text": current["text"],
+        "owner": current["owner"],
+        "due_date": when,
+    }
+    with store.transaction() as transaction:
+        transaction.execute(
+            "recommendation_keep", **recommendation, now=now_text(), username=by.username
+        )
+        transaction.execute("recommendation_put", **recommendation)
+    audit.record(store, Action.TRACKER, by, f"recommendation {number}: {_due(when)}")
+    return f"Recommendation {number} is now {_due(when)} ({_due(current['due_date'])} before)."
+
+
 REVISION_SCHEMA = {
     "number": pl.Int64,
     "update_date": pl.String,

@@ -372,7 +372,9 @@ def tracker_edit_section(numbers: list[int]) -> None:
     # not cleared on submit: an update refused keeps what was typed, to correct it
     with st.form("tracker_update"):
         number = st.selectbox("Recommendation", numbers, key="rec_number")
-        when = st.date_input("Date of the update", date.today(), key="rec_date")
+        when = st.date_input(
+            "Date of the update", date.today(), key="rec_date", format="DD/MM/YYYY"
+        )
         status = st.text_input(
             "Status as stated (Red, Amber, Green, Complete, ... or not stated)",
             tracker.NOT_STATED,
@@ -387,7 +389,30 @@ def tracker_edit_section(numbers: list[int]) -> None:
             else:  # drawn again, so the tables above show the update (they showed the old one)
                 st.session_state["rec_recorded"] = done
                 st.rerun()
+    due_date_section(numbers)
     tracker_import_section()
+
+
+def due_date_section(numbers: list[int]) -> None:
+    """Set or clear a recommendation's due date (the Overdue column reads it)."""
+    with st.form("tracker_due"):
+        st.markdown("**Set a due date**")
+        number = st.selectbox("Recommendation", numbers, key="rec_due_number")
+        due = st.date_input("Due", None, key="rec_due", format="DD/MM/YYYY")
+        cleared = st.checkbox("No due date (clear it)", key="rec_due_clear")
+        if st.form_submit_button("Set the due date"):
+            if due is None and not cleared:
+                st.error("Not set: choose a date, or tick 'No due date' to clear it.")
+                return
+            try:
+                done = tracker.set_due_date(
+                    store(), int(number), None if cleared else due, current_access()
+                )
+            except ValueError as error:
+                st.error(f"Not set: {error}.")
+            else:
+                st.session_state["rec_recorded"] = done
+                st.rerun()
 
 
 TRACKER_REPORT_KEY = "rec_import_report"  # an import's report, shown after the rerun
