@@ -676,6 +676,17 @@ def test_a_note_without_an_answer_or_a_link_without_answers_is_said_not_saved(ap
     _save(at)
     assert any("Saved 1 answer for " in s.value for s in at.success)
     assert not [w for w in at.warning if w.value.startswith("Not saved: ")]
+    # the link alone changed: said so, not "Saved 1 answer" (helper 90: "Saved 12 answers")
+    link = next(s for s in at.selectbox if s.label.startswith("Link this case's findings"))
+    link.select_index(5)
+    _save(at)
+    (said,) = [s.value for s in at.success]
+    assert said.startswith("Linked its findings to recommendation 5 for "), said
+    link = next(s for s in at.selectbox if s.label.startswith("Link this case's findings"))
+    link.select_index(0)
+    _save(at)
+    (said,) = [s.value for s in at.success]
+    assert said.startswith("Removed its link to a recommendation for "), said
 
 
 def test_form_changes_records_what_changed_and_names_what_it_cannot_keep():
@@ -699,8 +710,14 @@ def test_form_changes_records_what_changed_and_names_what_it_cannot_keep():
     # a new link re-records every answer with it; withdrawing the last answer drops a link
     changes = reviews.form_changes(previous, {"a": ("yes", "")}, 2, question_set)
     assert changes.record == {"a": ("yes", "")} and not changes.not_kept
+    assert changes.said("C1") == "Linked its findings to recommendation 2 for C1."
+    changes = reviews.form_changes(previous, {"a": ("no", ""), "why": ("So", "")}, 2, question_set)
+    assert (
+        changes.said("C1") == "Saved 2 answers and linked its findings to recommendation 2 for C1."
+    )
     changes = reviews.form_changes(previous, {"a": ("(not answered)", "")}, 2, question_set)
     assert changes.withdraw == ["a"] and "recommendation 2" in changes.not_kept[0]
+    assert changes.said("C1") == "Withdrew 1 answer for C1."
 
 
 def test_a_link_changed_beside_a_colleagues_answer_links_the_case_once():

@@ -313,6 +313,29 @@ class FormChanges:
     not_kept: list[str]
     conflicts: list[str] = field(default_factory=list)
     link: int | None = None
+    link_changed: bool = False  # the form changed the case's link, and it is kept
+    relinked: frozenset[str] = frozenset()  # recorded again only to carry the new link
+
+    def said(self, case: str) -> str:
+        """What saving did, in words: answers saved and withdrawn, and a link changed (a
+        change of link alone read "Saved 12 answers", each answer being recorded again to
+        carry it: helper 90)."""
+        saved = len(self.record) - len(self.relinked)
+        done = [
+            f"{verb} {plural(n, 'answer')}"
+            for verb, n in (("saved", saved), ("withdrew", len(self.withdraw)))
+            if n
+        ]
+        if self.link_changed:
+            done.append(
+                f"linked its findings to recommendation {self.link}"
+                if self.link is not None
+                else "removed its link to a recommendation"
+            )
+        if not done:
+            return f"No answer changed for {literal(case)}: nothing to save."
+        text = " and ".join(done) if len(done) < 3 else f"{done[0]}, {done[1]} and {done[2]}"
+        return f"{text[0].upper()}{text[1:]} for {literal(case)}."
 
 
 def link_of(rows: dict[str, dict]) -> int | None:
@@ -346,6 +369,7 @@ def form_changes(
     stored = drawn if stored is None else stored
     chosen = {q.key for q in question_set.questions if q.answer != "free_text"}
     record: dict[str, tuple[str, str]] = {}
+    relinked: set[str] = set()
     withdraw: list[str] = []
     not_kept: list[str] = []
     conflicts: list[str] = []
@@ -364,11 +388,13 @@ def form_changes(
         if mine == was:  # left alone: re-recorded only to carry a new link
             if link_changed and stored.get(key) and stored[key].get("recommendation") != link:
                 record[key] = now
+                relinked.add(key)
             continue
         if now not in (was, mine):
             conflicts.append(f'"{text}" (now "{now[0]}")')
             if link_changed and stored.get(key):  # the colleague's answer, with the one link
                 record[key] = now
+                relinked.add(key)
             continue
         answer, note = mine
         if answer in (NOT_ANSWERED, ""):
@@ -382,13 +408,18 @@ def form_changes(
             continue
         if mine != now or stored[key].get("recommendation") != link:
             record[key] = mine
+            if mine == now:
+                relinked.add(key)
     answered_after = set(stored) - set(withdraw) | set(record)
+    kept = bool(answered_after)
     if link_changed and linked is not None and not answered_after:
         not_kept.append(
             f"the link to recommendation {linked} (a link is kept with the case's answers: "
             "record at least one)"
         )
-    return FormChanges(record, withdraw, not_kept, conflicts, link)
+    return FormChanges(
+        record, withdraw, not_kept, conflicts, link, link_changed and kept, frozenset(relinked)
+    )
 
 
 def summary(

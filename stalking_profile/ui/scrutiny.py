@@ -175,16 +175,7 @@ def review_section(sample: DipSample, question_set: QuestionSet, recorded: pl.Da
             )
         for key in [k for k in st.session_state if str(k).startswith(f"{form}_")]:
             del st.session_state[key]  # drawn again from the answers recorded now
-        done = [
-            f"{verb} {plural(n, 'answer')}"
-            for verb, n in (("Saved", len(changes.record)), ("Withdrew", len(changes.withdraw)))
-            if n
-        ]
-        st.session_state["review_saved"] = (
-            f"{' and '.join(done)} for {literal(case)}."
-            if done
-            else f"No answer changed for {literal(case)}: nothing to save."
-        )
+        st.session_state["review_saved"] = changes.said(str(case))
         st.session_state["review_not_kept"] = changes.not_kept
         st.session_state["review_conflicts"] = changes.conflicts
         st.rerun()
