@@ -8,8 +8,8 @@ flt = ui.active_filter()
 
 st.title("Civil orders and breaches")
 st.caption(
-    ui.described(flt) + " · orders applied for by the selected districts, arising from offences "
-    "of the chosen types and DA choice"
+    ui.described(flt) + " · orders sought in the selected districts (by the police, the court "
+    "or the victim: see each tab's note), arising from offences of the chosen types and DA choice"
 )
 no_offences = ui.nothing_to_show(flt)  # said; an order made earlier may still be in force
 order_type = ui.chosen_order_type(flt)  # charted in its tab; the tables are the same for any
@@ -94,6 +94,6 @@ if without_tab.open:
         ui.show_table(
             view.without_order_table,
             ui.file_stem("orders-repeat-suspects", flt),
-            labels={"rate": "No order applied for (%)"},
+            labels={"rate": "Offences with no order applied for (%)"},
         )
         st.caption(protection_panels.WITHOUT_ORDER_NOTE)

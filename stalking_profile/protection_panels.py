@@ -198,26 +198,41 @@ def orders_panel(
     return replace(panel, **changes, figure=figure)
 
 
+# what an order's application date is, type by type: not every order is the police's to
+# apply for (helper 90: a restraining order's "application" read as a district's, its days
+# to a full order 0)
+APPLICATION_MEANS = (
+    "An application is the date the order was sought, as the force recorded it: the "
+    "police's application for an SPO, DVPO or DAPO (a victim or another may apply for a "
+    "DAPO too); the request to the court at sentence or acquittal for an RO, which the court "
+    "makes at that hearing, so its days to a full order are usually 0; and the victim's own "
+    "application for an NMO, which the force records where it knows of it."
+)
+
 # the Civil orders page: what the Civil orders page counts in the period
 ORDERS_IN_PERIOD_NOTE = (
     "Applications, interim and full orders, refusals, expiries and discharges dated in "
     "the period; orders in force on its last day (or the extract date). Withdrawn: "
     "applications made in the period and since withdrawn. "
     + "; ".join(f"{code}: {name}" for code, name in ORDER_TYPES.items())
-    + "."
+    + ". "
+    + APPLICATION_MEANS
 )
 
 # the Civil orders page: take-up per 100 offences
 TAKE_UP_NOTE = (
-    "Applications in the period per 100 offences recorded in the period in the applying "
-    "district (the filter's offence types and DA choice), with an exact Poisson "
-    "interval: a rate, not a share, since one offence may lead to several applications."
+    "Applications in the period per 100 offences recorded in the period in the "
+    "district the order was sought in (the filter's offence types and DA choice), with "
+    "an exact Poisson interval: a rate, not a share, since one offence may lead to several "
+    f"applications. {APPLICATION_MEANS}"
 )
 
 # the Civil orders page: time from application to order
 TIME_TO_ORDER_NOTE = (
     "Applications made in the period that reached each stage by the extract date. Those "
-    "still awaiting a decision are not in the days, so a recent period reads short."
+    "still awaiting a decision are not in the days, so a recent period reads short. "
+    "Full orders here are those of the period's applications, so they can differ from the "
+    "full orders dated in the period (Orders in the period). " + APPLICATION_MEANS
 )
 
 # the Civil orders page: breaches of orders in force
@@ -239,8 +254,8 @@ WITHOUT_ORDER_NOTE = (
     "Offences in the period whose suspect has two or more of them in the districts chosen "
     "(one offence in each of two districts repeats for both together, not for either "
     "alone, as on the Repeats page), and of those, offences whose suspect is the subject of "
-    "no order of any type applied for by the period's end. 'Force' counts repeats across "
-    "every district."
+    "no order of any type applied for by the period's end; the % is of those offences, not "
+    "of the suspects (counted beside it). 'Force' counts repeats across every district."
 )
 
 NO_ORDERS = (

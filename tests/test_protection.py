@@ -1015,3 +1015,26 @@ def test_the_contact_charts_subtitle_names_the_months_it_shows(demo_gateway: Gat
     months = view.monthly["recorded_month"]
     assert (months.min(), months.max()) == (D(2020, 4, 1), D(2021, 12, 1))
     assert view.figure.layout.title.text.endswith("WD, Apr 2020 to Dec 2021</sup>")
+
+
+def test_the_civil_orders_page_says_who_seeks_each_order(app_test):
+    """Helper 90: the page called every order "applied for by the selected districts", and
+    gave restraining and non-molestation orders "applications per 100 offences" and an RO
+    0 days to a full order without a word: an RO is made by the court at sentence or
+    acquittal, and a victim applies for an NMO. The repeat suspects' % is of offences."""
+    from tests.conftest import open_tab
+
+    at = app_test().run()
+    at.switch_page("app_pages/orders.py").run()
+    assert not any("applied for by the selected districts" in c.value for c in at.caption)
+    for tab in ("Take-up per 100 offences", "Application to order"):
+        open_tab(at, "app_pages/orders.py", tab)
+        at.run()
+        shown = " ".join(as_read(c.value) for c in at.caption)
+        assert "the victim's own application for an NMO" in shown, tab
+        assert "at sentence or acquittal for an RO" in shown, tab
+    open_tab(at, "app_pages/orders.py", "Repeat suspects with no order")
+    at.run()
+    table = next(t.value for t in at.dataframe if "Repeat suspects with no order" in t.value)
+    assert "Offences with no order applied for (%)" in table.columns
+    assert any("the % is of those offences" in as_read(c.value) for c in at.caption)
