@@ -6,7 +6,6 @@ import streamlit as st
 
 from stalking_profile import ui
 from stalking_profile.access import Permission
-from stalking_profile.formatting import literal
 from stalking_profile.scrutiny import tracker
 from stalking_profile.ui import scrutiny as ui_scrutiny
 
@@ -76,12 +75,7 @@ st.caption(
     f"{' or '.join(tracker.CLOSED_STATUSES)}. Each update says who recorded it; a change keeps "
     "the version it replaced, shown under it."
 )
-earlier_updates, earlier_wordings = tracker.revisions(store)
-for number, history in shown.group_by("number", maintain_order=True):
-    first = history.row(0, named=True)
-    label = f"{number[0]}. {first['theme']} ({first['owner']}): {first['text'][:90]}…"
-    with st.expander(literal(label)):
-        st.markdown(tracker.history_markdown(history, earlier_updates, earlier_wordings))
+ui_scrutiny.recommendation_histories(shown)
 
 if access.allows(Permission.EXPORT):
     ui.csv_download(  # every recommendation, whatever the choices above: it re-imports

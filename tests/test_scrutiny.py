@@ -1435,3 +1435,28 @@ def test_a_due_date_set_on_the_page_makes_a_recommendation_overdue(app_test):
     assert not row_of(1)["Due"]
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")  # as markdown escapes it
     assert "due 2024-03-31" in shown  # the earlier version, in the history
+
+
+def test_a_finding_linked_to_a_recommendation_is_listed_under_it(app_test):
+    """Helper 90: a case's findings linked to recommendation 9 appeared in the panel report
+    alone; the Recommendations page, where the tracker is updated, never said a case bore on
+    it. Those who record reviews now see each linked case under its recommendation; the
+    commissioner's office, which sees no record-level data, does not."""
+    at = app_test().run()
+    at.switch_page("app_pages/dip_samples.py").run()
+    at.number_input(key="sample_size").set_value(1)
+    at.button[0].click().run()
+    case = at.selectbox(key="review_case").value
+    _answer(at).set_value("no")
+    _note(at).set_value("No DASH although a DA link")
+    link = next(s for s in at.selectbox if s.label.startswith("Link this case's findings"))
+    link.select_index(3)  # the third recommendation (the first option is none)
+    _save(at)
+    at.switch_page("app_pages/recommendations.py").run()
+    shown = as_read(" ".join(m.value for m in at.markdown))
+    assert "Dip-sample findings linked to it (1 case):" in shown
+    assert f"case `{case}`: No DASH although a DA link" in shown
+    assert shown.count("Dip-sample findings linked to it") == 1  # under recommendation 3 alone
+    office = app_test(role="commissioner", require_login=True).run()
+    office.switch_page("app_pages/recommendations.py").run()
+    assert "Dip-sample findings" not in " ".join(m.value for m in office.markdown)

@@ -662,6 +662,57 @@ def coverage(sample: DipSample, recorded: pl.DataFrame) -> str:
     return f"Cases: {plural(drawn, 'case')} {how}; {reviewed}."
 
 
+LINK_SCHEMA = {
+    "recommendation": pl.Int64,
+    "sample_id": pl.String,
+    "sample_name": pl.String,
+    "crime_ref": pl.String,
+    "question_key": pl.String,
+    "answer": pl.String,
+    "note": pl.String,
+}
+
+
+def linked_findings(store: OperationalStore, by: Access) -> pl.DataFrame:
+    """Every case's findings linked to a recommendation, across the dip samples (record
+    level: for those who record reviews): recommendation, sample_name, crime_ref, the case's
+    notes ("observations") and the force's response. A link was in the panel report alone,
+    never beside the recommendation it was made for (helper 90)."""
+    by.require(Permission.REVIEW)
+    rows = store.frame("review_links", LINK_SCHEMA)
+    is_response = pl.col("question_key") == FORCE_RESPONSE
+    return (
+        rows.group_by(
+            "recommendation", "sample_id", "sample_name", "crime_ref", maintain_order=True
+        )
+        .agg(
+            pl.col("note")
+            .filter(~is_response & (pl.col("note") != ""))
+            .str.join("; ")
+            .alias("observations"),
+            pl.col("answer").filter(is_response).first().fill_null("").alias("response"),
+        )
+        .drop("sample_id")
+    )
+
+
+def linked_markdown(findings: pl.DataFrame, number: int) -> str:
+    """The findings linked to recommendation `number` (`linked_findings`), in words ('' for
+    none)."""
+    mine = findings.filter(recommendation=number)
+    if mine.is_empty():
+        return ""
+    lines = [f"**Dip-sample findings linked to it ({plural(mine.height, 'case')}):**", ""]
+    for row in mine.iter_rows(named=True):
+        said = [_as_text(row["observations"]) or "no note"]
+        if row["response"]:
+            said.append(f"the force's response: {_as_text(row['response'])}")
+        lines.append(
+            f"- {literal(row['sample_name'])}, case {as_code(row['crime_ref'])}: " + "; ".join(said)
+        )
+    return "\n".join(lines)
+
+
 def observations(
     sample: DipSample,
     question_set: QuestionSet,

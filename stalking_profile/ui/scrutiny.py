@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from stalking_profile import exports
+from stalking_profile.access import Permission
 from stalking_profile.filters import ProfileFilter
 from stalking_profile.formatting import literal, plural, shortened
 from stalking_profile.operational.audit import Action
@@ -350,6 +351,26 @@ def question_sets_section(sets: dict[str, QuestionSet]) -> None:
             )
         except (ValueError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             st.error(f"Not saved: {error}.")
+
+
+def recommendation_histories(shown: pl.DataFrame) -> None:
+    """Each recommendation of the tracker rows `shown` in an expander: its dated updates and
+    earlier versions, and for those who record reviews, the dip-sample findings linked to
+    it."""
+    access = current_access()
+    findings = (
+        reviews.linked_findings(store(), access) if access.allows(Permission.REVIEW) else None
+    )
+    if findings is not None and not findings.is_empty():
+        audit_view("dip-sample findings linked to recommendations", "the recommendations shown")
+    earlier_updates, earlier_wordings = tracker.revisions(store())
+    for number, history in shown.group_by("number", maintain_order=True):
+        first = history.row(0, named=True)
+        text = shortened(first["text"], 90)
+        with st.expander(literal(f"{number[0]}. {first['theme']} ({first['owner']}): {text}")):
+            st.markdown(tracker.history_markdown(history, earlier_updates, earlier_wordings))
+            if findings is not None and (linked := reviews.linked_markdown(findings, number[0])):
+                st.markdown(linked)
 
 
 def tracker_edit_section(numbers: list[int]) -> None:
