@@ -1460,3 +1460,18 @@ def test_a_finding_linked_to_a_recommendation_is_listed_under_it(app_test):
     office = app_test(role="commissioner", require_login=True).run()
     office.switch_page("app_pages/recommendations.py").run()
     assert "Dip-sample findings" not in " ".join(m.value for m in office.markdown)
+
+
+def test_the_same_sample_drawn_again_under_its_name_is_refused(demo_gateway, store):
+    """Helper 90: drawing twice with the same name, seed and filter kept two samples of the
+    same cases that the sidebar could not tell apart. Under another name (a second panel's
+    review of the same cases) it is drawn."""
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    gateway = demo_gateway.scoped(ANALYST)
+    first = reviews.draw(gateway, store, YEAR, 1, 5, question_set, "Panel", ANALYST)
+    with pytest.raises(ValueError, match="already kept .* the same cases"):
+        reviews.draw(gateway, store, YEAR, 1, 5, question_set, " Panel ", ANALYST)
+    second = reviews.draw(gateway, store, YEAR, 1, 5, question_set, "Second panel", ANALYST)
+    assert second.cases["crime_ref"].to_list() == first.cases["crime_ref"].to_list()
+    assert reviews.draw(gateway, store, YEAR, 1, 6, question_set, "Panel", ANALYST).seed == 6
+    assert reviews.samples(store, ANALYST).height == 3

@@ -90,8 +90,25 @@ def draw(
     by: Access,
 ) -> DipSample:
     """Draw and keep a dip sample: `per_stratum` offences per district and DA group of the
-    filter, reproducibly from `seed`; recorded with the filter and seed in the store."""
+    filter, reproducibly from `seed`; recorded with the filter and seed in the store. A
+    sample of the same name, filter, seed, size and questions as one kept is refused: it
+    would be the same cases under the same name, and drawing twice kept two that could not be
+    told apart (helper 90). Another name draws them again (a second panel's review)."""
     by.require(Permission.REVIEW)
+    name = name.strip() or f"Dip sample {date.today():%d %b %Y}"
+    same = samples(store, by).filter(
+        name=name,
+        filter_json=_filter_json(flt),
+        seed=seed,
+        per_stratum=per_stratum,
+        set_key=question_set.key,
+    )
+    if same.height:
+        raise ValueError(
+            f"a sample named {name!r} with this filter, seed, size and question set is "
+            f"already kept (drawn {same['created_at'][0]}): it holds the same cases. Choose "
+            "it under Dip sample in the sidebar, or change the seed or the name"
+        )
     offences = population(gateway, flt)
     if offences.is_empty():  # a sample of nothing was kept, listed with the others
         raise ValueError(f"no offence matches the filter ({flt.describe()}) to draw cases from")
@@ -101,7 +118,7 @@ def draw(
         transaction.execute(
             "dip_sample_insert",
             sample_id=sample_id,
-            name=name.strip() or f"Dip sample {date.today():%d %b %Y}",
+            name=name,
             set_key=question_set.key,
             filter_text=flt.describe(),
             filter_json=_filter_json(flt),
