@@ -839,8 +839,11 @@ def test_a_suspects_history_across_separate_imports(tmp_path):
     gateway = connect(path, read_only=True)
     try:
         history = queries.suspect_history(gateway, "P1")
+        extract = queries.dataset_info(gateway).extract_date
     finally:
         gateway.close()
+    # the expiry after the extract has not happened (helper 90: "Order expires" read as past)
+    assert extract < D(2025, 4, 1)
     assert history.select("event_date", "event", "reference").rows() == [
         (D(2023, 1, 10), "Offence recorded", "H-1"),
         (D(2023, 2, 1), "Outcome", "H-1"),
@@ -850,10 +853,10 @@ def test_a_suspects_history_across_separate_imports(tmp_path):
         (D(2023, 3, 5), "Breach of order", "R1"),
         (D(2023, 4, 1), "Full order made", "R1"),
         (D(2023, 4, 20), "Outcome", "H-1"),
-        (D(2025, 4, 1), "Order expires", "R1"),
+        (D(2025, 4, 1), "Order due to expire", "R1"),
     ]
     details = dict(zip(history["event"], history["detail"], strict=False))
-    assert details["Breach of order"] == "offence H-2"
+    assert details["Breach of order"] == "offence H-2, no outcome yet"
     assert "protects V1" in details["Order applied for"]
 
 
@@ -1038,3 +1041,16 @@ def test_the_civil_orders_page_says_who_seeks_each_order(app_test):
     table = next(t.value for t in at.dataframe if "Repeat suspects with no order" in t.value)
     assert "Offences with no order applied for (%)" in table.columns
     assert any("the % is of those offences" in as_read(c.value) for c in at.caption)
+
+
+def test_a_suspects_history_says_which_expiries_are_past_and_which_are_due(demo_gateway):
+    """An order's expiry on or before the extract date has happened; one after it is due."""
+    extract = queries.dataset_info(demo_gateway).extract_date
+    ended = demo_gateway.sql(
+        "SELECT subject_id, expiry_date FROM civil_order WHERE expiry_date <= $extract "
+        "ORDER BY order_id LIMIT 1",
+        {"extract": extract},
+    ).row(0)
+    events = queries.suspect_history(demo_gateway, ended[0])
+    expiry = events.filter(pl.col("event_date") == ended[1])["event"].to_list()
+    assert "Order expired" in expiry and "Order due to expire" not in expiry

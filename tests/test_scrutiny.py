@@ -1469,7 +1469,7 @@ def test_the_same_sample_drawn_again_under_its_name_is_refused(demo_gateway, sto
     question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
     gateway = demo_gateway.scoped(ANALYST)
     first = reviews.draw(gateway, store, YEAR, 1, 5, question_set, "Panel", ANALYST)
-    with pytest.raises(ValueError, match="already kept .* the same cases"):
+    with pytest.raises(ValueError, match=r"already kept .* the same cases"):
         reviews.draw(gateway, store, YEAR, 1, 5, question_set, " Panel ", ANALYST)
     second = reviews.draw(gateway, store, YEAR, 1, 5, question_set, "Second panel", ANALYST)
     assert second.cases["crime_ref"].to_list() == first.cases["crime_ref"].to_list()

@@ -49,7 +49,11 @@ events AS (
             (orders.granted_date, 'Full order made'),
             (orders.refused_date, 'Order refused'),
             (orders.discharged_date, 'Order discharged'),
-            (orders.expiry_date, 'Order expires')
+            -- an expiry after the extract date has not happened: it is due (helper 90: "Order
+            -- expires" in November 2022 read as an event of a January 2022 extract)
+            (orders.expiry_date,
+             CASE WHEN orders.expiry_date > (SELECT extract_date FROM current_dataset)
+                  THEN 'Order due to expire' ELSE 'Order expired' END)
     ) AS step (event_date, event)
     WHERE step.event_date IS NOT NULL
 
@@ -60,7 +64,8 @@ events AS (
         'Breach of order',
         breach.order_id,
         coalesce('offence ' || breach.crime_ref, 'no offence recorded')
-            || coalesce(', outcome ' || outcome_type.outcome_code || ': ' || outcome_type.label, '')
+            || coalesce(', outcome ' || outcome_type.outcome_code || ': ' || outcome_type.label,
+                        ', no outcome yet')
     FROM breach
     JOIN orders USING (order_id)
     LEFT JOIN outcome_type USING (outcome_key)
