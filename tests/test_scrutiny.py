@@ -744,6 +744,16 @@ def test_a_link_changed_beside_a_colleagues_answer_links_the_case_once():
     assert changes.conflicts == ["the link to a recommendation (now 4)"]
 
 
+def _supervision_sample(demo_gateway, store, per_group: int, seed: int):
+    """The shipped supervision-focus question set and a sample named "Panel" drawn with it
+    (for the force's year to September 2021)."""
+    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
+    sample = reviews.draw(
+        demo_gateway.scoped(ANALYST), store, YEAR, per_group, seed, question_set, "Panel", ANALYST
+    )
+    return question_set, sample
+
+
 def _answer(at):
     """The first question's answer in the chosen case's review form."""
     return at.radio[0]
@@ -956,10 +966,7 @@ def test_an_update_shows_at_once_and_one_dated_after_today_is_refused_keeping_it
 
 
 def test_the_panel_report_has_the_seeds_shape(demo_gateway, store):
-    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
-    sample = reviews.draw(
-        demo_gateway.scoped(ANALYST), store, YEAR, 1, 5, question_set, "Panel", ANALYST
-    )
+    question_set, sample = _supervision_sample(demo_gateway, store, 1, 5)
     case = sample.cases["crime_ref"][0]
     reviews.record_answer(
         store,
@@ -1147,10 +1154,7 @@ def test_the_pdf_gives_the_panels_words_whole_and_the_slides_hold_their_tables(d
 def test_a_question_set_edited_after_answers_keeps_them_readable(demo_gateway, store):
     """A question removed from a set (saved again under its key) after it was answered: the
     Markdown report stopped with StopIteration, as did an answer to a key no question has."""
-    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
-    sample = reviews.draw(
-        demo_gateway.scoped(ANALYST), store, YEAR, 1, 9, question_set, "Panel", ANALYST
-    )
+    question_set, sample = _supervision_sample(demo_gateway, store, 1, 9)
     case = sample.cases["crime_ref"][0]
     removed = question_set.questions[0]
     reviews.record_answer(store, sample, case, question_set, removed.key, "yes", "", ANALYST)
@@ -1225,10 +1229,7 @@ def test_the_panel_report_as_powerpoint_and_pdf_with_the_force_response(demo_gat
 
     from stalking_profile.scrutiny import report
 
-    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
-    sample = reviews.draw(
-        demo_gateway.scoped(ANALYST), store, YEAR, 1, 9, question_set, "Panel", ANALYST
-    )
+    question_set, sample = _supervision_sample(demo_gateway, store, 1, 9)
     case = sample.cases["crime_ref"][0]
     reviews.record_answer(
         store, sample, case, question_set, "dash_completed", "no", "No DASH recorded", ANALYST
@@ -1347,27 +1348,16 @@ def test_a_tracker_download_says_what_it_holds_not_the_offences_filter(store):
     """Helper 90: the tracker's downloads on the demo were headed with the sidebar's offence
     filter, the demo force's extract and "SYNTHETIC DATA", over a real review's
     recommendations. They now say which recommendations, and whose."""
-    from datetime import UTC, datetime
-
     from stalking_profile import exports
+    from tests.test_exports import _provenance
 
     table = tracker.tracker(store, example=True)
-    demo_page = exports.Provenance(  # what the demo's pages put on a download
-        title="recommendations",
-        filter_text="Stalking, DA and non-DA, BD, CD, KD, LD, WD, Feb 2021 to Jan 2022",
-        force_name="West Yorkshire demonstration force (synthetic)",
-        extract_date=date(2022, 1, 31),
-        source="synthetic demo",
-        synthetic=True,
-        suppressed_below=0,
-        exported_by="ana",
-        exported_at=datetime(2026, 12, 7, 9, 30, tzinfo=UTC),
-    )
+    demo_page = _provenance(synthetic=True)  # a page's download: its filter, the demo's data
     about = tracker.export_about(table)
     head = exports.csv_bytes(table, replace(demo_page, **about)).decode().split("number,")[0]
     assert "# Filter: every recommendation, with every update" in head
     assert "Dyfed-Powys Police and Crime Commissioner's review" in head
-    assert "West Yorkshire" not in head and "SYNTHETIC" not in head and "2021" not in head
+    assert "Example Police" not in head and "SYNTHETIC" not in head and "2021" not in head
     assert "# Marking: OFFICIAL-SENSITIVE" in head
     latest = tracker.latest(table)
     assert tracker.export_about(table, latest)["filter_text"] == "every recommendation"
@@ -1385,10 +1375,7 @@ def test_the_answers_download_reads_as_the_panel_reads_them(demo_gateway, store)
     """Helper 90: the answers' CSV gave question keys ("dash_completed") under headers such as
     "Question key" and "answer", and no case's place in the sample. It now gives each case's
     place, the question in words and the answer, in the reports' order, the key last."""
-    question_set = next(s for s in questions.question_sets(store) if "supervision" in s.key)
-    sample = reviews.draw(
-        demo_gateway.scoped(ANALYST), store, YEAR, 1, 5, question_set, "Panel", ANALYST
-    )
+    question_set, sample = _supervision_sample(demo_gateway, store, 1, 5)
     second = sample.cases["crime_ref"][1]
     reviews.record_answer(
         store, sample, second, question_set, "dash_completed", "no", "None found", ANALYST
