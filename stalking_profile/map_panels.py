@@ -221,8 +221,9 @@ class HotspotPanel:
     @property
     def previous_unknown_note(self) -> str:
         """What the wards' previous period leaves out: the offences of that period the map
-        cannot place ('' for none). The wards' previous counts added to 3,987 where the Trends
-        page gave the force's previous year 4,062, and nothing said why."""
+        cannot place ('' for none). For the force's year to September 2021 the wards' previous
+        counts added to 3,217 where the Trends page gave the year before 3,286, and nothing
+        said why."""
         unknown, offences = self.previous_unknown_ward_offences, self.previous_offences
         if unknown == 0:
             return ""
@@ -311,8 +312,8 @@ def ward_map(
 ) -> go.Figure:
     """The Hotspot maps page's ward map alone (`hotspot_panel`'s map_figure), for the meeting
     pack: in publication mode the wards withheld as the page withholds them, without
-    protecting the previous period the page's top wards also show (8.7 s of the demo force's
-    23 s publication pack)."""
+    protecting the previous period the page's top wards also show (the demo force's
+    publication pack took 15-16 s with it, 10 s without)."""
     panel = _hotspot_panel(gateway, flt, geometry, measure, True)
     if not gateway.publication or gateway.access is None:
         return panel.map_figure
