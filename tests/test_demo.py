@@ -47,6 +47,19 @@ def test_largest_age_band_is_20_to_29(demo_gateway: Gateway) -> None:
         assert bands["band"].item() == 20, column
 
 
+def test_no_da_offence_has_a_victim_or_suspect_under_16(demo_gateway: Gateway) -> None:
+    """Domestic abuse is between people aged 16 or over (Domestic Abuse Act 2021, s.1):
+    helper 90 found 250 DA offences of the demo's year with a victim aged 12-15. Non-DA
+    offences keep their young victims and suspects."""
+    under_16 = demo_gateway.sql(
+        "SELECT is_domestic, count(*) FILTER (WHERE victim_age < 16) AS victims, "
+        "count(*) FILTER (WHERE suspect_age < 16) AS suspects FROM offence GROUP BY ALL "
+        "ORDER BY is_domestic"
+    )
+    assert under_16.rows() == [(False, *under_16.row(0)[1:]), (True, 0, 0)]
+    assert min(under_16.row(0)[1:]) > 100  # non-DA
+
+
 def test_harassment_volumes_and_rule_change(demo_gateway: Gateway) -> None:
     yearly = demo_gateway.sql(
         "SELECT offence_type, is_domestic, count(*) AS n FROM offence "
