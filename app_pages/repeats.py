@@ -64,6 +64,8 @@ if gaps_tab.open:
             ui.file_stem("repeats-days-between", flt),
             labels={"median_days": "Median days between offences"},
         )
+        if caution := view.gaps_caution(settings.small_denominator):
+            st.caption(f":material/warning: {caution}")
         st.caption(panels.DAYS_BETWEEN_NOTE)
 
 if serial_tab.open:

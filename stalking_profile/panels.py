@@ -1426,6 +1426,27 @@ class RepeatsPanel:
     serial: pl.DataFrame  # repeats.serial_perpetrators
     lookback_note: str = ""  # months whose 12 months look back across a counting-rule change
 
+    def gaps_caution(self, small_denominator: int) -> str:
+        """A caution where a median of days between offences rests on fewer than
+        `small_denominator` gaps ('' where none does; a gap count withheld in publication mode
+        is not named). Helper 90: a non-DA median of 3.0 days (quartiles 3.0 to 3.0) from one
+        gap stood with no flag, where every rate on so few is flagged."""
+        shown = self.gaps.filter(
+            pl.col("gaps").is_not_null()
+            & (pl.col("gaps") > 0)
+            & (pl.col("gaps") < small_denominator)
+        )
+        if shown.is_empty():
+            return ""
+        named = "; ".join(
+            f"{DOMESTIC_CHOICES[row['category']]}: {formatting.plural(row['gaps'], 'gap')}"
+            for row in shown.iter_rows(named=True)
+        )
+        return (
+            f"Small numbers: treat with caution. {named}. A median and quartiles of fewer than "
+            f"{small_denominator} gaps can move a long way with one more offence."
+        )
+
 
 @rounded_last
 def repeats_panel(

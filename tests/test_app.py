@@ -1496,3 +1496,23 @@ def test_one_click_selects_every_district_again(app_test) -> None:
     assert _metrics(at)["Offences"] == "6,129"  # the force's, as published
     assert not [b for b in at.sidebar.button if b.key == "every_district"]
     assert "district" not in at.query_params  # the address holds the default again
+
+
+def test_a_median_of_days_between_on_few_gaps_is_flagged(app_test) -> None:
+    """Helper 90: the non-DA median of days between a suspect's offences (3.0 days, quartiles
+    3.0 to 3.0) rested on one gap, with no small-numbers flag. The tab now cautions, naming
+    each choice's gaps under the deployment's small denominator, and not the choices on
+    hundreds of gaps."""
+    tab = "Days between a suspect's offences"
+    at = _open(app_test, "app_pages/repeats.py", tab, da="Non-DA")
+    gaps = next(f.value for f in at.dataframe if "Median days between offences" in f.value)
+    few = int(gaps.iloc[0, 1])
+    assert 0 < few < 30
+    cautions = [t for t in _texts(at).split("\n") if "Small numbers: treat with caution" in t]
+    assert any(f"Non-DA: {few} gap" in t for t in cautions), cautions
+    both = [t for t in _texts(_open(app_test, "app_pages/repeats.py", tab)).split("\n")]
+    (caution,) = [t for t in both if "Small numbers: treat with caution" in t]
+    assert f"Non-DA: {few} gap" in caution and "DA and non-DA:" not in caution
+    assert " DA: " not in caution.replace("Non-DA: ", "")
+    domestic = _open(app_test, "app_pages/repeats.py", tab, da="DA")
+    assert "Small numbers: treat with caution" not in _texts(domestic)
