@@ -14,6 +14,7 @@ from stalking_profile.measures.spc import MINIMUM_POINTS
 from stalking_profile.tables import SPC_VARIATION_WITHHELD, SUPPRESSED
 
 MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark
+SMALL_NUMBERS = "Small numbers: treat with caution."  # said beside a figure on few numbers
 
 
 def literal(text: str) -> str:
@@ -160,7 +161,7 @@ def headline_help(
     elif year_earlier is not None:
         parts.append(_change_help(year_earlier) + " Seasons aside, as the months are the same.")
     if row["is_small"] and not no_offences:  # 0 of 0 is no data, not a small number
-        parts.append("Small numbers: treat with caution.")
+        parts.append(SMALL_NUMBERS)
     return " ".join(part for part in parts if part)
 
 

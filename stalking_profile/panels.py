@@ -1443,7 +1443,7 @@ class RepeatsPanel:
             for row in shown.iter_rows(named=True)
         )
         return (
-            f"Small numbers: treat with caution. {named}. A median and quartiles of fewer than "
+            f"{formatting.SMALL_NUMBERS} {named}. A median and quartiles of fewer than "
             f"{small_denominator} gaps can move a long way with one more offence."
         )
 
