@@ -1226,6 +1226,7 @@ QUALITY, QUALITY_WITH_HARASSMENT = "quality", "quality@with harassment"
 _QUALITY_CATEGORY = {
     "da_stalking_without_dash": "domestic",
     "non_da_stalking_without_dash": "non_domestic",
+    "da_party_under_16": "domestic",
 }
 
 
@@ -1264,6 +1265,8 @@ def _quality(out: Published, frame: pl.DataFrame, chosen: Domestic, table: str =
             out.count(screened, table, i, "denominator", denominator)
         elif indicator in ("missing_ward", "unknown_ward"):
             out.count(("period", chosen), table, i, "denominator", denominator)
+        elif indicator == "da_party_under_16":  # the period's DA offences, whatever the choice
+            out.count(("period", "domestic"), table, i, "denominator", denominator)
         else:
             total = quality_key(indicator, chosen, QUALITY_TOTAL)
             out.count(total, table, i, "denominator", denominator)

@@ -179,6 +179,8 @@ COLUMNS: dict[str, Column] = {
     "sash_completed": Column("Stalking screening (S-DASH) completed", "yes_no"),
     "is_cyber": Column("Cyber-enabled", "yes_no"),
     "stalking_screen_negative": Column("Stalking screening negative", "yes_no"),
+    "victim_age": Column("Victim's age"),
+    "suspect_age": Column("Suspect's age"),
     "outcome_key": Column("Outcome"),
     "imported_at": Column("Imported"),
     "file_name": Column("File"),

@@ -280,7 +280,15 @@ TINY_OUTCOMES = [
 def tiny_gateway(tmp_path: Path) -> Gateway:
     """A real DuckDB file with eight hand-made offences (see TINY_OFFENCES) in districts A and
     B (C has none), extract date 31 March 2021."""
-    gateway = connect(tmp_path / "tiny.duckdb", read_only=False, create=True)
+    gateway = tiny_database(tmp_path / "tiny.duckdb")
+    yield gateway
+    gateway.close()
+
+
+def tiny_database(path: Path, offences: list[dict] = TINY_OFFENCES) -> Gateway:
+    """The tiny_gateway's database at `path`, with `offences` (TINY_OFFENCES, changed as a
+    test needs) and TINY_OUTCOMES."""
+    gateway = connect(path, read_only=False, create=True)
     create_schema(gateway)
     gateway.insert(
         "dataset",
@@ -310,7 +318,7 @@ def tiny_gateway(tmp_path: Path) -> Gateway:
             pl.col("sort_order").cast(pl.Int32)
         ),
     )
-    gateway.insert("offence", pl.DataFrame(TINY_OFFENCES))
+    gateway.insert("offence", pl.DataFrame(offences))
     gateway.insert(
         "outcome",
         pl.DataFrame(
@@ -318,8 +326,7 @@ def tiny_gateway(tmp_path: Path) -> Gateway:
         ),
     )
     refresh_marts(gateway)
-    yield gateway
-    gateway.close()
+    return gateway
 
 
 EXTRACT_DISTRICTS = """district_code,district_name,force_name,population,ons_code

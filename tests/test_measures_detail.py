@@ -197,6 +197,34 @@ def test_quality_indicators_by_hand(tiny_gateway: Gateway) -> None:
     assert every.records.head(2).equals(newest.records)
 
 
+def test_da_flagged_offences_with_a_party_under_16_are_counted_and_listed(tmp_path) -> None:
+    """Domestic abuse is between people aged 16 or over: T2 (DA, victim 15) and T5 (DA,
+    suspect 14) are counted; T3 (non-DA, victim 12), T8 (DA, victim 16) and DA offences of no
+    recorded age are not. The denominator is the DA stalking offences of Q1 2021: T1 T2 T5 T8."""
+    from stalking_profile.measures import quality
+    from tests.conftest import TINY_OFFENCES, tiny_database
+
+    ages = {"T2": (15, 30), "T3": (12, 40), "T5": (33, 14), "T8": (16, 16)}
+    offences = [
+        {**row, "victim_age": ages.get(row["crime_ref"], (None, None))[0]}
+        | {"suspect_age": ages.get(row["crime_ref"], (None, None))[1]}
+        for row in TINY_OFFENCES
+    ]
+    gateway = tiny_database(tmp_path / "aged.duckdb", offences)
+    try:
+        table = quality.quality_indicators(queries.quality_counts(gateway, Q1_2021))
+        row = table.filter(pl.col("indicator") == "da_party_under_16").row(0, named=True)
+        assert (row["numerator"], row["denominator"]) == (2, 4)
+        assert "Domestic Abuse Act 2021" in row["definition"]
+        listed = queries.quality_records(gateway, Q1_2021, "da_party_under_16")
+        assert sorted(listed.records["crime_ref"].to_list()) == ["T2", "T5"]
+        assert listed.records.sort("crime_ref")["victim_age"].to_list() == [15, 33]
+    finally:
+        gateway.close()
+    assert "da_party_under_16" not in {i.key for i in quality.indicators_for("non_domestic")}
+    assert "da_party_under_16" in {i.key for i in quality.indicators_for("all", ("harassment",))}
+
+
 def test_small_gaps_use_an_exact_test_and_every_gap_has_an_interval() -> None:
     """Issue 12, fault 7: DA against non-DA on small counts used the z-test, carried no
     interval, and each of a table's many tests was read at p < 0.05 alone."""

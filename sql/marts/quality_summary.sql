@@ -1,7 +1,11 @@
 -- Purpose: offence counts split by every data-quality condition, pre-aggregated for speed.
 -- Grain: one row per recorded month x district x DA x offence type x DASH x SASH x cyber x
---   screen answer x open-after-90-days x ward status (known, unknown, missing).
+--   screen answer x open-after-90-days x ward status (known, unknown, missing) x DA with a
+--   party under 16.
 -- Inputs: offence_fact, ward, current_dataset. Parameters: none. "90 days" is counted to the extract date.
+-- da_party_under_16: DA-flagged with a victim or suspect aged under 16 at recording (an unknown
+--   age is not counted): domestic abuse is between people aged 16 or over (Domestic Abuse Act
+--   2021, s.1).
 
 CREATE OR REPLACE TABLE quality_summary AS
 WITH as_at AS (SELECT extract_date FROM current_dataset)
@@ -21,6 +25,7 @@ SELECT
         WHEN ward.ward_code IS NULL THEN 'unknown'
         ELSE 'known'
     END AS ward_status,
+    coalesce(f.is_domestic AND (f.victim_age < 16 OR f.suspect_age < 16), false) AS da_party_under_16,
     count(*)::BIGINT AS offences
 FROM offence_fact AS f
 CROSS JOIN as_at

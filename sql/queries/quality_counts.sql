@@ -3,7 +3,7 @@
 -- Parameters: $start_month, $end_month (DATE); $districts, $offence_types (VARCHAR[]).
 
 SELECT district_code, is_domestic, offence_type, dash_completed, sash_completed, is_cyber,
-       stalking_screen_negative, older_than_90_days, is_open, ward_status,
+       stalking_screen_negative, older_than_90_days, is_open, ward_status, da_party_under_16,
        sum(offences)::BIGINT AS offences
 FROM quality_summary
 WHERE recorded_month BETWEEN $start_month AND $end_month

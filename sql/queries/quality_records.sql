@@ -8,7 +8,8 @@
 WITH as_at AS (SELECT extract_date FROM current_dataset)
 SELECT f.crime_ref, f.recorded_date, f.district_code, f.ward_code, f.offence_type, f.is_domestic,
        f.dash_completed, f.dash_risk, f.sash_completed, f.is_cyber, f.stalking_screen_negative,
-       f.outcome_key, f.outcome_date, count(*) OVER () AS records_matching
+       f.victim_age, f.suspect_age, f.outcome_key, f.outcome_date,
+       count(*) OVER () AS records_matching
 FROM offence_fact AS f
 CROSS JOIN as_at
 LEFT JOIN ward ON ward.ward_code = f.ward_code
@@ -24,6 +25,7 @@ WHERE f.recorded_month BETWEEN $start_month AND $end_month
         WHEN 'missing_ward' THEN f.ward_code IS NULL
         WHEN 'unknown_ward' THEN f.ward_code IS NOT NULL AND ward.ward_code IS NULL
         WHEN 'contradictory_screen' THEN f.offence_type = 'stalking' AND f.stalking_screen_negative
+        WHEN 'da_party_under_16' THEN f.is_domestic AND (f.victim_age < 16 OR f.suspect_age < 16)
         ELSE false
       END
 ORDER BY f.recorded_date DESC, f.crime_ref

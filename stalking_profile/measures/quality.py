@@ -76,13 +76,23 @@ INDICATORS: tuple[QualityIndicator, ...] = (
         STALKING & pl.col("stalking_screen_negative").is_not_null(),
         "Stalking offences whose risk assessment recorded that stalking does not feature / stalking offences whose assessment answered the question.",
     ),
+    QualityIndicator(
+        "da_party_under_16",
+        "DA-flagged with a victim or suspect under 16",
+        pl.col("is_domestic") & pl.col("da_party_under_16"),
+        pl.col("is_domestic"),
+        "DA-flagged offences whose victim or suspect was under 16 at recording / DA-flagged "
+        "offences recorded in the period (an unknown age is not counted). Domestic abuse is "
+        "between people aged 16 or over (Domestic Abuse Act 2021, s.1): check the DA flag; "
+        "abuse of someone under 16 is a child safeguarding matter.",
+    ),
 )
 
 
 EXCLUDED_BY_DOMESTIC: dict[str, frozenset[str]] = {
     "all": frozenset(),
     "domestic": frozenset({"non_da_stalking_without_dash"}),
-    "non_domestic": frozenset({"da_stalking_without_dash"}),
+    "non_domestic": frozenset({"da_stalking_without_dash", "da_party_under_16"}),
 }
 
 
