@@ -80,13 +80,13 @@ if breaches_tab.open:
             ui.file_stem("orders-time-to-first-breach", flt),
             first_made,
             empty=protection_panels.NO_ORDERS_MADE,
+            note=protection_panels.FIRST_BREACH_NOTE,
         )
-        if not view.first_breach.is_empty():
-            st.caption(protection_panels.FIRST_BREACH_NOTE)
         ui.show_table(
             view.breach_outcomes,
             ui.file_stem("orders-breach-outcomes", flt),
             empty=protection_panels.NO_BREACHES,
+            note=protection_panels.BREACH_OUTCOMES_NOTE,
         )
 
 if without_tab.open:

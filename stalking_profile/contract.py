@@ -210,8 +210,9 @@ OFFENCE = Table(
         Column(
             "sash_completed",
             "BOOLEAN",
-            "A stalking screening was completed (the S-DASH checklist, often called SASH in "
-            "forces' reports; record one tool in this field, not both).",
+            "A stalking risk screening was completed: SASH (the Screening Assessment for "
+            "Stalking and Harassment) or the S-DASH checklist, whichever the force uses "
+            "(record one tool in this field, not both).",
             nullable=False,
         ),
         Column(

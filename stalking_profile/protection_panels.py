@@ -246,7 +246,16 @@ FIRST_BREACH_NOTE = (
     "Orders made in the period: the share breached within 30 to 365 days is a "
     "Kaplan-Meier estimate, so an order still running (or ended) unbreached counts only "
     "for the days it was followed. Blank: no order was followed that long (a DVPO lasts "
-    "28 days)."
+    "14 to 28 days)."
+)
+
+# the Civil orders page: breaches by outcome
+BREACH_OUTCOMES_NOTE = (
+    "Breaches dated in the period by the outcome of the offence recorded for each, as the "
+    "breaches file gives it. Breaching an SPO, a non-molestation order, a restraining order "
+    "or a DAPO is an offence; breaching a DVPO is not (it is dealt with as civil contempt, "
+    "Magistrates' Courts Act 1980, s.63(3)), so a DVPO breach has an offence only where what "
+    "was done was one."
 )
 
 # the Civil orders page: repeat suspects with no order

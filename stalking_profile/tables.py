@@ -176,7 +176,7 @@ COLUMNS: dict[str, Column] = {
     "offence_type": Column("Offence type"),
     "is_domestic": Column("DA", "yes_no"),
     "dash_completed": Column("DASH completed", "yes_no"),
-    "sash_completed": Column("Stalking screening (S-DASH) completed", "yes_no"),
+    "sash_completed": Column("Stalking screening (SASH or S-DASH) completed", "yes_no"),
     "is_cyber": Column("Cyber-enabled", "yes_no"),
     "stalking_screen_negative": Column("Stalking screening negative", "yes_no"),
     "victim_age": Column("Victim's age"),

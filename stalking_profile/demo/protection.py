@@ -8,9 +8,9 @@ offence, outcome or person the calibrated profile rests on. The patterns, docume
   applications to the extract date, rising through 2021, and exactly 3 full SPOs in force at
   the extract date (the published profile's figure), besides 2 interim orders awaiting their
   full hearing.
-- Restraining orders follow about a third of charges, at the court date; DVPOs (28 days)
-  follow a few DA offences within a day; non-molestation orders, often made without notice
-  first, a few more. DAPOs are not in the demo: they were first piloted after its extract.
+- Restraining orders follow about a third of charges, at the court date; DVPOs (28 days, the
+  most a court may give) follow a few DA offences within a day; non-molestation orders, often
+  made without notice first, a few more. DAPOs are not in the demo: they were first piloted after its extract.
 - Breaches: each made order runs a risk of breach while in force (highest for DVPOs, lowest
   for restraining orders); some breaches are followed by more, and some are the suspect's next
   stalking or harassment offence, which then carries that offence's outcome.
@@ -144,7 +144,8 @@ def _restraining(offences: pl.DataFrame, rng: np.random.Generator, extract: date
 def _domestic_orders(
     offences: pl.DataFrame, rng: np.random.Generator, extract: date
 ) -> pl.DataFrame:
-    """DVPOs (28 days, within a day of the offence) and non-molestation orders."""
+    """DVPOs (28 days, the most a court may give, within a day of the offence) and
+    non-molestation orders."""
     domestic = offences.filter(pl.col("is_domestic") & pl.col("suspect_id").is_not_null())
     draw = rng.random(domestic.height)
     dvpo = domestic.filter(pl.Series(draw < 0.006))
@@ -248,13 +249,14 @@ def breaches(
     """Breaches of made orders: a first breach at the order type's daily rate while the order
     is in force, then more with probability 0.4 each (about 40 days apart). A breach followed
     within 30 days by the subject's next offence is that offence (and carries its outcome);
-    two in three others are recorded as a breach offence of their own."""
+    two in three others, but not a DVPO's (civil contempt, no offence), are recorded as a
+    breach offence of their own."""
     rng = np.random.default_rng([seed, 18])
     made = _made(orders, extract)
     rate = made["order_type"].replace_strict(BREACH_RATE_PER_DAY, default=0.002).to_numpy()
     first = rng.exponential(1 / rate)
     counts = np.where(rng.random(made.height) < 0.4, rng.geometric(0.55, made.height) + 1, 1)
-    rows = made.select("order_id", "subject_id", "made", "ended").with_columns(
+    rows = made.select("order_id", "order_type", "subject_id", "made", "ended").with_columns(
         first=pl.Series(np.floor(first).astype(np.int64)), n=pl.Series(counts)
     )
     rows = (
@@ -290,7 +292,8 @@ def breaches(
         tolerance=timedelta(days=30),
         check_sortedness=False,  # sorted by subject and date above
     ).sort("breach_id")
-    own = rng.random(rows.height) < 2 / 3
+    # drawn for every breach, a DVPO's too, so the others' draws are as they were
+    own = (rng.random(rows.height) < 2 / 3) & (rows["order_type"] != "DVPO").to_numpy()
     keys = list(BREACH_OUTCOMES)
     drawn = rng.choice(len(keys), size=rows.height, p=list(BREACH_OUTCOMES.values()))
     outcome = pl.Series([keys[i] for i in drawn], dtype=pl.String)

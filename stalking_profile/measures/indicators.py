@@ -122,19 +122,21 @@ INDICATORS: tuple[Indicator, ...] = (
         "dash_completed",
         "rate",
         "up",
-        f"DASH completion: offences with a DASH risk assessment completed / {RECORDED}.",
+        f"DASH completion: offences with a DASH risk assessment completed / {RECORDED}. "
+        "The College of Policing's DARA replaces DASH for police from November 2022, force "
+        "by force: where a force moved, record either in this field, or the rate falls there.",
         _shown("headline", "scorecard", "flags"),
     ),
     Indicator(
         "sash_completion_rate",
-        "Stalking screening (S-DASH) completion",
+        "Stalking screening (SASH or S-DASH) completion",
         "sash_completed",
         "rate",
         "up",
-        "Stalking screening (S-DASH) completion: offences with a stalking screening completed "
-        "(the S-DASH checklist, 2009, which forces' reports often call SASH; SASH, the "
-        "Screening Assessment for Stalking and Harassment (McEwan et al., 2015), is another "
-        f"tool: a force records one of them in this field, not both) / {RECORDED}.",
+        "Stalking screening (SASH or S-DASH) completion: offences with a stalking risk "
+        "screening completed, SASH (the Screening Assessment for Stalking and Harassment, "
+        "McEwan et al., 2015) or the S-DASH checklist (2009), two different tools: a force "
+        f"records the one it uses in this field, not both / {RECORDED}.",
         _shown("flags"),
     ),
     Indicator(

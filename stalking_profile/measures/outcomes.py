@@ -24,7 +24,7 @@ OPEN_LABEL = "(blank)"
 TOTALS = "Totals"  # the outcome table's last row: each area's offences
 # Outcomes 1-8 as the problem profile counts them: charge/summons, cautions, TIC, penalty
 # notices, cannabis/khat warnings and community resolutions, WITHOUT outcome 5 (offender died),
-# which the Home Office groups with prosecution prevented. 154 of 5,668 = 2.7% in the profile.
+# likeliest grouped by the Home Office with prosecution prevented (not confirmed). 154 of 5,668 = 2.7% in the profile.
 OUTCOME_1_8_CODES: tuple[str, ...] = tuple(
     sorted(
         {

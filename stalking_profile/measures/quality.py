@@ -36,14 +36,17 @@ INDICATORS: tuple[QualityIndicator, ...] = (
         "Non-DA stalking without a DASH",
         STALKING & ~pl.col("is_domestic") & ~pl.col("dash_completed"),
         STALKING & ~pl.col("is_domestic"),
-        "Non-DA stalking offences with no DASH form / non-DA stalking offences (Force policy: a DASH for every stalking crime).",
+        "Non-DA stalking offences with no DASH form / non-DA stalking offences. A gap where the "
+        "force's policy asks for a DASH for every stalking crime (West Yorkshire's did, in "
+        "its 2022 profile); where a force screens non-DA stalking with SASH alone, expected.",
     ),
     QualityIndicator(
         "stalking_without_sash",
         "Stalking without a stalking screening",
         STALKING & ~pl.col("sash_completed"),
         STALKING,
-        "Stalking offences with no stalking screening (S-DASH, often called SASH) / stalking "
+        "Stalking offences with no stalking screening (SASH or S-DASH, whichever the force "
+        "uses) / stalking "
         "offences recorded in the period.",
     ),
     QualityIndicator(

@@ -20,7 +20,7 @@ CHOICES = ("yes", "no", "partly", "not applicable")
 # Measures a question may be compared with, on every offence of the sampled population.
 MEASURES = {
     "dash_completion_rate": "DASH completed",
-    "sash_completed": "stalking screening (S-DASH) completed",
+    "sash_completed": "stalking screening (SASH or S-DASH) completed",
     "arrest_rate": "Arrest made",
     "is_domestic": "Domestic-abuse link",
     "outcome_16_rate": "Outcome 16 (victim does not support action)",

@@ -494,7 +494,7 @@ def compared_with_population(
     every offence: helper 65).
 
     Within a group, the offence types weigh as the cases answered do (each group and offence
-    type's rate, weighted by its share of the cases answered): screening (S-DASH) is answered
+    type's rate, weighted by its share of the cases answered): stalking screening is answered
     "not applicable" for harassment, and was set against every offence of its groups,
     harassment too, so a panel true to the records read 31% against 19% (35.8% on the
     stalking offences alone: helper 80)."""

@@ -60,7 +60,8 @@ def weights_editor() -> tuple[int, Weights]:
                         harm["8Q"],
                         key="prio_breach_days",
                         help="A breach weighs as many days as this: by default the index's "
-                        "days for stalking (8Q), a breach of an order being itself an offence.",
+                        "days for stalking (8Q): breaching an order is an offence (a DVPO's is "
+                        "civil contempt, weighed the same here).",
                     )
                 )
     try:

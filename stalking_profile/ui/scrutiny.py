@@ -289,8 +289,8 @@ def summary_section(
             "The sample takes as many cases from each district and DA group, so the records' "
             "rate is each group's rate over all its offences of each offence type, weighted by "
             "that group and type's share of the cases answered (those with no answer left out: "
-            "a DASH question is answered 'not applicable' outside DA cases, S-DASH for "
-            "harassment). The sample is drawn by DA group, so for the "
+            "a DASH question is answered 'not applicable' outside DA cases, stalking screening "
+            "for harassment). The sample is drawn by DA group, so for the "
             "domestic-abuse link that rate is the records' DA flag on the cases answered, "
             "exact, with no interval: the panel's judgement against the flag."
         )

@@ -402,11 +402,12 @@ def show_table(
     labels: dict[str, str] | None = None,
     empty: str = "",
     about: dict[str, Any] | None = None,
+    note: str = "",
 ) -> None:
     """A table in the users' words (see `tables`): labelled columns, one precision per
     column; with `file_stem`, a CSV download of exactly what is shown (`about` as
-    `csv_download` takes it). With no rows and an `empty` message, the message instead (a
-    grid of one blank row said nothing)."""
+    `csv_download` takes it); a `note` under it. With no rows and an `empty` message, the
+    message instead (a grid of one blank row said nothing), and no note."""
     if empty and frame.is_empty():
         st.caption(empty)
         return
@@ -418,6 +419,8 @@ def show_table(
     for label, width in table.widths.items():
         config[label] = st.column_config.TextColumn(label, width=width)
     st.dataframe(table.arrow, hide_index=True, column_config=config, placeholder=tables.NO_VALUE)
+    if note:
+        st.caption(note)
     if file_stem is not None:
         csv_download(table.shown, f"{file_stem}.csv", about=about)
 
