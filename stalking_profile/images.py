@@ -77,7 +77,17 @@ def for_slide(figure: go.Figure, provenance: Provenance) -> go.Figure:
         font={"size": 15, "color": "#222222"},
         title_font_size=22,
         title_x=0.02,  # the page's 0 put the title against the image's edge (helper 84)
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "right", "x": 1},
+        # beside the plot, of the plot, one entry a line (the page's legend is at the figure's
+        # foot, "container": kept so, the SPC chart's lay on the provenance lines; over the
+        # plot, its three rows lay on the title: helper 91)
+        legend={
+            "orientation": "v",
+            "yref": "paper",
+            "yanchor": "top",
+            "y": 1,
+            "xanchor": "left",
+            "x": 1.01,
+        },
         paper_bgcolor="white",
     )
     out.update_xaxes(tickfont={"size": 14, "color": "#222222"}, automargin=True)

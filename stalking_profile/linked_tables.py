@@ -37,7 +37,7 @@ withheld with it (`linked_protection.withhold_spc_detail`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cache, partial
@@ -708,7 +708,10 @@ def _same_when_equal_links(out: Published, tables: Tables, chosen: Domestic) -> 
             ("outcome", OPEN_GROUP, chosen), quality_key("open_after_90_days", chosen)
         )
     if "outcomes" in tables and "outcome_rates" in tables:
-        _rate_group_links(out, tables["outcome_rates"])
+        _rate_group_links(out, tables["outcome_rates"].select("outcome", "category").rows())
+    if "outcomes" in tables and "headline" in tables:  # a pack: the rates on its headline
+        headline = tables["headline"]["indicator"].to_list()
+        _rate_group_links(out, [(key, chosen) for key in headline if key in BY_KEY])
     if "order_times" in tables and "order_activity" in tables:
         for order_type in tables["order_times"]["order_type"].to_list():
             out.same_if_equal(
@@ -737,14 +740,17 @@ def _rate_groups() -> dict[str, tuple[tuple[str, ...], bool]]:
     return out
 
 
-def _rate_group_links(out: Published, rates: pl.DataFrame) -> None:
-    """An outcome rate's offences are those of its outcome groups (outcome 1-8: four groups;
-    outcome 15 and 18: one each), or part of them (outcome 16 and the never published 14 make
-    their group): the Outcomes page showed the outcome 15 rate's offences where it withheld the
-    same count as its group's. The rest, a group less the rate's offences, is a difference a
-    reader works out, kept wide where small (Calderdale and Wakefield non-DA, October 2020 to
-    September 2021: the group's 30 less the outcome 16 rate's 27 gave outcome 14's 3)."""
-    for outcome, category in rates.select("outcome", "category").unique().rows():
+def _rate_group_links(out: Published, rates: Iterable[tuple[str, Domestic]]) -> None:
+    """An outcome rate's offences (`rates`: indicator key and DA category) are those of its
+    outcome groups (outcome 1-8: four groups; outcome 15 and 18: one each), or part of them
+    (outcome 16 and the never published 14 make their group): the Outcomes page showed the
+    outcome 15 rate's offences where it withheld the same count as its group's. The rest, a
+    group less the rate's offences, is a difference a reader works out, kept wide where small
+    (Calderdale and Wakefield non-DA, October 2020 to September 2021: the group's 30 less the
+    outcome 16 rate's 27 gave outcome 14's 3). A pack's headline gives the rates beside its
+    outcome groups chart: unlinked, the force's outcome 1-8 count (160) less the groups shown
+    narrowed the informal out-of-court outcome's withheld 1 to 0-12 (helper 91)."""
+    for outcome, category in dict.fromkeys(rates):  # once each, in order
         column = BY_KEY[outcome].column
         if column not in _rate_groups():
             continue

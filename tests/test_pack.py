@@ -122,7 +122,7 @@ def test_the_force_pack_has_its_slides_native_charts_and_notes(force_pack):
     assert sum(trend["DA"]) + sum(trend["Non-DA"]) == 6129
     # the line is the rolling total / 12, named so: the pack's 511 is not the dashboard's
     # rolling 12-month total (6,129 to September 2021) under the same name
-    assert round(trend["Average per month over 12 months"][-1] * 12) == 6129
+    assert round(trend["Average per month over 12 months, all offences charted"][-1] * 12) == 6129
     notes = deck.slides[1].notes_slide.notes_text_frame.text
     assert "Definitions" in notes and "\nOutcome 16 rate: offences whose latest outcome" in notes
     assert "Offences: Offences:" not in notes  # each definition named once
@@ -752,6 +752,64 @@ def test_an_attacker_with_the_whole_pack_cannot_narrow_a_suppressed_count(
     assert min(high - low + 1 for low, high in intervals.values()) >= 5
 
 
+def _outcome_1_8_groups() -> set[str]:
+    """The outcome groups whose offences the outcome 1-8 count is, from the shipped framework
+    alone: every type of them counted in it, and every type it counts in one of them."""
+    from stalking_profile import contract
+
+    rows = contract.outcome_type_rows()
+    counted = {row["group_short"] for row in rows if row["counts_in_outcome_1_8"]}
+    assert all(row["counts_in_outcome_1_8"] for row in rows if row["group_short"] in counted)
+    return counted
+
+
+def test_a_publication_packs_statement_holds_against_its_outcome_chart_and_headline(
+    demo_gateway,
+):
+    """Helper 91: the force's publication pack said no suppressed count could be narrowed to
+    fewer than 22 values, but the headline's outcome 1-8 count (160) is the sum of four outcome
+    groups on its chart: 160 less those shown narrowed the informal out-of-court outcome's
+    withheld 1 to 0-12. An attacker written here from the pack's chart and headline alone
+    (groups add up to each DA choice's offences, DA and non-DA to both, a group with no row is
+    0, outcome 1-8 is its groups) finds no small count narrower than the statement says."""
+    from stalking_profile.disclosure import LinearSystem
+
+    tables = _publication_tables(demo_gateway, "force")
+    protected = protect_pack(tables.named(), "all", 5)
+    shown, headline = protected.tables["outcomes"], protected.tables["headline"]
+    flt, _ = pack_filter(demo_gateway, "force")
+    truth = pack_tables(demo_gateway.scoped(Access.command_line()), flt).outcomes
+    groups = sorted(set(truth["group_short"]))
+    categories = ("all", "domestic", "non_domestic")
+    values: dict = {}
+    for category in categories:
+        rows = shown.filter(pl.col("category") == category)
+        given = dict(zip(rows["group_short"], rows["offences"], strict=True))
+        for group in groups:
+            values[(group, category)] = given.get(group, 0)
+        values[("total", category)] = rows["category_total"][0]
+    fixed = {
+        (g, c)
+        for g in groups
+        for c in categories
+        if g not in set(shown.filter(pl.col("category") == c)["group_short"])
+    }
+    sums = [(tuple((g, c) for g in groups), ("total", c)) for c in categories]
+    sums += [(((g, "domestic"), (g, "non_domestic")), (g, "all")) for g in [*groups, "total"]]
+    one_to_eight = headline.filter(pl.col("indicator") == "outcome_1_8_rate")["numerator"][0]
+    values[("outcome 1-8", "all")] = one_to_eight
+    sums.append((tuple((g, "all") for g in sorted(_outcome_1_8_groups())), ("outcome 1-8", "all")))
+    small = {
+        (row["group_short"], row["category"])
+        for row in truth.iter_rows(named=True)
+        if 1 <= row["offences"] < 5
+    }
+    assert small and all(values[key] is None for key in small)
+    intervals = audit(LinearSystem(values, sums, fixed=frozenset(fixed)), set(), only=small)
+    narrowest = min(high - low + 1 for low, high in intervals.values())
+    assert narrowest >= protected.fewest_values >= 5
+
+
 def test_a_headline_hidden_by_the_pages_protection_is_not_called_small(demo_gateway):
     """Calderdale, September 2021: the pages' shared protection hid the month's 46 offences to
     protect non-DA's 2, and the pack's findings said "Fewer than 5 stalking offences were
@@ -1157,3 +1215,18 @@ def test_the_outcome_finding_says_open_offences_count_in_its_denominator():
     )
     (finding,) = findings.outcomes(one)
     assert "; 100.0% (1 of 1: small numbers) ended in a charge" in finding.text
+
+
+def test_a_pack_of_the_datas_first_months_says_no_data_before_them_not_suppressed(demo_gateway):
+    """Helper 91: an internal pack of April to May 2018, the data's first months, read
+    "suppressed" in every Previous period and Change cell of its district table, Force's 174
+    offences too, under a cover saying no disclosure control was applied."""
+    flt, area = pack_filter(demo_gateway, "force", date(2018, 4, 1), date(2018, 5, 1))
+    content = pack_content(demo_gateway, flt, area, Access.command_line())
+    table = content.districts
+    assert table["Previous period"].to_list() == ["no data"] * table.height
+    assert table["Change"].to_list() == ["no data"] * table.height
+    assert table.filter(pl.col("District") == "Force")["DA and non-DA"].to_list() == ["174"]
+    later, _ = pack_filter(demo_gateway, "force", date(2018, 6, 1), date(2018, 7, 1))
+    shown = pack_content(demo_gateway, later, area, Access.command_line()).districts
+    assert "no data" not in shown["Previous period"].to_list()

@@ -32,7 +32,7 @@ from stalking_profile.pack.charts import (
 from stalking_profile.pack.findings import Finding
 from stalking_profile.publication import exact_for_protection, round_counts
 from stalking_profile.scrutiny.tracker import latest, whose
-from stalking_profile.tables import SUPPRESSED
+from stalking_profile.tables import NO_DATA, SUPPRESSED
 
 
 @dataclass(frozen=True)
@@ -159,17 +159,25 @@ def with_no_value(
     ]
 
 
-def district_rows(comparison: pl.DataFrame, names: dict[str, str], domestic: str) -> pl.DataFrame:
+def district_rows(
+    comparison: pl.DataFrame, names: dict[str, str], domestic: str, compared: bool = True
+) -> pl.DataFrame:
     """The Trends page's district table as a slide shows it: a row per district (its code and
     name, as the sidebar names it) and the selection's or the force's; this period's offences
     for each DA choice shown (DA, non-DA and both where the pack is for both), then the chosen
     one's previous period and change, as text. A count withheld reads "suppressed", and so
     does a change beside one (the change and the count shown gave it back: -60% of 5 is 2).
+    Not `compared` (the data hold none of the period before), the previous period and the
+    change read "no data": an internal pack of April to May 2018 called them all suppressed
+    (helper 91).
 
     >>> table = pl.DataFrame({"district_code": ["CD", "Force"], "category": ["all", "all"],
     ...     "current": [12, None], "previous": [10, 40], "change_pct": [20.0, None]})
     >>> district_rows(table, {"CD": "Calderdale"}, "all").rows()
     [('CD Calderdale', '12', '10', '+20.0%'), ('Force', 'suppressed', '40', 'suppressed')]
+    >>> first = table.with_columns(previous=None, change_pct=None)
+    >>> district_rows(first, {"CD": "Calderdale"}, "all", compared=False).rows()[0]
+    ('CD Calderdale', '12', 'no data', 'no data')
     """
     every = ("domestic", "non_domestic", "all") if domestic == "all" else (domestic,)
     shown = [c for c in every if c in set(comparison["category"])]
@@ -187,10 +195,12 @@ def district_rows(comparison: pl.DataFrame, names: dict[str, str], domestic: str
         for category in shown:
             line[DOMESTIC_CHOICES[category]] = count(rows[area, category]["current"])
         mine = rows[area, domestic]  # the pack's own DA choice: both, DA or non-DA
-        line["Previous period"] = count(mine["previous"])
+        line["Previous period"] = count(mine["previous"]) if compared else NO_DATA
         withheld = mine["current"] is None or mine["previous"] is None
         line["Change"] = (
-            SUPPRESSED
+            NO_DATA
+            if not compared
+            else SUPPRESSED
             if withheld
             else change_value(
                 {
@@ -306,7 +316,12 @@ def gather(
             for indicator in INDICATORS
         ],
         disclosure=disclosure_statement(provenance, protected, further),
-        districts=district_rows(tables.comparison, _district_names(gateway), flt.domestic),
+        districts=district_rows(
+            tables.comparison,
+            _district_names(gateway),
+            flt.domestic,
+            compared=flt.comparison(queries.dataset_info(exact).first_month).previous is not None,
+        ),
         districts_note=panels.trends_comparison(exact, flt).note_in_words,
         recommendations=None if tracker is None else latest_statuses(tracker),
         recommendations_source="" if tracker is None else whose(tracker),

@@ -406,7 +406,11 @@ def pdf_bytes(content: PackContent, map_png: bytes | None) -> bytes:
         return Image(io.BytesIO(png), width=24 * cm, height=13.5 * cm)
 
     def chart(figure) -> Image:
-        return picture(images.render(images.for_slide(figure, content.provenance), "png"))
+        drawn = images.for_slide(figure, content.provenance)
+        # the page's heading above it is its title: each chart's title was on its page twice
+        # (helper 91)
+        drawn.update_layout(title_text=None, margin_t=40)
+        return picture(images.render(drawn, "png"))
 
     def words(text: str, style: str = "Normal") -> Paragraph:
         """A paragraph of plain text: reportlab reads a paragraph as markup, so a force name
