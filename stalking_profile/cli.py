@@ -10,8 +10,9 @@ import argparse
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,47 @@ def _boundaries(args: argparse.Namespace) -> int:
             gateway, args.file, args.code_column, args.name_column, args.crs
         ),
     )
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What a write other than an import did, as `_write` prints it."""
+
+    said: str
+
+    def text(self) -> str:
+        return self.said
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    """Rebuild the database's marts (after an upgrade: `store.check_marts`)."""
+    from stalking_profile.store import refresh_marts
+
+    def action(gateway):
+        started = time.perf_counter()
+        with gateway.transaction():
+            refresh_marts(gateway)
+        return _Done(
+            f"Rebuilt the summary tables of {args.db.name} in "
+            f"{time.perf_counter() - started:.1f} s; the records are unchanged."
+        )
+
+    return _write(args.db, action)
+
+
+def _add_refresh(commands: Any, settings: Settings) -> None:
+    refresh = commands.add_parser(
+        "refresh",
+        help="rebuild the summary tables after an upgrade",
+        description=(
+            "Rebuild the database's summary tables (marts) from its records, as an import "
+            "does: needed once after upgrading Stalking Profile, when the dashboard says its "
+            "summary tables were built by another version. The records are not changed; the "
+            "dashboard may keep running."
+        ),
+    )
+    _database_option(refresh, settings.db_path, "database file")
+    refresh.set_defaults(handler=_refresh)
 
 
 def _first_to_go() -> None:
@@ -621,8 +663,8 @@ def _roles() -> list[Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser: demo, boundaries, check, import, police-uk, users, login,
-    audit and pack."""
+    """The command-line parser: demo, boundaries, refresh, check, import, police-uk, users,
+    login, audit and pack."""
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(
         prog="stalking-profile",
@@ -632,6 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (
         _add_demo,
         _add_boundaries,
+        _add_refresh,
         _add_check,
         _add_import,
         _add_police_uk,

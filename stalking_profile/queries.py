@@ -16,6 +16,7 @@ from stalking_profile.filters import (
     months_between,
 )
 from stalking_profile.formatting import plural
+from stalking_profile.store import check_marts
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,13 @@ class DatasetInfo:
 
 
 def dataset_info(gateway: Gateway) -> DatasetInfo:
-    """The latest load's description; a clear error if the database holds no data."""
+    """The latest load's description; a clear error if the database holds no data, or if
+    its marts were built by another version of the code (`store.check_marts`: DatabaseError,
+    saying how to rebuild them)."""
     frame = gateway.query("dataset_info")
     if frame.is_empty() or frame["first_month"][0] is None:
         raise LookupError("the database holds no offences yet: import an extract or build the demo")
+    check_marts(gateway)
     row = frame.row(0, named=True)
     return DatasetInfo(
         extract_date=row["extract_date"],

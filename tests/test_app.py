@@ -1516,3 +1516,46 @@ def test_a_median_of_days_between_on_few_gaps_is_flagged(app_test) -> None:
     assert " DA: " not in caution.replace("Non-DA: ", "")
     domestic = _open(app_test, "app_pages/repeats.py", tab, da="DA")
     assert "Small numbers: treat with caution" not in _texts(domestic)
+
+
+def test_a_database_whose_summary_tables_are_older_says_how_to_rebuild_them(
+    app_test, demo_db_path, tmp_path
+) -> None:
+    """Helper 91: a database built before a change to the marts (a new data-quality column)
+    met every publication-mode page, and the pack command, with "Binder Error: Referenced
+    column da_party_under_16 not found". The dashboard and the commands now say the summary
+    tables were built by another version and how to rebuild them; `refresh` does, and leaves
+    the records as they were."""
+    import shutil
+
+    from stalking_profile.db import connect
+    from tests.conftest import run_cli
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(demo_db_path, old)
+    gateway = connect(old, read_only=False)
+    try:
+        gateway.sql("DROP TABLE marts_built")  # as a database built before they were marked
+        before = gateway.sql("SELECT count(*) AS n FROM offence")["n"][0]
+    finally:
+        gateway.close()
+    at = app_test(db=old).run()
+    said = " ".join(e.value for e in at.error)
+    assert "summary tables were built by another version" in said
+    assert f"python -m stalking_profile refresh --db {old}" in said
+    assert not at.metric
+
+    refused = run_cli("pack", "force", "--db", old, "--out", tmp_path / "pack.pptx")
+    assert refused.returncode == 2 and "refresh --db" in refused.stderr
+    assert "Binder Error" not in refused.stderr
+
+    rebuilt = run_cli("refresh", "--db", old)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "Rebuilt the summary tables of old.duckdb" in rebuilt.stdout
+    gateway = connect(old, read_only=True)
+    try:
+        assert gateway.sql("SELECT count(*) AS n FROM offence")["n"][0] == before
+    finally:
+        gateway.close()
+    at = app_test(db=old).run()
+    assert not at.error and _metrics(at)["Offences"] == "6,620"
