@@ -85,4 +85,5 @@ if records_tab.open:
             "Download these records (CSV)",
             f"quality records: {labels[indicator]}",
             flt.describe(),
+            title=f"Quality records: {labels[indicator]}",
         )

@@ -94,9 +94,10 @@ def hotspot_note(correct: bool) -> str:
             if correct
             else "Uncorrected: with many wards, some pass by chance. "
         )
-        + "Hotspots can reflect where younger or less affluent residents live, and cyber-enabled "
-        "stalking is recorded at the suspect's home when nothing else is known — read them with "
-        "that in mind."
+        + "Hotspots can reflect where younger or less affluent residents live, and where "
+        "stalking by technology is recorded at the suspect's home when nothing else is known "
+        "(West Yorkshire's practice in its 2022 profile; check the force's), where suspects "
+        "live — read them with that in mind."
     )
 
 

@@ -555,6 +555,28 @@ def test_a_record_list_cut_short_says_so(app_test) -> None:
     assert len(at.dataframe[-1].value) == 500
 
 
+def test_a_quality_record_download_is_titled_with_its_indicator(app_test, monkeypatch) -> None:
+    """Helper 93: every Data quality record download was titled from its file name's first
+    word, "Quality records da" for both DA stalking without a DASH and DA-flagged offences
+    with a party under 16. Each is now titled with its indicator's label."""
+    from stalking_profile.ui import widgets
+
+    offered = {}
+    drawn = widgets.download
+    monkeypatch.setattr(
+        widgets,
+        "download",
+        lambda place, label, name, data, *rest, **kw: (
+            offered.__setitem__(label, data),
+            drawn(place, label, name, data, *rest, **kw),
+        ),
+    )
+    at = _open(app_test, "app_pages/quality.py", tab=RECORDS)
+    at.selectbox(key="quality_indicator").select("da_party_under_16").run()
+    text = offered["Download these records (CSV)"]().decode("utf-8-sig")
+    assert "# Table: Quality records: DA-flagged with a victim or suspect under 16" in text
+
+
 def test_emerging_hotspots_need_three_quarters_of_data(app_test) -> None:
     """An audit: to September 2018 (the data start in April 2018) the analysis took three
     quarters, January to March 2018 among them, with no offence in the data: every ward with

@@ -157,13 +157,15 @@ def record_download(
     what: str,
     filter_text: str = "",
     source: str = "",
+    title: str = "",
 ) -> None:
     """A download of record-level data (a frame, or a function giving it): offered only to
     roles that may have it, generated when clicked (not before), and written to the audit
     trail when it is. It carries the provenance block every download carries (its marking
     OFFICIAL-SENSITIVE, or the synthetic-data notice): it had none. `filter_text` and
     `source` say what it is where the page's filter and the stored data do not (a file
-    checked, not imported)."""
+    checked, not imported); `title`, its title where the file name's first word does not
+    (the Data quality records were all "Quality records da" or "... open": helper 93)."""
     access = current_access()
     if not access.allows(Permission.RECORDS):
         return
@@ -174,6 +176,8 @@ def record_download(
         provenance = replace(provenance, filter_text=filter_text)
     if source:
         provenance = replace(provenance, source=source)
+    if title:
+        provenance = replace(provenance, title=title)
 
     def generate() -> bytes:
         records = frame() if callable(frame) else frame
