@@ -614,6 +614,39 @@ REFERENCE_COLUMNS = (
 )
 LONGEST_REFERENCE = 100
 _too_long = _check(lambda name: _p(name).str.len_chars() > LONGEST_REFERENCE)
+# Excel's error values as a sheet shows them: a CSV saved from a sheet keeps them as text, and
+# three offences with suspect "#N/A" were one suspect with three victims (helper 93)
+EXCEL_ERROR_TEXTS = (
+    "#N/A",
+    "#REF!",
+    "#VALUE!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+)
+_excel_error = _check(
+    lambda name: _p(name).str.strip_chars().str.to_uppercase().is_in(EXCEL_ERROR_TEXTS)
+)
+
+
+def _excel_error_reason(name: str) -> Callable[[Reference], pl.Expr]:
+    """Why a reference holding an Excel error is refused, naming the error."""
+    return lambda reference: pl.format(
+        "holds {}, an Excel error, not a value: correct the cell in the source (or clear it if "
+        "the value is unknown)",
+        _p(name).str.strip_chars(),
+    )
+
+
 _negative = _check(lambda name: _p(name) < 0)
 _repeated = _check(
     lambda name: (pl.col(ROW_NUMBER) != pl.col("__first_row")) & _p(name).is_not_null()
@@ -767,6 +800,7 @@ ORDER_RULES: tuple[Rule, ...] = (
 
 
 RULES: tuple[Rule, ...] = (
+    *(Rule(name, _excel_error_reason(name), _excel_error(name)) for name in REFERENCE_COLUMNS),
     *(
         Rule(name, f"longer than {LONGEST_REFERENCE} characters: not a reference", _too_long(name))
         for name in REFERENCE_COLUMNS
