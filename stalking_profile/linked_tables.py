@@ -1568,11 +1568,17 @@ def _wards(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
 
 
 def _ward_totals(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
-    """The map's caption: offences with no known ward, of all offences. The offences of no
-    ward are the Data quality page's (no ward recorded) where it counts the same offences."""
+    """The map's caption: offences it cannot place (no ward recorded, or none with a boundary
+    in their district), of all offences: the Data quality page's offences of no ward and of a
+    ward with no boundary in its district, where those add up to it (they had been linked
+    as the no-ward count alone, which they are only where every ward recorded is mapped)."""
+    parts = [quality_key(name, chosen) for name in ("missing_ward", "unknown_ward")]
     for i, row in enumerate(frame.iter_rows(named=True)):
         unknown = out.count(("unknown ward", chosen), "ward_totals", i, "unknown", row["unknown"])
-        out.same(unknown, quality_key("missing_ward", chosen))
+        missing, unmapped, total = (out.values.get(key) for key in (*parts, unknown))
+        # (the Data quality page's are read first: published_counts)
+        if missing is None or unmapped is None or total is None or missing + unmapped == total:
+            out.add(parts, unknown)
         out.count(("period", chosen), "ward_totals", i, "offences", row["offences"])
 
 

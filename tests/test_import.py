@@ -1512,6 +1512,67 @@ def test_a_mapping_says_what_a_blank_means(force: Gateway, tmp_path: Path) -> No
     assert import_file(force, path, mapping=mapping).rows_accepted == 5
 
 
+def test_wards_a_map_cannot_place_are_said_at_import_and_on_data_quality(
+    force: Gateway, tmp_path: Path
+) -> None:
+    """Helper 93: with wards imported by name and population but no boundaries, the import
+    said only "38 accepted offences name wards with no boundary loaded" (the codes not stored)
+    where 1,330 had none, and Data quality's "Ward not among the loaded boundaries" read 38 of
+    1,405 beside a Hotspot maps page saying no boundaries were loaded; a ward of another
+    district was accepted without a word. Both now count what a district's map cannot place."""
+    from datetime import date
+
+    from stalking_profile import queries
+    from stalking_profile.filters import ProfileFilter
+    from stalking_profile.importing.boundaries import load_boundaries
+    from stalking_profile.measures import quality
+
+    import_file(force, TEMPLATES / "wards_template.csv")  # Baildon (BD), no boundary yet
+    wards = tmp_path / "wards.csv"
+    wards.write_text("ward_code,ward_name,district_code,population\nE05999990,Test,CD,900\n")
+    import_file(force, wards)  # a ward of CD that no boundary file holds
+    first = offences(5).with_columns(
+        pl.Series("district_code", ["BD", "CD", "BD", "CD", "CD"]),
+        pl.Series("ward_code", ["E05001341", "E05001341", "E09999999", "", "E05999990"]),
+    )
+    first.write_csv(tmp_path / "first.csv")
+    report = import_file(force, tmp_path / "first.csv")
+    said = " ".join(report.warnings)
+    assert (
+        "4 accepted offences name wards with no boundary loaded (e.g. E05001341, E09999999, E05999990)"
+        in said
+    )
+    load_boundaries(
+        force, ROOT / "tests/fixtures/boundaries/wards_WD24_E08000032_bradford_oi.geojson"
+    )
+    bradford = force.sql(
+        "SELECT ward_code FROM ward WHERE district_code = 'BD' AND geometry IS NOT NULL "
+        "ORDER BY ward_code LIMIT 1"
+    )["ward_code"][0]
+    second = offences(2, start=6).with_columns(
+        pl.Series("district_code", ["BD", "CD"]), pl.Series("ward_code", [bradford, bradford])
+    )
+    second.write_csv(tmp_path / "second.csv")
+    report = import_file(force, tmp_path / "second.csv")
+    assert (
+        f"1 accepted offence names a ward of another district (e.g. {bradford}, a ward of BD, "
+        "given for CD)" in " ".join(report.warnings)
+    )
+    year = ProfileFilter(
+        date(2021, 1, 1), date(2021, 12, 1), ("BD", "CD"), offence_types=("stalking", "harassment")
+    )
+    shown = {
+        row["indicator"]: (row["numerator"], row["denominator"])
+        for row in quality.quality_indicators(queries.quality_counts(force, year)).iter_rows(
+            named=True
+        )
+    }
+    # of 7: Baildon (BD's) in CD, a code not stored, a ward with no boundary, BD's ward in CD
+    assert shown["unknown_ward"] == (4, 7) and shown["missing_ward"] == (1, 7)
+    listed = queries.quality_records(force, year, "unknown_ward").records
+    assert sorted(listed["crime_ref"]) == ["T-000002", "T-000003", "T-000005", "T-000007"]
+
+
 def test_district_and_ward_names_are_matched_to_codes(force: Gateway, tmp_path: Path) -> None:
     """Issue 13, fault 5: district names gave 'unknown district'; ward names never reached the
     maps. Names of loaded districts, and of loaded wards within their district, now match."""

@@ -20,9 +20,11 @@ SELECT
     f.stalking_screen_negative,
     date_diff('day', f.recorded_date, as_at.extract_date) >= 90 AS older_than_90_days,
     f.outcome_key IS NULL AS is_open,
+    -- unknown: no boundary loaded for the ward in the offence's district (a code not loaded, a
+    -- ward loaded without its boundary, or another district's ward), as its map reads it
     CASE
         WHEN f.ward_code IS NULL THEN 'missing'
-        WHEN ward.ward_code IS NULL THEN 'unknown'
+        WHEN ward.geometry IS NULL OR ward.district_code <> f.district_code THEN 'unknown'
         ELSE 'known'
     END AS ward_status,
     coalesce(f.is_domestic AND (f.victim_age < 16 OR f.suspect_age < 16), false) AS da_party_under_16,

@@ -23,7 +23,8 @@ WHERE f.recorded_month BETWEEN $start_month AND $end_month
         WHEN 'stalking_without_sash' THEN f.offence_type = 'stalking' AND NOT f.sash_completed
         WHEN 'open_after_90_days' THEN f.outcome_key IS NULL AND date_diff('day', f.recorded_date, as_at.extract_date) >= 90
         WHEN 'missing_ward' THEN f.ward_code IS NULL
-        WHEN 'unknown_ward' THEN f.ward_code IS NOT NULL AND ward.ward_code IS NULL
+        WHEN 'unknown_ward' THEN f.ward_code IS NOT NULL
+            AND (ward.geometry IS NULL OR ward.district_code <> f.district_code)
         WHEN 'contradictory_screen' THEN f.offence_type = 'stalking' AND f.stalking_screen_negative
         WHEN 'da_party_under_16' THEN f.is_domestic AND (f.victim_age < 16 OR f.suspect_age < 16)
         ELSE false

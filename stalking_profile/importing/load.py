@@ -159,6 +159,11 @@ def _reference(gateway: Gateway) -> Reference:
         wards=frozenset(codes.filter(pl.col("kind") == "ward")["code"].to_list()),
         offence_recorded=gateway.query("offence_recorded_dates"),
         orders=gateway.query("order_dates"),
+        ward_districts=codes.filter(pl.col("kind") == "ward").select(
+            pl.col("code").alias("ward_code"),
+            pl.col("district_code").alias("ward_district"),
+            "has_boundary",
+        ),
     )
 
 

@@ -67,10 +67,13 @@ INDICATORS: tuple[QualityIndicator, ...] = (
     ),
     QualityIndicator(
         "unknown_ward",
-        "Ward not among the loaded boundaries",
+        "Ward with no boundary loaded in its district",
         pl.col("ward_status") == "unknown",
         pl.lit(True),
-        "Offences whose ward code has no loaded boundary (e.g. an older or newer ward vintage) / offences recorded in the period.",
+        "Offences whose ward has no boundary loaded in the offence's district: a code not "
+        "loaded (e.g. an older or newer ward vintage), a ward loaded without its boundary, or "
+        "another district's ward / offences recorded in the period. Their district's map "
+        "cannot place them.",
     ),
     QualityIndicator(
         "contradictory_screen",
