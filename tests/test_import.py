@@ -247,6 +247,25 @@ def test_rows_refused_for_what_the_store_lacked_are_loaded_by_importing_the_file
     assert import_file(force, fixed).status == "unchanged"
 
 
+def test_a_file_imported_again_notes_only_the_rows_read_again(force: Gateway, tmp_path: Path):
+    """Helper 93: importing a file again read only its rows refused the first time ("15 rows
+    read = 0 accepted + 15 refused"), yet its report still said the whole file's "75 accepted
+    offences have no ward". The notes are now of the rows read again."""
+    import_file(force, TEMPLATES / "wards_template.csv")
+    frame = offences(3).with_columns(
+        pl.Series("recorded_date", ["01/02/2021", "31/02/2021", "03/02/2021"]),
+        pl.Series("ward_code", ["", "", ""]),
+    )
+    path = tmp_path / "extract.csv"
+    frame.write_csv(path)
+    first = import_file(force, path)
+    assert (first.rows_accepted, first.rows_rejected) == (2, 1)
+    assert "2 accepted offences have no ward" in first.warnings
+    again = import_file(force, path)
+    assert (again.rows_read, again.rows_accepted, again.rows_rejected) == (1, 0, 1)
+    assert not any("have no ward" in note for note in again.warnings), again.warnings
+
+
 def test_newer_extract_updates_offences_and_appends_outcomes(
     force: Gateway, tmp_path: Path
 ) -> None:

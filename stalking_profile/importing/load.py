@@ -37,6 +37,7 @@ from stalking_profile.importing.validate import (
     detect_kind,
     polars_type,
     validate,
+    warnings_for,
 )
 from stalking_profile.store import create_schema, refresh_marts
 
@@ -739,6 +740,9 @@ def rows_refused_before(
         stated=of_these(validated.stated),
         absent=None,
         rows_read=narrowed_raw.rows_read,
+        # of these rows: the whole file's ("38 accepted offences name wards with no boundary
+        # loaded") were said again over "0 accepted" (helper 93)
+        warnings=warnings_for(accepted, validated.kind, _reference(gateway)),
     )
     note = (
         f"imported before on {first['imported_at']:%d %b %Y %H:%M} with "

@@ -486,7 +486,7 @@ def validate(
         pl.col(ROW_NUMBER),
     )
     outcomes, stated = _stated_outcomes(accepted_rows) if kind == "offences" else (None, None)
-    warnings = _warnings(accepted, kind, reference)
+    warnings = warnings_for(accepted, kind, reference)
     absent = (
         reference.offence_recorded.filter(
             ~pl.col("crime_ref").is_in(typed["crime_ref__parsed"].drop_nulls().implode())
@@ -1012,7 +1012,9 @@ def _ward_warnings(accepted: pl.DataFrame, reference: Reference) -> list[str]:
     return notes
 
 
-def _warnings(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[str, ...]:
+def warnings_for(accepted: pl.DataFrame, kind: str, reference: Reference) -> tuple[str, ...]:
+    """What the report notes about the rows accepted (kept, but worth a look): wards a map
+    cannot place, offences with no ward, outcomes on one date."""
     notes: list[str] = []
     if kind == "offences" and "ward_code" in accepted.columns and reference.wards:
         notes += _ward_warnings(accepted, reference)
