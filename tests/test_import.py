@@ -843,21 +843,25 @@ def test_an_excel_error_in_a_reference_refuses_its_row_and_says_so(force: Gatewa
     """Helper 93: a CSV saved from a sheet keeps #N/A and #REF! as text, and they were stored
     as keys: three offences with suspect "#N/A" in three districts were one suspect with three
     victims on the Perpetrator prioritisation page, a repeat suspect on the Repeats page. A
-    workbook's error cells were refused; a CSV's are too, now, naming the error."""
-    frame = offences(4).with_columns(
-        pl.Series("suspect_id", ["#N/A", " #n/a ", "S-3", "S-4"]),
-        pl.Series("victim_id", ["V-1", "V-2", "#REF!", "V-4"]),
+    workbook's error cells were refused; a CSV's are too, now, naming the error (in an age,
+    one had read "not a whole number")."""
+    frame = offences(5).with_columns(
+        pl.Series("suspect_id", ["#N/A", " #n/a ", "S-3", "S-4", "S-5"]),
+        pl.Series("victim_id", ["V-1", "V-2", "#REF!", "V-4", "V-5"]),
+        pl.Series("victim_age", ["30", "31", "32", "33", "#DIV/0!"]),
     )
     report = import_file(force, _write(tmp_path, "errors.csv", frame.write_csv()))
-    assert (report.rows_accepted, report.rows_rejected) == (1, 3)
+    assert (report.rows_accepted, report.rows_rejected) == (1, 4)
     refused = force.query("quarantine", import_id=report.import_id).sort("row_number")
-    assert refused["row_number"].to_list() == [2, 3, 4]
+    assert refused["row_number"].to_list() == [2, 3, 4, 6]
     assert refused["reason"].to_list() == [
         "holds #N/A, an Excel error, not a value: correct the cell in the source (or clear "
         "it if the value is unknown)",
         "holds #n/a, an Excel error, not a value: correct the cell in the source (or clear "
         "it if the value is unknown)",
         "holds #REF!, an Excel error, not a value: correct the cell in the source (or clear "
+        "it if the value is unknown)",
+        "holds #DIV/0!, an Excel error, not a value: correct the cell in the source (or clear "
         "it if the value is unknown)",
     ]
     assert force.sql("SELECT count(*) AS n FROM offence WHERE suspect_id LIKE '#%'")["n"][0] == 0

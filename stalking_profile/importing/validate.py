@@ -351,6 +351,10 @@ def _parsed(
             pl.when(_blank(name)).then(None).otherwise(parsed).alias(f"{name}__parsed")
         )
         if reason is not None:
+            # an Excel error written as text is said to be one: "#N/A" in an age had read "not
+            # a whole number (up to 999,999,999)" (helper 93)
+            said = pl.when(_is_excel_error(pl.col(name))).then(_excel_error_said(pl.col(name)))
+            reason = said.otherwise(reason if isinstance(reason, pl.Expr) else pl.lit(reason))
             problems.append((name, pl.col(f"{name}__parsed").is_null() & ~_blank(name), reason))
         else:
             problems.append(
@@ -639,18 +643,27 @@ EXCEL_ERROR_TEXTS = (
     "#BUSY!",
     "#UNKNOWN!",
 )
-_excel_error = _check(
-    lambda name: _p(name).str.strip_chars().str.to_uppercase().is_in(EXCEL_ERROR_TEXTS)
-)
+
+
+def _is_excel_error(value: pl.Expr) -> pl.Expr:
+    return value.str.strip_chars().str.to_uppercase().is_in(EXCEL_ERROR_TEXTS)
+
+
+def _excel_error_said(value: pl.Expr) -> pl.Expr:
+    """Why a value that is an Excel error is refused, naming the error."""
+    return pl.format(
+        "holds {}, an Excel error, not a value: correct the cell in the source (or clear it if "
+        "the value is unknown)",
+        value.str.strip_chars(),
+    )
+
+
+_excel_error = _check(lambda name: _is_excel_error(_p(name)))
 
 
 def _excel_error_reason(name: str) -> Callable[[Reference], pl.Expr]:
-    """Why a reference holding an Excel error is refused, naming the error."""
-    return lambda reference: pl.format(
-        "holds {}, an Excel error, not a value: correct the cell in the source (or clear it if "
-        "the value is unknown)",
-        _p(name).str.strip_chars(),
-    )
+    """Why a reference holding an Excel error is refused."""
+    return lambda reference: _excel_error_said(_p(name))
 
 
 _negative = _check(lambda name: _p(name) < 0)
