@@ -1577,7 +1577,9 @@ def _ward_totals(out: Published, frame: pl.DataFrame, chosen: Domestic) -> None:
         unknown = out.count(("unknown ward", chosen), "ward_totals", i, "unknown", row["unknown"])
         missing, unmapped, total = (out.values.get(key) for key in (*parts, unknown))
         # (the Data quality page's are read first: published_counts)
-        if missing is None or unmapped is None or total is None or missing + unmapped == total:
+        if unmapped == 0:  # every ward recorded is mapped: the no-ward count is the map's
+            out.same(unknown, parts[0])
+        elif missing is None or unmapped is None or total is None or missing + unmapped == total:
             out.add(parts, unknown)
         out.count(("period", chosen), "ward_totals", i, "offences", row["offences"])
 
