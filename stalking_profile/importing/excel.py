@@ -126,6 +126,18 @@ EXCEL_ERRORS = {
     "Null": "#NULL!",
     "GettingData": "#GETTING_DATA",
 }
+# every error value a sheet may show, newer Excel's too: a CSV saved from a sheet keeps them
+# as text (validate.py refuses them there)
+EXCEL_ERROR_TEXTS: tuple[str, ...] = (
+    *EXCEL_ERRORS.values(),
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+)
 ERROR_CELLS = "error_cells.parquet"  # beside the sheet: (SHEET_ROW, column, shown)
 
 

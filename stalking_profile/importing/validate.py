@@ -16,6 +16,7 @@ import polars as pl
 
 from stalking_profile import contract
 from stalking_profile.formatting import plural
+from stalking_profile.importing.excel import EXCEL_ERROR_TEXTS
 from stalking_profile.importing.readers import ROW_NUMBER
 
 DATE_FORMATS: tuple[str, ...] = (
@@ -624,27 +625,10 @@ REFERENCE_COLUMNS = (
 )
 LONGEST_REFERENCE = 100
 _too_long = _check(lambda name: _p(name).str.len_chars() > LONGEST_REFERENCE)
-# Excel's error values as a sheet shows them: a CSV saved from a sheet keeps them as text, and
-# three offences with suspect "#N/A" were one suspect with three victims (helper 93)
-EXCEL_ERROR_TEXTS = (
-    "#N/A",
-    "#REF!",
-    "#VALUE!",
-    "#DIV/0!",
-    "#NAME?",
-    "#NUM!",
-    "#NULL!",
-    "#SPILL!",
-    "#CALC!",
-    "#GETTING_DATA",
-    "#FIELD!",
-    "#BLOCKED!",
-    "#CONNECT!",
-    "#BUSY!",
-    "#UNKNOWN!",
-)
 
 
+# an Excel error value kept as text by a CSV saved from a sheet: three offences with suspect
+# "#N/A" were one suspect with three victims (helper 93)
 def _is_excel_error(value: pl.Expr) -> pl.Expr:
     return value.str.strip_chars().str.to_uppercase().is_in(EXCEL_ERROR_TEXTS)
 
