@@ -23,6 +23,7 @@ import polars as pl
 from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.formatting import drawn_literal
 from stalking_profile.measures.spc import MINIMUM_POINTS
+from stalking_profile.rounding import percent_text
 
 NO_VALUE = "no_value"  # a trace's meta: where it has no value whatever the counts
 COLOURS: dict[str, str] = {
@@ -520,7 +521,7 @@ def spc_figure(
             figure.add_annotation(
                 x=x[-1],
                 y=mean,
-                text=f"mean {mean:.1%}" if is_rate else f"mean {mean:,.1f}",
+                text=f"mean {percent_text(mean)}" if is_rate else f"mean {mean:,.1f}",
                 showarrow=False,
                 xanchor="left",
                 yanchor="bottom",

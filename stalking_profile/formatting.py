@@ -11,6 +11,7 @@ import polars as pl
 from stalking_profile.filters import DOMESTIC_CHOICES
 from stalking_profile.measures.indicators import OUTCOME_INDICATORS
 from stalking_profile.measures.spc import MINIMUM_POINTS
+from stalking_profile.rounding import percent_text
 from stalking_profile.tables import SPC_VARIATION_WITHHELD, SUPPRESSED
 
 MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark
@@ -65,10 +66,11 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
-    """0.0272 -> '2.7%'; None or NaN -> 'no data'."""
+    """0.0272 -> '2.7%' (a half rounded away from zero: rounding.half_up); None or NaN ->
+    'no data'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no data"
-    return f"{value:.{decimals}%}"
+    return percent_text(value, decimals)
 
 
 def signed_percent(value: float | None, decimals: int = 1) -> str:
@@ -76,7 +78,7 @@ def signed_percent(value: float | None, decimals: int = 1) -> str:
     6); None -> 'no data'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no data"
-    text = f"{value:+.{decimals}%}"
+    text = percent_text(value, decimals, signed=True)
     return text[1:] if float(text[1:-1]) == 0 else text
 
 

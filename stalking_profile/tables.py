@@ -18,6 +18,7 @@ from typing import Any, Literal
 import polars as pl
 
 from stalking_profile.filters import DOMESTIC_CHOICES
+from stalking_profile.rounding import half_up_expr
 
 Kind = Literal[
     "text",
@@ -381,11 +382,11 @@ def _shown(name: str, dtype: pl.DataType, kind: Kind) -> pl.Expr:
     if dtype == pl.Null:  # every value withheld (publication mode) or missing: nothing to round
         return column
     if kind == "percent":
-        return (column * 100).round(1)
+        return half_up_expr(column * 100, 1)
     if kind in ("percent_points", "signed_percent_points", "decimal"):
-        return column.round(1)
+        return half_up_expr(column, 1)
     if kind in ("per_1000", "decimal2"):
-        return column.round(2)
+        return half_up_expr(column, 2)
     if kind == "p_value":  # written as text by for_display before the select
         return column.fill_null("")
     if kind == "significance":
@@ -411,7 +412,7 @@ def _shown(name: str, dtype: pl.DataType, kind: Kind) -> pl.Expr:
     if kind == "district":
         return column.replace({"All": SELECTED_DISTRICTS})
     if dtype.is_float():
-        return column.round(1)
+        return half_up_expr(column, 1)
     return column
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 
 import polars as pl
 
 from stalking_profile import formatting
+from stalking_profile.tables import for_display
 
 MONTHS = [date(2021, m, 1) for m in range(1, 13)] + [date(2022, m, 1) for m in range(1, 7)]
 
@@ -424,3 +428,32 @@ def test_a_filters_district_codes_are_shown_as_written_in_captions() -> None:
     assert said.startswith(r"Stalking, DA and non-DA, \[BD\]\(https\:\/\/evil\.example\/x\), CD,")
     plain = ProfileFilter(date(2021, 1, 1), date(2021, 3, 1), ("BD", "CD"))
     assert described(plain) == plain.describe()  # ordinary codes as they were
+
+
+def _half_up(numerator: int, denominator: int, decimals: int) -> Decimal:
+    """The percentage numerator / denominator rounded a half away from zero, worked out in
+    exact fractions: the reference the shown figures are checked against."""
+    exact = Fraction(100 * numerator, denominator) * 10**decimals
+    whole = math.floor(exact + Fraction(1, 2))
+    return Decimal(whole).scaleb(-decimals)
+
+
+SHARES = [(n, d) for d in range(1, 201) for n in range(d + 1)]
+
+
+def test_a_percentage_rounds_a_half_up_as_a_reader_and_excel_do_on_every_page() -> None:
+    """2 of 16 is 12.5%: "13%", as a reader working it out and Excel's ROUND give, where
+    Python's own rounding (a half to the even digit) had shown "12%", and 1 of 16 "6.2%"
+    where a chart's hover (d3-format) said 6.3%. Every share of up to 200, checked against
+    exact fractions, as a tile, a pack's sentence and a table's column write it."""
+    assert formatting.percent(2 / 16, 0) == "13%"
+    assert formatting.percent(1 / 16) == "6.3%"
+    assert formatting.signed_percent(-1 / 16) == "-6.3%"
+    rates = pl.DataFrame({"rate": [n / d for n, d in SHARES]})
+    table = for_display(rates)["Rate (%)"].to_list()
+    for (numerator, denominator), shown in zip(SHARES, table, strict=True):
+        value = numerator / denominator
+        for decimals in (0, 1):
+            want = _half_up(numerator, denominator, decimals)
+            assert formatting.percent(value, decimals) == f"{want}%", (numerator, denominator)
+        assert Decimal(repr(shown)) == _half_up(numerator, denominator, 1), (numerator, denominator)

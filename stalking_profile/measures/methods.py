@@ -122,4 +122,11 @@ METHODS: tuple[Method, ...] = (
         "discovery rate per quarter, ArcGIS Pro's Emerging Hot Spot Analysis categories.",
         "Esri, How Emerging Hot Spot Analysis works; Mann (1945), Kendall (1975)",
     ),
+    Method(
+        "Rounding a half away from zero",
+        "every percentage and rate shown",
+        "a figure exactly halfway rounds away from zero (2 of 16 is 12.5%: 13% as a whole "
+        "percent), as a reader working it out and Excel's ROUND do.",
+        "Government Statistical Service, Rounding policy guidance",
+    ),
 )

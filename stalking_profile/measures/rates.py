@@ -10,6 +10,7 @@ import polars as pl
 from scipy.stats import hypergeom
 
 from stalking_profile.config import SMALL_DENOMINATOR
+from stalking_profile.rounding import percent_text
 
 Z_95 = 1.959963984540054
 
@@ -83,7 +84,7 @@ class Rate:
         """E.g. '2.7% (154 / 5,669)', or 'no data' for a zero denominator."""
         if self.value is None:
             return "no data"
-        return f"{self.value:.{decimals}%} ({self.numerator:,} / {self.denominator:,})"
+        return f"{percent_text(self.value, decimals)} ({self.numerator:,} / {self.denominator:,})"
 
 
 def with_rate_columns(

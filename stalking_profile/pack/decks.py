@@ -44,6 +44,7 @@ from stalking_profile.pack.charts import (
     line_of,
 )
 from stalking_profile.pack.content import PackContent
+from stalking_profile.rounding import half_up_expr
 from stalking_profile.tables import NO_DATA, SUPPRESSED, column_for, python_values
 
 WIDE, TALL = Inches(13.333), Inches(7.5)
@@ -256,7 +257,7 @@ def _percent_table(frame: pl.DataFrame) -> pl.DataFrame:
     offences read "suppressed" in an internal pack), "suppressed" where withheld."""
     return frame.with_columns(
         pl.when(pl.col("rate").is_not_null())
-        .then((pl.col("rate") * 100).round(1).cast(pl.String) + "%")
+        .then(half_up_expr(pl.col("rate") * 100, 1).cast(pl.String) + "%")
         .when(pl.col("denominator") == 0)
         .then(pl.lit(NO_DATA))
         .otherwise(pl.lit(SUPPRESSED))

@@ -11,6 +11,7 @@ import polars as pl
 
 from stalking_profile.filters import Comparison, ProfileFilter, month_label
 from stalking_profile.measures.spc import variation
+from stalking_profile.rounding import percent_text
 from stalking_profile.tables import SUPPRESSED
 
 SIGNIFICANCE = 0.05
@@ -103,7 +104,9 @@ def volume(
     pct = change["value"]
     p = change["p_value"]
     if p is not None and p < SIGNIFICANCE:
-        change_text = f"That is a {'rise' if pct > 0 else 'fall'} of {abs(pct):.1%} {against}"
+        change_text = (
+            f"That is a {'rise' if pct > 0 else 'fall'} of {percent_text(abs(pct))} {against}"
+        )
         if q_value is not None and q_value >= SIGNIFICANCE:  # the Trends page leaves it unmarked
             change_text += (
                 f": {_p_text(p)} on its own, but beside the Trends page's tests of every "
@@ -116,14 +119,16 @@ def volume(
     elif p is None:  # withheld with the monthly counts behind the test
         found.append(
             Finding(
-                f"That is {pct:+.1%} {against}; whether that is more than chance is not "
+                f"That is {percent_text(pct, signed=True)} {against}; whether that is more than chance is not "
                 "published (the test rests on monthly counts withheld).",
                 "change",
             )
         )
     else:  # "little changed" had stood beside -60.0% (5 offences before) and -100.0%
         movement = (
-            "no change" if pct == 0 else f"a {'rise' if pct > 0 else 'fall'} of {abs(pct):.1%}"
+            "no change"
+            if pct == 0
+            else f"a {'rise' if pct > 0 else 'fall'} of {percent_text(abs(pct))}"
         )
         found.append(
             Finding(
@@ -180,9 +185,13 @@ def _year_earlier(headline: pl.DataFrame, compared: Comparison | None) -> list[F
     if label.endswith("per day"):
         against += ", in offences a day"
     pct, p = year["value"], year["p_value"]
-    movement = "no change" if pct == 0 else f"a {'rise' if pct > 0 else 'fall'} of {abs(pct):.1%}"
+    movement = (
+        "no change"
+        if pct == 0
+        else f"a {'rise' if pct > 0 else 'fall'} of {percent_text(abs(pct))}"
+    )
     if p is None:  # withheld with the monthly counts behind the test
-        text = f"{against}, that is {pct:+.1%}; whether that is more than chance is not published."
+        text = f"{against}, that is {percent_text(pct, signed=True)}; whether that is more than chance is not published."
     elif p < SIGNIFICANCE:
         text = f"{against}, that is {movement}, more than chance would give ({_p_text(p)})."
     else:
@@ -199,8 +208,8 @@ def domestic_share(headline: pl.DataFrame) -> list[Finding]:
         return []
     return [
         Finding(
-            f"{share['value']:.0%} were domestic-abuse related (95% interval "
-            f"{share['lower']:.0%} to {share['upper']:.0%}): "
+            f"{percent_text(share['value'], 0)} were domestic-abuse related (95% interval "
+            f"{percent_text(share['lower'], 0)} to {percent_text(share['upper'], 0)}): "
             f"{_count(share['numerator'])} DA offences.",
             "DA share",
         )
@@ -213,15 +222,15 @@ def outcomes(headline: pl.DataFrame) -> list[Finding]:
         return []
     few = _small_numbers(withdrawn)
     text = (
-        f"In {withdrawn['value']:.0%} of offences (95% interval {withdrawn['lower']:.0%} to "
-        f"{withdrawn['upper']:.0%}{'; ' + few if few else ''}) the suspect was identified but "
+        f"In {percent_text(withdrawn['value'], 0)} of offences (95% interval {percent_text(withdrawn['lower'], 0)} to "
+        f"{percent_text(withdrawn['upper'], 0)}{'; ' + few if few else ''}) the suspect was identified but "
         "the victim did not support further action (outcome 16)"
     )
     if charged is not None and charged["value"] == 0:
         text += "; none ended in a charge or another outcome 1-8"
     elif charged is not None and charged["value"] is not None:
         # with its small-numbers caution too (helper 83: "100.0%" of 1 offence, unqualified)
-        text += f"; {charged['value']:.1%}{_few(charged)} ended in a charge or another outcome 1-8"
+        text += f"; {percent_text(charged['value'])}{_few(charged)} ended in a charge or another outcome 1-8"
     # as the Overview says beside them (helper 71: the pack stated both for November 2021 to
     # January 2022, when 52% of the offences were still open, with no word of it)
     return [Finding(text + ". " + OPEN_CASES_CAVEAT, "outcome 16 rate; outcome 1-8 rate")]
@@ -287,8 +296,8 @@ def risk(selection: pl.DataFrame, tests: pl.DataFrame | None = None) -> list[Fin
         )
         found.append(
             Finding(
-                f"{name} was recorded for {da['rate']:.0%} of DA offences"
-                f"{_few(da)} and {non['rate']:.0%} of non-DA offences{_few(non)}{verdict}.",
+                f"{name} was recorded for {percent_text(da['rate'], 0)} of DA offences"
+                f"{_few(da)} and {percent_text(non['rate'], 0)} of non-DA offences{_few(non)}{verdict}.",
                 f"{flag} rate by DA / non-DA",
             )
         )
@@ -319,7 +328,7 @@ def quality(indicators: pl.DataFrame) -> list[Finding]:
         if row["rate"] >= 0.1:
             found.append(
                 Finding(
-                    f"Data quality: {row['label']} - {row['rate']:.0%} of the offences it "
+                    f"Data quality: {row['label']} - {percent_text(row['rate'], 0)} of the offences it "
                     f"applies to{_few(row)}.",
                     row["label"],
                 )

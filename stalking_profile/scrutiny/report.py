@@ -19,6 +19,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from stalking_profile.exports import FORCE_MARKING, new_deck
 from stalking_profile.formatting import shortened
+from stalking_profile.rounding import percent_text
 from stalking_profile.scrutiny.questions import QuestionSet
 from stalking_profile.scrutiny.reviews import (
     PARTLY_NOTE,
@@ -114,7 +115,7 @@ def _sections(
             str(row["numerator"]),
             str(row["partly"]),
             str(row["denominator"]),
-            f"{row['rate']:.0%} ({row['lower']:.0%} to {row['upper']:.0%})"
+            f"{percent_text(row['rate'], 0)} ({percent_text(row['lower'], 0)} to {percent_text(row['upper'], 0)})"
             if row["denominator"]
             else "no answers",
         ]

@@ -21,6 +21,7 @@ from stalking_profile.measures.rates import Z_95, with_rate_columns
 from stalking_profile.operational import audit
 from stalking_profile.operational.audit import Action, now_text
 from stalking_profile.operational.store import OperationalStore
+from stalking_profile.rounding import percent_text
 from stalking_profile.scrutiny.questions import CHOICES, MEASURES, Question, QuestionSet
 from stalking_profile.scrutiny.sampling import draw_sample
 
@@ -840,7 +841,7 @@ def panel_report(
     ]
     for share in summary(sample, recorded, question_set).iter_rows(named=True):
         interval = (
-            f"{share['rate']:.0%} ({share['lower']:.0%} to {share['upper']:.0%})"
+            f"{percent_text(share['rate'], 0)} ({percent_text(share['lower'], 0)} to {percent_text(share['upper'], 0)})"
             if share["denominator"]
             else "no answers"
         )
