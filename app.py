@@ -16,6 +16,8 @@ st.set_page_config(
     page_title="Stalking Profile", page_icon=str(STATIC_DIR / "favicon.png"), layout="wide"
 )
 
+ui.guard_downloads()  # a download made when clicked goes only to the session that drew it
+
 db_path = ui.settings().db_path
 if not db_path.exists():
     if db_path.resolve() == DEFAULT_DB_PATH.resolve():

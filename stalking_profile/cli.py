@@ -165,9 +165,11 @@ def _import(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """Check a file against the database without writing: print what would be accepted and
-    refused (or, with --json, the report as JSON), and write the refused rows if asked."""
+    refused (or, with --json, the report as JSON), and write the refused rows if asked. Exit
+    status 0 when every row would be accepted, 1 when some would be refused (a script can
+    stop there), 2 when the file cannot be checked at all."""
     from stalking_profile.db import DatabaseError, connect
-    from stalking_profile.importing.check import check_file
+    from stalking_profile.importing.check import CHECK_FOUND_REFUSALS, check_file
     from stalking_profile.importing.extracts import refusal_line
     from stalking_profile.importing.load import ImportRefused
     from stalking_profile.importing.readers import ReadError
@@ -185,9 +187,10 @@ def _check(args: argparse.Namespace) -> int:
         return 2
     if args.refused_out:
         refused.write_parquet(args.refused_out)
+    found = CHECK_FOUND_REFUSALS if report.refused else 0
     if args.json:
         print(report.to_json())
-        return 0
+        return found
     print(report.text())
     for note in report.warnings:
         print(f"  {note}")
@@ -197,7 +200,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"  {refusal_line(row)}")
     if refused.height > 20:
         print(f"  ... and {refused.height - 20:,} more (--refused-out FILE.parquet for all)")
-    return 0
+    return found
 
 
 def _mapping(args: argparse.Namespace) -> Any:
@@ -345,7 +348,8 @@ def _add_check(commands: Any, settings: Settings) -> None:
         description=(
             "Read, map and validate a file exactly as `import` would, against the database's "
             "districts and wards, and report what would be accepted and refused (with row numbers "
-            "and reasons). Nothing is written."
+            "and reasons). Nothing is written. Exit status: 0 when every row would be accepted, "
+            "1 when some would be refused, 2 when the file cannot be checked."
         ),
     )
     check.add_argument("file", type=Path, help="the file to check")

@@ -31,6 +31,8 @@ from stalking_profile.importing.load import (
 from stalking_profile.importing.mapping import ColumnMapping
 from stalking_profile.importing.validate import Validated
 
+CHECK_FOUND_REFUSALS = 1  # the `check` command's exit status when some rows would be refused
+
 
 @dataclass(frozen=True)
 class CheckReport:

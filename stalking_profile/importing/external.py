@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stalking_profile.access import Access, Permission
-from stalking_profile.importing.check import CheckReport
+from stalking_profile.importing.check import CHECK_FOUND_REFUSALS, CheckReport
 from stalking_profile.importing.load import ALREADY_IMPORTED
 
 PROGRESS_LINE = re.compile(r"\]\s*(\d+)%\s+(.*?)\s*$")
@@ -161,7 +161,7 @@ def check_in_child(
         return CheckOutcome(
             None, f"the check took longer than {CHECK_SECONDS // 60} minutes", refused
         )
-    if done.returncode != 0:
+    if done.returncode not in (0, CHECK_FOUND_REFUSALS):
         errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
         reason = (
             errors[-1].removeprefix("error: ").rstrip(".")

@@ -35,6 +35,7 @@ from stalking_profile.ui.cache import (
     settings,
     synthetic_demo,
 )
+from stalking_profile.ui.download_guard import guard_downloads
 from stalking_profile.ui.prioritisation import weights_editor
 from stalking_profile.ui.sidebar import (
     ALL_DISTRICTS_KEY,
@@ -116,6 +117,7 @@ __all__ = [
     "every_quality_record",
     "file_stem",
     "filter_sidebar",
+    "guard_downloads",
     "headline_tile",
     "hotspots",
     "import_log",

@@ -3,6 +3,7 @@ record-level download link tried again after its session ended."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import time
@@ -11,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from stalking_profile.access import Access, Role
@@ -213,3 +215,94 @@ def _link_dies(link: str) -> int:
             return refused.code
         time.sleep(0.1)
     return 200
+
+
+class _Socket:
+    """A page's websocket to the server, passed through, with every message the server sent
+    read as Streamlit's ForwardMsg: the session's id, the download buttons drawn, and the
+    answers to backend requests."""
+
+    def __init__(self, page) -> None:
+        self.page, self.server, self.session = page, None, ""
+        self.downloads: dict[str, str] = {}  # button label -> its download's id
+        self.answers: dict[str, object] = {}  # request id -> BackendOperationResponse
+        page.route_web_socket(re.compile(r".*/_stcore/stream.*"), self._route)
+
+    def _route(self, socket) -> None:
+        self.server = socket.connect_to_server()
+        socket.on_message(self.server.send)
+
+        def from_server(message) -> None:
+            self._read(message)
+            socket.send(message)
+
+        self.server.on_message(from_server)
+
+    def _read(self, message) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(message, bytes):
+            return
+        msg = ForwardMsg.FromString(message)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.session = msg.new_session.initialize.session_id
+        elif kind == "delta" and msg.delta.new_element.WhichOneof("type") == "download_button":
+            button = msg.delta.new_element.download_button
+            self.downloads[button.label] = button.deferred_file_id
+        elif kind == "backend_operation_response":
+            self.answers[msg.backend_operation_response.request_id] = msg.backend_operation_response
+
+    def ask_for_download(self, file_id: str, request_id: str):
+        """Ask the server, as this page's session, to make the download `file_id`; its answer."""
+        from streamlit.proto.BackMsg_pb2 import (
+            BackendOperationRequest,
+            BackMsg,
+            DeferredFileRequestPayload,
+        )
+
+        request = BackendOperationRequest(
+            request_id=request_id,
+            session_id=self.session,
+            deferred_file=DeferredFileRequestPayload(file_id=file_id),
+        )
+        self.server.send(BackMsg(backend_operation_request=request).SerializeToString())
+        deadline = time.monotonic() + 30
+        while request_id not in self.answers and time.monotonic() < deadline:
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the messages it holds
+        return self.answers.get(request_id)
+
+
+def test_another_session_cannot_have_a_records_download_made_for_it(
+    browser, login_app, login_folder
+) -> None:
+    """Streamlit made a download for any session that asked for its id: a browser that was
+    never signed in, given the id of an analyst's record-level download (a shared screen, a
+    proxy's log), had it made, and the audit trail named the analyst (helper 95). Now only the
+    session that drew the button has it made."""
+    store = open_store(f"sqlite:///{login_folder / 'profile.operational.sqlite'}")
+
+    def records_downloads() -> int:
+        trail = audit.events(store, Access.command_line("browser test"), days=1, max_rows=10**6)
+        return trail.filter(pl.col("action") == audit.Action.RECORDS_DOWNLOADED.value).height
+
+    label = "Download these records (CSV)"
+    with guarded_page(browser, login_app) as analyst, guarded_page(browser, login_app) as other:
+        analysts = _Socket(analyst)
+        _sign_in(analyst, login_app, "analyst")
+        _wait_for_page(analyst, "Overview")
+        _open_from_menu(analyst, "Data quality")
+        _open_tab(analyst, RECORDS)
+        analyst.get_by_role("button", name=label).wait_for()
+        file_id = analysts.downloads[label]
+        others = _Socket(other)
+        _open_sign_in(other, login_app)
+        before = records_downloads()
+        refused = others.ask_for_download(file_id, "from-another-session")
+        assert refused is not None and refused.error_msg and not refused.deferred_file.url
+        assert records_downloads() == before  # nothing made, so nothing logged
+        # the same request from the session that drew the button is answered with the file
+        made = analysts.ask_for_download(file_id, "from-its-session")
+        assert made is not None and not made.error_msg
+        assert made.deferred_file.url.startswith("/media/")
+        assert records_downloads() == before + 1
