@@ -76,7 +76,7 @@ with audit_tab:
         days = st.number_input("Days back", 1, 3650, 90, key="admin_audit_days")
         events, said = audit.for_the_page(store, access, int(days))
         st.caption(said)
-        ui.show_table(events, f"audit-trail-{int(days)}-days")
+        ui.show_table(events, f"audit-trail-{int(days)}-days", about=audit.export_about(int(days)))
 
 with login_tab:
     required = app_settings.login_required(store, synthetic=False)

@@ -487,12 +487,16 @@ def _audit(args: argparse.Namespace) -> int:
     from stalking_profile.tables import spreadsheet_safe
 
     try:
-        events = audit.events(_store(args), _operator(), days=args.days, max_rows=2**62)
+        store, operator = _store(args), _operator()
+        events = audit.events(store, operator, days=args.days, max_rows=2**62)
+        if args.csv:  # the trail's own export is in it: it holds who read which records
+            spreadsheet_safe(events).write_csv(args.csv)
+            detail = f"{args.csv.name}: {events.height:,} events of the last {args.days} days"
+            audit.record(store, audit.Action.EXPORT, operator, detail, "the audit trail")
     except OperationalError as error:
         print(f"error: {error}.", file=sys.stderr)
         return 2
     if args.csv:
-        spreadsheet_safe(events).write_csv(args.csv)
         print(f"Wrote {events.height:,} audit events to {args.csv}.")
     else:
         _print_table(events)

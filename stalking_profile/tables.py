@@ -63,6 +63,7 @@ COLUMNS: dict[str, Column] = {
     "role": Column("Role"),
     "disabled": Column("Disabled"),
     "at": Column("When"),
+    "result": Column("Result"),  # an audit event's: ok, refused, started
     "filter": Column("Filter"),
     # periods and places
     "recorded_month": Column("Month recorded", "month"),

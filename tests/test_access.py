@@ -923,6 +923,21 @@ def test_the_audit_trail_says_when_it_shows_only_the_newest_events(app_test, mon
     )
 
 
+def test_the_audit_trail_page_shows_each_events_result(app_test):
+    """The trail's ok / refused / started was dropped from the page and its downloads: its
+    column was named "outcome", which every table hides as a Home Office outcome code
+    (helper 95)."""
+    from stalking_profile.operational import audit
+
+    store = open_store_for_test()
+    audit.record(store, audit.Action.IMPORT, "someone", "extract.csv", outcome="refused")
+    at = _open_as(app_test, "administrator", "app_pages/admin.py")
+    trail = next(f.value for f in at.dataframe if "Detail" in f.value.columns)
+    assert ("extract.csv", "refused") in zip(trail["Detail"], trail["Result"], strict=True)
+    about = audit.export_about(90)
+    assert about["filter_text"] == "the audit trail's events of the last 90 days"
+
+
 def test_the_admin_page_refuses_a_bad_request_with_its_reason(app_test):
     at = _open_as(app_test, "administrator", "app_pages/admin.py")
     users = at.dataframe[0].value

@@ -348,3 +348,9 @@ def test_a_command_line_import_is_in_the_audit_trail(tmp_path: Path):
     assert missing.returncode == 2
     last = audit.events(store, ADMIN).sort("event_id").tail(1).row(0, named=True)
     assert last["outcome"] == "refused" and "no-such-file.csv" in last["detail"]
+    # the trail exported whole on the server is itself in the trail (helper 95: it was not)
+    exported = run_cli("audit", "--db", database, "--csv", tmp_path / "trail.csv")
+    assert exported.returncode == 0, exported.stderr
+    last = audit.events(store, ADMIN).sort("event_id").tail(1).row(0, named=True)
+    assert (last["action"], last["filter"]) == ("export", "the audit trail")
+    assert last["detail"] == "trail.csv: 4 events of the last 90 days"

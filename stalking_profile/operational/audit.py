@@ -77,7 +77,9 @@ def for_the_page(store: OperationalStore, access: Access, days: int) -> tuple[pl
     """The newest PAGE_EVENTS events of the last `days` days (events), and what the page says
     of them: that there are more where there are, and the command that gives every one (the
     page stopped at 5,000 in silence, its caption reading "5,000 events": helper 74)."""
-    trail = events(store, access, days=days, max_rows=PAGE_EVENTS + 1)
+    # "result": a table's column named "outcome" is a Home Office outcome code, which tables
+    # hide in favour of its label; the trail's ok / refused / started was dropped with it
+    trail = events(store, access, days=days, max_rows=PAGE_EVENTS + 1).rename({"outcome": "result"})
     if trail.height <= PAGE_EVENTS:
         return (
             trail,
@@ -88,6 +90,20 @@ def for_the_page(store: OperationalStore, access: Access, days: int) -> tuple[pl
         f"more. Every one: `python -m stalking_profile audit --days {days} --csv FILE` on the "
         "server (append-only: nothing can be changed)."
     )
+
+
+def export_about(days: int) -> dict[str, object]:
+    """What a download of the trail as the page shows it is, in place of the page's offence
+    filter and dataset (exports.Provenance's fields): it had been headed with the sidebar's
+    offence filter and extract (helper 95)."""
+    return {
+        "filter_text": f"the audit trail's events of the last {days} days",
+        "data": "the dashboard's audit trail, as recorded in the operational store",
+        "extract_date": None,
+        "source": "the audit trail",
+        "synthetic": False,  # who did what, when: real events, on the demo too
+        "coverage": "",
+    }
 
 
 def events(
