@@ -237,9 +237,10 @@ def side_by_side_maps(comparisons: list[Comparison], flt: ProfileFilter) -> None
 
 
 def plotly_chart(figure: BaseFigure, name: str, flt: ProfileFilter | None = None) -> None:
-    """Show a Plotly figure (the toolbar's PNG export named and sized for a slide), with
-    downloads rendered on the server at slide size carrying the filter, extract date, source,
-    marking and any synthetic-data notice (images.py). `name` is unique on the page and the
+    """Show a Plotly figure, with downloads rendered on the server at slide size carrying the
+    filter, extract date, source, marking and any synthetic-data notice (images.py), written to
+    the audit trail when made. The toolbar's own PNG export is left out: it saved the chart in
+    the browser, unmarked and unaudited, for any role (helper 95). `name` is unique on the page and the
     same whatever the filter: the chart's element stays on the page while it does
     (chart_element.py), and its files are named by it and `flt` (file_stem; by `name` alone
     for a chart no filter changes)."""
@@ -247,15 +248,10 @@ def plotly_chart(figure: BaseFigure, name: str, flt: ProfileFilter | None = None
     shown = sent(figure)
     config = {
         "displaylogo": False,
-        "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud"],  # as Streamlit's
+        # Streamlit's, and the browser's own image export: the slide images below are the
+        # marked, audited one
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud", "toImage"],
         "topojsonURL": TOPOJSON_URL,
-        "toImageButtonOptions": {
-            "format": "png",
-            "filename": stem,
-            "width": 1600,
-            "height": 900,
-            "scale": 1,
-        },
     }
     chart_element.chart(shown.json, shown.revision, config, name)
     if not current_access().allows(Permission.EXPORT):

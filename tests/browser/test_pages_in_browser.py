@@ -277,20 +277,6 @@ def test_csv_and_chart_image_downloads(page, running_app) -> None:
     assert slide[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", slide[16:24]) == (1600, 900)
 
-    chart = page.locator(".js-plotly-plot").first
-    chart.hover()
-    with page.expect_download() as png_download:
-        chart.locator(
-            '[data-title="Download plot as a PNG"], [data-title="Download plot as a png"]'
-        ).first.click()
-    png = Path(png_download.value.path()).read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (1600, 900)
-    assert png_download.value.suggested_filename.startswith(
-        "overview-monthly-offences_2020-10_2021-09"
-    )
-
 
 def test_a_download_buttons_label_is_shown_whole(page, running_app) -> None:
     """The Trends page's "Download CSV (with p-values)" was cut to "Download CSV (with p-..."
@@ -400,7 +386,8 @@ def test_a_filter_change_redraws_the_map_in_place_once(page, running_app) -> Non
         }}"""
     )
     assert toolbar[0] == "absolute", toolbar  # Plotly's own styles reach the shadow root
-    assert {"Download plot as a PNG", "Fullscreen"} <= set(toolbar[1]), toolbar
+    # no image export in the browser, unmarked and unaudited (helper 95): the slide images are
+    assert "Fullscreen" in toolbar[1] and "Download plot as a PNG" not in toolbar[1], toolbar
     # the page's rule for icons, which the shadow root keeps out, is given it (helper 67: the
     # toolbar's icons sat 2.8 px higher without it)
     assert toolbar[2] == "middle", toolbar
