@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -354,3 +355,22 @@ def test_a_command_line_import_is_in_the_audit_trail(tmp_path: Path):
     last = audit.events(store, ADMIN).sort("event_id").tail(1).row(0, named=True)
     assert (last["action"], last["filter"]) == ("export", "the audit trail")
     assert last["detail"] == "trail.csv: 4 events of the last 90 days"
+
+
+def test_a_pages_own_check_of_its_session_is_no_activity(store: OperationalStore):
+    """The page checks every 20 s that its session stands (ui/auth.py); were that activity,
+    an open tab would never time out."""
+    accounts.add_user(store, "watched", Role.ANALYST, "a long enough password", ADMIN)
+    signed_in = accounts.sign_in(store, "watched", "a long enough password")
+    assert signed_in is not None
+    token_hash = accounts._token_hash(signed_in.token)
+    earlier = (datetime.now(UTC) - timedelta(minutes=5)).isoformat(timespec="seconds")
+    store.execute("session_touch", token_hash=token_hash, now=earlier)  # 5 minutes idle
+
+    def last_seen() -> str:
+        return store.fetch_one("session_by_token", token_hash=token_hash)["last_seen"]
+
+    assert accounts.session_access(store, signed_in.token, touch=False) is not None
+    assert last_seen() == earlier
+    assert accounts.session_access(store, signed_in.token) is not None  # a page's run is
+    assert last_seen() > earlier

@@ -195,9 +195,10 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def session_access(
-    store: OperationalStore, token: str, idle_minutes: int = IDLE_MINUTES
+    store: OperationalStore, token: str, idle_minutes: int = IDLE_MINUTES, touch: bool = True
 ) -> Access | None:
-    """The access a session token still grants, refreshing its last activity; None when it
+    """The access a session token still grants, refreshing its last activity (not with
+    `touch` False: a page's own check that its session stands is no activity); None when it
     ended, expired after `idle_minutes` without activity, or its user was disabled."""
     token_hash = _token_hash(token)
     row = store.fetch_one("session_by_token", token_hash=token_hash)
@@ -208,7 +209,8 @@ def session_access(
         store.execute("session_end", token_hash=token_hash, now=now_text())
         audit.record(store, Action.SESSION_EXPIRED, row["username"])
         return None
-    store.execute("session_touch", token_hash=token_hash, now=now_text())
+    if touch:
+        store.execute("session_touch", token_hash=token_hash, now=now_text())
     return Access.for_role(row["username"], row["role"])
 
 

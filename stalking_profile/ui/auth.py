@@ -255,6 +255,8 @@ def access_sidebar(access: Access) -> None:
                 accounts.sign_out(store(), token, access)
             _forget_session()
             st.rerun()
+        with st.sidebar:
+            end_page_when_signed_out()
 
 
 def access_banner(access: Access, info: DatasetInfo | None) -> None:
@@ -283,6 +285,25 @@ def access_banner(access: Access, info: DatasetInfo | None) -> None:
             "district's rows on its pages, and one offence type at a time.",
             icon=":material/visibility_off:",
         )
+
+
+WATCH_SECONDS = 20  # how often a signed-in page checks that its session still stands
+
+
+def end_page_when_signed_out() -> None:
+    """Run the page again, as the sign-in form, within WATCH_SECONDS of its session ending
+    (idle too long, signed out in another tab, its user disabled). Records stayed on screen
+    after a session ended until the next click (helper 95). The check is no activity: it
+    does not keep an idle session alive. Sessions without a token have nothing to end."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token is not None:
+        _watch_session(token, settings().idle_minutes)
+
+
+@st.fragment(run_every=WATCH_SECONDS)
+def _watch_session(token: str, idle_minutes: int) -> None:
+    if accounts.session_access(store(), token, idle_minutes, touch=False) is None:
+        st.rerun(scope="app")
 
 
 def session_check() -> Callable[[], None]:

@@ -18,6 +18,7 @@ import pytest
 from stalking_profile.access import Access, Role
 from stalking_profile.operational import accounts, audit, open_store
 from stalking_profile.operational import settings as app_settings
+from stalking_profile.ui.auth import WATCH_SECONDS
 from tests.browser.conftest import RunningApp, guarded_page, serving
 from tests.browser.test_pages_in_browser import _open_tab, _wait_for_page
 
@@ -306,3 +307,23 @@ def test_another_session_cannot_have_a_records_download_made_for_it(
         assert made is not None and not made.error_msg
         assert made.deferred_file.url.startswith("/media/")
         assert records_downloads() == before + 1
+
+
+def test_records_leave_the_screen_when_the_session_ends(page, login_app, login_folder) -> None:
+    """An analyst's records stayed on screen after the session ended (idle too long), until
+    the next click (helper 95): the page now finds it ended by itself and shows the sign-in
+    form in their place."""
+    _sign_in(page, login_app, "analyst")
+    _wait_for_page(page, "Overview")
+    _open_from_menu(page, "Data quality")
+    _open_tab(page, RECORDS)
+    page.get_by_role("button", name="Download these records (CSV)").wait_for()
+    with sqlite3.connect(login_folder / "profile.operational.sqlite") as store:
+        store.execute(
+            "UPDATE app_session SET last_seen = ? WHERE username = ? AND ended_at IS NULL",
+            ("2020-01-01T00:00:00+00:00", "analyst"),
+        )
+    # no click: the page's own check, every WATCH_SECONDS, runs it again as the sign-in form
+    page.get_by_text("Your session has ended").wait_for(timeout=3 * WATCH_SECONDS * 1000)
+    assert page.get_by_role("button", name="Download these records (CSV)").count() == 0
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
