@@ -1230,3 +1230,22 @@ def test_a_pack_of_the_datas_first_months_says_no_data_before_them_not_suppresse
     later, _ = pack_filter(demo_gateway, "force", date(2018, 6, 1), date(2018, 7, 1))
     shown = pack_content(demo_gateway, later, area, Access.command_line()).districts
     assert "no data" not in shown["Previous period"].to_list()
+
+
+def test_a_pack_of_too_few_months_lists_no_process_limits_it_cannot_draw():
+    """A one-month pack's SPC slide listed "Upper process limit" and "Lower process limit" in
+    its legend with no line drawn (helper 91): too few months for limits, so no such series."""
+    from stalking_profile.pack.charts import _control
+
+    spc = pl.DataFrame(
+        {
+            "month": [date(2021, 9, 1)],
+            "value": [531],
+            "mean": [531.0],
+            "upper_limit": [None],
+            "lower_limit": [None],
+            "partition": [0],
+        },
+        schema_overrides={"upper_limit": pl.Float64, "lower_limit": pl.Float64},
+    )
+    assert set(_control(spc).series) == {"Offences", "Mean"}

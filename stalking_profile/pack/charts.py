@@ -172,8 +172,10 @@ def _control(spc: pl.DataFrame) -> PackChart:
         last = max(i for i, flag in enumerate(inside) if flag)
         segment = "" if part == parts[-1] else f" (to {months[last]})"
         for column, line in zip(("mean", "upper_limit", "lower_limit"), SPC_LINES, strict=True):
-            values = spc[column].to_list()
-            series[line + segment] = [v if i else None for v, i in zip(values, inside, strict=True)]
+            values = [v if i else None for v, i in zip(spc[column].to_list(), inside, strict=True)]
+            if all(v is None for v in values):  # too few months for limits: none in the legend
+                continue
+            series[line + segment] = values
             no_value[line + segment] = [not i for i in inside]
     if {"special_cause", "side"} <= set(spc.columns):
         for side, name in (("high", SPECIAL_HIGH), ("low", SPECIAL_LOW)):
