@@ -31,6 +31,8 @@ rates_tab, within_tab, district_tab, groups_tab, median_tab = ui.page_tabs(
 )
 if rates_tab.open:
     with rates_tab:
+        if provisional := view.provisional_note(flt):
+            st.caption(f":material/schedule: {provisional}")
         ui.chart_with_table(
             view.rates_figure, view.rates_table, "outcomes-rates", flt, labels={"label": "Outcome"}
         )

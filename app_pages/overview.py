@@ -25,6 +25,8 @@ for row_of_tiles in [tiles[:4], tiles[4:]]:
         )
 if view.change_warning:
     st.caption(f":material/warning: {view.change_warning}")
+if view.outcomes_note:
+    st.caption(f":material/schedule: {view.outcomes_note}")
 if ui.nothing_to_show(flt):
     st.stop()
 if not view.outcomes_loaded:

@@ -49,7 +49,7 @@ from stalking_profile.measures import (
     volumes,
 )
 from stalking_profile.measures.categories import FORCE, roll_up_areas, selection_name
-from stalking_profile.measures.indicators import Indicator
+from stalking_profile.measures.indicators import BY_KEY, Indicator
 from stalking_profile.publication import built_once_when_published, publishable, rounded_last
 from stalking_profile.recording_rules import (
     changes_between,
@@ -122,6 +122,7 @@ class OverviewPanel:
     change_warning: str | None = None  # the compared periods straddle a counting-rule change
     comparison: str = ""  # what the change compares (Comparison.describe)
     outcomes_loaded: bool = True  # False: the database holds no outcome (queries.outcomes_loaded)
+    outcomes_note: str = ""  # what the outcome rates cannot count yet (outcomes.provisional_note)
 
     @cached_property
     def scorecard_table(self) -> pl.DataFrame:
@@ -156,7 +157,9 @@ def overview(
     if queries.outcomes_loaded(gateway):
         return panel
     headline, table = formatting.without_outcomes(panel.headline, panel.headline_table)
-    return replace(panel, headline=headline, headline_table=table, outcomes_loaded=False)
+    return replace(
+        panel, headline=headline, headline_table=table, outcomes_loaded=False, outcomes_note=""
+    )
 
 
 def _protected_overview(
@@ -167,6 +170,8 @@ def _protected_overview(
     protected = protected_across_pages(gateway, flt, _overview_tables(panel))
     if protected is None:
         return panel
+    extract_date = queries.dataset_info(gateway).extract_date
+    period_end = add_months(flt.end_month, 1) - timedelta(days=1)
     hidden = linked_figures.hidden_months(protected, "spc", "month")
     card, means = hidden.get("value", set()), hidden.get("mean", set())
     detail = linked_protection.spc_detail_withheld(protected.tables["spc"])
@@ -193,6 +198,8 @@ def _protected_overview(
             lambda figure: linked_figures.hide_spc(figure, protected, "spc"),
         ),
         scorecard_note=PUBLISHED_SCORECARD_NOTE,
+        # the open count is not among the counts protected: said by dates alone
+        outcomes_note=outcomes.provisional_note(None, None, extract_date, period_end),
         scorecard=panel.scorecard.filter(
             pl.col("indicator").is_in(PUBLISHED_SCORECARD)
         ).with_columns(
@@ -532,7 +539,19 @@ def _overview(
         )
         or None,
         comparison=" ".join(c.describe() for c in (compared, year) if c is not None),
+        outcomes_note=_provisional(
+            apply_domestic(current.result(), flt.domestic),
+            queries.dataset_info(gateway).extract_date,
+            flt,
+        ),
     )
+
+
+def _provisional(counts: pl.DataFrame, extract_date: date | None, flt: ProfileFilter) -> str:
+    """outcomes.provisional_note for the filter's counts (offence_counts, its DA choice)."""
+    period_end = add_months(flt.end_month, 1) - timedelta(days=1)
+    open_offences, offences = counts.select(pl.sum("outcome_open", "offences")).row(0)
+    return outcomes.provisional_note(open_offences, offences, extract_date, period_end)
 
 
 def _counts(gateway: Gateway, flt: ProfileFilter | None) -> pl.DataFrame | None:
@@ -852,6 +871,9 @@ def _comparison_note(compared: Comparison, flt: ProfileFilter) -> str:
     return note
 
 
+OPEN_RATE_LABEL = BY_KEY["open_rate"].label  # the Outcomes page's rate of open offences
+
+
 @dataclass(frozen=True)
 class OutcomesPanel:
     within: pl.DataFrame  # outcome within 90 / 180 days, over offences followed up that long
@@ -889,6 +911,21 @@ class OutcomesPanel:
     @cached_property
     def within_by_month_table(self) -> pl.DataFrame:
         return self.within_by_month.select("recorded_month", *RATES_SHOWN[1:])
+
+    def provisional_note(self, flt: ProfileFilter) -> str:
+        """outcomes.provisional_note for the rates shown: the Open rate's count where it is
+        published, else (withheld in publication mode) by dates alone."""
+        row = self.rates.filter(
+            (pl.col("label") == OPEN_RATE_LABEL) & (pl.col("category") == flt.domestic)
+        )
+        known = row.height == 1 and row["numerator"][0] is not None
+        period_end = add_months(flt.end_month, 1) - timedelta(days=1)
+        return outcomes.provisional_note(
+            row["numerator"][0] if known else None,
+            row["denominator"][0] if known else None,
+            self.extract_date,
+            period_end,
+        )
 
     def within_note(self, flt: ProfileFilter) -> str | None:
         """Which of the period's offences each rate within H days covers, where not all of them

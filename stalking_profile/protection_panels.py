@@ -272,8 +272,12 @@ NO_ORDERS = (
     "filter, or import orders (and then their breaches) on the Data page: see the orders and "
     "breaches templates."
 )
+# said in place of the time to first breach, which follows the orders first made in the
+# period; "so none can have been breached" stood under a table of orders in force and
+# breached (helper 94: an order made before the period can be)
 NO_ORDERS_MADE = (
-    "No order (interim or full) was made in this period, so none can have been breached."
+    "No order (interim or full) was first made in this period, so there is no time to a first "
+    "breach to give. Orders made before it are counted above while in force."
 )
 NO_BREACHES = "No breach of an order in force was recorded in this period, so none has an outcome."
 ORDERS_FOR_BOTH_ONLY = (

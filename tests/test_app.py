@@ -1581,3 +1581,21 @@ def test_a_database_whose_summary_tables_are_older_says_how_to_rebuild_them(
         gateway.close()
     at = app_test(db=old).run()
     assert not at.error and _metrics(at)["Offences"] == "6,620"
+
+
+def test_outcome_rates_of_a_period_still_open_are_said_to_be_provisional(app_test) -> None:
+    """January 2022 (the demo's last month): 376 of its 528 offences had no outcome at the
+    extract, and the Overview's tiles and the Outcomes page's rates gave "Outcome 16 rate
+    16.3%" beside the year's 43.1% as plain figures (helper 94). Both now say how many are
+    open (counted by hand: 376 of 528 with no outcome key); in publication mode, which does
+    not protect that count, the dates alone."""
+    month = {"from": "Jan 2022", "to": "Jan 2022"}
+    said = "Provisional: 376 of the period's 528 offences (71.2%) had no outcome at the extract"
+    overview = _open(app_test, "app_pages/overview.py", **month)
+    assert said in _texts(overview)
+    outcomes = _open(app_test, "app_pages/outcomes.py", tab="Outcome rates", **month)
+    assert said in _texts(outcomes)
+    overview.sidebar.toggle(key="publication_mode").set_value(True).run()
+    published = _texts(overview)
+    assert "Provisional: the period's offences recorded in the 90 days before the" in published
+    assert "376" not in published

@@ -1165,7 +1165,7 @@ def test_a_gap_with_no_value_is_not_called_withheld(demo_gateway):
     blank 12-month average and process limits (under 12 months of data; too few months) were
     values withheld in publication mode, though it withheld nothing. A publication pack says
     which of its gaps are withheld, and which have no value."""
-    from stalking_profile.pack.charts import CONTROL_NOTE, NO_VALUE_NOTE
+    from stalking_profile.pack.charts import NO_VALUE_NOTE
 
     flt, area = pack_filter(
         demo_gateway, "CD", date(2019, 1, 1), date(2019, 1, 1), domestic="non_domestic"
@@ -1174,7 +1174,9 @@ def test_a_gap_with_no_value_is_not_called_withheld(demo_gateway):
     trend, control = internal.charts[0], internal.charts[1]
     assert trend.series[ROLLING_AVERAGE] == [None]  # 10 months of data before it
     assert trend.withheld_note == NO_VALUE_NOTE
-    assert control.withheld_note == CONTROL_NOTE  # its own words: no 12-month average there
+    # too few months for limits: none listed (helper 91), and its title says why
+    assert set(control.series) == {"Offences", "Mean"} and control.withheld_note == ""
+    assert control.title.endswith("(too few months for process limits: the series and its mean)")
     # the force's first year of harassment in a publication pack: its gaps are the average's
     # first 11 months and the limits of a run chart, none withheld (the deck test has withheld
     # ones; two months of stalking's first year are withheld since the headline counts are
@@ -1185,7 +1187,8 @@ def test_a_gap_with_no_value_is_not_called_withheld(demo_gateway):
     trend, control = published.charts[0], published.charts[1]
     assert trend.series[ROLLING_AVERAGE].count(None) == 11
     assert trend.withheld_note == NO_VALUE_NOTE
-    assert control.withheld_note == CONTROL_NOTE  # its own words: no 12-month average there
+    assert "(too few months for process limits" in control.title
+    assert control.withheld_note == ""  # no limit line, so no gap in one to explain
 
 
 def test_the_outcome_finding_says_open_offences_count_in_its_denominator():

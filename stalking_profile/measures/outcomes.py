@@ -19,6 +19,7 @@ from stalking_profile.measures.categories import (
 )
 from stalking_profile.measures.indicators import shown_in
 from stalking_profile.measures.rates import SMALL_DENOMINATOR, with_rate_columns
+from stalking_profile.rounding import percent_text
 
 OPEN_LABEL = "(blank)"
 TOTALS = "Totals"  # the outcome table's last row: each area's offences
@@ -213,6 +214,41 @@ def outcome_share_table(table: pl.DataFrame) -> pl.DataFrame:
 
 
 HORIZONS = (90, 180)  # days after recording at which outcome rates are read
+
+
+def provisional_note(
+    open_offences: int | None, offences: int | None, extract_date: date | None, period_end: date
+) -> str:
+    """What the period's outcome rates (each over every offence recorded in it, open ones
+    included) cannot count yet, said beside them: how many of its `offences` had no outcome
+    at the extract date, where that count may be shown; where it may not (`open_offences`
+    None: publication mode withholds small counts), whether the period's last day
+    (`period_end`) is under the first horizon (90 days) before the extract date. '' when
+    nothing is open, or nothing is known. A meeting read January 2022's "Outcome 16 rate
+    16.3%" beside 43.1% for the year, as plain figures, with 71% of January's offences still
+    open (helper 94)."""
+    if extract_date is None:
+        return ""
+    extract = f"{extract_date.day} {extract_date:%B %Y}"
+    if open_offences is not None and offences:
+        if open_offences == 0:
+            return ""
+        return (
+            f"Provisional: {open_offences:,} of the period's {offences:,} offences "
+            f"({percent_text(open_offences / offences)}) had no outcome at the extract date "
+            f"({extract}). Each outcome rate counts them in its denominator, not its "
+            "numerator, so the rates will change as they close."
+        )
+    cut_off = extract_date - timedelta(days=HORIZONS[0])
+    if period_end <= cut_off:
+        return ""
+    return (
+        f"Provisional: the period's offences recorded in the {HORIZONS[0]} days before the "
+        f"extract date ({extract}) have had little time to reach an outcome, and count in "
+        "each outcome rate's denominator until they do, so the rates will change."
+    )
+
+
 MIN_FOR_MEDIAN = 20  # fewer outcomes than this in a group: no median time is given
 
 

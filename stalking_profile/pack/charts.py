@@ -188,8 +188,10 @@ def _control(spc: pl.DataFrame) -> PackChart:
                 series[name] = [v if m else None for v, m in zip(offences, marked, strict=True)]
                 no_value[name] = [not m for m in marked]
     span = f", {months[0]} to {months[-1]}" if months else ""
+    limits = any(name.startswith(SPC_LINES[1:]) for name in series)
+    run_chart = "" if limits else " (too few months for process limits: the series and its mean)"
     return PackChart(
-        f"Statistical process control: offences by month{span}",
+        f"Statistical process control: offences by month{span}{run_chart}",
         "line",
         months,
         series,

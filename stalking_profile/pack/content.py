@@ -4,7 +4,7 @@ suppressed the same way when the gateway reads for publication)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -18,7 +18,7 @@ from stalking_profile.formatting import change_value
 from stalking_profile.geography import NoBoundaries, ward_geometry
 from stalking_profile.linked_protection import Protected
 from stalking_profile.linked_tables import PackTables
-from stalking_profile.measures import spc
+from stalking_profile.measures import outcomes, spc
 from stalking_profile.measures.categories import FORCE
 from stalking_profile.measures.indicators import INDICATORS
 from stalking_profile.pack import findings
@@ -268,13 +268,22 @@ def gather(
     further = _hidden_further(steps)
     # the DA choice too: a non-DA pack said "11 stalking offences" of Calderdale's 189
     what = _offences_of(flt.domestic) + " and ".join(flt.offence_types)
+    overview = panels.overview(exact, flt, *_page_settings())
+    period_end = add_months(flt.end_month, 1) - timedelta(days=1)
+    extract_date = queries.dataset_info(exact).extract_date
+    # the open count only where counts are not protected: publication mode says the dates
+    provisional = (
+        outcomes.provisional_note(None, None, extract_date, period_end)
+        if provenance.suppressed_below
+        else overview.outcomes_note
+    )
     found = [
         *findings.volume(
             tables.headline,
             ("in " if flt.start_month == flt.end_month else "from ") + flt.period_text,
             what,
             # the pages' warning: part of a change across a counting-rule change is the rule
-            panels.overview(exact, flt, *_page_settings()).change_warning,
+            overview.change_warning,
             flt.comparison(queries.dataset_info(exact).first_month),
             _change_q(gateway, flt),
             flt.year_earlier(queries.dataset_info(exact).first_month),
@@ -282,6 +291,7 @@ def gather(
         *findings.control(tables.spc),
         *findings.domestic_share(tables.headline),
         *findings.outcomes(tables.headline),
+        *([Finding(provisional, "outcome rates, open offences")] if provisional else []),
         *findings.risk(tables.risk, _risk_tests(gateway, flt)),
         *findings.quality(tables.quality),
     ]
