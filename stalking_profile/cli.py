@@ -83,14 +83,21 @@ def _audit_import(database: Path, report: str, outcome: str = "ok") -> None:
 
 
 def _boundaries(args: argparse.Namespace) -> int:
+    from stalking_profile.geography import BoundaryError
     from stalking_profile.importing.boundaries import load_boundaries
+    from stalking_profile.importing.boundary_reader import read_boundaries_safely
 
-    return _write(
-        args.db,
-        lambda gateway: load_boundaries(
-            gateway, args.file, args.code_column, args.name_column, args.crs
-        ),
-    )
+    try:  # read (in a child process with limits) before the database is held for writing
+        read: Any = read_boundaries_safely(args.file, args.code_column, args.name_column, args.crs)
+    except BoundaryError as error:
+        read = error
+
+    def action(gateway: Any) -> Any:
+        if isinstance(read, BoundaryError):
+            raise read  # refused as any write is, and in the audit trail
+        return load_boundaries(gateway, args.file, boundaries=read)
+
+    return _write(args.db, action)
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,9 @@ def _checked_source(path: Path) -> Path:
 
 
 MAX_BOUNDARY_BYTES = 2_000_000_000  # what a zip's boundary file may unpack to
+# the points a file's wards may hold: a generous bound for a force's wards at full resolution;
+# generalised boundaries (the ONS's BGC) hold a small fraction of their points
+MOST_VERTICES = 20_000_000
 
 
 def _polygon_layer(path: Path) -> str | None:
@@ -274,6 +277,12 @@ def _read_checked(
         )
     source_crs = polygons.crs.to_string()
 
+    vertices = int(shapely.get_num_coordinates(polygons.geometry.values).sum())
+    if vertices > MOST_VERTICES:  # each is kept, drawn and repaired: refused before repair
+        raise BoundaryError(
+            f"{named} holds {vertices:,} points, more than the {MOST_VERTICES:,} a force's wards "
+            "need: use generalised boundaries (e.g. the ONS's BGC, not BFE)"
+        )
     invalid = int((~polygons.is_valid).sum())
     if invalid:
         notes.append(f"{invalid} invalid shapes were repaired")

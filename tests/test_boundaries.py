@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import date
 from pathlib import Path
@@ -363,3 +364,96 @@ def test_a_text_direction_override_is_taken_out_of_a_ward_name(tmp_path: Path) -
         tmp_path, _feature("E05001341", "\u202eBaildon\u2069", _square(-1.79, 53.85))
     )
     assert read_boundaries(path).frame["ward_name"].tolist() == ["Baildon"]
+
+
+def _self_crossing_ward(path: Path, points: int) -> Path:
+    """One ward whose outline is `points` random points, crossing itself at nearly every
+    step: a small file whose repair (GEOS's make_valid) takes minutes and gigabytes."""
+    import json
+    import random
+
+    rng = random.Random(0)
+    ring = [[-1.75 + 0.05 * rng.random(), 53.85 + 0.05 * rng.random()] for _ in range(points)]
+    feature = {
+        "type": "Feature",
+        "properties": {"WD23CD": "E05001341", "WD23NM": "Baildon"},
+        "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+    }
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    return path
+
+
+def test_a_boundary_file_that_would_hold_the_server_is_refused_and_nothing_changes(
+    writable_demo: Gateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 60 KB file of one self-crossing ward held the dashboard's server at 1.35 GB and a
+    core for minutes (one of 1.26 MB took 22.7 GB), and the import lock with it (helper 96).
+    The file is now read in a child process with memory and time limits, before the database
+    is held: refused with its reason, the wards as they were."""
+    from stalking_profile.importing import boundary_reader
+
+    spiky = _self_crossing_ward(tmp_path / "spiky.geojson", 1_500)
+    assert spiky.stat().st_size < 70_000
+    monkeypatch.setattr(boundary_reader, "READ_SECONDS", 10)
+    before = _ward_snapshot(writable_demo)
+    with pytest.raises(
+        BoundaryError, match="could not be read and its shapes repaired within 10 s"
+    ):
+        load_boundaries(writable_demo, spiky)
+    assert _ward_snapshot(writable_demo).equals(before)
+
+
+def test_a_geopackage_whose_layer_never_ends_is_refused(tmp_path: Path) -> None:
+    """A 98 KB GeoPackage whose one layer is a view over an endless recursive query: reading
+    it never finished (helper 96)."""
+    import sqlite3
+
+    import shapely
+
+    from stalking_profile.importing.boundary_reader import read_boundaries_safely
+
+    ward = gpd.GeoDataFrame(
+        {"WD23CD": ["E05001341"], "WD23NM": ["Baildon"]},
+        geometry=[shapely.box(-1.8, 53.8, -1.7, 53.9)],
+        crs=4326,
+    )
+    path = tmp_path / "loop.gpkg"
+    ward.to_file(path, layer="wards", driver="GPKG")
+    with sqlite3.connect(path) as database:
+        database.executescript(
+            """
+            CREATE VIEW v AS WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r)
+            SELECT r.i AS fid, w.geom AS geom, w.WD23CD, w.WD23NM FROM r, wards AS w;
+            INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id)
+            VALUES ('v', 'features', 'v', 4326);
+            INSERT INTO gpkg_geometry_columns VALUES ('v', 'geom', 'POLYGON', 4326, 0, 0);
+            DELETE FROM gpkg_contents WHERE table_name = 'wards';
+            DELETE FROM gpkg_geometry_columns WHERE table_name = 'wards';
+            """
+        )
+    with pytest.raises(BoundaryError, match="within 10 s"):
+        read_boundaries_safely(path, seconds=10)
+
+
+def test_a_boundary_file_read_in_its_own_process_reads_as_in_this_one(tmp_path: Path) -> None:
+    """The child's result is the file as read here, and its refusal the same words."""
+    from stalking_profile.importing.boundary_reader import read_boundaries_safely
+
+    safely = read_boundaries_safely(WEST_YORKSHIRE_2023)
+    here = read_boundaries(WEST_YORKSHIRE_2023)
+    assert safely.notes == here.notes and safely.frame.equals(here.frame)
+    broken = tmp_path / "broken.geojson"
+    broken.write_text(WEST_YORKSHIRE_2023.read_text()[:500])
+    with pytest.raises(BoundaryError) as refused:
+        read_boundaries(broken)
+    with pytest.raises(BoundaryError, match=re.escape(str(refused.value))):
+        read_boundaries_safely(broken)
+
+
+def test_a_boundary_file_of_too_many_points_is_refused_before_repair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(geography, "MOST_VERTICES", 1_000)
+    spiky = _self_crossing_ward(tmp_path / "spiky.geojson", 1_500)
+    with pytest.raises(BoundaryError, match="holds 1,501 points, more than the 1,000"):
+        read_boundaries(spiky)

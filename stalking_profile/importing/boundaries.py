@@ -10,7 +10,8 @@ import shapely
 
 from stalking_profile.access import Permission
 from stalking_profile.db import Gateway
-from stalking_profile.geography import BoundaryError, read_boundaries
+from stalking_profile.geography import Boundaries, BoundaryError
+from stalking_profile.importing.boundary_reader import read_boundaries_safely
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,11 @@ def load_boundaries(
     code_column: str | None = None,
     name_column: str | None = None,
     crs: str | None = None,
+    boundaries: Boundaries | None = None,
 ) -> BoundaryReport:
-    """Read ward polygons from `path` and add or update them in the ward table.
+    """Read ward polygons from `path` and add or update them in the ward table (`boundaries`:
+    the file as read already, by `read_boundaries_safely`, before the database was opened to
+    write; otherwise it is read here, in a child process with limits).
 
     Each ward's district is the one it already has, or else the district most of its offences
     belong to; wards with neither are skipped and listed. A file whose codes match no offence's
@@ -60,7 +64,8 @@ def load_boundaries(
     """
     gateway.require(Permission.IMPORT)
     path = Path(path)
-    boundaries = read_boundaries(path, code_column, name_column, crs)
+    if boundaries is None:
+        boundaries = read_boundaries_safely(path, code_column, name_column, crs)
     incoming = pl.DataFrame(
         {
             "ward_code": boundaries.frame["ward_code"].tolist(),

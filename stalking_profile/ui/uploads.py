@@ -23,6 +23,7 @@ from stalking_profile.db import DatabaseError
 from stalking_profile.formatting import literal
 from stalking_profile.geography import BoundaryError
 from stalking_profile.importing.boundaries import load_boundaries
+from stalking_profile.importing.boundary_reader import read_boundaries_safely
 from stalking_profile.importing.check import CheckReport
 from stalking_profile.importing.external import check_in_child, import_in_child
 from stalking_profile.operational.audit import Action
@@ -164,8 +165,13 @@ def import_upload(
 def load_boundary_upload(upload, code_column: str | None) -> None:
     """Load uploaded ward boundaries (all or nothing)."""
     try:
-        with uploaded_file(upload) as path, writable_database() as gateway:
-            report = load_boundaries(gateway.scoped(current_access()), path, code_column)
+        with uploaded_file(upload) as path:
+            # read (in a child process with limits) before the database is held for writing
+            read = read_boundaries_safely(path, code_column)
+            with writable_database() as gateway:
+                report = load_boundaries(
+                    gateway.scoped(current_access()), path, code_column, boundaries=read
+                )
     except (BoundaryError, DatabaseError) as error:
         st.error(
             f"{literal(upload.name)} was not loaded: {literal(str(error))}. The database is unchanged."
