@@ -31,11 +31,8 @@ rates_tab, within_tab, district_tab, groups_tab, median_tab = ui.page_tabs(
 )
 if rates_tab.open:
     with rates_tab:
-        if provisional := view.provisional_note(flt):
-            st.caption(f":material/schedule: {provisional}")
-        ui.chart_with_table(
-            view.rates_figure, view.rates_table, "outcomes-rates", flt, labels={"label": "Outcome"}
-        )
+        rates = (view.rates_figure, view.rates_table, "outcomes-rates", flt)
+        ui.chart_with_table(*rates, view.provisional_note(flt), {"label": "Outcome"})
 
 if within_tab.open:
     with within_tab:

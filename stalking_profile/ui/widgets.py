@@ -363,8 +363,8 @@ def chart_with_table(
     caption: str | None = None,
     labels: dict[str, str] | None = None,
 ) -> None:
-    """A chart, then the exact data it plots (readable without the picture) with a CSV
-    download, and a PNG download from the chart's toolbar sized for a slide. A long table
+    """A chart (with its slide-image downloads) and `caption`, then the exact data it plots
+    (readable without the picture) with its CSV and Excel downloads. A long table
     is sent when its expander is opened (which reruns the page; the expander stays open
     across filter changes)."""
     stem = file_stem(name, flt)
