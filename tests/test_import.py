@@ -1616,3 +1616,41 @@ def test_district_and_ward_names_are_matched_to_codes(force: Gateway, tmp_path: 
     stored = force.sql("SELECT district_code, ward_code FROM offence ORDER BY crime_ref")
     assert stored["district_code"].to_list() == ["BD", "CD", "BD", "CD"]  # codes in any case too
     assert stored["ward_code"].to_list()[:3] == ["E05001341", None, "E05001341"]
+
+
+def test_a_parquet_file_is_refused_from_its_footer_before_a_row_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 2.5 MB Parquet file of 400 million one-letter rows was read whole, as text: over
+    5.5 GB, then an abort with no message (helper 96). Its footer's rows, columns and size
+    are now checked first. (The limits are lowered here; the file's are 20 million rows,
+    4 GB and 1,000 columns.)"""
+    from stalking_profile.importing import readers
+
+    many = tmp_path / "many.parquet"
+    pl.DataFrame({"crime_ref": ["X"] * 101, "recorded_date": ["2021-06-01"] * 101}).write_parquet(
+        many
+    )
+    monkeypatch.setattr(readers, "MAX_PARQUET_ROWS", 100)
+    with pytest.raises(ReadError, match=r"many\.parquet holds 101 rows .* split it"):
+        read_table(many)
+    monkeypatch.setattr(readers, "MAX_PARQUET_ROWS", 1_000)
+    assert read_table(many).frame.height == 101
+    monkeypatch.setattr(readers, "MAX_PARQUET_BYTES", 100)
+    with pytest.raises(ReadError, match="more than one import takes"):
+        read_table(many)
+    wide = tmp_path / "wide.parquet"
+    pl.DataFrame({f"c{i}": [1] for i in range(1_001)}).write_parquet(wide)
+    with pytest.raises(ReadError, match=r"more than 1,000 columns \(1,001\)"):
+        read_table(wide)
+
+
+def test_an_unknown_files_columns_are_named_short(tmp_path: Path) -> None:
+    """300 columns of 5,000-character names made a 1.5 MB error (helper 96)."""
+    path = tmp_path / "long.csv"
+    pl.DataFrame({f"{i:03d}" + "y" * 5_000: ["a"] for i in range(300)}).write_csv(path)
+    with pytest.raises((ImportRefused, ReadError, ValueError)) as refused:
+        import_file(connect(tmp_path / "x.duckdb", read_only=False, create=True), path)
+    said = str(refused.value)
+    assert "cannot tell what the file holds" in said and len(said) < 5_000
+    assert said.endswith("... and 250 more columns")

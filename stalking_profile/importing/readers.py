@@ -383,6 +383,35 @@ def _column_as_text(column: pl.Series) -> pl.Series:
     return pl.Series(column.name, values, pl.String)
 
 
+# what a Parquet file may declare before it is read: its rows are read whole, as text, so a
+# 2.5 MB file of 400 million one-letter rows took over 5.5 GB and aborted (helper 96)
+MAX_PARQUET_ROWS = 20_000_000
+MAX_PARQUET_BYTES = 4 << 30  # its columns' size uncompressed, as its footer states it
+
+
+def parquet_refusal(path: Path) -> None:
+    """Refuse a Parquet file from its footer alone, before a row is read: unreadable, more
+    than MAX_COLUMNS columns, MAX_PARQUET_ROWS rows or MAX_PARQUET_BYTES uncompressed."""
+    import pyarrow.parquet as pq
+
+    try:
+        footer = pq.ParquetFile(path).metadata
+    except Exception as error:  # pyarrow raises several error types for corrupt files
+        raise ReadError(f"cannot read {path.name} as Parquet ({error})") from error
+    if footer.num_columns > MAX_COLUMNS:
+        raise ReadError(
+            f"{path.name} has more than {MAX_COLUMNS:,} columns ({footer.num_columns:,}), more "
+            "than any extract holds: check it is the right file"
+        )
+    size = sum(footer.row_group(i).total_byte_size for i in range(footer.num_row_groups))
+    if footer.num_rows > MAX_PARQUET_ROWS or size > MAX_PARQUET_BYTES:
+        raise ReadError(
+            f"{path.name} holds {footer.num_rows:,} rows ({size / 2**30:,.1f} GB uncompressed), "
+            f"more than one import takes ({MAX_PARQUET_ROWS:,} rows, "
+            f"{MAX_PARQUET_BYTES / 2**30:.0f} GB): split it into several files"
+        )
+
+
 def read_table(
     path: Path | str,
     encoding: str | None = None,
@@ -397,6 +426,7 @@ def read_table(
         raise ReadError(f"no file at {path}")
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
+        parquet_refusal(path)
         try:
             frame = pl.read_parquet(path)
         except Exception as error:  # polars raises several error types for corrupt files

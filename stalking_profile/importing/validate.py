@@ -15,7 +15,7 @@ from typing import cast
 import polars as pl
 
 from stalking_profile import contract
-from stalking_profile.formatting import plural
+from stalking_profile.formatting import plural, shortened
 from stalking_profile.importing.excel import EXCEL_ERROR_TEXTS
 from stalking_profile.importing.readers import ROW_NUMBER
 
@@ -179,8 +179,25 @@ def detect_kind(columns: list[str], file_headers: list[str] | None = None) -> st
         "order_type; breaches breach_id and order_id; victim contacts crime_ref and "
         "agreed_interval_days; population district_code, sex, age_band and population. The "
         "file's columns: "
-        + ", ".join(file_headers if file_headers is not None else sorted(present))
+        + columns_said(file_headers if file_headers is not None else sorted(present))
     )
+
+
+SHOWN_COLUMNS, SHOWN_NAME = 50, 60  # the columns an error names, and each name's characters
+
+
+def columns_said(names: list[str]) -> str:
+    """A file's columns as an error names them: the first SHOWN_COLUMNS, each cut to
+    SHOWN_NAME characters (300 names of 5,000 characters each made a 1.5 MB message for the
+    page: helper 96).
+
+    >>> said = columns_said(["crime_ref", "x" * 100, *map(str, range(60))])
+    >>> said[:14], len(said.split(", ")[1]), said[-30:]
+    ('crime_ref, xxx', 60, '46, 47 ... and 12 more columns')
+    """
+    shown = ", ".join(shortened(name, SHOWN_NAME) for name in names[:SHOWN_COLUMNS])
+    more = len(names) - SHOWN_COLUMNS
+    return shown + (f" ... and {more:,} more columns" if more > 0 else "")
 
 
 def _blank(column: str) -> pl.Expr:
