@@ -241,7 +241,9 @@ def _read_checked(
     try:
         frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as error:
-        raise BoundaryError(f"cannot read {named} as a boundary file ({error})") from error
+        # GDAL names the file by its path on the server (an upload's or a zip's temporary folder)
+        said = str(error).replace(str(path), named).replace(str(path.parent), "")
+        raise BoundaryError(f"cannot read {named} as a boundary file ({said})") from error
     notes: list[str] = []
     polygons = frame[frame.geometry.notna() & frame.geom_type.isin(["Polygon", "MultiPolygon"])]
     if polygons.empty:

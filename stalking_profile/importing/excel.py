@@ -183,6 +183,8 @@ def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> 
             reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
             if done.returncode < 0 or "MemoryError" in reason or "memory" in reason.lower():
                 reason = f"it needs more than {CHILD_MEMORY_BYTES / 2**30:.0f} GB of memory"
+            # the reader names the file by its path on the server (an upload's temporary folder)
+            reason = reason.replace(str(path), path.name)
             raise WorkbookRefused(f"cannot read {path.name} as an Excel workbook ({reason})")
         return Sheet(
             pl.read_parquet(out),

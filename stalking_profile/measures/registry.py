@@ -53,6 +53,7 @@ MEASURES: tuple[tuple[str, Callable], ...] = (
     ("Headline", headline.domestic_share),
     ("Outcomes", outcomes.outcome_table),
     ("Outcomes", outcomes.unconfirmed_groups_note),
+    ("Outcomes", outcomes.provisional_note),
     ("Outcomes", outcomes.outcome_rates_by_category),
     ("Outcomes", outcomes.outcome_group_table),
     ("Outcomes", outcomes.median_days_to_outcome),
