@@ -12,15 +12,14 @@ held meanwhile (the callers read before they write).
 
 from __future__ import annotations
 
-import os
 import pickle
-import resource
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from stalking_profile.geography import Boundaries, BoundaryError, read_boundaries
+from stalking_profile.importing.limited import limit_memory, run_limited
 
 READ_MEMORY_BYTES = 6 << 30  # the reading process's address space
 READ_SECONDS = 300  # as long as a workbook may take (importing/excel.py)
@@ -43,21 +42,10 @@ def read_boundaries_safely(
         raise BoundaryError(f"no file at {path}")
     with tempfile.TemporaryDirectory(prefix="boundaries-read-") as folder:
         out = Path(folder) / "boundaries.pickle"
-        command = [
-            sys.executable,
-            "-m",
-            "stalking_profile.importing.boundary_reader",
-            str(path),
-            str(out),
-            code_column or "",
-            name_column or "",
-            crs or "",
-        ]
-        # a zip's member is extracted under the folder, so nothing is left if the child is ended
-        environment = {**os.environ, "TMPDIR": folder}
-        try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=seconds, env=environment
+        arguments = [str(path), str(out), code_column or "", name_column or "", crs or ""]
+        try:  # a zip's member is extracted under the folder: nothing is left if it is ended
+            done = run_limited(
+                "stalking_profile.importing.boundary_reader", arguments, seconds, folder
             )
         except subprocess.TimeoutExpired as error:
             raise BoundaryError(
@@ -81,7 +69,7 @@ def read_boundaries_safely(
 def _child(path: str, out: str, code_column: str, name_column: str, crs: str) -> None:
     """In the child process: limit memory, read the file, write the result (or the reason it
     was refused)."""
-    resource.setrlimit(resource.RLIMIT_AS, (READ_MEMORY_BYTES, READ_MEMORY_BYTES))
+    limit_memory(READ_MEMORY_BYTES)
     try:
         boundaries = read_boundaries(path, code_column or None, name_column or None, crs or None)
     except BoundaryError as error:

@@ -11,7 +11,6 @@ clear reason; the dashboard and the command line keep running.
 from __future__ import annotations
 
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from stalking_profile.importing.limited import limit_memory, run_limited
 
 MAX_INFLATED_BYTES = 1 << 30  # 1 GiB of XML in all: a million-row extract is a few hundred MB
 MAX_RATIO = 200  # a member inflating more than this is a zip bomb, not a spreadsheet
@@ -159,22 +160,9 @@ def read_workbook(path: Path, sheet: str | None = None, header_row: int = 1) -> 
     inspect_workbook(path)
     with tempfile.TemporaryDirectory(prefix="workbook-") as folder:
         out = Path(folder) / "sheet.parquet"
-        command = [
-            sys.executable,
-            "-m",
-            "stalking_profile.importing.excel",
-            str(path),
-            str(out),
-            str(header_row),
-        ]
+        arguments = [str(path), str(out), str(header_row), *([sheet] if sheet else [])]
         try:
-            done = subprocess.run(
-                [*command, *([sheet] if sheet else [])],
-                capture_output=True,
-                text=True,
-                timeout=CHILD_SECONDS,
-                check=False,
-            )
+            done = run_limited("stalking_profile.importing.excel", arguments, CHILD_SECONDS, folder)
         except subprocess.TimeoutExpired as error:
             raise WorkbookRefused(
                 f"{path.name} could not be read within {CHILD_SECONDS} s: save it as CSV instead"
@@ -210,7 +198,7 @@ def first_visible_sheet(path: str) -> str | None:
 
 def _child(path: str, out: str, header_row: int, sheet: str | None) -> None:
     """In the child process: limit memory, read the sheet as text, write it as Parquet."""
-    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+    limit_memory(CHILD_MEMORY_BYTES)
     if sheet is None:  # a hidden first sheet (an old copy) was read in silence (helper 62)
         sheet = first_visible_sheet(path)
     from stalking_profile.importing.readers import repeated_names  # it reads workbooks by this
