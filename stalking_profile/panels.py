@@ -1386,9 +1386,9 @@ class QualityPanel:
     @cached_property
     def indicators_table(self) -> pl.DataFrame:
         """The indicators as the page shows them, made once per (shared) panel."""
-        return self.indicators.select(
-            "label", "numerator", "denominator", "rate", "lower", "upper", "is_small", "definition"
-        )
+        shown = ("label", "numerator", "denominator", "rate", "lower", "upper", "is_small")
+        # none_counted: each indicator's words for a denominator of 0 (hidden, read by tables)
+        return self.indicators.select(*shown, "definition", "none_counted")
 
 
 @rounded_last

@@ -313,6 +313,7 @@ HIDDEN: frozenset[str] = frozenset(
         "improvement",
         "rolling_12m_complete",
         "previous_complete",
+        "none_counted",  # a row's own words for a denominator of 0 (quality.QualityIndicator)
     }
 )
 # An XmR chart's lines that a withheld series withholds in every month (mark_suppressed)
@@ -436,7 +437,10 @@ def for_display(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl
         counted = _small_flags_count(name, schema) if column.kind == "small" else None
         if counted is not None:  # 0 of 0: no rate, not a small number
             of, none = counted
-            shown = pl.when(pl.col(of) == 0).then(pl.lit(none)).otherwise(shown)
+            said = pl.lit(none)
+            if of == "denominator" and "none_counted" in schema:  # a row's own words, if any
+                said = pl.coalesce(pl.col("none_counted"), said)
+            shown = pl.when(pl.col(of) == 0).then(said).otherwise(shown)
             if (
                 of == "denominator" and "followed_share" in schema
             ):  # a rate among offences followed up long enough

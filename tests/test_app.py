@@ -1599,3 +1599,14 @@ def test_outcome_rates_of_a_period_still_open_are_said_to_be_provisional(app_tes
     published = _texts(overview)
     assert "Provisional: the period's offences recorded in the 90 days before the" in published
     assert "376" not in published
+
+
+def test_an_indicator_with_nothing_to_count_yet_says_what_it_counts(app_test) -> None:
+    """January 2022 (528 offences, none recorded 90 days before the extract): the indicator
+    of offences still open 90 days on read "no offences: no rate" (helper 94)."""
+    at = _open(app_test, "app_pages/quality.py", **{"from": "Jan 2022", "to": "Jan 2022"})
+    table = next(f.value for f in at.dataframe if "Indicator" in f.value.columns)
+    row = table[table["Indicator"].str.startswith("Still open at the extract")].iloc[0]
+    flags = {str(value) for value in row.values}
+    assert "none recorded 90 or more days before the extract yet: no rate" in flags
+    assert "no offences: no rate" not in flags

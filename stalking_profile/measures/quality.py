@@ -20,6 +20,10 @@ class QualityIndicator:
     numerator: pl.Expr
     denominator: pl.Expr
     definition: str
+    # what its table says where the denominator is 0 (None: tables.NO_OFFENCES, "no
+    # offences"): January 2022's 528 offences read "no offences: no rate" for the open
+    # indicator, none being 90 days old yet (helper 94)
+    none_counted: str | None = None
 
 
 STALKING = pl.col("offence_type") == "stalking"
@@ -30,6 +34,7 @@ INDICATORS: tuple[QualityIndicator, ...] = (
         STALKING & pl.col("is_domestic") & ~pl.col("dash_completed"),
         STALKING & pl.col("is_domestic"),
         "DA stalking offences recorded in the period with no DASH form / DA stalking offences recorded in the period.",
+        "no DA stalking offences: no rate",
     ),
     QualityIndicator(
         "non_da_stalking_without_dash",
@@ -57,6 +62,7 @@ INDICATORS: tuple[QualityIndicator, ...] = (
         pl.col("is_open") & pl.col("older_than_90_days"),
         pl.col("older_than_90_days"),
         "Offences recorded 90 or more days before the extract date with no outcome by then / offences recorded 90 or more days before it. An older period's offences have had longer to close, so compare periods with that in mind.",
+        "none recorded 90 or more days before the extract yet: no rate",
     ),
     QualityIndicator(
         "missing_ward",
@@ -91,6 +97,7 @@ INDICATORS: tuple[QualityIndicator, ...] = (
         "offences recorded in the period (an unknown age is not counted). Domestic abuse is "
         "between people aged 16 or over (Domestic Abuse Act 2021, s.1): check the DA flag; "
         "abuse of someone under 16 is a child safeguarding matter.",
+        "no DA offences: no rate",
     ),
 )
 
@@ -144,6 +151,7 @@ def quality_indicators(
                 .sum()
                 .alias("denominator"),
                 pl.lit(ind.definition).alias("definition"),
+                pl.lit(ind.none_counted, pl.String).alias("none_counted"),
             ).alias(ind.key)
             for ind in INDICATORS
         ]
@@ -158,7 +166,9 @@ def quality_indicators(
                 "numerator": [0] * len(INDICATORS),
                 "denominator": [0] * len(INDICATORS),
                 "definition": [i.definition for i in INDICATORS],
-            }
+                "none_counted": [i.none_counted for i in INDICATORS],
+            },
+            schema_overrides={"none_counted": pl.String},
         )
     )
     return with_rate_columns(
