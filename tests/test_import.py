@@ -1632,9 +1632,14 @@ def test_a_parquet_file_is_refused_from_its_footer_before_a_row_is_read(
         many
     )
     monkeypatch.setattr(readers, "MAX_PARQUET_ROWS", 100)
-    with pytest.raises(ReadError, match=r"many\.parquet holds 101 rows .* split it"):
+    with pytest.raises(ReadError, match=r"many\.parquet holds 101 rows of 2 columns .* split it"):
         read_table(many)
     monkeypatch.setattr(readers, "MAX_PARQUET_ROWS", 1_000)
+    assert read_table(many).frame.height == 101
+    monkeypatch.setattr(readers, "MAX_PARQUET_CELLS", 201)  # 101 rows x 2 columns: 202
+    with pytest.raises(ReadError, match="201 cells"):
+        read_table(many)
+    monkeypatch.setattr(readers, "MAX_PARQUET_CELLS", 202)
     assert read_table(many).frame.height == 101
     monkeypatch.setattr(readers, "MAX_PARQUET_BYTES", 100)
     with pytest.raises(ReadError, match="more than one import takes"):

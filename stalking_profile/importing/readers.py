@@ -387,6 +387,10 @@ def _column_as_text(column: pl.Series) -> pl.Series:
 # 2.5 MB file of 400 million one-letter rows took over 5.5 GB and aborted (helper 96)
 MAX_PARQUET_ROWS = 20_000_000
 MAX_PARQUET_BYTES = 4 << 30  # its columns' size uncompressed, as its footer states it
+# rows x columns: the footer's size counts values as encoded (a constant column is a few
+# bytes), so 19 million rows of 40 such columns passed it and took 21 GB as text (helper 97);
+# a million-row extract of 25 columns (25 million cells) is read in about 1.5 GB
+MAX_PARQUET_CELLS = 100_000_000
 
 
 def parquet_refusal(path: Path) -> None:
@@ -404,10 +408,12 @@ def parquet_refusal(path: Path) -> None:
             "than any extract holds: check it is the right file"
         )
     size = sum(footer.row_group(i).total_byte_size for i in range(footer.num_row_groups))
-    if footer.num_rows > MAX_PARQUET_ROWS or size > MAX_PARQUET_BYTES:
+    cells = footer.num_rows * footer.num_columns
+    if footer.num_rows > MAX_PARQUET_ROWS or size > MAX_PARQUET_BYTES or cells > MAX_PARQUET_CELLS:
         raise ReadError(
-            f"{path.name} holds {footer.num_rows:,} rows ({size / 2**30:,.1f} GB uncompressed), "
-            f"more than one import takes ({MAX_PARQUET_ROWS:,} rows, "
+            f"{path.name} holds {footer.num_rows:,} rows of {footer.num_columns:,} columns "
+            f"({size / 2**30:,.1f} GB uncompressed), more than one import takes "
+            f"({MAX_PARQUET_ROWS:,} rows, {MAX_PARQUET_CELLS:,} cells, "
             f"{MAX_PARQUET_BYTES / 2**30:.0f} GB): split it into several files"
         )
 

@@ -3,8 +3,9 @@ say how the dashboard is open, and audited record-level downloads."""
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -25,6 +26,29 @@ PUBLICATION_KEY = "publication_mode"
 WANTED_PAGE_KEY = "page_before_sign_in"
 PROVIDER_SEEN_KEY = "provider_last_seen"  # time.time() of an identity-provider tab's last run
 PROVIDER_ENDED_KEY = "provider_session_ended"
+
+BROWSER_KEY = "signed_in_browser"  # the browser a sign-in belongs to (browser_of)
+XSRF_COOKIE = "_streamlit_xsrf"  # the cookie Streamlit gives each browser
+
+
+def browser_of(cookies: Mapping[str, str]) -> str:
+    """Which browser a connection comes from: a hash of the token in Streamlit's XSRF cookie
+    (each browser has its own; the cookie's text changes from request to request, its token
+    does not), '' where there is none (a test, XSRF protection off). Streamlit lets a new
+    connection take over a session by presenting the session's id: a browser that had never
+    signed in took over an analyst's and downloaded records as the analyst (helper 97). A
+    sign-in belongs to the browser that signed in."""
+    from streamlit.web.server.starlette.starlette_app_utils import decode_xsrf_token_string
+
+    token, _ = decode_xsrf_token_string(cookies.get(XSRF_COOKIE) or "")
+    return hashlib.sha256(token).hexdigest() if token else ""
+
+
+def _session_browser(session_id: str) -> str:
+    """`browser_of` the connection a session has now (after any takeover)."""
+    client = runtime.get_instance().get_client(session_id) if runtime.exists() else None
+    context = None if client is None else client.client_context
+    return browser_of(context.cookies if context is not None else {})
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,6 +74,8 @@ def sign_in_gate(info: DatasetInfo | None) -> Access:
         access = _provider_access(current)
     else:
         token = st.session_state.get(TOKEN_KEY)
+        if token and st.session_state.get(BROWSER_KEY, "") != browser_of(st.context.cookies):
+            _taken_over(current, token)
         found = accounts.session_access(current, token, settings().idle_minutes) if token else None
         if found is None:
             st.session_state.pop(ACCESS_KEY, None)
@@ -178,6 +204,22 @@ def _end_idle_provider_session(current: OperationalStore, who: str) -> None:
     st.session_state[PROVIDER_SEEN_KEY] = now
 
 
+def _taken_over(current: OperationalStore, token: str) -> None:
+    """End a sign-in that another browser has taken over (it presented the session's id): the
+    session is signed out and the takeover is in the audit trail."""
+    access = st.session_state.get(ACCESS_KEY)
+    who = access.username if isinstance(access, Access) else None
+    audit.record(
+        current,
+        Action.ACCESS_REFUSED,
+        who,
+        "another browser took over a signed-in session: signed out",
+        outcome="refused",
+    )
+    if isinstance(access, Access):
+        accounts.sign_out(current, token, access)
+
+
 def _login_form(current: OperationalStore, ended: bool) -> None:
     st.title("Stalking Profile")
     if ended:
@@ -209,6 +251,7 @@ def _login_form(current: OperationalStore, ended: bool) -> None:
         _forget_session()  # what an earlier user of this tab left (a built pack) is not theirs
         st.session_state[TOKEN_KEY] = signed.token
         st.session_state[ACCESS_KEY] = signed.access
+        st.session_state[BROWSER_KEY] = browser_of(st.context.cookies)
         st.rerun()
 
 
@@ -315,8 +358,12 @@ def session_check() -> Callable[[], None]:
     if token is None:
         return lambda: None
     current, idle = store(), settings().idle_minutes
+    browser, context = st.session_state.get(BROWSER_KEY, ""), get_script_run_ctx()
+    session_id = None if context is None else context.session_id
 
     def check() -> None:
+        if session_id is not None and _session_browser(session_id) != browser:
+            raise AccessDenied("this download belongs to a session another browser took over")
         if not accounts.still_signed_in(current, token, access, idle):
             raise AccessDenied(
                 f"{access.username}'s session has ended: sign in again to download this file."

@@ -327,3 +327,46 @@ def test_records_leave_the_screen_when_the_session_ends(page, login_app, login_f
     page.get_by_text("Your session has ended").wait_for(timeout=3 * WATCH_SECONDS * 1000)
     assert page.get_by_role("button", name="Download these records (CSV)").count() == 0
     assert page.locator('[data-testid="stDataFrame"]').count() == 0
+
+
+def test_another_browser_presenting_a_signed_in_sessions_id_is_signed_out(
+    browser, login_app, login_folder
+) -> None:
+    """Streamlit lets a new connection take over a session by presenting its id: a browser
+    that had never signed in took over an analyst's session, was shown "Signed in as analyst"
+    and downloaded records, logged as the analyst (helper 97). A sign-in belongs to the
+    browser that signed in: the session is signed out, the takeover is in the audit trail,
+    and the download it drew is not made."""
+    store = open_store(f"sqlite:///{login_folder / 'profile.operational.sqlite'}")
+    label = "Download these records (CSV)"
+    with guarded_page(browser, login_app) as analyst, guarded_page(browser, login_app) as other:
+        analysts = _Socket(analyst)
+        _sign_in(analyst, login_app, "analyst")
+        _wait_for_page(analyst, "Overview")
+        _open_from_menu(analyst, "Data quality")
+        _open_tab(analyst, RECORDS)
+        analyst.get_by_role("button", name=label).wait_for()
+        file_id, session = analysts.downloads[label], analysts.session
+        # the other browser's websocket presents the analyst's session id, as a reconnect does
+        other.add_init_script(
+            """(() => { const Native = window.WebSocket;
+                window.WebSocket = function (url, protocols) {
+                    if (Array.isArray(protocols)) {
+                        protocols = protocols.slice();
+                        while (protocols.length < 3) protocols.push('');
+                        protocols[2] = 'SESSION';
+                    }
+                    return new Native(url, protocols);
+                };
+                window.WebSocket.prototype = Native.prototype;
+                Object.assign(window.WebSocket, Native); })()""".replace("SESSION", session)
+        )
+        others = _Socket(other)
+        other.goto(login_app.url)
+        other.get_by_text("Your session has ended").wait_for(timeout=60_000)
+        assert other.get_by_text("Signed in as").count() == 0
+        made = others.ask_for_download(file_id, "after-takeover")
+        assert made is not None and made.error_msg and not made.deferred_file.url
+    trail = audit.events(store, Access.command_line("browser test"), days=1, max_rows=10**6)
+    taken = trail.filter(pl.col("detail").str.starts_with("another browser took over"))
+    assert taken.height >= 1 and taken["username"][0] == "analyst"
