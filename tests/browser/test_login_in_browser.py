@@ -274,6 +274,21 @@ class _Socket:
         return self.answers.get(request_id)
 
 
+RECORDS_DOWNLOAD = "Download these records (CSV)"
+
+
+def _records_drawn(page, app: RunningApp) -> _Socket:
+    """The analyst signed in on `page` with the Data quality records' download drawn, and the
+    page's websocket as read (its session's id, the download's id)."""
+    socket = _Socket(page)
+    _sign_in(page, app, "analyst")
+    _wait_for_page(page, "Overview")
+    _open_from_menu(page, "Data quality")
+    _open_tab(page, RECORDS)
+    page.get_by_role("button", name=RECORDS_DOWNLOAD).wait_for()
+    return socket
+
+
 def test_another_session_cannot_have_a_records_download_made_for_it(
     browser, login_app, login_folder
 ) -> None:
@@ -287,15 +302,9 @@ def test_another_session_cannot_have_a_records_download_made_for_it(
         trail = audit.events(store, Access.command_line("browser test"), days=1, max_rows=10**6)
         return trail.filter(pl.col("action") == audit.Action.RECORDS_DOWNLOADED.value).height
 
-    label = "Download these records (CSV)"
     with guarded_page(browser, login_app) as analyst, guarded_page(browser, login_app) as other:
-        analysts = _Socket(analyst)
-        _sign_in(analyst, login_app, "analyst")
-        _wait_for_page(analyst, "Overview")
-        _open_from_menu(analyst, "Data quality")
-        _open_tab(analyst, RECORDS)
-        analyst.get_by_role("button", name=label).wait_for()
-        file_id = analysts.downloads[label]
+        analysts = _records_drawn(analyst, login_app)
+        file_id = analysts.downloads[RECORDS_DOWNLOAD]
         others = _Socket(other)
         _open_sign_in(other, login_app)
         before = records_downloads()
@@ -338,15 +347,9 @@ def test_another_browser_presenting_a_signed_in_sessions_id_is_signed_out(
     browser that signed in: the session is signed out, the takeover is in the audit trail,
     and the download it drew is not made."""
     store = open_store(f"sqlite:///{login_folder / 'profile.operational.sqlite'}")
-    label = "Download these records (CSV)"
     with guarded_page(browser, login_app) as analyst, guarded_page(browser, login_app) as other:
-        analysts = _Socket(analyst)
-        _sign_in(analyst, login_app, "analyst")
-        _wait_for_page(analyst, "Overview")
-        _open_from_menu(analyst, "Data quality")
-        _open_tab(analyst, RECORDS)
-        analyst.get_by_role("button", name=label).wait_for()
-        file_id, session = analysts.downloads[label], analysts.session
+        analysts = _records_drawn(analyst, login_app)
+        file_id, session = analysts.downloads[RECORDS_DOWNLOAD], analysts.session
         # the other browser's websocket presents the analyst's session id, as a reconnect does
         other.add_init_script(
             """(() => { const Native = window.WebSocket;
