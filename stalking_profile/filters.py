@@ -198,6 +198,11 @@ class ProfileFilter:
         )
 
     @property
+    def last_day(self) -> date:
+        """The period's last day: the end month's last."""
+        return add_months(self.end_month, 1) - timedelta(days=1)
+
+    @property
     def period_text(self) -> str:
         """The period in words: 'Oct 2020 to Sep 2021', or one month alone ('Sep 2021', not
         'Sep 2021 to Sep 2021')."""

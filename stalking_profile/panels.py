@@ -171,7 +171,7 @@ def _protected_overview(
     if protected is None:
         return panel
     extract_date = queries.dataset_info(gateway).extract_date
-    period_end = add_months(flt.end_month, 1) - timedelta(days=1)
+    period_end = flt.last_day
     hidden = linked_figures.hidden_months(protected, "spc", "month")
     card, means = hidden.get("value", set()), hidden.get("mean", set())
     detail = linked_protection.spc_detail_withheld(protected.tables["spc"])
@@ -549,7 +549,7 @@ def _overview(
 
 def _provisional(counts: pl.DataFrame, extract_date: date | None, flt: ProfileFilter) -> str:
     """outcomes.provisional_note for the filter's counts (offence_counts, its DA choice)."""
-    period_end = add_months(flt.end_month, 1) - timedelta(days=1)
+    period_end = flt.last_day
     open_offences, offences = counts.select(pl.sum("outcome_open", "offences")).row(0)
     return outcomes.provisional_note(open_offences, offences, extract_date, period_end)
 
@@ -919,7 +919,7 @@ class OutcomesPanel:
             (pl.col("label") == OPEN_RATE_LABEL) & (pl.col("category") == flt.domestic)
         )
         known = row.height == 1 and row["numerator"][0] is not None
-        period_end = add_months(flt.end_month, 1) - timedelta(days=1)
+        period_end = flt.last_day
         return outcomes.provisional_note(
             row["numerator"][0] if known else None,
             row["denominator"][0] if known else None,
@@ -940,7 +940,7 @@ class OutcomesPanel:
             .select("label", "followed_share")
             .iter_rows()
         )
-        period_end = add_months(flt.end_month, 1) - timedelta(days=1)
+        period_end = flt.last_day
         parts = []
         for horizon in outcomes.HORIZONS:
             last = self.extract_date - timedelta(days=horizon)

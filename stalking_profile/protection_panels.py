@@ -37,8 +37,7 @@ FIRST_MADE = {"orders": "Orders first made in the period (interim or full)"}
 
 def period_days(flt: ProfileFilter, extract_date: date) -> tuple[date, date]:
     """The filter's first and last day, the last no later than the extract date."""
-    last = add_months(flt.end_month, 1) - timedelta(days=1)
-    return flt.start_month, min(last, extract_date)
+    return flt.start_month, min(flt.last_day, extract_date)
 
 
 def _titled(title: str, flt: ProfileFilter) -> str:

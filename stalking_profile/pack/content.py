@@ -4,7 +4,7 @@ suppressed the same way when the gateway reads for publication)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
@@ -269,7 +269,7 @@ def gather(
     # the DA choice too: a non-DA pack said "11 stalking offences" of Calderdale's 189
     what = _offences_of(flt.domestic) + " and ".join(flt.offence_types)
     overview = panels.overview(exact, flt, *_page_settings())
-    period_end = add_months(flt.end_month, 1) - timedelta(days=1)
+    period_end = flt.last_day
     extract_date = queries.dataset_info(exact).extract_date
     # the open count only where counts are not protected: publication mode says the dates
     provisional = (

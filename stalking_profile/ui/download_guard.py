@@ -53,8 +53,3 @@ def guard_downloads() -> None:
     server process: the entry script calls it before any page draws a button)."""
     if not getattr(DeferredFileHandler.handle, "guarded", False):
         DeferredFileHandler.handle = _for_its_session(DeferredFileHandler.handle)  # type: ignore[method-assign,assignment]
-
-
-def downloads_guarded() -> bool:
-    """True once `guard_downloads` has run in this process."""
-    return bool(getattr(DeferredFileHandler.handle, "guarded", False))
